@@ -1,0 +1,125 @@
+/*
+ * Assembly: collects `count` parts of each listed product, then makes one new entity of the
+ * result product (default: that of the first part listed) in a processing time, on one server
+ * with everything a machine server has (failures, operators, shifts). It holds at most one set
+ * of parts: a part whose product is already complete is refused, so upstream buffers hold the
+ * rest. A part of a product not in the list is dropped and counted (the loader rejects such
+ * routes where it can see them). The new entity's lead time starts with its oldest part.
+ */
+#include "blocks/station.h"
+
+enum { EV_WAKE = 3 }; /* station.c's event kind that calls tsim__assembly_server_free */
+
+struct parts {
+    uint32_t head, tail, have;
+};
+
+static int nproducts(const struct tsim_model *m) { return m->nproducts > 0 ? m->nproducts : 1; }
+
+static size_t station_bytes(void) { return tsim__station_size(1) + sizeof(uint32_t); }
+
+static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    return station_bytes() + 16 + (size_t)nproducts(m) * sizeof(struct parts);
+}
+
+static struct parts *parts_of(const struct tsim_sim *sim, uint32_t b)
+{
+    return (struct parts *)(sim->arena + sim->off[b] + ((station_bytes() + 15) & ~(size_t)15));
+}
+
+static void init(struct tsim_sim *sim, uint32_t b)
+{
+    tsim__station_init(sim, b, 1, tsim__station_size(1));
+    struct parts *p = parts_of(sim, b);
+    for (int i = 0; i < nproducts(sim->m); i++) p[i].head = p[i].tail = TSIM__NIL;
+}
+
+static int complete(const struct tsim_sim *sim, uint32_t b)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    const struct parts *p = parts_of(sim, b);
+    for (int i = 0; i < d->parts_n; i++)
+        if (p[d->parts_product[i]].have < (uint32_t)d->parts_k[i]) return 0;
+    return 1;
+}
+
+/* Consume one set and start the result on the server. Returns 1 if a set was started. */
+static int assemble(struct tsim_sim *sim, uint32_t b)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (tsim__station_free_server(sim, b) != 0 || !complete(sim, b)) return 0;
+    struct parts *p = parts_of(sim, b);
+    struct tsim__bhdr *h = tsim__hdr(sim, b);
+    int64_t born = TSIM__NEVER, due = TSIM__NEVER;
+    int first_product = d->parts_product[0];
+    for (int i = 0; i < d->parts_n; i++) {
+        struct parts *q = &p[d->parts_product[i]];
+        for (int k = 0; k < d->parts_k[i]; k++) {
+            uint32_t e = q->head;
+            q->head = sim->ents[e].next;
+            if (q->head == TSIM__NIL) q->tail = TSIM__NIL;
+            q->have--;
+            if (sim->ents[e].t_created < born) born = sim->ents[e].t_created;
+            if (sim->ents[e].due < due) due = sim->ents[e].due;
+            tsim__note_leave(sim, b, e);
+            tsim__entity_dispose(sim, e);
+        }
+    }
+    uint32_t e = tsim__entity_new(sim, d->out_product >= 0 ? d->out_product : first_product);
+    tsim__entity_enter_system(sim, e);
+    sim->created--; /* assembled entities are not arrivals */
+    sim->ents[e].t_created = born;
+    sim->ents[e].due = due;
+    /* The assembled entity is in the block: counted in content, not as entered. */
+    h->content++;
+    tsim_level_set(&h->level, (double)sim->now, (double)h->content);
+    sim->ents[e].t_in = sim->now;
+    tsim__station_start(sim, b, 0, e);
+    return 1;
+}
+
+static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    int product = sim->ents[e].product;
+    struct parts *q = &parts_of(sim, b)[product];
+    if (d->part_count[product] == 0) {
+        tsim__note_drop(sim, b, e);
+        tsim__entity_dispose(sim, e);
+        return 1;
+    }
+    if (q->have >= (uint32_t)d->part_count[product]) return 0;
+    tsim__note_enter(sim, b, e);
+    sim->ents[e].next = TSIM__NIL;
+    if (q->head == TSIM__NIL) q->head = e;
+    else sim->ents[q->tail].next = e;
+    q->tail = e;
+    q->have++;
+    /* Starting a set frees part places; waiters are woken by an event at this instant, never
+     * from inside the offer that the sender is still in. */
+    if (assemble(sim, b)) tsim__schedule(sim, sim->now, b, EV_WAKE, 0);
+    return 1;
+}
+
+void tsim__assembly_server_free(struct tsim_sim *sim, uint32_t b)
+{
+    assemble(sim, b);
+    tsim__wake(sim, b);
+}
+
+static void restart(struct tsim_sim *sim, uint32_t b) { tsim__station_restart(sim, b); }
+
+const struct tsim__block_vt tsim__assembly_vt = {
+    .state_size = state_size,
+    .init = init,
+    .offer = offer,
+    .pull = tsim__station_pull,
+    .event = tsim__station_event,
+    .restart = restart,
+    .report = tsim__station_report,
+    .granted = tsim__station_granted,
+    .shift = tsim__station_shift,
+    .force_down = tsim__station_force_down,
+    .state = tsim__station_state,
+};

@@ -1,0 +1,191 @@
+/*
+ * Buffer: holds entities in a queue until the next block takes them. Capacity (0: unlimited),
+ * discipline (fifo, lifo, priority, spt, edd), and when full either block upstream or drop the
+ * arrival and count it. Reports waiting time, content over time, maximum content, drops.
+ *
+ * The queue is an intrusive list through the entities. Ordered disciplines insert in order,
+ * stable among equal keys (FIFO): O(content) per insertion, meant for plant buffers of hundreds,
+ * not millions. Keys: priority = product index (products listed first go first), spt = mean
+ * processing time of the product at the next block (a machine; else 0), edd = due date.
+ * Only the head can be blocked: it keeps the destination it was refused by.
+ */
+#include "blocks/sim.h"
+
+struct buffer {
+    struct tsim__bhdr h;
+    uint32_t head, tail;
+    uint64_t dropped;
+    struct tsim_tally wait;
+    double spt_key[]; /* per product */
+};
+
+static int nproducts(const struct tsim_model *m) { return m->nproducts > 0 ? m->nproducts : 1; }
+
+static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    return sizeof(struct buffer) + (size_t)nproducts(m) * sizeof(double);
+}
+
+static void init(struct tsim_sim *sim, uint32_t b)
+{
+    struct buffer *q = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    q->head = q->tail = TSIM__NIL;
+    tsim_tally_init(&q->wait);
+    if (d->discipline == TSIM_SPT && d->route.rule == TSIM_ROUTE_SINGLE) {
+        const struct tsim__block_desc *next = &sim->m->blocks[d->route.to[0]];
+        for (int p = 0; p < nproducts(sim->m); p++) {
+            const struct tsim_dist *pd =
+                next->process.by_product ? next->process.by_product[p] : NULL;
+            q->spt_key[p] = pd ? tsim_dist_mean(pd) : 0;
+        }
+    }
+}
+
+static double key(struct tsim_sim *sim, const struct buffer *q, enum tsim_discipline disc,
+                  uint32_t e)
+{
+    const struct tsim__entity *en = &sim->ents[e];
+    switch (disc) {
+    case TSIM_PRIORITY: return en->product;
+    case TSIM_SPT: return q->spt_key[en->product];
+    case TSIM_EDD: return (double)en->due;
+    default: return 0;
+    }
+}
+
+static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__block_desc *d,
+                   uint32_t e)
+{
+    struct tsim__entity *en = &sim->ents[e];
+    en->next = TSIM__NIL;
+    if (q->head == TSIM__NIL) {
+        q->head = q->tail = e;
+        return;
+    }
+    if (d->discipline == TSIM_FIFO) {
+        sim->ents[q->tail].next = e;
+        q->tail = e;
+        return;
+    }
+    if (d->discipline == TSIM_LIFO) {
+        /* The head may be blocked holding its destination: newer entities go behind it. */
+        if (sim->ents[q->head].dest >= 0) {
+            en->next = sim->ents[q->head].next;
+            sim->ents[q->head].next = e;
+            if (q->tail == q->head) q->tail = e;
+        } else {
+            en->next = q->head;
+            q->head = e;
+        }
+        return;
+    }
+    double k = key(sim, q, d->discipline, e);
+    uint32_t prev = TSIM__NIL, cur = q->head;
+    /* A blocked head stays first. */
+    if (sim->ents[cur].dest >= 0) {
+        prev = cur;
+        cur = sim->ents[cur].next;
+    }
+    while (cur != TSIM__NIL && key(sim, q, d->discipline, cur) <= k) {
+        prev = cur;
+        cur = sim->ents[cur].next;
+    }
+    en->next = cur;
+    if (prev == TSIM__NIL) q->head = e;
+    else sim->ents[prev].next = e;
+    if (cur == TSIM__NIL) q->tail = e;
+}
+
+/* Send from the head while the next block takes. Returns how many left. */
+static uint64_t forward(struct tsim_sim *sim, uint32_t b, struct buffer *q)
+{
+    uint64_t sent = 0;
+    while (q->head != TSIM__NIL) {
+        uint32_t e = q->head;
+        int64_t t_in = sim->ents[e].t_in;
+        uint32_t next = sim->ents[e].next;
+        if (!tsim__send(sim, b, e)) break;
+        q->head = next;
+        if (next == TSIM__NIL) q->tail = TSIM__NIL;
+        tsim_tally_add(&q->wait, tsim__time(sim, sim->now - t_in));
+        tsim__note_leave(sim, b, e);
+        sent++;
+    }
+    return sent;
+}
+
+static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    struct buffer *q = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (d->capacity && q->h.content >= d->capacity) {
+        if (!d->drop) return 0;
+        q->dropped++;
+        tsim__note_drop(sim, b, e);
+        tsim__entity_dispose(sim, e);
+        return 1;
+    }
+    int was_empty = q->head == TSIM__NIL;
+    tsim__note_enter(sim, b, e);
+    insert(sim, q, d, e);
+    /* A non-empty buffer's head is already waiting on the next block. */
+    if (was_empty) forward(sim, b, q);
+    return 1;
+}
+
+static void pull(struct tsim_sim *sim, uint32_t b)
+{
+    struct buffer *q = tsim__state(sim, b);
+    if (forward(sim, b, q)) tsim__wake(sim, b);
+}
+
+static void restart(struct tsim_sim *sim, uint32_t b)
+{
+    struct buffer *q = tsim__state(sim, b);
+    q->dropped = 0;
+    tsim_tally_init(&q->wait);
+}
+
+static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
+{
+    struct buffer *q = tsim__state(sim, b);
+    tsim__hdr_report(sim, b, r, 1);
+    tsim_result_add(r, (int)b, "dropped", (double)q->dropped);
+    tsim_result_add(r, (int)b, "wait", q->wait.n ? q->wait.mean : 0);
+    tsim_result_add(r, (int)b, "max_content", q->h.level.max);
+}
+
+/* Remove the newest entities (the tail end), never a blocked head's destination bookkeeping. */
+static int remove_n(struct tsim_sim *sim, uint32_t b, uint64_t n)
+{
+    struct buffer *q = tsim__state(sim, b);
+    int removed = 0;
+    while (n-- > 0 && q->head != TSIM__NIL) {
+        uint32_t prev = TSIM__NIL, cur = q->head;
+        while (sim->ents[cur].next != TSIM__NIL) {
+            prev = cur;
+            cur = sim->ents[cur].next;
+        }
+        if (prev == TSIM__NIL) q->head = q->tail = TSIM__NIL;
+        else {
+            sim->ents[prev].next = TSIM__NIL;
+            q->tail = prev;
+        }
+        tsim__note_leave(sim, b, cur);
+        tsim__entity_dispose(sim, cur);
+        removed++;
+    }
+    if (removed) tsim__wake(sim, b);
+    return removed;
+}
+
+const struct tsim__block_vt tsim__buffer_vt = {
+    .state_size = state_size,
+    .init = init,
+    .offer = offer,
+    .pull = pull,
+    .restart = restart,
+    .report = report,
+    .remove = remove_n,
+};

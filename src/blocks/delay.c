@@ -1,0 +1,78 @@
+/*
+ * Delay: every entity spends a drawn time in it, any number in parallel, no resource (travel,
+ * cooling, the up time of a closed loop). Entities whose time is over but whom the next block
+ * refuses wait in order of finishing.
+ */
+#include "blocks/sim.h"
+
+enum { EV_DONE };
+
+struct delay {
+    struct tsim__bhdr h;
+    uint32_t done_head, done_tail; /* finished, refused downstream */
+};
+
+static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    return sizeof(struct delay);
+}
+
+static void init(struct tsim_sim *sim, uint32_t b)
+{
+    struct delay *s = tsim__state(sim, b);
+    s->done_head = s->done_tail = TSIM__NIL;
+}
+
+static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    struct delay *s = tsim__state(sim, b);
+    tsim__note_enter(sim, b, e);
+    int64_t dt = tsim__draw(sim, &tsim__desc(sim, b)->delay, &s->h.rng[TSIM__RNG_MAIN]);
+    tsim__schedule(sim, sim->now + dt, b, EV_DONE, e);
+    return 1;
+}
+
+static void hold(struct tsim_sim *sim, struct delay *s, uint32_t e)
+{
+    sim->ents[e].next = TSIM__NIL;
+    if (s->done_head == TSIM__NIL) s->done_head = e;
+    else sim->ents[s->done_tail].next = e;
+    s->done_tail = e;
+}
+
+static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t e)
+{
+    struct delay *s = tsim__state(sim, b);
+    if (s->done_head != TSIM__NIL) {
+        hold(sim, s, e);
+        return;
+    }
+    if (tsim__send(sim, b, e)) tsim__note_leave(sim, b, e);
+    else hold(sim, s, e);
+}
+
+static void pull(struct tsim_sim *sim, uint32_t b)
+{
+    struct delay *s = tsim__state(sim, b);
+    while (s->done_head != TSIM__NIL) {
+        uint32_t e = s->done_head;
+        uint32_t next = sim->ents[e].next;
+        if (!tsim__send(sim, b, e)) return;
+        s->done_head = next;
+        tsim__note_leave(sim, b, e);
+    }
+}
+
+static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
+{
+    tsim__hdr_report(sim, b, r, 1);
+}
+
+const struct tsim__block_vt tsim__delay_vt = {
+    .state_size = state_size,
+    .init = init,
+    .offer = offer,
+    .pull = pull,
+    .event = event,
+    .report = report,
+};

@@ -1,0 +1,125 @@
+/*
+ * Block descriptions: the immutable, plain-data form of a model that sims are built from.
+ * The model layer (src/model) fills these through the public setters; blocks read them when a sim
+ * is created. Nothing here changes while any sim of the model exists.
+ *
+ * Invariants once tsim__model_finalize() has run (tsim_sim_create calls it through validation):
+ * every `by_product` table has one entry per product (NULL where the product has no value of its
+ * own and no default), `indegree` counts the routes into each block, and `prob.c` is cumulative.
+ */
+#ifndef TSIM_BLOCKS_DESC_H
+#define TSIM_BLOCKS_DESC_H
+
+#include "twinsim.h"
+
+#include <stdint.h>
+
+/* A per-product distribution: a default plus overrides, resolved to a table by product. */
+struct tsim__pdist {
+    int has_default;
+    struct tsim_dist dflt;
+    int n;                      /* overrides */
+    int *product;
+    struct tsim_dist *dist;
+    const struct tsim_dist **by_product; /* finalized: one per product, NULL if none */
+};
+
+struct tsim__route {
+    enum tsim_route_rule rule;
+    int n;
+    int *to;        /* targets (SINGLE: to[0]; PRODUCT: parallel to `product`) */
+    double *p;      /* PROBABILITY: probabilities as given */
+    double *cum;    /* finalized PROBABILITY: cumulative, last exactly 1 */
+    int *product;   /* PRODUCT: product of each branch */
+    int *by_product;/* finalized PRODUCT: target per product, -1 if none */
+};
+
+struct tsim__need {
+    int pool;       /* -1: none */
+    int count;
+    unsigned for_mask;
+};
+
+struct tsim__block_desc {
+    enum tsim_block_type type;
+    char *name;
+    int index;
+    int indegree; /* finalized */
+    struct tsim__route route;
+
+    /* source */
+    int has_interarrival;
+    struct tsim_dist interarrival;
+    int mix_n;
+    int *mix_product;
+    double *mix_cum;        /* cumulative */
+    uint64_t limit;
+    int batch;
+    int population;
+    int has_due;
+    struct tsim_dist due;
+
+    /* buffer */
+    uint64_t capacity;      /* 0: unlimited */
+    enum tsim_discipline discipline;
+    int drop;
+
+    /* delay */
+    struct tsim_dist delay;
+
+    /* machine and assembly */
+    int servers;
+    struct tsim__pdist process;
+    int has_setup;
+    struct tsim_dist setup;
+    int has_failures;
+    struct tsim_dist between, repair;
+    double scrap;
+    struct tsim__need need;
+    int shift;              /* -1: always */
+
+    /* assembly */
+    int *part_count;        /* finalized: count per product (0: not a part); built from list */
+    int parts_n;
+    int *parts_product;
+    int *parts_k;
+    int out_product;        /* -1: that of the first part */
+
+    /* split */
+    int into;
+};
+
+struct tsim__shift_desc {
+    char *name;
+    int n;
+    double *periods; /* 2n hours since midnight */
+};
+
+struct tsim__pool_desc {
+    char *name;
+    int count;
+    int shift;
+};
+
+struct tsim_model {
+    char *name;
+    char time_unit[8];
+    double ticks_per_unit;
+    int nproducts, cap_products;
+    char **products;
+    int nblocks, cap_blocks;
+    struct tsim__block_desc *blocks;
+    int nshifts;
+    struct tsim__shift_desc *shifts;
+    int npools;
+    struct tsim__pool_desc *pools;
+    int finalized;
+    /* Optional per-block source positions for diagnostics (set by the loader, may be NULL). */
+    int *block_line, *block_col;
+};
+
+/* Resolve per-product tables, cumulative probabilities and in-degrees. Idempotent; called again
+ * automatically after any setter. Returns 0 or TSIM_EMODEL with tsim_errmsg() set. */
+int tsim__model_finalize(struct tsim_model *m);
+
+#endif

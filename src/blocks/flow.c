@@ -1,0 +1,176 @@
+/*
+ * The flow protocol: routing, sending with blocking, waking waiters, and the bookkeeping every
+ * block shares (entered, left, content over time, the observer). See sim.h for the invariants.
+ *
+ * Waiters of a block are kept in a ring of capacity = the block's in-degree: an upstream block is
+ * registered at most once per destination, so the ring never overflows. A waiter that is woken
+ * and refused again goes back to the front, keeping the order in which waiters were refused.
+ */
+#include "blocks/sim.h"
+
+static inline uint32_t *ring(struct tsim_sim *sim, struct tsim__bhdr *h)
+{
+    return (uint32_t *)(sim->arena + h->wait_off);
+}
+
+static int is_waiting(struct tsim_sim *sim, struct tsim__bhdr *h, uint32_t up)
+{
+    uint32_t *r = ring(sim, h);
+    for (uint32_t i = 0; i < h->wait_n; i++)
+        if (r[(h->wait_head + i) % h->wait_cap] == up) return 1;
+    return 0;
+}
+
+static void add_waiter(struct tsim_sim *sim, uint32_t d, uint32_t up)
+{
+    struct tsim__bhdr *h = tsim__hdr(sim, d);
+    if (is_waiting(sim, h, up)) return;
+    TSIM__ASSERT(h->wait_n < h->wait_cap, "waiter ring of '%s' is full", sim->m->blocks[d].name);
+    uint32_t *r = ring(sim, h);
+    if (h->waking == up) {
+        h->wait_head = (h->wait_head + h->wait_cap - 1) % h->wait_cap;
+        r[h->wait_head] = up;
+    } else {
+        r[(h->wait_head + h->wait_n) % h->wait_cap] = up;
+    }
+    h->wait_n++;
+}
+
+void tsim__wake(struct tsim_sim *sim, uint32_t b)
+{
+    struct tsim__bhdr *h = tsim__hdr(sim, b);
+    /* Each waiter gets at most one turn per wake: one that is refused again returns to the front,
+     * and then the block is full again. */
+    uint32_t turns = h->wait_n;
+    while (turns-- > 0 && h->wait_n > 0) {
+        uint32_t up = ring(sim, h)[h->wait_head];
+        h->wait_head = (h->wait_head + 1) % h->wait_cap;
+        h->wait_n--;
+        uint32_t saved = h->waking;
+        h->waking = up;
+        sim->vt[up]->pull(sim, up);
+        h = tsim__hdr(sim, b);
+        h->waking = saved;
+        if (h->wait_n > 0 && ring(sim, h)[h->wait_head] == up) break;
+    }
+}
+
+uint64_t tsim__load(const struct tsim_sim *sim, uint32_t b) { return tsim__hdr(sim, b)->content; }
+
+static int32_t pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
+{
+    const struct tsim__route *r = &sim->m->blocks[from].route;
+    switch (r->rule) {
+    case TSIM_ROUTE_SINGLE:
+        return r->to[0];
+    case TSIM_ROUTE_PROBABILITY: {
+        double u = tsim_rng_uniform(&tsim__hdr(sim, from)->rng[TSIM__RNG_ROUTE]);
+        int i = 0;
+        while (i < r->n - 1 && u > r->cum[i]) i++;
+        return r->to[i];
+    }
+    case TSIM_ROUTE_PRODUCT:
+        return r->by_product[sim->ents[e].product];
+    case TSIM_ROUTE_SHORTEST_QUEUE: {
+        int best = r->to[0];
+        uint64_t load = tsim__load(sim, (uint32_t)best);
+        for (int i = 1; i < r->n; i++) {
+            uint64_t l = tsim__load(sim, (uint32_t)r->to[i]);
+            if (l < load) {
+                load = l;
+                best = r->to[i];
+            }
+        }
+        return best;
+    }
+    case TSIM_ROUTE_ROUND_ROBIN: {
+        struct tsim__bhdr *h = tsim__hdr(sim, from);
+        return r->to[h->rr++ % (uint64_t)r->n];
+    }
+    case TSIM_ROUTE_NONE:
+        break;
+    }
+    return -1;
+}
+
+int tsim__send(struct tsim_sim *sim, uint32_t from, uint32_t e)
+{
+    struct tsim__entity *en = &sim->ents[e];
+    int32_t d = en->dest >= 0 ? en->dest : pick(sim, from, e);
+    if (d < 0) {
+        /* A product with no branch of a by-product route: it leaves the system as dropped at
+         * the block that could not route it (the loader warns about such models). The sender
+         * does its leave bookkeeping as for an accepted entity. */
+        tsim__note_drop(sim, from, e);
+        tsim__entity_dispose(sim, e);
+        return 1;
+    }
+    en->dest = -1;
+    if (sim->vt[d]->offer(sim, (uint32_t)d, e)) return 1;
+    sim->ents[e].dest = d;
+    add_waiter(sim, (uint32_t)d, from);
+    return 0;
+}
+
+void tsim__note_enter(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    struct tsim__bhdr *h = tsim__hdr(sim, b);
+    h->entered++;
+    h->content++;
+    tsim_level_set(&h->level, (double)sim->now, (double)h->content);
+    sim->ents[e].t_in = sim->now;
+    if (sim->obs) {
+        struct tsim_obs o = {TSIM_OBS_ENTER, tsim__time(sim, sim->now), (int)b, 0, 0,
+                             sim->ents[e].product, sim->ents[e].id, h->content};
+        sim->obs(sim->obs_ctx, &o);
+    }
+}
+
+void tsim__note_leave(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    struct tsim__bhdr *h = tsim__hdr(sim, b);
+    h->left++;
+    h->content--;
+    tsim_level_set(&h->level, (double)sim->now, (double)h->content);
+    if (sim->obs) {
+        struct tsim_obs o = {TSIM_OBS_LEAVE, tsim__time(sim, sim->now), (int)b, 0, 0,
+                             sim->ents[e].product, sim->ents[e].id, h->content};
+        sim->obs(sim->obs_ctx, &o);
+    }
+}
+
+void tsim__note_drop(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    if (sim->obs) {
+        struct tsim__bhdr *h = tsim__hdr(sim, b);
+        struct tsim_obs o = {TSIM_OBS_DROP, tsim__time(sim, sim->now), (int)b, 0, 0,
+                             sim->ents[e].product, sim->ents[e].id, h->content};
+        sim->obs(sim->obs_ctx, &o);
+    }
+}
+
+void tsim__note_state(struct tsim_sim *sim, uint32_t b, int server, int state)
+{
+    if (sim->obs) {
+        struct tsim_obs o = {TSIM_OBS_STATE, tsim__time(sim, sim->now), (int)b, server, state,
+                             0, 0, tsim__hdr(sim, b)->content};
+        sim->obs(sim->obs_ctx, &o);
+    }
+}
+
+void tsim__hdr_restart(struct tsim_sim *sim, uint32_t b)
+{
+    struct tsim__bhdr *h = tsim__hdr(sim, b);
+    h->entered = h->left = 0;
+    tsim_level_restart(&h->level, (double)sim->now);
+}
+
+void tsim__hdr_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r, int with_content)
+{
+    struct tsim__bhdr *h = tsim__hdr(sim, b);
+    double w = tsim__window(sim);
+    tsim_result_add(r, (int)b, "entered", (double)h->entered);
+    tsim_result_add(r, (int)b, "left", (double)h->left);
+    tsim_result_add(r, (int)b, "throughput", w > 0 ? (double)h->left / w : 0);
+    if (with_content) tsim_result_add(r, (int)b, "content", tsim_level_mean(&h->level, (double)sim->now));
+}

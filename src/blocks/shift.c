@@ -1,0 +1,97 @@
+/*
+ * Shifts: daily working periods. Sim time 0 is midnight of day one. At every period boundary a
+ * sim-level event recomputes whether the shift is on and tells the machines and operator pools
+ * that follow it. Boundaries are whole ticks, so a day is exactly 24 hours of ticks.
+ */
+#include "blocks/sim.h"
+
+#include <string.h>
+
+struct shift_state {
+    int on;
+};
+
+static double units_per_hour(const char *unit)
+{
+    if (strcmp(unit, "s") == 0) return 3600;
+    if (strcmp(unit, "min") == 0) return 60;
+    if (strcmp(unit, "d") == 0) return 1.0 / 24;
+    return 1;
+}
+
+static int64_t ticks_per_hour(const struct tsim_sim *sim)
+{
+    return (int64_t)(sim->tpu * units_per_hour(sim->m->time_unit) + 0.5);
+}
+
+size_t tsim__shifts_size(const struct tsim_model *m)
+{
+    return (size_t)m->nshifts * sizeof(struct shift_state);
+}
+
+static struct shift_state *shift_st(const struct tsim_sim *sim, int s)
+{
+    return (struct shift_state *)(sim->arena + sim->shift_off[0]) + s;
+}
+
+static int on_at(const struct tsim_sim *sim, int s, int64_t t)
+{
+    const struct tsim__shift_desc *d = &sim->m->shifts[s];
+    int64_t tph = ticks_per_hour(sim);
+    int64_t tod = t % (24 * tph);
+    for (int i = 0; i < d->n; i++) {
+        int64_t a = (int64_t)(d->periods[2 * i] * (double)tph + 0.5);
+        int64_t b = (int64_t)(d->periods[2 * i + 1] * (double)tph + 0.5);
+        if (tod >= a && tod < b) return 1;
+    }
+    return 0;
+}
+
+static int64_t next_boundary(const struct tsim_sim *sim, int s, int64_t t)
+{
+    const struct tsim__shift_desc *d = &sim->m->shifts[s];
+    int64_t tph = ticks_per_hour(sim), tpd = 24 * tph;
+    int64_t day = t / tpd;
+    int64_t best = TSIM__NEVER;
+    for (int64_t k = day; k <= day + 1; k++) {
+        for (int i = 0; i < 2 * d->n; i++) {
+            int64_t c = k * tpd + (int64_t)(d->periods[i] * (double)tph + 0.5);
+            if (c > t && c < best) best = c;
+        }
+    }
+    return best;
+}
+
+static void schedule_next(struct tsim_sim *sim, int s)
+{
+    int64_t t = next_boundary(sim, s, sim->now);
+    if (t == TSIM__NEVER) return;
+    struct tsim__ev ev = {.fn = NULL, .block = TSIM__SIM_EVENT, .kind = TSIM__EV_SHIFT,
+                          .ent = (uint32_t)s};
+    /* Highest priority: work at a boundary instant already sees the new shift state. */
+    tsim__cal_push(&sim->cal, t, 32767, &ev);
+}
+
+void tsim__shifts_init(struct tsim_sim *sim)
+{
+    for (int s = 0; s < sim->m->nshifts; s++) {
+        shift_st(sim, s)->on = on_at(sim, s, 0);
+        schedule_next(sim, s);
+    }
+}
+
+int tsim__shift_on(const struct tsim_sim *sim, int shift) { return shift_st(sim, shift)->on; }
+
+void tsim__shift_event(struct tsim_sim *sim, uint32_t shift)
+{
+    int s = (int)shift;
+    int on = on_at(sim, s, sim->now);
+    schedule_next(sim, s);
+    struct shift_state *st = shift_st(sim, s);
+    if (on == st->on) return;
+    st->on = on;
+    for (uint32_t b = 0; b < sim->nblocks; b++)
+        if (sim->m->blocks[b].shift == s && sim->vt[b]->shift) sim->vt[b]->shift(sim, b, on);
+    for (int p = 0; p < sim->m->npools; p++)
+        if (sim->m->pools[p].shift == s) tsim__pool_shift(sim, p, on);
+}

@@ -1,0 +1,547 @@
+/*
+ * Sims: creating one replication's state from a model, the run loop, user events, warm-up,
+ * entities, results, clones and the live-state calls the twin uses. Block behaviour lives in
+ * the block files; the flow protocol in flow.c.
+ *
+ * The run loop is the hot path: pop, fold into the fingerprint, dispatch. Nothing else happens
+ * per event.
+ */
+#include "blocks/sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct tsim__block_vt *const vts[TSIM_BLOCK_TYPE_COUNT] = {
+    [TSIM_SOURCE] = &tsim__source_vt,   [TSIM_BUFFER] = &tsim__buffer_vt,
+    [TSIM_DELAY] = &tsim__delay_vt,     [TSIM_MACHINE] = &tsim__machine_vt,
+    [TSIM_ASSEMBLY] = &tsim__assembly_vt, [TSIM_SPLIT] = &tsim__split_vt,
+    [TSIM_SINK] = &tsim__sink_vt,
+};
+
+static const char *const state_names[TSIM_STATE_COUNT] = {
+    "idle", "busy", "blocked", "down", "setup", "off_shift", "waiting",
+};
+
+const char *tsim_state_name(enum tsim_state s)
+{
+    return (unsigned)s < TSIM_STATE_COUNT ? state_names[s] : "unknown";
+}
+
+/* FNV-style fold: cheap enough for every event, and any change of time, block, kind or entity
+ * changes the result. */
+#define FP_PRIME UINT64_C(0x100000001b3)
+static inline uint64_t fp_fold(uint64_t fp, uint64_t x) { return (fp ^ x) * FP_PRIME; }
+
+#define ALIGN(x) (((x) + 15) & ~(size_t)15)
+
+/* Layout ------------------------------------------------------------------------------------ */
+
+static void derive_streams(struct tsim_sim *sim)
+{
+    static const char *const purpose[TSIM__RNG_COUNT] = {"main", "aux", "fail", "route"};
+    char name[512];
+    for (uint32_t b = 0; b < sim->nblocks; b++) {
+        struct tsim__bhdr *h = tsim__hdr(sim, b);
+        for (int k = 0; k < TSIM__RNG_COUNT; k++) {
+            snprintf(name, sizeof name, "%s/%s", sim->m->blocks[b].name, purpose[k]);
+            tsim_rng_stream(&h->rng[k], sim->seed, sim->rep, name);
+        }
+    }
+}
+
+static void layout(struct tsim_sim *sim)
+{
+    const struct tsim_model *m = sim->m;
+    size_t off = 0;
+    for (uint32_t b = 0; b < sim->nblocks; b++) {
+        const struct tsim__block_desc *d = &m->blocks[b];
+        sim->vt[b] = vts[d->type];
+        sim->off[b] = (uint32_t)off;
+        off = ALIGN(off + sim->vt[b]->state_size(m, d));
+        off = ALIGN(off + (size_t)(d->indegree > 0 ? d->indegree : 1) * sizeof(uint32_t));
+    }
+    size_t pools = off;
+    off = ALIGN(off + tsim__pools_size(m));
+    size_t shifts = off;
+    off = ALIGN(off + tsim__shifts_size(m));
+    TSIM__ASSERT(off < UINT32_MAX, "model state of %zu bytes is too large", off);
+    if (off > sim->arena_size) {
+        tsim__free(sim->arena);
+        sim->arena = tsim__malloc(off);
+    }
+    sim->arena_size = off;
+    for (int p = 0; p < m->npools; p++) sim->pool_off[p] = (uint32_t)pools;
+    for (int s = 0; s < m->nshifts; s++) sim->shift_off[s] = (uint32_t)shifts;
+}
+
+static void start(struct tsim_sim *sim)
+{
+    const struct tsim_model *m = sim->m;
+    memset(sim->arena, 0, sim->arena_size);
+    tsim__cal_clear(&sim->cal);
+    sim->now = 0;
+    sim->events = 0;
+    sim->fp = UINT64_C(0xcbf29ce484222325);
+    sim->stop = 0;
+    sim->nents = 0;
+    sim->free_ent = TSIM__NIL;
+    sim->live_ents = 0;
+    sim->next_id = 1;
+    sim->stats_start = 0;
+    sim->warmup_at = -1;
+    tsim_level_init(&sim->wip, 0, 0);
+    tsim_tally_init(&sim->lead);
+    sim->completed = sim->created = 0;
+    sim->norders = 0;
+    for (uint32_t b = 0; b < sim->nblocks; b++) {
+        const struct tsim__block_desc *d = &m->blocks[b];
+        struct tsim__bhdr *h = tsim__hdr(sim, b);
+        size_t state = ALIGN(sim->vt[b]->state_size(m, d));
+        h->index = b;
+        h->waking = TSIM__NIL;
+        h->wait_off = (uint32_t)(sim->off[b] + state);
+        h->wait_cap = (uint32_t)(d->indegree > 0 ? d->indegree : 1);
+        tsim_level_init(&h->level, 0, 0);
+    }
+    derive_streams(sim);
+    tsim__shifts_init(sim);
+    tsim__pools_init(sim);
+    for (uint32_t b = 0; b < sim->nblocks; b++)
+        if (sim->vt[b]->init) sim->vt[b]->init(sim, b);
+}
+
+struct tsim_sim *tsim_sim_create(const struct tsim_model *m, uint64_t seed, uint64_t replication)
+{
+    TSIM__ASSERT(m != NULL, "NULL model");
+    if (tsim_model_validate(m) != 0) return NULL;
+    struct tsim_sim *sim = tsim__calloc(1, sizeof *sim);
+    sim->m = m;
+    sim->tpu = m->ticks_per_unit;
+    sim->seed = seed;
+    sim->rep = replication;
+    sim->nblocks = (uint32_t)m->nblocks;
+    sim->vt = tsim__calloc(sim->nblocks, sizeof *sim->vt);
+    sim->off = tsim__calloc(sim->nblocks, sizeof *sim->off);
+    sim->pool_off = tsim__calloc((size_t)m->npools + 1, sizeof *sim->pool_off);
+    sim->shift_off = tsim__calloc((size_t)m->nshifts + 1, sizeof *sim->shift_off);
+    tsim__cal_init(&sim->cal);
+    layout(sim);
+    start(sim);
+    return sim;
+}
+
+void tsim_sim_destroy(struct tsim_sim *sim)
+{
+    if (!sim) return;
+    tsim__cal_release(&sim->cal);
+    tsim__free(sim->ents);
+    tsim__free(sim->vt);
+    tsim__free(sim->off);
+    tsim__free(sim->pool_off);
+    tsim__free(sim->shift_off);
+    tsim__free(sim->arena);
+    tsim__free(sim->orders);
+    tsim__free(sim);
+}
+
+void tsim_sim_reset(struct tsim_sim *sim, uint64_t seed, uint64_t replication)
+{
+    sim->seed = seed;
+    sim->rep = replication;
+    start(sim);
+}
+
+static void *dup(const void *p, size_t n)
+{
+    void *q = tsim__malloc(n);
+    if (n) memcpy(q, p, n);
+    return q;
+}
+
+struct tsim_sim *tsim_sim_clone(const struct tsim_sim *src)
+{
+    const struct tsim_model *m = src->m;
+    struct tsim_sim *sim = tsim__malloc(sizeof *sim);
+    *sim = *src;
+    tsim__cal_init(&sim->cal);
+    tsim__cal_copy(&sim->cal, &src->cal);
+    sim->ents = dup(src->ents, (size_t)src->cap_ents * sizeof *src->ents);
+    sim->vt = dup(src->vt, src->nblocks * sizeof *src->vt);
+    sim->off = dup(src->off, src->nblocks * sizeof *src->off);
+    sim->pool_off = dup(src->pool_off, ((size_t)m->npools + 1) * sizeof *src->pool_off);
+    sim->shift_off = dup(src->shift_off, ((size_t)m->nshifts + 1) * sizeof *src->shift_off);
+    sim->arena = dup(src->arena, src->arena_size);
+    sim->orders = dup(src->orders, (size_t)src->cap_orders * sizeof *src->orders);
+    sim->obs = NULL;
+    sim->obs_ctx = NULL;
+    return sim;
+}
+
+void tsim_sim_reseed(struct tsim_sim *sim, uint64_t seed, uint64_t replication)
+{
+    sim->seed = seed;
+    sim->rep = replication;
+    derive_streams(sim);
+}
+
+const struct tsim_model *tsim_sim_model(const struct tsim_sim *sim) { return sim->m; }
+
+double tsim_sim_now(const struct tsim_sim *sim) { return tsim__time(sim, sim->now); }
+
+uint64_t tsim_sim_events(const struct tsim_sim *sim) { return sim->events; }
+
+uint64_t tsim_sim_pending(const struct tsim_sim *sim) { return sim->cal.live; }
+
+uint64_t tsim_sim_fingerprint(const struct tsim_sim *sim) { return sim->fp; }
+
+size_t tsim_sim_memory(const struct tsim_sim *sim)
+{
+    return sizeof *sim + tsim__cal_memory(&sim->cal) + (size_t)sim->cap_ents * sizeof *sim->ents +
+           sim->arena_size + sim->nblocks * (sizeof *sim->vt + sizeof *sim->off) +
+           (size_t)sim->cap_orders * sizeof *sim->orders;
+}
+
+void tsim_sim_set_observer(struct tsim_sim *sim, tsim_observer_fn *fn, void *ctx)
+{
+    sim->obs = fn;
+    sim->obs_ctx = ctx;
+}
+
+/* Events ------------------------------------------------------------------------------------- */
+
+uint64_t tsim__schedule(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind, uint32_t arg)
+{
+    struct tsim__ev ev = {.fn = NULL, .arg = NULL, .block = b, .kind = (uint16_t)kind, .ent = arg};
+    return tsim__cal_push(&sim->cal, t, 0, &ev);
+}
+
+void tsim__cancel(struct tsim_sim *sim, uint64_t handle)
+{
+    if (handle) tsim__cal_cancel(&sim->cal, handle);
+}
+
+uint64_t tsim_event_schedule(struct tsim_sim *sim, tsim_event_fn *fn, void *arg, double t,
+                             int priority)
+{
+    TSIM__ASSERT(fn != NULL, "NULL event function");
+    int64_t ticks = tsim__ticks(sim, t);
+    TSIM__ASSERT(ticks >= sim->now, "time %g is earlier than now (%g)", t, tsim_sim_now(sim));
+    TSIM__ASSERT(priority >= -32768 && priority <= 32767, "priority %d out of range", priority);
+    struct tsim__ev ev = {.fn = fn, .arg = arg, .block = 0, .kind = 0, .ent = 0};
+    return tsim__cal_push(&sim->cal, ticks, priority, &ev);
+}
+
+int tsim_event_cancel(struct tsim_sim *sim, uint64_t handle)
+{
+    int rc = tsim__cal_cancel(&sim->cal, handle);
+    if (rc) return tsim__fail(rc, __func__, "event %llu is not pending", (unsigned long long)handle);
+    return 0;
+}
+
+uint64_t tsim_event_reschedule(struct tsim_sim *sim, uint64_t handle, double t)
+{
+    struct tsim__ev ev;
+    if (tsim__cal_get(&sim->cal, handle, &ev) != 0) return 0;
+    int64_t ticks = tsim__ticks(sim, t);
+    TSIM__ASSERT(ticks >= sim->now, "time %g is earlier than now (%g)", t, tsim_sim_now(sim));
+    tsim__cal_cancel(&sim->cal, handle);
+    return tsim__cal_push(&sim->cal, ticks, ev.prio, &ev);
+}
+
+static void warmup_now(struct tsim_sim *sim)
+{
+    sim->stats_start = sim->now;
+    tsim_level_restart(&sim->wip, (double)sim->now);
+    tsim_tally_init(&sim->lead);
+    sim->completed = sim->created = 0;
+    for (uint32_t b = 0; b < sim->nblocks; b++) {
+        tsim__hdr_restart(sim, b);
+        if (sim->vt[b]->restart) sim->vt[b]->restart(sim, b);
+    }
+    tsim__pools_restart(sim);
+}
+
+static inline void dispatch(struct tsim_sim *sim, const struct tsim__ev *ev)
+{
+    if (ev->fn) {
+        ev->fn(sim, ev->arg);
+    } else if (ev->block != TSIM__SIM_EVENT) {
+        sim->vt[ev->block]->event(sim, ev->block, ev->kind, ev->ent);
+    } else if (ev->kind == TSIM__EV_WARMUP) {
+        warmup_now(sim);
+    } else {
+        tsim__shift_event(sim, ev->ent);
+    }
+}
+
+static inline void run_one(struct tsim_sim *sim, int64_t t, const struct tsim__ev *ev)
+{
+    sim->now = t;
+    sim->events++;
+    sim->fp = fp_fold(fp_fold(sim->fp, (uint64_t)t),
+                      ((uint64_t)ev->block << 32) ^ ((uint64_t)ev->kind << 24) ^ ev->ent);
+    dispatch(sim, ev);
+}
+
+int tsim_sim_step(struct tsim_sim *sim)
+{
+    int64_t t;
+    struct tsim__ev ev;
+    if (!tsim__cal_pop(&sim->cal, &t, &ev)) return 0;
+    run_one(sim, t, &ev);
+    return 1;
+}
+
+uint64_t tsim_sim_run_until(struct tsim_sim *sim, double t)
+{
+    int64_t end = tsim__ticks(sim, t);
+    TSIM__ASSERT(end >= sim->now, "time %g is earlier than now (%g)", t, tsim_sim_now(sim));
+    uint64_t before = sim->events;
+    sim->stop = 0;
+    int64_t et;
+    struct tsim__ev ev;
+    while (!sim->stop && tsim__cal_next_time(&sim->cal) <= end) {
+        tsim__cal_pop(&sim->cal, &et, &ev);
+        run_one(sim, et, &ev);
+    }
+    if (!sim->stop) sim->now = end;
+    return sim->events - before;
+}
+
+uint64_t tsim_sim_run(struct tsim_sim *sim)
+{
+    uint64_t before = sim->events;
+    sim->stop = 0;
+    int64_t t;
+    struct tsim__ev ev;
+    while (!sim->stop && tsim__cal_pop(&sim->cal, &t, &ev)) run_one(sim, t, &ev);
+    return sim->events - before;
+}
+
+void tsim_sim_stop(struct tsim_sim *sim) { sim->stop = 1; }
+
+int tsim_sim_set_warmup(struct tsim_sim *sim, double t)
+{
+    int64_t ticks = tsim__ticks(sim, t);
+    if (ticks < sim->now)
+        return tsim__fail(TSIM_ESTATE, __func__, "warm-up %g is already past (now %g)", t,
+                          tsim_sim_now(sim));
+    if (ticks == 0) return 0;
+    struct tsim__ev ev = {.fn = NULL, .block = TSIM__SIM_EVENT, .kind = TSIM__EV_WARMUP};
+    /* Lowest priority: every event at the warm-up instant belongs to the deleted period. */
+    tsim__cal_push(&sim->cal, ticks, -32768, &ev);
+    sim->warmup_at = ticks;
+    return 0;
+}
+
+/* Entities ----------------------------------------------------------------------------------- */
+
+uint32_t tsim__entity_new(struct tsim_sim *sim, int product)
+{
+    uint32_t e;
+    if (sim->free_ent != TSIM__NIL) {
+        e = sim->free_ent;
+        sim->free_ent = sim->ents[e].next;
+    } else {
+        if (sim->nents == sim->cap_ents) {
+            TSIM__ASSERT(sim->cap_ents < UINT32_MAX / 2, "too many entities");
+            uint32_t cap = sim->cap_ents ? sim->cap_ents * 2 : 256;
+            sim->ents = tsim__realloc(sim->ents, (size_t)cap * sizeof *sim->ents);
+            sim->cap_ents = cap;
+        }
+        e = sim->nents++;
+    }
+    struct tsim__entity *en = &sim->ents[e];
+    en->t_created = sim->now;
+    en->t_in = sim->now;
+    en->due = TSIM__NEVER;
+    en->id = sim->next_id++;
+    en->next = TSIM__NIL;
+    en->product = (uint16_t)(product > 0 ? product : 0);
+    en->tracked = 0;
+    en->dest = -1;
+    return e;
+}
+
+void tsim__entity_enter_system(struct tsim_sim *sim, uint32_t e)
+{
+    sim->ents[e].t_created = sim->now;
+    sim->live_ents++;
+    sim->created++;
+    tsim_level_set(&sim->wip, (double)sim->now, (double)sim->live_ents);
+}
+
+void tsim__entity_dispose(struct tsim_sim *sim, uint32_t e)
+{
+    sim->live_ents--;
+    tsim_level_set(&sim->wip, (double)sim->now, (double)sim->live_ents);
+    sim->ents[e].next = sim->free_ent;
+    sim->free_ent = e;
+}
+
+void tsim__complete(struct tsim_sim *sim, uint32_t e)
+{
+    const struct tsim__entity *en = &sim->ents[e];
+    sim->completed++;
+    tsim_tally_add(&sim->lead, tsim__time(sim, sim->now - en->t_created));
+    if (en->tracked) {
+        for (uint32_t i = 0; i < sim->norders; i++) {
+            if (sim->orders[i].id == en->id) {
+                sim->orders[i].done = sim->now;
+                break;
+            }
+        }
+    }
+}
+
+double tsim__window(const struct tsim_sim *sim)
+{
+    return tsim__time(sim, sim->now - sim->stats_start);
+}
+
+/* Results ------------------------------------------------------------------------------------ */
+
+void tsim_sim_result(struct tsim_sim *sim, struct tsim_result *out)
+{
+    out->n = 0;
+    double window = tsim__window(sim);
+    for (uint32_t b = 0; b < sim->nblocks; b++) sim->vt[b]->report(sim, b, out);
+    tsim__pools_report(sim, out);
+    tsim_result_add(out, TSIM_KPI_SYSTEM, "throughput", window > 0 ? sim->completed / window : 0);
+    tsim_result_add(out, TSIM_KPI_SYSTEM, "lead_time", sim->lead.n ? sim->lead.mean : 0);
+    tsim_result_add(out, TSIM_KPI_SYSTEM, "wip", tsim_level_mean(&sim->wip, (double)sim->now));
+    tsim_result_add(out, TSIM_KPI_SYSTEM, "completed", (double)sim->completed);
+    tsim_result_add(out, TSIM_KPI_SYSTEM, "created", (double)sim->created);
+    out->start_time = tsim__time(sim, sim->stats_start);
+    out->end_time = tsim_sim_now(sim);
+    out->events = sim->events;
+    uint64_t fp = sim->fp;
+    for (size_t i = 0; i < out->n; i++) {
+        uint64_t bits;
+        memcpy(&bits, &out->kpis[i].value, sizeof bits);
+        fp = fp_fold(fp, bits);
+    }
+    out->fingerprint = fp;
+}
+
+/* Live state --------------------------------------------------------------------------------- */
+
+static int check_block(const struct tsim_sim *sim, int block, const char *func)
+{
+    if (block < 0 || (uint32_t)block >= sim->nblocks)
+        return tsim__fail(TSIM_ENOENT, func, "no block %d", block);
+    return 0;
+}
+
+uint64_t tsim_block_content(const struct tsim_sim *sim, int block)
+{
+    return check_block(sim, block, __func__) ? 0 : tsim__hdr(sim, (uint32_t)block)->content;
+}
+
+uint64_t tsim_block_entered(const struct tsim_sim *sim, int block)
+{
+    return check_block(sim, block, __func__) ? 0 : tsim__hdr(sim, (uint32_t)block)->entered;
+}
+
+static int inject_one(struct tsim_sim *sim, uint32_t b, int product, int64_t due, uint32_t *out)
+{
+    uint32_t e = tsim__entity_new(sim, product);
+    sim->ents[e].due = due;
+    tsim__entity_enter_system(sim, e);
+    if (!sim->vt[b]->offer || !sim->vt[b]->offer(sim, b, e)) {
+        tsim__entity_dispose(sim, e);
+        sim->created--;
+        return 0;
+    }
+    if (out) *out = e;
+    return 1;
+}
+
+static int check_inject(struct tsim_sim *sim, int block, int product, const char *func)
+{
+    int rc = check_block(sim, block, func);
+    if (rc) return rc;
+    int np = sim->m->nproducts > 0 ? sim->m->nproducts : 1;
+    if (product < 0 || product >= np) return tsim__fail(TSIM_ENOENT, func, "no product %d", product);
+    enum tsim_block_type t = sim->m->blocks[block].type;
+    if (t == TSIM_SOURCE)
+        return tsim__fail(TSIM_EINVAL, func, "cannot put entities into source '%s'",
+                          sim->m->blocks[block].name);
+    return 0;
+}
+
+int tsim_block_inject(struct tsim_sim *sim, int block, int product, uint64_t n)
+{
+    int rc = check_inject(sim, block, product, __func__);
+    if (rc) return rc;
+    int taken = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (!inject_one(sim, (uint32_t)block, product, TSIM__NEVER, NULL)) break;
+        taken++;
+    }
+    return taken;
+}
+
+int64_t tsim_block_inject_order(struct tsim_sim *sim, int block, int product, double due)
+{
+    int rc = check_inject(sim, block, product, __func__);
+    if (rc) return rc;
+    uint32_t e;
+    /* Tracked before the offer: a machine may finish it at once only in a later event, but a
+     * sink takes it now. */
+    if (sim->norders == sim->cap_orders) {
+        size_t cap = sim->cap_orders;
+        tsim__grow((void **)&sim->orders, &cap, (size_t)sim->norders + 1, sizeof *sim->orders);
+        sim->cap_orders = (uint32_t)cap;
+    }
+    uint64_t id = sim->next_id;
+    sim->orders[sim->norders++] = (struct tsim__order){id, -1};
+    if (!inject_one(sim, (uint32_t)block, product, due < 0 ? TSIM__NEVER : tsim__ticks(sim, due),
+                    &e)) {
+        sim->norders--;
+        return tsim__fail(TSIM_ESTATE, __func__, "block '%s' refused the order",
+                          sim->m->blocks[block].name);
+    }
+    sim->ents[e].tracked = 1;
+    return (int64_t)id;
+}
+
+double tsim_sim_completion_time(const struct tsim_sim *sim, uint64_t entity)
+{
+    for (uint32_t i = 0; i < sim->norders; i++)
+        if (sim->orders[i].id == entity)
+            return sim->orders[i].done < 0 ? -1 : tsim__time(sim, sim->orders[i].done);
+    return -1;
+}
+
+int tsim_block_remove(struct tsim_sim *sim, int block, uint64_t n)
+{
+    int rc = check_block(sim, block, __func__);
+    if (rc) return rc;
+    if (!sim->vt[block]->remove)
+        return tsim__fail(TSIM_EINVAL, __func__, "cannot remove entities from %s '%s'",
+                          tsim_block_type_name(sim->m->blocks[block].type),
+                          sim->m->blocks[block].name);
+    return sim->vt[block]->remove(sim, (uint32_t)block, n);
+}
+
+int tsim_machine_force_down(struct tsim_sim *sim, int block, int server, int down)
+{
+    int rc = check_block(sim, block, __func__);
+    if (rc) return rc;
+    if (!sim->vt[block]->force_down)
+        return tsim__fail(TSIM_EINVAL, __func__, "'%s' is not a machine", sim->m->blocks[block].name);
+    return sim->vt[block]->force_down(sim, (uint32_t)block, server, down);
+}
+
+int tsim_machine_state(const struct tsim_sim *sim, int block, int server)
+{
+    if (block < 0 || (uint32_t)block >= sim->nblocks || !sim->vt[block]->state) return -1;
+    return sim->vt[block]->state(sim, (uint32_t)block, server);
+}
+
+int tsim_sim_set_pool_count(struct tsim_sim *sim, int pool, int count)
+{
+    return tsim__pool_set_count(sim, pool, count);
+}

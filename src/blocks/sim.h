@@ -1,0 +1,217 @@
+/*
+ * The inside of a sim, shared by the blocks: the sim struct, entities, the block interface and
+ * the flow protocol by which blocks hand entities on. Not API.
+ *
+ * Invariants:
+ * - All mutable state is plain data owned by the sim: the calendar, the entity pool and one
+ *   arena holding every block's state, pool and shift state, addressed by offsets. Nothing in the
+ *   arena points into the arena, so tsim_sim_clone is a copy of a few arrays.
+ * - Entities are referred to by index into the pool; a free entity is on the free list.
+ * - Flow is push with blocking: a block that finishes an entity offers it to the block its route
+ *   picks (tsim__send). A refused offer leaves the entity with the sender, which is registered as
+ *   a waiter of that destination (once per destination). A block that gains room calls
+ *   tsim__wake, which lets its waiters retry in the order they were refused. An accepting offer
+ *   never wakes upstream: the room it used is its own (no re-entry into the sender).
+ * - Times inside are integer ticks (sim->tpu per model time unit).
+ */
+#ifndef TSIM_BLOCKS_SIM_H
+#define TSIM_BLOCKS_SIM_H
+
+#include "blocks/desc.h"
+#include "core/calendar.h"
+#include "core/core.h"
+
+#include <stdint.h>
+
+#define TSIM__NIL UINT32_MAX
+#define TSIM__NEVER INT64_MAX
+
+struct tsim__entity {
+    int64_t t_created; /* when it entered the system (left its source) */
+    int64_t t_in;      /* when it entered its current block */
+    int64_t due;       /* TSIM__NEVER: none */
+    uint64_t id;
+    uint32_t next;     /* intrusive list link */
+    uint16_t product;
+    uint16_t tracked;  /* an order whose completion is recorded */
+    int32_t dest;      /* destination chosen while the entity waits blocked; -1: none */
+    uint32_t pad_;
+};
+
+/* Random streams of a block, each derived from (seed, replication, "name/purpose"). */
+enum { TSIM__RNG_MAIN, TSIM__RNG_AUX, TSIM__RNG_FAIL, TSIM__RNG_ROUTE, TSIM__RNG_COUNT };
+
+/* The first member of every block's state. */
+struct tsim__bhdr {
+    uint32_t index;
+    uint32_t waking;       /* the waiter being woken now, TSIM__NIL if none */
+    uint64_t entered, left, content;
+    struct tsim_level level; /* content over time, ticks */
+    uint32_t wait_off;     /* arena offset of the waiter ring (uint32_t[wait_cap]) */
+    uint32_t wait_head, wait_n, wait_cap;
+    uint64_t rr;           /* round-robin turn */
+    struct tsim_rng rng[TSIM__RNG_COUNT];
+};
+
+struct tsim_sim;
+
+/* The block interface: one table per block type. Functions a type does not need are NULL. */
+struct tsim__block_vt {
+    /* Bytes of state for block `d`, header included; may depend on the model (servers, products). */
+    size_t (*state_size)(const struct tsim_model *m, const struct tsim__block_desc *d);
+    /* Set up the zeroed state (header already filled) and schedule first events. */
+    void (*init)(struct tsim_sim *sim, uint32_t b);
+    /* Take entity `e` now (1) or refuse it (0). */
+    int (*offer)(struct tsim_sim *sim, uint32_t b, uint32_t e);
+    /* A destination this block waits on has room: send what is held, in order. */
+    void (*pull)(struct tsim_sim *sim, uint32_t b);
+    void (*event)(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg);
+    /* Warm-up: restart the statistics at now. */
+    void (*restart)(struct tsim_sim *sim, uint32_t b);
+    void (*report)(struct tsim_sim *sim, uint32_t b, struct tsim_result *r);
+    /* Operators asked for by server `server` for `purpose` (TSIM_NEED_*) have been seized. */
+    void (*granted)(struct tsim_sim *sim, uint32_t b, uint32_t server, uint32_t purpose);
+    /* The block's shift starts (on = 1) or ends. */
+    void (*shift)(struct tsim_sim *sim, uint32_t b, int on);
+    /* Live corrections (tsim_block_remove, tsim_machine_force_down, tsim_machine_state). */
+    int (*remove)(struct tsim_sim *sim, uint32_t b, uint64_t n);
+    int (*force_down)(struct tsim_sim *sim, uint32_t b, int server, int down);
+    int (*state)(const struct tsim_sim *sim, uint32_t b, int server);
+};
+
+extern const struct tsim__block_vt tsim__source_vt, tsim__buffer_vt, tsim__delay_vt,
+    tsim__machine_vt, tsim__assembly_vt, tsim__split_vt, tsim__sink_vt;
+
+/* Operator pools and shifts live in the arena too (operators.c, shift.c). */
+struct tsim__pool_state;
+struct tsim__shift_state;
+
+struct tsim__order {
+    uint64_t id;
+    int64_t done; /* ticks; -1 while open */
+};
+
+struct tsim_sim {
+    int64_t now;
+    double tpu; /* ticks per model time unit */
+    struct tsim__calendar cal;
+    uint64_t events, fp;
+    int stop;
+    const struct tsim_model *m;
+    uint64_t seed, rep;
+
+    struct tsim__entity *ents;
+    uint32_t nents, cap_ents, free_ent, live_ents;
+    uint64_t next_id;
+
+    uint32_t nblocks;
+    const struct tsim__block_vt **vt; /* per block */
+    uint32_t *off;                    /* per block: arena offset of its state */
+    uint32_t *pool_off, *shift_off;   /* per pool / shift */
+    unsigned char *arena;
+    size_t arena_size;
+
+    /* system statistics */
+    int64_t stats_start, warmup_at;
+    struct tsim_level wip;
+    struct tsim_tally lead;
+    uint64_t completed, created;
+
+    struct tsim__order *orders;
+    uint32_t norders, cap_orders;
+
+    tsim_observer_fn *obs;
+    void *obs_ctx;
+};
+
+static inline void *tsim__state(const struct tsim_sim *sim, uint32_t b)
+{
+    return sim->arena + sim->off[b];
+}
+
+static inline struct tsim__bhdr *tsim__hdr(const struct tsim_sim *sim, uint32_t b)
+{
+    return (struct tsim__bhdr *)(sim->arena + sim->off[b]);
+}
+
+static inline const struct tsim__block_desc *tsim__desc(const struct tsim_sim *sim, uint32_t b)
+{
+    return &sim->m->blocks[b];
+}
+
+static inline struct tsim__entity *tsim__ent(const struct tsim_sim *sim, uint32_t e)
+{
+    return &sim->ents[e];
+}
+
+/* Model time <-> ticks, only at the edges. */
+static inline int64_t tsim__ticks(const struct tsim_sim *sim, double t)
+{
+    double x = t * sim->tpu + 0.5;
+    return x <= 0 ? 0 : (x >= 4.6e18 ? TSIM__NEVER : (int64_t)x);
+}
+
+static inline double tsim__time(const struct tsim_sim *sim, int64_t ticks)
+{
+    return (double)ticks / sim->tpu;
+}
+
+/* A duration drawn from `d`, in ticks; negative draws count as 0. */
+static inline int64_t tsim__draw(struct tsim_sim *sim, const struct tsim_dist *d,
+                                 struct tsim_rng *r)
+{
+    return tsim__ticks(sim, tsim_dist_sample(d, r));
+}
+
+/* Schedule block event (b, kind, arg) at tick `t`. */
+uint64_t tsim__schedule(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind, uint32_t arg);
+void tsim__cancel(struct tsim_sim *sim, uint64_t handle);
+
+/* Entities */
+uint32_t tsim__entity_new(struct tsim_sim *sim, int product);
+/* The entity leaves the system (sink, scrap, drop, assembly): WIP and the pool are updated. */
+void tsim__entity_dispose(struct tsim_sim *sim, uint32_t e);
+/* The entity enters the system now (it leaves its source). */
+void tsim__entity_enter_system(struct tsim_sim *sim, uint32_t e);
+
+/* Flow */
+int tsim__send(struct tsim_sim *sim, uint32_t from, uint32_t e);
+void tsim__wake(struct tsim_sim *sim, uint32_t b);
+/* Bookkeeping of the common header, and the observer. */
+void tsim__note_enter(struct tsim_sim *sim, uint32_t b, uint32_t e);
+void tsim__note_leave(struct tsim_sim *sim, uint32_t b, uint32_t e);
+void tsim__note_drop(struct tsim_sim *sim, uint32_t b, uint32_t e);
+void tsim__note_state(struct tsim_sim *sim, uint32_t b, int server, int state);
+/* Entities held and waiting to leave, for shortest-queue routing: content of a block. */
+uint64_t tsim__load(const struct tsim_sim *sim, uint32_t b);
+/* Restart and report the common header statistics (entered, left, throughput, content). */
+void tsim__hdr_restart(struct tsim_sim *sim, uint32_t b);
+void tsim__hdr_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r, int with_content);
+/* Length of the statistics window in model time. */
+double tsim__window(const struct tsim_sim *sim);
+/* A sink records the completion of an entity. */
+void tsim__complete(struct tsim_sim *sim, uint32_t e);
+
+/* Operators (operators.c). Seize `count` of pool `pool` for (block, server, purpose): returns 1 if
+ * granted now; otherwise the request waits FIFO and `granted` is called later. */
+int tsim__pool_seize(struct tsim_sim *sim, int pool, int count, uint32_t b, uint32_t server,
+                     uint32_t purpose);
+void tsim__pool_release(struct tsim_sim *sim, int pool, int count);
+size_t tsim__pools_size(const struct tsim_model *m);
+void tsim__pools_init(struct tsim_sim *sim);
+void tsim__pools_restart(struct tsim_sim *sim);
+void tsim__pools_report(struct tsim_sim *sim, struct tsim_result *r);
+void tsim__pool_shift(struct tsim_sim *sim, int pool, int on);
+int tsim__pool_set_count(struct tsim_sim *sim, int pool, int count);
+
+/* Shifts (shift.c): whether shift `s` is on now; the shift events notify machines and pools. */
+size_t tsim__shifts_size(const struct tsim_model *m);
+void tsim__shifts_init(struct tsim_sim *sim);
+int tsim__shift_on(const struct tsim_sim *sim, int shift);
+void tsim__shift_event(struct tsim_sim *sim, uint32_t shift);
+
+/* Kinds of sim-level events (block field TSIM__SIM_EVENT). */
+#define TSIM__SIM_EVENT UINT32_MAX
+enum { TSIM__EV_WARMUP, TSIM__EV_SHIFT };
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * Sink: where entities leave the system. Records lead time (system KPI and its own) and
+ * completed orders. Never refuses.
+ */
+#include "blocks/sim.h"
+
+struct sink {
+    struct tsim__bhdr h;
+    struct tsim_tally lead;
+};
+
+static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    return sizeof(struct sink);
+}
+
+static void init(struct tsim_sim *sim, uint32_t b)
+{
+    struct sink *k = tsim__state(sim, b);
+    tsim_tally_init(&k->lead);
+}
+
+static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    struct sink *k = tsim__state(sim, b);
+    tsim__note_enter(sim, b, e);
+    tsim_tally_add(&k->lead, tsim__time(sim, sim->now - sim->ents[e].t_created));
+    tsim__complete(sim, e);
+    tsim__note_leave(sim, b, e);
+    tsim__entity_dispose(sim, e);
+    return 1;
+}
+
+static void restart(struct tsim_sim *sim, uint32_t b)
+{
+    struct sink *k = tsim__state(sim, b);
+    tsim_tally_init(&k->lead);
+}
+
+static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
+{
+    struct sink *k = tsim__state(sim, b);
+    tsim__hdr_report(sim, b, r, 0);
+    tsim_result_add(r, (int)b, "lead_time", k->lead.n ? k->lead.mean : 0);
+}
+
+const struct tsim__block_vt tsim__sink_vt = {
+    .state_size = state_size,
+    .init = init,
+    .offer = offer,
+    .restart = restart,
+    .report = report,
+};

@@ -1,0 +1,176 @@
+/*
+ * Source: creates entities by an interarrival distribution (batch per arrival, up to a limit)
+ * and/or a population at time 0 for closed loops; picks each entity's product from the mix.
+ * An entity enters the system when it leaves the source: time spent blocked in the source is not
+ * lead time (the serial-line convention of REFERENCE.md: flow time starts on the first machine).
+ * When the next block refuses, the source holds what it created and stops creating until all of
+ * it has left (blocked_time measures that share of time).
+ */
+#include "blocks/sim.h"
+
+enum { EV_ARRIVE };
+
+struct source {
+    struct tsim__bhdr h;
+    uint64_t created;       /* all time, for the limit */
+    uint64_t created_stat;  /* since the statistics restart */
+    uint32_t held_head, held_tail; /* created, not yet accepted downstream */
+    int blocked;
+    int64_t blocked_since, blocked_ticks;
+};
+
+static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    return sizeof(struct source);
+}
+
+static int pick_product(struct tsim_sim *sim, struct source *s, const struct tsim__block_desc *d)
+{
+    if (d->mix_n == 0) return 0;
+    if (d->mix_n == 1) return d->mix_product[0];
+    double u = tsim_rng_uniform(&s->h.rng[TSIM__RNG_AUX]);
+    int i = 0;
+    while (i < d->mix_n - 1 && u > d->mix_cum[i]) i++;
+    return d->mix_product[i];
+}
+
+static int limit_reached(const struct source *s, const struct tsim__block_desc *d)
+{
+    return d->limit && s->created >= d->limit;
+}
+
+static void hold(struct tsim_sim *sim, struct source *s, uint32_t e)
+{
+    sim->ents[e].next = TSIM__NIL;
+    if (s->held_head == TSIM__NIL) s->held_head = e;
+    else sim->ents[s->held_tail].next = e;
+    s->held_tail = e;
+}
+
+static uint32_t create(struct tsim_sim *sim, struct source *s, const struct tsim__block_desc *d)
+{
+    uint32_t e = tsim__entity_new(sim, pick_product(sim, s, d));
+    if (d->has_due)
+        sim->ents[e].due = sim->now + tsim__draw(sim, &d->due, &s->h.rng[TSIM__RNG_AUX]);
+    s->created++;
+    s->created_stat++;
+    return e;
+}
+
+/* Offer the held entities in order. Returns 1 when none is left. */
+static int flush(struct tsim_sim *sim, uint32_t b, struct source *s)
+{
+    while (s->held_head != TSIM__NIL) {
+        uint32_t e = s->held_head;
+        uint32_t next = sim->ents[e].next;
+        /* The entity enters the system before the offer (a sink or a dropping buffer may dispose
+         * of it inside the offer); a refusal takes that back at the same instant. */
+        tsim__entity_enter_system(sim, e);
+        if (!tsim__send(sim, b, e)) {
+            sim->live_ents--;
+            sim->created--;
+            tsim_level_set(&sim->wip, (double)sim->now, (double)sim->live_ents);
+            return 0;
+        }
+        s->h.entered++;
+        s->h.left++;
+        s->held_head = next;
+        if (sim->obs) {
+            struct tsim_obs o = {TSIM_OBS_LEAVE, tsim__time(sim, sim->now), (int)b, 0, 0,
+                                 sim->ents[e].product, sim->ents[e].id, 0};
+            sim->obs(sim->obs_ctx, &o);
+        }
+    }
+    return 1;
+}
+
+static void set_blocked(struct tsim_sim *sim, struct source *s, int blocked)
+{
+    if (blocked == s->blocked) return;
+    if (blocked) s->blocked_since = sim->now;
+    else s->blocked_ticks += sim->now - s->blocked_since;
+    s->blocked = blocked;
+}
+
+/* Create arrivals until the source blocks, reaches its limit, or the next arrival lies ahead.
+ * Zero interarrival times are handled here without an event each: a source that always has
+ * material creates the next entity as soon as the last one was taken. */
+static void arrive(struct tsim_sim *sim, uint32_t b, struct source *s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    for (;;) {
+        for (int i = 0; i < d->batch && !limit_reached(s, d); i++) hold(sim, s, create(sim, s, d));
+        if (!flush(sim, b, s)) {
+            set_blocked(sim, s, 1);
+            return;
+        }
+        if (limit_reached(s, d)) return;
+        int64_t ia = tsim__draw(sim, &d->interarrival, &s->h.rng[TSIM__RNG_MAIN]);
+        if (ia > 0) {
+            tsim__schedule(sim, sim->now + ia, b, EV_ARRIVE, 0);
+            return;
+        }
+    }
+}
+
+static void init(struct tsim_sim *sim, uint32_t b)
+{
+    struct source *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    s->held_head = s->held_tail = TSIM__NIL;
+    for (int i = 0; i < d->population; i++) hold(sim, s, create(sim, s, d));
+    if (d->population && !flush(sim, b, s)) set_blocked(sim, s, 1);
+    if (d->has_interarrival && !limit_reached(s, d)) {
+        int64_t ia = tsim__draw(sim, &d->interarrival, &s->h.rng[TSIM__RNG_MAIN]);
+        tsim__schedule(sim, ia, b, EV_ARRIVE, 0);
+    }
+}
+
+static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
+{
+    struct source *s = tsim__state(sim, b);
+    if (s->blocked) {
+        /* An arrival scheduled before a population blocked the source: it waits its turn. */
+        return;
+    }
+    arrive(sim, b, s);
+}
+
+static void pull(struct tsim_sim *sim, uint32_t b)
+{
+    struct source *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (!flush(sim, b, s)) return;
+    set_blocked(sim, s, 0);
+    if (!d->has_interarrival || limit_reached(s, d)) return;
+    int64_t ia = tsim__draw(sim, &d->interarrival, &s->h.rng[TSIM__RNG_MAIN]);
+    if (ia > 0) tsim__schedule(sim, sim->now + ia, b, EV_ARRIVE, 0);
+    else arrive(sim, b, s);
+}
+
+static void restart(struct tsim_sim *sim, uint32_t b)
+{
+    struct source *s = tsim__state(sim, b);
+    s->created_stat = 0;
+    s->blocked_ticks = 0;
+    if (s->blocked) s->blocked_since = sim->now;
+}
+
+static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
+{
+    struct source *s = tsim__state(sim, b);
+    int64_t blocked = s->blocked_ticks + (s->blocked ? sim->now - s->blocked_since : 0);
+    int64_t window = sim->now - sim->stats_start;
+    tsim_result_add(r, (int)b, "created", (double)s->created_stat);
+    tsim__hdr_report(sim, b, r, 0);
+    tsim_result_add(r, (int)b, "blocked_time", window > 0 ? (double)blocked / (double)window : 0);
+}
+
+const struct tsim__block_vt tsim__source_vt = {
+    .state_size = state_size,
+    .init = init,
+    .pull = pull,
+    .event = event,
+    .restart = restart,
+    .report = report,
+};

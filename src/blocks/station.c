@@ -1,0 +1,412 @@
+/*
+ * Station servers: see station.h for what they do and their invariants.
+ */
+#include "blocks/station.h"
+
+#include <string.h>
+
+enum { EV_DONE, EV_FAIL, EV_REPAIRED, EV_WAKE };
+
+static inline struct tsim__station *st_of(const struct tsim_sim *sim, uint32_t b)
+{
+    return tsim__state(sim, b);
+}
+
+static inline uint32_t *blk_ring(const struct tsim_sim *sim, const struct tsim__station *st)
+{
+    return (uint32_t *)(sim->arena + st->blk_off);
+}
+
+size_t tsim__station_size(int servers)
+{
+    return sizeof(struct tsim__station) + (size_t)servers * sizeof(struct tsim__server);
+}
+
+static int effective(const struct tsim__server *v)
+{
+    if (v->down) return TSIM_STATE_DOWN;
+    if (v->off) return TSIM_STATE_OFF_SHIFT;
+    switch (v->phase) {
+    case TSIM__PH_SETUP: return TSIM_STATE_SETUP;
+    case TSIM__PH_BUSY: return TSIM_STATE_BUSY;
+    case TSIM__PH_BLOCKED: return TSIM_STATE_BLOCKED;
+    case TSIM__PH_WAIT: return TSIM_STATE_WAITING;
+    default: return TSIM_STATE_IDLE;
+    }
+}
+
+static void account(struct tsim_sim *sim, uint32_t b, int s)
+{
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    int now_state = effective(v);
+    if (now_state == v->state) return;
+    v->acc[v->state] += sim->now - v->since;
+    v->since = sim->now;
+    v->state = (uint8_t)now_state;
+    tsim__note_state(sim, b, s, now_state);
+}
+
+static inline int available(const struct tsim__server *v) { return !v->down && !v->off; }
+
+static void schedule_failure(struct tsim_sim *sim, uint32_t b, int s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__station *st = st_of(sim, b);
+    int64_t up = tsim__draw(sim, &d->between, &st->h.rng[TSIM__RNG_FAIL]);
+    st->srv[s].fail_ev = tsim__schedule(sim, sim->now + up, b, EV_FAIL, (uint32_t)s);
+}
+
+void tsim__station_init(struct tsim_sim *sim, uint32_t b, int servers, size_t state_bytes)
+{
+    struct tsim__station *st = st_of(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    st->n = (uint32_t)servers;
+    st->blk_off = (uint32_t)(sim->off[b] + state_bytes);
+    int on = d->shift < 0 || tsim__shift_on(sim, d->shift);
+    for (int s = 0; s < servers; s++) {
+        struct tsim__server *v = &st->srv[s];
+        v->ent = TSIM__NIL;
+        v->last_product = -1;
+        v->off = (uint8_t)!on;
+        v->state = (uint8_t)effective(v);
+        if (d->has_failures) schedule_failure(sim, b, s);
+    }
+}
+
+int tsim__station_free_server(const struct tsim_sim *sim, uint32_t b)
+{
+    const struct tsim__station *st = st_of(sim, b);
+    for (uint32_t s = 0; s < st->n; s++) {
+        const struct tsim__server *v = &st->srv[s];
+        if (v->phase == TSIM__PH_IDLE && available(v)) return (int)s;
+    }
+    return -1;
+}
+
+/* Run (or keep paused) the current phase for `remaining` ticks. */
+static void run_phase(struct tsim_sim *sim, uint32_t b, int s)
+{
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    if (available(v)) {
+        v->finish = sim->now + v->remaining;
+        v->ev = tsim__schedule(sim, v->finish, b, EV_DONE, (uint32_t)s);
+    }
+    account(sim, b, s);
+}
+
+static void pause_phase(struct tsim_sim *sim, uint32_t b, int s)
+{
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    if (v->ev) {
+        tsim__cancel(sim, v->ev);
+        v->ev = 0;
+        v->remaining = v->finish - sim->now;
+    }
+}
+
+/* Begin phase `phase` (SETUP or BUSY) once its operators are held. */
+static void begin(struct tsim_sim *sim, uint32_t b, int s, int phase)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__station *st = st_of(sim, b);
+    struct tsim__server *v = &st->srv[s];
+    unsigned purpose = phase == TSIM__PH_SETUP ? TSIM_NEED_SETUP : TSIM_NEED_PROCESS;
+    if (d->need.pool >= 0 && (d->need.for_mask & purpose) && !v->ops_held) {
+        if (!tsim__pool_seize(sim, d->need.pool, d->need.count, b, (uint32_t)s, purpose)) {
+            v->phase = TSIM__PH_WAIT;
+            v->wait_purpose = (uint8_t)purpose;
+            account(sim, b, s);
+            return;
+        }
+        v->ops_held = 1;
+    }
+    v->phase = (uint8_t)phase;
+    if (phase == TSIM__PH_SETUP) {
+        v->remaining = tsim__draw(sim, &d->setup, &st->h.rng[TSIM__RNG_AUX]);
+    } else {
+        const struct tsim_dist *pd = d->process.by_product[sim->ents[v->ent].product];
+        v->remaining = pd ? tsim__draw(sim, pd, &st->h.rng[TSIM__RNG_MAIN]) : 0;
+    }
+    run_phase(sim, b, s);
+}
+
+void tsim__station_start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    v->ent = e;
+    int product = sim->ents[e].product;
+    int setup = d->has_setup && v->last_product >= 0 && v->last_product != product;
+    v->last_product = product;
+    begin(sim, b, s, setup ? TSIM__PH_SETUP : TSIM__PH_BUSY);
+}
+
+static void release_ops(struct tsim_sim *sim, uint32_t b, int s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    if (v->ops_held) {
+        v->ops_held = 0;
+        tsim__pool_release(sim, d->need.pool, d->need.count);
+    }
+}
+
+/* The server has nothing: idle, and room for the next entity if it is available. */
+static void server_free(struct tsim_sim *sim, uint32_t b, int s, int wake)
+{
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    v->ent = TSIM__NIL;
+    v->phase = TSIM__PH_IDLE;
+    account(sim, b, s);
+    if (wake && available(v)) {
+        if (tsim__desc(sim, b)->type == TSIM_ASSEMBLY) tsim__assembly_server_free(sim, b);
+        else tsim__wake(sim, b);
+    }
+}
+
+static void finish(struct tsim_sim *sim, uint32_t b, int s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__station *st = st_of(sim, b);
+    struct tsim__server *v = &st->srv[s];
+    uint32_t e = v->ent;
+    release_ops(sim, b, s);
+    if (d->scrap > 0 && tsim_rng_uniform(&st->h.rng[TSIM__RNG_AUX]) < d->scrap) {
+        st->scrapped++;
+        tsim__note_leave(sim, b, e);
+        tsim__note_drop(sim, b, e);
+        tsim__entity_dispose(sim, e);
+        server_free(sim, b, s, 1);
+        return;
+    }
+    st->good++;
+    if (tsim__send(sim, b, e)) {
+        tsim__note_leave(sim, b, e);
+        server_free(sim, b, s, 1);
+        return;
+    }
+    v->phase = TSIM__PH_BLOCKED;
+    blk_ring(sim, st)[(st->blk_head + st->blk_n) % st->n] = (uint32_t)s;
+    st->blk_n++;
+    account(sim, b, s);
+}
+
+void tsim__station_pull(struct tsim_sim *sim, uint32_t b)
+{
+    struct tsim__station *st = st_of(sim, b);
+    int freed = 0;
+    while (st->blk_n > 0) {
+        uint32_t s = blk_ring(sim, st)[st->blk_head];
+        uint32_t e = st->srv[s].ent;
+        if (!tsim__send(sim, b, e)) break;
+        st->blk_head = (st->blk_head + 1) % st->n;
+        st->blk_n--;
+        tsim__note_leave(sim, b, e);
+        server_free(sim, b, (int)s, 0);
+        freed |= available(&st->srv[s]);
+    }
+    if (freed) {
+        if (tsim__desc(sim, b)->type == TSIM_ASSEMBLY) tsim__assembly_server_free(sim, b);
+        else tsim__wake(sim, b);
+    }
+}
+
+static void start_repair(struct tsim_sim *sim, uint32_t b, int s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__station *st = st_of(sim, b);
+    struct tsim__server *v = &st->srv[s];
+    int64_t dt = tsim__draw(sim, &d->repair, &st->h.rng[TSIM__RNG_FAIL]);
+    v->fail_ev = tsim__schedule(sim, sim->now + dt, b, EV_REPAIRED, (uint32_t)s);
+}
+
+static void fail(struct tsim_sim *sim, uint32_t b, int s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    v->fail_ev = 0;
+    pause_phase(sim, b, s);
+    v->down = 1;
+    v->repairing = 1;
+    account(sim, b, s);
+    if (d->need.pool >= 0 && (d->need.for_mask & TSIM_NEED_REPAIR)) {
+        if (!tsim__pool_seize(sim, d->need.pool, d->need.count, b, (uint32_t)s, TSIM_NEED_REPAIR))
+            return; /* the repair starts when the crew comes (granted) */
+        v->crew_held = 1;
+    }
+    start_repair(sim, b, s);
+}
+
+/* Back up (repair over, or the plant reported it up): resume what was paused. */
+static void back_up(struct tsim_sim *sim, uint32_t b, int s)
+{
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    v->down = 0;
+    if (available(v) && (v->phase == TSIM__PH_SETUP || v->phase == TSIM__PH_BUSY) && !v->ev)
+        run_phase(sim, b, s);
+    account(sim, b, s);
+    if (available(v) && v->phase == TSIM__PH_IDLE) server_free(sim, b, s, 1);
+}
+
+static void repaired(struct tsim_sim *sim, uint32_t b, int s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    v->fail_ev = 0;
+    v->repairing = 0;
+    if (v->crew_held) {
+        v->crew_held = 0;
+        tsim__pool_release(sim, d->need.pool, d->need.count);
+    }
+    schedule_failure(sim, b, s);
+    back_up(sim, b, s);
+}
+
+void tsim__station_event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
+{
+    int s = (int)arg;
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    switch (kind) {
+    case EV_DONE:
+        v->ev = 0;
+        if (v->phase == TSIM__PH_SETUP) {
+            const struct tsim__block_desc *d = tsim__desc(sim, b);
+            /* Operators needed for the setup but not for processing go now. */
+            if (!(d->need.for_mask & TSIM_NEED_PROCESS)) release_ops(sim, b, s);
+            begin(sim, b, s, TSIM__PH_BUSY);
+        } else {
+            finish(sim, b, s);
+        }
+        break;
+    case EV_FAIL: fail(sim, b, s); break;
+    case EV_REPAIRED: repaired(sim, b, s); break;
+    case EV_WAKE: tsim__assembly_server_free(sim, b); break;
+    }
+}
+
+void tsim__station_granted(struct tsim_sim *sim, uint32_t b, uint32_t s, uint32_t purpose)
+{
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    if (purpose == TSIM_NEED_REPAIR) {
+        v->crew_held = 1;
+        start_repair(sim, b, (int)s);
+        return;
+    }
+    v->ops_held = 1;
+    begin(sim, b, (int)s, purpose == TSIM_NEED_SETUP ? TSIM__PH_SETUP : TSIM__PH_BUSY);
+}
+
+void tsim__station_shift(struct tsim_sim *sim, uint32_t b, int on)
+{
+    struct tsim__station *st = st_of(sim, b);
+    int freed = 0;
+    for (uint32_t s = 0; s < st->n; s++) {
+        struct tsim__server *v = &st->srv[s];
+        if (v->off == !on) continue;
+        if (!on) {
+            pause_phase(sim, b, (int)s);
+            v->off = 1;
+            account(sim, b, (int)s);
+        } else {
+            v->off = 0;
+            if (available(v) && (v->phase == TSIM__PH_SETUP || v->phase == TSIM__PH_BUSY))
+                run_phase(sim, b, (int)s);
+            account(sim, b, (int)s);
+            freed |= available(v) && v->phase == TSIM__PH_IDLE;
+        }
+    }
+    if (freed) {
+        if (tsim__desc(sim, b)->type == TSIM_ASSEMBLY) tsim__assembly_server_free(sim, b);
+        else tsim__wake(sim, b);
+    }
+}
+
+int tsim__station_force_down(struct tsim_sim *sim, uint32_t b, int s, int down)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__station *st = st_of(sim, b);
+    if (s < 0 || (uint32_t)s >= st->n)
+        return tsim__fail(TSIM_ERANGE, "tsim_machine_force_down", "'%s' has no server %d", d->name, s);
+    struct tsim__server *v = &st->srv[s];
+    if (down) {
+        if (v->forced && v->down) return 0;
+        /* The plant's word replaces the model's own failure process while it lasts. */
+        tsim__cancel(sim, v->fail_ev);
+        v->fail_ev = 0;
+        if (v->crew_held) {
+            v->crew_held = 0;
+            tsim__pool_release(sim, d->need.pool, d->need.count);
+        }
+        v->repairing = 0;
+        pause_phase(sim, b, s);
+        v->down = 1;
+        v->forced = 1;
+        account(sim, b, s);
+        return 0;
+    }
+    if (!v->down) return 0;
+    tsim__cancel(sim, v->fail_ev);
+    v->fail_ev = 0;
+    if (v->crew_held) {
+        v->crew_held = 0;
+        tsim__pool_release(sim, d->need.pool, d->need.count);
+    }
+    v->repairing = 0;
+    v->forced = 0;
+    if (d->has_failures) schedule_failure(sim, b, s);
+    back_up(sim, b, s);
+    return 0;
+}
+
+int tsim__station_state(const struct tsim_sim *sim, uint32_t b, int s)
+{
+    const struct tsim__station *st = st_of(sim, b);
+    if (s < 0 || (uint32_t)s >= st->n) return -1;
+    return effective(&st->srv[s]);
+}
+
+void tsim__station_restart(struct tsim_sim *sim, uint32_t b)
+{
+    struct tsim__station *st = st_of(sim, b);
+    st->scrapped = st->good = 0;
+    for (uint32_t s = 0; s < st->n; s++) {
+        memset(st->srv[s].acc, 0, sizeof st->srv[s].acc);
+        st->srv[s].since = sim->now;
+    }
+}
+
+void tsim__station_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
+{
+    struct tsim__station *st = st_of(sim, b);
+    static const char *const names[TSIM_STATE_COUNT] = {
+        "states.idle", "states.busy", "states.blocked", "states.down",
+        "states.setup", "states.off_shift", "states.waiting",
+    };
+    double tot[TSIM_STATE_COUNT] = {0};
+    for (uint32_t s = 0; s < st->n; s++) {
+        const struct tsim__server *v = &st->srv[s];
+        for (int k = 0; k < TSIM_STATE_COUNT; k++) tot[k] += (double)v->acc[k];
+        tot[v->state] += (double)(sim->now - v->since);
+    }
+    double window = (double)(sim->now - sim->stats_start) * st->n;
+    double share[TSIM_STATE_COUNT];
+    for (int k = 0; k < TSIM_STATE_COUNT; k++) share[k] = window > 0 ? tot[k] / window : 0;
+    tsim__hdr_report(sim, b, r, 1);
+    tsim_result_add(r, (int)b, "scrapped", (double)st->scrapped);
+    double planned = 1 - share[TSIM_STATE_OFF_SHIFT];
+    double run = planned - share[TSIM_STATE_DOWN] - share[TSIM_STATE_SETUP];
+    double availability = planned > 0 ? run / planned : 0;
+    double performance = run > 0 ? share[TSIM_STATE_BUSY] / run : 0;
+    double made = (double)(st->good + st->scrapped);
+    double quality = made > 0 ? (double)st->good / made : 1;
+    tsim_result_add(r, (int)b, "utilization", share[TSIM_STATE_BUSY]);
+    tsim_result_add(r, (int)b, "availability", availability);
+    tsim_result_add(r, (int)b, "performance", performance);
+    tsim_result_add(r, (int)b, "quality", quality);
+    tsim_result_add(r, (int)b, "oee", availability * performance * quality);
+    static const int order[] = {TSIM_STATE_BUSY, TSIM_STATE_IDLE, TSIM_STATE_BLOCKED,
+                                TSIM_STATE_DOWN, TSIM_STATE_SETUP, TSIM_STATE_OFF_SHIFT,
+                                TSIM_STATE_WAITING};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        tsim_result_add(r, (int)b, names[order[i]], share[order[i]]);
+}

@@ -1,0 +1,61 @@
+/*
+ * Stations: the servers of a machine or an assembly, with everything that can happen to one:
+ * setup on product change, processing, operators seized for setup/process/repair, failures in
+ * calendar time with preempt-resume, shifts (work pauses off shift), scrap, and blocking after
+ * service. machine.c and assembly.c are thin layers over this; it is not a block of its own.
+ *
+ * Invariants: a server holds at most one entity; its running phase (setup or process) has exactly
+ * one pending end event while the server is available (not down, not off shift), none while
+ * paused, and `remaining` then holds the ticks left. State shares are accounted at every change
+ * of the effective state (down > off shift > phase).
+ */
+#ifndef TSIM_BLOCKS_STATION_H
+#define TSIM_BLOCKS_STATION_H
+
+#include "blocks/sim.h"
+
+enum { TSIM__PH_IDLE, TSIM__PH_SETUP, TSIM__PH_BUSY, TSIM__PH_BLOCKED, TSIM__PH_WAIT };
+
+struct tsim__server {
+    uint32_t ent;
+    uint8_t phase, down, off, forced;
+    uint8_t wait_purpose; /* TSIM_NEED_* being waited for */
+    uint8_t ops_held;     /* operators held for setup/process */
+    uint8_t crew_held;    /* operators held for repair */
+    uint8_t repairing;    /* down by failure: repair running or waiting for crew */
+    uint8_t state;        /* accounted state (enum tsim_state) */
+    int32_t last_product;
+    int64_t remaining, finish, since;
+    uint64_t ev, fail_ev;
+    int64_t acc[TSIM_STATE_COUNT];
+};
+
+struct tsim__station {
+    struct tsim__bhdr h;
+    uint32_t n;
+    uint32_t blk_head, blk_n; /* ring of blocked servers, in the order they blocked */
+    uint32_t blk_off;         /* arena offset of uint32_t[n] */
+    uint64_t scrapped, good;
+    struct tsim__server srv[];
+};
+
+size_t tsim__station_size(int servers);
+void tsim__station_init(struct tsim_sim *sim, uint32_t b, int servers, size_t state_bytes);
+/* An available idle server (up, on shift), or -1. */
+int tsim__station_free_server(const struct tsim_sim *sim, uint32_t b);
+/* Start entity `e` (already counted in) on server `s`. */
+void tsim__station_start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e);
+void tsim__station_event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg);
+void tsim__station_pull(struct tsim_sim *sim, uint32_t b);
+void tsim__station_granted(struct tsim_sim *sim, uint32_t b, uint32_t s, uint32_t purpose);
+void tsim__station_shift(struct tsim_sim *sim, uint32_t b, int on);
+int tsim__station_force_down(struct tsim_sim *sim, uint32_t b, int s, int down);
+int tsim__station_state(const struct tsim_sim *sim, uint32_t b, int s);
+void tsim__station_restart(struct tsim_sim *sim, uint32_t b);
+void tsim__station_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r);
+
+/* Called by the station when a server became free (idle and available) outside an offer:
+ * machine wakes its upstream; assembly first tries to start the next set. */
+void tsim__assembly_server_free(struct tsim_sim *sim, uint32_t b);
+
+#endif
