@@ -51,22 +51,26 @@ all: $(BUILD)/libtwinsim.a $(BUILD)/twinsim $(TEST_BIN) $(EXAMPLE_BIN)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/libtwinsim.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/twinsim: $(CLI_SRC) $(BUILD)/libtwinsim.a
-	$(CC) $(CFLAGS_ALL) $(CLI_SRC) $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS_ALL) $(CLI_SRC) $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libtwinsim.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS_ALL) -Itests/unit $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libtwinsim.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
 
 # Every test: unit tests, command tests, golden runs. Prints "N passed, N failed".
 test: all

@@ -79,7 +79,7 @@ TSIM_API void tsim_rng_seed(struct tsim_rng *r, uint64_t seed);
  * Derive the stream for (seed, replication, name): the same inputs give the same stream on any
  * machine; different names give streams that do not depend on each other's existence, so adding
  * a block never shifts another block's draws. `name` is a block name, optionally with a purpose
- * ("filler/process").
+ * ("filler/process"). Errors: a NULL `name` asserts.
  */
 TSIM_API void tsim_rng_stream(struct tsim_rng *r, uint64_t seed, uint64_t replication,
                               const char *name);
@@ -87,7 +87,8 @@ TSIM_API void tsim_rng_stream(struct tsim_rng *r, uint64_t seed, uint64_t replic
 /** The next 64 random bits. */
 TSIM_API uint64_t tsim_rng_next(struct tsim_rng *r);
 
-/** A uniform double in the open interval (0, 1) with 53 random bits. */
+/** A uniform double in the open interval (0, 1) with 53 random bits: k / 2^53 for the top 53 bits
+ * k of the next output, and 2^-54 for k = 0. */
 TSIM_API double tsim_rng_uniform(struct tsim_rng *r);
 
 /** Advance `r` by 2^128 draws (the reference jump), giving a non-overlapping substream. */
@@ -131,8 +132,9 @@ struct tsim_dist {
 
 /**
  * Initialise `d` as `kind` with `nparams` parameters (see enum tsim_dist_kind for their order).
+ * Ranges may be empty (min == max: a constant); erlang's k is a whole number >= 1.
  * Errors: TSIM_EINVAL for a table kind or a wrong count, TSIM_ERANGE for impossible values
- * (negative mean, sd < 0, min > max, shape <= 0, ...); `d` is then a constant 0.
+ * (negative mean, sd < 0, min > max, shape <= 0, not finite, ...); `d` is then a constant 0.
  */
 TSIM_API int tsim_dist_init(struct tsim_dist *d, enum tsim_dist_kind kind, const double *params,
                             int nparams);
@@ -153,7 +155,8 @@ TSIM_API void tsim_dist_release(struct tsim_dist *d);
 /** Deep-copy `src` into `dst` (which must not own tables). Errors: TSIM_ENOMEM never returns. */
 TSIM_API void tsim_dist_copy(struct tsim_dist *dst, const struct tsim_dist *src);
 
-/** One draw from `d` using stream `r`. */
+/** One draw from `d` using stream `r` (normal draws are not clamped here). `d` is not changed:
+ * the same stream state gives the same draw. */
 TSIM_API double tsim_dist_sample(const struct tsim_dist *d, struct tsim_rng *r);
 
 /** The theoretical mean and variance of `d`. */
@@ -207,7 +210,8 @@ struct tsim_level {
 };
 
 TSIM_API void tsim_level_init(struct tsim_level *l, double t0, double value);
-/** The level becomes `value` at time `t` (t >= the last change). */
+/** The level becomes `value` at time `t` (t >= the last change; an earlier `t` asserts, as it
+ * does in restart and mean). */
 TSIM_API void tsim_level_set(struct tsim_level *l, double t, double value);
 /** Restart the observation at `t`, keeping the current value (warm-up deletion). */
 TSIM_API void tsim_level_restart(struct tsim_level *l, double t);
@@ -226,8 +230,10 @@ struct tsim_hist {
 /** Errors: TSIM_EINVAL for nbins == 0 or hi <= lo. Ownership: release with tsim_hist_release. */
 TSIM_API int tsim_hist_init(struct tsim_hist *h, double lo, double hi, uint32_t nbins);
 TSIM_API void tsim_hist_release(struct tsim_hist *h);
+/** Count `x`; NaN is not counted. */
 TSIM_API void tsim_hist_add(struct tsim_hist *h, double x);
-/** The `p`-quantile (0 <= p <= 1); clamps to lo or hi when it falls in under- or overflow. */
+/** The `p`-quantile (0 <= p <= 1); clamps to lo or hi when it falls in under- or overflow; NaN
+ * for an empty histogram. */
 TSIM_API double tsim_hist_quantile(const struct tsim_hist *h, double p);
 
 /* A figure over replications: mean, sample sd, 95% half-width (Student t), min, max. */
@@ -239,11 +245,14 @@ struct tsim_summary {
 /**
  * The quantile of Student's t distribution with `df` degrees of freedom at probability `p`
  * (0 < p < 1), exact to about 1e-10 (inverse of the regularized incomplete beta function).
- * `df` may be fractional; df = +inf gives the normal quantile.
+ * `df` may be fractional; df = +inf gives the normal quantile. p = 0 and p = 1 give -inf and
+ * +inf; p outside [0, 1], or df <= 0 or NaN, give NaN.
  */
 TSIM_API double tsim_t_quantile(double p, double df);
 
-/** Summarise `n` values with a `level` (e.g. 0.95) confidence interval for the mean. */
+/** Summarise `n` values with a `level` (e.g. 0.95) confidence interval for the mean. With n = 1
+ * the sd is 0 and half_width is NaN (no interval from one value); with n = 0 every figure is NaN.
+ * Errors: `level` outside (0, 1) asserts. */
 TSIM_API void tsim_summary_of(struct tsim_summary *s, const double *x, size_t n, double level);
 
 /**

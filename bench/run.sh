@@ -1,0 +1,227 @@
+#!/bin/sh
+# bench/run.sh: every benchmark in one run, twinsim side by side with its peers, as ratios.
+# `make bench` calls it with BUILD set; it never runs as part of `make test`.
+#
+#   BUILD        build folder of the library (default build); bench programs go to BUILD/bench
+#   BENCH_SCALE  multiplies the model sizes (default 1: 10^6 customers / parts, T = 130,000),
+#                the same for every engine so that the ratios stay fair; 0.1 for a quick look
+#   BENCH_SEED   seed of every engine's run (default 1)
+#   SIMPY_PATH   folder holding the `simpy` package of SimPy 3 or 4 (a source tree's src/);
+#                put first on PYTHONPATH. Unset: an installed simpy, if it is SimPy 3 or 4
+#   PYTHON       the interpreter for SimPy (default /usr/bin/python3, else python3)
+#   CIMBA_DIR    a built cimba 3.x tree (include/, src/, and libcimba under build/src, build,
+#                lib or the top; CIMBA_LIBDIR names the library's folder explicitly). Unset:
+#                cimba is not run
+#
+# Wall times are measured inside each program: from building the model to having its results,
+# interpreter start-up excluded. Ratios are the peer's wall time over twinsim's.
+set -u
+
+BUILD=${BUILD:-build}
+SCALE=${BENCH_SCALE:-1}
+SEED=${BENCH_SEED:-1}
+CC=${CC:-cc}
+OUT=$BUILD/bench
+mkdir -p "$OUT" || exit 1
+
+CFLAGS_B="-std=c11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror -D_GNU_SOURCE"
+LIBS=""
+for p in libfyaml sqlite3 libmosquitto libmicrohttpd; do
+    if pkg-config --exists "$p" 2>/dev/null; then
+        LIBS="$LIBS $(pkg-config --libs "$p")"
+    fi
+done
+LIBS="$LIBS -lm -lpthread"
+
+N=$(awk -v s="$SCALE" 'BEGIN { n = int(1000000 * s + 0.5); if (n < 1000) n = 1000; print n }')
+T=$(awk -v s="$SCALE" 'BEGIN { t = 130000 * s; if (t < 1000) t = 1000; printf "%.0f", t }')
+HOLDS=$(awk -v s="$SCALE" 'BEGIN { h = int(2000000 * s); if (h < 100000) h = 100000; print h }')
+
+say() { printf '%s\n' "$*"; }
+indent() { sed 's/^/    /' "$1" | grep -v '^    RESULT '; }
+# The value of KEY on the RESULT line of FILE (first match), or nothing.
+getv() { grep '^RESULT' "$1" 2>/dev/null | head -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+# getv over the RESULT line that also carries FIELD=VALUE.
+getv_where() { grep "^RESULT.* $2=$3\( \|$\)" "$1" 2>/dev/null | head -n 1 | tr ' ' '\n' |
+               sed -n "s/^$4=//p"; }
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
+say "twinsim bench  $(date -u '+%Y-%m-%d %H:%M UTC')  ${cpu:-unknown cpu}, $(nproc 2>/dev/null || echo '?') cores"
+say "scale $SCALE: M/M/1 $N customers, serial line $N parts, job shop to T = $T; seed $SEED"
+say ""
+
+# ---- build ------------------------------------------------------------------------------
+if [ ! -f "$BUILD/libtwinsim.a" ]; then
+    make -s BUILD="$BUILD" "$BUILD/libtwinsim.a" || { say "bench: the library does not build"; exit 1; }
+fi
+LIB="$BUILD/libtwinsim.a"
+built=""
+for prog in bench_models bench_calendar bench_yaml; do
+    if $CC $CFLAGS_B -Iinclude -Isrc "bench/$prog.c" "$LIB" $LIBS -o "$OUT/$prog" 2> "$OUT/$prog.build"; then
+        built="$built $prog"
+    else
+        say "bench: $prog does not build:"; sed 's/^/    /' "$OUT/$prog.build"
+    fi
+done
+has() { case " $built " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# ---- SimPy ------------------------------------------------------------------------------
+PY=${PYTHON:-}
+if [ -z "$PY" ]; then
+    if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
+fi
+if [ -n "${SIMPY_PATH:-}" ]; then
+    PYTHONPATH="$SIMPY_PATH${PYTHONPATH:+:$PYTHONPATH}"
+    export PYTHONPATH
+fi
+simpy_api=$("$PY" -c '
+import simpy
+if hasattr(simpy, "Environment"):
+    print("4")
+else:
+    print("2")' 2> /dev/null)
+simpy_ver=$("$PY" -c '
+import simpy
+v = getattr(simpy, "__version__", "")
+if not v:
+    try:
+        from importlib import metadata
+        v = metadata.version("simpy")
+    except Exception:
+        v = ""
+print(v)' 2> /dev/null)
+if [ -z "$simpy_ver" ] && [ -n "${SIMPY_PATH:-}" ] && [ -f "$SIMPY_PATH/../CHANGES.rst" ]; then
+    simpy_ver=$(grep -m 1 -E '^[0-9]+\.[0-9]+\.[0-9]+' "$SIMPY_PATH/../CHANGES.rst" | cut -d' ' -f1)
+fi
+SIMPY=0
+case "$simpy_api" in
+    4) SIMPY=1; say "SimPy ${simpy_ver:-(version unknown, SimPy 3/4 API)} via $PY${SIMPY_PATH:+ from $SIMPY_PATH}" ;;
+    2) simpy_skip="the simpy found is SimPy ${simpy_ver:-2.x} (the old Simulation API); the models in bench/simpy_*.py are written for SimPy 3/4: set SIMPY_PATH to a SimPy 4 source tree's src/ folder" ;;
+    *) simpy_skip="no simpy module for $PY (set SIMPY_PATH to a SimPy 4 source tree's src/ folder)" ;;
+esac
+[ "$SIMPY" = 1 ] || say "SimPy skipped: $simpy_skip"
+
+# ---- cimba ------------------------------------------------------------------------------
+CIMBA=0
+if [ -n "${CIMBA_DIR:-}" ]; then
+    libdir=${CIMBA_LIBDIR:-}
+    if [ -z "$libdir" ]; then
+        for d in build/src build lib lib64 lib/x86_64-linux-gnu .; do
+            if [ -e "$CIMBA_DIR/$d/libcimba.so" ] || [ -e "$CIMBA_DIR/$d/libcimba.a" ]; then
+                libdir="$CIMBA_DIR/$d"; break
+            fi
+        done
+    fi
+    if [ ! -f "$CIMBA_DIR/include/cimba.h" ]; then
+        cimba_skip="no include/cimba.h under CIMBA_DIR=$CIMBA_DIR"
+    elif [ -z "$libdir" ]; then
+        cimba_skip="no libcimba under CIMBA_DIR=$CIMBA_DIR (set CIMBA_LIBDIR)"
+    else
+        CIMBA=1
+        for m in mm1 serial jobshop; do
+            if ! $CC $CFLAGS_B -Ibench -I"$CIMBA_DIR/include" -I"$CIMBA_DIR/src" "bench/cimba_$m.c" \
+                    -L"$libdir" -lcimba -lm -lpthread -Wl,-rpath,"$libdir" -o "$OUT/cimba_$m" \
+                    2> "$OUT/cimba_$m.build"; then
+                CIMBA=0; cimba_skip="bench/cimba_$m.c does not build against $CIMBA_DIR:"
+                sed 's/^/    /' "$OUT/cimba_$m.build"
+            fi
+        done
+        [ "$CIMBA" = 1 ] && say "cimba from $CIMBA_DIR (library in $libdir)"
+    fi
+else
+    cimba_skip="CIMBA_DIR is not set"
+fi
+[ "$CIMBA" = 1 ] || say "cimba skipped: $cimba_skip"
+say ""
+
+# ---- the three models -------------------------------------------------------------------
+for m in mm1 serial jobshop; do
+    case $m in jobshop) arg=$T ;; *) arg=$N ;; esac
+    say "== $m"
+    rm -f "$OUT/twinsim_$m.out" "$OUT/simpy_$m.out" "$OUT/cimba_$m.out"
+    if has bench_models; then
+        "$OUT/bench_models" "$m" "$arg" "$SEED" > "$OUT/twinsim_$m.out" 2>&1 ||
+            say "  twinsim $m failed:"
+        indent "$OUT/twinsim_$m.out"
+    fi
+    if [ "$SIMPY" = 1 ]; then
+        "$PY" "bench/simpy_$m.py" "$arg" "$SEED" > "$OUT/simpy_$m.out" 2>&1 || say "  SimPy $m failed:"
+        indent "$OUT/simpy_$m.out"
+    fi
+    if [ "$CIMBA" = 1 ]; then
+        "$OUT/cimba_$m" "$arg" "$SEED" > "$OUT/cimba_$m.out" 2>&1 || say "  cimba $m failed:"
+        indent "$OUT/cimba_$m.out"
+    fi
+done
+say ""
+
+# ---- calendar, replications, model files ------------------------------------------------
+if has bench_calendar; then
+    "$OUT/bench_calendar" "$HOLDS" > "$OUT/calendar.out" 2>&1 || say "bench_calendar failed:"
+    indent "$OUT/calendar.out"
+fi
+if has bench_models; then
+    "$OUT/bench_models" reps 10000 1000 > "$OUT/reps.out" 2>&1 || say "replications failed:"
+    indent "$OUT/reps.out"
+fi
+if has bench_yaml; then
+    "$OUT/bench_yaml" "$N" "$SEED" > "$OUT/yaml.out" 2>&1 || say "bench_yaml failed:"
+    indent "$OUT/yaml.out"
+fi
+say ""
+
+# ---- the table --------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 <= 0) print "-"; else printf "%.1fx", a / b }'; }
+num() { if [ -n "$1" ]; then awk -v x="$1" -v f="$2" 'BEGIN { printf f, x }'; else printf -- '-'; fi; }
+printf '%-8s | %10s | %9s | %7s | %8s | %6s | %9s | %8s | %7s\n' \
+    model "twinsim s" "SimPy s" ratio "cimba s" ratio "events/s" "ns/event" "peak MB"
+printf -- '---------|------------|-----------|---------|----------|--------|-----------|----------|--------\n'
+goal_simpy=""; goal_cimba=""
+for m in mm1 serial jobshop; do
+    tw=$(getv "$OUT/twinsim_$m.out" wall)
+    sp=$(getv "$OUT/simpy_$m.out" wall)
+    cb=$(getv "$OUT/cimba_$m.out" wall)
+    eps=$(getv "$OUT/twinsim_$m.out" events_per_s)
+    nse=$(getv "$OUT/twinsim_$m.out" ns_per_event)
+    rss=$(getv "$OUT/twinsim_$m.out" rss_mb)
+    rs=$(ratio "$sp" "$tw"); rc=$(ratio "$cb" "$tw")
+    printf '%-8s | %10s | %9s | %7s | %8s | %6s | %9s | %8s | %7s\n' "$m" \
+        "$(num "$tw" %.3f)" "$(num "$sp" %.2f)" "$rs" "$(num "$cb" %.3f)" "$rc" \
+        "$(num "$eps" %.3g)" "$(num "$nse" %.1f)" "$(num "$rss" %.1f)"
+    goal_simpy="$goal_simpy $m $rs,"
+    goal_cimba="$goal_cimba $m $rc,"
+done
+say ""
+
+# ---- the goals --------------------------------------------------------------------------
+verdict() { awk -v x="$1" -v lim="$2" -v op="$3" 'BEGIN {
+    if (x == "" || x == "-") { print "not measured"; exit }
+    sub(/x$/, "", x)
+    ok = (op == ">=") ? (x + 0 >= lim + 0) : (x + 0 <= lim + 0)
+    print ok ? "met" : "MISSED" }'; }
+all_verdict() { # $1 limit, then ratios
+    lim=$1; shift; v="met"
+    for r in "$@"; do
+        case $(verdict "$r" "$lim" ">=") in
+            MISSED) v="MISSED" ;;
+            "not measured") [ "$v" = met ] && v="not measured" ;;
+        esac
+    done
+    printf '%s' "$v"
+}
+set -- $(for m in mm1 serial jobshop; do ratio "$(getv "$OUT/simpy_$m.out" wall)" "$(getv "$OUT/twinsim_$m.out" wall)"; done)
+say "goal >= 100x SimPy:${goal_simpy%,}: $(all_verdict 100 "$@")"
+set -- $(for m in mm1 serial jobshop; do ratio "$(getv "$OUT/cimba_$m.out" wall)" "$(getv "$OUT/twinsim_$m.out" wall)"; done)
+say "goal >= 2x cimba:${goal_cimba%,}: $(all_verdict 2 "$@")"
+rec=$(getv_where "$OUT/calendar.out" model calendar_record bytes)
+big=$(getv_where "$OUT/calendar.out" pending 1000000 bytes_per_pending)
+say "goal <= 64 bytes per pending event: $(num "$rec" %.0f) per event record, $(num "$big" %.1f) measured at 10^6 pending (spare capacity included): $(verdict "$big" 64 "<=")"
+r100=$(getv "$OUT/reps.out" rss_100); rend=$(getv "$OUT/reps.out" rss_end)
+flat=$(awk -v a="$r100" -v b="$rend" 'BEGIN { if (a == "" || b == "") print "not measured";
+    else if (b - a <= 1.0 || b <= a * 1.05) print "met"; else print "MISSED" }')
+say "goal memory flat over 10,000 replications: peak RSS $(num "$r100" %.2f) MB after 100, $(num "$rend" %.2f) MB after 10,000: $flat"
+ys=$(getv_where "$OUT/yaml.out" model yaml_load seconds)
+say "goal load+validate 10,000 blocks < 1 s: $(num "$ys" %.3f) s: $(awk -v x="$ys" 'BEGIN { if (x == "") print "not measured"; else print (x < 1.0) ? "met" : "MISSED" }')"
+yr=$(getv_where "$OUT/yaml.out" model yaml_vs_c ratio)
+say "goal YAML run <= 1.10x the C API run: $(num "$yr" %.3f): $(verdict "$yr" 1.10 "<=")"
+say "outputs: $OUT/*.out"

@@ -1,0 +1,57 @@
+/*
+ * The `twinsim` command: one entry point per subcommand, dispatched from the table in main.c, and
+ * the few argument helpers every subcommand shares so that all of them word errors alike.
+ * The command parses arguments and calls the library; it holds no logic a library user needs.
+ *
+ * Exit codes, for every command: 0 success, 1 the model (or a run, or a file it writes) has
+ * errors, 2 the command line is wrong. Usage errors print one line saying what is wrong and one
+ * line pointing to --help, and never crash.
+ */
+#ifndef TSIM_CLI_H
+#define TSIM_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_MODEL 1
+#define CLI_EXIT_USAGE 2
+
+/* Subcommands: `argv[0]` is the subcommand's name; return the process exit code. */
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_runs(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+/* Print "twinsim CMD: MESSAGE" and the --help hint to stderr; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print "twinsim CMD: MESSAGE" to stderr; returns CLI_EXIT_MODEL. */
+int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* 1 if `arg` is "-h" or "--help". */
+int cli_is_help(const char *arg);
+
+/*
+ * Match option `name` ("--reps") at argv[*i], written "--reps V" or "--reps=V". Returns 1 and
+ * sets *value (advancing *i past a separate value) on a match; 0 if argv[*i] is another
+ * argument; CLI_EXIT_USAGE (after printing why) if the value is missing.
+ */
+int cli_option(int argc, char **argv, int *i, const char *cmd, const char *name,
+               const char **value);
+
+/* Parse a whole number in [lo, hi] for option `opt`; 0, or CLI_EXIT_USAGE after printing why. */
+int cli_parse_long(const char *cmd, const char *opt, const char *text, long lo, long hi,
+                   long *out);
+
+/* Parse a seed: a whole number 0..2^64-1 (decimal, or hex with 0x). 0 or CLI_EXIT_USAGE. */
+int cli_parse_seed(const char *cmd, const char *opt, const char *text, uint64_t *out);
+
+/* tsim_errmsg() without its leading "function: ", for messages meant for people. */
+const char *cli_errmsg(void);
+
+/* Read a whole file of at most `max` bytes, NUL-terminated; NULL (errno set) on failure.
+ * Ownership: the caller frees the result with free(). */
+char *cli_read_file(const char *path, size_t max, size_t *len);
+
+#endif

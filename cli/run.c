@@ -1,0 +1,420 @@
+/*
+ * `twinsim run`: load a model, apply --set, run its replications, print the KPI table and write
+ * the outputs asked for (JSON, CSV) and the record in the results database.
+ *
+ * Precedence of settings: command line over the model file's `run:` section over defaults.
+ * Every argument is checked before the model is loaded, so that a typo costs no load; durations
+ * are checked once more in the model's time unit after loading.
+ */
+#include "cli.h"
+
+#include "out/out.h"
+#include "run/replicate.h"
+#include "twinsim.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEFAULT_DB "twinsim.db"
+#define MAX_REPS 10000000L
+#define MAX_THREADS 1024L
+
+static const char help[] =
+    "usage: twinsim run MODEL [options]\n"
+    "\n"
+    "Run replications of MODEL (a YAML model file) and print each block's and the system's KPIs\n"
+    "as mean ± 95% confidence half-width. Every run is recorded in a results database.\n"
+    "\n"
+    "options:\n"
+    "  --reps N              replications (default: the model's run.replications, else 10)\n"
+    "  --seed S              seed, 0 to 2^64-1 (default: the model's run.seed, else 1)\n"
+    "  --horizon T           simulated time per replication, units allowed: 480, 8h, 2d\n"
+    "                        (default: the model's run.horizon; 0: until no event is left)\n"
+    "  --warmup T|auto       statistics start at T; 'auto' chooses T by MSER-5 on the mean WIP\n"
+    "                        of up to 10 pilot replications (needs a horizon)\n"
+    "  --set BLOCK.PARAM=V   change a parameter, as in the model file (repeatable):\n"
+    "                        --set filler.process='triangular(0.5, 0.6, 0.9)'\n"
+    "  --json FILE|-         write the results as JSON (v1) to FILE, or to standard output\n"
+    "  --csv DIR             write DIR/summary.csv and DIR/replications.csv\n"
+    "  --db FILE             results database (default: twinsim.db in this directory)\n"
+    "  --no-db               do not record the run\n"
+    "  --threads K           threads (default 0: every core); results do not depend on it\n"
+    "  --quiet               print no table\n"
+    "  -h, --help            this help\n"
+    "\n"
+    "exit codes: 0 ok, 1 model or run errors, 2 usage errors\n";
+
+struct run_args {
+    const char *model;
+    const char *reps, *seed, *horizon, *warmup, *threads;
+    const char *json, *csv, *db;
+    int no_db, quiet;
+    const char **sets;
+    int nsets;
+};
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+    a->sets = calloc((size_t)argc, sizeof *a->sets);
+    if (!a->sets) return cli_error("run", "out of memory");
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *v = NULL;
+        int m;
+        if (cli_is_help(arg)) {
+            fputs(help, stdout);
+            return -1;
+        }
+#define OPT(name, field)                                             \
+    if ((m = cli_option(argc, argv, &i, "run", name, &v)) != 0) {    \
+        if (m != 1) return m;                                        \
+        a->field = v;                                                \
+        continue;                                                    \
+    }
+        OPT("--reps", reps)
+        OPT("--seed", seed)
+        OPT("--horizon", horizon)
+        OPT("--warmup", warmup)
+        OPT("--threads", threads)
+        OPT("--json", json)
+        OPT("--csv", csv)
+        OPT("--db", db)
+#undef OPT
+        if ((m = cli_option(argc, argv, &i, "run", "--set", &v)) != 0) {
+            if (m != 1) return m;
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v)
+                return cli_usage_error("run", "option '--set' needs BLOCK.PARAM=VALUE, not '%s'",
+                                       v);
+            a->sets[a->nsets++] = v;
+            continue;
+        }
+        if (strcmp(arg, "--no-db") == 0) {
+            a->no_db = 1;
+            continue;
+        }
+        if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+            a->quiet = 1;
+            continue;
+        }
+        if (arg[0] == '-' && arg[1] != '\0') return cli_usage_error("run", "unknown option '%s'", arg);
+        if (a->model) return cli_usage_error("run", "one model file expected, got '%s' too", arg);
+        a->model = arg;
+    }
+    if (!a->model) return cli_usage_error("run", "no model file given");
+    if (a->db && a->no_db) return cli_usage_error("run", "options '--db' and '--no-db' exclude each other");
+    if (a->json && !a->json[0]) return cli_usage_error("run", "option '--json' needs a file name or '-'");
+    if (a->csv && !a->csv[0]) return cli_usage_error("run", "option '--csv' needs a directory");
+    if (a->db && !a->db[0]) return cli_usage_error("run", "option '--db' needs a file name");
+    return 0;
+}
+
+/* A duration option in `unit`: a non-negative number with an optional unit. */
+static int parse_duration(const char *opt, const char *text, const char *unit, double *out)
+{
+    if (tsim_duration_parse(text, unit, out) != 0 || !(*out >= 0) || *out > 1e15)
+        return cli_usage_error("run", "option '%s' needs a duration such as 480, 30s, 5min, 8h "
+                               "or 2d, not '%s'", opt, text);
+    return 0;
+}
+
+/* The settings of this run, with what came from where. */
+struct settings {
+    int reps, threads;
+    uint64_t seed;
+    double horizon, warmup;
+    int warmup_auto;
+};
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The command line as typed, quoted where a shell would need it, for the run record. */
+static char *command_line(int argc, char **argv)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return NULL;
+    fputs("twinsim", f);
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        fputc(' ', f);
+        if (s[0] && !s[strcspn(s, " \t\n'\"\\$`!*?[]{}()<>|&;#~")]) {
+            fputs(s, f);
+            continue;
+        }
+        fputc('\'', f);
+        for (; *s; s++) {
+            if (*s == '\'')
+                fputs("'\\''", f);
+            else
+                fputc(*s, f);
+        }
+        fputc('\'', f);
+    }
+    fclose(f);
+    return buf;
+}
+
+static char *options_json(const struct run_args *a, const struct settings *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return NULL;
+    struct tsim__json j;
+    tsim__json_init(&j, f);
+    tsim__json_open(&j, NULL, '{', 1);
+    tsim__json_int(&j, "replications", s->reps);
+    tsim__json_uint(&j, "seed", s->seed);
+    tsim__json_number(&j, "horizon", s->horizon);
+    if (s->warmup_auto)
+        tsim__json_string(&j, "warmup", "auto");
+    else
+        tsim__json_number(&j, "warmup", s->warmup);
+    tsim__json_int(&j, "threads", s->threads);
+    tsim__json_open(&j, "set", '[', 1);
+    for (int i = 0; i < a->nsets; i++) tsim__json_string(&j, NULL, a->sets[i]);
+    tsim__json_close(&j, '[');
+    if (a->json) tsim__json_string(&j, "json", a->json);
+    if (a->csv) tsim__json_string(&j, "csv", a->csv);
+    tsim__json_close(&j, '{');
+    fclose(f);
+    /* The writer ends a top-level value with a newline; a database field does without. */
+    if (len > 0 && buf[len - 1] == '\n') buf[len - 1] = '\0';
+    return buf;
+}
+
+static int write_text(const char *path, const char *text, size_t len)
+{
+    if (strcmp(path, "-") == 0) {
+        fwrite(text, 1, len, stdout);
+        return fflush(stdout) == 0 ? 0 : cli_error("run", "cannot write the JSON output: %s",
+                                                   strerror(errno));
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) return cli_error("run", "cannot write '%s': %s", path, strerror(errno));
+    size_t n = fwrite(text, 1, len, f);
+    int bad = n != len || ferror(f);
+    if (fclose(f) != 0) bad = 1;
+    if (bad) return cli_error("run", "cannot write '%s': %s", path, strerror(errno));
+    return 0;
+}
+
+static void print_header(FILE *f, const struct tsim__report *r, int threads)
+{
+    fprintf(f, "%s: %d replication%s, seed %llu, ", r->model_name, r->replications,
+            r->replications == 1 ? "" : "s", (unsigned long long)r->seed);
+    if (r->horizon > 0)
+        fprintf(f, "horizon %g %s", r->horizon, r->time_unit);
+    else
+        fputs("until no event is left", f);
+    if (r->warmup > 0 || r->warmup_auto)
+        fprintf(f, ", warm-up %g %s%s", r->warmup, r->time_unit,
+                r->warmup_auto ? " (auto, MSER-5)" : "");
+    fprintf(f, ", %d thread%s\n\n", threads, threads == 1 ? "" : "s");
+}
+
+/* Everything after the arguments are known: load, run, write. */
+static int run_model(int argc, char **argv, const struct run_args *a, struct settings *s)
+{
+    struct tsim_diags diags;
+    struct tsim_run_spec spec;
+    memset(&spec, 0, sizeof spec);
+    tsim_diags_init(&diags);
+    struct tsim_model *m = tsim_model_load_file(a->model, &spec, &diags);
+    if (diags.n > 0) tsim_diags_print(&diags, a->model, stderr);
+    tsim_diags_release(&diags);
+    if (!m) return CLI_EXIT_MODEL;
+
+    int rc = 0;
+    struct tsim_result *reps = NULL;
+    struct tsim__report report;
+    memset(&report, 0, sizeof report);
+    char *json = NULL, *opts = NULL, *cmdline = NULL, *model_text = NULL;
+    size_t json_len = 0, model_len = 0;
+
+    for (int i = 0; i < a->nsets && !rc; i++) {
+        const char *eq = strchr(a->sets[i], '=');
+        size_t plen = (size_t)(eq - a->sets[i]);
+        char *path = malloc(plen + 1);
+        if (!path) {
+            rc = cli_error("run", "out of memory");
+            break;
+        }
+        memcpy(path, a->sets[i], plen);
+        path[plen] = '\0';
+        if (tsim_model_set_param(m, path, eq + 1) != 0)
+            rc = cli_usage_error("run", "cannot set '%s': %s", path, cli_errmsg());
+        free(path);
+    }
+    if (rc) goto done;
+
+    const char *unit = tsim_model_time_unit(m);
+    s->reps = spec.replications > 0 ? spec.replications : 10;
+    s->seed = spec.seed;
+    s->horizon = spec.horizon;
+    s->warmup = spec.warmup;
+    s->warmup_auto = spec.warmup_auto;
+    int warmup_from_cli = 0, horizon_from_cli = 0;
+    if (a->reps) {
+        long v;
+        cli_parse_long("run", "--reps", a->reps, 1, MAX_REPS, &v);
+        s->reps = (int)v;
+    }
+    if (a->seed) cli_parse_seed("run", "--seed", a->seed, &s->seed);
+    if (a->horizon) {
+        if ((rc = parse_duration("--horizon", a->horizon, unit, &s->horizon)) != 0) goto done;
+        horizon_from_cli = 1;
+    }
+    if (a->warmup) {
+        warmup_from_cli = 1;
+        s->warmup_auto = strcmp(a->warmup, "auto") == 0;
+        if (s->warmup_auto)
+            s->warmup = 0;
+        else if ((rc = parse_duration("--warmup", a->warmup, unit, &s->warmup)) != 0)
+            goto done;
+    }
+    /* A conflict the command line caused is a usage error; one in the file is a model error. */
+    int usage = warmup_from_cli || horizon_from_cli;
+    if (s->warmup_auto && !(s->horizon > 0)) {
+        rc = usage ? cli_usage_error("run", "'--warmup auto' needs a horizon ('--horizon T')")
+                   : cli_error("run", "%s: an automatic warm-up needs a horizon", a->model);
+        goto done;
+    }
+    if (!s->warmup_auto && s->horizon > 0 && s->warmup >= s->horizon) {
+        rc = usage ? cli_usage_error("run", "warm-up %g %s is not shorter than the horizon %g %s",
+                                     s->warmup, unit, s->horizon, unit)
+                   : cli_error("run", "%s: warm-up %g %s is not shorter than the horizon %g %s",
+                               a->model, s->warmup, unit, s->horizon, unit);
+        goto done;
+    }
+    if (tsim_model_validate(m) != 0) {
+        rc = cli_error("run", "%s: error: %s", a->model, cli_errmsg());
+        goto done;
+    }
+
+    struct tsim_run_opts o = {.seed = s->seed, .replications = s->reps, .horizon = s->horizon,
+                              .warmup = s->warmup, .threads = s->threads};
+    double t0 = now_seconds();
+    if (s->warmup_auto) {
+        if (tsim__warmup_auto(m, &o, &o.warmup) != 0) {
+            rc = cli_error("run", "%s: %s", a->model, cli_errmsg());
+            goto done;
+        }
+        s->warmup = o.warmup;
+    }
+    reps = calloc((size_t)s->reps, sizeof *reps);
+    if (!reps) {
+        rc = cli_error("run", "out of memory for %d replications", s->reps);
+        goto done;
+    }
+    if (tsim_run_replications(m, &o, reps) != 0) {
+        rc = cli_error("run", "%s: %s", a->model, cli_errmsg());
+        goto done;
+    }
+    double wall = now_seconds() - t0;
+
+    if (tsim__report_init(&report, m, reps, (size_t)s->reps) != 0) {
+        rc = cli_error("run", "%s: %s", a->model, cli_errmsg());
+        goto done;
+    }
+    report.seed = s->seed;
+    report.horizon = s->horizon;
+    report.warmup = s->warmup;
+    report.warmup_auto = s->warmup_auto;
+    report.wall_seconds = wall;
+
+    FILE *jf = open_memstream(&json, &json_len);
+    if (!jf || tsim__json_write(jf, &report) != 0) {
+        if (jf) fclose(jf);
+        rc = cli_error("run", "cannot build the JSON output");
+        goto done;
+    }
+    fclose(jf);
+
+    int json_to_stdout = a->json && strcmp(a->json, "-") == 0;
+    int threads = tsim__thread_count(s->threads, (size_t)s->reps);
+    if (!a->quiet && !json_to_stdout) {
+        print_header(stdout, &report, threads);
+        tsim__table_write(stdout, report.rows, report.nrows, report.time_unit);
+        printf("\nfingerprint %016llx, %llu events, %.3f s\n",
+               (unsigned long long)report.fingerprint, (unsigned long long)report.events, wall);
+    }
+    if (a->json && (rc = write_text(a->json, json, json_len)) != 0) goto done;
+    if (a->csv && tsim__csv_write(a->csv, &report) != 0) {
+        rc = cli_error("run", "%s", cli_errmsg());
+        goto done;
+    }
+    if (!a->no_db) {
+        const char *db = a->db ? a->db : DEFAULT_DB;
+        opts = options_json(a, s);
+        cmdline = command_line(argc, argv);
+        model_text = cli_read_file(a->model, TSIM_MODEL_MAX_BYTES, &model_len);
+        struct tsim__db_meta meta = {.model_path = a->model, .model_text = model_text,
+                                     .model_len = model_len, .options = opts,
+                                     .command = cmdline, .json = json, .threads = s->threads};
+        int64_t id;
+        if (tsim__db_record(db, &report, &meta, &id) != 0) {
+            rc = cli_error("run", "cannot record the run: %s", cli_errmsg());
+            goto done;
+        }
+        if (!a->quiet && !json_to_stdout)
+            printf("recorded as run %lld in '%s' (twinsim show %lld)\n", (long long)id, db,
+                   (long long)id);
+    }
+
+done:
+    tsim__report_release(&report);
+    if (reps) {
+        for (int i = 0; i < s->reps; i++) tsim_result_release(&reps[i]);
+        free(reps);
+    }
+    free(json);
+    free(opts);
+    free(cmdline);
+    free(model_text);
+    tsim_model_destroy(m);
+    return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    struct run_args a;
+    memset(&a, 0, sizeof a);
+    int rc = parse_args(argc, argv, &a);
+    if (rc != 0) {
+        free(a.sets);
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    }
+
+    /* Check every value before loading: the model's time unit is not known yet, so durations
+     * are checked in minutes here (any unit converts) and converted after loading. */
+    struct settings s = {0};
+    long v;
+    double d;
+    if ((a.reps && (rc = cli_parse_long("run", "--reps", a.reps, 1, MAX_REPS, &v))) ||
+        (a.seed && (rc = cli_parse_seed("run", "--seed", a.seed, &s.seed))) ||
+        (a.threads && (rc = cli_parse_long("run", "--threads", a.threads, 0, MAX_THREADS, &v))) ||
+        (a.horizon && (rc = parse_duration("--horizon", a.horizon, "min", &d))) ||
+        (a.warmup && strcmp(a.warmup, "auto") != 0 &&
+         (rc = parse_duration("--warmup", a.warmup, "min", &d)))) {
+        free(a.sets);
+        return rc;
+    }
+    if (a.threads) {
+        cli_parse_long("run", "--threads", a.threads, 0, MAX_THREADS, &v);
+        s.threads = (int)v;
+    }
+    rc = run_model(argc, argv, &a, &s);
+    free(a.sets);
+    return rc;
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Every test, as CI runs them: install what is missing (as root), build with warnings as errors,
+# run the whole suite, run it again under ASan+UBSan, and fuzz the model loader for a fixed time.
+# Ends with one line "N passed, N failed".
+set -eu
+cd "$(dirname "$0")/.."
+sh scripts/install-deps.sh
+make -s -j2 all
+plain=0; san=0; fuzz=0
+make -s test >build/test.log 2>&1 || plain=1
+cat build/test.log
+make -s -j2 SAN=1 all
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    make -s SAN=1 test >build-san/test.log 2>&1 || san=1
+cat build-san/test.log
+if [ -f scripts/fuzz.sh ]; then
+    sh scripts/fuzz.sh "${FUZZ_SECONDS:-60}" >build/fuzz.log 2>&1 || fuzz=1
+    tail -n 5 build/fuzz.log
+fi
+p1=$(grep -c '^PASS ' build/test.log || true); f1=$(grep -c '^FAIL ' build/test.log || true)
+p2=$(grep -c '^PASS ' build-san/test.log || true); f2=$(grep -c '^FAIL ' build-san/test.log || true)
+fz=0; [ $fuzz -eq 0 ] || fz=1
+echo "plain: $p1 passed, $f1 failed; sanitizers: $p2 passed, $f2 failed; fuzz: $([ $fz -eq 0 ] && echo clean || echo FAILED)"
+echo "$((p1 + p2)) passed, $((f1 + f2 + fz)) failed"
+[ $plain -eq 0 ] && [ $san -eq 0 ] && [ $fz -eq 0 ]

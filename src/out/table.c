@@ -1,0 +1,89 @@
+/*
+ * The terminal table: one line per KPI, "mean ± 95% half-width" with units, aligned for a reader.
+ * Numbers carry five significant digits (half-widths two) in fixed notation where that stays
+ * short: a table is for reading, JSON and CSV keep every digit.
+ */
+#include "core/core.h"
+#include "out/out.h"
+
+#include <math.h>
+#include <string.h>
+
+enum tsim__unit_kind tsim__kpi_unit(const char *kpi)
+{
+    static const char *const shares[] = {"utilization", "availability", "performance", "quality",
+                                         "oee", "blocked_time"};
+    if (strcmp(kpi, "throughput") == 0) return TSIM__UNIT_RATE;
+    if (strcmp(kpi, "lead_time") == 0 || strcmp(kpi, "wait") == 0) return TSIM__UNIT_TIME;
+    if (strncmp(kpi, "states.", 7) == 0) return TSIM__UNIT_SHARE;
+    for (size_t i = 0; i < sizeof shares / sizeof *shares; i++) {
+        if (strcmp(kpi, shares[i]) == 0) return TSIM__UNIT_SHARE;
+    }
+    return TSIM__UNIT_COUNT;
+}
+
+/* `x` with `sig` significant digits, fixed notation unless it is huge or tiny. */
+static void format_value(char *buf, size_t len, double x, int sig)
+{
+    if (!isfinite(x)) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    double ax = fabs(x);
+    if (ax == 0) {
+        snprintf(buf, len, "0");
+        return;
+    }
+    if (ax >= 1e9 || ax < 1e-4) {
+        snprintf(buf, len, "%.*e", sig - 1, x);
+        return;
+    }
+    int mag = (int)floor(log10(ax));
+    int decimals = sig - 1 - mag;
+    if (decimals < 0) decimals = 0;
+    snprintf(buf, len, "%.*f", decimals, x);
+}
+
+static int max_int(int a, int b) { return a > b ? a : b; }
+
+void tsim__table_write(FILE *f, const struct tsim__row *rows, size_t n, const char *time_unit)
+{
+    int w_owner = 5, w_type = 4, w_kpi = 3, w_mean = 4, w_hw = 6;
+    char mean[64], hw[64];
+    for (size_t i = 0; i < n; i++) {
+        w_owner = max_int(w_owner, (int)strlen(rows[i].owner));
+        w_type = max_int(w_type, (int)strlen(rows[i].type));
+        w_kpi = max_int(w_kpi, (int)strlen(rows[i].kpi));
+        double k = tsim__kpi_unit(rows[i].kpi) == TSIM__UNIT_SHARE ? 100 : 1;
+        format_value(mean, sizeof mean, rows[i].s.mean * k, 5);
+        format_value(hw, sizeof hw, rows[i].s.half_width * k, 2);
+        w_mean = max_int(w_mean, (int)strlen(mean));
+        w_hw = max_int(w_hw, (int)strlen(hw));
+    }
+
+    fprintf(f, "%-*s  %-*s  %-*s  %*s   %-*s  %s\n", w_owner, "block", w_type, "type", w_kpi,
+            "KPI", w_mean, "mean", w_hw, "95% hw", "unit");
+    int total = w_owner + w_type + w_kpi + w_mean + w_hw + 17;
+    for (int i = 0; i < total; i++) fputc('-', f);
+    fputc('\n', f);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct tsim__row *r = &rows[i];
+        int first = i == 0 || rows[i - 1].block != r->block;
+        enum tsim__unit_kind u = tsim__kpi_unit(r->kpi);
+        double k = u == TSIM__UNIT_SHARE ? 100 : 1;
+        char unit[32] = "";
+        if (u == TSIM__UNIT_TIME) snprintf(unit, sizeof unit, "%s", time_unit);
+        if (u == TSIM__UNIT_RATE) snprintf(unit, sizeof unit, "/%s", time_unit);
+        if (u == TSIM__UNIT_SHARE) snprintf(unit, sizeof unit, "%%");
+        format_value(mean, sizeof mean, r->s.mean * k, 5);
+        format_value(hw, sizeof hw, r->s.half_width * k, 2);
+        /* Columns widen to the longest name rather than cut it: a cut name can mislead. */
+        fprintf(f, "%-*s  %-*s  %-*s  %*s ± ", w_owner, first ? r->owner : "", w_type,
+                first ? r->type : "", w_kpi, r->kpi, w_mean, mean);
+        if (unit[0])
+            fprintf(f, "%-*s  %s\n", w_hw, hw, unit);
+        else
+            fprintf(f, "%s\n", hw);
+    }
+}

@@ -1,0 +1,1123 @@
+/*
+ * The experiment driver: binds an experiment file to its model, builds the scenarios (a full
+ * factorial or a Latin hypercube), runs (scenario, replication) jobs in rounds until every
+ * scenario's confidence interval is as narrow as asked, and compares the scenarios with paired
+ * t intervals on common random numbers. What one replication does is the engine's business
+ * (tsim_sim_*); this file only decides which replications to run and folds their KPI rows.
+ *
+ * Invariants: rows are folded into a scenario strictly in replication order (jobs of a round
+ * are listed by scenario, then replication, and folded in that order after the round), so the
+ * tallies, the tracked values and every decision derived from them are the same whatever ran
+ * the jobs and in which order they finished.
+ */
+#include "run/experiment.h"
+
+#include "core/core.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile sig_atomic_t tsim__x_stop;
+
+/* Jobs per chunk: bounds the rows held in memory at once, whatever the replication count. */
+#define CHUNK 2048
+
+/* ---- small helpers -------------------------------------------------------------------- */
+
+double tsim__x_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+uint64_t tsim__x_hash(uint64_t h, const void *p, size_t n)
+{
+    /* FNV-1a: not cryptographic, only a stable identity for resume and fingerprints. */
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+void tsim__x_fmt_double(char *buf, size_t len, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15) {
+        snprintf(buf, len, "%.0f", v);
+        return;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) return;
+    }
+}
+
+static uint64_t mix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+uint64_t tsim__xscen_seed(uint64_t seed, int crn, size_t s)
+{
+    /* Without common random numbers every scenario gets its own seed, derived so that scenario
+     * s has the same seed in every run of the experiment. */
+    return crn ? seed : mix64(seed ^ mix64((uint64_t)s + 1));
+}
+
+static double summ_t(double level, uint64_t n)
+{
+    return n >= 2 ? tsim_t_quantile(0.5 + level / 2, (double)(n - 1)) : NAN;
+}
+
+/* Summary of the j-th tracked value over a scenario's replications [0, m). */
+static void track_summary(const struct tsim__xrun *x, const struct tsim__scen *sc, int j,
+                          size_t m, double level, struct tsim_summary *out)
+{
+    struct tsim_tally t;
+    tsim_tally_init(&t);
+    for (size_t r = 0; r < m; r++) tsim_tally_add(&t, sc->track[r * (size_t)x->ntrack + (size_t)j]);
+    out->n = t.n;
+    out->mean = t.n ? t.mean : NAN;
+    out->sd = sqrt(tsim_tally_variance(&t));
+    out->half_width = t.n >= 2 ? summ_t(level, t.n) * out->sd / sqrt((double)t.n) : NAN;
+    out->min = t.n ? t.min : NAN;
+    out->max = t.n ? t.max : NAN;
+}
+
+double tsim__xexpr_eval(const struct tsim__xrun *x, const struct tsim__expr *e, size_t s,
+                        const double *row)
+{
+    double v = e->constant;
+    for (int i = 0; i < e->n; i++) {
+        const struct tsim__term *t = &e->terms[i];
+        double term = t->kind == TSIM__TERM_KPI ? row[t->index] : x->scen[s].num[t->index];
+        v += t->coef * term;
+    }
+    return v;
+}
+
+/* ---- one job ------------------------------------------------------------------------- */
+
+void tsim__xjob_run(struct tsim__xworker *w, const struct tsim_model *m, uint64_t seed,
+                    uint64_t rep, double horizon, double warmup, double *row, size_t nkpi)
+{
+    /* One sim per worker, reset between replications of the same model: memory stays flat
+     * over any number of replications (tsim_sim_reset is documented to equal a fresh create). */
+    if (w->sim && w->model == m) {
+        tsim_sim_reset(w->sim, seed, rep);
+    } else {
+        tsim_sim_destroy(w->sim);
+        w->sim = tsim_sim_create(m, seed, rep);
+        w->model = m;
+    }
+    for (size_t i = 0; i < nkpi + TSIM__XROW_EXTRA; i++) row[i] = NAN;
+    if (!w->sim) return;
+    if (warmup > 0 && tsim_sim_set_warmup(w->sim, warmup) != 0) return;
+    if (horizon > 0) tsim_sim_run_until(w->sim, horizon);
+    else tsim_sim_run(w->sim);
+    tsim_sim_result(w->sim, &w->res);
+    if (w->res.n != nkpi) return; /* NaNs mark the row as failed; the merger reports it */
+    for (size_t i = 0; i < nkpi; i++) row[i] = w->res.kpis[i].value;
+    row[nkpi] = w->res.start_time;
+    row[nkpi + 1] = w->res.end_time;
+    memcpy(&row[nkpi + 2], &w->res.events, sizeof(uint64_t));
+    memcpy(&row[nkpi + 3], &w->res.fingerprint, sizeof(uint64_t));
+}
+
+void tsim__xworker_release(struct tsim__xworker *w)
+{
+    tsim_sim_destroy(w->sim);
+    tsim_result_release(&w->res);
+    memset(w, 0, sizeof *w);
+}
+
+/* ---- threads executor ------------------------------------------------------------------ */
+
+static void pool_job(void *ctx, int worker, size_t i)
+{
+    struct tsim__xrun *x = ctx;
+    const struct tsim__job *j = &x->cur_jobs[i];
+    const struct tsim__scen *sc = &x->scen[j->scen];
+    tsim__xjob_run(&x->workers[worker], sc->model, sc->seed, j->rep, x->horizon, x->warmup,
+                   x->cur_rows + i * x->row_len, x->nkpi);
+}
+
+static void pool_done(void *ctx, size_t i) { tsim__xrun_job_done(ctx, i); }
+
+static void progress_draw(struct tsim__xrun *x, int final);
+static void pool_tick(void *ctx) { progress_draw(ctx, 0); }
+
+static int exec_threads(struct tsim__xrun *x, const struct tsim__job *jobs, size_t n, double *rows)
+{
+    (void)jobs;
+    (void)rows;
+    size_t k = tsim__pool_run(x->nworkers, n, pool_job, pool_done, pool_tick, x, &tsim__x_stop);
+    return k < n ? 1 : 0;
+}
+
+/* ---- progress ------------------------------------------------------------------------- */
+
+static void progress_draw(struct tsim__xrun *x, int final)
+{
+    if (!x->opts.progress || x->jobs_total == 0) return;
+    double now = tsim__x_now();
+    if (!final && now - x->t_last_draw < 0.1) return;
+    x->t_last_draw = now;
+    double el = now - x->t_start;
+    double rate = el > 0 ? (double)x->jobs_done / el : 0;
+    uint64_t total = x->jobs_total < x->jobs_done ? x->jobs_done : x->jobs_total;
+    double left = rate > 0 ? (double)(total - x->jobs_done) / rate : 0;
+    int width = 30, fill = (int)((double)width * (double)x->jobs_done / (double)total);
+    char bar[40];
+    for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
+    bar[width] = 0;
+    fprintf(stderr, "\r[%s] %llu/%llu jobs  %.1f/s  %s%.0fs left ", bar,
+            (unsigned long long)x->jobs_done, (unsigned long long)total, rate,
+            final ? "" : "~", left);
+    if (final) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+void tsim__xrun_job_done(struct tsim__xrun *x, size_t i)
+{
+    const struct tsim__job *j = &x->cur_jobs[i];
+    if (x->db) tsim__xdb_put(x, j->scen, j->rep, x->cur_rows + i * x->row_len);
+    x->jobs_done++;
+    if (x->db && tsim__x_now() - x->last_flush > 0.25) {
+        tsim__xdb_flush(x);
+        x->last_flush = tsim__x_now();
+    }
+    if (x->kill_after && x->jobs_done >= x->kill_after) {
+        /* Test hook: die as a killed process would, with no chance to clean up. */
+        raise(SIGKILL);
+    }
+    if (x->stop_after && x->jobs_done >= x->stop_after) raise(SIGINT);
+    progress_draw(x, 0);
+}
+
+/* ---- binding the spec to the model ----------------------------------------------------- */
+
+static struct tsim_model *load_model(const struct tsim__xrun *x, struct tsim_run_spec *run,
+                                     struct tsim_diags *d)
+{
+    if (x->opts.make_model) return x->opts.make_model(x->opts.make_ctx, run, d);
+    return tsim_model_load_file(x->spec->model_path, run, d);
+}
+
+static const char *owner_name(const struct tsim_model *m, int block)
+{
+    if (block == TSIM_KPI_SYSTEM) return "system";
+    if (block >= 0) return tsim_model_block_name(m, block);
+    return tsim_model_pool_name(m, -2 - block);
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64) return 99;
+    size_t prev[65], cur[65];
+    for (size_t j = 0; j <= lb; j++) prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t c = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            if (prev[j] + 1 < c) c = prev[j] + 1;
+            if (cur[j - 1] + 1 < c) c = cur[j - 1] + 1;
+            cur[j] = c;
+        }
+        memcpy(prev, cur, sizeof prev);
+    }
+    return prev[lb];
+}
+
+static int bind_expr(struct tsim__xrun *x, struct tsim__expr *e, int line, int col,
+                     struct tsim_diags *d)
+{
+    int ok = 1;
+    for (int i = 0; i < e->n; i++) {
+        struct tsim__term *t = &e->terms[i];
+        t->index = -1;
+        for (int f = 0; f < x->spec->nfactors; f++) {
+            if (!strcmp(t->name, x->spec->factors[f].path)) {
+                t->kind = TSIM__TERM_FACTOR;
+                t->index = f;
+            }
+        }
+        if (t->index >= 0) {
+            const struct tsim__factor *f = &x->spec->factors[t->index];
+            for (int v = 0; v < f->nvalues; v++) {
+                char *end;
+                strtod(f->values[v], &end);
+                if (end == f->values[v] || *end) {
+                    tsim_diags_add(d, TSIM_ERROR, line, col, "factor '%s' is used as a number "
+                                   "but has the value '%s'", t->name, f->values[v]);
+                    ok = 0;
+                    break;
+                }
+            }
+            continue;
+        }
+        size_t tl = strlen(t->name);
+        for (size_t k = 0; k < x->nkpi; k++) {
+            const char *kn = x->kpi_names[k];
+            size_t kl = strlen(kn);
+            if (!strcmp(kn, t->name) || (tl == kl + 5 && !strncmp(t->name, kn, kl) &&
+                                          !strcmp(t->name + kl, ".mean"))) {
+                t->kind = TSIM__TERM_KPI;
+                t->index = (int)k;
+                break;
+            }
+        }
+        if (t->index < 0) {
+            size_t best = 99, bi = 0;
+            for (size_t k = 0; k < x->nkpi; k++) {
+                size_t dd = edit_distance(t->name, x->kpi_names[k]);
+                if (dd < best) {
+                    best = dd;
+                    bi = k;
+                }
+            }
+            if (best <= 3)
+                tsim_diags_add(d, TSIM_ERROR, line, col, "unknown KPI '%s' (did you mean '%s'?)",
+                               t->name, x->kpi_names[bi]);
+            else
+                tsim_diags_add(d, TSIM_ERROR, line, col, "unknown KPI '%s'", t->name);
+            ok = 0;
+        }
+    }
+    return ok ? 0 : -1;
+}
+
+/* The range a KPI can take, by its name: shares lie in [0, 1], everything else is >= 0. */
+static void kpi_range(const char *shortname, double *lo, double *hi)
+{
+    static const char *shares[] = {"utilization", "availability", "performance", "quality",
+                                   "oee", "blocked_time"};
+    *lo = 0;
+    *hi = INFINITY;
+    if (!strncmp(shortname, "states.", 7)) *hi = 1;
+    for (size_t i = 0; i < sizeof shares / sizeof *shares; i++)
+        if (!strcmp(shortname, shares[i])) *hi = 1;
+}
+
+static void factor_range(const struct tsim__factor *f, double *lo, double *hi)
+{
+    if (f->kind != TSIM__FACTOR_LIST) {
+        *lo = f->lo;
+        *hi = f->hi;
+        return;
+    }
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (int i = 0; i < f->nvalues; i++) {
+        double v = strtod(f->values[i], NULL);
+        if (v < *lo) *lo = v;
+        if (v > *hi) *hi = v;
+    }
+}
+
+/* Interval bounds of an expression over the possible KPI and factor values. */
+static void expr_range(const struct tsim__xrun *x, const struct tsim__expr *e, double *lo,
+                       double *hi)
+{
+    *lo = *hi = e->constant;
+    for (int i = 0; i < e->n; i++) {
+        const struct tsim__term *t = &e->terms[i];
+        double a, b;
+        if (t->kind == TSIM__TERM_KPI) kpi_range(x->kpi_short[t->index], &a, &b);
+        else factor_range(&x->spec->factors[t->index], &a, &b);
+        double p = t->coef * a, q = t->coef * b;
+        if (t->coef == 0) p = q = 0;
+        *lo += p < q ? p : q;
+        *hi += p < q ? q : p;
+    }
+}
+
+static int parse_bound(const char *text, const char *unit, double *out)
+{
+    size_t n = strlen(text);
+    if (n && text[n - 1] == '%') {
+        char *end;
+        double v = strtod(text, &end);
+        if (end != text + n - 1) return -1;
+        *out = v / 100;
+        return 0;
+    }
+    return tsim_duration_parse(text, unit, out) == 0 ? 0 : -1;
+}
+
+static int check_constraints(struct tsim__xrun *x, struct tsim_diags *d)
+{
+    int ok = 1;
+    struct tsim__xspec *s = (struct tsim__xspec *)x->spec;
+    for (int i = 0; i < s->ncons; i++) {
+        struct tsim__constraint *c = &s->cons[i];
+        if (parse_bound(c->bound_text, x->time_unit, &c->bound) != 0) {
+            tsim_diags_add(d, TSIM_ERROR, c->line, c->col, "bad bound '%s' in constraint '%s'",
+                           c->bound_text, c->lhs.text);
+            ok = 0;
+            continue;
+        }
+        double lo, hi;
+        expr_range(x, &c->lhs, &lo, &hi);
+        if ((c->op == TSIM__LE && c->bound < lo) || (c->op == TSIM__GE && c->bound > hi)) {
+            tsim_diags_add(d, TSIM_ERROR, c->line, c->col, "constraint '%s %s %s' cannot be met: "
+                           "'%s' is never %s %g", c->lhs.text, c->op == TSIM__LE ? "<=" : ">=",
+                           c->bound_text, c->lhs.text, c->op == TSIM__LE ? "below" : "above",
+                           c->op == TSIM__LE ? lo : hi);
+            ok = 0;
+        }
+    }
+    /* Two constraints on the same expression that leave no value between them. */
+    for (int i = 0; i < s->ncons; i++) {
+        for (int j = 0; j < s->ncons; j++) {
+            const struct tsim__constraint *a = &s->cons[i], *b = &s->cons[j];
+            if (a->op == TSIM__LE && b->op == TSIM__GE && !strcmp(a->lhs.text, b->lhs.text) &&
+                b->bound > a->bound) {
+                tsim_diags_add(d, TSIM_ERROR, b->line, b->col, "constraints cannot all be met: "
+                               "'%s' must be <= %g and >= %g", a->lhs.text, a->bound, b->bound);
+                ok = 0;
+            }
+        }
+    }
+    return ok ? 0 : -1;
+}
+
+/* Set every value of every factor on the probe model, so that unknown names and bad values
+ * are reported, each at its place, before a single replication runs. */
+static int check_factors(struct tsim__xrun *x, struct tsim_model *probe, struct tsim_diags *d)
+{
+    int ok = 1;
+    for (int i = 0; i < x->spec->nfactors; i++) {
+        const struct tsim__factor *f = &x->spec->factors[i];
+        char buf[2][40];
+        const char *vals[2];
+        const char *const *list = (const char *const *)f->values;
+        int n = f->nvalues;
+        if (f->kind != TSIM__FACTOR_LIST) {
+            tsim__x_fmt_double(buf[0], sizeof buf[0], f->lo);
+            tsim__x_fmt_double(buf[1], sizeof buf[1], f->hi);
+            vals[0] = buf[0];
+            vals[1] = buf[1];
+            list = vals;
+            n = 2;
+        }
+        for (int v = 0; v < n; v++) {
+            int err = tsim_model_set_param(probe, f->path, list[v]);
+            if (err != 0) {
+                if (err == TSIM_ENOENT)
+                    tsim_diags_add(d, TSIM_ERROR, f->line, f->col, "unknown factor '%s': %s",
+                                   f->path, tsim_errmsg());
+                else
+                    tsim_diags_add(d, TSIM_ERROR, f->line, f->col, "bad value '%s' for factor "
+                                   "'%s': %s", list[v], f->path, tsim_errmsg());
+                ok = 0;
+                break;
+            }
+        }
+    }
+    return ok ? 0 : -1;
+}
+
+int tsim__xrun_init(struct tsim__xrun *x, const struct tsim__xspec *s, const struct tsim__xopts *o,
+                    struct tsim_diags *d)
+{
+    memset(x, 0, sizeof *x);
+    x->spec = s;
+    x->opts = *o;
+    x->best = -1;
+    x->cmp_level = 0.95;
+    x->exec = exec_threads;
+    x->ranks = 1;
+    const char *env = getenv("TSIM_EXP_STOP_AFTER");
+    if (env) x->stop_after = strtoull(env, NULL, 10);
+    env = getenv("TSIM_EXP_KILL_AFTER");
+    if (env) x->kill_after = strtoull(env, NULL, 10);
+
+    struct tsim_run_spec run = {0, 0, 0, 10, 1};
+    struct tsim_model *probe = load_model(x, &run, d);
+    if (!probe) return TSIM_EMODEL;
+    x->time_unit = tsim_model_time_unit(probe);
+    x->seed = o->has_seed ? o->seed : s->has_seed ? s->seed : run.seed;
+    x->horizon = run.horizon;
+    x->warmup = run.warmup;
+    int ok = 1;
+    if (s->horizon_text && tsim_duration_parse(s->horizon_text, x->time_unit, &x->horizon) != 0) {
+        tsim_diags_add(d, TSIM_ERROR, 0, 0, "bad horizon '%s'", s->horizon_text);
+        ok = 0;
+    }
+    if (s->warmup_text && tsim_duration_parse(s->warmup_text, x->time_unit, &x->warmup) != 0) {
+        tsim_diags_add(d, TSIM_ERROR, 0, 0, "bad warmup '%s'", s->warmup_text);
+        ok = 0;
+    }
+    if (x->horizon > 0 && x->warmup >= x->horizon) {
+        tsim_diags_add(d, TSIM_ERROR, 0, 0, "warm-up %g is not shorter than the horizon %g",
+                       x->warmup, x->horizon);
+        ok = 0;
+    }
+    if (check_factors(x, probe, d) != 0) ok = 0;
+    if (!ok) {
+        tsim_model_destroy(probe);
+        return TSIM_EINVAL;
+    }
+    /* The probe lists the KPIs without running an event: a fresh model that validates. */
+    tsim_model_destroy(probe);
+    probe = load_model(x, &run, d);
+    if (!probe) return TSIM_EMODEL;
+    struct tsim_sim *sim = tsim_sim_create(probe, x->seed, 0);
+    if (!sim) {
+        tsim_diags_add(d, TSIM_ERROR, 0, 0, "the model does not validate: %s", tsim_errmsg());
+        tsim_model_destroy(probe);
+        return TSIM_EMODEL;
+    }
+    struct tsim_result res;
+    tsim_result_init(&res);
+    tsim_sim_result(sim, &res);
+    x->nkpi = res.n;
+    x->row_len = res.n + TSIM__XROW_EXTRA;
+    x->kpi_names = tsim__calloc(res.n + 1, sizeof *x->kpi_names);
+    x->kpi_block = tsim__calloc(res.n + 1, sizeof *x->kpi_block);
+    x->kpi_short = tsim__calloc(res.n + 1, sizeof *x->kpi_short);
+    for (size_t i = 0; i < res.n; i++) {
+        const char *own = owner_name(probe, res.kpis[i].block);
+        size_t len = strlen(own) + strlen(res.kpis[i].name) + 2;
+        x->kpi_names[i] = tsim__malloc(len);
+        snprintf(x->kpi_names[i], len, "%s.%s", own, res.kpis[i].name);
+        x->kpi_block[i] = res.kpis[i].block;
+        x->kpi_short[i] = res.kpis[i].name;
+    }
+    tsim_result_release(&res);
+    tsim_sim_destroy(sim);
+    /* The time unit string belongs to the probe: keep a copy that outlives it. */
+    snprintf(x->unit_buf, sizeof x->unit_buf, "%s", x->time_unit);
+    x->time_unit = x->unit_buf;
+    tsim_model_destroy(probe);
+
+    struct tsim__xspec *ms = (struct tsim__xspec *)s;
+    if (s->has_objective && bind_expr(x, &ms->objective, s->obj_line, s->obj_col, d) != 0) ok = 0;
+    for (int i = 0; i < s->ncons; i++)
+        if (bind_expr(x, &ms->cons[i].lhs, s->cons[i].line, s->cons[i].col, d) != 0) ok = 0;
+    for (int i = 0; i < s->nuntil; i++)
+        if (bind_expr(x, &ms->until[i].what, 0, 0, d) != 0) ok = 0;
+    if (ok && check_constraints(x, d) != 0) ok = 0;
+    if (s->ncons && !s->has_objective) {
+        tsim_diags_add(d, TSIM_ERROR, 0, 0, "constraints need an objective");
+        ok = 0;
+    }
+    if (!ok) return TSIM_EINVAL;
+    x->ntrack = (s->has_objective ? 1 + s->ncons : 0) + s->nuntil;
+    x->nworkers = o->threads > 0 ? o->threads : tsim__pool_cores();
+    x->workers = tsim__calloc((size_t)x->nworkers, sizeof *x->workers);
+    for (int i = 0; i < x->nworkers; i++) tsim_result_init(&x->workers[i].res);
+    return 0;
+}
+
+void tsim__xrun_release(struct tsim__xrun *x)
+{
+    for (int i = 0; i < x->nworkers; i++) tsim__xworker_release(&x->workers[i]);
+    tsim__free(x->workers);
+    for (size_t s = 0; s < x->nscen; s++) {
+        struct tsim__scen *sc = &x->scen[s];
+        for (int f = 0; f < x->spec->nfactors; f++) tsim__free(sc->values[f]);
+        tsim__free(sc->values);
+        tsim__free(sc->num);
+        tsim_model_destroy(sc->model);
+        tsim__free(sc->kt);
+        tsim__free(sc->track);
+    }
+    tsim__free(x->scen);
+    for (size_t i = 0; i < x->nkpi; i++) tsim__free(x->kpi_names[i]);
+    tsim__free(x->kpi_names);
+    tsim__free(x->kpi_block);
+    tsim__free(x->kpi_short);
+    tsim__free(x->same_as_best);
+    tsim__free(x->cmp_mean);
+    tsim__free(x->cmp_hw);
+    memset(x, 0, sizeof *x);
+}
+
+long tsim__xrun_add_scenario(struct tsim__xrun *x, char **values, struct tsim_diags *d)
+{
+    if (x->nscen >= TSIM__X_MAX_SCENARIOS) {
+        tsim_diags_add(d, TSIM_ERROR, 0, 0, "too many scenarios (at most %d)",
+                       TSIM__X_MAX_SCENARIOS);
+        return TSIM_ELIMIT;
+    }
+    struct tsim_run_spec run;
+    struct tsim_model *m = load_model(x, &run, d);
+    if (!m) return TSIM_EMODEL;
+    int nf = x->spec->nfactors;
+    for (int f = 0; f < nf; f++) {
+        if (tsim_model_set_param(m, x->spec->factors[f].path, values[f]) != 0) {
+            tsim_diags_add(d, TSIM_ERROR, x->spec->factors[f].line, x->spec->factors[f].col,
+                           "bad value '%s' for factor '%s': %s", values[f],
+                           x->spec->factors[f].path, tsim_errmsg());
+            tsim_model_destroy(m);
+            return TSIM_EINVAL;
+        }
+    }
+    /* Validate once here, on one thread: sims created concurrently later only read the model. */
+    if (tsim_model_validate(m) != 0) {
+        tsim_diags_add(d, TSIM_ERROR, 0, 0, "scenario %zu does not validate: %s", x->nscen,
+                       tsim_errmsg());
+        tsim_model_destroy(m);
+        return TSIM_EMODEL;
+    }
+    tsim__grow((void **)&x->scen, &x->cap_scen, x->nscen + 1, sizeof *x->scen);
+    struct tsim__scen *sc = &x->scen[x->nscen];
+    memset(sc, 0, sizeof *sc);
+    sc->values = tsim__calloc((size_t)nf + 1, sizeof *sc->values);
+    sc->num = tsim__calloc((size_t)nf + 1, sizeof *sc->num);
+    for (int f = 0; f < nf; f++) {
+        char *end;
+        sc->values[f] = tsim__strdup(values[f]);
+        sc->num[f] = strtod(values[f], &end);
+        if (end == values[f] || *end) sc->num[f] = NAN;
+    }
+    sc->model = m;
+    sc->seed = tsim__xscen_seed(x->seed, x->spec->crn, x->nscen);
+    sc->kt = tsim__calloc(x->nkpi + 1, sizeof *sc->kt);
+    for (size_t k = 0; k < x->nkpi; k++) tsim_tally_init(&sc->kt[k]);
+    sc->fp = 1469598103934665603ull;
+    if (x->db) tsim__xdb_put_scenario(x, x->nscen);
+    return (long)x->nscen++;
+}
+
+/* ---- rounds -------------------------------------------------------------------------- */
+
+static int fold_row(struct tsim__xrun *x, const struct tsim__job *j, const double *row)
+{
+    struct tsim__scen *sc = &x->scen[j->scen];
+    TSIM__ASSERT((int)j->rep == sc->n, "replication %u of scenario %u folded out of order",
+                 j->rep, j->scen);
+    if (isnan(row[x->nkpi])) {
+        /* tsim__xjob_run leaves a row all NaN when the sim could not run. */
+        x->error = 1;
+        fprintf(stderr, "twinsim %s: replication %u of scenario %u failed: the sim could not be "
+                "created or listed other KPIs\n", x->opts.kind, j->rep, j->scen);
+        return -1;
+    }
+    for (size_t k = 0; k < x->nkpi; k++) tsim_tally_add(&sc->kt[k], row[k]);
+    if (x->ntrack) {
+        tsim__grow((void **)&sc->track, &sc->track_cap, (size_t)(sc->n + 1) * (size_t)x->ntrack,
+                   sizeof *sc->track);
+        double *t = sc->track + (size_t)sc->n * (size_t)x->ntrack;
+        int k = 0;
+        if (x->spec->has_objective) {
+            t[k++] = tsim__xexpr_eval(x, &x->spec->objective, j->scen, row);
+            for (int c = 0; c < x->spec->ncons; c++)
+                t[k++] = tsim__xexpr_eval(x, &x->spec->cons[c].lhs, j->scen, row);
+        }
+        for (int u = 0; u < x->spec->nuntil; u++)
+            t[k++] = tsim__xexpr_eval(x, &x->spec->until[u].what, j->scen, row);
+    }
+    sc->fp = tsim__x_hash(sc->fp, &row[x->nkpi + 3], sizeof(double));
+    uint64_t ev;
+    memcpy(&ev, &row[x->nkpi + 2], sizeof ev);
+    sc->events += ev;
+    sc->n++;
+    return 0;
+}
+
+static int run_chunk(struct tsim__xrun *x, struct tsim__job *jobs, size_t n, double *rows,
+                     struct tsim__job *pend, double *prow, size_t *pidx)
+{
+    size_t np = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (x->db && x->opts.resume && tsim__xdb_lookup(x, jobs[i].scen, jobs[i].rep,
+                                                        rows + i * x->row_len)) {
+            x->jobs_done++;
+            continue;
+        }
+        pend[np] = jobs[i];
+        pidx[np++] = i;
+    }
+    int rc = 0;
+    if (np) {
+        x->cur_jobs = pend;
+        x->cur_rows = prow;
+        rc = x->exec(x, pend, np, prow);
+        if (x->db) tsim__xdb_flush(x);
+        for (size_t k = 0; k < np; k++)
+            memcpy(rows + pidx[k] * x->row_len, prow + k * x->row_len,
+                   x->row_len * sizeof *rows);
+    }
+    if (rc != 0) {
+        x->interrupted = rc == 1;
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (fold_row(x, &jobs[i], rows + i * x->row_len) != 0) return TSIM_EINVAL;
+    return 0;
+}
+
+int tsim__xrun_round(struct tsim__xrun *x, const size_t *scen, size_t nscen)
+{
+    size_t cap = CHUNK;
+    struct tsim__job *jobs = tsim__malloc(cap * sizeof *jobs);
+    struct tsim__job *pend = tsim__malloc(cap * sizeof *pend);
+    size_t *pidx = tsim__malloc(cap * sizeof *pidx);
+    double *rows = tsim__malloc(cap * x->row_len * sizeof *rows);
+    double *prow = tsim__malloc(cap * x->row_len * sizeof *prow);
+    for (size_t i = 0; i < nscen; i++) {
+        const struct tsim__scen *sc = &x->scen[scen[i]];
+        if (sc->want > sc->n) x->jobs_total += (uint64_t)(sc->want - sc->n);
+    }
+    int rc = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < nscen && rc == 0; i++) {
+        const struct tsim__scen *sc = &x->scen[scen[i]];
+        for (int r = sc->n; r < sc->want && rc == 0; r++) {
+            jobs[n].scen = (uint32_t)scen[i];
+            jobs[n].rep = (uint32_t)r;
+            if (++n == cap) {
+                rc = run_chunk(x, jobs, n, rows, pend, prow, pidx);
+                n = 0;
+            }
+        }
+    }
+    if (rc == 0 && n) rc = run_chunk(x, jobs, n, rows, pend, prow, pidx);
+    tsim__free(jobs);
+    tsim__free(pend);
+    tsim__free(pidx);
+    tsim__free(rows);
+    tsim__free(prow);
+    return rc;
+}
+
+/* ---- comparison ------------------------------------------------------------------------ */
+
+void tsim__xrun_objective(const struct tsim__xrun *x, size_t s, struct tsim_summary *out)
+{
+    track_summary(x, &x->scen[s], 0, (size_t)x->scen[s].n, 0.95, out);
+}
+
+int tsim__xrun_feasible(const struct tsim__xrun *x, size_t s)
+{
+    for (int c = 0; c < x->spec->ncons; c++) {
+        struct tsim_summary sm;
+        track_summary(x, &x->scen[s], 1 + c, (size_t)x->scen[s].n, 0.95, &sm);
+        const struct tsim__constraint *k = &x->spec->cons[c];
+        if (k->op == TSIM__LE ? !(sm.mean <= k->bound) : !(sm.mean >= k->bound)) return 0;
+    }
+    return 1;
+}
+
+long tsim__xrun_compare(struct tsim__xrun *x, const size_t *among, size_t n)
+{
+    if (!among) n = x->nscen;
+    tsim__free(x->same_as_best);
+    tsim__free(x->cmp_mean);
+    tsim__free(x->cmp_hw);
+    x->same_as_best = tsim__calloc(x->nscen + 1, sizeof *x->same_as_best);
+    x->cmp_mean = tsim__calloc(x->nscen + 1, sizeof *x->cmp_mean);
+    x->cmp_hw = tsim__calloc(x->nscen + 1, sizeof *x->cmp_hw);
+    for (size_t s = 0; s < x->nscen; s++) x->cmp_mean[s] = x->cmp_hw[s] = NAN;
+    x->best = -1;
+    x->nfeasible = 0;
+    if (!x->spec->has_objective) return -1;
+    double sign = x->spec->maximize ? 1 : -1, bestv = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        size_t s = among ? among[i] : i;
+        if (x->scen[s].n < 1 || !tsim__xrun_feasible(x, s)) continue;
+        x->nfeasible++;
+        struct tsim_summary sm;
+        tsim__xrun_objective(x, s, &sm);
+        if (sign * sm.mean > bestv) {
+            bestv = sign * sm.mean;
+            x->best = (long)s;
+        }
+    }
+    if (x->best < 0) return -1;
+    /* Bonferroni over the comparisons with the best: the set of scenarios "not told apart" then
+     * holds the true best with at least the stated confidence, however many were compared. */
+    double alpha = 0.05 / (x->nfeasible > 1 ? (double)(x->nfeasible - 1) : 1.0);
+    x->cmp_level = 1 - alpha;
+    const struct tsim__scen *b = &x->scen[x->best];
+    x->same_as_best[x->best] = 1;
+    x->cmp_mean[x->best] = 0;
+    x->cmp_hw[x->best] = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t s = among ? among[i] : i;
+        if ((long)s == x->best || x->scen[s].n < 1 || !tsim__xrun_feasible(x, s)) continue;
+        const struct tsim__scen *o = &x->scen[s];
+        double mean, hw;
+        if (x->spec->crn) {
+            /* Paired on common random numbers: replication r of both saw the same streams. */
+            size_t m = (size_t)(o->n < b->n ? o->n : b->n);
+            struct tsim_tally t;
+            tsim_tally_init(&t);
+            for (size_t r = 0; r < m; r++)
+                tsim_tally_add(&t, sign * (b->track[r * (size_t)x->ntrack] -
+                                           o->track[r * (size_t)x->ntrack]));
+            mean = t.n ? t.mean : NAN;
+            hw = m >= 2 ? summ_t(1 - alpha, m) * sqrt(tsim_tally_variance(&t) / (double)m)
+                        : INFINITY;
+        } else {
+            /* Independent streams: Welch's interval for the difference of means. */
+            struct tsim_summary sb, so;
+            tsim__xrun_objective(x, (size_t)x->best, &sb);
+            tsim__xrun_objective(x, s, &so);
+            double vb = sb.sd * sb.sd / (double)sb.n, vo = so.sd * so.sd / (double)so.n;
+            double df = (vb + vo) * (vb + vo) /
+                        (vb * vb / (double)(sb.n - 1) + vo * vo / (double)(so.n - 1));
+            mean = sign * (sb.mean - so.mean);
+            hw = sb.n >= 2 && so.n >= 2 && vb + vo > 0
+                     ? tsim_t_quantile(1 - alpha / 2, df) * sqrt(vb + vo)
+                     : (vb + vo == 0 ? 0 : INFINITY);
+        }
+        x->cmp_mean[s] = mean;
+        x->cmp_hw[s] = hw;
+        x->same_as_best[s] = !(mean - hw > 0);
+    }
+    return x->best;
+}
+
+/* ---- designs ------------------------------------------------------------------------- */
+
+static size_t factor_levels(const struct tsim__factor *f)
+{
+    if (f->kind == TSIM__FACTOR_LIST) return (size_t)f->nvalues;
+    if (f->kind == TSIM__FACTOR_INT) return (size_t)floor((f->hi - f->lo) / f->step + 1e-9) + 1;
+    return 0;
+}
+
+static char *level_text(const struct tsim__factor *f, size_t i)
+{
+    if (f->kind == TSIM__FACTOR_LIST) return tsim__strdup(f->values[i]);
+    char buf[40];
+    tsim__x_fmt_double(buf, sizeof buf, f->lo + (double)i * f->step);
+    return tsim__strdup(buf);
+}
+
+static int add_point(struct tsim__xrun *x, char **vals, struct tsim_diags *d)
+{
+    long rc = tsim__xrun_add_scenario(x, vals, d);
+    for (int f = 0; f < x->spec->nfactors; f++) tsim__free(vals[f]);
+    return rc < 0 ? (int)rc : 0;
+}
+
+static int build_full(struct tsim__xrun *x, struct tsim_diags *d)
+{
+    const struct tsim__xspec *s = x->spec;
+    double total = 1;
+    for (int f = 0; f < s->nfactors; f++) {
+        if (s->factors[f].kind == TSIM__FACTOR_REAL) {
+            tsim_diags_add(d, TSIM_ERROR, s->factors[f].line, s->factors[f].col,
+                           "factor '%s' is continuous: a full design needs a 'step' (or use "
+                           "design 'lhs' or 'twinsim optimize')", s->factors[f].path);
+            return TSIM_EINVAL;
+        }
+        total *= (double)factor_levels(&s->factors[f]);
+    }
+    if (total > TSIM__X_MAX_SCENARIOS) {
+        tsim_diags_add(d, TSIM_ERROR, 0, 0, "a full design of these factors has %.0f scenarios, "
+                       "more than %d: use design 'lhs' or 'twinsim optimize'", total,
+                       TSIM__X_MAX_SCENARIOS);
+        return TSIM_ELIMIT;
+    }
+    size_t idx[TSIM__X_MAX_FACTORS] = {0};
+    char *vals[TSIM__X_MAX_FACTORS];
+    for (size_t k = 0; k < (size_t)total; k++) {
+        /* The last factor varies fastest, as a reader of the file would list them. */
+        for (int f = 0; f < s->nfactors; f++) vals[f] = level_text(&s->factors[f], idx[f]);
+        int rc = add_point(x, vals, d);
+        if (rc != 0) return rc;
+        for (int f = s->nfactors - 1; f >= 0; f--) {
+            if (++idx[f] < factor_levels(&s->factors[f])) break;
+            idx[f] = 0;
+        }
+    }
+    return 0;
+}
+
+/* Latin hypercube: each factor's range cut into n strata, each stratum used once, the strata of
+ * different factors paired by independent random permutations (from the experiment seed, so the
+ * same file gives the same design). Repeated points are kept once. */
+int tsim__x_lhs(struct tsim__xrun *x, int n, uint64_t salt, struct tsim_diags *d)
+{
+    const struct tsim__xspec *s = x->spec;
+    size_t *perm = tsim__malloc((size_t)n * (size_t)s->nfactors * sizeof *perm);
+    double *u = tsim__malloc((size_t)n * (size_t)s->nfactors * sizeof *u);
+    for (int f = 0; f < s->nfactors; f++) {
+        struct tsim_rng r;
+        char name[300];
+        snprintf(name, sizeof name, "lhs/%s", s->factors[f].path);
+        tsim_rng_stream(&r, x->seed, salt, name);
+        size_t *p = perm + (size_t)f * (size_t)n;
+        for (int i = 0; i < n; i++) p[i] = (size_t)i;
+        for (int i = n - 1; i > 0; i--) {
+            size_t j = (size_t)(tsim_rng_uniform(&r) * (double)(i + 1));
+            if (j > (size_t)i) j = (size_t)i;
+            size_t t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        for (int i = 0; i < n; i++)
+            u[(size_t)f * (size_t)n + (size_t)i] = ((double)p[i] + tsim_rng_uniform(&r)) / n;
+    }
+    char *vals[TSIM__X_MAX_FACTORS];
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        for (int f = 0; f < s->nfactors; f++) {
+            const struct tsim__factor *fa = &s->factors[f];
+            double ui = u[(size_t)f * (size_t)n + (size_t)i];
+            if (fa->kind == TSIM__FACTOR_REAL) {
+                char buf[40];
+                double v = fa->lo + ui * (fa->hi - fa->lo);
+                /* Twelve significant digits: short enough to read, finer than any noise. */
+                snprintf(buf, sizeof buf, "%.12g", v);
+                vals[f] = tsim__strdup(buf);
+            } else {
+                size_t lv = factor_levels(fa), k = (size_t)(ui * (double)lv);
+                if (k >= lv) k = lv - 1;
+                vals[f] = level_text(fa, k);
+            }
+        }
+        int dup = 0;
+        for (size_t sc = 0; sc < x->nscen && !dup; sc++) {
+            int same = 1;
+            for (int f = 0; f < s->nfactors && same; f++)
+                same = !strcmp(x->scen[sc].values[f], vals[f]);
+            dup = same;
+        }
+        if (dup) {
+            for (int f = 0; f < s->nfactors; f++) tsim__free(vals[f]);
+            continue;
+        }
+        rc = add_point(x, vals, d);
+    }
+    tsim__free(perm);
+    tsim__free(u);
+    return rc;
+}
+
+/* ---- sequential replications ------------------------------------------------------------ */
+
+/* Set `want` for the next round from results only; returns 1 if the scenario is finished. */
+static int plan_next(struct tsim__xrun *x, size_t s)
+{
+    struct tsim__scen *sc = &x->scen[s];
+    const struct tsim__xspec *sp = x->spec;
+    if (sc->n >= sp->rep_max || sp->nuntil == 0) return 1;
+    double need = 0;
+    int base = sp->has_objective ? 1 + sp->ncons : 0;
+    for (int u = 0; u < sp->nuntil; u++) {
+        struct tsim_summary sm;
+        track_summary(x, sc, base + u, (size_t)sc->n, 0.95, &sm);
+        double rel = sm.mean != 0 ? sm.half_width / fabs(sm.mean) : (sm.half_width == 0 ? 0 : INFINITY);
+        if (rel <= sp->until[u].rel) continue;
+        /* Half-widths shrink as 1/sqrt(n): this many replications would meet the target if
+         * the variance estimate held. Growth is capped at doubling per round so that a noisy
+         * early estimate does not overshoot by much. */
+        double n_need = isfinite(rel) ? ceil((double)sc->n * (rel / sp->until[u].rel) *
+                                             (rel / sp->until[u].rel))
+                                      : 2.0 * sc->n;
+        if (n_need > need) need = n_need;
+    }
+    if (need == 0) return 1;
+    double next = need;
+    if (next < sc->n + 1) next = sc->n + 1;
+    if (next > 2.0 * sc->n) next = 2.0 * sc->n;
+    if (next > sp->rep_max) next = sp->rep_max;
+    sc->want = (int)next;
+    return 0;
+}
+
+int tsim__xrun_until_done(struct tsim__xrun *x, const size_t *scen, size_t n)
+{
+    size_t *active = tsim__malloc((n + 1) * sizeof *active);
+    size_t na = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct tsim__scen *sc = &x->scen[scen[i]];
+        if (sc->done) continue;
+        int first = x->spec->nuntil ? x->spec->rep_min : x->spec->rep_max;
+        if (sc->want < first) sc->want = first;
+        active[na++] = scen[i];
+    }
+    int rc = 0;
+    while (na && rc == 0) {
+        rc = tsim__xrun_round(x, active, na);
+        if (rc != 0) break;
+        size_t k = 0;
+        for (size_t i = 0; i < na; i++) {
+            if (plan_next(x, active[i])) x->scen[active[i]].done = 1;
+            else active[k++] = active[i];
+        }
+        na = k;
+    }
+    tsim__free(active);
+    return rc;
+}
+
+/* ---- traces for the report ------------------------------------------------------------- */
+
+#define TRACE_CAP 512
+
+struct series {
+    double t[TRACE_CAP], v[TRACE_CAP];
+    size_t n, stride, seen;
+};
+
+struct tracer {
+    int *slot; /* per block: series index or -1 */
+    struct series *s;
+};
+
+static void trace_obs(void *ctx, const struct tsim_obs *o)
+{
+    struct tracer *tr = ctx;
+    if (o->kind == TSIM_OBS_STATE || o->block < 0 || tr->slot[o->block] < 0) return;
+    struct series *s = &tr->s[tr->slot[o->block]];
+    /* Decimate when full: keep every other point and from then on only every stride-th change,
+     * so a trace of any length stays TRACE_CAP points and spans the whole run. */
+    if (s->seen++ % s->stride) return;
+    if (s->n == TRACE_CAP) {
+        for (size_t i = 0; i < TRACE_CAP / 2; i++) {
+            s->t[i] = s->t[2 * i];
+            s->v[i] = s->v[2 * i];
+        }
+        s->n = TRACE_CAP / 2;
+        s->stride *= 2;
+    }
+    s->t[s->n] = o->t;
+    s->v[s->n] = (double)o->content;
+    s->n++;
+}
+
+/* Record the content of every buffer over replication 0 of scenario s, into the database. */
+static void record_trace(struct tsim__xrun *x, size_t s)
+{
+    const struct tsim_model *m = x->scen[s].model;
+    int nb = tsim_model_block_count(m), ns = 0;
+    struct tracer tr;
+    tr.slot = tsim__malloc((size_t)(nb + 1) * sizeof *tr.slot);
+    for (int b = 0; b < nb; b++)
+        tr.slot[b] = tsim_model_block_type(m, b) == TSIM_BUFFER ? ns++ : -1;
+    if (ns == 0) {
+        tsim__free(tr.slot);
+        return;
+    }
+    tr.s = tsim__calloc((size_t)ns, sizeof *tr.s);
+    for (int i = 0; i < ns; i++) tr.s[i].stride = 1;
+    struct tsim_sim *sim = tsim_sim_create(m, x->scen[s].seed, 0);
+    if (sim) {
+        tsim_sim_set_observer(sim, trace_obs, &tr);
+        if (x->warmup > 0) tsim_sim_set_warmup(sim, x->warmup);
+        if (x->horizon > 0) tsim_sim_run_until(sim, x->horizon);
+        else tsim_sim_run(sim);
+        double end = tsim_sim_now(sim);
+        for (int b = 0; b < nb; b++) {
+            if (tr.slot[b] < 0) continue;
+            struct series *se = &tr.s[tr.slot[b]];
+            if (se->n < TRACE_CAP) {
+                se->t[se->n] = end;
+                se->v[se->n] = (double)tsim_block_content(sim, b);
+                se->n++;
+            }
+            tsim__xdb_put_trace(x, s, b, se->t, se->v, se->n);
+        }
+        tsim_sim_destroy(sim);
+    }
+    tsim__free(tr.s);
+    tsim__free(tr.slot);
+}
+
+void tsim__xrun_traces(struct tsim__xrun *x)
+{
+    if (!x->db || !x->opts.trace) return;
+    /* One trace per scenario for the first 40 and the best: enough for the report's picker,
+     * and bounded whatever the design size. */
+    for (size_t s = 0; s < x->nscen; s++)
+        if (s < 40 || (long)s == x->best) record_trace(x, s);
+    tsim__xdb_flush(x);
+}
+
+/* ---- the command ---------------------------------------------------------------------- */
+
+static void print_diags(const struct tsim_diags *d, const char *file)
+{
+    tsim_diags_print(d, file, stderr);
+}
+
+int tsim__xrun_finish(struct tsim__xrun *x, tsim__xjson_extra_fn *extra, void *extra_ctx,
+                      double t0)
+{
+    int rc = 0;
+    double wall = tsim__x_now() - t0;
+    char *json = NULL;
+    if (tsim__xjson_write(x, x->opts.json, extra, extra_ctx, wall, &json) != 0) {
+        fprintf(stderr, "twinsim %s: cannot write '%s': %s\n", x->opts.kind, x->opts.json,
+                strerror(errno));
+        rc = 1;
+    }
+    if (x->db) {
+        tsim__xdb_put_summaries(x);
+        tsim__xdb_put_json(x, json);
+        tsim__xdb_close(x, "done");
+    }
+    free(json);
+    if (x->opts.out) tsim__xtable_print(x, x->opts.out);
+    return rc;
+}
+
+int tsim__experiment_main(const struct tsim__xspec *s, const struct tsim__xopts *o)
+{
+    double t0 = tsim__x_now();
+    struct tsim__xrun x;
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim__xopts oo = *o;
+    oo.kind = "experiment";
+    int rc = tsim__xrun_init(&x, s, &oo, &d);
+    if (rc == 0 && oo.db && tsim__xdb_open(&x, oo.db, oo.resume) != 0) rc = TSIM_EIO;
+    if (rc == 0) {
+        rc = s->design == TSIM__DESIGN_FULL ? build_full(&x, &d) : tsim__x_lhs(&x, s->lhs_n, 0, &d);
+    }
+    if (rc != 0 || d.errors) {
+        print_diags(&d, s->file);
+        tsim_diags_release(&d);
+        if (x.db) tsim__xdb_close(&x, "failed");
+        tsim__xrun_release(&x);
+        return 1;
+    }
+    tsim_diags_release(&d);
+#ifdef TSIM_HAVE_MPI
+    tsim__mpi_attach(&x);
+#endif
+    x.t_start = tsim__x_now();
+    size_t *all = tsim__malloc((x.nscen + 1) * sizeof *all);
+    for (size_t i = 0; i < x.nscen; i++) all[i] = i;
+    rc = tsim__xrun_until_done(&x, all, x.nscen);
+    tsim__free(all);
+    progress_draw(&x, 1);
+    int code = 0;
+    if (rc == 1) {
+        if (x.db) {
+            tsim__xdb_close(&x, "interrupted");
+            fprintf(stderr, "twinsim experiment: interrupted; %llu finished replications are kept "
+                    "in '%s': continue with --resume\n", (unsigned long long)x.jobs_done, oo.db);
+        } else {
+            fprintf(stderr, "twinsim experiment: interrupted\n");
+        }
+        code = 130;
+    } else if (rc != 0 || x.error) {
+        if (x.db) tsim__xdb_close(&x, "failed");
+        code = 1;
+    } else {
+        tsim__xrun_compare(&x, NULL, 0);
+        tsim__xrun_traces(&x);
+        code = tsim__xrun_finish(&x, NULL, NULL, t0);
+    }
+    tsim__xrun_release(&x);
+    return code;
+}

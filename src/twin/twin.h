@@ -1,0 +1,566 @@
+/*
+ * The live twin, internally: a mapping from plant messages to model elements, payload decoding
+ * with every check a network input needs, the live sim that follows the plant, forecasts from a
+ * clone of it, SQLite recording, the MQTT glue and the plant emulator. Only the `twinsim twin`
+ * and `twinsim emulate` commands and the tests use it, so it is not public API.
+ *
+ * The parts are separate so that each can be tested without a broker:
+ *   mapping.c   YAML mapping file -> struct tsim__map (diagnostics as for model files)
+ *   ingest.c    (topic, payload) -> struct tsim__tev, or a counted reason to drop it
+ *   live.c      struct tsim__tev -> corrections of the live sim (the reconciliation rule lives there)
+ *   forecast.c  clone of the live state -> N replications to a horizon -> JSON, alerts
+ *   store.c     SQLite: every accepted message and every forecast with the point it started from
+ *   mqtt.c      libmosquitto client: connect, reconnect, subscribe, a queue to the twin's thread
+ *   emulate.c   a model run in scaled real time, publishing what the mapping expects of a plant
+ *   twin.c      the twin's main loop tying them together
+ * Threads: the MQTT network thread only copies messages into a queue; one twin thread owns the
+ * live sim and decodes and applies every message; one forecast thread runs forecasts on clones.
+ */
+#ifndef TSIM_TWIN_H
+#define TSIM_TWIN_H
+
+#include "twinsim.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---------------------------------------------------------------------------------------------
+ * Mapping: which topics and JSON fields mean what.
+ * ------------------------------------------------------------------------------------------- */
+
+/* Largest payload accepted by default, in bytes (the mapping may lower or raise it up to
+ * TSIM__MAP_PAYLOAD_MAX). A PLC message is a few hundred bytes; anything far bigger is a fault. */
+#define TSIM__MAP_PAYLOAD_DEFAULT 4096u
+#define TSIM__MAP_PAYLOAD_MAX (1024u * 1024u)
+
+enum tsim__tev_kind {
+    TSIM__TEV_STATE,     /* a machine server changed state */
+    TSIM__TEV_PART,      /* a part entered or left a block */
+    TSIM__TEV_LEVEL,     /* a buffer's level */
+    TSIM__TEV_ORDER,     /* an order released: product, quantity, due date */
+    TSIM__TEV_PARAM,     /* a parameter changed: a process time, a crew size */
+    TSIM__TEV_HEARTBEAT, /* nothing happened up to this time */
+    TSIM__TEV_COMMAND,   /* a request to the twin (forecast now, publish state) */
+    TSIM__TEV_KIND_COUNT
+};
+
+/* What a JSON field (or a topic level) of a rule stands for. */
+enum tsim__role {
+    TSIM__R_BLOCK,
+    TSIM__R_SERVER,
+    TSIM__R_STATE,
+    TSIM__R_ACTION,
+    TSIM__R_PRODUCT,
+    TSIM__R_PART,
+    TSIM__R_LEVEL,
+    TSIM__R_ORDER,
+    TSIM__R_QUANTITY,
+    TSIM__R_DUE,
+    TSIM__R_NAME,
+    TSIM__R_VALUE,
+    TSIM__R_COUNT
+};
+
+/* The plant's machine states. A twin only enforces up versus down; the rest is recorded. */
+enum tsim__pstate {
+    TSIM__PS_RUNNING,
+    TSIM__PS_IDLE,
+    TSIM__PS_DOWN,
+    TSIM__PS_SETUP,
+    TSIM__PS_OFF,
+    TSIM__PS_COUNT
+};
+
+enum tsim__ts_unit { TSIM__TS_S, TSIM__TS_MS, TSIM__TS_ISO };
+
+/* One `events:` entry: messages on `topic` are of `kind`. A topic may hold one `{block}` level. */
+struct tsim__rule {
+    enum tsim__tev_kind kind;
+    char *topic;          /* as written */
+    char *filter;         /* the subscription: `{block}` replaced by `+` */
+    int block_level;      /* index of the `{block}` level, -1 if none */
+    int fixed_block;      /* `block:` named in the rule, -1 if none */
+    char *field[TSIM__R_COUNT]; /* JSON field of each role; NULL where the role is not used */
+    int line, col;
+};
+
+/* A plant name and the model element it stands for. */
+struct tsim__alias {
+    char *plant;
+    int index;
+};
+
+enum tsim__alert_kpi { TSIM__KPI_OUTPUT, TSIM__KPI_P_PLAN, TSIM__KPI_P_ON_TIME };
+
+struct tsim__alert {
+    enum tsim__alert_kpi kpi;
+    int below;            /* 1: alert when the value falls below `threshold`; 0: rises above */
+    double threshold;
+};
+
+struct tsim__map {
+    const struct tsim_model *model;
+    /* time: the plant's timestamps -> model time */
+    char *ts_field;
+    enum tsim__ts_unit ts_unit;
+    int has_origin;
+    double origin;        /* plant seconds (Unix time) of model time 0 */
+    double late;          /* tolerance for out-of-order timestamps, model time */
+    double max_gap;       /* largest jump forward accepted, model time */
+    /* messages */
+    char *id_field;       /* message id or sequence for duplicate detection; NULL: none */
+    size_t max_payload;
+    int qos;
+    /* names: plant -> model (identity when absent) */
+    struct tsim__alias *blocks;
+    int nblocks;
+    struct tsim__alias *products;
+    int nproducts;
+    char *state_word[TSIM__PS_COUNT]; /* the plant's word for each state */
+    char *action_word[2];  /* the plant's words for a part leaving (0) and entering (1) */
+    struct tsim__rule *rules;
+    int nrules;
+    /* twin topics */
+    char *topic_command, *topic_forecast, *topic_alert, *topic_state;
+    /* forecasts */
+    double every_s;       /* wall-clock seconds between forecasts; 0: only on request */
+    int replications;
+    int horizon_mode;     /* 0: absolute, 1: relative to now, 2: next multiple */
+    double horizon;       /* model time */
+    uint64_t seed;
+    double plan;          /* output expected by the horizon; 0: none */
+    int threads;          /* forecast threads; 0: one per core up to the replications */
+    struct tsim__alert *alerts;
+    int nalerts;
+    /* emulator */
+    double heartbeat;     /* model time between heartbeats the emulator publishes; 0: none */
+};
+
+/**
+ * Load a mapping from YAML `text` against model `m` (block, product and pool names are checked).
+ * Every problem is appended to `diags` ("unknown block 'filer' (did you mean 'filler'?)").
+ * Returns the mapping, or NULL when `diags` holds an error.
+ * Ownership: the caller frees it with tsim__map_destroy; `m` must outlive it.
+ */
+struct tsim__map *tsim__map_load(const char *text, size_t len, const struct tsim_model *m,
+                                 struct tsim_diags *diags);
+/** Read `path` and load it; an unreadable file is a diagnostic. */
+struct tsim__map *tsim__map_load_file(const char *path, const struct tsim_model *m,
+                                      struct tsim_diags *diags);
+void tsim__map_destroy(struct tsim__map *map);
+
+/** The plant name of block `block` (its alias, else its model name). */
+const char *tsim__map_block_name(const struct tsim__map *map, int block);
+const char *tsim__map_product_name(const struct tsim__map *map, int product);
+
+/** Does `topic` match the subscription `filter` (with `+` and `#`)? */
+int tsim__topic_match(const char *filter, const char *topic);
+
+/* ---------------------------------------------------------------------------------------------
+ * Ingest: one message -> one decoded event, or a reason to drop it.
+ * ------------------------------------------------------------------------------------------- */
+
+enum tsim__drop {
+    TSIM__OK,
+    TSIM__D_TOOBIG,   /* payload over the cap */
+    TSIM__D_UTF8,     /* not valid UTF-8 */
+    TSIM__D_JSON,     /* not a JSON object */
+    TSIM__D_TOPIC,    /* no rule for the topic */
+    TSIM__D_FIELD,    /* a required field is missing or of the wrong type */
+    TSIM__D_VALUE,    /* a value names nothing in the model or is out of range */
+    TSIM__D_DUP,      /* a duplicate delivery */
+    TSIM__D_LATE,     /* timestamp earlier than the twin's clock beyond the tolerance */
+    TSIM__D_FUTURE,   /* timestamp too far ahead of the twin's clock */
+    TSIM__D_COUNT
+};
+
+/** "too_big", "not_utf8", "bad_json", ... as written in counters and logs. */
+const char *tsim__drop_name(enum tsim__drop d);
+
+#define TSIM__TEV_STR 64
+
+/* A decoded plant event. Times are plant seconds (Unix time) until live.c converts them. */
+struct tsim__tev {
+    enum tsim__tev_kind kind;
+    const struct tsim__rule *rule;
+    double ts;
+    int has_ts;
+    int block, server;
+    enum tsim__pstate state;
+    int enter;            /* PART: 1 enter, 0 leave */
+    int product;          /* -1: not given */
+    char part[TSIM__TEV_STR];
+    int64_t level;
+    char order[TSIM__TEV_STR];
+    int64_t quantity;
+    double due;           /* plant seconds */
+    char name[TSIM__TEV_STR];
+    char value[256];
+    char command[TSIM__TEV_STR];
+};
+
+/* Recently seen message ids, to recognise QoS 1 redeliveries: a fixed table of 64-bit hashes
+ * of (topic, id) with FIFO eviction. A redelivery older than `TSIM__DEDUP_WINDOW` messages is not
+ * recognised; QoS 1 redelivers within the in-flight window, which is far smaller. */
+#define TSIM__DEDUP_WINDOW 65536u
+struct tsim__dedup {
+    uint64_t *ring;       /* hashes in arrival order */
+    uint64_t *table;      /* open addressing, 2x window, 0 = empty */
+    uint32_t head, n;
+};
+void tsim__dedup_init(struct tsim__dedup *d);
+void tsim__dedup_release(struct tsim__dedup *d);
+/* Returns 1 if `key` was seen within the window, else records it and returns 0. */
+int tsim__dedup_seen(struct tsim__dedup *d, uint64_t key);
+
+struct tsim__ingest {
+    const struct tsim__map *map;
+    struct tsim__dedup dedup;
+    uint64_t received;
+    uint64_t dropped[TSIM__D_COUNT];
+};
+void tsim__ingest_init(struct tsim__ingest *in, const struct tsim__map *map);
+void tsim__ingest_release(struct tsim__ingest *in);
+
+/**
+ * Decode one message. Returns TSIM__OK with `*ev` filled, or the reason it is dropped (counted in
+ * `in->dropped`), with a lowercase message in `err`. Duplicates are checked last, so a malformed
+ * message never occupies the window. Never fails on any input.
+ */
+enum tsim__drop tsim__ingest_decode(struct tsim__ingest *in, const char *topic,
+                                    const void *payload, size_t len, struct tsim__tev *ev,
+                                    char *err, size_t errlen);
+
+/** Is `s` (`n` bytes) valid UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF)? */
+int tsim__utf8_valid(const unsigned char *s, size_t n);
+
+/** Parse an RFC 3339 / ISO 8601 UTC time ("2026-11-29T06:00:00Z", fraction and offset allowed)
+ * into Unix seconds. Returns 0, or -1 if it is not one. */
+int tsim__iso_time(const char *s, double *out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Live: the sim that follows the plant.
+ * ------------------------------------------------------------------------------------------- */
+
+struct tsim__order {
+    char id[TSIM__TEV_STR];
+    int product;
+    int64_t quantity;
+    double due;           /* model time; < 0: none */
+    uint64_t *entity;     /* the live sim's entities for it */
+    int nentity;
+    double released;      /* model time */
+};
+
+/* Counters of disagreements between plant and twin, and of what was done about them. */
+struct tsim__recon {
+    uint64_t content;     /* a block's content differed from the plant's */
+    uint64_t state;       /* a server was up in the twin and down in the plant, or back */
+    uint64_t added;       /* entities injected to match */
+    uint64_t removed;     /* entities removed to match */
+    uint64_t unresolved;  /* differences the engine could not correct (a part on a machine) */
+    uint64_t clamped;     /* slightly late events applied at the twin's clock */
+    uint64_t unknown_part;/* a part left a block the twin had not seen it enter */
+};
+
+struct tsim__part_slot;
+
+struct tsim__live {
+    struct tsim_model *model;
+    const struct tsim__map *map;
+    struct tsim_sim *sim;
+    uint64_t seed;
+    double unit_s;        /* seconds per model time unit */
+    double origin;        /* plant seconds of model time 0 */
+    int has_origin;
+    double now;           /* model time of the last applied event */
+    uint64_t applied;     /* events applied */
+    int nblocks;
+    /* what the plant reported, per block */
+    unsigned char *observed;  /* 1 once the plant reported anything about the block */
+    unsigned char *dirty;     /* reported since the last reconciliation */
+    int64_t *content;
+    uint64_t *entered, *left;
+    int *last_product;
+    /* per machine server: the plant's state and since when (model time); index by srv_off */
+    int *srv_off;
+    int nsrv;
+    signed char *srv_state;   /* enum tsim__pstate, -1: never reported */
+    double *srv_since;
+    unsigned char *srv_dirty;
+    /* parts: plant id -> block (who is where) */
+    struct tsim__part_slot *parts;
+    uint32_t parts_cap, parts_n;
+    struct tsim__order *orders;
+    int norders, cap_orders;
+    uint64_t completed;   /* parts the plant reported entering a sink */
+    struct tsim__recon recon;
+    uint64_t late, future;
+};
+
+/**
+ * Create a live twin of `m` with a sim for (seed, 0). `m` is not const because parameter
+ * changes reported by the plant are applied to it. Returns NULL with tsim_errmsg() set when the
+ * model does not validate. Ownership: the caller owns it; `m` and `map` must outlive it.
+ */
+struct tsim__live *tsim__live_create(struct tsim_model *m, const struct tsim__map *map,
+                                     uint64_t seed);
+void tsim__live_destroy(struct tsim__live *lv);
+
+/**
+ * Apply one decoded event: advance the live sim to its time, record what the plant reports and
+ * correct the sim (see live.c for the rule). Returns TSIM__OK, TSIM__D_LATE, TSIM__D_FUTURE or
+ * TSIM__D_VALUE (an order or parameter the engine refused), with a message in `err`.
+ */
+enum tsim__drop tsim__live_apply(struct tsim__live *lv, const struct tsim__tev *ev, char *err,
+                                 size_t errlen);
+
+/** Does a PARAM event change the shared model (so no forecast may run meanwhile), rather than
+ * only the live sim (a crew size)? */
+int tsim__live_param_touches_model(const struct tsim__live *lv, const struct tsim__tev *ev);
+
+/** Reconcile what was reported since the last reconciliation, then run the sim to model time
+ * `t` (>= now) and make `t` the twin's clock. */
+void tsim__live_advance(struct tsim__live *lv, double t);
+
+/** Reconcile what was reported since the last reconciliation (at the twin's clock). */
+void tsim__live_settle(struct tsim__live *lv);
+
+/** Model time of plant time `ts` (seconds); sets the origin from it if none yet. */
+double tsim__live_model_time(struct tsim__live *lv, double ts);
+
+/** Write the twin's view at its clock as one JSON line: `view` "observed" (what the plant
+ * reported) or "sim" (the live sim). Machine states in plant words. */
+void tsim__live_write_state(const struct tsim__live *lv, const char *view, double t, FILE *out);
+
+/** The same view of an emulator's sim (the plant's truth), for checkpoint comparisons. */
+void tsim__sim_write_state(const struct tsim_sim *sim, const struct tsim__map *map,
+                           const char *view, double t, const uint64_t *entered, FILE *out);
+
+/** The plant word for an engine state: busy -> running, blocked and waiting -> idle, ... */
+enum tsim__pstate tsim__pstate_of(int engine_state);
+
+/* ---------------------------------------------------------------------------------------------
+ * Forecasts.
+ * ------------------------------------------------------------------------------------------- */
+
+/* What a forecast starts from: a clone of the live sim plus what the plant told the twin. */
+struct tsim__fc_input {
+    struct tsim_sim *base;       /* owned by the input */
+    const struct tsim__map *map;
+    uint64_t id;                 /* forecast number */
+    double now, horizon;         /* model time */
+    double plant_time;           /* plant seconds at `now` */
+    uint64_t completed;          /* parts the plant finished before now */
+    uint64_t events_applied;     /* events the live state has absorbed (for replay) */
+    int replications;
+    uint64_t seed;
+    double plan;
+    int threads;
+    struct tsim__order *orders;  /* open orders, copied */
+    int norders;
+};
+
+struct tsim__fc_order {
+    double completion_mean, completion_hw; /* over replications that completed it */
+    double p_complete, p_on_time;
+};
+
+struct tsim__fc_result {
+    uint64_t id;
+    double now, horizon;
+    int replications;
+    double *output;              /* per replication: parts finished by the horizon */
+    struct tsim_summary out;
+    double p_plan;               /* P(output >= plan); -1 without a plan */
+    struct tsim__fc_order *orders;
+    int norders;
+    int bottleneck;              /* block most often the most active machine; -1: none */
+    double bottleneck_share;     /* share of replications where it was */
+    double min_p_on_time;        /* -1 without open orders */
+    double wall_s;
+};
+
+/** Take the live state as a forecast input (clones the sim). Ownership: release with
+ * tsim__fc_input_release. */
+void tsim__fc_input_take(struct tsim__fc_input *in, struct tsim__live *lv, uint64_t id);
+void tsim__fc_input_release(struct tsim__fc_input *in);
+
+/**
+ * Run the forecast: replication i is clone(base), tsim_sim_reseed(seed, i), run to the horizon.
+ * The result does not depend on the thread count. Ownership: release `out` with
+ * tsim__fc_result_release.
+ */
+void tsim__fc_run(const struct tsim__fc_input *in, struct tsim__fc_result *out);
+void tsim__fc_result_release(struct tsim__fc_result *r);
+
+/** The forecast as one JSON object (no newline). Ownership: free with tsim__free. */
+char *tsim__fc_json(const struct tsim__fc_input *in, const struct tsim__fc_result *r);
+
+/* Alert state per rule, kept between forecasts so that an alert is raised once per crossing. */
+struct tsim__alerts {
+    int n;
+    signed char *raised; /* -1: unknown, 0: clear, 1: raised */
+};
+void tsim__alerts_init(struct tsim__alerts *a, const struct tsim__map *map);
+void tsim__alerts_release(struct tsim__alerts *a);
+/**
+ * Compare the forecast with each alert rule; for every rule that crossed its threshold (raised or
+ * cleared) call `emit(ctx, json)` with a JSON object. Returns the number emitted.
+ */
+int tsim__alerts_check(struct tsim__alerts *a, const struct tsim__map *map,
+                       const struct tsim__fc_result *r, void (*emit)(void *ctx, const char *json),
+                       void *ctx);
+
+/* ---------------------------------------------------------------------------------------------
+ * SQLite recording: accepted messages and forecasts, so that a forecast can be replayed.
+ * ------------------------------------------------------------------------------------------- */
+
+struct tsim__store;
+
+/** Open (creating the tables) the database at `path`. Returns NULL with a message in `err`. */
+struct tsim__store *tsim__store_open(const char *path, char *err, size_t errlen);
+void tsim__store_close(struct tsim__store *st);
+/** Record an accepted message, in order; committed in batches. Returns 0 or -1. */
+int tsim__store_event(struct tsim__store *st, uint64_t seq, const char *topic,
+                      const void *payload, size_t len);
+/** Commit pending events. */
+int tsim__store_flush(struct tsim__store *st);
+/** Record a forecast: the events it had absorbed, its seed and the result and state JSON. */
+int tsim__store_forecast(struct tsim__store *st, const struct tsim__fc_input *in,
+                         const char *result_json, const char *state_json);
+
+/** Record a key/value about the run (the live seed, the files): what a replay needs. */
+int tsim__store_meta(struct tsim__store *st, const char *key, const char *value);
+/** The meta value of `key`, or NULL. Ownership: free with tsim__free. */
+char *tsim__store_get_meta(const char *path, const char *key);
+
+/* Replay: call `fn` for every recorded message with seq <= `upto`, in order. */
+int tsim__store_replay(const char *path, uint64_t upto,
+                       void (*fn)(void *ctx, const char *topic, const void *payload, size_t len),
+                       void *ctx, char *err, size_t errlen);
+/* The stored forecast `id`: its events count, seed, and result JSON (caller frees). */
+int tsim__store_get_forecast(const char *path, uint64_t id, uint64_t *events, uint64_t *seed,
+                             char **result_json, char *err, size_t errlen);
+
+/* ---------------------------------------------------------------------------------------------
+ * MQTT.
+ * ------------------------------------------------------------------------------------------- */
+
+struct tsim__mqtt_opts {
+    const char *host;     /* loopback by default */
+    int port;
+    const char *client_id;
+    const char *username, *password;
+    const char *cafile, *capath, *certfile, *keyfile;
+    int tls_insecure;
+    int keepalive;
+    int clean;            /* 0: persistent session (the twin's default) */
+    int qos;
+    int verbose;
+};
+void tsim__mqtt_opts_init(struct tsim__mqtt_opts *o);
+
+struct tsim__mqtt;
+
+/* A received message, as the network thread hands it over. */
+typedef void tsim__mqtt_msg_fn(void *ctx, const char *topic, const void *payload, size_t len,
+                               int qos);
+
+/**
+ * Connect (in the background: a refused or dropped connection is retried with backoff from 1 to
+ * 30 s) and subscribe to `filters` after every connect. `on_msg` runs on the network thread and
+ * must only copy. Returns NULL with a message in `err` for bad options.
+ */
+struct tsim__mqtt *tsim__mqtt_start(const struct tsim__mqtt_opts *o, const char *const *filters,
+                                    int nfilters, tsim__mqtt_msg_fn *on_msg, void *ctx, char *err,
+                                    size_t errlen);
+/** Publish (thread-safe). QoS 1 messages are queued while disconnected and sent on reconnect. */
+int tsim__mqtt_publish(struct tsim__mqtt *c, const char *topic, const void *payload, size_t len,
+                       int qos, int retain);
+/** Messages published and not yet acknowledged by the broker. */
+int tsim__mqtt_pending(struct tsim__mqtt *c);
+int tsim__mqtt_connected(struct tsim__mqtt *c);
+uint64_t tsim__mqtt_reconnects(struct tsim__mqtt *c);
+/** Disconnect and free; waits up to `drain_s` seconds for pending publishes first. */
+void tsim__mqtt_stop(struct tsim__mqtt *c, double drain_s);
+
+/* A bounded queue of received messages from the network thread to the twin thread. When it is
+ * full the network thread waits: the twin is then far behind and TCP flow control slows the
+ * broker, which loses nothing; a forecast never holds the twin thread, so this wait is never
+ * caused by one. */
+struct tsim__msgq;
+struct tsim__msg {
+    char *topic;
+    void *payload;
+    size_t len;
+};
+struct tsim__msgq *tsim__msgq_create(size_t cap);
+void tsim__msgq_destroy(struct tsim__msgq *q);
+void tsim__msgq_push(struct tsim__msgq *q, const char *topic, const void *payload, size_t len);
+/** Pop into `*m` (caller frees m->topic and m->payload with tsim__free), waiting up to
+ * `timeout_s`. Returns 1, or 0 on timeout. */
+int tsim__msgq_pop(struct tsim__msgq *q, struct tsim__msg *m, double timeout_s);
+
+/* ---------------------------------------------------------------------------------------------
+ * The twin and the emulator, as the commands run them.
+ * ------------------------------------------------------------------------------------------- */
+
+struct tsim__twin_opts {
+    struct tsim__mqtt_opts mqtt;
+    uint64_t seed;        /* the live sim's seed */
+    const char *db;       /* SQLite file; NULL: none */
+    double until;         /* stop once the plant time reaches this model time; < 0: never */
+    double checkpoint;    /* write both views every this much model time; 0: never */
+    FILE *state_out;
+    double idle_exit_s;   /* stop after this many wall seconds without a message; 0: never */
+    int verbose;
+    int has_origin;
+    double origin;        /* overrides the mapping's */
+};
+
+/** Run the twin until SIGINT/SIGTERM, `until` or idle exit. Returns a process exit status. */
+int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
+                    const struct tsim__twin_opts *o);
+
+struct tsim__emu_opts {
+    struct tsim__mqtt_opts mqtt;
+    uint64_t seed;
+    double speed;         /* simulated seconds per wall second; 0: as fast as possible */
+    double until;         /* model time to stop */
+    double checkpoint;    /* write the plant's state every this much model time; 0: never */
+    FILE *state_out;
+    int has_origin;
+    double origin;        /* plant seconds of model time 0; default: the wall clock at start */
+    int verbose;
+};
+
+/** Run the emulator to `until`, publishing plant messages. Returns a process exit status. */
+int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
+                   const struct tsim__emu_opts *o);
+
+/* The emulator's message composer, separated for tests: turn an observation into messages as
+ * the mapping expects a plant to send them, each handed to `emit`. */
+struct tsim__emu {
+    const struct tsim__map *map;
+    double origin;
+    double unit_s;
+    uint64_t seq;
+    signed char *last_word;      /* per machine server, -1 before the first report */
+    int *srv_off;
+    void (*emit)(void *ctx, const char *topic, const char *json);
+    void *ctx;
+    uint64_t *entered;           /* per block, for checkpoints */
+    uint64_t published;
+};
+void tsim__emu_init(struct tsim__emu *e, const struct tsim__map *map, double origin,
+                    void (*emit)(void *ctx, const char *topic, const char *json), void *ctx);
+void tsim__emu_release(struct tsim__emu *e);
+/** Publish the whole current state of `sim` (every server's state, every buffer level). */
+void tsim__emu_snapshot(struct tsim__emu *e, const struct tsim_sim *sim);
+/** The observer: publish what `o` means for the plant. */
+void tsim__emu_observe(void *ctx, const struct tsim_obs *o);
+/** Publish a heartbeat at model time `t`. */
+void tsim__emu_heartbeat(struct tsim__emu *e, double t);
+
+#endif

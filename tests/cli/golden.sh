@@ -1,0 +1,61 @@
+#!/bin/sh
+# Golden runs: every examples/NAME.yaml, run with `--seed 1 --json F --no-db`, must give exactly
+# tests/golden/NAME.json (every digit: the JSON carries doubles as %.17g) once wall_seconds, the
+# one figure that varies, is removed. Each model runs with --threads 1 and --threads 2; both must
+# equal the golden, which shows that the thread count changes nothing.
+#
+#   sh tests/cli/golden.sh            compare (what `make test` does)
+#   sh tests/cli/golden.sh --update   rewrite the goldens on purpose, after a change of behaviour
+#                                     that was meant; review `git diff tests/golden` before commit
+. tests/cli/lib.inc
+
+update=0
+[ "${1:-}" = "--update" ] && update=1
+
+# Drop wall_seconds and re-print in one fixed layout, so that a difference shows as a short diff.
+normalise() {
+    python3 -c '
+import json, sys
+with open(sys.argv[1]) as f:
+    doc = json.load(f)
+doc.pop("wall_seconds", None)
+print(json.dumps(doc, indent=2))
+' "$1"
+}
+
+found=0
+for model in examples/*.yaml; do
+    [ -f "$model" ] || continue
+    found=1
+    name=$(basename "$model" .yaml)
+    golden="tests/golden/$name.json"
+    for threads in 1 2; do
+        test="golden_${name}_threads_$threads"
+        out="$TMP/$name.$threads.json"
+        "$TWINSIM" run "$model" --seed 1 --json "$out" --no-db --quiet --threads "$threads" \
+            >"$TMP/stdout" 2>"$TMP/stderr"
+        rc=$?
+        if [ $rc -ne 0 ]; then
+            fail "$test" "exit $rc: $(head -c 300 "$TMP/stderr")"
+            continue
+        fi
+        if ! normalise "$out" >"$TMP/$name.$threads.norm"; then
+            fail "$test" "output is not valid JSON"
+            continue
+        fi
+        if [ $update -eq 1 ] && [ "$threads" -eq 1 ]; then
+            cp "$TMP/$name.$threads.norm" "$golden"
+            echo "updated $golden"
+        fi
+        if [ ! -f "$golden" ]; then
+            fail "$test" "no $golden (create it with: sh tests/cli/golden.sh --update)"
+        elif diff -u "$golden" "$TMP/$name.$threads.norm" >"$TMP/diff"; then
+            pass "$test"
+        else
+            fail "$test" "differs from $golden:"
+            head -n 40 "$TMP/diff"
+        fi
+    done
+done
+[ $found -eq 1 ] || fail golden "no examples/*.yaml to run"
+exit 0

@@ -1,0 +1,216 @@
+#!/bin/sh
+# `twinsim run` end to end on tests/cli/models/line.yaml: exit codes, the table, the JSON document
+# (parsed by python3), the CSV files, the SQLite record (read with the sqlite3 CLI), --set,
+# --warmup auto, thread-count independence, model errors, and `check`, `runs`, `show`.
+. tests/cli/lib.inc
+
+MODEL=$(pwd)/tests/cli/models/line.yaml
+cd "$TMP" || exit 1
+
+# jq-like checks with python3: `pycheck NAME FILE EXPR` passes when EXPR (over `d`) is true.
+pycheck() {
+    if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if eval(sys.argv[2]) else 1)
+' "$2" "$3" 2>"$TMP/pyerr"; then
+        pass "$1"
+    else
+        fail "$1" "false: $3 $(head -c 300 "$TMP/pyerr")"
+    fi
+}
+
+ok() { # ok NAME: the last command exited 0
+    if [ "$rc" -eq 0 ]; then pass "$1"; else fail "$1" "exit $rc: $(head -c 300 "$TMP/err")"; fi
+}
+
+# --- a full run with every output ---------------------------------------------------------
+tw run "$MODEL" --json out.json --csv csv --db runs.db --threads 2
+ok run_exit_0
+if grep -q "^block  *type  *KPI  *mean  *95% hw  *unit$" "$TMP/out" && grep -q "±" "$TMP/out" &&
+    grep -q "/min$" "$TMP/out" && grep -q " %$" "$TMP/out" && grep -q "^press  *machine" "$TMP/out"; then
+    pass run_table
+else
+    fail run_table "$(head -n 5 "$TMP/out")"
+fi
+widest=$(python3 -c 'import sys; print(max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")))' "$TMP/out")
+if [ "$widest" -le 100 ]; then pass run_table_width; else fail run_table_width "$widest columns"; fi
+
+pycheck json_header out.json 'd["twinsim"] == "0.1.0" and d["model"] == "cli-line" and d["time_unit"] == "min" and d["seed"] == 5 and d["replications"] == 4 and d["horizon"] == 120 and d["warmup"] == 10 and d["warmup_auto"] is False'
+pycheck json_system out.json 'all(set(d["system"][k]) == {"mean", "half_width", "sd", "n"} and d["system"][k]["n"] == 4 for k in ("throughput", "lead_time", "wip", "completed"))'
+pycheck json_machine out.json 'd["blocks"]["press"]["type"] == "machine" and all(k in d["blocks"]["press"] for k in ("throughput", "utilization", "oee")) and set(("busy", "idle", "blocked", "down", "setup", "off_shift")) <= set(d["blocks"]["press"]["states"])'
+pycheck json_buffer out.json 'd["blocks"]["queue"]["type"] == "buffer" and all(k in d["blocks"]["queue"] for k in ("wait", "content", "max_content", "entered", "dropped"))'
+pycheck json_block_order out.json 'list(d["blocks"]) == ["arrivals", "queue", "press", "pack", "done"]'
+pycheck json_operators out.json '0 <= d["operators"]["crew"]["utilization"]["mean"] <= 1'
+pycheck json_tail out.json 'len(d["fingerprint"]) == 16 and int(d["fingerprint"], 16) >= 0 and isinstance(d["events"], int) and d["events"] > 0 and d["wall_seconds"] >= 0 and list(d)[-3:] == ["fingerprint", "events", "wall_seconds"]'
+pycheck json_states_sum out.json 'abs(sum(v["mean"] for k, v in d["blocks"]["press"]["states"].items() if k != "waiting") - 1) < 1e-9'
+
+# CSV: headers, one row per KPI (and per replication), the same figures as the JSON
+if [ "$(head -n 1 csv/summary.csv)" = "block,kpi,mean,half_width,sd,n" ] &&
+    [ "$(head -n 1 csv/replications.csv)" = "replication,block,kpi,value" ]; then
+    pass csv_headers
+else
+    fail csv_headers "$(head -n 1 csv/summary.csv) / $(head -n 1 csv/replications.csv)"
+fi
+if python3 - "$TMP" <<'EOF'
+import csv, json, sys
+d = json.load(open(sys.argv[1] + "/out.json"))
+rows = list(csv.DictReader(open(sys.argv[1] + "/csv/summary.csv")))
+reps = list(csv.DictReader(open(sys.argv[1] + "/csv/replications.csv")))
+assert len(reps) == 4 * len(rows), (len(reps), len(rows))
+assert {r["replication"] for r in reps} == {"0", "1", "2", "3"}
+def node(owner, kpi):
+    if owner == "system":
+        n = d["system"]
+    elif owner.startswith("operators."):
+        n = d["operators"][owner[len("operators."):]]
+    else:
+        n = d["blocks"][owner]
+    for part in kpi.split("."):
+        n = n[part]
+    return n
+for r in rows:
+    s = node(r["block"], r["kpi"])
+    assert float(r["mean"]) == s["mean"], (r, s)
+    assert int(r["n"]) == 4
+for r in reps:
+    if r["block"] == "system" and r["kpi"] == "completed":
+        assert float(r["value"]) > 0
+EOF
+then pass csv_matches_json; else fail csv_matches_json "see above"; fi
+
+# SQLite: one run, its replications and summary, WAL mode, the model text as read
+q() { sqlite3 runs.db "$1" 2>&1; }
+nkpi=$(($(wc -l <csv/summary.csv) - 1))
+if [ "$(q 'SELECT count(*) FROM runs')" = 1 ] &&
+    [ "$(q 'SELECT count(*) FROM replications WHERE run_id = 1')" = 4 ] &&
+    [ "$(q 'SELECT count(*) FROM replication_kpis WHERE run_id = 1')" = $((4 * nkpi)) ] &&
+    [ "$(q 'SELECT count(*) FROM summary_kpis WHERE run_id = 1')" = "$nkpi" ]; then
+    pass db_rows
+else
+    fail db_rows "runs $(q 'SELECT count(*) FROM runs'), kpis $(q 'SELECT count(*) FROM replication_kpis')"
+fi
+if [ "$(q 'PRAGMA journal_mode')" = wal ] && [ "$(q "SELECT seed || ' ' || replications || ' ' || horizon || ' ' || warmup || ' ' || threads FROM runs")" = "5 4 120.0 10.0 2" ]; then
+    pass db_settings
+else
+    fail db_settings "$(q 'PRAGMA journal_mode') $(q 'SELECT seed, replications, horizon, warmup, threads FROM runs')"
+fi
+q "SELECT model_text FROM runs WHERE id = 1" >model_back.yaml
+if [ "$(cat model_back.yaml)" = "$(cat "$MODEL")" ]; then pass db_model_text; else fail db_model_text "differs"; fi
+if [ "$(q "SELECT mean FROM summary_kpis WHERE run_id = 1 AND scope = 'system' AND kpi = 'completed'")" = \
+    "$(python3 -c 'import json; print(repr(json.load(open("out.json"))["system"]["completed"]["mean"]))')" ]; then
+    pass db_summary_matches_json
+else
+    fail db_summary_matches_json "$(q "SELECT mean FROM summary_kpis WHERE kpi = 'completed'")"
+fi
+q "SELECT options FROM runs WHERE id = 1" >opts.json
+pycheck db_options opts.json 'd["replications"] == 4 and d["seed"] == 5 and d["threads"] == 2 and d["json"] == "out.json" and d["set"] == []'
+
+# runs and show read the record back
+tw runs --db runs.db
+if [ $rc -eq 0 ] && grep -q "cli-line" "$TMP/out" && [ "$(wc -l <"$TMP/out")" -eq 2 ]; then
+    pass runs_lists
+else
+    fail runs_lists "exit $rc: $(cat "$TMP/out" "$TMP/err")"
+fi
+tw show 1 --db runs.db
+if [ $rc -eq 0 ] && grep -q "^run 1, " "$TMP/out" && grep -q "^press  *machine" "$TMP/out" &&
+    grep -q "seed 5, 4 replications, horizon 120 min, warm-up 10 min" "$TMP/out"; then
+    pass show_table
+else
+    fail show_table "exit $rc: $(head -c 400 "$TMP/out" "$TMP/err")"
+fi
+tw show last --db runs.db --json
+if [ $rc -eq 0 ] && cmp -s "$TMP/out" out.json; then pass show_json; else fail show_json "exit $rc, differs"; fi
+tw show 1 --db runs.db --model
+if [ $rc -eq 0 ] && cmp -s "$TMP/out" "$MODEL"; then pass show_model; else fail show_model "exit $rc"; fi
+tw show 99 --db runs.db
+if [ $rc -eq 1 ] && grep -q "no run 99" "$TMP/err"; then pass show_missing; else fail show_missing "exit $rc"; fi
+tw runs --db nowhere.db
+if [ $rc -eq 1 ] && grep -q "nowhere.db" "$TMP/err" && [ ! -e nowhere.db ]; then pass runs_no_db; else fail runs_no_db "exit $rc"; fi
+
+# --- settings from the command line win over the file ---------------------------------------
+tw run "$MODEL" --reps 3 --seed 18446744073709551615 --horizon 1h --warmup 300s --json o2.json --no-db --quiet
+ok run_overrides_exit
+if [ ! -s "$TMP/out" ]; then pass run_quiet; else fail run_quiet "printed $(head -c 200 "$TMP/out")"; fi
+pycheck run_overrides o2.json 'd["replications"] == 3 and d["seed"] == 18446744073709551615 and d["horizon"] == 60 and d["warmup"] == 5'
+
+tw run "$MODEL" --json - --no-db
+if [ $rc -eq 0 ] && python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$TMP/out"; then
+    pass json_stdout
+else
+    fail json_stdout "exit $rc, stdout is not one JSON document"
+fi
+
+tw run "$MODEL" --warmup auto --horizon 8h --json auto.json --no-db --quiet
+ok warmup_auto_exit
+pycheck warmup_auto auto.json 'd["warmup_auto"] is True and 0 <= d["warmup"] <= 240 and d["warmup"] % (480 / 200 * 5) < 1e-9'
+tw run "$MODEL" --warmup auto --horizon 0 --no-db --quiet
+if [ $rc -eq 2 ] && grep -q "needs a horizon" "$TMP/err"; then pass warmup_auto_needs_horizon; else fail warmup_auto_needs_horizon "exit $rc"; fi
+tw run "$MODEL" --warmup 3h --no-db --quiet
+if [ $rc -eq 2 ] && grep -q "not shorter than the horizon" "$TMP/err"; then pass warmup_past_horizon; else fail warmup_past_horizon "exit $rc"; fi
+
+# --- --set -----------------------------------------------------------------------------------
+tw run "$MODEL" --set press.process=0.3 --set 'pack.process=uniform(0.2, 0.3)' --json set.json --no-db --quiet
+ok set_exit
+pycheck set_changes_results set.json 'd["blocks"]["press"]["utilization"]["mean"] < json.load(open("out.json"))["blocks"]["press"]["utilization"]["mean"]'
+tw run "$MODEL" --set nosuch.process=1 --no-db --quiet
+if [ $rc -eq 2 ] && grep -q "nosuch" "$TMP/err" && [ "$(wc -l <"$TMP/err")" -eq 2 ]; then pass set_unknown_block; else fail set_unknown_block "exit $rc: $(cat "$TMP/err")"; fi
+tw run "$MODEL" --set 'press.process=triangular(1' --no-db --quiet
+if [ $rc -eq 2 ] && grep -q "press.process" "$TMP/err"; then pass set_bad_value; else fail set_bad_value "exit $rc: $(cat "$TMP/err")"; fi
+
+# --- the thread count changes nothing ----------------------------------------------------------
+for k in 1 3; do
+    tw run "$MODEL" --reps 6 --threads $k --json "t$k.json" --no-db --quiet
+done
+if python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+a.pop("wall_seconds"); b.pop("wall_seconds")
+sys.exit(0 if a == b else 1)' t1.json t3.json; then
+    pass threads_same_json
+else
+    fail threads_same_json "t1.json and t3.json differ"
+fi
+
+# --- the default database, and --no-db ------------------------------------------------------------
+mkdir dflt nodb
+(cd dflt && "$TWINSIM" run "$MODEL" --quiet >/dev/null 2>&1)
+if [ -f dflt/twinsim.db ] && [ "$(sqlite3 dflt/twinsim.db 'SELECT count(*) FROM runs')" = 1 ]; then pass db_default; else fail db_default "no dflt/twinsim.db"; fi
+(cd nodb && "$TWINSIM" run "$MODEL" --quiet --no-db >/dev/null 2>&1)
+if [ -z "$(ls nodb)" ]; then pass db_none; else fail db_none "$(ls nodb)"; fi
+
+# --- outputs that cannot be written are errors (exit 1), not crashes -----------------------------
+mkdir adir
+tw run "$MODEL" --json adir --no-db --quiet
+if [ $rc -eq 1 ] && grep -q "cannot write 'adir'" "$TMP/err"; then pass json_unwritable; else fail json_unwritable "exit $rc: $(cat "$TMP/err")"; fi
+touch afile
+tw run "$MODEL" --csv afile --no-db --quiet
+if [ $rc -eq 1 ] && grep -q "afile" "$TMP/err"; then pass csv_unwritable; else fail csv_unwritable "exit $rc: $(cat "$TMP/err")"; fi
+tw run "$MODEL" --db afile --quiet
+if [ $rc -eq 1 ] && grep -q "afile" "$TMP/err"; then pass db_not_a_database; else fail db_not_a_database "exit $rc: $(cat "$TMP/err")"; fi
+
+# --- model errors: exit 1, compiler-style diagnostics ---------------------------------------------
+tw run missing.yaml --no-db
+if [ $rc -eq 1 ] && grep -q "missing.yaml" "$TMP/err" && [ ! -s "$TMP/out" ]; then pass model_missing; else fail model_missing "exit $rc: $(cat "$TMP/err")"; fi
+cat >bad.yaml <<'EOF'
+name: bad
+blocks:
+  - source: arrivals
+    interarrival: exponential(1)
+    to: nowhere
+  - convyor: belt
+EOF
+tw run bad.yaml --no-db
+if [ $rc -eq 1 ] && grep -q "^bad.yaml:[0-9]*:[0-9]*: error: " "$TMP/err"; then pass model_errors_run; else fail model_errors_run "exit $rc: $(cat "$TMP/err")"; fi
+tw check bad.yaml
+if [ $rc -eq 1 ] && [ "$(grep -c "^bad.yaml:[0-9]*:[0-9]*: error: " "$TMP/err")" -ge 2 ]; then
+    pass check_every_error
+else
+    fail check_every_error "exit $rc: $(cat "$TMP/err")"
+fi
+tw check "$MODEL"
+if [ $rc -eq 0 ] && grep -q ": ok: model 'cli-line', 5 blocks" "$TMP/out"; then pass check_ok; else fail check_ok "exit $rc: $(cat "$TMP/out" "$TMP/err")"; fi
+tw check "$MODEL" bad.yaml --quiet
+if [ $rc -eq 1 ] && [ ! -s "$TMP/out" ]; then pass check_many; else fail check_many "exit $rc"; fi
+exit 0

@@ -1,0 +1,391 @@
+/*
+ * The writers (src/out) and the summary over replications (src/run/summary.c), on results built
+ * by hand so that every expected figure is known: JSON text and nesting, number round trips,
+ * CSV files, the table, and the results database read back through SQLite.
+ */
+#include "check.h"
+#include "out/out.h"
+#include "run/replicate.h"
+#include "twinsim.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A small model for names: source, buffer, machine, sink, one pool. */
+static struct tsim_model *names_model(void)
+{
+    struct tsim_model *m = tsim_model_create("line \"A\"");
+    tsim_model_add_block(m, TSIM_SOURCE, "src");
+    tsim_model_add_block(m, TSIM_BUFFER, "buf");
+    tsim_model_add_block(m, TSIM_MACHINE, "filler");
+    tsim_model_add_block(m, TSIM_SINK, "out");
+    tsim_model_add_operators(m, "crew", 2, -1);
+    return m;
+}
+
+/* Two replications whose KPIs are listed out of report order on purpose (pool, block, system). */
+static void fake_results(struct tsim_result reps[2])
+{
+    for (int r = 0; r < 2; r++) {
+        tsim_result_init(&reps[r]);
+        double k = r + 1;
+        tsim_result_add(&reps[r], TSIM_KPI_POOL(0), "utilization", 0.25 * k);
+        tsim_result_add(&reps[r], 2, "throughput", 1.5 * k);
+        tsim_result_add(&reps[r], 2, "states.busy", 0.5);
+        tsim_result_add(&reps[r], 2, "oee", 0.1 * k);
+        tsim_result_add(&reps[r], 2, "states.idle", 0.5);
+        tsim_result_add(&reps[r], 1, "wait", r == 0 ? NAN : 2.0);
+        tsim_result_add(&reps[r], TSIM_KPI_SYSTEM, "throughput", 1.0 * k);
+        tsim_result_add(&reps[r], TSIM_KPI_SYSTEM, "wip", 3.0);
+        reps[r].events = 100 + (uint64_t)r;
+        reps[r].fingerprint = 0x1234u + (uint64_t)r;
+        reps[r].start_time = 0;
+        reps[r].end_time = 480;
+    }
+}
+
+/* The caller's pointer receives the text (free it), so no local outlives the stream. */
+static void render_json(const struct tsim__report *r, char **text, size_t *len)
+{
+    FILE *f = open_memstream(text, len);
+    CHECK(tsim__json_write(f, r) == 0);
+    fclose(f);
+}
+
+static void test_json_escape(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    tsim__json_escape(f, "a\"b\\c\nd\te\x01" "f\xc3\xa9");
+    fclose(f);
+    CHECK_STR(buf, "\"a\\\"b\\\\c\\nd\\te\\u0001f\xc3\xa9\"");
+    free(buf);
+}
+
+static void test_json_numbers(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct tsim__json j;
+    tsim__json_init(&j, f);
+    tsim__json_open(&j, NULL, '{', 1);
+    tsim__json_number(&j, "a", 0.1);
+    tsim__json_number(&j, "b", NAN);
+    tsim__json_number(&j, "c", INFINITY);
+    tsim__json_number(&j, "d", 480);
+    tsim__json_uint(&j, "e", UINT64_MAX);
+    tsim__json_open(&j, "f", '[', 0);
+    tsim__json_close(&j, '[');
+    tsim__json_close(&j, '{');
+    fclose(f);
+    CHECK_STR(buf, "{\"a\": 0.10000000000000001, \"b\": null, \"c\": null, \"d\": 480, "
+                   "\"e\": 18446744073709551615, \"f\": []}\n");
+    /* %.17g reads back as the very same double. */
+    CHECK(strtod("0.10000000000000001", NULL) == 0.1);
+    free(buf);
+}
+
+static void test_report_order_and_json(void)
+{
+    struct tsim_model *m = names_model();
+    struct tsim_result reps[2];
+    fake_results(reps);
+    struct tsim__report r;
+    CHECK(tsim__report_init(&r, m, reps, 2) == 0);
+    r.seed = 7;
+    r.horizon = 480;
+    r.warmup = 60;
+    r.wall_seconds = 0.5;
+    CHECK(r.nrows == 8);
+    CHECK(r.events == 201);
+    CHECK(r.fingerprint == tsim__fingerprint_combine(reps, 2));
+    /* system first, then blocks by index (buf before filler), then pools; engine order within */
+    CHECK_STR(r.rows[0].owner, "system");
+    CHECK_STR(r.rows[0].kpi, "throughput");
+    CHECK_STR(r.rows[1].kpi, "wip");
+    CHECK_STR(r.rows[2].owner, "buf");
+    CHECK_STR(r.rows[3].owner, "filler");
+    CHECK_STR(r.rows[3].kpi, "throughput");
+    CHECK_STR(r.rows[3].type, "machine");
+    CHECK_STR(r.rows[6].kpi, "states.idle");
+    CHECK_STR(r.rows[7].owner, "crew");
+    CHECK_STR(r.rows[7].type, "operators");
+    CHECK_NEAR(r.rows[0].s.mean, 1.5, 1e-12);
+    CHECK(r.rows[0].s.n == 2);
+    CHECK(isnan(r.rows[2].s.mean)); /* a NaN replication makes the mean NaN, written null */
+
+    char *json = NULL;
+    size_t json_len = 0;
+    render_json(&r, &json, &json_len);
+    CHECK(strstr(json, "\"model\": \"line \\\"A\\\"\"") != NULL);
+    CHECK(strstr(json, "\"time_unit\": \"min\"") != NULL);
+    CHECK(strstr(json, "\"seed\": 7,") != NULL);
+    CHECK(strstr(json, "\"replications\": 2,") != NULL);
+    CHECK(strstr(json, "\"horizon\": 480,") != NULL);
+    CHECK(strstr(json, "\"warmup\": 60,") != NULL);
+    CHECK(strstr(json, "\"throughput\": {\"mean\": 1.5, \"half_width\": ") != NULL);
+    CHECK(strstr(json, "\"wait\": {\"mean\": null, \"half_width\": null, \"sd\": null, \"n\": 2}") !=
+          NULL);
+    /* dotted names nest, and the nested object holds both states although oee came between */
+    const char *states = strstr(json, "\"states\": {");
+    CHECK(states != NULL);
+    if (states) {
+        const char *busy = strstr(states, "\"busy\": {\"mean\": 0.5,");
+        const char *idle = strstr(states, "\"idle\": {\"mean\": 0.5,");
+        const char *oee = strstr(json, "\"oee\": {");
+        CHECK(busy && idle && oee && oee > idle);
+    }
+    CHECK(strstr(json, "\"filler\": {\n      \"type\": \"machine\",") != NULL);
+    CHECK(strstr(json, "\"operators\": {\n    \"crew\": {\n      \"utilization\": {\"mean\": 0.375,") !=
+          NULL);
+    char fp[64];
+    snprintf(fp, sizeof fp, "\"fingerprint\": \"%016llx\"", (unsigned long long)r.fingerprint);
+    CHECK(strstr(json, fp) != NULL);
+    CHECK(strstr(json, "\"events\": 201,") != NULL);
+    CHECK(strstr(json, "\"wall_seconds\": 0.5\n}\n") != NULL);
+    free(json);
+
+    tsim__report_release(&r);
+    for (int i = 0; i < 2; i++) tsim_result_release(&reps[i]);
+    tsim_model_destroy(m);
+}
+
+static void test_summarize(void)
+{
+    struct tsim_result reps[3];
+    double v[3] = {1, 2, 6};
+    for (int r = 0; r < 3; r++) {
+        tsim_result_init(&reps[r]);
+        tsim_result_add(&reps[r], 0, "throughput", v[r]);
+        tsim_result_add(&reps[r], TSIM_KPI_SYSTEM, "wip", 2);
+    }
+    struct tsim_summary s[2];
+    CHECK(tsim_results_summarize(reps, 3, s) == 0);
+    CHECK_NEAR(s[0].mean, 3, 1e-12);
+    CHECK_NEAR(s[0].sd, sqrt(7), 1e-12);
+    CHECK_NEAR(s[0].half_width, 4.302652729911275 * sqrt(7) / sqrt(3), 1e-8);
+    CHECK(s[0].n == 3);
+    CHECK_NEAR(s[1].half_width, 0, 1e-12);
+    CHECK(tsim_results_summarize(reps, 0, s) == TSIM_EINVAL);
+    tsim_result_add(&reps[2], 0, "extra", 1);
+    CHECK(tsim_results_summarize(reps, 3, s) == TSIM_EINVAL);
+    CHECK(strstr(tsim_errmsg(), "replication 2") != NULL);
+    tsim_result_release(&reps[2]);
+    tsim_result_init(&reps[2]);
+    tsim_result_add(&reps[2], 0, "throughput", 6);
+    tsim_result_add(&reps[2], TSIM_KPI_SYSTEM, "lead_time", 2);
+    CHECK(tsim_results_summarize(reps, 3, s) == TSIM_EINVAL);
+    for (int r = 0; r < 3; r++) tsim_result_release(&reps[r]);
+}
+
+static void test_fingerprint_combine(void)
+{
+    struct tsim_result a[2], b[2];
+    memset(a, 0, sizeof a);
+    memset(b, 0, sizeof b);
+    a[0].fingerprint = b[1].fingerprint = 11;
+    a[1].fingerprint = b[0].fingerprint = 22;
+    CHECK(tsim__fingerprint_combine(a, 2) == tsim__fingerprint_combine(a, 2));
+    CHECK(tsim__fingerprint_combine(a, 2) != tsim__fingerprint_combine(b, 2));
+    CHECK(tsim__fingerprint_combine(a, 1) != tsim__fingerprint_combine(a, 2));
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char *buf = calloc(1, 1 << 16);
+    size_t n = fread(buf, 1, (1 << 16) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void test_csv(void)
+{
+    struct tsim_model *m = names_model();
+    tsim_model_add_block(m, TSIM_DELAY, "a,b");
+    struct tsim_result reps[2];
+    fake_results(reps);
+    for (int r = 0; r < 2; r++) tsim_result_add(&reps[r], 4, "content", 0.5);
+    struct tsim__report r;
+    CHECK(tsim__report_init(&r, m, reps, 2) == 0);
+    char dir[] = "/tmp/tsim_csv_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char sub[256], path[300];
+    snprintf(sub, sizeof sub, "%s/new", dir);
+    CHECK(tsim__csv_write(sub, &r) == 0);
+    snprintf(path, sizeof path, "%s/summary.csv", sub);
+    char *s = slurp(path);
+    CHECK(s != NULL);
+    if (s) {
+        CHECK(strncmp(s, "block,kpi,mean,half_width,sd,n\nsystem,throughput,1.5,", 53) == 0);
+        CHECK(strstr(s, "\nbuf,wait,,,,2\n") != NULL);
+        CHECK(strstr(s, "\nfiller,states.busy,0.5,0,0,2\n") != NULL);
+        CHECK(strstr(s, "\n\"a,b\",content,0.5,0,0,2\n") != NULL);
+        CHECK(strstr(s, "\noperators.crew,utilization,0.375,") != NULL);
+    }
+    free(s);
+    snprintf(path, sizeof path, "%s/replications.csv", sub);
+    s = slurp(path);
+    CHECK(s != NULL);
+    if (s) {
+        CHECK(strncmp(s, "replication,block,kpi,value\n0,system,throughput,1\n0,system,wip,3\n", 64) ==
+              0);
+        CHECK(strstr(s, "\n0,buf,wait,\n") != NULL);
+        CHECK(strstr(s, "\n1,buf,wait,2\n") != NULL);
+        CHECK(strstr(s, "\n1,operators.crew,utilization,0.5\n") != NULL);
+        int lines = 0;
+        for (const char *p = s; *p; p++) lines += *p == '\n';
+        CHECK(lines == 1 + 2 * 9);
+    }
+    free(s);
+    /* a file where the directory should be */
+    snprintf(path, sizeof path, "%s/new/summary.csv", dir);
+    CHECK(tsim__csv_write(path, &r) == TSIM_EIO);
+    CHECK(strstr(tsim_errmsg(), "summary.csv") != NULL);
+
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    CHECK(system(path) == 0);
+    tsim__report_release(&r);
+    for (int i = 0; i < 2; i++) tsim_result_release(&reps[i]);
+    tsim_model_destroy(m);
+}
+
+static void test_table(void)
+{
+    struct tsim_model *m = names_model();
+    struct tsim_result reps[2];
+    fake_results(reps);
+    struct tsim__report r;
+    CHECK(tsim__report_init(&r, m, reps, 2) == 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    tsim__table_write(f, r.rows, r.nrows, "min");
+    fclose(f);
+    CHECK(strstr(buf, "block ") == buf);
+    CHECK(strstr(buf, "95% hw") != NULL);
+    CHECK(strstr(buf, "\nsystem  system     throughput") != NULL);
+    CHECK(strstr(buf, "/min\n") != NULL);
+    CHECK(strstr(buf, "50.000 ± 0") != NULL);      /* states.busy as a percentage */
+    CHECK(strstr(buf, " %\n") != NULL);
+    CHECK(strstr(buf, " - ± -       min\n") != NULL); /* NaN shows as a dash */
+    /* every line fits 100 columns */
+    int col = 0, widest = 0;
+    for (const char *p = buf; *p; p++) {
+        if (*p == '\n') {
+            widest = col > widest ? col : widest;
+            col = 0;
+        } else if (((unsigned char)*p & 0xc0) != 0x80) {
+            col++;
+        }
+    }
+    CHECK(widest <= 100);
+    CHECK(tsim__kpi_unit("states.off_shift") == TSIM__UNIT_SHARE);
+    CHECK(tsim__kpi_unit("lead_time") == TSIM__UNIT_TIME);
+    CHECK(tsim__kpi_unit("throughput") == TSIM__UNIT_RATE);
+    CHECK(tsim__kpi_unit("max_content") == TSIM__UNIT_COUNT);
+    free(buf);
+    tsim__report_release(&r);
+    for (int i = 0; i < 2; i++) tsim_result_release(&reps[i]);
+    tsim_model_destroy(m);
+}
+
+static long long query_int(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    long long v = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -2;
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static void test_sqlite(void)
+{
+    struct tsim_model *m = names_model();
+    struct tsim_result reps[2];
+    fake_results(reps);
+    struct tsim__report r;
+    CHECK(tsim__report_init(&r, m, reps, 2) == 0);
+    r.seed = UINT64_MAX;
+    r.horizon = 480;
+    char dir[] = "/tmp/tsim_db_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[300];
+    snprintf(path, sizeof path, "%s/runs.db", dir);
+    struct tsim__db_meta meta = {.model_path = "line.yaml", .model_text = "name: line\n",
+                                 .model_len = 11, .options = "{\"replications\": 2}",
+                                 .command = "twinsim run line.yaml", .json = "{}\n", .threads = 3};
+    int64_t id1 = 0, id2 = 0;
+    CHECK(tsim__db_record(path, &r, &meta, &id1) == 0);
+    CHECK(tsim__db_record(path, &r, &meta, &id2) == 0);
+    CHECK(id1 == 1 && id2 == 2);
+
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(query_int(db, "SELECT count(*) FROM runs") == 2);
+    CHECK(query_int(db, "SELECT count(*) FROM replications WHERE run_id = 2") == 2);
+    CHECK(query_int(db, "SELECT count(*) FROM replication_kpis WHERE run_id = 1") == 16);
+    CHECK(query_int(db, "SELECT count(*) FROM summary_kpis WHERE run_id = 1") == 8);
+    CHECK(query_int(db, "SELECT count(*) FROM replication_kpis WHERE value IS NULL") == 2);
+    CHECK(query_int(db, "SELECT count(*) FROM runs WHERE seed = '18446744073709551615'") == 2);
+    CHECK(query_int(db, "SELECT ord FROM summary_kpis WHERE run_id = 1 AND scope = 'operators'"
+                        " AND owner = 'crew'") == 7);
+    CHECK(query_int(db, "SELECT threads FROM runs WHERE id = 1") == 3);
+    CHECK(query_int(db, "SELECT user_version FROM pragma_user_version") == 1);
+    sqlite3_stmt *st;
+    CHECK(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    CHECK(tsim__db_list(path, f, 0) == 0);
+    CHECK(tsim__db_show(path, 1, TSIM__SHOW_TABLE, f) == 0);
+    CHECK(tsim__db_show(path, 0, TSIM__SHOW_MODEL, f) == 0);
+    fclose(f);
+    CHECK(strstr(buf, "line \"A\"") != NULL);
+    CHECK(strstr(buf, "run 1, ") != NULL);
+    CHECK(strstr(buf, "seed 18446744073709551615, 2 replications, horizon 480 min") != NULL);
+    CHECK(strstr(buf, "operators  utilization") != NULL);
+    CHECK(strstr(buf, "name: line\n") != NULL);
+    free(buf);
+    CHECK(tsim__db_show(path, 99, TSIM__SHOW_TABLE, stdout) == TSIM_ENOENT);
+
+    /* not a database: refused with the path, nothing written */
+    snprintf(path, sizeof path, "%s/text.db", dir);
+    f = fopen(path, "w");
+    fputs("this is not sqlite\n", f);
+    fclose(f);
+    CHECK(tsim__db_record(path, &r, &meta, &id1) == TSIM_EIO);
+    CHECK(strstr(tsim_errmsg(), "text.db") != NULL);
+
+    snprintf(path, sizeof path, "rm -rf '%s'", dir);
+    CHECK(system(path) == 0);
+    tsim__report_release(&r);
+    for (int i = 0; i < 2; i++) tsim_result_release(&reps[i]);
+    tsim_model_destroy(m);
+}
+
+int main(void)
+{
+    RUN(test_json_escape);
+    RUN(test_json_numbers);
+    RUN(test_report_order_and_json);
+    RUN(test_summarize);
+    RUN(test_fingerprint_combine);
+    RUN(test_csv);
+    RUN(test_table);
+    RUN(test_sqlite);
+    return CHECK_DONE();
+}
