@@ -23,24 +23,24 @@ static int64_t draw(const struct tsim_dist *d, struct tsim_rng *r)
 static void hold_bench(uint64_t n, uint64_t holds, const struct tsim_dist *d, struct tsim_rng *r)
 {
     struct tsim__calendar c;
-    struct tsim__ev ev = {0};
+    struct tsim__ev ev;
     int64_t t;
     tsim__cal_init(&c);
+    /* Block events, as the sim schedules them: (block, kind, entity). */
     for (uint64_t i = 0; i < n; i++) {
-        ev.ent = (uint32_t)i;
-        tsim__cal_push(&c, draw(d, r), 0, &ev);
+        tsim__cal_push(&c, draw(d, r), 0, NULL, NULL, 0, 0, (uint32_t)i);
     }
     double bytes = (double)tsim__cal_memory(&c) / (double)n;
     /* Warm up: let the key distribution settle to its steady shape. */
     uint64_t warm = n < holds ? n : holds;
     for (uint64_t i = 0; i < warm; i++) {
         tsim__cal_pop(&c, &t, &ev);
-        tsim__cal_push(&c, t + draw(d, r), 0, &ev);
+        tsim__cal_push(&c, t + draw(d, r), 0, NULL, NULL, ev.block, ev.kind, ev.ent);
     }
     double t0 = bench_now();
     for (uint64_t i = 0; i < holds; i++) {
         tsim__cal_pop(&c, &t, &ev);
-        tsim__cal_push(&c, t + draw(d, r), 0, &ev);
+        tsim__cal_push(&c, t + draw(d, r), 0, NULL, NULL, ev.block, ev.kind, ev.ent);
     }
     double ns = (bench_now() - t0) / (double)holds * 1e9;
     printf("  %8" PRIu64 " pending: %7.1f ns/hold   %5.1f bytes/pending event\n", n, ns, bytes);

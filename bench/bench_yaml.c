@@ -78,20 +78,26 @@ static void long_line(void)
     }
     put(&t, "  - sink: done\n");
 
-    double t0 = bench_now();
-    struct tsim_model *m = load(&t, "long-line.yaml");
-    int rc = tsim_model_validate(m);
-    double s = bench_now() - t0;
-    if (rc != 0) {
-        fprintf(stderr, "bench_yaml: long line does not validate: %s\n", tsim_errmsg());
-        exit(1);
+    /* The fastest of three, as for the runs below. */
+    double s = 1e300;
+    int blocks = 0;
+    for (int k = 0; k < 3; k++) {
+        double t0 = bench_now();
+        struct tsim_model *m = load(&t, "long-line.yaml");
+        int rc = tsim_model_validate(m);
+        double dt = bench_now() - t0;
+        if (rc != 0) {
+            fprintf(stderr, "bench_yaml: long line does not validate: %s\n", tsim_errmsg());
+            exit(1);
+        }
+        s = dt < s ? dt : s;
+        blocks = tsim_model_block_count(m);
+        tsim_model_destroy(m);
     }
-    int blocks = tsim_model_block_count(m);
     printf("yaml: load and validate a %d-block line (%zu bytes of YAML): %.3f s (goal < 1 s)\n",
            blocks, t.n, s);
     printf("RESULT engine=twinsim model=yaml_load blocks=%d bytes=%zu seconds=%.4f\n", blocks,
            t.n, s);
-    tsim_model_destroy(m);
     free(t.s);
 }
 

@@ -20,6 +20,9 @@ static const struct command commands[] = {
     {"check", cmd_check, "validate model files and print every diagnostic"},
     {"runs", cmd_runs, "list past runs recorded in the results database"},
     {"show", cmd_show, "show a past run: settings and KPIs, its JSON or its model"},
+    {"experiment", cmd_experiment, "compare scenarios of a model over factors, with CIs"},
+    {"optimize", cmd_optimize, "search factors for the best objective under constraints"},
+    {"report", cmd_report, "write a self-contained HTML report of an experiment run"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof *commands)

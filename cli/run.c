@@ -253,7 +253,7 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         memcpy(path, a->sets[i], plen);
         path[plen] = '\0';
         if (tsim_model_set_param(m, path, eq + 1) != 0)
-            rc = cli_usage_error("run", "cannot set '%s': %s", path, cli_errmsg());
+            rc = cli_usage_error("run", "option '--set': %s", cli_errmsg());
         free(path);
     }
     if (rc) goto done;
@@ -361,7 +361,7 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         model_text = cli_read_file(a->model, TSIM_MODEL_MAX_BYTES, &model_len);
         struct tsim__db_meta meta = {.model_path = a->model, .model_text = model_text,
                                      .model_len = model_len, .options = opts,
-                                     .command = cmdline, .json = json, .threads = s->threads};
+                                     .command = cmdline, .json = json, .threads = threads};
         int64_t id;
         if (tsim__db_record(db, &report, &meta, &id) != 0) {
             rc = cli_error("run", "cannot record the run: %s", cli_errmsg());

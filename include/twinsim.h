@@ -322,6 +322,13 @@ TSIM_API const char *tsim_model_time_unit(const struct tsim_model *m);
  */
 TSIM_API int tsim_model_set_resolution(struct tsim_model *m, double ticks_per_unit);
 
+/**
+ * Set the time of day at which sims start, in hours since midnight (default 0): shifts are laid
+ * on the clock from there, so a run that starts at 06:00 meets a 06:00-14:00 shift at once.
+ * Errors: TSIM_ERANGE outside [0, 24).
+ */
+TSIM_API int tsim_model_set_start_clock(struct tsim_model *m, double hours);
+
 /** Add a product; returns its index (>= 0). Errors: TSIM_EEXIST, TSIM_EINVAL. */
 TSIM_API int tsim_model_add_product(struct tsim_model *m, const char *name);
 /** The index of product `name`, or TSIM_ENOENT. */
@@ -332,7 +339,8 @@ TSIM_API const char *tsim_model_product_name(const struct tsim_model *m, int pro
 /**
  * Add a shift named `name` whose working periods repeat every day: `periods` holds `n` pairs
  * (start, end) in hours since midnight (0 <= start < end <= 24, sorted, not overlapping).
- * Sim time 0 is midnight of day one. Returns the shift index. Errors: TSIM_EEXIST, TSIM_ERANGE.
+ * Sim time 0 is the start clock (tsim_model_set_start_clock; midnight by default) of day one.
+ * Returns the shift index. Errors: TSIM_EEXIST, TSIM_ERANGE.
  */
 TSIM_API int tsim_model_add_shift(struct tsim_model *m, const char *name, const double *periods,
                                   int n);

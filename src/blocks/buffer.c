@@ -108,7 +108,7 @@ static uint64_t forward(struct tsim_sim *sim, uint32_t b, struct buffer *q)
         if (!tsim__send(sim, b, e)) break;
         q->head = next;
         if (next == TSIM__NIL) q->tail = TSIM__NIL;
-        tsim_tally_add(&q->wait, tsim__time(sim, sim->now - t_in));
+        tsim__tally_add(&q->wait, tsim__time(sim, sim->now - t_in));
         tsim__note_leave(sim, b, e);
         sent++;
     }

@@ -105,6 +105,7 @@ struct tsim_model {
     char *name;
     char time_unit[8];
     double ticks_per_unit;
+    double start_clock; /* hours since midnight at time 0 */
     int nproducts, cap_products;
     char **products;
     int nblocks, cap_blocks;

@@ -64,7 +64,7 @@ static int32_t pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
     case TSIM_ROUTE_SINGLE:
         return r->to[0];
     case TSIM_ROUTE_PROBABILITY: {
-        double u = tsim_rng_uniform(&tsim__hdr(sim, from)->rng[TSIM__RNG_ROUTE]);
+        double u = tsim__uniform(&tsim__hdr(sim, from)->rng[TSIM__RNG_ROUTE]);
         int i = 0;
         while (i < r->n - 1 && u > r->cum[i]) i++;
         return r->to[i];
@@ -117,7 +117,7 @@ void tsim__note_enter(struct tsim_sim *sim, uint32_t b, uint32_t e)
     struct tsim__bhdr *h = tsim__hdr(sim, b);
     h->entered++;
     h->content++;
-    tsim_level_set(&h->level, (double)sim->now, (double)h->content);
+    tsim__level_set(&h->level, (double)sim->now, (double)h->content);
     sim->ents[e].t_in = sim->now;
     if (sim->obs) {
         struct tsim_obs o = {TSIM_OBS_ENTER, tsim__time(sim, sim->now), (int)b, 0, 0,
@@ -131,7 +131,7 @@ void tsim__note_leave(struct tsim_sim *sim, uint32_t b, uint32_t e)
     struct tsim__bhdr *h = tsim__hdr(sim, b);
     h->left++;
     h->content--;
-    tsim_level_set(&h->level, (double)sim->now, (double)h->content);
+    tsim__level_set(&h->level, (double)sim->now, (double)h->content);
     if (sim->obs) {
         struct tsim_obs o = {TSIM_OBS_LEAVE, tsim__time(sim, sim->now), (int)b, 0, 0,
                              sim->ents[e].product, sim->ents[e].id, h->content};

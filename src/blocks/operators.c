@@ -78,8 +78,8 @@ static void serve(struct tsim_sim *sim, int p)
         ps->q_head = (ps->q_head + 1) % ps->q_cap;
         ps->q_n--;
         ps->busy += r.count;
-        tsim_level_set(&ps->busy_level, (double)sim->now, ps->busy);
-        tsim_level_set(&ps->wait_level, (double)sim->now, ps->q_n);
+        tsim__level_set(&ps->busy_level, (double)sim->now, ps->busy);
+        tsim__level_set(&ps->wait_level, (double)sim->now, ps->q_n);
         sim->vt[r.block]->granted(sim, r.block, r.server, r.purpose);
     }
 }
@@ -90,14 +90,14 @@ int tsim__pool_seize(struct tsim_sim *sim, int p, int count, uint32_t b, uint32_
     struct pool_state *ps = pool_st(sim, p);
     if (ps->q_n == 0 && ps->busy + count <= ps->cap) {
         ps->busy += count;
-        tsim_level_set(&ps->busy_level, (double)sim->now, ps->busy);
+        tsim__level_set(&ps->busy_level, (double)sim->now, ps->busy);
         return 1;
     }
     TSIM__ASSERT(ps->q_n < ps->q_cap, "request queue of pool '%s' is full", sim->m->pools[p].name);
     queue(sim, ps)[(ps->q_head + ps->q_n) % ps->q_cap] =
         (struct request){b, server, (uint16_t)purpose, (uint16_t)count};
     ps->q_n++;
-    tsim_level_set(&ps->wait_level, (double)sim->now, ps->q_n);
+    tsim__level_set(&ps->wait_level, (double)sim->now, ps->q_n);
     return 0;
 }
 
@@ -105,7 +105,7 @@ void tsim__pool_release(struct tsim_sim *sim, int p, int count)
 {
     struct pool_state *ps = pool_st(sim, p);
     ps->busy -= count;
-    tsim_level_set(&ps->busy_level, (double)sim->now, ps->busy);
+    tsim__level_set(&ps->busy_level, (double)sim->now, ps->busy);
     serve(sim, p);
 }
 

@@ -34,11 +34,17 @@ static struct shift_state *shift_st(const struct tsim_sim *sim, int s)
     return (struct shift_state *)(sim->arena + sim->shift_off[0]) + s;
 }
 
+/* Ticks from midnight of day one to sim time 0. */
+static int64_t clock_offset(const struct tsim_sim *sim)
+{
+    return (int64_t)(sim->m->start_clock * (double)ticks_per_hour(sim) + 0.5);
+}
+
 static int on_at(const struct tsim_sim *sim, int s, int64_t t)
 {
     const struct tsim__shift_desc *d = &sim->m->shifts[s];
     int64_t tph = ticks_per_hour(sim);
-    int64_t tod = t % (24 * tph);
+    int64_t tod = (t + clock_offset(sim)) % (24 * tph);
     for (int i = 0; i < d->n; i++) {
         int64_t a = (int64_t)(d->periods[2 * i] * (double)tph + 0.5);
         int64_t b = (int64_t)(d->periods[2 * i + 1] * (double)tph + 0.5);
@@ -50,26 +56,25 @@ static int on_at(const struct tsim_sim *sim, int s, int64_t t)
 static int64_t next_boundary(const struct tsim_sim *sim, int s, int64_t t)
 {
     const struct tsim__shift_desc *d = &sim->m->shifts[s];
-    int64_t tph = ticks_per_hour(sim), tpd = 24 * tph;
-    int64_t day = t / tpd;
+    int64_t tph = ticks_per_hour(sim), tpd = 24 * tph, off = clock_offset(sim);
+    int64_t clock = t + off; /* on the wall clock from midnight of day one */
+    int64_t day = clock / tpd;
     int64_t best = TSIM__NEVER;
     for (int64_t k = day; k <= day + 1; k++) {
         for (int i = 0; i < 2 * d->n; i++) {
             int64_t c = k * tpd + (int64_t)(d->periods[i] * (double)tph + 0.5);
-            if (c > t && c < best) best = c;
+            if (c > clock && c < best) best = c;
         }
     }
-    return best;
+    return best == TSIM__NEVER ? best : best - off;
 }
 
 static void schedule_next(struct tsim_sim *sim, int s)
 {
     int64_t t = next_boundary(sim, s, sim->now);
     if (t == TSIM__NEVER) return;
-    struct tsim__ev ev = {.fn = NULL, .block = TSIM__SIM_EVENT, .kind = TSIM__EV_SHIFT,
-                          .ent = (uint32_t)s};
     /* Highest priority: work at a boundary instant already sees the new shift state. */
-    tsim__cal_push(&sim->cal, t, 32767, &ev);
+    tsim__cal_push(&sim->cal, t, 32767, NULL, NULL, TSIM__SIM_EVENT, TSIM__EV_SHIFT, (uint32_t)s);
 }
 
 void tsim__shifts_init(struct tsim_sim *sim)

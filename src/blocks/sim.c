@@ -212,8 +212,7 @@ void tsim_sim_set_observer(struct tsim_sim *sim, tsim_observer_fn *fn, void *ctx
 
 uint64_t tsim__schedule(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind, uint32_t arg)
 {
-    struct tsim__ev ev = {.fn = NULL, .arg = NULL, .block = b, .kind = (uint16_t)kind, .ent = arg};
-    return tsim__cal_push(&sim->cal, t, 0, &ev);
+    return tsim__cal_push(&sim->cal, t, 0, NULL, NULL, b, kind, arg);
 }
 
 void tsim__cancel(struct tsim_sim *sim, uint64_t handle)
@@ -228,8 +227,7 @@ uint64_t tsim_event_schedule(struct tsim_sim *sim, tsim_event_fn *fn, void *arg,
     int64_t ticks = tsim__ticks(sim, t);
     TSIM__ASSERT(ticks >= sim->now, "time %g is earlier than now (%g)", t, tsim_sim_now(sim));
     TSIM__ASSERT(priority >= -32768 && priority <= 32767, "priority %d out of range", priority);
-    struct tsim__ev ev = {.fn = fn, .arg = arg, .block = 0, .kind = 0, .ent = 0};
-    return tsim__cal_push(&sim->cal, ticks, priority, &ev);
+    return tsim__cal_push(&sim->cal, ticks, priority, fn, arg, 0, 0, 0);
 }
 
 int tsim_event_cancel(struct tsim_sim *sim, uint64_t handle)
@@ -246,7 +244,7 @@ uint64_t tsim_event_reschedule(struct tsim_sim *sim, uint64_t handle, double t)
     int64_t ticks = tsim__ticks(sim, t);
     TSIM__ASSERT(ticks >= sim->now, "time %g is earlier than now (%g)", t, tsim_sim_now(sim));
     tsim__cal_cancel(&sim->cal, handle);
-    return tsim__cal_push(&sim->cal, ticks, ev.prio, &ev);
+    return tsim__cal_push(&sim->cal, ticks, ev.prio, ev.fn, ev.arg, ev.block, ev.kind, ev.ent);
 }
 
 static void warmup_now(struct tsim_sim *sim)
@@ -301,10 +299,8 @@ uint64_t tsim_sim_run_until(struct tsim_sim *sim, double t)
     sim->stop = 0;
     int64_t et;
     struct tsim__ev ev;
-    while (!sim->stop && tsim__cal_next_time(&sim->cal) <= end) {
-        tsim__cal_pop(&sim->cal, &et, &ev);
+    while (!sim->stop && tsim__cal_next_time(&sim->cal) <= end && tsim__cal_pop(&sim->cal, &et, &ev))
         run_one(sim, et, &ev);
-    }
     if (!sim->stop) sim->now = end;
     return sim->events - before;
 }
@@ -328,9 +324,8 @@ int tsim_sim_set_warmup(struct tsim_sim *sim, double t)
         return tsim__fail(TSIM_ESTATE, __func__, "warm-up %g is already past (now %g)", t,
                           tsim_sim_now(sim));
     if (ticks == 0) return 0;
-    struct tsim__ev ev = {.fn = NULL, .block = TSIM__SIM_EVENT, .kind = TSIM__EV_WARMUP};
     /* Lowest priority: every event at the warm-up instant belongs to the deleted period. */
-    tsim__cal_push(&sim->cal, ticks, -32768, &ev);
+    tsim__cal_push(&sim->cal, ticks, -32768, NULL, NULL, TSIM__SIM_EVENT, TSIM__EV_WARMUP, 0);
     sim->warmup_at = ticks;
     return 0;
 }
@@ -369,13 +364,13 @@ void tsim__entity_enter_system(struct tsim_sim *sim, uint32_t e)
     sim->ents[e].t_created = sim->now;
     sim->live_ents++;
     sim->created++;
-    tsim_level_set(&sim->wip, (double)sim->now, (double)sim->live_ents);
+    tsim__level_set(&sim->wip, (double)sim->now, (double)sim->live_ents);
 }
 
 void tsim__entity_dispose(struct tsim_sim *sim, uint32_t e)
 {
     sim->live_ents--;
-    tsim_level_set(&sim->wip, (double)sim->now, (double)sim->live_ents);
+    tsim__level_set(&sim->wip, (double)sim->now, (double)sim->live_ents);
     sim->ents[e].next = sim->free_ent;
     sim->free_ent = e;
 }
@@ -384,7 +379,7 @@ void tsim__complete(struct tsim_sim *sim, uint32_t e)
 {
     const struct tsim__entity *en = &sim->ents[e];
     sim->completed++;
-    tsim_tally_add(&sim->lead, tsim__time(sim, sim->now - en->t_created));
+    tsim__tally_add(&sim->lead, tsim__time(sim, sim->now - en->t_created));
     if (en->tracked) {
         for (uint32_t i = 0; i < sim->norders; i++) {
             if (sim->orders[i].id == en->id) {

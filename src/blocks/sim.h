@@ -19,7 +19,7 @@
 
 #include "blocks/desc.h"
 #include "core/calendar.h"
-#include "core/core.h"
+#include "core/fast.h"
 
 #include <stdint.h>
 
@@ -160,7 +160,7 @@ static inline double tsim__time(const struct tsim_sim *sim, int64_t ticks)
 static inline int64_t tsim__draw(struct tsim_sim *sim, const struct tsim_dist *d,
                                  struct tsim_rng *r)
 {
-    return tsim__ticks(sim, tsim_dist_sample(d, r));
+    return tsim__ticks(sim, tsim__sample(d, r));
 }
 
 /* Schedule block event (b, kind, arg) at tick `t`. */

@@ -24,7 +24,7 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
     struct sink *k = tsim__state(sim, b);
     tsim__note_enter(sim, b, e);
-    tsim_tally_add(&k->lead, tsim__time(sim, sim->now - sim->ents[e].t_created));
+    tsim__tally_add(&k->lead, tsim__time(sim, sim->now - sim->ents[e].t_created));
     tsim__complete(sim, e);
     tsim__note_leave(sim, b, e);
     tsim__entity_dispose(sim, e);

@@ -28,7 +28,7 @@ static int pick_product(struct tsim_sim *sim, struct source *s, const struct tsi
 {
     if (d->mix_n == 0) return 0;
     if (d->mix_n == 1) return d->mix_product[0];
-    double u = tsim_rng_uniform(&s->h.rng[TSIM__RNG_AUX]);
+    double u = tsim__uniform(&s->h.rng[TSIM__RNG_AUX]);
     int i = 0;
     while (i < d->mix_n - 1 && u > d->mix_cum[i]) i++;
     return d->mix_product[i];
@@ -69,7 +69,7 @@ static int flush(struct tsim_sim *sim, uint32_t b, struct source *s)
         if (!tsim__send(sim, b, e)) {
             sim->live_ents--;
             sim->created--;
-            tsim_level_set(&sim->wip, (double)sim->now, (double)sim->live_ents);
+            tsim__level_set(&sim->wip, (double)sim->now, (double)sim->live_ents);
             return 0;
         }
         s->h.entered++;

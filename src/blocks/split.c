@@ -57,7 +57,7 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
         s->h.content++;
         hold(sim, s, c);
     }
-    tsim_level_set(&s->h.level, (double)sim->now, (double)s->h.content);
+    tsim__level_set(&s->h.level, (double)sim->now, (double)s->h.content);
     flush(sim, b, s);
     return 1;
 }

@@ -1,8 +1,8 @@
 /*
  * The event calendar: a 4-ary min-heap over pooled event records (see calendar.h for the order
- * and the lazy-cancellation invariant). A 4-ary heap was chosen by measuring against a binary
- * heap: half the depth, and the four children of a node share one or two cache lines, which
- * matters from 10^4 pending events on (bench/bench_calendar.c measures 10 .. 10^6).
+ * and the lazy-cancellation invariant). A 4-ary heap has half the depth of a binary heap and the
+ * four children of a node share one or two cache lines, which matters from 10^4 pending events
+ * on; bench/bench_calendar.c measures hold times from 10 to 10^6 pending events.
  */
 #include "core/calendar.h"
 
@@ -113,15 +113,19 @@ static void slot_free(struct tsim__calendar *c, uint32_t s)
     c->free_head = s;
 }
 
-uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority,
-                        const struct tsim__ev *ev)
+uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority, tsim_event_fn *fn,
+                        void *arg, uint32_t block, uint32_t kind, uint32_t ent)
 {
     uint32_t s = slot_alloc(c);
     struct tsim__ev *rec = &c->slots[s];
     uint32_t gen = rec->gen + 1; /* odd: pending */
-    *rec = *ev;
-    rec->gen = gen;
+    rec->fn = fn;
+    rec->arg = arg;
+    rec->block = block;
+    rec->kind = (uint16_t)kind;
     rec->prio = (int16_t)priority;
+    rec->ent = ent;
+    rec->gen = gen;
     if (c->n == c->cap) {
         uint32_t cap = c->cap ? c->cap * 2 : 64;
         c->heap = tsim__realloc(c->heap, (size_t)cap * sizeof *c->heap);

@@ -53,9 +53,12 @@ void tsim__cal_clear(struct tsim__calendar *c);
 /* Make `dst` (initialised) an exact copy of `src`. */
 void tsim__cal_copy(struct tsim__calendar *dst, const struct tsim__calendar *src);
 
-/* Schedule `ev` at tick `t` with `priority`; returns its handle (never 0). */
-uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority,
-                        const struct tsim__ev *ev);
+/* Schedule an event at tick `t` with `priority`: a user function `fn(arg)`, or (fn NULL) the
+ * block event (block, kind, ent). Returns its handle (never 0). Fields are passed one by one,
+ * not as a struct built on the caller's stack: copying such a struct right after writing it
+ * stalls on store forwarding, and this is the hottest call of the engine. */
+uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority, tsim_event_fn *fn,
+                        void *arg, uint32_t block, uint32_t kind, uint32_t ent);
 
 /* Pop the next live event into `*t` and `*ev`; returns 0 when none is left. */
 int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev);

@@ -7,13 +7,12 @@
  * consecutive splitmix64 outputs, which cannot all be zero because its output function is a
  * bijection of distinct counter values.
  */
-#include "core/core.h"
+#include "core/fast.h"
 
 #include <string.h>
 
 #define GOLDEN_GAMMA UINT64_C(0x9e3779b97f4a7c15)
 
-static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 /* splitmix64's output function: a bijection on 64 bits with full avalanche. */
 static inline uint64_t mix64(uint64_t z)
@@ -53,28 +52,12 @@ void tsim_rng_stream(struct tsim_rng *r, uint64_t seed, uint64_t replication, co
     tsim_rng_seed(r, k);
 }
 
-uint64_t tsim_rng_next(struct tsim_rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
+uint64_t tsim_rng_next(struct tsim_rng *r) { return tsim__rng_next(r); }
 
 /* The 2^53 grid points k / 2^53 of the top bits; k = 0 alone is moved to half a step above 0,
  * which keeps log(u) finite with no rejection loop. (Centring every point in its cell instead
- * would round the top point, 1 - 2^-54, up to 1.) maxsd makes this branch-free. */
-double tsim_rng_uniform(struct tsim_rng *r)
-{
-    double u = (double)(tsim_rng_next(r) >> 11) * 0x1.0p-53;
-    return u > 0x1.0p-54 ? u : 0x1.0p-54;
-}
+ * would round the top point, 1 - 2^-54, up to 1.) */
+double tsim_rng_uniform(struct tsim_rng *r) { return tsim__uniform(r); }
 
 /*
  * The jump is multiplication by a fixed polynomial in the generator's transition matrix: the state

@@ -7,7 +7,7 @@
  * sum of squares, so variances stay accurate when the mean is large against the spread. A level's
  * `area` covers [t_start, t_last] exactly; the stretch since t_last is added only when read.
  */
-#include "core/core.h"
+#include "core/fast.h"
 
 #include <float.h>
 #include <math.h>
@@ -25,15 +25,7 @@ void tsim_tally_init(struct tsim_tally *t)
     t->max = -INFINITY;
 }
 
-void tsim_tally_add(struct tsim_tally *t, double x)
-{
-    t->n++;
-    double delta = x - t->mean;
-    t->mean += delta / (double)t->n;
-    t->m2 += delta * (x - t->mean);
-    if (x < t->min) t->min = x;
-    if (x > t->max) t->max = x;
-}
+void tsim_tally_add(struct tsim_tally *t, double x) { tsim__tally_add(t, x); }
 
 double tsim_tally_variance(const struct tsim_tally *t)
 {
@@ -68,14 +60,7 @@ void tsim_level_init(struct tsim_level *l, double t0, double value)
     l->max = value;
 }
 
-void tsim_level_set(struct tsim_level *l, double t, double value)
-{
-    TSIM__ASSERT(t >= l->t_last, "time %g before the last change %g", t, l->t_last);
-    l->area += l->value * (t - l->t_last);
-    l->t_last = t;
-    l->value = value;
-    if (value > l->max) l->max = value;
-}
+void tsim_level_set(struct tsim_level *l, double t, double value) { tsim__level_set(l, t, value); }
 
 void tsim_level_restart(struct tsim_level *l, double t)
 {

@@ -58,6 +58,10 @@ struct loader {
     struct blockinfo *blk;
     int *product_line;
     int route_errors;
+    int alias_reports;
+    char **broken; /* names of blocks that could not be defined: routes to them are not
+                    * reported again */
+    size_t nbroken, capbroken;
     struct fy_parser *fyp; /* parses `yaml`; destroyed after the document */
     char *yaml;            /* the text given to libfyaml (see protect_calls) */
     size_t nsub;
@@ -67,6 +71,9 @@ struct loader {
 
 /* Nesting deeper than this is no model; it also bounds the recursion of the alias check. */
 #define DEPTH_MAX 64
+
+/* A libfyaml node marker (below FYNWF_MAX_USER_MARKER) set on anchors already reported. */
+#define ALIAS_MARKER 1
 
 /* ---------------------------------------------------------------------------------------------
  * Calls inside flow collections
@@ -443,7 +450,24 @@ static int check_text(struct loader *ld, const char *text, size_t len)
     return bad;
 }
 
-/* Refuse anchors and aliases anywhere in the document; libfyaml never resolves them here. */
+/* Anchors and aliases reported at most; past that the file is a stress test, not a model. */
+#define ALIAS_REPORTS_MAX 20
+
+static void alias_report(struct loader *ld, struct fy_node *n, const char *kind, const char *t,
+                         size_t len)
+{
+    if (ld->alias_reports > ALIAS_REPORTS_MAX) return;
+    if (ld->alias_reports++ == ALIAS_REPORTS_MAX) {
+        err(ld, node_pos(n, nowhere), "too many anchors and aliases; not listing more");
+        return;
+    }
+    err(ld, node_pos(n, nowhere),
+        "%s '%c%.*s' is not allowed (model files take no anchors or aliases)",
+        kind, kind[1] == 'n' ? '&' : '*', (int)(len > 64 ? 64 : len), t ? t : "");
+}
+
+/* Refuse anchors and aliases anywhere in the document; libfyaml never resolves them here.
+ * Every anchor is reported, and of the aliases only the first use of each anchor. */
 static void check_no_aliases(struct loader *ld, struct fy_node *n, int depth)
 {
     if (!n) return;
@@ -452,17 +476,19 @@ static void check_no_aliases(struct loader *ld, struct fy_node *n, int depth)
         return;
     }
     struct fy_anchor *a = fy_node_get_anchor(n);
+    size_t len;
     if (a) {
-        size_t len;
         const char *t = fy_anchor_get_text(a, &len);
-        err(ld, node_pos(n, nowhere), "anchor '&%.*s' is not allowed (model files take no anchors or aliases)",
-            (int)(len > 64 ? 64 : len), t ? t : "");
+        alias_report(ld, n, "anchor", t, len);
     }
     if (fy_node_is_alias(n)) {
-        size_t len;
         const char *t = fy_node_get_scalar(n, &len);
-        err(ld, node_pos(n, nowhere), "alias '*%.*s' is not allowed (model files take no anchors or aliases)",
-            (int)(len > 64 ? 64 : len), t ? t : "");
+        /* The anchor it names is marked once used, so later aliases of it stay quiet. */
+        struct fy_anchor *target =
+            t ? fy_document_lookup_anchor(fy_node_document(n), t, len) : NULL;
+        struct fy_node *tn = target ? fy_anchor_node(target) : NULL;
+        if (!tn || !fy_node_is_marker_set(tn, ALIAS_MARKER)) alias_report(ld, n, "alias", t, len);
+        if (tn) fy_node_set_marker(tn, ALIAS_MARKER);
         return;
     }
     void *it = NULL;
@@ -542,7 +568,7 @@ static struct fy_document *parse_yaml(struct loader *ld, const char *text, size_
         fy_parse_document_destroy(fyp, doc);
         doc = NULL;
     }
-    if (!doc && yaml_errors == 0) err(ld, nowhere, "model file holds no YAML document");
+    if (!doc && yaml_errors == 0) err(ld, nowhere, "model file is empty");
     if (!doc) {
         if (fyp) fy_parser_destroy(fyp);
         return NULL;
@@ -607,10 +633,11 @@ static void load_settings(struct loader *ld, const struct top *t)
     if (t->has[K_DESCRIPTION]) scalar(ld, t->v[K_DESCRIPTION], "'description'", t->at[K_DESCRIPTION]);
     if (t->has[K_TIME_UNIT]) {
         const char *s = scalar(ld, t->v[K_TIME_UNIT], "'time_unit'", t->at[K_TIME_UNIT]);
-        if (s && tsim_model_set_time_unit(ld->m, s) != 0)
-            err(ld, node_pos(t->v[K_TIME_UNIT], t->at[K_TIME_UNIT]),
-                "unknown time unit '%s' (use s, min, h or d)%s", s,
-                tsim__suggest_list(s, (const char *const[]){"s", "min", "h", "d", NULL}));
+        if (s && tsim_model_set_time_unit(ld->m, s) != 0) {
+            const char *hint = tsim__suggest_list(s, (const char *const[]){"s", "min", "h", "d", NULL});
+            err(ld, node_pos(t->v[K_TIME_UNIT], t->at[K_TIME_UNIT]), "unknown time unit '%s'%s", s,
+                hint[0] ? hint : " (use s, min, h or d)");
+        }
     }
     if (t->has[K_RESOLUTION]) {
         struct fy_node *n = t->v[K_RESOLUTION];
@@ -662,6 +689,9 @@ static void load_run(struct loader *ld, const struct top *t)
             if (strcmp(s, "auto") == 0) {
                 r->warmup_auto = 1;
             } else if (tsim__parse_duration(s, what, ld->m->time_unit, &r->warmup, &e) != 0) {
+                if (e.code == TSIM_EPARSE && e.at == 0 && strstr(e.msg, "must be a"))
+                    tsim__perr_set(&e, e.code, 0, "'warmup' must be a duration or 'auto', got '%s'",
+                                   s);
                 value_err(ld, v, s, &e, kp);
             } else {
                 warmup_text = s;
@@ -1157,9 +1187,9 @@ static void load_needs(struct loader *ld, int b, struct fy_node *v, struct pos k
                 }
                 int k = key_index(s, need_for);
                 if (k < 0) {
-                    err(ld, node_pos(items[i], pk),
-                        "unknown work '%s' in 'for' (use setup, process or repair)%s", s,
-                        tsim__suggest_list(s, need_for));
+                    const char *hint = tsim__suggest_list(s, need_for);
+                    err(ld, node_pos(items[i], pk), "unknown work '%s' in 'for'%s", s,
+                        hint[0] ? hint : " (use setup, process or repair)");
                     ok = 0;
                     continue;
                 }
@@ -1235,6 +1265,30 @@ static void load_parts(struct loader *ld, int b, struct fy_node *v, struct pos k
     }
 }
 
+/* Remember a block name that was written but could not be defined, so that routes to it are
+ * not reported a second time. */
+static void mark_broken(struct loader *ld, struct fy_node *n)
+{
+    if (!n || fy_node_get_type(n) != FYNT_SCALAR || fy_node_is_alias(n)) return;
+    size_t len;
+    const char *s = fy_node_get_scalar(n, &len);
+    if (!s || len == 0 || len > 200) return;
+    char *copy = tsim__malloc(len + 1);
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    unmask(ld, n, copy);
+    tsim__grow((void **)&ld->broken, &ld->capbroken, ld->nbroken + 1, sizeof *ld->broken);
+    ld->broken[ld->nbroken++] = copy;
+}
+
+static int is_broken(const struct loader *ld, const char *name)
+{
+    for (size_t i = 0; i < ld->nbroken; i++) {
+        if (strcmp(ld->broken[i], name) == 0) return 1;
+    }
+    return 0;
+}
+
 /* The type key of a block mapping: the first key that names a block type. */
 static struct fy_node_pair *type_pair(struct loader *ld, struct fy_node *blk, struct pos at,
                                       enum tsim_block_type *type)
@@ -1268,6 +1322,7 @@ static struct fy_node_pair *type_pair(struct loader *ld, struct fy_node *blk, st
     struct pos kp = node_pos(k, at);
     const char *key = key_text(ld, first, at);
     if (!key) return NULL;
+    mark_broken(ld, fy_node_pair_value(first));
     if (is_block_key(key))
         err(ld, kp, "block has no type (start it with one of source, buffer, delay, machine, "
                     "assembly, split or sink)");
@@ -1299,7 +1354,10 @@ static void load_block(struct loader *ld, struct fy_node *blk, struct pos at0)
     char what[40];
     snprintf(what, sizeof what, "the name of a %s", tname);
     const char *name = name_of(ld, nv, what, at);
-    if (!name) return;
+    if (!name) {
+        mark_broken(ld, nv);
+        return;
+    }
     int prev = tsim_model_find_block(ld->m, name);
     if (prev >= 0) {
         err(ld, node_pos(nv, at), "duplicate block name '%s' (first defined at line %d)", name,
@@ -1396,6 +1454,7 @@ static int target(struct loader *ld, struct fy_node *n, struct pos at)
     if (!s) return -1;
     struct pos p = node_pos(n, at);
     int b = tsim_model_find_block(ld->m, s);
+    if (b < 0 && is_broken(ld, s)) return -1;
     if (b < 0) {
         struct tsim__suggest sg;
         tsim__suggest_init(&sg, s);
@@ -1432,9 +1491,9 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
             if (!rule_name) continue;
             rule = key_index(rule_name, rules);
             if (rule < 0) {
-                err(ld, node_pos(rv, pk), "unknown rule '%s' in 'to' (use shortest_queue or "
-                                          "round_robin)%s",
-                    rule_name, tsim__suggest_list(rule_name, rules));
+                const char *hint = tsim__suggest_list(rule_name, rules);
+                err(ld, node_pos(rv, pk), "unknown rule '%s' in 'to'%s", rule_name,
+                    hint[0] ? hint : " (use shortest_queue or round_robin)");
             }
         } else if (k == 1) {
             among = fy_node_pair_value(p);
@@ -1602,10 +1661,11 @@ static void load_route(struct loader *ld, struct blockinfo *bi)
 }
 
 /* Every block but a sink needs a way out; every block should be reachable from a source. The
- * reachability warning is skipped when a route was wrong, as it would mostly repeat that. */
+ * reachability warning is skipped when a route is wrong or missing, as it would mostly repeat
+ * that. */
 static void check_graph(struct loader *ld, struct pos blocks_at)
 {
-    int n = (int)ld->nblk, sources = 0;
+    int n = (int)ld->nblk, sources = 0, stuck = 0;
     if (n == 0) {
         err(ld, blocks_at, "model has no blocks");
         return;
@@ -1613,15 +1673,17 @@ static void check_graph(struct loader *ld, struct pos blocks_at)
     for (int i = 0; i < n; i++) {
         const struct blockinfo *bi = &ld->blk[i];
         if (bi->type == TSIM_SOURCE) sources++;
-        if (bi->type != TSIM_SINK && !bi->to)
+        if (bi->type != TSIM_SINK && !bi->to) {
             err(ld, bi->pos, "block '%s' has no way out (add 'to:')",
                 tsim_model_block_name(ld->m, i));
+            stuck = 1;
+        }
     }
     if (sources == 0) {
         err(ld, blocks_at, "model has no source (entities enter through a 'source' block)");
         return;
     }
-    if (ld->route_errors) return;
+    if (ld->route_errors || stuck) return;
     char *seen = tsim__calloc((size_t)n, 1);
     int *stack = tsim__malloc((size_t)n * sizeof *stack), top = 0;
     for (int i = 0; i < n; i++) {
@@ -1675,8 +1737,7 @@ static void load_document(struct loader *ld, struct fy_node *root)
         return;
     }
     if (fy_node_get_type(root) != FYNT_MAPPING) {
-        err(ld, node_pos(root, (struct pos){1, 1}),
-            "a model must be a mapping of keys such as 'blocks:', not %s",
+        err(ld, (struct pos){1, 1}, "a model must be a mapping of keys such as 'blocks:', not %s",
             describe(ld, root, buf, sizeof buf));
         return;
     }
@@ -1762,6 +1823,8 @@ struct tsim_model *tsim_model_load(const char *text, size_t len, const char *fil
     tsim__free(ld.product_line);
     tsim__free(ld.base_dir);
     tsim__free(ld.yaml);
+    for (size_t i = 0; i < ld.nbroken; i++) tsim__free(ld.broken[i]);
+    tsim__free(ld.broken);
     tsim__free(ld.sub_at);
     tsim__free(ld.sub_was);
     if (diags->errors > errors_before) {

@@ -105,6 +105,15 @@ int tsim_model_set_time_unit(struct tsim_model *m, const char *unit)
 
 const char *tsim_model_time_unit(const struct tsim_model *m) { return m->time_unit; }
 
+int tsim_model_set_start_clock(struct tsim_model *m, double hours)
+{
+    if (!(hours >= 0 && hours < 24))
+        return tsim__fail(TSIM_ERANGE, __func__, "start clock %g h is outside [0, 24)", hours);
+    m->start_clock = hours;
+    m->finalized = 0;
+    return 0;
+}
+
 int tsim_model_set_resolution(struct tsim_model *m, double ticks_per_unit)
 {
     if (!(ticks_per_unit >= 1 && ticks_per_unit <= 1e12))
@@ -282,7 +291,11 @@ enum tsim_block_type tsim_model_block_type(const struct tsim_model *m, int block
 static struct tsim__block_desc *get_block(struct tsim_model *m, int block, unsigned mask,
                                           const char *func, const char *param, int *rc)
 {
-    if (!m || block < 0 || block >= m->nblocks) {
+    if (!m) {
+        *rc = tsim__fail(TSIM_EINVAL, func, "NULL model");
+        return NULL;
+    }
+    if (block < 0 || block >= m->nblocks) {
         *rc = tsim__fail(TSIM_ENOENT, func, "no block %d", block);
         return NULL;
     }

@@ -219,6 +219,10 @@ int tsim__parse_duration(const char *text, const char *what, const char *time_un
 {
     size_t i = 0;
     int rc = scan_quantity(text, &i, time_unit, 0, what, out, e);
+    if (rc == TSIM_EPARSE && scan_number(text + skip_space(text, 0)) == 0)
+        return tsim__perr_set(e, rc, skip_space(text, 0),
+                              "%s must be a duration such as '8h' or '30min', got '%.*s'", what,
+                              Q(text, strlen(text)));
     if (rc) return rc;
     return expect_end(text, i, e);
 }

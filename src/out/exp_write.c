@@ -415,6 +415,9 @@ static void write_doc(struct tsim__xrun *x, FILE *f, tsim__xjson_extra_fn *extra
         tsim__json_close(&j, '[');
         tsim__json_close(&j, '{');
     }
+    tsim__json_open(&j, "kpis", '[', 1);
+    for (size_t k = 0; k < x->nkpi; k++) tsim__json_string(&j, NULL, x->kpi_names[k]);
+    tsim__json_close(&j, '[');
     uint64_t reps = 0, events = 0;
     for (size_t s = 0; s < x->nscen; s++) {
         reps += (uint64_t)x->scen[s].n;

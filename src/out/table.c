@@ -7,6 +7,7 @@
 #include "out/out.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum tsim__unit_kind tsim__kpi_unit(const char *kpi)
@@ -38,10 +39,21 @@ static void format_value(char *buf, size_t len, double x, int sig)
         snprintf(buf, len, "%.*e", sig - 1, x);
         return;
     }
-    int mag = (int)floor(log10(ax));
+    /* The magnitude of the value as rounded: 99.9999 shows as 100.00, not 100.000. */
+    char e[64];
+    snprintf(e, sizeof e, "%.*e", sig - 1, ax);
+    int mag = (int)floor(log10(strtod(e, NULL)));
     int decimals = sig - 1 - mag;
     if (decimals < 0) decimals = 0;
     snprintf(buf, len, "%.*f", decimals, x);
+}
+
+/* A half-width that is rounding noise on the mean (identical replications) shows as 0. */
+static void format_hw(char *buf, size_t len, const struct tsim_summary *s, double k)
+{
+    double hw = s->half_width;
+    if (isfinite(hw) && isfinite(s->mean) && fabs(hw) <= 1e-9 * fabs(s->mean)) hw = 0;
+    format_value(buf, len, hw * k, 2);
 }
 
 static int max_int(int a, int b) { return a > b ? a : b; }
@@ -56,7 +68,7 @@ void tsim__table_write(FILE *f, const struct tsim__row *rows, size_t n, const ch
         w_kpi = max_int(w_kpi, (int)strlen(rows[i].kpi));
         double k = tsim__kpi_unit(rows[i].kpi) == TSIM__UNIT_SHARE ? 100 : 1;
         format_value(mean, sizeof mean, rows[i].s.mean * k, 5);
-        format_value(hw, sizeof hw, rows[i].s.half_width * k, 2);
+        format_hw(hw, sizeof hw, &rows[i].s, k);
         w_mean = max_int(w_mean, (int)strlen(mean));
         w_hw = max_int(w_hw, (int)strlen(hw));
     }
@@ -77,7 +89,7 @@ void tsim__table_write(FILE *f, const struct tsim__row *rows, size_t n, const ch
         if (u == TSIM__UNIT_RATE) snprintf(unit, sizeof unit, "/%s", time_unit);
         if (u == TSIM__UNIT_SHARE) snprintf(unit, sizeof unit, "%%");
         format_value(mean, sizeof mean, r->s.mean * k, 5);
-        format_value(hw, sizeof hw, r->s.half_width * k, 2);
+        format_hw(hw, sizeof hw, &r->s, k);
         /* Columns widen to the longest name rather than cut it: a cut name can mislead. */
         fprintf(f, "%-*s  %-*s  %-*s  %*s ± ", w_owner, first ? r->owner : "", w_type,
                 first ? r->type : "", w_kpi, r->kpi, w_mean, mean);

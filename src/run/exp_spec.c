@@ -242,7 +242,7 @@ static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_n
         f.kind = TSIM__FACTOR_LIST;
         int n = fy_node_sequence_item_count(val);
         if (n <= 0) {
-            ERR_AT(d, val, "factor '%s' has no values", name);
+            ERR_AT(d, key, "factor '%s' has no values", name);
             return;
         }
         f.values = tsim__calloc((size_t)n, sizeof *f.values);
@@ -407,6 +407,7 @@ static int parse_constraint(struct tsim__constraint *c, const char *text, char *
         return -1;
     }
     size_t llen = (size_t)(op - text);
+    while (llen && isspace((unsigned char)text[llen - 1])) llen--;
     char *lhs = tsim__malloc(llen + 1);
     memcpy(lhs, text, llen);
     lhs[llen] = 0;

@@ -392,6 +392,17 @@ static int check_constraints(struct tsim__xrun *x, struct tsim_diags *d)
     return ok ? 0 : -1;
 }
 
+/* tsim_errmsg() without "function: " and the path it repeats, for a message that already names
+ * the factor. */
+static const char *param_errmsg(const char *path)
+{
+    const char *m = tsim_errmsg(), *c = strstr(m, ": ");
+    if (c && !memchr(m, ' ', (size_t)(c - m))) m = c + 2;
+    size_t n = strlen(path);
+    if (!strncmp(m, path, n) && !strncmp(m + n, ": ", 2)) m += n + 2;
+    return m;
+}
+
 /* Set every value of every factor on the probe model, so that unknown names and bad values
  * are reported, each at its place, before a single replication runs. */
 static int check_factors(struct tsim__xrun *x, struct tsim_model *probe, struct tsim_diags *d)
@@ -416,10 +427,10 @@ static int check_factors(struct tsim__xrun *x, struct tsim_model *probe, struct 
             if (err != 0) {
                 if (err == TSIM_ENOENT)
                     tsim_diags_add(d, TSIM_ERROR, f->line, f->col, "unknown factor '%s': %s",
-                                   f->path, tsim_errmsg());
+                                   f->path, param_errmsg(f->path));
                 else
                     tsim_diags_add(d, TSIM_ERROR, f->line, f->col, "bad value '%s' for factor "
-                                   "'%s': %s", list[v], f->path, tsim_errmsg());
+                                   "'%s': %s", list[v], f->path, param_errmsg(f->path));
                 ok = 0;
                 break;
             }
@@ -446,7 +457,9 @@ int tsim__xrun_init(struct tsim__xrun *x, const struct tsim__xspec *s, const str
     struct tsim_run_spec run = {0, 0, 0, 10, 1};
     struct tsim_model *probe = load_model(x, &run, d);
     if (!probe) return TSIM_EMODEL;
-    x->time_unit = tsim_model_time_unit(probe);
+    /* The unit string belongs to the probe: keep a copy that outlives it. */
+    snprintf(x->unit_buf, sizeof x->unit_buf, "%s", tsim_model_time_unit(probe));
+    x->time_unit = x->unit_buf;
     x->seed = o->has_seed ? o->seed : s->has_seed ? s->seed : run.seed;
     x->horizon = run.horizon;
     x->warmup = run.warmup;
@@ -497,9 +510,6 @@ int tsim__xrun_init(struct tsim__xrun *x, const struct tsim__xspec *s, const str
     }
     tsim_result_release(&res);
     tsim_sim_destroy(sim);
-    /* The time unit string belongs to the probe: keep a copy that outlives it. */
-    snprintf(x->unit_buf, sizeof x->unit_buf, "%s", x->time_unit);
-    x->time_unit = x->unit_buf;
     tsim_model_destroy(probe);
 
     struct tsim__xspec *ms = (struct tsim__xspec *)s;
@@ -560,7 +570,7 @@ long tsim__xrun_add_scenario(struct tsim__xrun *x, char **values, struct tsim_di
         if (tsim_model_set_param(m, x->spec->factors[f].path, values[f]) != 0) {
             tsim_diags_add(d, TSIM_ERROR, x->spec->factors[f].line, x->spec->factors[f].col,
                            "bad value '%s' for factor '%s': %s", values[f],
-                           x->spec->factors[f].path, tsim_errmsg());
+                           x->spec->factors[f].path, param_errmsg(x->spec->factors[f].path));
             tsim_model_destroy(m);
             return TSIM_EINVAL;
         }
@@ -668,10 +678,13 @@ int tsim__xrun_round(struct tsim__xrun *x, const size_t *scen, size_t nscen)
     size_t *pidx = tsim__malloc(cap * sizeof *pidx);
     double *rows = tsim__malloc(cap * x->row_len * sizeof *rows);
     double *prow = tsim__malloc(cap * x->row_len * sizeof *prow);
+    uint64_t pending = 0;
     for (size_t i = 0; i < nscen; i++) {
         const struct tsim__scen *sc = &x->scen[scen[i]];
-        if (sc->want > sc->n) x->jobs_total += (uint64_t)(sc->want - sc->n);
+        if (sc->want > sc->n) pending += (uint64_t)(sc->want - sc->n);
     }
+    /* The optimizer announces its budget up front; rounds only raise the total if needed. */
+    if (x->jobs_total < x->jobs_done + pending) x->jobs_total = x->jobs_done + pending;
     int rc = 0;
     size_t n = 0;
     for (size_t i = 0; i < nscen && rc == 0; i++) {

@@ -291,6 +291,10 @@ int tsim__xjson_write(struct tsim__xrun *x, const char *path, tsim__xjson_extra_
                       void *extra_ctx, double wall_s, char **out_text);
 void tsim__xtable_print(struct tsim__xrun *x, FILE *f);
 
+/* The HTML report (src/out/report.c) of run `run` (0: the newest finished one) in database
+ * `db`, written to `out`. Returns 0, or -1 with a message for people in `err`. */
+int tsim__report_html(const char *db, long run, const char *out, char *err, size_t errlen);
+
 /* Small helpers shared by the run layer. */
 double tsim__x_now(void);
 uint64_t tsim__x_hash(uint64_t h, const void *p, size_t n);

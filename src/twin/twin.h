@@ -553,7 +553,8 @@ struct tsim__emu {
     uint64_t *entered;           /* per block, for checkpoints */
     uint64_t published;
 };
-void tsim__emu_init(struct tsim__emu *e, const struct tsim__map *map, double origin,
+void tsim__emu_init(struct tsim__emu *e, const struct tsim__map *map, const struct tsim_sim *sim,
+                    double origin,
                     void (*emit)(void *ctx, const char *topic, const char *json), void *ctx);
 void tsim__emu_release(struct tsim__emu *e);
 /** Publish the whole current state of `sim` (every server's state, every buffer level). */

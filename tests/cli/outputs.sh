@@ -184,7 +184,7 @@ if [ -z "$(ls nodb)" ]; then pass db_none; else fail db_none "$(ls nodb)"; fi
 mkdir adir
 tw run "$MODEL" --json adir --no-db --quiet
 if [ $rc -eq 1 ] && grep -q "cannot write 'adir'" "$TMP/err"; then pass json_unwritable; else fail json_unwritable "exit $rc: $(cat "$TMP/err")"; fi
-touch afile
+echo "not a database" >afile
 tw run "$MODEL" --csv afile --no-db --quiet
 if [ $rc -eq 1 ] && grep -q "afile" "$TMP/err"; then pass csv_unwritable; else fail csv_unwritable "exit $rc: $(cat "$TMP/err")"; fi
 tw run "$MODEL" --db afile --quiet

@@ -1,0 +1,194 @@
+/*
+ * `twinsim experiment`, `twinsim optimize` and `twinsim report`: argument parsing and signal
+ * handling only. The drivers are in src/run (experiment.c, optimize.c), the report writer in
+ * src/out/report.c. Under the MPI build every rank parses the same command line; rank 0 runs the
+ * command and the others serve jobs.
+ */
+#include "cli.h"
+
+#include "run/experiment.h"
+#include "twinsim.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_DB "twinsim.db"
+
+static const char experiment_help[] =
+    "usage: twinsim experiment EXP.yaml [--threads K] [--json FILE] [--db FILE] [--resume]\n"
+    "\n"
+    "Run every scenario of an experiment file (factors over a model, a full or Latin hypercube\n"
+    "design) for as many replications as its confidence interval needs, and compare them: each\n"
+    "scenario's objective with its 95% interval, the best scenario under the constraints, and the\n"
+    "scenarios that paired comparisons on common random numbers cannot tell from it.\n"
+    "\n"
+    "  --threads K   threads (default 0: every core); results do not depend on it\n"
+    "  --json FILE   write the results as JSON ('-' for standard output)\n"
+    "  --db FILE     results database (default: twinsim.db); every finished replication is kept\n"
+    "  --no-db       keep nothing on disk (no --resume, no report)\n"
+    "  --resume      continue the last run of this experiment in the database\n"
+    "  --seed S      seed (default: the experiment's seed, else the model's)\n"
+    "  --quiet       no table and no progress bar\n"
+    "\n"
+    "Under 'mpirun -n R twinsim-mpi experiment ...' the jobs are spread over R ranks; the results\n"
+    "are the same bits as on one thread. See docs/experiments.md.\n";
+
+static const char optimize_help[] =
+    "usage: twinsim optimize EXP.yaml [--threads K] [--json FILE] [--db FILE] [--resume]\n"
+    "\n"
+    "Search the factors of an experiment file for the best objective under its constraints when\n"
+    "enumerating every combination is too costly: a Latin hypercube start, then a local search\n"
+    "around the incumbent (integer and continuous factors), with replications allocated among the\n"
+    "best candidates by OCBA. Prints the best point with confidence intervals and the path taken.\n"
+    "The file's 'optimize: {budget: N}' bounds the replications spent (default 1000).\n"
+    "\n"
+    "  options as for 'twinsim experiment'\n";
+
+static const char report_help[] =
+    "usage: twinsim report [--db FILE] [RUN] -o report.html\n"
+    "\n"
+    "Write one self-contained HTML file (no network needed to open it) for an experiment or\n"
+    "optimize run in the database: each scenario's KPIs with confidence bars, machine state\n"
+    "shares as stacked bars, buffer content over time.\n"
+    "\n"
+    "  --db FILE     results database (default: twinsim.db)\n"
+    "  RUN           run id (default: the newest experiment or optimize run)\n"
+    "  -o FILE       the HTML file to write (required)\n";
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    tsim__x_stop = 1;
+}
+
+static void install_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static int run_command(int argc, char **argv, int optimize)
+{
+    const char *cmd = argv[0];
+    const char *file = NULL, *v;
+    struct tsim__xopts o;
+    memset(&o, 0, sizeof o);
+    o.db = DEFAULT_DB;
+    int quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        int m;
+        if (cli_is_help(argv[i])) {
+            fputs(optimize ? optimize_help : experiment_help, stdout);
+            return CLI_EXIT_OK;
+        }
+        if ((m = cli_option(argc, argv, &i, cmd, "--threads", &v))) {
+            long k;
+            if (m != 1 || cli_parse_long(cmd, "--threads", v, 0, 4096, &k) != 0)
+                return CLI_EXIT_USAGE;
+            o.threads = (int)k;
+        } else if ((m = cli_option(argc, argv, &i, cmd, "--json", &v))) {
+            if (m != 1) return CLI_EXIT_USAGE;
+            o.json = v;
+        } else if ((m = cli_option(argc, argv, &i, cmd, "--db", &v))) {
+            if (m != 1) return CLI_EXIT_USAGE;
+            o.db = v;
+        } else if ((m = cli_option(argc, argv, &i, cmd, "--seed", &v))) {
+            if (m != 1 || cli_parse_seed(cmd, "--seed", v, &o.seed) != 0) return CLI_EXIT_USAGE;
+            o.has_seed = 1;
+        } else if (!strcmp(argv[i], "--no-db")) {
+            o.db = NULL;
+        } else if (!strcmp(argv[i], "--resume")) {
+            o.resume = 1;
+        } else if (!strcmp(argv[i], "--quiet")) {
+            quiet = 1;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+        } else if (file) {
+            return cli_usage_error(cmd, "one experiment file at a time, got '%s' and '%s'", file,
+                                   argv[i]);
+        } else {
+            file = argv[i];
+        }
+    }
+    if (!file) return cli_usage_error(cmd, "missing the experiment file");
+    if (o.resume && !o.db) return cli_usage_error(cmd, "'--resume' needs a database");
+    int code;
+#ifdef TSIM_HAVE_MPI
+    int rank = 0, size = 1;
+    tsim__mpi_start(&argc, &argv, &rank, &size);
+    if (rank > 0) quiet = 1;
+#endif
+    o.out = quiet ? NULL : stdout;
+    o.progress = !quiet && isatty(STDERR_FILENO);
+    o.trace = o.db != NULL;
+    struct tsim__xspec spec;
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    if (tsim__xspec_load(&spec, file, &d) != 0) {
+        tsim_diags_print(&d, file, stderr);
+        tsim_diags_release(&d);
+        tsim__xspec_release(&spec);
+#ifdef TSIM_HAVE_MPI
+        tsim__mpi_finish();
+#endif
+        return CLI_EXIT_MODEL;
+    }
+    tsim_diags_release(&d);
+    install_handlers();
+#ifdef TSIM_HAVE_MPI
+    if (rank > 0) {
+        code = tsim__mpi_serve(&spec, &o);
+        tsim__xspec_release(&spec);
+        tsim__mpi_finish();
+        return code;
+    }
+#endif
+    code = optimize ? tsim__optimize_main(&spec, &o) : tsim__experiment_main(&spec, &o);
+    tsim__xspec_release(&spec);
+#ifdef TSIM_HAVE_MPI
+    tsim__mpi_finish();
+#endif
+    return code;
+}
+
+int cmd_experiment(int argc, char **argv) { return run_command(argc, argv, 0); }
+
+int cmd_optimize(int argc, char **argv) { return run_command(argc, argv, 1); }
+
+int cmd_report(int argc, char **argv)
+{
+    const char *cmd = argv[0], *db = DEFAULT_DB, *out = NULL, *v;
+    long run = 0;
+    for (int i = 1; i < argc; i++) {
+        int m;
+        if (cli_is_help(argv[i])) {
+            fputs(report_help, stdout);
+            return CLI_EXIT_OK;
+        }
+        if ((m = cli_option(argc, argv, &i, cmd, "--db", &v))) {
+            if (m != 1) return CLI_EXIT_USAGE;
+            db = v;
+        } else if ((m = cli_option(argc, argv, &i, cmd, "-o", &v)) ||
+                   (m = cli_option(argc, argv, &i, cmd, "--output", &v))) {
+            if (m != 1) return CLI_EXIT_USAGE;
+            out = v;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_usage_error(cmd, "unknown option '%s'", argv[i]);
+        } else if (run) {
+            return cli_usage_error(cmd, "one run at a time");
+        } else if (cli_parse_long(cmd, "RUN", argv[i], 1, 1L << 40, &run) != 0) {
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (!out) return cli_usage_error(cmd, "missing '-o FILE'");
+    char err[512];
+    if (tsim__report_html(db, run, out, err, sizeof err) != 0) return cli_error(cmd, "%s", err);
+    return CLI_EXIT_OK;
+}

@@ -1,0 +1,335 @@
+/*
+ * The plant emulator: a sim of the model, run in scaled real time, whose observer publishes what
+ * happens exactly as the mapping expects a plant to send it, so that the twin can be tried (and
+ * tested) without a plant. It is the mapping read backwards: every rule the twin decodes, the
+ * emulator composes. It is not a twin: it never listens.
+ *
+ * Timestamps are plant time (origin + model time), never the wall clock: at --speed 60 an hour of
+ * plant time passes in a minute and the messages say so. Message ids are one sequence from 1.
+ */
+#include "core/core.h"
+#include "twin/twin.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The first rule of `kind` that may carry block `block` (-1: any). */
+static const struct tsim__rule *rule_for(const struct tsim__map *map, enum tsim__tev_kind kind,
+                                         int block)
+{
+    for (int i = 0; i < map->nrules; i++) {
+        const struct tsim__rule *r = &map->rules[i];
+        if (r->kind != kind) continue;
+        if (block < 0 || r->fixed_block < 0 || r->fixed_block == block) return r;
+    }
+    return NULL;
+}
+
+void tsim__emu_init(struct tsim__emu *e, const struct tsim__map *map, const struct tsim_sim *sim,
+                    double origin, void (*emit)(void *ctx, const char *topic, const char *json),
+                    void *ctx)
+{
+    const struct tsim_model *m = map->model;
+    memset(e, 0, sizeof *e);
+    e->map = map;
+    e->origin = origin;
+    double f = tsim_unit_factor(tsim_model_time_unit(m), "s");
+    e->unit_s = f > 0 ? f : 1;
+    e->emit = emit;
+    e->ctx = ctx;
+    int nb = tsim_model_block_count(m);
+    e->entered = tsim__calloc((size_t)(nb ? nb : 1), sizeof *e->entered);
+    e->srv_off = tsim__malloc(sizeof *e->srv_off * (size_t)(nb + 1));
+    int total = 0;
+    for (int b = 0; b < nb; b++) {
+        e->srv_off[b] = total;
+        enum tsim_block_type t = tsim_model_block_type(m, b);
+        if (t == TSIM_MACHINE || t == TSIM_ASSEMBLY)
+            while (total - e->srv_off[b] < 4096 &&
+                   tsim_machine_state(sim, b, total - e->srv_off[b]) >= 0)
+                total++;
+    }
+    e->srv_off[nb] = total;
+    e->last_word = tsim__malloc((size_t)(total ? total : 1));
+    memset(e->last_word, -1, (size_t)(total ? total : 1));
+}
+
+void tsim__emu_release(struct tsim__emu *e)
+{
+    tsim__free(e->entered);
+    tsim__free(e->srv_off);
+    tsim__free(e->last_word);
+}
+
+static void add_ts(const struct tsim__emu *e, cJSON *o, const char *key, double t)
+{
+    double ts = e->origin + t * e->unit_s;
+    char buf[64];
+    switch (e->map->ts_unit) {
+    case TSIM__TS_MS:
+        snprintf(buf, sizeof buf, "%.3f", ts * 1000.0);
+        cJSON_AddRawToObject(o, key, buf);
+        break;
+    case TSIM__TS_ISO: {
+        double whole = floor(ts);
+        time_t secs = (time_t)whole;
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        char frac[16];
+        snprintf(frac, sizeof frac, "%.6f", ts - whole);
+        snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 frac + 1 /* skip the leading 0 */);
+        cJSON_AddStringToObject(o, key, buf);
+        break;
+    }
+    default:
+        snprintf(buf, sizeof buf, "%.6f", ts);
+        cJSON_AddRawToObject(o, key, buf);
+        break;
+    }
+}
+
+/* A message of rule `r` at model time `t` for `block`, with the common fields; the caller adds
+ * the rest and sends it with send(). */
+static cJSON *begin(struct tsim__emu *e, const struct tsim__rule *r, double t, int block,
+                    char *topic, size_t tlen)
+{
+    const struct tsim__map *map = e->map;
+    cJSON *o = cJSON_CreateObject();
+    add_ts(e, o, map->ts_field, t);
+    if (map->id_field) cJSON_AddNumberToObject(o, map->id_field, (double)++e->seq);
+    const char *bname = block >= 0 ? tsim__map_block_name(map, block) : "";
+    if (r->field[TSIM__R_BLOCK]) cJSON_AddStringToObject(o, r->field[TSIM__R_BLOCK], bname);
+    /* The topic: `{block}` replaced by the block's plant name. */
+    const char *p = strstr(r->topic, "{block}");
+    if (r->block_level >= 0 && p)
+        snprintf(topic, tlen, "%.*s%s%s", (int)(p - r->topic), r->topic, bname, p + 7);
+    else
+        snprintf(topic, tlen, "%s", r->topic);
+    return o;
+}
+
+static void send_msg(struct tsim__emu *e, const char *topic, cJSON *o)
+{
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!s) return;
+    e->emit(e->ctx, topic, s);
+    e->published++;
+    cJSON_free(s);
+}
+
+static void publish_state(struct tsim__emu *e, double t, int block, int server, int word)
+{
+    const struct tsim__rule *r = rule_for(e->map, TSIM__TEV_STATE, block);
+    if (!r) return;
+    char topic[512];
+    cJSON *o = begin(e, r, t, block, topic, sizeof topic);
+    if (r->field[TSIM__R_SERVER]) cJSON_AddNumberToObject(o, r->field[TSIM__R_SERVER], server);
+    cJSON_AddStringToObject(o, r->field[TSIM__R_STATE], e->map->state_word[word]);
+    send_msg(e, topic, o);
+}
+
+static void publish_level(struct tsim__emu *e, double t, int block, uint64_t level, int product)
+{
+    const struct tsim__rule *r = rule_for(e->map, TSIM__TEV_LEVEL, block);
+    if (!r) return;
+    char topic[512];
+    cJSON *o = begin(e, r, t, block, topic, sizeof topic);
+    cJSON_AddNumberToObject(o, r->field[TSIM__R_LEVEL], (double)level);
+    if (product >= 0 && r->field[TSIM__R_PRODUCT])
+        cJSON_AddStringToObject(o, r->field[TSIM__R_PRODUCT],
+                                tsim__map_product_name(e->map, product));
+    send_msg(e, topic, o);
+}
+
+void tsim__emu_observe(void *ctx, const struct tsim_obs *ob)
+{
+    struct tsim__emu *e = ctx;
+    const struct tsim__map *map = e->map;
+    switch (ob->kind) {
+    case TSIM_OBS_STATE: {
+        int k = e->srv_off[ob->block] + ob->server;
+        if (k >= e->srv_off[ob->block + 1]) return;
+        int word = (int)tsim__pstate_of(ob->state);
+        if (e->last_word[k] == word) return; /* e.g. idle -> blocked: the plant sees no change */
+        e->last_word[k] = (signed char)word;
+        publish_state(e, ob->t, ob->block, ob->server, word);
+        break;
+    }
+    case TSIM_OBS_ENTER:
+    case TSIM_OBS_LEAVE: {
+        int enter = ob->kind == TSIM_OBS_ENTER;
+        /* A source only reports parts leaving it, and each one enters the next block at the
+         * same instant: the plant reports it there. */
+        if (tsim_model_block_type(map->model, ob->block) == TSIM_SOURCE) return;
+        if (enter) e->entered[ob->block]++;
+        const struct tsim__rule *r = rule_for(map, TSIM__TEV_PART, ob->block);
+        if (r) {
+            char topic[512];
+            cJSON *o = begin(e, r, ob->t, ob->block, topic, sizeof topic);
+            cJSON_AddStringToObject(o, r->field[TSIM__R_ACTION], map->action_word[enter]);
+            cJSON_AddNumberToObject(o, r->field[TSIM__R_PART], (double)ob->entity);
+            if (r->field[TSIM__R_PRODUCT] && ob->product >= 0)
+                cJSON_AddStringToObject(o, r->field[TSIM__R_PRODUCT],
+                                        tsim__map_product_name(map, ob->product));
+            send_msg(e, topic, o);
+        }
+        if (tsim_model_block_type(map->model, ob->block) == TSIM_BUFFER)
+            publish_level(e, ob->t, ob->block, ob->content, ob->product);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void tsim__emu_snapshot(struct tsim__emu *e, const struct tsim_sim *sim)
+{
+    const struct tsim_model *m = e->map->model;
+    double t = tsim_sim_now(sim);
+    for (int b = 0; b < tsim_model_block_count(m); b++) {
+        for (int k = e->srv_off[b]; k < e->srv_off[b + 1]; k++) {
+            int word = (int)tsim__pstate_of(tsim_machine_state(sim, b, k - e->srv_off[b]));
+            e->last_word[k] = (signed char)word;
+            publish_state(e, t, b, k - e->srv_off[b], word);
+        }
+        if (tsim_model_block_type(m, b) == TSIM_BUFFER)
+            publish_level(e, t, b, tsim_block_content(sim, b), -1);
+    }
+}
+
+void tsim__emu_heartbeat(struct tsim__emu *e, double t)
+{
+    const struct tsim__rule *r = rule_for(e->map, TSIM__TEV_HEARTBEAT, -1);
+    if (!r) return;
+    char topic[512];
+    cJSON *o = begin(e, r, t, -1, topic, sizeof topic);
+    send_msg(e, topic, o);
+}
+
+/* ---- the command's loop --------------------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_flag;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+struct pub_ctx {
+    struct tsim__mqtt *mqtt;
+    int qos;
+    uint64_t failed;
+};
+
+static void emit_mqtt(void *ctx, const char *topic, const char *json)
+{
+    struct pub_ctx *p = ctx;
+    if (tsim__mqtt_publish(p->mqtt, topic, json, strlen(json), p->qos, 0) != 0) p->failed++;
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void sleep_s(double s)
+{
+    if (s <= 0) return;
+    struct timespec d = {(time_t)s, (long)((s - floor(s)) * 1e9)};
+    nanosleep(&d, NULL);
+}
+
+static void checkpoint(const struct tsim__emu *e, const struct tsim_sim *sim, double t, FILE *out)
+{
+    if (!out) return;
+    tsim__sim_write_state(sim, e->map, "observed", t, e->entered, out);
+    tsim__sim_write_state(sim, e->map, "sim", t, NULL, out);
+    fflush(out);
+}
+
+int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
+                   const struct tsim__emu_opts *o)
+{
+    struct tsim_sim *sim = tsim_sim_create(m, o->seed, 0);
+    if (!sim) {
+        fprintf(stderr, "twinsim: emulate: %s\n", tsim_errmsg());
+        return 1;
+    }
+    char err[256];
+    struct tsim__mqtt *mq = tsim__mqtt_start(&o->mqtt, NULL, 0, NULL, NULL, err, sizeof err);
+    if (!mq) {
+        fprintf(stderr, "twinsim: emulate: %s\n", err);
+        tsim_sim_destroy(sim);
+        return 1;
+    }
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    /* A whole second as origin keeps timestamps exact to the microsecond they are written in. */
+    double origin = o->has_origin ? o->origin : (double)wall.tv_sec;
+    struct pub_ctx pc = {mq, map->qos, 0};
+    struct tsim__emu e;
+    tsim__emu_init(&e, map, sim, origin, emit_mqtt, &pc);
+    tsim_sim_set_observer(sim, tsim__emu_observe, &e);
+
+    stop_flag = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    /* Give the connection a moment, so the first messages do not all wait in the queue. */
+    for (int i = 0; i < 200 && !tsim__mqtt_connected(mq); i++) sleep_s(0.01);
+
+    tsim__emu_snapshot(&e, sim);
+    double units_per_s = o->speed > 0 ? o->speed / e.unit_s : 0;
+    double hb = map->heartbeat, cp = o->checkpoint;
+    double next_hb = hb > 0 ? hb : INFINITY, next_cp = cp > 0 ? cp : INFINITY;
+    double start = mono_now(), now = 0;
+    while (!stop_flag && now < o->until) {
+        double target = o->until;
+        if (units_per_s > 0) {
+            /* Advance in slices of at most 20 ms of wall time. */
+            double due = (mono_now() - start) * units_per_s;
+            if (due <= now) {
+                sleep_s(0.02 < (now - due) / units_per_s ? 0.02 : (now - due) / units_per_s);
+                due = (mono_now() - start) * units_per_s;
+            }
+            target = due < o->until ? due : o->until;
+        }
+        if (target > next_hb) target = next_hb;
+        if (target > next_cp) target = next_cp;
+        if (target > now) {
+            tsim_sim_run_until(sim, target);
+            now = target;
+        }
+        if (now >= next_cp) {
+            checkpoint(&e, sim, now, o->state_out);
+            next_cp += cp;
+        }
+        if (now >= next_hb) {
+            if (now < o->until) tsim__emu_heartbeat(&e, now);
+            next_hb += hb;
+        }
+    }
+    /* The last heartbeat says "the plant reached `until`", so a twin knows nothing is left. */
+    tsim__emu_heartbeat(&e, now);
+    if (o->verbose || pc.failed)
+        fprintf(stderr, "twinsim: emulate: %llu messages to t=%g (%llu failed)\n",
+                (unsigned long long)e.published, now, (unsigned long long)pc.failed);
+    tsim__mqtt_stop(mq, 60);
+    tsim_sim_set_observer(sim, NULL, NULL);
+    tsim__emu_release(&e);
+    tsim_sim_destroy(sim);
+    return pc.failed ? 1 : 0;
+}

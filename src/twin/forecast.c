@@ -1,0 +1,410 @@
+/*
+ * Forecasts from the live state: clone the live sim once, then run N replications forward to a
+ * horizon, each from its own clone reseeded for (seed, i). Not a driver of its own: the same
+ * clone / reseed / run_until the C API offers, so a forecast equals a direct run from the same
+ * state with the same seeds (tests/unit/test_twin.c checks it).
+ *
+ * Invariants: a forecast reads only its input (a private clone and copied orders), never the
+ * live twin, so it may run on its own thread while the twin keeps ingesting; replication i writes
+ * only slot i, so results do not depend on the thread count. The model is shared read-only: the
+ * twin does not change it while a forecast runs (see twin.c).
+ */
+#include "core/core.h"
+#include "twin/twin.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int has_part_rule(const struct tsim__map *map)
+{
+    for (int i = 0; i < map->nrules; i++)
+        if (map->rules[i].kind == TSIM__TEV_PART) return 1;
+    return 0;
+}
+
+static uint64_t sink_entered(const struct tsim_sim *sim)
+{
+    const struct tsim_model *m = tsim_sim_model(sim);
+    uint64_t n = 0;
+    for (int b = 0; b < tsim_model_block_count(m); b++)
+        if (tsim_model_block_type(m, b) == TSIM_SINK) n += tsim_block_entered(sim, b);
+    return n;
+}
+
+void tsim__fc_input_take(struct tsim__fc_input *in, struct tsim__live *lv, uint64_t id)
+{
+    const struct tsim__map *map = lv->map;
+    memset(in, 0, sizeof *in);
+    tsim__live_settle(lv);
+    in->base = tsim_sim_clone(lv->sim);
+    in->map = map;
+    in->id = id;
+    in->now = lv->now;
+    double h = map->horizon;
+    switch (map->horizon_mode) {
+    case 0: in->horizon = h > lv->now ? h : lv->now; break;
+    case 1: in->horizon = lv->now + h; break;
+    default: in->horizon = (floor(lv->now / h) + 1) * h; break;
+    }
+    in->plant_time = lv->origin + lv->now * lv->unit_s;
+    /* Output so far: what the plant reported finished when it reports parts, else what the live
+     * sim finished (which follows the plant through the reconciled buffers). */
+    in->completed = has_part_rule(map) ? lv->completed : sink_entered(lv->sim);
+    in->events_applied = lv->applied;
+    in->replications = map->replications;
+    in->seed = map->seed;
+    in->plan = map->plan;
+    in->threads = map->threads;
+    in->orders = tsim__calloc((size_t)(lv->norders ? lv->norders : 1), sizeof *in->orders);
+    for (int i = 0; i < lv->norders; i++) {
+        const struct tsim__order *o = &lv->orders[i];
+        int open = 0;
+        for (int k = 0; k < o->nentity && !open; k++)
+            open = tsim_sim_completion_time(lv->sim, o->entity[k]) < 0;
+        if (!open) continue;
+        struct tsim__order *c = &in->orders[in->norders++];
+        *c = *o;
+        c->entity = tsim__malloc(sizeof *c->entity * (size_t)(o->nentity ? o->nentity : 1));
+        memcpy(c->entity, o->entity, sizeof *c->entity * (size_t)o->nentity);
+    }
+}
+
+void tsim__fc_input_release(struct tsim__fc_input *in)
+{
+    tsim_sim_destroy(in->base);
+    for (int i = 0; i < in->norders; i++) tsim__free(in->orders[i].entity);
+    tsim__free(in->orders);
+    memset(in, 0, sizeof *in);
+}
+
+/* ---- running -------------------------------------------------------------------------------- */
+
+struct job {
+    const struct tsim__fc_input *in;
+    atomic_int next;
+    uint64_t base_done;
+    double *base_active; /* per block: active time before now */
+    double *output;
+    double *done;        /* [rep * norders + k]: completion time, -1 if not by the horizon */
+    int *bottleneck;     /* per replication */
+};
+
+/* Time a machine was active (busy, in setup, or down: the active-period bottleneck measure of
+ * Roser et al.) over a result's window, summed over its servers' shares. */
+static void active_time(const struct tsim_model *m, const struct tsim_result *r, double *out)
+{
+    static const char *const states[] = {"states.busy", "states.setup", "states.down"};
+    double span = r->end_time - r->start_time;
+    for (int b = 0; b < tsim_model_block_count(m); b++) {
+        out[b] = -1;
+        enum tsim_block_type t = tsim_model_block_type(m, b);
+        if (t != TSIM_MACHINE && t != TSIM_ASSEMBLY) continue;
+        double share = 0;
+        for (int i = 0; i < 3; i++) {
+            const struct tsim_kpi *k = tsim_result_find(r, b, states[i]);
+            if (k) share += k->value;
+        }
+        out[b] = share * span;
+    }
+}
+
+static void run_one(struct job *j, int i)
+{
+    const struct tsim__fc_input *in = j->in;
+    const struct tsim_model *m = tsim_sim_model(in->base);
+    struct tsim_sim *c = tsim_sim_clone(in->base);
+    tsim_sim_reseed(c, in->seed, (uint64_t)i);
+    if (in->horizon > tsim_sim_now(c)) tsim_sim_run_until(c, in->horizon);
+    j->output[i] = (double)(in->completed + (sink_entered(c) - j->base_done));
+    for (int k = 0; k < in->norders; k++) {
+        const struct tsim__order *o = &in->orders[k];
+        double last = 0;
+        for (int e = 0; e < o->nentity && last >= 0; e++) {
+            double t = tsim_sim_completion_time(c, o->entity[e]);
+            last = t < 0 ? -1 : (t > last ? t : last);
+        }
+        j->done[(size_t)i * (size_t)in->norders + (size_t)k] = last;
+    }
+    int nb = tsim_model_block_count(m);
+    double *act = tsim__malloc(sizeof *act * (size_t)(nb ? nb : 1));
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(c, &r);
+    active_time(m, &r, act);
+    int best = -1;
+    double best_v = -1;
+    for (int b = 0; b < nb; b++) {
+        if (act[b] < 0) continue;
+        double v = act[b] - j->base_active[b];
+        if (v > best_v + 1e-12) {
+            best_v = v;
+            best = b;
+        }
+    }
+    j->bottleneck[i] = best;
+    tsim_result_release(&r);
+    tsim__free(act);
+    tsim_sim_destroy(c);
+}
+
+static void *worker(void *arg)
+{
+    struct job *j = arg;
+    for (;;) {
+        int i = atomic_fetch_add(&j->next, 1);
+        if (i >= j->in->replications) return NULL;
+        run_one(j, i);
+    }
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void tsim__fc_run(const struct tsim__fc_input *in, struct tsim__fc_result *out)
+{
+    double t0 = wall_now();
+    const struct tsim_model *m = tsim_sim_model(in->base);
+    int nb = tsim_model_block_count(m), R = in->replications, K = in->norders;
+    memset(out, 0, sizeof *out);
+    out->id = in->id;
+    out->now = in->now;
+    out->horizon = in->horizon;
+    out->replications = R;
+
+    struct job j;
+    memset(&j, 0, sizeof j);
+    j.in = in;
+    atomic_init(&j.next, 0);
+    j.base_done = sink_entered(in->base);
+    j.base_active = tsim__malloc(sizeof *j.base_active * (size_t)(nb ? nb : 1));
+    {
+        /* Results close statistics, so take the base's from a throwaway clone. */
+        struct tsim_sim *b0 = tsim_sim_clone(in->base);
+        struct tsim_result r;
+        tsim_result_init(&r);
+        tsim_sim_result(b0, &r);
+        active_time(m, &r, j.base_active);
+        tsim_result_release(&r);
+        tsim_sim_destroy(b0);
+    }
+    j.output = out->output = tsim__calloc((size_t)(R ? R : 1), sizeof *out->output);
+    j.done = tsim__calloc((size_t)(R ? R : 1) * (size_t)(K ? K : 1), sizeof *j.done);
+    j.bottleneck = tsim__calloc((size_t)(R ? R : 1), sizeof *j.bottleneck);
+
+    int threads = in->threads;
+    if (threads <= 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = nc > 0 ? (int)nc : 1;
+    }
+    if (threads > R) threads = R;
+    if (threads <= 1) {
+        worker(&j);
+    } else {
+        pthread_t *tid = tsim__malloc(sizeof *tid * (size_t)threads);
+        int started = 0;
+        for (int i = 0; i < threads; i++)
+            if (pthread_create(&tid[i], NULL, worker, &j) == 0) started++;
+            else break;
+        worker(&j); /* the calling thread works too; also covers a failed pthread_create */
+        for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+        tsim__free(tid);
+    }
+
+    tsim_summary_of(&out->out, out->output, (size_t)R, 0.95);
+    if (in->plan > 0) {
+        int hit = 0;
+        for (int i = 0; i < R; i++) hit += out->output[i] >= in->plan;
+        out->p_plan = R ? (double)hit / R : 0;
+    } else {
+        out->p_plan = -1;
+    }
+    out->norders = K;
+    out->orders = tsim__calloc((size_t)(K ? K : 1), sizeof *out->orders);
+    out->min_p_on_time = -1;
+    double *xs = tsim__malloc(sizeof *xs * (size_t)(R ? R : 1));
+    for (int k = 0; k < K; k++) {
+        const struct tsim__order *o = &in->orders[k];
+        int n = 0, on_time = 0;
+        for (int i = 0; i < R; i++) {
+            double t = j.done[(size_t)i * (size_t)K + (size_t)k];
+            if (t < 0) continue;
+            xs[n++] = t;
+            on_time += o->due < 0 || t <= o->due;
+        }
+        struct tsim_summary s;
+        tsim_summary_of(&s, xs, (size_t)n, 0.95);
+        struct tsim__fc_order *fo = &out->orders[k];
+        fo->completion_mean = n ? s.mean : -1;
+        fo->completion_hw = n ? s.half_width : 0;
+        fo->p_complete = R ? (double)n / R : 0;
+        fo->p_on_time = R ? (double)on_time / R : 0;
+        if (o->due >= 0 && (out->min_p_on_time < 0 || fo->p_on_time < out->min_p_on_time))
+            out->min_p_on_time = fo->p_on_time;
+    }
+    tsim__free(xs);
+    /* The expected bottleneck: the machine most often the most active, ties to the first. */
+    out->bottleneck = -1;
+    int *votes = tsim__calloc((size_t)(nb ? nb : 1), sizeof *votes);
+    for (int i = 0; i < R; i++)
+        if (j.bottleneck[i] >= 0) votes[j.bottleneck[i]]++;
+    for (int b = 0; b < nb; b++)
+        if (votes[b] > 0 && (out->bottleneck < 0 || votes[b] > votes[out->bottleneck]))
+            out->bottleneck = b;
+    out->bottleneck_share = out->bottleneck >= 0 && R ? (double)votes[out->bottleneck] / R : 0;
+    tsim__free(votes);
+    tsim__free(j.base_active);
+    tsim__free(j.done);
+    tsim__free(j.bottleneck);
+    out->wall_s = wall_now() - t0;
+}
+
+void tsim__fc_result_release(struct tsim__fc_result *r)
+{
+    tsim__free(r->output);
+    tsim__free(r->orders);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- output --------------------------------------------------------------------------------- */
+
+static char *dup_json(cJSON *o)
+{
+    char *s = cJSON_PrintUnformatted(o);
+    char *r = tsim__strdup(s ? s : "{}");
+    cJSON_free(s);
+    cJSON_Delete(o);
+    return r;
+}
+
+/* Round to 6 significant decimals so that published numbers read well and compare stably. */
+static double r6(double x) { return isfinite(x) ? round(x * 1e6) / 1e6 : 0; }
+
+char *tsim__fc_json(const struct tsim__fc_input *in, const struct tsim__fc_result *r)
+{
+    const struct tsim__map *map = in->map;
+    const struct tsim_model *m = tsim_sim_model(in->base);
+    double unit_s = tsim_unit_factor(tsim_model_time_unit(m), "s");
+    if (unit_s <= 0) unit_s = 1;
+    double origin = in->plant_time - in->now * unit_s;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "forecast", (double)r->id);
+    cJSON_AddNumberToObject(o, "ts", r6(in->plant_time));
+    cJSON_AddNumberToObject(o, "now", r6(r->now));
+    cJSON_AddNumberToObject(o, "horizon", r6(r->horizon));
+    cJSON_AddNumberToObject(o, "horizon_ts", r6(origin + r->horizon * unit_s));
+    cJSON_AddStringToObject(o, "time_unit", tsim_model_time_unit(m));
+    cJSON_AddNumberToObject(o, "replications", r->replications);
+    cJSON_AddNumberToObject(o, "seed", (double)in->seed);
+    cJSON_AddNumberToObject(o, "events", (double)in->events_applied);
+    cJSON_AddNumberToObject(o, "completed", (double)in->completed);
+    cJSON *out = cJSON_AddObjectToObject(o, "output");
+    cJSON_AddNumberToObject(out, "mean", r6(r->out.mean));
+    cJSON_AddNumberToObject(out, "half_width", r6(r->out.half_width));
+    cJSON_AddNumberToObject(out, "lo", r6(r->out.mean - r->out.half_width));
+    cJSON_AddNumberToObject(out, "hi", r6(r->out.mean + r->out.half_width));
+    cJSON_AddNumberToObject(out, "sd", r6(r->out.sd));
+    cJSON_AddNumberToObject(out, "min", r6(r->out.min));
+    cJSON_AddNumberToObject(out, "max", r6(r->out.max));
+    if (in->plan > 0) {
+        cJSON_AddNumberToObject(o, "plan", in->plan);
+        cJSON_AddNumberToObject(o, "p_meet_plan", r6(r->p_plan));
+    }
+    cJSON *orders = cJSON_AddArrayToObject(o, "orders");
+    for (int k = 0; k < r->norders; k++) {
+        const struct tsim__order *od = &in->orders[k];
+        const struct tsim__fc_order *fo = &r->orders[k];
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "id", od->id);
+        cJSON_AddStringToObject(x, "product", tsim__map_product_name(map, od->product));
+        cJSON_AddNumberToObject(x, "quantity", (double)od->quantity);
+        if (od->due >= 0) cJSON_AddNumberToObject(x, "due", r6(od->due));
+        else cJSON_AddNullToObject(x, "due");
+        if (fo->completion_mean >= 0) {
+            cJSON_AddNumberToObject(x, "completion", r6(fo->completion_mean));
+            cJSON_AddNumberToObject(x, "completion_half_width", r6(fo->completion_hw));
+            cJSON_AddNumberToObject(x, "completion_ts", r6(origin + fo->completion_mean * unit_s));
+        } else {
+            cJSON_AddNullToObject(x, "completion");
+        }
+        cJSON_AddNumberToObject(x, "p_complete", r6(fo->p_complete));
+        cJSON_AddNumberToObject(x, "p_on_time", r6(fo->p_on_time));
+        cJSON_AddItemToArray(orders, x);
+    }
+    if (r->bottleneck >= 0) {
+        cJSON *b = cJSON_AddObjectToObject(o, "bottleneck");
+        cJSON_AddStringToObject(b, "block", tsim_model_block_name(m, r->bottleneck));
+        cJSON_AddNumberToObject(b, "share", r6(r->bottleneck_share));
+    } else {
+        cJSON_AddNullToObject(o, "bottleneck");
+    }
+    cJSON_AddNumberToObject(o, "wall_ms", round(r->wall_s * 1e3 * 1000) / 1000);
+    return dup_json(o);
+}
+
+/* ---- alerts --------------------------------------------------------------------------------- */
+
+static const char *const kpi_names[] = {"output", "p_meet_plan", "p_on_time"};
+
+void tsim__alerts_init(struct tsim__alerts *a, const struct tsim__map *map)
+{
+    a->n = map->nalerts;
+    a->raised = tsim__malloc((size_t)(a->n ? a->n : 1));
+    memset(a->raised, -1, (size_t)(a->n ? a->n : 1));
+}
+
+void tsim__alerts_release(struct tsim__alerts *a)
+{
+    tsim__free(a->raised);
+    a->raised = NULL;
+}
+
+int tsim__alerts_check(struct tsim__alerts *a, const struct tsim__map *map,
+                       const struct tsim__fc_result *r, void (*emit)(void *ctx, const char *json),
+                       void *ctx)
+{
+    int emitted = 0;
+    for (int i = 0; i < a->n && i < map->nalerts; i++) {
+        const struct tsim__alert *al = &map->alerts[i];
+        double v;
+        switch (al->kpi) {
+        case TSIM__KPI_OUTPUT: v = r->out.mean; break;
+        case TSIM__KPI_P_PLAN: v = r->p_plan; break;
+        default: v = r->min_p_on_time; break;
+        }
+        if (v < 0 && al->kpi != TSIM__KPI_OUTPUT) continue; /* no plan, or no open orders */
+        int on = al->below ? v < al->threshold : v > al->threshold;
+        /* Raise on the first forecast that crosses; clear only what was raised. */
+        if (on == a->raised[i] || (!on && a->raised[i] < 0)) {
+            a->raised[i] = (signed char)on;
+            continue;
+        }
+        a->raised[i] = (signed char)on;
+        cJSON *o = cJSON_CreateObject();
+        char text[160];
+        snprintf(text, sizeof text, "'%s' %s %g", kpi_names[al->kpi],
+                 al->below ? "below" : "above", al->threshold);
+        cJSON_AddStringToObject(o, "alert", text);
+        cJSON_AddStringToObject(o, "state", on ? "raised" : "cleared");
+        cJSON_AddStringToObject(o, "kpi", kpi_names[al->kpi]);
+        cJSON_AddNumberToObject(o, "value", r6(v));
+        cJSON_AddNumberToObject(o, "threshold", al->threshold);
+        cJSON_AddNumberToObject(o, "forecast", (double)r->id);
+        cJSON_AddNumberToObject(o, "now", r6(r->now));
+        cJSON_AddNumberToObject(o, "horizon", r6(r->horizon));
+        char *s = dup_json(o);
+        emit(ctx, s);
+        tsim__free(s);
+        emitted++;
+    }
+    return emitted;
+}

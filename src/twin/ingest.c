@@ -1,0 +1,517 @@
+/*
+ * Ingest: turn one MQTT message into one decoded plant event, or into a counted reason to drop
+ * it. Everything here treats the payload as hostile: a size cap first (before any parsing), then
+ * UTF-8, then JSON, then the fields the mapping requires, then names resolved against the model,
+ * and last the duplicate check. Nothing here touches the live sim: time order is live.c's job.
+ *
+ * Invariant: tsim__ingest_decode never fails on any input and every call is counted exactly once,
+ * in `received` and in at most one `dropped` reason.
+ */
+#include "core/core.h"
+#include "twin/twin.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const drop_names[TSIM__D_COUNT] = {
+    "ok", "too_big", "not_utf8", "bad_json", "unknown_topic", "missing_field",
+    "bad_value", "duplicate", "late", "future"};
+
+const char *tsim__drop_name(enum tsim__drop d)
+{
+    return (unsigned)d < TSIM__D_COUNT ? drop_names[d] : "unknown";
+}
+
+/* ---- UTF-8 and time ----------------------------------------------------------------------- */
+
+int tsim__utf8_valid(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        unsigned min, cp;
+        if ((c & 0xE0) == 0xC0) {
+            need = 1;
+            min = 0x80;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            need = 2;
+            min = 0x800;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            need = 3;
+            min = 0x10000;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (n - i <= need) return 0;
+        for (size_t k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) return 0;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's method). */
+static long days_from_civil(long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long)doe - 719468;
+}
+
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char ch = (*p)[i];
+        if (ch < '0' || ch > '9') return -1;
+        v = v * 10 + (ch - '0');
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+int tsim__iso_time(const char *s, double *out)
+{
+    int Y, M, D, h, mi, se;
+    const char *p = s;
+    if (digits(&p, 4, &Y) || *p++ != '-' || digits(&p, 2, &M) || *p++ != '-' ||
+        digits(&p, 2, &D) || (*p != 'T' && *p != 't' && *p != ' '))
+        return -1;
+    p++;
+    if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' ||
+        digits(&p, 2, &se))
+        return -1;
+    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 || se > 60) return -1;
+    double frac = 0;
+    if (*p == '.') {
+        p++;
+        double scale = 0.1;
+        if (*p < '0' || *p > '9') return -1;
+        while (*p >= '0' && *p <= '9') {
+            frac += (*p++ - '0') * scale;
+            scale /= 10;
+        }
+    }
+    long off = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1, oh, om;
+        if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om) || oh > 23 || om > 59)
+            return -1;
+        off = sign * (oh * 3600L + om * 60L);
+    } else {
+        return -1;
+    }
+    if (*p) return -1;
+    long days = days_from_civil(Y, (unsigned)M, (unsigned)D);
+    *out = (double)(days * 86400L + h * 3600L + mi * 60L + se - off) + frac;
+    return 0;
+}
+
+/* ---- duplicates ----------------------------------------------------------------------------- */
+
+#define TABLE_SIZE (2u * TSIM__DEDUP_WINDOW)
+
+void tsim__dedup_init(struct tsim__dedup *d)
+{
+    d->ring = tsim__calloc(TSIM__DEDUP_WINDOW, sizeof *d->ring);
+    d->table = tsim__calloc(TABLE_SIZE, sizeof *d->table);
+    d->head = 0;
+    d->n = 0;
+}
+
+void tsim__dedup_release(struct tsim__dedup *d)
+{
+    tsim__free(d->ring);
+    tsim__free(d->table);
+    d->ring = d->table = NULL;
+}
+
+static uint32_t slot_of(uint64_t key) { return (uint32_t)(key ^ (key >> 32)) & (TABLE_SIZE - 1); }
+
+/* Remove `key` with backward-shift deletion, so that linear probing stays correct without
+ * tombstones (Knuth, TAOCP 6.4, algorithm R). */
+static void table_delete(uint64_t *t, uint64_t key)
+{
+    uint32_t i = slot_of(key);
+    while (t[i] && t[i] != key) i = (i + 1) & (TABLE_SIZE - 1);
+    if (!t[i]) return;
+    for (;;) {
+        t[i] = 0;
+        uint32_t j = i;
+        for (;;) {
+            j = (j + 1) & (TABLE_SIZE - 1);
+            if (!t[j]) return;
+            uint32_t home = slot_of(t[j]);
+            /* Move t[j] into the hole at i unless its home lies cyclically in (i, j]. */
+            int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+            if (!stays) break;
+        }
+        t[i] = t[j];
+        i = j;
+    }
+}
+
+int tsim__dedup_seen(struct tsim__dedup *d, uint64_t key)
+{
+    if (!key) key = 1;
+    uint32_t i = slot_of(key);
+    while (d->table[i]) {
+        if (d->table[i] == key) return 1;
+        i = (i + 1) & (TABLE_SIZE - 1);
+    }
+    if (d->n == TSIM__DEDUP_WINDOW) {
+        table_delete(d->table, d->ring[d->head]);
+        d->n--;
+        /* The deletion may have shifted the probe chain `i` was found on. */
+        i = slot_of(key);
+        while (d->table[i]) i = (i + 1) & (TABLE_SIZE - 1);
+    }
+    d->table[i] = key;
+    d->ring[d->head] = key;
+    d->head = (d->head + 1) % TSIM__DEDUP_WINDOW;
+    d->n++;
+    return 0;
+}
+
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* ---- decoding ------------------------------------------------------------------------------- */
+
+void tsim__ingest_init(struct tsim__ingest *in, const struct tsim__map *map)
+{
+    memset(in, 0, sizeof *in);
+    in->map = map;
+    tsim__dedup_init(&in->dedup);
+}
+
+void tsim__ingest_release(struct tsim__ingest *in) { tsim__dedup_release(&in->dedup); }
+
+struct dec {
+    struct tsim__ingest *in;
+    char *err;
+    size_t errlen;
+};
+
+static enum tsim__drop fail(struct dec *d, enum tsim__drop why, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static enum tsim__drop fail(struct dec *d, enum tsim__drop why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (d->errlen) vsnprintf(d->err, d->errlen, fmt, ap);
+    va_end(ap);
+    d->in->dropped[why]++;
+    return why;
+}
+
+/* The text of a string or integer field, as ids are written either way. */
+static int id_text(const cJSON *v, char *out, size_t len)
+{
+    if (cJSON_IsString(v)) {
+        if (!v->valuestring[0] || strlen(v->valuestring) >= len) return -1;
+        snprintf(out, len, "%s", v->valuestring);
+        return 0;
+    }
+    if (cJSON_IsNumber(v)) {
+        double x = v->valuedouble;
+        if (!isfinite(x) || x != floor(x) || fabs(x) > 9007199254740992.0) return -1;
+        snprintf(out, len, "%.0f", x);
+        return 0;
+    }
+    return -1;
+}
+
+/* A timestamp in plant seconds, written as the mapping says. */
+static int time_of(const struct tsim__map *map, const cJSON *v, double *out)
+{
+    if (map->ts_unit == TSIM__TS_ISO) {
+        if (!cJSON_IsString(v)) return -1;
+        return tsim__iso_time(v->valuestring, out);
+    }
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0) return -1;
+    *out = map->ts_unit == TSIM__TS_MS ? v->valuedouble / 1000.0 : v->valuedouble;
+    return 0;
+}
+
+static int find_alias(const struct tsim__alias *a, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(a[i].plant, name) == 0) return a[i].index;
+    return -1;
+}
+
+static int block_named(const struct tsim__map *map, const char *name)
+{
+    int b = find_alias(map->blocks, map->nblocks, name);
+    if (b >= 0) return b;
+    /* A name that is an alias's model name is accepted too: plants and the emulator may use
+     * either. */
+    return tsim_model_find_block(map->model, name) >= 0 ? tsim_model_find_block(map->model, name)
+                                                         : -1;
+}
+
+static int product_named(const struct tsim__map *map, const char *name)
+{
+    int p = find_alias(map->products, map->nproducts, name);
+    if (p >= 0) return p;
+    p = tsim_model_find_product(map->model, name);
+    return p >= 0 ? p : -1;
+}
+
+/* The `level`-th level of `topic`, copied into `out`. */
+static int topic_level(const char *topic, int level, char *out, size_t len)
+{
+    const char *s = topic;
+    for (int i = 0; i < level; i++) {
+        s = strchr(s, '/');
+        if (!s) return -1;
+        s++;
+    }
+    const char *e = strchr(s, '/');
+    size_t n = e ? (size_t)(e - s) : strlen(s);
+    if (n == 0 || n >= len) return -1;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return 0;
+}
+
+static const cJSON *field(const cJSON *o, const struct tsim__rule *r, enum tsim__role role)
+{
+    return r->field[role] ? cJSON_GetObjectItemCaseSensitive(o, r->field[role]) : NULL;
+}
+
+static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJSON *o,
+                                     const struct tsim__rule *r, struct tsim__tev *ev)
+{
+    const struct tsim__map *map = d->in->map;
+    const struct tsim_model *m = map->model;
+    const cJSON *v;
+    char name[TSIM__TEV_STR];
+
+    /* The block: from the topic, the rule, or a field. */
+    if (r->block_level >= 0) {
+        if (topic_level(topic, r->block_level, name, sizeof name) != 0)
+            return fail(d, TSIM__D_VALUE, "bad block level in topic '%s'", topic);
+        if ((ev->block = block_named(map, name)) < 0)
+            return fail(d, TSIM__D_VALUE, "unknown block '%s' in topic '%s'", name, topic);
+    } else if (r->fixed_block >= 0) {
+        ev->block = r->fixed_block;
+    } else if (r->field[TSIM__R_BLOCK]) {
+        v = field(o, r, TSIM__R_BLOCK);
+        if (!cJSON_IsString(v))
+            return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_BLOCK]);
+        if ((ev->block = block_named(map, v->valuestring)) < 0)
+            return fail(d, TSIM__D_VALUE, "unknown block '%.64s'", v->valuestring);
+    }
+
+    /* The product, where a kind may carry one. */
+    if (r->field[TSIM__R_PRODUCT]) {
+        v = field(o, r, TSIM__R_PRODUCT);
+        if (v && !cJSON_IsNull(v)) {
+            if (!cJSON_IsString(v))
+                return fail(d, TSIM__D_FIELD, "field '%s' must be a string",
+                            r->field[TSIM__R_PRODUCT]);
+            if ((ev->product = product_named(map, v->valuestring)) < 0)
+                return fail(d, TSIM__D_VALUE, "unknown product '%.64s'", v->valuestring);
+        } else if (r->kind == TSIM__TEV_ORDER) {
+            return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_PRODUCT]);
+        }
+    }
+
+    switch (r->kind) {
+    case TSIM__TEV_STATE: {
+        enum tsim_block_type bt = tsim_model_block_type(m, ev->block);
+        if (bt != TSIM_MACHINE && bt != TSIM_ASSEMBLY)
+            return fail(d, TSIM__D_VALUE, "block '%s' is not a machine",
+                        tsim_model_block_name(m, ev->block));
+        v = field(o, r, TSIM__R_SERVER);
+        if (v) {
+            if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+                v->valuedouble < 0 || v->valuedouble > 4095)
+                return fail(d, TSIM__D_VALUE, "bad server number in field '%s'",
+                            r->field[TSIM__R_SERVER]);
+            ev->server = (int)v->valuedouble;
+        }
+        v = field(o, r, TSIM__R_STATE);
+        if (!cJSON_IsString(v))
+            return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_STATE]);
+        int s = -1;
+        for (int i = 0; i < TSIM__PS_COUNT; i++)
+            if (strcmp(v->valuestring, map->state_word[i]) == 0) s = i;
+        if (s < 0) return fail(d, TSIM__D_VALUE, "unknown state '%.64s'", v->valuestring);
+        ev->state = (enum tsim__pstate)s;
+        break;
+    }
+    case TSIM__TEV_PART:
+        v = field(o, r, TSIM__R_ACTION);
+        if (!cJSON_IsString(v))
+            return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_ACTION]);
+        if (strcmp(v->valuestring, map->action_word[1]) == 0) ev->enter = 1;
+        else if (strcmp(v->valuestring, map->action_word[0]) == 0) ev->enter = 0;
+        else return fail(d, TSIM__D_VALUE, "unknown action '%.64s'", v->valuestring);
+        v = field(o, r, TSIM__R_PART);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_PART]);
+        if (id_text(v, ev->part, sizeof ev->part) != 0)
+            return fail(d, TSIM__D_VALUE, "bad part id in field '%s'", r->field[TSIM__R_PART]);
+        break;
+    case TSIM__TEV_LEVEL:
+        v = field(o, r, TSIM__R_LEVEL);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_LEVEL]);
+        if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+            v->valuedouble < 0 || v->valuedouble > 1e9)
+            return fail(d, TSIM__D_VALUE, "bad level in field '%s'", r->field[TSIM__R_LEVEL]);
+        ev->level = (int64_t)v->valuedouble;
+        break;
+    case TSIM__TEV_ORDER:
+        v = field(o, r, TSIM__R_ORDER);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_ORDER]);
+        if (id_text(v, ev->order, sizeof ev->order) != 0)
+            return fail(d, TSIM__D_VALUE, "bad order id in field '%s'", r->field[TSIM__R_ORDER]);
+        v = field(o, r, TSIM__R_QUANTITY);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_QUANTITY]);
+        if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+            v->valuedouble < 1 || v->valuedouble > 1e6)
+            return fail(d, TSIM__D_VALUE, "bad quantity in field '%s' (1 to 1000000)",
+                        r->field[TSIM__R_QUANTITY]);
+        ev->quantity = (int64_t)v->valuedouble;
+        ev->due = -1;
+        v = field(o, r, TSIM__R_DUE);
+        if (v && !cJSON_IsNull(v) && time_of(map, v, &ev->due) != 0)
+            return fail(d, TSIM__D_VALUE, "bad due date in field '%s'", r->field[TSIM__R_DUE]);
+        break;
+    case TSIM__TEV_PARAM:
+        v = field(o, r, TSIM__R_NAME);
+        if (!cJSON_IsString(v))
+            return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_NAME]);
+        if (!v->valuestring[0] || strlen(v->valuestring) >= sizeof ev->name)
+            return fail(d, TSIM__D_VALUE, "bad parameter name");
+        snprintf(ev->name, sizeof ev->name, "%s", v->valuestring);
+        v = field(o, r, TSIM__R_VALUE);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_VALUE]);
+        if (cJSON_IsString(v) && v->valuestring[0] &&
+            strlen(v->valuestring) < sizeof ev->value)
+            snprintf(ev->value, sizeof ev->value, "%s", v->valuestring);
+        else if (cJSON_IsNumber(v) && isfinite(v->valuedouble))
+            snprintf(ev->value, sizeof ev->value, "%.17g", v->valuedouble);
+        else
+            return fail(d, TSIM__D_VALUE, "bad parameter value in field '%s'",
+                        r->field[TSIM__R_VALUE]);
+        break;
+    default:
+        break;
+    }
+    return TSIM__OK;
+}
+
+enum tsim__drop tsim__ingest_decode(struct tsim__ingest *in, const char *topic,
+                                    const void *payload, size_t len, struct tsim__tev *ev,
+                                    char *err, size_t errlen)
+{
+    const struct tsim__map *map = in->map;
+    struct dec d = {in, err, errlen};
+    if (errlen) err[0] = '\0';
+    in->received++;
+    memset(ev, 0, sizeof *ev);
+    ev->block = -1;
+    ev->product = -1;
+    ev->due = -1;
+
+    if (len > map->max_payload)
+        return fail(&d, TSIM__D_TOOBIG, "payload of %zu bytes is over the cap of %zu", len,
+                    map->max_payload);
+    if (!tsim__utf8_valid(payload, len) || memchr(payload, '\0', len))
+        return fail(&d, TSIM__D_UTF8, "payload is not valid UTF-8 text");
+    if (!topic || !*topic || !tsim__utf8_valid((const unsigned char *)topic, strlen(topic)))
+        return fail(&d, TSIM__D_TOPIC, "bad topic");
+
+    const struct tsim__rule *rule = NULL;
+    int command = map->topic_command && strcmp(topic, map->topic_command) == 0;
+    if (!command) {
+        for (int i = 0; i < map->nrules && !rule; i++)
+            if (tsim__topic_match(map->rules[i].filter, topic)) rule = &map->rules[i];
+        if (!rule) return fail(&d, TSIM__D_TOPIC, "no rule for topic '%.128s'", topic);
+    }
+
+    cJSON *o = cJSON_ParseWithLength(payload, len);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return fail(&d, TSIM__D_JSON, "payload is not a JSON object");
+    }
+    enum tsim__drop rc = TSIM__OK;
+    if (command) {
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "cmd");
+        ev->kind = TSIM__TEV_COMMAND;
+        if (!cJSON_IsString(c)) rc = fail(&d, TSIM__D_FIELD, "missing field 'cmd'");
+        else if (strcmp(c->valuestring, "forecast") != 0 && strcmp(c->valuestring, "state") != 0)
+            rc = fail(&d, TSIM__D_VALUE, "unknown command '%.64s'", c->valuestring);
+        else snprintf(ev->command, sizeof ev->command, "%s", c->valuestring);
+        cJSON_Delete(o);
+        return rc;
+    }
+
+    ev->kind = rule->kind;
+    ev->rule = rule;
+    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, map->ts_field);
+    if (!ts) {
+        rc = fail(&d, TSIM__D_FIELD, "missing field '%s'", map->ts_field);
+    } else if (time_of(map, ts, &ev->ts) != 0) {
+        rc = fail(&d, TSIM__D_VALUE, "bad timestamp in field '%s'", map->ts_field);
+    } else {
+        ev->has_ts = 1;
+        rc = decode_fields(&d, topic, o, rule, ev);
+    }
+    char idbuf[TSIM__TEV_STR];
+    int has_id = 0;
+    if (rc == TSIM__OK && map->id_field) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, map->id_field);
+        if (!id) rc = fail(&d, TSIM__D_FIELD, "missing field '%s'", map->id_field);
+        else if (id_text(id, idbuf, sizeof idbuf) != 0)
+            rc = fail(&d, TSIM__D_VALUE, "bad message id in field '%s'", map->id_field);
+        else has_id = 1;
+    }
+    cJSON_Delete(o);
+    if (rc != TSIM__OK) return rc;
+    if (has_id) {
+        uint64_t h = hash_bytes(0xcbf29ce484222325ull, topic, strlen(topic) + 1);
+        h = mix64(hash_bytes(h, idbuf, strlen(idbuf)));
+        if (tsim__dedup_seen(&in->dedup, h))
+            return fail(&d, TSIM__D_DUP, "duplicate message '%s' on '%.128s'", idbuf, topic);
+    }
+    return TSIM__OK;
+}

@@ -1,0 +1,555 @@
+/*
+ * The live sim: a sim of the model that follows the plant. Model time follows the events' own
+ * timestamps, never the clock of the machine the twin runs on. Not a decoder (ingest.c) and not a
+ * forecaster (forecast.c): it only keeps the live state right.
+ *
+ * The reconciliation rule. The plant is the truth for what it reports; the model fills the gaps:
+ *  1. An event at plant time t first runs the live sim to t, so the model's own randomness
+ *     (arrivals, process times, failures) moves the state between observations.
+ *  2. The event is recorded in the observed state: machine states and since when, which part is
+ *     where, block contents, orders. The block or server it concerns is marked dirty.
+ *  3. When the twin's clock moves past t (the next event is later, or a forecast or checkpoint
+ *     asks for the state), every dirty block and server is reconciled: a block whose content in
+ *     the sim differs from the plant's gets entities injected or removed until it matches; a
+ *     server the plant reports down (or off) and the sim has up is forced down, and one the plant
+ *     reports up and the sim has down is forced up. Each disagreement is counted once.
+ *     Reconciling only when the clock moves on matters: several events share a timestamp (a part
+ *     leaves a buffer and enters a machine at the same instant), and the state between them is
+ *     not a state the plant was ever in.
+ *  Example: the plant reports 7 parts in a buffer, the twin holds 5. At the next tick, 2 parts of
+ *  the buffer's last reported product are injected (recon.content += 1, recon.added += 2).
+ *  Blocks the plant never reports keep the model's own state; what the engine cannot correct (a
+ *  machine holding more parts than the plant says: parts are not taken off a machine) is counted
+ *  in recon.unresolved and left to the next report.
+ * Time order: an event earlier than the twin's clock by more than the mapping's `late` tolerance
+ * is dropped (counted as late); within the tolerance it is applied at the twin's clock (counted as
+ * clamped). An event more than `max_gap` ahead is dropped as future: one bad clock must not run
+ * the twin days ahead.
+ */
+#include "core/core.h"
+#include "twin/twin.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Part locations: open addressing on the hash of the plant's part id; 0 = empty. Only parts
+ * inside a block are kept, so the table is as large as the plant's WIP, not its history. */
+struct tsim__part_slot {
+    uint64_t key;
+    int block;
+    int from; /* the block it entered `block` from without a reported leave yet; -1: none */
+};
+
+static uint64_t part_key(const char *id)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (const unsigned char *s = (const unsigned char *)id; *s; s++) {
+        h ^= *s;
+        h *= 0x100000001b3ull;
+    }
+    h ^= h >> 31;
+    return h ? h : 1;
+}
+
+static uint32_t part_home(const struct tsim__live *lv, uint64_t key)
+{
+    return (uint32_t)(key * 0x9e3779b97f4a7c15ull >> 32) & (lv->parts_cap - 1);
+}
+
+static struct tsim__part_slot *part_find(struct tsim__live *lv, uint64_t key)
+{
+    uint32_t i = part_home(lv, key);
+    while (lv->parts[i].key) {
+        if (lv->parts[i].key == key) return &lv->parts[i];
+        i = (i + 1) & (lv->parts_cap - 1);
+    }
+    return NULL;
+}
+
+static void part_put(struct tsim__live *lv, uint64_t key, int block, int from);
+
+static void part_grow(struct tsim__live *lv)
+{
+    struct tsim__part_slot *old = lv->parts;
+    uint32_t n = lv->parts_cap;
+    lv->parts_cap = n ? n * 2 : 1024;
+    lv->parts = tsim__calloc(lv->parts_cap, sizeof *lv->parts);
+    lv->parts_n = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (old[i].key) part_put(lv, old[i].key, old[i].block, old[i].from);
+    tsim__free(old);
+}
+
+static void part_put(struct tsim__live *lv, uint64_t key, int block, int from)
+{
+    if ((lv->parts_n + 1) * 2 > lv->parts_cap) part_grow(lv);
+    uint32_t i = part_home(lv, key);
+    while (lv->parts[i].key && lv->parts[i].key != key) i = (i + 1) & (lv->parts_cap - 1);
+    if (!lv->parts[i].key) lv->parts_n++;
+    lv->parts[i].key = key;
+    lv->parts[i].block = block;
+    lv->parts[i].from = from;
+}
+
+/* Backward-shift deletion keeps probe chains whole without tombstones. */
+static void part_del(struct tsim__live *lv, struct tsim__part_slot *slot)
+{
+    uint32_t mask = lv->parts_cap - 1, i = (uint32_t)(slot - lv->parts);
+    lv->parts_n--;
+    for (;;) {
+        lv->parts[i].key = 0;
+        uint32_t j = i;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (!lv->parts[j].key) return;
+            uint32_t home = part_home(lv, lv->parts[j].key);
+            int stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+            if (!stays) break;
+        }
+        lv->parts[i] = lv->parts[j];
+        i = j;
+    }
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------------ */
+
+struct tsim__live *tsim__live_create(struct tsim_model *m, const struct tsim__map *map,
+                                     uint64_t seed)
+{
+    struct tsim_sim *sim = tsim_sim_create(m, seed, 0);
+    if (!sim) return NULL;
+    struct tsim__live *lv = tsim__calloc(1, sizeof *lv);
+    lv->model = m;
+    lv->map = map;
+    lv->sim = sim;
+    lv->seed = seed;
+    double f = tsim_unit_factor(tsim_model_time_unit(m), "s");
+    lv->unit_s = f > 0 ? f : 1;
+    lv->has_origin = map->has_origin;
+    lv->origin = map->origin;
+    int nb = lv->nblocks = tsim_model_block_count(m);
+    size_t n = (size_t)(nb > 0 ? nb : 1);
+    lv->observed = tsim__calloc(n, 1);
+    lv->dirty = tsim__calloc(n, 1);
+    lv->content = tsim__calloc(n, sizeof *lv->content);
+    lv->entered = tsim__calloc(n, sizeof *lv->entered);
+    lv->left = tsim__calloc(n, sizeof *lv->left);
+    lv->last_product = tsim__malloc(n * sizeof *lv->last_product);
+    lv->srv_off = tsim__malloc((n + 1) * sizeof *lv->srv_off);
+    /* Servers per machine: probe tsim_machine_state, which answers -1 past the last one. */
+    int total = 0;
+    for (int b = 0; b < nb; b++) {
+        lv->last_product[b] = -1;
+        lv->srv_off[b] = total;
+        enum tsim_block_type t = tsim_model_block_type(m, b);
+        if (t == TSIM_MACHINE || t == TSIM_ASSEMBLY)
+            while (total - lv->srv_off[b] < 4096 &&
+                   tsim_machine_state(sim, b, total - lv->srv_off[b]) >= 0)
+                total++;
+    }
+    lv->srv_off[nb] = total;
+    lv->nsrv = total;
+    size_t ns = (size_t)(total > 0 ? total : 1);
+    lv->srv_state = tsim__malloc(ns);
+    memset(lv->srv_state, -1, ns);
+    lv->srv_since = tsim__calloc(ns, sizeof *lv->srv_since);
+    lv->srv_dirty = tsim__calloc(ns, 1);
+    part_grow(lv);
+    return lv;
+}
+
+void tsim__live_destroy(struct tsim__live *lv)
+{
+    if (!lv) return;
+    tsim_sim_destroy(lv->sim);
+    tsim__free(lv->observed);
+    tsim__free(lv->dirty);
+    tsim__free(lv->content);
+    tsim__free(lv->entered);
+    tsim__free(lv->left);
+    tsim__free(lv->last_product);
+    tsim__free(lv->srv_off);
+    tsim__free(lv->srv_state);
+    tsim__free(lv->srv_since);
+    tsim__free(lv->srv_dirty);
+    tsim__free(lv->parts);
+    for (int i = 0; i < lv->norders; i++) tsim__free(lv->orders[i].entity);
+    tsim__free(lv->orders);
+    tsim__free(lv);
+}
+
+/* ---- time ----------------------------------------------------------------------------------- */
+
+double tsim__live_model_time(struct tsim__live *lv, double ts)
+{
+    if (!lv->has_origin) {
+        lv->has_origin = 1;
+        lv->origin = ts;
+    }
+    /* Model time is kept to a millionth of the time unit: plant timestamps go through decimal
+     * seconds and back, and without snapping an event at t could land a hair before t and miss
+     * the model's own events at t. A millionth is finer than any plant clock and than the
+     * engine's default resolution. */
+    return round((ts - lv->origin) / lv->unit_s * 1e6) / 1e6;
+}
+
+static int is_down_word(int s) { return s == TSIM__PS_DOWN || s == TSIM__PS_OFF; }
+
+void tsim__live_settle(struct tsim__live *lv)
+{
+    struct tsim_sim *sim = lv->sim;
+    for (int b = 0; b < lv->nblocks; b++) {
+        if (!lv->dirty[b]) continue;
+        lv->dirty[b] = 0;
+        enum tsim_block_type t = tsim_model_block_type(lv->model, b);
+        if (t == TSIM_SOURCE || t == TSIM_SINK) continue;
+        int64_t have = (int64_t)tsim_block_content(sim, b), want = lv->content[b];
+        if (have == want) continue;
+        lv->recon.content++;
+        if (have < want) {
+            int product = lv->last_product[b] >= 0 ? lv->last_product[b] : 0;
+            int got = tsim_block_inject(sim, b, product, (uint64_t)(want - have));
+            if (got < 0) got = 0;
+            lv->recon.added += (uint64_t)got;
+            if (got < want - have) lv->recon.unresolved++;
+        } else {
+            int got = t == TSIM_BUFFER ? tsim_block_remove(sim, b, (uint64_t)(have - want)) : 0;
+            if (got < 0) got = 0;
+            lv->recon.removed += (uint64_t)got;
+            if (got < have - want) lv->recon.unresolved++;
+        }
+    }
+    for (int b = 0; b < lv->nblocks; b++) {
+        for (int s = 0; s < lv->srv_off[b + 1] - lv->srv_off[b]; s++) {
+            int k = lv->srv_off[b] + s;
+            if (!lv->srv_dirty[k]) continue;
+            lv->srv_dirty[k] = 0;
+            int es = tsim_machine_state(sim, b, s);
+            int plant_down = is_down_word(lv->srv_state[k]);
+            if (plant_down && es != TSIM_STATE_DOWN && es != TSIM_STATE_OFF_SHIFT) {
+                lv->recon.state++;
+                tsim_machine_force_down(sim, b, s, 1);
+            } else if (!plant_down && es == TSIM_STATE_DOWN) {
+                lv->recon.state++;
+                tsim_machine_force_down(sim, b, s, 0);
+            } else if (!plant_down && es == TSIM_STATE_OFF_SHIFT) {
+                /* The plant works where the model's shift says off: no way to force a shift. */
+                lv->recon.state++;
+                lv->recon.unresolved++;
+            }
+        }
+    }
+}
+
+void tsim__live_advance(struct tsim__live *lv, double t)
+{
+    tsim__live_settle(lv);
+    if (t > lv->now) {
+        tsim_sim_run_until(lv->sim, t);
+        lv->now = t;
+    }
+}
+
+/* ---- events --------------------------------------------------------------------------------- */
+
+static enum tsim__drop bad(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static enum tsim__drop bad(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (errlen) vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return TSIM__D_VALUE;
+}
+
+/* Plants report a move as "left A, entered B" or, as the engine does, "entered B, left A". An
+ * entry into B of a part still at A counts as its leave from A at once and remembers A, so that
+ * the report of that leave, arriving second, is recognised and not counted twice. */
+static void part_event(struct tsim__live *lv, const struct tsim__tev *ev)
+{
+    int b = ev->block;
+    int sink = tsim_model_block_type(lv->model, b) == TSIM_SINK;
+    uint64_t key = part_key(ev->part);
+    struct tsim__part_slot *at = part_find(lv, key);
+    lv->observed[b] = 1;
+    lv->dirty[b] = 1;
+    if (ev->product >= 0) lv->last_product[b] = ev->product;
+    if (ev->enter) {
+        lv->entered[b]++;
+        if (sink) lv->completed++;
+        if (at && at->block == b) return; /* a repeated report */
+        int from = at ? at->from : -1;
+        if (at && at->block >= 0) {
+            from = at->block;
+            if (lv->content[from] > 0) lv->content[from]--;
+            lv->left[from]++;
+            lv->dirty[from] = 1;
+        }
+        if (!sink) lv->content[b]++;
+        part_put(lv, key, b, from);
+        return;
+    }
+    if (at && at->from == b) {
+        /* Already counted when it entered its next block. */
+        at->from = -1;
+        if (at->block < 0) part_del(lv, at);
+        return;
+    }
+    lv->left[b]++;
+    if (at && at->block == b) {
+        /* Leaving the block it is in, with no entry elsewhere first: out of the system. The
+         * slot stays while the leave from its previous block is still to come. */
+        if (!sink && lv->content[b] > 0) lv->content[b]--;
+        if (at->from >= 0) at->block = -1;
+        else part_del(lv, at);
+        return;
+    }
+    /* A part that was here before the twin started (or whose entry was lost). */
+    lv->recon.unknown_part++;
+    if (!sink && lv->content[b] > 0) lv->content[b]--;
+}
+
+static enum tsim__drop order_event(struct tsim__live *lv, const struct tsim__tev *ev, char *err,
+                                   size_t errlen)
+{
+    for (int i = 0; i < lv->norders; i++)
+        if (strcmp(lv->orders[i].id, ev->order) == 0)
+            return bad(err, errlen, "order '%s' was already released", ev->order);
+    struct tsim__order o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.id, sizeof o.id, "%s", ev->order);
+    o.product = ev->product;
+    o.quantity = ev->quantity;
+    o.released = lv->now;
+    o.due = ev->due >= 0 ? tsim__live_model_time(lv, ev->due) : -1;
+    o.entity = tsim__malloc(sizeof *o.entity * (size_t)ev->quantity);
+    for (int64_t q = 0; q < ev->quantity; q++) {
+        int64_t id = tsim_block_inject_order(lv->sim, ev->block, ev->product, o.due);
+        if (id <= 0) {
+            tsim__free(o.entity);
+            return bad(err, errlen, "order '%s' cannot enter block '%s': %s", ev->order,
+                       tsim_model_block_name(lv->model, ev->block), tsim_errmsg());
+        }
+        o.entity[o.nentity++] = (uint64_t)id;
+    }
+    if (lv->norders == lv->cap_orders) {
+        lv->cap_orders = lv->cap_orders ? lv->cap_orders * 2 : 16;
+        lv->orders = tsim__realloc(lv->orders, sizeof *lv->orders * (size_t)lv->cap_orders);
+    }
+    lv->orders[lv->norders++] = o;
+    return TSIM__OK;
+}
+
+/* "crew.count" where `crew` is an operator pool changes the live sim (clones inherit it);
+ * anything else is a model parameter and reaches the sim at its next draw. */
+static enum tsim__drop param_event(struct tsim__live *lv, const struct tsim__tev *ev, char *err,
+                                   size_t errlen)
+{
+    const char *dot = strrchr(ev->name, '.');
+    if (dot && strcmp(dot, ".count") == 0) {
+        char pool[TSIM__TEV_STR];
+        snprintf(pool, sizeof pool, "%.*s", (int)(dot - ev->name), ev->name);
+        int p = tsim_model_find_operators(lv->model, pool);
+        if (p >= 0) {
+            char *end;
+            long n = strtol(ev->value, &end, 10);
+            if (*end || n < 0 || n > 100000)
+                return bad(err, errlen, "bad crew size '%s' for '%s'", ev->value, pool);
+            if (tsim_sim_set_pool_count(lv->sim, p, (int)n) != 0)
+                return bad(err, errlen, "%s", tsim_errmsg());
+            return TSIM__OK;
+        }
+    }
+    if (tsim_model_set_param(lv->model, ev->name, ev->value) != 0)
+        return bad(err, errlen, "%s", tsim_errmsg());
+    return TSIM__OK;
+}
+
+int tsim__live_param_touches_model(const struct tsim__live *lv, const struct tsim__tev *ev)
+{
+    const char *dot = strrchr(ev->name, '.');
+    if (!dot || strcmp(dot, ".count") != 0) return 1;
+    char pool[TSIM__TEV_STR];
+    snprintf(pool, sizeof pool, "%.*s", (int)(dot - ev->name), ev->name);
+    return tsim_model_find_operators(lv->model, pool) < 0;
+}
+
+enum tsim__drop tsim__live_apply(struct tsim__live *lv, const struct tsim__tev *ev, char *err,
+                                 size_t errlen)
+{
+    if (errlen) err[0] = '\0';
+    if (ev->kind == TSIM__TEV_COMMAND) return TSIM__OK;
+    double t = tsim__live_model_time(lv, ev->ts);
+    const struct tsim__map *map = lv->map;
+    /* A tiny tolerance absorbs the rounding of timestamps through seconds and back. */
+    double eps = 1e-9 * (fabs(lv->now) + 1);
+    if (t < lv->now - map->late - eps) {
+        lv->late++;
+        if (errlen)
+            snprintf(err, errlen, "timestamp %.3f is %.3f before the twin's clock", ev->ts,
+                     (lv->now - t) * lv->unit_s);
+        return TSIM__D_LATE;
+    }
+    if (t > lv->now + map->max_gap) {
+        lv->future++;
+        if (errlen)
+            snprintf(err, errlen, "timestamp %.3f is %.0f s ahead of the twin's clock", ev->ts,
+                     (t - lv->now) * lv->unit_s);
+        return TSIM__D_FUTURE;
+    }
+    if (t < lv->now) {
+        if (t < lv->now - eps) lv->recon.clamped++;
+        t = lv->now;
+    }
+    if (t > lv->now) tsim__live_advance(lv, t);
+
+    enum tsim__drop rc = TSIM__OK;
+    switch (ev->kind) {
+    case TSIM__TEV_STATE: {
+        int b = ev->block;
+        if (ev->server >= lv->srv_off[b + 1] - lv->srv_off[b])
+            return bad(err, errlen, "machine '%s' has no server %d",
+                       tsim_model_block_name(lv->model, b), ev->server);
+        int k = lv->srv_off[b] + ev->server;
+        if (lv->srv_state[k] != (signed char)ev->state) {
+            lv->srv_state[k] = (signed char)ev->state;
+            lv->srv_since[k] = lv->now;
+        }
+        lv->srv_dirty[k] = 1;
+        lv->observed[b] = 1;
+        break;
+    }
+    case TSIM__TEV_PART:
+        part_event(lv, ev);
+        break;
+    case TSIM__TEV_LEVEL:
+        lv->observed[ev->block] = 1;
+        lv->content[ev->block] = ev->level;
+        if (ev->product >= 0) lv->last_product[ev->block] = ev->product;
+        lv->dirty[ev->block] = 1;
+        break;
+    case TSIM__TEV_ORDER:
+        rc = order_event(lv, ev, err, errlen);
+        break;
+    case TSIM__TEV_PARAM:
+        rc = param_event(lv, ev, err, errlen);
+        break;
+    default:
+        break;
+    }
+    if (rc == TSIM__OK) lv->applied++;
+    return rc;
+}
+
+/* ---- state views ---------------------------------------------------------------------------- */
+
+enum tsim__pstate tsim__pstate_of(int engine_state)
+{
+    switch (engine_state) {
+    case TSIM_STATE_BUSY: return TSIM__PS_RUNNING;
+    case TSIM_STATE_DOWN: return TSIM__PS_DOWN;
+    case TSIM_STATE_SETUP: return TSIM__PS_SETUP;
+    case TSIM_STATE_OFF_SHIFT: return TSIM__PS_OFF;
+    default: return TSIM__PS_IDLE; /* idle, blocked, waiting for operators */
+    }
+}
+
+struct reports {
+    int part, level, state;
+};
+
+static struct reports reports_of(const struct tsim__map *map)
+{
+    struct reports r = {0, 0, 0};
+    for (int i = 0; i < map->nrules; i++) {
+        if (map->rules[i].kind == TSIM__TEV_PART) r.part = 1;
+        if (map->rules[i].kind == TSIM__TEV_LEVEL) r.level = 1;
+        if (map->rules[i].kind == TSIM__TEV_STATE) r.state = 1;
+    }
+    return r;
+}
+
+/* Does the plant, as mapped, report this block's content? Sinks hold nothing for long. */
+static int reports_content(const struct tsim__map *map, struct reports r, int b)
+{
+    enum tsim_block_type t = tsim_model_block_type(map->model, b);
+    if (t == TSIM_SINK || t == TSIM_SOURCE) return 0;
+    return r.part || (r.level && t == TSIM_BUFFER);
+}
+
+static void write_view(const struct tsim__map *map, const char *view, double t,
+                       const int64_t *content, const uint64_t *entered,
+                       const signed char *srv, const int *srv_off, FILE *out)
+{
+    const struct tsim_model *m = map->model;
+    struct reports r = reports_of(map);
+    int nb = tsim_model_block_count(m);
+    fprintf(out, "{\"t\":%.6f,\"view\":\"%s\",\"blocks\":{", t, view);
+    int first = 1;
+    for (int b = 0; b < nb; b++) {
+        int c = reports_content(map, r, b);
+        /* A source's parts are reported where they enter the line, not at the source. */
+        if (!c && (!r.part || tsim_model_block_type(m, b) == TSIM_SOURCE)) continue;
+        fprintf(out, "%s\"%s\":{", first ? "" : ",", tsim_model_block_name(m, b));
+        first = 0;
+        if (c) fprintf(out, "\"content\":%lld%s", (long long)content[b], r.part ? "," : "");
+        if (r.part) fprintf(out, "\"entered\":%llu", (unsigned long long)entered[b]);
+        fputc('}', out);
+    }
+    fputs("},\"machines\":{", out);
+    first = 1;
+    if (r.state)
+        for (int b = 0; b < nb; b++) {
+            if (srv_off[b + 1] == srv_off[b]) continue;
+            fprintf(out, "%s\"%s\":[", first ? "" : ",", tsim_model_block_name(m, b));
+            first = 0;
+            for (int k = srv_off[b]; k < srv_off[b + 1]; k++)
+                fprintf(out, "%s\"%s\"", k > srv_off[b] ? "," : "",
+                        srv[k] >= 0 ? map->state_word[(int)srv[k]] : "unknown");
+            fputc(']', out);
+        }
+    fputs("}}\n", out);
+}
+
+void tsim__live_write_state(const struct tsim__live *lv, const char *view, double t, FILE *out)
+{
+    if (strcmp(view, "sim") == 0) {
+        tsim__sim_write_state(lv->sim, lv->map, "sim", t, NULL, out);
+        return;
+    }
+    write_view(lv->map, view, t, lv->content, lv->entered, lv->srv_state, lv->srv_off, out);
+}
+
+void tsim__sim_write_state(const struct tsim_sim *sim, const struct tsim__map *map,
+                           const char *view, double t, const uint64_t *entered, FILE *out)
+{
+    const struct tsim_model *m = map->model;
+    int nb = tsim_model_block_count(m);
+    size_t n = (size_t)(nb > 0 ? nb : 1);
+    int64_t *content = tsim__malloc(n * sizeof *content);
+    uint64_t *ent = tsim__malloc(n * sizeof *ent);
+    int *off = tsim__malloc((n + 1) * sizeof *off);
+    int total = 0;
+    for (int b = 0; b < nb; b++) {
+        content[b] = (int64_t)tsim_block_content(sim, b);
+        ent[b] = entered ? entered[b] : tsim_block_entered(sim, b);
+        off[b] = total;
+        enum tsim_block_type ty = tsim_model_block_type(m, b);
+        if (ty == TSIM_MACHINE || ty == TSIM_ASSEMBLY)
+            while (total - off[b] < 4096 && tsim_machine_state(sim, b, total - off[b]) >= 0)
+                total++;
+    }
+    off[nb] = total;
+    signed char *srv = tsim__malloc((size_t)(total > 0 ? total : 1));
+    for (int b = 0; b < nb; b++)
+        for (int k = off[b]; k < off[b + 1]; k++)
+            srv[k] = (signed char)tsim__pstate_of(tsim_machine_state(sim, b, k - off[b]));
+    write_view(map, view, t, content, ent, srv, off, out);
+    tsim__free(content);
+    tsim__free(ent);
+    tsim__free(off);
+    tsim__free(srv);
+}
