@@ -88,5 +88,17 @@ bench: all
 deps:
 	sh scripts/install-deps.sh
 
+# The MPI build of the command (cluster scale, docs/experiments.md): every source compiled again
+# with mpicc and -DTSIM_HAVE_MPI=1 under $(BUILD)/mpi, linked as $(BUILD)/twinsim-mpi. Optional:
+# without mpicc it says so and succeeds, and no other target depends on it.
+MPICC ?= mpicc
+.PHONY: mpi
+mpi:
+	@if command -v $(MPICC) >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory BUILD=$(BUILD)/mpi CC=$(MPICC) \
+	    CFLAGS="$(CFLAGS) -DTSIM_HAVE_MPI=1" $(BUILD)/mpi/twinsim && \
+	  cp $(BUILD)/mpi/twinsim $(BUILD)/twinsim-mpi; \
+	else echo "mpi: skipped: no '$(MPICC)' (Debian: apt-get install mpich libmpich-dev)"; fi
+
 clean:
 	rm -rf build build-san

@@ -13,11 +13,14 @@ static inline uint32_t *ring(struct tsim_sim *sim, struct tsim__bhdr *h)
     return (uint32_t *)(sim->arena + h->wait_off);
 }
 
+/* Ring positions wrap by comparison: a division per step would cost more than the rest. */
+static inline uint32_t wrap(uint32_t i, uint32_t cap) { return i >= cap ? i - cap : i; }
+
 static int is_waiting(struct tsim_sim *sim, struct tsim__bhdr *h, uint32_t up)
 {
     uint32_t *r = ring(sim, h);
-    for (uint32_t i = 0; i < h->wait_n; i++)
-        if (r[(h->wait_head + i) % h->wait_cap] == up) return 1;
+    for (uint32_t i = 0, k = h->wait_head; i < h->wait_n; i++, k = wrap(k + 1, h->wait_cap))
+        if (r[k] == up) return 1;
     return 0;
 }
 
@@ -28,10 +31,10 @@ static void add_waiter(struct tsim_sim *sim, uint32_t d, uint32_t up)
     TSIM__ASSERT(h->wait_n < h->wait_cap, "waiter ring of '%s' is full", sim->m->blocks[d].name);
     uint32_t *r = ring(sim, h);
     if (h->waking == up) {
-        h->wait_head = (h->wait_head + h->wait_cap - 1) % h->wait_cap;
+        h->wait_head = h->wait_head ? h->wait_head - 1 : h->wait_cap - 1;
         r[h->wait_head] = up;
     } else {
-        r[(h->wait_head + h->wait_n) % h->wait_cap] = up;
+        r[wrap(h->wait_head + h->wait_n, h->wait_cap)] = up;
     }
     h->wait_n++;
 }
@@ -44,7 +47,7 @@ void tsim__wake(struct tsim_sim *sim, uint32_t b)
     uint32_t turns = h->wait_n;
     while (turns-- > 0 && h->wait_n > 0) {
         uint32_t up = ring(sim, h)[h->wait_head];
-        h->wait_head = (h->wait_head + 1) % h->wait_cap;
+        h->wait_head = wrap(h->wait_head + 1, h->wait_cap);
         h->wait_n--;
         uint32_t saved = h->waking;
         h->waking = up;

@@ -43,7 +43,7 @@ static void account(struct tsim_sim *sim, uint32_t b, int s)
     v->acc[v->state] += sim->now - v->since;
     v->since = sim->now;
     v->state = (uint8_t)now_state;
-    tsim__note_state(sim, b, s, now_state);
+    if (sim->obs) tsim__note_state(sim, b, s, now_state);
 }
 
 static inline int available(const struct tsim__server *v) { return !v->down && !v->off; }
@@ -186,7 +186,8 @@ static void finish(struct tsim_sim *sim, uint32_t b, int s)
         return;
     }
     v->phase = TSIM__PH_BLOCKED;
-    blk_ring(sim, st)[(st->blk_head + st->blk_n) % st->n] = (uint32_t)s;
+    uint32_t at = st->blk_head + st->blk_n;
+    blk_ring(sim, st)[at >= st->n ? at - st->n : at] = (uint32_t)s;
     st->blk_n++;
     account(sim, b, s);
 }
@@ -199,7 +200,7 @@ void tsim__station_pull(struct tsim_sim *sim, uint32_t b)
         uint32_t s = blk_ring(sim, st)[st->blk_head];
         uint32_t e = st->srv[s].ent;
         if (!tsim__send(sim, b, e)) break;
-        st->blk_head = (st->blk_head + 1) % st->n;
+        st->blk_head = st->blk_head + 1 == st->n ? 0 : st->blk_head + 1;
         st->blk_n--;
         tsim__note_leave(sim, b, e);
         server_free(sim, b, (int)s, 0);

@@ -279,17 +279,20 @@ static int is_null(struct fy_node *n)
 /* How a node looks, for "must be X, not Y" messages. */
 static const char *describe(struct loader *ld, struct fy_node *n, char *buf, size_t size)
 {
-    (void)ld;
     if (!n || is_null(n)) return "empty";
     if (fy_node_get_type(n) == FYNT_MAPPING) return "a mapping";
     if (fy_node_get_type(n) == FYNT_SEQUENCE) return "a list";
     size_t len;
     const char *s = fy_node_get_scalar(n, &len);
+    char text[48];
     size_t show = len > 40 ? 40 : len;
     while (show > 0 && show < len && ((unsigned char)s[show] & 0xC0) == 0x80) show--;
-    snprintf(buf, size, "'%.*s%s'", (int)show, s ? s : "", show < len ? "..." : "");
+    memcpy(text, s ? s : "", s ? show : 0);
+    text[s ? show : 0] = '\0';
+    unmask(ld, n, text);
+    snprintf(buf, size, "'%s%s'", text, show < len ? "..." : "");
     for (char *c = buf; *c; c++) {
-        if (*c == '\n' || *c == '\r' || *c == '\t') *c = ' ';
+        if (*c == '\n' || *c == '\r' || *c == '\t' || *c == '\0') *c = ' ';
     }
     return buf;
 }
@@ -330,7 +333,11 @@ static const char *key_text(struct loader *ld, struct fy_node_pair *p, struct po
 {
     struct fy_node *k = fy_node_pair_key(p);
     if (k && fy_node_is_alias(k)) return NULL;
-    if (!k || fy_node_get_type(k) != FYNT_SCALAR) {
+    if (is_null(k)) {
+        err(ld, node_pos(k, at), "empty key");
+        return NULL;
+    }
+    if (fy_node_get_type(k) != FYNT_SCALAR) {
         err(ld, node_pos(k, at), "a key must be a name, not %s",
             k && fy_node_get_type(k) == FYNT_MAPPING ? "a mapping" : "a list");
         return NULL;
@@ -1379,7 +1386,7 @@ static void load_block(struct loader *ld, struct fy_node *blk, struct pos at0)
     bi->type = type;
 
     const char *const *keys = tsim__block_keys(type);
-    int has_time = 0, has_population = 0, has_parts = 0, process_ok = 1;
+    int has_time = 0, has_population = 0, has_parts = 0;
     struct fy_node *interarrival = NULL;
     void *it = NULL;
     struct fy_node_pair *p;
@@ -1406,7 +1413,7 @@ static void load_block(struct loader *ld, struct fy_node *blk, struct pos at0)
             scalar(ld, v, "'description'", kp);
         } else if (strcmp(key, "process") == 0) {
             has_time = 1;
-            if (load_process(ld, b, v, kp) != 0) process_ok = 0;
+            load_process(ld, b, v, kp);
         } else if (strcmp(key, "product") == 0 && type == TSIM_SOURCE) {
             load_mix(ld, b, v, kp);
         } else if (strcmp(key, "failures") == 0) {
@@ -1423,7 +1430,6 @@ static void load_block(struct loader *ld, struct fy_node *blk, struct pos at0)
             set_scalar(ld, b, key, v, kp);
         }
     }
-    (void)process_ok;
     const struct tsim__block_desc *bd = &ld->m->blocks[b];
     if (type == TSIM_SOURCE && !interarrival && !has_population)
         err(ld, at, "source '%s' needs 'interarrival' or 'population'", name);

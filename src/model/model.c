@@ -318,12 +318,12 @@ static int check_time(const char *func, const struct tsim__block_desc *b, const 
                       const struct tsim_dist *d)
 {
     if (!d) return tsim__fail(TSIM_EINVAL, func, "NULL distribution for '%s'", param);
+    if (d->kind == TSIM_DIST_CONSTANT && d->p[0] < 0)
+        return tsim__fail(TSIM_ERANGE, func, "'%s' of '%s' is negative", param, b->name);
     double mean = tsim_dist_mean(d);
     if (!(mean >= 0) || !isfinite(mean))
         return tsim__fail(TSIM_ERANGE, func, "'%s' of '%s' has a negative or undefined mean",
                           param, b->name);
-    if (d->kind == TSIM_DIST_CONSTANT && d->p[0] < 0)
-        return tsim__fail(TSIM_ERANGE, func, "'%s' of '%s' is negative", param, b->name);
     return 0;
 }
 

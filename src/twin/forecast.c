@@ -9,6 +9,7 @@
  * only slot i, so results do not depend on the thread count. The model is shared read-only: the
  * twin does not change it while a forecast runs (see twin.c).
  */
+#include "blocks/desc.h"
 #include "core/core.h"
 #include "twin/twin.h"
 
@@ -61,6 +62,14 @@ void tsim__fc_input_take(struct tsim__fc_input *in, struct tsim__live *lv, uint6
     in->seed = map->seed;
     in->plan = map->plan;
     in->threads = map->threads;
+    in->down = tsim__malloc(sizeof *in->down * (size_t)(2 * lv->nsrv + 2));
+    for (int b = 0; b < lv->nblocks; b++)
+        for (int k = lv->srv_off[b]; k < lv->srv_off[b + 1]; k++)
+            if (lv->srv_state[k] == TSIM__PS_DOWN) {
+                in->down[2 * in->ndown] = b;
+                in->down[2 * in->ndown + 1] = k - lv->srv_off[b];
+                in->ndown++;
+            }
     in->orders = tsim__calloc((size_t)(lv->norders ? lv->norders : 1), sizeof *in->orders);
     for (int i = 0; i < lv->norders; i++) {
         const struct tsim__order *o = &lv->orders[i];
@@ -80,10 +89,46 @@ void tsim__fc_input_release(struct tsim__fc_input *in)
     tsim_sim_destroy(in->base);
     for (int i = 0; i < in->norders; i++) tsim__free(in->orders[i].entity);
     tsim__free(in->orders);
+    tsim__free(in->down);
     memset(in, 0, sizeof *in);
 }
 
 /* ---- running -------------------------------------------------------------------------------- */
+
+struct repair {
+    int block, server;
+};
+
+static void repaired(struct tsim_sim *sim, void *arg)
+{
+    const struct repair *r = arg;
+    tsim_machine_force_down(sim, r->block, r->server, 0);
+}
+
+void *tsim__fc_prepare(const struct tsim__fc_input *in, struct tsim_sim *sim, int rep)
+{
+    tsim_sim_reseed(sim, in->seed, (uint64_t)rep);
+    const struct tsim_model *m = tsim_sim_model(sim);
+    struct repair *r = tsim__calloc((size_t)(in->ndown ? in->ndown : 1), sizeof *r);
+    double now = tsim_sim_now(sim);
+    for (int k = 0; k < in->ndown; k++) {
+        int b = in->down[2 * k], s = in->down[2 * k + 1];
+        const struct tsim__block_desc *d = &m->blocks[b];
+        /* Without a repair model the machine stays down to the horizon: the plant said so and
+         * the model knows nothing better. The time already down is not used: the remaining
+         * repair is drawn afresh, exact for exponential repairs and an approximation else. */
+        if (!d->has_failures) continue;
+        char name[160];
+        snprintf(name, sizeof name, "twin/repair/%s/%d", d->name, s);
+        struct tsim_rng rng;
+        tsim_rng_stream(&rng, in->seed, (uint64_t)rep, name);
+        double t = tsim_dist_sample(&d->repair, &rng);
+        r[k].block = b;
+        r[k].server = s;
+        tsim_event_schedule(sim, repaired, &r[k], now + (t > 0 ? t : 0), 0);
+    }
+    return r;
+}
 
 struct job {
     const struct tsim__fc_input *in;
@@ -119,7 +164,7 @@ static void run_one(struct job *j, int i)
     const struct tsim__fc_input *in = j->in;
     const struct tsim_model *m = tsim_sim_model(in->base);
     struct tsim_sim *c = tsim_sim_clone(in->base);
-    tsim_sim_reseed(c, in->seed, (uint64_t)i);
+    void *repairs = tsim__fc_prepare(in, c, i);
     if (in->horizon > tsim_sim_now(c)) tsim_sim_run_until(c, in->horizon);
     j->output[i] = (double)(in->completed + (sink_entered(c) - j->base_done));
     for (int k = 0; k < in->norders; k++) {
@@ -151,6 +196,7 @@ static void run_one(struct job *j, int i)
     tsim_result_release(&r);
     tsim__free(act);
     tsim_sim_destroy(c);
+    tsim__free(repairs);
 }
 
 static void *worker(void *arg)

@@ -36,10 +36,13 @@
 
 /* Part locations: open addressing on the hash of the plant's part id; 0 = empty. Only parts
  * inside a block are kept, so the table is as large as the plant's WIP, not its history. */
+/* Blocks a part entered its next block from before their leave was reported: a blocked
+ * machine's part may pass through a buffer into the next machine before the leave arrives. */
+#define PART_PENDING 4
 struct tsim__part_slot {
     uint64_t key;
-    int block;
-    int from; /* the block it entered `block` from without a reported leave yet; -1: none */
+    int block; /* -1: left the system, pending leaves still to come */
+    int from[PART_PENDING]; /* -1: free */
 };
 
 static uint64_t part_key(const char *id)
@@ -68,7 +71,7 @@ static struct tsim__part_slot *part_find(struct tsim__live *lv, uint64_t key)
     return NULL;
 }
 
-static void part_put(struct tsim__live *lv, uint64_t key, int block, int from);
+static void part_put(struct tsim__live *lv, uint64_t key, int block, const int *from);
 
 static void part_grow(struct tsim__live *lv)
 {
@@ -82,7 +85,7 @@ static void part_grow(struct tsim__live *lv)
     tsim__free(old);
 }
 
-static void part_put(struct tsim__live *lv, uint64_t key, int block, int from)
+static void part_put(struct tsim__live *lv, uint64_t key, int block, const int *from)
 {
     if ((lv->parts_n + 1) * 2 > lv->parts_cap) part_grow(lv);
     uint32_t i = part_home(lv, key);
@@ -90,7 +93,7 @@ static void part_put(struct tsim__live *lv, uint64_t key, int block, int from)
     if (!lv->parts[i].key) lv->parts_n++;
     lv->parts[i].key = key;
     lv->parts[i].block = block;
-    lv->parts[i].from = from;
+    memcpy(lv->parts[i].from, from, sizeof lv->parts[i].from);
 }
 
 /* Backward-shift deletion keeps probe chains whole without tombstones. */
@@ -281,32 +284,47 @@ static void part_event(struct tsim__live *lv, const struct tsim__tev *ev)
         lv->entered[b]++;
         if (sink) lv->completed++;
         if (at && at->block == b) return; /* a repeated report */
-        int from = at ? at->from : -1;
+        int from[PART_PENDING];
+        for (int i = 0; i < PART_PENDING; i++) from[i] = at ? at->from[i] : -1;
         if (at && at->block >= 0) {
-            from = at->block;
-            if (lv->content[from] > 0) lv->content[from]--;
-            lv->left[from]++;
-            lv->dirty[from] = 1;
+            int a = at->block;
+            if (lv->content[a] > 0) lv->content[a]--;
+            lv->left[a]++;
+            lv->dirty[a] = 1;
+            /* Remember it; when all slots are taken the oldest is forgotten and its late leave
+             * will count as an unknown part. */
+            memmove(from + 1, from, sizeof from[0] * (PART_PENDING - 1));
+            from[0] = a;
         }
         if (!sink) lv->content[b]++;
         part_put(lv, key, b, from);
         return;
     }
-    if (at && at->from == b) {
-        /* Already counted when it entered its next block. */
-        at->from = -1;
-        if (at->block < 0) part_del(lv, at);
-        return;
+    if (at) {
+        int pending = 0, hit = 0;
+        for (int i = 0; i < PART_PENDING; i++) {
+            if (!hit && at->from[i] == b) {
+                at->from[i] = -1;
+                hit = 1;
+            }
+            pending += at->from[i] >= 0;
+        }
+        if (hit) {
+            /* Already counted when it entered its next block. */
+            if (at->block < 0 && !pending) part_del(lv, at);
+            return;
+        }
+        if (at->block == b) {
+            /* Leaving the block it is in, with no entry elsewhere first: out of the system. The
+             * slot stays while leaves from earlier blocks are still to come. */
+            lv->left[b]++;
+            if (!sink && lv->content[b] > 0) lv->content[b]--;
+            if (pending) at->block = -1;
+            else part_del(lv, at);
+            return;
+        }
     }
     lv->left[b]++;
-    if (at && at->block == b) {
-        /* Leaving the block it is in, with no entry elsewhere first: out of the system. The
-         * slot stays while the leave from its previous block is still to come. */
-        if (!sink && lv->content[b] > 0) lv->content[b]--;
-        if (at->from >= 0) at->block = -1;
-        else part_del(lv, at);
-        return;
-    }
     /* A part that was here before the twin started (or whose entry was lost). */
     lv->recon.unknown_part++;
     if (!sink && lv->content[b] > 0) lv->content[b]--;

@@ -359,7 +359,17 @@ struct tsim__fc_input {
     int threads;
     struct tsim__order *orders;  /* open orders, copied */
     int norders;
+    int *down;                   /* (block, server) pairs the plant reports down */
+    int ndown;
 };
+
+/**
+ * Prepare `sim` (a copy of in->base) as replication `rep`: reseed it, and end each reported
+ * breakdown after a repair time drawn from the machine's repair distribution (the plant's
+ * "down" holds the machine down in the live sim; a forecast must not assume it stays down).
+ * Returns what the scheduled repairs point to; free it with tsim__free after the run.
+ */
+void *tsim__fc_prepare(const struct tsim__fc_input *in, struct tsim_sim *sim, int rep);
 
 struct tsim__fc_order {
     double completion_mean, completion_hw; /* over replications that completed it */

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Golden runs: every examples/NAME.yaml, run with `--seed 1 --json F --no-db`, must give exactly
+# Golden runs: every model in examples/ (NAME.yaml with a top-level 'blocks:'; experiment and
+# other files beside them are not models), run with `--seed 1 --json F --no-db`, must give exactly
 # tests/golden/NAME.json (every digit: the JSON carries doubles as %.17g) once wall_seconds, the
 # one figure that varies, is removed. Each model runs with --threads 1 and --threads 2; both must
 # equal the golden, which shows that the thread count changes nothing.
@@ -26,6 +27,7 @@ print(json.dumps(doc, indent=2))
 found=0
 for model in examples/*.yaml; do
     [ -f "$model" ] || continue
+    grep -q '^blocks:' "$model" || continue
     found=1
     name=$(basename "$model" .yaml)
     golden="tests/golden/$name.json"
@@ -57,5 +59,5 @@ for model in examples/*.yaml; do
         fi
     done
 done
-[ $found -eq 1 ] || fail golden "no examples/*.yaml to run"
+[ $found -eq 1 ] || fail golden "no model in examples/*.yaml to run"
 exit 0

@@ -638,7 +638,7 @@ static void test_priority_cobham(void)
 
     enum { R = 20 };
     const double warm = 2000.0, window = 40000.0, tau = mm1_tau(rho, 1.0);
-    double per_class[2][R], all[R];
+    double per_class[2][R], all[R], little[R];
     struct class_waits *cw = calloc(1, sizeof *cw);
     CHECK(cw != NULL);
     if (!cw) return;
@@ -660,6 +660,7 @@ static void test_priority_cobham(void)
         per_class[0][r] = cw->w[0].mean;
         per_class[1][r] = cw->w[1].mean;
         all[r] = kpi(&res, mc - 1, "wait");
+        little[r] = kpi(&res, mc - 1, "content") - kpi(&res, mc - 1, "throughput") * all[r];
         /* The observer saw exactly the waits the buffer's own KPI averages. */
         double pooled = (cw->w[0].mean * (double)cw->w[0].n + cw->w[1].mean * (double)cw->w[1].n) /
                         (double)(cw->w[0].n + cw->w[1].n);
@@ -678,6 +679,9 @@ static void test_priority_cobham(void)
     double pooled = (lam[0] * wq[0] + lam[1] * wq[1]) / lambda;
     CHECK_CI("pooled wait under priority", all, R, pooled,
              bias_allowance(pooled, warm, tau, l, lambda, window));
+    /* Little's law at the buffer, as in check_little_at. */
+    CHECK_CI("little(content - throughput * wait) at the priority buffer", little, R, 0.0,
+             lambda * pooled * exp(-warm / tau));
     tsim_model_destroy(m);
 }
 

@@ -1,0 +1,218 @@
+#!/bin/sh
+# The live twin against a real broker: a mosquitto on a free loopback port (generated config,
+# persistence in a temporary folder), the emulator playing tests/twin/line.yaml and the twin
+# following it. Checks that at every checkpoint the twin's state equals the plant's, that a broker
+# killed and restarted mid-run loses no event, and that bad messages are counted, dropped and never
+# fatal. Everything started here is stopped by its pid; the whole script takes well under 60 s.
+. tests/cli/lib.inc
+
+MODEL=tests/twin/line.yaml
+MAP=tests/twin/line.mapping.yaml
+ORIGIN=1000000
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    [ -f "$TMP/mosq.pid" ] && kill "$(cat "$TMP/mosq.pid")" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
+if ! "$TWINSIM" twin --help >/dev/null 2>&1; then
+    echo "PASS twin_not_built (this build has no MQTT support: twin tests not run)"
+    exit 0
+fi
+if [ -z "$MOSQUITTO" ] || ! command -v python3 >/dev/null; then
+    echo "PASS twin_no_broker (mosquitto or python3 not installed: broker tests not run)"
+    exit 0
+fi
+
+# A free loopback port: bind port 0 and read what the kernel gave.
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$TMP/mosq.conf" <<EOF
+listener $PORT 127.0.0.1
+allow_anonymous true
+persistence true
+persistence_location $TMP/
+autosave_interval 1
+max_queued_messages 0
+max_inflight_messages 0
+pid_file $TMP/mosq.pid
+log_dest file $TMP/mosq.log
+user $(id -un)
+EOF
+
+start_broker() {
+    rm -f "$TMP/mosq.pid"
+    "$MOSQUITTO" -c "$TMP/mosq.conf" -d
+    i=0
+    while [ ! -s "$TMP/mosq.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+# SIGTERM: mosquitto saves its sessions and queued messages to the persistence file and exits.
+stop_broker() {
+    [ -s "$TMP/mosq.pid" ] || return
+    bp=$(cat "$TMP/mosq.pid")
+    kill "$bp" 2>/dev/null
+    i=0
+    while kill -0 "$bp" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    rm -f "$TMP/mosq.pid"
+}
+start_broker
+if [ ! -s "$TMP/mosq.pid" ]; then
+    fail twin_broker "mosquitto did not start: $(cat "$TMP/mosq.log" 2>/dev/null)"
+    exit 1
+fi
+
+# wait_pid PID SECONDS: wait for a background process, killing it after SECONDS.
+wait_pid() {
+    i=0
+    while kill -0 "$1" 2>/dev/null && [ $i -lt $(($2 * 10)) ]; do sleep 0.1; i=$((i + 1)); done
+    if kill -0 "$1" 2>/dev/null; then kill "$1"; return 1; fi
+    wait "$1"
+}
+
+# counter FILE NAME: a number from the twin's final counters line
+counter() {
+    tail -n 1 "$1" | python3 -c "import json, sys; c = json.load(sys.stdin)['counters']; print(eval('c' + ''.join('[%r]' % k for k in sys.argv[1].split('.'))))" "$2"
+}
+
+# pair NAME TWIN_SEED SPEED [--restart]: emulator (seed 11) and twin together to 2 h of plant time
+pair() {
+    name=$1
+    "$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id "twin-$name" \
+        --seed "$2" --origin $ORIGIN --until 2h --checkpoint 20min --state-out "$TMP/$name.twin" \
+        --db "$TMP/$name.db" 2>"$TMP/$name.twin.err" &
+    tp=$!
+    PIDS="$PIDS $tp"
+    sleep 0.5
+    "$TWINSIM" emulate $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id "emu-$name" \
+        --seed 11 --origin $ORIGIN --until 2h --speed "$3" --checkpoint 20min \
+        --state-out "$TMP/$name.emu" --verbose 2>"$TMP/$name.emu.err" &
+    ep=$!
+    PIDS="$PIDS $ep"
+    if [ "$4" = --restart ]; then
+        sleep 1.5
+        stop_broker
+        sleep 1.5
+        start_broker
+    fi
+    wait_pid $ep 40 || fail "$name" "the emulator did not finish"
+    wait_pid $tp 20 || fail "$name" "the twin did not reach the end ($(tail -n 3 "$TMP/$name.twin.err"))"
+    sent=$(sed -n 's/^twinsim: emulate: \([0-9]*\) messages.*/\1/p' "$TMP/$name.emu.err")
+}
+
+pair same 11 7200
+grep '"view"' "$TMP/same.twin" >"$TMP/same.views"
+if [ "$(grep -c . "$TMP/same.emu")" -ne 12 ]; then
+    fail twin_checkpoints_same_seed "the emulator wrote $(grep -c . "$TMP/same.emu") lines, expected 12"
+elif ! cmp -s "$TMP/same.views" "$TMP/same.emu"; then
+    fail twin_checkpoints_same_seed "$(diff "$TMP/same.emu" "$TMP/same.views" | head -n 4)"
+elif [ "$(counter "$TMP/same.twin" reconciled.content)" != 0 ] ||
+    [ "$(counter "$TMP/same.twin" reconciled.state)" != 0 ]; then
+    fail twin_checkpoints_same_seed "same seed, yet corrections: $(tail -n 1 "$TMP/same.twin")"
+else
+    pass twin_checkpoints_same_seed
+fi
+if [ -n "$sent" ] && [ "$(counter "$TMP/same.twin" accepted)" = "$sent" ]; then
+    pass twin_every_message_accepted
+else
+    fail twin_every_message_accepted "emulator sent '$sent', $(tail -n 1 "$TMP/same.twin")"
+fi
+if [ "$(counter "$TMP/same.twin" forecasts)" -ge 1 ] &&
+    grep -q '"forecast":1,.*"output":{"mean":' "$TMP/same.twin" &&
+    [ "$(sqlite3 "$TMP/same.db" 'select count(*) from events' 2>/dev/null || python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from events').fetchone()[0])" "$TMP/same.db")" = "$sent" ]; then
+    pass twin_forecasts_recorded
+else
+    fail twin_forecasts_recorded "$(grep -c forecast "$TMP/same.twin") forecasts"
+fi
+
+pair other 99 7200
+grep '"view":"observed"' "$TMP/other.twin" >"$TMP/other.obs"
+grep '"view":"observed"' "$TMP/other.emu" >"$TMP/other.emu.obs"
+if [ ! -s "$TMP/other.obs" ] || ! cmp -s "$TMP/other.obs" "$TMP/other.emu.obs"; then
+    fail twin_checkpoints_other_seed "$(diff "$TMP/other.emu.obs" "$TMP/other.obs" | head -n 4)"
+elif [ "$(counter "$TMP/other.twin" reconciled.content)" = 0 ]; then
+    fail twin_checkpoints_other_seed "another seed, yet no correction was needed"
+else
+    pass twin_checkpoints_other_seed
+fi
+
+# The broker goes away for 1.5 s in the middle of a 6 s run and comes back from its persistence
+# file; both clients reconnect by themselves and QoS 1 with persistent sessions loses nothing.
+pair restart 11 1200 --restart
+grep '"view"' "$TMP/restart.twin" >"$TMP/restart.views"
+if [ "$(counter "$TMP/restart.twin" reconnects)" -lt 1 ]; then
+    fail twin_broker_restart "the twin never reconnected: $(tail -n 1 "$TMP/restart.twin")"
+elif [ "$(counter "$TMP/restart.twin" accepted)" != "$sent" ]; then
+    fail twin_broker_restart "emulator sent '$sent', $(tail -n 1 "$TMP/restart.twin")"
+elif ! cmp -s "$TMP/restart.views" "$TMP/restart.emu"; then
+    fail twin_broker_restart "$(diff "$TMP/restart.emu" "$TMP/restart.views" | head -n 4)"
+else
+    pass twin_broker_restart
+fi
+
+# Bad messages, sent raw (MQTT 3.1.1, QoS 0) so that anything at all can be sent.
+"$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-faults \
+    --origin $ORIGIN --until 20min --state-out "$TMP/faults.twin" 2>"$TMP/faults.err" &
+tp=$!
+PIDS="$PIDS $tp"
+sleep 0.7
+python3 - "$PORT" <<'EOF'
+import socket, struct, sys
+def length(n):
+    out = b""
+    while True:
+        b, n = n % 128, n // 128
+        out += bytes([b | (128 if n else 0)])
+        if not n:
+            return out
+def pkt(kind, body):
+    return bytes([kind]) + length(len(body)) + body
+def s(x):
+    b = x.encode() if isinstance(x, str) else x
+    return struct.pack("!H", len(b)) + b
+msgs = [
+    ("line/heartbeat", b'{"ts": 1000600, "seq": 900001}'),
+    ("line/heartbeat", b'{"ts": 1000600, "seq": 900001}'),            # duplicate
+    ("line/heartbeat", b'{"ts": 1000500, "seq": 900002}'),            # late
+    ("line/heartbeat", b'{"ts": 2000000000, "seq": 900003}'),         # far in the future
+    ("line/heartbeat", b'{"ts": 1000601, "seq": 9' + b' ' * 3000 + b'}'),  # over the cap
+    ("line/heartbeat", b'{"ts": 1000601, "seq": "\xff\xfe"}'),         # not UTF-8
+    ("line/heartbeat", b'{"ts": 1000601, '),                          # bad JSON
+    ("line/nowhere", b'{"ts": 1000601, "seq": 900004}'),              # unknown topic
+    ("line/heartbeat", b'{"seq": 900005}'),                           # missing field
+    ("line/FILL-01/state", b'{"ts": 1000601, "seq": 900006, "state": "exploded"}'),
+    ("line/twin/cmd", b'{"cmd": "forecast"}'),
+    ("line/heartbeat", b'{"ts": 1001200, "seq": 900007}'),            # the end: 20 min
+]
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+c.sendall(pkt(0x10, s("MQTT") + bytes([4, 2]) + struct.pack("!H", 30) + s("twinsim-test-faults")))
+c.recv(4)
+for topic, payload in msgs:
+    c.sendall(pkt(0x30, s(topic) + payload))
+c.sendall(pkt(0xE0, b""))
+c.close()
+EOF
+wait_pid $tp 20 || fail twin_bad_messages "the twin did not reach the end"
+want='{"too_big":1,"not_utf8":1,"bad_json":1,"unknown_topic":1,"missing_field":1,"bad_value":1,"duplicate":1,"late":1,"future":1}'
+got=$(tail -n 1 "$TMP/faults.twin" | python3 -c "import json, sys; print(json.dumps(json.load(sys.stdin)['counters']['dropped'], separators=(',', ':')))")
+if [ "$got" != "$want" ]; then
+    fail twin_bad_messages "dropped $got"
+elif [ "$(counter "$TMP/faults.twin" received)" != 12 ] || [ "$(counter "$TMP/faults.twin" forecasts)" -lt 1 ]; then
+    fail twin_bad_messages "$(tail -n 1 "$TMP/faults.twin")"
+else
+    pass twin_bad_messages
+fi
+
+# The command line: usage errors and a mapping error in the FILE:LINE:COL form.
+tw twin
+[ "$rc" -eq 2 ] && grep -q "no model given" "$TMP/err" && pass twin_usage || fail twin_usage "exit $rc: $(cat "$TMP/err")"
+printf 'events:\n  - topic: a/b\n    kind: parts\n' >"$TMP/bad.mapping.yaml"
+tw twin $MODEL --mapping "$TMP/bad.mapping.yaml"
+if [ "$rc" -eq 1 ] && grep -qF "$TMP/bad.mapping.yaml:3:11: error: unknown event kind 'parts' (did you mean 'part'?)" "$TMP/err"; then
+    pass twin_mapping_diagnostics
+else
+    fail twin_mapping_diagnostics "exit $rc: $(cat "$TMP/err")"
+fi
+stop_broker
+exit 0
