@@ -27,7 +27,14 @@ CC=${CC:-cc}
 OUT=$BUILD/bench
 mkdir -p "$OUT" || exit 1
 
-CFLAGS_B="-std=c11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes -Werror -D_GNU_SOURCE"
+# The project's optimisation flags (the Makefile's OPT), so that twinsim runs as it is built;
+# warnings are errors when the bench programs compile, not when they link (link-time
+# optimisation would report the library's own warnings there a second time).
+OPT_B=$(printf 'bench-print-opt:\n\t@echo $(OPT)\n' |
+        make -s --no-print-directory BUILD="$BUILD" -f Makefile -f - bench-print-opt 2> /dev/null)
+OPT_B=${OPT_B:--O2 -g}
+WARN_B="-Wall -Wextra -Wshadow -Wstrict-prototypes -Werror"
+CFLAGS_B="-std=c11 -O2 -g $WARN_B -D_GNU_SOURCE"
 LIBS=""
 for p in libfyaml sqlite3 libmosquitto libmicrohttpd; do
     if pkg-config --exists "$p" 2>/dev/null; then
@@ -78,7 +85,9 @@ fi
 LIB="$BUILD/libtwinsim.a"
 built=""
 for prog in bench_models bench_calendar bench_yaml; do
-    if $CC $CFLAGS_B -Iinclude -Isrc "bench/$prog.c" "$LIB" $LIBS -o "$OUT/$prog" 2> "$OUT/$prog.build"; then
+    if $CC -std=c11 $OPT_B $WARN_B -D_GNU_SOURCE -Iinclude -Isrc -c "bench/$prog.c" \
+            -o "$OUT/$prog.o" 2> "$OUT/$prog.build" &&
+       $CC $OPT_B "$OUT/$prog.o" "$LIB" $LIBS -o "$OUT/$prog" 2>> "$OUT/$prog.build"; then
         built="$built $prog"
     else
         say "bench: $prog does not build:"; sed 's/^/    /' "$OUT/$prog.build"

@@ -92,7 +92,8 @@ int cmd_show(int argc, char **argv)
         }
     }
     if (!run) return cli_usage_error("show", "no run given (a run number, or 'last')");
-    if (modes > 1) return cli_usage_error("show", "options '--json' and '--model' exclude each other");
+    if (modes > 1)
+        return cli_usage_error("show", "options '--json' and '--model' exclude each other");
     long id = 0; /* 0: the newest run */
     if (strcmp(run, "last") != 0 &&
         (m = cli_parse_long("show", "RUN", run, 1, 9223372036854775807L, &id)) != 0)

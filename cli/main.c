@@ -47,7 +47,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "twinsim: no command given\ntry 'twinsim --help' for the list of commands\n");
+        fprintf(stderr, "twinsim: no command given\n"
+                        "try 'twinsim --help' for the list of commands\n");
         return CLI_EXIT_USAGE;
     }
     const char *name = argv[1];

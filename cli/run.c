@@ -19,7 +19,8 @@
 #include <time.h>
 
 #define DEFAULT_DB "twinsim.db"
-#define MAX_REPS 10000000L
+/* Results are kept in memory until the run ends (about 2 KB per replication for a small line). */
+#define MAX_REPS 1000000L
 #define MAX_THREADS 1024L
 
 static const char help[] =
@@ -100,13 +101,16 @@ static int parse_args(int argc, char **argv, struct run_args *a)
             a->quiet = 1;
             continue;
         }
-        if (arg[0] == '-' && arg[1] != '\0') return cli_usage_error("run", "unknown option '%s'", arg);
+        if (arg[0] == '-' && arg[1] != '\0')
+            return cli_usage_error("run", "unknown option '%s'", arg);
         if (a->model) return cli_usage_error("run", "one model file expected, got '%s' too", arg);
         a->model = arg;
     }
     if (!a->model) return cli_usage_error("run", "no model file given");
-    if (a->db && a->no_db) return cli_usage_error("run", "options '--db' and '--no-db' exclude each other");
-    if (a->json && !a->json[0]) return cli_usage_error("run", "option '--json' needs a file name or '-'");
+    if (a->db && a->no_db)
+        return cli_usage_error("run", "options '--db' and '--no-db' exclude each other");
+    if (a->json && !a->json[0])
+        return cli_usage_error("run", "option '--json' needs a file name or '-'");
     if (a->csv && !a->csv[0]) return cli_usage_error("run", "option '--csv' needs a directory");
     if (a->db && !a->db[0]) return cli_usage_error("run", "option '--db' needs a file name");
     return 0;

@@ -402,6 +402,10 @@ TSIM_API int tsim_delay_set_time(struct tsim_model *m, int block, const struct t
 /** machine, assembly: processing time for `product` (-1: every product without its own). */
 TSIM_API int tsim_machine_set_process(struct tsim_model *m, int block, int product,
                                       const struct tsim_dist *d);
+/** machine: what an arrival finds when no server is free: `drop` 0 refuses it, so the sender
+ * waits (blocking, the default); 1 takes it and throws it away, counted as 'dropped' (a loss
+ * system such as Erlang's M/G/c/c). */
+TSIM_API int tsim_machine_set_drop(struct tsim_model *m, int block, int drop);
 /** machine: number of parallel servers (>= 1). */
 TSIM_API int tsim_machine_set_servers(struct tsim_model *m, int block, int servers);
 /** machine: changeover time when a server starts a product other than its last one. */
@@ -700,7 +704,7 @@ TSIM_API void tsim_sim_set_observer(struct tsim_sim *sim, tsim_observer_fn *fn, 
  *   source:   created, entered, left, throughput, blocked_time (share of time blocked)
  *   buffer:   entered, left, dropped, throughput, wait, content, max_content
  *   delay:    entered, left, throughput, content
- *   machine:  entered, left, throughput, scrapped, content, utilization, availability,
+ *   machine:  entered, left, throughput, scrapped, dropped, content, utilization, availability,
  *             performance, quality, oee, states.busy, states.idle, states.blocked, states.down,
  *             states.setup, states.off_shift, states.waiting (for operators)
  *   assembly: entered, left, throughput, content, utilization, states.* as a machine

@@ -68,29 +68,19 @@ static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__bl
         q->tail = e;
         return;
     }
-    if (d->discipline == TSIM_LIFO) {
-        /* The head may be blocked holding its destination: newer entities go behind it. */
-        if (sim->ents[q->head].dest >= 0) {
-            en->next = sim->ents[q->head].next;
-            sim->ents[q->head].next = e;
-            if (q->tail == q->head) q->tail = e;
-        } else {
-            en->next = q->head;
-            q->head = e;
-        }
-        return;
-    }
-    double k = key(sim, q, d->discipline, e);
+    /* An ordered or LIFO arrival may go before a head that is waiting on the next block: the
+     * head then gives up its destination (the buffer stays registered as that block's waiter)
+     * and the new head picks its own when it is offered. This keeps the discipline
+     * non-preemptive in the machine, not in the queue. */
     uint32_t prev = TSIM__NIL, cur = q->head;
-    /* A blocked head stays first. */
-    if (sim->ents[cur].dest >= 0) {
-        prev = cur;
-        cur = sim->ents[cur].next;
+    if (d->discipline != TSIM_LIFO) {
+        double k = key(sim, q, d->discipline, e);
+        while (cur != TSIM__NIL && key(sim, q, d->discipline, cur) <= k) {
+            prev = cur;
+            cur = sim->ents[cur].next;
+        }
     }
-    while (cur != TSIM__NIL && key(sim, q, d->discipline, cur) <= k) {
-        prev = cur;
-        cur = sim->ents[cur].next;
-    }
+    if (prev == TSIM__NIL) sim->ents[q->head].dest = -1;
     en->next = cur;
     if (prev == TSIM__NIL) q->head = e;
     else sim->ents[prev].next = e;

@@ -62,7 +62,7 @@ struct tsim__block_desc {
     /* buffer */
     uint64_t capacity;      /* 0: unlimited */
     enum tsim_discipline discipline;
-    int drop;
+    int drop;               /* buffer: drop when full; machine: drop when no server is free */
 
     /* delay */
     struct tsim_dist delay;

@@ -20,7 +20,13 @@ static void init(struct tsim_sim *sim, uint32_t b)
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
     int s = tsim__station_free_server(sim, b);
-    if (s < 0) return 0;
+    if (s < 0) {
+        if (!tsim__desc(sim, b)->drop) return 0;
+        ((struct tsim__station *)tsim__state(sim, b))->dropped++;
+        tsim__note_drop(sim, b, e);
+        tsim__entity_dispose(sim, e);
+        return 1;
+    }
     tsim__note_enter(sim, b, e);
     tsim__station_start(sim, b, s, e);
     return 1;

@@ -369,7 +369,7 @@ int tsim__station_state(const struct tsim_sim *sim, uint32_t b, int s)
 void tsim__station_restart(struct tsim_sim *sim, uint32_t b)
 {
     struct tsim__station *st = st_of(sim, b);
-    st->scrapped = st->good = 0;
+    st->scrapped = st->good = st->dropped = 0;
     for (uint32_t s = 0; s < st->n; s++) {
         memset(st->srv[s].acc, 0, sizeof st->srv[s].acc);
         st->srv[s].since = sim->now;
@@ -394,6 +394,7 @@ void tsim__station_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *
     for (int k = 0; k < TSIM_STATE_COUNT; k++) share[k] = window > 0 ? tot[k] / window : 0;
     tsim__hdr_report(sim, b, r, 1);
     tsim_result_add(r, (int)b, "scrapped", (double)st->scrapped);
+    tsim_result_add(r, (int)b, "dropped", (double)st->dropped);
     double planned = 1 - share[TSIM_STATE_OFF_SHIFT];
     double run = planned - share[TSIM_STATE_DOWN] - share[TSIM_STATE_SETUP];
     double availability = planned > 0 ? run / planned : 0;

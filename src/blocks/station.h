@@ -35,7 +35,7 @@ struct tsim__station {
     uint32_t n;
     uint32_t blk_head, blk_n; /* ring of blocked servers, in the order they blocked */
     uint32_t blk_off;         /* arena offset of uint32_t[n] */
-    uint64_t scrapped, good;
+    uint64_t scrapped, good, dropped;
     struct tsim__server srv[];
 };
 

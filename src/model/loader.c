@@ -46,6 +46,57 @@ struct blockinfo {
     int *out; /* route targets, for the reachability check */
 };
 
+/* Names to indices, for blocks and products: a model may hold thousands of them, and every route
+ * and product reference looks one up. Open addressing over FNV-1a; keys are the model's own
+ * strings, which never move. */
+struct nameidx {
+    size_t cap, n;
+    const char **key;
+    int *val;
+};
+
+static uint64_t hash_name(const char *s)
+{
+    uint64_t h = 1469598103934665603u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static int idx_find(const struct nameidx *x, const char *k)
+{
+    if (x->cap == 0) return -1;
+    for (size_t i = hash_name(k) & (x->cap - 1);; i = (i + 1) & (x->cap - 1)) {
+        if (!x->key[i]) return -1;
+        if (strcmp(x->key[i], k) == 0) return x->val[i];
+    }
+}
+
+static void idx_put(struct nameidx *x, const char *k, int v)
+{
+    if (2 * (x->n + 1) > x->cap) {
+        struct nameidx y = {x->cap ? 2 * x->cap : 64, 0, NULL, NULL};
+        y.key = tsim__calloc(y.cap, sizeof *y.key);
+        y.val = tsim__malloc(y.cap * sizeof *y.val);
+        for (size_t i = 0; i < x->cap; i++) {
+            if (x->key[i]) idx_put(&y, x->key[i], x->val[i]);
+        }
+        tsim__free(x->key);
+        tsim__free(x->val);
+        *x = y;
+    }
+    size_t i = hash_name(k) & (x->cap - 1);
+    while (x->key[i]) i = (i + 1) & (x->cap - 1);
+    x->key[i] = k;
+    x->val[i] = v;
+    x->n++;
+}
+
+static void idx_release(struct nameidx *x)
+{
+    tsim__free(x->key);
+    tsim__free(x->val);
+}
+
 struct loader {
     const char *file;
     char *base_dir;
@@ -59,6 +110,8 @@ struct loader {
     int *product_line;
     int route_errors;
     int alias_reports;
+    int ndiags, stop; /* diagnostics added; set once DIAGS_MAX is reached */
+    struct nameidx blocks, products;
     char **broken; /* names of blocks that could not be defined: routes to them are not
                     * reported again */
     size_t nbroken, capbroken;
@@ -71,6 +124,20 @@ struct loader {
 
 /* Nesting deeper than this is no model; it also bounds the recursion of the alias check. */
 #define DEPTH_MAX 64
+
+/*
+ * Caps on what one file may declare, so that a small file cannot make the loader or the model
+ * builder work or allocate without bound: the builder keeps a table per block and product, and
+ * looks names up one by one. They are far above any factory model.
+ */
+#define BLOCKS_MAX 20000
+#define PRODUCTS_MAX 10000
+#define CELLS_MAX 4000000 /* blocks times products */
+#define SHIFTS_MAX 1000
+#define POOLS_MAX 1000
+
+/* After this many diagnostics the loader stops, as compilers do: the rest would be noise. */
+#define DIAGS_MAX 100
 
 /* A libfyaml node marker (below FYNWF_MAX_USER_MARKER) set on anchors already reported. */
 #define ALIAS_MARKER 1
@@ -204,6 +271,12 @@ static void warn(struct loader *ld, struct pos p, const char *fmt, ...)
 static void add_diag(struct loader *ld, enum tsim_severity sev, struct pos p, const char *fmt,
                      va_list ap)
 {
+    if (ld->stop) return;
+    if (ld->ndiags++ == DIAGS_MAX) {
+        tsim_diags_add(ld->d, TSIM_ERROR, p.line, p.col, "too many problems; stopping here");
+        ld->stop = 1;
+        return;
+    }
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
     tsim_diags_add(ld->d, sev, p.line, p.col, "%s", msg);
@@ -236,7 +309,10 @@ static struct pos node_pos(struct fy_node *n, struct pos fallback)
             struct fy_token *t = fy_node_get_scalar_token(n);
             const struct fy_mark *mk = t ? fy_token_start_mark(t) : NULL;
             if (!mk) return fallback;
-            return (struct pos){mk->line + 1, mk->column + 1};
+            /* A quoted scalar's mark is its first character; point at the opening quote. */
+            enum fy_node_style st = fy_node_get_style(n);
+            int quoted = (st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED) && mk->column > 0;
+            return (struct pos){mk->line + 1, mk->column + 1 - quoted};
         }
         void *it = NULL;
         if (fy_node_get_type(n) == FYNT_MAPPING) {
@@ -261,6 +337,7 @@ static struct pos pos_at(struct fy_node *n, const char *text, size_t at, struct 
     enum fy_node_style st = fy_node_get_style(n);
     if (!s || !e || s->line != e->line) return p;
     if (st != FYNS_PLAIN && st != FYNS_SINGLE_QUOTED && st != FYNS_DOUBLE_QUOTED) return p;
+    if (st != FYNS_PLAIN) p.col++;
     for (size_t i = 0; i < at && text[i]; i++) {
         if (((unsigned char)text[i] & 0xC0) != 0x80) p.col++;
     }
@@ -276,6 +353,60 @@ static int is_null(struct fy_node *n)
     return !s || len == 0 || (len == 1 && s[0] == '~') || (len == 4 && memcmp(s, "null", 4) == 0);
 }
 
+/*
+ * The text of scalar `n` in a new NUL-terminated buffer (length in *lenp), masks undone.
+ * libfyaml 0.7.12 leaks a buffer each time it unescapes a single-quoted scalar with several ''
+ * in a row (found by fuzzing), so single-quoted text is unescaped and folded here from the
+ * source, as YAML says: '' is a quote, a line break between text is a space, an empty line a
+ * newline, blanks around line breaks go.
+ */
+static char *node_text(struct loader *ld, struct fy_node *n, size_t *lenp)
+{
+    size_t len = 0;
+    char *copy;
+    struct fy_token *t = fy_node_get_scalar_token(n);
+    const struct fy_mark *ms = t ? fy_token_start_mark(t) : NULL;
+    const struct fy_mark *me = t ? fy_token_end_mark(t) : NULL;
+    if (fy_node_get_style(n) == FYNS_SINGLE_QUOTED && ms && me && me->input_pos >= ms->input_pos) {
+        const char *src = ld->yaml + ms->input_pos, *end = ld->yaml + me->input_pos;
+        copy = tsim__malloc((size_t)(end - src) + 1);
+        int first = 1, breaks = 0;
+        while (src <= end) {
+            const char *eol = memchr(src, '\n', (size_t)(end - src));
+            int last = eol == NULL;
+            if (last) eol = end;
+            const char *a = src, *b = eol;
+            if (b > a && b[-1] == '\r') b--;
+            if (!first) while (a < b && (*a == ' ' || *a == '\t')) a++;
+            if (!last) while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
+            if (!first && a == b && !last) {
+                breaks++;
+            } else {
+                if (!first) {
+                    if (breaks == 0) copy[len++] = ' ';
+                    for (; breaks > 0; breaks--) copy[len++] = '\n';
+                }
+                for (const char *c = a; c < b; c++) {
+                    copy[len++] = *c;
+                    if (*c == '\'' && c + 1 < b && c[1] == '\'') c++;
+                }
+                first = 0;
+            }
+            src = eol + 1;
+        }
+        copy[len] = '\0';
+    } else {
+        const char *s = fy_node_get_scalar(n, &len);
+        if (!s) len = 0;
+        copy = tsim__malloc(len + 1);
+        if (len) memcpy(copy, s, len);
+        copy[len] = '\0';
+        unmask(ld, n, copy);
+    }
+    *lenp = len;
+    return copy;
+}
+
 /* How a node looks, for "must be X, not Y" messages. */
 static const char *describe(struct loader *ld, struct fy_node *n, char *buf, size_t size)
 {
@@ -283,14 +414,12 @@ static const char *describe(struct loader *ld, struct fy_node *n, char *buf, siz
     if (fy_node_get_type(n) == FYNT_MAPPING) return "a mapping";
     if (fy_node_get_type(n) == FYNT_SEQUENCE) return "a list";
     size_t len;
-    const char *s = fy_node_get_scalar(n, &len);
-    char text[48];
+    char *s = node_text(ld, n, &len);
     size_t show = len > 40 ? 40 : len;
     while (show > 0 && show < len && ((unsigned char)s[show] & 0xC0) == 0x80) show--;
-    memcpy(text, s ? s : "", s ? show : 0);
-    text[s ? show : 0] = '\0';
-    unmask(ld, n, text);
-    snprintf(buf, size, "'%s%s'", text, show < len ? "..." : "");
+    s[show] = '\0';
+    snprintf(buf, size, "'%s%s'", s, show < len ? "..." : "");
+    tsim__free(s);
     for (char *c = buf; *c; c++) {
         if (*c == '\n' || *c == '\r' || *c == '\t' || *c == '\0') *c = ' ';
     }
@@ -313,16 +442,12 @@ static const char *scalar(struct loader *ld, struct fy_node *n, const char *what
         return NULL;
     }
     size_t len;
-    const char *s = fy_node_get_scalar(n, &len);
-    if (!s) s = "";
-    if (memchr(s, '\0', len)) {
+    char *copy = node_text(ld, n, &len);
+    if (memchr(copy, '\0', len)) {
         err(ld, node_pos(n, at), "%s holds a NUL character", what);
+        tsim__free(copy);
         return NULL;
     }
-    char *copy = tsim__malloc(len + 1);
-    memcpy(copy, s, len);
-    copy[len] = '\0';
-    unmask(ld, n, copy);
     tsim__grow((void **)&ld->strs, &ld->capstr, ld->nstr + 1, sizeof *ld->strs);
     ld->strs[ld->nstr++] = copy;
     return copy;
@@ -735,9 +860,14 @@ static void load_products(struct loader *ld, const struct top *t)
     size_t cap = 0;
     while ((n = fy_node_sequence_iterate(list, &it))) {
         struct pos at = node_pos(n, t->at[K_PRODUCTS]);
+        if (ld->stop) break;
         const char *name = name_of(ld, n, "a product", at);
         if (!name) continue;
-        int prev = tsim_model_find_product(ld->m, name);
+        if (ld->m->nproducts == PRODUCTS_MAX) {
+            err(ld, at, "more than %d products", PRODUCTS_MAX);
+            break;
+        }
+        int prev = idx_find(&ld->products, name);
         if (prev >= 0) {
             err(ld, at, "duplicate product '%s' (first defined at line %d)", name,
                 ld->product_line[prev]);
@@ -750,6 +880,7 @@ static void load_products(struct loader *ld, const struct top *t)
         }
         tsim__grow((void **)&ld->product_line, &cap, (size_t)idx + 1, sizeof *ld->product_line);
         ld->product_line[idx] = at.line;
+        idx_put(&ld->products, tsim_model_product_name(ld->m, idx), idx);
     }
 }
 
@@ -815,6 +946,11 @@ static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
     }
     if (tsim_model_find_shift(ld->m, name) >= 0) {
         err(ld, at, "duplicate shift '%s'", name);
+        return;
+    }
+    if (ld->m->nshifts == SHIFTS_MAX) {
+        err(ld, at, "more than %d shifts", SHIFTS_MAX);
+        ld->stop = 1;
         return;
     }
     if (!periods) {
@@ -962,6 +1098,11 @@ static void load_pool(struct loader *ld, struct fy_node *op, struct pos at0)
         err(ld, at, "duplicate operators pool '%s'", name);
         return;
     }
+    if (ld->m->npools == POOLS_MAX) {
+        err(ld, at, "more than %d operators pools", POOLS_MAX);
+        ld->stop = 1;
+        return;
+    }
     if (count < 0 && ok) {
         err(ld, at, "operators pool '%s' has no 'count'", name);
         return;
@@ -978,7 +1119,7 @@ static void load_list(struct loader *ld, const struct top *t, int key, const cha
     if (!expect(ld, t->v[key], FYNT_SEQUENCE, what, t->at[key])) return;
     void *it = NULL;
     struct fy_node *n;
-    while ((n = fy_node_sequence_iterate(t->v[key], &it))) one(ld, n, t->at[key]);
+    while (!ld->stop && (n = fy_node_sequence_iterate(t->v[key], &it))) one(ld, n, t->at[key]);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -998,7 +1139,7 @@ static int is_block_key(const char *key)
 
 static int product_of(struct loader *ld, struct fy_node *n, const char *text, struct pos at)
 {
-    int p = tsim_model_find_product(ld->m, text);
+    int p = idx_find(&ld->products, text);
     if (p >= 0) return p;
     struct tsim__suggest s;
     tsim__suggest_init(&s, text);
@@ -1278,12 +1419,11 @@ static void mark_broken(struct loader *ld, struct fy_node *n)
 {
     if (!n || fy_node_get_type(n) != FYNT_SCALAR || fy_node_is_alias(n)) return;
     size_t len;
-    const char *s = fy_node_get_scalar(n, &len);
-    if (!s || len == 0 || len > 200) return;
-    char *copy = tsim__malloc(len + 1);
-    memcpy(copy, s, len);
-    copy[len] = '\0';
-    unmask(ld, n, copy);
+    char *copy = node_text(ld, n, &len);
+    if (len == 0 || len > 200 || strlen(copy) != len) {
+        tsim__free(copy);
+        return;
+    }
     tsim__grow((void **)&ld->broken, &ld->capbroken, ld->nbroken + 1, sizeof *ld->broken);
     ld->broken[ld->nbroken++] = copy;
 }
@@ -1308,9 +1448,9 @@ static struct fy_node_pair *type_pair(struct loader *ld, struct fy_node *blk, st
         if (!first) first = p;
         if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_is_alias(k)) continue;
         size_t len;
-        const char *s = fy_node_get_scalar(k, &len);
+        char *s = node_text(ld, k, &len);
         for (int t = 0; t < TSIM_BLOCK_TYPE_COUNT; t++) {
-            if (s && strlen(type_keys[t]) == len && memcmp(type_keys[t], s, len) == 0) {
+            if (strlen(type_keys[t]) == len && memcmp(type_keys[t], s, len) == 0) {
                 if (found) {
                     err(ld, node_pos(k, at), "block has two types, '%s' and '%s'",
                         tsim_block_type_name(*type), type_keys[t]);
@@ -1320,6 +1460,7 @@ static struct fy_node_pair *type_pair(struct loader *ld, struct fy_node *blk, st
                 *type = (enum tsim_block_type)t;
             }
         }
+        tsim__free(s);
     }
     if (found || !first) {
         if (!first) err(ld, at, "empty block (write '- machine: NAME' and its parameters)");
@@ -1365,10 +1506,15 @@ static void load_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         mark_broken(ld, nv);
         return;
     }
-    int prev = tsim_model_find_block(ld->m, name);
+    int prev = idx_find(&ld->blocks, name);
     if (prev >= 0) {
         err(ld, node_pos(nv, at), "duplicate block name '%s' (first defined at line %d)", name,
             ld->blk[prev].pos.line);
+        return;
+    }
+    if (ld->m->nblocks == BLOCKS_MAX) {
+        err(ld, at, "more than %d blocks", BLOCKS_MAX);
+        ld->stop = 1;
         return;
     }
     int b = tsim_model_add_block(ld->m, type, name);
@@ -1376,6 +1522,7 @@ static void load_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         err(ld, at, "%s", tsim__errmsg_body());
         return;
     }
+    idx_put(&ld->blocks, tsim_model_block_name(ld->m, b), b);
     /* Blocks are added in file order and never removed, so block index == info index. */
     tsim__grow((void **)&ld->blk, &ld->capblk, (size_t)b + 1, sizeof *ld->blk);
     ld->nblk = (size_t)b + 1;
@@ -1459,7 +1606,7 @@ static int target(struct loader *ld, struct fy_node *n, struct pos at)
     const char *s = scalar(ld, n, "a route target", at);
     if (!s) return -1;
     struct pos p = node_pos(n, at);
-    int b = tsim_model_find_block(ld->m, s);
+    int b = idx_find(&ld->blocks, s);
     if (b < 0 && is_broken(ld, s)) return -1;
     if (b < 0) {
         struct tsim__suggest sg;
@@ -1764,10 +1911,17 @@ static void load_document(struct loader *ld, struct fy_node *root)
     size_t before = ld->d->errors;
     load_list(ld, &t, K_BLOCKS, "'blocks'", load_block);
     if (fy_node_get_type(t.v[K_BLOCKS]) != FYNT_SEQUENCE && ld->d->errors > before) return;
-    for (size_t i = 0; i < ld->nblk; i++) {
+    int np = ld->m->nproducts > 0 ? ld->m->nproducts : 1;
+    if ((double)ld->nblk * np > CELLS_MAX) {
+        err(ld, t.at[K_BLOCKS], "model is too large: %zu blocks with %d products (the limit is %d "
+                                "blocks times products)",
+            ld->nblk, np, CELLS_MAX);
+        return;
+    }
+    for (size_t i = 0; i < ld->nblk && !ld->stop; i++) {
         if (ld->blk[i].to) load_route(ld, &ld->blk[i]);
     }
-    check_graph(ld, t.at[K_BLOCKS]);
+    if (!ld->stop) check_graph(ld, t.at[K_BLOCKS]);
 
     struct tsim_model *m = ld->m;
     m->block_line = tsim__malloc(ld->nblk ? ld->nblk * sizeof(int) : sizeof(int));
@@ -1827,6 +1981,8 @@ struct tsim_model *tsim_model_load(const char *text, size_t len, const char *fil
     for (size_t i = 0; i < ld.nblk; i++) tsim__free(ld.blk[i].out);
     tsim__free(ld.blk);
     tsim__free(ld.product_line);
+    idx_release(&ld.blocks);
+    idx_release(&ld.products);
     tsim__free(ld.base_dir);
     tsim__free(ld.yaml);
     for (size_t i = 0; i < ld.nbroken; i++) tsim__free(ld.broken[i]);

@@ -448,6 +448,15 @@ int tsim_buffer_set_drop(struct tsim_model *m, int block, int drop)
     return 0;
 }
 
+int tsim_machine_set_drop(struct tsim_model *m, int block, int drop)
+{
+    int rc;
+    struct tsim__block_desc *b = get_block(m, block, T(TSIM_MACHINE), __func__, "when_full", &rc);
+    if (!b) return rc;
+    b->drop = drop != 0;
+    return 0;
+}
+
 int tsim_delay_set_time(struct tsim_model *m, int block, const struct tsim_dist *d)
 {
     int rc;

@@ -88,7 +88,8 @@ static int db_fail(sqlite3 *db, const char *path, const char *what)
 
 static int exec(sqlite3 *db, const char *path, const char *sql)
 {
-    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) return db_fail(db, path, "cannot update");
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(db, path, "cannot update");
     return 0;
 }
 
@@ -182,7 +183,8 @@ static int insert_run(sqlite3 *db, const char *path, const struct tsim__report *
         " events, wall_seconds, result_json)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return db_fail(db, path, "cannot update");
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, path, "cannot update");
     char seed[24], fp[17];
     snprintf(seed, sizeof seed, "%" PRIu64, r->seed);
     snprintf(fp, sizeof fp, "%016" PRIx64, r->fingerprint);
@@ -373,9 +375,10 @@ static int show_table(sqlite3 *db, const char *path, int64_t id, const char *tim
         r->block = group;
         r->index = n;
         double *v[] = {&r->s.mean, &r->s.half_width, &r->s.sd, &r->s.min, &r->s.max};
-        for (int i = 0; i < 5; i++)
-            *v[i] = sqlite3_column_type(st, 4 + i) == SQLITE_NULL ? NAN
-                                                                   : sqlite3_column_double(st, 4 + i);
+        for (int i = 0; i < 5; i++) {
+            int null = sqlite3_column_type(st, 4 + i) == SQLITE_NULL;
+            *v[i] = null ? NAN : sqlite3_column_double(st, 4 + i);
+        }
         r->s.n = (uint64_t)sqlite3_column_int64(st, 9);
         n++;
     }

@@ -15,6 +15,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* libfyaml reports a syntax error as text ("SOURCE:LINE:COL: error: MESSAGE"); turn each into a
+ * diagnostic. (Its collect-errors mode would give them as structs, but leaks them in 0.7.) */
+static void yaml_error(struct fy_diag *diag, void *user, const char *buf, size_t len)
+{
+    (void)diag;
+    struct tsim_diags *d = user;
+    const char *tag = memmem(buf, len, ": error: ", 9);
+    if (!tag) return;
+    const char *msg = tag + 9, *end = memchr(msg, '\n', len - (size_t)(msg - buf));
+    if (!end) end = buf + len;
+    /* Walk back over ":COL" and ":LINE". */
+    const char *p = tag;
+    int nums[2] = {0, 0};
+    for (int k = 1; k >= 0; k--) {
+        const char *q = p;
+        while (q > buf && isdigit((unsigned char)q[-1])) q--;
+        if (q == p || q == buf || q[-1] != ':') break;
+        nums[k] = atoi(q);
+        p = q - 1;
+    }
+    tsim_diags_add(d, TSIM_ERROR, nums[0], nums[1], "%.*s", (int)(end - msg), msg);
+}
+
 /* libfyaml marks tokens, not nodes: a collection is placed at its first scalar. */
 static void mark_of(struct fy_node *n, int *line, int *col)
 {
@@ -560,29 +583,39 @@ int tsim__xspec_parse(struct tsim__xspec *s, const char *text, size_t len, const
     struct fy_diag_cfg dc;
     fy_diag_cfg_default(&dc);
     dc.fp = NULL;
-    dc.output_fn = NULL;
+    dc.output_fn = yaml_error;
+    dc.user = d;
+    dc.colorize = false;
+    dc.show_source = false;
+    dc.show_position = true;
+    dc.show_type = true;
+    dc.show_module = false;
     struct fy_diag *diag = fy_diag_create(&dc);
-    if (diag) fy_diag_set_collect_errors(diag, true);
-    struct fy_parse_cfg pc = {.flags = FYPCF_QUIET, .diag = diag};
-    struct fy_document *doc = fy_document_build_from_string(&pc, text, len);
-    if (!doc) {
-        void *it = NULL;
-        struct fy_diag_error *e;
-        int any = 0;
-        while (diag && (e = fy_diag_errors_iterate(diag, &it))) {
-            tsim_diags_add(d, TSIM_ERROR, e->line + 1, e->column + 1, "%s", e->msg);
-            any = 1;
-        }
-        if (!any) tsim_diags_add(d, TSIM_ERROR, 0, 0, "not a YAML document");
-        if (diag) fy_diag_unref(diag);
+    if (!diag) {
+        tsim_diags_add(d, TSIM_ERROR, 0, 0, "cannot start the YAML parser");
+        return TSIM_EPARSE;
+    }
+    struct fy_parse_cfg pc;
+    memset(&pc, 0, sizeof pc);
+    pc.flags = FYPCF_QUIET;
+    pc.diag = diag;
+    struct fy_parser *fyp = fy_parser_create(&pc);
+    struct fy_document *doc = NULL;
+    if (fyp && fy_parser_set_string(fyp, text, len) == 0) doc = fy_parse_load_document(fyp);
+    if (!doc || fy_diag_got_error(diag)) {
+        if (d->errors == errors0) tsim_diags_add(d, TSIM_ERROR, 0, 0, "not a YAML document");
+        if (doc) fy_parse_document_destroy(fyp, doc);
+        if (fyp) fy_parser_destroy(fyp);
+        fy_diag_destroy(diag);
         return TSIM_EPARSE;
     }
     struct fy_node *root = fy_document_root(doc);
     if (!root || fy_node_get_type(root) != FYNT_MAPPING) {
         tsim_diags_add(d, TSIM_ERROR, 1, 1, "an experiment file must be a mapping with 'model' "
                        "and 'factors'");
-        fy_document_destroy(doc);
-        if (diag) fy_diag_unref(diag);
+        fy_parse_document_destroy(fyp, doc);
+        fy_parser_destroy(fyp);
+        fy_diag_destroy(diag);
         return TSIM_EPARSE;
     }
     int have_model = 0, have_factors = 0;
@@ -667,8 +700,9 @@ int tsim__xspec_parse(struct tsim__xspec *s, const char *text, size_t len, const
     }
     if (s->design == TSIM__DESIGN_LHS && !s->lhs_n)
         tsim_diags_add(d, TSIM_ERROR, 1, 1, "design 'lhs' needs 'n' (the number of scenarios)");
-    fy_document_destroy(doc);
-    if (diag) fy_diag_unref(diag);
+    fy_parse_document_destroy(fyp, doc);
+    fy_parser_destroy(fyp);
+    fy_diag_destroy(diag);
     return d->errors > errors0 ? TSIM_EPARSE : 0;
 }
 

@@ -223,7 +223,7 @@ struct tsim__xrun {
 extern volatile sig_atomic_t tsim__x_stop;
 
 /* Lifecycle: init binds the spec (factor names, expressions) and builds the probe; then add
- * scenarios; run rounds; compare; write. */
+ * scenarios; run rounds; compare; write. Call release after init whether or not it failed. */
 int tsim__xrun_init(struct tsim__xrun *x, const struct tsim__xspec *s, const struct tsim__xopts *o,
                     struct tsim_diags *d);
 void tsim__xrun_release(struct tsim__xrun *x);

@@ -342,7 +342,7 @@ int tsim__mpi_serve(const struct tsim__xspec *s, const struct tsim__xopts *o)
     tsim__free(buf);
     tsim__free(row);
     tsim__free(local);
-    if (ok) tsim__xrun_release(&x);
+    tsim__xrun_release(&x);
     return code;
 }
 

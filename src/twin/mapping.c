@@ -493,6 +493,38 @@ static void read_events(struct ctx *c, struct fy_node *k, struct fy_node *v)
     while ((item = fy_node_sequence_iterate(v, &it))) read_rule(c, item);
 }
 
+/* `subscribe:` one filter or a list: what the twin subscribes to instead of one subscription per
+ * rule (a single `plant/#` is common). Messages matching no rule are then counted as unknown. */
+static void read_subscribe(struct ctx *c, struct fy_node *k, struct fy_node *v)
+{
+    struct fy_node *one = v && fy_node_is_scalar(v) ? v : NULL;
+    if (!one && (!v || !fy_node_is_sequence(v))) {
+        err_at(c, k, "'subscribe' must be a topic filter or a list of them");
+        return;
+    }
+    void *it = NULL;
+    struct fy_node *item;
+    while ((item = one ? one : fy_node_sequence_iterate(v, &it))) {
+        const char *f = scalar(item);
+        struct tsim__rule probe;
+        memset(&probe, 0, sizeof probe);
+        if (!f || !*f) {
+            err_at(c, k, "empty topic filter in 'subscribe'");
+        } else {
+            probe.topic = (char *)f;
+            if (topic_shape(c, item, &probe) == 0 && probe.block_level < 0) {
+                c->map->subscribe = tsim__realloc(c->map->subscribe, sizeof *c->map->subscribe *
+                                                  (size_t)(c->map->nsubscribe + 1));
+                c->map->subscribe[c->map->nsubscribe++] = tsim__strdup(f);
+            } else if (probe.block_level >= 0) {
+                err_at(c, item, "'{block}' has no place in 'subscribe' ('%s')", f);
+            }
+            tsim__free(probe.filter);
+        }
+        if (one) break;
+    }
+}
+
 static void read_twin(struct ctx *c, struct fy_node *k, struct fy_node *v)
 {
     static const char *const keys[] = {"command", "forecast", "alert", "state"};
@@ -705,7 +737,7 @@ struct tsim__map *tsim__map_load(const char *text, size_t len, const struct tsim
 {
     static const char *const keys[] = {"time", "id", "max_payload", "qos", "names", "products",
                                        "states", "actions", "events", "twin", "forecast",
-                                       "alerts", "emulator", "model"};
+                                       "alerts", "emulator", "model", "subscribe"};
     struct tsim__map *map = tsim__calloc(1, sizeof *map);
     map_defaults(map, m);
     struct ctx c = {.map = map, .m = m, .d = diags, .unit = tsim_model_time_unit(m)};
@@ -776,7 +808,8 @@ struct tsim__map *tsim__map_load(const char *text, size_t len, const struct tsim
             else if (strcmp(key, "forecast") == 0) read_forecast(&c, pk, pv);
             else if (strcmp(key, "alerts") == 0) read_alerts(&c, pk, pv);
             else if (strcmp(key, "emulator") == 0) read_emulator(&c, pk, pv);
-            else unknown_key(&c, pk, "the mapping", keys, 14);
+            else if (strcmp(key, "subscribe") == 0) read_subscribe(&c, pk, pv);
+            else unknown_key(&c, pk, "the mapping", keys, 15);
         }
         if (map->nrules == 0 && diags->errors == errors0)
             tsim_diags_add(diags, TSIM_ERROR, 1, 1, "the mapping has no 'events'");
@@ -867,6 +900,8 @@ void tsim__map_destroy(struct tsim__map *map)
         for (int j = 0; j < TSIM__R_COUNT; j++) tsim__free(map->rules[i].field[j]);
     }
     tsim__free(map->rules);
+    for (int i = 0; i < map->nsubscribe; i++) tsim__free(map->subscribe[i]);
+    tsim__free(map->subscribe);
     tsim__free(map->topic_command);
     tsim__free(map->topic_forecast);
     tsim__free(map->topic_alert);

@@ -308,14 +308,19 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
     tw.q = tsim__msgq_create(1u << 18);
 
     /* One subscription per rule, plus the command topic. */
-    const char **filters = tsim__calloc((size_t)map->nrules + 1, sizeof *filters);
+    const char **filters =
+        tsim__calloc((size_t)(map->nrules + map->nsubscribe) + 1, sizeof *filters);
     int nf = 0;
-    for (int i = 0; i < map->nrules; i++) {
+    for (int i = 0; i < map->nsubscribe; i++) filters[nf++] = map->subscribe[i];
+    for (int i = 0; i < map->nrules && !map->nsubscribe; i++) {
         int dup = 0;
         for (int j = 0; j < nf; j++) dup |= strcmp(filters[j], map->rules[i].filter) == 0;
         if (!dup) filters[nf++] = map->rules[i].filter;
     }
-    if (map->topic_command) filters[nf++] = map->topic_command;
+    int cmd_covered = 0;
+    for (int j = 0; j < nf && map->topic_command; j++)
+        cmd_covered |= tsim__topic_match(filters[j], map->topic_command);
+    if (map->topic_command && !cmd_covered) filters[nf++] = map->topic_command;
     struct tsim__mqtt_opts mo = o->mqtt;
     mo.qos = map->qos;
     tw.mq = tsim__mqtt_start(&mo, filters, nf, on_msg, &tw, err, sizeof err);

@@ -120,6 +120,8 @@ struct tsim__map {
     char *action_word[2];  /* the plant's words for a part leaving (0) and entering (1) */
     struct tsim__rule *rules;
     int nrules;
+    char **subscribe;     /* subscriptions replacing the rules' own (`subscribe:`), may be 0 */
+    int nsubscribe;
     /* twin topics */
     char *topic_command, *topic_forecast, *topic_alert, *topic_state;
     /* forecasts */

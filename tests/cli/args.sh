@@ -40,7 +40,7 @@ usage args_run_missing_value run "$M" --reps
 says args_run_missing_value_text "option '--reps' needs a value"
 usage args_run_value_is_option run "$M" --json --csv dir
 usage args_run_reps_text run "$M" --reps abc
-says args_run_reps_text_msg "option '--reps' needs a whole number from 1 to"
+says args_run_reps_text_msg "option '--reps' needs a whole number from 1 to 1000000, not 'abc'"
 usage args_run_reps_zero run "$M" --reps 0
 usage args_run_reps_negative run "$M" --reps -3
 usage args_run_reps_fraction run "$M" --reps 1.5

@@ -13,14 +13,24 @@
 update=0
 [ "${1:-}" = "--update" ] && update=1
 
-# Drop wall_seconds and re-print in one fixed layout, so that a difference shows as a short diff.
+# Drop wall_seconds and re-print in one fixed layout, one KPI summary a line, so that a change
+# shows as a short diff naming the KPI. Python prints each double as the shortest text that reads
+# back as the same double, so no digit is lost.
 normalise() {
     python3 -c '
 import json, sys
+
+def dump(x, ind):
+    if isinstance(x, dict) and x and not set(x) <= {"mean", "half_width", "sd", "n"}:
+        pad = "  " * (ind + 1)
+        items = [pad + json.dumps(k) + ": " + dump(v, ind + 1) for k, v in x.items()]
+        return "{\n" + ",\n".join(items) + "\n" + "  " * ind + "}"
+    return json.dumps(x)
+
 with open(sys.argv[1]) as f:
     doc = json.load(f)
 doc.pop("wall_seconds", None)
-print(json.dumps(doc, indent=2))
+print(dump(doc, 0))
 ' "$1"
 }
 

@@ -135,6 +135,12 @@ ok run_overrides_exit
 if [ ! -s "$TMP/out" ]; then pass run_quiet; else fail run_quiet "printed $(head -c 200 "$TMP/out")"; fi
 pycheck run_overrides o2.json 'd["replications"] == 3 and d["seed"] == 18446744073709551615 and d["horizon"] == 60 and d["warmup"] == 5'
 
+# one replication: no confidence interval, written as null, shown as a dash
+tw run "$MODEL" --reps 1 --json one.json --no-db
+ok one_rep_exit
+pycheck one_rep_null_half_width one.json 'd["system"]["throughput"]["half_width"] is None and d["system"]["throughput"]["n"] == 1'
+if grep -q "^system .* ± -  */min$" "$TMP/out"; then pass one_rep_table; else fail one_rep_table "$(head -n 4 "$TMP/out")"; fi
+
 tw run "$MODEL" --json - --no-db
 if [ $rc -eq 0 ] && python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$TMP/out"; then
     pass json_stdout

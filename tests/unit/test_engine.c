@@ -346,7 +346,11 @@ static void test_stop(void)
 }
 
 /* User events and the engine's own events share one calendar and one fingerprint. */
-static void nothing(struct tsim_sim *sim, void *arg) {}
+static void nothing(struct tsim_sim *sim, void *arg)
+{
+    (void)sim;
+    (void)arg;
+}
 
 static void test_user_events_in_model(void)
 {

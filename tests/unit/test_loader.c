@@ -137,6 +137,40 @@ static void test_oversized(void)
     free(big);
 }
 
+/* A file cannot make the loader list problems without end, nor make the model builder allocate a
+ * table per block and product beyond the cap. */
+static void test_caps(void)
+{
+    size_t cap = 1 << 20, n = 0;
+    char *text = malloc(cap);
+    n += (size_t)sprintf(text + n, "blocks:\n  - source: s\n    interarrival: 1\n    to: k\n");
+    for (int i = 0; i < 150; i++) n += (size_t)sprintf(text + n, "    key%d: 1\n", i);
+    n += (size_t)sprintf(text + n, "  - sink: k\n");
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    CHECK(tsim_model_load(text, n, "t.yaml", NULL, &d) == NULL);
+    CHECK(d.n == 101);
+    if (d.n == 101) {
+        CHECK_STR(d.items[0].message, "unknown key 'key0' in source 's'");
+        CHECK_STR(d.items[100].message, "too many problems; stopping here");
+        CHECK(d.items[100].line == 105);
+    }
+    tsim_diags_release(&d);
+
+    n = (size_t)sprintf(text, "products: [");
+    for (int i = 0; i < 2001; i++) n += (size_t)sprintf(text + n, "%sp%d", i ? ", " : "", i);
+    n += (size_t)sprintf(text + n, "]\nblocks:\n  - source: s\n    interarrival: 1\n    to: k0\n");
+    for (int i = 0; i < 1999; i++) n += (size_t)sprintf(text + n, "  - sink: k%d\n", i);
+    tsim_diags_init(&d);
+    CHECK(tsim_model_load(text, n, "t.yaml", NULL, &d) == NULL);
+    CHECK(d.n == 1);
+    if (d.n)
+        CHECK_STR(d.items[0].message, "model is too large: 2000 blocks with 2001 products (the "
+                                      "limit is 4000000 blocks times products)");
+    tsim_diags_release(&d);
+    free(text);
+}
+
 static void test_missing_file(void)
 {
     char *got = diags_of("tests/models/no-such-model.yaml", NULL, NULL);
@@ -491,6 +525,7 @@ int main(void)
     RUN(test_diags_print);
     RUN(test_bad_models);
     RUN(test_oversized);
+    RUN(test_caps);
     RUN(test_missing_file);
     RUN(test_bottling_line);
     RUN(test_examples);

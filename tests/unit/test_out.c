@@ -129,8 +129,8 @@ static void test_report_order_and_json(void)
     CHECK(strstr(json, "\"horizon\": 480,") != NULL);
     CHECK(strstr(json, "\"warmup\": 60,") != NULL);
     CHECK(strstr(json, "\"throughput\": {\"mean\": 1.5, \"half_width\": ") != NULL);
-    CHECK(strstr(json, "\"wait\": {\"mean\": null, \"half_width\": null, \"sd\": null, \"n\": 2}") !=
-          NULL);
+    CHECK(strstr(json,
+                 "\"wait\": {\"mean\": null, \"half_width\": null, \"sd\": null, \"n\": 2}"));
     /* dotted names nest, and the nested object holds both states although oee came between */
     const char *states = strstr(json, "\"states\": {");
     CHECK(states != NULL);
@@ -141,8 +141,8 @@ static void test_report_order_and_json(void)
         CHECK(busy && idle && oee && oee > idle);
     }
     CHECK(strstr(json, "\"filler\": {\n      \"type\": \"machine\",") != NULL);
-    CHECK(strstr(json, "\"operators\": {\n    \"crew\": {\n      \"utilization\": {\"mean\": 0.375,") !=
-          NULL);
+    CHECK(strstr(json, "\"operators\": {\n    \"crew\": {\n"
+                       "      \"utilization\": {\"mean\": 0.375,"));
     char fp[64];
     snprintf(fp, sizeof fp, "\"fingerprint\": \"%016llx\"", (unsigned long long)r.fingerprint);
     CHECK(strstr(json, fp) != NULL);
@@ -235,8 +235,8 @@ static void test_csv(void)
     s = slurp(path);
     CHECK(s != NULL);
     if (s) {
-        CHECK(strncmp(s, "replication,block,kpi,value\n0,system,throughput,1\n0,system,wip,3\n", 64) ==
-              0);
+        const char *head = "replication,block,kpi,value\n0,system,throughput,1\n0,system,wip,3\n";
+        CHECK(strncmp(s, head, strlen(head)) == 0);
         CHECK(strstr(s, "\n0,buf,wait,\n") != NULL);
         CHECK(strstr(s, "\n1,buf,wait,2\n") != NULL);
         CHECK(strstr(s, "\n1,operators.crew,utilization,0.5\n") != NULL);

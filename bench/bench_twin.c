@@ -1,0 +1,213 @@
+/*
+ * bench_twin: the live twin's two goals, measured.
+ *   bench_twin ingest MODEL MAPPING PORT [N]   plant messages per second through a real broker on
+ *       loopback: N messages (composed by the emulator from a run of MODEL, so they are the
+ *       messages a plant would send) are published at QoS 1 by one client and received at QoS 1
+ *       by the twin's own pipeline (queue, decode, duplicate check, apply to the live sim).
+ *       The rate is N over the time from the first message received to the last one applied.
+ *   bench_twin forecast MODEL MAPPING [REPS [HOURS [THREADS]]]   one forecast of HOURS (default
+ *       8) from the start of the model's first shift, REPS replications (default 30).
+ * Prints a RESULT line (key=value) as the other benches do.
+ */
+#include "core/core.h"
+#include "twin/twin.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int load(const char *model, const char *mapping, struct tsim_model **m,
+                struct tsim__map **map)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    *m = tsim_model_load_file(model, NULL, &d);
+    tsim_diags_print(&d, model, stderr);
+    tsim_diags_release(&d);
+    if (!*m) return -1;
+    tsim_diags_init(&d);
+    *map = tsim__map_load_file(mapping, *m, &d);
+    tsim_diags_print(&d, mapping, stderr);
+    tsim_diags_release(&d);
+    return *map ? 0 : -1;
+}
+
+/* ---- ingest --------------------------------------------------------------------------------- */
+
+struct msgs {
+    char **topic, **json;
+    size_t n, cap;
+};
+
+static void collect(void *ctx, const char *topic, const char *json)
+{
+    struct msgs *ms = ctx;
+    if (ms->n == ms->cap) {
+        ms->cap = ms->cap ? ms->cap * 2 : 4096;
+        ms->topic = tsim__realloc(ms->topic, ms->cap * sizeof *ms->topic);
+        ms->json = tsim__realloc(ms->json, ms->cap * sizeof *ms->json);
+    }
+    ms->topic[ms->n] = tsim__strdup(topic);
+    ms->json[ms->n] = tsim__strdup(json);
+    ms->n++;
+}
+
+static void on_msg(void *ctx, const char *topic, const void *payload, size_t len, int qos)
+{
+    (void)qos;
+    tsim__msgq_push(ctx, topic, payload, len);
+}
+
+static int bench_ingest(const char *model, const char *mapping, int port, size_t want)
+{
+    struct tsim_model *m;
+    struct tsim__map *map;
+    if (load(model, mapping, &m, &map) != 0) return 1;
+    /* The plant's messages: an emulator run, as fast as it goes, until there are enough. */
+    struct msgs ms = {0};
+    struct tsim_sim *plant = tsim_sim_create(m, 11, 0);
+    struct tsim__emu e;
+    tsim__emu_init(&e, map, plant, 1000000, collect, &ms);
+    tsim_sim_set_observer(plant, tsim__emu_observe, &e);
+    tsim__emu_snapshot(&e, plant);
+    for (double t = 1; ms.n < want; t += 1) {
+        tsim_sim_run_until(plant, t);
+        tsim__emu_heartbeat(&e, t);
+    }
+    size_t n = ms.n;
+
+    struct tsim__ingest in;
+    tsim__ingest_init(&in, map);
+    struct tsim__live *lv = tsim__live_create(m, map, 11);
+    struct tsim__msgq *q = tsim__msgq_create(1u << 18);
+    struct tsim__mqtt_opts o;
+    tsim__mqtt_opts_init(&o);
+    o.port = port;
+    o.client_id = "bench-twin";
+    const char *filters[16];
+    int nf = 0;
+    for (int i = 0; i < map->nrules && nf < 16; i++) filters[nf++] = map->rules[i].filter;
+    char err[256];
+    struct tsim__mqtt *sub = tsim__mqtt_start(&o, filters, nf, on_msg, q, err, sizeof err);
+    o.client_id = "bench-plant";
+    struct tsim__mqtt *pub = sub ? tsim__mqtt_start(&o, NULL, 0, NULL, NULL, err, sizeof err) : NULL;
+    if (!sub || !pub) {
+        fprintf(stderr, "bench_twin: %s\n", err);
+        return 1;
+    }
+    for (int i = 0; i < 500 && !(tsim__mqtt_connected(sub) && tsim__mqtt_connected(pub)); i++)
+        usleep(10000);
+    usleep(200000); /* let the subscriptions settle */
+    double t_pub0 = now_s();
+    for (size_t i = 0; i < n; i++)
+        tsim__mqtt_publish(pub, ms.topic[i], ms.json[i], strlen(ms.json[i]), 1, 0);
+    double t_first = 0, t_last = 0;
+    size_t got = 0, bad = 0;
+    char errbuf[256];
+    while (got < n) {
+        struct tsim__msg msg;
+        if (!tsim__msgq_pop(q, &msg, 10.0)) break;
+        if (!got) t_first = now_s();
+        struct tsim__tev ev;
+        if (tsim__ingest_decode(&in, msg.topic, msg.payload, msg.len, &ev, errbuf,
+                                sizeof errbuf) != TSIM__OK ||
+            tsim__live_apply(lv, &ev, errbuf, sizeof errbuf) != TSIM__OK)
+            bad++;
+        tsim__free(msg.topic);
+        tsim__free(msg.payload);
+        got++;
+    }
+    t_last = now_s();
+    double pub_s = t_last - t_pub0, rate = got > 1 ? (double)(got - 1) / (t_last - t_first) : 0;
+    printf("ingest: %zu messages (%zu rejected), %.0f messages/s received and applied, "
+           "%.3f s from first publish to last applied; live sim at t=%g\n",
+           got, bad, rate, pub_s, lv->now);
+    printf("RESULT bench=twin_ingest messages=%zu rejected=%zu rate=%.0f wall=%.4f\n", got, bad,
+           rate, t_last - t_first);
+    tsim__mqtt_stop(pub, 5);
+    tsim__mqtt_stop(sub, 0);
+    tsim__msgq_destroy(q);
+    tsim__live_destroy(lv);
+    tsim__ingest_release(&in);
+    tsim__emu_release(&e);
+    tsim_sim_destroy(plant);
+    for (size_t i = 0; i < ms.n; i++) {
+        tsim__free(ms.topic[i]);
+        tsim__free(ms.json[i]);
+    }
+    tsim__free(ms.topic);
+    tsim__free(ms.json);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+    return got == n && bad == 0 ? 0 : 1;
+}
+
+/* ---- forecast ------------------------------------------------------------------------------- */
+
+static int bench_forecast(const char *model, const char *mapping, int reps, double hours,
+                          int threads)
+{
+    struct tsim_model *m;
+    struct tsim__map *map;
+    if (load(model, mapping, &m, &map) != 0) return 1;
+    double per_h = tsim_unit_factor("h", tsim_model_time_unit(m));
+    map->replications = reps;
+    map->horizon_mode = 1;
+    map->horizon = hours * per_h;
+    map->threads = threads;
+    struct tsim__live *lv = tsim__live_create(m, map, 1);
+    /* Forecast from the start of the day shift, 06:00, after a night of the live sim. */
+    double start = 6 * per_h;
+    tsim__live_advance(lv, start);
+    struct tsim__fc_input in;
+    double best = INFINITY;
+    struct tsim__fc_result r;
+    memset(&r, 0, sizeof r);
+    for (int k = 0; k < 3; k++) {
+        tsim__fc_input_take(&in, lv, (uint64_t)k + 1);
+        double t0 = now_s();
+        tsim__fc_run(&in, &r);
+        double w = now_s() - t0;
+        if (w < best) best = w;
+        if (k < 2) {
+            tsim__fc_result_release(&r);
+            tsim__fc_input_release(&in);
+        }
+    }
+    long nc = sysconf(_SC_NPROCESSORS_ONLN);
+    printf("forecast: %d replications of %g h from t=%g %s, %d thread%s (%ld cores): %.3f s; "
+           "output %.1f +- %.1f\n",
+           reps, hours, start, tsim_model_time_unit(m), threads ? threads : (int)nc,
+           threads == 1 ? "" : "s", nc, best, r.out.mean, r.out.half_width);
+    printf("RESULT bench=twin_forecast replications=%d hours=%g threads=%d wall=%.4f\n", reps,
+           hours, threads ? threads : (int)nc, best);
+    tsim__fc_result_release(&r);
+    tsim__fc_input_release(&in);
+    tsim__live_destroy(lv);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 5 && strcmp(argv[1], "ingest") == 0)
+        return bench_ingest(argv[2], argv[3], atoi(argv[4]),
+                            argc > 5 ? (size_t)atol(argv[5]) : 500000);
+    if (argc >= 4 && strcmp(argv[1], "forecast") == 0)
+        return bench_forecast(argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 30,
+                              argc > 5 ? atof(argv[5]) : 8, argc > 6 ? atoi(argv[6]) : 0);
+    fprintf(stderr, "usage: bench_twin ingest MODEL MAPPING PORT [N]\n"
+                    "       bench_twin forecast MODEL MAPPING [REPS [HOURS [THREADS]]]\n");
+    return 2;
+}
