@@ -13,6 +13,7 @@
 #include "twin/twin.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,25 @@ static void collect(void *ctx, const char *topic, const char *json)
     ms->n++;
 }
 
+/* The plant: publishes every message at QoS 1 from its own thread, as fast as the broker
+ * acknowledges them. */
+struct publisher {
+    struct tsim__mqtt *c;
+    const struct msgs *ms;
+    int qos;
+};
+
+static void *publish_all(void *arg)
+{
+    struct publisher *p = arg;
+    for (size_t i = 0; i < p->ms->n; i++) {
+        tsim__mqtt_throttle(p->c, 100);
+        tsim__mqtt_publish(p->c, p->ms->topic[i], p->ms->json[i], strlen(p->ms->json[i]),
+                           p->qos, 0);
+    }
+    return NULL;
+}
+
 static void on_msg(void *ctx, const char *topic, const void *payload, size_t len, int qos)
 {
     (void)qos;
@@ -89,11 +109,32 @@ static int bench_ingest(const char *model, const char *mapping, int port, size_t
     struct tsim__ingest in;
     tsim__ingest_init(&in, map);
     struct tsim__live *lv = tsim__live_create(m, map, 11);
+    {
+        /* The same messages straight into the pipeline, no broker: the twin's own ceiling. */
+        struct tsim__ingest in0;
+        tsim__ingest_init(&in0, map);
+        struct tsim__live *lv0 = tsim__live_create(m, map, 11);
+        char e0[256];
+        double t0 = now_s();
+        for (size_t i = 0; i < n; i++) {
+            struct tsim__tev ev;
+            if (tsim__ingest_decode(&in0, ms.topic[i], ms.json[i], strlen(ms.json[i]), &ev, e0,
+                                    sizeof e0) == TSIM__OK)
+                tsim__live_apply(lv0, &ev, e0, sizeof e0);
+        }
+        double w = now_s() - t0;
+        printf("ingest without a broker: %zu messages, %.0f messages/s decoded and applied\n", n,
+               n / w);
+        tsim__live_destroy(lv0);
+        tsim__ingest_release(&in0);
+    }
     struct tsim__msgq *q = tsim__msgq_create(1u << 18);
     struct tsim__mqtt_opts o;
     tsim__mqtt_opts_init(&o);
     o.port = port;
     o.client_id = "bench-twin";
+    /* BENCH_TWIN_QOS=0 measures the broker without acknowledgements, for comparison. */
+    if (getenv("BENCH_TWIN_QOS")) o.qos = atoi(getenv("BENCH_TWIN_QOS"));
     const char *filters[16];
     int nf = 0;
     for (int i = 0; i < map->nrules && nf < 16; i++) filters[nf++] = map->rules[i].filter;
@@ -109,8 +150,9 @@ static int bench_ingest(const char *model, const char *mapping, int port, size_t
         usleep(10000);
     usleep(200000); /* let the subscriptions settle */
     double t_pub0 = now_s();
-    for (size_t i = 0; i < n; i++)
-        tsim__mqtt_publish(pub, ms.topic[i], ms.json[i], strlen(ms.json[i]), 1, 0);
+    pthread_t th;
+    struct publisher pa = {pub, &ms, o.qos};
+    pthread_create(&th, NULL, publish_all, &pa);
     double t_first = 0, t_last = 0;
     size_t got = 0, bad = 0;
     char errbuf[256];
@@ -128,12 +170,13 @@ static int bench_ingest(const char *model, const char *mapping, int port, size_t
         got++;
     }
     t_last = now_s();
+    pthread_join(th, NULL);
     double pub_s = t_last - t_pub0, rate = got > 1 ? (double)(got - 1) / (t_last - t_first) : 0;
     printf("ingest: %zu messages (%zu rejected), %.0f messages/s received and applied, "
            "%.3f s from first publish to last applied; live sim at t=%g\n",
            got, bad, rate, pub_s, lv->now);
-    printf("RESULT bench=twin_ingest messages=%zu rejected=%zu rate=%.0f wall=%.4f\n", got, bad,
-           rate, t_last - t_first);
+    printf("RESULT bench=twin_ingest qos=%d messages=%zu rejected=%zu rate=%.0f wall=%.4f\n", o.qos,
+           got, bad, rate, t_last - t_first);
     tsim__mqtt_stop(pub, 5);
     tsim__mqtt_stop(sub, 0);
     tsim__msgq_destroy(q);

@@ -1,7 +1,8 @@
 /*
- * `twinsim runs` and `twinsim show`: read back the runs that `twinsim run` recorded in the
- * results database, to find a past run and compare it again (its settings, its KPIs, its exact
- * JSON output, or the model text it ran, ready to run once more).
+ * `twinsim runs`, `twinsim show` and `twinsim compare`: read back the runs that `twinsim run`
+ * recorded in the results database, to find a past run and compare it again (its settings, its
+ * KPIs, its exact JSON output, the model text it ran, ready to run once more, or its KPIs beside
+ * another run's).
  */
 #include "cli.h"
 
@@ -26,6 +27,14 @@ static const char show_help[] =
     "\n"
     "Show a recorded run: its settings and KPI table, its JSON output (--json), or the model\n"
     "text it ran (--model; save it to run it again).\n"
+    "  --db FILE    results database (default: twinsim.db)\n";
+
+static const char compare_help[] =
+    "usage: twinsim compare RUN_A RUN_B [--db FILE]\n"
+    "\n"
+    "Compare two recorded runs KPI by KPI: both means and the difference B - A with a 95%\n"
+    "Welch interval; '*' marks a difference whose interval excludes 0. Also says whether the\n"
+    "runs' fingerprints are equal (identical behaviour). A run is a number or 'last'.\n"
     "  --db FILE    results database (default: twinsim.db)\n";
 
 static int need_db(const char *cmd, const char *path)
@@ -64,6 +73,43 @@ int cmd_runs(int argc, char **argv)
     return CLI_EXIT_OK;
 }
 
+/* A run argument: a number from 1 up, or "last" (0). */
+static int parse_run(const char *cmd, const char *text, long *id)
+{
+    *id = 0;
+    if (strcmp(text, "last") == 0) return 0;
+    return cli_parse_long(cmd, "RUN", text, 1, 9223372036854775807L, id);
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    const char *db = DEFAULT_DB, *runs[2] = {NULL, NULL}, *v;
+    int m, nruns = 0;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            fputs(compare_help, stdout);
+            return CLI_EXIT_OK;
+        }
+        if ((m = cli_option(argc, argv, &i, "compare", "--db", &v)) != 0) {
+            if (m != 1) return m;
+            db = v;
+        } else if (argv[i][0] == '-') {
+            return cli_usage_error("compare", "unknown option '%s'", argv[i]);
+        } else if (nruns == 2) {
+            return cli_usage_error("compare", "two runs expected, got '%s' too", argv[i]);
+        } else {
+            runs[nruns++] = argv[i];
+        }
+    }
+    if (nruns < 2) return cli_usage_error("compare", "two runs expected (numbers, or 'last')");
+    long a, b;
+    if ((m = parse_run("compare", runs[0], &a)) != 0 || (m = parse_run("compare", runs[1], &b)))
+        return m;
+    if ((m = need_db("compare", db)) != 0) return m;
+    if (tsim__db_compare(db, a, b, stdout) != 0) return cli_error("compare", "%s", cli_errmsg());
+    return CLI_EXIT_OK;
+}
+
 int cmd_show(int argc, char **argv)
 {
     const char *db = DEFAULT_DB, *run = NULL, *v;
@@ -94,10 +140,8 @@ int cmd_show(int argc, char **argv)
     if (!run) return cli_usage_error("show", "no run given (a run number, or 'last')");
     if (modes > 1)
         return cli_usage_error("show", "options '--json' and '--model' exclude each other");
-    long id = 0; /* 0: the newest run */
-    if (strcmp(run, "last") != 0 &&
-        (m = cli_parse_long("show", "RUN", run, 1, 9223372036854775807L, &id)) != 0)
-        return m;
+    long id;
+    if ((m = parse_run("show", run, &id)) != 0) return m;
     if ((m = need_db("show", db)) != 0) return m;
     if (tsim__db_show(db, id, what, stdout) != 0) return cli_error("show", "%s", cli_errmsg());
     return CLI_EXIT_OK;

@@ -20,9 +20,12 @@ static const struct command commands[] = {
     {"check", cmd_check, "validate model files and print every diagnostic"},
     {"runs", cmd_runs, "list past runs recorded in the results database"},
     {"show", cmd_show, "show a past run: settings and KPIs, its JSON or its model"},
+    {"compare", cmd_compare, "compare two past runs KPI by KPI, with 95% intervals"},
     {"experiment", cmd_experiment, "compare scenarios of a model over factors, with CIs"},
     {"optimize", cmd_optimize, "search factors for the best objective under constraints"},
     {"report", cmd_report, "write a self-contained HTML report of an experiment run"},
+    {"twin", cmd_twin, "follow a plant over MQTT: live state, forecasts and alerts"},
+    {"emulate", cmd_emulate, "play a model as a plant, publishing its events over MQTT"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof *commands)

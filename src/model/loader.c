@@ -8,7 +8,9 @@
  * be valid UTF-8 made of characters YAML allows before libfyaml sees it (libfyaml 0.7.12 hangs on
  * some invalid UTF-8, e.g. the two bytes "%\xE9"); anchors and aliases are refused and never
  * resolved (an alias bomb would expand to gigabytes); libfyaml's own errors are collected through
- * its diag API, never printed.
+ * its diag API, never printed. What one file may declare is capped (BLOCKS_MAX and friends below),
+ * and the loader stops after DIAGS_MAX diagnostics, so that no small file costs much time or
+ * memory.
  *
  * Distributions are written as calls, "triangular(0.5, 0.6, 0.9)", also inside flow collections
  * ("{small: triangular(0.5, 0.6, 0.9), large: 0.9}") where YAML would split them at the commas.
@@ -22,6 +24,7 @@
  */
 #include "blocks/desc.h"
 #include "core/core.h"
+#include "model/loader.h"
 #include "model/params.h"
 
 #include <ctype.h>
@@ -32,28 +35,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct pos {
-    int line, col; /* 1-based; 0 when unknown */
-};
+/* Nesting deeper than this is no model; it also bounds the recursion of the alias check. */
+#define DEPTH_MAX 64
 
-struct blockinfo {
-    struct fy_node *to; /* the value of 'to', NULL when none */
-    struct pos pos;     /* of the type key */
-    struct pos to_pos;  /* of the 'to' key */
-    int index;          /* in the model */
-    enum tsim_block_type type;
-    int nout;
-    int *out; /* route targets, for the reachability check */
-};
+/* After this many diagnostics the loader stops, as compilers do: the rest would be noise. */
+#define DIAGS_MAX 100
 
-/* Names to indices, for blocks and products: a model may hold thousands of them, and every route
- * and product reference looks one up. Open addressing over FNV-1a; keys are the model's own
- * strings, which never move. */
-struct nameidx {
-    size_t cap, n;
-    const char **key;
-    int *val;
-};
+/* A libfyaml node marker (below FYNWF_MAX_USER_MARKER) set on anchors already reported. */
+#define ALIAS_MARKER 1
 
 static uint64_t hash_name(const char *s)
 {
@@ -62,7 +51,7 @@ static uint64_t hash_name(const char *s)
     return h;
 }
 
-static int idx_find(const struct nameidx *x, const char *k)
+int tsim__ld_idx_find(const struct nameidx *x, const char *k)
 {
     if (x->cap == 0) return -1;
     for (size_t i = hash_name(k) & (x->cap - 1);; i = (i + 1) & (x->cap - 1)) {
@@ -71,14 +60,14 @@ static int idx_find(const struct nameidx *x, const char *k)
     }
 }
 
-static void idx_put(struct nameidx *x, const char *k, int v)
+void tsim__ld_idx_put(struct nameidx *x, const char *k, int v)
 {
     if (2 * (x->n + 1) > x->cap) {
         struct nameidx y = {x->cap ? 2 * x->cap : 64, 0, NULL, NULL};
         y.key = tsim__calloc(y.cap, sizeof *y.key);
         y.val = tsim__malloc(y.cap * sizeof *y.val);
         for (size_t i = 0; i < x->cap; i++) {
-            if (x->key[i]) idx_put(&y, x->key[i], x->val[i]);
+            if (x->key[i]) tsim__ld_idx_put(&y, x->key[i], x->val[i]);
         }
         tsim__free(x->key);
         tsim__free(x->val);
@@ -97,50 +86,6 @@ static void idx_release(struct nameidx *x)
     tsim__free(x->val);
 }
 
-struct loader {
-    const char *file;
-    char *base_dir;
-    struct tsim_diags *d;
-    struct tsim_model *m;
-    struct tsim_run_spec run;
-    size_t nstr, capstr;
-    char **strs; /* scalar texts, freed at the end */
-    size_t nblk, capblk;
-    struct blockinfo *blk;
-    int *product_line;
-    int route_errors;
-    int alias_reports;
-    int ndiags, stop; /* diagnostics added; set once DIAGS_MAX is reached */
-    struct nameidx blocks, products;
-    char **broken; /* names of blocks that could not be defined: routes to them are not
-                    * reported again */
-    size_t nbroken, capbroken;
-    struct fy_parser *fyp; /* parses `yaml`; destroyed after the document */
-    char *yaml;            /* the text given to libfyaml (see protect_calls) */
-    size_t nsub;
-    size_t *sub_at; /* sorted positions protect_calls changed, and what was there */
-    char *sub_was;
-};
-
-/* Nesting deeper than this is no model; it also bounds the recursion of the alias check. */
-#define DEPTH_MAX 64
-
-/*
- * Caps on what one file may declare, so that a small file cannot make the loader or the model
- * builder work or allocate without bound: the builder keeps a table per block and product, and
- * looks names up one by one. They are far above any factory model.
- */
-#define BLOCKS_MAX 20000
-#define PRODUCTS_MAX 10000
-#define CELLS_MAX 4000000 /* blocks times products */
-#define SHIFTS_MAX 1000
-#define POOLS_MAX 1000
-
-/* After this many diagnostics the loader stops, as compilers do: the rest would be noise. */
-#define DIAGS_MAX 100
-
-/* A libfyaml node marker (below FYNWF_MAX_USER_MARKER) set on anchors already reported. */
-#define ALIAS_MARKER 1
 
 /* ---------------------------------------------------------------------------------------------
  * Calls inside flow collections
@@ -263,10 +208,6 @@ static void unmask(struct loader *ld, struct fy_node *n, char *copy)
  * Diagnostics and node helpers
  * ------------------------------------------------------------------------------------------- */
 
-static void err(struct loader *ld, struct pos p, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void warn(struct loader *ld, struct pos p, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 static void add_diag(struct loader *ld, enum tsim_severity sev, struct pos p, const char *fmt,
                      va_list ap)
@@ -282,7 +223,7 @@ static void add_diag(struct loader *ld, enum tsim_severity sev, struct pos p, co
     tsim_diags_add(ld->d, sev, p.line, p.col, "%s", msg);
 }
 
-static void err(struct loader *ld, struct pos p, const char *fmt, ...)
+void tsim__ld_err(struct loader *ld, struct pos p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -290,7 +231,7 @@ static void err(struct loader *ld, struct pos p, const char *fmt, ...)
     va_end(ap);
 }
 
-static void warn(struct loader *ld, struct pos p, const char *fmt, ...)
+void tsim__ld_warn(struct loader *ld, struct pos p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -302,7 +243,7 @@ static const struct pos nowhere = {0, 0};
 
 /* Where a node starts: a scalar's own token; a collection's first key or item (libfyaml 0.7
  * keeps no mark for collections); `fallback` for an empty collection or a null value. */
-static struct pos node_pos(struct fy_node *n, struct pos fallback)
+struct pos tsim__ld_pos(struct fy_node *n, struct pos fallback)
 {
     for (int depth = 0; n && depth < DEPTH_MAX; depth++) {
         if (fy_node_get_type(n) == FYNT_SCALAR) {
@@ -329,7 +270,7 @@ static struct pos node_pos(struct fy_node *n, struct pos fallback)
  * characters, as libfyaml's do); the scalar's start otherwise. */
 static struct pos pos_at(struct fy_node *n, const char *text, size_t at, struct pos fallback)
 {
-    struct pos p = node_pos(n, fallback);
+    struct pos p = tsim__ld_pos(n, fallback);
     if (!n || p.line == 0 || fy_node_get_type(n) != FYNT_SCALAR) return p;
     struct fy_token *t = fy_node_get_scalar_token(n);
     const struct fy_mark *s = t ? fy_token_start_mark(t) : NULL;
@@ -344,7 +285,7 @@ static struct pos pos_at(struct fy_node *n, const char *text, size_t at, struct 
     return p;
 }
 
-static int is_null(struct fy_node *n)
+int tsim__ld_is_null(struct fy_node *n)
 {
     if (!n) return 1;
     if (fy_node_get_type(n) != FYNT_SCALAR || fy_node_get_style(n) != FYNS_PLAIN) return 0;
@@ -360,7 +301,7 @@ static int is_null(struct fy_node *n)
  * source, as YAML says: '' is a quote, a line break between text is a space, an empty line a
  * newline, blanks around line breaks go.
  */
-static char *node_text(struct loader *ld, struct fy_node *n, size_t *lenp)
+char *tsim__ld_text(struct loader *ld, struct fy_node *n, size_t *lenp)
 {
     size_t len = 0;
     char *copy;
@@ -408,13 +349,13 @@ static char *node_text(struct loader *ld, struct fy_node *n, size_t *lenp)
 }
 
 /* How a node looks, for "must be X, not Y" messages. */
-static const char *describe(struct loader *ld, struct fy_node *n, char *buf, size_t size)
+const char *tsim__ld_describe(struct loader *ld, struct fy_node *n, char *buf, size_t size)
 {
-    if (!n || is_null(n)) return "empty";
+    if (!n || tsim__ld_is_null(n)) return "empty";
     if (fy_node_get_type(n) == FYNT_MAPPING) return "a mapping";
     if (fy_node_get_type(n) == FYNT_SEQUENCE) return "a list";
     size_t len;
-    char *s = node_text(ld, n, &len);
+    char *s = tsim__ld_text(ld, n, &len);
     size_t show = len > 40 ? 40 : len;
     while (show > 0 && show < len && ((unsigned char)s[show] & 0xC0) == 0x80) show--;
     s[show] = '\0';
@@ -428,23 +369,23 @@ static const char *describe(struct loader *ld, struct fy_node *n, char *buf, siz
 
 /* The text of scalar `n`, NUL-terminated and owned by the loader; NULL (with a diagnostic unless
  * the node is an alias, already reported) when `n` is not a scalar. `what` names it. */
-static const char *scalar(struct loader *ld, struct fy_node *n, const char *what, struct pos at)
+const char *tsim__ld_scalar(struct loader *ld, struct fy_node *n, const char *what, struct pos at)
 {
     char buf[64];
     if (n && fy_node_is_alias(n)) return NULL;
-    if (is_null(n)) {
-        err(ld, node_pos(n, at), "missing value for %s", what);
+    if (tsim__ld_is_null(n)) {
+        tsim__ld_err(ld, tsim__ld_pos(n, at), "missing value for %s", what);
         return NULL;
     }
     if (fy_node_get_type(n) != FYNT_SCALAR) {
-        err(ld, node_pos(n, at), "%s must be a single value, not %s", what,
-            describe(ld, n, buf, sizeof buf));
+        tsim__ld_err(ld, tsim__ld_pos(n, at), "%s must be a single value, not %s", what,
+            tsim__ld_describe(ld, n, buf, sizeof buf));
         return NULL;
     }
     size_t len;
-    char *copy = node_text(ld, n, &len);
+    char *copy = tsim__ld_text(ld, n, &len);
     if (memchr(copy, '\0', len)) {
-        err(ld, node_pos(n, at), "%s holds a NUL character", what);
+        tsim__ld_err(ld, tsim__ld_pos(n, at), "%s holds a NUL character", what);
         tsim__free(copy);
         return NULL;
     }
@@ -454,34 +395,34 @@ static const char *scalar(struct loader *ld, struct fy_node *n, const char *what
 }
 
 /* The key of a pair as text; mapping keys in model files are plain names. */
-static const char *key_text(struct loader *ld, struct fy_node_pair *p, struct pos at)
+const char *tsim__ld_key(struct loader *ld, struct fy_node_pair *p, struct pos at)
 {
     struct fy_node *k = fy_node_pair_key(p);
     if (k && fy_node_is_alias(k)) return NULL;
-    if (is_null(k)) {
-        err(ld, node_pos(k, at), "empty key");
+    if (tsim__ld_is_null(k)) {
+        tsim__ld_err(ld, tsim__ld_pos(k, at), "empty key");
         return NULL;
     }
     if (fy_node_get_type(k) != FYNT_SCALAR) {
-        err(ld, node_pos(k, at), "a key must be a name, not %s",
+        tsim__ld_err(ld, tsim__ld_pos(k, at), "a key must be a name, not %s",
             k && fy_node_get_type(k) == FYNT_MAPPING ? "a mapping" : "a list");
         return NULL;
     }
-    return scalar(ld, k, "a key", at);
+    return tsim__ld_scalar(ld, k, "a key", at);
 }
 
-static int expect(struct loader *ld, struct fy_node *n, enum fy_node_type type, const char *what,
+int tsim__ld_expect(struct loader *ld, struct fy_node *n, enum fy_node_type type, const char *what,
                   struct pos at)
 {
     char buf[64];
     if (n && fy_node_is_alias(n)) return 0;
     if (n && fy_node_get_type(n) == type) return 1;
-    if (is_null(n)) {
-        err(ld, node_pos(n, at), "missing value for %s", what);
+    if (tsim__ld_is_null(n)) {
+        tsim__ld_err(ld, tsim__ld_pos(n, at), "missing value for %s", what);
         return 0;
     }
-    err(ld, node_pos(n, at), "%s must be %s, not %s", what,
-        type == FYNT_MAPPING ? "a mapping" : "a list", describe(ld, n, buf, sizeof buf));
+    tsim__ld_err(ld, tsim__ld_pos(n, at), "%s must be %s, not %s", what,
+        type == FYNT_MAPPING ? "a mapping" : "a list", tsim__ld_describe(ld, n, buf, sizeof buf));
     return 0;
 }
 
@@ -499,32 +440,32 @@ static int valid_name(const char *s)
     return 1;
 }
 
-static const char *name_of(struct loader *ld, struct fy_node *n, const char *what,
+const char *tsim__ld_name(struct loader *ld, struct fy_node *n, const char *what,
                            struct pos at)
 {
-    const char *s = scalar(ld, n, what, at);
+    const char *s = tsim__ld_scalar(ld, n, what, at);
     if (!s) return NULL;
     if (!valid_name(s)) {
         char buf[64];
-        err(ld, node_pos(n, at), "invalid name %s (use up to 64 letters, digits, '_' and '-')",
-            describe(ld, n, buf, sizeof buf));
+        tsim__ld_err(ld, tsim__ld_pos(n, at), "invalid name %s (use up to 64 letters, digits, '_' and '-')",
+            tsim__ld_describe(ld, n, buf, sizeof buf));
         return NULL;
     }
     return s;
 }
 
 /* Report a problem `e` found in the text of scalar `n`. */
-static void value_err(struct loader *ld, struct fy_node *n, const char *text,
+void tsim__ld_value_err(struct loader *ld, struct fy_node *n, const char *text,
                       const struct tsim__perr *e, struct pos at)
 {
     struct pos p = pos_at(n, text, e->at, at);
-    err(ld, p, "%s", e->msg);
+    tsim__ld_err(ld, p, "%s", e->msg);
 }
 
-static int unknown_key(struct loader *ld, const char *key, const char *const *keys,
+int tsim__ld_unknown_key(struct loader *ld, const char *key, const char *const *keys,
                        const char *where, struct pos p)
 {
-    err(ld, p, "unknown key '%s'%s%s", key, where, tsim__suggest_list(key, keys));
+    tsim__ld_err(ld, p, "unknown key '%s'%s%s", key, where, tsim__suggest_list(key, keys));
     return 0;
 }
 
@@ -558,7 +499,7 @@ static int check_text(struct loader *ld, const char *text, size_t len)
         static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
         if (ok && (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = 0;
         if (!ok) {
-            err(ld, (struct pos){line, col}, "invalid UTF-8 byte 0x%02X", c);
+            tsim__ld_err(ld, (struct pos){line, col}, "invalid UTF-8 byte 0x%02X", c);
             if (++bad == ENCODING_ERRORS_MAX) return bad;
             i++;
             col++;
@@ -567,7 +508,7 @@ static int check_text(struct loader *ld, const char *text, size_t len)
         int allowed = cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0x20 && cp < 0x7F) ||
                       cp == 0x85 || (cp >= 0xA0 && cp != 0xFFFE && cp != 0xFFFF);
         if (!allowed) {
-            err(ld, (struct pos){line, col}, "character U+%04X is not allowed in a model file",
+            tsim__ld_err(ld, (struct pos){line, col}, "character U+%04X is not allowed in a model file",
                 (unsigned)cp);
             if (++bad == ENCODING_ERRORS_MAX) return bad;
         }
@@ -590,10 +531,10 @@ static void alias_report(struct loader *ld, struct fy_node *n, const char *kind,
 {
     if (ld->alias_reports > ALIAS_REPORTS_MAX) return;
     if (ld->alias_reports++ == ALIAS_REPORTS_MAX) {
-        err(ld, node_pos(n, nowhere), "too many anchors and aliases; not listing more");
+        tsim__ld_err(ld, tsim__ld_pos(n, nowhere), "too many anchors and aliases; not listing more");
         return;
     }
-    err(ld, node_pos(n, nowhere),
+    tsim__ld_err(ld, tsim__ld_pos(n, nowhere),
         "%s '%c%.*s' is not allowed (model files take no anchors or aliases)",
         kind, kind[1] == 'n' ? '&' : '*', (int)(len > 64 ? 64 : len), t ? t : "");
 }
@@ -604,7 +545,7 @@ static void check_no_aliases(struct loader *ld, struct fy_node *n, int depth)
 {
     if (!n) return;
     if (depth > DEPTH_MAX) {
-        err(ld, node_pos(n, nowhere), "nesting deeper than %d levels", DEPTH_MAX);
+        tsim__ld_err(ld, tsim__ld_pos(n, nowhere), "nesting deeper than %d levels", DEPTH_MAX);
         return;
     }
     struct fy_anchor *a = fy_node_get_anchor(n);
@@ -645,6 +586,23 @@ static void fy_quiet(struct fy_diag *diag, void *user, const char *buf, size_t l
     (void)len;
 }
 
+/* "duplicate key" names no key; add the one written at `p` in the source. */
+static void name_key_at(struct loader *ld, struct pos p, char *msg, size_t size)
+{
+    const char *s = ld->yaml;
+    for (int line = 1; line < p.line && s; line++) {
+        s = strchr(s, '\n');
+        if (s) s++;
+    }
+    for (int col = 1; s && *s && *s != '\n' && col < p.col; s++) {
+        if (((unsigned char)s[1] & 0xC0) != 0x80) col++;
+    }
+    if (!s || !*s) return;
+    size_t n = strcspn(s, ":,{}[]\r\n\t #");
+    if (n == 0 || n > 64) return;
+    snprintf(msg, size, "duplicate key '%.*s'", (int)n, s);
+}
+
 /* Parse `text` with libfyaml into one document, turning its errors into diagnostics. */
 static struct fy_document *parse_yaml(struct loader *ld, const char *text, size_t len)
 {
@@ -656,7 +614,7 @@ static struct fy_document *parse_yaml(struct loader *ld, const char *text, size_
     dc.colorize = false;
     struct fy_diag *diag = fy_diag_create(&dc);
     if (!diag) {
-        err(ld, nowhere, "cannot start the YAML parser");
+        tsim__ld_err(ld, nowhere, "cannot start the YAML parser");
         return NULL;
     }
     fy_diag_set_collect_errors(diag, true);
@@ -672,8 +630,8 @@ static struct fy_document *parse_yaml(struct loader *ld, const char *text, size_
         if (doc && !fy_diag_got_error(diag)) {
             extra = fy_parse_load_document(fyp);
             if (extra) {
-                err(ld, node_pos(fy_document_root(extra), nowhere),
-                    "a model file holds one YAML document, this is a second one");
+                tsim__ld_err(ld, tsim__ld_pos(fy_document_root(extra), nowhere),
+                    "second YAML document (a model file holds exactly one)");
                 fy_parse_document_destroy(fyp, extra);
             }
         }
@@ -684,15 +642,25 @@ static struct fy_document *parse_yaml(struct loader *ld, const char *text, size_
     while ((e = fy_diag_errors_iterate(diag, &it))) {
         if (e->type < FYET_WARNING) continue;
         struct pos p = {e->line > 0 ? e->line : 0, e->line > 0 && e->column > 0 ? e->column : 0};
+        /* libfyaml words its messages much as we do; a few start with a capital. */
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", e->msg ? e->msg : "YAML syntax error");
+        if (isupper((unsigned char)msg[0]) && islower((unsigned char)msg[1]))
+            msg[0] = (char)tolower((unsigned char)msg[0]);
+        if (strcmp(msg, "duplicate key") == 0) name_key_at(ld, p, msg, sizeof msg);
+        /* libfyaml may report one problem twice, from the scanner and from the parser. */
+        const struct tsim_diag *last = ld->d->n ? &ld->d->items[ld->d->n - 1] : NULL;
+        if (last && last->line == p.line && last->col == p.col && strcmp(last->message, msg) == 0)
+            continue;
         if (e->type == FYET_WARNING) {
-            warn(ld, p, "%s", e->msg ? e->msg : "YAML warning");
+            tsim__ld_warn(ld, p, "%s", msg);
         } else {
-            err(ld, p, "%s", e->msg ? e->msg : "YAML syntax error");
+            tsim__ld_err(ld, p, "%s", msg);
             yaml_errors++;
         }
     }
     if (fy_diag_got_error(diag) && yaml_errors == 0) {
-        err(ld, nowhere, "YAML syntax error");
+        tsim__ld_err(ld, nowhere, "YAML syntax error");
         yaml_errors++;
     }
     fy_diag_destroy(diag);
@@ -700,7 +668,7 @@ static struct fy_document *parse_yaml(struct loader *ld, const char *text, size_
         fy_parse_document_destroy(fyp, doc);
         doc = NULL;
     }
-    if (!doc && yaml_errors == 0) err(ld, nowhere, "model file is empty");
+    if (!doc && yaml_errors == 0) tsim__ld_err(ld, nowhere, "model file is empty");
     if (!doc) {
         if (fyp) fy_parser_destroy(fyp);
         return NULL;
@@ -726,7 +694,7 @@ struct top {
     int has[K_COUNT];
 };
 
-static int key_index(const char *key, const char *const *keys)
+int tsim__ld_key_index(const char *key, const char *const *keys)
 {
     for (int i = 0; keys[i]; i++) {
         if (strcmp(keys[i], key) == 0) return i;
@@ -738,9 +706,9 @@ static int key_index(const char *key, const char *const *keys)
 static char *model_name(struct loader *ld, const struct top *t)
 {
     if (t->has[K_NAME]) {
-        const char *s = scalar(ld, t->v[K_NAME], "'name'", t->at[K_NAME]);
+        const char *s = tsim__ld_scalar(ld, t->v[K_NAME], "'name'", t->at[K_NAME]);
         if (s && s[0]) return tsim__strdup(s);
-        if (s) err(ld, t->at[K_NAME], "'name' is empty");
+        if (s) tsim__ld_err(ld, t->at[K_NAME], "'name' is empty");
     }
     const char *f = ld->file ? ld->file : "model";
     const char *slash = strrchr(f, '/');
@@ -757,28 +725,28 @@ static void load_settings(struct loader *ld, const struct top *t)
 {
     struct tsim__perr e;
     if (t->has[K_VERSION]) {
-        const char *s = scalar(ld, t->v[K_VERSION], "'version'", t->at[K_VERSION]);
+        const char *s = tsim__ld_scalar(ld, t->v[K_VERSION], "'version'", t->at[K_VERSION]);
         if (s && strcmp(s, "1") != 0)
-            err(ld, node_pos(t->v[K_VERSION], t->at[K_VERSION]),
+            tsim__ld_err(ld, tsim__ld_pos(t->v[K_VERSION], t->at[K_VERSION]),
                 "unsupported model format version '%s' (this twinsim reads version 1)", s);
     }
-    if (t->has[K_DESCRIPTION]) scalar(ld, t->v[K_DESCRIPTION], "'description'", t->at[K_DESCRIPTION]);
+    if (t->has[K_DESCRIPTION]) tsim__ld_scalar(ld, t->v[K_DESCRIPTION], "'description'", t->at[K_DESCRIPTION]);
     if (t->has[K_TIME_UNIT]) {
-        const char *s = scalar(ld, t->v[K_TIME_UNIT], "'time_unit'", t->at[K_TIME_UNIT]);
+        const char *s = tsim__ld_scalar(ld, t->v[K_TIME_UNIT], "'time_unit'", t->at[K_TIME_UNIT]);
         if (s && tsim_model_set_time_unit(ld->m, s) != 0) {
             const char *hint = tsim__suggest_list(s, (const char *const[]){"s", "min", "h", "d", NULL});
-            err(ld, node_pos(t->v[K_TIME_UNIT], t->at[K_TIME_UNIT]), "unknown time unit '%s'%s", s,
+            tsim__ld_err(ld, tsim__ld_pos(t->v[K_TIME_UNIT], t->at[K_TIME_UNIT]), "unknown time unit '%s'%s", s,
                 hint[0] ? hint : " (use s, min, h or d)");
         }
     }
     if (t->has[K_RESOLUTION]) {
         struct fy_node *n = t->v[K_RESOLUTION];
-        const char *s = scalar(ld, n, "'resolution'", t->at[K_RESOLUTION]);
+        const char *s = tsim__ld_scalar(ld, n, "'resolution'", t->at[K_RESOLUTION]);
         double r;
         if (s && tsim__parse_duration(s, "'resolution'", ld->m->time_unit, &r, &e) != 0) {
-            value_err(ld, n, s, &e, t->at[K_RESOLUTION]);
+            tsim__ld_value_err(ld, n, s, &e, t->at[K_RESOLUTION]);
         } else if (s && (r <= 0.0 || tsim_model_set_resolution(ld->m, 1.0 / r) != 0)) {
-            err(ld, node_pos(n, t->at[K_RESOLUTION]),
+            tsim__ld_err(ld, tsim__ld_pos(n, t->at[K_RESOLUTION]),
                 "'resolution' must be between 1e-12 and 1 time unit, got '%s'", s);
         }
     }
@@ -792,29 +760,29 @@ static void load_run(struct loader *ld, const struct top *t)
     struct tsim_run_spec *r = &ld->run;
     if (!t->has[K_RUN]) return;
     struct fy_node *run = t->v[K_RUN];
-    if (!expect(ld, run, FYNT_MAPPING, "'run'", t->at[K_RUN])) return;
+    if (!tsim__ld_expect(ld, run, FYNT_MAPPING, "'run'", t->at[K_RUN])) return;
     const char *horizon_text = NULL, *warmup_text = NULL;
     struct pos warmup_pos = nowhere;
     void *it = NULL;
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(run, &it))) {
-        struct pos kp = node_pos(fy_node_pair_key(p), t->at[K_RUN]);
-        const char *key = key_text(ld, p, kp);
+        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), t->at[K_RUN]);
+        const char *key = tsim__ld_key(ld, p, kp);
         if (!key) continue;
-        int k = key_index(key, run_keys);
+        int k = tsim__ld_key_index(key, run_keys);
         if (k < 0) {
-            unknown_key(ld, key, run_keys, " in 'run'", kp);
+            tsim__ld_unknown_key(ld, key, run_keys, " in 'run'", kp);
             continue;
         }
         char what[32];
         snprintf(what, sizeof what, "'%s'", key);
         struct fy_node *v = fy_node_pair_value(p);
-        const char *s = scalar(ld, v, what, kp);
+        const char *s = tsim__ld_scalar(ld, v, what, kp);
         if (!s) continue;
         long long n;
         if (k == 0) {
             if (tsim__parse_duration(s, what, ld->m->time_unit, &r->horizon, &e) != 0)
-                value_err(ld, v, s, &e, kp);
+                tsim__ld_value_err(ld, v, s, &e, kp);
             else
                 horizon_text = s;
         } else if (k == 1) {
@@ -824,25 +792,25 @@ static void load_run(struct loader *ld, const struct top *t)
                 if (e.code == TSIM_EPARSE && e.at == 0 && strstr(e.msg, "must be a"))
                     tsim__perr_set(&e, e.code, 0, "'warmup' must be a duration or 'auto', got '%s'",
                                    s);
-                value_err(ld, v, s, &e, kp);
+                tsim__ld_value_err(ld, v, s, &e, kp);
             } else {
                 warmup_text = s;
-                warmup_pos = node_pos(v, kp);
+                warmup_pos = tsim__ld_pos(v, kp);
             }
         } else if (k == 2) {
             if (tsim__parse_int(s, what, 1, 1000000000, &n, &e) != 0)
-                value_err(ld, v, s, &e, kp);
+                tsim__ld_value_err(ld, v, s, &e, kp);
             else
                 r->replications = (int)n;
         } else {
             if (tsim__parse_int(s, what, 0, INT64_MAX, &n, &e) != 0)
-                value_err(ld, v, s, &e, kp);
+                tsim__ld_value_err(ld, v, s, &e, kp);
             else
                 r->seed = (uint64_t)n;
         }
     }
     if (horizon_text && warmup_text && r->horizon > 0.0 && r->warmup >= r->horizon)
-        err(ld, warmup_pos, "'warmup' %s is not shorter than 'horizon' %s", warmup_text,
+        tsim__ld_err(ld, warmup_pos, "'warmup' %s is not shorter than 'horizon' %s", warmup_text,
             horizon_text);
 }
 
@@ -854,33 +822,33 @@ static void load_products(struct loader *ld, const struct top *t)
 {
     if (!t->has[K_PRODUCTS]) return;
     struct fy_node *list = t->v[K_PRODUCTS];
-    if (!expect(ld, list, FYNT_SEQUENCE, "'products'", t->at[K_PRODUCTS])) return;
+    if (!tsim__ld_expect(ld, list, FYNT_SEQUENCE, "'products'", t->at[K_PRODUCTS])) return;
     void *it = NULL;
     struct fy_node *n;
     size_t cap = 0;
     while ((n = fy_node_sequence_iterate(list, &it))) {
-        struct pos at = node_pos(n, t->at[K_PRODUCTS]);
+        struct pos at = tsim__ld_pos(n, t->at[K_PRODUCTS]);
         if (ld->stop) break;
-        const char *name = name_of(ld, n, "a product", at);
+        const char *name = tsim__ld_name(ld, n, "a product", at);
         if (!name) continue;
         if (ld->m->nproducts == PRODUCTS_MAX) {
-            err(ld, at, "more than %d products", PRODUCTS_MAX);
+            tsim__ld_err(ld, at, "more than %d products", PRODUCTS_MAX);
             break;
         }
-        int prev = idx_find(&ld->products, name);
+        int prev = tsim__ld_idx_find(&ld->products, name);
         if (prev >= 0) {
-            err(ld, at, "duplicate product '%s' (first defined at line %d)", name,
+            tsim__ld_err(ld, at, "duplicate product '%s' (first defined at line %d)", name,
                 ld->product_line[prev]);
             continue;
         }
         int idx = tsim_model_add_product(ld->m, name);
         if (idx < 0) {
-            err(ld, at, "%s", tsim__errmsg_body());
+            tsim__ld_err(ld, at, "%s", tsim__errmsg_body());
             continue;
         }
         tsim__grow((void **)&ld->product_line, &cap, (size_t)idx + 1, sizeof *ld->product_line);
         ld->product_line[idx] = at.line;
-        idx_put(&ld->products, tsim_model_product_name(ld->m, idx), idx);
+        tsim__ld_idx_put(&ld->products, tsim_model_product_name(ld->m, idx), idx);
     }
 }
 
@@ -922,45 +890,45 @@ static const char *const shift_keys[] = {"name", "periods", "description", NULL}
  * is split in two; periods that touch are merged, periods that overlap are an error. */
 static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
 {
-    struct pos at = node_pos(sh, at0);
-    if (!expect(ld, sh, FYNT_MAPPING, "a shift", at)) return;
+    struct pos at = tsim__ld_pos(sh, at0);
+    if (!tsim__ld_expect(ld, sh, FYNT_MAPPING, "a shift", at)) return;
     const char *name = NULL;
     struct fy_node *periods = NULL;
     struct pos periods_at = at;
     void *it = NULL;
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(sh, &it))) {
-        struct pos kp = node_pos(fy_node_pair_key(p), at);
-        const char *key = key_text(ld, p, kp);
+        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
+        const char *key = tsim__ld_key(ld, p, kp);
         if (!key) continue;
-        int k = key_index(key, shift_keys);
-        if (k == 0) name = name_of(ld, fy_node_pair_value(p), "'name' of a shift", kp);
+        int k = tsim__ld_key_index(key, shift_keys);
+        if (k == 0) name = tsim__ld_name(ld, fy_node_pair_value(p), "'name' of a shift", kp);
         else if (k == 1) periods = fy_node_pair_value(p), periods_at = kp;
-        else if (k == 2) scalar(ld, fy_node_pair_value(p), "'description'", kp);
-        else unknown_key(ld, key, shift_keys, " in a shift", kp);
+        else if (k == 2) tsim__ld_scalar(ld, fy_node_pair_value(p), "'description'", kp);
+        else tsim__ld_unknown_key(ld, key, shift_keys, " in a shift", kp);
     }
     if (!name) {
         if (!fy_node_mapping_lookup_pair_by_string(sh, "name", FY_NT))
-            err(ld, at, "shift has no 'name'");
+            tsim__ld_err(ld, at, "shift has no 'name'");
         return;
     }
     if (tsim_model_find_shift(ld->m, name) >= 0) {
-        err(ld, at, "duplicate shift '%s'", name);
+        tsim__ld_err(ld, at, "duplicate shift '%s'", name);
         return;
     }
     if (ld->m->nshifts == SHIFTS_MAX) {
-        err(ld, at, "more than %d shifts", SHIFTS_MAX);
+        tsim__ld_err(ld, at, "more than %d shifts", SHIFTS_MAX);
         ld->stop = 1;
         return;
     }
     if (!periods) {
-        err(ld, at, "shift '%s' has no 'periods'", name);
+        tsim__ld_err(ld, at, "shift '%s' has no 'periods'", name);
         return;
     }
-    if (!expect(ld, periods, FYNT_SEQUENCE, "'periods'", periods_at)) return;
+    if (!tsim__ld_expect(ld, periods, FYNT_SEQUENCE, "'periods'", periods_at)) return;
     int count = fy_node_sequence_item_count(periods);
     if (count <= 0) {
-        err(ld, periods_at, "shift '%s' has no periods", name);
+        tsim__ld_err(ld, periods_at, "shift '%s' has no periods", name);
         return;
     }
     struct period *pp = tsim__malloc(2 * (size_t)count * sizeof *pp);
@@ -968,12 +936,12 @@ static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
     it = NULL;
     struct fy_node *item;
     while ((item = fy_node_sequence_iterate(periods, &it))) {
-        struct pos ip = node_pos(item, periods_at);
+        struct pos ip = tsim__ld_pos(item, periods_at);
         if (!fy_node_is_alias(item) &&
             (fy_node_get_type(item) != FYNT_SEQUENCE || fy_node_sequence_item_count(item) != 2)) {
             char buf[64];
-            err(ld, ip, "a shift period must be a pair [\"HH:MM\", \"HH:MM\"], not %s",
-                describe(ld, item, buf, sizeof buf));
+            tsim__ld_err(ld, ip, "a shift period must be a pair [\"HH:MM\", \"HH:MM\"], not %s",
+                tsim__ld_describe(ld, item, buf, sizeof buf));
             ok = 0;
             continue;
         }
@@ -986,12 +954,12 @@ static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
         int good = 1;
         for (int j = 0; j < 2; j++) {
             struct fy_node *c = fy_node_sequence_get_by_index(item, j);
-            struct pos cp = node_pos(c, ip);
-            tx[j] = scalar(ld, c, "a time of day", cp);
+            struct pos cp = tsim__ld_pos(c, ip);
+            tx[j] = tsim__ld_scalar(ld, c, "a time of day", cp);
             if (!tx[j]) {
                 good = 0;
             } else if (clock_hours(tx[j], &h[j]) != 0) {
-                err(ld, cp, "invalid time of day '%s' (use HH:MM from 00:00 to 24:00)", tx[j]);
+                tsim__ld_err(ld, cp, "invalid time of day '%s' (use HH:MM from 00:00 to 24:00)", tx[j]);
                 good = 0;
             }
         }
@@ -1000,7 +968,7 @@ static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
             continue;
         }
         if (h[0] == h[1]) {
-            err(ld, ip, "empty period '%s'-'%s' in shift '%s'", tx[0], tx[1], name);
+            tsim__ld_err(ld, ip, "empty period '%s'-'%s' in shift '%s'", tx[0], tx[1], name);
             ok = 0;
         } else if (h[0] < h[1]) {
             pp[np++] = (struct period){h[0], h[1], tx[0], tx[1], ip};
@@ -1018,7 +986,7 @@ static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
                                        (pp[i].at.line == q->at.line && pp[i].at.col > q->at.col)
                                    ? pp[i].at
                                    : q->at;
-            err(ld, later, "periods of shift '%s' overlap: '%s'-'%s' and '%s'-'%s'", name,
+            tsim__ld_err(ld, later, "periods of shift '%s' overlap: '%s'-'%s' and '%s'-'%s'", name,
                 q->ta, q->tb, pp[i].ta, pp[i].tb);
             ok = 0;
         } else if (merged > 0 && pp[i].a == pp[merged - 1].b) {
@@ -1034,7 +1002,7 @@ static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
             hours[2 * i + 1] = pp[i].b;
         }
         if (tsim_model_add_shift(ld->m, name, hours, merged) < 0)
-            err(ld, at, "%s", tsim__errmsg_body());
+            tsim__ld_err(ld, at, "%s", tsim__errmsg_body());
         tsim__free(hours);
     }
     tsim__free(pp);
@@ -1045,8 +1013,8 @@ static const char *const pool_keys[] = {"name", "count", "shift", "description",
 static void load_pool(struct loader *ld, struct fy_node *op, struct pos at0)
 {
     struct tsim__perr e;
-    struct pos at = node_pos(op, at0);
-    if (!expect(ld, op, FYNT_MAPPING, "an operators pool", at)) return;
+    struct pos at = tsim__ld_pos(op, at0);
+    if (!tsim__ld_expect(ld, op, FYNT_MAPPING, "an operators pool", at)) return;
     const char *name = NULL;
     long long count = -1;
     int shift = -1, ok = 1;
@@ -1055,807 +1023,71 @@ static void load_pool(struct loader *ld, struct fy_node *op, struct pos at0)
     void *it = NULL;
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(op, &it))) {
-        struct pos kp = node_pos(fy_node_pair_key(p), at);
-        const char *key = key_text(ld, p, kp);
+        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
+        const char *key = tsim__ld_key(ld, p, kp);
         if (!key) continue;
         struct fy_node *v = fy_node_pair_value(p);
-        int k = key_index(key, pool_keys);
+        int k = tsim__ld_key_index(key, pool_keys);
         if (k == 0) {
-            name = name_of(ld, v, "'name' of an operators pool", kp);
+            name = tsim__ld_name(ld, v, "'name' of an operators pool", kp);
             if (!name) ok = 0;
         } else if (k == 1) {
-            const char *s = scalar(ld, v, "'count'", kp);
+            const char *s = tsim__ld_scalar(ld, v, "'count'", kp);
             if (!s) ok = 0;
             else if (tsim__parse_int(s, "'count'", 1, 1000000, &count, &e) != 0)
-                value_err(ld, v, s, &e, kp), ok = 0;
+                tsim__ld_value_err(ld, v, s, &e, kp), ok = 0;
         } else if (k == 2) {
             shift_node = v;
             shift_at = kp;
         } else if (k == 3) {
-            scalar(ld, v, "'description'", kp);
+            tsim__ld_scalar(ld, v, "'description'", kp);
         } else {
-            unknown_key(ld, key, pool_keys, " in an operators pool", kp);
+            tsim__ld_unknown_key(ld, key, pool_keys, " in an operators pool", kp);
         }
     }
     if (shift_node) {
-        const char *s = scalar(ld, shift_node, "'shift'", shift_at);
+        const char *s = tsim__ld_scalar(ld, shift_node, "'shift'", shift_at);
         if (!s) {
             ok = 0;
         } else if ((shift = tsim_model_find_shift(ld->m, s)) < 0) {
             struct tsim__suggest sg;
             tsim__suggest_init(&sg, s);
             for (int i = 0; i < ld->m->nshifts; i++) tsim__suggest_offer(&sg, ld->m->shifts[i].name);
-            err(ld, node_pos(shift_node, shift_at), "undefined shift '%s'%s", s,
+            tsim__ld_err(ld, tsim__ld_pos(shift_node, shift_at), "undefined shift '%s'%s", s,
                 tsim__suggest_text(&sg));
             ok = 0;
         }
     }
     if (!name) {
-        if (ok) err(ld, at, "operators pool has no 'name'");
+        if (ok) tsim__ld_err(ld, at, "operators pool has no 'name'");
         return;
     }
     if (tsim_model_find_operators(ld->m, name) >= 0) {
-        err(ld, at, "duplicate operators pool '%s'", name);
+        tsim__ld_err(ld, at, "duplicate operators pool '%s'", name);
         return;
     }
     if (ld->m->npools == POOLS_MAX) {
-        err(ld, at, "more than %d operators pools", POOLS_MAX);
+        tsim__ld_err(ld, at, "more than %d operators pools", POOLS_MAX);
         ld->stop = 1;
         return;
     }
     if (count < 0 && ok) {
-        err(ld, at, "operators pool '%s' has no 'count'", name);
+        tsim__ld_err(ld, at, "operators pool '%s' has no 'count'", name);
         return;
     }
     if (!ok || count < 0) return;
     if (tsim_model_add_operators(ld->m, name, (int)count, shift) < 0)
-        err(ld, at, "%s", tsim__errmsg_body());
+        tsim__ld_err(ld, at, "%s", tsim__errmsg_body());
 }
 
 static void load_list(struct loader *ld, const struct top *t, int key, const char *what,
                       void (*one)(struct loader *, struct fy_node *, struct pos))
 {
     if (!t->has[key]) return;
-    if (!expect(ld, t->v[key], FYNT_SEQUENCE, what, t->at[key])) return;
+    if (!tsim__ld_expect(ld, t->v[key], FYNT_SEQUENCE, what, t->at[key])) return;
     void *it = NULL;
     struct fy_node *n;
     while (!ld->stop && (n = fy_node_sequence_iterate(t->v[key], &it))) one(ld, n, t->at[key]);
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Blocks
- * ------------------------------------------------------------------------------------------- */
-
-static const char *const type_keys[] = {"source", "buffer",   "delay", "machine",
-                                        "assembly", "split", "sink",  NULL};
-
-static int is_block_key(const char *key)
-{
-    for (int t = 0; t < TSIM_BLOCK_TYPE_COUNT; t++) {
-        if (key_index(key, tsim__block_keys((enum tsim_block_type)t)) >= 0) return 1;
-    }
-    return strcmp(key, "to") == 0;
-}
-
-static int product_of(struct loader *ld, struct fy_node *n, const char *text, struct pos at)
-{
-    int p = idx_find(&ld->products, text);
-    if (p >= 0) return p;
-    struct tsim__suggest s;
-    tsim__suggest_init(&s, text);
-    for (int i = 0; i < ld->m->nproducts; i++) tsim__suggest_offer(&s, ld->m->products[i]);
-    err(ld, node_pos(n, at), "undefined product '%s'%s", text, tsim__suggest_text(&s));
-    return -1;
-}
-
-/* Apply a scalar parameter through the path tsim_model_set_param also takes. */
-static int set_scalar(struct loader *ld, int b, const char *key, struct fy_node *v, struct pos kp)
-{
-    char what[40];
-    snprintf(what, sizeof what, "'%s'", key);
-    const char *s = scalar(ld, v, what, kp);
-    if (!s) return -1;
-    struct tsim__perr e;
-    if (tsim__param_set(ld->m, b, key, s, ld->base_dir, &e) != 0) {
-        value_err(ld, v, s, &e, kp);
-        return -1;
-    }
-    return 0;
-}
-
-/* process: one distribution, or one per product ({small: 0.5, large: 0.9}). */
-static int load_process(struct loader *ld, int b, struct fy_node *v, struct pos kp)
-{
-    if (!v || fy_node_get_type(v) != FYNT_MAPPING) return set_scalar(ld, b, "process", v, kp);
-    int ok = 1;
-    int *covered = tsim__calloc((size_t)ld->m->nproducts + 1, sizeof *covered);
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = node_pos(fy_node_pair_key(p), kp);
-        const char *key = key_text(ld, p, pk);
-        if (!key) {
-            ok = 0;
-            continue;
-        }
-        int prod = product_of(ld, fy_node_pair_key(p), key, pk);
-        struct fy_node *pv = fy_node_pair_value(p);
-        const char *s = scalar(ld, pv, "a processing time", pk);
-        if (prod < 0 || !s) {
-            ok = 0;
-            continue;
-        }
-        struct tsim__perr e;
-        if (tsim__param_set_process(ld->m, b, prod, s, ld->base_dir, &e) != 0) {
-            value_err(ld, pv, s, &e, pk);
-            ok = 0;
-        }
-        covered[prod] = 1;
-    }
-    const struct tsim__block_desc *bd = &ld->m->blocks[b];
-    for (int i = 0; ok && bd->type == TSIM_MACHINE && i < ld->m->nproducts; i++) {
-        if (!covered[i]) {
-            err(ld, kp, "'process' of machine '%s' has no time for product '%s'", bd->name,
-                ld->m->products[i]);
-            ok = 0;
-        }
-    }
-    tsim__free(covered);
-    return ok ? 0 : -1;
-}
-
-/* product of a source: one product, or a mix ({small: 0.7, large: 0.3}). */
-static void load_mix(struct loader *ld, int b, struct fy_node *v, struct pos kp)
-{
-    if (!v || fy_node_get_type(v) != FYNT_MAPPING) {
-        set_scalar(ld, b, "product", v, kp);
-        return;
-    }
-    int n = fy_node_mapping_item_count(v), k = 0, ok = 1;
-    if (n <= 0) {
-        err(ld, kp, "empty product mix");
-        return;
-    }
-    int *prod = tsim__malloc((size_t)n * sizeof *prod);
-    double *prob = tsim__malloc((size_t)n * sizeof *prob), sum = 0.0;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = node_pos(fy_node_pair_key(p), kp);
-        const char *key = key_text(ld, p, pk);
-        struct fy_node *pv = fy_node_pair_value(p);
-        const char *s = scalar(ld, pv, "a probability", pk);
-        struct tsim__perr e;
-        int pi = key ? product_of(ld, fy_node_pair_key(p), key, pk) : -1;
-        if (pi < 0 || !s) {
-            ok = 0;
-            continue;
-        }
-        if (tsim__parse_prob(s, "a probability", &prob[k], &e) != 0) {
-            value_err(ld, pv, s, &e, pk);
-            ok = 0;
-            continue;
-        }
-        prod[k] = pi;
-        sum += prob[k++];
-    }
-    if (ok && fabs(sum - 1.0) > 1e-9) {
-        err(ld, kp, "probabilities of 'product' sum to %.10g, not 1", sum);
-        ok = 0;
-    }
-    if (ok && tsim_source_set_mix(ld->m, b, prod, prob, k) != 0)
-        err(ld, kp, "%s", tsim__errmsg_body());
-    tsim__free(prod);
-    tsim__free(prob);
-}
-
-static const char *const failure_keys[] = {"between", "repair", NULL};
-
-static void load_failures(struct loader *ld, int b, struct fy_node *v, struct pos kp)
-{
-    if (!expect(ld, v, FYNT_MAPPING, "'failures'", kp)) return;
-    const char *text[2] = {NULL, NULL};
-    struct fy_node *node[2] = {NULL, NULL};
-    struct pos at[2] = {kp, kp};
-    int ok = 1;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = node_pos(fy_node_pair_key(p), kp);
-        const char *key = key_text(ld, p, pk);
-        if (!key) continue;
-        int k = key_index(key, failure_keys);
-        if (k < 0) {
-            unknown_key(ld, key, failure_keys, " in 'failures'", pk);
-            continue;
-        }
-        node[k] = fy_node_pair_value(p);
-        at[k] = pk;
-        text[k] = scalar(ld, node[k], k == 0 ? "'between'" : "'repair'", pk);
-        if (!text[k]) ok = 0;
-    }
-    for (int k = 0; k < 2 && ok; k++) {
-        if (!node[k]) {
-            err(ld, kp, "'failures' needs '%s'", failure_keys[k]);
-            ok = 0;
-        }
-    }
-    if (!ok) return;
-    struct tsim__perr e;
-    int which;
-    if (tsim__param_set_failures(ld->m, b, text[0], text[1], ld->base_dir, &e, &which) != 0) {
-        if (which >= 0)
-            value_err(ld, node[which], text[which], &e, at[which]);
-        else
-            err(ld, kp, "%s", e.msg);
-    }
-}
-
-static const char *const need_for[] = {"setup", "process", "repair", NULL};
-
-/* needs: {POOL: count, for: setup | process | repair or a list of them}; `for` defaults to
- * process. One pool per machine, as tsim_machine_set_needs takes. */
-static void load_needs(struct loader *ld, int b, struct fy_node *v, struct pos kp)
-{
-    if (!expect(ld, v, FYNT_MAPPING, "'needs'", kp)) return;
-    int pool = -1, ok = 1;
-    long long count = 0;
-    unsigned mask = 0;
-    const char *pool_name = NULL;
-    struct pos count_at = kp;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = node_pos(fy_node_pair_key(p), kp);
-        const char *key = key_text(ld, p, pk);
-        if (!key) {
-            ok = 0;
-            continue;
-        }
-        struct fy_node *pv = fy_node_pair_value(p);
-        if (strcmp(key, "for") == 0) {
-            struct fy_node *items[8];
-            int ni = 0;
-            if (pv && fy_node_get_type(pv) == FYNT_SEQUENCE) {
-                void *jt = NULL;
-                struct fy_node *c;
-                while ((c = fy_node_sequence_iterate(pv, &jt))) {
-                    if (ni == 8) break;
-                    items[ni++] = c;
-                }
-                if (ni == 0) err(ld, pk, "'for' lists no work"), ok = 0;
-            } else {
-                items[ni++] = pv;
-            }
-            for (int i = 0; i < ni; i++) {
-                const char *s = scalar(ld, items[i], "'for'", pk);
-                if (!s) {
-                    ok = 0;
-                    continue;
-                }
-                int k = key_index(s, need_for);
-                if (k < 0) {
-                    const char *hint = tsim__suggest_list(s, need_for);
-                    err(ld, node_pos(items[i], pk), "unknown work '%s' in 'for'%s", s,
-                        hint[0] ? hint : " (use setup, process or repair)");
-                    ok = 0;
-                    continue;
-                }
-                mask |= 1u << k;
-            }
-            continue;
-        }
-        if (pool_name) {
-            err(ld, pk, "a machine needs one operators pool, got '%s' and '%s'", pool_name, key);
-            ok = 0;
-            continue;
-        }
-        pool_name = key;
-        pool = tsim_model_find_operators(ld->m, key);
-        if (pool < 0) {
-            struct tsim__suggest s;
-            tsim__suggest_init(&s, key);
-            for (int i = 0; i < ld->m->npools; i++) tsim__suggest_offer(&s, ld->m->pools[i].name);
-            err(ld, pk, "undefined operators pool '%s'%s", key, tsim__suggest_text(&s));
-            ok = 0;
-        }
-        const char *s = scalar(ld, pv, "the number of operators", pk);
-        struct tsim__perr e;
-        count_at = node_pos(pv, pk);
-        if (!s) {
-            ok = 0;
-        } else if (tsim__parse_int(s, "the number of operators", 1, 1000000, &count, &e) != 0) {
-            value_err(ld, pv, s, &e, pk);
-            ok = 0;
-        }
-    }
-    if (!pool_name) {
-        if (ok) err(ld, kp, "'needs' names no operators pool");
-        return;
-    }
-    if (!ok) return;
-    if (count > ld->m->pools[pool].count) {
-        err(ld, count_at, "'needs' asks for %lld of '%s', which has only %d", count, pool_name,
-            ld->m->pools[pool].count);
-        return;
-    }
-    if (mask == 0) mask = TSIM_NEED_PROCESS;
-    /* need_for lists the works in the order of their TSIM_NEED_* bits. */
-    if (tsim_machine_set_needs(ld->m, b, pool, (int)count, mask) != 0)
-        err(ld, kp, "%s", tsim__errmsg_body());
-}
-
-static void load_parts(struct loader *ld, int b, struct fy_node *v, struct pos kp)
-{
-    if (!expect(ld, v, FYNT_MAPPING, "'parts'", kp)) return;
-    if (fy_node_mapping_item_count(v) == 0) {
-        err(ld, kp, "'parts' lists no parts");
-        return;
-    }
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = node_pos(fy_node_pair_key(p), kp);
-        const char *key = key_text(ld, p, pk);
-        if (!key) continue;
-        int prod = product_of(ld, fy_node_pair_key(p), key, pk);
-        struct fy_node *pv = fy_node_pair_value(p);
-        const char *s = scalar(ld, pv, "a part count", pk);
-        long long n;
-        struct tsim__perr e;
-        if (!s) continue;
-        if (tsim__parse_int(s, "a part count", 1, 1000000, &n, &e) != 0) {
-            value_err(ld, pv, s, &e, pk);
-            continue;
-        }
-        if (prod >= 0 && tsim_assembly_set_part(ld->m, b, prod, (int)n) != 0)
-            err(ld, pk, "%s", tsim__errmsg_body());
-    }
-}
-
-/* Remember a block name that was written but could not be defined, so that routes to it are
- * not reported a second time. */
-static void mark_broken(struct loader *ld, struct fy_node *n)
-{
-    if (!n || fy_node_get_type(n) != FYNT_SCALAR || fy_node_is_alias(n)) return;
-    size_t len;
-    char *copy = node_text(ld, n, &len);
-    if (len == 0 || len > 200 || strlen(copy) != len) {
-        tsim__free(copy);
-        return;
-    }
-    tsim__grow((void **)&ld->broken, &ld->capbroken, ld->nbroken + 1, sizeof *ld->broken);
-    ld->broken[ld->nbroken++] = copy;
-}
-
-static int is_broken(const struct loader *ld, const char *name)
-{
-    for (size_t i = 0; i < ld->nbroken; i++) {
-        if (strcmp(ld->broken[i], name) == 0) return 1;
-    }
-    return 0;
-}
-
-/* The type key of a block mapping: the first key that names a block type. */
-static struct fy_node_pair *type_pair(struct loader *ld, struct fy_node *blk, struct pos at,
-                                      enum tsim_block_type *type)
-{
-    struct fy_node_pair *found = NULL, *first = NULL;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(blk, &it))) {
-        struct fy_node *k = fy_node_pair_key(p);
-        if (!first) first = p;
-        if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_is_alias(k)) continue;
-        size_t len;
-        char *s = node_text(ld, k, &len);
-        for (int t = 0; t < TSIM_BLOCK_TYPE_COUNT; t++) {
-            if (strlen(type_keys[t]) == len && memcmp(type_keys[t], s, len) == 0) {
-                if (found) {
-                    err(ld, node_pos(k, at), "block has two types, '%s' and '%s'",
-                        tsim_block_type_name(*type), type_keys[t]);
-                    continue;
-                }
-                found = p;
-                *type = (enum tsim_block_type)t;
-            }
-        }
-        tsim__free(s);
-    }
-    if (found || !first) {
-        if (!first) err(ld, at, "empty block (write '- machine: NAME' and its parameters)");
-        return found;
-    }
-    struct fy_node *k = fy_node_pair_key(first);
-    struct pos kp = node_pos(k, at);
-    const char *key = key_text(ld, first, at);
-    if (!key) return NULL;
-    mark_broken(ld, fy_node_pair_value(first));
-    if (is_block_key(key))
-        err(ld, kp, "block has no type (start it with one of source, buffer, delay, machine, "
-                    "assembly, split or sink)");
-    else
-        err(ld, kp, "unknown block type '%s'%s", key, tsim__suggest_list(key, type_keys));
-    return NULL;
-}
-
-static void load_block(struct loader *ld, struct fy_node *blk, struct pos at0)
-{
-    char buf[64];
-    struct pos at = node_pos(blk, at0);
-    if (!blk || fy_node_is_alias(blk)) return;
-    if (fy_node_get_type(blk) != FYNT_MAPPING) {
-        err(ld, at, "a block must be a mapping such as 'machine: NAME', not %s",
-            describe(ld, blk, buf, sizeof buf));
-        return;
-    }
-    enum tsim_block_type type = TSIM_SINK;
-    struct fy_node_pair *tp = type_pair(ld, blk, at, &type);
-    if (!tp) return;
-    const char *tname = tsim_block_type_name(type);
-    at = node_pos(fy_node_pair_key(tp), at);
-    struct fy_node *nv = fy_node_pair_value(tp);
-    if (is_null(nv)) {
-        err(ld, at, "missing name of %s (write '%s: NAME')", tname, tname);
-        return;
-    }
-    char what[40];
-    snprintf(what, sizeof what, "the name of a %s", tname);
-    const char *name = name_of(ld, nv, what, at);
-    if (!name) {
-        mark_broken(ld, nv);
-        return;
-    }
-    int prev = idx_find(&ld->blocks, name);
-    if (prev >= 0) {
-        err(ld, node_pos(nv, at), "duplicate block name '%s' (first defined at line %d)", name,
-            ld->blk[prev].pos.line);
-        return;
-    }
-    if (ld->m->nblocks == BLOCKS_MAX) {
-        err(ld, at, "more than %d blocks", BLOCKS_MAX);
-        ld->stop = 1;
-        return;
-    }
-    int b = tsim_model_add_block(ld->m, type, name);
-    if (b < 0) {
-        err(ld, at, "%s", tsim__errmsg_body());
-        return;
-    }
-    idx_put(&ld->blocks, tsim_model_block_name(ld->m, b), b);
-    /* Blocks are added in file order and never removed, so block index == info index. */
-    tsim__grow((void **)&ld->blk, &ld->capblk, (size_t)b + 1, sizeof *ld->blk);
-    ld->nblk = (size_t)b + 1;
-    struct blockinfo *bi = &ld->blk[b];
-    memset(bi, 0, sizeof *bi);
-    bi->pos = at;
-    bi->index = b;
-    bi->type = type;
-
-    const char *const *keys = tsim__block_keys(type);
-    int has_time = 0, has_population = 0, has_parts = 0;
-    struct fy_node *interarrival = NULL;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(blk, &it))) {
-        if (p == tp) continue;
-        struct pos kp = node_pos(fy_node_pair_key(p), at);
-        const char *key = key_text(ld, p, kp);
-        if (!key) continue;
-        struct fy_node *v = fy_node_pair_value(p);
-        if (strcmp(key, "to") == 0 && type == TSIM_SINK) {
-            err(ld, kp, "sink '%s' cannot have 'to' (entities leave the model there)", name);
-            continue;
-        }
-        if (key_index(key, keys) < 0) {
-            char where[100];
-            snprintf(where, sizeof where, " in %s '%s'", tname, name);
-            unknown_key(ld, key, keys, where, kp);
-            continue;
-        }
-        if (strcmp(key, "to") == 0) {
-            bi->to = v;
-            bi->to_pos = kp;
-        } else if (strcmp(key, "description") == 0) {
-            scalar(ld, v, "'description'", kp);
-        } else if (strcmp(key, "process") == 0) {
-            has_time = 1;
-            load_process(ld, b, v, kp);
-        } else if (strcmp(key, "product") == 0 && type == TSIM_SOURCE) {
-            load_mix(ld, b, v, kp);
-        } else if (strcmp(key, "failures") == 0) {
-            load_failures(ld, b, v, kp);
-        } else if (strcmp(key, "needs") == 0) {
-            load_needs(ld, b, v, kp);
-        } else if (strcmp(key, "parts") == 0) {
-            has_parts = 1;
-            load_parts(ld, b, v, kp);
-        } else {
-            if (strcmp(key, "time") == 0) has_time = 1;
-            if (strcmp(key, "population") == 0) has_population = 1;
-            if (strcmp(key, "interarrival") == 0) interarrival = v;
-            set_scalar(ld, b, key, v, kp);
-        }
-    }
-    const struct tsim__block_desc *bd = &ld->m->blocks[b];
-    if (type == TSIM_SOURCE && !interarrival && !has_population)
-        err(ld, at, "source '%s' needs 'interarrival' or 'population'", name);
-    if (type == TSIM_SOURCE && bd->has_interarrival && bd->limit == 0 &&
-        tsim_dist_mean(&bd->interarrival) <= 0.0)
-        err(ld, node_pos(interarrival, at),
-            "'interarrival' of source '%s' has mean 0 and no 'limit', so it never ends", name);
-    if ((type == TSIM_MACHINE || type == TSIM_ASSEMBLY) && !has_time)
-        err(ld, at, "%s '%s' has no 'process'", tname, name);
-    if (type == TSIM_DELAY && !has_time) err(ld, at, "delay '%s' has no 'time'", name);
-    if (type == TSIM_ASSEMBLY && !has_parts) err(ld, at, "assembly '%s' has no 'parts'", name);
-}
-
-/* ---------------------------------------------------------------------------------------------
- * Routes and the model as a whole
- * ------------------------------------------------------------------------------------------- */
-
-static void add_out(struct blockinfo *bi, int to)
-{
-    bi->out = tsim__realloc(bi->out, (size_t)(bi->nout + 1) * sizeof *bi->out);
-    bi->out[bi->nout++] = to;
-}
-
-/* The block named by scalar `n` as a route target, or -1 with a diagnostic. */
-static int target(struct loader *ld, struct fy_node *n, struct pos at)
-{
-    const char *s = scalar(ld, n, "a route target", at);
-    if (!s) return -1;
-    struct pos p = node_pos(n, at);
-    int b = idx_find(&ld->blocks, s);
-    if (b < 0 && is_broken(ld, s)) return -1;
-    if (b < 0) {
-        struct tsim__suggest sg;
-        tsim__suggest_init(&sg, s);
-        for (int i = 0; i < ld->m->nblocks; i++) tsim__suggest_offer(&sg, ld->m->blocks[i].name);
-        err(ld, p, "route to undefined block '%s'%s", s, tsim__suggest_text(&sg));
-        return -1;
-    }
-    if (tsim_model_block_type(ld->m, b) == TSIM_SOURCE) {
-        err(ld, p, "route into source '%s' (a source takes no entities)", s);
-        return -1;
-    }
-    return b;
-}
-
-static const char *const rules[] = {"shortest_queue", "round_robin", NULL};
-static const char *const rule_keys[] = {"rule", "among", NULL};
-
-static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v, struct pos kp)
-{
-    int rule = -1, ok = 1;
-    struct fy_node *among = NULL;
-    struct pos among_at = kp;
-    const char *rule_name = NULL;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = node_pos(fy_node_pair_key(p), kp);
-        const char *key = key_text(ld, p, pk);
-        if (!key) continue;
-        int k = key_index(key, rule_keys);
-        if (k == 0) {
-            struct fy_node *rv = fy_node_pair_value(p);
-            rule_name = scalar(ld, rv, "'rule'", pk);
-            if (!rule_name) continue;
-            rule = key_index(rule_name, rules);
-            if (rule < 0) {
-                const char *hint = tsim__suggest_list(rule_name, rules);
-                err(ld, node_pos(rv, pk), "unknown rule '%s' in 'to'%s", rule_name,
-                    hint[0] ? hint : " (use shortest_queue or round_robin)");
-            }
-        } else if (k == 1) {
-            among = fy_node_pair_value(p);
-            among_at = pk;
-        } else {
-            unknown_key(ld, key, rule_keys, " in 'to'", pk);
-            ok = 0;
-        }
-    }
-    if (rule < 0) return 0;
-    if (!among) {
-        err(ld, kp, "rule '%s' needs 'among: [BLOCK, ...]'", rule_name);
-        return 0;
-    }
-    if (!expect(ld, among, FYNT_SEQUENCE, "'among'", among_at)) return 0;
-    int n = fy_node_sequence_item_count(among);
-    if (n <= 0) {
-        err(ld, among_at, "'among' of rule '%s' is empty", rule_name);
-        return 0;
-    }
-    int *to = tsim__malloc((size_t)n * sizeof *to), k = 0;
-    it = NULL;
-    struct fy_node *c;
-    while ((c = fy_node_sequence_iterate(among, &it))) {
-        int t = target(ld, c, among_at);
-        if (t < 0) ok = 0;
-        else to[k++] = t;
-    }
-    if (ok) {
-        for (int i = 0; i < k; i++) add_out(bi, to[i]);
-        enum tsim_route_rule r = rule == 0 ? TSIM_ROUTE_SHORTEST_QUEUE : TSIM_ROUTE_ROUND_ROBIN;
-        if (tsim_route_set_rule(ld->m, bi->index, r, to, k) != 0) {
-            err(ld, kp, "%s", tsim__errmsg_body());
-            ok = 0;
-        }
-    }
-    tsim__free(to);
-    return ok;
-}
-
-static int route_by_product(struct loader *ld, struct blockinfo *bi, struct fy_node *v,
-                            struct pos kp)
-{
-    int ok = 1, branches = 0;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = node_pos(fy_node_pair_key(p), kp);
-        const char *key = key_text(ld, p, pk);
-        if (!key) {
-            ok = 0;
-            continue;
-        }
-        struct fy_node *pv = fy_node_pair_value(p);
-        if (strcmp(key, "by") == 0) {
-            const char *s = scalar(ld, pv, "'by'", pk);
-            if (s && strcmp(s, "product") != 0) {
-                err(ld, node_pos(pv, pk), "unknown 'by' value '%s' in 'to' (use 'product')", s);
-                ok = 0;
-            }
-            continue;
-        }
-        int prod = product_of(ld, fy_node_pair_key(p), key, pk);
-        int t = target(ld, pv, pk);
-        if (prod < 0 || t < 0) {
-            ok = 0;
-            continue;
-        }
-        add_out(bi, t);
-        branches++;
-        if (tsim_route_add_product(ld->m, bi->index, prod, t) != 0) {
-            err(ld, pk, "%s", tsim__errmsg_body());
-            ok = 0;
-        }
-    }
-    if (ok && branches == 0) {
-        err(ld, kp, "'to' by product lists no products");
-        ok = 0;
-    }
-    return ok;
-}
-
-static int route_probabilities(struct loader *ld, struct blockinfo *bi, struct fy_node *v,
-                               struct pos kp)
-{
-    int n = fy_node_mapping_item_count(v), k = 0, ok = 1;
-    if (n <= 0) {
-        err(ld, kp, "'to' is an empty mapping (give a block name)");
-        return 0;
-    }
-    int *to = tsim__malloc((size_t)n * sizeof *to);
-    double *prob = tsim__malloc((size_t)n * sizeof *prob), sum = 0.0;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = node_pos(fy_node_pair_key(p), kp);
-        if (!key_text(ld, p, pk)) {
-            ok = 0;
-            continue;
-        }
-        int t = target(ld, fy_node_pair_key(p), pk);
-        struct fy_node *pv = fy_node_pair_value(p);
-        const char *s = scalar(ld, pv, "a probability", pk);
-        struct tsim__perr e;
-        if (t < 0 || !s) {
-            ok = 0;
-            continue;
-        }
-        if (tsim__parse_prob(s, "a probability", &prob[k], &e) != 0) {
-            value_err(ld, pv, s, &e, pk);
-            ok = 0;
-            continue;
-        }
-        to[k] = t;
-        sum += prob[k++];
-    }
-    if (ok && fabs(sum - 1.0) > 1e-9) {
-        err(ld, kp, "probabilities of 'to' sum to %.10g, not 1", sum);
-        ok = 0;
-    }
-    for (int i = 0; ok && i < k; i++) {
-        add_out(bi, to[i]);
-        if (tsim_route_add_probability(ld->m, bi->index, to[i], prob[i]) != 0) {
-            err(ld, kp, "%s", tsim__errmsg_body());
-            ok = 0;
-        }
-    }
-    tsim__free(to);
-    tsim__free(prob);
-    return ok;
-}
-
-/* to: BLOCK | {BLOCK: p, ...} | {by: product, PRODUCT: BLOCK, ...} |
- *     {rule: shortest_queue | round_robin, among: [BLOCK, ...]} */
-static void load_route(struct loader *ld, struct blockinfo *bi)
-{
-    struct fy_node *v = bi->to;
-    struct pos kp = bi->to_pos;
-    int ok;
-    if (v && fy_node_is_alias(v)) {
-        ok = 0;
-    } else if (v && fy_node_get_type(v) == FYNT_MAPPING) {
-        if (fy_node_mapping_lookup_pair_by_string(v, "rule", FY_NT))
-            ok = route_rule(ld, bi, v, kp);
-        else if (fy_node_mapping_lookup_pair_by_string(v, "by", FY_NT))
-            ok = route_by_product(ld, bi, v, kp);
-        else
-            ok = route_probabilities(ld, bi, v, kp);
-    } else if (v && fy_node_get_type(v) == FYNT_SEQUENCE) {
-        err(ld, kp, "'to' must be a block name or a mapping, not a list (for a rule write "
-                    "'{rule: round_robin, among: [...]}')");
-        ok = 0;
-    } else {
-        int t = target(ld, v, kp);
-        ok = t >= 0;
-        if (ok) {
-            add_out(bi, t);
-            if (tsim_route_to(ld->m, bi->index, t) != 0) {
-                err(ld, kp, "%s", tsim__errmsg_body());
-                ok = 0;
-            }
-        }
-    }
-    if (!ok) ld->route_errors++;
-}
-
-/* Every block but a sink needs a way out; every block should be reachable from a source. The
- * reachability warning is skipped when a route is wrong or missing, as it would mostly repeat
- * that. */
-static void check_graph(struct loader *ld, struct pos blocks_at)
-{
-    int n = (int)ld->nblk, sources = 0, stuck = 0;
-    if (n == 0) {
-        err(ld, blocks_at, "model has no blocks");
-        return;
-    }
-    for (int i = 0; i < n; i++) {
-        const struct blockinfo *bi = &ld->blk[i];
-        if (bi->type == TSIM_SOURCE) sources++;
-        if (bi->type != TSIM_SINK && !bi->to) {
-            err(ld, bi->pos, "block '%s' has no way out (add 'to:')",
-                tsim_model_block_name(ld->m, i));
-            stuck = 1;
-        }
-    }
-    if (sources == 0) {
-        err(ld, blocks_at, "model has no source (entities enter through a 'source' block)");
-        return;
-    }
-    if (ld->route_errors || stuck) return;
-    char *seen = tsim__calloc((size_t)n, 1);
-    int *stack = tsim__malloc((size_t)n * sizeof *stack), top = 0;
-    for (int i = 0; i < n; i++) {
-        if (ld->blk[i].type == TSIM_SOURCE) seen[i] = 1, stack[top++] = i;
-    }
-    while (top > 0) {
-        const struct blockinfo *bi = &ld->blk[stack[--top]];
-        for (int k = 0; k < bi->nout; k++) {
-            int t = bi->out[k];
-            if (!seen[t]) seen[t] = 1, stack[top++] = t;
-        }
-    }
-    for (int i = 0; i < n; i++) {
-        if (!seen[i])
-            warn(ld, ld->blk[i].pos, "block '%s' is unreachable (no route from a source leads to it)",
-                 tsim_model_block_name(ld->m, i));
-    }
-    tsim__free(seen);
-    tsim__free(stack);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1868,12 +1100,16 @@ static void scan_top(struct loader *ld, struct fy_node *root, struct top *t)
     void *it = NULL;
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(root, &it))) {
-        struct pos kp = node_pos(fy_node_pair_key(p), (struct pos){1, 1});
-        const char *key = key_text(ld, p, kp);
+        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), (struct pos){1, 1});
+        const char *key = tsim__ld_key(ld, p, kp);
         if (!key) continue;
-        int k = key_index(key, top_keys);
+        int k = tsim__ld_key_index(key, top_keys);
+        if (k < 0 && tsim__ld_key_index(key, run_keys) >= 0) {
+            tsim__ld_err(ld, kp, "unknown top-level key '%s' (it belongs under 'run:')", key);
+            continue;
+        }
         if (k < 0) {
-            err(ld, kp, "unknown top-level key '%s'%s", key, tsim__suggest_list(key, top_keys));
+            tsim__ld_err(ld, kp, "unknown top-level key '%s'%s", key, tsim__suggest_list(key, top_keys));
             continue;
         }
         t->v[k] = fy_node_pair_value(p);
@@ -1885,13 +1121,13 @@ static void scan_top(struct loader *ld, struct fy_node *root, struct top *t)
 static void load_document(struct loader *ld, struct fy_node *root)
 {
     char buf[64];
-    if (!root || is_null(root)) {
-        err(ld, nowhere, "model file is empty");
+    if (!root || tsim__ld_is_null(root)) {
+        tsim__ld_err(ld, nowhere, "model file is empty");
         return;
     }
     if (fy_node_get_type(root) != FYNT_MAPPING) {
-        err(ld, (struct pos){1, 1}, "a model must be a mapping of keys such as 'blocks:', not %s",
-            describe(ld, root, buf, sizeof buf));
+        tsim__ld_err(ld, (struct pos){1, 1}, "a model must be a mapping of keys such as 'blocks:', not %s",
+            tsim__ld_describe(ld, root, buf, sizeof buf));
         return;
     }
     struct top t;
@@ -1905,23 +1141,21 @@ static void load_document(struct loader *ld, struct fy_node *root)
     load_list(ld, &t, K_SHIFTS, "'shifts'", load_shift);
     load_list(ld, &t, K_OPERATORS, "'operators'", load_pool);
     if (!t.has[K_BLOCKS]) {
-        err(ld, nowhere, "model has no 'blocks'");
+        tsim__ld_err(ld, nowhere, "model has no 'blocks'");
         return;
     }
     size_t before = ld->d->errors;
-    load_list(ld, &t, K_BLOCKS, "'blocks'", load_block);
+    load_list(ld, &t, K_BLOCKS, "'blocks'", tsim__ld_block);
     if (fy_node_get_type(t.v[K_BLOCKS]) != FYNT_SEQUENCE && ld->d->errors > before) return;
     int np = ld->m->nproducts > 0 ? ld->m->nproducts : 1;
     if ((double)ld->nblk * np > CELLS_MAX) {
-        err(ld, t.at[K_BLOCKS], "model is too large: %zu blocks with %d products (the limit is %d "
-                                "blocks times products)",
-            ld->nblk, np, CELLS_MAX);
+        tsim__ld_err(ld, t.at[K_BLOCKS],
+                     "model is too large: %zu blocks with %d products (the limit is %d blocks "
+                     "times products)",
+                     ld->nblk, np, CELLS_MAX);
         return;
     }
-    for (size_t i = 0; i < ld->nblk && !ld->stop; i++) {
-        if (ld->blk[i].to) load_route(ld, &ld->blk[i]);
-    }
-    if (!ld->stop) check_graph(ld, t.at[K_BLOCKS]);
+    tsim__ld_connect(ld, t.at[K_BLOCKS], fy_node_sequence_item_count(t.v[K_BLOCKS]));
 
     struct tsim_model *m = ld->m;
     m->block_line = tsim__malloc(ld->nblk ? ld->nblk * sizeof(int) : sizeof(int));
@@ -1959,10 +1193,10 @@ struct tsim_model *tsim_model_load(const char *text, size_t len, const char *fil
     struct fy_document *doc = NULL;
 
     if (len > TSIM_MODEL_MAX_BYTES) {
-        err(&ld, nowhere, "model file is too large (%zu bytes; the limit is %u)", len,
+        tsim__ld_err(&ld, nowhere, "model file is too large (%zu bytes; the limit is %u)", len,
             TSIM_MODEL_MAX_BYTES);
     } else if (len == 0) {
-        err(&ld, nowhere, "model file is empty");
+        tsim__ld_err(&ld, nowhere, "model file is empty");
     } else if (check_text(&ld, text, len) == 0 && (doc = parse_yaml(&ld, text, len)) != NULL) {
         struct fy_node *root = fy_document_root(doc);
         size_t before = diags->errors;
@@ -1972,7 +1206,7 @@ struct tsim_model *tsim_model_load(const char *text, size_t len, const char *fil
     }
 
     if (ld.m && diags->errors == errors_before && tsim_model_validate(ld.m) != 0)
-        err(&ld, nowhere, "%s", tsim__errmsg_body());
+        tsim__ld_err(&ld, nowhere, "%s", tsim__errmsg_body());
     if (run) *run = ld.run;
     if (doc) fy_parse_document_destroy(ld.fyp, doc);
     if (ld.fyp) fy_parser_destroy(ld.fyp);

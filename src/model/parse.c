@@ -81,13 +81,14 @@ static size_t scan_number(const char *s)
 /* Convert the `len` bytes at `s` that scan_number accepted. */
 static double to_double(const char *s, size_t len)
 {
-    char buf[64];
-    if (len >= sizeof buf) return len > 400 ? HUGE_VAL : strtod(s, NULL);
+    char small[64];
+    char *buf = len < sizeof small ? small : tsim__malloc(len + 1);
     memcpy(buf, s, len);
     buf[len] = '\0';
     pthread_once(&c_locale_once, make_c_locale);
-    if (c_locale) return strtod_l(buf, NULL, c_locale);
-    return strtod(buf, NULL);
+    double v = c_locale ? strtod_l(buf, NULL, c_locale) : strtod(buf, NULL);
+    if (buf != small) tsim__free(buf);
+    return v;
 }
 
 static int is_space(char c) { return c == ' ' || c == '\t'; }

@@ -213,6 +213,8 @@ int tsim__xdb_lookup(struct tsim__xrun *x, uint32_t scen, uint32_t rep, double *
 
 void tsim__xdb_put(struct tsim__xrun *x, uint32_t scen, uint32_t rep, const double *row)
 {
+    /* Rows gather in one transaction until tsim__xdb_flush commits it (the driver does so at
+     * most every few milliseconds and at the end of every batch of jobs). */
     struct tsim__xdb *d = x->db;
     if (!d->in_txn && sqlite3_exec(d->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) d->in_txn = 1;
     sqlite3_bind_int64(d->put, 1, d->run);
@@ -482,7 +484,7 @@ static void write_doc(struct tsim__xrun *x, FILE *f, tsim__xjson_extra_fn *extra
     /* The one line that differs between otherwise identical runs; tests drop it. */
     tsim__json_open(&j, "timing", '{', 1);
     tsim__json_number(&j, "wall_s", wall_s);
-    tsim__json_int(&j, "threads", x->nworkers);
+    tsim__json_int(&j, "threads", x->ranks > 1 ? 1 : x->nworkers);
     tsim__json_int(&j, "ranks", x->ranks);
     tsim__json_close(&j, '{');
     tsim__json_close(&j, '{');

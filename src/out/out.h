@@ -131,4 +131,19 @@ enum tsim__db_show_what { TSIM__SHOW_TABLE, TSIM__SHOW_JSON, TSIM__SHOW_MODEL };
  */
 int tsim__db_show(const char *path, int64_t id, enum tsim__db_show_what what, FILE *out);
 
+/**
+ * Print runs `a` and `b` (0: the newest) side by side: each KPI's means and the difference b - a
+ * with a 95% Welch interval from the two summaries (not paired), marked '*' when it excludes 0;
+ * and whether their fingerprints are equal. Errors: TSIM_ENOENT for no such run, TSIM_EIO.
+ */
+int tsim__db_compare(const char *path, int64_t a, int64_t b, FILE *out);
+
+/**
+ * The comparison table of tsim__db_compare: rows of `a` in their order, matched in `b` by owner,
+ * type and KPI; rows found in one run only are listed as such.
+ */
+void tsim__table_compare(FILE *f, const struct tsim__row *a, size_t na, const struct tsim__row *b,
+                         size_t nb, const char *time_unit, const char *label_a,
+                         const char *label_b);
+
 #endif

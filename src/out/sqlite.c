@@ -347,11 +347,23 @@ int tsim__db_list(const char *path, FILE *out, int limit)
     return rc;
 }
 
-/* Rebuild the report's rows from summary_kpis and print them as the run printed them. */
-static int show_table(sqlite3 *db, const char *path, int64_t id, const char *time_unit,
-                      FILE *out)
+static void free_rows(struct tsim__row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        tsim__free((void *)rows[i].owner);
+        tsim__free((void *)rows[i].type);
+        tsim__free((void *)rows[i].kpi);
+    }
+    tsim__free(rows);
+}
+
+/* Rebuild run `id`'s report rows from summary_kpis, in the order the run printed them. */
+static int load_rows(sqlite3 *db, const char *path, int64_t id, struct tsim__row **out,
+                     size_t *nout)
 {
     sqlite3_stmt *st;
+    *out = NULL;
+    *nout = 0;
     if (sqlite3_prepare_v2(db,
                            "SELECT scope, owner, type, kpi, mean, half_width, sd, min, max, n"
                            " FROM summary_kpis WHERE run_id = ?1 ORDER BY ord",
@@ -384,13 +396,95 @@ static int show_table(sqlite3 *db, const char *path, int64_t id, const char *tim
     }
     rc = rc == SQLITE_DONE ? 0 : db_fail(db, path, "cannot read");
     sqlite3_finalize(st);
-    if (!rc) tsim__table_write(out, rows, n, time_unit);
-    for (size_t i = 0; i < n; i++) {
-        tsim__free((void *)rows[i].owner);
-        tsim__free((void *)rows[i].type);
-        tsim__free((void *)rows[i].kpi);
+    if (rc) {
+        free_rows(rows, n);
+        return rc;
     }
-    tsim__free(rows);
+    *out = rows;
+    *nout = n;
+    return 0;
+}
+
+static int show_table(sqlite3 *db, const char *path, int64_t id, const char *time_unit,
+                      FILE *out)
+{
+    struct tsim__row *rows;
+    size_t n;
+    int rc = load_rows(db, path, id, &rows, &n);
+    if (rc) return rc;
+    tsim__table_write(out, rows, n, time_unit);
+    free_rows(rows, n);
+    return 0;
+}
+
+/* The newest run's id when `*id` is 0; TSIM_ENOENT when there is no such run. */
+static int resolve_run(sqlite3 *db, const char *path, int64_t *id)
+{
+    sqlite3_stmt *st;
+    const char *sql = *id > 0 ? "SELECT id FROM runs WHERE id = ?1" : "SELECT max(id) FROM runs";
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        return db_fail(db, path, "cannot read");
+    if (*id > 0) sqlite3_bind_int64(st, 1, *id);
+    int64_t found = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) found = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (found <= 0) {
+        if (*id > 0)
+            return tsim__fail(TSIM_ENOENT, "sqlite", "no run %lld in '%s'", (long long)*id, path);
+        return tsim__fail(TSIM_ENOENT, "sqlite", "no runs in '%s'", path);
+    }
+    *id = found;
+    return 0;
+}
+
+int tsim__db_compare(const char *path, int64_t a, int64_t b, FILE *out)
+{
+    sqlite3 *db;
+    int rc = open_db(path, 0, &db);
+    if (rc) return rc;
+    rc = resolve_run(db, path, &a);
+    if (!rc) rc = resolve_run(db, path, &b);
+    struct tsim__row *ra = NULL, *rb = NULL;
+    size_t na = 0, nb = 0;
+    if (!rc) rc = load_rows(db, path, a, &ra, &na);
+    if (!rc) rc = load_rows(db, path, b, &rb, &nb);
+    sqlite3_stmt *st = NULL;
+    if (!rc && sqlite3_prepare_v2(db,
+                                  "SELECT id, model, seed, replications, time_unit, fingerprint"
+                                  " FROM runs WHERE id IN (?1, ?2) ORDER BY id = ?2",
+                                  -1, &st, NULL) != SQLITE_OK)
+        rc = db_fail(db, path, "cannot read");
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, a);
+        sqlite3_bind_int64(st, 2, b);
+        char fp[2][17] = {"", ""}, unit[2][8] = {"", ""};
+        for (int i = 0; i < 2 && sqlite3_step(st) == SQLITE_ROW; i++) {
+            fprintf(out, "run %lld: %s, seed %s, %d replications\n",
+                    (long long)sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
+                    sqlite3_column_int(st, 3));
+            snprintf(unit[i], sizeof unit[i], "%s", col_text(st, 4));
+            snprintf(fp[i], sizeof fp[i], "%s", col_text(st, 5));
+        }
+        if (a == b) {
+            memcpy(fp[1], fp[0], sizeof fp[1]);
+            memcpy(unit[1], unit[0], sizeof unit[1]);
+        }
+        if (strcmp(fp[0], fp[1]) == 0)
+            fprintf(out, "fingerprints equal (%s): the runs behaved identically\n\n", fp[0]);
+        else
+            fprintf(out, "fingerprints differ (%s, %s)\n\n", fp[0], fp[1]);
+        if (strcmp(unit[0], unit[1]) != 0)
+            fprintf(out, "note: time units differ ('%s', '%s'); figures are as recorded\n\n",
+                    unit[0], unit[1]);
+        char la[32], lb[32];
+        snprintf(la, sizeof la, "run %lld", (long long)a);
+        snprintf(lb, sizeof lb, "run %lld", (long long)b);
+        tsim__table_compare(out, ra, na, rb, nb, unit[0], la, lb);
+    }
+    sqlite3_finalize(st);
+    free_rows(ra, na);
+    free_rows(rb, nb);
+    sqlite3_close(db);
     return rc;
 }
 
@@ -399,20 +493,11 @@ int tsim__db_show(const char *path, int64_t id, enum tsim__db_show_what what, FI
     sqlite3 *db;
     int rc = open_db(path, 0, &db);
     if (rc) return rc;
-    sqlite3_stmt *st;
-    if (id <= 0) {
-        if (sqlite3_prepare_v2(db, "SELECT max(id) FROM runs", -1, &st, NULL) != SQLITE_OK) {
-            rc = db_fail(db, path, "cannot read");
-            sqlite3_close(db);
-            return rc;
-        }
-        if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-        if (id <= 0) {
-            sqlite3_close(db);
-            return tsim__fail(TSIM_ENOENT, "sqlite", "no runs in '%s'", path);
-        }
+    if ((rc = resolve_run(db, path, &id)) != 0) {
+        sqlite3_close(db);
+        return rc;
     }
+    sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
                            "SELECT created, twinsim_version, model, model_path, time_unit, seed,"
                            " replications, horizon, warmup, warmup_auto, threads, command,"

@@ -99,3 +99,96 @@ void tsim__table_write(FILE *f, const struct tsim__row *rows, size_t n, const ch
             fprintf(f, "%s\n", hw);
     }
 }
+
+/* 95% Welch interval half-width for the difference of two means given their summaries. */
+static double welch_half_width(const struct tsim_summary *a, const struct tsim_summary *b)
+{
+    if (a->n < 2 || b->n < 2 || !isfinite(a->sd) || !isfinite(b->sd)) return NAN;
+    double va = a->sd * a->sd / (double)a->n, vb = b->sd * b->sd / (double)b->n;
+    double v = va + vb;
+    if (v == 0) return 0;
+    double df = v * v / (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1));
+    return tsim_t_quantile(0.975, df) * sqrt(v);
+}
+
+static const struct tsim__row *find_row(const struct tsim__row *rows, size_t n,
+                                        const struct tsim__row *like)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rows[i].owner, like->owner) == 0 && strcmp(rows[i].type, like->type) == 0 &&
+            strcmp(rows[i].kpi, like->kpi) == 0)
+            return &rows[i];
+    }
+    return NULL;
+}
+
+static void unit_text(char *buf, size_t len, const char *kpi, const char *time_unit)
+{
+    buf[0] = '\0';
+    switch (tsim__kpi_unit(kpi)) {
+    case TSIM__UNIT_TIME: snprintf(buf, len, "%s", time_unit); break;
+    case TSIM__UNIT_RATE: snprintf(buf, len, "/%s", time_unit); break;
+    case TSIM__UNIT_SHARE: snprintf(buf, len, "%%"); break;
+    case TSIM__UNIT_COUNT: break;
+    }
+}
+
+void tsim__table_compare(FILE *f, const struct tsim__row *a, size_t na, const struct tsim__row *b,
+                         size_t nb, const char *time_unit, const char *label_a,
+                         const char *label_b)
+{
+    int w_owner = 5, w_kpi = 3, w_num = 8;
+    w_num = max_int(w_num, (int)strlen(label_a));
+    w_num = max_int(w_num, (int)strlen(label_b));
+    for (size_t i = 0; i < na; i++) {
+        w_owner = max_int(w_owner, (int)strlen(a[i].owner));
+        w_kpi = max_int(w_kpi, (int)strlen(a[i].kpi));
+    }
+    for (size_t i = 0; i < nb; i++) {
+        w_owner = max_int(w_owner, (int)strlen(b[i].owner));
+        w_kpi = max_int(w_kpi, (int)strlen(b[i].kpi));
+    }
+    fprintf(f, "%-*s  %-*s  %*s  %*s  %*s   %-8s  %s\n", w_owner, "block", w_kpi, "KPI", w_num,
+            label_a, w_num, label_b, w_num, "diff", "95% hw", "unit");
+    int total = w_owner + w_kpi + 3 * w_num + 24;
+    for (int i = 0; i < total; i++) fputc('-', f);
+    fputc('\n', f);
+
+    char ma[64], mb[64], md[64], hw[64], unit[32];
+    int differ = 0;
+    for (size_t i = 0; i < na; i++) {
+        const struct tsim__row *ra = &a[i], *rb = find_row(b, nb, ra);
+        int first = i == 0 || a[i - 1].block != ra->block;
+        double k = tsim__kpi_unit(ra->kpi) == TSIM__UNIT_SHARE ? 100 : 1;
+        unit_text(unit, sizeof unit, ra->kpi, time_unit);
+        format_value(ma, sizeof ma, ra->s.mean * k, 5);
+        if (!rb) {
+            fprintf(f, "%-*s  %-*s  %*s  %*s  (only in %s)\n", w_owner, first ? ra->owner : "",
+                    w_kpi, ra->kpi, w_num, ma, w_num, "", label_a);
+            continue;
+        }
+        double d = rb->s.mean - ra->s.mean, h = welch_half_width(&ra->s, &rb->s);
+        int sig = isfinite(d) && (isfinite(h) ? fabs(d) > h : d != 0);
+        differ += sig;
+        format_value(mb, sizeof mb, rb->s.mean * k, 5);
+        format_value(md, sizeof md, d * k, 5);
+        format_value(hw, sizeof hw, h * k, 2);
+        char line[512];
+        snprintf(line, sizeof line, "%-*s  %-*s  %*s  %*s  %*s ± %-8s  %-4s %s",
+                 w_owner, first ? ra->owner : "", w_kpi, ra->kpi, w_num, ma, w_num, mb, w_num, md,
+                 hw, unit, sig ? "*" : "");
+        /* Columns are padded for alignment; the line itself ends at its last character. */
+        size_t end = strlen(line);
+        while (end > 0 && line[end - 1] == ' ') end--;
+        fprintf(f, "%.*s\n", (int)end, line);
+    }
+    for (size_t i = 0; i < nb; i++) {
+        if (find_row(a, na, &b[i])) continue;
+        double k = tsim__kpi_unit(b[i].kpi) == TSIM__UNIT_SHARE ? 100 : 1;
+        format_value(mb, sizeof mb, b[i].s.mean * k, 5);
+        fprintf(f, "%-*s  %-*s  %*s  %*s  (only in %s)\n", w_owner, b[i].owner, w_kpi, b[i].kpi,
+                w_num, "", w_num, mb, label_b);
+    }
+    fprintf(f, "\n%d KPI%s differ%s at 95%% (marked *; Welch intervals, not paired)\n", differ,
+            differ == 1 ? "" : "s", differ == 1 ? "s" : "");
+}

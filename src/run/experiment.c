@@ -192,7 +192,10 @@ void tsim__xrun_job_done(struct tsim__xrun *x, size_t i)
     const struct tsim__job *j = &x->cur_jobs[i];
     if (x->db) tsim__xdb_put(x, j->scen, j->rep, x->cur_rows + i * x->row_len);
     x->jobs_done++;
-    if (x->db && tsim__x_now() - x->last_flush > 0.25) {
+    /* Commit at most every commit_s: for replications longer than that every one is on disk
+     * when it is done; shorter ones share a commit, so a kill -9 loses at most the last
+     * commit_s of work, and the database costs little next to the simulation. */
+    if (x->db && tsim__x_now() - x->last_flush >= x->commit_s) {
         tsim__xdb_flush(x);
         x->last_flush = tsim__x_now();
     }
@@ -453,6 +456,8 @@ int tsim__xrun_init(struct tsim__xrun *x, const struct tsim__xspec *s, const str
     if (env) x->stop_after = strtoull(env, NULL, 10);
     env = getenv("TSIM_EXP_KILL_AFTER");
     if (env) x->kill_after = strtoull(env, NULL, 10);
+    env = getenv("TSIM_EXP_COMMIT_MS");
+    x->commit_s = env ? atof(env) / 1000 : 0.02;
 
     struct tsim_run_spec run = {0, 0, 0, 10, 1};
     struct tsim_model *probe = load_model(x, &run, d);
@@ -795,125 +800,6 @@ long tsim__xrun_compare(struct tsim__xrun *x, const size_t *among, size_t n)
     return x->best;
 }
 
-/* ---- designs ------------------------------------------------------------------------- */
-
-static size_t factor_levels(const struct tsim__factor *f)
-{
-    if (f->kind == TSIM__FACTOR_LIST) return (size_t)f->nvalues;
-    if (f->kind == TSIM__FACTOR_INT) return (size_t)floor((f->hi - f->lo) / f->step + 1e-9) + 1;
-    return 0;
-}
-
-static char *level_text(const struct tsim__factor *f, size_t i)
-{
-    if (f->kind == TSIM__FACTOR_LIST) return tsim__strdup(f->values[i]);
-    char buf[40];
-    tsim__x_fmt_double(buf, sizeof buf, f->lo + (double)i * f->step);
-    return tsim__strdup(buf);
-}
-
-static int add_point(struct tsim__xrun *x, char **vals, struct tsim_diags *d)
-{
-    long rc = tsim__xrun_add_scenario(x, vals, d);
-    for (int f = 0; f < x->spec->nfactors; f++) tsim__free(vals[f]);
-    return rc < 0 ? (int)rc : 0;
-}
-
-static int build_full(struct tsim__xrun *x, struct tsim_diags *d)
-{
-    const struct tsim__xspec *s = x->spec;
-    double total = 1;
-    for (int f = 0; f < s->nfactors; f++) {
-        if (s->factors[f].kind == TSIM__FACTOR_REAL) {
-            tsim_diags_add(d, TSIM_ERROR, s->factors[f].line, s->factors[f].col,
-                           "factor '%s' is continuous: a full design needs a 'step' (or use "
-                           "design 'lhs' or 'twinsim optimize')", s->factors[f].path);
-            return TSIM_EINVAL;
-        }
-        total *= (double)factor_levels(&s->factors[f]);
-    }
-    if (total > TSIM__X_MAX_SCENARIOS) {
-        tsim_diags_add(d, TSIM_ERROR, 0, 0, "a full design of these factors has %.0f scenarios, "
-                       "more than %d: use design 'lhs' or 'twinsim optimize'", total,
-                       TSIM__X_MAX_SCENARIOS);
-        return TSIM_ELIMIT;
-    }
-    size_t idx[TSIM__X_MAX_FACTORS] = {0};
-    char *vals[TSIM__X_MAX_FACTORS];
-    for (size_t k = 0; k < (size_t)total; k++) {
-        /* The last factor varies fastest, as a reader of the file would list them. */
-        for (int f = 0; f < s->nfactors; f++) vals[f] = level_text(&s->factors[f], idx[f]);
-        int rc = add_point(x, vals, d);
-        if (rc != 0) return rc;
-        for (int f = s->nfactors - 1; f >= 0; f--) {
-            if (++idx[f] < factor_levels(&s->factors[f])) break;
-            idx[f] = 0;
-        }
-    }
-    return 0;
-}
-
-/* Latin hypercube: each factor's range cut into n strata, each stratum used once, the strata of
- * different factors paired by independent random permutations (from the experiment seed, so the
- * same file gives the same design). Repeated points are kept once. */
-int tsim__x_lhs(struct tsim__xrun *x, int n, uint64_t salt, struct tsim_diags *d)
-{
-    const struct tsim__xspec *s = x->spec;
-    size_t *perm = tsim__malloc((size_t)n * (size_t)s->nfactors * sizeof *perm);
-    double *u = tsim__malloc((size_t)n * (size_t)s->nfactors * sizeof *u);
-    for (int f = 0; f < s->nfactors; f++) {
-        struct tsim_rng r;
-        char name[300];
-        snprintf(name, sizeof name, "lhs/%s", s->factors[f].path);
-        tsim_rng_stream(&r, x->seed, salt, name);
-        size_t *p = perm + (size_t)f * (size_t)n;
-        for (int i = 0; i < n; i++) p[i] = (size_t)i;
-        for (int i = n - 1; i > 0; i--) {
-            size_t j = (size_t)(tsim_rng_uniform(&r) * (double)(i + 1));
-            if (j > (size_t)i) j = (size_t)i;
-            size_t t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        for (int i = 0; i < n; i++)
-            u[(size_t)f * (size_t)n + (size_t)i] = ((double)p[i] + tsim_rng_uniform(&r)) / n;
-    }
-    char *vals[TSIM__X_MAX_FACTORS];
-    int rc = 0;
-    for (int i = 0; i < n && rc == 0; i++) {
-        for (int f = 0; f < s->nfactors; f++) {
-            const struct tsim__factor *fa = &s->factors[f];
-            double ui = u[(size_t)f * (size_t)n + (size_t)i];
-            if (fa->kind == TSIM__FACTOR_REAL) {
-                char buf[40];
-                double v = fa->lo + ui * (fa->hi - fa->lo);
-                /* Twelve significant digits: short enough to read, finer than any noise. */
-                snprintf(buf, sizeof buf, "%.12g", v);
-                vals[f] = tsim__strdup(buf);
-            } else {
-                size_t lv = factor_levels(fa), k = (size_t)(ui * (double)lv);
-                if (k >= lv) k = lv - 1;
-                vals[f] = level_text(fa, k);
-            }
-        }
-        int dup = 0;
-        for (size_t sc = 0; sc < x->nscen && !dup; sc++) {
-            int same = 1;
-            for (int f = 0; f < s->nfactors && same; f++)
-                same = !strcmp(x->scen[sc].values[f], vals[f]);
-            dup = same;
-        }
-        if (dup) {
-            for (int f = 0; f < s->nfactors; f++) tsim__free(vals[f]);
-            continue;
-        }
-        rc = add_point(x, vals, d);
-    }
-    tsim__free(perm);
-    tsim__free(u);
-    return rc;
-}
-
 /* ---- sequential replications ------------------------------------------------------------ */
 
 /* Set `want` for the next round from results only; returns 1 if the scenario is finished. */
@@ -972,89 +858,6 @@ int tsim__xrun_until_done(struct tsim__xrun *x, const size_t *scen, size_t n)
     return rc;
 }
 
-/* ---- traces for the report ------------------------------------------------------------- */
-
-#define TRACE_CAP 512
-
-struct series {
-    double t[TRACE_CAP], v[TRACE_CAP];
-    size_t n, stride, seen;
-};
-
-struct tracer {
-    int *slot; /* per block: series index or -1 */
-    struct series *s;
-};
-
-static void trace_obs(void *ctx, const struct tsim_obs *o)
-{
-    struct tracer *tr = ctx;
-    if (o->kind == TSIM_OBS_STATE || o->block < 0 || tr->slot[o->block] < 0) return;
-    struct series *s = &tr->s[tr->slot[o->block]];
-    /* Decimate when full: keep every other point and from then on only every stride-th change,
-     * so a trace of any length stays TRACE_CAP points and spans the whole run. */
-    if (s->seen++ % s->stride) return;
-    if (s->n == TRACE_CAP) {
-        for (size_t i = 0; i < TRACE_CAP / 2; i++) {
-            s->t[i] = s->t[2 * i];
-            s->v[i] = s->v[2 * i];
-        }
-        s->n = TRACE_CAP / 2;
-        s->stride *= 2;
-    }
-    s->t[s->n] = o->t;
-    s->v[s->n] = (double)o->content;
-    s->n++;
-}
-
-/* Record the content of every buffer over replication 0 of scenario s, into the database. */
-static void record_trace(struct tsim__xrun *x, size_t s)
-{
-    const struct tsim_model *m = x->scen[s].model;
-    int nb = tsim_model_block_count(m), ns = 0;
-    struct tracer tr;
-    tr.slot = tsim__malloc((size_t)(nb + 1) * sizeof *tr.slot);
-    for (int b = 0; b < nb; b++)
-        tr.slot[b] = tsim_model_block_type(m, b) == TSIM_BUFFER ? ns++ : -1;
-    if (ns == 0) {
-        tsim__free(tr.slot);
-        return;
-    }
-    tr.s = tsim__calloc((size_t)ns, sizeof *tr.s);
-    for (int i = 0; i < ns; i++) tr.s[i].stride = 1;
-    struct tsim_sim *sim = tsim_sim_create(m, x->scen[s].seed, 0);
-    if (sim) {
-        tsim_sim_set_observer(sim, trace_obs, &tr);
-        if (x->warmup > 0) tsim_sim_set_warmup(sim, x->warmup);
-        if (x->horizon > 0) tsim_sim_run_until(sim, x->horizon);
-        else tsim_sim_run(sim);
-        double end = tsim_sim_now(sim);
-        for (int b = 0; b < nb; b++) {
-            if (tr.slot[b] < 0) continue;
-            struct series *se = &tr.s[tr.slot[b]];
-            if (se->n < TRACE_CAP) {
-                se->t[se->n] = end;
-                se->v[se->n] = (double)tsim_block_content(sim, b);
-                se->n++;
-            }
-            tsim__xdb_put_trace(x, s, b, se->t, se->v, se->n);
-        }
-        tsim_sim_destroy(sim);
-    }
-    tsim__free(tr.s);
-    tsim__free(tr.slot);
-}
-
-void tsim__xrun_traces(struct tsim__xrun *x)
-{
-    if (!x->db || !x->opts.trace) return;
-    /* One trace per scenario for the first 40 and the best: enough for the report's picker,
-     * and bounded whatever the design size. */
-    for (size_t s = 0; s < x->nscen; s++)
-        if (s < 40 || (long)s == x->best) record_trace(x, s);
-    tsim__xdb_flush(x);
-}
-
 /* ---- the command ---------------------------------------------------------------------- */
 
 static void print_diags(const struct tsim_diags *d, const char *file)
@@ -1094,7 +897,7 @@ int tsim__experiment_main(const struct tsim__xspec *s, const struct tsim__xopts 
     int rc = tsim__xrun_init(&x, s, &oo, &d);
     if (rc == 0 && oo.db && tsim__xdb_open(&x, oo.db, oo.resume) != 0) rc = TSIM_EIO;
     if (rc == 0) {
-        rc = s->design == TSIM__DESIGN_FULL ? build_full(&x, &d) : tsim__x_lhs(&x, s->lhs_n, 0, &d);
+        rc = s->design == TSIM__DESIGN_FULL ? tsim__x_full(&x, &d) : tsim__x_lhs(&x, s->lhs_n, 0, &d);
     }
     if (rc != 0 || d.errors) {
         print_diags(&d, s->file);

@@ -215,7 +215,7 @@ struct tsim__xrun {
     double cmp_level;
     /* test hooks (environment): stop or die after this many finished jobs */
     uint64_t stop_after, kill_after;
-    double last_flush;
+    double last_flush, commit_s; /* commit stored rows at most every commit_s seconds */
     int error;
 };
 
@@ -240,6 +240,8 @@ int tsim__xrun_feasible(const struct tsim__xrun *x, size_t s);
 long tsim__xrun_compare(struct tsim__xrun *x, const size_t *among, size_t n);
 /* Run rounds until every listed scenario met its targets or its maximum. 0, 1 if stopped. */
 int tsim__xrun_until_done(struct tsim__xrun *x, const size_t *scen, size_t n);
+/* Add every point of the full factorial design (exp_design.c). */
+int tsim__x_full(struct tsim__xrun *x, struct tsim_diags *d);
 /* Add up to n Latin-hypercube points (`salt` picks an independent design). */
 int tsim__x_lhs(struct tsim__xrun *x, int n, uint64_t salt, struct tsim_diags *d);
 /* Record buffer traces of replication 0 (for the report) into the database, if one is open. */

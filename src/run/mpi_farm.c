@@ -266,8 +266,9 @@ int tsim__mpi_serve(const struct tsim__xspec *s, const struct tsim__xopts *o)
     double *row = ok ? tsim__malloc(sizeof(uint64_t) + x.row_len * sizeof(double)) : NULL;
     unsigned char *buf = NULL;
     size_t buflen = 0;
-    const char *die_env = getenv("TSIM_MPI_TEST_DIE_RANK");
-    int die_rank = die_env ? atoi(die_env) : -1;
+    /* Test hooks: a rank that dies mid-run, as a crashed node would, or one that hangs. */
+    const char *die_env = getenv("TSIM_MPI_TEST_DIE_RANK"), *hang_env = getenv("TSIM_MPI_TEST_HANG_RANK");
+    int die_rank = die_env ? atoi(die_env) : -1, hang_rank = hang_env ? atoi(hang_env) : -1;
     int code = 0;
     for (;;) {
         MPI_Status st;
@@ -316,10 +317,8 @@ int tsim__mpi_serve(const struct tsim__xspec *s, const struct tsim__xopts *o)
         } else if (st.MPI_TAG == TAG_JOB) {
             struct job_msg m;
             memcpy(&m, buf, sizeof m);
-            if (g_rank == die_rank) {
-                /* Test hook: a rank that dies mid-run, as a crashed node would. */
-                _exit(3);
-            }
+            if (g_rank == die_rank) _exit(3);
+            while (g_rank == hang_rank) sleep(60);
             if (m.scen >= nlocal || local[m.scen] < 0) {
                 send_fail("a job arrived for an unknown scenario");
                 continue;

@@ -176,9 +176,9 @@ static int ocba_round(struct opt *op, size_t delta)
     for (size_t i = 0; i < k; i++) {
         if (add[i] <= 0) continue;
         struct tsim__scen *sc = &x->scen[c[i]];
+        /* The budget bounds the total; a single point may take as many as OCBA gives it. */
         sc->want = sc->n + add[i];
-        if (sc->want > x->spec->rep_max && x->spec->rep_max > sc->n) sc->want = x->spec->rep_max;
-        if (sc->want > sc->n) list[nl++] = c[i];
+        list[nl++] = c[i];
     }
     if (!nl) return 0;
     /* Rounds take scenarios in index order, as the fold requires. */

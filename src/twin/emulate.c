@@ -232,6 +232,7 @@ struct pub_ctx {
 static void emit_mqtt(void *ctx, const char *topic, const char *json)
 {
     struct pub_ctx *p = ctx;
+    tsim__mqtt_throttle(p->mqtt, 200);
     if (tsim__mqtt_publish(p->mqtt, topic, json, strlen(json), p->qos, 0) != 0) p->failed++;
 }
 

@@ -38,12 +38,11 @@ static uint64_t sink_entered(const struct tsim_sim *sim)
     return n;
 }
 
-void tsim__fc_input_take(struct tsim__fc_input *in, struct tsim__live *lv, uint64_t id)
+void tsim__fc_input_take(struct tsim__fc_input *in, const struct tsim__live *lv, uint64_t id)
 {
     const struct tsim__map *map = lv->map;
     memset(in, 0, sizeof *in);
-    tsim__live_settle(lv);
-    in->base = tsim_sim_clone(lv->sim);
+    in->base = tsim__live_snapshot(lv);
     in->map = map;
     in->id = id;
     in->now = lv->now;

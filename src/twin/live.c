@@ -200,50 +200,63 @@ double tsim__live_model_time(struct tsim__live *lv, double ts)
 
 static int is_down_word(int s) { return s == TSIM__PS_DOWN || s == TSIM__PS_OFF; }
 
-void tsim__live_settle(struct tsim__live *lv)
+/* Make `sim` agree with what the plant reported since the last reconciliation. `commit`: this is
+ * the live sim, so count the disagreements and clear the marks; else `sim` is a copy (a forecast's
+ * start), corrected the same way while the live state is left exactly as it was. */
+static void reconcile(const struct tsim__live *lv_c, struct tsim_sim *sim, int commit)
 {
-    struct tsim_sim *sim = lv->sim;
+    struct tsim__live *lv = (struct tsim__live *)lv_c; /* written only when commit */
+    struct tsim__recon scratch = lv->recon, *rc = commit ? &lv->recon : &scratch;
     for (int b = 0; b < lv->nblocks; b++) {
         if (!lv->dirty[b]) continue;
-        lv->dirty[b] = 0;
+        if (commit) lv->dirty[b] = 0;
         enum tsim_block_type t = tsim_model_block_type(lv->model, b);
         if (t == TSIM_SOURCE || t == TSIM_SINK) continue;
         int64_t have = (int64_t)tsim_block_content(sim, b), want = lv->content[b];
         if (have == want) continue;
-        lv->recon.content++;
+        rc->content++;
         if (have < want) {
             int product = lv->last_product[b] >= 0 ? lv->last_product[b] : 0;
             int got = tsim_block_inject(sim, b, product, (uint64_t)(want - have));
             if (got < 0) got = 0;
-            lv->recon.added += (uint64_t)got;
-            if (got < want - have) lv->recon.unresolved++;
+            rc->added += (uint64_t)got;
+            if (got < want - have) rc->unresolved++;
         } else {
             int got = t == TSIM_BUFFER ? tsim_block_remove(sim, b, (uint64_t)(have - want)) : 0;
             if (got < 0) got = 0;
-            lv->recon.removed += (uint64_t)got;
-            if (got < have - want) lv->recon.unresolved++;
+            rc->removed += (uint64_t)got;
+            if (got < have - want) rc->unresolved++;
         }
     }
     for (int b = 0; b < lv->nblocks; b++) {
         for (int s = 0; s < lv->srv_off[b + 1] - lv->srv_off[b]; s++) {
             int k = lv->srv_off[b] + s;
             if (!lv->srv_dirty[k]) continue;
-            lv->srv_dirty[k] = 0;
+            if (commit) lv->srv_dirty[k] = 0;
             int es = tsim_machine_state(sim, b, s);
             int plant_down = is_down_word(lv->srv_state[k]);
             if (plant_down && es != TSIM_STATE_DOWN && es != TSIM_STATE_OFF_SHIFT) {
-                lv->recon.state++;
+                rc->state++;
                 tsim_machine_force_down(sim, b, s, 1);
             } else if (!plant_down && es == TSIM_STATE_DOWN) {
-                lv->recon.state++;
+                rc->state++;
                 tsim_machine_force_down(sim, b, s, 0);
             } else if (!plant_down && es == TSIM_STATE_OFF_SHIFT) {
                 /* The plant works where the model's shift says off: no way to force a shift. */
-                lv->recon.state++;
-                lv->recon.unresolved++;
+                rc->state++;
+                rc->unresolved++;
             }
         }
     }
+}
+
+void tsim__live_settle(struct tsim__live *lv) { reconcile(lv, lv->sim, 1); }
+
+struct tsim_sim *tsim__live_snapshot(const struct tsim__live *lv)
+{
+    struct tsim_sim *c = tsim_sim_clone(lv->sim);
+    reconcile(lv, c, 0);
+    return c;
 }
 
 void tsim__live_advance(struct tsim__live *lv, double t)

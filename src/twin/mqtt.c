@@ -113,9 +113,9 @@ struct tsim__mqtt *tsim__mqtt_start(const struct tsim__mqtt_opts *o, const char 
         goto fail;
     }
     mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
-    /* No cap on messages in flight: the broker's acknowledgements pace a fast publisher, and a
-     * cap of 20 (the default) limits loopback throughput to the round trip. */
-    mosquitto_max_inflight_messages_set(c->mosq, 0);
+    /* A cap of 20 in flight (the default) limits loopback throughput to the round trip; no cap
+     * at all makes libmosquitto walk its whole outgoing queue on every publish. */
+    mosquitto_max_inflight_messages_set(c->mosq, 1000);
     mosquitto_reconnect_delay_set(c->mosq, 1, 30, true);
     mosquitto_connect_callback_set(c->mosq, on_connect);
     mosquitto_disconnect_callback_set(c->mosq, on_disconnect);
@@ -168,6 +168,15 @@ int tsim__mqtt_publish(struct tsim__mqtt *c, const char *topic, const void *payl
 }
 
 int tsim__mqtt_pending(struct tsim__mqtt *c) { return atomic_load(&c->pending); }
+
+void tsim__mqtt_throttle(struct tsim__mqtt *c, int max_pending)
+{
+    struct timespec d = {0, 100 * 1000};
+    /* While disconnected the queue only grows until the reconnect; waiting would stall the
+     * caller for the whole outage, so it waits only for a live connection to drain. */
+    while (atomic_load(&c->pending) > max_pending && atomic_load(&c->connected))
+        nanosleep(&d, NULL);
+}
 int tsim__mqtt_connected(struct tsim__mqtt *c) { return atomic_load(&c->connected); }
 uint64_t tsim__mqtt_reconnects(struct tsim__mqtt *c)
 {
@@ -196,6 +205,7 @@ struct tsim__msgq {
     pthread_cond_t not_empty, not_full;
     struct tsim__msg *ring;
     size_t cap, head, n;
+    int waiting_pop, waiting_push; /* threads asleep on each condition: wake only those */
 };
 
 struct tsim__msgq *tsim__msgq_create(size_t cap)
@@ -238,24 +248,45 @@ void tsim__msgq_push(struct tsim__msgq *q, const char *topic, const void *payloa
     ((char *)m.payload)[len] = '\0';
     m.len = len;
     pthread_mutex_lock(&q->lock);
-    while (q->n == q->cap) pthread_cond_wait(&q->not_full, &q->lock);
+    while (q->n == q->cap) {
+        q->waiting_push++;
+        pthread_cond_wait(&q->not_full, &q->lock);
+        q->waiting_push--;
+    }
     q->ring[(q->head + q->n) % q->cap] = m;
     q->n++;
-    pthread_cond_signal(&q->not_empty);
+    /* A wake-up is a system call; at tens of thousands of messages a second only a sleeping
+     * reader gets one. */
+    if (q->waiting_pop) pthread_cond_signal(&q->not_empty);
     pthread_mutex_unlock(&q->lock);
 }
 
 int tsim__msgq_pop(struct tsim__msgq *q, struct tsim__msg *m, double timeout_s)
 {
+    if (timeout_s <= 0) {
+        /* The reader's fast path while it drains a backlog: no clock, no wait. */
+        pthread_mutex_lock(&q->lock);
+        int got = q->n > 0;
+        if (got) {
+            *m = q->ring[q->head];
+            q->head = (q->head + 1) % q->cap;
+            q->n--;
+            if (q->waiting_push) pthread_cond_signal(&q->not_full);
+        }
+        pthread_mutex_unlock(&q->lock);
+        return got;
+    }
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
-    if (timeout_s < 0) timeout_s = 0;
     long long ns = until.tv_nsec + (long long)(timeout_s * 1e9);
     until.tv_sec += (time_t)(ns / 1000000000LL);
     until.tv_nsec = (long)(ns % 1000000000LL);
     pthread_mutex_lock(&q->lock);
     while (q->n == 0) {
-        if (pthread_cond_timedwait(&q->not_empty, &q->lock, &until) == ETIMEDOUT && q->n == 0) {
+        q->waiting_pop++;
+        int rc = pthread_cond_timedwait(&q->not_empty, &q->lock, &until);
+        q->waiting_pop--;
+        if (rc == ETIMEDOUT && q->n == 0) {
             pthread_mutex_unlock(&q->lock);
             return 0;
         }
@@ -263,7 +294,7 @@ int tsim__msgq_pop(struct tsim__msgq *q, struct tsim__msg *m, double timeout_s)
     *m = q->ring[q->head];
     q->head = (q->head + 1) % q->cap;
     q->n--;
-    pthread_cond_signal(&q->not_full);
+    if (q->waiting_push) pthread_cond_signal(&q->not_full);
     pthread_mutex_unlock(&q->lock);
     return 1;
 }

@@ -328,6 +328,12 @@ void tsim__live_advance(struct tsim__live *lv, double t);
 /** Reconcile what was reported since the last reconciliation (at the twin's clock). */
 void tsim__live_settle(struct tsim__live *lv);
 
+/** A copy of the live sim with what was reported since the last reconciliation applied to the
+ * copy only: a forecast starts from the plant's latest word without disturbing the live state,
+ * whose evolution must depend on the messages alone (not on when forecasts happen to run).
+ * Ownership: the caller destroys the copy. */
+struct tsim_sim *tsim__live_snapshot(const struct tsim__live *lv);
+
 /** Model time of plant time `ts` (seconds); sets the origin from it if none yet. */
 double tsim__live_model_time(struct tsim__live *lv, double ts);
 
@@ -395,7 +401,7 @@ struct tsim__fc_result {
 
 /** Take the live state as a forecast input (clones the sim). Ownership: release with
  * tsim__fc_input_release. */
-void tsim__fc_input_take(struct tsim__fc_input *in, struct tsim__live *lv, uint64_t id);
+void tsim__fc_input_take(struct tsim__fc_input *in, const struct tsim__live *lv, uint64_t id);
 void tsim__fc_input_release(struct tsim__fc_input *in);
 
 /**
@@ -492,6 +498,9 @@ int tsim__mqtt_publish(struct tsim__mqtt *c, const char *topic, const void *payl
                        int qos, int retain);
 /** Messages published and not yet acknowledged by the broker. */
 int tsim__mqtt_pending(struct tsim__mqtt *c);
+/** Wait while more than `max_pending` publishes are unacknowledged and the client is connected:
+ * a fast publisher's brake (libmosquitto's outgoing queue costs time per queued message). */
+void tsim__mqtt_throttle(struct tsim__mqtt *c, int max_pending);
 int tsim__mqtt_connected(struct tsim__mqtt *c);
 uint64_t tsim__mqtt_reconnects(struct tsim__mqtt *c);
 /** Disconnect and free; waits up to `drain_s` seconds for pending publishes first. */

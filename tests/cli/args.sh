@@ -70,6 +70,9 @@ usage args_runs_limit_text runs --limit lots
 usage args_show_no_run show
 usage args_show_bad_run show abc
 usage args_show_two_modes show 1 --json --model
+usage args_compare_one_run compare 1
+usage args_compare_three_runs compare 1 2 3
+usage args_compare_bad_run compare 1 x
 
 # help and version: exit 0, text on stdout
 tw --help
@@ -84,7 +87,7 @@ if [ $rc -eq 0 ] && grep -q -- "--warmup T|auto" "$TMP/out" && grep -q -- "--no-
 else
     fail args_run_help "exit $rc"
 fi
-for c in check runs show; do
+for c in check runs show compare; do
     tw $c --help
     if [ $rc -eq 0 ] && grep -q "usage: twinsim $c" "$TMP/out"; then pass "args_${c}_help"; else fail "args_${c}_help" "exit $rc"; fi
 done

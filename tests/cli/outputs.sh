@@ -126,6 +126,14 @@ tw show 1 --db runs.db --model
 if [ $rc -eq 0 ] && cmp -s "$TMP/out" "$MODEL"; then pass show_model; else fail show_model "exit $rc"; fi
 tw show 99 --db runs.db
 if [ $rc -eq 1 ] && grep -q "no run 99" "$TMP/err"; then pass show_missing; else fail show_missing "exit $rc"; fi
+tw compare 1 last --db runs.db
+if [ $rc -eq 0 ] && grep -q "fingerprints equal" "$TMP/out" && grep -q "^0 KPIs differ at 95%" "$TMP/out"; then
+    pass compare_same
+else
+    fail compare_same "exit $rc: $(tail -n 3 "$TMP/out") $(cat "$TMP/err")"
+fi
+tw compare 1 99 --db runs.db
+if [ $rc -eq 1 ] && grep -q "no run 99" "$TMP/err"; then pass compare_missing; else fail compare_missing "exit $rc"; fi
 tw runs --db nowhere.db
 if [ $rc -eq 1 ] && grep -q "nowhere.db" "$TMP/err" && [ ! -e nowhere.db ]; then pass runs_no_db; else fail runs_no_db "exit $rc"; fi
 
@@ -160,6 +168,13 @@ if [ $rc -eq 2 ] && grep -q "not shorter than the horizon" "$TMP/err"; then pass
 tw run "$MODEL" --set press.process=0.3 --set 'pack.process=uniform(0.2, 0.3)' --json set.json --no-db --quiet
 ok set_exit
 pycheck set_changes_results set.json 'd["blocks"]["press"]["utilization"]["mean"] < json.load(open("out.json"))["blocks"]["press"]["utilization"]["mean"]'
+tw run "$MODEL" --set press.process=0.3 --db runs.db --quiet
+tw compare 1 last --db runs.db
+if [ $rc -eq 0 ] && grep -q "fingerprints differ" "$TMP/out" && grep -q "utilization .*%  *\*$" "$TMP/out"; then
+    pass compare_changed
+else
+    fail compare_changed "exit $rc: $(grep utilization "$TMP/out") $(cat "$TMP/err")"
+fi
 tw run "$MODEL" --set nosuch.process=1 --no-db --quiet
 if [ $rc -eq 2 ] && grep -q "nosuch" "$TMP/err" && [ "$(wc -l <"$TMP/err")" -eq 2 ]; then pass set_unknown_block; else fail set_unknown_block "exit $rc: $(cat "$TMP/err")"; fi
 tw run "$MODEL" --set 'press.process=triangular(1' --no-db --quiet
@@ -185,6 +200,18 @@ mkdir dflt nodb
 if [ -f dflt/twinsim.db ] && [ "$(sqlite3 dflt/twinsim.db 'SELECT count(*) FROM runs')" = 1 ]; then pass db_default; else fail db_default "no dflt/twinsim.db"; fi
 (cd nodb && "$TWINSIM" run "$MODEL" --quiet --no-db >/dev/null 2>&1)
 if [ -z "$(ls nodb)" ]; then pass db_none; else fail db_none "$(ls nodb)"; fi
+
+# --- runs written at the same time into one new database all land, whole ------------------------
+for i in 1 2 3 4; do
+    "$TWINSIM" run "$MODEL" --db conc.db --quiet --threads 1 >/dev/null 2>&1 &
+done
+wait
+if [ "$(sqlite3 conc.db 'SELECT count(*) FROM runs')" = 4 ] &&
+    [ "$(sqlite3 conc.db 'SELECT count(DISTINCT run_id) FROM summary_kpis')" = 4 ]; then
+    pass db_concurrent
+else
+    fail db_concurrent "$(sqlite3 conc.db 'SELECT count(*) FROM runs' 2>&1)"
+fi
 
 # --- outputs that cannot be written are errors (exit 1), not crashes -----------------------------
 mkdir adir

@@ -550,6 +550,7 @@ static void test_pool_runs_each_job_once(void)
 
 int main(void)
 {
+    alarm(600); /* a hang fails the test instead of stalling the run */
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-exp-XXXXXX");
     if (!mkdtemp(tmpdir)) return 1;
     RUN(test_parse_full_spec);

@@ -353,7 +353,10 @@ static void test_sqlite(void)
     CHECK(tsim__db_list(path, f, 0) == 0);
     CHECK(tsim__db_show(path, 1, TSIM__SHOW_TABLE, f) == 0);
     CHECK(tsim__db_show(path, 0, TSIM__SHOW_MODEL, f) == 0);
+    CHECK(tsim__db_compare(path, 1, 0, f) == 0);
     fclose(f);
+    CHECK(strstr(buf, "fingerprints equal") != NULL);
+    CHECK(strstr(buf, "0 KPIs differ at 95%") != NULL);
     CHECK(strstr(buf, "line \"A\"") != NULL);
     CHECK(strstr(buf, "run 1, ") != NULL);
     CHECK(strstr(buf, "seed 18446744073709551615, 2 replications, horizon 480 min") != NULL);
@@ -361,6 +364,7 @@ static void test_sqlite(void)
     CHECK(strstr(buf, "name: line\n") != NULL);
     free(buf);
     CHECK(tsim__db_show(path, 99, TSIM__SHOW_TABLE, stdout) == TSIM_ENOENT);
+    CHECK(tsim__db_compare(path, 1, 99, stdout) == TSIM_ENOENT);
 
     /* not a database: refused with the path, nothing written */
     snprintf(path, sizeof path, "%s/text.db", dir);

@@ -80,6 +80,9 @@ static void test_dist_kinds(void)
     check_dist("weibull(1.5, 8h)", TSIM_DIST_WEIBULL, 2, 1.5, 480, 0, 0);
     check_dist("beta(2, 3, 1, 4)", TSIM_DIST_BETA, 4, 2, 3, 1, 4);
     check_dist("pert(1, 2, 6)", TSIM_DIST_PERT, 3, 1, 2, 6, 0);
+    /* Longer than any buffer a number might be copied into. */
+    check_dist("0.000000000000000000000000000000000000000000000000000000000000000000002500",
+               TSIM_DIST_CONSTANT, 1, 2.5e-69, 0, 0, 0);
 
     struct tsim_dist d;
     CHECK(tsim_dist_parse(&d, "discrete(1: 0.25, 2min: 0.5, 1h: 0.25)", "min", NULL, NULL, 0,

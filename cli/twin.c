@@ -1,0 +1,417 @@
+/*
+ * `twinsim twin` and `twinsim emulate`: the live twin that follows a plant over MQTT, and the
+ * emulator that plays a plant from a model. Both only parse arguments, load the model and the
+ * mapping, and hand over to src/twin; without libmosquitto and libcjson at build time (the
+ * Makefile defines TSIM_HAVE_MQTT and TSIM_HAVE_CJSON when it links them) they say so.
+ */
+#include "cli.h"
+
+#include "twinsim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(TSIM_HAVE_MQTT) && defined(TSIM_HAVE_CJSON)
+#include "twin/twin.h"
+
+static const char twin_help[] =
+    "usage: twinsim twin MODEL [--mapping FILE] [MQTT OPTIONS] [OPTIONS]\n"
+    "\n"
+    "Follow a plant over MQTT: plant messages (mapped to model elements by the mapping file)\n"
+    "keep a live sim in step with the plant; every so often and on request the twin forecasts\n"
+    "from the live state and publishes the forecast and any alerts.\n"
+    "\n"
+    "  --mapping FILE      the mapping (default: MODEL with .yaml replaced by .mapping.yaml)\n"
+    "  --seed N            seed of the live sim's own randomness (default 1)\n"
+    "  --db FILE           record every accepted message and every forecast in SQLite\n"
+    "  --until T           stop once plant time reaches model time T (e.g. 8h)\n"
+    "  --checkpoint T      with --state-out: write the twin's state every T of model time\n"
+    "  --state-out FILE    where checkpoints, forecasts and the final counters go (JSON lines)\n"
+    "  --idle-exit S       stop after S seconds without a message\n"
+    "  --origin TS         plant time (Unix seconds or ISO 8601) of model time 0\n"
+    "  --every D           forecast every D of wall-clock time (overrides the mapping)\n"
+    "  --replications N    replications per forecast (overrides the mapping)\n"
+    "  --verbose           log connections, forecasts and every dropped message\n"
+    "MQTT OPTIONS\n"
+    "  --mqtt HOST[:PORT]  the broker (default 127.0.0.1:1883); or --host H and --port P\n"
+    "  --client-id ID      (default twinsim-twin; a persistent session needs a fixed id)\n"
+    "  --username U --password P | --password-env VAR\n"
+    "  --cafile F --capath D --cert F --key F --tls-insecure   TLS\n"
+    "  --keepalive S       (default 30)\n"
+    "  --clean-session     do not keep a session on the broker (messages sent while the twin\n"
+    "                      is away are then lost)\n"
+    "\n"
+    "exit codes: 0 ok, 1 model, mapping or connection errors, 2 usage errors\n";
+
+static const char emulate_help[] =
+    "usage: twinsim emulate MODEL [--mapping FILE] [MQTT OPTIONS] [OPTIONS]\n"
+    "\n"
+    "Run MODEL in scaled real time and publish its events as the mapping expects a plant to:\n"
+    "machine states, parts entering and leaving blocks, buffer levels and heartbeats, with\n"
+    "timestamps in plant time. A stand-in plant for trying and testing the twin.\n"
+    "\n"
+    "  --mapping FILE      the mapping (default: MODEL with .yaml replaced by .mapping.yaml)\n"
+    "  --speed X           simulated seconds per wall-clock second (default 60; 0: as fast as\n"
+    "                      possible)\n"
+    "  --until T           model time to stop (default: the model's horizon, else 8h)\n"
+    "  --seed N            (default: the model's seed)\n"
+    "  --origin TS         plant time of model time 0 (default: now)\n"
+    "  --checkpoint T      with --state-out: write the plant's state every T of model time\n"
+    "  --state-out FILE\n"
+    "  --verbose\n"
+    "MQTT OPTIONS as for 'twinsim twin' (client id default twinsim-emulate)\n"
+    "\n"
+    "exit codes: 0 ok, 1 model, mapping or connection errors, 2 usage errors\n";
+
+struct common {
+    const char *cmd;
+    const char *model, *mapping, *state_out;
+    struct tsim__mqtt_opts mqtt;
+    uint64_t seed;
+    int has_seed;
+    const char *until, *checkpoint, *origin;
+    int verbose;
+};
+
+/* Parse one MQTT option at argv[*i]; 1 if it was one, 0 if not, CLI_EXIT_USAGE on errors. */
+static int mqtt_option(int argc, char **argv, int *i, struct common *c)
+{
+    const char *v;
+    int m;
+    long n;
+    if ((m = cli_option(argc, argv, i, c->cmd, "--mqtt", &v)) != 0) {
+        if (m != 1) return m;
+        static char host[256];
+        const char *colon = strrchr(v, ':');
+        if (strncmp(v, "mqtt://", 7) == 0) {
+            v += 7;
+            colon = strrchr(v, ':');
+        }
+        size_t hl = colon ? (size_t)(colon - v) : strlen(v);
+        if (hl == 0 || hl >= sizeof host)
+            return cli_usage_error(c->cmd, "bad broker address '%s'", v);
+        memcpy(host, v, hl);
+        host[hl] = '\0';
+        c->mqtt.host = host;
+        if (colon) {
+            if (cli_parse_long(c->cmd, "--mqtt", colon + 1, 1, 65535, &n)) return CLI_EXIT_USAGE;
+            c->mqtt.port = (int)n;
+        }
+        return 1;
+    }
+#define STR_OPT(flag, field)                                                       \
+    if ((m = cli_option(argc, argv, i, c->cmd, flag, &v)) != 0) {                  \
+        if (m == 1) c->mqtt.field = v;                                             \
+        return m;                                                                  \
+    }
+    STR_OPT("--host", host)
+    STR_OPT("--client-id", client_id)
+    STR_OPT("--username", username)
+    STR_OPT("--password", password)
+    STR_OPT("--cafile", cafile)
+    STR_OPT("--capath", capath)
+    STR_OPT("--cert", certfile)
+    STR_OPT("--key", keyfile)
+#undef STR_OPT
+    if ((m = cli_option(argc, argv, i, c->cmd, "--password-env", &v)) != 0) {
+        if (m != 1) return m;
+        c->mqtt.password = getenv(v);
+        if (!c->mqtt.password)
+            return cli_usage_error(c->cmd, "environment variable '%s' is not set", v);
+        return 1;
+    }
+    if ((m = cli_option(argc, argv, i, c->cmd, "--port", &v)) != 0) {
+        if (m != 1) return m;
+        if (cli_parse_long(c->cmd, "--port", v, 1, 65535, &n)) return CLI_EXIT_USAGE;
+        c->mqtt.port = (int)n;
+        return 1;
+    }
+    if ((m = cli_option(argc, argv, i, c->cmd, "--keepalive", &v)) != 0) {
+        if (m != 1) return m;
+        if (cli_parse_long(c->cmd, "--keepalive", v, 5, 3600, &n)) return CLI_EXIT_USAGE;
+        c->mqtt.keepalive = (int)n;
+        return 1;
+    }
+    if (strcmp(argv[*i], "--tls-insecure") == 0) {
+        c->mqtt.tls_insecure = 1;
+        return 1;
+    }
+    if (strcmp(argv[*i], "--clean-session") == 0) {
+        c->mqtt.clean = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Options both commands take. */
+static int common_option(int argc, char **argv, int *i, struct common *c)
+{
+    const char *v;
+    int m;
+    if ((m = mqtt_option(argc, argv, i, c)) != 0) return m;
+    if ((m = cli_option(argc, argv, i, c->cmd, "--mapping", &v)) != 0) {
+        if (m == 1) c->mapping = v;
+        return m;
+    }
+    if ((m = cli_option(argc, argv, i, c->cmd, "--state-out", &v)) != 0) {
+        if (m == 1) c->state_out = v;
+        return m;
+    }
+    if ((m = cli_option(argc, argv, i, c->cmd, "--until", &v)) != 0) {
+        if (m == 1) c->until = v;
+        return m;
+    }
+    if ((m = cli_option(argc, argv, i, c->cmd, "--checkpoint", &v)) != 0) {
+        if (m == 1) c->checkpoint = v;
+        return m;
+    }
+    if ((m = cli_option(argc, argv, i, c->cmd, "--origin", &v)) != 0) {
+        if (m == 1) c->origin = v;
+        return m;
+    }
+    if ((m = cli_option(argc, argv, i, c->cmd, "--seed", &v)) != 0) {
+        if (m != 1) return m;
+        if (cli_parse_seed(c->cmd, "--seed", v, &c->seed)) return CLI_EXIT_USAGE;
+        c->has_seed = 1;
+        return 1;
+    }
+    if (strcmp(argv[*i], "--verbose") == 0 || strcmp(argv[*i], "-v") == 0) {
+        c->verbose = 1;
+        c->mqtt.verbose = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* MODEL.yaml -> MODEL.mapping.yaml */
+static char *default_mapping(const char *model)
+{
+    size_t n = strlen(model);
+    const char *ext = n > 5 && strcmp(model + n - 5, ".yaml") == 0   ? ".yaml"
+                      : n > 4 && strcmp(model + n - 4, ".yml") == 0 ? ".yml"
+                                                                      : "";
+    size_t base = n - strlen(ext);
+    char *p = malloc(base + 16);
+    if (p) snprintf(p, base + 16, "%.*s.mapping.yaml", (int)base, model);
+    return p;
+}
+
+struct loaded {
+    struct tsim_model *m;
+    struct tsim__map *map;
+    struct tsim_run_spec run;
+    FILE *state_out;
+};
+
+static void unload(struct loaded *l)
+{
+    tsim__map_destroy(l->map);
+    tsim_model_destroy(l->m);
+    if (l->state_out && l->state_out != stdout) fclose(l->state_out);
+}
+
+static int load_all(struct common *c, struct loaded *l)
+{
+    memset(l, 0, sizeof *l);
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    l->m = tsim_model_load_file(c->model, &l->run, &d);
+    tsim_diags_print(&d, c->model, stderr);
+    tsim_diags_release(&d);
+    if (!l->m) return CLI_EXIT_MODEL;
+    if (tsim_model_validate(l->m) != 0) {
+        fprintf(stderr, "%s: error: %s\n", c->model, cli_errmsg());
+        unload(l);
+        return CLI_EXIT_MODEL;
+    }
+    char *def = c->mapping ? NULL : default_mapping(c->model);
+    const char *mp = c->mapping ? c->mapping : def;
+    tsim_diags_init(&d);
+    l->map = mp ? tsim__map_load_file(mp, l->m, &d) : NULL;
+    tsim_diags_print(&d, mp ? mp : "(mapping)", stderr);
+    tsim_diags_release(&d);
+    free(def);
+    if (!l->map) {
+        unload(l);
+        return CLI_EXIT_MODEL;
+    }
+    if (c->state_out) {
+        l->state_out = strcmp(c->state_out, "-") == 0 ? stdout : fopen(c->state_out, "w");
+        if (!l->state_out) {
+            int rc = cli_error(c->cmd, "cannot write '%s'", c->state_out);
+            unload(l);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int duration_arg(struct common *c, const struct tsim_model *m, const char *opt,
+                        const char *text, double *out)
+{
+    if (tsim_duration_parse(text, tsim_model_time_unit(m), out) != 0 || *out < 0) {
+        cli_usage_error(c->cmd, "bad duration '%s' for %s", text, opt);
+        return CLI_EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int origin_arg(struct common *c, double *out)
+{
+    char *end;
+    double t = strtod(c->origin, &end);
+    if (*c->origin && !*end && t >= 0) {
+        *out = t;
+        return 0;
+    }
+    if (tsim__iso_time(c->origin, out) == 0) return 0;
+    return cli_usage_error(c->cmd, "bad origin '%s' (Unix seconds or an ISO 8601 time)",
+                           c->origin);
+}
+
+int cmd_twin(int argc, char **argv)
+{
+    struct common c;
+    memset(&c, 0, sizeof c);
+    c.cmd = "twin";
+    tsim__mqtt_opts_init(&c.mqtt);
+    c.mqtt.client_id = "twinsim-twin";
+    const char *db = NULL, *idle = NULL, *every = NULL, *reps = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int m;
+        if (cli_is_help(argv[i])) {
+            fputs(twin_help, stdout);
+            return CLI_EXIT_OK;
+        }
+        if ((m = common_option(argc, argv, &i, &c)) != 0) {
+            if (m != 1) return m;
+            continue;
+        }
+#define OPT(flag, var)                                                  \
+    if ((m = cli_option(argc, argv, &i, "twin", flag, &v)) != 0) {      \
+        if (m != 1) return m;                                           \
+        var = v;                                                        \
+        continue;                                                       \
+    }
+        OPT("--db", db)
+        OPT("--idle-exit", idle)
+        OPT("--every", every)
+        OPT("--replications", reps)
+#undef OPT
+        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("twin", "unknown option '%s'", argv[i]);
+        if (c.model) return cli_usage_error("twin", "more than one model ('%s')", argv[i]);
+        c.model = argv[i];
+    }
+    if (!c.model) return cli_usage_error("twin", "no model given");
+    struct tsim__twin_opts o;
+    memset(&o, 0, sizeof o);
+    o.mqtt = c.mqtt;
+    o.seed = c.has_seed ? c.seed : 1;
+    o.db = db;
+    o.until = -1;
+    o.verbose = c.verbose;
+    struct loaded l;
+    int rc = load_all(&c, &l);
+    if (rc) return rc;
+    long n;
+    if ((c.until && duration_arg(&c, l.m, "--until", c.until, &o.until)) ||
+        (c.checkpoint && duration_arg(&c, l.m, "--checkpoint", c.checkpoint, &o.checkpoint)) ||
+        (c.origin && origin_arg(&c, &o.origin)) ||
+        (idle && tsim_duration_parse(idle, "s", &o.idle_exit_s) != 0 &&
+         cli_usage_error("twin", "bad duration '%s' for --idle-exit", idle)) ||
+        (every && tsim_duration_parse(every, "s", &l.map->every_s) != 0 &&
+         cli_usage_error("twin", "bad duration '%s' for --every", every)) ||
+        (reps && cli_parse_long("twin", "--replications", reps, 1, 100000, &n))) {
+        unload(&l);
+        return CLI_EXIT_USAGE;
+    }
+    if (reps) l.map->replications = (int)n;
+    o.has_origin = c.origin != NULL;
+    o.state_out = l.state_out;
+    rc = tsim__twin_main(l.m, l.map, &o);
+    unload(&l);
+    return rc ? CLI_EXIT_MODEL : CLI_EXIT_OK;
+}
+
+int cmd_emulate(int argc, char **argv)
+{
+    struct common c;
+    memset(&c, 0, sizeof c);
+    c.cmd = "emulate";
+    tsim__mqtt_opts_init(&c.mqtt);
+    c.mqtt.client_id = "twinsim-emulate";
+    const char *speed = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        int m;
+        if (cli_is_help(argv[i])) {
+            fputs(emulate_help, stdout);
+            return CLI_EXIT_OK;
+        }
+        if ((m = common_option(argc, argv, &i, &c)) != 0) {
+            if (m != 1) return m;
+            continue;
+        }
+        if ((m = cli_option(argc, argv, &i, "emulate", "--speed", &v)) != 0) {
+            if (m != 1) return m;
+            speed = v;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage_error("emulate", "unknown option '%s'", argv[i]);
+        if (c.model) return cli_usage_error("emulate", "more than one model ('%s')", argv[i]);
+        c.model = argv[i];
+    }
+    if (!c.model) return cli_usage_error("emulate", "no model given");
+    struct tsim__emu_opts o;
+    memset(&o, 0, sizeof o);
+    o.mqtt = c.mqtt;
+    o.speed = 60;
+    o.verbose = c.verbose;
+    if (speed) {
+        char *end;
+        o.speed = strtod(speed, &end);
+        if (!*speed || *end || !(o.speed >= 0) || o.speed > 1e9)
+            return cli_usage_error("emulate", "bad speed '%s' (simulated seconds per second)",
+                                   speed);
+    }
+    struct loaded l;
+    int rc = load_all(&c, &l);
+    if (rc) return rc;
+    o.seed = c.has_seed ? c.seed : l.run.seed;
+    double per_h = tsim_unit_factor("h", tsim_model_time_unit(l.m));
+    o.until = l.run.horizon > 0 ? l.run.horizon : 8 * per_h;
+    if ((c.until && duration_arg(&c, l.m, "--until", c.until, &o.until)) ||
+        (c.checkpoint && duration_arg(&c, l.m, "--checkpoint", c.checkpoint, &o.checkpoint)) ||
+        (c.origin && origin_arg(&c, &o.origin))) {
+        unload(&l);
+        return CLI_EXIT_USAGE;
+    }
+    o.has_origin = c.origin != NULL;
+    o.state_out = l.state_out;
+    rc = tsim__emu_main(l.m, l.map, &o);
+    unload(&l);
+    return rc ? CLI_EXIT_MODEL : CLI_EXIT_OK;
+}
+
+#else
+
+int cmd_twin(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return cli_error("twin", "this build has no MQTT support (install libmosquitto-dev and "
+                             "libcjson-dev, then rebuild)");
+}
+
+int cmd_emulate(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return cli_error("emulate", "this build has no MQTT support (install libmosquitto-dev and "
+                                "libcjson-dev, then rebuild)");
+}
+
+#endif

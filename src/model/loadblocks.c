@@ -1,0 +1,769 @@
+/*
+ * The blocks of a model file, their routes, and the checks of the model as a whole: the second
+ * half of the loader (loader.c reads the document and everything blocks refer to). Each block
+ * becomes a tsim_model_add_block and one public setter call per parameter, its scalar values
+ * read by params.h's tsim__param_set, the path tsim_model_set_param takes too.
+ *
+ * Invariant: blocks are added in file order and never removed, so the loader's blockinfo index
+ * of a block is its model index.
+ */
+#include "blocks/desc.h"
+#include "core/core.h"
+#include "model/loader.h"
+#include "model/params.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------------------------------
+ * Blocks
+ * ------------------------------------------------------------------------------------------- */
+
+static const char *const type_keys[] = {"source", "buffer",   "delay", "machine",
+                                        "assembly", "split", "sink",  NULL};
+
+static int is_block_key(const char *key)
+{
+    for (int t = 0; t < TSIM_BLOCK_TYPE_COUNT; t++) {
+        if (tsim__ld_key_index(key, tsim__block_keys((enum tsim_block_type)t)) >= 0) return 1;
+    }
+    return strcmp(key, "to") == 0;
+}
+
+static int product_of(struct loader *ld, struct fy_node *n, const char *text, struct pos at)
+{
+    int p = tsim__ld_idx_find(&ld->products, text);
+    if (p >= 0) return p;
+    struct tsim__suggest s;
+    tsim__suggest_init(&s, text);
+    for (int i = 0; i < ld->m->nproducts; i++) tsim__suggest_offer(&s, ld->m->products[i]);
+    tsim__ld_err(ld, tsim__ld_pos(n, at), "undefined product '%s'%s", text, tsim__suggest_text(&s));
+    return -1;
+}
+
+/* Apply a scalar parameter through the path tsim_model_set_param also takes. */
+static int set_scalar(struct loader *ld, int b, const char *key, struct fy_node *v, struct pos kp)
+{
+    char what[40];
+    snprintf(what, sizeof what, "'%s'", key);
+    const char *s = tsim__ld_scalar(ld, v, what, kp);
+    if (!s) return -1;
+    struct tsim__perr e;
+    if (tsim__param_set(ld->m, b, key, s, ld->base_dir, &e) != 0) {
+        tsim__ld_value_err(ld, v, s, &e, kp);
+        return -1;
+    }
+    return 0;
+}
+
+/* process: one distribution, or one per product ({small: 0.5, large: 0.9}). */
+static int load_process(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    if (!v || fy_node_get_type(v) != FYNT_MAPPING) return set_scalar(ld, b, "process", v, kp);
+    int ok = 1;
+    int *covered = tsim__calloc((size_t)ld->m->nproducts + 1, sizeof *covered);
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it))) {
+        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
+        const char *key = tsim__ld_key(ld, p, pk);
+        if (!key) {
+            ok = 0;
+            continue;
+        }
+        int prod = product_of(ld, fy_node_pair_key(p), key, pk);
+        struct fy_node *pv = fy_node_pair_value(p);
+        const char *s = tsim__ld_scalar(ld, pv, "a processing time", pk);
+        if (prod < 0 || !s) {
+            ok = 0;
+            continue;
+        }
+        struct tsim__perr e;
+        if (tsim__param_set_process(ld->m, b, prod, s, ld->base_dir, &e) != 0) {
+            tsim__ld_value_err(ld, pv, s, &e, pk);
+            ok = 0;
+        }
+        covered[prod] = 1;
+    }
+    const struct tsim__block_desc *bd = &ld->m->blocks[b];
+    for (int i = 0; ok && bd->type == TSIM_MACHINE && i < ld->m->nproducts; i++) {
+        if (!covered[i]) {
+            tsim__ld_err(ld, kp, "'process' of machine '%s' has no time for product '%s'", bd->name,
+                ld->m->products[i]);
+            ok = 0;
+        }
+    }
+    tsim__free(covered);
+    return ok ? 0 : -1;
+}
+
+/* product of a source: one product, or a mix ({small: 0.7, large: 0.3}). */
+static void load_mix(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    if (!v || fy_node_get_type(v) != FYNT_MAPPING) {
+        set_scalar(ld, b, "product", v, kp);
+        return;
+    }
+    int n = fy_node_mapping_item_count(v), k = 0, ok = 1;
+    if (n <= 0) {
+        tsim__ld_err(ld, kp, "empty product mix");
+        return;
+    }
+    int *prod = tsim__malloc((size_t)n * sizeof *prod);
+    double *prob = tsim__malloc((size_t)n * sizeof *prob), sum = 0.0;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it))) {
+        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
+        const char *key = tsim__ld_key(ld, p, pk);
+        struct fy_node *pv = fy_node_pair_value(p);
+        const char *s = tsim__ld_scalar(ld, pv, "a probability", pk);
+        struct tsim__perr e;
+        int pi = key ? product_of(ld, fy_node_pair_key(p), key, pk) : -1;
+        if (pi < 0 || !s) {
+            ok = 0;
+            continue;
+        }
+        if (tsim__parse_prob(s, "a probability", &prob[k], &e) != 0) {
+            tsim__ld_value_err(ld, pv, s, &e, pk);
+            ok = 0;
+            continue;
+        }
+        prod[k] = pi;
+        sum += prob[k++];
+    }
+    if (ok && fabs(sum - 1.0) > 1e-9) {
+        tsim__ld_err(ld, kp, "probabilities of 'product' sum to %.10g, not 1", sum);
+        ok = 0;
+    }
+    if (ok && tsim_source_set_mix(ld->m, b, prod, prob, k) != 0)
+        tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
+    tsim__free(prod);
+    tsim__free(prob);
+}
+
+static const char *const failure_keys[] = {"between", "repair", NULL};
+
+static void load_failures(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'failures'", kp)) return;
+    const char *text[2] = {NULL, NULL};
+    struct fy_node *node[2] = {NULL, NULL};
+    struct pos at[2] = {kp, kp};
+    int ok = 1;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it))) {
+        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
+        const char *key = tsim__ld_key(ld, p, pk);
+        if (!key) continue;
+        int k = tsim__ld_key_index(key, failure_keys);
+        if (k < 0) {
+            tsim__ld_unknown_key(ld, key, failure_keys, " in 'failures'", pk);
+            continue;
+        }
+        node[k] = fy_node_pair_value(p);
+        at[k] = pk;
+        text[k] = tsim__ld_scalar(ld, node[k], k == 0 ? "'between'" : "'repair'", pk);
+        if (!text[k]) ok = 0;
+    }
+    for (int k = 0; k < 2 && ok; k++) {
+        if (!node[k]) {
+            tsim__ld_err(ld, kp, "'failures' needs '%s'", failure_keys[k]);
+            ok = 0;
+        }
+    }
+    if (!ok) return;
+    struct tsim__perr e;
+    int which;
+    if (tsim__param_set_failures(ld->m, b, text[0], text[1], ld->base_dir, &e, &which) != 0) {
+        if (which >= 0)
+            tsim__ld_value_err(ld, node[which], text[which], &e, at[which]);
+        else
+            tsim__ld_err(ld, kp, "%s", e.msg);
+    }
+}
+
+static const char *const need_for[] = {"setup", "process", "repair", NULL};
+
+/* needs: {POOL: count, for: setup | process | repair or a list of them}; `for` defaults to
+ * process. One pool per machine, as tsim_machine_set_needs takes. */
+static void load_needs(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'needs'", kp)) return;
+    int pool = -1, ok = 1;
+    long long count = 0;
+    unsigned mask = 0;
+    const char *pool_name = NULL;
+    struct pos count_at = kp;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it))) {
+        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
+        const char *key = tsim__ld_key(ld, p, pk);
+        if (!key) {
+            ok = 0;
+            continue;
+        }
+        struct fy_node *pv = fy_node_pair_value(p);
+        if (strcmp(key, "for") == 0) {
+            /* One work or a list of them. */
+            int list = pv && fy_node_get_type(pv) == FYNT_SEQUENCE;
+            void *jt = NULL;
+            struct fy_node *item = list ? fy_node_sequence_iterate(pv, &jt) : pv;
+            if (list && !item) tsim__ld_err(ld, pk, "'for' lists no work"), ok = 0;
+            for (; item; item = list ? fy_node_sequence_iterate(pv, &jt) : NULL) {
+                const char *s = tsim__ld_scalar(ld, item, "'for'", pk);
+                if (!s) {
+                    ok = 0;
+                    continue;
+                }
+                int k = tsim__ld_key_index(s, need_for);
+                if (k < 0) {
+                    const char *hint = tsim__suggest_list(s, need_for);
+                    tsim__ld_err(ld, tsim__ld_pos(item, pk), "unknown work '%s' in 'for'%s", s,
+                        hint[0] ? hint : " (use setup, process or repair)");
+                    ok = 0;
+                    continue;
+                }
+                mask |= 1u << k;
+            }
+            continue;
+        }
+        if (pool_name) {
+            tsim__ld_err(ld, pk, "a machine needs one operators pool, got '%s' and '%s'", pool_name, key);
+            ok = 0;
+            continue;
+        }
+        pool_name = key;
+        pool = tsim_model_find_operators(ld->m, key);
+        if (pool < 0) {
+            struct tsim__suggest s;
+            tsim__suggest_init(&s, key);
+            for (int i = 0; i < ld->m->npools; i++) tsim__suggest_offer(&s, ld->m->pools[i].name);
+            tsim__ld_err(ld, pk, "undefined operators pool '%s'%s", key, tsim__suggest_text(&s));
+            ok = 0;
+        }
+        const char *s = tsim__ld_scalar(ld, pv, "the number of operators", pk);
+        struct tsim__perr e;
+        count_at = tsim__ld_pos(pv, pk);
+        if (!s) {
+            ok = 0;
+        } else if (tsim__parse_int(s, "the number of operators", 1, 1000000, &count, &e) != 0) {
+            tsim__ld_value_err(ld, pv, s, &e, pk);
+            ok = 0;
+        }
+    }
+    if (!pool_name) {
+        if (ok) tsim__ld_err(ld, kp, "'needs' names no operators pool");
+        return;
+    }
+    if (!ok) return;
+    if (count > ld->m->pools[pool].count) {
+        tsim__ld_err(ld, count_at, "'needs' asks for %lld of '%s', which has only %d", count, pool_name,
+            ld->m->pools[pool].count);
+        return;
+    }
+    if (mask == 0) mask = TSIM_NEED_PROCESS;
+    /* need_for lists the works in the order of their TSIM_NEED_* bits. */
+    if (tsim_machine_set_needs(ld->m, b, pool, (int)count, mask) != 0)
+        tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
+}
+
+static void load_parts(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'parts'", kp)) return;
+    if (fy_node_mapping_item_count(v) == 0) {
+        tsim__ld_err(ld, kp, "'parts' lists no parts");
+        return;
+    }
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it))) {
+        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
+        const char *key = tsim__ld_key(ld, p, pk);
+        if (!key) continue;
+        int prod = product_of(ld, fy_node_pair_key(p), key, pk);
+        struct fy_node *pv = fy_node_pair_value(p);
+        const char *s = tsim__ld_scalar(ld, pv, "a part count", pk);
+        long long n;
+        struct tsim__perr e;
+        if (!s) continue;
+        if (tsim__parse_int(s, "a part count", 1, 1000000, &n, &e) != 0) {
+            tsim__ld_value_err(ld, pv, s, &e, pk);
+            continue;
+        }
+        if (prod >= 0 && tsim_assembly_set_part(ld->m, b, prod, (int)n) != 0)
+            tsim__ld_err(ld, pk, "%s", tsim__errmsg_body());
+    }
+}
+
+/* Remember a block name that was written but could not be defined, so that routes to it are
+ * not reported a second time. */
+static void mark_broken(struct loader *ld, struct fy_node *n)
+{
+    if (!n || fy_node_get_type(n) != FYNT_SCALAR || fy_node_is_alias(n)) return;
+    size_t len;
+    char *copy = tsim__ld_text(ld, n, &len);
+    if (len == 0 || len > 200 || strlen(copy) != len) {
+        tsim__free(copy);
+        return;
+    }
+    tsim__grow((void **)&ld->broken, &ld->capbroken, ld->nbroken + 1, sizeof *ld->broken);
+    ld->broken[ld->nbroken++] = copy;
+}
+
+static int is_broken(const struct loader *ld, const char *name)
+{
+    for (size_t i = 0; i < ld->nbroken; i++) {
+        if (strcmp(ld->broken[i], name) == 0) return 1;
+    }
+    return 0;
+}
+
+/* The type key of a block mapping: the first key that names a block type. */
+static struct fy_node_pair *type_pair(struct loader *ld, struct fy_node *blk, struct pos at,
+                                      enum tsim_block_type *type)
+{
+    struct fy_node_pair *found = NULL, *first = NULL;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(blk, &it))) {
+        struct fy_node *k = fy_node_pair_key(p);
+        if (!first) first = p;
+        if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_is_alias(k)) continue;
+        size_t len;
+        char *s = tsim__ld_text(ld, k, &len);
+        for (int t = 0; t < TSIM_BLOCK_TYPE_COUNT; t++) {
+            if (strlen(type_keys[t]) == len && memcmp(type_keys[t], s, len) == 0) {
+                if (found) {
+                    tsim__ld_err(ld, tsim__ld_pos(k, at), "block has two types, '%s' and '%s'",
+                        tsim_block_type_name(*type), type_keys[t]);
+                    continue;
+                }
+                found = p;
+                *type = (enum tsim_block_type)t;
+            }
+        }
+        tsim__free(s);
+    }
+    if (found || !first) {
+        if (!first)
+            tsim__ld_err(ld, at, "block %d of 'blocks' is empty (write '- machine: NAME' and its parameters)",
+                ld->block_item);
+        return found;
+    }
+    struct fy_node *k = fy_node_pair_key(first);
+    struct pos kp = tsim__ld_pos(k, at);
+    const char *key = tsim__ld_key(ld, first, at);
+    if (!key) return NULL;
+    mark_broken(ld, fy_node_pair_value(first));
+    if (is_block_key(key))
+        tsim__ld_err(ld, kp, "block has no type (start it with one of source, buffer, delay, machine, "
+                    "assembly, split or sink)");
+    else
+        tsim__ld_err(ld, kp, "unknown block type '%s'%s", key, tsim__suggest_list(key, type_keys));
+    return NULL;
+}
+
+void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
+{
+    char buf[64];
+    struct pos at = tsim__ld_pos(blk, at0);
+    ld->block_item++;
+    if (!blk || fy_node_is_alias(blk)) return;
+    if (fy_node_get_type(blk) != FYNT_MAPPING) {
+        tsim__ld_err(ld, at, "a block must be a mapping such as 'machine: NAME', not %s",
+            tsim__ld_describe(ld, blk, buf, sizeof buf));
+        return;
+    }
+    enum tsim_block_type type = TSIM_SINK;
+    struct fy_node_pair *tp = type_pair(ld, blk, at, &type);
+    if (!tp) return;
+    const char *tname = tsim_block_type_name(type);
+    at = tsim__ld_pos(fy_node_pair_key(tp), at);
+    struct fy_node *nv = fy_node_pair_value(tp);
+    if (tsim__ld_is_null(nv)) {
+        tsim__ld_err(ld, at, "missing name of %s (write '%s: NAME')", tname, tname);
+        return;
+    }
+    char what[40];
+    snprintf(what, sizeof what, "the name of a %s", tname);
+    const char *name = tsim__ld_name(ld, nv, what, at);
+    if (!name) {
+        mark_broken(ld, nv);
+        return;
+    }
+    int prev = tsim__ld_idx_find(&ld->blocks, name);
+    if (prev >= 0) {
+        tsim__ld_err(ld, tsim__ld_pos(nv, at), "duplicate block name '%s' (first defined at line %d)", name,
+            ld->blk[prev].pos.line);
+        return;
+    }
+    if (ld->m->nblocks == BLOCKS_MAX) {
+        tsim__ld_err(ld, at, "more than %d blocks", BLOCKS_MAX);
+        ld->stop = 1;
+        return;
+    }
+    int b = tsim_model_add_block(ld->m, type, name);
+    if (b < 0) {
+        tsim__ld_err(ld, at, "%s", tsim__errmsg_body());
+        return;
+    }
+    tsim__ld_idx_put(&ld->blocks, tsim_model_block_name(ld->m, b), b);
+    /* Blocks are added in file order and never removed, so block index == info index. */
+    tsim__grow((void **)&ld->blk, &ld->capblk, (size_t)b + 1, sizeof *ld->blk);
+    ld->nblk = (size_t)b + 1;
+    struct blockinfo *bi = &ld->blk[b];
+    memset(bi, 0, sizeof *bi);
+    bi->pos = at;
+    bi->index = b;
+    bi->type = type;
+
+    const char *const *keys = tsim__block_keys(type);
+    int has_time = 0, has_population = 0, has_parts = 0;
+    struct fy_node *interarrival = NULL;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(blk, &it))) {
+        if (p == tp) continue;
+        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
+        const char *key = tsim__ld_key(ld, p, kp);
+        if (!key) continue;
+        struct fy_node *v = fy_node_pair_value(p);
+        if (tsim__ld_key_index(key, type_keys) >= 0) continue; /* a second type, reported already */
+        if (strcmp(key, "to") == 0 && type == TSIM_SINK) {
+            tsim__ld_err(ld, kp, "sink '%s' cannot have 'to' (entities leave the model there)", name);
+            continue;
+        }
+        if (tsim__ld_key_index(key, keys) < 0) {
+            char where[100];
+            snprintf(where, sizeof where, " in %s '%s'", tname, name);
+            tsim__ld_unknown_key(ld, key, keys, where, kp);
+            continue;
+        }
+        if (strcmp(key, "to") == 0) {
+            bi->to = v;
+            bi->to_pos = kp;
+        } else if (strcmp(key, "description") == 0) {
+            tsim__ld_scalar(ld, v, "'description'", kp);
+        } else if (strcmp(key, "process") == 0) {
+            has_time = 1;
+            load_process(ld, b, v, kp);
+        } else if (strcmp(key, "product") == 0 && type == TSIM_SOURCE) {
+            load_mix(ld, b, v, kp);
+        } else if (strcmp(key, "failures") == 0) {
+            load_failures(ld, b, v, kp);
+        } else if (strcmp(key, "needs") == 0) {
+            load_needs(ld, b, v, kp);
+        } else if (strcmp(key, "parts") == 0) {
+            has_parts = 1;
+            load_parts(ld, b, v, kp);
+        } else {
+            if (strcmp(key, "time") == 0) has_time = 1;
+            if (strcmp(key, "population") == 0) has_population = 1;
+            if (strcmp(key, "interarrival") == 0) interarrival = v;
+            set_scalar(ld, b, key, v, kp);
+        }
+    }
+    const struct tsim__block_desc *bd = &ld->m->blocks[b];
+    if (type == TSIM_SOURCE && !interarrival && !has_population)
+        tsim__ld_err(ld, at, "source '%s' needs 'interarrival' or 'population'", name);
+    if (type == TSIM_SOURCE && bd->has_interarrival && bd->limit == 0 &&
+        tsim_dist_mean(&bd->interarrival) <= 0.0)
+        tsim__ld_err(ld, tsim__ld_pos(interarrival, at),
+            "'interarrival' of source '%s' has mean 0 and no 'limit', so it never ends", name);
+    if ((type == TSIM_MACHINE || type == TSIM_ASSEMBLY) && !has_time)
+        tsim__ld_err(ld, at, "%s '%s' has no 'process'", tname, name);
+    if (type == TSIM_DELAY && !has_time) tsim__ld_err(ld, at, "delay '%s' has no 'time'", name);
+    if (type == TSIM_ASSEMBLY && !has_parts) tsim__ld_err(ld, at, "assembly '%s' has no 'parts'", name);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Routes and the model as a whole
+ * ------------------------------------------------------------------------------------------- */
+
+static void add_out(struct blockinfo *bi, int to)
+{
+    bi->out = tsim__realloc(bi->out, (size_t)(bi->nout + 1) * sizeof *bi->out);
+    bi->out[bi->nout++] = to;
+}
+
+/* The block named by scalar `n` as a route target, or -1 with a diagnostic. */
+static int target(struct loader *ld, struct fy_node *n, struct pos at)
+{
+    const char *s = tsim__ld_scalar(ld, n, "a route target", at);
+    if (!s) return -1;
+    struct pos p = tsim__ld_pos(n, at);
+    int b = tsim__ld_idx_find(&ld->blocks, s);
+    if (b < 0 && is_broken(ld, s)) return -1;
+    if (b < 0) {
+        struct tsim__suggest sg;
+        tsim__suggest_init(&sg, s);
+        for (int i = 0; i < ld->m->nblocks; i++) tsim__suggest_offer(&sg, ld->m->blocks[i].name);
+        tsim__ld_err(ld, p, "route to undefined block '%s'%s", s, tsim__suggest_text(&sg));
+        return -1;
+    }
+    if (tsim_model_block_type(ld->m, b) == TSIM_SOURCE) {
+        tsim__ld_err(ld, p, "route into source '%s' (a source takes no entities)", s);
+        return -1;
+    }
+    return b;
+}
+
+static const char *const rules[] = {"shortest_queue", "round_robin", NULL};
+static const char *const rule_keys[] = {"rule", "among", NULL};
+
+static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v, struct pos kp)
+{
+    int rule = -1, ok = 1;
+    struct fy_node *among = NULL;
+    struct pos among_at = kp;
+    const char *rule_name = NULL;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it))) {
+        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
+        const char *key = tsim__ld_key(ld, p, pk);
+        if (!key) continue;
+        int k = tsim__ld_key_index(key, rule_keys);
+        if (k == 0) {
+            struct fy_node *rv = fy_node_pair_value(p);
+            rule_name = tsim__ld_scalar(ld, rv, "'rule'", pk);
+            if (!rule_name) continue;
+            rule = tsim__ld_key_index(rule_name, rules);
+            if (rule < 0) {
+                const char *hint = tsim__suggest_list(rule_name, rules);
+                tsim__ld_err(ld, tsim__ld_pos(rv, pk), "unknown rule '%s' in 'to'%s", rule_name,
+                    hint[0] ? hint : " (use shortest_queue or round_robin)");
+            }
+        } else if (k == 1) {
+            among = fy_node_pair_value(p);
+            among_at = pk;
+        } else {
+            tsim__ld_unknown_key(ld, key, rule_keys, " in 'to'", pk);
+            ok = 0;
+        }
+    }
+    if (rule < 0) return 0;
+    if (!among) {
+        tsim__ld_err(ld, kp, "rule '%s' needs 'among: [BLOCK, ...]'", rule_name);
+        return 0;
+    }
+    if (!tsim__ld_expect(ld, among, FYNT_SEQUENCE, "'among'", among_at)) return 0;
+    int n = fy_node_sequence_item_count(among);
+    if (n <= 0) {
+        tsim__ld_err(ld, among_at, "'among' of rule '%s' is empty", rule_name);
+        return 0;
+    }
+    int *to = tsim__malloc((size_t)n * sizeof *to), k = 0;
+    it = NULL;
+    struct fy_node *c;
+    while ((c = fy_node_sequence_iterate(among, &it))) {
+        int t = target(ld, c, among_at);
+        if (t < 0) ok = 0;
+        else to[k++] = t;
+    }
+    if (ok) {
+        for (int i = 0; i < k; i++) add_out(bi, to[i]);
+        enum tsim_route_rule r = rule == 0 ? TSIM_ROUTE_SHORTEST_QUEUE : TSIM_ROUTE_ROUND_ROBIN;
+        if (tsim_route_set_rule(ld->m, bi->index, r, to, k) != 0) {
+            tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
+            ok = 0;
+        }
+    }
+    tsim__free(to);
+    return ok;
+}
+
+static int route_by_product(struct loader *ld, struct blockinfo *bi, struct fy_node *v,
+                            struct pos kp)
+{
+    int ok = 1, branches = 0;
+    char *covered = tsim__calloc((size_t)ld->m->nproducts + 1, 1);
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it))) {
+        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
+        const char *key = tsim__ld_key(ld, p, pk);
+        if (!key) {
+            ok = 0;
+            continue;
+        }
+        struct fy_node *pv = fy_node_pair_value(p);
+        if (strcmp(key, "by") == 0) {
+            const char *s = tsim__ld_scalar(ld, pv, "'by'", pk);
+            if (s && strcmp(s, "product") != 0) {
+                tsim__ld_err(ld, tsim__ld_pos(pv, pk), "unknown 'by' value '%s' in 'to' (use 'product')", s);
+                ok = 0;
+            }
+            continue;
+        }
+        int prod = product_of(ld, fy_node_pair_key(p), key, pk);
+        int t = target(ld, pv, pk);
+        if (prod < 0 || t < 0) {
+            ok = 0;
+            continue;
+        }
+        add_out(bi, t);
+        branches++;
+        covered[prod] = 1;
+        if (tsim_route_add_product(ld->m, bi->index, prod, t) != 0) {
+            tsim__ld_err(ld, pk, "%s", tsim__errmsg_body());
+            ok = 0;
+        }
+    }
+    if (ok && branches == 0) {
+        tsim__ld_err(ld, kp, "'to' by product lists no products");
+        ok = 0;
+    }
+    /* A warning, not an error: the product may never reach this block. If it does, the engine
+     * drops it there and counts it. */
+    for (int i = 0; ok && i < ld->m->nproducts; i++) {
+        if (!covered[i])
+            tsim__ld_warn(ld, kp, "'to' of '%s' has no branch for product '%s' (it would be dropped there)",
+                 tsim_model_block_name(ld->m, bi->index), ld->m->products[i]);
+    }
+    tsim__free(covered);
+    return ok;
+}
+
+static int route_probabilities(struct loader *ld, struct blockinfo *bi, struct fy_node *v,
+                               struct pos kp)
+{
+    int n = fy_node_mapping_item_count(v), k = 0, ok = 1;
+    if (n <= 0) {
+        tsim__ld_err(ld, kp, "'to' is an empty mapping (give a block name)");
+        return 0;
+    }
+    int *to = tsim__malloc((size_t)n * sizeof *to);
+    double *prob = tsim__malloc((size_t)n * sizeof *prob), sum = 0.0;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it))) {
+        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
+        if (!tsim__ld_key(ld, p, pk)) {
+            ok = 0;
+            continue;
+        }
+        int t = target(ld, fy_node_pair_key(p), pk);
+        struct fy_node *pv = fy_node_pair_value(p);
+        const char *s = tsim__ld_scalar(ld, pv, "a probability", pk);
+        struct tsim__perr e;
+        if (t < 0 || !s) {
+            ok = 0;
+            continue;
+        }
+        if (tsim__parse_prob(s, "a probability", &prob[k], &e) != 0) {
+            tsim__ld_value_err(ld, pv, s, &e, pk);
+            ok = 0;
+            continue;
+        }
+        to[k] = t;
+        sum += prob[k++];
+    }
+    if (ok && fabs(sum - 1.0) > 1e-9) {
+        tsim__ld_err(ld, kp, "probabilities of 'to' sum to %.10g, not 1", sum);
+        ok = 0;
+    }
+    for (int i = 0; ok && i < k; i++) {
+        add_out(bi, to[i]);
+        if (tsim_route_add_probability(ld->m, bi->index, to[i], prob[i]) != 0) {
+            tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
+            ok = 0;
+        }
+    }
+    tsim__free(to);
+    tsim__free(prob);
+    return ok;
+}
+
+/* to: BLOCK | {BLOCK: p, ...} | {by: product, PRODUCT: BLOCK, ...} |
+ *     {rule: shortest_queue | round_robin, among: [BLOCK, ...]} */
+static void load_route(struct loader *ld, struct blockinfo *bi)
+{
+    struct fy_node *v = bi->to;
+    struct pos kp = bi->to_pos;
+    int ok;
+    if (v && fy_node_is_alias(v)) {
+        ok = 0;
+    } else if (v && fy_node_get_type(v) == FYNT_MAPPING) {
+        if (fy_node_mapping_lookup_pair_by_string(v, "rule", FY_NT))
+            ok = route_rule(ld, bi, v, kp);
+        else if (fy_node_mapping_lookup_pair_by_string(v, "by", FY_NT))
+            ok = route_by_product(ld, bi, v, kp);
+        else
+            ok = route_probabilities(ld, bi, v, kp);
+    } else if (v && fy_node_get_type(v) == FYNT_SEQUENCE) {
+        tsim__ld_err(ld, kp, "'to' must be a block name or a mapping, not a list (for a rule write "
+                    "'{rule: round_robin, among: [...]}')");
+        ok = 0;
+    } else {
+        int t = target(ld, v, kp);
+        ok = t >= 0;
+        if (ok) {
+            add_out(bi, t);
+            if (tsim_route_to(ld->m, bi->index, t) != 0) {
+                tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
+                ok = 0;
+            }
+        }
+    }
+    if (!ok) ld->route_errors++;
+}
+
+/* Every block but a sink needs a way out; every block should be reachable from a source. The
+ * reachability warning is skipped when a route is wrong or missing, as it would mostly repeat
+ * that. */
+static void check_graph(struct loader *ld, struct pos blocks_at, int written)
+{
+    int n = (int)ld->nblk, sources = 0, stuck = 0;
+    if (n == 0) {
+        /* Blocks written but all wrong have been reported; only an empty list is news. */
+        if (written == 0) tsim__ld_err(ld, blocks_at, "model has no blocks");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        const struct blockinfo *bi = &ld->blk[i];
+        if (bi->type == TSIM_SOURCE) sources++;
+        if (bi->type != TSIM_SINK && !bi->to) {
+            tsim__ld_err(ld, bi->pos, "block '%s' has no way out (add 'to:')",
+                tsim_model_block_name(ld->m, i));
+            stuck = 1;
+        }
+    }
+    if (sources == 0) {
+        tsim__ld_err(ld, blocks_at, "model has no source (entities enter through a 'source' block)");
+        return;
+    }
+    if (ld->route_errors || stuck) return;
+    char *seen = tsim__calloc((size_t)n, 1);
+    int *stack = tsim__malloc((size_t)n * sizeof *stack), top = 0;
+    for (int i = 0; i < n; i++) {
+        if (ld->blk[i].type == TSIM_SOURCE) seen[i] = 1, stack[top++] = i;
+    }
+    while (top > 0) {
+        const struct blockinfo *bi = &ld->blk[stack[--top]];
+        for (int k = 0; k < bi->nout; k++) {
+            int t = bi->out[k];
+            if (!seen[t]) seen[t] = 1, stack[top++] = t;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (!seen[i])
+            tsim__ld_warn(ld, ld->blk[i].pos, "block '%s' is unreachable (no route from a source leads to it)",
+                 tsim_model_block_name(ld->m, i));
+    }
+    tsim__free(seen);
+    tsim__free(stack);
+}
+
+void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written)
+{
+    for (size_t i = 0; i < ld->nblk && !ld->stop; i++) {
+        if (ld->blk[i].to) load_route(ld, &ld->blk[i]);
+    }
+    if (!ld->stop) check_graph(ld, blocks_at, written);
+}

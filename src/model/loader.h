@@ -1,0 +1,121 @@
+/*
+ * What the two halves of the model file loader share: loader.c reads the document (encoding,
+ * YAML, settings, products, shifts, operators) and owns the helpers below; loadblocks.c reads the
+ * blocks, their routes, and checks the model as a whole. Not API.
+ *
+ * Every helper that reports does so through tsim__ld_err / tsim__ld_warn, which number the
+ * diagnostics and stop adding them past a cap; one that returns NULL or 0 for a bad node has
+ * reported it already (or the node is an alias, reported once by the alias check).
+ */
+#ifndef TSIM_MODEL_LOADER_H
+#define TSIM_MODEL_LOADER_H
+
+#include "twinsim.h"
+
+#include <libfyaml.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tsim__perr;
+
+struct pos {
+    int line, col; /* 1-based; 0 when unknown */
+};
+
+struct blockinfo {
+    struct fy_node *to; /* the value of 'to', NULL when none */
+    struct pos pos;     /* of the type key */
+    struct pos to_pos;  /* of the 'to' key */
+    int index;          /* in the model */
+    enum tsim_block_type type;
+    int nout;
+    int *out; /* route targets, for the reachability check */
+};
+
+/* Names to indices, for blocks and products: a model may hold thousands of them, and every route
+ * and product reference looks one up. Open addressing over FNV-1a; keys are the model's own
+ * strings, which never move. */
+struct nameidx {
+    size_t cap, n;
+    const char **key;
+    int *val;
+};
+
+struct loader {
+    const char *file;
+    char *base_dir;
+    struct tsim_diags *d;
+    struct tsim_model *m;
+    struct tsim_run_spec run;
+    size_t nstr, capstr;
+    char **strs; /* scalar texts, freed at the end */
+    size_t nblk, capblk;
+    struct blockinfo *blk;
+    int *product_line;
+    int route_errors;
+    int alias_reports;
+    int ndiags, stop; /* diagnostics added; set once DIAGS_MAX is reached */
+    int block_item;   /* 1-based index of the item of 'blocks' being loaded */
+    struct nameidx blocks, products;
+    char **broken; /* names of blocks that could not be defined: routes to them are not
+                    * reported again */
+    size_t nbroken, capbroken;
+    struct fy_parser *fyp; /* parses `yaml`; destroyed after the document */
+    char *yaml;            /* the text given to libfyaml (see protect_calls) */
+    size_t nsub;
+    size_t *sub_at; /* sorted positions protect_calls changed, and what was there */
+    char *sub_was;
+};
+
+/*
+ * Caps on what one file may declare, so that a small file cannot make the loader or the model
+ * builder work or allocate without bound: the builder keeps a table per block and product, and
+ * looks names up one by one. They are far above any factory model.
+ */
+#define BLOCKS_MAX 20000
+#define PRODUCTS_MAX 10000
+#define CELLS_MAX 4000000 /* blocks times products */
+#define SHIFTS_MAX 1000
+#define POOLS_MAX 1000
+
+/* Diagnostics at `p` (printf-style). */
+void tsim__ld_err(struct loader *ld, struct pos p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void tsim__ld_warn(struct loader *ld, struct pos p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Where node `n` starts, `fallback` when libfyaml keeps no mark for it. */
+struct pos tsim__ld_pos(struct fy_node *n, struct pos fallback);
+/* A missing value, "~" or "null". */
+int tsim__ld_is_null(struct fy_node *n);
+/* A scalar's text in a new buffer (free with tsim__free). */
+char *tsim__ld_text(struct loader *ld, struct fy_node *n, size_t *lenp);
+/* "a mapping", "a list", "'text'" or "empty", for messages; `buf` holds the text. */
+const char *tsim__ld_describe(struct loader *ld, struct fy_node *n, char *buf, size_t size);
+/* The text of scalar `n` (owned by the loader), or NULL reported as "`what` must be ...". */
+const char *tsim__ld_scalar(struct loader *ld, struct fy_node *n, const char *what,
+                            struct pos at);
+/* The key of a pair as text, or NULL reported. */
+const char *tsim__ld_key(struct loader *ld, struct fy_node_pair *p, struct pos at);
+/* Whether `n` is of `type`; if not, reported with `what`. */
+int tsim__ld_expect(struct loader *ld, struct fy_node *n, enum fy_node_type type,
+                    const char *what, struct pos at);
+/* A name of a block, product, shift or pool, or NULL reported. */
+const char *tsim__ld_name(struct loader *ld, struct fy_node *n, const char *what, struct pos at);
+/* Report problem `e` at its place in the text of scalar `n`. */
+void tsim__ld_value_err(struct loader *ld, struct fy_node *n, const char *text,
+                        const struct tsim__perr *e, struct pos at);
+/* "unknown key 'KEY'WHERE (did you mean ...?)" at `p`. */
+int tsim__ld_unknown_key(struct loader *ld, const char *key, const char *const *keys,
+                         const char *where, struct pos p);
+/* The index of `key` in the NULL-terminated `keys`, or -1. */
+int tsim__ld_key_index(const char *key, const char *const *keys);
+int tsim__ld_idx_find(const struct nameidx *x, const char *k);
+void tsim__ld_idx_put(struct nameidx *x, const char *k, int v);
+
+/* loadblocks.c: one item of 'blocks'; then, once all are read, routes and whole-model checks
+ * (`written`: how many items 'blocks' has). */
+void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0);
+void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written);
+
+#endif

@@ -1,0 +1,86 @@
+// Opens a twinsim HTML report in Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core) with every network request refused, and checks that each chart drew real
+// marks: KPI bars with confidence whiskers, stacked machine-state shares, buffer traces; that
+// picking another KPI or scenario redraws; and that the page raised no error.
+// Usage: node report.test.js REPORT.html   (prints PASS/FAIL lines; exit 1 on any FAIL)
+'use strict';
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const file = path.resolve(process.argv[2] || 'report.html');
+let failed = 0;
+function check(name, ok, why) {
+  console.log(ok ? `PASS ${name}` : `FAIL ${name}: ${why}`);
+  if (!ok) failed = 1;
+}
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    // root in CI: Chromium's sandbox needs user namespaces it may not have there.
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors = [];
+    const outside = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    // Self-contained means nothing but the file itself is ever asked for.
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:')) return route.continue();
+      outside.push(url);
+      return route.abort();
+    });
+    await page.goto('file://' + file);
+    await page.waitForFunction(() => document.body.dataset.charts === '3', null, { timeout: 15000 })
+      .catch(() => {});
+    const charts = await page.evaluate(() => document.body.dataset.charts);
+    check('report_charts_drawn', charts === '3', `data-charts is ${charts}`);
+
+    const m = await page.evaluate(() => {
+      const visible = (sel) => Array.from(document.querySelectorAll(sel)).filter((e) => {
+        const b = e.getBoundingClientRect();
+        // A whisker is a vertical line: zero wide, but it has a height.
+        return e.tagName === 'line' ? b.height > 0 : b.width > 0 && b.height > 0;
+      }).length;
+      const nScen = JSON.parse(document.getElementById('data').textContent).run.scenarios.length;
+      return {
+        nScen,
+        bars: visible('#kpi-chart svg rect.bar'),
+        cis: visible('#kpi-chart svg line.ci'),
+        shares: visible('#state-chart svg rect.share'),
+        traces: Array.from(document.querySelectorAll('#trace-chart svg path.trace'))
+          .filter((p) => p.getTotalLength() > 50).length,
+        rows: document.querySelectorAll('#table tr').length,
+      };
+    });
+    check('report_kpi_bars', m.bars === m.nScen && m.nScen > 0, `${m.bars} bars for ${m.nScen} scenarios`);
+    check('report_ci_whiskers', m.cis === m.nScen, `${m.cis} whiskers for ${m.nScen} scenarios`);
+    check('report_state_shares', m.shares >= 2, `${m.shares} state segments`);
+    check('report_buffer_traces', m.traces >= 1, `${m.traces} traces with length`);
+    check('report_table', m.rows === m.nScen + 1, `${m.rows} table rows`);
+
+    // Another KPI redraws the bars with other heights.
+    const before = await page.evaluate(() => Array.from(document.querySelectorAll('#kpi-chart rect.bar'))
+      .map((r) => r.getAttribute('height')).join(','));
+    await page.selectOption('#kpi-select', 'system.wip');
+    const after = await page.evaluate(() => Array.from(document.querySelectorAll('#kpi-chart rect.bar'))
+      .map((r) => r.getAttribute('height')).join(','));
+    check('report_kpi_select_redraws', before !== after && after.length > 0, 'bars unchanged');
+    await page.selectOption('#trace-select', '1');
+    const traces2 = await page.evaluate(() => document.querySelectorAll('#trace-chart path.trace').length);
+    check('report_scenario_select_redraws', traces2 >= 1, `${traces2} traces after picking scenario 1`);
+
+    if (process.env.REPORT_SCREENSHOT) await page.screenshot({ path: process.env.REPORT_SCREENSHOT, fullPage: true });
+    check('report_no_page_errors', errors.length === 0, errors.join('; '));
+    check('report_no_network', outside.length === 0, outside.join(', '));
+  } finally {
+    await browser.close();
+  }
+  process.exit(failed);
+})().catch((e) => {
+  console.log(`FAIL report_browser: ${e && e.message ? e.message.split('\n')[0] : e}`);
+  process.exit(1);
+});
