@@ -15,7 +15,7 @@ struct buffer {
     struct tsim__bhdr h;
     uint32_t head, tail;
     uint64_t dropped;
-    struct tsim_tally wait;
+    struct tsim__sum wait;
     double spt_key[]; /* per product */
 };
 
@@ -31,7 +31,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     struct buffer *q = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     q->head = q->tail = TSIM__NIL;
-    tsim_tally_init(&q->wait);
+    q->wait = (struct tsim__sum){0, 0};
     if (d->discipline == TSIM_SPT && d->route.rule == TSIM_ROUTE_SINGLE) {
         const struct tsim__block_desc *next = &sim->m->blocks[d->route.to[0]];
         for (int p = 0; p < nproducts(sim->m); p++) {
@@ -98,7 +98,7 @@ static uint64_t forward(struct tsim_sim *sim, uint32_t b, struct buffer *q)
         if (!tsim__send(sim, b, e)) break;
         q->head = next;
         if (next == TSIM__NIL) q->tail = TSIM__NIL;
-        tsim__tally_add(&q->wait, tsim__time(sim, sim->now - t_in));
+        tsim__sum_add(&q->wait, sim->now - t_in);
         tsim__note_leave(sim, b, e);
         sent++;
     }
@@ -134,7 +134,7 @@ static void restart(struct tsim_sim *sim, uint32_t b)
 {
     struct buffer *q = tsim__state(sim, b);
     q->dropped = 0;
-    tsim_tally_init(&q->wait);
+    q->wait = (struct tsim__sum){0, 0};
 }
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
@@ -142,7 +142,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     struct buffer *q = tsim__state(sim, b);
     tsim__hdr_report(sim, b, r, 1);
     tsim_result_add(r, (int)b, "dropped", (double)q->dropped);
-    tsim_result_add(r, (int)b, "wait", q->wait.n ? q->wait.mean : 0);
+    tsim_result_add(r, (int)b, "wait", tsim__sum_mean(sim, &q->wait));
     tsim_result_add(r, (int)b, "max_content", q->h.level.max);
 }
 

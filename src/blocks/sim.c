@@ -91,7 +91,7 @@ static void start(struct tsim_sim *sim)
     sim->stats_start = 0;
     sim->warmup_at = -1;
     tsim_level_init(&sim->wip, 0, 0);
-    tsim_tally_init(&sim->lead);
+    sim->lead = (struct tsim__sum){0, 0};
     sim->completed = sim->created = 0;
     sim->norders = 0;
     for (uint32_t b = 0; b < sim->nblocks; b++) {
@@ -251,7 +251,7 @@ static void warmup_now(struct tsim_sim *sim)
 {
     sim->stats_start = sim->now;
     tsim_level_restart(&sim->wip, (double)sim->now);
-    tsim_tally_init(&sim->lead);
+    sim->lead = (struct tsim__sum){0, 0};
     sim->completed = sim->created = 0;
     for (uint32_t b = 0; b < sim->nblocks; b++) {
         tsim__hdr_restart(sim, b);
@@ -379,7 +379,7 @@ void tsim__complete(struct tsim_sim *sim, uint32_t e)
 {
     const struct tsim__entity *en = &sim->ents[e];
     sim->completed++;
-    tsim__tally_add(&sim->lead, tsim__time(sim, sim->now - en->t_created));
+    tsim__sum_add(&sim->lead, sim->now - en->t_created);
     if (en->tracked) {
         for (uint32_t i = 0; i < sim->norders; i++) {
             if (sim->orders[i].id == en->id) {
@@ -388,6 +388,11 @@ void tsim__complete(struct tsim_sim *sim, uint32_t e)
             }
         }
     }
+}
+
+double tsim__sum_mean(const struct tsim_sim *sim, const struct tsim__sum *s)
+{
+    return s->n ? s->ticks / (double)s->n / sim->tpu : 0;
 }
 
 double tsim__window(const struct tsim_sim *sim)
@@ -404,7 +409,7 @@ void tsim_sim_result(struct tsim_sim *sim, struct tsim_result *out)
     for (uint32_t b = 0; b < sim->nblocks; b++) sim->vt[b]->report(sim, b, out);
     tsim__pools_report(sim, out);
     tsim_result_add(out, TSIM_KPI_SYSTEM, "throughput", window > 0 ? sim->completed / window : 0);
-    tsim_result_add(out, TSIM_KPI_SYSTEM, "lead_time", sim->lead.n ? sim->lead.mean : 0);
+    tsim_result_add(out, TSIM_KPI_SYSTEM, "lead_time", tsim__sum_mean(sim, &sim->lead));
     tsim_result_add(out, TSIM_KPI_SYSTEM, "wip", tsim_level_mean(&sim->wip, (double)sim->now));
     tsim_result_add(out, TSIM_KPI_SYSTEM, "completed", (double)sim->completed);
     tsim_result_add(out, TSIM_KPI_SYSTEM, "created", (double)sim->created);

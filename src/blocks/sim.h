@@ -38,6 +38,19 @@ struct tsim__entity {
     uint32_t pad_;
 };
 
+/* A mean of durations where only the mean is reported (waits, lead times): a sum of ticks and
+ * a count. Welford's update (struct tsim_tally) divides on every observation; this does not. */
+struct tsim__sum {
+    double ticks;
+    uint64_t n;
+};
+
+static inline void tsim__sum_add(struct tsim__sum *s, int64_t ticks)
+{
+    s->ticks += (double)ticks;
+    s->n++;
+}
+
 /* Random streams of a block, each derived from (seed, replication, "name/purpose"). */
 enum { TSIM__RNG_MAIN, TSIM__RNG_AUX, TSIM__RNG_FAIL, TSIM__RNG_ROUTE, TSIM__RNG_COUNT };
 
@@ -114,7 +127,7 @@ struct tsim_sim {
     /* system statistics */
     int64_t stats_start, warmup_at;
     struct tsim_level wip;
-    struct tsim_tally lead;
+    struct tsim__sum lead; /* of every sink */
     uint64_t completed, created;
 
     struct tsim__order *orders;
@@ -189,6 +202,8 @@ void tsim__hdr_restart(struct tsim_sim *sim, uint32_t b);
 void tsim__hdr_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r, int with_content);
 /* Length of the statistics window in model time. */
 double tsim__window(const struct tsim_sim *sim);
+/* The mean of `s` in model time, 0 when empty. */
+double tsim__sum_mean(const struct tsim_sim *sim, const struct tsim__sum *s);
 /* A sink records the completion of an entity. */
 void tsim__complete(struct tsim_sim *sim, uint32_t e);
 

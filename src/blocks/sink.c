@@ -6,7 +6,7 @@
 
 struct sink {
     struct tsim__bhdr h;
-    struct tsim_tally lead;
+    struct tsim__sum lead;
 };
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
@@ -17,14 +17,14 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct sink *k = tsim__state(sim, b);
-    tsim_tally_init(&k->lead);
+    k->lead = (struct tsim__sum){0, 0};
 }
 
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
     struct sink *k = tsim__state(sim, b);
     tsim__note_enter(sim, b, e);
-    tsim__tally_add(&k->lead, tsim__time(sim, sim->now - sim->ents[e].t_created));
+    tsim__sum_add(&k->lead, sim->now - sim->ents[e].t_created);
     tsim__complete(sim, e);
     tsim__note_leave(sim, b, e);
     tsim__entity_dispose(sim, e);
@@ -34,14 +34,14 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 static void restart(struct tsim_sim *sim, uint32_t b)
 {
     struct sink *k = tsim__state(sim, b);
-    tsim_tally_init(&k->lead);
+    k->lead = (struct tsim__sum){0, 0};
 }
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 {
     struct sink *k = tsim__state(sim, b);
     tsim__hdr_report(sim, b, r, 0);
-    tsim_result_add(r, (int)b, "lead_time", k->lead.n ? k->lead.mean : 0);
+    tsim_result_add(r, (int)b, "lead_time", tsim__sum_mean(sim, &k->lead));
 }
 
 const struct tsim__block_vt tsim__sink_vt = {
