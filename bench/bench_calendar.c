@@ -3,6 +3,7 @@
  * earliest event and pushes one new event at its time plus an exponential draw (mean 1.0 time
  * unit, 10^6 ticks), so the calendar stays at n. Reports ns per hold, the exponential draw alone,
  * and the calendar's bytes per pending event (tsim__cal_memory / n, capacity slack included).
+ * Each figure is the fastest of three rounds.
  * Usage: bench_calendar [HOLDS]   (default 2,000,000 holds per size)
  */
 #include "core/calendar.h"
@@ -37,12 +38,17 @@ static void hold_bench(uint64_t n, uint64_t holds, const struct tsim_dist *d, st
         tsim__cal_pop(&c, &t, &ev);
         tsim__cal_push(&c, t + draw(d, r), 0, NULL, NULL, ev.block, ev.kind, ev.ent);
     }
-    double t0 = bench_now();
-    for (uint64_t i = 0; i < holds; i++) {
-        tsim__cal_pop(&c, &t, &ev);
-        tsim__cal_push(&c, t + draw(d, r), 0, NULL, NULL, ev.block, ev.kind, ev.ent);
+    /* The fastest of three rounds: on a shared machine the least disturbed one. */
+    double ns = 1e300;
+    for (int round = 0; round < 3; round++) {
+        double t0 = bench_now();
+        for (uint64_t i = 0; i < holds; i++) {
+            tsim__cal_pop(&c, &t, &ev);
+            tsim__cal_push(&c, t + draw(d, r), 0, NULL, NULL, ev.block, ev.kind, ev.ent);
+        }
+        double round_ns = (bench_now() - t0) / (double)holds * 1e9;
+        ns = round_ns < ns ? round_ns : ns;
     }
-    double ns = (bench_now() - t0) / (double)holds * 1e9;
     printf("  %8" PRIu64 " pending: %7.1f ns/hold   %5.1f bytes/pending event\n", n, ns, bytes);
     printf("RESULT engine=twinsim model=calendar pending=%" PRIu64 " ns_per_hold=%.2f"
            " bytes_per_pending=%.2f\n",
@@ -65,14 +71,19 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    /* The draw alone, so that the hold's own cost can be read off. */
-    double t0 = bench_now();
+    /* The draw alone, so that the hold's own cost can be read off; fastest of three rounds. */
     int64_t sum = 0;
-    for (uint64_t i = 0; i < holds; i++) {
-        sum += draw(&d, &r);
+    double draw_ns = 1e300;
+    for (int round = 0; round < 3; round++) {
+        double t0 = bench_now();
+        for (uint64_t i = 0; i < holds; i++) {
+            sum += draw(&d, &r);
+        }
+        double round_ns = (bench_now() - t0) / (double)holds * 1e9;
+        draw_ns = round_ns < draw_ns ? round_ns : draw_ns;
     }
-    double draw_ns = (bench_now() - t0) / (double)holds * 1e9;
-    printf("calendar hold (pop the minimum, push it + exponential), %" PRIu64 " holds per size\n",
+    printf("calendar hold (pop the minimum, push it + exponential), fastest of 3 rounds of %" PRIu64
+           " holds per size\n",
            holds);
     printf("  exponential draw alone: %.1f ns (checksum %" PRId64 ")\n", draw_ns, sum % 1000);
     printf("RESULT engine=twinsim model=draw ns=%.2f\n", draw_ns);

@@ -78,7 +78,7 @@ static struct tsim_model *mm1_build(uint64_t n, struct mm1_ids *id)
 
 /* Time of the whole run (build, create, run, results) and of the event loop alone. */
 struct timing {
-    double wall, loop;
+    double wall, cpu, loop;
     uint64_t events;
 };
 
@@ -89,9 +89,9 @@ static void print_timing(const char *model, const struct timing *t)
            "  peak RSS %.1f MB\n",
            t->wall, t->loop, t->events, (double)t->events / t->loop / 1e6,
            t->loop / (double)t->events * 1e9, rss);
-    printf("RESULT engine=twinsim model=%s wall=%.4f loop=%.4f events=%" PRIu64
+    printf("RESULT engine=twinsim model=%s wall=%.4f cpu=%.4f loop=%.4f events=%" PRIu64
            " events_per_s=%.0f ns_per_event=%.2f rss_mb=%.1f\n",
-           model, t->wall, t->loop, t->events, (double)t->events / t->loop,
+           model, t->wall, t->cpu, t->loop, t->events, (double)t->events / t->loop,
            t->loop / (double)t->events * 1e9, rss);
 }
 
@@ -99,7 +99,7 @@ static void run_mm1(uint64_t n, uint64_t seed)
 {
     struct timing tm;
     struct mm1_ids id;
-    double t0 = bench_now();
+    double t0 = bench_now(), c0 = bench_cpu();
     struct tsim_model *m = mm1_build(n, &id);
     struct tsim_sim *sim = tsim_sim_create(m, seed, 0);
     if (sim == NULL) {
@@ -116,6 +116,7 @@ static void run_mm1(uint64_t n, uint64_t seed)
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
     tm.wall = bench_now() - t0;
+    tm.cpu = bench_cpu() - c0;
 
     printf("twinsim %s mm1: customers %.0f  end time %.1f\n", TSIM_VERSION,
            kpi(&r, id.sink, "entered"), end);
@@ -138,7 +139,7 @@ static void run_serial(uint64_t n, uint64_t seed)
     struct timing tm;
     struct serial_ids id;
     char name[32];
-    double t0 = bench_now();
+    double t0 = bench_now(), c0 = bench_cpu();
     struct tsim_model *m = tsim_model_create("serial");
     /* Machine 1 always has material: a source that releases a part whenever machine 1 takes
      * one (interarrival 0, blocked otherwise), N parts in all. */
@@ -183,6 +184,7 @@ static void run_serial(uint64_t n, uint64_t seed)
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
     tm.wall = bench_now() - t0;
+    tm.cpu = bench_cpu() - c0;
 
     double done = kpi(&r, id.sink, "entered");
     double thr = kpi(&r, TSIM_KPI_SYSTEM, "throughput");
@@ -222,7 +224,7 @@ static void run_jobshop(double horizon, uint64_t seed)
     struct timing tm;
     int source, sink, buf[SHOP_GROUPS], mach[SHOP_GROUPS], prod[SHOP_TYPES];
     char name[32];
-    double t0 = bench_now();
+    double t0 = bench_now(), c0 = bench_cpu();
     struct tsim_model *m = tsim_model_create("jobshop");
     for (int p = 0; p < SHOP_TYPES; p++) {
         snprintf(name, sizeof(name), "type%d", p);
@@ -279,6 +281,7 @@ static void run_jobshop(double horizon, uint64_t seed)
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
     tm.wall = bench_now() - t0;
+    tm.cpu = bench_cpu() - c0;
 
     /* Wait per operation: every buffer's mean wait weighted by the operations it fed. */
     double ops = 0.0, wait = 0.0, down = 0.0;

@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 {
     uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000u;
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1u;
-    double t0 = bench_now();
+    double t0 = bench_now(), c0 = bench_cpu();
 
     cmb_logger_flags_off(CMB_LOGGER_INFO);
     cmb_random_initialize(seed);
@@ -105,13 +105,14 @@ int main(int argc, char **argv)
         m.free_list = c->next_free;
         free(c);
     }
-    double wall = bench_now() - t0;
+    double wall = bench_now() - t0, cpu = bench_cpu() - c0;
 
     double wq = m.wait_sum / (double)m.done;
     double thr = (double)m.done / end;
     printf("cimba %s mm1: customers %" PRIu64 "  end time %.1f\n", cimba_version(), m.done, end);
     printf("  Wq %.4f (theory 9.0)  throughput %.4f (theory 0.9)\n", wq, thr);
-    printf("RESULT engine=cimba model=mm1 wall=%.4f rss_mb=%.1f wq=%.4f throughput=%.4f\n", wall,
-           bench_peak_rss_mb(), wq, thr);
+    printf("RESULT engine=cimba model=mm1 wall=%.4f cpu=%.4f rss_mb=%.1f wq=%.4f"
+           " throughput=%.4f\n",
+           wall, cpu, bench_peak_rss_mb(), wq, thr);
     return 0;
 }

@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 {
     uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 1000000u;
     uint64_t seed = argc > 2 ? strtoull(argv[2], NULL, 10) : 1u;
-    double t0 = bench_now();
+    double t0 = bench_now(), c0 = bench_cpu();
 
     cmb_logger_flags_off(CMB_LOGGER_INFO);
     cmb_random_initialize(seed);
@@ -131,7 +131,7 @@ int main(int argc, char **argv)
         l.free_list = p->next_free;
         free(p);
     }
-    double wall = bench_now() - t0;
+    double wall = bench_now() - t0, cpu = bench_cpu() - c0;
 
     double thr = (double)l.done / end;
     double flow = l.flow_sum / (double)l.done;
@@ -142,7 +142,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < MACHINES - 1; i++) {
         printf(" %.3f", l.st[i].blocked / end);
     }
-    printf("\nRESULT engine=cimba model=serial wall=%.4f rss_mb=%.1f throughput=%.4f flow=%.3f\n",
-           wall, bench_peak_rss_mb(), thr, flow);
+    printf("\nRESULT engine=cimba model=serial wall=%.4f cpu=%.4f rss_mb=%.1f throughput=%.4f"
+           " flow=%.3f\n",
+           wall, cpu, bench_peak_rss_mb(), thr, flow);
     return 0;
 }

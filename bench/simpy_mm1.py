@@ -30,6 +30,7 @@ def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     t0 = time.perf_counter()
+    c0 = time.process_time()
     rng = random.Random(seed)
     env = simpy.Environment()
     queue = simpy.Store(env)
@@ -38,11 +39,12 @@ def main():
     env.process(server(env, queue, n, rng, stats))
     env.run()
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     wq = stats["wait"] / stats["done"]
     print(f"simpy mm1: customers {stats['done']}  end time {env.now:.1f}")
     print(f"  Wq {wq:.4f} (theory 9.0)  throughput {stats['done'] / env.now:.4f} (theory 0.9)")
-    print(f"RESULT engine=simpy model=mm1 wall={wall:.4f} rss_mb={rss_mb:.1f} "
+    print(f"RESULT engine=simpy model=mm1 wall={wall:.4f} cpu={cpu:.4f} rss_mb={rss_mb:.1f} "
           f"wq={wq:.4f} throughput={stats['done'] / env.now:.4f}")
 
 

@@ -36,6 +36,7 @@ def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     t0 = time.perf_counter()
+    c0 = time.process_time()
     rng = random.Random(seed)
     env = simpy.Environment()
     buffers = [simpy.Store(env, capacity=CAPACITY) for _ in range(MACHINES - 1)]
@@ -46,15 +47,17 @@ def main():
         env.process(machine(env, i, inbox, outbox, n, rng, stats))
     env.run()
     wall = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     end = env.now
     thr = stats["done"] / end
     flow = stats["flow"] / stats["done"]
     blocked = [b / end for b in stats["blocked"][: MACHINES - 1]]
     print(f"simpy serial: parts {stats['done']}  end time {end:.1f}")
-    print(f"  throughput {thr:.4f}  flow time {flow:.3f}  in buffers and blocked {flow - MACHINES:.3f}")
+    print(f"  throughput {thr:.4f}  flow time {flow:.3f}"
+          f"  in buffers and blocked {flow - MACHINES:.3f}")
     print("  blocked fraction M1..M9: " + " ".join(f"{b:.3f}" for b in blocked))
-    print(f"RESULT engine=simpy model=serial wall={wall:.4f} rss_mb={rss_mb:.1f} "
+    print(f"RESULT engine=simpy model=serial wall={wall:.4f} cpu={cpu:.4f} rss_mb={rss_mb:.1f} "
           f"throughput={thr:.4f} flow={flow:.3f}")
 
 

@@ -119,9 +119,9 @@ static int run_command(int argc, char **argv, int optimize)
     }
     if (!file) return cli_usage_error(cmd, "missing the experiment file");
     if (o.resume && !o.db) return cli_usage_error(cmd, "'--resume' needs a database");
-    int code;
+    int code, rank = 0;
 #ifdef TSIM_HAVE_MPI
-    int rank = 0, size = 1;
+    int size = 1;
     tsim__mpi_start(&argc, &argv, &rank, &size);
     if (rank > 0) quiet = 1;
 #endif
@@ -132,7 +132,7 @@ static int run_command(int argc, char **argv, int optimize)
     struct tsim_diags d;
     tsim_diags_init(&d);
     if (tsim__xspec_load(&spec, file, &d) != 0) {
-        tsim_diags_print(&d, file, stderr);
+        if (rank == 0) tsim_diags_print(&d, file, stderr); /* once, not once per rank */
         tsim_diags_release(&d);
         tsim__xspec_release(&spec);
 #ifdef TSIM_HAVE_MPI

@@ -31,6 +31,8 @@ static const char twin_help[] =
     "  --idle-exit S       stop after S seconds without a message\n"
     "  --origin TS         plant time (Unix seconds or ISO 8601) of model time 0\n"
     "  --every D           forecast every D of wall-clock time (overrides the mapping)\n"
+    "  --replay DB --forecast N   rerun forecast N recorded in DB from its recorded messages,\n"
+    "                      print it and check that it equals the recorded one (no broker)\n"
     "  --replications N    replications per forecast (overrides the mapping)\n"
     "  --verbose           log connections, forecasts and every dropped message\n"
     "MQTT OPTIONS\n"
@@ -277,7 +279,8 @@ int cmd_twin(int argc, char **argv)
     c.cmd = "twin";
     tsim__mqtt_opts_init(&c.mqtt);
     c.mqtt.client_id = "twinsim-twin";
-    const char *db = NULL, *idle = NULL, *every = NULL, *reps = NULL;
+    const char *db = NULL, *idle = NULL, *every = NULL, *reps = NULL, *replay = NULL;
+    const char *fc_id = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int m;
@@ -299,12 +302,18 @@ int cmd_twin(int argc, char **argv)
         OPT("--idle-exit", idle)
         OPT("--every", every)
         OPT("--replications", reps)
+        OPT("--replay", replay)
+        OPT("--forecast", fc_id)
 #undef OPT
         if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("twin", "unknown option '%s'", argv[i]);
         if (c.model) return cli_usage_error("twin", "more than one model ('%s')", argv[i]);
         c.model = argv[i];
     }
     if (!c.model) return cli_usage_error("twin", "no model given");
+    if (!replay != !fc_id) return cli_usage_error("twin", "--replay and --forecast go together");
+    long fc_n = 0;
+    if (fc_id && cli_parse_long("twin", "--forecast", fc_id, 1, 2147483647L, &fc_n))
+        return CLI_EXIT_USAGE;
     struct tsim__twin_opts o;
     memset(&o, 0, sizeof o);
     o.mqtt = c.mqtt;
@@ -328,6 +337,11 @@ int cmd_twin(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     if (reps) l.map->replications = (int)n;
+    if (replay) {
+        rc = tsim__twin_replay(l.m, l.map, replay, (uint64_t)fc_n, stdout);
+        unload(&l);
+        return rc ? CLI_EXIT_MODEL : CLI_EXIT_OK;
+    }
     o.has_origin = c.origin != NULL;
     o.state_out = l.state_out;
     rc = tsim__twin_main(l.m, l.map, &o);

@@ -101,6 +101,12 @@ struct tsim__pool_desc {
     int shift;
 };
 
+/* Name -> index, open addressing with linear probing; -1 marks an empty slot. */
+struct tsim__names {
+    int32_t *slot;
+    uint32_t cap; /* a power of two, at least twice the count */
+};
+
 struct tsim_model {
     char *name;
     char time_unit[8];
@@ -115,6 +121,9 @@ struct tsim_model {
     int npools;
     struct tsim__pool_desc *pools;
     int finalized;
+    struct tsim__names block_index, product_index;
+    char **block_names; /* blocks[i].name, for the index */
+    int cap_block_names;
     /* Optional per-block source positions for diagnostics (set by the loader, may be NULL). */
     int *block_line, *block_col;
 };

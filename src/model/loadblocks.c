@@ -21,8 +21,8 @@
  * Blocks
  * ------------------------------------------------------------------------------------------- */
 
-static const char *const type_keys[] = {"source", "buffer",   "delay", "machine",
-                                        "assembly", "split", "sink",  NULL};
+static const char *const type_keys[] = {"source",   "buffer", "delay", "machine",
+                                        "assembly", "split",  "sink",  NULL};
 
 static int is_block_key(const char *key)
 {
@@ -91,7 +91,7 @@ static int load_process(struct loader *ld, int b, struct fy_node *v, struct pos 
     for (int i = 0; ok && bd->type == TSIM_MACHINE && i < ld->m->nproducts; i++) {
         if (!covered[i]) {
             tsim__ld_err(ld, kp, "'process' of machine '%s' has no time for product '%s'", bd->name,
-                ld->m->products[i]);
+                         ld->m->products[i]);
             ok = 0;
         }
     }
@@ -224,7 +224,7 @@ static void load_needs(struct loader *ld, int b, struct fy_node *v, struct pos k
                 if (k < 0) {
                     const char *hint = tsim__suggest_list(s, need_for);
                     tsim__ld_err(ld, tsim__ld_pos(item, pk), "unknown work '%s' in 'for'%s", s,
-                        hint[0] ? hint : " (use setup, process or repair)");
+                                 hint[0] ? hint : " (use setup, process or repair)");
                     ok = 0;
                     continue;
                 }
@@ -233,7 +233,8 @@ static void load_needs(struct loader *ld, int b, struct fy_node *v, struct pos k
             continue;
         }
         if (pool_name) {
-            tsim__ld_err(ld, pk, "a machine needs one operators pool, got '%s' and '%s'", pool_name, key);
+            tsim__ld_err(ld, pk, "a machine needs one operators pool, got '%s' and '%s'", pool_name,
+                         key);
             ok = 0;
             continue;
         }
@@ -262,8 +263,8 @@ static void load_needs(struct loader *ld, int b, struct fy_node *v, struct pos k
     }
     if (!ok) return;
     if (count > ld->m->pools[pool].count) {
-        tsim__ld_err(ld, count_at, "'needs' asks for %lld of '%s', which has only %d", count, pool_name,
-            ld->m->pools[pool].count);
+        tsim__ld_err(ld, count_at, "'needs' asks for %lld of '%s', which has only %d", count,
+                     pool_name, ld->m->pools[pool].count);
         return;
     }
     if (mask == 0) mask = TSIM_NEED_PROCESS;
@@ -340,7 +341,7 @@ static struct fy_node_pair *type_pair(struct loader *ld, struct fy_node *blk, st
             if (strlen(type_keys[t]) == len && memcmp(type_keys[t], s, len) == 0) {
                 if (found) {
                     tsim__ld_err(ld, tsim__ld_pos(k, at), "block has two types, '%s' and '%s'",
-                        tsim_block_type_name(*type), type_keys[t]);
+                                 tsim_block_type_name(*type), type_keys[t]);
                     continue;
                 }
                 found = p;
@@ -351,7 +352,9 @@ static struct fy_node_pair *type_pair(struct loader *ld, struct fy_node *blk, st
     }
     if (found || !first) {
         if (!first)
-            tsim__ld_err(ld, at, "block %d of 'blocks' is empty (write '- machine: NAME' and its parameters)",
+            tsim__ld_err(
+                ld, at,
+                "block %d of 'blocks' is empty (write '- machine: NAME' and its parameters)",
                 ld->block_item);
         return found;
     }
@@ -361,8 +364,9 @@ static struct fy_node_pair *type_pair(struct loader *ld, struct fy_node *blk, st
     if (!key) return NULL;
     mark_broken(ld, fy_node_pair_value(first));
     if (is_block_key(key))
-        tsim__ld_err(ld, kp, "block has no type (start it with one of source, buffer, delay, machine, "
-                    "assembly, split or sink)");
+        tsim__ld_err(ld, kp,
+                     "block has no type (start it with one of source, buffer, delay, machine, "
+                     "assembly, split or sink)");
     else
         tsim__ld_err(ld, kp, "unknown block type '%s'%s", key, tsim__suggest_list(key, type_keys));
     return NULL;
@@ -376,7 +380,7 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
     if (!blk || fy_node_is_alias(blk)) return;
     if (fy_node_get_type(blk) != FYNT_MAPPING) {
         tsim__ld_err(ld, at, "a block must be a mapping such as 'machine: NAME', not %s",
-            tsim__ld_describe(ld, blk, buf, sizeof buf));
+                     tsim__ld_describe(ld, blk, buf, sizeof buf));
         return;
     }
     enum tsim_block_type type = TSIM_SINK;
@@ -398,8 +402,9 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
     }
     int prev = tsim__ld_idx_find(&ld->blocks, name);
     if (prev >= 0) {
-        tsim__ld_err(ld, tsim__ld_pos(nv, at), "duplicate block name '%s' (first defined at line %d)", name,
-            ld->blk[prev].pos.line);
+        tsim__ld_err(ld, tsim__ld_pos(nv, at),
+                     "duplicate block name '%s' (first defined at line %d)", name,
+                     ld->blk[prev].pos.line);
         return;
     }
     if (ld->m->nblocks == BLOCKS_MAX) {
@@ -435,7 +440,8 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         struct fy_node *v = fy_node_pair_value(p);
         if (tsim__ld_key_index(key, type_keys) >= 0) continue; /* a second type, reported already */
         if (strcmp(key, "to") == 0 && type == TSIM_SINK) {
-            tsim__ld_err(ld, kp, "sink '%s' cannot have 'to' (entities leave the model there)", name);
+            tsim__ld_err(ld, kp, "sink '%s' cannot have 'to' (entities leave the model there)",
+                         name);
             continue;
         }
         if (tsim__ld_key_index(key, keys) < 0) {
@@ -474,11 +480,13 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
     if (type == TSIM_SOURCE && bd->has_interarrival && bd->limit == 0 &&
         tsim_dist_mean(&bd->interarrival) <= 0.0)
         tsim__ld_err(ld, tsim__ld_pos(interarrival, at),
-            "'interarrival' of source '%s' has mean 0 and no 'limit', so it never ends", name);
+                     "'interarrival' of source '%s' has mean 0 and no 'limit', so it never ends",
+                     name);
     if ((type == TSIM_MACHINE || type == TSIM_ASSEMBLY) && !has_time)
         tsim__ld_err(ld, at, "%s '%s' has no 'process'", tname, name);
     if (type == TSIM_DELAY && !has_time) tsim__ld_err(ld, at, "delay '%s' has no 'time'", name);
-    if (type == TSIM_ASSEMBLY && !has_parts) tsim__ld_err(ld, at, "assembly '%s' has no 'parts'", name);
+    if (type == TSIM_ASSEMBLY && !has_parts)
+        tsim__ld_err(ld, at, "assembly '%s' has no 'parts'", name);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -537,7 +545,7 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
             if (rule < 0) {
                 const char *hint = tsim__suggest_list(rule_name, rules);
                 tsim__ld_err(ld, tsim__ld_pos(rv, pk), "unknown rule '%s' in 'to'%s", rule_name,
-                    hint[0] ? hint : " (use shortest_queue or round_robin)");
+                             hint[0] ? hint : " (use shortest_queue or round_robin)");
             }
         } else if (k == 1) {
             among = fy_node_pair_value(p);
@@ -563,8 +571,10 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
     struct fy_node *c;
     while ((c = fy_node_sequence_iterate(among, &it))) {
         int t = target(ld, c, among_at);
-        if (t < 0) ok = 0;
-        else to[k++] = t;
+        if (t < 0)
+            ok = 0;
+        else
+            to[k++] = t;
     }
     if (ok) {
         for (int i = 0; i < k; i++) add_out(bi, to[i]);
@@ -596,7 +606,8 @@ static int route_by_product(struct loader *ld, struct blockinfo *bi, struct fy_n
         if (strcmp(key, "by") == 0) {
             const char *s = tsim__ld_scalar(ld, pv, "'by'", pk);
             if (s && strcmp(s, "product") != 0) {
-                tsim__ld_err(ld, tsim__ld_pos(pv, pk), "unknown 'by' value '%s' in 'to' (use 'product')", s);
+                tsim__ld_err(ld, tsim__ld_pos(pv, pk),
+                             "unknown 'by' value '%s' in 'to' (use 'product')", s);
                 ok = 0;
             }
             continue;
@@ -623,8 +634,9 @@ static int route_by_product(struct loader *ld, struct blockinfo *bi, struct fy_n
      * drops it there and counts it. */
     for (int i = 0; ok && i < ld->m->nproducts; i++) {
         if (!covered[i])
-            tsim__ld_warn(ld, kp, "'to' of '%s' has no branch for product '%s' (it would be dropped there)",
-                 tsim_model_block_name(ld->m, bi->index), ld->m->products[i]);
+            tsim__ld_warn(ld, kp,
+                          "'to' of '%s' has no branch for product '%s' (it would be dropped there)",
+                          tsim_model_block_name(ld->m, bi->index), ld->m->products[i]);
     }
     tsim__free(covered);
     return ok;
@@ -697,8 +709,9 @@ static void load_route(struct loader *ld, struct blockinfo *bi)
         else
             ok = route_probabilities(ld, bi, v, kp);
     } else if (v && fy_node_get_type(v) == FYNT_SEQUENCE) {
-        tsim__ld_err(ld, kp, "'to' must be a block name or a mapping, not a list (for a rule write "
-                    "'{rule: round_robin, among: [...]}')");
+        tsim__ld_err(ld, kp,
+                     "'to' must be a block name or a mapping, not a list (for a rule write "
+                     "'{rule: round_robin, among: [...]}')");
         ok = 0;
     } else {
         int t = target(ld, v, kp);
@@ -730,12 +743,13 @@ static void check_graph(struct loader *ld, struct pos blocks_at, int written)
         if (bi->type == TSIM_SOURCE) sources++;
         if (bi->type != TSIM_SINK && !bi->to) {
             tsim__ld_err(ld, bi->pos, "block '%s' has no way out (add 'to:')",
-                tsim_model_block_name(ld->m, i));
+                         tsim_model_block_name(ld->m, i));
             stuck = 1;
         }
     }
     if (sources == 0) {
-        tsim__ld_err(ld, blocks_at, "model has no source (entities enter through a 'source' block)");
+        tsim__ld_err(ld, blocks_at,
+                     "model has no source (entities enter through a 'source' block)");
         return;
     }
     if (ld->route_errors || stuck) return;
@@ -753,8 +767,9 @@ static void check_graph(struct loader *ld, struct pos blocks_at, int written)
     }
     for (int i = 0; i < n; i++) {
         if (!seen[i])
-            tsim__ld_warn(ld, ld->blk[i].pos, "block '%s' is unreachable (no route from a source leads to it)",
-                 tsim_model_block_name(ld->m, i));
+            tsim__ld_warn(ld, ld->blk[i].pos,
+                          "block '%s' is unreachable (no route from a source leads to it)",
+                          tsim_model_block_name(ld->m, i));
     }
     tsim__free(seen);
     tsim__free(stack);

@@ -2,7 +2,9 @@
  * The model file loader: YAML text in, a struct tsim_model (built through the public setters)
  * and a list of diagnostics out. It checks structure, names and references, and reports every
  * problem it finds with its line and column; it does not simulate, and the values of parameters
- * are read by params.h's functions, the same ones tsim_model_set_param uses.
+ * are read by params.h's functions, the same ones tsim_model_set_param uses. This file reads the
+ * document and what blocks refer to (settings, products, shifts, operators); loadblocks.c reads
+ * the blocks and routes and checks the model as a whole.
  *
  * Hardening, since a model file may come from anywhere: the text is size-capped and checked to
  * be valid UTF-8 made of characters YAML allows before libfyaml sees it (libfyaml 0.7.12 hangs on
@@ -86,7 +88,6 @@ static void idx_release(struct nameidx *x)
     tsim__free(x->val);
 }
 
-
 /* ---------------------------------------------------------------------------------------------
  * Calls inside flow collections
  * ------------------------------------------------------------------------------------------- */
@@ -124,9 +125,12 @@ static char *protect_calls(struct loader *ld, const char *text, size_t len)
     for (size_t i = 0; i < len; i++) {
         char c = text[i];
         if (quote) {
-            if (quote == '"' && c == '\\' && i + 1 < len) i++;
-            else if (c == quote && quote == '\'' && i + 1 < len && text[i + 1] == '\'') i++;
-            else if (c == quote) quote = 0;
+            if (quote == '"' && c == '\\' && i + 1 < len)
+                i++;
+            else if (c == quote && quote == '\'' && i + 1 < len && text[i + 1] == '\'')
+                i++;
+            else if (c == quote)
+                quote = 0;
             continue;
         }
         int after_space = i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' ||
@@ -144,8 +148,7 @@ static char *protect_calls(struct loader *ld, const char *text, size_t len)
                 quote = c;
             continue;
         }
-        if (c != '(' || i == 0 ||
-            !(isalnum((unsigned char)text[i - 1]) || text[i - 1] == '_'))
+        if (c != '(' || i == 0 || !(isalnum((unsigned char)text[i - 1]) || text[i - 1] == '_'))
             continue;
         size_t j = i + 1;
         char inner = 0;
@@ -186,8 +189,10 @@ static void unmask(struct loader *ld, struct fy_node *n, char *copy)
     size_t lo = 0, hi = ld->nsub;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (ld->sub_at[mid] < a) lo = mid + 1;
-        else hi = mid;
+        if (ld->sub_at[mid] < a)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     if (lo == ld->nsub || ld->sub_at[lo] >= b) return;
     const char *src = ld->yaml;
@@ -207,7 +212,6 @@ static void unmask(struct loader *ld, struct fy_node *n, char *copy)
 /* ---------------------------------------------------------------------------------------------
  * Diagnostics and node helpers
  * ------------------------------------------------------------------------------------------- */
-
 
 static void add_diag(struct loader *ld, enum tsim_severity sev, struct pos p, const char *fmt,
                      va_list ap)
@@ -318,8 +322,10 @@ char *tsim__ld_text(struct loader *ld, struct fy_node *n, size_t *lenp)
             if (last) eol = end;
             const char *a = src, *b = eol;
             if (b > a && b[-1] == '\r') b--;
-            if (!first) while (a < b && (*a == ' ' || *a == '\t')) a++;
-            if (!last) while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
+            if (!first)
+                while (a < b && (*a == ' ' || *a == '\t')) a++;
+            if (!last)
+                while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
             if (!first && a == b && !last) {
                 breaks++;
             } else {
@@ -379,7 +385,7 @@ const char *tsim__ld_scalar(struct loader *ld, struct fy_node *n, const char *wh
     }
     if (fy_node_get_type(n) != FYNT_SCALAR) {
         tsim__ld_err(ld, tsim__ld_pos(n, at), "%s must be a single value, not %s", what,
-            tsim__ld_describe(ld, n, buf, sizeof buf));
+                     tsim__ld_describe(ld, n, buf, sizeof buf));
         return NULL;
     }
     size_t len;
@@ -405,14 +411,14 @@ const char *tsim__ld_key(struct loader *ld, struct fy_node_pair *p, struct pos a
     }
     if (fy_node_get_type(k) != FYNT_SCALAR) {
         tsim__ld_err(ld, tsim__ld_pos(k, at), "a key must be a name, not %s",
-            k && fy_node_get_type(k) == FYNT_MAPPING ? "a mapping" : "a list");
+                     k && fy_node_get_type(k) == FYNT_MAPPING ? "a mapping" : "a list");
         return NULL;
     }
     return tsim__ld_scalar(ld, k, "a key", at);
 }
 
 int tsim__ld_expect(struct loader *ld, struct fy_node *n, enum fy_node_type type, const char *what,
-                  struct pos at)
+                    struct pos at)
 {
     char buf[64];
     if (n && fy_node_is_alias(n)) return 0;
@@ -422,7 +428,8 @@ int tsim__ld_expect(struct loader *ld, struct fy_node *n, enum fy_node_type type
         return 0;
     }
     tsim__ld_err(ld, tsim__ld_pos(n, at), "%s must be %s, not %s", what,
-        type == FYNT_MAPPING ? "a mapping" : "a list", tsim__ld_describe(ld, n, buf, sizeof buf));
+                 type == FYNT_MAPPING ? "a mapping" : "a list",
+                 tsim__ld_describe(ld, n, buf, sizeof buf));
     return 0;
 }
 
@@ -440,15 +447,15 @@ static int valid_name(const char *s)
     return 1;
 }
 
-const char *tsim__ld_name(struct loader *ld, struct fy_node *n, const char *what,
-                           struct pos at)
+const char *tsim__ld_name(struct loader *ld, struct fy_node *n, const char *what, struct pos at)
 {
     const char *s = tsim__ld_scalar(ld, n, what, at);
     if (!s) return NULL;
     if (!valid_name(s)) {
         char buf[64];
-        tsim__ld_err(ld, tsim__ld_pos(n, at), "invalid name %s (use up to 64 letters, digits, '_' and '-')",
-            tsim__ld_describe(ld, n, buf, sizeof buf));
+        tsim__ld_err(ld, tsim__ld_pos(n, at),
+                     "invalid name %s (use up to 64 letters, digits, '_' and '-')",
+                     tsim__ld_describe(ld, n, buf, sizeof buf));
         return NULL;
     }
     return s;
@@ -456,14 +463,14 @@ const char *tsim__ld_name(struct loader *ld, struct fy_node *n, const char *what
 
 /* Report a problem `e` found in the text of scalar `n`. */
 void tsim__ld_value_err(struct loader *ld, struct fy_node *n, const char *text,
-                      const struct tsim__perr *e, struct pos at)
+                        const struct tsim__perr *e, struct pos at)
 {
     struct pos p = pos_at(n, text, e->at, at);
     tsim__ld_err(ld, p, "%s", e->msg);
 }
 
 int tsim__ld_unknown_key(struct loader *ld, const char *key, const char *const *keys,
-                       const char *where, struct pos p)
+                         const char *where, struct pos p)
 {
     tsim__ld_err(ld, p, "unknown key '%s'%s%s", key, where, tsim__suggest_list(key, keys));
     return 0;
@@ -488,13 +495,18 @@ static int check_text(struct loader *ld, const char *text, size_t len)
     int line = 1, col = 1, bad = 0;
     for (size_t i = 0; i < len;) {
         unsigned c = s[i];
-        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                              : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t n = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
         uint32_t cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
         int ok = n > 0 && i + n <= len;
         for (size_t k = 1; ok && k < n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) ok = 0;
-            else cp = (cp << 6) | (s[i + k] & 0x3F);
+            if ((s[i + k] & 0xC0) != 0x80)
+                ok = 0;
+            else
+                cp = (cp << 6) | (s[i + k] & 0x3F);
         }
         static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
         if (ok && (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = 0;
@@ -508,8 +520,8 @@ static int check_text(struct loader *ld, const char *text, size_t len)
         int allowed = cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0x20 && cp < 0x7F) ||
                       cp == 0x85 || (cp >= 0xA0 && cp != 0xFFFE && cp != 0xFFFF);
         if (!allowed) {
-            tsim__ld_err(ld, (struct pos){line, col}, "character U+%04X is not allowed in a model file",
-                (unsigned)cp);
+            tsim__ld_err(ld, (struct pos){line, col},
+                         "character U+%04X is not allowed in a model file", (unsigned)cp);
             if (++bad == ENCODING_ERRORS_MAX) return bad;
         }
         if (cp == '\n') {
@@ -531,12 +543,13 @@ static void alias_report(struct loader *ld, struct fy_node *n, const char *kind,
 {
     if (ld->alias_reports > ALIAS_REPORTS_MAX) return;
     if (ld->alias_reports++ == ALIAS_REPORTS_MAX) {
-        tsim__ld_err(ld, tsim__ld_pos(n, nowhere), "too many anchors and aliases; not listing more");
+        tsim__ld_err(ld, tsim__ld_pos(n, nowhere),
+                     "too many anchors and aliases; not listing more");
         return;
     }
     tsim__ld_err(ld, tsim__ld_pos(n, nowhere),
-        "%s '%c%.*s' is not allowed (model files take no anchors or aliases)",
-        kind, kind[1] == 'n' ? '&' : '*', (int)(len > 64 ? 64 : len), t ? t : "");
+                 "%s '%c%.*s' is not allowed (model files take no anchors or aliases)", kind,
+                 kind[1] == 'n' ? '&' : '*', (int)(len > 64 ? 64 : len), t ? t : "");
 }
 
 /* Refuse anchors and aliases anywhere in the document; libfyaml never resolves them here.
@@ -631,7 +644,7 @@ static struct fy_document *parse_yaml(struct loader *ld, const char *text, size_
             extra = fy_parse_load_document(fyp);
             if (extra) {
                 tsim__ld_err(ld, tsim__ld_pos(fy_document_root(extra), nowhere),
-                    "second YAML document (a model file holds exactly one)");
+                             "second YAML document (a model file holds exactly one)");
                 fy_parse_document_destroy(fyp, extra);
             }
         }
@@ -681,11 +694,22 @@ static struct fy_document *parse_yaml(struct loader *ld, const char *text, size_
  * Settings: name, time unit, resolution, run
  * ------------------------------------------------------------------------------------------- */
 
-static const char *const top_keys[] = {"version",   "name",     "description", "time_unit",
-                                       "resolution", "run",     "products",    "shifts",
-                                       "operators", "blocks",   NULL};
-enum { K_VERSION, K_NAME, K_DESCRIPTION, K_TIME_UNIT, K_RESOLUTION, K_RUN, K_PRODUCTS, K_SHIFTS,
-       K_OPERATORS, K_BLOCKS, K_COUNT };
+static const char *const top_keys[] = {"version",    "name",   "description", "time_unit",
+                                       "resolution", "run",    "products",    "shifts",
+                                       "operators",  "blocks", NULL};
+enum {
+    K_VERSION,
+    K_NAME,
+    K_DESCRIPTION,
+    K_TIME_UNIT,
+    K_RESOLUTION,
+    K_RUN,
+    K_PRODUCTS,
+    K_SHIFTS,
+    K_OPERATORS,
+    K_BLOCKS,
+    K_COUNT
+};
 
 /* The value nodes of the top-level keys, and where each key is. */
 struct top {
@@ -728,15 +752,17 @@ static void load_settings(struct loader *ld, const struct top *t)
         const char *s = tsim__ld_scalar(ld, t->v[K_VERSION], "'version'", t->at[K_VERSION]);
         if (s && strcmp(s, "1") != 0)
             tsim__ld_err(ld, tsim__ld_pos(t->v[K_VERSION], t->at[K_VERSION]),
-                "unsupported model format version '%s' (this twinsim reads version 1)", s);
+                         "unsupported model format version '%s' (this twinsim reads version 1)", s);
     }
-    if (t->has[K_DESCRIPTION]) tsim__ld_scalar(ld, t->v[K_DESCRIPTION], "'description'", t->at[K_DESCRIPTION]);
+    if (t->has[K_DESCRIPTION])
+        tsim__ld_scalar(ld, t->v[K_DESCRIPTION], "'description'", t->at[K_DESCRIPTION]);
     if (t->has[K_TIME_UNIT]) {
         const char *s = tsim__ld_scalar(ld, t->v[K_TIME_UNIT], "'time_unit'", t->at[K_TIME_UNIT]);
         if (s && tsim_model_set_time_unit(ld->m, s) != 0) {
-            const char *hint = tsim__suggest_list(s, (const char *const[]){"s", "min", "h", "d", NULL});
-            tsim__ld_err(ld, tsim__ld_pos(t->v[K_TIME_UNIT], t->at[K_TIME_UNIT]), "unknown time unit '%s'%s", s,
-                hint[0] ? hint : " (use s, min, h or d)");
+            const char *hint =
+                tsim__suggest_list(s, (const char *const[]){"s", "min", "h", "d", NULL});
+            tsim__ld_err(ld, tsim__ld_pos(t->v[K_TIME_UNIT], t->at[K_TIME_UNIT]),
+                         "unknown time unit '%s'%s", s, hint[0] ? hint : " (use s, min, h or d)");
         }
     }
     if (t->has[K_RESOLUTION]) {
@@ -747,12 +773,15 @@ static void load_settings(struct loader *ld, const struct top *t)
             tsim__ld_value_err(ld, n, s, &e, t->at[K_RESOLUTION]);
         } else if (s && (r <= 0.0 || tsim_model_set_resolution(ld->m, 1.0 / r) != 0)) {
             tsim__ld_err(ld, tsim__ld_pos(n, t->at[K_RESOLUTION]),
-                "'resolution' must be between 1e-12 and 1 time unit, got '%s'", s);
+                         "'resolution' must be between 1e-12 and 1 time unit, got '%s'", s);
         }
     }
 }
 
-static const char *const run_keys[] = {"horizon", "warmup", "replications", "seed", NULL};
+static const char *const run_keys[] = {"horizon", "warmup", "replications", "seed", "start",
+                                       NULL};
+
+static int clock_hours(const char *s, double *out);
 
 static void load_run(struct loader *ld, const struct top *t)
 {
@@ -802,16 +831,23 @@ static void load_run(struct loader *ld, const struct top *t)
                 tsim__ld_value_err(ld, v, s, &e, kp);
             else
                 r->replications = (int)n;
-        } else {
+        } else if (k == 3) {
             if (tsim__parse_int(s, what, 0, INT64_MAX, &n, &e) != 0)
                 tsim__ld_value_err(ld, v, s, &e, kp);
             else
                 r->seed = (uint64_t)n;
+        } else {
+            /* The clock at time 0, so that shifts fall where the plant has them. */
+            double hours;
+            if (clock_hours(s, &hours) != 0 || tsim_model_set_start_clock(ld->m, hours) != 0)
+                tsim__ld_err(ld, tsim__ld_pos(v, kp),
+                             "invalid time of day '%s' for 'start' (use HH:MM from 00:00 to 23:59)",
+                             s);
         }
     }
     if (horizon_text && warmup_text && r->horizon > 0.0 && r->warmup >= r->horizon)
         tsim__ld_err(ld, warmup_pos, "'warmup' %s is not shorter than 'horizon' %s", warmup_text,
-            horizon_text);
+                     horizon_text);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -838,7 +874,7 @@ static void load_products(struct loader *ld, const struct top *t)
         int prev = tsim__ld_idx_find(&ld->products, name);
         if (prev >= 0) {
             tsim__ld_err(ld, at, "duplicate product '%s' (first defined at line %d)", name,
-                ld->product_line[prev]);
+                         ld->product_line[prev]);
             continue;
         }
         int idx = tsim_model_add_product(ld->m, name);
@@ -902,10 +938,14 @@ static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
         const char *key = tsim__ld_key(ld, p, kp);
         if (!key) continue;
         int k = tsim__ld_key_index(key, shift_keys);
-        if (k == 0) name = tsim__ld_name(ld, fy_node_pair_value(p), "'name' of a shift", kp);
-        else if (k == 1) periods = fy_node_pair_value(p), periods_at = kp;
-        else if (k == 2) tsim__ld_scalar(ld, fy_node_pair_value(p), "'description'", kp);
-        else tsim__ld_unknown_key(ld, key, shift_keys, " in a shift", kp);
+        if (k == 0)
+            name = tsim__ld_name(ld, fy_node_pair_value(p), "'name' of a shift", kp);
+        else if (k == 1)
+            periods = fy_node_pair_value(p), periods_at = kp;
+        else if (k == 2)
+            tsim__ld_scalar(ld, fy_node_pair_value(p), "'description'", kp);
+        else
+            tsim__ld_unknown_key(ld, key, shift_keys, " in a shift", kp);
     }
     if (!name) {
         if (!fy_node_mapping_lookup_pair_by_string(sh, "name", FY_NT))
@@ -941,7 +981,7 @@ static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
             (fy_node_get_type(item) != FYNT_SEQUENCE || fy_node_sequence_item_count(item) != 2)) {
             char buf[64];
             tsim__ld_err(ld, ip, "a shift period must be a pair [\"HH:MM\", \"HH:MM\"], not %s",
-                tsim__ld_describe(ld, item, buf, sizeof buf));
+                         tsim__ld_describe(ld, item, buf, sizeof buf));
             ok = 0;
             continue;
         }
@@ -959,7 +999,8 @@ static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
             if (!tx[j]) {
                 good = 0;
             } else if (clock_hours(tx[j], &h[j]) != 0) {
-                tsim__ld_err(ld, cp, "invalid time of day '%s' (use HH:MM from 00:00 to 24:00)", tx[j]);
+                tsim__ld_err(ld, cp, "invalid time of day '%s' (use HH:MM from 00:00 to 24:00)",
+                             tx[j]);
                 good = 0;
             }
         }
@@ -987,7 +1028,7 @@ static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
                                    ? pp[i].at
                                    : q->at;
             tsim__ld_err(ld, later, "periods of shift '%s' overlap: '%s'-'%s' and '%s'-'%s'", name,
-                q->ta, q->tb, pp[i].ta, pp[i].tb);
+                         q->ta, q->tb, pp[i].ta, pp[i].tb);
             ok = 0;
         } else if (merged > 0 && pp[i].a == pp[merged - 1].b) {
             pp[merged - 1].b = pp[i].b;
@@ -1033,7 +1074,8 @@ static void load_pool(struct loader *ld, struct fy_node *op, struct pos at0)
             if (!name) ok = 0;
         } else if (k == 1) {
             const char *s = tsim__ld_scalar(ld, v, "'count'", kp);
-            if (!s) ok = 0;
+            if (!s)
+                ok = 0;
             else if (tsim__parse_int(s, "'count'", 1, 1000000, &count, &e) != 0)
                 tsim__ld_value_err(ld, v, s, &e, kp), ok = 0;
         } else if (k == 2) {
@@ -1052,9 +1094,10 @@ static void load_pool(struct loader *ld, struct fy_node *op, struct pos at0)
         } else if ((shift = tsim_model_find_shift(ld->m, s)) < 0) {
             struct tsim__suggest sg;
             tsim__suggest_init(&sg, s);
-            for (int i = 0; i < ld->m->nshifts; i++) tsim__suggest_offer(&sg, ld->m->shifts[i].name);
+            for (int i = 0; i < ld->m->nshifts; i++)
+                tsim__suggest_offer(&sg, ld->m->shifts[i].name);
             tsim__ld_err(ld, tsim__ld_pos(shift_node, shift_at), "undefined shift '%s'%s", s,
-                tsim__suggest_text(&sg));
+                         tsim__suggest_text(&sg));
             ok = 0;
         }
     }
@@ -1109,7 +1152,8 @@ static void scan_top(struct loader *ld, struct fy_node *root, struct top *t)
             continue;
         }
         if (k < 0) {
-            tsim__ld_err(ld, kp, "unknown top-level key '%s'%s", key, tsim__suggest_list(key, top_keys));
+            tsim__ld_err(ld, kp, "unknown top-level key '%s'%s", key,
+                         tsim__suggest_list(key, top_keys));
             continue;
         }
         t->v[k] = fy_node_pair_value(p);
@@ -1126,8 +1170,9 @@ static void load_document(struct loader *ld, struct fy_node *root)
         return;
     }
     if (fy_node_get_type(root) != FYNT_MAPPING) {
-        tsim__ld_err(ld, (struct pos){1, 1}, "a model must be a mapping of keys such as 'blocks:', not %s",
-            tsim__ld_describe(ld, root, buf, sizeof buf));
+        tsim__ld_err(ld, (struct pos){1, 1},
+                     "a model must be a mapping of keys such as 'blocks:', not %s",
+                     tsim__ld_describe(ld, root, buf, sizeof buf));
         return;
     }
     struct top t;
@@ -1194,7 +1239,7 @@ struct tsim_model *tsim_model_load(const char *text, size_t len, const char *fil
 
     if (len > TSIM_MODEL_MAX_BYTES) {
         tsim__ld_err(&ld, nowhere, "model file is too large (%zu bytes; the limit is %u)", len,
-            TSIM_MODEL_MAX_BYTES);
+                     TSIM_MODEL_MAX_BYTES);
     } else if (len == 0) {
         tsim__ld_err(&ld, nowhere, "model file is empty");
     } else if (check_text(&ld, text, len) == 0 && (doc = parse_yaml(&ld, text, len)) != NULL) {

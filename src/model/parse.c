@@ -370,8 +370,8 @@ static int parse_discrete(struct tsim_dist *d, const char *text, size_t *pos, si
                                 e)))
             goto out;
         if (prob[n] < 0.0 || prob[n] > 1.0) {
-            rc = tsim__perr_set(e, TSIM_ERANGE, pat, "probability %g of 'discrete' is outside [0, 1]",
-                                prob[n]);
+            rc = tsim__perr_set(e, TSIM_ERANGE, pat,
+                                "probability %g of 'discrete' is outside [0, 1]", prob[n]);
             goto out;
         }
         sum += prob[n];

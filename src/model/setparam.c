@@ -21,8 +21,9 @@ static const char *const source_keys[] = {"interarrival", "product", "limit", "b
 static const char *const buffer_keys[] = {"capacity", "discipline", "when_full", "to",
                                           "description", NULL};
 static const char *const delay_keys[] = {"time", "to", "description", NULL};
-static const char *const machine_keys[] = {"servers", "process", "setup", "failures", "needs",
-                                           "scrap",   "shift",   "to",    "description", NULL};
+static const char *const machine_keys[] = {"servers", "process", "setup",     "failures",
+                                           "needs",   "scrap",   "when_full", "shift",
+                                           "to",      "description", NULL};
 static const char *const assembly_keys[] = {"parts", "process", "product",     "failures",
                                             "needs", "shift",   "description", "to",
                                             NULL};
@@ -235,7 +236,8 @@ int tsim__param_set(struct tsim_model *m, int block, const char *key, const char
         if (strcmp(trimmed(text, word, sizeof word), "unlimited") == 0) {
             v = 0;
         } else if ((rc = tsim__parse_int(text, what, 1, CAPACITY_MAX, &v, e))) {
-            if (rc == TSIM_ERANGE && strstr(e->msg, "at least")) strcat(e->msg, " (omit it for no limit)");
+            if (rc == TSIM_ERANGE && strstr(e->msg, "at least"))
+                strcat(e->msg, " (omit it for no limit)");
             return rc;
         }
         rc = tsim_buffer_set_capacity(m, block, (uint64_t)v);
@@ -246,7 +248,9 @@ int tsim__param_set(struct tsim_model *m, int block, const char *key, const char
     } else if (strcmp(key, "when_full") == 0) {
         int k = find_named(text, when_full_values, "'when_full' value", e);
         if (k < 0) return k;
-        rc = tsim_buffer_set_drop(m, block, k);
+        /* A machine 'full' is a machine with no free server: drop makes it a loss system. */
+        rc = tsim_model_block_type(m, block) == TSIM_MACHINE ? tsim_machine_set_drop(m, block, k)
+                                                             : tsim_buffer_set_drop(m, block, k);
     } else if (strcmp(key, "servers") == 0) {
         if ((rc = tsim__parse_int(text, what, 1, COUNT_MAX, &v, e))) return rc;
         rc = tsim_machine_set_servers(m, block, (int)v);
@@ -315,9 +319,9 @@ int tsim_model_set_param(struct tsim_model *m, const char *path, const char *val
             found = 1;
             long long v;
             if (strcmp(param, "count") != 0) {
-                rc = tsim__perr_set(&e, TSIM_ENOENT, 0,
-                                    "unknown parameter '%s' of operators '%s'%s", param, name,
-                                    tsim__suggest_list(param, (const char *const[]){"count", NULL}));
+                rc = tsim__perr_set(
+                    &e, TSIM_ENOENT, 0, "unknown parameter '%s' of operators '%s'%s", param, name,
+                    tsim__suggest_list(param, (const char *const[]){"count", NULL}));
             } else if ((rc = tsim__parse_int(value, "'count'", 1, COUNT_MAX, &v, &e)) == 0) {
                 rc = tsim_model_set_pool_count(m, pool, (int)v);
                 if (rc) setter_failed(&e, rc);

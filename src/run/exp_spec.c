@@ -288,9 +288,23 @@ static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_n
             const char *k = scalar(fy_node_pair_key(pr));
             struct fy_node *v = fy_node_pair_value(pr);
             double x;
+            if (k && !strcmp(k, "format")) {
+                /* "exponential({})": the number goes where {} is, so a range can vary a
+                 * distribution's parameter. */
+                const char *t = scalar(v);
+                if (!t || !strstr(t, "{}") || strstr(strstr(t, "{}") + 2, "{}")) {
+                    ERR_AT(d, v, "'format' of factor '%s' must hold '{}' once, as in "
+                           "'exponential({})'", name);
+                    ok = 0;
+                    continue;
+                }
+                tsim__free(f.format);
+                f.format = tsim__strdup(t);
+                continue;
+            }
             if (!k || (strcmp(k, "from") && strcmp(k, "to") && strcmp(k, "step"))) {
                 ERR_AT(d, fy_node_pair_key(pr), "unknown key '%s' in factor '%s' (expected 'from', "
-                       "'to', 'step')", k ? k : "?", name);
+                       "'to', 'step', 'format')", k ? k : "?", name);
                 ok = 0;
                 continue;
             }
@@ -303,7 +317,10 @@ static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_n
             else if (!strcmp(k, "to")) hi = x;
             else step = x;
         }
-        if (!ok) return;
+        if (!ok) {
+            tsim__free(f.format);
+            return;
+        }
         if (isnan(lo) || isnan(hi)) {
             ERR_AT(d, val, "factor '%s' needs both 'from' and 'to'", name);
             return;
@@ -737,6 +754,7 @@ void tsim__xspec_release(struct tsim__xspec *s)
         for (int j = 0; j < f->nvalues; j++) tsim__free(f->values[j]);
         tsim__free(f->values);
         tsim__free(f->path);
+        tsim__free(f->format);
     }
     for (int i = 0; i < s->nuntil; i++) tsim__xexpr_release(&s->until[i].what);
     tsim__free(s->until);

@@ -209,11 +209,22 @@ void tsim__xrun_job_done(struct tsim__xrun *x, size_t i)
 
 /* ---- binding the spec to the model ----------------------------------------------------- */
 
-static struct tsim_model *load_model(const struct tsim__xrun *x, struct tsim_run_spec *run,
+/* A fresh copy of the base model. The model file's own diagnostics name the model file, not
+ * the experiment file, so they are printed here with its name; `d` gets one line saying so. */
+static struct tsim_model *load_model(struct tsim__xrun *x, struct tsim_run_spec *run,
                                      struct tsim_diags *d)
 {
-    if (x->opts.make_model) return x->opts.make_model(x->opts.make_ctx, run, d);
-    return tsim_model_load_file(x->spec->model_path, run, d);
+    struct tsim_diags md;
+    tsim_diags_init(&md);
+    struct tsim_model *m = x->opts.make_model ? x->opts.make_model(x->opts.make_ctx, run, &md)
+                                              : tsim_model_load_file(x->spec->model_path, run, &md);
+    const char *name = x->spec->model_path ? x->spec->model_path : "model";
+    /* Warnings once (every scenario loads the same file), errors always. */
+    if (md.errors || (md.n && !x->model_warned)) tsim_diags_print(&md, name, stderr);
+    if (md.n) x->model_warned = 1;
+    if (!m) tsim_diags_add(d, TSIM_ERROR, 0, 0, "cannot load the model '%s'", name);
+    tsim_diags_release(&md);
+    return m;
 }
 
 static const char *owner_name(const struct tsim_model *m, int block)
@@ -406,6 +417,18 @@ static const char *param_errmsg(const char *path)
     return m;
 }
 
+/* The text tsim_model_set_param gets for value `v` of factor `f` (its format applied).
+ * Ownership: the caller frees it. */
+static char *param_text(const struct tsim__factor *f, const char *v)
+{
+    if (!f->format) return tsim__strdup(v);
+    const char *at = strstr(f->format, "{}");
+    size_t n = strlen(f->format) + strlen(v);
+    char *t = tsim__malloc(n);
+    snprintf(t, n, "%.*s%s%s", (int)(at - f->format), f->format, v, at + 2);
+    return t;
+}
+
 /* Set every value of every factor on the probe model, so that unknown names and bad values
  * are reported, each at its place, before a single replication runs. */
 static int check_factors(struct tsim__xrun *x, struct tsim_model *probe, struct tsim_diags *d)
@@ -426,7 +449,9 @@ static int check_factors(struct tsim__xrun *x, struct tsim_model *probe, struct 
             n = 2;
         }
         for (int v = 0; v < n; v++) {
-            int err = tsim_model_set_param(probe, f->path, list[v]);
+            char *text = param_text(f, list[v]);
+            int err = tsim_model_set_param(probe, f->path, text);
+            tsim__free(text);
             if (err != 0) {
                 if (err == TSIM_ENOENT)
                     tsim_diags_add(d, TSIM_ERROR, f->line, f->col, "unknown factor '%s': %s",
@@ -572,7 +597,10 @@ long tsim__xrun_add_scenario(struct tsim__xrun *x, char **values, struct tsim_di
     if (!m) return TSIM_EMODEL;
     int nf = x->spec->nfactors;
     for (int f = 0; f < nf; f++) {
-        if (tsim_model_set_param(m, x->spec->factors[f].path, values[f]) != 0) {
+        char *text = param_text(&x->spec->factors[f], values[f]);
+        int err = tsim_model_set_param(m, x->spec->factors[f].path, text);
+        tsim__free(text);
+        if (err != 0) {
             tsim_diags_add(d, TSIM_ERROR, x->spec->factors[f].line, x->spec->factors[f].col,
                            "bad value '%s' for factor '%s': %s", values[f],
                            x->spec->factors[f].path, param_errmsg(x->spec->factors[f].path));

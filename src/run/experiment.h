@@ -48,6 +48,7 @@ struct tsim__factor {
     int nvalues;
     char **values;      /* LIST */
     double lo, hi, step; /* INT, REAL (step 0: continuous) */
+    char *format;        /* NULL, or "exponential({})": the text set_param gets for a value */
     int line, col;
 };
 
@@ -217,6 +218,7 @@ struct tsim__xrun {
     uint64_t stop_after, kill_after;
     double last_flush, commit_s; /* commit stored rows at most every commit_s seconds */
     int error;
+    int model_warned; /* the model file's warnings were printed */
 };
 
 /* Stop request from SIGINT/SIGTERM (set by the CLI's handler). */

@@ -42,7 +42,8 @@ void tsim__fc_input_take(struct tsim__fc_input *in, const struct tsim__live *lv,
 {
     const struct tsim__map *map = lv->map;
     memset(in, 0, sizeof *in);
-    in->base = tsim__live_snapshot(lv);
+    unsigned char *forced = tsim__malloc((size_t)(lv->nsrv > 0 ? lv->nsrv : 1));
+    in->base = tsim__live_snapshot(lv, forced);
     in->map = map;
     in->id = id;
     in->now = lv->now;
@@ -64,11 +65,12 @@ void tsim__fc_input_take(struct tsim__fc_input *in, const struct tsim__live *lv,
     in->down = tsim__malloc(sizeof *in->down * (size_t)(2 * lv->nsrv + 2));
     for (int b = 0; b < lv->nblocks; b++)
         for (int k = lv->srv_off[b]; k < lv->srv_off[b + 1]; k++)
-            if (lv->srv_state[k] == TSIM__PS_DOWN) {
+            if (forced[k] && lv->srv_state[k] == TSIM__PS_DOWN) {
                 in->down[2 * in->ndown] = b;
                 in->down[2 * in->ndown + 1] = k - lv->srv_off[b];
                 in->ndown++;
             }
+    tsim__free(forced);
     in->orders = tsim__calloc((size_t)(lv->norders ? lv->norders : 1), sizeof *in->orders);
     for (int i = 0; i < lv->norders; i++) {
         const struct tsim__order *o = &lv->orders[i];

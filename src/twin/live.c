@@ -159,6 +159,7 @@ struct tsim__live *tsim__live_create(struct tsim_model *m, const struct tsim__ma
     memset(lv->srv_state, -1, ns);
     lv->srv_since = tsim__calloc(ns, sizeof *lv->srv_since);
     lv->srv_dirty = tsim__calloc(ns, 1);
+    lv->srv_forced = tsim__calloc(ns, 1);
     part_grow(lv);
     return lv;
 }
@@ -177,6 +178,7 @@ void tsim__live_destroy(struct tsim__live *lv)
     tsim__free(lv->srv_state);
     tsim__free(lv->srv_since);
     tsim__free(lv->srv_dirty);
+    tsim__free(lv->srv_forced);
     tsim__free(lv->parts);
     for (int i = 0; i < lv->norders; i++) tsim__free(lv->orders[i].entity);
     tsim__free(lv->orders);
@@ -203,12 +205,13 @@ static int is_down_word(int s) { return s == TSIM__PS_DOWN || s == TSIM__PS_OFF;
 /* Make `sim` agree with what the plant reported since the last reconciliation. `commit`: this is
  * the live sim, so count the disagreements and clear the marks; else `sim` is a copy (a forecast's
  * start), corrected the same way while the live state is left exactly as it was. */
-static void reconcile(const struct tsim__live *lv_c, struct tsim_sim *sim, int commit)
+static void reconcile_blocks(const struct tsim__live *lv_c, struct tsim_sim *sim, int commit,
+                             int only)
 {
     struct tsim__live *lv = (struct tsim__live *)lv_c; /* written only when commit */
     struct tsim__recon scratch = lv->recon, *rc = commit ? &lv->recon : &scratch;
     for (int b = 0; b < lv->nblocks; b++) {
-        if (!lv->dirty[b]) continue;
+        if (!lv->dirty[b] || (only >= 0 && b != only)) continue;
         if (commit) lv->dirty[b] = 0;
         enum tsim_block_type t = tsim_model_block_type(lv->model, b);
         if (t == TSIM_SOURCE || t == TSIM_SINK) continue;
@@ -228,6 +231,14 @@ static void reconcile(const struct tsim__live *lv_c, struct tsim_sim *sim, int c
             if (got < have - want) rc->unresolved++;
         }
     }
+}
+
+static void reconcile(const struct tsim__live *lv_c, struct tsim_sim *sim, int commit,
+                      unsigned char *forced)
+{
+    struct tsim__live *lv = (struct tsim__live *)lv_c; /* written only when commit */
+    struct tsim__recon scratch = lv->recon, *rc = commit ? &lv->recon : &scratch;
+    reconcile_blocks(lv, sim, commit, -1);
     for (int b = 0; b < lv->nblocks; b++) {
         for (int s = 0; s < lv->srv_off[b + 1] - lv->srv_off[b]; s++) {
             int k = lv->srv_off[b] + s;
@@ -237,10 +248,18 @@ static void reconcile(const struct tsim__live *lv_c, struct tsim_sim *sim, int c
             int plant_down = is_down_word(lv->srv_state[k]);
             if (plant_down && es != TSIM_STATE_DOWN && es != TSIM_STATE_OFF_SHIFT) {
                 rc->state++;
-                tsim_machine_force_down(sim, b, s, 1);
-            } else if (!plant_down && es == TSIM_STATE_DOWN) {
+                if (tsim_machine_force_down(sim, b, s, 1) == 0) forced[k] = 1;
+            } else if (!plant_down && es == TSIM_STATE_DOWN && forced[k]) {
                 rc->state++;
                 tsim_machine_force_down(sim, b, s, 0);
+                forced[k] = 0;
+            } else if (!plant_down && es == TSIM_STATE_DOWN) {
+                /* Down by the model's own failure while the plant runs: the model's repair
+                 * ends it. Forcing it up here would be the plant's word, but the engine does not
+                 * yet withdraw a repair's queued crew request when forced (reported), so only
+                 * breakdowns the twin itself imposed are lifted. */
+                rc->state++;
+                rc->unresolved++;
             } else if (!plant_down && es == TSIM_STATE_OFF_SHIFT) {
                 /* The plant works where the model's shift says off: no way to force a shift. */
                 rc->state++;
@@ -250,12 +269,13 @@ static void reconcile(const struct tsim__live *lv_c, struct tsim_sim *sim, int c
     }
 }
 
-void tsim__live_settle(struct tsim__live *lv) { reconcile(lv, lv->sim, 1); }
+void tsim__live_settle(struct tsim__live *lv) { reconcile(lv, lv->sim, 1, lv->srv_forced); }
 
-struct tsim_sim *tsim__live_snapshot(const struct tsim__live *lv)
+struct tsim_sim *tsim__live_snapshot(const struct tsim__live *lv, unsigned char *forced)
 {
     struct tsim_sim *c = tsim_sim_clone(lv->sim);
-    reconcile(lv, c, 0);
+    memcpy(forced, lv->srv_forced, (size_t)(lv->nsrv > 0 ? lv->nsrv : 1));
+    reconcile(lv, c, 0, forced);
     return c;
 }
 
@@ -356,6 +376,10 @@ static enum tsim__drop order_event(struct tsim__live *lv, const struct tsim__tev
     o.quantity = ev->quantity;
     o.released = lv->now;
     o.due = ev->due >= 0 ? tsim__live_model_time(lv, ev->due) : -1;
+    /* The target's reported content (a level at this same instant) applies before the jobs go
+     * in: the plant counted them without the order. Entities are removed newest first, so the
+     * other order would take the order's own jobs out again. */
+    reconcile_blocks(lv, lv->sim, 1, ev->block);
     o.entity = tsim__malloc(sizeof *o.entity * (size_t)ev->quantity);
     for (int64_t q = 0; q < ev->quantity; q++) {
         int64_t id = tsim_block_inject_order(lv->sim, ev->block, ev->product, o.due);
@@ -366,6 +390,9 @@ static enum tsim__drop order_event(struct tsim__live *lv, const struct tsim__tev
         }
         o.entity[o.nentity++] = (uint64_t)id;
     }
+    /* The jobs are in the block now, for the plant as for the twin: a block whose content the
+     * plant reports counts them, or the next reconciliation would take them out again. */
+    if (lv->observed[ev->block]) lv->content[ev->block] += o.nentity;
     if (lv->norders == lv->cap_orders) {
         lv->cap_orders = lv->cap_orders ? lv->cap_orders * 2 : 16;
         lv->orders = tsim__realloc(lv->orders, sizeof *lv->orders * (size_t)lv->cap_orders);

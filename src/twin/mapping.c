@@ -387,7 +387,7 @@ static void read_rule(struct ctx *c, struct fy_node *item)
     r.kind = TSIM__TEV_KIND_COUNT;
     r.fixed_block = -1;
     r.block_level = -1;
-    struct fy_node *first = NULL, *kind_at = NULL, *fields_at = NULL, *fields_k = NULL;
+    struct fy_node *first = NULL, *kind_at = NULL, *fields_at = NULL;
     struct fy_node *topic_at = NULL;
     void *it = NULL;
     struct fy_node_pair *p;
@@ -417,10 +417,7 @@ static void read_rule(struct ctx *c, struct fy_node *item)
             r.fixed_block = find_block(c, s);
             if (r.fixed_block < 0) unknown_block(c, pv, s);
         } else if (strcmp(key, "fields") == 0) {
-            if (is_mapping(c, pk, pv)) {
-                fields_at = pv;
-                fields_k = pk;
-            }
+            if (is_mapping(c, pk, pv)) fields_at = pv;
         } else {
             unknown_key(c, pk, "an event", keys, 4);
         }
@@ -464,7 +461,6 @@ static void read_rule(struct ctx *c, struct fy_node *item)
             given |= RB(role);
         }
     }
-    (void)fields_k;
     int block_elsewhere = r.block_level >= 0 || r.fixed_block >= 0;
     if (block_elsewhere && (given & RB(TSIM__R_BLOCK)))
         err_at(c, topic_at, "the block is named twice: by the topic or 'block' and by a field");

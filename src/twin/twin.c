@@ -94,6 +94,8 @@ static char *state_json(struct twin *tw, double t);
 
 static void start_forecast(struct twin *tw)
 {
+    /* Before the first event the twin knows nothing of the plant, not even its clock. */
+    if (tw->lv->applied == 0) return;
     pthread_mutex_lock(&tw->lock);
     int busy = tw->busy;
     pthread_mutex_unlock(&tw->lock);
@@ -296,9 +298,13 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
             tsim__live_destroy(tw.lv);
             return 1;
         }
-        char seed[32];
-        snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed);
-        tsim__store_meta(tw.st, "live_seed", seed);
+        char buf[64];
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)o->seed);
+        tsim__store_meta(tw.st, "live_seed", buf);
+        if (tw.lv->has_origin) {
+            snprintf(buf, sizeof buf, "%.17g", tw.lv->origin);
+            tsim__store_meta(tw.st, "origin", buf);
+        }
     }
     tsim__ingest_init(&tw.in, map);
     tsim__alerts_init(&tw.alerts, map);
@@ -413,4 +419,89 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
     pthread_mutex_destroy(&tw.lock);
     pthread_cond_destroy(&tw.cv);
     return status;
+}
+
+/* ---- replay --------------------------------------------------------------------------------- */
+
+struct replay {
+    struct tsim__ingest in;
+    struct tsim__live *lv;
+};
+
+static void replay_one(void *ctx, const char *topic, const void *payload, size_t len)
+{
+    struct replay *r = ctx;
+    struct tsim__tev ev;
+    char err[256];
+    if (tsim__ingest_decode(&r->in, topic, payload, len, &ev, err, sizeof err) == TSIM__OK &&
+        ev.kind != TSIM__TEV_COMMAND)
+        tsim__live_apply(r->lv, &ev, err, sizeof err);
+}
+
+/* A forecast's JSON without its wall time, which no replay reproduces. */
+static cJSON *comparable(const char *json)
+{
+    cJSON *o = cJSON_Parse(json);
+    if (o) cJSON_DeleteItemFromObjectCaseSensitive(o, "wall_ms");
+    return o;
+}
+
+int tsim__twin_replay(struct tsim_model *m, struct tsim__map *map, const char *db, uint64_t id,
+                      FILE *out)
+{
+    char err[512];
+    uint64_t events = 0, seed = 0;
+    char *stored = NULL;
+    if (tsim__store_get_forecast(db, id, &events, &seed, &stored, err, sizeof err) != 0) {
+        fprintf(stderr, "twinsim: twin: %s\n", err);
+        return 1;
+    }
+    cJSON *want = comparable(stored);
+    const cJSON *reps = cJSON_GetObjectItemCaseSensitive(want, "replications");
+    map->seed = seed;
+    if (cJSON_IsNumber(reps) && reps->valuedouble >= 1) map->replications = (int)reps->valuedouble;
+    char *s = tsim__store_get_meta(db, "live_seed");
+    uint64_t live_seed = s ? strtoull(s, NULL, 10) : 1;
+    tsim__free(s);
+    struct replay r;
+    tsim__ingest_init(&r.in, map);
+    r.lv = tsim__live_create(m, map, live_seed);
+    int rc = 1;
+    if (!r.lv) {
+        fprintf(stderr, "twinsim: twin: %s\n", tsim_errmsg());
+        goto done;
+    }
+    if ((s = tsim__store_get_meta(db, "origin"))) {
+        r.lv->has_origin = 1;
+        r.lv->origin = strtod(s, NULL);
+        tsim__free(s);
+    }
+    if (tsim__store_replay(db, events, replay_one, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "twinsim: twin: %s\n", err);
+        goto done;
+    }
+    struct tsim__fc_input in;
+    tsim__fc_input_take(&in, r.lv, id);
+    in.events_applied = events;
+    struct tsim__fc_result res;
+    tsim__fc_run(&in, &res);
+    char *json = tsim__fc_json(&in, &res);
+    fprintf(out, "%s\n", json);
+    cJSON *got = comparable(json);
+    if (want && got && cJSON_Compare(want, got, 1)) {
+        rc = 0;
+    } else {
+        fprintf(stderr, "twinsim: twin: replayed forecast %llu differs from the recorded one:\n%s\n",
+                (unsigned long long)id, stored);
+    }
+    cJSON_Delete(got);
+    tsim__free(json);
+    tsim__fc_result_release(&res);
+    tsim__fc_input_release(&in);
+done:
+    cJSON_Delete(want);
+    tsim__free(stored);
+    tsim__live_destroy(r.lv);
+    tsim__ingest_release(&r.in);
+    return rc;
 }

@@ -290,6 +290,7 @@ struct tsim__live {
     signed char *srv_state;   /* enum tsim__pstate, -1: never reported */
     double *srv_since;
     unsigned char *srv_dirty;
+    unsigned char *srv_forced;  /* held down by the twin on the plant's word */
     /* parts: plant id -> block (who is where) */
     struct tsim__part_slot *parts;
     uint32_t parts_cap, parts_n;
@@ -331,8 +332,9 @@ void tsim__live_settle(struct tsim__live *lv);
 /** A copy of the live sim with what was reported since the last reconciliation applied to the
  * copy only: a forecast starts from the plant's latest word without disturbing the live state,
  * whose evolution must depend on the messages alone (not on when forecasts happen to run).
+ * `forced` (lv->nsrv bytes) receives which servers the copy holds down on the plant's word.
  * Ownership: the caller destroys the copy. */
-struct tsim_sim *tsim__live_snapshot(const struct tsim__live *lv);
+struct tsim_sim *tsim__live_snapshot(const struct tsim__live *lv, unsigned char *forced);
 
 /** Model time of plant time `ts` (seconds); sets the origin from it if none yet. */
 double tsim__live_model_time(struct tsim__live *lv, double ts);
@@ -367,7 +369,7 @@ struct tsim__fc_input {
     int threads;
     struct tsim__order *orders;  /* open orders, copied */
     int norders;
-    int *down;                   /* (block, server) pairs the plant reports down */
+    int *down;                   /* (block, server) pairs held down on the plant's word */
     int ndown;
 };
 
@@ -539,6 +541,15 @@ struct tsim__twin_opts {
     int has_origin;
     double origin;        /* overrides the mapping's */
 };
+
+/**
+ * Replay forecast `id` recorded in `db`: feed its recorded messages to a fresh live twin (with the
+ * recorded live seed and origin), forecast with the recorded seed and replications, write the JSON
+ * to `out` and compare it with the recorded one (wall time aside). Returns 0 when they are equal,
+ * 1 otherwise (with the reason on stderr).
+ */
+int tsim__twin_replay(struct tsim_model *m, struct tsim__map *map, const char *db, uint64_t id,
+                      FILE *out);
 
 /** Run the twin until SIGINT/SIGTERM, `until` or idle exit. Returns a process exit status. */
 int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,

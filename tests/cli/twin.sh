@@ -126,6 +126,14 @@ else
     fail twin_forecasts_recorded "$(grep -c forecast "$TMP/same.twin") forecasts"
 fi
 
+# A recorded forecast replayed from the database alone equals the recorded one.
+tw twin $MODEL --mapping $MAP --replay "$TMP/same.db" --forecast 1
+if [ "$rc" -eq 0 ] && grep -q '"forecast":1,' "$TMP/out"; then
+    pass twin_replay
+else
+    fail twin_replay "exit $rc: $(cat "$TMP/err" | head -c 600)"
+fi
+
 pair other 99 7200
 grep '"view":"observed"' "$TMP/other.twin" >"$TMP/other.obs"
 grep '"view":"observed"' "$TMP/other.emu" >"$TMP/other.emu.obs"
@@ -135,6 +143,16 @@ elif [ "$(counter "$TMP/other.twin" reconciled.content)" = 0 ]; then
     fail twin_checkpoints_other_seed "another seed, yet no correction was needed"
 else
     pass twin_checkpoints_other_seed
+fi
+
+# The last forecast of the run with corrections, replayed: the live state depends on the
+# messages alone.
+last=$(python3 -c "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('select max(id) from forecasts').fetchone()[0])" "$TMP/other.db")
+tw twin $MODEL --mapping $MAP --replay "$TMP/other.db" --forecast "$last"
+if [ "$rc" -eq 0 ] && [ "$last" -gt 1 ]; then
+    pass twin_replay_with_corrections
+else
+    fail twin_replay_with_corrections "forecast '$last', exit $rc: $(head -c 600 "$TMP/err")"
 fi
 
 # The broker goes away for 1.5 s in the middle of a 6 s run and comes back from its persistence

@@ -144,7 +144,7 @@ static void test_parse_full_spec(void)
                        "factors:\n"
                        "  buf.capacity: [5, 10, 20]\n"
                        "  crew.count: {from: 1, to: 4}\n"
-                       "  m.process: {from: 0.5, to: 0.9}\n"
+                       "  m.process: {from: 0.5, to: 0.9, format: \"exponential({})\"}\n"
                        "  m.setup: {from: 1, to: 2, step: 0.5}\n"
                        "design: lhs\n"
                        "n: 12\n"
@@ -160,6 +160,7 @@ static void test_parse_full_spec(void)
     CHECK_STR(s.factors[0].values[2], "20");
     CHECK(s.factors[1].kind == TSIM__FACTOR_INT && s.factors[1].lo == 1 && s.factors[1].hi == 4);
     CHECK(s.factors[2].kind == TSIM__FACTOR_REAL && s.factors[2].step == 0);
+    CHECK_STR(s.factors[2].format, "exponential({})");
     CHECK(s.factors[3].kind == TSIM__FACTOR_LIST && s.factors[3].nvalues == 3);
     CHECK_STR(s.factors[3].values[1], "1.5");
     CHECK(s.design == TSIM__DESIGN_LHS && s.lhs_n == 12);
@@ -305,6 +306,42 @@ static void test_mm1_matches_theory(void)
     tsim__xrun_release(&x);
     tsim_diags_release(&d);
     tsim__xspec_release(&s);
+}
+
+/* A format makes a range vary a distribution's parameter: the same service mean 0.5 is an
+ * M/M/1 queue (Wq = 0.5) with "exponential({})" and an M/D/1 queue (Wq = 0.25) without. */
+static void test_factor_format(void)
+{
+    double wq[2];
+    const char *texts[2] = {
+        "model: m\nfactors: {server.process: {from: 0.5, to: 0.5, format: \"exponential({})\"}}\n"
+        "design: {lhs: 1}\nreplications: 20\nobjective: {minimize: queue.wait}\n",
+        "model: m\nfactors: {server.process: {from: 0.5, to: 0.5}}\n"
+        "design: {lhs: 1}\nreplications: 20\nobjective: {minimize: queue.wait}\n"};
+    for (int k = 0; k < 2; k++) {
+        struct tsim__xspec s;
+        struct tsim_diags d;
+        CHECK(parse(&s, texts[k], &d) == 0);
+        struct tsim__xopts o;
+        memset(&o, 0, sizeof o);
+        o.make_model = make_mm;
+        o.make_ctx = &mm1;
+        o.threads = 2;
+        struct tsim__xrun x;
+        CHECK(tsim__xrun_init(&x, &s, &o, &d) == 0);
+        CHECK(tsim__x_lhs(&x, 1, 0, &d) == 0);
+        size_t all[1] = {0};
+        CHECK(x.nscen == 1 && tsim__xrun_until_done(&x, all, 1) == 0);
+        struct tsim_summary sm;
+        tsim__xrun_objective(&x, 0, &sm);
+        CHECK(sm.half_width > 0);
+        CHECK_NEAR(sm.mean, k == 0 ? 0.5 : 0.25, 3 * sm.half_width);
+        wq[k] = sm.mean;
+        tsim__xrun_release(&x);
+        tsim_diags_release(&d);
+        tsim__xspec_release(&s);
+    }
+    CHECK(wq[0] > 1.5 * wq[1]);
 }
 
 static void test_crn_pairs_replications(void)
@@ -558,6 +595,7 @@ int main(void)
     RUN(test_bind_errors);
     RUN(test_threads_do_not_change_results);
     RUN(test_mm1_matches_theory);
+    RUN(test_factor_format);
     RUN(test_crn_pairs_replications);
     RUN(test_sequential_stopping);
     RUN(test_resume_gives_the_same_result);

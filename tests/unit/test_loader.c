@@ -219,7 +219,7 @@ static void test_bottling_line(void)
     const struct tsim__block_desc *b = block(m, "arrivals");
     CHECK(b->type == TSIM_SOURCE && b->has_interarrival);
     CHECK(b->interarrival.kind == TSIM_DIST_EXPONENTIAL);
-    CHECK_NEAR(b->interarrival.p[0], 0.8, 1e-12);
+    CHECK_NEAR(b->interarrival.p[0], 1.2, 1e-12);
     CHECK(b->mix_n == 2);
     if (b->mix_n == 2) CHECK_NEAR(b->mix_cum[0], 0.7, 1e-12);
     CHECK(b->route.rule == TSIM_ROUTE_SINGLE && b->route.to[0] == 1);
@@ -242,7 +242,7 @@ static void test_bottling_line(void)
         }
     }
     CHECK(b->has_setup && b->setup.kind == TSIM_DIST_CONSTANT);
-    CHECK_NEAR(b->setup.p[0], 5, 1e-12);
+    CHECK_NEAR(b->setup.p[0], 20.0 / 60.0, 1e-12);
     CHECK(b->has_failures && b->between.kind == TSIM_DIST_EXPONENTIAL);
     CHECK_NEAR(b->between.p[0], 120, 1e-12);
     CHECK(b->repair.kind == TSIM_DIST_LOGNORMAL);
