@@ -201,7 +201,8 @@ static void test_bottling_line(void)
     if (!m) return;
     CHECK_STR(tsim_model_name(m), "bottling-line");
     CHECK_STR(tsim_model_time_unit(m), "min");
-    CHECK_NEAR(run.horizon, 480, 1e-12);
+    CHECK_NEAR(run.horizon, 960, 1e-12);
+    CHECK_NEAR(m->start_clock, 6.0, 1e-12);
     CHECK_NEAR(run.warmup, 60, 1e-12);
     CHECK(run.warmup_auto == 0 && run.replications == 20 && run.seed == 1);
     CHECK(tsim_model_product_count(m) == 2);

@@ -512,14 +512,47 @@ static void test_emulator_twin_other_seed(void)
     CHECK(recon > 0); /* the twin's own draws disagree with the plant's and are corrected */
 }
 
-/* The bottling line (shifts, a repair crew) followed by a twin with another seed, forecasting
+/* A bottling line (shifts, a repair crew) followed by a twin with another seed, forecasting
  * every hour: the twin holds machines down and lets them go on the plant's word, and forecasts
  * release them after a drawn repair, with repairs waiting for an off-shift crew. */
+static const char *crew_model =
+    "name: crew-line\n"
+    "time_unit: min\n"
+    "products: [small, large]\n"
+    "shifts:\n"
+    "  - {name: day, periods: [[\"06:00\", \"14:00\"], [\"14:30\", \"22:00\"]]}\n"
+    "operators:\n"
+    "  - {name: crew, count: 2, shift: day}\n"
+    "blocks:\n"
+    "  - source: arrivals\n"
+    "    interarrival: exponential(0.8)\n"
+    "    product: {small: 0.7, large: 0.3}\n"
+    "    to: filler_buffer\n"
+    "  - buffer: filler_buffer\n"
+    "    capacity: 20\n"
+    "    to: filler\n"
+    "  - machine: filler\n"
+    "    process: {small: triangular(0.5, 0.6, 0.9), large: 0.9}\n"
+    "    setup: 5min\n"
+    "    failures: {between: exponential(2h), repair: lognormal(10min, 4min)}\n"
+    "    needs: {crew: 1, for: repair}\n"
+    "    scrap: 0.01\n"
+    "    shift: day\n"
+    "    to: {capper: 0.9, rework: 0.1}\n"
+    "  - delay: rework\n"
+    "    time: uniform(2, 4)\n"
+    "    to: filler_buffer\n"
+    "  - machine: capper\n"
+    "    process: 0.5\n"
+    "    to: done\n"
+    "  - sink: done\n";
+
 static void test_bottling_line_twin(void)
 {
     struct tsim_diags d;
     tsim_diags_init(&d);
-    struct tsim_model *m = tsim_model_load_file("examples/bottling-line.yaml", NULL, &d);
+    struct tsim_model *m =
+        tsim_model_load(crew_model, strlen(crew_model), "crew-line.yaml", NULL, &d);
     struct tsim__map *map =
         m ? tsim__map_load_file("examples/bottling-line.mapping.yaml", m, &d) : NULL;
     tsim_diags_print(&d, "examples/bottling-line", stderr);
