@@ -22,15 +22,15 @@ LDLIBS_ALL = -lm -lpthread $(LDLIBS)
 have = $(shell pkg-config --exists $(1) 2>/dev/null && echo 1)
 HAVE_FYAML := $(call have,libfyaml)
 HAVE_SQLITE := $(call have,sqlite3)
-HAVE_MQTT := $(call have,libmosquitto)
+HAVE_MQTT := $(and $(call have,libmosquitto),$(call have,libcjson))
 HAVE_HTTP := $(call have,libmicrohttpd)
 
 LIB_SRC := $(wildcard src/core/*.c src/blocks/*.c src/model/*.c src/run/*.c src/out/*.c)
 PKGS := libfyaml sqlite3
 ifeq ($(HAVE_MQTT),1)
 LIB_SRC += $(wildcard src/twin/*.c)
-PKGS += libmosquitto
-CFLAGS_ALL += -DTSIM_HAVE_MQTT=1
+PKGS += libmosquitto libcjson
+CFLAGS_ALL += -DTSIM_HAVE_MQTT=1 -DTSIM_HAVE_CJSON=1
 endif
 ifeq ($(HAVE_HTTP),1)
 LIB_SRC += $(wildcard src/web/*.c)

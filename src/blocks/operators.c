@@ -109,6 +109,25 @@ void tsim__pool_release(struct tsim_sim *sim, int p, int count)
     serve(sim, p);
 }
 
+int tsim__pool_cancel(struct tsim_sim *sim, int p, uint32_t b, uint32_t server, uint32_t purpose)
+{
+    struct pool_state *ps = pool_st(sim, p);
+    struct request *q = queue(sim, ps);
+    for (uint32_t i = 0; i < ps->q_n; i++) {
+        uint32_t at = (ps->q_head + i) % ps->q_cap;
+        if (q[at].block != b || q[at].server != server || q[at].purpose != purpose) continue;
+        /* Close the gap, keeping the order of the others. */
+        for (uint32_t j = i; j + 1 < ps->q_n; j++)
+            q[(ps->q_head + j) % ps->q_cap] = q[(ps->q_head + j + 1) % ps->q_cap];
+        ps->q_n--;
+        tsim__level_set(&ps->wait_level, (double)sim->now, ps->q_n);
+        /* The withdrawn request may have held back smaller ones behind it. */
+        serve(sim, p);
+        return 1;
+    }
+    return 0;
+}
+
 void tsim__pool_shift(struct tsim_sim *sim, int p, int on)
 {
     struct pool_state *ps = pool_st(sim, p);

@@ -212,6 +212,9 @@ void tsim__complete(struct tsim_sim *sim, uint32_t e);
 int tsim__pool_seize(struct tsim_sim *sim, int pool, int count, uint32_t b, uint32_t server,
                      uint32_t purpose);
 void tsim__pool_release(struct tsim_sim *sim, int pool, int count);
+/* Withdraw the waiting request of (block, server, purpose), if any; returns 1 if one was. */
+int tsim__pool_cancel(struct tsim_sim *sim, int pool, uint32_t b, uint32_t server,
+                      uint32_t purpose);
 size_t tsim__pools_size(const struct tsim_model *m);
 void tsim__pools_init(struct tsim_sim *sim);
 void tsim__pools_restart(struct tsim_sim *sim);

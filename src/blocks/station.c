@@ -322,6 +322,22 @@ void tsim__station_shift(struct tsim_sim *sim, uint32_t b, int on)
     }
 }
 
+/* End the model's own repair of server `s`, if one is running or waiting for its crew. */
+static void abandon_repair(struct tsim_sim *sim, uint32_t b, int s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    tsim__cancel(sim, v->fail_ev);
+    v->fail_ev = 0;
+    if (v->crew_held) {
+        v->crew_held = 0;
+        tsim__pool_release(sim, d->need.pool, d->need.count);
+    } else if (v->repairing && d->need.pool >= 0) {
+        tsim__pool_cancel(sim, d->need.pool, b, (uint32_t)s, TSIM_NEED_REPAIR);
+    }
+    v->repairing = 0;
+}
+
 int tsim__station_force_down(struct tsim_sim *sim, uint32_t b, int s, int down)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
@@ -332,13 +348,7 @@ int tsim__station_force_down(struct tsim_sim *sim, uint32_t b, int s, int down)
     if (down) {
         if (v->forced && v->down) return 0;
         /* The plant's word replaces the model's own failure process while it lasts. */
-        tsim__cancel(sim, v->fail_ev);
-        v->fail_ev = 0;
-        if (v->crew_held) {
-            v->crew_held = 0;
-            tsim__pool_release(sim, d->need.pool, d->need.count);
-        }
-        v->repairing = 0;
+        abandon_repair(sim, b, s);
         pause_phase(sim, b, s);
         v->down = 1;
         v->forced = 1;
@@ -346,13 +356,7 @@ int tsim__station_force_down(struct tsim_sim *sim, uint32_t b, int s, int down)
         return 0;
     }
     if (!v->down) return 0;
-    tsim__cancel(sim, v->fail_ev);
-    v->fail_ev = 0;
-    if (v->crew_held) {
-        v->crew_held = 0;
-        tsim__pool_release(sim, d->need.pool, d->need.count);
-    }
-    v->repairing = 0;
+    abandon_repair(sim, b, s);
     v->forced = 0;
     if (d->has_failures) schedule_failure(sim, b, s);
     back_up(sim, b, s);

@@ -261,6 +261,42 @@ static void test_reset_reuse(void)
     tsim_model_destroy(m);
 }
 
+/* The plant lifts a breakdown whose repair waits for an off-shift crew: the waiting request is
+ * withdrawn, so the next failure can ask again (a queue that kept it would overflow). */
+static void test_force_up_withdraws_crew_request(void)
+{
+    struct tsim_model *m = tsim_model_create("crew");
+    double day[2] = {6, 14};
+    int sh = tsim_model_add_shift(m, "day", day, 1);
+    int crew = tsim_model_add_operators(m, "crew", 1, sh);
+    int s = tsim_model_add_block(m, TSIM_SOURCE, "s");
+    int q = tsim_model_add_block(m, TSIM_BUFFER, "q");
+    int k = tsim_model_add_block(m, TSIM_MACHINE, "k");
+    int o = tsim_model_add_block(m, TSIM_SINK, "o");
+    struct tsim_dist one = constant(1), half = constant(0.5), between = constant(30),
+                     repair = constant(5);
+    tsim_source_set_interarrival(m, s, &one);
+    tsim_machine_set_process(m, k, -1, &half);
+    tsim_machine_set_failures(m, k, &between, &repair);
+    CHECK(tsim_machine_set_needs(m, k, crew, 1, TSIM_NEED_REPAIR) == 0);
+    tsim_route_to(m, s, q);
+    tsim_route_to(m, q, k);
+    tsim_route_to(m, k, o);
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    int lifted = 0;
+    for (int t = 1; t < 360; t++) { /* the crew starts at 06:00 = minute 360 */
+        tsim_sim_run_until(sim, t);
+        if (tsim_machine_state(sim, k, 0) == TSIM_STATE_DOWN) {
+            CHECK(tsim_machine_force_down(sim, k, 0, 0) == 0);
+            CHECK(tsim_machine_state(sim, k, 0) != TSIM_STATE_DOWN);
+            lifted++;
+        }
+    }
+    CHECK(lifted >= 10);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_error_texts);
@@ -271,5 +307,6 @@ int main(void)
     RUN(test_live_state);
     RUN(test_clone_and_reseed);
     RUN(test_reset_reuse);
+    RUN(test_force_up_withdraws_crew_request);
     return CHECK_DONE();
 }
