@@ -85,6 +85,7 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
     int product = sim->ents[e].product;
     struct parts *q = &parts_of(sim, b)[product];
     if (d->part_count[product] == 0) {
+        ((struct tsim__station *)tsim__state(sim, b))->dropped++;
         tsim__note_drop(sim, b, e);
         tsim__entity_dispose(sim, e);
         return 1;

@@ -74,7 +74,8 @@ static void schedule_next(struct tsim_sim *sim, int s)
     int64_t t = next_boundary(sim, s, sim->now);
     if (t == TSIM__NEVER) return;
     /* Highest priority: work at a boundary instant already sees the new shift state. */
-    tsim__cal_push(&sim->cal, t, 32767, NULL, NULL, TSIM__SIM_EVENT, TSIM__EV_SHIFT, (uint32_t)s);
+    tsim__cal_push(&sim->cal, t, 32767, NULL, NULL, TSIM__SIM_EVENT,
+                   TSIM__EV_SHIFT | TSIM__BG, (uint32_t)s);
 }
 
 void tsim__shifts_init(struct tsim_sim *sim)

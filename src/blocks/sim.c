@@ -82,6 +82,7 @@ static void start(struct tsim_sim *sim)
     tsim__cal_clear(&sim->cal);
     sim->now = 0;
     sim->events = 0;
+    sim->fg = sim->stalled = 0;
     sim->fp = UINT64_C(0xcbf29ce484222325);
     sim->stop = 0;
     sim->nents = 0;
@@ -212,12 +213,22 @@ void tsim_sim_set_observer(struct tsim_sim *sim, tsim_observer_fn *fn, void *ctx
 
 uint64_t tsim__schedule(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind, uint32_t arg)
 {
+    sim->fg++;
     return tsim__cal_push(&sim->cal, t, 0, NULL, NULL, b, kind, arg);
+}
+
+uint64_t tsim__schedule_bg(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind,
+                           uint32_t arg)
+{
+    return tsim__cal_push(&sim->cal, t, 0, NULL, NULL, b, kind | TSIM__BG, arg);
 }
 
 void tsim__cancel(struct tsim_sim *sim, uint64_t handle)
 {
-    if (handle) tsim__cal_cancel(&sim->cal, handle);
+    struct tsim__ev ev;
+    if (!handle || tsim__cal_get(&sim->cal, handle, &ev) != 0) return;
+    if (!(ev.kind & TSIM__BG)) sim->fg--;
+    tsim__cal_cancel(&sim->cal, handle);
 }
 
 uint64_t tsim_event_schedule(struct tsim_sim *sim, tsim_event_fn *fn, void *arg, double t,
@@ -227,13 +238,17 @@ uint64_t tsim_event_schedule(struct tsim_sim *sim, tsim_event_fn *fn, void *arg,
     int64_t ticks = tsim__ticks(sim, t);
     TSIM__ASSERT(ticks >= sim->now, "time %g is earlier than now (%g)", t, tsim_sim_now(sim));
     TSIM__ASSERT(priority >= -32768 && priority <= 32767, "priority %d out of range", priority);
+    sim->fg++;
     return tsim__cal_push(&sim->cal, ticks, priority, fn, arg, 0, 0, 0);
 }
 
 int tsim_event_cancel(struct tsim_sim *sim, uint64_t handle)
 {
-    int rc = tsim__cal_cancel(&sim->cal, handle);
-    if (rc) return tsim__fail(rc, __func__, "event %llu is not pending", (unsigned long long)handle);
+    struct tsim__ev ev;
+    if (tsim__cal_get(&sim->cal, handle, &ev) != 0)
+        return tsim__fail(TSIM_ENOENT, __func__, "event %llu is not pending",
+                          (unsigned long long)handle);
+    tsim__cancel(sim, handle);
     return 0;
 }
 
@@ -243,7 +258,7 @@ uint64_t tsim_event_reschedule(struct tsim_sim *sim, uint64_t handle, double t)
     if (tsim__cal_get(&sim->cal, handle, &ev) != 0) return 0;
     int64_t ticks = tsim__ticks(sim, t);
     TSIM__ASSERT(ticks >= sim->now, "time %g is earlier than now (%g)", t, tsim_sim_now(sim));
-    tsim__cal_cancel(&sim->cal, handle);
+    tsim__cal_cancel(&sim->cal, handle); /* fg is unchanged: one out, one in */
     return tsim__cal_push(&sim->cal, ticks, ev.prio, ev.fn, ev.arg, ev.block, ev.kind, ev.ent);
 }
 
@@ -262,11 +277,13 @@ static void warmup_now(struct tsim_sim *sim)
 
 static inline void dispatch(struct tsim_sim *sim, const struct tsim__ev *ev)
 {
+    uint32_t kind = ev->kind & ~TSIM__BG;
+    if (!(ev->kind & TSIM__BG)) sim->fg--;
     if (ev->fn) {
         ev->fn(sim, ev->arg);
     } else if (ev->block != TSIM__SIM_EVENT) {
-        sim->vt[ev->block]->event(sim, ev->block, ev->kind, ev->ent);
-    } else if (ev->kind == TSIM__EV_WARMUP) {
+        sim->vt[ev->block]->event(sim, ev->block, kind, ev->ent);
+    } else if (kind == TSIM__EV_WARMUP) {
         warmup_now(sim);
     } else {
         tsim__shift_event(sim, ev->ent);
@@ -311,7 +328,11 @@ uint64_t tsim_sim_run(struct tsim_sim *sim)
     sim->stop = 0;
     int64_t t;
     struct tsim__ev ev;
-    while (!sim->stop && tsim__cal_pop(&sim->cal, &t, &ev)) run_one(sim, t, &ev);
+    while (!sim->stop && tsim__cal_pop(&sim->cal, &t, &ev)) {
+        run_one(sim, t, &ev);
+        /* Only failures, repairs and shift changes left, and nothing waits for them. */
+        if (sim->fg == 0 && sim->stalled == 0) break;
+    }
     return sim->events - before;
 }
 
@@ -325,7 +346,8 @@ int tsim_sim_set_warmup(struct tsim_sim *sim, double t)
                           tsim_sim_now(sim));
     if (ticks == 0) return 0;
     /* Lowest priority: every event at the warm-up instant belongs to the deleted period. */
-    tsim__cal_push(&sim->cal, ticks, -32768, NULL, NULL, TSIM__SIM_EVENT, TSIM__EV_WARMUP, 0);
+    tsim__cal_push(&sim->cal, ticks, -32768, NULL, NULL, TSIM__SIM_EVENT,
+                   TSIM__EV_WARMUP | TSIM__BG, 0);
     sim->warmup_at = ticks;
     return 0;
 }

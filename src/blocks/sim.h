@@ -109,6 +109,8 @@ struct tsim_sim {
     double tpu; /* ticks per model time unit */
     struct tsim__calendar cal;
     uint64_t events, fp;
+    uint64_t fg;      /* foreground events pending */
+    uint64_t stalled; /* servers holding work that waits for a background event */
     int stop;
     const struct tsim_model *m;
     uint64_t seed, rep;
@@ -176,9 +178,17 @@ static inline int64_t tsim__draw(struct tsim_sim *sim, const struct tsim_dist *d
     return tsim__ticks(sim, tsim__sample(d, r));
 }
 
-/* Schedule block event (b, kind, arg) at tick `t`. */
+/*
+ * Schedule block event (b, kind, arg) at tick `t`. Background events (failures, repairs, shift
+ * changes) do not by themselves keep tsim_sim_run going: a run "until no event is left" ends
+ * when no foreground event is pending and no server holds work that waits for a background one
+ * (a repair, a shift, operators): see `fg` and `stalled`.
+ */
 uint64_t tsim__schedule(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind, uint32_t arg);
+uint64_t tsim__schedule_bg(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind,
+                           uint32_t arg);
 void tsim__cancel(struct tsim_sim *sim, uint64_t handle);
+#define TSIM__BG 0x8000u /* in an event's kind: background */
 
 /* Entities */
 uint32_t tsim__entity_new(struct tsim_sim *sim, int product);

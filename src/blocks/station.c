@@ -38,6 +38,13 @@ static int effective(const struct tsim__server *v)
 static void account(struct tsim_sim *sim, uint32_t b, int s)
 {
     struct tsim__server *v = &st_of(sim, b)->srv[s];
+    /* Work that waits for a repair, a shift or operators keeps a run going (sim.h). */
+    uint8_t stalled = (uint8_t)(v->phase == TSIM__PH_WAIT ||
+                                ((v->phase == TSIM__PH_SETUP || v->phase == TSIM__PH_BUSY) && !v->ev));
+    if (stalled != v->stalled) {
+        sim->stalled += stalled ? 1 : (uint64_t)-1;
+        v->stalled = stalled;
+    }
     int now_state = effective(v);
     if (now_state == v->state) return;
     v->acc[v->state] += sim->now - v->since;
@@ -53,7 +60,7 @@ static void schedule_failure(struct tsim_sim *sim, uint32_t b, int s)
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct tsim__station *st = st_of(sim, b);
     int64_t up = tsim__draw(sim, &d->between, &st->h.rng[TSIM__RNG_FAIL]);
-    st->srv[s].fail_ev = tsim__schedule(sim, sim->now + up, b, EV_FAIL, (uint32_t)s);
+    st->srv[s].fail_ev = tsim__schedule_bg(sim, sim->now + up, b, EV_FAIL, (uint32_t)s);
 }
 
 void tsim__station_init(struct tsim_sim *sim, uint32_t b, int servers, size_t state_bytes)
@@ -218,7 +225,7 @@ static void start_repair(struct tsim_sim *sim, uint32_t b, int s)
     struct tsim__station *st = st_of(sim, b);
     struct tsim__server *v = &st->srv[s];
     int64_t dt = tsim__draw(sim, &d->repair, &st->h.rng[TSIM__RNG_FAIL]);
-    v->fail_ev = tsim__schedule(sim, sim->now + dt, b, EV_REPAIRED, (uint32_t)s);
+    v->fail_ev = tsim__schedule_bg(sim, sim->now + dt, b, EV_REPAIRED, (uint32_t)s);
 }
 
 static void fail(struct tsim_sim *sim, uint32_t b, int s)

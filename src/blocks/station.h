@@ -24,6 +24,7 @@ struct tsim__server {
     uint8_t crew_held;    /* operators held for repair */
     uint8_t repairing;    /* down by failure: repair running or waiting for crew */
     uint8_t state;        /* accounted state (enum tsim_state) */
+    uint8_t stalled;      /* counted in sim->stalled */
     int32_t last_product;
     int64_t remaining, finish, since;
     uint64_t ev, fail_ev;

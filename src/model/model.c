@@ -8,6 +8,7 @@
  */
 #include "blocks/desc.h"
 #include "core/core.h"
+#include "model/params.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -541,6 +542,14 @@ int tsim_machine_set_process(struct tsim_model *m, int block, int product,
     tsim_dist_copy(&pd->dist[pd->n], d);
     pd->n++;
     return 0;
+}
+
+void tsim__machine_clear_product_process(struct tsim_model *m, int block)
+{
+    struct tsim__pdist *pd = &m->blocks[block].process;
+    for (int i = 0; i < pd->n; i++) tsim_dist_release(&pd->dist[i]);
+    pd->n = 0;
+    m->finalized = 0;
 }
 
 int tsim_machine_set_servers(struct tsim_model *m, int block, int servers)

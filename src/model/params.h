@@ -85,4 +85,7 @@ int tsim__param_set_failures(struct tsim_model *m, int block, const char *betwee
 /* The rest of a setter's tsim_errmsg() after its "function: " prefix. */
 const char *tsim__errmsg_body(void);
 
+/* Drop the per-product processing times of machine or assembly `block` (model.c). */
+void tsim__machine_clear_product_process(struct tsim_model *m, int block);
+
 #endif

@@ -290,6 +290,13 @@ static int set_block_param(struct tsim_model *m, int b, const char *param, const
         return tsim__param_set_failures(m, b, between ? value : NULL, between ? NULL : value,
                                         NULL, e, &which);
     }
+    if ((type == TSIM_MACHINE || type == TSIM_ASSEMBLY) && strcmp(param, "process") == 0) {
+        /* A whole new processing time: it replaces the per-product ones too, as writing
+         * `process: X` in the file would. */
+        int rc = tsim__param_set(m, b, param, value, NULL, e);
+        if (rc == 0) tsim__machine_clear_product_process(m, b);
+        return rc;
+    }
     return tsim__param_set(m, b, param, value, NULL, e);
 }
 
