@@ -1,13 +1,15 @@
 #!/bin/sh
 # bench/bench_twin.sh: the live twin's goals. Starts a mosquitto on a free loopback port (its own
 # config and folder, stopped by its pid), then measures
-#   ingest    plant messages per second through the broker into the twin (goal: >= 50,000/s)
+#   ingest    plant events per second through the broker into the twin (goal: >= 50,000/s), one
+#             event per message and BENCH_TWIN_BATCH (default 100) events per message
 #   forecast  one 8-hour shift of the bottling line, 30 replications (goal: < 1 s)
 # BUILD names the build folder holding libtwinsim.a (default build); BENCH_TWIN_N the number of
-# messages (default 500000).
+# events (default 500000).
 set -u
 BUILD=${BUILD:-build}
 N=${BENCH_TWIN_N:-500000}
+B=${BENCH_TWIN_BATCH:-100}
 CC=${CC:-cc}
 OUT=$BUILD/bench
 mkdir -p "$OUT" || exit 1
@@ -38,6 +40,7 @@ EOC
 i=0
 while [ ! -s "$TMP/mosq.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 
-"$OUT/bench_twin" ingest tests/twin/line.yaml tests/twin/line.mapping.yaml "$PORT" "$N"
+"$OUT/bench_twin" ingest tests/twin/line.yaml tests/twin/line.mapping.yaml "$PORT" "$N" 1
+"$OUT/bench_twin" ingest tests/twin/line.yaml tests/twin/line.mapping.yaml "$PORT" "$N" "$B"
 "$OUT/bench_twin" forecast examples/bottling-line.yaml examples/bottling-line.mapping.yaml 30 8 1
 "$OUT/bench_twin" forecast examples/bottling-line.yaml examples/bottling-line.mapping.yaml 30 8 0

@@ -48,10 +48,6 @@ class Machine:
         self.proc = env.process(self.work())
         env.process(self.fail())
 
-    def wait_repair(self):
-        if self.down:
-            yield self.repaired
-
     def work(self):
         env = self.env
         queue = self.shop.queues[self.group]

@@ -61,6 +61,10 @@ static const char emulate_help[] =
     "  --origin TS         plant time of model time 0 (default: now)\n"
     "  --checkpoint T      with --state-out: write the plant's state every T of model time\n"
     "  --state-out FILE\n"
+    "  --batch N           send up to N events per message, as a JSON array (default 1: one\n"
+    "                      event per message); a message goes out when it holds N events, when\n"
+    "                      the next would exceed the mapping's max_payload, and (with --speed\n"
+    "                      above 0) at least every 20 ms of wall time\n"
     "  --verbose\n"
     "MQTT OPTIONS as for 'twinsim twin' (client id default twinsim-emulate)\n"
     "\n"
@@ -356,7 +360,7 @@ int cmd_emulate(int argc, char **argv)
     c.cmd = "emulate";
     tsim__mqtt_opts_init(&c.mqtt);
     c.mqtt.client_id = "twinsim-emulate";
-    const char *speed = NULL;
+    const char *speed = NULL, *batch = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int m;
@@ -373,6 +377,11 @@ int cmd_emulate(int argc, char **argv)
             speed = v;
             continue;
         }
+        if ((m = cli_option(argc, argv, &i, "emulate", "--batch", &v)) != 0) {
+            if (m != 1) return m;
+            batch = v;
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1])
             return cli_usage_error("emulate", "unknown option '%s'", argv[i]);
         if (c.model) return cli_usage_error("emulate", "more than one model ('%s')", argv[i]);
@@ -383,7 +392,13 @@ int cmd_emulate(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.mqtt = c.mqtt;
     o.speed = 60;
+    o.batch = 1;
     o.verbose = c.verbose;
+    long nb;
+    if (batch) {
+        if (cli_parse_long("emulate", "--batch", batch, 1, 100000, &nb)) return CLI_EXIT_USAGE;
+        o.batch = (int)nb;
+    }
     if (speed) {
         char *end;
         o.speed = strtod(speed, &end);

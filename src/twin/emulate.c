@@ -6,6 +6,8 @@
  *
  * Timestamps are plant time (origin + model time), never the wall clock: at --speed 60 an hour of
  * plant time passes in a minute and the messages say so. Message ids are one sequence from 1.
+ * With --batch N the events go out N to a message (a JSON array, as a gateway batches them), each
+ * message no bigger than the mapping's payload cap and none held back beyond one pacing slice.
  */
 #include "core/core.h"
 #include "twin/twin.h"
@@ -214,6 +216,115 @@ void tsim__emu_heartbeat(struct tsim__emu *e, double t)
     send_msg(e, topic, o);
 }
 
+/* ---- batches -------------------------------------------------------------------------------- */
+
+void tsim__batch_init(struct tsim__batch *b)
+{
+    memset(b, 0, sizeof *b);
+    b->cap = 4096;
+    b->buf = tsim__malloc(b->cap);
+    tsim__batch_clear(b);
+}
+
+void tsim__batch_release(struct tsim__batch *b)
+{
+    tsim__free(b->buf);
+    b->buf = NULL;
+}
+
+void tsim__batch_clear(struct tsim__batch *b)
+{
+    b->buf[0] = '[';
+    b->len = 1;
+    b->first_len = 0;
+    b->topic[0] = '\0';
+    b->n = 0;
+}
+
+/* `s` as a JSON string literal into `out` (topics are UTF-8 text; only quotes, backslashes and
+ * control characters need escaping). Returns the length, or 0 when it does not fit. */
+static size_t json_string(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    if (cap < 3) return 0;
+    out[o++] = '"';
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (o + 8 >= cap) return 0;
+        if (c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = (char)c;
+        } else if (c < 0x20) {
+            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+    return o;
+}
+
+static void reserve(struct tsim__batch *b, size_t need)
+{
+    if (need <= b->cap) return;
+    while (b->cap < need) b->cap *= 2;
+    b->buf = tsim__realloc(b->buf, b->cap);
+}
+
+int tsim__batch_add(struct tsim__batch *b, const char *topic, const char *json, size_t max_bytes)
+{
+    size_t jl = strlen(json);
+    /* The item's own topic goes in as the first member: {"topic":"...", then the rest. */
+    char tmember[600];
+    size_t tl = 0;
+    int own_topic = b->n > 0 && strcmp(topic, b->topic) != 0 && jl >= 2 && json[0] == '{';
+    if (own_topic) {
+        char lit[560];
+        size_t ll = json_string(topic, lit, sizeof lit);
+        /* A topic too long to name here starts a batch of its own, where it needs no name. */
+        if (!ll) return -1;
+        tl = (size_t)snprintf(tmember, sizeof tmember, "\"%s\":%s%s", TSIM__BATCH_TOPIC,
+                                      lit, jl > 2 ? "," : "");
+    }
+    size_t item = jl + tl;
+    /* "[" + items + "," + this + "]" must stay within the cap, unless it is the first item. */
+    if (b->n > 0 && b->len + 1 + item + 1 > max_bytes) return -1;
+    reserve(b, b->len + item + 3);
+    if (b->n > 0) b->buf[b->len++] = ',';
+    if (tl) {
+        b->buf[b->len++] = '{';
+        memcpy(b->buf + b->len, tmember, tl);
+        b->len += tl;
+        memcpy(b->buf + b->len, json + 1, jl - 1);
+        b->len += jl - 1;
+    } else {
+        memcpy(b->buf + b->len, json, jl);
+        b->len += jl;
+    }
+    if (b->n == 0) {
+        snprintf(b->topic, sizeof b->topic, "%s", topic);
+        b->first_len = jl;
+    }
+    b->n++;
+    b->buf[b->len] = '\0';
+    return 0;
+}
+
+const char *tsim__batch_payload(struct tsim__batch *b, size_t *len)
+{
+    if (b->n == 1) {
+        b->buf[1 + b->first_len] = '\0';
+        *len = b->first_len;
+        return b->buf + 1;
+    }
+    reserve(b, b->len + 2);
+    b->buf[b->len] = ']';
+    b->buf[b->len + 1] = '\0';
+    *len = b->len + 1;
+    return b->buf;
+}
+
 /* ---- the command's loop --------------------------------------------------------------------- */
 
 static volatile sig_atomic_t stop_flag;
@@ -226,14 +337,36 @@ static void on_signal(int sig)
 struct pub_ctx {
     struct tsim__mqtt *mqtt;
     int qos;
-    uint64_t failed;
+    int batch;            /* events per message, at most */
+    size_t max_bytes;     /* the mapping's payload cap: a twin drops anything bigger */
+    struct tsim__batch b;
+    uint64_t failed;      /* events whose message could not be published */
+    uint64_t messages;
 };
 
+static void flush(struct pub_ctx *p)
+{
+    if (p->b.n == 0) return;
+    size_t len;
+    const char *s = tsim__batch_payload(&p->b, &len);
+    tsim__mqtt_throttle(p->mqtt, 200);
+    if (tsim__mqtt_publish(p->mqtt, p->b.topic, s, len, p->qos, 0) != 0)
+        p->failed += (uint64_t)p->b.n;
+    p->messages++;
+    tsim__batch_clear(&p->b);
+}
+
+/* Events are collected and sent when the batch is full, when the next one would take it over the
+ * payload cap, or at the end of each slice of the real-time pacing (the loop calls flush), so
+ * that batching never holds an event back by more than one slice of wall time. */
 static void emit_mqtt(void *ctx, const char *topic, const char *json)
 {
     struct pub_ctx *p = ctx;
-    tsim__mqtt_throttle(p->mqtt, 200);
-    if (tsim__mqtt_publish(p->mqtt, topic, json, strlen(json), p->qos, 0) != 0) p->failed++;
+    if (tsim__batch_add(&p->b, topic, json, p->max_bytes) != 0) {
+        flush(p);
+        tsim__batch_add(&p->b, topic, json, p->max_bytes);
+    }
+    if (p->b.n >= p->batch) flush(p);
 }
 
 static double mono_now(void)
@@ -277,7 +410,13 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
     clock_gettime(CLOCK_REALTIME, &wall);
     /* A whole second as origin keeps timestamps exact to the microsecond they are written in. */
     double origin = o->has_origin ? o->origin : (double)wall.tv_sec;
-    struct pub_ctx pc = {mq, map->qos, 0};
+    struct pub_ctx pc;
+    memset(&pc, 0, sizeof pc);
+    pc.mqtt = mq;
+    pc.qos = map->qos;
+    pc.batch = o->batch > 1 ? o->batch : 1;
+    pc.max_bytes = map->max_payload;
+    tsim__batch_init(&pc.b);
     struct tsim__emu e;
     tsim__emu_init(&e, map, sim, origin, emit_mqtt, &pc);
     tsim_sim_set_observer(sim, tsim__emu_observe, &e);
@@ -322,13 +461,18 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
             if (now < o->until) tsim__emu_heartbeat(&e, now);
             next_hb += hb;
         }
+        /* A tick of the pacing: what it produced goes out now. */
+        if (units_per_s > 0) flush(&pc);
     }
     /* The last heartbeat says "the plant reached `until`", so a twin knows nothing is left. */
     tsim__emu_heartbeat(&e, now);
+    flush(&pc);
     if (o->verbose || pc.failed)
-        fprintf(stderr, "twinsim: emulate: %llu messages to t=%g (%llu failed)\n",
-                (unsigned long long)e.published, now, (unsigned long long)pc.failed);
+        fprintf(stderr, "twinsim: emulate: %llu events in %llu messages to t=%g (%llu failed)\n",
+                (unsigned long long)e.published, (unsigned long long)pc.messages, now,
+                (unsigned long long)pc.failed);
     tsim__mqtt_stop(mq, 60);
+    tsim__batch_release(&pc.b);
     tsim_sim_set_observer(sim, NULL, NULL);
     tsim__emu_release(&e);
     tsim_sim_destroy(sim);

@@ -1,11 +1,15 @@
 /*
- * Ingest: turn one MQTT message into one decoded plant event, or into a counted reason to drop
+ * Ingest: turn one MQTT message into decoded plant events, each one or a counted reason to drop
  * it. Everything here treats the payload as hostile: a size cap first (before any parsing), then
  * UTF-8, then JSON, then the fields the mapping requires, then names resolved against the model,
  * and last the duplicate check. Nothing here touches the live sim: time order is live.c's job.
  *
- * Invariant: tsim__ingest_decode never fails on any input and every call is counted exactly once,
- * in `received` and in at most one `dropped` reason.
+ * A payload is one event object, or a batch: a JSON array of event objects, each decoded and
+ * counted exactly as if it had arrived alone (see tsim__ingest_each).
+ *
+ * Invariant: decoding never fails on any input and every event is counted exactly once, in
+ * `received` and in at most one `dropped` reason; a payload that fails as a whole (too big, not
+ * UTF-8, not JSON, an empty batch) counts as one event.
  */
 #include "core/core.h"
 #include "twin/twin.h"
@@ -439,6 +443,66 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
     return TSIM__OK;
 }
 
+/* The checks on a payload as a whole, before it is parsed: size, UTF-8, the topic's text.
+ * Counted by the caller. */
+static enum tsim__drop check_whole(struct dec *d, const char *topic, const void *payload,
+                                   size_t len)
+{
+    const struct tsim__map *map = d->in->map;
+    if (len > map->max_payload)
+        return fail(d, TSIM__D_TOOBIG, "payload of %zu bytes is over the cap of %zu", len,
+                    map->max_payload);
+    if (!tsim__utf8_valid(payload, len) || memchr(payload, '\0', len))
+        return fail(d, TSIM__D_UTF8, "payload is not valid UTF-8 text");
+    if (!topic || !*topic || !tsim__utf8_valid((const unsigned char *)topic, strlen(topic)))
+        return fail(d, TSIM__D_TOPIC, "bad topic");
+    return TSIM__OK;
+}
+
+static const struct tsim__rule *rule_of(const struct tsim__map *map, const char *topic)
+{
+    for (int i = 0; i < map->nrules; i++)
+        if (tsim__topic_match(map->rules[i].filter, topic)) return &map->rules[i];
+    return NULL;
+}
+
+static void ev_reset(struct tsim__tev *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->block = -1;
+    ev->product = -1;
+    ev->due = -1;
+}
+
+/* One event object `o` of rule `rule`, as if it had arrived alone on `topic`: timestamp, the
+ * rule's fields, the id, and last the duplicate check (so a malformed event never occupies the
+ * window). */
+static enum tsim__drop decode_event(struct dec *d, const char *topic, const struct tsim__rule *rule,
+                                    const cJSON *o, struct tsim__tev *ev)
+{
+    const struct tsim__map *map = d->in->map;
+    enum tsim__drop rc;
+    ev->kind = rule->kind;
+    ev->rule = rule;
+    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, map->ts_field);
+    if (!ts) return fail(d, TSIM__D_FIELD, "missing field '%s'", map->ts_field);
+    if (time_of(map, ts, &ev->ts) != 0)
+        return fail(d, TSIM__D_VALUE, "bad timestamp in field '%s'", map->ts_field);
+    ev->has_ts = 1;
+    if ((rc = decode_fields(d, topic, o, rule, ev)) != TSIM__OK) return rc;
+    if (!map->id_field) return TSIM__OK;
+    char idbuf[TSIM__TEV_STR];
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, map->id_field);
+    if (!id) return fail(d, TSIM__D_FIELD, "missing field '%s'", map->id_field);
+    if (id_text(id, idbuf, sizeof idbuf) != 0)
+        return fail(d, TSIM__D_VALUE, "bad message id in field '%s'", map->id_field);
+    uint64_t h = hash_bytes(0xcbf29ce484222325ull, topic, strlen(topic) + 1);
+    h = mix64(hash_bytes(h, idbuf, strlen(idbuf)));
+    if (tsim__dedup_seen(&d->in->dedup, h))
+        return fail(d, TSIM__D_DUP, "duplicate message '%s' on '%.128s'", idbuf, topic);
+    return TSIM__OK;
+}
+
 enum tsim__drop tsim__ingest_decode(struct tsim__ingest *in, const char *topic,
                                     const void *payload, size_t len, struct tsim__tev *ev,
                                     char *err, size_t errlen)
@@ -447,33 +511,20 @@ enum tsim__drop tsim__ingest_decode(struct tsim__ingest *in, const char *topic,
     struct dec d = {in, err, errlen};
     if (errlen) err[0] = '\0';
     in->received++;
-    memset(ev, 0, sizeof *ev);
-    ev->block = -1;
-    ev->product = -1;
-    ev->due = -1;
+    ev_reset(ev);
 
-    if (len > map->max_payload)
-        return fail(&d, TSIM__D_TOOBIG, "payload of %zu bytes is over the cap of %zu", len,
-                    map->max_payload);
-    if (!tsim__utf8_valid(payload, len) || memchr(payload, '\0', len))
-        return fail(&d, TSIM__D_UTF8, "payload is not valid UTF-8 text");
-    if (!topic || !*topic || !tsim__utf8_valid((const unsigned char *)topic, strlen(topic)))
-        return fail(&d, TSIM__D_TOPIC, "bad topic");
-
+    enum tsim__drop rc = check_whole(&d, topic, payload, len);
+    if (rc != TSIM__OK) return rc;
     const struct tsim__rule *rule = NULL;
     int command = map->topic_command && strcmp(topic, map->topic_command) == 0;
-    if (!command) {
-        for (int i = 0; i < map->nrules && !rule; i++)
-            if (tsim__topic_match(map->rules[i].filter, topic)) rule = &map->rules[i];
-        if (!rule) return fail(&d, TSIM__D_TOPIC, "no rule for topic '%.128s'", topic);
-    }
+    if (!command && !(rule = rule_of(map, topic)))
+        return fail(&d, TSIM__D_TOPIC, "no rule for topic '%.128s'", topic);
 
     cJSON *o = cJSON_ParseWithLength(payload, len);
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
         return fail(&d, TSIM__D_JSON, "payload is not a JSON object");
     }
-    enum tsim__drop rc = TSIM__OK;
     if (command) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(o, "cmd");
         ev->kind = TSIM__TEV_COMMAND;
@@ -481,37 +532,93 @@ enum tsim__drop tsim__ingest_decode(struct tsim__ingest *in, const char *topic,
         else if (strcmp(c->valuestring, "forecast") != 0 && strcmp(c->valuestring, "state") != 0)
             rc = fail(&d, TSIM__D_VALUE, "unknown command '%.64s'", c->valuestring);
         else snprintf(ev->command, sizeof ev->command, "%s", c->valuestring);
-        cJSON_Delete(o);
-        return rc;
-    }
-
-    ev->kind = rule->kind;
-    ev->rule = rule;
-    const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, map->ts_field);
-    if (!ts) {
-        rc = fail(&d, TSIM__D_FIELD, "missing field '%s'", map->ts_field);
-    } else if (time_of(map, ts, &ev->ts) != 0) {
-        rc = fail(&d, TSIM__D_VALUE, "bad timestamp in field '%s'", map->ts_field);
     } else {
-        ev->has_ts = 1;
-        rc = decode_fields(&d, topic, o, rule, ev);
-    }
-    char idbuf[TSIM__TEV_STR];
-    int has_id = 0;
-    if (rc == TSIM__OK && map->id_field) {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, map->id_field);
-        if (!id) rc = fail(&d, TSIM__D_FIELD, "missing field '%s'", map->id_field);
-        else if (id_text(id, idbuf, sizeof idbuf) != 0)
-            rc = fail(&d, TSIM__D_VALUE, "bad message id in field '%s'", map->id_field);
-        else has_id = 1;
+        rc = decode_event(&d, topic, rule, o, ev);
     }
     cJSON_Delete(o);
-    if (rc != TSIM__OK) return rc;
-    if (has_id) {
-        uint64_t h = hash_bytes(0xcbf29ce484222325ull, topic, strlen(topic) + 1);
-        h = mix64(hash_bytes(h, idbuf, strlen(idbuf)));
-        if (tsim__dedup_seen(&in->dedup, h))
-            return fail(&d, TSIM__D_DUP, "duplicate message '%s' on '%.128s'", idbuf, topic);
+    return rc;
+}
+
+/* ---- batches -------------------------------------------------------------------------------- */
+
+/* Does the payload's text start (after JSON whitespace) with '['? Only then is it a batch; any
+ * other payload is decoded exactly as before batches existed. */
+static int looks_like_batch(const char *p, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) i++;
+    return i < len && p[i] == '[';
+}
+
+/* The item's topic: its own `topic` member, or the message's. NULL with the drop counted. */
+static const char *item_topic(struct dec *d, const cJSON *item, const char *topic)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(item, TSIM__BATCH_TOPIC);
+    if (!t) return topic;
+    /* cJSON has already checked the text is UTF-8; an escaped NUL would shorten the string, so
+     * an empty result is refused along with non-strings. */
+    if (!cJSON_IsString(t) || !t->valuestring[0]) {
+        fail(d, TSIM__D_VALUE, "bad '%s' member", TSIM__BATCH_TOPIC);
+        return NULL;
     }
-    return TSIM__OK;
+    return t->valuestring;
+}
+
+size_t tsim__ingest_each(struct tsim__ingest *in, const char *topic, const void *payload,
+                         size_t len, tsim__ingest_fn *fn, void *ctx)
+{
+    const struct tsim__map *map = in->map;
+    char err[256], msg[300];
+    struct tsim__tev ev;
+    if (!looks_like_batch(payload, len)) {
+        enum tsim__drop rc = tsim__ingest_decode(in, topic, payload, len, &ev, err, sizeof err);
+        fn(ctx, rc, &ev, err);
+        return 1;
+    }
+    struct dec d = {in, err, sizeof err};
+    err[0] = '\0';
+    ev_reset(&ev);
+    /* Faults of the payload as a whole are counted once: there are no items to count. */
+    enum tsim__drop rc = check_whole(&d, topic, payload, len);
+    cJSON *root = NULL;
+    if (rc == TSIM__OK) {
+        root = cJSON_ParseWithLength(payload, len);
+        if (!cJSON_IsArray(root))
+            rc = fail(&d, TSIM__D_JSON, "payload is not a JSON array of events");
+        else if (!root->child)
+            rc = fail(&d, TSIM__D_JSON, "empty batch");
+        else if (map->topic_command && strcmp(topic, map->topic_command) == 0)
+            rc = fail(&d, TSIM__D_JSON, "commands are not batched");
+    }
+    if (rc != TSIM__OK) {
+        in->received++;
+        cJSON_Delete(root);
+        fn(ctx, rc, &ev, err);
+        return 1;
+    }
+    size_t k = 0;
+    for (const cJSON *item = root->child; item; item = item->next, k++) {
+        in->received++;
+        ev_reset(&ev);
+        err[0] = '\0';
+        const char *t = NULL;
+        const struct tsim__rule *rule = NULL;
+        if (!cJSON_IsObject(item))
+            rc = fail(&d, TSIM__D_JSON, "not a JSON object");
+        else if (!(t = item_topic(&d, item, topic)))
+            rc = TSIM__D_VALUE;
+        else if ((map->topic_command && strcmp(t, map->topic_command) == 0) ||
+                 !(rule = rule_of(map, t)))
+            rc = fail(&d, TSIM__D_TOPIC, "no rule for topic '%.128s'", t);
+        else
+            rc = decode_event(&d, t, rule, item, &ev);
+        if (rc != TSIM__OK) {
+            snprintf(msg, sizeof msg, "batch item %zu: %s", k + 1, err);
+            fn(ctx, rc, &ev, msg);
+        } else {
+            fn(ctx, rc, &ev, "");
+        }
+    }
+    cJSON_Delete(root);
+    return k;
 }

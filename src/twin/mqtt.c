@@ -205,6 +205,7 @@ struct tsim__msgq {
     pthread_cond_t not_empty, not_full;
     struct tsim__msg *ring;
     size_t cap, head, n;
+    size_t bytes;         /* payload bytes queued */
     int waiting_pop, waiting_push; /* threads asleep on each condition: wake only those */
 };
 
@@ -248,13 +249,16 @@ void tsim__msgq_push(struct tsim__msgq *q, const char *topic, const void *payloa
     ((char *)m.payload)[len] = '\0';
     m.len = len;
     pthread_mutex_lock(&q->lock);
-    while (q->n == q->cap) {
+    /* Full by count, or by bytes now that one message may be a batch of a megabyte: the count
+     * alone would let the queue hold hundreds of gigabytes. One message always fits. */
+    while (q->n == q->cap || (q->n > 0 && q->bytes + len > TSIM__MSGQ_BYTES)) {
         q->waiting_push++;
         pthread_cond_wait(&q->not_full, &q->lock);
         q->waiting_push--;
     }
     q->ring[(q->head + q->n) % q->cap] = m;
     q->n++;
+    q->bytes += len;
     /* A wake-up is a system call; at tens of thousands of messages a second only a sleeping
      * reader gets one. */
     if (q->waiting_pop) pthread_cond_signal(&q->not_empty);
@@ -271,6 +275,7 @@ int tsim__msgq_pop(struct tsim__msgq *q, struct tsim__msg *m, double timeout_s)
             *m = q->ring[q->head];
             q->head = (q->head + 1) % q->cap;
             q->n--;
+            q->bytes -= m->len;
             if (q->waiting_push) pthread_cond_signal(&q->not_full);
         }
         pthread_mutex_unlock(&q->lock);
@@ -294,6 +299,7 @@ int tsim__msgq_pop(struct tsim__msgq *q, struct tsim__msg *m, double timeout_s)
     *m = q->ring[q->head];
     q->head = (q->head + 1) % q->cap;
     q->n--;
+    q->bytes -= m->len;
     if (q->waiting_push) pthread_cond_signal(&q->not_full);
     pthread_mutex_unlock(&q->lock);
     return 1;

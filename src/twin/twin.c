@@ -228,17 +228,28 @@ static void log_drop(struct twin *tw, const char *topic, enum tsim__drop why, co
                 tw->logged == 20 && !tw->o->verbose ? " (further drops logged every 10000th)" : "");
 }
 
-static void handle(struct twin *tw, const char *topic, const void *payload, size_t len)
+/* One message being handled: it is recorded once, before its first accepted event is applied,
+ * so that a replay feeding the recorded messages in order rebuilds the same live state. */
+struct in_msg {
+    struct twin *tw;
+    const char *topic;
+    const void *payload;
+    size_t len;
+    int recorded;
+};
+
+static void handle_event(void *ctx, enum tsim__drop rc, const struct tsim__tev *ev,
+                         const char *err)
 {
-    struct tsim__tev ev;
-    char err[256];
-    enum tsim__drop rc = tsim__ingest_decode(&tw->in, topic, payload, len, &ev, err, sizeof err);
+    struct in_msg *im = ctx;
+    struct twin *tw = im->tw;
+    char aerr[256];
     if (rc != TSIM__OK) {
-        log_drop(tw, topic, rc, err);
+        log_drop(tw, im->topic, rc, err);
         return;
     }
-    if (ev.kind == TSIM__TEV_COMMAND) {
-        if (strcmp(ev.command, "forecast") == 0) {
+    if (ev->kind == TSIM__TEV_COMMAND) {
+        if (strcmp(ev->command, "forecast") == 0) {
             finish_forecast(tw, 1);
             start_forecast(tw);
         } else if (tw->mq && tw->map->topic_state) {
@@ -248,28 +259,36 @@ static void handle(struct twin *tw, const char *topic, const void *payload, size
         }
         return;
     }
-    if (tw->st) {
-        if (tsim__store_event(tw->st, tw->stored + 1, topic, payload, len) == 0) tw->stored++;
+    if (!im->recorded) {
+        im->recorded = 1;
+        if (!tw->st) tw->stored++;
+        else if (tsim__store_event(tw->st, tw->stored + 1, im->topic, im->payload, im->len) == 0)
+            tw->stored++;
         else fprintf(stderr, "twinsim: twin: cannot record a message\n");
-    } else {
-        tw->stored++;
     }
-    if (ev.kind == TSIM__TEV_PARAM && tsim__live_param_touches_model(tw->lv, &ev))
+    if (ev->kind == TSIM__TEV_PARAM && tsim__live_param_touches_model(tw->lv, ev))
         finish_forecast(tw, 1);
     /* Checkpoints strictly before this event's time are complete: nothing at them can follow. */
-    if (tw->o->checkpoint > 0 && ev.has_ts) {
-        double t = tsim__live_model_time(tw->lv, ev.ts);
+    if (tw->o->checkpoint > 0 && ev->has_ts) {
+        double t = tsim__live_model_time(tw->lv, ev->ts);
         if (t > tw->lv->now && t <= tw->lv->now + tw->map->max_gap)
             while (tw->next_cp < t && (tw->o->until < 0 || tw->next_cp <= tw->o->until)) {
                 write_checkpoint(tw, tw->next_cp);
                 tw->next_cp += tw->o->checkpoint;
             }
     }
-    rc = tsim__live_apply(tw->lv, &ev, err, sizeof err);
+    rc = tsim__live_apply(tw->lv, ev, aerr, sizeof aerr);
     if (rc != TSIM__OK) {
         tw->in.dropped[rc]++;
-        log_drop(tw, topic, rc, err);
+        log_drop(tw, im->topic, rc, aerr);
     }
+}
+
+/* A message is one event or a batch of them; each event is handled as a message of its own. */
+static void handle(struct twin *tw, const char *topic, const void *payload, size_t len)
+{
+    struct in_msg im = {tw, topic, payload, len, 0};
+    tsim__ingest_each(&tw->in, topic, payload, len, handle_event, &im);
 }
 
 int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
@@ -428,14 +447,20 @@ struct replay {
     struct tsim__live *lv;
 };
 
+static void replay_event(void *ctx, enum tsim__drop rc, const struct tsim__tev *ev,
+                         const char *err)
+{
+    (void)err;
+    struct replay *r = ctx;
+    char aerr[256];
+    if (rc == TSIM__OK && ev->kind != TSIM__TEV_COMMAND)
+        tsim__live_apply(r->lv, ev, aerr, sizeof aerr);
+}
+
 static void replay_one(void *ctx, const char *topic, const void *payload, size_t len)
 {
     struct replay *r = ctx;
-    struct tsim__tev ev;
-    char err[256];
-    if (tsim__ingest_decode(&r->in, topic, payload, len, &ev, err, sizeof err) == TSIM__OK &&
-        ev.kind != TSIM__TEV_COMMAND)
-        tsim__live_apply(r->lv, &ev, err, sizeof err);
+    tsim__ingest_each(&r->in, topic, payload, len, replay_event, r);
 }
 
 /* A forecast's JSON without its wall time, which no replay reproduces. */

@@ -6,7 +6,7 @@
  *
  * The parts are separate so that each can be tested without a broker:
  *   mapping.c   YAML mapping file -> struct tsim__map (diagnostics as for model files)
- *   ingest.c    (topic, payload) -> struct tsim__tev, or a counted reason to drop it
+ *   ingest.c    (topic, payload) -> struct tsim__tev per event, or a counted reason to drop it
  *   live.c      struct tsim__tev -> corrections of the live sim (the reconciliation rule lives there)
  *   forecast.c  clone of the live state -> N replications to a horizon -> JSON, alerts
  *   store.c     SQLite: every accepted message and every forecast with the point it started from
@@ -29,7 +29,9 @@
  * ------------------------------------------------------------------------------------------- */
 
 /* Largest payload accepted by default, in bytes (the mapping may lower or raise it up to
- * TSIM__MAP_PAYLOAD_MAX). A PLC message is a few hundred bytes; anything far bigger is a fault. */
+ * TSIM__MAP_PAYLOAD_MAX). A PLC message is a few hundred bytes; anything far bigger is a fault.
+ * The hard cap applies to a batch as a whole: 1 MiB holds batches of several thousand events,
+ * far more than a gateway collects between two sends, and bounds what one parse may cost. */
 #define TSIM__MAP_PAYLOAD_DEFAULT 4096u
 #define TSIM__MAP_PAYLOAD_MAX (1024u * 1024u)
 
@@ -159,7 +161,7 @@ const char *tsim__map_product_name(const struct tsim__map *map, int product);
 int tsim__topic_match(const char *filter, const char *topic);
 
 /* ---------------------------------------------------------------------------------------------
- * Ingest: one message -> one decoded event, or a reason to drop it.
+ * Ingest: one message (one event or a batch) -> decoded events, each or a reason to drop it.
  * ------------------------------------------------------------------------------------------- */
 
 enum tsim__drop {
@@ -224,8 +226,30 @@ struct tsim__ingest {
 void tsim__ingest_init(struct tsim__ingest *in, const struct tsim__map *map);
 void tsim__ingest_release(struct tsim__ingest *in);
 
+/* In a batch item, a string member of this name gives the topic the item would have been
+ * published on alone; without it the item is of the message's topic. It lets one batch carry
+ * events of every rule in their order. */
+#define TSIM__BATCH_TOPIC "topic"
+
+/* Called for every event of a message, in order: `rc` TSIM__OK with `ev` decoded, or the reason
+ * it was dropped (already counted) with a message in `err`. `ev` and `err` are valid only
+ * during the call. */
+typedef void tsim__ingest_fn(void *ctx, enum tsim__drop rc, const struct tsim__tev *ev,
+                             const char *err);
+
 /**
- * Decode one message. Returns TSIM__OK with `*ev` filled, or the reason it is dropped (counted in
+ * Decode a message that is one event object or a batch: a JSON array of event objects. Each item
+ * of a batch is decoded and counted as if it had been published alone on its own topic (see
+ * TSIM__BATCH_TOPIC): one bad item is dropped and counted, the others go on. A batch that fails as
+ * a whole (over the size cap, not UTF-8, not a JSON array, empty, on the command topic) is
+ * counted once. Calls `fn` once per event and returns how many times it did (>= 1).
+ */
+size_t tsim__ingest_each(struct tsim__ingest *in, const char *topic, const void *payload,
+                         size_t len, tsim__ingest_fn *fn, void *ctx);
+
+/**
+ * Decode one message holding one event object (a batch is `bad_json` here; the twin uses
+ * tsim__ingest_each). Returns TSIM__OK with `*ev` filled, or the reason it is dropped (counted in
  * `in->dropped`), with a lowercase message in `err`. Duplicates are checked last, so a malformed
  * message never occupies the window. Never fails on any input.
  */
@@ -513,6 +537,8 @@ void tsim__mqtt_stop(struct tsim__mqtt *c, double drain_s);
  * broker, which loses nothing; a forecast never holds the twin thread, so this wait is never
  * caused by one. */
 struct tsim__msgq;
+/* Payload bytes a queue holds at most (besides its message count): 256 MiB. */
+#define TSIM__MSGQ_BYTES ((size_t)256 * 1024 * 1024)
 struct tsim__msg {
     char *topic;
     void *payload;
@@ -564,8 +590,33 @@ struct tsim__emu_opts {
     FILE *state_out;
     int has_origin;
     double origin;        /* plant seconds of model time 0; default: the wall clock at start */
+    int batch;            /* events per message, at most; 1: one event per message */
     int verbose;
 };
+
+/* A batch payload being built from event objects, as a gateway would send them: a JSON array
+ * whose first item's topic is the message's, later items naming their own topic
+ * (TSIM__BATCH_TOPIC) where it differs. */
+struct tsim__batch {
+    char *buf;            /* "[" and the items so far, comma separated */
+    size_t len, cap;
+    size_t first_len;     /* length of the first item's text */
+    char topic[512];      /* the message's topic: the first item's */
+    int n;
+};
+void tsim__batch_init(struct tsim__batch *b);
+void tsim__batch_release(struct tsim__batch *b);
+/**
+ * Append event object `json` (published alone on `topic`). Returns 0, or -1 without appending
+ * when the batch holds items and the payload would then exceed `max_bytes`: send it first.
+ */
+int tsim__batch_add(struct tsim__batch *b, const char *topic, const char *json, size_t max_bytes);
+/**
+ * The payload to send (NUL-terminated, `*len` bytes): the lone item itself when there is one
+ * (a batch of one is the plain message), else the array. Valid until the next add or clear.
+ */
+const char *tsim__batch_payload(struct tsim__batch *b, size_t *len);
+void tsim__batch_clear(struct tsim__batch *b);
 
 /** Run the emulator to `until`, publishing plant messages. Returns a process exit status. */
 int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,

@@ -295,6 +295,173 @@ static void test_duplicates(void)
     tsim_model_destroy(m);
 }
 
+/* ---- batches ------------------------------------------------------------------------------- */
+
+/* What tsim__ingest_each reported, event by event: one letter per event ('.' accepted, else t
+ * too_big, n not_utf8, j bad_json, u unknown_topic, m missing_field, v bad_value, d duplicate,
+ * l late, f future), the first errors, and the last accepted event. */
+struct seen {
+    char codes[64];
+    size_t n;
+    struct tsim__tev last;
+    char err[8][160];
+};
+
+static void on_event(void *ctx, enum tsim__drop rc, const struct tsim__tev *ev, const char *err)
+{
+    struct seen *s = ctx;
+    if (s->n + 1 >= sizeof s->codes) return;
+    s->codes[s->n] = ".tnjumvdlf"[rc];
+    if (rc == TSIM__OK) s->last = *ev;
+    if (s->n < 8) snprintf(s->err[s->n], sizeof s->err[0], "%s", err);
+    s->codes[++s->n] = '\0';
+}
+
+static const char *each(struct tsim__ingest *in, const char *topic, const char *json,
+                        struct seen *s)
+{
+    memset(s, 0, sizeof *s);
+    size_t k = tsim__ingest_each(in, topic, json, strlen(json), on_event, s);
+    CHECK(k == s->n);
+    return s->codes;
+}
+
+static uint64_t total_dropped(const struct tsim__ingest *in)
+{
+    uint64_t n = 0;
+    for (int i = 1; i < TSIM__D_COUNT; i++) n += in->dropped[i];
+    return n;
+}
+
+static void test_batches(void)
+{
+    struct tsim_model *m = load_model();
+    struct tsim__map *map = m ? load_map(m, line_mapping) : NULL;
+    if (!map) return;
+    struct tsim__ingest in;
+    tsim__ingest_init(&in, map);
+    struct seen s;
+    map->max_payload = 1024;
+    /* A good batch: heartbeats on the message's topic, a state naming its own topic. */
+    CHECK_STR(each(&in, "line/heartbeat",
+                   " [{\"ts\": 1, \"seq\": 1}, {\"ts\": 2, \"seq\": 2},\n"
+                   "  {\"topic\": \"line/FILL-01/state\", \"ts\": 3, \"seq\": 3, \"state\": \"down\"}]",
+                   &s),
+              "...");
+    CHECK(s.last.kind == TSIM__TEV_STATE && s.last.state == TSIM__PS_DOWN && s.last.ts == 3 &&
+          s.last.block == tsim_model_find_block(m, "filler"));
+    CHECK(in.received == 3 && total_dropped(&in) == 0);
+    /* A single object still decodes as it always did. */
+    CHECK_STR(each(&in, "line/heartbeat", "{\"ts\": 4, \"seq\": 4}", &s), ".");
+    /* Mixed: each bad item is dropped and counted for its own reason, the rest go on. */
+    CHECK_STR(each(&in, "line/heartbeat",
+                   "[{\"ts\": 5, \"seq\": 5}, 7, {\"ts\": \"x\", \"seq\": 6}, {\"seq\": 7},"
+                   " {\"topic\": \"line/nowhere\", \"ts\": 5, \"seq\": 8},"
+                   " {\"topic\": 12, \"ts\": 5, \"seq\": 9},"
+                   " {\"topic\": \"line/twin/cmd\", \"cmd\": \"forecast\"},"
+                   " {\"topic\": \"line/FILL-01/state\", \"ts\": 5, \"seq\": 10, \"state\": \"x\"},"
+                   " {\"ts\": 6, \"seq\": 11}]",
+                   &s),
+              ".jvmuvuv.");
+    CHECK_STR(s.err[1], "batch item 2: not a JSON object");
+    CHECK_STR(s.err[3], "batch item 4: missing field 'ts'");
+    CHECK_STR(s.err[4], "batch item 5: no rule for topic 'line/nowhere'");
+    CHECK(s.last.ts == 6);
+    CHECK(in.received == 4 + 9 && in.dropped[TSIM__D_JSON] == 1 &&
+          in.dropped[TSIM__D_VALUE] == 3 && in.dropped[TSIM__D_FIELD] == 1 &&
+          in.dropped[TSIM__D_TOPIC] == 2 && total_dropped(&in) == 7);
+    /* Duplicates: inside one batch, across batches, and between a batch and a single message;
+     * the same id on another topic is another event. A malformed item takes no id. */
+    CHECK_STR(each(&in, "line/heartbeat",
+                   "[{\"ts\": 7, \"seq\": 20}, {\"ts\": 7, \"seq\": 20}, {\"ts\": \"x\", \"seq\": 21},"
+                   " {\"ts\": 7, \"seq\": 21}, {\"topic\": \"line/FILL-01/state\", \"ts\": 7,"
+                   " \"seq\": 20, \"state\": \"idle\"}]",
+                   &s),
+              ".dv..");
+    CHECK_STR(each(&in, "line/heartbeat", "[{\"ts\": 8, \"seq\": 21}, {\"ts\": 8, \"seq\": 22}]",
+                   &s),
+              "d.");
+    CHECK_STR(each(&in, "line/heartbeat", "{\"ts\": 8, \"seq\": 22}", &s), "d");
+    CHECK(in.dropped[TSIM__D_DUP] == 3);
+    /* Faults of the payload as a whole count once: there are no items to count. */
+    uint64_t r0 = in.received, d0 = total_dropped(&in);
+    CHECK_STR(each(&in, "line/heartbeat", "[]", &s), "j");
+    CHECK_STR(s.err[0], "empty batch");
+    CHECK_STR(each(&in, "line/heartbeat", "  [ ]  ", &s), "j");
+    CHECK_STR(each(&in, "line/heartbeat", "[{\"ts\": 9, \"seq\": 30},", &s), "j");
+    CHECK_STR(each(&in, "line/twin/cmd", "[{\"cmd\": \"forecast\"}]", &s), "j");
+    CHECK_STR(s.err[0], "commands are not batched");
+    CHECK_STR(each(&in, "line/heartbeat", "[{\"ts\": 9, \"seq\": \"\xc0\xaf\"}]", &s), "n");
+    /* Nested garbage: deeper than cJSON's nesting limit fails as a whole; shallower garbage is
+     * an item of the wrong shape or a field of the wrong type. */
+    char deep[2101];
+    memset(deep, '[', 1050);
+    memset(deep + 1050, ']', 1050);
+    deep[2100] = '\0';
+    CHECK_STR(each(&in, "line/heartbeat", deep, &s), "t"); /* over the 256-byte cap first */
+    map->max_payload = sizeof deep;
+    CHECK_STR(each(&in, "line/heartbeat", deep, &s), "j");
+    map->max_payload = 1024;
+    CHECK_STR(each(&in, "line/heartbeat",
+                   "[[{\"ts\": 9, \"seq\": 31}], {\"ts\": [[{}]], \"seq\": 32},"
+                   " {\"ts\": 9, \"seq\": {\"a\": [1]}}, {\"ts\": 9, \"seq\": 33}]",
+                   &s),
+              "jvv.");
+    CHECK(in.received == r0 + 7 + 4 && total_dropped(&in) == d0 + 7 + 3);
+    /* Oversized: the cap applies to the batch as a whole, before anything is parsed. */
+    char big[600];
+    size_t o = 0;
+    big[o++] = '[';
+    for (int i = 0; i < 20; i++)
+        o += (size_t)snprintf(big + o, sizeof big - o, "%s{\"ts\": 10, \"seq\": %d}",
+                              i ? "," : "", 100 + i);
+    big[o++] = ']';
+    big[o] = '\0';
+    CHECK(o > 256);
+    map->max_payload = 256;
+    CHECK_STR(each(&in, "line/heartbeat", big, &s), "t");
+    char want[80];
+    snprintf(want, sizeof want, "payload of %zu bytes is over the cap of 256", o);
+    CHECK_STR(s.err[0], want);
+    /* Under a larger cap the same batch is 20 events, and its ids were not taken before. */
+    map->max_payload = 4096;
+    CHECK_STR(each(&in, "line/heartbeat", big, &s), "....................");
+    tsim__ingest_release(&in);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+}
+
+/* The emulator's batch builder: items keep their order, later items name their own topic where
+ * it differs, a batch never grows past the cap, and a batch of one is the plain message. */
+static void test_batch_builder(void)
+{
+    struct tsim_model *m = load_model();
+    struct tsim__map *map = m ? load_map(m, line_mapping) : NULL;
+    if (!map) return;
+    struct tsim__batch b;
+    tsim__batch_init(&b);
+    size_t len;
+    CHECK(tsim__batch_add(&b, "line/heartbeat", "{\"ts\":1,\"seq\":1}", 256) == 0);
+    CHECK_STR(tsim__batch_payload(&b, &len), "{\"ts\":1,\"seq\":1}");
+    CHECK(len == strlen("{\"ts\":1,\"seq\":1}"));
+    CHECK(tsim__batch_add(&b, "line/FILL-01/state", "{\"ts\":2,\"seq\":2,\"state\":\"down\"}",
+                          256) == 0);
+    CHECK(tsim__batch_add(&b, "line/heartbeat", "{}", 256) == 0);
+    CHECK_STR(tsim__batch_payload(&b, &len),
+              "[{\"ts\":1,\"seq\":1},{\"topic\":\"line/FILL-01/state\",\"ts\":2,\"seq\":2,"
+              "\"state\":\"down\"},{}]");
+    CHECK_STR(b.topic, "line/heartbeat");
+    tsim__batch_clear(&b);
+    int n = 0;
+    while (tsim__batch_add(&b, "line/heartbeat", "{\"ts\":3,\"seq\":12345}", 256) == 0) n++;
+    const char *p = tsim__batch_payload(&b, &len);
+    CHECK(n == 12 && len <= 256 && len + strlen(",{\"ts\":3,\"seq\":12345}") > 256);
+    CHECK(p[0] == '[' && p[len - 1] == ']');
+    tsim__batch_release(&b);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+}
+
 /* Decode and apply one message to a live twin. */
 static enum tsim__drop feed(struct tsim__ingest *in, struct tsim__live *lv, const char *topic,
                             const char *json)
@@ -417,14 +584,44 @@ struct loop {
     struct tsim__live *lv;
     uint64_t sent, bad;
     FILE *log;
+    int batch;                   /* > 1: events go to the twin in batches of up to this many */
+    struct tsim__batch b;
+    uint64_t messages;
 };
+
+static void loop_event(void *ctx, enum tsim__drop rc, const struct tsim__tev *ev, const char *err)
+{
+    (void)err;
+    struct loop *l = ctx;
+    char aerr[256];
+    if (rc == TSIM__OK) rc = tsim__live_apply(l->lv, ev, aerr, sizeof aerr);
+    if (rc != TSIM__OK) l->bad++;
+}
+
+static void loop_flush(struct loop *l)
+{
+    if (l->batch <= 1 || !l->b.n) return;
+    size_t len;
+    const char *p = tsim__batch_payload(&l->b, &len);
+    tsim__ingest_each(l->in, l->b.topic, p, len, loop_event, l);
+    l->messages++;
+    tsim__batch_clear(&l->b);
+}
 
 static void loop_emit(void *ctx, const char *topic, const char *json)
 {
     struct loop *l = ctx;
     l->sent++;
     if (l->log) fprintf(l->log, "%s %s\n", topic, json);
-    if (feed(l->in, l->lv, topic, json) != TSIM__OK) l->bad++;
+    if (l->batch <= 1) {
+        if (feed(l->in, l->lv, topic, json) != TSIM__OK) l->bad++;
+        return;
+    }
+    if (tsim__batch_add(&l->b, topic, json, l->in->map->max_payload) != 0) {
+        loop_flush(l);
+        tsim__batch_add(&l->b, topic, json, l->in->map->max_payload);
+    }
+    if (l->b.n >= l->batch) loop_flush(l);
 }
 
 static char *view(const struct tsim__live *lv, const struct tsim_sim *sim,
@@ -442,7 +639,8 @@ static char *view(const struct tsim__live *lv, const struct tsim_sim *sim,
 /* Emulator and twin in one process, with the same or another seed: at every checkpoint the
  * twin's observed state equals the plant's; with the same seed its sim does too, with no
  * correction at all. */
-static void run_pair(uint64_t twin_seed, int *obs_equal, int *sim_equal, uint64_t *recon)
+static void run_pair(uint64_t twin_seed, int batch, int *obs_equal, int *sim_equal,
+                     uint64_t *recon)
 {
     struct tsim_model *m = load_model();
     struct tsim__map *map = m ? load_map(m, line_mapping) : NULL;
@@ -452,7 +650,11 @@ static void run_pair(uint64_t twin_seed, int *obs_equal, int *sim_equal, uint64_
     tsim__ingest_init(&in, map);
     struct tsim__live *lv = tsim__live_create(m, map, twin_seed);
     struct tsim_sim *plant = tsim_sim_create(m, 11, 0);
-    struct loop l = {&in, lv, 0, 0, NULL};
+    struct loop l = {&in, lv, 0, 0, NULL, batch, {0}, 0};
+    if (batch > 1) {
+        tsim__batch_init(&l.b);
+        map->max_payload = 8192;
+    }
     struct tsim__emu e;
     tsim__emu_init(&e, map, plant, map->origin, loop_emit, &l);
     tsim_sim_set_observer(plant, tsim__emu_observe, &e);
@@ -461,6 +663,7 @@ static void run_pair(uint64_t twin_seed, int *obs_equal, int *sim_equal, uint64_
     for (double t = 30; t <= 240; t += 30) {
         tsim_sim_run_until(plant, t);
         tsim__emu_heartbeat(&e, t);
+        loop_flush(&l);
         tsim__live_advance(lv, t);
         tsim__live_settle(lv);
         char *a = view(NULL, plant, &e, "observed", t), *b = view(lv, NULL, NULL, "observed", t);
@@ -478,6 +681,10 @@ static void run_pair(uint64_t twin_seed, int *obs_equal, int *sim_equal, uint64_
     }
     CHECK(l.bad == 0);
     CHECK(l.sent > 1000);
+    CHECK(in.received == l.sent);
+    /* Batches of 50 with some cut short by the cap or a checkpoint. */
+    if (batch > 1) CHECK(l.messages > l.sent / (uint64_t)batch && l.messages < l.sent / 10);
+    if (batch > 1) tsim__batch_release(&l.b);
     *obs_equal = ok_obs;
     *sim_equal = ok_sim;
     *recon = lv->recon.content + lv->recon.state + lv->recon.unknown_part;
@@ -497,7 +704,18 @@ static void test_emulator_twin_same_seed(void)
 {
     int obs, sim;
     uint64_t recon;
-    run_pair(11, &obs, &sim, &recon);
+    run_pair(11, 1, &obs, &sim, &recon);
+    CHECK(obs);
+    CHECK(sim);
+    CHECK(recon == 0);
+}
+
+/* The same, the events reaching the twin 50 to a message. */
+static void test_emulator_twin_batched(void)
+{
+    int obs, sim;
+    uint64_t recon;
+    run_pair(11, 50, &obs, &sim, &recon);
     CHECK(obs);
     CHECK(sim);
     CHECK(recon == 0);
@@ -507,7 +725,7 @@ static void test_emulator_twin_other_seed(void)
 {
     int obs, sim;
     uint64_t recon;
-    run_pair(12345, &obs, &sim, &recon);
+    run_pair(12345, 1, &obs, &sim, &recon);
     CHECK(obs);
     CHECK(recon > 0); /* the twin's own draws disagree with the plant's and are corrected */
 }
@@ -567,7 +785,7 @@ static void test_bottling_line_twin(void)
     tsim__ingest_init(&in, map);
     struct tsim__live *lv = tsim__live_create(m, map, 2);
     struct tsim_sim *plant = tsim_sim_create(m, 1, 0);
-    struct loop l = {&in, lv, 0, 0, NULL};
+    struct loop l = {&in, lv, 0, 0, NULL, 1, {0}, 0};
     struct tsim__emu e;
     tsim__emu_init(&e, map, plant, 1000000, loop_emit, &l);
     tsim_sim_set_observer(plant, tsim__emu_observe, &e);
@@ -837,9 +1055,12 @@ int main(void)
     RUN(test_utf8_and_time);
     RUN(test_payload_faults);
     RUN(test_duplicates);
+    RUN(test_batches);
+    RUN(test_batch_builder);
     RUN(test_time_order);
     RUN(test_reconcile);
     RUN(test_emulator_twin_same_seed);
+    RUN(test_emulator_twin_batched);
     RUN(test_emulator_twin_other_seed);
     RUN(test_bottling_line_twin);
     RUN(test_forecast_equals_direct_run);
