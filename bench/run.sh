@@ -291,3 +291,11 @@ yc=$(getv_where "$OUT/yaml.out" model yaml_vs_c cpu_ratio)
 say "goal YAML run <= 1.10x the C API run: wall $(num "$yr" %.3f): $(verdict "$yr" 1.10 "<=");" \
     "cpu $(num "$yc" %.3f): $(verdict "$yc" 1.10 "<=")"
 say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null); outputs: $OUT/*.out"
+
+# The experiment and live-twin goals have benchmarks of their own; `make bench` runs them too.
+say ""
+say "== experiments (bench/bench_experiment.sh)"
+BUILD="$BUILD" sh bench/bench_experiment.sh
+say ""
+say "== live twin (bench/bench_twin.sh)"
+BUILD="$BUILD" sh bench/bench_twin.sh

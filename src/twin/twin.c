@@ -284,11 +284,12 @@ static void handle_event(void *ctx, enum tsim__drop rc, const struct tsim__tev *
     }
 }
 
-/* A message is one event or a batch of them; each event is handled as a message of its own. */
-static void handle(struct twin *tw, const char *topic, const void *payload, size_t len)
+/* A message is one event or a batch of them; each event is handled as a message of its own.
+ * Returns the number of events. */
+static size_t handle(struct twin *tw, const char *topic, const void *payload, size_t len)
 {
     struct in_msg im = {tw, topic, payload, len, 0};
-    tsim__ingest_each(&tw->in, topic, payload, len, handle_event, &im);
+    return tsim__ingest_each(&tw->in, topic, payload, len, handle_event, &im);
 }
 
 int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
@@ -373,17 +374,18 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
         if (wait > 0.1) wait = 0.1;
         struct tsim__msg msg;
         if (tsim__msgq_pop(tw.q, &msg, wait)) {
-            /* Drain what is queued before looking at timers: ingest is the hot path. */
-            int n = 0;
+            /* Drain what is queued before looking at timers: ingest is the hot path. The bound
+             * counts events, not messages, so that batches do not hold the timers up longer. */
+            size_t n = 0;
             do {
-                handle(&tw, msg.topic, msg.payload, msg.len);
+                n += handle(&tw, msg.topic, msg.payload, msg.len);
                 tsim__free(msg.topic);
                 tsim__free(msg.payload);
                 if (o->until >= 0 && tw.lv->now >= o->until) {
                     reached = 1;
                     break;
                 }
-            } while (++n < 4096 && tsim__msgq_pop(tw.q, &msg, 0));
+            } while (n < 4096 && tsim__msgq_pop(tw.q, &msg, 0));
             last_msg = wall_now();
         }
         now = wall_now();
