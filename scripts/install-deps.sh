@@ -12,6 +12,12 @@ chromium nodejs npm"
 
 missing=""
 for p in $PKGS; do
+    # A Node.js installed by other means (with its own npm) serves as well as Debian's, and
+    # Debian's packages would conflict with it.
+    case $p in
+        nodejs) command -v node >/dev/null 2>&1 && continue ;;
+        npm) command -v npm >/dev/null 2>&1 && continue ;;
+    esac
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 if [ -z "$missing" ]; then

@@ -110,6 +110,9 @@ static void start(struct tsim_sim *sim)
     tsim__pools_init(sim);
     for (uint32_t b = 0; b < sim->nblocks; b++)
         if (sim->vt[b]->init) sim->vt[b]->init(sim, b);
+    /* Only now may entities move: every block they can reach is set up. */
+    for (uint32_t b = 0; b < sim->nblocks; b++)
+        if (sim->vt[b]->start) sim->vt[b]->start(sim, b);
 }
 
 struct tsim_sim *tsim_sim_create(const struct tsim_model *m, uint64_t seed, uint64_t replication)

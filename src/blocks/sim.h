@@ -74,6 +74,8 @@ struct tsim__block_vt {
     size_t (*state_size)(const struct tsim_model *m, const struct tsim__block_desc *d);
     /* Set up the zeroed state (header already filled) and schedule first events. */
     void (*init)(struct tsim_sim *sim, uint32_t b);
+    /* After every block's init: send what exists at time 0 (a source's population). */
+    void (*start)(struct tsim_sim *sim, uint32_t b);
     /* Take entity `e` now (1) or refuse it (0). */
     int (*offer)(struct tsim_sim *sim, uint32_t b, uint32_t e);
     /* A destination this block waits on has room: send what is held, in order. */

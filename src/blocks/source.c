@@ -116,8 +116,14 @@ static void arrive(struct tsim_sim *sim, uint32_t b, struct source *s)
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct source *s = tsim__state(sim, b);
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
     s->held_head = s->held_tail = TSIM__NIL;
+}
+
+/* The population is sent only once every block is initialised (sim.c calls start after init). */
+static void start(struct tsim_sim *sim, uint32_t b)
+{
+    struct source *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
     for (int i = 0; i < d->population; i++) hold(sim, s, create(sim, s, d));
     if (d->population && !flush(sim, b, s)) set_blocked(sim, s, 1);
     if (d->has_interarrival && !limit_reached(s, d)) {
@@ -169,6 +175,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 const struct tsim__block_vt tsim__source_vt = {
     .state_size = state_size,
     .init = init,
+    .start = start,
     .pull = pull,
     .event = event,
     .restart = restart,

@@ -7,7 +7,7 @@
  * Timestamps are plant time (origin + model time), never the wall clock: at --speed 60 an hour of
  * plant time passes in a minute and the messages say so. Message ids are one sequence from 1.
  * With --batch N the events go out N to a message (a JSON array, as a gateway batches them), each
- * message no bigger than the mapping's payload cap and none held back beyond one pacing slice.
+ * message no bigger than the mapping's payload cap, none held back beyond a 20 ms pacing tick.
  */
 #include "core/core.h"
 #include "twin/twin.h"
@@ -357,8 +357,8 @@ static void flush(struct pub_ctx *p)
 }
 
 /* Events are collected and sent when the batch is full, when the next one would take it over the
- * payload cap, or at the end of each slice of the real-time pacing (the loop calls flush), so
- * that batching never holds an event back by more than one slice of wall time. */
+ * payload cap, or at the pacing's wall-clock tick (the loop calls flush every 20 ms), so that
+ * batching never holds an event back by more than a tick. */
 static void emit_mqtt(void *ctx, const char *topic, const char *json)
 {
     struct pub_ctx *p = ctx;
@@ -435,7 +435,7 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
     double units_per_s = o->speed > 0 ? o->speed / e.unit_s : 0;
     double hb = map->heartbeat, cp = o->checkpoint;
     double next_hb = hb > 0 ? hb : INFINITY, next_cp = cp > 0 ? cp : INFINITY;
-    double start = mono_now(), now = 0;
+    double start = mono_now(), now = 0, last_flush = start;
     while (!stop_flag && now < o->until) {
         double target = o->until;
         if (units_per_s > 0) {
@@ -461,8 +461,13 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
             if (now < o->until) tsim__emu_heartbeat(&e, now);
             next_hb += hb;
         }
-        /* A tick of the pacing: what it produced goes out now. */
-        if (units_per_s > 0) flush(&pc);
+        /* The pacing's wall-clock tick: what the last slices produced goes out now. The pacing
+         * runs many tiny slices when it keeps up, so the tick is on the wall clock, not per
+         * slice; an event waits at most one tick for a batch to fill. */
+        if (units_per_s > 0 && mono_now() - last_flush >= 0.02) {
+            flush(&pc);
+            last_flush = mono_now();
+        }
     }
     /* The last heartbeat says "the plant reached `until`", so a twin knows nothing is left. */
     tsim__emu_heartbeat(&e, now);

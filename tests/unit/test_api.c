@@ -297,6 +297,36 @@ static void test_force_up_withdraws_crew_request(void)
     tsim_model_destroy(m);
 }
 
+/* A population exists at time 0 in a source placed before the blocks it feeds: every entity
+ * reaches the machine once all blocks are set up (a buffer initialised after the source's
+ * entities arrived would lose them). */
+static void test_population_before_its_buffer(void)
+{
+    struct tsim_model *m = tsim_model_create("pop");
+    int s = tsim_model_add_block(m, TSIM_SOURCE, "jobs");
+    int q = tsim_model_add_block(m, TSIM_BUFFER, "q");
+    int k = tsim_model_add_block(m, TSIM_MACHINE, "k");
+    int o = tsim_model_add_block(m, TSIM_SINK, "o");
+    struct tsim_dist one = constant(1);
+    CHECK(tsim_source_set_population(m, s, 50) == 0);
+    tsim_machine_set_process(m, k, -1, &one);
+    tsim_route_to(m, s, q);
+    tsim_route_to(m, q, k);
+    tsim_route_to(m, k, o);
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(tsim_block_content(sim, q) == 49);
+    tsim_sim_run(sim);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(tsim_result_find(&r, TSIM_KPI_SYSTEM, "completed")->value, 50, 0);
+    CHECK_NEAR(tsim_sim_now(sim), 50, 1e-9);
+    CHECK_NEAR(tsim_result_find(&r, k, "utilization")->value, 1, 1e-12);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_error_texts);
@@ -308,5 +338,6 @@ int main(void)
     RUN(test_clone_and_reseed);
     RUN(test_reset_reuse);
     RUN(test_force_up_withdraws_crew_request);
+    RUN(test_population_before_its_buffer);
     return CHECK_DONE();
 }

@@ -345,7 +345,8 @@ static void test_batches(void)
     /* A good batch: heartbeats on the message's topic, a state naming its own topic. */
     CHECK_STR(each(&in, "line/heartbeat",
                    " [{\"ts\": 1, \"seq\": 1}, {\"ts\": 2, \"seq\": 2},\n"
-                   "  {\"topic\": \"line/FILL-01/state\", \"ts\": 3, \"seq\": 3, \"state\": \"down\"}]",
+                   "  {\"topic\": \"line/FILL-01/state\", \"ts\": 3, \"seq\": 3,"
+                   "   \"state\": \"down\"}]",
                    &s),
               "...");
     CHECK(s.last.kind == TSIM__TEV_STATE && s.last.state == TSIM__PS_DOWN && s.last.ts == 3 &&
@@ -373,7 +374,8 @@ static void test_batches(void)
     /* Duplicates: inside one batch, across batches, and between a batch and a single message;
      * the same id on another topic is another event. A malformed item takes no id. */
     CHECK_STR(each(&in, "line/heartbeat",
-                   "[{\"ts\": 7, \"seq\": 20}, {\"ts\": 7, \"seq\": 20}, {\"ts\": \"x\", \"seq\": 21},"
+                   "[{\"ts\": 7, \"seq\": 20}, {\"ts\": 7, \"seq\": 20},"
+                   " {\"ts\": \"x\", \"seq\": 21},"
                    " {\"ts\": 7, \"seq\": 21}, {\"topic\": \"line/FILL-01/state\", \"ts\": 7,"
                    " \"seq\": 20, \"state\": \"idle\"}]",
                    &s),
