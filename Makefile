@@ -6,6 +6,9 @@ SAN ?= 0
 ifeq ($(SAN),1)
 BUILD ?= build-san
 OPT = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else ifeq ($(SAN),thread)
+BUILD ?= build-tsan
+OPT = -O1 -g -fsanitize=thread
 else
 BUILD ?= build
 # Link-time optimisation lets the blocks inline the kernel's small functions across files; the
@@ -49,7 +52,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EXAMPLE_SRC := $(wildcard examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 
-.PHONY: all test test-san bench clean deps fuzz
+.PHONY: all test test-san test-tsan bench clean deps fuzz mpi
 all: $(BUILD)/libtwinsim.a $(BUILD)/twinsim $(TEST_BIN) $(EXAMPLE_BIN)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h src/*/*.h)
@@ -82,6 +85,12 @@ test: all
 test-san:
 	$(MAKE) SAN=1 test
 
+# ThreadSanitizer where threads meet: replications, the experiment pool, the twin.
+TSAN_TESTS = test_replicate test_experiment test_twin
+test-tsan:
+	@$(MAKE) --no-print-directory SAN=thread $(TSAN_TESTS:%=build-tsan/tests/%)
+	@for t in $(TSAN_TESTS); do TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/$$t || echo "FAIL $$t (exit $$?)"; done
+
 bench: all
 	BUILD=$(BUILD) sh bench/run.sh
 
@@ -101,4 +110,4 @@ mpi:
 	else echo "mpi: skipped: no '$(MPICC)' (Debian: apt-get install mpich libmpich-dev)"; fi
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-tsan

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every test, as CI runs them: install what is missing (as root), build with warnings as errors,
-# run the whole suite, run it again under ASan+UBSan, and fuzz the model loader for a fixed time.
+# run the whole suite, again under ASan+UBSan, the threaded parts under TSan, and fuzz the model
+# loader for a fixed time.
 # Ends with one line "N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
@@ -19,13 +20,19 @@ make -s -j2 SAN=1 all
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     make -s SAN=1 test >build-san/test.log 2>&1 || san=1
 cat build-san/test.log
+tsan=0
+make -s test-tsan >build/tsan.log 2>&1 || tsan=1
+grep -q '^FAIL ' build/tsan.log && tsan=1
+cat build/tsan.log
 if [ -f scripts/fuzz.sh ]; then
     sh scripts/fuzz.sh "${FUZZ_SECONDS:-60}" >build/fuzz.log 2>&1 || fuzz=1
     tail -n 5 build/fuzz.log
 fi
 p1=$(grep -c '^PASS ' build/test.log || true); f1=$(grep -c '^FAIL ' build/test.log || true)
 p2=$(grep -c '^PASS ' build-san/test.log || true); f2=$(grep -c '^FAIL ' build-san/test.log || true)
+p3=$(grep -c '^PASS ' build/tsan.log || true); f3=$(grep -c '^FAIL ' build/tsan.log || true)
+[ $tsan -eq 0 ] || [ "$f3" -gt 0 ] || f3=1
 fz=0; [ $fuzz -eq 0 ] || fz=1
-echo "plain: $p1 passed, $f1 failed; sanitizers: $p2 passed, $f2 failed; fuzz: $([ $fz -eq 0 ] && echo clean || echo FAILED)"
-echo "$((p1 + p2)) passed, $((f1 + f2 + fz)) failed"
-[ $plain -eq 0 ] && [ $san -eq 0 ] && [ $fz -eq 0 ]
+echo "plain: $p1 passed, $f1 failed; ASan+UBSan: $p2 passed, $f2 failed; TSan: $p3 passed, $f3 failed; fuzz: $([ $fz -eq 0 ] && echo clean || echo FAILED)"
+echo "$((p1 + p2 + p3)) passed, $((f1 + f2 + f3 + fz)) failed"
+[ $plain -eq 0 ] && [ $san -eq 0 ] && [ $tsan -eq 0 ] && [ $fz -eq 0 ]
