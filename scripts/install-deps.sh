@@ -7,7 +7,7 @@
 set -eu
 
 PKGS="build-essential pkg-config libfyaml-dev libsqlite3-dev sqlite3 libmosquitto-dev mosquitto
-libmicrohttpd-dev libcjson-dev mpich libmpich-dev python3 clang libclang-rt-14-dev
+libmicrohttpd-dev libcjson-dev mpich libmpich-dev python3 openssl clang libclang-rt-14-dev
 chromium nodejs npm"
 
 missing=""

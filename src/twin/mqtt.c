@@ -43,20 +43,38 @@ struct tsim__mqtt {
     atomic_int connected;
     atomic_int pending;
     atomic_ullong connects;
+    char last_problem[256]; /* network thread only */
 };
 
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
 static void lib_init(void) { mosquitto_lib_init(); }
 
+/* Connection problems are said even without --verbose: a twin that silently waits on a broker
+ * it cannot reach (a wrong CA, a bad password) looks like a plant that sends nothing. Repeats of
+ * the same message are said once. */
+static void say_problem(struct tsim__mqtt *c, const char *what)
+{
+    if (strncmp(c->last_problem, what, sizeof c->last_problem - 1) == 0) return;
+    snprintf(c->last_problem, sizeof c->last_problem, "%s", what);
+    fprintf(stderr, "twinsim: mqtt: %s\n", what);
+}
+
+static void on_log(struct mosquitto *mosq, void *obj, int level, const char *str)
+{
+    (void)mosq;
+    if (level & MOSQ_LOG_ERR) say_problem(obj, str);
+}
+
 static void on_connect(struct mosquitto *mosq, void *obj, int rc)
 {
     struct tsim__mqtt *c = obj;
     if (rc != 0) {
-        if (c->verbose)
-            fprintf(stderr, "twinsim: mqtt: connection refused: %s\n",
-                    mosquitto_connack_string(rc));
+        char what[160];
+        snprintf(what, sizeof what, "connection refused: %s", mosquitto_connack_string(rc));
+        say_problem(c, what);
         return;
     }
+    c->last_problem[0] = '\0';
     unsigned long long n = atomic_fetch_add(&c->connects, 1) + 1;
     if (c->verbose) fprintf(stderr, "twinsim: mqtt: connected (%llu)\n", n);
     for (int i = 0; i < c->nfilters; i++) mosquitto_subscribe(mosq, NULL, c->filters[i], c->qos);
@@ -68,8 +86,7 @@ static void on_disconnect(struct mosquitto *mosq, void *obj, int rc)
     (void)mosq;
     struct tsim__mqtt *c = obj;
     atomic_store(&c->connected, 0);
-    if (c->verbose && rc != 0)
-        fprintf(stderr, "twinsim: mqtt: connection lost, reconnecting\n");
+    if (rc != 0) say_problem(c, "connection lost, reconnecting");
 }
 
 static void on_publish(struct mosquitto *mosq, void *obj, int mid)
@@ -118,6 +135,7 @@ struct tsim__mqtt *tsim__mqtt_start(const struct tsim__mqtt_opts *o, const char 
     mosquitto_max_inflight_messages_set(c->mosq, 1000);
     mosquitto_reconnect_delay_set(c->mosq, 1, 30, true);
     mosquitto_connect_callback_set(c->mosq, on_connect);
+    mosquitto_log_callback_set(c->mosq, on_log);
     mosquitto_disconnect_callback_set(c->mosq, on_disconnect);
     mosquitto_publish_callback_set(c->mosq, on_publish);
     mosquitto_message_callback_set(c->mosq, on_message);
