@@ -28,9 +28,11 @@ if [ -f scripts/fuzz.sh ]; then
     sh scripts/fuzz.sh "${FUZZ_SECONDS:-60}" >build/fuzz.log 2>&1 || fuzz=1
     tail -n 5 build/fuzz.log
 fi
-p1=$(grep -c '^PASS ' build/test.log || true); f1=$(grep -c '^FAIL ' build/test.log || true)
-p2=$(grep -c '^PASS ' build-san/test.log || true); f2=$(grep -c '^FAIL ' build-san/test.log || true)
-p3=$(grep -c '^PASS ' build/tsan.log || true); f3=$(grep -c '^FAIL ' build/tsan.log || true)
+# tests/run.sh repeats every FAIL line in its summary: count each once.
+fails() { grep '^FAIL ' "$1" | sort -u | wc -l; }
+p1=$(grep -c '^PASS ' build/test.log || true); f1=$(fails build/test.log)
+p2=$(grep -c '^PASS ' build-san/test.log || true); f2=$(fails build-san/test.log)
+p3=$(grep -c '^PASS ' build/tsan.log || true); f3=$(fails build/tsan.log)
 [ $tsan -eq 0 ] || [ "$f3" -gt 0 ] || f3=1
 fz=0; [ $fuzz -eq 0 ] || fz=1
 echo "plain: $p1 passed, $f1 failed; ASan+UBSan: $p2 passed, $f2 failed; TSan: $p3 passed, $f3 failed; fuzz: $([ $fz -eq 0 ] && echo clean || echo FAILED)"
