@@ -22,6 +22,7 @@
 #include "core/core.h"
 
 #include <mpi.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -317,7 +318,8 @@ int tsim__mpi_serve(const struct tsim__xspec *s, const struct tsim__xopts *o)
         } else if (st.MPI_TAG == TAG_JOB) {
             struct job_msg m;
             memcpy(&m, buf, sizeof m);
-            if (g_rank == die_rank) _exit(3);
+            /* Dies as a crash or the out-of-memory killer would end it: by a signal. */
+            if (g_rank == die_rank) raise(SIGKILL);
             while (g_rank == hang_rank) sleep(60);
             if (m.scen >= nlocal || local[m.scen] < 0) {
                 send_fail("a job arrived for an unknown scenario");
