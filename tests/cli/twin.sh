@@ -5,17 +5,11 @@
 # killed and restarted mid-run loses no event, and that bad messages are counted, dropped and never
 # fatal. Everything started here is stopped by its pid; the whole script takes well under 60 s.
 . tests/cli/lib.inc
+. tests/cli/procs.inc
 
 MODEL=tests/twin/line.yaml
 MAP=tests/twin/line.mapping.yaml
 ORIGIN=1000000
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    [ -f "$TMP/mosq.pid" ] && kill "$(cat "$TMP/mosq.pid")" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
 
 MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
 if ! "$TWINSIM" twin --help >/dev/null 2>&1; then
@@ -62,14 +56,6 @@ if [ ! -s "$TMP/mosq.pid" ]; then
     fail twin_broker "mosquitto did not start: $(cat "$TMP/mosq.log" 2>/dev/null)"
     exit 1
 fi
-
-# wait_pid PID SECONDS: wait for a background process, killing it after SECONDS.
-wait_pid() {
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt $(($2 * 10)) ]; do sleep 0.1; i=$((i + 1)); done
-    if kill -0 "$1" 2>/dev/null; then kill "$1"; return 1; fi
-    wait "$1"
-}
 
 # counter FILE NAME: a number from the twin's final counters line
 counter() {

@@ -4,16 +4,10 @@
 # reach the same checkpoints as over plain MQTT. A twin given another CA never gets an event.
 # Everything started here is stopped by its pid.
 . tests/cli/lib.inc
+. tests/cli/procs.inc
 
 MODEL=tests/twin/line.yaml
 MAP=tests/twin/line.mapping.yaml
-PIDS=""
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    [ -f "$TMP/mosq.pid" ] && kill "$(cat "$TMP/mosq.pid")" 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
 
 MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
 if ! "$TWINSIM" twin --help >/dev/null 2>&1; then
@@ -52,13 +46,6 @@ CONF
 i=0
 while [ ! -s "$TMP/mosq.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 [ -s "$TMP/mosq.pid" ] || { fail twin_tls_broker "mosquitto did not start: $(cat "$TMP/mosq.err")"; exit 0; }
-
-wait_pid() {
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt $(($2 * 10)) ]; do sleep 0.1; i=$((i + 1)); done
-    if kill -0 "$1" 2>/dev/null; then kill "$1"; return 1; fi
-    wait "$1"
-}
 
 # A twin that trusts another CA: it must not get a single event.
 "$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --cafile "$TMP/other.crt" \
