@@ -99,7 +99,8 @@ deps:
 
 # The MPI build of the command (cluster scale, docs/experiments.md): every source compiled again
 # with mpicc and -DTSIM_HAVE_MPI=1 under $(BUILD)/mpi, linked as $(BUILD)/twinsim-mpi. Optional:
-# without mpicc it says so and succeeds, and no other target depends on it.
+# without mpicc it says so and succeeds, and no other target depends on it. MPICC picks the MPI:
+# `make BUILD=build/openmpi MPICC=mpicc.openmpi mpi` builds Open MPI's beside the default one.
 MPICC ?= mpicc
 .PHONY: mpi
 mpi:

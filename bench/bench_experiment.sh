@@ -2,25 +2,39 @@
 # bench/bench_experiment.sh: the experiment goals, side by side in one run.
 #   1. parallel efficiency on 2 cores: 1,000 replications of the bottling line on 1 and on 2
 #      threads (goal: T1 / (2 T2) >= 90%);
-#   2. MPI: the same on `mpirun -n 2 twinsim-mpi` against 2 threads (goal: within 5%);
+#   2. MPI: the same on `mpirun -n 2 twinsim-mpi` against 2 threads (goal: within 5%), and on
+#      Open MPI's `mpirun.openmpi -n 2` too where both MPIs are installed (Debian names);
 #   3. memory: peak RSS over 1,000, 10,000 and 100,000 replications (goal: flat).
-# Each timing is the fastest of BENCH_REPEAT runs (default 5): on a shared machine the fastest
-# run is the one least disturbed. Times are the experiment's own (JSON timing.wall_s). The results database is written as users run it.
+# Each timing is the fastest of BENCH_REPEAT rounds (default 5); every round runs each
+# configuration once, in turn, so that a busy spell on a shared machine hits them alike.
+# Three columns: the experiment's own time (JSON timing.wall_s, from reading the experiment file
+# to writing the results; process and MPI start-up are left out), which the goals use; the
+# process's wall time, start-up included; and its CPU time (user + sys; for MPI that of mpirun
+# and every rank), each the least of the rounds. The results database is written as users run it.
+# For an MPI run it also prints the ranks' own account (TSIM_MPI_STATS) from its fastest round.
 #   BUILD          build folder (default build); twinsim-mpi is built with `make mpi` if absent
 #   BENCH_REPS     replications for 1 and 2 (default 1000)
 #   BENCH_HORIZON  override the bottling line's horizon (e.g. 48h) to lengthen replications
+#   BENCH_REPEAT   rounds (default 5)
+# shellcheck disable=SC2154 # the per-configuration variables (cmd_m, exp_t2, ...) are set by eval
 set -u
 BUILD=${BUILD:-build}
 REPEAT=${BENCH_REPEAT:-5}
 REPS=${BENCH_REPS:-1000}
 TW="$BUILD/twinsim"
-MPI_BIN="$BUILD/twinsim-mpi"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/twinsim-bench.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT INT TERM
 [ -x "$TW" ] || { echo "bench_experiment: build '$TW' first (make)"; exit 1; }
+if [ ! -x /usr/bin/time ]; then
+    echo "bench_experiment: needs /usr/bin/time (apt-get install time)"
+    exit 1
+fi
 MODEL="$(pwd)/examples/bottling-line.yaml"
 HOR=""
 [ -n "${BENCH_HORIZON:-}" ] && HOR="horizon: $BENCH_HORIZON"
+# Open MPI refuses root, and more ranks than cores, unless told; MPICH ignores these.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+is_openmpi() { "$1" --version 2>&1 | grep -qiE 'open ?mpi|open-mpi|openrte'; }
 
 exp_file() { # exp_file NAME REPS: one scenario (the model as it is), REPS replications
     cat >"$TMP/$1.yaml" <<EOF
@@ -31,54 +45,101 @@ replications: $2
 EOF
 }
 
-# best_of CMD...: the fastest of REPEAT runs, in seconds, as the experiment measured itself (the
-# JSON's timing.wall_s: from reading the experiment file to writing the results, so process and
-# mpirun start-up are left out). CMD must write its JSON to $TMP/b.json.
-best_of() {
-    best=""
-    i=0
-    while [ $i -lt "$REPEAT" ]; do
-        rm -f "$TMP"/b.db* "$TMP/b.json"
-        "$@" >/dev/null 2>"$TMP/err" || {
-            echo "bench_experiment: failed: $* ($(head -c 200 "$TMP/err"))" >&2
-            echo "nan"
-            return
-        }
-        t=$(sed -n 's/.*"wall_s": \([0-9.e+-]*\).*/\1/p' "$TMP/b.json")
-        best=$(awk -v a="$best" -v b="$t" 'BEGIN { print (a == "" || b < a) ? b : a }')
-        i=$((i + 1))
+# The configurations: a name and a command (run with the experiment's arguments after it).
+NAMES=""
+add() { # add NAME COMMAND...
+    n=$1
+    shift
+    NAMES="$NAMES $n"
+    eval "cmd_$n=\$*"
+    eval "exp_$n= proc_$n= cpu_$n= stats_$n="
+}
+add t1 "$TW experiment $TMP/reps.yaml --threads 1"
+add t2 "$TW experiment $TMP/reps.yaml --threads 2"
+MPI_NOTE=""
+if command -v mpirun >/dev/null 2>&1; then
+    [ -x "$BUILD/twinsim-mpi" ] || make -s BUILD="$BUILD" mpi >/dev/null 2>&1
+    flags=""
+    is_openmpi mpirun && flags="--oversubscribe"
+    if [ -x "$BUILD/twinsim-mpi" ]; then
+        add m "mpirun $flags -n 2 $BUILD/twinsim-mpi experiment $TMP/reps.yaml"
+    else
+        MPI_NOTE="  mpirun -n 2         skipped: 'make mpi' did not build $BUILD/twinsim-mpi"
+    fi
+else
+    MPI_NOTE="  mpirun -n 2         skipped: no mpirun"
+fi
+# Open MPI by its Debian names, unless it is the default already.
+if command -v mpirun.openmpi >/dev/null 2>&1 && command -v mpicc.openmpi >/dev/null 2>&1 &&
+    ! is_openmpi mpirun; then
+    O="$BUILD/openmpi/twinsim-mpi"
+    [ -x "$O" ] || make -s BUILD="$BUILD/openmpi" MPICC=mpicc.openmpi mpi >/dev/null 2>&1
+    [ -x "$O" ] && add o "mpirun.openmpi --oversubscribe -n 2 $O experiment $TMP/reps.yaml"
+fi
+
+# run NAME: one run; keeps the least experiment time, process time and CPU time, and the MPI
+# ranks' account from the run with the least experiment time.
+run() {
+    eval "c=\$cmd_$1"
+    rm -f "$TMP"/b.db* "$TMP/b.json"
+    # shellcheck disable=SC2086
+    TSIM_MPI_STATS=1 /usr/bin/time -f "%e %U %S" -o "$TMP/time" $c --db "$TMP/b.db" \
+        --json "$TMP/b.json" --quiet >/dev/null 2>"$TMP/err" || {
+        echo "bench_experiment: failed: $c ($(head -c 200 "$TMP/err"))" >&2
+        return
+    }
+    t=$(sed -n 's/.*"wall_s": \([0-9.e+-]*\).*/\1/p' "$TMP/b.json")
+    read -r pw us sy <"$TMP/time"
+    cpu=$(awk -v u="$us" -v s="$sy" 'BEGIN { print u + s }')
+    eval "old=\$exp_$1"
+    if [ -z "$old" ] || awk -v a="$t" -v b="$old" 'BEGIN { exit !(a < b) }'; then
+        eval "exp_$1=\$t"
+        eval "stats_$1=\$(grep '^twinsim: rank' \"\$TMP/err\" | sort | sed 's/^twinsim: /      /')"
+    fi
+    for v in "proc:$pw" "cpu:$cpu"; do
+        k=${v%%:*} x=${v#*:}
+        eval "old=\$${k}_$1"
+        if [ -z "$old" ] || awk -v a="$x" -v b="$old" 'BEGIN { exit !(a < b) }'; then
+            eval "${k}_$1=\$x"
+        fi
     done
-    echo "$best"
 }
 
 exp_file reps "$REPS"
 printf 'twinsim experiment bench (%s replications of the bottling line, best of %s; load %s)\n' \
     "$REPS" "$REPEAT" "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
-J="--json $TMP/b.json"
-t1=$(best_of "$TW" experiment "$TMP/reps.yaml" --threads 1 --db "$TMP/b.db" $J --quiet)
-t2=$(best_of "$TW" experiment "$TMP/reps.yaml" --threads 2 --db "$TMP/b.db" $J --quiet)
-eff=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.1f", 100 * a / (2 * b) }')
-printf '  1 thread            %8.3f s\n  2 threads           %8.3f s   parallel efficiency %s%% (goal >= 90%%)\n' \
-    "$t1" "$t2" "$eff"
+i=0
+while [ $i -lt "$REPEAT" ]; do
+    for n in $NAMES; do run "$n"; done
+    i=$((i + 1))
+done
 
-if command -v mpirun >/dev/null 2>&1; then
-    [ -x "$MPI_BIN" ] || make -s BUILD="$BUILD" mpi >/dev/null 2>&1
-    MPIRUN="mpirun"
-    if mpirun --version 2>&1 | grep -q "Open MPI"; then
-        MPIRUN="mpirun --oversubscribe"
-        export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-    fi
-    if [ -x "$MPI_BIN" ]; then
-        tm=$(best_of $MPIRUN -n 2 "$MPI_BIN" experiment "$TMP/reps.yaml" --db "$TMP/b.db" $J --quiet)
-        ratio=$(awk -v a="$tm" -v b="$t2" 'BEGIN { printf "%+.1f", 100 * (a - b) / b }')
-        printf '  mpirun -n 2         %8.3f s   vs 2 threads %s%% (goal within 5%%)\n' \
-            "$tm" "$ratio"
-    else
-        echo "  mpirun -n 2         skipped: 'make mpi' did not build $MPI_BIN"
-    fi
-else
-    echo "  mpirun -n 2         skipped: no mpirun"
-fi
+line() { # line NAME LABEL: the three columns
+    eval "e=\${exp_$1:-nan} p=\${proc_$1:-nan} c=\${cpu_$1:-nan}"
+    printf '  %-20s %8.3f s %8.3f s %8.3f s' "$2" "$e" "$p" "$c"
+}
+vs_t2() { awk -v a="$1" -v b="$exp_t2" 'BEGIN { printf "%+.1f", 100 * (a - b) / b }'; }
+printf '  %-20s %10s %10s %10s\n' "" experiment process CPU
+line t1 "1 thread"
+echo
+line t2 "2 threads"
+printf '   parallel efficiency %s%% (goal >= 90%%)\n' \
+    "$(awk -v a="$exp_t1" -v b="$exp_t2" 'BEGIN { printf "%.1f", 100 * a / (2 * b) }')"
+case " $NAMES " in
+*" m "*)
+    line m "mpirun -n 2"
+    printf '   vs 2 threads %s%% (goal within 5%%)\n' "$(vs_t2 "$exp_m")"
+    [ -n "$stats_m" ] && echo "$stats_m"
+    ;;
+*) echo "$MPI_NOTE" ;;
+esac
+case " $NAMES " in
+*" o "*)
+    line o "mpirun.openmpi -n 2"
+    printf '   vs 2 threads %s%% (Open MPI)\n' "$(vs_t2 "$exp_o")"
+    [ -n "$stats_o" ] && echo "$stats_o"
+    ;;
+esac
 
 echo "  memory (peak RSS, 2 threads, results database on):"
 for n in 1000 10000 100000; do

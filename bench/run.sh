@@ -11,6 +11,11 @@
 #   SIMPY_PATH   folder holding the `simpy` package of SimPy 3 or 4 (a source tree's src/);
 #                put first on PYTHONPATH. Unset: an installed simpy, if it is SimPy 3 or 4
 #   PYTHON       the interpreter for SimPy (default /usr/bin/python3, else python3)
+#   BENCH_SIMPY_IDIOMS  which SimPy programs run: both (default), tuned or process.
+#                tuned: bench/simpy_<model>.py, a Store per queue and a process per server,
+#                the fastest idiom we know; process: bench/simpy_<model>_process.py, a process
+#                per customer / part / job requesting a Resource, the idiom SimPy's
+#                documentation teaches and 1.6 to 2.2 times slower; tuned skips it
 #   CIMBA_DIR    a built cimba 3.x tree (include/, src/, and libcimba under build/src, build,
 #                lib or the top; CIMBA_LIBDIR names the library's folder explicitly). Unset:
 #                cimba is not run
@@ -23,6 +28,12 @@ BUILD=${BUILD:-build}
 SCALE=${BENCH_SCALE:-1}
 SEED=${BENCH_SEED:-1}
 REPEAT=${BENCH_REPEAT:-3}
+IDIOMS=${BENCH_SIMPY_IDIOMS:-both}
+case $IDIOMS in
+    both|tuned|process) ;;
+    *) printf 'bench: BENCH_SIMPY_IDIOMS is '\''%s'\'', not both, tuned or process\n' "$IDIOMS" >&2
+       exit 2 ;;
+esac
 CC=${CC:-cc}
 OUT=$BUILD/bench
 mkdir -p "$OUT" || exit 1
@@ -126,11 +137,18 @@ if [ -z "$simpy_ver" ] && [ -n "${SIMPY_PATH:-}" ] && [ -f "$SIMPY_PATH/../CHANG
 fi
 SIMPY=0
 case "$simpy_api" in
-    4) SIMPY=1; say "SimPy ${simpy_ver:-(version unknown, SimPy 3/4 API)} via $PY${SIMPY_PATH:+ from $SIMPY_PATH}" ;;
+    4) SIMPY=1; say "SimPy ${simpy_ver:-(version unknown, SimPy 3/4 API)} via $PY${SIMPY_PATH:+ from $SIMPY_PATH}," \
+                    "idioms: $IDIOMS (BENCH_SIMPY_IDIOMS)" ;;
     2) simpy_skip="the simpy found is SimPy ${simpy_ver:-2.x} (the old Simulation API); the models in bench/simpy_*.py are written for SimPy 3/4: set SIMPY_PATH to a SimPy 4 source tree's src/ folder" ;;
     *) simpy_skip="no simpy module for $PY (set SIMPY_PATH to a SimPy 4 source tree's src/ folder)" ;;
 esac
 [ "$SIMPY" = 1 ] || say "SimPy skipped: $simpy_skip"
+# The two SimPy programs: simpy runs bench/simpy_<model>.py, simpyproc bench/simpy_<model>_process.py.
+SIMPY_T=0; SIMPY_P=0
+if [ "$SIMPY" = 1 ]; then
+    [ "$IDIOMS" = process ] || SIMPY_T=1
+    [ "$IDIOMS" = tuned ] || SIMPY_P=1
+fi
 
 # ---- cimba ------------------------------------------------------------------------------
 CIMBA=0
@@ -170,8 +188,8 @@ say ""
 for m in mm1 serial jobshop; do
     case $m in jobshop) arg=$T ;; *) arg=$N ;; esac
     say "== $m"
-    rm -f "$OUT/twinsim_$m.out"* "$OUT/simpy_$m.out"* "$OUT/cimba_$m.out"*
-    ok_t=1; ok_s=$SIMPY; ok_c=$CIMBA
+    rm -f "$OUT/twinsim_$m.out"* "$OUT/simpy_$m.out"* "$OUT/simpyproc_$m.out"* "$OUT/cimba_$m.out"*
+    ok_t=1; ok_s=$SIMPY_T; ok_p=$SIMPY_P; ok_c=$CIMBA
     has bench_models || ok_t=0
     i=0
     while [ "$i" -lt "$REPEAT" ]; do
@@ -181,12 +199,16 @@ for m in mm1 serial jobshop; do
         if [ "$ok_s" = 1 ]; then
             try_run "$OUT/simpy_$m.out" "$PY" "bench/simpy_$m.py" "$arg" "$SEED" || ok_s=0
         fi
+        if [ "$ok_p" = 1 ]; then
+            try_run "$OUT/simpyproc_$m.out" "$PY" "bench/simpy_${m}_process.py" "$arg" "$SEED" ||
+                ok_p=0
+        fi
         if [ "$ok_c" = 1 ]; then
             try_run "$OUT/cimba_$m.out" "$OUT/cimba_$m" "$arg" "$SEED" || ok_c=0
         fi
         i=$((i + 1))
     done
-    for e in twinsim simpy cimba; do
+    for e in twinsim simpy simpyproc cimba; do
         if [ -f "$OUT/${e}_$m.out" ]; then
             grep -q '^RESULT' "$OUT/${e}_$m.out" || say "  $e $m failed:"
             indent "$OUT/${e}_$m.out"
@@ -213,32 +235,50 @@ say ""
 # ---- the table --------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 <= 0) print "-"; else printf "%.1fx", a / b }'; }
 num() { if [ -n "$1" ]; then awk -v x="$1" -v f="$2" 'BEGIN { printf f, x }'; else printf -- '-'; fi; }
-printf '%-8s | %10s | %9s | %7s | %8s | %6s | %9s | %8s | %7s\n' \
-    model "twinsim s" "SimPy s" ratio "cimba s" ratio "events/s" "ns/event" "peak MB"
-printf -- '---------|------------|-----------|---------|----------|--------|-----------|----------|--------\n'
+# Seconds of engine $1 on model $2: its wall time, or with $3 cpu its CPU time.
+secs() {
+    if [ "${3:-}" = cpu ]; then cat "$OUT/${1}_$2.out.cpu" 2> /dev/null; else getv "$OUT/${1}_$2.out" wall; fi
+}
+# The peers' columns: seconds and the ratio to twinsim for each of SimPy tuned, SimPy as
+# documented and cimba; $1 wall or cpu. Each peer's group is 22 characters wide.
+peer_head() {
+    printf '%-8s | %10s |%-22s|%-22s|%-22s' "" "" " SimPy tuned (1)" " SimPy documented (2)" " cimba"
+}
+peer_cols() { # $1 model, $2 wall or cpu
+    tw=$(secs twinsim "$1" "$2")
+    printf '%-8s | %10s' "$1" "$(num "$tw" %.3f)"
+    for e in simpy simpyproc cimba; do
+        x=$(secs "$e" "$1" "$2")
+        case $e in cimba) f=%.3f ;; *) f=%.2f ;; esac
+        printf ' | %9s  %9s' "$(num "$x" "$f")" "$(ratio "$x" "$tw")"
+    done
+}
+peer_legend() {
+    say "(1) SimPy, tuned: Store + server processes (bench/simpy_<model>.py)"
+    say "(2) SimPy, as documented: process per entity + Resource (bench/simpy_<model>_process.py)"
+    say "each engine: its seconds, then its seconds over twinsim's (\"-\": not run, see above)"
+}
+say "Wall seconds, the fastest of the runs"
+printf '%s\n' "$(peer_head)|"
+printf '%-8s | %10s | %9s  %9s | %9s  %9s | %9s  %9s | %9s | %8s | %7s\n' \
+    model "twinsim s" "s" ratio "s" ratio "s" ratio "events/s" "ns/event" "peak MB"
+printf -- '---------|------------|----------------------|----------------------|----------------------|-----------|----------|--------\n'
 for m in mm1 serial jobshop; do
-    tw=$(getv "$OUT/twinsim_$m.out" wall)
-    sp=$(getv "$OUT/simpy_$m.out" wall)
-    cb=$(getv "$OUT/cimba_$m.out" wall)
     eps=$(getv "$OUT/twinsim_$m.out" events_per_s)
     nse=$(getv "$OUT/twinsim_$m.out" ns_per_event)
     rss=$(getv "$OUT/twinsim_$m.out" rss_mb)
-    rs=$(ratio "$sp" "$tw"); rc=$(ratio "$cb" "$tw")
-    printf '%-8s | %10s | %9s | %7s | %8s | %6s | %9s | %8s | %7s\n' "$m" \
-        "$(num "$tw" %.3f)" "$(num "$sp" %.2f)" "$rs" "$(num "$cb" %.3f)" "$rc" \
+    printf '%s | %9s | %8s | %7s\n' "$(peer_cols "$m" wall)" \
         "$(num "$eps" %.3g)" "$(num "$nse" %.1f)" "$(num "$rss" %.1f)"
 done
+peer_legend
 say ""
 say "CPU seconds (user + system), the fastest of the runs: less disturbed than wall time by other"
 say "load on a shared machine"
-printf '%-8s | %10s | %9s | %7s | %8s | %6s\n' model "twinsim s" "SimPy s" ratio "cimba s" ratio
-printf -- '---------|------------|-----------|---------|----------|-------\n'
+printf '%s\n' "$(peer_head | sed 's/ *$//')"
+printf '%-8s | %10s | %9s  %9s | %9s  %9s | %9s  %9s\n' model "twinsim s" "s" ratio "s" ratio "s" ratio
+printf -- '---------|------------|----------------------|----------------------|----------------------\n'
 for m in mm1 serial jobshop; do
-    tw=$(cat "$OUT/twinsim_$m.out.cpu" 2> /dev/null)
-    sp=$(cat "$OUT/simpy_$m.out.cpu" 2> /dev/null)
-    cb=$(cat "$OUT/cimba_$m.out.cpu" 2> /dev/null)
-    printf '%-8s | %10s | %9s | %7s | %8s | %6s\n' "$m" "$(num "$tw" %.3f)" "$(num "$sp" %.2f)" \
-        "$(ratio "$sp" "$tw")" "$(num "$cb" %.3f)" "$(ratio "$cb" "$tw")"
+    printf '%s\n' "$(peer_cols "$m" cpu)"
 done
 say ""
 
@@ -275,7 +315,15 @@ all_verdict() { # $1 limit, then ratios
     done
     printf '%s' "$v"
 }
-say "goal >= 100x SimPy: $(goal_line simpy 100 wall); $(goal_line simpy 100 cpu)"
+# One line per SimPy idiom that BENCH_SIMPY_IDIOMS selects, each its own ratios.
+if [ "$IDIOMS" != process ]; then
+    say "goal >= 100x SimPy, tuned (Store + server processes): $(goal_line simpy 100 wall);" \
+        "$(goal_line simpy 100 cpu)"
+fi
+if [ "$IDIOMS" != tuned ]; then
+    say "goal >= 100x SimPy, as documented (process per entity + Resource):" \
+        "$(goal_line simpyproc 100 wall); $(goal_line simpyproc 100 cpu)"
+fi
 say "goal >= 2x cimba: $(goal_line cimba 2 wall); $(goal_line cimba 2 cpu)"
 rec=$(getv_where "$OUT/calendar.out" model calendar_record bytes)
 big=$(getv_where "$OUT/calendar.out" pending 1000000 bytes_per_pending)

@@ -2,13 +2,28 @@
 # Installs the Debian packages twinsim needs to build, test and run all of its parts.
 # Run as root on Debian 12 (bookworm); as another user it only says what is missing.
 # The core library needs only libc and libm; the rest is for model files (libfyaml), results
-# (SQLite), the live twin (MQTT), the web server, the cluster path (MPI), fuzzing (clang) and the
-# browser test of reports (Chromium, with playwright-core from npm).
+# (SQLite), the live twin (MQTT), the web server, the cluster path (MPI: MPICH, and Open MPI so
+# that the tests run the farm on both), fuzzing (clang) and the browser test of reports
+# (Chromium, with playwright-core from npm).
 set -eu
 
 PKGS="build-essential pkg-config libfyaml-dev libsqlite3-dev sqlite3 libmosquitto-dev mosquitto
-libmicrohttpd-dev libcjson-dev mpich libmpich-dev python3 openssl clang libclang-rt-14-dev
-chromium nodejs npm"
+libmicrohttpd-dev libcjson-dev mpich libmpich-dev openmpi-bin libopenmpi-dev python3 openssl clang
+libclang-rt-14-dev chromium nodejs npm"
+
+# Debian ranks Open MPI above MPICH, so installing it makes mpicc, mpirun and <mpi.h> Open MPI's.
+# MPICH stays the default (`make mpi`, plain mpirun); Open MPI keeps its own names,
+# mpicc.openmpi and mpirun.openmpi. Sets every MPI alternative (mpi, mpirun, the header folder)
+# that has an MPICH choice; does nothing where MPICH is absent or we are not root. Called only
+# when this run installed Open MPI.
+pin_mpich() {
+    [ "$(id -u)" = 0 ] && command -v update-alternatives >/dev/null 2>&1 || return 0
+    for a in $(update-alternatives --get-selections | awk '$1 ~ /^mpi/ { print $1 }'); do
+        choice=$(update-alternatives --list "$a" 2>/dev/null | grep mpich | head -n 1)
+        [ -n "$choice" ] && update-alternatives --set "$a" "$choice" >/dev/null
+    done
+    return 0
+}
 
 missing=""
 for p in $PKGS; do
@@ -34,4 +49,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# Only when this run brought Open MPI in: a default chosen on purpose earlier stays.
+case " $missing " in *" openmpi-bin "* | *" libopenmpi-dev "*) pin_mpich ;; esac
 echo "install-deps: done"

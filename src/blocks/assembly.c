@@ -73,7 +73,7 @@ static int assemble(struct tsim_sim *sim, uint32_t b)
     sim->ents[e].due = due;
     /* The assembled entity is in the block: counted in content, not as entered. */
     h->content++;
-    tsim__level_set(&h->level, (double)sim->now, (double)h->content);
+    tsim__area_in(&h->level, sim->now, h->content);
     sim->ents[e].t_in = sim->now;
     tsim__station_start(sim, b, 0, e);
     return 1;

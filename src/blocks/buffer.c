@@ -143,7 +143,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim__hdr_report(sim, b, r, 1);
     tsim_result_add(r, (int)b, "dropped", (double)q->dropped);
     tsim_result_add(r, (int)b, "wait", tsim__sum_mean(sim, &q->wait));
-    tsim_result_add(r, (int)b, "max_content", q->h.level.max);
+    tsim_result_add(r, (int)b, "max_content", (double)q->h.level.max);
 }
 
 /* Remove the newest entities (the tail end), never a blocked head's destination bookkeeping. */

@@ -58,6 +58,20 @@ void tsim__wake(struct tsim_sim *sim, uint32_t b)
     }
 }
 
+void tsim__area_restart(struct tsim__area *a, int64_t now, uint64_t n)
+{
+    a->in = (tsim__wide)now * (tsim__wide)n;
+    a->out = 0;
+    a->start = now;
+    a->max = n;
+}
+
+double tsim__area_mean(const struct tsim__area *a, int64_t now, uint64_t n)
+{
+    if (now <= a->start) return (double)n;
+    return (double)(a->out - a->in + (tsim__wide)now * (tsim__wide)n) / (double)(now - a->start);
+}
+
 uint64_t tsim__load(const struct tsim_sim *sim, uint32_t b) { return tsim__hdr(sim, b)->content; }
 
 static int32_t pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
@@ -96,23 +110,40 @@ static int32_t pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
     return -1;
 }
 
-int tsim__send(struct tsim_sim *sim, uint32_t from, uint32_t e)
+/* A product with no branch of a by-product route: it leaves the system as dropped at the block
+ * that could not route it (the loader warns about such models). The sender does its leave
+ * bookkeeping as for an accepted entity. */
+static __attribute__((noinline)) int unroutable(struct tsim_sim *sim, uint32_t from, uint32_t e)
 {
-    struct tsim__entity *en = &sim->ents[e];
-    int32_t d = en->dest >= 0 ? en->dest : pick(sim, from, e);
-    if (d < 0) {
-        /* A product with no branch of a by-product route: it leaves the system as dropped at
-         * the block that could not route it (the loader warns about such models). The sender
-         * does its leave bookkeeping as for an accepted entity. */
-        tsim__note_drop(sim, from, e);
-        tsim__entity_dispose(sim, e);
-        return 1;
-    }
-    en->dest = -1;
-    if (sim->vt[d]->offer(sim, (uint32_t)d, e)) return 1;
+    tsim__note_drop(sim, from, e);
+    tsim__entity_dispose(sim, e);
+    return 1;
+}
+
+/* `d` refused `e`: the entity keeps its destination and `from` waits on `d`. */
+static __attribute__((noinline)) int refused(struct tsim_sim *sim, uint32_t from, uint32_t e,
+                                             int32_t d)
+{
     sim->ents[e].dest = d;
     add_waiter(sim, (uint32_t)d, from);
     return 0;
+}
+
+/* The hot path of every hand-over, kept small: the common cases (a single route, an accepting
+ * destination) need no registers saved for the rare ones. */
+int tsim__send(struct tsim_sim *sim, uint32_t from, uint32_t e)
+{
+    struct tsim__entity *en = &sim->ents[e];
+    int32_t d = en->dest;
+    if (d < 0) {
+        const struct tsim__route *r = &sim->m->blocks[from].route;
+        d = r->rule == TSIM_ROUTE_SINGLE ? r->to[0] : pick(sim, from, e);
+        if (d < 0) return unroutable(sim, from, e);
+    } else {
+        en->dest = -1;
+    }
+    if (sim->vt[d]->offer(sim, (uint32_t)d, e)) return 1;
+    return refused(sim, from, e, d);
 }
 
 void tsim__note_enter(struct tsim_sim *sim, uint32_t b, uint32_t e)
@@ -120,7 +151,7 @@ void tsim__note_enter(struct tsim_sim *sim, uint32_t b, uint32_t e)
     struct tsim__bhdr *h = tsim__hdr(sim, b);
     h->entered++;
     h->content++;
-    tsim__level_set(&h->level, (double)sim->now, (double)h->content);
+    tsim__area_in(&h->level, sim->now, h->content);
     sim->ents[e].t_in = sim->now;
     if (sim->obs) {
         struct tsim_obs o = {TSIM_OBS_ENTER, tsim__time(sim, sim->now), (int)b, 0, 0,
@@ -134,7 +165,7 @@ void tsim__note_leave(struct tsim_sim *sim, uint32_t b, uint32_t e)
     struct tsim__bhdr *h = tsim__hdr(sim, b);
     h->left++;
     h->content--;
-    tsim__level_set(&h->level, (double)sim->now, (double)h->content);
+    tsim__area_out(&h->level, sim->now);
     if (sim->obs) {
         struct tsim_obs o = {TSIM_OBS_LEAVE, tsim__time(sim, sim->now), (int)b, 0, 0,
                              sim->ents[e].product, sim->ents[e].id, h->content};
@@ -165,7 +196,7 @@ void tsim__hdr_restart(struct tsim_sim *sim, uint32_t b)
 {
     struct tsim__bhdr *h = tsim__hdr(sim, b);
     h->entered = h->left = 0;
-    tsim_level_restart(&h->level, (double)sim->now);
+    tsim__area_restart(&h->level, sim->now, h->content);
 }
 
 void tsim__hdr_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r, int with_content)
@@ -175,5 +206,5 @@ void tsim__hdr_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r, i
     tsim_result_add(r, (int)b, "entered", (double)h->entered);
     tsim_result_add(r, (int)b, "left", (double)h->left);
     tsim_result_add(r, (int)b, "throughput", w > 0 ? (double)h->left / w : 0);
-    if (with_content) tsim_result_add(r, (int)b, "content", tsim_level_mean(&h->level, (double)sim->now));
+    if (with_content) tsim_result_add(r, (int)b, "content", tsim__area_mean(&h->level, sim->now, h->content));
 }

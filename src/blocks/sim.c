@@ -91,7 +91,7 @@ static void start(struct tsim_sim *sim)
     sim->next_id = 1;
     sim->stats_start = 0;
     sim->warmup_at = -1;
-    tsim_level_init(&sim->wip, 0, 0);
+    sim->wip = (struct tsim__area){0};
     sim->lead = (struct tsim__sum){0, 0};
     sim->completed = sim->created = 0;
     sim->norders = 0;
@@ -103,7 +103,6 @@ static void start(struct tsim_sim *sim)
         h->waking = TSIM__NIL;
         h->wait_off = (uint32_t)(sim->off[b] + state);
         h->wait_cap = (uint32_t)(d->indegree > 0 ? d->indegree : 1);
-        tsim_level_init(&h->level, 0, 0);
     }
     derive_streams(sim);
     tsim__shifts_init(sim);
@@ -228,10 +227,8 @@ uint64_t tsim__schedule_bg(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t
 
 void tsim__cancel(struct tsim_sim *sim, uint64_t handle)
 {
-    struct tsim__ev ev;
-    if (!handle || tsim__cal_get(&sim->cal, handle, &ev) != 0) return;
-    if (!(ev.kind & TSIM__BG)) sim->fg--;
-    tsim__cal_cancel(&sim->cal, handle);
+    if (!handle || tsim__cal_cancel(&sim->cal, handle) != 0) return;
+    if (!tsim__cal_flagged(handle)) sim->fg--; /* user events are foreground too */
 }
 
 uint64_t tsim_event_schedule(struct tsim_sim *sim, tsim_event_fn *fn, void *arg, double t,
@@ -268,7 +265,7 @@ uint64_t tsim_event_reschedule(struct tsim_sim *sim, uint64_t handle, double t)
 static void warmup_now(struct tsim_sim *sim)
 {
     sim->stats_start = sim->now;
-    tsim_level_restart(&sim->wip, (double)sim->now);
+    tsim__area_restart(&sim->wip, sim->now, sim->live_ents);
     sim->lead = (struct tsim__sum){0, 0};
     sim->completed = sim->created = 0;
     for (uint32_t b = 0; b < sim->nblocks; b++) {
@@ -331,7 +328,7 @@ uint64_t tsim_sim_run(struct tsim_sim *sim)
     sim->stop = 0;
     int64_t t;
     struct tsim__ev ev;
-    while (!sim->stop && tsim__cal_pop(&sim->cal, &t, &ev)) {
+    while (!sim->stop && tsim__cal_pop_fast(&sim->cal, &t, &ev)) {
         run_one(sim, t, &ev);
         /* Only failures, repairs and shift changes left, and nothing waits for them. */
         if (sim->fg == 0 && sim->stalled == 0) break;
@@ -389,13 +386,13 @@ void tsim__entity_enter_system(struct tsim_sim *sim, uint32_t e)
     sim->ents[e].t_created = sim->now;
     sim->live_ents++;
     sim->created++;
-    tsim__level_set(&sim->wip, (double)sim->now, (double)sim->live_ents);
+    tsim__area_in(&sim->wip, sim->now, sim->live_ents);
 }
 
 void tsim__entity_dispose(struct tsim_sim *sim, uint32_t e)
 {
     sim->live_ents--;
-    tsim__level_set(&sim->wip, (double)sim->now, (double)sim->live_ents);
+    tsim__area_out(&sim->wip, sim->now);
     sim->ents[e].next = sim->free_ent;
     sim->free_ent = e;
 }
@@ -435,7 +432,7 @@ void tsim_sim_result(struct tsim_sim *sim, struct tsim_result *out)
     tsim__pools_report(sim, out);
     tsim_result_add(out, TSIM_KPI_SYSTEM, "throughput", window > 0 ? sim->completed / window : 0);
     tsim_result_add(out, TSIM_KPI_SYSTEM, "lead_time", tsim__sum_mean(sim, &sim->lead));
-    tsim_result_add(out, TSIM_KPI_SYSTEM, "wip", tsim_level_mean(&sim->wip, (double)sim->now));
+    tsim_result_add(out, TSIM_KPI_SYSTEM, "wip", tsim__area_mean(&sim->wip, sim->now, sim->live_ents));
     tsim_result_add(out, TSIM_KPI_SYSTEM, "completed", (double)sim->completed);
     tsim_result_add(out, TSIM_KPI_SYSTEM, "created", (double)sim->created);
     out->start_time = tsim__time(sim, sim->stats_start);

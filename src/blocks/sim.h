@@ -51,6 +51,31 @@ static inline void tsim__sum_add(struct tsim__sum *s, int64_t ticks)
     s->n++;
 }
 
+/* A count over time (a block's content, the system's WIP) in integer ticks, exactly: the area
+ * under it is the sum of the times units left minus the sum of the times they came, plus
+ * count x now for the units still there. A change is one addition, no floating point; 128-bit
+ * sums cannot overflow. The count itself is kept by the owner (content, live_ents). */
+__extension__ typedef __int128 tsim__wide;
+struct tsim__area {
+    tsim__wide in, out; /* sums of the ticks of every unit's coming and leaving since `start` */
+    int64_t start;      /* where the statistics start */
+    uint64_t max;
+};
+
+/* One unit comes at `now`; the count is then `n`. */
+static inline void tsim__area_in(struct tsim__area *a, int64_t now, uint64_t n)
+{
+    a->in += now;
+    if (n > a->max) a->max = n;
+}
+
+/* One unit leaves at `now`. */
+static inline void tsim__area_out(struct tsim__area *a, int64_t now) { a->out += now; }
+
+/* Restart at `now` with `n` units present; the time-weighted mean of count `n` at `now`. */
+void tsim__area_restart(struct tsim__area *a, int64_t now, uint64_t n);
+double tsim__area_mean(const struct tsim__area *a, int64_t now, uint64_t n);
+
 /* Random streams of a block, each derived from (seed, replication, "name/purpose"). */
 enum { TSIM__RNG_MAIN, TSIM__RNG_AUX, TSIM__RNG_FAIL, TSIM__RNG_ROUTE, TSIM__RNG_COUNT };
 
@@ -59,7 +84,7 @@ struct tsim__bhdr {
     uint32_t index;
     uint32_t waking;       /* the waiter being woken now, TSIM__NIL if none */
     uint64_t entered, left, content;
-    struct tsim_level level; /* content over time, ticks */
+    struct tsim__area level; /* content over time */
     uint32_t wait_off;     /* arena offset of the waiter ring (uint32_t[wait_cap]) */
     uint32_t wait_head, wait_n, wait_cap;
     uint64_t rr;           /* round-robin turn */
@@ -130,7 +155,7 @@ struct tsim_sim {
 
     /* system statistics */
     int64_t stats_start, warmup_at;
-    struct tsim_level wip;
+    struct tsim__area wip; /* live_ents over time */
     struct tsim__sum lead; /* of every sink */
     uint64_t completed, created;
 
@@ -191,6 +216,7 @@ uint64_t tsim__schedule_bg(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t
                            uint32_t arg);
 void tsim__cancel(struct tsim_sim *sim, uint64_t handle);
 #define TSIM__BG 0x8000u /* in an event's kind: background */
+_Static_assert(TSIM__BG == TSIM__CAL_FLAG, "background events are the flagged ones");
 
 /* Entities */
 uint32_t tsim__entity_new(struct tsim_sim *sim, int product);

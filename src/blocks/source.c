@@ -57,29 +57,35 @@ static uint32_t create(struct tsim_sim *sim, struct source *s, const struct tsim
     return e;
 }
 
+/* Offer `e` downstream; it enters the system before the offer (a sink or a dropping buffer may
+ * dispose of it inside the offer), and a refusal takes that back at the same instant. */
+static int offer_one(struct tsim_sim *sim, uint32_t b, struct source *s, uint32_t e)
+{
+    tsim__entity_enter_system(sim, e);
+    if (!tsim__send(sim, b, e)) {
+        sim->live_ents--;
+        sim->created--;
+        tsim__area_out(&sim->wip, sim->now);
+        return 0;
+    }
+    s->h.entered++;
+    s->h.left++;
+    if (sim->obs) {
+        struct tsim_obs o = {TSIM_OBS_LEAVE, tsim__time(sim, sim->now), (int)b, 0, 0,
+                             sim->ents[e].product, sim->ents[e].id, 0};
+        sim->obs(sim->obs_ctx, &o);
+    }
+    return 1;
+}
+
 /* Offer the held entities in order. Returns 1 when none is left. */
 static int flush(struct tsim_sim *sim, uint32_t b, struct source *s)
 {
     while (s->held_head != TSIM__NIL) {
         uint32_t e = s->held_head;
         uint32_t next = sim->ents[e].next;
-        /* The entity enters the system before the offer (a sink or a dropping buffer may dispose
-         * of it inside the offer); a refusal takes that back at the same instant. */
-        tsim__entity_enter_system(sim, e);
-        if (!tsim__send(sim, b, e)) {
-            sim->live_ents--;
-            sim->created--;
-            tsim__level_set(&sim->wip, (double)sim->now, (double)sim->live_ents);
-            return 0;
-        }
-        s->h.entered++;
-        s->h.left++;
+        if (!offer_one(sim, b, s, e)) return 0;
         s->held_head = next;
-        if (sim->obs) {
-            struct tsim_obs o = {TSIM_OBS_LEAVE, tsim__time(sim, sim->now), (int)b, 0, 0,
-                                 sim->ents[e].product, sim->ents[e].id, 0};
-            sim->obs(sim->obs_ctx, &o);
-        }
     }
     return 1;
 }
@@ -99,7 +105,18 @@ static void arrive(struct tsim_sim *sim, uint32_t b, struct source *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     for (;;) {
-        for (int i = 0; i < d->batch && !limit_reached(s, d); i++) hold(sim, s, create(sim, s, d));
+        if (d->batch == 1 && s->held_head == TSIM__NIL && !limit_reached(s, d)) {
+            /* One entity and nothing held: the flush below without the list. */
+            uint32_t e = create(sim, s, d);
+            if (!offer_one(sim, b, s, e)) {
+                hold(sim, s, e);
+                set_blocked(sim, s, 1);
+                return;
+            }
+        } else {
+            for (int i = 0; i < d->batch && !limit_reached(s, d); i++)
+                hold(sim, s, create(sim, s, d));
+        }
         if (!flush(sim, b, s)) {
             set_blocked(sim, s, 1);
             return;

@@ -55,9 +55,9 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
         sim->ents[c].t_created = born;
         sim->ents[c].due = sim->ents[e].due;
         s->h.content++;
+        tsim__area_in(&s->h.level, sim->now, s->h.content);
         hold(sim, s, c);
     }
-    tsim__level_set(&s->h.level, (double)sim->now, (double)s->h.content);
     flush(sim, b, s);
     return 1;
 }

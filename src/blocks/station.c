@@ -22,22 +22,32 @@ size_t tsim__station_size(int servers)
     return sizeof(struct tsim__station) + (size_t)servers * sizeof(struct tsim__server);
 }
 
-static int effective(const struct tsim__server *v)
+/* The state a server's phase shows while it is up and on shift. */
+static const uint8_t phase_state[] = {
+    [TSIM__PH_IDLE] = TSIM_STATE_IDLE,       [TSIM__PH_SETUP] = TSIM_STATE_SETUP,
+    [TSIM__PH_BUSY] = TSIM_STATE_BUSY,       [TSIM__PH_BLOCKED] = TSIM_STATE_BLOCKED,
+    [TSIM__PH_WAIT] = TSIM_STATE_WAITING,
+};
+
+static inline int effective(const struct tsim__server *v)
 {
-    if (v->down) return TSIM_STATE_DOWN;
-    if (v->off) return TSIM_STATE_OFF_SHIFT;
-    switch (v->phase) {
-    case TSIM__PH_SETUP: return TSIM_STATE_SETUP;
-    case TSIM__PH_BUSY: return TSIM_STATE_BUSY;
-    case TSIM__PH_BLOCKED: return TSIM_STATE_BLOCKED;
-    case TSIM__PH_WAIT: return TSIM_STATE_WAITING;
-    default: return TSIM_STATE_IDLE;
-    }
+    if (v->down | v->off) return v->down ? TSIM_STATE_DOWN : TSIM_STATE_OFF_SHIFT;
+    return phase_state[v->phase];
 }
 
-static void account(struct tsim_sim *sim, uint32_t b, int s)
+static void account_change(struct tsim_sim *sim, uint32_t b, int s, struct tsim__server *v,
+                           int now_state)
 {
-    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    v->acc[v->state] += sim->now - v->since;
+    v->since = sim->now;
+    v->state = (uint8_t)now_state;
+    if (sim->obs) tsim__note_state(sim, b, s, now_state);
+}
+
+/* Account server `s` (= `v`) after any change of its phase, down or off flags. Inline: it runs
+ * on every start and end of work. */
+static inline void account_v(struct tsim_sim *sim, uint32_t b, int s, struct tsim__server *v)
+{
     /* Work that waits for a repair, a shift or operators keeps a run going (sim.h). */
     uint8_t stalled = (uint8_t)(v->phase == TSIM__PH_WAIT ||
                                 ((v->phase == TSIM__PH_SETUP || v->phase == TSIM__PH_BUSY) && !v->ev));
@@ -46,11 +56,12 @@ static void account(struct tsim_sim *sim, uint32_t b, int s)
         v->stalled = stalled;
     }
     int now_state = effective(v);
-    if (now_state == v->state) return;
-    v->acc[v->state] += sim->now - v->since;
-    v->since = sim->now;
-    v->state = (uint8_t)now_state;
-    if (sim->obs) tsim__note_state(sim, b, s, now_state);
+    if (now_state != v->state) account_change(sim, b, s, v, now_state);
+}
+
+static void account(struct tsim_sim *sim, uint32_t b, int s)
+{
+    account_v(sim, b, s, &st_of(sim, b)->srv[s]);
 }
 
 static inline int available(const struct tsim__server *v) { return !v->down && !v->off; }
@@ -98,7 +109,7 @@ static void run_phase(struct tsim_sim *sim, uint32_t b, int s)
         v->finish = sim->now + v->remaining;
         v->ev = tsim__schedule(sim, v->finish, b, EV_DONE, (uint32_t)s);
     }
-    account(sim, b, s);
+    account_v(sim, b, s, v);
 }
 
 static void pause_phase(struct tsim_sim *sim, uint32_t b, int s)
@@ -145,6 +156,14 @@ void tsim__station_start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
     int product = sim->ents[e].product;
     int setup = d->has_setup && v->last_product >= 0 && v->last_product != product;
     v->last_product = product;
+    if (!setup && d->need.pool < 0) {
+        /* The common case, begin's shortest path: no setup, no operators. */
+        const struct tsim_dist *pd = d->process.by_product[product];
+        v->phase = TSIM__PH_BUSY;
+        v->remaining = pd ? tsim__draw(sim, pd, &st_of(sim, b)->h.rng[TSIM__RNG_MAIN]) : 0;
+        run_phase(sim, b, s);
+        return;
+    }
     begin(sim, b, s, setup ? TSIM__PH_SETUP : TSIM__PH_BUSY);
 }
 
@@ -164,7 +183,7 @@ static void server_free(struct tsim_sim *sim, uint32_t b, int s, int wake)
     struct tsim__server *v = &st_of(sim, b)->srv[s];
     v->ent = TSIM__NIL;
     v->phase = TSIM__PH_IDLE;
-    account(sim, b, s);
+    account_v(sim, b, s, v);
     if (wake && available(v)) {
         if (tsim__desc(sim, b)->type == TSIM_ASSEMBLY) tsim__assembly_server_free(sim, b);
         else tsim__wake(sim, b);

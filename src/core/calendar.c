@@ -1,8 +1,9 @@
 /*
- * The event calendar: a 4-ary min-heap over pooled event records (see calendar.h for the order
- * and the lazy-cancellation invariant). A 4-ary heap has half the depth of a binary heap and the
- * four children of a node share one or two cache lines, which matters from 10^4 pending events
- * on; bench/bench_calendar.c measures hold times from 10 to 10^6 pending events.
+ * The event calendar: a 4-ary min-heap (see calendar.h for the order, the handles and the lazy
+ * cancellation). A 4-ary heap has half the depth of a binary heap and the four children of a
+ * node share one or two cache lines, which matters from 10^4 pending events on;
+ * bench/bench_calendar.c measures hold times from 10 to 10^6 pending events. Block events carry
+ * everything in the heap entry, so the hot path (push, pop) never leaves the heap array.
  */
 #include "core/calendar.h"
 
@@ -17,193 +18,312 @@
 void tsim__cal_init(struct tsim__calendar *c)
 {
     memset(c, 0, sizeof *c);
-    c->free_head = NONE;
+    c->free_user = NONE;
 }
 
 void tsim__cal_release(struct tsim__calendar *c)
 {
     tsim__free(c->heap);
-    tsim__free(c->slots);
+    tsim__free(c->user);
+    tsim__free(c->cancelled);
     tsim__cal_init(c);
 }
 
 void tsim__cal_clear(struct tsim__calendar *c)
 {
     c->n = 0;
-    c->nslots = 0;
-    c->free_head = NONE;
+    c->nuser = 0;
+    c->free_user = NONE;
     c->live = 0;
     c->seq = 0;
+    if (c->ncancelled) memset(c->cancelled, 0, (size_t)c->cap_cancelled * sizeof *c->cancelled);
+    c->ncancelled = 0;
+}
+
+/* Make `*dst` (capacity `*dcap`) hold `n` elements of `src` (capacity `scap`). */
+static void copy_array(void **dst, uint32_t *dcap, const void *src, uint32_t n, uint32_t scap,
+                       size_t elem)
+{
+    if (*dcap < n) {
+        tsim__free(*dst);
+        *dst = tsim__malloc((size_t)scap * elem);
+        *dcap = scap;
+    }
+    if (n) memcpy(*dst, src, (size_t)n * elem);
 }
 
 void tsim__cal_copy(struct tsim__calendar *dst, const struct tsim__calendar *src)
 {
-    if (dst->cap < src->n) {
-        tsim__free(dst->heap);
-        dst->heap = tsim__malloc((size_t)src->cap * sizeof *dst->heap);
-        dst->cap = src->cap;
+    copy_array((void **)&dst->heap, &dst->cap, src->heap, src->n, src->cap, sizeof *src->heap);
+    copy_array((void **)&dst->user, &dst->cap_user, src->user, src->nuser, src->cap_user,
+               sizeof *src->user);
+    /* The set is probed by position: it is copied whole, at its own capacity. */
+    tsim__free(dst->cancelled);
+    dst->cancelled = NULL;
+    dst->cap_cancelled = 0;
+    if (src->cap_cancelled) {
+        dst->cancelled = tsim__malloc((size_t)src->cap_cancelled * sizeof *src->cancelled);
+        memcpy(dst->cancelled, src->cancelled, (size_t)src->cap_cancelled * sizeof *src->cancelled);
+        dst->cap_cancelled = src->cap_cancelled;
     }
-    if (dst->cap_slots < src->nslots) {
-        tsim__free(dst->slots);
-        dst->slots = tsim__malloc((size_t)src->cap_slots * sizeof *dst->slots);
-        dst->cap_slots = src->cap_slots;
-    }
-    if (src->n) memcpy(dst->heap, src->heap, (size_t)src->n * sizeof *dst->heap);
-    if (src->nslots) memcpy(dst->slots, src->slots, (size_t)src->nslots * sizeof *dst->slots);
+    dst->ncancelled = src->ncancelled;
     dst->n = src->n;
-    dst->nslots = src->nslots;
-    dst->free_head = src->free_head;
+    dst->nuser = src->nuser;
+    dst->free_user = src->free_user;
     dst->live = src->live;
     dst->seq = src->seq;
 }
 
+/* The heap ------------------------------------------------------------------------------------ */
+
 static inline int before(const struct tsim__hent *a, const struct tsim__hent *b)
 {
-    return a->t < b->t || (a->t == b->t && a->key < b->key);
+    return a->key < b->key;
 }
 
-static void sift_up(struct tsim__hent *h, uint32_t i, struct tsim__hent e)
-{
-    while (i > 0) {
-        uint32_t parent = (i - 1) >> 2;
-        if (!before(&e, &h[parent])) break;
-        h[i] = h[parent];
-        i = parent;
-    }
-    h[i] = e;
-}
+static inline int64_t time_of(const struct tsim__hent *h) { return (int64_t)(h->key >> 64); }
+static inline uint64_t seq_of(const struct tsim__hent *h) { return (uint64_t)h->key & SEQ_MASK; }
 
-static void sift_down(struct tsim__hent *h, uint32_t n, uint32_t i, struct tsim__hent e)
+static void sift_down(struct tsim__hent *h, uint32_t n, uint32_t i, const struct tsim__hent *e)
 {
     for (;;) {
         uint32_t first = 4 * i + 1;
         if (first >= n) break;
         uint32_t best = first;
-        uint32_t last = first + 4 < n ? first + 4 : n;
-        for (uint32_t k = first + 1; k < last; k++)
-            if (before(&h[k], &h[best])) best = k;
-        if (!before(&h[best], &e)) break;
+        if (first + 4 <= n) {
+            /* Four children: a tournament of pairs, which compiles to few branches. */
+            uint32_t a = first + before(&h[first + 1], &h[first]);
+            uint32_t b = first + 2 + before(&h[first + 3], &h[first + 2]);
+            best = before(&h[b], &h[a]) ? b : a;
+        } else {
+            for (uint32_t k = first + 1; k < n; k++)
+                if (before(&h[k], &h[best])) best = k;
+        }
+        if (!before(&h[best], e)) break;
         h[i] = h[best];
         i = best;
     }
-    h[i] = e;
+    h[i] = *e;
 }
 
-static uint32_t slot_alloc(struct tsim__calendar *c)
+/* Remove the top of the heap. */
+static inline void pop_top(struct tsim__calendar *c)
 {
-    if (c->free_head != NONE) {
-        uint32_t s = c->free_head;
-        c->free_head = c->slots[s].ent;
+    uint32_t n = --c->n;
+    if (n) sift_down(c->heap, n, 0, &c->heap[n]);
+}
+
+void tsim__cal_pop_top(struct tsim__calendar *c) { pop_top(c); }
+
+/* The set of cancelled block events ------------------------------------------------------------ */
+
+static inline uint32_t set_home(const struct tsim__calendar *c, uint64_t seq)
+{
+    return (uint32_t)((seq * UINT64_C(0x9e3779b97f4a7c15)) >> 32) & (c->cap_cancelled - 1);
+}
+
+static void set_add(struct tsim__calendar *c, uint64_t seq);
+
+static void set_grow(struct tsim__calendar *c)
+{
+    uint64_t *old = c->cancelled;
+    uint32_t old_cap = c->cap_cancelled;
+    c->cap_cancelled = old_cap ? old_cap * 2 : 16;
+    c->cancelled = tsim__calloc(c->cap_cancelled, sizeof *c->cancelled);
+    c->ncancelled = 0;
+    for (uint32_t i = 0; i < old_cap; i++)
+        if (old[i]) set_add(c, old[i]);
+    tsim__free(old);
+}
+
+static void set_add(struct tsim__calendar *c, uint64_t seq)
+{
+    if (2 * (c->ncancelled + 1) > c->cap_cancelled) set_grow(c);
+    uint32_t mask = c->cap_cancelled - 1;
+    uint32_t i = set_home(c, seq);
+    while (c->cancelled[i]) i = (i + 1) & mask;
+    c->cancelled[i] = seq;
+    c->ncancelled++;
+}
+
+/* Remove `seq` if it is in the set; returns whether it was. Backward-shift deletion keeps every
+ * remaining key reachable from its home without tombstones. */
+static int set_take(struct tsim__calendar *c, uint64_t seq)
+{
+    uint32_t mask = c->cap_cancelled - 1;
+    uint32_t i = set_home(c, seq);
+    while (c->cancelled[i] != seq) {
+        if (!c->cancelled[i]) return 0;
+        i = (i + 1) & mask;
+    }
+    for (uint32_t j = (i + 1) & mask; c->cancelled[j]; j = (j + 1) & mask) {
+        uint32_t home = set_home(c, c->cancelled[j]);
+        /* Entry j may move to the hole at i when its home does not lie in (i, j]. */
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            c->cancelled[i] = c->cancelled[j];
+            i = j;
+        }
+    }
+    c->cancelled[i] = 0;
+    c->ncancelled--;
+    return 1;
+}
+
+/* User-event records --------------------------------------------------------------------------- */
+
+static uint32_t user_alloc(struct tsim__calendar *c)
+{
+    if (c->free_user != NONE) {
+        uint32_t s = c->free_user;
+        c->free_user = c->user[s].next;
         return s;
     }
-    if (c->nslots == c->cap_slots) {
-        uint32_t cap = c->cap_slots ? c->cap_slots * 2 : 64;
-        c->slots = tsim__realloc(c->slots, (size_t)cap * sizeof *c->slots);
-        c->cap_slots = cap;
+    if (c->nuser == c->cap_user) {
+        uint32_t cap = c->cap_user ? c->cap_user * 2 : 16;
+        c->user = tsim__realloc(c->user, (size_t)cap * sizeof *c->user);
+        c->cap_user = cap;
     }
-    c->slots[c->nslots].gen = 0;
-    return c->nslots++;
+    c->user[c->nuser].gen = 0;
+    return c->nuser++;
 }
 
-static void slot_free(struct tsim__calendar *c, uint32_t s)
+static void user_free(struct tsim__calendar *c, uint32_t s)
 {
-    struct tsim__ev *e = &c->slots[s];
-    e->gen = (e->gen | 1) + 1; /* the next even generation: stale handles never match */
-    e->ent = c->free_head;
-    c->free_head = s;
+    struct tsim__user_ev *u = &c->user[s];
+    u->gen = (u->gen | 1) + 1; /* the next even generation: stale handles never match */
+    u->next = c->free_user;
+    c->free_user = s;
 }
+
+/* Push and pop --------------------------------------------------------------------------------- */
 
 uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority, tsim_event_fn *fn,
                         void *arg, uint32_t block, uint32_t kind, uint32_t ent)
 {
-    uint32_t s = slot_alloc(c);
-    struct tsim__ev *rec = &c->slots[s];
-    uint32_t gen = rec->gen + 1; /* odd: pending */
-    rec->fn = fn;
-    rec->arg = arg;
-    rec->block = block;
-    rec->kind = (uint16_t)kind;
-    rec->prio = (int16_t)priority;
-    rec->ent = ent;
-    rec->gen = gen;
     if (c->n == c->cap) {
         uint32_t cap = c->cap ? c->cap * 2 : 64;
         c->heap = tsim__realloc(c->heap, (size_t)cap * sizeof *c->heap);
         c->cap = cap;
     }
-    struct tsim__hent h = {
-        .t = t,
-        .key = ((uint64_t)(32767 - priority) << SEQ_BITS) | (c->seq++ & SEQ_MASK),
-        .slot = s,
-    };
-    sift_up(c->heap, c->n++, h);
-    c->live++;
-    return ((uint64_t)gen << 32) | (s + 1);
-}
-
-/* Remove the top of the heap. */
-static void pop_top(struct tsim__calendar *c)
-{
-    struct tsim__hent last = c->heap[--c->n];
-    if (c->n) sift_down(c->heap, c->n, 0, last);
-}
-
-/* Drop cancelled records from the top; they were already uncounted from `live`. */
-static void skip_cancelled(struct tsim__calendar *c)
-{
-    while (c->n && !(c->slots[c->heap[0].slot].gen & 1)) {
-        uint32_t s = c->heap[0].slot;
-        pop_top(c);
-        slot_free(c, s);
+    uint64_t seq = ++c->seq & SEQ_MASK;
+    uint64_t handle = seq << 2 | (kind & TSIM__CAL_FLAG ? 2 : 0);
+    if (fn) {
+        uint32_t s = user_alloc(c);
+        struct tsim__user_ev *u = &c->user[s];
+        u->fn = fn;
+        u->arg = arg;
+        u->gen++; /* odd: pending */
+        u->next = (uint32_t)(priority + 32768);
+        block = TSIM__CAL_USER;
+        kind = 0;
+        ent = s;
+        handle = (uint64_t)u->gen << 33 | (uint64_t)s << 1 | 1;
     }
+    /* Sift the new key up first and write the entry once, at its place: an entry built on the
+     * stack and copied would be read back wider than it was written (a store-forwarding stall
+     * on every push). */
+    tsim__key key = (tsim__key)(uint64_t)t << 64 | ((uint64_t)(32767 - priority) << SEQ_BITS) | seq;
+    struct tsim__hent *hp = c->heap;
+    uint32_t i = c->n++;
+    while (i > 0) {
+        uint32_t parent = (i - 1) >> 2;
+        if (!(key < hp[parent].key)) break;
+        hp[i] = hp[parent];
+        i = parent;
+    }
+    hp[i].key = key;
+    hp[i].block = block;
+    hp[i].ent = ent;
+    hp[i].kind = kind;
+    c->live++;
+    return handle;
+}
+
+/* Whether the top entry was cancelled; if so it is forgotten (its record freed, its sequence
+ * number taken out of the set) and the caller pops it. */
+static inline int top_cancelled(struct tsim__calendar *c)
+{
+    const struct tsim__hent *h = &c->heap[0];
+    if (h->block == TSIM__CAL_USER) {
+        if (c->user[h->ent].gen & 1) return 0;
+        user_free(c, h->ent);
+        return 1;
+    }
+    return c->ncancelled && set_take(c, seq_of(h));
 }
 
 int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
 {
-    skip_cancelled(c);
-    if (!c->n) return 0;
-    uint32_t s = c->heap[0].slot;
-    *t = c->heap[0].t;
-    *ev = c->slots[s];
+    for (;;) {
+        if (!c->n) return 0;
+        if (!top_cancelled(c)) break;
+        pop_top(c);
+    }
+    const struct tsim__hent *h = &c->heap[0];
+    *t = time_of(h);
+    ev->block = h->block;
+    ev->kind = (uint16_t)h->kind;
+    ev->ent = h->ent;
+    ev->prio = (int16_t)(32767 - (int)((uint64_t)h->key >> SEQ_BITS));
+    ev->fn = NULL;
+    ev->arg = NULL;
+    if (h->block == TSIM__CAL_USER) {
+        ev->fn = c->user[h->ent].fn;
+        ev->arg = c->user[h->ent].arg;
+        user_free(c, h->ent);
+        ev->block = 0; /* as user events have always been seen (the fingerprint folds these) */
+        ev->ent = 0;
+    }
     pop_top(c);
-    slot_free(c, s);
     c->live--;
     return 1;
 }
 
 int64_t tsim__cal_next_time(struct tsim__calendar *c)
 {
-    skip_cancelled(c);
-    return c->n ? c->heap[0].t : INT64_MAX;
+    while (c->n && top_cancelled(c)) pop_top(c);
+    return c->n ? time_of(&c->heap[0]) : INT64_MAX;
 }
 
-static struct tsim__ev *lookup(const struct tsim__calendar *c, uint64_t handle)
+static struct tsim__user_ev *lookup(const struct tsim__calendar *c, uint64_t handle)
 {
-    uint32_t s = (uint32_t)(handle & 0xffffffffu);
-    uint32_t gen = (uint32_t)(handle >> 32);
-    if (s == 0 || s > c->nslots) return NULL;
-    struct tsim__ev *e = &c->slots[s - 1];
-    return (e->gen == gen && (gen & 1)) ? e : NULL;
+    if (!(handle & 1)) return NULL;
+    uint32_t s = (uint32_t)(handle >> 1);
+    uint32_t gen = (uint32_t)(handle >> 33);
+    if (s >= c->nuser) return NULL;
+    struct tsim__user_ev *u = &c->user[s];
+    return (u->gen == gen && (gen & 1)) ? u : NULL;
 }
 
 int tsim__cal_cancel(struct tsim__calendar *c, uint64_t handle)
 {
-    struct tsim__ev *e = lookup(c, handle);
-    if (!e) return TSIM_ENOENT;
-    e->gen++; /* even: cancelled; the heap entry is dropped when it reaches the top */
+    if (handle & 1) {
+        struct tsim__user_ev *u = lookup(c, handle);
+        if (!u) return TSIM_ENOENT;
+        u->gen++; /* even: cancelled; the heap entry is dropped when it reaches the top */
+    } else {
+        if (!handle) return TSIM_ENOENT;
+        set_add(c, handle >> 2);
+    }
     c->live--;
     return 0;
 }
 
 int tsim__cal_get(const struct tsim__calendar *c, uint64_t handle, struct tsim__ev *ev)
 {
-    struct tsim__ev *e = lookup(c, handle);
-    if (!e) return TSIM_ENOENT;
-    *ev = *e;
+    const struct tsim__user_ev *u = lookup(c, handle);
+    if (!u) return TSIM_ENOENT;
+    ev->fn = u->fn;
+    ev->arg = u->arg;
+    ev->block = TSIM__CAL_USER;
+    ev->kind = 0;
+    ev->ent = (uint32_t)(handle >> 1);
+    ev->prio = (int16_t)((int)u->next - 32768);
     return 0;
 }
 
 size_t tsim__cal_memory(const struct tsim__calendar *c)
 {
-    return (size_t)c->cap * sizeof *c->heap + (size_t)c->cap_slots * sizeof *c->slots;
+    return (size_t)c->cap * sizeof *c->heap + (size_t)c->cap_user * sizeof *c->user +
+           (size_t)c->cap_cancelled * sizeof *c->cancelled;
 }

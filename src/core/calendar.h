@@ -1,14 +1,20 @@
 /*
- * The event calendar: a 4-ary min-heap of (time, priority, sequence) keys over a pool of event
- * records. Not a scheduler of its own: the sim's run loop pops and dispatches.
+ * The event calendar: a 4-ary min-heap of (time, priority, sequence) keys. Not a scheduler of its
+ * own: the sim's run loop pops and dispatches.
  *
  * Invariants: one total order, (time ascending, priority descending, sequence ascending), so
  * events at equal time and priority run in the order they were scheduled (FIFO), on every
- * machine. Cancellation is lazy: a cancelled record stays in the heap, marked, and is skipped and
- * freed when it reaches the top; this keeps sift-up/down free of back-pointer updates, which is
- * where an indexed heap spends its time. A handle is (generation << 32 | slot + 1), so a handle
- * to an event that ran or was cancelled never matches a reused slot.
- * Memory: 24 bytes of heap entry plus 32 bytes of record per pending event.
+ * machine. A block event (block, kind, entity) lives in its heap entry and nowhere else: pushing
+ * and popping touch the heap only. A user event (fn, arg) keeps fn and arg in a pooled record
+ * that its heap entry points to. Cancellation is lazy: a cancelled entry stays in the heap and is
+ * dropped when it reaches the top. A cancelled block event is remembered by its sequence number
+ * in a small hash set; a cancelled user event by its record's generation.
+ * Handles: a block event's is (sequence << 2 | flag << 1), where flag is the kind's
+ * TSIM__CAL_FLAG bit; a user event's is (generation << 33 | record << 1 | 1), so a handle of an
+ * event that ran or was cancelled never matches a reused record. A block event's handle may be
+ * cancelled only while that event is pending (the blocks keep their handles exactly that long);
+ * user-event handles are checked.
+ * Memory: 32 bytes of heap entry per pending event, plus 24 bytes of record for user events.
  */
 #ifndef TSIM_CORE_CALENDAR_H
 #define TSIM_CORE_CALENDAR_H
@@ -17,6 +23,12 @@
 
 #include <stdint.h>
 
+/* A kind bit that block-event handles carry (the sim marks background events with it). */
+#define TSIM__CAL_FLAG 0x8000u
+
+/* A block whose events are user events: `ent` is the record of (fn, arg). */
+#define TSIM__CAL_USER (UINT32_MAX - 1)
+
 /* What an event does: either a user function with its argument, or a block event
  * (block, kind, entity) dispatched by the sim. */
 struct tsim__ev {
@@ -24,26 +36,39 @@ struct tsim__ev {
     void *arg;
     uint32_t block;
     uint16_t kind;
-    int16_t prio;      /* set by tsim__cal_push */
+    int16_t prio;
     uint32_t ent;
-    uint32_t gen;      /* generation of the slot; odd while pending, even when cancelled/free */
 };
 
+/* The whole order as one unsigned 128-bit key: time (never negative) in the high half, then
+ * (32767 - priority) << 48 | sequence (48 bits): one comparison orders two events. */
+__extension__ typedef unsigned __int128 tsim__key;
+
 struct tsim__hent {
-    int64_t t;
-    uint64_t key;      /* (32767 - priority) << 48 | sequence (48 bits) */
-    uint32_t slot;
+    tsim__key key;
+    uint32_t block;
+    uint32_t ent;
+    uint32_t kind;
     uint32_t pad_;
+};
+
+struct tsim__user_ev {
+    tsim_event_fn *fn;
+    void *arg;
+    uint32_t gen;      /* odd while pending, even when cancelled or free */
+    uint32_t next;     /* free list; while pending, the priority + 32768 */
 };
 
 struct tsim__calendar {
     struct tsim__hent *heap;
     uint32_t n, cap;
-    struct tsim__ev *slots;
-    uint32_t nslots, cap_slots;
-    uint32_t free_head;  /* free slot list threaded through ev.ent; UINT32_MAX: none */
+    struct tsim__user_ev *user;
+    uint32_t nuser, cap_user;
+    uint32_t free_user;  /* UINT32_MAX: none */
     uint32_t live;       /* pending and not cancelled */
     uint64_t seq;
+    uint64_t *cancelled; /* open addressing set of sequence numbers; 0 is empty */
+    uint32_t ncancelled, cap_cancelled;
 };
 
 void tsim__cal_init(struct tsim__calendar *c);
@@ -63,14 +88,40 @@ uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority, tsim_
 /* Pop the next live event into `*t` and `*ev`; returns 0 when none is left. */
 int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev);
 
-/* The time of the next live event, or INT64_MAX when none. Frees cancelled records on top. */
+/* Remove the top entry (not API outside the calendar and its inline pop). */
+void tsim__cal_pop_top(struct tsim__calendar *c);
+
+/* tsim__cal_pop for the run loop: a block event on top with nothing cancelled is popped inline;
+ * anything else goes through tsim__cal_pop. */
+static inline int tsim__cal_pop_fast(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
+{
+    if (!c->n || c->ncancelled || c->heap[0].block == TSIM__CAL_USER)
+        return tsim__cal_pop(c, t, ev);
+    const struct tsim__hent *h = &c->heap[0];
+    *t = (int64_t)(h->key >> 64);
+    ev->block = h->block;
+    ev->kind = (uint16_t)h->kind;
+    ev->ent = h->ent;
+    ev->prio = (int16_t)(32767 - (int)((uint64_t)h->key >> 48));
+    ev->fn = NULL;
+    ev->arg = NULL;
+    tsim__cal_pop_top(c);
+    c->live--;
+    return 1;
+}
+
+/* The time of the next live event, or INT64_MAX when none. Drops cancelled entries on top. */
 int64_t tsim__cal_next_time(struct tsim__calendar *c);
 
-/* Cancel the event of `handle`; returns 0, or TSIM_ENOENT when it is no longer pending. */
+/* Cancel the event of `handle`; returns 0, or TSIM_ENOENT when a user event's handle is no
+ * longer pending (a block event's must be: see above). */
 int tsim__cal_cancel(struct tsim__calendar *c, uint64_t handle);
 
-/* Copy the pending event of `handle` into `*ev` (its prio field included); returns 0, or
- * TSIM_ENOENT when it is no longer pending. */
+/* Whether `handle` is a block event's whose kind had TSIM__CAL_FLAG set. */
+static inline int tsim__cal_flagged(uint64_t handle) { return (handle & 3) == 2; }
+
+/* Copy the pending user event of `handle` into `*ev` (its prio field included); returns 0, or
+ * TSIM_ENOENT when it is no longer pending or is not a user event's handle. */
 int tsim__cal_get(const struct tsim__calendar *c, uint64_t handle, struct tsim__ev *ev);
 
 /* Bytes held. */

@@ -11,9 +11,26 @@
  * model exactly as rank 0 does and learns each scenario's factor values from a message before
  * its first job of that scenario (the optimizer creates scenarios as it goes).
  *
+ * Keeping the workers busy: rank 0 looks at its mailbox only between jobs of its own, and on a
+ * shared node it may also lose its core for a scheduler time slice; a worker that runs out of
+ * jobs meanwhile idles (with two jobs per worker, a 2-rank run lost 12-17% this way). So each
+ * worker holds a queue worth about QUEUE_S seconds of jobs, by rank 0's measure of its own jobs,
+ * and never fewer than DEPTH_MIN (one running, two waiting: enough to ride out one of rank 0's
+ * jobs that runs long). Towards the end of a batch no worker is topped up beyond half a fair
+ * share of the jobs not yet handed out, so none is left with a backlog while the others idle.
+ * Jobs travel in batches (a queue is refilled once it is half empty) and results likewise
+ * (every RESULT_S of work, or when the queue runs dry), so that few messages are in flight:
+ * a message-per-job stream filled the MPI library's shared-memory queues, blocking rank 0 in
+ * MPI_Send, and an MPI library only takes in new messages when a probe finds nothing waiting.
+ * A worker with nothing to do polls and sleeps instead of spinning in a blocking receive, as
+ * MPI implementations do, so it leaves the core to rank 0 when ranks share cores.
+ * TSIM_MPI_STATS=1 makes every rank print its jobs, seconds computing and seconds idle.
+ *
  * Failure: MPI errors return instead of aborting (MPI_ERRORS_RETURN), and rank 0 gives up with
  * a message naming the silent rank when a rank with jobs outstanding sends nothing for
  * TSIM_MPI_TIMEOUT seconds (default 600), then calls MPI_Abort so no rank is left waiting.
+ * A twinsim-mpi started by the launcher of another MPI (each process then sees a world of one)
+ * says so and exits with 1 before doing anything.
  */
 #ifdef TSIM_HAVE_MPI
 
@@ -21,6 +38,7 @@
 
 #include "core/core.h"
 
+#include <math.h>
 #include <mpi.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -30,14 +48,80 @@
 
 enum { TAG_SCEN = 1, TAG_JOB, TAG_RESULT, TAG_STOP, TAG_FAIL };
 
-/* Jobs a worker holds at once: one running, one waiting, so it never idles on a round trip. */
-#define PREFETCH 2
+/* A worker's queue, in seconds of its jobs, and the bounds on its length in jobs. Until rank 0
+ * has timed a job of its own a queue is DEPTH_START jobs: rank 0's first job, with cold caches,
+ * outlasts a few of a worker's. Were the jobs long, the extra ones are only a head start: the
+ * fair-share cap (queue_depth) still evens out the end of the batch. */
+#define QUEUE_S 0.02
+#define DEPTH_MIN 3
+#define DEPTH_START 16
+#define DEPTH_MAX 64
+/* A worker sends its results after this much work, or when its queue is empty, in messages of
+ * at most RESULT_BYTES (one row at least): under the smallest eager limit of the common MPI
+ * libraries (Open MPI's shared memory: 4 KiB, its header included), so that MPI_Send returns
+ * without waiting for rank 0 to look at its mailbox. */
+#define RESULT_S (QUEUE_S / 4)
+#define RESULT_BYTES 4000
+/* A worker with nothing to do polls this often (microseconds), after SPIN_POLLS polls back to
+ * back: a probe that finds nothing makes the MPI library take in what has arrived, which the
+ * next probe sees. Rank 0 likewise, with no job of its own left, waits for the last results. */
+#define IDLE_POLL_US 100
+#define SPIN_POLLS 3
 
 struct job_msg {
     uint32_t scen, rep, idx, pad_;
 };
 
 static int g_rank, g_size = 1, g_inited, g_stopped;
+
+/* What TSIM_MPI_STATS reports: jobs this rank ran, and wall seconds computing and idle. A
+ * worker's idle time is its waits for jobs between its first job and the end (waiting to be
+ * told to stop is not idling); rank 0's is its waits for the last results of each batch. */
+static struct {
+    long jobs;
+    double busy_s, idle_s;
+} g_stats;
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Sleep one poll interval; returns the seconds it took. */
+static double idle_sleep(void)
+{
+    double t = tsim__x_now();
+    struct timespec ts = {0, IDLE_POLL_US * 1000};
+    nanosleep(&ts, NULL);
+    return tsim__x_now() - t;
+}
+
+static void print_stats(void)
+{
+    const char *e = getenv("TSIM_MPI_STATS");
+    if (!e || !*e || *e == '0') return;
+    fprintf(stderr, "twinsim: rank %d: %ld jobs, %.3f s computing, %.3f s idle\n", g_rank,
+            g_stats.jobs, g_stats.busy_s, g_stats.idle_s);
+    fflush(stderr);
+}
+
+/* The number of processes the launcher says it started (Open MPI's, or a PMI one such as MPICH's
+ * Hydra), or 0 if it does not say. */
+static long launcher_size(long *lrank)
+{
+    const char *names[][2] = {{"OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK"},
+                              {"PMI_SIZE", "PMI_RANK"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *n = getenv(names[i][0]), *r = getenv(names[i][1]);
+        if (n && atol(n) > 0) {
+            *lrank = r ? atol(r) : 0;
+            return atol(n);
+        }
+    }
+    return 0;
+}
 
 int tsim__mpi_start(int *argc, char ***argv, int *rank, int *size)
 {
@@ -48,6 +132,17 @@ int tsim__mpi_start(int *argc, char ***argv, int *rank, int *size)
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+    /* A binary started by another MPI's launcher sees itself alone and would run the whole
+     * experiment once per process, every copy writing the same files: refuse instead. */
+    long lrank = 0, lsize = launcher_size(&lrank);
+    if (g_size == 1 && lsize > 1) {
+        if (lrank == 0)
+            fprintf(stderr, "twinsim: mpirun started %ld processes but each sees only itself: "
+                    "this twinsim-mpi was built with another MPI than this mpirun's (MPICH and "
+                    "Open MPI do not mix; Debian: mpirun.mpich, mpirun.openmpi)\n", lsize);
+        MPI_Finalize();
+        exit(1);
+    }
     *rank = g_rank;
     *size = g_size;
     return g_rank > 0;
@@ -64,6 +159,7 @@ void tsim__mpi_finish(void)
 {
     if (!g_inited) return;
     send_stop_all();
+    print_stats();
     MPI_Finalize();
     g_inited = 0;
 }
@@ -94,8 +190,11 @@ struct farm {
     int *outstanding;
     double *last_heard;
     double timeout;
+    long own_jobs;  /* rank 0's own jobs, and their CPU seconds: the job length estimate */
+    double own_cpu;
     unsigned char *buf;
     size_t buflen;
+    struct job_msg batch[DEPTH_MAX];
 };
 
 static struct farm g_farm;
@@ -127,28 +226,40 @@ static void send_scenario(struct tsim__xrun *x, int w, uint32_t s)
     f->sent[w][s] = 1;
 }
 
-static void send_job(struct tsim__xrun *x, int w, const struct tsim__job *j, size_t idx)
+/* Hand worker `w` the k jobs from jobs[*next] on, in one message, after the factor values of
+ * any scenario among them that it does not know yet. */
+static void send_jobs(struct tsim__xrun *x, int w, const struct tsim__job *jobs, size_t *next,
+                      int k)
 {
-    send_scenario(x, w, j->scen);
-    struct job_msg m = {j->scen, j->rep, (uint32_t)idx, 0};
-    int rc = MPI_Send(&m, (int)sizeof m, MPI_BYTE, w, TAG_JOB, MPI_COMM_WORLD);
+    struct farm *f = &g_farm;
+    for (int i = 0; i < k; i++) {
+        const struct tsim__job *j = &jobs[*next];
+        send_scenario(x, w, j->scen);
+        f->batch[i] = (struct job_msg){j->scen, j->rep, (uint32_t)*next, 0};
+        (*next)++;
+    }
+    int rc = MPI_Send(f->batch, (int)(k * sizeof *f->batch), MPI_BYTE, w, TAG_JOB,
+                      MPI_COMM_WORLD);
     if (rc != MPI_SUCCESS) die(w, "cannot be reached; it may have died", mpi_err(rc));
-    g_farm.outstanding[w]++;
-    if (g_farm.outstanding[w] == 1) g_farm.last_heard[w] = tsim__x_now();
+    if (f->outstanding[w] == 0) f->last_heard[w] = tsim__x_now();
+    f->outstanding[w] += k;
 }
 
 /* Take every message waiting; returns the number of results taken. */
-static size_t drain(struct tsim__xrun *x, const struct tsim__job *jobs, size_t n, double *rows,
-                    size_t *next, size_t *finished)
+static size_t drain(struct tsim__xrun *x, size_t n, double *rows, size_t *finished)
 {
     struct farm *f = &g_farm;
-    size_t got = 0;
-    for (;;) {
+    size_t got = 0, rowbytes = sizeof(uint64_t) + x->row_len * sizeof(double);
+    for (int misses = 0; misses < 2;) {
         int flag = 0;
         MPI_Status st;
         int rc = MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
         if (rc != MPI_SUCCESS) die(0, "lost contact with the other ranks", mpi_err(rc));
-        if (!flag) return got;
+        if (!flag) {
+            misses++; /* the first miss took in what had arrived; look once more */
+            continue;
+        }
+        misses = 0;
         int w = st.MPI_SOURCE, len = 0;
         MPI_Get_count(&st, MPI_BYTE, &len);
         if ((size_t)len > f->buflen) {
@@ -164,21 +275,52 @@ static size_t drain(struct tsim__xrun *x, const struct tsim__job *jobs, size_t n
             _exit(1);
         }
         if (st.MPI_TAG != TAG_RESULT) continue;
-        uint32_t idx;
-        memcpy(&idx, f->buf, sizeof idx);
-        if (idx >= n || (size_t)len != sizeof(uint64_t) + x->row_len * sizeof(double))
+        size_t k = (size_t)len / rowbytes;
+        if (k == 0 || (size_t)len != k * rowbytes || k > (size_t)f->outstanding[w])
             die(w, "sent a malformed result", NULL);
-        memcpy(rows + (size_t)idx * x->row_len, f->buf + sizeof(uint64_t),
-               x->row_len * sizeof(double));
-        f->outstanding[w]--;
-        f->last_heard[w] = tsim__x_now();
-        (*finished)++;
-        got++;
-        tsim__xrun_job_done(x, idx);
-        if (*next < n && !tsim__x_stop) {
-            send_job(x, w, &jobs[*next], *next);
-            (*next)++;
+        for (size_t i = 0; i < k; i++) {
+            const unsigned char *r = f->buf + i * rowbytes;
+            uint64_t idx;
+            memcpy(&idx, r, sizeof idx);
+            if (idx >= n) die(w, "sent a malformed result", NULL);
+            memcpy(rows + (size_t)idx * x->row_len, r + sizeof idx, x->row_len * sizeof(double));
+            tsim__xrun_job_done(x, (size_t)idx);
         }
+        f->outstanding[w] -= (int)k;
+        f->last_heard[w] = tsim__x_now();
+        *finished += k;
+        got += k;
+    }
+    return got;
+}
+
+/* How many jobs each worker should hold with `undealt` jobs not yet handed out: about QUEUE_S
+ * seconds of work by rank 0's measure of a job, but no more than half a fair share of what is
+ * left, so that a worker up to twice as slow as the others still ends with them. */
+static int queue_depth(size_t undealt)
+{
+    const struct farm *f = &g_farm;
+    double d = DEPTH_START;
+    if (f->own_jobs > 0) {
+        double job_s = f->own_cpu / (double)f->own_jobs;
+        d = job_s > QUEUE_S / DEPTH_MAX ? ceil(QUEUE_S / job_s) : DEPTH_MAX;
+        if (d < DEPTH_MIN) d = DEPTH_MIN;
+    }
+    double share = ceil((double)undealt / (2.0 * g_size));
+    if (share < d) d = share < 1 ? 1 : share;
+    return (int)d;
+}
+
+/* Refill every worker's queue that is half empty or worse, in one message each. */
+static void top_up(struct tsim__xrun *x, const struct tsim__job *jobs, size_t n, size_t *next)
+{
+    struct farm *f = &g_farm;
+    for (int w = 1; w < g_size && *next < n; w++) {
+        int depth = queue_depth(n - *next);
+        int room = depth - f->outstanding[w];
+        if (room <= 0 || room < depth / 2) continue;
+        if ((size_t)room > n - *next) room = (int)(n - *next);
+        send_jobs(x, w, jobs, next, room);
     }
 }
 
@@ -186,13 +328,9 @@ static int exec_mpi(struct tsim__xrun *x, const struct tsim__job *jobs, size_t n
 {
     struct farm *f = &g_farm;
     size_t next = 0, finished = 0;
-    for (int k = 0; k < PREFETCH; k++)
-        for (int w = 1; w < g_size && next < n; w++) {
-            send_job(x, w, &jobs[next], next);
-            next++;
-        }
     while (finished < n) {
-        size_t got = drain(x, jobs, n, rows, &next, &finished);
+        size_t got = drain(x, n, rows, &finished);
+        if (!tsim__x_stop) top_up(x, jobs, n, &next);
         int busy = 0;
         for (int w = 1; w < g_size; w++) busy += f->outstanding[w];
         if (tsim__x_stop && busy == 0) return 1;
@@ -200,8 +338,13 @@ static int exec_mpi(struct tsim__xrun *x, const struct tsim__job *jobs, size_t n
             /* Rank 0 computes too, one job between looks at the mailbox. */
             const struct tsim__job *j = &jobs[next];
             const struct tsim__scen *sc = &x->scen[j->scen];
+            double t = tsim__x_now(), c = cpu_now();
             tsim__xjob_run(&x->workers[0], sc->model, sc->seed, j->rep, x->horizon, x->warmup,
                            rows + next * x->row_len, x->nkpi);
+            f->own_cpu += cpu_now() - c;
+            f->own_jobs++;
+            g_stats.busy_s += tsim__x_now() - t;
+            g_stats.jobs++;
             tsim__xrun_job_done(x, next);
             next++;
             finished++;
@@ -219,8 +362,7 @@ static int exec_mpi(struct tsim__xrun *x, const struct tsim__job *jobs, size_t n
                 _exit(1);
             }
         }
-        struct timespec ts = {0, 200 * 1000};
-        nanosleep(&ts, NULL);
+        g_stats.idle_s += idle_sleep();
     }
     return 0;
 }
@@ -241,9 +383,43 @@ void tsim__mpi_attach(struct tsim__xrun *x)
 
 /* ---- workers ----------------------------------------------------------------------------- */
 
+/* Wait for rank 0's next message without spinning a core: poll, and sleep between polls. */
+static int wait_msg(MPI_Status *st)
+{
+    double slept = 0;
+    for (int i = 0;; i++) {
+        int flag = 0;
+        if (MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, st) != MPI_SUCCESS) return -1;
+        if (flag) {
+            if (g_stats.jobs > 0 && st->MPI_TAG != TAG_STOP) g_stats.idle_s += slept;
+            return 0;
+        }
+        if (i >= SPIN_POLLS) slept += idle_sleep();
+    }
+}
+
 static void send_fail(const char *msg)
 {
     MPI_Send(msg, (int)strlen(msg) + 1, MPI_BYTE, 0, TAG_FAIL, MPI_COMM_WORLD);
+}
+
+/* A worker's state: its queue of jobs and the results not yet sent. */
+struct serve {
+    struct job_msg q[DEPTH_MAX];
+    int qhead, qlen;
+    unsigned char *res; /* nres rows of (job index, row), rowbytes each */
+    size_t rowbytes, nres, maxres;
+    double res_s;       /* seconds of work behind the results not yet sent */
+};
+
+static int flush_results(struct serve *v)
+{
+    if (v->nres == 0) return 0;
+    int rc = MPI_Send(v->res, (int)(v->nres * v->rowbytes), MPI_BYTE, 0, TAG_RESULT,
+                      MPI_COMM_WORLD);
+    v->nres = 0;
+    v->res_s = 0;
+    return rc == MPI_SUCCESS ? 0 : -1;
 }
 
 int tsim__mpi_serve(const struct tsim__xspec *s, const struct tsim__xopts *o)
@@ -264,7 +440,12 @@ int tsim__mpi_serve(const struct tsim__xspec *s, const struct tsim__xopts *o)
     tsim_diags_release(&d);
     long *local = NULL; /* rank 0's scenario index -> this rank's */
     size_t nlocal = 0;
-    double *row = ok ? tsim__malloc(sizeof(uint64_t) + x.row_len * sizeof(double)) : NULL;
+    struct serve v = {0};
+    if (ok) {
+        v.rowbytes = sizeof(uint64_t) + x.row_len * sizeof(double);
+        v.maxres = RESULT_BYTES / v.rowbytes ? RESULT_BYTES / v.rowbytes : 1;
+        v.res = tsim__malloc(v.maxres * v.rowbytes);
+    }
     unsigned char *buf = NULL;
     size_t buflen = 0;
     /* Test hooks: a rank that dies mid-run, as a crashed node would, or one that hangs. */
@@ -272,76 +453,104 @@ int tsim__mpi_serve(const struct tsim__xspec *s, const struct tsim__xopts *o)
     int die_rank = die_env ? atoi(die_env) : -1, hang_rank = hang_env ? atoi(hang_env) : -1;
     int code = 0;
     for (;;) {
+        /* Take in every message there is, and wait for one only with no job to run; rank 0
+         * refills the queue only once it has the results, so they go out before any wait. */
         MPI_Status st;
-        int len = 0;
-        if (MPI_Probe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &st) != MPI_SUCCESS) {
-            code = 1;
-            break;
-        }
-        MPI_Get_count(&st, MPI_BYTE, &len);
-        if ((size_t)len + 1 > buflen) {
-            buflen = (size_t)len + 1;
-            buf = tsim__realloc(buf, buflen);
-        }
-        MPI_Recv(buf, len, MPI_BYTE, 0, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (st.MPI_TAG == TAG_STOP) break;
-        if (!ok) {
-            /* Rank 0 binds the same spec and fails the same way; answer so it never waits. */
-            send_fail("the experiment could not be set up on this rank");
-            continue;
-        }
-        if (st.MPI_TAG == TAG_SCEN) {
-            uint32_t gs;
-            memcpy(&gs, buf, sizeof gs);
-            buf[len] = 0;
-            char *vals[TSIM__X_MAX_FACTORS];
-            char *p = (char *)buf + sizeof gs;
-            for (int i = 0; i < s->nfactors; i++) {
-                vals[i] = p;
-                p += strlen(p) + 1;
-            }
-            tsim_diags_init(&d);
-            long li = tsim__xrun_add_scenario(&x, vals, &d);
-            tsim_diags_release(&d);
-            if (li < 0) {
-                send_fail(tsim_errmsg());
-                continue;
-            }
-            if (gs >= nlocal) {
-                size_t cap = nlocal ? nlocal : 64;
-                while (cap <= gs) cap *= 2;
-                local = tsim__realloc(local, cap * sizeof *local);
-                for (size_t i = nlocal; i < cap; i++) local[i] = -1;
-                nlocal = cap;
-            }
-            local[gs] = li;
-        } else if (st.MPI_TAG == TAG_JOB) {
-            struct job_msg m;
-            memcpy(&m, buf, sizeof m);
-            /* Dies as a crash or the out-of-memory killer would end it: by a signal. */
-            if (g_rank == die_rank) raise(SIGKILL);
-            while (g_rank == hang_rank) sleep(60);
-            if (m.scen >= nlocal || local[m.scen] < 0) {
-                send_fail("a job arrived for an unknown scenario");
-                continue;
-            }
-            const struct tsim__scen *sc = &x.scen[local[m.scen]];
-            uint64_t idx = m.idx;
-            unsigned char *out = (unsigned char *)row;
-            memcpy(out, &idx, sizeof idx);
-            double *r = (double *)(out + sizeof idx);
-            /* The seed is rank 0's: scenario seeds derive from its scenario index. */
-            uint64_t seed = tsim__xscen_seed(x.seed, s->crn, m.scen);
-            tsim__xjob_run(&x.workers[0], sc->model, seed, m.rep, x.horizon, x.warmup, r, x.nkpi);
-            if (MPI_Send(out, (int)(sizeof idx + x.row_len * sizeof(double)), MPI_BYTE, 0,
-                         TAG_RESULT, MPI_COMM_WORLD) != MPI_SUCCESS) {
+        int have = 0;
+        if (v.qlen == 0) {
+            if (flush_results(&v) != 0 || wait_msg(&st) != 0) {
                 code = 1;
                 break;
             }
+            have = 1;
+        } else if (MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &have, &st) != MPI_SUCCESS) {
+            code = 1;
+            break;
+        }
+        if (have) {
+            int len = 0;
+            MPI_Get_count(&st, MPI_BYTE, &len);
+            if ((size_t)len + 1 > buflen) {
+                buflen = (size_t)len + 1;
+                buf = tsim__realloc(buf, buflen);
+            }
+            MPI_Recv(buf, len, MPI_BYTE, 0, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            if (st.MPI_TAG == TAG_STOP) break;
+            if (!ok) {
+                /* Rank 0 binds the same spec and fails the same way; answer so it never waits. */
+                send_fail("the experiment could not be set up on this rank");
+                continue;
+            }
+            if (st.MPI_TAG == TAG_SCEN) {
+                uint32_t gs;
+                memcpy(&gs, buf, sizeof gs);
+                buf[len] = 0;
+                char *vals[TSIM__X_MAX_FACTORS];
+                char *p = (char *)buf + sizeof gs;
+                for (int i = 0; i < s->nfactors; i++) {
+                    vals[i] = p;
+                    p += strlen(p) + 1;
+                }
+                tsim_diags_init(&d);
+                long li = tsim__xrun_add_scenario(&x, vals, &d);
+                tsim_diags_release(&d);
+                if (li < 0) {
+                    send_fail(tsim_errmsg());
+                    continue;
+                }
+                if (gs >= nlocal) {
+                    size_t cap = nlocal ? nlocal : 64;
+                    while (cap <= gs) cap *= 2;
+                    local = tsim__realloc(local, cap * sizeof *local);
+                    for (size_t i = nlocal; i < cap; i++) local[i] = -1;
+                    nlocal = cap;
+                }
+                local[gs] = li;
+            } else if (st.MPI_TAG == TAG_JOB) {
+                int k = len / (int)sizeof(struct job_msg);
+                if (len % (int)sizeof(struct job_msg) != 0 || k > DEPTH_MAX - v.qlen) {
+                    send_fail("a malformed batch of jobs arrived");
+                    continue;
+                }
+                for (int i = 0; i < k; i++)
+                    memcpy(&v.q[(v.qhead + v.qlen + i) % DEPTH_MAX],
+                           buf + (size_t)i * sizeof(struct job_msg), sizeof(struct job_msg));
+                v.qlen += k;
+            }
+            continue;
+        }
+        struct job_msg m = v.q[v.qhead];
+        v.qhead = (v.qhead + 1) % DEPTH_MAX;
+        v.qlen--;
+        /* Dies as a crash or the out-of-memory killer would end it: by a signal. */
+        if (g_rank == die_rank) raise(SIGKILL);
+        while (g_rank == hang_rank) sleep(60);
+        if (m.scen >= nlocal || local[m.scen] < 0) {
+            send_fail("a job arrived for an unknown scenario");
+            continue;
+        }
+        const struct tsim__scen *sc = &x.scen[local[m.scen]];
+        unsigned char *out = v.res + v.nres * v.rowbytes;
+        uint64_t idx = m.idx;
+        memcpy(out, &idx, sizeof idx);
+        /* Rows are built in place: rowbytes is a multiple of 8, so every row is aligned. */
+        double *r = (double *)(out + sizeof idx);
+        /* The seed is rank 0's: scenario seeds derive from its scenario index. */
+        uint64_t seed = tsim__xscen_seed(x.seed, s->crn, m.scen);
+        double t = tsim__x_now();
+        tsim__xjob_run(&x.workers[0], sc->model, seed, m.rep, x.horizon, x.warmup, r, x.nkpi);
+        t = tsim__x_now() - t;
+        g_stats.busy_s += t;
+        g_stats.jobs++;
+        v.nres++;
+        v.res_s += t;
+        if ((v.nres == v.maxres || v.res_s >= RESULT_S) && flush_results(&v) != 0) {
+            code = 1;
+            break;
         }
     }
     tsim__free(buf);
-    tsim__free(row);
+    tsim__free(v.res);
     tsim__free(local);
     tsim__xrun_release(&x);
     return code;
