@@ -5,7 +5,7 @@
 #   2. MPI: the same on `mpirun -n 2 twinsim-mpi` against 2 threads (goal: within 5%), and on
 #      Open MPI's `mpirun.openmpi -n 2` too where both MPIs are installed (Debian names);
 #   3. memory: peak RSS over 1,000, 10,000 and 100,000 replications (goal: flat).
-# Each timing is the fastest of BENCH_REPEAT rounds (default 5); every round runs each
+# Each timing is the fastest of BENCH_REPEAT rounds (default 9); every round runs each
 # configuration once, in turn, so that a busy spell on a shared machine hits them alike.
 # Three columns: the experiment's own time (JSON timing.wall_s, from reading the experiment file
 # to writing the results; process and MPI start-up are left out), which the goals use; the
@@ -15,11 +15,11 @@
 #   BUILD          build folder (default build); twinsim-mpi is built with `make mpi` if absent
 #   BENCH_REPS     replications for 1 and 2 (default 1000)
 #   BENCH_HORIZON  override the bottling line's horizon (e.g. 48h) to lengthen replications
-#   BENCH_REPEAT   rounds (default 5)
+#   BENCH_REPEAT   rounds (default 9)
 # shellcheck disable=SC2154 # the per-configuration variables (cmd_m, exp_t2, ...) are set by eval
 set -u
 BUILD=${BUILD:-build}
-REPEAT=${BENCH_REPEAT:-5}
+REPEAT=${BENCH_REPEAT:-9}
 REPS=${BENCH_REPS:-1000}
 TW="$BUILD/twinsim"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/twinsim-bench.XXXXXX")
@@ -52,7 +52,7 @@ add() { # add NAME COMMAND...
     shift
     NAMES="$NAMES $n"
     eval "cmd_$n=\$*"
-    eval "exp_$n= proc_$n= cpu_$n= stats_$n="
+    eval "exp_$n= proc_$n= cpu_$n= stats_$n= all_$n="
 }
 add t1 "$TW experiment $TMP/reps.yaml --threads 1"
 add t2 "$TW experiment $TMP/reps.yaml --threads 2"
@@ -89,6 +89,7 @@ run() {
         return
     }
     t=$(sed -n 's/.*"wall_s": \([0-9.e+-]*\).*/\1/p' "$TMP/b.json")
+    eval "all_$1=\"\$all_$1 \$t\""
     read -r pw us sy <"$TMP/time"
     cpu=$(awk -v u="$us" -v s="$sy" 'BEGIN { print u + s }')
     eval "old=\$exp_$1"
@@ -119,16 +120,30 @@ line() { # line NAME LABEL: the three columns
     printf '  %-20s %8.3f s %8.3f s %8.3f s' "$2" "$e" "$p" "$c"
 }
 vs_t2() { awk -v a="$1" -v b="$exp_t2" 'BEGIN { printf "%+.1f", 100 * (a - b) / b }'; }
+# median_pair A B EXPR: the median over rounds of EXPR (of a[i] and b[i], the times of A and B in
+# round i, which ran one right after the other under the same load): steadier than best-of-N on
+# a shared machine.
+median_pair() {
+    eval "xa=\$all_$1 xb=\$all_$2"
+    awk -v xa="$xa" -v xb="$xb" "BEGIN {
+        n = split(xa, a, \" \"); split(xb, b, \" \")
+        for (i = 1; i <= n; i++) r[i] = $3
+        for (i = 2; i <= n; i++)
+            for (j = i; j > 1 && r[j] < r[j - 1]; j--) { t = r[j]; r[j] = r[j - 1]; r[j - 1] = t }
+        printf \"%.1f\", n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2 }"
+}
 printf '  %-20s %10s %10s %10s\n' "" experiment process CPU
 line t1 "1 thread"
 echo
 line t2 "2 threads"
-printf '   parallel efficiency %s%% (goal >= 90%%)\n' \
-    "$(awk -v a="$exp_t1" -v b="$exp_t2" 'BEGIN { printf "%.1f", 100 * a / (2 * b) }')"
+printf '   parallel efficiency %s%% (goal >= 90%%); median of rounds %s%%\n' \
+    "$(awk -v a="$exp_t1" -v b="$exp_t2" 'BEGIN { printf "%.1f", 100 * a / (2 * b) }')" \
+    "$(median_pair t1 t2 '100 * a[i] / (2 * b[i])')"
 case " $NAMES " in
 *" m "*)
     line m "mpirun -n 2"
-    printf '   vs 2 threads %s%% (goal within 5%%)\n' "$(vs_t2 "$exp_m")"
+    printf '   vs 2 threads %s%% (goal within 5%%); median of rounds %+.1f%%\n' \
+        "$(vs_t2 "$exp_m")" "$(median_pair m t2 '100 * (a[i] - b[i]) / b[i]')"
     [ -n "$stats_m" ] && echo "$stats_m"
     ;;
 *) echo "$MPI_NOTE" ;;
@@ -136,7 +151,8 @@ esac
 case " $NAMES " in
 *" o "*)
     line o "mpirun.openmpi -n 2"
-    printf '   vs 2 threads %s%% (Open MPI)\n' "$(vs_t2 "$exp_o")"
+    printf '   vs 2 threads %s%% (Open MPI); median of rounds %+.1f%%\n' \
+        "$(vs_t2 "$exp_o")" "$(median_pair o t2 '100 * (a[i] - b[i]) / b[i]')"
     [ -n "$stats_o" ] && echo "$stats_o"
     ;;
 esac
