@@ -316,7 +316,9 @@ uint64_t tsim_sim_run_until(struct tsim_sim *sim, double t)
     sim->stop = 0;
     int64_t et;
     struct tsim__ev ev;
-    while (!sim->stop && tsim__cal_next_time(&sim->cal) <= end && tsim__cal_pop(&sim->cal, &et, &ev))
+    /* After tsim__cal_next_time the top is live: take it without looking again. */
+    while (!sim->stop && tsim__cal_next_time_fast(&sim->cal) <= end &&
+           tsim__cal_take(&sim->cal, &et, &ev))
         run_one(sim, et, &ev);
     if (!sim->stop) sim->now = end;
     return sim->events - before;

@@ -91,13 +91,12 @@ int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev);
 /* Remove the top entry (not API outside the calendar and its inline pop). */
 void tsim__cal_pop_top(struct tsim__calendar *c);
 
-/* tsim__cal_pop for the run loop: a block event on top with nothing cancelled is popped inline;
- * anything else goes through tsim__cal_pop. */
-static inline int tsim__cal_pop_fast(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
+/* Pop the top entry, which the caller knows to be live (tsim__cal_next_time found it): a block
+ * event inline, a user event through tsim__cal_pop. */
+static inline int tsim__cal_take(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
 {
-    if (!c->n || c->ncancelled || c->heap[0].block == TSIM__CAL_USER)
-        return tsim__cal_pop(c, t, ev);
     const struct tsim__hent *h = &c->heap[0];
+    if (h->block == TSIM__CAL_USER) return tsim__cal_pop(c, t, ev);
     *t = (int64_t)(h->key >> 64);
     ev->block = h->block;
     ev->kind = (uint16_t)h->kind;
@@ -110,8 +109,25 @@ static inline int tsim__cal_pop_fast(struct tsim__calendar *c, int64_t *t, struc
     return 1;
 }
 
+/* tsim__cal_pop for the run loop: a block event on top with nothing cancelled is popped inline;
+ * anything else goes through tsim__cal_pop. */
+static inline int tsim__cal_pop_fast(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
+{
+    if (!c->n || c->ncancelled) return tsim__cal_pop(c, t, ev);
+    return tsim__cal_take(c, t, ev);
+}
+
 /* The time of the next live event, or INT64_MAX when none. Drops cancelled entries on top. */
 int64_t tsim__cal_next_time(struct tsim__calendar *c);
+
+/* tsim__cal_next_time for the run loop: inline when nothing is cancelled and no user event is on
+ * top (then the top is live). */
+static inline int64_t tsim__cal_next_time_fast(struct tsim__calendar *c)
+{
+    if (c->ncancelled || (c->n && c->heap[0].block == TSIM__CAL_USER))
+        return tsim__cal_next_time(c);
+    return c->n ? (int64_t)(c->heap[0].key >> 64) : INT64_MAX;
+}
 
 /* Cancel the event of `handle`; returns 0, or TSIM_ENOENT when a user event's handle is no
  * longer pending (a block event's must be: see above). */
