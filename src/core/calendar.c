@@ -260,20 +260,17 @@ int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
         pop_top(c);
     }
     const struct tsim__hent *h = &c->heap[0];
+    if (h->block != TSIM__CAL_USER) return tsim__cal_take(c, t, ev);
+    /* A user event: fn and arg from its record; block, kind and entity 0, as user events have
+     * always been seen (the fingerprint folds these). */
     *t = time_of(h);
-    ev->block = h->block;
-    ev->kind = (uint16_t)h->kind;
-    ev->ent = h->ent;
+    ev->fn = c->user[h->ent].fn;
+    ev->arg = c->user[h->ent].arg;
+    ev->block = 0;
+    ev->kind = 0;
+    ev->ent = 0;
     ev->prio = (int16_t)(32767 - (int)((uint64_t)h->key >> SEQ_BITS));
-    ev->fn = NULL;
-    ev->arg = NULL;
-    if (h->block == TSIM__CAL_USER) {
-        ev->fn = c->user[h->ent].fn;
-        ev->arg = c->user[h->ent].arg;
-        user_free(c, h->ent);
-        ev->block = 0; /* as user events have always been seen (the fingerprint folds these) */
-        ev->ent = 0;
-    }
+    user_free(c, h->ent);
     pop_top(c);
     c->live--;
     return 1;
