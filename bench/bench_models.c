@@ -80,15 +80,16 @@ static struct tsim_model *mm1_build(uint64_t n, struct mm1_ids *id)
 struct timing {
     double wall, cpu, loop;
     uint64_t events;
+    uint64_t fp; /* the run's fingerprint: the same in every build that keeps the behaviour */
 };
 
 static void print_timing(const char *model, const struct timing *t)
 {
     double rss = bench_peak_rss_mb();
     printf("  wall %.3f s (event loop %.3f s)  events %" PRIu64 "  %.1f M events/s  %.1f ns/event"
-           "  peak RSS %.1f MB\n",
+           "  peak RSS %.1f MB  fingerprint %016" PRIx64 "\n",
            t->wall, t->loop, t->events, (double)t->events / t->loop / 1e6,
-           t->loop / (double)t->events * 1e9, rss);
+           t->loop / (double)t->events * 1e9, rss, t->fp);
     printf("RESULT engine=twinsim model=%s wall=%.4f cpu=%.4f loop=%.4f events=%" PRIu64
            " events_per_s=%.0f ns_per_event=%.2f rss_mb=%.1f\n",
            model, t->wall, t->cpu, t->loop, t->events, (double)t->events / t->loop,
@@ -112,6 +113,7 @@ static void run_mm1(uint64_t n, uint64_t seed)
     tsim_result_init(&r);
     tsim_sim_result(sim, &r);
     tm.events = tsim_sim_events(sim);
+    tm.fp = tsim_sim_fingerprint(sim);
     double end = tsim_sim_now(sim);
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
@@ -180,6 +182,7 @@ static void run_serial(uint64_t n, uint64_t seed)
     tsim_result_init(&r);
     tsim_sim_result(sim, &r);
     tm.events = tsim_sim_events(sim);
+    tm.fp = tsim_sim_fingerprint(sim);
     double end = tsim_sim_now(sim);
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
@@ -278,6 +281,7 @@ static void run_jobshop(double horizon, uint64_t seed)
     tsim_result_init(&r);
     tsim_sim_result(sim, &r);
     tm.events = tsim_sim_events(sim);
+    tm.fp = tsim_sim_fingerprint(sim);
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
     tm.wall = bench_now() - t0;

@@ -32,6 +32,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     q->head = q->tail = TSIM__NIL;
     q->wait = (struct tsim__sum){0, 0};
+    if (d->capacity && !d->drop) q->h.full_at = d->capacity;
     if (d->discipline == TSIM_SPT && d->route.rule == TSIM_ROUTE_SINGLE) {
         const struct tsim__block_desc *next = &sim->m->blocks[d->route.to[0]];
         for (int p = 0; p < nproducts(sim->m); p++) {

@@ -27,6 +27,12 @@ static int is_waiting(struct tsim_sim *sim, struct tsim__bhdr *h, uint32_t up)
 static void add_waiter(struct tsim_sim *sim, uint32_t d, uint32_t up)
 {
     struct tsim__bhdr *h = tsim__hdr(sim, d);
+    if (h->wait_n == 0) {
+        /* The common case: nobody waits yet, and an empty ring has no order to keep. */
+        ring(sim, h)[h->wait_head] = up;
+        h->wait_n = 1;
+        return;
+    }
     if (is_waiting(sim, h, up)) return;
     TSIM__ASSERT(h->wait_n < h->wait_cap, "waiter ring of '%s' is full", sim->m->blocks[d].name);
     uint32_t *r = ring(sim, h);
@@ -39,7 +45,7 @@ static void add_waiter(struct tsim_sim *sim, uint32_t d, uint32_t up)
     h->wait_n++;
 }
 
-void tsim__wake(struct tsim_sim *sim, uint32_t b)
+void tsim__wake_waiters(struct tsim_sim *sim, uint32_t b)
 {
     struct tsim__bhdr *h = tsim__hdr(sim, b);
     /* Each waiter gets at most one turn per wake: one that is refused again returns to the front,
@@ -121,66 +127,31 @@ static __attribute__((noinline)) int unroutable(struct tsim_sim *sim, uint32_t f
 }
 
 /* `d` refused `e`: the entity keeps its destination and `from` waits on `d`. */
-static __attribute__((noinline)) int refused(struct tsim_sim *sim, uint32_t from, uint32_t e,
-                                             int32_t d)
+__attribute__((noinline)) int tsim__refused(struct tsim_sim *sim, uint32_t from, uint32_t e,
+                                            int32_t d)
 {
     sim->ents[e].dest = d;
     add_waiter(sim, (uint32_t)d, from);
     return 0;
 }
 
-/* The hot path of every hand-over, kept small: the common cases (a single route, an accepting
- * destination) need no registers saved for the rare ones. */
-int tsim__send(struct tsim_sim *sim, uint32_t from, uint32_t e)
+int tsim__send_picked(struct tsim_sim *sim, uint32_t from, uint32_t e)
 {
-    struct tsim__entity *en = &sim->ents[e];
-    int32_t d = en->dest;
-    if (d < 0) {
-        const struct tsim__route *r = &sim->m->blocks[from].route;
-        d = r->rule == TSIM_ROUTE_SINGLE ? r->to[0] : pick(sim, from, e);
-        if (d < 0) return unroutable(sim, from, e);
-    } else {
-        en->dest = -1;
-    }
-    if (sim->vt[d]->offer(sim, (uint32_t)d, e)) return 1;
-    return refused(sim, from, e, d);
+    int32_t d = pick(sim, from, e);
+    if (d < 0) return unroutable(sim, from, e);
+    return tsim__offer_to(sim, from, e, d);
 }
 
-void tsim__note_enter(struct tsim_sim *sim, uint32_t b, uint32_t e)
+void tsim__note_observe(struct tsim_sim *sim, enum tsim_obs_kind what, uint32_t b, uint32_t e)
 {
-    struct tsim__bhdr *h = tsim__hdr(sim, b);
-    h->entered++;
-    h->content++;
-    tsim__area_in(&h->level, sim->now, h->content);
-    sim->ents[e].t_in = sim->now;
-    if (sim->obs) {
-        struct tsim_obs o = {TSIM_OBS_ENTER, tsim__time(sim, sim->now), (int)b, 0, 0,
-                             sim->ents[e].product, sim->ents[e].id, h->content};
-        sim->obs(sim->obs_ctx, &o);
-    }
-}
-
-void tsim__note_leave(struct tsim_sim *sim, uint32_t b, uint32_t e)
-{
-    struct tsim__bhdr *h = tsim__hdr(sim, b);
-    h->left++;
-    h->content--;
-    tsim__area_out(&h->level, sim->now);
-    if (sim->obs) {
-        struct tsim_obs o = {TSIM_OBS_LEAVE, tsim__time(sim, sim->now), (int)b, 0, 0,
-                             sim->ents[e].product, sim->ents[e].id, h->content};
-        sim->obs(sim->obs_ctx, &o);
-    }
+    struct tsim_obs o = {what, tsim__time(sim, sim->now), (int)b, 0, 0, sim->ents[e].product,
+                         sim->ents[e].id, tsim__hdr(sim, b)->content};
+    sim->obs(sim->obs_ctx, &o);
 }
 
 void tsim__note_drop(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
-    if (sim->obs) {
-        struct tsim__bhdr *h = tsim__hdr(sim, b);
-        struct tsim_obs o = {TSIM_OBS_DROP, tsim__time(sim, sim->now), (int)b, 0, 0,
-                             sim->ents[e].product, sim->ents[e].id, h->content};
-        sim->obs(sim->obs_ctx, &o);
-    }
+    if (sim->obs) tsim__note_observe(sim, TSIM_OBS_DROP, b, e);
 }
 
 void tsim__note_state(struct tsim_sim *sim, uint32_t b, int server, int state)

@@ -15,6 +15,8 @@ static void init(struct tsim_sim *sim, uint32_t b)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     tsim__station_init(sim, b, d->servers, tsim__station_size(d->servers));
+    /* Every server holds an entity: none is idle (content counts what the servers hold). */
+    if (!d->drop) ((struct tsim__station *)tsim__state(sim, b))->h.full_at = (uint64_t)d->servers;
 }
 
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)

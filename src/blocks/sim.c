@@ -101,6 +101,7 @@ static void start(struct tsim_sim *sim)
         size_t state = ALIGN(sim->vt[b]->state_size(m, d));
         h->index = b;
         h->waking = TSIM__NIL;
+        h->full_at = UINT64_MAX; /* a block that can be full lowers it in its init */
         h->wait_off = (uint32_t)(sim->off[b] + state);
         h->wait_cap = (uint32_t)(d->indegree > 0 ? d->indegree : 1);
     }
@@ -275,28 +276,45 @@ static void warmup_now(struct tsim_sim *sim)
     tsim__pools_restart(sim);
 }
 
-static inline void dispatch(struct tsim_sim *sim, const struct tsim__ev *ev)
-{
-    uint32_t kind = ev->kind & ~TSIM__BG;
-    if (!(ev->kind & TSIM__BG)) sim->fg--;
-    if (ev->fn) {
-        ev->fn(sim, ev->arg);
-    } else if (ev->block != TSIM__SIM_EVENT) {
-        sim->vt[ev->block]->event(sim, ev->block, kind, ev->ent);
-    } else if (kind == TSIM__EV_WARMUP) {
-        warmup_now(sim);
-    } else {
-        tsim__shift_event(sim, ev->ent);
-    }
-}
-
-static inline void run_one(struct tsim_sim *sim, int64_t t, const struct tsim__ev *ev)
+/* Run block event (block, kind, ent) at `t`: the clock, the count, the fingerprint, dispatch.
+ * Events of the sim itself (warm-up, shifts) come as block TSIM__SIM_EVENT. */
+static inline void run_block(struct tsim_sim *sim, int64_t t, uint32_t block, uint32_t kind,
+                             uint32_t ent)
 {
     sim->now = t;
     sim->events++;
     sim->fp = fp_fold(fp_fold(sim->fp, (uint64_t)t),
+                      ((uint64_t)block << 32) ^ ((uint64_t)kind << 24) ^ ent);
+    if (!(kind & TSIM__BG)) sim->fg--;
+    kind &= ~TSIM__BG;
+    if (block != TSIM__SIM_EVENT) sim->vt[block]->event(sim, block, kind, ent);
+    else if (kind == TSIM__EV_WARMUP) warmup_now(sim);
+    else tsim__shift_event(sim, ent);
+}
+
+/* Run a popped event: a user event's function, or a block event. */
+static inline void run_one(struct tsim_sim *sim, int64_t t, const struct tsim__ev *ev)
+{
+    if (!ev->fn) {
+        run_block(sim, t, ev->block, ev->kind, ev->ent);
+        return;
+    }
+    sim->now = t;
+    sim->events++;
+    sim->fp = fp_fold(fp_fold(sim->fp, (uint64_t)t),
                       ((uint64_t)ev->block << 32) ^ ((uint64_t)ev->kind << 24) ^ ev->ent);
-    dispatch(sim, ev);
+    sim->fg--;
+    ev->fn(sim, ev->arg);
+}
+
+/* Take the top block event, which tsim__cal_block_top returned, and run it: its fields go
+ * from the heap entry to the dispatch in registers. */
+static inline void run_top(struct tsim_sim *sim, const struct tsim__hent *h)
+{
+    int64_t t = (int64_t)(h->key >> 64);
+    uint32_t block = h->block, kind = (uint16_t)h->kind, ent = h->ent;
+    tsim__cal_drop_top(&sim->cal);
+    run_block(sim, t, block, kind, ent);
 }
 
 int tsim_sim_step(struct tsim_sim *sim)
@@ -314,12 +332,19 @@ uint64_t tsim_sim_run_until(struct tsim_sim *sim, double t)
     TSIM__ASSERT(end >= sim->now, "time %g is earlier than now (%g)", t, tsim_sim_now(sim));
     uint64_t before = sim->events;
     sim->stop = 0;
-    int64_t et;
-    struct tsim__ev ev;
-    /* After tsim__cal_next_time the top is live: take it without looking again. */
-    while (!sim->stop && tsim__cal_next_time_fast(&sim->cal) <= end &&
-           tsim__cal_take(&sim->cal, &et, &ev))
+    while (!sim->stop) {
+        const struct tsim__hent *h = tsim__cal_block_top(&sim->cal);
+        if (h) {
+            if ((int64_t)(h->key >> 64) > end) break;
+            run_top(sim, h);
+            continue;
+        }
+        /* After tsim__cal_next_time the top is live: take it without looking again. */
+        int64_t et;
+        struct tsim__ev ev;
+        if (tsim__cal_next_time(&sim->cal) > end || !tsim__cal_take(&sim->cal, &et, &ev)) break;
         run_one(sim, et, &ev);
+    }
     if (!sim->stop) sim->now = end;
     return sim->events - before;
 }
@@ -328,10 +353,16 @@ uint64_t tsim_sim_run(struct tsim_sim *sim)
 {
     uint64_t before = sim->events;
     sim->stop = 0;
-    int64_t t;
-    struct tsim__ev ev;
-    while (!sim->stop && tsim__cal_pop_fast(&sim->cal, &t, &ev)) {
-        run_one(sim, t, &ev);
+    while (!sim->stop) {
+        const struct tsim__hent *h = tsim__cal_block_top(&sim->cal);
+        if (h) {
+            run_top(sim, h);
+        } else {
+            int64_t t;
+            struct tsim__ev ev;
+            if (!tsim__cal_pop(&sim->cal, &t, &ev)) break;
+            run_one(sim, t, &ev);
+        }
         /* Only failures, repairs and shift changes left, and nothing waits for them. */
         if (sim->fg == 0 && sim->stalled == 0) break;
     }

@@ -84,6 +84,7 @@ struct tsim__bhdr {
     uint32_t index;
     uint32_t waking;       /* the waiter being woken now, TSIM__NIL if none */
     uint64_t entered, left, content;
+    uint64_t full_at;      /* an offer while content >= full_at is refused: tsim__send skips it */
     struct tsim__area level; /* content over time */
     uint32_t wait_off;     /* arena offset of the waiter ring (uint32_t[wait_cap]) */
     uint32_t wait_head, wait_n, wait_cap;
@@ -225,12 +226,64 @@ void tsim__entity_dispose(struct tsim_sim *sim, uint32_t e);
 /* The entity enters the system now (it leaves its source). */
 void tsim__entity_enter_system(struct tsim_sim *sim, uint32_t e);
 
-/* Flow */
-int tsim__send(struct tsim_sim *sim, uint32_t from, uint32_t e);
-void tsim__wake(struct tsim_sim *sim, uint32_t b);
-/* Bookkeeping of the common header, and the observer. */
-void tsim__note_enter(struct tsim_sim *sim, uint32_t b, uint32_t e);
-void tsim__note_leave(struct tsim_sim *sim, uint32_t b, uint32_t e);
+/* Flow. tsim__send offers `e`, held by `from`, to the block `from`'s route picks (or the one
+ * that refused it last); returns 1 if taken, 0 if refused (then `from` waits on that block).
+ * The hot path of every hand-over is inline: a single route, a destination that takes it or is
+ * known full (content >= full_at, refused without asking); the rest is out of line. */
+int tsim__send_picked(struct tsim_sim *sim, uint32_t from, uint32_t e);
+int tsim__refused(struct tsim_sim *sim, uint32_t from, uint32_t e, int32_t d);
+
+static inline int tsim__offer_to(struct tsim_sim *sim, uint32_t from, uint32_t e, int32_t d)
+{
+    const struct tsim__bhdr *h = (const struct tsim__bhdr *)(sim->arena + sim->off[d]);
+    if (h->content < h->full_at && sim->vt[d]->offer(sim, (uint32_t)d, e)) return 1;
+    return tsim__refused(sim, from, e, d);
+}
+
+static inline int tsim__send(struct tsim_sim *sim, uint32_t from, uint32_t e)
+{
+    struct tsim__entity *en = &sim->ents[e];
+    int32_t d = en->dest;
+    if (d < 0) {
+        const struct tsim__route *r = &sim->m->blocks[from].route;
+        if (r->rule != TSIM_ROUTE_SINGLE) return tsim__send_picked(sim, from, e);
+        d = r->to[0];
+    } else {
+        en->dest = -1;
+    }
+    return tsim__offer_to(sim, from, e, d);
+}
+
+void tsim__wake_waiters(struct tsim_sim *sim, uint32_t b);
+/* `b` has room: its waiters retry in order. Inline: most calls find nobody waiting. */
+static inline void tsim__wake(struct tsim_sim *sim, uint32_t b)
+{
+    if (tsim__hdr(sim, b)->wait_n) tsim__wake_waiters(sim, b);
+}
+
+/* Bookkeeping of the common header, and the observer. Entering and leaving are inline (every
+ * hand-over does both); only the observer's call is out of line. */
+void tsim__note_observe(struct tsim_sim *sim, enum tsim_obs_kind what, uint32_t b, uint32_t e);
+static inline void tsim__note_enter(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    struct tsim__bhdr *h = tsim__hdr(sim, b);
+    int64_t now = sim->now;
+    uint64_t content = h->content + 1;
+    h->entered++;
+    h->content = content;
+    tsim__area_in(&h->level, now, content);
+    sim->ents[e].t_in = now;
+    if (sim->obs) tsim__note_observe(sim, TSIM_OBS_ENTER, b, e);
+}
+
+static inline void tsim__note_leave(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    struct tsim__bhdr *h = tsim__hdr(sim, b);
+    h->left++;
+    h->content--;
+    tsim__area_out(&h->level, sim->now);
+    if (sim->obs) tsim__note_observe(sim, TSIM_OBS_LEAVE, b, e);
+}
 void tsim__note_drop(struct tsim_sim *sim, uint32_t b, uint32_t e);
 void tsim__note_state(struct tsim_sim *sim, uint32_t b, int server, int state);
 /* Entities held and waiting to leave, for shortest-queue routing: content of a block. */

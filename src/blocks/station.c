@@ -35,11 +35,12 @@ static inline int effective(const struct tsim__server *v)
     return phase_state[v->phase];
 }
 
-static void account_change(struct tsim_sim *sim, uint32_t b, int s, struct tsim__server *v,
-                           int now_state)
+static inline void account_change(struct tsim_sim *sim, uint32_t b, int s,
+                                  struct tsim__server *v, int now_state)
 {
-    v->acc[v->state] += sim->now - v->since;
-    v->since = sim->now;
+    int64_t now = sim->now;
+    v->acc[v->state] += now - v->since;
+    v->since = now;
     v->state = (uint8_t)now_state;
     if (sim->obs) tsim__note_state(sim, b, s, now_state);
 }
@@ -79,6 +80,7 @@ void tsim__station_init(struct tsim_sim *sim, uint32_t b, int servers, size_t st
     struct tsim__station *st = st_of(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     st->n = (uint32_t)servers;
+    st->assembly = d->type == TSIM_ASSEMBLY;
     st->blk_off = (uint32_t)(sim->off[b] + state_bytes);
     int on = d->shift < 0 || tsim__shift_on(sim, d->shift);
     for (int s = 0; s < servers; s++) {
@@ -151,27 +153,40 @@ static void begin(struct tsim_sim *sim, uint32_t b, int s, int phase)
 void tsim__station_start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    struct tsim__server *v = &st_of(sim, b)->srv[s];
-    v->ent = e;
+    struct tsim__station *st = st_of(sim, b);
+    struct tsim__server *v = &st->srv[s];
     int product = sim->ents[e].product;
-    int setup = d->has_setup && v->last_product >= 0 && v->last_product != product;
+    int last = v->last_product;
+    v->ent = e;
     v->last_product = product;
-    if (!setup && d->need.pool < 0) {
-        /* The common case, begin's shortest path: no setup, no operators. */
+    if (!(d->has_setup && last >= 0 && last != product) && d->need.pool < 0 && available(v)) {
+        /* The common case, begin's and run_phase's shortest path: no setup, no operators, the
+         * server up. The phase ends by its event, so the server is not stalled. Values are kept
+         * in locals: a store through the byte-sized fields may alias anything, and the compiler
+         * would reload every pointer after it. */
         const struct tsim_dist *pd = d->process.by_product[product];
+        int64_t dt = pd ? tsim__draw(sim, pd, &st->h.rng[TSIM__RNG_MAIN]) : 0;
+        int64_t finish = sim->now + dt;
+        uint64_t ev = tsim__schedule(sim, finish, b, EV_DONE, (uint32_t)s);
         v->phase = TSIM__PH_BUSY;
-        v->remaining = pd ? tsim__draw(sim, pd, &st_of(sim, b)->h.rng[TSIM__RNG_MAIN]) : 0;
-        run_phase(sim, b, s);
+        v->finish = finish;
+        v->remaining = dt;
+        v->ev = ev;
+        if (v->stalled) {
+            v->stalled = 0;
+            sim->stalled--;
+        }
+        if (v->state != TSIM_STATE_BUSY) account_change(sim, b, s, v, TSIM_STATE_BUSY);
         return;
     }
-    begin(sim, b, s, setup ? TSIM__PH_SETUP : TSIM__PH_BUSY);
+    begin(sim, b, s, d->has_setup && last >= 0 && last != product ? TSIM__PH_SETUP : TSIM__PH_BUSY);
 }
 
-static void release_ops(struct tsim_sim *sim, uint32_t b, int s)
+static inline void release_ops(struct tsim_sim *sim, uint32_t b, int s)
 {
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct tsim__server *v = &st_of(sim, b)->srv[s];
     if (v->ops_held) {
+        const struct tsim__block_desc *d = tsim__desc(sim, b);
         v->ops_held = 0;
         tsim__pool_release(sim, d->need.pool, d->need.count);
     }
@@ -180,12 +195,19 @@ static void release_ops(struct tsim_sim *sim, uint32_t b, int s)
 /* The server has nothing: idle, and room for the next entity if it is available. */
 static void server_free(struct tsim_sim *sim, uint32_t b, int s, int wake)
 {
-    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    struct tsim__station *st = st_of(sim, b);
+    struct tsim__server *v = &st->srv[s];
+    int up = available(v);
     v->ent = TSIM__NIL;
     v->phase = TSIM__PH_IDLE;
-    account_v(sim, b, s, v);
-    if (wake && available(v)) {
-        if (tsim__desc(sim, b)->type == TSIM_ASSEMBLY) tsim__assembly_server_free(sim, b);
+    if (v->stalled) {
+        v->stalled = 0;
+        sim->stalled--;
+    }
+    int now_state = up ? TSIM_STATE_IDLE : effective(v);
+    if (now_state != v->state) account_change(sim, b, s, v, now_state);
+    if (wake && up) {
+        if (st->assembly) tsim__assembly_server_free(sim, b);
         else tsim__wake(sim, b);
     }
 }
@@ -233,7 +255,7 @@ void tsim__station_pull(struct tsim_sim *sim, uint32_t b)
         freed |= available(&st->srv[s]);
     }
     if (freed) {
-        if (tsim__desc(sim, b)->type == TSIM_ASSEMBLY) tsim__assembly_server_free(sim, b);
+        if (st->assembly) tsim__assembly_server_free(sim, b);
         else tsim__wake(sim, b);
     }
 }
@@ -343,7 +365,7 @@ void tsim__station_shift(struct tsim_sim *sim, uint32_t b, int on)
         }
     }
     if (freed) {
-        if (tsim__desc(sim, b)->type == TSIM_ASSEMBLY) tsim__assembly_server_free(sim, b);
+        if (st->assembly) tsim__assembly_server_free(sim, b);
         else tsim__wake(sim, b);
     }
 }

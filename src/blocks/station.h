@@ -34,6 +34,7 @@ struct tsim__server {
 struct tsim__station {
     struct tsim__bhdr h;
     uint32_t n;
+    uint32_t assembly;        /* an assembly's station: a free server first tries the next set */
     uint32_t blk_head, blk_n; /* ring of blocked servers, in the order they blocked */
     uint32_t blk_off;         /* arena offset of uint32_t[n] */
     uint64_t scrapped, good, dropped;

@@ -4,6 +4,12 @@
  * node share one or two cache lines, which matters from 10^4 pending events on;
  * bench/bench_calendar.c measures hold times from 10 to 10^6 pending events. Block events carry
  * everything in the heap entry, so the hot path (push, pop) never leaves the heap array.
+ *
+ * A small heap (a root and up to two full levels below it: at most SMALL entries, what a plant
+ * model holds) is sifted down without a data-dependent branch: whether the moving entry goes
+ * down a level is a coin flip no branch predictor learns, and a mispredicted branch costs more
+ * than the few extra comparisons. Entries n .. SMALL-1 then hold the largest key, so every
+ * family has four children, and entry SMALL is scratch space for writes that must not land.
  */
 #include "core/calendar.h"
 
@@ -14,6 +20,10 @@
 #define NONE UINT32_MAX
 #define SEQ_BITS 48
 #define SEQ_MASK ((UINT64_C(1) << SEQ_BITS) - 1)
+#define SMALL 21u       /* 1 + 4 + 16 */
+#define SCRATCH SMALL
+#define MIN_CAP 64u     /* > SCRATCH */
+#define KEY_MAX (~(tsim__key)0)
 
 void tsim__cal_init(struct tsim__calendar *c)
 {
@@ -29,9 +39,16 @@ void tsim__cal_release(struct tsim__calendar *c)
     tsim__cal_init(c);
 }
 
+/* Entries from `from` up to SMALL hold the largest key (see the top). */
+static void fill_max(struct tsim__hent *h, uint32_t from)
+{
+    for (uint32_t i = from; i < SMALL; i++) h[i].key = KEY_MAX;
+}
+
 void tsim__cal_clear(struct tsim__calendar *c)
 {
     c->n = 0;
+    if (c->heap) fill_max(c->heap, 0);
     c->nuser = 0;
     c->free_user = NONE;
     c->live = 0;
@@ -68,6 +85,7 @@ void tsim__cal_copy(struct tsim__calendar *dst, const struct tsim__calendar *src
     }
     dst->ncancelled = src->ncancelled;
     dst->n = src->n;
+    if (dst->heap) fill_max(dst->heap, dst->n);
     dst->nuser = src->nuser;
     dst->free_user = src->free_user;
     dst->live = src->live;
@@ -83,6 +101,39 @@ static inline int before(const struct tsim__hent *a, const struct tsim__hent *b)
 
 static inline int64_t time_of(const struct tsim__hent *h) { return (int64_t)(h->key >> 64); }
 static inline uint64_t seq_of(const struct tsim__hent *h) { return (uint64_t)h->key & SEQ_MASK; }
+
+/* `c` ? x : y for c 0 or 1, as arithmetic: the compiler keeps it free of branches. */
+static inline uint32_t pick(uint32_t c, uint32_t x, uint32_t y) { return y ^ ((x ^ y) & -c); }
+
+/* The least of the four children h[first .. first+3]: a tournament of pairs. */
+static inline uint32_t least4(const struct tsim__hent *h, uint32_t first)
+{
+    uint32_t a = first + (uint32_t)before(&h[first + 1], &h[first]);
+    uint32_t b = first + 2 + (uint32_t)before(&h[first + 3], &h[first + 2]);
+    return pick((uint32_t)before(&h[b], &h[a]), b, a);
+}
+
+/* Sift `e` down from the root of a heap of 2 .. SMALL entries (entries n .. SMALL-1 hold the
+ * largest key; `e` may be entry n). `e` is parked in the scratch entry, and each level moves
+ * either the least child or the scratch entry up: where `e` stops, the remaining moves copy the
+ * scratch entry onto itself. Selects by arithmetic, no branch on the keys. */
+static void sift_down_small(struct tsim__hent *h, uint32_t n, const struct tsim__hent *e)
+{
+    struct tsim__hent E = *e;
+    h[SCRATCH] = E;
+    uint32_t b1 = least4(h, 1);
+    uint32_t s1 = pick((uint32_t)before(&h[b1], &E), b1, SCRATCH);
+    h[0] = h[s1];
+    if (n <= 5) {
+        h[s1] = E;
+        return;
+    }
+    uint32_t b2 = least4(h, 4 * b1 + 1);
+    /* Where `e` stayed at the root, its grandchild b2 is not before it either (heap order). */
+    uint32_t s2 = pick((uint32_t)before(&h[b2], &E), b2, SCRATCH);
+    h[s1] = h[s2];
+    h[s2] = E;
+}
 
 static void sift_down(struct tsim__hent *h, uint32_t n, uint32_t i, const struct tsim__hent *e)
 {
@@ -109,8 +160,17 @@ static void sift_down(struct tsim__hent *h, uint32_t n, uint32_t i, const struct
 /* Remove the top of the heap. */
 static inline void pop_top(struct tsim__calendar *c)
 {
+    struct tsim__hent *h = c->heap;
     uint32_t n = --c->n;
-    if (n) sift_down(c->heap, n, 0, &c->heap[n]);
+    if (n > SMALL) {
+        sift_down(h, n, 0, &h[n]);
+    } else if (n > 1) {
+        sift_down_small(h, n, &h[n]);
+        h[n].key = KEY_MAX;
+    } else {
+        h[0] = h[n]; /* n 0 or 1: the last entry (the top itself when n is 0) */
+        h[n].key = KEY_MAX;
+    }
 }
 
 void tsim__cal_pop_top(struct tsim__calendar *c) { pop_top(c); }
@@ -197,14 +257,22 @@ static void user_free(struct tsim__calendar *c, uint32_t s)
 
 /* Push and pop --------------------------------------------------------------------------------- */
 
+static __attribute__((noinline)) uint64_t push_grown(struct tsim__calendar *c, int64_t t,
+                                                     int priority, tsim_event_fn *fn, void *arg,
+                                                     uint32_t block, uint32_t kind, uint32_t ent)
+{
+    uint32_t cap = c->cap ? c->cap * 2 : MIN_CAP;
+    c->heap = tsim__realloc(c->heap, (size_t)cap * sizeof *c->heap);
+    if (!c->cap) fill_max(c->heap, 0);
+    c->cap = cap;
+    return tsim__cal_push(c, t, priority, fn, arg, block, kind, ent);
+}
+
 uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority, tsim_event_fn *fn,
                         void *arg, uint32_t block, uint32_t kind, uint32_t ent)
 {
-    if (c->n == c->cap) {
-        uint32_t cap = c->cap ? c->cap * 2 : 64;
-        c->heap = tsim__realloc(c->heap, (size_t)cap * sizeof *c->heap);
-        c->cap = cap;
-    }
+    /* Growing is out of line, as a tail call: the push that need not grow calls nothing. */
+    if (c->n == c->cap) return push_grown(c, t, priority, fn, arg, block, kind, ent);
     uint64_t seq = ++c->seq & SEQ_MASK;
     uint64_t handle = seq << 2 | (kind & TSIM__CAL_FLAG ? 2 : 0);
     if (fn) {
@@ -225,11 +293,22 @@ uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority, tsim_
     tsim__key key = (tsim__key)(uint64_t)t << 64 | ((uint64_t)(32767 - priority) << SEQ_BITS) | seq;
     struct tsim__hent *hp = c->heap;
     uint32_t i = c->n++;
-    while (i > 0) {
-        uint32_t parent = (i - 1) >> 2;
-        if (!(key < hp[parent].key)) break;
-        hp[i] = hp[parent];
-        i = parent;
+    if (i > 4 && i < SMALL) {
+        /* Two parents, the root the upper: both looked at, and a move that must not happen
+         * copies the scratch entry onto itself (as in sift_down_small). */
+        uint32_t p1 = (i - 1) >> 2;
+        uint32_t lt1 = (uint32_t)(key < hp[p1].key);
+        uint32_t lt2 = (uint32_t)(key < hp[0].key); /* implies lt1: the root is before p1 */
+        hp[i] = hp[pick(lt1, p1, SCRATCH)];
+        hp[pick(lt2, p1, SCRATCH)] = hp[pick(lt2, 0, SCRATCH)];
+        i = pick(lt1, pick(lt2, 0, p1), i);
+    } else {
+        while (i > 0) {
+            uint32_t parent = (i - 1) >> 2;
+            if (!(key < hp[parent].key)) break;
+            hp[i] = hp[parent];
+            i = parent;
+        }
     }
     hp[i].key = key;
     hp[i].block = block;

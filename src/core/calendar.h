@@ -109,25 +109,22 @@ static inline int tsim__cal_take(struct tsim__calendar *c, int64_t *t, struct ts
     return 1;
 }
 
-/* tsim__cal_pop for the run loop: a block event on top with nothing cancelled is popped inline;
- * anything else goes through tsim__cal_pop. */
-static inline int tsim__cal_pop_fast(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
+/* The run loop's shortest path: the top entry when it is a block event and nothing is cancelled
+ * (then it is live), else NULL. The caller reads it and removes it with tsim__cal_drop_top. */
+static inline const struct tsim__hent *tsim__cal_block_top(const struct tsim__calendar *c)
 {
-    if (!c->n || c->ncancelled) return tsim__cal_pop(c, t, ev);
-    return tsim__cal_take(c, t, ev);
+    if (!c->n || c->ncancelled || c->heap[0].block == TSIM__CAL_USER) return NULL;
+    return &c->heap[0];
+}
+
+static inline void tsim__cal_drop_top(struct tsim__calendar *c)
+{
+    tsim__cal_pop_top(c);
+    c->live--;
 }
 
 /* The time of the next live event, or INT64_MAX when none. Drops cancelled entries on top. */
 int64_t tsim__cal_next_time(struct tsim__calendar *c);
-
-/* tsim__cal_next_time for the run loop: inline when nothing is cancelled and no user event is on
- * top (then the top is live). */
-static inline int64_t tsim__cal_next_time_fast(struct tsim__calendar *c)
-{
-    if (c->ncancelled || (c->n && c->heap[0].block == TSIM__CAL_USER))
-        return tsim__cal_next_time(c);
-    return c->n ? (int64_t)(c->heap[0].key >> 64) : INT64_MAX;
-}
 
 /* Cancel the event of `handle`; returns 0, or TSIM_ENOENT when a user event's handle is no
  * longer pending (a block event's must be: see above). */

@@ -242,6 +242,130 @@ static void test_cancel(void)
     tsim_model_destroy(m);
 }
 
+/* The heap against its contract at every size: events with random times (many ties) and
+ * priorities are scheduled from handlers and cancelled at random. In the first phase the number
+ * pending swings between a few and a few dozen, again and again (across the calendar's small
+ * heap limit); in the second it drains from thousands to none. Every event must run exactly
+ * once unless cancelled, and never before an event that was pending with it and comes earlier
+ * in (time, priority descending, scheduling) order. */
+enum { RANDOM_MAX = 40000 };
+
+struct random_ev {
+    struct random_cal *rc;
+    int id, prio, cancelled, ran;
+    double t;
+    uint64_t handle;
+};
+
+struct random_cal {
+    struct random_ev ev[RANDOM_MAX];
+    int n;            /* scheduled so far (ids in scheduling order) */
+    uint64_t x;       /* xorshift state */
+    int swing;        /* 1: the first phase (pending between 5 and 40), 0: drain */
+    int runs;
+    int last;         /* id of the last event run, -1 before the first */
+    int known;        /* events scheduled when the last one started running */
+    int out_of_order, twice;
+    uint64_t lo, hi;  /* fewest and most events pending seen by a handler */
+    int crossings;    /* times the pending count went from at most 10 to at least 30 */
+    int low;          /* whether it was last at most 10 */
+};
+
+static uint64_t random_next(struct random_cal *rc)
+{
+    rc->x ^= rc->x << 13;
+    rc->x ^= rc->x >> 7;
+    rc->x ^= rc->x << 17;
+    return rc->x;
+}
+
+static void random_run(struct tsim_sim *sim, void *arg);
+
+static void random_schedule(struct tsim_sim *sim, struct random_cal *rc)
+{
+    if (rc->n == RANDOM_MAX) return;
+    struct random_ev *e = &rc->ev[rc->n];
+    e->rc = rc;
+    e->id = rc->n++;
+    e->t = tsim_sim_now(sim) + (double)(random_next(rc) % 8);
+    e->prio = (int)(random_next(rc) % 3) - 1;
+    e->handle = tsim_event_schedule(sim, random_run, e, e->t, e->prio);
+}
+
+static void random_run(struct tsim_sim *sim, void *arg)
+{
+    struct random_ev *e = arg;
+    struct random_cal *rc = e->rc;
+    if (e->ran || e->cancelled) rc->twice++;
+    e->ran = 1;
+    if (rc->last >= 0) {
+        /* An event scheduled while the last one ran may come first in the order, not in time. */
+        const struct random_ev *p = &rc->ev[rc->last];
+        int pending_with = e->id < rc->known;
+        int in_order = p->t < e->t || (p->t == e->t && (!pending_with || p->prio > e->prio ||
+                                                        (p->prio == e->prio && p->id < e->id)));
+        if (!in_order) rc->out_of_order++;
+    }
+    rc->last = e->id;
+    rc->known = rc->n;
+    rc->runs++;
+    uint64_t pending = tsim_sim_pending(sim);
+    if (pending < rc->lo) rc->lo = pending;
+    if (pending > rc->hi) rc->hi = pending;
+    if (pending <= 10) rc->low = 1;
+    if (pending >= 30 && rc->low) {
+        rc->crossings++;
+        rc->low = 0;
+    }
+    /* Swing: aim at 40 pending for 300 runs, then at 5 for 300. Drain: one in four adds one. */
+    uint64_t target = rc->swing ? (rc->runs / 300 % 2 ? 5 : 40) : 0;
+    int k = (int)(random_next(rc) % 2) + (pending < target ? 1 : 0);
+    if (!rc->swing) k = random_next(rc) % 4 == 0;
+    for (int i = 0; i < k; i++) random_schedule(sim, rc);
+    if (random_next(rc) % 8 == 0 && rc->n > 0) {
+        /* One of the latest 64 scheduled: most of those are still pending. */
+        uint64_t back = random_next(rc) % (rc->n < 64 ? (uint64_t)rc->n : 64);
+        struct random_ev *c = &rc->ev[(uint64_t)rc->n - 1 - back];
+        if (!c->ran && !c->cancelled && tsim_event_cancel(sim, c->handle) == 0) c->cancelled = 1;
+    }
+}
+
+static void random_calendar(int start, int swing)
+{
+    struct tsim_model *m = quiet_model();
+    struct tsim_sim *sim = tsim_sim_create(m, SEED, 0);
+    struct random_cal *rc = calloc(1, sizeof *rc);
+    rc->x = UINT64_C(88172645463325252);
+    rc->swing = swing;
+    rc->last = -1;
+    rc->lo = UINT64_MAX;
+    for (int i = 0; i < start; i++) random_schedule(sim, rc);
+    uint64_t events = tsim_sim_run(sim);
+    CHECK(rc->out_of_order == 0);
+    CHECK(rc->twice == 0);
+    int ran = 0, cancelled = 0;
+    for (int i = 0; i < rc->n; i++) {
+        CHECK(rc->ev[i].ran != rc->ev[i].cancelled); /* each exactly one of the two */
+        ran += rc->ev[i].ran;
+        cancelled += rc->ev[i].cancelled;
+    }
+    CHECK((uint64_t)ran == events);
+    CHECK(cancelled > 0);
+    CHECK(rc->n > start + 1000); /* handlers did schedule */
+    CHECK(tsim_sim_pending(sim) == 0);
+    if (swing) CHECK(rc->crossings >= 20);
+    else CHECK(rc->hi >= (uint64_t)start - 1);
+    free(rc);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static void test_calendar_random(void)
+{
+    random_calendar(20, 1);
+    random_calendar(5000, 0);
+}
+
 static void test_reschedule(void)
 {
     struct tsim_model *m = quiet_model();
@@ -539,6 +663,7 @@ int main(void)
     RUN(test_fifo_many);
     RUN(test_schedule_from_handler);
     RUN(test_cancel);
+    RUN(test_calendar_random);
     RUN(test_reschedule);
     RUN(test_run_until);
     RUN(test_step);
