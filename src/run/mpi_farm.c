@@ -29,6 +29,13 @@
  * Failure: MPI errors return instead of aborting (MPI_ERRORS_RETURN), and rank 0 gives up with
  * a message naming the silent rank when a rank with jobs outstanding sends nothing for
  * TSIM_MPI_TIMEOUT seconds (default 600), then calls MPI_Abort so no rank is left waiting.
+ * Rank 0 never waits on a worker without a deadline: it sends with MPI_Isend only (a blocking
+ * send to a rank that stopped receiving returns only while the MPI library has room to buffer
+ * it), keeps each message's bytes until its request completes, receives a probed message with
+ * MPI_Irecv, and looks at the clock on every turn of its loop, whether or not that turn ran a
+ * job of its own or took a message. Giving up writes the reason first and waits until the
+ * launcher has read it (MPICH's launcher dropped rank 0's unread stderr on MPI_Abort in 5 of 90
+ * runs), and an alarm ends rank 0 should MPI_Abort itself not return.
  * A twinsim-mpi started by the launcher of another MPI (each process then sees a world of one)
  * says so and exits with 1 before doing anything.
  */
@@ -41,8 +48,11 @@
 #include <math.h>
 #include <mpi.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,12 +77,17 @@ enum { TAG_SCEN = 1, TAG_JOB, TAG_RESULT, TAG_STOP, TAG_FAIL };
  * next probe sees. Rank 0 likewise, with no job of its own left, waits for the last results. */
 #define IDLE_POLL_US 100
 #define SPIN_POLLS 3
+/* Giving up: how long rank 0 waits for the launcher to read its last words, and how long
+ * MPI_Abort may take before an alarm ends rank 0 (the launcher then ends the others). */
+#define SAY_WAIT_S 2.0
+#define ABORT_ALARM_S 10
 
 struct job_msg {
     uint32_t scen, rep, idx, pad_;
 };
 
 static int g_rank, g_size = 1, g_inited, g_stopped;
+static double g_timeout = 600; /* TSIM_MPI_TIMEOUT */
 
 /* What TSIM_MPI_STATS reports: jobs this rank ran, and wall seconds computing and idle. A
  * worker's idle time is its waits for jobs between its first job and the end (waiting to be
@@ -132,6 +147,8 @@ int tsim__mpi_start(int *argc, char ***argv, int *rank, int *size)
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
     MPI_Comm_size(MPI_COMM_WORLD, &g_size);
+    const char *t = getenv("TSIM_MPI_TIMEOUT");
+    if (t && atof(t) > 0) g_timeout = atof(t);
     /* A binary started by another MPI's launcher sees itself alone and would run the whole
      * experiment once per process, every copy writing the same files: refuse instead. */
     long lrank = 0, lsize = launcher_size(&lrank);
@@ -148,11 +165,132 @@ int tsim__mpi_start(int *argc, char ***argv, int *rank, int *size)
     return g_rank > 0;
 }
 
+/* ---- rank 0 ------------------------------------------------------------------------------ */
+
+static const char *mpi_err(int rc)
+{
+    static char buf[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    MPI_Error_string(rc, buf, &len);
+    return buf;
+}
+
+/* Wait, at most SAY_WAIT_S, until the reader of stderr has taken in what is written to it. A
+ * launcher forwards a rank's output from a pipe or a socket, and one tearing the job down after
+ * MPI_Abort may drop what it has not read yet. FIONREAD counts a pipe's unread bytes from either
+ * end; SIOCOUTQ (TIOCOUTQ) a socket's unsent ones. A file or terminal needs no wait. */
+static void wait_stderr_read(void)
+{
+    struct stat sb;
+    if (fstat(STDERR_FILENO, &sb) != 0) return;
+    unsigned long req = S_ISFIFO(sb.st_mode) ? FIONREAD : S_ISSOCK(sb.st_mode) ? TIOCOUTQ : 0;
+    if (!req) return;
+    for (double t0 = tsim__x_now(); tsim__x_now() - t0 < SAY_WAIT_S;) {
+        int unread = 0;
+        if (ioctl(STDERR_FILENO, req, &unread) != 0 || unread <= 0) return;
+        idle_sleep();
+    }
+}
+
+/* End the whole job from rank 0, saying why: the reason goes out first, then MPI_Abort takes
+ * every rank down, so none is left waiting on a message. MPI_Finalize would wait for them all. */
+static _Noreturn void give_up(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static _Noreturn void give_up(const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "twinsim: %s\n", msg);
+    fflush(stderr);
+    wait_stderr_read();
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGALRM);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    signal(SIGALRM, SIG_DFL);
+    alarm(ABORT_ALARM_S);
+    MPI_Abort(MPI_COMM_WORLD, 1);
+    _exit(1);
+}
+
+static _Noreturn void die(int rank, const char *what, const char *detail)
+{
+    give_up("rank %d: %s%s%s", rank, what, detail ? ": " : "", detail ? detail : "");
+}
+
+/* A message from rank 0 on its way to rank w: its request and the bytes it sends, which must
+ * stay put until the request completes. */
+struct outmsg {
+    MPI_Request req;
+    void *buf;
+    int w;
+};
+
+struct farm {
+    unsigned char **sent; /* per worker rank: 1 if scenario s was sent */
+    size_t *sent_cap;
+    int *outstanding;
+    double *last_heard;
+    long own_jobs;  /* rank 0's own jobs, and their CPU seconds: the job length estimate */
+    double own_cpu;
+    unsigned char *buf;
+    size_t buflen;
+    struct outmsg *out; /* sends not known to be complete, in no order */
+    size_t nout, out_cap;
+};
+
+static struct farm g_farm;
+
+/* Send `len` bytes at `buf` (rank 0's from now on: freed once sent) to rank w, without waiting.
+ * Messages to one rank arrive in the order they were posted, as with MPI_Send. */
+static void post(int w, int tag, void *buf, size_t len)
+{
+    struct farm *f = &g_farm;
+    tsim__grow((void **)&f->out, &f->out_cap, f->nout + 1, sizeof *f->out);
+    struct outmsg *m = &f->out[f->nout];
+    int rc = MPI_Isend(buf, (int)len, MPI_BYTE, w, tag, MPI_COMM_WORLD, &m->req);
+    if (rc != MPI_SUCCESS) die(w, "cannot be reached; it may have died", mpi_err(rc));
+    m->buf = buf;
+    m->w = w;
+    f->nout++;
+}
+
+/* Free the sends that have completed. Cheap: eager sends complete at once, so few are left. */
+static void reap(void)
+{
+    struct farm *f = &g_farm;
+    for (size_t i = 0; i < f->nout;) {
+        int done = 0;
+        int rc = MPI_Test(&f->out[i].req, &done, MPI_STATUS_IGNORE);
+        if (rc != MPI_SUCCESS) die(f->out[i].w, "cannot be reached; it may have died", mpi_err(rc));
+        if (!done) {
+            i++;
+            continue;
+        }
+        tsim__free(f->out[i].buf);
+        f->out[i] = f->out[--f->nout];
+    }
+}
+
+/* Tell every worker to stop, and see every send from rank 0 complete: MPI_Finalize wants no
+ * request pending, and a rank that takes none of them for the timeout hangs. */
 static void send_stop_all(void)
 {
     if (g_rank != 0 || g_stopped) return;
     g_stopped = 1;
-    for (int r = 1; r < g_size; r++) MPI_Send(NULL, 0, MPI_BYTE, r, TAG_STOP, MPI_COMM_WORLD);
+    for (int r = 1; r < g_size; r++) post(r, TAG_STOP, NULL, 0);
+    double t0 = tsim__x_now();
+    for (reap(); g_farm.nout > 0; reap()) {
+        if (tsim__x_now() - t0 > g_timeout)
+            give_up("rank %d has not taken rank 0's messages for %.0f s: it died or hangs; "
+                    "giving up", g_farm.out[0].w, tsim__x_now() - t0);
+        idle_sleep();
+    }
+    tsim__free(g_farm.out);
+    g_farm.out = NULL;
+    g_farm.out_cap = 0;
 }
 
 void tsim__mpi_finish(void)
@@ -163,41 +301,6 @@ void tsim__mpi_finish(void)
     MPI_Finalize();
     g_inited = 0;
 }
-
-static const char *mpi_err(int rc)
-{
-    static char buf[MPI_MAX_ERROR_STRING];
-    int len = 0;
-    MPI_Error_string(rc, buf, &len);
-    return buf;
-}
-
-/* End the whole job: MPI_Abort takes every rank down, so none is left waiting on a message. */
-static _Noreturn void die(int rank, const char *what, const char *detail)
-{
-    fprintf(stderr, "twinsim: rank %d: %s%s%s\n", rank, what, detail ? ": " : "",
-            detail ? detail : "");
-    fflush(stderr);
-    MPI_Abort(MPI_COMM_WORLD, 1);
-    _exit(1);
-}
-
-/* ---- rank 0 ------------------------------------------------------------------------------ */
-
-struct farm {
-    unsigned char **sent; /* per worker rank: 1 if scenario s was sent */
-    size_t *sent_cap;
-    int *outstanding;
-    double *last_heard;
-    double timeout;
-    long own_jobs;  /* rank 0's own jobs, and their CPU seconds: the job length estimate */
-    double own_cpu;
-    unsigned char *buf;
-    size_t buflen;
-    struct job_msg batch[DEPTH_MAX];
-};
-
-static struct farm g_farm;
 
 static void send_scenario(struct tsim__xrun *x, int w, uint32_t s)
 {
@@ -220,9 +323,7 @@ static void send_scenario(struct tsim__xrun *x, int w, uint32_t s)
         memcpy(msg + at, x->scen[s].values[i], n);
         at += n;
     }
-    int rc = MPI_Send(msg, (int)len, MPI_BYTE, w, TAG_SCEN, MPI_COMM_WORLD);
-    tsim__free(msg);
-    if (rc != MPI_SUCCESS) die(w, "cannot be reached; it may have died", mpi_err(rc));
+    post(w, TAG_SCEN, msg, len);
     f->sent[w][s] = 1;
 }
 
@@ -232,17 +333,32 @@ static void send_jobs(struct tsim__xrun *x, int w, const struct tsim__job *jobs,
                       int k)
 {
     struct farm *f = &g_farm;
+    struct job_msg *batch = tsim__malloc((size_t)k * sizeof *batch);
     for (int i = 0; i < k; i++) {
         const struct tsim__job *j = &jobs[*next];
         send_scenario(x, w, j->scen);
-        f->batch[i] = (struct job_msg){j->scen, j->rep, (uint32_t)*next, 0};
+        batch[i] = (struct job_msg){j->scen, j->rep, (uint32_t)*next, 0};
         (*next)++;
     }
-    int rc = MPI_Send(f->batch, (int)(k * sizeof *f->batch), MPI_BYTE, w, TAG_JOB,
-                      MPI_COMM_WORLD);
-    if (rc != MPI_SUCCESS) die(w, "cannot be reached; it may have died", mpi_err(rc));
+    post(w, TAG_JOB, batch, (size_t)k * sizeof *batch);
     if (f->outstanding[w] == 0) f->last_heard[w] = tsim__x_now();
     f->outstanding[w] += k;
+}
+
+/* Receive the message a probe found from rank w. Not MPI_Recv: a long message comes in a
+ * second step, which a rank that hangs mid-send would never take. */
+static void take(int w, int tag, void *buf, int len)
+{
+    MPI_Request req;
+    int rc = MPI_Irecv(buf, len, MPI_BYTE, w, tag, MPI_COMM_WORLD, &req);
+    double t0 = tsim__x_now();
+    for (int done = 0; rc == MPI_SUCCESS && !done;) {
+        rc = MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+        if (rc == MPI_SUCCESS && !done && tsim__x_now() - t0 > g_timeout)
+            give_up("rank %d has not finished sending a message for %.0f s: it died or hangs; "
+                    "giving up", w, tsim__x_now() - t0);
+    }
+    if (rc != MPI_SUCCESS) die(w, "lost contact", mpi_err(rc));
 }
 
 /* Take every message waiting; returns the number of results taken. */
@@ -266,13 +382,10 @@ static size_t drain(struct tsim__xrun *x, size_t n, double *rows, size_t *finish
             f->buf = tsim__realloc(f->buf, (size_t)len);
             f->buflen = (size_t)len;
         }
-        rc = MPI_Recv(f->buf, len, MPI_BYTE, w, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (rc != MPI_SUCCESS) die(w, "lost contact", mpi_err(rc));
+        take(w, st.MPI_TAG, f->buf, len);
         if (st.MPI_TAG == TAG_FAIL) {
-            f->buf[len > 0 ? len - 1 : 0] = 0;
-            fprintf(stderr, "twinsim: rank %d failed: %s\n", w, (char *)f->buf);
-            MPI_Abort(MPI_COMM_WORLD, 1);
-            _exit(1);
+            if (len > 0) f->buf[len - 1] = 0;
+            give_up("rank %d failed: %s", w, len > 0 ? (char *)f->buf : "");
         }
         if (st.MPI_TAG != TAG_RESULT) continue;
         size_t k = (size_t)len / rowbytes;
@@ -324,12 +437,27 @@ static void top_up(struct tsim__xrun *x, const struct tsim__job *jobs, size_t n,
     }
 }
 
+/* Give up on a worker that holds jobs and has returned nothing for the timeout. */
+static void check_silent(void)
+{
+    const struct farm *f = &g_farm;
+    double now = tsim__x_now();
+    for (int w = 1; w < g_size; w++)
+        if (f->outstanding[w] && now - f->last_heard[w] > g_timeout)
+            give_up("rank %d has returned nothing for %.0f s with %d jobs outstanding: it died "
+                    "or hangs; giving up", w, now - f->last_heard[w], f->outstanding[w]);
+}
+
+/* Every turn drains the mailbox, frees finished sends and checks the clock before anything
+ * else, so no way through the loop (a job of rank 0's own, a message taken) skips the check. */
 static int exec_mpi(struct tsim__xrun *x, const struct tsim__job *jobs, size_t n, double *rows)
 {
     struct farm *f = &g_farm;
     size_t next = 0, finished = 0;
     while (finished < n) {
         size_t got = drain(x, n, rows, &finished);
+        reap();
+        check_silent();
         if (!tsim__x_stop) top_up(x, jobs, n, &next);
         int busy = 0;
         for (int w = 1; w < g_size; w++) busy += f->outstanding[w];
@@ -351,17 +479,6 @@ static int exec_mpi(struct tsim__xrun *x, const struct tsim__job *jobs, size_t n
             continue;
         }
         if (got) continue;
-        double now = tsim__x_now();
-        for (int w = 1; w < g_size; w++) {
-            if (f->outstanding[w] && now - f->last_heard[w] > f->timeout) {
-                fprintf(stderr, "twinsim: rank %d has returned nothing for %.0f s with %d jobs "
-                        "outstanding: it died or hangs; giving up\n", w, now - f->last_heard[w],
-                        f->outstanding[w]);
-                fflush(stderr);
-                MPI_Abort(MPI_COMM_WORLD, 1);
-                _exit(1);
-            }
-        }
         g_stats.idle_s += idle_sleep();
     }
     return 0;
@@ -375,8 +492,6 @@ void tsim__mpi_attach(struct tsim__xrun *x)
     f->sent_cap = tsim__calloc((size_t)g_size, sizeof *f->sent_cap);
     f->outstanding = tsim__calloc((size_t)g_size, sizeof *f->outstanding);
     f->last_heard = tsim__calloc((size_t)g_size, sizeof *f->last_heard);
-    const char *t = getenv("TSIM_MPI_TIMEOUT");
-    f->timeout = t && atof(t) > 0 ? atof(t) : 600;
     x->exec = exec_mpi;
     x->ranks = g_size;
 }

@@ -24,6 +24,12 @@ skip_or_fail() { # skip_or_fail NAME WHY
 strip() { grep -v '"timing"' "$1"; }
 # Open MPI's launcher says "Open MPI" or, in 4.x, "OpenRTE" and open-mpi.org; MPICH's says HYDRA.
 is_openmpi() { "$1" --version 2>&1 | grep -qiE 'open ?mpi|open-mpi|openrte'; }
+# how RC SECONDS: what a failed bounded run did, for the FAIL line. Only exit 124 is a hang; an
+# empty stderr with another exit means the launcher ended the job but its output was lost.
+how() {
+    if [ "$1" -eq 124 ]; then echo "hung until the timeout (${2} s)"
+    else echo "exit $1 after ${2} s"; fi
+}
 # mpirun forwards its standard input to rank 0; a closed one (CI runs with none) can keep
 # MPICH's launcher from noticing a dead rank, so every run reads /dev/null.
 exec </dev/null
@@ -70,6 +76,7 @@ leg() {
 
     # A rank that dies after its first job (by SIGKILL): the launcher ends the job with an
     # error naming the signal (MPICH: "Killed (signal 9)", Open MPI: "exited on signal 9"), at once.
+    t0=$(date +%s)
     TSIM_MPI_TEST_DIE_RANK=2 timeout 120 $run -n 3 "$bin" experiment \
         $EX/servers.yaml --no-db --quiet >"$TMP/out" 2>"$TMP/err"
     mrc=$?
@@ -77,9 +84,10 @@ leg() {
         pass "${p}dying_rank_is_an_error"
     else
         fail "${p}dying_rank_is_an_error" \
-            "exit $mrc (124: hung until the timeout): $(head -c 300 "$TMP/err")"
+            "$(how $mrc $(($(date +%s) - t0))), stderr: '$(head -c 300 "$TMP/err")'"
     fi
     # A rank that hangs: rank 0 gives up after TSIM_MPI_TIMEOUT seconds, naming it, and aborts.
+    t0=$(date +%s)
     TSIM_MPI_TEST_HANG_RANK=2 TSIM_MPI_TIMEOUT=5 timeout 120 $run -n 3 "$bin" experiment \
         $EX/servers.yaml --no-db --quiet >"$TMP/out" 2>"$TMP/err"
     mrc=$?
@@ -88,7 +96,7 @@ leg() {
         pass "${p}silent_rank_times_out"
     else
         fail "${p}silent_rank_times_out" \
-            "exit $mrc (124: hung until the timeout): $(head -c 300 "$TMP/err")"
+            "$(how $mrc $(($(date +%s) - t0))), stderr: '$(head -c 300 "$TMP/err")'"
     fi
 }
 
