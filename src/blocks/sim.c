@@ -276,15 +276,22 @@ static void warmup_now(struct tsim_sim *sim)
     tsim__pools_restart(sim);
 }
 
-/* Run block event (block, kind, ent) at `t`: the clock, the count, the fingerprint, dispatch.
- * Events of the sim itself (warm-up, shifts) come as block TSIM__SIM_EVENT. */
-static inline void run_block(struct tsim_sim *sim, int64_t t, uint32_t block, uint32_t kind,
-                             uint32_t ent)
+/* Every event that runs: the clock, the count and the fingerprint. */
+static inline void note_event(struct tsim_sim *sim, int64_t t, uint32_t block, uint32_t kind,
+                              uint32_t ent)
 {
     sim->now = t;
     sim->events++;
     sim->fp = fp_fold(fp_fold(sim->fp, (uint64_t)t),
                       ((uint64_t)block << 32) ^ ((uint64_t)kind << 24) ^ ent);
+}
+
+/* Run block event (block, kind, ent) at `t`. Events of the sim itself (warm-up, shifts) come as
+ * block TSIM__SIM_EVENT. */
+static inline void run_block(struct tsim_sim *sim, int64_t t, uint32_t block, uint32_t kind,
+                             uint32_t ent)
+{
+    note_event(sim, t, block, kind, ent);
     if (!(kind & TSIM__BG)) sim->fg--;
     kind &= ~TSIM__BG;
     if (block != TSIM__SIM_EVENT) sim->vt[block]->event(sim, block, kind, ent);
@@ -299,10 +306,7 @@ static inline void run_one(struct tsim_sim *sim, int64_t t, const struct tsim__e
         run_block(sim, t, ev->block, ev->kind, ev->ent);
         return;
     }
-    sim->now = t;
-    sim->events++;
-    sim->fp = fp_fold(fp_fold(sim->fp, (uint64_t)t),
-                      ((uint64_t)ev->block << 32) ^ ((uint64_t)ev->kind << 24) ^ ev->ent);
+    note_event(sim, t, ev->block, ev->kind, ev->ent);
     sim->fg--;
     ev->fn(sim, ev->arg);
 }

@@ -235,7 +235,7 @@ int tsim__refused(struct tsim_sim *sim, uint32_t from, uint32_t e, int32_t d);
 
 static inline int tsim__offer_to(struct tsim_sim *sim, uint32_t from, uint32_t e, int32_t d)
 {
-    const struct tsim__bhdr *h = (const struct tsim__bhdr *)(sim->arena + sim->off[d]);
+    const struct tsim__bhdr *h = tsim__hdr(sim, (uint32_t)d);
     if (h->content < h->full_at && sim->vt[d]->offer(sim, (uint32_t)d, e)) return 1;
     return tsim__refused(sim, from, e, d);
 }

@@ -156,10 +156,10 @@ void tsim__station_start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
     struct tsim__station *st = st_of(sim, b);
     struct tsim__server *v = &st->srv[s];
     int product = sim->ents[e].product;
-    int last = v->last_product;
+    int setup = d->has_setup && v->last_product >= 0 && v->last_product != product;
     v->ent = e;
     v->last_product = product;
-    if (!(d->has_setup && last >= 0 && last != product) && d->need.pool < 0 && available(v)) {
+    if (!setup && d->need.pool < 0 && available(v)) {
         /* The common case, begin's and run_phase's shortest path: no setup, no operators, the
          * server up. The phase ends by its event, so the server is not stalled. Values are kept
          * in locals: a store through the byte-sized fields may alias anything, and the compiler
@@ -179,7 +179,7 @@ void tsim__station_start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
         if (v->state != TSIM_STATE_BUSY) account_change(sim, b, s, v, TSIM_STATE_BUSY);
         return;
     }
-    begin(sim, b, s, d->has_setup && last >= 0 && last != product ? TSIM__PH_SETUP : TSIM__PH_BUSY);
+    begin(sim, b, s, setup ? TSIM__PH_SETUP : TSIM__PH_BUSY);
 }
 
 static inline void release_ops(struct tsim_sim *sim, uint32_t b, int s)
@@ -190,6 +190,14 @@ static inline void release_ops(struct tsim_sim *sim, uint32_t b, int s)
         v->ops_held = 0;
         tsim__pool_release(sim, d->need.pool, d->need.count);
     }
+}
+
+/* A server became free and is up: an assembly first tries its next set, a machine wakes the
+ * blocks waiting on it. */
+static inline void room_freed(struct tsim_sim *sim, const struct tsim__station *st, uint32_t b)
+{
+    if (st->assembly) tsim__assembly_server_free(sim, b);
+    else tsim__wake(sim, b);
 }
 
 /* The server has nothing: idle, and room for the next entity if it is available. */
@@ -206,10 +214,7 @@ static void server_free(struct tsim_sim *sim, uint32_t b, int s, int wake)
     }
     int now_state = up ? TSIM_STATE_IDLE : effective(v);
     if (now_state != v->state) account_change(sim, b, s, v, now_state);
-    if (wake && up) {
-        if (st->assembly) tsim__assembly_server_free(sim, b);
-        else tsim__wake(sim, b);
-    }
+    if (wake && up) room_freed(sim, st, b);
 }
 
 static void finish(struct tsim_sim *sim, uint32_t b, int s)
@@ -254,10 +259,7 @@ void tsim__station_pull(struct tsim_sim *sim, uint32_t b)
         server_free(sim, b, (int)s, 0);
         freed |= available(&st->srv[s]);
     }
-    if (freed) {
-        if (st->assembly) tsim__assembly_server_free(sim, b);
-        else tsim__wake(sim, b);
-    }
+    if (freed) room_freed(sim, st, b);
 }
 
 static void start_repair(struct tsim_sim *sim, uint32_t b, int s)
@@ -364,10 +366,7 @@ void tsim__station_shift(struct tsim_sim *sim, uint32_t b, int on)
             freed |= available(v) && v->phase == TSIM__PH_IDLE;
         }
     }
-    if (freed) {
-        if (st->assembly) tsim__assembly_server_free(sim, b);
-        else tsim__wake(sim, b);
-    }
+    if (freed) room_freed(sim, st, b);
 }
 
 /* End the model's own repair of server `s`, if one is running or waiting for its crew. */

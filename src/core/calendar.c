@@ -142,10 +142,7 @@ static void sift_down(struct tsim__hent *h, uint32_t n, uint32_t i, const struct
         if (first >= n) break;
         uint32_t best = first;
         if (first + 4 <= n) {
-            /* Four children: a tournament of pairs, which compiles to few branches. */
-            uint32_t a = first + before(&h[first + 1], &h[first]);
-            uint32_t b = first + 2 + before(&h[first + 3], &h[first + 2]);
-            best = before(&h[b], &h[a]) ? b : a;
+            best = least4(h, first);
         } else {
             for (uint32_t k = first + 1; k < n; k++)
                 if (before(&h[k], &h[best])) best = k;

@@ -91,6 +91,13 @@ int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev);
 /* Remove the top entry (not API outside the calendar and its inline pop). */
 void tsim__cal_pop_top(struct tsim__calendar *c);
 
+/* Remove the top entry, which the caller knows to be live, having read what it needs. */
+static inline void tsim__cal_drop_top(struct tsim__calendar *c)
+{
+    tsim__cal_pop_top(c);
+    c->live--;
+}
+
 /* Pop the top entry, which the caller knows to be live (tsim__cal_next_time found it): a block
  * event inline, a user event through tsim__cal_pop. */
 static inline int tsim__cal_take(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
@@ -104,8 +111,7 @@ static inline int tsim__cal_take(struct tsim__calendar *c, int64_t *t, struct ts
     ev->prio = (int16_t)(32767 - (int)((uint64_t)h->key >> 48));
     ev->fn = NULL;
     ev->arg = NULL;
-    tsim__cal_pop_top(c);
-    c->live--;
+    tsim__cal_drop_top(c);
     return 1;
 }
 
@@ -115,12 +121,6 @@ static inline const struct tsim__hent *tsim__cal_block_top(const struct tsim__ca
 {
     if (!c->n || c->ncancelled || c->heap[0].block == TSIM__CAL_USER) return NULL;
     return &c->heap[0];
-}
-
-static inline void tsim__cal_drop_top(struct tsim__calendar *c)
-{
-    tsim__cal_pop_top(c);
-    c->live--;
 }
 
 /* The time of the next live event, or INT64_MAX when none. Drops cancelled entries on top. */
