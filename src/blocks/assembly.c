@@ -25,7 +25,7 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
 
 static struct parts *parts_of(const struct tsim_sim *sim, uint32_t b)
 {
-    return (struct parts *)(sim->arena + sim->off[b] + ((station_bytes() + 15) & ~(size_t)15));
+    return (struct parts *)(sim->st[b] + ((station_bytes() + 15) & ~(size_t)15));
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)

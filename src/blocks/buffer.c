@@ -89,7 +89,7 @@ static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__bl
 }
 
 /* Send from the head while the next block takes. Returns how many left. */
-static uint64_t forward(struct tsim_sim *sim, uint32_t b, struct buffer *q)
+TSIM__HOT uint64_t forward(struct tsim_sim *sim, uint32_t b, struct buffer *q)
 {
     uint64_t sent = 0;
     while (q->head != TSIM__NIL) {

@@ -19,27 +19,12 @@ static void init(struct tsim_sim *sim, uint32_t b)
     if (!d->drop) ((struct tsim__station *)tsim__state(sim, b))->h.full_at = (uint64_t)d->servers;
 }
 
-static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
-{
-    int s = tsim__station_free_server(sim, b);
-    if (s < 0) {
-        if (!tsim__desc(sim, b)->drop) return 0;
-        ((struct tsim__station *)tsim__state(sim, b))->dropped++;
-        tsim__note_drop(sim, b, e);
-        tsim__entity_dispose(sim, e);
-        return 1;
-    }
-    tsim__note_enter(sim, b, e);
-    tsim__station_start(sim, b, s, e);
-    return 1;
-}
-
 static void restart(struct tsim_sim *sim, uint32_t b) { tsim__station_restart(sim, b); }
 
 const struct tsim__block_vt tsim__machine_vt = {
     .state_size = state_size,
     .init = init,
-    .offer = offer,
+    .offer = tsim__station_offer,
     .pull = tsim__station_pull,
     .event = tsim__station_event,
     .restart = restart,

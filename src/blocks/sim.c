@@ -50,6 +50,12 @@ static void derive_streams(struct tsim_sim *sim)
     }
 }
 
+/* The block state pointers into the (new) arena. */
+static void point(struct tsim_sim *sim)
+{
+    for (uint32_t b = 0; b < sim->nblocks; b++) sim->st[b] = sim->arena + sim->off[b];
+}
+
 static void layout(struct tsim_sim *sim)
 {
     const struct tsim_model *m = sim->m;
@@ -71,6 +77,7 @@ static void layout(struct tsim_sim *sim)
         sim->arena = tsim__malloc(off);
     }
     sim->arena_size = off;
+    point(sim);
     for (int p = 0; p < m->npools; p++) sim->pool_off[p] = (uint32_t)pools;
     for (int s = 0; s < m->nshifts; s++) sim->shift_off[s] = (uint32_t)shifts;
 }
@@ -121,12 +128,14 @@ struct tsim_sim *tsim_sim_create(const struct tsim_model *m, uint64_t seed, uint
     if (tsim_model_validate(m) != 0) return NULL;
     struct tsim_sim *sim = tsim__calloc(1, sizeof *sim);
     sim->m = m;
+    sim->blocks = m->blocks;
     sim->tpu = m->ticks_per_unit;
     sim->seed = seed;
     sim->rep = replication;
     sim->nblocks = (uint32_t)m->nblocks;
     sim->vt = tsim__calloc(sim->nblocks, sizeof *sim->vt);
     sim->off = tsim__calloc(sim->nblocks, sizeof *sim->off);
+    sim->st = tsim__calloc(sim->nblocks, sizeof *sim->st);
     sim->pool_off = tsim__calloc((size_t)m->npools + 1, sizeof *sim->pool_off);
     sim->shift_off = tsim__calloc((size_t)m->nshifts + 1, sizeof *sim->shift_off);
     tsim__cal_init(&sim->cal);
@@ -142,6 +151,7 @@ void tsim_sim_destroy(struct tsim_sim *sim)
     tsim__free(sim->ents);
     tsim__free(sim->vt);
     tsim__free(sim->off);
+    tsim__free(sim->st);
     tsim__free(sim->pool_off);
     tsim__free(sim->shift_off);
     tsim__free(sim->arena);
@@ -176,6 +186,8 @@ struct tsim_sim *tsim_sim_clone(const struct tsim_sim *src)
     sim->pool_off = dup(src->pool_off, ((size_t)m->npools + 1) * sizeof *src->pool_off);
     sim->shift_off = dup(src->shift_off, ((size_t)m->nshifts + 1) * sizeof *src->shift_off);
     sim->arena = dup(src->arena, src->arena_size);
+    sim->st = tsim__malloc(src->nblocks * sizeof *sim->st);
+    point(sim);
     sim->orders = dup(src->orders, (size_t)src->cap_orders * sizeof *src->orders);
     sim->obs = NULL;
     sim->obs_ctx = NULL;
@@ -202,7 +214,7 @@ uint64_t tsim_sim_fingerprint(const struct tsim_sim *sim) { return sim->fp; }
 size_t tsim_sim_memory(const struct tsim_sim *sim)
 {
     return sizeof *sim + tsim__cal_memory(&sim->cal) + (size_t)sim->cap_ents * sizeof *sim->ents +
-           sim->arena_size + sim->nblocks * (sizeof *sim->vt + sizeof *sim->off) +
+           sim->arena_size + sim->nblocks * (sizeof *sim->vt + sizeof *sim->off + sizeof *sim->st) +
            (size_t)sim->cap_orders * sizeof *sim->orders;
 }
 
@@ -214,16 +226,10 @@ void tsim_sim_set_observer(struct tsim_sim *sim, tsim_observer_fn *fn, void *ctx
 
 /* Events ------------------------------------------------------------------------------------- */
 
-uint64_t tsim__schedule(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind, uint32_t arg)
-{
-    sim->fg++;
-    return tsim__cal_push(&sim->cal, t, 0, NULL, NULL, b, kind, arg);
-}
-
 uint64_t tsim__schedule_bg(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind,
                            uint32_t arg)
 {
-    return tsim__cal_push(&sim->cal, t, 0, NULL, NULL, b, kind | TSIM__BG, arg);
+    return tsim__cal_push_block(&sim->cal, t, b, kind | TSIM__BG, arg);
 }
 
 void tsim__cancel(struct tsim_sim *sim, uint64_t handle)
@@ -311,14 +317,16 @@ static inline void run_one(struct tsim_sim *sim, int64_t t, const struct tsim__e
     ev->fn(sim, ev->arg);
 }
 
-/* Take the top block event, which tsim__cal_block_top returned, and run it: its fields go
- * from the heap entry to the dispatch in registers. */
+/* Run the top block event, which tsim__cal_block_top returned: its fields go from the heap entry
+ * to the dispatch in registers, and the entry is held while it runs (calendar.h), so that the
+ * event's first push takes its place. */
 static inline void run_top(struct tsim_sim *sim, const struct tsim__hent *h)
 {
     int64_t t = (int64_t)(h->key >> 64);
     uint32_t block = h->block, kind = (uint16_t)h->kind, ent = h->ent;
-    tsim__cal_drop_top(&sim->cal);
+    tsim__cal_hold_top(&sim->cal);
     run_block(sim, t, block, kind, ent);
+    tsim__cal_unhold(&sim->cal);
 }
 
 int tsim_sim_step(struct tsim_sim *sim)
@@ -391,60 +399,25 @@ int tsim_sim_set_warmup(struct tsim_sim *sim, double t)
 
 /* Entities ----------------------------------------------------------------------------------- */
 
-uint32_t tsim__entity_new(struct tsim_sim *sim, int product)
+/* No free entity: a new one at the end of the pool, which doubles when full. */
+uint32_t tsim__entity_grow(struct tsim_sim *sim)
 {
-    uint32_t e;
-    if (sim->free_ent != TSIM__NIL) {
-        e = sim->free_ent;
-        sim->free_ent = sim->ents[e].next;
-    } else {
-        if (sim->nents == sim->cap_ents) {
-            TSIM__ASSERT(sim->cap_ents < UINT32_MAX / 2, "too many entities");
-            uint32_t cap = sim->cap_ents ? sim->cap_ents * 2 : 256;
-            sim->ents = tsim__realloc(sim->ents, (size_t)cap * sizeof *sim->ents);
-            sim->cap_ents = cap;
-        }
-        e = sim->nents++;
+    if (sim->nents == sim->cap_ents) {
+        TSIM__ASSERT(sim->cap_ents < UINT32_MAX / 2, "too many entities");
+        uint32_t cap = sim->cap_ents ? sim->cap_ents * 2 : 256;
+        sim->ents = tsim__realloc(sim->ents, (size_t)cap * sizeof *sim->ents);
+        sim->cap_ents = cap;
     }
-    struct tsim__entity *en = &sim->ents[e];
-    en->t_created = sim->now;
-    en->t_in = sim->now;
-    en->due = TSIM__NEVER;
-    en->id = sim->next_id++;
-    en->next = TSIM__NIL;
-    en->product = (uint16_t)(product > 0 ? product : 0);
-    en->tracked = 0;
-    en->dest = -1;
-    return e;
+    return sim->nents++;
 }
 
-void tsim__entity_enter_system(struct tsim_sim *sim, uint32_t e)
-{
-    sim->ents[e].t_created = sim->now;
-    sim->live_ents++;
-    sim->created++;
-    tsim__area_in(&sim->wip, sim->now, sim->live_ents);
-}
-
-void tsim__entity_dispose(struct tsim_sim *sim, uint32_t e)
-{
-    sim->live_ents--;
-    tsim__area_out(&sim->wip, sim->now);
-    sim->ents[e].next = sim->free_ent;
-    sim->free_ent = e;
-}
-
-void tsim__complete(struct tsim_sim *sim, uint32_t e)
+void tsim__complete_order(struct tsim_sim *sim, uint32_t e)
 {
     const struct tsim__entity *en = &sim->ents[e];
-    sim->completed++;
-    tsim__sum_add(&sim->lead, sim->now - en->t_created);
-    if (en->tracked) {
-        for (uint32_t i = 0; i < sim->norders; i++) {
-            if (sim->orders[i].id == en->id) {
-                sim->orders[i].done = sim->now;
-                break;
-            }
+    for (uint32_t i = 0; i < sim->norders; i++) {
+        if (sim->orders[i].id == en->id) {
+            sim->orders[i].done = sim->now;
+            break;
         }
     }
 }

@@ -5,7 +5,8 @@
  * Invariants:
  * - All mutable state is plain data owned by the sim: the calendar, the entity pool and one
  *   arena holding every block's state, pool and shift state, addressed by offsets. Nothing in the
- *   arena points into the arena, so tsim_sim_clone is a copy of a few arrays.
+ *   arena points into the arena, so tsim_sim_clone is a copy of a few arrays; only the table of
+ *   block state pointers (`st`, arena + off) is made anew.
  * - Entities are referred to by index into the pool; a free entity is on the free list.
  * - Flow is push with blocking: a block that finishes an entity offers it to the block its route
  *   picks (tsim__send). A refused offer leaves the entity with the sender, which is registered as
@@ -22,6 +23,11 @@
 #include "core/fast.h"
 
 #include <stdint.h>
+
+/* A helper on the path of every event, inlined into each of its few callers even where GCC's
+ * size limits would call it: on that path a call's saved registers and argument moves cost more
+ * than the code they save (measured: 5-7% fewer instructions per event, and faster). */
+#define TSIM__HOT static inline __attribute__((always_inline))
 
 #define TSIM__NIL UINT32_MAX
 #define TSIM__NEVER INT64_MAX
@@ -141,6 +147,7 @@ struct tsim_sim {
     uint64_t stalled; /* servers holding work that waits for a background event */
     int stop;
     const struct tsim_model *m;
+    const struct tsim__block_desc *blocks; /* m->blocks, one load nearer */
     uint64_t seed, rep;
 
     struct tsim__entity *ents;
@@ -150,6 +157,7 @@ struct tsim_sim {
     uint32_t nblocks;
     const struct tsim__block_vt **vt; /* per block */
     uint32_t *off;                    /* per block: arena offset of its state */
+    unsigned char **st;               /* per block: its state (arena + off), the hot path's way */
     uint32_t *pool_off, *shift_off;   /* per pool / shift */
     unsigned char *arena;
     size_t arena_size;
@@ -167,19 +175,16 @@ struct tsim_sim {
     void *obs_ctx;
 };
 
-static inline void *tsim__state(const struct tsim_sim *sim, uint32_t b)
-{
-    return sim->arena + sim->off[b];
-}
+static inline void *tsim__state(const struct tsim_sim *sim, uint32_t b) { return sim->st[b]; }
 
 static inline struct tsim__bhdr *tsim__hdr(const struct tsim_sim *sim, uint32_t b)
 {
-    return (struct tsim__bhdr *)(sim->arena + sim->off[b]);
+    return (struct tsim__bhdr *)sim->st[b];
 }
 
 static inline const struct tsim__block_desc *tsim__desc(const struct tsim_sim *sim, uint32_t b)
 {
-    return &sim->m->blocks[b];
+    return &sim->blocks[b];
 }
 
 static inline struct tsim__entity *tsim__ent(const struct tsim_sim *sim, uint32_t e)
@@ -212,19 +217,55 @@ static inline int64_t tsim__draw(struct tsim_sim *sim, const struct tsim_dist *d
  * when no foreground event is pending and no server holds work that waits for a background one
  * (a repair, a shift, operators): see `fg` and `stalled`.
  */
-uint64_t tsim__schedule(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind, uint32_t arg);
+static inline uint64_t tsim__schedule(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind,
+                                      uint32_t arg)
+{
+    sim->fg++;
+    return tsim__cal_push_block(&sim->cal, t, b, kind, arg);
+}
 uint64_t tsim__schedule_bg(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind,
                            uint32_t arg);
 void tsim__cancel(struct tsim_sim *sim, uint64_t handle);
 #define TSIM__BG 0x8000u /* in an event's kind: background */
 _Static_assert(TSIM__BG == TSIM__CAL_FLAG, "background events are the flagged ones");
 
-/* Entities */
-uint32_t tsim__entity_new(struct tsim_sim *sim, int product);
+/* Entities. Every part a source makes is new, enters the system and is disposed of: inline, with
+ * the pool's growth out of line. */
+uint32_t tsim__entity_grow(struct tsim_sim *sim);
+static inline uint32_t tsim__entity_new(struct tsim_sim *sim, int product)
+{
+    uint32_t e = sim->free_ent;
+    if (e != TSIM__NIL) sim->free_ent = sim->ents[e].next;
+    else e = tsim__entity_grow(sim);
+    struct tsim__entity *en = &sim->ents[e];
+    en->t_created = sim->now;
+    en->t_in = sim->now;
+    en->due = TSIM__NEVER;
+    en->id = sim->next_id++;
+    en->next = TSIM__NIL;
+    en->product = (uint16_t)(product > 0 ? product : 0);
+    en->tracked = 0;
+    en->dest = -1;
+    return e;
+}
+
 /* The entity leaves the system (sink, scrap, drop, assembly): WIP and the pool are updated. */
-void tsim__entity_dispose(struct tsim_sim *sim, uint32_t e);
+static inline void tsim__entity_dispose(struct tsim_sim *sim, uint32_t e)
+{
+    sim->live_ents--;
+    tsim__area_out(&sim->wip, sim->now);
+    sim->ents[e].next = sim->free_ent;
+    sim->free_ent = e;
+}
+
 /* The entity enters the system now (it leaves its source). */
-void tsim__entity_enter_system(struct tsim_sim *sim, uint32_t e);
+static inline void tsim__entity_enter_system(struct tsim_sim *sim, uint32_t e)
+{
+    sim->ents[e].t_created = sim->now;
+    sim->live_ents++;
+    sim->created++;
+    tsim__area_in(&sim->wip, sim->now, sim->live_ents);
+}
 
 /* Flow. tsim__send offers `e`, held by `from`, to the block `from`'s route picks (or the one
  * that refused it last); returns 1 if taken, 0 if refused (then `from` waits on that block).
@@ -245,7 +286,7 @@ static inline int tsim__send(struct tsim_sim *sim, uint32_t from, uint32_t e)
     struct tsim__entity *en = &sim->ents[e];
     int32_t d = en->dest;
     if (d < 0) {
-        const struct tsim__route *r = &sim->m->blocks[from].route;
+        const struct tsim__route *r = &sim->blocks[from].route;
         if (r->rule != TSIM_ROUTE_SINGLE) return tsim__send_picked(sim, from, e);
         d = r->to[0];
     } else {
@@ -295,8 +336,15 @@ void tsim__hdr_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r, i
 double tsim__window(const struct tsim_sim *sim);
 /* The mean of `s` in model time, 0 when empty. */
 double tsim__sum_mean(const struct tsim_sim *sim, const struct tsim__sum *s);
-/* A sink records the completion of an entity. */
-void tsim__complete(struct tsim_sim *sim, uint32_t e);
+/* A sink records the completion of an entity; a tracked order's is looked up out of line. */
+void tsim__complete_order(struct tsim_sim *sim, uint32_t e);
+static inline void tsim__complete(struct tsim_sim *sim, uint32_t e)
+{
+    const struct tsim__entity *en = &sim->ents[e];
+    sim->completed++;
+    tsim__sum_add(&sim->lead, sim->now - en->t_created);
+    if (en->tracked) tsim__complete_order(sim, e);
+}
 
 /* Operators (operators.c). Seize `count` of pool `pool` for (block, server, purpose): returns 1 if
  * granted now; otherwise the request waits FIFO and `granted` is called later. */

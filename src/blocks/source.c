@@ -47,7 +47,8 @@ static void hold(struct tsim_sim *sim, struct source *s, uint32_t e)
     s->held_tail = e;
 }
 
-static uint32_t create(struct tsim_sim *sim, struct source *s, const struct tsim__block_desc *d)
+TSIM__HOT uint32_t create(struct tsim_sim *sim, struct source *s,
+                          const struct tsim__block_desc *d)
 {
     uint32_t e = tsim__entity_new(sim, pick_product(sim, s, d));
     if (d->has_due)
@@ -59,7 +60,7 @@ static uint32_t create(struct tsim_sim *sim, struct source *s, const struct tsim
 
 /* Offer `e` downstream; it enters the system before the offer (a sink or a dropping buffer may
  * dispose of it inside the offer), and a refusal takes that back at the same instant. */
-static int offer_one(struct tsim_sim *sim, uint32_t b, struct source *s, uint32_t e)
+TSIM__HOT int offer_one(struct tsim_sim *sim, uint32_t b, struct source *s, uint32_t e)
 {
     tsim__entity_enter_system(sim, e);
     if (!tsim__send(sim, b, e)) {

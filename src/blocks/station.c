@@ -150,7 +150,8 @@ static void begin(struct tsim_sim *sim, uint32_t b, int s, int phase)
     run_phase(sim, b, s);
 }
 
-void tsim__station_start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
+/* Inline into the machine's offer, where every part starts. */
+TSIM__HOT void start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct tsim__station *st = st_of(sim, b);
@@ -182,6 +183,26 @@ void tsim__station_start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
     begin(sim, b, s, setup ? TSIM__PH_SETUP : TSIM__PH_BUSY);
 }
 
+void tsim__station_start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
+{
+    start(sim, b, s, e);
+}
+
+int tsim__station_offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    int s = tsim__station_free_server(sim, b);
+    if (s < 0) {
+        if (!tsim__desc(sim, b)->drop) return 0;
+        st_of(sim, b)->dropped++;
+        tsim__note_drop(sim, b, e);
+        tsim__entity_dispose(sim, e);
+        return 1;
+    }
+    tsim__note_enter(sim, b, e);
+    start(sim, b, s, e);
+    return 1;
+}
+
 static inline void release_ops(struct tsim_sim *sim, uint32_t b, int s)
 {
     struct tsim__server *v = &st_of(sim, b)->srv[s];
@@ -201,7 +222,7 @@ static inline void room_freed(struct tsim_sim *sim, const struct tsim__station *
 }
 
 /* The server has nothing: idle, and room for the next entity if it is available. */
-static void server_free(struct tsim_sim *sim, uint32_t b, int s, int wake)
+TSIM__HOT void server_free(struct tsim_sim *sim, uint32_t b, int s, int wake)
 {
     struct tsim__station *st = st_of(sim, b);
     struct tsim__server *v = &st->srv[s];

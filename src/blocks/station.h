@@ -47,6 +47,9 @@ void tsim__station_init(struct tsim_sim *sim, uint32_t b, int servers, size_t st
 int tsim__station_free_server(const struct tsim_sim *sim, uint32_t b);
 /* Start entity `e` (already counted in) on server `s`. */
 void tsim__station_start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e);
+/* A machine's offer: start `e` on an available idle server; else refuse it, or drop it if the
+ * machine drops what it cannot take. */
+int tsim__station_offer(struct tsim_sim *sim, uint32_t b, uint32_t e);
 void tsim__station_event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg);
 void tsim__station_pull(struct tsim_sim *sim, uint32_t b);
 void tsim__station_granted(struct tsim_sim *sim, uint32_t b, uint32_t s, uint32_t purpose);

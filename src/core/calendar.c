@@ -10,6 +10,9 @@
  * down a level is a coin flip no branch predictor learns, and a mispredicted branch costs more
  * than the few extra comparisons. Entries n .. SMALL-1 then hold the largest key, so every
  * family has four children, and entry SMALL is scratch space for writes that must not land.
+ *
+ * The event that runs keeps its entry on top (held, calendar.h), and its first push takes that
+ * place and sifts down once: a pop's sift-down and a push's sift-up become one sift.
  */
 #include "core/calendar.h"
 
@@ -18,7 +21,7 @@
 #include <string.h>
 
 #define NONE UINT32_MAX
-#define SEQ_BITS 48
+#define SEQ_BITS TSIM__CAL_SEQ_BITS
 #define SEQ_MASK ((UINT64_C(1) << SEQ_BITS) - 1)
 #define SMALL 21u       /* 1 + 4 + 16 */
 #define SCRATCH SMALL
@@ -52,6 +55,7 @@ void tsim__cal_clear(struct tsim__calendar *c)
     c->nuser = 0;
     c->free_user = NONE;
     c->live = 0;
+    c->held = 0;
     c->seq = 0;
     if (c->ncancelled) memset(c->cancelled, 0, (size_t)c->cap_cancelled * sizeof *c->cancelled);
     c->ncancelled = 0;
@@ -90,6 +94,9 @@ void tsim__cal_copy(struct tsim__calendar *dst, const struct tsim__calendar *src
     dst->free_user = src->free_user;
     dst->live = src->live;
     dst->seq = src->seq;
+    /* A copy taken while an event runs starts without that event's entry. */
+    dst->held = src->held;
+    tsim__cal_unhold(dst);
 }
 
 /* The heap ------------------------------------------------------------------------------------ */
@@ -104,6 +111,30 @@ static inline uint64_t seq_of(const struct tsim__hent *h) { return (uint64_t)h->
 
 /* `c` ? x : y for c 0 or 1, as arithmetic: the compiler keeps it free of branches. */
 static inline uint32_t pick(uint32_t c, uint32_t x, uint32_t y) { return y ^ ((x ^ y) & -c); }
+
+/* Open the place of a new `key` in a heap whose entry `i` is the free one at the end: parents
+ * after it move down. Returns the index where the entry goes. */
+static inline uint32_t sift_up(struct tsim__hent *hp, uint32_t i, tsim__key key)
+{
+    if (i > 4 && i < SMALL) {
+        /* Two parents, the root the upper: both looked at, and a move that must not happen
+         * copies the scratch entry onto itself (as the small heap's sift-down does). */
+        uint32_t p1 = (i - 1) >> 2;
+        uint32_t lt1 = (uint32_t)(key < hp[p1].key);
+        uint32_t lt2 = (uint32_t)(key < hp[0].key); /* implies lt1: the root is before p1 */
+        hp[i] = hp[pick(lt1, p1, SCRATCH)];
+        hp[pick(lt2, p1, SCRATCH)] = hp[pick(lt2, 0, SCRATCH)];
+        return pick(lt1, pick(lt2, 0, p1), i);
+    }
+    while (i > 0) {
+        uint32_t parent = (i - 1) >> 2;
+        if (!(key < hp[parent].key)) break;
+        hp[i] = hp[parent];
+        i = parent;
+    }
+    return i;
+}
+
 
 /* The least of the four children h[first .. first+3]: a tournament of pairs. */
 static inline uint32_t least4(const struct tsim__hent *h, uint32_t first)
@@ -254,6 +285,32 @@ static void user_free(struct tsim__calendar *c, uint32_t s)
 
 /* Push and pop --------------------------------------------------------------------------------- */
 
+/* Add entry (key, block, kind, ent): in the held top's place, sifted down from the root, or else
+ * at the end of a heap with room, sifted up. Going up, the key is sifted first and the entry
+ * written once, at its place: an entry built on the stack and copied would be read back wider
+ * than it was written (a store-forwarding stall on every push). */
+static inline void place(struct tsim__calendar *c, tsim__key key, uint32_t block, uint32_t kind,
+                         uint32_t ent)
+{
+    c->live++;
+    if (c->held) {
+        c->held = 0;
+        struct tsim__hent e = {key, block, ent, kind, 0};
+        if (c->n > SMALL) sift_down(c->heap, c->n, 0, &e);
+        else if (c->n > 1) sift_down_small(c->heap, c->n, &e);
+        else c->heap[0] = e;
+        return;
+    }
+    struct tsim__hent *hp = &c->heap[sift_up(c->heap, c->n++, key)];
+    hp->key = key;
+    hp->block = block;
+    hp->ent = ent;
+    hp->kind = kind;
+}
+
+/* A held top (see calendar.h) is popped before any other use of the heap. */
+static inline void settle(struct tsim__calendar *c) { tsim__cal_unhold(c); }
+
 static __attribute__((noinline)) uint64_t push_grown(struct tsim__calendar *c, int64_t t,
                                                      int priority, tsim_event_fn *fn, void *arg,
                                                      uint32_t block, uint32_t kind, uint32_t ent)
@@ -269,7 +326,7 @@ uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority, tsim_
                         void *arg, uint32_t block, uint32_t kind, uint32_t ent)
 {
     /* Growing is out of line, as a tail call: the push that need not grow calls nothing. */
-    if (c->n == c->cap) return push_grown(c, t, priority, fn, arg, block, kind, ent);
+    if (c->n == c->cap && !c->held) return push_grown(c, t, priority, fn, arg, block, kind, ent);
     uint64_t seq = ++c->seq & SEQ_MASK;
     uint64_t handle = seq << 2 | (kind & TSIM__CAL_FLAG ? 2 : 0);
     if (fn) {
@@ -284,35 +341,18 @@ uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority, tsim_
         ent = s;
         handle = (uint64_t)u->gen << 33 | (uint64_t)s << 1 | 1;
     }
-    /* Sift the new key up first and write the entry once, at its place: an entry built on the
-     * stack and copied would be read back wider than it was written (a store-forwarding stall
-     * on every push). */
-    tsim__key key = (tsim__key)(uint64_t)t << 64 | ((uint64_t)(32767 - priority) << SEQ_BITS) | seq;
-    struct tsim__hent *hp = c->heap;
-    uint32_t i = c->n++;
-    if (i > 4 && i < SMALL) {
-        /* Two parents, the root the upper: both looked at, and a move that must not happen
-         * copies the scratch entry onto itself (as in sift_down_small). */
-        uint32_t p1 = (i - 1) >> 2;
-        uint32_t lt1 = (uint32_t)(key < hp[p1].key);
-        uint32_t lt2 = (uint32_t)(key < hp[0].key); /* implies lt1: the root is before p1 */
-        hp[i] = hp[pick(lt1, p1, SCRATCH)];
-        hp[pick(lt2, p1, SCRATCH)] = hp[pick(lt2, 0, SCRATCH)];
-        i = pick(lt1, pick(lt2, 0, p1), i);
-    } else {
-        while (i > 0) {
-            uint32_t parent = (i - 1) >> 2;
-            if (!(key < hp[parent].key)) break;
-            hp[i] = hp[parent];
-            i = parent;
-        }
-    }
-    hp[i].key = key;
-    hp[i].block = block;
-    hp[i].ent = ent;
-    hp[i].kind = kind;
-    c->live++;
+    place(c, (tsim__key)(uint64_t)t << 64 | ((uint64_t)(32767 - priority) << SEQ_BITS) | seq,
+          block, kind, ent);
     return handle;
+}
+
+uint64_t tsim__cal_push_block_far(struct tsim__calendar *c, int64_t t, uint32_t block,
+                                  uint32_t kind, uint32_t ent)
+{
+    if (c->n == c->cap && !c->held) return push_grown(c, t, 0, NULL, NULL, block, kind, ent);
+    uint64_t seq = ++c->seq & SEQ_MASK;
+    place(c, (tsim__key)(uint64_t)t << 64 | ((uint64_t)32767 << SEQ_BITS) | seq, block, kind, ent);
+    return seq << 2 | (kind & TSIM__CAL_FLAG ? 2 : 0);
 }
 
 /* Whether the top entry was cancelled; if so it is forgotten (its record freed, its sequence
@@ -330,6 +370,7 @@ static inline int top_cancelled(struct tsim__calendar *c)
 
 int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
 {
+    settle(c);
     for (;;) {
         if (!c->n) return 0;
         if (!top_cancelled(c)) break;
@@ -354,6 +395,7 @@ int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
 
 int64_t tsim__cal_next_time(struct tsim__calendar *c)
 {
+    settle(c);
     while (c->n && top_cancelled(c)) pop_top(c);
     return c->n ? time_of(&c->heap[0]) : INT64_MAX;
 }
