@@ -1,0 +1,212 @@
+/*
+ * The calendar's inside (src/core/calendar.h) against a plain model of it: a list of pending
+ * events and a linear search for the least (time, -priority, sequence). Driven as the sim's run
+ * loop drives it: the top block event is held while it "runs" and schedules 0 to 3 events, whose
+ * first push takes the held entry's place; user events and cancelled entries go through the
+ * popping path. Heap sizes swing across the inline push (up to 4), the small heap (up to 21
+ * entries) and the large one; times repeat often, so ties are ordered by priority and sequence.
+ */
+#include "check.h"
+#include "core/calendar.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#define MAXP 4096
+
+struct model_ev {
+    int64_t t;
+    int prio;
+    uint64_t seq;
+    uint64_t handle;
+    uint32_t id;
+    int user;
+};
+
+struct model {
+    struct model_ev ev[MAXP];
+    int n;
+    uint64_t seq, x;
+    uint32_t next_id;
+    int64_t now;
+    long wrong, ran;
+};
+
+static uint64_t rnd(struct model *m)
+{
+    m->x ^= m->x << 13;
+    m->x ^= m->x >> 7;
+    m->x ^= m->x << 17;
+    return m->x;
+}
+
+static void user_fn(struct tsim_sim *sim, void *arg)
+{
+    (void)sim;
+    (void)arg;
+}
+
+/* The least live pending event of the model, or -1. */
+static int model_least(const struct model *m)
+{
+    int best = -1;
+    for (int i = 0; i < m->n; i++) {
+        const struct model_ev *a = &m->ev[i];
+        if (best < 0) {
+            best = i;
+            continue;
+        }
+        const struct model_ev *b = &m->ev[best];
+        if (a->t < b->t || (a->t == b->t && (a->prio > b->prio ||
+                                             (a->prio == b->prio && a->seq < b->seq))))
+            best = i;
+    }
+    return best;
+}
+
+static void model_remove(struct model *m, int i) { m->ev[i] = m->ev[--m->n]; }
+
+/* Schedule one event, at a time that often ties, of a random kind. */
+static void schedule(struct model *m, struct tsim__calendar *c)
+{
+    if (m->n == MAXP) return;
+    struct model_ev *e = &m->ev[m->n++];
+    e->t = m->now + (int64_t)(rnd(m) % 6);
+    e->id = m->next_id++;
+    e->seq = ++m->seq;
+    uint64_t kind = rnd(m) % 8;
+    if (kind < 5) {
+        /* What blocks schedule: priority 0, the inline push or its far path. */
+        e->prio = 0;
+        e->user = 0;
+        e->handle = tsim__cal_push_block(c, e->t, 7, (uint32_t)(rnd(m) % 4), e->id);
+    } else if (kind < 7) {
+        e->prio = (int)(rnd(m) % 3) - 1;
+        e->user = 0;
+        e->handle = tsim__cal_push(c, e->t, e->prio, NULL, NULL, 7, 0, e->id);
+    } else {
+        e->prio = (int)(rnd(m) % 3) - 1;
+        e->user = 1;
+        e->handle = tsim__cal_push(c, e->t, e->prio, user_fn, (void *)(uintptr_t)e->id, 0, 0, 0);
+    }
+}
+
+/* The event that runs now must be the model's least; it leaves the model. */
+static void ran(struct model *m, int64_t t, uint32_t id)
+{
+    int i = model_least(m);
+    m->ran++;
+    if (i < 0 || m->ev[i].t != t || m->ev[i].id != id) {
+        m->wrong++;
+        return;
+    }
+    m->now = t;
+    model_remove(m, i);
+}
+
+static uint32_t id_of(const struct tsim__ev *ev)
+{
+    return ev->fn ? (uint32_t)(uintptr_t)ev->arg : ev->ent;
+}
+
+/* Now and then, cancel a pending event (also while an entry is held). */
+static void maybe_cancel(struct model *m, struct tsim__calendar *c)
+{
+    if (rnd(m) % 16 != 0 || m->n == 0) return;
+    int i = (int)(rnd(m) % (uint64_t)m->n);
+    if (tsim__cal_cancel(c, m->ev[i].handle) == 0) model_remove(m, i);
+    else m->wrong++;
+}
+
+/* Run until empty; each event schedules k new ones, k drawn to keep the size near `aim`. */
+static void drive(struct model *m, struct tsim__calendar *c, int (*aim)(long ran))
+{
+    for (;;) {
+        int target = aim(m->ran);
+        int k = (int)(rnd(m) % 3);
+        if (target > 0 && (int)c->live < target) k++;
+        if (target > 0 && (int)c->live > 2 * target) k = 0;
+        if (target == 0) k = rnd(m) % 5 == 0;
+        if (target > 0 && c->live == 0) schedule(m, c); /* a cancel took the last one */
+        const struct tsim__hent *h = tsim__cal_block_top(c);
+        if (h) {
+            ran(m, (int64_t)(h->key >> 64), h->ent);
+            tsim__cal_hold_top(c);
+            for (int i = 0; i < k; i++) schedule(m, c);
+            maybe_cancel(m, c);
+            tsim__cal_unhold(c);
+        } else {
+            int64_t t;
+            struct tsim__ev ev;
+            if (!tsim__cal_pop(c, &t, &ev)) break;
+            ran(m, t, id_of(&ev));
+            for (int i = 0; i < k; i++) schedule(m, c);
+            maybe_cancel(m, c);
+        }
+        CHECK(c->live == (uint32_t)m->n);
+    }
+}
+
+/* 3000 events each at about 3, 14 and 60 pending, over and over; then drain. */
+static int aim_swing(long r)
+{
+    static const int aims[3] = {3, 14, 60};
+    return r < 60000 ? aims[r / 3000 % 3] : 0;
+}
+
+static void test_calendar_against_model(void)
+{
+    struct model *m = calloc(1, sizeof *m);
+    struct tsim__calendar c;
+    tsim__cal_init(&c);
+    m->x = UINT64_C(0x9e3779b97f4a7c15);
+    for (int i = 0; i < 3; i++) schedule(m, &c);
+    drive(m, &c, aim_swing);
+    CHECK(m->wrong == 0);
+    CHECK(m->ran > 60000);
+    CHECK(m->n == 0 && c.live == 0);
+    tsim__cal_release(&c);
+    free(m);
+}
+
+/* A copy taken while an event runs (held) and the original, each with that event's pushes done
+ * the same way, pop in the same order; the time of the next event skips the held one. */
+static void test_calendar_copy_while_held(void)
+{
+    for (int size = 1; size <= 40; size += 3) {
+        struct tsim__calendar a, b;
+        tsim__cal_init(&a);
+        tsim__cal_init(&b);
+        for (int i = 0; i < size; i++) tsim__cal_push_block(&a, 10 + i % 7, 1, 0, (uint32_t)i);
+        const struct tsim__hent *h = tsim__cal_block_top(&a);
+        CHECK(h && (h->key >> 64) == 10 && h->ent == 0);
+        tsim__cal_hold_top(&a);
+        tsim__cal_copy(&b, &a);
+        CHECK(b.live == (uint32_t)size - 1 && a.live == (uint32_t)size - 1);
+        int64_t want = size > 7 ? 10 : (size > 1 ? 11 : INT64_MAX);
+        CHECK(tsim__cal_next_time(&b) == want);
+        tsim__cal_push_block(&a, 12, 1, 0, 1000);
+        tsim__cal_push_block(&b, 12, 1, 0, 1000);
+        tsim__cal_unhold(&a);
+        int64_t ta, tb;
+        struct tsim__ev ea, eb;
+        int n = 0;
+        for (;;) {
+            int ga = tsim__cal_pop(&a, &ta, &ea), gb = tsim__cal_pop(&b, &tb, &eb);
+            CHECK(ga == gb);
+            if (!ga || !gb) break;
+            CHECK(ta == tb && ea.ent == eb.ent);
+            n++;
+        }
+        CHECK(n == size);
+        tsim__cal_release(&a);
+        tsim__cal_release(&b);
+    }
+}
+
+int main(void)
+{
+    RUN(test_calendar_against_model);
+    RUN(test_calendar_copy_while_held);
+    return CHECK_DONE();
+}
