@@ -107,7 +107,7 @@ static void arrive(struct tsim_sim *sim, uint32_t b, struct source *s)
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     for (;;) {
         if (d->batch == 1 && s->held_head == TSIM__NIL && !limit_reached(s, d)) {
-            /* One entity and nothing held: the flush below without the list. */
+            /* One entity and nothing held: a flush without the list. */
             uint32_t e = create(sim, s, d);
             if (!offer_one(sim, b, s, e)) {
                 hold(sim, s, e);
@@ -117,10 +117,10 @@ static void arrive(struct tsim_sim *sim, uint32_t b, struct source *s)
         } else {
             for (int i = 0; i < d->batch && !limit_reached(s, d); i++)
                 hold(sim, s, create(sim, s, d));
-        }
-        if (!flush(sim, b, s)) {
-            set_blocked(sim, s, 1);
-            return;
+            if (!flush(sim, b, s)) {
+                set_blocked(sim, s, 1);
+                return;
+            }
         }
         if (limit_reached(s, d)) return;
         int64_t ia = tsim__draw(sim, &d->interarrival, &s->h.rng[TSIM__RNG_MAIN]);
