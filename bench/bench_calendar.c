@@ -87,8 +87,8 @@ int main(int argc, char **argv)
         double round_ns = (bench_now() - t0) / (double)holds * 1e9;
         draw_ns = round_ns < draw_ns ? round_ns : draw_ns;
     }
-    printf("calendar hold (pop the minimum, push it + exponential), fastest of 3 rounds of %" PRIu64
-           " holds per size\n",
+    printf("calendar hold (take the minimum, push it + exponential in its place), fastest of 3"
+           " rounds of %" PRIu64 " holds per size\n",
            holds);
     printf("  exponential draw alone: %.1f ns (checksum %" PRId64 ")\n", draw_ns, sum % 1000);
     printf("RESULT engine=twinsim model=draw ns=%.2f\n", draw_ns);
