@@ -9,11 +9,12 @@
  * processing time of the product at the next block (a machine; else 0), edd = due date.
  * Only the head can be blocked: it keeps the destination it was refused by.
  */
-#include "blocks/sim.h"
+#include "blocks/station.h"
 
 struct buffer {
     struct tsim__bhdr h;
     uint32_t head, tail;
+    int32_t machine; /* the one block it sends to, when that is a machine: offered directly */
     uint64_t dropped;
     struct tsim__sum wait;
     double spt_key[]; /* per product */
@@ -32,6 +33,9 @@ static void init(struct tsim_sim *sim, uint32_t b)
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     q->head = q->tail = TSIM__NIL;
     q->wait = (struct tsim__sum){0, 0};
+    q->machine = d->route.rule == TSIM_ROUTE_SINGLE && sim->vt[d->route.to[0]] == &tsim__machine_vt
+                     ? d->route.to[0]
+                     : -1;
     if (d->capacity && !d->drop) q->h.full_at = d->capacity;
     if (d->discipline == TSIM_SPT && d->route.rule == TSIM_ROUTE_SINGLE) {
         const struct tsim__block_desc *next = &sim->m->blocks[d->route.to[0]];
@@ -88,6 +92,16 @@ static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__bl
     if (cur == TSIM__NIL) q->tail = e;
 }
 
+/* tsim__send of `e` to machine `m`, the buffer's only destination: the machine's offer called
+ * directly, not through the block table, and no route to look at. */
+static inline int send_to_machine(struct tsim_sim *sim, uint32_t b, uint32_t e, uint32_t m)
+{
+    const struct tsim__bhdr *h = tsim__hdr(sim, m);
+    sim->ents[e].dest = -1;
+    if (h->content < h->full_at && tsim__station_offer(sim, m, e)) return 1;
+    return tsim__refused(sim, b, e, (int32_t)m);
+}
+
 /* Send from the head while the next block takes. Returns how many left. */
 TSIM__HOT uint64_t forward(struct tsim_sim *sim, uint32_t b, struct buffer *q)
 {
@@ -96,7 +110,9 @@ TSIM__HOT uint64_t forward(struct tsim_sim *sim, uint32_t b, struct buffer *q)
         uint32_t e = q->head;
         int64_t t_in = sim->ents[e].t_in;
         uint32_t next = sim->ents[e].next;
-        if (!tsim__send(sim, b, e)) break;
+        if (q->machine >= 0 ? !send_to_machine(sim, b, e, (uint32_t)q->machine)
+                            : !tsim__send(sim, b, e))
+            break;
         q->head = next;
         if (next == TSIM__NIL) q->tail = TSIM__NIL;
         tsim__sum_add(&q->wait, sim->now - t_in);
