@@ -3,8 +3,8 @@
  * entities, results, clones and the live-state calls the twin uses. Block behaviour lives in
  * the block files; the flow protocol in flow.c.
  *
- * The run loop is the hot path: pop, fold into the fingerprint, dispatch. Nothing else happens
- * per event.
+ * The run loop is the hot path: take the top event (its entry held on top while it runs, see
+ * calendar.h), fold it into the fingerprint, dispatch. Nothing else happens per event.
  */
 #include "blocks/sim.h"
 
