@@ -2,9 +2,9 @@
  * The calendar's ceiling: the classic hold benchmark. With n events pending, each hold takes the
  * earliest event and pushes one new event at its time plus an exponential draw (mean 1.0 time
  * unit, 10^6 ticks), so the calendar stays at n. It does so as the sim's run loop does: the
- * earliest entry is held while its event runs, and the push takes its place. Reports ns per hold, the exponential draw alone,
- * and the calendar's bytes per pending event (tsim__cal_memory / n, capacity slack included).
- * Each figure is the fastest of three rounds.
+ * earliest entry is held while its event runs, and the push takes its place. Reports ns per hold,
+ * the exponential draw alone, and the calendar's bytes per pending event (tsim__cal_memory / n,
+ * capacity slack included). Each figure is the fastest of three rounds.
  * Usage: bench_calendar [HOLDS]   (default 2,000,000 holds per size)
  */
 #include "core/calendar.h"

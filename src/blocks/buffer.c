@@ -92,14 +92,12 @@ static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__bl
     if (cur == TSIM__NIL) q->tail = e;
 }
 
-/* tsim__send of `e` to machine `m`, the buffer's only destination: the machine's offer called
- * directly, not through the block table, and no route to look at. */
-static inline int send_to_machine(struct tsim_sim *sim, uint32_t b, uint32_t e, uint32_t m)
+/* tsim__send of `e` to machine `m`, the buffer's only destination (so `e` waits for no other):
+ * the machine's offer called directly, and no route to look at. */
+static inline int send_to_machine(struct tsim_sim *sim, uint32_t b, uint32_t e, int32_t m)
 {
-    const struct tsim__bhdr *h = tsim__hdr(sim, m);
     sim->ents[e].dest = -1;
-    if (h->content < h->full_at && tsim__station_offer(sim, m, e)) return 1;
-    return tsim__refused(sim, b, e, (int32_t)m);
+    return tsim__offer_by(sim, b, e, m, tsim__station_offer);
 }
 
 /* Send from the head while the next block takes. Returns how many left. */
@@ -110,8 +108,7 @@ TSIM__HOT uint64_t forward(struct tsim_sim *sim, uint32_t b, struct buffer *q)
         uint32_t e = q->head;
         int64_t t_in = sim->ents[e].t_in;
         uint32_t next = sim->ents[e].next;
-        if (q->machine >= 0 ? !send_to_machine(sim, b, e, (uint32_t)q->machine)
-                            : !tsim__send(sim, b, e))
+        if (q->machine >= 0 ? !send_to_machine(sim, b, e, q->machine) : !tsim__send(sim, b, e))
             break;
         q->head = next;
         if (next == TSIM__NIL) q->tail = TSIM__NIL;

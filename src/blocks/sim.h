@@ -274,11 +274,19 @@ static inline void tsim__entity_enter_system(struct tsim_sim *sim, uint32_t e)
 int tsim__send_picked(struct tsim_sim *sim, uint32_t from, uint32_t e);
 int tsim__refused(struct tsim_sim *sim, uint32_t from, uint32_t e, int32_t d);
 
-static inline int tsim__offer_to(struct tsim_sim *sim, uint32_t from, uint32_t e, int32_t d)
+/* Offer `e` to `d` through `offer`, d's offer function: a caller that knows d's type passes it
+ * directly, and the call needs no look in the block table. */
+static inline int tsim__offer_by(struct tsim_sim *sim, uint32_t from, uint32_t e, int32_t d,
+                                 int (*offer)(struct tsim_sim *, uint32_t, uint32_t))
 {
     const struct tsim__bhdr *h = tsim__hdr(sim, (uint32_t)d);
-    if (h->content < h->full_at && sim->vt[d]->offer(sim, (uint32_t)d, e)) return 1;
+    if (h->content < h->full_at && offer(sim, (uint32_t)d, e)) return 1;
     return tsim__refused(sim, from, e, d);
+}
+
+static inline int tsim__offer_to(struct tsim_sim *sim, uint32_t from, uint32_t e, int32_t d)
+{
+    return tsim__offer_by(sim, from, e, d, sim->vt[d]->offer);
 }
 
 static inline int tsim__send(struct tsim_sim *sim, uint32_t from, uint32_t e)

@@ -22,7 +22,7 @@
 
 #define NONE UINT32_MAX
 #define SEQ_BITS TSIM__CAL_SEQ_BITS
-#define SEQ_MASK ((UINT64_C(1) << SEQ_BITS) - 1)
+#define SEQ_MASK TSIM__CAL_SEQ_MASK
 #define SMALL 21u       /* 1 + 4 + 16 */
 #define SCRATCH SMALL
 #define MIN_CAP 64u     /* > SCRATCH */
@@ -308,9 +308,6 @@ static inline void place(struct tsim__calendar *c, tsim__key key, uint32_t block
     hp->kind = kind;
 }
 
-/* A held top (see calendar.h) is popped before any other use of the heap. */
-static inline void settle(struct tsim__calendar *c) { tsim__cal_unhold(c); }
-
 static __attribute__((noinline)) uint64_t push_grown(struct tsim__calendar *c, int64_t t,
                                                      int priority, tsim_event_fn *fn, void *arg,
                                                      uint32_t block, uint32_t kind, uint32_t ent)
@@ -328,7 +325,7 @@ uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority, tsim_
     /* Growing is out of line, as a tail call: the push that need not grow calls nothing. */
     if (c->n == c->cap && !c->held) return push_grown(c, t, priority, fn, arg, block, kind, ent);
     uint64_t seq = ++c->seq & SEQ_MASK;
-    uint64_t handle = seq << 2 | (kind & TSIM__CAL_FLAG ? 2 : 0);
+    uint64_t handle = tsim__cal_block_handle(seq, kind);
     if (fn) {
         uint32_t s = user_alloc(c);
         struct tsim__user_ev *u = &c->user[s];
@@ -341,8 +338,7 @@ uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority, tsim_
         ent = s;
         handle = (uint64_t)u->gen << 33 | (uint64_t)s << 1 | 1;
     }
-    place(c, (tsim__key)(uint64_t)t << 64 | ((uint64_t)(32767 - priority) << SEQ_BITS) | seq,
-          block, kind, ent);
+    place(c, tsim__cal_key(t, priority, seq), block, kind, ent);
     return handle;
 }
 
@@ -351,8 +347,8 @@ uint64_t tsim__cal_push_block_far(struct tsim__calendar *c, int64_t t, uint32_t 
 {
     if (c->n == c->cap && !c->held) return push_grown(c, t, 0, NULL, NULL, block, kind, ent);
     uint64_t seq = ++c->seq & SEQ_MASK;
-    place(c, (tsim__key)(uint64_t)t << 64 | ((uint64_t)32767 << SEQ_BITS) | seq, block, kind, ent);
-    return seq << 2 | (kind & TSIM__CAL_FLAG ? 2 : 0);
+    place(c, tsim__cal_key(t, 0, seq), block, kind, ent);
+    return tsim__cal_block_handle(seq, kind);
 }
 
 /* Whether the top entry was cancelled; if so it is forgotten (its record freed, its sequence
@@ -370,7 +366,7 @@ static inline int top_cancelled(struct tsim__calendar *c)
 
 int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
 {
-    settle(c);
+    tsim__cal_unhold(c); /* a held top is popped before any other use of the heap */
     for (;;) {
         if (!c->n) return 0;
         if (!top_cancelled(c)) break;
@@ -395,7 +391,7 @@ int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
 
 int64_t tsim__cal_next_time(struct tsim__calendar *c)
 {
-    settle(c);
+    tsim__cal_unhold(c);
     while (c->n && top_cancelled(c)) pop_top(c);
     return c->n ? time_of(&c->heap[0]) : INT64_MAX;
 }

@@ -92,6 +92,20 @@ uint64_t tsim__cal_push(struct tsim__calendar *c, int64_t t, int priority, tsim_
 
 /* Bits of the sequence number in a key (see tsim__key). */
 #define TSIM__CAL_SEQ_BITS 48
+#define TSIM__CAL_SEQ_MASK ((UINT64_C(1) << TSIM__CAL_SEQ_BITS) - 1)
+
+/* The key of an event at tick `t` with `priority` and sequence number `seq`. */
+static inline tsim__key tsim__cal_key(int64_t t, int priority, uint64_t seq)
+{
+    uint64_t low = (uint64_t)(32767 - priority) << TSIM__CAL_SEQ_BITS | seq;
+    return (tsim__key)(uint64_t)t << 64 | low;
+}
+
+/* The handle of block event `seq` of `kind` (see the top). */
+static inline uint64_t tsim__cal_block_handle(uint64_t seq, uint32_t kind)
+{
+    return seq << 2 | (kind & TSIM__CAL_FLAG ? 2 : 0);
+}
 
 /* tsim__cal_push of a block event at priority 0, for the cases the inline one leaves (out of
  * line). */
@@ -110,8 +124,8 @@ static inline uint64_t tsim__cal_push_block(struct tsim__calendar *c, int64_t t,
     /* One branch, not one on `held`: in a line of machines, whether a push is an event's first
      * follows the flow, and the far path takes both kinds. A held top needs no room. */
     if (n > 4 - 2 * held || n == c->cap) return tsim__cal_push_block_far(c, t, block, kind, ent);
-    uint64_t seq = ++c->seq & ((UINT64_C(1) << TSIM__CAL_SEQ_BITS) - 1);
-    tsim__key key = (tsim__key)(uint64_t)t << 64 | ((uint64_t)32767 << TSIM__CAL_SEQ_BITS) | seq;
+    uint64_t seq = ++c->seq & TSIM__CAL_SEQ_MASK;
+    tsim__key key = tsim__cal_key(t, 0, seq);
     struct tsim__hent *hp = c->heap;
     uint32_t i;
     if (held) {
@@ -135,7 +149,7 @@ static inline uint64_t tsim__cal_push_block(struct tsim__calendar *c, int64_t t,
     hp[i].ent = ent;
     hp[i].kind = kind;
     c->live++;
-    return seq << 2 | (kind & TSIM__CAL_FLAG ? 2 : 0);
+    return tsim__cal_block_handle(seq, kind);
 }
 
 /* Pop the next live event into `*t` and `*ev`; returns 0 when none is left. */
@@ -178,7 +192,7 @@ static inline int tsim__cal_take(struct tsim__calendar *c, int64_t *t, struct ts
     ev->block = h->block;
     ev->kind = (uint16_t)h->kind;
     ev->ent = h->ent;
-    ev->prio = (int16_t)(32767 - (int)((uint64_t)h->key >> 48));
+    ev->prio = (int16_t)(32767 - (int)((uint64_t)h->key >> TSIM__CAL_SEQ_BITS));
     ev->fn = NULL;
     ev->arg = NULL;
     tsim__cal_drop_top(c);
@@ -186,7 +200,7 @@ static inline int tsim__cal_take(struct tsim__calendar *c, int64_t *t, struct ts
 }
 
 /* The run loop's shortest path: the top entry when it is a block event and nothing is cancelled
- * (then it is live), else NULL. The caller reads it and removes it with tsim__cal_drop_top. */
+ * (then it is live), else NULL. The caller reads it and holds it (tsim__cal_hold_top). */
 static inline const struct tsim__hent *tsim__cal_block_top(const struct tsim__calendar *c)
 {
     /* Never called while an entry is held: the run loop unholds after each event. */
