@@ -111,8 +111,11 @@ void tsim__assembly_server_free(struct tsim_sim *sim, uint32_t b)
 
 static void restart(struct tsim_sim *sim, uint32_t b) { tsim__station_restart(sim, b); }
 
+static uint32_t slots(const struct tsim__block_desc *d) { return tsim__station_slots(d, 1); }
+
 const struct tsim__block_vt tsim__assembly_vt = {
     .state_size = state_size,
+    .slots = slots,
     .init = init,
     .offer = offer,
     .pull = tsim__station_pull,

@@ -21,8 +21,14 @@ static void init(struct tsim_sim *sim, uint32_t b)
 
 static void restart(struct tsim_sim *sim, uint32_t b) { tsim__station_restart(sim, b); }
 
+static uint32_t slots(const struct tsim__block_desc *d)
+{
+    return tsim__station_slots(d, d->servers);
+}
+
 const struct tsim__block_vt tsim__machine_vt = {
     .state_size = state_size,
+    .slots = slots,
     .init = init,
     .offer = tsim__station_offer,
     .pull = tsim__station_pull,

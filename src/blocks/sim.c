@@ -112,6 +112,18 @@ static void start(struct tsim_sim *sim)
         h->wait_off = (uint32_t)(sim->off[b] + state);
         h->wait_cap = (uint32_t)(d->indegree > 0 ? d->indegree : 1);
     }
+    /* Calendar slots, block by block, while they fit; a block beyond has none (the heap). */
+    uint32_t slots = 0;
+    for (uint32_t b = 0; b < sim->nblocks; b++) {
+        uint32_t k = sim->vt[b]->slots ? sim->vt[b]->slots(&m->blocks[b]) : 0;
+        struct tsim__bhdr *h = tsim__hdr(sim, b);
+        h->slot = TSIM__NOSLOT;
+        if (k && k <= TSIM__CAL_MAX_SLOTS - slots) {
+            h->slot = slots;
+            slots += k;
+        }
+    }
+    tsim__cal_slots(&sim->cal, slots);
     derive_streams(sim);
     tsim__shifts_init(sim);
     tsim__pools_init(sim);
@@ -317,16 +329,33 @@ static inline void run_one(struct tsim_sim *sim, int64_t t, const struct tsim__e
     ev->fn(sim, ev->arg);
 }
 
-/* Run the top block event, which tsim__cal_block_top returned: its fields go from the heap entry
- * to the dispatch in registers, and the entry is held while it runs (calendar.h), so that the
- * event's first push takes its place. */
-static inline void run_top(struct tsim_sim *sim, const struct tsim__hent *h)
+/* Run the next block event, which tsim__cal_next_block found: its fields go from the heap entry
+ * or the slot to the dispatch in registers, and it is held while it runs (calendar.h), so that
+ * the event's first push (to the heap, or to its own slot) takes its place. */
+static inline void run_next(struct tsim_sim *sim, uint32_t slot)
 {
-    int64_t t = (int64_t)(h->key >> 64);
-    uint32_t block = h->block, kind = (uint16_t)h->kind, ent = h->ent;
-    tsim__cal_hold_top(&sim->cal);
-    run_block(sim, t, block, kind, ent);
-    tsim__cal_unhold(&sim->cal);
+    struct tsim__calendar *c = &sim->cal;
+    if (slot == TSIM__CAL_NOSLOT) {
+        const struct tsim__hent *h = &c->heap[0];
+        int64_t t = (int64_t)(h->key >> 64);
+        uint32_t block = h->block, kind = (uint16_t)h->kind, ent = h->ent;
+        tsim__cal_hold_top(c);
+        run_block(sim, t, block, kind, ent);
+        tsim__cal_unhold(c);
+    } else {
+        int64_t t = (int64_t)(c->stop_key >> 64);
+        const struct tsim__sev *e = &c->sev[slot];
+        uint32_t block = e->block, kind = (uint16_t)e->kind, ent = e->ent;
+        tsim__cal_hold_slot(c, slot);
+        run_block(sim, t, block, kind, ent);
+        tsim__cal_unhold_slot(c);
+    }
+}
+
+/* The time of the event tsim__cal_next_block found. */
+static inline int64_t next_block_time(const struct tsim__calendar *c, uint32_t slot)
+{
+    return (int64_t)((slot == TSIM__CAL_NOSLOT ? c->heap[0].key : c->stop_key) >> 64);
 }
 
 int tsim_sim_step(struct tsim_sim *sim)
@@ -345,16 +374,15 @@ uint64_t tsim_sim_run_until(struct tsim_sim *sim, double t)
     uint64_t before = sim->events;
     sim->stop = 0;
     while (!sim->stop) {
-        const struct tsim__hent *h = tsim__cal_block_top(&sim->cal);
-        if (h) {
-            if ((int64_t)(h->key >> 64) > end) break;
-            run_top(sim, h);
+        uint32_t slot;
+        if (tsim__cal_next_block(&sim->cal, &slot)) {
+            if (next_block_time(&sim->cal, slot) > end) break;
+            run_next(sim, slot);
             continue;
         }
-        /* After tsim__cal_next_time the top is live: take it without looking again. */
         int64_t et;
         struct tsim__ev ev;
-        if (tsim__cal_next_time(&sim->cal) > end || !tsim__cal_take(&sim->cal, &et, &ev)) break;
+        if (tsim__cal_next_time(&sim->cal) > end || !tsim__cal_pop(&sim->cal, &et, &ev)) break;
         run_one(sim, et, &ev);
     }
     if (!sim->stop) sim->now = end;
@@ -366,9 +394,9 @@ uint64_t tsim_sim_run(struct tsim_sim *sim)
     uint64_t before = sim->events;
     sim->stop = 0;
     while (!sim->stop) {
-        const struct tsim__hent *h = tsim__cal_block_top(&sim->cal);
-        if (h) {
-            run_top(sim, h);
+        uint32_t slot;
+        if (tsim__cal_next_block(&sim->cal, &slot)) {
+            run_next(sim, slot);
         } else {
             int64_t t;
             struct tsim__ev ev;

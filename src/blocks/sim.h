@@ -95,6 +95,8 @@ struct tsim__bhdr {
     uint32_t wait_off;     /* arena offset of the waiter ring (uint32_t[wait_cap]) */
     uint32_t wait_head, wait_n, wait_cap;
     uint64_t rr;           /* round-robin turn */
+    uint32_t slot;         /* its first calendar slot (see tsim__schedule_slot) */
+    uint32_t pad_;
     struct tsim_rng rng[TSIM__RNG_COUNT];
 };
 
@@ -104,6 +106,8 @@ struct tsim_sim;
 struct tsim__block_vt {
     /* Bytes of state for block `d`, header included; may depend on the model (servers, products). */
     size_t (*state_size)(const struct tsim_model *m, const struct tsim__block_desc *d);
+    /* Calendar slots for block `d`'s events that are at most one pending each (NULL: none). */
+    uint32_t (*slots)(const struct tsim__block_desc *d);
     /* Set up the zeroed state (header already filled) and schedule first events. */
     void (*init)(struct tsim_sim *sim, uint32_t b);
     /* After every block's init: send what exists at time 0 (a source's population). */
@@ -225,6 +229,27 @@ static inline uint64_t tsim__schedule(struct tsim_sim *sim, int64_t t, uint32_t 
 }
 uint64_t tsim__schedule_bg(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind,
                            uint32_t arg);
+
+/* No slots: a block's first slot when the calendar has none for it. Slot numbers from it on are
+ * beyond every calendar's, for any server count. */
+#define TSIM__NOSLOT 0x80000000u
+
+/* tsim__schedule in calendar slot `slot` (the block's first slot, h->slot, plus the event's own
+ * number): for an event the block has at most one of pending in that slot at a time. A slot is
+ * cheaper than the heap: calendar.h. */
+TSIM__HOT uint64_t tsim__schedule_slot(struct tsim_sim *sim, uint32_t slot, int64_t t, uint32_t b,
+                                     uint32_t kind, uint32_t arg)
+{
+    sim->fg++;
+    return tsim__cal_push_slot(&sim->cal, slot, t, b, kind, arg);
+}
+
+/* The same for a background event (see tsim__schedule). */
+static inline uint64_t tsim__schedule_bg_slot(struct tsim_sim *sim, uint32_t slot, int64_t t,
+                                              uint32_t b, uint32_t kind, uint32_t arg)
+{
+    return tsim__cal_push_slot(&sim->cal, slot, t, b, kind | TSIM__CAL_FLAG, arg);
+}
 void tsim__cancel(struct tsim_sim *sim, uint64_t handle);
 #define TSIM__BG 0x8000u /* in an event's kind: background */
 _Static_assert(TSIM__BG == TSIM__CAL_FLAG, "background events are the flagged ones");

@@ -125,7 +125,7 @@ static void arrive(struct tsim_sim *sim, uint32_t b, struct source *s)
         if (limit_reached(s, d)) return;
         int64_t ia = tsim__draw(sim, &d->interarrival, &s->h.rng[TSIM__RNG_MAIN]);
         if (ia > 0) {
-            tsim__schedule(sim, sim->now + ia, b, EV_ARRIVE, 0);
+            tsim__schedule_slot(sim, s->h.slot, sim->now + ia, b, EV_ARRIVE, 0);
             return;
         }
     }
@@ -146,7 +146,7 @@ static void start(struct tsim_sim *sim, uint32_t b)
     if (d->population && !flush(sim, b, s)) set_blocked(sim, s, 1);
     if (d->has_interarrival && !limit_reached(s, d)) {
         int64_t ia = tsim__draw(sim, &d->interarrival, &s->h.rng[TSIM__RNG_MAIN]);
-        tsim__schedule(sim, ia, b, EV_ARRIVE, 0);
+        tsim__schedule_slot(sim, s->h.slot, ia, b, EV_ARRIVE, 0);
     }
 }
 
@@ -168,7 +168,7 @@ static void pull(struct tsim_sim *sim, uint32_t b)
     set_blocked(sim, s, 0);
     if (!d->has_interarrival || limit_reached(s, d)) return;
     int64_t ia = tsim__draw(sim, &d->interarrival, &s->h.rng[TSIM__RNG_MAIN]);
-    if (ia > 0) tsim__schedule(sim, sim->now + ia, b, EV_ARRIVE, 0);
+    if (ia > 0) tsim__schedule_slot(sim, s->h.slot, sim->now + ia, b, EV_ARRIVE, 0);
     else arrive(sim, b, s);
 }
 
@@ -190,7 +190,12 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim_result_add(r, (int)b, "blocked_time", window > 0 ? (double)blocked / (double)window : 0);
 }
 
+/* The next arrival: one pending at a time, but for an arrival scheduled before a population
+ * blocked the source, while the next is scheduled (that one goes to the heap). */
+static uint32_t slots(const struct tsim__block_desc *d) { return d->has_interarrival ? 1 : 0; }
+
 const struct tsim__block_vt tsim__source_vt = {
+    .slots = slots,
     .state_size = state_size,
     .init = init,
     .start = start,

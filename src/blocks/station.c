@@ -67,12 +67,30 @@ static void account(struct tsim_sim *sim, uint32_t b, int s)
 
 static inline int available(const struct tsim__server *v) { return !v->down && !v->off; }
 
+/* Calendar slots (tsim__station_slots): each server's phase end, then, with failures, each
+ * server's failure or repair. */
+static inline uint32_t done_slot(const struct tsim__station *st, int s)
+{
+    return st->h.slot + (uint32_t)s;
+}
+
+static inline uint32_t fail_slot(const struct tsim__station *st, int s)
+{
+    return st->h.slot + st->n + (uint32_t)s;
+}
+
+uint32_t tsim__station_slots(const struct tsim__block_desc *d, int servers)
+{
+    return (uint32_t)servers * (d->has_failures ? 2 : 1);
+}
+
 static void schedule_failure(struct tsim_sim *sim, uint32_t b, int s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct tsim__station *st = st_of(sim, b);
     int64_t up = tsim__draw(sim, &d->between, &st->h.rng[TSIM__RNG_FAIL]);
-    st->srv[s].fail_ev = tsim__schedule_bg(sim, sim->now + up, b, EV_FAIL, (uint32_t)s);
+    st->srv[s].fail_ev =
+        tsim__schedule_bg_slot(sim, fail_slot(st, s), sim->now + up, b, EV_FAIL, (uint32_t)s);
 }
 
 void tsim__station_init(struct tsim_sim *sim, uint32_t b, int servers, size_t state_bytes)
@@ -109,7 +127,8 @@ static void run_phase(struct tsim_sim *sim, uint32_t b, int s)
     struct tsim__server *v = &st_of(sim, b)->srv[s];
     if (available(v)) {
         v->finish = sim->now + v->remaining;
-        v->ev = tsim__schedule(sim, v->finish, b, EV_DONE, (uint32_t)s);
+        v->ev = tsim__schedule_slot(sim, done_slot(st_of(sim, b), s), v->finish, b, EV_DONE,
+                                    (uint32_t)s);
     }
     account_v(sim, b, s, v);
 }
@@ -168,7 +187,7 @@ TSIM__HOT void start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
         const struct tsim_dist *pd = d->process.by_product[product];
         int64_t dt = pd ? tsim__draw(sim, pd, &st->h.rng[TSIM__RNG_MAIN]) : 0;
         int64_t finish = sim->now + dt;
-        uint64_t ev = tsim__schedule(sim, finish, b, EV_DONE, (uint32_t)s);
+        uint64_t ev = tsim__schedule_slot(sim, done_slot(st, s), finish, b, EV_DONE, (uint32_t)s);
         v->phase = TSIM__PH_BUSY;
         v->finish = finish;
         v->remaining = dt;
@@ -289,7 +308,8 @@ static void start_repair(struct tsim_sim *sim, uint32_t b, int s)
     struct tsim__station *st = st_of(sim, b);
     struct tsim__server *v = &st->srv[s];
     int64_t dt = tsim__draw(sim, &d->repair, &st->h.rng[TSIM__RNG_FAIL]);
-    v->fail_ev = tsim__schedule_bg(sim, sim->now + dt, b, EV_REPAIRED, (uint32_t)s);
+    v->fail_ev =
+        tsim__schedule_bg_slot(sim, fail_slot(st, s), sim->now + dt, b, EV_REPAIRED, (uint32_t)s);
 }
 
 static void fail(struct tsim_sim *sim, uint32_t b, int s)

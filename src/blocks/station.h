@@ -42,6 +42,9 @@ struct tsim__station {
 };
 
 size_t tsim__station_size(int servers);
+/* Calendar slots of a station of `servers` servers: one per server for its phase's end, and one
+ * more for its failure or repair when the block has failures. */
+uint32_t tsim__station_slots(const struct tsim__block_desc *d, int servers);
 void tsim__station_init(struct tsim_sim *sim, uint32_t b, int servers, size_t state_bytes);
 /* An available idle server (up, on shift), or -1. */
 int tsim__station_free_server(const struct tsim_sim *sim, uint32_t b);

@@ -26,12 +26,48 @@
 #define SMALL 21u       /* 1 + 4 + 16 */
 #define SCRATCH SMALL
 #define MIN_CAP 64u     /* > SCRATCH */
-#define KEY_MAX (~(tsim__key)0)
+#define KEY_MAX TSIM__CAL_KEY_MAX
+
+/* Every slot free: keys at the largest, and each inner node names its subtree's first leaf. */
+static void slots_clear(struct tsim__calendar *c)
+{
+    for (uint32_t j = 0; j < c->sl; j++) c->skey[j] = KEY_MAX;
+    for (uint32_t i = c->sl - 1; i >= 1; i--) c->swin[i] = 2 * i >= c->sl ? 2 * i - c->sl : c->swin[2 * i];
+    c->sheld = TSIM__CAL_NOSLOT;
+    c->stop = c->swin[1];
+    c->stop_key = KEY_MAX;
+}
+
+static void slots_alloc(struct tsim__calendar *c, uint32_t leaves)
+{
+    tsim__free(c->skey);
+    tsim__free(c->sev);
+    tsim__free(c->swin);
+    c->sl = leaves;
+    c->skey = tsim__malloc((size_t)leaves * sizeof *c->skey);
+    c->sev = tsim__calloc(leaves, sizeof *c->sev);
+    c->swin = tsim__malloc((size_t)leaves * sizeof *c->swin);
+}
 
 void tsim__cal_init(struct tsim__calendar *c)
 {
     memset(c, 0, sizeof *c);
     c->free_user = NONE;
+    /* Two leaves and no slot: the run loop reads the tree's top without asking whether it has
+     * one. */
+    slots_alloc(c, 2);
+    slots_clear(c);
+}
+
+void tsim__cal_slots(struct tsim__calendar *c, uint32_t n)
+{
+    TSIM__ASSERT(n <= TSIM__CAL_MAX_SLOTS, "%u slots, more than %u", n, TSIM__CAL_MAX_SLOTS);
+    uint32_t leaves = 2;
+    while (leaves < n) leaves *= 2;
+    if (leaves != c->sl) slots_alloc(c, leaves);
+    TSIM__ASSERT(c->live == 0 && c->n == 0, "slots are given to an empty calendar");
+    c->sn = n;
+    slots_clear(c);
 }
 
 void tsim__cal_release(struct tsim__calendar *c)
@@ -39,7 +75,11 @@ void tsim__cal_release(struct tsim__calendar *c)
     tsim__free(c->heap);
     tsim__free(c->user);
     tsim__free(c->cancelled);
-    tsim__cal_init(c);
+    tsim__free(c->skey);
+    tsim__free(c->sev);
+    tsim__free(c->swin);
+    memset(c, 0, sizeof *c);
+    c->free_user = NONE;
 }
 
 /* Entries from `from` up to SMALL hold the largest key (see the top). */
@@ -59,6 +99,7 @@ void tsim__cal_clear(struct tsim__calendar *c)
     c->seq = 0;
     if (c->ncancelled) memset(c->cancelled, 0, (size_t)c->cap_cancelled * sizeof *c->cancelled);
     c->ncancelled = 0;
+    slots_clear(c);
 }
 
 /* Make `*dst` (capacity `*dcap`) hold `n` elements of `src` (capacity `scap`). */
@@ -94,9 +135,18 @@ void tsim__cal_copy(struct tsim__calendar *dst, const struct tsim__calendar *src
     dst->free_user = src->free_user;
     dst->live = src->live;
     dst->seq = src->seq;
+    if (dst->sl != src->sl) slots_alloc(dst, src->sl);
+    dst->sn = src->sn;
+    memcpy(dst->skey, src->skey, (size_t)src->sl * sizeof *src->skey);
+    memcpy(dst->sev, src->sev, (size_t)src->sl * sizeof *src->sev);
+    memcpy(dst->swin, src->swin, (size_t)src->sl * sizeof *src->swin);
     /* A copy taken while an event runs starts without that event's entry. */
     dst->held = src->held;
+    dst->sheld = src->sheld;
+    dst->stop = src->stop;
+    dst->stop_key = src->stop_key;
     tsim__cal_unhold(dst);
+    tsim__cal_unhold_slot(dst);
 }
 
 /* The heap ------------------------------------------------------------------------------------ */
@@ -364,26 +414,55 @@ static inline int top_cancelled(struct tsim__calendar *c)
     return c->ncancelled && set_take(c, seq_of(h));
 }
 
+/* Pop held entries and cancelled tops: then the heap's top, if any, and the tree's top are live. */
+static void settle(struct tsim__calendar *c)
+{
+    tsim__cal_unhold(c); /* a held event is popped before any other use of the calendar */
+    tsim__cal_unhold_slot(c);
+    while (c->n && top_cancelled(c)) pop_top(c);
+}
+
+/* Whether the next event is the tree's (else the heap's, or none when both are empty). */
+static int slot_first(const struct tsim__calendar *c)
+{
+    tsim__key kt = c->stop_key;
+    return c->n ? kt < c->heap[0].key : kt != KEY_MAX;
+}
+
 int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
 {
-    tsim__cal_unhold(c); /* a held top is popped before any other use of the heap */
-    for (;;) {
-        if (!c->n) return 0;
-        if (!top_cancelled(c)) break;
-        pop_top(c);
+    settle(c);
+    ev->fn = NULL;
+    ev->arg = NULL;
+    if (slot_first(c)) {
+        uint32_t j = tsim__cal_slot_top(c);
+        *t = (int64_t)(c->skey[j] >> 64);
+        ev->block = c->sev[j].block;
+        ev->kind = (uint16_t)c->sev[j].kind;
+        ev->ent = c->sev[j].ent;
+        ev->prio = 0;
+        tsim__cal_slot_set(c, j, KEY_MAX);
+        c->live--;
+        return 1;
     }
+    if (!c->n) return 0;
     const struct tsim__hent *h = &c->heap[0];
-    if (h->block != TSIM__CAL_USER) return tsim__cal_take(c, t, ev);
-    /* A user event: fn and arg from its record; block, kind and entity 0, as user events have
-     * always been seen (the fingerprint folds these). */
     *t = time_of(h);
-    ev->fn = c->user[h->ent].fn;
-    ev->arg = c->user[h->ent].arg;
-    ev->block = 0;
-    ev->kind = 0;
-    ev->ent = 0;
     ev->prio = (int16_t)(32767 - (int)((uint64_t)h->key >> SEQ_BITS));
-    user_free(c, h->ent);
+    if (h->block != TSIM__CAL_USER) {
+        ev->block = h->block;
+        ev->kind = (uint16_t)h->kind;
+        ev->ent = h->ent;
+    } else {
+        /* A user event: fn and arg from its record; block, kind and entity 0, as user events
+         * have always been seen (the fingerprint folds these). */
+        ev->fn = c->user[h->ent].fn;
+        ev->arg = c->user[h->ent].arg;
+        ev->block = 0;
+        ev->kind = 0;
+        ev->ent = 0;
+        user_free(c, h->ent);
+    }
     pop_top(c);
     c->live--;
     return 1;
@@ -391,8 +470,8 @@ int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
 
 int64_t tsim__cal_next_time(struct tsim__calendar *c)
 {
-    tsim__cal_unhold(c);
-    while (c->n && top_cancelled(c)) pop_top(c);
+    settle(c);
+    if (slot_first(c)) return (int64_t)(c->stop_key >> 64);
     return c->n ? time_of(&c->heap[0]) : INT64_MAX;
 }
 
@@ -412,6 +491,13 @@ int tsim__cal_cancel(struct tsim__calendar *c, uint64_t handle)
         struct tsim__user_ev *u = lookup(c, handle);
         if (!u) return TSIM_ENOENT;
         u->gen++; /* even: cancelled; the heap entry is dropped when it reaches the top */
+    } else if (handle >> TSIM__CAL_SLOT_SHIFT) {
+        /* A slot's event: its slot is free at once. */
+        uint32_t j = (uint32_t)(handle >> TSIM__CAL_SLOT_SHIFT) - 1;
+        if (j >= c->sn || j == c->sheld || c->skey[j] == KEY_MAX ||
+            ((uint64_t)c->skey[j] & SEQ_MASK) != ((handle >> 2) & SEQ_MASK))
+            return TSIM_ENOENT;
+        tsim__cal_slot_set(c, j, KEY_MAX);
     } else {
         if (!handle) return TSIM_ENOENT;
         set_add(c, handle >> 2);
@@ -436,5 +522,6 @@ int tsim__cal_get(const struct tsim__calendar *c, uint64_t handle, struct tsim__
 size_t tsim__cal_memory(const struct tsim__calendar *c)
 {
     return (size_t)c->cap * sizeof *c->heap + (size_t)c->cap_user * sizeof *c->user +
-           (size_t)c->cap_cancelled * sizeof *c->cancelled;
+           (size_t)c->cap_cancelled * sizeof *c->cancelled +
+           (size_t)c->sl * (sizeof *c->skey + sizeof *c->sev + sizeof *c->swin);
 }

@@ -18,7 +18,18 @@
  * first event its handler schedules takes that place and sifts down once, instead of a pop's
  * sift-down and then a push's sift-up. A handler that schedules nothing has the entry popped when
  * it returns. Every other use of the heap first pops a held entry.
- * Memory: 32 bytes of heap entry per pending event, plus 24 bytes of record for user events.
+ * Slots: a block event that its block has at most one of pending at a time (a machine server's
+ * phase end, its failure or repair; a source's next arrival) may be given a fixed slot instead
+ * of a heap entry. The slots are the leaves of a winner tree: every inner node names the leaf
+ * with the least key below it, so a new key for one leaf is one comparison per level on the way
+ * to the root, by selects and not by branches, whatever the other keys are. An event whose slot
+ * is taken goes to the heap. The next event is the earlier of the tree's and the heap's; keys are
+ * unique (the sequence), so the order is the same one total order as with a heap alone. A slot
+ * event's cancellation frees its slot at once. Its handle carries its slot above the sequence.
+ * The running slot event is held the same way as a heap entry: a push to its slot replaces it.
+ * Memory: 32 bytes of heap entry per pending event, plus 24 bytes of record for user events;
+ * the tree 32 bytes per slot (key, event, inner node), pending or not, rounded up to a power of
+ * two.
  */
 #ifndef TSIM_CORE_CALENDAR_H
 #define TSIM_CORE_CALENDAR_H
@@ -63,6 +74,19 @@ struct tsim__user_ev {
     uint32_t next;     /* free list; while pending, the priority + 32768 */
 };
 
+/* A slot's event (its key is in the tree's key array). */
+struct tsim__sev {
+    uint32_t block;
+    uint32_t kind;
+    uint32_t ent;
+};
+
+/* Slots a calendar can have: a handle keeps slot + 1 in its top 14 bits. */
+#define TSIM__CAL_SLOT_SHIFT 50
+#define TSIM__CAL_MAX_SLOTS ((1u << (64 - TSIM__CAL_SLOT_SHIFT)) - 1)
+#define TSIM__CAL_KEY_MAX (~(tsim__key)0)
+#define TSIM__CAL_NOSLOT UINT32_MAX
+
 struct tsim__calendar {
     struct tsim__hent *heap;
     uint32_t n, cap;
@@ -74,9 +98,19 @@ struct tsim__calendar {
     uint64_t seq;
     uint64_t *cancelled; /* open addressing set of sequence numbers; 0 is empty */
     uint32_t ncancelled, cap_cancelled;
+    /* The slot tree (see the top): leaves 0 .. sl-1, of which 0 .. sn-1 are slots. */
+    tsim__key *skey;       /* per leaf: its event's key, TSIM__CAL_KEY_MAX when free */
+    struct tsim__sev *sev; /* per leaf: its event */
+    uint32_t *swin;        /* per inner node 1 .. sl-1: the leaf with the least key below it */
+    uint32_t sl, sn;       /* leaves (a power of two, at least 2) and slots */
+    uint32_t sheld;        /* the running event's slot, or TSIM__CAL_NOSLOT */
+    uint32_t stop;         /* the root's winner, kept where the run loop reads it first */
+    tsim__key stop_key;    /* and its key */
 };
 
 void tsim__cal_init(struct tsim__calendar *c);
+/* Give the calendar `n` slots (at most TSIM__CAL_MAX_SLOTS), all free. */
+void tsim__cal_slots(struct tsim__calendar *c, uint32_t n);
 void tsim__cal_release(struct tsim__calendar *c);
 /* Empty the calendar, keeping its memory. */
 void tsim__cal_clear(struct tsim__calendar *c);
@@ -152,6 +186,84 @@ static inline uint64_t tsim__cal_push_block(struct tsim__calendar *c, int64_t t,
     return tsim__cal_block_handle(seq, kind);
 }
 
+/* Leaf `j` has the new key `kw`: the winners on its way to the root again. One comparison per
+ * level, against the winner of the sibling subtree, and selects, not branches. */
+static inline __attribute__((always_inline)) void
+tsim__cal_slot_set(struct tsim__calendar *c, uint32_t j, tsim__key kw)
+{
+    const tsim__key *key = c->skey;
+    uint32_t *win = c->swin;
+    c->skey[j] = kw;
+    uint32_t w = j, i = (c->sl + j) >> 1;
+    uint32_t o = j ^ 1;
+    tsim__key ko = key[o];
+    int lt = ko < kw;
+    w = lt ? o : w;
+    kw = lt ? ko : kw;
+    win[i] = w;
+    while (i > 1) {
+        o = win[i ^ 1];
+        ko = key[o];
+        lt = ko < kw;
+        w = lt ? o : w;
+        kw = lt ? ko : kw;
+        i >>= 1;
+        win[i] = w;
+    }
+    /* The root's winner from registers: the next event's lookup reads it without going through
+     * the tree (one dependent load less on every event's path). */
+    c->stop = w;
+    c->stop_key = kw;
+}
+
+/* Whether slot `j` is free: its time (the key's high half) is the largest. */
+static inline int tsim__cal_slot_free(const struct tsim__calendar *c, uint32_t j)
+{
+    return (uint64_t)(c->skey[j] >> 64) == UINT64_MAX;
+}
+
+/* tsim__cal_push_block into slot `slot`: the heap's push when `slot` is not a slot or its event
+ * is pending (the running event's slot counts as free). Inline everywhere: a call's saved
+ * registers would cost a third of it. */
+static inline __attribute__((always_inline)) uint64_t
+tsim__cal_push_slot(struct tsim__calendar *c, uint32_t slot, int64_t t, uint32_t block,
+                    uint32_t kind, uint32_t ent)
+{
+    if (slot == c->sheld) {
+        c->sheld = TSIM__CAL_NOSLOT;
+    } else if (slot >= c->sn || !tsim__cal_slot_free(c, slot)) {
+        return tsim__cal_push_block(c, t, block, kind, ent);
+    }
+    uint64_t seq = ++c->seq & TSIM__CAL_SEQ_MASK;
+    c->sev[slot].block = block;
+    c->sev[slot].kind = kind;
+    c->sev[slot].ent = ent;
+    tsim__cal_slot_set(c, slot, tsim__cal_key(t, 0, seq));
+    c->live++;
+    return (uint64_t)(slot + 1) << TSIM__CAL_SLOT_SHIFT | tsim__cal_block_handle(seq, kind);
+}
+
+/* The slot whose event comes first among the slots (its key TSIM__CAL_KEY_MAX when none is
+ * pending). */
+static inline uint32_t tsim__cal_slot_top(const struct tsim__calendar *c) { return c->stop; }
+
+/* The top slot's event runs now: it stays, held, until a push to its slot replaces it or
+ * tsim__cal_unhold_slot frees the slot. */
+static inline void tsim__cal_hold_slot(struct tsim__calendar *c, uint32_t j)
+{
+    c->sheld = j;
+    c->live--;
+}
+
+static inline void tsim__cal_unhold_slot(struct tsim__calendar *c)
+{
+    uint32_t j = c->sheld;
+    if (j != TSIM__CAL_NOSLOT) {
+        c->sheld = TSIM__CAL_NOSLOT;
+        tsim__cal_slot_set(c, j, TSIM__CAL_KEY_MAX);
+    }
+}
+
 /* Pop the next live event into `*t` and `*ev`; returns 0 when none is left. */
 int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev);
 
@@ -182,30 +294,28 @@ static inline void tsim__cal_unhold(struct tsim__calendar *c)
     }
 }
 
-/* Pop the top entry, which the caller knows to be live (tsim__cal_next_time found it): a block
- * event inline, a user event through tsim__cal_pop. */
-static inline int tsim__cal_take(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
+/* The run loop's shortest path: whether the next event is a block event that needs no more
+ * looking at (nothing cancelled and no user event on the heap's top); then `*slot` is its slot,
+ * or TSIM__CAL_NOSLOT for the heap's top. 0 when the general path (tsim__cal_pop) must decide,
+ * or nothing is pending. The caller reads the event and holds it (tsim__cal_hold_top or
+ * tsim__cal_hold_slot). Never called while an event is held: the run loop unholds after each. */
+static inline int tsim__cal_next_block(const struct tsim__calendar *c, uint32_t *slot)
 {
-    const struct tsim__hent *h = &c->heap[0];
-    if (h->block == TSIM__CAL_USER) return tsim__cal_pop(c, t, ev);
-    *t = (int64_t)(h->key >> 64);
-    ev->block = h->block;
-    ev->kind = (uint16_t)h->kind;
-    ev->ent = h->ent;
-    ev->prio = (int16_t)(32767 - (int)((uint64_t)h->key >> TSIM__CAL_SEQ_BITS));
-    ev->fn = NULL;
-    ev->arg = NULL;
-    tsim__cal_drop_top(c);
-    return 1;
-}
-
-/* The run loop's shortest path: the top entry when it is a block event and nothing is cancelled
- * (then it is live), else NULL. The caller reads it and holds it (tsim__cal_hold_top). */
-static inline const struct tsim__hent *tsim__cal_block_top(const struct tsim__calendar *c)
-{
-    /* Never called while an entry is held: the run loop unholds after each event. */
-    if (!c->n || c->ncancelled || c->heap[0].block == TSIM__CAL_USER) return NULL;
-    return &c->heap[0];
+    uint32_t j = tsim__cal_slot_top(c);
+    tsim__key kt = c->stop_key;
+    if (c->n) {
+        const struct tsim__hent *h = &c->heap[0];
+        if (c->ncancelled || h->block == TSIM__CAL_USER) {
+            *slot = TSIM__CAL_NOSLOT;
+            return 0;
+        }
+        if (h->key < kt) {
+            *slot = TSIM__CAL_NOSLOT;
+            return 1;
+        }
+    }
+    *slot = j;
+    return kt != TSIM__CAL_KEY_MAX;
 }
 
 /* The time of the next live event, or INT64_MAX when none. Drops cancelled entries on top. */

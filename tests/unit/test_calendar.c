@@ -5,6 +5,8 @@
  * first push takes the held entry's place; user events and cancelled entries go through the
  * popping path. Heap sizes swing across the inline push (up to 4), the small heap (up to 21
  * entries) and the large one; times repeat often, so ties are ordered by priority and sequence.
+ * Block events also go to slots (calendar.h): to a random one, taken or not (then the heap takes
+ * the event), to one beyond the slots, and to the running event's own slot.
  */
 #include "check.h"
 #include "core/calendar.h"
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 
 #define MAXP 4096
+#define NSLOTS 40
 
 struct model_ev {
     int64_t t;
@@ -66,16 +69,23 @@ static int model_least(const struct model *m)
 
 static void model_remove(struct model *m, int i) { m->ev[i] = m->ev[--m->n]; }
 
-/* Schedule one event, at a time that often ties, of a random kind. */
-static void schedule(struct model *m, struct tsim__calendar *c)
+/* Schedule one event, at a time that often ties, of a random kind; into slot `slot` when that
+ * is not TSIM__CAL_NOSLOT. */
+static void schedule_in(struct model *m, struct tsim__calendar *c, uint32_t slot)
 {
     if (m->n == MAXP) return;
     struct model_ev *e = &m->ev[m->n++];
     e->t = m->now + (int64_t)(rnd(m) % 6);
     e->id = m->next_id++;
     e->seq = ++m->seq;
-    uint64_t kind = rnd(m) % 8;
-    if (kind < 5) {
+    uint64_t kind = slot != TSIM__CAL_NOSLOT ? 9 : rnd(m) % 11;
+    if (kind >= 8) {
+        /* A slot's event: a slot of the calendar, or one beyond them. */
+        e->prio = 0;
+        e->user = 0;
+        if (slot == TSIM__CAL_NOSLOT) slot = (uint32_t)(rnd(m) % (NSLOTS + 4));
+        e->handle = tsim__cal_push_slot(c, slot, e->t, 7, (uint32_t)(rnd(m) % 4), e->id);
+    } else if (kind < 5) {
         /* What blocks schedule: priority 0, the inline push or its far path. */
         e->prio = 0;
         e->user = 0;
@@ -89,6 +99,11 @@ static void schedule(struct model *m, struct tsim__calendar *c)
         e->user = 1;
         e->handle = tsim__cal_push(c, e->t, e->prio, user_fn, (void *)(uintptr_t)e->id, 0, 0, 0);
     }
+}
+
+static void schedule(struct model *m, struct tsim__calendar *c)
+{
+    schedule_in(m, c, TSIM__CAL_NOSLOT);
 }
 
 /* The event that runs now must be the model's least; it leaves the model. */
@@ -128,13 +143,23 @@ static void drive(struct model *m, struct tsim__calendar *c, int (*aim)(long ran
         if (target > 0 && (int)c->live > 2 * target) k = 0;
         if (target == 0) k = rnd(m) % 5 == 0;
         if (target > 0 && c->live == 0) schedule(m, c); /* a cancel took the last one */
-        const struct tsim__hent *h = tsim__cal_block_top(c);
-        if (h) {
-            ran(m, (int64_t)(h->key >> 64), h->ent);
-            tsim__cal_hold_top(c);
-            for (int i = 0; i < k; i++) schedule(m, c);
+        uint32_t slot;
+        if (tsim__cal_next_block(c, &slot)) {
+            if (slot == TSIM__CAL_NOSLOT) {
+                ran(m, (int64_t)(c->heap[0].key >> 64), c->heap[0].ent);
+                tsim__cal_hold_top(c);
+            } else {
+                ran(m, (int64_t)(c->skey[slot] >> 64), c->sev[slot].ent);
+                tsim__cal_hold_slot(c, slot);
+            }
+            /* Half the time a slot's event first schedules into its own slot, as a machine
+             * starting its next part does. */
+            for (int i = 0; i < k; i++)
+                schedule_in(m, c, i == 0 && slot != TSIM__CAL_NOSLOT && rnd(m) % 2 ? slot
+                                                                            : TSIM__CAL_NOSLOT);
             maybe_cancel(m, c);
             tsim__cal_unhold(c);
+            tsim__cal_unhold_slot(c);
         } else {
             int64_t t;
             struct tsim__ev ev;
@@ -159,6 +184,7 @@ static void test_calendar_against_model(void)
     struct model *m = calloc(1, sizeof *m);
     struct tsim__calendar c;
     tsim__cal_init(&c);
+    tsim__cal_slots(&c, NSLOTS);
     m->x = UINT64_C(0x9e3779b97f4a7c15);
     for (int i = 0; i < 3; i++) schedule(m, &c);
     drive(m, &c, aim_swing);
@@ -167,6 +193,21 @@ static void test_calendar_against_model(void)
     CHECK(m->n == 0 && c.live == 0);
     tsim__cal_release(&c);
     free(m);
+}
+
+/* Pop both calendars to the end: the same events in the same order. Returns how many. */
+static int drain_same(struct tsim__calendar *a, struct tsim__calendar *b)
+{
+    int64_t ta, tb;
+    struct tsim__ev ea, eb;
+    int n = 0;
+    for (;;) {
+        int ga = tsim__cal_pop(a, &ta, &ea), gb = tsim__cal_pop(b, &tb, &eb);
+        CHECK(ga == gb);
+        if (!ga || !gb) return n;
+        CHECK(ta == tb && ea.ent == eb.ent);
+        n++;
+    }
 }
 
 /* A copy taken while an event runs (held) and the original, each with that event's pushes done
@@ -178,8 +219,9 @@ static void test_calendar_copy_while_held(void)
         tsim__cal_init(&a);
         tsim__cal_init(&b);
         for (int i = 0; i < size; i++) tsim__cal_push_block(&a, 10 + i % 7, 1, 0, (uint32_t)i);
-        const struct tsim__hent *h = tsim__cal_block_top(&a);
-        CHECK(h && (h->key >> 64) == 10 && h->ent == 0);
+        uint32_t slot;
+        CHECK(tsim__cal_next_block(&a, &slot) && slot == TSIM__CAL_NOSLOT);
+        CHECK((a.heap[0].key >> 64) == 10 && a.heap[0].ent == 0);
         tsim__cal_hold_top(&a);
         tsim__cal_copy(&b, &a);
         CHECK(b.live == (uint32_t)size - 1 && a.live == (uint32_t)size - 1);
@@ -188,17 +230,52 @@ static void test_calendar_copy_while_held(void)
         tsim__cal_push_block(&a, 12, 1, 0, 1000);
         tsim__cal_push_block(&b, 12, 1, 0, 1000);
         tsim__cal_unhold(&a);
-        int64_t ta, tb;
-        struct tsim__ev ea, eb;
-        int n = 0;
-        for (;;) {
-            int ga = tsim__cal_pop(&a, &ta, &ea), gb = tsim__cal_pop(&b, &tb, &eb);
-            CHECK(ga == gb);
-            if (!ga || !gb) break;
-            CHECK(ta == tb && ea.ent == eb.ent);
-            n++;
-        }
-        CHECK(n == size);
+        CHECK(drain_same(&a, &b) == size);
+        tsim__cal_release(&a);
+        tsim__cal_release(&b);
+    }
+}
+
+/* The same with slots: a copy taken while a slot's event runs (held) starts without it, and a
+ * push to the held slot in the original takes its place; both then pop the same events. A
+ * cancelled slot event is gone at once, and its handle cannot cancel the slot's next event. */
+static void test_calendar_copy_slot_held(void)
+{
+    for (uint32_t size = 1; size <= 20; size += 3) {
+        struct tsim__calendar a, b;
+        tsim__cal_init(&a);
+        tsim__cal_init(&b);
+        tsim__cal_slots(&a, size);
+        for (uint32_t i = 0; i < size; i++) tsim__cal_push_slot(&a, i, 10 + i % 7, 1, 0, i);
+        tsim__cal_push_block(&a, 11, 1, 0, 500); /* a heap event among them */
+        /* A copy taken between events, with nothing held, pops what the original would. */
+        struct tsim__calendar c0;
+        tsim__cal_init(&c0);
+        tsim__cal_copy(&c0, &a);
+        CHECK(tsim__cal_next_time(&c0) == 10 && c0.live == size + 1);
+        tsim__cal_release(&c0);
+        uint32_t slot;
+        CHECK(tsim__cal_next_block(&a, &slot) && slot == 0);
+        tsim__cal_hold_slot(&a, slot);
+        tsim__cal_copy(&b, &a);
+        CHECK(b.live == size && a.live == size);
+        CHECK(tsim__cal_next_time(&b) == (size > 7 ? 10 : 11));
+        uint64_t h1 = tsim__cal_push_slot(&a, 0, 12, 1, 0, 1000); /* the held slot: replaced */
+        tsim__cal_push_slot(&b, 0, 12, 1, 0, 1000);                /* b's slot 0 is free */
+        tsim__cal_unhold_slot(&a);
+        CHECK(a.live == size + 1 && b.live == size + 1);
+        /* Slot 0 is taken now: another event for it goes to the heap. */
+        uint64_t h2 = tsim__cal_push_slot(&a, 0, 13, 1, 0, 1001);
+        tsim__cal_push_slot(&b, 0, 13, 1, 0, 1001);
+        CHECK((h1 >> TSIM__CAL_SLOT_SHIFT) == 1 && (h2 >> TSIM__CAL_SLOT_SHIFT) == 0);
+        CHECK(drain_same(&a, &b) == (int)size + 2);
+        /* Cancelling: the slot is free at once; a stale handle does not cancel a newer event. */
+        uint64_t h = tsim__cal_push_slot(&a, 0, 20, 1, 0, 1);
+        CHECK(tsim__cal_cancel(&a, h) == 0 && a.live == 0);
+        CHECK(tsim__cal_next_time(&a) == INT64_MAX);
+        tsim__cal_push_slot(&a, 0, 21, 1, 0, 2);
+        CHECK(tsim__cal_cancel(&a, h) != 0 && a.live == 1);
+        CHECK(tsim__cal_next_time(&a) == 21);
         tsim__cal_release(&a);
         tsim__cal_release(&b);
     }
@@ -208,5 +285,6 @@ int main(void)
 {
     RUN(test_calendar_against_model);
     RUN(test_calendar_copy_while_held);
+    RUN(test_calendar_copy_slot_held);
     return CHECK_DONE();
 }
