@@ -3,8 +3,9 @@
  * entities, results, clones and the live-state calls the twin uses. Block behaviour lives in
  * the block files; the flow protocol in flow.c.
  *
- * The run loop is the hot path: take the top event (its entry held on top while it runs, see
- * calendar.h), fold it into the fingerprint, dispatch. Nothing else happens per event.
+ * The run loop is the hot path: take the next event, from its slot or the heap's top (held there
+ * while it runs, see calendar.h), fold it into the fingerprint, dispatch. Nothing else happens
+ * per event. A sim gives its blocks their calendar slots when it starts (tsim__block_vt.slots).
  */
 #include "blocks/sim.h"
 

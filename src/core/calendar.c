@@ -1,9 +1,13 @@
 /*
- * The event calendar: a 4-ary min-heap (see calendar.h for the order, the handles and the lazy
- * cancellation). A 4-ary heap has half the depth of a binary heap and the four children of a
- * node share one or two cache lines, which matters from 10^4 pending events on;
- * bench/bench_calendar.c measures hold times from 10 to 10^6 pending events. Block events carry
- * everything in the heap entry, so the hot path (push, pop) never leaves the heap array.
+ * The event calendar: a winner tree of slots for the blocks' one-at-a-time events and a 4-ary
+ * min-heap for the rest (see calendar.h for the order, the slots, the handles and the lazy
+ * cancellation). The tree's update is inline in calendar.h; here are its set-up, copy and the
+ * general pop, which takes the earlier of the tree's and the heap's next event.
+ *
+ * A 4-ary heap has half the depth of a binary heap and the four children of a node share one or
+ * two cache lines, which matters from 10^4 pending events on; bench/bench_calendar.c measures
+ * hold times from 10 to 10^6 pending events, and through slots. Block events carry everything in
+ * the heap entry, so the hot path (push, pop) never leaves the heap array.
  *
  * A small heap (a root and up to two full levels below it: at most SMALL entries, what a plant
  * model holds) is sifted down without a data-dependent branch: whether the moving entry goes
