@@ -656,6 +656,56 @@ static void test_fingerprint(void)
     tsim_model_destroy(m);
 }
 
+/* More calendar slots than a calendar has (calendar.h): a machine of 8,100 servers with failures
+ * takes 16,200 slots, the next one's 4 still fit, the last one's 200 do not, and its events go to
+ * the heap. The run must be the one the engine gave before it had slots (the heap alone): the
+ * same fingerprint as then, over events, KPIs and the order of every event. */
+#define GOLDEN_SLOT_OVERFLOW UINT64_C(0xaa476b3d428f4e32) /* the heap-only engine, 2a3dc7f */
+static void test_slot_overflow(void)
+{
+    struct tsim_model *m = tsim_model_create("slots");
+    int src = tsim_model_add_block(m, TSIM_SOURCE, "src");
+    int q = tsim_model_add_block(m, TSIM_BUFFER, "q");
+    int big = tsim_model_add_block(m, TSIM_MACHINE, "big");
+    int mid = tsim_model_add_block(m, TSIM_MACHINE, "mid");
+    int last = tsim_model_add_block(m, TSIM_MACHINE, "last");
+    int out = tsim_model_add_block(m, TSIM_SINK, "out");
+    struct tsim_dist ia, st, st2, up, down;
+    CHECK(tsim_dist_init(&ia, TSIM_DIST_EXPONENTIAL, (double[]){0.01}, 1) == 0);
+    CHECK(tsim_dist_init(&st, TSIM_DIST_EXPONENTIAL, (double[]){20.0}, 1) == 0);
+    CHECK(tsim_dist_init(&st2, TSIM_DIST_EXPONENTIAL, (double[]){0.004}, 1) == 0);
+    CHECK(tsim_dist_init(&up, TSIM_DIST_EXPONENTIAL, (double[]){40.0}, 1) == 0);
+    CHECK(tsim_dist_init(&down, TSIM_DIST_EXPONENTIAL, (double[]){2.0}, 1) == 0);
+    CHECK(tsim_source_set_interarrival(m, src, &ia) == 0);
+    CHECK(tsim_machine_set_servers(m, big, 8100) == 0);
+    CHECK(tsim_machine_set_servers(m, mid, 2) == 0);
+    CHECK(tsim_machine_set_servers(m, last, 100) == 0);
+    CHECK(tsim_machine_set_process(m, big, -1, &st) == 0);
+    CHECK(tsim_machine_set_process(m, mid, -1, &st2) == 0);
+    CHECK(tsim_machine_set_process(m, last, -1, &st) == 0);
+    int mc[3] = {big, mid, last};
+    for (int i = 0; i < 3; i++) CHECK(tsim_machine_set_failures(m, mc[i], &up, &down) == 0);
+    CHECK(tsim_route_to(m, src, q) == 0);
+    CHECK(tsim_route_to(m, q, big) == 0);
+    CHECK(tsim_route_to(m, big, mid) == 0);
+    CHECK(tsim_route_to(m, mid, last) == 0);
+    CHECK(tsim_route_to(m, last, out) == 0);
+    struct tsim_sim *sim = tsim_sim_create(m, SEED, 0);
+    tsim_sim_run_until(sim, 60.0);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    /* The last machine, all on the heap, worked and failed. */
+    const struct tsim_kpi *left = tsim_result_find(&r, last, "left");
+    const struct tsim_kpi *down_share = tsim_result_find(&r, last, "states.down");
+    CHECK(left && left->value > 100);
+    CHECK(down_share && down_share->value > 0.01);
+    CHECK(r.fingerprint == GOLDEN_SLOT_OVERFLOW);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_quiet_start);
@@ -674,5 +724,6 @@ int main(void)
     RUN(test_reset_reuse);
     RUN(test_reseed);
     RUN(test_fingerprint);
+    RUN(test_slot_overflow);
     return CHECK_DONE();
 }
