@@ -33,16 +33,17 @@
 #define KEY_MAX TSIM__CAL_KEY_MAX
 
 /* Every slot free: keys at the largest, and each inner node names its subtree's first leaf. */
-static void slots_clear(struct tsim__calendar *c)
+static void clear_slots(struct tsim__calendar *c)
 {
     for (uint32_t j = 0; j < c->sl; j++) c->skey[j] = KEY_MAX;
-    for (uint32_t i = c->sl - 1; i >= 1; i--) c->swin[i] = 2 * i >= c->sl ? 2 * i - c->sl : c->swin[2 * i];
+    for (uint32_t i = c->sl - 1; i >= 1; i--)
+        c->swin[i] = 2 * i >= c->sl ? 2 * i - c->sl : c->swin[2 * i];
     c->sheld = TSIM__CAL_NOSLOT;
     c->stop = c->swin[1];
     c->stop_key = KEY_MAX;
 }
 
-static void slots_alloc(struct tsim__calendar *c, uint32_t leaves)
+static void alloc_slots(struct tsim__calendar *c, uint32_t leaves)
 {
     tsim__free(c->skey);
     tsim__free(c->sev);
@@ -59,8 +60,8 @@ void tsim__cal_init(struct tsim__calendar *c)
     c->free_user = NONE;
     /* Two leaves and no slot: the run loop reads the tree's top without asking whether it has
      * one. */
-    slots_alloc(c, 2);
-    slots_clear(c);
+    alloc_slots(c, 2);
+    clear_slots(c);
 }
 
 void tsim__cal_slots(struct tsim__calendar *c, uint32_t n)
@@ -68,10 +69,10 @@ void tsim__cal_slots(struct tsim__calendar *c, uint32_t n)
     TSIM__ASSERT(n <= TSIM__CAL_MAX_SLOTS, "%u slots, more than %u", n, TSIM__CAL_MAX_SLOTS);
     uint32_t leaves = 2;
     while (leaves < n) leaves *= 2;
-    if (leaves != c->sl) slots_alloc(c, leaves);
+    if (leaves != c->sl) alloc_slots(c, leaves);
     TSIM__ASSERT(c->live == 0 && c->n == 0, "slots are given to an empty calendar");
     c->sn = n;
-    slots_clear(c);
+    clear_slots(c);
 }
 
 void tsim__cal_release(struct tsim__calendar *c)
@@ -103,7 +104,7 @@ void tsim__cal_clear(struct tsim__calendar *c)
     c->seq = 0;
     if (c->ncancelled) memset(c->cancelled, 0, (size_t)c->cap_cancelled * sizeof *c->cancelled);
     c->ncancelled = 0;
-    slots_clear(c);
+    clear_slots(c);
 }
 
 /* Make `*dst` (capacity `*dcap`) hold `n` elements of `src` (capacity `scap`). */
@@ -139,7 +140,7 @@ void tsim__cal_copy(struct tsim__calendar *dst, const struct tsim__calendar *src
     dst->free_user = src->free_user;
     dst->live = src->live;
     dst->seq = src->seq;
-    if (dst->sl != src->sl) slots_alloc(dst, src->sl);
+    if (dst->sl != src->sl) alloc_slots(dst, src->sl);
     dst->sn = src->sn;
     memcpy(dst->skey, src->skey, (size_t)src->sl * sizeof *src->skey);
     memcpy(dst->sev, src->sev, (size_t)src->sl * sizeof *src->sev);
