@@ -239,12 +239,6 @@ void tsim_sim_set_observer(struct tsim_sim *sim, tsim_observer_fn *fn, void *ctx
 
 /* Events ------------------------------------------------------------------------------------- */
 
-uint64_t tsim__schedule_bg(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind,
-                           uint32_t arg)
-{
-    return tsim__cal_push_block(&sim->cal, t, b, kind | TSIM__BG, arg);
-}
-
 void tsim__cancel(struct tsim_sim *sim, uint64_t handle)
 {
     if (!handle || tsim__cal_cancel(&sim->cal, handle) != 0) return;

@@ -227,8 +227,6 @@ static inline uint64_t tsim__schedule(struct tsim_sim *sim, int64_t t, uint32_t 
     sim->fg++;
     return tsim__cal_push_block(&sim->cal, t, b, kind, arg);
 }
-uint64_t tsim__schedule_bg(struct tsim_sim *sim, int64_t t, uint32_t b, uint32_t kind,
-                           uint32_t arg);
 
 /* No slots: a block's first slot when the calendar has none for it. Slot numbers from it on are
  * beyond every calendar's, for any server count. */

@@ -190,7 +190,6 @@ static inline uint32_t sift_up(struct tsim__hent *hp, uint32_t i, tsim__key key)
     return i;
 }
 
-
 /* The least of the four children h[first .. first+3]: a tournament of pairs. */
 static inline uint32_t least4(const struct tsim__hent *h, uint32_t first)
 {
@@ -441,7 +440,7 @@ int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
     ev->arg = NULL;
     if (slot_first(c)) {
         uint32_t j = tsim__cal_slot_top(c);
-        *t = (int64_t)(c->skey[j] >> 64);
+        *t = (int64_t)(c->stop_key >> 64);
         ev->block = c->sev[j].block;
         ev->kind = (uint16_t)c->sev[j].kind;
         ev->ent = c->sev[j].ent;

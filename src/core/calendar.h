@@ -101,10 +101,10 @@ struct tsim__calendar {
     /* The slot tree (see the top): leaves 0 .. sl-1, of which 0 .. sn-1 are slots. */
     tsim__key *skey;       /* per leaf: its event's key, TSIM__CAL_KEY_MAX when free */
     struct tsim__sev *sev; /* per leaf: its event */
-    uint32_t *swin;        /* per inner node 1 .. sl-1: the leaf with the least key below it */
+    uint32_t *swin;        /* per inner node 2 .. sl-1: the leaf with the least key below it */
     uint32_t sl, sn;       /* leaves (a power of two, at least 2) and slots */
     uint32_t sheld;        /* the running event's slot, or TSIM__CAL_NOSLOT */
-    uint32_t stop;         /* the root's winner, kept where the run loop reads it first */
+    uint32_t stop;         /* the root's (node 1's) winner, kept where the run loop reads it */
     tsim__key stop_key;    /* and its key */
 };
 
@@ -191,27 +191,26 @@ static inline uint64_t tsim__cal_push_block(struct tsim__calendar *c, int64_t t,
 static inline __attribute__((always_inline)) void
 tsim__cal_slot_set(struct tsim__calendar *c, uint32_t j, tsim__key kw)
 {
-    const tsim__key *key = c->skey;
+    tsim__key *key = c->skey;
     uint32_t *win = c->swin;
-    c->skey[j] = kw;
+    key[j] = kw;
     uint32_t w = j, i = (c->sl + j) >> 1;
     uint32_t o = j ^ 1;
     tsim__key ko = key[o];
     int lt = ko < kw;
     w = lt ? o : w;
     kw = lt ? ko : kw;
-    win[i] = w;
     while (i > 1) {
+        win[i] = w;
         o = win[i ^ 1];
         ko = key[o];
         lt = ko < kw;
         w = lt ? o : w;
         kw = lt ? ko : kw;
         i >>= 1;
-        win[i] = w;
     }
-    /* The root's winner from registers: the next event's lookup reads it without going through
-     * the tree (one dependent load less on every event's path). */
+    /* The root's winner from registers, in place of win[1]: the next event's lookup reads it
+     * without going through the tree (one dependent load less on every event's path). */
     c->stop = w;
     c->stop_key = kw;
 }
@@ -267,15 +266,8 @@ static inline void tsim__cal_unhold_slot(struct tsim__calendar *c)
 /* Pop the next live event into `*t` and `*ev`; returns 0 when none is left. */
 int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev);
 
-/* Remove the top entry (not API outside the calendar and its inline pop). */
+/* Remove the top entry (not API outside the calendar and its inline unhold). */
 void tsim__cal_pop_top(struct tsim__calendar *c);
-
-/* Remove the top entry, which the caller knows to be live, having read what it needs. */
-static inline void tsim__cal_drop_top(struct tsim__calendar *c)
-{
-    tsim__cal_pop_top(c);
-    c->live--;
-}
 
 /* The top entry, which the caller knows to be live, is the event that runs now: it stays in place,
  * held, until the event's first push replaces it or tsim__cal_unhold pops it. */
