@@ -79,7 +79,7 @@ static void slot_bench(uint32_t n, uint64_t holds, const struct tsim_dist *d, st
         for (uint64_t i = 0; i < k; i++) {
             uint32_t slot;
             tsim__cal_next_block(&c, &slot);
-            int64_t t = (int64_t)(c.stop_key >> 64);
+            int64_t t = (int64_t)c.stop_time;
             uint32_t ent = c.sev[slot].ent;
             tsim__cal_hold_slot(&c, slot);
             tsim__cal_push_slot(&c, slot, t + draw(d, r), 0, 0, ent);

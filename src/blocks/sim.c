@@ -338,7 +338,7 @@ static inline void run_next(struct tsim_sim *sim, uint32_t slot)
         run_block(sim, t, block, kind, ent);
         tsim__cal_unhold(c);
     } else {
-        int64_t t = (int64_t)(c->stop_key >> 64);
+        int64_t t = (int64_t)c->stop_time;
         const struct tsim__sev *e = &c->sev[slot];
         uint32_t block = e->block, kind = (uint16_t)e->kind, ent = e->ent;
         tsim__cal_hold_slot(c, slot);
@@ -350,7 +350,7 @@ static inline void run_next(struct tsim_sim *sim, uint32_t slot)
 /* The time of the event tsim__cal_next_block found. */
 static inline int64_t next_block_time(const struct tsim__calendar *c, uint32_t slot)
 {
-    return (int64_t)((slot == TSIM__CAL_NOSLOT ? c->heap[0].key : c->stop_key) >> 64);
+    return slot == TSIM__CAL_NOSLOT ? (int64_t)(c->heap[0].key >> 64) : (int64_t)c->stop_time;
 }
 
 int tsim_sim_step(struct tsim_sim *sim)

@@ -35,21 +35,27 @@
 /* Every slot free: keys at the largest, and each inner node names its subtree's first leaf. */
 static void clear_slots(struct tsim__calendar *c)
 {
-    for (uint32_t j = 0; j < c->sl; j++) c->skey[j] = KEY_MAX;
+    for (uint32_t j = 0; j < c->sl; j++) {
+        c->stime[j] = TSIM__CAL_FREE(j);
+        c->slow[j] = UINT64_MAX;
+    }
+    /* A free leaf's time falls with its number: the last leaf of each subtree wins it. */
     for (uint32_t i = c->sl - 1; i >= 1; i--)
-        c->swin[i] = 2 * i >= c->sl ? 2 * i - c->sl : c->swin[2 * i];
+        c->swin[i] = 2 * i >= c->sl ? 2 * i + 1 - c->sl : c->swin[2 * i + 1];
     c->sheld = TSIM__CAL_NOSLOT;
     c->stop = c->swin[1];
-    c->stop_key = KEY_MAX;
+    c->stop_time = c->stime[c->stop];
 }
 
 static void alloc_slots(struct tsim__calendar *c, uint32_t leaves)
 {
-    tsim__free(c->skey);
+    tsim__free(c->stime);
+    tsim__free(c->slow);
     tsim__free(c->sev);
     tsim__free(c->swin);
     c->sl = leaves;
-    c->skey = tsim__malloc((size_t)leaves * sizeof *c->skey);
+    c->stime = tsim__malloc((size_t)leaves * sizeof *c->stime);
+    c->slow = tsim__malloc((size_t)leaves * sizeof *c->slow);
     c->sev = tsim__calloc(leaves, sizeof *c->sev);
     c->swin = tsim__malloc((size_t)leaves * sizeof *c->swin);
 }
@@ -80,7 +86,8 @@ void tsim__cal_release(struct tsim__calendar *c)
     tsim__free(c->heap);
     tsim__free(c->user);
     tsim__free(c->cancelled);
-    tsim__free(c->skey);
+    tsim__free(c->stime);
+    tsim__free(c->slow);
     tsim__free(c->sev);
     tsim__free(c->swin);
     memset(c, 0, sizeof *c);
@@ -142,14 +149,15 @@ void tsim__cal_copy(struct tsim__calendar *dst, const struct tsim__calendar *src
     dst->seq = src->seq;
     if (dst->sl != src->sl) alloc_slots(dst, src->sl);
     dst->sn = src->sn;
-    memcpy(dst->skey, src->skey, (size_t)src->sl * sizeof *src->skey);
+    memcpy(dst->stime, src->stime, (size_t)src->sl * sizeof *src->stime);
+    memcpy(dst->slow, src->slow, (size_t)src->sl * sizeof *src->slow);
     memcpy(dst->sev, src->sev, (size_t)src->sl * sizeof *src->sev);
     memcpy(dst->swin, src->swin, (size_t)src->sl * sizeof *src->swin);
     /* A copy taken while an event runs starts without that event's entry. */
     dst->held = src->held;
     dst->sheld = src->sheld;
     dst->stop = src->stop;
-    dst->stop_key = src->stop_key;
+    dst->stop_time = src->stop_time;
     tsim__cal_unhold(dst);
     tsim__cal_unhold_slot(dst);
 }
@@ -429,8 +437,8 @@ static void settle(struct tsim__calendar *c)
 /* Whether the next event is the tree's (else the heap's, or none when both are empty). */
 static int slot_first(const struct tsim__calendar *c)
 {
-    tsim__key kt = c->stop_key;
-    return c->n ? kt < c->heap[0].key : kt != KEY_MAX;
+    if (c->n) return tsim__cal_top_key(c) < c->heap[0].key;
+    return !tsim__cal_slot_free(c, c->stop);
 }
 
 int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
@@ -440,12 +448,12 @@ int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
     ev->arg = NULL;
     if (slot_first(c)) {
         uint32_t j = tsim__cal_slot_top(c);
-        *t = (int64_t)(c->stop_key >> 64);
+        *t = (int64_t)c->stop_time;
         ev->block = c->sev[j].block;
         ev->kind = (uint16_t)c->sev[j].kind;
         ev->ent = c->sev[j].ent;
         ev->prio = 0;
-        tsim__cal_slot_set(c, j, KEY_MAX);
+        tsim__cal_slot_clear(c, j);
         c->live--;
         return 1;
     }
@@ -475,7 +483,7 @@ int tsim__cal_pop(struct tsim__calendar *c, int64_t *t, struct tsim__ev *ev)
 int64_t tsim__cal_next_time(struct tsim__calendar *c)
 {
     settle(c);
-    if (slot_first(c)) return (int64_t)(c->stop_key >> 64);
+    if (slot_first(c)) return (int64_t)c->stop_time;
     return c->n ? time_of(&c->heap[0]) : INT64_MAX;
 }
 
@@ -498,10 +506,10 @@ int tsim__cal_cancel(struct tsim__calendar *c, uint64_t handle)
     } else if (handle >> TSIM__CAL_SLOT_SHIFT) {
         /* A slot's event: its slot is free at once. */
         uint32_t j = (uint32_t)(handle >> TSIM__CAL_SLOT_SHIFT) - 1;
-        if (j >= c->sn || j == c->sheld || c->skey[j] == KEY_MAX ||
-            ((uint64_t)c->skey[j] & SEQ_MASK) != ((handle >> 2) & SEQ_MASK))
+        if (j >= c->sn || j == c->sheld || tsim__cal_slot_free(c, j) ||
+            (c->slow[j] & SEQ_MASK) != ((handle >> 2) & SEQ_MASK))
             return TSIM_ENOENT;
-        tsim__cal_slot_set(c, j, KEY_MAX);
+        tsim__cal_slot_clear(c, j);
     } else {
         if (!handle) return TSIM_ENOENT;
         set_add(c, handle >> 2);
@@ -527,5 +535,5 @@ size_t tsim__cal_memory(const struct tsim__calendar *c)
 {
     return (size_t)c->cap * sizeof *c->heap + (size_t)c->cap_user * sizeof *c->user +
            (size_t)c->cap_cancelled * sizeof *c->cancelled +
-           (size_t)c->sl * (sizeof *c->skey + sizeof *c->sev + sizeof *c->swin);
+           (size_t)c->sl * (sizeof *c->stime + sizeof *c->slow + sizeof *c->sev + sizeof *c->swin);
 }

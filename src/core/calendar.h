@@ -22,7 +22,9 @@
  * phase end, its failure or repair; a source's next arrival) may be given a fixed slot instead
  * of a heap entry. The slots are the leaves of a winner tree: every inner node names the leaf
  * with the least key below it, so a new key for one leaf is one comparison per level on the way
- * to the root, by selects and not by branches, whatever the other keys are. An event whose slot
+ * to the root. It compares times only, by selects and not by branches, whatever the other keys
+ * are; a free leaf's time is its own, above every event's, so equal times are two pending
+ * events, which a branch then orders by the rest of the key. An event whose slot
  * is taken goes to the heap. The next event is the earlier of the tree's and the heap's; keys are
  * unique (the sequence), so the order is the same one total order as with a heap alone. A slot
  * event's cancellation frees its slot at once. Its handle carries its slot above the sequence.
@@ -99,14 +101,21 @@ struct tsim__calendar {
     uint64_t *cancelled; /* open addressing set of sequence numbers; 0 is empty */
     uint32_t ncancelled, cap_cancelled;
     /* The slot tree (see the top): leaves 0 .. sl-1, of which 0 .. sn-1 are slots. */
-    tsim__key *skey;       /* per leaf: its event's key, TSIM__CAL_KEY_MAX when free */
+    /* A leaf's key in two halves: its time, and below it (32767 << 48 | sequence), a slot
+     * event's priority being 0. A free leaf's time is TSIM__CAL_FREE(leaf), above every event's
+     * and different for each leaf, so two times can be equal only for two pending events. */
+    uint64_t *stime;       /* per leaf */
+    uint64_t *slow;        /* per leaf */
     struct tsim__sev *sev; /* per leaf: its event */
     uint32_t *swin;        /* per inner node 2 .. sl-1: the leaf with the least key below it */
     uint32_t sl, sn;       /* leaves (a power of two, at least 2) and slots */
     uint32_t sheld;        /* the running event's slot, or TSIM__CAL_NOSLOT */
     uint32_t stop;         /* the root's (node 1's) winner, kept where the run loop reads it */
-    tsim__key stop_key;    /* and its key */
+    uint64_t stop_time;    /* and its time */
 };
+
+/* The time of free leaf `j`: 2^64 - 1 - j, at least 2^63 (event times are below). */
+#define TSIM__CAL_FREE(j) (UINT64_MAX - (uint64_t)(j))
 
 void tsim__cal_init(struct tsim__calendar *c);
 /* Give the calendar `n` slots (at most TSIM__CAL_MAX_SLOTS), all free. */
@@ -186,39 +195,55 @@ static inline uint64_t tsim__cal_push_block(struct tsim__calendar *c, int64_t t,
     return tsim__cal_block_handle(seq, kind);
 }
 
-/* Leaf `j` has the new key `kw`: the winners on its way to the root again. One comparison per
- * level, against the winner of the sibling subtree, and selects, not branches. */
+/* Leaf `j` has the new key (`tw`, `lw`): the winners on its way to the root again. One
+ * comparison of times per level, against the winner of the sibling subtree, by selects, not
+ * branches. Equal times are two pending events (free leaves' times differ): a branch, taken
+ * only then, orders them by the key's low half. */
 static inline __attribute__((always_inline)) void
-tsim__cal_slot_set(struct tsim__calendar *c, uint32_t j, tsim__key kw)
+tsim__cal_slot_set(struct tsim__calendar *c, uint32_t j, uint64_t tw, uint64_t lw)
 {
-    tsim__key *key = c->skey;
+    uint64_t *time = c->stime;
+    const uint64_t *low = c->slow;
     uint32_t *win = c->swin;
-    key[j] = kw;
+    time[j] = tw;
+    c->slow[j] = lw;
     uint32_t w = j, i = (c->sl + j) >> 1;
     uint32_t o = j ^ 1;
-    tsim__key ko = key[o];
-    int lt = ko < kw;
-    w = lt ? o : w;
-    kw = lt ? ko : kw;
+    uint64_t to = time[o];
+    if (__builtin_expect(to == tw, 0)) w = low[o] < lw ? o : w;
+    w = to < tw ? o : w;
+    tw = to < tw ? to : tw;
     while (i > 1) {
         win[i] = w;
         o = win[i ^ 1];
-        ko = key[o];
-        lt = ko < kw;
-        w = lt ? o : w;
-        kw = lt ? ko : kw;
+        to = time[o];
+        if (__builtin_expect(to == tw, 0)) w = low[o] < low[w] ? o : w;
+        w = to < tw ? o : w;
+        tw = to < tw ? to : tw;
         i >>= 1;
     }
     /* The root's winner from registers, in place of win[1]: the next event's lookup reads it
      * without going through the tree (one dependent load less on every event's path). */
     c->stop = w;
-    c->stop_key = kw;
+    c->stop_time = tw;
 }
 
-/* Whether slot `j` is free: its time (the key's high half) is the largest. */
+/* Leaf `j` is free again. */
+static inline void tsim__cal_slot_clear(struct tsim__calendar *c, uint32_t j)
+{
+    tsim__cal_slot_set(c, j, TSIM__CAL_FREE(j), UINT64_MAX);
+}
+
+/* Whether slot `j` is free. */
 static inline int tsim__cal_slot_free(const struct tsim__calendar *c, uint32_t j)
 {
-    return (uint64_t)(c->skey[j] >> 64) == UINT64_MAX;
+    return c->stime[j] >> 63 != 0;
+}
+
+/* The whole key of the tree's top (TSIM__CAL_FREE in its time when no slot is pending). */
+static inline tsim__key tsim__cal_top_key(const struct tsim__calendar *c)
+{
+    return (tsim__key)c->stop_time << 64 | c->slow[c->stop];
 }
 
 /* tsim__cal_push_block into slot `slot`: the heap's push when `slot` is not a slot or its event
@@ -237,13 +262,13 @@ tsim__cal_push_slot(struct tsim__calendar *c, uint32_t slot, int64_t t, uint32_t
     c->sev[slot].block = block;
     c->sev[slot].kind = kind;
     c->sev[slot].ent = ent;
-    tsim__cal_slot_set(c, slot, tsim__cal_key(t, 0, seq));
+    tsim__cal_slot_set(c, slot, (uint64_t)t, (uint64_t)tsim__cal_key(t, 0, seq));
     c->live++;
     return (uint64_t)(slot + 1) << TSIM__CAL_SLOT_SHIFT | tsim__cal_block_handle(seq, kind);
 }
 
-/* The slot whose event comes first among the slots (its key TSIM__CAL_KEY_MAX when none is
- * pending). */
+/* The slot whose event comes first among the slots (a free one, its time TSIM__CAL_FREE, when
+ * none is pending). */
 static inline uint32_t tsim__cal_slot_top(const struct tsim__calendar *c) { return c->stop; }
 
 /* The top slot's event runs now: it stays, held, until a push to its slot replaces it or
@@ -259,7 +284,7 @@ static inline void tsim__cal_unhold_slot(struct tsim__calendar *c)
     uint32_t j = c->sheld;
     if (j != TSIM__CAL_NOSLOT) {
         c->sheld = TSIM__CAL_NOSLOT;
-        tsim__cal_slot_set(c, j, TSIM__CAL_KEY_MAX);
+        tsim__cal_slot_clear(c, j);
     }
 }
 
@@ -294,20 +319,19 @@ static inline void tsim__cal_unhold(struct tsim__calendar *c)
 static inline int tsim__cal_next_block(const struct tsim__calendar *c, uint32_t *slot)
 {
     uint32_t j = tsim__cal_slot_top(c);
-    tsim__key kt = c->stop_key;
     if (c->n) {
         const struct tsim__hent *h = &c->heap[0];
         if (c->ncancelled || h->block == TSIM__CAL_USER) {
             *slot = TSIM__CAL_NOSLOT;
             return 0;
         }
-        if (h->key < kt) {
+        if (h->key < tsim__cal_top_key(c)) {
             *slot = TSIM__CAL_NOSLOT;
             return 1;
         }
     }
     *slot = j;
-    return kt != TSIM__CAL_KEY_MAX;
+    return c->stop_time >> 63 == 0;
 }
 
 /* The time of the next live event, or INT64_MAX when none. Drops cancelled entries on top. */

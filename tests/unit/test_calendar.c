@@ -149,7 +149,7 @@ static void drive(struct model *m, struct tsim__calendar *c, int (*aim)(long ran
                 ran(m, (int64_t)(c->heap[0].key >> 64), c->heap[0].ent);
                 tsim__cal_hold_top(c);
             } else {
-                ran(m, (int64_t)(c->skey[slot] >> 64), c->sev[slot].ent);
+                ran(m, (int64_t)c->stime[slot], c->sev[slot].ent);
                 tsim__cal_hold_slot(c, slot);
             }
             /* Half the time a slot's event first schedules into its own slot, as a machine
