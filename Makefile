@@ -51,9 +51,12 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 EXAMPLE_SRC := $(wildcard examples/*.c)
 EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
+# Two bench programs the tests compare run for run (tests/cli/ceiling.sh); bench/run.sh builds
+# its own copies with the bench's flags.
+CHECK_BIN := $(BUILD)/bench-check/bench_models $(BUILD)/bench-check/bench_ceiling
 
 .PHONY: all test test-san test-tsan bench clean deps fuzz mpi
-all: $(BUILD)/libtwinsim.a $(BUILD)/twinsim $(TEST_BIN) $(EXAMPLE_BIN)
+all: $(BUILD)/libtwinsim.a $(BUILD)/twinsim $(TEST_BIN) $(EXAMPLE_BIN) $(CHECK_BIN)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
@@ -74,6 +77,11 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libtwinsim.a
 	@$(CC) $(CFLAGS_ALL) -Itests/unit $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libtwinsim.a
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
+
+$(BUILD)/bench-check/%: bench/%.c bench/bench_util.h $(BUILD)/libtwinsim.a
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
