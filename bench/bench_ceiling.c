@@ -47,6 +47,18 @@ static double area_mean(const struct area *a, int64_t now, uint64_t n)
 
 static inline uint64_t fold(uint64_t fp, uint64_t x) { return (fp ^ x) * FP_PRIME; }
 
+/* The timing line and the RESULT line that bench/run.sh reads. */
+static void print_timing(const char *model, double wall, double cpu, double loop,
+                         uint64_t events, uint64_t fp)
+{
+    printf("  wall %.3f s (event loop %.3f s)  events %" PRIu64 "  %.1f ns/event"
+           "  fingerprint %016" PRIx64 "\n",
+           wall, loop, events, loop / (double)events * 1e9, fp);
+    printf("RESULT engine=byhand model=%s wall=%.4f cpu=%.4f loop=%.4f events=%" PRIu64
+           " fp=%016" PRIx64 "\n",
+           model, wall, cpu, loop, events, fp);
+}
+
 static inline int64_t ticks(double t)
 {
     double x = t * TPU + 0.5;
@@ -216,12 +228,7 @@ static void mm1_main(uint64_t n, uint64_t seed)
     printf("  KPIs:");
     for (size_t i = 0; i < sizeof kpi / sizeof kpi[0]; i++) printf(" %s %.6g", names[i], kpi[i]);
     printf("\n");
-    printf("  wall %.3f s (event loop %.3f s)  events %" PRIu64 "  %.1f ns/event"
-           "  fingerprint %016" PRIx64 "\n",
-           wall, loop, s.events, loop / (double)s.events * 1e9, s.fp);
-    printf("RESULT engine=byhand model=mm1 wall=%.4f cpu=%.4f loop=%.4f events=%" PRIu64
-           " fp=%016" PRIx64 "\n",
-           wall, cpu, loop, s.events, s.fp);
+    print_timing("mm1", wall, cpu, loop, s.events, s.fp);
     free(s.q);
 }
 
@@ -435,12 +442,7 @@ static void serial_main(uint64_t n, uint64_t seed)
     printf("\n  KPIs: machines' content %.6g, buffers' content %.6g, buffers' wait %.6g, WIP %.6g,"
            " entered %" PRIu64 " / %" PRIu64 "\n",
            mlevel, blevel, bwait, area_mean(&s.wip, s.now, s.live), s.m_entered[0], s.b_entered[0]);
-    printf("  wall %.3f s (event loop %.3f s)  events %" PRIu64 "  %.1f ns/event"
-           "  fingerprint %016" PRIx64 "\n",
-           wall, loop, s.events, loop / (double)s.events * 1e9, s.fp);
-    printf("RESULT engine=byhand model=serial wall=%.4f cpu=%.4f loop=%.4f events=%" PRIu64
-           " fp=%016" PRIx64 "\n",
-           wall, cpu, loop, s.events, s.fp);
+    print_timing("serial", wall, cpu, loop, s.events, s.fp);
 }
 
 int main(int argc, char **argv)
