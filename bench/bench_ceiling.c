@@ -9,8 +9,9 @@
  * fingerprint equals twinsim's and prints how much longer twinsim takes: the part of twinsim's
  * time that its generality costs.
  *
- * Usage: bench_ceiling mm1 [N] [SEED]      the M/M/1 of bench_models mm1
- *        bench_ceiling serial [N] [SEED]   the serial line of bench_models serial
+ * Usage: bench_ceiling mm1 [N] [SEED]       the M/M/1 of bench_models mm1
+ *        bench_ceiling serial [N] [SEED]    the serial line of bench_models serial
+ *        bench_ceiling jobshop [T] [SEED]   the job shop of bench_models jobshop
  */
 #include "twinsim.h"
 
@@ -445,16 +446,364 @@ static void serial_main(uint64_t n, uint64_t seed)
     print_timing("serial", wall, cpu, loop, s.events, s.fp);
 }
 
+/* ---- the job shop ---------------------------------------------------------------------- */
+
+/* bench_models jobshop: Poisson arrivals of three job types, each routed through its groups;
+ * five groups of a FIFO queue and a machine of two servers, each server failing after
+ * exponential(60) of calendar time and repaired in exponential(5), a job in process resuming its
+ * remaining work. Block numbers as bench_models adds them: arrivals 0, queue g 2g + 1, machine g
+ * 2g + 2, done 11. Events in 21 places as twinsim's slots: the next arrival, each server's phase
+ * end, each server's failure or repair. */
+#define SG 5
+#define SS 2
+#define NSRV (SG * SS)
+#define NPLACE (1 + 2 * NSRV)
+#define SHOP_NONE (-1)
+#define SH_LEAVES 32
+
+enum { S_IDLE, S_BUSY, S_DOWN };
+enum { K_DONE = 0, K_FAIL = 0x8001, K_REPAIRED = 0x8002 }; /* kinds as twinsim folds them */
+
+static const int shop_len[3] = {4, 5, 3};
+static const int shop_group[3][5] = {{0, 2, 1, 4}, {1, 3, 4, 0, 2}, {2, 4, 3}};
+static const double shop_mean[3][5] = {{1.0, 1.2, 0.9, 0.8}, {1.1, 1.3, 0.9, 0.8, 1.0},
+                                       {0.9, 1.0, 1.4}};
+
+struct shop {
+    int64_t now, end;
+    uint64_t fp, events, seq;
+    struct tsim_rng arr_main, arr_aux, g_main[SG], g_fail[SG];
+    double ia_mean, mix_cum[3];
+    int next[SG][3];     /* where product p goes after group g: a group, or SHOP_NONE (done) */
+    double mean[SG][3];  /* its processing time's mean there */
+    int first[3];
+    /* event places: time (IDLE_AT when none), scheduling order, and kind for the failure ones */
+    int64_t t[SH_LEAVES];
+    uint64_t sq[SH_LEAVES];
+    int win[SH_LEAVES], top;
+    int fkind[NSRV];
+    /* servers, g * SS + s */
+    int busy[NSRV], down[NSRV], has_ev[NSRV], state[NSRV];
+    int64_t finish[NSRV], remaining[NSRV], since[NSRV], acc[NSRV][3];
+    int64_t job_created[NSRV];
+    int job_product[NSRV];
+    /* queues: growing rings of (created, entered, product) */
+    int64_t *qc[SG], *qi[SG];
+    int *qp[SG];
+    uint32_t qh[SG], qn[SG], qcap[SG];
+    uint64_t q_entered[SG], q_left[SG], m_entered[SG], m_left[SG], m_content[SG];
+    struct area q_level[SG], m_level[SG];
+    double q_wait[SG];
+    /* the source, the sink and the system */
+    uint64_t created, completed, live;
+    struct area wip;
+    double lead;
+};
+
+static inline void sh_account(struct shop *s, int v)
+{
+    int st = s->down[v] ? S_DOWN : s->busy[v] ? S_BUSY : S_IDLE;
+    if (st == s->state[v]) return;
+    s->acc[v][s->state[v]] += s->now - s->since[v];
+    s->since[v] = s->now;
+    s->state[v] = st;
+}
+
+/* The places form the leaves of a winner tree (32 of them, the last 11 never used): node i's
+ * winner in win[i], leaf j at node 32 + j. A new time for place j is one comparison a level. */
+
+static inline void sh_set(struct shop *s, int j, int64_t t)
+{
+    s->t[j] = t;
+    int w = j, i = (SH_LEAVES + j) >> 1, o = j ^ 1;
+    int64_t tw = t;
+    for (;;) {
+        int64_t to = s->t[o];
+        if (__builtin_expect(to == tw, 0) && s->sq[o] < s->sq[w]) w = o;
+        w = to < tw ? o : w;
+        tw = to < tw ? to : tw;
+        if (i == 1) break;
+        s->win[i] = w;
+        o = s->win[i ^ 1];
+        i >>= 1;
+    }
+    s->top = w;
+}
+
+static inline void sh_push(struct shop *s, int place, int64_t t)
+{
+    s->sq[place] = ++s->seq;
+    sh_set(s, place, t);
+}
+
+/* Server v of group g takes a job. */
+static void sh_start(struct shop *s, int g, int v, int64_t created, int product)
+{
+    s->m_entered[g]++;
+    s->m_content[g]++;
+    area_in(&s->m_level[g], s->now, s->m_content[g]);
+    s->job_created[v] = created;
+    s->job_product[v] = product;
+    int64_t dt = ticks(s->mean[g][product] * tsim__exp1(&s->g_main[g]));
+    s->busy[v] = 1;
+    s->finish[v] = s->now + dt;
+    s->remaining[v] = dt;
+    s->has_ev[v] = 1;
+    sh_push(s, 1 + v, s->finish[v]);
+    sh_account(s, v);
+}
+
+/* The queue's head goes to the first idle, up server of its machine while there is one. */
+static void sh_forward(struct shop *s, int g)
+{
+    while (s->qn[g]) {
+        int v = -1;
+        for (int k = 0; k < SS; k++) {
+            int w = g * SS + k;
+            if (!s->busy[w] && !s->down[w]) {
+                v = w;
+                break;
+            }
+        }
+        if (v < 0) return;
+        uint32_t h = s->qh[g];
+        int64_t created = s->qc[g][h];
+        int product = s->qp[g][h];
+        s->q_wait[g] += (double)(s->now - s->qi[g][h]);
+        s->qh[g] = h + 1 == s->qcap[g] ? 0 : h + 1;
+        s->qn[g]--;
+        s->q_left[g]++;
+        s->q_level[g].out += s->now;
+        sh_start(s, g, v, created, product);
+    }
+}
+
+static void sh_enqueue(struct shop *s, int g, int64_t created, int product)
+{
+    if (s->qn[g] == s->qcap[g]) {
+        uint32_t cap = s->qcap[g] ? 2 * s->qcap[g] : 64;
+        int64_t *c = malloc(cap * sizeof *c), *in = malloc(cap * sizeof *in);
+        int *pr = malloc(cap * sizeof *pr);
+        if (!c || !in || !pr) {
+            fprintf(stderr, "bench_ceiling: out of memory\n");
+            exit(1);
+        }
+        for (uint32_t k = 0; k < s->qn[g]; k++) {
+            uint32_t at = (s->qh[g] + k) % (s->qcap[g] ? s->qcap[g] : 1);
+            c[k] = s->qc[g][at];
+            in[k] = s->qi[g][at];
+            pr[k] = s->qp[g][at];
+        }
+        free(s->qc[g]);
+        free(s->qi[g]);
+        free(s->qp[g]);
+        s->qc[g] = c;
+        s->qi[g] = in;
+        s->qp[g] = pr;
+        s->qh[g] = 0;
+        s->qcap[g] = cap;
+    }
+    uint32_t at = s->qh[g] + s->qn[g];
+    at = at >= s->qcap[g] ? at - s->qcap[g] : at;
+    s->qc[g][at] = created;
+    s->qi[g][at] = s->now;
+    s->qp[g][at] = product;
+    s->qn[g]++;
+    s->q_entered[g]++;
+    area_in(&s->q_level[g], s->now, s->qn[g]);
+    if (s->qn[g] == 1) sh_forward(s, g);
+}
+
+static void sh_arrive(struct shop *s)
+{
+    for (;;) {
+        double u = (double)(tsim__rng_next(&s->arr_aux) >> 11) * 0x1.0p-53;
+        u = u > 0x1.0p-54 ? u : 0x1.0p-54;
+        int p = 0;
+        while (p < 2 && u > s->mix_cum[p]) p++;
+        s->created++;
+        s->live++;
+        area_in(&s->wip, s->now, s->live);
+        sh_enqueue(s, s->first[p], s->now, p);
+        int64_t ia = ticks(s->ia_mean * tsim__exp1(&s->arr_main));
+        if (ia > 0) {
+            sh_push(s, 0, s->now + ia);
+            return;
+        }
+    }
+}
+
+static void sh_done(struct shop *s, int v)
+{
+    int g = v / SS;
+    sh_set(s, 1 + v, IDLE_AT(1 + v));
+    s->has_ev[v] = 0;
+    int p = s->job_product[v];
+    int to = s->next[g][p];
+    if (to == SHOP_NONE) {
+        s->completed++;
+        s->lead += (double)(s->now - s->job_created[v]);
+        s->live--;
+        s->wip.out += s->now;
+    } else {
+        sh_enqueue(s, to, s->job_created[v], p);
+    }
+    s->m_left[g]++;
+    s->m_content[g]--;
+    s->m_level[g].out += s->now;
+    s->busy[v] = 0;
+    sh_account(s, v);
+    if (!s->down[v]) sh_forward(s, g);
+}
+
+static void sh_fail(struct shop *s, int v)
+{
+    int g = v / SS;
+    if (s->has_ev[v]) {
+        sh_set(s, 1 + v, IDLE_AT(1 + v));
+        s->has_ev[v] = 0;
+        s->remaining[v] = s->finish[v] - s->now;
+    }
+    s->down[v] = 1;
+    sh_account(s, v);
+    s->fkind[v] = K_REPAIRED;
+    sh_push(s, 1 + NSRV + v, s->now + ticks(5.0 * tsim__exp1(&s->g_fail[g])));
+}
+
+static void sh_repaired(struct shop *s, int v)
+{
+    int g = v / SS;
+    s->fkind[v] = K_FAIL;
+    sh_push(s, 1 + NSRV + v, s->now + ticks(60.0 * tsim__exp1(&s->g_fail[g])));
+    s->down[v] = 0;
+    if (s->busy[v]) {
+        s->finish[v] = s->now + s->remaining[v];
+        s->has_ev[v] = 1;
+        sh_push(s, 1 + v, s->finish[v]);
+    }
+    sh_account(s, v);
+    if (!s->busy[v]) sh_forward(s, g);
+}
+
+static void shop_run(struct shop *s)
+{
+    for (;;) {
+        int best = s->top;
+        int64_t t = s->t[best];
+        if (t > s->end) return;
+        s->now = t;
+        s->events++;
+        uint64_t what;
+        if (best == 0) {
+            what = 0;
+        } else if (best <= NSRV) {
+            int v = best - 1;
+            what = (uint64_t)(2 * (v / SS) + 2) << 32 ^ (uint64_t)K_DONE << 24 ^ (uint64_t)(v % SS);
+        } else {
+            int v = best - 1 - NSRV;
+            what = (uint64_t)(2 * (v / SS) + 2) << 32 ^ (uint64_t)s->fkind[v] << 24 ^
+                   (uint64_t)(v % SS);
+        }
+        s->fp = fold(fold(s->fp, (uint64_t)t), what);
+        if (best == 0) sh_arrive(s);
+        else if (best <= NSRV) sh_done(s, best - 1);
+        else if (s->fkind[best - 1 - NSRV] == K_FAIL) sh_fail(s, best - 1 - NSRV);
+        else sh_repaired(s, best - 1 - NSRV);
+    }
+}
+
+static void shop_main(double horizon, uint64_t seed)
+{
+    double t0 = bench_now(), c0 = bench_cpu();
+    static struct shop s;
+    char name[32];
+    s.fp = UINT64_C(0xcbf29ce484222325);
+    s.end = ticks(horizon);
+    s.ia_mean = 1.0 / 1.4;
+    s.mix_cum[0] = 0.3;
+    s.mix_cum[1] = 0.3 + 0.5;
+    s.mix_cum[2] = 1.0;
+    tsim_rng_stream(&s.arr_main, seed, 0, "arrivals/main");
+    tsim_rng_stream(&s.arr_aux, seed, 0, "arrivals/aux");
+    for (int g = 0; g < SG; g++) {
+        snprintf(name, sizeof name, "g%d/main", g);
+        tsim_rng_stream(&s.g_main[g], seed, 0, name);
+        snprintf(name, sizeof name, "g%d/fail", g);
+        tsim_rng_stream(&s.g_fail[g], seed, 0, name);
+        for (int p = 0; p < 3; p++) s.next[g][p] = SHOP_NONE;
+    }
+    for (int p = 0; p < 3; p++) {
+        s.first[p] = shop_group[p][0];
+        for (int k = 0; k < shop_len[p]; k++) {
+            int g = shop_group[p][k];
+            s.mean[g][p] = shop_mean[p][k];
+            s.next[g][p] = k + 1 < shop_len[p] ? shop_group[p][k + 1] : SHOP_NONE;
+        }
+    }
+    /* Every place free, each at its own time; the winners by a pass from the leaves up. */
+    for (int i = 0; i < SH_LEAVES; i++) s.t[i] = IDLE_AT(i);
+    for (int i = SH_LEAVES - 1; i >= 1; i--) {
+        int l = 2 * i, a = l >= SH_LEAVES ? l - SH_LEAVES : s.win[l];
+        int b = l + 1 >= SH_LEAVES ? l + 1 - SH_LEAVES : s.win[l + 1];
+        s.win[i] = s.t[a] < s.t[b] ? a : b;
+    }
+    s.top = s.win[1];
+    /* As twinsim starts: every server's first failure, block by block, then the first arrival. */
+    for (int v = 0; v < NSRV; v++) {
+        s.fkind[v] = K_FAIL;
+        sh_push(&s, 1 + NSRV + v, ticks(60.0 * tsim__exp1(&s.g_fail[v / SS])));
+    }
+    sh_push(&s, 0, ticks(s.ia_mean * tsim__exp1(&s.arr_main)));
+    double t1 = bench_now();
+    shop_run(&s);
+    double loop = bench_now() - t1;
+    s.now = s.end;
+    double span = (double)s.now, window = span / TPU;
+    double ops = 0, wait = 0, down = 0, util[SG];
+    for (int g = 0; g < SG; g++) {
+        ops += (double)s.q_left[g];
+        wait += s.q_wait[g] / TPU;
+        double busy = 0, dn = 0;
+        for (int k = 0; k < SS; k++) {
+            int v = g * SS + k;
+            double tail = (double)(s.now - s.since[v]);
+            busy += (double)s.acc[v][S_BUSY] + (s.state[v] == S_BUSY ? tail : 0);
+            dn += (double)s.acc[v][S_DOWN] + (s.state[v] == S_DOWN ? tail : 0);
+        }
+        util[g] = busy / (span * SS);
+        down += dn / (span * SS);
+    }
+    double wall = bench_now() - t0, cpu = bench_cpu() - c0;
+    printf("by hand jobshop: jobs done %" PRIu64 "  to time %.0f\n", s.completed, horizon);
+    printf("  throughput %.4f (theory 1.4)  flow time %.3f  wait per operation %.3f"
+           "  downtime %.4f (theory 0.0769)\n",
+           (double)s.completed / window, s.lead / (double)s.completed / TPU, wait / ops,
+           down / SG);
+    printf("  utilization G0..G4:");
+    for (int g = 0; g < SG; g++) printf(" %.3f", util[g]);
+    printf("  (theory 0.490 0.574 0.728 0.651 0.623)\n");
+    printf("  KPIs: WIP %.6g, created %" PRIu64 "\n", area_mean(&s.wip, s.now, s.live), s.created);
+    print_timing("jobshop", wall, cpu, loop, s.events, s.fp);
+    for (int g = 0; g < SG; g++) {
+        free(s.qc[g]);
+        free(s.qi[g]);
+        free(s.qp[g]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *model = argc > 1 ? argv[1] : "";
-    uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 1000000;
+    int shop = strcmp(model, "jobshop") == 0;
+    uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : shop ? 130000 : 1000000;
     uint64_t seed = argc > 3 ? strtoull(argv[3], NULL, 10) : 1;
-    if (n == 0 || (strcmp(model, "mm1") != 0 && strcmp(model, "serial") != 0)) {
-        fprintf(stderr, "usage: bench_ceiling mm1|serial [N >= 1] [SEED]\n");
+    if (n == 0 || (!shop && strcmp(model, "mm1") != 0 && strcmp(model, "serial") != 0)) {
+        fprintf(stderr, "usage: bench_ceiling mm1|serial [N >= 1] [SEED]\n"
+                        "       bench_ceiling jobshop [T >= 1] [SEED]\n");
         return 2;
     }
-    if (model[0] == 'm') mm1_main(n, seed);
+    if (shop) shop_main((double)n, seed);
+    else if (model[0] == 'm') mm1_main(n, seed);
     else serial_main(n, seed);
     return 0;
 }
