@@ -460,6 +460,7 @@ static void serial_main(uint64_t n, uint64_t seed)
 #define NPLACE (1 + 2 * NSRV)
 #define SHOP_NONE (-1)
 #define SH_LEAVES 32
+_Static_assert(NPLACE <= SH_LEAVES, "every event place is a leaf of the tree");
 
 enum { S_IDLE, S_BUSY, S_DOWN };
 enum { K_DONE = 0, K_FAIL = 0x8001, K_REPAIRED = 0x8002 }; /* kinds as twinsim folds them */
@@ -589,7 +590,7 @@ static void sh_enqueue(struct shop *s, int g, int64_t created, int product)
             exit(1);
         }
         for (uint32_t k = 0; k < s->qn[g]; k++) {
-            uint32_t at = (s->qh[g] + k) % (s->qcap[g] ? s->qcap[g] : 1);
+            uint32_t at = (s->qh[g] + k) % s->qcap[g]; /* qn > 0: a capacity */
             c[k] = s->qc[g][at];
             in[k] = s->qi[g][at];
             pr[k] = s->qp[g][at];
@@ -617,8 +618,7 @@ static void sh_enqueue(struct shop *s, int g, int64_t created, int product)
 static void sh_arrive(struct shop *s)
 {
     for (;;) {
-        double u = (double)(tsim__rng_next(&s->arr_aux) >> 11) * 0x1.0p-53;
-        u = u > 0x1.0p-54 ? u : 0x1.0p-54;
+        double u = tsim__uniform(&s->arr_aux);
         int p = 0;
         while (p < 2 && u > s->mix_cum[p]) p++;
         s->created++;

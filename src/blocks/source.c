@@ -195,8 +195,8 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 static uint32_t slots(const struct tsim__block_desc *d) { return d->has_interarrival ? 1 : 0; }
 
 const struct tsim__block_vt tsim__source_vt = {
-    .slots = slots,
     .state_size = state_size,
+    .slots = slots,
     .init = init,
     .start = start,
     .pull = pull,

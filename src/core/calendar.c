@@ -32,7 +32,7 @@
 #define MIN_CAP 64u     /* > SCRATCH */
 #define KEY_MAX TSIM__CAL_KEY_MAX
 
-/* Every slot free: keys at the largest, and each inner node names its subtree's first leaf. */
+/* Every slot free, each leaf at its own free time; each inner node names its subtree's winner. */
 static void clear_slots(struct tsim__calendar *c)
 {
     for (uint32_t j = 0; j < c->sl; j++) {

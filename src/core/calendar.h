@@ -76,7 +76,7 @@ struct tsim__user_ev {
     uint32_t next;     /* free list; while pending, the priority + 32768 */
 };
 
-/* A slot's event (its key is in the tree's key array). */
+/* A slot's event (its key is in the tree's time and low arrays). */
 struct tsim__sev {
     uint32_t block;
     uint32_t kind;
@@ -100,8 +100,8 @@ struct tsim__calendar {
     uint64_t seq;
     uint64_t *cancelled; /* open addressing set of sequence numbers; 0 is empty */
     uint32_t ncancelled, cap_cancelled;
-    /* The slot tree (see the top): leaves 0 .. sl-1, of which 0 .. sn-1 are slots. */
-    /* A leaf's key in two halves: its time, and below it (32767 << 48 | sequence), a slot
+    /* The slot tree (see the top): leaves 0 .. sl-1, of which 0 .. sn-1 are slots.
+     * A leaf's key in two halves: its time, and below it (32767 << 48 | sequence), a slot
      * event's priority being 0. A free leaf's time is TSIM__CAL_FREE(leaf), above every event's
      * and different for each leaf, so two times can be equal only for two pending events. */
     uint64_t *stime;       /* per leaf */
@@ -202,11 +202,10 @@ static inline uint64_t tsim__cal_push_block(struct tsim__calendar *c, int64_t t,
 static inline __attribute__((always_inline)) void
 tsim__cal_slot_set(struct tsim__calendar *c, uint32_t j, uint64_t tw, uint64_t lw)
 {
-    uint64_t *time = c->stime;
-    const uint64_t *low = c->slow;
+    uint64_t *time = c->stime, *low = c->slow;
     uint32_t *win = c->swin;
     time[j] = tw;
-    c->slow[j] = lw;
+    low[j] = lw;
     uint32_t w = j, i = (c->sl + j) >> 1;
     uint32_t o = j ^ 1;
     uint64_t to = time[o];
