@@ -71,7 +71,7 @@ $(BUILD)/twinsim: $(CLI_SRC) $(BUILD)/libtwinsim.a
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS_ALL) $(CLI_SRC) $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libtwinsim.a
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libtwinsim.a
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS_ALL) -Itests/unit $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
