@@ -301,6 +301,13 @@ enum tsim_route_rule {
 /* Which work of a machine needs operators (a bit mask). */
 enum tsim_need_for { TSIM_NEED_SETUP = 1, TSIM_NEED_PROCESS = 2, TSIM_NEED_REPAIR = 4 };
 
+/* The clock a machine's failures run on (tsim_machine_set_failure_basis). */
+enum tsim_failure_basis {
+    TSIM_FAILURES_OPERATING, /* only while on shift: off shift, neither the time to failure nor a
+                                repair advances (the default) */
+    TSIM_FAILURES_CALENDAR,  /* always, busy, idle or off shift; repairs too */
+};
+
 /**
  * Create an empty model named `name`, time unit "min", resolution 1e6 ticks per unit.
  * Ownership: the caller owns it; free with tsim_model_destroy. Errors: NULL name asserts.
@@ -410,11 +417,16 @@ TSIM_API int tsim_machine_set_drop(struct tsim_model *m, int block, int drop);
 TSIM_API int tsim_machine_set_servers(struct tsim_model *m, int block, int servers);
 /** machine: changeover time when a server starts a product other than its last one. */
 TSIM_API int tsim_machine_set_setup(struct tsim_model *m, int block, const struct tsim_dist *d);
-/** machine: each server fails after `between` (calendar time, busy or idle) and is repaired in
- * `repair`; the part in process stays and resumes its remaining work after repair. */
+/** machine, assembly: each server fails after `between` and is repaired in `repair`, both on
+ * the clock its failure basis names (operating by default: busy or idle, but only on shift); the
+ * part in process stays and resumes its remaining work after repair. */
 TSIM_API int tsim_machine_set_failures(struct tsim_model *m, int block,
                                        const struct tsim_dist *between,
                                        const struct tsim_dist *repair);
+/** machine, assembly: the clock failures and repairs run on (enum tsim_failure_basis).
+ * Errors: TSIM_ERANGE for a value not in the enum. */
+TSIM_API int tsim_machine_set_failure_basis(struct tsim_model *m, int block,
+                                            enum tsim_failure_basis basis);
 /** machine: fraction of finished parts that are scrap (leave the system, counted). */
 TSIM_API int tsim_machine_set_scrap(struct tsim_model *m, int block, double fraction);
 /** machine: `count` operators of pool `pool` are needed for the work in `for_mask`

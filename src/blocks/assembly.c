@@ -103,10 +103,11 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
     return 1;
 }
 
+/* One product's place being taken says nothing of the others': every waiter gets a turn. */
 void tsim__assembly_server_free(struct tsim_sim *sim, uint32_t b)
 {
     assemble(sim, b);
-    tsim__wake(sim, b);
+    tsim__wake_each(sim, b);
 }
 
 static void restart(struct tsim_sim *sim, uint32_t b) { tsim__station_restart(sim, b); }

@@ -74,6 +74,7 @@ struct tsim__block_desc {
     struct tsim_dist setup;
     int has_failures;
     struct tsim_dist between, repair;
+    enum tsim_failure_basis failure_basis;
     double scrap;
     struct tsim__need need;
     int shift;              /* -1: always */

@@ -64,6 +64,21 @@ void tsim__wake_waiters(struct tsim_sim *sim, uint32_t b)
     }
 }
 
+void tsim__wake_each(struct tsim_sim *sim, uint32_t b)
+{
+    /* A refused waiter goes to the back (waking is not set to it), so after one pass over those
+     * waiting now, the ones refused again keep their order. */
+    uint32_t turns = tsim__hdr(sim, b)->wait_n;
+    while (turns-- > 0) {
+        struct tsim__bhdr *h = tsim__hdr(sim, b);
+        if (h->wait_n == 0) return;
+        uint32_t up = ring(sim, h)[h->wait_head];
+        h->wait_head = wrap(h->wait_head + 1, h->wait_cap);
+        h->wait_n--;
+        sim->vt[up]->pull(sim, up);
+    }
+}
+
 void tsim__area_restart(struct tsim__area *a, int64_t now, uint64_t n)
 {
     a->in = (tsim__wide)now * (tsim__wide)n;

@@ -4,14 +4,14 @@
  * overtaken by smaller ones behind it, so nobody starves). Off shift the pool's capacity is 0;
  * operators busy at the end of their shift finish their current task first.
  *
- * Each machine server has at most one request outstanding, so a pool's queue holds at most the
- * number of servers that need it; its ring is sized so at sim creation.
+ * Each machine server has at most one request outstanding (for its work or for its repair, see
+ * station.h), so a pool's queue holds at most the number of servers that need it; its ring is
+ * sized so at sim creation.
  */
 #include "blocks/sim.h"
 
 struct request {
-    uint32_t block, server;
-    uint16_t purpose, count;
+    uint32_t block, server, purpose, count;
 };
 
 struct pool_state {
@@ -74,10 +74,10 @@ static void serve(struct tsim_sim *sim, int p)
         struct pool_state *ps = pool_st(sim, p);
         if (ps->q_n == 0) return;
         struct request r = queue(sim, ps)[ps->q_head];
-        if (ps->busy + r.count > ps->cap) return;
+        if (ps->busy + (int)r.count > ps->cap) return;
         ps->q_head = (ps->q_head + 1) % ps->q_cap;
         ps->q_n--;
-        ps->busy += r.count;
+        ps->busy += (int)r.count;
         tsim__level_set(&ps->busy_level, (double)sim->now, ps->busy);
         tsim__level_set(&ps->wait_level, (double)sim->now, ps->q_n);
         sim->vt[r.block]->granted(sim, r.block, r.server, r.purpose);
@@ -95,7 +95,7 @@ int tsim__pool_seize(struct tsim_sim *sim, int p, int count, uint32_t b, uint32_
     }
     TSIM__ASSERT(ps->q_n < ps->q_cap, "request queue of pool '%s' is full", sim->m->pools[p].name);
     queue(sim, ps)[(ps->q_head + ps->q_n) % ps->q_cap] =
-        (struct request){b, server, (uint16_t)purpose, (uint16_t)count};
+        (struct request){b, server, purpose, (uint32_t)count};
     ps->q_n++;
     tsim__level_set(&ps->wait_level, (double)sim->now, ps->q_n);
     return 0;
@@ -139,8 +139,8 @@ int tsim__pool_set_count(struct tsim_sim *sim, int p, int count)
 {
     if (p < 0 || p >= sim->m->npools)
         return tsim__fail(TSIM_ENOENT, "tsim_sim_set_pool_count", "no operator pool %d", p);
-    if (count < 1 || count > 65535)
-        return tsim__fail(TSIM_ERANGE, "tsim_sim_set_pool_count", "count %d is not in 1..65535",
+    if (count < 1 || count > 1000000)
+        return tsim__fail(TSIM_ERANGE, "tsim_sim_set_pool_count", "count %d is not in 1..1000000",
                           count);
     struct pool_state *ps = pool_st(sim, p);
     int on = ps->cap > 0 || ps->count == 0;

@@ -327,11 +327,15 @@ static inline int tsim__send(struct tsim_sim *sim, uint32_t from, uint32_t e)
 }
 
 void tsim__wake_waiters(struct tsim_sim *sim, uint32_t b);
-/* `b` has room: its waiters retry in order. Inline: most calls find nobody waiting. */
+/* `b` has room: its waiters retry in order until one is refused (then `b` is full again). Inline:
+ * most calls find nobody waiting. */
 static inline void tsim__wake(struct tsim_sim *sim, uint32_t b)
 {
     if (tsim__hdr(sim, b)->wait_n) tsim__wake_waiters(sim, b);
 }
+/* The same for a block whose refusal depends on the entity offered (an assembly's place per
+ * product): one refused waiter says nothing of the next, so every waiter gets its turn. */
+void tsim__wake_each(struct tsim_sim *sim, uint32_t b);
 
 /* Bookkeeping of the common header, and the observer. Entering and leaving are inline (every
  * hand-over does both); only the observer's call is out of line. */

@@ -29,9 +29,11 @@ static const uint8_t phase_state[] = {
     [TSIM__PH_WAIT] = TSIM_STATE_WAITING,
 };
 
+/* Off shift wins over down: time outside the shift is not planned time, and never counts against
+ * availability (a failure on the calendar basis, or the plant's word, can come off shift). */
 static inline int effective(const struct tsim__server *v)
 {
-    if (v->down | v->off) return v->down ? TSIM_STATE_DOWN : TSIM_STATE_OFF_SHIFT;
+    if (v->down | v->off) return v->off ? TSIM_STATE_OFF_SHIFT : TSIM_STATE_DOWN;
     return phase_state[v->phase];
 }
 
@@ -84,13 +86,108 @@ uint32_t tsim__station_slots(const struct tsim__block_desc *d, int servers)
     return (uint32_t)servers * (d->has_failures ? 2 : 1);
 }
 
+static inline int needs(const struct tsim__block_desc *d, unsigned purpose)
+{
+    return d->need.pool >= 0 && (d->need.for_mask & purpose);
+}
+
+/* The failure process -------------------------------------------------------------------------
+ * A server's failure clock counts down to its next failure while it is up, and to the end of its
+ * repair while it is down. It runs always on the calendar basis, and only on shift on the
+ * operating basis: then, off shift, the time left is kept in `fail_left` (fail_frozen). */
+
+static inline int fail_clock_runs(const struct tsim__block_desc *d, const struct tsim__server *v)
+{
+    return d->failure_basis == TSIM_FAILURES_CALENDAR || !v->off;
+}
+
+/* Count `dt` ticks on the failure clock of server `s` to its failure (repair's end while
+ * repairing), or keep them while the clock stands. */
+static void fail_clock(struct tsim_sim *sim, uint32_t b, int s, int64_t dt)
+{
+    struct tsim__station *st = st_of(sim, b);
+    struct tsim__server *v = &st->srv[s];
+    if (!fail_clock_runs(tsim__desc(sim, b), v)) {
+        v->fail_frozen = 1;
+        v->fail_left = dt;
+        return;
+    }
+    v->fail_frozen = 0;
+    v->fail_at = sim->now + dt;
+    v->fail_ev = tsim__schedule_bg_slot(sim, fail_slot(st, s), v->fail_at, b,
+                                        v->repairing ? EV_REPAIRED : EV_FAIL, (uint32_t)s);
+}
+
 static void schedule_failure(struct tsim_sim *sim, uint32_t b, int s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct tsim__station *st = st_of(sim, b);
-    int64_t up = tsim__draw(sim, &d->between, &st->h.rng[TSIM__RNG_FAIL]);
-    st->srv[s].fail_ev =
-        tsim__schedule_bg_slot(sim, fail_slot(st, s), sim->now + up, b, EV_FAIL, (uint32_t)s);
+    fail_clock(sim, b, s, tsim__draw(sim, &d->between, &st->h.rng[TSIM__RNG_FAIL]));
+}
+
+/* The repair runs: for a drawn time, or for what was left of it when its clock stopped. */
+static void start_repair(struct tsim_sim *sim, uint32_t b, int s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__station *st = st_of(sim, b);
+    struct tsim__server *v = &st->srv[s];
+    int64_t dt = v->fail_frozen ? v->fail_left
+                                : tsim__draw(sim, &d->repair, &st->h.rng[TSIM__RNG_FAIL]);
+    fail_clock(sim, b, s, dt);
+}
+
+/* A failed server's repair asks for its crew, if it needs one, and runs once it has it. */
+static void request_repair(struct tsim_sim *sim, uint32_t b, int s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    if (needs(d, TSIM_NEED_REPAIR)) {
+        if (!tsim__pool_seize(sim, d->need.pool, d->need.count, b, (uint32_t)s, TSIM_NEED_REPAIR)) {
+            v->crew_wait = 1; /* the repair starts when the crew comes (granted) */
+            return;
+        }
+        v->crew_held = 1;
+    }
+    start_repair(sim, b, s);
+}
+
+/* The repair crew goes back to its pool, or its request is withdrawn. */
+static void release_crew(struct tsim_sim *sim, uint32_t b, int s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    if (v->crew_held) {
+        v->crew_held = 0;
+        tsim__pool_release(sim, d->need.pool, d->need.count);
+    } else if (v->crew_wait) {
+        v->crew_wait = 0;
+        tsim__pool_cancel(sim, d->need.pool, b, (uint32_t)s, TSIM_NEED_REPAIR);
+    }
+}
+
+/* Operating basis, end of shift: the failure clock stops with its time left; a repair under way
+ * stops too and lets its crew go (it asks again at the next start of shift). */
+static void freeze_failures(struct tsim_sim *sim, uint32_t b, int s)
+{
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    if (v->fail_ev) {
+        tsim__cancel(sim, v->fail_ev);
+        v->fail_ev = 0;
+        v->fail_left = v->fail_at - sim->now;
+        v->fail_frozen = 1;
+    }
+    release_crew(sim, b, s);
+}
+
+/* Operating basis, start of shift: the failure clock runs on from where it stopped. */
+static void thaw_failures(struct tsim_sim *sim, uint32_t b, int s)
+{
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    if (v->repairing) {
+        if (!v->fail_ev && !v->crew_held && !v->crew_wait) request_repair(sim, b, s);
+    } else if (v->fail_frozen) {
+        fail_clock(sim, b, s, v->fail_left);
+    }
 }
 
 void tsim__station_init(struct tsim_sim *sim, uint32_t b, int servers, size_t state_bytes)
@@ -143,22 +240,38 @@ static void pause_phase(struct tsim_sim *sim, uint32_t b, int s)
     }
 }
 
+static inline unsigned purpose_of(int phase)
+{
+    return phase == TSIM__PH_SETUP ? TSIM_NEED_SETUP : TSIM_NEED_PROCESS;
+}
+
+/* Seize the operators phase `phase` needs and does not hold yet: 1 if held (or none needed);
+ * 0 if the server now waits for them, `resuming` saying whether the phase's time is drawn. */
+static int seize_ops(struct tsim_sim *sim, uint32_t b, int s, int phase, int resuming)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    unsigned purpose = purpose_of(phase);
+    if (!needs(d, purpose) || v->ops_held) return 1;
+    if (!tsim__pool_seize(sim, d->need.pool, d->need.count, b, (uint32_t)s, purpose)) {
+        v->phase = TSIM__PH_WAIT;
+        v->wait_purpose = (uint8_t)purpose;
+        v->resuming = (uint8_t)resuming;
+        v->ops_wait = 1;
+        account(sim, b, s);
+        return 0;
+    }
+    v->ops_held = 1;
+    return 1;
+}
+
 /* Begin phase `phase` (SETUP or BUSY) once its operators are held. */
 static void begin(struct tsim_sim *sim, uint32_t b, int s, int phase)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct tsim__station *st = st_of(sim, b);
     struct tsim__server *v = &st->srv[s];
-    unsigned purpose = phase == TSIM__PH_SETUP ? TSIM_NEED_SETUP : TSIM_NEED_PROCESS;
-    if (d->need.pool >= 0 && (d->need.for_mask & purpose) && !v->ops_held) {
-        if (!tsim__pool_seize(sim, d->need.pool, d->need.count, b, (uint32_t)s, purpose)) {
-            v->phase = TSIM__PH_WAIT;
-            v->wait_purpose = (uint8_t)purpose;
-            account(sim, b, s);
-            return;
-        }
-        v->ops_held = 1;
-    }
+    if (!seize_ops(sim, b, s, phase, 0)) return;
     v->phase = (uint8_t)phase;
     if (phase == TSIM__PH_SETUP) {
         v->remaining = tsim__draw(sim, &d->setup, &st->h.rng[TSIM__RNG_AUX]);
@@ -302,31 +415,63 @@ void tsim__station_pull(struct tsim_sim *sim, uint32_t b)
     if (freed) room_freed(sim, st, b);
 }
 
-static void start_repair(struct tsim_sim *sim, uint32_t b, int s)
+/* Work on server `s` stops for now (a failure, the end of its shift, the plant's word): the phase's
+ * end is put off with the ticks left, and the operators held for it go back to their pool, or the
+ * request for them is withdrawn. resume_work asks for them again. */
+static void pause_work(struct tsim_sim *sim, uint32_t b, int s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    struct tsim__station *st = st_of(sim, b);
-    struct tsim__server *v = &st->srv[s];
-    int64_t dt = tsim__draw(sim, &d->repair, &st->h.rng[TSIM__RNG_FAIL]);
-    v->fail_ev =
-        tsim__schedule_bg_slot(sim, fail_slot(st, s), sim->now + dt, b, EV_REPAIRED, (uint32_t)s);
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    pause_phase(sim, b, s);
+    if (v->ops_wait) {
+        v->ops_wait = 0;
+        tsim__pool_cancel(sim, d->need.pool, b, (uint32_t)s, v->wait_purpose);
+    }
+    release_ops(sim, b, s);
+}
+
+/* Operators granted to a waiting server: the phase it waited for begins, or resumes with the
+ * time it had left. */
+static void proceed(struct tsim_sim *sim, uint32_t b, int s)
+{
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    int phase = v->wait_purpose == TSIM_NEED_SETUP ? TSIM__PH_SETUP : TSIM__PH_BUSY;
+    if (!v->resuming) {
+        begin(sim, b, s, phase);
+        return;
+    }
+    v->resuming = 0;
+    v->phase = (uint8_t)phase;
+    run_phase(sim, b, s);
+}
+
+/* Server `s` is available again after a pause: a phase with time left runs on once it holds its
+ * operators again, and a server that waited for operators asks again (at the back of the queue). */
+static void resume_work(struct tsim_sim *sim, uint32_t b, int s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    if ((v->phase == TSIM__PH_SETUP || v->phase == TSIM__PH_BUSY) && !v->ev) {
+        if (seize_ops(sim, b, s, v->phase, 1)) run_phase(sim, b, s);
+    } else if (v->phase == TSIM__PH_WAIT && !v->ops_wait) {
+        if (!tsim__pool_seize(sim, d->need.pool, d->need.count, b, (uint32_t)s, v->wait_purpose)) {
+            v->ops_wait = 1;
+            return;
+        }
+        v->ops_held = 1;
+        proceed(sim, b, s);
+    }
 }
 
 static void fail(struct tsim_sim *sim, uint32_t b, int s)
 {
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct tsim__server *v = &st_of(sim, b)->srv[s];
     v->fail_ev = 0;
-    pause_phase(sim, b, s);
+    pause_work(sim, b, s);
     v->down = 1;
     v->repairing = 1;
     account(sim, b, s);
-    if (d->need.pool >= 0 && (d->need.for_mask & TSIM_NEED_REPAIR)) {
-        if (!tsim__pool_seize(sim, d->need.pool, d->need.count, b, (uint32_t)s, TSIM_NEED_REPAIR))
-            return; /* the repair starts when the crew comes (granted) */
-        v->crew_held = 1;
-    }
-    start_repair(sim, b, s);
+    request_repair(sim, b, s);
 }
 
 /* Back up (repair over, or the plant reported it up): resume what was paused. */
@@ -334,22 +479,17 @@ static void back_up(struct tsim_sim *sim, uint32_t b, int s)
 {
     struct tsim__server *v = &st_of(sim, b)->srv[s];
     v->down = 0;
-    if (available(v) && (v->phase == TSIM__PH_SETUP || v->phase == TSIM__PH_BUSY) && !v->ev)
-        run_phase(sim, b, s);
+    if (available(v)) resume_work(sim, b, s);
     account(sim, b, s);
     if (available(v) && v->phase == TSIM__PH_IDLE) server_free(sim, b, s, 1);
 }
 
 static void repaired(struct tsim_sim *sim, uint32_t b, int s)
 {
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct tsim__server *v = &st_of(sim, b)->srv[s];
     v->fail_ev = 0;
     v->repairing = 0;
-    if (v->crew_held) {
-        v->crew_held = 0;
-        tsim__pool_release(sim, d->need.pool, d->need.count);
-    }
+    release_crew(sim, b, s);
     schedule_failure(sim, b, s);
     back_up(sim, b, s);
 }
@@ -380,29 +520,34 @@ void tsim__station_granted(struct tsim_sim *sim, uint32_t b, uint32_t s, uint32_
 {
     struct tsim__server *v = &st_of(sim, b)->srv[s];
     if (purpose == TSIM_NEED_REPAIR) {
+        v->crew_wait = 0;
         v->crew_held = 1;
         start_repair(sim, b, (int)s);
         return;
     }
+    v->ops_wait = 0;
     v->ops_held = 1;
-    begin(sim, b, (int)s, purpose == TSIM_NEED_SETUP ? TSIM__PH_SETUP : TSIM__PH_BUSY);
+    proceed(sim, b, (int)s);
 }
 
 void tsim__station_shift(struct tsim_sim *sim, uint32_t b, int on)
 {
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct tsim__station *st = st_of(sim, b);
+    int operating = d->has_failures && d->failure_basis == TSIM_FAILURES_OPERATING;
     int freed = 0;
     for (uint32_t s = 0; s < st->n; s++) {
         struct tsim__server *v = &st->srv[s];
         if (v->off == !on) continue;
         if (!on) {
-            pause_phase(sim, b, (int)s);
+            pause_work(sim, b, (int)s);
             v->off = 1;
+            if (operating) freeze_failures(sim, b, (int)s);
             account(sim, b, (int)s);
         } else {
             v->off = 0;
-            if (available(v) && (v->phase == TSIM__PH_SETUP || v->phase == TSIM__PH_BUSY))
-                run_phase(sim, b, (int)s);
+            if (operating) thaw_failures(sim, b, (int)s);
+            if (available(v)) resume_work(sim, b, (int)s);
             account(sim, b, (int)s);
             freed |= available(v) && v->phase == TSIM__PH_IDLE;
         }
@@ -410,19 +555,15 @@ void tsim__station_shift(struct tsim_sim *sim, uint32_t b, int on)
     if (freed) room_freed(sim, st, b);
 }
 
-/* End the model's own repair of server `s`, if one is running or waiting for its crew. */
+/* End the model's own failure process of server `s`: a pending failure, a repair running, frozen
+ * or waiting for its crew. */
 static void abandon_repair(struct tsim_sim *sim, uint32_t b, int s)
 {
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct tsim__server *v = &st_of(sim, b)->srv[s];
     tsim__cancel(sim, v->fail_ev);
     v->fail_ev = 0;
-    if (v->crew_held) {
-        v->crew_held = 0;
-        tsim__pool_release(sim, d->need.pool, d->need.count);
-    } else if (v->repairing && d->need.pool >= 0) {
-        tsim__pool_cancel(sim, d->need.pool, b, (uint32_t)s, TSIM_NEED_REPAIR);
-    }
+    v->fail_frozen = 0;
+    release_crew(sim, b, s);
     v->repairing = 0;
 }
 
@@ -437,7 +578,7 @@ int tsim__station_force_down(struct tsim_sim *sim, uint32_t b, int s, int down)
         if (v->forced && v->down) return 0;
         /* The plant's word replaces the model's own failure process while it lasts. */
         abandon_repair(sim, b, s);
-        pause_phase(sim, b, s);
+        pause_work(sim, b, s);
         v->down = 1;
         v->forced = 1;
         account(sim, b, s);

@@ -1,13 +1,20 @@
 /*
  * Stations: the servers of a machine or an assembly, with everything that can happen to one:
- * setup on product change, processing, operators seized for setup/process/repair, failures in
- * calendar time with preempt-resume, shifts (work pauses off shift), scrap, and blocking after
- * service. machine.c and assembly.c are thin layers over this; it is not a block of its own.
+ * setup on product change, processing, operators seized for setup/process/repair, failures with
+ * preempt-resume on an operating or a calendar clock, shifts (work pauses off shift), scrap, and
+ * blocking after service. machine.c and assembly.c are thin layers over this; it is not a block of
+ * its own.
  *
  * Invariants: a server holds at most one entity; its running phase (setup or process) has exactly
- * one pending end event while the server is available (not down, not off shift), none while
- * paused, and `remaining` then holds the ticks left. State shares are accounted at every change
- * of the effective state (down > off shift > phase).
+ * one pending end event while the server is available (not down, not off shift) and holds the
+ * operators the phase needs, none while paused, and `remaining` then holds the ticks left. Work
+ * that pauses (a failure, the end of the machine's shift, the plant forcing it down) releases the
+ * operators it held or withdraws its request for them, and asks again when it resumes: so a server
+ * has at most one request in a pool's queue (for its work or for its repair crew, never both), and
+ * interrupted work never holds the operator its own repair waits for. The failure process of a
+ * server has at most one pending event (the failure or the repair end), none while its clock is
+ * frozen (operating basis, off shift: `fail_left` holds the ticks left). State shares are
+ * accounted at every change of the effective state (off shift > down > phase).
  */
 #ifndef TSIM_BLOCKS_STATION_H
 #define TSIM_BLOCKS_STATION_H
@@ -19,14 +26,20 @@ enum { TSIM__PH_IDLE, TSIM__PH_SETUP, TSIM__PH_BUSY, TSIM__PH_BLOCKED, TSIM__PH_
 struct tsim__server {
     uint32_t ent;
     uint8_t phase, down, off, forced;
-    uint8_t wait_purpose; /* TSIM_NEED_* being waited for */
+    uint8_t wait_purpose; /* TSIM_NEED_* being waited for (phase WAIT) */
+    uint8_t resuming;     /* the WAIT resumes a paused phase: `remaining` is already drawn */
     uint8_t ops_held;     /* operators held for setup/process */
+    uint8_t ops_wait;     /* a request for them is in the pool's queue */
     uint8_t crew_held;    /* operators held for repair */
-    uint8_t repairing;    /* down by failure: repair running or waiting for crew */
+    uint8_t crew_wait;    /* a request for the repair crew is in the pool's queue */
+    uint8_t repairing;    /* down by failure: repair running, waiting for its crew, or frozen */
+    uint8_t fail_frozen;  /* the failure clock is stopped (operating basis, off shift) */
     uint8_t state;        /* accounted state (enum tsim_state) */
     uint8_t stalled;      /* counted in sim->stalled */
     int32_t last_product;
     int64_t remaining, finish, since;
+    int64_t fail_at;      /* when the pending failure or repair end comes */
+    int64_t fail_left;    /* fail_frozen: ticks of it left */
     uint64_t ev, fail_ev;
     int64_t acc[TSIM_STATE_COUNT];
 };

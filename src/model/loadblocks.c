@@ -144,14 +144,14 @@ static void load_mix(struct loader *ld, int b, struct fy_node *v, struct pos kp)
     tsim__free(prob);
 }
 
-static const char *const failure_keys[] = {"between", "repair", NULL};
+static const char *const failure_keys[] = {"between", "repair", "basis", NULL};
 
 static void load_failures(struct loader *ld, int b, struct fy_node *v, struct pos kp)
 {
     if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'failures'", kp)) return;
-    const char *text[2] = {NULL, NULL};
-    struct fy_node *node[2] = {NULL, NULL};
-    struct pos at[2] = {kp, kp};
+    const char *text[3] = {NULL, NULL, NULL};
+    struct fy_node *node[3] = {NULL, NULL, NULL};
+    struct pos at[3] = {kp, kp, kp};
     int ok = 1;
     void *it = NULL;
     struct fy_node_pair *p;
@@ -166,7 +166,8 @@ static void load_failures(struct loader *ld, int b, struct fy_node *v, struct po
         }
         node[k] = fy_node_pair_value(p);
         at[k] = pk;
-        text[k] = tsim__ld_scalar(ld, node[k], k == 0 ? "'between'" : "'repair'", pk);
+        static const char *const what[] = {"'between'", "'repair'", "'basis'"};
+        text[k] = tsim__ld_scalar(ld, node[k], what[k], pk);
         if (!text[k]) ok = 0;
     }
     for (int k = 0; k < 2 && ok; k++) {
@@ -177,13 +178,16 @@ static void load_failures(struct loader *ld, int b, struct fy_node *v, struct po
     }
     if (!ok) return;
     struct tsim__perr e;
-    int which;
+    int which = -1;
     if (tsim__param_set_failures(ld->m, b, text[0], text[1], ld->base_dir, &e, &which) != 0) {
         if (which >= 0)
             tsim__ld_value_err(ld, node[which], text[which], &e, at[which]);
         else
             tsim__ld_err(ld, kp, "%s", e.msg);
+        return;
     }
+    if (text[2] && tsim__param_set_failure_basis(ld->m, b, text[2], &e) != 0)
+        tsim__ld_value_err(ld, node[2], text[2], &e, at[2]);
 }
 
 static const char *const need_for[] = {"setup", "process", "repair", NULL};

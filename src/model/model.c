@@ -592,6 +592,19 @@ int tsim_machine_set_failures(struct tsim_model *m, int block, const struct tsim
     return 0;
 }
 
+int tsim_machine_set_failure_basis(struct tsim_model *m, int block, enum tsim_failure_basis basis)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        get_block(m, block, T(TSIM_MACHINE) | T(TSIM_ASSEMBLY), __func__, "failures", &rc);
+    if (!b) return rc;
+    if ((unsigned)basis > TSIM_FAILURES_CALENDAR)
+        return tsim__fail(TSIM_ERANGE, __func__, "failure basis %d of '%s' is not one of the enum",
+                          (int)basis, b->name);
+    b->failure_basis = basis;
+    return 0;
+}
+
 int tsim_machine_set_scrap(struct tsim_model *m, int block, double fraction)
 {
     int rc;

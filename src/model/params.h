@@ -81,6 +81,9 @@ int tsim__read_file(const char *path, size_t max, char **out, size_t *len, char 
 int tsim__param_set_failures(struct tsim_model *m, int block, const char *between,
                              const char *repair, const char *base_dir, struct tsim__perr *e,
                              int *which);
+/* Set the clock a machine's failures run on from its name, `operating` or `calendar`. */
+int tsim__param_set_failure_basis(struct tsim_model *m, int block, const char *text,
+                                  struct tsim__perr *e);
 
 /* The rest of a setter's tsim_errmsg() after its "function: " prefix. */
 const char *tsim__errmsg_body(void);

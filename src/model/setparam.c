@@ -6,7 +6,8 @@
  *
  * Parameters that a file writes as a mapping have a path form here: "filler.process.small"
  * (processing time of one product), "filler.failures.between" and "filler.failures.repair" (one
- * half of an existing failure model), and "crew.count" for an operators pool.
+ * half of an existing failure model), "filler.failures.basis", and "crew.count" for an operators
+ * pool.
  */
 #include "blocks/desc.h"
 #include "core/core.h"
@@ -60,6 +61,7 @@ static int has_key(enum tsim_block_type type, const char *key)
 
 static const char *const disciplines[] = {"fifo", "lifo", "priority", "spt", "edd", NULL};
 static const char *const when_full_values[] = {"block", "drop", NULL};
+static const char *const failure_bases[] = {"operating", "calendar", NULL}; /* enum's order */
 
 /* A setter refused what the parser let through: pass its own words on. */
 static int setter_failed(struct tsim__perr *e, int rc)
@@ -192,6 +194,15 @@ int tsim__param_set_failures(struct tsim_model *m, int block, const char *betwee
     return rc ? setter_failed(e, rc) : 0;
 }
 
+int tsim__param_set_failure_basis(struct tsim_model *m, int block, const char *text,
+                                  struct tsim__perr *e)
+{
+    int k = find_named(text, failure_bases, "failure basis", e);
+    if (k < 0) return k;
+    int rc = tsim_machine_set_failure_basis(m, block, (enum tsim_failure_basis)k);
+    return rc ? setter_failed(e, rc) : 0;
+}
+
 int tsim__param_set(struct tsim_model *m, int block, const char *key, const char *text,
                     const char *base_dir, struct tsim__perr *e)
 {
@@ -290,6 +301,8 @@ static int set_block_param(struct tsim_model *m, int b, const char *param, const
         return tsim__param_set_failures(m, b, between ? value : NULL, between ? NULL : value,
                                         NULL, e, &which);
     }
+    if ((type == TSIM_MACHINE || type == TSIM_ASSEMBLY) && strcmp(param, "failures.basis") == 0)
+        return tsim__param_set_failure_basis(m, b, value, e);
     if ((type == TSIM_MACHINE || type == TSIM_ASSEMBLY) && strcmp(param, "process") == 0) {
         /* A whole new processing time: it replaces the per-product ones too, as writing
          * `process: X` in the file would. */
