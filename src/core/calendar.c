@@ -487,6 +487,9 @@ int64_t tsim__cal_next_time(struct tsim__calendar *c)
     return c->n ? time_of(&c->heap[0]) : INT64_MAX;
 }
 
+/* The pending record of a user event's handle, or NULL. The handle holds the generation's low
+ * 31 bits (calendar.h): the record's are compared, so that a generation past 2^31 still finds
+ * its event. */
 static struct tsim__user_ev *lookup(const struct tsim__calendar *c, uint64_t handle)
 {
     if (!(handle & 1)) return NULL;
@@ -494,7 +497,7 @@ static struct tsim__user_ev *lookup(const struct tsim__calendar *c, uint64_t han
     uint32_t gen = (uint32_t)(handle >> 33);
     if (s >= c->nuser) return NULL;
     struct tsim__user_ev *u = &c->user[s];
-    return (u->gen == gen && (gen & 1)) ? u : NULL;
+    return ((u->gen & TSIM__CAL_GEN_MASK) == gen && (gen & 1)) ? u : NULL;
 }
 
 int tsim__cal_cancel(struct tsim__calendar *c, uint64_t handle)

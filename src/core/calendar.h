@@ -10,10 +10,11 @@
  * dropped when it reaches the top. A cancelled block event is remembered by its sequence number
  * in a small hash set; a cancelled user event by its record's generation.
  * Handles: a block event's is (sequence << 2 | flag << 1), where flag is the kind's
- * TSIM__CAL_FLAG bit; a user event's is (generation << 33 | record << 1 | 1), so a handle of an
- * event that ran or was cancelled never matches a reused record. A block event's handle may be
- * cancelled only while that event is pending (the blocks keep their handles exactly that long);
- * user-event handles are checked.
+ * TSIM__CAL_FLAG bit; a user event's is (generation << 33 | record << 1 | 1), with the low 31
+ * bits of the record's 32-bit generation, which goes up by two on each use and wraps: a handle
+ * of an event that ran or was cancelled matches its reused record again only after 2^30 more
+ * uses of that record. A block event's handle may be cancelled only while that event is pending
+ * (the blocks keep their handles exactly that long); user-event handles are checked.
  * A running block event's entry stays on top while it runs ("held", dead: not counted live): the
  * first event its handler schedules takes that place and sifts down once, instead of a pop's
  * sift-down and then a push's sift-up. A handler that schedules nothing has the entry popped when
@@ -68,6 +69,9 @@ struct tsim__hent {
     uint32_t kind;
     uint32_t pad_;
 };
+
+/* The generation bits a user event's handle keeps (above its record's 32 bits and the tag). */
+#define TSIM__CAL_GEN_MASK 0x7fffffffu
 
 struct tsim__user_ev {
     tsim_event_fn *fn;

@@ -281,10 +281,49 @@ static void test_calendar_copy_slot_held(void)
     }
 }
 
+/* A user event's record is reused, its generation going up by two each time, and wraps past
+ * 2^32: a handle must cancel its pending event at every generation, the 2^31 boundary that a
+ * handle's 31 bits of generation cross included, and a handle of an earlier use must not. The
+ * record's generation is set near each boundary instead of reusing it 2^30 times. */
+static void test_calendar_user_generation_wraps(void)
+{
+    static const uint32_t gens[] = {0, 0x7ffffffcu, 0x7ffffffeu, 0x80000000u, 0xfffffffcu,
+                                    0xfffffffeu};
+    for (size_t g = 0; g < sizeof gens / sizeof gens[0]; g++) {
+        struct tsim__calendar c;
+        tsim__cal_init(&c);
+        int64_t t;
+        struct tsim__ev ev;
+        tsim__cal_push(&c, 1, 0, user_fn, NULL, 0, 0, 0);
+        CHECK(tsim__cal_pop(&c, &t, &ev) == 1 && c.nuser == 1 && c.free_user == 0);
+        c.user[0].gen = gens[g]; /* free, as if reused gens[g] / 2 times */
+        uint64_t stale = 0;
+        for (int use = 0; use < 4; use++) {
+            /* Pending: found, cancelled once, and its record then serves the next push. */
+            uint64_t h = tsim__cal_push(&c, 2 + use, 0, user_fn, (void *)(uintptr_t)use, 0, 0, 0);
+            CHECK(h != 0 && h != stale);
+            CHECK(tsim__cal_get(&c, h, &ev) == 0 && ev.arg == (void *)(uintptr_t)use);
+            if (stale) CHECK(tsim__cal_cancel(&c, stale) == TSIM_ENOENT);
+            if (use % 2 == 0) {
+                CHECK(tsim__cal_cancel(&c, h) == 0 && c.live == 0);
+                CHECK(tsim__cal_cancel(&c, h) == TSIM_ENOENT);
+                CHECK(tsim__cal_pop(&c, &t, &ev) == 0);
+            } else {
+                CHECK(tsim__cal_pop(&c, &t, &ev) == 1 && ev.arg == (void *)(uintptr_t)use);
+                CHECK(tsim__cal_cancel(&c, h) == TSIM_ENOENT);
+            }
+            CHECK(c.nuser == 1);
+            stale = h;
+        }
+        tsim__cal_release(&c);
+    }
+}
+
 int main(void)
 {
     RUN(test_calendar_against_model);
     RUN(test_calendar_copy_while_held);
     RUN(test_calendar_copy_slot_held);
+    RUN(test_calendar_user_generation_wraps);
     return CHECK_DONE();
 }
