@@ -11,14 +11,19 @@
 
 #define TSIM__HIDDEN __attribute__((visibility("hidden")))
 
-/* The one allocator. Out of memory aborts with the size asked for: a simulation that cannot get
- * memory has no sensible way on. Test builds can make the n-th allocation fail
- * (tsim__alloc_fail_after) to exercise error paths that do not abort. */
+/* The one allocator. Out of memory aborts with the size asked for ("twinsim: out of memory
+ * allocating N bytes" on stderr, then abort()): a simulation that cannot get memory has no
+ * sensible way on. tsim__strdup and tsim__grow allocate through it. */
 void *tsim__malloc(size_t size);
 void *tsim__calloc(size_t n, size_t size);
 void *tsim__realloc(void *p, size_t size);
 char *tsim__strdup(const char *s);
 void tsim__free(void *p);
+
+/* For tests: after `n` more allocations succeed, the next one fails as out of memory does
+ * (tsim__malloc's abort, with its size); a negative `n` turns this off. The count is the
+ * process's, over every thread. Always built: while off it costs each allocation one load. */
+void tsim__alloc_fail_after(long n);
 
 /* Grow `*arr` (element size `elem`) so that index `need - 1` fits; doubles the capacity. */
 void tsim__grow(void **arr, size_t *cap, size_t need, size_t elem);
