@@ -8,10 +8,12 @@ cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
 make -s -j2 all
 make -s mpi
-# The report's browser test drives Debian's Chromium through playwright-core from npm.
+# The report's browser test drives Debian's Chromium through playwright-core from npm, at the
+# version and checksum tests/browser/package-lock.json pins (`npm ci` installs exactly that, and
+# writes nothing into the tree but node_modules).
 if [ ! -d tests/browser/node_modules/playwright-core ] && command -v npm >/dev/null 2>&1; then
-    npm install --silent --no-audit --no-fund --prefix tests/browser >/dev/null 2>&1 ||
-        echo "test: npm install of playwright-core failed; the browser test will say so"
+    (cd tests/browser && npm ci --silent --no-audit --no-fund >/dev/null 2>&1) ||
+        echo "test: npm ci of playwright-core failed; the browser test will say so"
 fi
 plain=0; san=0; fuzz=0
 make -s test >build/test.log 2>&1 || plain=1
