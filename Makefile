@@ -1,6 +1,8 @@
 # twinsim build. `make` builds the library and the command; `make test` runs every test;
-# `make bench` runs the benchmarks side by side with peers. SAN=1 builds with ASan+UBSan into
-# build-san/. Optional parts (MQTT twin, web, MPI) build when their Debian packages are present.
+# `make bench` runs the benchmarks side by side with peers; `make install` installs the library
+# for C programs (header, static and shared library, pkg-config file) and the command. SAN=1
+# builds with ASan+UBSan into build-san/. Optional parts (MQTT twin, web, MPI) build when their
+# Debian packages are present.
 
 SAN ?= 0
 ifeq ($(SAN),1)
@@ -55,7 +57,7 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 # its own copies with the bench's flags.
 CHECK_BIN := $(BUILD)/bench-check/bench_models $(BUILD)/bench-check/bench_ceiling
 
-.PHONY: all test test-san test-tsan bench clean deps fuzz mpi
+.PHONY: all test test-san test-tsan bench clean deps fuzz mpi install uninstall
 all: $(BUILD)/libtwinsim.a $(BUILD)/twinsim $(TEST_BIN) $(EXAMPLE_BIN) $(CHECK_BIN)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h src/*/*.h)
@@ -85,6 +87,68 @@ $(BUILD)/bench-check/%: bench/%.c bench/bench_util.h $(BUILD)/libtwinsim.a
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
+
+# The library as C programs link it (`make install`): the same sources compiled again as
+# position-independent code under $(BUILD)/pic, linked as a shared library with a soname and
+# archived as a static one, both in $(BUILD)/lib. Only TSIM_API symbols are exported
+# (-fvisibility=hidden). With link-time optimisation the objects are fat (machine code beside
+# GCC's bytecode), so that the installed static library links with any compiler. The static
+# library above, which the command, the tests and the bench link, is another build and stays as
+# it is. SOVERSION goes up whenever a release breaks the ABI.
+VERSION := $(shell sed -n 's/^\#define TSIM_VERSION "\(.*\)"/\1/p' include/twinsim.h)
+SOVERSION = 0
+PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+PIC_FLAGS = -fPIC $(if $(findstring -flto,$(OPT)),-ffat-lto-objects)
+SHLIB = $(BUILD)/lib/libtwinsim.so.$(VERSION)
+
+$(BUILD)/pic/%.o: %.c $(wildcard include/*.h src/*/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (PIC)"
+	@$(CC) $(CFLAGS_ALL) $(PIC_FLAGS) -c $< -o $@
+
+$(SHLIB): $(PIC_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS_ALL) $(PIC_FLAGS) -shared -Wl,-soname,libtwinsim.so.$(SOVERSION) \
+	    -Wl,--no-undefined $(PIC_OBJ) $(LDLIBS_ALL) -o $@
+
+$(BUILD)/lib/libtwinsim.a: $(PIC_OBJ)
+	@mkdir -p $(dir $@)
+	@rm -f $@ && $(AR) rcs $@ $^
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+# Into $(DESTDIR)$(PREFIX). The pkg-config file's private libraries are those the library calls
+# (for `pkg-config --static`; a program that links the shared library needs none of them), as
+# plain -l flags: their own .pc files would add include paths that twinsim.h does not need.
+# ldconfig runs for an install into the live system, as root.
+install: $(BUILD)/twinsim $(SHLIB) $(BUILD)/lib/libtwinsim.a
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 include/twinsim.h $(DESTDIR)$(INCLUDEDIR)/twinsim.h
+	install -m 644 $(BUILD)/lib/libtwinsim.a $(DESTDIR)$(LIBDIR)/libtwinsim.a
+	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(VERSION)
+	ln -sf libtwinsim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(SOVERSION)
+	ln -sf libtwinsim.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libtwinsim.so
+	install -m 755 $(BUILD)/twinsim $(DESTDIR)$(BINDIR)/twinsim
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	    'Name: twinsim' \
+	    'Description: discrete-event simulation engine for factories and logistics' \
+	    'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -ltwinsim' \
+	    'Libs.private: $(strip $(LDLIBS_ALL))' \
+	    > $(DESTDIR)$(PKGCONFIGDIR)/twinsim.pc
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+	    ldconfig; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/twinsim.h $(DESTDIR)$(LIBDIR)/libtwinsim.a \
+	    $(DESTDIR)$(LIBDIR)/libtwinsim.so $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(SOVERSION) \
+	    $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(VERSION) $(DESTDIR)$(BINDIR)/twinsim \
+	    $(DESTDIR)$(PKGCONFIGDIR)/twinsim.pc
 
 # Every test: unit tests, command tests, golden runs. Prints "N passed, N failed".
 test: all
