@@ -827,8 +827,8 @@ static void test_bottling_line_twin(void)
 static const char *fc_events[] = {
     "line/FILL-01/state", "{\"ts\": 1000000, \"seq\": 1, \"state\": \"running\"}",
     "line/buffers", "{\"ts\": 1001800, \"seq\": 2, \"block\": \"buf1\", \"level\": 6}",
-    "line/orders", "{\"ts\": 1001800, \"seq\": 3, \"order\": \"O7\", \"product\": \"small\", "
-                   "\"qty\": 15, \"due\": 1004200}",
+    "line/orders", ("{\"ts\": 1001800, \"seq\": 3, \"order\": \"O7\", \"product\": \"small\", "
+                    "\"qty\": 15, \"due\": 1004200}"),
     "line/FILL-01/state", "{\"ts\": 1002400, \"seq\": 4, \"state\": \"down\"}",
     "line/heartbeat", "{\"ts\": 1003000, \"seq\": 5}",
 };
