@@ -242,7 +242,7 @@ static void test_clone_and_reseed(void)
 }
 
 /* Resetting a sim for each replication gives the same results as fresh sims, in flat memory. */
-static void test_reset_reuse(void)
+static void test_reset_reuses_the_sim(void)
 {
     struct tsim_model *m = line();
     struct tsim_sim *s = tsim_sim_create(m, 5, 0);
@@ -336,7 +336,7 @@ int main(void)
     RUN(test_warmup_in_past);
     RUN(test_live_state);
     RUN(test_clone_and_reseed);
-    RUN(test_reset_reuse);
+    RUN(test_reset_reuses_the_sim);
     RUN(test_force_up_withdraws_crew_request);
     RUN(test_population_before_its_buffer);
     return CHECK_DONE();
