@@ -330,6 +330,26 @@ TSIM_API const char *tsim_model_time_unit(const struct tsim_model *m);
 TSIM_API int tsim_model_set_resolution(struct tsim_model *m, double ticks_per_unit);
 
 /**
+ * The latest time a sim of `m` reaches, in its time unit: 2^62 - 1 ticks at its resolution
+ * (4.6e12 time units at the default). tsim_sim_run_until refuses a later end, tsim_sim_run
+ * stops there with an error.
+ */
+TSIM_API double tsim_model_max_time(const struct tsim_model *m);
+
+/* Entities that may exist at once in a sim unless tsim_model_set_max_entities says otherwise. */
+#define TSIM_DEFAULT_MAX_ENTITIES 1000000
+
+/**
+ * Limits of a run, so that a model that grows without bound or loops without time passing
+ * stops with an error (tsim_sim_status) instead of filling memory or running for ever:
+ * at most `n` entities exist at once (0: TSIM_DEFAULT_MAX_ENTITIES), and at most `n` events run
+ * at one instant (0: 100 for every block, machine server and entity in the system, at least
+ * 1,000,000). Errors: TSIM_ERANGE for more than 1,000,000,000 entities or 10^15 events.
+ */
+TSIM_API int tsim_model_set_max_entities(struct tsim_model *m, uint64_t n);
+TSIM_API int tsim_model_set_max_instant_events(struct tsim_model *m, uint64_t n);
+
+/**
  * Set the time of day at which sims start, in hours since midnight (default 0): shifts are laid
  * on the clock from there, so a run that starts at 06:00 meets a 06:00-14:00 shift at once.
  * Errors: TSIM_ERANGE outside [0, 24).
@@ -574,7 +594,8 @@ TSIM_API int tsim_sim_set_warmup(struct tsim_sim *sim, double t);
  * Run every event with time <= `t`, then set the clock to `t` (not when tsim_sim_stop() ended
  * the run: the clock then stays at the last event's time). Background events count here like
  * any other. Returns the number of events run.
- * Errors: asserts if `t` is earlier than now.
+ * Errors: asserts if `t` is earlier than now; a `t` past tsim_model_max_time, or an error while
+ * running, stops the sim (tsim_sim_status).
  */
 TSIM_API uint64_t tsim_sim_run_until(struct tsim_sim *sim, double t);
 
@@ -587,7 +608,9 @@ TSIM_API uint64_t tsim_sim_run_until(struct tsim_sim *sim, double t);
  * of setups and processing, and every event of tsim_event_schedule(). The check follows each
  * event, so a call runs at least one event when any is pending. Events left pending stay on the
  * calendar (tsim_sim_pending() counts them). A model with failures or shifts usually runs to a
- * horizon with tsim_sim_run_until() instead. Returns the events run.
+ * horizon with tsim_sim_run_until() instead. An error stops the run too (tsim_sim_status): a
+ * stopped sim runs no more events, and no event later than tsim_model_max_time runs. Returns
+ * the events run.
  */
 TSIM_API uint64_t tsim_sim_run(struct tsim_sim *sim);
 
@@ -596,6 +619,19 @@ TSIM_API int tsim_sim_step(struct tsim_sim *sim);
 
 /** Make tsim_sim_run / run_until return after the current event. */
 TSIM_API void tsim_sim_stop(struct tsim_sim *sim);
+
+/**
+ * Whether the sim could run as its model says: 0, or the TSIM_E* code of the error that stopped
+ * it, with its message put in tsim_errmsg() again: TSIM_ELIMIT when more events ran at one
+ * instant than the model allows (a loop in which no time passes) or more entities existed at
+ * once (tsim_model_set_max_entities), TSIM_ERANGE when the clock would pass
+ * tsim_model_max_time or tsim_sim_run_until was given a later time. A stopped sim runs no more
+ * events until tsim_sim_reset, and its tsim_sim_result is empty: its numbers mean nothing.
+ */
+TSIM_API int tsim_sim_status(const struct tsim_sim *sim);
+
+/** The message of the error that stopped `sim` (no function name), or NULL when none. */
+TSIM_API const char *tsim_sim_error(const struct tsim_sim *sim);
 
 /** Events run so far (calendar pops, cancelled events not counted). */
 TSIM_API uint64_t tsim_sim_events(const struct tsim_sim *sim);
@@ -764,7 +800,8 @@ TSIM_API const struct tsim_kpi *tsim_result_find(const struct tsim_result *r, in
 /**
  * Close the statistics at the current time and fill `out` (initialised by the caller, emptied
  * first) with every block's KPIs and the system's: throughput, lead_time, wip, completed.
- * Also folds the KPIs into the fingerprint stored in `out`.
+ * Also folds the KPIs into the fingerprint stored in `out`. For a sim stopped by an error
+ * (tsim_sim_status) `out` is left empty (n == 0).
  */
 TSIM_API void tsim_sim_result(struct tsim_sim *sim, struct tsim_result *out);
 

@@ -14,6 +14,16 @@
 
 #include <stdint.h>
 
+/* The latest tick a run reaches: 2^62 - 1. A drawn duration is at most this too, so that
+ * `now + duration`, the sum every block computes, stays below 2^63 without a check: the run
+ * loop never runs an event later than TSIM__TMAX (tsim_sim_run stops with an error there,
+ * horizons past it are refused: tsim_model_max_time). */
+#define TSIM__TMAX ((INT64_C(1) << 62) - 1)
+#define TSIM__TMAX_D 4611686018427387904.0 /* 2^62: a double at or above it is past TSIM__TMAX */
+
+/* Servers of all machines of a model together (tsim_model_validate). */
+#define TSIM__SERVERS_TOTAL_MAX 1000000
+
 /* A per-product distribution: a default plus overrides, resolved to a table by product. */
 struct tsim__pdist {
     int has_default;
@@ -127,6 +137,8 @@ struct tsim_model {
     int cap_block_names;
     /* Optional per-block source positions for diagnostics (set by the loader, may be NULL). */
     int *block_line, *block_col;
+    /* Limits of a run (tsim_model_set_max_entities, _max_instant_events); 0: the default. */
+    uint64_t max_entities, max_instant_events;
 };
 
 /* Resolve per-product tables, cumulative probabilities and in-degrees. Idempotent; called again

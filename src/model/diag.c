@@ -78,6 +78,23 @@ int tsim__perr_set(struct tsim__perr *e, int code, size_t at, const char *fmt, .
     return code;
 }
 
+void tsim__fmt_num(char *buf, size_t size, double v)
+{
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%.10g", v);
+    /* "1e-06" as people write it: "1e-6". */
+    char *e = strchr(tmp, 'e');
+    if (e) {
+        char *d = e + 1;
+        if (*d == '+' || *d == '-') d++;
+        char *z = d;
+        while (*z == '0' && z[1]) z++;
+        memmove(d, z, strlen(z) + 1);
+        if (e[1] == '+') memmove(e + 1, e + 2, strlen(e + 2) + 1);
+    }
+    snprintf(buf, size, "%s", tmp);
+}
+
 const char *tsim__errmsg_body(void)
 {
     const char *msg = tsim_errmsg();

@@ -62,6 +62,10 @@ static int set_scalar(struct loader *ld, int b, const char *key, struct fy_node 
 static int load_process(struct loader *ld, int b, struct fy_node *v, struct pos kp)
 {
     if (!v || fy_node_get_type(v) != FYNT_MAPPING) return set_scalar(ld, b, "process", v, kp);
+    if (fy_node_mapping_item_count(v) <= 0) {
+        tsim__ld_err(ld, kp, "'process' is an empty mapping (give a time, or one per product)");
+        return -1;
+    }
     int ok = 1;
     int *covered = tsim__calloc((size_t)ld->m->nproducts + 1, sizeof *covered);
     void *it = NULL;

@@ -616,6 +616,82 @@ static void name_key_at(struct loader *ld, struct pos p, char *msg, size_t size)
     snprintf(msg, size, "duplicate key '%.*s'", (int)n, s);
 }
 
+/* Files above this size are scanned for the counts of their lists before the document is built:
+ * building a YAML document costs about three times scanning it, and a 16 MiB file of a million
+ * blocks would take seconds to build only to be refused for its size. Below it, building is
+ * fast enough that the scan would cost more than it saves. */
+#define PRESCAN_BYTES (1024 * 1024)
+
+/* The lists at the top of a model whose length is capped, with the messages the loader gives. */
+static const struct {
+    const char *key;
+    int max;
+    const char *what;
+} capped[] = {{"blocks", BLOCKS_MAX, "blocks"},
+              {"products", PRODUCTS_MAX, "products"},
+              {"shifts", SHIFTS_MAX, "shifts"},
+              {"operators", POOLS_MAX, "operators pools"}};
+
+/*
+ * Scan the events of `yaml` (masked, as libfyaml gets it) and refuse it, at the item past the
+ * cap, if a capped top-level list is too long. Returns -1 when it did; 0 otherwise, also for a
+ * file that does not parse (the parse proper reports that).
+ */
+static int prescan(struct loader *ld, const char *yaml, size_t len)
+{
+    struct fy_diag_cfg dc;
+    fy_diag_cfg_default(&dc);
+    dc.fp = NULL;
+    dc.output_fn = fy_quiet;
+    dc.colorize = false;
+    struct fy_diag *diag = fy_diag_create(&dc);
+    if (!diag) return 0;
+    struct fy_parse_cfg pc;
+    memset(&pc, 0, sizeof pc);
+    pc.flags = FYPCF_QUIET;
+    pc.diag = diag;
+    struct fy_parser *fyp = fy_parser_create(&pc);
+    int refused = 0;
+    if (fyp && fy_parser_set_string(fyp, yaml, len) == 0) {
+        /* depth: of collections (1 in the root mapping); at depth 1, scalars and collections
+         * alternate between keys and values. */
+        int depth = 0, key_next = 1, list = -1, counting = 0, items = 0;
+        struct fy_event *ev;
+        while (!refused && (ev = fy_parser_parse(fyp))) {
+            enum fy_event_type t = ev->type;
+            int opens = t == FYET_MAPPING_START || t == FYET_SEQUENCE_START;
+            int closes = t == FYET_MAPPING_END || t == FYET_SEQUENCE_END;
+            int node = opens || t == FYET_SCALAR || t == FYET_ALIAS;
+            if (counting && depth == 2 && node && ++items > capped[list].max) {
+                const struct fy_mark *mk = fy_event_start_mark(ev);
+                tsim__ld_err(ld, mk ? (struct pos){mk->line + 1, mk->column + 1} : nowhere,
+                             "more than %d %s", capped[list].max, capped[list].what);
+                refused = 1;
+            }
+            if (depth == 1 && node) {
+                if (key_next) {
+                    list = -1;
+                    if (t == FYET_SCALAR) {
+                        const char *k = fy_token_get_text0(fy_event_get_token(ev));
+                        for (int i = 0; k && i < (int)(sizeof capped / sizeof capped[0]); i++)
+                            if (strcmp(k, capped[i].key) == 0) list = i;
+                    }
+                } else if (list >= 0 && t == FYET_SEQUENCE_START) {
+                    counting = 1;
+                    items = 0;
+                }
+                key_next = !key_next;
+            }
+            if (opens) depth++;
+            if (closes && --depth == 1) counting = 0;
+            fy_parser_event_free(fyp, ev);
+        }
+    }
+    if (fyp) fy_parser_destroy(fyp);
+    fy_diag_destroy(diag);
+    return refused ? -1 : 0;
+}
+
 /* Parse `text` with libfyaml into one document, turning its errors into diagnostics. */
 static struct fy_document *parse_yaml(struct loader *ld, const char *text, size_t len)
 {
@@ -638,6 +714,11 @@ static struct fy_document *parse_yaml(struct loader *ld, const char *text, size_
     struct fy_parser *fyp = fy_parser_create(&pc);
     struct fy_document *doc = NULL, *extra = NULL;
     ld->yaml = protect_calls(ld, text, len);
+    if (len > PRESCAN_BYTES && prescan(ld, ld->yaml, len) != 0) {
+        if (fyp) fy_parser_destroy(fyp);
+        fy_diag_destroy(diag);
+        return NULL;
+    }
     if (fyp && fy_parser_set_string(fyp, ld->yaml, len) == 0) {
         doc = fy_parse_load_document(fyp);
         if (doc && !fy_diag_got_error(diag)) {
@@ -778,8 +859,27 @@ static void load_settings(struct loader *ld, const struct top *t)
     }
 }
 
-static const char *const run_keys[] = {"horizon", "warmup", "replications", "seed", "start",
-                                       NULL};
+static const char *const run_keys[] = {"horizon", "warmup",       "replications",
+                                       "seed",    "start",        "max_entities",
+                                       "max_instant_events", NULL};
+
+/* A horizon or warm-up `v` (read from `s` at node `n`) must lie within the times a run can count
+ * at the model's resolution (tsim_model_max_time); says so with the largest that fits. */
+static int check_time_range(struct loader *ld, struct fy_node *n, struct pos at, const char *what,
+                            const char *s, double v)
+{
+    double max = tsim_model_max_time(ld->m);
+    if (v <= max) return 0;
+    /* The largest value in 10 digits that is not past the limit. */
+    double p = pow(10, floor(log10(max)) - 9);
+    char buf[40];
+    tsim__fmt_num(buf, sizeof buf, floor(max / p) * p);
+    tsim__ld_err(ld, tsim__ld_pos(n, at),
+                 "%s %s is past the latest time a run can count at this resolution: at most %s %s "
+                 "(a coarser 'resolution' reaches further)",
+                 what, s, buf, ld->m->time_unit);
+    return -1;
+}
 
 static int clock_hours(const char *s, double *out);
 
@@ -810,19 +910,22 @@ static void load_run(struct loader *ld, const struct top *t)
         if (!s) continue;
         long long n;
         if (k == 0) {
-            if (tsim__parse_duration(s, what, ld->m->time_unit, &r->horizon, &e) != 0)
+            double h;
+            if (tsim__parse_duration(s, what, ld->m->time_unit, &h, &e) != 0)
                 tsim__ld_value_err(ld, v, s, &e, kp);
-            else
-                horizon_text = s;
+            else if (check_time_range(ld, v, kp, what, s, h) == 0)
+                r->horizon = h, horizon_text = s;
         } else if (k == 1) {
+            double w;
             if (strcmp(s, "auto") == 0) {
                 r->warmup_auto = 1;
-            } else if (tsim__parse_duration(s, what, ld->m->time_unit, &r->warmup, &e) != 0) {
+            } else if (tsim__parse_duration(s, what, ld->m->time_unit, &w, &e) != 0) {
                 if (e.code == TSIM_EPARSE && e.at == 0 && strstr(e.msg, "must be a"))
                     tsim__perr_set(&e, e.code, 0, "'warmup' must be a duration or 'auto', got '%s'",
                                    s);
                 tsim__ld_value_err(ld, v, s, &e, kp);
-            } else {
+            } else if (check_time_range(ld, v, kp, what, s, w) == 0) {
+                r->warmup = w;
                 warmup_text = s;
                 warmup_pos = tsim__ld_pos(v, kp);
             }
@@ -836,13 +939,23 @@ static void load_run(struct loader *ld, const struct top *t)
                 tsim__ld_value_err(ld, v, s, &e, kp);
             else
                 r->seed = (uint64_t)n;
-        } else {
+        } else if (k == 4) {
             /* The clock at time 0, so that shifts fall where the plant has them. */
             double hours;
             if (clock_hours(s, &hours) != 0 || tsim_model_set_start_clock(ld->m, hours) != 0)
                 tsim__ld_err(ld, tsim__ld_pos(v, kp),
                              "invalid time of day '%s' for 'start' (use HH:MM from 00:00 to 23:59)",
                              s);
+        } else if (k == 5) {
+            if (tsim__parse_int(s, what, 1, 1000000000, &n, &e) != 0)
+                tsim__ld_value_err(ld, v, s, &e, kp);
+            else
+                tsim_model_set_max_entities(ld->m, (uint64_t)n);
+        } else if (k == 6) {
+            if (tsim__parse_int(s, what, 1, 1000000000000000LL, &n, &e) != 0)
+                tsim__ld_value_err(ld, v, s, &e, kp);
+            else
+                tsim_model_set_max_instant_events(ld->m, (uint64_t)n);
         }
     }
     if (horizon_text && warmup_text && r->horizon > 0.0 && r->warmup >= r->horizon)
@@ -1008,6 +1121,9 @@ static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
             ok = 0;
             continue;
         }
+        /* Periods repeat daily, so a period starting at 24:00 starts at midnight: 00:00
+         * ("24:00"-"24:00" stays empty, as written). */
+        if (h[0] == 24.0 && h[1] != 24.0) h[0] = 0.0;
         if (h[0] == h[1]) {
             tsim__ld_err(ld, ip, "empty period '%s'-'%s' in shift '%s'", tx[0], tx[1], name);
             ok = 0;

@@ -168,6 +168,34 @@ int tsim_model_set_resolution(struct tsim_model *m, double ticks_per_unit)
     return 0;
 }
 
+double tsim_model_max_time(const struct tsim_model *m)
+{
+    return (double)TSIM__TMAX / m->ticks_per_unit;
+}
+
+/* Far above any plant, below what the entity pool's 32-bit indices and memory allow. */
+#define MAX_ENTITIES_LIMIT 1000000000u
+#define MAX_INSTANT_LIMIT 1000000000000000u
+
+int tsim_model_set_max_entities(struct tsim_model *m, uint64_t n)
+{
+    if (n > MAX_ENTITIES_LIMIT)
+        return tsim__fail(TSIM_ERANGE, __func__, "'max_entities' must be at most %u, got %llu",
+                          MAX_ENTITIES_LIMIT, (unsigned long long)n);
+    m->max_entities = n;
+    return 0;
+}
+
+int tsim_model_set_max_instant_events(struct tsim_model *m, uint64_t n)
+{
+    if (n > MAX_INSTANT_LIMIT)
+        return tsim__fail(TSIM_ERANGE, __func__,
+                          "'max_instant_events' must be at most %llu, got %llu",
+                          (unsigned long long)MAX_INSTANT_LIMIT, (unsigned long long)n);
+    m->max_instant_events = n;
+    return 0;
+}
+
 static int valid_name(const char *func, const char *name)
 {
     if (!name || !*name) return tsim__fail(TSIM_EINVAL, func, "empty name");
@@ -854,10 +882,18 @@ int tsim__model_finalize(struct tsim_model *m)
         if (rc) return rc;
     }
     if (m->nblocks == 0) return tsim__fail(TSIM_EMODEL, "tsim_model_validate", "model '%s' has no blocks", m->name);
+    long long servers = 0;
     for (int i = 0; i < m->nblocks; i++) {
         int rc = check_block(m, &m->blocks[i]);
         if (rc) return rc;
+        if (m->blocks[i].type == TSIM_MACHINE) servers += m->blocks[i].servers;
     }
+    /* Every server has its state in each sim, addressed by 32-bit offsets: about 130 bytes a
+     * server, so this keeps a sim far below 4 GiB (and its memory in reach). */
+    if (servers > TSIM__SERVERS_TOTAL_MAX)
+        return tsim__fail(TSIM_EMODEL, "tsim_model_validate",
+                          "the machines have %lld servers in all, more than %d", servers,
+                          TSIM__SERVERS_TOTAL_MAX);
     m->finalized = 1;
     return 0;
 }

@@ -85,6 +85,15 @@ int tsim__param_set_failures(struct tsim_model *m, int block, const char *betwee
 int tsim__param_set_failure_basis(struct tsim_model *m, int block, const char *text,
                                   struct tsim__perr *e);
 
+/* `v` in at most 10 significant digits, an exponent as people write it ("1e-6", "4.6e12"). */
+void tsim__fmt_num(char *buf, size_t size, double v);
+
+/* A time distribution `d` given as `text` for `what` ("'interarrival'") must not have a mean
+ * above 0 but below one tick of `m`: every draw would round to 0 (an interarrival would make
+ * entities without end at one instant). Returns 0 or TSIM_ERANGE with `e` filled. */
+int tsim__check_resolution(const struct tsim_model *m, const char *what,
+                           const struct tsim_dist *d, struct tsim__perr *e);
+
 /* The rest of a setter's tsim_errmsg() after its "function: " prefix. */
 const char *tsim__errmsg_body(void);
 

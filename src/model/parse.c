@@ -205,10 +205,12 @@ int tsim__parse_int(const char *text, const char *what, long long lo, long long 
     }
     errno = 0;
     long long v = strtoll(text + start, NULL, 10);
-    if (errno == ERANGE || v < lo)
+    /* Out of range of a long long: past whichever end its sign points to. */
+    int beyond = errno == ERANGE;
+    if (v < lo || (beyond && text[start] == '-'))
         return tsim__perr_set(e, TSIM_ERANGE, start, "%s must be at least %lld, got '%.*s'",
                               what, lo, Q(text + start, nlen));
-    if (v > hi)
+    if (v > hi || beyond)
         return tsim__perr_set(e, TSIM_ERANGE, start, "%s must be at most %lld, got '%.*s'",
                               what, hi, Q(text + start, nlen));
     *out = v;

@@ -55,9 +55,11 @@ static int has_key(enum tsim_block_type type, const char *key)
 }
 
 /* Upper bounds on counts: far beyond any factory, low enough that no later product of two of
- * them overflows. */
+ * them overflows. A machine's servers each take state and calendar room in every sim, hence
+ * their own bound (tsim_machine_set_servers). */
 #define COUNT_MAX 1000000LL
 #define CAPACITY_MAX 1000000000000LL
+#define SERVERS_MAX 100000LL
 
 static const char *const disciplines[] = {"fifo", "lifo", "priority", "spt", "edd", NULL};
 static const char *const when_full_values[] = {"block", "drop", NULL};
@@ -128,6 +130,20 @@ static int shift_index(const struct tsim_model *m, const char *text, struct tsim
                           tsim__suggest_text(&s));
 }
 
+int tsim__check_resolution(const struct tsim_model *m, const char *what,
+                           const struct tsim_dist *d, struct tsim__perr *e)
+{
+    double mean = tsim_dist_mean(d);
+    if (!(mean > 0) || mean * m->ticks_per_unit >= 1) return 0;
+    char got[40], tick[40];
+    tsim__fmt_num(got, sizeof got, mean);
+    tsim__fmt_num(tick, sizeof tick, 1 / m->ticks_per_unit);
+    return tsim__perr_set(e, TSIM_ERANGE, 0,
+                          "%s has mean %s %s, below the model's resolution (%s %s): set "
+                          "'resolution' or change the unit",
+                          what, got, m->time_unit, tick, m->time_unit);
+}
+
 /* The distribution-valued parameters share one shape: parse, set (which deep-copies), release. */
 static int set_dist(struct tsim_model *m, int block, const char *key, const char *text,
                     const char *base_dir, struct tsim__perr *e)
@@ -135,6 +151,12 @@ static int set_dist(struct tsim_model *m, int block, const char *key, const char
     struct tsim_dist d;
     int rc = tsim__parse_dist(&d, text, m->time_unit, base_dir, e);
     if (rc) return rc;
+    char what[40];
+    snprintf(what, sizeof what, "'%s'", key);
+    if ((rc = tsim__check_resolution(m, what, &d, e))) {
+        tsim_dist_release(&d);
+        return rc;
+    }
     if (strcmp(key, "interarrival") == 0)
         rc = tsim_source_set_interarrival(m, block, &d);
     else if (strcmp(key, "due") == 0)
@@ -155,6 +177,15 @@ int tsim__param_set_process(struct tsim_model *m, int block, int product, const 
     struct tsim_dist d;
     int rc = tsim__parse_dist(&d, text, m->time_unit, base_dir, e);
     if (rc) return rc;
+    char what[120];
+    if (product >= 0)
+        snprintf(what, sizeof what, "the processing time of '%s'", m->products[product]);
+    else
+        snprintf(what, sizeof what, "'process'");
+    if ((rc = tsim__check_resolution(m, what, &d, e))) {
+        tsim_dist_release(&d);
+        return rc;
+    }
     rc = tsim_machine_set_process(m, block, product, &d);
     tsim_dist_release(&d);
     return rc ? setter_failed(e, rc) : 0;
@@ -175,6 +206,10 @@ int tsim__param_set_failures(struct tsim_model *m, int block, const char *betwee
     *which = 0;
     if (between) {
         if ((rc = tsim__parse_dist(&db, between, m->time_unit, base_dir, e))) return rc;
+        if ((rc = tsim__check_resolution(m, "'between'", &db, e))) {
+            tsim_dist_release(&db);
+            return rc;
+        }
     } else {
         tsim_dist_copy(&db, &b->between);
     }
@@ -182,6 +217,11 @@ int tsim__param_set_failures(struct tsim_model *m, int block, const char *betwee
     if (repair) {
         if ((rc = tsim__parse_dist(&dr, repair, m->time_unit, base_dir, e))) {
             tsim_dist_release(&db);
+            return rc;
+        }
+        if ((rc = tsim__check_resolution(m, "'repair'", &dr, e))) {
+            tsim_dist_release(&db);
+            tsim_dist_release(&dr);
             return rc;
         }
     } else {
@@ -263,7 +303,7 @@ int tsim__param_set(struct tsim_model *m, int block, const char *key, const char
         rc = tsim_model_block_type(m, block) == TSIM_MACHINE ? tsim_machine_set_drop(m, block, k)
                                                              : tsim_buffer_set_drop(m, block, k);
     } else if (strcmp(key, "servers") == 0) {
-        if ((rc = tsim__parse_int(text, what, 1, COUNT_MAX, &v, e))) return rc;
+        if ((rc = tsim__parse_int(text, what, 1, SERVERS_MAX, &v, e))) return rc;
         rc = tsim_machine_set_servers(m, block, (int)v);
     } else if (strcmp(key, "scrap") == 0) {
         double f;
@@ -282,11 +322,34 @@ int tsim__param_set(struct tsim_model *m, int block, const char *key, const char
     return rc ? setter_failed(e, rc) : 0;
 }
 
+/* A source without a `limit` cannot take an interarrival of mean 0: it would make entities
+ * without end at time 0. The loader says so once the whole block is read (the limit may come
+ * after); a change of a loaded model is checked here, where the limit is known. */
+static int endless_interarrival(struct tsim_model *m, int b, const char *value,
+                                struct tsim__perr *e)
+{
+    const struct tsim__block_desc *d = &m->blocks[b];
+    if (d->limit) return 0;
+    struct tsim_dist dist;
+    if (tsim__parse_dist(&dist, value, m->time_unit, NULL, e) != 0) return 0; /* said later */
+    double mean = tsim_dist_mean(&dist);
+    tsim_dist_release(&dist);
+    if (mean > 0) return 0;
+    return tsim__perr_set(e, TSIM_ERANGE, 0,
+                          "'interarrival' of source '%s' has mean 0 and no 'limit', so it never "
+                          "ends",
+                          d->name);
+}
+
 /* Apply `param` (the path after the block name) to block `b`. */
 static int set_block_param(struct tsim_model *m, int b, const char *param, const char *value,
                            struct tsim__perr *e)
 {
     enum tsim_block_type type = tsim_model_block_type(m, b);
+    if (type == TSIM_SOURCE && strcmp(param, "interarrival") == 0) {
+        int rc = endless_interarrival(m, b, value, e);
+        if (rc) return rc;
+    }
     if (strncmp(param, "process.", 8) == 0 &&
         (type == TSIM_MACHINE || type == TSIM_ASSEMBLY)) {
         int p = product_index(m, param + 8, e);
@@ -343,8 +406,18 @@ int tsim_model_set_param(struct tsim_model *m, const char *path, const char *val
                     &e, TSIM_ENOENT, 0, "unknown parameter '%s' of operators '%s'%s", param, name,
                     tsim__suggest_list(param, (const char *const[]){"count", NULL}));
             } else if ((rc = tsim__parse_int(value, "'count'", 1, COUNT_MAX, &v, &e)) == 0) {
-                rc = tsim_model_set_pool_count(m, pool, (int)v);
-                if (rc) setter_failed(&e, rc);
+                /* A block that needs more operators than the pool would have could never work. */
+                for (int k = 0; k < m->nblocks && rc == 0; k++) {
+                    const struct tsim__block_desc *d = &m->blocks[k];
+                    if (d->need.pool == pool && d->need.count > v)
+                        rc = tsim__perr_set(&e, TSIM_ERANGE, 0,
+                                            "'count' %lld of '%s' is below the %d operators %s "
+                                            "'%s' needs",
+                                            v, name, d->need.count,
+                                            tsim_block_type_name(d->type), d->name);
+                }
+                if (rc == 0) rc = tsim_model_set_pool_count(m, pool, (int)v);
+                if (rc && !e.msg[0]) setter_failed(&e, rc);
             }
             break;
         }

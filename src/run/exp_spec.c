@@ -281,7 +281,7 @@ static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_n
         }
     } else if (fy_node_get_type(val) == FYNT_MAPPING) {
         double lo = NAN, hi = NAN, step = 0;
-        int ok = 1;
+        int ok = 1, has_step = 0;
         void *it = NULL;
         struct fy_node_pair *pr;
         while ((pr = fy_node_mapping_iterate(val, &it))) {
@@ -315,7 +315,7 @@ static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_n
             }
             if (!strcmp(k, "from")) lo = x;
             else if (!strcmp(k, "to")) hi = x;
-            else step = x;
+            else step = x, has_step = 1;
         }
         if (!ok) {
             tsim__free(f.format);
@@ -330,8 +330,10 @@ static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_n
                    hi);
             return;
         }
-        if (step < 0) {
-            ERR_AT(d, val, "'step' of factor '%s' must be positive", name);
+        if (has_step && !(step > 0)) {
+            /* A step of 0 would never reach 'to'. */
+            ERR_AT(d, val, "'step' of factor '%s' must be above 0, got %g", name, step);
+            tsim__free(f.format);
             return;
         }
         int integral = lo == floor(lo) && hi == floor(hi) && (step == 0 || step == floor(step));

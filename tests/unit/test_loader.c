@@ -479,6 +479,209 @@ static void test_set_param(void)
     tsim_model_destroy(m);
 }
 
+/* Every count at its limit loads and keeps its exact value: nothing is narrowed into a smaller
+ * field on the way (tests/models/bad/limits_past.yaml has each one past its limit). */
+static void test_limits_at(void)
+{
+    static const char text[] =
+        "run: {horizon: 10, replications: 1000000000, seed: 9223372036854775807,\n"
+        "      max_entities: 1000000000, max_instant_events: 1000000000000000}\n"
+        "products: [a]\n"
+        "operators:\n"
+        "  - {name: crew, count: 1000000}\n"
+        "blocks:\n"
+        "  - source: in\n"
+        "    interarrival: 1\n"
+        "    limit: 9223372036854775807\n"
+        "    batch: 1000000\n"
+        "    population: 1000000\n"
+        "    to: b1\n"
+        "  - buffer: b1\n"
+        "    capacity: 1000000000000\n"
+        "    to: m1\n"
+        "  - machine: m1\n"
+        "    servers: 100000\n"
+        "    process: 1\n"
+        "    needs: {crew: 1000000}\n"
+        "    to: s1\n"
+        "  - split: s1\n"
+        "    into: 1000000\n"
+        "    to: a1\n"
+        "  - assembly: a1\n"
+        "    parts: {a: 1000000}\n"
+        "    process: 1\n"
+        "    to: done\n"
+        "  - sink: done\n";
+    struct tsim_diags d;
+    struct tsim_run_spec run;
+    tsim_diags_init(&d);
+    struct tsim_model *m = tsim_model_load(text, sizeof text - 1, "at.yaml", &run, &d);
+    CHECK(m != NULL && d.n == 0);
+    tsim_diags_release(&d);
+    if (!m) return;
+    CHECK(run.replications == 1000000000);
+    CHECK(run.seed == UINT64_C(9223372036854775807));
+    CHECK(m->max_entities == 1000000000u);
+    CHECK(m->max_instant_events == UINT64_C(1000000000000000));
+    CHECK(m->pools[0].count == 1000000);
+    CHECK(block(m, "in")->limit == UINT64_C(9223372036854775807));
+    CHECK(block(m, "in")->batch == 1000000 && block(m, "in")->population == 1000000);
+    CHECK(block(m, "b1")->capacity == UINT64_C(1000000000000));
+    CHECK(block(m, "m1")->servers == 100000);
+    CHECK(block(m, "m1")->need.count == 1000000);
+    CHECK(block(m, "s1")->into == 1000000);
+    CHECK(block(m, "a1")->parts_k[0] == 1000000);
+    CHECK(tsim_model_validate(m) == 0);
+
+    /* Servers of all machines together: 10 machines of 100,000 pass, one server more does not. */
+    char name[16];
+    int last = -1;
+    for (int i = 0; i < 9; i++) {
+        snprintf(name, sizeof name, "x%d", i);
+        last = tsim_model_add_block(m, TSIM_MACHINE, name);
+        CHECK(tsim_model_set_param(m, strcat(name, ".servers"), "100000") == 0);
+        struct tsim_dist one;
+        double v = 1;
+        tsim_dist_init(&one, TSIM_DIST_CONSTANT, &v, 1);
+        tsim_machine_set_process(m, last, -1, &one);
+        tsim_route_to(m, last, tsim_model_find_block(m, "done"));
+    }
+    CHECK(tsim_model_validate(m) == 0);
+    CHECK(tsim_model_set_param(m, "m1.servers", "1") == 0);
+    CHECK(tsim_model_set_param(m, "x0.servers", "100000") == 0);
+    int extra = tsim_model_add_block(m, TSIM_MACHINE, "x9");
+    struct tsim_dist one;
+    double v = 1;
+    tsim_dist_init(&one, TSIM_DIST_CONSTANT, &v, 1);
+    tsim_machine_set_process(m, extra, -1, &one);
+    tsim_route_to(m, extra, tsim_model_find_block(m, "done"));
+    CHECK(tsim_model_validate(m) == 0); /* 9 x 100,000 + 1 + 1 */
+    CHECK(tsim_model_set_param(m, "x9.servers", "99999") == 0);
+    CHECK(tsim_model_validate(m) == 0); /* exactly 1,000,000 */
+    CHECK(tsim_model_set_param(m, "x9.servers", "100000") == 0);
+    CHECK(tsim_model_validate(m) == TSIM_EMODEL);
+    CHECK_STR(tsim_errmsg(), "tsim_model_validate: the machines have 1000001 servers in all, more "
+                             "than 1000000");
+    tsim_model_destroy(m);
+}
+
+/* What a user types too large is refused with the largest value that fits: on the command line
+ * (`--set`) as in the file; and a change that would make a loaded model run without end, or
+ * require more operators than its pool has, is refused where it is made. */
+static void test_set_param_limits(void)
+{
+    struct tsim_model *m;
+    char *got = diags_of("examples/bottling-line.yaml", &m, NULL);
+    free(got);
+    if (!m) {
+        CHECK(m != NULL);
+        return;
+    }
+    CHECK(tsim_model_set_param(m, "filler_buffer.capacity", "99999999999999999999") == TSIM_ERANGE);
+    CHECK_STR(tsim_errmsg(), "tsim_model_set_param: filler_buffer.capacity: 'capacity' must be at "
+                             "most 1000000000000, got '99999999999999999999'");
+    CHECK(tsim_model_set_param(m, "filler_buffer.capacity", "-99999999999999999999") == TSIM_ERANGE);
+    CHECK_STR(tsim_errmsg(), "tsim_model_set_param: filler_buffer.capacity: 'capacity' must be at "
+                             "least 1, got '-99999999999999999999' (omit it for no limit)");
+    CHECK(tsim_model_set_param(m, "filler.servers", "100001") == TSIM_ERANGE);
+    CHECK_STR(tsim_errmsg(), "tsim_model_set_param: filler.servers: 'servers' must be at most "
+                             "100000, got '100001'");
+    CHECK(tsim_model_set_param(m, "filler.servers", "100000") == 0);
+    CHECK(tsim_model_set_param(m, "arrivals.interarrival", "0") == TSIM_ERANGE);
+    CHECK_STR(tsim_errmsg(), "tsim_model_set_param: arrivals.interarrival: 'interarrival' of "
+                             "source 'arrivals' has mean 0 and no 'limit', so it never ends");
+    CHECK(tsim_model_set_param(m, "arrivals.interarrival", "1e-9") == TSIM_ERANGE);
+    CHECK_STR(tsim_errmsg(), "tsim_model_set_param: arrivals.interarrival: 'interarrival' has mean "
+                             "1e-9 min, below the model's resolution (1e-6 min): set 'resolution' "
+                             "or change the unit");
+    CHECK(tsim_model_set_param(m, "filler.process.small", "uniform(0, 1e-7)") == TSIM_ERANGE);
+    CHECK(tsim_model_set_param(m, "filler.failures.repair", "1e-7") == TSIM_ERANGE);
+    CHECK(tsim_model_set_param(m, "arrivals.limit", "5") == 0);
+    CHECK(tsim_model_set_param(m, "arrivals.interarrival", "0") == 0);
+    CHECK(tsim_model_set_param(m, "crew.count", "1") == 0); /* filler needs 1 */
+    CHECK(tsim_model_set_param(m, "filler.failures.between", "exponential(2h)") == 0);
+    const struct tsim__block_desc *f = block(m, "filler");
+    CHECK(tsim_machine_set_needs(m, f->index, 0, 1, TSIM_NEED_REPAIR) == 0);
+    CHECK(tsim_model_set_param(m, "crew.count", "2") == 0);
+    CHECK(tsim_machine_set_needs(m, f->index, 0, 2, TSIM_NEED_REPAIR) == 0);
+    CHECK(tsim_model_set_param(m, "crew.count", "1") == TSIM_ERANGE);
+    CHECK_STR(tsim_errmsg(), "tsim_model_set_param: crew.count: 'count' 1 of 'crew' is below the 2 "
+                             "operators machine 'filler' needs");
+    CHECK(tsim_model_validate(m) == 0);
+    tsim_model_destroy(m);
+}
+
+/* A shift period from 24:00 starts at midnight (periods repeat daily): one period, one second
+ * long, and no message about a period nobody wrote. */
+static void test_shift_from_midnight(void)
+{
+    static const char text[] = "shifts:\n"
+                               "  - {name: s, periods: [[\"24:00\", \"00:00:01\"]]}\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: 1\n"
+                               "    to: done\n"
+                               "  - sink: done\n";
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_model *m = tsim_model_load(text, sizeof text - 1, "s.yaml", NULL, &d);
+    CHECK(m != NULL && d.n == 0);
+    tsim_diags_release(&d);
+    if (!m) return;
+    CHECK(m->nshifts == 1 && m->shifts[0].n == 1);
+    CHECK(m->shifts[0].periods[0] == 0.0);
+    CHECK_NEAR(m->shifts[0].periods[1], 1.0 / 3600, 1e-15);
+    tsim_model_destroy(m);
+}
+
+/* A file of more blocks than the cap is refused at the first one too many, before the YAML
+ * document is built: a million sinks cost a scan, not the building of a million nodes. */
+static void test_caps_before_building(void)
+{
+    size_t cap = 24u << 20, n = 0;
+    char *text = malloc(cap);
+    n += (size_t)sprintf(text + n, "blocks: [{source: s, interarrival: 1, to: k0}");
+    for (int i = 0; i < 999999; i++) n += (size_t)sprintf(text + n, ",{sink: k%x}", i);
+    n += (size_t)sprintf(text + n, "]\n");
+    CHECK(n > (1u << 20) && n <= TSIM_MODEL_MAX_BYTES);
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    CHECK(tsim_model_load(text, n, "t.yaml", NULL, &d) == NULL);
+    CHECK(d.n == 1);
+    if (d.n) {
+        CHECK_STR(d.items[0].message, "more than 20000 blocks");
+        /* The item past the cap: after the source and 20,000 sinks of 10 or 11 bytes. */
+        CHECK(d.items[0].line == 1 && d.items[0].col > 200000);
+    }
+    tsim_diags_release(&d);
+
+    /* Products likewise, in block style; and a long file within the caps still loads. */
+    n = (size_t)sprintf(text, "products:\n");
+    for (int i = 0; i < 10001; i++) n += (size_t)sprintf(text + n, "  - p%d\n", i);
+    n += (size_t)sprintf(text + n, "description: '");
+    while (n < (1u << 20) + 10) text[n++] = 'x';
+    n += (size_t)sprintf(text + n, "'\nblocks:\n  - source: s\n    interarrival: 1\n    to: k\n"
+                                   "  - sink: k\n");
+    tsim_diags_init(&d);
+    CHECK(tsim_model_load(text, n, "t.yaml", NULL, &d) == NULL);
+    CHECK(d.n == 1);
+    if (d.n) {
+        CHECK_STR(d.items[0].message, "more than 10000 products");
+        CHECK(d.items[0].line == 10002);
+    }
+    tsim_diags_release(&d);
+    char *second = strstr(text, "  - p10000\n");
+    memmove(second, second + 11, strlen(second + 11) + 1);
+    n -= 11;
+    tsim_diags_init(&d);
+    struct tsim_model *m = tsim_model_load(text, n, "t.yaml", NULL, &d);
+    CHECK(m != NULL && d.errors == 0);
+    if (m) CHECK(m->nproducts == 10000);
+    tsim_model_destroy(m);
+    tsim_diags_release(&d);
+    free(text);
+}
+
 /* Printing: places, severities, and problems with no place. */
 static void test_diags_print(void)
 {
@@ -533,6 +736,10 @@ int main(void)
     RUN(test_units_and_defaults);
     RUN(test_routes_and_flow_calls);
     RUN(test_set_param);
+    RUN(test_limits_at);
+    RUN(test_set_param_limits);
+    RUN(test_shift_from_midnight);
+    RUN(test_caps_before_building);
     RUN(test_examples_run);
     return CHECK_DONE();
 }
