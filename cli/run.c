@@ -36,6 +36,11 @@ static const char help[] =
     "                        (default: the model's run.horizon; 0: until no event is left)\n"
     "  --warmup T|auto       statistics start at T; 'auto' chooses T by MSER-5 on the mean WIP\n"
     "                        of up to 10 pilot replications (needs a horizon)\n"
+    "  --max-entities N      stop with an error when more than N entities exist at once\n"
+    "                        (default: the model's run.max_entities, else 1000000)\n"
+    "  --max-instant-events N  stop with an error when more than N events run at one instant\n"
+    "                        (default: the model's run.max_instant_events, else 100 per\n"
+    "                        block, server and entity, at least 1000000)\n"
     "  --set BLOCK.PARAM=V   change a parameter, as in the model file (repeatable):\n"
     "                        --set filler.process='triangular(0.5, 0.6, 0.9)'\n"
     "  --json FILE|-         write the results as JSON (v1) to FILE, or to standard output\n"
@@ -50,7 +55,7 @@ static const char help[] =
 
 struct run_args {
     const char *model;
-    const char *reps, *seed, *horizon, *warmup, *threads;
+    const char *reps, *seed, *horizon, *warmup, *threads, *max_ents, *max_instant;
     const char *json, *csv, *db;
     int no_db, quiet;
     const char **sets;
@@ -80,6 +85,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
         OPT("--horizon", horizon)
         OPT("--warmup", warmup)
         OPT("--threads", threads)
+        OPT("--max-entities", max_ents)
+        OPT("--max-instant-events", max_instant)
         OPT("--json", json)
         OPT("--csv", csv)
         OPT("--db", db)
@@ -261,6 +268,14 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         free(path);
     }
     if (rc) goto done;
+    /* Checked in cmd_run already: these parse. */
+    long lim;
+    if (a->max_ents && cli_parse_long("run", "--max-entities", a->max_ents, 1, 1000000000L,
+                                      &lim) == 0)
+        tsim_model_set_max_entities(m, (uint64_t)lim);
+    if (a->max_instant && cli_parse_long("run", "--max-instant-events", a->max_instant, 1,
+                                         1000000000000000L, &lim) == 0)
+        tsim_model_set_max_instant_events(m, (uint64_t)lim);
 
     const char *unit = tsim_model_time_unit(m);
     s->reps = spec.replications > 0 ? spec.replications : 10;
@@ -410,7 +425,11 @@ int cmd_run(int argc, char **argv)
         (a.threads && (rc = cli_parse_long("run", "--threads", a.threads, 0, MAX_THREADS, &v))) ||
         (a.horizon && (rc = parse_duration("--horizon", a.horizon, "min", &d))) ||
         (a.warmup && strcmp(a.warmup, "auto") != 0 &&
-         (rc = parse_duration("--warmup", a.warmup, "min", &d)))) {
+         (rc = parse_duration("--warmup", a.warmup, "min", &d))) ||
+        (a.max_ents &&
+         (rc = cli_parse_long("run", "--max-entities", a.max_ents, 1, 1000000000L, &v))) ||
+        (a.max_instant && (rc = cli_parse_long("run", "--max-instant-events", a.max_instant, 1,
+                                               1000000000000000L, &v)))) {
         free(a.sets);
         return rc;
     }

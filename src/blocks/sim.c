@@ -6,9 +6,24 @@
  * The run loop is the hot path: take the next event, from its slot or the heap's top (held there
  * while it runs, see calendar.h), fold it into the fingerprint, dispatch. Nothing else happens
  * per event. A sim gives its blocks their calendar slots when it starts (tsim__block_vt.slots).
+ *
+ * Limits of a run, so that no model runs for ever at one instant or grows until memory runs out
+ * (docs/model-format.md, Limits of a run):
+ * - Zero-time rule: more than `instant_limit` events at one instant stop the run with an error
+ *   naming the blocks involved. The loop compares the event count with a checkpoint, the one
+ *   comparison it makes anyway to see tsim_sim_stop (check_at). Every instant_limit / 2 events
+ *   the checkpoint looks at the clock; if it has not moved since the last one, the sim watches
+ *   the instant event by event, and stops once the events seen there pass the limit. So a stop
+ *   means more than instant_limit events at one instant, and such a run is stopped within 1.5
+ *   times the limit. A source whose interarrival times round to 0 ticks makes entities without
+ *   events: it counts them against the same limit (source.c).
+ * - Entities: at most max_ents exist at once; the pool's growth, out of line, checks it.
+ * - Time: no event later than TSIM__TMAX runs (tsim_sim_run stops there with an error;
+ *   tsim_sim_run_until refuses an end beyond it).
  */
 #include "blocks/sim.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +76,10 @@ static void layout(struct tsim_sim *sim)
 {
     const struct tsim_model *m = sim->m;
     size_t off = 0;
+    sim->size_units = sim->nblocks;
     for (uint32_t b = 0; b < sim->nblocks; b++) {
         const struct tsim__block_desc *d = &m->blocks[b];
+        if (d->type == TSIM_MACHINE) sim->size_units += (uint64_t)d->servers;
         sim->vt[b] = vts[d->type];
         sim->off[b] = (uint32_t)off;
         off = ALIGN(off + sim->vt[b]->state_size(m, d));
@@ -83,6 +100,198 @@ static void layout(struct tsim_sim *sim)
     for (int s = 0; s < m->nshifts; s++) sim->shift_off[s] = (uint32_t)shifts;
 }
 
+/* Limits of a run ----------------------------------------------------------------------------- */
+
+/* The default limit of events at one instant: 100 for every block, server and entity in the
+ * system, at least a million. Each entity passes a bounded number of blocks in an instant, each
+ * server ends a bounded number of phases, so a model that does not loop stays far below it; a
+ * loop of one entity is stopped after a million events, a few hundredths of a second. */
+#define INSTANT_MIN UINT64_C(1000000)
+#define INSTANT_PER_UNIT 100
+
+static uint64_t instant_limit(const struct tsim_sim *sim)
+{
+    if (sim->m->max_instant_events) return sim->m->max_instant_events;
+    uint64_t n = INSTANT_PER_UNIT * (sim->size_units + sim->live_ents);
+    return n > INSTANT_MIN ? n : INSTANT_MIN;
+}
+
+static void watch_end(struct tsim_sim *sim)
+{
+    tsim__free(sim->watch_seen);
+    tsim__free(sim->watch_entered);
+    sim->watch_seen = NULL;
+    sim->watch_entered = NULL;
+    sim->watch = 0;
+}
+
+/* The next checkpoint, `instant_limit / 2` events after this one (the comparison in the loop
+ * then costs nothing until it comes). */
+static void next_check(struct tsim_sim *sim)
+{
+    sim->instant_limit = instant_limit(sim);
+    uint64_t half = sim->instant_limit / 2;
+    sim->inst_events = sim->events;
+    sim->check_next = sim->events + (half ? half : 1);
+    sim->check_at = sim->stop ? 0 : sim->check_next;
+}
+
+static void limits_start(struct tsim_sim *sim)
+{
+    watch_end(sim);
+    sim->inst_t = -1;
+    uint64_t max = sim->m->max_entities ? sim->m->max_entities : TSIM_DEFAULT_MAX_ENTITIES;
+    sim->max_ents = max < UINT32_MAX / 2 ? (uint32_t)max : UINT32_MAX / 2;
+    next_check(sim);
+}
+
+void tsim__sim_fail(struct tsim_sim *sim, int err, const char *fmt, ...)
+{
+    sim->stop = 1;
+    sim->check_at = 0;
+    sim->instant_limit = 0;
+    if (sim->err) return;
+    sim->err = err;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sim->errmsg, sizeof sim->errmsg, fmt, ap);
+    va_end(ap);
+}
+
+/* "'a', 'b' and 3 more" of the blocks marked in `seen` (model order), into `buf`. */
+static void block_list(const struct tsim_sim *sim, const uint32_t *seen, char *buf, size_t size)
+{
+    enum { SHOWN = 8 };
+    uint32_t n = 0, shown = 0;
+    for (uint32_t b = 0; b < sim->nblocks; b++) n += seen[b] != 0;
+    size_t len = 0;
+    buf[0] = '\0';
+    for (uint32_t b = 0; b < sim->nblocks && shown < SHOWN; b++) {
+        if (!seen[b]) continue;
+        const char *sep = shown == 0 ? "" : (shown + 1 == n ? " and " : ", ");
+        int k = snprintf(buf + len, size - len, "%s'%s'", sep, sim->m->blocks[b].name);
+        if (k < 0 || (size_t)k >= size - len) return;
+        len += (size_t)k;
+        shown++;
+    }
+    if (shown < n) snprintf(buf + len, size - len, " and %u more", n - shown);
+}
+
+/* A number of ticks as model time, for messages. */
+static double at_time(const struct tsim_sim *sim) { return tsim__time(sim, sim->now); }
+
+static void zero_time_loop(struct tsim_sim *sim)
+{
+    for (uint32_t b = 0; b < sim->nblocks; b++)
+        if (tsim__hdr(sim, b)->entered != sim->watch_entered[b]) sim->watch_seen[b]++;
+    char blocks[300];
+    block_list(sim, sim->watch_seen, blocks, sizeof blocks);
+    tsim__sim_fail(sim, TSIM_ELIMIT,
+                   "zero-time loop at %.10g %s: more than %llu events without the clock moving, "
+                   "through %s (a cycle in which no time passes? 'max_instant_events' raises "
+                   "the limit)",
+                   at_time(sim), sim->m->time_unit, (unsigned long long)sim->instant_limit,
+                   blocks[0] ? blocks : "no block");
+}
+
+/* The next event's time and block (TSIM__SIM_EVENT for the sim's own, TSIM__CAL_USER for a user
+ * event); 0 when none is pending. */
+static int peek(struct tsim_sim *sim, int64_t *t, uint32_t *block)
+{
+    struct tsim__calendar *c = &sim->cal;
+    *t = tsim__cal_next_time(c);
+    if (*t == INT64_MAX) return 0;
+    int slot = c->n ? tsim__cal_top_key(c) < c->heap[0].key : !tsim__cal_slot_free(c, c->stop);
+    *block = slot ? c->sev[tsim__cal_slot_top(c)].block : c->heap[0].block;
+    return 1;
+}
+
+/* The run loop came to check_at: a stop (0: return), or a checkpoint of the zero-time rule
+ * (1: go on). Out of line: it runs once in instant_limit / 2 events, or per event only while an
+ * instant is watched. */
+static __attribute__((noinline)) int checkpoint(struct tsim_sim *sim)
+{
+    if (sim->stop) return 0;
+    if (sim->watch) {
+        int64_t t;
+        uint32_t block;
+        if (!peek(sim, &t, &block) || t != sim->now) {
+            /* The instant is over: the loop runs free again. */
+            watch_end(sim);
+            sim->inst_t = -1;
+            next_check(sim);
+            return 1;
+        }
+        if (block < sim->nblocks && sim->watch_seen[block] < UINT32_MAX) sim->watch_seen[block]++;
+        if (++sim->watch > sim->instant_limit) {
+            zero_time_loop(sim);
+            return 0;
+        }
+        sim->check_at = sim->check_next = sim->events + 1;
+        return 1;
+    }
+    if (sim->now != sim->inst_t) {
+        sim->inst_t = sim->now;
+        next_check(sim);
+        return 1;
+    }
+    /* The clock has not moved over the last instant_limit / 2 events, which all ran at this
+     * instant with the one before them: watch it from here, event by event. */
+    sim->watch = sim->events - sim->inst_events + 1;
+    sim->watch_seen = tsim__calloc(sim->nblocks, sizeof *sim->watch_seen);
+    sim->watch_entered = tsim__malloc(sim->nblocks * sizeof *sim->watch_entered);
+    for (uint32_t b = 0; b < sim->nblocks; b++) sim->watch_entered[b] = tsim__hdr(sim, b)->entered;
+    sim->check_at = sim->check_next = sim->events + 1;
+    return 1;
+}
+
+void tsim__zero_arrivals(struct tsim_sim *sim, uint32_t b, uint64_t n)
+{
+    if (sim->err) return;
+    const struct tsim__block_desc *d = &sim->m->blocks[b];
+    char why[160];
+    if (tsim_dist_mean(&d->interarrival) > 0)
+        snprintf(why, sizeof why,
+                 "its interarrival times below one tick (%g %s): a finer 'resolution', or "
+                 "another unit for 'interarrival'?",
+                 1.0 / sim->tpu, sim->m->time_unit);
+    else
+        snprintf(why, sizeof why, "its interarrival times 0");
+    tsim__sim_fail(sim, TSIM_ELIMIT,
+                   "source '%s' at %.10g %s: more than %llu entities arrived without the clock "
+                   "moving, %s ('max_instant_events' raises the limit)",
+                   d->name, at_time(sim), sim->m->time_unit, (unsigned long long)(n - 1), why);
+}
+
+/* The next event lies past TSIM__TMAX: the run cannot go on. */
+static void past_time(struct tsim_sim *sim)
+{
+    tsim__sim_fail(sim, TSIM_ERANGE,
+                   "the clock would pass the latest time this model's resolution can count "
+                   "(%.10g %s) at %.10g %s (give the run a horizon, or a coarser 'resolution')",
+                   tsim_model_max_time(sim->m), sim->m->time_unit, at_time(sim),
+                   sim->m->time_unit);
+}
+
+/* More entities than max_ents: name the block holding the most, where work piles up. */
+static void too_many_entities(struct tsim_sim *sim)
+{
+    uint32_t most = 0;
+    uint64_t content = 0;
+    for (uint32_t b = 0; b < sim->nblocks; b++) {
+        uint64_t c = tsim__hdr(sim, b)->content;
+        if (c > content) content = c, most = b;
+    }
+    char where[200] = "";
+    if (content > 0)
+        snprintf(where, sizeof where, ": %llu of them in %s '%s'", (unsigned long long)content,
+                 tsim_block_type_name(sim->m->blocks[most].type), sim->m->blocks[most].name);
+    tsim__sim_fail(sim, TSIM_ELIMIT,
+                   "more than %u entities at once at %.10g %s%s (work in process grows: do arrivals "
+                   "outpace the blocks after them? 'max_entities' raises the limit)",
+                   sim->max_ents, at_time(sim), sim->m->time_unit, where);
+}
+
 static void start(struct tsim_sim *sim)
 {
     const struct tsim_model *m = sim->m;
@@ -93,6 +302,9 @@ static void start(struct tsim_sim *sim)
     sim->fg = sim->stalled = 0;
     sim->fp = UINT64_C(0xcbf29ce484222325);
     sim->stop = 0;
+    sim->err = 0;
+    sim->errmsg[0] = '\0';
+    limits_start(sim);
     sim->nents = 0;
     sim->free_ent = TSIM__NIL;
     sim->live_ents = 0;
@@ -169,6 +381,8 @@ void tsim_sim_destroy(struct tsim_sim *sim)
     tsim__free(sim->shift_off);
     tsim__free(sim->arena);
     tsim__free(sim->orders);
+    tsim__free(sim->watch_seen);
+    tsim__free(sim->watch_entered);
     tsim__free(sim);
 }
 
@@ -202,6 +416,10 @@ struct tsim_sim *tsim_sim_clone(const struct tsim_sim *src)
     sim->st = tsim__malloc(src->nblocks * sizeof *sim->st);
     point(sim);
     sim->orders = dup(src->orders, (size_t)src->cap_orders * sizeof *src->orders);
+    if (src->watch) {
+        sim->watch_seen = dup(src->watch_seen, src->nblocks * sizeof *src->watch_seen);
+        sim->watch_entered = dup(src->watch_entered, src->nblocks * sizeof *src->watch_entered);
+    }
     sim->obs = NULL;
     sim->obs_ctx = NULL;
     return sim;
@@ -357,58 +575,93 @@ int tsim_sim_step(struct tsim_sim *sim)
 {
     int64_t t;
     struct tsim__ev ev;
+    if (sim->err) return 0;
+    if (tsim__cal_next_time(&sim->cal) > TSIM__TMAX) {
+        if (tsim__cal_next_time(&sim->cal) != INT64_MAX) past_time(sim);
+        return 0;
+    }
     if (!tsim__cal_pop(&sim->cal, &t, &ev)) return 0;
     run_one(sim, t, &ev);
     return 1;
+}
+
+/* The run loop of tsim_sim_run (`until` 0: end at TSIM__TMAX, and when only background events
+ * are left) and tsim_sim_run_until (`until` 1). `until` is a constant in each caller, so each
+ * gets its own loop. */
+static inline __attribute__((always_inline)) void run_loop(struct tsim_sim *sim, int64_t end,
+                                                           int until)
+{
+    sim->stop = 0;
+    sim->check_at = sim->check_next;
+    while (sim->events < sim->check_at || checkpoint(sim)) {
+        uint32_t slot;
+        if (tsim__cal_next_block(&sim->cal, &slot)) {
+            if (next_block_time(&sim->cal, slot) > end) break;
+            run_next(sim, slot);
+        } else {
+            int64_t et;
+            struct tsim__ev ev;
+            if (tsim__cal_next_time(&sim->cal) > end || !tsim__cal_pop(&sim->cal, &et, &ev))
+                break;
+            run_one(sim, et, &ev);
+        }
+        /* Only failures, repairs and shift changes left, and nothing waits for them. */
+        if (!until && sim->fg == 0 && sim->stalled == 0) break;
+    }
 }
 
 uint64_t tsim_sim_run_until(struct tsim_sim *sim, double t)
 {
     int64_t end = tsim__ticks(sim, t);
     TSIM__ASSERT(end >= sim->now, "time %g is earlier than now (%g)", t, tsim_sim_now(sim));
-    uint64_t before = sim->events;
-    sim->stop = 0;
-    while (!sim->stop) {
-        uint32_t slot;
-        if (tsim__cal_next_block(&sim->cal, &slot)) {
-            if (next_block_time(&sim->cal, slot) > end) break;
-            run_next(sim, slot);
-            continue;
-        }
-        int64_t et;
-        struct tsim__ev ev;
-        if (tsim__cal_next_time(&sim->cal) > end || !tsim__cal_pop(&sim->cal, &et, &ev)) break;
-        run_one(sim, et, &ev);
+    if (sim->err) return 0;
+    if (end > TSIM__TMAX) {
+        tsim__sim_fail(sim, TSIM_ERANGE,
+                       "time %.10g %s is past the latest time this model's resolution can count "
+                       "(%.10g %s)",
+                       t, sim->m->time_unit, tsim_model_max_time(sim->m), sim->m->time_unit);
+        return 0;
     }
+    uint64_t before = sim->events;
+    run_loop(sim, end, 1);
     if (!sim->stop) sim->now = end;
     return sim->events - before;
 }
 
 uint64_t tsim_sim_run(struct tsim_sim *sim)
 {
+    if (sim->err) return 0;
     uint64_t before = sim->events;
-    sim->stop = 0;
-    while (!sim->stop) {
-        uint32_t slot;
-        if (tsim__cal_next_block(&sim->cal, &slot)) {
-            run_next(sim, slot);
-        } else {
-            int64_t t;
-            struct tsim__ev ev;
-            if (!tsim__cal_pop(&sim->cal, &t, &ev)) break;
-            run_one(sim, t, &ev);
-        }
-        /* Only failures, repairs and shift changes left, and nothing waits for them. */
-        if (sim->fg == 0 && sim->stalled == 0) break;
+    run_loop(sim, TSIM__TMAX, 0);
+    if (!sim->stop && (sim->fg || sim->stalled)) {
+        int64_t next = tsim__cal_next_time(&sim->cal);
+        if (next > TSIM__TMAX && next != INT64_MAX) past_time(sim);
     }
     return sim->events - before;
 }
 
-void tsim_sim_stop(struct tsim_sim *sim) { sim->stop = 1; }
+void tsim_sim_stop(struct tsim_sim *sim)
+{
+    sim->stop = 1;
+    sim->check_at = 0;
+}
+
+int tsim_sim_status(const struct tsim_sim *sim)
+{
+    if (!sim->err) return 0;
+    return tsim__fail(sim->err, "tsim_sim_run", "%s", sim->errmsg);
+}
+
+const char *tsim_sim_error(const struct tsim_sim *sim) { return sim->err ? sim->errmsg : NULL; }
 
 int tsim_sim_set_warmup(struct tsim_sim *sim, double t)
 {
     int64_t ticks = tsim__ticks(sim, t);
+    if (ticks > TSIM__TMAX)
+        return tsim__fail(TSIM_ERANGE, __func__,
+                          "warm-up %.10g %s is past the latest time this model's resolution can "
+                          "count (%.10g %s)",
+                          t, sim->m->time_unit, tsim_model_max_time(sim->m), sim->m->time_unit);
     if (ticks < sim->now)
         return tsim__fail(TSIM_ESTATE, __func__, "warm-up %g is already past (now %g)", t,
                           tsim_sim_now(sim));
@@ -425,6 +678,9 @@ int tsim_sim_set_warmup(struct tsim_sim *sim, double t)
 /* No free entity: a new one at the end of the pool, which doubles when full. */
 uint32_t tsim__entity_grow(struct tsim_sim *sim)
 {
+    /* Every entity of the pool is in use: one more is one more at once. The caller gets it all
+     * the same, and the run stops after the current event. */
+    if (sim->nents >= sim->max_ents && !sim->err) too_many_entities(sim);
     if (sim->nents == sim->cap_ents) {
         TSIM__ASSERT(sim->cap_ents < UINT32_MAX / 2, "too many entities");
         uint32_t cap = sim->cap_ents ? sim->cap_ents * 2 : 256;
@@ -460,6 +716,11 @@ double tsim__window(const struct tsim_sim *sim)
 void tsim_sim_result(struct tsim_sim *sim, struct tsim_result *out)
 {
     out->n = 0;
+    out->start_time = tsim__time(sim, sim->stats_start);
+    out->end_time = tsim_sim_now(sim);
+    out->events = sim->events;
+    out->fingerprint = 0;
+    if (sim->err) return; /* numbers of a run that did not go as the model says: none */
     double window = tsim__window(sim);
     for (uint32_t b = 0; b < sim->nblocks; b++) sim->vt[b]->report(sim, b, out);
     tsim__pools_report(sim, out);

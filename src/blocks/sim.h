@@ -147,9 +147,14 @@ struct tsim_sim {
     double tpu; /* ticks per model time unit */
     struct tsim__calendar cal;
     uint64_t events, fp;
+    /* The run loop runs while events < check_at; at check_at it looks at the clock (the
+     * zero-time rule, sim.c). tsim_sim_stop and errors set it to 0, so that one comparison
+     * serves both. */
+    uint64_t check_at;
     uint64_t fg;      /* foreground events pending */
     uint64_t stalled; /* servers holding work that waits for a background event */
     int stop;
+    int err; /* 0, or the TSIM_E* code of the error that stopped the sim (errmsg) */
     const struct tsim_model *m;
     const struct tsim__block_desc *blocks; /* m->blocks, one load nearer */
     uint64_t seed, rep;
@@ -177,7 +182,29 @@ struct tsim_sim {
 
     tsim_observer_fn *obs;
     void *obs_ctx;
+
+    /* Limits of a run (sim.c): events at one instant and entities at once. */
+    uint64_t instant_limit;  /* events at one instant now allowed; 0 once the sim has failed */
+    uint64_t check_next;     /* the next checkpoint, also while check_at is 0 */
+    uint64_t inst_events;    /* the event count at the last checkpoint */
+    int64_t inst_t;          /* the clock there; -1: none */
+    uint64_t watch;          /* events seen at the instant being watched; 0: not watching */
+    uint32_t *watch_seen;    /* while watching: per block, events and entries seen */
+    uint64_t *watch_entered; /* while watching: per block, `entered` when watching began */
+    uint64_t size_units;     /* blocks + servers, for the default instant limit */
+    uint32_t max_ents;       /* entities that may exist at once */
+    char errmsg[400];
 };
+
+/* Stop the sim with error `err` (a TSIM_E* code) and a message (printf-style, no function
+ * name): the run loop returns after the current event, and every later run returns at once.
+ * The first error stays. */
+void tsim__sim_fail(struct tsim_sim *sim, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The error of a source that made `n` entities in a row at one instant, its interarrival times
+ * all below one tick (source.c counts them against sim->instant_limit). */
+void tsim__zero_arrivals(struct tsim_sim *sim, uint32_t b, uint64_t n);
 
 static inline void *tsim__state(const struct tsim_sim *sim, uint32_t b) { return sim->st[b]; }
 
@@ -196,11 +223,12 @@ static inline struct tsim__entity *tsim__ent(const struct tsim_sim *sim, uint32_
     return &sim->ents[e];
 }
 
-/* Model time <-> ticks, only at the edges. */
+/* Model time <-> ticks, only at the edges. A time past TSIM__TMAX (or NaN) is TSIM__NEVER: the
+ * caller refuses it or takes it as "never". */
 static inline int64_t tsim__ticks(const struct tsim_sim *sim, double t)
 {
     double x = t * sim->tpu + 0.5;
-    return x <= 0 ? 0 : (x >= 4.6e18 ? TSIM__NEVER : (int64_t)x);
+    return x <= 0 ? 0 : (!(x < TSIM__TMAX_D) ? TSIM__NEVER : (int64_t)x);
 }
 
 static inline double tsim__time(const struct tsim_sim *sim, int64_t ticks)
@@ -208,11 +236,13 @@ static inline double tsim__time(const struct tsim_sim *sim, int64_t ticks)
     return (double)ticks / sim->tpu;
 }
 
-/* A duration drawn from `d`, in ticks; negative draws count as 0. */
+/* A duration drawn from `d`, in ticks; negative draws count as 0, longer ones (and a NaN) as
+ * TSIM__TMAX, by the one comparison a conversion needs anyway. */
 static inline int64_t tsim__draw(struct tsim_sim *sim, const struct tsim_dist *d,
                                  struct tsim_rng *r)
 {
-    return tsim__ticks(sim, tsim__sample(d, r));
+    double x = tsim__sample(d, r) * sim->tpu + 0.5;
+    return x <= 0 ? 0 : (x >= TSIM__TMAX_D ? TSIM__TMAX : (int64_t)x);
 }
 
 /*

@@ -17,6 +17,8 @@ struct source {
     uint32_t held_head, held_tail; /* created, not yet accepted downstream */
     int blocked;
     int64_t blocked_since, blocked_ticks;
+    int64_t zero_t;  /* the instant of the last arrival that followed the one before in 0 ticks */
+    uint64_t zero_n; /* such arrivals at that instant */
 };
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
@@ -99,6 +101,23 @@ static void set_blocked(struct tsim_sim *sim, struct source *s, int blocked)
     s->blocked = blocked;
 }
 
+/* Another arrival 0 ticks after the last one. Such arrivals come without an event, so they
+ * count against the limit of events at one instant (sim.c) here: without a `limit`, draws that
+ * all round to 0 ticks would otherwise loop in arrive for ever. Returns 1 when the sim stops
+ * (instant_limit is 0 once it has failed, too many entities say). Kept in the state and out of
+ * line, so that the usual arrival pays nothing for it. */
+static __attribute__((noinline)) int zero_arrival(struct tsim_sim *sim, uint32_t b,
+                                                  struct source *s)
+{
+    if (s->zero_t != sim->now) {
+        s->zero_t = sim->now;
+        s->zero_n = 0;
+    }
+    if (++s->zero_n <= sim->instant_limit) return 0;
+    tsim__zero_arrivals(sim, b, s->zero_n);
+    return 1;
+}
+
 /* Create arrivals until the source blocks, reaches its limit, or the next arrival lies ahead.
  * Zero interarrival times are handled here without an event each: a source that always has
  * material creates the next entity as soon as the last one was taken. */
@@ -128,6 +147,7 @@ static void arrive(struct tsim_sim *sim, uint32_t b, struct source *s)
             tsim__schedule_slot(sim, s->h.slot, sim->now + ia, b, EV_ARRIVE, 0);
             return;
         }
+        if (zero_arrival(sim, b, s)) return;
     }
 }
 
@@ -135,6 +155,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct source *s = tsim__state(sim, b);
     s->held_head = s->held_tail = TSIM__NIL;
+    s->zero_t = -1;
 }
 
 /* The population is sent only once every block is initialised (sim.c calls start after init). */

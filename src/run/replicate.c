@@ -8,6 +8,7 @@
  * starts; workers then only read it.
  */
 #include "core/core.h"
+#include "model/lint.h"
 #include "run/replicate.h"
 
 #include <pthread.h>
@@ -87,6 +88,14 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* A message without its leading "function: ". */
+static const char *body(const char *msg)
+{
+    const char *p = msg;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_') p++;
+    return p > msg && p[0] == ':' && p[1] == ' ' ? p + 2 : msg;
+}
+
 int tsim__replicate(const struct tsim_model *m, uint64_t seed, uint64_t first, size_t n,
                     int threads, tsim__rep_fn *fn, void *ctx)
 {
@@ -116,7 +125,7 @@ int tsim__replicate(const struct tsim_model *m, uint64_t seed, uint64_t first, s
     if (job.err_slot < n) return tsim__fail(job.err, "tsim_run_replications",
                                             "replication %llu: %s",
                                             (unsigned long long)(first + job.err_slot),
-                                            job.errmsg);
+                                            body(job.errmsg));
     return 0;
 }
 
@@ -137,6 +146,9 @@ static int run_one(void *ctx, struct tsim_sim *sim, uint64_t replication, size_t
         tsim_sim_run_until(sim, pr->o->horizon);
     else
         tsim_sim_run(sim);
+    /* A sim stopped by an error has no numbers to give. */
+    int rc = tsim_sim_status(sim);
+    if (rc < 0) return rc;
     tsim_sim_result(sim, &pr->out[i]);
     return 0;
 }
@@ -157,6 +169,18 @@ int tsim_run_replications(const struct tsim_model *m, const struct tsim_run_opts
         return tsim__fail(TSIM_EINVAL, __func__, "warm-up %g is not shorter than the horizon %g",
                           o->warmup, o->horizon);
     if (tsim_model_validate(m) != 0) return TSIM_EMODEL;
+    const char *unit = tsim_model_time_unit(m);
+    if (o->horizon > tsim_model_max_time(m))
+        return tsim__fail(TSIM_ERANGE, __func__,
+                          "horizon %.10g %s is past the latest time this model's resolution can "
+                          "count (%.10g %s; a coarser 'resolution' reaches further)",
+                          o->horizon, unit, tsim_model_max_time(m), unit);
+    char why[200];
+    int b;
+    if (!(o->horizon > 0) && tsim__model_endless(m, why, sizeof why, &b))
+        return tsim__fail(TSIM_EINVAL, __func__,
+                          "no horizon, and %s: this run would never end (give it a horizon)",
+                          why);
 
     struct plain_run pr = {.o = o, .out = out};
     return tsim__replicate(m, o->seed, (uint64_t)o->first_replication, (size_t)o->replications,
