@@ -13,6 +13,7 @@
 #include "run/experiment.h"
 
 #include "core/core.h"
+#include "model/lint.h"
 
 #include <errno.h>
 #include <math.h>
@@ -507,6 +508,13 @@ int tsim__xrun_init(struct tsim__xrun *x, const struct tsim__xspec *s, const str
                        x->warmup, x->horizon);
         ok = 0;
     }
+    if (x->horizon > tsim_model_max_time(probe)) {
+        tsim_diags_add(d, TSIM_ERROR, 0, 0,
+                       "horizon %.10g %s is past the latest time the model's resolution can "
+                       "count (%.10g %s)",
+                       x->horizon, x->time_unit, tsim_model_max_time(probe), x->time_unit);
+        ok = 0;
+    }
     if (check_factors(x, probe, d) != 0) ok = 0;
     if (!ok) {
         tsim_model_destroy(probe);
@@ -614,6 +622,17 @@ long tsim__xrun_add_scenario(struct tsim__xrun *x, char **values, struct tsim_di
                        tsim_errmsg());
         tsim_model_destroy(m);
         return TSIM_EMODEL;
+    }
+    /* Without a horizon, a scenario whose run never ends would hold its worker for ever. */
+    char why[200];
+    int eb;
+    if (!(x->horizon > 0) && tsim__model_endless(m, why, sizeof why, &eb)) {
+        tsim_diags_add(d, TSIM_ERROR, 0, 0,
+                       "scenario %zu: no horizon, and %s: its runs would never end (give the "
+                       "experiment or the model a horizon)",
+                       x->nscen, why);
+        tsim_model_destroy(m);
+        return TSIM_EINVAL;
     }
     tsim__grow((void **)&x->scen, &x->cap_scen, x->nscen + 1, sizeof *x->scen);
     struct tsim__scen *sc = &x->scen[x->nscen];

@@ -159,3 +159,11 @@ factors:
 EOF
 tw experiment x-zero.yaml --no-db
 expect limits_experiment_endless_factor 1 "x-zero.yaml:3:3: error: bad value '0' for factor 'arrivals.interarrival': 'interarrival' of source 'arrivals' has mean 0 and no 'limit', so it never ends"
+cat >x-endless.yaml <<'EOF'
+model: endless.yaml
+factors:
+  in.interarrival: [1, 2]
+EOF
+timeout -s KILL 60 "$TWINSIM" experiment x-endless.yaml --no-db >out 2>err
+rc=$?
+expect limits_experiment_no_horizon 1 "x-endless.yaml: error: scenario 0: no horizon, and source 'in' has no 'limit': its runs would never end (give the experiment or the model a horizon)"
