@@ -315,6 +315,40 @@ static void test_replications(void)
     tsim_model_destroy(m);
 }
 
+/* Operator counts past 65,535 were once narrowed to 16 bits in a waiting request: a machine
+ * completed twice what its crew allows, and the crew's busy count went negative. Two servers
+ * that each need 70,000 of 100,000 operators work one at a time: at most one part a minute. */
+static void test_large_crews(void)
+{
+    struct tsim_model *m = load("run: {horizon: 100}\n"
+                                "operators:\n"
+                                "  - {name: crew, count: 100000}\n"
+                                "blocks:\n"
+                                "  - {source: in, interarrival: 0.5, to: q}\n"
+                                "  - {buffer: q, capacity: 10, to: m}\n"
+                                "  - {machine: m, servers: 2, process: 1, needs: {crew: 70000},\n"
+                                "     to: done}\n"
+                                "  - {sink: done}\n");
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(sim, 100);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    const struct tsim_kpi *done = tsim_result_find(&r, TSIM_KPI_SYSTEM, "completed");
+    const struct tsim_kpi *busy = tsim_result_find(&r, TSIM_KPI_POOL(0), "busy");
+    const struct tsim_kpi *util = tsim_result_find(&r, TSIM_KPI_POOL(0), "utilization");
+    CHECK(done && busy && util);
+    if (done && busy && util) {
+        CHECK(done->value >= 98 && done->value <= 100);
+        CHECK(busy->value >= 0 && busy->value <= 70000);
+        CHECK(util->value >= 0 && util->value <= 0.7 + 1e-9);
+    }
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 struct stopper {
     struct tsim_sim *sim;
     int n, at;
@@ -366,6 +400,7 @@ int main(void)
     RUN(test_unbounded_wip);
     RUN(test_time_range);
     RUN(test_replications);
+    RUN(test_large_crews);
     RUN(test_clone_while_watching);
     return CHECK_DONE();
 }
