@@ -141,6 +141,7 @@ int tsim_model_set_time_unit(struct tsim_model *m, const char *unit)
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (unit && strcmp(unit, units[i]) == 0) {
             strcpy(m->time_unit, unit);
+            m->finalized = 0;
             return 0;
         }
     }
@@ -165,6 +166,7 @@ int tsim_model_set_resolution(struct tsim_model *m, double ticks_per_unit)
         return tsim__fail(TSIM_ERANGE, __func__, "resolution %g ticks per unit is outside [1, 1e12]",
                           ticks_per_unit);
     m->ticks_per_unit = ticks_per_unit;
+    m->finalized = 0;
     return 0;
 }
 
@@ -873,6 +875,25 @@ static int check_block(const struct tsim_model *m, const struct tsim__block_desc
     return 0;
 }
 
+/* Shifts are laid on the clock in whole ticks per hour (blocks/shift.c): an hour must be a whole
+ * number of ticks, at least one. Otherwise a day would not be a whole number of ticks and shifts
+ * would drift a little each day, or, with ticks longer than an hour, not be placed at all. (A
+ * boundary between two ticks is rounded to the nearer, as every time is.) */
+static int check_shift_ticks(const struct tsim_model *m)
+{
+    if (m->nshifts == 0) return 0;
+    const char *fn = "tsim_model_validate";
+    double tph = m->ticks_per_unit * tsim_unit_factor("h", m->time_unit);
+    double whole = floor(tph + 0.5);
+    if (whole < 1 || fabs(tph - whole) > 1e-9 * tph)
+        return tsim__fail(TSIM_EMODEL, fn,
+                          "shift '%s' needs an hour to be a whole number of ticks, but the "
+                          "resolution (%g %s) makes it %.10g (use a finer 'resolution', such as "
+                          "1s)",
+                          m->shifts[0].name, 1 / m->ticks_per_unit, m->time_unit, tph);
+    return 0;
+}
+
 int tsim__model_finalize(struct tsim_model *m)
 {
     if (m->finalized) return 0;
@@ -882,6 +903,7 @@ int tsim__model_finalize(struct tsim_model *m)
         if (rc) return rc;
     }
     if (m->nblocks == 0) return tsim__fail(TSIM_EMODEL, "tsim_model_validate", "model '%s' has no blocks", m->name);
+    if (check_shift_ticks(m) != 0) return TSIM_EMODEL;
     long long servers = 0;
     for (int i = 0; i < m->nblocks; i++) {
         int rc = check_block(m, &m->blocks[i]);
