@@ -16,7 +16,8 @@
  *   the instant event by event, and stops once the events seen there pass the limit. So a stop
  *   means more than instant_limit events at one instant, and such a run is stopped within 1.5
  *   times the limit. A source whose interarrival times round to 0 ticks makes entities without
- *   events: it counts them against the same limit (source.c).
+ *   events, a split makes copies without events: they count them against the same limit
+ *   (source.c, split.c).
  * - Entities: at most max_ents exist at once; the pool's growth, out of line, checks it.
  * - Time: no event later than TSIM__TMAX runs (tsim_sim_run stops there with an error;
  *   tsim_sim_run_until refuses an end beyond it).
@@ -109,8 +110,9 @@ static void layout(struct tsim_sim *sim)
 #define INSTANT_MIN UINT64_C(1000000)
 #define INSTANT_PER_UNIT 100
 
-static uint64_t instant_limit(const struct tsim_sim *sim)
+uint64_t tsim__instant_limit(const struct tsim_sim *sim)
 {
+    if (sim->err) return 0;
     if (sim->m->max_instant_events) return sim->m->max_instant_events;
     uint64_t n = INSTANT_PER_UNIT * (sim->size_units + sim->live_ents);
     return n > INSTANT_MIN ? n : INSTANT_MIN;
@@ -129,7 +131,7 @@ static void watch_end(struct tsim_sim *sim)
  * then costs nothing until it comes). */
 static void next_check(struct tsim_sim *sim)
 {
-    sim->instant_limit = instant_limit(sim);
+    sim->instant_limit = tsim__instant_limit(sim);
     uint64_t half = sim->instant_limit / 2;
     sim->inst_events = sim->events;
     sim->check_next = sim->events + (half ? half : 1);
@@ -261,6 +263,16 @@ void tsim__zero_arrivals(struct tsim_sim *sim, uint32_t b, uint64_t n)
                    "source '%s' at %.10g %s: more than %llu entities arrived without the clock "
                    "moving, %s ('max_instant_events' raises the limit)",
                    d->name, at_time(sim), sim->m->time_unit, (unsigned long long)(n - 1), why);
+}
+
+void tsim__too_many_copies(struct tsim_sim *sim, uint32_t b, uint64_t n)
+{
+    if (sim->err) return;
+    tsim__sim_fail(sim, TSIM_ELIMIT,
+                   "split '%s' at %.10g %s: %llu copies made without the clock moving, more than "
+                   "%llu ('max_instant_events' raises the limit)",
+                   sim->m->blocks[b].name, at_time(sim), sim->m->time_unit,
+                   (unsigned long long)n, (unsigned long long)tsim__instant_limit(sim));
 }
 
 /* The next event lies past TSIM__TMAX: the run cannot go on. */

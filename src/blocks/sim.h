@@ -202,9 +202,18 @@ struct tsim_sim {
 void tsim__sim_fail(struct tsim_sim *sim, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The limit of events at one instant now (the model's max_instant_events, or 100 for every
+ * block, server and entity in the system, at least 10^6); 0 once the sim has failed. The run
+ * loop keeps it in instant_limit from checkpoint to checkpoint; work done without events
+ * (entities a source makes 0 ticks apart, a split's copies) is counted against it afresh. */
+uint64_t tsim__instant_limit(const struct tsim_sim *sim);
+
 /* The error of a source that made `n` entities in a row at one instant, its interarrival times
- * all below one tick (source.c counts them against sim->instant_limit). */
+ * all below one tick (source.c counts them against tsim__instant_limit). */
 void tsim__zero_arrivals(struct tsim_sim *sim, uint32_t b, uint64_t n);
+
+/* The error of a split that made `n` copies at one instant, more than sim->instant_limit. */
+void tsim__too_many_copies(struct tsim_sim *sim, uint32_t b, uint64_t n);
 
 static inline void *tsim__state(const struct tsim_sim *sim, uint32_t b) { return sim->st[b]; }
 

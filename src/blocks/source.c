@@ -103,9 +103,8 @@ static void set_blocked(struct tsim_sim *sim, struct source *s, int blocked)
 
 /* Another arrival 0 ticks after the last one. Such arrivals come without an event, so they
  * count against the limit of events at one instant (sim.c) here: without a `limit`, draws that
- * all round to 0 ticks would otherwise loop in arrive for ever. Returns 1 when the sim stops
- * (instant_limit is 0 once it has failed, too many entities say). Kept in the state and out of
- * line, so that the usual arrival pays nothing for it. */
+ * all round to 0 ticks would otherwise loop in arrive for ever. Returns 1 when the sim stops.
+ * Kept in the state and out of line, so that the usual arrival pays nothing for it. */
 static __attribute__((noinline)) int zero_arrival(struct tsim_sim *sim, uint32_t b,
                                                   struct source *s)
 {
@@ -113,7 +112,10 @@ static __attribute__((noinline)) int zero_arrival(struct tsim_sim *sim, uint32_t
         s->zero_t = sim->now;
         s->zero_n = 0;
     }
-    if (++s->zero_n <= sim->instant_limit) return 0;
+    /* The limit of the last checkpoint first (0 once the sim has failed, too many entities
+     * say); the entities in the system since may have raised it. */
+    ++s->zero_n;
+    if (s->zero_n <= sim->instant_limit || s->zero_n <= tsim__instant_limit(sim)) return 0;
     tsim__zero_arrivals(sim, b, s->zero_n);
     return 1;
 }

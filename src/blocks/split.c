@@ -2,12 +2,18 @@
  * Split: one entity in, `into` entities of the same product out (the original and copies that
  * keep its creation time, so lead times stay true). It takes the next entity only when all parts
  * of the last one have left.
+ *
+ * Copies are made without events, so they count against the limit of events at one instant
+ * (sim.c): splits in a row multiply (into 10^6 twice is 10^12 entities at one instant), and the
+ * run would otherwise work inside one event without end. After an error the split stops sending.
  */
 #include "blocks/sim.h"
 
 struct split {
     struct tsim__bhdr h;
     uint32_t head, tail; /* parts waiting to leave */
+    int64_t copies_t;    /* the instant of the last copies made */
+    uint64_t copies_n;   /* copies made at that instant */
 };
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
@@ -19,6 +25,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct split *s = tsim__state(sim, b);
     s->head = s->tail = TSIM__NIL;
+    s->copies_t = -1;
 }
 
 static void hold(struct tsim_sim *sim, struct split *s, uint32_t e)
@@ -31,13 +38,27 @@ static void hold(struct tsim_sim *sim, struct split *s, uint32_t e)
 
 static void flush(struct tsim_sim *sim, uint32_t b, struct split *s)
 {
-    while (s->head != TSIM__NIL) {
+    while (s->head != TSIM__NIL && !sim->err) {
         uint32_t e = s->head;
         uint32_t next = sim->ents[e].next;
         if (!tsim__send(sim, b, e)) return;
         s->head = next;
         tsim__note_leave(sim, b, e);
     }
+}
+
+/* Count `n` more copies at this instant; 1 when they pass the limit (the sim then stops). */
+static int too_many_copies(struct tsim_sim *sim, uint32_t b, struct split *s, uint64_t n)
+{
+    if (s->copies_t != sim->now) {
+        s->copies_t = sim->now;
+        s->copies_n = 0;
+    }
+    s->copies_n += n;
+    /* The limit of the last checkpoint first; it only grows with the entities since. */
+    if (s->copies_n <= sim->instant_limit || s->copies_n <= tsim__instant_limit(sim)) return 0;
+    tsim__too_many_copies(sim, b, s->copies_n);
+    return 1;
 }
 
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
@@ -47,6 +68,7 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     tsim__note_enter(sim, b, e);
     hold(sim, s, e);
+    if (d->into > 1 && too_many_copies(sim, b, s, (uint64_t)d->into - 1)) return 1;
     for (int i = 1; i < d->into; i++) {
         uint32_t c = tsim__entity_new(sim, sim->ents[e].product);
         int64_t born = sim->ents[e].t_created;

@@ -189,6 +189,38 @@ static void test_zero_tick_source(void)
     tsim_model_destroy(m);
 }
 
+/* Splits make copies without events; two in a row multiply (10^6 times 10^6 would be 10^12
+ * entities inside one event). Their copies count against the same limit. */
+static void test_split_copies(void)
+{
+    char msg[512];
+    struct tsim_model *m = load("run: {max_instant_events: 5000}\n"
+                                "blocks:\n"
+                                "  - {source: in, interarrival: 1, limit: 1, to: s}\n"
+                                "  - {split: s, into: 1000, to: t}\n"
+                                "  - {split: t, into: 1000, to: done}\n"
+                                "  - {sink: done}\n");
+    if (!m) return;
+    CHECK(run(m, 10, msg, sizeof msg, NULL, NULL) == TSIM_ELIMIT);
+    CHECK_STR(msg, "split 't' at 1 min: 5994 copies made without the clock moving, more than 5000 "
+                   "('max_instant_events' raises the limit)");
+    /* One split of 1000 into another of 5 stays within it: 4,995 copies. */
+    CHECK(tsim_model_set_param(m, "t.into", "5") == 0);
+    CHECK(run(m, 10, msg, sizeof msg, NULL, NULL) == 0);
+    tsim_model_destroy(m);
+
+    /* By default the first split's million copies are the most entities at once. */
+    m = load("blocks:\n"
+             "  - {source: in, interarrival: 1, limit: 1, to: s}\n"
+             "  - {split: s, into: 1000000, to: t}\n"
+             "  - {split: t, into: 1000000, to: done}\n"
+             "  - {sink: done}\n");
+    if (!m) return;
+    CHECK(run(m, 0, msg, sizeof msg, NULL, NULL) == TSIM_ELIMIT);
+    CHECK(strstr(msg, "more than 1000000 entities at once at 1 min: 1000000 of them in split 's'"));
+    tsim_model_destroy(m);
+}
+
 /* Arrivals faster than service: the entities in the system pass max_entities, and the message
  * names the buffer where they wait. */
 static void test_unbounded_wip(void)
@@ -397,6 +429,7 @@ int main(void)
     RUN(test_zero_time_loops);
     RUN(test_zero_time_rule);
     RUN(test_zero_tick_source);
+    RUN(test_split_copies);
     RUN(test_unbounded_wip);
     RUN(test_time_range);
     RUN(test_replications);
