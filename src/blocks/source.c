@@ -160,27 +160,29 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->zero_t = -1;
 }
 
-/* The population is sent only once every block is initialised (sim.c calls start after init). */
+/* The population is sent only once every block is initialised (sim.c calls start after init). A
+ * population that blocks the source holds back the first arrival as any held entity does: pull
+ * draws it when the last has left. */
 static void start(struct tsim_sim *sim, uint32_t b)
 {
     struct source *s = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     for (int i = 0; i < d->population; i++) hold(sim, s, create(sim, s, d));
-    if (d->population && !flush(sim, b, s)) set_blocked(sim, s, 1);
+    if (d->population && !flush(sim, b, s)) {
+        set_blocked(sim, s, 1);
+        return;
+    }
     if (d->has_interarrival && !limit_reached(s, d)) {
         int64_t ia = tsim__draw(sim, &d->interarrival, &s->h.rng[TSIM__RNG_MAIN]);
         tsim__schedule_slot(sim, s->h.slot, ia, b, EV_ARRIVE, 0);
     }
 }
 
+/* An arrival is pending only while the source is not blocked: arrive schedules the next one only
+ * when all it made has left, and pull when the last held entity has. */
 static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
 {
-    struct source *s = tsim__state(sim, b);
-    if (s->blocked) {
-        /* An arrival scheduled before a population blocked the source: it waits its turn. */
-        return;
-    }
-    arrive(sim, b, s);
+    arrive(sim, b, tsim__state(sim, b));
 }
 
 static void pull(struct tsim_sim *sim, uint32_t b)
@@ -213,8 +215,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim_result_add(r, (int)b, "blocked_time", window > 0 ? (double)blocked / (double)window : 0);
 }
 
-/* The next arrival: one pending at a time, but for an arrival scheduled before a population
- * blocked the source, while the next is scheduled (that one goes to the heap). */
+/* The next arrival: one pending at a time. */
 static uint32_t slots(const struct tsim__block_desc *d) { return d->has_interarrival ? 1 : 0; }
 
 const struct tsim__block_vt tsim__source_vt = {
