@@ -597,6 +597,22 @@ int tsim_sim_step(struct tsim_sim *sim)
     return 1;
 }
 
+/* Whether an entity waits for a machine (or an assembly) whose server is down or off shift: its
+ * repair or its shift, background events, will let the entity in. Looked at only when a run
+ * without a horizon would otherwise end, so a scan is cheap enough. */
+static int waits_on_unavailable(struct tsim_sim *sim)
+{
+    for (uint32_t b = 0; b < sim->nblocks; b++) {
+        if (!sim->vt[b]->state || tsim__hdr(sim, b)->wait_n == 0) continue;
+        for (int s = 0;; s++) {
+            int state = sim->vt[b]->state(sim, b, s);
+            if (state < 0) break;
+            if (state == TSIM_STATE_DOWN || state == TSIM_STATE_OFF_SHIFT) return 1;
+        }
+    }
+    return 0;
+}
+
 /* The run loop of tsim_sim_run (`until` 0: end at TSIM__TMAX, and when only background events
  * are left) and tsim_sim_run_until (`until` 1). `until` is a constant in each caller, so each
  * gets its own loop. */
@@ -617,8 +633,9 @@ static inline __attribute__((always_inline)) void run_loop(struct tsim_sim *sim,
                 break;
             run_one(sim, et, &ev);
         }
-        /* Only failures, repairs and shift changes left, and nothing waits for them. */
-        if (!until && sim->fg == 0 && sim->stalled == 0) break;
+        /* Only failures, repairs and shift changes left, and nothing waits for them: no work
+         * paused or waiting for operators, no entity waiting for a server that is down or off. */
+        if (!until && sim->fg == 0 && sim->stalled == 0 && !waits_on_unavailable(sim)) break;
     }
 }
 

@@ -420,6 +420,63 @@ static void test_run_until(void)
     tsim_model_destroy(m);
 }
 
+/* A run without a horizon goes on while a part waits for a machine that is down or off shift:
+ * its repair or its shift is a background event, yet the part waits for it. One part arrives at
+ * t = 1 in front of a machine down since t = 0.5 (repairs of 10, a failure after every 0.5 of up
+ * time): it is processed from 10.5 to 10.75. The same part before a machine whose shift starts at
+ * 06:00 is done at 361 min. Both runs used to end at t = 1 with the part still waiting. */
+static struct tsim_model *one_part_model(void)
+{
+    struct tsim_model *m = tsim_model_create("one");
+    int src = tsim_model_add_block(m, TSIM_SOURCE, "src");
+    int q = tsim_model_add_block(m, TSIM_BUFFER, "q");
+    int mc = tsim_model_add_block(m, TSIM_MACHINE, "mc");
+    int out = tsim_model_add_block(m, TSIM_SINK, "out");
+    struct tsim_dist one;
+    CHECK(tsim_dist_init(&one, TSIM_DIST_CONSTANT, (double[]){1.0}, 1) == 0);
+    CHECK(tsim_source_set_interarrival(m, src, &one) == 0);
+    CHECK(tsim_source_set_limit(m, src, 1) == 0);
+    CHECK(tsim_machine_set_process(m, mc, -1, &one) == 0);
+    CHECK(tsim_route_to(m, src, q) == 0);
+    CHECK(tsim_route_to(m, q, mc) == 0);
+    CHECK(tsim_route_to(m, mc, out) == 0);
+    return m;
+}
+
+static void check_one_part_done(struct tsim_model *m, double at)
+{
+    struct tsim_sim *sim = tsim_sim_create(m, SEED, 0);
+    tsim_sim_run(sim);
+    struct tsim_result r;
+    result_of(sim, &r);
+    CHECK_NEAR(tsim_result_find(&r, TSIM_KPI_SYSTEM, "completed")->value, 1, 0);
+    CHECK_NEAR(tsim_sim_now(sim), at, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+}
+
+static void test_run_waits_for_background(void)
+{
+    struct tsim_model *m = one_part_model();
+    int mc = tsim_model_find_block(m, "mc");
+    struct tsim_dist up, down, quarter;
+    CHECK(tsim_dist_init(&quarter, TSIM_DIST_CONSTANT, (double[]){0.25}, 1) == 0);
+    CHECK(tsim_machine_set_process(m, mc, -1, &quarter) == 0);
+    CHECK(tsim_dist_init(&up, TSIM_DIST_CONSTANT, (double[]){0.5}, 1) == 0);
+    CHECK(tsim_dist_init(&down, TSIM_DIST_CONSTANT, (double[]){10.0}, 1) == 0);
+    CHECK(tsim_machine_set_failures(m, mc, &up, &down) == 0);
+    check_one_part_done(m, 10.75);
+    tsim_model_destroy(m);
+
+    m = one_part_model();
+    mc = tsim_model_find_block(m, "mc");
+    int day = tsim_model_add_shift(m, "day", (double[]){6.0, 14.0}, 1);
+    CHECK(day >= 0);
+    CHECK(tsim_machine_set_shift(m, mc, day) == 0);
+    check_one_part_done(m, 361);
+    tsim_model_destroy(m);
+}
+
 static void test_step(void)
 {
     struct tsim_model *m = quiet_model();
@@ -716,6 +773,7 @@ int main(void)
     RUN(test_calendar_random);
     RUN(test_reschedule);
     RUN(test_run_until);
+    RUN(test_run_waits_for_background);
     RUN(test_step);
     RUN(test_stop);
     RUN(test_user_events_in_model);
