@@ -63,9 +63,11 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 # Two bench programs the tests compare run for run (tests/cli/ceiling.sh); bench/run.sh builds
 # its own copies with the bench's flags.
 CHECK_BIN := $(BUILD)/bench-check/bench_models $(BUILD)/bench-check/bench_ceiling
+# The invariant checker of the random models (tests/diff/run.sh, tests/cli/diff.sh).
+DIFF_BIN := $(BUILD)/diff/invariants
 
 .PHONY: all test test-san test-tsan bench clean deps fuzz mpi install uninstall
-all: $(BUILD)/libtwinsim.a $(BUILD)/twinsim $(TEST_BIN) $(EXAMPLE_BIN) $(CHECK_BIN)
+all: $(BUILD)/libtwinsim.a $(BUILD)/twinsim $(TEST_BIN) $(EXAMPLE_BIN) $(CHECK_BIN) $(DIFF_BIN)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
@@ -86,6 +88,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libtwinsim.
 	@$(CC) $(CFLAGS_ALL) -Itests/unit $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libtwinsim.a
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
+
+$(BUILD)/diff/%: tests/diff/%.c $(BUILD)/libtwinsim.a
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
