@@ -15,7 +15,8 @@ the difference must satisfy
 where m is the number of KPIs compared in that model (Bonferroni: the m tests of one model
 together falsely fail a correct pair of engines with probability at most alpha), df is
 Welch's, and the last term absorbs rounding (a KPI that is constant in both, such as the
-off-shift share, must be equal). alpha defaults to 1e-4 per model: over a run of 2,000 correct
+off-shift share, must be equal). A KPI constant over one engine's replications only (an event
+that none of its replications met) takes the other engine's sd for both. alpha defaults to 1e-4 per model: over a run of 2,000 correct
 models about 0.2 false alarms are expected. A disagreement prints the model file and both values.
 
 Exit status: 0 when every model agrees, 1 when one disagrees, 2 when one could not be run.
@@ -109,6 +110,9 @@ def disagreements(a, b, names, alpha):
             bad.append((k, a.get(k), b.get(k), None))
             continue
         (ma, sa, na), (mb, sb, nb) = a[k], b[k]
+        # A KPI constant over one engine's replications (a rare event none of them saw) says
+        # nothing of its variance: take the other engine's.
+        sa, sb = (sa or sb), (sb or sa)
         va, vb = sa * sa / na, sb * sb / nb
         slack = 1e-9 * max(1.0, abs(ma), abs(mb))
         allowed = slack
