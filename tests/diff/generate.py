@@ -15,8 +15,8 @@ receives (the sources' rates through routes, rework and splits), its servers, it
 and its share of time on shift, so that its utilization stays below about 0.75; operator pools
 get operators for their load. A cycle always passes through a delay, which never refuses, so no
 model deadlocks. The horizon gives the main source about 300 to 700 arrivals (three days at
-least with shifts). Times that start together (a population's) have no ties: continuous
-distributions only.
+least with shifts); a line's sources may have a limit, and the model then no horizon. Times that
+start together (a population's) have no ties: continuous distributions only.
 """
 import argparse
 import math
@@ -34,6 +34,12 @@ NEXT = "@next"  # in a route: the entry of the stage that follows
 def num(x):
     """A short decimal for a model file."""
     return "%.4g" % x
+
+
+def probs_text(probs):
+    """Probabilities that sum to 1 as written: all but the last rounded short, the last exact."""
+    head = [float(num(p)) for p in probs[:-1]]
+    return [num(p) for p in head] + ["%.12g" % (1 - sum(head))]
 
 
 class Gen:
@@ -217,11 +223,13 @@ class Gen:
                     branches += ["%s: %s" % (p, m) for p in g]
                     for p, v in o.items():
                         out[p] += v
+            if r.random() < 0.1:
+                branches.pop()  # that product is dropped where it is routed (a warning)
             self.buffer("{by: product, %s}" % ", ".join(branches), name=b)
             return b, out
-        probs = [r.uniform(0.5, 1.5) for _ in range(k)]
-        probs = [float(num(p / sum(probs))) for p in probs[:-1]]
-        probs.append(1 - sum(probs))
+        weights = [r.uniform(0.5, 1.5) for _ in range(k)]
+        texts = probs_text([w / sum(weights) for w in weights])
+        probs = [float(x) for x in texts]
         names = []
         for p in probs:
             # Shortest queue and round robin share about evenly: sized with a margin.
@@ -231,7 +239,7 @@ class Gen:
             for q in o:
                 out[q] += o[q] / share * (p if rule == "probability" else 1 / k)
         if rule == "probability":
-            route = "{%s}" % ", ".join("%s: %s" % (m, num(p)) for m, p in zip(names, probs))
+            route = "{%s}" % ", ".join("%s: %s" % mp for mp in zip(names, texts))
         else:
             route = "{rule: %s, among: [%s]}" % (rule, ", ".join(names))
         self.buffer(route, name=b)
@@ -264,16 +272,18 @@ class Gen:
     def link_all(self, target):
         self.link([n for n, t in self.routes.items() if NEXT in t], target)
 
-    def source(self, mix, rate, route):
+    def source(self, mix, rate, route, limit=0):
         r = self.rng
         params = []
+        if limit:
+            params.append(("limit", str(limit)))
         batch = r.choice((1, 1, 1, 2))
         params.append(("interarrival", self.dist(batch / rate, smooth=True)))
         if batch > 1:
             params.append(("batch", str(batch)))
         if len(mix) > 1:
-            params.append(("product", "{%s}" % ", ".join("%s: %s" % (p, num(v))
-                                                         for p, v in mix.items())))
+            params.append(("product", "{%s}" % ", ".join(
+                "%s: %s" % kv for kv in zip(mix, probs_text(list(mix.values()))))))
         elif self.products:
             params.append(("product", next(iter(mix))))
         if self.due:
@@ -313,6 +323,9 @@ class Gen:
         w = [r.uniform(0.2, 1) for _ in names]
         probs = [float(num(x / sum(w))) for x in w[:-1]]
         mix = dict(zip(names, probs + [1 - sum(probs)]))
+        self.horizon = r.uniform(300, 700) / rate
+        if self.shifts:
+            self.horizon = max(self.horizon, 3 * 1440.0)
         if shape == "closed":
             self.closed(mix, rate)
         elif shape == "assembly":
@@ -321,11 +334,14 @@ class Gen:
             n = 2 if shape == "merge" else 1
             first, _ = self.line({p: v * rate * n for p, v in mix.items()}, stages)
             self.link_all(self.sink())
+            # Now and then limited sources, and then maybe no horizon: the run ends when the
+            # last part is done.
+            limited = r.random() < 0.15
             for _ in range(n):
-                self.source(mix, rate, first)
-        self.horizon = r.uniform(300, 700) / rate
-        if self.shifts:
-            self.horizon = max(self.horizon, 3 * 1440.0)
+                limit = max(5, int(rate * self.horizon * r.uniform(0.3, 0.9))) if limited else 0
+                self.source(mix, rate, first, limit)
+            if limited and r.random() < 0.5:
+                self.horizon = 0
         for pool in self.pools:
             share = SHIFTS[pool[2]][1] if pool[2] else 1.0
             pool[1] = min(6, max(1, math.ceil(pool[3] / (0.6 * share))))
@@ -372,8 +388,8 @@ class Gen:
         self.buffer(m, unlimited=True, name=b)
         params = [("population", str(n))]
         if len(mix) > 1:
-            params.append(("product", "{%s}" % ", ".join("%s: %s" % (p, num(v))
-                                                         for p, v in mix.items())))
+            params.append(("product", "{%s}" % ", ".join(
+                "%s: %s" % kv for kv in zip(mix, probs_text(list(mix.values()))))))
         elif self.products:
             params.append(("product", next(iter(mix))))
         self.add("source", self.name("src"), params, b)
@@ -384,8 +400,8 @@ class Gen:
                  "name: rand-%d-%d" % (self.seed, self.index)]
         if self.unit != "min":
             lines.append("time_unit: %s" % self.unit)
-        run = ["horizon: %s" % self.t(self.horizon)]
-        if r.random() < 0.5:
+        run = ["horizon: %s" % self.t(self.horizon)] if self.horizon else ["replications: 10"]
+        if self.horizon and r.random() < 0.5:
             run.append("warmup: %s" % self.t(0.1 * self.horizon))
         if self.shifts and r.random() < 0.5:
             run.append('start: "%s"' % r.choice(("06:00", "13:30", "22:00")))
