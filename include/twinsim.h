@@ -749,6 +749,11 @@ typedef void tsim_observer_fn(void *ctx, const struct tsim_obs *o);
 /**
  * Call `fn(ctx, obs)` on every observable change of `sim` (NULL turns it off). The emulator and
  * the dashboard use it; when none is set it costs one branch per change.
+ * Order within one instant: an entity handed on is reported entering its destination before it
+ * is reported leaving its sender (the sender notes its leave once the destination has taken it),
+ * so an entity passed through several blocks at once is in all of them until their leaves come.
+ * Changes made before the observer is set (a population sent in by tsim_sim_create) are not
+ * reported.
  * Ownership: `ctx` is borrowed. Clones do not inherit the observer.
  */
 TSIM_API void tsim_sim_set_observer(struct tsim_sim *sim, tsim_observer_fn *fn, void *ctx);
