@@ -28,7 +28,18 @@ SHIFTS = {  # name: (periods, share of the day on shift)
     "two": ('[["06:00", "14:00"], ["14:30", "22:00"]]', 15.5 / 24),
     "night": ('[["22:00", "06:00"]]', 8 / 24),
 }
-NEXT = "@next"  # in a route: the entry of the stage that follows
+HOURS = {"day": ((6, 14),), "two": ((6, 14), (14.5, 22)), "night": ((22, 24), (0, 6))}
+NEXT = "@next"
+
+
+def on_share(*shifts):
+    """The share of the day when every shift named (None: always) is on."""
+    hours = [(0, 24)]
+    for name in shifts:
+        if name:
+            hours = [(max(a, c), min(b, d)) for a, b in hours for c, d in HOURS[name]
+                     if min(b, d) > max(a, c)]
+    return sum(b - a for a, b in hours) / 24  # in a route: the entry of the stage that follows
 
 
 def num(x):
@@ -121,7 +132,6 @@ class Gen:
         if self.shifts and r.random() < 0.3:
             shift = r.choice(self.shifts)
             params.append(("shift", shift))
-            share *= SHIFTS[shift][1]
         fail = r.random() < 0.4
         if fail:
             mttr = r.uniform(2, 30)
@@ -135,8 +145,10 @@ class Gen:
             pool = r.choice(self.pools)
             works = [w for w in ("setup", "process", "repair")
                      if (w != "setup" or setup) and (w != "repair" or fail) and r.random() < 0.6]
-            if pool[2] and pool[2] != shift and ("process" in works or "setup" in works):
-                share *= SHIFTS[pool[2]][1]
+            if on_share(shift, pool[2]) == 0:
+                works = []  # a crew never there while the machine works would stop it for good
+        # Work goes on while the machine's shift is on, and its crew's too if it needs one.
+        share *= on_share(shift, pool[2] if ("process" in works or "setup" in works) else None)
         rho = rho or r.uniform(0.3, 0.72)
         # Mean time per part, its share of setups included (setup = 0.3 x processing).
         s = rho * servers * share / lam / (1 + 0.3 * change)
