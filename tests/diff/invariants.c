@@ -81,6 +81,7 @@ struct ent {
     double first;   /* first observed */
     double t_sys;   /* when it began to count in the system's WIP */
     int seen, gone, from, resolved, last_left, born_in;
+    int origin_seen; /* its source's leave, or its birth in a split or an assembly, was seen */
     uint64_t orig;  /* FROM_SPLIT: the entity it is a copy of */
     size_t p0, p1;  /* FROM_ASSEMBLY: its parts are those of ctx.parts[p0..p1) consumed where
                      * it was born */
@@ -314,15 +315,18 @@ static void on_leave(struct ctx *c, struct block *b, struct ent *e, const struct
         b->at_start--;
         b->count--;
         e->first = e->t_sys = 0;
+        e->origin_seen = 1;
         if (b->type == TSIM_BUFFER && in_window(c, t)) {
             b->wait_sum += t;
             b->wait_n++;
             if (c->warmup > 0) b->edge_start += c->warmup;
         }
     } else if (b->type == TSIM_SOURCE) {
-        if (t != e->first)
-            problem(c, "entity %llu left source '%s' at %g, seen first at %g",
-                    (unsigned long long)o->entity, b->name, t, e->first);
+        if (t != e->first || e->origin_seen)
+            problem(c, "entity %llu left source '%s' at %g, seen first at %g%s",
+                    (unsigned long long)o->entity, b->name, t, e->first,
+                    e->origin_seen ? ", and its origin was seen before" : "");
+        e->origin_seen = 1;
     } else if (b->type == TSIM_SPLIT || b->type == TSIM_ASSEMBLY) {
         /* Born in the block: counted there by the surplus (observe), not by an entry. */
         if (b->count == 0)
@@ -331,6 +335,10 @@ static void on_leave(struct ctx *c, struct block *b, struct ent *e, const struct
         else
             b->count--;
         e->t_sys = b->birth_t;
+        if (e->origin_seen)
+            problem(c, "entity %llu left '%s', where it was born, after its origin was seen",
+                    (unsigned long long)o->entity, b->name);
+        e->origin_seen = 1;
         if (b->type == TSIM_SPLIT) {
             e->from = FROM_SPLIT;
             e->orig = b->orig;
@@ -547,13 +555,34 @@ static void finish_rep(struct ctx *c, const struct tsim_result *r, struct little
         stay += ev[i].t - t0;
         if (t0 < c->warmup) cut += c->warmup - t0;
     }
+    uint64_t *named = calloc((size_t)c->nblocks, sizeof *named);
+    if (!named) abort();
     for (size_t id = 0; id < c->ecap; id++) {
         const struct ent *e = &c->e[id];
-        if (e->seen && !e->gone && e->at) inside += clip(c, e->t_sys, end);
+        if (!e->seen || e->gone || !e->at) continue;
+        inside += clip(c, e->t_sys, end);
+        named[c->nodes[e->at].block]++;
     }
+    /* Entities never named by an observation: a population's still where it was sent at time
+     * 0, and a split's copies or an assembly's unit not yet handed on. */
+    for (int i = 0; i < c->nblocks; i++) {
+        const struct block *b = &c->b[i];
+        if (b->type == TSIM_SOURCE || b->count < named[i]) continue;
+        uint64_t unnamed = b->count - named[i];
+        uint64_t old = unnamed < b->at_start ? unnamed : b->at_start;
+        inside += (double)old * clip(c, 0, end) + (double)(unnamed - old) * clip(c, b->birth_t, end);
+    }
+    free(named);
     double n = (double)c->departs.n;
     ls->d = kpi(r, TSIM_KPI_SYSTEM, "wip") - (window > 0 ? n / window : 0) * (n ? stay / n : 0);
     ls->edge = window > 0 ? fabs(inside - cut) / window : 0;
+    for (size_t id = 0; id < c->ecap; id++) {
+        if (c->e[id].seen && !c->e[id].origin_seen) {
+            problem(c, "entity %llu: neither its source's leave nor its birth was observed",
+                    (unsigned long long)id);
+            break;
+        }
+    }
     if (c->horizon <= 0 && live > 0 && !c->stopped)
         problem(c, "the run ended with %llu entities still in the model (it ended early)",
                 (unsigned long long)live);
