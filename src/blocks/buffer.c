@@ -97,7 +97,7 @@ static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__bl
 static inline int send_to_machine(struct tsim_sim *sim, uint32_t b, uint32_t e, int32_t m)
 {
     sim->ents[e].dest = -1;
-    return tsim__offer_by(sim, b, e, m, tsim__station_offer);
+    return tsim__offer_leave_by(sim, b, e, m, tsim__station_offer);
 }
 
 /* Send from the head while the next block takes. Returns how many left. */
@@ -108,12 +108,12 @@ TSIM__HOT uint64_t forward(struct tsim_sim *sim, uint32_t b, struct buffer *q)
         uint32_t e = q->head;
         int64_t t_in = sim->ents[e].t_in;
         uint32_t next = sim->ents[e].next;
-        if (q->machine >= 0 ? !send_to_machine(sim, b, e, q->machine) : !tsim__send(sim, b, e))
+        if (q->machine >= 0 ? !send_to_machine(sim, b, e, q->machine)
+                            : !tsim__send_leave(sim, b, e))
             break;
         q->head = next;
         if (next == TSIM__NIL) q->tail = TSIM__NIL;
         tsim__sum_add(&q->wait, sim->now - t_in);
-        tsim__note_leave(sim, b, e);
         sent++;
     }
     return sent;

@@ -47,8 +47,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t e)
         hold(sim, s, e);
         return;
     }
-    if (tsim__send(sim, b, e)) tsim__note_leave(sim, b, e);
-    else hold(sim, s, e);
+    if (!tsim__send_leave(sim, b, e)) hold(sim, s, e);
 }
 
 static void pull(struct tsim_sim *sim, uint32_t b)
@@ -57,9 +56,8 @@ static void pull(struct tsim_sim *sim, uint32_t b)
     while (s->done_head != TSIM__NIL) {
         uint32_t e = s->done_head;
         uint32_t next = sim->ents[e].next;
-        if (!tsim__send(sim, b, e)) return;
+        if (!tsim__send_leave(sim, b, e)) return;
         s->done_head = next;
-        tsim__note_leave(sim, b, e);
     }
 }
 

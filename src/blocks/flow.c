@@ -164,6 +164,25 @@ void tsim__note_observe(struct tsim_sim *sim, enum tsim_obs_kind what, uint32_t 
     sim->obs(sim->obs_ctx, &o);
 }
 
+void tsim__note_observe_seen(struct tsim_sim *sim, enum tsim_obs_kind what, uint32_t b,
+                             uint64_t id, int product)
+{
+    struct tsim_obs o = {what, tsim__time(sim, sim->now), (int)b, 0, 0, product, id,
+                         tsim__hdr(sim, b)->content};
+    sim->obs(sim->obs_ctx, &o);
+}
+
+int tsim__send_leave_observed(struct tsim_sim *sim, uint32_t b, uint32_t e,
+                              int (*offer)(struct tsim_sim *, uint32_t, uint32_t), int32_t d)
+{
+    uint64_t id = sim->ents[e].id;
+    int product = sim->ents[e].product;
+    if (!(offer ? tsim__offer_by(sim, b, e, d, offer) : tsim__send(sim, b, e))) return 0;
+    tsim__count_leave(sim, b);
+    if (sim->obs) tsim__note_observe_seen(sim, TSIM_OBS_LEAVE, b, id, product);
+    return 1;
+}
+
 void tsim__note_drop(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
     if (sim->obs) tsim__note_observe(sim, TSIM_OBS_DROP, b, e);

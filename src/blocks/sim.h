@@ -399,6 +399,41 @@ static inline void tsim__note_leave(struct tsim_sim *sim, uint32_t b, uint32_t e
     tsim__area_out(&h->level, sim->now);
     if (sim->obs) tsim__note_observe(sim, TSIM_OBS_LEAVE, b, e);
 }
+/* The leave of an entity the observer was told of before its hand-over (tsim__send_leave). */
+void tsim__note_observe_seen(struct tsim_sim *sim, enum tsim_obs_kind what, uint32_t b,
+                             uint64_t id, int product);
+
+/* A sender's hand-over: offer `e`, held by `b`, downstream (tsim__send) and, if it is taken, note
+ * its leave. The observer hears of the entity as it was when sent: the receiver may consume it and
+ * give its slot to another entity before the send returns (an assembly's unit, a split's copies).
+ * With an observer the hand-over goes out of line; without one, this costs what a send and a
+ * leave did (the one observer check moves before the send). */
+int tsim__send_leave_observed(struct tsim_sim *sim, uint32_t b, uint32_t e,
+                              int (*offer)(struct tsim_sim *, uint32_t, uint32_t), int32_t d);
+static inline void tsim__count_leave(struct tsim_sim *sim, uint32_t b)
+{
+    struct tsim__bhdr *h = tsim__hdr(sim, b);
+    h->left++;
+    h->content--;
+    tsim__area_out(&h->level, sim->now);
+}
+TSIM__HOT int tsim__send_leave(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    if (__builtin_expect(sim->obs != NULL, 0)) return tsim__send_leave_observed(sim, b, e, NULL, -1);
+    if (!tsim__send(sim, b, e)) return 0;
+    tsim__count_leave(sim, b);
+    return 1;
+}
+/* The same through tsim__offer_by to `d` with its offer function `offer` (the caller knows that
+ * `e` may go nowhere else). */
+TSIM__HOT int tsim__offer_leave_by(struct tsim_sim *sim, uint32_t b, uint32_t e, int32_t d,
+                                   int (*offer)(struct tsim_sim *, uint32_t, uint32_t))
+{
+    if (__builtin_expect(sim->obs != NULL, 0)) return tsim__send_leave_observed(sim, b, e, offer, d);
+    if (!tsim__offer_by(sim, b, e, d, offer)) return 0;
+    tsim__count_leave(sim, b);
+    return 1;
+}
 void tsim__note_drop(struct tsim_sim *sim, uint32_t b, uint32_t e);
 void tsim__note_state(struct tsim_sim *sim, uint32_t b, int server, int state);
 /* Entities held and waiting to leave, for shortest-queue routing: content of a block. */

@@ -65,6 +65,11 @@ TSIM__HOT uint32_t create(struct tsim_sim *sim, struct source *s,
 TSIM__HOT int offer_one(struct tsim_sim *sim, uint32_t b, struct source *s, uint32_t e)
 {
     tsim__entity_enter_system(sim, e);
+    /* What the observer is told is taken before the offer: the receiver may consume `e` and give
+     * its slot to another entity before the send returns. */
+    int watched = sim->obs != NULL;
+    uint64_t id = watched ? sim->ents[e].id : 0;
+    int product = watched ? sim->ents[e].product : 0;
     if (!tsim__send(sim, b, e)) {
         sim->live_ents--;
         sim->created--;
@@ -73,11 +78,7 @@ TSIM__HOT int offer_one(struct tsim_sim *sim, uint32_t b, struct source *s, uint
     }
     s->h.entered++;
     s->h.left++;
-    if (sim->obs) {
-        struct tsim_obs o = {TSIM_OBS_LEAVE, tsim__time(sim, sim->now), (int)b, 0, 0,
-                             sim->ents[e].product, sim->ents[e].id, 0};
-        sim->obs(sim->obs_ctx, &o);
-    }
+    if (watched && sim->obs) tsim__note_observe_seen(sim, TSIM_OBS_LEAVE, b, id, product);
     return 1;
 }
 

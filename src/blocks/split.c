@@ -41,9 +41,8 @@ static void flush(struct tsim_sim *sim, uint32_t b, struct split *s)
     while (s->head != TSIM__NIL && !sim->err) {
         uint32_t e = s->head;
         uint32_t next = sim->ents[e].next;
-        if (!tsim__send(sim, b, e)) return;
+        if (!tsim__send_leave(sim, b, e)) return;
         s->head = next;
-        tsim__note_leave(sim, b, e);
     }
 }
 

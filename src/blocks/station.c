@@ -386,8 +386,7 @@ static void finish(struct tsim_sim *sim, uint32_t b, int s)
         return;
     }
     st->good++;
-    if (tsim__send(sim, b, e)) {
-        tsim__note_leave(sim, b, e);
+    if (tsim__send_leave(sim, b, e)) {
         server_free(sim, b, s, 1);
         return;
     }
@@ -405,10 +404,9 @@ void tsim__station_pull(struct tsim_sim *sim, uint32_t b)
     while (st->blk_n > 0) {
         uint32_t s = blk_ring(sim, st)[st->blk_head];
         uint32_t e = st->srv[s].ent;
-        if (!tsim__send(sim, b, e)) break;
+        if (!tsim__send_leave(sim, b, e)) break;
         st->blk_head = st->blk_head + 1 == st->n ? 0 : st->blk_head + 1;
         st->blk_n--;
-        tsim__note_leave(sim, b, e);
         server_free(sim, b, (int)s, 0);
         freed |= available(&st->srv[s]);
     }
