@@ -617,7 +617,8 @@ TSIM_API uint64_t tsim_sim_run(struct tsim_sim *sim);
 /** Run the single next event. Returns 1, or 0 if the calendar is empty. */
 TSIM_API int tsim_sim_step(struct tsim_sim *sim);
 
-/** Make tsim_sim_run / run_until return after the current event. */
+/** Make tsim_sim_run / run_until return after the current event. Call it from the sim's own
+ * thread (an event, an observer); from elsewhere use tsim_sim_interrupt. */
 TSIM_API void tsim_sim_stop(struct tsim_sim *sim);
 
 /**
@@ -632,6 +633,19 @@ TSIM_API int tsim_sim_status(const struct tsim_sim *sim);
 
 /** The message of the error that stopped `sim` (no function name), or NULL when none. */
 TSIM_API const char *tsim_sim_error(const struct tsim_sim *sim);
+
+/**
+ * Ask `sim` to stop, from any thread or from a signal handler (it is one lock-free atomic store;
+ * the library itself installs no handler): a tsim_sim_run or tsim_sim_run_until in progress
+ * returns within 4,096 more events, leaving the clock at the last event run, and every later run
+ * returns at once until tsim_sim_reset. The run loop looks at the request at checkpoints it
+ * keeps anyway, so asking costs nothing while nobody does. A run that was interrupted did not
+ * reach its end: its result covers the simulated time up to tsim_sim_now().
+ */
+TSIM_API void tsim_sim_interrupt(struct tsim_sim *sim);
+
+/** 1 if tsim_sim_interrupt was called since the sim was created or last reset, else 0. */
+TSIM_API int tsim_sim_interrupted(const struct tsim_sim *sim);
 
 /** Events run so far (calendar pops, cancelled events not counted). */
 TSIM_API uint64_t tsim_sim_events(const struct tsim_sim *sim);

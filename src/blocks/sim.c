@@ -21,6 +21,11 @@
  * - Entities: at most max_ents exist at once; the pool's growth, out of line, checks it.
  * - Time: no event later than TSIM__TMAX runs (tsim_sim_run stops there with an error;
  *   tsim_sim_run_until refuses an end beyond it).
+ *
+ * Requests to stop from elsewhere (tsim_sim_interrupt from another thread or a signal handler,
+ * a driver's flag, tsim__sim_watch) are read at the same checkpoints, which come at least every
+ * POLL_EVENTS events for this: a run stops within POLL_EVENTS events of the request, and the
+ * event loop pays nothing for it but one call out of line per POLL_EVENTS events.
  */
 #include "blocks/sim.h"
 
@@ -107,6 +112,9 @@ static void layout(struct tsim_sim *sim)
  * system, at least a million. Each entity passes a bounded number of blocks in an instant, each
  * server ends a bounded number of phases, so a model that does not loop stays far below it; a
  * loop of one entity is stopped after a million events, a few hundredths of a second. */
+/* At most this many events between two looks at the stop requests (see the top). */
+#define POLL_EVENTS UINT64_C(4096)
+
 #define INSTANT_MIN UINT64_C(1000000)
 #define INSTANT_PER_UNIT 100
 
@@ -127,6 +135,21 @@ static void watch_end(struct tsim_sim *sim)
     sim->watch = 0;
 }
 
+/* Where the loop next calls checkpoint(): the zero-time rule's next check, or sooner, to look
+ * at the stop requests. */
+static inline uint64_t poll_at(const struct tsim_sim *sim)
+{
+    uint64_t poll = sim->events + POLL_EVENTS;
+    return poll < sim->check_next ? poll : sim->check_next;
+}
+
+/* Whether someone else asked the sim to stop: tsim_sim_interrupt, or the driver's flag. */
+static int stop_asked(const struct tsim_sim *sim)
+{
+    return atomic_load_explicit(&((struct tsim_sim *)sim)->interrupted, memory_order_relaxed) ||
+           (sim->stop_flag && atomic_load_explicit(sim->stop_flag, memory_order_relaxed));
+}
+
 /* The next checkpoint, `instant_limit / 2` events after this one (the comparison in the loop
  * then costs nothing until it comes). */
 static void next_check(struct tsim_sim *sim)
@@ -135,7 +158,7 @@ static void next_check(struct tsim_sim *sim)
     uint64_t half = sim->instant_limit / 2;
     sim->inst_events = sim->events;
     sim->check_next = sim->events + (half ? half : 1);
-    sim->check_at = sim->stop ? 0 : sim->check_next;
+    sim->check_at = sim->stop ? 0 : poll_at(sim);
 }
 
 static void limits_start(struct tsim_sim *sim)
@@ -214,6 +237,16 @@ static int peek(struct tsim_sim *sim, int64_t *t, uint32_t *block)
 static __attribute__((noinline)) int checkpoint(struct tsim_sim *sim)
 {
     if (sim->stop) return 0;
+    if (stop_asked(sim)) {
+        sim->stop = 1;
+        sim->check_at = 0;
+        return 0;
+    }
+    if (sim->events < sim->check_next) {
+        /* Only a look at the stop requests. */
+        sim->check_at = poll_at(sim);
+        return 1;
+    }
     if (sim->watch) {
         int64_t t;
         uint32_t block;
@@ -314,6 +347,7 @@ static void start(struct tsim_sim *sim)
     sim->fg = sim->stalled = 0;
     sim->fp = UINT64_C(0xcbf29ce484222325);
     sim->stop = 0;
+    atomic_store(&sim->interrupted, 0);
     sim->err = 0;
     sim->errmsg[0] = '\0';
     limits_start(sim);
@@ -434,6 +468,9 @@ struct tsim_sim *tsim_sim_clone(const struct tsim_sim *src)
     }
     sim->obs = NULL;
     sim->obs_ctx = NULL;
+    /* A clone is a sim of its own: not interrupted, watching no driver's flag. */
+    atomic_store(&sim->interrupted, 0);
+    sim->stop_flag = NULL;
     return sim;
 }
 
@@ -620,7 +657,8 @@ static inline __attribute__((always_inline)) void run_loop(struct tsim_sim *sim,
                                                            int until)
 {
     sim->stop = 0;
-    sim->check_at = sim->check_next;
+    /* A request that came before the run: it ends at once (checkpoint sees it). */
+    sim->check_at = stop_asked(sim) ? 0 : poll_at(sim);
     while (sim->events < sim->check_at || checkpoint(sim)) {
         uint32_t slot;
         if (tsim__cal_next_block(&sim->cal, &slot)) {
@@ -674,6 +712,14 @@ void tsim_sim_stop(struct tsim_sim *sim)
     sim->stop = 1;
     sim->check_at = 0;
 }
+
+/* One lock-free atomic store, so a signal handler may call it; the loop sees it at its next
+ * checkpoint, and so does every later run until tsim_sim_reset clears it. */
+void tsim_sim_interrupt(struct tsim_sim *sim) { atomic_store(&sim->interrupted, 1); }
+
+int tsim_sim_interrupted(const struct tsim_sim *sim) { return stop_asked(sim); }
+
+void tsim__sim_watch(struct tsim_sim *sim, const atomic_int *flag) { sim->stop_flag = flag; }
 
 int tsim_sim_status(const struct tsim_sim *sim)
 {

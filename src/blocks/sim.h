@@ -22,6 +22,7 @@
 #include "core/calendar.h"
 #include "core/fast.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 /* A helper on the path of every event, inlined into each of its few callers even where GCC's
@@ -155,6 +156,10 @@ struct tsim_sim {
     uint64_t stalled; /* servers holding work that waits for a background event */
     int stop;
     int err; /* 0, or the TSIM_E* code of the error that stopped the sim (errmsg) */
+    /* Stop requests from other threads or signal handlers, read at the checkpoints (sim.c):
+     * tsim_sim_interrupt's, and the flag of the driver that runs the sim (tsim__sim_watch). */
+    atomic_int interrupted;
+    const atomic_int *stop_flag;
     const struct tsim_model *m;
     const struct tsim__block_desc *blocks; /* m->blocks, one load nearer */
     uint64_t seed, rep;
@@ -475,6 +480,15 @@ size_t tsim__shifts_size(const struct tsim_model *m);
 void tsim__shifts_init(struct tsim_sim *sim);
 int tsim__shift_on(const struct tsim_sim *sim, int shift);
 void tsim__shift_event(struct tsim_sim *sim, uint32_t shift);
+
+/*
+ * Drivers of many sims (src/run): the runs of `sim` return, as after tsim_sim_interrupt, once
+ * *flag is nonzero, so that one flag set by a signal handler stops every sim a driver has on its
+ * threads. NULL watches nothing. A watch survives tsim_sim_reset, not tsim_sim_clone; `flag` must
+ * outlive the sim's runs. The loop reads the flag at its checkpoints, so watching costs nothing
+ * per event.
+ */
+void tsim__sim_watch(struct tsim_sim *sim, const atomic_int *flag);
 
 /* Kinds of sim-level events (block field TSIM__SIM_EVENT). */
 #define TSIM__SIM_EVENT UINT32_MAX
