@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,51 @@ int cli_parse_seed(const char *cmd, const char *opt, const char *text, uint64_t 
                                opt, text);
     *out = v;
     return 0;
+}
+
+static atomic_int *caught;
+
+/* Async-signal-safe: a lock-free atomic exchange, signal() and raise(). */
+static void on_signal(int sig)
+{
+    if (atomic_exchange(caught, sig) != 0) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+}
+
+void cli_catch_signals(atomic_int *flag)
+{
+    caught = flag;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    /* Restart what the signal interrupts (a write, a lock wait in SQLite): the work stops by
+     * the flag, at a point that keeps files and the database whole. */
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    /* A shell starts background jobs with SIGINT ignored, so that Ctrl-C meant for the
+     * foreground does not reach them: keep it so. */
+    struct sigaction old;
+    if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+        sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int cli_interrupted(const char *cmd, int sig)
+{
+    const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+    fprintf(stderr, "twinsim %s: interrupted by %s\n", cmd, name);
+    return CLI_EXIT_SIGNAL + (sig > 0 ? sig : SIGINT);
+}
+
+int cli_flush_stdout(const char *cmd)
+{
+    int e = 0;
+    if (fflush(stdout) != 0) e = errno;
+    if (!e && ferror(stdout)) e = EIO;
+    if (e) return cli_error(cmd, "cannot write to standard output: %s", strerror(e));
+    return CLI_EXIT_OK;
 }
 
 const char *cli_errmsg(void)

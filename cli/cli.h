@@ -4,18 +4,26 @@
  * The command parses arguments and calls the library; it holds no logic a library user needs.
  *
  * Exit codes, for every command: 0 success, 1 the model (or a run, or a file it writes) has
- * errors, 2 the command line is wrong. Usage errors print one line saying what is wrong and one
- * line pointing to --help, and never crash.
+ * errors, 2 the command line is wrong, 128 + N when signal N (SIGINT, SIGTERM) stopped it, as a
+ * shell reports a process killed by N. Usage errors print one line saying what is wrong and one
+ * line pointing to --help, and never crash. Output that could not be written (a full disk, a
+ * closed pipe) is an error with its reason, never a silent success.
+ *
+ * Signals are the command's business, not the library's: a command that runs long catches
+ * SIGINT and SIGTERM with cli_catch_signals, hands the flag to the library (which stops every
+ * sim watching it after the current event) and says what was kept.
  */
 #ifndef TSIM_CLI_H
 #define TSIM_CLI_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_MODEL 1
 #define CLI_EXIT_USAGE 2
+#define CLI_EXIT_SIGNAL 128 /* plus the signal number */
 
 /* Subcommands: `argv[0]` is the subcommand's name; return the process exit code. */
 int cmd_run(int argc, char **argv);
@@ -52,6 +60,21 @@ int cli_parse_long(const char *cmd, const char *opt, const char *text, long lo, 
 
 /* Parse a seed: a whole number 0..2^64-1 (decimal, or hex with 0x). 0 or CLI_EXIT_USAGE. */
 int cli_parse_seed(const char *cmd, const char *opt, const char *text, uint64_t *out);
+
+/*
+ * From now on SIGINT and SIGTERM store the signal's number in *flag (and nothing else, so the
+ * work in progress ends where it can); a second signal while *flag is set ends the process at
+ * once, as if it were not caught. A SIGINT the process was started ignoring (a background job
+ * of a shell script) stays ignored.
+ */
+void cli_catch_signals(atomic_int *flag);
+
+/* Print "twinsim CMD: interrupted by SIGNAME" and return the exit code for that signal. */
+int cli_interrupted(const char *cmd, int sig);
+
+/* Flush standard output and check that everything written to it arrived: CLI_EXIT_OK, or
+ * CLI_EXIT_MODEL after printing why (a full disk, a closed pipe). */
+int cli_flush_stdout(const char *cmd);
 
 /* tsim_errmsg() without its leading "function: ", for messages meant for people. */
 const char *cli_errmsg(void);

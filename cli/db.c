@@ -70,7 +70,7 @@ int cmd_runs(int argc, char **argv)
         return m;
     if ((m = need_db("runs", db)) != 0) return m;
     if (tsim__db_list(db, stdout, (int)limit) != 0) return cli_error("runs", "%s", cli_errmsg());
-    return CLI_EXIT_OK;
+    return cli_flush_stdout("runs");
 }
 
 /* A run argument: a number from 1 up, or "last" (0). */
@@ -107,7 +107,7 @@ int cmd_compare(int argc, char **argv)
         return m;
     if ((m = need_db("compare", db)) != 0) return m;
     if (tsim__db_compare(db, a, b, stdout) != 0) return cli_error("compare", "%s", cli_errmsg());
-    return CLI_EXIT_OK;
+    return cli_flush_stdout("compare");
 }
 
 int cmd_show(int argc, char **argv)
@@ -144,5 +144,5 @@ int cmd_show(int argc, char **argv)
     if ((m = parse_run("show", run, &id)) != 0) return m;
     if ((m = need_db("show", db)) != 0) return m;
     if (tsim__db_show(db, id, what, stdout) != 0) return cli_error("show", "%s", cli_errmsg());
-    return CLI_EXIT_OK;
+    return cli_flush_stdout("show");
 }

@@ -1,6 +1,6 @@
 /*
  * `twinsim experiment`, `twinsim optimize` and `twinsim report`: argument parsing and signal
- * handling only. The drivers are in src/run (experiment.c, optimize.c), the report writer in
+ * handling only (SIGINT and SIGTERM set tsim__x_stop, which every sim of the experiment watches). The drivers are in src/run (experiment.c, optimize.c), the report writer in
  * src/out/report.c. Under the MPI build every rank parses the same command line; rank 0 runs the
  * command and the others serve jobs.
  */
@@ -9,7 +9,6 @@
 #include "run/experiment.h"
 #include "twinsim.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,22 +56,6 @@ static const char report_help[] =
     "  --db FILE     results database (default: twinsim.db)\n"
     "  RUN           run id (default: the newest experiment or optimize run)\n"
     "  -o FILE       the HTML file to write (required)\n";
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    tsim__x_stop = 1;
-}
-
-static void install_handlers(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
 
 static int run_command(int argc, char **argv, int optimize)
 {
@@ -141,7 +124,7 @@ static int run_command(int argc, char **argv, int optimize)
         return CLI_EXIT_MODEL;
     }
     tsim_diags_release(&d);
-    install_handlers();
+    cli_catch_signals(&tsim__x_stop);
 #ifdef TSIM_HAVE_MPI
     if (rank > 0) {
         code = tsim__mpi_serve(&spec, &o);
@@ -151,6 +134,8 @@ static int run_command(int argc, char **argv, int optimize)
     }
 #endif
     code = optimize ? tsim__optimize_main(&spec, &o) : tsim__experiment_main(&spec, &o);
+    if (code == TSIM__X_INTERRUPTED) code = CLI_EXIT_SIGNAL + atomic_load(&tsim__x_stop);
+    if (code == CLI_EXIT_OK && rank == 0) code = cli_flush_stdout(cmd);
     tsim__xspec_release(&spec);
 #ifdef TSIM_HAVE_MPI
     tsim__mpi_finish();

@@ -13,13 +13,15 @@
 #include "twinsim.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define DEFAULT_DB "twinsim.db"
-/* Results are kept in memory until the run ends (about 2 KB per replication for a small line). */
+/* Replications are folded as they end, so memory does not limit this; the database's signed
+ * 32-bit replication numbers and the time a user waits do. */
 #define MAX_REPS 1000000L
 #define MAX_THREADS 1024L
 
@@ -51,7 +53,9 @@ static const char help[] =
     "  --quiet               print no table\n"
     "  -h, --help            this help\n"
     "\n"
-    "exit codes: 0 ok, 1 model or run errors, 2 usage errors\n";
+    "Ctrl-C or SIGTERM stops the run at once; nothing is then written or recorded.\n"
+    "\n"
+    "exit codes: 0 ok, 1 model, run or output errors, 2 usage errors, 128+N stopped by signal N\n";
 
 struct run_args {
     const char *model;
@@ -204,19 +208,13 @@ static char *options_json(const struct run_args *a, const struct settings *s)
     return buf;
 }
 
+/* `len` bytes of `text` to `path` ('-': standard output), whole or not at all. */
 static int write_text(const char *path, const char *text, size_t len)
 {
-    if (strcmp(path, "-") == 0) {
-        fwrite(text, 1, len, stdout);
-        return fflush(stdout) == 0 ? 0 : cli_error("run", "cannot write the JSON output: %s",
-                                                   strerror(errno));
-    }
-    FILE *f = fopen(path, "w");
-    if (!f) return cli_error("run", "cannot write '%s': %s", path, strerror(errno));
-    size_t n = fwrite(text, 1, len, f);
-    int bad = n != len || ferror(f);
-    if (fclose(f) != 0) bad = 1;
-    if (bad) return cli_error("run", "cannot write '%s': %s", path, strerror(errno));
+    struct tsim__out o;
+    if (tsim__out_open(&o, path) != 0) return cli_error("run", "%s", cli_errmsg());
+    tsim__out_write(&o, text, len);
+    if (tsim__out_commit(&o) != 0) return cli_error("run", "%s", cli_errmsg());
     return 0;
 }
 
@@ -234,6 +232,38 @@ static void print_header(FILE *f, const struct tsim__report *r, int threads)
     fprintf(f, ", %d thread%s\n\n", threads, threads == 1 ? "" : "s");
 }
 
+/* One replication of the run, on a worker thread, and its result folded in order. */
+struct stream {
+    const struct tsim_run_opts *o;
+    struct tsim__collect *c;
+};
+
+static int run_rep(void *ctx, struct tsim_sim *sim, uint64_t replication,
+                   struct tsim_result *res)
+{
+    struct stream *st = ctx;
+    (void)replication;
+    int rc = tsim__run_one(sim, st->o);
+    if (rc == 0) tsim_sim_result(sim, res);
+    return rc;
+}
+
+static int fold_rep(void *ctx, uint64_t replication, const struct tsim_result *res)
+{
+    struct stream *st = ctx;
+    (void)replication;
+    return tsim__collect_add(st->c, res);
+}
+
+/* The directory a file path lies in, for the spill: "." for a bare name. Caller frees. */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return strdup(".");
+    if (slash == path) return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
 /* Everything after the arguments are known: load, run, write. */
 static int run_model(int argc, char **argv, const struct run_args *a, struct settings *s)
 {
@@ -247,10 +277,11 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
     if (!m) return CLI_EXIT_MODEL;
 
     int rc = 0;
-    struct tsim_result *reps = NULL;
+    struct tsim__collect collect;
+    memset(&collect, 0, sizeof collect);
     struct tsim__report report;
     memset(&report, 0, sizeof report);
-    char *json = NULL, *opts = NULL, *cmdline = NULL, *model_text = NULL;
+    char *json = NULL, *opts = NULL, *cmdline = NULL, *model_text = NULL, *spill_dir = NULL;
     size_t json_len = 0, model_len = 0;
 
     for (int i = 0; i < a->nsets && !rc; i++) {
@@ -320,29 +351,53 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         rc = cli_error("run", "%s: error: %s", a->model, cli_errmsg());
         goto done;
     }
-
     struct tsim_run_opts o = {.seed = s->seed, .replications = s->reps, .horizon = s->horizon,
                               .warmup = s->warmup, .threads = s->threads};
+    if (tsim__run_check(m, &o) != 0) {
+        rc = cli_error("run", "%s: %s", a->model, cli_errmsg());
+        goto done;
+    }
+
+    /* Each replication's KPIs wait on disk, beside the outputs that list them (the database,
+     * replications.csv), not in memory: memory stays flat whatever the replication count. */
+    if (!a->no_db)
+        spill_dir = dir_of(a->db ? a->db : DEFAULT_DB);
+    else if (a->csv)
+        spill_dir = dir_of(a->csv);
+    if (tsim__collect_init(&collect, (size_t)s->reps, spill_dir) != 0) {
+        rc = cli_error("run", "%s", cli_errmsg());
+        goto done;
+    }
+
+    static atomic_int stop;
+    cli_catch_signals(&stop);
     double t0 = now_seconds();
+    int got = 0;
     if (s->warmup_auto) {
-        if (tsim__warmup_auto(m, &o, &o.warmup) != 0) {
+        got = tsim__warmup_auto(m, &o, &stop, &o.warmup);
+        if (got < 0) {
             rc = cli_error("run", "%s: %s", a->model, cli_errmsg());
             goto done;
         }
         s->warmup = o.warmup;
     }
-    reps = calloc((size_t)s->reps, sizeof *reps);
-    if (!reps) {
-        rc = cli_error("run", "out of memory for %d replications", s->reps);
+    struct stream st = {.o = &o, .c = &collect};
+    if (got == 0)
+        got = tsim__replicate_fold(m, o.seed, 0, (size_t)s->reps, s->threads, &stop, run_rep,
+                                   fold_rep, &st);
+    if (got == TSIM__INTERRUPTED) {
+        rc = cli_interrupted("run", atomic_load(&stop));
+        fprintf(stderr, "twinsim run: %zu of %d replications had finished; nothing was written "
+                "or recorded\n", collect.done, s->reps);
         goto done;
     }
-    if (tsim_run_replications(m, &o, reps) != 0) {
+    if (got < 0) {
         rc = cli_error("run", "%s: %s", a->model, cli_errmsg());
         goto done;
     }
     double wall = now_seconds() - t0;
 
-    if (tsim__report_init(&report, m, reps, (size_t)s->reps) != 0) {
+    if (tsim__collect_report(&collect, m, &report) != 0) {
         rc = cli_error("run", "%s: %s", a->model, cli_errmsg());
         goto done;
     }
@@ -380,27 +435,32 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         model_text = cli_read_file(a->model, TSIM_MODEL_MAX_BYTES, &model_len);
         struct tsim__db_meta meta = {.model_path = a->model, .model_text = model_text,
                                      .model_len = model_len, .options = opts,
-                                     .command = cmdline, .json = json, .threads = threads};
+                                     .command = cmdline, .json = json, .threads = threads,
+                                     .interrupt = &stop};
         int64_t id;
         if (tsim__db_record(db, &report, &meta, &id) != 0) {
-            rc = cli_error("run", "cannot record the run: %s", cli_errmsg());
+            if (atomic_load(&stop)) {
+                rc = cli_interrupted("run", atomic_load(&stop));
+                fprintf(stderr, "twinsim run: nothing was recorded in '%s'\n", db);
+            } else {
+                rc = cli_error("run", "cannot record the run: %s", cli_errmsg());
+            }
             goto done;
         }
         if (!a->quiet && !json_to_stdout)
             printf("recorded as run %lld in '%s' (twinsim show %lld)\n", (long long)id, db,
                    (long long)id);
     }
+    rc = cli_flush_stdout("run");
 
 done:
     tsim__report_release(&report);
-    if (reps) {
-        for (int i = 0; i < s->reps; i++) tsim_result_release(&reps[i]);
-        free(reps);
-    }
+    tsim__collect_release(&collect);
     free(json);
     free(opts);
     free(cmdline);
     free(model_text);
+    free(spill_dir);
     tsim_model_destroy(m);
     return rc;
 }

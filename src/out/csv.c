@@ -3,6 +3,7 @@
  * DIR/replications.csv, one row per replication and KPI (long format, so any tool can pivot it).
  * Fields are quoted as RFC 4180 says; lines end in LF, not CRLF, as Unix tools expect.
  * Numbers use %.17g so they read back exactly; a non-finite value is an empty field.
+ * Each file is written whole or not at all (tsim__out_open).
  */
 #include "core/core.h"
 #include "out/out.h"
@@ -44,18 +45,26 @@ static void put_number(FILE *f, double x)
     if (isfinite(x)) fprintf(f, "%.17g", x);
 }
 
-static FILE *open_in(const char *dir, const char *name, char *path, size_t len)
-{
-    snprintf(path, len, "%s/%s", dir, name);
-    return fopen(path, "w");
-}
+struct rep_ctx {
+    FILE *f;
+    const struct tsim__report *r;
+};
 
-static int finish(FILE *f, const char *path)
+static int put_replication(void *ctx, int rep, const struct tsim__rep_row *row)
 {
-    int bad = ferror(f);
-    if (fclose(f) != 0) bad = 1;
-    if (bad) return tsim__fail(TSIM_EIO, "csv", "cannot write '%s'", path);
-    return 0;
+    struct rep_ctx *c = ctx;
+    for (size_t i = 0; i < c->r->nrows; i++) {
+        const struct tsim__row *kr = &c->r->rows[i];
+        fprintf(c->f, "%d,", rep);
+        put_owner(c->f, kr);
+        fputc(',', c->f);
+        put_field(c->f, kr->kpi);
+        fputc(',', c->f);
+        put_number(c->f, row->values[kr->index]);
+        fputs("\n", c->f);
+    }
+    /* A full disk stops the listing at once rather than after every replication. */
+    return ferror(c->f) ? TSIM_EIO : 0;
 }
 
 int tsim__csv_write(const char *dir, const struct tsim__report *r)
@@ -65,8 +74,13 @@ int tsim__csv_write(const char *dir, const struct tsim__report *r)
         return tsim__fail(TSIM_EIO, "csv", "cannot create directory '%s': %s", dir,
                           strerror(errno));
 
-    FILE *f = open_in(dir, "summary.csv", path, sizeof path);
-    if (!f) return tsim__fail(TSIM_EIO, "csv", "cannot open '%s': %s", path, strerror(errno));
+    /* Both files are made in full before either replaces what was there: a failure leaves
+     * the directory as it was. */
+    struct tsim__out sum, reps;
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    int rc = tsim__out_open(&sum, path);
+    if (rc < 0) return rc;
+    FILE *f = sum.f;
     fputs("block,kpi,mean,half_width,sd,n\n", f);
     for (size_t i = 0; i < r->nrows; i++) {
         const struct tsim__row *row = &r->rows[i];
@@ -81,23 +95,30 @@ int tsim__csv_write(const char *dir, const struct tsim__report *r)
         put_number(f, row->s.sd);
         fprintf(f, ",%llu\n", (unsigned long long)row->s.n);
     }
-    int rc = finish(f, path);
-    if (rc < 0) return rc;
-
-    f = open_in(dir, "replications.csv", path, sizeof path);
-    if (!f) return tsim__fail(TSIM_EIO, "csv", "cannot open '%s': %s", path, strerror(errno));
-    fputs("replication,block,kpi,value\n", f);
-    for (int rep = 0; rep < r->replications; rep++) {
-        for (size_t i = 0; i < r->nrows; i++) {
-            const struct tsim__row *row = &r->rows[i];
-            fprintf(f, "%d,", rep);
-            put_owner(f, row);
-            fputc(',', f);
-            put_field(f, row->kpi);
-            fputc(',', f);
-            put_number(f, r->reps[rep].kpis[row->index].value);
-            fputs("\n", f);
+    snprintf(path, sizeof path, "%s/replications.csv", dir);
+    if ((rc = tsim__out_open(&reps, path)) < 0) {
+        tsim__out_abandon(&sum);
+        return rc;
+    }
+    fputs("replication,block,kpi,value\n", reps.f);
+    struct rep_ctx c = {reps.f, r};
+    rc = tsim__report_each(r, put_replication, &c);
+    if (rc < 0) {
+        /* A write error says why when the file is flushed: commit reports it. */
+        if (rc != TSIM_EIO || !ferror(reps.f)) {
+            tsim__out_abandon(&reps);
+            tsim__out_abandon(&sum);
+            return rc;
         }
     }
-    return finish(f, path);
+    if ((rc = tsim__out_close(&reps)) < 0 || (rc = tsim__out_close(&sum)) < 0) {
+        tsim__out_abandon(&reps);
+        tsim__out_abandon(&sum);
+        return rc;
+    }
+    if ((rc = tsim__out_commit(&reps)) < 0) {
+        tsim__out_abandon(&sum);
+        return rc;
+    }
+    return tsim__out_commit(&sum);
 }

@@ -217,7 +217,7 @@ int tsim__xdb_lookup(struct tsim__xrun *x, uint32_t scen, uint32_t rep, double *
     return found;
 }
 
-void tsim__xdb_put(struct tsim__xrun *x, uint32_t scen, uint32_t rep, const double *row)
+int tsim__xdb_put(struct tsim__xrun *x, uint32_t scen, uint32_t rep, const double *row)
 {
     /* Rows gather in one transaction until tsim__xdb_flush commits it (the driver does so at
      * most every few milliseconds and at the end of every batch of jobs). */
@@ -227,17 +227,28 @@ void tsim__xdb_put(struct tsim__xrun *x, uint32_t scen, uint32_t rep, const doub
     sqlite3_bind_int64(d->put, 2, scen);
     sqlite3_bind_int64(d->put, 3, rep);
     sqlite3_bind_blob(d->put, 4, row, (int)(x->row_len * sizeof *row), SQLITE_STATIC);
-    if (sqlite3_step(d->put) != SQLITE_DONE) db_fail(x, "cannot store a replication");
+    int rc = 0;
+    if (sqlite3_step(d->put) != SQLITE_DONE) {
+        db_fail(x, "cannot store a replication");
+        rc = -1;
+    }
     sqlite3_reset(d->put);
+    return rc;
 }
 
-void tsim__xdb_flush(struct tsim__xrun *x)
+int tsim__xdb_flush(struct tsim__xrun *x)
 {
     struct tsim__xdb *d = x->db;
+    int rc = 0;
     if (d && d->in_txn) {
-        if (sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) db_fail(x, "commit");
+        if (sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+            db_fail(x, "cannot commit stored replications");
+            sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+            rc = -1;
+        }
         d->in_txn = 0;
     }
+    return rc;
 }
 
 /* `{"factor": "value", ...}` for scenario s, into a malloc'd string. */
@@ -285,16 +296,18 @@ static void summary_of_tally(const struct tsim_tally *t, struct tsim_summary *s)
     s->max = t->n ? t->max : NAN;
 }
 
-void tsim__xdb_put_summaries(struct tsim__xrun *x)
+/* The summaries, the JSON and the status "done", in one transaction: a finished run is either
+ * wholly recorded or left as it was (still resumable). */
+int tsim__xdb_finish(struct tsim__xrun *x, const char *json)
 {
     struct tsim__xdb *d = x->db;
-    sqlite3_stmt *st;
-    exec_sql(x, "BEGIN");
-    sqlite3_prepare_v2(d->db, "INSERT OR REPLACE INTO exp_summaries(run, scen, kpi, n, mean, sd, "
-                       "half_width, min, max) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &st,
-                       NULL);
-    for (size_t s = 0; s < x->nscen; s++) {
-        for (size_t k = 0; k < x->nkpi; k++) {
+    if (tsim__xdb_flush(x) != 0 || exec_sql(x, "BEGIN") != 0) return -1;
+    sqlite3_stmt *st = NULL;
+    int ok = sqlite3_prepare_v2(d->db, "INSERT OR REPLACE INTO exp_summaries(run, scen, kpi, n, "
+                                "mean, sd, half_width, min, max) VALUES(?1, ?2, ?3, ?4, ?5, ?6, "
+                                "?7, ?8, ?9)", -1, &st, NULL) == SQLITE_OK;
+    for (size_t s = 0; ok && s < x->nscen; s++) {
+        for (size_t k = 0; ok && k < x->nkpi; k++) {
             struct tsim_summary sm;
             summary_of_tally(&x->scen[s].kt[k], &sm);
             sqlite3_bind_int64(st, 1, d->run);
@@ -306,12 +319,28 @@ void tsim__xdb_put_summaries(struct tsim__xrun *x)
                 if (isfinite(v[i])) sqlite3_bind_double(st, 5 + i, v[i]);
                 else sqlite3_bind_null(st, 5 + i);
             }
-            sqlite3_step(st);
+            ok = sqlite3_step(st) == SQLITE_DONE;
             sqlite3_reset(st);
         }
     }
     sqlite3_finalize(st);
-    exec_sql(x, "COMMIT");
+    char fin[32];
+    now_text(fin, sizeof fin);
+    if (ok) {
+        ok = sqlite3_prepare_v2(d->db, "UPDATE exp_runs SET json=?1, status='done', finished=?2 "
+                                "WHERE id=?3", -1, &st, NULL) == SQLITE_OK;
+        if (ok) {
+            sqlite3_bind_text(st, 1, json ? json : "", -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 2, fin, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 3, d->run);
+            ok = sqlite3_step(st) == SQLITE_DONE;
+        }
+        sqlite3_finalize(st);
+    }
+    if (ok && sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) return 0;
+    db_fail(x, "cannot record the results");
+    sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
 }
 
 void tsim__xdb_put_trace(struct tsim__xrun *x, size_t s, int block, const double *t,
@@ -329,17 +358,6 @@ void tsim__xdb_put_trace(struct tsim__xrun *x, size_t s, int block, const double
     sqlite3_bind_blob(st, 5, t, (int)(n * sizeof *t), SQLITE_TRANSIENT);
     sqlite3_bind_blob(st, 6, v, (int)(n * sizeof *v), SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_DONE) db_fail(x, "cannot store a trace");
-    sqlite3_finalize(st);
-}
-
-void tsim__xdb_put_json(struct tsim__xrun *x, const char *json)
-{
-    struct tsim__xdb *d = x->db;
-    sqlite3_stmt *st;
-    sqlite3_prepare_v2(d->db, "UPDATE exp_runs SET json=?1 WHERE id=?2", -1, &st, NULL);
-    sqlite3_bind_text(st, 1, json ? json : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, d->run);
-    sqlite3_step(st);
     sqlite3_finalize(st);
 }
 
@@ -508,9 +526,12 @@ int tsim__xjson_write(struct tsim__xrun *x, const char *path, tsim__xjson_extra_
     fclose(m);
     int rc = 0;
     if (path) {
-        FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
-        if (!f || fwrite(buf, 1, len, f) != len) rc = -1;
-        if (f && f != stdout && fclose(f) != 0) rc = -1;
+        struct tsim__out o;
+        rc = tsim__out_open(&o, path);
+        if (rc == 0) {
+            tsim__out_write(&o, buf, len);
+            rc = tsim__out_commit(&o);
+        }
     }
     if (out_text) *out_text = buf;
     else free(buf);

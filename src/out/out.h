@@ -3,16 +3,22 @@
  * the `twinsim` command and the experiment drivers call these; a library user reads
  * struct tsim_result directly.
  *
- * Every writer reads one struct tsim__report: the run's settings, the replications' results and
- * one summarised row per KPI, ordered the same way for every writer (the system, then blocks in
- * model order, then operator pools; within each, the engine's KPI order). A report owns its rows;
- * it borrows the replications' results, which must outlive it.
+ * Every writer reads one struct tsim__report: the run's settings, one summarised row per KPI,
+ * ordered the same way for every writer (the system, then blocks in model order, then operator
+ * pools; within each, the engine's KPI order), and, for the writers that list replications one
+ * by one (the database, replications.csv), each replication's values in replication order. Those
+ * come either from results in memory or from a spill file that tsim__collect wrote while the
+ * replications ran, so that a run of a million replications holds one KPI row at a time.
+ *
+ * Files are written whole or not at all (tsim__out_open / tsim__out_commit): into a temporary
+ * file beside the target, renamed over it once every byte is written and closed.
  */
 #ifndef TSIM_OUT_H
 #define TSIM_OUT_H
 
 #include "twinsim.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -26,6 +32,13 @@ struct tsim__row {
     struct tsim_summary s;
 };
 
+/* One replication as the writers that list replications see it. */
+struct tsim__rep_row {
+    uint64_t fingerprint, events;
+    double start_time, end_time;
+    const double *values; /* one per KPI, in the results' order (struct tsim__row.index) */
+};
+
 struct tsim__report {
     const char *model_name;
     const char *time_unit;
@@ -34,24 +47,96 @@ struct tsim__report {
     double horizon; /* 0: until no event was left */
     double warmup;  /* the warm-up used, chosen or given */
     int warmup_auto;
-    const struct tsim_result *reps; /* `replications` results, borrowed */
     size_t nrows;
     struct tsim__row *rows;         /* owned */
     uint64_t fingerprint;           /* tsim__fingerprint_combine (run/replicate.h) over reps */
     uint64_t events;                /* sum over replications */
     double wall_seconds;
+    /* Where tsim__report_each finds the replications: `reps` (borrowed), else `spill`. */
+    const struct tsim_result *reps;
+    FILE *spill;                    /* borrowed from the tsim__collect that built the report */
 };
 
 /**
  * Fill `r` from `n` results of model `m`: summary rows (tsim_results_summarize at 95%), combined
  * fingerprint, event count. The caller then sets seed, horizon, warmup and wall_seconds.
- * Ownership: `reps` and `m` are borrowed; the names in rows point into `m` (and into the static
- * KPI names), so `m` must outlive `r`. Release with tsim__report_release.
+ * Ownership: `reps` and `m` are borrowed; the names in rows point into `m` and into `r`, so `m`
+ * and `reps` must outlive `r`. Release with tsim__report_release.
  * Errors: TSIM_EINVAL when n == 0 or the replications' KPI lists differ.
  */
 int tsim__report_init(struct tsim__report *r, const struct tsim_model *m,
                       const struct tsim_result *reps, size_t n);
 void tsim__report_release(struct tsim__report *r);
+
+/**
+ * Call `fn` for every replication of `r`, in replication order (0-based `rep`), until it returns
+ * nonzero. Returns that value, 0, or TSIM_EIO if the spill cannot be read back.
+ */
+typedef int tsim__rep_each_fn(void *ctx, int rep, const struct tsim__rep_row *row);
+int tsim__report_each(const struct tsim__report *r, tsim__rep_each_fn *fn, void *ctx);
+
+/*
+ * A report built as replications arrive, in replication order: one tally per KPI (the same
+ * sums, in the same order, as tsim_results_summarize), the combined fingerprint and the event
+ * count; with a spill directory, also each replication's row in an unlinked temporary file there,
+ * for the writers that list replications. Memory does not depend on the number of replications.
+ */
+struct tsim__collect {
+    size_t n, done;        /* replications expected, and added so far */
+    size_t nkpi;
+    struct tsim_kpi *kpis; /* replication 0's KPI list (names copied into `names`) */
+    char **names;
+    struct tsim_tally *t;
+    uint64_t fp, events;
+    FILE *spill;
+    double *buf;           /* one spill record */
+};
+
+/**
+ * Start collecting `n` replications; `spill_dir` (NULL: no spill) is the directory for the
+ * spill file, best on the disk the outputs go to.
+ * Errors: TSIM_EIO (with the directory and the reason) if the spill file cannot be made.
+ */
+int tsim__collect_init(struct tsim__collect *c, size_t n, const char *spill_dir);
+/**
+ * Add the next replication's result. Errors: TSIM_EINVAL if its KPIs differ from replication
+ * 0's; TSIM_EIO if the spill cannot be written (a full disk).
+ */
+int tsim__collect_add(struct tsim__collect *c, const struct tsim_result *res);
+/**
+ * The report of the replications added (all `n` of them), for model `m`. The report borrows
+ * the collector's spill and names: release the report before the collector.
+ * Errors: TSIM_EINVAL (none added, KPIs of no block), TSIM_EIO (the spill cannot be flushed).
+ */
+int tsim__collect_report(struct tsim__collect *c, const struct tsim_model *m,
+                         struct tsim__report *r);
+void tsim__collect_release(struct tsim__collect *c);
+
+/*
+ * Whole files or none. tsim__out_open creates a temporary file beside `path` (same directory,
+ * so that the rename stays on one file system; the mode a new file would get, or the mode of the
+ * file it replaces) and returns it for writing; tsim__out_commit flushes, checks every write,
+ * syncs and closes it, then renames it over `path`; on any failure it removes the temporary file
+ * and leaves `path` as it was. `path` "-" is standard output: written directly and flushed, the
+ * stream's error state checked. A `path` that exists and is not a regular file (a terminal, a
+ * pipe, /dev/null) is written directly too. Errors: TSIM_EIO with the path and the reason.
+ */
+struct tsim__out {
+    FILE *f;
+    char *path, *tmp; /* tmp NULL: writing to the target itself */
+    int closed;       /* tsim__out_close succeeded: only the rename is left */
+    int err;          /* errno of the first failed tsim__out_write */
+};
+int tsim__out_open(struct tsim__out *o, const char *path);
+/* fwrite, keeping the reason of a failure for the message (a large block goes past the buffer
+ * and fails at once, so flushing later would not tell). */
+void tsim__out_write(struct tsim__out *o, const void *p, size_t n);
+int tsim__out_commit(struct tsim__out *o);
+/* The first half of commit: everything but the rename, so that several files can all be
+ * complete before any replaces its target. On failure the output is abandoned. */
+int tsim__out_close(struct tsim__out *o);
+/* Give up: close and remove the temporary file; `path` stays as it was. */
+void tsim__out_abandon(struct tsim__out *o);
 
 /* Small streaming JSON writer: pretty-printed with two-space indents; objects opened `inline`
  * stay on one line (the summaries, so that a document reads one KPI per line). Doubles use %.17g
@@ -108,6 +193,7 @@ struct tsim__db_meta {
     const char *command;    /* the command line as typed */
     const char *json;       /* the run's JSON document (may be NULL) */
     int threads;
+    const atomic_int *interrupt; /* NULL, or a flag that abandons the record (nothing kept) */
 };
 
 /**

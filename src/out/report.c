@@ -9,6 +9,7 @@
  * sets document.body.dataset.charts to the number of charts drawn, which the browser test reads.
  */
 #include "core/core.h"
+#include "out/out.h"
 #include "run/experiment.h"
 
 #include <sqlite3.h>
@@ -154,6 +155,13 @@ static const char page_script[] =
     "})();\n"
     "</script>\n</body>\n</html>\n";
 
+/* tsim_errmsg() without its leading "function: ". */
+static const char *errtext(void)
+{
+    const char *m = tsim_errmsg(), *c = strstr(m, ": ");
+    return c && !memchr(m, ' ', (size_t)(c - m)) ? c + 2 : m;
+}
+
 /* JSON text inside <script>: "<" only occurs inside strings, where \u003c means the same and
  * cannot close the element. */
 static void put_embedded(FILE *f, const char *s)
@@ -182,6 +190,7 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     FILE *f = NULL;
+    struct tsim__out o = {0};
     int rc = -1;
     if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot open database '%s': %s", dbpath,
@@ -208,11 +217,11 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
         snprintf(err, errlen, "run %ld in '%s' did not finish: resume it first", run, dbpath);
         goto done;
     }
-    f = strcmp(out, "-") ? fopen(out, "w") : stdout;
-    if (!f) {
-        snprintf(err, errlen, "cannot write '%s'", out);
+    if (tsim__out_open(&o, out) != 0) {
+        snprintf(err, errlen, "%s", errtext());
         goto done;
     }
+    f = o.f;
     fputs(page_head, f);
     fputs(page_body, f);
     fputs("<script id=\"data\" type=\"application/json\">{\"run\": ", f);
@@ -240,14 +249,14 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
     }
     fputs("]}</script>\n", f);
     fputs(page_script, f);
-    rc = 0;
-    if (f != stdout && fclose(f) != 0) {
-        snprintf(err, errlen, "cannot write '%s'", out);
-        rc = -1;
-    }
     f = NULL;
+    if (tsim__out_commit(&o) != 0) {
+        snprintf(err, errlen, "%s", errtext());
+        goto done;
+    }
+    rc = 0;
 done:
-    if (f && f != stdout) fclose(f);
+    if (o.f) tsim__out_abandon(&o);
     sqlite3_finalize(st);
     sqlite3_close(db);
     return rc;

@@ -18,6 +18,7 @@
 #include "core/core.h"
 #include "out/out.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -214,46 +215,59 @@ static int insert_run(sqlite3 *db, const char *path, const struct tsim__report *
     return rc;
 }
 
-static int insert_replications(sqlite3 *db, const char *path, const struct tsim__report *r,
-                               int64_t run_id)
+struct rep_insert {
+    sqlite3 *db;
+    const char *path;
+    const struct tsim__report *r;
+    const struct tsim__db_meta *meta;
+    sqlite3_stmt *rs, *ks;
+    int64_t run_id;
+};
+
+static int insert_replication(void *ctx, int rep, const struct tsim__rep_row *row)
 {
-    sqlite3_stmt *rs = NULL, *ks = NULL;
+    struct rep_insert *c = ctx;
+    if (c->meta->interrupt && atomic_load(c->meta->interrupt))
+        return tsim__fail(TSIM_EIO, "sqlite", "interrupted: nothing was recorded in '%s'",
+                          c->path);
+    char fp[17];
+    snprintf(fp, sizeof fp, "%016" PRIx64, row->fingerprint);
+    sqlite3_bind_int64(c->rs, 1, c->run_id);
+    sqlite3_bind_int(c->rs, 2, rep);
+    bind_text(c->rs, 3, fp);
+    sqlite3_bind_int64(c->rs, 4, (sqlite3_int64)row->events);
+    bind_real(c->rs, 5, row->start_time);
+    bind_real(c->rs, 6, row->end_time);
+    int rc = sqlite3_step(c->rs) == SQLITE_DONE ? 0 : db_fail(c->db, c->path, "cannot update");
+    sqlite3_reset(c->rs);
+    for (size_t i = 0; i < c->r->nrows && !rc; i++) {
+        const struct tsim__row *kr = &c->r->rows[i];
+        sqlite3_bind_int64(c->ks, 1, c->run_id);
+        sqlite3_bind_int(c->ks, 2, rep);
+        bind_text(c->ks, 3, scope_of(kr->block));
+        bind_text(c->ks, 4, kr->owner);
+        bind_text(c->ks, 5, kr->kpi);
+        bind_real(c->ks, 6, row->values[kr->index]);
+        if (sqlite3_step(c->ks) != SQLITE_DONE) rc = db_fail(c->db, c->path, "cannot update");
+        sqlite3_reset(c->ks);
+    }
+    return rc;
+}
+
+static int insert_replications(sqlite3 *db, const char *path, const struct tsim__report *r,
+                               const struct tsim__db_meta *meta, int64_t run_id)
+{
+    struct rep_insert c = {.db = db, .path = path, .r = r, .meta = meta, .run_id = run_id};
     int rc = 0;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO replications VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &rs,
-                           NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(db, "INSERT INTO replications VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1,
+                           &c.rs, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO replication_kpis VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                           -1, &ks, NULL) != SQLITE_OK) {
+                           -1, &c.ks, NULL) != SQLITE_OK)
         rc = db_fail(db, path, "cannot update");
-        goto done;
-    }
-    for (int rep = 0; rep < r->replications && !rc; rep++) {
-        const struct tsim_result *res = &r->reps[rep];
-        char fp[17];
-        snprintf(fp, sizeof fp, "%016" PRIx64, res->fingerprint);
-        sqlite3_bind_int64(rs, 1, run_id);
-        sqlite3_bind_int(rs, 2, rep);
-        bind_text(rs, 3, fp);
-        sqlite3_bind_int64(rs, 4, (sqlite3_int64)res->events);
-        bind_real(rs, 5, res->start_time);
-        bind_real(rs, 6, res->end_time);
-        if (sqlite3_step(rs) != SQLITE_DONE) rc = db_fail(db, path, "cannot update");
-        sqlite3_reset(rs);
-        for (size_t i = 0; i < r->nrows && !rc; i++) {
-            const struct tsim__row *row = &r->rows[i];
-            sqlite3_bind_int64(ks, 1, run_id);
-            sqlite3_bind_int(ks, 2, rep);
-            bind_text(ks, 3, scope_of(row->block));
-            bind_text(ks, 4, row->owner);
-            bind_text(ks, 5, row->kpi);
-            bind_real(ks, 6, res->kpis[row->index].value);
-            if (sqlite3_step(ks) != SQLITE_DONE) rc = db_fail(db, path, "cannot update");
-            sqlite3_reset(ks);
-        }
-    }
-done:
-    sqlite3_finalize(rs);
-    sqlite3_finalize(ks);
+    else
+        rc = tsim__report_each(r, insert_replication, &c);
+    sqlite3_finalize(c.rs);
+    sqlite3_finalize(c.ks);
     return rc;
 }
 
@@ -297,7 +311,7 @@ int tsim__db_record(const char *path, const struct tsim__report *r,
     int64_t id = 0;
     rc = exec(db, path, "BEGIN IMMEDIATE;");
     if (!rc) rc = insert_run(db, path, r, meta, &id);
-    if (!rc) rc = insert_replications(db, path, r, id);
+    if (!rc) rc = insert_replications(db, path, r, meta, id);
     if (!rc) rc = insert_summary(db, path, r, id);
     if (!rc) rc = exec(db, path, "COMMIT;");
     if (rc) sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
@@ -519,11 +533,14 @@ int tsim__db_show(const char *path, int64_t id, enum tsim__db_show_what what, FI
         return rc;
     }
     rc = 0;
-    if (what == TSIM__SHOW_JSON) {
-        fputs(col_text(st, 15), out);
-    } else if (what == TSIM__SHOW_MODEL) {
-        const unsigned char *text = sqlite3_column_text(st, 16);
-        if (text) fwrite(text, 1, (size_t)sqlite3_column_bytes(st, 16), out);
+    if (what == TSIM__SHOW_JSON || what == TSIM__SHOW_MODEL) {
+        /* One large write goes past the stream's buffer: its failure is told now or never. */
+        int col = what == TSIM__SHOW_JSON ? 15 : 16;
+        const unsigned char *text = sqlite3_column_text(st, col);
+        size_t n = text ? (size_t)sqlite3_column_bytes(st, col) : 0;
+        if (n && fwrite(text, 1, n, out) != n)
+            rc = tsim__fail(TSIM_EIO, "out", "cannot write to standard output: %s",
+                            strerror(errno));
     } else {
         const char *unit = col_text(st, 4);
         fprintf(out, "run %lld, %s, twinsim %s\n", (long long)id, col_text(st, 0),

@@ -5,6 +5,7 @@
  */
 #include "run/experiment.h"
 
+#include "blocks/sim.h"
 #include "core/core.h"
 
 #include <string.h>
@@ -42,8 +43,9 @@ static void trace_obs(void *ctx, const struct tsim_obs *o)
     s->n++;
 }
 
-/* Record the content of every buffer over replication 0 of scenario s, into the database. */
-static void record_trace(struct tsim__xrun *x, size_t s)
+/* Record the content of every buffer over replication 0 of scenario s, into the database.
+ * 0, or 1 if the run was stopped (nothing is stored then). */
+static int record_trace(struct tsim__xrun *x, size_t s)
 {
     const struct tsim_model *m = x->scen[s].model;
     int nb = tsim_model_block_count(m), ns = 0;
@@ -53,18 +55,21 @@ static void record_trace(struct tsim__xrun *x, size_t s)
         tr.slot[b] = tsim_model_block_type(m, b) == TSIM_BUFFER ? ns++ : -1;
     if (ns == 0) {
         tsim__free(tr.slot);
-        return;
+        return 0;
     }
     tr.s = tsim__calloc((size_t)ns, sizeof *tr.s);
     for (int i = 0; i < ns; i++) tr.s[i].stride = 1;
     struct tsim_sim *sim = tsim_sim_create(m, x->scen[s].seed, 0);
+    int stopped = 0;
     if (sim) {
+        tsim__sim_watch(sim, &tsim__x_stop);
         tsim_sim_set_observer(sim, trace_obs, &tr);
         if (x->warmup > 0) tsim_sim_set_warmup(sim, x->warmup);
         if (x->horizon > 0) tsim_sim_run_until(sim, x->horizon);
         else tsim_sim_run(sim);
         double end = tsim_sim_now(sim);
-        for (int b = 0; b < nb; b++) {
+        stopped = tsim_sim_interrupted(sim);
+        for (int b = 0; b < nb && !stopped; b++) {
             if (tr.slot[b] < 0) continue;
             struct series *se = &tr.s[tr.slot[b]];
             if (se->n < TRACE_CAP) {
@@ -78,15 +83,18 @@ static void record_trace(struct tsim__xrun *x, size_t s)
     }
     tsim__free(tr.s);
     tsim__free(tr.slot);
+    return stopped;
 }
 
-void tsim__xrun_traces(struct tsim__xrun *x)
+int tsim__xrun_traces(struct tsim__xrun *x)
 {
-    if (!x->db || !x->opts.trace) return;
+    if (!x->db || !x->opts.trace) return 0;
     /* One trace per scenario for the first 40 and the best: enough for the report's picker,
      * and bounded whatever the design size. */
-    for (size_t s = 0; s < x->nscen; s++)
-        if (s < 40 || (long)s == x->best) record_trace(x, s);
+    int stopped = 0;
+    for (size_t s = 0; s < x->nscen && !stopped; s++)
+        if (s < 40 || (long)s == x->best) stopped = record_trace(x, s);
     tsim__xdb_flush(x);
+    return stopped;
 }
 

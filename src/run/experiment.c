@@ -12,17 +12,19 @@
  */
 #include "run/experiment.h"
 
+#include "blocks/sim.h"
 #include "core/core.h"
 #include "model/lint.h"
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-volatile sig_atomic_t tsim__x_stop;
+atomic_int tsim__x_stop;
 
 /* Jobs per chunk: bounds the rows held in memory at once, whatever the replication count. */
 #define CHUNK 2048
@@ -119,12 +121,15 @@ void tsim__xjob_run(struct tsim__xworker *w, const struct tsim_model *m, uint64_
         tsim_sim_destroy(w->sim);
         w->sim = tsim_sim_create(m, seed, rep);
         w->model = m;
+        if (w->sim) tsim__sim_watch(w->sim, &tsim__x_stop);
     }
     for (size_t i = 0; i < nkpi + TSIM__XROW_EXTRA; i++) row[i] = NAN;
     if (!w->sim) return;
     if (warmup > 0 && tsim_sim_set_warmup(w->sim, warmup) != 0) return;
     if (horizon > 0) tsim_sim_run_until(w->sim, horizon);
     else tsim_sim_run(w->sim);
+    /* Cut short: the row stays NaN, which keeps it out of the store and out of every sum. */
+    if (tsim_sim_interrupted(w->sim)) return;
     tsim_sim_result(w->sim, &w->res);
     if (w->res.n != nkpi) return; /* NaNs mark the row as failed; the merger reports it */
     for (size_t i = 0; i < nkpi; i++) row[i] = w->res.kpis[i].value;
@@ -162,7 +167,9 @@ static int exec_threads(struct tsim__xrun *x, const struct tsim__job *jobs, size
     (void)jobs;
     (void)rows;
     size_t k = tsim__pool_run(x->nworkers, n, pool_job, pool_done, pool_tick, x, &tsim__x_stop);
-    return k < n ? 1 : 0;
+    /* Every job may have been handed out and finished early because of the stop: the flag,
+     * not the count, says whether the batch is whole. */
+    return k < n || atomic_load(&tsim__x_stop) ? 1 : 0;
 }
 
 /* ---- progress ------------------------------------------------------------------------- */
@@ -188,23 +195,43 @@ static void progress_draw(struct tsim__xrun *x, int final)
     fflush(stderr);
 }
 
+/* The store refused a row (a full disk): stop, as a signal would, but as a failure, since
+ * what is computed from here on could not be kept for --resume. */
+static void store_failed(struct tsim__xrun *x)
+{
+    x->error = 1;
+    atomic_store(&tsim__x_stop, -1);
+}
+
 void tsim__xrun_job_done(struct tsim__xrun *x, size_t i)
 {
     const struct tsim__job *j = &x->cur_jobs[i];
-    if (x->db) tsim__xdb_put(x, j->scen, j->rep, x->cur_rows + i * x->row_len);
+    const double *row = x->cur_rows + i * x->row_len;
+    /* Only whole replications are stored: a row cut short by a stop is NaN, and so is one whose
+     * sim could not run (reported when it is folded); neither may come back on --resume. */
+    if (isnan(row[x->nkpi])) {
+        progress_draw(x, 0);
+        return;
+    }
     x->jobs_done++;
     /* Commit at most every commit_s: for replications longer than that every one is on disk
      * when it is done; shorter ones share a commit, so a kill -9 loses at most the last
      * commit_s of work, and the database costs little next to the simulation. */
-    if (x->db && tsim__x_now() - x->last_flush >= x->commit_s) {
-        tsim__xdb_flush(x);
+    int bad = x->db && tsim__xdb_put(x, j->scen, j->rep, row) != 0;
+    if (!bad && x->db && tsim__x_now() - x->last_flush >= x->commit_s) {
+        bad = tsim__xdb_flush(x) != 0;
         x->last_flush = tsim__x_now();
     }
+    if (bad) store_failed(x);
     if (x->kill_after && x->jobs_done >= x->kill_after) {
         /* Test hook: die as a killed process would, with no chance to clean up. */
         raise(SIGKILL);
     }
-    if (x->stop_after && x->jobs_done >= x->stop_after) raise(SIGINT);
+    if (x->stop_after && x->jobs_done >= x->stop_after) {
+        /* Test hook: Ctrl-C, once (a second one ends the process at once, see the CLI). */
+        x->stop_after = 0;
+        raise(SIGINT);
+    }
     progress_draw(x, 0);
 }
 
@@ -708,7 +735,7 @@ static int run_chunk(struct tsim__xrun *x, struct tsim__job *jobs, size_t n, dou
         x->cur_jobs = pend;
         x->cur_rows = prow;
         rc = x->exec(x, pend, np, prow);
-        if (x->db) tsim__xdb_flush(x);
+        if (x->db && tsim__xdb_flush(x) != 0) store_failed(x);
         for (size_t k = 0; k < np; k++)
             memcpy(rows + pidx[k] * x->row_len, prow + k * x->row_len,
                    x->row_len * sizeof *rows);
@@ -919,14 +946,13 @@ int tsim__xrun_finish(struct tsim__xrun *x, tsim__xjson_extra_fn *extra, void *e
     double wall = tsim__x_now() - t0;
     char *json = NULL;
     if (tsim__xjson_write(x, x->opts.json, extra, extra_ctx, wall, &json) != 0) {
-        fprintf(stderr, "twinsim %s: cannot write '%s': %s\n", x->opts.kind, x->opts.json,
-                strerror(errno));
+        const char *m = tsim_errmsg(), *c = strstr(m, ": ");
+        fprintf(stderr, "twinsim %s: %s\n", x->opts.kind, c ? c + 2 : m);
         rc = 1;
     }
     if (x->db) {
-        tsim__xdb_put_summaries(x);
-        tsim__xdb_put_json(x, json);
-        tsim__xdb_close(x, "done");
+        if (tsim__xdb_finish(x, json) != 0) rc = 1;
+        tsim__xdb_close(x, NULL);
     }
     free(json);
     if (x->opts.out) tsim__xtable_print(x, x->opts.out);
@@ -964,23 +990,35 @@ int tsim__experiment_main(const struct tsim__xspec *s, const struct tsim__xopts 
     tsim__free(all);
     progress_draw(&x, 1);
     int code = 0;
-    if (rc == 1) {
-        if (x.db) {
-            tsim__xdb_close(&x, "interrupted");
-            fprintf(stderr, "twinsim experiment: interrupted; %llu finished replications are kept "
-                    "in '%s': continue with --resume\n", (unsigned long long)x.jobs_done, oo.db);
-        } else {
-            fprintf(stderr, "twinsim experiment: interrupted\n");
-        }
-        code = 130;
-    } else if (rc != 0 || x.error) {
+    if (rc == 0 && !x.error) {
+        tsim__xrun_compare(&x, NULL, 0);
+        if (tsim__xrun_traces(&x)) rc = 1;
+    }
+    if (x.error) {
+        if (x.db) tsim__xdb_close(&x, "failed");
+        code = 1;
+    } else if (rc == 1) {
+        code = tsim__xrun_interrupted(&x);
+    } else if (rc != 0) {
         if (x.db) tsim__xdb_close(&x, "failed");
         code = 1;
     } else {
-        tsim__xrun_compare(&x, NULL, 0);
-        tsim__xrun_traces(&x);
         code = tsim__xrun_finish(&x, NULL, NULL, t0);
     }
     tsim__xrun_release(&x);
     return code;
+}
+
+int tsim__xrun_interrupted(struct tsim__xrun *x)
+{
+    const char *kind = x->opts.kind;
+    if (x->db) {
+        const char *path = x->opts.db;
+        tsim__xdb_close(x, "interrupted");
+        fprintf(stderr, "twinsim %s: interrupted; %llu finished replications are kept in '%s': "
+                "continue with --resume\n", kind, (unsigned long long)x->jobs_done, path);
+    } else {
+        fprintf(stderr, "twinsim %s: interrupted; nothing was kept (no database)\n", kind);
+    }
+    return TSIM__X_INTERRUPTED;
 }

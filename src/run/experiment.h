@@ -22,7 +22,7 @@
 
 #include "twinsim.h"
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -221,8 +221,14 @@ struct tsim__xrun {
     int model_warned; /* the model file's warnings were printed */
 };
 
-/* Stop request from SIGINT/SIGTERM (set by the CLI's handler). */
-extern volatile sig_atomic_t tsim__x_stop;
+/*
+ * The experiment drivers' stop request: nonzero stops them. Set it from any thread or from a
+ * signal handler (the CLI stores the signal's number there on SIGINT and SIGTERM). Every sim of
+ * an experiment watches it (tsim__sim_watch), so a replication in progress, even one that would
+ * never end, returns after its current event; its row is dropped, the finished ones are kept,
+ * and the run ends as "interrupted" (resumable with --resume).
+ */
+extern atomic_int tsim__x_stop;
 
 /* Lifecycle: init binds the spec (factor names, expressions) and builds the probe; then add
  * scenarios; run rounds; compare; write. Call release after init whether or not it failed. */
@@ -246,15 +252,23 @@ int tsim__xrun_until_done(struct tsim__xrun *x, const size_t *scen, size_t n);
 int tsim__x_full(struct tsim__xrun *x, struct tsim_diags *d);
 /* Add up to n Latin-hypercube points (`salt` picks an independent design). */
 int tsim__x_lhs(struct tsim__xrun *x, int n, uint64_t salt, struct tsim_diags *d);
-/* Record buffer traces of replication 0 (for the report) into the database, if one is open. */
-void tsim__xrun_traces(struct tsim__xrun *x);
+/* Record buffer traces of replication 0 (for the report) into the database, if one is open.
+ * 0, or 1 if tsim__x_stop stopped it. */
+int tsim__xrun_traces(struct tsim__xrun *x);
+/* What the command mains return when tsim__x_stop stopped them (the CLI turns it into
+ * 128 + the signal's number). */
+#define TSIM__X_INTERRUPTED 130
+/* Close the store as "interrupted", say what was kept; returns TSIM__X_INTERRUPTED. */
+int tsim__xrun_interrupted(struct tsim__xrun *x);
 /* Write JSON, database summaries and the table; returns the exit code. */
 int tsim__xrun_finish(struct tsim__xrun *x, tsim__xjson_extra_fn *extra, void *extra_ctx,
                       double t0);
 /* Called by executors for each finished job i of the current batch (on the merging thread). */
 void tsim__xrun_job_done(struct tsim__xrun *x, size_t i);
 
-/* Run one job into `row` (row_len doubles) on worker `w`. Thread-safe across workers. */
+/* Run one job into `row` (row_len doubles) on worker `w`. Thread-safe across workers. A row
+ * left all NaN did not run to its end: the sim could not be made, or tsim__x_stop cut it short
+ * (tsim__xrow_done tells which). */
 void tsim__xjob_run(struct tsim__xworker *w, const struct tsim_model *m, uint64_t seed,
                     uint64_t rep, double horizon, double warmup, double *row, size_t nkpi);
 void tsim__xworker_release(struct tsim__xworker *w);
@@ -268,12 +282,13 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
 
 /* Thread pool (pool.c): run fn(ctx, worker, i) for i in [0, n) on `threads` threads, calling
  * done(ctx, i) on the calling thread as items finish. Stops taking new items once *stop is set;
- * items already started finish. Returns the number of items finished. */
+ * items already started finish (fn sees the flag too, and may cut them short). Returns the
+ * number of items finished. */
 typedef void tsim__pool_fn(void *ctx, int worker, size_t i);
 typedef void tsim__pool_done_fn(void *ctx, size_t i);
 typedef void tsim__pool_tick_fn(void *ctx);
 size_t tsim__pool_run(int threads, size_t n, tsim__pool_fn *fn, tsim__pool_done_fn *done,
-                      tsim__pool_tick_fn *tick, void *ctx, volatile sig_atomic_t *stop);
+                      tsim__pool_tick_fn *tick, void *ctx, const atomic_int *stop);
 /* Cores available to this process. */
 int tsim__pool_cores(void);
 
@@ -282,15 +297,19 @@ int tsim__xdb_open(struct tsim__xrun *x, const char *path, int resume);
 void tsim__xdb_close(struct tsim__xrun *x, const char *status);
 /* Look up a stored replication; fills row and returns 1 if found. */
 int tsim__xdb_lookup(struct tsim__xrun *x, uint32_t scen, uint32_t rep, double *row);
-void tsim__xdb_put(struct tsim__xrun *x, uint32_t scen, uint32_t rep, const double *row);
-void tsim__xdb_flush(struct tsim__xrun *x);
+/* Store a finished replication's row; commit what is stored. 0, or -1 after saying why (a full
+ * disk): the driver then stops, as what it computes could no longer be kept. */
+int tsim__xdb_put(struct tsim__xrun *x, uint32_t scen, uint32_t rep, const double *row);
+int tsim__xdb_flush(struct tsim__xrun *x);
 void tsim__xdb_put_scenario(struct tsim__xrun *x, size_t s);
-void tsim__xdb_put_summaries(struct tsim__xrun *x);
+/* Record the finished run: summaries, JSON and status "done", all or nothing. 0, or -1 after
+ * saying why. */
+int tsim__xdb_finish(struct tsim__xrun *x, const char *json);
 void tsim__xdb_put_trace(struct tsim__xrun *x, size_t s, int block, const double *t,
                          const double *v, size_t n);
-void tsim__xdb_put_json(struct tsim__xrun *x, const char *json);
-/* Write the JSON document to `path` (NULL: nowhere) and return its text in *out_text (free()).
- * `extra` adds members (the optimizer's path) before the timing line. */
+/* Write the JSON document to `path` (NULL: nowhere; "-": standard output; a file is written
+ * whole or not at all) and return its text in *out_text (free()). `extra` adds members (the
+ * optimizer's path) before the timing line. 0, or TSIM_EIO with the reason in tsim_errmsg(). */
 int tsim__xjson_write(struct tsim__xrun *x, const char *path, tsim__xjson_extra_fn *extra,
                       void *extra_ctx, double wall_s, char **out_text);
 void tsim__xtable_print(struct tsim__xrun *x, FILE *f);

@@ -407,11 +407,8 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
     tsim_diags_release(&d);
     x.jobs_total = x.jobs_done;
     int code = 0;
-    if (rc == 1) {
-        if (x.db) tsim__xdb_close(&x, "interrupted");
-        fprintf(stderr, "twinsim optimize: interrupted%s\n",
-                x.db ? "; finished replications are kept: continue with --resume" : "");
-        code = 130;
+    if (rc == 1 && !x.error) {
+        code = tsim__xrun_interrupted(&x);
     } else if (rc != 0 || x.error) {
         if (x.db) tsim__xdb_close(&x, "failed");
         code = 1;
@@ -423,9 +420,12 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
         tsim__xrun_compare(&x, k ? c : NULL, k ? k : 0);
         if (k == 0) tsim__xrun_compare(&x, NULL, 0);
         note_path(op, x.best);
-        tsim__xrun_traces(&x);
-        code = tsim__xrun_finish(&x, json_extra, op, t0);
-        if (oo.out) print_path(op, oo.out);
+        if (tsim__xrun_traces(&x)) {
+            code = tsim__xrun_interrupted(&x);
+        } else {
+            code = tsim__xrun_finish(&x, json_extra, op, t0);
+            if (oo.out) print_path(op, oo.out);
+        }
     }
     tsim__xrun_release(&x);
     tsim__free(op);

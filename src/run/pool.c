@@ -27,7 +27,7 @@ struct pool {
     int running;
     tsim__pool_fn *fn;
     void *ctx;
-    volatile sig_atomic_t *stop;
+    const atomic_int *stop;
 };
 
 struct worker_arg {
@@ -41,7 +41,7 @@ static void *worker_main(void *arg)
     struct pool *p = wa->p;
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        if (p->next >= p->n || (p->stop && *p->stop)) {
+        if (p->next >= p->n || (p->stop && atomic_load(p->stop))) {
             p->running--;
             pthread_cond_broadcast(&p->cv);
             pthread_mutex_unlock(&p->mu);
@@ -71,7 +71,7 @@ static void run_inline(struct pool *p, tsim__pool_done_fn *done, tsim__pool_tick
 {
     /* One thread: no pool at all, so a single-threaded run has no scheduling noise. */
     for (size_t i = 0; i < p->n; i++) {
-        if (p->stop && *p->stop) break;
+        if (p->stop && atomic_load(p->stop)) break;
         p->fn(p->ctx, 0, i);
         if (done) done(p->ctx, i);
         if (tick) tick(p->ctx);
@@ -80,7 +80,7 @@ static void run_inline(struct pool *p, tsim__pool_done_fn *done, tsim__pool_tick
 }
 
 size_t tsim__pool_run(int threads, size_t n, tsim__pool_fn *fn, tsim__pool_done_fn *done,
-                      tsim__pool_tick_fn *tick, void *ctx, volatile sig_atomic_t *stop)
+                      tsim__pool_tick_fn *tick, void *ctx, const atomic_int *stop)
 {
     struct pool p = {.n = n, .fn = fn, .ctx = ctx, .stop = stop};
     size_t count = 0;

@@ -51,10 +51,13 @@ static int record_pilot(void *ctx, struct tsim_sim *sim, uint64_t replication, s
         tsim_sim_run_until(sim, t);
         row[k] = wip(sim, p->m);
     }
-    return 0;
+    /* A pilot stopped by an error (a loop at one instant) says so rather than give a series. */
+    int rc = tsim_sim_status(sim);
+    return rc < 0 ? rc : 0;
 }
 
-int tsim__warmup_auto(const struct tsim_model *m, const struct tsim_run_opts *o, double *warmup)
+int tsim__warmup_auto(const struct tsim_model *m, const struct tsim_run_opts *o,
+                      const atomic_int *interrupt, double *warmup)
 {
     TSIM__ASSERT(m && o && warmup, "model, options and output are required");
     *warmup = 0;
@@ -68,7 +71,7 @@ int tsim__warmup_auto(const struct tsim_model *m, const struct tsim_run_opts *o,
     struct pilot p = {.m = m, .horizon = o->horizon};
     p.series = tsim__calloc(pilots * TSIM__WARMUP_SLICES, sizeof *p.series);
     int rc = tsim__replicate(m, o->seed, (uint64_t)o->first_replication, pilots, o->threads,
-                             record_pilot, &p);
+                             interrupt, record_pilot, &p);
     if (rc == 0) {
         double mean[TSIM__WARMUP_SLICES];
         for (int k = 0; k < TSIM__WARMUP_SLICES; k++) {

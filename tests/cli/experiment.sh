@@ -1,8 +1,10 @@
 #!/bin/sh
 # `twinsim experiment` and `twinsim optimize` end to end on tests/experiments/queue.yaml, whose
 # optimum is known (Erlang C): results, the same bits for any thread count, errors before
-# anything runs, Ctrl-C and kill -9 followed by --resume, and the optimizer's answer.
+# anything runs, Ctrl-C and kill -9 followed by --resume, SIGTERM and SIGINT during a replication
+# that would never end, and the optimizer's answer.
 . tests/cli/lib.inc
+. tests/cli/signals.inc
 # Every command is bounded in time: a hang is a failure, not a stuck test run.
 tw() {
     timeout 300 "$TWINSIM" "$@" >"$TMP/out" 2>"$TMP/err"
@@ -94,6 +96,39 @@ if [ "$killed" -eq 137 ] && [ "$kept" -ge 13 ] && [ "$rc" -eq 0 ] && cmp -s "$TM
     pass experiment_resume_after_kill
 else
     fail experiment_resume_after_kill "killed run exit $killed with $kept rows kept; resume exit $rc"
+fi
+
+# --- a signal during a replication that would never end ---------------------------------------
+# Scenario 0 of endless.yaml ends at once, scenario 1 never would: SIGTERM once scenario 0's three
+# replications are stored must end the run at once (exit 143), keep those three and nothing of
+# the replication cut short, and leave a store that --resume reads back (stopped again by SIGINT).
+ED="$TMP/endless.db"
+SIGTEST_READY="[ \"\$(sqlite3 '$ED' 'SELECT count(*) FROM exp_reps' 2>/dev/null)\" = 3 ]" \
+    sigtest TERM experiment $EX/endless.yaml --threads 2 --db "$ED" --json "$TMP/endless.json" --quiet
+if [ "$rc" -eq 143 ] && grep -q "interrupted; 3 finished replications are kept in '$ED': continue with --resume" "$TMP/err" &&
+    [ ! -e "$TMP/endless.json" ] && [ "$(sqlite3 "$ED" 'SELECT status FROM exp_runs')" = interrupted ] &&
+    [ "$(sqlite3 "$ED" 'SELECT group_concat(scen || ":" || rep, " ") FROM exp_reps')" = "0:0 0:1 0:2" ] &&
+    [ "$(sqlite3 "$ED" 'PRAGMA integrity_check')" = ok ]; then
+    pass experiment_sigterm_stops_endless_replication
+else
+    fail experiment_sigterm_stops_endless_replication "exit $rc: $(cat "$TMP/err"); $(sqlite3 "$ED" 'SELECT status FROM exp_runs; SELECT count(*) FROM exp_reps' 2>&1)"
+fi
+SIGTEST_READY="[ \"\$(sqlite3 '$ED' 'SELECT status FROM exp_runs' 2>/dev/null)\" = running ]" \
+    sigtest INT experiment $EX/endless.yaml --threads 1 --db "$ED" --resume --quiet
+if [ "$rc" -eq 130 ] && grep -q "interrupted; 3 finished replications are kept" "$TMP/err" &&
+    [ "$(sqlite3 "$ED" 'SELECT count(*) || " " || max(status) FROM exp_runs')" = "1 interrupted" ] &&
+    [ "$(sqlite3 "$ED" 'SELECT count(*) FROM exp_reps')" = 3 ]; then
+    pass experiment_sigint_resumed_run
+else
+    fail experiment_sigint_resumed_run "exit $rc: $(cat "$TMP/err")"
+fi
+SIGTEST_READY="[ \"\$(sqlite3 '$TMP/opt.db' 'SELECT count(*) FROM exp_runs' 2>/dev/null)\" = 1 ]" \
+    sigtest TERM optimize $EX/endless.yaml --threads 2 --db "$TMP/opt.db" --quiet
+if [ "$rc" -eq 143 ] && grep -q "twinsim optimize: interrupted" "$TMP/err" &&
+    [ "$(sqlite3 "$TMP/opt.db" 'SELECT status FROM exp_runs')" = interrupted ]; then
+    pass optimize_sigterm_stops_endless_replication
+else
+    fail optimize_sigterm_stops_endless_replication "exit $rc: $(cat "$TMP/err")"
 fi
 
 # --- the optimizer finds the known optimum, the same way on any thread count ------------------

@@ -3,6 +3,7 @@
 # (parsed by python3), the CSV files, the SQLite record (read with the sqlite3 CLI), --set,
 # --warmup auto, thread-count independence, model errors, and `check`, `runs`, `show`.
 . tests/cli/lib.inc
+. tests/cli/signals.inc
 
 MODEL=$(pwd)/tests/cli/models/line.yaml
 cd "$TMP" || exit 1
@@ -222,6 +223,135 @@ tw run "$MODEL" --csv afile --no-db --quiet
 if [ $rc -eq 1 ] && grep -q "afile" "$TMP/err"; then pass csv_unwritable; else fail csv_unwritable "exit $rc: $(cat "$TMP/err")"; fi
 tw run "$MODEL" --db afile --quiet
 if [ $rc -eq 1 ] && grep -q "afile" "$TMP/err"; then pass db_not_a_database; else fail db_not_a_database "exit $rc: $(cat "$TMP/err")"; fi
+
+# --- output that cannot be written fails, whole files or none ------------------------------------
+# A full device for standard output (/dev/full), and a full disk for files: `ulimit -f` caps the
+# size of any file the process writes (as a full file system would; no mount, no root needed),
+# with SIGXFSZ ignored so that a write past it fails with EFBIG instead of killing the process.
+# full_disk BLOCKS COMMAND...: COMMAND may write no file past BLOCKS 512-byte blocks
+full_disk() { sh -c 'ulimit -f "$0"; trap "" XFSZ; exec "$@"' "$@" >"$TMP/out" 2>"$TMP/err"; rc=$?; }
+to_full() { "$TWINSIM" "$@" >/dev/full 2>"$TMP/err"; rc=$?; }
+# no_leftovers: nothing but what was there (listed in $TMP/before) remains here
+no_leftovers() { ls -A | sort >"$TMP/after"; cmp -s "$TMP/before" "$TMP/after"; }
+
+to_full run "$MODEL" --no-db
+if [ $rc -eq 1 ] && grep -q "cannot write to standard output: No space left on device" "$TMP/err"; then
+    pass table_to_full_device
+else
+    fail table_to_full_device "exit $rc: $(cat "$TMP/err")"
+fi
+to_full run "$MODEL" --no-db --json -
+if [ $rc -eq 1 ] && grep -q "standard output: No space left on device" "$TMP/err"; then pass json_stdout_to_full_device; else
+    fail json_stdout_to_full_device "exit $rc: $(cat "$TMP/err")"; fi
+for cmd in "runs" "show 1" "show 1 --json" "show 1 --model" "compare 1 2"; do
+    # shellcheck disable=SC2086
+    to_full $cmd --db runs.db
+    name="$(echo "$cmd" | tr -d ' -')_to_full_device"
+    if [ $rc -eq 1 ] && grep -q "standard output: No space left on device" "$TMP/err"; then pass "$name"; else
+        fail "$name" "exit $rc: $(cat "$TMP/err")"; fi
+done
+
+mkdir full && cd full || exit 1
+echo "the previous output" >kept.json
+ls -A | sort >"$TMP/before"
+full_disk 1 "$TWINSIM" run "$MODEL" --no-db --quiet --json kept.json
+if [ $rc -eq 1 ] && grep -q "cannot write 'kept.json': File too large" "$TMP/err" &&
+    [ "$(cat kept.json)" = "the previous output" ] && no_leftovers; then
+    pass json_full_disk_keeps_old_file
+else
+    fail json_full_disk_keeps_old_file "exit $rc: $(cat "$TMP/err"); $(ls -A)"
+fi
+full_disk 1 "$TWINSIM" run "$MODEL" --no-db --quiet --json new.json
+if [ $rc -eq 1 ] && [ ! -e new.json ] && no_leftovers; then pass json_full_disk_no_partial_file; else
+    fail json_full_disk_no_partial_file "exit $rc: $(cat "$TMP/err"); $(ls -A)"; fi
+full_disk 1 "$TWINSIM" run "$MODEL" --no-db --quiet --csv csv
+if [ $rc -eq 1 ] && grep -q "File too large" "$TMP/err" && [ -z "$(ls -A csv 2>/dev/null)" ] &&
+    [ "$(ls -A | grep -v '^csv$' | sort)" = "$(cat "$TMP/before")" ]; then
+    pass csv_full_disk_no_partial_files
+else
+    fail csv_full_disk_no_partial_files "exit $rc: $(cat "$TMP/err"); $(ls -A . csv)"
+fi
+"$TWINSIM" run "$MODEL" --db full.db --quiet >/dev/null 2>&1
+ls -A | sort >"$TMP/before"
+# Room for the spill of 4 replications (a few KB) but not for the database's journal.
+full_disk 8 "$TWINSIM" run "$MODEL" --db full.db --quiet
+if [ $rc -eq 1 ] && grep -q "cannot record the run: .*'full.db'" "$TMP/err" && [ "$(sqlite3 full.db 'SELECT count(*) FROM runs')" = 1 ] &&
+    [ "$(sqlite3 full.db 'PRAGMA integrity_check')" = ok ] && no_leftovers; then
+    pass db_full_disk_records_nothing
+else
+    fail db_full_disk_records_nothing "exit $rc: $(cat "$TMP/err"); runs: $(sqlite3 full.db 'SELECT count(*) FROM runs' 2>&1)"
+fi
+cd "$TMP" || exit 1
+
+# --- signals: SIGTERM and SIGINT stop a run at once; it then writes and records nothing ---------
+ENDLESS=$(dirname "$MODEL")/endless.yaml
+for sig in TERM INT; do
+    if [ $sig = TERM ]; then num=15; else num=2; fi
+    name="run_stops_on_sig$(echo $sig | tr 'A-Z' 'a-z')"
+    mkdir "sig$sig" && cd "sig$sig" || exit 1
+    sigtest "$sig" run "$ENDLESS" --db s.db --json s.json --csv csv --threads 2
+    if [ "$rc" -eq $((128 + num)) ] && grep -q "interrupted by SIG$sig" "$TMP/err" &&
+        grep -q "nothing was written or recorded" "$TMP/err" && [ -z "$(ls -A)" ]; then
+        pass "$name"
+    else
+        fail "$name" "exit $rc: $(cat "$TMP/err"); left: $(ls -A)"
+    fi
+    cd "$TMP" || exit 1
+done
+# The automatic warm-up's pilots stop too.
+sigtest TERM run "$ENDLESS" --warmup auto --no-db --threads 2
+if [ "$rc" -eq 143 ] && grep -q "interrupted by SIGTERM" "$TMP/err"; then pass run_warmup_auto_stops; else
+    fail run_warmup_auto_stops "exit $rc: $(cat "$TMP/err")"; fi
+
+# --- memory does not grow with the replication count --------------------------------------------
+# Peak resident memory (getrusage of the child; no timing) of 1,000 and of 100,000 replications
+# of a tiny model. Keeping every replication's results (about 0.75 KB each) would add some 74 MB;
+# folding them as they end adds nothing but noise (allocator pages, well under 4 MB). The child
+# is started by a small C program: a child forked from python3 counts python's own pages in its
+# peak, which would hide twinsim's.
+TINY=$(dirname "$MODEL")/tiny.yaml
+cat >"$TMP/peak.c" <<'EOF'
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    (void)argc;
+    pid_t p = fork();
+    if (p == 0) {
+        dup2(open("/dev/null", O_WRONLY), 1);
+        execv(argv[1], argv + 1);
+        _exit(127);
+    }
+    int st;
+    struct rusage ru;
+    if (p < 0 || waitpid(p, &st, 0) != p || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return 1;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    printf("%ld\n", ru.ru_maxrss);
+    return 0;
+}
+EOF
+${CC:-cc} -O1 -o "$TMP/peak" "$TMP/peak.c" || echo "FAIL run_memory_helper: cannot build $TMP/peak.c"
+peak() { "$TMP/peak" "$TWINSIM" run "$TINY" --quiet --threads 2 "$@"; }
+small=$(peak --reps 1000 --no-db) && large=$(peak --reps 100000 --no-db)
+if [ -n "$small" ] && [ -n "$large" ] && [ $((large - small)) -lt 4096 ]; then
+    pass run_memory_flat
+else
+    fail run_memory_flat "peak RSS ${small:-?} KB at 1,000 replications, ${large:-?} KB at 100,000"
+fi
+# With a database and CSV files each replication's row waits on disk, not in memory: 10,000
+# replications (about 8 MB of results) stay within 4 MB of 1,000, and no spill file is left.
+mkdir mem && small=$(peak --reps 1000 --db mem/a.db --csv mem/a) &&
+    large=$(peak --reps 10000 --db mem/b.db --csv mem/b)
+if [ -n "$small" ] && [ -n "$large" ] && [ $((large - small)) -lt 4096 ] &&
+    [ "$(sqlite3 mem/b.db 'SELECT count(*) FROM replications')" = 10000 ] &&
+    [ "$(wc -l <mem/b/replications.csv)" -gt 10000 ] && [ "$(ls -A mem | tr '\n' ' ')" = "a a.db b b.db " ]; then
+    pass run_memory_flat_with_db_and_csv
+else
+    fail run_memory_flat_with_db_and_csv "peak RSS ${small:-?} KB at 1,000 replications, ${large:-?} KB at 10,000; $(ls -A mem)"
+fi
 
 # --- model errors: exit 1, compiler-style diagnostics ---------------------------------------------
 tw run missing.yaml --no-db

@@ -579,7 +579,7 @@ static void test_pool_runs_each_job_once(void)
         CHECK(once);
     }
     /* A stop request already set: no job starts. */
-    volatile sig_atomic_t stop = 1;
+    atomic_int stop = 1;
     pool_done_count = 0;
     CHECK(tsim__pool_run(3, 1000, pool_fn, pool_done, NULL, NULL, &stop) == 0);
     CHECK(pool_done_count == 0);

@@ -381,6 +381,127 @@ static void test_sqlite(void)
     tsim_model_destroy(m);
 }
 
+/* A report folded through tsim__collect with a spill file equals the one built from the
+ * results in memory, replication rows included; the spill leaves nothing in its directory. */
+struct rows_seen {
+    int n;
+    struct tsim__rep_row rows[4];
+    double values[4][16];
+};
+
+static int see_row(void *ctx, int rep, const struct tsim__rep_row *row)
+{
+    struct rows_seen *rs = ctx;
+    if (rep != rs->n || rep >= 4) return TSIM_EINVAL;
+    rs->rows[rep] = *row;
+    memcpy(rs->values[rep], row->values, 8 * sizeof *row->values);
+    rs->n++;
+    return 0;
+}
+
+static void test_collect_spill(void)
+{
+    struct tsim_model *m = names_model();
+    struct tsim_result reps[2];
+    fake_results(reps);
+    struct tsim__report a, b;
+    CHECK(tsim__report_init(&a, m, reps, 2) == 0);
+    char dir[] = "/tmp/tsim_spill_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    struct tsim__collect c;
+    CHECK(tsim__collect_init(&c, 2, dir) == 0);
+    for (int i = 0; i < 2; i++) CHECK(tsim__collect_add(&c, &reps[i]) == 0);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s')\"", dir);
+    CHECK(system(cmd) == 0); /* the spill is unlinked from the start */
+    CHECK(tsim__collect_report(&c, m, &b) == 0);
+    CHECK(a.nrows == b.nrows && a.fingerprint == b.fingerprint && a.events == b.events);
+    CHECK(b.replications == 2);
+    for (size_t i = 0; i < a.nrows && i < b.nrows; i++) {
+        CHECK_STR(a.rows[i].owner, b.rows[i].owner);
+        CHECK_STR(a.rows[i].kpi, b.rows[i].kpi);
+        CHECK(a.rows[i].index == b.rows[i].index);
+        CHECK(memcmp(&a.rows[i].s, &b.rows[i].s, sizeof a.rows[i].s) == 0);
+    }
+    struct rows_seen ra = {0}, rb = {0};
+    CHECK(tsim__report_each(&a, see_row, &ra) == 0);
+    CHECK(tsim__report_each(&b, see_row, &rb) == 0);
+    CHECK(ra.n == 2 && rb.n == 2);
+    for (int r = 0; r < 2; r++) {
+        CHECK(ra.rows[r].fingerprint == reps[r].fingerprint);
+        CHECK(rb.rows[r].fingerprint == reps[r].fingerprint);
+        CHECK(rb.rows[r].events == reps[r].events && rb.rows[r].end_time == 480);
+        CHECK(memcmp(ra.values[r], rb.values[r], 8 * sizeof(double)) == 0);
+    }
+    /* A replication that lists other KPIs is refused. */
+    struct tsim_result odd;
+    tsim_result_init(&odd);
+    tsim_result_add(&odd, TSIM_KPI_SYSTEM, "throughput", 1);
+    struct tsim__collect c2;
+    CHECK(tsim__collect_init(&c2, 3, NULL) == 0);
+    CHECK(tsim__collect_add(&c2, &reps[0]) == 0);
+    CHECK(tsim__collect_add(&c2, &odd) == TSIM_EINVAL);
+    CHECK(strstr(tsim_errmsg(), "replication 1") != NULL);
+    tsim__collect_release(&c2);
+    tsim_result_release(&odd);
+    /* A spill directory that does not exist is an error that names it. */
+    CHECK(tsim__collect_init(&c2, 3, "/nonexistent/dir") == TSIM_EIO);
+    CHECK(strstr(tsim_errmsg(), "/nonexistent/dir") != NULL);
+    tsim__report_release(&b);
+    tsim__collect_release(&c);
+    tsim__report_release(&a);
+    rmdir(dir);
+    for (int i = 0; i < 2; i++) tsim_result_release(&reps[i]);
+    tsim_model_destroy(m);
+}
+
+/* Files are replaced whole or not at all, and nothing temporary is left either way. */
+static void test_out_files(void)
+{
+    char dir[] = "/tmp/tsim_outf_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[300], cmd[400];
+    snprintf(path, sizeof path, "%s/out.json", dir);
+    struct tsim__out o;
+    CHECK(tsim__out_open(&o, path) == 0);
+    fputs("first\n", o.f);
+    CHECK(access(path, F_OK) != 0); /* nothing at the target until the commit */
+    CHECK(tsim__out_commit(&o) == 0);
+    char *t = slurp(path);
+    CHECK_STR(t, "first\n");
+    free(t);
+    chmod(path, 0640);
+    CHECK(tsim__out_open(&o, path) == 0);
+    fputs("second\n", o.f);
+    tsim__out_abandon(&o); /* given up: the old file stays */
+    t = slurp(path);
+    CHECK_STR(t, "first\n");
+    free(t);
+    CHECK(tsim__out_open(&o, path) == 0);
+    tsim__out_write(&o, "third\n", 6);
+    CHECK(tsim__out_commit(&o) == 0);
+    t = slurp(path);
+    CHECK_STR(t, "third\n");
+    free(t);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640); /* a replaced file keeps its mode */
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s')\" = out.json", dir);
+    CHECK(system(cmd) == 0);
+    /* A directory, a missing directory: errors that name the path. */
+    CHECK(tsim__out_open(&o, dir) == TSIM_EIO);
+    CHECK(strstr(tsim_errmsg(), "is a directory") != NULL);
+    snprintf(path, sizeof path, "%s/no/such.json", dir);
+    CHECK(tsim__out_open(&o, path) == TSIM_EIO);
+    CHECK(strstr(tsim_errmsg(), "no/such.json") != NULL);
+    /* A device is written in place: /dev/full takes nothing, and the commit says so. */
+    CHECK(tsim__out_open(&o, "/dev/full") == 0);
+    for (int i = 0; i < 10000; i++) fputs("0123456789", o.f);
+    CHECK(tsim__out_commit(&o) == TSIM_EIO);
+    CHECK(strstr(tsim_errmsg(), "No space left on device") != NULL);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
     RUN(test_json_escape);
@@ -391,5 +512,7 @@ int main(void)
     RUN(test_csv);
     RUN(test_table);
     RUN(test_sqlite);
+    RUN(test_collect_spill);
+    RUN(test_out_files);
     return CHECK_DONE();
 }

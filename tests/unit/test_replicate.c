@@ -4,9 +4,13 @@
  * must be tsim_sim_create(m, seed, i) whichever sim ran it, and bad options are refused.
  */
 #include "check.h"
+#include "core/core.h"
 #include "run/replicate.h"
 #include "twinsim.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 /* source -> buffer (10 places) -> machine -> sink, a busy M/M/1-like line. */
@@ -157,9 +161,9 @@ static void test_warmup_auto(void)
     struct tsim_model *m = line_model(0);
     struct tsim_run_opts o = {.seed = 3, .replications = 20, .horizon = 2000, .threads = 1};
     double w1 = -1, w4 = -1;
-    CHECK(tsim__warmup_auto(m, &o, &w1) == 0);
+    CHECK(tsim__warmup_auto(m, &o, NULL, &w1) == 0);
     o.threads = 4;
-    CHECK(tsim__warmup_auto(m, &o, &w4) == 0);
+    CHECK(tsim__warmup_auto(m, &o, NULL, &w4) == 0);
     CHECK(w1 == w4);
     CHECK(w1 >= 0 && w1 <= 1000);
     /* a multiple of the slice length times 5 (MSER-5 deletes whole batches) */
@@ -167,7 +171,7 @@ static void test_warmup_auto(void)
     double batches = w1 / (5 * slice);
     CHECK_NEAR(batches, floor(batches + 0.5), 1e-9);
     o.horizon = 0;
-    CHECK(tsim__warmup_auto(m, &o, &w1) == TSIM_EINVAL);
+    CHECK(tsim__warmup_auto(m, &o, NULL, &w1) == TSIM_EINVAL);
     CHECK(strstr(tsim_errmsg(), "horizon") != NULL);
     tsim_model_destroy(m);
 }
@@ -198,8 +202,224 @@ static void test_warmup_detects_transient(void)
     for (uint64_t seed = 1; seed <= 5; seed++) {
         double w = 0;
         o.seed = seed;
-        CHECK(tsim__warmup_auto(m, &o, &w) == 0);
+        CHECK(tsim__warmup_auto(m, &o, NULL, &w) == 0);
         CHECK(w >= 300 && w <= 2000);
+    }
+    tsim_model_destroy(m);
+}
+
+/* ---- stopping runs that would not end ------------------------------------------------- */
+
+/* The line with no horizon and an endless source: tsim_sim_run would never return. */
+static struct tsim_sim *signal_sim;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    tsim_sim_interrupt(signal_sim);
+}
+
+static void raise_usr1(struct tsim_sim *sim, void *arg)
+{
+    (void)sim;
+    (void)arg;
+    raise(SIGUSR1);
+}
+
+static void test_interrupt_from_signal_handler(void)
+{
+    struct tsim_model *m = line_model(0);
+    struct tsim_sim *sim = tsim_sim_create(m, 5, 0);
+    signal_sim = sim;
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, &old);
+    /* The handler runs inside the event at t = 250: the run returns after that event, with the
+     * clock there, as if tsim_sim_stop had been called from it. */
+    tsim_event_schedule(sim, raise_usr1, NULL, 250, 0);
+    CHECK(!tsim_sim_interrupted(sim));
+    uint64_t ran = tsim_sim_run(sim);
+    CHECK(ran > 0);
+    CHECK(tsim_sim_interrupted(sim));
+    CHECK_NEAR(tsim_sim_now(sim), 250, 0);
+    /* Interrupted stays interrupted: later runs return at once, until a reset. */
+    CHECK(tsim_sim_run(sim) == 0);
+    CHECK(tsim_sim_run_until(sim, 1000) == 0);
+    CHECK_NEAR(tsim_sim_now(sim), 250, 0);
+    tsim_sim_reset(sim, 5, 0);
+    CHECK(!tsim_sim_interrupted(sim));
+    tsim_sim_run_until(sim, 300);
+    CHECK_NEAR(tsim_sim_now(sim), 300, 0);
+    struct tsim_sim *fresh = tsim_sim_create(m, 5, 0);
+    tsim_sim_run_until(fresh, 300);
+    CHECK(tsim_sim_fingerprint(sim) == tsim_sim_fingerprint(fresh));
+    sigaction(SIGUSR1, &old, NULL);
+    tsim_sim_destroy(fresh);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Another thread interrupts an endless run once the run has certainly started. */
+struct interrupter {
+    struct tsim_sim *sim;
+    atomic_int started;
+};
+
+static void note_started(struct tsim_sim *sim, void *arg)
+{
+    (void)sim;
+    atomic_store(&((struct interrupter *)arg)->started, 1);
+}
+
+static void *interrupt_when_started(void *arg)
+{
+    struct interrupter *in = arg;
+    while (!atomic_load(&in->started)) sched_yield();
+    tsim_sim_interrupt(in->sim);
+    return NULL;
+}
+
+static void test_interrupt_from_thread(void)
+{
+    struct tsim_model *m = line_model(0);
+    struct interrupter in = {.sim = tsim_sim_create(m, 1, 0)};
+    atomic_init(&in.started, 0);
+    tsim_event_schedule(in.sim, note_started, &in, 10, 0);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, interrupt_when_started, &in) == 0);
+    tsim_sim_run(in.sim);
+    pthread_join(t, NULL);
+    CHECK(tsim_sim_interrupted(in.sim));
+    CHECK(tsim_sim_now(in.sim) >= 10);
+    /* A clone is a sim of its own: it does not inherit the interrupt. */
+    struct tsim_sim *c = tsim_sim_clone(in.sim);
+    CHECK(!tsim_sim_interrupted(c));
+    CHECK(tsim_sim_run_until(c, tsim_sim_now(c) + 5) > 0);
+    tsim_sim_destroy(c);
+    tsim_sim_destroy(in.sim);
+    tsim_model_destroy(m);
+}
+
+/* Folding: every replication once, in order, the same results as tsim_run_replications. */
+struct fold_check {
+    const struct tsim_run_opts *o;
+    const struct tsim_result *expect;
+    uint64_t next;
+    int bad;
+    atomic_int folded;
+    uint64_t endless_from; /* replications from here on run without end (0: none) */
+    int fail_at;           /* the fold fails at this replication (-1: never) */
+};
+
+static int fold_run(void *ctx, struct tsim_sim *sim, uint64_t rep, struct tsim_result *res)
+{
+    struct fold_check *fc = ctx;
+    if (fc->endless_from && rep >= fc->endless_from) {
+        tsim_sim_run(sim); /* ends only by the interrupt */
+        return 0;
+    }
+    int rc = tsim__run_one(sim, fc->o);
+    tsim_sim_result(sim, res);
+    return rc;
+}
+
+static int fold_take(void *ctx, uint64_t rep, const struct tsim_result *res)
+{
+    struct fold_check *fc = ctx;
+    if (rep != fc->next++) fc->bad = 1;
+    if (fc->expect && !same_results(res, &fc->expect[rep])) fc->bad = 1;
+    if ((int)rep == fc->fail_at) return tsim__fail(TSIM_EINVAL, "test", "refused on purpose");
+    atomic_fetch_add(&fc->folded, 1);
+    return 0;
+}
+
+static void test_fold_in_order(void)
+{
+    struct tsim_model *m = line_model(0);
+    enum { N = 40 };
+    struct tsim_run_opts o = {.seed = 9, .replications = N, .horizon = 200, .threads = 1};
+    struct tsim_result base[N];
+    CHECK(tsim_run_replications(m, &o, base) == 0);
+    int threads[] = {1, 2, 3, 8};
+    for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
+        struct fold_check fc = {.o = &o, .expect = base, .fail_at = -1};
+        atomic_init(&fc.folded, 0);
+        CHECK(tsim__replicate_fold(m, 9, 0, N, threads[t], NULL, fold_run, fold_take, &fc) == 0);
+        CHECK(fc.next == N);
+        CHECK(!fc.bad);
+    }
+    /* A failing fold stops the work and names the replication. */
+    struct fold_check fc = {.o = &o, .expect = base, .fail_at = 7};
+    atomic_init(&fc.folded, 0);
+    CHECK(tsim__replicate_fold(m, 9, 0, N, 3, NULL, fold_run, fold_take, &fc) == TSIM_EINVAL);
+    CHECK(strstr(tsim_errmsg(), "replication 7") != NULL);
+    CHECK(atomic_load(&fc.folded) == 7);
+    release_all(base, N);
+    tsim_model_destroy(m);
+}
+
+/* A replication without end that says it started (counted in `folded`). */
+static int endless_slot(void *ctx, struct tsim_sim *sim, uint64_t rep, size_t i)
+{
+    struct fold_check *fc = ctx;
+    (void)rep;
+    (void)i;
+    atomic_fetch_add(&fc->folded, 1);
+    tsim_sim_run(sim);
+    return 0;
+}
+
+struct raiser {
+    atomic_int *flag;
+    struct fold_check *fc;
+    int after;
+};
+
+static void *raise_after(void *arg)
+{
+    struct raiser *r = arg;
+    while (atomic_load(&r->fc->folded) < r->after) sched_yield();
+    atomic_store(r->flag, 15);
+    return NULL;
+}
+
+static void test_fold_interrupted(void)
+{
+    /* Replications 0-4 end; 5 and later never would. Once the first five are folded, another
+     * thread raises the flag (as a signal handler would): the endless ones return, nothing more
+     * is folded, and the driver says it was interrupted. */
+    struct tsim_model *m = line_model(0);
+    struct tsim_run_opts o = {.seed = 2, .replications = 20, .horizon = 100};
+    for (int threads = 1; threads <= 4; threads += 3) {
+        atomic_int flag;
+        atomic_init(&flag, 0);
+        struct fold_check fc = {.o = &o, .endless_from = 5, .fail_at = -1};
+        atomic_init(&fc.folded, 0);
+        struct raiser r = {&flag, &fc, 5};
+        pthread_t t;
+        CHECK(pthread_create(&t, NULL, raise_after, &r) == 0);
+        int rc = tsim__replicate_fold(m, 2, 0, 20, threads, &flag, fold_run, fold_take, &fc);
+        pthread_join(t, NULL);
+        CHECK(rc == TSIM__INTERRUPTED);
+        CHECK(atomic_load(&fc.folded) == 5);
+        CHECK(!fc.bad);
+    }
+    /* The same with tsim__replicate, whose replications all run without end: the flag raised
+     * while they run brings every one back. */
+    for (int threads = 1; threads <= 3; threads += 2) {
+        atomic_int flag;
+        atomic_init(&flag, 0);
+        struct fold_check fc = {.o = &o, .fail_at = -1};
+        atomic_init(&fc.folded, 0);
+        struct raiser r = {&flag, &fc, threads};
+        pthread_t t;
+        CHECK(pthread_create(&t, NULL, raise_after, &r) == 0);
+        CHECK(tsim__replicate(m, 2, 0, 6, threads, &flag, endless_slot, &fc) ==
+              TSIM__INTERRUPTED);
+        pthread_join(t, NULL);
+        CHECK(atomic_load(&fc.folded) == threads);
     }
     tsim_model_destroy(m);
 }
@@ -212,5 +432,9 @@ int main(void)
     RUN(test_thread_count);
     RUN(test_warmup_auto);
     RUN(test_warmup_detects_transient);
+    RUN(test_interrupt_from_signal_handler);
+    RUN(test_interrupt_from_thread);
+    RUN(test_fold_in_order);
+    RUN(test_fold_interrupted);
     return CHECK_DONE();
 }
