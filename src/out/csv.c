@@ -2,7 +2,7 @@
  * CSV files for spreadsheets and data frames: DIR/summary.csv, one row per KPI, and
  * DIR/replications.csv, one row per replication and KPI (long format, so any tool can pivot it).
  * Fields are quoted as RFC 4180 says; lines end in LF, not CRLF, as Unix tools expect.
- * Numbers use %.17g so they read back exactly; a non-finite value is an empty field.
+ * Numbers are the shortest text that reads back exactly; a non-finite value is an empty field.
  * Each file is written whole or not at all (tsim__out_open).
  */
 #include "core/core.h"
@@ -42,7 +42,10 @@ static void put_owner(FILE *f, const struct tsim__row *r)
 
 static void put_number(FILE *f, double x)
 {
-    if (isfinite(x)) fprintf(f, "%.17g", x);
+    char buf[40];
+    if (!isfinite(x)) return;
+    tsim__fmt_double(buf, sizeof buf, x);
+    fputs(buf, f);
 }
 
 struct rep_ctx {

@@ -363,7 +363,9 @@ void tsim__xdb_put_trace(struct tsim__xrun *x, size_t s, int block, const double
 
 /* ---- JSON ---------------------------------------------------------------------------- */
 
-static void json_summary(struct tsim__json *j, const char *key, const struct tsim_summary *s)
+/* `unit` NULL: none (an objective or constraint, an expression over KPIs of any unit). */
+static void json_summary(struct tsim__json *j, const char *key, const struct tsim_summary *s,
+                         const char *unit)
 {
     tsim__json_open(j, key, '{', 1);
     tsim__json_uint(j, "n", s->n);
@@ -372,6 +374,7 @@ static void json_summary(struct tsim__json *j, const char *key, const struct tsi
     tsim__json_number(j, "sd", s->sd);
     tsim__json_number(j, "min", s->min);
     tsim__json_number(j, "max", s->max);
+    if (unit) tsim__json_string(j, "unit", unit);
     tsim__json_close(j, '{');
 }
 
@@ -434,9 +437,10 @@ static void write_doc(struct tsim__xrun *x, FILE *f, tsim__xjson_extra_fn *extra
         tsim__json_string(&j, sp->maximize ? "maximize" : "minimize", sp->objective.text);
         tsim__json_open(&j, "subject_to", '[', 1);
         for (int c = 0; c < sp->ncons; c++) {
-            char buf[512];
-            snprintf(buf, sizeof buf, "%s %s %.17g", sp->cons[c].lhs.text,
-                     sp->cons[c].op == TSIM__LE ? "<=" : ">=", sp->cons[c].bound);
+            char buf[512], num[40];
+            tsim__fmt_double(num, sizeof num, sp->cons[c].bound);
+            snprintf(buf, sizeof buf, "%s %s %s", sp->cons[c].lhs.text,
+                     sp->cons[c].op == TSIM__LE ? "<=" : ">=", num);
             tsim__json_string(&j, NULL, buf);
         }
         tsim__json_close(&j, '[');
@@ -469,12 +473,12 @@ static void write_doc(struct tsim__xrun *x, FILE *f, tsim__xjson_extra_fn *extra
         if (sp->has_objective && sc->n > 0) {
             struct tsim_summary sm;
             track_sum(x, s, 0, &sm);
-            json_summary(&j, "objective", &sm);
+            json_summary(&j, "objective", &sm, NULL);
             tsim__json_bool(&j, "feasible", tsim__xrun_feasible(x, s));
             tsim__json_open(&j, "constraints", '[', 0);
             for (int c = 0; c < sp->ncons; c++) {
                 track_sum(x, s, 1 + c, &sm);
-                json_summary(&j, NULL, &sm);
+                json_summary(&j, NULL, &sm, NULL);
             }
             tsim__json_close(&j, '[');
             if (x->same_as_best && x->best >= 0) {
@@ -489,8 +493,10 @@ static void write_doc(struct tsim__xrun *x, FILE *f, tsim__xjson_extra_fn *extra
         tsim__json_open(&j, "kpis", '{', 0);
         for (size_t k = 0; k < x->nkpi; k++) {
             struct tsim_summary sm;
+            char unit[32];
             summary_of_tally(&sc->kt[k], &sm);
-            json_summary(&j, x->kpi_names[k], &sm);
+            json_summary(&j, x->kpi_names[k], &sm,
+                         tsim__unit_json(unit, sizeof unit, x->kpi_short[k], x->time_unit));
         }
         tsim__json_close(&j, '{');
         tsim__json_close(&j, '{');

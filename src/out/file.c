@@ -1,5 +1,5 @@
 /*
- * Output files written whole or not at all.
+ * Output files written whole or not at all, and the one number format every writer uses.
  *
  * A failed write must not look like success: every file goes to a temporary file beside its
  * target, is flushed, checked (the stream's error flag catches a short write that fputs and
@@ -13,10 +13,24 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+void tsim__fmt_double(char *buf, size_t len, double v)
+{
+    if (!isfinite(v)) {
+        snprintf(buf, len, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+        return;
+    }
+    for (int prec = 15; prec < 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) return;
+    }
+    snprintf(buf, len, "%.17g", v);
+}
 
 static int fail_errno(const char *path, int err)
 {

@@ -1,13 +1,15 @@
 /*
  * The JSON writer: a small streaming writer and the run document (format v1) built on it.
  * Hand-written because the document is simple and its number format matters: doubles are printed
- * with %.17g so that a golden file read back gives the very same bits, and non-finite values
+ * in the shortest form that reads back as the same bits (tsim__fmt_double), and non-finite values
  * become null so that the output stays valid JSON.
  *
- * Document v1: {"twinsim", "model", "time_unit", "seed", "replications", "horizon", "warmup",
- * "warmup_auto", "system": {KPI: S}, "blocks": {NAME: {"type", KPI: S}}, "operators":
- * {NAME: {KPI: S}}, "fingerprint", "events", "wall_seconds"} where S is {"mean", "half_width",
- * "sd", "n"} and dotted KPI names nest ("states.busy" -> "states": {"busy": S}).
+ * Document v1 (docs/outputs.md): {"twinsim", "model", "time_unit", "seed", "replications",
+ * "horizon", "warmup", "warmup_auto", "system": {KPI: S}, "blocks": {NAME: {"type", KPI: S}},
+ * "operators": {NAME: {KPI: S}}, "fingerprint", "events", "wall_seconds"} where S is {"mean",
+ * "half_width", "sd", "n", "unit"} and dotted KPI names nest ("states.busy" -> "states":
+ * {"busy": S}). Shares are fractions (0.5, not 50) with unit "fraction"; the table prints them
+ * in percent.
  */
 #include "core/core.h"
 #include "out/out.h"
@@ -110,10 +112,13 @@ void tsim__json_string(struct tsim__json *j, const char *key, const char *value)
 void tsim__json_number(struct tsim__json *j, const char *key, double value)
 {
     begin_member(j, key, key ? strlen(key) : 0);
-    if (isfinite(value))
-        fprintf(j->f, "%.17g", value);
-    else
+    if (isfinite(value)) {
+        char buf[40];
+        tsim__fmt_double(buf, sizeof buf, value);
+        fputs(buf, j->f);
+    } else {
         fputs("null", j->f);
+    }
 }
 
 void tsim__json_uint(struct tsim__json *j, const char *key, uint64_t value)
@@ -135,13 +140,15 @@ void tsim__json_bool(struct tsim__json *j, const char *key, int value)
 }
 
 static void write_summary(struct tsim__json *j, const char *key, size_t keylen,
-                          const struct tsim_summary *s)
+                          const struct tsim__row *row, const char *time_unit)
 {
+    char unit[32];
     open_n(j, key, keylen, '{', 1);
-    tsim__json_number(j, "mean", s->mean);
-    tsim__json_number(j, "half_width", s->half_width);
-    tsim__json_number(j, "sd", s->sd);
-    tsim__json_uint(j, "n", s->n);
+    tsim__json_number(j, "mean", row->s.mean);
+    tsim__json_number(j, "half_width", row->s.half_width);
+    tsim__json_number(j, "sd", row->s.sd);
+    tsim__json_uint(j, "n", row->s.n);
+    tsim__json_string(j, "unit", tsim__unit_json(unit, sizeof unit, row->kpi, time_unit));
     tsim__json_close(j, '}');
 }
 
@@ -151,13 +158,13 @@ static void write_summary(struct tsim__json *j, const char *key, size_t keylen,
  * so that "states.busy", "oee", "states.idle" still give one "states" object.
  */
 static void write_members(struct tsim__json *j, const struct tsim__row *const *rows, size_t n,
-                          size_t skip)
+                          size_t skip, const char *time_unit)
 {
     for (size_t i = 0; i < n; i++) {
         const char *name = rows[i]->kpi + skip;
         const char *dot = strchr(name, '.');
         if (!dot) {
-            write_summary(j, name, strlen(name), &rows[i]->s);
+            write_summary(j, name, strlen(name), rows[i], time_unit);
             continue;
         }
         size_t seg = (size_t)(dot - name);
@@ -173,7 +180,7 @@ static void write_members(struct tsim__json *j, const struct tsim__row *const *r
             if (strncmp(rows[q]->kpi + skip, name, seg + 1) == 0) sub[m++] = rows[q];
         }
         open_n(j, name, seg, '{', 0);
-        write_members(j, sub, m, skip + seg + 1);
+        write_members(j, sub, m, skip + seg + 1, time_unit);
         tsim__json_close(j, '}');
         tsim__free(sub);
     }
@@ -186,7 +193,7 @@ static void write_group(struct tsim__json *j, const struct tsim__report *r, size
     while (b < r->nrows && r->rows[b].block == r->rows[a].block) b++;
     const struct tsim__row **grp = tsim__malloc((b - a) * sizeof *grp);
     for (size_t i = a; i < b; i++) grp[i - a] = &r->rows[i];
-    write_members(j, grp, b - a, 0);
+    write_members(j, grp, b - a, 0, r->time_unit);
     tsim__free(grp);
     *at = b;
 }

@@ -138,9 +138,15 @@ int tsim__out_close(struct tsim__out *o);
 /* Give up: close and remove the temporary file; `path` stays as it was. */
 void tsim__out_abandon(struct tsim__out *o);
 
+/* Shortest text that reads back as exactly `v`: the first of %.15g, %.16g, %.17g that does
+ * (the shortest of all when it has at most 15 digits, as %g drops trailing zeros). `buf` holds
+ * at least 32 bytes. Non-finite values give "nan", "inf", "-inf". */
+void tsim__fmt_double(char *buf, size_t len, double v);
+
 /* Small streaming JSON writer: pretty-printed with two-space indents; objects opened `inline`
- * stay on one line (the summaries, so that a document reads one KPI per line). Doubles use %.17g
- * so they read back exactly; NaN and infinities are written as null to stay valid JSON. */
+ * stay on one line (the summaries, so that a document reads one KPI per line). Doubles are
+ * written in their shortest form that reads back exactly (tsim__fmt_double); NaN and infinities
+ * as null, to stay valid JSON. */
 #define TSIM__JSON_DEPTH 16
 struct tsim__json {
     FILE *f;
@@ -170,6 +176,10 @@ int tsim__json_write(FILE *f, const struct tsim__report *r);
 /* Columns of the terminal table, and how each KPI is shown. */
 enum tsim__unit_kind { TSIM__UNIT_COUNT, TSIM__UNIT_TIME, TSIM__UNIT_RATE, TSIM__UNIT_SHARE };
 enum tsim__unit_kind tsim__kpi_unit(const char *kpi);
+/* The unit of `kpi` as the JSON and the database give it: the time unit for times ("min"), per
+ * time unit for rates ("/min"), "fraction" for shares (0 to 1), "count" for the rest (counts and
+ * mean numbers of entities or operators). Returns `buf`. */
+const char *tsim__unit_json(char *buf, size_t len, const char *kpi, const char *time_unit);
 
 /**
  * Print `n` rows as an aligned table (block, type, KPI, mean ± 95% half-width, unit), shares in

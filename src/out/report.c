@@ -12,6 +12,7 @@
 #include "out/out.h"
 #include "run/experiment.h"
 
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,8 +180,13 @@ static void put_doubles(FILE *f, const void *blob, int bytes)
     fputc('[', f);
     for (int i = 0; i < n; i++) {
         double x;
+        char num[40];
         memcpy(&x, &v[i], sizeof x);
-        fprintf(f, i ? ",%.9g" : "%.9g", x);
+        if (isfinite(x))
+            tsim__fmt_double(num, sizeof num, x);
+        else
+            snprintf(num, sizeof num, "null");
+        fprintf(f, i ? ",%s" : "%s", num);
     }
     fputc(']', f);
 }

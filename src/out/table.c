@@ -23,6 +23,17 @@ enum tsim__unit_kind tsim__kpi_unit(const char *kpi)
     return TSIM__UNIT_COUNT;
 }
 
+const char *tsim__unit_json(char *buf, size_t len, const char *kpi, const char *time_unit)
+{
+    switch (tsim__kpi_unit(kpi)) {
+    case TSIM__UNIT_TIME: snprintf(buf, len, "%s", time_unit); break;
+    case TSIM__UNIT_RATE: snprintf(buf, len, "/%s", time_unit); break;
+    case TSIM__UNIT_SHARE: snprintf(buf, len, "fraction"); break;
+    case TSIM__UNIT_COUNT: snprintf(buf, len, "count"); break;
+    }
+    return buf;
+}
+
 /* `x` with `sig` significant digits, fixed notation unless it is huge or tiny. */
 static void format_value(char *buf, size_t len, double x, int sig)
 {

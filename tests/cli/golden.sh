@@ -1,9 +1,10 @@
 #!/bin/sh
 # Golden runs: every model in examples/ (NAME.yaml with a top-level 'blocks:'; experiment and
 # other files beside them are not models), run with `--seed 1 --json F --no-db`, must give exactly
-# tests/golden/NAME.json (every digit: the JSON carries doubles as %.17g) once wall_seconds, the
-# one figure that varies, is removed. Each model runs with --threads 1 and --threads 2; both must
-# equal the golden, which shows that the thread count changes nothing.
+# tests/golden/NAME.json (every digit: the JSON carries doubles in the shortest form that reads
+# back as the same bits) once wall_seconds, the one figure that varies, is removed. Each model
+# runs with --threads 1 and --threads 2; both must equal the golden, which shows that the thread
+# count changes nothing.
 #
 #   sh tests/cli/golden.sh            compare (what `make test` does)
 #   sh tests/cli/golden.sh --update   rewrite the goldens on purpose, after a change of behaviour
@@ -21,7 +22,7 @@ normalise() {
 import json, sys
 
 def dump(x, ind):
-    if isinstance(x, dict) and x and not set(x) <= {"mean", "half_width", "sd", "n"}:
+    if isinstance(x, dict) and x and not set(x) <= {"mean", "half_width", "sd", "n", "unit"}:
         pad = "  " * (ind + 1)
         items = [pad + json.dumps(k) + ": " + dump(v, ind + 1) for k, v in x.items()]
         return "{\n" + ",\n".join(items) + "\n" + "  " * ind + "}"

@@ -38,7 +38,20 @@ widest=$(python3 -c 'import sys; print(max(len(l.rstrip("\n")) for l in open(sys
 if [ "$widest" -le 100 ]; then pass run_table_width; else fail run_table_width "$widest columns"; fi
 
 pycheck json_header out.json 'd["twinsim"] == "0.1.0" and d["model"] == "cli-line" and d["time_unit"] == "min" and d["seed"] == 5 and d["replications"] == 4 and d["horizon"] == 120 and d["warmup"] == 10 and d["warmup_auto"] is False'
-pycheck json_system out.json 'all(set(d["system"][k]) == {"mean", "half_width", "sd", "n"} and d["system"][k]["n"] == 4 for k in ("throughput", "lead_time", "wip", "completed"))'
+pycheck json_system out.json 'all(set(d["system"][k]) == {"mean", "half_width", "sd", "n", "unit"} and d["system"][k]["n"] == 4 for k in ("throughput", "lead_time", "wip", "completed"))'
+pycheck json_units out.json '[d["system"][k]["unit"] for k in ("throughput", "lead_time", "wip")] == ["/min", "min", "count"] and d["blocks"]["press"]["utilization"]["unit"] == "fraction" and d["blocks"]["press"]["states"]["busy"]["unit"] == "fraction" and 0 <= d["blocks"]["press"]["utilization"]["mean"] <= 1'
+# Numbers in their shortest form: no 0.13400000000000001 (%.17g) where 0.134 reads back the same.
+if python3 -c '
+import json, re, sys
+text = open(sys.argv[1]).read()
+nums = re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?", text)
+digits = lambda n: len(re.sub(r"[^0-9]", "", re.split("[eE]", n)[0]).lstrip("0"))
+long = [n for n in nums if digits(n) > 15 and float("%.15g" % float(n)) == float(n)]
+sys.exit(1 if long else 0)' out.json; then
+    pass json_shortest_numbers
+else
+    fail json_shortest_numbers "numbers longer than they need to be in out.json"
+fi
 pycheck json_machine out.json 'd["blocks"]["press"]["type"] == "machine" and all(k in d["blocks"]["press"] for k in ("throughput", "utilization", "oee")) and set(("busy", "idle", "blocked", "down", "setup", "off_shift")) <= set(d["blocks"]["press"]["states"])'
 pycheck json_buffer out.json 'd["blocks"]["queue"]["type"] == "buffer" and all(k in d["blocks"]["queue"] for k in ("wait", "content", "max_content", "entered", "dropped"))'
 pycheck json_block_order out.json 'list(d["blocks"]) == ["arrivals", "queue", "press", "pack", "done"]'

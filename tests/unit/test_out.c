@@ -83,11 +83,51 @@ static void test_json_numbers(void)
     tsim__json_close(&j, '[');
     tsim__json_close(&j, '{');
     fclose(f);
-    CHECK_STR(buf, "{\"a\": 0.10000000000000001, \"b\": null, \"c\": null, \"d\": 480, "
+    CHECK_STR(buf, "{\"a\": 0.1, \"b\": null, \"c\": null, \"d\": 480, "
                    "\"e\": 18446744073709551615, \"f\": []}\n");
-    /* %.17g reads back as the very same double. */
-    CHECK(strtod("0.10000000000000001", NULL) == 0.1);
     free(buf);
+}
+
+/* The shortest text that reads back as the same double: 0.134 as written, not
+ * 0.13400000000000001 (%.17g), and 17 digits only where 16 do not read back. */
+static void test_shortest_numbers(void)
+{
+    static const struct {
+        double v;
+        const char *text;
+    } cases[] = {
+        {0.134, "0.134"},
+        {0.1 + 0.2, "0.30000000000000004"},
+        {1.0 / 3.0, "0.3333333333333333"},
+        {289.15, "289.15"},
+        {236.29999999999998, "236.29999999999998"},
+        {2.0 / 3.0, "0.6666666666666666"},
+        {1e300, "1e+300"},
+        {-0.0, "-0"},
+        {480, "480"},
+        {123456789012345678.0, "1.2345678901234568e+17"},
+        {5e-324, "4.94065645841247e-324"},
+        {NAN, "nan"},
+        {-INFINITY, "-inf"},
+    };
+    char buf[40];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        tsim__fmt_double(buf, sizeof buf, cases[i].v);
+        CHECK_STR(buf, cases[i].text);
+        if (isfinite(cases[i].v)) CHECK(strtod(buf, NULL) == cases[i].v);
+    }
+    /* Every double reads back: a sweep over many magnitudes and last bits. */
+    int bad = 0;
+    uint64_t bits = 0x3fb999999999999aull; /* 0.1 */
+    for (int i = 0; i < 100000; i++) {
+        double v;
+        bits = bits * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t b = bits & 0x7fefffffffffffffull; /* finite */
+        memcpy(&v, &b, sizeof v);
+        tsim__fmt_double(buf, sizeof buf, v);
+        bad += strtod(buf, NULL) != v;
+    }
+    CHECK(bad == 0);
 }
 
 static void test_report_order_and_json(void)
@@ -129,8 +169,15 @@ static void test_report_order_and_json(void)
     CHECK(strstr(json, "\"horizon\": 480,") != NULL);
     CHECK(strstr(json, "\"warmup\": 60,") != NULL);
     CHECK(strstr(json, "\"throughput\": {\"mean\": 1.5, \"half_width\": ") != NULL);
-    CHECK(strstr(json,
-                 "\"wait\": {\"mean\": null, \"half_width\": null, \"sd\": null, \"n\": 2}"));
+    CHECK(strstr(json, "\"wait\": {\"mean\": null, \"half_width\": null, \"sd\": null, "
+                       "\"n\": 2, \"unit\": \"min\"}"));
+    /* Each KPI says its unit; shares stay fractions. */
+    CHECK(strstr(json, "\"throughput\": {\"mean\": 1.5, ") != NULL);
+    CHECK(strstr(json, "\"n\": 2, \"unit\": \"/min\"}") != NULL);
+    CHECK(strstr(json, "\"busy\": {\"mean\": 0.5, \"half_width\": 0, \"sd\": 0, \"n\": 2, "
+                       "\"unit\": \"fraction\"}") != NULL);
+    CHECK(strstr(json, "\"wip\": {\"mean\": 3, \"half_width\": 0, \"sd\": 0, \"n\": 2, "
+                       "\"unit\": \"count\"}") != NULL);
     /* dotted names nest, and the nested object holds both states although oee came between */
     const char *states = strstr(json, "\"states\": {");
     CHECK(states != NULL);
@@ -506,6 +553,7 @@ int main(void)
 {
     RUN(test_json_escape);
     RUN(test_json_numbers);
+    RUN(test_shortest_numbers);
     RUN(test_report_order_and_json);
     RUN(test_summarize);
     RUN(test_fingerprint_combine);
