@@ -5,7 +5,8 @@
  * and `--resume` reads rows back instead of running them. Rows are stored as blobs of the raw
  * doubles so a resumed run folds exactly the bits an uninterrupted run would have.
  *
- * Tables (prefixed exp_ so they sit beside `twinsim run`'s tables in the same file):
+ * Tables (prefixed exp_ so they sit beside `twinsim run`'s tables in the same file; made with
+ * them, in sqlite.c; a run's id comes from the sequence both kinds share):
  *   exp_runs(id, kind, file, model, hash, seed, status, started, finished, json)
  *   exp_kpis(run, idx, name, block)
  *   exp_scenarios(run, scen, factors)          factors: a JSON object of value texts
@@ -15,6 +16,7 @@
  * The JSON is independent of thread and rank counts except for the one "timing" line.
  */
 #include "core/core.h"
+#include "out/db.h"
 #include "out/out.h"
 #include "run/experiment.h"
 
@@ -33,23 +35,6 @@ struct tsim__xdb {
     int in_txn;
     char *path;
 };
-
-/* One transaction: created table by table, each would be a commit of its own. */
-static const char *schema =
-    "BEGIN;"
-    "CREATE TABLE IF NOT EXISTS exp_runs(id INTEGER PRIMARY KEY, kind TEXT, file TEXT, "
-    "model TEXT, hash TEXT, seed TEXT, status TEXT, started TEXT, finished TEXT, json TEXT);"
-    "CREATE TABLE IF NOT EXISTS exp_kpis(run INTEGER, idx INTEGER, name TEXT, block INTEGER, "
-    "PRIMARY KEY(run, idx));"
-    "CREATE TABLE IF NOT EXISTS exp_scenarios(run INTEGER, scen INTEGER, factors TEXT, "
-    "PRIMARY KEY(run, scen));"
-    "CREATE TABLE IF NOT EXISTS exp_reps(run INTEGER, scen INTEGER, rep INTEGER, row BLOB, "
-    "PRIMARY KEY(run, scen, rep)) WITHOUT ROWID;"
-    "CREATE TABLE IF NOT EXISTS exp_summaries(run INTEGER, scen INTEGER, kpi INTEGER, n INTEGER, "
-    "mean REAL, sd REAL, half_width REAL, min REAL, max REAL, PRIMARY KEY(run, scen, kpi));"
-    "CREATE TABLE IF NOT EXISTS exp_traces(run INTEGER, scen INTEGER, block INTEGER, name TEXT, "
-    "t BLOB, v BLOB, PRIMARY KEY(run, scen, block));"
-    "COMMIT;";
 
 static void db_fail(struct tsim__xrun *x, const char *what)
 {
@@ -100,18 +85,19 @@ int tsim__xdb_open(struct tsim__xrun *x, const char *path, int resume)
     struct tsim__xdb *d = tsim__calloc(1, sizeof *d);
     d->path = tsim__strdup(path);
     x->db = d;
-    if (sqlite3_open(path, &d->db) != SQLITE_OK) {
-        db_fail(x, "cannot open");
+    /* The schema, WAL included, is the results database's (sqlite.c): one file serves runs,
+     * experiments and the readers of both. */
+    if (tsim__db_open(path, 1, &d->db) != 0) {
+        const char *m = tsim_errmsg(), *c = strstr(m, ": ");
+        fprintf(stderr, "twinsim %s: %s\n", x->opts.kind, c ? c + 2 : m);
         goto fail;
     }
-    sqlite3_busy_timeout(d->db, 10000);
     /* WAL: a committed transaction is in the operating system's hands at once, so it survives
      * the process being killed (Ctrl-C, kill -9, a crash), and the report can read while a run
      * writes. synchronous=OFF leaves out the fsyncs: they guard only against the machine losing
      * power, cost milliseconds each (a large share of a short experiment), and every result
      * can be computed again from the same seed. */
-    if (exec_sql(x, "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL;") != 0) goto fail;
-    if (exec_sql(x, schema) != 0) goto fail;
+    if (exec_sql(x, "PRAGMA synchronous=OFF;") != 0) goto fail;
     char hash[32];
     snprintf(hash, sizeof hash, "%016" PRIx64, run_identity(x));
     sqlite3_stmt *st = NULL;
@@ -133,8 +119,9 @@ int tsim__xdb_open(struct tsim__xrun *x, const char *path, int resume)
         sqlite3_prepare_v2(d->db, "UPDATE exp_runs SET status='running' WHERE id=?1", -1, &st, NULL);
         sqlite3_bind_int64(st, 1, d->run);
     } else {
-        sqlite3_prepare_v2(d->db, "INSERT INTO exp_runs(kind, file, model, hash, seed, status, "
-                           "started) VALUES(?1, ?2, ?3, ?4, ?5, 'running', ?6)", -1, &st, NULL);
+        sqlite3_prepare_v2(d->db, "INSERT INTO exp_runs(id, kind, file, model, hash, seed, "
+                           "status, started) VALUES(" TSIM__DB_NEXT_ID ", ?1, ?2, ?3, ?4, ?5, "
+                           "'running', ?6)", -1, &st, NULL);
         sqlite3_bind_text(st, 1, x->opts.kind, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, x->spec->file, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 3, x->spec->model_path ? x->spec->model_path : "", -1,

@@ -228,18 +228,29 @@ enum tsim__db_show_what { TSIM__SHOW_TABLE, TSIM__SHOW_JSON, TSIM__SHOW_MODEL };
 int tsim__db_show(const char *path, int64_t id, enum tsim__db_show_what what, FILE *out);
 
 /**
- * Print runs `a` and `b` (0: the newest) side by side: each KPI's means and the difference b - a
- * with a 95% Welch interval from the two summaries (not paired), marked '*' when it excludes 0;
- * and whether their fingerprints are equal. Errors: TSIM_ENOENT for no such run, TSIM_EIO.
+ * Print runs `a` and `b` of `twinsim run` (0: the newest) side by side: each KPI's means and the
+ * difference b - a with its 95% interval, marked '*' when the interval excludes 0; and whether
+ * their fingerprints are equal. Runs with the same seed drew the same random numbers replication
+ * by replication (common random numbers), so the interval is a paired t interval over the
+ * replications both have; runs with different seeds are independent and get Welch's interval
+ * from the two summaries.
+ * Errors: TSIM_ENOENT for no such run, TSIM_EINVAL for an experiment run, TSIM_EIO.
  */
 int tsim__db_compare(const char *path, int64_t a, int64_t b, FILE *out);
 
+/* A difference b - a estimated from paired replications. */
+struct tsim__diff {
+    double mean, half_width; /* NaN where it cannot be estimated */
+    uint64_t pairs;
+};
+
 /**
  * The comparison table of tsim__db_compare: rows of `a` in their order, matched in `b` by owner,
- * type and KPI; rows found in one run only are listed as such.
+ * type and KPI; rows found in one run only are listed as such. `paired` (NULL: none) holds the
+ * paired difference for each row of `a`; without it, differences get Welch's interval.
  */
 void tsim__table_compare(FILE *f, const struct tsim__row *a, size_t na, const struct tsim__row *b,
                          size_t nb, const char *time_unit, const char *label_a,
-                         const char *label_b);
+                         const char *label_b, const struct tsim__diff *paired);
 
 #endif

@@ -9,14 +9,17 @@
  * sets document.body.dataset.charts to the number of charts drawn, which the browser test reads.
  */
 #include "core/core.h"
+#include "out/db.h"
 #include "out/out.h"
 #include "run/experiment.h"
 
 #include <math.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char page_head[] =
     "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -163,6 +166,32 @@ static const char *errtext(void)
     return c && !memchr(m, ' ', (size_t)(c - m)) ? c + 2 : m;
 }
 
+/* The first column of the first row of `sql` (with ?1 bound to `arg` when given), or 0. */
+static long count(sqlite3 *db, const char *sql, ...)
+{
+    sqlite3_stmt *st;
+    long v = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return 0;
+    if (sqlite3_bind_parameter_count(st) > 0) {
+        va_list ap;
+        va_start(ap, sql);
+        sqlite3_bind_int64(st, 1, va_arg(ap, long));
+        va_end(ap);
+    }
+    if (sqlite3_step(st) == SQLITE_ROW) v = (long)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int no_rows(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return 1;
+    int none = sqlite3_step(st) != SQLITE_ROW;
+    sqlite3_finalize(st);
+    return none;
+}
+
 /* JSON text inside <script>: "<" only occurs inside strings, where \u003c means the same and
  * cannot close the element. */
 static void put_embedded(FILE *f, const char *s)
@@ -198,29 +227,55 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
     FILE *f = NULL;
     struct tsim__out o = {0};
     int rc = -1;
-    if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "cannot open database '%s': %s", dbpath,
-                 db ? sqlite3_errmsg(db) : "out of memory");
+    if (access(dbpath, F_OK) != 0) {
+        snprintf(err, errlen, "no results database '%s' (twinsim experiment records runs there)",
+                 dbpath);
         goto done;
     }
-    sqlite3_busy_timeout(db, 10000);
-    const char *q = run ? "SELECT id, json FROM exp_runs WHERE id=?1"
-                        : "SELECT id, json FROM exp_runs WHERE status='done' AND json IS NOT NULL "
-                          "ORDER BY id DESC LIMIT 1";
+    /* A file that is no results database is named for what it is (tsim__db_open says). */
+    if (tsim__db_open(dbpath, 0, &db) != 0) {
+        snprintf(err, errlen, "%s", errtext());
+        goto done;
+    }
+    int has_runs = tsim__db_has_table(db, "runs");
+    if (run && has_runs && count(db, "SELECT count(*) FROM runs WHERE id = ?1", run) > 0 &&
+        (!tsim__db_has_table(db, "exp_runs") ||
+         count(db, "SELECT count(*) FROM exp_runs WHERE id = ?1", run) == 0)) {
+        snprintf(err, errlen, "run %ld in '%s' is a run of 'twinsim run', not an experiment: "
+                 "'twinsim show %ld' shows it", run, dbpath, run);
+        goto done;
+    }
+    if (!tsim__db_has_table(db, "exp_runs") || no_rows(db, "SELECT 1 FROM exp_runs")) {
+        long runs = has_runs ? count(db, "SELECT count(*) FROM runs") : 0;
+        if (runs > 0)
+            snprintf(err, errlen, "'%s' holds no experiment or optimize runs, only %ld run%s of "
+                     "'twinsim run' ('twinsim show' shows those)", dbpath, runs,
+                     runs == 1 ? "" : "s");
+        else
+            snprintf(err, errlen, "'%s' holds no runs at all", dbpath);
+        goto done;
+    }
+    const char *q = run ? "SELECT id, json, status FROM exp_runs WHERE id=?1"
+                        : "SELECT id, json, status FROM exp_runs WHERE status='done' AND "
+                          "json IS NOT NULL ORDER BY id DESC LIMIT 1";
     if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
-        snprintf(err, errlen, "'%s' holds no experiment or optimize runs", dbpath);
+        tsim__db_fail(db, dbpath, "cannot read");
+        snprintf(err, errlen, "%s", errtext());
         goto done;
     }
     if (run) sqlite3_bind_int64(st, 1, run);
     if (sqlite3_step(st) != SQLITE_ROW) {
-        if (run) snprintf(err, errlen, "no experiment run %ld in '%s'", run, dbpath);
-        else snprintf(err, errlen, "'%s' holds no finished experiment or optimize run", dbpath);
+        if (run)
+            snprintf(err, errlen, "no experiment run %ld in '%s'", run, dbpath);
+        else
+            snprintf(err, errlen, "'%s' holds no finished experiment or optimize run", dbpath);
         goto done;
     }
     run = (long)sqlite3_column_int64(st, 0);
     const char *json = (const char *)sqlite3_column_text(st, 1);
     if (!json || !*json) {
-        snprintf(err, errlen, "run %ld in '%s' did not finish: resume it first", run, dbpath);
+        snprintf(err, errlen, "run %ld in '%s' did not finish (it is '%s'): continue it with "
+                 "--resume first", run, dbpath, (const char *)sqlite3_column_text(st, 2));
         goto done;
     }
     if (tsim__out_open(&o, out) != 0) {

@@ -2,29 +2,39 @@
  * The results database: every run recorded with what is needed to find it, re-run it and compare
  * it again later: the model text, the seed and options, each replication's KPIs and the summary.
  * One database serves many runs (and many processes: WAL mode, a busy timeout, and each run
- * written in one transaction so that a reader never sees half a run).
+ * written in one transaction so that a reader never sees half a run). Experiments keep their
+ * own tables in the same file (exp_write.c); this file makes the whole schema, so that any
+ * writer leaves a database every reader understands.
  *
- * Schema version 1 (PRAGMA user_version):
+ * Schema version 2 (PRAGMA user_version):
  *   runs(id, created, twinsim_version, model, model_path, model_text, time_unit, seed,
  *        replications, horizon, warmup, warmup_auto, threads, options, command, fingerprint,
  *        events, wall_seconds, result_json)
  *   replications(run_id, replication, fingerprint, events, start_time, end_time)
  *   replication_kpis(run_id, replication, scope, owner, kpi, value)
  *   summary_kpis(run_id, ord, scope, owner, type, kpi, mean, half_width, sd, min, max, n)
+ *   exp_* (exp_write.c)
  * `scope` is 'system', 'block' or 'operators' (block and pool names are separate namespaces);
  * `ord` is the report's row order. The seed is decimal text because seeds use all 64 bits and
- * SQLite integers are signed. Non-finite values are NULL.
+ * SQLite integers are signed. Non-finite values are NULL. Runs and experiment runs take their
+ * ids from one sequence (TSIM__DB_NEXT_ID), so that an id names one run of either kind.
+ * Version 1 had the run tables only, and experiment-only files had version 0: both are read,
+ * and brought to version 2 (tables added, nothing changed) by the first writer.
  */
 #include "core/core.h"
+#include "out/db.h"
 #include "out/out.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 /* A concurrent writer holds the lock for one run's inserts: milliseconds, rarely seconds. */
 #define BUSY_TIMEOUT_MS 30000
 
@@ -79,10 +89,93 @@ static const char schema[] =
     " min REAL,"
     " max REAL,"
     " n INTEGER NOT NULL,"
-    " PRIMARY KEY (run_id, scope, owner, kpi)) WITHOUT ROWID;";
+    " PRIMARY KEY (run_id, scope, owner, kpi)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS exp_runs(id INTEGER PRIMARY KEY, kind TEXT, file TEXT, "
+    "model TEXT, hash TEXT, seed TEXT, status TEXT, started TEXT, finished TEXT, json TEXT);"
+    "CREATE TABLE IF NOT EXISTS exp_kpis(run INTEGER, idx INTEGER, name TEXT, block INTEGER, "
+    "PRIMARY KEY(run, idx));"
+    "CREATE TABLE IF NOT EXISTS exp_scenarios(run INTEGER, scen INTEGER, factors TEXT, "
+    "PRIMARY KEY(run, scen));"
+    "CREATE TABLE IF NOT EXISTS exp_reps(run INTEGER, scen INTEGER, rep INTEGER, row BLOB, "
+    "PRIMARY KEY(run, scen, rep)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS exp_summaries(run INTEGER, scen INTEGER, kpi INTEGER, n INTEGER, "
+    "mean REAL, sd REAL, half_width REAL, min REAL, max REAL, PRIMARY KEY(run, scen, kpi));"
+    "CREATE TABLE IF NOT EXISTS exp_traces(run INTEGER, scen INTEGER, block INTEGER, name TEXT, "
+    "t BLOB, v BLOB, PRIMARY KEY(run, scen, block));";
 
-static int db_fail(sqlite3 *db, const char *path, const char *what)
+void tsim__db_what(const char *path, char *buf, size_t len)
 {
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(buf, len, "cannot be read: %s", strerror(errno));
+        return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(buf, len, "is a directory");
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(buf, len, "is not a regular file");
+        return;
+    }
+    if (st.st_size == 0) {
+        snprintf(buf, len, "is empty");
+        return;
+    }
+    unsigned char h[100];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, h, sizeof h) : -1;
+    if (fd >= 0) close(fd);
+    if (n < 0) {
+        snprintf(buf, len, "cannot be read: %s", strerror(errno));
+        return;
+    }
+    if (n < 16 || memcmp(h, "SQLite format 3", 16) != 0) {
+        /* Text: printable ASCII, tabs and line ends, or UTF-8 sequences. */
+        int text = 1;
+        for (ssize_t i = 0; i < n && text; i++)
+            text = h[i] >= 0x20 || h[i] == '\n' || h[i] == '\r' || h[i] == '\t';
+        snprintf(buf, len, "%s", text ? "is a text file, not an SQLite database"
+                                      : "is not an SQLite database");
+        return;
+    }
+    if (n < 100) {
+        snprintf(buf, len, "is an SQLite database cut short: %zd bytes, less than its header",
+                 (ssize_t)st.st_size);
+        return;
+    }
+    /* The header's page size (1 means 65536) and, when its change counter vouches for it, the
+     * number of pages: a file shorter than both say was cut short. */
+    long page = (long)h[16] << 8 | h[17];
+    if (page == 1) page = 65536;
+    unsigned long pages = (unsigned long)h[28] << 24 | (unsigned long)h[29] << 16 |
+                          (unsigned long)h[30] << 8 | h[31];
+    int counted = memcmp(h + 24, h + 92, 4) == 0 && pages > 0;
+    long long want = counted ? (long long)pages * page : 0;
+    if (page < 512 || (page & (page - 1)) != 0) {
+        snprintf(buf, len, "is a damaged SQLite database (its header gives a page size of %ld)",
+                 page);
+    } else if (st.st_size % page != 0 || (counted && st.st_size < want)) {
+        if (counted)
+            snprintf(buf, len, "is an SQLite database cut short: %lld bytes of the %lld its "
+                     "header gives", (long long)st.st_size, want);
+        else
+            snprintf(buf, len, "is an SQLite database cut short: %lld bytes, not a whole "
+                     "number of %ld-byte pages", (long long)st.st_size, page);
+    } else {
+        snprintf(buf, len, "is an SQLite database without twinsim's tables");
+    }
+}
+
+int tsim__db_fail(sqlite3 *db, const char *path, const char *what)
+{
+    int code = db ? sqlite3_errcode(db) : SQLITE_NOMEM;
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) {
+        char is[160];
+        tsim__db_what(path, is, sizeof is);
+        return tsim__fail(TSIM_EIO, "sqlite", "%s '%s': %s; the file %s", what, path,
+                          sqlite3_errmsg(db), is);
+    }
     return tsim__fail(TSIM_EIO, "sqlite", "%s '%s': %s", what, path,
                       db ? sqlite3_errmsg(db) : "out of memory");
 }
@@ -90,7 +183,7 @@ static int db_fail(sqlite3 *db, const char *path, const char *what)
 static int exec(sqlite3 *db, const char *path, const char *sql)
 {
     if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(db, path, "cannot update");
+        return tsim__db_fail(db, path, "cannot update");
     return 0;
 }
 
@@ -105,21 +198,43 @@ static int user_version(sqlite3 *db, int *v)
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* Open `path`; with `create`, make it and its schema if needed. */
-static int open_db(const char *path, int create, sqlite3 **out)
+int tsim__db_has_table(sqlite3 *db, const char *name)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* "'PATH' is not a twinsim results database: it ..." for a file a reader cannot use. */
+static int not_results(const char *path)
+{
+    char is[160];
+    tsim__db_what(path, is, sizeof is);
+    return tsim__fail(TSIM_EIO, "sqlite", "'%s' is not a twinsim results database: it %s", path,
+                      is);
+}
+
+int tsim__db_open(const char *path, int create, sqlite3 **out)
 {
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
     *out = NULL;
     if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-        int rc = db_fail(db, path, "cannot open");
+        int rc = tsim__db_fail(db, path, "cannot open");
         sqlite3_close(db);
         return rc;
     }
     sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
     int v;
     if (user_version(db, &v) != 0) {
-        int rc = db_fail(db, path, "cannot read");
+        int code = sqlite3_errcode(db);
+        int rc = code == SQLITE_NOTADB || code == SQLITE_CORRUPT ? not_results(path)
+                                                                 : tsim__db_fail(db, path, "cannot read");
         sqlite3_close(db);
         return rc;
     }
@@ -131,7 +246,8 @@ static int open_db(const char *path, int create, sqlite3 **out)
     }
     if (create && v < SCHEMA_VERSION) {
         /* WAL lets readers (twinsim runs, dashboards) work while a run is written. The journal
-         * mode cannot change inside a transaction, so it comes first. */
+         * mode cannot change inside a transaction, so it comes first. A file of an earlier
+         * version only gains the tables it lacks. */
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d;", SCHEMA_VERSION);
         int rc = exec(db, path, "PRAGMA journal_mode = WAL;");
@@ -144,9 +260,10 @@ static int open_db(const char *path, int create, sqlite3 **out)
             sqlite3_close(db);
             return rc;
         }
-    } else if (v < SCHEMA_VERSION) {
+    } else if (v == 0 && !tsim__db_has_table(db, "exp_runs")) {
+        /* Version 0 is a results database only if experiments wrote it (before version 2). */
         sqlite3_close(db);
-        return tsim__fail(TSIM_EIO, "sqlite", "'%s' is not a twinsim results database", path);
+        return not_results(path);
     }
     sqlite3_exec(db, "PRAGMA foreign_keys = ON;", NULL, NULL, NULL);
     *out = db;
@@ -179,13 +296,14 @@ static int insert_run(sqlite3 *db, const char *path, const struct tsim__report *
                       const struct tsim__db_meta *meta, int64_t *run_id)
 {
     static const char sql[] =
-        "INSERT INTO runs (twinsim_version, model, model_path, model_text, time_unit, seed,"
+        "INSERT INTO runs (id, twinsim_version, model, model_path, model_text, time_unit, seed,"
         " replications, horizon, warmup, warmup_auto, threads, options, command, fingerprint,"
         " events, wall_seconds, result_json)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+        " VALUES (" TSIM__DB_NEXT_ID ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+        " ?14, ?15, ?16, ?17)";
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, path, "cannot update");
+        return tsim__db_fail(db, path, "cannot update");
     char seed[24], fp[17];
     snprintf(seed, sizeof seed, "%" PRIu64, r->seed);
     snprintf(fp, sizeof fp, "%016" PRIx64, r->fingerprint);
@@ -209,7 +327,7 @@ static int insert_run(sqlite3 *db, const char *path, const struct tsim__report *
     sqlite3_bind_int64(st, 15, (sqlite3_int64)r->events);
     bind_real(st, 16, r->wall_seconds);
     bind_text(st, 17, meta->json);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(db, path, "cannot update");
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : tsim__db_fail(db, path, "cannot update");
     sqlite3_finalize(st);
     if (rc == 0) *run_id = sqlite3_last_insert_rowid(db);
     return rc;
@@ -238,7 +356,7 @@ static int insert_replication(void *ctx, int rep, const struct tsim__rep_row *ro
     sqlite3_bind_int64(c->rs, 4, (sqlite3_int64)row->events);
     bind_real(c->rs, 5, row->start_time);
     bind_real(c->rs, 6, row->end_time);
-    int rc = sqlite3_step(c->rs) == SQLITE_DONE ? 0 : db_fail(c->db, c->path, "cannot update");
+    int rc = sqlite3_step(c->rs) == SQLITE_DONE ? 0 : tsim__db_fail(c->db, c->path, "cannot update");
     sqlite3_reset(c->rs);
     for (size_t i = 0; i < c->r->nrows && !rc; i++) {
         const struct tsim__row *kr = &c->r->rows[i];
@@ -248,7 +366,7 @@ static int insert_replication(void *ctx, int rep, const struct tsim__rep_row *ro
         bind_text(c->ks, 4, kr->owner);
         bind_text(c->ks, 5, kr->kpi);
         bind_real(c->ks, 6, row->values[kr->index]);
-        if (sqlite3_step(c->ks) != SQLITE_DONE) rc = db_fail(c->db, c->path, "cannot update");
+        if (sqlite3_step(c->ks) != SQLITE_DONE) rc = tsim__db_fail(c->db, c->path, "cannot update");
         sqlite3_reset(c->ks);
     }
     return rc;
@@ -263,7 +381,7 @@ static int insert_replications(sqlite3 *db, const char *path, const struct tsim_
                            &c.rs, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "INSERT INTO replication_kpis VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            -1, &c.ks, NULL) != SQLITE_OK)
-        rc = db_fail(db, path, "cannot update");
+        rc = tsim__db_fail(db, path, "cannot update");
     else
         rc = tsim__report_each(r, insert_replication, &c);
     sqlite3_finalize(c.rs);
@@ -279,7 +397,7 @@ static int insert_summary(sqlite3 *db, const char *path, const struct tsim__repo
                            "INSERT INTO summary_kpis VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
                            " ?10, ?11, ?12)",
                            -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, path, "cannot update");
+        return tsim__db_fail(db, path, "cannot update");
     int rc = 0;
     for (size_t i = 0; i < r->nrows && !rc; i++) {
         const struct tsim__row *row = &r->rows[i];
@@ -295,7 +413,7 @@ static int insert_summary(sqlite3 *db, const char *path, const struct tsim__repo
         bind_real(st, 10, row->s.min);
         bind_real(st, 11, row->s.max);
         sqlite3_bind_int64(st, 12, (sqlite3_int64)row->s.n);
-        if (sqlite3_step(st) != SQLITE_DONE) rc = db_fail(db, path, "cannot update");
+        if (sqlite3_step(st) != SQLITE_DONE) rc = tsim__db_fail(db, path, "cannot update");
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);
@@ -306,7 +424,7 @@ int tsim__db_record(const char *path, const struct tsim__report *r,
                     const struct tsim__db_meta *meta, int64_t *run_id)
 {
     sqlite3 *db;
-    int rc = open_db(path, 1, &db);
+    int rc = tsim__db_open(path, 1, &db);
     if (rc) return rc;
     int64_t id = 0;
     rc = exec(db, path, "BEGIN IMMEDIATE;");
@@ -320,252 +438,3 @@ int tsim__db_record(const char *path, const struct tsim__report *r,
     return rc;
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-    const unsigned char *s = sqlite3_column_text(st, i);
-    return s ? (const char *)s : "";
-}
-
-int tsim__db_list(const char *path, FILE *out, int limit)
-{
-    sqlite3 *db;
-    int rc = open_db(path, 0, &db);
-    if (rc) return rc;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT id, created, model, replications, seed, horizon, warmup,"
-                           " time_unit, fingerprint, wall_seconds FROM runs ORDER BY id DESC"
-                           " LIMIT ?1",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = db_fail(db, path, "cannot read");
-        sqlite3_close(db);
-        return rc;
-    }
-    sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
-    fprintf(out, "%6s  %-20s  %-24s  %5s  %6s  %10s  %10s  %-16s  %8s\n", "run", "created",
-            "model", "reps", "seed", "horizon", "warmup", "fingerprint", "seconds");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        char horizon[40], warmup[40];
-        snprintf(horizon, sizeof horizon, "%g %s", sqlite3_column_double(st, 5),
-                 col_text(st, 7));
-        snprintf(warmup, sizeof warmup, "%g %s", sqlite3_column_double(st, 6), col_text(st, 7));
-        fprintf(out, "%6lld  %-20s  %-24s  %5d  %6s  %10s  %10s  %-16s  %8.3f\n",
-                (long long)sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
-                sqlite3_column_int(st, 3), col_text(st, 4),
-                sqlite3_column_double(st, 5) > 0 ? horizon : "-", warmup, col_text(st, 8),
-                sqlite3_column_double(st, 9));
-    }
-    rc = rc == SQLITE_DONE ? 0 : db_fail(db, path, "cannot read");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return rc;
-}
-
-static void free_rows(struct tsim__row *rows, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        tsim__free((void *)rows[i].owner);
-        tsim__free((void *)rows[i].type);
-        tsim__free((void *)rows[i].kpi);
-    }
-    tsim__free(rows);
-}
-
-/* Rebuild run `id`'s report rows from summary_kpis, in the order the run printed them. */
-static int load_rows(sqlite3 *db, const char *path, int64_t id, struct tsim__row **out,
-                     size_t *nout)
-{
-    sqlite3_stmt *st;
-    *out = NULL;
-    *nout = 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT scope, owner, type, kpi, mean, half_width, sd, min, max, n"
-                           " FROM summary_kpis WHERE run_id = ?1 ORDER BY ord",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, path, "cannot read");
-    sqlite3_bind_int64(st, 1, id);
-    struct tsim__row *rows = NULL;
-    size_t n = 0, cap = 0;
-    int rc, group = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        tsim__grow((void **)&rows, &cap, n + 1, sizeof *rows);
-        struct tsim__row *r = &rows[n];
-        memset(r, 0, sizeof *r);
-        r->owner = tsim__strdup(col_text(st, 1));
-        r->type = tsim__strdup(col_text(st, 2));
-        r->kpi = tsim__strdup(col_text(st, 3));
-        /* The table only needs to know where an owner's rows begin. */
-        if (n > 0 && (strcmp(rows[n - 1].owner, r->owner) != 0 ||
-                      strcmp(rows[n - 1].type, r->type) != 0))
-            group++;
-        r->block = group;
-        r->index = n;
-        double *v[] = {&r->s.mean, &r->s.half_width, &r->s.sd, &r->s.min, &r->s.max};
-        for (int i = 0; i < 5; i++) {
-            int null = sqlite3_column_type(st, 4 + i) == SQLITE_NULL;
-            *v[i] = null ? NAN : sqlite3_column_double(st, 4 + i);
-        }
-        r->s.n = (uint64_t)sqlite3_column_int64(st, 9);
-        n++;
-    }
-    rc = rc == SQLITE_DONE ? 0 : db_fail(db, path, "cannot read");
-    sqlite3_finalize(st);
-    if (rc) {
-        free_rows(rows, n);
-        return rc;
-    }
-    *out = rows;
-    *nout = n;
-    return 0;
-}
-
-static int show_table(sqlite3 *db, const char *path, int64_t id, const char *time_unit,
-                      FILE *out)
-{
-    struct tsim__row *rows;
-    size_t n;
-    int rc = load_rows(db, path, id, &rows, &n);
-    if (rc) return rc;
-    tsim__table_write(out, rows, n, time_unit);
-    free_rows(rows, n);
-    return 0;
-}
-
-/* The newest run's id when `*id` is 0; TSIM_ENOENT when there is no such run. */
-static int resolve_run(sqlite3 *db, const char *path, int64_t *id)
-{
-    sqlite3_stmt *st;
-    const char *sql = *id > 0 ? "SELECT id FROM runs WHERE id = ?1" : "SELECT max(id) FROM runs";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(db, path, "cannot read");
-    if (*id > 0) sqlite3_bind_int64(st, 1, *id);
-    int64_t found = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) found = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (found <= 0) {
-        if (*id > 0)
-            return tsim__fail(TSIM_ENOENT, "sqlite", "no run %lld in '%s'", (long long)*id, path);
-        return tsim__fail(TSIM_ENOENT, "sqlite", "no runs in '%s'", path);
-    }
-    *id = found;
-    return 0;
-}
-
-int tsim__db_compare(const char *path, int64_t a, int64_t b, FILE *out)
-{
-    sqlite3 *db;
-    int rc = open_db(path, 0, &db);
-    if (rc) return rc;
-    rc = resolve_run(db, path, &a);
-    if (!rc) rc = resolve_run(db, path, &b);
-    struct tsim__row *ra = NULL, *rb = NULL;
-    size_t na = 0, nb = 0;
-    if (!rc) rc = load_rows(db, path, a, &ra, &na);
-    if (!rc) rc = load_rows(db, path, b, &rb, &nb);
-    sqlite3_stmt *st = NULL;
-    if (!rc && sqlite3_prepare_v2(db,
-                                  "SELECT id, model, seed, replications, time_unit, fingerprint"
-                                  " FROM runs WHERE id IN (?1, ?2) ORDER BY id = ?2",
-                                  -1, &st, NULL) != SQLITE_OK)
-        rc = db_fail(db, path, "cannot read");
-    if (!rc) {
-        sqlite3_bind_int64(st, 1, a);
-        sqlite3_bind_int64(st, 2, b);
-        char fp[2][17] = {"", ""}, unit[2][8] = {"", ""};
-        for (int i = 0; i < 2 && sqlite3_step(st) == SQLITE_ROW; i++) {
-            fprintf(out, "run %lld: %s, seed %s, %d replications\n",
-                    (long long)sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
-                    sqlite3_column_int(st, 3));
-            snprintf(unit[i], sizeof unit[i], "%s", col_text(st, 4));
-            snprintf(fp[i], sizeof fp[i], "%s", col_text(st, 5));
-        }
-        if (a == b) {
-            memcpy(fp[1], fp[0], sizeof fp[1]);
-            memcpy(unit[1], unit[0], sizeof unit[1]);
-        }
-        if (strcmp(fp[0], fp[1]) == 0)
-            fprintf(out, "fingerprints equal (%s): the runs behaved identically\n\n", fp[0]);
-        else
-            fprintf(out, "fingerprints differ (%s, %s)\n\n", fp[0], fp[1]);
-        if (strcmp(unit[0], unit[1]) != 0)
-            fprintf(out, "note: time units differ ('%s', '%s'); figures are as recorded\n\n",
-                    unit[0], unit[1]);
-        char la[32], lb[32];
-        snprintf(la, sizeof la, "run %lld", (long long)a);
-        snprintf(lb, sizeof lb, "run %lld", (long long)b);
-        tsim__table_compare(out, ra, na, rb, nb, unit[0], la, lb);
-    }
-    sqlite3_finalize(st);
-    free_rows(ra, na);
-    free_rows(rb, nb);
-    sqlite3_close(db);
-    return rc;
-}
-
-int tsim__db_show(const char *path, int64_t id, enum tsim__db_show_what what, FILE *out)
-{
-    sqlite3 *db;
-    int rc = open_db(path, 0, &db);
-    if (rc) return rc;
-    if ((rc = resolve_run(db, path, &id)) != 0) {
-        sqlite3_close(db);
-        return rc;
-    }
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT created, twinsim_version, model, model_path, time_unit, seed,"
-                           " replications, horizon, warmup, warmup_auto, threads, command,"
-                           " fingerprint, events, wall_seconds, result_json, model_text, options"
-                           " FROM runs WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK) {
-        rc = db_fail(db, path, "cannot read");
-        sqlite3_close(db);
-        return rc;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        rc = rc == SQLITE_DONE
-                 ? tsim__fail(TSIM_ENOENT, "sqlite", "no run %lld in '%s'", (long long)id, path)
-                 : db_fail(db, path, "cannot read");
-        sqlite3_finalize(st);
-        sqlite3_close(db);
-        return rc;
-    }
-    rc = 0;
-    if (what == TSIM__SHOW_JSON || what == TSIM__SHOW_MODEL) {
-        /* One large write goes past the stream's buffer: its failure is told now or never. */
-        int col = what == TSIM__SHOW_JSON ? 15 : 16;
-        const unsigned char *text = sqlite3_column_text(st, col);
-        size_t n = text ? (size_t)sqlite3_column_bytes(st, col) : 0;
-        if (n && fwrite(text, 1, n, out) != n)
-            rc = tsim__fail(TSIM_EIO, "out", "cannot write to standard output: %s",
-                            strerror(errno));
-    } else {
-        const char *unit = col_text(st, 4);
-        fprintf(out, "run %lld, %s, twinsim %s\n", (long long)id, col_text(st, 0),
-                col_text(st, 1));
-        fprintf(out, "model    %s (%s)\n", col_text(st, 2), col_text(st, 3));
-        if (sqlite3_column_type(st, 11) != SQLITE_NULL)
-            fprintf(out, "command  %s\n", col_text(st, 11));
-        fprintf(out, "options  %s\n", col_text(st, 17));
-        fprintf(out, "seed %s, %d replications, horizon ", col_text(st, 5),
-                sqlite3_column_int(st, 6));
-        if (sqlite3_column_double(st, 7) > 0)
-            fprintf(out, "%g %s", sqlite3_column_double(st, 7), unit);
-        else
-            fputs("none (until no event is left)", out);
-        fprintf(out, ", warm-up %g %s%s, %d threads\n", sqlite3_column_double(st, 8), unit,
-                sqlite3_column_int(st, 9) ? " (auto, MSER-5)" : "", sqlite3_column_int(st, 10));
-        fprintf(out, "fingerprint %s, %lld events, %.3f s\n\n", col_text(st, 12),
-                (long long)sqlite3_column_int64(st, 13), sqlite3_column_double(st, 14));
-        char *unit_copy = tsim__strdup(unit);
-        sqlite3_finalize(st);
-        st = NULL;
-        rc = show_table(db, path, id, unit_copy, out);
-        tsim__free(unit_copy);
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return rc;
-}

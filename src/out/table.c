@@ -111,7 +111,8 @@ void tsim__table_write(FILE *f, const struct tsim__row *rows, size_t n, const ch
     }
 }
 
-/* 95% Welch interval half-width for the difference of two means given their summaries. */
+/* 95% Welch interval half-width for the difference of two means given their summaries: for runs
+ * that share no random numbers. */
 static double welch_half_width(const struct tsim_summary *a, const struct tsim_summary *b)
 {
     if (a->n < 2 || b->n < 2 || !isfinite(a->sd) || !isfinite(b->sd)) return NAN;
@@ -146,7 +147,7 @@ static void unit_text(char *buf, size_t len, const char *kpi, const char *time_u
 
 void tsim__table_compare(FILE *f, const struct tsim__row *a, size_t na, const struct tsim__row *b,
                          size_t nb, const char *time_unit, const char *label_a,
-                         const char *label_b)
+                         const char *label_b, const struct tsim__diff *paired)
 {
     int w_owner = 5, w_kpi = 3, w_num = 8;
     w_num = max_int(w_num, (int)strlen(label_a));
@@ -179,6 +180,10 @@ void tsim__table_compare(FILE *f, const struct tsim__row *a, size_t na, const st
             continue;
         }
         double d = rb->s.mean - ra->s.mean, h = welch_half_width(&ra->s, &rb->s);
+        if (paired) {
+            d = paired[i].mean;
+            h = paired[i].half_width;
+        }
         int sig = isfinite(d) && (isfinite(h) ? fabs(d) > h : d != 0);
         differ += sig;
         format_value(mb, sizeof mb, rb->s.mean * k, 5);
@@ -200,6 +205,8 @@ void tsim__table_compare(FILE *f, const struct tsim__row *a, size_t na, const st
         fprintf(f, "%-*s  %-*s  %*s  %*s  (only in %s)\n", w_owner, b[i].owner, w_kpi, b[i].kpi,
                 w_num, "", w_num, mb, label_b);
     }
-    fprintf(f, "\n%d KPI%s differ%s at 95%% (marked *; Welch intervals, not paired)\n", differ,
-            differ == 1 ? "" : "s", differ == 1 ? "s" : "");
+    fprintf(f, "\n%d KPI%s differ%s at 95%% (marked *; %s)\n", differ, differ == 1 ? "" : "s",
+            differ == 1 ? "s" : "",
+            paired ? "paired t intervals: the same seed, so common random numbers"
+                   : "Welch intervals: different seeds, so independent runs");
 }

@@ -6,6 +6,7 @@
 . tests/cli/signals.inc
 
 MODEL=$(pwd)/tests/cli/models/line.yaml
+EXPERIMENTS=$(pwd)/tests/experiments
 cd "$TMP" || exit 1
 
 # jq-like checks with python3: `pycheck NAME FILE EXPR` passes when EXPR (over `d`) is true.
@@ -189,6 +190,56 @@ if [ $rc -eq 0 ] && grep -q "fingerprints differ" "$TMP/out" && grep -q "utiliza
 else
     fail compare_changed "exit $rc: $(grep utilization "$TMP/out") $(cat "$TMP/err")"
 fi
+# Runs with one seed drew the same random numbers: their difference gets a paired t interval
+# over the replications (common random numbers), not Welch's interval of two independent runs.
+# The half-width printed for the system's completed count is the paired one, computed here again
+# from the replications in the database (t quantile for 3 degrees of freedom: 4 replications).
+tw compare 1 last --db runs.db
+cat "$TMP/out" >cmp.txt
+if [ $rc -eq 0 ] && grep -q "paired t intervals: the same seed, so common random numbers" cmp.txt &&
+    python3 - runs.db cmp.txt <<'EOF'
+import math, re, sqlite3, statistics, sys
+db = sqlite3.connect(sys.argv[1])
+last = db.execute("SELECT max(id) FROM runs").fetchone()[0]
+def values(run):
+    return [v for (v,) in db.execute("SELECT value FROM replication_kpis WHERE run_id = ? AND "
+                                     "scope = 'system' AND kpi = 'completed' ORDER BY replication", (run,))]
+a, b = values(1), values(last)
+d = [y - x for x, y in zip(a, b)]
+paired = 3.182446305284263 * statistics.stdev(d) / math.sqrt(len(d))
+line = [l for l in open(sys.argv[2]) if re.match(r"^\s+completed\s", l)][0]
+hw = float(line.split("±")[1].split()[0])
+# Two significant digits are printed. (Welch's interval here is about 20, the paired one 31:
+# the change of process time moves every replication, so pairing does not narrow this one.)
+assert abs(hw - paired) <= 0.05 * paired, (hw, paired, line)
+EOF
+then
+    pass compare_paired_same_seed
+else
+    fail compare_paired_same_seed "exit $rc: $(tail -n 2 cmp.txt) $(cat "$TMP/err")"
+fi
+tw run "$MODEL" --seed 99 --db runs.db --quiet
+tw compare 1 last --db runs.db
+if [ $rc -eq 0 ] && grep -q "Welch intervals: different seeds, so independent runs" "$TMP/out"; then
+    pass compare_welch_other_seed; else fail compare_welch_other_seed "exit $rc: $(tail -n 1 "$TMP/out")"; fi
+
+# Runs and experiment runs share one sequence of ids: `runs` lists both kinds, `show` finds
+# either by its number, and `compare` says when a number is an experiment.
+mkdir ids && cd ids || exit 1
+"$TWINSIM" run "$MODEL" --db ids.db --quiet >/dev/null 2>&1
+"$TWINSIM" experiment "$EXPERIMENTS/servers.yaml" --db ids.db --quiet >/dev/null 2>&1
+"$TWINSIM" run "$MODEL" --db ids.db --quiet >/dev/null 2>&1
+tw runs --db ids.db
+kinds=$(awk 'NR > 1 { print $1 ":" $3 }' "$TMP/out" | tr '\n' ' ')
+if [ "$kinds" = "3:run 2:experiment 1:run " ]; then pass ids_shared_by_runs_and_experiments; else
+    fail ids_shared_by_runs_and_experiments "$kinds: $(cat "$TMP/err")"; fi
+tw show 2 --db ids.db
+if [ $rc -eq 0 ] && grep -q "^experiment 2, " "$TMP/out"; then pass show_finds_experiment_by_id; else
+    fail show_finds_experiment_by_id "exit $rc: $(head -c 300 "$TMP/out" "$TMP/err")"; fi
+tw compare 1 2 --db ids.db
+if [ $rc -eq 1 ] && grep -q "run 2 is an experiment or optimize run: compare takes runs of 'twinsim run'" "$TMP/err"; then
+    pass compare_refuses_experiment; else fail compare_refuses_experiment "exit $rc: $(cat "$TMP/err")"; fi
+cd "$TMP" || exit 1
 tw run "$MODEL" --set nosuch.process=1 --no-db --quiet
 if [ $rc -eq 2 ] && grep -q "nosuch" "$TMP/err" && [ "$(wc -l <"$TMP/err")" -eq 2 ]; then pass set_unknown_block; else fail set_unknown_block "exit $rc: $(cat "$TMP/err")"; fi
 tw run "$MODEL" --set 'press.process=triangular(1' --no-db --quiet

@@ -36,6 +36,62 @@ tw report --db "$TMP/r.db"
 if [ "$rc" -eq 2 ] && grep -q "missing '-o FILE'" "$TMP/err"; then pass report_usage; else
     fail report_usage "exit $rc: $(cat "$TMP/err")"; fi
 
+# --- the database read back: experiments in `runs` and `show`, and files that are no database -----
+tw runs --db "$TMP/r.db"
+if [ "$rc" -eq 0 ] && grep -q "^ *1  .*  experiment  servers.yaml " "$TMP/out"; then pass runs_lists_experiments; else
+    fail runs_lists_experiments "exit $rc: $(cat "$TMP/out" "$TMP/err")"; fi
+tw show 1 --db "$TMP/r.db"
+if [ "$rc" -eq 0 ] && grep -q "^experiment 1, started .*, done$" "$TMP/out" &&
+    grep -q '^1  *{"server.servers":"6"}  *[0-9]*  .*  best$' "$TMP/out"; then
+    pass show_experiment
+else
+    fail show_experiment "exit $rc: $(cat "$TMP/out" "$TMP/err")"
+fi
+tw experiment $EX/servers.yaml --db "$TMP/r2.db" --json "$TMP/r2.json" --quiet
+tw show last --db "$TMP/r2.db" --json
+if [ "$rc" -eq 0 ] && cmp -s "$TMP/out" "$TMP/r2.json"; then pass show_experiment_json; else
+    fail show_experiment_json "exit $rc: $(cat "$TMP/err")"; fi
+tw show 1 --db "$TMP/r2.db" --model
+if [ "$rc" -eq 1 ] && grep -q "keeps the path of its model, not its text: '.*queue.yaml'" "$TMP/err"; then
+    pass show_experiment_model; else fail show_experiment_model "exit $rc: $(cat "$TMP/err")"; fi
+# A file an earlier twinsim's experiments wrote (schema version 0, experiment tables only).
+sqlite3 "$TMP/r2.db" "DROP TABLE runs; DROP TABLE replications; DROP TABLE replication_kpis; DROP TABLE summary_kpis; PRAGMA user_version = 0"
+tw runs --db "$TMP/r2.db"
+if [ "$rc" -eq 0 ] && grep -q "experiment  servers.yaml" "$TMP/out"; then pass runs_experiment_only_file; else
+    fail runs_experiment_only_file "exit $rc: $(cat "$TMP/err")"; fi
+tw show 1 --db "$TMP/r2.db"
+if [ "$rc" -eq 0 ] && grep -q "best$" "$TMP/out"; then pass show_experiment_only_file; else
+    fail show_experiment_only_file "exit $rc: $(cat "$TMP/err")"; fi
+
+# Files that are no results database are named for what they are, by report, runs and show.
+echo "a note, not a database" >"$TMP/notes.txt"
+: >"$TMP/empty.db"
+head -c 4096 "$TMP/r.db" >"$TMP/cut.db"
+sqlite3 "$TMP/other.db" "CREATE TABLE t(x)"
+for case in "notes.txt:is a text file, not an SQLite database" "empty.db:is empty" \
+    "cut.db:is an SQLite database cut short: 4096 bytes of the [0-9]* its header gives" \
+    "other.db:is an SQLite database without twinsim's tables"; do
+    file=${case%%:*} what=${case#*:}
+    for cmd in "report -o $TMP/x.html" runs "show 1"; do
+        # shellcheck disable=SC2086
+        tw $cmd --db "$TMP/$file"
+        name="$(echo "$cmd" | cut -d' ' -f1)_on_$(echo "$file" | tr . _)"
+        if [ "$rc" -eq 1 ] && grep -q "'$TMP/$file' is not a twinsim results database: it $what" "$TMP/err" &&
+            [ ! -e "$TMP/x.html" ]; then
+            pass "$name"
+        else
+            fail "$name" "exit $rc: $(cat "$TMP/err")"
+        fi
+    done
+done
+tw run tests/cli/models/line.yaml --db "$TMP/runs.db" --quiet
+tw report --db "$TMP/runs.db" -o "$TMP/x.html"
+if [ "$rc" -eq 1 ] && grep -q "holds no experiment or optimize runs, only 1 run of 'twinsim run'" "$TMP/err"; then
+    pass report_on_runs_only; else fail report_on_runs_only "exit $rc: $(cat "$TMP/err")"; fi
+tw report --db "$TMP/runs.db" 1 -o "$TMP/x.html"
+if [ "$rc" -eq 1 ] && grep -q "run 1 in '$TMP/runs.db' is a run of 'twinsim run', not an experiment" "$TMP/err"; then
+    pass report_on_a_run; else fail report_on_a_run "exit $rc: $(cat "$TMP/err")"; fi
+
 # --- in a real browser ------------------------------------------------------------------------
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 skip_or_fail() {

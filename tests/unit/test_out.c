@@ -386,7 +386,7 @@ static void test_sqlite(void)
     CHECK(query_int(db, "SELECT ord FROM summary_kpis WHERE run_id = 1 AND scope = 'operators'"
                         " AND owner = 'crew'") == 7);
     CHECK(query_int(db, "SELECT threads FROM runs WHERE id = 1") == 3);
-    CHECK(query_int(db, "SELECT user_version FROM pragma_user_version") == 1);
+    CHECK(query_int(db, "SELECT user_version FROM pragma_user_version") == 2);
     sqlite3_stmt *st;
     CHECK(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK);
     CHECK(sqlite3_step(st) == SQLITE_ROW);
