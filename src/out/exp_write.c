@@ -12,7 +12,8 @@
  *   exp_scenarios(run, scen, factors)          factors: a JSON object of value texts
  *   exp_reps(run, scen, rep, row)              row: nkpi + 4 doubles (see experiment.h)
  *   exp_summaries(run, scen, kpi, n, mean, sd, half_width, min, max)
- *   exp_traces(run, scen, block, name, t, v)   buffer content over replication 0 (doubles)
+ *   exp_traces(run, scen, block, name, t, v, lo, hi)   buffer content over replication 0
+ *                                              (doubles; lo, hi: see tsim__xdb_put_trace)
  * The JSON is independent of thread and rank counts except for the one "timing" line.
  */
 #include "core/core.h"
@@ -331,19 +332,27 @@ int tsim__xdb_finish(struct tsim__xrun *x, const char *json)
 }
 
 void tsim__xdb_put_trace(struct tsim__xrun *x, size_t s, int block, const double *t,
-                         const double *v, size_t n)
+                         const double *v, const double *lo, const double *hi, size_t n)
 {
     struct tsim__xdb *d = x->db;
     if (!d) return;
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(d->db, "INSERT OR REPLACE INTO exp_traces(run, scen, block, name, t, v) "
-                       "VALUES(?1, ?2, ?3, ?4, ?5, ?6)", -1, &st, NULL);
+    sqlite3_prepare_v2(d->db, "INSERT OR REPLACE INTO exp_traces(run, scen, block, name, t, v, "
+                       "lo, hi) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL);
     sqlite3_bind_int64(st, 1, d->run);
     sqlite3_bind_int64(st, 2, (int64_t)s);
     sqlite3_bind_int(st, 3, block);
     sqlite3_bind_text(st, 4, tsim_model_block_name(x->scen[s].model, block), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_blob(st, 5, t, (int)(n * sizeof *t), SQLITE_TRANSIENT);
+    /* In intervals, t holds the n + 1 edges. */
+    sqlite3_bind_blob(st, 5, t, (int)((n + (lo != NULL)) * sizeof *t), SQLITE_TRANSIENT);
     sqlite3_bind_blob(st, 6, v, (int)(n * sizeof *v), SQLITE_TRANSIENT);
+    if (lo && hi) {
+        sqlite3_bind_blob(st, 7, lo, (int)(n * sizeof *lo), SQLITE_TRANSIENT);
+        sqlite3_bind_blob(st, 8, hi, (int)(n * sizeof *hi), SQLITE_TRANSIENT);
+    } else {
+        sqlite3_bind_null(st, 7);
+        sqlite3_bind_null(st, 8);
+    }
     if (sqlite3_step(st) != SQLITE_DONE) db_fail(x, "cannot store a trace");
     sqlite3_finalize(st);
 }

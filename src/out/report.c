@@ -4,8 +4,10 @@
  * buffer traces as an embedded data block, and a small script that draws the charts as inline
  * SVG. No network, no external script or font, so the file opens anywhere, offline.
  *
- * Charts: the objective or any KPI per scenario with 95% confidence bars; machine state shares
- * as stacked bars; buffer content over time (replication 0 of the chosen scenario). The script
+ * Charts: the objective or any KPI per scenario, its mean with the 95% confidence interval on an
+ * axis fitted to the intervals (from 0 only when they come near 0, so that a 1% difference
+ * shows); machine state shares as stacked bars; buffer content over time (replication 0 of the
+ * chosen scenario: its exact steps, or for a long run each interval's range and mean). The script
  * sets document.body.dataset.charts to the number of charts drawn, which the browser test reads.
  */
 #include "core/core.h"
@@ -73,25 +75,30 @@ static const char page_script[] =
     "E('text',{x:x0-4,y:yy+4,'text-anchor':'end','class':'axis'},g,fmt(v));});}\n"
     "function kpiValues(name){return S.map(function(s){"
     "if(name==='objective')return s.objective||null;return s.kpis[name]||null;});}\n"
-    /* KPI bars with CI whiskers */
+    /* KPI means with CI whiskers, on an axis fitted to the intervals: scenarios a percent
+     * apart must look apart, so the axis starts at 0 only when the values come near it */
     "function drawKpi(name){var box=document.getElementById('kpi-chart'),v=kpiValues(name);"
     "var n=S.length,w=Math.max(360,Math.min(1100,60+n*34)),h=300,l=70,b=60,t=14;"
-    "var s=svg(box,w,h),lo=0,hi=0;v.forEach(function(x){if(!x)return;"
-    "var a=x.mean-(isFinite(x.half_width)?x.half_width:0),c=x.mean+(isFinite(x.half_width)?x.half_width:0);"
-    "if(a<lo)lo=a;if(c>hi)hi=c;});if(hi===lo)hi=lo+1;"
+    "var s=svg(box,w,h),lo=Infinity,hi=-Infinity;v.forEach(function(x){"
+    "if(!x||!isFinite(x.mean))return;var e=isFinite(x.half_width)?x.half_width:0;"
+    "lo=Math.min(lo,x.mean-e);hi=Math.max(hi,x.mean+e);});"
+    "if(!isFinite(lo)){lo=0;hi=1;}if(hi-lo<=Math.abs(hi)*1e-12){var d=Math.abs(hi)*0.01||1;"
+    "lo-=d;hi+=d;}var pad=(hi-lo)*0.1;if(lo>=0&&lo-pad<=0||lo<=(hi-lo)*0.5&&lo>=0)lo=0;"
+    "else lo-=pad;hi+=pad;"
     "var y=function(q){return t+(h-t-b)*(1-(q-lo)/(hi-lo));};yaxis(s,lo,hi,y,l,w-8);"
-    "var bw=(w-l-8)/n;v.forEach(function(x,i){if(!x)return;var cx=l+bw*i+bw/2,"
-    "best=R.best===i,col=best?'#2e7d32':(S[i].indistinguishable_from_best?'#81c784':'#1565c0');"
-    "var r=E('rect',{x:cx-bw*0.35,y:Math.min(y(x.mean),y(0)),width:bw*0.7,"
-    "height:Math.max(1,Math.abs(y(0)-y(x.mean))),fill:col,'class':'bar'},s);"
-    "E('title',{},r,label(S[i])+': '+fmt(x.mean)+' \\u00b1 '+fmt(x.half_width));"
+    "var bw=(w-l-8)/n;v.forEach(function(x,i){if(!x||!isFinite(x.mean))return;"
+    "var cx=l+bw*i+bw/2,best=R.best===i,"
+    "col=best?'#2e7d32':(S[i].indistinguishable_from_best?'#81c784':'#1565c0');"
     "if(isFinite(x.half_width)){var y1=y(x.mean-x.half_width),y2=y(x.mean+x.half_width);"
-    "E('line',{x1:cx,x2:cx,y1:y1,y2:y2,stroke:'#000','class':'ci'},s);"
-    "E('line',{x1:cx-5,x2:cx+5,y1:y1,y2:y1,stroke:'#000'},s);"
-    "E('line',{x1:cx-5,x2:cx+5,y1:y2,y2:y2,stroke:'#000'},s);}"
+    "E('line',{x1:cx,x2:cx,y1:y1,y2:y2,stroke:col,'stroke-width':2,'class':'ci'},s);"
+    "E('line',{x1:cx-6,x2:cx+6,y1:y1,y2:y1,stroke:col},s);"
+    "E('line',{x1:cx-6,x2:cx+6,y1:y2,y2:y2,stroke:col},s);}"
+    "var c=E('circle',{cx:cx,cy:y(x.mean),r:4.5,fill:col,'class':'mean'},s);"
+    "E('title',{},c,label(S[i])+': '+fmt(x.mean)+' \\u00b1 '+fmt(x.half_width));"
     "E('text',{x:cx,y:h-b+14,'text-anchor':'middle','class':'axis'},s,'#'+S[i].id);});"
-    "E('text',{x:l,y:h-12,'class':'axis'},s,name+(R.best!==undefined&&R.best!==null?"
-    "'   (dark green: best; light green: not told apart from it)':''));return 1;}\n"
+    "E('text',{x:l,y:h-26,'class':'axis'},s,name+(lo>0?' (the axis does not start at 0)':''));"
+    "if(R.best!==undefined&&R.best!==null)E('text',{x:l,y:h-10,'class':'axis'},s,"
+    "'dark green: best; light green: not told apart from it');return 1;}\n"
     /* stacked machine state shares */
     "var STATES=['busy','setup','waiting','blocked','starved','down','off_shift','idle'];\n"
     "function machines(){var m=[],seen={};R.kpis.forEach(function(k){var p=k.indexOf('.states.');"
@@ -109,20 +116,30 @@ static const char page_script[] =
     "(100*k.mean).toFixed(1)+'%');acc+=k.mean;});});"
     "var lx=l;STATES.forEach(function(st){E('rect',{x:lx,y:h-16,width:10,height:10,"
     "fill:COLORS[st]},s);E('text',{x:lx+13,y:h-7,'class':'axis'},s,st);lx+=78;});return 1;}\n"
-    /* buffer content over time, step lines */
+    /* buffer content over time: the exact steps, or for a long run each interval's lowest to
+     * highest content as a band and its time-weighted mean as a step line */
+    "function steps(q,vals,X,Y,end){var d='';for(var k=0;k<vals.length;k++){"
+    "d+=(k?'H'+X(q.t[k]).toFixed(1)+'V':'M'+X(q.t[k]).toFixed(1)+',')+Y(vals[k]).toFixed(1);}"
+    "if(end!==undefined)d+='H'+X(end).toFixed(1);return d;}\n"
     "function drawTrace(si){var box=document.getElementById('trace-chart');"
     "var tr=D.traces.filter(function(t){return t.scen===si;});var w=760,h=280,l=50,b=40,t=14;"
     "var s=svg(box,w,h);if(!tr.length){E('text',{x:20,y:40,'class':'axis'},s,"
     "'no trace recorded for this scenario');return 1;}var tmax=0,vmax=1;tr.forEach(function(q){"
-    "q.t.forEach(function(x){if(x>tmax)tmax=x;});q.v.forEach(function(x){if(x>vmax)vmax=x;});});"
+    "q.t.forEach(function(x){if(x>tmax)tmax=x;});(q.hi||q.v).forEach(function(x){if(x>vmax)vmax=x;});"
+    "q.end=q.t.length>q.v.length?q.t[q.v.length]:undefined;});"
     "if(tmax<=0)tmax=1;var X=function(q){return l+(w-l-10)*q/tmax;},"
     "Y=function(q){return t+(h-t-b)*(1-q/vmax);};yaxis(s,0,vmax,Y,l,w-10);"
     "ticks(0,tmax,6).forEach(function(v){E('text',{x:X(v),y:h-b+14,'text-anchor':'middle',"
-    "'class':'axis'},s,fmt(v));});tr.forEach(function(q,i){var d='';for(var k=0;k<q.t.length;k++){"
-    "d+=(k?'H'+X(q.t[k]).toFixed(1)+'V':'M'+X(q.t[k]).toFixed(1)+','+'')+Y(q.v[k]).toFixed(1);}"
-    "E('path',{d:d,fill:'none',stroke:PALETTE[i%PALETTE.length],'stroke-width':1.5,"
-    "'class':'trace'},s);E('text',{x:l+8+i*140,y:h-6,fill:PALETTE[i%PALETTE.length],"
-    "'class':'axis'},s,q.name);});E('text',{x:w-10,y:h-b+28,'text-anchor':'end','class':'axis'},s,"
+    "'class':'axis'},s,fmt(v));});var binned=0;tr.forEach(function(q,i){"
+    "var col=PALETTE[i%PALETTE.length];if(q.lo&&q.hi){binned=1;"
+    "var up=steps(q,q.hi,X,Y,q.end),dn='',k;for(k=q.lo.length-1;k>=0;k--){"
+    "var x1=q.t[k+1];dn+='L'+X(x1).toFixed(1)+','+Y(q.lo[k]).toFixed(1)+"
+    "'L'+X(q.t[k]).toFixed(1)+','+Y(q.lo[k]).toFixed(1);}"
+    "E('path',{d:up+dn+'Z',fill:col,'fill-opacity':0.18,stroke:'none','class':'band'},s);}"
+    "E('path',{d:steps(q,q.v,X,Y,q.end),fill:'none',stroke:col,'stroke-width':1.5,"
+    "'class':'trace'},s);E('text',{x:l+8+i*140,y:h-6,fill:col,'class':'axis'},s,q.name);});"
+    "E('text',{x:w-10,y:h-b+28,'text-anchor':'end','class':'axis'},s,"
+    "(binned?'line: mean over each interval; band: lowest to highest content; ':'')+"
     "'time ('+R.time_unit+')');return 1;}\n"
     "function table(){var h='<table><tr><th>#</th>';var fs=R.factors.map(function(f){return f.name;});"
     "fs.forEach(function(f){h+='<th class=l>'+esc(f)+'</th>';});h+='<th>reps</th>';"
@@ -181,6 +198,18 @@ static long count(sqlite3 *db, const char *sql, ...)
     if (sqlite3_step(st) == SQLITE_ROW) v = (long)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return v;
+}
+
+static int has_column(sqlite3 *db, const char *table, const char *column)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = ?1", table);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return 0;
+    sqlite3_bind_text(st, 1, column, -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
 }
 
 static int no_rows(sqlite3 *db, const char *sql)
@@ -290,8 +319,13 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
     sqlite3_finalize(st);
     st = NULL;
     fputs(", \"traces\": [", f);
-    if (sqlite3_prepare_v2(db, "SELECT scen, name, t, v FROM exp_traces WHERE run=?1 "
-                           "ORDER BY scen, block", -1, &st, NULL) == SQLITE_OK) {
+    /* Traces of an earlier schema have no lo and hi columns: they are read as exact steps. */
+    int ranges = has_column(db, "exp_traces", "lo");
+    if (sqlite3_prepare_v2(db, ranges ? "SELECT scen, name, t, v, lo, hi FROM exp_traces WHERE "
+                                        "run=?1 ORDER BY scen, block"
+                                      : "SELECT scen, name, t, v, NULL, NULL FROM exp_traces "
+                                        "WHERE run=?1 ORDER BY scen, block",
+                           -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, run);
         int first = 1;
         while (sqlite3_step(st) == SQLITE_ROW) {
@@ -304,6 +338,12 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
             put_doubles(f, sqlite3_column_blob(st, 2), sqlite3_column_bytes(st, 2));
             fputs(", \"v\": ", f);
             put_doubles(f, sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3));
+            if (sqlite3_column_type(st, 4) == SQLITE_BLOB && sqlite3_column_type(st, 5) == SQLITE_BLOB) {
+                fputs(", \"lo\": ", f);
+                put_doubles(f, sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
+                fputs(", \"hi\": ", f);
+                put_doubles(f, sqlite3_column_blob(st, 5), sqlite3_column_bytes(st, 5));
+            }
             fputc('}', f);
             first = 0;
         }

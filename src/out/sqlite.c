@@ -6,7 +6,7 @@
  * own tables in the same file (exp_write.c); this file makes the whole schema, so that any
  * writer leaves a database every reader understands.
  *
- * Schema version 2 (PRAGMA user_version):
+ * Schema version 2 (PRAGMA user_version; version 2 also gave exp_traces its lo and hi columns):
  *   runs(id, created, twinsim_version, model, model_path, model_text, time_unit, seed,
  *        replications, horizon, warmup, warmup_auto, threads, options, command, fingerprint,
  *        events, wall_seconds, result_json)
@@ -101,7 +101,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS exp_summaries(run INTEGER, scen INTEGER, kpi INTEGER, n INTEGER, "
     "mean REAL, sd REAL, half_width REAL, min REAL, max REAL, PRIMARY KEY(run, scen, kpi));"
     "CREATE TABLE IF NOT EXISTS exp_traces(run INTEGER, scen INTEGER, block INTEGER, name TEXT, "
-    "t BLOB, v BLOB, PRIMARY KEY(run, scen, block));";
+    "t BLOB, v BLOB, lo BLOB, hi BLOB, PRIMARY KEY(run, scen, block));";
 
 void tsim__db_what(const char *path, char *buf, size_t len)
 {
@@ -210,6 +210,18 @@ int tsim__db_has_table(sqlite3 *db, const char *name)
     return found;
 }
 
+static int has_column(sqlite3 *db, const char *table, const char *column)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = ?1", table);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return 0;
+    sqlite3_bind_text(st, 1, column, -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
 /* "'PATH' is not a twinsim results database: it ..." for a file a reader cannot use. */
 static int not_results(const char *path)
 {
@@ -253,6 +265,10 @@ int tsim__db_open(const char *path, int create, sqlite3 **out)
         int rc = exec(db, path, "PRAGMA journal_mode = WAL;");
         if (!rc) rc = exec(db, path, "BEGIN IMMEDIATE;");
         if (!rc) rc = exec(db, path, schema);
+        /* Version 0 and 1 traces had no range columns. */
+        if (!rc && !has_column(db, "exp_traces", "lo"))
+            rc = exec(db, path, "ALTER TABLE exp_traces ADD COLUMN lo BLOB;"
+                                "ALTER TABLE exp_traces ADD COLUMN hi BLOB;");
         if (!rc) rc = exec(db, path, sql);
         if (!rc) rc = exec(db, path, "COMMIT;");
         if (rc) {

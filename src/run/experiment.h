@@ -305,8 +305,12 @@ void tsim__xdb_put_scenario(struct tsim__xrun *x, size_t s);
 /* Record the finished run: summaries, JSON and status "done", all or nothing. 0, or -1 after
  * saying why. */
 int tsim__xdb_finish(struct tsim__xrun *x, const char *json);
+/* A buffer's trace: n points. Exact (lo and hi NULL): the content is v[i] from t[i] on, the
+ * last point at the run's end. In intervals: t holds n + 1 edges, the last the run's end, and
+ * the interval from t[i] to t[i + 1] has time-weighted mean v[i], lowest content lo[i] and
+ * highest hi[i]. */
 void tsim__xdb_put_trace(struct tsim__xrun *x, size_t s, int block, const double *t,
-                         const double *v, size_t n);
+                         const double *v, const double *lo, const double *hi, size_t n);
 /* Write the JSON document to `path` (NULL: nowhere; "-": standard output; a file is written
  * whole or not at all) and return its text in *out_text (free()). `extra` adds members (the
  * optimizer's path) before the timing line. 0, or TSIM_EIO with the reason in tsim_errmsg(). */

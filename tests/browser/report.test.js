@@ -1,16 +1,19 @@
 // Opens a twinsim HTML report in Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core) with every network request refused, and checks that each chart drew real
-// marks: KPI bars with confidence whiskers, stacked machine-state shares, buffer traces; that
-// picking another KPI or scenario redraws; and that the page raised no error.
-// Usage: node report.test.js REPORT.html   (prints PASS/FAIL lines; exit 1 on any FAIL)
+// marks: KPI means with confidence whiskers on an axis fitted to them, stacked machine-state
+// shares, buffer traces (with their lowest-to-highest band where the trace is in intervals);
+// that picking another KPI or scenario redraws; and that the page raised no error.
+// Usage: node report.test.js REPORT.html [NAME]   (prints PASS/FAIL lines, each test name
+// followed by _NAME when given; exit 1 on any FAIL)
 'use strict';
 const path = require('path');
 const { chromium } = require('playwright-core');
 
 const file = path.resolve(process.argv[2] || 'report.html');
+const suffix = process.argv[3] ? `_${process.argv[3]}` : '';
 let failed = 0;
 function check(name, ok, why) {
-  console.log(ok ? `PASS ${name}` : `FAIL ${name}: ${why}`);
+  console.log(ok ? `PASS ${name}${suffix}` : `FAIL ${name}${suffix}: ${why}`);
   if (!ok) failed = 1;
 }
 
@@ -45,30 +48,42 @@ function check(name, ok, why) {
         // A whisker is a vertical line: zero wide, but it has a height.
         return e.tagName === 'line' ? b.height > 0 : b.width > 0 && b.height > 0;
       }).length;
-      const nScen = JSON.parse(document.getElementById('data').textContent).run.scenarios.length;
+      const data = JSON.parse(document.getElementById('data').textContent);
+      const nScen = data.run.scenarios.length;
+      // How much of the plot's height the confidence intervals span together: on an axis
+      // fitted to them most of it; on one from 0, a 1% difference is a few pixels.
+      const ys = Array.from(document.querySelectorAll('#kpi-chart svg line.ci'))
+        .flatMap((e) => [+e.getAttribute('y1'), +e.getAttribute('y2')]);
+      const svg = document.querySelector('#kpi-chart svg');
       return {
         nScen,
-        bars: visible('#kpi-chart svg rect.bar'),
+        means: visible('#kpi-chart svg circle.mean'),
         cis: visible('#kpi-chart svg line.ci'),
+        spread: ys.length ? (Math.max(...ys) - Math.min(...ys)) / (+svg.getAttribute('height') - 74) : 0,
+        ranged: data.traces.filter((t) => t.scen === (data.run.best ?? 0) && t.lo).length,
+        bands: Array.from(document.querySelectorAll('#trace-chart svg path.band'))
+          .filter((p) => p.getBBox().height > 0).length,
         shares: visible('#state-chart svg rect.share'),
         traces: Array.from(document.querySelectorAll('#trace-chart svg path.trace'))
           .filter((p) => p.getTotalLength() > 50).length,
         rows: document.querySelectorAll('#table tr').length,
       };
     });
-    check('report_kpi_bars', m.bars === m.nScen && m.nScen > 0, `${m.bars} bars for ${m.nScen} scenarios`);
+    check('report_kpi_means', m.means === m.nScen && m.nScen > 0, `${m.means} means for ${m.nScen} scenarios`);
     check('report_ci_whiskers', m.cis === m.nScen, `${m.cis} whiskers for ${m.nScen} scenarios`);
+    check('report_kpi_axis_fits', m.spread > 0.6, `the intervals span ${(100 * m.spread).toFixed(0)}% of the plot`);
+    check('report_buffer_ranges', m.bands === m.ranged, `${m.bands} bands for ${m.ranged} traces in intervals`);
     check('report_state_shares', m.shares >= 2, `${m.shares} state segments`);
     check('report_buffer_traces', m.traces >= 1, `${m.traces} traces with length`);
     check('report_table', m.rows === m.nScen + 1, `${m.rows} table rows`);
 
-    // Another KPI redraws the bars with other heights.
-    const before = await page.evaluate(() => Array.from(document.querySelectorAll('#kpi-chart rect.bar'))
-      .map((r) => r.getAttribute('height')).join(','));
+    // Another KPI redraws the means elsewhere.
+    const before = await page.evaluate(() => Array.from(document.querySelectorAll('#kpi-chart circle.mean'))
+      .map((r) => r.getAttribute('cy')).join(','));
     await page.selectOption('#kpi-select', 'system.wip');
-    const after = await page.evaluate(() => Array.from(document.querySelectorAll('#kpi-chart rect.bar'))
-      .map((r) => r.getAttribute('height')).join(','));
-    check('report_kpi_select_redraws', before !== after && after.length > 0, 'bars unchanged');
+    const after = await page.evaluate(() => Array.from(document.querySelectorAll('#kpi-chart circle.mean'))
+      .map((r) => r.getAttribute('cy')).join(','));
+    check('report_kpi_select_redraws', before !== after && after.length > 0, 'means unchanged');
     await page.selectOption('#trace-select', '1');
     const traces2 = await page.evaluate(() => document.querySelectorAll('#trace-chart path.trace').length);
     check('report_scenario_select_redraws', traces2 >= 1, `${traces2} traces after picking scenario 1`);

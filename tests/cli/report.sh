@@ -36,6 +36,38 @@ tw report --db "$TMP/r.db"
 if [ "$rc" -eq 2 ] && grep -q "missing '-o FILE'" "$TMP/err"; then pass report_usage; else
     fail report_usage "exit $rc: $(cat "$TMP/err")"; fi
 
+# A buffer's trace keeps its levels and its mean: tests/experiments/sparse.yaml's queue holds 0 or
+# 1 most of the time (mean about 0.17) and changes some 4,000 times. Its stored trace, read as
+# the report draws it, must have the time-weighted mean of replication 0's `queue.content` KPI
+# (to 1e-9), reach its `max_content`, and come down to 0 (keeping every k-th change drew it as
+# a flat line at 1).
+tw experiment $EX/sparse.yaml --db "$TMP/sparse.db" --quiet
+tw report --db "$TMP/sparse.db" -o "$TMP/sparse.html"
+if [ "$rc" -eq 0 ] && python3 - "$TMP/sparse.db" <<'EOF'
+import sqlite3, struct, sys
+db = sqlite3.connect(sys.argv[1])
+doubles = lambda b: struct.unpack("%dd" % (len(b) // 8), b)
+run = db.execute("SELECT max(id) FROM exp_runs").fetchone()[0]
+names = [n for (n,) in db.execute("SELECT name FROM exp_kpis WHERE run = ? ORDER BY idx", (run,))]
+row = doubles(db.execute("SELECT row FROM exp_reps WHERE run = ? AND scen = 0 AND rep = 0", (run,)).fetchone()[0])
+content, top = row[names.index("queue.content")], row[names.index("queue.max_content")]
+cols = [c[1] for c in db.execute("PRAGMA table_info(exp_traces)")]
+got = db.execute("SELECT * FROM exp_traces WHERE run = ? AND scen = 0", (run,)).fetchone()
+rec = dict(zip(cols, got))
+t, v = doubles(rec["t"]), doubles(rec["v"])
+lo = doubles(rec["lo"]) if rec.get("lo") else v
+hi = doubles(rec["hi"]) if rec.get("hi") else v
+area = sum(v[k] * (t[k + 1] - t[k]) for k in range(len(t) - 1))
+mean = area / (t[-1] - t[0])
+assert abs(mean - content) <= 1e-9 * content, ("mean", mean, content)
+assert max(hi) == top and min(lo) == 0, ("levels", max(hi), top, min(lo))
+EOF
+then
+    pass report_trace_mean_and_levels
+else
+    fail report_trace_mean_and_levels "exit $rc: $(cat "$TMP/err")"
+fi
+
 # --- the database read back: experiments in `runs` and `show`, and files that are no database -----
 tw runs --db "$TMP/r.db"
 if [ "$rc" -eq 0 ] && grep -q "^ *1  .*  experiment  servers.yaml " "$TMP/out"; then pass runs_lists_experiments; else
@@ -109,8 +141,10 @@ elif [ ! -x "$CHROMIUM" ]; then
 elif ! node -e "require('playwright-core')" >/dev/null 2>&1; then
     skip_or_fail "playwright-core not found (npm install --prefix tests/browser)"
 else
-    CHROMIUM="$CHROMIUM" timeout 120 node tests/browser/report.test.js "$TMP/report.html"
-    brc=$?
-    [ $brc -eq 124 ] && fail report_browser "timed out after 120 s"
+    for r in report sparse; do
+        CHROMIUM="$CHROMIUM" timeout 120 node tests/browser/report.test.js "$TMP/$r.html" "$r"
+        brc=$?
+        [ $brc -eq 124 ] && fail "report_browser_$r" "timed out after 120 s"
+    done
 fi
 exit 0
