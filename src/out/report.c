@@ -312,8 +312,9 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
         goto done;
     }
     f = o.f;
-    fputs(page_head, f);
-    fputs(page_body, f);
+    /* The large blocks through tsim__out_write, which keeps the reason of a failure. */
+    tsim__out_write(&o, page_head, sizeof page_head - 1);
+    tsim__out_write(&o, page_body, sizeof page_body - 1);
     fputs("<script id=\"data\" type=\"application/json\">{\"run\": ", f);
     put_embedded(f, json);
     sqlite3_finalize(st);
@@ -349,7 +350,7 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
         }
     }
     fputs("]}</script>\n", f);
-    fputs(page_script, f);
+    tsim__out_write(&o, page_script, sizeof page_script - 1);
     f = NULL;
     if (tsim__out_commit(&o) != 0) {
         snprintf(err, errlen, "%s", errtext());

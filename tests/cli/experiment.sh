@@ -131,6 +131,27 @@ else
     fail optimize_sigterm_stops_endless_replication "exit $rc: $(cat "$TMP/err")"
 fi
 
+# --- a full disk: the JSON is written whole or not at all, and the command says so -------------
+# `ulimit -f` caps the size of any file the process writes, as a full file system would.
+ls -A "$TMP" | grep -v '\.ls$' | sort >"$TMP/before.ls"
+sh -c 'ulimit -f 1; trap "" XFSZ; exec "$@"' sh "$TWINSIM" experiment $EX/servers.yaml --no-db \
+    --json "$TMP/full.json" --quiet >"$TMP/out" 2>"$TMP/err"
+rc=$?
+ls -A "$TMP" | grep -v '\.ls$' | sort >"$TMP/after.ls"
+if [ "$rc" -eq 1 ] && grep -q "cannot write '$TMP/full.json': File too large" "$TMP/err" &&
+    cmp -s "$TMP/before.ls" "$TMP/after.ls"; then
+    pass experiment_json_full_disk
+else
+    fail experiment_json_full_disk "exit $rc: $(cat "$TMP/err"); $(diff "$TMP/before.ls" "$TMP/after.ls")"
+fi
+"$TWINSIM" experiment $EX/servers.yaml --no-db >/dev/full 2>"$TMP/err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "standard output: No space left on device" "$TMP/err"; then
+    pass experiment_table_to_full_device
+else
+    fail experiment_table_to_full_device "exit $rc: $(cat "$TMP/err")"
+fi
+
 # --- the optimizer finds the known optimum, the same way on any thread count ------------------
 tw optimize $EX/optimize-servers.yaml --threads 2 --no-db --json "$TMP/o2.json"
 best=$(sed -n 's/^best: scenario [0-9]* (server.servers=\([0-9]*\)).*/\1/p' "$TMP/out")

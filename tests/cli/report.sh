@@ -36,6 +36,27 @@ tw report --db "$TMP/r.db"
 if [ "$rc" -eq 2 ] && grep -q "missing '-o FILE'" "$TMP/err"; then pass report_usage; else
     fail report_usage "exit $rc: $(cat "$TMP/err")"; fi
 
+# A full disk: no report, not half of one (`ulimit -f` caps any file the process writes; the
+# database copy leaves WAL mode, whose index file a reader may have to grow).
+sqlite3 "$TMP/r.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null &&
+    cp "$TMP/r.db" "$TMP/full.db" && sqlite3 "$TMP/full.db" "PRAGMA journal_mode = DELETE" >/dev/null
+sh -c 'ulimit -f 1; trap "" XFSZ; exec "$@"' sh "$TWINSIM" report --db "$TMP/full.db" -o "$TMP/full.html" \
+    >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "cannot write '$TMP/full.html': File too large" "$TMP/err" &&
+    [ ! -e "$TMP/full.html" ] && [ -z "$(ls -A "$TMP" | grep '^\.full\.html')" ]; then
+    pass report_full_disk
+else
+    fail report_full_disk "exit $rc: $(cat "$TMP/err"); $(ls -A "$TMP")"
+fi
+"$TWINSIM" report --db "$TMP/r.db" -o - >/dev/full 2>"$TMP/err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "standard output: No space left on device" "$TMP/err"; then
+    pass report_stdout_full_device
+else
+    fail report_stdout_full_device "exit $rc: $(cat "$TMP/err")"
+fi
+
 # A buffer's trace keeps its levels and its mean: tests/experiments/sparse.yaml's queue holds 0 or
 # 1 most of the time (mean about 0.17) and changes some 4,000 times. Its stored trace, read as
 # the report draws it, must have the time-weighted mean of replication 0's `queue.content` KPI
