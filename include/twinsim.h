@@ -591,8 +591,8 @@ TSIM_API double tsim_sim_now(const struct tsim_sim *sim);
 TSIM_API int tsim_sim_set_warmup(struct tsim_sim *sim, double t);
 
 /**
- * Run every event with time <= `t`, then set the clock to `t` (not when tsim_sim_stop() ended
- * the run: the clock then stays at the last event's time). Background events count here like
+ * Run every event with time <= `t`, then set the clock to `t` (not when tsim_sim_stop() or
+ * tsim_sim_interrupt() ended the run: the clock then stays at the last event's time). Background events count here like
  * any other. Returns the number of events run.
  * Errors: asserts if `t` is earlier than now; a `t` past tsim_model_max_time, or an error while
  * running, stops the sim (tsim_sim_status).
@@ -600,11 +600,11 @@ TSIM_API int tsim_sim_set_warmup(struct tsim_sim *sim, double t);
 TSIM_API uint64_t tsim_sim_run_until(struct tsim_sim *sim, double t);
 
 /**
- * Run events until tsim_sim_stop() is called, no event is left, or only background events are
- * left and nothing waits for them. Background events are failures, repairs, shift changes and
- * the warm-up restart: they recur without end in a model that has them, so by themselves they
- * keep a run going only while a machine holds work that waits for one (for a repair, for its
- * shift to start, or for operators). Foreground events are everything else: arrivals, the ends
+ * Run events until tsim_sim_stop() or tsim_sim_interrupt() is called, no event is left, or
+ * only background events are left and nothing waits for them. Background events are failures,
+ * repairs, shift changes and the warm-up restart: they recur without end in a model that has
+ * them, so by themselves they keep a run going only while a machine holds work that waits for
+ * one (for a repair, for its shift to start, or for operators). Foreground events are everything else: arrivals, the ends
  * of setups and processing, and every event of tsim_event_schedule(). The check follows each
  * event, so a call runs at least one event when any is pending. Events left pending stay on the
  * calendar (tsim_sim_pending() counts them). A model with failures or shifts usually runs to a
