@@ -160,7 +160,20 @@ static void pool_job(void *ctx, int worker, size_t i)
 static void pool_done(void *ctx, size_t i) { tsim__xrun_job_done(ctx, i); }
 
 static void progress_draw(struct tsim__xrun *x, int final);
-static void pool_tick(void *ctx) { progress_draw(ctx, 0); }
+static void store_failed(struct tsim__xrun *x);
+
+/* Every tick of the collector: stored rows are committed within commit_s even when no other job
+ * ends for a long while (the jobs still running may take hours), so that kill -9 then loses
+ * nothing that finished. */
+static void pool_tick(void *ctx)
+{
+    struct tsim__xrun *x = ctx;
+    if (x->db && tsim__x_now() - x->last_flush >= x->commit_s) {
+        if (tsim__xdb_flush(x) != 0) store_failed(x);
+        x->last_flush = tsim__x_now();
+    }
+    progress_draw(x, 0);
+}
 
 static int exec_threads(struct tsim__xrun *x, const struct tsim__job *jobs, size_t n, double *rows)
 {
