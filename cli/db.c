@@ -1,8 +1,8 @@
 /*
- * `twinsim runs`, `twinsim show` and `twinsim compare`: read back the runs that `twinsim run`
- * recorded in the results database, to find a past run and compare it again (its settings, its
- * KPIs, its exact JSON output, the model text it ran, ready to run once more, or its KPIs beside
- * another run's).
+ * `twinsim runs`, `twinsim show` and `twinsim compare`: read back the runs that `twinsim run`,
+ * `experiment` and `optimize` recorded in the results database, to find a past run and compare
+ * it again (its settings, its KPIs or scenarios, its exact JSON output, the model text it ran,
+ * ready to run once more, or its KPIs beside another run's).
  */
 #include "cli.h"
 
@@ -18,7 +18,8 @@
 static const char runs_help[] =
     "usage: twinsim runs [--db FILE] [--limit N]\n"
     "\n"
-    "List the runs recorded in the results database (default: twinsim.db), newest first.\n"
+    "List the runs recorded in the results database (default: twinsim.db), newest first: runs\n"
+    "of 'twinsim run', 'experiment' and 'optimize', which share one sequence of ids.\n"
     "  --db FILE    results database\n"
     "  --limit N    show only the newest N runs (default 20, 0: all)\n";
 
@@ -26,21 +27,25 @@ static const char show_help[] =
     "usage: twinsim show RUN|last [--db FILE] [--json | --model]\n"
     "\n"
     "Show a recorded run: its settings and KPI table, its JSON output (--json), or the model\n"
-    "text it ran (--model; save it to run it again).\n"
+    "text it ran (--model; save it to run it again). For an experiment or optimize run: its\n"
+    "scenarios with the objective and the best, or its JSON output.\n"
     "  --db FILE    results database (default: twinsim.db)\n";
 
 static const char compare_help[] =
     "usage: twinsim compare RUN_A RUN_B [--db FILE]\n"
     "\n"
-    "Compare two recorded runs KPI by KPI: both means and the difference B - A with a 95%\n"
-    "Welch interval; '*' marks a difference whose interval excludes 0. Also says whether the\n"
-    "runs' fingerprints are equal (identical behaviour). A run is a number or 'last'.\n"
+    "Compare two recorded runs of 'twinsim run' KPI by KPI: both means and the difference B - A\n"
+    "with its 95% interval, '*' where it excludes 0. Runs with the same seed drew the same\n"
+    "random numbers (common random numbers): their difference gets a paired t interval over\n"
+    "the replications both have; runs with different seeds get Welch's interval. Also says\n"
+    "whether the runs' fingerprints are equal (identical behaviour). A run is a number or 'last'.\n"
     "  --db FILE    results database (default: twinsim.db)\n";
 
 static int need_db(const char *cmd, const char *path)
 {
     if (access(path, F_OK) != 0)
-        return cli_error(cmd, "no results database '%s' (twinsim run records runs there)", path);
+        return cli_error(cmd, "no results database '%s' (twinsim run and twinsim experiment "
+                         "record runs there)", path);
     return 0;
 }
 

@@ -44,7 +44,8 @@ static void usage(FILE *f)
     fprintf(f,
             "\n"
             "'twinsim COMMAND --help' tells more about one command.\n"
-            "exit codes: 0 ok, 1 model or run errors, 2 usage errors\n");
+            "exit codes: 0 ok, 1 model, run or output errors, 2 usage errors,\n"
+            "128+N stopped by signal N (Ctrl-C: 130, SIGTERM: 143)\n");
 }
 
 int main(int argc, char **argv)
