@@ -592,8 +592,8 @@ TSIM_API int tsim_sim_set_warmup(struct tsim_sim *sim, double t);
 
 /**
  * Run every event with time <= `t`, then set the clock to `t` (not when tsim_sim_stop() or
- * tsim_sim_interrupt() ended the run: the clock then stays at the last event's time). Background events count here like
- * any other. Returns the number of events run.
+ * tsim_sim_interrupt() ended the run: the clock then stays at the last event's time).
+ * Background events count here like any other. Returns the number of events run.
  * Errors: asserts if `t` is earlier than now; a `t` past tsim_model_max_time, or an error while
  * running, stops the sim (tsim_sim_status).
  */
@@ -604,13 +604,13 @@ TSIM_API uint64_t tsim_sim_run_until(struct tsim_sim *sim, double t);
  * only background events are left and nothing waits for them. Background events are failures,
  * repairs, shift changes and the warm-up restart: they recur without end in a model that has
  * them, so by themselves they keep a run going only while a machine holds work that waits for
- * one (for a repair, for its shift to start, or for operators). Foreground events are everything else: arrivals, the ends
- * of setups and processing, and every event of tsim_event_schedule(). The check follows each
- * event, so a call runs at least one event when any is pending. Events left pending stay on the
- * calendar (tsim_sim_pending() counts them). A model with failures or shifts usually runs to a
- * horizon with tsim_sim_run_until() instead. An error stops the run too (tsim_sim_status): a
- * stopped sim runs no more events, and no event later than tsim_model_max_time runs. Returns
- * the events run.
+ * one (for a repair, for its shift to start, or for operators). Foreground events are
+ * everything else: arrivals, the ends of setups and processing, and every event of
+ * tsim_event_schedule(). The check follows each event, so a call runs at least one event when
+ * any is pending. Events left pending stay on the calendar (tsim_sim_pending() counts them). A
+ * model with failures or shifts usually runs to a horizon with tsim_sim_run_until() instead. An
+ * error stops the run too (tsim_sim_status): a stopped sim runs no more events, and no event
+ * later than tsim_model_max_time runs. Returns the events run.
  */
 TSIM_API uint64_t tsim_sim_run(struct tsim_sim *sim);
 

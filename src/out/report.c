@@ -125,7 +125,8 @@ static const char page_script[] =
     "var tr=D.traces.filter(function(t){return t.scen===si;});var w=760,h=280,l=50,b=40,t=14;"
     "var s=svg(box,w,h);if(!tr.length){E('text',{x:20,y:40,'class':'axis'},s,"
     "'no trace recorded for this scenario');return 1;}var tmax=0,vmax=1;tr.forEach(function(q){"
-    "q.t.forEach(function(x){if(x>tmax)tmax=x;});(q.hi||q.v).forEach(function(x){if(x>vmax)vmax=x;});"
+    "q.t.forEach(function(x){if(x>tmax)tmax=x;});"
+    "(q.hi||q.v).forEach(function(x){if(x>vmax)vmax=x;});"
     "q.end=q.t.length>q.v.length?q.t[q.v.length]:undefined;});"
     "if(tmax<=0)tmax=1;var X=function(q){return l+(w-l-10)*q/tmax;},"
     "Y=function(q){return t+(h-t-b)*(1-q/vmax);};yaxis(s,0,vmax,Y,l,w-10);"
@@ -339,7 +340,8 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
             put_doubles(f, sqlite3_column_blob(st, 2), sqlite3_column_bytes(st, 2));
             fputs(", \"v\": ", f);
             put_doubles(f, sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3));
-            if (sqlite3_column_type(st, 4) == SQLITE_BLOB && sqlite3_column_type(st, 5) == SQLITE_BLOB) {
+            if (sqlite3_column_type(st, 4) == SQLITE_BLOB &&
+                sqlite3_column_type(st, 5) == SQLITE_BLOB) {
                 fputs(", \"lo\": ", f);
                 put_doubles(f, sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
                 fputs(", \"hi\": ", f);

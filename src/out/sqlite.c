@@ -245,8 +245,9 @@ int tsim__db_open(const char *path, int create, sqlite3 **out)
     int v;
     if (user_version(db, &v) != 0) {
         int code = sqlite3_errcode(db);
-        int rc = code == SQLITE_NOTADB || code == SQLITE_CORRUPT ? not_results(path)
-                                                                 : tsim__db_fail(db, path, "cannot read");
+        int rc = code == SQLITE_NOTADB || code == SQLITE_CORRUPT
+                     ? not_results(path)
+                     : tsim__db_fail(db, path, "cannot read");
         sqlite3_close(db);
         return rc;
     }
@@ -372,7 +373,8 @@ static int insert_replication(void *ctx, int rep, const struct tsim__rep_row *ro
     sqlite3_bind_int64(c->rs, 4, (sqlite3_int64)row->events);
     bind_real(c->rs, 5, row->start_time);
     bind_real(c->rs, 6, row->end_time);
-    int rc = sqlite3_step(c->rs) == SQLITE_DONE ? 0 : tsim__db_fail(c->db, c->path, "cannot update");
+    int rc = sqlite3_step(c->rs) == SQLITE_DONE ? 0
+                                                : tsim__db_fail(c->db, c->path, "cannot update");
     sqlite3_reset(c->rs);
     for (size_t i = 0; i < c->r->nrows && !rc; i++) {
         const struct tsim__row *kr = &c->r->rows[i];
