@@ -60,8 +60,8 @@ struct tsim__report {
 /**
  * Fill `r` from `n` results of model `m`: summary rows (tsim_results_summarize at 95%), combined
  * fingerprint, event count. The caller then sets seed, horizon, warmup and wall_seconds.
- * Ownership: `reps` and `m` are borrowed; the names in rows point into `m` and into `r`, so `m`
- * and `reps` must outlive `r`. Release with tsim__report_release.
+ * Ownership: `reps` and `m` are borrowed; the names in rows point into `m` and into `reps`, so
+ * both must outlive `r`. Release with tsim__report_release.
  * Errors: TSIM_EINVAL when n == 0 or the replications' KPI lists differ.
  */
 int tsim__report_init(struct tsim__report *r, const struct tsim_model *m,

@@ -267,8 +267,8 @@ int tsim__xrun_finish(struct tsim__xrun *x, tsim__xjson_extra_fn *extra, void *e
 void tsim__xrun_job_done(struct tsim__xrun *x, size_t i);
 
 /* Run one job into `row` (row_len doubles) on worker `w`. Thread-safe across workers. A row
- * left all NaN did not run to its end: the sim could not be made, or tsim__x_stop cut it short
- * (tsim__xrow_done tells which). */
+ * left all NaN did not run to its end: the sim could not be made, or tsim__x_stop cut it short.
+ * Such a row is never stored; folded, it is an error unless the run was stopped. */
 void tsim__xjob_run(struct tsim__xworker *w, const struct tsim_model *m, uint64_t seed,
                     uint64_t rep, double horizon, double warmup, double *row, size_t nkpi);
 void tsim__xworker_release(struct tsim__xworker *w);

@@ -10,9 +10,9 @@
  * folder and folds every result that is then next in order; the others deposit and go on.
  *
  * Invariants: the model is validated (and so finalised) on the calling thread before any worker
- * starts; workers then only read it. In the folding mode, slot i of the ring holds replication
- * `first + i' where i' = i mod window, and a worker may only start replication k when
- * k < folded + window, so a slot is never written while it waits to be folded.
+ * starts; workers then only read it. In the folding mode, replication first + k waits in ring
+ * slot k mod window, and a worker may only start it when k < folded + window, so a slot is never
+ * written while its result waits to be folded.
  */
 #include "blocks/sim.h"
 #include "core/core.h"
