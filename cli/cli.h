@@ -11,7 +11,7 @@
  *
  * Signals are the command's business, not the library's: a command that runs long catches
  * SIGINT and SIGTERM with cli_catch_signals, hands the flag to the library (which stops every
- * sim watching it after the current event) and says what was kept.
+ * sim watching it within a few thousand events) and says what was kept.
  */
 #ifndef TSIM_CLI_H
 #define TSIM_CLI_H

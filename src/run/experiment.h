@@ -225,7 +225,7 @@ struct tsim__xrun {
  * The experiment drivers' stop request: nonzero stops them. Set it from any thread or from a
  * signal handler (the CLI stores the signal's number there on SIGINT and SIGTERM). Every sim of
  * an experiment watches it (tsim__sim_watch), so a replication in progress, even one that would
- * never end, returns after its current event; its row is dropped, the finished ones are kept,
+ * never end, returns within 4,096 events; its row is dropped, the finished ones are kept,
  * and the run ends as "interrupted" (resumable with --resume).
  */
 extern atomic_int tsim__x_stop;

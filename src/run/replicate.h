@@ -29,7 +29,7 @@ typedef int tsim__rep_fn(void *ctx, struct tsim_sim *sim, uint64_t replication, 
  * replications, so memory stays flat whatever `n`. Which thread runs which replication varies;
  * what each replication computes does not.
  * Every sim watches `interrupt` (NULL: none; see tsim__sim_watch): once it is nonzero, the
- * replications running stop after their current event and no new one starts; their slots hold
+ * replications running stop within 4,096 events and no new one starts; their slots hold
  * whatever `fn` left there, to be discarded.
  * Returns 0; TSIM__INTERRUPTED when `interrupt` stopped the work before every replication ended.
  * Errors: TSIM_EMODEL if the model does not validate; the first error `fn` returned (lowest
