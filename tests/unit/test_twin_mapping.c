@@ -1,0 +1,111 @@
+/*
+ * The twin's mapping file (src/twin/mapping.c): diagnostics word for word, and what a good
+ * mapping reads as.
+ */
+#include "check.h"
+
+#if defined(TSIM_HAVE_MQTT) && defined(TSIM_HAVE_CJSON)
+#include "twin_fixture.h"
+
+static void diag_text(const struct tsim_model *m, const char *text, char *out, size_t len)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim__map *map = tsim__map_load(text, strlen(text), m, &d);
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < d.n && o < len; i++)
+        o += (size_t)snprintf(out + o, len - o, "%d:%d: %s\n", d.items[i].line, d.items[i].col,
+                              d.items[i].message);
+    tsim__map_destroy(map);
+    tsim_diags_release(&d);
+}
+
+static void test_mapping_diagnostics(void)
+{
+    struct tsim_model *m = load_model();
+    CHECK(m != NULL);
+    if (!m) return;
+    char buf[4096];
+    diag_text(m,
+              "time: {field: ts, unit: hours}\n"
+              "events:\n"
+              "  - topic: a/{block}/state\n"
+              "    kind: machine_stat\n"
+              "  - topic: a/parts\n"
+              "    kind: part\n"
+              "    fields: {station: st}\n"
+              "  - topic: a/levels\n"
+              "    kind: buffer_level\n"
+              "    block: bufer1\n"
+              "  - topic: a/x{block}\n"
+              "    kind: heartbeat\n"
+              "forcast: {replications: 3}\n"
+              "alerts:\n"
+              "  - {kpi: p_meet_plans, below: 0.8}\n",
+              buf, sizeof buf);
+    CHECK_STR(buf,
+              "1:25: unknown timestamp unit 'hours' (expected 's', 'ms' or 'iso')\n"
+              "4:11: unknown event kind 'machine_stat' (did you mean 'machine_state'?)\n"
+              "7:14: unknown key 'station' in 'fields' of a 'part' event\n"
+              "10:12: unknown block 'bufer1' (did you mean 'buf1'?)\n"
+              "11:12: topic 'a/x{block}': only a whole level '{block}' may be a placeholder\n"
+              "13:1: unknown key 'forcast' in the mapping (did you mean 'forecast'?)\n"
+              "15:11: unknown kpi 'p_meet_plans' (did you mean 'p_meet_plan'?)\n");
+    diag_text(m, "events: [\n", buf, sizeof buf);
+    CHECK(strstr(buf, "2:1: ") == buf);
+    diag_text(m, "twin: {command: a/b}\n", buf, sizeof buf);
+    CHECK_STR(buf, "1:1: the mapping has no 'events'\n");
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    CHECK(tsim__map_load_file("/nonexistent/x.yaml", m, &d) == NULL);
+    CHECK(d.errors == 1);
+    tsim_diags_release(&d);
+    tsim_model_destroy(m);
+}
+
+static void test_mapping_good(void)
+{
+    struct tsim_model *m = load_model();
+    struct tsim__map *map = m ? load_map(m, line_mapping) : NULL;
+    CHECK(map != NULL);
+    if (!map) {
+        tsim_model_destroy(m);
+        return;
+    }
+    CHECK(map->nrules == 6);
+    CHECK_STR(map->rules[0].filter, "line/+/state");
+    CHECK(map->rules[0].block_level == 1);
+    CHECK_STR(map->rules[1].field[TSIM__R_BLOCK], "station");
+    CHECK_STR(map->rules[3].field[TSIM__R_QUANTITY], "qty");
+    CHECK_STR(map->rules[3].field[TSIM__R_ORDER], "order");
+    CHECK(map->rules[3].fixed_block == tsim_model_find_block(m, "buf1"));
+    CHECK(map->has_origin && map->origin == 1000000);
+    CHECK_NEAR(map->late, 2.0 / 60, 1e-12);
+    CHECK(map->horizon_mode == 0 && map->horizon == 480);
+    CHECK_STR(tsim__map_block_name(map, tsim_model_find_block(m, "filler")), "FILL-01");
+    CHECK(tsim__topic_match("a/+/c", "a/b/c") && !tsim__topic_match("a/+/c", "a/b/d"));
+    CHECK(tsim__topic_match("a/#", "a/b/c") && tsim__topic_match("a/#", "a"));
+    CHECK(!tsim__topic_match("+/x", "$SYS/x") && !tsim__topic_match("a/b", "a/b/c"));
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+}
+
+
+int main(void)
+{
+    RUN(test_mapping_diagnostics);
+    RUN(test_mapping_good);
+    return CHECK_DONE();
+}
+
+#else
+
+int main(void)
+{
+    /* The twin is built only with libmosquitto and libcjson; say so rather than skip quietly. */
+    printf("PASS test_twin_mapping_not_built (no MQTT support in this build: twin unit tests not run)\n");
+    return CHECK_DONE() + check_failed_;
+}
+
+#endif
