@@ -6,7 +6,10 @@
  *       `twinsim emulate --batch` builds them), are published at QoS 1 by one client and received
  *       at QoS 1 by the twin's own pipeline (queue, decode, duplicate check, apply to the live
  *       sim). The rates are events and messages over the time from the first message received
- *       to the last event applied.
+ *       to the last event applied. BENCH_TWIN_DB=FILE records as the twin with --db does: each
+ *       message in SQLite, committed after every drain of the queue, and acknowledged to the
+ *       broker only then (the durability gate); BENCH_TWIN_FSYNC=1 adds a disk flush to every
+ *       commit, as `twinsim twin --fsync` does.
  *   bench_twin forecast MODEL MAPPING [REPS [HOURS [THREADS]]]   one forecast of HOURS (default
  *       8) from the run's start, REPS replications (default 30).
  * Prints a RESULT line (key=value) as the other benches do.
@@ -125,6 +128,12 @@ static void on_msg(void *ctx, const char *topic, const void *payload, size_t len
     tsim__msgq_push(ctx, topic, payload, len);
 }
 
+static int on_sync(void *ctx)
+{
+    struct tsim__msgq *q = ctx;
+    return tsim__msgq_wait_done(q, tsim__msgq_pushed(q));
+}
+
 static int bench_ingest(const char *model, const char *mapping, int port, size_t want, int batch)
 {
     struct tsim_model *m;
@@ -181,9 +190,17 @@ static int bench_ingest(const char *model, const char *mapping, int port, size_t
     int nf = 0;
     for (int i = 0; i < map->nrules && nf < 16; i++) filters[nf++] = map->rules[i].filter;
     char err[256];
-    struct tsim__mqtt *sub = tsim__mqtt_start(&o, filters, nf, on_msg, q, err, sizeof err);
+    const char *db = getenv("BENCH_TWIN_DB");
+    struct tsim__store *st = NULL;
+    int fsync_each = getenv("BENCH_TWIN_FSYNC") != NULL;
+    if (db && !(st = tsim__store_open(db, fsync_each, err, sizeof err))) {
+        fprintf(stderr, "bench_twin: %s\n", err);
+        return 1;
+    }
+    struct tsim__mqtt_hooks h = {on_msg, st ? on_sync : NULL, NULL, q};
+    struct tsim__mqtt *sub = tsim__mqtt_start(&o, &h, filters, nf, err, sizeof err);
     o.client_id = "bench-plant";
-    struct tsim__mqtt *pub = sub ? tsim__mqtt_start(&o, NULL, 0, NULL, NULL, err, sizeof err) : NULL;
+    struct tsim__mqtt *pub = sub ? tsim__mqtt_start(&o, NULL, NULL, 0, err, sizeof err) : NULL;
     if (!sub || !pub) {
         fprintf(stderr, "bench_twin: %s\n", err);
         return 1;
@@ -201,12 +218,18 @@ static int bench_ingest(const char *model, const char *mapping, int port, size_t
     while (got < n) {
         struct tsim__msg msg;
         if (!tsim__msgq_pop(q, &msg, 10.0)) break;
-        if (!got) t_first = now_s();
-        tsim__ingest_each(&in, msg.topic, msg.payload, msg.len, on_event, &k);
-        if (!got) first_events = k.events;
-        tsim__free(msg.topic);
-        tsim__free(msg.payload);
-        got++;
+        do {
+            if (!got) t_first = now_s();
+            if (st && tsim__store_event(st, got + 1, msg.topic, msg.payload, msg.len) != 0) k.bad++;
+            tsim__ingest_each(&in, msg.topic, msg.payload, msg.len, on_event, &k);
+            if (!got) first_events = k.events;
+            tsim__free(msg.topic);
+            tsim__free(msg.payload);
+            got++;
+        } while (got < n && tsim__msgq_pop(q, &msg, 0));
+        /* As the twin: commit what the drain recorded, then let the acknowledgements go. */
+        if (st && tsim__store_commit(st, "{}") != 0) k.bad++;
+        tsim__msgq_done(q, got);
     }
     t_last = now_s();
     pthread_join(th, NULL);
@@ -214,16 +237,18 @@ static int bench_ingest(const char *model, const char *mapping, int port, size_t
     double w = t_last - t_first, pub_s = t_last - t_pub0;
     double rate = got > 1 && w > 0 ? (double)(k.events - first_events) / w : 0;
     double mrate = got > 1 && w > 0 ? (double)(got - 1) / w : 0;
-    printf("  through the broker (QoS %d): %.0f events/s (%.0f messages/s) received and applied; "
+    printf("  through the broker (QoS %d%s): %.0f events/s (%.0f messages/s) received and applied; "
            "%zu events (%zu rejected) in %zu messages, %.3f s from first publish to last "
            "applied; live sim at t=%g\n",
-           o.qos, rate, mrate, k.events, k.bad, got, pub_s, lv->now);
-    printf("RESULT bench=twin_ingest qos=%d batch=%d events=%zu messages=%zu rejected=%zu "
-           "events_per_s=%.0f messages_per_s=%.0f wall=%.4f\n",
-           o.qos, batch, k.events, got, k.bad, rate, mrate, w);
+           o.qos, st ? ", recorded" : "", rate, mrate, k.events, k.bad, got, pub_s, lv->now);
+    printf("RESULT bench=twin_ingest qos=%d batch=%d recorded=%d events=%zu messages=%zu "
+           "rejected=%zu events_per_s=%.0f messages_per_s=%.0f wall=%.4f\n",
+           o.qos, batch, st != NULL, k.events, got, k.bad, rate, mrate, w);
     size_t bad = k.bad;
-    tsim__mqtt_stop(pub, 5);
-    tsim__mqtt_stop(sub, 0);
+    tsim__mqtt_stop(pub, 5, NULL);
+    tsim__msgq_abandon(q);
+    tsim__mqtt_stop(sub, 0, NULL);
+    tsim__store_close(st);
     tsim__msgq_destroy(q);
     tsim__live_destroy(lv);
     tsim__ingest_release(&in);

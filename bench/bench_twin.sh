@@ -2,7 +2,8 @@
 # bench/bench_twin.sh: the live twin's goals. Starts a mosquitto on a free loopback port (its own
 # config and folder, stopped by its pid), then measures
 #   ingest    plant events per second through the broker into the twin (goal: >= 50,000/s), one
-#             event per message and BENCH_TWIN_BATCH (default 100) events per message
+#             event per message and BENCH_TWIN_BATCH (default 100) events per message, without
+#             and with the recording (each message durable before it is acknowledged)
 #   forecast  one 8-hour shift of the bottling line, 30 replications (goal: < 1 s)
 # BUILD names the build folder holding libtwinsim.a (default build); BENCH_TWIN_N the number of
 # events (default 500000).
@@ -42,5 +43,10 @@ while [ ! -s "$TMP/mosq.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); don
 
 "$OUT/bench_twin" ingest tests/twin/line.yaml tests/twin/line.mapping.yaml "$PORT" "$N" 1
 "$OUT/bench_twin" ingest tests/twin/line.yaml tests/twin/line.mapping.yaml "$PORT" "$N" "$B"
+# The same with the recording and its durability gate, as `twinsim twin --db` runs.
+BENCH_TWIN_DB="$TMP/rec1.db" "$OUT/bench_twin" ingest tests/twin/line.yaml \
+    tests/twin/line.mapping.yaml "$PORT" "$N" 1
+BENCH_TWIN_DB="$TMP/recB.db" "$OUT/bench_twin" ingest tests/twin/line.yaml \
+    tests/twin/line.mapping.yaml "$PORT" "$N" "$B"
 "$OUT/bench_twin" forecast examples/bottling-line.yaml examples/bottling-line.mapping.yaml 30 8 1
 "$OUT/bench_twin" forecast examples/bottling-line.yaml examples/bottling-line.mapping.yaml 30 8 0

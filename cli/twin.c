@@ -1,13 +1,16 @@
 /*
  * `twinsim twin` and `twinsim emulate`: the live twin that follows a plant over MQTT, and the
  * emulator that plays a plant from a model. Both only parse arguments, load the model and the
- * mapping, and hand over to src/twin; without libmosquitto and libcjson at build time (the
- * Makefile defines TSIM_HAVE_MQTT and TSIM_HAVE_CJSON when it links them) they say so.
+ * mapping, install the signal handlers, print what the library reports, and hand over to
+ * src/twin; without libmosquitto and libcjson at build time (the Makefile defines TSIM_HAVE_MQTT
+ * and TSIM_HAVE_CJSON when it links them) they say so.
  */
 #include "cli.h"
 
 #include "twinsim.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,17 +27,22 @@ static const char twin_help[] =
     "\n"
     "  --mapping FILE      the mapping (default: MODEL with .yaml replaced by .mapping.yaml)\n"
     "  --seed N            seed of the live sim's own randomness (default 1)\n"
-    "  --db FILE           record every accepted message and every forecast in SQLite\n"
+    "  --db FILE           record every accepted message and every forecast in SQLite; a\n"
+    "                      message is acknowledged to the broker only once it is recorded,\n"
+    "                      and a twin started again with the same FILE continues from it\n"
+    "  --fsync             with --db: each commit reaches the disk before the broker hears of\n"
+    "                      it (survives a power cut, not only a crash; slower)\n"
     "  --until T           stop once plant time reaches model time T (e.g. 8h)\n"
     "  --checkpoint T      with --state-out: write the twin's state every T of model time\n"
     "  --state-out FILE    where checkpoints, forecasts and the final counters go (JSON lines)\n"
-    "  --idle-exit S       stop after S seconds without a message\n"
+    "  --idle-exit S       stop after S seconds without a message (exit 1 if the twin never\n"
+    "                      connected)\n"
     "  --origin TS         plant time (Unix seconds or ISO 8601) of model time 0\n"
     "  --every D           forecast every D of wall-clock time (overrides the mapping)\n"
     "  --replay DB --forecast N   rerun forecast N recorded in DB from its recorded messages,\n"
     "                      print it and check that it equals the recorded one (no broker)\n"
     "  --replications N    replications per forecast (overrides the mapping)\n"
-    "  --verbose           log connections, forecasts and every dropped message\n"
+    "  --verbose           log connections, forecasts, every retry and every dropped message\n"
     "MQTT OPTIONS\n"
     "  --mqtt HOST[:PORT]  the broker (default 127.0.0.1:1883); or --host H and --port P\n"
     "  --client-id ID      (default twinsim-twin; a persistent session needs a fixed id)\n"
@@ -44,7 +52,8 @@ static const char twin_help[] =
     "  --clean-session     do not keep a session on the broker (messages sent while the twin\n"
     "                      is away are then lost)\n"
     "\n"
-    "exit codes: 0 ok, 1 model, mapping or connection errors, 2 usage errors\n";
+    "Connection problems are printed at once, one line each, and again when the cause changes.\n"
+    "exit codes: 0 ok, 1 model, mapping, recording or connection errors, 2 usage errors\n";
 
 static const char emulate_help[] =
     "usage: twinsim emulate MODEL [--mapping FILE] [MQTT OPTIONS] [OPTIONS]\n"
@@ -65,10 +74,75 @@ static const char emulate_help[] =
     "                      event per message); a message goes out when it holds N events, when\n"
     "                      the next would exceed the mapping's max_payload, and (with --speed\n"
     "                      above 0) at least every 20 ms of wall time\n"
+    "  --connect-timeout S give up (exit 1) when the broker cannot be reached in S seconds\n"
+    "                      (default 10)\n"
     "  --verbose\n"
     "MQTT OPTIONS as for 'twinsim twin' (client id default twinsim-emulate)\n"
     "\n"
-    "exit codes: 0 ok, 1 model, mapping or connection errors, 2 usage errors\n";
+    "exit codes: 0 ok (every message acknowledged by the broker), 1 model, mapping or\n"
+    "connection errors or messages not acknowledged, 2 usage errors\n";
+
+/* ---- what the library reports, printed -------------------------------------------------- */
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static void install_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+struct printer {
+    const char *cmd;
+    int verbose;
+    int conn_problem;     /* a connection problem was printed and is not over */
+    pthread_mutex_t lock; /* lines come from the network thread and the main one */
+};
+
+static int is_conn_problem(const char *key)
+{
+    return strcmp(key, "connect_failed") == 0 || strcmp(key, "connection_lost") == 0;
+}
+
+/* Problems always, progress with --verbose, and "connected" also when it ends a problem that was
+ * printed, so that a log shows when the twin could see again. */
+static void print_log(void *ctx, enum tsim__log_level level, const char *key, const char *text)
+{
+    struct printer *p = ctx;
+    pthread_mutex_lock(&p->lock);
+    int show = level == TSIM__LOG_PROBLEM || p->verbose ||
+               (level == TSIM__LOG_RECOVERED && p->conn_problem);
+    if (level == TSIM__LOG_RECOVERED) p->conn_problem = 0;
+    if (level == TSIM__LOG_PROBLEM && is_conn_problem(key)) p->conn_problem = 1;
+    if (show) fprintf(stderr, "twinsim: %s: %s: %s\n", p->cmd, key, text);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* What a recording is checked against: a hash of the file's bytes (FNV-1a, 64 bits), in hex. */
+static int file_id(const char *path, char *out, size_t n)
+{
+    size_t len = 0;
+    char *text = cli_read_file(path, (size_t)1 << 30, &len);
+    if (!text) return -1;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)text[i];
+        h *= 0x100000001b3ull;
+    }
+    free(text);
+    snprintf(out, n, "%016llx", (unsigned long long)h);
+    return 0;
+}
 
 struct common {
     const char *cmd;
@@ -208,6 +282,7 @@ struct loaded {
     struct tsim__map *map;
     struct tsim_run_spec run;
     FILE *state_out;
+    char model_id[24], mapping_id[24];
 };
 
 static void unload(struct loaded *l)
@@ -237,6 +312,12 @@ static int load_all(struct common *c, struct loaded *l)
     l->map = mp ? tsim__map_load_file(mp, l->m, &d) : NULL;
     tsim_diags_print(&d, mp ? mp : "(mapping)", stderr);
     tsim_diags_release(&d);
+    if (l->map && (file_id(c->model, l->model_id, sizeof l->model_id) != 0 ||
+                   file_id(mp, l->mapping_id, sizeof l->mapping_id) != 0)) {
+        free(def);
+        unload(l);
+        return cli_error(c->cmd, "cannot read '%s' again", c->model);
+    }
     free(def);
     if (!l->map) {
         unload(l);
@@ -285,6 +366,7 @@ int cmd_twin(int argc, char **argv)
     c.mqtt.client_id = "twinsim-twin";
     const char *db = NULL, *idle = NULL, *every = NULL, *reps = NULL, *replay = NULL;
     const char *fc_id = NULL;
+    int fsync_flag = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int m;
@@ -309,6 +391,10 @@ int cmd_twin(int argc, char **argv)
         OPT("--replay", replay)
         OPT("--forecast", fc_id)
 #undef OPT
+        if (strcmp(argv[i], "--fsync") == 0) {
+            fsync_flag = 1;
+            continue;
+        }
         if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("twin", "unknown option '%s'", argv[i]);
         if (c.model) return cli_usage_error("twin", "more than one model ('%s')", argv[i]);
         c.model = argv[i];
@@ -342,12 +428,27 @@ int cmd_twin(int argc, char **argv)
     }
     if (reps) l.map->replications = (int)n;
     if (replay) {
-        rc = tsim__twin_replay(l.m, l.map, replay, (uint64_t)fc_n, stdout);
+        char err[600];
+        rc = tsim__twin_replay(l.m, l.map, replay, (uint64_t)fc_n, stdout, err, sizeof err);
+        if (rc) fprintf(stderr, "twinsim: twin: %s\n", err);
         unload(&l);
         return rc ? CLI_EXIT_MODEL : CLI_EXIT_OK;
     }
+    if (fsync_flag && !db) {
+        unload(&l);
+        return cli_usage_error("twin", "--fsync needs --db");
+    }
+    struct printer pr = {"twin", c.verbose, 0, PTHREAD_MUTEX_INITIALIZER};
     o.has_origin = c.origin != NULL;
     o.state_out = l.state_out;
+    o.sync_full = fsync_flag;
+    o.model_id = l.model_id;
+    o.mapping_id = l.mapping_id;
+    o.stop = &stop_flag;
+    o.log = print_log;
+    o.log_ctx = &pr;
+    stop_flag = 0;
+    install_handlers();
     rc = tsim__twin_main(l.m, l.map, &o);
     unload(&l);
     return rc ? CLI_EXIT_MODEL : CLI_EXIT_OK;
@@ -360,7 +461,7 @@ int cmd_emulate(int argc, char **argv)
     c.cmd = "emulate";
     tsim__mqtt_opts_init(&c.mqtt);
     c.mqtt.client_id = "twinsim-emulate";
-    const char *speed = NULL, *batch = NULL;
+    const char *speed = NULL, *batch = NULL, *conn_timeout = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int m;
@@ -380,6 +481,11 @@ int cmd_emulate(int argc, char **argv)
         if ((m = cli_option(argc, argv, &i, "emulate", "--batch", &v)) != 0) {
             if (m != 1) return m;
             batch = v;
+            continue;
+        }
+        if ((m = cli_option(argc, argv, &i, "emulate", "--connect-timeout", &v)) != 0) {
+            if (m != 1) return m;
+            conn_timeout = v;
             continue;
         }
         if (argv[i][0] == '-' && argv[i][1])
@@ -406,6 +512,9 @@ int cmd_emulate(int argc, char **argv)
             return cli_usage_error("emulate", "bad speed '%s' (simulated seconds per second)",
                                    speed);
     }
+    if (conn_timeout && (tsim_duration_parse(conn_timeout, "s", &o.connect_timeout_s) != 0 ||
+                         !(o.connect_timeout_s > 0) || o.connect_timeout_s > 86400))
+        return cli_usage_error("emulate", "bad duration '%s' for --connect-timeout", conn_timeout);
     struct loaded l;
     int rc = load_all(&c, &l);
     if (rc) return rc;
@@ -418,8 +527,14 @@ int cmd_emulate(int argc, char **argv)
         unload(&l);
         return CLI_EXIT_USAGE;
     }
+    struct printer pr = {"emulate", c.verbose, 0, PTHREAD_MUTEX_INITIALIZER};
     o.has_origin = c.origin != NULL;
     o.state_out = l.state_out;
+    o.stop = &stop_flag;
+    o.log = print_log;
+    o.log_ctx = &pr;
+    stop_flag = 0;
+    install_handlers();
     rc = tsim__emu_main(l.m, l.map, &o);
     unload(&l);
     return rc ? CLI_EXIT_MODEL : CLI_EXIT_OK;

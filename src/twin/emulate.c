@@ -14,7 +14,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +185,14 @@ void tsim__emu_observe(void *ctx, const struct tsim_obs *ob)
         }
         if (tsim_model_block_type(map->model, ob->block) == TSIM_BUFFER)
             publish_level(e, ob->t, ob->block, ob->content, ob->product);
+        /* A PLC's part counter: the parts that entered the block so far. */
+        const struct tsim__rule *rc = enter ? rule_for(map, TSIM__TEV_COUNT, ob->block) : NULL;
+        if (rc) {
+            char topic[512];
+            cJSON *o = begin(e, rc, ob->t, ob->block, topic, sizeof topic);
+            cJSON_AddNumberToObject(o, rc->field[TSIM__R_TOTAL], (double)e->entered[ob->block]);
+            send_msg(e, topic, o);
+        }
         break;
     }
     default:
@@ -327,13 +335,6 @@ const char *tsim__batch_payload(struct tsim__batch *b, size_t *len)
 
 /* ---- the command's loop --------------------------------------------------------------------- */
 
-static volatile sig_atomic_t stop_flag;
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
-
 struct pub_ctx {
     struct tsim__mqtt *mqtt;
     int qos;
@@ -391,18 +392,65 @@ static void checkpoint(const struct tsim__emu *e, const struct tsim_sim *sim, do
     fflush(out);
 }
 
+static void say(const struct tsim__emu_opts *o, enum tsim__log_level level, const char *key,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void say(const struct tsim__emu_opts *o, enum tsim__log_level level, const char *key,
+                const char *fmt, ...)
+{
+    if (!o->log) return;
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    o->log(o->log_ctx, level, key, text);
+}
+
+static void on_mqtt_event(void *ctx, const struct tsim__mqtt_ev *e)
+{
+    const struct tsim__emu_opts *o = ctx;
+    if (e->kind == TSIM__MQ_CONNECTED)
+        say(o, TSIM__LOG_RECOVERED, "connected", "%s (connection %llu)", e->text,
+            (unsigned long long)e->n);
+    else
+        say(o, e->kind == TSIM__MQ_FAILED && e->repeated ? TSIM__LOG_INFO : TSIM__LOG_PROBLEM,
+            e->kind == TSIM__MQ_FAILED ? "connect_failed" : "connection_lost",
+            "%s; retrying in %.1f s", e->text, e->retry_s);
+}
+
+static int interrupted(const struct tsim__emu_opts *o) { return o->stop && *o->stop; }
+
 int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
                    const struct tsim__emu_opts *o)
 {
     struct tsim_sim *sim = tsim_sim_create(m, o->seed, 0);
     if (!sim) {
-        fprintf(stderr, "twinsim: emulate: %s\n", tsim_errmsg());
+        say(o, TSIM__LOG_PROBLEM, "model", "%s", tsim_errmsg());
         return 1;
     }
     char err[256];
-    struct tsim__mqtt *mq = tsim__mqtt_start(&o->mqtt, NULL, 0, NULL, NULL, err, sizeof err);
+    struct tsim__mqtt_hooks h = {NULL, NULL, on_mqtt_event, (void *)o};
+    struct tsim__mqtt *mq = tsim__mqtt_start(&o->mqtt, &h, NULL, 0, err, sizeof err);
     if (!mq) {
-        fprintf(stderr, "twinsim: emulate: %s\n", err);
+        say(o, TSIM__LOG_PROBLEM, "mqtt", "%s", err);
+        tsim_sim_destroy(sim);
+        return 1;
+    }
+    /* A plant that cannot reach its broker says so and stops, rather than filling a queue no
+     * one will read; a signal ends the wait at once. */
+    double limit = o->connect_timeout_s > 0 ? o->connect_timeout_s : 10;
+    double t_conn = mono_now();
+    while (!tsim__mqtt_connected(mq) && !interrupted(o) && mono_now() - t_conn < limit)
+        sleep_s(0.01);
+    if (!tsim__mqtt_connected(mq)) {
+        struct tsim__mqtt_stats ms;
+        tsim__mqtt_stats(mq, &ms);
+        if (!interrupted(o))
+            say(o, TSIM__LOG_PROBLEM, "never_connected",
+                "no connection to %s:%d in %.0f s (last problem: %s); nothing was sent",
+                o->mqtt.host, o->mqtt.port, limit,
+                ms.last_problem[0] ? ms.last_problem : "none said");
+        tsim__mqtt_stop(mq, 0, o->stop);
         tsim_sim_destroy(sim);
         return 1;
     }
@@ -421,22 +469,12 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
     tsim__emu_init(&e, map, sim, origin, emit_mqtt, &pc);
     tsim_sim_set_observer(sim, tsim__emu_observe, &e);
 
-    stop_flag = 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
-    /* Give the connection a moment, so the first messages do not all wait in the queue. */
-    for (int i = 0; i < 200 && !tsim__mqtt_connected(mq); i++) sleep_s(0.01);
-
     tsim__emu_snapshot(&e, sim);
     double units_per_s = o->speed > 0 ? o->speed / e.unit_s : 0;
     double hb = map->heartbeat, cp = o->checkpoint;
     double next_hb = hb > 0 ? hb : INFINITY, next_cp = cp > 0 ? cp : INFINITY;
     double start = mono_now(), now = 0, last_flush = start;
-    while (!stop_flag && now < o->until) {
+    while (!interrupted(o) && now < o->until) {
         double target = o->until;
         if (units_per_s > 0) {
             /* Advance in slices of at most 20 ms of wall time. */
@@ -469,17 +507,29 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
             last_flush = mono_now();
         }
     }
-    /* The last heartbeat says "the plant reached `until`", so a twin knows nothing is left. */
+    /* The last heartbeat says "the plant reached `until`" (or where it was stopped), so a twin
+     * knows nothing is left. */
     tsim__emu_heartbeat(&e, now);
     flush(&pc);
-    if (o->verbose || pc.failed)
-        fprintf(stderr, "twinsim: emulate: %llu events in %llu messages to t=%g (%llu failed)\n",
-                (unsigned long long)e.published, (unsigned long long)pc.messages, now,
-                (unsigned long long)pc.failed);
-    tsim__mqtt_stop(mq, 60);
+    /* Wait for the broker's acknowledgements, as long as they keep coming (a broker that went
+     * away may come back), at most `drain_s`, and at most a second after a signal. */
+    double drain = o->drain_s > 0 ? o->drain_s : 60, t_drain = mono_now();
+    while (tsim__mqtt_pending(mq) > 0 && mono_now() - t_drain < drain) {
+        if (interrupted(o) && mono_now() - t_drain > 1) break;
+        sleep_s(0.01);
+    }
+    int unacked = tsim__mqtt_pending(mq);
+    int bad = pc.failed || unacked > 0;
+    if (o->verbose || bad || interrupted(o))
+        say(o, bad ? TSIM__LOG_PROBLEM : TSIM__LOG_INFO, "sent",
+            "%llu events in %llu messages to t=%g (%llu failed, %d messages not acknowledged by "
+            "the broker)%s",
+            (unsigned long long)e.published, (unsigned long long)pc.messages, now,
+            (unsigned long long)pc.failed, unacked, interrupted(o) ? "; interrupted" : "");
+    tsim__mqtt_stop(mq, 0, o->stop);
     tsim__batch_release(&pc.b);
     tsim_sim_set_observer(sim, NULL, NULL);
     tsim__emu_release(&e);
     tsim_sim_destroy(sim);
-    return pc.failed ? 1 : 0;
+    return bad ? 1 : 0;
 }

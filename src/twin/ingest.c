@@ -11,6 +11,7 @@
  * `received` and in at most one `dropped` reason; a payload that fails as a whole (too big, not
  * UTF-8, not JSON, an empty batch) counts as one event.
  */
+#include "blocks/desc.h"
 #include "core/core.h"
 #include "twin/twin.h"
 
@@ -394,12 +395,37 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
         if (id_text(v, ev->part, sizeof ev->part) != 0)
             return fail(d, TSIM__D_VALUE, "bad part id in field '%s'", r->field[TSIM__R_PART]);
         break;
-    case TSIM__TEV_LEVEL:
+    case TSIM__TEV_LEVEL: {
+        /* Plausible against the model: only a buffer has a level, and it lies within 0 and the
+         * buffer's capacity (read now: a parameter change may have moved it). */
+        enum tsim_block_type bt = tsim_model_block_type(m, ev->block);
+        if (bt != TSIM_BUFFER)
+            return fail(d, TSIM__D_VALUE, "block '%s' (a '%s' block) has no level: only buffers do",
+                        tsim_model_block_name(m, ev->block), tsim_block_type_name(bt));
         v = field(o, r, TSIM__R_LEVEL);
         if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_LEVEL]);
-        if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-            v->valuedouble < 0 || v->valuedouble > 1e9)
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+            v->valuedouble != floor(v->valuedouble))
             return fail(d, TSIM__D_VALUE, "bad level in field '%s'", r->field[TSIM__R_LEVEL]);
+        if (v->valuedouble < 0)
+            return fail(d, TSIM__D_VALUE, "level %.0f of '%s' is below 0", v->valuedouble,
+                        tsim_model_block_name(m, ev->block));
+        uint64_t cap = m->blocks[ev->block].capacity;
+        if ((cap && v->valuedouble > (double)cap) || v->valuedouble > 1e12)
+            return fail(d, TSIM__D_VALUE, "level %.0f of '%s' is above its capacity of %llu",
+                        v->valuedouble, tsim_model_block_name(m, ev->block),
+                        (unsigned long long)(cap ? cap : 1000000000000ull));
+        ev->level = (int64_t)v->valuedouble;
+        break;
+    }
+    case TSIM__TEV_COUNT:
+        v = field(o, r, TSIM__R_TOTAL);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_TOTAL]);
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+            v->valuedouble != floor(v->valuedouble) || v->valuedouble < 0 ||
+            v->valuedouble > 9007199254740992.0)
+            return fail(d, TSIM__D_VALUE, "bad count in field '%s' (a whole number, 0 or more)",
+                        r->field[TSIM__R_TOTAL]);
         ev->level = (int64_t)v->valuedouble;
         break;
     case TSIM__TEV_ORDER:

@@ -25,6 +25,21 @@
  * is dropped (counted as late); within the tolerance it is applied at the twin's clock (counted as
  * clamped). An event more than `max_gap` ahead is dropped as future: one bad clock must not run
  * the twin days ahead.
+ *
+ * The clock defence: one event must not move the clock far on its own, or every true event
+ * after it would be late. An event more than `ahead` beyond the twin's clock is held, not
+ * applied, until the plant's time is confirmed:
+ *  - an event from another source (rule and block) no earlier than the held one's time minus
+ *    `ahead` confirms it (the other source's clock has got there too);
+ *  - an event of any source earlier than that contradicts it; a held event contradicted
+ *    TSIM__HOLD_CONTRA times is dropped as future;
+ *  - three events in a row of the held event's own source (itself and two later ones), with no
+ *    contradiction, confirm it too: a plant with a single source can still move on.
+ * When held events are confirmed, every held event up to the latest confirmed time is applied in
+ * time order (ties in arrival order), and held events the clock has come within `ahead` of are
+ * applied as it reaches them. So a single event stamped far ahead costs that event and nothing
+ * else; a plant that really jumps (a night's pause) is followed one event late. Held events are
+ * part of the live state and depend only on the messages, so a replay holds them alike.
  */
 #include "core/core.h"
 #include "twin/twin.h"
@@ -39,6 +54,18 @@
 /* Blocks a part entered its next block from before their leave was reported: a blocked
  * machine's part may pass through a buffer into the next machine before the leave arrives. */
 #define PART_PENDING 4
+/* Contradictions that drop a held event (see the clock defence above). */
+#define TSIM__HOLD_CONTRA 3
+/* Held events at most; the oldest is dropped as future beyond this. */
+#define HOLD_MAX 1024
+struct tsim__held {
+    struct tsim__tev ev;
+    double t;             /* model time */
+    uint64_t src;
+    uint64_t order;       /* arrival, for ties */
+    int contra, same, confirmed;
+};
+
 struct tsim__part_slot {
     uint64_t key;
     int block; /* -1: left the system, pending leaves still to come */
@@ -140,11 +167,13 @@ struct tsim__live *tsim__live_create(struct tsim_model *m, const struct tsim__ma
     lv->entered = tsim__calloc(n, sizeof *lv->entered);
     lv->left = tsim__calloc(n, sizeof *lv->left);
     lv->last_product = tsim__malloc(n * sizeof *lv->last_product);
+    lv->count_last = tsim__malloc(n * sizeof *lv->count_last);
     lv->srv_off = tsim__malloc((n + 1) * sizeof *lv->srv_off);
     /* Servers per machine: probe tsim_machine_state, which answers -1 past the last one. */
     int total = 0;
     for (int b = 0; b < nb; b++) {
         lv->last_product[b] = -1;
+        lv->count_last[b] = -1;
         lv->srv_off[b] = total;
         enum tsim_block_type t = tsim_model_block_type(m, b);
         if (t == TSIM_MACHINE || t == TSIM_ASSEMBLY)
@@ -160,6 +189,7 @@ struct tsim__live *tsim__live_create(struct tsim_model *m, const struct tsim__ma
     lv->srv_since = tsim__calloc(ns, sizeof *lv->srv_since);
     lv->srv_dirty = tsim__calloc(ns, 1);
     lv->srv_forced = tsim__calloc(ns, 1);
+    lv->cp_next = INFINITY;
     part_grow(lv);
     return lv;
 }
@@ -174,6 +204,8 @@ void tsim__live_destroy(struct tsim__live *lv)
     tsim__free(lv->entered);
     tsim__free(lv->left);
     tsim__free(lv->last_product);
+    tsim__free(lv->count_last);
+    tsim__free(lv->held);
     tsim__free(lv->srv_off);
     tsim__free(lv->srv_state);
     tsim__free(lv->srv_since);
@@ -279,9 +311,47 @@ struct tsim_sim *tsim__live_snapshot(const struct tsim__live *lv, unsigned char 
     return c;
 }
 
-void tsim__live_advance(struct tsim__live *lv, double t)
+static int due(const struct tsim__live *lv, double upto);
+static void apply_held(struct tsim__live *lv, int i);
+
+void tsim__live_set_hooks(struct tsim__live *lv, const struct tsim__live_hooks *h)
+{
+    lv->hooks = *h;
+    lv->cp_next = h->checkpoint_every > 0 ? h->checkpoint_every : INFINITY;
+}
+
+/* Checkpoints at or before `t` (strictly before unless `inclusive`): each is written with the
+ * state at its time, reconciled, before the clock moves past it. */
+static void checkpoints(struct tsim__live *lv, double t, int inclusive)
+{
+    const struct tsim__live_hooks *h = &lv->hooks;
+    if (!(h->checkpoint_every > 0)) return;
+    while ((lv->cp_next < t || (inclusive && lv->cp_next == t)) &&
+           (h->checkpoint_until < 0 || lv->cp_next <= h->checkpoint_until)) {
+        double cp = lv->cp_next;
+        lv->cp_next += h->checkpoint_every;
+        if (cp > lv->now) {
+            tsim_sim_run_until(lv->sim, cp);
+            lv->now = cp;
+        }
+        tsim__live_settle(lv);
+        if (h->checkpoint) h->checkpoint(h->ctx, cp);
+    }
+}
+
+void tsim__live_checkpoints_through(struct tsim__live *lv, double t)
 {
     tsim__live_settle(lv);
+    checkpoints(lv, t, 1);
+}
+
+void tsim__live_advance(struct tsim__live *lv, double t)
+{
+    /* Held events the clock reaches are applied on the way, at their own times. */
+    int i;
+    while (!lv->releasing && (i = due(lv, t)) >= 0) apply_held(lv, i);
+    tsim__live_settle(lv);
+    checkpoints(lv, t, 0);
     if (t > lv->now) {
         tsim_sim_run_until(lv->sim, t);
         lv->now = t;
@@ -435,29 +505,33 @@ int tsim__live_param_touches_model(const struct tsim__live *lv, const struct tsi
     return tsim_model_find_operators(lv->model, pool) < 0;
 }
 
-enum tsim__drop tsim__live_apply(struct tsim__live *lv, const struct tsim__tev *ev, char *err,
-                                 size_t errlen)
+/* "count": the block's cumulative count of parts that entered it (a PLC's part counter). The
+ * first report is a baseline (what happened before the twin started is not known); a count
+ * below the last one is a lie and dropped, except 0: a counter that restarts. */
+static enum tsim__drop count_event(struct tsim__live *lv, const struct tsim__tev *ev, char *err,
+                                   size_t errlen)
 {
-    if (errlen) err[0] = '\0';
-    if (ev->kind == TSIM__TEV_COMMAND) return TSIM__OK;
-    double t = tsim__live_model_time(lv, ev->ts);
-    const struct tsim__map *map = lv->map;
+    int b = ev->block;
+    int64_t last = lv->count_last[b];
+    if (last >= 0 && ev->level < last && ev->level != 0)
+        return bad(err, errlen, "count %lld of block '%s' is below its last count %lld",
+                   (long long)ev->level, tsim_model_block_name(lv->model, b), (long long)last);
+    if (last >= 0 && ev->level > last) {
+        uint64_t d = (uint64_t)(ev->level - last);
+        lv->entered[b] += d;
+        if (tsim_model_block_type(lv->model, b) == TSIM_SINK) lv->completed += d;
+    }
+    lv->count_last[b] = ev->level;
+    lv->observed[b] = 1;
+    return TSIM__OK;
+}
+
+/* Apply `ev` at model time `t` (not late, not too far ahead). */
+static enum tsim__drop apply_at(struct tsim__live *lv, const struct tsim__tev *ev, double t,
+                                char *err, size_t errlen)
+{
     /* A tiny tolerance absorbs the rounding of timestamps through seconds and back. */
     double eps = 1e-9 * (fabs(lv->now) + 1);
-    if (t < lv->now - map->late - eps) {
-        lv->late++;
-        if (errlen)
-            snprintf(err, errlen, "timestamp %.3f is %.3f before the twin's clock", ev->ts,
-                     (lv->now - t) * lv->unit_s);
-        return TSIM__D_LATE;
-    }
-    if (t > lv->now + map->max_gap) {
-        lv->future++;
-        if (errlen)
-            snprintf(err, errlen, "timestamp %.3f is %.0f s ahead of the twin's clock", ev->ts,
-                     (t - lv->now) * lv->unit_s);
-        return TSIM__D_FUTURE;
-    }
     if (t < lv->now) {
         if (t < lv->now - eps) lv->recon.clamped++;
         t = lv->now;
@@ -489,6 +563,9 @@ enum tsim__drop tsim__live_apply(struct tsim__live *lv, const struct tsim__tev *
         if (ev->product >= 0) lv->last_product[ev->block] = ev->product;
         lv->dirty[ev->block] = 1;
         break;
+    case TSIM__TEV_COUNT:
+        rc = count_event(lv, ev, err, errlen);
+        break;
     case TSIM__TEV_ORDER:
         rc = order_event(lv, ev, err, errlen);
         break;
@@ -499,6 +576,143 @@ enum tsim__drop tsim__live_apply(struct tsim__live *lv, const struct tsim__tev *
         break;
     }
     if (rc == TSIM__OK) lv->applied++;
+    return rc;
+}
+
+/* ---- the clock defence ------------------------------------------------------------------ */
+
+static uint64_t source_of(const struct tsim__live *lv, const struct tsim__tev *ev)
+{
+    uint64_t rule = ev->rule ? (uint64_t)(ev->rule - lv->map->rules) + 1 : 0;
+    return rule << 32 | (uint32_t)(ev->block + 1);
+}
+
+static void held_drop(struct tsim__live *lv, int i, const char *why)
+{
+    struct tsim__held *h = &lv->held[i];
+    lv->future++;
+    if (lv->hooks.dropped) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "timestamp %.3f was %.0f s ahead of the twin's clock and %s",
+                 h->ev.ts, (h->t - lv->now) * lv->unit_s, why);
+        lv->hooks.dropped(lv->hooks.ctx, &h->ev, TSIM__D_FUTURE, msg);
+    }
+    memmove(lv->held + i, lv->held + i + 1, sizeof *lv->held * (size_t)(lv->nheld - i - 1));
+    lv->nheld--;
+}
+
+/* What event `ev` at `t` (of source `src`) says about each held event. */
+static void weigh(struct tsim__live *lv, const struct tsim__tev *ev, double t, uint64_t src)
+{
+    double ahead = lv->map->ahead;
+    (void)ev;
+    for (int i = 0; i < lv->nheld; i++) {
+        struct tsim__held *h = &lv->held[i];
+        if (t < h->t - ahead) {
+            h->contra++;
+            h->same = 0;
+        } else if (src != h->src) {
+            h->confirmed = 1;
+        } else if (h->contra == 0 && ++h->same >= 2) {
+            h->confirmed = 1;
+        }
+    }
+    for (int i = 0; i < lv->nheld;)
+        if (lv->held[i].contra >= TSIM__HOLD_CONTRA && !lv->held[i].confirmed)
+            held_drop(lv, i, "was contradicted by later events");
+        else i++;
+}
+
+/* The earliest held event at or before `upto` (ties: the first to arrive), or -1. */
+static int due(const struct tsim__live *lv, double upto)
+{
+    int best = -1;
+    for (int i = 0; i < lv->nheld; i++) {
+        const struct tsim__held *h = &lv->held[i];
+        if (h->t <= upto && (best < 0 || h->t < lv->held[best].t ||
+                             (h->t == lv->held[best].t && h->order < lv->held[best].order)))
+            best = i;
+    }
+    return best;
+}
+
+/* Apply held event `i` at its time. Applying moves the clock, which must not release other held
+ * events out of order meanwhile (`releasing`). */
+static void apply_held(struct tsim__live *lv, int i)
+{
+    struct tsim__held h = lv->held[i];
+    memmove(lv->held + i, lv->held + i + 1, sizeof *lv->held * (size_t)(lv->nheld - i - 1));
+    lv->nheld--;
+    char err[256] = "";
+    int was = lv->releasing;
+    lv->releasing = 1;
+    enum tsim__drop rc = apply_at(lv, &h.ev, h.t, err, sizeof err);
+    lv->releasing = was;
+    if (rc != TSIM__OK && lv->hooks.dropped) lv->hooks.dropped(lv->hooks.ctx, &h.ev, rc, err);
+}
+
+/* Apply held events that are confirmed, every held one before the latest confirmed, and those
+ * the clock has come within `ahead` of, in time order; repeat while applying moves the clock. */
+static void release(struct tsim__live *lv)
+{
+    for (;;) {
+        double upto = lv->now + lv->map->ahead;
+        for (int i = 0; i < lv->nheld; i++)
+            if (lv->held[i].confirmed && lv->held[i].t > upto) upto = lv->held[i].t;
+        int i = due(lv, upto);
+        if (i < 0) return;
+        apply_held(lv, i);
+    }
+}
+
+static void hold(struct tsim__live *lv, const struct tsim__tev *ev, double t, uint64_t src)
+{
+    if (lv->nheld == HOLD_MAX) held_drop(lv, 0, "was pushed out by newer held events");
+    if (lv->nheld == lv->cap_held) {
+        lv->cap_held = lv->cap_held ? 2 * lv->cap_held : 16;
+        lv->held = tsim__realloc(lv->held, sizeof *lv->held * (size_t)lv->cap_held);
+    }
+    struct tsim__held *h = &lv->held[lv->nheld++];
+    memset(h, 0, sizeof *h);
+    h->ev = *ev;
+    h->t = t;
+    h->src = src;
+    h->order = ++lv->held_order;
+    /* What the events already held say about this one, as it would have said about them. */
+    for (int i = 0; i < lv->nheld - 1; i++) {
+        const struct tsim__held *o = &lv->held[i];
+        if (o->t >= t - lv->map->ahead && o->src != src) h->confirmed = 1;
+    }
+}
+
+enum tsim__drop tsim__live_apply(struct tsim__live *lv, const struct tsim__tev *ev, char *err,
+                                 size_t errlen)
+{
+    if (errlen) err[0] = '\0';
+    if (ev->kind == TSIM__TEV_COMMAND) return TSIM__OK;
+    double t = tsim__live_model_time(lv, ev->ts);
+    const struct tsim__map *map = lv->map;
+    double eps = 1e-9 * (fabs(lv->now) + 1);
+    if (t < lv->now - map->late - eps) {
+        lv->late++;
+        if (errlen)
+            snprintf(err, errlen, "timestamp %.3f is %.3f before the twin's clock", ev->ts,
+                     (lv->now - t) * lv->unit_s);
+        return TSIM__D_LATE;
+    }
+    if (t > lv->now + map->max_gap) {
+        lv->future++;
+        if (errlen)
+            snprintf(err, errlen, "timestamp %.3f is %.0f s ahead of the twin's clock", ev->ts,
+                     (t - lv->now) * lv->unit_s);
+        return TSIM__D_FUTURE;
+    }
+    uint64_t src = source_of(lv, ev);
+    if (lv->nheld) weigh(lv, ev, t, src);
+    enum tsim__drop rc = TSIM__OK;
+    if (t > lv->now + map->ahead) hold(lv, ev, t, src);
+    else rc = apply_at(lv, ev, t, err, errlen);
+    if (lv->nheld) release(lv);
     return rc;
 }
 

@@ -19,16 +19,16 @@
 #include <string.h>
 
 static const char *const kind_names[TSIM__TEV_KIND_COUNT] = {
-    "machine_state", "part", "buffer_level", "order", "param", "heartbeat", "command"};
+    "machine_state", "part", "buffer_level", "count", "order", "param", "heartbeat", "command"};
 
 static const char *const role_names[TSIM__R_COUNT] = {
     "block", "server", "state", "action", "product", "part",
-    "level", "order", "quantity", "due", "name", "value"};
+    "level", "order", "quantity", "due", "name", "value", "count"};
 
 /* The JSON field a role reads when `fields:` does not name one. */
 static const char *const role_default_field[TSIM__R_COUNT] = {
     "block", "server", "state", "event", "product", "part",
-    "level", "order", "quantity", "due", "name", "value"};
+    "level", "order", "quantity", "due", "name", "value", "count"};
 
 static const char *const pstate_names[TSIM__PS_COUNT] = {"running", "idle", "down", "setup", "off"};
 
@@ -39,6 +39,7 @@ static const unsigned kind_required[TSIM__TEV_KIND_COUNT] = {
     [TSIM__TEV_STATE] = RB(TSIM__R_BLOCK) | RB(TSIM__R_STATE),
     [TSIM__TEV_PART] = RB(TSIM__R_BLOCK) | RB(TSIM__R_ACTION) | RB(TSIM__R_PART),
     [TSIM__TEV_LEVEL] = RB(TSIM__R_BLOCK) | RB(TSIM__R_LEVEL),
+    [TSIM__TEV_COUNT] = RB(TSIM__R_BLOCK) | RB(TSIM__R_TOTAL),
     [TSIM__TEV_ORDER] = RB(TSIM__R_BLOCK) | RB(TSIM__R_ORDER) | RB(TSIM__R_PRODUCT) |
                         RB(TSIM__R_QUANTITY),
     [TSIM__TEV_PARAM] = RB(TSIM__R_NAME) | RB(TSIM__R_VALUE),
@@ -49,6 +50,7 @@ static const unsigned kind_optional[TSIM__TEV_KIND_COUNT] = {
     [TSIM__TEV_STATE] = RB(TSIM__R_SERVER),
     [TSIM__TEV_PART] = RB(TSIM__R_PRODUCT),
     [TSIM__TEV_LEVEL] = RB(TSIM__R_PRODUCT),
+    [TSIM__TEV_COUNT] = 0,
     [TSIM__TEV_ORDER] = RB(TSIM__R_DUE),
     [TSIM__TEV_PARAM] = 0,
     [TSIM__TEV_HEARTBEAT] = 0,
@@ -216,7 +218,7 @@ static int duration(struct ctx *c, struct fy_node *k, struct fy_node *v, const c
 
 static void read_time(struct ctx *c, struct fy_node *k, struct fy_node *v)
 {
-    static const char *const keys[] = {"field", "unit", "origin", "late", "max_gap"};
+    static const char *const keys[] = {"field", "unit", "origin", "late", "ahead", "max_gap"};
     if (!is_mapping(c, k, v)) return;
     void *it = NULL;
     struct fy_node_pair *p;
@@ -250,11 +252,14 @@ static void read_time(struct ctx *c, struct fy_node *k, struct fy_node *v)
             }
         } else if (strcmp(key, "late") == 0) {
             duration(c, pk, pv, c->unit, &c->map->late);
+        } else if (strcmp(key, "ahead") == 0) {
+            if (duration(c, pk, pv, c->unit, &c->map->ahead) == 0 && c->map->ahead <= 0)
+                err_at(c, pv, "'ahead' must be positive");
         } else if (strcmp(key, "max_gap") == 0) {
             if (duration(c, pk, pv, c->unit, &c->map->max_gap) == 0 && c->map->max_gap <= 0)
                 err_at(c, pv, "'max_gap' must be positive");
         } else {
-            unknown_key(c, pk, "'time'", keys, 5);
+            unknown_key(c, pk, "'time'", keys, 6);
         }
     }
 }
@@ -523,7 +528,7 @@ static void read_subscribe(struct ctx *c, struct fy_node *k, struct fy_node *v)
 
 static void read_twin(struct ctx *c, struct fy_node *k, struct fy_node *v)
 {
-    static const char *const keys[] = {"command", "forecast", "alert", "state"};
+    static const char *const keys[] = {"command", "forecast", "alert", "state", "status"};
     if (!is_mapping(c, k, v)) return;
     void *it = NULL;
     struct fy_node_pair *p;
@@ -536,8 +541,9 @@ static void read_twin(struct ctx *c, struct fy_node *k, struct fy_node *v)
         else if (strcmp(key, "forecast") == 0) dst = &c->map->topic_forecast;
         else if (strcmp(key, "alert") == 0) dst = &c->map->topic_alert;
         else if (strcmp(key, "state") == 0) dst = &c->map->topic_state;
+        else if (strcmp(key, "status") == 0) dst = &c->map->topic_status;
         if (!dst) {
-            unknown_key(c, pk, "'twin'", keys, 4);
+            unknown_key(c, pk, "'twin'", keys, 5);
             continue;
         }
         if (!*s || strchr(s, '+') || strchr(s, '#')) {
@@ -715,6 +721,7 @@ static void map_defaults(struct tsim__map *map, const struct tsim_model *m)
     map->late = 0;
     double per_hour = tsim_unit_factor("h", tsim_model_time_unit(m));
     map->max_gap = 24 * (per_hour > 0 ? per_hour : 1);
+    map->ahead = 5 * (per_hour > 0 ? per_hour : 1) / 60;
     map->id_field = tsim__strdup("seq");
     map->max_payload = TSIM__MAP_PAYLOAD_DEFAULT;
     map->qos = 1;
@@ -902,6 +909,7 @@ void tsim__map_destroy(struct tsim__map *map)
     tsim__free(map->topic_forecast);
     tsim__free(map->topic_alert);
     tsim__free(map->topic_state);
+    tsim__free(map->topic_status);
     tsim__free(map->alerts);
     tsim__free(map);
 }

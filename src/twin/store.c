@@ -5,8 +5,13 @@
  * of messages it had absorbed; replaying that prefix rebuilds the state exactly, and the stored
  * seed reruns the forecast. A human-readable JSON view of the state is stored beside it.
  *
- * Only the twin's own thread uses a store. Messages are committed in batches (every 4096 or on
- * tsim__store_flush), so recording costs little per message; a crash loses at most one batch.
+ * The recording is also what a restarted twin resumes from: it replays every recorded message
+ * and takes its counters from the `counters` meta row, which is written in the same transaction
+ * as the messages it counts (tsim__store_commit), so the two always agree. Durability: WAL with
+ * synchronous=NORMAL, so a commit survives the process being killed at any moment; a power cut
+ * of the host may lose the last commits unless `sync_full` asks for synchronous=FULL.
+ *
+ * Only the twin's own thread uses a store.
  */
 #include "core/core.h"
 #include "twin/twin.h"
@@ -19,13 +24,12 @@ struct tsim__store {
     sqlite3 *db;
     sqlite3_stmt *ins_event;
     sqlite3_stmt *ins_forecast;
+    sqlite3_stmt *ins_meta;
     int in_tx;
-    int batch;
 };
 
 static const char *const schema =
     "PRAGMA journal_mode=WAL;"
-    "PRAGMA synchronous=NORMAL;"
     "CREATE TABLE IF NOT EXISTS events("
     " seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS forecasts("
@@ -39,7 +43,7 @@ static void set_err(char *err, size_t errlen, const char *what, sqlite3 *db)
     if (errlen) snprintf(err, errlen, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
 }
 
-struct tsim__store *tsim__store_open(const char *path, char *err, size_t errlen)
+struct tsim__store *tsim__store_open(const char *path, int sync_full, char *err, size_t errlen)
 {
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
@@ -50,7 +54,9 @@ struct tsim__store *tsim__store_open(const char *path, char *err, size_t errlen)
     }
     sqlite3_busy_timeout(db, 2000);
     char *msg = NULL;
-    if (sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+    if (sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(db, sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
+                     NULL, NULL, &msg) != SQLITE_OK) {
         if (errlen) snprintf(err, errlen, "%s: %s", path, msg ? msg : "cannot create tables");
         sqlite3_free(msg);
         sqlite3_close(db);
@@ -58,12 +64,16 @@ struct tsim__store *tsim__store_open(const char *path, char *err, size_t errlen)
     }
     struct tsim__store *st = tsim__calloc(1, sizeof *st);
     st->db = db;
-    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO events(seq, topic, payload) VALUES(?,?,?)",
-                           -1, &st->ins_event, NULL) != SQLITE_OK ||
+    /* Plain INSERT: a sequence number recorded once is never written again, so a bug that
+     * reused one would fail loudly instead of overwriting the recording. */
+    if (sqlite3_prepare_v2(db, "INSERT INTO events(seq, topic, payload) VALUES(?,?,?)", -1,
+                           &st->ins_event, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db,
-                           "INSERT OR REPLACE INTO forecasts(id, events, seed, now, horizon, "
+                           "INSERT INTO forecasts(id, events, seed, now, horizon, "
                            "replications, result, state) VALUES(?,?,?,?,?,?,?,?)",
-                           -1, &st->ins_forecast, NULL) != SQLITE_OK) {
+                           -1, &st->ins_forecast, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)", -1,
+                           &st->ins_meta, NULL) != SQLITE_OK) {
         set_err(err, errlen, path, db);
         tsim__store_close(st);
         return NULL;
@@ -74,34 +84,38 @@ struct tsim__store *tsim__store_open(const char *path, char *err, size_t errlen)
 void tsim__store_close(struct tsim__store *st)
 {
     if (!st) return;
-    tsim__store_flush(st);
+    tsim__store_commit(st, NULL);
     sqlite3_finalize(st->ins_event);
     sqlite3_finalize(st->ins_forecast);
+    sqlite3_finalize(st->ins_meta);
     sqlite3_close(st->db);
     tsim__free(st);
 }
 
+static int begin(struct tsim__store *st)
+{
+    if (st->in_tx) return 0;
+    if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) return -1;
+    st->in_tx = 1;
+    return 0;
+}
+
 int tsim__store_meta(struct tsim__store *st, const char *key, const char *value)
 {
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)", -1,
-                                &s, NULL);
-    if (rc == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
-        rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-    }
-    sqlite3_finalize(s);
-    return rc == SQLITE_OK ? 0 : -1;
+    if (begin(st) != 0) return -1;
+    sqlite3_stmt *s = st->ins_meta;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int tsim__store_event(struct tsim__store *st, uint64_t seq, const char *topic,
                       const void *payload, size_t len)
 {
-    if (!st->in_tx) {
-        if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) return -1;
-        st->in_tx = 1;
-    }
+    if (begin(st) != 0) return -1;
     sqlite3_stmt *s = st->ins_event;
     sqlite3_bind_int64(s, 1, (sqlite3_int64)seq);
     sqlite3_bind_text(s, 2, topic, -1, SQLITE_STATIC);
@@ -109,24 +123,85 @@ int tsim__store_event(struct tsim__store *st, uint64_t seq, const char *topic,
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
-    if (rc != SQLITE_DONE) return -1;
-    if (++st->batch >= 4096) return tsim__store_flush(st);
-    return 0;
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int tsim__store_flush(struct tsim__store *st)
+int tsim__store_commit(struct tsim__store *st, const char *counters_json)
 {
-    st->batch = 0;
+    if (counters_json && tsim__store_meta(st, "counters", counters_json) != 0) return -1;
     if (!st->in_tx) return 0;
     st->in_tx = 0;
-    return sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) return 0;
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+static uint64_t max_of(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    uint64_t n = 0;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        n = (uint64_t)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+uint64_t tsim__store_last_event(struct tsim__store *st)
+{
+    return max_of(st->db, "SELECT coalesce(max(seq), 0) FROM events");
+}
+
+uint64_t tsim__store_last_forecast(struct tsim__store *st)
+{
+    return max_of(st->db, "SELECT coalesce(max(id), 0) FROM forecasts");
+}
+
+char *tsim__store_meta_of(struct tsim__store *st, const char *key)
+{
+    sqlite3_stmt *s = NULL;
+    char *out = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1, &s, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+            out = tsim__strdup((const char *)sqlite3_column_text(s, 0));
+    }
+    sqlite3_finalize(s);
+    return out;
+}
+
+int tsim__store_each(struct tsim__store *st, uint64_t upto,
+                     int (*fn)(void *ctx, const char *topic, const void *payload, size_t len),
+                     void *ctx, char *err, size_t errlen)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT topic, payload FROM events WHERE seq <= ? ORDER BY seq",
+                           -1, &s, NULL) != SQLITE_OK) {
+        set_err(err, errlen, "cannot read the recording", st->db);
+        return -1;
+    }
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)upto);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *topic = (const char *)sqlite3_column_text(s, 0);
+        const void *p = sqlite3_column_blob(s, 1);
+        size_t n = (size_t)sqlite3_column_bytes(s, 1);
+        if (fn(ctx, topic ? topic : "", p ? p : "", n) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE) set_err(err, errlen, "cannot read the recording", st->db);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int tsim__store_forecast(struct tsim__store *st, const struct tsim__fc_input *in,
                          const char *result_json, const char *state_json)
 {
-    /* The forecast must never refer to messages that are not on disk. */
-    if (tsim__store_flush(st) != 0) return -1;
+    /* The forecast must never refer to messages that are not on disk: it goes into the
+     * transaction that commits them. */
+    if (begin(st) != 0) return -1;
     sqlite3_stmt *s = st->ins_forecast;
     sqlite3_bind_int64(s, 1, (sqlite3_int64)in->id);
     sqlite3_bind_int64(s, 2, (sqlite3_int64)in->events_applied);

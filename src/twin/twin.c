@@ -2,7 +2,17 @@
  * The twin's main loop: messages from the MQTT queue are decoded, recorded and applied to the
  * live sim on this one thread; forecasts run on a worker thread from a clone taken here; results
  * and alerts are published from here when the worker is done. Not a decoder or a simulator of its
- * own: it only orders the work of the other parts.
+ * own: it only orders the work of the other parts. It prints nothing: every line for people goes
+ * to the owner's log callback.
+ *
+ * Crash safety (with a recording): a message is recorded before its first event is applied, and
+ * the transaction holding it commits, with the counters as they stand after it, before the MQTT
+ * loop may acknowledge it (tsim__mqtt_sync_fn, the queue's `done` mark). A restart with the same
+ * recording replays every recorded message through the same path (no recording, no publishing,
+ * the same checkpoints), takes the counters from the last commit, and goes on numbering messages
+ * and forecasts after the last recorded ones. Messages received but not committed were never
+ * acknowledged, so the broker delivers them again; those committed and not yet acknowledged
+ * come again too and are recognised as duplicates, since the replay rebuilt the duplicate window.
  *
  * Invariants: only this thread touches the live sim, the ingest state and the store; the worker
  * touches only its input (a clone) and its result. The model is shared, so a parameter change
@@ -15,11 +25,15 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <pthread.h>
-#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* What identifies a recording; a restart must match every one of these it was given. */
+#define RECORDING_FORMAT "twinsim-twin-1"
 
 struct twin {
     struct tsim_model *model;
@@ -30,9 +44,12 @@ struct twin {
     struct tsim__ingest in;
     struct tsim__live *lv;
     struct tsim__store *st;
-    uint64_t stored;
+    uint64_t stored;      /* the last message number recorded */
+    uint64_t handled;     /* messages taken from the queue and handled, this run */
+    int dirty;            /* recorded since the last commit */
+    int replaying;        /* resuming: no recording, no logging, no publishing */
+    int record_failed;
     uint64_t logged;
-    double next_cp;
     /* the forecast worker */
     pthread_t th;
     int th_started;
@@ -46,14 +63,13 @@ struct twin {
     uint64_t next_id;
     uint64_t forecasts, alerts_sent;
     struct tsim__alerts alerts;
+    /* counted in earlier runs of the same recording */
+    uint64_t base_connects, base_failures, restarts;
+    double base_blind;
+    atomic_int state_due; /* publish the state soon (a connect happened) */
+    atomic_int closing;   /* stopping: the connection's news is no longer said */
+    char status_online[256], status_lost[256], status_offline[256];
 };
-
-static volatile sig_atomic_t stop_flag;
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
 
 static double wall_now(void)
 {
@@ -62,11 +78,63 @@ static double wall_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static void say(struct twin *tw, enum tsim__log_level level, const char *key, const char *fmt,
+                ...) __attribute__((format(printf, 4, 5)));
+static void say(struct twin *tw, enum tsim__log_level level, const char *key, const char *fmt,
+                ...)
+{
+    if (!tw->o->log) return;
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    tw->o->log(tw->o->log_ctx, level, key, text);
+}
+
+/* Long texts (forecast JSON) go out whole. */
+static void say_long(struct twin *tw, enum tsim__log_level level, const char *key,
+                     const char *text)
+{
+    if (tw->o->log) tw->o->log(tw->o->log_ctx, level, key, text);
+}
+
+/* ---- the MQTT side (network thread) ------------------------------------------------------- */
+
 static void on_msg(void *ctx, const char *topic, const void *payload, size_t len, int qos)
 {
     (void)qos;
     struct twin *tw = ctx;
     tsim__msgq_push(tw->q, topic, payload, len);
+}
+
+/* The gate: the messages pushed so far are acknowledged only once this thread's consumer has
+ * committed them. */
+static int on_sync(void *ctx)
+{
+    struct twin *tw = ctx;
+    return tsim__msgq_wait_done(tw->q, tsim__msgq_pushed(tw->q));
+}
+
+static void on_mqtt_event(void *ctx, const struct tsim__mqtt_ev *e)
+{
+    struct twin *tw = ctx;
+    if (atomic_load(&tw->closing)) return;
+    switch (e->kind) {
+    case TSIM__MQ_CONNECTED:
+        atomic_store(&tw->state_due, 1);
+        say(tw, TSIM__LOG_RECOVERED, "connected", "%s (connection %llu)", e->text,
+            (unsigned long long)(tw->base_connects + e->n));
+        break;
+    case TSIM__MQ_FAILED:
+        say(tw, e->repeated ? TSIM__LOG_INFO : TSIM__LOG_PROBLEM, "connect_failed",
+            "%s; retrying in %.1f s", e->text, e->retry_s);
+        break;
+    case TSIM__MQ_LOST:
+        say(tw, TSIM__LOG_PROBLEM, "connection_lost", "%s; retrying in %.1f s", e->text,
+            e->retry_s);
+        break;
+    }
 }
 
 /* ---- forecasts ------------------------------------------------------------------------------ */
@@ -115,9 +183,18 @@ static void emit_alert(void *ctx, const char *json)
 {
     struct twin *tw = ctx;
     tw->alerts_sent++;
+    /* Alerts are events, not a state: not retained (a late subscriber reads the forecast). */
     if (tw->mq && tw->map->topic_alert)
         tsim__mqtt_publish(tw->mq, tw->map->topic_alert, json, strlen(json), tw->map->qos, 0);
-    if (tw->o->verbose) fprintf(stderr, "twinsim: twin: alert %s\n", json);
+    say_long(tw, TSIM__LOG_INFO, "alert", json);
+}
+
+static void publish_state(struct twin *tw)
+{
+    if (!tw->mq || !tw->map->topic_state) return;
+    char *s = state_json(tw, tw->lv->now);
+    tsim__mqtt_publish(tw->mq, tw->map->topic_state, s, strlen(s), tw->map->qos, 1);
+    tsim__free(s);
 }
 
 /* Publish, alert and record a finished forecast. `wait`: block until the running one is done. */
@@ -133,18 +210,23 @@ static void finish_forecast(struct twin *tw, int wait)
     pthread_mutex_unlock(&tw->lock);
     if (!done) return;
     tw->forecasts++;
+    /* Retained, with the state beside it: a dashboard that subscribes later sees both at once. */
     if (tw->mq && tw->map->topic_forecast)
         tsim__mqtt_publish(tw->mq, tw->map->topic_forecast, tw->json, strlen(tw->json),
-                           tw->map->qos, 0);
-    if (tw->o->verbose) fprintf(stderr, "twinsim: twin: forecast %s\n", tw->json);
+                           tw->map->qos, 1);
+    publish_state(tw);
+    say_long(tw, TSIM__LOG_INFO, "forecast", tw->json);
     if (tw->o->state_out) {
         fprintf(tw->o->state_out, "%s\n", tw->json);
         fflush(tw->o->state_out);
     }
     tsim__alerts_check(&tw->alerts, tw->map, &tw->res, emit_alert, tw);
-    if (tw->st && tsim__store_forecast(tw->st, &tw->job, tw->json, tw->state_json) != 0)
-        fprintf(stderr, "twinsim: twin: cannot record forecast %llu\n",
+    if (tw->st) {
+        if (tsim__store_forecast(tw->st, &tw->job, tw->json, tw->state_json) != 0)
+            say(tw, TSIM__LOG_PROBLEM, "record_failed", "cannot record forecast %llu",
                 (unsigned long long)tw->job.id);
+        tw->dirty = 1;
+    }
     tsim__free(tw->json);
     tsim__free(tw->state_json);
     tw->json = tw->state_json = NULL;
@@ -158,6 +240,9 @@ static void finish_forecast(struct twin *tw, int wait)
 
 /* ---- state and counters --------------------------------------------------------------------- */
 
+static const char *const recon_names[] = {"content", "state",   "added",       "removed",
+                                          "unresolved", "clamped", "unknown_part"};
+
 static cJSON *counters(struct twin *tw)
 {
     cJSON *o = cJSON_CreateObject();
@@ -170,20 +255,36 @@ static cJSON *counters(struct twin *tw)
     }
     cJSON_AddNumberToObject(o, "accepted", (double)(tw->in.received - dropped));
     cJSON_AddNumberToObject(o, "applied", (double)tw->lv->applied);
+    cJSON_AddNumberToObject(o, "held", tw->lv->nheld);
+    cJSON_AddNumberToObject(o, "recorded", (double)tw->stored);
     const struct tsim__recon *r = &tw->lv->recon;
+    const uint64_t rv[] = {r->content, r->state,   r->added,       r->removed,
+                           r->unresolved, r->clamped, r->unknown_part};
     cJSON *rc = cJSON_AddObjectToObject(o, "reconciled");
-    cJSON_AddNumberToObject(rc, "content", (double)r->content);
-    cJSON_AddNumberToObject(rc, "state", (double)r->state);
-    cJSON_AddNumberToObject(rc, "added", (double)r->added);
-    cJSON_AddNumberToObject(rc, "removed", (double)r->removed);
-    cJSON_AddNumberToObject(rc, "unresolved", (double)r->unresolved);
-    cJSON_AddNumberToObject(rc, "clamped", (double)r->clamped);
-    cJSON_AddNumberToObject(rc, "unknown_part", (double)r->unknown_part);
+    for (size_t i = 0; i < sizeof rv / sizeof *rv; i++)
+        cJSON_AddNumberToObject(rc, recon_names[i], (double)rv[i]);
     cJSON_AddNumberToObject(o, "forecasts", (double)tw->forecasts);
     cJSON_AddNumberToObject(o, "alerts", (double)tw->alerts_sent);
-    cJSON_AddNumberToObject(o, "reconnects", tw->mq ? (double)tsim__mqtt_reconnects(tw->mq) : 0);
+    struct tsim__mqtt_stats ms;
+    tsim__mqtt_stats(tw->mq, &ms);
+    uint64_t connects = tw->base_connects + ms.connects;
+    cJSON_AddBoolToObject(o, "connected", ms.connected);
+    cJSON_AddNumberToObject(o, "connects", (double)connects);
+    cJSON_AddNumberToObject(o, "reconnects", connects ? (double)(connects - 1) : 0);
+    cJSON_AddNumberToObject(o, "connect_failures", (double)(tw->base_failures + ms.failures));
+    cJSON_AddNumberToObject(o, "blind_s", round((tw->base_blind + ms.blind_s) * 1000) / 1000);
+    cJSON_AddNumberToObject(o, "restarts", (double)tw->restarts);
     cJSON_AddNumberToObject(o, "now", tw->lv->now);
     return o;
+}
+
+static char *print_free(cJSON *o)
+{
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    char *r = tsim__strdup(s ? s : "{}");
+    cJSON_free(s);
+    return r;
 }
 
 static char *state_json(struct twin *tw, double t)
@@ -199,17 +300,33 @@ static char *state_json(struct twin *tw, double t)
     free(buf);
     cJSON_AddItemToObject(o, "observed", view ? view : cJSON_CreateNull());
     cJSON_AddItemToObject(o, "counters", counters(tw));
-    char *s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    char *r = tsim__strdup(s ? s : "{}");
-    cJSON_free(s);
-    return r;
+    return print_free(o);
 }
 
-static void write_checkpoint(struct twin *tw, double t)
+/* Take up the counters of earlier runs from the last commit's `counters` row. The live state's
+ * own counters (applied, reconciled, held) came back with the replay. */
+static void restore_counters(struct twin *tw, const char *json)
 {
-    tsim__live_advance(tw->lv, t);
-    tsim__live_settle(tw->lv);
+    cJSON *o = cJSON_Parse(json);
+    if (!o) return;
+#define NUM(obj, key) (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(obj, key)) \
+                           ? cJSON_GetObjectItemCaseSensitive(obj, key)->valuedouble : 0)
+    tw->in.received = (uint64_t)NUM(o, "received");
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "dropped");
+    for (int i = 1; i < TSIM__D_COUNT; i++)
+        tw->in.dropped[i] = (uint64_t)NUM(d, tsim__drop_name(i));
+    tw->forecasts = (uint64_t)NUM(o, "forecasts");
+    tw->alerts_sent = (uint64_t)NUM(o, "alerts");
+    tw->base_connects = (uint64_t)NUM(o, "connects");
+    tw->base_failures = (uint64_t)NUM(o, "connect_failures");
+    tw->base_blind = NUM(o, "blind_s");
+#undef NUM
+    cJSON_Delete(o);
+}
+
+static void on_checkpoint(void *ctx, double t)
+{
+    struct twin *tw = ctx;
     if (!tw->o->state_out) return;
     tsim__live_write_state(tw->lv, "observed", t, tw->o->state_out);
     tsim__live_write_state(tw->lv, "sim", t, tw->o->state_out);
@@ -220,12 +337,21 @@ static void write_checkpoint(struct twin *tw, double t)
 
 static void log_drop(struct twin *tw, const char *topic, enum tsim__drop why, const char *err)
 {
+    if (tw->replaying) return;
     /* Bad input is logged, but a flood of it must not become a flood of log lines. */
     tw->logged++;
     if (tw->o->verbose || tw->logged <= 20 || tw->logged % 10000 == 0)
-        fprintf(stderr, "twinsim: twin: dropped message on '%.128s': %s: %s%s\n", topic,
-                tsim__drop_name(why), err,
-                tw->logged == 20 && !tw->o->verbose ? " (further drops logged every 10000th)" : "");
+        say(tw, TSIM__LOG_PROBLEM, "dropped", "'%.128s': %s: %s%s", topic, tsim__drop_name(why),
+            err,
+            tw->logged == 20 && !tw->o->verbose ? " (further drops logged every 10000th)" : "");
+}
+
+static void on_live_drop(void *ctx, const struct tsim__tev *ev, enum tsim__drop why,
+                         const char *err)
+{
+    struct twin *tw = ctx;
+    tw->in.dropped[why]++;
+    log_drop(tw, ev->rule ? ev->rule->topic : "", why, err);
 }
 
 /* One message being handled: it is recorded once, before its first accepted event is applied,
@@ -249,34 +375,34 @@ static void handle_event(void *ctx, enum tsim__drop rc, const struct tsim__tev *
         return;
     }
     if (ev->kind == TSIM__TEV_COMMAND) {
+        if (tw->replaying) return;
         if (strcmp(ev->command, "forecast") == 0) {
             finish_forecast(tw, 1);
             start_forecast(tw);
-        } else if (tw->mq && tw->map->topic_state) {
-            char *s = state_json(tw, tw->lv->now);
-            tsim__mqtt_publish(tw->mq, tw->map->topic_state, s, strlen(s), tw->map->qos, 0);
-            tsim__free(s);
+        } else {
+            publish_state(tw);
         }
         return;
     }
-    if (!im->recorded) {
+    if (!im->recorded && !tw->replaying) {
         im->recorded = 1;
-        if (!tw->st) tw->stored++;
-        else if (tsim__store_event(tw->st, tw->stored + 1, im->topic, im->payload, im->len) == 0)
+        if (!tw->st) {
             tw->stored++;
-        else fprintf(stderr, "twinsim: twin: cannot record a message\n");
+        } else if (tsim__store_event(tw->st, tw->stored + 1, im->topic, im->payload, im->len) ==
+                   0) {
+            tw->stored++;
+            tw->dirty = 1;
+        } else if (!tw->record_failed) {
+            /* Not recorded means not durable: the twin stops before acknowledging it, so the
+             * broker keeps it for the next run. */
+            tw->record_failed = 1;
+            say(tw, TSIM__LOG_PROBLEM, "record_failed", "cannot record message %llu in '%s'",
+                (unsigned long long)(tw->stored + 1), tw->o->db);
+        }
     }
+    if (tw->record_failed) return;
     if (ev->kind == TSIM__TEV_PARAM && tsim__live_param_touches_model(tw->lv, ev))
         finish_forecast(tw, 1);
-    /* Checkpoints strictly before this event's time are complete: nothing at them can follow. */
-    if (tw->o->checkpoint > 0 && ev->has_ts) {
-        double t = tsim__live_model_time(tw->lv, ev->ts);
-        if (t > tw->lv->now && t <= tw->lv->now + tw->map->max_gap)
-            while (tw->next_cp < t && (tw->o->until < 0 || tw->next_cp <= tw->o->until)) {
-                write_checkpoint(tw, tw->next_cp);
-                tw->next_cp += tw->o->checkpoint;
-            }
-    }
     rc = tsim__live_apply(tw->lv, ev, aerr, sizeof aerr);
     if (rc != TSIM__OK) {
         tw->in.dropped[rc]++;
@@ -292,47 +418,166 @@ static size_t handle(struct twin *tw, const char *topic, const void *payload, si
     return tsim__ingest_each(&tw->in, topic, payload, len, handle_event, &im);
 }
 
-int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
-                    const struct tsim__twin_opts *o)
+static int reached(const struct twin *tw)
 {
-    struct twin tw;
-    memset(&tw, 0, sizeof tw);
-    tw.model = m;
-    tw.map = map;
-    tw.o = o;
-    tw.lv = tsim__live_create(m, map, o->seed);
-    if (!tw.lv) {
-        fprintf(stderr, "twinsim: twin: %s\n", tsim_errmsg());
-        return 1;
-    }
-    if (o->has_origin) {
-        tw.lv->has_origin = 1;
-        tw.lv->origin = o->origin;
-    }
-    tw.next_cp = o->checkpoint > 0 ? o->checkpoint : INFINITY;
-    char err[512];
-    if (o->db) {
-        tw.st = tsim__store_open(o->db, err, sizeof err);
-        if (!tw.st) {
-            fprintf(stderr, "twinsim: twin: %s\n", err);
-            tsim__live_destroy(tw.lv);
-            return 1;
-        }
-        char buf[64];
-        snprintf(buf, sizeof buf, "%llu", (unsigned long long)o->seed);
-        tsim__store_meta(tw.st, "live_seed", buf);
-        if (tw.lv->has_origin) {
-            snprintf(buf, sizeof buf, "%.17g", tw.lv->origin);
-            tsim__store_meta(tw.st, "origin", buf);
-        }
-    }
-    tsim__ingest_init(&tw.in, map);
-    tsim__alerts_init(&tw.alerts, map);
-    pthread_mutex_init(&tw.lock, NULL);
-    pthread_cond_init(&tw.cv, NULL);
-    tw.th_started = pthread_create(&tw.th, NULL, worker, &tw) == 0;
-    tw.q = tsim__msgq_create(1u << 18);
+    return tw->o->until >= 0 && tw->lv->now >= tw->o->until;
+}
 
+/* Commit what was recorded, with the counters as they stand, then let the MQTT loop acknowledge
+ * everything handled so far. Returns -1 when the recording failed. */
+static int commit(struct twin *tw)
+{
+    if (tw->st && (tw->dirty || tw->record_failed)) {
+        char *c = tw->record_failed ? NULL : print_free(counters(tw));
+        int rc = c ? tsim__store_commit(tw->st, c) : -1;
+        tsim__free(c);
+        if (rc != 0) {
+            if (!tw->record_failed)
+                say(tw, TSIM__LOG_PROBLEM, "record_failed", "cannot commit to '%s'", tw->o->db);
+            tw->record_failed = 1;
+            return -1;
+        }
+        tw->dirty = 0;
+    }
+    tsim__msgq_done(tw->q, tw->handled);
+    return 0;
+}
+
+/* ---- resuming a recording ------------------------------------------------------------------- */
+
+/* Compare one identity key with the recording's; write it when the recording has none. */
+static int same_as_recorded(struct twin *tw, const char *key, const char *value, int fresh,
+                            const char *what)
+{
+    if (!value) return 1;
+    char *rec = tsim__store_meta_of(tw->st, key);
+    int ok = 1;
+    if (!rec && fresh) tsim__store_meta(tw->st, key, value);
+    else if (!rec || strcmp(rec, value) != 0) {
+        say(tw, TSIM__LOG_PROBLEM, "recording_refused",
+            "'%s' holds a recording made with %s%s%s%s: to continue it, run with the same model, "
+            "mapping, --seed and --origin; to start a new recording, give another --db (or "
+            "remove '%s')",
+            tw->o->db, what, rec ? " " : "", rec ? rec : " (unknown: an older twinsim)",
+            rec ? "" : "", tw->o->db);
+        ok = 0;
+    }
+    tsim__free(rec);
+    return ok;
+}
+
+static int replay_one(void *ctx, const char *topic, const void *payload, size_t len)
+{
+    struct twin *tw = ctx;
+    handle(tw, topic, payload, len);
+    tw->stored++;
+    return reached(tw);
+}
+
+/* Open the recording; a recording with messages is continued: replayed into the live sim, its
+ * counters taken up. Returns 0, or -1 after saying why. */
+static int open_recording(struct twin *tw)
+{
+    const struct tsim__twin_opts *o = tw->o;
+    char err[512];
+    tw->st = tsim__store_open(o->db, o->sync_full, err, sizeof err);
+    if (!tw->st) {
+        say(tw, TSIM__LOG_PROBLEM, "recording_refused", "%s", err);
+        return -1;
+    }
+    uint64_t last = tsim__store_last_event(tw->st);
+    char *fmt = tsim__store_meta_of(tw->st, "format");
+    int fresh = !fmt && last == 0;
+    int ok = fresh || (fmt && strcmp(fmt, RECORDING_FORMAT) == 0);
+    tsim__free(fmt);
+    if (!ok) {
+        say(tw, TSIM__LOG_PROBLEM, "recording_refused",
+            "'%s' holds a recording this twinsim cannot continue: give another --db to start a "
+            "new recording",
+            o->db);
+        return -1;
+    }
+    char seed[32], origin[40];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)o->seed);
+    snprintf(origin, sizeof origin, "%.17g", tw->lv->origin);
+    if (fresh) tsim__store_meta(tw->st, "format", RECORDING_FORMAT);
+    ok = same_as_recorded(tw, "model_id", o->model_id, fresh, "another model") &&
+         same_as_recorded(tw, "mapping_id", o->mapping_id, fresh, "another mapping") &&
+         same_as_recorded(tw, "live_seed", seed, fresh, "--seed");
+    if (ok && tw->lv->has_origin) {
+        ok = same_as_recorded(tw, "origin", origin, fresh, "--origin");
+    } else if (ok) {
+        /* No origin given: the recording's, if it has one (else the first message's again). */
+        char *rec = tsim__store_meta_of(tw->st, "origin");
+        if (rec) {
+            tw->lv->has_origin = 1;
+            tw->lv->origin = strtod(rec, NULL);
+        }
+        tsim__free(rec);
+    }
+    if (ok && o->mqtt.client_id) {
+        char *rec = tsim__store_meta_of(tw->st, "client_id");
+        if (!rec) tsim__store_meta(tw->st, "client_id", o->mqtt.client_id);
+        else if (strcmp(rec, o->mqtt.client_id) != 0)
+            say(tw, TSIM__LOG_PROBLEM, "client_id_changed",
+                "'%s' was recorded by client id '%s', this run is '%s': what the broker kept "
+                "for '%s' while the twin was away does not reach this run",
+                o->db, rec, o->mqtt.client_id, rec);
+        tsim__free(rec);
+    }
+    if (!ok || tsim__store_commit(tw->st, NULL) != 0) return -1;
+    tw->next_id = tsim__store_last_forecast(tw->st);
+    if (last == 0) return 0;
+    /* Counted before the replay, in a commit of its own: a run killed while it replays has
+     * restarted too. */
+    char *r = tsim__store_meta_of(tw->st, "restarts");
+    tw->restarts = (r ? strtoull(r, NULL, 10) : 0) + 1;
+    tsim__free(r);
+    char n[32];
+    snprintf(n, sizeof n, "%llu", (unsigned long long)tw->restarts);
+    if (tsim__store_meta(tw->st, "restarts", n) != 0 || tsim__store_commit(tw->st, NULL) != 0) {
+        say(tw, TSIM__LOG_PROBLEM, "recording_refused", "cannot write to '%s'", o->db);
+        return -1;
+    }
+    double t0 = wall_now();
+    tw->replaying = 1;
+    int rc = tsim__store_each(tw->st, last, replay_one, tw, err, sizeof err);
+    tw->replaying = 0;
+    if (rc != 0) {
+        say(tw, TSIM__LOG_PROBLEM, "recording_refused", "'%s': %s", o->db, err);
+        return -1;
+    }
+    tw->stored = last;
+    char *c = tsim__store_meta_of(tw->st, "counters");
+    if (c) restore_counters(tw, c);
+    tsim__free(c);
+    say(tw, TSIM__LOG_INFO, "resumed",
+        "%llu recorded messages of '%s' replayed in %.2f s: clock at %g, %llu forecasts so far",
+        (unsigned long long)last, o->db, wall_now() - t0, tw->lv->now,
+        (unsigned long long)tw->next_id);
+    return 0;
+}
+
+/* ---- the loop ------------------------------------------------------------------------------- */
+
+static void status_payloads(struct twin *tw)
+{
+    const char *id = tw->o->mqtt.client_id ? tw->o->mqtt.client_id : "";
+    const char *model = tsim_model_name(tw->model);
+    snprintf(tw->status_online, sizeof tw->status_online,
+             "{\"state\":\"online\",\"twin\":\"%.100s\",\"model\":\"%.100s\"}", id, model);
+    snprintf(tw->status_lost, sizeof tw->status_lost,
+             "{\"state\":\"offline\",\"reason\":\"lost\",\"twin\":\"%.100s\",\"model\":\"%.100s\"}",
+             id, model);
+    snprintf(tw->status_offline, sizeof tw->status_offline,
+             "{\"state\":\"offline\",\"reason\":\"stopped\",\"twin\":\"%.100s\","
+             "\"model\":\"%.100s\"}",
+             id, model);
+}
+
+static int start_mqtt(struct twin *tw)
+{
+    const struct tsim__map *map = tw->map;
     /* One subscription per rule, plus the command topic. */
     const char **filters =
         tsim__calloc((size_t)(map->nrules + map->nsubscribe) + 1, sizeof *filters);
@@ -347,28 +592,57 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
     for (int j = 0; j < nf && map->topic_command; j++)
         cmd_covered |= tsim__topic_match(filters[j], map->topic_command);
     if (map->topic_command && !cmd_covered) filters[nf++] = map->topic_command;
-    struct tsim__mqtt_opts mo = o->mqtt;
+    struct tsim__mqtt_opts mo = tw->o->mqtt;
     mo.qos = map->qos;
-    tw.mq = tsim__mqtt_start(&mo, filters, nf, on_msg, &tw, err, sizeof err);
-    tsim__free(filters);
-    int status = 0;
-    if (!tw.mq) {
-        fprintf(stderr, "twinsim: twin: %s\n", err);
-        status = 1;
-        stop_flag = 1;
-    } else {
-        stop_flag = 0;
+    if (map->topic_status) {
+        status_payloads(tw);
+        mo.status_topic = map->topic_status;
+        mo.status_online = tw->status_online;
+        mo.status_lost = tw->status_lost;
+        mo.status_offline = tw->status_offline;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    struct tsim__mqtt_hooks h = {on_msg, tw->st ? on_sync : NULL, on_mqtt_event, tw};
+    char err[512];
+    tw->mq = tsim__mqtt_start(&mo, &h, filters, nf, err, sizeof err);
+    tsim__free(filters);
+    if (!tw->mq) say(tw, TSIM__LOG_PROBLEM, "mqtt", "%s", err);
+    return tw->mq ? 0 : -1;
+}
 
-    double t0 = wall_now(), last_msg = t0, last_flush = t0, last_log = t0;
+static int stopped(const struct twin *tw) { return tw->o->stop && *tw->o->stop; }
+
+int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
+                    const struct tsim__twin_opts *o)
+{
+    struct twin tw;
+    memset(&tw, 0, sizeof tw);
+    tw.model = m;
+    tw.map = map;
+    tw.o = o;
+    tw.lv = tsim__live_create(m, map, o->seed);
+    if (!tw.lv) {
+        say(&tw, TSIM__LOG_PROBLEM, "model", "%s", tsim_errmsg());
+        return 1;
+    }
+    if (o->has_origin) {
+        tw.lv->has_origin = 1;
+        tw.lv->origin = o->origin;
+    }
+    struct tsim__live_hooks lh = {on_checkpoint, o->checkpoint, o->until, on_live_drop, &tw};
+    tsim__live_set_hooks(tw.lv, &lh);
+    tsim__ingest_init(&tw.in, map);
+    tsim__alerts_init(&tw.alerts, map);
+    pthread_mutex_init(&tw.lock, NULL);
+    pthread_cond_init(&tw.cv, NULL);
+    tw.q = tsim__msgq_create(1u << 18);
+    int status = 0;
+    if (o->db && open_recording(&tw) != 0) status = 1;
+    if (!status) tw.th_started = pthread_create(&tw.th, NULL, worker, &tw) == 0;
+    if (!status && !reached(&tw) && start_mqtt(&tw) != 0) status = 1;
+
+    double t0 = wall_now(), last_msg = t0, last_log = t0, last_state = t0;
     double next_fc = map->every_s > 0 ? t0 + map->every_s : INFINITY;
-    int reached = 0;
-    while (!stop_flag && !reached) {
+    while (!status && !stopped(&tw) && !reached(&tw)) {
         double now = wall_now();
         double wait = next_fc - now;
         if (wait > 0.1) wait = 0.1;
@@ -381,12 +655,14 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
                 n += handle(&tw, msg.topic, msg.payload, msg.len);
                 tsim__free(msg.topic);
                 tsim__free(msg.payload);
-                if (o->until >= 0 && tw.lv->now >= o->until) {
-                    reached = 1;
-                    break;
-                }
-            } while (n < 4096 && tsim__msgq_pop(tw.q, &msg, 0));
+                tw.handled++;
+            } while (n < 4096 && !reached(&tw) && !tw.record_failed &&
+                     tsim__msgq_pop(tw.q, &msg, 0));
             last_msg = wall_now();
+        }
+        if (commit(&tw) != 0) {
+            status = 1;
+            break;
         }
         now = wall_now();
         finish_forecast(&tw, 0);
@@ -394,44 +670,54 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
             start_forecast(&tw);
             next_fc = now + map->every_s;
         }
-        if (tw.st && now - last_flush > 0.2) {
-            tsim__store_flush(tw.st);
-            last_flush = now;
+        /* The retained state: after a connect, and every 10 s while events come in. */
+        if (atomic_exchange(&tw.state_due, 0) || (now - last_state > 10 && now - last_msg < 10)) {
+            publish_state(&tw);
+            last_state = now;
         }
         if (o->verbose && now - last_log > 10) {
-            cJSON *c = counters(&tw);
-            char *s = cJSON_PrintUnformatted(c);
-            fprintf(stderr, "twinsim: twin: %s\n", s ? s : "");
-            cJSON_free(s);
-            cJSON_Delete(c);
+            char *s = print_free(counters(&tw));
+            say(&tw, TSIM__LOG_INFO, "counters", "%s", s);
+            tsim__free(s);
             last_log = now;
         }
-        if (o->idle_exit_s > 0 && now - last_msg > o->idle_exit_s) break;
-    }
-    finish_forecast(&tw, 1);
-    if (reached && o->checkpoint > 0)
-        while (tw.next_cp <= tw.lv->now) {
-            write_checkpoint(&tw, tw.next_cp);
-            tw.next_cp += o->checkpoint;
+        if (o->idle_exit_s > 0 && now - last_msg > o->idle_exit_s) {
+            struct tsim__mqtt_stats ms;
+            tsim__mqtt_stats(tw.mq, &ms);
+            if (ms.connects == 0) {
+                atomic_store(&tw.closing, 1);
+                say(&tw, TSIM__LOG_PROBLEM, "never_connected",
+                    "no connection to %s:%d in %.0f s (last problem: %s)", o->mqtt.host,
+                    o->mqtt.port, now - t0, ms.last_problem[0] ? ms.last_problem : "none said");
+                status = 1;
+            }
+            break;
         }
+    }
+    atomic_store(&tw.closing, 1);
+    finish_forecast(&tw, 1);
+    if (!status && reached(&tw)) tsim__live_checkpoints_through(tw.lv, tw.lv->now);
     tsim__live_settle(tw.lv);
     if (o->state_out) {
-        cJSON *c = counters(&tw);
         cJSON *f = cJSON_CreateObject();
         cJSON_AddBoolToObject(f, "final", 1);
-        cJSON_AddItemToObject(f, "counters", c);
-        char *s = cJSON_PrintUnformatted(f);
-        fprintf(o->state_out, "%s\n", s ? s : "{}");
+        cJSON_AddItemToObject(f, "counters", counters(&tw));
+        char *s = print_free(f);
+        fprintf(o->state_out, "%s\n", s);
         fflush(o->state_out);
-        cJSON_free(s);
-        cJSON_Delete(f);
+        tsim__free(s);
     }
+    if (!status) commit(&tw);
+    publish_state(&tw);
+    /* Nothing more is handled: whatever the network thread still hands over stays
+     * unacknowledged. */
+    tsim__msgq_abandon(tw.q);
     pthread_mutex_lock(&tw.lock);
     tw.quit = 1;
     pthread_cond_broadcast(&tw.cv);
     pthread_mutex_unlock(&tw.lock);
     if (tw.th_started) pthread_join(tw.th, NULL);
-    tsim__mqtt_stop(tw.mq, 2);
+    tsim__mqtt_stop(tw.mq, 2, o->stop);
     tsim__msgq_destroy(tw.q);
     tsim__store_close(tw.st);
     tsim__alerts_release(&tw.alerts);
@@ -440,95 +726,4 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
     pthread_mutex_destroy(&tw.lock);
     pthread_cond_destroy(&tw.cv);
     return status;
-}
-
-/* ---- replay --------------------------------------------------------------------------------- */
-
-struct replay {
-    struct tsim__ingest in;
-    struct tsim__live *lv;
-};
-
-static void replay_event(void *ctx, enum tsim__drop rc, const struct tsim__tev *ev,
-                         const char *err)
-{
-    (void)err;
-    struct replay *r = ctx;
-    char aerr[256];
-    if (rc == TSIM__OK && ev->kind != TSIM__TEV_COMMAND)
-        tsim__live_apply(r->lv, ev, aerr, sizeof aerr);
-}
-
-static void replay_one(void *ctx, const char *topic, const void *payload, size_t len)
-{
-    struct replay *r = ctx;
-    tsim__ingest_each(&r->in, topic, payload, len, replay_event, r);
-}
-
-/* A forecast's JSON without its wall time, which no replay reproduces. */
-static cJSON *comparable(const char *json)
-{
-    cJSON *o = cJSON_Parse(json);
-    if (o) cJSON_DeleteItemFromObjectCaseSensitive(o, "wall_ms");
-    return o;
-}
-
-int tsim__twin_replay(struct tsim_model *m, struct tsim__map *map, const char *db, uint64_t id,
-                      FILE *out)
-{
-    char err[512];
-    uint64_t events = 0, seed = 0;
-    char *stored = NULL;
-    if (tsim__store_get_forecast(db, id, &events, &seed, &stored, err, sizeof err) != 0) {
-        fprintf(stderr, "twinsim: twin: %s\n", err);
-        return 1;
-    }
-    cJSON *want = comparable(stored);
-    const cJSON *reps = cJSON_GetObjectItemCaseSensitive(want, "replications");
-    map->seed = seed;
-    if (cJSON_IsNumber(reps) && reps->valuedouble >= 1) map->replications = (int)reps->valuedouble;
-    char *s = tsim__store_get_meta(db, "live_seed");
-    uint64_t live_seed = s ? strtoull(s, NULL, 10) : 1;
-    tsim__free(s);
-    struct replay r;
-    tsim__ingest_init(&r.in, map);
-    r.lv = tsim__live_create(m, map, live_seed);
-    int rc = 1;
-    if (!r.lv) {
-        fprintf(stderr, "twinsim: twin: %s\n", tsim_errmsg());
-        goto done;
-    }
-    if ((s = tsim__store_get_meta(db, "origin"))) {
-        r.lv->has_origin = 1;
-        r.lv->origin = strtod(s, NULL);
-        tsim__free(s);
-    }
-    if (tsim__store_replay(db, events, replay_one, &r, err, sizeof err) != 0) {
-        fprintf(stderr, "twinsim: twin: %s\n", err);
-        goto done;
-    }
-    struct tsim__fc_input in;
-    tsim__fc_input_take(&in, r.lv, id);
-    in.events_applied = events;
-    struct tsim__fc_result res;
-    tsim__fc_run(&in, &res);
-    char *json = tsim__fc_json(&in, &res);
-    fprintf(out, "%s\n", json);
-    cJSON *got = comparable(json);
-    if (want && got && cJSON_Compare(want, got, 1)) {
-        rc = 0;
-    } else {
-        fprintf(stderr, "twinsim: twin: replayed forecast %llu differs from the recorded one:\n%s\n",
-                (unsigned long long)id, stored);
-    }
-    cJSON_Delete(got);
-    tsim__free(json);
-    tsim__fc_result_release(&res);
-    tsim__fc_input_release(&in);
-done:
-    cJSON_Delete(want);
-    tsim__free(stored);
-    tsim__live_destroy(r.lv);
-    tsim__ingest_release(&r.in);
-    return rc;
 }

@@ -7,20 +7,26 @@
  * The parts are separate so that each can be tested without a broker:
  *   mapping.c   YAML mapping file -> struct tsim__map (diagnostics as for model files)
  *   ingest.c    (topic, payload) -> struct tsim__tev per event, or a counted reason to drop it
- *   live.c      struct tsim__tev -> corrections of the live sim (the reconciliation rule lives there)
+ *   live.c      struct tsim__tev -> corrections of the live sim (the reconciliation rule and the
+ *               clock defence live there)
  *   forecast.c  clone of the live state -> N replications to a horizon -> JSON, alerts
  *   store.c     SQLite: every accepted message and every forecast with the point it started from
- *   mqtt.c      libmosquitto client: connect, reconnect, subscribe, a queue to the twin's thread
+ *   mqtt.c      libmosquitto client on a network loop of its own: connect, reconnect, subscribe,
+ *               acknowledge only what the owner made durable
+ *   msgq.c      the queue from the network thread to the twin's thread, and its durability gate
  *   emulate.c   a model run in scaled real time, publishing what the mapping expects of a plant
- *   twin.c      the twin's main loop tying them together
+ *   twin.c      the twin's main loop tying them together; resuming a recording
+ *   replay.c    a recorded forecast run again from the recording alone
  * Threads: the MQTT network thread only copies messages into a queue; one twin thread owns the
  * live sim and decodes and applies every message; one forecast thread runs forecasts on clones.
+ * Nothing here prints, exits or installs a signal handler: the commands do (cli/twin.c).
  */
 #ifndef TSIM_TWIN_H
 #define TSIM_TWIN_H
 
 #include "twinsim.h"
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -39,6 +45,7 @@ enum tsim__tev_kind {
     TSIM__TEV_STATE,     /* a machine server changed state */
     TSIM__TEV_PART,      /* a part entered or left a block */
     TSIM__TEV_LEVEL,     /* a buffer's level */
+    TSIM__TEV_COUNT,     /* a block's cumulative count of parts entered (a PLC counter) */
     TSIM__TEV_ORDER,     /* an order released: product, quantity, due date */
     TSIM__TEV_PARAM,     /* a parameter changed: a process time, a crew size */
     TSIM__TEV_HEARTBEAT, /* nothing happened up to this time */
@@ -60,6 +67,7 @@ enum tsim__role {
     TSIM__R_DUE,
     TSIM__R_NAME,
     TSIM__R_VALUE,
+    TSIM__R_TOTAL,        /* the `count` of a count event */
     TSIM__R_COUNT
 };
 
@@ -108,6 +116,7 @@ struct tsim__map {
     int has_origin;
     double origin;        /* plant seconds (Unix time) of model time 0 */
     double late;          /* tolerance for out-of-order timestamps, model time */
+    double ahead;         /* an event further ahead of the twin's clock is held (live.c) */
     double max_gap;       /* largest jump forward accepted, model time */
     /* messages */
     char *id_field;       /* message id or sequence for duplicate detection; NULL: none */
@@ -125,7 +134,7 @@ struct tsim__map {
     char **subscribe;     /* subscriptions replacing the rules' own (`subscribe:`), may be 0 */
     int nsubscribe;
     /* twin topics */
-    char *topic_command, *topic_forecast, *topic_alert, *topic_state;
+    char *topic_command, *topic_forecast, *topic_alert, *topic_state, *topic_status;
     /* forecasts */
     double every_s;       /* wall-clock seconds between forecasts; 0: only on request */
     int replications;
@@ -194,7 +203,7 @@ struct tsim__tev {
     int enter;            /* PART: 1 enter, 0 leave */
     int product;          /* -1: not given */
     char part[TSIM__TEV_STR];
-    int64_t level;
+    int64_t level;        /* LEVEL: the level; COUNT: the count */
     char order[TSIM__TEV_STR];
     int64_t quantity;
     double due;           /* plant seconds */
@@ -290,6 +299,19 @@ struct tsim__recon {
 };
 
 struct tsim__part_slot;
+struct tsim__held;
+
+/* What the live sim tells its owner as it goes (all optional). */
+struct tsim__live_hooks {
+    /* Called with the live state at each checkpoint time (every `checkpoint_every` of model
+     * time up to `checkpoint_until`, < 0: no end), before the clock moves past it. */
+    void (*checkpoint)(void *ctx, double t);
+    double checkpoint_every, checkpoint_until;
+    /* An event accepted earlier (held by the clock defence) is dropped after all, or fails when
+     * it is finally applied: count and report it. */
+    void (*dropped)(void *ctx, const struct tsim__tev *ev, enum tsim__drop why, const char *err);
+    void *ctx;
+};
 
 struct tsim__live {
     struct tsim_model *model;
@@ -321,8 +343,16 @@ struct tsim__live {
     struct tsim__order *orders;
     int norders, cap_orders;
     uint64_t completed;   /* parts the plant reported entering a sink */
+    int64_t *count_last;  /* per block: the last count reported, -1: none */
     struct tsim__recon recon;
     uint64_t late, future;
+    /* the clock defence: events held until their time is confirmed (live.c) */
+    struct tsim__held *held;
+    int nheld, cap_held;
+    uint64_t held_order;
+    int releasing;        /* applying a held event: the clock's move releases no other */
+    struct tsim__live_hooks hooks;
+    double cp_next;       /* the next checkpoint time */
 };
 
 /**
@@ -337,17 +367,26 @@ void tsim__live_destroy(struct tsim__live *lv);
 /**
  * Apply one decoded event: advance the live sim to its time, record what the plant reports and
  * correct the sim (see live.c for the rule). Returns TSIM__OK, TSIM__D_LATE, TSIM__D_FUTURE or
- * TSIM__D_VALUE (an order or parameter the engine refused), with a message in `err`.
+ * TSIM__D_VALUE (an order or parameter the engine refused, a count that went back), with a
+ * message in `err`. An event far ahead of the clock is held (TSIM__OK, lv->nheld counts it)
+ * until its time is confirmed; if it is dropped later, hooks.dropped says so.
  */
 enum tsim__drop tsim__live_apply(struct tsim__live *lv, const struct tsim__tev *ev, char *err,
                                  size_t errlen);
+
+/** Set the hooks (copied); call before the first event. */
+void tsim__live_set_hooks(struct tsim__live *lv, const struct tsim__live_hooks *h);
+
+/** Write the checkpoints at or before model time `t` that are still due (at the end of a run). */
+void tsim__live_checkpoints_through(struct tsim__live *lv, double t);
 
 /** Does a PARAM event change the shared model (so no forecast may run meanwhile), rather than
  * only the live sim (a crew size)? */
 int tsim__live_param_touches_model(const struct tsim__live *lv, const struct tsim__tev *ev);
 
-/** Reconcile what was reported since the last reconciliation, then run the sim to model time
- * `t` (>= now) and make `t` the twin's clock. */
+/** Apply held events up to `t`, reconcile what was reported since the last reconciliation,
+ * write due checkpoints, then run the sim to model time `t` (>= now) and make `t` the twin's
+ * clock. */
 void tsim__live_advance(struct tsim__live *lv, double t);
 
 /** Reconcile what was reported since the last reconciliation (at the twin's clock). */
@@ -462,22 +501,40 @@ int tsim__alerts_check(struct tsim__alerts *a, const struct tsim__map *map,
 
 struct tsim__store;
 
-/** Open (creating the tables) the database at `path`. Returns NULL with a message in `err`. */
-struct tsim__store *tsim__store_open(const char *path, char *err, size_t errlen);
+/** Open (creating the tables) the database at `path`; `sync_full`: every commit is on disk
+ * before it returns (synchronous=FULL), else it survives a crash of the process but maybe not
+ * a power cut. Returns NULL with a message in `err`. */
+struct tsim__store *tsim__store_open(const char *path, int sync_full, char *err, size_t errlen);
+/** Commit what is pending and close. */
 void tsim__store_close(struct tsim__store *st);
-/** Record an accepted message, in order; committed in batches. Returns 0 or -1. */
+/** Record an accepted message as number `seq` (never reused), in the open transaction (one is
+ * begun if none is). Returns 0 or -1. */
 int tsim__store_event(struct tsim__store *st, uint64_t seq, const char *topic,
                       const void *payload, size_t len);
-/** Commit pending events. */
-int tsim__store_flush(struct tsim__store *st);
-/** Record a forecast: the events it had absorbed, its seed and the result and state JSON. */
+/** Commit the open transaction, with `counters_json` (unless NULL) as the `counters` meta row in
+ * it, so that a resumed twin's counters match its recorded messages. Returns 0 or -1. */
+int tsim__store_commit(struct tsim__store *st, const char *counters_json);
+/** Record a forecast (in the open transaction): the events it had absorbed, its seed and the
+ * result and state JSON. */
 int tsim__store_forecast(struct tsim__store *st, const struct tsim__fc_input *in,
                          const char *result_json, const char *state_json);
 
-/** Record a key/value about the run (the live seed, the files): what a replay needs. */
+/** Record a key/value about the run (the live seed, the files): what a replay needs. In the
+ * open transaction. */
 int tsim__store_meta(struct tsim__store *st, const char *key, const char *value);
-/** The meta value of `key`, or NULL. Ownership: free with tsim__free. */
+/** The meta value of `key` in an open store, or NULL. Ownership: free with tsim__free. */
+char *tsim__store_meta_of(struct tsim__store *st, const char *key);
+/** The meta value of `key` in the database at `path`, or NULL. Ownership: free with
+ * tsim__free. */
 char *tsim__store_get_meta(const char *path, const char *key);
+/** The highest recorded message number and forecast id (0: none). */
+uint64_t tsim__store_last_event(struct tsim__store *st);
+uint64_t tsim__store_last_forecast(struct tsim__store *st);
+/** Call `fn` for every recorded message with seq <= `upto`, in order, until it returns
+ * nonzero. Returns 0, or -1 with a message in `err`. */
+int tsim__store_each(struct tsim__store *st, uint64_t upto,
+                     int (*fn)(void *ctx, const char *topic, const void *payload, size_t len),
+                     void *ctx, char *err, size_t errlen);
 
 /* Replay: call `fn` for every recorded message with seq <= `upto`, in order. */
 int tsim__store_replay(const char *path, uint64_t upto,
@@ -502,40 +559,95 @@ struct tsim__mqtt_opts {
     int clean;            /* 0: persistent session (the twin's default) */
     int qos;
     int verbose;
+    /* Status for late subscribers (all three or none): `status_online` is published retained on
+     * `status_topic` after every connect, `status_lost` is the will the broker publishes when
+     * the connection breaks, `status_offline` is published retained on a clean stop. */
+    const char *status_topic, *status_online, *status_lost, *status_offline;
 };
 void tsim__mqtt_opts_init(struct tsim__mqtt_opts *o);
 
+/* The longest wait between connection attempts, seconds. */
+#define TSIM__MQTT_BACKOFF_MAX 30.0
+
+/** The wait before attempt `attempt` + 1 after `attempt` failures in a row (0: the first retry):
+ * 1, 2, 4, 8, 16 s, then TSIM__MQTT_BACKOFF_MAX, each scaled by 0.8 + 0.4 u (u in [0, 1]: the
+ * jitter, uniform). */
+double tsim__mqtt_backoff(unsigned attempt, double u);
+
 struct tsim__mqtt;
 
-/* A received message, as the network thread hands it over. */
+enum tsim__mqtt_ev_kind {
+    TSIM__MQ_CONNECTED,   /* the broker accepted a connection */
+    TSIM__MQ_FAILED,      /* an attempt failed */
+    TSIM__MQ_LOST         /* an established connection broke */
+};
+
+/* What happened to the connection, for the owner to report (the library prints nothing). */
+struct tsim__mqtt_ev {
+    enum tsim__mqtt_ev_kind kind;
+    const char *text;     /* CONNECTED: the broker's address; else one line: what happened and
+                           * the code that says why (the broker's CONNACK code, the TLS
+                           * library's message or the system's errno) */
+    int repeated;         /* FAILED, LOST: the same text as the problem before: said already */
+    double retry_s;       /* FAILED, LOST: seconds until the next attempt */
+    uint64_t n;           /* CONNECTED: connections so far; else failures in a row */
+};
+
+/* A received message, as the network thread hands it over; must only copy. */
 typedef void tsim__mqtt_msg_fn(void *ctx, const char *topic, const void *payload, size_t len,
                                int qos);
+/* Called on the network thread after a burst of messages and before their acknowledgements can
+ * go out: return 0 once all of them are durable, nonzero to withhold the acknowledgements for
+ * good (the connection then closes without them, and the broker delivers them again). */
+typedef int tsim__mqtt_sync_fn(void *ctx);
+typedef void tsim__mqtt_event_fn(void *ctx, const struct tsim__mqtt_ev *e);
+
+struct tsim__mqtt_hooks {
+    tsim__mqtt_msg_fn *on_msg;     /* NULL: a publisher */
+    tsim__mqtt_sync_fn *on_sync;   /* NULL: acknowledge at once */
+    tsim__mqtt_event_fn *on_event; /* NULL: nobody listens */
+    void *ctx;
+};
+
+struct tsim__mqtt_stats {
+    uint64_t connects;    /* connections the broker accepted */
+    uint64_t reconnects;  /* connects after the first */
+    uint64_t failures;    /* attempts that failed */
+    double blind_s;       /* seconds without a connection since the start */
+    int connected;
+    char last_problem[512];
+};
 
 /**
- * Connect (in the background: a refused or dropped connection is retried with backoff from 1 to
- * 30 s) and subscribe to `filters` after every connect. `on_msg` runs on the network thread and
- * must only copy. Returns NULL with a message in `err` for bad options.
+ * Start the network thread: connect (in the background: failures are retried with
+ * tsim__mqtt_backoff, each reported through h->on_event) and subscribe to `filters` after every
+ * connect. Returns NULL with a message in `err` for bad options.
  */
-struct tsim__mqtt *tsim__mqtt_start(const struct tsim__mqtt_opts *o, const char *const *filters,
-                                    int nfilters, tsim__mqtt_msg_fn *on_msg, void *ctx, char *err,
-                                    size_t errlen);
+struct tsim__mqtt *tsim__mqtt_start(const struct tsim__mqtt_opts *o,
+                                    const struct tsim__mqtt_hooks *h, const char *const *filters,
+                                    int nfilters, char *err, size_t errlen);
 /** Publish (thread-safe). QoS 1 messages are queued while disconnected and sent on reconnect. */
 int tsim__mqtt_publish(struct tsim__mqtt *c, const char *topic, const void *payload, size_t len,
                        int qos, int retain);
-/** Messages published and not yet acknowledged by the broker. */
+/** Messages published and not yet acknowledged by the broker (QoS 0: not yet written). */
 int tsim__mqtt_pending(struct tsim__mqtt *c);
 /** Wait while more than `max_pending` publishes are unacknowledged and the client is connected:
  * a fast publisher's brake (libmosquitto's outgoing queue costs time per queued message). */
 void tsim__mqtt_throttle(struct tsim__mqtt *c, int max_pending);
 int tsim__mqtt_connected(struct tsim__mqtt *c);
 uint64_t tsim__mqtt_reconnects(struct tsim__mqtt *c);
-/** Disconnect and free; waits up to `drain_s` seconds for pending publishes first. */
-void tsim__mqtt_stop(struct tsim__mqtt *c, double drain_s);
+/** The connection's counters; all zero for NULL. */
+void tsim__mqtt_stats(struct tsim__mqtt *c, struct tsim__mqtt_stats *s);
+/** Stop and free: wait up to `drain_s` seconds (less once `*interrupt` is set) for pending
+ * publishes, then say goodbye (status offline, DISCONNECT) unless acknowledgements were
+ * withheld, in which case the socket is closed without a word. */
+void tsim__mqtt_stop(struct tsim__mqtt *c, double drain_s, const volatile sig_atomic_t *interrupt);
 
 /* A bounded queue of received messages from the network thread to the twin thread. When it is
  * full the network thread waits: the twin is then far behind and TCP flow control slows the
  * broker, which loses nothing; a forecast never holds the twin thread, so this wait is never
- * caused by one. */
+ * caused by one. Beside the messages it counts how many were pushed and how many the consumer
+ * has declared done (durable), which is the gate of tsim__mqtt_sync_fn. */
 struct tsim__msgq;
 /* Payload bytes a queue holds at most (besides its message count): 256 MiB. */
 #define TSIM__MSGQ_BYTES ((size_t)256 * 1024 * 1024)
@@ -546,19 +658,45 @@ struct tsim__msg {
 };
 struct tsim__msgq *tsim__msgq_create(size_t cap);
 void tsim__msgq_destroy(struct tsim__msgq *q);
+/** Push a copy (dropped once the queue is abandoned: nobody would read it). */
 void tsim__msgq_push(struct tsim__msgq *q, const char *topic, const void *payload, size_t len);
 /** Pop into `*m` (caller frees m->topic and m->payload with tsim__free), waiting up to
  * `timeout_s`. Returns 1, or 0 on timeout. */
 int tsim__msgq_pop(struct tsim__msgq *q, struct tsim__msg *m, double timeout_s);
+/** Messages pushed so far. */
+uint64_t tsim__msgq_pushed(struct tsim__msgq *q);
+/** The consumer: the first `done` messages ever pushed are handled and durable. */
+void tsim__msgq_done(struct tsim__msgq *q, uint64_t done);
+/** Wait until the first `mark` messages are done: 0, or -1 once the queue is abandoned. */
+int tsim__msgq_wait_done(struct tsim__msgq *q, uint64_t mark);
+/** The consumer stops for good: waits end with -1, pushes are dropped. */
+void tsim__msgq_abandon(struct tsim__msgq *q);
+/** 1 if every message pushed is done. */
+int tsim__msgq_settled(struct tsim__msgq *q);
 
 /* ---------------------------------------------------------------------------------------------
  * The twin and the emulator, as the commands run them.
  * ------------------------------------------------------------------------------------------- */
 
+/* How the twin and the emulator report: the library prints nothing, the command prints what
+ * its log callback receives. `key` is one word naming what happened (a stable interface, listed
+ * in docs/twin.md); `text` is one line for people. */
+enum tsim__log_level {
+    TSIM__LOG_PROBLEM,    /* always worth a line */
+    TSIM__LOG_RECOVERED,  /* a problem said before is over (a connection made) */
+    TSIM__LOG_INFO        /* progress: --verbose */
+};
+typedef void tsim__log_fn(void *ctx, enum tsim__log_level level, const char *key,
+                          const char *text);
+
 struct tsim__twin_opts {
     struct tsim__mqtt_opts mqtt;
     uint64_t seed;        /* the live sim's seed */
     const char *db;       /* SQLite file; NULL: none */
+    int sync_full;        /* every commit on disk before the broker hears of it (power cuts) */
+    /* What the recording must have been made with (the command passes hashes of the model and
+     * mapping files); NULL: not checked. */
+    const char *model_id, *mapping_id;
     double until;         /* stop once the plant time reaches this model time; < 0: never */
     double checkpoint;    /* write both views every this much model time; 0: never */
     FILE *state_out;
@@ -566,18 +704,23 @@ struct tsim__twin_opts {
     int verbose;
     int has_origin;
     double origin;        /* overrides the mapping's */
+    const volatile sig_atomic_t *stop; /* set (by a signal handler) to stop; may be NULL */
+    tsim__log_fn *log;
+    void *log_ctx;
 };
 
 /**
  * Replay forecast `id` recorded in `db`: feed its recorded messages to a fresh live twin (with the
  * recorded live seed and origin), forecast with the recorded seed and replications, write the JSON
  * to `out` and compare it with the recorded one (wall time aside). Returns 0 when they are equal,
- * 1 otherwise (with the reason on stderr).
+ * 1 otherwise, with the reason in `err`.
  */
 int tsim__twin_replay(struct tsim_model *m, struct tsim__map *map, const char *db, uint64_t id,
-                      FILE *out);
+                      FILE *out, char *err, size_t errlen);
 
-/** Run the twin until SIGINT/SIGTERM, `until` or idle exit. Returns a process exit status. */
+/** Run the twin until `*stop`, `until` or idle exit. With `db` it continues the recording found
+ * there (replaying it first) or refuses it (another model, mapping, seed or origin). Returns 0,
+ * or 1 when it could not run (model, recording) or never connected before an idle exit. */
 int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
                     const struct tsim__twin_opts *o);
 
@@ -591,7 +734,12 @@ struct tsim__emu_opts {
     int has_origin;
     double origin;        /* plant seconds of model time 0; default: the wall clock at start */
     int batch;            /* events per message, at most; 1: one event per message */
+    double connect_timeout_s; /* give up when the first connection takes longer; 0: 10 s */
+    double drain_s;       /* at the end, wait this long at most for the broker's acks; 0: 60 s */
     int verbose;
+    const volatile sig_atomic_t *stop; /* set (by a signal handler) to stop; may be NULL */
+    tsim__log_fn *log;
+    void *log_ctx;
 };
 
 /* A batch payload being built from event objects, as a gateway would send them: a JSON array
@@ -618,7 +766,8 @@ int tsim__batch_add(struct tsim__batch *b, const char *topic, const char *json, 
 const char *tsim__batch_payload(struct tsim__batch *b, size_t *len);
 void tsim__batch_clear(struct tsim__batch *b);
 
-/** Run the emulator to `until`, publishing plant messages. Returns a process exit status. */
+/** Run the emulator to `until`, publishing plant messages. Returns 0 when every message was
+ * acknowledged by the broker, 1 otherwise (never connected, or messages left unacknowledged). */
 int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
                    const struct tsim__emu_opts *o);
 

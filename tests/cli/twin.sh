@@ -69,10 +69,10 @@ pair() {
     name=$1
     "$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id "twin-$name" \
         --seed "$2" --origin $ORIGIN --until 2h --checkpoint 20min --state-out "$TMP/$name.twin" \
-        --db "$TMP/$name.db" --every 0.3s 2>"$TMP/$name.twin.err" &
+        --db "$TMP/$name.db" --every 0.3s --verbose 2>"$TMP/$name.twin.err" &
     tp=$!
     PIDS="$PIDS $tp"
-    sleep 0.5
+    wait_connected "$TMP/$name.twin.err"
     "$TWINSIM" emulate $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id "emu-$name" \
         --seed 11 --origin $ORIGIN --until 2h --speed "$3" --checkpoint 20min \
         --state-out "$TMP/$name.emu" --verbose $EMU_EXTRA 2>"$TMP/$name.emu.err" &
@@ -86,8 +86,8 @@ pair() {
     fi
     wait_pid $ep 40 || fail "$name" "the emulator did not finish"
     wait_pid $tp 20 || fail "$name" "the twin did not reach the end ($(tail -n 3 "$TMP/$name.twin.err"))"
-    sent=$(sed -n 's/^twinsim: emulate: \([0-9]*\) events.*/\1/p' "$TMP/$name.emu.err")
-    sent_msgs=$(sed -n 's/^twinsim: emulate: [0-9]* events in \([0-9]*\) messages.*/\1/p' "$TMP/$name.emu.err")
+    sent=$(sed -n 's/^twinsim: emulate: sent: \([0-9]*\) events.*/\1/p' "$TMP/$name.emu.err")
+    sent_msgs=$(sed -n 's/^twinsim: emulate: sent: [0-9]* events in \([0-9]*\) messages.*/\1/p' "$TMP/$name.emu.err")
 }
 
 pair same 11 7200
@@ -175,8 +175,14 @@ fi
 pair restart 11 1200 --restart
 grep '"view":"observed"' "$TMP/restart.twin" >"$TMP/restart.views"
 grep '"view":"observed"' "$TMP/restart.emu" >"$TMP/restart.emu.obs"
+blind=$(counter "$TMP/restart.twin" blind_s)
 if [ "$(counter "$TMP/restart.twin" reconnects)" -lt 1 ]; then
     fail twin_broker_restart "the twin never reconnected: $(tail -n 1 "$TMP/restart.twin")"
+elif ! python3 -c "import sys; sys.exit(not 1.0 <= float(sys.argv[1]) <= 20)" "$blind"; then
+    fail twin_broker_restart "the broker was away 1.5 s, the twin says it was blind $blind s"
+elif ! grep -q '^twinsim: twin: connection_lost: ' "$TMP/restart.twin.err" ||
+    ! grep -q '^twinsim: twin: connected: ' "$TMP/restart.twin.err"; then
+    fail twin_broker_restart "the loss and the reconnect were not said: $(head -c 600 "$TMP/restart.twin.err")"
 elif [ "$(counter "$TMP/restart.twin" accepted)" != "$sent" ]; then
     fail twin_broker_restart "emulator sent '$sent', $(tail -n 1 "$TMP/restart.twin")"
 elif [ ! -s "$TMP/restart.views" ] || ! cmp -s "$TMP/restart.views" "$TMP/restart.emu.obs"; then
@@ -185,12 +191,15 @@ else
     pass twin_broker_restart
 fi
 
-# Bad messages, sent raw (MQTT 3.1.1, QoS 0) so that anything at all can be sent.
+# Bad messages, sent raw (MQTT 3.1.1, QoS 0) so that anything at all can be sent. Among them one
+# event stamped 3 h ahead: held, contradicted by the events after it and dropped as future, it
+# costs itself and nothing else (no event after it is late); and levels the model makes
+# implausible (above the buffer's capacity, on a machine) are bad values.
 "$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-faults \
-    --origin $ORIGIN --until 20min --state-out "$TMP/faults.twin" 2>"$TMP/faults.err" &
+    --origin $ORIGIN --until 5min --state-out "$TMP/faults.twin" --verbose 2>"$TMP/faults.err" &
 tp=$!
 PIDS="$PIDS $tp"
-sleep 0.7
+wait_connected "$TMP/faults.err"
 python3 - "$PORT" <<'EOF'
 import socket, struct, sys
 def length(n):
@@ -206,20 +215,26 @@ def s(x):
     b = x.encode() if isinstance(x, str) else x
     return struct.pack("!H", len(b)) + b
 msgs = [
-    ("line/heartbeat", b'{"ts": 1000600, "seq": 900001}'),
-    ("line/heartbeat", b'{"ts": 1000600, "seq": 900001}'),            # duplicate
-    ("line/heartbeat", b'{"ts": 1000500, "seq": 900002}'),            # late
+    ("line/heartbeat", b'{"ts": 1000240, "seq": 900001}'),
+    ("line/heartbeat", b'{"ts": 1000240, "seq": 900001}'),            # duplicate
+    ("line/heartbeat", b'{"ts": 1000100, "seq": 900002}'),            # late
     ("line/heartbeat", b'{"ts": 2000000000, "seq": 900003}'),         # far in the future
-    ("line/heartbeat", b'{"ts": 1000601, "seq": 9' + b' ' * 3000 + b'}'),  # over the cap
-    ("line/heartbeat", b'{"ts": 1000601, "seq": "\xff\xfe"}'),         # not UTF-8
-    ("line/heartbeat", b'{"ts": 1000601, '),                          # bad JSON
-    ("line/nowhere", b'{"ts": 1000601, "seq": 900004}'),              # unknown topic
+    ("line/heartbeat", b'{"ts": 1000241, "seq": 9' + b' ' * 3000 + b'}'),  # over the cap
+    ("line/heartbeat", b'{"ts": 1000241, "seq": "\xff\xfe"}'),         # not UTF-8
+    ("line/heartbeat", b'{"ts": 1000241, '),                          # bad JSON
+    ("line/nowhere", b'{"ts": 1000241, "seq": 900004}'),              # unknown topic
     ("line/heartbeat", b'{"seq": 900005}'),                           # missing field
-    ("line/FILL-01/state", b'{"ts": 1000601, "seq": 900006, "state": "exploded"}'),
+    ("line/FILL-01/state", b'{"ts": 1000241, "seq": 900006, "state": "exploded"}'),
     ("line/twin/cmd", b'{"cmd": "forecast"}'),
     # a batch: one good event, one without its timestamp, one not an object
-    ("line/heartbeat", b'[{"ts": 1000601, "seq": 900008}, {"seq": 900009}, 5]'),
-    ("line/heartbeat", b'{"ts": 1001200, "seq": 900007}'),            # the end: 20 min
+    ("line/heartbeat", b'[{"ts": 1000241, "seq": 900008}, {"seq": 900009}, 5]'),
+    ("line/FILL-01/state", b'{"ts": 1010800, "seq": 900010, "state": "down"}'),  # 3 h ahead
+    ("line/buffers", b'{"ts": 1000242, "seq": 900011, "buffer": "buf1", "level": 1000000000}'),
+    ("line/buffers", b'{"ts": 1000242, "seq": 900012, "buffer": "FILL-01", "level": 3}'),
+    ("line/heartbeat", b'{"ts": 1000243, "seq": 900013}'),
+    ("line/heartbeat", b'{"ts": 1000244, "seq": 900014}'),
+    ("line/heartbeat", b'{"ts": 1000245, "seq": 900015}'),
+    ("line/heartbeat", b'{"ts": 1000300, "seq": 900007}'),            # the end: 5 min
 ]
 c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 c.sendall(pkt(0x10, s("MQTT") + bytes([4, 2]) + struct.pack("!H", 30) + s("twinsim-test-faults")))
@@ -230,12 +245,16 @@ c.sendall(pkt(0xE0, b""))
 c.close()
 EOF
 wait_pid $tp 20 || fail twin_bad_messages "the twin did not reach the end"
-want='{"too_big":1,"not_utf8":1,"bad_json":2,"unknown_topic":1,"missing_field":2,"bad_value":1,"duplicate":1,"late":1,"future":1}'
+want='{"too_big":1,"not_utf8":1,"bad_json":2,"unknown_topic":1,"missing_field":2,"bad_value":3,"duplicate":1,"late":1,"future":2}'
 got=$(tail -n 1 "$TMP/faults.twin" | python3 -c "import json, sys; print(json.dumps(json.load(sys.stdin)['counters']['dropped'], separators=(',', ':')))")
 if [ "$got" != "$want" ]; then
     fail twin_bad_messages "dropped $got"
-elif [ "$(counter "$TMP/faults.twin" received)" != 15 ] || [ "$(counter "$TMP/faults.twin" accepted)" != 4 ] || [ "$(counter "$TMP/faults.twin" forecasts)" -lt 1 ]; then
+elif [ "$(counter "$TMP/faults.twin" received)" != 21 ] || [ "$(counter "$TMP/faults.twin" accepted)" != 7 ] || [ "$(counter "$TMP/faults.twin" forecasts)" -lt 1 ]; then
     fail twin_bad_messages "$(tail -n 1 "$TMP/faults.twin")"
+elif ! grep -q "bad_value: level 1000000000 of 'buf1' is above its capacity of 25" "$TMP/faults.err" ||
+    ! grep -q "bad_value: block 'filler' (a 'machine' block) has no level" "$TMP/faults.err" ||
+    ! grep -q "future: timestamp 1010800.000 was 10[0-9]* s ahead of the twin's clock and was contradicted" "$TMP/faults.err"; then
+    fail twin_bad_messages "reasons not said: $(grep -e bad_value -e future "$TMP/faults.err" | head -c 600)"
 else
     pass twin_bad_messages
 fi
@@ -243,6 +262,10 @@ fi
 # The command line: usage errors and a mapping error in the FILE:LINE:COL form.
 tw twin
 [ "$rc" -eq 2 ] && grep -q "no model given" "$TMP/err" && pass twin_usage || fail twin_usage "exit $rc: $(cat "$TMP/err")"
+tw twin $MODEL --mapping $MAP --fsync
+[ "$rc" -eq 2 ] && grep -q "\-\-fsync needs \-\-db" "$TMP/err" && pass twin_usage_fsync || fail twin_usage_fsync "exit $rc: $(cat "$TMP/err")"
+tw emulate $MODEL --mapping $MAP --connect-timeout 0
+[ "$rc" -eq 2 ] && grep -q "bad duration '0' for --connect-timeout" "$TMP/err" && pass emulate_usage_connect_timeout || fail emulate_usage_connect_timeout "exit $rc: $(cat "$TMP/err")"
 printf 'events:\n  - topic: a/b\n    kind: parts\n' >"$TMP/bad.mapping.yaml"
 tw twin $MODEL --mapping "$TMP/bad.mapping.yaml"
 if [ "$rc" -eq 1 ] && grep -qF "$TMP/bad.mapping.yaml:3:11: error: unknown event kind 'parts' (did you mean 'part'?)" "$TMP/err"; then

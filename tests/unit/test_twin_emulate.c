@@ -97,9 +97,11 @@ static char *view(const struct tsim__live *lv, const struct tsim_sim *sim,
 
 /* Emulator and twin in one process, with the same or another seed: at every checkpoint the
  * twin's observed state equals the plant's; with the same seed its sim does too, with no
- * correction at all. */
-static void run_pair(uint64_t twin_seed, int batch, int *obs_equal, int *sim_equal,
-                     uint64_t *recon)
+ * correction at all. `lie`: after the plant's first hour, one message with a clock 3 h ahead
+ * (the filler "down") goes to the twin among the true ones; `lies` returns the twin's late and
+ * future counts. */
+static void run_pair_lied(uint64_t twin_seed, int batch, int lie, int *obs_equal, int *sim_equal,
+                          uint64_t *recon, uint64_t *lies)
 {
     struct tsim_model *m = load_model();
     struct tsim__map *map = m ? load_map(m, line_mapping) : NULL;
@@ -107,6 +109,8 @@ static void run_pair(uint64_t twin_seed, int batch, int *obs_equal, int *sim_equ
     if (!map) return;
     struct tsim__ingest in;
     tsim__ingest_init(&in, map);
+    /* lie 2: the same lie with the defence off (nothing is held short of max_gap). */
+    if (lie == 2) map->ahead = map->max_gap;
     struct tsim__live *lv = tsim__live_create(m, map, twin_seed);
     struct tsim_sim *plant = tsim_sim_create(m, 11, 0);
     struct loop l = {&in, lv, 0, 0, NULL, batch, {0}, 0};
@@ -121,13 +125,21 @@ static void run_pair(uint64_t twin_seed, int batch, int *obs_equal, int *sim_equ
     int ok_obs = 1, ok_sim = 1;
     for (double t = 30; t <= 240; t += 30) {
         tsim_sim_run_until(plant, t);
+        if (lie && t == 90) {
+            /* Stamped 3 h ahead of the plant's time; its id is one the plant never uses. */
+            char json[160];
+            snprintf(json, sizeof json, "{\"ts\": %.6f, \"seq\": 999999999, \"state\": \"down\"}",
+                     map->origin + (t + 180) * 60);
+            loop_emit(&l, "line/FILL-01/state", json);
+            l.sent--; /* not the plant's */
+        }
         tsim__emu_heartbeat(&e, t);
         loop_flush(&l);
         tsim__live_advance(lv, t);
         tsim__live_settle(lv);
         char *a = view(NULL, plant, &e, "observed", t), *b = view(lv, NULL, NULL, "observed", t);
         if (strcmp(a, b) != 0) {
-            if (ok_obs) fprintf(stderr, "  plant %s  twin  %s", a, b);
+            if (ok_obs && lie != 2) fprintf(stderr, "  plant %s  twin  %s", a, b);
             ok_obs = 0;
         }
         free(a);
@@ -138,16 +150,20 @@ static void run_pair(uint64_t twin_seed, int batch, int *obs_equal, int *sim_equ
         free(a);
         free(b);
     }
-    CHECK(l.bad == 0);
+    CHECK(l.bad == 0 || lie == 2);
     CHECK(l.sent > 1000);
-    CHECK(in.received == l.sent);
+    CHECK(in.received == l.sent + (lie ? 1 : 0));
+    if (lies) {
+        lies[0] = lv->late;
+        lies[1] = lv->future;
+    }
     /* Batches of 50 with some cut short by the cap or a checkpoint. */
     if (batch > 1) CHECK(l.messages > l.sent / (uint64_t)batch && l.messages < l.sent / 10);
     if (batch > 1) tsim__batch_release(&l.b);
     *obs_equal = ok_obs;
     *sim_equal = ok_sim;
     *recon = lv->recon.content + lv->recon.state + lv->recon.unknown_part;
-    if (*recon && twin_seed == 11)
+    if (*recon && twin_seed == 11 && lie != 2)
         fprintf(stderr, "  reconciled: content %llu state %llu unknown parts %llu\n",
                 (unsigned long long)lv->recon.content, (unsigned long long)lv->recon.state,
                 (unsigned long long)lv->recon.unknown_part);
@@ -157,6 +173,12 @@ static void run_pair(uint64_t twin_seed, int batch, int *obs_equal, int *sim_equ
     tsim__ingest_release(&in);
     tsim__map_destroy(map);
     tsim_model_destroy(m);
+}
+
+static void run_pair(uint64_t twin_seed, int batch, int *obs_equal, int *sim_equal,
+                     uint64_t *recon)
+{
+    run_pair_lied(twin_seed, batch, 0, obs_equal, sim_equal, recon, NULL);
 }
 
 static void test_emulator_twin_same_seed(void)
@@ -178,6 +200,26 @@ static void test_emulator_twin_batched(void)
     CHECK(obs);
     CHECK(sim);
     CHECK(recon == 0);
+}
+
+/* One plausible lie among the plant's messages (a state stamped 3 h ahead, within max_gap): the
+ * twin holds it, the plant's next messages contradict it, and it is dropped as future. It costs
+ * itself and nothing else: no message after it is late, and at every checkpoint the twin's
+ * state is still the plant's (without the defence the twin's clock jumped 3 h and every true
+ * message after it was late). */
+static void test_emulator_twin_one_lie(void)
+{
+    int obs, sim;
+    uint64_t recon, lies[2] = {9, 9};
+    run_pair_lied(11, 1, 1, &obs, &sim, &recon, lies);
+    CHECK(obs);
+    CHECK(sim);
+    CHECK(recon == 0);
+    CHECK(lies[0] == 0 && lies[1] == 1);
+    /* The same lie without the defence: the clock jumps and the truth after it is late. */
+    run_pair_lied(11, 1, 2, &obs, &sim, &recon, lies);
+    CHECK(!obs);
+    CHECK(lies[0] > 1000 && lies[1] == 0);
 }
 
 static void test_emulator_twin_other_seed(void)
@@ -285,6 +327,7 @@ int main(void)
     RUN(test_batch_builder);
     RUN(test_emulator_twin_same_seed);
     RUN(test_emulator_twin_batched);
+    RUN(test_emulator_twin_one_lie);
     RUN(test_emulator_twin_other_seed);
     RUN(test_bottling_line_twin);
     return CHECK_DONE();

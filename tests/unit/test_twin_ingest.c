@@ -1,5 +1,6 @@
 /*
- * Ingest (src/twin/ingest.c): every payload fault, duplicates and batches.
+ * Ingest (src/twin/ingest.c): every payload fault, duplicates, batches, and values checked
+ * against the model.
  */
 #include "check.h"
 
@@ -93,6 +94,54 @@ static void test_payload_faults(void)
           in.dropped[TSIM__D_JSON] == 2 && in.dropped[TSIM__D_TOPIC] == 1 &&
           in.dropped[TSIM__D_FIELD] == 4 && in.dropped[TSIM__D_VALUE] == 9);
     CHECK(in.received == 24);
+    tsim__ingest_release(&in);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+}
+
+/* Values checked against the model: a level only for a buffer, within 0 and its capacity; a
+ * count a whole number. */
+static void test_plausible_values(void)
+{
+    struct tsim_model *m = load_model();
+    char *text = mapping_with_counts("1h");
+    struct tsim__map *map = m && text ? load_map(m, text) : NULL;
+    free(text);
+    CHECK(map != NULL);
+    if (!map) {
+        tsim_model_destroy(m);
+        return;
+    }
+    struct tsim__ingest in;
+    tsim__ingest_init(&in, map);
+    struct tsim__tev ev;
+    char err[256];
+#define LEVEL(json) tsim__ingest_decode(&in, "line/buffers", json, strlen(json), &ev, err, sizeof err)
+    CHECK(LEVEL("{\"ts\": 1, \"seq\": 1, \"block\": \"buf1\", \"level\": 25}") == TSIM__OK &&
+          ev.level == 25);
+    CHECK(LEVEL("{\"ts\": 1, \"seq\": 2, \"block\": \"buf1\", \"level\": 26}") == TSIM__D_VALUE);
+    CHECK_STR(err, "level 26 of 'buf1' is above its capacity of 25");
+    CHECK(LEVEL("{\"ts\": 1, \"seq\": 3, \"block\": \"buf2\", \"level\": 1e9}") == TSIM__D_VALUE);
+    CHECK_STR(err, "level 1000000000 of 'buf2' is above its capacity of 5");
+    CHECK(LEVEL("{\"ts\": 1, \"seq\": 4, \"block\": \"buf1\", \"level\": -1}") == TSIM__D_VALUE);
+    CHECK_STR(err, "level -1 of 'buf1' is below 0");
+    CHECK(LEVEL("{\"ts\": 1, \"seq\": 5, \"block\": \"buf1\", \"level\": 2.5}") == TSIM__D_VALUE);
+    CHECK_STR(err, "bad level in field 'level'");
+    CHECK(LEVEL("{\"ts\": 1, \"seq\": 6, \"block\": \"FILL-01\", \"level\": 3}") == TSIM__D_VALUE);
+    CHECK_STR(err, "block 'filler' (a 'machine' block) has no level: only buffers do");
+    CHECK(LEVEL("{\"ts\": 1, \"seq\": 7, \"block\": \"done\", \"level\": 3}") == TSIM__D_VALUE);
+    CHECK_STR(err, "block 'done' (a 'sink' block) has no level: only buffers do");
+#undef LEVEL
+#define COUNT(json) tsim__ingest_decode(&in, "line/counts", json, strlen(json), &ev, err, sizeof err)
+    CHECK(COUNT("{\"ts\": 1, \"seq\": 8, \"station\": \"done\", \"total\": 12}") == TSIM__OK &&
+          ev.kind == TSIM__TEV_COUNT && ev.level == 12);
+    CHECK(COUNT("{\"ts\": 1, \"seq\": 9, \"station\": \"done\", \"total\": -1}") == TSIM__D_VALUE);
+    CHECK_STR(err, "bad count in field 'total' (a whole number, 0 or more)");
+    CHECK(COUNT("{\"ts\": 1, \"seq\": 10, \"station\": \"done\", \"total\": \"7\"}") ==
+          TSIM__D_VALUE);
+    CHECK(COUNT("{\"ts\": 1, \"seq\": 11, \"station\": \"done\"}") == TSIM__D_FIELD);
+#undef COUNT
+    CHECK(in.dropped[TSIM__D_VALUE] == 8 && in.dropped[TSIM__D_FIELD] == 1 && in.received == 11);
     tsim__ingest_release(&in);
     tsim__map_destroy(map);
     tsim_model_destroy(m);
@@ -276,6 +325,7 @@ int main(void)
 {
     RUN(test_utf8_and_time);
     RUN(test_payload_faults);
+    RUN(test_plausible_values);
     RUN(test_duplicates);
     RUN(test_batches);
     return CHECK_DONE();

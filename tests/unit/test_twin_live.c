@@ -1,5 +1,6 @@
 /*
- * The live sim (src/twin/live.c): time order and reconciliation.
+ * The live sim (src/twin/live.c): time order, reconciliation, the clock defence, counts and
+ * checkpoints.
  */
 #include "check.h"
 
@@ -108,10 +109,208 @@ static void test_reconcile(void)
 }
 
 
+/* ---- the clock defence ------------------------------------------------------------------- */
+
+struct drops {
+    int n;
+    enum tsim__drop why;
+    char err[256];
+};
+
+static void on_drop(void *ctx, const struct tsim__tev *ev, enum tsim__drop why, const char *err)
+{
+    (void)ev;
+    struct drops *d = ctx;
+    d->n++;
+    d->why = why;
+    snprintf(d->err, sizeof d->err, "%s", err);
+}
+
+/* A live twin of the line with `ahead` minutes of clock defence and a drop counter. */
+static struct tsim__live *defended(struct tsim_model **m, struct tsim__map **map,
+                                   struct tsim__ingest *in, double ahead, struct drops *d)
+{
+    *m = load_model();
+    *map = *m ? load_map(*m, line_mapping) : NULL;
+    if (!*map) return NULL;
+    (*map)->ahead = ahead;
+    tsim__ingest_init(in, *map);
+    struct tsim__live *lv = tsim__live_create(*m, *map, 1);
+    struct tsim__live_hooks h = {NULL, 0, -1, on_drop, d};
+    tsim__live_set_hooks(lv, &h);
+    return lv;
+}
+
+static void undefend(struct tsim_model *m, struct tsim__map *map, struct tsim__ingest *in,
+                     struct tsim__live *lv)
+{
+    tsim__live_destroy(lv);
+    if (map) tsim__ingest_release(in);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+}
+
+/* One event stamped 3 h ahead (a bad clock) is held, not applied: the events after it are on
+ * time, none is late, and after three of them contradict it, it is dropped as future. It costs
+ * that event and nothing else. */
+static void test_clock_one_event_ahead(void)
+{
+    struct tsim_model *m;
+    struct tsim__map *map;
+    struct tsim__ingest in;
+    struct drops d = {0, TSIM__OK, ""};
+    struct tsim__live *lv = defended(&m, &map, &in, 5, &d);
+    if (!lv) return;
+    int filler = tsim_model_find_block(m, "filler");
+    CHECK(feed(&in, lv, "line/heartbeat", "{\"ts\": 1000000, \"seq\": 1}") == TSIM__OK);
+    CHECK(feed(&in, lv, "line/FILL-01/state",
+               "{\"ts\": 1010800, \"seq\": 2, \"state\": \"down\"}") == TSIM__OK);
+    CHECK(lv->nheld == 1 && lv->now == 0 && lv->applied == 1);
+    CHECK(lv->srv_state[lv->srv_off[filler]] == -1); /* not applied */
+    CHECK(feed(&in, lv, "line/heartbeat", "{\"ts\": 1000006, \"seq\": 3}") == TSIM__OK);
+    CHECK(feed(&in, lv, "line/parts", "{\"ts\": 1000012, \"seq\": 4, \"station\": \"buf1\", "
+                                      "\"event\": \"enter\", \"id\": 7}") == TSIM__OK);
+    CHECK(lv->nheld == 1 && d.n == 0);
+    CHECK(feed(&in, lv, "line/heartbeat", "{\"ts\": 1000018, \"seq\": 5}") == TSIM__OK);
+    CHECK(lv->nheld == 0 && d.n == 1 && d.why == TSIM__D_FUTURE && lv->future == 1);
+    CHECK_STR(d.err, "timestamp 1010800.000 was 10788 s ahead of the twin's clock and was "
+                     "contradicted by later events");
+    CHECK(lv->late == 0 && lv->applied == 4);
+    CHECK_NEAR(lv->now, 0.3, 1e-9);
+    CHECK(lv->srv_state[lv->srv_off[filler]] == -1);
+    undefend(m, map, &in, lv);
+}
+
+/* A plant that really jumps (the morning after a night without messages): two sources agree on
+ * the new time, and both events are applied in time order. */
+static void test_clock_jump_confirmed(void)
+{
+    struct tsim_model *m;
+    struct tsim__map *map;
+    struct tsim__ingest in;
+    struct drops d = {0, TSIM__OK, ""};
+    struct tsim__live *lv = defended(&m, &map, &in, 5, &d);
+    if (!lv) return;
+    int filler = tsim_model_find_block(m, "filler");
+    CHECK(feed(&in, lv, "line/heartbeat", "{\"ts\": 1000000, \"seq\": 1}") == TSIM__OK);
+    CHECK(feed(&in, lv, "line/FILL-01/state",
+               "{\"ts\": 1007230, \"seq\": 2, \"state\": \"running\"}") == TSIM__OK);
+    CHECK(lv->nheld == 1 && lv->now == 0);
+    CHECK(feed(&in, lv, "line/heartbeat", "{\"ts\": 1007200, \"seq\": 3}") == TSIM__OK);
+    CHECK(lv->nheld == 0 && d.n == 0 && lv->applied == 3);
+    CHECK_NEAR(lv->now, 120.5, 1e-9); /* both applied: the heartbeat at 120, then the state */
+    CHECK(lv->srv_state[lv->srv_off[filler]] == TSIM__PS_RUNNING);
+    CHECK_NEAR(lv->srv_since[lv->srv_off[filler]], 120.5, 1e-9);
+    undefend(m, map, &in, lv);
+}
+
+/* A plant with one source is followed too, three events late at most: its own next two events
+ * confirm a jump when nothing contradicts it; a held event the clock reaches is applied. */
+static void test_clock_single_source(void)
+{
+    struct tsim_model *m;
+    struct tsim__map *map;
+    struct tsim__ingest in;
+    struct drops d = {0, TSIM__OK, ""};
+    struct tsim__live *lv = defended(&m, &map, &in, 5, &d);
+    if (!lv) return;
+    CHECK(feed(&in, lv, "line/heartbeat", "{\"ts\": 1000000, \"seq\": 1}") == TSIM__OK);
+    CHECK(feed(&in, lv, "line/heartbeat", "{\"ts\": 1001200, \"seq\": 2}") == TSIM__OK);
+    CHECK(feed(&in, lv, "line/heartbeat", "{\"ts\": 1002400, \"seq\": 3}") == TSIM__OK);
+    CHECK(lv->nheld == 2 && lv->now == 0);
+    CHECK(feed(&in, lv, "line/heartbeat", "{\"ts\": 1003600, \"seq\": 4}") == TSIM__OK);
+    CHECK(lv->nheld == 2 && d.n == 0);
+    CHECK_NEAR(lv->now, 20, 1e-9);
+    /* The clock moved on by other means (a checkpoint, the end): held events on the way are
+     * applied at their own times. */
+    tsim__live_advance(lv, 60);
+    CHECK(lv->nheld == 0 && lv->applied == 4 && d.n == 0 && lv->late == 0);
+    CHECK_NEAR(lv->now, 60, 1e-9);
+    undefend(m, map, &in, lv);
+}
+
+/* Counts: the first is a baseline, a rise adds entries (completions at a sink), a fall is a bad
+ * value unless it is to 0 (a counter that restarts). */
+static void test_counts(void)
+{
+    struct tsim_model *m = load_model();
+    char *text = mapping_with_counts("1h");
+    struct tsim__map *map = m && text ? load_map(m, text) : NULL;
+    free(text);
+    if (!map) {
+        tsim_model_destroy(m);
+        return;
+    }
+    struct tsim__ingest in;
+    tsim__ingest_init(&in, map);
+    struct tsim__live *lv = tsim__live_create(m, map, 1);
+    int done = tsim_model_find_block(m, "done");
+    const char *fmt = "{\"ts\": %d, \"seq\": %d, \"station\": \"done\", \"total\": %d}";
+    const int total[] = {5, 7, 6, 7, 0, 3};
+    const enum tsim__drop want[] = {TSIM__OK, TSIM__OK, TSIM__D_VALUE, TSIM__OK, TSIM__OK, TSIM__OK};
+    const uint64_t entered[] = {0, 2, 2, 2, 2, 5};
+    char json[160], err[256];
+    for (int i = 0; i < 6; i++) {
+        snprintf(json, sizeof json, fmt, 1000000 + i, i + 1, total[i]);
+        struct tsim__tev ev;
+        enum tsim__drop rc = tsim__ingest_decode(&in, "line/counts", json, strlen(json), &ev, err,
+                                                 sizeof err);
+        if (rc == TSIM__OK) rc = tsim__live_apply(lv, &ev, err, sizeof err);
+        CHECK(rc == want[i]);
+        CHECK(lv->entered[done] == entered[i] && lv->completed == entered[i]);
+        if (rc != TSIM__OK) CHECK_STR(err, "count 6 of block 'done' is below its last count 7");
+    }
+    tsim__live_destroy(lv);
+    tsim__ingest_release(&in);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+}
+
+static double cp_seen[8];
+static int cp_n;
+
+static void on_cp(void *ctx, double t)
+{
+    struct tsim__live *lv = ctx;
+    if (cp_n < 8) cp_seen[cp_n++] = t;
+    CHECK(lv->now == t && tsim_sim_now(lv->sim) == t);
+}
+
+/* Checkpoints come before the clock passes them, at their own time, up to the last one due. */
+static void test_checkpoint_hook(void)
+{
+    struct tsim_model *m = load_model();
+    struct tsim__map *map = m ? load_map(m, line_mapping) : NULL;
+    if (!map) return;
+    struct tsim__ingest in;
+    tsim__ingest_init(&in, map);
+    struct tsim__live *lv = tsim__live_create(m, map, 1);
+    struct tsim__live_hooks h = {on_cp, 10, 30, NULL, lv};
+    tsim__live_set_hooks(lv, &h);
+    cp_n = 0;
+    CHECK(feed(&in, lv, "line/heartbeat", "{\"ts\": 1000300, \"seq\": 1}") == TSIM__OK);
+    CHECK(cp_n == 0);
+    CHECK(feed(&in, lv, "line/heartbeat", "{\"ts\": 1001200, \"seq\": 2}") == TSIM__OK);
+    CHECK(cp_n == 1 && cp_seen[0] == 10); /* 20 is due only once the clock passes it */
+    CHECK(feed(&in, lv, "line/heartbeat", "{\"ts\": 1002700, \"seq\": 3}") == TSIM__OK);
+    CHECK(cp_n == 3 && cp_seen[1] == 20 && cp_seen[2] == 30); /* 40 is past the end */
+    tsim__live_checkpoints_through(lv, 45);
+    CHECK(cp_n == 3);
+    tsim__live_destroy(lv);
+    tsim__ingest_release(&in);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_time_order);
     RUN(test_reconcile);
+    RUN(test_clock_one_event_ahead);
+    RUN(test_clock_jump_confirmed);
+    RUN(test_clock_single_source);
+    RUN(test_counts);
+    RUN(test_checkpoint_hook);
     return CHECK_DONE();
 }
 

@@ -64,6 +64,45 @@ static void test_mapping_diagnostics(void)
     tsim_model_destroy(m);
 }
 
+/* The keys of the clock defence, the status topic and count events. */
+static void test_mapping_new_keys(void)
+{
+    struct tsim_model *m = load_model();
+    if (!m) return;
+    char *text = mapping_with_counts("90s");
+    struct tsim__map *map = text ? load_map(m, text) : NULL;
+    CHECK(map != NULL);
+    if (map) {
+        CHECK_NEAR(map->ahead, 1.5, 1e-12);
+        CHECK(map->nrules == 7 && map->rules[5].kind == TSIM__TEV_COUNT);
+        CHECK_STR(map->rules[5].field[TSIM__R_TOTAL], "total");
+        CHECK_STR(map->rules[5].field[TSIM__R_BLOCK], "station");
+    }
+    tsim__map_destroy(map);
+    free(text);
+    /* Defaults: five minutes ahead, no status topic. */
+    map = load_map(m, "events: [{topic: a/b, kind: heartbeat}]\ntwin: {status: t/s}\n");
+    CHECK(map != NULL);
+    if (map) {
+        CHECK_NEAR(map->ahead, 5, 1e-12);
+        CHECK_STR(map->topic_status, "t/s");
+    }
+    tsim__map_destroy(map);
+    char buf[1024];
+    diag_text(m,
+              "time: {ahead: 0}\n"
+              "events:\n"
+              "  - {topic: a/c, kind: count, fields: {level: n}}\n"
+              "twin: {statu: x, status: 'a/#'}\n",
+              buf, sizeof buf);
+    CHECK_STR(buf,
+              "1:15: 'ahead' must be positive\n"
+              "3:40: a 'count' event has no field 'level'\n"
+              "4:8: unknown key 'statu' in 'twin' (did you mean 'state'?)\n"
+              "4:27: bad topic 'a/#' for 'status' (no wildcards)\n");
+    tsim_model_destroy(m);
+}
+
 static void test_mapping_good(void)
 {
     struct tsim_model *m = load_model();
@@ -74,6 +113,8 @@ static void test_mapping_good(void)
         return;
     }
     CHECK(map->nrules == 6);
+    CHECK_NEAR(map->ahead, 60, 1e-12);
+    CHECK(map->topic_status == NULL);
     CHECK_STR(map->rules[0].filter, "line/+/state");
     CHECK(map->rules[0].block_level == 1);
     CHECK_STR(map->rules[1].field[TSIM__R_BLOCK], "station");
@@ -96,6 +137,7 @@ int main(void)
 {
     RUN(test_mapping_diagnostics);
     RUN(test_mapping_good);
+    RUN(test_mapping_new_keys);
     return CHECK_DONE();
 }
 

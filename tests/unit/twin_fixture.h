@@ -39,7 +39,7 @@ static const char *const line_model __attribute__((unused)) =
     "  - sink: done\n";
 
 static const char *const line_mapping __attribute__((unused)) =
-    "time: {field: ts, unit: s, late: 2s, max_gap: 12h, origin: 1000000}\n"
+    "time: {field: ts, unit: s, late: 2s, ahead: 1h, max_gap: 12h, origin: 1000000}\n"
     "id: seq\n"
     "max_payload: 256\n"
     "names: {FILL-01: filler, CAP-01: capper}\n"
@@ -123,5 +123,24 @@ __attribute__((unused)) static struct tsim__live *live_after_events(struct tsim_
     return lv;
 }
 
+
+/* The line's mapping with a `count` rule added (a PLC part counter per station on line/counts)
+ * and `ahead` as given. Ownership: free with free(). */
+__attribute__((unused)) static char *mapping_with_counts(const char *ahead)
+{
+    const char *at = strstr(line_mapping, "  - topic: line/heartbeat\n");
+    const char *ah = strstr(line_mapping, "ahead: 1h");
+    size_t n = strlen(line_mapping) + 256;
+    char *out = malloc(n);
+    if (!out || !at || !ah) {
+        free(out);
+        return NULL;
+    }
+    snprintf(out, n,
+             "%.*sahead: %s%.*s  - topic: line/counts\n    kind: count\n"
+             "    fields: {block: station, count: total}\n%s",
+             (int)(ah - line_mapping), line_mapping, ahead, (int)(at - (ah + 9)), ah + 9, at);
+    return out;
+}
 
 #endif
