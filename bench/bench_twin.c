@@ -80,7 +80,7 @@ static void *publish_all(void *arg)
 {
     struct publisher *p = arg;
     for (size_t i = 0; i < p->ms->n; i++) {
-        tsim__mqtt_throttle(p->c, 100);
+        tsim__mqtt_throttle(p->c, 100, NULL);
         tsim__mqtt_publish(p->c, p->ms->topic[i], p->ms->json[i], strlen(p->ms->json[i]),
                            p->qos, 0);
     }

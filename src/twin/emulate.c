@@ -342,6 +342,8 @@ struct pub_ctx {
     size_t max_bytes;     /* the mapping's payload cap: a twin drops anything bigger */
     struct tsim__batch b;
     uint64_t failed;      /* events whose message could not be published */
+    const volatile sig_atomic_t *stop;
+    struct tsim_sim *sim; /* stopped at once on a signal: one slice may be a whole run */
     uint64_t messages;
 };
 
@@ -350,7 +352,7 @@ static void flush(struct pub_ctx *p)
     if (p->b.n == 0) return;
     size_t len;
     const char *s = tsim__batch_payload(&p->b, &len);
-    tsim__mqtt_throttle(p->mqtt, 200);
+    tsim__mqtt_throttle(p->mqtt, 200, p->stop);
     if (tsim__mqtt_publish(p->mqtt, p->b.topic, s, len, p->qos, 0) != 0)
         p->failed += (uint64_t)p->b.n;
     p->messages++;
@@ -363,6 +365,7 @@ static void flush(struct pub_ctx *p)
 static void emit_mqtt(void *ctx, const char *topic, const char *json)
 {
     struct pub_ctx *p = ctx;
+    if (p->stop && *p->stop) tsim_sim_stop(p->sim);
     if (tsim__batch_add(&p->b, topic, json, p->max_bytes) != 0) {
         flush(p);
         tsim__batch_add(&p->b, topic, json, p->max_bytes);
@@ -464,6 +467,8 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
     pc.qos = map->qos;
     pc.batch = o->batch > 1 ? o->batch : 1;
     pc.max_bytes = map->max_payload;
+    pc.stop = o->stop;
+    pc.sim = sim;
     tsim__batch_init(&pc.b);
     struct tsim__emu e;
     tsim__emu_init(&e, map, sim, origin, emit_mqtt, &pc);
@@ -489,7 +494,7 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
         if (target > next_cp) target = next_cp;
         if (target > now) {
             tsim_sim_run_until(sim, target);
-            now = target;
+            now = interrupted(o) ? tsim_sim_now(sim) : target;
         }
         if (now >= next_cp) {
             checkpoint(&e, sim, now, o->state_out);

@@ -513,13 +513,15 @@ int tsim__mqtt_publish(struct tsim__mqtt *c, const char *topic, const void *payl
 
 int tsim__mqtt_pending(struct tsim__mqtt *c) { return atomic_load(&c->pending); }
 
-void tsim__mqtt_throttle(struct tsim__mqtt *c, int max_pending)
+void tsim__mqtt_throttle(struct tsim__mqtt *c, int max_pending,
+                         const volatile sig_atomic_t *interrupt)
 {
     struct timespec d = {0, 100 * 1000};
     /* While disconnected the queue only grows until the reconnect; waiting would stall the
-     * caller for the whole outage, so it waits only for a live connection to drain. */
+     * caller for the whole outage, so it waits only for a live connection to drain, and not
+     * past a signal (a broker that stopped acknowledging must not hold a stop up). */
     while (atomic_load(&c->pending) > max_pending && atomic_load(&c->connected) &&
-           !atomic_load(&c->stopping))
+           !atomic_load(&c->stopping) && !(interrupt && *interrupt))
         nanosleep(&d, NULL);
 }
 

@@ -631,9 +631,11 @@ int tsim__mqtt_publish(struct tsim__mqtt *c, const char *topic, const void *payl
                        int qos, int retain);
 /** Messages published and not yet acknowledged by the broker (QoS 0: not yet written). */
 int tsim__mqtt_pending(struct tsim__mqtt *c);
-/** Wait while more than `max_pending` publishes are unacknowledged and the client is connected:
- * a fast publisher's brake (libmosquitto's outgoing queue costs time per queued message). */
-void tsim__mqtt_throttle(struct tsim__mqtt *c, int max_pending);
+/** Wait while more than `max_pending` publishes are unacknowledged and the client is connected
+ * (and `*interrupt`, unless NULL, is not set): a fast publisher's brake (libmosquitto's outgoing
+ * queue costs time per queued message). */
+void tsim__mqtt_throttle(struct tsim__mqtt *c, int max_pending,
+                         const volatile sig_atomic_t *interrupt);
 int tsim__mqtt_connected(struct tsim__mqtt *c);
 uint64_t tsim__mqtt_reconnects(struct tsim__mqtt *c);
 /** The connection's counters; all zero for NULL. */
