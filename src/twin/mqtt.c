@@ -552,11 +552,12 @@ void tsim__mqtt_stats(struct tsim__mqtt *c, struct tsim__mqtt_stats *s)
 void tsim__mqtt_stop(struct tsim__mqtt *c, double drain_s, const volatile sig_atomic_t *interrupt)
 {
     if (!c) return;
-    /* Pending publishes go out and are acknowledged first (a signal allows half a second): the
-     * broker must not be answering one when the goodbye closes the socket, or it takes the
-     * close for a broken connection and publishes the will. */
+    /* Pending publishes go out and are acknowledged first, while connected (a signal allows
+     * half a second): the broker must not be answering one when the goodbye closes the socket,
+     * or it takes the close for a broken connection and publishes the will. */
     struct timespec d = {0, 10 * 1000 * 1000};
-    for (double waited = 0; atomic_load(&c->pending) > 0 && !atomic_load(&c->withheld) &&
+    for (double waited = 0; atomic_load(&c->pending) > 0 && atomic_load(&c->connected) &&
+                            !atomic_load(&c->withheld) &&
                             waited < (interrupt && *interrupt && drain_s > 0.5 ? 0.5 : drain_s);
          waited += 0.01)
         nanosleep(&d, NULL);
