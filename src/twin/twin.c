@@ -637,6 +637,13 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
     tw.q = tsim__msgq_create(1u << 18);
     int status = 0;
     if (o->db && open_recording(&tw) != 0) status = 1;
+    /* QoS 0 is never redelivered; at QoS 2 libmosquitto answers PUBREC before the message is
+     * handed over, after which the broker only resends PUBREL: a crash loses it either way. */
+    if (!status && o->db && map->qos != 1)
+        say(&tw, TSIM__LOG_PROBLEM, "not_crash_safe",
+            "the mapping's qos is %d: a message the twin received when it dies may be lost; "
+            "crash safety needs 'qos: 1'",
+            map->qos);
     if (!status) tw.th_started = pthread_create(&tw.th, NULL, worker, &tw) == 0;
     if (!status && !reached(&tw) && start_mqtt(&tw) != 0) status = 1;
 
