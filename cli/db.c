@@ -6,7 +6,7 @@
  */
 #include "cli.h"
 
-#include "out/out.h"
+#include "results/results.h"
 #include "twinsim.h"
 
 #include <stdio.h>

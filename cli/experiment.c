@@ -2,7 +2,7 @@
  * `twinsim experiment`, `twinsim optimize` and `twinsim report`: argument parsing and signal
  * handling only (SIGINT and SIGTERM set tsim__x_stop, which every sim of the experiment
  * watches). The drivers are in src/run (experiment.c, optimize.c), the report writer in
- * src/out/report.c. Under the MPI build every rank parses the same command line; rank 0 runs the
+ * src/results/report.c. Under the MPI build every rank parses the same command line; rank 0 runs the
  * command and the others serve jobs.
  */
 #include "cli.h"

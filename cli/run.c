@@ -8,7 +8,7 @@
  */
 #include "cli.h"
 
-#include "out/out.h"
+#include "results/results.h"
 #include "run/replicate.h"
 #include "twinsim.h"
 

@@ -292,7 +292,7 @@ size_t tsim__pool_run(int threads, size_t n, tsim__pool_fn *fn, tsim__pool_done_
 /* Cores available to this process. */
 int tsim__pool_cores(void);
 
-/* Output (src/out/exp_write.c): JSON, SQLite store, comparison table. */
+/* Output (src/results/exp_write.c): JSON, SQLite store, comparison table. */
 int tsim__xdb_open(struct tsim__xrun *x, const char *path, int resume);
 void tsim__xdb_close(struct tsim__xrun *x, const char *status);
 /* Look up a stored replication; fills row and returns 1 if found. */
@@ -318,7 +318,7 @@ int tsim__xjson_write(struct tsim__xrun *x, const char *path, tsim__xjson_extra_
                       void *extra_ctx, double wall_s, char **out_text);
 void tsim__xtable_print(struct tsim__xrun *x, FILE *f);
 
-/* The HTML report (src/out/report.c) of run `run` (0: the newest finished one) in database
+/* The HTML report (src/results/report.c) of run `run` (0: the newest finished one) in database
  * `db`, written to `out`. Returns 0, or -1 with a message for people in `err`. */
 int tsim__report_html(const char *db, long run, const char *out, char *err, size_t errlen);
 

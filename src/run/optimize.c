@@ -16,7 +16,7 @@
  * Every decision reads only folded results, so the search path, and the answer, are the same
  * for any thread or rank count.
  */
-#include "out/out.h"
+#include "results/results.h"
 #include "run/experiment.h"
 
 #include "core/core.h"

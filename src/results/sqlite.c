@@ -22,8 +22,8 @@
  * and brought to version 2 (tables added, nothing changed) by the first writer.
  */
 #include "core/core.h"
-#include "out/db.h"
-#include "out/out.h"
+#include "results/db.h"
+#include "results/results.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -12,7 +12,7 @@
  * patterns, start and end of the statistics window, then the KPI values in the results' order.
  */
 #include "core/core.h"
-#include "out/out.h"
+#include "results/results.h"
 #include "run/replicate.h"
 
 #include <errno.h>

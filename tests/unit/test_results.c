@@ -1,10 +1,10 @@
 /*
- * The writers (src/out) and the summary over replications (src/run/summary.c), on results built
+ * The writers (src/results) and the summary over replications (src/run/summary.c), on results built
  * by hand so that every expected figure is known: JSON text and nesting, number round trips,
  * CSV files, the table, and the results database read back through SQLite.
  */
 #include "check.h"
-#include "out/out.h"
+#include "results/results.h"
 #include "run/replicate.h"
 #include "twinsim.h"
 

@@ -13,8 +13,8 @@
  * summaries; runs with different seeds are independent, and get Welch's interval.
  */
 #include "core/core.h"
-#include "out/db.h"
-#include "out/out.h"
+#include "results/db.h"
+#include "results/results.h"
 
 #include <errno.h>
 #include <math.h>

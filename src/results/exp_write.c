@@ -17,8 +17,8 @@
  * The JSON is independent of thread and rank counts except for the one "timing" line.
  */
 #include "core/core.h"
-#include "out/db.h"
-#include "out/out.h"
+#include "results/db.h"
+#include "results/results.h"
 #include "run/experiment.h"
 
 #include <errno.h>

@@ -9,7 +9,7 @@
  * every failure. Not atomic against a crash of the machine itself beyond what fsync gives.
  */
 #include "core/core.h"
-#include "out/out.h"
+#include "results/results.h"
 
 #include <errno.h>
 #include <fcntl.h>

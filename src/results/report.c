@@ -11,8 +11,8 @@
  * sets document.body.dataset.charts to the number of charts drawn, which the browser test reads.
  */
 #include "core/core.h"
-#include "out/db.h"
-#include "out/out.h"
+#include "results/db.h"
+#include "results/results.h"
 #include "run/experiment.h"
 
 #include <math.h>

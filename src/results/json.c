@@ -12,7 +12,7 @@
  * in percent.
  */
 #include "core/core.h"
-#include "out/out.h"
+#include "results/results.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -4,7 +4,7 @@
  * short: a table is for reading, JSON and CSV keep every digit.
  */
 #include "core/core.h"
-#include "out/out.h"
+#include "results/results.h"
 
 #include <math.h>
 #include <stdlib.h>

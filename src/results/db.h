@@ -1,6 +1,6 @@
 /*
- * What the SQLite writers and readers of src/out share (sqlite.c makes the schema and opens the
- * file for all of them). Not API, and only src/out includes it: nothing else opens SQLite.
+ * What the SQLite writers and readers of src/results share (sqlite.c makes the schema and opens the
+ * file for all of them). Not API, and only src/results includes it: nothing else opens SQLite.
  */
 #ifndef TSIM_OUT_DB_H
 #define TSIM_OUT_DB_H

@@ -6,7 +6,7 @@
  * Each file is written whole or not at all (tsim__out_open).
  */
 #include "core/core.h"
-#include "out/out.h"
+#include "results/results.h"
 
 #include <errno.h>
 #include <math.h>
