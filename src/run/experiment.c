@@ -696,6 +696,29 @@ long tsim__xrun_add_scenario(struct tsim__xrun *x, char **values, struct tsim_di
 
 /* ---- rounds -------------------------------------------------------------------------- */
 
+/* Why replication `j` left a failed row. The row crossed from a worker (or another rank) as
+ * numbers only, so the replication is run again here: the same seed and replication give the same
+ * run, and so the same error. This costs a second run, once, when the experiment stops anyway. */
+static void failed_why(const struct tsim__xrun *x, const struct tsim__job *j, char *why,
+                       size_t size)
+{
+    const struct tsim__scen *sc = &x->scen[j->scen];
+    snprintf(why, size, "the sim could not be created or listed other KPIs");
+    struct tsim_sim *sim = tsim_sim_create(sc->model, sc->seed, j->rep);
+    if (!sim) {
+        snprintf(why, size, "the sim could not be created: %s", tsim_errmsg());
+        return;
+    }
+    tsim__sim_watch(sim, &tsim__x_stop);
+    if (!(x->warmup > 0) || tsim_sim_set_warmup(sim, x->warmup) == 0) {
+        if (x->horizon > 0) tsim_sim_run_until(sim, x->horizon);
+        else tsim_sim_run(sim);
+        if (tsim_sim_status(sim) != 0 && tsim_sim_error(sim))
+            snprintf(why, size, "%s", tsim_sim_error(sim));
+    }
+    tsim_sim_destroy(sim);
+}
+
 static int fold_row(struct tsim__xrun *x, const struct tsim__job *j, const double *row)
 {
     struct tsim__scen *sc = &x->scen[j->scen];
@@ -704,8 +727,10 @@ static int fold_row(struct tsim__xrun *x, const struct tsim__job *j, const doubl
     if (isnan(row[x->nkpi])) {
         /* tsim__xjob_run leaves a row all NaN when the sim could not run. */
         x->error = 1;
-        fprintf(stderr, "twinsim %s: replication %u of scenario %u failed: the sim could not be "
-                "created or listed other KPIs\n", x->opts.kind, j->rep, j->scen);
+        char why[512];
+        failed_why(x, j, why, sizeof why);
+        fprintf(stderr, "twinsim %s: replication %u of scenario %u failed: %s\n", x->opts.kind,
+                j->rep, j->scen, why);
         return -1;
     }
     for (size_t k = 0; k < x->nkpi; k++) tsim_tally_add(&sc->kt[k], row[k]);

@@ -106,6 +106,11 @@ expect limits_check_warns_outpaced 0 "wip.yaml:8:5: warning: arrivals outpace ma
 tw run wip.yaml --no-db --max-entities 10000
 expect limits_run_stops_wip 1 "more than 10000 entities at once at"
 expect limits_run_wip_names_buffer 1 "of them in buffer 'q'"
+# An experiment names what stopped a replication, not only that it failed.
+sed 's/^run: {horizon: 1000000}/run: {horizon: 1000000, max_entities: 10000}/' wip.yaml >wip3.yaml
+printf 'model: wip3.yaml\nreplications: 2\nfactors:\n  m.process: [0.5, 1.25]\n' >x-wip.yaml
+tw experiment x-wip.yaml --no-db
+expect limits_experiment_names_the_stop 1 "replication 0 of scenario 1 failed: more than 10000 entities at once at"
 sed 's/    to: m$/    capacity: 50\n    to: m/' wip.yaml >wip2.yaml
 tw check wip2.yaml
 if [ "$rc" -eq 0 ] && ! grep -q warning err; then pass limits_check_limited_buffer_quiet; else
