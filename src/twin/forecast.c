@@ -139,6 +139,9 @@ struct job {
     double *output;
     double *done;        /* [rep * norders + k]: completion time, -1 if not by the horizon */
     int *bottleneck;     /* per replication */
+    pthread_mutex_t lock; /* guards the two below */
+    int failed_rep;       /* the lowest replication stopped by an error; -1: none */
+    char error[256];
 };
 
 /* Time a machine was active (busy, in setup, or down: the active-period bottleneck measure of
@@ -167,6 +170,17 @@ static void run_one(struct job *j, int i)
     struct tsim_sim *c = tsim_sim_clone(in->base);
     void *repairs = tsim__fc_prepare(in, c, i);
     if (in->horizon > tsim_sim_now(c)) tsim_sim_run_until(c, in->horizon);
+    if (tsim_sim_status(c) != 0) {
+        /* A stopped sim's numbers mean nothing: keep the error of the lowest replication, so
+         * the message does not depend on the thread count. */
+        pthread_mutex_lock(&j->lock);
+        if (j->failed_rep < 0 || i < j->failed_rep) {
+            j->failed_rep = i;
+            snprintf(j->error, sizeof j->error, "replication %d: %s", i,
+                     tsim_sim_error(c) ? tsim_sim_error(c) : "stopped");
+        }
+        pthread_mutex_unlock(&j->lock);
+    }
     j->output[i] = (double)(in->completed + (sink_entered(c) - j->base_done));
     for (int k = 0; k < in->norders; k++) {
         const struct tsim__order *o = &in->orders[k];
@@ -232,6 +246,8 @@ void tsim__fc_run(const struct tsim__fc_input *in, struct tsim__fc_result *out)
     memset(&j, 0, sizeof j);
     j.in = in;
     atomic_init(&j.next, 0);
+    pthread_mutex_init(&j.lock, NULL);
+    j.failed_rep = -1;
     j.base_done = sink_entered(in->base);
     j.base_active = tsim__malloc(sizeof *j.base_active * (size_t)(nb ? nb : 1));
     {
@@ -312,6 +328,8 @@ void tsim__fc_run(const struct tsim__fc_input *in, struct tsim__fc_result *out)
     tsim__free(j.base_active);
     tsim__free(j.done);
     tsim__free(j.bottleneck);
+    snprintf(out->error, sizeof out->error, "%s", j.error);
+    pthread_mutex_destroy(&j.lock);
     out->wall_s = wall_now() - t0;
 }
 
@@ -354,6 +372,11 @@ char *tsim__fc_json(const struct tsim__fc_input *in, const struct tsim__fc_resul
     cJSON_AddNumberToObject(o, "seed", (double)in->seed);
     cJSON_AddNumberToObject(o, "events", (double)in->events_applied);
     cJSON_AddNumberToObject(o, "completed", (double)in->completed);
+    if (r->error[0]) {
+        /* No figures from replications that did not run to the horizon. */
+        cJSON_AddStringToObject(o, "error", r->error);
+        return dup_json(o);
+    }
     cJSON *out = cJSON_AddObjectToObject(o, "output");
     cJSON_AddNumberToObject(out, "mean", r6(r->out.mean));
     cJSON_AddNumberToObject(out, "half_width", r6(r->out.half_width));
@@ -420,6 +443,7 @@ int tsim__alerts_check(struct tsim__alerts *a, const struct tsim__map *map,
                        void *ctx)
 {
     int emitted = 0;
+    if (r->error[0]) return 0; /* a failed forecast has no figures to cross a threshold */
     for (int i = 0; i < a->n && i < map->nalerts; i++) {
         const struct tsim__alert *al = &map->alerts[i];
         double v;

@@ -49,6 +49,7 @@ struct twin {
     int dirty;            /* recorded since the last commit */
     int replaying;        /* resuming: no recording, no logging, no publishing */
     int record_failed;
+    int model_stopped;    /* the live sim stopped on an error (said once) */
     uint64_t logged;
     /* the forecast worker */
     pthread_t th;
@@ -215,6 +216,9 @@ static void finish_forecast(struct twin *tw, int wait)
         tsim__mqtt_publish(tw->mq, tw->map->topic_forecast, tw->json, strlen(tw->json),
                            tw->map->qos, 1);
     publish_state(tw);
+    if (tw->res.error[0])
+        say(tw, TSIM__LOG_PROBLEM, "forecast_failed", "forecast %llu has no figures: %s",
+            (unsigned long long)tw->job.id, tw->res.error);
     say_long(tw, TSIM__LOG_INFO, "forecast", tw->json);
     if (tw->o->state_out) {
         fprintf(tw->o->state_out, "%s\n", tw->json);
@@ -407,6 +411,13 @@ static void handle_event(void *ctx, enum tsim__drop rc, const struct tsim__tev *
     if (rc != TSIM__OK) {
         tw->in.dropped[rc]++;
         log_drop(tw, im->topic, rc, aerr);
+    }
+    if (!tw->model_stopped && tsim_sim_status(tw->lv->sim) != 0) {
+        /* The model cannot follow the plant past this point (e.g. more entities than it allows):
+         * every forecast from here on says so instead of giving figures. */
+        tw->model_stopped = 1;
+        say(tw, TSIM__LOG_PROBLEM, "model_stopped", "the model stopped at %g: %s",
+            tsim_sim_now(tw->lv->sim), tsim_sim_error(tw->lv->sim));
     }
 }
 

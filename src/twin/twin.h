@@ -462,6 +462,9 @@ struct tsim__fc_result {
     double bottleneck_share;     /* share of replications where it was */
     double min_p_on_time;        /* -1 without open orders */
     double wall_s;
+    /* "" when every replication ran to the horizon; else the error that stopped the first
+     * (lowest-numbered) one that did not: the forecast then has no figures. */
+    char error[256];
 };
 
 /** Take the live state as a forecast input (clones the sim). Ownership: release with

@@ -67,7 +67,7 @@ counter() {
 EMU_EXTRA=
 pair() {
     name=$1
-    "$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id "twin-$name" \
+    "$TWINSIM" twin ${TWIN_MODEL:-$MODEL} --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id "twin-$name" \
         --seed "$2" --origin $ORIGIN --until 2h --checkpoint 20min --state-out "$TMP/$name.twin" \
         --db "$TMP/$name.db" --every 0.3s --verbose 2>"$TMP/$name.twin.err" &
     tp=$!
@@ -114,6 +114,19 @@ if [ "$(counter "$TMP/same.twin" forecasts)" -ge 1 ] &&
     pass twin_forecasts_recorded
 else
     fail twin_forecasts_recorded "$(grep -c forecast "$TMP/same.twin") forecasts"
+fi
+
+# A twin whose model cannot hold the plant's work in process (at most 3 entities) says once that
+# its model stopped, and its forecasts carry that error instead of figures.
+sed 's/^run: {\(.*\)}/run: {\1, max_entities: 3}/' $MODEL >"$TMP/small.yaml"
+TWIN_MODEL="$TMP/small.yaml" pair small 11 7200
+if [ "$(grep -c 'model_stopped' "$TMP/small.twin.err")" = 1 ] &&
+    grep -q 'more than 3 entities at once' "$TMP/small.twin.err" &&
+    grep -q '"forecast":1,.*"error":"replication 0: .*more than 3 entities' "$TMP/small.twin" &&
+    ! grep -q '"output":{"mean":' "$TMP/small.twin"; then
+    pass twin_model_stopped_said
+else
+    fail twin_model_stopped_said "$(grep -m 2 'model_stopped\|error' "$TMP/small.twin.err" "$TMP/small.twin" | head -c 600)"
 fi
 
 # A recorded forecast replayed from the database alone equals the recorded one.

@@ -80,6 +80,44 @@ static void test_forecast_equals_direct_run(void)
     tsim_model_destroy(m);
 }
 
+/* A forecast replication stopped by an error (here a horizon past the last time the model's
+ * resolution can count) gives the forecast no figures: its JSON says why, the same at any thread
+ * count, and no alert is raised from it. */
+static void test_forecast_with_a_stopped_replication(void)
+{
+    struct tsim_model *m = load_model();
+    struct tsim__map *map = m ? load_map(m, line_mapping) : NULL;
+    if (!map) return;
+    struct tsim__ingest in;
+    tsim__ingest_init(&in, map);
+    struct tsim__live *lv = live_after_events(m, map, &in);
+    struct tsim__fc_input fi;
+    tsim__fc_input_take(&fi, lv, 1);
+    fi.horizon = 2 * tsim_model_max_time(m);
+    struct tsim__fc_result r1, r4;
+    tsim__fc_run(&fi, &r1);
+    fi.threads = 4;
+    tsim__fc_run(&fi, &r4);
+    CHECK(strncmp(r1.error, "replication 0: ", 15) == 0 && strstr(r1.error, "latest") != NULL);
+    CHECK(strcmp(r1.error, r4.error) == 0);
+    char *json = tsim__fc_json(&fi, &r1);
+    CHECK(strstr(json, "\"error\":\"replication 0: ") != NULL);
+    CHECK(strstr(json, "\"output\"") == NULL);
+    tsim__free(json);
+    struct tsim__alerts a;
+    tsim__alerts_init(&a, map);
+    int raised = tsim__alerts_check(&a, map, &r1, NULL, NULL);
+    CHECK_EQ(raised, 0);
+    tsim__alerts_release(&a);
+    tsim__fc_result_release(&r1);
+    tsim__fc_result_release(&r4);
+    tsim__fc_input_release(&fi);
+    tsim__live_destroy(lv);
+    tsim__ingest_release(&in);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+}
+
 static int alerts_seen;
 static char last_alert[512];
 static void on_alert(void *ctx, const char *json)
@@ -120,6 +158,7 @@ static void test_alerts(void)
 int main(void)
 {
     RUN(test_forecast_equals_direct_run);
+    RUN(test_forecast_with_a_stopped_replication);
     RUN(test_alerts);
     return CHECK_DONE();
 }
