@@ -479,6 +479,7 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
     double hb = map->heartbeat, cp = o->checkpoint;
     double next_hb = hb > 0 ? hb : INFINITY, next_cp = cp > 0 ? cp : INFINITY;
     double start = mono_now(), now = 0, last_flush = start;
+    int stopped = 0;
     while (!interrupted(o) && now < o->until) {
         double target = o->until;
         if (units_per_s > 0) {
@@ -495,6 +496,14 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
         if (target > now) {
             tsim_sim_run_until(sim, target);
             now = interrupted(o) ? tsim_sim_now(sim) : target;
+            if (tsim_sim_status(sim) != 0) {
+                /* The plant's model cannot go on: what it sent stands, nothing more comes. */
+                now = tsim_sim_now(sim);
+                stopped = 1;
+                say(o, TSIM__LOG_PROBLEM, "model_stopped", "the model stopped at %g: %s", now,
+                    tsim_sim_error(sim));
+                break;
+            }
         }
         if (now >= next_cp) {
             checkpoint(&e, sim, now, o->state_out);
@@ -524,7 +533,7 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
         sleep_s(0.01);
     }
     int unacked = tsim__mqtt_pending(mq);
-    int bad = pc.failed || unacked > 0;
+    int bad = pc.failed || unacked > 0 || stopped;
     if (o->verbose || bad || interrupted(o))
         say(o, bad ? TSIM__LOG_PROBLEM : TSIM__LOG_INFO, "sent",
             "%llu events in %llu messages to t=%g (%llu failed, %d messages not acknowledged by "

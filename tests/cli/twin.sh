@@ -272,6 +272,17 @@ else
     pass twin_bad_messages
 fi
 
+# An emulator whose model stops (at most 3 entities) says why and exits 1 instead of reporting a
+# plant that ran to the end.
+timeout 30 "$TWINSIM" emulate "$TMP/small.yaml" --mapping $MAP --mqtt 127.0.0.1:$PORT \
+    --client-id emu-small2 --seed 11 --origin $ORIGIN --until 2h --speed 0 >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "model_stopped: the model stopped at .*more than 3 entities at once" "$TMP/err"; then
+    pass emulate_model_stopped
+else
+    fail emulate_model_stopped "exit $rc: $(head -c 600 "$TMP/err")"
+fi
+
 # The command line: usage errors and a mapping error in the FILE:LINE:COL form.
 tw twin
 [ "$rc" -eq 2 ] && grep -q "no model given" "$TMP/err" && pass twin_usage || fail twin_usage "exit $rc: $(cat "$TMP/err")"
