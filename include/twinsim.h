@@ -276,6 +276,12 @@ TSIM_API size_t tsim_mser5(const double *x, size_t n);
 
 struct tsim_model;
 
+/*
+ * Block types. The enum names the built-in types; the library may have more, each with an index
+ * from TSIM_BLOCK_TYPE_COUNT on, found by name (tsim_block_type_find) and given parameters by key
+ * (tsim_block_set_number, tsim_block_set_dist, tsim_model_set_param). Any index below
+ * tsim_block_type_count() is a valid `enum tsim_block_type`.
+ */
 enum tsim_block_type {
     TSIM_SOURCE,
     TSIM_BUFFER,
@@ -284,7 +290,7 @@ enum tsim_block_type {
     TSIM_ASSEMBLY,
     TSIM_SPLIT,
     TSIM_SINK,
-    TSIM_BLOCK_TYPE_COUNT
+    TSIM_BLOCK_TYPE_COUNT /* the types with an enum name; tsim_block_type_count() counts all */
 };
 
 enum tsim_discipline { TSIM_FIFO, TSIM_LIFO, TSIM_PRIORITY, TSIM_SPT, TSIM_EDD };
@@ -395,6 +401,16 @@ TSIM_API const char *tsim_model_block_name(const struct tsim_model *m, int block
 TSIM_API enum tsim_block_type tsim_model_block_type(const struct tsim_model *m, int block);
 /** "source", "buffer", ... as written in model files. */
 TSIM_API const char *tsim_block_type_name(enum tsim_block_type type);
+/** The number of block types, those without an enum name included. */
+TSIM_API int tsim_block_type_count(void);
+/** The type whose name in model files is `name` ("machine"), or TSIM_ENOENT. */
+TSIM_API int tsim_block_type_find(const char *name);
+/**
+ * Servers of block `block` if its type has servers with states (machine, assembly: those
+ * tsim_machine_state and tsim_machine_force_down take), else 0. Errors: asserts if there is no
+ * block `block`.
+ */
+TSIM_API int tsim_model_block_servers(const struct tsim_model *m, int block);
 
 /*
  * Block parameters. Each setter checks that the parameter exists for the block's type and that
@@ -463,6 +479,20 @@ TSIM_API int tsim_assembly_set_product(struct tsim_model *m, int block, int prod
 
 /** split: one entity in, `into` entities of the same product out (>= 1). */
 TSIM_API int tsim_split_set_into(struct tsim_model *m, int block, int into);
+
+/**
+ * Set parameter `key` of block `block` by its name, for any block type (types without an enum
+ * name have no setter of their own): a number for a key that takes a number, a whole number for
+ * a count, a choice (its index in the list docs/model-format.md gives), a product or a shift (its
+ * index); a number given to a key that takes a distribution sets a constant time. Keys written
+ * as a mapping (`to`, `failures`, `needs`, `parts`) have their own calls above.
+ * Errors: TSIM_ENOENT (no such block, or no such key for its type), TSIM_EINVAL (a fraction for a
+ * whole number), TSIM_ERANGE (out of the key's range); the message says which.
+ */
+TSIM_API int tsim_block_set_number(struct tsim_model *m, int block, const char *key, double value);
+/** The same for a key that takes a distribution of durations; `d` is deep-copied. */
+TSIM_API int tsim_block_set_dist(struct tsim_model *m, int block, const char *key,
+                                 const struct tsim_dist *d);
 
 /*
  * Routes: where a block sends what leaves it. A single target replaces any earlier route;

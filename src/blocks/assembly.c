@@ -7,6 +7,7 @@
  * routes where it can see them). The new entity's lead time starts with its oldest part.
  */
 #include "blocks/station.h"
+#include "core/core.h"
 
 enum { EV_WAKE = 3 }; /* station.c's event kind that calls tsim__assembly_server_free */
 
@@ -114,7 +115,7 @@ static void restart(struct tsim_sim *sim, uint32_t b) { tsim__station_restart(si
 
 static uint32_t slots(const struct tsim__block_desc *d) { return tsim__station_slots(d, 1); }
 
-const struct tsim__block_vt tsim__assembly_vt = {
+static const struct tsim__block_vt assembly_vt = {
     .state_size = state_size,
     .slots = slots,
     .init = init,
@@ -127,4 +128,84 @@ const struct tsim__block_vt tsim__assembly_vt = {
     .shift = tsim__station_shift,
     .force_down = tsim__station_force_down,
     .state = tsim__station_state,
+};
+
+/* Parameters (the public setters) --------------------------------------------------------- */
+
+int tsim_assembly_set_part(struct tsim_model *m, int block, int product, int count)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_ASSEMBLY), __func__, "parts", &rc);
+    if (!b) return rc;
+    if (product < 0 || product >= m->nproducts)
+        return tsim__fail(TSIM_ENOENT, __func__, "no product %d", product);
+    if (count < 1 || count > 1000000)
+        return tsim__fail(TSIM_ERANGE, __func__, "part count of '%s' must be >= 1", b->name);
+    for (int i = 0; i < b->parts_n; i++) {
+        if (b->parts_product[i] == product) {
+            b->parts_k[i] = count;
+            return 0;
+        }
+    }
+    b->parts_product = tsim__realloc(b->parts_product, (size_t)(b->parts_n + 1) * sizeof(int));
+    b->parts_k = tsim__realloc(b->parts_k, (size_t)(b->parts_n + 1) * sizeof(int));
+    b->parts_product[b->parts_n] = product;
+    b->parts_k[b->parts_n] = count;
+    b->parts_n++;
+    return 0;
+}
+
+int tsim_assembly_set_product(struct tsim_model *m, int block, int product)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_ASSEMBLY), __func__, "product", &rc);
+    if (!b) return rc;
+    if (product < -1 || product >= m->nproducts)
+        return tsim__fail(TSIM_ENOENT, __func__, "no product %d", product);
+    b->out_product = product;
+    return 0;
+}
+
+/* The descriptor ---------------------------------------------------------------------------- */
+
+static int set_product(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_assembly_set_product(m, b, (int)v->i);
+}
+
+static int check(const struct tsim_model *m, const struct tsim__block_desc *b)
+{
+    int rc = tsim__station_check(m, b);
+    if (rc) return rc;
+    if (b->parts_n == 0)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "assembly '%s' has no parts", b->name);
+    return 0;
+}
+
+static const struct tsim__key keys[] = {
+    {"parts", TSIM__KEY_FORM, TSIM__KEY_REQUIRED, .dflt = "required",
+     .help = "{PRODUCT: count, ...}: how many of each product make one set"},
+    TSIM__STATION_PROCESS,
+    {"product", TSIM__KEY_PRODUCT, 0, .dflt = "the product of the first part",
+     .help = "the product of the assembled entity", .set = set_product},
+    TSIM__STATION_FAILURES,
+    TSIM__STATION_NEEDS,
+    TSIM__STATION_SHIFT,
+    {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
+    {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
+    {NULL},
+};
+
+static const char *const kpis[] = {TSIM__STATION_KPIS, NULL};
+
+const struct tsim__block_type tsim__assembly_type = {
+    .name = "assembly",
+    .help = "waits for a set of parts and makes one new entity of them",
+    .keys = keys,
+    .kpis = kpis,
+    .vt = &assembly_vt,
+    .flags = TSIM__TYPE_SERVERS,
+    .check = check,
 };

@@ -10,6 +10,7 @@
  * Only the head can be blocked: it keeps the destination it was refused by.
  */
 #include "blocks/station.h"
+#include "core/core.h"
 
 struct buffer {
     struct tsim__bhdr h;
@@ -184,7 +185,7 @@ static int remove_n(struct tsim_sim *sim, uint32_t b, uint64_t n)
     return removed;
 }
 
-const struct tsim__block_vt tsim__buffer_vt = {
+static const struct tsim__block_vt buffer_vt = {
     .state_size = state_size,
     .init = init,
     .offer = offer,
@@ -192,4 +193,86 @@ const struct tsim__block_vt tsim__buffer_vt = {
     .restart = restart,
     .report = report,
     .remove = remove_n,
+};
+
+/* Parameters (the public setters) --------------------------------------------------------- */
+
+int tsim_buffer_set_capacity(struct tsim_model *m, int block, uint64_t capacity)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_BUFFER), __func__, "capacity", &rc);
+    if (!b) return rc;
+    if (capacity > (UINT64_C(1) << 40))
+        return tsim__fail(TSIM_ERANGE, __func__, "capacity of '%s' is too large", b->name);
+    b->capacity = capacity;
+    return 0;
+}
+
+int tsim_buffer_set_discipline(struct tsim_model *m, int block, enum tsim_discipline discipline)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_BUFFER), __func__, "discipline", &rc);
+    if (!b) return rc;
+    if ((unsigned)discipline > TSIM_EDD)
+        return tsim__fail(TSIM_EINVAL, __func__, "unknown discipline %d", (int)discipline);
+    b->discipline = discipline;
+    return 0;
+}
+
+int tsim_buffer_set_drop(struct tsim_model *m, int block, int drop)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_BUFFER), __func__, "when_full", &rc);
+    if (!b) return rc;
+    b->drop = drop != 0;
+    return 0;
+}
+
+/* The descriptor ---------------------------------------------------------------------------- */
+
+static int set_capacity(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_buffer_set_capacity(m, b, (uint64_t)v->i);
+}
+
+static int set_discipline(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_buffer_set_discipline(m, b, (enum tsim_discipline)v->i);
+}
+
+static int set_drop(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_buffer_set_drop(m, b, (int)v->i);
+}
+
+static const char *const disciplines[] = {"fifo", "lifo", "priority", "spt", "edd", NULL};
+
+/* A buffer's and a machine's `when_full` (machine.c): the values in the order of `drop`. */
+const char *const tsim__when_full_values[] = {"block", "drop", NULL};
+
+static const struct tsim__key keys[] = {
+    {"capacity", TSIM__KEY_CAPACITY, 0, 1, TSIM__CAPACITY_MAX, .dflt = "unlimited",
+     .help = "the most entities it holds, or `unlimited`", .set = set_capacity},
+    {"discipline", TSIM__KEY_CHOICE, 0, .choices = disciplines, .noun = "discipline",
+     .dflt = "fifo", .help = "the order in which it sends entities on", .set = set_discipline},
+    {"when_full", TSIM__KEY_CHOICE, 0, .choices = tsim__when_full_values,
+     .noun = "'when_full' value", .dflt = "block",
+     .help = "block (the sender waits) or drop (the arrival is thrown away)", .set = set_drop},
+    {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
+    {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
+    {NULL},
+};
+
+static const char *const kpis[] = {"entered", "left", "dropped", "throughput", "wait", "content",
+                                   "max_content", NULL};
+
+const struct tsim__block_type tsim__buffer_type = {
+    .name = "buffer",
+    .help = "a queue in front of the next block",
+    .keys = keys,
+    .kpis = kpis,
+    .vt = &buffer_vt,
 };

@@ -4,6 +4,7 @@
  * refuses wait in order of finishing.
  */
 #include "blocks/sim.h"
+#include "core/core.h"
 
 enum { EV_DONE };
 
@@ -66,11 +67,49 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim__hdr_report(sim, b, r, 1);
 }
 
-const struct tsim__block_vt tsim__delay_vt = {
+static const struct tsim__block_vt delay_vt = {
     .state_size = state_size,
     .init = init,
     .offer = offer,
     .pull = pull,
     .event = event,
     .report = report,
+};
+
+/* Parameters (the public setters) --------------------------------------------------------- */
+
+int tsim_delay_set_time(struct tsim_model *m, int block, const struct tsim_dist *d)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_DELAY), __func__, "time", &rc);
+    if (!b) return rc;
+    if ((rc = tsim__check_time(__func__, b, "time", d))) return rc;
+    tsim__dist_set(&b->delay, d);
+    return 0;
+}
+
+/* The descriptor ---------------------------------------------------------------------------- */
+
+static int set_time(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_delay_set_time(m, b, v->d);
+}
+
+static const struct tsim__key keys[] = {
+    {"time", TSIM__KEY_DIST, TSIM__KEY_REQUIRED, .dflt = "required",
+     .help = "the time each entity spends in it", .set = set_time},
+    {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
+    {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
+    {NULL},
+};
+
+static const char *const kpis[] = {"entered", "left", "throughput", "content", NULL};
+
+const struct tsim__block_type tsim__delay_type = {
+    .name = "delay",
+    .help = "holds every entity for a drawn time, any number at once",
+    .keys = keys,
+    .kpis = kpis,
+    .vt = &delay_vt,
 };

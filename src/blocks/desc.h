@@ -1,7 +1,7 @@
 /*
  * Block descriptions: the immutable, plain-data form of a model that sims are built from.
- * The model layer (src/model) fills these through the public setters; blocks read them when a sim
- * is created. Nothing here changes while any sim of the model exists.
+ * The builder (model.c and each block type's setters, found through registry.h) fills these;
+ * blocks read them when a sim is created. Nothing here changes while any sim of the model exists.
  *
  * Invariants once tsim__model_finalize() has run (tsim_sim_create calls it through validation):
  * every `by_product` table has one entry per product (NULL where the product has no value of its
@@ -10,6 +10,7 @@
 #ifndef TSIM_BLOCKS_DESC_H
 #define TSIM_BLOCKS_DESC_H
 
+#include "blocks/registry.h"
 #include "twinsim.h"
 
 #include <stdint.h>
@@ -98,6 +99,10 @@ struct tsim__block_desc {
 
     /* split */
     int into;
+
+    /* Values of the keys of its type that have no field above (registry.h): one per key of the
+     * type, in key order; NULL when the type has none. */
+    struct tsim__val *val;
 };
 
 struct tsim__shift_desc {
@@ -139,10 +144,39 @@ struct tsim_model {
     int *block_line, *block_col;
     /* Limits of a run (tsim_model_set_max_entities, _max_instant_events); 0: the default. */
     uint64_t max_entities, max_instant_events;
+    int err_block; /* the block the last failed validation was about; -1: none */
 };
 
 /* Resolve per-product tables, cumulative probabilities and in-degrees. Idempotent; called again
  * automatically after any setter. Returns 0 or TSIM_EMODEL with tsim_errmsg() set. */
 int tsim__model_finalize(struct tsim_model *m);
+
+/* The block the last failed tsim_model_validate was about, -1 when the problem is the model's
+ * (no blocks, shifts and resolution), so that a loader can place it at the block's line. */
+int tsim__model_error_block(const struct tsim_model *m);
+
+/* The function name validation errors carry in tsim_errmsg(). */
+#define TSIM__VALIDATE "tsim_model_validate"
+
+/* For setters of a block type (each type's file): the block `block` if it exists and its type is
+ * one of `mask` (TSIM__T(type) bits), else NULL with *rc set ("TYPE 'x' has no parameter
+ * 'param'"). A block it returns is marked changed (the model is finalized again). */
+#define TSIM__T(type) (1u << (type))
+struct tsim__block_desc *tsim__block_get(struct tsim_model *m, int block, unsigned mask,
+                                         const char *func, const char *param, int *rc);
+/* A time must not be negative on average; a distribution that can draw negative values (normal)
+ * is clamped to 0 at each draw. Returns 0 or TSIM_ERANGE / TSIM_EINVAL with the message set. */
+int tsim__check_time(const char *func, const struct tsim__block_desc *b, const char *param,
+                     const struct tsim_dist *d);
+/* Replace distribution `dst` by a copy of `src`. */
+void tsim__dist_set(struct tsim_dist *dst, const struct tsim_dist *src);
+
+/* Drop the per-product processing times of machine or assembly `block` (station.c). */
+void tsim__machine_clear_product_process(struct tsim_model *m, int block);
+
+/* The value table of a new block of its type (defaults: nothing set), and its release
+ * (registry.c). */
+void tsim__vals_init(struct tsim__block_desc *d);
+void tsim__vals_release(struct tsim__block_desc *d);
 
 #endif

@@ -5,6 +5,7 @@
  * a buffer in front of it holds the queue. The server behaviour is in station.c.
  */
 #include "blocks/station.h"
+#include "core/core.h"
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
@@ -41,3 +42,108 @@ const struct tsim__block_vt tsim__machine_vt = {
     .state = tsim__station_state,
 };
 
+/* Parameters (the public setters) --------------------------------------------------------- */
+
+int tsim_machine_set_drop(struct tsim_model *m, int block, int drop)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_MACHINE), __func__, "when_full", &rc);
+    if (!b) return rc;
+    b->drop = drop != 0;
+    return 0;
+}
+
+int tsim_machine_set_servers(struct tsim_model *m, int block, int servers)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_MACHINE), __func__, "servers", &rc);
+    if (!b) return rc;
+    if (servers < 1 || servers > 100000)
+        return tsim__fail(TSIM_ERANGE, __func__, "servers of '%s' must be in 1..100000", b->name);
+    b->servers = servers;
+    return 0;
+}
+
+int tsim_machine_set_setup(struct tsim_model *m, int block, const struct tsim_dist *d)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_MACHINE), __func__, "setup", &rc);
+    if (!b) return rc;
+    if ((rc = tsim__check_time(__func__, b, "setup", d))) return rc;
+    tsim__dist_set(&b->setup, d);
+    b->has_setup = 1;
+    return 0;
+}
+
+int tsim_machine_set_scrap(struct tsim_model *m, int block, double fraction)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_MACHINE), __func__, "scrap", &rc);
+    if (!b) return rc;
+    if (!(fraction >= 0 && fraction < 1))
+        return tsim__fail(TSIM_ERANGE, __func__, "scrap of '%s' must be in [0, 1)", b->name);
+    b->scrap = fraction;
+    return 0;
+}
+
+/* The descriptor ---------------------------------------------------------------------------- */
+
+static int set_servers(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_machine_set_servers(m, b, (int)v->i);
+}
+
+static int set_setup(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_machine_set_setup(m, b, v->d);
+}
+
+static int set_scrap(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_machine_set_scrap(m, b, v->r);
+}
+
+/* A machine 'full' is a machine with no free server: drop makes it a loss system. */
+static int set_drop(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_machine_set_drop(m, b, (int)v->i);
+}
+
+extern const char *const tsim__when_full_values[]; /* buffer.c */
+
+static const struct tsim__key keys[] = {
+    {"servers", TSIM__KEY_INT, 0, 1, TSIM__SERVERS_MAX, .dflt = "1",
+     .help = "identical servers", .set = set_servers},
+    TSIM__STATION_PROCESS,
+    {"setup", TSIM__KEY_DIST, 0, .dflt = "no setup",
+     .help = "changeover time when a server starts a product other than its last one",
+     .set = set_setup},
+    TSIM__STATION_FAILURES,
+    TSIM__STATION_NEEDS,
+    {"scrap", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1, .dflt = "0",
+     .help = "the share of finished parts that are scrap", .set = set_scrap},
+    {"when_full", TSIM__KEY_CHOICE, 0, .choices = tsim__when_full_values,
+     .noun = "'when_full' value", .dflt = "block",
+     .help = "block (the sender waits) or drop (a loss system)", .set = set_drop},
+    TSIM__STATION_SHIFT,
+    {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
+    {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
+    {NULL},
+};
+
+static const char *const kpis[] = {TSIM__STATION_KPIS, "scrapped", "dropped", "availability",
+                                   "performance", "quality", "oee", NULL};
+
+const struct tsim__block_type tsim__machine_type = {
+    .name = "machine",
+    .help = "one or more identical servers without a queue of their own",
+    .keys = keys,
+    .kpis = kpis,
+    .vt = &tsim__machine_vt,
+    .flags = TSIM__TYPE_SERVERS,
+    .check = tsim__station_check,
+};

@@ -34,13 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct tsim__block_vt *const vts[TSIM_BLOCK_TYPE_COUNT] = {
-    [TSIM_SOURCE] = &tsim__source_vt,   [TSIM_BUFFER] = &tsim__buffer_vt,
-    [TSIM_DELAY] = &tsim__delay_vt,     [TSIM_MACHINE] = &tsim__machine_vt,
-    [TSIM_ASSEMBLY] = &tsim__assembly_vt, [TSIM_SPLIT] = &tsim__split_vt,
-    [TSIM_SINK] = &tsim__sink_vt,
-};
-
 static const char *const state_names[TSIM_STATE_COUNT] = {
     "idle", "busy", "blocked", "down", "setup", "off_shift", "waiting",
 };
@@ -86,7 +79,7 @@ static void layout(struct tsim_sim *sim)
     for (uint32_t b = 0; b < sim->nblocks; b++) {
         const struct tsim__block_desc *d = &m->blocks[b];
         if (d->type == TSIM_MACHINE) sim->size_units += (uint64_t)d->servers;
-        sim->vt[b] = vts[d->type];
+        sim->vt[b] = tsim__block_types[d->type]->vt;
         sim->off[b] = (uint32_t)off;
         off = ALIGN(off + sim->vt[b]->state_size(m, d));
         off = ALIGN(off + (size_t)(d->indegree > 0 ? d->indegree : 1) * sizeof(uint32_t));
@@ -396,7 +389,7 @@ static void start(struct tsim_sim *sim)
 struct tsim_sim *tsim_sim_create(const struct tsim_model *m, uint64_t seed, uint64_t replication)
 {
     TSIM__ASSERT(m != NULL, "NULL model");
-    if (tsim_model_validate(m) != 0) return NULL;
+    if (tsim__model_finalize((struct tsim_model *)m) != 0) return NULL;
     struct tsim_sim *sim = tsim__calloc(1, sizeof *sim);
     sim->m = m;
     sim->blocks = m->blocks;
@@ -856,9 +849,9 @@ static int check_inject(struct tsim_sim *sim, int block, int product, const char
     int np = sim->m->nproducts > 0 ? sim->m->nproducts : 1;
     if (product < 0 || product >= np) return tsim__fail(TSIM_ENOENT, func, "no product %d", product);
     enum tsim_block_type t = sim->m->blocks[block].type;
-    if (t == TSIM_SOURCE)
-        return tsim__fail(TSIM_EINVAL, func, "cannot put entities into source '%s'",
-                          sim->m->blocks[block].name);
+    if (!sim->vt[block]->offer) /* a source */
+        return tsim__fail(TSIM_EINVAL, func, "cannot put entities into %s '%s'",
+                          tsim_block_type_name(t), sim->m->blocks[block].name);
     return 0;
 }
 

@@ -131,8 +131,9 @@ struct tsim__block_vt {
     int (*state)(const struct tsim_sim *sim, uint32_t b, int server);
 };
 
-extern const struct tsim__block_vt tsim__source_vt, tsim__buffer_vt, tsim__delay_vt,
-    tsim__machine_vt, tsim__assembly_vt, tsim__split_vt, tsim__sink_vt;
+
+/* The machine's interface: a buffer whose only way out is a machine calls it directly. */
+extern const struct tsim__block_vt tsim__machine_vt;
 
 /* Operator pools and shifts live in the arena too (operators.c, shift.c). */
 struct tsim__pool_state;

@@ -50,10 +50,28 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim_result_add(r, (int)b, "lead_time", tsim__sum_mean(sim, &k->lead));
 }
 
-const struct tsim__block_vt tsim__sink_vt = {
+static const struct tsim__block_vt sink_vt = {
     .state_size = state_size,
     .init = init,
     .offer = offer,
     .restart = restart,
     .report = report,
+};
+
+/* The descriptor ---------------------------------------------------------------------------- */
+
+static const struct tsim__key keys[] = {
+    {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
+    {NULL},
+};
+
+static const char *const kpis[] = {"entered", "throughput", "lead_time", NULL};
+
+const struct tsim__block_type tsim__sink_type = {
+    .name = "sink",
+    .help = "entities leave the model here",
+    .keys = keys,
+    .kpis = kpis,
+    .vt = &sink_vt,
+    .flags = TSIM__TYPE_NO_ROUTE,
 };

@@ -7,6 +7,9 @@
  * it has left (blocked_time measures that share of time).
  */
 #include "blocks/sim.h"
+#include "core/core.h"
+
+#include <math.h>
 
 enum { EV_ARRIVE };
 
@@ -219,7 +222,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 /* The next arrival: one pending at a time. */
 static uint32_t slots(const struct tsim__block_desc *d) { return d->has_interarrival ? 1 : 0; }
 
-const struct tsim__block_vt tsim__source_vt = {
+static const struct tsim__block_vt source_vt = {
     .state_size = state_size,
     .slots = slots,
     .init = init,
@@ -228,4 +231,175 @@ const struct tsim__block_vt tsim__source_vt = {
     .event = event,
     .restart = restart,
     .report = report,
+};
+
+/* Parameters (the public setters) --------------------------------------------------------- */
+
+int tsim_source_set_interarrival(struct tsim_model *m, int block, const struct tsim_dist *d)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_SOURCE), __func__, "interarrival", &rc);
+    if (!b) return rc;
+    if ((rc = tsim__check_time(__func__, b, "interarrival", d))) return rc;
+    tsim__dist_set(&b->interarrival, d);
+    b->has_interarrival = 1;
+    return 0;
+}
+
+int tsim_source_set_mix(struct tsim_model *m, int block, const int *product, const double *prob,
+                        int n)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_SOURCE), __func__, "product", &rc);
+    if (!b) return rc;
+    if (n < 1) return tsim__fail(TSIM_EINVAL, __func__, "empty product mix for '%s'", b->name);
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        if (product[i] < 0 || product[i] >= m->nproducts)
+            return tsim__fail(TSIM_ENOENT, __func__, "no product %d", product[i]);
+        if (!(prob[i] >= 0)) return tsim__fail(TSIM_ERANGE, __func__, "negative probability");
+        sum += prob[i];
+    }
+    if (fabs(sum - 1) > 1e-9)
+        return tsim__fail(TSIM_EINVAL, __func__, "product probabilities of '%s' sum to %g, not 1",
+                          b->name, sum);
+    tsim__free(b->mix_product);
+    tsim__free(b->mix_cum);
+    b->mix_product = tsim__malloc((size_t)n * sizeof(int));
+    b->mix_cum = tsim__malloc((size_t)n * sizeof(double));
+    double c = 0;
+    for (int i = 0; i < n; i++) {
+        b->mix_product[i] = product[i];
+        c += prob[i];
+        b->mix_cum[i] = c;
+    }
+    b->mix_cum[n - 1] = 1.0;
+    b->mix_n = n;
+    return 0;
+}
+
+int tsim_source_set_limit(struct tsim_model *m, int block, uint64_t limit)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_SOURCE), __func__, "limit", &rc);
+    if (!b) return rc;
+    b->limit = limit;
+    return 0;
+}
+
+int tsim_source_set_batch(struct tsim_model *m, int block, int batch)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_SOURCE), __func__, "batch", &rc);
+    if (!b) return rc;
+    if (batch < 1) return tsim__fail(TSIM_ERANGE, __func__, "batch of '%s' must be >= 1", b->name);
+    b->batch = batch;
+    return 0;
+}
+
+int tsim_source_set_population(struct tsim_model *m, int block, int population)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_SOURCE), __func__, "population", &rc);
+    if (!b) return rc;
+    if (population < 0)
+        return tsim__fail(TSIM_ERANGE, __func__, "population of '%s' must be >= 0", b->name);
+    b->population = population;
+    return 0;
+}
+
+int tsim_source_set_due(struct tsim_model *m, int block, const struct tsim_dist *d)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_SOURCE), __func__, "due", &rc);
+    if (!b) return rc;
+    if ((rc = tsim__check_time(__func__, b, "due", d))) return rc;
+    tsim__dist_set(&b->due, d);
+    b->has_due = 1;
+    return 0;
+}
+
+/* The descriptor ---------------------------------------------------------------------------- */
+
+static int set_interarrival(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_source_set_interarrival(m, b, v->d);
+}
+
+static int set_product(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    int p = (int)v->i;
+    double one = 1.0;
+    return tsim_source_set_mix(m, b, &p, &one, 1);
+}
+
+static int set_limit(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_source_set_limit(m, b, (uint64_t)v->i);
+}
+
+static int set_batch(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_source_set_batch(m, b, (int)v->i);
+}
+
+static int set_population(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_source_set_population(m, b, (int)v->i);
+}
+
+static int set_due(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_source_set_due(m, b, v->d);
+}
+
+static int check(const struct tsim_model *m, const struct tsim__block_desc *b)
+{
+    if (!b->has_interarrival && b->population == 0)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "source '%s' has neither interarrival nor population", b->name);
+    if (b->has_interarrival && b->limit == 0 && tsim_dist_mean(&b->interarrival) <= 0)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "source '%s' has interarrival 0 and no limit: it would never end",
+                          b->name);
+    return 0;
+}
+
+static const struct tsim__key keys[] = {
+    {"interarrival", TSIM__KEY_DIST, TSIM__KEY_ONE_OF, .dflt = "none",
+     .help = "time between arrivals; the first arrival comes one interarrival time after time 0",
+     .set = set_interarrival},
+    {"product", TSIM__KEY_PRODUCT, TSIM__KEY_BY_PRODUCT, .dflt = "the first product",
+     .help = "a product name, or a mix {PRODUCT: probability, ...} summing to 1",
+     .set = set_product},
+    {"limit", TSIM__KEY_INT, 0, 1, INT64_MAX, .dflt = "no limit",
+     .help = "the most entities this source creates (its population included)", .set = set_limit},
+    {"batch", TSIM__KEY_INT, 0, 1, TSIM__COUNT_MAX, .dflt = "1",
+     .help = "entities created per arrival", .set = set_batch},
+    {"population", TSIM__KEY_INT, TSIM__KEY_ONE_OF, 0, TSIM__COUNT_MAX, .dflt = "0",
+     .help = "entities created at time 0 (closed loops)", .set = set_population},
+    {"due", TSIM__KEY_DIST, 0, .dflt = "no due date",
+     .help = "each entity's due date, as a time after its creation", .set = set_due},
+    {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
+    {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
+    {NULL},
+};
+
+static const char *const kpis[] = {"created", "entered", "left", "throughput", "blocked_time",
+                                   NULL};
+
+const struct tsim__block_type tsim__source_type = {
+    .name = "source",
+    .help = "creates entities",
+    .keys = keys,
+    .kpis = kpis,
+    .vt = &source_vt,
+    .flags = TSIM__TYPE_NO_INPUT,
+    .check = check,
 };

@@ -8,6 +8,7 @@
  * run would otherwise work inside one event without end. After an error the split stops sending.
  */
 #include "blocks/sim.h"
+#include "core/core.h"
 
 struct split {
     struct tsim__bhdr h;
@@ -95,10 +96,49 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim__hdr_report(sim, b, r, 0);
 }
 
-const struct tsim__block_vt tsim__split_vt = {
+static const struct tsim__block_vt split_vt = {
     .state_size = state_size,
     .init = init,
     .offer = offer,
     .pull = pull,
     .report = report,
+};
+
+/* Parameters (the public setters) --------------------------------------------------------- */
+
+int tsim_split_set_into(struct tsim_model *m, int block, int into)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_SPLIT), __func__, "into", &rc);
+    if (!b) return rc;
+    if (into < 1 || into > 1000000)
+        return tsim__fail(TSIM_ERANGE, __func__, "'into' of '%s' must be >= 1", b->name);
+    b->into = into;
+    return 0;
+}
+
+/* The descriptor ---------------------------------------------------------------------------- */
+
+static int set_into(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_split_set_into(m, b, (int)v->i);
+}
+
+static const struct tsim__key keys[] = {
+    {"into", TSIM__KEY_INT, 0, 1, TSIM__COUNT_MAX, .dflt = "1",
+     .help = "entities that leave for each one that enters", .set = set_into},
+    {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
+    {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
+    {NULL},
+};
+
+static const char *const kpis[] = {"entered", "left", "throughput", NULL};
+
+const struct tsim__block_type tsim__split_type = {
+    .name = "split",
+    .help = "turns each entity into several of the same product",
+    .keys = keys,
+    .kpis = kpis,
+    .vt = &split_vt,
 };

@@ -2,6 +2,7 @@
  * Station servers: see station.h for what they do and their invariants.
  */
 #include "blocks/station.h"
+#include "core/core.h"
 
 #include <string.h>
 
@@ -642,4 +643,132 @@ void tsim__station_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *
                                 TSIM_STATE_WAITING};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         tsim_result_add(r, (int)b, names[order[i]], share[order[i]]);
+}
+
+/* The types whose blocks are stations. */
+#define STATION_TYPES (TSIM__T(TSIM_MACHINE) | TSIM__T(TSIM_ASSEMBLY))
+
+/* Parameters (the public setters) --------------------------------------------------------- */
+
+int tsim_machine_set_process(struct tsim_model *m, int block, int product,
+                             const struct tsim_dist *d)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, STATION_TYPES, __func__, "process", &rc);
+    if (!b) return rc;
+    if ((rc = tsim__check_time(__func__, b, "process", d))) return rc;
+    struct tsim__pdist *pd = &b->process;
+    if (product < 0) {
+        if (pd->has_default) tsim_dist_release(&pd->dflt);
+        tsim_dist_copy(&pd->dflt, d);
+        pd->has_default = 1;
+        return 0;
+    }
+    if (product >= m->nproducts) return tsim__fail(TSIM_ENOENT, __func__, "no product %d", product);
+    for (int i = 0; i < pd->n; i++) {
+        if (pd->product[i] == product) {
+            tsim__dist_set(&pd->dist[i], d);
+            return 0;
+        }
+    }
+    pd->product = tsim__realloc(pd->product, (size_t)(pd->n + 1) * sizeof(int));
+    pd->dist = tsim__realloc(pd->dist, (size_t)(pd->n + 1) * sizeof *pd->dist);
+    pd->product[pd->n] = product;
+    tsim_dist_copy(&pd->dist[pd->n], d);
+    pd->n++;
+    return 0;
+}
+
+void tsim__machine_clear_product_process(struct tsim_model *m, int block)
+{
+    struct tsim__pdist *pd = &m->blocks[block].process;
+    for (int i = 0; i < pd->n; i++) tsim_dist_release(&pd->dist[i]);
+    pd->n = 0;
+    m->finalized = 0;
+}
+
+int tsim_machine_set_failures(struct tsim_model *m, int block, const struct tsim_dist *between,
+                              const struct tsim_dist *repair)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, STATION_TYPES, __func__, "failures", &rc);
+    if (!b) return rc;
+    if ((rc = tsim__check_time(__func__, b, "failures.between", between))) return rc;
+    if ((rc = tsim__check_time(__func__, b, "failures.repair", repair))) return rc;
+    if (!(tsim_dist_mean(between) > 0))
+        return tsim__fail(TSIM_ERANGE, __func__, "'failures.between' of '%s' must have a mean > 0",
+                          b->name);
+    tsim__dist_set(&b->between, between);
+    tsim__dist_set(&b->repair, repair);
+    b->has_failures = 1;
+    return 0;
+}
+
+int tsim_machine_set_failure_basis(struct tsim_model *m, int block, enum tsim_failure_basis basis)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, STATION_TYPES, __func__, "failures", &rc);
+    if (!b) return rc;
+    if ((unsigned)basis > TSIM_FAILURES_CALENDAR)
+        return tsim__fail(TSIM_ERANGE, __func__, "failure basis %d of '%s' is not one of the enum",
+                          (int)basis, b->name);
+    b->failure_basis = basis;
+    return 0;
+}
+
+int tsim_machine_set_needs(struct tsim_model *m, int block, int pool, int count, unsigned for_mask)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, STATION_TYPES, __func__, "needs", &rc);
+    if (!b) return rc;
+    if (pool < 0 || pool >= m->npools) return tsim__fail(TSIM_ENOENT, __func__, "no pool %d", pool);
+    if (count < 1 || count > m->pools[pool].count)
+        return tsim__fail(TSIM_ERANGE, __func__,
+                          "'%s' needs %d of pool '%s', which has %d", b->name, count,
+                          m->pools[pool].name, m->pools[pool].count);
+    if (!for_mask || (for_mask & ~7u))
+        return tsim__fail(TSIM_EINVAL, __func__, "bad 'for' mask %u", for_mask);
+    b->need = (struct tsim__need){pool, count, for_mask};
+    return 0;
+}
+
+int tsim_machine_set_shift(struct tsim_model *m, int block, int shift)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, STATION_TYPES, __func__, "shift", &rc);
+    if (!b) return rc;
+    if (shift < -1 || shift >= m->nshifts) return tsim__fail(TSIM_ENOENT, __func__, "no shift %d", shift);
+    b->shift = shift;
+    return 0;
+}
+
+/* What the descriptors of machines and assemblies share ------------------------------------- */
+
+int tsim__station_set_process(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_machine_set_process(m, b, -1, v->d);
+}
+
+int tsim__station_set_shift(struct tsim_model *m, int b, const struct tsim__value *v)
+{
+    return tsim_machine_set_shift(m, b, (int)v->i);
+}
+
+int tsim__station_check(const struct tsim_model *m, const struct tsim__block_desc *b)
+{
+    /* Which products reach a machine depends on the routes; a product that arrives with no
+     * processing time of its own is processed in zero time (the loader checks the product flow
+     * and reports it with a position). */
+    if (!b->process.has_default && b->process.n == 0)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "'%s' has no processing time", b->name);
+    if (b->need.pool >= 0 && b->need.count > m->pools[b->need.pool].count)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "'%s' needs more operators than pool '%s' has", b->name,
+                          m->pools[b->need.pool].name);
+    return 0;
 }

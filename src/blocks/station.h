@@ -79,4 +79,24 @@ void tsim__station_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *
  * machine wakes its upstream; assembly first tries to start the next set. */
 void tsim__assembly_server_free(struct tsim_sim *sim, uint32_t b);
 
+/* The keys and the check machines and assemblies share (their descriptors, registry.h). */
+int tsim__station_set_process(struct tsim_model *m, int b, const struct tsim__value *v);
+int tsim__station_set_shift(struct tsim_model *m, int b, const struct tsim__value *v);
+int tsim__station_check(const struct tsim_model *m, const struct tsim__block_desc *b);
+#define TSIM__STATION_PROCESS                                                                  \
+    {"process", TSIM__KEY_DIST, TSIM__KEY_REQUIRED | TSIM__KEY_BY_PRODUCT, .dflt = "required", \
+     .help = "processing time, or one per product {PRODUCT: distribution, ...}",             \
+     .set = tsim__station_set_process}
+#define TSIM__STATION_FAILURES \
+    {"failures", TSIM__KEY_FORM, 0, .dflt = "no failures", .help = "{between: ..., repair: ...}"}
+#define TSIM__STATION_NEEDS \
+    {"needs", TSIM__KEY_FORM, 0, .dflt = "no operators", .help = "{POOL: count, for: WORK}"}
+#define TSIM__STATION_SHIFT                                                                    \
+    {"shift", TSIM__KEY_SHIFT, 0, .dflt = "always",                                           \
+     .help = "a shift name: it works only during that shift's periods",                      \
+     .set = tsim__station_set_shift}
+#define TSIM__STATION_KPIS                                                                     \
+    "entered", "left", "throughput", "content", "utilization", "states.busy", "states.idle",  \
+        "states.blocked", "states.down", "states.setup", "states.off_shift", "states.waiting"
+
 #endif

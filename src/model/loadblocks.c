@@ -21,13 +21,10 @@
  * Blocks
  * ------------------------------------------------------------------------------------------- */
 
-static const char *const type_keys[] = {"source",   "buffer", "delay", "machine",
-                                        "assembly", "split",  "sink",  NULL};
-
 static int is_block_key(const char *key)
 {
-    for (int t = 0; t < TSIM_BLOCK_TYPE_COUNT; t++) {
-        if (tsim__ld_key_index(key, tsim__block_keys((enum tsim_block_type)t)) >= 0) return 1;
+    for (int t = 0; t < tsim__block_type_n; t++) {
+        if (tsim__key_index(tsim__block_type(t), key) >= 0) return 1;
     }
     return strcmp(key, "to") == 0;
 }
@@ -92,6 +89,7 @@ static int load_process(struct loader *ld, int b, struct fy_node *v, struct pos 
         covered[prod] = 1;
     }
     const struct tsim__block_desc *bd = &ld->m->blocks[b];
+    /* A machine serves whatever comes; an assembly makes only its own (model-format.md). */
     for (int i = 0; ok && bd->type == TSIM_MACHINE && i < ld->m->nproducts; i++) {
         if (!covered[i]) {
             tsim__ld_err(ld, kp, "'process' of machine '%s' has no time for product '%s'", bd->name,
@@ -337,6 +335,8 @@ static struct fy_node_pair *type_pair(struct loader *ld, struct fy_node *blk, st
                                       enum tsim_block_type *type)
 {
     struct fy_node_pair *found = NULL, *first = NULL;
+    const char *type_keys[TSIM__NAMES_MAX];
+    tsim__type_names(type_keys, TSIM__NAMES_MAX);
     void *it = NULL;
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(blk, &it))) {
@@ -345,7 +345,7 @@ static struct fy_node_pair *type_pair(struct loader *ld, struct fy_node *blk, st
         if (!k || fy_node_get_type(k) != FYNT_SCALAR || fy_node_is_alias(k)) continue;
         size_t len;
         char *s = tsim__ld_text(ld, k, &len);
-        for (int t = 0; t < TSIM_BLOCK_TYPE_COUNT; t++) {
+        for (int t = 0; t < tsim__block_type_n; t++) {
             if (strlen(type_keys[t]) == len && memcmp(type_keys[t], s, len) == 0) {
                 if (found) {
                     tsim__ld_err(ld, tsim__ld_pos(k, at), "block has two types, '%s' and '%s'",
@@ -371,13 +371,41 @@ static struct fy_node_pair *type_pair(struct loader *ld, struct fy_node *blk, st
     const char *key = tsim__ld_key(ld, first, at);
     if (!key) return NULL;
     mark_broken(ld, fy_node_pair_value(first));
-    if (is_block_key(key))
-        tsim__ld_err(ld, kp,
-                     "block has no type (start it with one of source, buffer, delay, machine, "
-                     "assembly, split or sink)");
+    if (is_block_key(key)) {
+        char list[400] = "";
+        for (int t = 0; type_keys[t]; t++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                     t == 0 ? "" : type_keys[t + 1] ? ", " : " or ", type_keys[t]);
+        tsim__ld_err(ld, kp, "block has no type (start it with one of %s)", list);
+    }
     else
         tsim__ld_err(ld, kp, "unknown block type '%s'%s", key, tsim__suggest_list(key, type_keys));
     return NULL;
+}
+
+/* The keys a block of type `bt` must give (TSIM__KEY_REQUIRED), and the groups of which it must
+ * give one (TSIM__KEY_ONE_OF); `given` has bit i set for key i written. */
+static void required_keys(struct loader *ld, const struct tsim__block_type *bt, const char *name,
+                          unsigned long long given, struct pos at)
+{
+    char list[200] = "";
+    int one_of = 0, have_one = 0, n = 0;
+    for (int i = 0; bt->keys[i].name; i++) {
+        if (!(bt->keys[i].flags & TSIM__KEY_ONE_OF)) continue;
+        one_of++;
+        have_one |= (given >> i) & 1;
+    }
+    for (int i = 0; one_of && !have_one && bt->keys[i].name; i++) {
+        if (!(bt->keys[i].flags & TSIM__KEY_ONE_OF)) continue;
+        n++;
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s'%s'",
+                 n == 1 ? "" : n == one_of ? " or " : ", ", bt->keys[i].name);
+    }
+    if (one_of && !have_one) tsim__ld_err(ld, at, "%s '%s' needs %s", bt->name, name, list);
+    for (int i = 0; bt->keys[i].name; i++) {
+        if ((bt->keys[i].flags & TSIM__KEY_REQUIRED) && !((given >> i) & 1))
+            tsim__ld_err(ld, at, "%s '%s' has no '%s'", bt->name, name, bt->keys[i].name);
+    }
 }
 
 void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
@@ -435,8 +463,10 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
     bi->index = b;
     bi->type = type;
 
-    const char *const *keys = tsim__block_keys(type);
-    int has_time = 0, has_population = 0, has_parts = 0;
+    const struct tsim__block_type *bt = tsim__block_type((int)type);
+    const char *keys[TSIM__NAMES_MAX];
+    tsim__type_key_names((int)type, keys, TSIM__NAMES_MAX);
+    unsigned long long given = 0; /* bit i: key i of the type was written */
     struct fy_node *interarrival = NULL;
     void *it = NULL;
     struct fy_node_pair *p;
@@ -446,55 +476,50 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         const char *key = tsim__ld_key(ld, p, kp);
         if (!key) continue;
         struct fy_node *v = fy_node_pair_value(p);
-        if (tsim__ld_key_index(key, type_keys) >= 0) continue; /* a second type, reported already */
-        if (strcmp(key, "to") == 0 && type == TSIM_SINK) {
-            tsim__ld_err(ld, kp, "sink '%s' cannot have 'to' (entities leave the model there)",
-                         name);
+        if (tsim_block_type_find(key) >= 0) continue; /* a second type, reported already */
+        if (strcmp(key, "to") == 0 && (bt->flags & TSIM__TYPE_NO_ROUTE)) {
+            tsim__ld_err(ld, kp, "%s '%s' cannot have 'to' (entities leave the model there)",
+                         tname, name);
             continue;
         }
-        if (tsim__ld_key_index(key, keys) < 0) {
+        int ki = tsim__key_index(bt, key);
+        if (ki < 0) {
             char where[100];
             snprintf(where, sizeof where, " in %s '%s'", tname, name);
             tsim__ld_unknown_key(ld, key, keys, where, kp);
             continue;
         }
+        given |= 1ull << ki;
+        int mapping = v && fy_node_get_type(v) == FYNT_MAPPING;
         if (strcmp(key, "to") == 0) {
             bi->to = v;
             bi->to_pos = kp;
-        } else if (strcmp(key, "description") == 0) {
+        } else if (bt->keys[ki].kind == TSIM__KEY_TEXT) {
             tsim__ld_scalar(ld, v, "'description'", kp);
-        } else if (strcmp(key, "process") == 0) {
-            has_time = 1;
+        } else if (bt->keys[ki].kind == TSIM__KEY_DIST &&
+                   (bt->keys[ki].flags & TSIM__KEY_BY_PRODUCT)) {
             load_process(ld, b, v, kp);
-        } else if (strcmp(key, "product") == 0 && type == TSIM_SOURCE) {
+        } else if (bt->keys[ki].kind == TSIM__KEY_PRODUCT &&
+                   (bt->keys[ki].flags & TSIM__KEY_BY_PRODUCT) && mapping) {
             load_mix(ld, b, v, kp);
         } else if (strcmp(key, "failures") == 0) {
             load_failures(ld, b, v, kp);
         } else if (strcmp(key, "needs") == 0) {
             load_needs(ld, b, v, kp);
         } else if (strcmp(key, "parts") == 0) {
-            has_parts = 1;
             load_parts(ld, b, v, kp);
         } else {
-            if (strcmp(key, "time") == 0) has_time = 1;
-            if (strcmp(key, "population") == 0) has_population = 1;
             if (strcmp(key, "interarrival") == 0) interarrival = v;
             set_scalar(ld, b, key, v, kp);
         }
     }
+    required_keys(ld, bt, name, given, at);
     const struct tsim__block_desc *bd = &ld->m->blocks[b];
-    if (type == TSIM_SOURCE && !interarrival && !has_population)
-        tsim__ld_err(ld, at, "source '%s' needs 'interarrival' or 'population'", name);
-    if (type == TSIM_SOURCE && bd->has_interarrival && bd->limit == 0 &&
+    if (interarrival && bd->has_interarrival && bd->limit == 0 &&
         tsim_dist_mean(&bd->interarrival) <= 0.0)
         tsim__ld_err(ld, tsim__ld_pos(interarrival, at),
                      "'interarrival' of source '%s' has mean 0 and no 'limit', so it never ends",
                      name);
-    if ((type == TSIM_MACHINE || type == TSIM_ASSEMBLY) && !has_time)
-        tsim__ld_err(ld, at, "%s '%s' has no 'process'", tname, name);
-    if (type == TSIM_DELAY && !has_time) tsim__ld_err(ld, at, "delay '%s' has no 'time'", name);
-    if (type == TSIM_ASSEMBLY && !has_parts)
-        tsim__ld_err(ld, at, "assembly '%s' has no 'parts'", name);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -55,14 +55,11 @@ int tsim__parse_duration(const char *text, const char *what, const char *time_un
 int tsim__parse_dist(struct tsim_dist *d, const char *text, const char *time_unit,
                      const char *base_dir, struct tsim__perr *e);
 
-/* The parameters a block of each type accepts in a model file, NULL-terminated. */
-const char *const *tsim__block_keys(enum tsim_block_type type);
-
 /*
- * Set scalar parameter `key` of block `block` from `text`: interarrival, due, limit, batch,
- * population, product, capacity, discipline, when_full, time, process, servers, setup, scrap,
- * shift, into. Returns 0 or a TSIM_E* code with `e` filled (TSIM_ENOENT: not a parameter of
- * this block's type).
+ * Set scalar parameter `key` of block `block` from `text`: any key of the block's type in the
+ * registry (src/blocks/registry.h) but those written as a mapping (`to`, `failures`, `needs`,
+ * `parts`) and `description`. The key's kind says how its text is read. Returns 0 or a TSIM_E*
+ * code with `e` filled (TSIM_ENOENT: not a parameter of this block's type).
  */
 int tsim__param_set(struct tsim_model *m, int block, const char *key, const char *text,
                     const char *base_dir, struct tsim__perr *e);
@@ -96,8 +93,5 @@ int tsim__check_resolution(const struct tsim_model *m, const char *what,
 
 /* The rest of a setter's tsim_errmsg() after its "function: " prefix. */
 const char *tsim__errmsg_body(void);
-
-/* Drop the per-product processing times of machine or assembly `block` (model.c). */
-void tsim__machine_clear_product_process(struct tsim_model *m, int block);
 
 #endif

@@ -1,8 +1,9 @@
 /*
- * Block parameters from text: which keys each block type accepts, and how one key's text becomes
- * a setter call. The YAML loader calls tsim__param_set for every scalar key of a block, and
- * tsim_model_set_param (`--set filler.servers=2`, experiment factors) calls the same function, so
- * a value means the same and is refused with the same words in both places.
+ * Block parameters from text: how one key's text becomes a setter call, by the key's kind in the
+ * block-type registry (src/blocks/registry.h), which says which keys each type accepts. The YAML
+ * loader calls tsim__param_set for every scalar key of a block, and tsim_model_set_param (`--set
+ * filler.servers=2`, experiment factors) calls the same function, so a value means the same and is
+ * refused with the same words in both places.
  *
  * Parameters that a file writes as a mapping have a path form here: "filler.process.small"
  * (processing time of one product), "filler.failures.between" and "filler.failures.repair" (one
@@ -16,53 +17,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const source_keys[] = {"interarrival", "product", "limit", "batch",
-                                          "population",   "due",     "to",    "description",
-                                          NULL};
-static const char *const buffer_keys[] = {"capacity", "discipline", "when_full", "to",
-                                          "description", NULL};
-static const char *const delay_keys[] = {"time", "to", "description", NULL};
-static const char *const machine_keys[] = {"servers", "process", "setup",     "failures",
-                                           "needs",   "scrap",   "when_full", "shift",
-                                           "to",      "description", NULL};
-static const char *const assembly_keys[] = {"parts", "process", "product",     "failures",
-                                            "needs", "shift",   "description", "to",
-                                            NULL};
-static const char *const split_keys[] = {"into", "to", "description", NULL};
-static const char *const sink_keys[] = {"description", NULL};
-
-const char *const *tsim__block_keys(enum tsim_block_type type)
+/* The keys of block type `type`, NULL-terminated, in `buf` (TSIM__NAMES_MAX entries). */
+static const char *const *keys_of(enum tsim_block_type type, const char **buf)
 {
-    switch (type) {
-    case TSIM_SOURCE: return source_keys;
-    case TSIM_BUFFER: return buffer_keys;
-    case TSIM_DELAY: return delay_keys;
-    case TSIM_MACHINE: return machine_keys;
-    case TSIM_ASSEMBLY: return assembly_keys;
-    case TSIM_SPLIT: return split_keys;
-    case TSIM_SINK: return sink_keys;
-    case TSIM_BLOCK_TYPE_COUNT: break;
-    }
-    return sink_keys;
+    tsim__type_key_names((int)type, buf, TSIM__NAMES_MAX);
+    return buf;
 }
 
-static int has_key(enum tsim_block_type type, const char *key)
-{
-    for (const char *const *k = tsim__block_keys(type); *k; k++) {
-        if (strcmp(*k, key) == 0) return 1;
-    }
-    return 0;
-}
-
-/* Upper bounds on counts: far beyond any factory, low enough that no later product of two of
- * them overflows. A machine's servers each take state and calendar room in every sim, hence
- * their own bound (tsim_machine_set_servers). */
-#define COUNT_MAX 1000000LL
-#define CAPACITY_MAX 1000000000000LL
-#define SERVERS_MAX 100000LL
-
-static const char *const disciplines[] = {"fifo", "lifo", "priority", "spt", "edd", NULL};
-static const char *const when_full_values[] = {"block", "drop", NULL};
 static const char *const failure_bases[] = {"operating", "calendar", NULL}; /* enum's order */
 
 /* A setter refused what the parser let through: pass its own words on. */
@@ -144,29 +105,21 @@ int tsim__check_resolution(const struct tsim_model *m, const char *what,
                           what, got, m->time_unit, tick, m->time_unit);
 }
 
-/* The distribution-valued parameters share one shape: parse, set (which deep-copies), release. */
-static int set_dist(struct tsim_model *m, int block, const char *key, const char *text,
+/* A distribution-valued key: parse, check against the resolution, apply (which deep-copies),
+ * release. */
+static int set_dist(struct tsim_model *m, int block, const struct tsim__key *k, const char *text,
                     const char *base_dir, struct tsim__perr *e)
 {
     struct tsim_dist d;
     int rc = tsim__parse_dist(&d, text, m->time_unit, base_dir, e);
     if (rc) return rc;
     char what[40];
-    snprintf(what, sizeof what, "'%s'", key);
+    snprintf(what, sizeof what, "'%s'", k->name);
     if ((rc = tsim__check_resolution(m, what, &d, e))) {
         tsim_dist_release(&d);
         return rc;
     }
-    if (strcmp(key, "interarrival") == 0)
-        rc = tsim_source_set_interarrival(m, block, &d);
-    else if (strcmp(key, "due") == 0)
-        rc = tsim_source_set_due(m, block, &d);
-    else if (strcmp(key, "time") == 0)
-        rc = tsim_delay_set_time(m, block, &d);
-    else if (strcmp(key, "setup") == 0)
-        rc = tsim_machine_set_setup(m, block, &d);
-    else
-        rc = tsim_machine_set_process(m, block, -1, &d);
+    rc = tsim__key_apply(m, block, k, &(struct tsim__value){0, 0, &d});
     tsim_dist_release(&d);
     return rc ? setter_failed(e, rc) : 0;
 }
@@ -247,78 +200,54 @@ int tsim__param_set(struct tsim_model *m, int block, const char *key, const char
                     const char *base_dir, struct tsim__perr *e)
 {
     enum tsim_block_type type = tsim_model_block_type(m, block);
+    const struct tsim__block_type *bt = tsim__block_type((int)type);
     const char *name = tsim_model_block_name(m, block);
+    const char *names[TSIM__NAMES_MAX];
     char what[64];
     snprintf(what, sizeof what, "'%s'", key);
-    if (!has_key(type, key) || strcmp(key, "to") == 0 || strcmp(key, "failures") == 0 ||
-        strcmp(key, "needs") == 0 || strcmp(key, "parts") == 0 ||
-        strcmp(key, "description") == 0) {
+    int ki = tsim__key_index(bt, key);
+    const struct tsim__key *k = ki >= 0 ? &bt->keys[ki] : NULL;
+    if (!k || k->kind == TSIM__KEY_FORM || k->kind == TSIM__KEY_TEXT) {
         return tsim__perr_set(e, TSIM_ENOENT, 0, "unknown parameter '%s' of %s '%s'%s", key,
-                              tsim_block_type_name(type), name,
-                              tsim__suggest_list(key, tsim__block_keys(type)));
+                              bt->name, name, tsim__suggest_list(key, keys_of(type, names)));
     }
 
-    long long v;
+    long long v = 0;
+    double r = 0;
     int rc;
-    if (strcmp(key, "interarrival") == 0 || strcmp(key, "due") == 0 ||
-        strcmp(key, "time") == 0 || strcmp(key, "setup") == 0 || strcmp(key, "process") == 0)
-        return set_dist(m, block, key, text, base_dir, e);
-
-    if (strcmp(key, "limit") == 0) {
-        if ((rc = tsim__parse_int(text, what, 1, INT64_MAX, &v, e))) return rc;
-        rc = tsim_source_set_limit(m, block, (uint64_t)v);
-    } else if (strcmp(key, "batch") == 0) {
-        if ((rc = tsim__parse_int(text, what, 1, COUNT_MAX, &v, e))) return rc;
-        rc = tsim_source_set_batch(m, block, (int)v);
-    } else if (strcmp(key, "population") == 0) {
-        if ((rc = tsim__parse_int(text, what, 0, COUNT_MAX, &v, e))) return rc;
-        rc = tsim_source_set_population(m, block, (int)v);
-    } else if (strcmp(key, "product") == 0) {
-        int p = product_index(m, text, e);
-        if (p < 0) return p;
-        if (type == TSIM_SOURCE) {
-            double one = 1.0;
-            rc = tsim_source_set_mix(m, block, &p, &one, 1);
-        } else {
-            rc = tsim_assembly_set_product(m, block, p);
-        }
-    } else if (strcmp(key, "capacity") == 0) {
-        char word[16];
-        if (strcmp(trimmed(text, word, sizeof word), "unlimited") == 0) {
-            v = 0;
-        } else if ((rc = tsim__parse_int(text, what, 1, CAPACITY_MAX, &v, e))) {
+    char word[16];
+    switch (k->kind) {
+    case TSIM__KEY_DIST: return set_dist(m, block, k, text, base_dir, e);
+    case TSIM__KEY_INT:
+        if ((rc = tsim__parse_int(text, what, k->lo, k->hi, &v, e))) return rc;
+        break;
+    case TSIM__KEY_CAPACITY:
+        if (strcmp(trimmed(text, word, sizeof word), "unlimited") == 0) break;
+        if ((rc = tsim__parse_int(text, what, k->lo, k->hi, &v, e))) {
             if (rc == TSIM_ERANGE && strstr(e->msg, "at least"))
                 strcat(e->msg, " (omit it for no limit)");
             return rc;
         }
-        rc = tsim_buffer_set_capacity(m, block, (uint64_t)v);
-    } else if (strcmp(key, "discipline") == 0) {
-        int k = find_named(text, disciplines, "discipline", e);
-        if (k < 0) return k;
-        rc = tsim_buffer_set_discipline(m, block, (enum tsim_discipline)k);
-    } else if (strcmp(key, "when_full") == 0) {
-        int k = find_named(text, when_full_values, "'when_full' value", e);
-        if (k < 0) return k;
-        /* A machine 'full' is a machine with no free server: drop makes it a loss system. */
-        rc = tsim_model_block_type(m, block) == TSIM_MACHINE ? tsim_machine_set_drop(m, block, k)
-                                                             : tsim_buffer_set_drop(m, block, k);
-    } else if (strcmp(key, "servers") == 0) {
-        if ((rc = tsim__parse_int(text, what, 1, SERVERS_MAX, &v, e))) return rc;
-        rc = tsim_machine_set_servers(m, block, (int)v);
-    } else if (strcmp(key, "scrap") == 0) {
-        double f;
-        if ((rc = tsim__parse_real(text, what, &f, e))) return rc;
-        if (f < 0.0 || f >= 1.0)
-            return tsim__perr_set(e, TSIM_ERANGE, 0, "'scrap' must be in [0, 1), got %g", f);
-        rc = tsim_machine_set_scrap(m, block, f);
-    } else if (strcmp(key, "shift") == 0) {
-        int s = shift_index(m, text, e);
-        if (s < 0) return s;
-        rc = tsim_machine_set_shift(m, block, s);
-    } else { /* into */
-        if ((rc = tsim__parse_int(text, what, 1, COUNT_MAX, &v, e))) return rc;
-        rc = tsim_split_set_into(m, block, (int)v);
+        break;
+    case TSIM__KEY_REAL:
+        if ((rc = tsim__parse_real(text, what, &r, e))) return rc;
+        if (!(r >= k->rlo && r < k->rhi))
+            return tsim__perr_set(e, TSIM_ERANGE, 0, "'%s' must be in [%g, %g), got %g", key,
+                                  k->rlo, k->rhi, r);
+        break;
+    case TSIM__KEY_CHOICE:
+        if ((v = find_named(text, k->choices, k->noun, e)) < 0) return (int)v;
+        break;
+    case TSIM__KEY_PRODUCT:
+        if ((v = product_index(m, text, e)) < 0) return (int)v;
+        break;
+    case TSIM__KEY_SHIFT:
+        if ((v = shift_index(m, text, e)) < 0) return (int)v;
+        break;
+    case TSIM__KEY_FORM:
+    case TSIM__KEY_TEXT: break; /* refused above */
     }
+    rc = tsim__key_apply(m, block, k, &(struct tsim__value){v, r, NULL});
     return rc ? setter_failed(e, rc) : 0;
 }
 
@@ -341,32 +270,42 @@ static int endless_interarrival(struct tsim_model *m, int b, const char *value,
                           d->name);
 }
 
-/* Apply `param` (the path after the block name) to block `b`. */
+/* Apply `param` (the path after the block name) to block `b`. A key that may be written per
+ * product (a machine's `process`) takes "KEY.PRODUCT"; a block with `failures` takes their
+ * halves and basis as "failures.between", ".repair" and ".basis". */
 static int set_block_param(struct tsim_model *m, int b, const char *param, const char *value,
                            struct tsim__perr *e)
 {
     enum tsim_block_type type = tsim_model_block_type(m, b);
+    const struct tsim__block_type *bt = tsim__block_type((int)type);
     if (type == TSIM_SOURCE && strcmp(param, "interarrival") == 0) {
         int rc = endless_interarrival(m, b, value, e);
         if (rc) return rc;
     }
-    if (strncmp(param, "process.", 8) == 0 &&
-        (type == TSIM_MACHINE || type == TSIM_ASSEMBLY)) {
-        int p = product_index(m, param + 8, e);
+    const char *dot = strchr(param, '.');
+    char head[64];
+    size_t n = dot ? (size_t)(dot - param) : strlen(param);
+    if (n >= sizeof head) n = sizeof head - 1;
+    memcpy(head, param, n);
+    head[n] = '\0';
+    int ki = tsim__key_index(bt, head);
+    const struct tsim__key *k = ki >= 0 ? &bt->keys[ki] : NULL;
+    int per_product = k && k->kind == TSIM__KEY_DIST && (k->flags & TSIM__KEY_BY_PRODUCT);
+    if (dot && per_product) {
+        int p = product_index(m, dot + 1, e);
         if (p < 0) return p;
         return tsim__param_set_process(m, b, p, value, NULL, e);
     }
-    if ((type == TSIM_MACHINE || type == TSIM_ASSEMBLY) &&
-        (strcmp(param, "failures.between") == 0 ||
-         strcmp(param, "failures.repair") == 0)) {
+    if (k && strcmp(k->name, "failures") == 0 &&
+        (strcmp(param, "failures.between") == 0 || strcmp(param, "failures.repair") == 0)) {
         int which;
         int between = strcmp(param, "failures.between") == 0;
         return tsim__param_set_failures(m, b, between ? value : NULL, between ? NULL : value,
                                         NULL, e, &which);
     }
-    if ((type == TSIM_MACHINE || type == TSIM_ASSEMBLY) && strcmp(param, "failures.basis") == 0)
+    if (k && strcmp(param, "failures.basis") == 0)
         return tsim__param_set_failure_basis(m, b, value, e);
-    if ((type == TSIM_MACHINE || type == TSIM_ASSEMBLY) && strcmp(param, "process") == 0) {
+    if (!dot && per_product) {
         /* A whole new processing time: it replaces the per-product ones too, as writing
          * `process: X` in the file would. */
         int rc = tsim__param_set(m, b, param, value, NULL, e);
@@ -405,7 +344,7 @@ int tsim_model_set_param(struct tsim_model *m, const char *path, const char *val
                 rc = tsim__perr_set(
                     &e, TSIM_ENOENT, 0, "unknown parameter '%s' of operators '%s'%s", param, name,
                     tsim__suggest_list(param, (const char *const[]){"count", NULL}));
-            } else if ((rc = tsim__parse_int(value, "'count'", 1, COUNT_MAX, &v, &e)) == 0) {
+            } else if ((rc = tsim__parse_int(value, "'count'", 1, TSIM__COUNT_MAX, &v, &e)) == 0) {
                 /* A block that needs more operators than the pool would have could never work. */
                 for (int k = 0; k < m->nblocks && rc == 0; k++) {
                     const struct tsim__block_desc *d = &m->blocks[k];

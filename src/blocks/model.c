@@ -1,22 +1,21 @@
 /*
- * The model builder: creates the plain-data description (src/blocks/desc.h) through the public
- * setters, checks each value as it is set, and finalizes per-product tables, cumulative
- * probabilities and in-degrees before sims are built. It does not parse text (loader.c, parse.c)
- * and runs nothing.
+ * The model builder: creates the plain-data description (desc.h) through the public setters,
+ * checks each value as it is set, and finalizes per-product tables, cumulative probabilities and
+ * in-degrees before sims are built; then validates the model as a whole. What is particular to a
+ * block type (its parameters, their setters and checks) is in that type's file, found through the
+ * registry (registry.h); this file holds what every model has: names, products, shifts, pools,
+ * blocks, routes. It does not parse text (src/model) and runs nothing.
  *
- * Invariant: any setter clears `finalized`; tsim__model_finalize rebuilds the derived tables.
+ * Invariant: any setter clears `finalized`; tsim__model_finalize rebuilds the derived tables and
+ * validates once, until the next change.
  */
 #include "blocks/desc.h"
+#include "blocks/registry.h"
 #include "core/core.h"
-#include "model/params.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const type_names[TSIM_BLOCK_TYPE_COUNT] = {
-    "source", "buffer", "delay", "machine", "assembly", "split", "sink",
-};
 
 /* Name lookups: models of tens of thousands of blocks are built one block at a time, and each
  * add checks for a duplicate, so lookups must not scan. */
@@ -61,7 +60,8 @@ static int names_find(const struct tsim__names *t, char *const *names, const cha
 
 const char *tsim_block_type_name(enum tsim_block_type type)
 {
-    return (unsigned)type < TSIM_BLOCK_TYPE_COUNT ? type_names[type] : "unknown";
+    return (int)type >= 0 && (int)type < tsim__block_type_n ? tsim__block_types[type]->name
+                                                              : "unknown";
 }
 
 struct tsim_model *tsim_model_create(const char *name)
@@ -69,6 +69,7 @@ struct tsim_model *tsim_model_create(const char *name)
     TSIM__ASSERT(name != NULL, "NULL name");
     struct tsim_model *m = tsim__calloc(1, sizeof *m);
     m->name = tsim__strdup(name);
+    m->err_block = -1;
     strcpy(m->time_unit, "min");
     m->ticks_per_unit = 1e6;
     return m;
@@ -113,6 +114,7 @@ void tsim_model_destroy(struct tsim_model *m)
         tsim__free(b->part_count);
         tsim__free(b->parts_product);
         tsim__free(b->parts_k);
+        tsim__vals_release(b);
     }
     for (int i = 0; i < m->nproducts; i++) tsim__free(m->products[i]);
     for (int i = 0; i < m->nshifts; i++) {
@@ -135,11 +137,24 @@ void tsim_model_destroy(struct tsim_model *m)
 
 const char *tsim_model_name(const struct tsim_model *m) { return m->name; }
 
+/* The time units a model may count in, and their length in seconds. */
+static const struct {
+    const char *name;
+    double seconds;
+} units[] = {{"s", 1}, {"min", 60}, {"h", 3600}, {"d", 86400}};
+
+/* Hours in the model's time unit. */
+static double unit_hours(const struct tsim_model *m)
+{
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(m->time_unit, units[i].name) == 0) return 3600 / units[i].seconds;
+    return 0;
+}
+
 int tsim_model_set_time_unit(struct tsim_model *m, const char *unit)
 {
-    static const char *const units[] = {"s", "min", "h", "d"};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (unit && strcmp(unit, units[i]) == 0) {
+        if (unit && strcmp(unit, units[i].name) == 0) {
             strcpy(m->time_unit, unit);
             m->finalized = 0;
             return 0;
@@ -311,7 +326,7 @@ int tsim_model_add_block(struct tsim_model *m, enum tsim_block_type type, const 
 {
     int rc = valid_name(__func__, name);
     if (rc) return rc;
-    if ((unsigned)type >= TSIM_BLOCK_TYPE_COUNT)
+    if ((int)type < 0 || (int)type >= tsim__block_type_n)
         return tsim__fail(TSIM_EINVAL, __func__, "unknown block type %d", (int)type);
     if (tsim_model_find_block(m, name) >= 0)
         return tsim__fail(TSIM_EEXIST, __func__, "duplicate block name '%s'", name);
@@ -342,6 +357,7 @@ int tsim_model_add_block(struct tsim_model *m, enum tsim_block_type type, const 
     tsim_dist_init(&b->setup, TSIM_DIST_CONSTANT, &zero, 1);
     tsim_dist_init(&b->between, TSIM_DIST_CONSTANT, &zero, 1);
     tsim_dist_init(&b->repair, TSIM_DIST_CONSTANT, &zero, 1);
+    tsim__vals_init(b);
     m->finalized = 0;
     return m->nblocks++;
 }
@@ -364,9 +380,8 @@ enum tsim_block_type tsim_model_block_type(const struct tsim_model *m, int block
     return m->blocks[block].type;
 }
 
-/* The block `block` if it exists and has one of the types in `mask` (1 << type). */
-static struct tsim__block_desc *get_block(struct tsim_model *m, int block, unsigned mask,
-                                          const char *func, const char *param, int *rc)
+struct tsim__block_desc *tsim__block_get(struct tsim_model *m, int block, unsigned mask,
+                                         const char *func, const char *param, int *rc)
 {
     if (!m) {
         *rc = tsim__fail(TSIM_EINVAL, func, "NULL model");
@@ -387,12 +402,8 @@ static struct tsim__block_desc *get_block(struct tsim_model *m, int block, unsig
     return b;
 }
 
-#define T(x) (1u << (x))
-
-/* A time must not be negative on average; a distribution that can draw negative values (normal)
- * is clamped to 0 at each draw. */
-static int check_time(const char *func, const struct tsim__block_desc *b, const char *param,
-                      const struct tsim_dist *d)
+int tsim__check_time(const char *func, const struct tsim__block_desc *b, const char *param,
+                     const struct tsim_dist *d)
 {
     if (!d) return tsim__fail(TSIM_EINVAL, func, "NULL distribution for '%s'", param);
     if (d->kind == TSIM_DIST_CONSTANT && d->p[0] < 0)
@@ -404,319 +415,10 @@ static int check_time(const char *func, const struct tsim__block_desc *b, const 
     return 0;
 }
 
-static void set_dist(struct tsim_dist *dst, const struct tsim_dist *src)
+void tsim__dist_set(struct tsim_dist *dst, const struct tsim_dist *src)
 {
     tsim_dist_release(dst);
     tsim_dist_copy(dst, src);
-}
-
-int tsim_source_set_interarrival(struct tsim_model *m, int block, const struct tsim_dist *d)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_SOURCE), __func__, "interarrival", &rc);
-    if (!b) return rc;
-    if ((rc = check_time(__func__, b, "interarrival", d))) return rc;
-    set_dist(&b->interarrival, d);
-    b->has_interarrival = 1;
-    return 0;
-}
-
-int tsim_source_set_mix(struct tsim_model *m, int block, const int *product, const double *prob,
-                        int n)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_SOURCE), __func__, "product", &rc);
-    if (!b) return rc;
-    if (n < 1) return tsim__fail(TSIM_EINVAL, __func__, "empty product mix for '%s'", b->name);
-    double sum = 0;
-    for (int i = 0; i < n; i++) {
-        if (product[i] < 0 || product[i] >= m->nproducts)
-            return tsim__fail(TSIM_ENOENT, __func__, "no product %d", product[i]);
-        if (!(prob[i] >= 0)) return tsim__fail(TSIM_ERANGE, __func__, "negative probability");
-        sum += prob[i];
-    }
-    if (fabs(sum - 1) > 1e-9)
-        return tsim__fail(TSIM_EINVAL, __func__, "product probabilities of '%s' sum to %g, not 1",
-                          b->name, sum);
-    tsim__free(b->mix_product);
-    tsim__free(b->mix_cum);
-    b->mix_product = tsim__malloc((size_t)n * sizeof(int));
-    b->mix_cum = tsim__malloc((size_t)n * sizeof(double));
-    double c = 0;
-    for (int i = 0; i < n; i++) {
-        b->mix_product[i] = product[i];
-        c += prob[i];
-        b->mix_cum[i] = c;
-    }
-    b->mix_cum[n - 1] = 1.0;
-    b->mix_n = n;
-    return 0;
-}
-
-int tsim_source_set_limit(struct tsim_model *m, int block, uint64_t limit)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_SOURCE), __func__, "limit", &rc);
-    if (!b) return rc;
-    b->limit = limit;
-    return 0;
-}
-
-int tsim_source_set_batch(struct tsim_model *m, int block, int batch)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_SOURCE), __func__, "batch", &rc);
-    if (!b) return rc;
-    if (batch < 1) return tsim__fail(TSIM_ERANGE, __func__, "batch of '%s' must be >= 1", b->name);
-    b->batch = batch;
-    return 0;
-}
-
-int tsim_source_set_population(struct tsim_model *m, int block, int population)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_SOURCE), __func__, "population", &rc);
-    if (!b) return rc;
-    if (population < 0)
-        return tsim__fail(TSIM_ERANGE, __func__, "population of '%s' must be >= 0", b->name);
-    b->population = population;
-    return 0;
-}
-
-int tsim_source_set_due(struct tsim_model *m, int block, const struct tsim_dist *d)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_SOURCE), __func__, "due", &rc);
-    if (!b) return rc;
-    if ((rc = check_time(__func__, b, "due", d))) return rc;
-    set_dist(&b->due, d);
-    b->has_due = 1;
-    return 0;
-}
-
-int tsim_buffer_set_capacity(struct tsim_model *m, int block, uint64_t capacity)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_BUFFER), __func__, "capacity", &rc);
-    if (!b) return rc;
-    if (capacity > (UINT64_C(1) << 40))
-        return tsim__fail(TSIM_ERANGE, __func__, "capacity of '%s' is too large", b->name);
-    b->capacity = capacity;
-    return 0;
-}
-
-int tsim_buffer_set_discipline(struct tsim_model *m, int block, enum tsim_discipline discipline)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_BUFFER), __func__, "discipline", &rc);
-    if (!b) return rc;
-    if ((unsigned)discipline > TSIM_EDD)
-        return tsim__fail(TSIM_EINVAL, __func__, "unknown discipline %d", (int)discipline);
-    b->discipline = discipline;
-    return 0;
-}
-
-int tsim_buffer_set_drop(struct tsim_model *m, int block, int drop)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_BUFFER), __func__, "when_full", &rc);
-    if (!b) return rc;
-    b->drop = drop != 0;
-    return 0;
-}
-
-int tsim_machine_set_drop(struct tsim_model *m, int block, int drop)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_MACHINE), __func__, "when_full", &rc);
-    if (!b) return rc;
-    b->drop = drop != 0;
-    return 0;
-}
-
-int tsim_delay_set_time(struct tsim_model *m, int block, const struct tsim_dist *d)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_DELAY), __func__, "time", &rc);
-    if (!b) return rc;
-    if ((rc = check_time(__func__, b, "time", d))) return rc;
-    set_dist(&b->delay, d);
-    return 0;
-}
-
-int tsim_machine_set_process(struct tsim_model *m, int block, int product,
-                             const struct tsim_dist *d)
-{
-    int rc;
-    struct tsim__block_desc *b =
-        get_block(m, block, T(TSIM_MACHINE) | T(TSIM_ASSEMBLY), __func__, "process", &rc);
-    if (!b) return rc;
-    if ((rc = check_time(__func__, b, "process", d))) return rc;
-    struct tsim__pdist *pd = &b->process;
-    if (product < 0) {
-        if (pd->has_default) tsim_dist_release(&pd->dflt);
-        tsim_dist_copy(&pd->dflt, d);
-        pd->has_default = 1;
-        return 0;
-    }
-    if (product >= m->nproducts) return tsim__fail(TSIM_ENOENT, __func__, "no product %d", product);
-    for (int i = 0; i < pd->n; i++) {
-        if (pd->product[i] == product) {
-            set_dist(&pd->dist[i], d);
-            return 0;
-        }
-    }
-    pd->product = tsim__realloc(pd->product, (size_t)(pd->n + 1) * sizeof(int));
-    pd->dist = tsim__realloc(pd->dist, (size_t)(pd->n + 1) * sizeof *pd->dist);
-    pd->product[pd->n] = product;
-    tsim_dist_copy(&pd->dist[pd->n], d);
-    pd->n++;
-    return 0;
-}
-
-void tsim__machine_clear_product_process(struct tsim_model *m, int block)
-{
-    struct tsim__pdist *pd = &m->blocks[block].process;
-    for (int i = 0; i < pd->n; i++) tsim_dist_release(&pd->dist[i]);
-    pd->n = 0;
-    m->finalized = 0;
-}
-
-int tsim_machine_set_servers(struct tsim_model *m, int block, int servers)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_MACHINE), __func__, "servers", &rc);
-    if (!b) return rc;
-    if (servers < 1 || servers > 100000)
-        return tsim__fail(TSIM_ERANGE, __func__, "servers of '%s' must be in 1..100000", b->name);
-    b->servers = servers;
-    return 0;
-}
-
-int tsim_machine_set_setup(struct tsim_model *m, int block, const struct tsim_dist *d)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_MACHINE), __func__, "setup", &rc);
-    if (!b) return rc;
-    if ((rc = check_time(__func__, b, "setup", d))) return rc;
-    set_dist(&b->setup, d);
-    b->has_setup = 1;
-    return 0;
-}
-
-int tsim_machine_set_failures(struct tsim_model *m, int block, const struct tsim_dist *between,
-                              const struct tsim_dist *repair)
-{
-    int rc;
-    struct tsim__block_desc *b =
-        get_block(m, block, T(TSIM_MACHINE) | T(TSIM_ASSEMBLY), __func__, "failures", &rc);
-    if (!b) return rc;
-    if ((rc = check_time(__func__, b, "failures.between", between))) return rc;
-    if ((rc = check_time(__func__, b, "failures.repair", repair))) return rc;
-    if (!(tsim_dist_mean(between) > 0))
-        return tsim__fail(TSIM_ERANGE, __func__, "'failures.between' of '%s' must have a mean > 0",
-                          b->name);
-    set_dist(&b->between, between);
-    set_dist(&b->repair, repair);
-    b->has_failures = 1;
-    return 0;
-}
-
-int tsim_machine_set_failure_basis(struct tsim_model *m, int block, enum tsim_failure_basis basis)
-{
-    int rc;
-    struct tsim__block_desc *b =
-        get_block(m, block, T(TSIM_MACHINE) | T(TSIM_ASSEMBLY), __func__, "failures", &rc);
-    if (!b) return rc;
-    if ((unsigned)basis > TSIM_FAILURES_CALENDAR)
-        return tsim__fail(TSIM_ERANGE, __func__, "failure basis %d of '%s' is not one of the enum",
-                          (int)basis, b->name);
-    b->failure_basis = basis;
-    return 0;
-}
-
-int tsim_machine_set_scrap(struct tsim_model *m, int block, double fraction)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_MACHINE), __func__, "scrap", &rc);
-    if (!b) return rc;
-    if (!(fraction >= 0 && fraction < 1))
-        return tsim__fail(TSIM_ERANGE, __func__, "scrap of '%s' must be in [0, 1)", b->name);
-    b->scrap = fraction;
-    return 0;
-}
-
-int tsim_machine_set_needs(struct tsim_model *m, int block, int pool, int count, unsigned for_mask)
-{
-    int rc;
-    struct tsim__block_desc *b =
-        get_block(m, block, T(TSIM_MACHINE) | T(TSIM_ASSEMBLY), __func__, "needs", &rc);
-    if (!b) return rc;
-    if (pool < 0 || pool >= m->npools) return tsim__fail(TSIM_ENOENT, __func__, "no pool %d", pool);
-    if (count < 1 || count > m->pools[pool].count)
-        return tsim__fail(TSIM_ERANGE, __func__,
-                          "'%s' needs %d of pool '%s', which has %d", b->name, count,
-                          m->pools[pool].name, m->pools[pool].count);
-    if (!for_mask || (for_mask & ~7u))
-        return tsim__fail(TSIM_EINVAL, __func__, "bad 'for' mask %u", for_mask);
-    b->need = (struct tsim__need){pool, count, for_mask};
-    return 0;
-}
-
-int tsim_machine_set_shift(struct tsim_model *m, int block, int shift)
-{
-    int rc;
-    struct tsim__block_desc *b =
-        get_block(m, block, T(TSIM_MACHINE) | T(TSIM_ASSEMBLY), __func__, "shift", &rc);
-    if (!b) return rc;
-    if (shift < -1 || shift >= m->nshifts) return tsim__fail(TSIM_ENOENT, __func__, "no shift %d", shift);
-    b->shift = shift;
-    return 0;
-}
-
-int tsim_assembly_set_part(struct tsim_model *m, int block, int product, int count)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_ASSEMBLY), __func__, "parts", &rc);
-    if (!b) return rc;
-    if (product < 0 || product >= m->nproducts)
-        return tsim__fail(TSIM_ENOENT, __func__, "no product %d", product);
-    if (count < 1 || count > 1000000)
-        return tsim__fail(TSIM_ERANGE, __func__, "part count of '%s' must be >= 1", b->name);
-    for (int i = 0; i < b->parts_n; i++) {
-        if (b->parts_product[i] == product) {
-            b->parts_k[i] = count;
-            return 0;
-        }
-    }
-    b->parts_product = tsim__realloc(b->parts_product, (size_t)(b->parts_n + 1) * sizeof(int));
-    b->parts_k = tsim__realloc(b->parts_k, (size_t)(b->parts_n + 1) * sizeof(int));
-    b->parts_product[b->parts_n] = product;
-    b->parts_k[b->parts_n] = count;
-    b->parts_n++;
-    return 0;
-}
-
-int tsim_assembly_set_product(struct tsim_model *m, int block, int product)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_ASSEMBLY), __func__, "product", &rc);
-    if (!b) return rc;
-    if (product < -1 || product >= m->nproducts)
-        return tsim__fail(TSIM_ENOENT, __func__, "no product %d", product);
-    b->out_product = product;
-    return 0;
-}
-
-int tsim_split_set_into(struct tsim_model *m, int block, int into)
-{
-    int rc;
-    struct tsim__block_desc *b = get_block(m, block, T(TSIM_SPLIT), __func__, "into", &rc);
-    if (!b) return rc;
-    if (into < 1 || into > 1000000)
-        return tsim__fail(TSIM_ERANGE, __func__, "'into' of '%s' must be >= 1", b->name);
-    b->into = into;
-    return 0;
 }
 
 /* Routes ---------------------------------------------------------------------------------- */
@@ -724,15 +426,20 @@ int tsim_split_set_into(struct tsim_model *m, int block, int into)
 static struct tsim__block_desc *route_from(struct tsim_model *m, int from, int to,
                                            const char *func, int *rc)
 {
-    struct tsim__block_desc *b = get_block(m, from, ~T(TSIM_SINK), func, "to", rc);
+    struct tsim__block_desc *b = tsim__block_get(m, from, ~0u, func, "to", rc);
     if (!b) return NULL;
+    if (tsim__block_type(b->type)->flags & TSIM__TYPE_NO_ROUTE) {
+        *rc = tsim__fail(TSIM_EINVAL, func, "%s '%s' has no parameter 'to'",
+                         tsim_block_type_name(b->type), b->name);
+        return NULL;
+    }
     if (to < 0 || to >= m->nblocks) {
         *rc = tsim__fail(TSIM_ENOENT, func, "route from '%s' to no block %d", b->name, to);
         return NULL;
     }
-    if (m->blocks[to].type == TSIM_SOURCE) {
-        *rc = tsim__fail(TSIM_EINVAL, func, "route from '%s' into source '%s'", b->name,
-                         m->blocks[to].name);
+    if (tsim__block_type(m->blocks[to].type)->flags & TSIM__TYPE_NO_INPUT) {
+        *rc = tsim__fail(TSIM_EINVAL, func, "route from '%s' into %s '%s'", b->name,
+                         tsim_block_type_name(m->blocks[to].type), m->blocks[to].name);
         return NULL;
     }
     return b;
@@ -831,7 +538,7 @@ static int finalize_block(struct tsim_model *m, struct tsim__block_desc *b)
         double c = 0;
         for (int i = 0; i < r->n; i++) r->cum[i] = (c += r->p[i]);
         if (fabs(c - 1) > 1e-9)
-            return tsim__fail(TSIM_EMODEL, "tsim_model_validate",
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                               "probabilities of the routes from '%s' sum to %g, not 1", b->name, c);
         r->cum[r->n - 1] = 1.0;
     } else if (r->rule == TSIM_ROUTE_PRODUCT) {
@@ -847,32 +554,13 @@ static int finalize_block(struct tsim_model *m, struct tsim__block_desc *b)
     return 0;
 }
 
+/* What every block must have, then what its type asks (the type's `check`). */
 static int check_block(const struct tsim_model *m, const struct tsim__block_desc *b)
 {
-    const char *fn = "tsim_model_validate";
-    if (b->type != TSIM_SINK && b->route.rule == TSIM_ROUTE_NONE)
-        return tsim__fail(TSIM_EMODEL, fn, "block '%s' has no way out", b->name);
-    if (b->type == TSIM_MACHINE || b->type == TSIM_ASSEMBLY) {
-        /* Which products reach a machine depends on the routes; a product that arrives with
-         * no processing time of its own is processed in zero time (the loader checks the
-         * product flow and reports it with a position). */
-        if (!b->process.has_default && b->process.n == 0)
-            return tsim__fail(TSIM_EMODEL, fn, "'%s' has no processing time", b->name);
-        if (b->need.pool >= 0 && b->need.count > m->pools[b->need.pool].count)
-            return tsim__fail(TSIM_EMODEL, fn, "'%s' needs more operators than pool '%s' has",
-                              b->name, m->pools[b->need.pool].name);
-    }
-    if (b->type == TSIM_ASSEMBLY && b->parts_n == 0)
-        return tsim__fail(TSIM_EMODEL, fn, "assembly '%s' has no parts", b->name);
-    if (b->type == TSIM_SOURCE && !b->has_interarrival && b->population == 0)
-        return tsim__fail(TSIM_EMODEL, fn, "source '%s' has neither interarrival nor population",
-                          b->name);
-    if (b->type == TSIM_SOURCE && b->has_interarrival && b->limit == 0 &&
-        tsim_dist_mean(&b->interarrival) <= 0)
-        return tsim__fail(TSIM_EMODEL, fn,
-                          "source '%s' has interarrival 0 and no limit: it would never end",
-                          b->name);
-    return 0;
+    const struct tsim__block_type *bt = tsim__block_type(b->type);
+    if (!(bt->flags & TSIM__TYPE_NO_ROUTE) && b->route.rule == TSIM_ROUTE_NONE)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "block '%s' has no way out", b->name);
+    return bt->check ? bt->check(m, b) : 0;
 }
 
 /* Shifts are laid on the clock in whole ticks per hour (blocks/shift.c): an hour must be a whole
@@ -882,8 +570,8 @@ static int check_block(const struct tsim_model *m, const struct tsim__block_desc
 static int check_shift_ticks(const struct tsim_model *m)
 {
     if (m->nshifts == 0) return 0;
-    const char *fn = "tsim_model_validate";
-    double tph = m->ticks_per_unit * tsim_unit_factor("h", m->time_unit);
+    const char *fn = TSIM__VALIDATE;
+    double tph = m->ticks_per_unit * unit_hours(m);
     double whole = floor(tph + 0.5);
     if (whole < 1 || fabs(tph - whole) > 1e-9 * tph)
         return tsim__fail(TSIM_EMODEL, fn,
@@ -897,23 +585,25 @@ static int check_shift_ticks(const struct tsim_model *m)
 int tsim__model_finalize(struct tsim_model *m)
 {
     if (m->finalized) return 0;
+    m->err_block = -1;
     for (int i = 0; i < m->nblocks; i++) m->blocks[i].indegree = 0;
     for (int i = 0; i < m->nblocks; i++) {
         int rc = finalize_block(m, &m->blocks[i]);
-        if (rc) return rc;
+        if (rc) return m->err_block = i, rc;
     }
-    if (m->nblocks == 0) return tsim__fail(TSIM_EMODEL, "tsim_model_validate", "model '%s' has no blocks", m->name);
+    if (m->nblocks == 0)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "model '%s' has no blocks", m->name);
     if (check_shift_ticks(m) != 0) return TSIM_EMODEL;
     long long servers = 0;
     for (int i = 0; i < m->nblocks; i++) {
         int rc = check_block(m, &m->blocks[i]);
-        if (rc) return rc;
+        if (rc) return m->err_block = i, rc;
         if (m->blocks[i].type == TSIM_MACHINE) servers += m->blocks[i].servers;
     }
     /* Every server has its state in each sim, addressed by 32-bit offsets: about 130 bytes a
      * server, so this keeps a sim far below 4 GiB (and its memory in reach). */
     if (servers > TSIM__SERVERS_TOTAL_MAX)
-        return tsim__fail(TSIM_EMODEL, "tsim_model_validate",
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "the machines have %lld servers in all, more than %d", servers,
                           TSIM__SERVERS_TOTAL_MAX);
     m->finalized = 1;
@@ -926,3 +616,5 @@ int tsim_model_validate(const struct tsim_model *m)
     /* Validation builds derived tables once; the description itself is not changed. */
     return tsim__model_finalize((struct tsim_model *)m);
 }
+
+int tsim__model_error_block(const struct tsim_model *m) { return m->err_block; }
