@@ -560,6 +560,14 @@ static int check_block(const struct tsim_model *m, const struct tsim__block_desc
     const struct tsim__block_type *bt = tsim__block_type(b->type);
     if (!(bt->flags & TSIM__TYPE_NO_ROUTE) && b->route.rule == TSIM_ROUTE_NONE)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "block '%s' has no way out", b->name);
+    for (int i = 0; bt->keys[i].name; i++) {
+        const struct tsim__key *k = &bt->keys[i];
+        /* Keys kept in the value table; a type with fields of its own checks them itself. */
+        if ((k->flags & TSIM__KEY_REQUIRED) && b->val && !k->set && k->kind != TSIM__KEY_FORM &&
+            !b->val[i].set)
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "%s '%s' has no '%s'", bt->name,
+                              b->name, k->name);
+    }
     return bt->check ? bt->check(m, b) : 0;
 }
 

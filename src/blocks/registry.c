@@ -12,7 +12,8 @@
 #include <math.h>
 #include <string.h>
 
-/* The block types, one line each, in table order. */
+/* The block types, one line each, in table order: a new type is one more line above the last,
+ * which ends the list. Each type's file defines tsim__NAME_type. */
 #define TSIM__BLOCK_TYPES(X) \
     X(source)                \
     X(buffer)                \
@@ -20,7 +21,8 @@
     X(machine)               \
     X(assembly)              \
     X(split)                 \
-    X(sink)
+    X(sink)                  \
+    /* end of the list */
 
 #define DECLARE(x) extern const struct tsim__block_type tsim__##x##_type;
 TSIM__BLOCK_TYPES(DECLARE)
