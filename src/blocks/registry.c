@@ -22,6 +22,7 @@
     X(assembly)              \
     X(split)                 \
     X(sink)                  \
+    X(batch)                 \
     /* end of the list */
 
 #define DECLARE(x) extern const struct tsim__block_type tsim__##x##_type;
