@@ -50,8 +50,7 @@ void tsim__emu_init(struct tsim__emu *e, const struct tsim__map *map, const stru
     int total = 0;
     for (int b = 0; b < nb; b++) {
         e->srv_off[b] = total;
-        enum tsim_block_type t = tsim_model_block_type(m, b);
-        if (t == TSIM_MACHINE || t == TSIM_ASSEMBLY)
+        if (tsim_model_block_servers(m, b) > 0)
             while (total - e->srv_off[b] < 4096 &&
                    tsim_machine_state(sim, b, total - e->srv_off[b]) >= 0)
                 total++;

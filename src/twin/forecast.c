@@ -152,8 +152,7 @@ static void active_time(const struct tsim_model *m, const struct tsim_result *r,
     double span = r->end_time - r->start_time;
     for (int b = 0; b < tsim_model_block_count(m); b++) {
         out[b] = -1;
-        enum tsim_block_type t = tsim_model_block_type(m, b);
-        if (t != TSIM_MACHINE && t != TSIM_ASSEMBLY) continue;
+        if (tsim_model_block_servers(m, b) == 0) continue;
         double share = 0;
         for (int i = 0; i < 3; i++) {
             const struct tsim_kpi *k = tsim_result_find(r, b, states[i]);

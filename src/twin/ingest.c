@@ -361,8 +361,7 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
 
     switch (r->kind) {
     case TSIM__TEV_STATE: {
-        enum tsim_block_type bt = tsim_model_block_type(m, ev->block);
-        if (bt != TSIM_MACHINE && bt != TSIM_ASSEMBLY)
+        if (tsim_model_block_servers(m, ev->block) == 0)
             return fail(d, TSIM__D_VALUE, "block '%s' is not a machine",
                         tsim_model_block_name(m, ev->block));
         v = field(o, r, TSIM__R_SERVER);

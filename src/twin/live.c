@@ -175,8 +175,7 @@ struct tsim__live *tsim__live_create(struct tsim_model *m, const struct tsim__ma
         lv->last_product[b] = -1;
         lv->count_last[b] = -1;
         lv->srv_off[b] = total;
-        enum tsim_block_type t = tsim_model_block_type(m, b);
-        if (t == TSIM_MACHINE || t == TSIM_ASSEMBLY)
+        if (tsim_model_block_servers(m, b) > 0)
             while (total - lv->srv_off[b] < 4096 &&
                    tsim_machine_state(sim, b, total - lv->srv_off[b]) >= 0)
                 total++;
@@ -809,8 +808,7 @@ void tsim__sim_write_state(const struct tsim_sim *sim, const struct tsim__map *m
         content[b] = (int64_t)tsim_block_content(sim, b);
         ent[b] = entered ? entered[b] : tsim_block_entered(sim, b);
         off[b] = total;
-        enum tsim_block_type ty = tsim_model_block_type(m, b);
-        if (ty == TSIM_MACHINE || ty == TSIM_ASSEMBLY)
+        if (tsim_model_block_servers(m, b) > 0)
             while (total - off[b] < 4096 && tsim_machine_state(sim, b, total - off[b]) >= 0)
                 total++;
     }
