@@ -22,7 +22,7 @@
     X(assembly)              \
     X(split)                 \
     X(sink)                  \
-    X(batch)                 \
+    X(batcher)               \
     /* end of the list */
 
 #define DECLARE(x) extern const struct tsim__block_type tsim__##x##_type;

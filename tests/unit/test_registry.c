@@ -30,6 +30,21 @@ static void test_registry_follows_the_enum(void)
     }
 }
 
+/* A block's type key is the one key of its mapping that names a type, so no type may be named
+ * as a key of any type (a source's `batch` would read as a second type). */
+static void test_registry_type_names_are_not_keys(void)
+{
+    for (int t = 0; t < tsim__block_type_n; t++) {
+        for (int u = 0; u < tsim__block_type_n; u++) {
+            int k = tsim__key_index(tsim__block_types[u], tsim__block_types[t]->name);
+            if (k >= 0)
+                fprintf(stderr, "  type '%s' is a key of %s\n", tsim__block_types[t]->name,
+                        tsim__block_types[u]->name);
+            CHECK_EQ(k, -1);
+        }
+    }
+}
+
 /* The file whole, NUL-terminated. */
 static char *read_all(const char *path)
 {
@@ -216,6 +231,7 @@ static void test_registry_kpis_are_reported(void)
 int main(void)
 {
     RUN(test_registry_follows_the_enum);
+    RUN(test_registry_type_names_are_not_keys);
     RUN(test_registry_keys_are_documented);
     RUN(test_registry_set_accepts_every_key);
     RUN(test_registry_kpis_are_reported);

@@ -1,5 +1,5 @@
 /*
- * Batch: processes up to `size` entities together, as an oven or a washer does. It loads
+ * Batcher: processes up to `size` entities together, as an oven or a washer does. It loads
  * entities until it holds `size` of them, or until `timeout` has passed since the first of the
  * batch came (if a timeout is given), then processes the whole batch for one drawn `process`
  * time, then sends the entities on in the order they came. It takes nothing while it processes
@@ -19,7 +19,7 @@ enum { EV_TIMEOUT, EV_DONE };
 enum { LOADING, BUSY, UNLOADING };
 enum { K_SIZE, K_TIMEOUT, K_PROCESS }; /* indices in `keys` */
 
-struct batch {
+struct batcher {
     struct tsim__bhdr h;
     uint32_t head, tail, n;
     int phase;
@@ -30,17 +30,17 @@ struct batch {
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
-    return sizeof(struct batch);
+    return sizeof(struct batcher);
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)
 {
-    struct batch *s = tsim__state(sim, b);
+    struct batcher *s = tsim__state(sim, b);
     s->head = s->tail = TSIM__NIL;
     s->phase = LOADING;
 }
 
-static void start_batch(struct tsim_sim *sim, uint32_t b, struct batch *s)
+static void start_batch(struct tsim_sim *sim, uint32_t b, struct batcher *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     tsim__cancel(sim, s->timer);
@@ -55,7 +55,7 @@ static void start_batch(struct tsim_sim *sim, uint32_t b, struct batch *s)
 
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
-    struct batch *s = tsim__state(sim, b);
+    struct batcher *s = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     if (s->phase != LOADING) return 0;
     tsim__note_enter(sim, b, e);
@@ -72,7 +72,7 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 }
 
 /* Send the batch on, in order; what is refused waits for pull. Empty, it loads again. */
-static void unload(struct tsim_sim *sim, uint32_t b, struct batch *s)
+static void unload(struct tsim_sim *sim, uint32_t b, struct batcher *s)
 {
     while (s->head != TSIM__NIL) {
         uint32_t e = s->head;
@@ -87,7 +87,7 @@ static void unload(struct tsim_sim *sim, uint32_t b, struct batch *s)
 
 static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
 {
-    struct batch *s = tsim__state(sim, b);
+    struct batcher *s = tsim__state(sim, b);
     if (kind == EV_TIMEOUT) {
         s->timer = 0;
         start_batch(sim, b, s); /* the timeout is pending only while a batch loads */
@@ -100,13 +100,13 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
 
 static void pull(struct tsim_sim *sim, uint32_t b)
 {
-    struct batch *s = tsim__state(sim, b);
+    struct batcher *s = tsim__state(sim, b);
     if (s->phase == UNLOADING) unload(sim, b, s);
 }
 
 static void restart(struct tsim_sim *sim, uint32_t b)
 {
-    struct batch *s = tsim__state(sim, b);
+    struct batcher *s = tsim__state(sim, b);
     s->busy_ticks = 0;
     s->busy_since = sim->now;
     s->batches = s->batched = 0;
@@ -114,7 +114,7 @@ static void restart(struct tsim_sim *sim, uint32_t b)
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 {
-    struct batch *s = tsim__state(sim, b);
+    struct batcher *s = tsim__state(sim, b);
     int64_t busy = s->busy_ticks + (s->phase == BUSY ? sim->now - s->busy_since : 0);
     int64_t window = sim->now - sim->stats_start;
     tsim__hdr_report(sim, b, r, 1);
@@ -124,7 +124,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
                     s->batches ? (double)s->batched / (double)s->batches : 0);
 }
 
-static const struct tsim__block_vt batch_vt = {
+static const struct tsim__block_vt batcher_vt = {
     .state_size = state_size,
     .init = init,
     .offer = offer,
@@ -151,10 +151,10 @@ static const struct tsim__key keys[] = {
 static const char *const kpis[] = {"entered", "left", "throughput", "content", "utilization",
                                    "batches", "batch_size", NULL};
 
-const struct tsim__block_type tsim__batch_type = {
-    .name = "batch",
+const struct tsim__block_type tsim__batcher_type = {
+    .name = "batcher",
     .help = "processes up to `size` entities together",
     .keys = keys,
     .kpis = kpis,
-    .vt = &batch_vt,
+    .vt = &batcher_vt,
 };

@@ -1,5 +1,5 @@
 /*
- * Batch blocks: when batches start and end, counted on deterministic models where every time is
+ * Batcher blocks: when batches start and end, counted on deterministic models where every time is
  * known by hand; the same model built from a file and through tsim_block_set_number; the checks
  * of its keys.
  */
@@ -27,7 +27,7 @@ static const char oven_yaml[] = "name: oven\n"
                                 "    to: q\n"
                                 "  - buffer: q\n"
                                 "    to: oven\n"
-                                "  - batch: oven\n"
+                                "  - batcher: oven\n"
                                 "    size: 3\n"
                                 "    timeout: 4\n"
                                 "    process: 2.5\n"
@@ -72,7 +72,7 @@ static uint64_t run_oven(struct tsim_model *m, double expect_end)
     return fp;
 }
 
-static void test_batch_oven_by_hand(void)
+static void test_batcher_oven_by_hand(void)
 {
     char diag[512] = "";
     struct tsim_model *m = load(oven_yaml, diag, sizeof diag);
@@ -84,7 +84,7 @@ static void test_batch_oven_by_hand(void)
 }
 
 /* Without a timeout the last entity waits for two more that never come: 9 done, one held. */
-static void test_batch_waits_for_a_full_batch(void)
+static void test_batcher_waits_for_a_full_batch(void)
 {
     char text[sizeof oven_yaml], diag[512] = "";
     char *p = strstr(strcpy(text, oven_yaml), "    timeout: 4\n");
@@ -108,7 +108,7 @@ static void test_batch_waits_for_a_full_batch(void)
 
 /* The same oven through the C API: a type without an enum name, its keys set by name. The run
  * is event for event the one from the file. */
-static void test_batch_through_the_api(void)
+static void test_batcher_through_the_api(void)
 {
     char diag[512] = "";
     struct tsim_model *file = load(oven_yaml, diag, sizeof diag);
@@ -117,13 +117,13 @@ static void test_batch_through_the_api(void)
     uint64_t fp_file = run_oven(file, 18);
     tsim_model_destroy(file);
 
-    int batch = tsim_block_type_find("batch");
-    CHECK(batch >= TSIM_BLOCK_TYPE_COUNT && batch < tsim_block_type_count());
-    CHECK_STR(tsim_block_type_name((enum tsim_block_type)batch), "batch");
+    int batcher = tsim_block_type_find("batcher");
+    CHECK(batcher >= TSIM_BLOCK_TYPE_COUNT && batcher < tsim_block_type_count());
+    CHECK_STR(tsim_block_type_name((enum tsim_block_type)batcher), "batcher");
     struct tsim_model *m = tsim_model_create("oven");
     int in = tsim_model_add_block(m, TSIM_SOURCE, "in");
     int q = tsim_model_add_block(m, TSIM_BUFFER, "q");
-    int oven = tsim_model_add_block(m, (enum tsim_block_type)batch, "oven");
+    int oven = tsim_model_add_block(m, (enum tsim_block_type)batcher, "oven");
     int out = tsim_model_add_block(m, TSIM_SINK, "out");
     CHECK_EQ(tsim_block_set_number(m, in, "interarrival", 1), 0);
     CHECK_EQ(tsim_block_set_number(m, in, "limit", 10), 0);
@@ -133,7 +133,7 @@ static void test_batch_through_the_api(void)
     CHECK_EQ(tsim_block_set_number(m, oven, "process", 2.5), 0);
     /* Required keys are checked as the model is validated. */
     CHECK_EQ(tsim_model_validate(m), TSIM_EMODEL);
-    CHECK_STR(tsim_errmsg(), "tsim_model_validate: batch 'oven' has no 'size'");
+    CHECK_STR(tsim_errmsg(), "tsim_model_validate: batcher 'oven' has no 'size'");
     CHECK_EQ(tsim_block_set_number(m, oven, "size", 0), TSIM_ERANGE);
     CHECK_EQ(tsim_block_set_number(m, oven, "size", 2.5), TSIM_EINVAL);
     CHECK_EQ(tsim_block_set_number(m, oven, "servers", 2), TSIM_ENOENT);
@@ -151,7 +151,7 @@ static void test_batch_through_the_api(void)
     CHECK_EQ(tsim_model_set_param(m, "oven.process", "0.5"), 0);
     CHECK_EQ(tsim_model_set_param(m, "oven.size", "0"), TSIM_ERANGE);
     CHECK_EQ(tsim_model_set_param(m, "oven.sise", "3"), TSIM_ENOENT);
-    CHECK_STR(tsim_errmsg(), "tsim_model_set_param: oven.sise: unknown parameter 'sise' of batch "
+    CHECK_STR(tsim_errmsg(), "tsim_model_set_param: oven.sise: unknown parameter 'sise' of batcher "
                              "'oven' (did you mean 'size'?)");
     struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
     tsim_sim_run(sim);
@@ -168,8 +168,8 @@ static void test_batch_through_the_api(void)
 
 int main(void)
 {
-    RUN(test_batch_oven_by_hand);
-    RUN(test_batch_waits_for_a_full_batch);
-    RUN(test_batch_through_the_api);
+    RUN(test_batcher_oven_by_hand);
+    RUN(test_batcher_waits_for_a_full_batch);
+    RUN(test_batcher_through_the_api);
     return CHECK_DONE();
 }
