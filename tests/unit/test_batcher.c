@@ -46,18 +46,28 @@ static struct tsim_model *load(const char *text, char *diag, size_t size)
     return m;
 }
 
+/* A sim of `m` (seed 1) run to `until` (< 0: until no event is left), its KPIs in `r`; NULL when
+ * the model does not validate. */
+static struct tsim_sim *run_into(struct tsim_model *m, double until, struct tsim_result *r)
+{
+    tsim_result_init(r);
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (!sim) return NULL;
+    if (until < 0) tsim_sim_run(sim);
+    else tsim_sim_run_until(sim, until);
+    tsim_sim_result(sim, r);
+    return sim;
+}
+
 static uint64_t run_oven(struct tsim_model *m, double expect_end)
 {
     int oven = tsim_model_find_block(m, "oven");
     CHECK(oven >= 0);
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    CHECK(sim != NULL);
-    if (!sim) return 0;
-    tsim_sim_run(sim);
-    CHECK_NEAR(tsim_sim_now(sim), expect_end, 1e-9);
     struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
+    struct tsim_sim *sim = run_into(m, -1, &r);
+    if (!sim) return 0;
+    CHECK_NEAR(tsim_sim_now(sim), expect_end, 1e-9);
     CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 10, 0);
     CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "lead_time"), 3.95, 1e-9);
     CHECK_NEAR(kpi(&r, oven, "entered"), 10, 0);
@@ -92,11 +102,8 @@ static void test_batcher_waits_for_a_full_batch(void)
     struct tsim_model *m = load(text, diag, sizeof diag);
     CHECK_STR(diag, "");
     if (!m) return;
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    tsim_sim_run_until(sim, 100);
     struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
+    struct tsim_sim *sim = run_into(m, 100, &r);
     int oven = tsim_model_find_block(m, "oven");
     CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 9, 0);
     CHECK_EQ(tsim_block_content(sim, oven), 1);
@@ -153,12 +160,9 @@ static void test_batcher_through_the_api(void)
     CHECK_EQ(tsim_model_set_param(m, "oven.sise", "3"), TSIM_ENOENT);
     CHECK_STR(tsim_errmsg(), "tsim_model_set_param: oven.sise: unknown parameter 'sise' of batcher "
                              "'oven' (did you mean 'size'?)");
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    tsim_sim_run(sim);
-    CHECK_NEAR(tsim_sim_now(sim), 14.5, 1e-9);
     struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
+    struct tsim_sim *sim = run_into(m, -1, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 14.5, 1e-9);
     CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "lead_time"), 1.8, 1e-9);
     CHECK_NEAR(kpi(&r, oven, "batches"), 4, 0);
     tsim_result_release(&r);
