@@ -10,6 +10,7 @@
 #ifndef TSIM_MODEL_LOADER_H
 #define TSIM_MODEL_LOADER_H
 
+#include "model/yaml.h"
 #include "twinsim.h"
 
 #include <libfyaml.h>
@@ -53,15 +54,14 @@ struct loader {
     struct blockinfo *blk;
     int *product_line;
     int route_errors;
-    int alias_reports;
     int ndiags, stop; /* diagnostics added; set once DIAGS_MAX is reached */
     int block_item;   /* 1-based index of the item of 'blocks' being loaded */
     struct nameidx blocks, products;
     char **broken; /* names of blocks that could not be defined: routes to them are not
                     * reported again */
     size_t nbroken, capbroken;
-    struct fy_parser *fyp; /* parses `yaml`; destroyed after the document */
-    char *yaml;            /* the text given to libfyaml (see protect_calls) */
+    struct tsim__yaml y; /* the reader of `yaml`; released after the document */
+    char *yaml;          /* the text given to libfyaml (see protect_calls) */
     size_t nsub;
     size_t *sub_at; /* sorted positions protect_calls changed, and what was there */
     char *sub_was;

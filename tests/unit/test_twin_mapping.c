@@ -99,7 +99,7 @@ static void test_mapping_new_keys(void)
               "1:15: 'ahead' must be positive\n"
               "3:40: a 'count' event has no field 'level'\n"
               "4:8: unknown key 'statu' in 'twin' (did you mean 'state'?)\n"
-              "4:27: bad topic 'a/#' for 'status' (no wildcards)\n");
+              "4:26: bad topic 'a/#' for 'status' (no wildcards)\n"); /* at the quote */
     tsim_model_destroy(m);
 }
 
