@@ -28,6 +28,9 @@
 /* Anchors and aliases reported at most; past that the file is a stress test, not ours. */
 #define ALIAS_REPORTS_MAX 20
 
+/* "a" or "an" before `word`, as it is said. */
+static const char *article(const char *word) { return strchr("aeiou", word[0]) ? "an" : "a"; }
+
 void tsim__yaml_init(struct tsim__yaml *y, const char *what, size_t max_bytes,
                      struct tsim_diags *d)
 {
@@ -219,8 +222,8 @@ static int check_text(struct tsim__yaml *y, const char *text, size_t len)
         int allowed = cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0x20 && cp < 0x7F) ||
                       cp == 0x85 || (cp >= 0xA0 && cp != 0xFFFE && cp != 0xFFFF);
         if (!allowed) {
-            report_at(y, TSIM_ERROR, line, col, "character U+%04X is not allowed in a %s",
-                      (unsigned)cp, y->what);
+            report_at(y, TSIM_ERROR, line, col, "character U+%04X is not allowed in %s %s",
+                      (unsigned)cp, article(y->what), y->what);
             if (++bad == ENCODING_ERRORS_MAX) return bad;
         }
         if (cp == '\n') {
@@ -356,7 +359,8 @@ int tsim__yaml_parse(struct tsim__yaml *y, const char *text, size_t len)
             extra = fy_parse_load_document(fyp);
             if (extra) {
                 tsim__yaml_err(y, fy_document_root(extra),
-                               "second YAML document (a %s holds exactly one)", y->what);
+                               "second YAML document (%s %s holds exactly one)",
+                               article(y->what), y->what);
                 fy_parse_document_destroy(fyp, extra);
             }
         }
