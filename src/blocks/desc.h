@@ -10,6 +10,7 @@
 #ifndef TSIM_BLOCKS_DESC_H
 #define TSIM_BLOCKS_DESC_H
 
+#include "core/names.h"
 #include "twinsim.h"
 
 #include <stdint.h>
@@ -110,12 +111,6 @@ struct tsim__pool_desc {
     char *name;
     int count;
     int shift;
-};
-
-/* Name -> index, open addressing with linear probing; -1 marks an empty slot. */
-struct tsim__names {
-    int32_t *slot;
-    uint32_t cap; /* a power of two, at least twice the count */
 };
 
 struct tsim_model {

@@ -41,48 +41,6 @@
 /* After this many diagnostics the loader stops, as compilers do: the rest would be noise. */
 #define DIAGS_MAX 100
 
-static uint64_t hash_name(const char *s)
-{
-    uint64_t h = 1469598103934665603u;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-int tsim__ld_idx_find(const struct nameidx *x, const char *k)
-{
-    if (x->cap == 0) return -1;
-    for (size_t i = hash_name(k) & (x->cap - 1);; i = (i + 1) & (x->cap - 1)) {
-        if (!x->key[i]) return -1;
-        if (strcmp(x->key[i], k) == 0) return x->val[i];
-    }
-}
-
-void tsim__ld_idx_put(struct nameidx *x, const char *k, int v)
-{
-    if (2 * (x->n + 1) > x->cap) {
-        struct nameidx y = {x->cap ? 2 * x->cap : 64, 0, NULL, NULL};
-        y.key = tsim__calloc(y.cap, sizeof *y.key);
-        y.val = tsim__malloc(y.cap * sizeof *y.val);
-        for (size_t i = 0; i < x->cap; i++) {
-            if (x->key[i]) tsim__ld_idx_put(&y, x->key[i], x->val[i]);
-        }
-        tsim__free(x->key);
-        tsim__free(x->val);
-        *x = y;
-    }
-    size_t i = hash_name(k) & (x->cap - 1);
-    while (x->key[i]) i = (i + 1) & (x->cap - 1);
-    x->key[i] = k;
-    x->val[i] = v;
-    x->n++;
-}
-
-static void idx_release(struct nameidx *x)
-{
-    tsim__free(x->key);
-    tsim__free(x->val);
-}
-
 /* ---------------------------------------------------------------------------------------------
  * Calls inside flow collections
  * ------------------------------------------------------------------------------------------- */
@@ -719,7 +677,7 @@ static void load_products(struct loader *ld, const struct top *t)
             tsim__ld_err(ld, at, "more than %d products", PRODUCTS_MAX);
             break;
         }
-        int prev = tsim__ld_idx_find(&ld->products, name);
+        int prev = tsim_model_find_product(ld->m, name);
         if (prev >= 0) {
             tsim__ld_err(ld, at, "duplicate product '%s' (first defined at line %d)", name,
                          ld->product_line[prev]);
@@ -732,7 +690,6 @@ static void load_products(struct loader *ld, const struct top *t)
         }
         tsim__grow((void **)&ld->product_line, &cap, (size_t)idx + 1, sizeof *ld->product_line);
         ld->product_line[idx] = at.line;
-        tsim__ld_idx_put(&ld->products, tsim_model_product_name(ld->m, idx), idx);
     }
 }
 
@@ -1100,8 +1057,6 @@ struct tsim_model *tsim_model_load(const char *text, size_t len, const char *fil
     for (size_t i = 0; i < ld.nblk; i++) tsim__free(ld.blk[i].out);
     tsim__free(ld.blk);
     tsim__free(ld.product_line);
-    idx_release(&ld.blocks);
-    idx_release(&ld.products);
     tsim__free(ld.base_dir);
     tsim__free(ld.yaml);
     for (size_t i = 0; i < ld.nbroken; i++) tsim__free(ld.broken[i]);

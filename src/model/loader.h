@@ -33,15 +33,6 @@ struct blockinfo {
     int *out; /* route targets, for the reachability check */
 };
 
-/* Names to indices, for blocks and products: a model may hold thousands of them, and every route
- * and product reference looks one up. Open addressing over FNV-1a; keys are the model's own
- * strings, which never move. */
-struct nameidx {
-    size_t cap, n;
-    const char **key;
-    int *val;
-};
-
 struct loader {
     const char *file;
     char *base_dir;
@@ -56,7 +47,6 @@ struct loader {
     int route_errors;
     int ndiags, stop; /* diagnostics added; set once DIAGS_MAX is reached */
     int block_item;   /* 1-based index of the item of 'blocks' being loaded */
-    struct nameidx blocks, products;
     char **broken; /* names of blocks that could not be defined: routes to them are not
                     * reported again */
     size_t nbroken, capbroken;
@@ -110,8 +100,6 @@ int tsim__ld_unknown_key(struct loader *ld, const char *key, const char *const *
                          const char *where, struct pos p);
 /* The index of `key` in the NULL-terminated `keys`, or -1. */
 int tsim__ld_key_index(const char *key, const char *const *keys);
-int tsim__ld_idx_find(const struct nameidx *x, const char *k);
-void tsim__ld_idx_put(struct nameidx *x, const char *k, int v);
 
 /* loadblocks.c: one item of 'blocks'; then, once all are read, routes and whole-model checks
  * (`written`: how many items 'blocks' has). */

@@ -7,6 +7,7 @@
 #include "run/experiment.h"
 
 #include "core/core.h"
+#include "core/names.h"
 #include "model/params.h"
 #include "model/yaml.h"
 
@@ -571,7 +572,8 @@ int tsim__xspec_parse(struct tsim__xspec *s, const char *text, size_t len, const
     s->dir = dir_of(s->file);
     s->crn = 1;
     s->rep_min = s->rep_max = 10;
-    s->text_hash = tsim__x_hash(1469598103934665603ull, text, len);
+    /* FNV-1a from an offset one digit short of FNV's: kept, for --resume of older results. */
+    s->text_hash = tsim__fnv1a(1469598103934665603ull, text, len);
     size_t errors0 = d->errors;
 
     struct tsim__yaml yr, *y = &yr;
