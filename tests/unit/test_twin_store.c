@@ -5,6 +5,7 @@
 #include "check.h"
 
 #if defined(TSIM_HAVE_MQTT) && defined(TSIM_HAVE_CJSON)
+#include "results/sqlopen.h"
 #include "twin_fixture.h"
 
 #include <unistd.h>
@@ -144,10 +145,42 @@ static void test_store_resume(void)
 }
 
 
+/* A recording is opened as the results database is (src/results/sqlopen.c): in WAL mode, with its
+ * schema version, and one written by a newer twinsim is refused rather than misread. */
+static void test_store_schema_version(void)
+{
+    char path[] = "/tmp/twinsim-test-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    char err[256];
+    struct tsim__store *st = tsim__store_open(path, 0, err, sizeof err);
+    CHECK(st != NULL);
+    if (!st) return;
+    tsim__store_close(st);
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    int v = -1;
+    CHECK(tsim__sqlite_version(db, &v) == 0 && v == 1);
+    sqlite3_stmt *q = NULL;
+    CHECK(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(q) == SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(q, 0), "wal");
+    sqlite3_finalize(q);
+    CHECK(sqlite3_exec(db, "PRAGMA user_version = 99;", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    st = tsim__store_open(path, 0, err, sizeof err);
+    CHECK(st == NULL);
+    CHECK(strstr(err, "recording has schema version 99, newer than this twinsim (1)") != NULL);
+    tsim__store_close(st);
+    remove_db(path);
+}
+
 int main(void)
 {
     RUN(test_store_replay);
     RUN(test_store_resume);
+    RUN(test_store_schema_version);
     return CHECK_DONE();
 }
 
