@@ -74,8 +74,8 @@ size_t tsim__edit_distance(const char *a, const char *b, size_t limit)
     for (size_t j = 0; j <= lb; j++) prev[j] = j <= limit ? j : big;
     for (size_t i = 1; i <= la; i++) {
         size_t lo = i > limit ? i - limit : 1, hi = i + limit < lb ? i + limit : lb;
-        size_t row_min = big;
         cur[0] = i <= limit ? i : big;
+        size_t row_min = cur[0]; /* column 0 is in the row too (all of it when `b` is empty) */
         if (lo > 1) cur[lo - 1] = big;
         for (size_t j = lo; j <= hi; j++) {
             int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);

@@ -314,19 +314,21 @@ static void fy_quiet(struct fy_diag *diag, void *user, const char *buf, size_t l
     (void)len;
 }
 
-/* "duplicate key" names no key; add the one written at line:col in the source. */
+/* "duplicate key" names no key; add the one written at line:col in the source. The text need not
+ * end in a NUL: every step is bounded by its length. */
 static void name_key_at(const struct tsim__yaml *y, int line, int col, char *msg, size_t size)
 {
-    const char *s = y->text;
+    const char *s = y->text, *end = y->text + y->len;
     for (int l = 1; l < line && s; l++) {
-        s = strchr(s, '\n');
+        s = memchr(s, '\n', (size_t)(end - s));
         if (s) s++;
     }
-    for (int c = 1; s && *s && *s != '\n' && c < col; s++) {
-        if (((unsigned char)s[1] & 0xC0) != 0x80) c++;
+    for (int c = 1; s && s < end && *s != '\n' && c < col; s++) {
+        if (s + 1 < end && ((unsigned char)s[1] & 0xC0) != 0x80) c++;
     }
-    if (!s || !*s) return;
-    size_t n = strcspn(s, ":,{}[]\r\n\t #");
+    if (!s || s >= end) return;
+    size_t n = 0;
+    while (s + n < end && !strchr(":,{}[]\r\n\t #", s[n]) && s[n]) n++;
     if (n == 0 || n > 64) return;
     snprintf(msg, size, "duplicate key '%.*s'", (int)n, s);
 }

@@ -48,9 +48,11 @@ void tsim__yaml_init(struct tsim__yaml *y, const char *what, size_t max_bytes,
 int tsim__yaml_check(struct tsim__yaml *y, const char *text, size_t len);
 
 /*
- * Parse `text` (which tsim__yaml_check accepted, NUL-terminated at `len`) into one document and
+ * Parse `text` (which tsim__yaml_check accepted; `len` bytes) into one document and
  * refuse anchors and aliases. Returns 0 with y->root set (NULL when the document is empty), or -1
- * with the problems reported. `text` must stay alive until tsim__yaml_release.
+ * with the problems reported. A second document is reported as an error and 0 still returned, so
+ * that the first one's problems are reported too: callers count errors in their diagnostics.
+ * `text` must stay alive until tsim__yaml_release.
  */
 int tsim__yaml_parse(struct tsim__yaml *y, const char *text, size_t len);
 
