@@ -33,18 +33,26 @@ static void replay_one(void *ctx, const char *topic, const void *payload, size_t
         tsim__live_apply(r->lv, &ev, err, sizeof err);
 }
 
+/* A recording in a new file `path` (a "/tmp/twinsim-test-XXXXXX" to fill in); NULL failed. */
+static struct tsim__store *new_store(char *path, int sync_full)
+{
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd >= 0) close(fd);
+    char err[256];
+    struct tsim__store *st = fd >= 0 ? tsim__store_open(path, sync_full, err, sizeof err) : NULL;
+    CHECK(st != NULL);
+    return st;
+}
+
 static void test_store_replay(void)
 {
     struct tsim_model *m = load_model();
     struct tsim__map *map = m ? load_map(m, line_mapping) : NULL;
     if (!map) return;
     char path[] = "/tmp/twinsim-test-XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    close(fd);
     char err[256];
-    struct tsim__store *st = tsim__store_open(path, 0, err, sizeof err);
-    CHECK(st != NULL);
+    struct tsim__store *st = new_store(path, 0);
     if (!st) return;
     struct tsim__ingest in;
     tsim__ingest_init(&in, map);
@@ -111,12 +119,8 @@ static int count_rows(void *ctx, const char *topic, const void *payload, size_t 
 static void test_store_resume(void)
 {
     char path[] = "/tmp/twinsim-test-XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    close(fd);
     char err[256];
-    struct tsim__store *st = tsim__store_open(path, 1, err, sizeof err);
-    CHECK(st != NULL);
+    struct tsim__store *st = new_store(path, 1);
     if (!st) return;
     CHECK(tsim__store_last_event(st) == 0 && tsim__store_last_forecast(st) == 0);
     CHECK(tsim__store_event(st, 1, "a/b", "{\"x\": 1}", 8) == 0);
@@ -150,12 +154,8 @@ static void test_store_resume(void)
 static void test_store_schema_version(void)
 {
     char path[] = "/tmp/twinsim-test-XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    close(fd);
     char err[256];
-    struct tsim__store *st = tsim__store_open(path, 0, err, sizeof err);
-    CHECK(st != NULL);
+    struct tsim__store *st = new_store(path, 0);
     if (!st) return;
     tsim__store_close(st);
     sqlite3 *db = NULL;
