@@ -319,14 +319,16 @@ static void fy_quiet(struct fy_diag *diag, void *user, const char *buf, size_t l
 static void name_key_at(const struct tsim__yaml *y, int line, int col, char *msg, size_t size)
 {
     const char *s = y->text, *end = y->text + y->len;
-    for (int l = 1; l < line && s; l++) {
-        s = memchr(s, '\n', (size_t)(end - s));
-        if (s) s++;
+    /* Lines end in "\n", "\r\n" or a lone "\r", as YAML's do. */
+    for (int l = 1; l < line && s < end; l++) {
+        while (s < end && *s != '\n' && *s != '\r') s++;
+        if (s < end && *s == '\r' && s + 1 < end && s[1] == '\n') s++;
+        if (s < end) s++;
     }
-    for (int c = 1; s && s < end && *s != '\n' && c < col; s++) {
+    for (int c = 1; s < end && *s != '\n' && *s != '\r' && c < col; s++) {
         if (s + 1 < end && ((unsigned char)s[1] & 0xC0) != 0x80) c++;
     }
-    if (!s || s >= end) return;
+    if (s >= end) return;
     size_t n = 0;
     while (s + n < end && !strchr(":,{}[]\r\n\t #", s[n]) && s[n]) n++;
     if (n == 0 || n > 64) return;

@@ -39,6 +39,7 @@ static void test_yaml_guards(void)
     } cases[] = {
         {"a: 1\nb: [x, y]\n", 0, ""},
         {"a: 1\na: 2", -1, "2:1: duplicate key 'a'\n"}, /* the key named at the very end */
+        {"a: 1\rb: 2\r\nb: 3", -1, "3:1: duplicate key 'b'\n"}, /* lines ended as YAML ends them */
         {"a: &x 1\nb: *x\n", -1,
          "1:7: anchor '&x' is not allowed (test files take no anchors or aliases)\n"
          "2:5: alias '*x' is not allowed (test files take no anchors or aliases)\n"},
