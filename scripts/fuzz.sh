@@ -1,9 +1,11 @@
 #!/bin/sh
-# Fuzz model files with libFuzzer under ASan and UBSan for a fixed time: `sh scripts/fuzz.sh
-# [SECONDS]` (default 60), half of it for each of two targets:
+# Fuzz the files twinsim reads with libFuzzer under ASan and UBSan for a fixed time:
+# `sh scripts/fuzz.sh [SECONDS]` (default 60), a quarter of it for each of four targets:
 # - tests/fuzz/fuzz_loader.c: what loads (the loader, the distribution parser, set_param);
 # - tests/fuzz/fuzz_run.c: what runs (every input that loads is run for a bounded stretch, with
-#   the invariants listed in that file).
+#   the invariants listed in that file);
+# - tests/fuzz/fuzz_experiment.c: experiment files (`twinsim experiment` / `optimize`);
+# - tests/fuzz/fuzz_mapping.c: the twin's mapping files (built when libmosquitto and cJSON are).
 # Each input may take at most 2 s and the process at most 2 GiB. The seed corpus is every model
 # in tests/models and examples; new inputs are kept in build-fuzz/corpus-TARGET between runs. A
 # crash, hang, leak or broken invariant leaves its input in build-fuzz/findings/ and makes this
@@ -14,35 +16,50 @@ secs=${1:-60}
 out=${FUZZ_BUILD:-build-fuzz}
 cc=${FUZZ_CC:-clang}
 
-mkdir -p "$out/obj" "$out/corpus-loader" "$out/corpus-run" "$out/seed" "$out/findings"
-# The loader's corpus lived in corpus/ before there were two targets.
+targets="loader run experiment"
+pkgs="libfyaml sqlite3"
+defs=""
+srcs="src/core/*.c src/model/*.c src/blocks/*.c src/run/*.c src/results/*.c"
+if pkg-config --exists libmosquitto libcjson; then
+    targets="$targets mapping"
+    pkgs="$pkgs libmosquitto libcjson"
+    defs="-DTSIM_HAVE_MQTT=1 -DTSIM_HAVE_CJSON=1"
+    srcs="$srcs src/twin/*.c"
+fi
+mkdir -p "$out/obj" "$out/seed" "$out/seed-experiment" "$out/seed-mapping" "$out/findings"
+for t in $targets; do mkdir -p "$out/corpus-$t"; done
+# The loader's corpus lived in corpus/ before there were several targets.
 if [ -d "$out/corpus" ]; then cp -n "$out/corpus"/* "$out/corpus-loader/" 2>/dev/null || true; fi
-flags="-std=c11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Iinclude -Isrc $(pkg-config --cflags libfyaml)"
+flags="-std=c11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE $defs -Iinclude -Isrc $(pkg-config --cflags $pkgs)"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 objs=""
-for src in src/core/*.c src/model/*.c src/blocks/*.c; do
+for src in $srcs; do
     obj="$out/obj/$(echo "$src" | tr / _).o"
-    if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] || [ include/twinsim.h -nt "$obj" ] ||
-        [ src/blocks/sim.h -nt "$obj" ] || [ src/blocks/desc.h -nt "$obj" ] ||
-        [ src/core/calendar.h -nt "$obj" ]; then
+    if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] ||
+        [ -n "$(find include src -name '*.h' -newer "$obj" | head -n 1)" ]; then
         $cc $flags $san -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
     fi
     objs="$objs $obj"
 done
-for t in loader run; do
+for t in $targets; do
     $cc $flags $san -fsanitize=fuzzer "tests/fuzz/fuzz_$t.c" $objs \
-        $(pkg-config --libs libfyaml) -lm -lpthread -o "$out/fuzz_$t"
+        $(pkg-config --libs $pkgs) -lm -lpthread -o "$out/fuzz_$t"
 done
 
 find tests/models examples -name '*.yaml' -exec cp {} "$out/seed/" \;
+cp tests/experiments/*.yaml "$out/seed-experiment/"
+cp tests/twin/*.mapping.yaml "$out/seed-mapping/"
 
 # -max_len: far below the 16 MiB cap, so that the time goes to structure rather than bulk.
-half=$(( (secs + 1) / 2 ))
+n=$(echo $targets | wc -w)
+each=$(( (secs + n - 1) / n ))
 status=0
-for t in loader run; do
-    echo "fuzz: $t for $half s"
-    "$out/fuzz_$t" -max_total_time="$half" -timeout=2 -rss_limit_mb=2048 -max_len=16384 \
+for t in $targets; do
+    seed="$out/seed"
+    case $t in experiment | mapping) seed="$out/seed-$t" ;; esac
+    echo "fuzz: $t for $each s"
+    "$out/fuzz_$t" -max_total_time="$each" -timeout=2 -rss_limit_mb=2048 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$out/findings/$t-" "$out/corpus-$t" \
-        "$out/seed" || status=1
+        "$seed" || status=1
 done
 exit $status

@@ -11,6 +11,7 @@
 #define TSIM_BLOCKS_DESC_H
 
 #include "blocks/registry.h"
+#include "core/names.h"
 #include "twinsim.h"
 
 #include <stdint.h>
@@ -115,12 +116,6 @@ struct tsim__pool_desc {
     char *name;
     int count;
     int shift;
-};
-
-/* Name -> index, open addressing with linear probing; -1 marks an empty slot. */
-struct tsim__names {
-    int32_t *slot;
-    uint32_t cap; /* a power of two, at least twice the count */
 };
 
 struct tsim_model {

@@ -17,46 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Name lookups: models of tens of thousands of blocks are built one block at a time, and each
- * add checks for a duplicate, so lookups must not scan. */
-static uint32_t name_hash(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
-static void names_put(struct tsim__names *t, char *const *names, int count, int index);
-
-static void names_rebuild(struct tsim__names *t, char *const *names, int count, uint32_t cap)
-{
-    tsim__free(t->slot);
-    t->slot = tsim__malloc(cap * sizeof *t->slot);
-    t->cap = cap;
-    for (uint32_t i = 0; i < cap; i++) t->slot[i] = -1;
-    for (int i = 0; i < count; i++) names_put(t, names, i, i);
-}
-
-/* Insert `names[index]` (count names exist after the insertion). */
-static void names_put(struct tsim__names *t, char *const *names, int count, int index)
-{
-    if ((uint32_t)count * 2 > t->cap) {
-        names_rebuild(t, names, count, t->cap ? t->cap * 2 : 64);
-        return;
-    }
-    uint32_t mask = t->cap - 1, i = name_hash(names[index]) & mask;
-    while (t->slot[i] >= 0) i = (i + 1) & mask;
-    t->slot[i] = index;
-}
-
-static int names_find(const struct tsim__names *t, char *const *names, const char *name)
-{
-    if (!t->cap) return TSIM_ENOENT;
-    uint32_t mask = t->cap - 1, i = name_hash(name) & mask;
-    for (; t->slot[i] >= 0; i = (i + 1) & mask)
-        if (strcmp(names[t->slot[i]], name) == 0) return t->slot[i];
-    return TSIM_ENOENT;
-}
 
 const char *tsim_block_type_name(enum tsim_block_type type)
 {
@@ -230,14 +190,14 @@ int tsim_model_add_product(struct tsim_model *m, const char *name)
     tsim__grow((void **)&m->products, &cap, (size_t)m->nproducts + 1, sizeof *m->products);
     m->cap_products = (int)cap;
     m->products[m->nproducts] = tsim__strdup(name);
-    names_put(&m->product_index, m->products, m->nproducts + 1, m->nproducts);
+    tsim__names_put(&m->product_index, m->products, m->nproducts + 1, m->nproducts);
     m->finalized = 0;
     return m->nproducts++;
 }
 
 int tsim_model_find_product(const struct tsim_model *m, const char *name)
 {
-    return names_find(&m->product_index, m->products, name);
+    return tsim__names_find(&m->product_index, m->products, name);
 }
 
 int tsim_model_product_count(const struct tsim_model *m) { return m->nproducts; }
@@ -342,7 +302,7 @@ int tsim_model_add_block(struct tsim_model *m, enum tsim_block_type type, const 
     tsim__grow((void **)&m->block_names, &ncap, (size_t)m->nblocks + 1, sizeof *m->block_names);
     m->cap_block_names = (int)ncap;
     m->block_names[m->nblocks] = b->name;
-    names_put(&m->block_index, m->block_names, m->nblocks + 1, m->nblocks);
+    tsim__names_put(&m->block_index, m->block_names, m->nblocks + 1, m->nblocks);
     b->servers = 1;
     b->batch = 1;
     b->shift = -1;
@@ -364,7 +324,7 @@ int tsim_model_add_block(struct tsim_model *m, enum tsim_block_type type, const 
 
 int tsim_model_find_block(const struct tsim_model *m, const char *name)
 {
-    return names_find(&m->block_index, m->block_names, name);
+    return tsim__names_find(&m->block_index, m->block_names, name);
 }
 
 int tsim_model_block_count(const struct tsim_model *m) { return m->nblocks; }

@@ -45,8 +45,7 @@ const char *tsim_state_name(enum tsim_state s)
 
 /* FNV-style fold: cheap enough for every event, and any change of time, block, kind or entity
  * changes the result. */
-#define FP_PRIME UINT64_C(0x100000001b3)
-static inline uint64_t fp_fold(uint64_t fp, uint64_t x) { return (fp ^ x) * FP_PRIME; }
+static inline uint64_t fp_fold(uint64_t fp, uint64_t x) { return tsim__fnv_fold(fp, x); }
 
 #define ALIGN(x) (((x) + 15) & ~(size_t)15)
 
@@ -338,7 +337,7 @@ static void start(struct tsim_sim *sim)
     sim->now = 0;
     sim->events = 0;
     sim->fg = sim->stalled = 0;
-    sim->fp = UINT64_C(0xcbf29ce484222325);
+    sim->fp = TSIM__FNV_OFFSET;
     sim->stop = 0;
     atomic_store(&sim->interrupted, 0);
     sim->err = 0;

@@ -8,6 +8,7 @@
  * bijection of distinct counter values.
  */
 #include "core/fast.h"
+#include "core/names.h"
 
 #include <string.h>
 
@@ -41,11 +42,7 @@ void tsim_rng_seed(struct tsim_rng *r, uint64_t seed)
 void tsim_rng_stream(struct tsim_rng *r, uint64_t seed, uint64_t replication, const char *name)
 {
     TSIM__ASSERT(name != NULL, "stream 'name' is NULL");
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        h ^= *p;
-        h *= UINT64_C(0x100000001b3);
-    }
+    uint64_t h = tsim__fnv1a_str(name);
     uint64_t k = mix64(seed + GOLDEN_GAMMA);
     k = mix64(k ^ (replication + 2 * GOLDEN_GAMMA));
     k = mix64(k ^ mix64(h + 3 * GOLDEN_GAMMA));

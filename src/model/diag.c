@@ -5,6 +5,7 @@
  * problem; this list is where all of them go.
  */
 #include "core/core.h"
+#include "core/names.h"
 #include "model/params.h"
 
 #include <ctype.h>
@@ -103,44 +104,7 @@ const char *tsim__errmsg_body(void)
 }
 
 /* Names longer than this are not typos worth suggesting for; it also bounds the work. */
-#define SUGGEST_MAX 64
-
-/*
- * Levenshtein distance over lowercased bytes, or `limit + 1` as soon as it must exceed `limit`:
- * only the diagonal band of width 2 * limit + 1 is computed, and a row whose band is all above
- * the limit ends the work. A suggestion over thousands of block names then costs a few
- * operations per name that is nothing like the word.
- */
-static size_t edit_distance(const char *a, const char *b, size_t limit)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if ((la > lb ? la - lb : lb - la) > limit) return limit + 1;
-    size_t row0[SUGGEST_MAX + 1], row1[SUGGEST_MAX + 1];
-    size_t *prev = row0, *cur = row1;
-    const size_t big = limit + 1;
-    for (size_t j = 0; j <= lb; j++) prev[j] = j <= limit ? j : big;
-    for (size_t i = 1; i <= la; i++) {
-        size_t lo = i > limit ? i - limit : 1, hi = i + limit < lb ? i + limit : lb;
-        size_t row_min = big;
-        cur[0] = i <= limit ? i : big;
-        if (lo > 1) cur[lo - 1] = big;
-        for (size_t j = lo; j <= hi; j++) {
-            int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
-            size_t best = prev[j - 1] + (same ? 0 : 1);
-            if (prev[j] + 1 < best) best = prev[j] + 1;
-            if (cur[j - 1] + 1 < best) best = cur[j - 1] + 1;
-            if (best > big) best = big;
-            cur[j] = best;
-            if (best < row_min) row_min = best;
-        }
-        if (hi < lb) cur[hi + 1] = big;
-        if (row_min > limit) return big;
-        size_t *t = prev;
-        prev = cur;
-        cur = t;
-    }
-    return prev[lb] <= limit ? prev[lb] : big;
-}
+#define SUGGEST_MAX TSIM__EDIT_MAX
 
 void tsim__suggest_init(struct tsim__suggest *s, const char *word)
 {
@@ -158,7 +122,7 @@ void tsim__suggest_offer(struct tsim__suggest *s, const char *candidate)
     if (!candidate[0] || lw > SUGGEST_MAX || lc > SUGGEST_MAX) return;
     size_t limit = lw >= 5 ? (lw / 3 > 2 ? lw / 3 : 2) : 1;
     if (strcmp(s->word, candidate) == 0) return;
-    size_t d = edit_distance(s->word, candidate, limit);
+    size_t d = tsim__edit_distance(s->word, candidate, limit);
     if (d > limit) return;
     if (d < s->best_dist) {
         s->best = candidate;

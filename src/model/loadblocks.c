@@ -31,7 +31,7 @@ static int is_block_key(const char *key)
 
 static int product_of(struct loader *ld, struct fy_node *n, const char *text, struct pos at)
 {
-    int p = tsim__ld_idx_find(&ld->products, text);
+    int p = tsim_model_find_product(ld->m, text);
     if (p >= 0) return p;
     struct tsim__suggest s;
     tsim__suggest_init(&s, text);
@@ -436,7 +436,7 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         mark_broken(ld, nv);
         return;
     }
-    int prev = tsim__ld_idx_find(&ld->blocks, name);
+    int prev = tsim_model_find_block(ld->m, name);
     if (prev >= 0) {
         tsim__ld_err(ld, tsim__ld_pos(nv, at),
                      "duplicate block name '%s' (first defined at line %d)", name,
@@ -453,7 +453,6 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         tsim__ld_err(ld, at, "%s", tsim__errmsg_body());
         return;
     }
-    tsim__ld_idx_put(&ld->blocks, tsim_model_block_name(ld->m, b), b);
     /* Blocks are added in file order and never removed, so block index == info index. */
     tsim__grow((void **)&ld->blk, &ld->capblk, (size_t)b + 1, sizeof *ld->blk);
     ld->nblk = (size_t)b + 1;
@@ -538,7 +537,7 @@ static int target(struct loader *ld, struct fy_node *n, struct pos at)
     const char *s = tsim__ld_scalar(ld, n, "a route target", at);
     if (!s) return -1;
     struct pos p = tsim__ld_pos(n, at);
-    int b = tsim__ld_idx_find(&ld->blocks, s);
+    int b = tsim_model_find_block(ld->m, s);
     if (b < 0 && is_broken(ld, s)) return -1;
     if (b < 0) {
         struct tsim__suggest sg;

@@ -28,6 +28,7 @@
 #include "core/core.h"
 #include "model/loader.h"
 #include "model/params.h"
+#include "model/yaml.h"
 
 #include <ctype.h>
 #include <libfyaml.h>
@@ -37,56 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Nesting deeper than this is no model; it also bounds the recursion of the alias check. */
-#define DEPTH_MAX 64
-
 /* After this many diagnostics the loader stops, as compilers do: the rest would be noise. */
 #define DIAGS_MAX 100
-
-/* A libfyaml node marker (below FYNWF_MAX_USER_MARKER) set on anchors already reported. */
-#define ALIAS_MARKER 1
-
-static uint64_t hash_name(const char *s)
-{
-    uint64_t h = 1469598103934665603u;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-int tsim__ld_idx_find(const struct nameidx *x, const char *k)
-{
-    if (x->cap == 0) return -1;
-    for (size_t i = hash_name(k) & (x->cap - 1);; i = (i + 1) & (x->cap - 1)) {
-        if (!x->key[i]) return -1;
-        if (strcmp(x->key[i], k) == 0) return x->val[i];
-    }
-}
-
-void tsim__ld_idx_put(struct nameidx *x, const char *k, int v)
-{
-    if (2 * (x->n + 1) > x->cap) {
-        struct nameidx y = {x->cap ? 2 * x->cap : 64, 0, NULL, NULL};
-        y.key = tsim__calloc(y.cap, sizeof *y.key);
-        y.val = tsim__malloc(y.cap * sizeof *y.val);
-        for (size_t i = 0; i < x->cap; i++) {
-            if (x->key[i]) tsim__ld_idx_put(&y, x->key[i], x->val[i]);
-        }
-        tsim__free(x->key);
-        tsim__free(x->val);
-        *x = y;
-    }
-    size_t i = hash_name(k) & (x->cap - 1);
-    while (x->key[i]) i = (i + 1) & (x->cap - 1);
-    x->key[i] = k;
-    x->val[i] = v;
-    x->n++;
-}
-
-static void idx_release(struct nameidx *x)
-{
-    tsim__free(x->key);
-    tsim__free(x->val);
-}
 
 /* ---------------------------------------------------------------------------------------------
  * Calls inside flow collections
@@ -245,29 +198,13 @@ void tsim__ld_warn(struct loader *ld, struct pos p, const char *fmt, ...)
 
 static const struct pos nowhere = {0, 0};
 
-/* Where a node starts: a scalar's own token; a collection's first key or item (libfyaml 0.7
- * keeps no mark for collections); `fallback` for an empty collection or a null value. */
+/* Where a node starts (see tsim__yaml_pos); `fallback` for an empty collection or a null
+ * value. */
 struct pos tsim__ld_pos(struct fy_node *n, struct pos fallback)
 {
-    for (int depth = 0; n && depth < DEPTH_MAX; depth++) {
-        if (fy_node_get_type(n) == FYNT_SCALAR) {
-            struct fy_token *t = fy_node_get_scalar_token(n);
-            const struct fy_mark *mk = t ? fy_token_start_mark(t) : NULL;
-            if (!mk) return fallback;
-            /* A quoted scalar's mark is its first character; point at the opening quote. */
-            enum fy_node_style st = fy_node_get_style(n);
-            int quoted = (st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED) && mk->column > 0;
-            return (struct pos){mk->line + 1, mk->column + 1 - quoted};
-        }
-        void *it = NULL;
-        if (fy_node_get_type(n) == FYNT_MAPPING) {
-            struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-            n = p ? fy_node_pair_key(p) : NULL;
-        } else {
-            n = fy_node_sequence_iterate(n, &it);
-        }
-    }
-    return fallback;
+    struct pos p = fallback;
+    tsim__yaml_pos(n, &p.line, &p.col);
+    return p;
 }
 
 /* The place of byte `at` of a scalar's text: exact for a scalar on one line (columns count
@@ -289,68 +226,13 @@ static struct pos pos_at(struct fy_node *n, const char *text, size_t at, struct 
     return p;
 }
 
-int tsim__ld_is_null(struct fy_node *n)
-{
-    if (!n) return 1;
-    if (fy_node_get_type(n) != FYNT_SCALAR || fy_node_get_style(n) != FYNS_PLAIN) return 0;
-    size_t len;
-    const char *s = fy_node_get_scalar(n, &len);
-    return !s || len == 0 || (len == 1 && s[0] == '~') || (len == 4 && memcmp(s, "null", 4) == 0);
-}
+int tsim__ld_is_null(struct fy_node *n) { return tsim__yaml_is_null(n); }
 
-/*
- * The text of scalar `n` in a new NUL-terminated buffer (length in *lenp), masks undone.
- * libfyaml 0.7.12 leaks a buffer each time it unescapes a single-quoted scalar with several ''
- * in a row (found by fuzzing), so single-quoted text is unescaped and folded here from the
- * source, as YAML says: '' is a quote, a line break between text is a space, an empty line a
- * newline, blanks around line breaks go.
- */
+/* The text of scalar `n` in a new NUL-terminated buffer (length in *lenp), masks undone. */
 char *tsim__ld_text(struct loader *ld, struct fy_node *n, size_t *lenp)
 {
-    size_t len = 0;
-    char *copy;
-    struct fy_token *t = fy_node_get_scalar_token(n);
-    const struct fy_mark *ms = t ? fy_token_start_mark(t) : NULL;
-    const struct fy_mark *me = t ? fy_token_end_mark(t) : NULL;
-    if (fy_node_get_style(n) == FYNS_SINGLE_QUOTED && ms && me && me->input_pos >= ms->input_pos) {
-        const char *src = ld->yaml + ms->input_pos, *end = ld->yaml + me->input_pos;
-        copy = tsim__malloc((size_t)(end - src) + 1);
-        int first = 1, breaks = 0;
-        while (src <= end) {
-            const char *eol = memchr(src, '\n', (size_t)(end - src));
-            int last = eol == NULL;
-            if (last) eol = end;
-            const char *a = src, *b = eol;
-            if (b > a && b[-1] == '\r') b--;
-            if (!first)
-                while (a < b && (*a == ' ' || *a == '\t')) a++;
-            if (!last)
-                while (b > a && (b[-1] == ' ' || b[-1] == '\t')) b--;
-            if (!first && a == b && !last) {
-                breaks++;
-            } else {
-                if (!first) {
-                    if (breaks == 0) copy[len++] = ' ';
-                    for (; breaks > 0; breaks--) copy[len++] = '\n';
-                }
-                for (const char *c = a; c < b; c++) {
-                    copy[len++] = *c;
-                    if (*c == '\'' && c + 1 < b && c[1] == '\'') c++;
-                }
-                first = 0;
-            }
-            src = eol + 1;
-        }
-        copy[len] = '\0';
-    } else {
-        const char *s = fy_node_get_scalar(n, &len);
-        if (!s) len = 0;
-        copy = tsim__malloc(len + 1);
-        if (len) memcpy(copy, s, len);
-        copy[len] = '\0';
-        unmask(ld, n, copy);
-    }
-    *lenp = len;
+    char *copy = tsim__yaml_text(&ld->y, n, lenp);
+    unmask(ld, n, copy);
     return copy;
 }
 
@@ -476,120 +358,6 @@ int tsim__ld_unknown_key(struct loader *ld, const char *key, const char *const *
     return 0;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * Before libfyaml: size, encoding, characters
- * ------------------------------------------------------------------------------------------- */
-
-/* At most this many encoding problems are listed; past them the file is not text at all. */
-#define ENCODING_ERRORS_MAX 10
-
-/*
- * Check that `text` is UTF-8 without overlong forms, surrogates or code points past U+10FFFF,
- * and holds only characters YAML allows (tab, newlines and printable ones; no NUL or other C0
- * control, no DEL, no C1 control other than NEL). Each problem is reported at its line:col
- * (columns in characters). Returns the number of problems.
- */
-static int check_text(struct loader *ld, const char *text, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    int line = 1, col = 1, bad = 0;
-    for (size_t i = 0; i < len;) {
-        unsigned c = s[i];
-        size_t n = c < 0x80             ? 1
-                   : (c & 0xE0) == 0xC0 ? 2
-                   : (c & 0xF0) == 0xE0 ? 3
-                   : (c & 0xF8) == 0xF0 ? 4
-                                        : 0;
-        uint32_t cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
-        int ok = n > 0 && i + n <= len;
-        for (size_t k = 1; ok && k < n; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                ok = 0;
-            else
-                cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        static const uint32_t min_cp[5] = {0, 0, 0x80, 0x800, 0x10000};
-        if (ok && (cp < min_cp[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))) ok = 0;
-        if (!ok) {
-            tsim__ld_err(ld, (struct pos){line, col}, "invalid UTF-8 byte 0x%02X", c);
-            if (++bad == ENCODING_ERRORS_MAX) return bad;
-            i++;
-            col++;
-            continue;
-        }
-        int allowed = cp == '\t' || cp == '\n' || cp == '\r' || (cp >= 0x20 && cp < 0x7F) ||
-                      cp == 0x85 || (cp >= 0xA0 && cp != 0xFFFE && cp != 0xFFFF);
-        if (!allowed) {
-            tsim__ld_err(ld, (struct pos){line, col},
-                         "character U+%04X is not allowed in a model file", (unsigned)cp);
-            if (++bad == ENCODING_ERRORS_MAX) return bad;
-        }
-        if (cp == '\n') {
-            line++;
-            col = 1;
-        } else {
-            col++;
-        }
-        i += n;
-    }
-    return bad;
-}
-
-/* Anchors and aliases reported at most; past that the file is a stress test, not a model. */
-#define ALIAS_REPORTS_MAX 20
-
-static void alias_report(struct loader *ld, struct fy_node *n, const char *kind, const char *t,
-                         size_t len)
-{
-    if (ld->alias_reports > ALIAS_REPORTS_MAX) return;
-    if (ld->alias_reports++ == ALIAS_REPORTS_MAX) {
-        tsim__ld_err(ld, tsim__ld_pos(n, nowhere),
-                     "too many anchors and aliases; not listing more");
-        return;
-    }
-    tsim__ld_err(ld, tsim__ld_pos(n, nowhere),
-                 "%s '%c%.*s' is not allowed (model files take no anchors or aliases)", kind,
-                 kind[1] == 'n' ? '&' : '*', (int)(len > 64 ? 64 : len), t ? t : "");
-}
-
-/* Refuse anchors and aliases anywhere in the document; libfyaml never resolves them here.
- * Every anchor is reported, and of the aliases only the first use of each anchor. */
-static void check_no_aliases(struct loader *ld, struct fy_node *n, int depth)
-{
-    if (!n) return;
-    if (depth > DEPTH_MAX) {
-        tsim__ld_err(ld, tsim__ld_pos(n, nowhere), "nesting deeper than %d levels", DEPTH_MAX);
-        return;
-    }
-    struct fy_anchor *a = fy_node_get_anchor(n);
-    size_t len;
-    if (a) {
-        const char *t = fy_anchor_get_text(a, &len);
-        alias_report(ld, n, "anchor", t, len);
-    }
-    if (fy_node_is_alias(n)) {
-        const char *t = fy_node_get_scalar(n, &len);
-        /* The anchor it names is marked once used, so later aliases of it stay quiet. */
-        struct fy_anchor *target =
-            t ? fy_document_lookup_anchor(fy_node_document(n), t, len) : NULL;
-        struct fy_node *tn = target ? fy_anchor_node(target) : NULL;
-        if (!tn || !fy_node_is_marker_set(tn, ALIAS_MARKER)) alias_report(ld, n, "alias", t, len);
-        if (tn) fy_node_set_marker(tn, ALIAS_MARKER);
-        return;
-    }
-    void *it = NULL;
-    if (fy_node_get_type(n) == FYNT_MAPPING) {
-        struct fy_node_pair *p;
-        while ((p = fy_node_mapping_iterate(n, &it))) {
-            check_no_aliases(ld, fy_node_pair_key(p), depth + 1);
-            check_no_aliases(ld, fy_node_pair_value(p), depth + 1);
-        }
-    } else if (fy_node_get_type(n) == FYNT_SEQUENCE) {
-        struct fy_node *c;
-        while ((c = fy_node_sequence_iterate(n, &it))) check_no_aliases(ld, c, depth + 1);
-    }
-}
-
 /* libfyaml's text output is dropped: its errors are taken from the collected list instead. */
 static void fy_quiet(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
@@ -597,23 +365,6 @@ static void fy_quiet(struct fy_diag *diag, void *user, const char *buf, size_t l
     (void)user;
     (void)buf;
     (void)len;
-}
-
-/* "duplicate key" names no key; add the one written at `p` in the source. */
-static void name_key_at(struct loader *ld, struct pos p, char *msg, size_t size)
-{
-    const char *s = ld->yaml;
-    for (int line = 1; line < p.line && s; line++) {
-        s = strchr(s, '\n');
-        if (s) s++;
-    }
-    for (int col = 1; s && *s && *s != '\n' && col < p.col; s++) {
-        if (((unsigned char)s[1] & 0xC0) != 0x80) col++;
-    }
-    if (!s || !*s) return;
-    size_t n = strcspn(s, ":,{}[]\r\n\t #");
-    if (n == 0 || n > 64) return;
-    snprintf(msg, size, "duplicate key '%.*s'", (int)n, s);
 }
 
 /* Files above this size are scanned for the counts of their lists before the document is built:
@@ -692,83 +443,25 @@ static int prescan(struct loader *ld, const char *yaml, size_t len)
     return refused ? -1 : 0;
 }
 
-/* Parse `text` with libfyaml into one document, turning its errors into diagnostics. */
-static struct fy_document *parse_yaml(struct loader *ld, const char *text, size_t len)
+/* The reader's diagnostics count towards the loader's cap like every other. */
+static void yaml_report(void *user, enum tsim_severity sev, int line, int col, const char *msg)
 {
-    struct fy_diag_cfg dc;
-    fy_diag_cfg_default(&dc);
-    dc.fp = NULL;
-    dc.output_fn = fy_quiet;
-    dc.user = NULL;
-    dc.colorize = false;
-    struct fy_diag *diag = fy_diag_create(&dc);
-    if (!diag) {
-        tsim__ld_err(ld, nowhere, "cannot start the YAML parser");
-        return NULL;
-    }
-    fy_diag_set_collect_errors(diag, true);
-    struct fy_parse_cfg pc;
-    memset(&pc, 0, sizeof pc);
-    pc.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
-    pc.diag = diag;
-    struct fy_parser *fyp = fy_parser_create(&pc);
-    struct fy_document *doc = NULL, *extra = NULL;
+    struct loader *ld = user;
+    if (sev == TSIM_ERROR)
+        tsim__ld_err(ld, (struct pos){line, col}, "%s", msg);
+    else
+        tsim__ld_warn(ld, (struct pos){line, col}, "%s", msg);
+}
+
+/* Check `text` and parse it with the reader into one document (ld->y.root); -1 when it cannot
+ * be loaded. Calls are masked first (see protect_calls), and a large file's lists are counted
+ * before the document is built. */
+static int parse_yaml(struct loader *ld, const char *text, size_t len)
+{
+    if (tsim__yaml_check(&ld->y, text, len) != 0) return -1;
     ld->yaml = protect_calls(ld, text, len);
-    if (len > PRESCAN_BYTES && prescan(ld, ld->yaml, len) != 0) {
-        if (fyp) fy_parser_destroy(fyp);
-        fy_diag_destroy(diag);
-        return NULL;
-    }
-    if (fyp && fy_parser_set_string(fyp, ld->yaml, len) == 0) {
-        doc = fy_parse_load_document(fyp);
-        if (doc && !fy_diag_got_error(diag)) {
-            extra = fy_parse_load_document(fyp);
-            if (extra) {
-                tsim__ld_err(ld, tsim__ld_pos(fy_document_root(extra), nowhere),
-                             "second YAML document (a model file holds exactly one)");
-                fy_parse_document_destroy(fyp, extra);
-            }
-        }
-    }
-    size_t yaml_errors = 0;
-    void *it = NULL;
-    struct fy_diag_error *e;
-    while ((e = fy_diag_errors_iterate(diag, &it))) {
-        if (e->type < FYET_WARNING) continue;
-        struct pos p = {e->line > 0 ? e->line : 0, e->line > 0 && e->column > 0 ? e->column : 0};
-        /* libfyaml words its messages much as we do; a few start with a capital. */
-        char msg[256];
-        snprintf(msg, sizeof msg, "%s", e->msg ? e->msg : "YAML syntax error");
-        if (isupper((unsigned char)msg[0]) && islower((unsigned char)msg[1]))
-            msg[0] = (char)tolower((unsigned char)msg[0]);
-        if (strcmp(msg, "duplicate key") == 0) name_key_at(ld, p, msg, sizeof msg);
-        /* libfyaml may report one problem twice, from the scanner and from the parser. */
-        const struct tsim_diag *last = ld->d->n ? &ld->d->items[ld->d->n - 1] : NULL;
-        if (last && last->line == p.line && last->col == p.col && strcmp(last->message, msg) == 0)
-            continue;
-        if (e->type == FYET_WARNING) {
-            tsim__ld_warn(ld, p, "%s", msg);
-        } else {
-            tsim__ld_err(ld, p, "%s", msg);
-            yaml_errors++;
-        }
-    }
-    if (fy_diag_got_error(diag) && yaml_errors == 0) {
-        tsim__ld_err(ld, nowhere, "YAML syntax error");
-        yaml_errors++;
-    }
-    fy_diag_destroy(diag);
-    if (doc && yaml_errors) {
-        fy_parse_document_destroy(fyp, doc);
-        doc = NULL;
-    }
-    if (!doc && yaml_errors == 0) tsim__ld_err(ld, nowhere, "model file is empty");
-    if (!doc) {
-        if (fyp) fy_parser_destroy(fyp);
-        return NULL;
-    }
-    ld->fyp = fyp;
-    return doc;
+    if (len > PRESCAN_BYTES && prescan(ld, ld->yaml, len) != 0) return -1;
+    return tsim__yaml_parse(&ld->y, ld->yaml, len);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -984,7 +677,7 @@ static void load_products(struct loader *ld, const struct top *t)
             tsim__ld_err(ld, at, "more than %d products", PRODUCTS_MAX);
             break;
         }
-        int prev = tsim__ld_idx_find(&ld->products, name);
+        int prev = tsim_model_find_product(ld->m, name);
         if (prev >= 0) {
             tsim__ld_err(ld, at, "duplicate product '%s' (first defined at line %d)", name,
                          ld->product_line[prev]);
@@ -997,7 +690,6 @@ static void load_products(struct loader *ld, const struct top *t)
         }
         tsim__grow((void **)&ld->product_line, &cap, (size_t)idx + 1, sizeof *ld->product_line);
         ld->product_line[idx] = at.line;
-        tsim__ld_idx_put(&ld->products, tsim_model_product_name(ld->m, idx), idx);
     }
 }
 
@@ -1351,20 +1043,10 @@ struct tsim_model *tsim_model_load(const char *text, size_t len, const char *fil
     ld.base_dir = dir_of(file);
     ld.run = (struct tsim_run_spec){0.0, 0.0, 0, 10, 1};
     size_t errors_before = diags->errors;
-    struct fy_document *doc = NULL;
-
-    if (len > TSIM_MODEL_MAX_BYTES) {
-        tsim__ld_err(&ld, nowhere, "model file is too large (%zu bytes; the limit is %u)", len,
-                     TSIM_MODEL_MAX_BYTES);
-    } else if (len == 0) {
-        tsim__ld_err(&ld, nowhere, "model file is empty");
-    } else if (check_text(&ld, text, len) == 0 && (doc = parse_yaml(&ld, text, len)) != NULL) {
-        struct fy_node *root = fy_document_root(doc);
-        size_t before = diags->errors;
-        check_no_aliases(&ld, root, 0);
-        /* With aliases the document has holes; every further message would be about them. */
-        if (diags->errors == before) load_document(&ld, root);
-    }
+    tsim__yaml_init(&ld.y, "model file", TSIM_MODEL_MAX_BYTES, diags);
+    ld.y.report = yaml_report;
+    ld.y.user = &ld;
+    if (parse_yaml(&ld, text, len) == 0) load_document(&ld, ld.y.root);
 
     /* The whole-model checks, once: a problem of one block is placed at its type key. */
     if (ld.m && diags->errors == errors_before && tsim_model_validate(ld.m) != 0) {
@@ -1374,15 +1056,12 @@ struct tsim_model *tsim_model_load(const char *text, size_t len, const char *fil
         tsim__ld_err(&ld, at, "%s", tsim__errmsg_body());
     }
     if (run) *run = ld.run;
-    if (doc) fy_parse_document_destroy(ld.fyp, doc);
-    if (ld.fyp) fy_parser_destroy(ld.fyp);
+    tsim__yaml_release(&ld.y);
     for (size_t i = 0; i < ld.nstr; i++) tsim__free(ld.strs[i]);
     tsim__free(ld.strs);
     for (size_t i = 0; i < ld.nblk; i++) tsim__free(ld.blk[i].out);
     tsim__free(ld.blk);
     tsim__free(ld.product_line);
-    idx_release(&ld.blocks);
-    idx_release(&ld.products);
     tsim__free(ld.base_dir);
     tsim__free(ld.yaml);
     for (size_t i = 0; i < ld.nbroken; i++) tsim__free(ld.broken[i]);

@@ -10,6 +10,7 @@
 #ifndef TSIM_MODEL_LOADER_H
 #define TSIM_MODEL_LOADER_H
 
+#include "model/yaml.h"
 #include "twinsim.h"
 
 #include <libfyaml.h>
@@ -32,15 +33,6 @@ struct blockinfo {
     int *out; /* route targets, for the reachability check */
 };
 
-/* Names to indices, for blocks and products: a model may hold thousands of them, and every route
- * and product reference looks one up. Open addressing over FNV-1a; keys are the model's own
- * strings, which never move. */
-struct nameidx {
-    size_t cap, n;
-    const char **key;
-    int *val;
-};
-
 struct loader {
     const char *file;
     char *base_dir;
@@ -53,15 +45,13 @@ struct loader {
     struct blockinfo *blk;
     int *product_line;
     int route_errors;
-    int alias_reports;
     int ndiags, stop; /* diagnostics added; set once DIAGS_MAX is reached */
     int block_item;   /* 1-based index of the item of 'blocks' being loaded */
-    struct nameidx blocks, products;
     char **broken; /* names of blocks that could not be defined: routes to them are not
                     * reported again */
     size_t nbroken, capbroken;
-    struct fy_parser *fyp; /* parses `yaml`; destroyed after the document */
-    char *yaml;            /* the text given to libfyaml (see protect_calls) */
+    struct tsim__yaml y; /* the reader of `yaml`; released after the document */
+    char *yaml;          /* the text given to libfyaml (see protect_calls) */
     size_t nsub;
     size_t *sub_at; /* sorted positions protect_calls changed, and what was there */
     char *sub_was;
@@ -110,8 +100,6 @@ int tsim__ld_unknown_key(struct loader *ld, const char *key, const char *const *
                          const char *where, struct pos p);
 /* The index of `key` in the NULL-terminated `keys`, or -1. */
 int tsim__ld_key_index(const char *key, const char *const *keys);
-int tsim__ld_idx_find(const struct nameidx *x, const char *k);
-void tsim__ld_idx_put(struct nameidx *x, const char *k, int v);
 
 /* loadblocks.c: one item of 'blocks'; then, once all are read, routes and whole-model checks
  * (`written`: how many items 'blocks' has). */

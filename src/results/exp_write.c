@@ -17,6 +17,7 @@
  * The JSON is independent of thread and rank counts except for the one "timing" line.
  */
 #include "core/core.h"
+#include "core/names.h"
 #include "results/db.h"
 #include "results/results.h"
 #include "run/experiment.h"
@@ -68,14 +69,14 @@ static void now_text(char *buf, size_t n)
 static uint64_t run_identity(const struct tsim__xrun *x)
 {
     uint64_t h = x->spec->text_hash;
-    h = tsim__x_hash(h, &x->seed, sizeof x->seed);
-    h = tsim__x_hash(h, &x->spec->crn, sizeof x->spec->crn);
-    h = tsim__x_hash(h, x->opts.kind, strlen(x->opts.kind));
+    h = tsim__fnv1a(h, &x->seed, sizeof x->seed);
+    h = tsim__fnv1a(h, &x->spec->crn, sizeof x->spec->crn);
+    h = tsim__fnv1a(h, x->opts.kind, strlen(x->opts.kind));
     FILE *f = x->spec->model_path ? fopen(x->spec->model_path, "rb") : NULL;
     if (f) {
         char buf[8192];
         size_t n;
-        while ((n = fread(buf, 1, sizeof buf, f)) > 0) h = tsim__x_hash(h, buf, n);
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0) h = tsim__fnv1a(h, buf, n);
         fclose(f);
     }
     return h;

@@ -23,6 +23,7 @@
  */
 #include "core/core.h"
 #include "results/db.h"
+#include "results/sqlopen.h"
 #include "results/results.h"
 
 #include <errno.h>
@@ -35,8 +36,6 @@
 #include <unistd.h>
 
 #define SCHEMA_VERSION 2
-/* A concurrent writer holds the lock for one run's inserts: milliseconds, rarely seconds. */
-#define BUSY_TIMEOUT_MS 30000
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS runs ("
@@ -187,17 +186,6 @@ static int exec(sqlite3 *db, const char *path, const char *sql)
     return 0;
 }
 
-static int user_version(sqlite3 *db, int *v)
-{
-    sqlite3_stmt *st;
-    *v = 0;
-    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) return -1;
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : -1;
-}
-
 int tsim__db_has_table(sqlite3 *db, const char *name)
 {
     sqlite3_stmt *st;
@@ -236,14 +224,13 @@ int tsim__db_open(const char *path, int create, sqlite3 **out)
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
     *out = NULL;
-    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+    if (tsim__sqlite_open(path, flags, &db) != SQLITE_OK) {
         int rc = tsim__db_fail(db, path, "cannot open");
         sqlite3_close(db);
         return rc;
     }
-    sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
     int v;
-    if (user_version(db, &v) != 0) {
+    if (tsim__sqlite_version(db, &v) != 0) {
         int code = sqlite3_errcode(db);
         int rc = code == SQLITE_NOTADB || code == SQLITE_CORRUPT
                      ? not_results(path)
@@ -263,7 +250,7 @@ int tsim__db_open(const char *path, int create, sqlite3 **out)
          * version only gains the tables it lacks. */
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d;", SCHEMA_VERSION);
-        int rc = exec(db, path, "PRAGMA journal_mode = WAL;");
+        int rc = tsim__sqlite_wal(db) == SQLITE_OK ? 0 : tsim__db_fail(db, path, "cannot update");
         if (!rc) rc = exec(db, path, "BEGIN IMMEDIATE;");
         if (!rc) rc = exec(db, path, schema);
         /* Version 0 and 1 traces had no range columns. */

@@ -7,6 +7,9 @@
 #include "run/experiment.h"
 
 #include "core/core.h"
+#include "core/names.h"
+#include "model/params.h"
+#include "model/yaml.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,95 +18,70 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* libfyaml reports a syntax error as text ("SOURCE:LINE:COL: error: MESSAGE"); turn each into a
- * diagnostic. (Its collect-errors mode would give them as structs, but leaks them in 0.7.) */
-static void yaml_error(struct fy_diag *diag, void *user, const char *buf, size_t len)
+#define ERR_AT(y, node, ...) tsim__yaml_err((y), (node), __VA_ARGS__)
+
+/* The text of scalar `n` (owned by the reader), NULL for anything else. */
+static const char *scalar(struct tsim__yaml *y, struct fy_node *n) { return tsim__yaml_str(y, n); }
+
+/* The keys of each mapping of an experiment file, for "unknown key" messages. */
+static const char *const top_keys[] = {"model", "factors", "design", "n", "replications",
+                                       "common_random_numbers", "objective", "seed", "horizon",
+                                       "warmup", "optimize", NULL};
+static const char *const range_keys[] = {"from", "to", "step", "format", NULL};
+static const char *const replications_keys[] = {"min", "max", "until", NULL};
+static const char *const objective_keys[] = {"maximize", "minimize", "subject_to", NULL};
+static const char *const design_keys[] = {"lhs", "n", "type", NULL};
+static const char *const optimize_keys[] = {"budget", "initial", "replications", NULL};
+
+/* "unknown key 'K' WHERE": with the key it most likely means, or else the keys it may be. */
+static void unknown_key(struct tsim__yaml *y, struct fy_node *key, const char *where,
+                        const char *const *keys)
 {
-    (void)diag;
-    struct tsim_diags *d = user;
-    const char *tag = memmem(buf, len, ": error: ", 9);
-    if (!tag) return;
-    const char *msg = tag + 9, *end = memchr(msg, '\n', len - (size_t)(msg - buf));
-    if (!end) end = buf + len;
-    /* Walk back over ":COL" and ":LINE". */
-    const char *p = tag;
-    int nums[2] = {0, 0};
-    for (int k = 1; k >= 0; k--) {
-        const char *q = p;
-        while (q > buf && isdigit((unsigned char)q[-1])) q--;
-        if (q == p || q == buf || q[-1] != ':') break;
-        nums[k] = atoi(q);
-        p = q - 1;
+    const char *k = scalar(y, key);
+    const char *sug = k ? tsim__suggest_list(k, keys) : "";
+    if (sug[0]) {
+        ERR_AT(y, key, "unknown key '%s'%s%s", k, where, sug);
+        return;
     }
-    tsim_diags_add(d, TSIM_ERROR, nums[0], nums[1], "%.*s", (int)(end - msg), msg);
+    char list[400];
+    size_t o = 0;
+    for (int i = 0; keys[i] && o < sizeof list; i++)
+        o += (size_t)snprintf(list + o, sizeof list - o, "%s'%s'", i ? ", " : "", keys[i]);
+    ERR_AT(y, key, "unknown key '%s'%s (expected %s)", k ? k : "?", where, list);
 }
 
-/* libfyaml marks tokens, not nodes: a collection is placed at its first scalar. */
-static void mark_of(struct fy_node *n, int *line, int *col)
-{
-    for (int depth = 0; n && fy_node_get_type(n) != FYNT_SCALAR && depth < 64; depth++) {
-        void *it = NULL;
-        if (fy_node_get_type(n) == FYNT_MAPPING) {
-            struct fy_node_pair *p = fy_node_mapping_iterate(n, &it);
-            n = p ? fy_node_pair_key(p) : NULL;
-        } else {
-            n = fy_node_sequence_iterate(n, &it);
-        }
-    }
-    struct fy_token *t = n ? fy_node_get_scalar_token(n) : NULL;
-    const struct fy_mark *m = t ? fy_token_start_mark(t) : NULL;
-    *line = m ? m->line + 1 : 0;
-    *col = m ? m->column + 1 : 0;
-}
-
-#define ERR_AT(d, node, ...)                                                 \
-    do {                                                                     \
-        int l_, c_;                                                          \
-        mark_of((node), &l_, &c_);                                           \
-        tsim_diags_add((d), TSIM_ERROR, l_, c_, __VA_ARGS__);                \
-    } while (0)
-
-static const char *scalar(struct fy_node *n)
-{
-    return n && fy_node_get_type(n) == FYNT_SCALAR ? fy_node_get_scalar0(n) : NULL;
-}
-
+/* A finite number, read as model files' numbers are (params.h). */
 static int parse_number(const char *t, double *out)
 {
-    char *end;
-    if (!t || !*t) return -1;
-    errno = 0;
-    double v = strtod(t, &end);
-    while (isspace((unsigned char)*end)) end++;
-    if (*end || errno == ERANGE || !isfinite(v)) return -1;
-    *out = v;
+    struct tsim__perr e;
+    if (!t || tsim__parse_real(t, "a number", out, &e) != 0) return -1;
     return 0;
 }
 
-static int parse_int_node(struct fy_node *n, struct tsim_diags *d, const char *what, long lo,
+static int parse_int_node(struct fy_node *n, struct tsim__yaml *y, const char *what, long lo,
                           long hi, int *out)
 {
     double v;
-    const char *t = scalar(n);
+    const char *t = scalar(y, n);
     if (!t || parse_number(t, &v) != 0 || v != floor(v)) {
-        ERR_AT(d, n, "'%s' must be an integer", what);
+        ERR_AT(y, n, "'%s' must be an integer", what);
         return -1;
     }
     if (v < lo || v > hi) {
-        ERR_AT(d, n, "'%s' must be between %ld and %ld", what, lo, hi);
+        ERR_AT(y, n, "'%s' must be between %ld and %ld", what, lo, hi);
         return -1;
     }
     *out = (int)v;
     return 0;
 }
 
-static int parse_bool_node(struct fy_node *n, struct tsim_diags *d, const char *what, int *out)
+static int parse_bool_node(struct fy_node *n, struct tsim__yaml *y, const char *what, int *out)
 {
-    const char *t = scalar(n);
+    const char *t = scalar(y, n);
     if (t && (!strcmp(t, "true") || !strcmp(t, "yes") || !strcmp(t, "on"))) *out = 1;
     else if (t && (!strcmp(t, "false") || !strcmp(t, "no") || !strcmp(t, "off"))) *out = 0;
     else {
-        ERR_AT(d, n, "'%s' must be true or false", what);
+        ERR_AT(y, n, "'%s' must be true or false", what);
         return -1;
     }
     return 0;
@@ -242,39 +220,39 @@ static char *fmt_num(double v)
 }
 
 static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_node *val,
-                         struct tsim_diags *d)
+                         struct tsim__yaml *y)
 {
-    const char *name = scalar(key);
+    const char *name = scalar(y, key);
     if (!name || !*name) {
-        ERR_AT(d, key, "a factor name must be a parameter path such as 'filler.process'");
+        ERR_AT(y, key, "a factor name must be a parameter path such as 'filler.process'");
         return;
     }
     for (int i = 0; i < s->nfactors; i++) {
         if (!strcmp(s->factors[i].path, name)) {
-            ERR_AT(d, key, "factor '%s' is given twice", name);
+            ERR_AT(y, key, "factor '%s' is given twice", name);
             return;
         }
     }
     if (s->nfactors == TSIM__X_MAX_FACTORS) {
-        ERR_AT(d, key, "too many factors (at most %d)", TSIM__X_MAX_FACTORS);
+        ERR_AT(y, key, "too many factors (at most %d)", TSIM__X_MAX_FACTORS);
         return;
     }
     struct tsim__factor f = {0};
-    mark_of(key, &f.line, &f.col);
+    tsim__yaml_pos(key, &f.line, &f.col);
     if (fy_node_get_type(val) == FYNT_SEQUENCE) {
         f.kind = TSIM__FACTOR_LIST;
         int n = fy_node_sequence_item_count(val);
         if (n <= 0) {
-            ERR_AT(d, key, "factor '%s' has no values", name);
+            ERR_AT(y, key, "factor '%s' has no values", name);
             return;
         }
         f.values = tsim__calloc((size_t)n, sizeof *f.values);
         void *it = NULL;
         struct fy_node *v;
         while ((v = fy_node_sequence_iterate(val, &it))) {
-            const char *t = scalar(v);
+            const char *t = scalar(y, v);
             if (!t || !*t) {
-                ERR_AT(d, v, "a value of factor '%s' must be a number or a text", name);
+                ERR_AT(y, v, "a value of factor '%s' must be a number or a text", name);
                 continue;
             }
             f.values[f.nvalues++] = tsim__strdup(t);
@@ -285,15 +263,15 @@ static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_n
         void *it = NULL;
         struct fy_node_pair *pr;
         while ((pr = fy_node_mapping_iterate(val, &it))) {
-            const char *k = scalar(fy_node_pair_key(pr));
+            const char *k = scalar(y, fy_node_pair_key(pr));
             struct fy_node *v = fy_node_pair_value(pr);
             double x;
             if (k && !strcmp(k, "format")) {
                 /* "exponential({})": the number goes where {} is, so a range can vary a
                  * distribution's parameter. */
-                const char *t = scalar(v);
+                const char *t = scalar(y, v);
                 if (!t || !strstr(t, "{}") || strstr(strstr(t, "{}") + 2, "{}")) {
-                    ERR_AT(d, v, "'format' of factor '%s' must hold '{}' once, as in "
+                    ERR_AT(y, v, "'format' of factor '%s' must hold '{}' once, as in "
                            "'exponential({})'", name);
                     ok = 0;
                     continue;
@@ -303,13 +281,14 @@ static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_n
                 continue;
             }
             if (!k || (strcmp(k, "from") && strcmp(k, "to") && strcmp(k, "step"))) {
-                ERR_AT(d, fy_node_pair_key(pr), "unknown key '%s' in factor '%s' (expected 'from', "
-                       "'to', 'step', 'format')", k ? k : "?", name);
+                char where[200];
+                snprintf(where, sizeof where, " in factor '%s'", name);
+                unknown_key(y, fy_node_pair_key(pr), where, range_keys);
                 ok = 0;
                 continue;
             }
-            if (parse_number(scalar(v), &x) != 0) {
-                ERR_AT(d, v, "'%s' of factor '%s' must be a number", k, name);
+            if (parse_number(scalar(y, v), &x) != 0) {
+                ERR_AT(y, v, "'%s' of factor '%s' must be a number", k, name);
                 ok = 0;
                 continue;
             }
@@ -322,17 +301,17 @@ static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_n
             return;
         }
         if (isnan(lo) || isnan(hi)) {
-            ERR_AT(d, val, "factor '%s' needs both 'from' and 'to'", name);
+            ERR_AT(y, val, "factor '%s' needs both 'from' and 'to'", name);
             return;
         }
         if (hi < lo) {
-            ERR_AT(d, val, "factor '%s' has an empty range: 'from' %g is above 'to' %g", name, lo,
+            ERR_AT(y, val, "factor '%s' has an empty range: 'from' %g is above 'to' %g", name, lo,
                    hi);
             return;
         }
         if (has_step && !(step > 0)) {
             /* A step of 0 would never reach 'to'. */
-            ERR_AT(d, val, "'step' of factor '%s' must be above 0, got %g", name, step);
+            ERR_AT(y, val, "'step' of factor '%s' must be above 0, got %g", name, step);
             tsim__free(f.format);
             return;
         }
@@ -345,7 +324,7 @@ static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_n
             /* A stepped real range is a list: enumerate it once here. */
             double cnt = floor((hi - lo) / step + 1e-9) + 1;
             if (cnt > 100000) {
-                ERR_AT(d, val, "factor '%s' has too many steps", name);
+                ERR_AT(y, val, "factor '%s' has too many steps", name);
                 return;
             }
             f.kind = TSIM__FACTOR_LIST;
@@ -353,13 +332,13 @@ static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_n
             f.values = tsim__calloc((size_t)f.nvalues, sizeof *f.values);
             for (int i = 0; i < f.nvalues; i++) f.values[i] = fmt_num(lo + i * step);
         } else if (f.kind == TSIM__FACTOR_INT && (hi - lo) / f.step > 1e6) {
-            ERR_AT(d, val, "factor '%s' has too many values", name);
+            ERR_AT(y, val, "factor '%s' has too many values", name);
             return;
         }
     } else {
-        const char *t = scalar(val);
+        const char *t = scalar(y, val);
         if (!t || !*t) {
-            ERR_AT(d, val, "factor '%s' has no values", name);
+            ERR_AT(y, val, "factor '%s' has no values", name);
             return;
         }
         /* One value: the factor is fixed, which is still worth allowing (a base override). */
@@ -372,41 +351,41 @@ static void parse_factor(struct tsim__xspec *s, struct fy_node *key, struct fy_n
     s->factors[s->nfactors++] = f;
 }
 
-static void parse_replications(struct tsim__xspec *s, struct fy_node *val, struct tsim_diags *d)
+static void parse_replications(struct tsim__xspec *s, struct fy_node *val, struct tsim__yaml *y)
 {
     if (fy_node_get_type(val) == FYNT_SCALAR) {
         int n;
-        if (parse_int_node(val, d, "replications", 2, TSIM__X_MAX_REPS, &n) == 0)
+        if (parse_int_node(val, y, "replications", 2, TSIM__X_MAX_REPS, &n) == 0)
             s->rep_min = s->rep_max = n;
         return;
     }
     if (fy_node_get_type(val) != FYNT_MAPPING) {
-        ERR_AT(d, val, "'replications' must be a number or {min, max, until}");
+        ERR_AT(y, val, "'replications' must be a number or {min, max, until}");
         return;
     }
     int have_max = 0;
     void *it = NULL;
     struct fy_node_pair *pr;
     while ((pr = fy_node_mapping_iterate(val, &it))) {
-        const char *k = scalar(fy_node_pair_key(pr));
+        const char *k = scalar(y, fy_node_pair_key(pr));
         struct fy_node *v = fy_node_pair_value(pr);
         if (k && !strcmp(k, "min")) {
-            parse_int_node(v, d, "min", 2, TSIM__X_MAX_REPS, &s->rep_min);
+            parse_int_node(v, y, "min", 2, TSIM__X_MAX_REPS, &s->rep_min);
         } else if (k && !strcmp(k, "max")) {
-            if (parse_int_node(v, d, "max", 2, TSIM__X_MAX_REPS, &s->rep_max) == 0) have_max = 1;
+            if (parse_int_node(v, y, "max", 2, TSIM__X_MAX_REPS, &s->rep_max) == 0) have_max = 1;
         } else if (k && !strcmp(k, "until")) {
             if (fy_node_get_type(v) != FYNT_MAPPING) {
-                ERR_AT(d, v, "'until' must map KPIs to relative half-widths ('system.throughput: 1%%')");
+                ERR_AT(y, v, "'until' must map KPIs to relative half-widths ('system.throughput: 1%%')");
                 continue;
             }
             void *it2 = NULL;
             struct fy_node_pair *p2;
             while ((p2 = fy_node_mapping_iterate(v, &it2))) {
-                const char *kk = scalar(fy_node_pair_key(p2));
+                const char *kk = scalar(y, fy_node_pair_key(p2));
                 double rel;
                 char err[160];
-                if (parse_rel(scalar(fy_node_pair_value(p2)), &rel) != 0) {
-                    ERR_AT(d, fy_node_pair_value(p2),
+                if (parse_rel(scalar(y, fy_node_pair_value(p2)), &rel) != 0) {
+                    ERR_AT(y, fy_node_pair_value(p2),
                            "target of '%s' must be a positive relative half-width such as '1%%'",
                            kk ? kk : "?");
                     continue;
@@ -414,7 +393,7 @@ static void parse_replications(struct tsim__xspec *s, struct fy_node *val, struc
                 s->until = tsim__realloc(s->until, (size_t)(s->nuntil + 1) * sizeof *s->until);
                 struct tsim__until *u = &s->until[s->nuntil];
                 if (tsim__xexpr_parse(&u->what, kk ? kk : "", err, sizeof err) != 0) {
-                    ERR_AT(d, fy_node_pair_key(p2), "bad KPI '%s': %s", kk ? kk : "", err);
+                    ERR_AT(y, fy_node_pair_key(p2), "bad KPI '%s': %s", kk ? kk : "", err);
                     tsim__xexpr_release(&u->what);
                     continue;
                 }
@@ -422,13 +401,12 @@ static void parse_replications(struct tsim__xspec *s, struct fy_node *val, struc
                 s->nuntil++;
             }
         } else {
-            ERR_AT(d, fy_node_pair_key(pr), "unknown key '%s' in 'replications' (expected 'min', "
-                   "'max', 'until')", k ? k : "?");
+            unknown_key(y, fy_node_pair_key(pr), " in 'replications'", replications_keys);
         }
     }
     if (!have_max) s->rep_max = s->nuntil ? 100 * s->rep_min : s->rep_min;
     if (s->rep_max < s->rep_min)
-        ERR_AT(d, val, "'replications' max %d is below min %d", s->rep_max, s->rep_min);
+        ERR_AT(y, val, "'replications' max %d is below min %d", s->rep_max, s->rep_min);
 }
 
 static int parse_constraint(struct tsim__constraint *c, const char *text, char *err, size_t errlen)
@@ -470,65 +448,64 @@ static int parse_constraint(struct tsim__constraint *c, const char *text, char *
     return 0;
 }
 
-static void parse_objective(struct tsim__xspec *s, struct fy_node *val, struct tsim_diags *d)
+static void parse_objective(struct tsim__xspec *s, struct fy_node *val, struct tsim__yaml *y)
 {
     if (fy_node_get_type(val) != FYNT_MAPPING) {
-        ERR_AT(d, val, "'objective' must be {maximize: KPI} or {minimize: KPI}, with 'subject_to'");
+        ERR_AT(y, val, "'objective' must be {maximize: KPI} or {minimize: KPI}, with 'subject_to'");
         return;
     }
     void *it = NULL;
     struct fy_node_pair *pr;
     char err[200];
     while ((pr = fy_node_mapping_iterate(val, &it))) {
-        const char *k = scalar(fy_node_pair_key(pr));
+        const char *k = scalar(y, fy_node_pair_key(pr));
         struct fy_node *v = fy_node_pair_value(pr);
         if (k && (!strcmp(k, "maximize") || !strcmp(k, "minimize"))) {
             if (s->has_objective) {
-                ERR_AT(d, fy_node_pair_key(pr), "only one of 'maximize' and 'minimize' may be given");
+                ERR_AT(y, fy_node_pair_key(pr), "only one of 'maximize' and 'minimize' may be given");
                 continue;
             }
-            const char *t = scalar(v);
+            const char *t = scalar(y, v);
             if (!t || tsim__xexpr_parse(&s->objective, t, err, sizeof err) != 0) {
-                ERR_AT(d, v, "bad objective '%s': %s", t ? t : "", t ? err : "not a text");
+                ERR_AT(y, v, "bad objective '%s': %s", t ? t : "", t ? err : "not a text");
                 tsim__xexpr_release(&s->objective);
                 continue;
             }
             s->has_objective = 1;
             s->maximize = k[1] == 'a';
-            mark_of(v, &s->obj_line, &s->obj_col);
+            tsim__yaml_pos(v, &s->obj_line, &s->obj_col);
         } else if (k && !strcmp(k, "subject_to")) {
             if (fy_node_get_type(v) != FYNT_SEQUENCE) {
-                ERR_AT(d, v, "'subject_to' must be a list of constraints such as 'x.wait <= 5min'");
+                ERR_AT(y, v, "'subject_to' must be a list of constraints such as 'x.wait <= 5min'");
                 continue;
             }
             void *it2 = NULL;
             struct fy_node *cn;
             while ((cn = fy_node_sequence_iterate(v, &it2))) {
-                const char *t = scalar(cn);
+                const char *t = scalar(y, cn);
                 struct tsim__constraint c;
                 if (!t || parse_constraint(&c, t, err, sizeof err) != 0) {
-                    ERR_AT(d, cn, "bad constraint '%s': %s", t ? t : "", t ? err : "not a text");
+                    ERR_AT(y, cn, "bad constraint '%s': %s", t ? t : "", t ? err : "not a text");
                     if (t) {
                         tsim__xexpr_release(&c.lhs);
                         tsim__free(c.bound_text);
                     }
                     continue;
                 }
-                mark_of(cn, &c.line, &c.col);
+                tsim__yaml_pos(cn, &c.line, &c.col);
                 s->cons = tsim__realloc(s->cons, (size_t)(s->ncons + 1) * sizeof *s->cons);
                 s->cons[s->ncons++] = c;
             }
         } else {
-            ERR_AT(d, fy_node_pair_key(pr), "unknown key '%s' in 'objective' (expected 'maximize', "
-                   "'minimize', 'subject_to')", k ? k : "?");
+            unknown_key(y, fy_node_pair_key(pr), " in 'objective'", objective_keys);
         }
     }
-    if (!s->has_objective) ERR_AT(d, val, "'objective' needs 'maximize' or 'minimize'");
+    if (!s->has_objective) ERR_AT(y, val, "'objective' needs 'maximize' or 'minimize'");
 }
 
-static void parse_design(struct tsim__xspec *s, struct fy_node *val, struct tsim_diags *d)
+static void parse_design(struct tsim__xspec *s, struct fy_node *val, struct tsim__yaml *y)
 {
-    const char *t = scalar(val);
+    const char *t = scalar(y, val);
     if (t && !strcmp(t, "full")) {
         s->design = TSIM__DESIGN_FULL;
     } else if (t && !strcmp(t, "lhs")) {
@@ -537,42 +514,41 @@ static void parse_design(struct tsim__xspec *s, struct fy_node *val, struct tsim
         void *it = NULL;
         struct fy_node_pair *pr;
         while ((pr = fy_node_mapping_iterate(val, &it))) {
-            const char *k = scalar(fy_node_pair_key(pr));
+            const char *k = scalar(y, fy_node_pair_key(pr));
             if (k && !strcmp(k, "lhs")) {
                 s->design = TSIM__DESIGN_LHS;
-                parse_int_node(fy_node_pair_value(pr), d, "lhs", 1, TSIM__X_MAX_SCENARIOS,
+                parse_int_node(fy_node_pair_value(pr), y, "lhs", 1, TSIM__X_MAX_SCENARIOS,
                                &s->lhs_n);
             } else if (k && !strcmp(k, "n")) {
-                parse_int_node(fy_node_pair_value(pr), d, "n", 1, TSIM__X_MAX_SCENARIOS,
+                parse_int_node(fy_node_pair_value(pr), y, "n", 1, TSIM__X_MAX_SCENARIOS,
                                &s->lhs_n);
             } else if (k && !strcmp(k, "type")) {
-                parse_design(s, fy_node_pair_value(pr), d);
+                parse_design(s, fy_node_pair_value(pr), y);
             } else {
-                ERR_AT(d, fy_node_pair_key(pr), "unknown key '%s' in 'design'", k ? k : "?");
+                unknown_key(y, fy_node_pair_key(pr), " in 'design'", design_keys);
             }
         }
     } else {
-        ERR_AT(d, val, "unknown design '%s' (expected 'full' or 'lhs')", t ? t : "?");
+        ERR_AT(y, val, "unknown design '%s' (expected 'full' or 'lhs')", t ? t : "?");
     }
 }
 
-static void parse_optimize(struct tsim__xspec *s, struct fy_node *val, struct tsim_diags *d)
+static void parse_optimize(struct tsim__xspec *s, struct fy_node *val, struct tsim__yaml *y)
 {
     if (fy_node_get_type(val) != FYNT_MAPPING) {
-        ERR_AT(d, val, "'optimize' must be {budget, initial, replications}");
+        ERR_AT(y, val, "'optimize' must be {budget, initial, replications}");
         return;
     }
     void *it = NULL;
     struct fy_node_pair *pr;
     while ((pr = fy_node_mapping_iterate(val, &it))) {
-        const char *k = scalar(fy_node_pair_key(pr));
+        const char *k = scalar(y, fy_node_pair_key(pr));
         struct fy_node *v = fy_node_pair_value(pr);
-        if (k && !strcmp(k, "budget")) parse_int_node(v, d, "budget", 2, TSIM__X_MAX_REPS, &s->budget);
-        else if (k && !strcmp(k, "initial")) parse_int_node(v, d, "initial", 1, 10000, &s->initial);
+        if (k && !strcmp(k, "budget")) parse_int_node(v, y, "budget", 2, TSIM__X_MAX_REPS, &s->budget);
+        else if (k && !strcmp(k, "initial")) parse_int_node(v, y, "initial", 1, 10000, &s->initial);
         else if (k && !strcmp(k, "replications"))
-            parse_int_node(v, d, "replications", 2, 10000, &s->opt_reps);
-        else ERR_AT(d, fy_node_pair_key(pr), "unknown key '%s' in 'optimize' (expected 'budget', "
-                    "'initial', 'replications')", k ? k : "?");
+            parse_int_node(v, y, "replications", 2, 10000, &s->opt_reps);
+        else unknown_key(y, fy_node_pair_key(pr), " in 'optimize'", optimize_keys);
     }
 }
 
@@ -596,45 +572,21 @@ int tsim__xspec_parse(struct tsim__xspec *s, const char *text, size_t len, const
     s->dir = dir_of(s->file);
     s->crn = 1;
     s->rep_min = s->rep_max = 10;
-    s->text_hash = tsim__x_hash(1469598103934665603ull, text, len);
+    /* FNV-1a from an offset one digit short of FNV's: kept, for --resume of older results. */
+    s->text_hash = tsim__fnv1a(1469598103934665603ull, text, len);
     size_t errors0 = d->errors;
 
-    struct fy_diag_cfg dc;
-    fy_diag_cfg_default(&dc);
-    dc.fp = NULL;
-    dc.output_fn = yaml_error;
-    dc.user = d;
-    dc.colorize = false;
-    dc.show_source = false;
-    dc.show_position = true;
-    dc.show_type = true;
-    dc.show_module = false;
-    struct fy_diag *diag = fy_diag_create(&dc);
-    if (!diag) {
-        tsim_diags_add(d, TSIM_ERROR, 0, 0, "cannot start the YAML parser");
+    struct tsim__yaml yr, *y = &yr;
+    tsim__yaml_init(y, "experiment file", TSIM__X_MAX_FILE, d);
+    if (tsim__yaml_read(y, text, len) != 0) {
+        tsim__yaml_release(y);
         return TSIM_EPARSE;
     }
-    struct fy_parse_cfg pc;
-    memset(&pc, 0, sizeof pc);
-    pc.flags = FYPCF_QUIET;
-    pc.diag = diag;
-    struct fy_parser *fyp = fy_parser_create(&pc);
-    struct fy_document *doc = NULL;
-    if (fyp && fy_parser_set_string(fyp, text, len) == 0) doc = fy_parse_load_document(fyp);
-    if (!doc || fy_diag_got_error(diag)) {
-        if (d->errors == errors0) tsim_diags_add(d, TSIM_ERROR, 0, 0, "not a YAML document");
-        if (doc) fy_parse_document_destroy(fyp, doc);
-        if (fyp) fy_parser_destroy(fyp);
-        fy_diag_destroy(diag);
-        return TSIM_EPARSE;
-    }
-    struct fy_node *root = fy_document_root(doc);
+    struct fy_node *root = y->root;
     if (!root || fy_node_get_type(root) != FYNT_MAPPING) {
         tsim_diags_add(d, TSIM_ERROR, 1, 1, "an experiment file must be a mapping with 'model' "
                        "and 'factors'");
-        fy_parse_document_destroy(fyp, doc);
-        fy_parser_destroy(fyp);
-        fy_diag_destroy(diag);
+        tsim__yaml_release(y);
         return TSIM_EPARSE;
     }
     int have_model = 0, have_factors = 0;
@@ -644,13 +596,13 @@ int tsim__xspec_parse(struct tsim__xspec *s, const char *text, size_t len, const
     struct fy_node_pair *pr;
     while ((pr = fy_node_mapping_iterate(root, &it))) {
         struct fy_node *key = fy_node_pair_key(pr), *val = fy_node_pair_value(pr);
-        const char *k = scalar(key);
+        const char *k = scalar(y, key);
         if (!k) {
-            ERR_AT(d, key, "keys must be plain names");
+            ERR_AT(y, key, "keys must be plain names");
         } else if (!strcmp(k, "model")) {
-            const char *t = scalar(val);
+            const char *t = scalar(y, val);
             if (!t || !*t) {
-                ERR_AT(d, val, "'model' must be the path of a model file");
+                ERR_AT(y, val, "'model' must be the path of a model file");
                 continue;
             }
             have_model = 1;
@@ -664,38 +616,38 @@ int tsim__xspec_parse(struct tsim__xspec *s, const char *text, size_t len, const
         } else if (!strcmp(k, "factors")) {
             have_factors = 1;
             if (fy_node_get_type(val) != FYNT_MAPPING) {
-                ERR_AT(d, val, "'factors' must map parameter paths to values");
+                ERR_AT(y, val, "'factors' must map parameter paths to values");
                 continue;
             }
             void *it2 = NULL;
             struct fy_node_pair *p2;
             while ((p2 = fy_node_mapping_iterate(val, &it2)))
-                parse_factor(s, fy_node_pair_key(p2), fy_node_pair_value(p2), d);
-            if (fy_node_mapping_item_count(val) == 0) ERR_AT(d, val, "'factors' is empty");
+                parse_factor(s, fy_node_pair_key(p2), fy_node_pair_value(p2), y);
+            if (fy_node_mapping_item_count(val) == 0) ERR_AT(y, val, "'factors' is empty");
         } else if (!strcmp(k, "design")) {
-            parse_design(s, val, d);
+            parse_design(s, val, y);
         } else if (!strcmp(k, "n")) {
             n_node = val;
-            if (parse_int_node(val, d, "n", 1, TSIM__X_MAX_SCENARIOS, &n_given) != 0) n_given = 0;
+            if (parse_int_node(val, y, "n", 1, TSIM__X_MAX_SCENARIOS, &n_given) != 0) n_given = 0;
         } else if (!strcmp(k, "replications")) {
-            parse_replications(s, val, d);
+            parse_replications(s, val, y);
         } else if (!strcmp(k, "common_random_numbers")) {
-            parse_bool_node(val, d, "common_random_numbers", &s->crn);
+            parse_bool_node(val, y, "common_random_numbers", &s->crn);
         } else if (!strcmp(k, "objective")) {
-            parse_objective(s, val, d);
+            parse_objective(s, val, y);
         } else if (!strcmp(k, "seed")) {
             double v;
-            if (parse_number(scalar(val), &v) != 0 || v < 0 || v != floor(v) || v > 9e15) {
-                ERR_AT(d, val, "'seed' must be a non-negative integer");
+            if (parse_number(scalar(y, val), &v) != 0 || v < 0 || v != floor(v) || v > 9e15) {
+                ERR_AT(y, val, "'seed' must be a non-negative integer");
                 continue;
             }
             s->has_seed = 1;
             s->seed = (uint64_t)v;
         } else if (!strcmp(k, "horizon") || !strcmp(k, "warmup")) {
             /* Durations need the model's time unit: keep the text, convert when binding. */
-            const char *t = scalar(val);
+            const char *t = scalar(y, val);
             if (!t) {
-                ERR_AT(d, val, "'%s' must be a duration such as '8h'", k);
+                ERR_AT(y, val, "'%s' must be a duration such as '8h'", k);
                 continue;
             }
             if (k[0] == 'h') s->has_horizon = 1;
@@ -704,47 +656,35 @@ int tsim__xspec_parse(struct tsim__xspec *s, const char *text, size_t len, const
             tsim__free(*dst);
             *dst = tsim__strdup(t);
         } else if (!strcmp(k, "optimize")) {
-            parse_optimize(s, val, d);
+            parse_optimize(s, val, y);
         } else {
-            ERR_AT(d, key, "unknown key '%s' (expected 'model', 'factors', 'design', 'n', "
-                   "'replications', 'common_random_numbers', 'objective', 'seed', 'horizon', "
-                   "'warmup', 'optimize')", k);
+            unknown_key(y, key, "", top_keys);
         }
     }
     if (!have_model) tsim_diags_add(d, TSIM_ERROR, 1, 1, "missing 'model'");
     if (!have_factors) tsim_diags_add(d, TSIM_ERROR, 1, 1, "missing 'factors'");
     if (n_given) {
-        if (s->design != TSIM__DESIGN_LHS) ERR_AT(d, n_node, "'n' applies only to design 'lhs'");
+        if (s->design != TSIM__DESIGN_LHS) ERR_AT(y, n_node, "'n' applies only to design 'lhs'");
         else if (!s->lhs_n) s->lhs_n = n_given;
     }
     if (s->design == TSIM__DESIGN_LHS && !s->lhs_n)
         tsim_diags_add(d, TSIM_ERROR, 1, 1, "design 'lhs' needs 'n' (the number of scenarios)");
-    fy_parse_document_destroy(fyp, doc);
-    fy_parser_destroy(fyp);
-    fy_diag_destroy(diag);
+    tsim__yaml_release(y);
     return d->errors > errors0 ? TSIM_EPARSE : 0;
 }
 
 int tsim__xspec_load(struct tsim__xspec *s, const char *path, struct tsim_diags *d)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    struct tsim__yaml y;
+    tsim__yaml_init(&y, "experiment file", TSIM__X_MAX_FILE, d);
+    char *buf;
+    size_t n;
+    int rc = tsim__yaml_read_file(&y, path, &buf, &n);
+    if (rc != 0) {
         memset(s, 0, sizeof *s);
-        tsim_diags_add(d, TSIM_ERROR, 0, 0, "cannot open '%s': %s", path, strerror(errno));
-        return TSIM_EIO;
+        return rc;
     }
-    char *buf = tsim__malloc(TSIM__X_MAX_FILE + 1);
-    size_t n = fread(buf, 1, TSIM__X_MAX_FILE + 1, f);
-    fclose(f);
-    if (n > TSIM__X_MAX_FILE) {
-        memset(s, 0, sizeof *s);
-        tsim__free(buf);
-        tsim_diags_add(d, TSIM_ERROR, 0, 0, "experiment file '%s' is larger than %u bytes", path,
-                       TSIM__X_MAX_FILE);
-        return TSIM_ELIMIT;
-    }
-    buf[n] = 0;
-    int rc = tsim__xspec_parse(s, buf, n, path, d);
+    rc = tsim__xspec_parse(s, buf, n, path, d);
     tsim__free(buf);
     return rc;
 }

@@ -14,7 +14,9 @@
 
 #include "blocks/sim.h"
 #include "core/core.h"
+#include "core/names.h"
 #include "model/lint.h"
+#include "model/params.h"
 
 #include <errno.h>
 #include <math.h>
@@ -36,17 +38,6 @@ double tsim__x_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-uint64_t tsim__x_hash(uint64_t h, const void *p, size_t n)
-{
-    /* FNV-1a: not cryptographic, only a stable identity for resume and fingerprints. */
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 1099511628211ull;
-    }
-    return h;
 }
 
 void tsim__x_fmt_double(char *buf, size_t len, double v)
@@ -275,25 +266,6 @@ static const char *owner_name(const struct tsim_model *m, int block)
     return tsim_model_pool_name(m, -2 - block);
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64) return 99;
-    size_t prev[65], cur[65];
-    for (size_t j = 0; j <= lb; j++) prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t c = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            if (prev[j] + 1 < c) c = prev[j] + 1;
-            if (cur[j - 1] + 1 < c) c = cur[j - 1] + 1;
-            cur[j] = c;
-        }
-        memcpy(prev, cur, sizeof prev);
-    }
-    return prev[lb];
-}
-
 static int bind_expr(struct tsim__xrun *x, struct tsim__expr *e, int line, int col,
                      struct tsim_diags *d)
 {
@@ -333,19 +305,11 @@ static int bind_expr(struct tsim__xrun *x, struct tsim__expr *e, int line, int c
             }
         }
         if (t->index < 0) {
-            size_t best = 99, bi = 0;
-            for (size_t k = 0; k < x->nkpi; k++) {
-                size_t dd = edit_distance(t->name, x->kpi_names[k]);
-                if (dd < best) {
-                    best = dd;
-                    bi = k;
-                }
-            }
-            if (best <= 3)
-                tsim_diags_add(d, TSIM_ERROR, line, col, "unknown KPI '%s' (did you mean '%s'?)",
-                               t->name, x->kpi_names[bi]);
-            else
-                tsim_diags_add(d, TSIM_ERROR, line, col, "unknown KPI '%s'", t->name);
+            struct tsim__suggest sg;
+            tsim__suggest_init(&sg, t->name);
+            for (size_t k = 0; k < x->nkpi; k++) tsim__suggest_offer(&sg, x->kpi_names[k]);
+            tsim_diags_add(d, TSIM_ERROR, line, col, "unknown KPI '%s'%s", t->name,
+                           tsim__suggest_text(&sg));
             ok = 0;
         }
     }
@@ -689,7 +653,7 @@ long tsim__xrun_add_scenario(struct tsim__xrun *x, char **values, struct tsim_di
     sc->seed = tsim__xscen_seed(x->seed, x->spec->crn, x->nscen);
     sc->kt = tsim__calloc(x->nkpi + 1, sizeof *sc->kt);
     for (size_t k = 0; k < x->nkpi; k++) tsim_tally_init(&sc->kt[k]);
-    sc->fp = 1469598103934665603ull;
+    sc->fp = 1469598103934665603ull; /* as the spec's text_hash starts (exp_spec.c) */
     if (x->db) tsim__xdb_put_scenario(x, x->nscen);
     return (long)x->nscen++;
 }
@@ -747,7 +711,7 @@ static int fold_row(struct tsim__xrun *x, const struct tsim__job *j, const doubl
         for (int u = 0; u < x->spec->nuntil; u++)
             t[k++] = tsim__xexpr_eval(x, &x->spec->until[u].what, j->scen, row);
     }
-    sc->fp = tsim__x_hash(sc->fp, &row[x->nkpi + 3], sizeof(double));
+    sc->fp = tsim__fnv1a(sc->fp, &row[x->nkpi + 3], sizeof(double));
     uint64_t ev;
     memcpy(&ev, &row[x->nkpi + 2], sizeof ev);
     sc->events += ev;

@@ -324,7 +324,6 @@ int tsim__report_html(const char *db, long run, const char *out, char *err, size
 
 /* Small helpers shared by the run layer. */
 double tsim__x_now(void);
-uint64_t tsim__x_hash(uint64_t h, const void *p, size_t n);
 /* Shortest text that reads back as exactly `v`. */
 void tsim__x_fmt_double(char *buf, size_t len, double v);
 /* Evaluate expression e on a row (KPIs) of scenario s. */

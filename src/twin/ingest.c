@@ -13,6 +13,7 @@
  */
 #include "blocks/desc.h"
 #include "core/core.h"
+#include "core/names.h"
 #include "twin/twin.h"
 
 #include <cjson/cJSON.h>
@@ -197,16 +198,6 @@ int tsim__dedup_seen(struct tsim__dedup *d, uint64_t key)
     d->head = (d->head + 1) % TSIM__DEDUP_WINDOW;
     d->n++;
     return 0;
-}
-
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
 }
 
 static uint64_t mix64(uint64_t z)
@@ -521,8 +512,8 @@ static enum tsim__drop decode_event(struct dec *d, const char *topic, const stru
     if (!id) return fail(d, TSIM__D_FIELD, "missing field '%s'", map->id_field);
     if (id_text(id, idbuf, sizeof idbuf) != 0)
         return fail(d, TSIM__D_VALUE, "bad message id in field '%s'", map->id_field);
-    uint64_t h = hash_bytes(0xcbf29ce484222325ull, topic, strlen(topic) + 1);
-    h = mix64(hash_bytes(h, idbuf, strlen(idbuf)));
+    uint64_t h = tsim__fnv1a(TSIM__FNV_OFFSET, topic, strlen(topic) + 1);
+    h = mix64(tsim__fnv1a(h, idbuf, strlen(idbuf)));
     if (tsim__dedup_seen(&d->in->dedup, h))
         return fail(d, TSIM__D_DUP, "duplicate message '%s' on '%.128s'", idbuf, topic);
     return TSIM__OK;

@@ -42,6 +42,7 @@
  * part of the live state and depend only on the messages, so a replay holds them alike.
  */
 #include "core/core.h"
+#include "core/names.h"
 #include "twin/twin.h"
 
 #include <math.h>
@@ -74,11 +75,7 @@ struct tsim__part_slot {
 
 static uint64_t part_key(const char *id)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (const unsigned char *s = (const unsigned char *)id; *s; s++) {
-        h ^= *s;
-        h *= 0x100000001b3ull;
-    }
+    uint64_t h = tsim__fnv1a_str(id);
     h ^= h >> 31;
     return h ? h : 1;
 }

@@ -8,6 +8,8 @@
  * with a suggestion, because a misspelt key silently ignored is a twin that silently mismaps.
  */
 #include "core/core.h"
+#include "model/params.h"
+#include "model/yaml.h"
 #include "twin/twin.h"
 
 #include <errno.h>
@@ -61,24 +63,12 @@ struct ctx {
     struct tsim__map *map;
     const struct tsim_model *m;
     struct tsim_diags *d;
+    struct tsim__yaml *y;
     const char *unit;
     char *act_enter, *act_leave;
 };
 
 /* ---- small helpers ----------------------------------------------------------------------- */
-
-static void mark_of(struct fy_node *n, int *line, int *col)
-{
-    *line = 0;
-    *col = 0;
-    if (!n || !fy_node_is_scalar(n)) return;
-    struct fy_token *t = fy_node_get_scalar_token(n);
-    const struct fy_mark *mk = t ? fy_token_start_mark(t) : NULL;
-    if (mk) {
-        *line = mk->line + 1;
-        *col = mk->column + 1;
-    }
-}
 
 static void err_at(struct ctx *c, struct fy_node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -89,80 +79,42 @@ static void err_at(struct ctx *c, struct fy_node *n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    int line, col;
-    mark_of(n, &line, &col);
-    tsim_diags_add(c->d, TSIM_ERROR, line, col, "%s", buf);
-}
-
-/* Levenshtein distance, capped: only used to suggest a name for a misspelt one. */
-static int distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 63 || lb > 63) return 99;
-    int row[64];
-    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int prev = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int cur = row[j];
-            int best = prev + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < best) best = row[j] + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            prev = cur;
-        }
-    }
-    return row[lb];
+    tsim__yaml_err(c->y, n, "%s", buf);
 }
 
 /* " (did you mean 'x'?)" for the closest of `names`, or "" when none is close. */
-static const char *suggest(const char *word, const char *const *names, int n, char *buf,
-                           size_t len)
+static const char *suggest(const char *word, const char *const *names, int n)
 {
-    int best = 3;
-    const char *pick = NULL;
-    for (int i = 0; i < n; i++) {
-        int dd = distance(word, names[i]);
-        if (dd < best) {
-            best = dd;
-            pick = names[i];
-        }
-    }
-    if (!pick) return "";
-    snprintf(buf, len, " (did you mean '%s'?)", pick);
-    return buf;
+    struct tsim__suggest sg;
+    tsim__suggest_init(&sg, word);
+    for (int i = 0; i < n; i++) tsim__suggest_offer(&sg, names[i]);
+    return tsim__suggest_text(&sg);
 }
 
-static const char *scalar(struct fy_node *n) { return n && fy_node_is_scalar(n) ? fy_node_get_scalar0(n) : NULL; }
+/* The text of scalar `n` (owned by the reader), NULL for anything else. */
+static const char *scalar(struct ctx *c, struct fy_node *n) { return tsim__yaml_str(c->y, n); }
 
 /* The scalar text of `v`, or NULL with an error naming `key`. */
 static const char *need_scalar(struct ctx *c, struct fy_node *k, struct fy_node *v)
 {
-    const char *s = scalar(v);
-    if (!s) err_at(c, k, "'%s' must be a single value", scalar(k));
+    const char *s = scalar(c, v);
+    if (!s) err_at(c, k, "'%s' must be a single value", scalar(c, k));
     return s;
 }
 
+/* Numbers are read as model files' numbers are (params.h): in the C locale, no hex, no 'inf'. */
 static int parse_double(const char *s, double *out)
 {
-    if (!s || !*s) return -1;
-    char *end;
-    errno = 0;
-    double x = strtod(s, &end);
-    if (*end || errno || !isfinite(x)) return -1;
-    *out = x;
-    return 0;
+    struct tsim__perr e;
+    return s && tsim__parse_real(s, "a number", out, &e) == 0 ? 0 : -1;
 }
 
 static int parse_int(const char *s, long min, long max, long *out)
 {
-    if (!s || !*s) return -1;
-    char *end;
-    errno = 0;
-    long x = strtol(s, &end, 10);
-    if (*end || errno || x < min || x > max) return -1;
-    *out = x;
+    struct tsim__perr e;
+    long long x;
+    if (!s || tsim__parse_int(s, "a number", min, max, &x, &e) != 0) return -1;
+    *out = (long)x;
     return 0;
 }
 
@@ -181,23 +133,21 @@ static void unknown_block(struct ctx *c, struct fy_node *at, const char *name)
     int nb = tsim_model_block_count(c->m);
     const char **names = tsim__malloc(sizeof *names * (size_t)(nb > 0 ? nb : 1));
     for (int i = 0; i < nb; i++) names[i] = tsim_model_block_name(c->m, i);
-    char sug[128];
-    err_at(c, at, "unknown block '%s'%s", name, suggest(name, names, nb, sug, sizeof sug));
+    err_at(c, at, "unknown block '%s'%s", name, suggest(name, names, nb));
     tsim__free(names);
 }
 
 static void unknown_key(struct ctx *c, struct fy_node *k, const char *where,
                         const char *const *keys, int n)
 {
-    char sug[128];
-    const char *s = scalar(k) ? scalar(k) : "?";
-    err_at(c, k, "unknown key '%s' in %s%s", s, where, suggest(s, keys, n, sug, sizeof sug));
+    const char *s = scalar(c, k) ? scalar(c, k) : "?";
+    err_at(c, k, "unknown key '%s' in %s%s", s, where, suggest(s, keys, n));
 }
 
 static int is_mapping(struct ctx *c, struct fy_node *k, struct fy_node *v)
 {
     if (v && fy_node_is_mapping(v)) return 1;
-    err_at(c, k, "'%s' must be a mapping", scalar(k) ? scalar(k) : "?");
+    err_at(c, k, "'%s' must be a mapping", scalar(c, k) ? scalar(c, k) : "?");
     return 0;
 }
 
@@ -208,7 +158,7 @@ static int duration(struct ctx *c, struct fy_node *k, struct fy_node *v, const c
     const char *s = need_scalar(c, k, v);
     if (!s) return -1;
     if (tsim_duration_parse(s, unit, out) != 0 || *out < 0) {
-        err_at(c, v, "bad duration '%s' for '%s'", s, scalar(k));
+        err_at(c, v, "bad duration '%s' for '%s'", s, scalar(c, k));
         return -1;
     }
     return 0;
@@ -224,7 +174,7 @@ static void read_time(struct ctx *c, struct fy_node *k, struct fy_node *v)
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(v, &it))) {
         struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
-        const char *key = scalar(pk);
+        const char *key = scalar(c, pk);
         const char *s;
         if (!key) continue;
         if (strcmp(key, "field") == 0) {
@@ -271,7 +221,7 @@ static void read_aliases(struct ctx *c, struct fy_node *k, struct fy_node *v, in
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(v, &it))) {
         struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
-        const char *plant = scalar(pk), *model = need_scalar(c, pk, pv);
+        const char *plant = scalar(c, pk), *model = need_scalar(c, pk, pv);
         if (!plant || !model) continue;
         int idx = products ? tsim_model_find_product(c->m, model)
                            : tsim_model_find_block(c->m, model);
@@ -296,7 +246,7 @@ static void read_states(struct ctx *c, struct fy_node *k, struct fy_node *v)
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(v, &it))) {
         struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
-        const char *key = scalar(pk), *word = need_scalar(c, pk, pv);
+        const char *key = scalar(c, pk), *word = need_scalar(c, pk, pv);
         if (!key || !word) continue;
         int s = -1;
         for (int i = 0; i < TSIM__PS_COUNT; i++)
@@ -318,7 +268,7 @@ static void read_actions(struct ctx *c, struct fy_node *k, struct fy_node *v)
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(v, &it))) {
         struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
-        const char *key = scalar(pk), *word = need_scalar(c, pk, pv);
+        const char *key = scalar(c, pk), *word = need_scalar(c, pk, pv);
         if (!key || !word) continue;
         if (strcmp(key, "enter") == 0) {
             tsim__free(c->act_enter);
@@ -398,7 +348,7 @@ static void read_rule(struct ctx *c, struct fy_node *item)
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(item, &it))) {
         struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
-        const char *key = scalar(pk);
+        const char *key = scalar(c, pk);
         const char *s;
         if (!key) continue;
         if (!first) first = pk;
@@ -413,9 +363,8 @@ static void read_rule(struct ctx *c, struct fy_node *item)
             for (int i = 0; i < TSIM__TEV_KIND_COUNT; i++)
                 if (i != TSIM__TEV_COMMAND && strcmp(s, kind_names[i]) == 0) r.kind = i;
             if (r.kind == TSIM__TEV_KIND_COUNT) {
-                char sug[128];
-                err_at(c, pv, "unknown event kind '%s'%s", s,
-                       suggest(s, kind_names, TSIM__TEV_COMMAND, sug, sizeof sug));
+                            err_at(c, pv, "unknown event kind '%s'%s", s,
+                       suggest(s, kind_names, TSIM__TEV_COMMAND));
             }
         } else if (strcmp(key, "block") == 0) {
             if (!(s = need_scalar(c, pk, pv))) continue;
@@ -433,7 +382,8 @@ static void read_rule(struct ctx *c, struct fy_node *item)
         tsim__free(r.topic);
         return;
     }
-    mark_of(topic_at, &r.line, &r.col);
+    r.line = r.col = 0;
+    tsim__yaml_pos(topic_at, &r.line, &r.col);
     if (topic_shape(c, topic_at, &r) != 0) {
         tsim__free(r.topic);
         tsim__free(r.filter);
@@ -446,7 +396,7 @@ static void read_rule(struct ctx *c, struct fy_node *item)
         it = NULL;
         while ((p = fy_node_mapping_iterate(fields_at, &it))) {
             struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
-            const char *key = scalar(pk), *s = need_scalar(c, pk, pv);
+            const char *key = scalar(c, pk), *s = need_scalar(c, pk, pv);
             if (!key || !s) continue;
             int role = -1;
             for (int i = 0; i < TSIM__R_COUNT; i++)
@@ -506,7 +456,7 @@ static void read_subscribe(struct ctx *c, struct fy_node *k, struct fy_node *v)
     void *it = NULL;
     struct fy_node *item;
     while ((item = one ? one : fy_node_sequence_iterate(v, &it))) {
-        const char *f = scalar(item);
+        const char *f = scalar(c, item);
         struct tsim__rule probe;
         memset(&probe, 0, sizeof probe);
         if (!f || !*f) {
@@ -534,7 +484,7 @@ static void read_twin(struct ctx *c, struct fy_node *k, struct fy_node *v)
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(v, &it))) {
         struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
-        const char *key = scalar(pk), *s = need_scalar(c, pk, pv);
+        const char *key = scalar(c, pk), *s = need_scalar(c, pk, pv);
         if (!key || !s) continue;
         char **dst = NULL;
         if (strcmp(key, "command") == 0) dst = &c->map->topic_command;
@@ -564,7 +514,7 @@ static void read_forecast(struct ctx *c, struct fy_node *k, struct fy_node *v)
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(v, &it))) {
         struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
-        const char *key = scalar(pk), *s = need_scalar(c, pk, pv);
+        const char *key = scalar(c, pk), *s = need_scalar(c, pk, pv);
         long n;
         double x;
         if (!key || !s) continue;
@@ -633,7 +583,7 @@ static void read_alerts(struct ctx *c, struct fy_node *k, struct fy_node *v)
         struct fy_node_pair *p;
         while ((p = fy_node_mapping_iterate(item, &jt))) {
             struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
-            const char *key = scalar(pk), *s = need_scalar(c, pk, pv);
+            const char *key = scalar(c, pk), *s = need_scalar(c, pk, pv);
             if (!first) first = pk;
             if (!key || !s) continue;
             if (strcmp(key, "kpi") == 0) {
@@ -642,8 +592,7 @@ static void read_alerts(struct ctx *c, struct fy_node *k, struct fy_node *v)
                     if (strcmp(s, kpis[i]) == 0) found = i;
                 have_kpi = 1;
                 if (found < 0) {
-                    char sug[128];
-                    err_at(c, pv, "unknown kpi '%s'%s", s, suggest(s, kpis, 3, sug, sizeof sug));
+                                    err_at(c, pv, "unknown kpi '%s'%s", s, suggest(s, kpis, 3));
                     a.threshold = NAN;
                     bad_kpi = 1;
                     continue;
@@ -675,7 +624,7 @@ static void read_emulator(struct ctx *c, struct fy_node *k, struct fy_node *v)
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(v, &it))) {
         struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
-        const char *key = scalar(pk);
+        const char *key = scalar(c, pk);
         if (!key) continue;
         if (strcmp(key, "heartbeat") == 0) duration(c, pk, pv, c->unit, &c->map->heartbeat);
         else unknown_key(c, pk, "'emulator'", keys, 1);
@@ -683,35 +632,6 @@ static void read_emulator(struct ctx *c, struct fy_node *k, struct fy_node *v)
 }
 
 /* ---- whole file ---------------------------------------------------------------------------- */
-
-/* libfyaml reports syntax errors as text "INPUT:LINE:COL: error: MESSAGE"; take the place and
- * the message from it so that they read like every other diagnostic. */
-static void fy_output(struct fy_diag *diag, void *user, const char *buf, size_t len)
-{
-    (void)diag;
-    struct ctx *c = user;
-    const char *e = NULL;
-    for (size_t i = 0; i + 9 <= len; i++)
-        if (memcmp(buf + i, ": error: ", 9) == 0) {
-            e = buf + i;
-            break;
-        }
-    if (!e) return;
-    /* Scan back over ":COL" and ":LINE". */
-    const char *p = e;
-    long num[2] = {0, 0};
-    for (int k = 0; k < 2; k++) {
-        const char *q = p;
-        while (q > buf && q[-1] >= '0' && q[-1] <= '9') q--;
-        if (q == p || q == buf || q[-1] != ':') return;
-        num[k] = strtol(q, NULL, 10);
-        p = q - 1;
-    }
-    const char *msg = e + 9;
-    size_t mlen = (size_t)(buf + len - msg);
-    while (mlen && (msg[mlen - 1] == '\n' || msg[mlen - 1] == '\r')) mlen--;
-    tsim_diags_add(c->d, TSIM_ERROR, (int)num[1], (int)num[0], "%.*s", (int)mlen, msg);
-}
 
 static void map_defaults(struct tsim__map *map, const struct tsim_model *m)
 {
@@ -746,24 +666,13 @@ struct tsim__map *tsim__map_load(const char *text, size_t len, const struct tsim
     struct ctx c = {.map = map, .m = m, .d = diags, .unit = tsim_model_time_unit(m)};
     size_t errors0 = diags->errors;
 
-    struct fy_diag_cfg dc;
-    fy_diag_cfg_default(&dc);
-    dc.fp = NULL;
-    dc.output_fn = fy_output;
-    dc.user = &c;
-    dc.colorize = 0;
-    dc.show_source = 0;
-    dc.show_position = 1;
-    dc.show_type = 1;
-    dc.show_module = 0;
-    struct fy_diag *fdiag = fy_diag_create(&dc);
-    struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET, .diag = fdiag};
-    struct fy_document *doc = fy_document_build_from_string(&cfg, text, len);
-    struct fy_node *root = doc ? fy_document_root(doc) : NULL;
-    if (!doc) {
-        if (diags->errors == errors0)
-            tsim_diags_add(diags, TSIM_ERROR, 0, 0, "the mapping is not valid YAML");
-    } else if (!root || !fy_node_is_mapping(root)) {
+    struct tsim__yaml y;
+    tsim__yaml_init(&y, "mapping file", TSIM_MODEL_MAX_BYTES, diags);
+    c.y = &y;
+    struct fy_node *root = NULL;
+    if (tsim__yaml_read(&y, text, len) != 0) {
+        /* reported */
+    } else if (!(root = y.root) || !fy_node_is_mapping(root)) {
         tsim_diags_add(diags, TSIM_ERROR, 1, 1, "a mapping file must be a YAML mapping");
     } else {
         /* Aliases first: rules may name blocks by their plant names. */
@@ -771,17 +680,17 @@ struct tsim__map *tsim__map_load(const char *text, size_t len, const struct tsim
         struct fy_node_pair *p;
         while ((p = fy_node_mapping_iterate(root, &it))) {
             struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
-            const char *key = scalar(pk);
+            const char *key = scalar(&c, pk);
             if (key && strcmp(key, "names") == 0) read_aliases(&c, pk, pv, 0);
             else if (key && strcmp(key, "products") == 0) read_aliases(&c, pk, pv, 1);
         }
         it = NULL;
         while ((p = fy_node_mapping_iterate(root, &it))) {
             struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
-            const char *key = scalar(pk), *s;
+            const char *key = scalar(&c, pk), *s;
             long n;
             if (!key) {
-                tsim_diags_add(diags, TSIM_ERROR, 0, 0, "mapping keys must be plain names");
+                err_at(&c, pk, "mapping keys must be plain names");
                 continue;
             }
             if (strcmp(key, "names") == 0 || strcmp(key, "products") == 0 ||
@@ -838,8 +747,7 @@ struct tsim__map *tsim__map_load(const char *text, size_t len, const struct tsim
     }
     tsim__free(c.act_enter);
     tsim__free(c.act_leave);
-    if (doc) fy_document_destroy(doc);
-    fy_diag_destroy(fdiag);
+    tsim__yaml_release(&y);
     if (diags->errors != errors0) {
         tsim__map_destroy(map);
         return NULL;
@@ -850,36 +758,11 @@ struct tsim__map *tsim__map_load(const char *text, size_t len, const struct tsim
 struct tsim__map *tsim__map_load_file(const char *path, const struct tsim_model *m,
                                       struct tsim_diags *diags)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        tsim_diags_add(diags, TSIM_ERROR, 0, 0, "cannot open '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = tsim__malloc(cap);
-    for (;;) {
-        if (n == cap) {
-            if (cap >= TSIM_MODEL_MAX_BYTES) {
-                tsim_diags_add(diags, TSIM_ERROR, 0, 0, "mapping '%s' is larger than %u bytes",
-                               path, TSIM_MODEL_MAX_BYTES);
-                fclose(f);
-                tsim__free(buf);
-                return NULL;
-            }
-            cap *= 2;
-            buf = tsim__realloc(buf, cap);
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        tsim_diags_add(diags, TSIM_ERROR, 0, 0, "cannot read '%s'", path);
-        tsim__free(buf);
-        return NULL;
-    }
+    struct tsim__yaml y;
+    tsim__yaml_init(&y, "mapping file", TSIM_MODEL_MAX_BYTES, diags);
+    char *buf;
+    size_t n;
+    if (tsim__yaml_read_file(&y, path, &buf, &n) != 0) return NULL;
     struct tsim__map *map = tsim__map_load(buf, n, m, diags);
     tsim__free(buf);
     return map;

@@ -14,6 +14,7 @@
  * Only the twin's own thread uses a store.
  */
 #include "core/core.h"
+#include "results/sqlopen.h"
 #include "twin/twin.h"
 
 #include <sqlite3.h>
@@ -28,8 +29,11 @@ struct tsim__store {
     int in_tx;
 };
 
+/* The version of the recording's tables (PRAGMA user_version); 0 in recordings made before it
+ * was kept, which have the same tables. */
+#define STORE_VERSION 1
+
 static const char *const schema =
-    "PRAGMA journal_mode=WAL;"
     "CREATE TABLE IF NOT EXISTS events("
     " seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, payload BLOB NOT NULL);"
     "CREATE TABLE IF NOT EXISTS forecasts("
@@ -46,15 +50,24 @@ static void set_err(char *err, size_t errlen, const char *what, sqlite3 *db)
 struct tsim__store *tsim__store_open(const char *path, int sync_full, char *err, size_t errlen)
 {
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    int v = 0;
+    if (tsim__sqlite_open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &db) != SQLITE_OK ||
+        tsim__sqlite_version(db, &v) != 0 || tsim__sqlite_wal(db) != SQLITE_OK) {
         set_err(err, errlen, path, db);
         sqlite3_close(db);
         return NULL;
     }
-    sqlite3_busy_timeout(db, 2000);
-    char *msg = NULL;
+    if (v > STORE_VERSION) {
+        if (errlen)
+            snprintf(err, errlen, "%s: recording has schema version %d, newer than this twinsim (%d)",
+                     path, v, STORE_VERSION);
+        sqlite3_close(db);
+        return NULL;
+    }
+    char *msg = NULL, version[48];
+    snprintf(version, sizeof version, "PRAGMA user_version = %d;", STORE_VERSION);
     if (sqlite3_exec(db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(db, version, NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(db, sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
                      NULL, NULL, &msg) != SQLITE_OK) {
         if (errlen) snprintf(err, errlen, "%s: %s", path, msg ? msg : "cannot create tables");
@@ -221,12 +234,11 @@ int tsim__store_forecast(struct tsim__store *st, const struct tsim__fc_input *in
 static sqlite3 *open_ro(const char *path, char *err, size_t errlen)
 {
     sqlite3 *db = NULL;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (tsim__sqlite_open(path, SQLITE_OPEN_READONLY, &db) != SQLITE_OK) {
         set_err(err, errlen, path, db);
         sqlite3_close(db);
         return NULL;
     }
-    sqlite3_busy_timeout(db, 2000);
     return db;
 }
 

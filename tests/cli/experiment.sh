@@ -57,7 +57,7 @@ err_case experiment_unknown_factor $EX/bad-factor.yaml \
 err_case experiment_empty_range $EX/bad-range.yaml \
     "$EX/bad-range.yaml:3:20: error: factor 'server.servers' has an empty range: 'from' 8 is above 'to' 5"
 err_case experiment_infeasible_constraint $EX/bad-constraint.yaml \
-    "$EX/bad-constraint.yaml:4:56: error: constraint 'server.utilization >= 120%' cannot be met: 'server.utilization' is never above 1"
+    "$EX/bad-constraint.yaml:4:55: error: constraint 'server.utilization >= 120%' cannot be met: 'server.utilization' is never above 1"
 
 tw experiment
 if [ "$rc" -eq 2 ] && grep -q "missing the experiment file" "$TMP/err"; then pass experiment_usage; else

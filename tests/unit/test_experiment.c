@@ -207,6 +207,75 @@ static void test_parse_errors_have_places(void)
     tsim__xspec_release(&s);
 }
 
+/* The diagnostics of experiment text `text` as tsim_diags_print writes them for file "x.yaml". */
+static char *spec_diags(const char *text, size_t len)
+{
+    struct tsim__xspec s;
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    tsim__xspec_parse(&s, text, len, "x.yaml", &d);
+    char *out = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&out, &n);
+    tsim_diags_print(&d, "x.yaml", f);
+    fclose(f);
+    tsim_diags_release(&d);
+    tsim__xspec_release(&s);
+    return out;
+}
+
+/* An experiment file gets the guards of a model file: the reader under both is one. */
+static void test_spec_file_guards(void)
+{
+    static const struct {
+        const char *text;
+        const char *expect;
+    } cases[] = {
+        {"model: &m m.yaml\nfactors: {a.b: [1, 2]}\nseed: *m\n",
+         "x.yaml:1:11: error: anchor '&m' is not allowed (experiment files take no anchors or "
+         "aliases)\n"
+         "x.yaml:3:8: error: alias '*m' is not allowed (experiment files take no anchors or "
+         "aliases)\n"},
+        {"model: m.yaml\nfactors: {a.b: [1, 2]}\n---\nmodel: n.yaml\n",
+         "x.yaml:4:1: error: second YAML document (an experiment file holds exactly one)\n"},
+        {"model: m.yaml\nfactors: {a.b: [1, 2]}\nseed: \xE9\n",
+         "x.yaml:3:7: error: invalid UTF-8 byte 0xE9\n"},
+        {"model: m.yaml\nfactors: {a.b: [1, 2]}\nreplicatons: 5\n",
+         "x.yaml:3:1: error: unknown key 'replicatons' (did you mean 'replications'?)\n"},
+        {"model: m.yaml\nfactors: {a.b: {fromm: 1, to: 4}}\n",
+         "x.yaml:2:17: error: unknown key 'fromm' in factor 'a.b' (did you mean 'from'?)\n"},
+        {"model: m.yaml\nfactors: {a.b: [1, 2]}\nseed: 0x10\n",
+         "x.yaml:3:7: error: 'seed' must be a non-negative integer\n"},
+        {"", "x.yaml: error: experiment file is empty\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = spec_diags(cases[i].text, strlen(cases[i].text));
+        CHECK_STR(got, cases[i].expect);
+        free(got);
+    }
+    /* One byte over the cap, refused before any parsing. */
+    size_t big = TSIM__X_MAX_FILE + 1;
+    char *text = malloc(big + 1);
+    memset(text, '#', big);
+    text[big] = '\0';
+    char *got = spec_diags(text, big);
+    char want[160];
+    snprintf(want, sizeof want,
+             "x.yaml: error: experiment file is too large (%zu bytes; the limit is %u)\n", big,
+             TSIM__X_MAX_FILE);
+    CHECK_STR(got, want);
+    free(got);
+    free(text);
+    /* A file that is not a regular one is refused, not read. */
+    struct tsim__xspec s;
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    CHECK(tsim__xspec_load(&s, "/dev/zero", &d) == TSIM_EIO);
+    CHECK(d.n == 1 && strstr(d.items[0].message, "not a regular file") != NULL);
+    tsim_diags_release(&d);
+    tsim__xspec_release(&s);
+}
+
 /* Names and impossible constraints are caught when binding, before any replication runs. */
 static int bind_errors(const char *text, const char *expect)
 {
@@ -592,6 +661,7 @@ int main(void)
     if (!mkdtemp(tmpdir)) return 1;
     RUN(test_parse_full_spec);
     RUN(test_parse_errors_have_places);
+    RUN(test_spec_file_guards);
     RUN(test_bind_errors);
     RUN(test_threads_do_not_change_results);
     RUN(test_mm1_matches_theory);

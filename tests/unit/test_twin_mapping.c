@@ -64,6 +64,76 @@ static void test_mapping_diagnostics(void)
     tsim_model_destroy(m);
 }
 
+/* The diagnostics of mapping text `text` as tsim_diags_print writes them for file "x.yaml". */
+static char *map_diags(const struct tsim_model *m, const char *text, size_t len)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim__map *map = tsim__map_load(text, len, m, &d);
+    char *out = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&out, &n);
+    tsim_diags_print(&d, "x.yaml", f);
+    fclose(f);
+    tsim__map_destroy(map);
+    tsim_diags_release(&d);
+    return out;
+}
+
+/* A mapping file gets the guards of a model file: the reader under both is one. */
+static void test_mapping_file_guards(void)
+{
+    struct tsim_model *m = load_model();
+    CHECK(m != NULL);
+    if (!m) return;
+    static const struct {
+        const char *text;
+        const char *expect;
+    } cases[] = {
+        {"events:\n  - &r {topic: a/b, kind: heartbeat}\n  - *r\n",
+         "x.yaml:2:9: error: anchor '&r' is not allowed (mapping files take no anchors or "
+         "aliases)\n"
+         "x.yaml:3:6: error: alias '*r' is not allowed (mapping files take no anchors or "
+         "aliases)\n"},
+        {"events:\n  - {topic: a/b, kind: heartbeat}\n---\nqos: 1\n",
+         "x.yaml:4:1: error: second YAML document (a mapping file holds exactly one)\n"},
+        {"events:\n  - {topic: a/\xC3\x28, kind: heartbeat}\n",
+         "x.yaml:2:15: error: invalid UTF-8 byte 0xC3\n"},
+        {"events:\n  - {topic: a/b, kind: heartbeat}\nqos: 1\nsubscrbe: [a/#]\n",
+         "x.yaml:4:1: error: unknown key 'subscrbe' in the mapping (did you mean 'subscribe'?)\n"},
+        {"events:\n  - {topic: a/b, kind: heartbeat}\nqos: 0x1\n",
+         "x.yaml:3:6: error: bad qos '0x1' (0, 1 or 2)\n"},
+        {"events:\n  - {topic: a/b, kind: heartbeat}\n[a]: 1\n",
+         "x.yaml:3:2: error: mapping keys must be plain names\n"},
+        {"", "x.yaml: error: mapping file is empty\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = map_diags(m, cases[i].text, strlen(cases[i].text));
+        CHECK_STR(got, cases[i].expect);
+        free(got);
+    }
+    /* One byte over the cap, refused before any parsing. */
+    size_t big = (size_t)TSIM_MODEL_MAX_BYTES + 1;
+    char *text = malloc(big + 1);
+    memset(text, '#', big);
+    text[big] = '\0';
+    char *got = map_diags(m, text, big);
+    char want[160];
+    snprintf(want, sizeof want,
+             "x.yaml: error: mapping file is too large (%zu bytes; the limit is %u)\n", big,
+             TSIM_MODEL_MAX_BYTES);
+    CHECK_STR(got, want);
+    free(got);
+    free(text);
+    /* A file that is not a regular one is refused, not read. */
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    CHECK(tsim__map_load_file("/dev/zero", m, &d) == NULL);
+    CHECK(d.n == 1 && strstr(d.items[0].message, "not a regular file") != NULL);
+    tsim_diags_release(&d);
+    tsim_model_destroy(m);
+}
+
 /* The keys of the clock defence, the status topic and count events. */
 static void test_mapping_new_keys(void)
 {
@@ -99,7 +169,7 @@ static void test_mapping_new_keys(void)
               "1:15: 'ahead' must be positive\n"
               "3:40: a 'count' event has no field 'level'\n"
               "4:8: unknown key 'statu' in 'twin' (did you mean 'state'?)\n"
-              "4:27: bad topic 'a/#' for 'status' (no wildcards)\n");
+              "4:26: bad topic 'a/#' for 'status' (no wildcards)\n"); /* at the quote */
     tsim_model_destroy(m);
 }
 
@@ -136,6 +206,7 @@ static void test_mapping_good(void)
 int main(void)
 {
     RUN(test_mapping_diagnostics);
+    RUN(test_mapping_file_guards);
     RUN(test_mapping_good);
     RUN(test_mapping_new_keys);
     return CHECK_DONE();

@@ -5,6 +5,7 @@
 #include "check.h"
 
 #if defined(TSIM_HAVE_MQTT) && defined(TSIM_HAVE_CJSON)
+#include "results/sqlopen.h"
 #include "twin_fixture.h"
 
 #include <unistd.h>
@@ -32,18 +33,26 @@ static void replay_one(void *ctx, const char *topic, const void *payload, size_t
         tsim__live_apply(r->lv, &ev, err, sizeof err);
 }
 
+/* A recording in a new file `path` (a "/tmp/twinsim-test-XXXXXX" to fill in); NULL failed. */
+static struct tsim__store *new_store(char *path, int sync_full)
+{
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd >= 0) close(fd);
+    char err[256];
+    struct tsim__store *st = fd >= 0 ? tsim__store_open(path, sync_full, err, sizeof err) : NULL;
+    CHECK(st != NULL);
+    return st;
+}
+
 static void test_store_replay(void)
 {
     struct tsim_model *m = load_model();
     struct tsim__map *map = m ? load_map(m, line_mapping) : NULL;
     if (!map) return;
     char path[] = "/tmp/twinsim-test-XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    close(fd);
     char err[256];
-    struct tsim__store *st = tsim__store_open(path, 0, err, sizeof err);
-    CHECK(st != NULL);
+    struct tsim__store *st = new_store(path, 0);
     if (!st) return;
     struct tsim__ingest in;
     tsim__ingest_init(&in, map);
@@ -110,12 +119,8 @@ static int count_rows(void *ctx, const char *topic, const void *payload, size_t 
 static void test_store_resume(void)
 {
     char path[] = "/tmp/twinsim-test-XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    close(fd);
     char err[256];
-    struct tsim__store *st = tsim__store_open(path, 1, err, sizeof err);
-    CHECK(st != NULL);
+    struct tsim__store *st = new_store(path, 1);
     if (!st) return;
     CHECK(tsim__store_last_event(st) == 0 && tsim__store_last_forecast(st) == 0);
     CHECK(tsim__store_event(st, 1, "a/b", "{\"x\": 1}", 8) == 0);
@@ -144,10 +149,38 @@ static void test_store_resume(void)
 }
 
 
+/* A recording is opened as the results database is (src/results/sqlopen.c): in WAL mode, with its
+ * schema version, and one written by a newer twinsim is refused rather than misread. */
+static void test_store_schema_version(void)
+{
+    char path[] = "/tmp/twinsim-test-XXXXXX";
+    char err[256];
+    struct tsim__store *st = new_store(path, 0);
+    if (!st) return;
+    tsim__store_close(st);
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    int v = -1;
+    CHECK(tsim__sqlite_version(db, &v) == 0 && v == 1);
+    sqlite3_stmt *q = NULL;
+    CHECK(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL) == SQLITE_OK);
+    CHECK(sqlite3_step(q) == SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(q, 0), "wal");
+    sqlite3_finalize(q);
+    CHECK(sqlite3_exec(db, "PRAGMA user_version = 99;", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    st = tsim__store_open(path, 0, err, sizeof err);
+    CHECK(st == NULL);
+    CHECK(strstr(err, "recording has schema version 99, newer than this twinsim (1)") != NULL);
+    tsim__store_close(st);
+    remove_db(path);
+}
+
 int main(void)
 {
     RUN(test_store_replay);
     RUN(test_store_resume);
+    RUN(test_store_schema_version);
     return CHECK_DONE();
 }
 

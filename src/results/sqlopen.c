@@ -1,0 +1,30 @@
+/*
+ * The one way twinsim opens an SQLite file (see sqlopen.h).
+ */
+#include "results/sqlopen.h"
+
+#include <stddef.h>
+
+int tsim__sqlite_open(const char *path, int flags, sqlite3 **db)
+{
+    *db = NULL;
+    int rc = sqlite3_open_v2(path, db, flags, NULL);
+    if (rc == SQLITE_OK) sqlite3_busy_timeout(*db, TSIM__SQLITE_BUSY_MS);
+    return rc;
+}
+
+int tsim__sqlite_wal(sqlite3 *db)
+{
+    return sqlite3_exec(db, "PRAGMA journal_mode = WAL;", NULL, NULL, NULL);
+}
+
+int tsim__sqlite_version(sqlite3 *db, int *v)
+{
+    sqlite3_stmt *st;
+    *v = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
