@@ -106,7 +106,7 @@ static int run_command(int argc, char **argv, int optimize)
     int code, rank = 0;
 #ifdef TSIM_HAVE_MPI
     int size = 1;
-    tsim__mpi_start(&argc, &argv, &rank, &size);
+    if (tsim__mpi_start(&argc, &argv, &rank, &size) < 0) return CLI_EXIT_MODEL;
     if (rank > 0) quiet = 1;
 #endif
     o.out = quiet ? NULL : stdout;

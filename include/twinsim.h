@@ -61,6 +61,24 @@ TSIM_API const char *tsim_strerror(int err);
  */
 TSIM_API const char *tsim_errmsg(void);
 
+/**
+ * Receives the text the library has for the user beyond a call's return code: progress, notes
+ * ("nothing to resume ...: starting afresh"), the diagnostics of a long-running driver and the
+ * lines of an interrupted one. `text` is meant to be shown verbatim: it ends in a newline, or
+ * starts with '\r' and redraws a progress line.
+ */
+typedef void tsim_message_fn(void *ctx, const char *text);
+
+/**
+ * Set the one receiver of the library's messages for the whole process (the command sets one
+ * that writes to stderr); NULL, the default, drops them. The library itself never writes to
+ * stdout or stderr, never exits and never installs a signal handler; a misused call (a programmer
+ * error) asserts: it says why on stderr and aborts.
+ * Ownership: `ctx` is borrowed until the next call. Errors: none. Not thread-safe: set it before
+ * starting any work; `fn` may be called from worker threads, one call at a time.
+ */
+TSIM_API void tsim_set_message_fn(tsim_message_fn *fn, void *ctx);
+
 /* ---------------------------------------------------------------------------------------------
  * Random streams: xoshiro256** seeded through splitmix64.
  * ------------------------------------------------------------------------------------------- */

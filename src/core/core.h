@@ -31,6 +31,9 @@ void tsim__grow(void **arr, size_t *cap, size_t need, size_t elem);
 /* Set the thread's error message ("FUNC: message") and return `err`. */
 int tsim__fail(int err, const char *func, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void tsim__clear_error(void);
+/* A message for the user, through the receiver tsim_set_message_fn set (none: dropped). */
+void tsim__say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tsim__say_text(const char *text);
 
 /**
  * One hash of `n` replications' fingerprints, taken in replication order, so that it does not
