@@ -2,7 +2,8 @@
  * twinsim's drivers: the public C API above one sim and its replications (include/twinsim.h).
  * Runs summarised and written (terminal table, JSON, CSV, the SQLite results database),
  * experiments and the optimizer over an experiment file, the HTML report, the model's lint, the
- * MPI farm, and the live twin with its emulator. The `twinsim` command is built on this header and twinsim.h alone.
+ * MPI farm, and the live twin with its emulator. The `twinsim` command is built on this header
+ * and twinsim.h alone.
  *
  * Errors: a call returns 0 or a negative TSIM_E* code with its message in tsim_errmsg(), unless
  * its comment says otherwise. The experiment drivers run long and may have several things to say
