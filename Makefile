@@ -144,6 +144,7 @@ install: $(BUILD)/twinsim $(SHLIB) $(BUILD)/lib/libtwinsim.a
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 	    $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 include/twinsim.h $(DESTDIR)$(INCLUDEDIR)/twinsim.h
+	install -m 644 include/twinsim_drivers.h $(DESTDIR)$(INCLUDEDIR)/twinsim_drivers.h
 	install -m 644 $(BUILD)/lib/libtwinsim.a $(DESTDIR)$(LIBDIR)/libtwinsim.a
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(VERSION)
 	ln -sf libtwinsim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(SOVERSION)
@@ -159,7 +160,8 @@ install: $(BUILD)/twinsim $(SHLIB) $(BUILD)/lib/libtwinsim.a
 	    ldconfig; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(INCLUDEDIR)/twinsim.h $(DESTDIR)$(LIBDIR)/libtwinsim.a \
+	rm -f $(DESTDIR)$(INCLUDEDIR)/twinsim.h $(DESTDIR)$(INCLUDEDIR)/twinsim_drivers.h \
+	    $(DESTDIR)$(LIBDIR)/libtwinsim.a \
 	    $(DESTDIR)$(LIBDIR)/libtwinsim.so $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(SOVERSION) \
 	    $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(VERSION) $(DESTDIR)$(BINDIR)/twinsim \
 	    $(DESTDIR)$(PKGCONFIGDIR)/twinsim.pc

@@ -180,8 +180,8 @@ static int bench_ingest(const char *model, const char *mapping, int port, size_t
         tsim__ingest_release(&in0);
     }
     struct tsim__msgq *q = tsim__msgq_create(1u << 18);
-    struct tsim__mqtt_opts o;
-    tsim__mqtt_opts_init(&o);
+    struct tsim_mqtt_opts o;
+    tsim_mqtt_opts_init(&o);
     o.port = port;
     o.client_id = "bench-twin";
     /* BENCH_TWIN_QOS=0 measures the broker without acknowledgements, for comparison. */

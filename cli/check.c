@@ -7,8 +7,8 @@
  */
 #include "cli.h"
 
-#include "model/lint.h"
 #include "twinsim.h"
+#include "twinsim_drivers.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +39,7 @@ static int check_one(const char *path, int quiet)
         rc = CLI_EXIT_MODEL;
     } else {
         tsim_diags_init(&diags);
-        tsim__model_lint(m, spec.horizon, &diags);
+        tsim_model_lint(m, spec.horizon, &diags);
         tsim_diags_print(&diags, path, stderr);
         warnings += diags.n;
         tsim_diags_release(&diags);

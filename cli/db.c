@@ -6,8 +6,8 @@
  */
 #include "cli.h"
 
-#include "results/results.h"
 #include "twinsim.h"
+#include "twinsim_drivers.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -74,7 +74,7 @@ int cmd_runs(int argc, char **argv)
     if (limit_text && (m = cli_parse_long("runs", "--limit", limit_text, 0, 1000000000L, &limit)))
         return m;
     if ((m = need_db("runs", db)) != 0) return m;
-    if (tsim__db_list(db, stdout, (int)limit) != 0) return cli_error("runs", "%s", cli_errmsg());
+    if (tsim_db_list(db, stdout, (int)limit) != 0) return cli_error("runs", "%s", cli_errmsg());
     return cli_flush_stdout("runs");
 }
 
@@ -111,14 +111,14 @@ int cmd_compare(int argc, char **argv)
     if ((m = parse_run("compare", runs[0], &a)) != 0 || (m = parse_run("compare", runs[1], &b)))
         return m;
     if ((m = need_db("compare", db)) != 0) return m;
-    if (tsim__db_compare(db, a, b, stdout) != 0) return cli_error("compare", "%s", cli_errmsg());
+    if (tsim_db_compare(db, a, b, stdout) != 0) return cli_error("compare", "%s", cli_errmsg());
     return cli_flush_stdout("compare");
 }
 
 int cmd_show(int argc, char **argv)
 {
     const char *db = DEFAULT_DB, *run = NULL, *v;
-    enum tsim__db_show_what what = TSIM__SHOW_TABLE;
+    enum tsim_db_show_what what = TSIM_SHOW_TABLE;
     int m, modes = 0;
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
@@ -129,10 +129,10 @@ int cmd_show(int argc, char **argv)
             if (m != 1) return m;
             db = v;
         } else if (strcmp(argv[i], "--json") == 0) {
-            what = TSIM__SHOW_JSON;
+            what = TSIM_SHOW_JSON;
             modes++;
         } else if (strcmp(argv[i], "--model") == 0) {
-            what = TSIM__SHOW_MODEL;
+            what = TSIM_SHOW_MODEL;
             modes++;
         } else if (argv[i][0] == '-') {
             return cli_usage_error("show", "unknown option '%s'", argv[i]);
@@ -148,6 +148,6 @@ int cmd_show(int argc, char **argv)
     long id;
     if ((m = parse_run("show", run, &id)) != 0) return m;
     if ((m = need_db("show", db)) != 0) return m;
-    if (tsim__db_show(db, id, what, stdout) != 0) return cli_error("show", "%s", cli_errmsg());
+    if (tsim_db_show(db, id, what, stdout) != 0) return cli_error("show", "%s", cli_errmsg());
     return cli_flush_stdout("show");
 }

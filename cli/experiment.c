@@ -1,14 +1,14 @@
 /*
  * `twinsim experiment`, `twinsim optimize` and `twinsim report`: argument parsing and signal
- * handling only (SIGINT and SIGTERM set tsim__x_stop, which every sim of the experiment
- * watches). The drivers are in src/run (experiment.c, optimize.c), the report writer in
+ * handling only (SIGINT and SIGTERM set tsim_experiment_stop_flag(), which every sim of the
+ * experiment watches). The drivers are in src/run (experiment.c, optimize.c), the report writer in
  * src/results/report.c. Under the MPI build every rank parses the same command line; rank 0 runs the
  * command and the others serve jobs.
  */
 #include "cli.h"
 
-#include "run/experiment.h"
 #include "twinsim.h"
+#include "twinsim_drivers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +62,7 @@ static int run_command(int argc, char **argv, int optimize)
 {
     const char *cmd = argv[0];
     const char *file = NULL, *v;
-    struct tsim__xopts o;
+    struct tsim_experiment_opts o;
     memset(&o, 0, sizeof o);
     o.db = DEFAULT_DB;
     int quiet = 0;
@@ -106,40 +106,40 @@ static int run_command(int argc, char **argv, int optimize)
     int code, rank = 0;
 #ifdef TSIM_HAVE_MPI
     int size = 1;
-    tsim__mpi_start(&argc, &argv, &rank, &size);
+    if (tsim_mpi_start(&argc, &argv, &rank, &size) < 0) return CLI_EXIT_MODEL;
     if (rank > 0) quiet = 1;
 #endif
     o.out = quiet ? NULL : stdout;
     o.progress = !quiet && isatty(STDERR_FILENO);
     o.trace = o.db != NULL;
-    struct tsim__xspec spec;
     struct tsim_diags d;
     tsim_diags_init(&d);
-    if (tsim__xspec_load(&spec, file, &d) != 0) {
+    struct tsim_experiment *spec = tsim_experiment_load(file, &d);
+    if (!spec) {
         if (rank == 0) tsim_diags_print(&d, file, stderr); /* once, not once per rank */
         tsim_diags_release(&d);
-        tsim__xspec_release(&spec);
 #ifdef TSIM_HAVE_MPI
-        tsim__mpi_finish();
+        tsim_mpi_finish();
 #endif
         return CLI_EXIT_MODEL;
     }
     tsim_diags_release(&d);
-    cli_catch_signals(&tsim__x_stop);
+    cli_catch_signals(tsim_experiment_stop_flag());
 #ifdef TSIM_HAVE_MPI
     if (rank > 0) {
-        code = tsim__mpi_serve(&spec, &o);
-        tsim__xspec_release(&spec);
-        tsim__mpi_finish();
+        code = tsim_mpi_serve(spec, &o);
+        tsim_experiment_destroy(spec);
+        tsim_mpi_finish();
         return code;
     }
 #endif
-    code = optimize ? tsim__optimize_main(&spec, &o) : tsim__experiment_main(&spec, &o);
-    if (code == TSIM__X_INTERRUPTED) code = CLI_EXIT_SIGNAL + atomic_load(&tsim__x_stop);
+    code = optimize ? tsim_optimize_run(spec, &o) : tsim_experiment_run(spec, &o);
+    if (code == TSIM_EXPERIMENT_STOPPED)
+        code = CLI_EXIT_SIGNAL + atomic_load(tsim_experiment_stop_flag());
     if (code == CLI_EXIT_OK && rank == 0) code = cli_flush_stdout(cmd);
-    tsim__xspec_release(&spec);
+    tsim_experiment_destroy(spec);
 #ifdef TSIM_HAVE_MPI
-    tsim__mpi_finish();
+    tsim_mpi_finish();
 #endif
     return code;
 }
@@ -174,7 +174,6 @@ int cmd_report(int argc, char **argv)
         }
     }
     if (!out) return cli_usage_error(cmd, "missing '-o FILE'");
-    char err[512];
-    if (tsim__report_html(db, run, out, err, sizeof err) != 0) return cli_error(cmd, "%s", err);
+    if (tsim_report_html(db, run, out) != 0) return cli_error(cmd, "%s", cli_errmsg());
     return CLI_EXIT_OK;
 }

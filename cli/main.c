@@ -48,8 +48,18 @@ static void usage(FILE *f)
             "128+N stopped by signal N (Ctrl-C: 130, SIGTERM: 143)\n");
 }
 
+/* The library's messages (progress, notes, a driver's diagnostics) go to stderr as they come:
+ * the library never writes there itself. */
+static void say(void *ctx, const char *text)
+{
+    (void)ctx;
+    fputs(text, stderr);
+    fflush(stderr);
+}
+
 int main(int argc, char **argv)
 {
+    tsim_set_message_fn(say, NULL);
     if (argc < 2) {
         fprintf(stderr, "twinsim: no command given\n"
                         "try 'twinsim --help' for the list of commands\n");

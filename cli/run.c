@@ -8,9 +8,8 @@
  */
 #include "cli.h"
 
-#include "results/results.h"
-#include "run/replicate.h"
 #include "twinsim.h"
+#include "twinsim_drivers.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -181,78 +180,31 @@ static char *command_line(int argc, char **argv)
 
 static char *options_json(const struct run_args *a, const struct settings *s)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) return NULL;
-    struct tsim__json j;
-    tsim__json_init(&j, f);
-    tsim__json_open(&j, NULL, '{', 1);
-    tsim__json_int(&j, "replications", s->reps);
-    tsim__json_uint(&j, "seed", s->seed);
-    tsim__json_number(&j, "horizon", s->horizon);
-    if (s->warmup_auto)
-        tsim__json_string(&j, "warmup", "auto");
-    else
-        tsim__json_number(&j, "warmup", s->warmup);
-    tsim__json_int(&j, "threads", s->threads);
-    tsim__json_open(&j, "set", '[', 1);
-    for (int i = 0; i < a->nsets; i++) tsim__json_string(&j, NULL, a->sets[i]);
-    tsim__json_close(&j, '[');
-    if (a->json) tsim__json_string(&j, "json", a->json);
-    if (a->csv) tsim__json_string(&j, "csv", a->csv);
-    tsim__json_close(&j, '{');
-    fclose(f);
-    /* The writer ends a top-level value with a newline; a database field does without. */
-    if (len > 0 && buf[len - 1] == '\n') buf[len - 1] = '\0';
-    return buf;
+    return tsim_run_options_json(s->reps, s->seed, s->horizon, s->warmup_auto ? -1 : s->warmup,
+                                 s->threads, (const char *const *)a->sets, a->nsets, a->json,
+                                 a->csv);
 }
 
 /* `len` bytes of `text` to `path` ('-': standard output), whole or not at all. */
 static int write_text(const char *path, const char *text, size_t len)
 {
-    struct tsim__out o;
-    if (tsim__out_open(&o, path) != 0) return cli_error("run", "%s", cli_errmsg());
-    tsim__out_write(&o, text, len);
-    if (tsim__out_commit(&o) != 0) return cli_error("run", "%s", cli_errmsg());
+    if (tsim_write_file(path, text, len) != 0) return cli_error("run", "%s", cli_errmsg());
     return 0;
 }
 
-static void print_header(FILE *f, const struct tsim__report *r, int threads)
+static void print_header(FILE *f, const struct tsim_model *m, const struct settings *s,
+                         int threads)
 {
-    fprintf(f, "%s: %d replication%s, seed %llu, ", r->model_name, r->replications,
-            r->replications == 1 ? "" : "s", (unsigned long long)r->seed);
-    if (r->horizon > 0)
-        fprintf(f, "horizon %g %s", r->horizon, r->time_unit);
+    const char *unit = tsim_model_time_unit(m);
+    fprintf(f, "%s: %d replication%s, seed %llu, ", tsim_model_name(m), s->reps,
+            s->reps == 1 ? "" : "s", (unsigned long long)s->seed);
+    if (s->horizon > 0)
+        fprintf(f, "horizon %g %s", s->horizon, unit);
     else
         fputs("until no event is left", f);
-    if (r->warmup > 0 || r->warmup_auto)
-        fprintf(f, ", warm-up %g %s%s", r->warmup, r->time_unit,
-                r->warmup_auto ? " (auto, MSER-5)" : "");
+    if (s->warmup > 0 || s->warmup_auto)
+        fprintf(f, ", warm-up %g %s%s", s->warmup, unit, s->warmup_auto ? " (auto, MSER-5)" : "");
     fprintf(f, ", %d thread%s\n\n", threads, threads == 1 ? "" : "s");
-}
-
-/* One replication of the run, on a worker thread, and its result folded in order. */
-struct stream {
-    const struct tsim_run_opts *o;
-    struct tsim__collect *c;
-};
-
-static int run_rep(void *ctx, struct tsim_sim *sim, uint64_t replication,
-                   struct tsim_result *res)
-{
-    struct stream *st = ctx;
-    (void)replication;
-    int rc = tsim__run_one(sim, st->o);
-    if (rc == 0) tsim_sim_result(sim, res);
-    return rc;
-}
-
-static int fold_rep(void *ctx, uint64_t replication, const struct tsim_result *res)
-{
-    struct stream *st = ctx;
-    (void)replication;
-    return tsim__collect_add(st->c, res);
 }
 
 /* The directory a file path lies in, for the spill: "." for a bare name. Caller frees. */
@@ -277,10 +229,8 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
     if (!m) return CLI_EXIT_MODEL;
 
     int rc = 0;
-    struct tsim__collect collect;
-    memset(&collect, 0, sizeof collect);
-    struct tsim__report report;
-    memset(&report, 0, sizeof report);
+    struct tsim_collect *collect = NULL;
+    struct tsim_report *report = NULL;
     char *json = NULL, *opts = NULL, *cmdline = NULL, *model_text = NULL, *spill_dir = NULL;
     size_t json_len = 0, model_len = 0;
 
@@ -353,7 +303,7 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
     }
     struct tsim_run_opts o = {.seed = s->seed, .replications = s->reps, .horizon = s->horizon,
                               .warmup = s->warmup, .threads = s->threads};
-    if (tsim__run_check(m, &o) != 0) {
+    if (tsim_run_check(m, &o) != 0) {
         rc = cli_error("run", "%s: %s", a->model, cli_errmsg());
         goto done;
     }
@@ -364,7 +314,7 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         spill_dir = dir_of(a->db ? a->db : DEFAULT_DB);
     else if (a->csv)
         spill_dir = dir_of(a->csv);
-    if (tsim__collect_init(&collect, (size_t)s->reps, spill_dir) != 0) {
+    if (!(collect = tsim_collect_create((size_t)s->reps, spill_dir))) {
         rc = cli_error("run", "%s", cli_errmsg());
         goto done;
     }
@@ -374,21 +324,18 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
     double t0 = now_seconds();
     int got = 0;
     if (s->warmup_auto) {
-        got = tsim__warmup_auto(m, &o, &stop, &o.warmup);
+        got = tsim_warmup_auto(m, &o, &stop, &o.warmup);
         if (got < 0) {
             rc = cli_error("run", "%s: %s", a->model, cli_errmsg());
             goto done;
         }
         s->warmup = o.warmup;
     }
-    struct stream st = {.o = &o, .c = &collect};
-    if (got == 0)
-        got = tsim__replicate_fold(m, o.seed, 0, (size_t)s->reps, s->threads, &stop, run_rep,
-                                   fold_rep, &st);
-    if (got == TSIM__INTERRUPTED) {
+    if (got == 0) got = tsim_collect_run(collect, m, &o, &stop);
+    if (got == 1) {
         rc = cli_interrupted("run", atomic_load(&stop));
         fprintf(stderr, "twinsim run: %zu of %d replications had finished; nothing was written "
-                "or recorded\n", collect.done, s->reps);
+                "or recorded\n", tsim_collect_done(collect), s->reps);
         goto done;
     }
     if (got < 0) {
@@ -397,18 +344,13 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
     }
     double wall = now_seconds() - t0;
 
-    if (tsim__collect_report(&collect, m, &report) != 0) {
+    if (!(report = tsim_collect_report(collect, m, &o, s->warmup_auto, wall))) {
         rc = cli_error("run", "%s: %s", a->model, cli_errmsg());
         goto done;
     }
-    report.seed = s->seed;
-    report.horizon = s->horizon;
-    report.warmup = s->warmup;
-    report.warmup_auto = s->warmup_auto;
-    report.wall_seconds = wall;
 
     FILE *jf = open_memstream(&json, &json_len);
-    if (!jf || tsim__json_write(jf, &report) != 0) {
+    if (!jf || tsim_report_write_json(jf, report) != 0) {
         if (jf) fclose(jf);
         rc = cli_error("run", "cannot build the JSON output");
         goto done;
@@ -416,15 +358,16 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
     fclose(jf);
 
     int json_to_stdout = a->json && strcmp(a->json, "-") == 0;
-    int threads = tsim__thread_count(s->threads, (size_t)s->reps);
+    int threads = tsim_thread_count(s->threads, (size_t)s->reps);
     if (!a->quiet && !json_to_stdout) {
-        print_header(stdout, &report, threads);
-        tsim__table_write(stdout, report.rows, report.nrows, report.time_unit);
+        print_header(stdout, m, s, threads);
+        tsim_report_write_table(stdout, report);
         printf("\nfingerprint %016llx, %llu events, %.3f s\n",
-               (unsigned long long)report.fingerprint, (unsigned long long)report.events, wall);
+               (unsigned long long)tsim_report_fingerprint(report),
+               (unsigned long long)tsim_report_events(report), wall);
     }
     if (a->json && (rc = write_text(a->json, json, json_len)) != 0) goto done;
-    if (a->csv && tsim__csv_write(a->csv, &report) != 0) {
+    if (a->csv && tsim_report_write_csv(a->csv, report) != 0) {
         rc = cli_error("run", "%s", cli_errmsg());
         goto done;
     }
@@ -433,12 +376,12 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         opts = options_json(a, s);
         cmdline = command_line(argc, argv);
         model_text = cli_read_file(a->model, TSIM_MODEL_MAX_BYTES, &model_len);
-        struct tsim__db_meta meta = {.model_path = a->model, .model_text = model_text,
+        struct tsim_record_info meta = {.model_path = a->model, .model_text = model_text,
                                      .model_len = model_len, .options = opts,
                                      .command = cmdline, .json = json, .threads = threads,
                                      .interrupt = &stop};
         int64_t id;
-        if (tsim__db_record(db, &report, &meta, &id) != 0) {
+        if (tsim_report_record(db, report, &meta, &id) != 0) {
             if (atomic_load(&stop)) {
                 rc = cli_interrupted("run", atomic_load(&stop));
                 fprintf(stderr, "twinsim run: nothing was recorded in '%s'\n", db);
@@ -454,8 +397,8 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
     rc = cli_flush_stdout("run");
 
 done:
-    tsim__report_release(&report);
-    tsim__collect_release(&collect);
+    tsim_report_destroy(report);
+    tsim_collect_destroy(collect);
     free(json);
     free(opts);
     free(cmdline);

@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include "twinsim.h"
+#include "twinsim_drivers.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 
 #if defined(TSIM_HAVE_MQTT) && defined(TSIM_HAVE_CJSON)
-#include "twin/twin.h"
 
 static const char twin_help[] =
     "usage: twinsim twin MODEL [--mapping FILE] [MQTT OPTIONS] [OPTIONS]\n"
@@ -116,14 +116,14 @@ static int is_conn_problem(const char *key)
 
 /* Problems always, progress with --verbose, and "connected" also when it ends a problem that was
  * printed, so that a log shows when the twin could see again. */
-static void print_log(void *ctx, enum tsim__log_level level, const char *key, const char *text)
+static void print_log(void *ctx, enum tsim_log_level level, const char *key, const char *text)
 {
     struct printer *p = ctx;
     pthread_mutex_lock(&p->lock);
-    int show = level == TSIM__LOG_PROBLEM || p->verbose ||
-               (level == TSIM__LOG_RECOVERED && p->conn_problem);
-    if (level == TSIM__LOG_RECOVERED) p->conn_problem = 0;
-    if (level == TSIM__LOG_PROBLEM && is_conn_problem(key)) p->conn_problem = 1;
+    int show = level == TSIM_LOG_PROBLEM || p->verbose ||
+               (level == TSIM_LOG_RECOVERED && p->conn_problem);
+    if (level == TSIM_LOG_RECOVERED) p->conn_problem = 0;
+    if (level == TSIM_LOG_PROBLEM && is_conn_problem(key)) p->conn_problem = 1;
     if (show) fprintf(stderr, "twinsim: %s: %s: %s\n", p->cmd, key, text);
     pthread_mutex_unlock(&p->lock);
 }
@@ -147,7 +147,7 @@ static int file_id(const char *path, char *out, size_t n)
 struct common {
     const char *cmd;
     const char *model, *mapping, *state_out;
-    struct tsim__mqtt_opts mqtt;
+    struct tsim_mqtt_opts mqtt;
     uint64_t seed;
     int has_seed;
     const char *until, *checkpoint, *origin;
@@ -279,7 +279,7 @@ static char *default_mapping(const char *model)
 
 struct loaded {
     struct tsim_model *m;
-    struct tsim__map *map;
+    struct tsim_mapping *map;
     struct tsim_run_spec run;
     FILE *state_out;
     char model_id[24], mapping_id[24];
@@ -287,7 +287,7 @@ struct loaded {
 
 static void unload(struct loaded *l)
 {
-    tsim__map_destroy(l->map);
+    tsim_mapping_destroy(l->map);
     tsim_model_destroy(l->m);
     if (l->state_out && l->state_out != stdout) fclose(l->state_out);
 }
@@ -309,7 +309,7 @@ static int load_all(struct common *c, struct loaded *l)
     char *def = c->mapping ? NULL : default_mapping(c->model);
     const char *mp = c->mapping ? c->mapping : def;
     tsim_diags_init(&d);
-    l->map = mp ? tsim__map_load_file(mp, l->m, &d) : NULL;
+    l->map = mp ? tsim_mapping_load_file(mp, l->m, &d) : NULL;
     tsim_diags_print(&d, mp ? mp : "(mapping)", stderr);
     tsim_diags_release(&d);
     if (l->map && (file_id(c->model, l->model_id, sizeof l->model_id) != 0 ||
@@ -352,7 +352,7 @@ static int origin_arg(struct common *c, double *out)
         *out = t;
         return 0;
     }
-    if (tsim__iso_time(c->origin, out) == 0) return 0;
+    if (tsim_iso_time(c->origin, out) == 0) return 0;
     return cli_usage_error(c->cmd, "bad origin '%s' (Unix seconds or an ISO 8601 time)",
                            c->origin);
 }
@@ -362,7 +362,7 @@ int cmd_twin(int argc, char **argv)
     struct common c;
     memset(&c, 0, sizeof c);
     c.cmd = "twin";
-    tsim__mqtt_opts_init(&c.mqtt);
+    tsim_mqtt_opts_init(&c.mqtt);
     c.mqtt.client_id = "twinsim-twin";
     const char *db = NULL, *idle = NULL, *every = NULL, *reps = NULL, *replay = NULL;
     const char *fc_id = NULL;
@@ -404,7 +404,7 @@ int cmd_twin(int argc, char **argv)
     long fc_n = 0;
     if (fc_id && cli_parse_long("twin", "--forecast", fc_id, 1, 2147483647L, &fc_n))
         return CLI_EXIT_USAGE;
-    struct tsim__twin_opts o;
+    struct tsim_twin_opts o;
     memset(&o, 0, sizeof o);
     o.mqtt = c.mqtt;
     o.seed = c.has_seed ? c.seed : 1;
@@ -414,23 +414,23 @@ int cmd_twin(int argc, char **argv)
     struct loaded l;
     int rc = load_all(&c, &l);
     if (rc) return rc;
-    long n;
+    long n = 0;
+    double every_s = -1;
     if ((c.until && duration_arg(&c, l.m, "--until", c.until, &o.until)) ||
         (c.checkpoint && duration_arg(&c, l.m, "--checkpoint", c.checkpoint, &o.checkpoint)) ||
         (c.origin && origin_arg(&c, &o.origin)) ||
         (idle && tsim_duration_parse(idle, "s", &o.idle_exit_s) != 0 &&
          cli_usage_error("twin", "bad duration '%s' for --idle-exit", idle)) ||
-        (every && tsim_duration_parse(every, "s", &l.map->every_s) != 0 &&
+        (every && tsim_duration_parse(every, "s", &every_s) != 0 &&
          cli_usage_error("twin", "bad duration '%s' for --every", every)) ||
         (reps && cli_parse_long("twin", "--replications", reps, 1, 100000, &n))) {
         unload(&l);
         return CLI_EXIT_USAGE;
     }
-    if (reps) l.map->replications = (int)n;
+    tsim_mapping_set_forecasts(l.map, every ? every_s : -1, reps ? (int)n : 0);
     if (replay) {
-        char err[600];
-        rc = tsim__twin_replay(l.m, l.map, replay, (uint64_t)fc_n, stdout, err, sizeof err);
-        if (rc) fprintf(stderr, "twinsim: twin: %s\n", err);
+        rc = tsim_twin_replay(l.m, l.map, replay, (uint64_t)fc_n, stdout);
+        if (rc) fprintf(stderr, "twinsim: twin: %s\n", cli_errmsg());
         unload(&l);
         return rc ? CLI_EXIT_MODEL : CLI_EXIT_OK;
     }
@@ -449,7 +449,7 @@ int cmd_twin(int argc, char **argv)
     o.log_ctx = &pr;
     stop_flag = 0;
     install_handlers();
-    rc = tsim__twin_main(l.m, l.map, &o);
+    rc = tsim_twin_run(l.m, l.map, &o);
     unload(&l);
     return rc ? CLI_EXIT_MODEL : CLI_EXIT_OK;
 }
@@ -459,7 +459,7 @@ int cmd_emulate(int argc, char **argv)
     struct common c;
     memset(&c, 0, sizeof c);
     c.cmd = "emulate";
-    tsim__mqtt_opts_init(&c.mqtt);
+    tsim_mqtt_opts_init(&c.mqtt);
     c.mqtt.client_id = "twinsim-emulate";
     const char *speed = NULL, *batch = NULL, *conn_timeout = NULL;
     for (int i = 1; i < argc; i++) {
@@ -494,7 +494,7 @@ int cmd_emulate(int argc, char **argv)
         c.model = argv[i];
     }
     if (!c.model) return cli_usage_error("emulate", "no model given");
-    struct tsim__emu_opts o;
+    struct tsim_emulate_opts o;
     memset(&o, 0, sizeof o);
     o.mqtt = c.mqtt;
     o.speed = 60;
@@ -535,7 +535,7 @@ int cmd_emulate(int argc, char **argv)
     o.log_ctx = &pr;
     stop_flag = 0;
     install_handlers();
-    rc = tsim__emu_main(l.m, l.map, &o);
+    rc = tsim_emulate_run(l.m, l.map, &o);
     unload(&l);
     return rc ? CLI_EXIT_MODEL : CLI_EXIT_OK;
 }

@@ -61,6 +61,24 @@ TSIM_API const char *tsim_strerror(int err);
  */
 TSIM_API const char *tsim_errmsg(void);
 
+/**
+ * Receives the text the library has for the user beyond a call's return code: progress, notes
+ * ("nothing to resume ...: starting afresh"), the diagnostics of a long-running driver and the
+ * lines of an interrupted one. `text` is meant to be shown verbatim: it ends in a newline, or
+ * starts with '\r' and redraws a progress line.
+ */
+typedef void tsim_message_fn(void *ctx, const char *text);
+
+/**
+ * Set the one receiver of the library's messages for the whole process (the command sets one
+ * that writes to stderr); NULL, the default, drops them. The library itself never writes to
+ * stdout or stderr, never exits and never installs a signal handler; a misused call (a programmer
+ * error) asserts: it says why on stderr and aborts.
+ * Ownership: `ctx` is borrowed until the next call. Errors: none. Not thread-safe: set it before
+ * starting any work; `fn` may be called from worker threads, one call at a time.
+ */
+TSIM_API void tsim_set_message_fn(tsim_message_fn *fn, void *ctx);
+
 /* ---------------------------------------------------------------------------------------------
  * Random streams: xoshiro256** seeded through splitmix64.
  * ------------------------------------------------------------------------------------------- */
@@ -161,6 +179,7 @@ TSIM_API double tsim_dist_sample(const struct tsim_dist *d, struct tsim_rng *r);
 
 /** The theoretical mean and variance of `d`. */
 TSIM_API double tsim_dist_mean(const struct tsim_dist *d);
+/** The theoretical variance of `d` (0 for a constant). Errors: none. */
 TSIM_API double tsim_dist_variance(const struct tsim_dist *d);
 
 /** The name of `kind` as written in model files ("exponential"). */
@@ -196,7 +215,9 @@ struct tsim_tally {
     double mean, m2, min, max;
 };
 
+/** An empty tally. Ownership: a caller-owned value; nothing to release. */
 TSIM_API void tsim_tally_init(struct tsim_tally *t);
+/** Add observation `x`. */
 TSIM_API void tsim_tally_add(struct tsim_tally *t, double x);
 /** Sample variance (n - 1 in the denominator); 0 when n < 2. */
 TSIM_API double tsim_tally_variance(const struct tsim_tally *t);
@@ -209,6 +230,7 @@ struct tsim_level {
     double t_start, t_last, value, area, max;
 };
 
+/** Start the level at `value` at time `t0`. Ownership: a caller-owned value; nothing to release. */
 TSIM_API void tsim_level_init(struct tsim_level *l, double t0, double value);
 /** The level becomes `value` at time `t` (t >= the last change; an earlier `t` asserts, as it
  * does in restart and mean). */
@@ -229,6 +251,7 @@ struct tsim_hist {
 
 /** Errors: TSIM_EINVAL for nbins == 0 or hi <= lo. Ownership: release with tsim_hist_release. */
 TSIM_API int tsim_hist_init(struct tsim_hist *h, double lo, double hi, uint32_t nbins);
+/** Free the bins of `h` and zero it; a zeroed or released `h` is a no-op. */
 TSIM_API void tsim_hist_release(struct tsim_hist *h);
 /** Count `x`; NaN is not counted. */
 TSIM_API void tsim_hist_add(struct tsim_hist *h, double x);
@@ -323,10 +346,12 @@ TSIM_API struct tsim_model *tsim_model_create(const char *name);
 /** Free `m` and everything it owns. A no-op for NULL. */
 TSIM_API void tsim_model_destroy(struct tsim_model *m);
 
+/** The name given to tsim_model_create(). Ownership: owned by `m`. */
 TSIM_API const char *tsim_model_name(const struct tsim_model *m);
 
 /** Set the time unit ("s", "min", "h", "d"). Errors: TSIM_EINVAL for another unit. */
 TSIM_API int tsim_model_set_time_unit(struct tsim_model *m, const char *unit);
+/** The time unit ("min" by default). Ownership: owned by `m`. */
 TSIM_API const char *tsim_model_time_unit(const struct tsim_model *m);
 
 /**
@@ -353,6 +378,7 @@ TSIM_API double tsim_model_max_time(const struct tsim_model *m);
  * 1,000,000). Errors: TSIM_ERANGE for more than 1,000,000,000 entities or 10^15 events.
  */
 TSIM_API int tsim_model_set_max_entities(struct tsim_model *m, uint64_t n);
+/** The second limit above: events at one instant. Errors: TSIM_ERANGE. */
 TSIM_API int tsim_model_set_max_instant_events(struct tsim_model *m, uint64_t n);
 
 /**
@@ -366,7 +392,10 @@ TSIM_API int tsim_model_set_start_clock(struct tsim_model *m, double hours);
 TSIM_API int tsim_model_add_product(struct tsim_model *m, const char *name);
 /** The index of product `name`, or TSIM_ENOENT. */
 TSIM_API int tsim_model_find_product(const struct tsim_model *m, const char *name);
+/** Products defined; 0 when the model names none (then every entity is product 0, "part"). */
 TSIM_API int tsim_model_product_count(const struct tsim_model *m);
+/** The name of product `product`, "part" for product 0 of a model that names none, or NULL
+ * for an index out of range. Ownership: owned by `m`. */
 TSIM_API const char *tsim_model_product_name(const struct tsim_model *m, int product);
 
 /**
@@ -377,6 +406,7 @@ TSIM_API const char *tsim_model_product_name(const struct tsim_model *m, int pro
  */
 TSIM_API int tsim_model_add_shift(struct tsim_model *m, const char *name, const double *periods,
                                   int n);
+/** The index of shift `name`, or TSIM_ENOENT. */
 TSIM_API int tsim_model_find_shift(const struct tsim_model *m, const char *name);
 
 /**
@@ -385,8 +415,11 @@ TSIM_API int tsim_model_find_shift(const struct tsim_model *m, const char *name)
  */
 TSIM_API int tsim_model_add_operators(struct tsim_model *m, const char *name, int count,
                                       int shift);
+/** The index of operator pool `name`, or TSIM_ENOENT. */
 TSIM_API int tsim_model_find_operators(const struct tsim_model *m, const char *name);
+/** Operator pools defined. */
 TSIM_API int tsim_model_pool_count(const struct tsim_model *m);
+/** The name of pool `pool`, or NULL for an index out of range. Ownership: owned by `m`. */
 TSIM_API const char *tsim_model_pool_name(const struct tsim_model *m, int pool);
 /** Change the size of pool `pool` (>= 1), e.g. for experiments. Errors: TSIM_ERANGE. */
 TSIM_API int tsim_model_set_pool_count(struct tsim_model *m, int pool, int count);
@@ -396,8 +429,11 @@ TSIM_API int tsim_model_add_block(struct tsim_model *m, enum tsim_block_type typ
                                   const char *name);
 /** The index of block `name`, or TSIM_ENOENT. */
 TSIM_API int tsim_model_find_block(const struct tsim_model *m, const char *name);
+/** Blocks added so far; their indices are 0 to the count - 1, in the order added. */
 TSIM_API int tsim_model_block_count(const struct tsim_model *m);
+/** The name of block `block`, or NULL for an index out of range. Ownership: owned by `m`. */
 TSIM_API const char *tsim_model_block_name(const struct tsim_model *m, int block);
+/** The type of block `block`. Errors: asserts for an index out of range. */
 TSIM_API enum tsim_block_type tsim_model_block_type(const struct tsim_model *m, int block);
 /** "source", "buffer", ... as written in model files. */
 TSIM_API const char *tsim_block_type_name(enum tsim_block_type type);
@@ -427,7 +463,11 @@ TSIM_API int tsim_source_set_mix(struct tsim_model *m, int block, const int *pro
 /** source: maximum number of entities created (0: unlimited), entities per arrival, and
  * entities created at time 0 (closed loops). */
 TSIM_API int tsim_source_set_limit(struct tsim_model *m, int block, uint64_t limit);
+/** source: entities per arrival (>= 1, default 1). Errors: TSIM_ERANGE, TSIM_ENOENT (no such
+ * block), TSIM_EINVAL (not a source). */
 TSIM_API int tsim_source_set_batch(struct tsim_model *m, int block, int batch);
+/** source: entities created at time 0, for closed loops (>= 0, default 0). Errors: as
+ * tsim_source_set_batch(). */
 TSIM_API int tsim_source_set_population(struct tsim_model *m, int block, int population);
 /** source: due date of each entity as an offset from its creation (default: none). */
 TSIM_API int tsim_source_set_due(struct tsim_model *m, int block, const struct tsim_dist *d);
@@ -435,8 +475,11 @@ TSIM_API int tsim_source_set_due(struct tsim_model *m, int block, const struct t
 /** buffer: capacity (0: unlimited, the default), discipline, and what happens when full:
  * `drop` 0 blocks upstream (default), 1 drops the arriving entity and counts it. */
 TSIM_API int tsim_buffer_set_capacity(struct tsim_model *m, int block, uint64_t capacity);
+/** buffer: the order entities leave in (FIFO by default). Errors: TSIM_ENOENT, TSIM_EINVAL. */
 TSIM_API int tsim_buffer_set_discipline(struct tsim_model *m, int block,
                                         enum tsim_discipline discipline);
+/** buffer: 1 drops (and counts) an entity arriving when full, 0 blocks upstream (default).
+ * Errors: TSIM_ENOENT, TSIM_EINVAL. */
 TSIM_API int tsim_buffer_set_drop(struct tsim_model *m, int block, int drop);
 
 /** delay: the time each entity spends in it (unlimited entities in parallel). */
@@ -499,8 +542,15 @@ TSIM_API int tsim_block_set_dist(struct tsim_model *m, int block, const char *ke
  * probability and product routes add one branch per call; rules take a list.
  */
 TSIM_API int tsim_route_to(struct tsim_model *m, int from, int to);
+/** Add a branch: an entity leaving `from` goes to `to` with probability `p`; the branches of a
+ * block must sum to 1 (checked by tsim_model_validate). Errors: TSIM_ERANGE for `p` outside
+ * [0, 1], TSIM_ENOENT for a block that does not exist. */
 TSIM_API int tsim_route_add_probability(struct tsim_model *m, int from, int to, double p);
+/** Add a branch: entities of `product` leaving `from` go to `to`. Errors: TSIM_ENOENT for a
+ * product or block that does not exist. */
 TSIM_API int tsim_route_add_product(struct tsim_model *m, int from, int product, int to);
+/** Route what leaves `from` by `rule` among the `n` blocks of `among` (copied).
+ * Errors: TSIM_EINVAL for a rule that takes no list or an empty list, TSIM_ENOENT. */
 TSIM_API int tsim_route_set_rule(struct tsim_model *m, int from, enum tsim_route_rule rule,
                                  const int *among, int n);
 
@@ -536,7 +586,9 @@ struct tsim_diags {
     struct tsim_diag *items;
 };
 
+/** An empty list. Ownership: the caller releases it with tsim_diags_release(). */
 TSIM_API void tsim_diags_init(struct tsim_diags *d);
+/** Free every message of `d` and leave it empty, ready for use again. */
 TSIM_API void tsim_diags_release(struct tsim_diags *d);
 /** Append a diagnostic (printf-style message). */
 TSIM_API void tsim_diags_add(struct tsim_diags *d, enum tsim_severity sev, int line, int col,
@@ -609,6 +661,7 @@ TSIM_API struct tsim_sim *tsim_sim_clone(const struct tsim_sim *sim);
  */
 TSIM_API void tsim_sim_reseed(struct tsim_sim *sim, uint64_t seed, uint64_t replication);
 
+/** The model `sim` was created from. Ownership: borrowed; the caller keeps it alive. */
 TSIM_API const struct tsim_model *tsim_sim_model(const struct tsim_sim *sim);
 
 /** Current time in the model's time unit. */
@@ -839,8 +892,12 @@ struct tsim_result {
     uint64_t fingerprint;
 };
 
+/** An empty result. Ownership: the caller releases it with tsim_result_release(). */
 TSIM_API void tsim_result_init(struct tsim_result *r);
+/** Free the KPI list of `r` and zero it; a zeroed `r` is a no-op. */
 TSIM_API void tsim_result_release(struct tsim_result *r);
+/** Append the KPI (block, name, value). Ownership: `name` is borrowed and must outlive `r`
+ * (the engine passes static strings). */
 TSIM_API void tsim_result_add(struct tsim_result *r, int block, const char *name, double value);
 /** The KPI (block, name), or NULL. */
 TSIM_API const struct tsim_kpi *tsim_result_find(const struct tsim_result *r, int block,

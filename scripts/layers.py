@@ -9,7 +9,19 @@ which reads LTO objects too): a symbol one folder's objects need and another's d
 between the two. Since every edge must go down (or stay inside its folder), no two folders can
 tie each other in a cycle.
 
-    python3 scripts/layers.py [BUILD]     exit 0 when the house holds, 1 with each breach listed
+    python3 scripts/layers.py [--root DIR] [BUILD]
+        exit 0 when the house holds, 1 with each breach listed. DIR is the tree to check (this
+        script's own by default; tests/cli/layers.sh points it at a deliberately bad one), BUILD
+        the build folder under it whose objects are read (build by default).
+
+Why this order: the kernel (core) knows nothing; the sim and its blocks (blocks) run a model
+description; the model files (model) are read into that description; decision logic (logic)
+plugs into blocks. The writers (results) take plain results and summaries (struct tsim_result,
+their own rows) and write them: they know no driver, so every driver can use them. The drivers
+sit above: replications, experiments and the optimizer (run) stream their rows into the
+writers as they finish (that is what makes a run survive Ctrl-C and --resume); the GPU batch
+(gpu) and the live twin (twin) drive the sim and use run's replications; the web server (web)
+shows what the others produce. The command (cli/) is above everything and sees only include/.
 """
 import os
 import re
@@ -93,7 +105,11 @@ def check_calls(root, build, problems):
     for folder in os.listdir(objdir):
         for dirpath, _, files in os.walk(os.path.join(objdir, folder)):
             for f in files:
-                if f.endswith(".o"):
+                # An object whose source has gone (moved or deleted since the last build) is
+                # stale: it is not part of the house any more.
+                src = os.path.join(root, os.path.relpath(dirpath, os.path.join(root, build)),
+                                   f[:-2] + ".c")
+                if f.endswith(".o") and os.path.exists(src):
                     d, n = nm(os.path.join(dirpath, f))
                     for s in d:
                         owner[s] = folder
@@ -111,7 +127,12 @@ def check_calls(root, build, problems):
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    build = sys.argv[1] if len(sys.argv) > 1 else "build"
+    args = sys.argv[1:]
+    if args[:1] == ["--root"]:
+        if len(args) < 2:
+            raise SystemExit("layers: '--root' needs a folder")
+        root, args = os.path.abspath(args[1]), args[2:]
+    build = args[0] if args else "build"
     problems = []
     for f in src_folders(root):
         if f not in LAYERS:

@@ -31,6 +31,18 @@ void tsim__grow(void **arr, size_t *cap, size_t need, size_t elem);
 /* Set the thread's error message ("FUNC: message") and return `err`. */
 int tsim__fail(int err, const char *func, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void tsim__clear_error(void);
+/* A message for the user, through the receiver tsim_set_message_fn set (none: dropped). */
+void tsim__say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void tsim__say_text(const char *text);
+
+/**
+ * One hash of `n` replications' fingerprints, taken in replication order, so that it does not
+ * depend on the thread count; equal values mean every replication behaved the same.
+ */
+uint64_t tsim__fingerprint_combine(const struct tsim_result *reps, size_t n);
+/* The same hash step by step: start with the count, then each fingerprint in order. */
+uint64_t tsim__fingerprint_start(size_t n);
+uint64_t tsim__fingerprint_step(uint64_t h, uint64_t fingerprint);
 
 /* Programmer errors in the C API: abort with the function and the problem. */
 #define TSIM__ASSERT(cond, ...)                                        \

@@ -4,6 +4,7 @@
  */
 #include "core/core.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,36 @@ int tsim__fail(int err, const char *func, const char *fmt, ...)
     vsnprintf(errbuf + n, sizeof errbuf - (size_t)n, fmt, ap);
     va_end(ap);
     return err;
+}
+
+/* The receiver of messages; one lock keeps the lines of two threads apart. */
+static tsim_message_fn *say_fn;
+static void *say_ctx;
+static pthread_mutex_t say_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void tsim_set_message_fn(tsim_message_fn *fn, void *ctx)
+{
+    say_fn = fn;
+    say_ctx = ctx;
+}
+
+void tsim__say(const char *fmt, ...)
+{
+    if (!say_fn) return;
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    tsim__say_text(buf);
+}
+
+void tsim__say_text(const char *text)
+{
+    if (!say_fn) return;
+    pthread_mutex_lock(&say_lock);
+    say_fn(say_ctx, text);
+    pthread_mutex_unlock(&say_lock);
 }
 
 void tsim__assert_fail(const char *func, const char *fmt, ...)

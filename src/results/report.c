@@ -13,7 +13,6 @@
 #include "core/core.h"
 #include "results/db.h"
 #include "results/results.h"
-#include "run/experiment.h"
 
 #include <math.h>
 #include <sqlite3.h>

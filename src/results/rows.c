@@ -13,7 +13,6 @@
  */
 #include "core/core.h"
 #include "results/results.h"
-#include "run/replicate.h"
 
 #include <errno.h>
 #include <math.h>

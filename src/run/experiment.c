@@ -192,11 +192,9 @@ static void progress_draw(struct tsim__xrun *x, int final)
     char bar[40];
     for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
     bar[width] = 0;
-    fprintf(stderr, "\r[%s] %llu/%llu jobs  %.1f/s  %s%.0fs left ", bar,
-            (unsigned long long)x->jobs_done, (unsigned long long)total, rate,
-            final ? "" : "~", left);
-    if (final) fputc('\n', stderr);
-    fflush(stderr);
+    tsim__say("\r[%s] %llu/%llu jobs  %.1f/s  %s%.0fs left %s", bar,
+              (unsigned long long)x->jobs_done, (unsigned long long)total, rate,
+              final ? "" : "~", left, final ? "\n" : "");
 }
 
 /* The store refused a row (a full disk): stop, as a signal would, but as a failure, since
@@ -252,7 +250,7 @@ static struct tsim_model *load_model(struct tsim__xrun *x, struct tsim_run_spec 
                                               : tsim_model_load_file(x->spec->model_path, run, &md);
     const char *name = x->spec->model_path ? x->spec->model_path : "model";
     /* Warnings once (every scenario loads the same file), errors always. */
-    if (md.errors || (md.n && !x->model_warned)) tsim_diags_print(&md, name, stderr);
+    if (md.errors || (md.n && !x->model_warned)) tsim__x_say_diags(&md, name);
     if (md.n) x->model_warned = 1;
     if (!m) tsim_diags_add(d, TSIM_ERROR, 0, 0, "cannot load the model '%s'", name);
     tsim_diags_release(&md);
@@ -693,8 +691,8 @@ static int fold_row(struct tsim__xrun *x, const struct tsim__job *j, const doubl
         x->error = 1;
         char why[512];
         failed_why(x, j, why, sizeof why);
-        fprintf(stderr, "twinsim %s: replication %u of scenario %u failed: %s\n", x->opts.kind,
-                j->rep, j->scen, why);
+        tsim__say("twinsim %s: replication %u of scenario %u failed: %s\n", x->opts.kind, j->rep,
+                  j->scen, why);
         return -1;
     }
     for (size_t k = 0; k < x->nkpi; k++) tsim_tally_add(&sc->kt[k], row[k]);
@@ -936,9 +934,22 @@ int tsim__xrun_until_done(struct tsim__xrun *x, const size_t *scen, size_t n)
 
 /* ---- the command ---------------------------------------------------------------------- */
 
+/* Diagnostics go to the message receiver whole, in the format tsim_diags_print writes. */
+void tsim__x_say_diags(const struct tsim_diags *d, const char *file)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return;
+    tsim_diags_print(d, file, f);
+    fclose(f);
+    if (len) tsim__say_text(text);
+    free(text);
+}
+
 static void print_diags(const struct tsim_diags *d, const char *file)
 {
-    tsim_diags_print(d, file, stderr);
+    tsim__x_say_diags(d, file);
 }
 
 int tsim__xrun_finish(struct tsim__xrun *x, tsim__xjson_extra_fn *extra, void *extra_ctx,
@@ -949,7 +960,7 @@ int tsim__xrun_finish(struct tsim__xrun *x, tsim__xjson_extra_fn *extra, void *e
     char *json = NULL;
     if (tsim__xjson_write(x, x->opts.json, extra, extra_ctx, wall, &json) != 0) {
         const char *m = tsim_errmsg(), *c = strstr(m, ": ");
-        fprintf(stderr, "twinsim %s: %s\n", x->opts.kind, c ? c + 2 : m);
+        tsim__say("twinsim %s: %s\n", x->opts.kind, c ? c + 2 : m);
         rc = 1;
     }
     if (x->db) {
@@ -1017,10 +1028,10 @@ int tsim__xrun_interrupted(struct tsim__xrun *x)
     if (x->db) {
         const char *path = x->opts.db;
         tsim__xdb_close(x, "interrupted");
-        fprintf(stderr, "twinsim %s: interrupted; %llu finished replications are kept in '%s': "
-                "continue with --resume\n", kind, (unsigned long long)x->jobs_done, path);
+        tsim__say("twinsim %s: interrupted; %llu finished replications are kept in '%s': "
+                    "continue with --resume\n", kind, (unsigned long long)x->jobs_done, path);
     } else {
-        fprintf(stderr, "twinsim %s: interrupted; nothing was kept (no database)\n", kind);
+        tsim__say("twinsim %s: interrupted; nothing was kept (no database)\n", kind);
     }
     return TSIM__X_INTERRUPTED;
 }

@@ -324,6 +324,8 @@ int tsim__report_html(const char *db, long run, const char *out, char *err, size
 
 /* Small helpers shared by the run layer. */
 double tsim__x_now(void);
+/* The diagnostics `d` of `file`, as tsim_diags_print writes them, to the message receiver. */
+void tsim__x_say_diags(const struct tsim_diags *d, const char *file);
 /* Shortest text that reads back as exactly `v`. */
 void tsim__x_fmt_double(char *buf, size_t len, double v);
 /* Evaluate expression e on a row (KPIs) of scenario s. */
@@ -332,9 +334,9 @@ double tsim__xexpr_eval(const struct tsim__xrun *x, const struct tsim__expr *e, 
 
 /* MPI farm (mpi_farm.c, built with TSIM_HAVE_MPI only). */
 #ifdef TSIM_HAVE_MPI
-/* Called at the start of a command: initialises MPI; returns 1 when this process is a worker
- * rank that served jobs and should exit with *code; 0 when it should run the command (rank 0 or
- * a single rank). */
+/* Called at the start of a command: initialises MPI; returns 1 on a worker rank, 0 on rank 0
+ * or a single rank, and -1 (MPI already finalised, the reason said) when this binary's MPI is
+ * not the launcher's: every process would then run the whole experiment. */
 int tsim__mpi_start(int *argc, char ***argv, int *rank, int *size);
 /* Install the MPI executor on rank 0 of a multi-rank run. */
 void tsim__mpi_attach(struct tsim__xrun *x);

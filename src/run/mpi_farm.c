@@ -126,9 +126,8 @@ static void print_stats(void)
 {
     const char *e = getenv("TSIM_MPI_STATS");
     if (!e || !*e || *e == '0') return;
-    fprintf(stderr, "twinsim: rank %d: %ld jobs, %.3f s computing, %.3f s idle\n", g_rank,
-            g_stats.jobs, g_stats.busy_s, g_stats.idle_s);
-    fflush(stderr);
+    tsim__say("twinsim: rank %d: %ld jobs, %.3f s computing, %.3f s idle\n", g_rank,
+              g_stats.jobs, g_stats.busy_s, g_stats.idle_s);
 }
 
 /* The number of processes the launcher says it started (Open MPI's, or a PMI one such as MPICH's
@@ -163,11 +162,12 @@ int tsim__mpi_start(int *argc, char ***argv, int *rank, int *size)
     long lrank = 0, lsize = launcher_size(&lrank);
     if (g_size == 1 && lsize > 1) {
         if (lrank == 0)
-            fprintf(stderr, "twinsim: mpirun started %ld processes but each sees only itself: "
-                    "this twinsim-mpi was built with another MPI than this mpirun's (MPICH and "
-                    "Open MPI do not mix; Debian: mpirun.mpich, mpirun.openmpi)\n", lsize);
+            tsim__say("twinsim: mpirun started %ld processes but each sees only itself: "
+                      "this twinsim-mpi was built with another MPI than this mpirun's (MPICH and "
+                      "Open MPI do not mix; Debian: mpirun.mpich, mpirun.openmpi)\n", lsize);
         MPI_Finalize();
-        exit(1);
+        g_inited = 0;
+        return -1;
     }
     *rank = g_rank;
     *size = g_size;
@@ -211,8 +211,7 @@ static _Noreturn void give_up(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "twinsim: %s\n", msg);
-    fflush(stderr);
+    tsim__say("twinsim: %s\n", msg);
     wait_stderr_read();
     sigset_t set;
     sigemptyset(&set);

@@ -346,7 +346,7 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
         rc = tsim__x_lhs(&x, initial, 0, &d);
     }
     if (rc != 0 || d.errors) {
-        tsim_diags_print(&d, s->file, stderr);
+        tsim__x_say_diags(&d, s->file);
         tsim_diags_release(&d);
         if (x.db) tsim__xdb_close(&x, "failed");
         tsim__xrun_release(&x);
@@ -401,7 +401,7 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
         }
     }
     if (err) {
-        tsim_diags_print(&d, s->file, stderr);
+        tsim__x_say_diags(&d, s->file);
         rc = TSIM_EINVAL;
     }
     tsim_diags_release(&d);

@@ -73,15 +73,6 @@ int tsim__run_check(const struct tsim_model *m, const struct tsim_run_opts *o);
 /** Threads to use for `threads` (0: the online cores) and `n` jobs: at least 1, at most n. */
 int tsim__thread_count(int threads, size_t n);
 
-/**
- * One hash of `n` replications' fingerprints, taken in replication order, so that it does not
- * depend on the thread count; equal values mean every replication behaved the same.
- */
-uint64_t tsim__fingerprint_combine(const struct tsim_result *reps, size_t n);
-/* The same hash step by step: start with the count, then each fingerprint in order. */
-uint64_t tsim__fingerprint_start(size_t n);
-uint64_t tsim__fingerprint_step(uint64_t h, uint64_t fingerprint);
-
 /* Pilot settings of the automatic warm-up, documented in warmup.c. */
 #define TSIM__WARMUP_SLICES 200
 #define TSIM__WARMUP_PILOTS 10

@@ -394,9 +394,9 @@ static void checkpoint(const struct tsim__emu *e, const struct tsim_sim *sim, do
     fflush(out);
 }
 
-static void say(const struct tsim__emu_opts *o, enum tsim__log_level level, const char *key,
+static void say(const struct tsim_emulate_opts *o, enum tsim_log_level level, const char *key,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void say(const struct tsim__emu_opts *o, enum tsim__log_level level, const char *key,
+static void say(const struct tsim_emulate_opts *o, enum tsim_log_level level, const char *key,
                 const char *fmt, ...)
 {
     if (!o->log) return;
@@ -410,31 +410,31 @@ static void say(const struct tsim__emu_opts *o, enum tsim__log_level level, cons
 
 static void on_mqtt_event(void *ctx, const struct tsim__mqtt_ev *e)
 {
-    const struct tsim__emu_opts *o = ctx;
+    const struct tsim_emulate_opts *o = ctx;
     if (e->kind == TSIM__MQ_CONNECTED)
-        say(o, TSIM__LOG_RECOVERED, "connected", "%s (connection %llu)", e->text,
+        say(o, TSIM_LOG_RECOVERED, "connected", "%s (connection %llu)", e->text,
             (unsigned long long)e->n);
     else
-        say(o, e->kind == TSIM__MQ_FAILED && e->repeated ? TSIM__LOG_INFO : TSIM__LOG_PROBLEM,
+        say(o, e->kind == TSIM__MQ_FAILED && e->repeated ? TSIM_LOG_INFO : TSIM_LOG_PROBLEM,
             e->kind == TSIM__MQ_FAILED ? "connect_failed" : "connection_lost",
             "%s; retrying in %.1f s", e->text, e->retry_s);
 }
 
-static int interrupted(const struct tsim__emu_opts *o) { return o->stop && *o->stop; }
+static int interrupted(const struct tsim_emulate_opts *o) { return o->stop && *o->stop; }
 
 int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
-                   const struct tsim__emu_opts *o)
+                   const struct tsim_emulate_opts *o)
 {
     struct tsim_sim *sim = tsim_sim_create(m, o->seed, 0);
     if (!sim) {
-        say(o, TSIM__LOG_PROBLEM, "model", "%s", tsim_errmsg());
+        say(o, TSIM_LOG_PROBLEM, "model", "%s", tsim_errmsg());
         return 1;
     }
     char err[256];
     struct tsim__mqtt_hooks h = {NULL, NULL, on_mqtt_event, (void *)o};
     struct tsim__mqtt *mq = tsim__mqtt_start(&o->mqtt, &h, NULL, 0, err, sizeof err);
     if (!mq) {
-        say(o, TSIM__LOG_PROBLEM, "mqtt", "%s", err);
+        say(o, TSIM_LOG_PROBLEM, "mqtt", "%s", err);
         tsim_sim_destroy(sim);
         return 1;
     }
@@ -448,7 +448,7 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
         struct tsim__mqtt_stats ms;
         tsim__mqtt_stats(mq, &ms);
         if (!interrupted(o))
-            say(o, TSIM__LOG_PROBLEM, "never_connected",
+            say(o, TSIM_LOG_PROBLEM, "never_connected",
                 "no connection to %s:%d in %.0f s (last problem: %s); nothing was sent",
                 o->mqtt.host, o->mqtt.port, limit,
                 ms.last_problem[0] ? ms.last_problem : "none said");
@@ -499,7 +499,7 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
                 /* The plant's model cannot go on: what it sent stands, nothing more comes. */
                 now = tsim_sim_now(sim);
                 stopped = 1;
-                say(o, TSIM__LOG_PROBLEM, "model_stopped", "the model stopped at %g: %s", now,
+                say(o, TSIM_LOG_PROBLEM, "model_stopped", "the model stopped at %g: %s", now,
                     tsim_sim_error(sim));
                 break;
             }
@@ -534,7 +534,7 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
     int unacked = tsim__mqtt_pending(mq);
     int bad = pc.failed || unacked > 0 || stopped;
     if (o->verbose || bad || interrupted(o))
-        say(o, bad ? TSIM__LOG_PROBLEM : TSIM__LOG_INFO, "sent",
+        say(o, bad ? TSIM_LOG_PROBLEM : TSIM_LOG_INFO, "sent",
             "%llu events in %llu messages to t=%g (%llu failed, %d messages not acknowledged by "
             "the broker)%s",
             (unsigned long long)e.published, (unsigned long long)pc.messages, now,

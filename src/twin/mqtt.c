@@ -47,7 +47,7 @@
  * otherwise wait for the kernel's two minutes). */
 #define CONNECT_TIMEOUT_S 10.0
 
-void tsim__mqtt_opts_init(struct tsim__mqtt_opts *o)
+void tsim_mqtt_opts_init(struct tsim_mqtt_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->host = "127.0.0.1";
@@ -402,7 +402,7 @@ static void destroy(struct tsim__mqtt *c)
     tsim__free(c);
 }
 
-struct tsim__mqtt *tsim__mqtt_start(const struct tsim__mqtt_opts *o,
+struct tsim__mqtt *tsim__mqtt_start(const struct tsim_mqtt_opts *o,
                                     const struct tsim__mqtt_hooks *h, const char *const *filters,
                                     int nfilters, char *err, size_t errlen)
 {

@@ -38,7 +38,7 @@
 struct twin {
     struct tsim_model *model;
     const struct tsim__map *map;
-    const struct tsim__twin_opts *o;
+    const struct tsim_twin_opts *o;
     struct tsim__msgq *q;
     struct tsim__mqtt *mq;
     struct tsim__ingest in;
@@ -79,9 +79,9 @@ static double wall_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void say(struct twin *tw, enum tsim__log_level level, const char *key, const char *fmt,
+static void say(struct twin *tw, enum tsim_log_level level, const char *key, const char *fmt,
                 ...) __attribute__((format(printf, 4, 5)));
-static void say(struct twin *tw, enum tsim__log_level level, const char *key, const char *fmt,
+static void say(struct twin *tw, enum tsim_log_level level, const char *key, const char *fmt,
                 ...)
 {
     if (!tw->o->log) return;
@@ -94,7 +94,7 @@ static void say(struct twin *tw, enum tsim__log_level level, const char *key, co
 }
 
 /* Long texts (forecast JSON) go out whole. */
-static void say_long(struct twin *tw, enum tsim__log_level level, const char *key,
+static void say_long(struct twin *tw, enum tsim_log_level level, const char *key,
                      const char *text)
 {
     if (tw->o->log) tw->o->log(tw->o->log_ctx, level, key, text);
@@ -124,15 +124,15 @@ static void on_mqtt_event(void *ctx, const struct tsim__mqtt_ev *e)
     switch (e->kind) {
     case TSIM__MQ_CONNECTED:
         atomic_store(&tw->state_due, 1);
-        say(tw, TSIM__LOG_RECOVERED, "connected", "%s (connection %llu)", e->text,
+        say(tw, TSIM_LOG_RECOVERED, "connected", "%s (connection %llu)", e->text,
             (unsigned long long)(tw->base_connects + e->n));
         break;
     case TSIM__MQ_FAILED:
-        say(tw, e->repeated ? TSIM__LOG_INFO : TSIM__LOG_PROBLEM, "connect_failed",
+        say(tw, e->repeated ? TSIM_LOG_INFO : TSIM_LOG_PROBLEM, "connect_failed",
             "%s; retrying in %.1f s", e->text, e->retry_s);
         break;
     case TSIM__MQ_LOST:
-        say(tw, TSIM__LOG_PROBLEM, "connection_lost", "%s; retrying in %.1f s", e->text,
+        say(tw, TSIM_LOG_PROBLEM, "connection_lost", "%s; retrying in %.1f s", e->text,
             e->retry_s);
         break;
     }
@@ -187,7 +187,7 @@ static void emit_alert(void *ctx, const char *json)
     /* Alerts are events, not a state: not retained (a late subscriber reads the forecast). */
     if (tw->mq && tw->map->topic_alert)
         tsim__mqtt_publish(tw->mq, tw->map->topic_alert, json, strlen(json), tw->map->qos, 0);
-    say_long(tw, TSIM__LOG_INFO, "alert", json);
+    say_long(tw, TSIM_LOG_INFO, "alert", json);
 }
 
 static void publish_state(struct twin *tw)
@@ -217,9 +217,9 @@ static void finish_forecast(struct twin *tw, int wait)
                            tw->map->qos, 1);
     publish_state(tw);
     if (tw->res.error[0])
-        say(tw, TSIM__LOG_PROBLEM, "forecast_failed", "forecast %llu has no figures: %s",
+        say(tw, TSIM_LOG_PROBLEM, "forecast_failed", "forecast %llu has no figures: %s",
             (unsigned long long)tw->job.id, tw->res.error);
-    say_long(tw, TSIM__LOG_INFO, "forecast", tw->json);
+    say_long(tw, TSIM_LOG_INFO, "forecast", tw->json);
     if (tw->o->state_out) {
         fprintf(tw->o->state_out, "%s\n", tw->json);
         fflush(tw->o->state_out);
@@ -227,7 +227,7 @@ static void finish_forecast(struct twin *tw, int wait)
     tsim__alerts_check(&tw->alerts, tw->map, &tw->res, emit_alert, tw);
     if (tw->st) {
         if (tsim__store_forecast(tw->st, &tw->job, tw->json, tw->state_json) != 0)
-            say(tw, TSIM__LOG_PROBLEM, "record_failed", "cannot record forecast %llu",
+            say(tw, TSIM_LOG_PROBLEM, "record_failed", "cannot record forecast %llu",
                 (unsigned long long)tw->job.id);
         tw->dirty = 1;
     }
@@ -345,7 +345,7 @@ static void log_drop(struct twin *tw, const char *topic, enum tsim__drop why, co
     /* Bad input is logged, but a flood of it must not become a flood of log lines. */
     tw->logged++;
     if (tw->o->verbose || tw->logged <= 20 || tw->logged % 10000 == 0)
-        say(tw, TSIM__LOG_PROBLEM, "dropped", "'%.128s': %s: %s%s", topic, tsim__drop_name(why),
+        say(tw, TSIM_LOG_PROBLEM, "dropped", "'%.128s': %s: %s%s", topic, tsim__drop_name(why),
             err,
             tw->logged == 20 && !tw->o->verbose ? " (further drops logged every 10000th)" : "");
 }
@@ -400,7 +400,7 @@ static void handle_event(void *ctx, enum tsim__drop rc, const struct tsim__tev *
             /* Not recorded means not durable: the twin stops before acknowledging it, so the
              * broker keeps it for the next run. */
             tw->record_failed = 1;
-            say(tw, TSIM__LOG_PROBLEM, "record_failed", "cannot record message %llu in '%s'",
+            say(tw, TSIM_LOG_PROBLEM, "record_failed", "cannot record message %llu in '%s'",
                 (unsigned long long)(tw->stored + 1), tw->o->db);
         }
     }
@@ -416,7 +416,7 @@ static void handle_event(void *ctx, enum tsim__drop rc, const struct tsim__tev *
         /* The model cannot follow the plant past this point (e.g. more entities than it allows):
          * every forecast from here on says so instead of giving figures. */
         tw->model_stopped = 1;
-        say(tw, TSIM__LOG_PROBLEM, "model_stopped", "the model stopped at %g: %s",
+        say(tw, TSIM_LOG_PROBLEM, "model_stopped", "the model stopped at %g: %s",
             tsim_sim_now(tw->lv->sim), tsim_sim_error(tw->lv->sim));
     }
 }
@@ -444,7 +444,7 @@ static int commit(struct twin *tw)
         tsim__free(c);
         if (rc != 0) {
             if (!tw->record_failed)
-                say(tw, TSIM__LOG_PROBLEM, "record_failed", "cannot commit to '%s'", tw->o->db);
+                say(tw, TSIM_LOG_PROBLEM, "record_failed", "cannot commit to '%s'", tw->o->db);
             tw->record_failed = 1;
             return -1;
         }
@@ -465,7 +465,7 @@ static int same_as_recorded(struct twin *tw, const char *key, const char *value,
     int ok = 1;
     if (!rec && fresh) tsim__store_meta(tw->st, key, value);
     else if (!rec || strcmp(rec, value) != 0) {
-        say(tw, TSIM__LOG_PROBLEM, "recording_refused",
+        say(tw, TSIM_LOG_PROBLEM, "recording_refused",
             "'%s' holds a recording made with %s%s%s%s: to continue it, run with the same model, "
             "mapping, --seed and --origin; to start a new recording, give another --db (or "
             "remove '%s')",
@@ -489,11 +489,11 @@ static int replay_one(void *ctx, const char *topic, const void *payload, size_t 
  * counters taken up. Returns 0, or -1 after saying why. */
 static int open_recording(struct twin *tw)
 {
-    const struct tsim__twin_opts *o = tw->o;
+    const struct tsim_twin_opts *o = tw->o;
     char err[512];
     tw->st = tsim__store_open(o->db, o->sync_full, err, sizeof err);
     if (!tw->st) {
-        say(tw, TSIM__LOG_PROBLEM, "recording_refused", "%s", err);
+        say(tw, TSIM_LOG_PROBLEM, "recording_refused", "%s", err);
         return -1;
     }
     uint64_t last = tsim__store_last_event(tw->st);
@@ -502,7 +502,7 @@ static int open_recording(struct twin *tw)
     int ok = fresh || (fmt && strcmp(fmt, RECORDING_FORMAT) == 0);
     tsim__free(fmt);
     if (!ok) {
-        say(tw, TSIM__LOG_PROBLEM, "recording_refused",
+        say(tw, TSIM_LOG_PROBLEM, "recording_refused",
             "'%s' holds a recording this twinsim cannot continue: give another --db to start a "
             "new recording",
             o->db);
@@ -530,7 +530,7 @@ static int open_recording(struct twin *tw)
         char *rec = tsim__store_meta_of(tw->st, "client_id");
         if (!rec) tsim__store_meta(tw->st, "client_id", o->mqtt.client_id);
         else if (strcmp(rec, o->mqtt.client_id) != 0)
-            say(tw, TSIM__LOG_PROBLEM, "client_id_changed",
+            say(tw, TSIM_LOG_PROBLEM, "client_id_changed",
                 "'%s' was recorded by client id '%s', this run is '%s': what the broker kept "
                 "for '%s' while the twin was away does not reach this run",
                 o->db, rec, o->mqtt.client_id, rec);
@@ -547,7 +547,7 @@ static int open_recording(struct twin *tw)
     char n[32];
     snprintf(n, sizeof n, "%llu", (unsigned long long)tw->restarts);
     if (tsim__store_meta(tw->st, "restarts", n) != 0 || tsim__store_commit(tw->st, NULL) != 0) {
-        say(tw, TSIM__LOG_PROBLEM, "recording_refused", "cannot write to '%s'", o->db);
+        say(tw, TSIM_LOG_PROBLEM, "recording_refused", "cannot write to '%s'", o->db);
         return -1;
     }
     double t0 = wall_now();
@@ -555,14 +555,14 @@ static int open_recording(struct twin *tw)
     int rc = tsim__store_each(tw->st, last, replay_one, tw, err, sizeof err);
     tw->replaying = 0;
     if (rc != 0) {
-        say(tw, TSIM__LOG_PROBLEM, "recording_refused", "'%s': %s", o->db, err);
+        say(tw, TSIM_LOG_PROBLEM, "recording_refused", "'%s': %s", o->db, err);
         return -1;
     }
     tw->stored = last;
     char *c = tsim__store_meta_of(tw->st, "counters");
     if (c) restore_counters(tw, c);
     tsim__free(c);
-    say(tw, TSIM__LOG_INFO, "resumed",
+    say(tw, TSIM_LOG_INFO, "resumed",
         "%llu recorded messages of '%s' replayed in %.2f s: clock at %g, %llu forecasts so far",
         (unsigned long long)last, o->db, wall_now() - t0, tw->lv->now,
         (unsigned long long)tw->next_id);
@@ -603,7 +603,7 @@ static int start_mqtt(struct twin *tw)
     for (int j = 0; j < nf && map->topic_command; j++)
         cmd_covered |= tsim__topic_match(filters[j], map->topic_command);
     if (map->topic_command && !cmd_covered) filters[nf++] = map->topic_command;
-    struct tsim__mqtt_opts mo = tw->o->mqtt;
+    struct tsim_mqtt_opts mo = tw->o->mqtt;
     mo.qos = map->qos;
     if (map->topic_status) {
         status_payloads(tw);
@@ -616,14 +616,14 @@ static int start_mqtt(struct twin *tw)
     char err[512];
     tw->mq = tsim__mqtt_start(&mo, &h, filters, nf, err, sizeof err);
     tsim__free(filters);
-    if (!tw->mq) say(tw, TSIM__LOG_PROBLEM, "mqtt", "%s", err);
+    if (!tw->mq) say(tw, TSIM_LOG_PROBLEM, "mqtt", "%s", err);
     return tw->mq ? 0 : -1;
 }
 
 static int stopped(const struct twin *tw) { return tw->o->stop && *tw->o->stop; }
 
 int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
-                    const struct tsim__twin_opts *o)
+                    const struct tsim_twin_opts *o)
 {
     struct twin tw;
     memset(&tw, 0, sizeof tw);
@@ -632,7 +632,7 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
     tw.o = o;
     tw.lv = tsim__live_create(m, map, o->seed);
     if (!tw.lv) {
-        say(&tw, TSIM__LOG_PROBLEM, "model", "%s", tsim_errmsg());
+        say(&tw, TSIM_LOG_PROBLEM, "model", "%s", tsim_errmsg());
         return 1;
     }
     if (o->has_origin) {
@@ -651,7 +651,7 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
     /* QoS 0 is never redelivered; at QoS 2 libmosquitto answers PUBREC before the message is
      * handed over, after which the broker only resends PUBREL: a crash loses it either way. */
     if (!status && o->db && map->qos != 1)
-        say(&tw, TSIM__LOG_PROBLEM, "not_crash_safe",
+        say(&tw, TSIM_LOG_PROBLEM, "not_crash_safe",
             "the mapping's qos is %d: a message the twin received when it dies may be lost; "
             "crash safety needs 'qos: 1'",
             map->qos);
@@ -695,7 +695,7 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
         }
         if (o->verbose && now - last_log > 10) {
             char *s = print_free(counters(&tw));
-            say(&tw, TSIM__LOG_INFO, "counters", "%s", s);
+            say(&tw, TSIM_LOG_INFO, "counters", "%s", s);
             tsim__free(s);
             last_log = now;
         }
@@ -704,7 +704,7 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
             tsim__mqtt_stats(tw.mq, &ms);
             if (ms.connects == 0) {
                 atomic_store(&tw.closing, 1);
-                say(&tw, TSIM__LOG_PROBLEM, "never_connected",
+                say(&tw, TSIM_LOG_PROBLEM, "never_connected",
                     "no connection to %s:%d in %.0f s (last problem: %s)", o->mqtt.host,
                     o->mqtt.port, now - t0, ms.last_problem[0] ? ms.last_problem : "none said");
                 status = 1;

@@ -25,6 +25,7 @@
 #define TSIM_TWIN_H
 
 #include "twinsim.h"
+#include "twinsim_drivers.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -551,23 +552,6 @@ int tsim__store_get_forecast(const char *path, uint64_t id, uint64_t *events, ui
  * MQTT.
  * ------------------------------------------------------------------------------------------- */
 
-struct tsim__mqtt_opts {
-    const char *host;     /* loopback by default */
-    int port;
-    const char *client_id;
-    const char *username, *password;
-    const char *cafile, *capath, *certfile, *keyfile;
-    int tls_insecure;
-    int keepalive;
-    int clean;            /* 0: persistent session (the twin's default) */
-    int qos;
-    int verbose;
-    /* Status for late subscribers (all three or none): `status_online` is published retained on
-     * `status_topic` after every connect, `status_lost` is the will the broker publishes when
-     * the connection breaks, `status_offline` is published retained on a clean stop. */
-    const char *status_topic, *status_online, *status_lost, *status_offline;
-};
-void tsim__mqtt_opts_init(struct tsim__mqtt_opts *o);
 
 /* The longest wait between connection attempts, seconds. */
 #define TSIM__MQTT_BACKOFF_MAX 30.0
@@ -626,7 +610,7 @@ struct tsim__mqtt_stats {
  * tsim__mqtt_backoff, each reported through h->on_event) and subscribe to `filters` after every
  * connect. Returns NULL with a message in `err` for bad options.
  */
-struct tsim__mqtt *tsim__mqtt_start(const struct tsim__mqtt_opts *o,
+struct tsim__mqtt *tsim__mqtt_start(const struct tsim_mqtt_opts *o,
                                     const struct tsim__mqtt_hooks *h, const char *const *filters,
                                     int nfilters, char *err, size_t errlen);
 /** Publish (thread-safe). QoS 1 messages are queued while disconnected and sent on reconnect. */
@@ -683,36 +667,7 @@ int tsim__msgq_settled(struct tsim__msgq *q);
  * The twin and the emulator, as the commands run them.
  * ------------------------------------------------------------------------------------------- */
 
-/* How the twin and the emulator report: the library prints nothing, the command prints what
- * its log callback receives. `key` is one word naming what happened (a stable interface, listed
- * in docs/twin.md); `text` is one line for people. */
-enum tsim__log_level {
-    TSIM__LOG_PROBLEM,    /* always worth a line */
-    TSIM__LOG_RECOVERED,  /* a problem said before is over (a connection made) */
-    TSIM__LOG_INFO        /* progress: --verbose */
-};
-typedef void tsim__log_fn(void *ctx, enum tsim__log_level level, const char *key,
-                          const char *text);
 
-struct tsim__twin_opts {
-    struct tsim__mqtt_opts mqtt;
-    uint64_t seed;        /* the live sim's seed */
-    const char *db;       /* SQLite file; NULL: none */
-    int sync_full;        /* every commit on disk before the broker hears of it (power cuts) */
-    /* What the recording must have been made with (the command passes hashes of the model and
-     * mapping files); NULL: not checked. */
-    const char *model_id, *mapping_id;
-    double until;         /* stop once the plant time reaches this model time; < 0: never */
-    double checkpoint;    /* write both views every this much model time; 0: never */
-    FILE *state_out;
-    double idle_exit_s;   /* stop after this many wall seconds without a message; 0: never */
-    int verbose;
-    int has_origin;
-    double origin;        /* overrides the mapping's */
-    const volatile sig_atomic_t *stop; /* set (by a signal handler) to stop; may be NULL */
-    tsim__log_fn *log;
-    void *log_ctx;
-};
 
 /**
  * Replay forecast `id` recorded in `db`: feed its recorded messages to a fresh live twin (with the
@@ -727,25 +682,8 @@ int tsim__twin_replay(struct tsim_model *m, struct tsim__map *map, const char *d
  * there (replaying it first) or refuses it (another model, mapping, seed or origin). Returns 0,
  * or 1 when it could not run (model, recording) or never connected before an idle exit. */
 int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
-                    const struct tsim__twin_opts *o);
+                    const struct tsim_twin_opts *o);
 
-struct tsim__emu_opts {
-    struct tsim__mqtt_opts mqtt;
-    uint64_t seed;
-    double speed;         /* simulated seconds per wall second; 0: as fast as possible */
-    double until;         /* model time to stop */
-    double checkpoint;    /* write the plant's state every this much model time; 0: never */
-    FILE *state_out;
-    int has_origin;
-    double origin;        /* plant seconds of model time 0; default: the wall clock at start */
-    int batch;            /* events per message, at most; 1: one event per message */
-    double connect_timeout_s; /* give up when the first connection takes longer; 0: 10 s */
-    double drain_s;       /* at the end, wait this long at most for the broker's acks; 0: 60 s */
-    int verbose;
-    const volatile sig_atomic_t *stop; /* set (by a signal handler) to stop; may be NULL */
-    tsim__log_fn *log;
-    void *log_ctx;
-};
 
 /* A batch payload being built from event objects, as a gateway would send them: a JSON array
  * whose first item's topic is the message's, later items naming their own topic
@@ -774,7 +712,7 @@ void tsim__batch_clear(struct tsim__batch *b);
 /** Run the emulator to `until`, publishing plant messages. Returns 0 when every message was
  * acknowledged by the broker, 1 otherwise (never connected, or messages left unacknowledged). */
 int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
-                   const struct tsim__emu_opts *o);
+                   const struct tsim_emulate_opts *o);
 
 /* The emulator's message composer, separated for tests: turn an observation into messages as
  * the mapping expects a plant to send them, each handed to `emit`. */

@@ -10,6 +10,7 @@
 #include "run/experiment.h"
 #include "twinsim.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -654,6 +655,53 @@ static void test_pool_runs_each_job_once(void)
     CHECK(pool_done_count == 0);
 }
 
+/* ---- messages ------------------------------------------------------------------------- */
+
+struct heard {
+    char text[4096];
+    int calls;
+};
+
+static void hear(void *ctx, const char *text)
+{
+    struct heard *h = ctx;
+    h->calls++;
+    strncat(h->text, text, sizeof h->text - strlen(h->text) - 1);
+}
+
+/* The library writes nothing to stderr: a note (nothing to resume) and an error (a database that
+ * cannot be made) reach the message receiver, and without one they are dropped. */
+static void test_messages_go_to_the_receiver(void)
+{
+    const char *text = "model: m\nfactors: {server.servers: [1, 2]}\nreplications: 2\n"
+                       "objective: {minimize: queue.wait}\n";
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    int fd = open(tmp("stderr.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CHECK(saved >= 0 && fd >= 0);
+    dup2(fd, STDERR_FILENO);
+    struct heard h = {{0}, 0};
+    tsim_set_message_fn(hear, &h);
+    int resumed = run_exp(text, 1, NULL, tmp("fresh.db"), 1, &mm1);
+    int bad_db = run_exp(text, 1, NULL, "/nonexistent-dir/x.db", 0, &mm1);
+    tsim_set_message_fn(NULL, NULL);
+    int quiet = run_exp(text, 1, NULL, "/nonexistent-dir/x.db", 0, &mm1);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(fd);
+    CHECK_EQ(resumed, 0);
+    CHECK_EQ(bad_db, 1);
+    CHECK_EQ(quiet, 1);
+    char *err = slurp(tmp("stderr.txt"));
+    CHECK_STR(err, "");
+    free(err);
+    CHECK(strstr(h.text, "twinsim experiment: nothing to resume in '") != NULL);
+    CHECK(strstr(h.text, "twinsim experiment: ") != NULL &&
+          strstr(h.text, "/nonexistent-dir/x.db") != NULL);
+    CHECK(h.calls >= 2);
+}
+
 int main(void)
 {
     alarm(600); /* a hang fails the test instead of stalling the run */
@@ -673,6 +721,7 @@ int main(void)
     RUN(test_optimize_mmc_servers);
     RUN(test_optimize_continuous_md1);
     RUN(test_pool_runs_each_job_once);
+    RUN(test_messages_go_to_the_receiver);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);

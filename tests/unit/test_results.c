@@ -4,6 +4,7 @@
  * CSV files, the table, and the results database read back through SQLite.
  */
 #include "check.h"
+#include "core/core.h"
 #include "results/results.h"
 #include "run/replicate.h"
 #include "twinsim.h"

@@ -101,8 +101,8 @@ static void on_ev(void *ctx, const struct tsim__mqtt_ev *e)
  * the first wait, and counted (a closed port on loopback: no broker needed). */
 static void test_mqtt_refused(void)
 {
-    struct tsim__mqtt_opts o;
-    tsim__mqtt_opts_init(&o);
+    struct tsim_mqtt_opts o;
+    tsim_mqtt_opts_init(&o);
     char err[256];
     CHECK(tsim__mqtt_start(&o, NULL, NULL, 0, err, sizeof err) == NULL);
     CHECK_STR(err, "a persistent session needs a client id");

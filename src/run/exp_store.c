@@ -40,16 +40,16 @@ struct tsim__xdb {
 
 static void db_fail(struct tsim__xrun *x, const char *what)
 {
-    fprintf(stderr, "twinsim %s: database '%s': %s: %s\n", x->opts.kind ? x->opts.kind : "experiment",
-            x->db ? x->db->path : "?", what, x->db ? sqlite3_errmsg(x->db->db) : "");
+    tsim__say("twinsim %s: database '%s': %s: %s\n", x->opts.kind ? x->opts.kind : "experiment",
+              x->db ? x->db->path : "?", what, x->db ? sqlite3_errmsg(x->db->db) : "");
 }
 
 static int exec_sql(struct tsim__xrun *x, const char *sql)
 {
     char *err = NULL;
     if (sqlite3_exec(x->db->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        fprintf(stderr, "twinsim %s: database '%s': %s\n", x->opts.kind, x->db->path,
-                err ? err : "error");
+        tsim__say("twinsim %s: database '%s': %s\n", x->opts.kind, x->db->path,
+                  err ? err : "error");
         sqlite3_free(err);
         return -1;
     }
@@ -91,7 +91,7 @@ int tsim__xdb_open(struct tsim__xrun *x, const char *path, int resume)
      * experiments and the readers of both. */
     if (tsim__db_open(path, 1, &d->db) != 0) {
         const char *m = tsim_errmsg(), *c = strstr(m, ": ");
-        fprintf(stderr, "twinsim %s: %s\n", x->opts.kind, c ? c + 2 : m);
+        tsim__say("twinsim %s: %s\n", x->opts.kind, c ? c + 2 : m);
         goto fail;
     }
     /* WAL: a committed transaction is in the operating system's hands at once, so it survives
@@ -111,8 +111,8 @@ int tsim__xdb_open(struct tsim__xrun *x, const char *path, int resume)
         if (sqlite3_step(st) == SQLITE_ROW) d->run = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
         if (!d->run)
-            fprintf(stderr, "twinsim %s: nothing to resume in '%s' for this experiment: starting "
-                    "anew\n", x->opts.kind, path);
+            tsim__say("twinsim %s: nothing to resume in '%s' for this experiment: starting "
+                      "anew\n", x->opts.kind, path);
     }
     char started[32], seed[32];
     now_text(started, sizeof started);
