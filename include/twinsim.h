@@ -371,6 +371,16 @@ TSIM_API enum tsim_rng_kind tsim_model_rng(const struct tsim_model *m);
 /** The name of a generator ("xoshiro", "philox"), "unknown" for another value. */
 TSIM_API const char *tsim_rng_kind_name(enum tsim_rng_kind kind);
 
+/** 1 if this build has GPU support (`make gpu`, where nvcc exists), else 0. */
+TSIM_API int tsim_gpu_built(void);
+
+/**
+ * NULL if replications can run as a GPU batch here; otherwise why not, in one line ("no GPU
+ * support built in ...", "no CUDA device: ..." with CUDA's message).
+ * Ownership: a static or thread-local string, valid until the next call on this thread.
+ */
+TSIM_API const char *tsim_gpu_unavailable(void);
+
 /**
  * Set the time of day at which sims start, in hours since midnight (default 0): shifts are laid
  * on the clock from there, so a run that starts at 06:00 meets a 06:00-14:00 shift at once.
