@@ -152,7 +152,7 @@ TSIM__PX double tsim__px_sqrt(double x) { return sqrt(x); }
 /*
  * The natural logarithm. x = 2^e m with m in [sqrt(1/2), sqrt(2)); f = m - 1 is exact there
  * (Sterbenz), and log m = 2 atanh(s) with s = f / (2 + f), |s| < 0.172: the odd series
- * 2 s (1 + s^2/3 + s^4/5 + ...) reaches 2^-54 after the s^20 term. The result is within about
+ * 2 s (1 + s^2/3 + s^4/5 + ...) is below 2^-54 of its sum after the s^23 term. Within about
  * 2 units in the last place of the true logarithm (tests/unit/test_philox.c compares it with
  * libm's over a range of inputs). 0 gives -inf, +inf gives +inf, a negative x or a NaN gives NaN.
  */
