@@ -147,7 +147,7 @@ struct tsim__order {
 struct tsim_sim {
     int64_t now;
     double tpu; /* ticks per model time unit */
-    int philox; /* its streams are Philox streams (the model's rng): draws go through philox.h */
+    unsigned char philox; /* its streams are Philox's (the model's rng): draws by philox.h */
     struct tsim__calendar cal;
     uint64_t events, fp;
     /* The run loop runs while events < check_at; at check_at it looks at the clock (the
@@ -252,10 +252,14 @@ static inline double tsim__time(const struct tsim_sim *sim, int64_t ticks)
     return (double)ticks / sim->tpu;
 }
 
+/* tsim__draw_u of a Philox sim (streams.c), out of line as tsim__draw_philox below. */
+double tsim__draw_u_philox(struct tsim_rng *r) __attribute__((cold));
+
 /* A uniform in (0, 1) from a block's stream `r`, by the sim's generator. */
 static inline double tsim__draw_u(const struct tsim_sim *sim, struct tsim_rng *r)
 {
-    return __builtin_expect(sim->philox, 0) ? tsim__philox_uniform(r) : tsim__uniform(r);
+    if (__builtin_expect(sim->philox, 0)) return tsim__draw_u_philox(r);
+    return tsim__uniform(r);
 }
 
 /* A drawn duration `v` in ticks; negative draws count as 0, longer ones (and a NaN) as
@@ -269,7 +273,7 @@ static inline int64_t tsim__draw_ticks(const struct tsim_sim *sim, double v)
 /* tsim__draw of a Philox sim (streams.c), out of line: the default generator's draws stay
  * inline and pay one test for it. */
 int64_t tsim__draw_philox(const struct tsim_sim *sim, const struct tsim_dist *d,
-                          struct tsim_rng *r) __attribute__((noinline));
+                          struct tsim_rng *r) __attribute__((cold));
 
 /* A duration drawn from `d`, in ticks (tsim__draw_ticks). */
 static inline int64_t tsim__draw(struct tsim_sim *sim, const struct tsim_dist *d,

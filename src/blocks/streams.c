@@ -75,6 +75,8 @@ void tsim__philox_streams(struct tsim_sim *sim)
     tsim__free(ids);
 }
 
+double tsim__draw_u_philox(struct tsim_rng *r) { return tsim__philox_uniform(r); }
+
 int64_t tsim__draw_philox(const struct tsim_sim *sim, const struct tsim_dist *d,
                           struct tsim_rng *r)
 {
