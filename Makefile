@@ -30,7 +30,8 @@ endif
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Werror
 # No fused multiply-add anywhere: a Philox run's draws and tick conversions must round as the
 # GPU's do (docs/gpu.md, Bit equality). GCC in ISO C mode does not fuse anyway; clang would.
-CFLAGS_ALL = -std=c11 $(OPT) $(WARN) -ffp-contract=off -D_GNU_SOURCE -fvisibility=hidden -Iinclude -Isrc $(CFLAGS)
+CFLAGS_ALL = -std=c11 $(OPT) $(WARN) -ffp-contract=off -D_GNU_SOURCE -fvisibility=hidden \
+             -Iinclude -Isrc $(CFLAGS)
 LDLIBS_ALL = -lm -lpthread $(LDLIBS)
 
 have = $(shell pkg-config --exists $(1) 2>/dev/null && echo 1)
@@ -213,7 +214,8 @@ mpi:
 # it says so and succeeds, and no other target depends on it. `make test-gpu` runs the parity
 # check where a device is there and says "no GPU: skipped" where not.
 CUDA_HOME ?= /usr/local/cuda
-NVCC ?= $(shell command -v nvcc 2>/dev/null || { [ -x $(CUDA_HOME)/bin/nvcc ] && echo $(CUDA_HOME)/bin/nvcc; })
+NVCC ?= $(shell command -v nvcc 2>/dev/null || \
+          { [ -x $(CUDA_HOME)/bin/nvcc ] && echo $(CUDA_HOME)/bin/nvcc; })
 NVCC_ARCH ?= -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90
 NVCC_FLAGS = -std=c++17 -O2 -fmad=false $(NVCC_ARCH) -Iinclude -Isrc -Xcompiler -Wall
 CUDA_SRC := $(wildcard src/gpu/*.cu)

@@ -962,8 +962,8 @@ static void load_run(struct loader *ld, const struct top *t)
             else if (strcmp(s, "xoshiro") == 0)
                 tsim_model_set_rng(ld->m, TSIM_RNG_XOSHIRO);
             else
-                tsim__ld_err(ld, tsim__ld_pos(v, kp), "'rng' must be 'xoshiro' or 'philox', got '%s'",
-                             s);
+                tsim__ld_err(ld, tsim__ld_pos(v, kp),
+                             "'rng' must be 'xoshiro' or 'philox', got '%s'", s);
         }
     }
     if (horizon_text && warmup_text && r->horizon > 0.0 && r->warmup >= r->horizon)

@@ -7,9 +7,9 @@
 M=examples/bottling-line.yaml
 
 # --gpu without GPU support built in: one line, exit 2, nothing run.
+want="twinsim run: --gpu: no GPU support built in (build it with 'make gpu' where nvcc exists)"
 tw run --gpu --no-db "$M"
-if [ $rc -eq 2 ] && [ ! -s "$TMP/out" ] && [ "$(cat "$TMP/err")" = \
-    "twinsim run: --gpu: no GPU support built in (build it with 'make gpu' where nvcc exists)" ]; then
+if [ $rc -eq 2 ] && [ ! -s "$TMP/out" ] && [ "$(cat "$TMP/err")" = "$want" ]; then
     pass gpu_run_refused
 else
     fail gpu_run_refused "exit $rc, '$(cat "$TMP/err")'"
@@ -38,7 +38,8 @@ else
     fail rng_philox_cli "--rng philox '$a', run.rng '$b', default '$c'"
 fi
 tw run --no-db --rng mt19937 "$M"
-if [ $rc -eq 2 ] && grep -q "option '--rng' needs 'xoshiro' or 'philox', not 'mt19937'" "$TMP/err"; then
+if [ $rc -eq 2 ] &&
+    grep -q "option '--rng' needs 'xoshiro' or 'philox', not 'mt19937'" "$TMP/err"; then
     pass rng_bad_value
 else
     fail rng_bad_value "exit $rc, '$(cat "$TMP/err")'"
@@ -63,7 +64,8 @@ else
     if [ -s "$TMP/d0" ] && cmp -s "$TMP/d0" "$TMP/d1"; then
         pass philox_no_fma
     else
-        fail philox_no_fma "$(diff "$TMP/d0" "$TMP/d1" | grep -c '^<') draws differ with FMA hardware"
+        n=$(diff "$TMP/d0" "$TMP/d1" | grep -c '^<')
+        fail philox_no_fma "$n draws differ with FMA hardware"
     fi
     if ! cmp -s "$TMP/d0" "$TMP/d2"; then
         pass philox_fma_control

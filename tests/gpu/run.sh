@@ -13,7 +13,10 @@ if [ ! -x "$gpu" ]; then
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/twinsim-gpu.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-"$ref" spec >"$tmp/spec" && "$ref" draws >"$tmp/cpu" || { echo "FAIL gpu_philox_parity: $ref failed"; exit 1; }
+if ! "$ref" spec >"$tmp/spec" || ! "$ref" draws >"$tmp/cpu"; then
+    echo "FAIL gpu_philox_parity: $ref failed"
+    exit 1
+fi
 "$gpu" <"$tmp/spec" >"$tmp/gpu" 2>"$tmp/err"
 rc=$?
 if [ $rc -eq 3 ]; then
@@ -29,6 +32,7 @@ if cmp -s "$tmp/cpu" "$tmp/gpu"; then
     echo "PASS gpu_philox_parity ($n draws equal bit for bit)"
 else
     line=$(cmp "$tmp/cpu" "$tmp/gpu" | sed -n 's/.*line \([0-9]*\).*/\1/p')
-    echo "FAIL gpu_philox_parity: $(diff "$tmp/cpu" "$tmp/gpu" | grep -c '^<') of $n draws differ, the first at line $line"
+    bad=$(diff "$tmp/cpu" "$tmp/gpu" | grep -c '^<')
+    echo "FAIL gpu_philox_parity: $bad of $n draws differ, the first at line $line"
     exit 1
 fi

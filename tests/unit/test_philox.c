@@ -286,7 +286,8 @@ static void test_block_ids(void)
         add_block(a, TSIM_SINK, names[i]);
         add_block(b, TSIM_SINK, names[i]);
     }
-    CHECK(tsim_model_set_rng(a, TSIM_RNG_PHILOX) == 0 && tsim_model_set_rng(b, TSIM_RNG_PHILOX) == 0);
+    CHECK(tsim_model_set_rng(a, TSIM_RNG_PHILOX) == 0);
+    CHECK(tsim_model_set_rng(b, TSIM_RNG_PHILOX) == 0);
     CHECK(tsim_model_set_rng(a, (enum tsim_rng_kind)7) == TSIM_EINVAL);
     CHECK(tsim_model_rng(a) == TSIM_RNG_PHILOX);
     struct tsim_sim *sa = tsim_sim_create(a, 1, 0), *sb = tsim_sim_create(b, 1, 0);
