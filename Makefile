@@ -28,7 +28,10 @@ AR = gcc-ar
 endif
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Werror
-CFLAGS_ALL = -std=c11 $(OPT) $(WARN) -D_GNU_SOURCE -fvisibility=hidden -Iinclude -Isrc $(CFLAGS)
+# No fused multiply-add anywhere: a Philox run's draws and tick conversions must round as the
+# GPU's do (docs/gpu.md, Bit equality). GCC in ISO C mode does not fuse anyway; clang would.
+CFLAGS_ALL = -std=c11 $(OPT) $(WARN) -ffp-contract=off -D_GNU_SOURCE -fvisibility=hidden \
+             -Iinclude -Isrc $(CFLAGS)
 LDLIBS_ALL = -lm -lpthread $(LDLIBS)
 
 have = $(shell pkg-config --exists $(1) 2>/dev/null && echo 1)
@@ -65,9 +68,12 @@ EXAMPLE_BIN := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 CHECK_BIN := $(BUILD)/bench-check/bench_models $(BUILD)/bench-check/bench_ceiling
 # The invariant checker of the random models (tests/diff/run.sh, tests/cli/diff.sh).
 DIFF_BIN := $(BUILD)/diff/invariants
+# The CPU side of the GPU parity check (make test-gpu) and of the multiply-add check.
+GPU_REF_BIN := $(BUILD)/gpu-check/philox_ref
 
 .PHONY: all test test-san test-tsan bench clean deps fuzz mpi install uninstall
-all: $(BUILD)/libtwinsim.a $(BUILD)/twinsim $(TEST_BIN) $(EXAMPLE_BIN) $(CHECK_BIN) $(DIFF_BIN)
+all: $(BUILD)/libtwinsim.a $(BUILD)/twinsim $(TEST_BIN) $(EXAMPLE_BIN) $(CHECK_BIN) $(DIFF_BIN) \
+     $(GPU_REF_BIN)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
@@ -93,6 +99,11 @@ $(BUILD)/examples/%: examples/%.c $(BUILD)/libtwinsim.a
 	@$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
 
 $(BUILD)/diff/%: tests/diff/%.c $(BUILD)/libtwinsim.a
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
+
+$(BUILD)/gpu-check/%: tests/gpu/%.c $(BUILD)/libtwinsim.a
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
 	@$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
@@ -197,6 +208,43 @@ mpi:
 	    CFLAGS="$(CFLAGS) -DTSIM_HAVE_MPI=1" $(BUILD)/mpi/twinsim && \
 	  cp $(BUILD)/mpi/twinsim $(BUILD)/twinsim-mpi; \
 	else echo "mpi: skipped: no '$(MPICC)' (Debian: apt-get install mpich libmpich-dev)"; fi
+
+# The GPU part (docs/gpu.md), where nvcc exists: the CUDA objects of src/gpu under
+# $(BUILD)/gpu/cuda, the parity program $(BUILD)/gpu/parity, and the command with GPU support,
+# $(BUILD)/gpu/twinsim (every C source compiled again with -DTSIM_HAVE_CUDA=1 under $(BUILD)/gpu).
+# -fmad=false: no fused multiply-add, as -ffp-contract=off on the C side. Optional: without nvcc
+# it says so and succeeds, and no other target depends on it. `make test-gpu` runs the parity
+# check where a device is there and says "no GPU: skipped" where not.
+CUDA_HOME ?= /usr/local/cuda
+NVCC ?= $(shell command -v nvcc 2>/dev/null || \
+          { [ -x $(CUDA_HOME)/bin/nvcc ] && echo $(CUDA_HOME)/bin/nvcc; })
+NVCC_ARCH ?= -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90
+NVCC_FLAGS = -std=c++17 -O2 -fmad=false $(NVCC_ARCH) -Iinclude -Isrc -Xcompiler -Wall
+CUDA_SRC := $(wildcard src/gpu/*.cu)
+CUDA_OBJ := $(CUDA_SRC:src/gpu/%.cu=$(BUILD)/gpu/cuda/%.o)
+CUDA_LIBS = -L$(CUDA_HOME)/lib64 -lcudart_static -ldl -lrt -lpthread -lstdc++
+
+.PHONY: gpu test-gpu
+gpu:
+	@if [ -n "$(NVCC)" ]; then \
+	  $(MAKE) --no-print-directory $(BUILD)/gpu/parity $(GPU_REF_BIN) && \
+	  $(MAKE) --no-print-directory BUILD=$(BUILD)/gpu CFLAGS="$(CFLAGS) -DTSIM_HAVE_CUDA=1" \
+	    LDLIBS="$(abspath $(CUDA_OBJ)) $(CUDA_LIBS)" $(BUILD)/gpu/twinsim; \
+	else echo "gpu: skipped: no nvcc (CUDA toolkit) on PATH or in $(CUDA_HOME)/bin"; fi
+
+$(BUILD)/gpu/cuda/%.o: src/gpu/%.cu src/gpu/gpu.h src/core/philox.h
+	@mkdir -p $(dir $@)
+	@echo "  NVCC    $<"
+	@$(NVCC) $(NVCC_FLAGS) -c $< -o $@
+
+$(BUILD)/gpu/parity: tests/gpu/parity.cu $(CUDA_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  NVCC    $@"
+	@$(NVCC) $(NVCC_FLAGS) $< $(CUDA_OBJ) -o $@
+
+test-gpu: all
+	@if [ -n "$(NVCC)" ]; then $(MAKE) --no-print-directory gpu; fi
+	@BUILD=$(BUILD) sh tests/gpu/run.sh
 
 clean:
 	rm -rf build build-san build-tsan build-clang

@@ -31,6 +31,8 @@ static const char experiment_help[] =
     "  --no-db       keep nothing on disk (no --resume, no report)\n"
     "  --resume      continue the last run of this experiment in the database\n"
     "  --seed S      seed (default: the experiment's seed, else the model's)\n"
+    "  --gpu         run the replications as GPU batches (docs/gpu.md); without GPU support or\n"
+    "                a device it says why and exits with status 2\n"
     "  --quiet       no table and no progress bar\n"
     "\n"
     "Under 'mpirun -n R twinsim-mpi experiment ...' the jobs are spread over R ranks; the results\n"
@@ -90,6 +92,11 @@ static int run_command(int argc, char **argv, int optimize)
             o.db = NULL;
         } else if (!strcmp(argv[i], "--resume")) {
             o.resume = 1;
+        } else if (!strcmp(argv[i], "--gpu")) {
+            if (tsim_gpu_unavailable()) {
+                fprintf(stderr, "twinsim %s: --gpu: %s\n", cmd, tsim_gpu_unavailable());
+                return CLI_EXIT_USAGE;
+            }
         } else if (!strcmp(argv[i], "--quiet")) {
             quiet = 1;
         } else if (argv[i][0] == '-' && argv[i][1]) {

@@ -71,7 +71,8 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-        printf("twinsim %s\n", TSIM_VERSION);
+        printf("twinsim %s (GPU support: %s)\n", TSIM_VERSION,
+               tsim_gpu_built() ? "built in" : "not built in");
         return CLI_EXIT_OK;
     }
     for (size_t i = 0; i < NCOMMANDS; i++) {

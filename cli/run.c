@@ -42,6 +42,10 @@ static const char help[] =
     "  --max-instant-events N  stop with an error when more than N events run at one instant\n"
     "                        (default: the model's run.max_instant_events, else 100 per\n"
     "                        block, server and entity, at least 1000000)\n"
+    "  --rng xoshiro|philox  the random generator (default: the model's run.rng, else\n"
+    "                        xoshiro); philox gives the draws a GPU reproduces bit for bit\n"
+    "  --gpu                 run the replications as a GPU batch (docs/gpu.md); without GPU\n"
+    "                        support or a device it says why and exits with status 2\n"
     "  --set BLOCK.PARAM=V   change a parameter, as in the model file (repeatable):\n"
     "                        --set filler.process='triangular(0.5, 0.6, 0.9)'\n"
     "  --json FILE|-         write the results as JSON (v1) to FILE, or to standard output\n"
@@ -59,8 +63,8 @@ static const char help[] =
 struct run_args {
     const char *model;
     const char *reps, *seed, *horizon, *warmup, *threads, *max_ents, *max_instant;
-    const char *json, *csv, *db;
-    int no_db, quiet;
+    const char *json, *csv, *db, *rng;
+    int no_db, quiet, gpu;
     const char **sets;
     int nsets;
 };
@@ -93,6 +97,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
         OPT("--json", json)
         OPT("--csv", csv)
         OPT("--db", db)
+        OPT("--rng", rng)
 #undef OPT
         if ((m = cli_option(argc, argv, &i, "run", "--set", &v)) != 0) {
             if (m != 1) return m;
@@ -105,6 +110,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
         }
         if (strcmp(arg, "--no-db") == 0) {
             a->no_db = 1;
+            continue;
+        }
+        if (strcmp(arg, "--gpu") == 0) {
+            a->gpu = 1;
             continue;
         }
         if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
@@ -123,6 +132,13 @@ static int parse_args(int argc, char **argv, struct run_args *a)
         return cli_usage_error("run", "option '--json' needs a file name or '-'");
     if (a->csv && !a->csv[0]) return cli_usage_error("run", "option '--csv' needs a directory");
     if (a->db && !a->db[0]) return cli_usage_error("run", "option '--db' needs a file name");
+    if (a->rng && strcmp(a->rng, "philox") != 0 && strcmp(a->rng, "xoshiro") != 0)
+        return cli_usage_error("run", "option '--rng' needs 'xoshiro' or 'philox', not '%s'",
+                               a->rng);
+    if (a->gpu && tsim_gpu_unavailable()) {
+        fprintf(stderr, "twinsim run: --gpu: %s\n", tsim_gpu_unavailable());
+        return CLI_EXIT_USAGE;
+    }
     return 0;
 }
 
@@ -257,6 +273,8 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
     if (a->max_instant && cli_parse_long("run", "--max-instant-events", a->max_instant, 1,
                                          1000000000000000L, &lim) == 0)
         tsim_model_set_max_instant_events(m, (uint64_t)lim);
+    if (a->rng)
+        tsim_model_set_rng(m, strcmp(a->rng, "philox") == 0 ? TSIM_RNG_PHILOX : TSIM_RNG_XOSHIRO);
 
     const char *unit = tsim_model_time_unit(m);
     s->reps = spec.replications > 0 ? spec.replications : 10;

@@ -381,6 +381,38 @@ TSIM_API int tsim_model_set_max_entities(struct tsim_model *m, uint64_t n);
 /** The second limit above: events at one instant. Errors: TSIM_ERANGE. */
 TSIM_API int tsim_model_set_max_instant_events(struct tsim_model *m, uint64_t n);
 
+/* The generators a model's sims can draw from. */
+enum tsim_rng_kind {
+    TSIM_RNG_XOSHIRO, /* xoshiro256** streams keyed by (seed, replication, block name/purpose) */
+    TSIM_RNG_PHILOX,  /* Philox4x32-10 counters, the same draws on CPU and GPU (docs/gpu.md) */
+    TSIM_RNG_KIND_COUNT
+};
+
+/**
+ * Choose the generator of the sims of `m` (default TSIM_RNG_XOSHIRO). With TSIM_RNG_PHILOX every
+ * draw is a function of (seed, replication, block, purpose, draw number) computed with the
+ * engine's own logarithm and exponential, so that a GPU reproduces it bit for bit; replication
+ * numbers must then be below 2^32 (tsim_sim_create asserts). Errors: TSIM_EINVAL for another
+ * value.
+ */
+TSIM_API int tsim_model_set_rng(struct tsim_model *m, enum tsim_rng_kind kind);
+
+/** The generator of the sims of `m`. */
+TSIM_API enum tsim_rng_kind tsim_model_rng(const struct tsim_model *m);
+
+/** The name of a generator ("xoshiro", "philox"), "unknown" for another value. */
+TSIM_API const char *tsim_rng_kind_name(enum tsim_rng_kind kind);
+
+/** 1 if this build has GPU support (`make gpu`, where nvcc exists), else 0. */
+TSIM_API int tsim_gpu_built(void);
+
+/**
+ * NULL if replications can run as a GPU batch here; otherwise why not, in one line ("no GPU
+ * support built in ...", "no CUDA device: ..." with CUDA's message).
+ * Ownership: a static or thread-local string, valid until the next call on this thread.
+ */
+TSIM_API const char *tsim_gpu_unavailable(void);
+
 /**
  * Set the time of day at which sims start, in hours since midnight (default 0): shifts are laid
  * on the clock from there, so a run that starts at 06:00 meets a 06:00-14:00 shift at once.

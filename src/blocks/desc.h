@@ -140,6 +140,7 @@ struct tsim_model {
     /* Limits of a run (tsim_model_set_max_entities, _max_instant_events); 0: the default. */
     uint64_t max_entities, max_instant_events;
     int err_block; /* the block the last failed validation was about; -1: none */
+    enum tsim_rng_kind rng; /* the generator of its sims' streams (tsim_model_set_rng) */
 };
 
 /* Resolve per-product tables, cumulative probabilities and in-degrees. Idempotent; called again

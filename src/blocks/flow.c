@@ -102,7 +102,7 @@ static int32_t pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
     case TSIM_ROUTE_SINGLE:
         return r->to[0];
     case TSIM_ROUTE_PROBABILITY: {
-        double u = tsim__uniform(&tsim__hdr(sim, from)->rng[TSIM__RNG_ROUTE]);
+        double u = tsim__draw_u(sim, &tsim__hdr(sim, from)->rng[TSIM__RNG_ROUTE]);
         int i = 0;
         while (i < r->n - 1 && u > r->cum[i]) i++;
         return r->to[i];

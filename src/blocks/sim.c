@@ -53,6 +53,11 @@ static inline uint64_t fp_fold(uint64_t fp, uint64_t x) { return tsim__fnv_fold(
 
 static void derive_streams(struct tsim_sim *sim)
 {
+    sim->philox = sim->m->rng == TSIM_RNG_PHILOX;
+    if (sim->philox) {
+        tsim__philox_streams(sim);
+        return;
+    }
     static const char *const purpose[TSIM__RNG_COUNT] = {"main", "aux", "fail", "route"};
     char name[512];
     for (uint32_t b = 0; b < sim->nblocks; b++) {

@@ -21,6 +21,7 @@
 #include "blocks/desc.h"
 #include "core/calendar.h"
 #include "core/fast.h"
+#include "core/philox.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -147,6 +148,7 @@ struct tsim__order {
 struct tsim_sim {
     int64_t now;
     double tpu; /* ticks per model time unit */
+    unsigned char philox; /* its streams are Philox's (the model's rng): draws by philox.h */
     struct tsim__calendar cal;
     uint64_t events, fp;
     /* The run loop runs while events < check_at; at check_at it looks at the clock (the
@@ -251,13 +253,35 @@ static inline double tsim__time(const struct tsim_sim *sim, int64_t ticks)
     return (double)ticks / sim->tpu;
 }
 
-/* A duration drawn from `d`, in ticks; negative draws count as 0, longer ones (and a NaN) as
+/* tsim__draw_u of a Philox sim (streams.c), out of line as tsim__draw_philox below. */
+double tsim__draw_u_philox(struct tsim_rng *r) __attribute__((cold));
+
+/* A uniform in (0, 1) from a block's stream `r`, by the sim's generator. */
+static inline double tsim__draw_u(const struct tsim_sim *sim, struct tsim_rng *r)
+{
+    if (__builtin_expect(sim->philox, 0)) return tsim__draw_u_philox(r);
+    return tsim__uniform(r);
+}
+
+/* A drawn duration `v` in ticks; negative draws count as 0, longer ones (and a NaN) as
  * TSIM__TMAX, by the one comparison a conversion needs anyway. */
+static inline int64_t tsim__draw_ticks(const struct tsim_sim *sim, double v)
+{
+    double x = v * sim->tpu + 0.5;
+    return x <= 0 ? 0 : (x >= TSIM__TMAX_D ? TSIM__TMAX : (int64_t)x);
+}
+
+/* tsim__draw of a Philox sim (streams.c), out of line: the default generator's draws stay
+ * inline and pay one test for it. */
+int64_t tsim__draw_philox(const struct tsim_sim *sim, const struct tsim_dist *d,
+                          struct tsim_rng *r) __attribute__((cold));
+
+/* A duration drawn from `d`, in ticks (tsim__draw_ticks). */
 static inline int64_t tsim__draw(struct tsim_sim *sim, const struct tsim_dist *d,
                                  struct tsim_rng *r)
 {
-    double x = tsim__sample(d, r) * sim->tpu + 0.5;
-    return x <= 0 ? 0 : (x >= TSIM__TMAX_D ? TSIM__TMAX : (int64_t)x);
+    if (__builtin_expect(sim->philox, 0)) return tsim__draw_philox(sim, d, r);
+    return tsim__draw_ticks(sim, tsim__sample(d, r));
 }
 
 /*
@@ -481,6 +505,11 @@ size_t tsim__shifts_size(const struct tsim_model *m);
 void tsim__shifts_init(struct tsim_sim *sim);
 int tsim__shift_on(const struct tsim_sim *sim, int shift);
 void tsim__shift_event(struct tsim_sim *sim, uint32_t shift);
+
+/* Philox streams (streams.c): every block's streams for the sim's (seed, replication), and the
+ * stream id of block `b` in them (for drivers that draw the same numbers elsewhere, the GPU). */
+void tsim__philox_streams(struct tsim_sim *sim);
+uint32_t tsim__philox_block_id(const struct tsim_sim *sim, uint32_t b);
 
 /*
  * Drivers of many sims (src/run): the runs of `sim` return, as after tsim_sim_interrupt, once

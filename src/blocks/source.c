@@ -33,7 +33,7 @@ static int pick_product(struct tsim_sim *sim, struct source *s, const struct tsi
 {
     if (d->mix_n == 0) return 0;
     if (d->mix_n == 1) return d->mix_product[0];
-    double u = tsim__uniform(&s->h.rng[TSIM__RNG_AUX]);
+    double u = tsim__draw_u(sim, &s->h.rng[TSIM__RNG_AUX]);
     int i = 0;
     while (i < d->mix_n - 1 && u > d->mix_cum[i]) i++;
     return d->mix_product[i];

@@ -378,7 +378,7 @@ static void finish(struct tsim_sim *sim, uint32_t b, int s)
     struct tsim__server *v = &st->srv[s];
     uint32_t e = v->ent;
     release_ops(sim, b, s);
-    if (d->scrap > 0 && tsim__uniform(&st->h.rng[TSIM__RNG_AUX]) < d->scrap) {
+    if (d->scrap > 0 && tsim__draw_u(sim, &st->h.rng[TSIM__RNG_AUX]) < d->scrap) {
         st->scrapped++;
         tsim__note_leave(sim, b, e);
         tsim__note_drop(sim, b, e);

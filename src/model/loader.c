@@ -554,7 +554,7 @@ static void load_settings(struct loader *ld, const struct top *t)
 
 static const char *const run_keys[] = {"horizon", "warmup",       "replications",
                                        "seed",    "start",        "max_entities",
-                                       "max_instant_events", NULL};
+                                       "max_instant_events", "rng", NULL};
 
 /* A horizon or warm-up `v` (read from `s` at node `n`) must lie within the times a run can count
  * at the model's resolution (tsim_model_max_time); says so with the largest that fits. */
@@ -649,6 +649,14 @@ static void load_run(struct loader *ld, const struct top *t)
                 tsim__ld_value_err(ld, v, s, &e, kp);
             else
                 tsim_model_set_max_instant_events(ld->m, (uint64_t)n);
+        } else if (k == 7) {
+            if (strcmp(s, "philox") == 0)
+                tsim_model_set_rng(ld->m, TSIM_RNG_PHILOX);
+            else if (strcmp(s, "xoshiro") == 0)
+                tsim_model_set_rng(ld->m, TSIM_RNG_XOSHIRO);
+            else
+                tsim__ld_err(ld, tsim__ld_pos(v, kp),
+                             "'rng' must be 'xoshiro' or 'philox', got '%s'", s);
         }
     }
     if (horizon_text && warmup_text && r->horizon > 0.0 && r->warmup >= r->horizon)

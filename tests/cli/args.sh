@@ -92,7 +92,7 @@ for c in check runs show compare; do
     if [ $rc -eq 0 ] && grep -q "usage: twinsim $c" "$TMP/out"; then pass "args_${c}_help"; else fail "args_${c}_help" "exit $rc"; fi
 done
 tw --version
-if [ $rc -eq 0 ] && [ "$(cat "$TMP/out")" = "twinsim 0.1.0" ]; then
+if [ $rc -eq 0 ] && [ "$(cat "$TMP/out")" = "twinsim 0.1.0 (GPU support: not built in)" ]; then
     pass args_version
 else
     fail args_version "exit $rc, '$(cat "$TMP/out")'"
