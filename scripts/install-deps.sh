@@ -3,9 +3,10 @@
 # Run as root on Debian 12 (bookworm); as another user it only says what is missing.
 # The core library needs only libc and libm; the rest is for model files (libfyaml), results
 # (SQLite), the live twin (MQTT), the web server, the cluster path (MPI: MPICH, and Open MPI so
-# that the tests run the farm on both), fuzzing (clang), the browser test of reports (Chromium,
-# with playwright-core from npm; curl for the dashboard server's tests) and the second implementation the engine is compared with
-# (SimPy, reading model files with PyYAML: tests/diff/).
+# that the tests run the farm on both), fuzzing (clang), the browser tests of reports and of the
+# dashboard (Chromium, with playwright-core from npm; curl talks to the dashboard's server) and
+# the second implementation the engine is compared with (SimPy, reading model files with PyYAML:
+# tests/diff/).
 set -eu
 
 PKGS="build-essential pkg-config libfyaml-dev libsqlite3-dev sqlite3 libmosquitto-dev mosquitto
