@@ -319,9 +319,17 @@
     el('h2', {}, main, 'Machine states, replication 0');
     const gbox = el('div', { class: 'chart', id: 'gantt' }, main);
     el('h2', {}, main, 'KPIs');
-    table(main, ['owner', 'kpi', 'mean', '± 95%', 'sd', 'min', 'max', 'n'],
-      d.kpis.map((k) => [k.scope === 'system' ? 'system' : k.owner, k.kpi, fmt(k.mean), fmt(k.half_width),
-        fmt(k.sd), fmt(k.min), fmt(k.max), k.n])).id = 'kpi-table';
+    // A large model has tens of thousands of KPIs: their table is built when it is opened.
+    const det = el('details', { id: 'kpi-details' }, main);
+    el('summary', {}, det, `${d.kpis.length} KPIs`);
+    const kpiTable = () => {
+      if (document.getElementById('kpi-table')) return;
+      table(det, ['owner', 'kpi', 'mean', '± 95%', 'sd', 'min', 'max', 'n'],
+        d.kpis.map((k) => [k.scope === 'system' ? 'system' : k.owner, k.kpi, fmt(k.mean), fmt(k.half_width),
+          fmt(k.sd), fmt(k.min), fmt(k.max), k.n])).id = 'kpi-table';
+    };
+    det.addEventListener('toggle', kpiTable);
+    if (d.kpis.length <= 500) { det.open = true; kpiTable(); }
 
     const lay = await api(`/api/runs/${id}/layout`).catch((e) => ({ error: e }));
     if (lay.error) el('p', { class: 'error' }, lbox, lay.error.message);
