@@ -58,6 +58,10 @@ CFLAGS_ALL += $(PKG_CFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) $(LDLIBS_ALL)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The dashboard's pages (web/*) are compiled into the library as one generated C file.
+WEB_FILES := $(sort $(wildcard web/*))
+WEB_GEN := $(if $(filter 1,$(HAVE_HTTP)),$(BUILD)/gen/web_assets.c)
+LIB_OBJ += $(WEB_GEN:.c=.o)
 CLI_SRC := $(wildcard cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -79,6 +83,18 @@ $(BUILD)/%.o: %.c $(wildcard include/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/gen/web_assets.c: $(WEB_FILES) scripts/embed-web.sh
+	@mkdir -p $(dir $@)
+	@sh scripts/embed-web.sh $(WEB_FILES) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c src/web/web.h
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/pic/gen/%.o: $(BUILD)/gen/%.c src/web/web.h
+	@mkdir -p $(dir $@)
+	@$(CC) $(CFLAGS_ALL) $(PIC_FLAGS) -c $< -o $@
 
 $(BUILD)/libtwinsim.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -122,7 +138,7 @@ $(BUILD)/bench-check/%: bench/%.c bench/bench_util.h $(BUILD)/libtwinsim.a
 # it is. SOVERSION goes up whenever a release breaks the ABI.
 VERSION := $(shell sed -n 's/^\#define TSIM_VERSION "\(.*\)"/\1/p' include/twinsim.h)
 SOVERSION = 0
-PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o)
+PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o) $(WEB_GEN:$(BUILD)/gen/%.c=$(BUILD)/pic/gen/%.o)
 PIC_FLAGS = -fPIC $(if $(findstring -flto,$(OPT)),-ffat-lto-objects)
 SHLIB = $(BUILD)/lib/libtwinsim.so.$(VERSION)
 

@@ -36,6 +36,7 @@ int cmd_optimize(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_twin(int argc, char **argv);
 int cmd_emulate(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /* Print "twinsim CMD: MESSAGE" and the --help hint to stderr; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"report", cmd_report, "write a self-contained HTML report of an experiment run"},
     {"twin", cmd_twin, "follow a plant over MQTT: live state, forecasts and alerts"},
     {"emulate", cmd_emulate, "play a model as a plant, publishing its events over MQTT"},
+    {"serve", cmd_serve, "serve the dashboard: results, layouts and live runs in a browser"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof *commands)

@@ -1,11 +1,13 @@
 #!/bin/sh
 # Fuzz the files twinsim reads with libFuzzer under ASan and UBSan for a fixed time:
-# `sh scripts/fuzz.sh [SECONDS]` (default 60), a quarter of it for each of four targets:
+# `sh scripts/fuzz.sh [SECONDS]` (default 60), an equal part of it for each target:
 # - tests/fuzz/fuzz_loader.c: what loads (the loader, the distribution parser, set_param);
 # - tests/fuzz/fuzz_run.c: what runs (every input that loads is run for a bounded stretch, with
 #   the invariants listed in that file);
 # - tests/fuzz/fuzz_experiment.c: experiment files (`twinsim experiment` / `optimize`);
 # - tests/fuzz/fuzz_mapping.c: the twin's mapping files (built when libmosquitto and cJSON are).
+# - tests/fuzz/fuzz_web.c: the dashboard's request router and API (src/web without its sockets),
+#   over a database holding one run; seeded with tests/fuzz/web/.
 # Each input may take at most 2 s and the process at most 2 GiB. The seed corpus is every model
 # in tests/models and examples; new inputs are kept in build-fuzz/corpus-TARGET between runs. A
 # crash, hang, leak or broken invariant leaves its input in build-fuzz/findings/ and makes this
@@ -26,7 +28,7 @@ if pkg-config --exists libmosquitto libcjson; then
     defs="-DTSIM_HAVE_MQTT=1 -DTSIM_HAVE_CJSON=1"
     srcs="$srcs src/twin/*.c"
 fi
-mkdir -p "$out/obj" "$out/seed" "$out/seed-experiment" "$out/seed-mapping" "$out/findings"
+mkdir -p "$out/obj" "$out/corpus-web" "$out/seed" "$out/seed-experiment" "$out/seed-mapping" "$out/findings"
 for t in $targets; do mkdir -p "$out/corpus-$t"; done
 # The loader's corpus lived in corpus/ before there were several targets.
 if [ -d "$out/corpus" ]; then cp -n "$out/corpus"/* "$out/corpus-loader/" 2>/dev/null || true; fi
@@ -50,13 +52,34 @@ find tests/models examples -name '*.yaml' -exec cp {} "$out/seed/" \;
 cp tests/experiments/*.yaml "$out/seed-experiment/"
 cp tests/twin/*.mapping.yaml "$out/seed-mapping/"
 
+# The web target also needs the router, its API and jobs, and the pages as C.
+webobjs=""
+for src in src/web/router.c src/web/api.c src/web/job.c; do
+    obj="$out/obj/$(echo "$src" | tr / _).o"
+    if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] ||
+        [ -n "$(find include src -name '*.h' -newer "$obj" | head -n 1)" ]; then
+        $cc $flags $san -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
+    fi
+    webobjs="$webobjs $obj"
+done
+sh scripts/embed-web.sh web/* >"$out/web_assets.c"
+$cc $flags $san -fsanitize=fuzzer tests/fuzz/fuzz_web.c "$out/web_assets.c" $webobjs $objs \
+    $(pkg-config --libs $pkgs) -lm -lpthread -o "$out/fuzz_web"
+targets="$targets web"
+rm -f "$out/web.db"
+TSIM_FUZZ_DB="$out/web.db"
+export TSIM_FUZZ_DB
+if [ -x "${BUILD:-build}/twinsim" ]; then
+    "${BUILD:-build}/twinsim" run tests/cli/models/line.yaml --db "$TSIM_FUZZ_DB" --reps 2 --quiet
+fi
+
 # -max_len: far below the 16 MiB cap, so that the time goes to structure rather than bulk.
 n=$(echo $targets | wc -w)
 each=$(( (secs + n - 1) / n ))
 status=0
 for t in $targets; do
     seed="$out/seed"
-    case $t in experiment | mapping) seed="$out/seed-$t" ;; esac
+    case $t in experiment | mapping) seed="$out/seed-$t" ;; web) seed=tests/fuzz/web ;; esac
     echo "fuzz: $t for $each s"
     "$out/fuzz_$t" -max_total_time="$each" -timeout=2 -rss_limit_mb=2048 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$out/findings/$t-" "$out/corpus-$t" \

@@ -3,14 +3,15 @@
 # Run as root on Debian 12 (bookworm); as another user it only says what is missing.
 # The core library needs only libc and libm; the rest is for model files (libfyaml), results
 # (SQLite), the live twin (MQTT), the web server, the cluster path (MPI: MPICH, and Open MPI so
-# that the tests run the farm on both), fuzzing (clang), the browser test of reports (Chromium,
-# with playwright-core from npm) and the second implementation the engine is compared with
-# (SimPy, reading model files with PyYAML: tests/diff/).
+# that the tests run the farm on both), fuzzing (clang), the browser tests of reports and of the
+# dashboard (Chromium, with playwright-core from npm; curl talks to the dashboard's server) and
+# the second implementation the engine is compared with (SimPy, reading model files with PyYAML:
+# tests/diff/).
 set -eu
 
 PKGS="build-essential pkg-config libfyaml-dev libsqlite3-dev sqlite3 libmosquitto-dev mosquitto
 libmicrohttpd-dev libcjson-dev mpich libmpich-dev openmpi-bin libopenmpi-dev python3 python3-simpy3
-python3-yaml openssl clang libclang-rt-14-dev chromium nodejs npm"
+python3-yaml openssl curl clang libclang-rt-14-dev chromium nodejs npm"
 
 # Debian ranks Open MPI above MPICH, so installing it makes mpicc, mpirun and <mpi.h> Open MPI's.
 # MPICH stays the default (`make mpi`, plain mpirun); Open MPI keeps its own names,

@@ -1,0 +1,522 @@
+/*
+ * The dashboard's JSON API over the results database: runs, their KPIs, the layout of a run's
+ * model and a Gantt chart of its machines, experiments and the model files runs may be started
+ * from. Reads only (the connection is SQLITE_OPEN_READONLY); the routes are in docs/dashboard.md.
+ *
+ * The Gantt chart is not stored: it is replayed. A run's replication depends only on (model text,
+ * seed, replication index), so running it again with an observer gives its machine states
+ * exactly; the replayed replication's fingerprint is compared with the recorded one, and a replay
+ * that differs (a run made with --set, which the replay does not apply) is refused, not drawn.
+ */
+#include "blocks/desc.h"
+#include "core/core.h"
+#include "run/replicate.h"
+#include "web/web.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Most segments a Gantt answer holds; the rest of the replication is cut off (and says so). */
+#define GANTT_MAX_SEGMENTS 200000
+
+/* Every row of `st` as a JSON object, column names as keys, into `b` as an array. */
+static int dump_rows(sqlite3_stmt *st, struct tsim__sb *b)
+{
+    int rc, first = 1;
+    tsim__sb_add(b, "[", 1);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        tsim__sb_add(b, first ? "{" : ",\n{", first ? 1 : 3);
+        first = 0;
+        int nc = sqlite3_column_count(st);
+        for (int c = 0; c < nc; c++) {
+            if (c) tsim__sb_add(b, ", ", 2);
+            tsim__sb_str(b, sqlite3_column_name(st, c));
+            tsim__sb_add(b, ": ", 2);
+            switch (sqlite3_column_type(st, c)) {
+            case SQLITE_INTEGER:
+                tsim__sb_printf(b, "%lld", (long long)sqlite3_column_int64(st, c));
+                break;
+            case SQLITE_FLOAT:
+                tsim__sb_num(b, sqlite3_column_double(st, c));
+                break;
+            case SQLITE_TEXT:
+                tsim__sb_str(b, (const char *)sqlite3_column_text(st, c));
+                break;
+            default:
+                tsim__sb_add(b, "null", 4);
+            }
+        }
+        tsim__sb_add(b, "}", 1);
+    }
+    tsim__sb_add(b, "]", 1);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int prepare(struct tsim_web *w, const char *sql, sqlite3_stmt **st,
+                   struct tsim__web_resp *out)
+{
+    if (sqlite3_prepare_v2(w->db, sql, -1, st, NULL) != SQLITE_OK) {
+        tsim__web_error(out, 500, "cannot read the database: %s", sqlite3_errmsg(w->db));
+        return -1;
+    }
+    return 0;
+}
+
+/* A whole number parameter in [lo, hi], `def` when absent; -1 (with a 400 answer) if bad. */
+static long long int_arg(const struct tsim__web_req *r, const char *key, long long def,
+                         long long lo, long long hi, struct tsim__web_resp *out)
+{
+    const char *v = tsim__web_arg(r, key);
+    if (!v) return def;
+    long long x = 0;
+    size_t n = strlen(v);
+    int ok = n > 0 && n <= 12;
+    for (size_t i = 0; ok && i < n; i++) {
+        if (v[i] < '0' || v[i] > '9') ok = 0;
+        else x = x * 10 + (v[i] - '0');
+    }
+    if (!ok || x < lo || x > hi) {
+        tsim__web_error(out, 400, "parameter '%s' must be a whole number from %lld to %lld", key,
+                        lo, hi);
+        return -1;
+    }
+    return x;
+}
+
+void tsim__web_api_runs(struct tsim_web *w, const struct tsim__web_req *r,
+                        struct tsim__web_resp *out)
+{
+    long long limit = int_arg(r, "limit", 100, 1, 10000, out);
+    if (limit < 0) return;
+    const char *model = tsim__web_arg(r, "model");
+    if (model && strlen(model) > 256) {
+        tsim__web_error(out, 400, "parameter 'model' is longer than 256 bytes");
+        return;
+    }
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&w->dbmu);
+    if (prepare(w,
+                "SELECT id, created, model, model_path, time_unit, seed, replications, horizon, "
+                "warmup, threads, fingerprint, events, wall_seconds FROM runs "
+                "WHERE ?1 IS NULL OR model = ?1 ORDER BY id DESC LIMIT ?2",
+                &st, out) == 0) {
+        if (model) sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, limit);
+        struct tsim__sb b = {0};
+        if (dump_rows(st, &b) == 0) {
+            tsim__sb_add(&b, "\n", 1);
+            tsim__sb_reply(&b, out);
+        } else {
+            tsim__free(b.p);
+            tsim__web_error(out, 500, "cannot read the database: %s", sqlite3_errmsg(w->db));
+        }
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&w->dbmu);
+}
+
+/* One run: its settings, then its KPIs in the table's order. */
+void tsim__web_api_run(struct tsim_web *w, int64_t id, struct tsim__web_resp *out)
+{
+    sqlite3_stmt *st = NULL, *kp = NULL;
+    struct tsim__sb b = {0};
+    pthread_mutex_lock(&w->dbmu);
+    if (prepare(w,
+                "SELECT id, created, twinsim_version, model, model_path, time_unit, seed, "
+                "replications, horizon, warmup, warmup_auto, threads, options, command, "
+                "fingerprint, events, wall_seconds FROM runs WHERE id = ?1",
+                &st, out) != 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, id);
+    tsim__sb_add(&b, "{\"run\": ", 8);
+    if (dump_rows(st, &b) != 0) goto fail;
+    if (b.n <= 10) { /* "[]": no such run */
+        tsim__web_error(out, 404, "no run %lld", (long long)id);
+        goto done;
+    }
+    /* The array of one row becomes the object itself. */
+    memmove(b.p + 8, b.p + 9, b.n - 9);
+    b.n -= 2;
+    b.p[b.n] = '\0';
+    if (prepare(w,
+                "SELECT scope, owner, type, kpi, mean, half_width, sd, min, max, n "
+                "FROM summary_kpis WHERE run_id = ?1 ORDER BY ord",
+                &kp, out) != 0)
+        goto done;
+    sqlite3_bind_int64(kp, 1, id);
+    tsim__sb_add(&b, ",\n\"kpis\": ", 10);
+    if (dump_rows(kp, &b) != 0) goto fail;
+    tsim__sb_add(&b, "}\n", 2);
+    tsim__sb_reply(&b, out);
+    goto done;
+fail:
+    tsim__web_error(out, 500, "cannot read the database: %s", sqlite3_errmsg(w->db));
+done:
+    sqlite3_finalize(st);
+    sqlite3_finalize(kp);
+    pthread_mutex_unlock(&w->dbmu);
+    tsim__free(b.p);
+}
+
+/* The recorded run's model, loaded again from its text. */
+struct replay {
+    struct tsim_model *m;
+    struct tsim_run_opts o;
+    int replications;
+    char time_unit[16];
+};
+
+static int load_run(struct tsim_web *w, int64_t id, struct replay *rp, struct tsim__web_resp *out)
+{
+    memset(rp, 0, sizeof *rp);
+    sqlite3_stmt *st;
+    char *text = NULL, *path = NULL;
+    size_t len = 0;
+    int found = 0;
+    pthread_mutex_lock(&w->dbmu);
+    if (prepare(w,
+                "SELECT model_text, model_path, seed, replications, horizon, warmup FROM runs "
+                "WHERE id = ?1",
+                &st, out) != 0) {
+        pthread_mutex_unlock(&w->dbmu);
+        return -1;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        found = 1;
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        if (t) {
+            len = (size_t)sqlite3_column_bytes(st, 0);
+            text = tsim__malloc(len + 1);
+            memcpy(text, t, len + 1);
+        }
+        const char *p = (const char *)sqlite3_column_text(st, 1);
+        path = tsim__strdup(p ? p : "model.yaml");
+        rp->o.seed = strtoull((const char *)sqlite3_column_text(st, 2), NULL, 10);
+        rp->replications = sqlite3_column_int(st, 3);
+        rp->o.horizon = sqlite3_column_double(st, 4);
+        rp->o.warmup = sqlite3_column_double(st, 5);
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&w->dbmu);
+    if (!found) {
+        tsim__web_error(out, 404, "no run %lld", (long long)id);
+        return -1;
+    }
+    if (!text) {
+        tsim__free(path);
+        tsim__web_error(out, 404, "run %lld has no model text recorded", (long long)id);
+        return -1;
+    }
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    rp->m = tsim_model_load(text, len, path, NULL, &d);
+    if (!rp->m || tsim_model_validate(rp->m) != 0) {
+        const char *why = d.n > 0 ? d.items[0].message : tsim_errmsg();
+        tsim__web_error(out, 422, "the model of run %lld does not load again: %s",
+                        (long long)id, why);
+        tsim_model_destroy(rp->m);
+        rp->m = NULL;
+    }
+    tsim_diags_release(&d);
+    tsim__free(text);
+    tsim__free(path);
+    if (!rp->m) return -1;
+    snprintf(rp->time_unit, sizeof rp->time_unit, "%s", tsim_model_time_unit(rp->m));
+    return 0;
+}
+
+/* The model's graph: blocks in model order and the routes between them. */
+void tsim__web_api_layout(struct tsim_web *w, int64_t id, struct tsim__web_resp *out)
+{
+    struct replay rp;
+    if (load_run(w, id, &rp, out) != 0) return;
+    struct tsim_model *m = rp.m;
+    struct tsim__sb b = {0};
+    tsim__sb_printf(&b, "{\"run\": %lld, \"model\": ", (long long)id);
+    tsim__sb_str(&b, tsim_model_name(m));
+    tsim__sb_add(&b, ", \"blocks\": [", 13);
+    for (int i = 0; i < m->nblocks; i++) {
+        const struct tsim__block_desc *d = &m->blocks[i];
+        tsim__sb_add(&b, i ? ",\n{\"name\": " : "{\"name\": ", i ? 11 : 9);
+        tsim__sb_str(&b, d->name);
+        tsim__sb_add(&b, ", \"type\": ", 10);
+        tsim__sb_str(&b, tsim_block_type_name(d->type));
+        tsim__sb_printf(&b, ", \"servers\": %d}", d->servers > 0 ? d->servers : 1);
+    }
+    tsim__sb_add(&b, "],\n\"links\": [", 13);
+    int first = 1;
+    for (int i = 0; i < m->nblocks; i++) {
+        const struct tsim__route *rt = &m->blocks[i].route;
+        for (int k = 0; k < rt->n; k++) {
+            int dup = 0;
+            for (int j = 0; j < k; j++) dup |= rt->to[j] == rt->to[k];
+            if (dup || rt->to[k] < 0) continue;
+            tsim__sb_printf(&b, "%s[%d, %d]", first ? "" : ", ", i, rt->to[k]);
+            first = 0;
+        }
+    }
+    tsim__sb_add(&b, "]}\n", 3);
+    tsim__sb_reply(&b, out);
+    tsim_model_destroy(m);
+}
+
+/* The Gantt chart's recorder: one open segment per machine server. */
+struct gantt {
+    struct tsim__sb *b;
+    int *row_of;        /* block -> first row (machine server), -1 if not a machine */
+    int *state;         /* per row */
+    double *since;      /* per row */
+    size_t segments;
+    int truncated;
+};
+
+static void gantt_emit(struct gantt *g, int row, double t1)
+{
+    if (t1 <= g->since[row]) return;
+    if (g->segments >= GANTT_MAX_SEGMENTS) {
+        g->truncated = 1;
+        return;
+    }
+    tsim__sb_printf(g->b, "%s[%d, %d, ", g->segments ? ",\n" : "", row, g->state[row]);
+    tsim__sb_num(g->b, g->since[row]);
+    tsim__sb_add(g->b, ", ", 2);
+    tsim__sb_num(g->b, t1);
+    tsim__sb_add(g->b, "]", 1);
+    g->segments++;
+}
+
+static void gantt_observe(void *ctx, const struct tsim_obs *o)
+{
+    struct gantt *g = ctx;
+    if (o->kind != TSIM_OBS_STATE || g->row_of[o->block] < 0) return;
+    int row = g->row_of[o->block] + o->server;
+    if (g->state[row] == o->state) return;
+    gantt_emit(g, row, o->t);
+    g->state[row] = o->state;
+    g->since[row] = o->t;
+}
+
+void tsim__web_api_gantt(struct tsim_web *w, int64_t id, const struct tsim__web_req *r,
+                         struct tsim__web_resp *out)
+{
+    long long rep = int_arg(r, "replication", 0, 0, 1LL << 40, out);
+    if (rep < 0) return;
+    struct replay rp;
+    if (load_run(w, id, &rp, out) != 0) return;
+    struct tsim_model *m = rp.m;
+    if (rep >= rp.replications) {
+        tsim__web_error(out, 404, "run %lld has replications 0 to %d", (long long)id,
+                        rp.replications - 1);
+        tsim_model_destroy(m);
+        return;
+    }
+    char recorded[32] = "";
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&w->dbmu);
+    if (prepare(w, "SELECT fingerprint FROM replications WHERE run_id = ?1 AND replication = ?2",
+                &st, out) == 0) {
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, rep);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            snprintf(recorded, sizeof recorded, "%s", (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&w->dbmu);
+    if (out->status) {
+        tsim_model_destroy(m);
+        return;
+    }
+
+    struct tsim_sim *sim = tsim_sim_create(m, rp.o.seed, (uint64_t)rep);
+    if (!sim) {
+        tsim__web_error(out, 422, "run %lld cannot be replayed: %s", (long long)id,
+                        tsim_errmsg());
+        tsim_model_destroy(m);
+        return;
+    }
+    struct tsim__sb rows = {0}, segs = {0};
+    struct gantt g = {.b = &segs};
+    g.row_of = tsim__malloc(sizeof(int) * (size_t)(m->nblocks + 1));
+    int nrows = 0;
+    tsim__sb_add(&rows, "[", 1);
+    for (int i = 0; i < m->nblocks; i++) {
+        g.row_of[i] = -1;
+        if (tsim_machine_state(sim, i, 0) < 0) continue;
+        int servers = m->blocks[i].servers > 0 ? m->blocks[i].servers : 1;
+        g.row_of[i] = nrows;
+        for (int s = 0; s < servers; s++) {
+            tsim__sb_add(&rows, nrows ? ", " : "", nrows ? 2 : 0);
+            tsim__sb_add(&rows, "{\"block\": ", 10);
+            tsim__sb_str(&rows, m->blocks[i].name);
+            tsim__sb_printf(&rows, ", \"server\": %d}", s);
+            nrows++;
+        }
+    }
+    tsim__sb_add(&rows, "]", 1);
+    g.state = tsim__calloc((size_t)nrows + 1, sizeof(int));
+    g.since = tsim__calloc((size_t)nrows + 1, sizeof(double));
+    for (int i = 0; i < m->nblocks; i++) {
+        if (g.row_of[i] < 0) continue;
+        int servers = m->blocks[i].servers > 0 ? m->blocks[i].servers : 1;
+        for (int s = 0; s < servers; s++) {
+            int st0 = tsim_machine_state(sim, i, s);
+            g.state[g.row_of[i] + s] = st0 < 0 ? 0 : st0;
+        }
+    }
+    tsim_sim_set_observer(sim, gantt_observe, &g);
+    int rc = tsim__run_one(sim, &rp.o);
+    double end = tsim_sim_now(sim);
+    for (int row = 0; row < nrows; row++) gantt_emit(&g, row, end);
+    struct tsim_result res;
+    tsim_result_init(&res);
+    if (rc == 0) tsim_sim_result(sim, &res);
+    char fp[32];
+    snprintf(fp, sizeof fp, "%016" PRIx64, res.fingerprint);
+    if (rc != 0 || strcmp(fp, recorded) != 0) {
+        tsim__web_error(out, 409,
+                        "replication %lld of run %lld does not replay as recorded (fingerprint "
+                        "%s, recorded '%s'): was it run with --set?",
+                        rep, (long long)id, rc == 0 ? fp : "none", recorded);
+    } else {
+        struct tsim__sb b = {0};
+        tsim__sb_printf(&b, "{\"run\": %lld, \"replication\": %lld, \"time_unit\": ",
+                        (long long)id, rep);
+        tsim__sb_str(&b, rp.time_unit);
+        tsim__sb_add(&b, ", \"warmup\": ", 12);
+        tsim__sb_num(&b, rp.o.warmup);
+        tsim__sb_add(&b, ", \"end\": ", 9);
+        tsim__sb_num(&b, end);
+        tsim__sb_printf(&b, ", \"fingerprint\": \"%s\", \"truncated\": %s,\n\"states\": [", fp,
+                        g.truncated ? "true" : "false");
+        for (int s = 0; s < TSIM_STATE_COUNT; s++) {
+            if (s) tsim__sb_add(&b, ", ", 2);
+            tsim__sb_str(&b, tsim_state_name((enum tsim_state)s));
+        }
+        tsim__sb_add(&b, "],\n\"rows\": ", 11);
+        tsim__sb_add(&b, rows.p, rows.n);
+        tsim__sb_add(&b, ",\n\"segments\": [", 15);
+        if (segs.p) tsim__sb_add(&b, segs.p, segs.n);
+        tsim__sb_add(&b, "]}\n", 3);
+        tsim__sb_reply(&b, out);
+    }
+    tsim_result_release(&res);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    tsim__free(rows.p);
+    tsim__free(segs.p);
+    tsim__free(g.row_of);
+    tsim__free(g.state);
+    tsim__free(g.since);
+}
+
+void tsim__web_api_experiments(struct tsim_web *w, const struct tsim__web_req *r,
+                               struct tsim__web_resp *out)
+{
+    long long limit = int_arg(r, "limit", 100, 1, 10000, out);
+    if (limit < 0) return;
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&w->dbmu);
+    if (prepare(w,
+                "SELECT id, kind, file, model, seed, status, started, finished FROM exp_runs "
+                "ORDER BY id DESC LIMIT ?1",
+                &st, out) == 0) {
+        sqlite3_bind_int64(st, 1, limit);
+        struct tsim__sb b = {0};
+        if (dump_rows(st, &b) == 0) {
+            tsim__sb_add(&b, "\n", 1);
+            tsim__sb_reply(&b, out);
+        } else {
+            tsim__free(b.p);
+            tsim__web_error(out, 500, "cannot read the database: %s", sqlite3_errmsg(w->db));
+        }
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&w->dbmu);
+}
+
+/* One experiment: its row and its stored result document (scenarios, KPIs with intervals). */
+void tsim__web_api_experiment(struct tsim_web *w, int64_t id, struct tsim__web_resp *out)
+{
+    sqlite3_stmt *st;
+    pthread_mutex_lock(&w->dbmu);
+    if (prepare(w, "SELECT kind, file, model, status, json FROM exp_runs WHERE id = ?1", &st,
+                out) == 0) {
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            struct tsim__sb b = {0};
+            tsim__sb_printf(&b, "{\"id\": %lld, \"kind\": ", (long long)id);
+            tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 0));
+            tsim__sb_add(&b, ", \"file\": ", 10);
+            tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 1));
+            tsim__sb_add(&b, ", \"model\": ", 11);
+            tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 2));
+            tsim__sb_add(&b, ", \"status\": ", 12);
+            tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 3));
+            /* The document as the experiment writer stored it: JSON already. */
+            const char *doc = (const char *)sqlite3_column_text(st, 4);
+            tsim__sb_add(&b, ",\n\"result\": ", 12);
+            if (doc && *doc)
+                tsim__sb_add(&b, doc, strlen(doc));
+            else
+                tsim__sb_add(&b, "null", 4);
+            tsim__sb_add(&b, "}\n", 2);
+            tsim__sb_reply(&b, out);
+        } else {
+            tsim__web_error(out, 404, "no experiment %lld", (long long)id);
+        }
+        sqlite3_finalize(st);
+    }
+    pthread_mutex_unlock(&w->dbmu);
+}
+
+static int is_model_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 200 || s[0] == '.') return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_' || *p == '.'))
+            return 0;
+    return (n > 5 && strcmp(s + n - 5, ".yaml") == 0) || (n > 4 && strcmp(s + n - 4, ".yml") == 0);
+}
+
+/* The model files a run may be started from: regular files (not links) with a plain name. */
+void tsim__web_api_models(struct tsim_web *w, struct tsim__web_resp *out)
+{
+    struct tsim__sb b = {0};
+    tsim__sb_add(&b, "[", 1);
+    if (w->models_fd >= 0) {
+        int fd = dup(w->models_fd);
+        DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!d && fd >= 0) close(fd);
+        if (d) {
+            rewinddir(d);
+            struct dirent *e;
+            int n = 0;
+            while ((e = readdir(d)) != NULL && n < 1000) {
+                struct stat sb;
+                if (!is_model_name(e->d_name) ||
+                    fstatat(w->models_fd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+                    !S_ISREG(sb.st_mode))
+                    continue;
+                if (n++) tsim__sb_add(&b, ", ", 2);
+                tsim__sb_str(&b, e->d_name);
+            }
+            closedir(d);
+        }
+    }
+    tsim__sb_add(&b, "]\n", 2);
+    tsim__sb_reply(&b, out);
+}
+
+int tsim__web_model_name_ok(const char *s)
+{
+    return is_model_name(s);
+}

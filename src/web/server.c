@@ -1,0 +1,411 @@
+/*
+ * The dashboard's HTTP side on libmicrohttpd: a thread per connection (an event stream blocks
+ * its thread while it waits for the next change, which costs a small stack and no polling), the
+ * caps on what a request may bring, and the event streams themselves. What a request means is
+ * router.c's business.
+ *
+ * Caps: a request head larger than 32 KiB is refused by libmicrohttpd (431 or 414); a body
+ * larger than TSIM__WEB_MAX_BODY is refused with 413 before it is read; at most
+ * `max_connections` connections at once (more are refused at accept); a connection silent for
+ * `timeout` seconds is closed by libmicrohttpd, and one whose request (head and body) is not
+ * complete within `timeout` seconds of its start is cut off by the watchdog here, however
+ * slowly it trickles (one byte a second keeps libmicrohttpd's own timeout from firing).
+ */
+#include "core/core.h"
+#include "web/web.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* One connection, for the watchdog: its socket and the time by which its request must be in. */
+struct sock {
+    struct sock *next, *prev;
+    int fd;
+    double deadline; /* 0: none (a request is being answered, or a stream is open) */
+};
+
+/* One request: its body so far and its parameters. */
+struct req {
+    char *body;
+    size_t len;
+    int too_big;
+    struct tsim__web_arg args[TSIM__WEB_MAX_ARGS + 1];
+    int nargs;
+};
+
+struct server {
+    struct tsim_web w; /* first: tsim_web_* take a pointer to it */
+    struct MHD_Daemon *d;
+    pthread_mutex_t smu; /* guards `socks` */
+    struct sock socks;   /* list head */
+    pthread_t watchdog;
+    int has_watchdog;
+};
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---- the watchdog ------------------------------------------------------------------------- */
+
+static void set_deadline(struct server *s, struct MHD_Connection *c, double deadline)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (!ci || !ci->socket_context) return;
+    pthread_mutex_lock(&s->smu);
+    ((struct sock *)ci->socket_context)->deadline = deadline;
+    pthread_mutex_unlock(&s->smu);
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    struct server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        struct sock *k = calloc(1, sizeof *k);
+        if (!k) return;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        k->fd = ci ? ci->connect_fd : -1;
+        k->deadline = now_mono() + s->w.timeout;
+        pthread_mutex_lock(&s->smu);
+        k->next = s->socks.next;
+        k->prev = &s->socks;
+        s->socks.next->prev = k;
+        s->socks.next = k;
+        pthread_mutex_unlock(&s->smu);
+        *socket_context = k;
+    } else if (*socket_context) {
+        struct sock *k = *socket_context;
+        pthread_mutex_lock(&s->smu);
+        k->prev->next = k->next;
+        k->next->prev = k->prev;
+        pthread_mutex_unlock(&s->smu);
+        free(k);
+        *socket_context = NULL;
+    }
+}
+
+/* Once a second: shut the socket of each connection past its deadline; its own thread then
+ * sees the connection end and cleans up. */
+static void *watchdog_main(void *arg)
+{
+    struct server *s = arg;
+    pthread_mutex_lock(&s->w.mu);
+    while (!s->w.stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&s->w.cv, &s->w.mu, &ts);
+        if (s->w.stopping) break;
+        pthread_mutex_unlock(&s->w.mu);
+        double now = now_mono();
+        pthread_mutex_lock(&s->smu);
+        for (struct sock *k = s->socks.next; k != &s->socks; k = k->next) {
+            if (k->deadline > 0 && now > k->deadline && k->fd >= 0) {
+                shutdown(k->fd, SHUT_RDWR);
+                k->deadline = 0;
+            }
+        }
+        pthread_mutex_unlock(&s->smu);
+        pthread_mutex_lock(&s->w.mu);
+    }
+    pthread_mutex_unlock(&s->w.mu);
+    return NULL;
+}
+
+/* ---- answers ------------------------------------------------------------------------------ */
+
+static void common_headers(struct MHD_Response *r, const char *type)
+{
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    /* The pages load nothing but themselves and talk to nothing but this server. */
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+}
+
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct tsim__web_resp *o)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(o->len, o->body, MHD_RESPMEM_MUST_COPY);
+    if (!r) return MHD_NO;
+    common_headers(r, o->type ? o->type : "application/json");
+    if (o->allow) MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, o->allow);
+    enum MHD_Result ret = MHD_queue_response(c, (unsigned)o->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, int status, const char *msg)
+{
+    struct tsim__web_resp o = {0};
+    tsim__web_error(&o, status, "%s", msg);
+    enum MHD_Result ret = send_resp(c, &o);
+    tsim__web_resp_release(&o);
+    return ret;
+}
+
+/* ---- event streams ------------------------------------------------------------------------ */
+
+struct stream {
+    struct server *s;
+    int64_t job;
+    uint64_t seq;
+    int sent, ended;
+};
+
+/*
+ * The next chunk of a job's event stream: an event when the job changed since the last one
+ * (changes in between are folded into one: a stream sends the state now, never a backlog, so a
+ * slow reader costs no memory), a comment line as keep-alive after half the timeout without
+ * change, and the end after the job's last event.
+ */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct stream *st = cls;
+    struct tsim_web *w = &st->s->w;
+    (void)pos;
+    if (st->ended) return MHD_CONTENT_READER_END_OF_STREAM;
+    pthread_mutex_lock(&w->mu);
+    struct tsim__job *j = tsim__web_job_find(w, st->job);
+    if (j && st->sent && j->seq == st->seq && !w->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned half = w->timeout > 1 ? w->timeout / 2 : 1;
+        ts.tv_sec += half;
+        while (!w->stopping && (j = tsim__web_job_find(w, st->job)) && j->seq == st->seq)
+            if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT) break;
+        j = tsim__web_job_find(w, st->job);
+    }
+    if (w->stopping || !j) {
+        pthread_mutex_unlock(&w->mu);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    if (st->sent && j->seq == st->seq) {
+        pthread_mutex_unlock(&w->mu);
+        static const char ping[] = ": keep-alive\n\n";
+        if (max < sizeof ping - 1) return 0;
+        memcpy(buf, ping, sizeof ping - 1);
+        return (ssize_t)(sizeof ping - 1);
+    }
+    char json[1024];
+    tsim__web_job_json(j, json, sizeof json);
+    st->seq = j->seq;
+    st->sent = 1;
+    int last = j->finished;
+    pthread_mutex_unlock(&w->mu);
+    int n = snprintf(buf, max, "event: %s\nid: %llu\ndata: %s\n\n", last ? "end" : "progress",
+                     (unsigned long long)st->seq, json);
+    if (n < 0 || (size_t)n >= max) return MHD_CONTENT_READER_END_WITH_ERROR;
+    if (last) st->ended = 1;
+    return n;
+}
+
+static void stream_free(void *cls)
+{
+    free(cls);
+}
+
+static enum MHD_Result send_stream(struct server *s, struct MHD_Connection *c, int64_t job)
+{
+    struct stream *st = calloc(1, sizeof *st);
+    if (!st) return MHD_NO;
+    st->s = s;
+    st->job = job;
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_free);
+    if (!r) {
+        free(st);
+        return MHD_NO;
+    }
+    common_headers(r, "text/event-stream");
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* ---- requests ----------------------------------------------------------------------------- */
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct req *q = cls;
+    (void)kind;
+    if (q->nargs > TSIM__WEB_MAX_ARGS) return MHD_NO;
+    q->args[q->nargs].key = key;
+    q->args[q->nargs].value = value;
+    q->nargs++;
+    return MHD_YES;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *upload,
+                              size_t *upload_size, void **con_cls)
+{
+    struct server *s = cls;
+    struct req *q = *con_cls;
+    (void)version;
+    if (!q) {
+        q = calloc(1, sizeof *q);
+        if (!q) return MHD_NO;
+        *con_cls = q;
+        set_deadline(s, c, now_mono() + s->w.timeout);
+        const char *cl =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl && (strlen(cl) > 9 || strtoull(cl, NULL, 10) > TSIM__WEB_MAX_BODY)) {
+            q->too_big = 1;
+            return send_error(c, 413, "a request body may have at most 65536 bytes");
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!q->too_big && q->len + *upload_size <= TSIM__WEB_MAX_BODY) {
+            char *b = realloc(q->body, q->len + *upload_size + 1);
+            if (!b) return MHD_NO;
+            memcpy(b + q->len, upload, *upload_size);
+            q->body = b;
+            q->len += *upload_size;
+        } else {
+            q->too_big = 1;
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (q->too_big) return send_error(c, 413, "a request body may have at most 65536 bytes");
+    set_deadline(s, c, 0);
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, q);
+    struct tsim__web_req r = {
+        .method = method, .path = url, .args = q->args, .nargs = q->nargs,
+        .auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)};
+    struct tsim__web_resp o;
+    tsim__web_route(&s->w, &r, &o);
+    enum MHD_Result ret = o.stream_job > 0 ? send_stream(s, c, o.stream_job) : send_resp(c, &o);
+    tsim__web_resp_release(&o);
+    return ret;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    struct server *s = cls;
+    struct req *q = *con_cls;
+    (void)toe;
+    if (q) {
+        free(q->body);
+        free(q);
+        *con_cls = NULL;
+    }
+    /* The next request on a kept-alive connection must come in time too. */
+    set_deadline(s, c, now_mono() + s->w.timeout);
+}
+
+/* ---- the public face ---------------------------------------------------------------------- */
+
+int tsim_web_start(const struct tsim_web_opts *o, struct tsim_web **out)
+{
+    *out = NULL;
+    struct server *s = tsim__calloc(1, sizeof *s);
+    pthread_mutex_init(&s->smu, NULL);
+    s->socks.next = s->socks.prev = &s->socks;
+    struct tsim_web *w = &s->w;
+    int rc = tsim__web_init(w, o);
+    if (rc != 0) goto fail;
+
+    struct sockaddr_in a4;
+    struct sockaddr_in6 a6;
+    const struct sockaddr *addr;
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_POLL;
+    memset(&a4, 0, sizeof a4);
+    memset(&a6, 0, sizeof a6);
+    if (inet_pton(AF_INET, w->address, &a4.sin_addr) == 1) {
+        a4.sin_family = AF_INET;
+        a4.sin_port = htons((uint16_t)w->port);
+        addr = (const struct sockaddr *)&a4;
+        w->loopback = (ntohl(a4.sin_addr.s_addr) >> 24) == 127;
+    } else if (inet_pton(AF_INET6, w->address, &a6.sin6_addr) == 1) {
+        a6.sin6_family = AF_INET6;
+        a6.sin6_port = htons((uint16_t)w->port);
+        addr = (const struct sockaddr *)&a6;
+        flags |= MHD_USE_IPv6;
+        w->loopback = IN6_IS_ADDR_LOOPBACK(&a6.sin6_addr);
+    } else {
+        rc = tsim__fail(TSIM_EINVAL, "web", "'%s' is not a numeric IPv4 or IPv6 address",
+                        w->address);
+        goto fail;
+    }
+    if (o->port > 65535) {
+        rc = tsim__fail(TSIM_EINVAL, "web", "port %u is not from 0 to 65535", o->port);
+        goto fail;
+    }
+    unsigned limit = o->max_connections ? o->max_connections : 2000;
+    s->d = MHD_start_daemon(
+        flags, (uint16_t)w->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, addr,
+        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_TIMEOUT, w->timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_THREAD_STACK_SIZE,
+        (size_t)1 << 20, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, notify_connection, s, MHD_OPTION_END);
+    if (!s->d) {
+        rc = tsim__fail(TSIM_EIO, "web", "cannot listen on %s port %u: %s", w->address, w->port,
+                        errno ? strerror(errno) : "libmicrohttpd refused");
+        goto fail;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    if (di) w->port = di->port;
+    if (pthread_create(&s->watchdog, NULL, watchdog_main, s) == 0) s->has_watchdog = 1;
+    *out = w;
+    return 0;
+fail:
+    tsim__web_release(w);
+    pthread_mutex_destroy(&s->smu);
+    tsim__free(s);
+    return rc;
+}
+
+unsigned tsim_web_port(const struct tsim_web *w)
+{
+    return w->port;
+}
+
+const char *tsim_web_token(const struct tsim_web *w)
+{
+    return w->token;
+}
+
+int tsim_web_is_loopback(const struct tsim_web *w)
+{
+    return w->loopback;
+}
+
+void tsim_web_stop(struct tsim_web *w)
+{
+    if (!w) return;
+    struct server *s = (struct server *)w;
+    /* Streams and the watchdog wake on `cv`; the daemon then joins every connection thread. */
+    pthread_mutex_lock(&w->mu);
+    w->stopping = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    if (s->has_watchdog) pthread_join(s->watchdog, NULL);
+    atomic_store(&w->interrupt, 15);
+    if (s->d) MHD_stop_daemon(s->d);
+    tsim__web_release(w);
+    pthread_mutex_destroy(&s->smu);
+    tsim__free(s);
+}

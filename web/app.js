@@ -1,0 +1,429 @@
+// twinsim dashboard: the pages of `twinsim serve`, drawn from its JSON API (docs/dashboard.md).
+// Plain DOM and SVG, no library and nothing from outside the server: the layered layout of the
+// model and the charts are drawn here. Every text from the data is set with textContent, never
+// parsed as HTML, so a block named <script> shows as text.
+// When a page has drawn, document.body.dataset.ready is '1' (the browser test waits for it).
+'use strict';
+(function () {
+  const NS = 'http://www.w3.org/2000/svg';
+  const STATE_COLORS = { idle: '#cfd8dc', busy: '#2e7d32', blocked: '#ef6c00', down: '#c62828',
+    setup: '#6a1b9a', off_shift: '#455a64', waiting: '#0277bd' };
+  const TYPE_COLORS = { source: '#e3f2fd', buffer: '#fff8e1', machine: '#e8f5e9',
+    assembly: '#e8f5e9', delay: '#f3e5f5', split: '#ede7f6', sink: '#eceff1' };
+  const main = document.getElementById('main');
+  const where = document.getElementById('where');
+  const tokenBox = document.getElementById('token');
+  let streams = [];
+
+  // The token: from ?token= in the address (then kept for this tab and taken out of the
+  // address bar), or typed into the box.
+  (function () {
+    const q = new URLSearchParams(location.search);
+    if (q.get('token')) {
+      sessionStorage.setItem('twinsim-token', q.get('token'));
+      history.replaceState(null, '', location.pathname + location.hash);
+    }
+    tokenBox.value = sessionStorage.getItem('twinsim-token') || '';
+    tokenBox.addEventListener('change', () => sessionStorage.setItem('twinsim-token', tokenBox.value));
+  })();
+  const token = () => tokenBox.value.trim();
+
+  function el(tag, attrs, parent, text) {
+    const e = tag.startsWith('svg:') ? document.createElementNS(NS, tag.slice(4)) : document.createElement(tag);
+    for (const k in attrs || {}) e.setAttribute(k, attrs[k]);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function fmt(v) {
+    if (v === null || v === undefined || !isFinite(v)) return '-';
+    const a = Math.abs(v);
+    return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(+v.toPrecision(5));
+  }
+  async function api(path, opts) {
+    const r = await fetch(path, opts);
+    const body = await r.json().catch(() => ({ error: 'not JSON' }));
+    if (!r.ok) throw new Error(body.error || r.statusText);
+    return body;
+  }
+  function fail(e) {
+    el('p', { class: 'error' }, main, String(e.message || e));
+    document.body.dataset.ready = '1';
+  }
+  function ticks(lo, hi, n) {
+    let st = Math.pow(10, Math.floor(Math.log10((hi - lo) / n || 1)));
+    const m = (hi - lo) / n / st;
+    st *= m > 5 ? 10 : m > 2 ? 5 : m > 1 ? 2 : 1;
+    const t = [];
+    for (let v = Math.ceil(lo / st) * st; v <= hi + st * 1e-9; v += st) t.push(v);
+    return t;
+  }
+
+  // ---- means with 95% intervals, on an axis fitted to the intervals ------------------------
+  // The axis starts at 0 only when the intervals come near it, so that values a percent apart
+  // look apart. items: [{label, mean, half_width, title}].
+  function fittedRange(items) {
+    let lo = Infinity, hi = -Infinity;
+    for (const x of items) {
+      if (!isFinite(x.mean)) continue;
+      const e = isFinite(x.half_width) ? x.half_width : 0;
+      lo = Math.min(lo, x.mean - e); hi = Math.max(hi, x.mean + e);
+    }
+    if (!isFinite(lo)) { lo = 0; hi = 1; }
+    if (hi - lo <= Math.abs(hi) * 1e-12) { const d = Math.abs(hi) * 0.01 || 1; lo -= d; hi += d; }
+    const pad = (hi - lo) * 0.1;
+    if (lo >= 0 && (lo - pad <= 0 || lo <= (hi - lo) * 0.5)) lo = 0; else lo -= pad;
+    return [lo, hi + pad];
+  }
+  function intervalChart(box, items, caption) {
+    box.textContent = '';
+    const n = items.length, w = Math.max(320, Math.min(1200, 70 + n * 40)), h = 280, l = 70, b = 50, t = 12;
+    const s = el('svg:svg', { width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img' }, box);
+    const [lo, hi] = fittedRange(items);
+    const y = (q) => t + (h - t - b) * (1 - (q - lo) / (hi - lo));
+    for (const v of ticks(lo, hi, 5)) {
+      el('svg:line', { x1: l, x2: w - 8, y1: y(v), y2: y(v), stroke: '#eee' }, s);
+      el('svg:text', { x: l - 4, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, s, fmt(v));
+    }
+    const bw = (w - l - 8) / Math.max(1, n);
+    items.forEach((x, i) => {
+      if (!isFinite(x.mean)) return;
+      const cx = l + bw * i + bw / 2, col = x.color || '#1565c0';
+      if (isFinite(x.half_width)) {
+        el('svg:line', { x1: cx, x2: cx, y1: y(x.mean - x.half_width), y2: y(x.mean + x.half_width),
+          stroke: col, 'stroke-width': 2, class: 'ci', 'data-lo': x.mean - x.half_width,
+          'data-hi': x.mean + x.half_width }, s);
+      }
+      const c = el('svg:circle', { cx, cy: y(x.mean), r: 4.5, fill: col, class: 'mean', 'data-mean': x.mean }, s);
+      el('svg:title', {}, c, `${x.title || x.label}: ${fmt(x.mean)} ± ${fmt(x.half_width)}`);
+      el('svg:text', { x: cx, y: h - b + 14, 'text-anchor': 'middle', class: 'axis' }, s, x.label);
+    });
+    el('svg:text', { x: l, y: h - 12, class: 'axis' }, s, caption + (lo > 0 ? ' (the axis does not start at 0)' : ''));
+    s.dataset.lo = lo; s.dataset.hi = hi; s.dataset.top = t; s.dataset.bottom = h - b;
+    return s;
+  }
+
+  // ---- the model's layout: a layered drawing of its graph ----------------------------------
+  // Layers by longest path from the sources over the graph without its back edges (found by a
+  // depth-first search from the sources in model order); order within a layer by the mean
+  // position of neighbours, four sweeps down and up. O((blocks + links) x sweeps).
+  function layered(nb, links) {
+    const out = Array.from({ length: nb }, () => []), indeg = new Array(nb).fill(0);
+    for (const [a, b] of links) { out[a].push(b); indeg[b]++; }
+    const mark = new Array(nb).fill(0), back = new Set();
+    const visit = (root) => {
+      const stack = [[root, 0]]; mark[root] = 1;
+      while (stack.length) {
+        const top = stack[stack.length - 1], v = top[0];
+        if (top[1] < out[v].length) {
+          const w = out[v][top[1]++];
+          if (mark[w] === 1) back.add(v + '>' + w);
+          else if (mark[w] === 0) { mark[w] = 1; stack.push([w, 0]); }
+        } else { mark[v] = 2; stack.pop(); }
+      }
+    };
+    for (let v = 0; v < nb; v++) if (indeg[v] === 0 && !mark[v]) visit(v);
+    for (let v = 0; v < nb; v++) if (!mark[v]) visit(v);
+    const fwd = links.filter(([a, b]) => !back.has(a + '>' + b) && a !== b);
+    const din = new Array(nb).fill(0), succ = Array.from({ length: nb }, () => []);
+    const pred = Array.from({ length: nb }, () => []);
+    for (const [a, b] of fwd) { din[b]++; succ[a].push(b); pred[b].push(a); }
+    const layer = new Array(nb).fill(0), queue = [];
+    for (let v = 0; v < nb; v++) if (din[v] === 0) queue.push(v);
+    for (let qi = 0; qi < queue.length; qi++) {
+      const v = queue[qi];
+      for (const w of succ[v]) { layer[w] = Math.max(layer[w], layer[v] + 1); if (--din[w] === 0) queue.push(w); }
+    }
+    const nl = Math.max(0, ...layer) + 1, layers = Array.from({ length: nl }, () => []);
+    for (let v = 0; v < nb; v++) layers[layer[v]].push(v);
+    const pos = new Array(nb).fill(0);
+    const place = () => layers.forEach((L) => L.forEach((v, i) => { pos[v] = i; }));
+    place();
+    const bary = (v, nbrs) => nbrs.length ? nbrs.reduce((s, u) => s + pos[u], 0) / nbrs.length : pos[v];
+    for (let sweep = 0; sweep < 4; sweep++) {
+      const down = sweep % 2 === 0;
+      const order = down ? layers.slice(1) : layers.slice(0, -1).reverse();
+      for (const L of order) {
+        const key = new Map(L.map((v) => [v, bary(v, down ? pred[v] : succ[v])]));
+        L.sort((a, b) => key.get(a) - key.get(b) || a - b);
+        L.forEach((v, i) => { pos[v] = i; });
+      }
+    }
+    return { layer, pos, layers, back };
+  }
+
+  function drawLayout(box, lay, kpis) {
+    box.textContent = '';
+    const { layer, pos, layers, back } = layered(lay.blocks.length, lay.links);
+    const bw = 150, bh = 46, gx = 60, gy = 22, pad = 16;
+    const rows = Math.max(1, ...layers.map((L) => L.length));
+    const w = pad * 2 + layers.length * (bw + gx) - gx, h = pad * 2 + rows * (bh + gy) - gy + 20;
+    const s = el('svg:svg', { width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img', class: 'layout' }, box);
+    const xy = (v) => {
+      const L = layers[layer[v]], off = (rows - L.length) * (bh + gy) / 2;
+      return [pad + layer[v] * (bw + gx), pad + off + pos[v] * (bh + gy)];
+    };
+    const links = el('svg:g', {}, s);
+    for (const [a, b] of lay.links) {
+      const [x1, y1] = xy(a), [x2, y2] = xy(b), isBack = back.has(a + '>' + b) || a === b;
+      let d;
+      if (!isBack) {
+        const sx = x1 + bw, sy = y1 + bh / 2, tx = x2, ty = y2 + bh / 2, mx = (sx + tx) / 2;
+        d = `M${sx},${sy} C${mx},${sy} ${mx},${ty} ${tx},${ty}`;
+      } else {
+        const sx = x1 + bw / 2, sy = y1 + bh, tx = x2 + bw / 2, ty = y2 + bh, dy = Math.max(sy, ty) + 18;
+        d = `M${sx},${sy} C${sx},${dy} ${tx},${dy} ${tx},${ty}`;
+      }
+      el('svg:path', { d, class: isBack ? 'link back' : 'link', 'data-from': a, 'data-to': b }, links);
+    }
+    lay.blocks.forEach((b, v) => {
+      const [x, y] = xy(v);
+      const g = el('svg:g', { class: 'block', 'data-index': v, transform: `translate(${x},${y})` }, s);
+      g.dataset.name = b.name;
+      const k = kpis.get(b.name) || {};
+      // Machines are shaded by utilisation (darker: busier); others by their type.
+      let fill = TYPE_COLORS[b.type] || '#fff';
+      if (k.utilization && isFinite(k.utilization.mean)) {
+        const u = Math.max(0, Math.min(1, k.utilization.mean));
+        fill = `hsl(120, 45%, ${Math.round(92 - 45 * u)}%)`;
+      }
+      el('svg:rect', { width: bw, height: bh, rx: 5, fill }, g);
+      el('svg:text', { x: 6, y: 16, class: 'name' }, g, b.name.length > 22 ? b.name.slice(0, 21) + '…' : b.name);
+      let sub = b.type;
+      if (k.utilization) sub += ` · ${(100 * k.utilization.mean).toFixed(1)}% busy`;
+      else if (k.content) sub += ` · content ${fmt(k.content.mean)}`;
+      else if (k.throughput) sub += ` · ${fmt(k.throughput.mean)}/${lay.time_unit || 'unit'}`;
+      el('svg:text', { x: 6, y: 34, class: 'sub' }, g, sub);
+      el('svg:title', {}, g, `${b.name} (${b.type})`);
+    });
+    return s;
+  }
+
+  // ---- Gantt chart of machine states ----------------------------------------------------------
+  function drawGantt(box, gd) {
+    box.textContent = '';
+    const l = 150, r = 16, rowh = 22, t = 8, w = Math.max(360, Math.min(1200, box.clientWidth || 1000));
+    const h = t + gd.rows.length * rowh + 40;
+    const s = el('svg:svg', { width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img', class: 'gantt' }, box);
+    const end = gd.end > 0 ? gd.end : 1, x = (q) => l + (w - l - r) * q / end;
+    for (const v of ticks(0, end, 6)) {
+      el('svg:line', { x1: x(v), x2: x(v), y1: t, y2: h - 32, stroke: '#eee' }, s);
+      el('svg:text', { x: x(v), y: h - 20, 'text-anchor': 'middle', class: 'axis' }, s, fmt(v));
+    }
+    gd.rows.forEach((row, i) => {
+      el('svg:text', { x: l - 6, y: t + i * rowh + 15, 'text-anchor': 'end', class: 'axis' }, s,
+        gd.rows.filter((q) => q.block === row.block).length > 1 ? `${row.block} #${row.server + 1}` : row.block);
+    });
+    // A segment narrower than a quarter pixel cannot be seen: it is left out (the count drawn
+    // is in data-drawn), which keeps a long replication's chart light.
+    let drawn = 0;
+    const g = el('svg:g', {}, s);
+    gd.segments.forEach(([row, st, t0, t1], i) => {
+      const wd = x(t1) - x(t0);
+      if (wd < 0.25) return;
+      const name = gd.states[st];
+      const rc = el('svg:rect', { x: x(t0), y: t + row * rowh + 3, width: wd, height: rowh - 6,
+        fill: STATE_COLORS[name] || '#999', class: 'seg ' + name, 'data-i': i }, g);
+      el('svg:title', {}, rc, `${gd.rows[row].block}: ${name} ${fmt(t0)}–${fmt(t1)} ${gd.time_unit}`);
+      drawn++;
+    });
+    if (gd.warmup > 0)
+      el('svg:line', { x1: x(gd.warmup), x2: x(gd.warmup), y1: t, y2: h - 32, stroke: '#000', 'stroke-dasharray': '3 3' }, s);
+    el('svg:text', { x: l, y: h - 4, class: 'axis' }, s, `time (${gd.time_unit})` + (gd.warmup > 0 ? '; dashed: end of warm-up' : ''));
+    s.dataset.drawn = drawn; s.dataset.left = l; s.dataset.right = w - r; s.dataset.end = end;
+    const lg = el('div', { class: 'legend' }, box);
+    for (const name of gd.states) {
+      const sp = el('span', {}, lg);
+      const i = el('i', {}, sp);
+      i.style.background = STATE_COLORS[name] || '#999';
+      sp.appendChild(document.createTextNode(name));
+    }
+    return s;
+  }
+
+  function table(parent, heads, rows) {
+    const wrap = el('div', { class: 'scroll' }, parent), t = el('table', {}, wrap), tr = el('tr', {}, t);
+    heads.forEach((h, i) => el('th', { class: i === 0 ? 'l' : '' }, tr, h));
+    for (const r of rows) {
+      const row = el('tr', {}, t);
+      r.forEach((c, i) => {
+        const td = el('td', { class: i === 0 || (c && c.nodeType) ? 'l' : '' }, row);
+        if (c && c.nodeType) td.appendChild(c); else td.textContent = c === null || c === undefined ? '-' : String(c);
+      });
+    }
+    return t;
+  }
+  const link = (href, text) => { const a = el('a', { href }, null, text); return a; };
+
+  // ---- pages --------------------------------------------------------------------------------
+  async function pageHome() {
+    where.textContent = 'runs';
+    document.body.dataset.page = 'home';
+    const [runs, exps, models] = await Promise.all([api('/api/runs?limit=200'),
+      api('/api/experiments?limit=100'), api('/api/models')]);
+    el('h1', {}, main, 'Runs');
+    table(main, ['run', 'model', 'created', 'replications', 'horizon', 'events', 'fingerprint'],
+      runs.map((r) => [link(`#/run/${r.id}`, '#' + r.id), r.model, r.created, r.replications,
+        `${fmt(r.horizon)} ${r.time_unit}`, r.events, r.fingerprint])).id = 'runs';
+    el('h2', {}, main, 'Experiments');
+    if (exps.length) {
+      table(main, ['experiment', 'kind', 'model', 'status', 'started'],
+        exps.map((x) => [link(`#/experiment/${x.id}`, '#' + x.id), x.kind, x.model, x.status, x.started])).id = 'experiments';
+    } else el('p', { class: 'note' }, main, 'none recorded');
+    el('h2', {}, main, 'Start a run');
+    if (!models.length) { el('p', { class: 'note' }, main, 'no model files (twinsim serve --models DIR)'); } else {
+      const f = el('form', { id: 'start' }, main);
+      const sel = el('select', { name: 'model', id: 'start-model' }, f);
+      for (const m of models) el('option', { value: m }, sel, m);
+      el('label', {}, f, ' replications ');
+      el('input', { name: 'replications', id: 'start-reps', type: 'number', min: 1, max: 100000, value: 10, size: 6 }, f);
+      el('button', { type: 'submit' }, f, 'start');
+      const msg = el('p', { class: 'note', id: 'start-msg' }, main);
+      f.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const q = new URLSearchParams({ model: sel.value, replications: f.replications.value });
+        try {
+          const j = await api('/api/runs?' + q, { method: 'POST', headers: { Authorization: 'Bearer ' + token() } });
+          location.hash = `#/job/${j.job}`;
+        } catch (e) { msg.textContent = 'not started: ' + e.message; msg.className = 'error'; }
+      });
+    }
+    document.body.dataset.ready = '1';
+  }
+
+  function kpiMap(kpis) {
+    const byBlock = new Map();
+    for (const k of kpis) {
+      if (!byBlock.has(k.owner)) byBlock.set(k.owner, {});
+      byBlock.get(k.owner)[k.kpi] = k;
+    }
+    return byBlock;
+  }
+  const kpiKey = (k) => `${k.scope === 'system' ? 'system' : k.owner}.${k.kpi}`;
+
+  async function pageRun(id) {
+    where.textContent = `run ${id}`;
+    document.body.dataset.page = 'run';
+    const d = await api(`/api/runs/${id}`);
+    const r = d.run;
+    el('h1', {}, main, `Run #${r.id}: ${r.model}`);
+    el('p', { class: 'note', id: 'run-summary' }, main,
+      `${r.replications} replications, seed ${r.seed}, horizon ${fmt(r.horizon)} ${r.time_unit}, warm-up ${fmt(r.warmup)}, ` +
+      `${r.events} events, fingerprint ${r.fingerprint}, recorded ${r.created}`);
+
+    el('h2', {}, main, 'Layout');
+    const lbox = el('div', { class: 'chart', id: 'layout' }, main);
+    el('h2', {}, main, 'KPI over the runs of this model (mean and 95% interval)');
+    const sel = el('select', { id: 'kpi-select' }, main);
+    const kbox = el('div', { class: 'chart', id: 'kpi-chart' }, main);
+    el('h2', {}, main, 'Machine states, replication 0');
+    const gbox = el('div', { class: 'chart', id: 'gantt' }, main);
+    el('h2', {}, main, 'KPIs');
+    // A large model has tens of thousands of KPIs: their table is built when it is opened.
+    const det = el('details', { id: 'kpi-details' }, main);
+    el('summary', {}, det, `${d.kpis.length} KPIs`);
+    const kpiTable = () => {
+      if (document.getElementById('kpi-table')) return;
+      table(det, ['owner', 'kpi', 'mean', '± 95%', 'sd', 'min', 'max', 'n'],
+        d.kpis.map((k) => [k.scope === 'system' ? 'system' : k.owner, k.kpi, fmt(k.mean), fmt(k.half_width),
+          fmt(k.sd), fmt(k.min), fmt(k.max), k.n])).id = 'kpi-table';
+    };
+    det.addEventListener('toggle', kpiTable);
+    if (d.kpis.length <= 500) { det.open = true; kpiTable(); }
+
+    const lay = await api(`/api/runs/${id}/layout`).catch((e) => ({ error: e }));
+    if (lay.error) el('p', { class: 'error' }, lbox, lay.error.message);
+    else { lay.time_unit = r.time_unit; drawLayout(lbox, lay, kpiMap(d.kpis)); }
+
+    // The same KPI over the newest runs of this model (up to 20), this run among them.
+    const others = (await api(`/api/runs?limit=20&model=${encodeURIComponent(r.model)}`)).reverse();
+    const docs = await Promise.all(others.map((o) => (o.id === r.id ? Promise.resolve(d) : api(`/api/runs/${o.id}`))));
+    const names = d.kpis.map(kpiKey);
+    for (const n of names) el('option', { value: n }, sel, n);
+    sel.value = names.includes('system.throughput') ? 'system.throughput' : names[0];
+    const drawKpis = () => {
+      const items = docs.map((doc) => {
+        const k = doc.kpis.find((q) => kpiKey(q) === sel.value) || {};
+        return { label: '#' + doc.run.id, mean: k.mean ?? NaN, half_width: k.half_width ?? NaN,
+          color: doc.run.id === r.id ? '#2e7d32' : '#1565c0', run: doc.run.id };
+      });
+      intervalChart(kbox, items, `${sel.value}; green: this run`);
+    };
+    sel.addEventListener('change', drawKpis);
+    drawKpis();
+
+    try { drawGantt(gbox, await api(`/api/runs/${id}/gantt?replication=0`)); } catch (e) {
+      el('p', { class: 'note', id: 'gantt-note' }, gbox, e.message);
+    }
+    document.body.dataset.ready = '1';
+  }
+
+  async function pageExperiment(id) {
+    where.textContent = `experiment ${id}`;
+    document.body.dataset.page = 'experiment';
+    const x = await api(`/api/experiments/${id}`);
+    el('h1', {}, main, `Experiment #${id}: ${x.model || ''}`);
+    const R = x.result;
+    if (!R || !R.scenarios) { el('p', { class: 'note' }, main, `status ${x.status}: no results yet`); document.body.dataset.ready = '1'; return; }
+    el('p', { class: 'note' }, main, `${R.scenarios.length} scenarios, ${x.kind}, status ${x.status}`);
+    const sel = el('select', { id: 'kpi-select' }, main);
+    const names = (R.objective ? ['objective'] : []).concat(R.kpis || []);
+    for (const n of names) el('option', { value: n }, sel, n);
+    const box = el('div', { class: 'chart', id: 'kpi-chart' }, main);
+    const label = (s) => Object.entries(s.factors || {}).map(([k, v]) => `${k}=${v}`).join(', ');
+    const draw = () => {
+      const items = R.scenarios.map((s, i) => {
+        const k = sel.value === 'objective' ? s.objective : (s.kpis || {})[sel.value];
+        return { label: '#' + s.id, title: `#${s.id} ${label(s)}`, mean: k ? k.mean : NaN,
+          half_width: k ? k.half_width : NaN,
+          color: R.best === i ? '#2e7d32' : s.indistinguishable_from_best ? '#81c784' : '#1565c0' };
+      });
+      intervalChart(box, items, sel.value + (R.best !== undefined && R.best !== null ? '; dark green: best' : ''));
+    };
+    sel.addEventListener('change', draw);
+    draw();
+    table(main, ['scenario', 'factors'], R.scenarios.map((s) => ['#' + s.id, label(s)]));
+    document.body.dataset.ready = '1';
+  }
+
+  // A started run, live: each event of its stream redraws the progress; the last links the run.
+  async function pageJob(id) {
+    where.textContent = `job ${id}`;
+    document.body.dataset.page = 'job';
+    const j = await api(`/api/jobs/${id}`);
+    el('h1', {}, main, `Run of ${j.model}`);
+    const bar = el('progress', { id: 'progress', max: j.replications, value: j.done }, main);
+    const txt = el('p', { id: 'job-state' }, main);
+    const show = (s) => {
+      bar.max = s.replications; bar.value = s.done;
+      bar.dataset.done = s.done; bar.dataset.events = +(bar.dataset.events || 0) + 1;
+      txt.textContent = `${s.state}: ${s.done} of ${s.replications} replications` + (s.error ? ` (${s.error})` : '');
+      if (s.run) { txt.appendChild(document.createTextNode(' ')); txt.appendChild(link(`#/run/${s.run}`, `run #${s.run}`)); }
+    };
+    show(j);
+    const es = new EventSource(`/api/jobs/${id}/events?token=${encodeURIComponent(token())}`);
+    streams.push(es);
+    const onEvent = (ev) => { show(JSON.parse(ev.data)); };
+    es.addEventListener('progress', onEvent);
+    es.addEventListener('end', (ev) => { onEvent(ev); es.close(); document.body.dataset.ended = '1'; });
+    es.onerror = () => { if (es.readyState === EventSource.CLOSED) txt.classList.add('error'); };
+    document.body.dataset.ready = '1';
+  }
+
+  async function route() {
+    for (const s of streams) s.close();
+    streams = [];
+    document.body.dataset.ready = '0';
+    delete document.body.dataset.ended;
+    main.textContent = '';
+    const h = location.hash.replace(/^#\/?/, '').split('/');
+    try {
+      if (h[0] === 'run' && /^\d+$/.test(h[1])) await pageRun(h[1]);
+      else if (h[0] === 'experiment' && /^\d+$/.test(h[1])) await pageExperiment(h[1]);
+      else if (h[0] === 'job' && /^\d+$/.test(h[1])) await pageJob(h[1]);
+      else await pageHome();
+    } catch (e) { fail(e); }
+  }
+  window.addEventListener('hashchange', route);
+  route();
+})();
