@@ -195,7 +195,7 @@ static const struct tsim__key keys[] = {
     TSIM__STATION_SHIFT,
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
-    {NULL},
+    {.name = NULL},
 };
 
 static const char *const kpis[] = {TSIM__STATION_KPIS, NULL};

@@ -145,7 +145,7 @@ static const struct tsim__key keys[] = {
                    .help = "the processing time of a whole batch"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
-    {NULL},
+    {.name = NULL},
 };
 
 static const char *const kpis[] = {"entered", "left", "throughput", "content", "utilization",

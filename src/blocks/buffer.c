@@ -263,7 +263,7 @@ static const struct tsim__key keys[] = {
      .help = "block (the sender waits) or drop (the arrival is thrown away)", .set = set_drop},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
-    {NULL},
+    {.name = NULL},
 };
 
 static const char *const kpis[] = {"entered", "left", "dropped", "throughput", "wait", "content",

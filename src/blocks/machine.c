@@ -132,7 +132,7 @@ static const struct tsim__key keys[] = {
     TSIM__STATION_SHIFT,
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
-    {NULL},
+    {.name = NULL},
 };
 
 static const char *const kpis[] = {TSIM__STATION_KPIS, "scrapped", "dropped", "availability",

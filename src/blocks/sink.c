@@ -62,7 +62,7 @@ static const struct tsim__block_vt sink_vt = {
 
 static const struct tsim__key keys[] = {
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
-    {NULL},
+    {.name = NULL},
 };
 
 static const char *const kpis[] = {"entered", "throughput", "lead_time", NULL};

@@ -388,7 +388,7 @@ static const struct tsim__key keys[] = {
      .help = "each entity's due date, as a time after its creation", .set = set_due},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
-    {NULL},
+    {.name = NULL},
 };
 
 static const char *const kpis[] = {"created", "entered", "left", "throughput", "blocked_time",
