@@ -13,6 +13,7 @@
 #include "core/core.h"
 #include "results/db.h"
 #include "results/results.h"
+#include "results/sqlopen.h"
 
 #include <math.h>
 #include <sqlite3.h>
@@ -200,18 +201,6 @@ static long count(sqlite3 *db, const char *sql, ...)
     return v;
 }
 
-static int has_column(sqlite3 *db, const char *table, const char *column)
-{
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = ?1", table);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return 0;
-    sqlite3_bind_text(st, 1, column, -1, SQLITE_STATIC);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
-}
-
 static int no_rows(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st;
@@ -321,7 +310,7 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
     st = NULL;
     fputs(", \"traces\": [", f);
     /* Traces of an earlier schema have no lo and hi columns: they are read as exact steps. */
-    int ranges = has_column(db, "exp_traces", "lo");
+    int ranges = tsim__sqlite_has_column(db, "exp_traces", "lo");
     if (sqlite3_prepare_v2(db, ranges ? "SELECT scen, name, t, v, lo, hi FROM exp_traces WHERE "
                                         "run=?1 ORDER BY scen, block"
                                       : "SELECT scen, name, t, v, NULL, NULL FROM exp_traces "

@@ -198,18 +198,6 @@ int tsim__db_has_table(sqlite3 *db, const char *name)
     return found;
 }
 
-static int has_column(sqlite3 *db, const char *table, const char *column)
-{
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = ?1", table);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return 0;
-    sqlite3_bind_text(st, 1, column, -1, SQLITE_STATIC);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    return found;
-}
-
 /* "'PATH' is not a twinsim results database: it ..." for a file a reader cannot use. */
 static int not_results(const char *path)
 {
@@ -254,7 +242,7 @@ int tsim__db_open(const char *path, int create, sqlite3 **out)
         if (!rc) rc = exec(db, path, "BEGIN IMMEDIATE;");
         if (!rc) rc = exec(db, path, schema);
         /* Version 0 and 1 traces had no range columns. */
-        if (!rc && !has_column(db, "exp_traces", "lo"))
+        if (!rc && !tsim__sqlite_has_column(db, "exp_traces", "lo"))
             rc = exec(db, path, "ALTER TABLE exp_traces ADD COLUMN lo BLOB;"
                                 "ALTER TABLE exp_traces ADD COLUMN hi BLOB;");
         if (!rc) rc = exec(db, path, sql);

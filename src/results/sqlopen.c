@@ -4,6 +4,7 @@
 #include "results/sqlopen.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 int tsim__sqlite_open(const char *path, int flags, sqlite3 **db)
 {
@@ -27,4 +28,16 @@ int tsim__sqlite_version(sqlite3 *db, int *v)
     if (rc == SQLITE_ROW) *v = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int tsim__sqlite_has_column(sqlite3 *db, const char *table, const char *column)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = ?1", table);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return 0;
+    sqlite3_bind_text(st, 1, column, -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
 }

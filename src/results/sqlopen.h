@@ -25,4 +25,8 @@ int tsim__sqlite_wal(sqlite3 *db);
  * (sqlite3_errcode says why: SQLITE_NOTADB for a file that is not a database). */
 int tsim__sqlite_version(sqlite3 *db, int *v);
 
+/* Whether `table` (a name the caller wrote, not user input) has a column `column`; 0 also when
+ * the question cannot be asked. */
+int tsim__sqlite_has_column(sqlite3 *db, const char *table, const char *column);
+
 #endif

@@ -68,6 +68,20 @@ static int prepare(struct tsim_web *w, const char *sql, sqlite3_stmt **st,
     return 0;
 }
 
+/* Answer with every row of `st` as a JSON array (500 if reading fails), then finalize it. */
+static void reply_rows(struct tsim_web *w, sqlite3_stmt *st, struct tsim__web_resp *out)
+{
+    struct tsim__sb b = {0};
+    if (dump_rows(st, &b) == 0) {
+        tsim__sb_add(&b, "\n", 1);
+        tsim__sb_reply(&b, out);
+    } else {
+        tsim__free(b.p);
+        tsim__web_error(out, 500, "cannot read the database: %s", sqlite3_errmsg(w->db));
+    }
+    sqlite3_finalize(st);
+}
+
 /* A whole number parameter in [lo, hi], `def` when absent; -1 (with a 400 answer) if bad. */
 static long long int_arg(const struct tsim__web_req *r, const char *key, long long def,
                          long long lo, long long hi, struct tsim__web_resp *out)
@@ -108,15 +122,7 @@ void tsim__web_api_runs(struct tsim_web *w, const struct tsim__web_req *r,
                 &st, out) == 0) {
         if (model) sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, limit);
-        struct tsim__sb b = {0};
-        if (dump_rows(st, &b) == 0) {
-            tsim__sb_add(&b, "\n", 1);
-            tsim__sb_reply(&b, out);
-        } else {
-            tsim__free(b.p);
-            tsim__web_error(out, 500, "cannot read the database: %s", sqlite3_errmsg(w->db));
-        }
-        sqlite3_finalize(st);
+        reply_rows(w, st, out);
     }
     pthread_mutex_unlock(&w->dbmu);
 }
@@ -428,15 +434,7 @@ void tsim__web_api_experiments(struct tsim_web *w, const struct tsim__web_req *r
                 "ORDER BY id DESC LIMIT ?1",
                 &st, out) == 0) {
         sqlite3_bind_int64(st, 1, limit);
-        struct tsim__sb b = {0};
-        if (dump_rows(st, &b) == 0) {
-            tsim__sb_add(&b, "\n", 1);
-            tsim__sb_reply(&b, out);
-        } else {
-            tsim__free(b.p);
-            tsim__web_error(out, 500, "cannot read the database: %s", sqlite3_errmsg(w->db));
-        }
-        sqlite3_finalize(st);
+        reply_rows(w, st, out);
     }
     pthread_mutex_unlock(&w->dbmu);
 }
