@@ -725,7 +725,11 @@ TSIM_API uint64_t tsim_sim_run_until(struct tsim_sim *sim, double t);
  * any is pending. Events left pending stay on the calendar (tsim_sim_pending() counts them). A
  * model with failures or shifts usually runs to a horizon with tsim_sim_run_until() instead. An
  * error stops the run too (tsim_sim_status): a stopped sim runs no more events, and no event
- * later than tsim_model_max_time runs. Returns the events run.
+ * later than tsim_model_max_time runs. Work that waits for background events that never let it
+ * go on (a machine on a shift that never meets its operators' shift) would keep such a run
+ * going for ever: when a whole day of background events passes with no entity moving and no
+ * server under repair, the run stops with TSIM_ESTATE, naming the blocks where work waits.
+ * Returns the events run.
  */
 TSIM_API uint64_t tsim_sim_run(struct tsim_sim *sim);
 
@@ -741,7 +745,8 @@ TSIM_API void tsim_sim_stop(struct tsim_sim *sim);
  * it, with its message put in tsim_errmsg() again: TSIM_ELIMIT when more events ran at one
  * instant than the model allows (a loop in which no time passes) or more entities existed at
  * once (tsim_model_set_max_entities), TSIM_ERANGE when the clock would pass
- * tsim_model_max_time or tsim_sim_run_until was given a later time. A stopped sim runs no more
+ * tsim_model_max_time or tsim_sim_run_until was given a later time, TSIM_ESTATE when
+ * tsim_sim_run found the work stalled for good. A stopped sim runs no more
  * events until tsim_sim_reset, and its tsim_sim_result is empty: its numbers mean nothing.
  */
 TSIM_API int tsim_sim_status(const struct tsim_sim *sim);

@@ -24,6 +24,8 @@ static int64_t ticks_per_hour(const struct tsim_sim *sim)
     return (int64_t)(sim->tpu * units_per_hour(sim->m->time_unit) + 0.5);
 }
 
+int64_t tsim__ticks_per_day(const struct tsim_sim *sim) { return 24 * ticks_per_hour(sim); }
+
 size_t tsim__shifts_size(const struct tsim_model *m)
 {
     return (size_t)m->nshifts * sizeof(struct shift_state);

@@ -342,6 +342,7 @@ static void start(struct tsim_sim *sim)
     sim->now = 0;
     sim->events = 0;
     sim->fg = sim->stalled = 0;
+    sim->bg_since = -1;
     sim->fp = TSIM__FNV_OFFSET;
     sim->stop = 0;
     atomic_store(&sim->interrupted, 0);
@@ -647,6 +648,47 @@ static int waits_on_unavailable(struct tsim_sim *sim)
     return 0;
 }
 
+/* Whether a run without a horizon, kept going only by background events (fg is 0 and some
+ * work waits for a shift, an operator or a repair), has stalled for good: a whole day went by
+ * with no entity moving and no server under repair. Shifts repeat daily, so after such a day
+ * every later one is the same: the waiting work would wait for ever (a machine on the night
+ * shift whose operators work days is the plain case). The run stops with an error naming where
+ * the work waits. Without shifts, waiting work waits for a repair, which comes: never stalled.
+ * Looked at only in that state, after each of its events, so a scan is cheap enough. */
+static __attribute__((noinline)) int idle_day(struct tsim_sim *sim)
+{
+    if (sim->m->nshifts == 0) return 0;
+    uint64_t moves = sim->created + sim->completed;
+    int down = 0;
+    for (uint32_t b = 0; b < sim->nblocks; b++) {
+        const struct tsim__bhdr *h = tsim__hdr(sim, b);
+        moves += h->entered + h->left;
+        for (int s = 0; sim->vt[b]->state && !down; s++) {
+            int state = sim->vt[b]->state(sim, b, s);
+            if (state < 0) break;
+            down = state == TSIM_STATE_DOWN;
+        }
+    }
+    if (sim->bg_since < 0 || moves != sim->bg_moves || down) {
+        sim->bg_since = sim->now;
+        sim->bg_moves = moves;
+        return 0;
+    }
+    if (sim->now - sim->bg_since < tsim__ticks_per_day(sim)) return 0;
+    uint32_t *held = tsim__calloc(sim->nblocks, sizeof *held);
+    for (uint32_t b = 0; b < sim->nblocks; b++)
+        held[b] = tsim__hdr(sim, b)->content != 0 || tsim__hdr(sim, b)->wait_n != 0;
+    char blocks[300];
+    block_list(sim, held, blocks, sizeof blocks);
+    free(held);
+    tsim__sim_fail(sim, TSIM_ESTATE,
+                   "stalled at %.10g %s: %u entities wait in %s and none moved for a whole day "
+                   "of shift changes (a machine whose shift never meets its operators' shift? "
+                   "give the run a horizon to see its KPIs)",
+                   at_time(sim), sim->m->time_unit, sim->live_ents, blocks);
+    return 1;
+}
+
 /* The run loop of tsim_sim_run (`until` 0: end at TSIM__TMAX, and when only background events
  * are left) and tsim_sim_run_until (`until` 1). `until` is a constant in each caller, so each
  * gets its own loop. */
@@ -670,7 +712,10 @@ static inline __attribute__((always_inline)) void run_loop(struct tsim_sim *sim,
         }
         /* Only failures, repairs and shift changes left, and nothing waits for them: no work
          * paused or waiting for operators, no entity waiting for a server that is down or off. */
-        if (!until && sim->fg == 0 && sim->stalled == 0 && !waits_on_unavailable(sim)) break;
+        if (!until && sim->fg == 0) {
+            if (sim->stalled == 0 && !waits_on_unavailable(sim)) break;
+            if (idle_day(sim)) break;
+        }
     }
 }
 

@@ -201,6 +201,10 @@ struct tsim_sim {
     uint64_t *watch_entered; /* while watching: per block, `entered` when watching began */
     uint64_t size_units;     /* blocks + servers, for the default instant limit */
     uint32_t max_ents;       /* entities that may exist at once */
+    /* A run without a horizon kept going by background events alone (sim.c, idle_day): when
+     * that began (-1: not now) and the count of moves then. */
+    int64_t bg_since;
+    uint64_t bg_moves;
     char errmsg[400];
 };
 
@@ -504,6 +508,8 @@ int tsim__pool_set_count(struct tsim_sim *sim, int pool, int count);
 size_t tsim__shifts_size(const struct tsim_model *m);
 void tsim__shifts_init(struct tsim_sim *sim);
 int tsim__shift_on(const struct tsim_sim *sim, int shift);
+/* Ticks in a day (shifts repeat daily); valid only in a model with shifts. */
+int64_t tsim__ticks_per_day(const struct tsim_sim *sim);
 void tsim__shift_event(struct tsim_sim *sim, uint32_t shift);
 
 /* Philox streams (streams.c): every block's streams for the sim's (seed, replication), and the

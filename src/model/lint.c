@@ -286,7 +286,8 @@ static void outpaced(const struct tsim_model *m, struct tsim_diags *d)
     for (int b = 0; b < n; b++) first_src[b] = queue[b] = -1;
     for (int si = 0; si < n; si++) {
         const struct tsim__block_desc *s = &m->blocks[si];
-        if (s->type != TSIM_SOURCE || !s->has_interarrival) continue;
+        /* A source with a limit stops: what it sends waits, but does not grow without bound. */
+        if (s->type != TSIM_SOURCE || !s->has_interarrival || s->limit) continue;
         double ia = tsim_dist_mean(&s->interarrival);
         if (!(ia > 0)) continue;
         double rate = (double)s->batch / ia;
@@ -340,6 +341,43 @@ static void outpaced(const struct tsim_model *m, struct tsim_diags *d)
     tsim__free(queue);
 }
 
+/* Whether two shifts are on together at some time of day: their periods (hours since midnight,
+ * a period that ends before it starts runs past midnight) overlap for a positive time. */
+static int shifts_meet(const struct tsim__shift_desc *a, const struct tsim__shift_desc *b)
+{
+    for (int i = 0; i < a->n; i++)
+        for (int j = 0; j < b->n; j++)
+            for (int da = -1; da <= 1; da++) { /* the periods on three days cover every wrap */
+                double a0 = a->periods[2 * i] + 24 * da, a1 = a->periods[2 * i + 1] + 24 * da;
+                double b0 = b->periods[2 * j], b1 = b->periods[2 * j + 1];
+                if (a1 <= a0) a1 += 24;
+                if (b1 <= b0) b1 += 24;
+                if ((a1 < b1 ? a1 : b1) > (a0 > b0 ? a0 : b0)) return 1;
+            }
+    return 0;
+}
+
+/* A block on a shift whose setups or processing need operators of a pool on a shift that never
+ * meets its own: it asks for them only while on shift, when none is there, so it never works (a
+ * run without a horizon stalls: docs/model-format.md, Limits of a run). */
+static void crews_never_meet(const struct tsim_model *m, struct tsim_diags *d)
+{
+    for (int b = 0; b < m->nblocks; b++) {
+        const struct tsim__block_desc *k = &m->blocks[b];
+        const struct tsim__need *n = &k->need;
+        if (k->shift < 0 || n->pool < 0 || !(n->for_mask & (TSIM_NEED_SETUP | TSIM_NEED_PROCESS)))
+            continue;
+        int ps = m->pools[n->pool].shift;
+        if (ps < 0 || shifts_meet(&m->shifts[k->shift], &m->shifts[ps])) continue;
+        tsim_diags_add(d, TSIM_WARNING, m->block_line ? m->block_line[b] : 0,
+                       m->block_col ? m->block_col[b] : 0,
+                       "'%s' works on shift '%s' and needs operators '%s', who work on shift "
+                       "'%s' only: the two never meet, so it never works",
+                       k->name, m->shifts[k->shift].name, m->pools[n->pool].name,
+                       m->shifts[ps].name);
+    }
+}
+
 void tsim__model_lint(const struct tsim_model *m, double horizon, struct tsim_diags *d)
 {
     char why[200];
@@ -352,4 +390,5 @@ void tsim__model_lint(const struct tsim_model *m, double horizon, struct tsim_di
                        why);
     zero_time_loops(m, d);
     outpaced(m, d);
+    crews_never_meet(m, d);
 }

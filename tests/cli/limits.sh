@@ -116,6 +116,30 @@ tw check wip2.yaml
 if [ "$rc" -eq 0 ] && ! grep -q warning err; then pass limits_check_limited_buffer_quiet; else
     fail limits_check_limited_buffer_quiet "exit $rc: $(cat err)"; fi
 
+# --- a machine whose shift never meets its operators' shift: check warns, run stops ----------
+cat >night.yaml <<'EOF'
+shifts:
+  - {name: day, periods: [["06:00", "14:00"]]}
+  - {name: night, periods: [["22:00", "06:00"]]}
+operators:
+  - {name: crew, count: 1, shift: day}
+blocks:
+  - {source: lot, interarrival: 1, limit: 5, to: q}
+  - {buffer: q, to: m}
+  - {machine: m, shift: night, process: 10, needs: {crew: 1}, to: done}
+  - {sink: done}
+EOF
+tw check night.yaml
+expect limits_check_warns_crew_never_meets 0 "night.yaml:9:6: warning: 'm' works on shift 'night' and needs operators 'crew', who work on shift 'day' only: the two never meet, so it never works"
+tw run night.yaml --no-db
+expect limits_run_stops_stall 1 "replication 0: stalled at 1800 min: 5 entities wait in 'q' and 'm' and none moved for a whole day"
+sed 's/shift: day}/shift: night}/' night.yaml >night2.yaml
+tw check night2.yaml
+if [ "$rc" -eq 0 ] && ! grep -q warning err; then pass limits_check_night_crew_quiet; else
+    fail limits_check_night_crew_quiet "exit $rc: $(cat err)"; fi
+tw run night2.yaml --no-db --quiet
+if [ "$rc" -eq 0 ]; then pass limits_run_night_crew_ends; else fail limits_run_night_crew_ends "exit $rc: $(cat err)"; fi
+
 # --- times past the last tick -----------------------------------------------------------------
 sed 's/horizon: 10}/horizon: 1e300}/' tick2.yaml >h.yaml
 cat >h.yaml <<'EOF'

@@ -424,6 +424,62 @@ static void test_clone_while_watching(void)
     tsim_model_destroy(m);
 }
 
+/* A run without a horizon that could never end: a machine on the night shift needs operators who
+ * work days, so its lot waits for ever while the shifts go on changing. It stops once a whole
+ * day of shift changes moved nothing, naming where the work waits, within days of model time.
+ * The other side: the same lot with a crew on the night shift finishes; with a day crew and a
+ * day machine waiting through a long repair (more than a day, no stall: a repair comes) too. */
+static void test_stalled_shifts(void)
+{
+    char msg[512];
+    double now;
+    const char *night = "shifts:\n"
+                        "  - {name: day, periods: [['06:00', '14:00']]}\n"
+                        "  - {name: night, periods: [['22:00', '06:00']]}\n"
+                        "operators:\n"
+                        "  - {name: crew, count: 1, shift: %s}\n"
+                        "blocks:\n"
+                        "  - {source: lot, interarrival: 1, limit: 5, to: q}\n"
+                        "  - {buffer: q, to: m}\n"
+                        "  - {machine: m, shift: night, process: 10, needs: {crew: 1}, to: done}\n"
+                        "  - {sink: done}\n";
+    char text[1024];
+    snprintf(text, sizeof text, night, "day");
+    struct tsim_model *m = load(text);
+    if (!m) return;
+    CHECK(run(m, 0, msg, sizeof msg, NULL, &now) == TSIM_ESTATE);
+    CHECK(strstr(msg, "stalled at ") == msg);
+    CHECK(strstr(msg, "5 entities wait in 'q' and 'm' and none moved for a whole day") != NULL);
+    /* Arrivals end at 4 min; the machine is on shift from midnight and asks for the crew, who
+     * come at 06:00 when the machine goes off. Nothing moves after the first morning: the run
+     * stops a day after its last change, before the third day ends. */
+    CHECK(now >= 1440 && now <= 3 * 1440);
+    /* With a horizon the run ends there and its KPIs say the machine made nothing. */
+    CHECK(run(m, 5 * 1440, msg, sizeof msg, NULL, NULL) == 0);
+    tsim_model_destroy(m);
+
+    snprintf(text, sizeof text, night, "night");
+    m = load(text);
+    if (!m) return;
+    CHECK(run(m, 0, msg, sizeof msg, NULL, &now) == 0);
+    /* Midnight is night: the crew and the machine work from 0, five parts of 10 after 1. */
+    CHECK_NEAR(now, 1 + 5 * 10, 1e-9);
+    tsim_model_destroy(m);
+
+    m = load("shifts:\n"
+             "  - {name: day, periods: [['06:00', '14:00']]}\n"
+             "blocks:\n"
+             "  - {source: lot, interarrival: 1, limit: 3, to: q}\n"
+             "  - {buffer: q, to: m}\n"
+             "  - {machine: m, shift: day, process: 10, to: done,\n"
+             "     failures: {between: 1, repair: 3d, basis: calendar}}\n"
+             "  - {sink: done}\n");
+    if (!m) return;
+    CHECK(run(m, 0, msg, sizeof msg, NULL, &now) == 0);
+    CHECK(now > 3 * 1440);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_zero_time_loops);
@@ -435,5 +491,6 @@ int main(void)
     RUN(test_replications);
     RUN(test_large_crews);
     RUN(test_clone_while_watching);
+    RUN(test_stalled_shifts);
     return CHECK_DONE();
 }
