@@ -12,6 +12,7 @@
 #include "twinsim_drivers.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,9 @@ static const char help[] =
     "  --csv DIR             write DIR/summary.csv and DIR/replications.csv\n"
     "  --db FILE             results database (default: twinsim.db in this directory)\n"
     "  --no-db               do not record the run\n"
+    "  --trace T             also record replication 0 sampled every T of model time (WIP,\n"
+    "                        completions, each block's content and busy servers) for the\n"
+    "                        dashboard's time series; units as --horizon\n"
     "  --threads K           threads (default 0: every core); results do not depend on it\n"
     "  --quiet               print no table\n"
     "  -h, --help            this help\n"
@@ -63,7 +67,7 @@ static const char help[] =
 struct run_args {
     const char *model;
     const char *reps, *seed, *horizon, *warmup, *threads, *max_ents, *max_instant;
-    const char *json, *csv, *db, *rng;
+    const char *json, *csv, *db, *rng, *trace;
     int no_db, quiet, gpu;
     const char **sets;
     int nsets;
@@ -98,6 +102,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
         OPT("--csv", csv)
         OPT("--db", db)
         OPT("--rng", rng)
+        OPT("--trace", trace)
 #undef OPT
         if ((m = cli_option(argc, argv, &i, "run", "--set", &v)) != 0) {
             if (m != 1) return m;
@@ -132,6 +137,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
         return cli_usage_error("run", "option '--json' needs a file name or '-'");
     if (a->csv && !a->csv[0]) return cli_usage_error("run", "option '--csv' needs a directory");
     if (a->db && !a->db[0]) return cli_usage_error("run", "option '--db' needs a file name");
+    if (a->trace && a->no_db)
+        return cli_usage_error("run", "option '--trace' records into the database: not with "
+                               "'--no-db'");
+    if (a->trace && a->gpu)
+        return cli_usage_error("run", "option '--trace' replays a replication on the CPU: not "
+                               "with '--gpu'");
     if (a->rng && strcmp(a->rng, "philox") != 0 && strcmp(a->rng, "xoshiro") != 0)
         return cli_usage_error("run", "option '--rng' needs 'xoshiro' or 'philox', not '%s'",
                                a->rng);
@@ -155,7 +166,7 @@ static int parse_duration(const char *opt, const char *text, const char *unit, d
 struct settings {
     int reps, threads;
     uint64_t seed;
-    double horizon, warmup;
+    double horizon, warmup, trace;
     int warmup_auto;
 };
 
@@ -293,6 +304,18 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         if ((rc = parse_duration("--horizon", a->horizon, unit, &s->horizon)) != 0) goto done;
         horizon_from_cli = 1;
     }
+    if (a->trace) {
+        if ((rc = parse_duration("--trace", a->trace, unit, &s->trace)) != 0) goto done;
+        if (!(s->trace > 0)) {
+            rc = cli_usage_error("run", "option '--trace' needs an interval above 0");
+            goto done;
+        }
+        if (s->horizon > 0 && s->horizon / s->trace > 100000) {
+            rc = cli_usage_error("run", "'--trace %s' would take %.0f samples of the horizon; "
+                                 "at most 100000", a->trace, floor(s->horizon / s->trace) + 1);
+            goto done;
+        }
+    }
     if (a->warmup) {
         warmup_from_cli = 1;
         s->warmup_auto = strcmp(a->warmup, "auto") == 0;
@@ -411,6 +434,24 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         if (!a->quiet && !json_to_stdout)
             printf("recorded as run %lld in '%s' (twinsim show %lld)\n", (long long)id, db,
                    (long long)id);
+        if (a->trace) {
+            size_t samples = 0;
+            int tr = tsim_trace_record(db, id, m, &o, s->trace, &stop, &samples);
+            if (tr == 1) {
+                rc = cli_interrupted("run", atomic_load(&stop));
+                fprintf(stderr, "twinsim run: run %lld was recorded without its trace\n",
+                        (long long)id);
+                goto done;
+            }
+            if (tr != 0) {
+                rc = cli_error("run", "run %lld was recorded, its trace not: %s", (long long)id,
+                               cli_errmsg());
+                goto done;
+            }
+            if (!a->quiet && !json_to_stdout)
+                printf("trace of replication 0: %zu samples every %g %s\n", samples, s->trace,
+                       unit);
+        }
     }
     rc = cli_flush_stdout("run");
 
@@ -445,6 +486,7 @@ int cmd_run(int argc, char **argv)
         (a.seed && (rc = cli_parse_seed("run", "--seed", a.seed, &s.seed))) ||
         (a.threads && (rc = cli_parse_long("run", "--threads", a.threads, 0, MAX_THREADS, &v))) ||
         (a.horizon && (rc = parse_duration("--horizon", a.horizon, "min", &d))) ||
+        (a.trace && (rc = parse_duration("--trace", a.trace, "min", &d))) ||
         (a.warmup && strcmp(a.warmup, "auto") != 0 &&
          (rc = parse_duration("--warmup", a.warmup, "min", &d))) ||
         (a.max_ents &&

@@ -133,6 +133,21 @@ TSIM_API int tsim_report_record(const char *path, const struct tsim_report *r,
                                 const struct tsim_record_info *info, int64_t *run_id);
 
 /**
+ * Trace the first replication of run `run_id`, just recorded in the results database at `path`
+ * with model `m` and options `o`: run it again with an observer that samples, every `interval`
+ * of model time from 0 to the end, the work in process, the completions and each block's content
+ * and busy servers, and store the samples beside the run (tables run_traces, run_trace_blocks;
+ * docs/dashboard.md). The replay must give the recorded fingerprint, else nothing is stored.
+ * At most 100,000 samples are kept (fewer for models of more than 40 blocks); a longer trace is
+ * stored cut off and marked so. `*samples` (may be NULL) gets the count.
+ * Returns 0, 1 when `*stop` became nonzero (nothing stored), or an error: TSIM_EINVAL,
+ * TSIM_EMODEL, TSIM_ESTATE (the replay differs), TSIM_EIO.
+ */
+TSIM_API int tsim_trace_record(const char *path, int64_t run_id, const struct tsim_model *m,
+                               const struct tsim_run_opts *o, double interval,
+                               const atomic_int *stop, size_t *samples);
+
+/**
  * The options of a plain run as the results database keeps them: a one-line JSON object.
  * `warmup` < 0 is written "auto"; `json` and `csv` may be NULL. Returns the text or NULL.
  * Ownership: the caller frees it with free(). Errors: TSIM_ENOMEM.
