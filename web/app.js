@@ -241,6 +241,87 @@
     return s;
   }
 
+  // ---- time series of a recorded trace ---------------------------------------------------------
+  // series: [{name, values, color}] over the sample times `t`. Lines join the samples; a series
+  // with more samples than two per pixel is drawn as each pixel column's lowest and highest
+  // value, so that no peak is lost and the line stays light (data-decimated says which).
+  const SERIES_COLORS = ['#1565c0', '#2e7d32', '#c62828', '#ef6c00', '#6a1b9a', '#00838f',
+    '#5d4037', '#455a64', '#ad1457', '#9e9d24', '#283593', '#00695c'];
+  function seriesChart(box, t, series, caption, tr) {
+    box.textContent = '';
+    const l = 60, r = 16, top = 10, b = 44, h = 240, w = Math.max(320, Math.min(1200, box.clientWidth || 1000));
+    const s = el('svg:svg', { width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img', class: 'series' }, box);
+    const end = t.length ? Math.max(t[t.length - 1], 1e-300) : 1;
+    let hi = 0;
+    for (const q of series) for (const v of q.values) if (isFinite(v) && v > hi) hi = v;
+    if (!(hi > 0)) hi = 1;
+    hi *= 1.05;
+    const x = (q) => l + (w - l - r) * q / end, y = (q) => top + (h - top - b) * (1 - q / hi);
+    for (const v of ticks(0, hi, 4)) {
+      el('svg:line', { x1: l, x2: w - r, y1: y(v), y2: y(v), stroke: '#eee' }, s);
+      el('svg:text', { x: l - 4, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, s, fmt(v));
+    }
+    for (const v of ticks(0, end, 6))
+      el('svg:text', { x: x(v), y: h - b + 14, 'text-anchor': 'middle', class: 'axis' }, s, fmt(v));
+    if (tr.warmup > 0)
+      el('svg:line', { x1: x(tr.warmup), x2: x(tr.warmup), y1: top, y2: h - b, stroke: '#000', 'stroke-dasharray': '3 3' }, s);
+    const cols = w - l - r, decimate = t.length > 2 * cols;
+    series.forEach((q, i) => {
+      const pts = [];
+      if (!decimate) {
+        q.values.forEach((v, k) => pts.push(`${x(t[k]).toFixed(2)},${y(v).toFixed(2)}`));
+      } else {
+        let c = -1, lo = 0, hi2 = 0;
+        const flush = () => { if (c >= 0) pts.push(`${l + c + 0.5},${y(lo).toFixed(2)}`, `${l + c + 0.5},${y(hi2).toFixed(2)}`); };
+        q.values.forEach((v, k) => {
+          const cc = Math.min(cols - 1, Math.floor(x(t[k]) - l));
+          if (cc !== c) { flush(); c = cc; lo = hi2 = v; } else { lo = Math.min(lo, v); hi2 = Math.max(hi2, v); }
+        });
+        flush();
+      }
+      const pl = el('svg:polyline', { points: pts.join(' '), fill: 'none', stroke: q.color || SERIES_COLORS[i % SERIES_COLORS.length],
+        'stroke-width': 1.5, class: 'line' }, s);
+      pl.dataset.name = q.name;
+      el('svg:title', {}, pl, q.name);
+    });
+    el('svg:text', { x: l, y: h - 8, class: 'axis' }, s,
+      `${caption}; time (${tr.time_unit})` + (tr.warmup > 0 ? '; dashed: end of warm-up' : ''));
+    s.dataset.left = l; s.dataset.right = w - r; s.dataset.top = top; s.dataset.bottom = h - b;
+    s.dataset.end = end; s.dataset.hi = hi; s.dataset.decimated = decimate ? '1' : '0';
+    if (series.length > 1) {
+      const lg = el('div', { class: 'legend' }, box);
+      series.forEach((q, i) => {
+        const sp = el('span', {}, lg), c = el('i', {}, sp);
+        c.style.background = q.color || SERIES_COLORS[i % SERIES_COLORS.length];
+        sp.appendChild(document.createTextNode(q.name));
+      });
+    }
+    return s;
+  }
+
+  // The trace's charts: WIP, throughput per interval (completions in the interval before each
+  // sample, over its length), buffer contents and machines' busy servers, 12 lines at most each.
+  function drawTrace(box, tr) {
+    box.textContent = '';
+    el('p', { class: 'note', id: 'trace-summary' }, box,
+      `replication ${tr.replication}, ${tr.samples} samples every ${fmt(tr.interval)} ${tr.time_unit}` +
+      (tr.truncated ? ' (cut off at the sample limit before the end of the run)' : ''));
+    const thr = tr.done.map((d, k) => (k === 0 ? 0 : (d - tr.done[k - 1]) / (tr.t[k] - tr.t[k - 1])));
+    const add = (id, title) => { el('h3', {}, box, title); return el('div', { class: 'chart', id }, box); };
+    seriesChart(add('trace-wip', 'Work in process'), tr.t, [{ name: 'wip', values: tr.wip }], 'entities in the system', tr);
+    seriesChart(add('trace-throughput', 'Throughput'), tr.t, [{ name: 'throughput', values: thr }],
+      `completions per ${tr.time_unit}, over each interval`, tr);
+    const pick = (f) => tr.blocks.filter(f).slice(0, 12);
+    const bufs = pick((q) => q.type === 'buffer');
+    if (bufs.length)
+      seriesChart(add('trace-buffers', 'Buffer contents'), tr.t, bufs.map((q) => ({ name: q.name, values: q.content })),
+        'entities in each buffer' + (tr.blocks.filter((q) => q.type === 'buffer').length > 12 ? ' (the first 12)' : ''), tr);
+    const mach = pick((q) => q.busy);
+    if (mach.length)
+      seriesChart(add('trace-busy', 'Busy servers'), tr.t, mach.map((q) => ({ name: q.name, values: q.busy })),
+        'servers busy in each machine' + (tr.blocks.filter((q) => q.busy).length > 12 ? ' (the first 12)' : ''), tr);
+  }
+
   function table(parent, heads, rows) {
     const wrap = el('div', { class: 'scroll' }, parent), t = el('table', {}, wrap), tr = el('tr', {}, t);
     heads.forEach((h, i) => el('th', { class: i === 0 ? 'l' : '' }, tr, h));
@@ -318,6 +399,8 @@
     const kbox = el('div', { class: 'chart', id: 'kpi-chart' }, main);
     el('h2', {}, main, 'Machine states, replication 0');
     const gbox = el('div', { class: 'chart', id: 'gantt' }, main);
+    el('h2', {}, main, 'Time series, replication 0');
+    const tbox = el('div', { id: 'trace' }, main);
     el('h2', {}, main, 'KPIs');
     // A large model has tens of thousands of KPIs: their table is built when it is opened.
     const det = el('details', { id: 'kpi-details' }, main);
@@ -354,6 +437,9 @@
 
     try { drawGantt(gbox, await api(`/api/runs/${id}/gantt?replication=0`)); } catch (e) {
       el('p', { class: 'note', id: 'gantt-note' }, gbox, e.message);
+    }
+    try { drawTrace(tbox, await api(`/api/runs/${id}/trace`)); } catch (e) {
+      el('p', { class: 'note', id: 'trace-note' }, tbox, e.message);
     }
     document.body.dataset.ready = '1';
   }

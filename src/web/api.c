@@ -518,3 +518,101 @@ int tsim__web_model_name_ok(const char *s)
 {
     return is_model_name(s);
 }
+
+/* A series stored as a BLOB of `n` doubles (src/run/trace.c), as a JSON array; 0, or -1 when the
+ * BLOB does not hold n of them. NULL with n > 0 is written null. */
+static int blob_series(struct tsim__sb *b, sqlite3_stmt *st, int col, size_t n)
+{
+    const unsigned char *p = sqlite3_column_blob(st, col);
+    size_t len = (size_t)sqlite3_column_bytes(st, col);
+    if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+        tsim__sb_add(b, "null", 4);
+        return 0;
+    }
+    if (len != n * sizeof(double)) return -1;
+    tsim__sb_add(b, "[", 1);
+    for (size_t k = 0; k < n; k++) {
+        double v;
+        memcpy(&v, p + k * sizeof v, sizeof v);
+        if (k) tsim__sb_add(b, ",", 1);
+        tsim__sb_num(b, v);
+    }
+    tsim__sb_add(b, "]", 1);
+    return 0;
+}
+
+/* The trace `twinsim run --trace` recorded: samples of one replication, as stored. */
+void tsim__web_api_trace(struct tsim_web *w, int64_t id, struct tsim__web_resp *out)
+{
+    sqlite3_stmt *st = NULL, *bl = NULL;
+    struct tsim__sb b = {0};
+    pthread_mutex_lock(&w->dbmu);
+    int has = 0;
+    if (sqlite3_prepare_v2(w->db,
+                           "SELECT r.time_unit, r.warmup, t.replication, t.interval, t.samples, "
+                           "t.truncated, t.t, t.wip, t.done FROM run_traces t JOIN runs r ON "
+                           "r.id = t.run_id WHERE t.run_id = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        has = sqlite3_step(st) == SQLITE_ROW;
+    }
+    /* No table (a database no trace was ever recorded into) or no row: the same answer. */
+    if (!has) {
+        tsim__web_error(out, 404,
+                        "run %lld has no trace (record one with 'twinsim run --trace T')",
+                        (long long)id);
+        goto done;
+    }
+    long long n = sqlite3_column_int64(st, 4);
+    if (n < 0 || n > 100000000) goto damaged;
+    tsim__sb_printf(&b, "{\"run\": %lld, \"time_unit\": ", (long long)id);
+    tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 0));
+    tsim__sb_add(&b, ", \"warmup\": ", 12);
+    tsim__sb_num(&b, sqlite3_column_double(st, 1));
+    tsim__sb_printf(&b, ", \"replication\": %lld, \"interval\": ",
+                    (long long)sqlite3_column_int64(st, 2));
+    tsim__sb_num(&b, sqlite3_column_double(st, 3));
+    tsim__sb_printf(&b, ", \"samples\": %lld, \"truncated\": %s,\n\"t\": ", n,
+                    sqlite3_column_int(st, 5) ? "true" : "false");
+    if (blob_series(&b, st, 6, (size_t)n) != 0) goto damaged;
+    tsim__sb_add(&b, ",\n\"wip\": ", 9);
+    if (blob_series(&b, st, 7, (size_t)n) != 0) goto damaged;
+    tsim__sb_add(&b, ",\n\"done\": ", 10);
+    if (blob_series(&b, st, 8, (size_t)n) != 0) goto damaged;
+    tsim__sb_add(&b, ",\n\"blocks\": [", 13);
+    if (prepare(w,
+                "SELECT block, name, type, content, busy FROM run_trace_blocks WHERE run_id = ?1 "
+                "ORDER BY block",
+                &bl, out) != 0)
+        goto done;
+    sqlite3_bind_int64(bl, 1, id);
+    int rc, first = 1;
+    while ((rc = sqlite3_step(bl)) == SQLITE_ROW) {
+        tsim__sb_printf(&b, "%s{\"block\": %d, \"name\": ", first ? "" : ",\n",
+                        sqlite3_column_int(bl, 0));
+        first = 0;
+        tsim__sb_str(&b, (const char *)sqlite3_column_text(bl, 1));
+        tsim__sb_add(&b, ", \"type\": ", 10);
+        tsim__sb_str(&b, (const char *)sqlite3_column_text(bl, 2));
+        tsim__sb_add(&b, ", \"content\": ", 13);
+        if (blob_series(&b, bl, 3, (size_t)n) != 0) goto damaged;
+        tsim__sb_add(&b, ", \"busy\": ", 10);
+        if (blob_series(&b, bl, 4, (size_t)n) != 0) goto damaged;
+        tsim__sb_add(&b, "}", 1);
+    }
+    if (rc != SQLITE_DONE) {
+        tsim__web_error(out, 500, "cannot read the database: %s", sqlite3_errmsg(w->db));
+        goto done;
+    }
+    tsim__sb_add(&b, "]}\n", 3);
+    tsim__sb_reply(&b, out);
+    goto done;
+damaged:
+    tsim__web_error(out, 500, "the trace of run %lld is damaged (a series of the wrong length)",
+                    (long long)id);
+done:
+    sqlite3_finalize(st);
+    sqlite3_finalize(bl);
+    pthread_mutex_unlock(&w->dbmu);
+    tsim__free(b.p);
+}

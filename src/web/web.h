@@ -106,6 +106,7 @@ void tsim__web_api_run(struct tsim_web *w, int64_t id, struct tsim__web_resp *ou
 void tsim__web_api_layout(struct tsim_web *w, int64_t id, struct tsim__web_resp *out);
 void tsim__web_api_gantt(struct tsim_web *w, int64_t id, const struct tsim__web_req *r,
                          struct tsim__web_resp *out);
+void tsim__web_api_trace(struct tsim_web *w, int64_t id, struct tsim__web_resp *out);
 void tsim__web_api_experiments(struct tsim_web *w, const struct tsim__web_req *r,
                                struct tsim__web_resp *out);
 void tsim__web_api_experiment(struct tsim_web *w, int64_t id, struct tsim__web_resp *out);
