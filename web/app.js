@@ -438,8 +438,12 @@
     try { drawGantt(gbox, await api(`/api/runs/${id}/gantt?replication=0`)); } catch (e) {
       el('p', { class: 'note', id: 'gantt-note' }, gbox, e.message);
     }
-    try { drawTrace(tbox, await api(`/api/runs/${id}/trace`)); } catch (e) {
-      el('p', { class: 'note', id: 'trace-note' }, tbox, e.message);
+    if (!d.trace) {
+      el('p', { class: 'note', id: 'trace-note' }, tbox, 'no trace recorded (twinsim run --trace T records one)');
+    } else {
+      try { drawTrace(tbox, await api(`/api/runs/${id}/trace`)); } catch (e) {
+        el('p', { class: 'note', id: 'trace-note' }, tbox, e.message);
+      }
     }
     document.body.dataset.ready = '1';
   }

@@ -158,7 +158,16 @@ void tsim__web_api_run(struct tsim_web *w, int64_t id, struct tsim__web_resp *ou
     sqlite3_bind_int64(kp, 1, id);
     tsim__sb_add(&b, ",\n\"kpis\": ", 10);
     if (dump_rows(kp, &b) != 0) goto fail;
-    tsim__sb_add(&b, "}\n", 2);
+    /* Whether `twinsim run --trace` recorded a trace (a database without the table has none). */
+    sqlite3_stmt *tq;
+    int traced = 0;
+    if (sqlite3_prepare_v2(w->db, "SELECT 1 FROM run_traces WHERE run_id = ?1", -1, &tq, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_int64(tq, 1, id);
+        traced = sqlite3_step(tq) == SQLITE_ROW;
+        sqlite3_finalize(tq);
+    }
+    tsim__sb_printf(&b, ",\n\"trace\": %s}\n", traced ? "true" : "false");
     tsim__sb_reply(&b, out);
     goto done;
 fail:

@@ -1,10 +1,11 @@
 // Opens the pages of `twinsim serve` in Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core) and checks that what they draw is what the JSON API says: the runs table,
 // the layout's blocks and links, KPI means and intervals placed on the fitted axis, Gantt
-// segments where their times put them, an experiment's scenarios; that a model named
-// <script>... shows as text; that a run started from the browser's context sends progress
-// events that arrive while it runs; that nothing but the server is ever asked for; and that
-// the pages fit a phone's width. Screenshots at 1280x800 and 390x844 go to OUTDIR.
+// segments where their times put them, the trace's time series point by point, an experiment's
+// scenarios; that a model named <script>... shows as text; that a run started from the
+// browser's context sends progress events that arrive while it runs; that nothing but the
+// server is ever asked for; and that the pages fit a phone's width. Screenshots at 1280x800
+// and 390x844 go to OUTDIR.
 // Usage: node dashboard.test.js URL TOKEN OUTDIR   (PASS/FAIL lines; exit 1 on any FAIL)
 'use strict';
 const fs = require('fs');
@@ -135,6 +136,43 @@ const near = (a, b, tol) => Math.abs(a - b) <= tol;
     const visible = gantt.segments.filter(([, , t0, t1]) => gx(t1) - gx(t0) >= 0.25).length;
     check('dashboard_gantt_segments', G.segs.length === G.drawn && G.drawn === visible && G.drawn > 10 && bad.length === 0,
       `${G.segs.length} drawn, ${visible} visible in the API's, ${bad.length} misplaced`);
+
+    // Time series of the trace: every point of every line where its sample's time and value put
+    // it, on an axis whose top is 5% above the highest value; throughput as completions per
+    // interval over its length.
+    const tr = await api(`/api/runs/${id}/trace`);
+    const thr = tr.done.map((d, k) => (k === 0 ? 0 : (d - tr.done[k - 1]) / (tr.t[k] - tr.t[k - 1])));
+    const traceWant = {
+      'trace-wip': [['wip', tr.wip]], 'trace-throughput': [['throughput', thr]],
+      'trace-buffers': tr.blocks.filter((b) => b.type === 'buffer').map((b) => [b.name, b.content]),
+      'trace-busy': tr.blocks.filter((b) => b.busy).map((b) => [b.name, b.busy]),
+    };
+    for (const [box, series] of Object.entries(traceWant)) {
+      const T = await page.evaluate((b) => {
+        const s = document.querySelector(`#${b} svg`);
+        if (!s) return null;
+        const d = s.dataset;
+        return { left: +d.left, right: +d.right, top: +d.top, bottom: +d.bottom, end: +d.end, hi: +d.hi,
+          decimated: d.decimated, lines: Array.from(s.querySelectorAll('polyline.line')).map((p) => [p.dataset.name,
+            p.getAttribute('points').split(' ').map((q) => q.split(',').map(Number))]) };
+      }, box);
+      if (!T) { check(`dashboard_${box.replace('-', '_')}`, false, 'not drawn'); continue; }
+      let hi = 0;
+      for (const [, v] of series) for (const q of v) hi = Math.max(hi, q);
+      let bad = 0, n = 0;
+      series.forEach(([name, v], i) => {
+        const line = T.lines[i];
+        if (!line || line[0] !== name || line[1].length !== v.length) { bad++; return; }
+        v.forEach((q, k) => {
+          const x = T.left + (T.right - T.left) * tr.t[k] / T.end, y = T.top + (T.bottom - T.top) * (1 - q / T.hi);
+          if (!near(line[1][k][0], x, 0.006) || !near(line[1][k][1], y, 0.006)) bad++;
+          n++;
+        });
+      });
+      check(`dashboard_${box.replace('-', '_')}`, T.decimated === '0' && T.lines.length === series.length && bad === 0 &&
+        n >= 121 && near(T.hi, hi * 1.05, 1e-9) && T.end === tr.t[tr.t.length - 1],
+        `${T.lines.length} lines for ${series.length}, ${bad} of ${n} points misplaced, axis top ${T.hi} for highest ${hi}`);
+    }
     await page.screenshot({ path: path.join(outdir, 'run-1280.png'), fullPage: true });
 
     // The hostile name in a run page's title.

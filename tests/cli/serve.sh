@@ -29,6 +29,17 @@ tw serve --db "$TMP/r.db" --listen 127.0.0.1:0 --token-file "$TMP/short.token"
 if [ "$rc" -eq 1 ] && grep -q "a token needs 16 to 128 characters" "$TMP/err"; then
     pass serve_short_token; else fail serve_short_token "exit $rc: $(cat "$TMP/err")"; fi
 
+# --- run --trace: what it refuses ---------------------------------------------------------
+tw run tests/cli/models/line.yaml --no-db --trace 1min
+if [ "$rc" -eq 2 ] && grep -q "option '--trace' records into the database: not with '--no-db'" "$TMP/err"; then
+    pass run_trace_needs_db; else fail run_trace_needs_db "exit $rc: $(cat "$TMP/err")"; fi
+tw run tests/cli/models/line.yaml --db "$TMP/x.db" --trace 0
+if [ "$rc" -eq 2 ] && grep -q "option '--trace' needs an interval above 0" "$TMP/err" && [ ! -e "$TMP/x.db" ]; then
+    pass run_trace_zero; else fail run_trace_zero "exit $rc: $(cat "$TMP/err")"; fi
+tw run tests/cli/models/line.yaml --db "$TMP/x.db" --trace 0.01s
+if [ "$rc" -eq 2 ] && grep -q "would take 720001 samples of the horizon; at most 100000" "$TMP/err"; then
+    pass run_trace_too_many; else fail run_trace_too_many "exit $rc: $(cat "$TMP/err")"; fi
+
 # --- a server --------------------------------------------------------------------------------
 mkdir -p "$TMP/models" "$TMP/models/sub.yaml"
 cp tests/cli/models/line.yaml "$TMP/models/line.yaml"
@@ -36,7 +47,7 @@ printf 'name: broken\nblocks:\n  - source: a\n    interarrival: exponential(1)\n
     >"$TMP/models/broken.yaml"
 printf 'secret\n' >"$TMP/outside.yaml"
 ln -s "$TMP/outside.yaml" "$TMP/models/link.yaml"
-tw run tests/cli/models/line.yaml --db "$TMP/r.db" --reps 3 --quiet
+tw run tests/cli/models/line.yaml --db "$TMP/r.db" --reps 3 --quiet --trace 30s
 tw show 1 --db "$TMP/r.db" --json
 cp "$TMP/out" "$TMP/show1.json"
 
@@ -110,6 +121,24 @@ get '/api/runs/1/gantt?replication=1'
 if [ "$code" = 200 ] && [ -n "$fp" ] && json "assert d['fingerprint'] == '$fp' and len(d['segments']) > 10 and [r['block'] for r in d['rows']] == ['press','pack'] and all(s[2] < s[3] <= d['end'] for s in d['segments'])"; then
     pass serve_api_gantt_replays; else fail serve_api_gantt_replays "status $code, recorded '$fp': $(head -c 300 "$TMP/body")"; fi
 expect serve_gantt_no_such_replication 404 '/api/runs/1/gantt?replication=3'
+# The trace: 241 samples of 30 s over 2 h; the completions from the sample at the 10 min warm-up
+# to the end are what the sink counted in replication 0; WIP never negative; the press's busy
+# servers 0 or 1.
+get /api/runs/1
+if [ "$code" = 200 ] && json 'assert d["trace"] is True'; then
+    pass serve_api_run_says_traced; else fail serve_api_run_says_traced "$(head -c 300 "$TMP/body")"; fi
+get /api/runs/1/trace
+done0=$(sqlite3 "$TMP/r.db" "SELECT value FROM replication_kpis WHERE run_id=1 AND replication=0 AND owner='done' AND kpi='entered'" 2>/dev/null)
+if [ "$code" = 200 ] && json "
+assert d['samples'] == 241 and len(d['t']) == 241 and d['t'][1] == 0.5 and d['t'][-1] == 120 and not d['truncated']
+assert [b['name'] for b in d['blocks']] == ['queue', 'press', 'pack'] and d['blocks'][0]['busy'] is None
+assert all(v >= 0 for v in d['wip']) and max(d['wip']) > 0
+assert set(d['blocks'][1]['busy']) == {0, 1}
+assert all(b <= a for a, b in zip(d['done'][1:], d['done']))
+assert d['done'][-1] - d['done'][20] == float('$done0') > 0, (d['done'][-1], d['done'][20], '$done0')
+"; then pass serve_api_trace; else fail serve_api_trace "status $code, done $done0: $(head -c 300 "$TMP/body")"; fi
+expect serve_trace_no_such_run 404 /api/runs/999/trace
+expect serve_trace_bad_id 400 /api/runs/1x/trace
 get /api/models
 if [ "$code" = 200 ] && json 'assert d == ["line.yaml"] or sorted(d) == ["broken.yaml", "line.yaml"]'; then
     pass serve_api_models_no_links; else fail serve_api_models_no_links "$(cat "$TMP/body")"; fi

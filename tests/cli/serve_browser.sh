@@ -25,7 +25,7 @@ node -e "require('playwright-core')" >/dev/null 2>&1 ||
 # name is markup, an experiment; a long model to start from the page.
 db="$TMP/r.db"
 tw run tests/cli/models/line.yaml --db "$db" --quiet --seed 5
-tw run tests/cli/models/line.yaml --db "$db" --quiet --seed 6
+tw run tests/cli/models/line.yaml --db "$db" --quiet --seed 6 --trace 1min
 sed 's/^name: cli-line/name: "<script>alert(1)<\/script> \&amp;"/' tests/cli/models/line.yaml >"$TMP/hostile.yaml"
 tw run "$TMP/hostile.yaml" --db "$db" --quiet --reps 2
 tw experiment tests/experiments/servers.yaml --db "$db" --quiet
