@@ -310,7 +310,7 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
             rc = cli_usage_error("run", "option '--trace' needs an interval above 0");
             goto done;
         }
-        if (s->horizon > 0 && s->horizon / s->trace > 100000) {
+        if (s->horizon > 0 && floor(s->horizon / s->trace) + 1 > 100000) {
             rc = cli_usage_error("run", "'--trace %s' would take %.0f samples of the horizon; "
                                  "at most 100000", a->trace, floor(s->horizon / s->trace) + 1);
             goto done;
