@@ -141,6 +141,7 @@ struct tsim_model {
     uint64_t max_entities, max_instant_events;
     int err_block; /* the block the last failed validation was about; -1: none */
     enum tsim_rng_kind rng; /* the generator of its sims' streams (tsim_model_set_rng) */
+    struct tsim__network *net; /* the path network (blocks/network.h); NULL: none */
 };
 
 /* Resolve per-product tables, cumulative probabilities and in-degrees. Idempotent; called again
@@ -150,6 +151,9 @@ int tsim__model_finalize(struct tsim_model *m);
 /* The block the last failed tsim_model_validate was about, -1 when the problem is the model's
  * (no blocks, shifts and resolution), so that a loader can place it at the block's line. */
 int tsim__model_error_block(const struct tsim_model *m);
+
+/* How many of the model's time units make one hour (60 for minutes); 0 for an unknown unit. */
+double tsim__units_per_hour(const struct tsim_model *m);
 
 /* The function name validation errors carry in tsim_errmsg(). */
 #define TSIM__VALIDATE "tsim_model_validate"

@@ -95,7 +95,7 @@ double tsim__area_mean(const struct tsim__area *a, int64_t now, uint64_t n)
 
 uint64_t tsim__load(const struct tsim_sim *sim, uint32_t b) { return tsim__hdr(sim, b)->content; }
 
-static int32_t pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
+int32_t tsim__route_pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
 {
     const struct tsim__route *r = &sim->m->blocks[from].route;
     switch (r->rule) {
@@ -152,7 +152,7 @@ __attribute__((noinline)) int tsim__refused(struct tsim_sim *sim, uint32_t from,
 
 int tsim__send_picked(struct tsim_sim *sim, uint32_t from, uint32_t e)
 {
-    int32_t d = pick(sim, from, e);
+    int32_t d = tsim__route_pick(sim, from, e);
     if (d < 0) return unroutable(sim, from, e);
     return tsim__offer_to(sim, from, e, d);
 }

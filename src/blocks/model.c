@@ -10,6 +10,7 @@
  * validates once, until the next change.
  */
 #include "blocks/desc.h"
+#include "blocks/network.h"
 #include "blocks/registry.h"
 #include "core/core.h"
 
@@ -86,6 +87,7 @@ void tsim_model_destroy(struct tsim_model *m)
     tsim__free(m->blocks);
     tsim__free(m->shifts);
     tsim__free(m->pools);
+    tsim__net_destroy(m->net);
     tsim__free(m->block_line);
     tsim__free(m->block_col);
     tsim__free(m->block_index.slot);
@@ -110,6 +112,8 @@ static double unit_hours(const struct tsim_model *m)
         if (strcmp(m->time_unit, units[i].name) == 0) return 3600 / units[i].seconds;
     return 0;
 }
+
+double tsim__units_per_hour(const struct tsim_model *m) { return unit_hours(m); }
 
 int tsim_model_set_time_unit(struct tsim_model *m, const char *unit)
 {

@@ -368,6 +368,9 @@ static inline void tsim__entity_enter_system(struct tsim_sim *sim, uint32_t e)
  * The hot path of every hand-over is inline: a single route, a destination that takes it or is
  * known full (content >= full_at, refused without asking); the rest is out of line. */
 int tsim__send_picked(struct tsim_sim *sim, uint32_t from, uint32_t e);
+/* The destination `from`'s route chooses for `e` now (drawing from its route stream where the
+ * rule draws), -1 for a product its route by product has no branch for. */
+int32_t tsim__route_pick(struct tsim_sim *sim, uint32_t from, uint32_t e);
 int tsim__refused(struct tsim_sim *sim, uint32_t from, uint32_t e, int32_t d);
 
 /* Offer `e` to `d` through `offer`, d's offer function: a caller that knows d's type passes it

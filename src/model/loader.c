@@ -470,7 +470,7 @@ static int parse_yaml(struct loader *ld, const char *text, size_t len)
 
 static const char *const top_keys[] = {"version",    "name",   "description", "time_unit",
                                        "resolution", "run",    "products",    "shifts",
-                                       "operators",  "blocks", NULL};
+                                       "operators",  "blocks", "network", NULL};
 enum {
     K_VERSION,
     K_NAME,
@@ -482,6 +482,7 @@ enum {
     K_SHIFTS,
     K_OPERATORS,
     K_BLOCKS,
+    K_NETWORK,
     K_COUNT
 };
 
@@ -1017,6 +1018,7 @@ static void load_document(struct loader *ld, struct fy_node *root)
         return;
     }
     tsim__ld_connect(ld, t.at[K_BLOCKS], fy_node_sequence_item_count(t.v[K_BLOCKS]));
+    if (t.has[K_NETWORK]) tsim__ld_network(ld, t.v[K_NETWORK], t.at[K_NETWORK]);
 
     struct tsim_model *m = ld->m;
     m->block_line = tsim__malloc(ld->nblk ? ld->nblk * sizeof(int) : sizeof(int));

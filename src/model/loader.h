@@ -106,4 +106,7 @@ int tsim__ld_key_index(const char *key, const char *const *keys);
 void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0);
 void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written);
 
+/* netload.c: 'network' (after the blocks, which its 'at' names). */
+void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at);
+
 #endif

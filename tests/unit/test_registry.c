@@ -6,6 +6,8 @@
 #include "check.h"
 #include "twinsim.h"
 
+#include "blocks/desc.h"
+#include "blocks/network.h"
 #include "blocks/registry.h"
 
 static void test_registry_follows_the_enum(void)
@@ -200,8 +202,15 @@ static void test_registry_kpis_are_reported(void)
             if (!(bt->keys[k].flags & TSIM__KEY_REQUIRED)) continue;
             if (bt->keys[k].kind == TSIM__KEY_DIST)
                 CHECK_EQ(tsim_block_set_dist(m, blk, bt->keys[k].name, &one), 0);
-            else if (bt->keys[k].kind == TSIM__KEY_INT)
+            else if (bt->keys[k].kind == TSIM__KEY_INT || bt->keys[k].kind == TSIM__KEY_REAL)
                 CHECK_EQ(tsim_block_set_number(m, blk, bt->keys[k].name, 1), 0);
+        }
+        if (strcmp(bt->name, "fleet") == 0) { /* a fleet drives on a network: here one node */
+            m->net = tsim__net_create();
+            int node = tsim__net_add_node(m->net, "a");
+            tsim__net_set_at(m->net, src, node);
+            tsim__net_set_at(m->net, blk, node);
+            tsim__net_set_at(m->net, out, node);
         }
         if (t == TSIM_ASSEMBLY) {
             tsim_model_add_product(m, "p");

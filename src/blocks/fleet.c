@@ -1,0 +1,451 @@
+/*
+ * Fleet: `count` vehicles (AGVs, AMRs, forklifts) that carry entities, one per trip, over the
+ * model's path network. An entity that enters the fleet is a transport request from the node of
+ * the block that sent it (the pickup) to the node of the block the fleet's route chooses for it
+ * (the drop). The fleet block stands at the vehicles' home node.
+ *
+ * Dispatching: a new request goes to the nearest idle vehicle (least empty travel time to the
+ * pickup; the lowest number among equals); with none idle it waits, and a vehicle that becomes
+ * idle takes the oldest waiting request. A vehicle's trip: empty travel to the pickup, loading,
+ * the route's choice of destination, loaded travel, unloading, the hand-over (blocked while the
+ * destination refuses). Then it takes the oldest waiting request, or, with none, stays where it
+ * is (`idle: stay`) or drives home (`idle: home`, and it takes requests again once home).
+ *
+ * One pickup block per fleet: every request of a fleet starts at the same node, so "oldest" and
+ * "nearest" are the same choice of request and the fleet needs no other rule.
+ *
+ * Invariants: requests wait, oldest first, on the list head..tail (`nwait` of them), and while
+ * one waits no vehicle is IDLE; a vehicle has at most one pending event; a vehicle holds an
+ * entity (`ent`) from LOADING to the end of its hand-over; `place` is the place (an index into
+ * the fleet's tsim__net_paths) where the vehicle is, or where its current leg started.
+ *
+ * Its parameters are in the block's value table (registry.h), in the order of `keys` below.
+ */
+#include "blocks/network.h"
+#include "blocks/sim.h"
+
+#include <math.h>
+
+enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED };
+enum { IDLE, TO_PICKUP, LOADING, LOADED, UNLOADING, BLOCKED, TO_HOME, NSTATES };
+enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE }; /* indices in `keys` */
+enum { IDLE_STAY, IDLE_HOME };
+
+/* Places in the fleet's travel-time tables: the home, the pickup, then the destinations. */
+enum { P_HOME, P_PICKUP };
+
+static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loading", "loaded",
+                                                "unloading", "blocked",   "to_home"};
+
+struct vehicle {
+    int state;
+    int place, to_place; /* where it is (or its leg started), and where its leg ends */
+    int64_t since;       /* when it entered its state (or the statistics restarted) */
+    uint32_t ent;        /* the entity it carries; TSIM__NIL: none */
+    int32_t dest;        /* the block it carries `ent` to */
+    uint64_t blocked_seq; /* order of becoming blocked, for the hand-over retries */
+};
+
+struct fleet {
+    struct tsim__bhdr h;
+    uint32_t head, tail, nwait;
+    uint32_t nveh;
+    const struct tsim__net_paths *paths;
+    int64_t state_ticks[NSTATES]; /* summed over vehicles since the statistics restart */
+    struct tsim__area waiting;    /* waiting requests over time */
+    struct tsim__sum wait, delivery;
+    uint64_t deliveries, blocked_n;
+    struct vehicle v[];
+};
+
+static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    return sizeof(struct fleet) + (size_t)d->val[K_COUNT].i * sizeof(struct vehicle);
+}
+
+static int64_t travel(struct tsim_sim *sim, const struct fleet *s, int loaded, int from, int to)
+{
+    const double *t = loaded ? s->paths->loaded : s->paths->empty;
+    return tsim__ticks(sim, t[from * s->paths->nplaces + to]);
+}
+
+static void set_state(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int state)
+{
+    struct vehicle *v = &s->v[i];
+    s->state_ticks[v->state] += sim->now - v->since;
+    v->state = state;
+    v->since = sim->now;
+    tsim__note_state(sim, b, (int)i, state);
+}
+
+static void init(struct tsim_sim *sim, uint32_t b)
+{
+    struct fleet *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    s->head = s->tail = TSIM__NIL;
+    s->nveh = (uint32_t)d->val[K_COUNT].i;
+    s->paths = sim->m->net->paths[b]; /* found by check, which validation ran */
+    for (uint32_t i = 0; i < s->nveh; i++)
+        s->v[i] = (struct vehicle){IDLE, P_HOME, P_HOME, sim->now, TSIM__NIL, -1, 0};
+    tsim__area_restart(&s->waiting, sim->now, 0);
+}
+
+/* Schedule vehicle i's next event after `dt` ticks. */
+static void after(struct tsim_sim *sim, uint32_t b, uint32_t i, int64_t dt, uint32_t kind)
+{
+    tsim__schedule(sim, sim->now + dt, b, kind, i);
+}
+
+static void start_loading(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct vehicle *v = &s->v[i];
+    v->place = P_PICKUP;
+    tsim__sum_add(&s->wait, sim->now - sim->ents[v->ent].t_in);
+    set_state(sim, b, s, i, LOADING);
+    int64_t dt = d->val[K_LOAD].set ? tsim__draw(sim, &d->val[K_LOAD].d, &s->h.rng[TSIM__RNG_MAIN]) : 0;
+    after(sim, b, i, dt, EV_LOADED);
+}
+
+/* Vehicle i (not moving, holding nothing) takes request `e`. */
+static void assign(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, uint32_t e)
+{
+    struct vehicle *v = &s->v[i];
+    v->ent = e;
+    if (v->place == P_PICKUP) {
+        start_loading(sim, b, s, i);
+        return;
+    }
+    v->to_place = P_PICKUP;
+    set_state(sim, b, s, i, TO_PICKUP);
+    after(sim, b, i, travel(sim, s, 0, v->place, P_PICKUP), EV_ARRIVE);
+}
+
+static uint32_t take_oldest(struct tsim_sim *sim, struct fleet *s)
+{
+    uint32_t e = s->head;
+    s->head = sim->ents[e].next;
+    if (s->head == TSIM__NIL) s->tail = TSIM__NIL;
+    tsim__area_out(&s->waiting, sim->now);
+    s->nwait--;
+    return e;
+}
+
+/* Vehicle i is free (not moving, holding nothing): the oldest request, else its idle rule. */
+static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    if (s->nwait > 0) {
+        assign(sim, b, s, i, take_oldest(sim, s));
+        return;
+    }
+    if (tsim__desc(sim, b)->val[K_IDLE].i == IDLE_HOME && v->place != P_HOME) {
+        v->to_place = P_HOME;
+        set_state(sim, b, s, i, TO_HOME);
+        after(sim, b, i, travel(sim, s, 0, v->place, P_HOME), EV_ARRIVE);
+        return;
+    }
+    set_state(sim, b, s, i, IDLE);
+}
+
+static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    struct fleet *s = tsim__state(sim, b);
+    tsim__note_enter(sim, b, e);
+    /* The nearest idle vehicle; none is idle while requests wait, so this one is the oldest. */
+    uint32_t best = TSIM__NIL;
+    double best_t = INFINITY;
+    const int np = s->paths->nplaces;
+    for (uint32_t i = 0; i < s->nveh; i++) {
+        if (s->v[i].state != IDLE) continue;
+        double t = s->paths->empty[s->v[i].place * np + P_PICKUP];
+        if (t < best_t) {
+            best_t = t;
+            best = i;
+        }
+    }
+    if (best != TSIM__NIL) {
+        assign(sim, b, s, best, e);
+        return 1;
+    }
+    sim->ents[e].next = TSIM__NIL;
+    if (s->head == TSIM__NIL) s->head = e;
+    else sim->ents[s->tail].next = e;
+    s->tail = e;
+    s->nwait++;
+    tsim__area_in(&s->waiting, sim->now, s->nwait);
+    return 1;
+}
+
+/* Hand vehicle i's entity over to its destination; blocked while it is refused. */
+static int hand_over(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    uint32_t e = v->ent;
+    int64_t t_in = sim->ents[e].t_in;
+    sim->ents[e].dest = v->dest;
+    if (!tsim__send_leave(sim, b, e)) return 0;
+    tsim__sum_add(&s->delivery, sim->now - t_in);
+    s->deliveries++;
+    v->ent = TSIM__NIL;
+    vehicle_free(sim, b, s, i);
+    return 1;
+}
+
+/* The place of destination block `to`: the first of the fleet's route targets that is it. */
+static int place_of(const struct tsim__block_desc *d, int32_t to)
+{
+    int k = 0;
+    while (d->route.to[k] != to) k++;
+    return 2 + k;
+}
+
+static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
+{
+    struct fleet *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct vehicle *v = &s->v[i];
+    switch (kind) {
+    case EV_ARRIVE:
+        v->place = v->to_place;
+        if (v->state == TO_PICKUP) {
+            start_loading(sim, b, s, i);
+        } else if (v->state == LOADED) {
+            set_state(sim, b, s, i, UNLOADING);
+            int64_t dt = d->val[K_UNLOAD].set
+                             ? tsim__draw(sim, &d->val[K_UNLOAD].d, &s->h.rng[TSIM__RNG_AUX])
+                             : 0;
+            after(sim, b, i, dt, EV_UNLOADED);
+        } else { /* home */
+            vehicle_free(sim, b, s, i);
+        }
+        return;
+    case EV_LOADED: {
+        int32_t to = tsim__route_pick(sim, b, v->ent);
+        if (to < 0) { /* a product the route by product has no branch for: dropped here */
+            tsim__note_drop(sim, b, v->ent);
+            tsim__entity_dispose(sim, v->ent);
+            tsim__count_leave(sim, b);
+            v->ent = TSIM__NIL;
+            vehicle_free(sim, b, s, i);
+            return;
+        }
+        v->dest = to;
+        v->to_place = place_of(d, to);
+        set_state(sim, b, s, i, LOADED);
+        after(sim, b, i, travel(sim, s, 1, v->place, v->to_place), EV_ARRIVE);
+        return;
+    }
+    case EV_UNLOADED:
+        if (!hand_over(sim, b, s, i)) {
+            set_state(sim, b, s, i, BLOCKED);
+            v->blocked_seq = ++s->blocked_n;
+        }
+        return;
+    }
+}
+
+/* A destination has room: blocked vehicles retry in the order they were blocked. */
+static void pull(struct tsim_sim *sim, uint32_t b)
+{
+    struct fleet *s = tsim__state(sim, b);
+    uint64_t after_seq = 0;
+    for (;;) {
+        uint32_t next = TSIM__NIL;
+        for (uint32_t i = 0; i < s->nveh; i++)
+            if (s->v[i].state == BLOCKED && s->v[i].blocked_seq > after_seq &&
+                (next == TSIM__NIL || s->v[i].blocked_seq < s->v[next].blocked_seq))
+                next = i;
+        if (next == TSIM__NIL) return;
+        after_seq = s->v[next].blocked_seq;
+        hand_over(sim, b, s, next);
+    }
+}
+
+static void restart(struct tsim_sim *sim, uint32_t b)
+{
+    struct fleet *s = tsim__state(sim, b);
+    for (int k = 0; k < NSTATES; k++) s->state_ticks[k] = 0;
+    for (uint32_t i = 0; i < s->nveh; i++) s->v[i].since = sim->now;
+    tsim__area_restart(&s->waiting, sim->now, s->nwait);
+    s->wait = s->delivery = (struct tsim__sum){0, 0};
+    s->deliveries = 0;
+}
+
+static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
+{
+    struct fleet *s = tsim__state(sim, b);
+    int64_t ticks[NSTATES];
+    for (int k = 0; k < NSTATES; k++) ticks[k] = s->state_ticks[k];
+    for (uint32_t i = 0; i < s->nveh; i++) ticks[s->v[i].state] += sim->now - s->v[i].since;
+    double all = (double)(sim->now - sim->stats_start) * (double)s->nveh;
+    tsim__hdr_report(sim, b, r, 1);
+    for (int k = 0; k < NSTATES; k++)
+        tsim_result_add(r, (int)b, state_kpi[k], all > 0 ? (double)ticks[k] / all : 0);
+    tsim_result_add(r, (int)b, "utilization", all > 0 ? 1 - (double)ticks[IDLE] / all : 0);
+    double empty = (double)(ticks[TO_PICKUP] + ticks[TO_HOME]);
+    double moving = empty + (double)ticks[LOADED];
+    tsim_result_add(r, (int)b, "empty_travel_share", moving > 0 ? empty / moving : 0);
+    double w = tsim__window(sim);
+    tsim_result_add(r, (int)b, "deliveries", (double)s->deliveries);
+    tsim_result_add(r, (int)b, "deliveries_per_hour",
+                    w > 0 ? (double)s->deliveries / w * tsim__units_per_hour(sim->m) : 0);
+    tsim_result_add(r, (int)b, "request_wait", tsim__sum_mean(sim, &s->wait));
+    tsim_result_add(r, (int)b, "delivery_time", tsim__sum_mean(sim, &s->delivery));
+    tsim_result_add(r, (int)b, "requests_waiting", tsim__area_mean(&s->waiting, sim->now, s->nwait));
+    tsim_result_add(r, (int)b, "requests_waiting_end", (double)s->nwait);
+}
+
+static const struct tsim__block_vt fleet_vt = {
+    .state_size = state_size,
+    .init = init,
+    .offer = offer,
+    .pull = pull,
+    .event = event,
+    .restart = restart,
+    .report = report,
+};
+
+/* The check: where everything stands, and the travel times, found once ------------------------ */
+
+#define fail(...) tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__)
+
+/* The one block that sends to fleet `d`, -1 for none, -2 for several (*second: the second). */
+static int pickup_block(const struct tsim_model *m, const struct tsim__block_desc *d, int *second)
+{
+    int found = -1;
+    for (int b = 0; b < m->nblocks; b++) {
+        const struct tsim__route *r = &m->blocks[b].route;
+        for (int k = 0; k < r->n; k++) {
+            if (r->to[k] != d->index) continue;
+            if (found >= 0 && found != b) {
+                *second = b;
+                return -2 - found;
+            }
+            found = b;
+        }
+    }
+    return found;
+}
+
+static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    struct tsim__network *net = m->net;
+    const char *name = d->name;
+    if (!net) return fail("fleet '%s' needs a 'network' to drive on", name);
+    if (d->val[K_SPEED].r <= 0)
+        return fail("'speed' of fleet '%s' must be more than 0", name);
+    double sp_empty = d->val[K_SPEED].r;
+    double sp_loaded = d->val[K_SPEED_LOADED].set ? d->val[K_SPEED_LOADED].r : sp_empty;
+    if (sp_loaded <= 0)
+        return fail("'speed_loaded' of fleet '%s' must be more than 0", name);
+    int home = tsim__net_node_of(net, d->index);
+    if (home < 0)
+        return fail("fleet '%s' stands at no node (its home: give it one in the network's "
+                    "'at')", name);
+    int second = -1;
+    int up = pickup_block(m, d, &second);
+    if (up <= -2)
+        return fail("fleet '%s' takes entities from both '%s' and '%s' (a fleet has one pickup "
+                    "block)", name, m->blocks[-2 - up].name, m->blocks[second].name);
+    int nplaces = 2 + d->route.n;
+    int *place = tsim__malloc((size_t)nplaces * sizeof(int));
+    place[P_HOME] = home;
+    place[P_PICKUP] = up >= 0 ? tsim__net_node_of(net, up) : home;
+    if (place[P_PICKUP] < 0) {
+        tsim__free(place);
+        return fail("block '%s' sends to fleet '%s' but stands at no node (give it one in the "
+                    "network's 'at')", m->blocks[up].name, name);
+    }
+    for (int k = 0; k < d->route.n; k++) {
+        place[2 + k] = tsim__net_node_of(net, d->route.to[k]);
+        if (place[2 + k] < 0) {
+            const char *to = m->blocks[d->route.to[k]].name;
+            tsim__free(place);
+            return fail("fleet '%s' carries to block '%s', which stands at no node (give it one "
+                        "in the network's 'at')", name, to);
+        }
+    }
+    struct tsim__net_paths *p = tsim__calloc(1, sizeof *p);
+    p->nplaces = nplaces;
+    p->place = place;
+    p->speed_empty = sp_empty;
+    p->speed_loaded = sp_loaded;
+    p->empty = tsim__malloc((size_t)nplaces * (size_t)nplaces * sizeof(double));
+    p->loaded = tsim__malloc((size_t)nplaces * (size_t)nplaces * sizeof(double));
+    double *row = tsim__malloc((size_t)net->nnodes * sizeof(double));
+    for (int i = 0; i < nplaces; i++) {
+        tsim__net_times(net, place[i], sp_empty, row);
+        for (int j = 0; j < nplaces; j++) p->empty[i * nplaces + j] = row[place[j]];
+        tsim__net_times(net, place[i], sp_loaded, row);
+        for (int j = 0; j < nplaces; j++) p->loaded[i * nplaces + j] = row[place[j]];
+    }
+    tsim__free(row);
+    if (net->npaths < m->nblocks) {
+        net->paths = tsim__realloc(net->paths, (size_t)m->nblocks * sizeof *net->paths);
+        for (int i = net->npaths; i < m->nblocks; i++) net->paths[i] = NULL;
+        net->npaths = m->nblocks;
+    }
+    if (net->paths[d->index]) {
+        tsim__free(net->paths[d->index]->place);
+        tsim__free(net->paths[d->index]->empty);
+        tsim__free(net->paths[d->index]->loaded);
+        tsim__free(net->paths[d->index]);
+    }
+    net->paths[d->index] = p;
+    /* Every leg a vehicle may drive must have a path: home to pickup, pickup to each destination
+     * and back, and each destination home when vehicles go home. */
+    const char *upname = up >= 0 ? m->blocks[up].name : name;
+    if (up >= 0 && isinf(p->empty[P_HOME * nplaces + P_PICKUP]))
+        return fail("fleet '%s' has no path from its home '%s' to '%s' (node '%s'): the network "
+                    "is not connected there", name, net->node[home], upname, net->node[place[1]]);
+    for (int k = 0; up >= 0 && k < d->route.n; k++) {
+        const char *to = m->blocks[d->route.to[k]].name;
+        if (isinf(p->loaded[P_PICKUP * nplaces + 2 + k]))
+            return fail("no path from '%s' to '%s' for fleet '%s': the network is not "
+                        "connected there", upname, to, name);
+        if (isinf(p->empty[(2 + k) * nplaces + P_PICKUP]))
+            return fail("no path back from '%s' to '%s' for fleet '%s': the network is not "
+                        "connected there", to, upname, name);
+        if (d->val[K_IDLE].i == IDLE_HOME && isinf(p->empty[(2 + k) * nplaces + P_HOME]))
+            return fail("no path from '%s' to the home of fleet '%s': the network is not "
+                        "connected there", to, name);
+    }
+    return 0;
+}
+
+/* The descriptor ---------------------------------------------------------------------------- */
+
+static const char *const idle_choices[] = {"stay", "home", NULL};
+
+static const struct tsim__key keys[] = {
+    [K_COUNT] = {"count", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, 100000, .dflt = "required",
+                 .help = "how many vehicles"},
+    [K_SPEED] = {"speed", TSIM__KEY_REAL, TSIM__KEY_REQUIRED, .rlo = 0, .rhi = 1e12,
+                 .dflt = "required", .help = "top speed driving empty, in length per time unit"},
+    [K_SPEED_LOADED] = {"speed_loaded", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12,
+                        .dflt = "`speed`", .help = "top speed driving loaded"},
+    [K_LOAD] = {"load", TSIM__KEY_DIST, 0, .dflt = "0", .help = "the time to take an entity on"},
+    [K_UNLOAD] = {"unload", TSIM__KEY_DIST, 0, .dflt = "0",
+                  .help = "the time to set an entity down, before its hand-over"},
+    [K_IDLE] = {"idle", TSIM__KEY_CHOICE, 0, .choices = idle_choices, .noun = "idle rule",
+                .dflt = "stay", .help = "what a vehicle with nothing to do does: `stay` or drive `home`"},
+    {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
+    {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
+    {.name = NULL},
+};
+
+static const char *const kpis[] = {
+    "entered",   "left",        "throughput",         "content",    "idle",
+    "to_pickup", "loading",     "loaded",             "unloading",  "blocked",
+    "to_home",   "utilization", "empty_travel_share", "deliveries", "deliveries_per_hour",
+    "request_wait", "delivery_time", "requests_waiting", "requests_waiting_end", NULL};
+
+const struct tsim__block_type tsim__fleet_type = {
+    .name = "fleet",
+    .help = "vehicles that carry entities over the path network",
+    .keys = keys,
+    .kpis = kpis,
+    .vt = &fleet_vt,
+    .check = check,
+};

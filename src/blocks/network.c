@@ -1,0 +1,165 @@
+/*
+ * Path networks: storage, and the least-travel-time search the fleets use (see network.h).
+ */
+#include "blocks/network.h"
+
+#include "core/core.h"
+
+#include <math.h>
+#include <string.h>
+
+struct tsim__network *tsim__net_create(void)
+{
+    return tsim__calloc(1, sizeof(struct tsim__network));
+}
+
+static void paths_free(struct tsim__net_paths *p)
+{
+    if (!p) return;
+    tsim__free(p->place);
+    tsim__free(p->empty);
+    tsim__free(p->loaded);
+    tsim__free(p);
+}
+
+void tsim__net_destroy(struct tsim__network *n)
+{
+    if (!n) return;
+    for (int i = 0; i < n->nnodes; i++) tsim__free(n->node[i]);
+    for (int i = 0; i < n->npaths; i++) paths_free(n->paths[i]);
+    tsim__free(n->node);
+    tsim__free(n->arc);
+    tsim__free(n->at);
+    tsim__free(n->paths);
+    tsim__free(n->first);
+    tsim__free(n->order);
+    tsim__free(n);
+}
+
+int tsim__net_find(const struct tsim__network *n, const char *name)
+{
+    for (int i = 0; i < n->nnodes; i++)
+        if (strcmp(n->node[i], name) == 0) return i;
+    return -1;
+}
+
+int tsim__net_add_node(struct tsim__network *n, const char *name)
+{
+    if (tsim__net_find(n, name) >= 0) return -1;
+    if (n->nnodes == n->cap_nodes) {
+        n->cap_nodes = n->cap_nodes ? 2 * n->cap_nodes : 16;
+        n->node = tsim__realloc(n->node, (size_t)n->cap_nodes * sizeof(char *));
+    }
+    n->node[n->nnodes] = tsim__strdup(name);
+    return n->nnodes++;
+}
+
+static void add_arc(struct tsim__network *n, int a, int b, double length, double limit)
+{
+    if (n->narcs == n->cap_arcs) {
+        n->cap_arcs = n->cap_arcs ? 2 * n->cap_arcs : 16;
+        n->arc = tsim__realloc(n->arc, (size_t)n->cap_arcs * sizeof(struct tsim__net_arc));
+    }
+    n->arc[n->narcs++] = (struct tsim__net_arc){a, b, length, limit};
+}
+
+void tsim__net_add_segment(struct tsim__network *n, int a, int b, double length, double limit,
+                           int two_way)
+{
+    TSIM__ASSERT(a >= 0 && a < n->nnodes && b >= 0 && b < n->nnodes && length > 0 && limit > 0,
+                 "bad segment");
+    add_arc(n, a, b, length, limit);
+    if (two_way) add_arc(n, b, a, length, limit);
+    tsim__free(n->first); /* the adjacency is built again on the next search */
+    tsim__free(n->order);
+    n->first = n->order = NULL;
+}
+
+void tsim__net_set_at(struct tsim__network *n, int block, int node)
+{
+    if (block >= n->nat) {
+        int cap = block + 1;
+        n->at = tsim__realloc(n->at, (size_t)cap * sizeof(int));
+        for (int i = n->nat; i < cap; i++) n->at[i] = -1;
+        n->nat = cap;
+    }
+    n->at[block] = node;
+}
+
+int tsim__net_node_of(const struct tsim__network *n, int block)
+{
+    return n && block >= 0 && block < n->nat ? n->at[block] : -1;
+}
+
+/* Arcs grouped by their start node: those of node v are order[first[v] .. first[v + 1]). */
+static void build_adjacency(struct tsim__network *n)
+{
+    n->first = tsim__calloc((size_t)n->nnodes + 1, sizeof(int));
+    n->order = tsim__malloc((size_t)(n->narcs ? n->narcs : 1) * sizeof(int));
+    for (int i = 0; i < n->narcs; i++) n->first[n->arc[i].from + 1]++;
+    for (int v = 0; v < n->nnodes; v++) n->first[v + 1] += n->first[v];
+    int *fill = tsim__malloc((size_t)(n->nnodes ? n->nnodes : 1) * sizeof(int));
+    memcpy(fill, n->first, (size_t)n->nnodes * sizeof(int));
+    for (int i = 0; i < n->narcs; i++) n->order[fill[n->arc[i].from]++] = i;
+    tsim__free(fill);
+}
+
+/* A binary min-heap of (time, node) with lazy deletion: a node may be in it more than once, and
+ * an entry older than the node's best time is skipped when popped. At most one entry per arc
+ * relaxation plus the source, so narcs + 1 entries. */
+struct entry {
+    double t;
+    int v;
+};
+
+static void heap_push(struct entry *h, int *len, struct entry e)
+{
+    int i = (*len)++;
+    while (i > 0) {
+        int p = (i - 1) / 2;
+        if (h[p].t <= e.t) break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = e;
+}
+
+static struct entry heap_pop(struct entry *h, int *len)
+{
+    struct entry top = h[0], last = h[--*len];
+    int i = 0;
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= *len) break;
+        if (c + 1 < *len && h[c + 1].t < h[c].t) c++;
+        if (last.t <= h[c].t) break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (*len > 0) h[i] = last;
+    return top;
+}
+
+void tsim__net_times(struct tsim__network *n, int src, double speed, double *out)
+{
+    TSIM__ASSERT(src >= 0 && src < n->nnodes && speed > 0, "bad search");
+    if (!n->first) build_adjacency(n);
+    for (int v = 0; v < n->nnodes; v++) out[v] = INFINITY;
+    struct entry *h = tsim__malloc(((size_t)n->narcs + 1) * sizeof(struct entry));
+    int len = 0;
+    out[src] = 0;
+    heap_push(h, &len, (struct entry){0, src});
+    while (len > 0) {
+        struct entry e = heap_pop(h, &len);
+        if (e.t > out[e.v]) continue;
+        for (int k = n->first[e.v]; k < n->first[e.v + 1]; k++) {
+            const struct tsim__net_arc *a = &n->arc[n->order[k]];
+            double t = e.t + a->length / (speed < a->limit ? speed : a->limit);
+            if (t < out[a->to]) {
+                out[a->to] = t;
+                heap_push(h, &len, (struct entry){t, a->to});
+            }
+        }
+    }
+    tsim__free(h);
+}

@@ -1,0 +1,63 @@
+/*
+ * A path network: named nodes joined by segments (directed arcs; a two-way segment is two arcs),
+ * each with a length and an optional speed limit, and the node each located block stands at.
+ * Vehicles of a fleet (src/blocks/fleet.c) travel on it along paths of least travel time. The
+ * model owns at most one network (struct tsim_model's `net`). Not API.
+ *
+ * Invariants: every arc joins two existing nodes and has a length > 0 and a limit > 0 (INFINITY:
+ * none); `at` has one entry per block the network was told about, -1 for a block at no node.
+ */
+#ifndef TSIM_BLOCKS_NETWORK_H
+#define TSIM_BLOCKS_NETWORK_H
+
+#include <stddef.h>
+
+struct tsim__net_arc {
+    int from, to;
+    double length;
+    double limit; /* the speed limit, in length per time unit; INFINITY: none */
+};
+
+/* Travel times between the places a fleet's vehicles stop at, found once (fleet.c's check). */
+struct tsim__net_paths {
+    int nplaces;
+    int *place;    /* the node of each place */
+    double *empty; /* [i * nplaces + j]: the least time from place i to j at the empty speed */
+    double *loaded;/* the same at the loaded speed; INFINITY: no path */
+    double speed_empty, speed_loaded; /* the speeds they were found for */
+};
+
+struct tsim__network {
+    int nnodes, cap_nodes;
+    char **node;
+    int narcs, cap_arcs;
+    struct tsim__net_arc *arc;
+    int nat;
+    int *at; /* the node of block i, -1: none */
+    int npaths;
+    struct tsim__net_paths **paths; /* per block (a fleet's), NULL until found */
+    /* The adjacency in compressed form (arcs sorted by `from`), built on first use. */
+    int *first, *order;
+};
+
+struct tsim__network *tsim__net_create(void);
+void tsim__net_destroy(struct tsim__network *n);
+
+/* Add node `name`; returns its index, or -1 if it exists. */
+int tsim__net_add_node(struct tsim__network *n, const char *name);
+/* The index of node `name`, or -1. */
+int tsim__net_find(const struct tsim__network *n, const char *name);
+/* Add a segment from node `a` to `b` (and back when `two_way`), `length` > 0, `limit` > 0. */
+void tsim__net_add_segment(struct tsim__network *n, int a, int b, double length, double limit,
+                           int two_way);
+/* Block `block` stands at node `node`. */
+void tsim__net_set_at(struct tsim__network *n, int block, int node);
+/* The node of block `block`, -1 when it stands at none. */
+int tsim__net_node_of(const struct tsim__network *n, int block);
+
+/* The least travel time from node `src` to every node, into `out` (nnodes entries; INFINITY:
+ * unreachable), for a vehicle of top speed `speed`: an arc takes length / min(speed, limit).
+ * Dijkstra's search with a binary heap: O((nodes + arcs) log nodes). */
+void tsim__net_times(struct tsim__network *n, int src, double speed, double *out);
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * The model file's `network:`: its nodes, its segments and where blocks stand, read into the
+ * model's path network (src/blocks/network.h). Read after the blocks, since `at` names them.
+ *
+ *   network:
+ *     nodes: [dock, pack, home]
+ *     segments:
+ *       - {from: dock, to: pack, length: 250, one_way: true, speed_limit: 100}
+ *     at: {in: dock, pack: pack, amr: home}
+ */
+#include "blocks/desc.h"
+#include "blocks/network.h"
+#include "core/core.h"
+#include "model/loader.h"
+#include "model/params.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Bounds far beyond any plant, low enough that a search's tables stay small. */
+#define NODES_MAX 1000000
+#define SEGMENTS_MAX 4000000
+
+static const char *const net_keys[] = {"nodes", "segments", "at", "description", NULL};
+static const char *const seg_keys[] = {"from", "to", "length", "one_way", "speed_limit",
+                                       "description", NULL};
+
+/* The node named by scalar `v`, or -1 reported with a "did you mean". */
+static int node_ref(struct loader *ld, struct tsim__network *net, struct fy_node *v,
+                    const char *what, struct pos at)
+{
+    const char *s = tsim__ld_scalar(ld, v, what, at);
+    if (!s) return -1;
+    int i = tsim__net_find(net, s);
+    if (i >= 0) return i;
+    struct tsim__suggest sg;
+    tsim__suggest_init(&sg, s);
+    for (int k = 0; k < net->nnodes; k++) tsim__suggest_offer(&sg, net->node[k]);
+    tsim__ld_err(ld, tsim__ld_pos(v, at), "undefined node '%s'%s", s, tsim__suggest_text(&sg));
+    return -1;
+}
+
+/* A number > 0 (a length or a speed), or NAN reported. */
+static double positive(struct loader *ld, struct fy_node *v, const char *what, struct pos at)
+{
+    struct tsim__perr e;
+    double x;
+    const char *s = tsim__ld_scalar(ld, v, what, at);
+    if (!s) return NAN;
+    if (tsim__parse_real(s, what, &x, &e) != 0) {
+        tsim__ld_value_err(ld, v, s, &e, at);
+        return NAN;
+    }
+    if (!(x > 0) || isinf(x)) {
+        tsim__ld_err(ld, tsim__ld_pos(v, at), "%s must be more than 0, not %s", what, s);
+        return NAN;
+    }
+    return x;
+}
+
+static void load_segment(struct loader *ld, struct tsim__network *net, struct fy_node *sg,
+                         struct pos at0)
+{
+    struct pos at = tsim__ld_pos(sg, at0);
+    if (!tsim__ld_expect(ld, sg, FYNT_MAPPING, "a segment", at)) return;
+    int from = -1, to = -1, ok = 1, two_way = 1, has_from = 0, has_to = 0;
+    double length = NAN, limit = INFINITY;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(sg, &it))) {
+        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
+        const char *key = tsim__ld_key(ld, p, kp);
+        if (!key) continue;
+        struct fy_node *v = fy_node_pair_value(p);
+        switch (tsim__ld_key_index(key, seg_keys)) {
+        case 0:
+            has_from = 1;
+            if ((from = node_ref(ld, net, v, "'from'", kp)) < 0) ok = 0;
+            break;
+        case 1:
+            has_to = 1;
+            if ((to = node_ref(ld, net, v, "'to'", kp)) < 0) ok = 0;
+            break;
+        case 2:
+            if (isnan(length = positive(ld, v, "'length'", kp))) ok = 0;
+            break;
+        case 3: {
+            const char *s = tsim__ld_scalar(ld, v, "'one_way'", kp);
+            if (s && strcmp(s, "true") == 0) two_way = 0;
+            else if (s && strcmp(s, "false") == 0) two_way = 1;
+            else {
+                if (s) tsim__ld_err(ld, tsim__ld_pos(v, kp), "'one_way' must be true or false, not '%s'", s);
+                ok = 0;
+            }
+            break;
+        }
+        case 4:
+            if (isnan(limit = positive(ld, v, "'speed_limit'", kp))) ok = 0;
+            break;
+        case 5:
+            tsim__ld_scalar(ld, v, "'description'", kp);
+            break;
+        default:
+            tsim__ld_unknown_key(ld, key, seg_keys, " in a segment", kp);
+            ok = 0;
+        }
+    }
+    if (ok && !has_from) tsim__ld_err(ld, at, "segment has no 'from'"), ok = 0;
+    if (ok && !has_to) tsim__ld_err(ld, at, "segment has no 'to'"), ok = 0;
+    if (ok && isnan(length)) tsim__ld_err(ld, at, "segment has no 'length'"), ok = 0;
+    if (ok && from == to)
+        tsim__ld_err(ld, at, "segment from node '%s' to itself", net->node[from]), ok = 0;
+    if (!ok) return;
+    if (net->narcs >= SEGMENTS_MAX) {
+        tsim__ld_err(ld, at, "more than %d segments", SEGMENTS_MAX);
+        ld->stop = 1;
+        return;
+    }
+    tsim__net_add_segment(net, from, to, length, limit, two_way);
+}
+
+static void load_at(struct loader *ld, struct tsim__network *net, struct fy_node *map,
+                    struct pos at)
+{
+    if (!tsim__ld_expect(ld, map, FYNT_MAPPING, "'at' (a mapping of blocks to nodes)", at))
+        return;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(map, &it))) {
+        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
+        const char *key = tsim__ld_key(ld, p, kp);
+        if (!key) continue;
+        int b = tsim_model_find_block(ld->m, key);
+        if (b < 0) {
+            struct tsim__suggest sg;
+            tsim__suggest_init(&sg, key);
+            for (int k = 0; k < ld->m->nblocks; k++) tsim__suggest_offer(&sg, ld->m->blocks[k].name);
+            tsim__ld_err(ld, kp, "undefined block '%s'%s", key, tsim__suggest_text(&sg));
+            continue;
+        }
+        if (tsim__net_node_of(net, b) >= 0) {
+            tsim__ld_err(ld, kp, "block '%s' is placed twice", key);
+            continue;
+        }
+        int node = node_ref(ld, net, fy_node_pair_value(p), "a node", kp);
+        if (node >= 0) tsim__net_set_at(net, b, node);
+    }
+}
+
+void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
+{
+    if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'network'", at)) return;
+    struct tsim__network *net = tsim__net_create();
+    struct fy_node *nodes = NULL, *segs = NULL, *where = NULL;
+    struct pos nodes_at = at, segs_at = at, where_at = at;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it))) {
+        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
+        const char *key = tsim__ld_key(ld, p, kp);
+        if (!key) continue;
+        struct fy_node *val = fy_node_pair_value(p);
+        switch (tsim__ld_key_index(key, net_keys)) {
+        case 0: nodes = val, nodes_at = kp; break;
+        case 1: segs = val, segs_at = kp; break;
+        case 2: where = val, where_at = kp; break;
+        case 3: tsim__ld_scalar(ld, val, "'description'", kp); break;
+        default: tsim__ld_unknown_key(ld, key, net_keys, " in 'network'", kp);
+        }
+    }
+    if (!nodes) tsim__ld_err(ld, at, "'network' has no 'nodes'");
+    else if (tsim__ld_expect(ld, nodes, FYNT_SEQUENCE, "'nodes' (a list of names)", nodes_at)) {
+        void *jt = NULL;
+        struct fy_node *n;
+        while (!ld->stop && (n = fy_node_sequence_iterate(nodes, &jt))) {
+            struct pos np = tsim__ld_pos(n, nodes_at);
+            const char *name = tsim__ld_name(ld, n, "a node", np);
+            if (!name) continue;
+            if (net->nnodes >= NODES_MAX) {
+                tsim__ld_err(ld, np, "more than %d nodes", NODES_MAX);
+                ld->stop = 1;
+            } else if (tsim__net_add_node(net, name) < 0) {
+                tsim__ld_err(ld, np, "duplicate node '%s'", name);
+            }
+        }
+    }
+    if (!segs) tsim__ld_err(ld, at, "'network' has no 'segments'");
+    else if (tsim__ld_expect(ld, segs, FYNT_SEQUENCE, "'segments' (a list)", segs_at)) {
+        void *jt = NULL;
+        struct fy_node *n;
+        while (!ld->stop && (n = fy_node_sequence_iterate(segs, &jt))) load_segment(ld, net, n, segs_at);
+    }
+    if (where) load_at(ld, net, where, where_at);
+    tsim__net_destroy(ld->m->net);
+    ld->m->net = net;
+}

@@ -1,0 +1,319 @@
+/*
+ * Fleets on path networks: a trip computed by hand, queueing theory (a single vehicle whose
+ * every job starts and ends at its home is an M/G/1 queue), the textbook fleet-sizing case,
+ * Little's law on the requests, and the errors of bad networks and fleets.
+ *
+ * Statistical checks have the shape of test_validation.c's (tests/unit/reps.h): |mean over
+ * replications - theory| <= Student-t half-width + bias allowance, at a Bonferroni level for
+ * the file's 20 interval checks (1% family-wise).
+ */
+#include "check.h"
+#include "twinsim.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#define LEVEL (1.0 - 0.01 / 20.0)
+#define MAX_REPS 16
+#define SEED UINT64_C(20261204)
+static int verbose;
+
+#include "reps.h"
+
+static struct tsim_model *load(const char *text, char *diag, size_t size)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_model *m = tsim_model_load(text, strlen(text), "fleet.yaml", NULL, &d);
+    FILE *f = fmemopen(diag, size, "w");
+    tsim_diags_print(&d, "fleet.yaml", f);
+    fclose(f);
+    tsim_diags_release(&d);
+    return m;
+}
+
+/* One vehicle, home H; requests at P (times 1 and 2) go to D. Segments: H-P 4 (two-way),
+ * P->D 6, D->H 2 (one-way). Empty speed 2, loaded 1; load 1, unload 0.5; idle: home.
+ *   r1 at 1: H->P empty 4/2 = 2, at P 3, loaded 4, P->D 6/1 = 6, at D 10, delivered 10.5
+ *   r2 (waiting since 2): D->H->P empty (2+4)/2 = 3, at P 13.5, loaded 14.5, at D 20.5,
+ *      delivered 21; then home D->H 2/2 = 1: the run ends at 22
+ * Request waits 2 and 11.5 (mean 6.75); delivery times 9.5 and 19 (mean 14.25). The vehicle:
+ * idle 1, to pickup 5, loading 2, loaded 12, unloading 1, to home 1 of 22; empty travel 6 of 18;
+ * one request waits from 2 to 10.5: 8.5 / 22 on average. */
+static const char trip_yaml[] = "name: trip\n"
+                                "time_unit: min\n"
+                                "blocks:\n"
+                                "  - source: in\n"
+                                "    interarrival: 1\n"
+                                "    limit: 2\n"
+                                "    to: amr\n"
+                                "  - fleet: amr\n"
+                                "    count: 1\n"
+                                "    speed: 2\n"
+                                "    speed_loaded: 1\n"
+                                "    load: 1\n"
+                                "    unload: 0.5\n"
+                                "    idle: home\n"
+                                "    to: out\n"
+                                "  - sink: out\n"
+                                "network:\n"
+                                "  nodes: [H, P, D]\n"
+                                "  segments:\n"
+                                "    - {from: H, to: P, length: 4}\n"
+                                "    - {from: P, to: D, length: 6, one_way: true}\n"
+                                "    - {from: D, to: H, length: 2, one_way: true}\n"
+                                "  at: {in: P, amr: H, out: D}\n";
+
+static void test_fleet_trip_by_hand(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(trip_yaml, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (!sim) return;
+    tsim_sim_run(sim);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 22, 1e-9);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "deliveries_per_hour"), 2.0 / 22 * 60, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "request_wait"), 6.75, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), 14.25, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "idle"), 1.0 / 22, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "to_pickup"), 5.0 / 22, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loading"), 2.0 / 22, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loaded"), 12.0 / 22, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "unloading"), 1.0 / 22, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "to_home"), 1.0 / 22, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "blocked"), 0, 0);
+    CHECK_NEAR(kpi(&r, f, "utilization"), 21.0 / 22, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "empty_travel_share"), 6.0 / 18, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "requests_waiting"), 8.5 / 22, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "requests_waiting_end"), 0, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The same trip into a buffer of capacity 1 in front of a machine busy for 30: the second
+ * delivery waits blocked from 21 until the first entity leaves the buffer at 10.5 + 30... the
+ * buffer passes the first on at once, so it holds the second only once the machine is busy:
+ * r1 goes buffer -> machine at 10.5 (busy until 40.5); r2 is handed to the empty buffer at 21.
+ * A third request (limit 3, at 3) finds the buffer full at its delivery: blocked from 31.5
+ * (r3: D->H->P empty 3, at P 24, loaded 25, at D 31, unloaded 31.5) until 40.5. */
+static void test_fleet_blocked_hand_over(void)
+{
+    char text[2048], diag[512] = "";
+    snprintf(text, sizeof text, "%s", trip_yaml);
+    char *p = strstr(text, "    limit: 2\n");
+    p[11] = '3';
+    p = strstr(text, "    to: out\n");
+    memcpy(p, "    to: bq \n", 12);
+    p = strstr(text, "  - sink: out\n");
+    snprintf(p, sizeof text - (size_t)(p - text),
+             "  - buffer: bq\n    capacity: 1\n    to: mc\n  - machine: mc\n    process: 30\n"
+             "    to: out\n  - sink: out\n%s", strstr(trip_yaml, "network:"));
+    p = strstr(text, "out: D}");
+    memcpy(p, "bq: D} ", 7);
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    if (!sim) return;
+    tsim_sim_run_until(sim, 41);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&r, f, "blocked"), (40.5 - 31.5) / 41, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* A single vehicle whose home is the drop node: every job starts and ends there, so with Poisson
+ * requests it is an M/G/1 queue whose service is the empty leg D->P (3), loading uniform(0, 2),
+ * the loaded leg P->D (4) and unloading (1): E[S] = 9, Var[S] = 4/12, E[S^2] = 81 + 1/3.
+ * lambda = 0.08: rho = 0.72, Pollaczek-Khinchine Wq = lambda E[S^2] / (2 (1 - rho)). A request
+ * waits Wq for its vehicle plus the empty leg before loading; it is delivered after Wq + E[S]. */
+static const char mg1_yaml[] = "name: mg1\n"
+                               "time_unit: min\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: exponential(12.5)\n"
+                               "    to: agv\n"
+                               "  - fleet: agv\n"
+                               "    count: 1\n"
+                               "    speed: 1\n"
+                               "    load: uniform(0, 2)\n"
+                               "    unload: 1\n"
+                               "    idle: home\n"
+                               "    to: out\n"
+                               "  - sink: out\n"
+                               "network:\n"
+                               "  nodes: [P, D]\n"
+                               "  segments:\n"
+                               "    - {from: P, to: D, length: 4, one_way: true}\n"
+                               "    - {from: D, to: P, length: 3, one_way: true}\n"
+                               "  at: {in: P, agv: D, out: D}\n";
+
+static void test_fleet_single_vehicle_is_mg1(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(mg1_yaml, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int f = tsim_model_find_block(m, "agv");
+    const double lambda = 0.08, es = 9, es2 = 81 + 1.0 / 3, rho = lambda * es;
+    const double wq = lambda * es2 / (2 * (1 - rho));
+    const double warm = 5000, window = 200000, tau = mm1_tau(rho, 1 / es);
+    const double l = lambda * (wq + es);
+    struct reps x;
+    run_reps(&x, m, MAX_REPS, warm, warm + window);
+    CHECK_KPI(&x, f, "utilization", rho, bias_allowance(rho, warm, tau, l, lambda, window));
+    CHECK_KPI(&x, f, "request_wait", wq + 3, bias_allowance(wq + 3, warm, tau, l, lambda, window));
+    CHECK_KPI(&x, f, "delivery_time", wq + es, bias_allowance(wq + es, warm, tau, l, lambda, window));
+    CHECK_KPI(&x, f, "requests_waiting", lambda * wq,
+              bias_allowance(lambda * wq, warm, tau, l, lambda, window));
+    CHECK_KPI(&x, f, "deliveries_per_hour", 60 * lambda,
+              bias_allowance(60 * lambda, warm, tau, l, lambda, window));
+    /* Little's law on the requests: those in the fleet (waiting or carried) = throughput x
+     * delivery time. */
+    CHECK_LITTLE(&x, f, "content", "delivery_time", l * exp(-warm / tau));
+    reps_release(&x);
+    tsim_model_destroy(m);
+}
+
+/* The textbook fleet-sizing case: one pickup and one drop station on a one-way loop, loaded leg
+ * 250 ft, return leg 300 ft, 200 ft/min, 1.5 min handling per delivery (0.75 to load, 0.75 to
+ * unload), 40 deliveries/h. A delivery cycle is 250/200 + 300/200 + 1.5 = 4.25 min, the workload
+ * 40 x 4.25 = 170 min/h. The vehicles wait at the drop station (their home), so every delivery
+ * takes exactly one cycle: n vehicles are busy 170 / (60 n) of the time when n >= 3. */
+static const char sizing_yaml[] = "name: sizing\n"
+                                  "time_unit: min\n"
+                                  "blocks:\n"
+                                  "  - source: requests\n"
+                                  "    interarrival: exponential(1.5)\n"
+                                  "    to: amr\n"
+                                  "  - fleet: amr\n"
+                                  "    count: 3\n"
+                                  "    speed: 200\n"
+                                  "    load: 0.75\n"
+                                  "    unload: 0.75\n"
+                                  "    to: drop\n"
+                                  "  - sink: drop\n"
+                                  "network:\n"
+                                  "  nodes: [pickup, dropoff]\n"
+                                  "  segments:\n"
+                                  "    - {from: pickup, to: dropoff, length: 250, one_way: true}\n"
+                                  "    - {from: dropoff, to: pickup, length: 300, one_way: true}\n"
+                                  "  at: {requests: pickup, amr: dropoff, drop: dropoff}\n";
+
+static void sizing(int n)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(sizing_yaml, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int f = tsim_model_find_block(m, "amr");
+    CHECK_EQ(tsim_block_set_number(m, f, "count", n), 0);
+    const double lambda = 40.0 / 60, cycle = 4.25, u = 170.0 / (60 * n);
+    struct reps x;
+    if (n >= 3) {
+        /* Relaxation: an M/M/1 of the fleet's load at the fleet's rate bounds the M/D/n's. */
+        const double warm = 20000, window = 200000, tau = mm1_tau(u, n / cycle);
+        const double l = lambda * 2 * cycle + 10; /* above the mean content */
+        run_reps(&x, m, 10, warm, warm + window);
+        CHECK_KPI(&x, f, "utilization", u, bias_allowance(u, warm, tau, l, lambda, window));
+        CHECK_KPI(&x, f, "deliveries_per_hour", 40, bias_allowance(40, warm, tau, l, lambda, window));
+        CHECK_LITTLE(&x, f, "content", "delivery_time", l * exp(-warm / tau));
+    } else {
+        /* Two vehicles deliver at most 2 x 60 / 4.25 = 28.2 per hour: the queue grows by
+         * 40 - 28.2 = 11.8 requests an hour, and the fleet never idles once it is loaded. From
+         * time 0 over T, the queue at the end is (lambda - n / cycle) T, off by at most the
+         * n requests on vehicles and the first empty legs (n + 1 requests). */
+        const double T = 20000;
+        run_reps(&x, m, 10, 0, T);
+        double growth[MAX_REPS];
+        for (int i = 0; i < x.n; i++) growth[i] = kpi(&x.r[i], f, "requests_waiting_end") / T;
+        CHECK_CI("queue growth per minute", growth, x.n, lambda - n / cycle, (n + 1) / T);
+        CHECK_KPI(&x, f, "deliveries_per_hour", 60 * n / cycle, 60 * (n + 1) / T);
+        CHECK_KPI(&x, f, "utilization", 1, 1.5 / T); /* idle only during the first arrival */
+    }
+    reps_release(&x);
+    tsim_model_destroy(m);
+}
+
+static void test_fleet_sizing_2_cannot_keep_up(void) { sizing(2); }
+static void test_fleet_sizing_3(void) { sizing(3); }
+static void test_fleet_sizing_4(void) { sizing(4); }
+
+/* Bad networks and fleets: each a FILE:LINE:COL error. */
+static void expect_error(const char *from, const char *to, const char *want)
+{
+    char text[4096], diag[1024] = "";
+    const char *p = strstr(sizing_yaml, from);
+    CHECK(p != NULL);
+    if (!p) return;
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(p - sizing_yaml), sizing_yaml, to,
+             p + strlen(from));
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK(m == NULL);
+    tsim_model_destroy(m);
+    if (!strstr(diag, want)) {
+        fprintf(stderr, "  got: %s  want: %s\n", diag, want);
+        check_failed_ = 1;
+    }
+}
+
+static void test_fleet_bad_input(void)
+{
+    expect_error("{from: dropoff, to: pickup,", "{from: dropoff, to: pikcup,",
+                 "fleet.yaml:18:27: error: undefined node 'pikcup' (did you mean 'pickup'?)");
+    expect_error("length: 300", "length: 0", "fleet.yaml:18:43: error: 'length' must be more than 0, not 0");
+    expect_error("length: 300", "length: -3", "error: 'length' must be more than 0, not -3");
+    expect_error("{from: dropoff, to: pickup, length: 300, one_way: true}",
+                 "{from: pickup, to: dropoff, length: 300, one_way: true}",
+                 "fleet.yaml:7:5: error: fleet 'amr' has no path from its home 'dropoff' to "
+                 "'requests' (node 'pickup'): the network is not connected there");
+    expect_error("amr: dropoff, drop: dropoff}", "amr: dropoff}",
+                 "error: fleet 'amr' carries to block 'drop', which stands at no node");
+    expect_error("  at: {requests: pickup,", "  at: {rquests: pickup,",
+                 "fleet.yaml:19:8: error: undefined block 'rquests' (did you mean 'requests'?)");
+    expect_error("network:", "netwrk:", "error: unknown top-level key 'netwrk' (did you mean 'network'?)");
+    expect_error("    speed: 200\n", "    speed: 0\n", "error: 'speed' of fleet 'amr' must be more than 0");
+    expect_error("amr: dropoff, ", "amr: far, ", "undefined node 'far'");
+}
+
+/* A disconnected network: the error names both blocks and the fleet. */
+static void test_fleet_disconnected(void)
+{
+    expect_error("  nodes: [pickup, dropoff]\n"
+                 "  segments:\n"
+                 "    - {from: pickup, to: dropoff, length: 250, one_way: true}\n",
+                 "  nodes: [pickup, dropoff, x]\n"
+                 "  segments:\n"
+                 "    - {from: pickup, to: x, length: 250}\n",
+                 "fleet.yaml:7:5: error: no path from 'requests' to 'drop' for fleet 'amr': "
+                 "the network is not connected there\n");
+}
+
+int main(void)
+{
+    verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
+    RUN(test_fleet_trip_by_hand);
+    RUN(test_fleet_blocked_hand_over);
+    RUN(test_fleet_single_vehicle_is_mg1);
+    RUN(test_fleet_sizing_2_cannot_keep_up);
+    RUN(test_fleet_sizing_3);
+    RUN(test_fleet_sizing_4);
+    RUN(test_fleet_bad_input);
+    RUN(test_fleet_disconnected);
+    return CHECK_DONE();
+}
