@@ -53,7 +53,10 @@ PKGS += libmicrohttpd
 CFLAGS_ALL += -DTSIM_HAVE_HTTP=1
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libmosquitto and libmicrohttpd are opened when first used (src/core/dynlib.h): their headers
+# are needed to build, not linked.
+DL_PKGS := libmosquitto libmicrohttpd
+PKG_LIBS := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/null) -ldl
 CFLAGS_ALL += $(PKG_CFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) $(LDLIBS_ALL)
 
@@ -172,6 +175,7 @@ install: $(BUILD)/twinsim $(SHLIB) $(BUILD)/lib/libtwinsim.a
 	    $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 include/twinsim.h $(DESTDIR)$(INCLUDEDIR)/twinsim.h
 	install -m 644 include/twinsim_drivers.h $(DESTDIR)$(INCLUDEDIR)/twinsim_drivers.h
+	install -m 644 include/twinsim_web.h $(DESTDIR)$(INCLUDEDIR)/twinsim_web.h
 	install -m 644 $(BUILD)/lib/libtwinsim.a $(DESTDIR)$(LIBDIR)/libtwinsim.a
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(VERSION)
 	ln -sf libtwinsim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(SOVERSION)
@@ -188,6 +192,7 @@ install: $(BUILD)/twinsim $(SHLIB) $(BUILD)/lib/libtwinsim.a
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/twinsim.h $(DESTDIR)$(INCLUDEDIR)/twinsim_drivers.h \
+	    $(DESTDIR)$(INCLUDEDIR)/twinsim_web.h \
 	    $(DESTDIR)$(LIBDIR)/libtwinsim.a \
 	    $(DESTDIR)$(LIBDIR)/libtwinsim.so $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(SOVERSION) \
 	    $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(VERSION) $(DESTDIR)$(BINDIR)/twinsim \

@@ -16,6 +16,7 @@
 #                the fastest idiom we know; process: bench/simpy_<model>_process.py, a process
 #                per customer / part / job requesting a Resource, the idiom SimPy's
 #                documentation teaches and 1.6 to 2.2 times slower; tuned skips it
+#   BENCH_STARTUP_RUNS  runs in one timed loop of the start-up check (default 200)
 #   CIMBA_DIR    a built cimba 3.x tree (include/, src/, and libcimba under build/src, build,
 #                lib or the top; CIMBA_LIBDIR names the library's folder explicitly). Unset:
 #                cimba is not run
@@ -47,12 +48,13 @@ OPT_B=${OPT_B:--O2 -g}
 WARN_B="-Wall -Wextra -Wshadow -Wstrict-prototypes -Werror"
 CFLAGS_B="-std=c11 -O2 -g $WARN_B -D_GNU_SOURCE"
 LIBS=""
-for p in libfyaml sqlite3 libmosquitto libmicrohttpd; do
+# As the Makefile links: libmosquitto and libmicrohttpd are opened when first used.
+for p in libfyaml sqlite3; do
     if pkg-config --exists "$p" 2>/dev/null; then
         LIBS="$LIBS $(pkg-config --libs "$p")"
     fi
 done
-LIBS="$LIBS -lm -lpthread"
+LIBS="$LIBS -ldl -lm -lpthread"
 
 N=$(awk -v s="$SCALE" 'BEGIN { n = int(1000000 * s + 0.5); if (n < 1000) n = 1000; print n }')
 T=$(awk -v s="$SCALE" 'BEGIN { t = 130000 * s; if (t < 1000) t = 1000; printf "%.0f", t }')
@@ -238,6 +240,46 @@ if has bench_yaml; then
 fi
 say ""
 
+# ---- start-up and whole processes -------------------------------------------------------
+# Timed from outside, process start to exit, in nanoseconds (date +%s%N) over a loop of runs;
+# the two commands of a comparison take turns, loop by loop, REPEAT rounds, the fastest loop of
+# each kept. Start-up: a plain `twinsim run` of a one-event model without the database against
+# /bin/true (the cost of starting any process here), so the ratio holds on a slower machine.
+# Whole process: the M/M/1 model in bench_models and in cimba, start-up, model, run and exit.
+STARTUP_RUNS=${BENCH_STARTUP_RUNS:-200}
+# Mean nanoseconds per run of "$@" over $1 runs, output thrown away.
+loop_ns() {
+    k=$1; shift
+    t0=$(date +%s%N); j=0
+    while [ "$j" -lt "$k" ]; do "$@" > /dev/null 2>&1; j=$((j + 1)); done
+    t1=$(date +%s%N)
+    awk -v a="$t0" -v b="$t1" -v k="$k" 'BEGIN { printf "%.0f", (b - a) / k }'
+}
+minv() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b + 0 < a + 0) print b; else print a }'; }
+if [ ! -x "$BUILD/twinsim" ]; then make -s BUILD="$BUILD" "$BUILD/twinsim" > /dev/null 2>&1; fi
+su_run=""; su_true=""
+if [ -x "$BUILD/twinsim" ]; then
+    printf '%s\n' "name: startup" "blocks:" \
+        "  - {source: arrivals, interarrival: 1, limit: 1, to: done}" "  - {sink: done}" \
+        > "$OUT/startup.yaml"
+    i=0
+    while [ "$i" -lt "$REPEAT" ]; do
+        su_true=$(minv "$su_true" "$(loop_ns "$STARTUP_RUNS" /bin/true)")
+        su_run=$(minv "$su_run" "$(loop_ns "$STARTUP_RUNS" "$BUILD/twinsim" run "$OUT/startup.yaml" \
+                                   --no-db --reps 1 --quiet)")
+        i=$((i + 1))
+    done
+fi
+wp_t=""; wp_c=""
+if [ "$CIMBA" = 1 ] && has bench_models; then
+    i=0
+    while [ "$i" -lt "$REPEAT" ]; do
+        wp_t=$(minv "$wp_t" "$(loop_ns 1 "$OUT/bench_models" mm1 "$N" "$SEED")")
+        wp_c=$(minv "$wp_c" "$(loop_ns 1 "$OUT/cimba_mm1" "$N" "$SEED")")
+        i=$((i + 1))
+    done
+fi
+
 # ---- the table --------------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 <= 0) print "-"; else printf "%.1fx", a / b }'; }
 num() { if [ -n "$1" ]; then awk -v x="$1" -v f="$2" 'BEGIN { printf f, x }'; else printf -- '-'; fi; }
@@ -345,6 +387,15 @@ for m in mm1 serial jobshop; do
     say "ceiling: $m by hand (bench/bench_ceiling.c) $(num "$hw" %.3f) s, fingerprints $same;" \
         "twinsim takes $(ratio "$(secs twinsim $m)" "$hw") its time; 100x tuned SimPy allows $need"
 done
+su_ms=$(awk -v x="$su_run" 'BEGIN { if (x != "") printf "%.2f", x / 1e6 }')
+say "goal plain run start-up <= 4 ms: $(num "$su_ms" %.2f) ms, /bin/true" \
+    "$(num "$(awk -v x="$su_true" 'BEGIN { if (x != "") print x / 1e6 }')" %.2f) ms," \
+    "$(ratio "$su_run" "$su_true") /bin/true's (fastest of $REPEAT loops of $STARTUP_RUNS," \
+    "taking turns): $(verdict "$su_ms" 4 "<=")"
+wr=$(awk -v a="$wp_c" -v b="$wp_t" 'BEGIN { if (a != "" && b + 0 > 0) printf "%.2fx", a / b; else print "-" }')
+say "goal M/M/1 whole process >= 2x cimba: twinsim $(num "$(awk -v x="$wp_t" 'BEGIN { if (x != "") print x / 1e9 }')" %.3f) s," \
+    "cimba $(num "$(awk -v x="$wp_c" 'BEGIN { if (x != "") print x / 1e9 }')" %.3f) s (fastest of $REPEAT, taking turns):" \
+    "$wr: $(verdict "$wr" 2 ">=")"
 rec=$(getv_where "$OUT/calendar.out" model calendar_record bytes)
 big=$(getv_where "$OUT/calendar.out" pending 1000000 bytes_per_pending)
 say "goal <= 64 bytes per pending event: $(num "$rec" %.0f) per event record, $(num "$big" %.1f) measured at 10^6 pending (spare capacity included): $(verdict "$big" 64 "<=")"

@@ -27,12 +27,12 @@
  * is queued or a stop is asked for, so both take effect at once.
  */
 #include "core/core.h"
+#include "twin/mqtt_lib.h"
 #include "twin/twin.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <mosquitto.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
@@ -100,9 +100,6 @@ struct tsim__mqtt {
     atomic_int withheld;  /* on_sync refused: never write again */
     struct tsim_rng rng;
 };
-
-static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
-static void lib_init(void) { mosquitto_lib_init(); }
 
 static double mono_now(void)
 {
@@ -406,7 +403,7 @@ struct tsim__mqtt *tsim__mqtt_start(const struct tsim_mqtt_opts *o,
                                     const struct tsim__mqtt_hooks *h, const char *const *filters,
                                     int nfilters, char *err, size_t errlen)
 {
-    pthread_once(&lib_once, lib_init);
+    if (tsim__mqtt_lib_load(err, errlen) != 0) return NULL;
     if (!o->clean && (!o->client_id || !*o->client_id)) {
         snprintf(err, errlen, "a persistent session needs a client id");
         return NULL;

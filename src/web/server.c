@@ -12,11 +12,11 @@
  * slowly it trickles (one byte a second keeps libmicrohttpd's own timeout from firing).
  */
 #include "core/core.h"
+#include "web/mhd_lib.h"
 #include "web/web.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +355,11 @@ int tsim_web_start(const struct tsim_web_opts *o, struct tsim_web **out)
         goto fail;
     }
     unsigned limit = o->max_connections ? o->max_connections : 2000;
+    char why[300];
+    if (tsim__mhd_lib_load(why, sizeof why) != 0) {
+        rc = tsim__fail(TSIM_EIO, "web", "%s", why);
+        goto fail;
+    }
     s->d = MHD_start_daemon(
         flags, (uint16_t)w->port, NULL, NULL, handle, s, MHD_OPTION_SOCK_ADDR, addr,
         MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_TIMEOUT, w->timeout,

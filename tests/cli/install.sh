@@ -28,6 +28,7 @@ cat >"$TMP/want" <<EOF
 .$P/bin/twinsim
 .$P/include/twinsim.h
 .$P/include/twinsim_drivers.h
+.$P/include/twinsim_web.h
 .$P/lib/libtwinsim.a
 .$P/lib/libtwinsim.so
 .$P/lib/libtwinsim.so.0
@@ -45,6 +46,17 @@ else
     links="$(readlink "$LIB/libtwinsim.so") $(readlink "$LIB/libtwinsim.so.0")"
     fail install_soname "soname '$soname', links $links"
 fi
+
+# MQTT and HTTP are opened when first used (src/core/dynlib.h): neither the command nor the
+# shared library names them, or the TLS libraries they bring, among what it needs at start.
+needed=$(readelf -d "$ROOT$P/bin/twinsim" "$LIB/libtwinsim.so.$version" |
+         sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u | tr '\n' ' ')
+case " $needed" in
+    *" libmosquitto"* | *" libmicrohttpd"* | *" libssl"* | *" libcrypto"* | *" libgnutls"*)
+        fail install_lazy_libs "needed at start: $needed" ;;
+    *) if [ -n "$needed" ]; then pass install_lazy_libs
+       else fail install_lazy_libs "readelf found no needed libraries"; fi ;;
+esac
 
 # Every exported function or object is public API (tsim_, never the internal tsim__), and every
 # TSIM_API function of the header is exported.
