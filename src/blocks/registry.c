@@ -23,6 +23,7 @@
     X(split)                 \
     X(sink)                  \
     X(batcher)               \
+    X(conveyor)              \
     /* end of the list */
 
 #define DECLARE(x) extern const struct tsim__block_type tsim__##x##_type;

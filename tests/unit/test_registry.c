@@ -200,7 +200,7 @@ static void test_registry_kpis_are_reported(void)
             if (!(bt->keys[k].flags & TSIM__KEY_REQUIRED)) continue;
             if (bt->keys[k].kind == TSIM__KEY_DIST)
                 CHECK_EQ(tsim_block_set_dist(m, blk, bt->keys[k].name, &one), 0);
-            else if (bt->keys[k].kind == TSIM__KEY_INT)
+            else if (bt->keys[k].kind == TSIM__KEY_INT || bt->keys[k].kind == TSIM__KEY_REAL)
                 CHECK_EQ(tsim_block_set_number(m, blk, bt->keys[k].name, 1), 0);
         }
         if (t == TSIM_ASSEMBLY) {
