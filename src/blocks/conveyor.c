@@ -304,6 +304,24 @@ static const struct tsim__block_vt conveyor_vt = {
     .report = report,
 };
 
+/* A speed change from now on: the travel so far is kept, so are positions; the pending events
+ * are timed anew at the new speed. */
+int tsim_conveyor_set_speed(struct tsim_sim *sim, int block, double speed)
+{
+    TSIM__ASSERT(sim != NULL, "NULL sim");
+    if (block < 0 || block >= sim->m->nblocks || sim->vt[block] != &conveyor_vt)
+        return tsim__fail(TSIM_ENOENT, __func__, "no conveyor %d", block);
+    if (!(speed > 0 && speed < 1e12))
+        return tsim__fail(TSIM_ERANGE, __func__, "speed must be above 0 and below 1e12, got %g",
+                          speed);
+    struct conveyor *s = tsim__state(sim, (uint32_t)block);
+    sync(s, sim->now);
+    s->v = speed / sim->tpu;
+    if (s->ev_arrive) sched_arrive(sim, (uint32_t)block, s);
+    if (s->ev_clear) sched_clear(sim, (uint32_t)block, s);
+    return 0;
+}
+
 /* The descriptor ---------------------------------------------------------------------------- */
 
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)

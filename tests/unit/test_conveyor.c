@@ -427,6 +427,48 @@ static void test_conveyor_through_the_api(void)
     tsim_model_destroy(file);
 }
 
+static void speed_up(struct tsim_sim *sim, void *arg)
+{
+    CHECK_EQ(tsim_conveyor_set_speed(sim, *(int *)arg, 2.5), 0);
+}
+
+/* A speed change mid-run keeps positions: on the accumulating line above (speed 1), the belt
+ * runs at 2.5 from 8. Item 1 (entered at 3) is then at 5 and reaches the end 2 later, at 10;
+ * item 2 (entered at 6) is at 2 and reaches the end at 11.2. Item 3 enters at 9, as the source
+ * is never refused (item 2 is 4.5 in by then). */
+static void test_conveyor_speed_change(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(acc_yaml, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) return;
+    int belt = tsim_model_find_block(m, "belt");
+    struct trace t;
+    memset(&t, 0, sizeof t);
+    t.block = belt;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (!sim) return;
+    tsim_sim_set_observer(sim, observe, &t);
+    tsim_event_schedule(sim, speed_up, &belt, 8, 0);
+    tsim_sim_run_until(sim, 12);
+    static const double in[] = {3, 6, 9, 12};
+    static const double out[] = {10};
+    check_times(t.in, t.n_in, in, 4);
+    check_times(t.out, t.n_out, out, 1);
+    /* Item 2 reached the end at 11.2 and waits for the machine: blocked since then. */
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, belt, "blocked_share"), 0.8 / 12, 1e-9);
+    tsim_result_release(&r);
+    CHECK_EQ(tsim_conveyor_set_speed(sim, belt, 0), TSIM_ERANGE);
+    CHECK_EQ(tsim_conveyor_set_speed(sim, tsim_model_find_block(m, "m"), 1), TSIM_ENOENT);
+    CHECK_EQ(tsim_conveyor_set_speed(sim, 99, 1), TSIM_ENOENT);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_conveyor_transit_is_length_over_speed);
@@ -437,5 +479,6 @@ int main(void)
     RUN(test_conveyor_merge_and_divert);
     RUN(test_conveyor_bad_input);
     RUN(test_conveyor_through_the_api);
+    RUN(test_conveyor_speed_change);
     return CHECK_DONE();
 }
