@@ -238,6 +238,14 @@ if has bench_yaml; then
     "$OUT/bench_yaml" "$N" "$SEED" > "$OUT/yaml.out" 2>&1 || say "bench_yaml failed:"
     indent "$OUT/yaml.out"
 fi
+# Conveyors: N items over 100 segments, cost per item-event against the serial line's event.
+if $CC -std=c11 $OPT_B $WARN_B -D_GNU_SOURCE -Iinclude -Isrc bench/bench_conveyor.c "$LIB" $LIBS \
+        -o "$OUT/bench_conveyor" 2> "$OUT/bench_conveyor.build"; then
+    "$OUT/bench_conveyor" "$N" "$SEED" > "$OUT/conveyor.out" 2>&1 || say "bench_conveyor failed:"
+    indent "$OUT/conveyor.out"
+else
+    say "bench: bench_conveyor does not build:"; sed 's/^/    /' "$OUT/bench_conveyor.build"
+fi
 say ""
 
 # ---- start-up and whole processes -------------------------------------------------------
@@ -409,6 +417,8 @@ yr=$(getv_where "$OUT/yaml.out" model yaml_vs_c ratio)
 yc=$(getv_where "$OUT/yaml.out" model yaml_vs_c cpu_ratio)
 say "goal YAML run <= 1.10x the C API run: wall $(num "$yr" %.3f): $(verdict "$yr" 1.10 "<=");" \
     "cpu $(num "$yc" %.3f): $(verdict "$yc" 1.10 "<=")"
+cr=$(getv "$OUT/conveyor.out" ratio)
+say "goal conveyor item-event <= 1.5x a serial-line event (CPU): ratio $(num "$cr" %.2f): $(verdict "$cr" 1.5 "<=")"
 say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null); outputs: $OUT/*.out"
 
 # The experiment and live-twin goals have benchmarks of their own; `make bench` runs them too.

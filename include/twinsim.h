@@ -835,6 +835,11 @@ TSIM_API int tsim_machine_force_down(struct tsim_sim *sim, int block, int server
  * above the new size finish their current task first. Errors: TSIM_ERANGE, TSIM_ENOENT. */
 TSIM_API int tsim_sim_set_pool_count(struct tsim_sim *sim, int pool, int count);
 
+/** Set the speed of conveyor `block` in a running sim, from now on (a speed change reported live,
+ * or scheduled by an event): every item keeps its position. Errors: TSIM_ERANGE (not above 0),
+ * TSIM_ENOENT (no such conveyor). */
+TSIM_API int tsim_conveyor_set_speed(struct tsim_sim *sim, int block, double speed);
+
 /*
  * Sims read distributions from their model at each draw, so a parameter changed with
  * tsim_model_set_param while a sim exists takes effect at its next draw. Change a model only

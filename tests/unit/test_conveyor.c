@@ -1,0 +1,484 @@
+/*
+ * Conveyor blocks: transit and capacity exactly as documented, accumulation and stopping with
+ * every entry and departure computed by hand, Little's law, merges and a divert at the end, and
+ * the checks of its keys.
+ */
+#include "check.h"
+#include "twinsim.h"
+
+#include <math.h>
+
+static double kpi(const struct tsim_result *r, int block, const char *name)
+{
+    const struct tsim_kpi *k = tsim_result_find(r, block, name);
+    return k ? k->value : -1;
+}
+
+static struct tsim_model *load(const char *text, char *diag, size_t size)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_model *m = tsim_model_load(text, strlen(text), "belt.yaml", NULL, &d);
+    FILE *f = fmemopen(diag, size, "w");
+    tsim_diags_print(&d, "belt.yaml", f);
+    fclose(f);
+    tsim_diags_release(&d);
+    return m;
+}
+
+/* The times of the entries to and departures from one block, in order. */
+struct trace {
+    int block;
+    int n_in, n_out;
+    double in[64], out[64];
+    int in_product[64];
+};
+
+static void observe(void *ctx, const struct tsim_obs *o)
+{
+    struct trace *t = ctx;
+    if (o->block != t->block) return;
+    if (o->kind == TSIM_OBS_ENTER && t->n_in < 64) {
+        t->in_product[t->n_in] = o->product;
+        t->in[t->n_in++] = o->t;
+    }
+    if (o->kind == TSIM_OBS_LEAVE && t->n_out < 64) t->out[t->n_out++] = o->t;
+}
+
+/* Run `m` (seed `seed`) until `until` (< 0: until no event is left), tracing block "belt". */
+static struct tsim_sim *run_traced(struct tsim_model *m, uint64_t seed, double until,
+                                   struct trace *t, struct tsim_result *r)
+{
+    memset(t, 0, sizeof *t);
+    t->block = tsim_model_find_block(m, "belt");
+    tsim_result_init(r);
+    struct tsim_sim *sim = tsim_sim_create(m, seed, 0);
+    CHECK(sim != NULL);
+    if (!sim) return NULL;
+    tsim_sim_set_observer(sim, observe, t);
+    if (until < 0) tsim_sim_run(sim);
+    else tsim_sim_run_until(sim, until);
+    tsim_sim_result(sim, r);
+    return sim;
+}
+
+static void check_times(const double *got, int n_got, const double *want, int n_want)
+{
+    CHECK_EQ(n_got, n_want);
+    for (int i = 0; i < n_got && i < n_want; i++) CHECK_NEAR(got[i], want[i], 1e-9);
+}
+
+/* Poisson arrivals on a belt that is never blocked (a sink at its end): every item spends
+ * exactly length / speed = 10 / 2.5 = 4 on it, whatever the gaps, and the belt never stops.
+ * With every item through at the end of the run, Little's law holds exactly: the content's
+ * area is the sum of the transit times. */
+static void test_conveyor_transit_is_length_over_speed(void)
+{
+    static const char yaml[] = "name: belt\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: exponential(1)\n"
+                               "    limit: 20000\n"
+                               "    to: belt\n"
+                               "  - conveyor: belt\n"
+                               "    length: 10\n"
+                               "    speed: 2.5\n"
+                               "    spacing: 0.3\n"
+                               "    accumulating: false\n"
+                               "    to: out\n"
+                               "  - sink: out\n";
+    char diag[512] = "";
+    struct tsim_model *m = load(yaml, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 7, -1, &t, &r);
+    int belt = t.block;
+    CHECK_NEAR(kpi(&r, belt, "left"), 20000, 0);
+    CHECK_NEAR(kpi(&r, belt, "transit_time"), 4, 1e-9);
+    CHECK_NEAR(kpi(&r, belt, "blocked_share"), 0, 0);
+    CHECK_NEAR(kpi(&r, belt, "stopped_share"), 0, 0);
+    double little = kpi(&r, belt, "throughput") * kpi(&r, belt, "transit_time");
+    CHECK_NEAR(kpi(&r, belt, "content"), little, 1e-9 * little);
+    /* occupied_share is content over the 34 places (floor(10 / 0.3) + 1). */
+    CHECK_NEAR(kpi(&r, belt, "occupied_share"), kpi(&r, belt, "content") / 34, 1e-12);
+    /* The source met a closed entry (arrivals nearer than 0.3 / 2.5 = 0.12 apart) and waited. */
+    CHECK(kpi(&r, tsim_model_find_block(m, "in"), "blocked_time") > 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* A belt whose end never clears (the machine behind it works for ever) fills to its capacity,
+ * floor(length / pitch) + 1: 9 / (2.25 + 0.75) = 3 exactly gives 4 places (fronts at 9, 6, 3
+ * and 0), 10 / 3 gives 4 too, 8.99 / 3 gives 3, and 0.5 / (0.25 + 0.3) gives 1. */
+static void test_conveyor_capacity(void)
+{
+    static const double lengths[] = {9, 10, 8.99, 0.5};
+    static const int places[] = {4, 4, 3, 1};
+    for (int i = 0; i < 4; i++) {
+        char yaml[600], diag[512] = "";
+        snprintf(yaml, sizeof yaml,
+                 "name: belt\n"
+                 "blocks:\n"
+                 "  - source: in\n"
+                 "    interarrival: 0.1\n"
+                 "    to: belt\n"
+                 "  - conveyor: belt\n"
+                 "    length: %g\n"
+                 "    speed: 1\n"
+                 "    spacing: %g\n"
+                 "    item_length: %g\n"
+                 "    to: m\n"
+                 "  - machine: m\n"
+                 "    process: 1000000\n"
+                 "    to: out\n"
+                 "  - sink: out\n",
+                 lengths[i], lengths[i] < 1 ? 0.3 : 0.75, lengths[i] < 1 ? 0.25 : 2.25);
+        struct tsim_model *m = load(yaml, diag, sizeof diag);
+        CHECK_STR(diag, "");
+        if (!m) continue;
+        struct trace t;
+        struct tsim_result r;
+        struct tsim_sim *sim = run_traced(m, 1, 1000, &t, &r);
+        CHECK_EQ(tsim_block_content(sim, t.block), places[i]);
+        CHECK_NEAR(kpi(&r, t.block, "stopped_share"), 0, 0);
+        CHECK(kpi(&r, t.block, "blocked_share") > 0.98);
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+}
+
+/* Eight items 3 apart onto a belt of 10 at speed 1, pitch 2, in front of a machine that takes
+ * 20 per item. Accumulating:
+ *   item 1 enters at 3, reaches the end at 13 and goes to the machine (busy until 33);
+ *   item 2 enters at 6, reaches the end at 16, is refused and stops at 10;
+ *   items 3-6 (entered 9, 12, 15, 18) close up behind it at 8, 6, 4, 2, reaching those places
+ *   at 17, 18, 19, 20 while the belt carries the others;
+ *   item 7 enters at 21 (item 6 stands at 2 = one pitch in) and stops at once at 0: six items,
+ *   the capacity floor(10 / 2) + 1;
+ *   item 8, created at 24, waits in the source until item 2 leaves at 33: the queue moves on
+ *   together, item 7 is a pitch in at 35, and item 8 enters then.
+ * The machine frees every 20, so the belt's items leave at 13, 33, 53, ..., 153. */
+static const char acc_yaml[] = "name: belt\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: 3\n"
+                               "    limit: 8\n"
+                               "    to: belt\n"
+                               "  - conveyor: belt\n"
+                               "    length: 10\n"
+                               "    speed: 1\n"
+                               "    spacing: 2\n"
+                               "    to: m\n"
+                               "  - machine: m\n"
+                               "    process: 20\n"
+                               "    to: out\n"
+                               "  - sink: out\n";
+
+static void test_conveyor_accumulates_by_hand(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(acc_yaml, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 1, 22, &t, &r);
+    CHECK_EQ(tsim_block_content(sim, t.block), 6);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+
+    sim = run_traced(m, 1, -1, &t, &r);
+    static const double in[] = {3, 6, 9, 12, 15, 18, 21, 35};
+    static const double out[] = {13, 33, 53, 73, 93, 113, 133, 153};
+    check_times(t.in, t.n_in, in, 8);
+    check_times(t.out, t.n_out, out, 8);
+    CHECK_NEAR(tsim_sim_now(sim), 173, 1e-9);
+    /* Transit: 10, 27, then 44, 61, 78, 95, 112 for items 3-7 and 118 for item 8. */
+    CHECK_NEAR(kpi(&r, t.block, "transit_time"),
+               (10 + 27 + 44 + 61 + 78 + 95 + 112 + 118) / 8.0, 1e-9);
+    /* The front item is refused from 16 to 33; after each departure the next item, a pitch
+     * back, reaches the end 2 later and waits 18: 35-53, ..., 135-153; then the belt is empty. */
+    CHECK_NEAR(kpi(&r, t.block, "blocked_share"), (17 + 6 * 18) / 173.0, 1e-9);
+    CHECK_NEAR(kpi(&r, t.block, "stopped_share"), 0, 0);
+    double little = kpi(&r, t.block, "throughput") * kpi(&r, t.block, "transit_time");
+    CHECK_NEAR(kpi(&r, t.block, "content"), little, 1e-9 * little);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The same line, not accumulating: item 2 is refused at 16 and the whole belt stops with gaps
+ * kept, item 3 at 7, item 4 at 4, item 5 at 1; item 6 (created at 18) cannot enter, as item 5
+ * is less than a pitch in. At 33 item 2 leaves and the belt runs: item 5 is 2 in at 34 and item
+ * 6 enters; item 3 reaches the end at 36, is refused, and the belt stops again (item 6 at 2).
+ * Item 7, created 3 after item 6 left the source, enters the stopped belt at 37 at 0; item 8,
+ * created at 40, waits: the belt runs from 53 and item 7 is 2 in at 55. */
+static void test_conveyor_stops_by_hand(void)
+{
+    char text[sizeof acc_yaml + 64], diag[512] = "";
+    char *p = strstr(strcpy(text, acc_yaml), "    to: m\n");
+    memmove(p + 24, p, strlen(p) + 1);
+    memcpy(p, "    accumulating: false\n", 24);
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 1, -1, &t, &r);
+    static const double in[] = {3, 6, 9, 12, 15, 34, 37, 55};
+    check_times(t.in, t.n_in, in, 8);
+    CHECK_NEAR(t.out[0], 13, 1e-9);
+    CHECK_NEAR(t.out[1], 33, 1e-9);
+    CHECK_NEAR(t.out[2], 53, 1e-9);
+    CHECK(kpi(&r, t.block, "stopped_share") > 0);
+    CHECK_NEAR(kpi(&r, t.block, "stopped_share"), kpi(&r, t.block, "blocked_share"), 1e-12);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* accumulation_length 4 lets two items queue (2 x pitch 2 = 4): item 3 joins the queue at 17
+ * and the whole belt stops, item 4 at 5 and item 5 at 2. Item 6 enters the stopped belt at 18
+ * (item 5 is a pitch in); item 7 (21) waits until the belt runs again at 33 and item 6 is 2 in,
+ * at 35. */
+static void test_conveyor_accumulation_length(void)
+{
+    char text[sizeof acc_yaml + 64], diag[512] = "";
+    char *p = strstr(strcpy(text, acc_yaml), "    to: m\n");
+    memmove(p + 27, p, strlen(p) + 1);
+    memcpy(p, "    accumulation_length: 4\n", 27);
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 1, -1, &t, &r);
+    static const double in[] = {3, 6, 9, 12, 15, 18, 35};
+    CHECK(t.n_in == 8);
+    check_times(t.in, 7, in, 7);
+    CHECK(kpi(&r, t.block, "stopped_share") > 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Two belts merge into a third, which diverts by product at its end. Each feeder brings one
+ * item every 1; the merge belt takes one every pitch / speed = 1.5, so both feeders queue. The
+ * merge is FIFO by arrival at it: a feeder whose item is refused waits its turn in the order of
+ * refusal, so the two alternate. Every item reaches the sink its product names. */
+static void test_conveyor_merge_and_divert(void)
+{
+    static const char yaml[] = "name: belt\n"
+                               "products: [A, B]\n"
+                               "blocks:\n"
+                               "  - source: a\n"
+                               "    interarrival: 1\n"
+                               "    product: A\n"
+                               "    limit: 50\n"
+                               "    to: fa\n"
+                               "  - source: b\n"
+                               "    interarrival: 1\n"
+                               "    product: B\n"
+                               "    limit: 50\n"
+                               "    to: fb\n"
+                               "  - conveyor: fa\n"
+                               "    length: 4\n"
+                               "    speed: 2\n"
+                               "    spacing: 1\n"
+                               "    to: belt\n"
+                               "  - conveyor: fb\n"
+                               "    length: 6\n"
+                               "    speed: 2\n"
+                               "    spacing: 1\n"
+                               "    to: belt\n"
+                               "  - conveyor: belt\n"
+                               "    length: 20\n"
+                               "    speed: 2\n"
+                               "    spacing: 3\n"
+                               "    to: {by: product, A: outa, B: outb}\n"
+                               "  - sink: outa\n"
+                               "  - sink: outb\n";
+    char diag[512] = "";
+    struct tsim_model *m = load(yaml, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 1, -1, &t, &r);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "outa"), "entered"), 50, 0);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "outb"), "entered"), 50, 0);
+    CHECK_EQ(t.n_in, 64);
+    /* Entries every 1.5 once both queue, the two feeders' products in turn. */
+    int alternate = 1;
+    for (int i = 4; i < 60; i++) {
+        CHECK_NEAR(t.in[i + 1] - t.in[i], 1.5, 1e-9);
+        if (t.in_product[i] == t.in_product[i + 1]) alternate = 0;
+    }
+    CHECK(alternate);
+    CHECK_NEAR(kpi(&r, t.block, "transit_time"), 10, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Bad parameters: each a FILE:LINE:COL error at the block (or the key) that has it. */
+static void test_conveyor_bad_input(void)
+{
+    static const struct {
+        const char *keys, *want;
+    } cases[] = {
+        {"    length: 0\n    speed: 1\n    spacing: 1\n",
+         "belt.yaml:6:5: error: conveyor 'belt' has length 0: it must be above 0"},
+        {"    length: 5\n    speed: -1\n    spacing: 1\n", "belt.yaml:8:12: error: 'speed' must be"},
+        {"    length: 5\n    speed: 0\n    spacing: 1\n",
+         "belt.yaml:6:5: error: conveyor 'belt' has speed 0: it must be above 0"},
+        {"    length: 5\n    speed: 1\n    spacing: 6\n",
+         "belt.yaml:6:5: error: conveyor 'belt' has spacing 6, longer than its length 5"},
+        {"    length: 5\n    speed: 1\n", "belt.yaml:6:5: error: conveyor 'belt' has no 'spacing'"},
+        {"    length: 5\n    speed: 1\n    spacing: 0\n",
+         "belt.yaml:6:5: error: conveyor 'belt' needs a spacing or an item_length above 0"},
+        {"    length: 5\n    speed: 1\n    spacing: 1\n    accumulating: maybe\n",
+         "belt.yaml:10:19: error: unknown value 'maybe'"},
+        {"    length: 5\n    speed: 1\n    spacing: 1\n    accumulating: false\n"
+         "    accumulation_length: 2\n",
+         "belt.yaml:6:5: error: conveyor 'belt' has an accumulation_length but does not "
+         "accumulate"},
+        {"    length: 5\n    speed: 1\n    spacing: 1\n    accumulation_length: 7\n",
+         "belt.yaml:6:5: error: conveyor 'belt' has accumulation_length 7: it must be above 0 "
+         "and at most its length 5"},
+        {"    length: 5\n    sped: 1\n    spacing: 1\n", "did you mean 'speed'?"},
+        {"    length: 1000000\n    speed: 1\n    spacing: 0.0001\n",
+         "belt.yaml:6:5: error: conveyor 'belt' would hold"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[600], diag[1024] = "";
+        snprintf(yaml, sizeof yaml,
+                 "name: belt\n"
+                 "blocks:\n"
+                 "  - source: in\n"
+                 "    interarrival: 1\n"
+                 "  - conveyor: belt\n"
+                 "%s"
+                 "    to: out\n"
+                 "  - sink: out\n",
+                 cases[i].keys);
+        /* The source's route, after its keys. */
+        char *p = strstr(yaml, "    interarrival: 1\n") + 20;
+        memmove(p + 13, p, strlen(p) + 1);
+        memcpy(p, "    to: belt\n", 13);
+        struct tsim_model *m = load(yaml, diag, sizeof diag);
+        CHECK(m == NULL);
+        if (!strstr(diag, cases[i].want)) {
+            fprintf(stderr, "case %zu: want '%s' in:\n%s", i, cases[i].want, diag);
+            CHECK(0);
+        }
+        tsim_model_destroy(m);
+    }
+}
+
+/* The belt built through the C API (a type without an enum name, its keys set by name) runs
+ * event for event as the file's; --set reaches its keys. */
+static void test_conveyor_through_the_api(void)
+{
+    char diag[512] = "";
+    struct tsim_model *file = load(acc_yaml, diag, sizeof diag);
+    CHECK(file != NULL);
+    if (!file) return;
+    struct tsim_model *m = tsim_model_create("belt");
+    int in = tsim_model_add_block(m, TSIM_SOURCE, "in");
+    int conveyor = tsim_block_type_find("conveyor");
+    CHECK(conveyor >= 0);
+    int belt = tsim_model_add_block(m, (enum tsim_block_type)conveyor, "belt");
+    int mach = tsim_model_add_block(m, TSIM_MACHINE, "m");
+    int out = tsim_model_add_block(m, TSIM_SINK, "out");
+    CHECK_EQ(tsim_block_set_number(m, in, "interarrival", 3), 0);
+    CHECK_EQ(tsim_block_set_number(m, in, "limit", 8), 0);
+    CHECK_EQ(tsim_block_set_number(m, belt, "length", 10), 0);
+    CHECK_EQ(tsim_block_set_number(m, belt, "speed", 1), 0);
+    CHECK_EQ(tsim_block_set_number(m, belt, "spacing", 2), 0);
+    CHECK_EQ(tsim_block_set_number(m, mach, "process", 20), 0);
+    CHECK_EQ(tsim_route_to(m, in, belt), 0);
+    CHECK_EQ(tsim_route_to(m, belt, mach), 0);
+    CHECK_EQ(tsim_route_to(m, mach, out), 0);
+    struct trace t;
+    struct tsim_result r1, r2;
+    struct tsim_sim *a = run_traced(file, 1, -1, &t, &r1);
+    struct tsim_sim *b = run_traced(m, 1, -1, &t, &r2);
+    CHECK(a && b);
+    if (a && b) CHECK_EQ(tsim_sim_fingerprint(a), tsim_sim_fingerprint(b));
+    tsim_result_release(&r1);
+    tsim_result_release(&r2);
+    tsim_sim_destroy(a);
+    tsim_sim_destroy(b);
+
+    /* --set: speed 2 halves the free transit to 5. */
+    CHECK_EQ(tsim_model_set_param(file, "belt.speed", "2"), 0);
+    CHECK_EQ(tsim_model_set_param(file, "belt.accumulating", "false"), 0);
+    CHECK_EQ(tsim_model_set_param(file, "belt.length", "-1"), TSIM_ERANGE);
+    a = run_traced(file, 1, -1, &t, &r1);
+    CHECK_NEAR(t.out[0], 8, 1e-9);
+    tsim_result_release(&r1);
+    tsim_sim_destroy(a);
+    tsim_model_destroy(m);
+    tsim_model_destroy(file);
+}
+
+static void speed_up(struct tsim_sim *sim, void *arg)
+{
+    CHECK_EQ(tsim_conveyor_set_speed(sim, *(int *)arg, 2.5), 0);
+}
+
+/* A speed change mid-run keeps positions: on the accumulating line above (speed 1), the belt
+ * runs at 2.5 from 8. Item 1 (entered at 3) is then at 5 and reaches the end 2 later, at 10;
+ * item 2 (entered at 6) is at 2 and reaches the end at 11.2. Item 3 enters at 9, as the source
+ * is never refused (item 2 is 4.5 in by then). */
+static void test_conveyor_speed_change(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(acc_yaml, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) return;
+    int belt = tsim_model_find_block(m, "belt");
+    struct trace t;
+    memset(&t, 0, sizeof t);
+    t.block = belt;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (!sim) return;
+    tsim_sim_set_observer(sim, observe, &t);
+    tsim_event_schedule(sim, speed_up, &belt, 8, 0);
+    tsim_sim_run_until(sim, 12);
+    static const double in[] = {3, 6, 9, 12};
+    static const double out[] = {10};
+    check_times(t.in, t.n_in, in, 4);
+    check_times(t.out, t.n_out, out, 1);
+    /* Item 2 reached the end at 11.2 and waits for the machine: blocked since then. */
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, belt, "blocked_share"), 0.8 / 12, 1e-9);
+    tsim_result_release(&r);
+    CHECK_EQ(tsim_conveyor_set_speed(sim, belt, 0), TSIM_ERANGE);
+    CHECK_EQ(tsim_conveyor_set_speed(sim, tsim_model_find_block(m, "m"), 1), TSIM_ENOENT);
+    CHECK_EQ(tsim_conveyor_set_speed(sim, 99, 1), TSIM_ENOENT);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+int main(void)
+{
+    RUN(test_conveyor_transit_is_length_over_speed);
+    RUN(test_conveyor_capacity);
+    RUN(test_conveyor_accumulates_by_hand);
+    RUN(test_conveyor_stops_by_hand);
+    RUN(test_conveyor_accumulation_length);
+    RUN(test_conveyor_merge_and_divert);
+    RUN(test_conveyor_bad_input);
+    RUN(test_conveyor_through_the_api);
+    RUN(test_conveyor_speed_change);
+    return CHECK_DONE();
+}
