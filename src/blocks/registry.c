@@ -24,6 +24,7 @@
     X(sink)                  \
     X(batcher)               \
     X(fleet)                 \
+    X(storage)               \
     /* end of the list */
 
 #define DECLARE(x) extern const struct tsim__block_type tsim__##x##_type;
