@@ -40,7 +40,7 @@ enum { INITIAL_EMPTY, INITIAL_FULL };
 enum {
     K_BAYS, K_LEVELS, K_BAY_WIDTH, K_LEVEL_HEIGHT, K_SPEED_X, K_SPEED_Y, K_PICK, K_DROP, K_CYCLE,
     K_QUEUE, K_PUT_AWAY, K_RETRIEVAL, K_DEMAND, K_DEMAND_PRODUCT, K_STOCKOUT, K_INITIAL,
-    K_REQUESTS
+    K_REQUESTS, K_STOCK_FILE
 }; /* indices in `keys` */
 
 struct slot {
@@ -158,19 +158,27 @@ static void store(struct tsim_sim *sim, struct storage *s, int32_t i, uint32_t e
     tsim__area_in(&s->stock_level, sim->now, s->stock);
 }
 
-/* A full rack at time 0: the model's products in turn, slot by slot. */
+static void store_new(struct tsim_sim *sim, uint32_t b, struct storage *s, int32_t i, int product)
+{
+    uint32_t e = tsim__entity_new(sim, product);
+    tsim__entity_enter_system(sim, e);
+    tsim__note_enter(sim, b, e);
+    store(sim, s, i, e);
+    s->nfree--;
+}
+
+/* The stock at time 0: a full rack (the model's products in turn, slot by slot), or the loads
+ * of the stock file. */
 static void start(struct tsim_sim *sim, uint32_t b)
 {
     struct storage *s = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    if (d->val[K_INITIAL].i != INITIAL_FULL) return;
-    for (uint32_t i = 0; i < s->nslots; i++) {
-        uint32_t e = tsim__entity_new(sim, (int)(i % s->nprod));
-        tsim__entity_enter_system(sim, e);
-        tsim__note_enter(sim, b, e);
-        store(sim, s, (int32_t)i, e);
+    if (d->val[K_INITIAL].i == INITIAL_FULL) {
+        for (uint32_t i = 0; i < s->nslots; i++) store_new(sim, b, s, (int32_t)i, (int)(i % s->nprod));
+    } else {
+        for (int i = 0; i < d->stock.n; i++)
+            store_new(sim, b, s, d->stock.slot[i], d->stock.product[i]);
     }
-    s->nfree = 0;
 }
 
 /* The slot a put-away goes to (there is a free one). */
@@ -462,6 +470,15 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "storage '%s' has %lld slots (bays x levels), more than %lld", d->name,
                           n, SLOTS_MAX);
+    /* The stock file was read for the rack as the file gave it; a size set since may cut it. */
+    for (int i = 0; i < d->stock.n; i++)
+        if (d->stock.slot[i] >= n)
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                              "storage '%s': its stock file fills slot %d, outside its %lld "
+                              "slots", d->name, (int)d->stock.slot[i] + 1, n);
+    if (d->stock.n && d->val[K_INITIAL].i == INITIAL_FULL)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s' has a stock file and 'initial: full': give one", d->name);
     return 0;
 }
 
@@ -512,6 +529,8 @@ static const struct tsim__key keys[] = {
                    .dflt = "empty", .help = "`empty`, or `full` of the model's products in turn"},
     [K_REQUESTS] = {"requests", TSIM__KEY_INT, 0, 1, TSIM__COUNT_MAX, .dflt = "1000",
                     .help = "retrieval requests that may wait; one more is counted lost"},
+    [K_STOCK_FILE] = {"stock_file", TSIM__KEY_FORM, 0, .dflt = "none",
+                      .help = "a CSV file of the loads in the rack at time 0"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of retrieved loads"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

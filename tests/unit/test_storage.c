@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define LEVEL (1.0 - 0.01 / 12.0) /* Bonferroni over the file's dozen interval checks */
 #define MAX_REPS 20
@@ -182,6 +183,112 @@ static void test_storage_bad_keys(void)
     expect_error_in("    bays: 0\n    levels: 1\n", "", "rack.yaml:7:11: error:");
     expect_error_in("    levels: 1\n", "", "rack.yaml:6:5: error:");
     expect_error("    sped_x: 1\n", "did you mean 'speed_x'");
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The stock file
+ * ------------------------------------------------------------------------------------------- */
+
+static char tmpdir[64];
+
+/* Write `csv` to a file of the test's folder and load a rack of 3 x 2 that reads it; the
+ * diagnostics in `diag`. */
+static struct tsim_model *load_with_stock(const char *csv, size_t len, char *diag, size_t size)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/stock.csv", tmpdir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return NULL;
+    fwrite(csv, 1, len, f);
+    fclose(f);
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "name: rack\n"
+             "products: [a, b]\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 100\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "    bays: 3\n"
+             "    levels: 2\n"
+             "    stock_file: %s\n"
+             "    demand: 10\n"
+             "    demand_product: b\n"
+             "    stockout: drop\n"
+             "    to: out\n"
+             "  - sink: out\n",
+             path);
+    return load(yaml, diag, size);
+}
+
+/* A byte order mark, CRLF line ends, the columns in another order and one more column: read as
+ * written. Slots 1-1 (a) and 3-2 (b) are stocked, 2-1 is listed empty. The one load of b is
+ * retrieved at 10 (no travel: no speeds); the request at 20 is a stock-out. */
+static void test_stock_file_read(void)
+{
+    static const char csv[] = "\xEF\xBB\xBFproduct,quantity,note,slot\r\n"
+                              "a,1,\"front, low\",1-1\r\n"
+                              "a,0,,2-1\r\n"
+                              "b,1,top,3-2\r\n";
+    char diag[1024] = "";
+    struct tsim_model *m = load_with_stock(csv, sizeof csv - 1, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int rack = tsim_model_find_block(m, "rack");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    tsim_sim_run_until(sim, 25);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "stock"), (2 * 10 + 1 * 15) / 25.0, 1e-12);
+    CHECK_NEAR(kpi(&r, rack, "dwell"), 10, 1e-12);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static void expect_stock_error(const char *csv, const char *want)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = load_with_stock(csv, strlen(csv), diag, sizeof diag);
+    CHECK(m == NULL);
+    if (!strstr(diag, want) || !strstr(diag, "rack.yaml:10:17: error: ")) {
+        fprintf(stderr, "  expected '%s' in:\n%s", want, diag);
+        check_failed_ = 1;
+    }
+    tsim_model_destroy(m);
+}
+
+/* Each problem at its line and column in the CSV. */
+static void test_stock_file_errors(void)
+{
+    expect_stock_error("slot,product\n1-1,a\n",
+                       "stock.csv:1:1: no column 'quantity' in the header");
+    expect_stock_error("slot,product,quantity\n1-1,a,1\n2-1,bolt,1\n",
+                       "stock.csv:3:5: product 'bolt' is not in the model");
+    expect_stock_error("slot,product,quantity\r\n1-1,a,1\r\n4-1,a,1\r\n",
+                       "stock.csv:3:1: slot '4-1' is outside the rack (bays 1..3, levels 1..2)");
+    expect_stock_error("slot,product,quantity\n1-3,a,1\n", "stock.csv:2:1: slot '1-3' is outside");
+    expect_stock_error("slot,product,quantity\n1-1,a,-1\n",
+                       "stock.csv:2:7: quantity -1 is negative");
+    expect_stock_error("slot,product,quantity\n1-1,a,2\n",
+                       "stock.csv:2:7: quantity 2 is more than a slot holds (1)");
+    expect_stock_error("slot,product,quantity\n1-1,a,1.5\n",
+                       "stock.csv:2:7: quantity '1.5' is not a whole number");
+    expect_stock_error("slot,product,quantity\n1-1,a,1\n2-2,b,1\n1-1,b,0\n",
+                       "stock.csv:4:1: slot '1-1' is given twice");
+    expect_stock_error("slot,product,quantity\nA1,a,1\n", "stock.csv:2:1: slot 'A1' is not BAY-LEVEL");
+    expect_stock_error("slot,product,quantity\n1-1,a\n", "stock.csv:2:1: row has 2 fields");
+    expect_stock_error("slot,product,quantity\n1-1,\"a,1\n", "stock.csv:");
+    expect_stock_error("", "stock.csv:1:1: no header");
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -407,8 +514,16 @@ int main(void)
     RUN(test_storage_by_hand);
     RUN(test_storage_stockout_waits);
     RUN(test_storage_bad_keys);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-storage-XXXXXX");
+    CHECK(mkdtemp(tmpdir) != NULL);
+    RUN(test_stock_file_read);
+    RUN(test_stock_file_errors);
     RUN(test_bozer_white);
     RUN(test_crane_mg1);
     RUN(test_stock_little);
+    char path[128];
+    snprintf(path, sizeof path, "%s/stock.csv", tmpdir);
+    remove(path);
+    rmdir(tmpdir);
     return CHECK_DONE();
 }
