@@ -78,6 +78,7 @@ static void on_field(void *s, size_t len, void *data)
 {
     struct reader *r = data;
     if (r->failed) return;
+    if (!s) s = ""; /* NULL only for an empty field under CSV_EMPTY_IS_NULL, not set here */
     if (r->row == 0) {
         for (int c = 0; c < NCOLS; c++)
             if (len == strlen(col_names[c]) && memcmp(s, col_names[c], len) == 0) {
