@@ -291,6 +291,35 @@ static void test_stock_file_errors(void)
     expect_stock_error("", "stock.csv:1:1: no header");
 }
 
+/* The example loads with no diagnostic and runs its horizon: the crane works, loads flow both
+ * ways, and the rack, full at the start, stays nearly full (supply and demand are equal). */
+static void test_storage_example(void)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_run_spec run;
+    struct tsim_model *m = tsim_model_load_file("examples/storage-asrs.yaml", &run, &d);
+    if (d.n) tsim_diags_print(&d, "examples/storage-asrs.yaml", stderr);
+    CHECK(m != NULL && d.n == 0);
+    tsim_diags_release(&d);
+    if (!m) return;
+    int aisle = tsim_model_find_block(m, "aisle");
+    struct tsim_sim *sim = tsim_sim_create(m, run.seed, 0);
+    CHECK(sim != NULL);
+    tsim_sim_run_until(sim, run.horizon);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK(kpi(&r, aisle, "put_aways") > 100);
+    CHECK(kpi(&r, aisle, "retrievals") > 100);
+    CHECK(kpi(&r, aisle, "cycles_dual") > 0);
+    CHECK(kpi(&r, aisle, "crane_utilization") > 0.3 && kpi(&r, aisle, "crane_utilization") < 1);
+    CHECK(kpi(&r, aisle, "occupancy") > 0.9 && kpi(&r, aisle, "occupancy") <= 1);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Travel against Bozer and White
  * ------------------------------------------------------------------------------------------- */
@@ -518,6 +547,7 @@ int main(void)
     CHECK(mkdtemp(tmpdir) != NULL);
     RUN(test_stock_file_read);
     RUN(test_stock_file_errors);
+    RUN(test_storage_example);
     RUN(test_bozer_white);
     RUN(test_crane_mg1);
     RUN(test_stock_little);
