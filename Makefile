@@ -33,6 +33,8 @@ WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Werror
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) -ffp-contract=off -D_GNU_SOURCE -fvisibility=hidden \
              -Iinclude -Isrc $(CFLAGS)
 LDLIBS_ALL = -lm -lpthread $(LDLIBS)
+# The storage block's stock files are read with libcsv (Debian's libcsv-dev has no pkg-config file).
+LDLIBS_ALL += -lcsv
 
 have = $(shell pkg-config --exists $(1) 2>/dev/null && echo 1)
 HAVE_FYAML := $(call have,libfyaml)

@@ -6,6 +6,8 @@
 #   the invariants listed in that file);
 # - tests/fuzz/fuzz_experiment.c: experiment files (`twinsim experiment` / `optimize`);
 # - tests/fuzz/fuzz_mapping.c: the twin's mapping files (built when libmosquitto and cJSON are).
+# - tests/fuzz/fuzz_stock.c: a storage block's stock files (CSV, libcsv); seeded with
+#   tests/fuzz/stock/.
 # - tests/fuzz/fuzz_web.c: the dashboard's request router and API (src/web without its sockets),
 #   over a database holding one run; seeded with tests/fuzz/web/.
 # Each input may take at most 2 s and the process at most 2 GiB. The seed corpus is every model
@@ -18,7 +20,7 @@ secs=${1:-60}
 out=${FUZZ_BUILD:-build-fuzz}
 cc=${FUZZ_CC:-clang}
 
-targets="loader run experiment"
+targets="loader run experiment stock"
 pkgs="libfyaml sqlite3"
 defs=""
 srcs="src/core/*.c src/model/*.c src/blocks/*.c src/run/*.c src/results/*.c"
@@ -45,7 +47,7 @@ for src in $srcs; do
 done
 for t in $targets; do
     $cc $flags $san -fsanitize=fuzzer "tests/fuzz/fuzz_$t.c" $objs \
-        $(pkg-config --libs $pkgs) -lm -lpthread -o "$out/fuzz_$t"
+        $(pkg-config --libs $pkgs) -lcsv -lm -lpthread -o "$out/fuzz_$t"
 done
 
 find tests/models examples -name '*.yaml' -exec cp {} "$out/seed/" \;
@@ -64,7 +66,7 @@ for src in src/web/router.c src/web/api.c src/web/job.c; do
 done
 sh scripts/embed-web.sh web/* >"$out/web_assets.c"
 $cc $flags $san -fsanitize=fuzzer tests/fuzz/fuzz_web.c "$out/web_assets.c" $webobjs $objs \
-    $(pkg-config --libs $pkgs) -lm -lpthread -o "$out/fuzz_web"
+    $(pkg-config --libs $pkgs) -lcsv -lm -lpthread -o "$out/fuzz_web"
 targets="$targets web"
 rm -f "$out/web.db"
 TSIM_FUZZ_DB="$out/web.db"
@@ -79,7 +81,7 @@ each=$(( (secs + n - 1) / n ))
 status=0
 for t in $targets; do
     seed="$out/seed"
-    case $t in experiment | mapping) seed="$out/seed-$t" ;; web) seed=tests/fuzz/web ;; esac
+    case $t in experiment | mapping) seed="$out/seed-$t" ;; web) seed=tests/fuzz/web ;; stock) seed=tests/fuzz/stock ;; esac
     echo "fuzz: $t for $each s"
     "$out/fuzz_$t" -max_total_time="$each" -timeout=2 -rss_limit_mb=2048 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$out/findings/$t-" "$out/corpus-$t" \

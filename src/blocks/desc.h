@@ -52,6 +52,14 @@ struct tsim__need {
     unsigned for_mask;
 };
 
+/* Loads a storage block holds at time 0: slot (level x bays + bay, from 0) and product, `n` of
+ * them, in file order (src/model/stockcsv.c reads them). */
+struct tsim__stock {
+    int n, cap;
+    int32_t *slot;
+    int32_t *product;
+};
+
 struct tsim__block_desc {
     enum tsim_block_type type;
     char *name;
@@ -100,6 +108,9 @@ struct tsim__block_desc {
 
     /* split */
     int into;
+
+    /* storage: loads to store at time 0 (stock_file) */
+    struct tsim__stock stock;
 
     /* Values of the keys of its type that have no field above (registry.h): one per key of the
      * type, in key order; NULL when the type has none. */

@@ -75,6 +75,8 @@ void tsim_model_destroy(struct tsim_model *m)
         tsim__free(b->part_count);
         tsim__free(b->parts_product);
         tsim__free(b->parts_k);
+        tsim__free(b->stock.slot);
+        tsim__free(b->stock.product);
         tsim__vals_release(b);
     }
     for (int i = 0; i < m->nproducts; i++) tsim__free(m->products[i]);

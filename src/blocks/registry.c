@@ -25,6 +25,7 @@
     X(batcher)               \
     X(fleet)                 \
     X(conveyor)              \
+    X(storage)               \
     /* end of the list */
 
 #define DECLARE(x) extern const struct tsim__block_type tsim__##x##_type;

@@ -11,6 +11,7 @@
 #include "core/core.h"
 #include "model/loader.h"
 #include "model/params.h"
+#include "model/stockcsv.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -38,6 +39,36 @@ static int product_of(struct loader *ld, struct fy_node *n, const char *text, st
     for (int i = 0; i < ld->m->nproducts; i++) tsim__suggest_offer(&s, ld->m->products[i]);
     tsim__ld_err(ld, tsim__ld_pos(n, at), "undefined product '%s'%s", text, tsim__suggest_text(&s));
     return -1;
+}
+
+/* stock_file: a storage block's initial stock from a CSV file (model/stockcsv.c), its path
+ * relative to the model file's folder. A problem in the file is reported at the key's value,
+ * with the file, line and column in the CSV. */
+static void load_stock(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    const char *s = tsim__ld_scalar(ld, v, "'stock_file'", kp);
+    struct tsim__block_desc *bd = &ld->m->blocks[b];
+    const struct tsim__val *bays = tsim__block_val(bd, "bays");
+    const struct tsim__val *levels = tsim__block_val(bd, "levels");
+    if (!s || !bays->set || !levels->set) return; /* reported already */
+    struct pos p = tsim__ld_pos(v, kp);
+    if (tsim__block_val(bd, "initial")->i != 0) {
+        tsim__ld_err(ld, p, "'stock_file' and 'initial: full' both fill the rack: give one");
+        return;
+    }
+    if (bays->i * levels->i > 1000000) return; /* the block's check reports it */
+    size_t blen = ld->base_dir && ld->base_dir[0] && s[0] != '/' ? strlen(ld->base_dir) + 1 : 0;
+    char *path = tsim__malloc(blen + strlen(s) + 1);
+    if (blen) {
+        memcpy(path, ld->base_dir, blen - 1);
+        path[blen - 1] = '/';
+    }
+    strcpy(path + blen, s);
+    char err[512];
+    tsim__stock_release(&bd->stock);
+    if (tsim__stock_read(path, ld->m, bays->i, levels->i, s, &bd->stock, err, sizeof err) != 0)
+        tsim__ld_err(ld, p, "%s", err);
+    tsim__free(path);
 }
 
 /* Apply a scalar parameter through the path tsim_model_set_param also takes. */
@@ -466,7 +497,8 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
     const char *keys[TSIM__NAMES_MAX];
     tsim__type_key_names((int)type, keys, TSIM__NAMES_MAX);
     unsigned long long given = 0; /* bit i: key i of the type was written */
-    struct fy_node *interarrival = NULL;
+    struct fy_node *interarrival = NULL, *stock_file = NULL;
+    struct pos stock_pos = at;
     void *it = NULL;
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(blk, &it))) {
@@ -507,12 +539,16 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
             load_needs(ld, b, v, kp);
         } else if (strcmp(key, "parts") == 0) {
             load_parts(ld, b, v, kp);
+        } else if (strcmp(key, "stock_file") == 0) {
+            stock_file = v; /* read once the rack's size is known */
+            stock_pos = kp;
         } else {
             if (strcmp(key, "interarrival") == 0) interarrival = v;
             set_scalar(ld, b, key, v, kp);
         }
     }
     required_keys(ld, bt, name, given, at);
+    if (stock_file) load_stock(ld, b, stock_file, stock_pos);
     const struct tsim__block_desc *bd = &ld->m->blocks[b];
     if (interarrival && bd->has_interarrival && bd->limit == 0 &&
         tsim_dist_mean(&bd->interarrival) <= 0.0)

@@ -1,0 +1,552 @@
+/*
+ * Storage: one aisle of a selective rack, `bays` x `levels` slots of one load unit each, served
+ * by one storage and retrieval machine (an AS/RS crane) whose I/O point is at the rack's lower
+ * front corner. Entities that enter are loads to put away; retrievals are asked for by the
+ * block's own `demand` (requests at drawn intervals, for `demand_product` or for any product)
+ * and the loads retrieved leave along `to`.
+ *
+ * The crane travels in both axes at once, so a move takes the longer of its horizontal and
+ * vertical times (Chebyshev travel); a slot is reached at its centre, ((bay + 1/2) bay_width,
+ * (level + 1/2) level_height) from the I/O point. A cycle is single-command (one put-away: pick
+ * up at I/O, travel, drop, travel back; or one retrieval: travel, pick up, travel back, drop) or,
+ * with `cycle: dual` and both kinds waiting, dual-command (put away, then travel from that slot
+ * to the retrieval's, pick up, travel back). Without speeds the crane travels in no time.
+ *
+ * Invariants: every held entity is in exactly one place: the put-away queue (head..tail, `nput`
+ * of them), a slot (stored), or the crane (`carry` while a cycle carries it to a slot, `out`
+ * from its pick-up until it has left). A slot is FREE, STORED or RESERVED (a put-away travels to
+ * it, or a retrieval has it as its target and its load is no longer available). The block takes
+ * a load only while free slots outnumber the queued put-aways, so every accepted load has a
+ * slot. `avail` counts stored loads not reserved, per product; a waiting retrieval request
+ * (ring of `req_cap`) is served only when a load it may take is available. At most one crane
+ * event is pending; EV_DEMAND is pending while `demand` is given.
+ *
+ * State lives in the arena: the struct, then the slots, the per-product counts and the request
+ * ring, located by offsets from the state (nothing points into the arena).
+ */
+#include "blocks/sim.h"
+
+#include <math.h>
+
+enum { EV_DEMAND, EV_PUT_DONE, EV_RET_PICK, EV_END };
+enum { IDLE, BUSY, BLOCKED };
+enum { FREE, STORED, RESERVED };
+enum { PUT_RANDOM, PUT_CLOSEST };
+enum { RET_FIFO, RET_LIFO, RET_CLOSEST, RET_RANDOM };
+enum { CYCLE_DUAL, CYCLE_SINGLE };
+enum { QUEUE_FIFO, QUEUE_NEAREST };
+enum { STOCKOUT_WAIT, STOCKOUT_DROP };
+enum { INITIAL_EMPTY, INITIAL_FULL };
+enum {
+    K_BAYS, K_LEVELS, K_BAY_WIDTH, K_LEVEL_HEIGHT, K_SPEED_X, K_SPEED_Y, K_PICK, K_DROP, K_CYCLE,
+    K_QUEUE, K_PUT_AWAY, K_RETRIEVAL, K_DEMAND, K_DEMAND_PRODUCT, K_STOCKOUT, K_INITIAL,
+    K_REQUESTS, K_STOCK_FILE
+}; /* indices in `keys` */
+
+struct slot {
+    int64_t t_stored; /* ticks */
+    uint32_t ent;     /* TSIM__NIL when free */
+    uint16_t state;
+    uint16_t pad_;
+};
+
+struct request {
+    int64_t t; /* ticks, when asked */
+};
+
+struct storage {
+    struct tsim__bhdr h;
+    uint32_t nslots, nprod, req_cap;
+    uint32_t head, tail, nput;  /* put-away queue */
+    uint32_t nfree;             /* FREE slots */
+    uint32_t req_head, req_n;   /* request ring */
+    uint32_t phase;
+    uint32_t carry, out;        /* entities on the crane, TSIM__NIL if none */
+    int32_t put_slot, ret_slot; /* the cycle's slots, -1 if none */
+    int64_t t_ret, t_end;       /* the cycle's later instants, ticks */
+    uint64_t stock, avail_all;
+    uint64_t slots_off, avail_off, req_off; /* bytes from the state's start */
+    struct tsim__area stock_level;
+    int64_t busy_since, busy_ticks;
+    uint64_t put_aways, retrievals, stockouts, lost, cycles_single, cycles_dual;
+    struct tsim__sum dwell, put_wait, ret_wait;
+    double travel_single, travel_dual; /* sums, model time */
+};
+
+static struct slot *slots_of(struct storage *s)
+{
+    return (struct slot *)((unsigned char *)s + s->slots_off);
+}
+static uint64_t *avail_of(struct storage *s) { return (uint64_t *)((unsigned char *)s + s->avail_off); }
+static struct request *reqs_of(struct storage *s)
+{
+    return (struct request *)((unsigned char *)s + s->req_off);
+}
+
+static uint32_t nslots_of(const struct tsim__block_desc *d)
+{
+    return (uint32_t)(d->val[K_BAYS].i * d->val[K_LEVELS].i);
+}
+
+static uint32_t req_cap_of(const struct tsim__block_desc *d)
+{
+    return d->val[K_REQUESTS].set ? (uint32_t)d->val[K_REQUESTS].i : 1000u;
+}
+
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    size_t np = m->nproducts > 0 ? (size_t)m->nproducts : 1;
+    return round8(sizeof(struct storage)) + (size_t)nslots_of(d) * sizeof(struct slot) +
+           np * sizeof(uint64_t) + req_cap_of(d) * sizeof(struct request);
+}
+
+/* Travel time in model time from the I/O point, or between two slots (from < 0: the I/O point). */
+static double travel(const struct tsim__block_desc *d, int32_t from, int32_t to)
+{
+    long long bays = d->val[K_BAYS].i;
+    double w = d->val[K_BAY_WIDTH].set ? d->val[K_BAY_WIDTH].r : 1;
+    double hgt = d->val[K_LEVEL_HEIGHT].set ? d->val[K_LEVEL_HEIGHT].r : 1;
+    double fx = 0, fy = 0, tx, ty;
+    if (from >= 0) {
+        fx = ((double)(from % bays) + 0.5) * w;
+        fy = ((double)(from / bays) + 0.5) * hgt;
+    }
+    if (to >= 0) {
+        tx = ((double)(to % bays) + 0.5) * w;
+        ty = ((double)(to / bays) + 0.5) * hgt;
+    } else {
+        tx = ty = 0;
+    }
+    double h = d->val[K_SPEED_X].set ? fabs(tx - fx) / d->val[K_SPEED_X].r : 0;
+    double v = d->val[K_SPEED_Y].set ? fabs(ty - fy) / d->val[K_SPEED_Y].r : 0;
+    return h > v ? h : v;
+}
+
+static void init(struct tsim_sim *sim, uint32_t b)
+{
+    struct storage *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    s->nslots = nslots_of(d);
+    s->nprod = sim->m->nproducts > 0 ? (uint32_t)sim->m->nproducts : 1;
+    s->req_cap = req_cap_of(d);
+    s->slots_off = round8(sizeof(struct storage));
+    s->avail_off = s->slots_off + (uint64_t)s->nslots * sizeof(struct slot);
+    s->req_off = s->avail_off + (uint64_t)s->nprod * sizeof(uint64_t);
+    s->head = s->tail = s->carry = s->out = TSIM__NIL;
+    s->put_slot = s->ret_slot = -1;
+    s->nfree = s->nslots;
+    struct slot *sl = slots_of(s);
+    for (uint32_t i = 0; i < s->nslots; i++) sl[i].ent = TSIM__NIL;
+    s->phase = IDLE;
+    if (d->val[K_DEMAND].set) {
+        int64_t dt = tsim__draw(sim, &d->val[K_DEMAND].d, &s->h.rng[TSIM__RNG_AUX]);
+        tsim__schedule(sim, sim->now + dt, b, EV_DEMAND, 0);
+    }
+}
+
+static void store(struct tsim_sim *sim, struct storage *s, int32_t i, uint32_t e)
+{
+    struct slot *sl = &slots_of(s)[i];
+    sl->ent = e;
+    sl->state = STORED;
+    sl->t_stored = sim->now;
+    avail_of(s)[sim->ents[e].product]++;
+    s->avail_all++;
+    s->stock++;
+    tsim__area_in(&s->stock_level, sim->now, s->stock);
+}
+
+static void store_new(struct tsim_sim *sim, uint32_t b, struct storage *s, int32_t i, int product)
+{
+    uint32_t e = tsim__entity_new(sim, product);
+    tsim__entity_enter_system(sim, e);
+    tsim__note_enter(sim, b, e);
+    store(sim, s, i, e);
+    s->nfree--;
+}
+
+/* The stock at time 0: a full rack (the model's products in turn, slot by slot), or the loads
+ * of the stock file. */
+static void start(struct tsim_sim *sim, uint32_t b)
+{
+    struct storage *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (d->val[K_INITIAL].i == INITIAL_FULL) {
+        for (uint32_t i = 0; i < s->nslots; i++) store_new(sim, b, s, (int32_t)i, (int)(i % s->nprod));
+    } else {
+        for (int i = 0; i < d->stock.n; i++)
+            store_new(sim, b, s, d->stock.slot[i], d->stock.product[i]);
+    }
+}
+
+/* The slot a put-away goes to (there is a free one). */
+static int32_t put_slot(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d)
+{
+    struct slot *sl = slots_of(s);
+    if (d->val[K_PUT_AWAY].i == PUT_RANDOM) {
+        uint32_t k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * s->nfree);
+        if (k >= s->nfree) k = s->nfree - 1;
+        for (uint32_t i = 0; i < s->nslots; i++)
+            if (sl[i].state == FREE && k-- == 0) return (int32_t)i;
+    } else {
+        int32_t best = -1;
+        double bt = 0;
+        for (uint32_t i = 0; i < s->nslots; i++) {
+            if (sl[i].state != FREE) continue;
+            double t = travel(d, -1, (int32_t)i);
+            if (best < 0 || t < bt) best = (int32_t)i, bt = t;
+        }
+        return best;
+    }
+    return -1;
+}
+
+/* Loads a retrieval may take, stored and not reserved. */
+static uint64_t avail_n(struct storage *s, const struct tsim__block_desc *d)
+{
+    return d->val[K_DEMAND_PRODUCT].set ? avail_of(s)[d->val[K_DEMAND_PRODUCT].i] : s->avail_all;
+}
+
+/* The slot a retrieval takes its load from, -1 if no load it may take is available. */
+static int32_t ret_slot(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d)
+{
+    struct slot *sl = slots_of(s);
+    int any = !d->val[K_DEMAND_PRODUCT].set;
+    int p = (int)d->val[K_DEMAND_PRODUCT].i;
+    uint64_t n = avail_n(s, d);
+    if (n == 0) return -1;
+    long long rule = d->val[K_RETRIEVAL].i;
+    uint64_t k = 0;
+    if (rule == RET_RANDOM) {
+        k = (uint64_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * (double)n);
+        if (k >= n) k = n - 1;
+    }
+    int32_t best = -1;
+    double bt = 0;
+    for (uint32_t i = 0; i < s->nslots; i++) {
+        if (sl[i].state != STORED || (!any && sim->ents[sl[i].ent].product != p)) continue;
+        if (rule == RET_RANDOM) {
+            if (k-- == 0) return (int32_t)i;
+            continue;
+        }
+        double t = rule == RET_CLOSEST ? travel(d, -1, (int32_t)i) : (double)sl[i].t_stored;
+        if (best < 0 || (rule == RET_LIFO ? t > bt : t < bt)) best = (int32_t)i, bt = t;
+    }
+    return best;
+}
+
+static int64_t handle(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d,
+                      int key)
+{
+    return d->val[key].set ? tsim__draw(sim, &d->val[key].d, &s->h.rng[TSIM__RNG_MAIN]) : 0;
+}
+
+/* Start the next cycle if the crane is idle and has work. */
+static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (s->phase != IDLE) return;
+    int want_ret = s->req_n > 0 && avail_n(s, d) > 0;
+    int want_put = s->nput > 0;
+    if (!want_ret && !want_put) return;
+    int32_t ps = -1, rs = -1;
+    if (want_put) ps = put_slot(sim, s, d);
+    if (want_ret) rs = ret_slot(sim, s, d);
+    int dual = want_put && want_ret && d->val[K_CYCLE].i == CYCLE_DUAL;
+    if (!dual && want_put && want_ret) {
+        /* One of the two: the earlier asked (fifo) or the nearer (nearest). */
+        int take_put;
+        if (d->val[K_QUEUE].i == QUEUE_NEAREST)
+            take_put = travel(d, -1, ps) <= travel(d, -1, rs);
+        else
+            take_put = sim->ents[s->head].t_in <= reqs_of(s)[s->req_head].t;
+        if (take_put) rs = -1;
+        else ps = -1;
+    }
+    s->phase = BUSY;
+    s->busy_since = sim->now;
+    s->put_slot = ps;
+    s->ret_slot = rs;
+    int64_t t = sim->now;
+    if (ps >= 0) {
+        uint32_t e = s->head;
+        s->head = sim->ents[e].next;
+        if (--s->nput == 0) s->tail = TSIM__NIL;
+        tsim__sum_add(&s->put_wait, sim->now - sim->ents[e].t_in);
+        s->carry = e;
+        slots_of(s)[ps].state = RESERVED;
+        s->nfree--;
+    }
+    if (rs >= 0) {
+        struct slot *sl = &slots_of(s)[rs];
+        sl->state = RESERVED;
+        avail_of(s)[sim->ents[sl->ent].product]--;
+        s->avail_all--;
+        tsim__sum_add(&s->ret_wait, sim->now - reqs_of(s)[s->req_head].t);
+        s->req_head = (s->req_head + 1) % s->req_cap;
+        s->req_n--;
+    }
+    double tr;
+    if (ps >= 0) {
+        double back = rs >= 0 ? travel(d, ps, rs) + travel(d, rs, -1) : travel(d, ps, -1);
+        tr = travel(d, -1, ps) + back;
+        t += handle(sim, s, d, K_PICK);
+        t += tsim__draw_ticks(sim, travel(d, -1, ps));
+        t += handle(sim, s, d, K_DROP);
+        if (rs >= 0) {
+            s->t_ret = t + tsim__draw_ticks(sim, travel(d, ps, rs)) + handle(sim, s, d, K_PICK);
+            s->t_end = s->t_ret + tsim__draw_ticks(sim, travel(d, rs, -1)) +
+                       handle(sim, s, d, K_DROP);
+        } else {
+            s->t_end = t + tsim__draw_ticks(sim, travel(d, ps, -1));
+        }
+        tsim__schedule(sim, t, b, EV_PUT_DONE, 0);
+    } else {
+        tr = 2 * travel(d, -1, rs);
+        s->t_ret = t + tsim__draw_ticks(sim, travel(d, -1, rs)) + handle(sim, s, d, K_PICK);
+        s->t_end = s->t_ret + tsim__draw_ticks(sim, travel(d, rs, -1)) + handle(sim, s, d, K_DROP);
+        tsim__schedule(sim, s->t_ret, b, EV_RET_PICK, 0);
+    }
+    if (ps >= 0 && rs >= 0) {
+        s->cycles_dual++;
+        s->travel_dual += tr;
+    } else {
+        s->cycles_single++;
+        s->travel_single += tr;
+    }
+}
+
+static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    struct storage *s = tsim__state(sim, b);
+    if (s->nfree <= s->nput) return 0;
+    tsim__note_enter(sim, b, e);
+    sim->ents[e].next = TSIM__NIL;
+    if (s->head == TSIM__NIL) s->head = e;
+    else sim->ents[s->tail].next = e;
+    s->tail = e;
+    s->nput++;
+    next_cycle(sim, b, s);
+    return 1;
+}
+
+/* The crane is back at I/O with the retrieved load (or none): hand it on, then go on. */
+static void end_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
+{
+    if (s->out != TSIM__NIL) {
+        if (!tsim__send_leave(sim, b, s->out)) {
+            s->phase = BLOCKED;
+            return;
+        }
+        s->out = TSIM__NIL;
+    }
+    s->busy_ticks += sim->now - s->busy_since;
+    s->phase = IDLE;
+    s->put_slot = s->ret_slot = -1;
+    if (s->nfree > s->nput) tsim__wake(sim, b);
+    next_cycle(sim, b, s);
+}
+
+static void demand(struct tsim_sim *sim, uint32_t b, struct storage *s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    uint64_t n = avail_n(s, d);
+    int64_t dt = tsim__draw(sim, &d->val[K_DEMAND].d, &s->h.rng[TSIM__RNG_AUX]);
+    tsim__schedule(sim, sim->now + dt, b, EV_DEMAND, 0);
+    if (n <= s->req_n) {
+        s->stockouts++;
+        if (d->val[K_STOCKOUT].i == STOCKOUT_DROP) return;
+    }
+    if (s->req_n == s->req_cap) {
+        s->lost++;
+        return;
+    }
+    reqs_of(s)[(s->req_head + s->req_n) % s->req_cap].t = sim->now;
+    s->req_n++;
+    next_cycle(sim, b, s);
+}
+
+static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
+{
+    struct storage *s = tsim__state(sim, b);
+    switch (kind) {
+    case EV_DEMAND: demand(sim, b, s); return;
+    case EV_PUT_DONE:
+        store(sim, s, s->put_slot, s->carry);
+        s->carry = TSIM__NIL;
+        s->put_aways++;
+        if (s->ret_slot >= 0) tsim__schedule(sim, s->t_ret, b, EV_RET_PICK, 0);
+        else tsim__schedule(sim, s->t_end, b, EV_END, 0);
+        return;
+    case EV_RET_PICK: {
+        struct slot *sl = &slots_of(s)[s->ret_slot];
+        s->out = sl->ent;
+        tsim__sum_add(&s->dwell, sim->now - sl->t_stored);
+        sl->ent = TSIM__NIL;
+        sl->state = FREE;
+        s->nfree++;
+        s->stock--;
+        tsim__area_out(&s->stock_level, sim->now);
+        s->retrievals++;
+        tsim__schedule(sim, s->t_end, b, EV_END, 0);
+        return;
+    }
+    default: end_cycle(sim, b, s); return;
+    }
+}
+
+static void pull(struct tsim_sim *sim, uint32_t b)
+{
+    struct storage *s = tsim__state(sim, b);
+    if (s->phase == BLOCKED) {
+        s->phase = BUSY;
+        end_cycle(sim, b, s);
+    }
+}
+
+static void restart(struct tsim_sim *sim, uint32_t b)
+{
+    struct storage *s = tsim__state(sim, b);
+    tsim__area_restart(&s->stock_level, sim->now, s->stock);
+    s->busy_ticks = 0;
+    s->busy_since = sim->now;
+    s->put_aways = s->retrievals = s->stockouts = s->lost = 0;
+    s->cycles_single = s->cycles_dual = 0;
+    s->dwell = s->put_wait = s->ret_wait = (struct tsim__sum){0, 0};
+    s->travel_single = s->travel_dual = 0;
+}
+
+static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
+{
+    struct storage *s = tsim__state(sim, b);
+    int64_t busy = s->busy_ticks + (s->phase != IDLE ? sim->now - s->busy_since : 0);
+    int64_t window = sim->now - sim->stats_start;
+    double w = tsim__window(sim);
+    double stock = tsim__area_mean(&s->stock_level, sim->now, s->stock);
+    tsim__hdr_report(sim, b, r, 1);
+    tsim_result_add(r, (int)b, "stock", stock);
+    tsim_result_add(r, (int)b, "occupancy", s->nslots ? stock / s->nslots : 0);
+    tsim_result_add(r, (int)b, "put_aways", (double)s->put_aways);
+    tsim_result_add(r, (int)b, "retrievals", (double)s->retrievals);
+    tsim_result_add(r, (int)b, "put_away_rate", w > 0 ? (double)s->put_aways / w : 0);
+    tsim_result_add(r, (int)b, "retrieval_rate", w > 0 ? (double)s->retrievals / w : 0);
+    tsim_result_add(r, (int)b, "dwell", tsim__sum_mean(sim, &s->dwell));
+    tsim_result_add(r, (int)b, "stockouts", (double)s->stockouts);
+    tsim_result_add(r, (int)b, "requests_lost", (double)s->lost);
+    tsim_result_add(r, (int)b, "put_away_wait", tsim__sum_mean(sim, &s->put_wait));
+    tsim_result_add(r, (int)b, "retrieval_wait", tsim__sum_mean(sim, &s->ret_wait));
+    tsim_result_add(r, (int)b, "crane_utilization",
+                    window > 0 ? (double)busy / (double)window : 0);
+    tsim_result_add(r, (int)b, "cycles_single", (double)s->cycles_single);
+    tsim_result_add(r, (int)b, "cycles_dual", (double)s->cycles_dual);
+    tsim_result_add(r, (int)b, "travel_single",
+                    s->cycles_single ? s->travel_single / (double)s->cycles_single : 0);
+    tsim_result_add(r, (int)b, "travel_dual",
+                    s->cycles_dual ? s->travel_dual / (double)s->cycles_dual : 0);
+}
+
+static const struct tsim__block_vt storage_vt = {
+    .state_size = state_size,
+    .init = init,
+    .start = start,
+    .offer = offer,
+    .pull = pull,
+    .event = event,
+    .restart = restart,
+    .report = report,
+};
+
+/* The descriptor ---------------------------------------------------------------------------- */
+
+/* Slots of one aisle at most: its slot table is scanned on every put-away and retrieval. */
+#define SLOTS_MAX 1000000LL
+
+static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    long long n = d->val[K_BAYS].i * d->val[K_LEVELS].i;
+    if (n > SLOTS_MAX)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s' has %lld slots (bays x levels), more than %lld", d->name,
+                          n, SLOTS_MAX);
+    /* The stock file was read for the rack as the file gave it; a size set since may cut it. */
+    for (int i = 0; i < d->stock.n; i++)
+        if (d->stock.slot[i] >= n)
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                              "storage '%s': its stock file fills slot %d, outside its %lld "
+                              "slots", d->name, (int)d->stock.slot[i] + 1, n);
+    if (d->stock.n && d->val[K_INITIAL].i == INITIAL_FULL)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s' has a stock file and 'initial: full': give one", d->name);
+    return 0;
+}
+
+static const char *const put_rules[] = {"random", "closest", NULL};
+static const char *const ret_rules[] = {"fifo", "lifo", "closest", "random", NULL};
+static const char *const cycles[] = {"dual", "single", NULL};
+static const char *const queues[] = {"fifo", "nearest", NULL};
+static const char *const stockout_rules[] = {"wait", "drop", NULL};
+static const char *const initials[] = {"empty", "full", NULL};
+
+static const struct tsim__key keys[] = {
+    [K_BAYS] = {"bays", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, SLOTS_MAX, .dflt = "required",
+                .help = "slots along the aisle"},
+    [K_LEVELS] = {"levels", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, SLOTS_MAX, .dflt = "required",
+                  .help = "slots one above the other"},
+    [K_BAY_WIDTH] = {"bay_width", TSIM__KEY_REAL, 0, .rlo = 1e-9, .rhi = 1e9,
+                     .dflt = "1", .help = "width of a bay, in any length unit"},
+    [K_LEVEL_HEIGHT] = {"level_height", TSIM__KEY_REAL, 0, .rlo = 1e-9,
+                        .rhi = 1e9, .dflt = "1", .help = "height of a level, same unit"},
+    [K_SPEED_X] = {"speed_x", TSIM__KEY_REAL, 0, .rlo = 1e-9, .rhi = 1e12,
+                   .dflt = "none (no travel time)",
+                   .help = "the crane's horizontal speed, length per time unit"},
+    [K_SPEED_Y] = {"speed_y", TSIM__KEY_REAL, 0, .rlo = 1e-9, .rhi = 1e12,
+                   .dflt = "none (no travel time)",
+                   .help = "the crane's vertical speed, length per time unit"},
+    [K_PICK] = {"pick_time", TSIM__KEY_DIST, 0, .dflt = "0",
+                .help = "the crane's time to take a load on"},
+    [K_DROP] = {"drop_time", TSIM__KEY_DIST, 0, .dflt = "0",
+                .help = "the crane's time to set a load down"},
+    [K_CYCLE] = {"cycle", TSIM__KEY_CHOICE, 0, .choices = cycles, .noun = "cycle",
+                 .dflt = "dual", .help = "`dual`: a put-away and a retrieval in one cycle when both wait; `single`"},
+    [K_QUEUE] = {"queue", TSIM__KEY_CHOICE, 0, .choices = queues, .noun = "queue rule",
+                 .dflt = "fifo", .help = "which waiting request a single-command cycle serves"},
+    [K_PUT_AWAY] = {"put_away", TSIM__KEY_CHOICE, 0, .choices = put_rules,
+                    .noun = "put-away policy", .dflt = "random",
+                    .help = "`random` free slot or the free slot `closest` to I/O"},
+    [K_RETRIEVAL] = {"retrieval", TSIM__KEY_CHOICE, 0, .choices = ret_rules,
+                     .noun = "retrieval rule", .dflt = "fifo",
+                     .help = "which load a retrieval takes: `fifo`, `lifo`, `closest`, `random`"},
+    [K_DEMAND] = {"demand", TSIM__KEY_DIST, 0, .dflt = "none (nothing is retrieved)",
+                  .help = "time between retrieval requests"},
+    [K_DEMAND_PRODUCT] = {"demand_product", TSIM__KEY_PRODUCT, 0, .dflt = "any product",
+                          .help = "the product every retrieval request asks for"},
+    [K_STOCKOUT] = {"stockout", TSIM__KEY_CHOICE, 0, .choices = stockout_rules,
+                    .noun = "stock-out rule", .dflt = "wait",
+                    .help = "a request that finds no stock `wait`s for it or is `drop`ped"},
+    [K_INITIAL] = {"initial", TSIM__KEY_CHOICE, 0, .choices = initials, .noun = "initial stock",
+                   .dflt = "empty", .help = "`empty`, or `full` of the model's products in turn"},
+    [K_REQUESTS] = {"requests", TSIM__KEY_INT, 0, 1, TSIM__COUNT_MAX, .dflt = "1000",
+                    .help = "retrieval requests that may wait; one more is counted lost"},
+    [K_STOCK_FILE] = {"stock_file", TSIM__KEY_FORM, 0, .dflt = "none",
+                      .help = "a CSV file of the loads in the rack at time 0"},
+    {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of retrieved loads"},
+    {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
+    {.name = NULL},
+};
+
+static const char *const kpis[] = {
+    "entered", "left", "throughput", "content", "stock", "occupancy", "put_aways", "retrievals",
+    "put_away_rate", "retrieval_rate", "dwell", "stockouts", "requests_lost", "put_away_wait",
+    "retrieval_wait", "crane_utilization", "cycles_single", "cycles_dual", "travel_single",
+    "travel_dual", NULL};
+
+const struct tsim__block_type tsim__storage_type = {
+    .name = "storage",
+    .help = "an aisle of rack slots served by an AS/RS crane; retrieves on demand",
+    .keys = keys,
+    .kpis = kpis,
+    .vt = &storage_vt,
+    .check = check,
+};

@@ -1,0 +1,559 @@
+/*
+ * Storage blocks (an aisle of rack slots and its AS/RS crane): a run whose every time is computed
+ * by hand; the checks of its keys; and, as in test_validation.c, statistical checks whose
+ * tolerances are confidence intervals over replications plus a derived bias allowance:
+ * - travel of single- and dual-command cycles against Bozer and White (1984) for random storage
+ *   in a rack normalised to 1 x b: T (1 + b^2/3) and T (40 + 15 b^2 - b^3) / 30, and against
+ *   the exact expectation over the discrete rack's slot centres;
+ * - the crane with Poisson put-aways as an M/G/1 queue (Pollaczek-Khinchine);
+ * - stock on hand with Poisson supply and demand and lost sales (an M/M/1 queue of loads), and
+ *   Little's law: stock = put-away rate x mean dwell.
+ * Set TSIM_TEST_VERBOSE=1 to print every figure with its interval.
+ */
+#include "check.h"
+#include "twinsim.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define LEVEL (1.0 - 0.01 / 12.0) /* Bonferroni over the file's dozen interval checks */
+#define MAX_REPS 20
+#define SEED UINT64_C(20261204)
+static int verbose;
+
+#include "reps.h"
+
+static struct tsim_model *load(const char *text, char *diag, size_t size)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_model *m = tsim_model_load(text, strlen(text), "rack.yaml", NULL, &d);
+    FILE *f = fmemopen(diag, size, "w");
+    tsim_diags_print(&d, "rack.yaml", f);
+    fclose(f);
+    tsim_diags_release(&d);
+    return m;
+}
+
+/* A rack of 2 x 1 slots, 1 wide, speed 1, pick-up and drop 0.5, closest free slot, FIFO
+ * retrieval, lost sales; loads come at 10 and 20, requests every 30:
+ *   put-away 1: 10 + 0.5 pick + 0.5 travel + 0.5 drop: stored in slot 0 at 11.5, back at 12
+ *   put-away 2: 20 + 0.5 + 1.5 + 0.5: stored in slot 1 at 22.5, back at 24
+ *   request 30: travel 0.5, pick at 31 (dwell 19.5), back 0.5, dropped and sent at 32
+ *   request 60: travel 1.5, pick at 62 (dwell 39.5), back 1.5, sent at 64
+ *   request 90: no stock: a stock-out, dropped
+ * At 100: stock area 19.5 + 39.5 = 59 -> 0.59; crane busy 2 + 4 + 2 + 4 = 12 of 100; lead
+ * times 22 and 44; travel per single cycle (1 + 3 + 1 + 3) / 4 = 2. */
+static const char by_hand_yaml[] = "name: rack\n"
+                                   "blocks:\n"
+                                   "  - source: in\n"
+                                   "    interarrival: 10\n"
+                                   "    limit: 2\n"
+                                   "    to: rack\n"
+                                   "  - storage: rack\n"
+                                   "    bays: 2\n"
+                                   "    levels: 1\n"
+                                   "    bay_width: 1\n"
+                                   "    level_height: 1\n"
+                                   "    speed_x: 1\n"
+                                   "    speed_y: 1\n"
+                                   "    pick_time: 0.5\n"
+                                   "    drop_time: 0.5\n"
+                                   "    put_away: closest\n"
+                                   "    demand: 30\n"
+                                   "    stockout: drop\n"
+                                   "    to: out\n"
+                                   "  - sink: out\n";
+
+static void test_storage_by_hand(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(by_hand_yaml, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int rack = tsim_model_find_block(m, "rack");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    tsim_sim_run_until(sim, 100);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, rack, "put_aways"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "dwell"), 29.5, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "stock"), 0.59, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "occupancy"), 0.295, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "crane_utilization"), 0.12, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "cycles_single"), 4, 0);
+    CHECK_NEAR(kpi(&r, rack, "cycles_dual"), 0, 0);
+    CHECK_NEAR(kpi(&r, rack, "travel_single"), 2, 1e-12);
+    CHECK_NEAR(kpi(&r, rack, "put_away_wait"), 0, 0);
+    CHECK_NEAR(kpi(&r, rack, "retrieval_wait"), 0, 0);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 2, 0);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "lead_time"), 33, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* With `stockout: wait` the request at 90 waits for the load that comes at 95 (a third arrival
+ * source): stored at 96.5 (slot 0), the crane back at 97, then the retrieval runs 97..99 and the
+ * request waited 7. */
+static void test_storage_stockout_waits(void)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml, "%s", by_hand_yaml);
+    char *p = strstr(yaml, "    stockout: drop\n");
+    CHECK(p != NULL);
+    if (!p) return;
+    memcpy(p, "    stockout: wait\n", 19);
+    strcat(yaml, "  - source: late\n"
+                 "    interarrival: 95\n"
+                 "    limit: 1\n"
+                 "    to: rack\n");
+    char diag[512] = "";
+    struct tsim_model *m = load(yaml, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int rack = tsim_model_find_block(m, "rack");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(sim, 100);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, rack, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 3, 0);
+    CHECK_NEAR(kpi(&r, rack, "retrieval_wait"), 7.0 / 3.0, 1e-9);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 3, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Bad keys are placed at their line and column, with the range or the choices. */
+static void expect_error_in(const char *size_lines, const char *key_line, const char *want)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: rack\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 1\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "%s"
+             "    bay_width: 1\n"
+             "    level_height: 1\n"
+             "%s"
+             "    to: out\n"
+             "  - sink: out\n",
+             size_lines, key_line);
+    char diag[1024] = "";
+    struct tsim_model *m = load(yaml, diag, sizeof diag);
+    CHECK(m == NULL);
+    if (!strstr(diag, want)) {
+        fprintf(stderr, "  expected '%s' in:\n%s", want, diag);
+        check_failed_ = 1;
+    }
+    tsim_model_destroy(m);
+}
+
+static void expect_error(const char *key_line, const char *want)
+{
+    expect_error_in("    bays: 2\n    levels: 1\n", key_line, want);
+}
+
+static void test_storage_bad_keys(void)
+{
+    expect_error("    put_away: nearest\n", "rack.yaml:11:15: error: unknown put-away policy 'nearest'");
+    expect_error("    retrieval: oldest\n", "rack.yaml:11:16: error: unknown retrieval rule 'oldest'");
+    expect_error("    speed_x: -1\n", "rack.yaml:11:14:");
+    expect_error("    demand_product: widget\n", "rack.yaml:11:21:");
+    expect_error_in("    bays: 2000\n    levels: 1000\n", "",
+                    "rack.yaml:6:5: error: storage 'rack' has 2000000 slots (bays x levels), more "
+                    "than 1000000");
+    expect_error_in("    bays: 0\n    levels: 1\n", "", "rack.yaml:7:11: error:");
+    expect_error_in("    levels: 1\n", "", "rack.yaml:6:5: error:");
+    expect_error("    sped_x: 1\n", "did you mean 'speed_x'");
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The stock file
+ * ------------------------------------------------------------------------------------------- */
+
+static char tmpdir[64];
+
+/* Write `csv` to a file of the test's folder and load a rack of 3 x 2 that reads it; the
+ * diagnostics in `diag`. */
+static struct tsim_model *load_with_stock(const char *csv, size_t len, char *diag, size_t size)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/stock.csv", tmpdir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return NULL;
+    fwrite(csv, 1, len, f);
+    fclose(f);
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "name: rack\n"
+             "products: [a, b]\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 100\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "    bays: 3\n"
+             "    levels: 2\n"
+             "    stock_file: %s\n"
+             "    demand: 10\n"
+             "    demand_product: b\n"
+             "    stockout: drop\n"
+             "    to: out\n"
+             "  - sink: out\n",
+             path);
+    return load(yaml, diag, size);
+}
+
+/* A byte order mark, CRLF line ends, the columns in another order and one more column: read as
+ * written. Slots 1-1 (a) and 3-2 (b) are stocked, 2-1 is listed empty. The one load of b is
+ * retrieved at 10 (no travel: no speeds); the request at 20 is a stock-out. */
+static void test_stock_file_read(void)
+{
+    static const char csv[] = "\xEF\xBB\xBFproduct,quantity,note,slot\r\n"
+                              "a,1,\"front, low\",1-1\r\n"
+                              "a,0,,2-1\r\n"
+                              "b,1,top,3-2\r\n";
+    char diag[1024] = "";
+    struct tsim_model *m = load_with_stock(csv, sizeof csv - 1, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int rack = tsim_model_find_block(m, "rack");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    tsim_sim_run_until(sim, 25);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "stock"), (2 * 10 + 1 * 15) / 25.0, 1e-12);
+    CHECK_NEAR(kpi(&r, rack, "dwell"), 10, 1e-12);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static void expect_stock_error(const char *csv, const char *want)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = load_with_stock(csv, strlen(csv), diag, sizeof diag);
+    CHECK(m == NULL);
+    if (!strstr(diag, want) || !strstr(diag, "rack.yaml:10:17: error: ")) {
+        fprintf(stderr, "  expected '%s' in:\n%s", want, diag);
+        check_failed_ = 1;
+    }
+    tsim_model_destroy(m);
+}
+
+/* Each problem at its line and column in the CSV. */
+static void test_stock_file_errors(void)
+{
+    expect_stock_error("slot,product\n1-1,a\n",
+                       "stock.csv:1:1: no column 'quantity' in the header");
+    expect_stock_error("slot,product,quantity\n1-1,a,1\n2-1,bolt,1\n",
+                       "stock.csv:3:5: product 'bolt' is not in the model");
+    expect_stock_error("slot,product,quantity\r\n1-1,a,1\r\n4-1,a,1\r\n",
+                       "stock.csv:3:1: slot '4-1' is outside the rack (bays 1..3, levels 1..2)");
+    expect_stock_error("slot,product,quantity\n1-3,a,1\n", "stock.csv:2:1: slot '1-3' is outside");
+    expect_stock_error("slot,product,quantity\n1-1,a,-1\n",
+                       "stock.csv:2:7: quantity -1 is negative");
+    expect_stock_error("slot,product,quantity\n1-1,a,2\n",
+                       "stock.csv:2:7: quantity 2 is more than a slot holds (1)");
+    expect_stock_error("slot,product,quantity\n1-1,a,1.5\n",
+                       "stock.csv:2:7: quantity '1.5' is not a whole number");
+    expect_stock_error("slot,product,quantity\n1-1,a,1\n2-2,b,1\n1-1,b,0\n",
+                       "stock.csv:4:1: slot '1-1' is given twice");
+    expect_stock_error("slot,product,quantity\nA1,a,1\n", "stock.csv:2:1: slot 'A1' is not BAY-LEVEL");
+    expect_stock_error("slot,product,quantity\n1-1,a\n", "stock.csv:2:1: row has 2 fields");
+    expect_stock_error("slot,product,quantity\n1-1,\"a,1\n", "stock.csv:");
+    expect_stock_error("", "stock.csv:1:1: no header");
+}
+
+/* The example loads with no diagnostic and runs its horizon: the crane works, loads flow both
+ * ways, and the rack, full at the start, stays nearly full (supply and demand are equal). */
+static void test_storage_example(void)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_run_spec run;
+    struct tsim_model *m = tsim_model_load_file("examples/storage-asrs.yaml", &run, &d);
+    if (d.n) tsim_diags_print(&d, "examples/storage-asrs.yaml", stderr);
+    CHECK(m != NULL && d.n == 0);
+    tsim_diags_release(&d);
+    if (!m) return;
+    int aisle = tsim_model_find_block(m, "aisle");
+    struct tsim_sim *sim = tsim_sim_create(m, run.seed, 0);
+    CHECK(sim != NULL);
+    tsim_sim_run_until(sim, run.horizon);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK(kpi(&r, aisle, "put_aways") > 100);
+    CHECK(kpi(&r, aisle, "retrievals") > 100);
+    CHECK(kpi(&r, aisle, "cycles_dual") > 0);
+    CHECK(kpi(&r, aisle, "crane_utilization") > 0.3 && kpi(&r, aisle, "crane_utilization") < 1);
+    CHECK(kpi(&r, aisle, "occupancy") > 0.9 && kpi(&r, aisle, "occupancy") <= 1);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Travel against Bozer and White
+ * ------------------------------------------------------------------------------------------- */
+
+#define NB 40 /* bays and levels of the validation rack: 1600 slots */
+
+/* Normalised travel time from the I/O point to slot (i, j) of an NB x NB rack of 1 x b. */
+static double t_io(int i, int j, double b)
+{
+    double x = (i + 0.5) / NB, y = b * (j + 0.5) / NB;
+    return x > y ? x : y;
+}
+
+static double t_between(int i, int j, int k, int l, double b)
+{
+    double x = fabs((double)(i - k)) / NB, y = b * fabs((double)(j - l)) / NB;
+    return x > y ? x : y;
+}
+
+/* Exact expectations over the discrete rack: single command 2 E t(A), A uniform over slots;
+ * dual command E [t(A) + t(A, B) + t(B)], (A, B) uniform over ordered pairs of distinct slots
+ * (a put-away goes to a free slot, a retrieval comes from a stored one). */
+static void discrete_travel(double b, double *single, double *dual)
+{
+    double s1 = 0, s2 = 0;
+    int n = NB * NB;
+    for (int a = 0; a < n; a++) s1 += t_io(a % NB, a / NB, b);
+    for (int a = 0; a < n; a++)
+        for (int c = 0; c < n; c++)
+            if (a != c) s2 += t_between(a % NB, a / NB, c % NB, c / NB, b);
+    *single = 2 * s1 / n;
+    *dual = 2 * s1 / n + s2 / ((double)n * (n - 1));
+}
+
+/* Poisson put-aways and Poisson requests (any product, lost when there is no stock), both at
+ * rate `rate`, random storage and random retrieval: the stored slots are a uniformly random
+ * subset at every instant, so every put-away's slot is uniform over the rack, and a dual
+ * cycle's pair uniform over distinct pairs. */
+static void check_travel(double b, const char *cycle, double rate)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: rack\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: exponential(%.17g)\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "    bays: %d\n"
+             "    levels: %d\n"
+             "    bay_width: 1\n"
+             "    level_height: 1\n"
+             "    speed_x: %d\n"
+             "    speed_y: %.17g\n"
+             "    cycle: %s\n"
+             "    put_away: random\n"
+             "    retrieval: random\n"
+             "    demand: exponential(%.17g)\n"
+             "    stockout: drop\n"
+             "    to: out\n"
+             "  - sink: out\n",
+             1 / rate, NB, NB, NB, NB / b, cycle, 1 / rate);
+    char diag[512] = "";
+    struct tsim_model *m = load(yaml, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int rack = tsim_model_find_block(m, "rack");
+    double single, dual;
+    discrete_travel(b, &single, &dual);
+    double bw_single = 1 + b * b / 3, bw_dual = (40 + 15 * b * b - b * b * b) / 30;
+    struct reps x;
+    run_reps(&x, m, 10, 0, 5000);
+    CHECK(x.n == 10);
+    /* Against the discrete rack: the interval alone. Against the continuous formula: the
+     * interval plus the exactly computed difference between the two (the discretisation). */
+    if (strcmp(cycle, "single") == 0) {
+        CHECK_KPI(&x, rack, "travel_single", single, 0);
+        CHECK_KPI(&x, rack, "travel_single", bw_single, fabs(single - bw_single));
+        CHECK(fabs(single - bw_single) < 0.002 * bw_single);
+        CHECK(kpi(&x.r[0], rack, "cycles_dual") == 0);
+    } else {
+        CHECK_KPI(&x, rack, "travel_dual", dual, 0);
+        CHECK_KPI(&x, rack, "travel_dual", bw_dual, fabs(dual - bw_dual));
+        CHECK(fabs(dual - bw_dual) < 0.002 * bw_dual);
+        CHECK(kpi(&x.r[0], rack, "cycles_dual") > 500);
+    }
+    reps_release(&x);
+    tsim_model_destroy(m);
+}
+
+static void test_bozer_white(void)
+{
+    const double bs[] = {1.0, 0.6, 0.3};
+    for (int i = 0; i < 3; i++) {
+        check_travel(bs[i], "single", 0.3);
+        check_travel(bs[i], "dual", 0.45);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The crane as an M/G/1 queue; stock as an M/M/1 queue; Little's law
+ * ------------------------------------------------------------------------------------------- */
+
+/* Poisson put-aways (rate 0.3) into a 100 x 100 rack (b = 1), nothing retrieved: each cycle is
+ * pick-up 0.1 + 2 t(A) + drop 0.1 with A uniform over the rack (random storage into a random
+ * subset), so the crane is M/G/1 and the put-aways' wait is Pollaczek-Khinchine's
+ * Wq = lambda E[S^2] / (2 (1 - rho)). The rack takes at most 1,600 loads of its 10,000 slots: the
+ * slots drawn are without replacement, which correlates two services by -Var S / (N - 1); a
+ * busy period holds 1 / (1 - rho) < 2 services, so Wq moves by less than a share 4 / (N - 1),
+ * allowed for with the usual transient and window-end terms. */
+static void test_crane_mg1(void)
+{
+    const int n = 100;
+    const double lambda = 0.3, handling = 0.2;
+    double es = 0, es2 = 0;
+    for (int a = 0; a < n * n; a++) {
+        double x = ((a % n) + 0.5) / n, y = ((a / n) + 0.5) / n;
+        double s = handling + 2 * (x > y ? x : y);
+        es += s;
+        es2 += s * s;
+    }
+    es /= n * n;
+    es2 /= n * n;
+    double rho = lambda * es, wq = lambda * es2 / (2 * (1 - rho));
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "name: rack\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: exponential(%.17g)\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "    bays: %d\n"
+             "    levels: %d\n"
+             "    bay_width: 1\n"
+             "    level_height: 1\n"
+             "    speed_x: %d\n"
+             "    speed_y: %d\n"
+             "    pick_time: 0.1\n"
+             "    drop_time: 0.1\n"
+             "    cycle: single\n"
+             "    to: out\n"
+             "  - sink: out\n",
+             1 / lambda, n, n, n, n);
+    char diag[512] = "";
+    struct tsim_model *m = load(yaml, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int rack = tsim_model_find_block(m, "rack");
+    struct reps x;
+    double warmup = 100, window = 5000;
+    double tau = mm1_tau(rho, 1 / es);
+    run_reps(&x, m, 20, warmup, warmup + window);
+    CHECK(x.n == 20);
+    double bias = bias_allowance(wq, warmup, tau, lambda * wq, lambda, window) +
+                  wq * 4.0 / (n * n - 1);
+    CHECK_KPI(&x, rack, "put_away_wait", wq, bias);
+    CHECK_KPI(&x, rack, "crane_utilization", rho, bias_allowance(rho, warmup, tau, 1, lambda, window));
+    reps_release(&x);
+    tsim_model_destroy(m);
+}
+
+/* Loads come at rate lambda and requests at rate mu > lambda, a request finding no stock is lost,
+ * the crane moves in no time: stock on hand is the number in an M/M/1 queue, mean
+ * rho / (1 - rho), and with FIFO retrieval the dwell is M/M/1's sojourn 1 / (mu - lambda).
+ * Little's law holds on each replication: stock = put-away rate x dwell. */
+static void test_stock_little(void)
+{
+    const double lambda = 0.5, mu = 1.0, rho = lambda / mu;
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "name: rack\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: exponential(%.17g)\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "    bays: 100\n"
+             "    levels: 10\n"
+             "    bay_width: 1\n"
+             "    level_height: 1\n"
+             "    demand: exponential(%.17g)\n"
+             "    stockout: drop\n"
+             "    to: out\n"
+             "  - sink: out\n",
+             1 / lambda, 1 / mu);
+    char diag[512] = "";
+    struct tsim_model *m = load(yaml, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int rack = tsim_model_find_block(m, "rack");
+    struct reps x;
+    double warmup = 200, window = 20000, tau = mm1_tau(rho, mu);
+    double l = rho / (1 - rho), w = 1 / (mu - lambda);
+    run_reps(&x, m, 20, warmup, warmup + window);
+    CHECK(x.n == 20);
+    CHECK_KPI(&x, rack, "stock", l, bias_allowance(l, warmup, tau, l, lambda, window));
+    CHECK_KPI(&x, rack, "dwell", w, bias_allowance(w, warmup, tau, l, lambda, window));
+    double d[MAX_REPS];
+    for (int i = 0; i < x.n; i++)
+        d[i] = kpi(&x.r[i], rack, "stock") -
+               kpi(&x.r[i], rack, "put_away_rate") * kpi(&x.r[i], rack, "dwell");
+    CHECK_CI("little(stock - put_away_rate * dwell)", d, x.n, 0.0, l * exp(-warmup / tau));
+    reps_release(&x);
+    tsim_model_destroy(m);
+}
+
+int main(void)
+{
+    const char *v = getenv("TSIM_TEST_VERBOSE");
+    verbose = v && *v && strcmp(v, "0") != 0;
+    RUN(test_storage_by_hand);
+    RUN(test_storage_stockout_waits);
+    RUN(test_storage_bad_keys);
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-storage-XXXXXX");
+    CHECK(mkdtemp(tmpdir) != NULL);
+    RUN(test_stock_file_read);
+    RUN(test_stock_file_errors);
+    RUN(test_storage_example);
+    RUN(test_bozer_white);
+    RUN(test_crane_mg1);
+    RUN(test_stock_little);
+    char path[128];
+    snprintf(path, sizeof path, "%s/stock.csv", tmpdir);
+    remove(path);
+    rmdir(tmpdir);
+    return CHECK_DONE();
+}
