@@ -40,7 +40,7 @@ HAVE_SQLITE := $(call have,sqlite3)
 HAVE_MQTT := $(and $(call have,libmosquitto),$(call have,libcjson))
 HAVE_HTTP := $(call have,libmicrohttpd)
 
-LIB_SRC := $(wildcard src/core/*.c src/blocks/*.c src/model/*.c src/run/*.c src/results/*.c)
+LIB_SRC := $(wildcard src/core/*.c src/blocks/*.c src/model/*.c src/logic/*.c src/run/*.c src/results/*.c)
 PKGS := libfyaml sqlite3
 ifeq ($(HAVE_MQTT),1)
 LIB_SRC += $(wildcard src/twin/*.c)
