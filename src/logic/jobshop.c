@@ -136,7 +136,7 @@ void tsim_jobshop_destroy(struct tsim_jobshop *js)
 
 static int parse(struct lex *x, struct toks *t, struct tsim_jobshop **out)
 {
-    int r = lex_line(x, t, TSIM__JS_MAX_JOBS, "'JOBS MACHINES'");
+    int r = lex_line(x, t, TSIM__JS_MAX_JOBS, "the number of jobs or machines");
     if (r < 0) return r;
     if (r == 0) return lex_fail(x, x->line, x->col, "empty instance: expected 'JOBS MACHINES'");
     if (t->n != 2)
