@@ -254,9 +254,9 @@ void tsim_jobshop_op(const struct tsim_jobshop *js, int j, int k, int *machine, 
 int tsim_jobshop_dispatch(const struct tsim_jobshop *js, const char *rule, uint64_t seed,
                           int64_t *start, int64_t *makespan)
 {
-    struct tsim_rule rl;
+    struct tsim__rule rl;
     char err[256];
-    if (tsim_rule_parse(&rl, rule, err, sizeof err) != 0)
+    if (tsim__rule_parse(&rl, rule, err, sizeof err) != 0)
         return tsim__fail(TSIM_EPARSE, "tsim_jobshop_dispatch", "%s", err);
     int n = js->n, m = js->m;
     struct tsim_rng rng;
@@ -265,7 +265,7 @@ int tsim_jobshop_dispatch(const struct tsim_jobshop *js, const char *rule, uint6
     int64_t *jready = tsim__calloc((size_t)n, sizeof *jready);
     int64_t *mready = tsim__calloc((size_t)m, sizeof *mready);
     int *cj = tsim__malloc((size_t)n * sizeof *cj);
-    struct tsim_cand *c = tsim__malloc((size_t)n * sizeof *c);
+    struct tsim__cand *c = tsim__malloc((size_t)n * sizeof *c);
     int64_t end = 0;
     size_t left = (size_t)n * (size_t)m;
     while (left > 0) {
@@ -286,7 +286,7 @@ int tsim_jobshop_dispatch(const struct tsim_jobshop *js, const char *rule, uint6
             size_t o = (size_t)j * m + next[j];
             if (js->mach[o] != best_m) continue;
             cj[nc] = j;
-            c[nc] = (struct tsim_cand){.seq = ((uint64_t)jready[j] << 20) | (uint64_t)j,
+            c[nc] = (struct tsim__cand){.seq = ((uint64_t)jready[j] << 20) | (uint64_t)j,
                                        .arrival = (double)jready[j],
                                        .proc = (double)js->time[o],
                                        .due = (double)js->total[j],
@@ -294,7 +294,7 @@ int tsim_jobshop_dispatch(const struct tsim_jobshop *js, const char *rule, uint6
                                        .ops_left = (double)(m - next[j])};
             nc++;
         }
-        int j = cj[tsim_rule_choose(&rl, c, nc, (double)t, &rng)];
+        int j = cj[tsim__rule_choose(&rl, c, nc, (double)t, &rng)];
         size_t o = (size_t)j * m + next[j];
         if (start) start[o] = t;
         int64_t fin = t + js->time[o];

@@ -16,18 +16,18 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const rule_names[TSIM_RULE_COUNT] = {
+static const char *const rule_names[TSIM__RULE_COUNT] = {
     "FIFO", "LIFO", "SPT", "LPT", "EDD", "SLACK", "CR", "MWKR", "LWKR", "MOPNR", "RANDOM",
     "weighted",
 };
 
-static const char *const feature_names[TSIM_FEAT_COUNT] = {
+static const char *const feature_names[TSIM__FEAT_COUNT] = {
     "proc", "due", "slack", "work", "ops", "wait",
 };
 
-const char *tsim_rule_name(enum tsim_rule_kind kind)
+const char *tsim__rule_name(enum tsim__rule_kind kind)
 {
-    return (unsigned)kind < TSIM_RULE_COUNT ? rule_names[kind] : "?";
+    return (unsigned)kind < TSIM__RULE_COUNT ? rule_names[kind] : "?";
 }
 
 /* The closest of `n` names to `word` within two edits, or NULL. */
@@ -45,7 +45,7 @@ static const char *closest(const char *word, const char *const *names, size_t n)
     return best;
 }
 
-static int parse_weights(struct tsim_rule *r, const char *p, char *err, size_t errlen)
+static int parse_weights(struct tsim__rule *r, const char *p, char *err, size_t errlen)
 {
     /* p is just after "weighted(" */
     int any = 0;
@@ -60,10 +60,10 @@ static int parse_weights(struct tsim_rule *r, const char *p, char *err, size_t e
         }
         name[k] = '\0';
         int f = -1;
-        for (int i = 0; i < TSIM_FEAT_COUNT; i++)
+        for (int i = 0; i < TSIM__FEAT_COUNT; i++)
             if (strcmp(name, feature_names[i]) == 0) f = i;
         if (f < 0) {
-            const char *s = closest(name, feature_names, TSIM_FEAT_COUNT);
+            const char *s = closest(name, feature_names, TSIM__FEAT_COUNT);
             if (k == 0)
                 snprintf(err, errlen, "'weighted' expects FEATURE=WEIGHT pairs, e.g. "
                                       "'weighted(proc=1, slack=0.5)'");
@@ -111,7 +111,7 @@ static int parse_weights(struct tsim_rule *r, const char *p, char *err, size_t e
     return 0;
 }
 
-int tsim_rule_parse(struct tsim_rule *r, const char *text, char *err, size_t errlen)
+int tsim__rule_parse(struct tsim__rule *r, const char *text, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     while (isspace((unsigned char)*text)) text++;
@@ -123,16 +123,16 @@ int tsim_rule_parse(struct tsim_rule *r, const char *text, char *err, size_t err
                                   "'weighted(proc=1, slack=0.5)'");
             return TSIM_EPARSE;
         }
-        r->kind = TSIM_RULE_WEIGHTED;
+        r->kind = TSIM__RULE_WEIGHTED;
         return parse_weights(r, p + 1, err, errlen);
     }
-    for (int i = 0; i < TSIM_RULE_WEIGHTED; i++) {
+    for (int i = 0; i < TSIM__RULE_WEIGHTED; i++) {
         if (strcasecmp(text, rule_names[i]) == 0) {
-            r->kind = (enum tsim_rule_kind)i;
+            r->kind = (enum tsim__rule_kind)i;
             return 0;
         }
     }
-    const char *s = closest(text, rule_names, TSIM_RULE_COUNT);
+    const char *s = closest(text, rule_names, TSIM__RULE_COUNT);
     if (s)
         snprintf(err, errlen, "unknown rule '%s' (did you mean '%s'?)", text, s);
     else
@@ -149,11 +149,11 @@ int tsim_rule_parse(struct tsim_rule *r, const char *text, char *err, size_t err
         size_t best = 0;                                                  \
         double bk;                                                        \
         {                                                                 \
-            const struct tsim_cand *x = &c[0];                            \
+            const struct tsim__cand *x = &c[0];                            \
             bk = (KEY);                                                   \
         }                                                                 \
         for (size_t i = 1; i < n; i++) {                                  \
-            const struct tsim_cand *x = &c[i];                            \
+            const struct tsim__cand *x = &c[i];                            \
             double k = (KEY);                                             \
             if (k < bk || (k == bk && x->seq < c[best].seq)) {            \
                 bk = k;                                                   \
@@ -165,50 +165,50 @@ int tsim_rule_parse(struct tsim_rule *r, const char *text, char *err, size_t err
 
 /* Critical ratio: time to the due date over work left. No work left ranks after every finite
  * ratio when there is time left and before every one when the job is late. */
-static inline double critical_ratio(const struct tsim_cand *x, double now)
+static inline double critical_ratio(const struct tsim__cand *x, double now)
 {
     double t = x->due - now;
     if (x->work_left > 0) return t / x->work_left;
     return t >= 0 ? HUGE_VAL : -HUGE_VAL;
 }
 
-size_t tsim_rule_choose(const struct tsim_rule *r, const struct tsim_cand *c, size_t n, double now,
+size_t tsim__rule_choose(const struct tsim__rule *r, const struct tsim__cand *c, size_t n, double now,
                         struct tsim_rng *rng)
 {
     if (n <= 1) return 0;
     switch (r->kind) {
-    case TSIM_RULE_FIFO: {
+    case TSIM__RULE_FIFO: {
         size_t best = 0;
         for (size_t i = 1; i < n; i++)
             if (c[i].seq < c[best].seq) best = i;
         return best;
     }
-    case TSIM_RULE_LIFO: {
+    case TSIM__RULE_LIFO: {
         size_t best = 0;
         for (size_t i = 1; i < n; i++)
             if (c[i].seq > c[best].seq) best = i;
         return best;
     }
-    case TSIM_RULE_SPT: ARGMIN(x->proc);
-    case TSIM_RULE_LPT: ARGMIN(-x->proc);
-    case TSIM_RULE_EDD: ARGMIN(x->due);
-    case TSIM_RULE_SLACK: ARGMIN(x->due - now - x->work_left);
-    case TSIM_RULE_CR: ARGMIN(critical_ratio(x, now));
-    case TSIM_RULE_MWKR: ARGMIN(-x->work_left);
-    case TSIM_RULE_LWKR: ARGMIN(x->work_left);
-    case TSIM_RULE_MOPNR: ARGMIN(-x->ops_left);
-    case TSIM_RULE_RANDOM: {
+    case TSIM__RULE_SPT: ARGMIN(x->proc);
+    case TSIM__RULE_LPT: ARGMIN(-x->proc);
+    case TSIM__RULE_EDD: ARGMIN(x->due);
+    case TSIM__RULE_SLACK: ARGMIN(x->due - now - x->work_left);
+    case TSIM__RULE_CR: ARGMIN(critical_ratio(x, now));
+    case TSIM__RULE_MWKR: ARGMIN(-x->work_left);
+    case TSIM__RULE_LWKR: ARGMIN(x->work_left);
+    case TSIM__RULE_MOPNR: ARGMIN(-x->ops_left);
+    case TSIM__RULE_RANDOM: {
         size_t i = (size_t)(tsim_rng_uniform(rng) * (double)n);
         return i < n ? i : n - 1;
     }
-    case TSIM_RULE_WEIGHTED: {
+    case TSIM__RULE_WEIGHTED: {
         const double *w = r->w;
-        ARGMIN(w[TSIM_FEAT_PROC] * x->proc + w[TSIM_FEAT_DUE] * x->due +
-               w[TSIM_FEAT_SLACK] * (x->due - now - x->work_left) +
-               w[TSIM_FEAT_WORK] * x->work_left + w[TSIM_FEAT_OPS] * x->ops_left +
-               w[TSIM_FEAT_WAIT] * (now - x->arrival));
+        ARGMIN(w[TSIM__FEAT_PROC] * x->proc + w[TSIM__FEAT_DUE] * x->due +
+               w[TSIM__FEAT_SLACK] * (x->due - now - x->work_left) +
+               w[TSIM__FEAT_WORK] * x->work_left + w[TSIM__FEAT_OPS] * x->ops_left +
+               w[TSIM__FEAT_WAIT] * (now - x->arrival));
     }
-    case TSIM_RULE_COUNT: break;
+    case TSIM__RULE_COUNT: break;
     }
     return 0;
 }

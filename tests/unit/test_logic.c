@@ -13,19 +13,19 @@
 
 #include <dirent.h>
 
-static size_t pick(const char *rule, const struct tsim_cand *c, size_t n, double now)
+static size_t pick(const char *rule, const struct tsim__cand *c, size_t n, double now)
 {
-    struct tsim_rule r;
+    struct tsim__rule r;
     char err[256];
-    if (tsim_rule_parse(&r, rule, err, sizeof err) != 0) {
+    if (tsim__rule_parse(&r, rule, err, sizeof err) != 0) {
         fprintf(stderr, "  rule '%s': %s\n", rule, err);
         return 99;
     }
-    return tsim_rule_choose(&r, c, n, now, NULL);
+    return tsim__rule_choose(&r, c, n, now, NULL);
 }
 
 /* Four candidates at now = 10; the comment on each rule says why it picks its index. */
-static const struct tsim_cand four[] = {
+static const struct tsim__cand four[] = {
     {.seq = 2, .arrival = 4, .proc = 5, .due = 40, .work_left = 20, .ops_left = 2},
     {.seq = 0, .arrival = 1, .proc = 3, .due = 30, .work_left = 12, .ops_left = 5},
     {.seq = 3, .arrival = 6, .proc = 9, .due = 25, .work_left = 14, .ops_left = 3},
@@ -59,7 +59,7 @@ static void test_rules_choose(void)
 /* Equal keys go to the smaller seq wherever it sits in the array. */
 static void test_rules_tie_break(void)
 {
-    struct tsim_cand c[3] = {
+    struct tsim__cand c[3] = {
         {.seq = 7, .proc = 4, .due = 9, .work_left = 8, .ops_left = 2},
         {.seq = 5, .proc = 4, .due = 9, .work_left = 8, .ops_left = 2},
         {.seq = 6, .proc = 4, .due = 9, .work_left = 8, .ops_left = 2},
@@ -69,7 +69,7 @@ static void test_rules_tie_break(void)
     for (size_t i = 0; i < sizeof rules / sizeof *rules; i++) CHECK_EQ(pick(rules[i], c, 3, 0), 1);
     /* Critical ratio without work left: after every finite ratio while on time, before every
      * one when late. */
-    struct tsim_cand d[2] = {{.seq = 0, .due = 100, .work_left = 10},
+    struct tsim__cand d[2] = {{.seq = 0, .due = 100, .work_left = 10},
                              {.seq = 1, .due = 100, .work_left = 0}};
     CHECK_EQ(pick("CR", d, 2, 0), 0);
     CHECK_EQ(pick("CR", d, 2, 200), 1);
@@ -78,15 +78,15 @@ static void test_rules_tie_break(void)
 /* RANDOM: the same stream gives the same choices; every index comes up, none outside. */
 static void test_rules_random(void)
 {
-    struct tsim_rule r;
+    struct tsim__rule r;
     char err[64];
-    CHECK_EQ(tsim_rule_parse(&r, "RANDOM", err, sizeof err), 0);
+    CHECK_EQ(tsim__rule_parse(&r, "RANDOM", err, sizeof err), 0);
     struct tsim_rng a, b;
     tsim_rng_seed(&a, 42);
     tsim_rng_seed(&b, 42);
     int seen[4] = {0};
     for (int i = 0; i < 400; i++) {
-        size_t x = tsim_rule_choose(&r, four, 4, 0, &a), y = tsim_rule_choose(&r, four, 4, 0, &b);
+        size_t x = tsim__rule_choose(&r, four, 4, 0, &a), y = tsim__rule_choose(&r, four, 4, 0, &b);
         CHECK_EQ(x, y);
         CHECK(x < 4);
         if (x < 4) seen[x]++;
@@ -97,21 +97,21 @@ static void test_rules_random(void)
 
 static void test_rules_parse_errors(void)
 {
-    struct tsim_rule r;
+    struct tsim__rule r;
     char err[256];
-    CHECK_EQ(tsim_rule_parse(&r, "MWRK", err, sizeof err), TSIM_EPARSE);
+    CHECK_EQ(tsim__rule_parse(&r, "MWRK", err, sizeof err), TSIM_EPARSE);
     CHECK_STR(err, "unknown rule 'MWRK' (did you mean 'MWKR'?)");
-    CHECK_EQ(tsim_rule_parse(&r, "shortest", err, sizeof err), TSIM_EPARSE);
+    CHECK_EQ(tsim__rule_parse(&r, "shortest", err, sizeof err), TSIM_EPARSE);
     CHECK(strstr(err, "unknown rule 'shortest' (rules: FIFO") == err);
-    CHECK_EQ(tsim_rule_parse(&r, "weighted(prco=1)", err, sizeof err), TSIM_EPARSE);
+    CHECK_EQ(tsim__rule_parse(&r, "weighted(prco=1)", err, sizeof err), TSIM_EPARSE);
     CHECK_STR(err, "unknown feature 'prco' in 'weighted' (did you mean 'proc'?)");
-    CHECK_EQ(tsim_rule_parse(&r, "weighted(proc=x)", err, sizeof err), TSIM_EPARSE);
+    CHECK_EQ(tsim__rule_parse(&r, "weighted(proc=x)", err, sizeof err), TSIM_EPARSE);
     CHECK_STR(err, "the weight of 'proc' in 'weighted' must be a finite number");
-    CHECK_EQ(tsim_rule_parse(&r, "weighted(proc=1e999)", err, sizeof err), TSIM_EPARSE);
-    CHECK_EQ(tsim_rule_parse(&r, "weighted(proc=1", err, sizeof err), TSIM_EPARSE);
-    CHECK_EQ(tsim_rule_parse(&r, "weighted()", err, sizeof err), TSIM_EPARSE);
-    CHECK_EQ(tsim_rule_parse(&r, "weighted(proc=1) x", err, sizeof err), TSIM_EPARSE);
-    CHECK_EQ(tsim_rule_parse(&r, "weighted", err, sizeof err), TSIM_EPARSE);
+    CHECK_EQ(tsim__rule_parse(&r, "weighted(proc=1e999)", err, sizeof err), TSIM_EPARSE);
+    CHECK_EQ(tsim__rule_parse(&r, "weighted(proc=1", err, sizeof err), TSIM_EPARSE);
+    CHECK_EQ(tsim__rule_parse(&r, "weighted()", err, sizeof err), TSIM_EPARSE);
+    CHECK_EQ(tsim__rule_parse(&r, "weighted(proc=1) x", err, sizeof err), TSIM_EPARSE);
+    CHECK_EQ(tsim__rule_parse(&r, "weighted", err, sizeof err), TSIM_EPARSE);
 }
 
 /*
