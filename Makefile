@@ -172,6 +172,7 @@ install: $(BUILD)/twinsim $(SHLIB) $(BUILD)/lib/libtwinsim.a
 	    $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 include/twinsim.h $(DESTDIR)$(INCLUDEDIR)/twinsim.h
 	install -m 644 include/twinsim_drivers.h $(DESTDIR)$(INCLUDEDIR)/twinsim_drivers.h
+	install -m 644 include/twinsim_logic.h $(DESTDIR)$(INCLUDEDIR)/twinsim_logic.h
 	install -m 644 $(BUILD)/lib/libtwinsim.a $(DESTDIR)$(LIBDIR)/libtwinsim.a
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(VERSION)
 	ln -sf libtwinsim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(SOVERSION)
@@ -188,6 +189,7 @@ install: $(BUILD)/twinsim $(SHLIB) $(BUILD)/lib/libtwinsim.a
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/twinsim.h $(DESTDIR)$(INCLUDEDIR)/twinsim_drivers.h \
+	    $(DESTDIR)$(INCLUDEDIR)/twinsim_logic.h \
 	    $(DESTDIR)$(LIBDIR)/libtwinsim.a \
 	    $(DESTDIR)$(LIBDIR)/libtwinsim.so $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(SOVERSION) \
 	    $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(VERSION) $(DESTDIR)$(BINDIR)/twinsim \
