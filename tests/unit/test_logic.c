@@ -243,7 +243,7 @@ static void test_jobshop_bad_schedules(void)
 /* The lower bound of `name` in bks.json's text, or -1. */
 static long long lower_bound(const char *bks, const char *name)
 {
-    char key[128];
+    char key[256];
     snprintf(key, sizeof key, "\"instance\" : \"%s\"", name);
     const char *p = strstr(bks, key);
     if (!p) return -1;
