@@ -42,7 +42,7 @@ HAVE_SQLITE := $(call have,sqlite3)
 HAVE_MQTT := $(and $(call have,libmosquitto),$(call have,libcjson))
 HAVE_HTTP := $(call have,libmicrohttpd)
 
-LIB_SRC := $(wildcard src/core/*.c src/blocks/*.c src/model/*.c src/run/*.c src/results/*.c)
+LIB_SRC := $(wildcard src/core/*.c src/blocks/*.c src/model/*.c src/logic/*.c src/run/*.c src/results/*.c)
 PKGS := libfyaml sqlite3
 ifeq ($(HAVE_MQTT),1)
 LIB_SRC += $(wildcard src/twin/*.c)
@@ -178,6 +178,7 @@ install: $(BUILD)/twinsim $(SHLIB) $(BUILD)/lib/libtwinsim.a
 	install -m 644 include/twinsim.h $(DESTDIR)$(INCLUDEDIR)/twinsim.h
 	install -m 644 include/twinsim_drivers.h $(DESTDIR)$(INCLUDEDIR)/twinsim_drivers.h
 	install -m 644 include/twinsim_web.h $(DESTDIR)$(INCLUDEDIR)/twinsim_web.h
+	install -m 644 include/twinsim_logic.h $(DESTDIR)$(INCLUDEDIR)/twinsim_logic.h
 	install -m 644 $(BUILD)/lib/libtwinsim.a $(DESTDIR)$(LIBDIR)/libtwinsim.a
 	install -m 755 $(SHLIB) $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(VERSION)
 	ln -sf libtwinsim.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(SOVERSION)
@@ -195,6 +196,7 @@ install: $(BUILD)/twinsim $(SHLIB) $(BUILD)/lib/libtwinsim.a
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/twinsim.h $(DESTDIR)$(INCLUDEDIR)/twinsim_drivers.h \
 	    $(DESTDIR)$(INCLUDEDIR)/twinsim_web.h \
+	    $(DESTDIR)$(INCLUDEDIR)/twinsim_logic.h \
 	    $(DESTDIR)$(LIBDIR)/libtwinsim.a \
 	    $(DESTDIR)$(LIBDIR)/libtwinsim.so $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(SOVERSION) \
 	    $(DESTDIR)$(LIBDIR)/libtwinsim.so.$(VERSION) $(DESTDIR)$(BINDIR)/twinsim \

@@ -98,7 +98,7 @@ if [ ! -f "$BUILD/libtwinsim.a" ]; then
 fi
 LIB="$BUILD/libtwinsim.a"
 built=""
-for prog in bench_models bench_calendar bench_yaml bench_ceiling; do
+for prog in bench_models bench_calendar bench_yaml bench_ceiling bench_rules; do
     if $CC -std=c11 $OPT_B $WARN_B -D_GNU_SOURCE -Iinclude -Isrc -c "bench/$prog.c" \
             -o "$OUT/$prog.o" 2> "$OUT/$prog.build" &&
        $CC $OPT_B "$OUT/$prog.o" "$LIB" $LIBS -o "$OUT/$prog" 2>> "$OUT/$prog.build"; then
@@ -245,6 +245,10 @@ if $CC -std=c11 $OPT_B $WARN_B -D_GNU_SOURCE -Iinclude -Isrc bench/bench_conveyo
     indent "$OUT/conveyor.out"
 else
     say "bench: bench_conveyor does not build:"; sed 's/^/    /' "$OUT/bench_conveyor.build"
+fi
+if has bench_rules; then
+    "$OUT/bench_rules" > "$OUT/rules.out" 2>&1 || say "bench_rules failed:"
+    indent "$OUT/rules.out"
 fi
 say ""
 

@@ -27,6 +27,8 @@
 
 /* Subcommands: `argv[0]` is the subcommand's name; return the process exit code. */
 int cmd_run(int argc, char **argv);
+/* `twinsim run --jobshop FILE` (cli/jobshop.c); cmd_run hands over when it sees --jobshop. */
+int cmd_run_jobshop(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_runs(int argc, char **argv);
 int cmd_show(int argc, char **argv);

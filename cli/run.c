@@ -27,6 +27,7 @@
 
 static const char help[] =
     "usage: twinsim run MODEL [options]\n"
+    "       twinsim run --jobshop FILE [--rule RULE] (a job-shop instance; --jobshop --help)\n"
     "\n"
     "Run replications of MODEL (a YAML model file) and print each block's and the system's KPIs\n"
     "as mean ± 95% confidence half-width. Every run is recorded in a results database.\n"
@@ -469,6 +470,9 @@ done:
 
 int cmd_run(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--jobshop") == 0 || strncmp(argv[i], "--jobshop=", 10) == 0)
+            return cmd_run_jobshop(argc, argv);
     struct run_args a;
     memset(&a, 0, sizeof a);
     int rc = parse_args(argc, argv, &a);

@@ -10,6 +10,8 @@
 #   tests/fuzz/stock/.
 # - tests/fuzz/fuzz_web.c: the dashboard's request router and API (src/web without its sockets),
 #   over a database holding one run; seeded with tests/fuzz/web/.
+# - tests/fuzz/fuzz_jobshop.c: job-shop instance files and schedules (`twinsim run --jobshop`);
+#   seeded with the Fisher-Thompson and Lawrence instances of tests/jsplib.
 # Each input may take at most 2 s and the process at most 2 GiB. The seed corpus is every model
 # in tests/models and examples; new inputs are kept in build-fuzz/corpus-TARGET between runs. A
 # crash, hang, leak or broken invariant leaves its input in build-fuzz/findings/ and makes this
@@ -20,10 +22,10 @@ secs=${1:-60}
 out=${FUZZ_BUILD:-build-fuzz}
 cc=${FUZZ_CC:-clang}
 
-targets="loader run experiment stock"
+targets="loader run experiment stock jobshop"
 pkgs="libfyaml sqlite3"
 defs=""
-srcs="src/core/*.c src/model/*.c src/blocks/*.c src/run/*.c src/results/*.c"
+srcs="src/core/*.c src/model/*.c src/blocks/*.c src/logic/*.c src/run/*.c src/results/*.c"
 if pkg-config --exists libmosquitto libcjson; then
     targets="$targets mapping"
     pkgs="$pkgs libmosquitto libcjson"
@@ -81,7 +83,8 @@ each=$(( (secs + n - 1) / n ))
 status=0
 for t in $targets; do
     seed="$out/seed"
-    case $t in experiment | mapping) seed="$out/seed-$t" ;; web) seed=tests/fuzz/web ;; stock) seed=tests/fuzz/stock ;; esac
+    case $t in experiment | mapping) seed="$out/seed-$t" ;; web) seed=tests/fuzz/web ;;
+        stock) seed=tests/fuzz/stock ;; jobshop) seed=tests/jsplib/instances/Lawrence1984 ;; esac
     echo "fuzz: $t for $each s"
     "$out/fuzz_$t" -max_total_time="$each" -timeout=2 -rss_limit_mb=2048 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$out/findings/$t-" "$out/corpus-$t" \

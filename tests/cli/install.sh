@@ -28,6 +28,7 @@ cat >"$TMP/want" <<EOF
 .$P/bin/twinsim
 .$P/include/twinsim.h
 .$P/include/twinsim_drivers.h
+.$P/include/twinsim_logic.h
 .$P/include/twinsim_web.h
 .$P/lib/libtwinsim.a
 .$P/lib/libtwinsim.so
@@ -64,7 +65,8 @@ nm -D --defined-only "$LIB/libtwinsim.so.$version" | awk '$2 ~ /^[TDBRVW]$/ { pr
     sort >"$TMP/exported"
 grep -v '^tsim_' "$TMP/exported" | grep -v '^_' >"$TMP/foreign"
 grep '^tsim__' "$TMP/exported" >"$TMP/internal"
-sed -n 's/^TSIM_API[^(]*[ *]\(tsim_[a-z0-9_]*\)(.*/\1/p' include/twinsim.h include/twinsim_drivers.h |
+sed -n 's/^TSIM_API[^(]*[ *]\(tsim_[a-z0-9_]*\)(.*/\1/p' include/twinsim.h include/twinsim_drivers.h \
+    include/twinsim_logic.h |
     sort -u >"$TMP/api"
 comm -23 "$TMP/api" "$TMP/exported" >"$TMP/missing"
 if [ -s "$TMP/foreign" ] || [ -s "$TMP/internal" ] || [ -s "$TMP/missing" ] ||
