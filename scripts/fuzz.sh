@@ -6,6 +6,8 @@
 #   the invariants listed in that file);
 # - tests/fuzz/fuzz_experiment.c: experiment files (`twinsim experiment` / `optimize`);
 # - tests/fuzz/fuzz_mapping.c: the twin's mapping files (built when libmosquitto and cJSON are).
+# - tests/fuzz/fuzz_lua.c: the Lua sandbox: random rule code run in a small model; seeded with
+#   tests/fuzz/lua/.
 # - tests/fuzz/fuzz_web.c: the dashboard's request router and API (src/web without its sockets),
 #   over a database holding one run; seeded with tests/fuzz/web/.
 # Each input may take at most 2 s and the process at most 2 GiB. The seed corpus is every model
@@ -18,10 +20,10 @@ secs=${1:-60}
 out=${FUZZ_BUILD:-build-fuzz}
 cc=${FUZZ_CC:-clang}
 
-targets="loader run experiment"
-pkgs="libfyaml sqlite3"
+targets="loader run experiment lua"
+pkgs="libfyaml sqlite3 lua5.4"
 defs=""
-srcs="src/core/*.c src/model/*.c src/blocks/*.c src/run/*.c src/results/*.c"
+srcs="src/core/*.c src/model/*.c src/blocks/*.c src/logic/*.c src/run/*.c src/results/*.c"
 if pkg-config --exists libmosquitto libcjson; then
     targets="$targets mapping"
     pkgs="$pkgs libmosquitto libcjson"
@@ -79,7 +81,7 @@ each=$(( (secs + n - 1) / n ))
 status=0
 for t in $targets; do
     seed="$out/seed"
-    case $t in experiment | mapping) seed="$out/seed-$t" ;; web) seed=tests/fuzz/web ;; esac
+    case $t in experiment | mapping) seed="$out/seed-$t" ;; web) seed=tests/fuzz/web ;; lua) seed=tests/fuzz/lua ;; esac
     echo "fuzz: $t for $each s"
     "$out/fuzz_$t" -max_total_time="$each" -timeout=2 -rss_limit_mb=2048 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$out/findings/$t-" "$out/corpus-$t" \
