@@ -42,8 +42,9 @@ HAVE_SQLITE := $(call have,sqlite3)
 HAVE_MQTT := $(and $(call have,libmosquitto),$(call have,libcjson))
 HAVE_HTTP := $(call have,libmicrohttpd)
 
-LIB_SRC := $(wildcard src/core/*.c src/blocks/*.c src/model/*.c src/logic/*.c src/run/*.c src/results/*.c)
-PKGS := libfyaml sqlite3
+LIB_SRC := $(wildcard src/core/*.c src/blocks/*.c src/logic/*.c src/model/*.c src/run/*.c src/results/*.c)
+# Lua 5.4 runs the models' rules (src/logic/lua.c).
+PKGS := libfyaml sqlite3 lua5.4
 ifeq ($(HAVE_MQTT),1)
 LIB_SRC += $(wildcard src/twin/*.c)
 PKGS += libmosquitto libcjson

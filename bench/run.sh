@@ -49,7 +49,7 @@ WARN_B="-Wall -Wextra -Wshadow -Wstrict-prototypes -Werror"
 CFLAGS_B="-std=c11 -O2 -g $WARN_B -D_GNU_SOURCE"
 LIBS=""
 # As the Makefile links: libmosquitto and libmicrohttpd are opened when first used.
-for p in libfyaml sqlite3; do
+for p in libfyaml sqlite3 lua5.4; do
     if pkg-config --exists "$p" 2>/dev/null; then
         LIBS="$LIBS $(pkg-config --libs "$p")"
     fi
@@ -98,7 +98,7 @@ if [ ! -f "$BUILD/libtwinsim.a" ]; then
 fi
 LIB="$BUILD/libtwinsim.a"
 built=""
-for prog in bench_models bench_calendar bench_yaml bench_ceiling bench_rules; do
+for prog in bench_models bench_calendar bench_yaml bench_ceiling bench_rules bench_logic; do
     if $CC -std=c11 $OPT_B $WARN_B -D_GNU_SOURCE -Iinclude -Isrc -c "bench/$prog.c" \
             -o "$OUT/$prog.o" 2> "$OUT/$prog.build" &&
        $CC $OPT_B "$OUT/$prog.o" "$LIB" $LIBS -o "$OUT/$prog" 2>> "$OUT/$prog.build"; then
@@ -249,6 +249,10 @@ fi
 if has bench_rules; then
     "$OUT/bench_rules" > "$OUT/rules.out" 2>&1 || say "bench_rules failed:"
     indent "$OUT/rules.out"
+fi
+if has bench_logic; then
+    "$OUT/bench_logic" > "$OUT/logic.out" 2>&1 || say "bench_logic failed:"
+    indent "$OUT/logic.out"
 fi
 say ""
 

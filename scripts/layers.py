@@ -15,8 +15,9 @@ tie each other in a cycle.
         the build folder under it whose objects are read (build by default).
 
 Why this order: the kernel (core) knows nothing; the sim and its blocks (blocks) run a model
-description; the model files (model) are read into that description; decision logic (logic)
-plugs into blocks. The writers (results) take plain results and summaries (struct tsim_result,
+description; decision logic (logic) plugs into blocks through a block's hook (a function
+pointer); the model files (model) are read into that description, and the loader compiles the
+rules a file carries, so it sits above logic. The writers (results) take plain results and summaries (struct tsim_result,
 their own rows) and write them: they know no driver, so every driver can use them. The drivers
 sit above: replications, experiments and the optimizer (run) stream their rows into the
 writers as they finish (that is what makes a run survive Ctrl-C and --resume); the GPU batch
@@ -30,7 +31,7 @@ import sys
 
 # Lowest first. A folder missing from the tree is skipped; a folder in the tree missing here is
 # an error, so a new folder must be given its place.
-LAYERS = ["core", "blocks", "model", "logic", "results", "run", "gpu", "twin", "web"]
+LAYERS = ["core", "blocks", "logic", "model", "results", "run", "gpu", "twin", "web"]
 
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

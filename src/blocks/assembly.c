@@ -72,6 +72,7 @@ static int assemble(struct tsim_sim *sim, uint32_t b)
     sim->created--; /* assembled entities are not arrivals */
     sim->ents[e].t_created = born;
     sim->ents[e].due = due;
+    if (sim->nattrs) tsim__attrs_start(sim, TSIM__NIL, e);
     /* The assembled entity is in the block: counted in content, not as entered. */
     h->content++;
     tsim__area_in(&h->level, sim->now, h->content);

@@ -34,7 +34,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     q->head = q->tail = TSIM__NIL;
     q->wait = (struct tsim__sum){0, 0};
-    q->machine = d->route.rule == TSIM_ROUTE_SINGLE && sim->vt[d->route.to[0]] == &tsim__machine_vt
+    q->machine = !d->route.slow && sim->vt[d->route.to[0]] == &tsim__machine_vt
                      ? d->route.to[0]
                      : -1;
     if (d->capacity && !d->drop) q->h.full_at = d->capacity;

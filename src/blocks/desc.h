@@ -38,6 +38,8 @@ struct tsim__pdist {
 
 struct tsim__route {
     enum tsim_route_rule rule;
+    /* finalized: a send must go out of line (any rule but SINGLE, or a block with a hook) */
+    int slow;
     int n;
     int *to;        /* targets (SINGLE: to[0]; PRODUCT: parallel to `product`) */
     double *p;      /* PROBABILITY: probabilities as given */
@@ -115,7 +117,71 @@ struct tsim__block_desc {
     /* Values of the keys of its type that have no field above (registry.h): one per key of the
      * type, in key order; NULL when the type has none. */
     struct tsim__val *val;
+
+    /* What happens as an entity leaves it (attribute sets, a rule's route); NULL: nothing. */
+    struct tsim__hook *hook;
 };
+
+/* Entity attributes (attr.c). Values are doubles, one per attribute per entity; an attribute
+ * not yet set holds TSIM__UNSET (a NaN), which no expression can produce (a NaN result is an
+ * error), so reading it is caught. Integer, product and id values are whole numbers. */
+enum tsim__attr_type { TSIM__ATTR_NUMBER, TSIM__ATTR_INTEGER, TSIM__ATTR_PRODUCT, TSIM__ATTR_ID };
+
+struct tsim__attr_desc {
+    char *name;
+    enum tsim__attr_type type;
+    int init;              /* 0: unset at the source; 1: `value`; 2: drawn from `dist` */
+    double value;
+    struct tsim_dist dist; /* rounded for an integer */
+};
+
+/* A compiled expression of attributes (attr.c runs it; src/logic compiles it): postfix code. */
+enum tsim__op {
+    TSIM__OP_CONST, TSIM__OP_ATTR, TSIM__OP_NEG, TSIM__OP_NOT, TSIM__OP_ADD, TSIM__OP_SUB,
+    TSIM__OP_MUL, TSIM__OP_DIV, TSIM__OP_LT, TSIM__OP_LE, TSIM__OP_GT, TSIM__OP_GE, TSIM__OP_EQ,
+    TSIM__OP_NE, TSIM__OP_AND, TSIM__OP_OR
+};
+#define TSIM__EXPR_DEPTH 32 /* the evaluation stack; the compiler refuses deeper expressions */
+struct tsim__insn {
+    enum tsim__op op;
+    int attr;     /* OP_ATTR */
+    double value; /* OP_CONST */
+};
+struct tsim__aexpr {
+    int n;
+    struct tsim__insn *code;
+};
+
+/* One assignment `attr: expression` of a block's `set`, and where it is written. */
+struct tsim__assign {
+    int attr;
+    struct tsim__aexpr expr;
+    int line, col;
+};
+
+/*
+ * A block's hook: run when an entity leaves the block, before its route picks the next one.
+ * The assignments run in order (a later one sees the earlier ones' values), then the rules
+ * outside the blocks (src/logic): fn[TSIM__HOOK_SET] may set attributes, then
+ * fn[TSIM__HOOK_ROUTE] returns the index in route.to of the chosen block. Either returns -1
+ * after failing the sim with tsim__sim_fail. ctx[i] belongs to the hook, freed with ctx_free.
+ */
+struct tsim_sim;
+enum { TSIM__HOOK_SET, TSIM__HOOK_ROUTE };
+struct tsim__hook {
+    int nset;
+    struct tsim__assign *set;
+    int (*fn[2])(struct tsim_sim *sim, uint32_t b, uint32_t e, void *ctx);
+    void *ctx[2];
+    void (*ctx_free)(void *ctx);
+};
+
+/* The hook of block `block`, made when first asked for (loader, src/logic). */
+struct tsim__hook *tsim__block_hook(struct tsim_model *m, int block);
+/* Declare attribute `name` of `type`; returns its index, or -1 if the name is taken. */
+int tsim__attr_add(struct tsim_model *m, const char *name, enum tsim__attr_type type);
+int tsim__attr_find(const struct tsim_model *m, const char *name);
+void tsim__attrs_release(struct tsim_model *m);
 
 struct tsim__shift_desc {
     char *name;
@@ -153,6 +219,9 @@ struct tsim_model {
     int err_block; /* the block the last failed validation was about; -1: none */
     enum tsim_rng_kind rng; /* the generator of its sims' streams (tsim_model_set_rng) */
     struct tsim__network *net; /* the path network (blocks/network.h); NULL: none */
+    int nattrs;
+    struct tsim__attr_desc *attrs;
+    char *file; /* the file it was loaded from, for run-time errors of its rules; may be NULL */
 };
 
 /* Resolve per-product tables, cumulative probabilities and in-degrees. Idempotent; called again

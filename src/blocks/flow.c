@@ -150,9 +150,25 @@ __attribute__((noinline)) int tsim__refused(struct tsim_sim *sim, uint32_t from,
     return 0;
 }
 
+/* A block with a hook: its sets and rule run once per entity, as its destination is picked (a
+ * refused entity keeps its destination, so a retry does not run them again). */
+static __attribute__((noinline)) int32_t pick_hooked(struct tsim_sim *sim, uint32_t from,
+                                                     uint32_t e)
+{
+    int k = tsim__hook_run(sim, from, e);
+    if (k == -2) return -2;
+    if (k >= 0) return sim->blocks[from].route.to[k];
+    return tsim__route_pick(sim, from, e);
+}
+
 int tsim__send_picked(struct tsim_sim *sim, uint32_t from, uint32_t e)
 {
-    int32_t d = tsim__route_pick(sim, from, e);
+    int32_t d =
+        sim->blocks[from].hook ? pick_hooked(sim, from, e) : tsim__route_pick(sim, from, e);
+    if (d == -2) {
+        /* The sim has failed: the entity stays, its sender waits on nobody. */
+        return 0;
+    }
     if (d < 0) return unroutable(sim, from, e);
     return tsim__offer_to(sim, from, e, d);
 }

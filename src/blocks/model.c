@@ -85,6 +85,7 @@ void tsim_model_destroy(struct tsim_model *m)
         tsim__free(m->shifts[i].periods);
     }
     for (int i = 0; i < m->npools; i++) tsim__free(m->pools[i].name);
+    tsim__attrs_release(m);
     tsim__free(m->products);
     tsim__free(m->blocks);
     tsim__free(m->shifts);
@@ -513,6 +514,7 @@ static int finalize_block(struct tsim_model *m, struct tsim__block_desc *b)
         for (int i = 0; i < r->n; i++) r->by_product[r->product[i]] = r->to[i];
     }
     for (int i = 0; i < r->n; i++) m->blocks[r->to[i]].indegree++;
+    r->slow = r->rule != TSIM_ROUTE_SINGLE || b->hook != NULL;
 
     tsim__free(b->part_count);
     b->part_count = tsim__calloc((size_t)np, sizeof(int));

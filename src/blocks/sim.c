@@ -408,6 +408,7 @@ struct tsim_sim *tsim_sim_create(const struct tsim_model *m, uint64_t seed, uint
     sim->pool_off = tsim__calloc((size_t)m->npools + 1, sizeof *sim->pool_off);
     sim->shift_off = tsim__calloc((size_t)m->nshifts + 1, sizeof *sim->shift_off);
     tsim__cal_init(&sim->cal);
+    sim->nattrs = (uint32_t)m->nattrs;
     layout(sim);
     start(sim);
     return sim;
@@ -427,6 +428,8 @@ void tsim_sim_destroy(struct tsim_sim *sim)
     tsim__free(sim->orders);
     tsim__free(sim->watch_seen);
     tsim__free(sim->watch_entered);
+    tsim__free(sim->attrs);
+    if (sim->logic) sim->logic_free(sim->logic);
     tsim__free(sim);
 }
 
@@ -460,6 +463,9 @@ struct tsim_sim *tsim_sim_clone(const struct tsim_sim *src)
     sim->st = tsim__malloc(src->nblocks * sizeof *sim->st);
     point(sim);
     sim->orders = dup(src->orders, (size_t)src->cap_orders * sizeof *src->orders);
+    if (src->nattrs)
+        sim->attrs = dup(src->attrs, (size_t)src->cap_ents * src->nattrs * sizeof *src->attrs);
+    sim->logic = NULL;
     if (src->watch) {
         sim->watch_seen = dup(src->watch_seen, src->nblocks * sizeof *src->watch_seen);
         sim->watch_entered = dup(src->watch_entered, src->nblocks * sizeof *src->watch_entered);
@@ -802,6 +808,8 @@ uint32_t tsim__entity_grow(struct tsim_sim *sim)
         TSIM__ASSERT(sim->cap_ents < UINT32_MAX / 2, "too many entities");
         uint32_t cap = sim->cap_ents ? sim->cap_ents * 2 : 256;
         sim->ents = tsim__realloc(sim->ents, (size_t)cap * sizeof *sim->ents);
+        if (sim->nattrs)
+            sim->attrs = tsim__realloc(sim->attrs, (size_t)cap * sim->nattrs * sizeof *sim->attrs);
         sim->cap_ents = cap;
     }
     return sim->nents++;
@@ -880,6 +888,7 @@ uint64_t tsim_block_entered(const struct tsim_sim *sim, int block)
 static int inject_one(struct tsim_sim *sim, uint32_t b, int product, int64_t due, uint32_t *out)
 {
     uint32_t e = tsim__entity_new(sim, product);
+    if (sim->nattrs) tsim__attrs_start(sim, TSIM__NIL, e);
     sim->ents[e].due = due;
     tsim__entity_enter_system(sim, e);
     if (!sim->vt[b]->offer || !sim->vt[b]->offer(sim, b, e)) {

@@ -206,6 +206,16 @@ struct tsim_sim {
     int64_t bg_since;
     uint64_t bg_moves;
     char errmsg[400];
+
+    /* Entity attributes (attr.c): nattrs values per entity of the pool, attrs[e * nattrs + i];
+     * NULL when the model declares none. Plain data, copied by a clone. */
+    uint32_t nattrs;
+    double *attrs;
+    /* The rules' run-time state (src/logic: a Lua state), made on first use and freed with
+     * logic_free; not copied by a clone, which makes its own (rules keep no state between
+     * calls, so a clone continues as the original does). */
+    void *logic;
+    void (*logic_free)(void *logic);
 };
 
 /* Stop the sim with error `err` (a TSIM_E* code) and a message (printf-style, no function
@@ -394,7 +404,7 @@ static inline int tsim__send(struct tsim_sim *sim, uint32_t from, uint32_t e)
     int32_t d = en->dest;
     if (d < 0) {
         const struct tsim__route *r = &sim->blocks[from].route;
-        if (r->rule != TSIM_ROUTE_SINGLE) return tsim__send_picked(sim, from, e);
+        if (r->slow) return tsim__send_picked(sim, from, e);
         d = r->to[0];
     } else {
         en->dest = -1;
@@ -528,6 +538,25 @@ uint32_t tsim__philox_block_id(const struct tsim_sim *sim, uint32_t b);
  * per event.
  */
 void tsim__sim_watch(struct tsim_sim *sim, const atomic_int *flag);
+
+/* Attributes (attr.c). An unset value is this NaN. */
+#define TSIM__UNSET __builtin_nan("")
+static inline double *tsim__attrs(const struct tsim_sim *sim, uint32_t e)
+{
+    return sim->attrs + (size_t)e * sim->nattrs;
+}
+/* A new entity's attributes: those of source `b` (initial values and draws from its stream),
+ * or, for b == TSIM__NIL, the initial values only. Called only when sim->nattrs > 0. */
+void tsim__attrs_start(struct tsim_sim *sim, uint32_t b, uint32_t e);
+/* Entity `dst` takes `src`'s attributes (a split's copies). */
+void tsim__attrs_copy(struct tsim_sim *sim, uint32_t dst, uint32_t src);
+/* Run block `b`'s hook for entity `e`: its assignments, then its rule. Returns the index in
+ * route.to its rule chose, -1 when its route picks as usual, -2 when the sim failed. */
+int tsim__hook_run(struct tsim_sim *sim, uint32_t b, uint32_t e);
+/* The value of expression `x` for entity `e`; on an error (an unset attribute read, a result
+ * that is no number) the sim fails, naming block `b` and FILE:LINE:COL, and NaN returns. */
+double tsim__expr_eval(struct tsim_sim *sim, const struct tsim__aexpr *x, uint32_t b, uint32_t e,
+                       int line, int col);
 
 /* Kinds of sim-level events (block field TSIM__SIM_EVENT). */
 #define TSIM__SIM_EVENT UINT32_MAX

@@ -56,6 +56,7 @@ TSIM__HOT uint32_t create(struct tsim_sim *sim, struct source *s,
                           const struct tsim__block_desc *d)
 {
     uint32_t e = tsim__entity_new(sim, pick_product(sim, s, d));
+    if (__builtin_expect(sim->nattrs != 0, 0)) tsim__attrs_start(sim, s->h.index, e);
     if (d->has_due)
         sim->ents[e].due = sim->now + tsim__draw(sim, &d->due, &s->h.rng[TSIM__RNG_AUX]);
     s->created++;

@@ -76,6 +76,7 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
         sim->created--; /* copies are not arrivals */
         sim->ents[c].t_created = born;
         sim->ents[c].due = sim->ents[e].due;
+        if (sim->nattrs) tsim__attrs_copy(sim, c, e);
         s->h.content++;
         tsim__area_in(&s->h.level, sim->now, s->h.content);
         hold(sim, s, c);

@@ -508,6 +508,10 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         if (!key) continue;
         struct fy_node *v = fy_node_pair_value(p);
         if (tsim_block_type_find(key) >= 0) continue; /* a second type, reported already */
+        if (strcmp(key, "set") == 0 && !(bt->flags & TSIM__TYPE_NO_ROUTE)) {
+            tsim__ld_set(ld, b, v, kp);
+            continue;
+        }
         if (strcmp(key, "to") == 0 && (bt->flags & TSIM__TYPE_NO_ROUTE)) {
             tsim__ld_err(ld, kp, "%s '%s' cannot have 'to' (entities leave the model there)",
                          tname, name);
@@ -589,14 +593,14 @@ static int target(struct loader *ld, struct fy_node *n, struct pos at)
     return b;
 }
 
-static const char *const rules[] = {"shortest_queue", "round_robin", NULL};
-static const char *const rule_keys[] = {"rule", "among", NULL};
+static const char *const rules[] = {"shortest_queue", "round_robin", "lua", NULL};
+static const char *const rule_keys[] = {"rule", "among", "lua", NULL};
 
 static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v, struct pos kp)
 {
     int rule = -1, ok = 1;
-    struct fy_node *among = NULL;
-    struct pos among_at = kp;
+    struct fy_node *among = NULL, *lua = NULL;
+    struct pos among_at = kp, lua_at = kp;
     const char *rule_name = NULL;
     void *it = NULL;
     struct fy_node_pair *p;
@@ -618,12 +622,21 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
         } else if (k == 1) {
             among = fy_node_pair_value(p);
             among_at = pk;
+        } else if (k == 2) {
+            lua = fy_node_pair_value(p);
+            lua_at = pk;
         } else {
             tsim__ld_unknown_key(ld, key, rule_keys, " in 'to'", pk);
             ok = 0;
         }
     }
     if (rule < 0) return 0;
+    if ((rule == 2) != (lua != NULL)) {
+        tsim__ld_err(ld, rule == 2 ? kp : lua_at,
+                     rule == 2 ? "rule 'lua' needs 'lua: CODE'"
+                               : "'lua' belongs to rule 'lua' only");
+        return 0;
+    }
     if (!among) {
         tsim__ld_err(ld, kp, "rule '%s' needs 'among: [BLOCK, ...]'", rule_name);
         return 0;
@@ -646,11 +659,13 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
     }
     if (ok) {
         for (int i = 0; i < k; i++) add_out(bi, to[i]);
+        /* A Lua rule's candidates are kept as a round robin's; its hook picks among them. */
         enum tsim_route_rule r = rule == 0 ? TSIM_ROUTE_SHORTEST_QUEUE : TSIM_ROUTE_ROUND_ROBIN;
         if (tsim_route_set_rule(ld->m, bi->index, r, to, k) != 0) {
             tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
             ok = 0;
         }
+        if (ok && rule == 2) ok = tsim__ld_lua_route(ld, bi->index, lua, lua_at);
     }
     tsim__free(to);
     return ok;

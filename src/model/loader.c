@@ -226,6 +226,11 @@ static struct pos pos_at(struct fy_node *n, const char *text, size_t at, struct 
     return p;
 }
 
+struct pos tsim__ld_pos_at(struct fy_node *n, const char *text, size_t at, struct pos fallback)
+{
+    return pos_at(n, text, at, fallback);
+}
+
 int tsim__ld_is_null(struct fy_node *n) { return tsim__yaml_is_null(n); }
 
 /* The text of scalar `n` in a new NUL-terminated buffer (length in *lenp), masks undone. */
@@ -470,7 +475,7 @@ static int parse_yaml(struct loader *ld, const char *text, size_t len)
 
 static const char *const top_keys[] = {"version",    "name",   "description", "time_unit",
                                        "resolution", "run",    "products",    "shifts",
-                                       "operators",  "blocks", "network", NULL};
+                                       "operators",  "blocks", "network", "attributes", NULL};
 enum {
     K_VERSION,
     K_NAME,
@@ -483,6 +488,7 @@ enum {
     K_OPERATORS,
     K_BLOCKS,
     K_NETWORK,
+    K_ATTRIBUTES,
     K_COUNT
 };
 
@@ -1002,6 +1008,8 @@ static void load_document(struct loader *ld, struct fy_node *root)
     load_products(ld, &t);
     load_list(ld, &t, K_SHIFTS, "'shifts'", load_shift);
     load_list(ld, &t, K_OPERATORS, "'operators'", load_pool);
+    load_list(ld, &t, K_ATTRIBUTES, "'attributes'", tsim__ld_attribute);
+    if (ld->file) ld->m->file = tsim__strdup(ld->file);
     if (!t.has[K_BLOCKS]) {
         tsim__ld_err(ld, nowhere, "model has no 'blocks'");
         return;

@@ -76,6 +76,8 @@ void tsim__ld_warn(struct loader *ld, struct pos p, const char *fmt, ...)
 
 /* Where node `n` starts, `fallback` when libfyaml keeps no mark for it. */
 struct pos tsim__ld_pos(struct fy_node *n, struct pos fallback);
+/* The place of byte `at` of scalar n's text `text` (exact on one line, else n's start). */
+struct pos tsim__ld_pos_at(struct fy_node *n, const char *text, size_t at, struct pos fallback);
 /* A missing value, "~" or "null". */
 int tsim__ld_is_null(struct fy_node *n);
 /* A scalar's text in a new buffer (free with tsim__free). */
@@ -108,5 +110,11 @@ void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written);
 
 /* netload.c: 'network' (after the blocks, which its 'at' names). */
 void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at);
+
+/* loadlogic.c: one item of 'attributes'; a block's 'set'; a route's Lua rule (`v`: the value of
+ * 'lua', `kp`: where its key is). */
+void tsim__ld_attribute(struct loader *ld, struct fy_node *n, struct pos at0);
+void tsim__ld_set(struct loader *ld, int b, struct fy_node *v, struct pos kp);
+int tsim__ld_lua_route(struct loader *ld, int b, struct fy_node *v, struct pos kp);
 
 #endif

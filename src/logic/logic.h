@@ -1,0 +1,52 @@
+/*
+ * Decision logic a model file carries: the expressions of a block's `set` (expr.c) and rules
+ * written in Lua (lua.c). The loader (src/model) compiles them into a block's hook
+ * (src/blocks/desc.h), which the sim runs; the sim knows nothing of Lua. Not API.
+ */
+#ifndef TSIM_LOGIC_LOGIC_H
+#define TSIM_LOGIC_LOGIC_H
+
+#include "blocks/desc.h"
+
+#include <stddef.h>
+
+/* Where and what went wrong in a compile: `at` is a byte offset into the text (expressions) or
+ * `line` a line of the Lua source (1-based), `name` an unknown name for a did-you-mean. */
+struct tsim__logic_err {
+    size_t at;
+    int line;
+    char name[64];
+    char msg[300];
+};
+
+/* The type of an expression: that of an attribute (enum tsim__attr_type). */
+#define TSIM__EXPR_MAX_CODE 1000 /* instructions in one expression */
+
+/* Compile `text`, an expression over model m's attributes and product names, into `out` (free
+ * out->code with tsim__free). Returns its type, or -1 with `err` set. */
+int tsim__expr_compile(const struct tsim_model *m, const char *text, struct tsim__aexpr *out,
+                       struct tsim__logic_err *err);
+
+/* Whether a value of type `from` may be stored in an attribute of type `to`. */
+int tsim__expr_assignable(enum tsim__attr_type to, int from);
+
+/* Lua rules (lua.c). */
+enum tsim__lua_kind { TSIM__LUA_ROUTE, TSIM__LUA_SET };
+
+/* Limits of one rule: instructions per call, and memory of a sim's Lua state. */
+#define TSIM__LUA_BUDGET_DEFAULT 1000000
+#define TSIM__LUA_MEMORY_DEFAULT (64u << 20)
+
+/*
+ * Compile Lua `code` (the body of a function; `line` is the file line of its first line) as a
+ * rule of `kind` for block `block`, and make it the block's hook function. A route rule chooses
+ * among route.to (set by the caller before); a set rule returns a table of attribute values.
+ * Returns 0, or -1 with `err` (line: the file's line).
+ */
+int tsim__lua_attach(struct tsim_model *m, int block, enum tsim__lua_kind kind, const char *code,
+                     int line, struct tsim__logic_err *err);
+
+/* The time one call of a route rule takes with `n` candidates, in ns (make bench). */
+double tsim__lua_bench(int n, long calls);
+
+#endif

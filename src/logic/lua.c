@@ -1,0 +1,540 @@
+/*
+ * Rules written in Lua 5.4: a block's routing rule (which of its candidates an entity goes to)
+ * and its Lua `set` (attributes computed by Lua). The loader compiles a rule once to report its
+ * errors; each sim then runs the rules in a Lua state of its own, made at the first call.
+ *
+ * The sandbox, and why each part:
+ * - Globals: the base functions that cannot reach outside (assert, error, ipairs, next, pairs,
+ *   select, tonumber, tostring, type) and the math, string, table and utf8 libraries; no io, os,
+ *   require, load, loadstring, dofile, debug, collectgarbage, pcall, getmetatable, raw*, and
+ *   string.dump is removed from the string library itself (strings' methods reach it).
+ * - Every table a rule sees (its globals, the libraries, the entity, the candidates) is a
+ *   read-only view: writing to one is an error. A rule therefore keeps nothing from one call to
+ *   the next but its locals, so its result depends only on what it is shown and on the sim's
+ *   random stream: a clone, which makes a Lua state of its own, continues as the original does.
+ * - math.random draws from the block's own route stream (seed, replication, "BLOCK/route"), so
+ *   runs stay reproducible; math.randomseed is gone.
+ * - An instruction budget per call (a count hook) and a memory cap on the state (its allocator).
+ * Errors name the model file and the line of the Lua source inside it.
+ */
+#include "blocks/sim.h"
+#include "logic/logic.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A rule as the model holds it: immutable once loaded. */
+struct rule {
+    enum tsim__lua_kind kind;
+    int block;
+    int line; /* the file line of the code's first line */
+    char *code;
+    long budget;
+};
+
+/* A sim's Lua state. */
+struct lstate {
+    lua_State *L;
+    size_t mem, cap;
+    int exhausted; /* the count hook fired in this call */
+    struct tsim_sim *sim;
+    uint32_t block; /* the block whose rule runs (for math.random) */
+    int *fn;        /* per block and kind (2b + kind): its rule's function, LUA_NOREF until used */
+    int entity;     /* registry reference of the entity view's data table */
+    int *cdata;     /* per block: its candidates' data tables (an array), LUA_NOREF until used */
+    int *cview;     /* per block: the read-only view of the candidates, LUA_NOREF until used */
+};
+
+static void *lalloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    struct lstate *s = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        s->mem -= old;
+        return NULL;
+    }
+    if (nsize > old && s->mem - old + nsize > s->cap) return NULL; /* Lua raises "not enough memory" */
+    void *p = realloc(ptr, nsize);
+    if (p) s->mem = s->mem - old + nsize;
+    return p;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    struct lstate *s;
+    lua_getallocf(L, (void **)&s);
+    s->exhausted = 1;
+    luaL_error(L, "instruction budget exhausted");
+}
+
+/* math.random as Lua's, from the block's route stream. */
+static int l_random(lua_State *L)
+{
+    struct lstate *s;
+    lua_getallocf(L, (void **)&s);
+    double u = tsim__draw_u(s->sim, &tsim__hdr(s->sim, s->block)->rng[TSIM__RNG_ROUTE]);
+    int n = lua_gettop(L);
+    if (n == 0) {
+        lua_pushnumber(L, u);
+        return 1;
+    }
+    lua_Integer lo = 1, hi;
+    if (n == 1) {
+        hi = luaL_checkinteger(L, 1);
+    } else {
+        lo = luaL_checkinteger(L, 1);
+        hi = luaL_checkinteger(L, 2);
+    }
+    luaL_argcheck(L, lo <= hi, n, "interval is empty");
+    double span = (double)hi - (double)lo + 1.0;
+    lua_Integer k = lo + (lua_Integer)floor(u * span);
+    lua_pushinteger(L, k > hi ? hi : k);
+    return 1;
+}
+
+static int l_readonly_set(lua_State *L)
+{
+    return luaL_error(L, "cannot assign '%s': what a rule is shown is read-only",
+                      lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?");
+}
+
+/* Replace the table on top by a read-only view of it. */
+static void readonly(lua_State *L)
+{
+    lua_newtable(L);              /* view */
+    lua_newtable(L);              /* its metatable */
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_readonly_set);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_remove(L, -2);
+}
+
+/* A library's table, copied without the names in `drop`, as a read-only view. */
+static void safe_lib(lua_State *L, const char *lib, const char *const *drop)
+{
+    lua_getglobal(L, lib);
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, -3)) {
+        int skip = 0;
+        for (int i = 0; drop && drop[i]; i++) skip |= strcmp(lua_tostring(L, -2), drop[i]) == 0;
+        if (skip) {
+            lua_pop(L, 1);
+            continue;
+        }
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_settable(L, -4);
+    }
+    lua_remove(L, -2);
+}
+
+static int l_unknown_field(lua_State *L)
+{
+    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
+    lua_getfield(L, 1, "\1attrs"); /* the set of attribute names */
+    lua_getfield(L, -1, k);
+    if (!lua_isnil(L, -1)) return luaL_error(L, "attribute '%s' is read before it was set", k);
+    return luaL_error(L, "the entity has no field '%s'", k);
+}
+
+/* The sandbox: the global table rules see, as the chunk's _ENV. */
+static void sandbox(lua_State *L, const struct tsim_model *m)
+{
+    static const char *const base[] = {"assert", "error",    "ipairs", "next", "pairs",
+                                       "select", "tonumber", "tostring", "type", NULL};
+    static const char *const no_math[] = {"random", "randomseed", NULL};
+    static const char *const no_string[] = {"dump", NULL};
+    /* strings' methods are the string library: dump goes from it, not only from the copy */
+    lua_getglobal(L, "string");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump");
+    lua_pop(L, 1);
+    lua_newtable(L);
+    for (int i = 0; base[i]; i++) {
+        lua_getglobal(L, base[i]);
+        lua_setfield(L, -2, base[i]);
+    }
+    safe_lib(L, "math", no_math);
+    lua_pushcfunction(L, l_random);
+    lua_setfield(L, -2, "random");
+    readonly(L);
+    lua_setfield(L, -2, "math");
+    safe_lib(L, "string", no_string);
+    readonly(L);
+    lua_setfield(L, -2, "string");
+    safe_lib(L, "table", NULL);
+    readonly(L);
+    lua_setfield(L, -2, "table");
+    safe_lib(L, "utf8", NULL);
+    readonly(L);
+    lua_setfield(L, -2, "utf8");
+    readonly(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "tsim.env");
+    (void)m;
+}
+
+static struct lstate *state_new(const struct tsim_model *m)
+{
+    struct lstate *s = tsim__calloc(1, sizeof *s);
+    s->cap = TSIM__LUA_MEMORY_DEFAULT;
+    s->L = lua_newstate(lalloc, s);
+    TSIM__ASSERT(s->L != NULL, "cannot make a Lua state");
+    lua_State *L = s->L;
+    luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+    luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
+    luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
+    luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
+    luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+    lua_settop(L, 0);
+    sandbox(L, m);
+    s->fn = tsim__malloc((size_t)(m->nblocks ? 2 * m->nblocks : 1) * sizeof *s->fn);
+    for (int b = 0; b < 2 * m->nblocks; b++) s->fn[b] = LUA_NOREF;
+    /* The entity view: a data table refilled per call, behind a read-only view; a field that is
+     * not there is an unset attribute or a misspelling, said by the data table's __index. */
+    lua_newtable(L);
+    lua_newtable(L);
+    for (int i = 0; i < m->nattrs; i++) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, m->attrs[i].name);
+    }
+    lua_setfield(L, -2, "\1attrs");
+    lua_newtable(L);
+    lua_pushcfunction(L, l_unknown_field);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    s->entity = luaL_ref(L, LUA_REGISTRYINDEX);
+    readonly(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "tsim.entity");
+    s->cdata = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->cdata);
+    s->cview = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->cview);
+    for (int b = 0; b < m->nblocks; b++) s->cdata[b] = s->cview[b] = LUA_NOREF;
+    return s;
+}
+
+static void state_free(void *p)
+{
+    struct lstate *s = p;
+    if (!s) return;
+    lua_close(s->L);
+    tsim__free(s->fn);
+    tsim__free(s->cdata);
+    tsim__free(s->cview);
+    tsim__free(s);
+}
+
+/* Load rule `r`'s code as a function (entity, candidates, now) with the sandbox as its _ENV; on
+ * the stack. Returns 0, or -1 with the message on the stack. The code sits on the function's
+ * first line, so the chunk's lines are the code's. */
+static int load_rule(lua_State *L, const struct rule *r)
+{
+    static const char head[] = "local entity, candidates, now = ...; ";
+    size_t n = strlen(r->code);
+    char *buf = tsim__malloc(sizeof head + n + 1);
+    memcpy(buf, head, sizeof head - 1);
+    memcpy(buf + sizeof head - 1, r->code, n + 1);
+    int rc = luaL_loadbufferx(L, buf, sizeof head - 1 + n, "=rule", "t");
+    tsim__free(buf);
+    if (rc != LUA_OK) return -1;
+    lua_getfield(L, LUA_REGISTRYINDEX, "tsim.env");
+    lua_setupvalue(L, -2, 1);
+    return 0;
+}
+
+/* A Lua message "rule:N: text" as "FILE:LINE: text" with the file's line. */
+static void place(const struct rule *r, const char *file, const char *msg, char *out, size_t size)
+{
+    int n = 0, used = 0;
+    if (sscanf(msg, "rule:%d:%n", &n, &used) == 1 && used > 0) {
+        while (msg[used] == ' ') used++;
+        snprintf(out, size, "%s:%d: %s", file, r->line + n - 1, msg + used);
+    } else {
+        snprintf(out, size, "%s:%d: %s", file, r->line, msg);
+    }
+}
+
+static void rule_fail(struct tsim_sim *sim, const struct rule *r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void rule_fail(struct tsim_sim *sim, const struct rule *r, const char *fmt, ...)
+{
+    char msg[300], placed[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    place(r, sim->m->file ? sim->m->file : "model", msg, placed, sizeof placed);
+    tsim__sim_fail(sim, TSIM_EMODEL, "%s (rule of '%s')", placed, sim->m->blocks[r->block].name);
+}
+
+/* Fill the entity view with `e`. */
+static void fill_entity(struct lstate *s, struct tsim_sim *sim, uint32_t e)
+{
+    lua_State *L = s->L;
+    const struct tsim_model *m = sim->m;
+    const struct tsim__entity *en = &sim->ents[e];
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->entity);
+    lua_pushinteger(L, (lua_Integer)en->id);
+    lua_setfield(L, -2, "id");
+    if (m->nproducts > 0) lua_pushstring(L, m->products[en->product]);
+    else lua_pushnil(L);
+    lua_setfield(L, -2, "product");
+    lua_pushnumber(L, tsim__time(sim, en->t_created));
+    lua_setfield(L, -2, "created");
+    const double *v = sim->attrs ? tsim__attrs(sim, e) : NULL;
+    for (int i = 0; i < m->nattrs; i++) {
+        if (isnan(v[i])) lua_pushnil(L);
+        else if (m->attrs[i].type == TSIM__ATTR_PRODUCT) lua_pushstring(L, m->products[(int)v[i]]);
+        else if (m->attrs[i].type == TSIM__ATTR_NUMBER) lua_pushnumber(L, v[i]);
+        else lua_pushinteger(L, (lua_Integer)v[i]);
+        lua_setfield(L, -2, m->attrs[i].name);
+    }
+    lua_pop(L, 1);
+}
+
+static int l_len(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    return 1;
+}
+
+/* Make block b's candidate views: per candidate a data table behind a read-only view, and a
+ * read-only array of the views whose length is the candidates' count. */
+static void make_candidates(struct lstate *s, struct tsim_sim *sim, uint32_t b)
+{
+    lua_State *L = s->L;
+    const struct tsim__route *r = &sim->blocks[b].route;
+    lua_createtable(L, r->n, 0); /* data tables */
+    lua_createtable(L, r->n, 0); /* their views */
+    for (int i = 0; i < r->n; i++) {
+        lua_createtable(L, 0, 4);
+        lua_pushstring(L, sim->m->blocks[r->to[i]].name);
+        lua_setfield(L, -2, "name");
+        lua_pushinteger(L, i + 1);
+        lua_setfield(L, -2, "index");
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -4, i + 1);
+        readonly(L);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_newtable(L); /* the array's view */
+    lua_newtable(L);
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_readonly_set);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushinteger(L, r->n);
+    lua_pushcclosure(L, l_len, 1);
+    lua_setfield(L, -2, "__len");
+    lua_pushliteral(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    s->cview[b] = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);
+    s->cdata[b] = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* Refresh block b's candidates (content, full) and push their view. */
+static void push_candidates(struct lstate *s, struct tsim_sim *sim, uint32_t b)
+{
+    lua_State *L = s->L;
+    if (s->cview[b] == LUA_NOREF) make_candidates(s, sim, b);
+    const struct tsim__route *r = &sim->blocks[b].route;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->cdata[b]);
+    for (int i = 0; i < r->n; i++) {
+        const struct tsim__bhdr *h = tsim__hdr(sim, (uint32_t)r->to[i]);
+        lua_rawgeti(L, -1, i + 1);
+        lua_pushinteger(L, (lua_Integer)h->content);
+        lua_setfield(L, -2, "content");
+        lua_pushboolean(L, h->content >= h->full_at);
+        lua_setfield(L, -2, "full");
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->cview[b]);
+}
+
+/* The candidate a route rule returned (an index, a candidate, a block's name) as an index into
+ * route.to, or -1 with the reason in `why`. */
+static int chosen(lua_State *L, const struct tsim_sim *sim, uint32_t b, char *why, size_t size)
+{
+    const struct tsim__route *r = &sim->blocks[b].route;
+    int t = lua_type(L, -1);
+    if (t == LUA_TNUMBER) {
+        int isint = 0;
+        lua_Integer k = lua_tointegerx(L, -1, &isint);
+        if (isint && k >= 1 && k <= r->n) return (int)(k - 1);
+        snprintf(why, size, "returned %s, not a candidate's number (1 to %d)",
+                 lua_tostring(L, -1), r->n);
+        return -1;
+    }
+    const char *name = NULL;
+    if (t == LUA_TTABLE) {
+        lua_getfield(L, -1, "name");
+        name = lua_tostring(L, -1);
+        lua_pop(L, 1);
+    } else if (t == LUA_TSTRING) {
+        name = lua_tostring(L, -1);
+    }
+    if (name) {
+        for (int i = 0; i < r->n; i++)
+            if (strcmp(sim->m->blocks[r->to[i]].name, name) == 0) return i;
+        snprintf(why, size, "returned '%.60s', which is not one of its candidates", name);
+        return -1;
+    }
+    snprintf(why, size, "returned %s, not a candidate (its number, itself or its name)",
+             lua_typename(L, t));
+    return -1;
+}
+
+/* The values a set rule returned (a table of attribute = value) stored into `e`. */
+static int store_set(lua_State *L, struct tsim_sim *sim, uint32_t e, char *why, size_t size)
+{
+    const struct tsim_model *m = sim->m;
+    if (!lua_istable(L, -1)) {
+        snprintf(why, size, "returned %s, not a table of attribute values",
+                 lua_typename(L, lua_type(L, -1)));
+        return -1;
+    }
+    double *v = tsim__attrs(sim, e);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        int a = k ? tsim__attr_find(m, k) : -1;
+        if (a < 0) {
+            snprintf(why, size, "set '%.60s', which is no attribute", k ? k : "?");
+            return -1;
+        }
+        enum tsim__attr_type ty = m->attrs[a].type;
+        if (ty == TSIM__ATTR_PRODUCT) {
+            int p = lua_type(L, -1) == LUA_TSTRING ? tsim_model_find_product(m, lua_tostring(L, -1)) : -1;
+            if (p < 0) {
+                snprintf(why, size, "set product attribute '%s' to no product's name", k);
+                return -1;
+            }
+            v[a] = p;
+        } else {
+            int isnum = 0;
+            double x = lua_tonumberx(L, -1, &isnum);
+            if (!isnum || !isfinite(x) || (ty != TSIM__ATTR_NUMBER && x != floor(x))) {
+                snprintf(why, size, "set %s attribute '%s' to %s", ty == TSIM__ATTR_NUMBER ? "number" : "whole-number", k,
+                         isnum ? "a value it cannot hold" : lua_typename(L, lua_type(L, -1)));
+                return -1;
+            }
+            v[a] = x;
+        }
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* The hook function of a block with a Lua rule. */
+static int run_rule(struct tsim_sim *sim, uint32_t b, uint32_t e, void *ctx)
+{
+    const struct rule *r = ctx;
+    struct lstate *s = sim->logic;
+    if (!s) {
+        sim->logic = s = state_new(sim->m);
+        sim->logic_free = state_free;
+    }
+    lua_State *L = s->L;
+    s->sim = sim;
+    s->block = b;
+    int *fn = &s->fn[2 * b + (r->kind == TSIM__LUA_ROUTE)];
+    if (*fn == LUA_NOREF) {
+        if (load_rule(L, r) != 0) {
+            rule_fail(sim, r, "%s", lua_tostring(L, -1));
+            lua_settop(L, 0);
+            return -1;
+        }
+        *fn = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, *fn);
+    fill_entity(s, sim, e);
+    lua_getfield(L, LUA_REGISTRYINDEX, "tsim.entity");
+    if (r->kind == TSIM__LUA_ROUTE) push_candidates(s, sim, b);
+    else lua_pushnil(L);
+    lua_pushnumber(L, tsim__time(sim, sim->now));
+    s->exhausted = 0;
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, (int)r->budget);
+    int rc = lua_pcall(L, 3, 1, 0);
+    lua_sethook(L, NULL, 0, 0);
+    int k = 0;
+    char why[200];
+    if (s->exhausted) {
+        rule_fail(sim, r, "rule ran past its budget of %ld Lua instructions (a loop that never ends?)", r->budget);
+        k = -1;
+    } else if (rc == LUA_ERRMEM) {
+        rule_fail(sim, r, "rule used more than its %zu MiB of memory", s->cap >> 20);
+        k = -1;
+    } else if (rc != LUA_OK) {
+        rule_fail(sim, r, "%s", lua_tostring(L, -1));
+        k = -1;
+    } else if (r->kind == TSIM__LUA_ROUTE) {
+        k = chosen(L, sim, b, why, sizeof why);
+        if (k < 0) rule_fail(sim, r, "routing rule %s", why);
+    } else {
+        k = store_set(L, sim, e, why, sizeof why);
+        if (k < 0) rule_fail(sim, r, "set rule %s", why);
+    }
+    lua_settop(L, 0);
+    return k;
+}
+
+static void rule_free(void *ctx)
+{
+    struct rule *r = ctx;
+    if (!r) return;
+    tsim__free(r->code);
+    tsim__free(r);
+}
+
+int tsim__lua_attach(struct tsim_model *m, int block, enum tsim__lua_kind kind, const char *code,
+                     int line, struct tsim__logic_err *err)
+{
+    memset(err, 0, sizeof *err);
+    struct rule tmp = {kind, block, line, (char *)code, TSIM__LUA_BUDGET_DEFAULT};
+    /* Compiled once here, in a state of its own, so that its errors are the loader's. */
+    struct lstate *s = state_new(m);
+    int rc = load_rule(s->L, &tmp);
+    if (rc != 0) {
+        const char *msg = lua_tostring(s->L, -1);
+        int n = 0, used = 0;
+        err->line = line;
+        if (msg && sscanf(msg, "rule:%d:%n", &n, &used) == 1 && used > 0) {
+            err->line = line + n - 1;
+            while (msg[used] == ' ') used++;
+            msg += used;
+        }
+        snprintf(err->msg, sizeof err->msg, "%s", msg ? msg : "cannot compile");
+    }
+    state_free(s);
+    if (rc != 0) return -1;
+    struct tsim__hook *h = tsim__block_hook(m, block);
+    int slot = kind == TSIM__LUA_ROUTE ? TSIM__HOOK_ROUTE : TSIM__HOOK_SET;
+    if (h->fn[slot]) {
+        err->line = line;
+        snprintf(err->msg, sizeof err->msg, "block '%s' has a Lua %s already",
+                 m->blocks[block].name, kind == TSIM__LUA_ROUTE ? "route" : "set");
+        return -1;
+    }
+    struct rule *r = tsim__malloc(sizeof *r);
+    *r = tmp;
+    r->code = tsim__strdup(code);
+    h->fn[slot] = run_rule;
+    h->ctx[slot] = r;
+    h->ctx_free = rule_free;
+    return 0;
+}

@@ -1,0 +1,203 @@
+/*
+ * The model file's logic: its 'attributes', a block's 'set' and a route's Lua rule, read and
+ * compiled (by src/logic) into the model's attribute table and the blocks' hooks. Not API.
+ */
+#include "core/core.h"
+#include "logic/logic.h"
+#include "model/loader.h"
+#include "model/params.h"
+
+#include <math.h>
+#include <string.h>
+
+#define ATTRS_MAX 1000
+
+static const char *const attr_keys[] = {"name", "type", "initial", "description", NULL};
+static const char *const attr_types[] = {"number", "integer", "product", "id", NULL};
+
+/* - {name: NAME, type: number|integer|product|id, initial: VALUE | DISTRIBUTION} */
+void tsim__ld_attribute(struct loader *ld, struct fy_node *n, struct pos at0)
+{
+    struct pos at = tsim__ld_pos(n, at0);
+    if (!tsim__ld_expect(ld, n, FYNT_MAPPING, "an attribute", at)) return;
+    struct fy_node *v[4] = {NULL, NULL, NULL, NULL};
+    struct pos kpos[4] = {at, at, at, at};
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(n, &it))) {
+        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
+        const char *key = tsim__ld_key(ld, p, kp);
+        if (!key) continue;
+        int k = tsim__ld_key_index(key, attr_keys);
+        if (k < 0) {
+            tsim__ld_unknown_key(ld, key, attr_keys, " in an attribute", kp);
+            continue;
+        }
+        v[k] = fy_node_pair_value(p);
+        kpos[k] = kp;
+    }
+    if (!v[0]) {
+        tsim__ld_err(ld, at, "attribute has no 'name'");
+        return;
+    }
+    const char *name = tsim__ld_name(ld, v[0], "the name of an attribute", kpos[0]);
+    if (!name) return;
+    int type = TSIM__ATTR_NUMBER;
+    if (v[1]) {
+        const char *t = tsim__ld_scalar(ld, v[1], "'type'", kpos[1]);
+        if (!t) return;
+        type = tsim__ld_key_index(t, attr_types);
+        if (type < 0) {
+            tsim__ld_err(ld, tsim__ld_pos(v[1], kpos[1]), "unknown attribute type '%s'%s", t,
+                         tsim__suggest_list(t, attr_types)[0]
+                             ? tsim__suggest_list(t, attr_types)
+                             : " (use number, integer, product or id)");
+            return;
+        }
+    }
+    if (ld->m->nattrs == ATTRS_MAX) {
+        tsim__ld_err(ld, at, "more than %d attributes", ATTRS_MAX);
+        ld->stop = 1;
+        return;
+    }
+    if (tsim_model_find_product(ld->m, name) >= 0) {
+        tsim__ld_err(ld, tsim__ld_pos(v[0], kpos[0]),
+                     "attribute '%s' has the name of a product (an expression could not tell "
+                     "them apart)", name);
+        return;
+    }
+    int a = tsim__attr_add(ld->m, name, (enum tsim__attr_type)type);
+    if (a < 0) {
+        tsim__ld_err(ld, tsim__ld_pos(v[0], kpos[0]), "duplicate attribute '%s'", name);
+        return;
+    }
+    if (!v[2]) return;
+    struct tsim__attr_desc *d = &ld->m->attrs[a];
+    struct pos vp = tsim__ld_pos(v[2], kpos[2]);
+    const char *s = tsim__ld_scalar(ld, v[2], "'initial'", kpos[2]);
+    if (!s) return;
+    if (type == TSIM__ATTR_PRODUCT) {
+        int pr = tsim_model_find_product(ld->m, s);
+        if (pr < 0) {
+            tsim__ld_err(ld, vp, "initial value of product attribute '%s' is no product: '%s'",
+                         name, s);
+            return;
+        }
+        d->init = 1;
+        d->value = pr;
+        return;
+    }
+    struct tsim__perr e;
+    double x;
+    if (tsim__parse_real(s, "'initial'", &x, &e) == 0) {
+        if (type != TSIM__ATTR_NUMBER && x != floor(x)) {
+            tsim__ld_err(ld, vp, "initial value of %s attribute '%s' must be a whole number, not "
+                         "'%s'", attr_types[type], name, s);
+            return;
+        }
+        d->init = 1;
+        d->value = x;
+        return;
+    }
+    if (type == TSIM__ATTR_ID) {
+        tsim__ld_err(ld, vp, "initial value of id attribute '%s' must be a whole number, not '%s'",
+                     name, s);
+        return;
+    }
+    /* A distribution: its values are not durations, so no unit applies (the model's own). */
+    if (tsim__parse_dist(&d->dist, s, ld->m->time_unit, ld->base_dir, &e) != 0) {
+        tsim__ld_value_err(ld, v[2], s, &e, kpos[2]);
+        return;
+    }
+    d->init = 2;
+}
+
+/* An expression's problem at its place, with a did-you-mean for an unknown name. */
+static void expr_err(struct loader *ld, struct fy_node *v, const char *text,
+                     const struct tsim__logic_err *e, struct pos kp)
+{
+    struct pos p = tsim__ld_pos_at(v, text, e->at, kp);
+    if (e->name[0]) {
+        struct tsim__suggest sg;
+        tsim__suggest_init(&sg, e->name);
+        for (int i = 0; i < ld->m->nattrs; i++) tsim__suggest_offer(&sg, ld->m->attrs[i].name);
+        for (int i = 0; i < ld->m->nproducts; i++) tsim__suggest_offer(&sg, ld->m->products[i]);
+        tsim__ld_err(ld, p, "%s%s", e->msg, tsim__suggest_text(&sg));
+        return;
+    }
+    tsim__ld_err(ld, p, "%s", e->msg);
+}
+
+/* The line of a Lua source's first line (libfyaml marks a block scalar ('|') where its text
+ * starts, the line after the indicator). */
+static int code_line(struct fy_node *v, struct pos kp) { return tsim__ld_pos(v, kp).line; }
+
+static int attach_lua(struct loader *ld, int b, enum tsim__lua_kind kind, struct fy_node *v,
+                      struct pos kp)
+{
+    const char *code = tsim__ld_scalar(ld, v, "Lua code", kp);
+    if (!code) return 0;
+    struct tsim__logic_err e;
+    if (tsim__lua_attach(ld->m, b, kind, code, code_line(v, kp), &e) != 0) {
+        tsim__ld_err(ld, (struct pos){e.line, 0}, "%s", e.msg);
+        return 0;
+    }
+    return 1;
+}
+
+/* set: {ATTRIBUTE: EXPRESSION, ...} | {lua: CODE} */
+void tsim__ld_set(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'set'", kp)) return;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it))) {
+        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
+        const char *key = tsim__ld_key(ld, p, pk);
+        if (!key) continue;
+        struct fy_node *x = fy_node_pair_value(p);
+        if (strcmp(key, "lua") == 0) {
+            attach_lua(ld, b, TSIM__LUA_SET, x, pk);
+            continue;
+        }
+        int a = tsim__attr_find(ld->m, key);
+        if (a < 0) {
+            struct tsim__suggest sg;
+            tsim__suggest_init(&sg, key);
+            for (int i = 0; i < ld->m->nattrs; i++) tsim__suggest_offer(&sg, ld->m->attrs[i].name);
+            tsim__ld_err(ld, pk, "'set' of unknown attribute '%s'%s", key,
+                         ld->m->nattrs ? tsim__suggest_text(&sg)
+                                       : " (declare it under 'attributes:')");
+            continue;
+        }
+        const char *text = tsim__ld_scalar(ld, x, "an expression", pk);
+        if (!text) continue;
+        struct tsim__logic_err e;
+        struct tsim__aexpr ex;
+        int t = tsim__expr_compile(ld->m, text, &ex, &e);
+        if (t < 0) {
+            expr_err(ld, x, text, &e, pk);
+            continue;
+        }
+        enum tsim__attr_type to = ld->m->attrs[a].type;
+        static const char *const tn[] = {"number", "integer", "product", "id"};
+        if (!tsim__expr_assignable(to, t)) {
+            tsim__ld_err(ld, tsim__ld_pos(x, pk), "%s attribute '%s' cannot take a %s value%s",
+                         tn[to], key, tn[t],
+                         to == TSIM__ATTR_INTEGER && t == TSIM__ATTR_NUMBER
+                             ? " (an integer takes no '/' and no fractions)"
+                             : "");
+            tsim__free(ex.code);
+            continue;
+        }
+        struct tsim__hook *h = tsim__block_hook(ld->m, b);
+        h->set = tsim__realloc(h->set, (size_t)(h->nset + 1) * sizeof *h->set);
+        struct pos xp = tsim__ld_pos(x, pk);
+        h->set[h->nset++] = (struct tsim__assign){a, ex, xp.line, xp.col};
+    }
+}
+
+int tsim__ld_lua_route(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    return attach_lua(ld, b, TSIM__LUA_ROUTE, v, kp);
+}

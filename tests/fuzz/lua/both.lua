@@ -1,0 +1,2 @@
+if candidates then return math.random(#candidates) end
+return {n = entity.n + 1, k = "q"}

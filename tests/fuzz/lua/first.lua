@@ -1,0 +1,1 @@
+return candidates[1]

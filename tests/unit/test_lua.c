@@ -1,0 +1,330 @@
+/*
+ * Entity attributes and Lua rules: values computed by hand through 'set' expressions and a Lua
+ * route, a clone that continues as the original does, the sandbox's refusals, and every error
+ * of the model file and of a run, word for word where the text is the project's own.
+ */
+#include "check.h"
+#include "twinsim.h"
+
+static double kpi(const struct tsim_result *r, int block, const char *name)
+{
+    const struct tsim_kpi *k = tsim_result_find(r, block, name);
+    return k ? k->value : -1;
+}
+
+static struct tsim_model *load(const char *text, char *diag, size_t size)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_model *m = tsim_model_load(text, strlen(text), "rules.yaml", NULL, &d);
+    FILE *f = fmemopen(diag, size, "w");
+    tsim_diags_print(&d, "rules.yaml", f);
+    fclose(f);
+    tsim_diags_release(&d);
+    return m;
+}
+
+/* Five entities; each passes 'm', which adds 2 to 'n' (from 0) and sets x = n * 3 - 1 = 5; the
+ * Lua route sends x == 5 to 'b' only when n is 2, else to 'a'. The reworked path ('again')
+ * adds 2 more, so a second pass gives n = 4, x = 11: the route sends those to 'a'. */
+static const char by_hand[] =
+    "name: byhand\n"
+    "attributes:\n"
+    "  - {name: n, type: integer, initial: 0}\n"
+    "  - {name: x, type: number}\n"
+    "blocks:\n"
+    "  - source: in\n"
+    "    interarrival: 1\n"
+    "    limit: 5\n"
+    "    to: m\n"
+    "  - machine: m\n"
+    "    process: 0.5\n"
+    "    set: {n: n + 2, x: n * 3 - 1}\n"
+    "    to:\n"
+    "      rule: lua\n"
+    "      among: [a, b]\n"
+    "      lua: |\n"
+    "        if entity.x == 5 and entity.n == 2 then return candidates[2] end\n"
+    "        return 'a'\n"
+    "  - delay: b\n"
+    "    time: 0.1\n"
+    "    to: m2\n"
+    "  - machine: m2\n"
+    "    process: 0.1\n"
+    "    set: {n: n + 2, x: n * 3 - 1}\n"
+    "    to:\n"
+    "      rule: lua\n"
+    "      among: [a, out]\n"
+    "      lua: return entity.x == 11 and 2 or 1\n"
+    "  - sink: a\n"
+    "  - sink: out\n";
+
+static void test_lua_by_hand(void)
+{
+    char diag[2000] = "";
+    struct tsim_model *m = load(by_hand, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run(sim);
+    CHECK_STR(tsim_sim_error(sim) ? tsim_sim_error(sim) : "", "");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "b"), "entered"), 5, 0);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "out"), "entered"), 5, 0);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "a"), "entered"), 0, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The example's shape: a random failure drawn in Lua, a rework count, a Lua route. */
+static const char rework[] =
+    "name: rework\n"
+    "attributes:\n"
+    "  - {name: reworks, type: integer, initial: 0}\n"
+    "  - {name: failed, type: integer}\n"
+    "  - {name: weight, type: number, initial: 'uniform(1, 2)'}\n"
+    "blocks:\n"
+    "  - source: in\n"
+    "    interarrival: exponential(2)\n"
+    "    to: q\n"
+    "  - buffer: q\n"
+    "    to: test\n"
+    "  - machine: test\n"
+    "    process: uniform(0.5, 1.5)\n"
+    "    set:\n"
+    "      lua: |\n"
+    "        return {failed = math.random() < 0.3 and 1 or 0}\n"
+    "    to:\n"
+    "      rule: lua\n"
+    "      among: [done, rework, scrap]\n"
+    "      lua: |\n"
+    "        if entity.failed == 0 then return 'done' end\n"
+    "        if entity.reworks >= 2 or entity.weight > 1.9 then return 'scrap' end\n"
+    "        return 'rework'\n"
+    "  - machine: rework\n"
+    "    process: uniform(2, 4)\n"
+    "    set: {reworks: reworks + 1}\n"
+    "    to: q\n"
+    "  - sink: done\n"
+    "  - sink: scrap\n";
+
+static void test_lua_clone_continues_identically(void)
+{
+    char diag[2000] = "";
+    struct tsim_model *m = load(rework, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct tsim_sim *whole = tsim_sim_create(m, 5, 0);
+    tsim_sim_run_until(whole, 2000);
+    struct tsim_sim *half = tsim_sim_create(m, 5, 0);
+    tsim_sim_run_until(half, 700);
+    struct tsim_sim *clone = tsim_sim_clone(half);
+    tsim_sim_run_until(clone, 2000);
+    tsim_sim_run_until(half, 2000);
+    CHECK_STR(tsim_sim_error(whole) ? tsim_sim_error(whole) : "", "");
+    CHECK(tsim_sim_fingerprint(whole) == tsim_sim_fingerprint(clone));
+    CHECK(tsim_sim_fingerprint(whole) == tsim_sim_fingerprint(half));
+    /* The rule did route: some scrapped, some reworked, with another seed another history. */
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(whole, &r);
+    CHECK(kpi(&r, tsim_model_find_block(m, "scrap"), "entered") > 0);
+    CHECK(kpi(&r, tsim_model_find_block(m, "rework"), "entered") > 0);
+    tsim_result_release(&r);
+    struct tsim_sim *other = tsim_sim_create(m, 6, 0);
+    tsim_sim_run_until(other, 2000);
+    CHECK(tsim_sim_fingerprint(whole) != tsim_sim_fingerprint(other));
+    tsim_sim_destroy(other);
+    tsim_sim_destroy(whole);
+    tsim_sim_destroy(half);
+    tsim_sim_destroy(clone);
+    tsim_model_destroy(m);
+}
+
+/* A model with one machine whose 'set' or Lua route is `logic` (indented under the machine). */
+static char *with_logic(const char *attrs, const char *logic)
+{
+    static char buf[4000];
+    snprintf(buf, sizeof buf,
+             "name: bad\n"
+             "attributes:\n%s"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 1\n"
+             "    limit: 3\n"
+             "    to: m\n"
+             "  - machine: m\n"
+             "    process: 1\n"
+             "%s"
+             "  - sink: a\n"
+             "  - sink: b\n",
+             attrs, logic);
+    return buf;
+}
+
+static const char attrs_nr[] = "  - {name: count, type: integer, initial: 0}\n"
+                               "  - {name: ratio, type: number}\n"
+                               "  - {name: kind, type: id}\n";
+
+static void load_fails(const char *text, const char *expected)
+{
+    char diag[2000] = "";
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK_STR(diag, expected);
+    tsim_model_destroy(m);
+}
+
+static void test_lua_load_errors(void)
+{
+    load_fails(with_logic(attrs_nr, "    set: {cuont: count + 1}\n    to: {rule: round_robin, among: [a, b]}\n"),
+               "rules.yaml:13:11: error: 'set' of unknown attribute 'cuont' (did you mean "
+               "'count'?)\n");
+    load_fails(with_logic(attrs_nr, "    set: {count: cuont + 1}\n    to: {rule: round_robin, among: [a, b]}\n"),
+               "rules.yaml:13:18: error: unknown attribute 'cuont' (did you mean 'count'?)\n");
+    load_fails(with_logic(attrs_nr, "    set: {count: count / 2}\n    to: {rule: round_robin, among: [a, b]}\n"),
+               "rules.yaml:13:18: error: integer attribute 'count' cannot take a number value "
+               "(an integer takes no '/' and no fractions)\n");
+    load_fails(with_logic(attrs_nr, "    set: {ratio: kind + 1}\n    to: {rule: round_robin, among: [a, b]}\n"),
+               "rules.yaml:13:23: error: '+' of a id and a integer\n");
+    load_fails(with_logic(attrs_nr, "    set: {ratio: count = 1}\n    to: {rule: round_robin, among: [a, b]}\n"),
+               "rules.yaml:13:24: error: '=' is no comparison (write '==')\n");
+    load_fails(with_logic("  - {name: count, type: integer, initial: 2.5}\n", "    to: {rule: round_robin, among: [a, b]}\n"),
+               "rules.yaml:3:43: error: initial value of integer attribute 'count' must be a "
+               "whole number, not '2.5'\n");
+    load_fails(with_logic("  - {name: count, type: intger}\n", "    to: {rule: round_robin, among: [a, b]}\n"),
+               "rules.yaml:3:25: error: unknown attribute type 'intger' (did you mean "
+               "'integer'?)\n");
+    load_fails(with_logic(attrs_nr, "    to:\n      rule: lua\n      among: [a, b]\n"
+                                    "      lua: |\n        local x = 1\n        return x +\n"),
+               "rules.yaml:19: error: unexpected symbol near <eof>\n");
+    load_fails(with_logic(attrs_nr, "    to:\n      rule: lua\n      among: [a, b]\n"
+                                    "      lua: |\n        local x = 1\n        if x then\n"
+                                    "          return 1 end end\n"),
+               "rules.yaml:19: error: <eof> expected near 'end'\n");
+}
+
+/* Run a model that must fail at run time; its error must contain `expected`. */
+static void run_fails(const char *text, const char *expected)
+{
+    char diag[2000] = "";
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run(sim);
+    const char *err = tsim_sim_error(sim);
+    CHECK(err != NULL);
+    if (err && !strstr(err, expected)) {
+        fprintf(stderr, "  error '%s'\n  lacks '%s'\n", err, expected);
+        CHECK(0);
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static char *lua_route(const char *code)
+{
+    static char buf[2000];
+    snprintf(buf, sizeof buf, "    to:\n      rule: lua\n      among: [a, b]\n      lua: |\n%s",
+             code);
+    return with_logic(attrs_nr, buf);
+}
+
+static void test_lua_run_errors(void)
+{
+    run_fails(with_logic(attrs_nr, "    set: {count: count + 1, ratio: ratio * 2}\n    to: {rule: round_robin, among: [a, b]}\n"),
+              "rules.yaml:13:36: attribute 'ratio' is read before it was set (entity 1 leaving "
+              "'m')");
+    run_fails(with_logic(attrs_nr, "    set: {ratio: 1 / (count - count)}\n    to: {rule: round_robin, among: [a, b]}\n"),
+              "rules.yaml:13:18: expression gives an infinite value (entity 1 leaving 'm'; a "
+              "division by 0?)");
+    run_fails(lua_route("        local x = 0\n        while true do x = x + 1 end\n"),
+              "rules.yaml:17: rule ran past its budget of 1000000 Lua instructions (a loop that "
+              "never ends?) (rule of 'm')");
+    run_fails(lua_route("        return string.rep('x', 100000000)\n"),
+              "rules.yaml:17: rule used more than its 64 MiB of memory (rule of 'm')");
+    run_fails(lua_route("        return 3\n"),
+              "rules.yaml:17: routing rule returned 3, not a candidate's number (1 to 2)");
+    run_fails(lua_route("        return 'c'\n"),
+              "rules.yaml:17: routing rule returned 'c', which is not one of its candidates");
+    run_fails(lua_route("        return true\n"),
+              "rules.yaml:17: routing rule returned boolean, not a candidate");
+    run_fails(lua_route("        local n = 1\n        return entity.ratio\n"),
+              "rules.yaml:18: attribute 'ratio' is read before it was set");
+    run_fails(lua_route("        return entity.cuont\n"),
+              "rules.yaml:17: the entity has no field 'cuont'");
+    run_fails(lua_route("        error('custom')\n"), "rules.yaml:17: custom (rule of 'm')");
+    run_fails(with_logic(attrs_nr, "    set:\n      lua: return {count = 1.5}\n    to: {rule: round_robin, among: [a, b]}\n"),
+              "rules.yaml:14: set rule set whole-number attribute 'count' to a value it cannot "
+              "hold");
+    run_fails(with_logic(attrs_nr, "    set:\n      lua: return {cuont = 1}\n    to: {rule: round_robin, among: [a, b]}\n"),
+              "rules.yaml:14: set rule set 'cuont', which is no attribute");
+}
+
+/* What the sandbox removes or refuses, each a run-time error at the rule's line. */
+static void test_lua_sandbox(void)
+{
+    static const char *const refused[][2] = {
+        {"        return io.open('/etc/passwd')\n", "attempt to index a nil value (global 'io')"},
+        {"        os.exit(1)\n", "attempt to index a nil value (global 'os')"},
+        {"        return load('return 1')()\n", "attempt to call a nil value (global 'load')"},
+        {"        return require('io')\n", "attempt to call a nil value (global 'require')"},
+        {"        return dofile('/etc/passwd')\n", "attempt to call a nil value (global 'dofile')"},
+        {"        return debug.getinfo(1)\n", "attempt to index a nil value (global 'debug')"},
+        {"        return string.dump(print)\n", "attempt to call a nil value (field 'dump')"},
+        {"        return ('x'):dump()\n", "attempt to call a nil value (method 'dump')"},
+        {"        math.randomseed(1)\n", "attempt to call a nil value (field 'randomseed')"},
+        {"        x = 1\n", "cannot assign 'x': what a rule is shown is read-only"},
+        {"        math.pi = 3\n", "cannot assign 'pi': what a rule is shown is read-only"},
+        {"        candidates[1] = 2\n", "read-only"},
+        {"        entity.count = 5\n", "cannot assign 'count': what a rule is shown is read-only"},
+        {"        return getmetatable(entity)\n", "attempt to call a nil value (global 'getmetatable')"},
+        {"        return pcall(error)\n", "attempt to call a nil value (global 'pcall')"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        run_fails(lua_route(refused[i][0]), refused[i][1]);
+}
+
+/* What a route rule is shown: its candidates (name, index, content, full), the clock. */
+static void test_lua_views(void)
+{
+    char diag[2000] = "";
+    struct tsim_model *m = load(lua_route("        assert(#candidates == 2)\n"
+                                          "        assert(candidates[1].name == 'a')\n"
+                                          "        assert(candidates[2].index == 2)\n"
+                                          "        assert(candidates[1].content == 0)\n"
+                                          "        assert(candidates[1].full == false)\n"
+                                          "        assert(now == entity.id + 1)\n"
+                                          "        assert(entity.count == 0)\n"
+                                          "        local k = math.random(2)\n"
+                                          "        assert(k == 1 or k == 2)\n"
+                                          "        return candidates[k]\n"),
+                                diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run(sim);
+    CHECK_STR(tsim_sim_error(sim) ? tsim_sim_error(sim) : "", "");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 3, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+int main(void)
+{
+    RUN(test_lua_by_hand);
+    RUN(test_lua_clone_continues_identically);
+    RUN(test_lua_load_errors);
+    RUN(test_lua_run_errors);
+    RUN(test_lua_sandbox);
+    RUN(test_lua_views);
+    return CHECK_DONE();
+}
