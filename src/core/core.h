@@ -52,4 +52,9 @@ uint64_t tsim__fingerprint_step(uint64_t h, uint64_t fingerprint);
 _Noreturn void tsim__assert_fail(const char *func, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Read the regular file `path` whole into `*out` (NUL-terminated; free with tsim__free), refusing
+ * one larger than `max` bytes. Errors: TSIM_EIO or TSIM_ELIMIT with a message in `err`. */
+int tsim__read_file(const char *path, size_t max, char **out, size_t *len, char *err,
+                    size_t errlen);
+
 #endif

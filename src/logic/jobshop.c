@@ -12,7 +12,6 @@
 
 #include "core/core.h"
 #include "logic/rules.h"
-#include "model/params.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -68,10 +68,6 @@ int tsim__param_set(struct tsim_model *m, int block, const char *key, const char
 int tsim__param_set_process(struct tsim_model *m, int block, int product, const char *text,
                             const char *base_dir, struct tsim__perr *e);
 
-/* Read the regular file `path` whole into `*out` (NUL-terminated; free with tsim__free), refusing
- * one larger than `max` bytes. Errors: TSIM_EIO or TSIM_ELIMIT with a message in `err`. */
-int tsim__read_file(const char *path, size_t max, char **out, size_t *len, char *err,
-                    size_t errlen);
 
 /* Set both halves of a machine's failure model, or one of them (the other NULL: keep the one the
  * machine has). On a parse error `*which` says which text was wrong: 0 between, 1 repair. */
