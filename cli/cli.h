@@ -85,5 +85,8 @@ const char *cli_errmsg(void);
 /* Read a whole file of at most `max` bytes, NUL-terminated; NULL (errno set) on failure.
  * Ownership: the caller frees the result with free(). */
 char *cli_read_file(const char *path, size_t max, size_t *len);
+/* `--listen`'s "ADDR:PORT" or "[V6]:PORT" into its parts (cli/serve.c, built with
+ * libmicrohttpd); 0 or CLI_EXIT_USAGE after saying why. */
+int cli_parse_listen(const char *cmd, const char *text, char *addr, size_t len, unsigned *port);
 
 #endif

@@ -49,26 +49,25 @@ int cmd_serve(int argc, char **argv)
 }
 #else
 
-/* "ADDR:PORT" or "[V6]:PORT" into its parts; 0 or CLI_EXIT_USAGE. */
-static int parse_listen(const char *text, char *addr, size_t len, unsigned *port)
+int cli_parse_listen(const char *cmd, const char *text, char *addr, size_t len, unsigned *port)
 {
     const char *colon = strrchr(text, ':');
     const char *a = text, *end = colon;
     if (!colon || colon == text)
-        return cli_usage_error("serve", "option '--listen' takes ADDR:PORT, not '%s'", text);
+        return cli_usage_error(cmd, "option '--listen' takes ADDR:PORT, not '%s'", text);
     if (text[0] == '[') {
         a = text + 1;
         if (colon[-1] != ']')
-            return cli_usage_error("serve", "option '--listen': an IPv6 address goes in "
-                                            "brackets: [::1]:8080");
+            return cli_usage_error(cmd, "option '--listen': an IPv6 address goes in "
+                                        "brackets: [::1]:8080");
         end = colon - 1;
     }
     if ((size_t)(end - a) >= len)
-        return cli_usage_error("serve", "option '--listen': address too long");
+        return cli_usage_error(cmd, "option '--listen': address too long");
     memcpy(addr, a, (size_t)(end - a));
     addr[end - a] = '\0';
     long p;
-    if (cli_parse_long("serve", "--listen", colon + 1, 0, 65535, &p) != 0) return CLI_EXIT_USAGE;
+    if (cli_parse_long(cmd, "--listen", colon + 1, 0, 65535, &p) != 0) return CLI_EXIT_USAGE;
     *port = (unsigned)p;
     return 0;
 }
@@ -110,7 +109,7 @@ int cmd_serve(int argc, char **argv)
     struct tsim_web_opts o;
     memset(&o, 0, sizeof o);
     char addr[64];
-    if (parse_listen(listen, addr, sizeof addr, &o.port) != 0) return CLI_EXIT_USAGE;
+    if (cli_parse_listen("serve", listen, addr, sizeof addr, &o.port) != 0) return CLI_EXIT_USAGE;
     long t = 10, th = 0;
     if (timeout_text && cli_parse_long("serve", "--timeout", timeout_text, 1, 3600, &t) != 0)
         return CLI_EXIT_USAGE;

@@ -10,6 +10,10 @@
 #include "twinsim.h"
 #include "twinsim_drivers.h"
 
+#ifdef TSIM_HAVE_HTTP
+#include "twinsim_web.h"
+#endif
+
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,6 +47,12 @@ static const char twin_help[] =
     "                      print it and check that it equals the recorded one (no broker)\n"
     "  --replications N    replications per forecast (overrides the mapping)\n"
     "  --verbose           log connections, forecasts, every retry and every dropped message\n"
+    "  --serve             also serve the dashboard, with the twin's live state, forecasts and\n"
+    "                      alerts (GET /api/twin, events at /api/twin/events with the token)\n"
+    "  --listen ADDR:PORT  with --serve: address and port (default 127.0.0.1:8080)\n"
+    "  --results FILE      with --serve: the results database the dashboard shows (default\n"
+    "                      twinsim.db; made if missing)\n"
+    "  --token-file FILE   with --serve: the token, from the first line of FILE\n"
     "MQTT OPTIONS\n"
     "  --mqtt HOST[:PORT]  the broker (default 127.0.0.1:1883); or --host H and --port P\n"
     "  --client-id ID      (default twinsim-twin; a persistent session needs a fixed id)\n"
@@ -357,6 +367,13 @@ static int origin_arg(struct common *c, double *out)
                            c->origin);
 }
 
+#ifdef TSIM_HAVE_HTTP
+static void live_to_web(void *ctx, const char *kind, const char *json)
+{
+    tsim_web_live(ctx, kind, json);
+}
+#endif
+
 int cmd_twin(int argc, char **argv)
 {
     struct common c;
@@ -365,8 +382,8 @@ int cmd_twin(int argc, char **argv)
     tsim_mqtt_opts_init(&c.mqtt);
     c.mqtt.client_id = "twinsim-twin";
     const char *db = NULL, *idle = NULL, *every = NULL, *reps = NULL, *replay = NULL;
-    const char *fc_id = NULL;
-    int fsync_flag = 0;
+    const char *fc_id = NULL, *listen = NULL, *results = NULL, *token_file = NULL;
+    int fsync_flag = 0, serve = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int m;
@@ -390,7 +407,14 @@ int cmd_twin(int argc, char **argv)
         OPT("--replications", reps)
         OPT("--replay", replay)
         OPT("--forecast", fc_id)
+        OPT("--listen", listen)
+        OPT("--results", results)
+        OPT("--token-file", token_file)
 #undef OPT
+        if (strcmp(argv[i], "--serve") == 0) {
+            serve = 1;
+            continue;
+        }
         if (strcmp(argv[i], "--fsync") == 0) {
             fsync_flag = 1;
             continue;
@@ -401,6 +425,21 @@ int cmd_twin(int argc, char **argv)
     }
     if (!c.model) return cli_usage_error("twin", "no model given");
     if (!replay != !fc_id) return cli_usage_error("twin", "--replay and --forecast go together");
+    if (!serve && (listen || results || token_file))
+        return cli_usage_error("twin", "--listen, --results and --token-file go with --serve");
+    if (serve && replay) return cli_usage_error("twin", "--serve does not go with --replay");
+#ifndef TSIM_HAVE_HTTP
+    if (serve)
+        return cli_error("twin", "this twinsim was built without libmicrohttpd, so no --serve "
+                                 "(Debian: apt-get install libmicrohttpd-dev, then make)");
+#else
+    char addr[64];
+    struct tsim_web_opts wo;
+    memset(&wo, 0, sizeof wo);
+    if (serve &&
+        cli_parse_listen("twin", listen ? listen : "127.0.0.1:8080", addr, sizeof addr, &wo.port))
+        return CLI_EXIT_USAGE;
+#endif
     long fc_n = 0;
     if (fc_id && cli_parse_long("twin", "--forecast", fc_id, 1, 2147483647L, &fc_n))
         return CLI_EXIT_USAGE;
@@ -448,8 +487,46 @@ int cmd_twin(int argc, char **argv)
     o.log = print_log;
     o.log_ctx = &pr;
     stop_flag = 0;
+#ifdef TSIM_HAVE_HTTP
+    struct tsim_web *web = NULL;
+    if (serve) {
+        char *token = NULL;
+        if (token_file) {
+            size_t len;
+            token = cli_read_file(token_file, 4096, &len);
+            if (!token) {
+                unload(&l);
+                return cli_error("twin", "cannot read the token file: %s", cli_errmsg());
+            }
+            token[strcspn(token, "\r\n")] = '\0';
+        }
+        wo.db = results ? results : "twinsim.db";
+        wo.address = addr;
+        wo.token = token;
+        rc = tsim_web_start(&wo, &web);
+        free(token);
+        if (rc != 0) {
+            unload(&l);
+            return cli_error("twin", "%s", cli_errmsg());
+        }
+        if (!tsim_web_is_loopback(web))
+            fprintf(stderr, "twinsim twin: warning: listening on '%s', not loopback: anyone who "
+                            "can reach it sees the twin, and the token travels in clear text\n",
+                    addr);
+        int v6 = strchr(addr, ':') != NULL;
+        printf("twinsim twin: http://%s%s%s:%u/twin.html (database '%s')\n", v6 ? "[" : "",
+               addr, v6 ? "]" : "", tsim_web_port(web), wo.db);
+        printf("token: %s\n", tsim_web_token(web));
+        fflush(stdout);
+        o.live = live_to_web;
+        o.live_ctx = web;
+    }
+#endif
     install_handlers();
     rc = tsim_twin_run(l.m, l.map, &o);
+#ifdef TSIM_HAVE_HTTP
+    tsim_web_stop(web);
+#endif
     unload(&l);
     return rc ? CLI_EXIT_MODEL : CLI_EXIT_OK;
 }

@@ -328,6 +328,13 @@ struct tsim_twin_opts {
     const volatile sig_atomic_t *stop; /* set (by a signal handler) to stop; may be NULL */
     tsim_log_fn *log;
     void *log_ctx;
+    /* Live news for a dashboard in the same process, called on the twin's thread: `kind`
+     * "state" with the twin's state (as published on the state topic) at most every
+     * `live_every_s` wall seconds while messages are handled, and once at the start and the
+     * end; "forecast" with each finished forecast; "alert" with each alert. NULL: none. */
+    void (*live)(void *ctx, const char *kind, const char *json);
+    void *live_ctx;
+    double live_every_s;  /* 0: 0.2 */
 };
 
 /** How the emulator plays a model as a plant. Zero it, set `mqtt` with tsim_mqtt_opts_init(). */

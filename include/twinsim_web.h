@@ -56,6 +56,15 @@ TSIM_API const char *tsim_web_token(const struct tsim_web *w);
 TSIM_API int tsim_web_is_loopback(const struct tsim_web *w);
 
 /**
+ * Hand the server the live twin's news (`twinsim twin --serve`): `kind` "state" (the twin's
+ * state as a JSON object; replaces the one before), "forecast" (the newest forecast; replaces
+ * the one before) or "alert" (kept with the last 31 before it). `json` is copied. From the
+ * first call on, GET /api/twin answers and twin event streams send what changed. Safe from any
+ * thread; costs a copy and a broadcast, never waits for a client.
+ */
+TSIM_API void tsim_web_live(struct tsim_web *w, const char *kind, const char *json);
+
+/**
  * Stop serving: refuse new connections, end every event stream, interrupt started runs (nothing
  * of an unfinished run is recorded), wait for them and free everything. NULL is a no-op.
  */

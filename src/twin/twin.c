@@ -68,6 +68,7 @@ struct twin {
     uint64_t base_connects, base_failures, restarts;
     double base_blind;
     atomic_int state_due; /* publish the state soon (a connect happened) */
+    uint64_t live_seen;   /* messages received when the live state was last handed over */
     atomic_int closing;   /* stopping: the connection's news is no longer said */
     char status_online[256], status_lost[256], status_offline[256];
 };
@@ -188,6 +189,17 @@ static void emit_alert(void *ctx, const char *json)
     if (tw->mq && tw->map->topic_alert)
         tsim__mqtt_publish(tw->mq, tw->map->topic_alert, json, strlen(json), tw->map->qos, 0);
     say_long(tw, TSIM_LOG_INFO, "alert", json);
+    if (tw->o->live) tw->o->live(tw->o->live_ctx, "alert", json);
+}
+
+/* The state for a dashboard in the same process; `live_seen` is the message count it saw. */
+static void live_state(struct twin *tw)
+{
+    if (!tw->o->live) return;
+    char *s = state_json(tw, tw->lv->now);
+    tw->o->live(tw->o->live_ctx, "state", s);
+    tsim__free(s);
+    tw->live_seen = tw->in.received;
 }
 
 static void publish_state(struct twin *tw)
@@ -220,6 +232,7 @@ static void finish_forecast(struct twin *tw, int wait)
         say(tw, TSIM_LOG_PROBLEM, "forecast_failed", "forecast %llu has no figures: %s",
             (unsigned long long)tw->job.id, tw->res.error);
     say_long(tw, TSIM_LOG_INFO, "forecast", tw->json);
+    if (tw->o->live) tw->o->live(tw->o->live_ctx, "forecast", tw->json);
     if (tw->o->state_out) {
         fprintf(tw->o->state_out, "%s\n", tw->json);
         fflush(tw->o->state_out);
@@ -658,7 +671,9 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
     if (!status) tw.th_started = pthread_create(&tw.th, NULL, worker, &tw) == 0;
     if (!status && !reached(&tw) && start_mqtt(&tw) != 0) status = 1;
 
-    double t0 = wall_now(), last_msg = t0, last_log = t0, last_state = t0;
+    double t0 = wall_now(), last_msg = t0, last_log = t0, last_state = t0, last_live = t0;
+    double live_every = o->live_every_s > 0 ? o->live_every_s : 0.2;
+    if (!status) live_state(&tw);
     double next_fc = map->every_s > 0 ? t0 + map->every_s : INFINITY;
     while (!status && !stopped(&tw) && !reached(&tw)) {
         double now = wall_now();
@@ -692,6 +707,12 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
         if (atomic_exchange(&tw.state_due, 0) || (now - last_state > 10 && now - last_msg < 10)) {
             publish_state(&tw);
             last_state = now;
+        }
+        /* A dashboard's state: coalesced to one every `live_every` while messages come in; the
+         * state is built only then, so its cost does not grow with the message rate. */
+        if (o->live && tw.in.received != tw.live_seen && now - last_live >= live_every) {
+            live_state(&tw);
+            last_live = now;
         }
         if (o->verbose && now - last_log > 10) {
             char *s = print_free(counters(&tw));
@@ -727,6 +748,7 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
     }
     if (!status) commit(&tw);
     publish_state(&tw);
+    live_state(&tw);
     /* Nothing more is handled: whatever the network thread still hands over stays
      * unacknowledged. */
     tsim__msgq_abandon(tw.q);

@@ -231,6 +231,7 @@ void tsim__web_release(struct tsim_web *w)
     tsim__free(w->models_path);
     tsim__free(w->token);
     tsim__free(w->address);
+    tsim__web_live_release(w);
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->mu);
     pthread_mutex_destroy(&w->dbmu);
@@ -362,6 +363,20 @@ void tsim__web_route(struct tsim_web *w, const struct tsim__web_req *r, struct t
         tsim__web_api_trace(w, id, out);
     } else if ((id = match_id(p, "/api/experiments/", "", &bad)) > 0) {
         tsim__web_api_experiment(w, id, out);
+    } else if (strcmp(p, "/api/twin") == 0) {
+        tsim__web_api_twin(w, out);
+    } else if (strcmp(p, "/api/twin/events") == 0) {
+        if (!authorized(w, r)) {
+            tsim__web_error(out, 401, "live events need the server's token");
+            return;
+        }
+        pthread_mutex_lock(&w->mu);
+        int on = w->live_on;
+        pthread_mutex_unlock(&w->mu);
+        if (!on)
+            tsim__web_error(out, 404, "no live twin here (start one with 'twinsim twin --serve')");
+        else
+            out->stream_twin = 1;
     } else if ((id = match_id(p, "/api/jobs/", "", &bad)) > 0) {
         tsim__web_job_show(w, id, out);
     } else if ((id = match_id(p, "/api/jobs/", "/events", &bad)) > 0) {

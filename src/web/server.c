@@ -240,6 +240,96 @@ static enum MHD_Result send_stream(struct server *s, struct MHD_Connection *c, i
     return ret;
 }
 
+/*
+ * The live twin's event stream: `state` when the twin's state changed since the last one sent,
+ * `forecast` at each new forecast, `alert` for each alert (those more than
+ * TSIM__WEB_LIVE_ALERTS behind are skipped), a keep-alive comment after half the timeout without
+ * news. Coalescing happens twice: the twin hands over a state at most every 200 ms
+ * (tsim_twin_opts.live_every_s), and a stream sends only the newest state when it is ready for
+ * more, however many came meanwhile. An event larger than libmicrohttpd's block goes out over
+ * several calls from `pend`.
+ */
+struct twin_stream {
+    struct server *s;
+    uint64_t state_seq, forecast_seq, alerts;
+    char *pend;
+    size_t len, off;
+};
+
+static ssize_t twin_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct twin_stream *st = cls;
+    struct tsim_web *w = &st->s->w;
+    (void)pos;
+    if (st->off < st->len) {
+        size_t n = st->len - st->off < max ? st->len - st->off : max;
+        memcpy(buf, st->pend + st->off, n);
+        st->off += n;
+        return (ssize_t)n;
+    }
+    pthread_mutex_lock(&w->mu);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += w->timeout > 1 ? w->timeout / 2 : 1;
+    while (!w->stopping && w->live_state_seq == st->state_seq &&
+           w->live_forecast_seq == st->forecast_seq && w->live_nalerts == st->alerts)
+        if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT) break;
+    if (w->stopping) {
+        pthread_mutex_unlock(&w->mu);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    struct tsim__sb b = {0};
+    if (w->live_nalerts != st->alerts) {
+        uint64_t n = w->live_nalerts;
+        if (n - st->alerts > TSIM__WEB_LIVE_ALERTS) st->alerts = n - TSIM__WEB_LIVE_ALERTS;
+        const char *a = w->live_alerts[st->alerts % TSIM__WEB_LIVE_ALERTS];
+        st->alerts++;
+        tsim__sb_printf(&b, "event: alert\nid: %llu\ndata: %s\n\n",
+                        (unsigned long long)st->alerts, a);
+    } else if (w->live_forecast_seq != st->forecast_seq) {
+        st->forecast_seq = w->live_forecast_seq;
+        tsim__sb_printf(&b, "event: forecast\nid: %llu\ndata: %s\n\n",
+                        (unsigned long long)st->forecast_seq, w->live_forecast);
+    } else if (w->live_state_seq != st->state_seq) {
+        st->state_seq = w->live_state_seq;
+        tsim__sb_printf(&b, "event: state\nid: %llu\ndata: %s\n\n",
+                        (unsigned long long)st->state_seq, w->live_state);
+    } else {
+        tsim__sb_printf(&b, ": keep-alive\n\n");
+    }
+    pthread_mutex_unlock(&w->mu);
+    tsim__free(st->pend);
+    st->pend = b.p;
+    st->len = b.n;
+    st->off = 0;
+    return twin_stream_read(st, pos, buf, max);
+}
+
+static void twin_stream_free(void *cls)
+{
+    struct twin_stream *st = cls;
+    tsim__free(st->pend);
+    free(st);
+}
+
+static enum MHD_Result send_twin_stream(struct server *s, struct MHD_Connection *c)
+{
+    struct twin_stream *st = calloc(1, sizeof *st);
+    if (!st) return MHD_NO;
+    st->s = s;
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384,
+                                                               twin_stream_read, st,
+                                                               twin_stream_free);
+    if (!r) {
+        free(st);
+        return MHD_NO;
+    }
+    common_headers(r, "text/event-stream");
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 /* ---- requests ----------------------------------------------------------------------------- */
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -295,7 +385,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         .auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION)};
     struct tsim__web_resp o;
     tsim__web_route(&s->w, &r, &o);
-    enum MHD_Result ret = o.stream_job > 0 ? send_stream(s, c, o.stream_job) : send_resp(c, &o);
+    enum MHD_Result ret = o.stream_twin      ? send_twin_stream(s, c)
+                          : o.stream_job > 0 ? send_stream(s, c, o.stream_job)
+                                             : send_resp(c, &o);
     tsim__web_resp_release(&o);
     return ret;
 }

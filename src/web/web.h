@@ -22,6 +22,7 @@
 #define TSIM__WEB_MAX_ARGS 32
 #define TSIM__WEB_MAX_JOBS 64    /* remembered; the oldest finished one makes room */
 #define TSIM__WEB_MAX_RUNNING 2  /* started runs at once; more is 429 */
+#define TSIM__WEB_LIVE_ALERTS 32 /* the live twin's last alerts kept for the API and streams */
 
 struct tsim__web_asset {
     const char *path; /* "/index.html" */
@@ -63,6 +64,14 @@ struct tsim_web {
     struct tsim__job jobs[TSIM__WEB_MAX_JOBS];
     int64_t next_job;
     void *daemon;         /* struct MHD_Daemon */
+    /* The live twin in the same process (tsim_web_live), under `mu`: the newest state and
+     * forecast (each replaced whole, never queued: the newest wins), the last alerts in a ring,
+     * and counters that go up at every change, which is what twin streams watch. */
+    int live_on;
+    char *live_state, *live_forecast;
+    uint64_t live_state_seq, live_forecast_seq;
+    char *live_alerts[TSIM__WEB_LIVE_ALERTS];
+    uint64_t live_nalerts; /* alerts ever given; alert k sits in slot k % TSIM__WEB_LIVE_ALERTS */
 };
 
 struct tsim__web_arg {
@@ -84,6 +93,7 @@ struct tsim__web_resp {
     size_t len;
     int owned;
     int64_t stream_job;   /* > 0: answer with the event stream of this job instead */
+    int stream_twin;      /* 1: answer with the live twin's event stream instead */
     const char *allow;    /* for 405: the Allow header */
 };
 
@@ -111,6 +121,10 @@ void tsim__web_api_experiments(struct tsim_web *w, const struct tsim__web_req *r
                                struct tsim__web_resp *out);
 void tsim__web_api_experiment(struct tsim_web *w, int64_t id, struct tsim__web_resp *out);
 void tsim__web_api_models(struct tsim_web *w, struct tsim__web_resp *out);
+/* Free what tsim_web_live kept (live.c). */
+void tsim__web_live_release(struct tsim_web *w);
+/* GET /api/twin: the live twin's newest state, forecast and last alerts (404 without a twin). */
+void tsim__web_api_twin(struct tsim_web *w, struct tsim__web_resp *out);
 
 /* Started runs (job.c). */
 void tsim__web_job_start(struct tsim_web *w, const struct tsim__web_req *r,
