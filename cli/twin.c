@@ -514,7 +514,7 @@ int cmd_twin(int argc, char **argv)
                             "can reach it sees the twin, and the token travels in clear text\n",
                     addr);
         int v6 = strchr(addr, ':') != NULL;
-        printf("twinsim twin: http://%s%s%s:%u/twin.html (database '%s')\n", v6 ? "[" : "",
+        printf("twinsim twin: http://%s%s%s:%u/ (live twin at /api/twin, database '%s')\n", v6 ? "[" : "",
                addr, v6 ? "]" : "", tsim_web_port(web), wo.db);
         printf("token: %s\n", tsim_web_token(web));
         fflush(stdout);
