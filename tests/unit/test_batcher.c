@@ -4,13 +4,8 @@
  * of its keys.
  */
 #include "check.h"
+#include "model_text.h"
 #include "twinsim.h"
-
-static double kpi(const struct tsim_result *r, int block, const char *name)
-{
-    const struct tsim_kpi *k = tsim_result_find(r, block, name);
-    return k ? k->value : -1;
-}
 
 /* Arrivals at 1, 2, ..., 10 into a buffer before an oven of size 3, timeout 4, process 2.5:
  *   batch 1: 1, 2, 3 (full at 3), out at 5.5; 4 and 5 wait in the buffer
@@ -36,14 +31,7 @@ static const char oven_yaml[] = "name: oven\n"
 
 static struct tsim_model *load(const char *text, char *diag, size_t size)
 {
-    struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim_model *m = tsim_model_load(text, strlen(text), "oven.yaml", NULL, &d);
-    FILE *f = fmemopen(diag, size, "w");
-    tsim_diags_print(&d, "oven.yaml", f);
-    fclose(f);
-    tsim_diags_release(&d);
-    return m;
+    return model_from_text(text, "oven.yaml", diag, size);
 }
 
 /* A sim of `m` (seed 1) run to `until` (< 0: until no event is left), its KPIs in `r`; NULL when

@@ -4,26 +4,14 @@
  * the checks of its keys.
  */
 #include "check.h"
+#include "model_text.h"
 #include "twinsim.h"
 
 #include <math.h>
 
-static double kpi(const struct tsim_result *r, int block, const char *name)
-{
-    const struct tsim_kpi *k = tsim_result_find(r, block, name);
-    return k ? k->value : -1;
-}
-
 static struct tsim_model *load(const char *text, char *diag, size_t size)
 {
-    struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim_model *m = tsim_model_load(text, strlen(text), "belt.yaml", NULL, &d);
-    FILE *f = fmemopen(diag, size, "w");
-    tsim_diags_print(&d, "belt.yaml", f);
-    fclose(f);
-    tsim_diags_release(&d);
-    return m;
+    return model_from_text(text, "belt.yaml", diag, size);
 }
 
 /* The times of the entries to and departures from one block, in order. */

@@ -19,17 +19,11 @@
 static int verbose;
 
 #include "reps.h"
+#include "model_text.h"
 
 static struct tsim_model *load(const char *text, char *diag, size_t size)
 {
-    struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim_model *m = tsim_model_load(text, strlen(text), "fleet.yaml", NULL, &d);
-    FILE *f = fmemopen(diag, size, "w");
-    tsim_diags_print(&d, "fleet.yaml", f);
-    fclose(f);
-    tsim_diags_release(&d);
-    return m;
+    return model_from_text(text, "fleet.yaml", diag, size);
 }
 
 /* One vehicle, home H; requests at P (times 1 and 2) go to D. Segments: H-P 4 (two-way),

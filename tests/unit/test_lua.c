@@ -4,24 +4,12 @@
  * of the model file and of a run, word for word where the text is the project's own.
  */
 #include "check.h"
+#include "model_text.h"
 #include "twinsim.h"
-
-static double kpi(const struct tsim_result *r, int block, const char *name)
-{
-    const struct tsim_kpi *k = tsim_result_find(r, block, name);
-    return k ? k->value : -1;
-}
 
 static struct tsim_model *load(const char *text, char *diag, size_t size)
 {
-    struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim_model *m = tsim_model_load(text, strlen(text), "rules.yaml", NULL, &d);
-    FILE *f = fmemopen(diag, size, "w");
-    tsim_diags_print(&d, "rules.yaml", f);
-    fclose(f);
-    tsim_diags_release(&d);
-    return m;
+    return model_from_text(text, "rules.yaml", diag, size);
 }
 
 /* Five entities; each passes 'm', which adds 2 to 'n' (from 0) and sets x = n * 3 - 1 = 5; the

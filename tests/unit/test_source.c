@@ -2,6 +2,7 @@
  * Sources: when arrivals come, counted on deterministic models where every arrival time is known.
  */
 #include "check.h"
+#include "model_text.h"
 #include "twinsim.h"
 
 static struct tsim_dist constant(double x)
@@ -9,12 +10,6 @@ static struct tsim_dist constant(double x)
     struct tsim_dist d;
     tsim_dist_init(&d, TSIM_DIST_CONSTANT, &x, 1);
     return d;
-}
-
-static double kpi(const struct tsim_result *r, int block, const char *name)
-{
-    const struct tsim_kpi *k = tsim_result_find(r, block, name);
-    return k ? k->value : -1;
 }
 
 /* A population that blocks its source holds back the arrivals too: the first interarrival time

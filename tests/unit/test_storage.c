@@ -23,17 +23,11 @@
 static int verbose;
 
 #include "reps.h"
+#include "model_text.h"
 
 static struct tsim_model *load(const char *text, char *diag, size_t size)
 {
-    struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim_model *m = tsim_model_load(text, strlen(text), "rack.yaml", NULL, &d);
-    FILE *f = fmemopen(diag, size, "w");
-    tsim_diags_print(&d, "rack.yaml", f);
-    fclose(f);
-    tsim_diags_release(&d);
-    return m;
+    return model_from_text(text, "rack.yaml", diag, size);
 }
 
 /* A rack of 2 x 1 slots, 1 wide, speed 1, pick-up and drop 0.5, closest free slot, FIFO

@@ -1,0 +1,37 @@
+/*
+ * What the unit tests of block types share: a model loaded from text, its diagnostics printed
+ * into a buffer the way `twinsim check` prints them, and a KPI of a result looked up by name.
+ */
+#ifndef TSIM_TEST_MODEL_TEXT_H
+#define TSIM_TEST_MODEL_TEXT_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "twinsim.h"
+
+/* The model of `text`, read as the file `name`, or NULL; its diagnostics go into `diag`. */
+static inline struct tsim_model *model_from_text(const char *text, const char *name, char *diag,
+                                                 size_t size)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_model *m = tsim_model_load(text, strlen(text), name, NULL, &d);
+    FILE *f = fmemopen(diag, size, "w");
+    tsim_diags_print(&d, name, f);
+    fclose(f);
+    tsim_diags_release(&d);
+    return m;
+}
+
+/* The value of KPI `name` of `block` in `r`, or -1 when there is none. A file that includes
+ * reps.h first uses reps.h's, which also fails the test when the KPI is missing. */
+#ifndef TSIM_TEST_REPS_H
+static inline double kpi(const struct tsim_result *r, int block, const char *name)
+{
+    const struct tsim_kpi *k = tsim_result_find(r, block, name);
+    return k ? k->value : -1;
+}
+#endif
+
+#endif
