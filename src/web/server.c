@@ -217,6 +217,24 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     return n;
 }
 
+/* Queue an event stream read by `read` from `st` (`block` bytes at a time), which `done` frees
+ * when the connection ends; `st` is freed here when the response cannot be made. */
+static enum MHD_Result queue_stream(struct MHD_Connection *c, size_t block,
+                                    MHD_ContentReaderCallback read, void *st,
+                                    MHD_ContentReaderFreeCallback done)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, block, read, st, done);
+    if (!r) {
+        free(st);
+        return MHD_NO;
+    }
+    common_headers(r, "text/event-stream");
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static void stream_free(void *cls)
 {
     free(cls);
@@ -228,16 +246,7 @@ static enum MHD_Result send_stream(struct server *s, struct MHD_Connection *c, i
     if (!st) return MHD_NO;
     st->s = s;
     st->job = job;
-    struct MHD_Response *r =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, st, stream_free);
-    if (!r) {
-        free(st);
-        return MHD_NO;
-    }
-    common_headers(r, "text/event-stream");
-    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue_stream(c, 4096, stream_read, st, stream_free);
 }
 
 /*
@@ -317,17 +326,7 @@ static enum MHD_Result send_twin_stream(struct server *s, struct MHD_Connection 
     struct twin_stream *st = calloc(1, sizeof *st);
     if (!st) return MHD_NO;
     st->s = s;
-    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384,
-                                                               twin_stream_read, st,
-                                                               twin_stream_free);
-    if (!r) {
-        free(st);
-        return MHD_NO;
-    }
-    common_headers(r, "text/event-stream");
-    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue_stream(c, 16384, twin_stream_read, st, twin_stream_free);
 }
 
 /* ---- requests ----------------------------------------------------------------------------- */
