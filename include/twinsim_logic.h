@@ -55,6 +55,36 @@ TSIM_API int tsim_jobshop_verify(const struct tsim_jobshop *js, const int64_t *s
 /** The total number of operations (the length of a `start` array). */
 TSIM_API size_t tsim_jobshop_size(const struct tsim_jobshop *js);
 
+/*
+ * Learned sequencing rules (docs/ai.md): a `linear` or `mlp` model over candidate features, read
+ * from a weights file ("twinsim-policy 1", then model, features, mean, scale and the weights);
+ * the candidate with the smallest score is served, ties to the one that arrived first. A rule
+ * written "policy:PATH" wherever rules are named reads one.
+ */
+struct tsim_policy;
+
+/** Read a weights file from `text` (`len` bytes); `name` names it in messages.
+ * Errors: TSIM_EPARSE as "NAME:LINE:COL: error: ..." (a wrong version, key or count, an unknown
+ * feature, a number that is not finite, a scale not above 0).
+ * Ownership: release with tsim_policy_destroy. */
+TSIM_API int tsim_policy_parse(const char *name, const char *text, size_t len,
+                               struct tsim_policy **out);
+/** tsim_policy_parse of a file (at most 1 MiB). Errors: also TSIM_EIO, TSIM_ELIMIT. */
+TSIM_API int tsim_policy_read(const char *path, struct tsim_policy **out);
+/** NULL is a no-op. */
+TSIM_API void tsim_policy_destroy(struct tsim_policy *p);
+/** The number of weights of `p`, in the order the file writes them (mean and scale excluded). */
+TSIM_API size_t tsim_policy_params(const struct tsim_policy *p);
+/** Replace the weights of `p` by the `n` of `w` (a trainer's candidate; the file's are lost).
+ * Errors: TSIM_EINVAL when `n` is not tsim_policy_params(p) or a weight is not finite, `p`
+ * unchanged. */
+TSIM_API int tsim_policy_set_params(struct tsim_policy *p, const double *w, size_t n);
+/** tsim_jobshop_dispatch with policy `p` as the rule: the same non-delay scheme and tie-break.
+ * `start` may be NULL. Ownership: `p` is borrowed. Errors: none. */
+TSIM_API int tsim_jobshop_dispatch_policy(const struct tsim_jobshop *js,
+                                          const struct tsim_policy *p, int64_t *start,
+                                          int64_t *makespan);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,8 @@
 #   over a database holding one run; seeded with tests/fuzz/web/.
 # - tests/fuzz/fuzz_jobshop.c: job-shop instance files and schedules (`twinsim run --jobshop`);
 #   seeded with the Fisher-Thompson and Lawrence instances of tests/jsplib.
+# - tests/fuzz/fuzz_policy.c: weights files of the learned sequencing rule (`--rule policy:PATH`);
+#   seeded with tests/fuzz/policy/.
 # Each input may take at most 2 s and the process at most 2 GiB. The seed corpus is every model
 # in tests/models and examples; new inputs are kept in build-fuzz/corpus-TARGET between runs. A
 # crash, hang, leak or broken invariant leaves its input in build-fuzz/findings/ and makes this
@@ -24,7 +26,7 @@ secs=${1:-60}
 out=${FUZZ_BUILD:-build-fuzz}
 cc=${FUZZ_CC:-clang}
 
-targets="loader run experiment stock jobshop lua"
+targets="loader run experiment stock jobshop lua policy"
 pkgs="libfyaml sqlite3 lua5.4"
 defs=""
 srcs="src/core/*.c src/model/*.c src/blocks/*.c src/logic/*.c src/run/*.c src/results/*.c"
@@ -87,7 +89,7 @@ for t in $targets; do
     seed="$out/seed"
     case $t in experiment | mapping) seed="$out/seed-$t" ;; web) seed=tests/fuzz/web ;;
         stock) seed=tests/fuzz/stock ;; jobshop) seed=tests/jsplib/instances/Lawrence1984 ;;
-        lua) seed=tests/fuzz/lua ;; esac
+        lua) seed=tests/fuzz/lua ;; policy) seed=tests/fuzz/policy ;; esac
     echo "fuzz: $t for $each s"
     "$out/fuzz_$t" -max_total_time="$each" -timeout=2 -rss_limit_mb=2048 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$out/findings/$t-" "$out/corpus-$t" \

@@ -250,23 +250,22 @@ void tsim_jobshop_op(const struct tsim_jobshop *js, int j, int k, int *machine, 
  * machine: an idle machine serves a waiting job at once, machines freed at one instant in their
  * order. A candidate's arrival order is its job's ready time, then its job number.
  */
-int tsim_jobshop_dispatch(const struct tsim_jobshop *js, const char *rule, uint64_t seed,
-                          int64_t *start, int64_t *makespan)
+static void dispatch(const struct tsim_jobshop *js, const struct tsim__rule *rl, uint64_t seed,
+                     int64_t *start, int64_t *makespan)
 {
-    struct tsim__rule rl;
-    char err[256];
-    if (tsim__rule_parse(&rl, rule, err, sizeof err) != 0)
-        return tsim__fail(TSIM_EPARSE, "tsim_jobshop_dispatch", "%s", err);
     int n = js->n, m = js->m;
     struct tsim_rng rng;
     tsim_rng_seed(&rng, seed);
     int *next = tsim__calloc((size_t)n, sizeof *next);
     int64_t *jready = tsim__calloc((size_t)n, sizeof *jready);
     int64_t *mready = tsim__calloc((size_t)m, sizeof *mready);
+    int64_t *mwork = tsim__calloc((size_t)m, sizeof *mwork); /* unscheduled work per machine */
     int *cj = tsim__malloc((size_t)n * sizeof *cj);
     struct tsim__cand *c = tsim__malloc((size_t)n * sizeof *c);
+    size_t ops = (size_t)n * (size_t)m;
+    for (size_t o = 0; o < ops; o++) mwork[js->mach[o]] += js->time[o];
     int64_t end = 0;
-    size_t left = (size_t)n * (size_t)m;
+    size_t left = ops;
     while (left > 0) {
         int64_t t = INT64_MAX;
         int best_m = m;
@@ -285,20 +284,35 @@ int tsim_jobshop_dispatch(const struct tsim_jobshop *js, const char *rule, uint6
             size_t o = (size_t)j * m + next[j];
             if (js->mach[o] != best_m) continue;
             cj[nc] = j;
+            /* The job's next operation: its time, its machine's work and how long that machine
+             * is still busy with what has started (the features of a learned rule). */
+            double np = 0, nw = 0, nf = 0;
+            if (next[j] + 1 < m) {
+                int nm = js->mach[o + 1];
+                np = (double)js->time[o + 1];
+                nw = (double)mwork[nm];
+                nf = mready[nm] > t ? (double)(mready[nm] - t) : 0;
+            }
             c[nc] = (struct tsim__cand){.seq = ((uint64_t)jready[j] << 20) | (uint64_t)j,
                                        .arrival = (double)jready[j],
                                        .proc = (double)js->time[o],
                                        .due = (double)js->total[j],
                                        .work_left = (double)js->rest[o],
-                                       .ops_left = (double)(m - next[j])};
+                                       .ops_left = (double)(m - next[j]),
+                                       .job_work = (double)js->total[j],
+                                       .next_proc = np,
+                                       .mach_work = (double)mwork[best_m],
+                                       .next_work = nw,
+                                       .next_free = nf};
             nc++;
         }
-        int j = cj[tsim__rule_choose(&rl, c, nc, (double)t, &rng)];
+        int j = cj[tsim__rule_choose(rl, c, nc, (double)t, &rng)];
         size_t o = (size_t)j * m + next[j];
         if (start) start[o] = t;
         int64_t fin = t + js->time[o];
         jready[j] = fin;
         mready[best_m] = fin;
+        mwork[best_m] -= js->time[o];
         if (fin > end) end = fin;
         next[j]++;
         left--;
@@ -307,8 +321,29 @@ int tsim_jobshop_dispatch(const struct tsim_jobshop *js, const char *rule, uint6
     tsim__free(next);
     tsim__free(jready);
     tsim__free(mready);
+    tsim__free(mwork);
     tsim__free(cj);
     tsim__free(c);
+}
+
+int tsim_jobshop_dispatch(const struct tsim_jobshop *js, const char *rule, uint64_t seed,
+                          int64_t *start, int64_t *makespan)
+{
+    struct tsim__rule rl;
+    char err[512];
+    int rc = tsim__rule_parse(&rl, rule, err, sizeof err);
+    if (rc != 0) return tsim__fail(rc, "tsim_jobshop_dispatch", "%s", err);
+    dispatch(js, &rl, seed, start, makespan);
+    tsim__rule_release(&rl);
+    return 0;
+}
+
+int tsim_jobshop_dispatch_policy(const struct tsim_jobshop *js, const struct tsim_policy *p,
+                                 int64_t *start, int64_t *makespan)
+{
+    /* The rule borrows `p`: it is not released here. */
+    struct tsim__rule rl = {.kind = TSIM__RULE_POLICY, .policy = (struct tsim_policy *)p};
+    dispatch(js, &rl, 0, start, makespan);
     return 0;
 }
 

@@ -6,6 +6,8 @@
  */
 #include "logic/rules.h"
 
+#include "logic/policy.h"
+
 #include "core/core.h"
 #include "core/names.h"
 
@@ -18,7 +20,7 @@
 
 static const char *const rule_names[TSIM__RULE_COUNT] = {
     "FIFO", "LIFO", "SPT", "LPT", "EDD", "SLACK", "CR", "MWKR", "LWKR", "MOPNR", "RANDOM",
-    "weighted",
+    "weighted", "policy",
 };
 
 static const char *const feature_names[TSIM__FEAT_COUNT] = {
@@ -111,10 +113,38 @@ static int parse_weights(struct tsim__rule *r, const char *p, char *err, size_t 
     return 0;
 }
 
+void tsim__rule_release(struct tsim__rule *r)
+{
+    if (!r) return;
+    tsim_policy_destroy(r->policy);
+    r->policy = NULL;
+}
+
+/* "policy:PATH": the weights file's own message (FILE:LINE:COL) without its function name. */
+static int parse_policy(struct tsim__rule *r, const char *path, char *err, size_t errlen)
+{
+    if (*path == '\0') {
+        snprintf(err, errlen, "'policy:' expects the path of a weights file, e.g. "
+                              "'policy:examples/ai/jobshop-policy.txt'");
+        return TSIM_EPARSE;
+    }
+    int rc = tsim_policy_read(path, &r->policy);
+    if (rc != 0) {
+        const char *m = tsim_errmsg();
+        const char *colon = strstr(m, ": ");
+        snprintf(err, errlen, "%s", colon ? colon + 2 : m);
+        return rc;
+    }
+    r->kind = TSIM__RULE_POLICY;
+    return 0;
+}
+
 int tsim__rule_parse(struct tsim__rule *r, const char *text, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     while (isspace((unsigned char)*text)) text++;
+    if (strncasecmp(text, "policy:", 7) == 0) return parse_policy(r, text + 7, err, errlen);
+    if (strcasecmp(text, "policy") == 0) return parse_policy(r, "", err, errlen);
     if (strncasecmp(text, "weighted", 8) == 0) {
         const char *p = text + 8;
         while (isspace((unsigned char)*p)) p++;
@@ -138,7 +168,7 @@ int tsim__rule_parse(struct tsim__rule *r, const char *text, char *err, size_t e
     else
         snprintf(err, errlen,
                  "unknown rule '%s' (rules: FIFO, LIFO, SPT, LPT, EDD, SLACK, CR, MWKR, LWKR, "
-                 "MOPNR, RANDOM, weighted(...))",
+                 "MOPNR, RANDOM, weighted(...), policy:PATH)",
                  text);
     return TSIM_EPARSE;
 }
@@ -208,6 +238,7 @@ size_t tsim__rule_choose(const struct tsim__rule *r, const struct tsim__cand *c,
                w[TSIM__FEAT_WORK] * x->work_left + w[TSIM__FEAT_OPS] * x->ops_left +
                w[TSIM__FEAT_WAIT] * (now - x->arrival));
     }
+    case TSIM__RULE_POLICY: return tsim__policy_choose(r->policy, c, n, now);
     case TSIM__RULE_COUNT: break;
     }
     return 0;

@@ -27,6 +27,12 @@ struct tsim__cand {
     double due;       /* its due date */
     double work_left; /* processing time of this operation and of every later one */
     double ops_left;  /* operations left, this one included */
+    /* Known where the decision point sees the whole routing (the job shop); 0 elsewhere. */
+    double job_work;  /* processing time of all the job's operations, done or not */
+    double next_proc; /* processing time of the job's next operation after this one; 0 if none */
+    double mach_work; /* processing time still to be done on this machine, by every job */
+    double next_work; /* the same for the machine of the job's next operation; 0 if none */
+    double next_free; /* how long after now that machine is busy with work already started */
 };
 
 /* The features a weighted rule sums, each as a number where smaller is served first. */
@@ -53,21 +59,28 @@ enum tsim__rule_kind {
     TSIM__RULE_MOPNR,
     TSIM__RULE_RANDOM,
     TSIM__RULE_WEIGHTED,
+    TSIM__RULE_POLICY, /* a model read from a weights file (policy.c) */
     TSIM__RULE_COUNT
 };
 
 struct tsim__rule {
     enum tsim__rule_kind kind;
     double w[TSIM__FEAT_COUNT]; /* TSIM__RULE_WEIGHTED only: the weight of each feature */
+    struct tsim_policy *policy; /* TSIM__RULE_POLICY only: owned, freed by tsim__rule_release */
 };
 
 /* The name of a rule kind as written in a model or on the command line ("MWKR"). */
 const char *tsim__rule_name(enum tsim__rule_kind kind);
 
-/* Read a rule: a name of tsim__rule_name (any case), or "weighted(F=W, ...)" with F a feature name
- * of docs/logic.md and W a finite number. Errors: TSIM_EPARSE with the reason in `err`
- * (lowercase, the offending word in single quotes, a did-you-mean where one is close). */
+/* Read a rule: a name of tsim__rule_name (any case), "weighted(F=W, ...)" with F a feature name
+ * of docs/logic.md and W a finite number, or "policy:PATH", a weights file (docs/ai.md). Errors:
+ * TSIM_EPARSE with the reason in `err` (lowercase, the offending word in single quotes, a
+ * did-you-mean where one is close; a bad weights file as FILE:LINE:COL), TSIM_EIO for a weights
+ * file that cannot be read. Release a rule read without error with tsim__rule_release. */
 int tsim__rule_parse(struct tsim__rule *r, const char *text, char *err, size_t errlen);
+
+/* Free what a rule owns (a policy's weights); the rule is then unusable. NULL-safe. */
+void tsim__rule_release(struct tsim__rule *r);
 
 /* The index in [0, n) of the candidate `r` chooses at time `now`; n >= 1. `rng` is drawn from by
  * TSIM__RULE_RANDOM only (one draw per decision with n >= 2) and may be NULL for every other rule. */

@@ -1,0 +1,40 @@
+/*
+ * The `policy` sequencing rule (policy.c, docs/ai.md): a small model read from a weights file
+ * that scores each candidate of a decision point from its features; the smallest score is served,
+ * ties to the smaller arrival order, as for every built-in rule. Not API beyond what
+ * twinsim_logic.h declares.
+ */
+#ifndef TSIM_LOGIC_POLICY_H
+#define TSIM_LOGIC_POLICY_H
+
+#include "logic/rules.h"
+#include "twinsim_logic.h"
+
+/* The features a policy may read, each computed from one struct tsim__cand and the clock. */
+enum tsim__pfeat {
+    TSIM__PF_PROC,      /* proc */
+    TSIM__PF_DUE,       /* due */
+    TSIM__PF_SLACK,     /* due - now - work_left */
+    TSIM__PF_WORK,      /* work_left */
+    TSIM__PF_OPS,       /* ops_left */
+    TSIM__PF_WAIT,      /* now - arrival */
+    TSIM__PF_JOB_WORK,  /* job_work */
+    TSIM__PF_SHARE,     /* work_left / job_work (0 when job_work is 0) */
+    TSIM__PF_NEXT_PROC, /* next_proc */
+    TSIM__PF_MACH_WORK, /* mach_work */
+    TSIM__PF_NEXT_WORK, /* next_work */
+    TSIM__PF_NEXT_FREE, /* next_free */
+    TSIM__PF_COUNT
+};
+
+/* The name of feature `f` as a weights file writes it ("next_proc"). */
+const char *tsim__pfeat_name(enum tsim__pfeat f);
+
+/* Every feature of candidate `x` at time `now`, into out[TSIM__PF_COUNT]. */
+void tsim__pfeat_all(const struct tsim__cand *x, double now, double *out);
+
+/* The index in [0, n) of the candidate with the smallest score; n >= 1. */
+size_t tsim__policy_choose(const struct tsim_policy *p, const struct tsim__cand *c, size_t n,
+                           double now);
+
+#endif
