@@ -260,6 +260,7 @@ static void dispatch(const struct tsim_jobshop *js, const struct tsim__rule *rl,
     int64_t *jready = tsim__calloc((size_t)n, sizeof *jready);
     int64_t *mready = tsim__calloc((size_t)m, sizeof *mready);
     int64_t *mwork = tsim__calloc((size_t)m, sizeof *mwork); /* unscheduled work per machine */
+    int64_t *qwork = tsim__malloc((size_t)m * sizeof *qwork); /* work waiting per machine at t */
     int *cj = tsim__malloc((size_t)n * sizeof *cj);
     struct tsim__cand *c = tsim__malloc((size_t)n * sizeof *c);
     size_t ops = (size_t)n * (size_t)m;
@@ -278,20 +279,28 @@ static void dispatch(const struct tsim_jobshop *js, const struct tsim__rule *rl,
                 best_m = mc;
             }
         }
+        memset(qwork, 0, (size_t)m * sizeof *qwork);
+        for (int j = 0; j < n; j++) {
+            if (next[j] == m || jready[j] > t) continue;
+            size_t o = (size_t)j * m + next[j];
+            qwork[js->mach[o]] += js->time[o];
+        }
         size_t nc = 0;
         for (int j = 0; j < n; j++) {
             if (next[j] == m || jready[j] > t) continue;
             size_t o = (size_t)j * m + next[j];
             if (js->mach[o] != best_m) continue;
             cj[nc] = j;
-            /* The job's next operation: its time, its machine's work and how long that machine
-             * is still busy with what has started (the features of a learned rule). */
-            double np = 0, nw = 0, nf = 0;
+            /* The job's next operation: its time, its machine's work, how long that machine is
+             * still busy with what has started and the work waiting for it now (the features
+             * of a learned rule). */
+            double np = 0, nw = 0, nf = 0, nq = 0;
             if (next[j] + 1 < m) {
                 int nm = js->mach[o + 1];
                 np = (double)js->time[o + 1];
                 nw = (double)mwork[nm];
                 nf = mready[nm] > t ? (double)(mready[nm] - t) : 0;
+                nq = (double)qwork[nm];
             }
             c[nc] = (struct tsim__cand){.seq = ((uint64_t)jready[j] << 20) | (uint64_t)j,
                                        .arrival = (double)jready[j],
@@ -303,7 +312,8 @@ static void dispatch(const struct tsim_jobshop *js, const struct tsim__rule *rl,
                                        .next_proc = np,
                                        .mach_work = (double)mwork[best_m],
                                        .next_work = nw,
-                                       .next_free = nf};
+                                       .next_free = nf,
+                                       .next_queue = nq};
             nc++;
         }
         int j = cj[tsim__rule_choose(rl, c, nc, (double)t, &rng)];
@@ -322,6 +332,7 @@ static void dispatch(const struct tsim_jobshop *js, const struct tsim__rule *rl,
     tsim__free(jready);
     tsim__free(mready);
     tsim__free(mwork);
+    tsim__free(qwork);
     tsim__free(cj);
     tsim__free(c);
 }

@@ -40,6 +40,7 @@ struct tsim_policy {
 static const char *const pfeat_names[TSIM__PF_COUNT] = {
     "proc",      "due",       "slack",     "work",      "ops",       "wait",
     "job_work",  "share",     "next_proc", "mach_work", "next_work", "next_free",
+    "next_queue",
 };
 
 const char *tsim__pfeat_name(enum tsim__pfeat f)
@@ -62,6 +63,7 @@ static inline double pfeat(int f, const struct tsim__cand *x, double now)
     case TSIM__PF_MACH_WORK: return x->mach_work;
     case TSIM__PF_NEXT_WORK: return x->next_work;
     case TSIM__PF_NEXT_FREE: return x->next_free;
+    case TSIM__PF_NEXT_QUEUE: return x->next_queue;
     }
     return 0;
 }
@@ -268,7 +270,7 @@ static int parse(struct rd *r, struct tsim_policy *p)
                                name, best);
             return fail_at(r, l.no, l.col[i], "unknown feature '%s' (features: proc, due, slack, "
                            "work, ops, wait, job_work, share, next_proc, mach_work, next_work, "
-                           "next_free)", name);
+                           "next_free, next_queue)", name);
         }
         for (int k = 0; k < p->nf; k++)
             if (p->feat[k] == f)

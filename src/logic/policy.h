@@ -24,6 +24,7 @@ enum tsim__pfeat {
     TSIM__PF_MACH_WORK, /* mach_work */
     TSIM__PF_NEXT_WORK, /* next_work */
     TSIM__PF_NEXT_FREE, /* next_free */
+    TSIM__PF_NEXT_QUEUE, /* next_queue */
     TSIM__PF_COUNT
 };
 

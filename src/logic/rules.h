@@ -33,6 +33,7 @@ struct tsim__cand {
     double mach_work; /* processing time still to be done on this machine, by every job */
     double next_work; /* the same for the machine of the job's next operation; 0 if none */
     double next_free; /* how long after now that machine is busy with work already started */
+    double next_queue; /* processing time of the operations waiting now for that machine */
 };
 
 /* The features a weighted rule sums, each as a number where smaller is served first. */

@@ -3,7 +3,9 @@
  * disguise (linear -1 on work, an mlp of one tanh unit over work, +1 on proc, -1 on ops) makes
  * exactly the built-in rule's schedule on all 123 instances of tests/jsplib; the features a
  * policy reads; its choice and tie-break; the weights-file errors word for word; replacing the
- * weights in place.
+ * weights in place; and the checked-in examples/ai/jobshop-policy.txt: its makespans on the
+ * held-out Taillard instances ta01-ta10 and ta21-ta30 as docs/ai.md gives them, and a mean gap
+ * on ta01-ta10 at least 3 points below the best built-in rule's.
  */
 #include "check.h"
 
@@ -81,7 +83,7 @@ static void test_policy_features(void)
 {
     struct tsim__cand x = {.seq = 1, .arrival = 4, .proc = 5, .due = 40, .work_left = 20,
                            .ops_left = 2, .job_work = 80, .next_proc = 7, .mach_work = 30,
-                           .next_work = 50, .next_free = 3};
+                           .next_work = 50, .next_free = 3, .next_queue = 12};
     double f[TSIM__PF_COUNT];
     tsim__pfeat_all(&x, 10, f);
     CHECK_NEAR(f[TSIM__PF_PROC], 5, 0);
@@ -96,6 +98,7 @@ static void test_policy_features(void)
     CHECK_NEAR(f[TSIM__PF_MACH_WORK], 30, 0);
     CHECK_NEAR(f[TSIM__PF_NEXT_WORK], 50, 0);
     CHECK_NEAR(f[TSIM__PF_NEXT_FREE], 3, 0);
+    CHECK_NEAR(f[TSIM__PF_NEXT_QUEUE], 12, 0);
     x.job_work = 0;
     tsim__pfeat_all(&x, 10, f);
     CHECK_NEAR(f[TSIM__PF_SHARE], 0, 0);
@@ -188,7 +191,7 @@ static void test_policy_bad_files(void)
          "p.txt:3:15: error: unknown feature 'nxt_proc' (did you mean 'next_proc'?)"},
         {"twinsim-policy 1\nmodel linear\nfeatures colour\n",
          "p.txt:3:10: error: unknown feature 'colour' (features: proc, due, slack, work, ops, "
-         "wait, job_work, share, next_proc, mach_work, next_work, next_free)"},
+         "wait, job_work, share, next_proc, mach_work, next_work, next_free, next_queue)"},
         {"twinsim-policy 1\nmodel linear\nfeatures work work\n",
          "p.txt:3:15: error: feature 'work' is named twice"},
         {"twinsim-policy 1\nmodel linear\nfeatures work ops\nmean 0\n",
@@ -246,6 +249,80 @@ static void test_policy_bad_files(void)
     tsim_jobshop_destroy(js);
 }
 
+/* The lower bound of `name` in bks.json's text, or -1. */
+static long long lower_bound(const char *bks, const char *name)
+{
+    char key[256];
+    snprintf(key, sizeof key, "\"instance\" : \"%s\"", name);
+    const char *p = strstr(bks, key);
+    if (!p) return -1;
+    p = strstr(p, "\"lower_bound\" :");
+    return p ? strtoll(p + 15, NULL, 10) : -1;
+}
+
+/*
+ * The checked-in weights on the held-out instances: the makespans of docs/ai.md's table, and
+ * on ta01-ta10 a mean gap to the lower bound at least 3 points below the best built-in rule's.
+ */
+static const int heldout[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                              21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
+static const long long heldout_makespan[] = {
+    1404, 1411, 1387, 1338, 1343, 1414, 1377, 1375, 1582, 1459,
+    1934, 1829, 1831, 1928, 1880, 1906, 1996, 1893, 1928, 1827,
+};
+
+static void test_policy_checked_in_weights(void)
+{
+    static const char *const rules[] = {"FIFO", "LIFO", "SPT",  "LPT",   "EDD",   "SLACK",
+                                        "CR",   "MWKR", "LWKR", "MOPNR", "RANDOM"};
+    enum { NR = sizeof rules / sizeof *rules };
+    struct tsim_policy *p;
+    CHECK_EQ(tsim_policy_read("examples/ai/jobshop-policy.txt", &p), 0);
+    if (!p) return;
+    FILE *f = fopen("tests/jsplib/bks.json", "rb");
+    CHECK(f != NULL);
+    if (!f) return;
+    static char bks[1 << 20];
+    size_t len = fread(bks, 1, sizeof bks - 1, f);
+    bks[len] = '\0';
+    fclose(f);
+    double gap_policy = 0, gap_rule[NR] = {0};
+    for (size_t i = 0; i < sizeof heldout / sizeof *heldout; i++) {
+        char name[32], path[128];
+        snprintf(name, sizeof name, "ta%02djs", heldout[i]);
+        snprintf(path, sizeof path, "tests/jsplib/instances/Taillard1993/%s.txt", name);
+        struct tsim_jobshop *js;
+        CHECK_EQ(tsim_jobshop_read(path, &js), 0);
+        if (!js) continue;
+        long long lb = lower_bound(bks, name);
+        CHECK(lb > 0);
+        int64_t *start = malloc(tsim_jobshop_size(js) * sizeof *start);
+        int64_t ms = -1, check = -2;
+        CHECK_EQ(tsim_jobshop_dispatch_policy(js, p, start, &ms), 0);
+        CHECK_EQ(tsim_jobshop_verify(js, start, &check), 0);
+        CHECK_EQ(check, ms);
+        if (ms != heldout_makespan[i]) fprintf(stderr, "  %s: makespan %lld\n", name, (long long)ms);
+        CHECK_EQ(ms, heldout_makespan[i]);
+        if (heldout[i] <= 10) {
+            gap_policy += (double)(ms - lb) / (double)lb / 10;
+            for (int r = 0; r < NR; r++) {
+                int64_t mr;
+                CHECK_EQ(tsim_jobshop_dispatch(js, rules[r], 1, NULL, &mr), 0);
+                gap_rule[r] += (double)(mr - lb) / (double)lb / 10;
+            }
+        }
+        free(start);
+        tsim_jobshop_destroy(js);
+    }
+    double best = gap_rule[0];
+    for (int r = 1; r < NR; r++)
+        if (gap_rule[r] < best) best = gap_rule[r];
+    fprintf(stderr, "  ta01-ta10: policy %.2f%%, best rule %.2f%%\n", 100 * gap_policy,
+            100 * best);
+    CHECK(gap_policy <= best - 0.03);
+    tsim_policy_destroy(p);
+}
+
 int main(void)
 {
     RUN(test_policy_reproduces_rules);
@@ -253,5 +330,6 @@ int main(void)
     RUN(test_policy_choose);
     RUN(test_policy_next_proc_in_dispatch);
     RUN(test_policy_bad_files);
+    RUN(test_policy_checked_in_weights);
     return CHECK_DONE();
 }
