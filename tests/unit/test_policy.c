@@ -168,6 +168,36 @@ static void test_policy_next_proc_in_dispatch(void)
     tsim_jobshop_destroy(js);
 }
 
+/* At 0 machine 0 chooses between job 0, next on machine 1 (work 9, job 2's 6 waiting for it),
+ * and job 1, next on machine 2 (work 6, nothing waiting): next_work and next_queue see it. */
+static void test_policy_next_machine_in_dispatch(void)
+{
+    const char *inst = "3 3\n0 4 1 2 2 1\n0 4 2 2 1 1\n1 6 0 1 2 3\n";
+    struct tsim_jobshop *js;
+    CHECK_EQ(tsim_jobshop_parse("h", inst, strlen(inst), &js), 0);
+    if (!js) return;
+    const char *feats[] = {"next_work", "next_queue"};
+    for (int f = 0; f < 2; f++) {
+        char text[200];
+        snprintf(text, sizeof text, "twinsim-policy 1\nmodel linear\nfeatures %s\nmean 0\n"
+                 "scale 1\nweights 1\n", feats[f]);
+        struct tsim_policy *p = policy(text);
+        CHECK(p != NULL);
+        if (!p) continue;
+        int64_t st[9], ms;
+        CHECK_EQ(tsim_jobshop_dispatch_policy(js, p, st, &ms), 0);
+        CHECK_EQ(st[3], 0); /* job 1: the smaller value */
+        CHECK_EQ(st[0], 4);
+        double w = -1;
+        CHECK_EQ(tsim_policy_set_params(p, &w, 1), 0);
+        CHECK_EQ(tsim_jobshop_dispatch_policy(js, p, st, &ms), 0);
+        CHECK_EQ(st[0], 0);
+        CHECK_EQ(st[3], 4);
+        tsim_policy_destroy(p);
+    }
+    tsim_jobshop_destroy(js);
+}
+
 static void test_policy_bad_files(void)
 {
     static const struct {
@@ -329,6 +359,7 @@ int main(void)
     RUN(test_policy_features);
     RUN(test_policy_choose);
     RUN(test_policy_next_proc_in_dispatch);
+    RUN(test_policy_next_machine_in_dispatch);
     RUN(test_policy_bad_files);
     RUN(test_policy_checked_in_weights);
     return CHECK_DONE();
