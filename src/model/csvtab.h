@@ -1,0 +1,49 @@
+/*
+ * A CSV table with a header row, read with libcsv (csvtab.c): the columns a reader asks for are
+ * found by name in the header, in any order (other columns are not read), and each data row is
+ * handed to the reader's row function with its fields and where each starts. Every problem is
+ * "FILE:LINE:COL: message" at the offending field. The stock of a storage block (stockcsv.c)
+ * and the order lines of a picking block (ordercsv.c) are read through it. Not API.
+ */
+#ifndef TSIM_MODEL_CSVTAB_H
+#define TSIM_MODEL_CSVTAB_H
+
+#include <stddef.h>
+
+#define TSIM__CSV_COLS_MAX 16
+
+struct tsim__csv;
+
+struct tsim__csv_col {
+    const char *name;
+    int optional; /* 0: the header must name it */
+};
+
+/* One data row: per asked column, its text (NULL when an optional column is not in the header)
+ * and the column (from 1, in bytes) where it starts; `line` is where the row starts. */
+struct tsim__csv_row {
+    long long line;
+    const char *val[TSIM__CSV_COLS_MAX];
+    long long col[TSIM__CSV_COLS_MAX];
+};
+
+/* Called once per data row, in file order; reports a problem with tsim__csv_fail, which stops
+ * the read. */
+typedef void tsim__csv_row_fn(struct tsim__csv *c, const struct tsim__csv_row *row, void *ctx);
+
+/* Report a problem at `line`:`col` of the file; only the first one is kept. */
+void tsim__csv_fail(struct tsim__csv *c, long long line, long long col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Read the table in file `path` (text NULL) or in `text[0..len)`, named `shown` in messages,
+ * with the `ncols` columns `cols` (at most TSIM__CSV_COLS_MAX); `needs` is the list of required
+ * columns as the messages name them ("slot, product, quantity"). Returns 0, or -1 with
+ * "SHOWN:LINE:COL: message" in `err`. */
+int tsim__csv_read(const char *path, const char *text, size_t len, const char *shown,
+                   const struct tsim__csv_col *cols, int ncols, const char *needs,
+                   tsim__csv_row_fn *row_fn, void *ctx, char *err, size_t errlen);
+
+/* A whole number in `s` (digits only, below 10^13), or -1. */
+long long tsim__csv_whole(const char *s);
+
+#endif
