@@ -8,6 +8,8 @@
 # - tests/fuzz/fuzz_mapping.c: the twin's mapping files (built when libmosquitto and cJSON are).
 # - tests/fuzz/fuzz_stock.c: a storage block's stock files (CSV, libcsv); seeded with
 #   tests/fuzz/stock/.
+# - tests/fuzz/fuzz_orders.c: a picking block's order-lines files (CSV, libcsv); seeded with
+#   tests/fuzz/orders/.
 # - tests/fuzz/fuzz_lua.c: the Lua sandbox: random rule code run in a small model; seeded with
 #   tests/fuzz/lua/.
 # - tests/fuzz/fuzz_web.c: the dashboard's request router and API (src/web without its sockets),
@@ -26,7 +28,7 @@ secs=${1:-60}
 out=${FUZZ_BUILD:-build-fuzz}
 cc=${FUZZ_CC:-clang}
 
-targets="loader run experiment stock jobshop lua policy"
+targets="loader run experiment stock orders jobshop lua policy"
 pkgs="libfyaml sqlite3 lua5.4"
 defs=""
 srcs="src/core/*.c src/model/*.c src/blocks/*.c src/logic/*.c src/run/*.c src/results/*.c"
@@ -88,7 +90,8 @@ status=0
 for t in $targets; do
     seed="$out/seed"
     case $t in experiment | mapping) seed="$out/seed-$t" ;; web) seed=tests/fuzz/web ;;
-        stock) seed=tests/fuzz/stock ;; jobshop) seed=tests/jsplib/instances/Lawrence1984 ;;
+        stock) seed=tests/fuzz/stock ;; orders) seed=tests/fuzz/orders ;;
+        jobshop) seed=tests/jsplib/instances/Lawrence1984 ;;
         lua) seed=tests/fuzz/lua ;; policy) seed=tests/fuzz/policy ;; esac
     echo "fuzz: $t for $each s"
     "$out/fuzz_$t" -max_total_time="$each" -timeout=2 -rss_limit_mb=2048 -max_len=16384 \

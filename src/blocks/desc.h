@@ -62,6 +62,17 @@ struct tsim__stock {
     int32_t *product;
 };
 
+/* The order lines a picking block releases (orders_file; src/model/ordercsv.c reads them):
+ * `norders` orders in the order they are released (by release time, then priority, highest
+ * first, then first appearance in the file), the lines of order i being first[i]..first[i+1]-1
+ * in line-number order. Times in model time units. */
+struct tsim__orderlines {
+    int norders, nlines;
+    double *release, *due; /* per order; due: INFINITY when none */
+    int32_t *first;        /* per order, and first[norders] = nlines */
+    int32_t *product, *qty; /* per line */
+};
+
 struct tsim__block_desc {
     enum tsim_block_type type;
     char *name;
@@ -113,6 +124,9 @@ struct tsim__block_desc {
 
     /* storage: loads to store at time 0 (stock_file) */
     struct tsim__stock stock;
+
+    /* picking: the order lines it releases (orders_file) */
+    struct tsim__orderlines orders;
 
     /* Values of the keys of its type that have no field above (registry.h): one per key of the
      * type, in key order; NULL when the type has none. */
@@ -256,6 +270,9 @@ void tsim__machine_clear_product_process(struct tsim_model *m, int block);
 
 /* The value table of a new block of its type (defaults: nothing set), and its release
  * (registry.c). */
+/* Free what `o` holds and empty it (picking.c). */
+void tsim__orderlines_release(struct tsim__orderlines *o);
+
 void tsim__vals_init(struct tsim__block_desc *d);
 void tsim__vals_release(struct tsim__block_desc *d);
 

@@ -26,6 +26,7 @@
     X(fleet)                 \
     X(conveyor)              \
     X(storage)               \
+    X(picking)               \
     /* end of the list */
 
 #define DECLARE(x) extern const struct tsim__block_type tsim__##x##_type;

@@ -11,6 +11,7 @@
 #include "core/core.h"
 #include "model/loader.h"
 #include "model/params.h"
+#include "model/ordercsv.h"
 #include "model/stockcsv.h"
 
 #include <math.h>
@@ -68,6 +69,28 @@ static void load_stock(struct loader *ld, int b, struct fy_node *v, struct pos k
     tsim__stock_release(&bd->stock);
     if (tsim__stock_read(path, ld->m, bays->i, levels->i, s, &bd->stock, err, sizeof err) != 0)
         tsim__ld_err(ld, p, "%s", err);
+    tsim__free(path);
+}
+
+/* orders_file: a picking block's order lines from a CSV file (model/ordercsv.c), its path
+ * relative to the model file's folder; a problem in it is reported at the key's value, with the
+ * file, line and column in the CSV. */
+static void load_orders(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    const char *s = tsim__ld_scalar(ld, v, "'orders_file'", kp);
+    if (!s) return;
+    struct tsim__block_desc *bd = &ld->m->blocks[b];
+    size_t blen = ld->base_dir && ld->base_dir[0] && s[0] != '/' ? strlen(ld->base_dir) + 1 : 0;
+    char *path = tsim__malloc(blen + strlen(s) + 1);
+    if (blen) {
+        memcpy(path, ld->base_dir, blen - 1);
+        path[blen - 1] = '/';
+    }
+    strcpy(path + blen, s);
+    char err[512];
+    tsim__orderlines_release(&bd->orders);
+    if (tsim__orders_read(path, NULL, 0, ld->m, s, &bd->orders, err, sizeof err) != 0)
+        tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
     tsim__free(path);
 }
 
@@ -546,6 +569,8 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         } else if (strcmp(key, "stock_file") == 0) {
             stock_file = v; /* read once the rack's size is known */
             stock_pos = kp;
+        } else if (strcmp(key, "orders_file") == 0) {
+            load_orders(ld, b, v, kp);
         } else {
             if (strcmp(key, "interarrival") == 0) interarrival = v;
             set_scalar(ld, b, key, v, kp);
@@ -588,6 +613,11 @@ static int target(struct loader *ld, struct fy_node *n, struct pos at)
     }
     if (tsim_model_block_type(ld->m, b) == TSIM_SOURCE) {
         tsim__ld_err(ld, p, "route into source '%s' (a source takes no entities)", s);
+        return -1;
+    }
+    if (tsim__block_type((int)tsim_model_block_type(ld->m, b))->flags & TSIM__TYPE_NO_INPUT) {
+        tsim__ld_err(ld, p, "route into %s '%s' (it takes no entities)",
+                     tsim__block_type((int)tsim_model_block_type(ld->m, b))->name, s);
         return -1;
     }
     return b;
@@ -823,7 +853,8 @@ static void check_graph(struct loader *ld, struct pos blocks_at, int written)
     }
     for (int i = 0; i < n; i++) {
         const struct blockinfo *bi = &ld->blk[i];
-        if (bi->type == TSIM_SOURCE) sources++;
+        /* a block that takes no entities makes its own (a source, a picking block's orders) */
+        if (tsim__block_type((int)bi->type)->flags & TSIM__TYPE_NO_INPUT) sources++;
         if (bi->type != TSIM_SINK && !bi->to) {
             tsim__ld_err(ld, bi->pos, "block '%s' has no way out (add 'to:')",
                          tsim_model_block_name(ld->m, i));
@@ -839,7 +870,8 @@ static void check_graph(struct loader *ld, struct pos blocks_at, int written)
     char *seen = tsim__calloc((size_t)n, 1);
     int *stack = tsim__malloc((size_t)n * sizeof *stack), top = 0;
     for (int i = 0; i < n; i++) {
-        if (ld->blk[i].type == TSIM_SOURCE) seen[i] = 1, stack[top++] = i;
+        if (tsim__block_type((int)ld->blk[i].type)->flags & TSIM__TYPE_NO_INPUT)
+            seen[i] = 1, stack[top++] = i;
     }
     while (top > 0) {
         const struct blockinfo *bi = &ld->blk[stack[--top]];

@@ -7,6 +7,7 @@
 #include "twinsim.h"
 
 #include "blocks/desc.h"
+#include "model/ordercsv.h"
 #include "blocks/network.h"
 #include "blocks/registry.h"
 
@@ -186,11 +187,11 @@ static void test_registry_kpis_are_reported(void)
         struct tsim_model *m = tsim_model_create("kpis");
         int blk = tsim_model_add_block(m, (enum tsim_block_type)t, "x");
         int src = -1, out = -1;
-        if (t != TSIM_SOURCE) {
+        if (!(bt->flags & TSIM__TYPE_NO_INPUT)) {
             src = tsim_model_add_block(m, TSIM_SOURCE, "in");
             tsim_source_set_interarrival(m, src, &one);
             tsim_route_to(m, src, blk);
-        } else {
+        } else if (t == TSIM_SOURCE) {
             tsim_source_set_interarrival(m, blk, &one);
         }
         if (t != TSIM_SINK) {
@@ -211,6 +212,14 @@ static void test_registry_kpis_are_reported(void)
             tsim__net_set_at(m->net, src, node);
             tsim__net_set_at(m->net, blk, node);
             tsim__net_set_at(m->net, out, node);
+        }
+        if (strcmp(bt->name, "picking") == 0) { /* its orders come from a file: one line */
+            static const char csv[] = "order,line,product,quantity,release,due\nA,1,a,1,0,\n";
+            char err[256];
+            tsim_model_add_product(m, "a");
+            CHECK_EQ(tsim__orders_read(NULL, csv, sizeof csv - 1, m, "o.csv",
+                                       &m->blocks[blk].orders, err, sizeof err),
+                     0);
         }
         if (t == TSIM_ASSEMBLY) {
             tsim_model_add_product(m, "p");

@@ -1,0 +1,308 @@
+/*
+ * Picking blocks (order lines from a CSV file, released, picked in tours, consolidated, packed
+ * and shipped): runs whose every time is computed by hand under each release rule; consolidation
+ * with deterministic times (an order ships at its slowest line plus packing); a stock-out; Little's
+ * law on the orders, which holds exactly on a run where every order has shipped; and every
+ * problem of an order-lines file at its line and column.
+ */
+#include "check.h"
+#include "twinsim.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "model_text.h"
+
+static char tmpdir[64];
+
+/* Write `csv` to orders.csv in the test's folder and load a model whose picking block `pick`
+ * reads it, with the keys `keys` (lines of the block, each indented 4); diagnostics in `diag`. */
+static struct tsim_model *load_orders(const char *csv, size_t len, const char *keys, char *diag,
+                                      size_t size)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/orders.csv", tmpdir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return NULL;
+    fwrite(csv, 1, len, f);
+    fclose(f);
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: dc\n"
+             "products: [a, b, c]\n"
+             "blocks:\n"
+             "  - picking: pick\n"
+             "    orders_file: %s\n"
+             "%s"
+             "    to: out\n"
+             "  - sink: out\n",
+             path, keys);
+    return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+/* Run to the end (every event) or to `until`; the result in `r`; returns the end time. */
+static double run(struct tsim_model *m, double until, struct tsim_result *r)
+{
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (until < 0) tsim_sim_run(sim);
+    else tsim_sim_run_until(sim, until);
+    double end = tsim_sim_now(sim);
+    tsim_result_init(r);
+    tsim_sim_result(sim, r);
+    tsim_sim_destroy(sim);
+    return end;
+}
+
+/* Products a, b, c in 2 aisles 10 apart, 20 long, 2 locations each, walking speed 1: a at depth
+ * 5 of aisle 0, b at depth 5 of aisle 1 (10 along the front), c at depth 15 of aisle 0. Each
+ * line takes 1 plus 0.5 a unit; packing takes 2. Order A (lines a x 2, b x 1) at 0, due 100;
+ * order B (c x 3) at 10, due 30. */
+static const char two_orders_csv[] = "order,line,product,quantity,release,due\n"
+                                     "A,1,a,2,0,100\n"
+                                     "B,1,c,3,10,30\n"
+                                     "A,2,b,1,0,100\n";
+#define AREA_KEYS                                                                           \
+    "    aisles: 2\n    aisle_pitch: 10\n    aisle_length: 20\n    locations: 2\n"          \
+    "    walk_speed: 1\n    pick_line: 1\n    pick_unit: 0.5\n    pack_time: 2\n"
+
+struct expect {
+    double cycle, lead, consol;
+};
+
+static void two_orders(const char *release_keys, struct expect x)
+{
+    char keys[512], diag[1024] = "";
+    snprintf(keys, sizeof keys, "%s%s", AREA_KEYS, release_keys);
+    struct tsim_model *m = load_orders(two_orders_csv, sizeof two_orders_csv - 1, keys, diag,
+                                       sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int pick = tsim_model_find_block(m, "pick");
+    struct tsim_result r;
+    run(m, 100, &r);
+    CHECK_NEAR(kpi(&r, pick, "orders_shipped"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "lines_picked"), 3, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 6, 0);
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), x.cycle, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "lead_time"), x.lead, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "on_time"), 0.5, 0);
+    CHECK_NEAR(kpi(&r, pick, "consolidation_wait"), x.consol, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "pack_wait"), 0, 1e-12);
+    /* three tours: 10 + 2, 30 + 1.5 and 30 + 2.5 */
+    CHECK_NEAR(kpi(&r, pick, "picker_utilization"), 76 / 100.0, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "travel_share"), 70 / 76.0, 1e-12);
+    CHECK_NEAR(kpi(&r, pick, "stockouts"), 0, 0);
+    tsim_result_release(&r);
+    tsim_model_destroy(m);
+}
+
+/* Released at their times: the one picker takes A1 at 0 (travel 2 x 5, pick 1 + 2 x 0.5: back
+ * at 12), A2 at 12 (2 x (10 + 5) + 1.5: 43.5), B1 at 43.5 (2 x 15 + 2.5: 76). A is complete at
+ * 43.5 (its first line came at 12: 31.5 of consolidation), packed and shipped at 45.5; B
+ * complete at 76 (no wait), shipped at 78, after its due time 30. Cycle and lead times 45.5 and
+ * 68. In waves every 20: both go at 20, and every time is 20 later (A shipped at 65.5, B at 98):
+ * cycle times 45.5 and 78, lead times 65.5 and 88. By batches of 2: both go when B arrives at
+ * 10: A shipped at 55.5, B at 88; cycle times 45.5 and 78, lead times 55.5 and 78. */
+static void test_picking_by_hand(void)
+{
+    two_orders("", (struct expect){(45.5 + 68) / 2, (45.5 + 68) / 2, 31.5 / 2});
+    two_orders("    release: wave\n    wave: 20\n",
+               (struct expect){(45.5 + 78) / 2, (65.5 + 88) / 2, 31.5 / 2});
+    two_orders("    release: batch\n    batch: 2\n",
+               (struct expect){(45.5 + 78) / 2, (55.5 + 78) / 2, 31.5 / 2});
+}
+
+/* Three pickers take the three lines of one order at once (a: 10 + 2, b: 30 + 1.5, c: 30 +
+ * 2.5): the order is complete with its slowest line at 32.5 and ships at 34.5, its slowest line
+ * plus packing; its first line waited 20.5 for the last. */
+static void test_picking_consolidation(void)
+{
+    static const char csv[] = "order,line,product,quantity,release,due\n"
+                              "Z,1,a,2,0,\nZ,2,b,1,0,\nZ,3,c,3,0,\n";
+    char diag[1024] = "";
+    struct tsim_model *m =
+        load_orders(csv, sizeof csv - 1, AREA_KEYS "    pickers: 3\n", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int pick = tsim_model_find_block(m, "pick");
+    struct tsim_result r;
+    double end = run(m, -1, &r);
+    CHECK_NEAR(end, 34.5, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), 32.5 + 2, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "consolidation_wait"), 32.5 - 12, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "on_time"), 1, 0); /* no due time: never late */
+    tsim_result_release(&r);
+    tsim_model_destroy(m);
+}
+
+/* Four units of each product: X takes 2 of a, Y asks for 3 and finds 2 (a stock-out, 1 unit
+ * short) and ships without it. No travel: X is picked in 1 + 2 x 0.5 = 2, Y in 2 as well (it
+ * picks the 2 it finds). */
+static void test_picking_stockout(void)
+{
+    static const char csv[] = "order,line,product,quantity,release,due\n"
+                              "X,1,a,2,0,10\nY,1,a,3,0,10\n";
+    char diag[1024] = "";
+    struct tsim_model *m = load_orders(
+        csv, sizeof csv - 1, "    pick_line: 1\n    pick_unit: 0.5\n    stock: 4\n", diag,
+        sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int pick = tsim_model_find_block(m, "pick");
+    struct tsim_result r;
+    double end = run(m, -1, &r);
+    CHECK_NEAR(end, 4, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "orders_shipped"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 4, 0);
+    CHECK_NEAR(kpi(&r, pick, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 1, 0);
+    tsim_result_release(&r);
+    tsim_model_destroy(m);
+}
+
+/* 3,000 orders of 1 to 3 random lines at Poisson times (rate 1), three pickers, tours of up to
+ * 4 lines, waves every 5. Every order has shipped when the run ends, so Little's law holds
+ * exactly: the mean number of orders in the block = shipped / run length x mean lead time (the
+ * areas are sums of integer ticks on both sides). And every line is picked once. */
+static void test_picking_little(void)
+{
+    size_t cap = 3000 * 3 * 40 + 64, n = 0;
+    char *csv = malloc(cap);
+    CHECK(csv != NULL);
+    if (!csv) return;
+    n += (size_t)snprintf(csv + n, cap - n, "order,line,product,quantity,release,due\n");
+    uint64_t x = UINT64_C(88172645463325252);
+    double t = 0;
+    int lines = 0;
+    for (int o = 0; o < 3000; o++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        t += -log(((double)(x >> 11) + 0.5) / 9007199254740992.0);
+        int k = 1 + (int)(x % 3);
+        for (int l = 1; l <= k; l++, lines++)
+            n += (size_t)snprintf(csv + n, cap - n, "o%d,%d,%c,%d,%.3f,%.3f\n", o, l,
+                                  "abc"[(x >> (8 * l)) % 3], 1 + (int)((x >> 40) % 4), t,
+                                  t + 30);
+    }
+    char diag[1024] = "";
+    struct tsim_model *m = load_orders(
+        csv, n,
+        AREA_KEYS "    pickers: 3\n    tour_lines: 4\n    release: wave\n    wave: 5\n"
+                  "    packers: 2\n",
+        diag, sizeof diag);
+    free(csv);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int pick = tsim_model_find_block(m, "pick");
+    struct tsim_result r;
+    double end = run(m, -1, &r);
+    double shipped = kpi(&r, pick, "orders_shipped");
+    CHECK_NEAR(shipped, 3000, 0);
+    CHECK_NEAR(kpi(&r, pick, "lines_picked"), lines, 0);
+    double content = kpi(&r, pick, "content"), lead = kpi(&r, pick, "lead_time");
+    CHECK_NEAR(content, shipped / end * lead, 1e-9 * content);
+    CHECK(kpi(&r, pick, "picker_utilization") > 0 && kpi(&r, pick, "picker_utilization") < 1);
+    tsim_result_release(&r);
+    tsim_model_destroy(m);
+}
+
+static void expect_orders_error(const char *csv, const char *keys, const char *want)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = load_orders(csv, strlen(csv), keys, diag, sizeof diag);
+    CHECK(m == NULL);
+    if (!strstr(diag, want)) {
+        fprintf(stderr, "  expected '%s' in:\n%s", want, diag);
+        check_failed_ = 1;
+    }
+    tsim_model_destroy(m);
+}
+
+#define HDR "order,line,product,quantity,release,due\n"
+
+/* Each problem of the file at its line and column in the CSV, reported at the key's value. */
+static void test_orders_file_errors(void)
+{
+    expect_orders_error("order,line,product,quantity,release\nA,1,a,1,0\n", "",
+                        "dc.yaml:5:18: error: ");
+    expect_orders_error("order,line,product,quantity,release\nA,1,a,1,0\n", "",
+                        "orders.csv:1:1: no column 'due' in the header (it needs order, line, "
+                        "product, quantity, release, due)");
+    expect_orders_error(HDR "A,1,a,1,0,5\nA,2,bolt,1,0,5\n", "",
+                        "orders.csv:3:5: product 'bolt' is not in the model");
+    expect_orders_error(HDR "A,1,a,-2,0,5\n", "", "orders.csv:2:7: quantity -2 is negative");
+    expect_orders_error(HDR "A,1,a,0,0,5\n", "", "orders.csv:2:7: quantity 0 is not from 1 to");
+    expect_orders_error(HDR "A,1,a,1,8,5\n", "",
+                        "orders.csv:2:11: due time 5 is before the release 8");
+    expect_orders_error(HDR "A,1,a,1,0,5\nB,1,b,1,0,5\nA,1,c,1,0,5\n", "",
+                        "orders.csv:4:3: line 1 of order 'A' is given twice (first on line 2)");
+    expect_orders_error(HDR "A,1,a,1,2026-12-04 08:00,5\n", "",
+                        "orders.csv:2:9: release '2026-12-04 08:00' is not a time (a number "
+                        "from 0, in the model's time unit)");
+    expect_orders_error(HDR "A,1,a,1,0,5\r\nA,2,b,1,1,5\r\n", "",
+                        "orders.csv:3:9: order 'A' has another release than on line 2");
+    expect_orders_error(HDR "A,x,a,1,0,5\n", "",
+                        "orders.csv:2:3: line 'x' is not a whole number from 1");
+    expect_orders_error(HDR, "", "orders.csv:2:1: no order lines");
+    expect_orders_error(HDR "A,1,a,1,0,5\n", "    release: wave\n",
+                        "picking 'pick' releases in waves but has no 'wave' interval");
+}
+
+/* A byte order mark, CRLF line ends, the columns in another order, a column not read and a
+ * priority: read as written. Orders P and Q come at 0; Q has the higher priority and is picked
+ * first (no travel, each line 1): Q ships at 1, P at 2. */
+static void test_orders_file_read(void)
+{
+    static const char csv[] = "\xEF\xBB\xBF"
+                              "customer,due,release,quantity,product,line,order,priority\r\n"
+                              "\"Smith, J\",9,0,1,a,1,P,0\r\n"
+                              "acme,9,0,1,b,1,Q,5\r\n";
+    char diag[1024] = "";
+    struct tsim_model *m =
+        load_orders(csv, sizeof csv - 1, "    pick_line: 1\n", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int pick = tsim_model_find_block(m, "pick");
+    int out = tsim_model_find_block(m, "out");
+    struct tsim_result r;
+    double end = run(m, -1, &r);
+    CHECK_NEAR(end, 2, 1e-12);
+    CHECK_NEAR(kpi(&r, pick, "lead_time"), 1.5, 1e-12);
+    CHECK_NEAR(kpi(&r, out, "entered"), 2, 0);
+    tsim_result_release(&r);
+    tsim_model_destroy(m);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-picking-XXXXXX");
+    if (!mkdtemp(tmpdir)) return 1;
+    RUN(test_picking_by_hand);
+    RUN(test_picking_consolidation);
+    RUN(test_picking_stockout);
+    RUN(test_picking_little);
+    RUN(test_orders_file_errors);
+    RUN(test_orders_file_read);
+    char path[128];
+    snprintf(path, sizeof path, "%s/orders.csv", tmpdir);
+    unlink(path);
+    rmdir(tmpdir);
+    return check_total_failed_ ? 1 : 0;
+}
