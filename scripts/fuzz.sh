@@ -10,6 +10,8 @@
 #   tests/fuzz/stock/.
 # - tests/fuzz/fuzz_orders.c: a picking block's order-lines files (CSV, libcsv); seeded with
 #   tests/fuzz/orders/.
+# - tests/fuzz/fuzz_trucks.c: a dock's appointments files (CSV, libcsv); seeded with
+#   tests/fuzz/trucks/.
 # - tests/fuzz/fuzz_lua.c: the Lua sandbox: random rule code run in a small model; seeded with
 #   tests/fuzz/lua/.
 # - tests/fuzz/fuzz_web.c: the dashboard's request router and API (src/web without its sockets),
@@ -28,7 +30,7 @@ secs=${1:-60}
 out=${FUZZ_BUILD:-build-fuzz}
 cc=${FUZZ_CC:-clang}
 
-targets="loader run experiment stock orders jobshop lua policy"
+targets="loader run experiment stock orders trucks jobshop lua policy"
 pkgs="libfyaml sqlite3 lua5.4"
 defs=""
 srcs="src/core/*.c src/model/*.c src/blocks/*.c src/logic/*.c src/run/*.c src/results/*.c"
@@ -91,6 +93,7 @@ for t in $targets; do
     seed="$out/seed"
     case $t in experiment | mapping) seed="$out/seed-$t" ;; web) seed=tests/fuzz/web ;;
         stock) seed=tests/fuzz/stock ;; orders) seed=tests/fuzz/orders ;;
+        trucks) seed=tests/fuzz/trucks ;;
         jobshop) seed=tests/jsplib/instances/Lawrence1984 ;;
         lua) seed=tests/fuzz/lua ;; policy) seed=tests/fuzz/policy ;; esac
     echo "fuzz: $t for $each s"

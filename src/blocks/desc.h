@@ -73,6 +73,16 @@ struct tsim__orderlines {
     int32_t *product, *qty; /* per line */
 };
 
+/* The trucks of a dock's appointments (appointments_file; src/model/truckcsv.c reads them), `n`
+ * of them by arrival time (then file order). Times in model time units; planned and departure
+ * INFINITY when not given. */
+struct tsim__trucks {
+    int n;
+    double *arrival, *planned, *departure;
+    int32_t *pallets;
+    unsigned char *outbound;
+};
+
 struct tsim__block_desc {
     enum tsim_block_type type;
     char *name;
@@ -127,6 +137,9 @@ struct tsim__block_desc {
 
     /* picking: the order lines it releases (orders_file) */
     struct tsim__orderlines orders;
+
+    /* dock: the trucks of its appointments (appointments_file) */
+    struct tsim__trucks trucks;
 
     /* Values of the keys of its type that have no field above (registry.h): one per key of the
      * type, in key order; NULL when the type has none. */
@@ -272,6 +285,8 @@ void tsim__machine_clear_product_process(struct tsim_model *m, int block);
  * (registry.c). */
 /* Free what `o` holds and empty it (picking.c). */
 void tsim__orderlines_release(struct tsim__orderlines *o);
+/* Free what `t` holds and empty it (dock.c). */
+void tsim__trucks_release(struct tsim__trucks *t);
 
 void tsim__vals_init(struct tsim__block_desc *d);
 void tsim__vals_release(struct tsim__block_desc *d);

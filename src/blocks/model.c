@@ -78,6 +78,7 @@ void tsim_model_destroy(struct tsim_model *m)
         tsim__free(b->stock.slot);
         tsim__free(b->stock.product);
         tsim__orderlines_release(&b->orders);
+        tsim__trucks_release(&b->trucks);
         tsim__vals_release(b);
     }
     for (int i = 0; i < m->nproducts; i++) tsim__free(m->products[i]);

@@ -27,6 +27,7 @@
     X(conveyor)              \
     X(storage)               \
     X(picking)               \
+    X(dock)                  \
     /* end of the list */
 
 #define DECLARE(x) extern const struct tsim__block_type tsim__##x##_type;

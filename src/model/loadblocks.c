@@ -13,6 +13,7 @@
 #include "model/params.h"
 #include "model/ordercsv.h"
 #include "model/stockcsv.h"
+#include "model/truckcsv.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -42,6 +43,19 @@ static int product_of(struct loader *ld, struct fy_node *n, const char *text, st
     return -1;
 }
 
+/* The path of data file `s` named in the model: relative to the model file's folder. */
+static char *data_path(struct loader *ld, const char *s)
+{
+    size_t blen = ld->base_dir && ld->base_dir[0] && s[0] != '/' ? strlen(ld->base_dir) + 1 : 0;
+    char *path = tsim__malloc(blen + strlen(s) + 1);
+    if (blen) {
+        memcpy(path, ld->base_dir, blen - 1);
+        path[blen - 1] = '/';
+    }
+    strcpy(path + blen, s);
+    return path;
+}
+
 /* stock_file: a storage block's initial stock from a CSV file (model/stockcsv.c), its path
  * relative to the model file's folder. A problem in the file is reported at the key's value,
  * with the file, line and column in the CSV. */
@@ -58,13 +72,7 @@ static void load_stock(struct loader *ld, int b, struct fy_node *v, struct pos k
         return;
     }
     if (bays->i * levels->i > 1000000) return; /* the block's check reports it */
-    size_t blen = ld->base_dir && ld->base_dir[0] && s[0] != '/' ? strlen(ld->base_dir) + 1 : 0;
-    char *path = tsim__malloc(blen + strlen(s) + 1);
-    if (blen) {
-        memcpy(path, ld->base_dir, blen - 1);
-        path[blen - 1] = '/';
-    }
-    strcpy(path + blen, s);
+    char *path = data_path(ld, s);
     char err[512];
     tsim__stock_release(&bd->stock);
     if (tsim__stock_read(path, ld->m, bays->i, levels->i, s, &bd->stock, err, sizeof err) != 0)
@@ -80,16 +88,24 @@ static void load_orders(struct loader *ld, int b, struct fy_node *v, struct pos 
     const char *s = tsim__ld_scalar(ld, v, "'orders_file'", kp);
     if (!s) return;
     struct tsim__block_desc *bd = &ld->m->blocks[b];
-    size_t blen = ld->base_dir && ld->base_dir[0] && s[0] != '/' ? strlen(ld->base_dir) + 1 : 0;
-    char *path = tsim__malloc(blen + strlen(s) + 1);
-    if (blen) {
-        memcpy(path, ld->base_dir, blen - 1);
-        path[blen - 1] = '/';
-    }
-    strcpy(path + blen, s);
+    char *path = data_path(ld, s);
     char err[512];
     tsim__orderlines_release(&bd->orders);
     if (tsim__orders_read(path, NULL, 0, ld->m, s, &bd->orders, err, sizeof err) != 0)
+        tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
+    tsim__free(path);
+}
+
+/* appointments_file: a dock's trucks from a CSV file (model/truckcsv.c), read as orders_file. */
+static void load_trucks(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    const char *s = tsim__ld_scalar(ld, v, "'appointments_file'", kp);
+    if (!s) return;
+    struct tsim__block_desc *bd = &ld->m->blocks[b];
+    char *path = data_path(ld, s);
+    char err[512];
+    tsim__trucks_release(&bd->trucks);
+    if (tsim__trucks_read(path, NULL, 0, s, &bd->trucks, err, sizeof err) != 0)
         tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
     tsim__free(path);
 }
@@ -571,6 +587,8 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
             stock_pos = kp;
         } else if (strcmp(key, "orders_file") == 0) {
             load_orders(ld, b, v, kp);
+        } else if (strcmp(key, "appointments_file") == 0) {
+            load_trucks(ld, b, v, kp);
         } else {
             if (strcmp(key, "interarrival") == 0) interarrival = v;
             set_scalar(ld, b, key, v, kp);

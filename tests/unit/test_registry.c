@@ -221,6 +221,8 @@ static void test_registry_kpis_are_reported(void)
                                        &m->blocks[blk].orders, err, sizeof err),
                      0);
         }
+        if (strcmp(bt->name, "dock") == 0) /* trucks drawn, as a source's entities */
+            CHECK_EQ(tsim_block_set_dist(m, blk, "interarrival", &one), 0);
         if (t == TSIM_ASSEMBLY) {
             tsim_model_add_product(m, "p");
             tsim_assembly_set_part(m, blk, 0, 1);

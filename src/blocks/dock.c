@@ -1,0 +1,316 @@
+/*
+ * Dock: a set of `doors` where trucks are unloaded (inbound) or loaded (outbound), `unload` or
+ * `load` time per pallet. Trucks come from the block's appointments file (arrival, pallets,
+ * direction, and optionally the appointment's planned time and the latest planned departure) or
+ * at drawn intervals (`interarrival`, `pallets` each, `direction`, up to `limit`). A truck that
+ * finds every door taken waits in the yard, and a door that comes free takes the truck that came
+ * first (`yard: fifo`) or the one with the earliest appointment (`appointment`, its planned time,
+ * or its arrival when it has none; ties by arrival). When its pallets are done the truck leaves
+ * along `to` as an entity; a truck the next block refuses stays at its door (blocked), and
+ * blocked doors retry in door order when woken. It takes no entities.
+ *
+ * Pallets are times here, not entities: the dock says how long trucks take and wait, not where
+ * their pallets go (a storage or picking block does not see them).
+ *
+ * Invariants: a truck's entity exists from its arrival (when admitted) until it leaves; it is in
+ * exactly one place, the yard (`yard`, `yn` of them, in arrival order) or a door. A door is IDLE
+ * only while the yard is empty. At most `yard_capacity` trucks wait; one more is turned away
+ * (counted, never made). State lives in the arena, located by offsets.
+ */
+#include "blocks/sim.h"
+
+#include <math.h>
+#include <string.h>
+
+enum { EV_ARRIVE, EV_DONE };
+enum { IDLE, BUSY, BLOCKED };
+enum { YARD_FIFO, YARD_APPOINTMENT };
+enum { DIR_INBOUND, DIR_OUTBOUND };
+enum {
+    K_DOORS, K_APPOINTMENTS, K_INTERARRIVAL, K_PALLETS, K_DIRECTION, K_LIMIT, K_UNLOAD, K_LOAD,
+    K_YARD, K_YARD_CAPACITY
+}; /* indices in `keys` */
+
+struct truck {
+    int64_t t_arrive, planned, departure; /* ticks; planned and departure TSIM__NEVER if none */
+    uint32_t ent, pallets, outbound, pad_;
+};
+
+struct door {
+    uint32_t state, pad_;
+    struct truck truck;
+};
+
+struct dock {
+    struct tsim__bhdr h;
+    uint32_t ndoors, ycap, yn, busy_doors;
+    uint64_t next;                  /* trucks that have come (appointments read, or drawn) */
+    uint64_t doors_off, yard_off;   /* bytes from the state's start */
+    struct tsim__area yard_level, busy;
+    uint64_t done, late, pallets_in, pallets_out, turned_away;
+    struct tsim__sum turnaround, yard_wait;
+};
+
+#define AT(s, off, type) ((type *)((unsigned char *)(s) + (s)->off))
+
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+static uint32_t ycap_of(const struct tsim__block_desc *d)
+{
+    return d->val[K_YARD_CAPACITY].set ? (uint32_t)d->val[K_YARD_CAPACITY].i : 10000u;
+}
+
+static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    (void)m;
+    return round8(sizeof(struct dock)) + (size_t)d->val[K_DOORS].i * sizeof(struct door) +
+           ycap_of(d) * sizeof(struct truck);
+}
+
+/* The time the next truck comes, ticks (TSIM__NEVER: none). */
+static int64_t next_arrival(struct tsim_sim *sim, struct dock *s, const struct tsim__block_desc *d)
+{
+    if (d->trucks.n) {
+        return s->next < (uint64_t)d->trucks.n ? tsim__ticks(sim, d->trucks.arrival[s->next])
+                                               : TSIM__NEVER;
+    }
+    if (!d->val[K_INTERARRIVAL].set) return TSIM__NEVER;
+    if (d->val[K_LIMIT].set && s->next >= (uint64_t)d->val[K_LIMIT].i) return TSIM__NEVER;
+    return sim->now + tsim__draw(sim, &d->val[K_INTERARRIVAL].d, &s->h.rng[TSIM__RNG_AUX]);
+}
+
+static void init(struct tsim_sim *sim, uint32_t b)
+{
+    struct dock *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    s->ndoors = (uint32_t)d->val[K_DOORS].i;
+    s->ycap = ycap_of(d);
+    s->doors_off = round8(sizeof(struct dock));
+    s->yard_off = s->doors_off + s->ndoors * sizeof(struct door);
+    int64_t t = next_arrival(sim, s, d);
+    if (t != TSIM__NEVER) tsim__schedule(sim, t, b, EV_ARRIVE, 0);
+}
+
+static int64_t draw_of(struct tsim_sim *sim, struct dock *s, const struct tsim__block_desc *d,
+                       int key)
+{
+    return d->val[key].set ? tsim__draw(sim, &d->val[key].d, &s->h.rng[TSIM__RNG_MAIN]) : 0;
+}
+
+/* Door `i` takes truck `t`: its pallets, one draw each. */
+static void start(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i,
+                  const struct truck *t)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct door *dr = &AT(s, doors_off, struct door)[i];
+    dr->truck = *t;
+    dr->state = BUSY;
+    s->busy_doors++;
+    tsim__area_in(&s->busy, sim->now, s->busy_doors);
+    tsim__sum_add(&s->yard_wait, sim->now - t->t_arrive);
+    int key = t->outbound ? K_LOAD : K_UNLOAD;
+    int64_t dt = 0;
+    for (uint32_t k = 0; k < t->pallets; k++) dt += draw_of(sim, s, d, key);
+    tsim__schedule(sim, sim->now + dt, b, EV_DONE, i);
+}
+
+static void arrive(struct tsim_sim *sim, uint32_t b, struct dock *s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct truck t = {sim->now, TSIM__NEVER, TSIM__NEVER, 0, 1, 0, 0};
+    if (d->trucks.n) {
+        uint64_t k = s->next;
+        if (isfinite(d->trucks.planned[k])) t.planned = tsim__ticks(sim, d->trucks.planned[k]);
+        if (isfinite(d->trucks.departure[k]))
+            t.departure = tsim__ticks(sim, d->trucks.departure[k]);
+        t.pallets = (uint32_t)d->trucks.pallets[k];
+        t.outbound = d->trucks.outbound[k];
+    } else {
+        if (d->val[K_PALLETS].set) t.pallets = (uint32_t)d->val[K_PALLETS].i;
+        t.outbound = d->val[K_DIRECTION].i == DIR_OUTBOUND;
+    }
+    s->next++;
+    int64_t tn = next_arrival(sim, s, d);
+    if (tn != TSIM__NEVER) tsim__schedule(sim, tn, b, EV_ARRIVE, 0);
+    struct door *dr = AT(s, doors_off, struct door);
+    uint32_t i = 0;
+    while (i < s->ndoors && dr[i].state != IDLE) i++;
+    if (i == s->ndoors && s->yn == s->ycap) {
+        s->turned_away++;
+        return;
+    }
+    t.ent = tsim__entity_new(sim, 0);
+    tsim__entity_enter_system(sim, t.ent);
+    tsim__note_enter(sim, b, t.ent);
+    if (i < s->ndoors) {
+        start(sim, b, s, i, &t);
+        return;
+    }
+    AT(s, yard_off, struct truck)[s->yn++] = t;
+    tsim__area_in(&s->yard_level, sim->now, s->yn);
+}
+
+/* Door `i` is free: it takes the next truck of the yard, if any. */
+static void next_truck(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (s->yn == 0) return;
+    struct truck *y = AT(s, yard_off, struct truck);
+    uint32_t k = 0;
+    if (d->val[K_YARD].i == YARD_APPOINTMENT) {
+        for (uint32_t j = 1; j < s->yn; j++) {
+            int64_t pj = y[j].planned != TSIM__NEVER ? y[j].planned : y[j].t_arrive;
+            int64_t pk = y[k].planned != TSIM__NEVER ? y[k].planned : y[k].t_arrive;
+            if (pj < pk) k = j;
+        }
+    }
+    struct truck t = y[k];
+    /* O(yard) to keep arrival order: yards are short next to the work of a truck */
+    memmove(&y[k], &y[k + 1], (s->yn - k - 1) * sizeof *y);
+    s->yn--;
+    tsim__area_out(&s->yard_level, sim->now);
+    start(sim, b, s, i, &t);
+}
+
+/* Door `i`'s truck leaves; 0 if the next block refuses it (the door waits, BLOCKED). */
+static int depart(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i)
+{
+    struct door *dr = &AT(s, doors_off, struct door)[i];
+    struct truck t = dr->truck;
+    if (!tsim__send_leave(sim, b, t.ent)) {
+        dr->state = BLOCKED;
+        return 0;
+    }
+    s->done++;
+    if (t.outbound) s->pallets_out += t.pallets;
+    else s->pallets_in += t.pallets;
+    s->late += sim->now > t.departure;
+    tsim__sum_add(&s->turnaround, sim->now - t.t_arrive);
+    dr->state = IDLE;
+    s->busy_doors--;
+    tsim__area_out(&s->busy, sim->now);
+    next_truck(sim, b, s, i);
+    return 1;
+}
+
+static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
+{
+    struct dock *s = tsim__state(sim, b);
+    if (kind == EV_ARRIVE) arrive(sim, b, s);
+    else depart(sim, b, s, arg);
+}
+
+static void pull(struct tsim_sim *sim, uint32_t b)
+{
+    struct dock *s = tsim__state(sim, b);
+    struct door *dr = AT(s, doors_off, struct door);
+    for (uint32_t i = 0; i < s->ndoors; i++)
+        if (dr[i].state == BLOCKED && !depart(sim, b, s, i)) break;
+}
+
+static void restart(struct tsim_sim *sim, uint32_t b)
+{
+    struct dock *s = tsim__state(sim, b);
+    tsim__area_restart(&s->yard_level, sim->now, s->yn);
+    tsim__area_restart(&s->busy, sim->now, s->busy_doors);
+    s->done = s->late = s->pallets_in = s->pallets_out = s->turned_away = 0;
+    s->turnaround = s->yard_wait = (struct tsim__sum){0, 0};
+}
+
+static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
+{
+    struct dock *s = tsim__state(sim, b);
+    tsim__hdr_report(sim, b, r, 1);
+    tsim_result_add(r, (int)b, "trucks", (double)s->done);
+    tsim_result_add(r, (int)b, "turnaround", tsim__sum_mean(sim, &s->turnaround));
+    tsim_result_add(r, (int)b, "yard_wait", tsim__sum_mean(sim, &s->yard_wait));
+    tsim_result_add(r, (int)b, "trucks_waiting",
+                    tsim__area_mean(&s->yard_level, sim->now, s->yn));
+    tsim_result_add(r, (int)b, "door_utilization",
+                    tsim__area_mean(&s->busy, sim->now, s->busy_doors) / s->ndoors);
+    tsim_result_add(r, (int)b, "late_departures", (double)s->late);
+    tsim_result_add(r, (int)b, "pallets_unloaded", (double)s->pallets_in);
+    tsim_result_add(r, (int)b, "pallets_loaded", (double)s->pallets_out);
+    tsim_result_add(r, (int)b, "turned_away", (double)s->turned_away);
+}
+
+static const struct tsim__block_vt dock_vt = {
+    .state_size = state_size,
+    .init = init,
+    .pull = pull,
+    .event = event,
+    .restart = restart,
+    .report = report,
+};
+
+void tsim__trucks_release(struct tsim__trucks *t)
+{
+    tsim__free(t->arrival);
+    tsim__free(t->planned);
+    tsim__free(t->departure);
+    tsim__free(t->pallets);
+    tsim__free(t->outbound);
+    memset(t, 0, sizeof *t);
+}
+
+/* The descriptor ---------------------------------------------------------------------------- */
+
+static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    (void)m;
+    int file = d->trucks.n > 0, drawn = d->val[K_INTERARRIVAL].set;
+    if (file == drawn)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "dock '%s' needs one of 'appointments_file' and 'interarrival'%s",
+                          d->name, file ? ", not both" : "");
+    if (drawn && !d->val[K_LIMIT].set && tsim_dist_mean(&d->val[K_INTERARRIVAL].d) <= 0)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "'interarrival' of dock '%s' has mean 0 and no 'limit', so it never "
+                          "ends",
+                          d->name);
+    return 0;
+}
+
+static const char *const yards[] = {"fifo", "appointment", NULL};
+static const char *const directions[] = {"inbound", "outbound", NULL};
+
+static const struct tsim__key keys[] = {
+    [K_DOORS] = {"doors", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, 100000, .dflt = "required",
+                 .help = "dock doors"},
+    [K_APPOINTMENTS] = {"appointments_file", TSIM__KEY_FORM, 0, .dflt = "none",
+                        .help = "a CSV file of the trucks that come"},
+    [K_INTERARRIVAL] = {"interarrival", TSIM__KEY_DIST, 0, .dflt = "none",
+                        .help = "time between trucks, without an appointments file"},
+    [K_PALLETS] = {"pallets", TSIM__KEY_INT, 0, 1, 1000000, .dflt = "1",
+                   .help = "pallets of each drawn truck"},
+    [K_DIRECTION] = {"direction", TSIM__KEY_CHOICE, 0, .choices = directions,
+                     .noun = "direction", .dflt = "inbound",
+                     .help = "what drawn trucks do: `inbound` (unload) or `outbound` (load)"},
+    [K_LIMIT] = {"limit", TSIM__KEY_INT, 0, 1, TSIM__CAPACITY_MAX, .dflt = "none",
+                 .help = "drawn trucks at most"},
+    [K_UNLOAD] = {"unload", TSIM__KEY_DIST, 0, .dflt = "0", .help = "time to unload a pallet"},
+    [K_LOAD] = {"load", TSIM__KEY_DIST, 0, .dflt = "0", .help = "time to load a pallet"},
+    [K_YARD] = {"yard", TSIM__KEY_CHOICE, 0, .choices = yards, .noun = "yard rule",
+                .dflt = "fifo",
+                .help = "which waiting truck a free door takes: `fifo` or by `appointment`"},
+    [K_YARD_CAPACITY] = {"yard_capacity", TSIM__KEY_INT, 0, 1, TSIM__COUNT_MAX,
+                         .dflt = "10000", .help = "trucks that may wait; one more is turned away"},
+    {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of departing trucks"},
+    {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
+    {.name = NULL},
+};
+
+static const char *const kpis[] = {
+    "entered", "left", "throughput", "content", "trucks", "turnaround", "yard_wait",
+    "trucks_waiting", "door_utilization", "late_departures", "pallets_unloaded",
+    "pallets_loaded", "turned_away", NULL};
+
+const struct tsim__block_type tsim__dock_type = {
+    .name = "dock",
+    .help = "doors where trucks from appointments or drawn arrivals unload or load pallets",
+    .keys = keys,
+    .kpis = kpis,
+    .vt = &dock_vt,
+    .flags = TSIM__TYPE_NO_INPUT,
+    .check = check,
+};

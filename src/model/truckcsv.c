@@ -1,0 +1,183 @@
+/*
+ * A dock's truck appointments from a CSV file (a table of csvtab.c, on libcsv): a header naming
+ * the columns `truck`, `arrival`, `pallets` and `direction`, and optionally `planned` (the
+ * appointment's time, by which the yard may order trucks) and `departure` (the latest planned
+ * departure), in any order (other columns, as a door or a carrier, are not read), then one row
+ * per truck. `truck` is any text, given once; times are plain numbers from 0 in the model's time
+ * unit (`planned` and `departure` may be empty); `pallets` a whole number from 1; `direction`
+ * `inbound` or `outbound`.
+ *
+ * Every problem is "FILE:LINE:COL: message" at the offending field: a missing column, a time
+ * that is not a number (a date in any other format), pallets that are not a whole number from 1,
+ * an unknown direction, a departure before the planned time, a truck given twice. Nothing is
+ * skipped silently.
+ */
+#include "model/truckcsv.h"
+
+#include "core/core.h"
+#include "model/csvtab.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { COL_TRUCK, COL_ARRIVAL, COL_PALLETS, COL_DIRECTION, COL_PLANNED, COL_DEPARTURE, NCOLS };
+static const struct tsim__csv_col cols[NCOLS] = {{"truck", 0},     {"arrival", 0},
+                                                 {"pallets", 0},   {"direction", 0},
+                                                 {"planned", 1},   {"departure", 1}};
+
+#define TRUCKS_MAX 10000000
+
+struct row {
+    char *id;
+    long long line, col;
+    int index; /* file order */
+};
+
+struct reader {
+    struct tsim__trucks *out;
+    int cap;
+    struct row *rows;
+};
+
+/* A time in model time units: a plain finite number >= 0 (no hex, no inf, no nan). */
+static int time_of(const char *s, double *t)
+{
+    char *end;
+    if (!*s || strpbrk(s, "xXnN")) return -1;
+    *t = strtod(s, &end);
+    return *end == '\0' && isfinite(*t) && *t >= 0 ? 0 : -1;
+}
+
+static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void *ctx)
+{
+    struct reader *r = ctx;
+    struct tsim__trucks *o = r->out;
+    long long line = row->line;
+    if (o->n >= TRUCKS_MAX) {
+        tsim__csv_fail(c, line, 1, "more than %d trucks", TRUCKS_MAX);
+        return;
+    }
+    if (!row->val[COL_TRUCK][0]) {
+        tsim__csv_fail(c, line, row->col[COL_TRUCK], "truck id is empty");
+        return;
+    }
+    double t[3] = {0, INFINITY, INFINITY};
+    static const int tcol[3] = {COL_ARRIVAL, COL_PLANNED, COL_DEPARTURE};
+    for (int k = 0; k < 3; k++) {
+        const char *s = row->val[tcol[k]];
+        if (k > 0 && (!s || !s[0])) continue;
+        if (time_of(s, &t[k]) != 0) {
+            tsim__csv_fail(c, line, row->col[tcol[k]],
+                           "%s '%s' is not a time (a number from 0, in the model's time unit)",
+                           cols[tcol[k]].name, s);
+            return;
+        }
+    }
+    if (isfinite(t[1]) && t[2] < t[1]) {
+        tsim__csv_fail(c, line, row->col[COL_DEPARTURE],
+                       "departure %s is before the planned time %s", row->val[COL_DEPARTURE],
+                       row->val[COL_PLANNED]);
+        return;
+    }
+    long long pallets = tsim__csv_whole(row->val[COL_PALLETS]);
+    if (pallets < 1 || pallets > 1000000) {
+        tsim__csv_fail(c, line, row->col[COL_PALLETS],
+                       "pallets '%s' is not a whole number from 1 to 1000000",
+                       row->val[COL_PALLETS]);
+        return;
+    }
+    const char *dir = row->val[COL_DIRECTION];
+    int out = strcmp(dir, "outbound") == 0;
+    if (!out && strcmp(dir, "inbound") != 0) {
+        tsim__csv_fail(c, line, row->col[COL_DIRECTION],
+                       "direction '%s' is not 'inbound' or 'outbound'", dir);
+        return;
+    }
+    if (o->n == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 64;
+        size_t n = (size_t)r->cap;
+        o->arrival = tsim__realloc(o->arrival, n * sizeof *o->arrival);
+        o->planned = tsim__realloc(o->planned, n * sizeof *o->planned);
+        o->departure = tsim__realloc(o->departure, n * sizeof *o->departure);
+        o->pallets = tsim__realloc(o->pallets, n * sizeof *o->pallets);
+        o->outbound = tsim__realloc(o->outbound, n * sizeof *o->outbound);
+        r->rows = tsim__realloc(r->rows, n * sizeof *r->rows);
+    }
+    int i = o->n++;
+    o->arrival[i] = t[0];
+    o->planned[i] = t[1];
+    o->departure[i] = t[2];
+    o->pallets[i] = (int32_t)pallets;
+    o->outbound[i] = (unsigned char)out;
+    r->rows[i] = (struct row){tsim__strdup(row->val[COL_TRUCK]), line, row->col[COL_TRUCK], i};
+}
+
+static int by_id(const void *a, const void *b)
+{
+    const struct row *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static const struct tsim__trucks *sort_t; /* set and used within one call of sort_by_arrival */
+
+static int by_arrival(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    double x = sort_t->arrival[i], y = sort_t->arrival[j];
+    if (x != y) return x < y ? -1 : 1;
+    return (i > j) - (i < j);
+}
+
+static void sort_by_arrival(struct tsim__trucks *o)
+{
+    size_t n = (size_t)o->n;
+    int *idx = tsim__malloc((n ? n : 1) * sizeof *idx);
+    for (size_t i = 0; i < n; i++) idx[i] = (int)i;
+    sort_t = o;
+    qsort(idx, n, sizeof *idx, by_arrival);
+    struct tsim__trucks s = {o->n, tsim__malloc(n * sizeof(double)), tsim__malloc(n * sizeof(double)),
+                             tsim__malloc(n * sizeof(double)), tsim__malloc(n * sizeof(int32_t)),
+                             tsim__malloc(n)};
+    for (size_t k = 0; k < n; k++) {
+        int i = idx[k];
+        s.arrival[k] = o->arrival[i];
+        s.planned[k] = o->planned[i];
+        s.departure[k] = o->departure[i];
+        s.pallets[k] = o->pallets[i];
+        s.outbound[k] = o->outbound[i];
+    }
+    tsim__free(idx);
+    tsim__trucks_release(o);
+    *o = s;
+}
+
+int tsim__trucks_read(const char *path, const char *text, size_t len, const char *shown,
+                      struct tsim__trucks *out, char *err, size_t errlen)
+{
+    struct reader r = {out, 0, NULL};
+    memset(out, 0, sizeof *out);
+    int rc = tsim__csv_read(path, text, len, shown, cols, NCOLS,
+                            "truck, arrival, pallets, direction", check_row, &r, err, errlen);
+    if (rc == 0 && out->n == 0) {
+        snprintf(err, errlen, "%s:2:1: no trucks", shown);
+        rc = -1;
+    }
+    if (rc == 0) {
+        qsort(r.rows, (size_t)out->n, sizeof *r.rows, by_id);
+        for (int i = 1; i < out->n; i++)
+            if (strcmp(r.rows[i].id, r.rows[i - 1].id) == 0) {
+                snprintf(err, errlen, "%s:%lld:%lld: truck '%s' is given twice (first on line %lld)",
+                         shown, r.rows[i].line, r.rows[i].col, r.rows[i].id, r.rows[i - 1].line);
+                rc = -1;
+                break;
+            }
+    }
+    for (int i = 0; i < out->n; i++) tsim__free(r.rows[i].id);
+    tsim__free(r.rows);
+    if (rc == 0) sort_by_arrival(out);
+    else tsim__trucks_release(out);
+    return rc;
+}

@@ -1,0 +1,18 @@
+/*
+ * The trucks of a dock's appointments read from a CSV file (truckcsv.c has the format and every
+ * check). Not API.
+ */
+#ifndef TSIM_MODEL_TRUCKCSV_H
+#define TSIM_MODEL_TRUCKCSV_H
+
+#include "blocks/desc.h"
+
+#include <stddef.h>
+
+/* Read the appointments in file `path` (text NULL) or in `text[0..len)`, named `shown` in
+ * messages. Returns 0 with `out` filled (release it with tsim__trucks_release), or -1 with
+ * "SHOWN:LINE:COL: message" in `err` and `out` empty. */
+int tsim__trucks_read(const char *path, const char *text, size_t len, const char *shown,
+                      struct tsim__trucks *out, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * libFuzzer target for a dock's appointments files (src/model/truckcsv.c, on libcsv): any bytes
+ * read as truck appointments must end in a list of trucks or in one message, never in a crash, a
+ * sanitizer report, a hang or a leak. On success the trucks are in arrival order, with times
+ * from 0, pallets from 1, no departure before its planned time; on failure the list is empty and
+ * the message starts with the file's name and a place in it. Build and run with
+ * scripts/fuzz.sh; seeded with tests/fuzz/trucks/.
+ */
+#include "model/truckcsv.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct tsim__trucks t;
+    char err[512];
+    err[0] = '\0';
+    int rc = tsim__trucks_read(NULL, (const char *)data, size, "trucks.csv", &t, err, sizeof err);
+    if (rc != 0) {
+        if (t.n != 0 || t.arrival || strncmp(err, "trucks.csv:", 11) != 0) abort();
+        return 0;
+    }
+    if (t.n < 1) abort();
+    for (int i = 0; i < t.n; i++) {
+        if (!(t.arrival[i] >= 0) || (i > 0 && t.arrival[i] < t.arrival[i - 1])) abort();
+        if (t.pallets[i] < 1 || t.outbound[i] > 1) abort();
+        if (isfinite(t.planned[i]) && t.departure[i] < t.planned[i]) abort();
+    }
+    tsim__trucks_release(&t);
+    return 0;
+}

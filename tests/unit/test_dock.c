@@ -1,0 +1,232 @@
+/*
+ * Dock blocks (doors where trucks unload or load pallets, trucks from appointments or drawn):
+ * runs whose every time is computed by hand under both yard rules; the doors with Poisson trucks
+ * of one pallet and exponential unloading as an M/M/c queue, whose yard wait is Erlang C (the
+ * tolerance a confidence interval over replications plus the derived bias allowance of reps.h);
+ * and every problem of an appointments file at its line and column.
+ * Set TSIM_TEST_VERBOSE=1 to print every figure with its interval.
+ */
+#include "check.h"
+#include "twinsim.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define LEVEL (1.0 - 0.01 / 4.0) /* Bonferroni over the file's four interval checks */
+#define MAX_REPS 20
+#define SEED UINT64_C(20261205)
+static int verbose;
+
+#include "reps.h"
+#include "model_text.h"
+
+static char tmpdir[64];
+
+/* Write `csv` to trucks.csv in the test's folder and load a model whose dock `dock` reads it,
+ * with the keys `keys` (lines of the block, each indented 4); diagnostics in `diag`. */
+static struct tsim_model *load_trucks(const char *csv, size_t len, const char *keys, char *diag,
+                                      size_t size)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return NULL;
+    fwrite(csv, 1, len, f);
+    fclose(f);
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: dc\n"
+             "blocks:\n"
+             "  - dock: dock\n"
+             "    appointments_file: %s\n"
+             "%s"
+             "    to: gone\n"
+             "  - sink: gone\n",
+             path, keys);
+    return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+/* Two doors; unloading 2 a pallet, loading 1.5. T1 (10 pallets in) at 0 takes door 0 to 20; T2
+ * (4 out) at 1 takes door 1 to 7; T3 (2 in, planned 5) at 2 and T4 (1 in, planned 2, departure
+ * by 12) at 3 wait in the yard.
+ * fifo: door 1 takes T3 at 7 (wait 5) to 11, then T4 at 11 (wait 8) to 13: T4 leaves late.
+ *   Turnarounds 20, 6, 9, 10; yard waits 0, 0, 5, 8; the yard holds T3 2..7 and T4 3..11.
+ * appointment: door 1 takes T4 at 7 (wait 4) to 9, then T3 at 9 (wait 7) to 13: none late.
+ *   Turnarounds 20, 6, 11, 6; yard waits 0, 0, 7, 4; the yard holds T3 2..9 and T4 3..7.
+ * Either way the doors are busy 20 + 12 of 2 x 20, 13 pallets come in and 4 go out. */
+static const char four_csv[] = "truck,arrival,pallets,direction,planned,departure\n"
+                               "T1,0,10,inbound,0,30\n"
+                               "T2,1,4,outbound,1,10\n"
+                               "T4,3,1,inbound,2,12\n"
+                               "T3,2,2,inbound,5,\n";
+
+static void four_trucks(const char *yard, double turnaround, double wait, double waiting,
+                        double late)
+{
+    char keys[256], diag[1024] = "";
+    snprintf(keys, sizeof keys, "    doors: 2\n    unload: 2\n    load: 1.5\n    yard: %s\n", yard);
+    struct tsim_model *m = load_trucks(four_csv, sizeof four_csv - 1, keys, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int dock = tsim_model_find_block(m, "dock");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    tsim_sim_run(sim);
+    CHECK_NEAR(tsim_sim_now(sim), 20, 1e-12);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, dock, "trucks"), 4, 0);
+    CHECK_NEAR(kpi(&r, dock, "turnaround"), turnaround, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "yard_wait"), wait, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "trucks_waiting"), waiting, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "door_utilization"), 32 / 40.0, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "late_departures"), late, 0);
+    CHECK_NEAR(kpi(&r, dock, "pallets_unloaded"), 13, 0);
+    CHECK_NEAR(kpi(&r, dock, "pallets_loaded"), 4, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static void test_dock_by_hand(void)
+{
+    four_trucks("fifo", (20 + 6 + 9 + 10) / 4.0, (5 + 8) / 4.0, (5 + 8) / 20.0, 1);
+    four_trucks("appointment", (20 + 6 + 11 + 6) / 4.0, (7 + 4) / 4.0, (7 + 4) / 20.0, 0);
+}
+
+/* Erlang C: with a = lambda / mu offered load on c servers,
+ * C(c, a) = [a^c / c! * c / (c - a)] / [sum_{k<c} a^k / k! + a^c / c! * c / (c - a)],
+ * Wq = C(c, a) / (c mu - lambda). */
+static double erlang_c_wq(int c, double lambda, double mu)
+{
+    double a = lambda / mu, term = 1.0, sum = 0.0;
+    for (int k = 0; k < c; k++) {
+        sum += term;
+        term *= a / (k + 1);
+    }
+    double top = term * c / (c - a);
+    return top / (sum + top) / (c * mu - lambda);
+}
+
+/* Three doors, Poisson trucks at 2.4 an hour, one pallet each unloaded in exponential(1) hours:
+ * M/M/3 at rho = 0.8. The yard wait is Erlang C's Wq, the trucks waiting lambda Wq, the
+ * turnaround Wq + 1 and the door utilization rho; the relaxation time is bounded by M/M/1's at
+ * the same load, as in test_validation.c. */
+static void test_dock_erlang_c(void)
+{
+    const double lambda = 2.4, mu = 1.0;
+    const int c = 3;
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "name: dock\n"
+             "blocks:\n"
+             "  - dock: dock\n"
+             "    doors: %d\n"
+             "    interarrival: exponential(%.17g)\n"
+             "    unload: exponential(%.17g)\n"
+             "    to: gone\n"
+             "  - sink: gone\n",
+             c, 1 / lambda, 1 / mu);
+    char diag[512] = "";
+    struct tsim_model *m = model_from_text(yaml, "dock.yaml", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int dock = tsim_model_find_block(m, "dock");
+    double wq = erlang_c_wq(c, lambda, mu), w = wq + 1 / mu, rho = lambda / (c * mu);
+    double warmup = 1000, window = 30000, tau = mm1_tau(rho, mu), l = lambda * w;
+    struct reps x;
+    run_reps(&x, m, 20, warmup, warmup + window);
+    CHECK(x.n == 20);
+    CHECK_KPI(&x, dock, "yard_wait", wq, bias_allowance(wq, warmup, tau, l, lambda, window));
+    CHECK_KPI(&x, dock, "trucks_waiting", lambda * wq,
+              bias_allowance(lambda * wq, warmup, tau, l, lambda, window));
+    CHECK_KPI(&x, dock, "turnaround", w, bias_allowance(w, warmup, tau, l, lambda, window));
+    CHECK_KPI(&x, dock, "door_utilization", rho,
+              bias_allowance(rho, warmup, tau, l, lambda, window));
+    reps_release(&x);
+    tsim_model_destroy(m);
+}
+
+static void expect_trucks_error(const char *csv, const char *want)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = load_trucks(csv, strlen(csv), "    doors: 1\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    if (!strstr(diag, want) || !strstr(diag, "dc.yaml:4:24: error: ")) {
+        fprintf(stderr, "  expected '%s' in:\n%s", want, diag);
+        check_failed_ = 1;
+    }
+    tsim_model_destroy(m);
+}
+
+#define HDR "truck,arrival,pallets,direction,planned,departure\n"
+
+/* Each problem of the file at its line and column in the CSV, reported at the key's value; a
+ * byte order mark and CRLF line ends are read as any file. */
+static void test_appointments_file(void)
+{
+    expect_trucks_error("truck,arrival,direction\nT1,0,inbound\n",
+                        "trucks.csv:1:1: no column 'pallets' in the header (it needs truck, "
+                        "arrival, pallets, direction)");
+    expect_trucks_error(HDR "T1,08:30,3,inbound,,\n",
+                        "trucks.csv:2:4: arrival '08:30' is not a time (a number from 0, in the "
+                        "model's time unit)");
+    expect_trucks_error(HDR "T1,1,-3,inbound,,\n",
+                        "trucks.csv:2:6: pallets '-3' is not a whole number from 1 to 1000000");
+    expect_trucks_error(HDR "T1,1,3,sideways,,\n",
+                        "trucks.csv:2:8: direction 'sideways' is not 'inbound' or 'outbound'");
+    expect_trucks_error(HDR "T1,1,3,inbound,5,4\n",
+                        "trucks.csv:2:18: departure 4 is before the planned time 5");
+    expect_trucks_error(HDR "T1,1,3,inbound,,\nT2,1,3,inbound,,\nT1,2,3,outbound,,\n",
+                        "trucks.csv:4:1: truck 'T1' is given twice (first on line 2)");
+    expect_trucks_error(HDR, "trucks.csv:2:1: no trucks");
+
+    static const char csv[] = "\xEF\xBB\xBF" "carrier,direction,pallets,arrival,truck\r\n"
+                              "\"Acme, Inc\",inbound,2,4,T9\r\n";
+    char diag[1024] = "";
+    struct tsim_model *m =
+        load_trucks(csv, sizeof csv - 1, "    doors: 1\n    unload: 1\n", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    tsim_sim_run(sim);
+    CHECK_NEAR(tsim_sim_now(sim), 6, 1e-12);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+
+    char d2[1024] = "";
+    m = model_from_text("name: d\nblocks:\n  - dock: dock\n    doors: 1\n    to: gone\n"
+                        "  - sink: gone\n",
+                        "d.yaml", d2, sizeof d2);
+    CHECK(m == NULL);
+    CHECK(strstr(d2, "dock 'dock' needs one of 'appointments_file' and 'interarrival'") != NULL);
+    if (m) tsim_model_destroy(m);
+}
+
+int main(void)
+{
+    verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-dock-XXXXXX");
+    if (!mkdtemp(tmpdir)) return 1;
+    RUN(test_dock_by_hand);
+    RUN(test_dock_erlang_c);
+    RUN(test_appointments_file);
+    char path[128];
+    snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
+    remove(path);
+    rmdir(tmpdir);
+    return CHECK_DONE();
+}
