@@ -60,6 +60,10 @@ struct tsim__stock {
     int n, cap;
     int32_t *slot;
     int32_t *product;
+    /* the rows of quantity 0: empty slots the file names a product for (dedicated put-away) */
+    int nempty, capempty;
+    int32_t *empty_slot;
+    int32_t *empty_product;
 };
 
 /* The order lines a picking block releases (orders_file; src/model/ordercsv.c reads them):

@@ -77,6 +77,8 @@ void tsim_model_destroy(struct tsim_model *m)
         tsim__free(b->parts_k);
         tsim__free(b->stock.slot);
         tsim__free(b->stock.product);
+        tsim__free(b->stock.empty_slot);
+        tsim__free(b->stock.empty_product);
         tsim__orderlines_release(&b->orders);
         tsim__trucks_release(&b->trucks);
         tsim__vals_release(b);

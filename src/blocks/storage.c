@@ -27,11 +27,14 @@
 #include "blocks/sim.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 enum { EV_DEMAND, EV_PUT_DONE, EV_RET_PICK, EV_END };
 enum { IDLE, BUSY, BLOCKED };
 enum { FREE, STORED, RESERVED };
-enum { PUT_RANDOM, PUT_CLOSEST };
+enum { PUT_RANDOM, PUT_CLOSEST, PUT_DEDICATED, PUT_CLASS };
+enum { RACK_SELECTIVE, RACK_DRIVE_IN, RACK_FLOW };
 enum { RET_FIFO, RET_LIFO, RET_CLOSEST, RET_RANDOM };
 enum { CYCLE_DUAL, CYCLE_SINGLE };
 enum { QUEUE_FIFO, QUEUE_NEAREST };
@@ -40,7 +43,7 @@ enum { INITIAL_EMPTY, INITIAL_FULL };
 enum {
     K_BAYS, K_LEVELS, K_BAY_WIDTH, K_LEVEL_HEIGHT, K_SPEED_X, K_SPEED_Y, K_PICK, K_DROP, K_CYCLE,
     K_QUEUE, K_PUT_AWAY, K_RETRIEVAL, K_DEMAND, K_DEMAND_PRODUCT, K_STOCKOUT, K_INITIAL,
-    K_REQUESTS, K_STOCK_FILE
+    K_REQUESTS, K_STOCK_FILE, K_RACK, K_DEPTH, K_CLASSES
 }; /* indices in `keys` */
 
 struct slot {
@@ -52,6 +55,13 @@ struct slot {
 
 struct request {
     int64_t t; /* ticks, when asked */
+};
+
+/* A lane of a drive-in or flow rack: `depth` slots one behind the other at one bay and level,
+ * holding one product at a time. Its loads (stored, or a put-away on its way) are at positions
+ * head, head + 1, ... (mod depth) in the order they were put away, `n` of them. */
+struct lane {
+    uint32_t head, n, product, pad_;
 };
 
 struct storage {
@@ -66,6 +76,8 @@ struct storage {
     int64_t t_ret, t_end;       /* the cycle's later instants, ticks */
     uint64_t stock, avail_all;
     uint64_t slots_off, avail_off, req_off; /* bytes from the state's start */
+    uint64_t lanes_off, tag_off; /* lanes (drive-in, flow); per slot its product (dedicated) or
+                                    class zone (class), -1 for none */
     struct tsim__area stock_level;
     int64_t busy_since, busy_ticks;
     uint64_t put_aways, retrievals, stockouts, lost, cycles_single, cycles_dual;
@@ -83,10 +95,22 @@ static struct request *reqs_of(struct storage *s)
     return (struct request *)((unsigned char *)s + s->req_off);
 }
 
+static uint32_t depth_of(const struct tsim__block_desc *d)
+{
+    return d->val[K_DEPTH].set ? (uint32_t)d->val[K_DEPTH].i : 1u;
+}
+
 static uint32_t nslots_of(const struct tsim__block_desc *d)
 {
-    return (uint32_t)(d->val[K_BAYS].i * d->val[K_LEVELS].i);
+    return (uint32_t)(d->val[K_BAYS].i * d->val[K_LEVELS].i) * depth_of(d);
 }
+
+static int lanes_on(const struct tsim__block_desc *d) { return d->val[K_RACK].i != RACK_SELECTIVE; }
+static struct lane *lanes_of(struct storage *s)
+{
+    return (struct lane *)((unsigned char *)s + s->lanes_off);
+}
+static int32_t *tags_of(struct storage *s) { return (int32_t *)((unsigned char *)s + s->tag_off); }
 
 static uint32_t req_cap_of(const struct tsim__block_desc *d)
 {
@@ -98,14 +122,20 @@ static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     size_t np = m->nproducts > 0 ? (size_t)m->nproducts : 1;
+    size_t nlanes = lanes_on(d) ? nslots_of(d) / depth_of(d) : 0;
     return round8(sizeof(struct storage)) + (size_t)nslots_of(d) * sizeof(struct slot) +
-           np * sizeof(uint64_t) + req_cap_of(d) * sizeof(struct request);
+           np * sizeof(uint64_t) + req_cap_of(d) * sizeof(struct request) +
+           nlanes * sizeof(struct lane) + round8((size_t)nslots_of(d) * sizeof(int32_t));
 }
 
-/* Travel time in model time from the I/O point, or between two slots (from < 0: the I/O point). */
+/* Travel time in model time from the I/O point, or between two slots (from < 0: the I/O point);
+ * a slot of a lane is reached at the lane's face. */
 static double travel(const struct tsim__block_desc *d, int32_t from, int32_t to)
 {
     long long bays = d->val[K_BAYS].i;
+    int32_t depth = (int32_t)depth_of(d);
+    if (from >= 0) from /= depth;
+    if (to >= 0) to /= depth;
     double w = d->val[K_BAY_WIDTH].set ? d->val[K_BAY_WIDTH].r : 1;
     double hgt = d->val[K_LEVEL_HEIGHT].set ? d->val[K_LEVEL_HEIGHT].r : 1;
     double fx = 0, fy = 0, tx, ty;
@@ -124,6 +154,54 @@ static double travel(const struct tsim__block_desc *d, int32_t from, int32_t to)
     return h > v ? h : v;
 }
 
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Each slot's tag. Dedicated: the product the initial stock gives it (a full rack's products in
+ * turn, or the stock file's rows, empty ones too), -1 for a slot it does not name. Class: its
+ * zone, 0 (nearest the I/O point) to classes - 1, by travel time from the I/O point: zone k
+ * holds the slots whose travel is between the k/classes and (k+1)/classes quantiles (slots of
+ * equal travel stay together, so zones may differ a little in size). */
+static void tag_slots(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d)
+{
+    int32_t *tag = tags_of(s);
+    for (uint32_t i = 0; i < s->nslots; i++) tag[i] = -1;
+    if (d->val[K_PUT_AWAY].i == PUT_DEDICATED) {
+        if (d->val[K_INITIAL].i == INITIAL_FULL)
+            for (uint32_t i = 0; i < s->nslots; i++) tag[i] = (int32_t)(i % s->nprod);
+        for (int i = 0; i < d->stock.n; i++) tag[d->stock.slot[i]] = d->stock.product[i];
+        for (int i = 0; i < d->stock.nempty; i++)
+            tag[d->stock.empty_slot[i]] = d->stock.empty_product[i];
+    } else if (d->val[K_PUT_AWAY].i == PUT_CLASS) {
+        uint32_t classes = d->val[K_CLASSES].set ? (uint32_t)d->val[K_CLASSES].i : 3u;
+        double *t = tsim__malloc(s->nslots * sizeof *t);
+        for (uint32_t i = 0; i < s->nslots; i++) t[i] = travel(d, -1, (int32_t)i);
+        double *sorted = tsim__malloc(s->nslots * sizeof *sorted);
+        memcpy(sorted, t, s->nslots * sizeof *t);
+        qsort(sorted, s->nslots, sizeof *sorted, by_value);
+        for (uint32_t i = 0; i < s->nslots; i++) {
+            int32_t z = 0;
+            for (uint32_t k = 1; k < classes; k++)
+                if (t[i] >= sorted[(uint64_t)s->nslots * k / classes]) z = (int32_t)k;
+            tag[i] = z;
+        }
+        tsim__free(t);
+        tsim__free(sorted);
+    }
+    (void)sim;
+}
+
+/* The class of product `p`: the model's products are listed fastest-moving first, and the
+ * classes take equal shares of them in that order. */
+static int32_t class_of(const struct storage *s, const struct tsim__block_desc *d, int p)
+{
+    uint32_t classes = d->val[K_CLASSES].set ? (uint32_t)d->val[K_CLASSES].i : 3u;
+    return (int32_t)((uint64_t)p * classes / s->nprod);
+}
+
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct storage *s = tsim__state(sim, b);
@@ -134,6 +212,10 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->slots_off = round8(sizeof(struct storage));
     s->avail_off = s->slots_off + (uint64_t)s->nslots * sizeof(struct slot);
     s->req_off = s->avail_off + (uint64_t)s->nprod * sizeof(uint64_t);
+    s->lanes_off = s->req_off + (uint64_t)s->req_cap * sizeof(struct request);
+    s->tag_off = s->lanes_off + (lanes_on(d) ? (uint64_t)(s->nslots / depth_of(d)) : 0) *
+                                    sizeof(struct lane);
+    tag_slots(sim, s, d);
     s->head = s->tail = s->carry = s->out = TSIM__NIL;
     s->put_slot = s->ret_slot = -1;
     s->nfree = s->nslots;
@@ -160,6 +242,12 @@ static void store(struct tsim_sim *sim, struct storage *s, int32_t i, uint32_t e
 
 static void store_new(struct tsim_sim *sim, uint32_t b, struct storage *s, int32_t i, int product)
 {
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (lanes_on(d)) { /* a full rack: each lane filled from its head, one product */
+        struct lane *ln = &lanes_of(s)[(uint32_t)i / depth_of(d)];
+        ln->n++;
+        ln->product = (uint32_t)product;
+    }
     uint32_t e = tsim__entity_new(sim, product);
     tsim__entity_enter_system(sim, e);
     tsim__note_enter(sim, b, e);
@@ -174,17 +262,101 @@ static void start(struct tsim_sim *sim, uint32_t b)
     struct storage *s = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     if (d->val[K_INITIAL].i == INITIAL_FULL) {
-        for (uint32_t i = 0; i < s->nslots; i++) store_new(sim, b, s, (int32_t)i, (int)(i % s->nprod));
+        uint32_t depth = depth_of(d); /* a lane holds one product */
+        for (uint32_t i = 0; i < s->nslots; i++)
+            store_new(sim, b, s, (int32_t)i, (int)(i / depth % s->nprod));
     } else {
         for (int i = 0; i < d->stock.n; i++)
             store_new(sim, b, s, d->stock.slot[i], d->stock.product[i]);
     }
 }
 
-/* The slot a put-away goes to (there is a free one). */
-static int32_t put_slot(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d)
+/* Whether free slot `i` may take a load of product `p` under the put-away policy, `zone` being
+ * p's class (policy class) or -1 for any zone. */
+static int may_take(struct storage *s, long long rule, uint32_t i, int p, int32_t zone)
+{
+    if (rule == PUT_DEDICATED) return tags_of(s)[i] == p;
+    if (rule == PUT_CLASS && zone >= 0) return tags_of(s)[i] == zone;
+    return 1;
+}
+
+/* The free slot for a load of product `p` under a dedicated or class policy: the closest of its
+ * product's slots (dedicated), or one drawn among its class's zone, or among all free slots when
+ * that zone is full (class); -1 if none. */
+static int32_t put_slot_tagged(struct tsim_sim *sim, struct storage *s,
+                               const struct tsim__block_desc *d, int p)
 {
     struct slot *sl = slots_of(s);
+    long long rule = d->val[K_PUT_AWAY].i;
+    if (rule == PUT_DEDICATED) {
+        int32_t best = -1;
+        double bt = 0;
+        for (uint32_t i = 0; i < s->nslots; i++) {
+            if (sl[i].state != FREE || !may_take(s, rule, i, p, -1)) continue;
+            double t = travel(d, -1, (int32_t)i);
+            if (best < 0 || t < bt) best = (int32_t)i, bt = t;
+        }
+        return best;
+    }
+    int32_t zone = class_of(s, d, p);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < s->nslots; i++) n += sl[i].state == FREE && may_take(s, rule, i, p, zone);
+    if (n == 0) zone = -1, n = s->nfree;
+    if (n == 0) return -1;
+    uint32_t k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * n);
+    if (k >= n) k = n - 1;
+    for (uint32_t i = 0; i < s->nslots; i++)
+        if (sl[i].state == FREE && may_take(s, rule, i, p, zone) && k-- == 0) return (int32_t)i;
+    return -1;
+}
+
+/* The slot for a load of product `p` in a drive-in or flow rack: the next position of a lane
+ * that holds p and has room, else of an empty lane; among them one drawn (random) or the one
+ * nearest the I/O point (closest). -1 if no lane takes it now. */
+static int32_t put_slot_lane(struct tsim_sim *sim, struct storage *s,
+                             const struct tsim__block_desc *d, int p)
+{
+    uint32_t depth = depth_of(d), nl = s->nslots / depth;
+    struct lane *ln = lanes_of(s);
+    int empty = 0; /* 0: lanes of p with room; 1: empty lanes */
+    uint32_t n = 0;
+    for (; empty < 2; empty++) {
+        for (uint32_t l = 0; l < nl; l++)
+            n += empty ? ln[l].n == 0 : ln[l].n > 0 && ln[l].n < depth && ln[l].product == (uint32_t)p;
+        if (n) break;
+    }
+    if (n == 0) return -1;
+    uint32_t k = 0;
+    int random = d->val[K_PUT_AWAY].i == PUT_RANDOM;
+    if (random) {
+        k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * n);
+        if (k >= n) k = n - 1;
+    }
+    int32_t best = -1;
+    double bt = 0;
+    for (uint32_t l = 0; l < nl; l++) {
+        int ok = empty ? ln[l].n == 0
+                       : ln[l].n > 0 && ln[l].n < depth && ln[l].product == (uint32_t)p;
+        if (!ok) continue;
+        int32_t i = (int32_t)(l * depth + (ln[l].head + ln[l].n) % depth);
+        if (random) {
+            if (k-- == 0) return i;
+            continue;
+        }
+        double t = travel(d, -1, i);
+        if (best < 0 || t < bt) best = i, bt = t;
+    }
+    return best;
+}
+
+/* The slot a put-away of product `p` goes to, -1 if none takes it now (a selective rack under
+ * random or closest always has one: the block takes a load only while a slot is free). */
+static int32_t put_slot(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d,
+                        int p)
+{
+    struct slot *sl = slots_of(s);
+    if (lanes_on(d)) return put_slot_lane(sim, s, d, p);
+    if (d->val[K_PUT_AWAY].i >= PUT_DEDICATED) return put_slot_tagged(sim, s, d, p);
     if (d->val[K_PUT_AWAY].i == PUT_RANDOM) {
         uint32_t k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * s->nfree);
         if (k >= s->nfree) k = s->nfree - 1;
@@ -209,14 +381,38 @@ static uint64_t avail_n(struct storage *s, const struct tsim__block_desc *d)
     return d->val[K_DEMAND_PRODUCT].set ? avail_of(s)[d->val[K_DEMAND_PRODUCT].i] : s->avail_all;
 }
 
-/* The slot a retrieval takes its load from, -1 if no load it may take is available. */
-static int32_t ret_slot(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d)
+/* Whether stored slot `i` can be reached: in a selective rack every slot; in a lane only the
+ * front load (drive-in: the last put away, LIFO; flow: the first, FIFO), and not in lane
+ * `busy`, which a put-away of the same cycle fills (a drive-in lane's new load would stand in
+ * front). */
+static int reachable(struct storage *s, const struct tsim__block_desc *d, uint32_t i, int32_t busy)
+{
+    if (!lanes_on(d)) return 1;
+    uint32_t depth = depth_of(d), l = i / depth;
+    const struct lane *ln = &lanes_of(s)[l];
+    if (ln->n == 0) return 0;
+    if (d->val[K_RACK].i == RACK_DRIVE_IN && busy >= 0 && (uint32_t)busy / depth == l) return 0;
+    uint32_t front = d->val[K_RACK].i == RACK_DRIVE_IN ? (ln->head + ln->n - 1) % depth : ln->head;
+    return i == l * depth + front;
+}
+
+/* The slot a retrieval takes its load from, -1 if no load it may take is available or
+ * reachable; `busy` is the slot of the cycle's put-away, -1 if none. */
+static int32_t ret_slot(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d,
+                        int32_t busy)
 {
     struct slot *sl = slots_of(s);
     int any = !d->val[K_DEMAND_PRODUCT].set;
     int p = (int)d->val[K_DEMAND_PRODUCT].i;
     uint64_t n = avail_n(s, d);
     if (n == 0) return -1;
+    if (lanes_on(d)) { /* the reachable ones only */
+        n = 0;
+        for (uint32_t i = 0; i < s->nslots; i++)
+            n += sl[i].state == STORED && (any || sim->ents[sl[i].ent].product == p) &&
+                 reachable(s, d, i, busy);
+        if (n == 0) return -1;
+    }
     long long rule = d->val[K_RETRIEVAL].i;
     uint64_t k = 0;
     if (rule == RET_RANDOM) {
@@ -227,6 +423,7 @@ static int32_t ret_slot(struct tsim_sim *sim, struct storage *s, const struct ts
     double bt = 0;
     for (uint32_t i = 0; i < s->nslots; i++) {
         if (sl[i].state != STORED || (!any && sim->ents[sl[i].ent].product != p)) continue;
+        if (!reachable(s, d, i, busy)) continue;
         if (rule == RET_RANDOM) {
             if (k-- == 0) return (int32_t)i;
             continue;
@@ -252,8 +449,11 @@ static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
     int want_put = s->nput > 0;
     if (!want_ret && !want_put) return;
     int32_t ps = -1, rs = -1;
-    if (want_put) ps = put_slot(sim, s, d);
-    if (want_ret) rs = ret_slot(sim, s, d);
+    /* A load no slot takes now (a dedicated rack's slots of its product full, no lane for it)
+     * waits at I/O, and the loads behind it too: the queue is FIFO. */
+    if (want_put) want_put = (ps = put_slot(sim, s, d, sim->ents[s->head].product)) >= 0;
+    if (want_ret) want_ret = (rs = ret_slot(sim, s, d, ps)) >= 0;
+    if (!want_ret && !want_put) return;
     int dual = want_put && want_ret && d->val[K_CYCLE].i == CYCLE_DUAL;
     if (!dual && want_put && want_ret) {
         /* One of the two: the earlier asked (fifo) or the nearer (nearest). */
@@ -278,6 +478,11 @@ static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
         s->carry = e;
         slots_of(s)[ps].state = RESERVED;
         s->nfree--;
+        if (lanes_on(d)) {
+            struct lane *ln = &lanes_of(s)[(uint32_t)ps / depth_of(d)];
+            ln->n++;
+            ln->product = sim->ents[e].product;
+        }
     }
     if (rs >= 0) {
         struct slot *sl = &slots_of(s)[rs];
@@ -387,6 +592,13 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
         sl->ent = TSIM__NIL;
         sl->state = FREE;
         s->nfree++;
+        const struct tsim__block_desc *d = tsim__desc(sim, b);
+        if (lanes_on(d)) { /* the front load left its lane */
+            uint32_t depth = depth_of(d);
+            struct lane *ln = &lanes_of(s)[(uint32_t)s->ret_slot / depth];
+            if (d->val[K_RACK].i == RACK_FLOW) ln->head = (ln->head + 1) % depth;
+            ln->n--;
+        }
         s->stock--;
         tsim__area_out(&s->stock_level, sim->now);
         s->retrievals++;
@@ -465,24 +677,57 @@ static const struct tsim__block_vt storage_vt = {
 
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
+    (void)m;
     long long n = d->val[K_BAYS].i * d->val[K_LEVELS].i;
-    if (n > SLOTS_MAX)
+    long long depth = depth_of(d);
+    if (n * depth > SLOTS_MAX)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s' has %lld slots (bays x levels), more than %lld", d->name,
-                          n, SLOTS_MAX);
+                          "storage '%s' has %lld slots (bays x levels x depth), more than %lld",
+                          d->name, n * depth, SLOTS_MAX);
+    long long rack = d->val[K_RACK].i, rule = d->val[K_PUT_AWAY].i;
+    if (rack == RACK_SELECTIVE && depth > 1)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s' has 'depth' %lld but a selective rack is one slot deep "
+                          "(give 'rack: drive_in' or 'rack: flow')",
+                          d->name, depth);
+    if (rack != RACK_SELECTIVE && rule >= PUT_DEDICATED)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s': 'put_away: %s' is for selective racks (a lane takes "
+                          "'random' or 'closest')",
+                          d->name, rule == PUT_DEDICATED ? "dedicated" : "class");
+    if (rack != RACK_SELECTIVE && d->stock.n + d->stock.nempty > 0)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s': a stock file fills selective racks only (give "
+                          "'initial: full' or empty)",
+                          d->name);
+    if (rule == PUT_DEDICATED && d->val[K_INITIAL].i != INITIAL_FULL &&
+        d->stock.n + d->stock.nempty == 0)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s': 'put_away: dedicated' takes each slot's product from "
+                          "the initial stock: give a stock file or 'initial: full'",
+                          d->name);
+    if (d->val[K_CLASSES].set && rule != PUT_CLASS)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s' has 'classes' but 'put_away' is not 'class'", d->name);
     /* The stock file was read for the rack as the file gave it; a size set since may cut it. */
     for (int i = 0; i < d->stock.n; i++)
         if (d->stock.slot[i] >= n)
             return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                               "storage '%s': its stock file fills slot %d, outside its %lld "
                               "slots", d->name, (int)d->stock.slot[i] + 1, n);
-    if (d->stock.n && d->val[K_INITIAL].i == INITIAL_FULL)
+    for (int i = 0; i < d->stock.nempty; i++)
+        if (d->stock.empty_slot[i] >= n)
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                              "storage '%s': its stock file names slot %d, outside its %lld "
+                              "slots", d->name, (int)d->stock.empty_slot[i] + 1, n);
+    if ((d->stock.n || d->stock.nempty) && d->val[K_INITIAL].i == INITIAL_FULL)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "storage '%s' has a stock file and 'initial: full': give one", d->name);
     return 0;
 }
 
-static const char *const put_rules[] = {"random", "closest", NULL};
+static const char *const put_rules[] = {"random", "closest", "dedicated", "class", NULL};
+static const char *const racks[] = {"selective", "drive_in", "flow", NULL};
 static const char *const ret_rules[] = {"fifo", "lifo", "closest", "random", NULL};
 static const char *const cycles[] = {"dual", "single", NULL};
 static const char *const queues[] = {"fifo", "nearest", NULL};
@@ -514,7 +759,8 @@ static const struct tsim__key keys[] = {
                  .dflt = "fifo", .help = "which waiting request a single-command cycle serves"},
     [K_PUT_AWAY] = {"put_away", TSIM__KEY_CHOICE, 0, .choices = put_rules,
                     .noun = "put-away policy", .dflt = "random",
-                    .help = "`random` free slot or the free slot `closest` to I/O"},
+                    .help = "`random` free slot, the free slot `closest` to I/O, `dedicated` "
+                            "slots per product, or by `class` into zones"},
     [K_RETRIEVAL] = {"retrieval", TSIM__KEY_CHOICE, 0, .choices = ret_rules,
                      .noun = "retrieval rule", .dflt = "fifo",
                      .help = "which load a retrieval takes: `fifo`, `lifo`, `closest`, `random`"},
@@ -531,6 +777,13 @@ static const struct tsim__key keys[] = {
                     .help = "retrieval requests that may wait; one more is counted lost"},
     [K_STOCK_FILE] = {"stock_file", TSIM__KEY_FORM, 0, .dflt = "none",
                       .help = "a CSV file of the loads in the rack at time 0"},
+    [K_RACK] = {"rack", TSIM__KEY_CHOICE, 0, .choices = racks, .noun = "rack type",
+                .dflt = "selective",
+                .help = "`selective`, `drive_in` (LIFO per lane) or `flow` (FIFO per lane)"},
+    [K_DEPTH] = {"depth", TSIM__KEY_INT, 0, 1, 1000, .dflt = "1",
+                 .help = "slots per lane of a drive-in or flow rack"},
+    [K_CLASSES] = {"classes", TSIM__KEY_INT, 0, 1, 100, .dflt = "3",
+                   .help = "classes (zones) of put_away: class"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of retrieved loads"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

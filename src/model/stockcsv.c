@@ -81,8 +81,19 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
         return;
     }
     r->seen[i] = 1;
-    if (qty == 0) return;
     struct tsim__stock *o = r->out;
+    if (qty == 0) { /* empty, but its product is the slot's under dedicated put-away */
+        if (o->nempty == o->capempty) {
+            o->capempty = o->capempty ? 2 * o->capempty : 64;
+            o->empty_slot = tsim__realloc(o->empty_slot, (size_t)o->capempty * sizeof(int32_t));
+            o->empty_product =
+                tsim__realloc(o->empty_product, (size_t)o->capempty * sizeof(int32_t));
+        }
+        o->empty_slot[o->nempty] = (int32_t)i;
+        o->empty_product[o->nempty] = p;
+        o->nempty++;
+        return;
+    }
     if (o->n == o->cap) {
         o->cap = o->cap ? 2 * o->cap : 64;
         o->slot = tsim__realloc(o->slot, (size_t)o->cap * sizeof *o->slot);
@@ -124,5 +135,7 @@ void tsim__stock_release(struct tsim__stock *s)
 {
     tsim__free(s->slot);
     tsim__free(s->product);
+    tsim__free(s->empty_slot);
+    tsim__free(s->empty_product);
     memset(s, 0, sizeof *s);
 }

@@ -132,6 +132,115 @@ static void test_storage_stockout_waits(void)
     tsim_model_destroy(m);
 }
 
+static char tmpdir[64];
+
+/* The KPI `name` of block `rack` of the model of `yaml` at time `until`, or NAN. */
+static double kpi_at(const char *yaml, double until, const char *name)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = load(yaml, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return NAN;
+    }
+    struct tsim_result r;
+    tsim_result_init(&r);
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    tsim_sim_run_until(sim, until);
+    tsim_sim_result(sim, &r);
+    double v = kpi(&r, tsim_model_find_block(m, "rack"), name);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    return v;
+}
+
+/* Two lanes of depth 2, no travel, closest lane first; loads 1, 2, 3 come at 1, 2, 3 and
+ * requests at 10, 20, 30, FIFO among the loads that can be reached. Load 1 goes into lane 0,
+ * load 2 behind it into lane 0 (a lane of its product with room comes before an empty one),
+ * load 3 into lane 1.
+ * drive_in (the last put away in a lane is the one reached): at 10 loads 2 and 3 can be reached,
+ *   FIFO takes 2 (dwell 8); at 20, 1 (dwell 19).
+ * flow (the first put away is reached): at 10 loads 1 and 3, FIFO takes 1 (dwell 9); at 20, 2
+ *   (dwell 18).
+ * A selective rack of the same 4 slots would take 1 then 2 too, as flow does; drive-in's order
+ * is the lanes' doing. */
+static void lanes(const char *rack, double first, double second)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "name: rack\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 1\n"
+             "    limit: 3\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "    rack: %s\n"
+             "    bays: 2\n"
+             "    levels: 1\n"
+             "    depth: 2\n"
+             "    put_away: closest\n"
+             "    demand: 10\n"
+             "    to: out\n"
+             "  - sink: out\n",
+             rack);
+    CHECK_NEAR(kpi_at(yaml, 15, "dwell"), first, 1e-9);
+    CHECK_NEAR(kpi_at(yaml, 25, "dwell"), (first + second) / 2, 1e-9);
+    CHECK_NEAR(kpi_at(yaml, 35, "retrievals"), 3, 0);
+}
+
+static void test_storage_drive_in_and_flow(void)
+{
+    lanes("drive_in", 8, 19);
+    lanes("flow", 9, 18);
+}
+
+/* Dedicated: bays 1..3 of one level, speed 1; the stock file gives bay 1 to b and bays 2 and 3
+ * to a, all empty. Loads of a at 1, 2, 3 go to the closest slot of a: bay 2 (travel 1.5 each
+ * way), bay 3 (2.5 each way); the third finds no slot of a free and waits, though bay 1 is free.
+ * Class: bays 1..4, two classes; the slow product (the second listed) falls in the class whose
+ * zone is the far half (bays 3 and 4: travel 2.5 and 3.5), so its two loads travel 5 and 7 in
+ * whichever order. Without a policy, closest would use bays 1 and 2 (travel 1 and 3). */
+static void test_storage_dedicated_and_class(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/stock.csv", tmpdir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("slot,product,quantity\n1-1,b,0\n2-1,a,0\n3-1,a,0\n", f);
+    fclose(f);
+    static const char head[] = "name: rack\n"
+                               "products: [a, b]\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: 1\n"
+                               "    limit: %d\n"
+                               "    product: %s\n"
+                               "    to: rack\n"
+                               "  - storage: rack\n"
+                               "    bays: %d\n"
+                               "    levels: 1\n"
+                               "    speed_x: 1\n"
+                               "    speed_y: 1\n"
+                               "    %s\n"
+                               "    to: out\n"
+                               "  - sink: out\n";
+    char yaml[1024], keys[256];
+    snprintf(keys, sizeof keys, "put_away: dedicated\n    stock_file: %s", path);
+    snprintf(yaml, sizeof yaml, head, 3, "a", 3, keys);
+    CHECK_NEAR(kpi_at(yaml, 50, "put_aways"), 2, 0);
+    CHECK_NEAR(kpi_at(yaml, 50, "travel_single"), (3 + 5) / 2.0, 1e-9);
+    snprintf(yaml, sizeof yaml, head, 2, "b", 4, "put_away: class\n    classes: 2");
+    CHECK_NEAR(kpi_at(yaml, 50, "travel_single"), (5 + 7) / 2.0, 1e-9);
+    snprintf(yaml, sizeof yaml, head, 2, "b", 4, "put_away: closest");
+    CHECK_NEAR(kpi_at(yaml, 50, "travel_single"), (1 + 3) / 2.0, 1e-9);
+    remove(path);
+}
+
 /* Bad keys are placed at their line and column, with the range or the choices. */
 static void expect_error_in(const char *size_lines, const char *key_line, const char *want)
 {
@@ -172,7 +281,7 @@ static void test_storage_bad_keys(void)
     expect_error("    speed_x: -1\n", "rack.yaml:11:14:");
     expect_error("    demand_product: widget\n", "rack.yaml:11:21:");
     expect_error_in("    bays: 2000\n    levels: 1000\n", "",
-                    "rack.yaml:6:5: error: storage 'rack' has 2000000 slots (bays x levels), more "
+                    "rack.yaml:6:5: error: storage 'rack' has 2000000 slots (bays x levels x depth), more "
                     "than 1000000");
     expect_error_in("    bays: 0\n    levels: 1\n", "", "rack.yaml:7:11: error:");
     expect_error_in("    levels: 1\n", "", "rack.yaml:6:5: error:");
@@ -183,7 +292,6 @@ static void test_storage_bad_keys(void)
  * The stock file
  * ------------------------------------------------------------------------------------------- */
 
-static char tmpdir[64];
 
 /* Write `csv` to a file of the test's folder and load a rack of 3 x 2 that reads it; the
  * diagnostics in `diag`. */
@@ -539,6 +647,8 @@ int main(void)
     RUN(test_storage_bad_keys);
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-storage-XXXXXX");
     CHECK(mkdtemp(tmpdir) != NULL);
+    RUN(test_storage_drive_in_and_flow);
+    RUN(test_storage_dedicated_and_class);
     RUN(test_stock_file_read);
     RUN(test_stock_file_errors);
     RUN(test_storage_example);
