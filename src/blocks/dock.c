@@ -5,39 +5,41 @@
  * at drawn intervals (`interarrival`, `pallets` each, `direction`, up to `limit`). A truck that
  * finds every door taken waits in the yard, and a door that comes free takes the truck that came
  * first (`yard: fifo`) or the one with the earliest appointment (`appointment`, its planned time,
- * or its arrival when it has none; ties by arrival). When its pallets are done the truck leaves
- * along `to` as an entity; a truck the next block refuses stays at its door (blocked), and
- * blocked doors retry in door order when woken. It takes no entities.
+ * or its arrival when it has none; ties by arrival). An inbound truck's pallets leave along
+ * `to` one by one as entities (of `product`), each as its unloading ends; a pallet the next block
+ * refuses stays on the truck, which waits at its door (blocked) until it is taken, blocked doors
+ * retrying in door order when woken. An outbound truck's pallets are times only: it leaves when
+ * they are loaded. It takes no entities.
  *
- * Pallets are times here, not entities: the dock says how long trucks take and wait, not where
- * their pallets go (a storage or picking block does not see them).
- *
- * Invariants: a truck's entity exists from its arrival (when admitted) until it leaves; it is in
- * exactly one place, the yard (`yard`, `yn` of them, in arrival order) or a door. A door is IDLE
- * only while the yard is empty. At most `yard_capacity` trucks wait; one more is turned away
- * (counted, never made). State lives in the arena, located by offsets.
+ * Invariants: a truck is in exactly one place, the yard (`yard`, `yn` of them, in arrival order)
+ * or a door; a door is IDLE only while the yard is empty; a BLOCKED door holds one pallet entity,
+ * the block's whole content. At most `yard_capacity` trucks wait; one more is turned away
+ * (counted). State lives in the arena, located by offsets.
  */
 #include "blocks/sim.h"
 
 #include <math.h>
 #include <string.h>
 
-enum { EV_ARRIVE, EV_DONE };
+enum { EV_ARRIVE, EV_DONE, EV_PALLET };
 enum { IDLE, BUSY, BLOCKED };
 enum { YARD_FIFO, YARD_APPOINTMENT };
 enum { DIR_INBOUND, DIR_OUTBOUND };
 enum {
     K_DOORS, K_APPOINTMENTS, K_INTERARRIVAL, K_PALLETS, K_DIRECTION, K_LIMIT, K_UNLOAD, K_LOAD,
-    K_YARD, K_YARD_CAPACITY
+    K_YARD, K_YARD_CAPACITY, K_PRODUCT
 }; /* indices in `keys` */
 
 struct truck {
     int64_t t_arrive, planned, departure; /* ticks; planned and departure TSIM__NEVER if none */
-    uint32_t ent, pallets, outbound, pad_;
+    uint32_t pallets, outbound;
 };
 
 struct door {
-    uint32_t state, pad_;
+    uint32_t state;
+    uint32_t left;   /* pallets still to unload */
+    uint32_t pallet; /* held while BLOCKED, else TSIM__NIL */
+    uint32_t pad_;
     struct truck truck;
 };
 
@@ -87,6 +89,8 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->ycap = ycap_of(d);
     s->doors_off = round8(sizeof(struct dock));
     s->yard_off = s->doors_off + s->ndoors * sizeof(struct door);
+    struct door *dr = AT(s, doors_off, struct door);
+    for (uint32_t i = 0; i < s->ndoors; i++) dr[i].pallet = TSIM__NIL;
     int64_t t = next_arrival(sim, s, d);
     if (t != TSIM__NEVER) tsim__schedule(sim, t, b, EV_ARRIVE, 0);
 }
@@ -108,16 +112,20 @@ static void start(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i,
     s->busy_doors++;
     tsim__area_in(&s->busy, sim->now, s->busy_doors);
     tsim__sum_add(&s->yard_wait, sim->now - t->t_arrive);
-    int key = t->outbound ? K_LOAD : K_UNLOAD;
+    if (!t->outbound) {
+        dr->left = t->pallets;
+        tsim__schedule(sim, sim->now + draw_of(sim, s, d, K_UNLOAD), b, EV_PALLET, i);
+        return;
+    }
     int64_t dt = 0;
-    for (uint32_t k = 0; k < t->pallets; k++) dt += draw_of(sim, s, d, key);
+    for (uint32_t k = 0; k < t->pallets; k++) dt += draw_of(sim, s, d, K_LOAD);
     tsim__schedule(sim, sim->now + dt, b, EV_DONE, i);
 }
 
 static void arrive(struct tsim_sim *sim, uint32_t b, struct dock *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    struct truck t = {sim->now, TSIM__NEVER, TSIM__NEVER, 0, 1, 0, 0};
+    struct truck t = {sim->now, TSIM__NEVER, TSIM__NEVER, 1, 0};
     if (d->trucks.n) {
         uint64_t k = s->next;
         if (isfinite(d->trucks.planned[k])) t.planned = tsim__ticks(sim, d->trucks.planned[k]);
@@ -139,9 +147,6 @@ static void arrive(struct tsim_sim *sim, uint32_t b, struct dock *s)
         s->turned_away++;
         return;
     }
-    t.ent = tsim__entity_new(sim, 0);
-    tsim__entity_enter_system(sim, t.ent);
-    tsim__note_enter(sim, b, t.ent);
     if (i < s->ndoors) {
         start(sim, b, s, i, &t);
         return;
@@ -172,32 +177,57 @@ static void next_truck(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_
     start(sim, b, s, i, &t);
 }
 
-/* Door `i`'s truck leaves; 0 if the next block refuses it (the door waits, BLOCKED). */
-static int depart(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i)
+/* Door `i`'s truck leaves, its work done. */
+static void depart(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i)
 {
     struct door *dr = &AT(s, doors_off, struct door)[i];
     struct truck t = dr->truck;
-    if (!tsim__send_leave(sim, b, t.ent)) {
-        dr->state = BLOCKED;
-        return 0;
-    }
     s->done++;
     if (t.outbound) s->pallets_out += t.pallets;
-    else s->pallets_in += t.pallets;
     s->late += sim->now > t.departure;
     tsim__sum_add(&s->turnaround, sim->now - t.t_arrive);
     dr->state = IDLE;
     s->busy_doors--;
     tsim__area_out(&s->busy, sim->now);
     next_truck(sim, b, s, i);
+}
+
+/* Door `i` hands its pallet `e` on; 0 if refused (the door holds it, BLOCKED). Then the next
+ * pallet, or the truck leaves. */
+static int hand_on(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i, uint32_t e)
+{
+    struct door *dr = &AT(s, doors_off, struct door)[i];
+    if (!tsim__send_leave(sim, b, e)) {
+        dr->pallet = e;
+        dr->state = BLOCKED;
+        return 0;
+    }
+    dr->pallet = TSIM__NIL;
+    dr->state = BUSY;
+    s->pallets_in++;
+    if (dr->left > 0)
+        tsim__schedule(sim, sim->now + draw_of(sim, s, tsim__desc(sim, b), K_UNLOAD), b,
+                       EV_PALLET, i);
+    else
+        depart(sim, b, s, i);
     return 1;
 }
 
 static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
 {
     struct dock *s = tsim__state(sim, b);
-    if (kind == EV_ARRIVE) arrive(sim, b, s);
-    else depart(sim, b, s, arg);
+    if (kind == EV_ARRIVE) {
+        arrive(sim, b, s);
+    } else if (kind == EV_DONE) {
+        depart(sim, b, s, arg);
+    } else { /* a pallet is off the truck */
+        const struct tsim__block_desc *d = tsim__desc(sim, b);
+        AT(s, doors_off, struct door)[arg].left--;
+        uint32_t e = tsim__entity_new(sim, d->val[K_PRODUCT].set ? (int)d->val[K_PRODUCT].i : 0);
+        tsim__entity_enter_system(sim, e);
+        tsim__note_enter(sim, b, e);
+        hand_on(sim, b, s, arg, e);
+    }
 }
 
 static void pull(struct tsim_sim *sim, uint32_t b)
@@ -205,7 +235,7 @@ static void pull(struct tsim_sim *sim, uint32_t b)
     struct dock *s = tsim__state(sim, b);
     struct door *dr = AT(s, doors_off, struct door);
     for (uint32_t i = 0; i < s->ndoors; i++)
-        if (dr[i].state == BLOCKED && !depart(sim, b, s, i)) break;
+        if (dr[i].state == BLOCKED && !hand_on(sim, b, s, i, dr[i].pallet)) break;
 }
 
 static void restart(struct tsim_sim *sim, uint32_t b)
@@ -295,7 +325,9 @@ static const struct tsim__key keys[] = {
                 .help = "which waiting truck a free door takes: `fifo` or by `appointment`"},
     [K_YARD_CAPACITY] = {"yard_capacity", TSIM__KEY_INT, 0, 1, TSIM__COUNT_MAX,
                          .dflt = "10000", .help = "trucks that may wait; one more is turned away"},
-    {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of departing trucks"},
+    [K_PRODUCT] = {"product", TSIM__KEY_PRODUCT, 0, .dflt = "the first product",
+                   .help = "the product of unloaded pallets"},
+    {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of unloaded pallets"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
 };
