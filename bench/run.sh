@@ -434,5 +434,8 @@ say ""
 say "== experiments (bench/bench_experiment.sh)"
 BUILD="$BUILD" sh bench/bench_experiment.sh
 say ""
+say "== distribution centre (bench/bench_dc.sh)"
+BUILD="$BUILD" sh bench/bench_dc.sh
+
 say "== live twin (bench/bench_twin.sh)"
 BUILD="$BUILD" sh bench/bench_twin.sh

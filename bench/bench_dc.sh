@@ -1,0 +1,63 @@
+#!/bin/sh
+# bench/bench_dc.sh: the distribution centre's goals.
+#   1. examples/dc.yaml run for 24 hours, one replication, with an order-lines file of 48,000
+#      lines (2,000 an hour; 40 pickers and 20 packers so that the orders keep flowing): wall
+#      time and peak RSS of the run (goal: under 1 s on one core, under 200 MB);
+#   2. loading 1,000,000 order lines from CSV (`twinsim check` of the same model with that file):
+#      wall time and peak RSS (goal: under 2 s, under 300 MB).
+# The files are made here with awk from a fixed seed. Each figure is the fastest of BENCH_REPEAT
+# rounds (default 3).
+#   BUILD         build folder (default build)
+set -u
+BUILD=${BUILD:-build}
+REPEAT=${BENCH_REPEAT:-3}
+TW="$BUILD/twinsim"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/twinsim-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT INT TERM
+[ -x "$TW" ] || { echo "bench_dc: build '$TW' first (make)"; exit 1; }
+if [ ! -x /usr/bin/time ]; then
+    echo "bench_dc: needs /usr/bin/time (apt-get install time)"
+    exit 1
+fi
+
+lines() { # lines N HOURS: N order lines of 1 to 5 lines an order over HOURS hours, due in 1 h
+    awk -v n="$1" -v h="$2" 'BEGIN {
+        srand(20261204); print "order,line,product,quantity,release,due"
+        while (k < n) {
+            o++; rel = rand() * (h * 60 - 60); m = 1 + int(rand() * 5)
+            for (l = 1; l <= m && k < n; l++) {
+                printf "O%d,%d,s%02d,%d,%.2f,%.2f\n", o, l, 1 + int(rand() * 40),
+                    1 + int(rand() * 6), rel, rel + 60
+                k++
+            }
+        }
+    }'
+}
+model() { # model ORDERS HORIZON: examples/dc.yaml reading ORDERS, one replication of HORIZON
+    sed -e "s|orders_file: dc-orders.csv|orders_file: $1|" \
+        -e "s|appointments_file: dc-|appointments_file: $(pwd)/examples/dc-|" \
+        -e "s|run: {horizon: 8h, replications: 5, seed: 16}|run: {horizon: $2, replications: 1, seed: 16}|" \
+        -e 's|pickers: 4|pickers: 40|' -e 's|packers: 2|packers: 20|' examples/dc.yaml
+}
+best() { # best CMD...: of REPEAT rounds, the one of least wall time: "S s (CPU C s), M MB"
+    b=""
+    i=0
+    while [ "$i" -lt "$REPEAT" ]; do
+        /usr/bin/time -f '%e %M %U %S' -o "$TMP/t" "$@" >"$TMP/out" 2>&1 ||
+            { cat "$TMP/out"; return 1; }
+        read -r s kb u sy <"$TMP/t"
+        b=$(printf '%s\n%s %s %s\n' "$b" "$s" "$kb" "$(echo "$u $sy" | awk '{ print $1 + $2 }')" |
+            awk 'NF' | sort -n | head -n 1)
+        i=$((i + 1))
+    done
+    echo "$b" | awk '{ printf "%.2f s (CPU %.2f s), %.0f MB", $1, $3, $2 / 1024 }'
+}
+
+lines 48000 24 >"$TMP/day.csv"
+model "$TMP/day.csv" 24h >"$TMP/day.yaml"
+"$TW" run "$TMP/day.yaml" --no-db --threads 1 >"$TMP/day.txt" 2>&1 || { cat "$TMP/day.txt"; exit 1; }
+shipped=$(awk '$1 == "pick" { p = 1 } p && $1 == "orders_shipped" { print $2; exit }' "$TMP/day.txt")
+echo "dc, 24 h, 48,000 order lines ($shipped orders shipped): $(best "$TW" run "$TMP/day.yaml" --no-db --threads 1 --quiet) (goal: < 1 s, < 200 MB)"
+lines 1000000 24 >"$TMP/big.csv"
+model "$TMP/big.csv" 24h >"$TMP/big.yaml"
+echo "loading 1,000,000 order lines: $(best "$TW" check "$TMP/big.yaml") (goal: < 2 s, < 300 MB)"
