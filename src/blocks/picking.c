@@ -15,10 +15,9 @@
  * pick locations; product i is at location floor(i / aisles) mod locations of aisle i mod aisles,
  * its centre ((k + 1/2) aisle_length / locations) into the aisle. The depot (and pack station) is
  * at the front of aisle 0. A tour takes the next `tour_lines` released lines in release order
- * (lines of one order may go on different tours) and is walked by return routing: along the
- * front to the farthest aisle and back, and into each aisle with a pick as deep as its deepest
- * pick and out again, at `walk_speed`. Each line takes `pick_line` plus `pick_unit` per unit.
- * With `stock` (units per product at time 0, not replenished) a line finds at most what is left:
+ * (lines of one order may go on different tours) and is walked at `walk_speed` by return or
+ * S-shape routing (`routing`, tour_travel). Each line takes `pick_line` plus `pick_unit` per
+ * unit. With `stock` (units per product at time 0, not replenished) a line finds at most what is left:
  * the rest is short (a stock-out) and the order ships without it.
  *
  * Invariants: orders are released in the file's release order, and the lines of order i are
@@ -39,8 +38,9 @@ enum { IDLE, BUSY, BLOCKED };
 enum {
     K_ORDERS_FILE, K_RELEASE, K_WAVE, K_BATCH, K_PICKERS, K_TOUR_LINES, K_PICK_LINE, K_PICK_UNIT,
     K_AISLES, K_AISLE_LENGTH, K_AISLE_PITCH, K_LOCATIONS, K_WALK_SPEED, K_PACKERS, K_PACK_TIME,
-    K_STOCK
+    K_STOCK, K_ROUTING
 }; /* indices in `keys` */
+enum { ROUTE_RETURN, ROUTE_S_SHAPE };
 
 struct picker {
     uint32_t state, l0, l1, o0; /* its tour: lines l0..l1-1, the first of order o0 */
@@ -127,12 +127,16 @@ static void location(const struct tsim__block_desc *d, int p, double *x, double 
     *y = ((double)((p / aisles) % locs) + 0.5) * len / (double)locs;
 }
 
-/* Return routing over lines l0..l1-1: the front out to the farthest aisle and back, and each
- * aisle with a pick in to its deepest pick and out; in model time. */
+/* The walk over lines l0..l1-1, in model time. Return routing: the front out to the farthest
+ * aisle with a pick and back, and each such aisle in to its deepest pick and out. S-shape: each
+ * such aisle walked through its whole length, front to back and back to front in turn, and the
+ * cross aisles out and back; with an odd count the farthest aisle is entered from the front and
+ * left the same way, from its deepest pick. */
 static double tour_travel(const struct tsim__block_desc *d, uint32_t l0, uint32_t l1)
 {
     if (!d->val[K_WALK_SPEED].set) return 0;
-    double xmax = 0, depth = 0;
+    double xmax = 0, depth = 0, far_depth = 0;
+    uint32_t visited = 0;
     for (uint32_t i = l0; i < l1; i++) {
         double x, y, ymax;
         location(d, d->orders.product[i], &x, &y);
@@ -150,7 +154,13 @@ static double tour_travel(const struct tsim__block_desc *d, uint32_t l0, uint32_
             if (xj == x && yj > ymax) ymax = yj;
         }
         depth += ymax;
-        if (x > xmax) xmax = x;
+        visited++;
+        if (x >= xmax) xmax = x, far_depth = ymax;
+    }
+    if (d->val[K_ROUTING].i == ROUTE_S_SHAPE) {
+        double len = d->val[K_AISLE_LENGTH].set ? d->val[K_AISLE_LENGTH].r : 0;
+        double through = visited % 2 ? (visited - 1) * len + 2 * far_depth : visited * len;
+        return (2 * xmax + through) / d->val[K_WALK_SPEED].r;
     }
     return 2 * (xmax + depth) / d->val[K_WALK_SPEED].r;
 }
@@ -410,6 +420,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 }
 
 static const char *const releases[] = {"at_time", "wave", "batch", NULL};
+static const char *const routings[] = {"return", "s_shape", NULL};
 
 static const struct tsim__key keys[] = {
     [K_ORDERS_FILE] = {"orders_file", TSIM__KEY_FORM, TSIM__KEY_REQUIRED, .dflt = "required",
@@ -446,6 +457,8 @@ static const struct tsim__key keys[] = {
                      .help = "time to pack a complete order"},
     [K_STOCK] = {"stock", TSIM__KEY_INT, 0, 0, TSIM__CAPACITY_MAX, .dflt = "unlimited",
                  .help = "units of each product at time 0; a line finding fewer is short"},
+    [K_ROUTING] = {"routing", TSIM__KEY_CHOICE, 0, .choices = routings, .noun = "routing",
+                   .dflt = "return", .help = "pickers' walk: `return` or `s_shape`"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of shipped orders"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -144,6 +144,43 @@ static void test_picking_consolidation(void)
     tsim_model_destroy(m);
 }
 
+/* One tour of all of an order's lines in 3 aisles 10 apart, 20 long, 4 locations: a, b and c
+ * at depth 2.5 of aisles 0, 1 and 2; each line takes 1. Return routing walks 2 x (20 along the
+ * front + 3 x 2.5 into the aisles) = 55; S-shape walks the cross aisles out and back (2 x 20),
+ * aisles 0 and 1 through (2 x 20) and, the count being odd, into aisle 2 and back (2 x 2.5):
+ * 85. With a and b only: 2 x (10 + 5) = 30 against 2 x 10 + 2 x 20 = 60. */
+static double one_tour(const char *csv, const char *routing)
+{
+    char keys[512], diag[1024] = "";
+    snprintf(keys, sizeof keys,
+             "    aisles: 3\n    aisle_pitch: 10\n    aisle_length: 20\n    locations: 4\n"
+             "    walk_speed: 1\n    pick_line: 1\n    tour_lines: 3\n    routing: %s\n",
+             routing);
+    struct tsim_model *m = load_orders(csv, strlen(csv), keys, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return NAN;
+    }
+    struct tsim_result r;
+    double end = run(m, -1, &r);
+    tsim_result_release(&r);
+    tsim_model_destroy(m);
+    return end;
+}
+
+static void test_picking_routing(void)
+{
+    static const char abc[] = "order,line,product,quantity,release,due\n"
+                              "P,1,a,1,0,\nP,2,b,1,0,\nP,3,c,1,0,\n";
+    static const char ab[] = "order,line,product,quantity,release,due\n"
+                             "P,1,a,1,0,\nP,2,b,1,0,\n";
+    CHECK_NEAR(one_tour(abc, "return"), 55 + 3, 1e-9);
+    CHECK_NEAR(one_tour(abc, "s_shape"), 85 + 3, 1e-9);
+    CHECK_NEAR(one_tour(ab, "return"), 30 + 2, 1e-9);
+    CHECK_NEAR(one_tour(ab, "s_shape"), 60 + 2, 1e-9);
+}
+
 /* Four units of each product: X takes 2 of a, Y asks for 3 and finds 2 (a stock-out, 1 unit
  * short) and ships without it. No travel: X is picked in 1 + 2 x 0.5 = 2, Y in 2 as well (it
  * picks the 2 it finds). */
@@ -296,6 +333,7 @@ int main(void)
     if (!mkdtemp(tmpdir)) return 1;
     RUN(test_picking_by_hand);
     RUN(test_picking_consolidation);
+    RUN(test_picking_routing);
     RUN(test_picking_stockout);
     RUN(test_picking_little);
     RUN(test_orders_file_errors);
