@@ -17,8 +17,8 @@
  * at the front of aisle 0. A tour takes the next `tour_lines` released lines in release order
  * (lines of one order may go on different tours) and is walked at `walk_speed` by return or
  * S-shape routing (`routing`, tour_travel). Each line takes `pick_line` plus `pick_unit` per
- * unit. With `stock` (units per product at time 0, not replenished) a line finds at most what is left:
- * the rest is short (a stock-out) and the order ships without it.
+ * unit. With `stock` (units per product at time 0, not replenished) a line finds at most
+ * what is left: the rest is short (a stock-out) and the order ships without it.
  *
  * Invariants: orders are released in the file's release order, and the lines of order i are
  * first[i]..first[i+1]-1, so the lines waiting for a picker are next_line..first[released]-1 and

@@ -300,7 +300,8 @@ static int32_t put_slot_tagged(struct tsim_sim *sim, struct storage *s,
     }
     int32_t zone = class_of(s, d, p);
     uint32_t n = 0;
-    for (uint32_t i = 0; i < s->nslots; i++) n += sl[i].state == FREE && may_take(s, rule, i, p, zone);
+    for (uint32_t i = 0; i < s->nslots; i++)
+        n += sl[i].state == FREE && may_take(s, rule, i, p, zone);
     if (n == 0) zone = -1, n = s->nfree;
     if (n == 0) return -1;
     uint32_t k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * n);
@@ -322,7 +323,8 @@ static int32_t put_slot_lane(struct tsim_sim *sim, struct storage *s,
     uint32_t n = 0;
     for (; empty < 2; empty++) {
         for (uint32_t l = 0; l < nl; l++)
-            n += empty ? ln[l].n == 0 : ln[l].n > 0 && ln[l].n < depth && ln[l].product == (uint32_t)p;
+            n += empty ? ln[l].n == 0
+                       : ln[l].n > 0 && ln[l].n < depth && ln[l].product == (uint32_t)p;
         if (n) break;
     }
     if (n == 0) return -1;

@@ -216,7 +216,8 @@ static const struct reader *sort_r;
 /* Orders in release order: release time, then priority (highest first), then first appearance. */
 static int by_release(const void *a, const void *b)
 {
-    const struct ord *x = &sort_r->ords[*(const int32_t *)a], *y = &sort_r->ords[*(const int32_t *)b];
+    const struct ord *x = &sort_r->ords[*(const int32_t *)a];
+    const struct ord *y = &sort_r->ords[*(const int32_t *)b];
     if (x->release != y->release) return x->release < y->release ? -1 : 1;
     if (x->priority != y->priority) return x->priority > y->priority ? -1 : 1;
     return *(const int32_t *)a < *(const int32_t *)b ? -1 : 1;

@@ -138,8 +138,11 @@ static void sort_by_arrival(struct tsim__trucks *o)
     for (size_t i = 0; i < n; i++) idx[i] = (int)i;
     sort_t = o;
     qsort(idx, n, sizeof *idx, by_arrival);
-    struct tsim__trucks s = {o->n, tsim__malloc(n * sizeof(double)), tsim__malloc(n * sizeof(double)),
-                             tsim__malloc(n * sizeof(double)), tsim__malloc(n * sizeof(int32_t)),
+    struct tsim__trucks s = {o->n,
+                             tsim__malloc(n * sizeof(double)),
+                             tsim__malloc(n * sizeof(double)),
+                             tsim__malloc(n * sizeof(double)),
+                             tsim__malloc(n * sizeof(int32_t)),
                              tsim__malloc(n)};
     for (size_t k = 0; k < n; k++) {
         int i = idx[k];
@@ -169,8 +172,9 @@ int tsim__trucks_read(const char *path, const char *text, size_t len, const char
         qsort(r.rows, (size_t)out->n, sizeof *r.rows, by_id);
         for (int i = 1; i < out->n; i++)
             if (strcmp(r.rows[i].id, r.rows[i - 1].id) == 0) {
-                snprintf(err, errlen, "%s:%lld:%lld: truck '%s' is given twice (first on line %lld)",
-                         shown, r.rows[i].line, r.rows[i].col, r.rows[i].id, r.rows[i - 1].line);
+                snprintf(err, errlen,
+                         "%s:%lld:%lld: truck '%s' is given twice (first on line %lld)", shown,
+                         r.rows[i].line, r.rows[i].col, r.rows[i].id, r.rows[i - 1].line);
                 rc = -1;
                 break;
             }
