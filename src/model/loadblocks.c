@@ -543,6 +543,8 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
             load_needs(ld, b, v, kp);
         } else if (strcmp(key, "parts") == 0) {
             load_parts(ld, b, v, kp);
+        } else if (strcmp(key, "rule") == 0 && type == TSIM_BUFFER) {
+            tsim__ld_seq_rule(ld, b, v, kp);
         } else if (strcmp(key, "stock_file") == 0) {
             stock_file = v; /* read once the rack's size is known */
             stock_pos = kp;
@@ -552,6 +554,10 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         }
     }
     required_keys(ld, bt, name, given, at);
+    int kd = tsim__key_index(bt, "discipline"), kr = tsim__key_index(bt, "rule");
+    if (kd >= 0 && kr >= 0 && (given >> kd & 1) && (given >> kr & 1))
+        tsim__ld_err(ld, at, "%s '%s' has both 'discipline' and 'rule' (give one: a rule orders "
+                     "the queue in place of the discipline)", tname, name);
     if (stock_file) load_stock(ld, b, stock_file, stock_pos);
     const struct tsim__block_desc *bd = &ld->m->blocks[b];
     if (interarrival && bd->has_interarrival && bd->limit == 0 &&
