@@ -1,10 +1,12 @@
 /*
- * The sequencing decision point of a buffer (`rule:`, src/logic/seq.c, docs/logic.md): each
- * built-in rule on a queue worked out by hand, the errors of a misspelt rule, and M/G/1 under
- * non-preemptive SPT against the priority-queue closed form.
+ * Decision points of the factory blocks: the sequencing rule of a buffer (`rule:`,
+ * src/logic/seq.c, docs/logic.md) and the routing rule `first_free` (src/blocks/flow.c). Each
+ * sequencing rule on a queue worked out by hand, the errors of a misspelt rule, M/G/1 under
+ * non-preemptive SPT against the priority-queue closed form, and M/M/c/c hunting for a free
+ * server against Erlang's loss formula.
  *
  * Statistical checks have the shape of test_validation.c's (reps.h): R replications, the
- * interval at this file's Bonferroni level (3 checks share a 1% family-wise error), plus the
+ * interval at this file's Bonferroni level (7 checks share a 1% family-wise error), plus the
  * bias allowance of reps.h.
  */
 #include "check.h"
@@ -13,7 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define LEVEL (1.0 - 0.01 / 3.0)
+#define LEVEL (1.0 - 0.01 / 7.0)
 #define MAX_REPS 32
 
 static int verbose;
@@ -277,6 +279,56 @@ static void test_mg1_spt_priority(void)
     tsim_model_destroy(m);
 }
 
+/* Erlang's loss formula B(c, a), by its recursion B(k) = a B(k-1) / (k + a B(k-1)), B(0) = 1. */
+static double erlang_b(int c, double a)
+{
+    double b = 1;
+    for (int k = 1; k <= c; k++) b = a * b / (k + a * b);
+    return b;
+}
+
+/*
+ * M/M/3/3 as three one-server machines that drop what they cannot take, fed by `first_free`:
+ * offered load a = lambda / mu = 2. An arrival finds all three busy with probability B(3, 2) =
+ * 0.210526 (Erlang B, insensitive to the service distribution), and it is then offered to m1,
+ * which drops it: m1's drops over the arrivals estimate B. Ordered hunting also fixes what each
+ * server carries: server k takes a (B(k-1, a) - B(k, a)) per unit time, so m1's utilization is
+ * a (1 - B(1, a)) = 2/3 and m2's a (B(1, a) - B(2, a)) = 0.5333. Bias allowance: relaxation time
+ * of the number busy, 1 / mu.
+ */
+static void test_first_free_erlang_b(void)
+{
+    const char *yaml = "blocks:\n"
+                       "  - source: s\n    interarrival: exponential(0.5)\n"
+                       "    to: {rule: first_free, among: [m1, m2, m3]}\n"
+                       "  - machine: m1\n    process: exponential(1)\n    when_full: drop\n"
+                       "    to: out\n"
+                       "  - machine: m2\n    process: exponential(1)\n    when_full: drop\n"
+                       "    to: out\n"
+                       "  - machine: m3\n    process: exponential(1)\n    when_full: drop\n"
+                       "    to: out\n"
+                       "  - sink: out\n";
+    struct tsim_model *m = load(yaml);
+    if (!m) return;
+    int s = tsim_model_find_block(m, "s"), m1 = tsim_model_find_block(m, "m1");
+    int m2 = tsim_model_find_block(m, "m2"), m3 = tsim_model_find_block(m, "m3");
+    double a = 2, lambda = 2, warm = 100, horizon = 20100, l = a * (1 - erlang_b(3, a));
+    struct reps x;
+    run_reps(&x, m, 20, warm, horizon);
+    double blk[MAX_REPS];
+    for (int i = 0; i < x.n; i++) {
+        blk[i] = kpi(&x.r[i], m1, "dropped") / kpi(&x.r[i], s, "left");
+        CHECK_EQ(kpi(&x.r[i], m2, "dropped") + kpi(&x.r[i], m3, "dropped"), 0);
+    }
+    double b = erlang_b(3, a);
+    CHECK_CI("blocking", blk, x.n, b, bias_allowance(b, warm, 1, l, lambda, horizon - warm));
+    double u1 = a * (1 - erlang_b(1, a)), u2 = a * (erlang_b(1, a) - erlang_b(2, a));
+    CHECK_KPI(&x, m1, "utilization", u1, bias_allowance(u1, warm, 1, l, lambda, horizon - warm));
+    CHECK_KPI(&x, m2, "utilization", u2, bias_allowance(u2, warm, 1, l, lambda, horizon - warm));
+    reps_release(&x);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     const char *v = getenv("TSIM_TEST_VERBOSE");
@@ -287,5 +339,6 @@ int main(void)
     RUN(test_random_rule);
     RUN(test_rule_errors);
     RUN(test_mg1_spt_priority);
+    RUN(test_first_free_erlang_b);
     return CHECK_DONE();
 }
