@@ -107,6 +107,13 @@ static int takes_now(const struct tsim_sim *sim, uint32_t b)
     return h->content < h->full_at;
 }
 
+/* Busy time per server of block `b` since the statistics began (the numerator of its
+ * utilization: every target shares the window); 0 for a block that is not a machine. */
+static double busy_share(const struct tsim_sim *sim, uint32_t b)
+{
+    return sim->vt[b] == &tsim__machine_vt ? tsim__station_busy(sim, b) : 0;
+}
+
 int32_t tsim__route_pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
 {
     const struct tsim__route *r = &sim->m->blocks[from].route;
@@ -141,6 +148,18 @@ int32_t tsim__route_pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
         for (int i = 0; i < r->n; i++)
             if (takes_now(sim, (uint32_t)r->to[i])) return r->to[i];
         return r->to[0];
+    case TSIM_ROUTE_LEAST_UTILIZED: {
+        int best = r->to[0];
+        double low = busy_share(sim, (uint32_t)best);
+        for (int i = 1; i < r->n; i++) {
+            double u = busy_share(sim, (uint32_t)r->to[i]);
+            if (u < low) {
+                low = u;
+                best = r->to[i];
+            }
+        }
+        return best;
+    }
     case TSIM_ROUTE_NONE:
         break;
     }

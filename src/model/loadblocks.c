@@ -599,7 +599,8 @@ static int target(struct loader *ld, struct fy_node *n, struct pos at)
     return b;
 }
 
-static const char *const rules[] = {"shortest_queue", "round_robin", "lua", "first_free", NULL};
+static const char *const rules[] = {"shortest_queue", "round_robin", "lua", "first_free",
+                                    "least_utilized", NULL};
 static const char *const rule_keys[] = {"rule", "among", "lua", NULL};
 
 static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v, struct pos kp)
@@ -623,7 +624,7 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
             if (rule < 0) {
                 const char *hint = tsim__suggest_list(rule_name, rules);
                 tsim__ld_err(ld, tsim__ld_pos(rv, pk), "unknown rule '%s' in 'to'%s", rule_name,
-                             hint[0] ? hint : " (use shortest_queue, round_robin, first_free or lua)");
+                             hint[0] ? hint : " (use shortest_queue, round_robin, first_free, least_utilized or lua)");
             }
         } else if (k == 1) {
             among = fy_node_pair_value(p);
@@ -668,6 +669,7 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
         /* A Lua rule's candidates are kept as a round robin's; its hook picks among them. */
         enum tsim_route_rule r = rule == 0   ? TSIM_ROUTE_SHORTEST_QUEUE
                                  : rule == 3 ? TSIM_ROUTE_FIRST_FREE
+                                 : rule == 4 ? TSIM_ROUTE_LEAST_UTILIZED
                                              : TSIM_ROUTE_ROUND_ROBIN;
         if (tsim_route_set_rule(ld->m, bi->index, r, to, k) != 0) {
             tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());

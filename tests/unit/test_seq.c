@@ -1,6 +1,7 @@
 /*
  * Decision points of the factory blocks: the sequencing rule of a buffer (`rule:`,
- * src/logic/seq.c, docs/logic.md) and the routing rule `first_free` (src/blocks/flow.c). Each
+ * src/logic/seq.c, docs/logic.md) and the routing rules `first_free` and `least_utilized`
+ * (src/blocks/flow.c). Each
  * sequencing rule on a queue worked out by hand, the errors of a misspelt rule, M/G/1 under
  * non-preemptive SPT against the priority-queue closed form, and M/M/c/c hunting for a free
  * server against Erlang's loss formula.
@@ -329,6 +330,37 @@ static void test_first_free_erlang_b(void)
     tsim_model_destroy(m);
 }
 
+/*
+ * least_utilized by hand: arrivals every 4 (at 4, 8, ..., 20) to m1 (1 per job) or m2 (3 per
+ * job), each to the machine with the least busy time so far, ties to the first listed:
+ * t=4 both 0 -> m1; t=8 m1 1, m2 0 -> m2; t=12 m1 1, m2 3 -> m1; t=16 2 vs 3 -> m1; t=20 3 vs 3
+ * -> m1. So m1 takes 4 and m2 1 (shortest_queue would send all 5 to m1: both are empty).
+ */
+static void test_least_utilized(void)
+{
+    const char *yaml = "blocks:\n"
+                       "  - source: s\n    interarrival: 4\n    limit: 5\n"
+                       "    to: {rule: least_utilized, among: [m1, m2]}\n"
+                       "  - machine: m1\n    process: 1\n    to: out\n"
+                       "  - machine: m2\n    process: 3\n    to: out\n"
+                       "  - sink: out\n";
+    struct tsim_model *m = load(yaml);
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (sim) {
+        tsim_sim_run(sim);
+        struct tsim_result r;
+        tsim_result_init(&r);
+        tsim_sim_result(sim, &r);
+        CHECK_EQ(kpi(&r, tsim_model_find_block(m, "m1"), "entered"), 4);
+        CHECK_EQ(kpi(&r, tsim_model_find_block(m, "m2"), "entered"), 1);
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+    }
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     const char *v = getenv("TSIM_TEST_VERBOSE");
@@ -340,5 +372,6 @@ int main(void)
     RUN(test_rule_errors);
     RUN(test_mg1_spt_priority);
     RUN(test_first_free_erlang_b);
+    RUN(test_least_utilized);
     return CHECK_DONE();
 }
