@@ -9,6 +9,9 @@
  * later operations), `arrival` when it entered the buffer and `seq` its place in the queue,
  * which the buffer keeps in arrival order.
  *
+ * A rule here owns nothing (a policy, which owns its weights, is refused), so the block frees its
+ * copy with tsim__free.
+ *
  * The queue may be long, the candidates array is not: the rule is asked over chunks of CHUNK
  * candidates, the winner of each chunk carried into the next as its first. Every rule but
  * RANDOM is an argmin of a key that depends on the candidate and the clock alone, ties to the
@@ -82,6 +85,14 @@ int tsim__seq_attach(struct tsim_model *m, int block, const char *text, char *er
     struct tsim__rule r;
     int rc = tsim__rule_parse(&r, text, err, errlen);
     if (rc) return rc;
+    if (r.kind == TSIM__RULE_POLICY) {
+        /* A policy's features (the job's routing, the next machine's load) are not known at a
+         * buffer, and its weights would need an owner here: refused until they are. */
+        tsim__rule_release(&r);
+        snprintf(err, errlen, "a buffer's 'rule' takes a built-in rule, not a policy (policies "
+                              "run in the job shop, docs/ai.md)");
+        return TSIM_EPARSE;
+    }
     struct tsim__block_desc *d = &m->blocks[block];
     tsim__free(d->seq.ctx);
     d->seq = (struct tsim__seq){NULL, NULL};

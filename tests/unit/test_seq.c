@@ -220,6 +220,9 @@ static void test_rule_errors(void)
     CHECK(tsim_model_set_param(m, "q.rule", "SPT") == 0);
     CHECK(tsim_model_set_param(m, "q.rule", "SPTT") == TSIM_EPARSE);
     CHECK(strstr(tsim_errmsg(), "unknown rule 'SPTT' (did you mean 'SPT'?)") != NULL);
+    CHECK(tsim_model_set_param(m, "q.rule", "policy:examples/ai/jobshop-policy.txt") ==
+          TSIM_EPARSE);
+    CHECK(strstr(tsim_errmsg(), "a buffer's 'rule' takes a built-in rule, not a policy") != NULL);
     tsim_model_destroy(m);
     snprintf(text, sizeof text, "%.*s%s", (int)(at - hand_model), hand_model,
              at + strlen("RULE"));
