@@ -324,7 +324,9 @@ enum tsim_route_rule {
     TSIM_ROUTE_PROBABILITY,    /* targets drawn with given probabilities */
     TSIM_ROUTE_PRODUCT,        /* target chosen by the entity's product */
     TSIM_ROUTE_SHORTEST_QUEUE, /* the target with the fewest entities (ties: first listed) */
-    TSIM_ROUTE_ROUND_ROBIN     /* targets in turn */
+    TSIM_ROUTE_ROUND_ROBIN,    /* targets in turn */
+    TSIM_ROUTE_FIRST_FREE,     /* the first target that takes an entity now (else the first) */
+    TSIM_ROUTE_LEAST_UTILIZED  /* the machine busy the least since the statistics began */
 };
 
 /* Which work of a machine needs operators (a bit mask). */

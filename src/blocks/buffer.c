@@ -8,6 +8,12 @@
  * not millions. Keys: priority = product index (products listed first go first), spt = mean
  * processing time of the product at the next block (a machine; else 0), edd = due date.
  * Only the head can be blocked: it keeps the destination it was refused by.
+ *
+ * A buffer with a sequencing rule (`rule:`, desc->seq, made by src/logic/seq.c) keeps its queue
+ * in arrival order and asks the rule which entity to send each time it sends, so rules whose
+ * keys move with the clock (slack, critical ratio, waiting time) see the keys of that moment.
+ * An entity refused downstream keeps its destination (it is not routed, nor `set`, again) while
+ * others are chosen before it.
  */
 #include "blocks/station.h"
 #include "core/core.h"
@@ -16,6 +22,7 @@ struct buffer {
     struct tsim__bhdr h;
     uint32_t head, tail;
     int32_t machine; /* the one block it sends to, when that is a machine: offered directly */
+    int ruled;       /* desc->seq.choose is set: forward_ruled sends */
     uint64_t dropped;
     struct tsim__sum wait;
     double spt_key[]; /* per product */
@@ -38,6 +45,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
                      ? d->route.to[0]
                      : -1;
     if (d->capacity && !d->drop) q->h.full_at = d->capacity;
+    q->ruled = d->seq.choose != NULL;
     if (d->discipline == TSIM_SPT && d->route.rule == TSIM_ROUTE_SINGLE) {
         const struct tsim__block_desc *next = &sim->m->blocks[d->route.to[0]];
         for (int p = 0; p < nproducts(sim->m); p++) {
@@ -69,7 +77,7 @@ static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__bl
         q->head = q->tail = e;
         return;
     }
-    if (d->discipline == TSIM_FIFO) {
+    if (d->discipline == TSIM_FIFO || q->ruled) {
         sim->ents[q->tail].next = e;
         q->tail = e;
         return;
@@ -101,9 +109,36 @@ static inline int send_to_machine(struct tsim_sim *sim, uint32_t b, uint32_t e, 
     return tsim__offer_leave_by(sim, b, e, m, tsim__station_offer);
 }
 
+/* forward of a buffer with a sequencing rule: the rule's choice is sent while the next block
+ * takes; it is unlinked from wherever it sits in the queue. */
+static __attribute__((noinline)) uint64_t forward_ruled(struct tsim_sim *sim, uint32_t b,
+                                                         struct buffer *q)
+{
+    const struct tsim__seq *r = &tsim__desc(sim, b)->seq;
+    uint64_t sent = 0;
+    while (q->head != TSIM__NIL) {
+        uint32_t e = r->choose(sim, b, q->head, r->ctx);
+        if (e == TSIM__NIL) break; /* the sim has failed */
+        int64_t t_in = sim->ents[e].t_in;
+        uint32_t prev = TSIM__NIL;
+        for (uint32_t c = q->head; c != e; c = sim->ents[c].next) prev = c;
+        uint32_t next = sim->ents[e].next;
+        if (q->machine >= 0 ? !send_to_machine(sim, b, e, q->machine)
+                            : !tsim__send_leave(sim, b, e))
+            break;
+        if (prev == TSIM__NIL) q->head = next;
+        else sim->ents[prev].next = next;
+        if (next == TSIM__NIL) q->tail = prev;
+        tsim__sum_add(&q->wait, sim->now - t_in);
+        sent++;
+    }
+    return sent;
+}
+
 /* Send from the head while the next block takes. Returns how many left. */
 TSIM__HOT uint64_t forward(struct tsim_sim *sim, uint32_t b, struct buffer *q)
 {
+    if (__builtin_expect(q->ruled, 0)) return forward_ruled(sim, b, q);
     uint64_t sent = 0;
     while (q->head != TSIM__NIL) {
         uint32_t e = q->head;
@@ -218,6 +253,9 @@ int tsim_buffer_set_discipline(struct tsim_model *m, int block, enum tsim_discip
     if ((unsigned)discipline > TSIM_EDD)
         return tsim__fail(TSIM_EINVAL, __func__, "unknown discipline %d", (int)discipline);
     b->discipline = discipline;
+    /* A discipline replaces a sequencing rule given before it (and a rule a discipline). */
+    tsim__free(b->seq.ctx);
+    b->seq = (struct tsim__seq){NULL, NULL};
     return 0;
 }
 
@@ -261,6 +299,8 @@ static const struct tsim__key keys[] = {
     {"when_full", TSIM__KEY_CHOICE, 0, .choices = tsim__when_full_values,
      .noun = "'when_full' value", .dflt = "block",
      .help = "block (the sender waits) or drop (the arrival is thrown away)", .set = set_drop},
+    {"rule", TSIM__KEY_FORM, 0, .dflt = "none",
+     .help = "a sequencing rule (SPT, EDD, SLACK, ..., docs/logic.md) in place of `discipline`"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

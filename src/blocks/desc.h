@@ -87,6 +87,18 @@ struct tsim__trucks {
     unsigned char *outbound;
 };
 
+/*
+ * A buffer's sequencing decision point (src/logic/seq.c makes it from a `rule:`): of the
+ * entities of its queue, a list from `head` through their `next` in arrival order, the one it
+ * sends on next. Returns that entity, or TSIM__NIL after failing the sim. `ctx` belongs to it
+ * (freed with tsim__free when the model is).
+ */
+struct tsim_sim;
+struct tsim__seq {
+    uint32_t (*choose)(struct tsim_sim *sim, uint32_t b, uint32_t head, const void *ctx);
+    void *ctx;
+};
+
 struct tsim__block_desc {
     enum tsim_block_type type;
     char *name;
@@ -109,6 +121,7 @@ struct tsim__block_desc {
     /* buffer */
     uint64_t capacity;      /* 0: unlimited */
     enum tsim_discipline discipline;
+    struct tsim__seq seq;   /* its sequencing rule; seq.choose NULL: the discipline orders */
     int drop;               /* buffer: drop when full; machine: drop when no server is free */
 
     /* delay */

@@ -7,6 +7,7 @@
  * and refused again goes back to the front, keeping the order in which waiters were refused.
  */
 #include "blocks/sim.h"
+#include "blocks/station.h"
 
 static inline uint32_t *ring(struct tsim_sim *sim, struct tsim__bhdr *h)
 {
@@ -95,6 +96,24 @@ double tsim__area_mean(const struct tsim__area *a, int64_t now, uint64_t n)
 
 uint64_t tsim__load(const struct tsim_sim *sim, uint32_t b) { return tsim__hdr(sim, b)->content; }
 
+/* Whether block `b` would take an entity offered now: a machine with an available idle server,
+ * any other block below its content limit (an unlimited one always). A machine that drops what
+ * it cannot take counts as not taking: `first_free` is the loss system's hunt for a free
+ * server. */
+static int takes_now(const struct tsim_sim *sim, uint32_t b)
+{
+    if (sim->vt[b] == &tsim__machine_vt) return tsim__station_free_server(sim, b) >= 0;
+    const struct tsim__bhdr *h = tsim__hdr(sim, b);
+    return h->content < h->full_at;
+}
+
+/* Busy time per server of block `b` since the statistics began (the numerator of its
+ * utilization: every target shares the window); 0 for a block that is not a machine. */
+static double busy_share(const struct tsim_sim *sim, uint32_t b)
+{
+    return sim->vt[b] == &tsim__machine_vt ? tsim__station_busy(sim, b) : 0;
+}
+
 int32_t tsim__route_pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
 {
     const struct tsim__route *r = &sim->m->blocks[from].route;
@@ -124,6 +143,22 @@ int32_t tsim__route_pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
     case TSIM_ROUTE_ROUND_ROBIN: {
         struct tsim__bhdr *h = tsim__hdr(sim, from);
         return r->to[h->rr++ % (uint64_t)r->n];
+    }
+    case TSIM_ROUTE_FIRST_FREE:
+        for (int i = 0; i < r->n; i++)
+            if (takes_now(sim, (uint32_t)r->to[i])) return r->to[i];
+        return r->to[0];
+    case TSIM_ROUTE_LEAST_UTILIZED: {
+        int best = r->to[0];
+        double low = busy_share(sim, (uint32_t)best);
+        for (int i = 1; i < r->n; i++) {
+            double u = busy_share(sim, (uint32_t)r->to[i]);
+            if (u < low) {
+                low = u;
+                best = r->to[i];
+            }
+        }
+        return best;
     }
     case TSIM_ROUTE_NONE:
         break;

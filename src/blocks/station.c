@@ -608,6 +608,18 @@ void tsim__station_restart(struct tsim_sim *sim, uint32_t b)
     }
 }
 
+double tsim__station_busy(const struct tsim_sim *sim, uint32_t b)
+{
+    const struct tsim__station *st = st_of(sim, b);
+    double busy = 0;
+    for (uint32_t s = 0; s < st->n; s++) {
+        const struct tsim__server *v = &st->srv[s];
+        busy += (double)v->acc[TSIM_STATE_BUSY];
+        if (v->state == TSIM_STATE_BUSY) busy += (double)(sim->now - v->since);
+    }
+    return busy / st->n;
+}
+
 void tsim__station_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 {
     struct tsim__station *st = st_of(sim, b);

@@ -59,6 +59,8 @@ size_t tsim__station_size(int servers);
  * more for its failure or repair when the block has failures. */
 uint32_t tsim__station_slots(const struct tsim__block_desc *d, int servers);
 void tsim__station_init(struct tsim_sim *sim, uint32_t b, int servers, size_t state_bytes);
+/* Ticks of busy time per server since the statistics began (utilization x window). */
+double tsim__station_busy(const struct tsim_sim *sim, uint32_t b);
 /* An available idle server (up, on shift), or -1. */
 int tsim__station_free_server(const struct tsim_sim *sim, uint32_t b);
 /* Start entity `e` (already counted in) on server `s`. */

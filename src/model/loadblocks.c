@@ -582,6 +582,8 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
             load_needs(ld, b, v, kp);
         } else if (strcmp(key, "parts") == 0) {
             load_parts(ld, b, v, kp);
+        } else if (strcmp(key, "rule") == 0 && type == TSIM_BUFFER) {
+            tsim__ld_seq_rule(ld, b, v, kp);
         } else if (strcmp(key, "stock_file") == 0) {
             stock_file = v; /* read once the rack's size is known */
             stock_pos = kp;
@@ -595,6 +597,10 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         }
     }
     required_keys(ld, bt, name, given, at);
+    int kd = tsim__key_index(bt, "discipline"), kr = tsim__key_index(bt, "rule");
+    if (kd >= 0 && kr >= 0 && (given >> kd & 1) && (given >> kr & 1))
+        tsim__ld_err(ld, at, "%s '%s' has both 'discipline' and 'rule' (give one: a rule orders "
+                     "the queue in place of the discipline)", tname, name);
     if (stock_file) load_stock(ld, b, stock_file, stock_pos);
     const struct tsim__block_desc *bd = &ld->m->blocks[b];
     if (interarrival && bd->has_interarrival && bd->limit == 0 &&
@@ -641,7 +647,8 @@ static int target(struct loader *ld, struct fy_node *n, struct pos at)
     return b;
 }
 
-static const char *const rules[] = {"shortest_queue", "round_robin", "lua", NULL};
+static const char *const rules[] = {"shortest_queue", "round_robin", "lua", "first_free",
+                                    "least_utilized", NULL};
 static const char *const rule_keys[] = {"rule", "among", "lua", NULL};
 
 static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v, struct pos kp)
@@ -665,7 +672,7 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
             if (rule < 0) {
                 const char *hint = tsim__suggest_list(rule_name, rules);
                 tsim__ld_err(ld, tsim__ld_pos(rv, pk), "unknown rule '%s' in 'to'%s", rule_name,
-                             hint[0] ? hint : " (use shortest_queue or round_robin)");
+                             hint[0] ? hint : " (use shortest_queue, round_robin, first_free, least_utilized or lua)");
             }
         } else if (k == 1) {
             among = fy_node_pair_value(p);
@@ -708,7 +715,10 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
     if (ok) {
         for (int i = 0; i < k; i++) add_out(bi, to[i]);
         /* A Lua rule's candidates are kept as a round robin's; its hook picks among them. */
-        enum tsim_route_rule r = rule == 0 ? TSIM_ROUTE_SHORTEST_QUEUE : TSIM_ROUTE_ROUND_ROBIN;
+        enum tsim_route_rule r = rule == 0   ? TSIM_ROUTE_SHORTEST_QUEUE
+                                 : rule == 3 ? TSIM_ROUTE_FIRST_FREE
+                                 : rule == 4 ? TSIM_ROUTE_LEAST_UTILIZED
+                                             : TSIM_ROUTE_ROUND_ROBIN;
         if (tsim_route_set_rule(ld->m, bi->index, r, to, k) != 0) {
             tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
             ok = 0;

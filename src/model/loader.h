@@ -116,5 +116,6 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at);
 void tsim__ld_attribute(struct loader *ld, struct fy_node *n, struct pos at0);
 void tsim__ld_set(struct loader *ld, int b, struct fy_node *v, struct pos kp);
 int tsim__ld_lua_route(struct loader *ld, int b, struct fy_node *v, struct pos kp);
+void tsim__ld_seq_rule(struct loader *ld, int b, struct fy_node *v, struct pos kp);
 
 #endif

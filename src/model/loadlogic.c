@@ -197,6 +197,16 @@ void tsim__ld_set(struct loader *ld, int b, struct fy_node *v, struct pos kp)
     }
 }
 
+/* rule: NAME | weighted(...) of a buffer: its sequencing rule */
+void tsim__ld_seq_rule(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    const char *text = tsim__ld_scalar(ld, v, "'rule'", kp);
+    if (!text) return;
+    char err[200];
+    if (tsim__seq_attach(ld->m, b, text, err, sizeof err) != 0)
+        tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
+}
+
 int tsim__ld_lua_route(struct loader *ld, int b, struct fy_node *v, struct pos kp)
 {
     return attach_lua(ld, b, TSIM__LUA_ROUTE, v, kp);

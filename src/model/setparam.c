@@ -12,6 +12,7 @@
  */
 #include "blocks/desc.h"
 #include "core/core.h"
+#include "logic/logic.h"
 #include "model/params.h"
 
 #include <stdio.h>
@@ -207,6 +208,11 @@ int tsim__param_set(struct tsim_model *m, int block, const char *key, const char
     snprintf(what, sizeof what, "'%s'", key);
     int ki = tsim__key_index(bt, key);
     const struct tsim__key *k = ki >= 0 ? &bt->keys[ki] : NULL;
+    if (k && type == TSIM_BUFFER && strcmp(key, "rule") == 0) {
+        char err[200];
+        int rc = tsim__seq_attach(m, block, text, err, sizeof err);
+        return rc ? tsim__perr_set(e, rc, 0, "%s", err) : 0;
+    }
     if (!k || k->kind == TSIM__KEY_FORM || k->kind == TSIM__KEY_TEXT) {
         return tsim__perr_set(e, TSIM_ENOENT, 0, "unknown parameter '%s' of %s '%s'%s", key,
                               bt->name, name, tsim__suggest_list(key, keys_of(type, names)));

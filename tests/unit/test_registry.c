@@ -159,6 +159,13 @@ static void test_registry_set_accepts_every_key(void)
             char path[80], ok[80], bad[80];
             int has_bad;
             snprintf(path, sizeof path, "x.%s", key->name);
+            if (t == TSIM_BUFFER && strcmp(key->name, "rule") == 0) {
+                /* A mapping-form key that also takes a rule's text (src/logic/seq.c). */
+                CHECK_EQ(tsim_model_set_param(m, path, "SPT"), 0);
+                CHECK_EQ(tsim_model_set_param(m, path, "SPTT"), TSIM_EPARSE);
+                tsim_model_destroy(m);
+                continue;
+            }
             sample(key, ok, bad, sizeof ok, &has_bad);
             int settable = key->kind != TSIM__KEY_FORM && key->kind != TSIM__KEY_TEXT;
             int rc = tsim_model_set_param(m, path, settable ? ok : "1");

@@ -1,0 +1,105 @@
+/*
+ * The sequencing decision point of a buffer (`rule:`, docs/logic.md): a built-in rule of
+ * rules.h asked, each time the buffer sends, which entity of its queue goes next.
+ *
+ * The candidates' features come from the entity and the block it waits for: `proc` is the mean
+ * processing time of its product at the buffer's next block (a machine or an assembly behind a
+ * single route; 0 otherwise), `due` its due date (DBL_MAX without one, so that a weight of 0
+ * times it is 0, never a NaN), `work_left` = `proc` and `ops_left` = 1 (an entity carries no
+ * later operations), `arrival` when it entered the buffer and `seq` its place in the queue,
+ * which the buffer keeps in arrival order.
+ *
+ * A rule here owns nothing (a policy, which owns its weights, is refused), so the block frees its
+ * copy with tsim__free.
+ *
+ * The queue may be long, the candidates array is not: the rule is asked over chunks of CHUNK
+ * candidates, the winner of each chunk carried into the next as its first. Every rule but
+ * RANDOM is an argmin of a key that depends on the candidate and the clock alone, ties to the
+ * smaller seq, a total order, so the winner of the chunks is the winner of the whole queue.
+ * RANDOM draws one index over the whole queue, from the buffer's second stream (BUFFER/aux,
+ * which a buffer draws from for nothing else), as rules.c does: floor(u * n).
+ */
+#include "blocks/sim.h"
+#include "core/core.h"
+#include "logic/logic.h"
+#include "logic/rules.h"
+
+#include <float.h>
+#include <stdio.h>
+
+#define CHUNK 64
+
+/* The mean processing time of each product at block `b`'s next block, or 0. */
+static double proc_of(const struct tsim_sim *sim, uint32_t b, int product)
+{
+    const struct tsim__route *r = &sim->blocks[b].route;
+    if (r->rule != TSIM_ROUTE_SINGLE) return 0;
+    const struct tsim__pdist *p = &sim->blocks[r->to[0]].process;
+    const struct tsim_dist *d = p->by_product ? p->by_product[product] : NULL;
+    return d ? tsim_dist_mean(d) : 0;
+}
+
+static uint32_t choose(struct tsim_sim *sim, uint32_t b, uint32_t head, const void *ctx)
+{
+    const struct tsim__rule *r = ctx;
+    if (r->kind == TSIM__RULE_RANDOM) {
+        uint64_t n = 0;
+        for (uint32_t e = head; e != TSIM__NIL; e = sim->ents[e].next) n++;
+        if (n < 2) return head;
+        double u = tsim__draw_u(sim, &tsim__hdr(sim, b)->rng[TSIM__RNG_AUX]);
+        uint64_t i = (uint64_t)(u * (double)n);
+        if (i >= n) i = n - 1;
+        uint32_t e = head;
+        while (i-- > 0) e = sim->ents[e].next;
+        return e;
+    }
+    double tpu = sim->tpu, now = (double)sim->now / tpu;
+    struct tsim__cand c[CHUNK];
+    uint32_t who[CHUNK];
+    size_t k = 0;
+    uint64_t seq = 0;
+    for (uint32_t e = head; e != TSIM__NIL; e = sim->ents[e].next) {
+        const struct tsim__entity *en = &sim->ents[e];
+        double proc = proc_of(sim, b, en->product);
+        c[k] = (struct tsim__cand){
+            .seq = seq++,
+            .arrival = (double)en->t_in / tpu,
+            .proc = proc,
+            .due = en->due == TSIM__NEVER ? DBL_MAX : (double)en->due / tpu,
+            .work_left = proc,
+            .ops_left = 1,
+        };
+        who[k++] = e;
+        if (k == CHUNK) {
+            size_t i = tsim__rule_choose(r, c, k, now, NULL);
+            c[0] = c[i];
+            who[0] = who[i];
+            k = 1;
+        }
+    }
+    return who[tsim__rule_choose(r, c, k, now, NULL)];
+}
+
+int tsim__seq_attach(struct tsim_model *m, int block, const char *text, char *err, size_t errlen)
+{
+    struct tsim__rule r;
+    int rc = tsim__rule_parse(&r, text, err, errlen);
+    if (rc) return rc;
+    if (r.kind == TSIM__RULE_POLICY) {
+        /* A policy's features (the job's routing, the next machine's load) are not known at a
+         * buffer, and its weights would need an owner here: refused until they are. */
+        tsim__rule_release(&r);
+        snprintf(err, errlen, "a buffer's 'rule' takes a built-in rule, not a policy (policies "
+                              "run in the job shop, docs/ai.md)");
+        return TSIM_EPARSE;
+    }
+    struct tsim__block_desc *d = &m->blocks[block];
+    tsim__free(d->seq.ctx);
+    d->seq = (struct tsim__seq){NULL, NULL};
+    d->discipline = TSIM_FIFO; /* a rule orders the queue in place of any discipline */
+    if (r.kind == TSIM__RULE_FIFO) return 0; /* the buffer's own queue, at no cost */
+    struct tsim__rule *x = tsim__malloc(sizeof *x);
+    *x = r;
+    d->seq = (struct tsim__seq){choose, x};
+    return 0;
+}
