@@ -144,11 +144,7 @@ static int file_id(const char *path, char *out, size_t n)
     size_t len = 0;
     char *text = cli_read_file(path, (size_t)1 << 30, &len);
     if (!text) return -1;
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)text[i];
-        h *= 0x100000001b3ull;
-    }
+    uint64_t h = tsim_hash_bytes(text, len);
     free(text);
     snprintf(out, n, "%016llx", (unsigned long long)h);
     return 0;

@@ -785,6 +785,12 @@ TSIM_API size_t tsim_sim_memory(const struct tsim_sim *sim);
 TSIM_API uint64_t tsim_sim_fingerprint(const struct tsim_sim *sim);
 
 /**
+ * The hash the fingerprints are built on (FNV-1a, 64 bits) over `n` bytes at `p`: stable across
+ * machines and versions, not cryptographic. `p` may be NULL when `n` is 0.
+ */
+TSIM_API uint64_t tsim_hash_bytes(const void *p, size_t n);
+
+/**
  * Schedule `fn(sim, arg)` at absolute time `t` (>= tsim_sim_now(sim)). Events at equal `t` run
  * by descending `priority` (-32768..32767), then in the order they were scheduled.
  * Returns a nonzero handle for tsim_event_cancel().

@@ -15,6 +15,11 @@ uint64_t tsim__fnv1a(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+uint64_t tsim_hash_bytes(const void *p, size_t n)
+{
+    return n ? tsim__fnv1a(TSIM__FNV_OFFSET, p, n) : TSIM__FNV_OFFSET;
+}
+
 uint64_t tsim__fnv1a_str(const char *s)
 {
     uint64_t h = TSIM__FNV_OFFSET;

@@ -18,6 +18,9 @@ static void test_fnv1a_published_values(void)
     CHECK(tsim__fnv1a(tsim__fnv1a(TSIM__FNV_OFFSET, "foo", 3), "bar", 3) ==
           tsim__fnv1a_str("foobar"));
     CHECK(tsim__fnv_fold(TSIM__FNV_OFFSET, 'a') == UINT64_C(0xaf63dc4c8601ec8c));
+    /* The public hash (the CLI's file ids) is the same function, empty input included. */
+    CHECK(tsim_hash_bytes(NULL, 0) == UINT64_C(0xcbf29ce484222325));
+    CHECK(tsim_hash_bytes("foobar", 6) == UINT64_C(0x85944171f73967e8));
 }
 
 static void test_names_table(void)
