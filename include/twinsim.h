@@ -748,7 +748,7 @@ TSIM_API void tsim_sim_stop(struct tsim_sim *sim);
  * instant than the model allows (a loop in which no time passes) or more entities existed at
  * once (tsim_model_set_max_entities), TSIM_ERANGE when the clock would pass
  * tsim_model_max_time or tsim_sim_run_until was given a later time, TSIM_ESTATE when
- * tsim_sim_run found the work stalled for good. A stopped sim runs no more
+ * tsim_sim_run found the work stalled for good or a fleet's vehicles in a deadlock. A stopped sim runs no more
  * events until tsim_sim_reset, and its tsim_sim_result is empty: its numbers mean nothing.
  */
 TSIM_API int tsim_sim_status(const struct tsim_sim *sim);

@@ -14,10 +14,24 @@
  * One pickup block per fleet: every request of a fleet starts at the same node, so "oldest" and
  * "nearest" are the same choice of request and the fleet needs no other rule.
  *
+ * Zone control (a network with node capacities, network.h's `zoned`): vehicles drive node by
+ * node along their least-time path. A vehicle holds the node it stands at, and on a segment both
+ * its end nodes (the one it left is given back when it reaches the other). Before it enters a
+ * segment it reserves the node at its end; when that node is full, or other vehicles already
+ * wait for it, it waits (ZONE_WAIT) at the node it stands at, in a first-come first-served queue
+ * of that node. A node given back goes to its waiting vehicles in that order. When a vehicle
+ * starts to wait, the vehicles it waits for are followed (the holders of the node it wants, the
+ * holders of the nodes those want, ...): if all of them wait too, none of them can ever move, a
+ * deadlock, and the sim stops with an error that names the cycle. Zones count the vehicles of
+ * one fleet (fleets do not see each other's vehicles).
+ *
  * Invariants: requests wait, oldest first, on the list head..tail (`nwait` of them), and while
  * one waits no vehicle is IDLE; a vehicle has at most one pending event; a vehicle holds an
  * entity (`ent`) from LOADING to the end of its hand-over; `place` is the place (an index into
- * the fleet's tsim__net_paths) where the vehicle is, or where its current leg started.
+ * the fleet's tsim__net_paths) where the vehicle is, or where its current leg started. With zones:
+ * `node` is the node the vehicle stands at or last left; `arc` the segment it drives or waits to
+ * enter (-1: none); a node's queue (whead/wtail, linked by `wnext`) is empty unless the node is
+ * full (occ >= cap).
  *
  * Its parameters are in the block's value table (registry.h), in the order of `keys` below.
  */
@@ -25,9 +39,10 @@
 #include "blocks/sim.h"
 
 #include <math.h>
+#include <stdio.h>
 
-enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED };
-enum { IDLE, TO_PICKUP, LOADING, LOADED, UNLOADING, BLOCKED, TO_HOME, NSTATES };
+enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE };
+enum { IDLE, TO_PICKUP, LOADING, LOADED, UNLOADING, BLOCKED, TO_HOME, ZONE_WAIT, NSTATES };
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE }; /* indices in `keys` */
 enum { IDLE_STAY, IDLE_HOME };
 
@@ -35,7 +50,7 @@ enum { IDLE_STAY, IDLE_HOME };
 enum { P_HOME, P_PICKUP };
 
 static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loading", "loaded",
-                                                "unloading", "blocked",   "to_home"};
+                                                "unloading", "blocked",   "to_home", "zone_wait"};
 
 struct vehicle {
     int state;
@@ -44,6 +59,9 @@ struct vehicle {
     uint32_t ent;        /* the entity it carries; TSIM__NIL: none */
     int32_t dest;        /* the block it carries `ent` to */
     uint64_t blocked_seq; /* order of becoming blocked, for the hand-over retries */
+    int node, arc;        /* with zones: see the invariants */
+    int drive;            /* with zones: the driving state (TO_PICKUP, LOADED, TO_HOME) of its leg */
+    uint32_t wnext;       /* with zones: the next vehicle in the queue of the node it waits for */
 };
 
 struct fleet {
@@ -55,12 +73,24 @@ struct fleet {
     struct tsim__area waiting;    /* waiting requests over time */
     struct tsim__sum wait, delivery;
     uint64_t deliveries, blocked_n;
+    uint64_t zone_waits; /* vehicles that began to wait for a node */
+    int zoned;
+    const struct tsim__network *net;
+    int *occ;              /* with zones, per node: vehicles holding it */
+    uint32_t *whead, *wtail; /* with zones, per node: its queue of waiting vehicles */
+    uint32_t *seen;        /* with zones, per vehicle: the deadlock search's marks */
+    uint32_t *todo;        /* with zones: the deadlock search's list */
+    uint32_t stamp;        /* the mark of the current deadlock search */
     struct vehicle v[];
 };
 
+static int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }
+
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
-    return sizeof(struct fleet) + (size_t)d->val[K_COUNT].i * sizeof(struct vehicle);
+    size_t n = (size_t)d->val[K_COUNT].i, size = sizeof(struct fleet) + n * sizeof(struct vehicle);
+    if (zoned(m)) size += (size_t)m->net->nnodes * 3 * sizeof(uint32_t) + 2 * n * sizeof(uint32_t);
+    return size;
 }
 
 static int64_t travel(struct tsim_sim *sim, const struct fleet *s, int loaded, int from, int to)
@@ -85,9 +115,23 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->head = s->tail = TSIM__NIL;
     s->nveh = (uint32_t)d->val[K_COUNT].i;
     s->paths = sim->m->net->paths[b]; /* found by check, which validation ran */
+    int home = s->paths->place[P_HOME];
     for (uint32_t i = 0; i < s->nveh; i++)
-        s->v[i] = (struct vehicle){IDLE, P_HOME, P_HOME, sim->now, TSIM__NIL, -1, 0};
+        s->v[i] = (struct vehicle){IDLE, P_HOME, P_HOME, sim->now, TSIM__NIL, -1, 0,
+                                   home, -1, IDLE, TSIM__NIL};
     tsim__area_restart(&s->waiting, sim->now, 0);
+    s->zoned = zoned(sim->m);
+    if (!s->zoned) return;
+    s->net = sim->m->net;
+    int nn = s->net->nnodes;
+    /* The arrays after v[] (state_size counted them); the state is zeroed when it is made. */
+    s->occ = (int *)(void *)&s->v[s->nveh];
+    s->whead = (uint32_t *)(void *)(s->occ + nn);
+    s->wtail = s->whead + nn;
+    s->seen = s->wtail + nn;
+    s->todo = s->seen + s->nveh;
+    for (int k = 0; k < nn; k++) s->whead[k] = s->wtail[k] = TSIM__NIL;
+    s->occ[home] = (int)s->nveh; /* check made sure that home holds them all */
 }
 
 /* Schedule vehicle i's next event after `dt` ticks. */
@@ -107,6 +151,152 @@ static void start_loading(struct tsim_sim *sim, uint32_t b, struct fleet *s, uin
     after(sim, b, i, dt, EV_LOADED);
 }
 
+/* Zone control ------------------------------------------------------------------------------ */
+
+static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+
+static int node_full(const struct fleet *s, int node)
+{
+    return s->net->cap[node] > 0 && s->occ[node] >= s->net->cap[node];
+}
+
+/* Vehicle i holds the node at the end of its arc: it drives the arc. */
+static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    const struct tsim__net_arc *a = &s->net->arc[v->arc];
+    double sp = v->drive == LOADED ? s->paths->speed_loaded : s->paths->speed_empty;
+    s->occ[a->to]++;
+    after(sim, b, i, tsim__ticks(sim, a->length / (sp < a->limit ? sp : a->limit)), EV_NODE);
+}
+
+/* Vehicle i stands at a node short of its leg's end: on to the next node, or wait for it. */
+static void step(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    const int *hop = v->drive == LOADED ? s->paths->hop_loaded : s->paths->hop_empty;
+    v->arc = hop[v->to_place * s->net->nnodes + v->node];
+    int w = s->net->arc[v->arc].to;
+    if (s->whead[w] == TSIM__NIL && !node_full(s, w)) {
+        enter_arc(sim, b, s, i);
+        return;
+    }
+    v->wnext = TSIM__NIL;
+    if (s->whead[w] == TSIM__NIL) s->whead[w] = i;
+    else s->v[s->wtail[w]].wnext = i;
+    s->wtail[w] = i;
+    s->zone_waits++;
+    set_state(sim, b, s, i, ZONE_WAIT);
+    deadlock_check(sim, b, s, i);
+}
+
+/* A vehicle gave node `node` back: its waiting vehicles enter, first come first served. */
+static void release(struct tsim_sim *sim, uint32_t b, struct fleet *s, int node)
+{
+    s->occ[node]--;
+    while (s->whead[node] != TSIM__NIL && !node_full(s, node)) {
+        uint32_t j = s->whead[node];
+        s->whead[node] = s->v[j].wnext;
+        if (s->whead[node] == TSIM__NIL) s->wtail[node] = TSIM__NIL;
+        set_state(sim, b, s, j, s->v[j].drive);
+        enter_arc(sim, b, s, j);
+    }
+}
+
+/* Vehicle i reached the node at the end of its arc. */
+static void at_node(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    int left = v->node;
+    v->node = s->net->arc[v->arc].to;
+    v->arc = -1;
+    release(sim, b, s, left);
+    if (v->node == s->paths->place[v->to_place]) arrived(sim, b, s, i);
+    else step(sim, b, s, i);
+}
+
+/* Vehicle i drives its leg to place `to` in `state` (TO_PICKUP, LOADED or TO_HOME). */
+static void drive(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int to, int state)
+{
+    struct vehicle *v = &s->v[i];
+    v->to_place = to;
+    v->drive = state;
+    set_state(sim, b, s, i, state);
+    if (!s->zoned || v->node == s->paths->place[to]) /* a leg of no length takes 0 */
+        after(sim, b, i, travel(sim, s, state == LOADED, v->place, to), EV_ARRIVE);
+    else
+        step(sim, b, s, i);
+}
+
+/* Whether vehicle j holds node `node`: it stands at it, or drives the arc that ends there. */
+static int holds(const struct fleet *s, uint32_t j, int node)
+{
+    const struct vehicle *v = &s->v[j];
+    return v->node == node || (v->state != ZONE_WAIT && v->arc >= 0 && s->net->arc[v->arc].to == node);
+}
+
+/* A new mark for the deadlock search (marks are stamps, so that none need clearing). */
+static uint32_t new_stamp(struct fleet *s)
+{
+    if (++s->stamp == 0) {
+        for (uint32_t j = 0; j < s->nveh; j++) s->seen[j] = 0;
+        s->stamp = 1;
+    }
+    return s->stamp;
+}
+
+/* Vehicle i began to wait. Every vehicle it waits for, directly or through others, is found
+ * (breadth first: the holders of the node each one wants). If one of them does not wait, it will
+ * give its node back, and so, one after another, will the vehicles between it and i: no
+ * deadlock. If all of them wait, none ever moves: the sim stops, naming a cycle among them,
+ * followed from i through the lowest-numbered holder of each wanted node. A deadlock that forms
+ * always includes the vehicle that began to wait last, so checking it then finds every one. */
+static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    uint32_t mark = new_stamp(s), n = 0;
+    s->seen[i] = mark;
+    s->todo[n++] = i;
+    for (uint32_t k = 0; k < n; k++) {
+        int want = s->net->arc[s->v[s->todo[k]].arc].to;
+        for (uint32_t j = 0; j < s->nveh; j++) {
+            if (!holds(s, j, want)) continue;
+            if (s->v[j].state != ZONE_WAIT) return;
+            if (s->seen[j] != mark) {
+                s->seen[j] = mark;
+                s->todo[n++] = j;
+            }
+        }
+    }
+    /* A deadlock: follow i's waits until a vehicle comes again; the cycle starts there. */
+    mark = new_stamp(s);
+    n = 0;
+    uint32_t x = i;
+    while (s->seen[x] != mark) {
+        s->seen[x] = mark;
+        s->todo[n++] = x;
+        int want = s->net->arc[s->v[x].arc].to;
+        uint32_t j = 0;
+        while (!holds(s, j, want)) j++;
+        x = j;
+    }
+    uint32_t first = 0;
+    while (s->todo[first] != x) first++;
+    const char *name = tsim__desc(sim, b)->name;
+    char msg[sizeof sim->errmsg];
+    size_t len = 0;
+    for (uint32_t k = first; k < n && len < sizeof msg; k++) {
+        uint32_t y = s->todo[k], z = k + 1 < n ? s->todo[k + 1] : x;
+        int r = snprintf(msg + len, sizeof msg - len, "%s%s %u at '%s' waits for '%s' held by %s %u",
+                         k == first ? "" : ", ", name, y + 1, s->net->node[s->v[y].node],
+                         s->net->node[s->net->arc[s->v[y].arc].to], name, z + 1);
+        if (r < 0) break;
+        len += (size_t)r;
+    }
+    tsim__sim_fail(sim, TSIM_ESTATE, "deadlock at %.10g %s: %s", tsim__time(sim, sim->now),
+                   sim->m->time_unit, msg);
+}
+
 /* Vehicle i (not moving, holding nothing) takes request `e`. */
 static void assign(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, uint32_t e)
 {
@@ -116,9 +306,7 @@ static void assign(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i
         start_loading(sim, b, s, i);
         return;
     }
-    v->to_place = P_PICKUP;
-    set_state(sim, b, s, i, TO_PICKUP);
-    after(sim, b, i, travel(sim, s, 0, v->place, P_PICKUP), EV_ARRIVE);
+    drive(sim, b, s, i, P_PICKUP, TO_PICKUP);
 }
 
 static uint32_t take_oldest(struct tsim_sim *sim, struct fleet *s)
@@ -140,9 +328,7 @@ static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint
         return;
     }
     if (tsim__desc(sim, b)->val[K_IDLE].i == IDLE_HOME && v->place != P_HOME) {
-        v->to_place = P_HOME;
-        set_state(sim, b, s, i, TO_HOME);
-        after(sim, b, i, travel(sim, s, 0, v->place, P_HOME), EV_ARRIVE);
+        drive(sim, b, s, i, P_HOME, TO_HOME);
         return;
     }
     set_state(sim, b, s, i, IDLE);
@@ -200,6 +386,25 @@ static int place_of(const struct tsim__block_desc *d, int32_t to)
     return 2 + k;
 }
 
+/* Vehicle i is at the end of its leg. */
+static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct vehicle *v = &s->v[i];
+    v->place = v->to_place;
+    if (v->state == TO_PICKUP) {
+        start_loading(sim, b, s, i);
+    } else if (v->state == LOADED) {
+        set_state(sim, b, s, i, UNLOADING);
+        int64_t dt = d->val[K_UNLOAD].set
+                         ? tsim__draw(sim, &d->val[K_UNLOAD].d, &s->h.rng[TSIM__RNG_AUX])
+                         : 0;
+        after(sim, b, i, dt, EV_UNLOADED);
+    } else { /* home */
+        vehicle_free(sim, b, s, i);
+    }
+}
+
 static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
 {
     struct fleet *s = tsim__state(sim, b);
@@ -207,18 +412,10 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
     struct vehicle *v = &s->v[i];
     switch (kind) {
     case EV_ARRIVE:
-        v->place = v->to_place;
-        if (v->state == TO_PICKUP) {
-            start_loading(sim, b, s, i);
-        } else if (v->state == LOADED) {
-            set_state(sim, b, s, i, UNLOADING);
-            int64_t dt = d->val[K_UNLOAD].set
-                             ? tsim__draw(sim, &d->val[K_UNLOAD].d, &s->h.rng[TSIM__RNG_AUX])
-                             : 0;
-            after(sim, b, i, dt, EV_UNLOADED);
-        } else { /* home */
-            vehicle_free(sim, b, s, i);
-        }
+        arrived(sim, b, s, i);
+        return;
+    case EV_NODE:
+        at_node(sim, b, s, i);
         return;
     case EV_LOADED: {
         int32_t to = tsim__route_pick(sim, b, v->ent);
@@ -231,9 +428,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
             return;
         }
         v->dest = to;
-        v->to_place = place_of(d, to);
-        set_state(sim, b, s, i, LOADED);
-        after(sim, b, i, travel(sim, s, 1, v->place, v->to_place), EV_ARRIVE);
+        drive(sim, b, s, i, place_of(d, to), LOADED);
         return;
     }
     case EV_UNLOADED:
@@ -270,6 +465,7 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     tsim__area_restart(&s->waiting, sim->now, s->nwait);
     s->wait = s->delivery = (struct tsim__sum){0, 0};
     s->deliveries = 0;
+    s->zone_waits = 0;
 }
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
@@ -294,6 +490,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim_result_add(r, (int)b, "delivery_time", tsim__sum_mean(sim, &s->delivery));
     tsim_result_add(r, (int)b, "requests_waiting", tsim__area_mean(&s->waiting, sim->now, s->nwait));
     tsim_result_add(r, (int)b, "requests_waiting_end", (double)s->nwait);
+    tsim_result_add(r, (int)b, "zone_waits", (double)s->zone_waits);
 }
 
 static const struct tsim__block_vt fleet_vt = {
@@ -390,9 +587,27 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
         tsim__free(net->paths[d->index]->place);
         tsim__free(net->paths[d->index]->empty);
         tsim__free(net->paths[d->index]->loaded);
+        tsim__free(net->paths[d->index]->hop_empty);
+        tsim__free(net->paths[d->index]->hop_loaded);
         tsim__free(net->paths[d->index]);
     }
     net->paths[d->index] = p;
+    if (net->zoned) {
+        /* Node by node: the first arc toward each place from every node, at each speed. */
+        size_t nn = (size_t)net->nnodes;
+        p->hop_empty = tsim__malloc((size_t)nplaces * nn * sizeof(int));
+        p->hop_loaded = tsim__malloc((size_t)nplaces * nn * sizeof(int));
+        row = tsim__malloc(nn * sizeof(double));
+        for (int j = 0; j < nplaces; j++) {
+            tsim__net_toward(net, place[j], sp_empty, row, p->hop_empty + (size_t)j * nn);
+            tsim__net_toward(net, place[j], sp_loaded, row, p->hop_loaded + (size_t)j * nn);
+        }
+        tsim__free(row);
+        int cap = net->cap[home];
+        if (cap > 0 && cap < d->val[K_COUNT].i)
+            return fail("fleet '%s' has %lld vehicles at its home '%s', which holds %d (its "
+                        "zone capacity)", name, (long long)d->val[K_COUNT].i, net->node[home], cap);
+    }
     /* Every leg a vehicle may drive must have a path: home to pickup, pickup to each destination
      * and back, and each destination home when vehicles go home. */
     const char *upname = up >= 0 ? m->blocks[up].name : name;
@@ -439,7 +654,8 @@ static const char *const kpis[] = {
     "entered",   "left",        "throughput",         "content",    "idle",
     "to_pickup", "loading",     "loaded",             "unloading",  "blocked",
     "to_home",   "utilization", "empty_travel_share", "deliveries", "deliveries_per_hour",
-    "request_wait", "delivery_time", "requests_waiting", "requests_waiting_end", NULL};
+    "request_wait", "delivery_time", "requests_waiting", "requests_waiting_end", "zone_wait",
+    "zone_waits", NULL};
 
 const struct tsim__block_type tsim__fleet_type = {
     .name = "fleet",

@@ -19,6 +19,8 @@ static void paths_free(struct tsim__net_paths *p)
     tsim__free(p->place);
     tsim__free(p->empty);
     tsim__free(p->loaded);
+    tsim__free(p->hop_empty);
+    tsim__free(p->hop_loaded);
     tsim__free(p);
 }
 
@@ -33,6 +35,9 @@ void tsim__net_destroy(struct tsim__network *n)
     tsim__free(n->paths);
     tsim__free(n->first);
     tsim__free(n->order);
+    tsim__free(n->rfirst);
+    tsim__free(n->rorder);
+    tsim__free(n->cap);
     tsim__free(n);
 }
 
@@ -72,7 +77,17 @@ void tsim__net_add_segment(struct tsim__network *n, int a, int b, double length,
     if (two_way) add_arc(n, b, a, length, limit);
     tsim__free(n->first); /* the adjacency is built again on the next search */
     tsim__free(n->order);
-    n->first = n->order = NULL;
+    tsim__free(n->rfirst);
+    tsim__free(n->rorder);
+    n->first = n->order = n->rfirst = n->rorder = NULL;
+}
+
+void tsim__net_set_capacity(struct tsim__network *n, int node, int cap)
+{
+    TSIM__ASSERT(node >= 0 && node < n->nnodes && cap >= 0, "bad capacity");
+    if (!n->cap) n->cap = tsim__calloc((size_t)n->nnodes, sizeof(int));
+    n->cap[node] = cap;
+    if (cap > 0) n->zoned = 1;
 }
 
 void tsim__net_set_at(struct tsim__network *n, int block, int node)
@@ -91,17 +106,21 @@ int tsim__net_node_of(const struct tsim__network *n, int block)
     return n && block >= 0 && block < n->nat ? n->at[block] : -1;
 }
 
-/* Arcs grouped by their start node: those of node v are order[first[v] .. first[v + 1]). */
-static void build_adjacency(struct tsim__network *n)
+/* Arcs grouped by their start node (`by_to` 0): those of node v are order[first[v] ..
+ * first[v + 1]); or by their end node (`by_to` 1). */
+static void build_adjacency(const struct tsim__network *n, int by_to, int **first_out,
+                            int **order_out)
 {
-    n->first = tsim__calloc((size_t)n->nnodes + 1, sizeof(int));
-    n->order = tsim__malloc((size_t)(n->narcs ? n->narcs : 1) * sizeof(int));
-    for (int i = 0; i < n->narcs; i++) n->first[n->arc[i].from + 1]++;
-    for (int v = 0; v < n->nnodes; v++) n->first[v + 1] += n->first[v];
+    int *first = tsim__calloc((size_t)n->nnodes + 1, sizeof(int));
+    int *order = tsim__malloc((size_t)(n->narcs ? n->narcs : 1) * sizeof(int));
+    for (int i = 0; i < n->narcs; i++) first[(by_to ? n->arc[i].to : n->arc[i].from) + 1]++;
+    for (int v = 0; v < n->nnodes; v++) first[v + 1] += first[v];
     int *fill = tsim__malloc((size_t)(n->nnodes ? n->nnodes : 1) * sizeof(int));
-    memcpy(fill, n->first, (size_t)n->nnodes * sizeof(int));
-    for (int i = 0; i < n->narcs; i++) n->order[fill[n->arc[i].from]++] = i;
+    memcpy(fill, first, (size_t)n->nnodes * sizeof(int));
+    for (int i = 0; i < n->narcs; i++) order[fill[by_to ? n->arc[i].to : n->arc[i].from]++] = i;
     tsim__free(fill);
+    *first_out = first;
+    *order_out = order;
 }
 
 /* A binary min-heap of (time, node) with lazy deletion: a node may be in it more than once, and
@@ -140,11 +159,18 @@ static struct entry heap_pop(struct entry *h, int *len)
     return top;
 }
 
-void tsim__net_times(struct tsim__network *n, int src, double speed, double *out)
+/* Dijkstra's search from `src` along the arcs (`reverse` 0) or against them (1: times to `src`);
+ * `hop`, when not NULL, gets the arc by which each node was last improved (-1: none). */
+static void search(struct tsim__network *n, int src, double speed, int reverse, double *out,
+                   int *hop)
 {
     TSIM__ASSERT(src >= 0 && src < n->nnodes && speed > 0, "bad search");
-    if (!n->first) build_adjacency(n);
+    if (!reverse && !n->first) build_adjacency(n, 0, &n->first, &n->order);
+    if (reverse && !n->rfirst) build_adjacency(n, 1, &n->rfirst, &n->rorder);
+    const int *first = reverse ? n->rfirst : n->first, *order = reverse ? n->rorder : n->order;
     for (int v = 0; v < n->nnodes; v++) out[v] = INFINITY;
+    if (hop)
+        for (int v = 0; v < n->nnodes; v++) hop[v] = -1;
     struct entry *h = tsim__malloc(((size_t)n->narcs + 1) * sizeof(struct entry));
     int len = 0;
     out[src] = 0;
@@ -152,14 +178,26 @@ void tsim__net_times(struct tsim__network *n, int src, double speed, double *out
     while (len > 0) {
         struct entry e = heap_pop(h, &len);
         if (e.t > out[e.v]) continue;
-        for (int k = n->first[e.v]; k < n->first[e.v + 1]; k++) {
-            const struct tsim__net_arc *a = &n->arc[n->order[k]];
+        for (int k = first[e.v]; k < first[e.v + 1]; k++) {
+            const struct tsim__net_arc *a = &n->arc[order[k]];
+            int w = reverse ? a->from : a->to;
             double t = e.t + a->length / (speed < a->limit ? speed : a->limit);
-            if (t < out[a->to]) {
-                out[a->to] = t;
-                heap_push(h, &len, (struct entry){t, a->to});
+            if (t < out[w]) {
+                out[w] = t;
+                if (hop) hop[w] = order[k];
+                heap_push(h, &len, (struct entry){t, w});
             }
         }
     }
     tsim__free(h);
+}
+
+void tsim__net_times(struct tsim__network *n, int src, double speed, double *out)
+{
+    search(n, src, speed, 0, out, NULL);
+}
+
+void tsim__net_toward(struct tsim__network *n, int dst, double speed, double *out, int *hop)
+{
+    search(n, dst, speed, 1, out, hop);
 }

@@ -25,6 +25,9 @@ struct tsim__net_paths {
     double *empty; /* [i * nplaces + j]: the least time from place i to j at the empty speed */
     double *loaded;/* the same at the loaded speed; INFINITY: no path */
     double speed_empty, speed_loaded; /* the speeds they were found for */
+    /* With zones only (network `zoned`): the arc to take first from each node toward each place,
+     * [place * nnodes + node], -1 at the place itself or where it cannot be reached. */
+    int *hop_empty, *hop_loaded;
 };
 
 struct tsim__network {
@@ -36,8 +39,14 @@ struct tsim__network {
     int *at; /* the node of block i, -1: none */
     int npaths;
     struct tsim__net_paths **paths; /* per block (a fleet's), NULL until found */
-    /* The adjacency in compressed form (arcs sorted by `from`), built on first use. */
+    /* The adjacency in compressed form (arcs sorted by `from`), built on first use; the same
+     * by `to` (rfirst, rorder) for the searches toward a node. */
     int *first, *order;
+    int *rfirst, *rorder;
+    /* Zone control: the most vehicles of one fleet on each node at once (0: no limit). NULL
+     * while no node has a limit; `zoned` says whether one has. */
+    int *cap;
+    int zoned;
 };
 
 struct tsim__network *tsim__net_create(void);
@@ -59,5 +68,11 @@ int tsim__net_node_of(const struct tsim__network *n, int block);
  * unreachable), for a vehicle of top speed `speed`: an arc takes length / min(speed, limit).
  * Dijkstra's search with a binary heap: O((nodes + arcs) log nodes). */
 void tsim__net_times(struct tsim__network *n, int src, double speed, double *out);
+/* The least travel time from every node to node `dst` into `out`, and in `hop` the arc each node
+ * takes first on such a path (-1 at `dst` and where `dst` cannot be reached). Ties between paths
+ * go the same way on every run (the search's order depends on the input only). */
+void tsim__net_toward(struct tsim__network *n, int dst, double speed, double *out, int *hop);
+/* Node `node` holds at most `cap` vehicles of a fleet at once (0: no limit). */
+void tsim__net_set_capacity(struct tsim__network *n, int node, int cap);
 
 #endif

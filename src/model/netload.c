@@ -7,6 +7,8 @@
  *     segments:
  *       - {from: dock, to: pack, length: 250, one_way: true, speed_limit: 100}
  *     at: {in: dock, pack: pack, amr: home}
+ *     zones: {pack: 1}       # zone control: at most 1 vehicle of a fleet on node 'pack'
+ *     node_capacity: 2       # and at most 2 on each node `zones` does not name
  */
 #include "blocks/desc.h"
 #include "blocks/network.h"
@@ -21,7 +23,8 @@
 #define NODES_MAX 1000000
 #define SEGMENTS_MAX 4000000
 
-static const char *const net_keys[] = {"nodes", "segments", "at", "description", NULL};
+static const char *const net_keys[] = {"nodes", "segments", "at", "description", "zones",
+                                       "node_capacity", NULL};
 static const char *const seg_keys[] = {"from", "to", "length", "one_way", "speed_limit",
                                        "description", NULL};
 
@@ -147,12 +150,42 @@ static void load_at(struct loader *ld, struct tsim__network *net, struct fy_node
     }
 }
 
+/* A node's capacity: a whole number from 1 to 100,000, or -1 reported. */
+static int capacity(struct loader *ld, struct fy_node *v, const char *what, struct pos at)
+{
+    struct tsim__perr e;
+    long long x;
+    const char *s = tsim__ld_scalar(ld, v, what, at);
+    if (!s) return -1;
+    if (tsim__parse_int(s, what, 1, 100000, &x, &e) != 0) {
+        tsim__ld_value_err(ld, v, s, &e, at);
+        return -1;
+    }
+    return (int)x;
+}
+
+static void load_zones(struct loader *ld, struct tsim__network *net, struct fy_node *map,
+                       struct pos at)
+{
+    if (!tsim__ld_expect(ld, map, FYNT_MAPPING, "'zones'", at))
+        return;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(map, &it))) {
+        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
+        int node = node_ref(ld, net, fy_node_pair_key(p), "a node", at);
+        if (node < 0) continue;
+        int c = capacity(ld, fy_node_pair_value(p), "a zone's capacity", kp);
+        if (c > 0) tsim__net_set_capacity(net, node, c);
+    }
+}
+
 void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
 {
     if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'network'", at)) return;
     struct tsim__network *net = tsim__net_create();
-    struct fy_node *nodes = NULL, *segs = NULL, *where = NULL;
-    struct pos nodes_at = at, segs_at = at, where_at = at;
+    struct fy_node *nodes = NULL, *segs = NULL, *where = NULL, *zones = NULL, *ncap = NULL;
+    struct pos nodes_at = at, segs_at = at, where_at = at, zones_at = at, ncap_at = at;
     void *it = NULL;
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(v, &it))) {
@@ -165,6 +198,8 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
         case 1: segs = val, segs_at = kp; break;
         case 2: where = val, where_at = kp; break;
         case 3: tsim__ld_scalar(ld, val, "'description'", kp); break;
+        case 4: zones = val, zones_at = kp; break;
+        case 5: ncap = val, ncap_at = kp; break;
         default: tsim__ld_unknown_key(ld, key, net_keys, " in 'network'", kp);
         }
     }
@@ -191,6 +226,11 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
         while (!ld->stop && (n = fy_node_sequence_iterate(segs, &jt))) load_segment(ld, net, n, segs_at);
     }
     if (where) load_at(ld, net, where, where_at);
+    if (ncap) {
+        int c = capacity(ld, ncap, "'node_capacity'", ncap_at);
+        for (int k = 0; c > 0 && k < net->nnodes; k++) tsim__net_set_capacity(net, k, c);
+    }
+    if (zones) load_zones(ld, net, zones, zones_at);
     tsim__net_destroy(ld->m->net);
     ld->m->net = net;
 }

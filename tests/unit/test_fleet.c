@@ -1,7 +1,9 @@
 /*
  * Fleets on path networks: a trip computed by hand, queueing theory (a single vehicle whose
  * every job starts and ends at its home is an M/G/1 queue), the textbook fleet-sizing case,
- * Little's law on the requests, and the errors of bad networks and fleets.
+ * Little's law on the requests, zone control (the same trip driven node by node; a single-lane
+ * corridor that must deadlock, with the cycle named, and the same with a passing lane that must
+ * not), and the errors of bad networks and fleets.
  *
  * Statistical checks have the shape of test_validation.c's (tests/unit/reps.h): |mean over
  * replications - theory| <= Student-t half-width + bias allowance, at a Bonferroni level for
@@ -58,10 +60,12 @@ static const char trip_yaml[] = "name: trip\n"
                                 "    - {from: D, to: H, length: 2, one_way: true}\n"
                                 "  at: {in: P, amr: H, out: D}\n";
 
-static void test_fleet_trip_by_hand(void)
+/* The trip above, with `extra` appended to its network. */
+static void trip(const char *extra)
 {
-    char diag[512] = "";
-    struct tsim_model *m = load(trip_yaml, diag, sizeof diag);
+    char text[2048], diag[512] = "";
+    snprintf(text, sizeof text, "%s%s", trip_yaml, extra);
+    struct tsim_model *m = load(text, diag, sizeof diag);
     CHECK_STR(diag, "");
     if (!m) return;
     int f = tsim_model_find_block(m, "amr");
@@ -89,6 +93,105 @@ static void test_fleet_trip_by_hand(void)
     CHECK_NEAR(kpi(&r, f, "empty_travel_share"), 6.0 / 18, 1e-9);
     CHECK_NEAR(kpi(&r, f, "requests_waiting"), 8.5 / 22, 1e-9);
     CHECK_NEAR(kpi(&r, f, "requests_waiting_end"), 0, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_wait"), 0, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_waits"), 0, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static void test_fleet_trip_by_hand(void) { trip(""); }
+
+/* With zones on every node, one vehicle never waits: it drives node by node (H->P, P->D, D->H
+ * are single segments here) and every time is as above. */
+static void test_fleet_trip_with_zones(void) { trip("  node_capacity: 1\n"); }
+
+/* Zone control on a corridor H - D - c - P (lengths 1, 2, 2, both ways), one vehicle per node,
+ * two at home H; speed 1, load 1, idle: home. Requests at P at 6 and 12, carried to D.
+ *   amr 1 takes r1 at 6: H->D->c->P, at P 11, loaded 12, enters P->c (c is free): at c 14.
+ *   amr 2 takes r2 at 12: H->D, at D 13; wants c, held by amr 1 (driving to it): waits.
+ *   At 14 amr 1 at c wants D, held by amr 2, which waits for c, held by amr 1: a deadlock. */
+static const char corridor_yaml[] = "name: corridor\n"
+                                    "time_unit: min\n"
+                                    "blocks:\n"
+                                    "  - source: in\n"
+                                    "    interarrival: 6\n"
+                                    "    limit: 2\n"
+                                    "    to: amr\n"
+                                    "  - fleet: amr\n"
+                                    "    count: 2\n"
+                                    "    speed: 1\n"
+                                    "    load: 1\n"
+                                    "    idle: home\n"
+                                    "    to: out\n"
+                                    "  - sink: out\n"
+                                    "network:\n"
+                                    "  nodes: [H, D, c, P]\n"
+                                    "  segments:\n"
+                                    "    - {from: H, to: D, length: 1}\n"
+                                    "    - {from: D, to: c, length: 2}\n"
+                                    "    - {from: c, to: P, length: 2}\n"
+                                    "  at: {in: P, amr: H, out: D}\n"
+                                    "  node_capacity: 1\n"
+                                    "  zones: {H: 2}\n";
+
+static void test_fleet_zone_deadlock_named(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(corridor_yaml, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (!sim) return;
+    tsim_sim_run(sim);
+    CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+    const char *e = tsim_sim_error(sim);
+    CHECK_STR(e ? e : "", "deadlock at 14 min: amr 1 at 'c' waits for 'D' held by amr 2, "
+                          "amr 2 at 'D' waits for 'c' held by amr 1");
+    CHECK_NEAR(tsim_sim_now(sim), 14, 1e-9);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The corridor with a passing lane: D -> c -> P one way, and back from P by its own lane
+ * P -> c2 -> D (lengths 2, 2). amr 1 as above to P (11), loaded 12, P->c2 at 14; wants D, held
+ * by amr 2 (at D since 13, driving D->c since 13 as c is free): waits 14 to 15, when amr 2
+ * reaches c and gives D back. amr 1 at D 17, delivers, home at 18. amr 2 at P 17, loaded 18,
+ * at c2 20, D 22, delivers, home 23. One wait of 1 in 2 x 23 vehicle-minutes; no deadlock. */
+static void test_fleet_zone_passing_lane(void)
+{
+    char text[2048], diag[512] = "";
+    const char *seg = strstr(corridor_yaml, "    - {from: D, to: c,");
+    const char *at = strstr(corridor_yaml, "  at:");
+    snprintf(text, sizeof text, "%.*s%s%s",
+             (int)(seg - corridor_yaml), corridor_yaml,
+             "    - {from: D, to: c, length: 2, one_way: true}\n"
+             "    - {from: c, to: P, length: 2, one_way: true}\n"
+             "    - {from: P, to: c2, length: 2, one_way: true}\n"
+             "    - {from: c2, to: D, length: 2, one_way: true}\n", at);
+    char *nodes = strstr(text, "c, P]");
+    CHECK(nodes != NULL);
+    if (!nodes) return;
+    memmove(nodes + 4, nodes, strlen(nodes) + 1);
+    memcpy(nodes, "c, c2", 5);
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (!sim) return;
+    tsim_sim_run(sim);
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 23, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_waits"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_wait"), 1.0 / 46, 1e-12);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), (17 - 6 + 22 - 12) / 2.0, 1e-9);
     tsim_result_release(&r);
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
@@ -283,6 +386,19 @@ static void test_fleet_bad_input(void)
     expect_error("network:", "netwrk:", "error: unknown top-level key 'netwrk' (did you mean 'network'?)");
     expect_error("    speed: 200\n", "    speed: 0\n", "error: 'speed' of fleet 'amr' must be more than 0");
     expect_error("amr: dropoff, ", "amr: far, ", "undefined node 'far'");
+    const char *at = "drop: dropoff}\n";
+    expect_error(at, "drop: dropoff}\n  zones: {dropof: 1}\n",
+                 "fleet.yaml:20:11: error: undefined node 'dropof' (did you mean 'dropoff'?)");
+    expect_error(at, "drop: dropoff}\n  zones: {dropoff: 0}\n",
+                 "fleet.yaml:20:20: error: a zone's capacity must be at least 1, got '0'");
+    expect_error(at, "drop: dropoff}\n  zones: [dropoff]\n",
+                 "fleet.yaml:20:11: error: 'zones' must be a mapping, not a list");
+    expect_error(at, "drop: dropoff}\n  node_capacity: x\n",
+                 "fleet.yaml:20:18: error: 'node_capacity' must be a whole number, got 'x'");
+    /* Three vehicles start at a home that holds one. */
+    expect_error(at, "drop: dropoff}\n  zones: {dropoff: 1}\n",
+                 "fleet.yaml:7:5: error: fleet 'amr' has 3 vehicles at its home 'dropoff', which "
+                 "holds 1 (its zone capacity)");
 }
 
 /* A disconnected network: the error names both blocks and the fleet. */
@@ -302,6 +418,9 @@ int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
     RUN(test_fleet_trip_by_hand);
+    RUN(test_fleet_trip_with_zones);
+    RUN(test_fleet_zone_deadlock_named);
+    RUN(test_fleet_zone_passing_lane);
     RUN(test_fleet_blocked_hand_over);
     RUN(test_fleet_single_vehicle_is_mg1);
     RUN(test_fleet_sizing_2_cannot_keep_up);
