@@ -510,10 +510,12 @@ int cmd_twin(int argc, char **argv)
                             "can reach it sees the twin, and the token travels in clear text\n",
                     addr);
         int v6 = strchr(addr, ':') != NULL;
-        printf("twinsim twin: http://%s%s%s:%u/ (live twin at /api/twin, database '%s')\n", v6 ? "[" : "",
-               addr, v6 ? "]" : "", tsim_web_port(web), wo.db);
+        printf("twinsim twin: http://%s%s%s:%u/ (live page at /#/twin, API at /api/twin, "
+               "database '%s')\n",
+               v6 ? "[" : "", addr, v6 ? "]" : "", tsim_web_port(web), wo.db);
         printf("token: %s\n", tsim_web_token(web));
         fflush(stdout);
+        tsim_web_live_model(web, l.m);
         o.live = live_to_web;
         o.live_ctx = web;
     }

@@ -65,6 +65,13 @@ TSIM_API int tsim_web_is_loopback(const struct tsim_web *w);
 TSIM_API void tsim_web_live(struct tsim_web *w, const char *kind, const char *json);
 
 /**
+ * Give the server the live twin's model, whose layout (blocks and links, as GET
+ * /api/runs/ID/layout) GET /api/twin then carries as "layout" for the live page. `m` is read
+ * now and not kept. Safe from any thread.
+ */
+TSIM_API void tsim_web_live_model(struct tsim_web *w, const struct tsim_model *m);
+
+/**
  * Stop serving: refuse new connections, end every event stream, interrupt started runs (nothing
  * of an unfinished run is recorded), wait for them and free everything. NULL is a no-op.
  */

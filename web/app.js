@@ -180,6 +180,7 @@
       const [x, y] = xy(v);
       const g = el('svg:g', { class: 'block', 'data-index': v, transform: `translate(${x},${y})` }, s);
       g.dataset.name = b.name;
+      g.dataset.type = b.type;
       const k = kpis.get(b.name) || {};
       // Machines are shaded by utilisation (darker: busier); others by their type.
       let fill = TYPE_COLORS[b.type] || '#fff';
@@ -500,6 +501,177 @@
     document.body.dataset.ready = '1';
   }
 
+
+  // ---- the live twin (`twinsim twin --serve`) ---------------------------------------------------
+  // Colours of the plant's machine states as the twin reports them (docs/twin.md's words).
+  // 'unknown': the plant has not said yet.
+  const LIVE_COLORS = { running: '#66bb6a', idle: '#cfd8dc', down: '#e57373', setup: '#ba68c8', off: '#90a4ae',
+    unknown: '#bdbdbd' };
+  // A machine with servers in several states shows the one that matters most to a shift lead.
+  const LIVE_RANK = ['down', 'setup', 'running', 'off', 'idle', 'unknown'];
+  function liveState(states) {
+    if (!states || !states.length) return 'unknown';
+    for (const r of LIVE_RANK) if (states.includes(r)) return r;
+    return states[0];
+  }
+  // Colour and label every block of a drawn layout from the twin's observed state: machines by
+  // their state, buffers and other holders darker the fuller they are (relative to the fullest
+  // block seen on this page), each labelled with its content.
+  function paintLive(svg, obs, seen) {
+    const blocks = (obs && obs.blocks) || {}, machines = (obs && obs.machines) || {};
+    for (const g of svg.querySelectorAll('g.block')) {
+      const name = g.dataset.name, b = blocks[name] || {}, rect = g.querySelector('rect');
+      const sub = g.querySelector('text.sub'), type = g.dataset.type;
+      let fill, label, st = '';
+      if (machines[name]) {
+        st = liveState(machines[name]);
+        fill = LIVE_COLORS[st] || '#bdbdbd';
+        const run = machines[name].filter((q) => q === 'running').length;
+        label = `${st} · ${run}/${machines[name].length} running · content ${b.content ?? '-'}`;
+      } else if (b.content !== undefined) {
+        seen.max = Math.max(seen.max, b.content);
+        const f = seen.max > 0 ? b.content / seen.max : 0;
+        fill = `hsl(45, 95%, ${Math.round(95 - 40 * f)}%)`;
+        label = `${type} · content ${b.content}`;
+      } else {
+        fill = TYPE_COLORS[type] || '#fff';
+        label = `${type} · ${b.entered ?? 0} entered`;
+      }
+      rect.setAttribute('fill', fill);
+      sub.textContent = label;
+      g.dataset.state = st;
+      g.dataset.content = b.content ?? '';
+      g.dataset.entered = b.entered ?? '';
+    }
+  }
+
+  // The forecast fan: per time, the band between the 5% and 95% quantiles of the replications,
+  // inside it the band between 25% and 75%, and the median as a line; what the plant then did
+  // (the state at each later forecast of the same horizon) as dots on top. The axis fits the
+  // bands and the dots. fan: {t, quantiles, output|wip: [[per time] per quantile]}.
+  function fanChart(box, fan, key, actual, caption, unit) {
+    box.textContent = '';
+    const l = 60, r = 16, top = 10, b = 44, h = 240, w = Math.max(320, Math.min(1200, box.clientWidth || 1000));
+    const s = el('svg:svg', { width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img', class: 'fan' }, box);
+    const qs = fan[key], t = fan.t, nq = qs.length;
+    let lo = Infinity, hi = -Infinity;
+    for (const row of qs) for (const v of row) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    for (const p of actual) { lo = Math.min(lo, p[1]); hi = Math.max(hi, p[1]); }
+    const [ylo, yhi] = fittedRange([{ mean: (lo + hi) / 2, half_width: (hi - lo) / 2 }]);
+    const t0 = t[0], t1 = t[t.length - 1] > t0 ? t[t.length - 1] : t0 + 1;
+    const x = (q) => l + (w - l - r) * (q - t0) / (t1 - t0), y = (q) => top + (h - top - b) * (1 - (q - ylo) / (yhi - ylo));
+    for (const v of ticks(ylo, yhi, 4)) {
+      el('svg:line', { x1: l, x2: w - r, y1: y(v), y2: y(v), stroke: '#eee' }, s);
+      el('svg:text', { x: l - 4, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, s, fmt(v));
+    }
+    for (const v of ticks(t0, t1, 6))
+      el('svg:text', { x: x(v), y: h - b + 14, 'text-anchor': 'middle', class: 'axis' }, s, fmt(v));
+    // Bands from the outside in: quantile i with quantile nq-1-i.
+    for (let i = 0; i < Math.floor(nq / 2); i++) {
+      const up = qs[nq - 1 - i].map((v, k) => `${x(t[k]).toFixed(2)},${y(v).toFixed(2)}`);
+      const down = qs[i].map((v, k) => `${x(t[k]).toFixed(2)},${y(v).toFixed(2)}`).reverse();
+      const band = el('svg:polygon', { points: up.concat(down).join(' '), class: 'band',
+        fill: '#1565c0', 'fill-opacity': 0.15 + 0.2 * i }, s);
+      band.dataset.lo = fan.quantiles[i]; band.dataset.hi = fan.quantiles[nq - 1 - i];
+      el('svg:title', {}, band, `${100 * fan.quantiles[i]}% to ${100 * fan.quantiles[nq - 1 - i]}% of the replications`);
+    }
+    if (nq % 2) {
+      const med = qs[(nq - 1) / 2];
+      el('svg:polyline', { points: med.map((v, k) => `${x(t[k]).toFixed(2)},${y(v).toFixed(2)}`).join(' '),
+        fill: 'none', stroke: '#0d47a1', 'stroke-width': 2, class: 'median' }, s);
+    }
+    for (const [ta, va] of actual) {
+      if (ta < t0 || ta > t1) continue;
+      const c = el('svg:circle', { cx: x(ta), cy: y(va), r: 3.5, fill: '#c62828', class: 'actual', 'data-t': ta, 'data-v': va }, s);
+      el('svg:title', {}, c, `the plant at ${fmt(ta)}: ${fmt(va)}`);
+    }
+    el('svg:text', { x: l, y: h - 8, class: 'axis' }, s, `${caption}; time (${unit}); red: what the plant did`);
+    Object.assign(s.dataset, { left: l, right: w - r, top, bottom: h - b, lo: ylo, hi: yhi, t0, t1 });
+    return s;
+  }
+
+  async function pageTwin() {
+    where.textContent = 'live twin';
+    document.body.dataset.page = 'twin';
+    const tw = await api('/api/twin');
+    el('h1', {}, main, `Live twin: ${tw.layout ? tw.layout.model : ''}`);
+    const sum = el('p', { class: 'note', id: 'twin-summary' }, main);
+    el('h2', {}, main, 'Layout, live');
+    const lbox = el('div', { class: 'chart', id: 'layout' }, main);
+    const lg = el('div', { class: 'legend' }, main);
+    for (const k of Object.keys(LIVE_COLORS)) {
+      const sp = el('span', {}, lg), c = el('i', {}, sp);
+      c.style.background = LIVE_COLORS[k];
+      sp.appendChild(document.createTextNode(k));
+    }
+    el('h2', {}, main, 'Alerts');
+    const alist = el('ul', { id: 'twin-alerts' }, main);
+    el('h2', {}, main, 'Forecast');
+    const fnote = el('p', { class: 'note', id: 'fan-note' }, main, 'no forecast yet');
+    el('h3', {}, main, 'Output (parts finished)');
+    const fout = el('div', { class: 'chart', id: 'fan-output' }, main);
+    el('h3', {}, main, 'Work in process');
+    const fwip = el('div', { class: 'chart', id: 'fan-wip' }, main);
+
+    let svg = null;
+    const seen = { max: 0 };
+    if (tw.layout) svg = drawLayout(lbox, tw.layout, new Map());
+    else el('p', { class: 'note' }, lbox, 'the twin gave no layout');
+
+    // The fan shown is the first forecast this page saw for the current horizon; every later
+    // one of the same horizon adds where the plant then was (its start) as a dot.
+    let pinned = null, actual = [];
+    const showFan = () => {
+      if (!pinned || !pinned.fan) return;
+      fnote.textContent = `forecast ${pinned.forecast} at ${fmt(pinned.now)} ${pinned.time_unit} to ${fmt(pinned.horizon)}: ` +
+        `${pinned.replications} replications; bands 5-95% and 25-75%, line: median`;
+      fanChart(fout, pinned.fan, 'output', actual.map((a) => [a.t, a.output]), 'parts finished', pinned.time_unit);
+      fanChart(fwip, pinned.fan, 'wip', actual.map((a) => [a.t, a.wip]), 'entities in the line', pinned.time_unit);
+      fout.dataset.forecast = pinned.forecast;
+    };
+    const onForecast = (f) => {
+      if (!f || f.error || !f.fan) { if (f && f.error) fnote.textContent = `forecast ${f.forecast}: ${f.error}`; return; }
+      if (!pinned || pinned.horizon !== f.horizon || f.now < pinned.now) { pinned = f; actual = []; }
+      if (!actual.some((a) => a.t === f.now))
+        actual.push({ t: f.now, output: f.fan.output[0][0], wip: f.fan.wip[0][0] });
+      showFan();
+    };
+    const alerts = [];
+    const onAlert = (a) => {
+      alerts.push(a);
+      const li = el('li', { class: a.state === 'raised' ? 'error' : 'note' }, null,
+        `${a.state}: ${a.alert} (value ${fmt(a.value)}, forecast ${a.forecast} at ${fmt(a.now)})`);
+      li.dataset.forecast = a.forecast; li.dataset.state = a.state;
+      alist.insertBefore(li, alist.firstChild);
+      alist.dataset.count = alerts.length;
+    };
+    // States may come faster than a browser draws: only the newest is drawn, once a frame.
+    let pending = null, drawn = 0;
+    const onState = (st) => {
+      if (!pending) requestAnimationFrame(() => {
+        const q = pending;
+        pending = null;
+        const c = q.counters || {};
+        sum.textContent = `plant time ${fmt(q.observed ? q.observed.t : NaN)}; messages received ${c.received}, ` +
+          `applied ${c.applied}; forecasts ${c.forecasts}, alerts ${c.alerts}; ${c.connected ? 'connected' : 'not connected'}`;
+        if (svg) paintLive(svg, q.observed, seen);
+        document.body.dataset.states = ++drawn;
+        document.body.dataset.received = c.received;
+      });
+      pending = st;
+    };
+    for (const a of tw.alerts || []) onAlert(a);
+    if (tw.forecast) onForecast(tw.forecast);
+    if (tw.state) onState(tw.state);
+    const es = new EventSource(`/api/twin/events?token=${encodeURIComponent(token())}`);
+    streams.push(es);
+    es.addEventListener('state', (ev) => onState(JSON.parse(ev.data)));
+    es.addEventListener('forecast', (ev) => onForecast(JSON.parse(ev.data)));
+    es.addEventListener('alert', (ev) => onAlert(JSON.parse(ev.data)));
+    es.onerror = () => { if (es.readyState === EventSource.CLOSED) sum.classList.add('error'); };
+    document.body.dataset.ready = '1';
+  }
+
   async function route() {
     for (const s of streams) s.close();
     streams = [];
@@ -511,6 +683,7 @@
       if (h[0] === 'run' && /^\d+$/.test(h[1])) await pageRun(h[1]);
       else if (h[0] === 'experiment' && /^\d+$/.test(h[1])) await pageExperiment(h[1]);
       else if (h[0] === 'job' && /^\d+$/.test(h[1])) await pageJob(h[1]);
+      else if (h[0] === 'twin') await pageTwin();
       else await pageHome();
     } catch (e) { fail(e); }
   }

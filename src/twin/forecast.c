@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,18 @@ static int has_part_rule(const struct tsim__map *map)
     for (int i = 0; i < map->nrules; i++)
         if (map->rules[i].kind == TSIM__TEV_PART) return 1;
     return 0;
+}
+
+const double tsim__fc_fan_q[TSIM__FC_FAN_QUANTILES] = {0.05, 0.25, 0.5, 0.75, 0.95};
+
+/* Entities in every block but the sinks: the work in process, as the run trace counts it. */
+static double wip_of(const struct tsim_sim *sim)
+{
+    const struct tsim_model *m = tsim_sim_model(sim);
+    double w = 0;
+    for (int b = 0; b < tsim_model_block_count(m); b++)
+        if (tsim_model_block_type(m, b) != TSIM_SINK) w += (double)tsim_block_content(sim, b);
+    return w;
 }
 
 static uint64_t sink_entered(const struct tsim_sim *sim)
@@ -139,6 +152,7 @@ struct job {
     double *output;
     double *done;        /* [rep * norders + k]: completion time, -1 if not by the horizon */
     int *bottleneck;     /* per replication */
+    double *fan_out, *fan_wip; /* [rep * TSIM__FC_FAN_POINTS + k] */
     pthread_mutex_t lock; /* guards the two below */
     int failed_rep;       /* the lowest replication stopped by an error; -1: none */
     char error[256];
@@ -162,13 +176,33 @@ static void active_time(const struct tsim_model *m, const struct tsim_result *r,
     }
 }
 
+/* The fan's time k: now (k = 0), then equal steps to the horizon, which the last one is exactly. */
+static double fan_time(double now, double horizon, int k)
+{
+    if (horizon <= now) return now;
+    if (k == TSIM__FC_FAN_POINTS - 1) return horizon;
+    return now + (horizon - now) * k / (TSIM__FC_FAN_POINTS - 1);
+}
+
 static void run_one(struct job *j, int i)
 {
     const struct tsim__fc_input *in = j->in;
     const struct tsim_model *m = tsim_sim_model(in->base);
     struct tsim_sim *c = tsim_sim_clone(in->base);
     void *repairs = tsim__fc_prepare(in, c, i);
-    if (in->horizon > tsim_sim_now(c)) tsim_sim_run_until(c, in->horizon);
+    /* The fan's points on the way: running to a time and on runs the same events as running
+     * straight to the horizon (run_until runs every event up to its time, then goes on). */
+    double t0 = tsim_sim_now(c);
+    size_t at = (size_t)i * TSIM__FC_FAN_POINTS;
+    /* A horizon past the last time the model can count is refused at once, with the error a
+     * forecast then reports, instead of after running to the points before it. */
+    if (in->horizon > tsim_model_max_time(m)) tsim_sim_run_until(c, in->horizon);
+    for (int k = 0; k < TSIM__FC_FAN_POINTS && tsim_sim_status(c) == 0; k++) {
+        double t = fan_time(t0, in->horizon, k);
+        if (t > tsim_sim_now(c)) tsim_sim_run_until(c, t);
+        j->fan_out[at + (size_t)k] = (double)(in->completed + (sink_entered(c) - j->base_done));
+        j->fan_wip[at + (size_t)k] = wip_of(c);
+    }
     if (tsim_sim_status(c) != 0) {
         /* A stopped sim's numbers mean nothing: keep the error of the lowest replication, so
          * the message does not depend on the thread count. */
@@ -230,6 +264,37 @@ static double wall_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Quantile p of the sorted xs[0..n-1], linear between order statistics (type 7). */
+static double quantile(const double *xs, int n, double p)
+{
+    if (n <= 0) return NAN;
+    double h = (n - 1) * p;
+    int lo = (int)floor(h);
+    if (lo >= n - 1) return xs[n - 1];
+    return xs[lo] + (h - lo) * (xs[lo + 1] - xs[lo]);
+}
+
+/* Per fan point, the quantiles of the replications' values: out[q * points + k]. */
+static double *fan_quantiles(const double *v, int R)
+{
+    enum { P = TSIM__FC_FAN_POINTS, Q = TSIM__FC_FAN_QUANTILES };
+    double *out = tsim__malloc(sizeof *out * P * Q);
+    double *xs = tsim__malloc(sizeof *xs * (size_t)(R ? R : 1));
+    for (int k = 0; k < P; k++) {
+        for (int i = 0; i < R; i++) xs[i] = v[(size_t)i * P + (size_t)k];
+        qsort(xs, (size_t)R, sizeof *xs, cmp_double);
+        for (int q = 0; q < Q; q++) out[q * P + k] = quantile(xs, R, tsim__fc_fan_q[q]);
+    }
+    tsim__free(xs);
+    return out;
+}
+
 void tsim__fc_run(const struct tsim__fc_input *in, struct tsim__fc_result *out)
 {
     double t0 = wall_now();
@@ -262,6 +327,8 @@ void tsim__fc_run(const struct tsim__fc_input *in, struct tsim__fc_result *out)
     j.output = out->output = tsim__calloc((size_t)(R ? R : 1), sizeof *out->output);
     j.done = tsim__calloc((size_t)(R ? R : 1) * (size_t)(K ? K : 1), sizeof *j.done);
     j.bottleneck = tsim__calloc((size_t)(R ? R : 1), sizeof *j.bottleneck);
+    j.fan_out = tsim__calloc((size_t)(R ? R : 1) * TSIM__FC_FAN_POINTS, sizeof *j.fan_out);
+    j.fan_wip = tsim__calloc((size_t)(R ? R : 1) * TSIM__FC_FAN_POINTS, sizeof *j.fan_wip);
 
     int threads = in->threads;
     if (threads <= 0) {
@@ -324,6 +391,12 @@ void tsim__fc_run(const struct tsim__fc_input *in, struct tsim__fc_result *out)
             out->bottleneck = b;
     out->bottleneck_share = out->bottleneck >= 0 && R ? (double)votes[out->bottleneck] / R : 0;
     tsim__free(votes);
+    for (int k = 0; k < TSIM__FC_FAN_POINTS; k++)
+        out->fan_t[k] = fan_time(tsim_sim_now(in->base), in->horizon, k);
+    out->fan_output = fan_quantiles(j.fan_out, R);
+    out->fan_wip = fan_quantiles(j.fan_wip, R);
+    tsim__free(j.fan_out);
+    tsim__free(j.fan_wip);
     tsim__free(j.base_active);
     tsim__free(j.done);
     tsim__free(j.bottleneck);
@@ -336,6 +409,8 @@ void tsim__fc_result_release(struct tsim__fc_result *r)
 {
     tsim__free(r->output);
     tsim__free(r->orders);
+    tsim__free(r->fan_output);
+    tsim__free(r->fan_wip);
     memset(r, 0, sizeof *r);
 }
 
@@ -415,6 +490,25 @@ char *tsim__fc_json(const struct tsim__fc_input *in, const struct tsim__fc_resul
         cJSON_AddNumberToObject(b, "share", r6(r->bottleneck_share));
     } else {
         cJSON_AddNullToObject(o, "bottleneck");
+    }
+    if (r->fan_output && r->fan_wip) {
+        /* The fan: per quantile, one value per time (docs/twin.md). */
+        cJSON *fan = cJSON_AddObjectToObject(o, "fan");
+        double tq[TSIM__FC_FAN_POINTS];
+        for (int k = 0; k < TSIM__FC_FAN_POINTS; k++) tq[k] = r6(r->fan_t[k]);
+        cJSON_AddItemToObject(fan, "t", cJSON_CreateDoubleArray(tq, TSIM__FC_FAN_POINTS));
+        cJSON_AddItemToObject(fan, "quantiles",
+                              cJSON_CreateDoubleArray(tsim__fc_fan_q, TSIM__FC_FAN_QUANTILES));
+        const double *const src[2] = {r->fan_output, r->fan_wip};
+        static const char *const names[2] = {"output", "wip"};
+        for (int s = 0; s < 2; s++) {
+            cJSON *a = cJSON_AddArrayToObject(fan, names[s]);
+            for (int q = 0; q < TSIM__FC_FAN_QUANTILES; q++) {
+                for (int k = 0; k < TSIM__FC_FAN_POINTS; k++)
+                    tq[k] = r6(src[s][q * TSIM__FC_FAN_POINTS + k]);
+                cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(tq, TSIM__FC_FAN_POINTS));
+            }
+        }
     }
     cJSON_AddNumberToObject(o, "wall_ms", round(r->wall_s * 1e3 * 1000) / 1000);
     return dup_json(o);

@@ -445,6 +445,12 @@ struct tsim__fc_input {
  */
 void *tsim__fc_prepare(const struct tsim__fc_input *in, struct tsim_sim *sim, int rep);
 
+/* The forecast fan's times (now, then 12 equal steps to the horizon) and quantiles over the
+ * replications (type 7: linear between order statistics). */
+#define TSIM__FC_FAN_POINTS 13
+#define TSIM__FC_FAN_QUANTILES 5
+extern const double tsim__fc_fan_q[TSIM__FC_FAN_QUANTILES];
+
 struct tsim__fc_order {
     double completion_mean, completion_hw; /* over replications that completed it */
     double p_complete, p_on_time;
@@ -462,6 +468,11 @@ struct tsim__fc_result {
     int bottleneck;              /* block most often the most active machine; -1: none */
     double bottleneck_share;     /* share of replications where it was */
     double min_p_on_time;        /* -1 without open orders */
+    /* The fan: output (parts finished, as `output`) and work in process (entities in blocks
+     * other than sinks) at TSIM__FC_FAN_POINTS times from now to the horizon, evenly spaced,
+     * as the quantiles tsim__fc_fan_q of the replications: fan_output[q * points + k]. */
+    double fan_t[TSIM__FC_FAN_POINTS];
+    double *fan_output, *fan_wip;
     double wall_s;
     /* "" when every replication ran to the horizon; else the error that stopped the first
      * (lowest-numbered) one that did not: the forecast then has no figures. */

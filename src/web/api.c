@@ -248,24 +248,20 @@ static int load_run(struct tsim_web *w, int64_t id, struct replay *rp, struct ts
 }
 
 /* The model's graph: blocks in model order and the routes between them. */
-void tsim__web_api_layout(struct tsim_web *w, int64_t id, struct tsim__web_resp *out)
+void tsim__web_layout_json(struct tsim__sb *b, const struct tsim_model *m)
 {
-    struct replay rp;
-    if (load_run(w, id, &rp, out) != 0) return;
-    struct tsim_model *m = rp.m;
-    struct tsim__sb b = {0};
-    tsim__sb_printf(&b, "{\"run\": %lld, \"model\": ", (long long)id);
-    tsim__sb_str(&b, tsim_model_name(m));
-    tsim__sb_add(&b, ", \"blocks\": [", 13);
+    tsim__sb_add(b, "\"model\": ", 9);
+    tsim__sb_str(b, tsim_model_name(m));
+    tsim__sb_add(b, ", \"blocks\": [", 13);
     for (int i = 0; i < m->nblocks; i++) {
         const struct tsim__block_desc *d = &m->blocks[i];
-        tsim__sb_add(&b, i ? ",\n{\"name\": " : "{\"name\": ", i ? 11 : 9);
-        tsim__sb_str(&b, d->name);
-        tsim__sb_add(&b, ", \"type\": ", 10);
-        tsim__sb_str(&b, tsim_block_type_name(d->type));
-        tsim__sb_printf(&b, ", \"servers\": %d}", d->servers > 0 ? d->servers : 1);
+        tsim__sb_add(b, i ? ",\n{\"name\": " : "{\"name\": ", i ? 11 : 9);
+        tsim__sb_str(b, d->name);
+        tsim__sb_add(b, ", \"type\": ", 10);
+        tsim__sb_str(b, tsim_block_type_name(d->type));
+        tsim__sb_printf(b, ", \"servers\": %d}", d->servers > 0 ? d->servers : 1);
     }
-    tsim__sb_add(&b, "],\n\"links\": [", 13);
+    tsim__sb_add(b, "],\n\"links\": [", 13);
     int first = 1;
     for (int i = 0; i < m->nblocks; i++) {
         const struct tsim__route *rt = &m->blocks[i].route;
@@ -273,13 +269,23 @@ void tsim__web_api_layout(struct tsim_web *w, int64_t id, struct tsim__web_resp 
             int dup = 0;
             for (int j = 0; j < k; j++) dup |= rt->to[j] == rt->to[k];
             if (dup || rt->to[k] < 0) continue;
-            tsim__sb_printf(&b, "%s[%d, %d]", first ? "" : ", ", i, rt->to[k]);
+            tsim__sb_printf(b, "%s[%d, %d]", first ? "" : ", ", i, rt->to[k]);
             first = 0;
         }
     }
-    tsim__sb_add(&b, "]}\n", 3);
+    tsim__sb_add(b, "]", 1);
+}
+
+void tsim__web_api_layout(struct tsim_web *w, int64_t id, struct tsim__web_resp *out)
+{
+    struct replay rp;
+    if (load_run(w, id, &rp, out) != 0) return;
+    struct tsim__sb b = {0};
+    tsim__sb_printf(&b, "{\"run\": %lld, ", (long long)id);
+    tsim__web_layout_json(&b, rp.m);
+    tsim__sb_add(&b, "}\n", 2);
     tsim__sb_reply(&b, out);
-    tsim_model_destroy(m);
+    tsim_model_destroy(rp.m);
 }
 
 /* The Gantt chart's recorder: one open segment per machine server. */

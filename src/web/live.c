@@ -40,8 +40,24 @@ void tsim_web_live(struct tsim_web *w, const char *kind, const char *json)
     tsim__free(old);
 }
 
+void tsim_web_live_model(struct tsim_web *w, const struct tsim_model *m)
+{
+    if (!w || !m) return;
+    struct tsim__sb b = {0};
+    tsim__sb_add(&b, "{", 1);
+    tsim__web_layout_json(&b, m);
+    tsim__sb_add(&b, "}", 1);
+    pthread_mutex_lock(&w->mu);
+    char *old = w->live_layout;
+    w->live_layout = b.p;
+    pthread_mutex_unlock(&w->mu);
+    tsim__free(old);
+}
+
 void tsim__web_live_release(struct tsim_web *w)
 {
+    tsim__free(w->live_layout);
+    w->live_layout = NULL;
     tsim__free(w->live_state);
     tsim__free(w->live_forecast);
     for (int i = 0; i < TSIM__WEB_LIVE_ALERTS; i++) tsim__free(w->live_alerts[i]);
@@ -67,6 +83,9 @@ void tsim__web_api_twin(struct tsim_web *w, struct tsim__web_resp *out)
     tsim__sb_add(&b, s, strlen(s));
     tsim__sb_add(&b, ",\n\"forecast\": ", 14);
     s = w->live_forecast ? w->live_forecast : "null";
+    tsim__sb_add(&b, s, strlen(s));
+    tsim__sb_add(&b, ",\n\"layout\": ", 12);
+    s = w->live_layout ? w->live_layout : "null";
     tsim__sb_add(&b, s, strlen(s));
     tsim__sb_add(&b, ",\n\"alerts\": [", 13);
     for (uint64_t k = first; k < n; k++) {

@@ -69,6 +69,7 @@ struct tsim_web {
      * and counters that go up at every change, which is what twin streams watch. */
     int live_on;
     char *live_state, *live_forecast;
+    char *live_layout;    /* the twin's model as a layout (tsim_web_live_model); NULL: none */
     uint64_t live_state_seq, live_forecast_seq;
     char *live_alerts[TSIM__WEB_LIVE_ALERTS];
     uint64_t live_nalerts; /* alerts ever given; alert k sits in slot k % TSIM__WEB_LIVE_ALERTS */
@@ -121,6 +122,10 @@ void tsim__web_api_experiments(struct tsim_web *w, const struct tsim__web_req *r
                                struct tsim__web_resp *out);
 void tsim__web_api_experiment(struct tsim_web *w, int64_t id, struct tsim__web_resp *out);
 void tsim__web_api_models(struct tsim_web *w, struct tsim__web_resp *out);
+/* The layout's members ("model", "blocks", "links", without braces) of `m` into `b`: the same
+ * for a recorded run and the live twin. */
+struct tsim__sb;
+void tsim__web_layout_json(struct tsim__sb *b, const struct tsim_model *m);
 /* Free what tsim_web_live kept (live.c). */
 void tsim__web_live_release(struct tsim_web *w);
 /* GET /api/twin: the live twin's newest state, forecast and last alerts (404 without a twin). */

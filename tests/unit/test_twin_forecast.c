@@ -7,6 +7,22 @@
 #if defined(TSIM_HAVE_MQTT) && defined(TSIM_HAVE_CJSON)
 #include "twin_fixture.h"
 
+#include <math.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Quantile p of sorted xs by the definition (type 7: h = (n - 1) p, linear between neighbours). */
+static double type7(const double *xs, int n, double p)
+{
+    double h = (n - 1) * p, f = floor(h);
+    int i = (int)f;
+    return i + 1 < n ? xs[i] + (h - f) * (xs[i + 1] - xs[i]) : xs[n - 1];
+}
+
 static void test_forecast_equals_direct_run(void)
 {
     struct tsim_model *m = load_model();
@@ -31,7 +47,9 @@ static void test_forecast_equals_direct_run(void)
     CHECK(r1.bottleneck >= 0);
     /* Direct: rebuild the same live state from the same messages (no clone), reseed, run. */
     int equal = 1, done_n = 0, on_time = 0;
-    double done_sum = 0;
+    double done_sum = 0, outs[64], wips[64];
+    CHECK(fi.replications <= 64);
+    if (fi.replications > 64) return;
     int done_blk = tsim_model_find_block(m, "done");
     for (int i = 0; i < fi.replications; i++) {
         struct tsim__ingest in2;
@@ -43,6 +61,10 @@ static void test_forecast_equals_direct_run(void)
         tsim_sim_run_until(lv2->sim, fi.horizon);
         tsim__free(rp);
         double out = (double)(fi.completed + tsim_block_entered(lv2->sim, done_blk) - before);
+        outs[i] = out;
+        wips[i] = 0;
+        for (int b = 0; b < tsim_model_block_count(m); b++)
+            if (b != done_blk) wips[i] += (double)tsim_block_content(lv2->sim, b);
         if (out != r1.output[i]) {
             fprintf(stderr, "  replication %d: forecast %g, direct %g\n", i, r1.output[i], out);
             equal = 0;
@@ -61,6 +83,22 @@ static void test_forecast_equals_direct_run(void)
         tsim__ingest_release(&in2);
     }
     CHECK(equal);
+    /* The fan's last point: the quantiles of what the direct runs finished and held at the
+     * horizon; its first: the state now (every replication the same); output never goes back. */
+    CHECK(r1.fan_t[0] == fi.now && r1.fan_t[TSIM__FC_FAN_POINTS - 1] == fi.horizon);
+    qsort(outs, (size_t)fi.replications, sizeof *outs, cmp_double);
+    qsort(wips, (size_t)fi.replications, sizeof *wips, cmp_double);
+    enum { P = TSIM__FC_FAN_POINTS };
+    for (int q = 0; q < TSIM__FC_FAN_QUANTILES; q++) {
+        CHECK_NEAR(r1.fan_output[q * P + P - 1], type7(outs, fi.replications, tsim__fc_fan_q[q]), 1e-9);
+        CHECK_NEAR(r1.fan_wip[q * P + P - 1], type7(wips, fi.replications, tsim__fc_fan_q[q]), 1e-9);
+        CHECK_NEAR(r1.fan_output[q * P], (double)fi.completed, 1e-9);
+        CHECK_NEAR(r1.fan_wip[q * P], r1.fan_wip[P * (TSIM__FC_FAN_QUANTILES - 1)], 1e-9);
+        for (int k = 1; k < P; k++) CHECK(r1.fan_output[q * P + k] >= r1.fan_output[q * P + k - 1]);
+        if (q > 0)
+            for (int k = 0; k < P; k++) CHECK(r1.fan_wip[q * P + k] >= r1.fan_wip[(q - 1) * P + k]);
+    }
+    for (int k = 0; k < P * TSIM__FC_FAN_QUANTILES; k++) CHECK(r1.fan_output[k] == r4.fan_output[k]);
     /* The order's completion and its chance to be on time, from the direct runs. */
     CHECK(done_n > 0);
     CHECK_NEAR(r1.orders[0].completion_mean, done_n ? done_sum / done_n : -1, 1e-9);
@@ -70,6 +108,8 @@ static void test_forecast_equals_direct_run(void)
     CHECK(strstr(json, "\"forecast\":1,") != NULL);
     CHECK(strstr(json, "\"orders\":[{\"id\":\"O7\",\"product\":\"small\",\"quantity\":15,") != NULL);
     CHECK(strstr(json, "\"p_meet_plan\":") != NULL);
+    CHECK(strstr(json, "\"fan\":{\"t\":[") != NULL);
+    CHECK(strstr(json, "\"quantiles\":[0.05,0.25,0.5,0.75,0.95],\"output\":[[") != NULL);
     tsim__free(json);
     tsim__fc_result_release(&r1);
     tsim__fc_result_release(&r4);
