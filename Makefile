@@ -163,6 +163,10 @@ $(BUILD)/lib/libtwinsim.a: $(PIC_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@ && $(AR) rcs $@ $^
 
+# The shared library alone, for the Python binding run from the tree (python/, docs/ai.md).
+.PHONY: shlib
+shlib: $(SHLIB)
+
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
