@@ -28,8 +28,11 @@ fi
 # pip install into a virtual environment that sees Debian's numpy, with the library named.
 top=$(pwd)
 lib=$(ls "$top/$IB"/lib/libtwinsim.so.*.* | tail -n 1)
+# From a copy: setuptools writes build/ and *.egg-info beside the sources.
+mkdir -p "$TMP/src" && cp -r python/pyproject.toml python/twinsim "$TMP/src/"
+rm -rf "$TMP/src/twinsim/__pycache__"
 if python3 -m venv --system-site-packages "$TMP/venv" >"$TMP/out" 2>&1 &&
-    "$TMP/venv/bin/python" -m pip install -q --no-index --no-build-isolation ./python \
+    "$TMP/venv/bin/python" -m pip install -q --no-index --no-build-isolation "$TMP/src" \
         >"$TMP/out" 2>&1; then
     pass python_pip_install
 else
