@@ -32,7 +32,8 @@ def run(policy):
             if policy == "zero":
                 a = zeros
             else:
-                work = obs[:, :mc * 6].reshape(N, mc, 6)[:, :, 3]
+                F = twinsim.CAND_FEATURES
+                work = obs[:, :mc * F].reshape(N, mc, F)[:, :, 3]
                 a = np.where(env.action_mask != 0, work, -np.inf).argmax(axis=1).astype(np.int32)
             obs, r, term, trunc, info = env.step(a)
         steps += 100

@@ -95,7 +95,7 @@ struct tsim_env;
 
 /** Floats per candidate in an observation, and after the candidates, the floats of the decision
  * point (docs/ai.md, The environment API, has the table). */
-#define TSIM_ENV_CAND_FEATURES 6
+#define TSIM_ENV_CAND_FEATURES 12
 #define TSIM_ENV_GLOBAL_FEATURES 4
 
 /** What a step does to a sim whose episode ended (terminated or truncated). */
@@ -163,8 +163,9 @@ TSIM_API int tsim_env_reset(struct tsim_env *e, const uint8_t *mask, const uint6
  * action outside [0, max_candidates)), TSIM_EINVAL (a masked action, a sim that ended under
  * TSIM_ENV_NO_AUTORESET, NULL actions); the message names the sim and the action. */
 TSIM_API int tsim_env_step(struct tsim_env *e, const int32_t *actions);
-/** The action a built-in rule (tsim_jobshop_dispatch's names, not RANDOM) takes in every sim
- * (0 for a sim whose episode has ended). Errors: TSIM_EPARSE (unknown rule), TSIM_EINVAL. */
+/** The action a rule (tsim_jobshop_dispatch's names, policy:PATH included, not RANDOM) takes in
+ * every sim (0 for a sim whose episode has ended). Errors: TSIM_EPARSE (unknown rule), TSIM_EIO
+ * (a weights file that cannot be read), TSIM_EINVAL. */
 TSIM_API int tsim_env_rule_actions(const struct tsim_env *e, const char *rule, int32_t *actions);
 /** The instance Taillard's generator gives for these seeds (each in [1, 2^31 - 2]): ta01 is
  * (15, 15, 840612802, 398197754). Errors: TSIM_ERANGE. */

@@ -16,9 +16,10 @@ LA01 = os.path.join(ROOT, "tests/jsplib/instances/Lawrence1984/la01.txt")
 def test_shapes_and_spaces():
     env = twinsim.VectorEnv(TA01, num_envs=4)
     obs, info = env.reset(seed=3)
-    assert obs.shape == (4, 15 * 6 + 4) == env.observation_space.shape
+    F = twinsim.CAND_FEATURES
+    assert obs.shape == (4, 15 * F + 4) == env.observation_space.shape
     assert obs.dtype == np.float32
-    assert env.single_observation_space.shape == (94,)
+    assert env.single_observation_space.shape == (15 * F + 4,)
     assert env.action_space.shape == (4,)
     assert list(env.action_space.nvec) == [15] * 4
     assert info["action_mask"].shape == (4, 15)
@@ -36,7 +37,8 @@ def test_arrays_are_shared_not_copied():
     assert obs.ctypes.data == env.obs.ctypes.data
 
 
-@pytest.mark.parametrize("rule", ["MWKR", "SPT", "MOPNR", "FIFO"])
+@pytest.mark.parametrize("rule", ["MWKR", "SPT", "MOPNR", "FIFO",
+                                  "policy:" + os.path.join(ROOT, "examples/ai/jobshop-policy.txt")])
 def test_rule_episode_matches_dispatch(rule):
     js = twinsim.JobShop(TA01)
     env = twinsim.VectorEnv(js, num_envs=3, threads=2)
@@ -58,7 +60,8 @@ def test_mwkr_from_the_observation():
     obs, info = env.reset()
     mc, total = env.max_candidates, 0.0
     while True:
-        cand = obs[0, :mc * 6].reshape(mc, 6)
+        F = twinsim.CAND_FEATURES
+        cand = obs[0, :mc * F].reshape(mc, F)
         key = np.where(info["action_mask"][0] != 0, cand[:, 3], -np.inf)
         best = np.flatnonzero(key == key.max())
         a = best[np.argmax(cand[best, 5])]

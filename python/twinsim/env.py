@@ -11,9 +11,10 @@ import numpy as np
 from . import _lib
 from ._lib import lib
 
-CAND_FEATURES = 6
+CAND_FEATURES = 12  # TSIM_ENV_CAND_FEATURES
 GLOBAL_FEATURES = 4
-FEATURES = ("proc", "due", "slack", "work_left", "ops_left", "wait")
+FEATURES = ("proc", "due", "slack", "work_left", "ops_left", "wait", "job_work", "next_proc",
+            "mach_work", "next_work", "next_free", "next_queue")
 GLOBALS = ("now", "done", "candidates", "machine")
 _AUTORESET = {"next_step": 0, "same_step": 1, "disabled": 2}
 _EIO = -7
@@ -135,6 +136,12 @@ class VectorEnv:
         n = self.num_envs = int(lib.tsim_env_num(h))
         self.max_candidates = mc = int(lib.tsim_env_max_candidates(h))
         self.obs_size = int(lib.tsim_env_obs_size(h))
+        if self.obs_size != mc * CAND_FEATURES + GLOBAL_FEATURES:
+            lib.tsim_env_destroy(h)
+            self._h = None
+            raise ImportError("twinsim: the library '%s' has %d floats per observation where "
+                              "this package expects %d: they come from different versions"
+                              % (_lib.path, self.obs_size, mc * CAND_FEATURES + GLOBAL_FEATURES))
         self.sim_bytes = int(lib.tsim_env_sim_bytes(h))
         # The arrays C writes into: allocated here, handed over once.
         self.obs = np.zeros((n, self.obs_size), dtype=np.float32)

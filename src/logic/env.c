@@ -42,6 +42,8 @@ struct sim {
     struct tsim_rng rng;
     int *next;
     int64_t *jready, *mready;
+    int64_t *mwork;         /* [machine]: processing time not yet started there */
+    int64_t *qwork;         /* [machine]: processing time waiting there at the decision */
     int *cj;                /* the job of each candidate */
     struct tsim__cand *cand;
     size_t nc, left, ops;
@@ -172,9 +174,38 @@ static void sim_start(struct tsim_env *e, struct sim *s, int j, int64_t t, int m
     s->wait += t - s->jready[j];
     s->jready[j] = fin;
     s->mready[mc] = fin;
+    s->mwork[mc] -= s->time[o];
     if (fin > s->end) s->end = fin;
     s->next[j]++;
     s->left--;
+}
+
+/* Candidate job j at time t for machine mc, exactly as the dispatcher (jobshop.c) describes it. */
+static void cand_fill(const struct tsim_env *e, const struct sim *s, int j, int64_t t, int mc,
+                      struct tsim__cand *c)
+{
+    int m = e->m;
+    size_t o = (size_t)j * m + s->next[j];
+    double np = 0, nw = 0, nf = 0, nq = 0;
+    if (s->next[j] + 1 < m) {
+        int nm = s->mach[o + 1];
+        np = (double)s->time[o + 1];
+        nw = (double)s->mwork[nm];
+        nf = s->mready[nm] > t ? (double)(s->mready[nm] - t) : 0;
+        nq = (double)s->qwork[nm];
+    }
+    *c = (struct tsim__cand){.seq = ((uint64_t)s->jready[j] << 20) | (uint64_t)j,
+                             .arrival = (double)s->jready[j],
+                             .proc = (double)s->time[o],
+                             .due = (double)s->total[j],
+                             .work_left = (double)s->rest[o],
+                             .ops_left = (double)(m - s->next[j]),
+                             .job_work = (double)s->total[j],
+                             .next_proc = np,
+                             .mach_work = (double)s->mwork[mc],
+                             .next_work = nw,
+                             .next_free = nf,
+                             .next_queue = nq};
 }
 
 /* Run on to the next decision with two or more candidates, or to the end: the dispatcher's loop
@@ -197,16 +228,18 @@ static void sim_advance(struct tsim_env *e, struct sim *s)
         size_t nc = 0;
         for (int j = 0; j < n; j++) {
             if (s->next[j] == m || s->jready[j] > t) continue;
-            size_t o = (size_t)j * m + s->next[j];
-            if (s->mach[o] != best_m) continue;
-            s->cj[nc] = j;
-            s->cand[nc] = (struct tsim__cand){.seq = ((uint64_t)s->jready[j] << 20) | (uint64_t)j,
-                                              .arrival = (double)s->jready[j],
-                                              .proc = (double)s->time[o],
-                                              .due = (double)s->total[j],
-                                              .work_left = (double)s->rest[o],
-                                              .ops_left = (double)(m - s->next[j])};
-            nc++;
+            if (s->mach[(size_t)j * m + s->next[j]] != best_m) continue;
+            s->cj[nc++] = j;
+        }
+        if (nc >= 2) {
+            /* The work waiting at every machine now, for the candidates' next_queue. */
+            memset(s->qwork, 0, (size_t)m * sizeof *s->qwork);
+            for (int j = 0; j < n; j++) {
+                if (s->next[j] == m || s->jready[j] > t) continue;
+                size_t o = (size_t)j * m + s->next[j];
+                s->qwork[s->mach[o]] += s->time[o];
+            }
+            for (size_t k = 0; k < nc; k++) cand_fill(e, s, s->cj[k], t, best_m, &s->cand[k]);
         }
         if (nc >= 2) {
             s->nc = nc;
@@ -233,6 +266,8 @@ static void sim_reset(struct tsim_env *e, struct sim *s)
     memset(s->next, 0, (size_t)n * sizeof *s->next);
     memset(s->jready, 0, (size_t)n * sizeof *s->jready);
     memset(s->mready, 0, (size_t)m * sizeof *s->mready);
+    memset(s->mwork, 0, (size_t)m * sizeof *s->mwork);
+    for (size_t o = 0; o < s->ops; o++) s->mwork[s->mach[o]] += s->time[o];
     s->left = s->ops;
     s->end = 0;
     s->wait = 0;
@@ -256,6 +291,12 @@ static void cand_features(const struct tsim__cand *c, double now, double scale, 
     out[3] = (float)(c->work_left / scale);
     out[4] = (float)c->ops_left;
     out[5] = (float)((now - c->arrival) / scale);
+    out[6] = (float)(c->job_work / scale);
+    out[7] = (float)(c->next_proc / scale);
+    out[8] = (float)(c->mach_work / scale);
+    out[9] = (float)(c->next_work / scale);
+    out[10] = (float)(c->next_free / scale);
+    out[11] = (float)(c->next_queue / scale);
 }
 
 /* Write sim i's observation, mask and decision point into the buffers. */
@@ -462,6 +503,8 @@ int tsim_env_create(const struct tsim_jobshop *js, const struct tsim_env_config 
         s->next = tsim__malloc((size_t)n * sizeof *s->next);
         s->jready = tsim__malloc((size_t)n * sizeof *s->jready);
         s->mready = tsim__malloc((size_t)m * sizeof *s->mready);
+        s->mwork = tsim__malloc((size_t)m * sizeof *s->mwork);
+        s->qwork = tsim__malloc((size_t)m * sizeof *s->qwork);
         s->cj = tsim__malloc((size_t)n * sizeof *s->cj);
         s->cand = tsim__malloc((size_t)n * sizeof *s->cand);
         s->ops = ops;
@@ -512,6 +555,8 @@ void tsim_env_destroy(struct tsim_env *e)
         tsim__free(s->next);
         tsim__free(s->jready);
         tsim__free(s->mready);
+        tsim__free(s->mwork);
+        tsim__free(s->qwork);
         tsim__free(s->cj);
         tsim__free(s->cand);
     }
@@ -624,19 +669,21 @@ int tsim_env_step(struct tsim_env *e, const int32_t *actions)
 int tsim_env_rule_actions(const struct tsim_env *e, const char *rule, int32_t *actions)
 {
     struct tsim__rule rl;
-    char err[256];
+    char err[512];
     if (!rule || !actions)
         return tsim__fail(TSIM_EINVAL, "tsim_env_rule_actions", "'rule' or 'actions' is NULL");
-    if (tsim__rule_parse(&rl, rule, err, sizeof err) != 0)
-        return tsim__fail(TSIM_EPARSE, "tsim_env_rule_actions", "%s", err);
+    int rc = tsim__rule_parse(&rl, rule, err, sizeof err);
+    if (rc != 0) return tsim__fail(rc, "tsim_env_rule_actions", "%s", err);
     if (rl.kind == TSIM__RULE_RANDOM)
         return tsim__fail(TSIM_EINVAL, "tsim_env_rule_actions", "'RANDOM' draws from a stream "
                           "the environment does not keep: choose at random in the caller");
+    /* A policy:PATH rule holds its weights until released. */
     for (size_t i = 0; i < (size_t)e->cfg.num_envs; i++) {
         const struct sim *s = &e->sims[i];
         actions[i] = s->nc ? (int32_t)tsim__rule_choose(&rl, s->cand, s->nc, (double)s->now, NULL)
                            : 0;
     }
+    tsim__rule_release(&rl);
     return 0;
 }
 
@@ -644,7 +691,7 @@ size_t tsim_env_sim_bytes(const struct tsim_env *e)
 {
     size_t n = (size_t)e->n, m = (size_t)e->m, mc = (size_t)e->cfg.max_candidates;
     size_t b = sizeof(struct sim) + n * (sizeof(int) * 2 + sizeof(int64_t) + sizeof(struct tsim__cand)) +
-               m * sizeof(int64_t);
+               m * 3 * sizeof(int64_t);
     b += e->obs_size * sizeof(float) + mc + sizeof(double) * 2 + 2 + sizeof(int32_t) * 2;
     if (!e->mach) b += n * m * (sizeof(int) + 2 * sizeof(int64_t)) + n * sizeof(int64_t);
     return b;

@@ -40,7 +40,8 @@ static const char *const instances[] = {
     "tests/jsplib/instances/Lawrence1984/la36.txt",
 };
 static const char *const rules[] = {"FIFO", "LIFO", "SPT", "LPT", "EDD", "SLACK", "CR",
-                                    "MWKR", "LWKR", "MOPNR", "weighted(proc=1, ops=-2)"};
+                                    "MWKR", "LWKR", "MOPNR", "weighted(proc=1, ops=-2)",
+                                    "policy:examples/ai/jobshop-policy.txt"};
 
 /* The proof that the environment is the job shop: every sim of a batch steps one rule by
  * tsim_env_rule_actions until it ends; its reward sums to -makespan, which is the dispatcher's. */
@@ -172,6 +173,7 @@ static void test_env_first_observation(void)
     CHECK_EQ(b.mask[1], 1);
     CHECK_EQ(b.mask[2], 0);
     const float *o = b.obs;
+    const int F = TSIM_ENV_CAND_FEATURES;
     /* scale = 5 (the largest time); slot 0 = job 0: proc 3, due 5, slack 5-0-5, work 5, ops 2,
      * wait 0; slot 1 = job 1: proc 5, work 6. */
     CHECK_NEAR(o[0], 3.0 / 5, 1e-7);
@@ -180,8 +182,16 @@ static void test_env_first_observation(void)
     CHECK_NEAR(o[3], 1.0, 1e-7);
     CHECK_NEAR(o[4], 2.0, 1e-7);
     CHECK_NEAR(o[5], 0.0, 1e-7);
+    /* job_work 5; next_proc 2; m0's work not started 3+5+1; m1's 2+1+4, free now, with job 2's
+     * 4 waiting for it. */
     CHECK_NEAR(o[6], 1.0, 1e-7);
-    CHECK_NEAR(o[6 + 3], 6.0 / 5, 1e-7);
+    CHECK_NEAR(o[7], 0.4, 1e-7);
+    CHECK_NEAR(o[8], 9.0 / 5, 1e-7);
+    CHECK_NEAR(o[9], 7.0 / 5, 1e-7);
+    CHECK_NEAR(o[10], 0.0, 0);
+    CHECK_NEAR(o[11], 0.8, 1e-7);
+    CHECK_NEAR(o[F], 1.0, 1e-7);
+    CHECK_NEAR(o[F + 3], 6.0 / 5, 1e-7);
     const float *g = o + 3 * TSIM_ENV_CAND_FEATURES;
     CHECK_NEAR(g[0], 0.0, 0);
     CHECK_NEAR(g[1], 0.0, 0);
@@ -198,9 +208,9 @@ static void test_env_first_observation(void)
     CHECK_NEAR(g[0], 1.0, 1e-7);
     CHECK_NEAR(g[1], 2.0 / 6, 1e-7);
     CHECK_NEAR(o[5], 1.0, 1e-7);         /* job 0 has waited 5 */
-    CHECK_NEAR(o[6 + 0], 0.2, 1e-7);     /* job 2: proc 1 */
-    CHECK_NEAR(o[6 + 2], -0.2, 1e-7);    /* slack 5 - 5 - 1 */
-    CHECK_NEAR(o[6 + 5], 0.2, 1e-7);     /* waited 1 */
+    CHECK_NEAR(o[F + 0], 0.2, 1e-7);     /* job 2: proc 1 */
+    CHECK_NEAR(o[F + 2], -0.2, 1e-7);    /* slack 5 - 5 - 1 */
+    CHECK_NEAR(o[F + 5], 0.2, 1e-7);     /* waited 1 */
     /* Job 2 on m0 (5..6); then job 1 on m1 (5..6), job 0 on m0 (6..9) and m1 (9..11), each
      * alone: the episode ends in this step at 11. */
     CHECK_EQ(tsim_env_step(e, &a), 0);
