@@ -163,6 +163,10 @@ $(BUILD)/lib/libtwinsim.a: $(PIC_OBJ)
 	@mkdir -p $(dir $@)
 	@rm -f $@ && $(AR) rcs $@ $^
 
+# The shared library alone, for the Python binding run from the tree (python/, docs/ai.md).
+.PHONY: shlib
+shlib: $(SHLIB)
+
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
@@ -211,7 +215,7 @@ test-san:
 	$(MAKE) SAN=1 test
 
 # ThreadSanitizer where threads meet: replications, the experiment pool, the twin.
-TSAN_TESTS = test_replicate test_experiment test_twin_forecast test_twin_mqtt
+TSAN_TESTS = test_replicate test_experiment test_twin_forecast test_twin_mqtt test_env
 test-tsan:
 	@$(MAKE) --no-print-directory SAN=thread $(TSAN_TESTS:%=build-tsan/tests/%)
 	@for t in $(TSAN_TESTS); do TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/$$t || echo "FAIL $$t (exit $$?)"; done

@@ -98,7 +98,7 @@ if [ ! -f "$BUILD/libtwinsim.a" ]; then
 fi
 LIB="$BUILD/libtwinsim.a"
 built=""
-for prog in bench_models bench_calendar bench_yaml bench_ceiling bench_rules bench_logic; do
+for prog in bench_models bench_calendar bench_yaml bench_ceiling bench_rules bench_logic bench_env; do
     if $CC -std=c11 $OPT_B $WARN_B -D_GNU_SOURCE -Iinclude -Isrc -c "bench/$prog.c" \
             -o "$OUT/$prog.o" 2> "$OUT/$prog.build" &&
        $CC $OPT_B "$OUT/$prog.o" "$LIB" $LIBS -o "$OUT/$prog" 2>> "$OUT/$prog.build"; then
@@ -253,6 +253,17 @@ fi
 if has bench_logic; then
     "$OUT/bench_logic" > "$OUT/logic.out" 2>&1 || say "bench_logic failed:"
     indent "$OUT/logic.out"
+fi
+# The environment (docs/ai.md): through C, then through Python with the shared library.
+if has bench_env; then
+    "$OUT/bench_env" > "$OUT/env.out" 2>&1 || say "bench_env failed:"
+    indent "$OUT/env.out"
+    if make -s BUILD="$BUILD" shlib > "$OUT/shlib.build" 2>&1; then
+        BUILD="$BUILD" "$PY" bench/bench_env.py > "$OUT/env_py.out" 2>&1 || say "bench_env.py failed:"
+        indent "$OUT/env_py.out"
+    else
+        say "bench: the shared library does not build:"; sed 's/^/    /' "$OUT/shlib.build"
+    fi
 fi
 say ""
 

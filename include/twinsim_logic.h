@@ -84,6 +84,93 @@ TSIM_API int tsim_policy_set_params(struct tsim_policy *p, const double *w, size
 TSIM_API int tsim_jobshop_dispatch_policy(const struct tsim_jobshop *js,
                                           const struct tsim_policy *p, int64_t *start,
                                           int64_t *makespan);
+/* ---------------------------------------------------------------------------------------------
+ * The environment (docs/ai.md): a batch of N sims of one job shop, each stopped where a free
+ * machine chooses which waiting operation it starts next, stepped together with one action each
+ * (the index of the chosen candidate). Between two decisions a sim runs on by itself; a machine
+ * with one candidate starts it without asking.
+ * ------------------------------------------------------------------------------------------- */
+
+struct tsim_env;
+
+/** Floats per candidate in an observation, and after the candidates, the floats of the decision
+ * point (docs/ai.md, The environment API, has the table). */
+#define TSIM_ENV_CAND_FEATURES 12
+#define TSIM_ENV_GLOBAL_FEATURES 4
+
+/** What a step does to a sim whose episode ended (terminated or truncated). */
+enum tsim_env_autoreset {
+    TSIM_ENV_NEXT_STEP = 0,    /* the step after the last resets it, reads no action, reward 0 */
+    TSIM_ENV_SAME_STEP = 1,    /* the last step resets it at once: its observation is the new one */
+    TSIM_ENV_NO_AUTORESET = 2, /* stepping it before tsim_env_reset is an error */
+};
+
+struct tsim_env_config {
+    int64_t num_envs;       /* sims in the batch, in [1, 2^20] (default 1) */
+    int32_t threads;        /* threads that step the batch (0 or 1: the caller's only) */
+    int32_t max_candidates; /* candidate slots of an observation; 0: the number of jobs */
+    uint64_t seed;          /* sim i's stream: tsim_rng_stream(seed, i, "env") */
+    int32_t autoreset;      /* enum tsim_env_autoreset (default TSIM_ENV_NEXT_STEP) */
+    int32_t max_steps;      /* decisions before an episode is truncated; 0: never */
+    /* reward = -(w_makespan * makespan increment + w_waiting * waiting increment); default 1, 0 */
+    double w_makespan, w_waiting;
+    /* With no instance: a new one of Taillard's generator at every reset of a sim, seeded from its
+     * stream, of gen_jobs jobs and gen_machines machines (each in [1, 1000]). */
+    int32_t gen_jobs, gen_machines;
+};
+
+/** The outputs of reset and step, one row per sim, contiguous: obs[N][obs_size] (float), mask
+ * [N][max_candidates] (1: the slot holds a candidate), reward[N], terminated[N], truncated[N],
+ * agent[N] (the machine that asks; -1 once the episode has ended), candidates[N] (how many),
+ * makespan[N] (the latest end of a started operation; on the step that ends an episode, that
+ * episode's makespan under either autoreset). */
+struct tsim_env_buffers {
+    float *obs;
+    uint8_t *mask;
+    double *reward;
+    uint8_t *terminated, *truncated;
+    int32_t *agent, *candidates;
+    double *makespan;
+};
+
+/** The defaults of struct tsim_env_config. */
+TSIM_API void tsim_env_config_init(struct tsim_env_config *c);
+/** Create the batch over `js` (copied: it may be destroyed afterwards), or over generated
+ * instances when `js` is NULL, and reset every sim. Errors: TSIM_ERANGE (num_envs, threads,
+ * max_candidates below the number of jobs, sizes or a batch over 64 GiB), TSIM_EINVAL (NULL
+ * cfg, an unknown autoreset, weights not finite, neither or both of an instance and gen_*).
+ * Ownership: release with tsim_env_destroy. */
+TSIM_API int tsim_env_create(const struct tsim_jobshop *js, const struct tsim_env_config *cfg,
+                             struct tsim_env **out);
+TSIM_API void tsim_env_destroy(struct tsim_env *e);
+TSIM_API size_t tsim_env_num(const struct tsim_env *e);
+TSIM_API size_t tsim_env_max_candidates(const struct tsim_env *e);
+/** Floats per sim in obs: max_candidates * TSIM_ENV_CAND_FEATURES + TSIM_ENV_GLOBAL_FEATURES. */
+TSIM_API size_t tsim_env_obs_size(const struct tsim_env *e);
+/** The bytes one sim takes (its state and its rows of the buffers). */
+TSIM_API size_t tsim_env_sim_bytes(const struct tsim_env *e);
+/** The buffers the outputs go to (the env's own unless set). */
+TSIM_API void tsim_env_buffers(const struct tsim_env *e, struct tsim_env_buffers *out);
+/** Write the outputs to the caller's buffers from now on (each of the size above; a NULL field:
+ * the env's own). What the old buffers hold is copied over. Errors: TSIM_EINVAL (NULL b). */
+TSIM_API int tsim_env_set_buffers(struct tsim_env *e, const struct tsim_env_buffers *b);
+/** Start a new episode in every sim, or in those with mask[i] != 0; with `seed`, sim i's stream
+ * restarts as tsim_rng_stream(*seed, i, "env") first (it draws the generated instances). Writes
+ * their outputs with reward 0 and terminated = truncated = 0. */
+TSIM_API int tsim_env_reset(struct tsim_env *e, const uint8_t *mask, const uint64_t *seed);
+/** One decision in every sim: actions[i] is the index of the candidate sim i starts. Then each
+ * runs on to its next decision or its end. Errors (nothing has moved then): TSIM_ERANGE (an
+ * action outside [0, max_candidates)), TSIM_EINVAL (a masked action, a sim that ended under
+ * TSIM_ENV_NO_AUTORESET, NULL actions); the message names the sim and the action. */
+TSIM_API int tsim_env_step(struct tsim_env *e, const int32_t *actions);
+/** The action a rule (tsim_jobshop_dispatch's names, policy:PATH included, not RANDOM) takes in
+ * every sim (0 for a sim whose episode has ended). Errors: TSIM_EPARSE (unknown rule), TSIM_EIO
+ * (a weights file that cannot be read), TSIM_EINVAL. */
+TSIM_API int tsim_env_rule_actions(const struct tsim_env *e, const char *rule, int32_t *actions);
+/** The instance Taillard's generator gives for these seeds (each in [1, 2^31 - 2]): ta01 is
+ * (15, 15, 840612802, 398197754). Errors: TSIM_ERANGE. */
+TSIM_API int tsim_env_taillard(int jobs, int machines, int32_t time_seed, int32_t machine_seed,
+                               struct tsim_jobshop **out);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,8 @@
 #   seeded with the Fisher-Thompson and Lawrence instances of tests/jsplib.
 # - tests/fuzz/fuzz_policy.c: weights files of the learned sequencing rule (`--rule policy:PATH`);
 #   seeded with tests/fuzz/policy/.
+# - tests/fuzz/fuzz_env.c: the environment API (src/logic/env.c): random batches stepped with
+#   random actions and resets.
 # Each input may take at most 2 s and the process at most 2 GiB. The seed corpus is every model
 # in tests/models and examples; new inputs are kept in build-fuzz/corpus-TARGET between runs. A
 # crash, hang, leak or broken invariant leaves its input in build-fuzz/findings/ and makes this
@@ -30,7 +32,7 @@ secs=${1:-60}
 out=${FUZZ_BUILD:-build-fuzz}
 cc=${FUZZ_CC:-clang}
 
-targets="loader run experiment stock orders trucks jobshop lua policy"
+targets="loader run experiment stock orders trucks jobshop lua policy env"
 pkgs="libfyaml sqlite3 lua5.4"
 defs=""
 srcs="src/core/*.c src/model/*.c src/blocks/*.c src/logic/*.c src/run/*.c src/results/*.c"
@@ -95,7 +97,8 @@ for t in $targets; do
         stock) seed=tests/fuzz/stock ;; orders) seed=tests/fuzz/orders ;;
         trucks) seed=tests/fuzz/trucks ;;
         jobshop) seed=tests/jsplib/instances/Lawrence1984 ;;
-        lua) seed=tests/fuzz/lua ;; policy) seed=tests/fuzz/policy ;; esac
+        lua) seed=tests/fuzz/lua ;; policy) seed=tests/fuzz/policy ;;
+        env) seed="$out/corpus-env" ;; esac
     echo "fuzz: $t for $each s"
     "$out/fuzz_$t" -max_total_time="$each" -timeout=2 -rss_limit_mb=2048 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$out/findings/$t-" "$out/corpus-$t" \

@@ -12,7 +12,7 @@ set -eu
 PKGS="build-essential pkg-config libfyaml-dev libsqlite3-dev sqlite3 libmosquitto-dev mosquitto
 libmicrohttpd-dev libcjson-dev mpich libmpich-dev openmpi-bin libopenmpi-dev python3 python3-simpy3
 python3-yaml openssl curl clang libclang-rt-14-dev chromium nodejs npm libcsv-dev liblua5.4-dev
-python3-numpy"
+python3-numpy python3-pytest python3-setuptools python3-pip python3-venv"
 
 # Debian ranks Open MPI above MPICH, so installing it makes mpicc, mpirun and <mpi.h> Open MPI's.
 # MPICH stays the default (`make mpi`, plain mpirun); Open MPI keeps its own names,
