@@ -12,6 +12,8 @@
  */
 #include "model/csvtab.h"
 
+#include "twinsim.h"
+
 #include "core/core.h"
 
 #include <csv.h>
@@ -63,6 +65,31 @@ long long tsim__csv_whole(const char *s)
         v = v * 10 + (*s - '0');
     }
     return v;
+}
+
+int tsim__csv_product(struct tsim__csv *c, const struct tsim__csv_row *row, int col,
+                      const struct tsim_model *m)
+{
+    int p = tsim_model_find_product(m, row->val[col]);
+    if (p < 0)
+        tsim__csv_fail(c, row->line, row->col[col], "product '%s' is not in the model",
+                       row->val[col]);
+    return p;
+}
+
+long long tsim__csv_quantity(struct tsim__csv *c, const struct tsim__csv_row *row, int col)
+{
+    const char *q = row->val[col];
+    long long qty = tsim__csv_whole(q[0] == '-' ? q + 1 : q);
+    if (qty < 0) {
+        tsim__csv_fail(c, row->line, row->col[col], "quantity '%s' is not a whole number", q);
+        return -1;
+    }
+    if (q[0] == '-' && qty > 0) {
+        tsim__csv_fail(c, row->line, row->col[col], "quantity %s is negative", q);
+        return -1;
+    }
+    return qty;
 }
 
 static void on_field(void *s, size_t len, void *data)

@@ -13,6 +13,7 @@
 #define TSIM__CSV_COLS_MAX 16
 
 struct tsim__csv;
+struct tsim_model;
 
 struct tsim__csv_col {
     const char *name;
@@ -45,5 +46,13 @@ int tsim__csv_read(const char *path, const char *text, size_t len, const char *s
 
 /* A whole number in `s` (digits only, below 10^13), or -1. */
 long long tsim__csv_whole(const char *s);
+
+/* The product named in column `col` of `row`: its index in `m`, or -1 after reporting it. */
+int tsim__csv_product(struct tsim__csv *c, const struct tsim__csv_row *row, int col,
+                      const struct tsim_model *m);
+
+/* The quantity in column `col` of `row`, a whole number >= 0, or -1 after reporting why not
+ * (not a number, or negative). */
+long long tsim__csv_quantity(struct tsim__csv *c, const struct tsim__csv_row *row, int col);
 
 #endif

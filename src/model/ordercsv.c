@@ -122,25 +122,13 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
                        row->val[COL_LINE]);
         return;
     }
-    int p = tsim_model_find_product(r->m, row->val[COL_PRODUCT]);
-    if (p < 0) {
-        tsim__csv_fail(c, line, row->col[COL_PRODUCT], "product '%s' is not in the model",
-                       row->val[COL_PRODUCT]);
-        return;
-    }
-    const char *q = row->val[COL_QUANTITY];
-    long long qty = tsim__csv_whole(q[0] == '-' ? q + 1 : q);
-    if (qty < 0) {
-        tsim__csv_fail(c, line, row->col[COL_QUANTITY], "quantity '%s' is not a whole number", q);
-        return;
-    }
-    if (q[0] == '-' && qty > 0) {
-        tsim__csv_fail(c, line, row->col[COL_QUANTITY], "quantity %s is negative", q);
-        return;
-    }
+    int p = tsim__csv_product(c, row, COL_PRODUCT, r->m);
+    if (p < 0) return;
+    long long qty = tsim__csv_quantity(c, row, COL_QUANTITY);
+    if (qty < 0) return;
     if (qty < 1 || qty > INT32_MAX) {
-        tsim__csv_fail(c, line, row->col[COL_QUANTITY], "quantity %s is not from 1 to %d", q,
-                       INT32_MAX);
+        tsim__csv_fail(c, line, row->col[COL_QUANTITY], "quantity %s is not from 1 to %d",
+                       row->val[COL_QUANTITY], INT32_MAX);
         return;
     }
     double rel, due = INFINITY;

@@ -54,22 +54,10 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
                        r->bays, r->levels);
         return;
     }
-    int p = tsim_model_find_product(r->m, row->val[COL_PRODUCT]);
-    if (p < 0) {
-        tsim__csv_fail(c, line, row->col[COL_PRODUCT], "product '%s' is not in the model",
-                       row->val[COL_PRODUCT]);
-        return;
-    }
-    const char *q = row->val[COL_QUANTITY];
-    long long qty = tsim__csv_whole(q[0] == '-' ? q + 1 : q);
-    if (qty < 0) {
-        tsim__csv_fail(c, line, row->col[COL_QUANTITY], "quantity '%s' is not a whole number", q);
-        return;
-    }
-    if (q[0] == '-' && qty > 0) {
-        tsim__csv_fail(c, line, row->col[COL_QUANTITY], "quantity %s is negative", q);
-        return;
-    }
+    int p = tsim__csv_product(c, row, COL_PRODUCT, r->m);
+    if (p < 0) return;
+    long long qty = tsim__csv_quantity(c, row, COL_QUANTITY);
+    if (qty < 0) return;
     if (qty > 1) {
         tsim__csv_fail(c, line, row->col[COL_QUANTITY],
                        "quantity %lld is more than a slot holds (1)", qty);

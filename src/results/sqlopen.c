@@ -14,9 +14,17 @@ int tsim__sqlite_open(const char *path, int flags, sqlite3 **db)
     return rc;
 }
 
+/* Switching a file to WAL needs it to itself, and SQLite answers SQLITE_BUSY at once, without the
+ * busy handler, when another connection has it open: several runs started together on a new file
+ * all try the switch. So the switch is retried here, for as long as the busy timeout allows. */
 int tsim__sqlite_wal(sqlite3 *db)
 {
-    return sqlite3_exec(db, "PRAGMA journal_mode = WAL;", NULL, NULL, NULL);
+    int rc = SQLITE_BUSY;
+    for (int waited = 0; rc == SQLITE_BUSY && waited <= TSIM__SQLITE_BUSY_MS; waited += 5) {
+        rc = sqlite3_exec(db, "PRAGMA journal_mode = WAL;", NULL, NULL, NULL);
+        if (rc == SQLITE_BUSY) sqlite3_sleep(5);
+    }
+    return rc;
 }
 
 int tsim__sqlite_version(sqlite3 *db, int *v)

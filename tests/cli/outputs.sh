@@ -268,14 +268,14 @@ if [ -z "$(ls nodb)" ]; then pass db_none; else fail db_none "$(ls nodb)"; fi
 
 # --- runs written at the same time into one new database all land, whole ------------------------
 for i in 1 2 3 4; do
-    "$TWINSIM" run "$MODEL" --db conc.db --quiet --threads 1 >/dev/null 2>&1 &
+    "$TWINSIM" run "$MODEL" --db conc.db --quiet --threads 1 >/dev/null 2>"conc.err$i" &
 done
 wait
 if [ "$(sqlite3 conc.db 'SELECT count(*) FROM runs')" = 4 ] &&
     [ "$(sqlite3 conc.db 'SELECT count(DISTINCT run_id) FROM summary_kpis')" = 4 ]; then
     pass db_concurrent
 else
-    fail db_concurrent "$(sqlite3 conc.db 'SELECT count(*) FROM runs' 2>&1)"
+    fail db_concurrent "$(sqlite3 conc.db 'SELECT count(*) FROM runs' 2>&1) runs; $(cat conc.err*)"
 fi
 
 # --- outputs that cannot be written are errors (exit 1), not crashes -----------------------------
