@@ -15,11 +15,17 @@ if ! make -s --no-print-directory SAN=0 BUILD="$IB" shlib >"$TMP/make.log" 2>&1;
     fail python_shlib "make shlib failed: $(tail -n 5 "$TMP/make.log")"
     exit 0
 fi
-if ! python3 -c 'import numpy, pytest' 2>"$TMP/err"; then
-    fail python_modules "python3 lacks numpy or pytest (Debian: python3-numpy python3-pytest): $(tail -n 1 "$TMP/err")"
+# The first python3 that has both: a python3 earlier on PATH (pyenv, say) does not see Debian's
+# packages, which belong to /usr/bin/python3.
+py=""
+for p in ${PYTHON:-} python3 /usr/bin/python3; do
+    if "$p" -c 'import numpy, pytest' 2>"$TMP/err"; then py=$p; break; fi
+done
+if [ -z "$py" ]; then
+    fail python_modules "no python3 with numpy and pytest (Debian: python3-numpy python3-pytest): $(tail -n 1 "$TMP/err")"
     exit 0
 fi
-if (cd python && BUILD="$IB" python3 -m pytest -q -p no:cacheprovider tests) >"$TMP/out" 2>&1; then
+if (cd python && BUILD="$IB" "$py" -m pytest -q -p no:cacheprovider tests) >"$TMP/out" 2>&1; then
     pass python_pytest
 else
     fail python_pytest "$(tail -n 30 "$TMP/out")"
@@ -31,7 +37,7 @@ lib=$(ls "$top/$IB"/lib/libtwinsim.so.*.* | tail -n 1)
 # From a copy: setuptools writes build/ and *.egg-info beside the sources.
 mkdir -p "$TMP/src" && cp -r python/pyproject.toml python/twinsim "$TMP/src/"
 rm -rf "$TMP/src/twinsim/__pycache__"
-if python3 -m venv --system-site-packages "$TMP/venv" >"$TMP/out" 2>&1 &&
+if "$py" -m venv --system-site-packages "$TMP/venv" >"$TMP/out" 2>&1 &&
     "$TMP/venv/bin/python" -m pip install -q --no-index --no-build-isolation "$TMP/src" \
         >"$TMP/out" 2>&1; then
     pass python_pip_install
