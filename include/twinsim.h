@@ -326,7 +326,8 @@ enum tsim_route_rule {
     TSIM_ROUTE_SHORTEST_QUEUE, /* the target with the fewest entities (ties: first listed) */
     TSIM_ROUTE_ROUND_ROBIN,    /* targets in turn */
     TSIM_ROUTE_FIRST_FREE,     /* the first target that takes an entity now (else the first) */
-    TSIM_ROUTE_LEAST_UTILIZED  /* the machine busy the least since the statistics began */
+    TSIM_ROUTE_LEAST_UTILIZED, /* the machine busy the least since the statistics began */
+    TSIM_ROUTE_EARLIEST_FREE   /* the target whose server is free first, by work started and queued */
 };
 
 /* Which work of a machine needs operators (a bit mask). */

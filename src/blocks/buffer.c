@@ -101,6 +101,15 @@ static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__bl
     if (cur == TSIM__NIL) q->tail = e;
 }
 
+double tsim__buffer_work(const struct tsim_sim *sim, uint32_t b, uint32_t m)
+{
+    const struct buffer *q = tsim__state(sim, b);
+    double work = 0;
+    for (uint32_t e = q->head; e != TSIM__NIL; e = sim->ents[e].next)
+        work += tsim__station_mean_ticks(sim, m, sim->ents[e].product);
+    return work;
+}
+
 /* tsim__send of `e` to machine `m`, the buffer's only destination (so `e` waits for no other):
  * the machine's offer called directly, and no route to look at. */
 static inline int send_to_machine(struct tsim_sim *sim, uint32_t b, uint32_t e, int32_t m)

@@ -9,6 +9,8 @@
 #include "blocks/sim.h"
 #include "blocks/station.h"
 
+#include <math.h>
+
 static inline uint32_t *ring(struct tsim_sim *sim, struct tsim__bhdr *h)
 {
     return (uint32_t *)(sim->arena + h->wait_off);
@@ -114,6 +116,22 @@ static double busy_share(const struct tsim_sim *sim, uint32_t b)
     return sim->vt[b] == &tsim__machine_vt ? tsim__station_busy(sim, b) : 0;
 }
 
+/* For earliest_free: ticks until block `b` would start work on one more entity, by the work
+ * started and queued there (docs/semantics.md): a machine's tsim__station_free_after; a buffer
+ * whose single route leads to a machine, the same with the buffer's queue as work waiting; any
+ * other block 0 while it takes entities, else never. */
+static double free_after(const struct tsim_sim *sim, uint32_t b)
+{
+    if (sim->vt[b] == &tsim__machine_vt) return tsim__station_free_after(sim, b, 0);
+    const struct tsim__block_desc *d = &sim->blocks[b];
+    if (d->type == TSIM_BUFFER && d->route.rule == TSIM_ROUTE_SINGLE && !d->hook &&
+        sim->vt[d->route.to[0]] == &tsim__machine_vt) {
+        uint32_t m = (uint32_t)d->route.to[0];
+        return tsim__station_free_after(sim, m, tsim__buffer_work(sim, b, m));
+    }
+    return takes_now(sim, b) ? 0 : INFINITY;
+}
+
 int32_t tsim__route_pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
 {
     const struct tsim__route *r = &sim->m->blocks[from].route;
@@ -155,6 +173,18 @@ int32_t tsim__route_pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
             double u = busy_share(sim, (uint32_t)r->to[i]);
             if (u < low) {
                 low = u;
+                best = r->to[i];
+            }
+        }
+        return best;
+    }
+    case TSIM_ROUTE_EARLIEST_FREE: {
+        int best = r->to[0];
+        double low = free_after(sim, (uint32_t)best);
+        for (int i = 1; i < r->n && low > 0; i++) {
+            double f = free_after(sim, (uint32_t)r->to[i]);
+            if (f < low) {
+                low = f;
                 best = r->to[i];
             }
         }

@@ -477,7 +477,8 @@ int tsim_route_set_rule(struct tsim_model *m, int from, enum tsim_route_rule rul
 {
     int rc;
     if (rule != TSIM_ROUTE_SHORTEST_QUEUE && rule != TSIM_ROUTE_ROUND_ROBIN &&
-        rule != TSIM_ROUTE_FIRST_FREE && rule != TSIM_ROUTE_LEAST_UTILIZED)
+        rule != TSIM_ROUTE_FIRST_FREE && rule != TSIM_ROUTE_LEAST_UTILIZED &&
+        rule != TSIM_ROUTE_EARLIEST_FREE)
         return tsim__fail(TSIM_EINVAL, __func__, "rule %d takes no list", (int)rule);
     if (n < 1) return tsim__fail(TSIM_EINVAL, __func__, "empty list of targets");
     for (int i = 0; i < n; i++)

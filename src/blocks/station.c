@@ -4,6 +4,7 @@
 #include "blocks/station.h"
 #include "core/core.h"
 
+#include <math.h>
 #include <string.h>
 
 enum { EV_DONE, EV_FAIL, EV_REPAIRED, EV_WAKE };
@@ -217,6 +218,39 @@ int tsim__station_free_server(const struct tsim_sim *sim, uint32_t b)
         if (v->phase == TSIM__PH_IDLE && available(v)) return (int)s;
     }
     return -1;
+}
+
+double tsim__station_mean_ticks(const struct tsim_sim *sim, uint32_t b, int product)
+{
+    const struct tsim_dist *pd = tsim__desc(sim, b)->process.by_product[product];
+    return pd ? tsim_dist_mean(pd) * sim->tpu : 0;
+}
+
+double tsim__station_free_after(const struct tsim_sim *sim, uint32_t b, double queued)
+{
+    const struct tsim__station *st = st_of(sim, b);
+    double low = INFINITY;
+    for (uint32_t s = 0; s < st->n && low > 0; s++) {
+        const struct tsim__server *v = &st->srv[s];
+        double left = 0;
+        switch (v->phase) {
+        case TSIM__PH_SETUP:
+        case TSIM__PH_BUSY:
+            left = (double)(v->ev ? v->finish - sim->now : v->remaining);
+            if (v->phase == TSIM__PH_SETUP)
+                left += tsim__station_mean_ticks(sim, b, sim->ents[v->ent].product);
+            break;
+        case TSIM__PH_WAIT:
+            left = v->resuming && v->wait_purpose == TSIM_NEED_PROCESS
+                       ? (double)v->remaining
+                       : tsim__station_mean_ticks(sim, b, sim->ents[v->ent].product);
+            break;
+        default:
+            break;
+        }
+        if (left < low) low = left;
+    }
+    return low + queued / (double)st->n;
 }
 
 /* Run (or keep paused) the current phase for `remaining` ticks. */

@@ -61,6 +61,18 @@ uint32_t tsim__station_slots(const struct tsim__block_desc *d, int servers);
 void tsim__station_init(struct tsim_sim *sim, uint32_t b, int servers, size_t state_bytes);
 /* Ticks of busy time per server since the statistics began (utilization x window). */
 double tsim__station_busy(const struct tsim_sim *sim, uint32_t b);
+/* For the route rule earliest_free (flow.c): ticks from now until one of the servers would be
+ * free for new work when `queued` more ticks of work wait for them, min over servers of the work
+ * each has left + queued / servers. A server's work left: none when idle or blocked; what is
+ * left of its processing (paused work's too); a setup's rest plus its part's mean processing
+ * time; the mean processing time when waiting for operators. Failures and shifts ahead are not
+ * foreseen. */
+double tsim__station_free_after(const struct tsim_sim *sim, uint32_t b, double queued);
+/* Mean processing time in ticks of product `product` at machine or assembly `b` (0: none). */
+double tsim__station_mean_ticks(const struct tsim_sim *sim, uint32_t b, int product);
+/* The work waiting in buffer `b` for machine `m`: the sum of its entities' mean processing
+ * times there, in ticks (buffer.c). */
+double tsim__buffer_work(const struct tsim_sim *sim, uint32_t b, uint32_t m);
 /* An available idle server (up, on shift), or -1. */
 int tsim__station_free_server(const struct tsim_sim *sim, uint32_t b);
 /* Start entity `e` (already counted in) on server `s`. */

@@ -648,7 +648,7 @@ static int target(struct loader *ld, struct fy_node *n, struct pos at)
 }
 
 static const char *const rules[] = {"shortest_queue", "round_robin", "lua", "first_free",
-                                    "least_utilized", NULL};
+                                    "least_utilized", "earliest_free", NULL};
 static const char *const rule_keys[] = {"rule", "among", "lua", NULL};
 
 static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v, struct pos kp)
@@ -672,7 +672,7 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
             if (rule < 0) {
                 const char *hint = tsim__suggest_list(rule_name, rules);
                 tsim__ld_err(ld, tsim__ld_pos(rv, pk), "unknown rule '%s' in 'to'%s", rule_name,
-                             hint[0] ? hint : " (use shortest_queue, round_robin, first_free, least_utilized or lua)");
+                             hint[0] ? hint : " (use shortest_queue, round_robin, first_free, least_utilized, earliest_free or lua)");
             }
         } else if (k == 1) {
             among = fy_node_pair_value(p);
@@ -718,6 +718,7 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
         enum tsim_route_rule r = rule == 0   ? TSIM_ROUTE_SHORTEST_QUEUE
                                  : rule == 3 ? TSIM_ROUTE_FIRST_FREE
                                  : rule == 4 ? TSIM_ROUTE_LEAST_UTILIZED
+                                 : rule == 5 ? TSIM_ROUTE_EARLIEST_FREE
                                              : TSIM_ROUTE_ROUND_ROBIN;
         if (tsim_route_set_rule(ld->m, bi->index, r, to, k) != 0) {
             tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
