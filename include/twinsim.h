@@ -506,6 +506,15 @@ TSIM_API int tsim_source_set_batch(struct tsim_model *m, int block, int batch);
 TSIM_API int tsim_source_set_population(struct tsim_model *m, int block, int population);
 /** source: due date of each entity as an offset from its creation (default: none). */
 TSIM_API int tsim_source_set_due(struct tsim_model *m, int block, const struct tsim_dist *d);
+/** source: release by CONWIP. The source's entities wait in its backlog (arrivals go on) and
+ * one is released, entering the system, only while fewer than `wip` of those it released are in
+ * the blocks of `over` (`n` of them, copied; `over` NULL: anywhere in the system). A released entity
+ * stops counting when it enters a block outside `over` or leaves the system (docs/logic.md,
+ * "Release"). Every block the source routes to must be in `over` (checked by
+ * tsim_model_validate). Errors: TSIM_ERANGE for `wip` < 1, TSIM_ENOENT for a block that does not
+ * exist, TSIM_EINVAL (not a source, `over` given with n < 0). */
+TSIM_API int tsim_source_set_release(struct tsim_model *m, int block, int wip, const int *over,
+                                     int n);
 
 /** buffer: capacity (0: unlimited, the default), discipline, and what happens when full:
  * `drop` 0 blocks upstream (default), 1 drops the arriving entity and counts it. */

@@ -117,6 +117,11 @@ struct tsim__block_desc {
     int population;
     int has_due;
     struct tsim_dist due;
+    /* CONWIP release (source.c): release_wip 0: none, entities leave as they are made; else at
+     * most release_wip released ones in the set (release_over[block] 1; NULL: the whole system) */
+    int release_wip, release_n; /* release_n < 0: no set given (the whole system) */
+    int *release_list;          /* the set as given */
+    unsigned char *release_over; /* finalized: one per block */
 
     /* buffer */
     uint64_t capacity;      /* 0: unlimited */

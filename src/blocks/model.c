@@ -66,6 +66,8 @@ void tsim_model_destroy(struct tsim_model *m)
         tsim_dist_release(&b->interarrival);
         tsim__free(b->mix_product);
         tsim__free(b->mix_cum);
+        tsim__free(b->release_list);
+        tsim__free(b->release_over);
         tsim_dist_release(&b->due);
         tsim_dist_release(&b->delay);
         pdist_release(&b->process);
@@ -521,6 +523,13 @@ static int finalize_block(struct tsim_model *m, struct tsim__block_desc *b)
     }
     for (int i = 0; i < r->n; i++) m->blocks[r->to[i]].indegree++;
     r->slow = r->rule != TSIM_ROUTE_SINGLE || b->hook != NULL;
+
+    tsim__free(b->release_over);
+    b->release_over = NULL;
+    if (b->release_wip && b->release_n >= 0) {
+        b->release_over = tsim__calloc((size_t)m->nblocks, 1);
+        for (int i = 0; i < b->release_n; i++) b->release_over[b->release_list[i]] = 1;
+    }
 
     tsim__free(b->part_count);
     b->part_count = tsim__calloc((size_t)np, sizeof(int));

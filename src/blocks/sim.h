@@ -43,7 +43,7 @@ struct tsim__entity {
     uint16_t product;
     uint16_t tracked;  /* an order whose completion is recorded */
     int32_t dest;      /* destination chosen while the entity waits blocked; -1: none */
-    uint32_t pad_;
+    uint32_t card;     /* released by a CONWIP source: its index + 1, while it counts; else 0 */
 };
 
 /* A mean of durations where only the mean is reported (waits, lead times): a sum of ticks and
@@ -352,12 +352,19 @@ static inline uint32_t tsim__entity_new(struct tsim_sim *sim, int product)
     en->product = (uint16_t)(product > 0 ? product : 0);
     en->tracked = 0;
     en->dest = -1;
+    en->card = 0;
     return e;
 }
+
+/* A CONWIP card (source.c): entity `e` leaves the system, or enters block `b` (out of line;
+ * only an entity with a card calls them). */
+void tsim__card_leave(struct tsim_sim *sim, uint32_t e);
+void tsim__card_enter(struct tsim_sim *sim, uint32_t b, uint32_t e);
 
 /* The entity leaves the system (sink, scrap, drop, assembly): WIP and the pool are updated. */
 static inline void tsim__entity_dispose(struct tsim_sim *sim, uint32_t e)
 {
+    if (__builtin_expect(sim->ents[e].card != 0, 0)) tsim__card_leave(sim, e);
     sim->live_ents--;
     tsim__area_out(&sim->wip, sim->now);
     sim->ents[e].next = sim->free_ent;
@@ -435,6 +442,7 @@ static inline void tsim__note_enter(struct tsim_sim *sim, uint32_t b, uint32_t e
     h->content = content;
     tsim__area_in(&h->level, now, content);
     sim->ents[e].t_in = now;
+    if (__builtin_expect(sim->ents[e].card != 0, 0)) tsim__card_enter(sim, b, e);
     if (sim->obs) tsim__note_observe(sim, TSIM_OBS_ENTER, b, e);
 }
 

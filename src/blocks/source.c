@@ -5,13 +5,22 @@
  * lead time (the serial-line convention of REFERENCE.md: flow time starts on the first machine).
  * When the next block refuses, the source holds what it created and stops creating until all of
  * it has left (blocked_time measures that share of time).
+ *
+ * A source with a release (CONWIP) is an order-release point instead: what it creates joins its
+ * backlog (the held list), arrivals go on whatever happens downstream, and the head of the
+ * backlog is offered only while fewer than `release_wip` entities it released still count (carry
+ * its card: in the system, inside the release's set of blocks). Invariants: `cards` is the
+ * number of entities whose `card` names this source; `backlog` the length of the held list; a
+ * release event is pending exactly while `release_pending` is set. A card comes back inside
+ * some other block's hand-over, so the release it allows runs as an event of its own at the same
+ * instant: re-entering the blocks of that hand-over is never needed.
  */
 #include "blocks/sim.h"
 #include "core/core.h"
 
 #include <math.h>
 
-enum { EV_ARRIVE };
+enum { EV_ARRIVE, EV_RELEASE };
 
 struct source {
     struct tsim__bhdr h;
@@ -22,6 +31,11 @@ struct source {
     int64_t blocked_since, blocked_ticks;
     int64_t zero_t;  /* the instant of the last arrival that followed the one before in 0 ticks */
     uint64_t zero_n; /* such arrivals at that instant */
+    /* release (CONWIP) only */
+    uint64_t cards, backlog;
+    int release_pending;
+    struct tsim__area backlog_level, wip_level;
+    struct tsim__sum delay; /* from creation to release */
 };
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
@@ -61,6 +75,8 @@ TSIM__HOT uint32_t create(struct tsim_sim *sim, struct source *s,
         sim->ents[e].due = sim->now + tsim__draw(sim, &d->due, &s->h.rng[TSIM__RNG_AUX]);
     s->created++;
     s->created_stat++;
+    if (__builtin_expect(d->release_wip != 0, 0))
+        tsim__area_in(&s->backlog_level, sim->now, ++s->backlog);
     return e;
 }
 
@@ -106,6 +122,78 @@ static void set_blocked(struct tsim_sim *sim, struct source *s, int blocked)
     s->blocked = blocked;
 }
 
+static int zero_arrival(struct tsim_sim *sim, uint32_t b, struct source *s);
+
+/* Release from the backlog, in the order made, while cards are left; stops at a refusal (the
+ * source then waits on that block, as when it is blocked). An entity's card is given before its
+ * offer: a receiver that disposes of it at once (a sink, a dropping buffer) gives it back inside
+ * the offer. An entity's `t_in` holds its creation time until it is released. */
+static void release(struct tsim_sim *sim, uint32_t b, struct source *s,
+                    const struct tsim__block_desc *d)
+{
+    while (s->held_head != TSIM__NIL && s->cards < (uint64_t)d->release_wip) {
+        uint32_t e = s->held_head;
+        struct tsim__entity *en = &sim->ents[e];
+        uint32_t next = en->next;
+        int64_t made = en->t_in;
+        en->card = b + 1;
+        s->cards++;
+        tsim__area_in(&s->wip_level, sim->now, s->cards);
+        if (!offer_one(sim, b, s, e)) {
+            sim->ents[e].card = 0;
+            s->cards--;
+            tsim__area_out(&s->wip_level, sim->now);
+            set_blocked(sim, s, 1);
+            return;
+        }
+        s->held_head = next;
+        s->backlog--;
+        tsim__area_out(&s->backlog_level, sim->now);
+        tsim__sum_add(&s->delay, sim->now - made);
+    }
+    set_blocked(sim, s, 0);
+}
+
+/* Entity `e` gives its card back to its source, which releases what its backlog holds at an
+ * event of this instant. */
+static void card_back(struct tsim_sim *sim, uint32_t e)
+{
+    uint32_t b = sim->ents[e].card - 1;
+    struct source *s = tsim__state(sim, b);
+    sim->ents[e].card = 0;
+    s->cards--;
+    tsim__area_out(&s->wip_level, sim->now);
+    if (s->held_head != TSIM__NIL && !s->release_pending) {
+        s->release_pending = 1;
+        tsim__schedule(sim, sim->now, b, EV_RELEASE, 0);
+    }
+}
+
+void tsim__card_leave(struct tsim_sim *sim, uint32_t e) { card_back(sim, e); }
+
+void tsim__card_enter(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    const unsigned char *over = sim->blocks[sim->ents[e].card - 1].release_over;
+    if (over && !over[b]) card_back(sim, e);
+}
+
+/* A release source's arrivals: made into the backlog whatever happens downstream. */
+static void arrive_backlog(struct tsim_sim *sim, uint32_t b, struct source *s,
+                           const struct tsim__block_desc *d)
+{
+    for (;;) {
+        for (int i = 0; i < d->batch && !limit_reached(s, d); i++) hold(sim, s, create(sim, s, d));
+        release(sim, b, s, d);
+        if (limit_reached(s, d)) return;
+        int64_t ia = tsim__draw(sim, &d->interarrival, &s->h.rng[TSIM__RNG_MAIN]);
+        if (ia > 0) {
+            tsim__schedule_slot(sim, s->h.slot, sim->now + ia, b, EV_ARRIVE, 0);
+            return;
+        }
+        if (zero_arrival(sim, b, s)) return;
+    }
+}
+
 /* Another arrival 0 ticks after the last one. Such arrivals come without an event, so they
  * count against the limit of events at one instant (sim.c) here: without a `limit`, draws that
  * all round to 0 ticks would otherwise loop in arrive for ever. Returns 1 when the sim stops.
@@ -131,6 +219,10 @@ static __attribute__((noinline)) int zero_arrival(struct tsim_sim *sim, uint32_t
 static void arrive(struct tsim_sim *sim, uint32_t b, struct source *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (__builtin_expect(d->release_wip != 0, 0)) {
+        arrive_backlog(sim, b, s, d);
+        return;
+    }
     for (;;) {
         if (d->batch == 1 && s->held_head == TSIM__NIL && !limit_reached(s, d)) {
             /* One entity and nothing held: a flush without the list. */
@@ -173,7 +265,10 @@ static void start(struct tsim_sim *sim, uint32_t b)
     struct source *s = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     for (int i = 0; i < d->population; i++) hold(sim, s, create(sim, s, d));
-    if (d->population && !flush(sim, b, s)) {
+    if (d->release_wip) {
+        /* Arrivals go on while the backlog waits. */
+        release(sim, b, s, d);
+    } else if (d->population && !flush(sim, b, s)) {
         set_blocked(sim, s, 1);
         return;
     }
@@ -187,13 +282,23 @@ static void start(struct tsim_sim *sim, uint32_t b)
  * when all it made has left, and pull when the last held entity has. */
 static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
 {
-    arrive(sim, b, tsim__state(sim, b));
+    struct source *s = tsim__state(sim, b);
+    if (kind == EV_RELEASE) {
+        s->release_pending = 0;
+        release(sim, b, s, tsim__desc(sim, b));
+        return;
+    }
+    arrive(sim, b, s);
 }
 
 static void pull(struct tsim_sim *sim, uint32_t b)
 {
     struct source *s = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (d->release_wip) {
+        release(sim, b, s, d);
+        return;
+    }
     if (!flush(sim, b, s)) return;
     set_blocked(sim, s, 0);
     if (!d->has_interarrival || limit_reached(s, d)) return;
@@ -208,6 +313,9 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     s->created_stat = 0;
     s->blocked_ticks = 0;
     if (s->blocked) s->blocked_since = sim->now;
+    tsim__area_restart(&s->backlog_level, sim->now, s->backlog);
+    tsim__area_restart(&s->wip_level, sim->now, s->cards);
+    s->delay = (struct tsim__sum){0, 0};
 }
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
@@ -218,6 +326,11 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim_result_add(r, (int)b, "created", (double)s->created_stat);
     tsim__hdr_report(sim, b, r, 0);
     tsim_result_add(r, (int)b, "blocked_time", window > 0 ? (double)blocked / (double)window : 0);
+    if (tsim__desc(sim, b)->release_wip) {
+        tsim_result_add(r, (int)b, "backlog", tsim__area_mean(&s->backlog_level, sim->now, s->backlog));
+        tsim_result_add(r, (int)b, "release_delay", tsim__sum_mean(sim, &s->delay));
+        tsim_result_add(r, (int)b, "wip", tsim__area_mean(&s->wip_level, sim->now, s->cards));
+    }
 }
 
 /* The next arrival: one pending at a time. */
@@ -326,6 +439,33 @@ int tsim_source_set_due(struct tsim_model *m, int block, const struct tsim_dist 
     return 0;
 }
 
+int tsim_source_set_release(struct tsim_model *m, int block, int wip, const int *over, int n)
+{
+    int rc;
+    struct tsim__block_desc *b =
+        tsim__block_get(m, block, TSIM__T(TSIM_SOURCE), __func__, "release", &rc);
+    if (!b) return rc;
+    if (wip < 1)
+        return tsim__fail(TSIM_ERANGE, __func__, "'wip' of the release of '%s' must be >= 1, not %d",
+                          b->name, wip);
+    if (over && n < 0) return tsim__fail(TSIM_EINVAL, __func__, "negative count of blocks");
+    if (!over) n = 0;
+    for (int i = 0; i < n; i++)
+        if (over[i] < 0 || over[i] >= m->nblocks)
+            return tsim__fail(TSIM_ENOENT, __func__, "no block %d", over[i]);
+    /* `over` may be the list this block holds now (a new limit over the same set). */
+    int *list = NULL;
+    if (over && n > 0) {
+        list = tsim__malloc((size_t)n * sizeof(int));
+        for (int i = 0; i < n; i++) list[i] = over[i];
+    }
+    tsim__free(b->release_list);
+    b->release_list = list;
+    b->release_n = over ? n : -1;
+    b->release_wip = wip;
+    return 0;
+}
+
 /* The descriptor ---------------------------------------------------------------------------- */
 
 static int set_interarrival(struct tsim_model *m, int b, const struct tsim__value *v)
@@ -369,6 +509,14 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *b)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "source '%s' has interarrival 0 and no limit: it would never end",
                           b->name);
+    /* A released entity that entered a block outside the set would give its card back at once,
+     * and the release would never stop. */
+    for (int i = 0; b->release_over && i < b->route.n; i++)
+        if (!b->release_over[b->route.to[i]])
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                              "the release of source '%s' counts the WIP of blocks that leave out "
+                              "'%s', where it sends entities (add it to 'over')",
+                              b->name, m->blocks[b->route.to[i]].name);
     return 0;
 }
 
@@ -387,6 +535,8 @@ static const struct tsim__key keys[] = {
      .help = "entities created at time 0 (closed loops)", .set = set_population},
     {"due", TSIM__KEY_DIST, 0, .dflt = "no due date",
      .help = "each entity's due date, as a time after its creation", .set = set_due},
+    {"release", TSIM__KEY_FORM, 0, .dflt = "none: each entity leaves as it is made",
+     .help = "{rule: conwip, wip: N, over: [BLOCK, ...]}: hold a backlog, release while WIP < N"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -582,6 +582,9 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
             load_needs(ld, b, v, kp);
         } else if (strcmp(key, "parts") == 0) {
             load_parts(ld, b, v, kp);
+        } else if (strcmp(key, "release") == 0 && type == TSIM_SOURCE) {
+            bi->release = v;
+            bi->release_pos = kp;
         } else if (strcmp(key, "rule") == 0 && type == TSIM_BUFFER) {
             tsim__ld_seq_rule(ld, b, v, kp);
         } else if (strcmp(key, "stock_file") == 0) {
@@ -923,6 +926,8 @@ void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written)
 {
     for (size_t i = 0; i < ld->nblk && !ld->stop; i++) {
         if (ld->blk[i].to) load_route(ld, &ld->blk[i]);
+        if (ld->blk[i].release)
+            tsim__ld_release(ld, (int)i, ld->blk[i].release, ld->blk[i].release_pos);
     }
     if (!ld->stop) check_graph(ld, blocks_at, written);
 }

@@ -31,6 +31,8 @@ struct blockinfo {
     enum tsim_block_type type;
     int nout;
     int *out; /* route targets, for the reachability check */
+    struct fy_node *release; /* a source's 'release', read once every block exists */
+    struct pos release_pos;
 };
 
 struct loader {
@@ -117,5 +119,7 @@ void tsim__ld_attribute(struct loader *ld, struct fy_node *n, struct pos at0);
 void tsim__ld_set(struct loader *ld, int b, struct fy_node *v, struct pos kp);
 int tsim__ld_lua_route(struct loader *ld, int b, struct fy_node *v, struct pos kp);
 void tsim__ld_seq_rule(struct loader *ld, int b, struct fy_node *v, struct pos kp);
+/* A source's 'release: {rule: conwip, wip: N, over: [BLOCK, ...]}' (after every block exists). */
+void tsim__ld_release(struct loader *ld, int b, struct fy_node *v, struct pos kp);
 
 #endif

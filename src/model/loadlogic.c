@@ -211,3 +211,96 @@ int tsim__ld_lua_route(struct loader *ld, int b, struct fy_node *v, struct pos k
 {
     return attach_lua(ld, b, TSIM__LUA_ROUTE, v, kp);
 }
+
+/* release: {rule: conwip, wip: N, over: [BLOCK, ...]} of a source (docs/logic.md, "Release").
+ * `over` may be left out: the whole system. */
+static const char *const release_keys[] = {"rule", "wip", "over", NULL};
+static const char *const release_rules[] = {"conwip", NULL};
+
+void tsim__ld_release(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'release'", kp)) return;
+    struct fy_node *x[3] = {NULL, NULL, NULL};
+    struct pos xp[3] = {kp, kp, kp};
+    int ok = 1;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(v, &it))) {
+        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
+        const char *key = tsim__ld_key(ld, p, pk);
+        if (!key) {
+            ok = 0;
+            continue;
+        }
+        int k = tsim__ld_key_index(key, release_keys);
+        if (k < 0) {
+            tsim__ld_unknown_key(ld, key, release_keys, " in 'release'", pk);
+            ok = 0;
+            continue;
+        }
+        x[k] = fy_node_pair_value(p);
+        xp[k] = pk;
+    }
+    if (!x[0] || !x[1]) {
+        tsim__ld_err(ld, kp, "'release' needs '%s' (write '{rule: conwip, wip: N, over: [BLOCK, "
+                     "...]}')", !x[0] ? "rule" : "wip");
+        return;
+    }
+    const char *rule = tsim__ld_scalar(ld, x[0], "'rule'", xp[0]);
+    if (!rule) return;
+    if (tsim__ld_key_index(rule, release_rules) < 0) {
+        const char *hint = tsim__suggest_list(rule, release_rules);
+        tsim__ld_err(ld, tsim__ld_pos(x[0], xp[0]), "unknown release rule '%s'%s", rule,
+                     hint[0] ? hint : " (use conwip)");
+        ok = 0;
+    }
+    const char *wtext = tsim__ld_scalar(ld, x[1], "'wip'", xp[1]);
+    long long wip = 0;
+    struct tsim__perr e;
+    if (!wtext) {
+        ok = 0;
+    } else if (tsim__parse_int(wtext, "'wip'", 1, TSIM__COUNT_MAX, &wip, &e) != 0) {
+        tsim__ld_value_err(ld, x[1], wtext, &e, xp[1]);
+        ok = 0;
+    }
+    int n = -1, *over = NULL;
+    if (x[2]) {
+        if (!tsim__ld_expect(ld, x[2], FYNT_SEQUENCE, "'over'", xp[2])) return;
+        n = fy_node_sequence_item_count(x[2]);
+        if (n <= 0) {
+            tsim__ld_err(ld, xp[2], "'over' of the release of '%s' is empty (list the blocks "
+                         "whose WIP it counts, or leave 'over' out to count the whole system)",
+                         tsim_model_block_name(ld->m, b));
+            return;
+        }
+        over = tsim__malloc((size_t)n * sizeof *over);
+        int k = 0;
+        void *jt = NULL;
+        struct fy_node *c;
+        while ((c = fy_node_sequence_iterate(x[2], &jt))) {
+            struct pos cp = tsim__ld_pos(c, xp[2]);
+            const char *name = tsim__ld_scalar(ld, c, "a block name", xp[2]);
+            if (!name) {
+                ok = 0;
+                continue;
+            }
+            int t = tsim_model_find_block(ld->m, name);
+            if (t < 0) {
+                struct tsim__suggest sg;
+                tsim__suggest_init(&sg, name);
+                for (int i = 0; i < ld->m->nblocks; i++)
+                    tsim__suggest_offer(&sg, ld->m->blocks[i].name);
+                tsim__ld_err(ld, cp, "'over' names undefined block '%s'%s", name,
+                             tsim__suggest_text(&sg));
+                ok = 0;
+                continue;
+            }
+            over[k++] = t;
+        }
+        n = k;
+    }
+    if (ok && tsim_source_set_release(ld->m, b, (int)wip, over, n) != 0) {
+        tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
+    }
+    tsim__free(over);
+}

@@ -7,8 +7,8 @@
  *
  * Parameters that a file writes as a mapping have a path form here: "filler.process.small"
  * (processing time of one product), "filler.failures.between" and "filler.failures.repair" (one
- * half of an existing failure model), "filler.failures.basis", and "crew.count" for an operators
- * pool.
+ * half of an existing failure model), "filler.failures.basis", "orders.release.wip" (a
+ * source's CONWIP limit), and "crew.count" for an operators pool.
  */
 #include "blocks/desc.h"
 #include "core/core.h"
@@ -311,6 +311,17 @@ static int set_block_param(struct tsim_model *m, int b, const char *param, const
     }
     if (k && strcmp(param, "failures.basis") == 0)
         return tsim__param_set_failure_basis(m, b, value, e);
+    if (k && strcmp(param, "release.wip") == 0) {
+        /* The release's WIP limit; its set of blocks stays (a source without a release gets
+         * one over the whole system). */
+        long long wip;
+        int rc = tsim__parse_int(value, "'release.wip'", 1, TSIM__COUNT_MAX, &wip, e);
+        if (rc) return rc;
+        const struct tsim__block_desc *d = &m->blocks[b];
+        rc = tsim_source_set_release(m, b, (int)wip, d->release_n >= 0 ? d->release_list : NULL,
+                                         d->release_n);
+        return rc ? setter_failed(e, rc) : 0;
+    }
     if (!dot && per_product) {
         /* A whole new processing time: it replaces the per-product ones too, as writing
          * `process: X` in the file would. */

@@ -16,6 +16,7 @@ enum tsim__unit_kind tsim__kpi_unit(const char *kpi)
                                          "oee", "blocked_time"};
     if (strcmp(kpi, "throughput") == 0) return TSIM__UNIT_RATE;
     if (strcmp(kpi, "lead_time") == 0 || strcmp(kpi, "wait") == 0) return TSIM__UNIT_TIME;
+    if (strcmp(kpi, "release_delay") == 0) return TSIM__UNIT_TIME;
     if (strncmp(kpi, "states.", 7) == 0) return TSIM__UNIT_SHARE;
     for (size_t i = 0; i < sizeof shares / sizeof *shares; i++) {
         if (strcmp(kpi, shares[i]) == 0) return TSIM__UNIT_SHARE;
