@@ -271,6 +271,10 @@ struct tsim_model {
     int nattrs;
     struct tsim__attr_desc *attrs;
     char *file; /* the file it was loaded from, for run-time errors of its rules; may be NULL */
+    /* finalized, with two products or more: the names of the KPIs by product,
+     * "products.P.lead_time" at 2p and "products.P.throughput" at 2p + 1 (results borrow
+     * them); NULL otherwise */
+    char **product_kpis;
 };
 
 /* Resolve per-product tables, cumulative probabilities and in-degrees. Idempotent; called again

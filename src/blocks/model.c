@@ -15,6 +15,7 @@
 #include "core/core.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,22 @@ static void pdist_release(struct tsim__pdist *pd)
     memset(pd, 0, sizeof *pd);
 }
 
+/* The table of names of the KPIs by product (finalize makes it). */
+static void product_kpis_release(struct tsim_model *m)
+{
+    for (int i = 0; m->product_kpis && i < 2 * m->nproducts; i++) tsim__free(m->product_kpis[i]);
+    tsim__free(m->product_kpis);
+    m->product_kpis = NULL;
+}
+
+static char *kpi_name(const char *product, const char *kpi)
+{
+    size_t n = strlen(product) + strlen(kpi) + sizeof "products..";
+    char *s = tsim__malloc(n);
+    snprintf(s, n, "products.%s.%s", product, kpi);
+    return s;
+}
+
 void tsim_model_destroy(struct tsim_model *m)
 {
     if (!m) return;
@@ -85,6 +102,7 @@ void tsim_model_destroy(struct tsim_model *m)
         tsim__trucks_release(&b->trucks);
         tsim__vals_release(b);
     }
+    product_kpis_release(m);
     for (int i = 0; i < m->nproducts; i++) tsim__free(m->products[i]);
     for (int i = 0; i < m->nshifts; i++) {
         tsim__free(m->shifts[i].name);
@@ -199,6 +217,7 @@ int tsim_model_add_product(struct tsim_model *m, const char *name)
     if (tsim_model_find_product(m, name) >= 0)
         return tsim__fail(TSIM_EEXIST, __func__, "duplicate product '%s'", name);
     if (m->nproducts >= 65535) return tsim__fail(TSIM_ELIMIT, __func__, "too many products");
+    product_kpis_release(m);
     size_t cap = (size_t)m->cap_products;
     tsim__grow((void **)&m->products, &cap, (size_t)m->nproducts + 1, sizeof *m->products);
     m->cap_products = (int)cap;
@@ -584,6 +603,15 @@ int tsim__model_finalize(struct tsim_model *m)
     }
     if (m->nblocks == 0)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "model '%s' has no blocks", m->name);
+    if (!m->product_kpis && m->nproducts >= 2) {
+        /* Products are only ever added, never renamed: names made once stay right, and adding
+         * a product drops the table (tsim_model_add_product). */
+        m->product_kpis = tsim__calloc((size_t)m->nproducts * 2, sizeof *m->product_kpis);
+        for (int p = 0; p < m->nproducts; p++) {
+            m->product_kpis[2 * p] = kpi_name(m->products[p], "lead_time");
+            m->product_kpis[2 * p + 1] = kpi_name(m->products[p], "throughput");
+        }
+    }
     if (check_shift_ticks(m) != 0) return TSIM_EMODEL;
     long long servers = 0;
     for (int i = 0; i < m->nblocks; i++) {

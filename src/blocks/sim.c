@@ -854,6 +854,15 @@ void tsim_sim_result(struct tsim_sim *sim, struct tsim_result *out)
     tsim_result_add(out, TSIM_KPI_SYSTEM, "wip", tsim__area_mean(&sim->wip, sim->now, sim->live_ents));
     tsim_result_add(out, TSIM_KPI_SYSTEM, "completed", (double)sim->completed);
     tsim_result_add(out, TSIM_KPI_SYSTEM, "created", (double)sim->created);
+    if (sim->m->nproducts >= 2) {
+        /* By product, over every sink (sink.c keeps them). */
+        struct tsim__sum *by = tsim__calloc((size_t)sim->m->nproducts, sizeof *by);
+        uint32_t np = 0;
+        for (uint32_t b = 0; b < sim->nblocks; b++)
+            if (sim->blocks[b].type == TSIM_SINK) np = tsim__sink_products(sim, b, by);
+        tsim__product_kpis(sim, out, TSIM_KPI_SYSTEM, by, np);
+        tsim__free(by);
+    }
     out->start_time = tsim__time(sim, sim->stats_start);
     out->end_time = tsim_sim_now(sim);
     out->events = sim->events;

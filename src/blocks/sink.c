@@ -1,23 +1,34 @@
 /*
  * Sink: where entities leave the system. Records lead time (system KPI and its own) and
- * completed orders. Never refuses.
+ * completed orders, and in a model of two products or more the lead time and count of each
+ * product (`np` of them; 0 in a model of fewer, which then pays one test per entity).
+ * Never refuses.
  */
 #include "blocks/sim.h"
 
 struct sink {
     struct tsim__bhdr h;
     struct tsim__sum lead;
+    uint32_t np;
+    uint32_t pad_;
+    struct tsim__sum by_product[]; /* np: lead time sums and counts */
 };
+
+static uint32_t products_kept(const struct tsim_model *m)
+{
+    return m->nproducts >= 2 ? (uint32_t)m->nproducts : 0;
+}
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
-    return sizeof(struct sink);
+    return sizeof(struct sink) + products_kept(m) * sizeof(struct tsim__sum);
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct sink *k = tsim__state(sim, b);
     k->lead = (struct tsim__sum){0, 0};
+    k->np = products_kept(sim->m);
 }
 
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
@@ -32,6 +43,7 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
         k->h.left++;
     }
     tsim__sum_add(&k->lead, sim->now - sim->ents[e].t_created);
+    if (k->np) tsim__sum_add(&k->by_product[sim->ents[e].product], sim->now - sim->ents[e].t_created);
     tsim__complete(sim, e);
     tsim__entity_dispose(sim, e);
     return 1;
@@ -41,6 +53,28 @@ static void restart(struct tsim_sim *sim, uint32_t b)
 {
     struct sink *k = tsim__state(sim, b);
     k->lead = (struct tsim__sum){0, 0};
+    for (uint32_t p = 0; p < k->np; p++) k->by_product[p] = (struct tsim__sum){0, 0};
+}
+
+void tsim__product_kpis(struct tsim_sim *sim, struct tsim_result *r, int block,
+                        const struct tsim__sum *by_product, uint32_t np)
+{
+    double w = tsim__window(sim);
+    char *const *name = sim->m->product_kpis; /* the model's: results borrow KPI names */
+    for (uint32_t p = 0; p < np; p++) {
+        tsim_result_add(r, block, name[2 * p], tsim__sum_mean(sim, &by_product[p]));
+        tsim_result_add(r, block, name[2 * p + 1], w > 0 ? (double)by_product[p].n / w : 0);
+    }
+}
+
+uint32_t tsim__sink_products(const struct tsim_sim *sim, uint32_t b, struct tsim__sum *by_product)
+{
+    const struct sink *k = tsim__state(sim, b);
+    for (uint32_t p = 0; p < k->np; p++) {
+        by_product[p].ticks += k->by_product[p].ticks;
+        by_product[p].n += k->by_product[p].n;
+    }
+    return k->np;
 }
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
@@ -48,6 +82,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     struct sink *k = tsim__state(sim, b);
     tsim__hdr_report(sim, b, r, 0);
     tsim_result_add(r, (int)b, "lead_time", tsim__sum_mean(sim, &k->lead));
+    tsim__product_kpis(sim, r, (int)b, k->by_product, k->np);
 }
 
 static const struct tsim__block_vt sink_vt = {

@@ -17,6 +17,12 @@ enum tsim__unit_kind tsim__kpi_unit(const char *kpi)
     if (strcmp(kpi, "throughput") == 0) return TSIM__UNIT_RATE;
     if (strcmp(kpi, "lead_time") == 0 || strcmp(kpi, "wait") == 0) return TSIM__UNIT_TIME;
     if (strcmp(kpi, "release_delay") == 0) return TSIM__UNIT_TIME;
+    if (strncmp(kpi, "products.", 9) == 0) {
+        /* by product: products.PRODUCT.lead_time, products.PRODUCT.throughput */
+        const char *last = strrchr(kpi, '.') + 1;
+        if (strcmp(last, "lead_time") == 0) return TSIM__UNIT_TIME;
+        if (strcmp(last, "throughput") == 0) return TSIM__UNIT_RATE;
+    }
     if (strncmp(kpi, "states.", 7) == 0) return TSIM__UNIT_SHARE;
     for (size_t i = 0; i < sizeof shares / sizeof *shares; i++) {
         if (strcmp(kpi, shares[i]) == 0) return TSIM__UNIT_SHARE;
