@@ -1,7 +1,8 @@
 #!/bin/sh
 # `twinsim run` end to end on tests/cli/models/line.yaml: exit codes, the table, the JSON document
 # (parsed by python3), the CSV files, the SQLite record (read with the sqlite3 CLI), --set,
-# --warmup auto, thread-count independence, model errors, and `check`, `runs`, `show`.
+# --warmup auto, thread-count independence, model errors, `check`, `runs`, `show`, and the KPIs by
+# product in every output.
 . tests/cli/lib.inc
 . tests/cli/signals.inc
 
@@ -440,4 +441,32 @@ tw check "$MODEL"
 if [ $rc -eq 0 ] && grep -q ": ok: model 'cli-line', 5 blocks" "$TMP/out"; then pass check_ok; else fail check_ok "exit $rc: $(cat "$TMP/out" "$TMP/err")"; fi
 tw check "$MODEL" bad.yaml --quiet
 if [ $rc -eq 1 ] && [ ! -s "$TMP/out" ]; then pass check_many; else fail check_many "exit $rc"; fi
+
+# --- KPIs by product reach every output: JSON, CSV and the database ---------------------------
+cat >products.yaml <<'EOF2'
+name: two-products
+time_unit: min
+run: {horizon: 2000, replications: 3}
+products: [a, b]
+blocks:
+  - source: in
+    interarrival: exponential(1)
+    product: {a: 0.25, b: 0.75}
+    to: m
+  - machine: m
+    process: exponential(0.5)
+    to: done
+  - sink: done
+EOF2
+tw run products.yaml --json p.json --csv pcsv --db p.db --quiet
+ok products_run
+pycheck products_json p.json 'set(d["system"]["products"]) == {"a", "b"} and d["system"]["products"]["b"]["throughput"]["unit"] == "/min" and d["blocks"]["done"]["products"]["a"]["lead_time"]["unit"] == "min" and abs(d["system"]["products"]["a"]["throughput"]["mean"] + d["system"]["products"]["b"]["throughput"]["mean"] - d["system"]["throughput"]["mean"]) < 1e-9'
+if grep -q '^system,products\.a\.lead_time,' pcsv/summary.csv &&
+   grep -q '^0,done,products\.b\.throughput,' pcsv/replications.csv; then
+    pass products_csv
+else
+    fail products_csv "$(grep products pcsv/summary.csv | head -n 3)"
+fi
+n=$(sqlite3 p.db "SELECT count(*) FROM summary_kpis WHERE kpi LIKE 'products.%'" 2>&1)
+if [ "$n" = 8 ]; then pass products_db; else fail products_db "rows by product: $n (want 8: 2 products x 2 KPIs x system and sink)"; fi
 exit 0
