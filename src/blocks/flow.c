@@ -124,7 +124,7 @@ static double free_after(const struct tsim_sim *sim, uint32_t b)
 {
     if (sim->vt[b] == &tsim__machine_vt) return tsim__station_free_after(sim, b, 0);
     const struct tsim__block_desc *d = &sim->blocks[b];
-    if (d->type == TSIM_BUFFER && d->route.rule == TSIM_ROUTE_SINGLE && !d->hook &&
+    if (d->type == TSIM_BUFFER && d->route.rule == TSIM_ROUTE_SINGLE &&
         sim->vt[d->route.to[0]] == &tsim__machine_vt) {
         uint32_t m = (uint32_t)d->route.to[0];
         return tsim__station_free_after(sim, m, tsim__buffer_work(sim, b, m));
