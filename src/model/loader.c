@@ -1068,7 +1068,7 @@ struct tsim_model *tsim_model_load(const char *text, size_t len, const char *fil
 
     /* The whole-model checks, once: a problem of one block is placed at its type key. */
     if (ld.m && diags->errors == errors_before && tsim_model_validate(ld.m) != 0) {
-        int b = tsim__model_error_block(ld.m);
+        int b = tsim_model_error_block(ld.m);
         struct pos at = nowhere;
         if (b >= 0 && (size_t)b < ld.nblk) at = ld.blk[b].pos;
         tsim__ld_err(&ld, at, "%s", tsim__errmsg_body());
