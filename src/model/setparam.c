@@ -335,8 +335,12 @@ static int split_path(const struct tsim_model *m, const char *path, char *name, 
         memcpy(name, path, i);
         name[i] = '\0';
         *param = path + i + 1;
-        if ((*block = tsim_model_find_block(m, name)) >= 0) return 1;
-        if ((*pool = tsim_model_find_operators(m, name)) >= 0) return 1;
+        int b = tsim_model_find_block(m, name), p = b >= 0 ? -1 : tsim_model_find_operators(m, name);
+        if (b >= 0 || p >= 0) {
+            *block = b >= 0 ? b : -1;
+            *pool = p >= 0 ? p : -1;
+            return 1;
+        }
     }
     return 0;
 }
