@@ -244,6 +244,44 @@ static char *dir_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
+/* The block that --set argument `set` (BLOCK.PARAM=VALUE) changes, or -1. */
+static int set_block(const struct tsim_model *m, const char *set)
+{
+    const char *eq = strchr(set, '=');
+    char *path = strndup(set, (size_t)(eq - set));
+    if (!path) return -1;
+    int b = tsim_model_param_block(m, path);
+    free(path);
+    return b;
+}
+
+/* A model that validated as loaded and fails after --set was broken by a --set, so the error
+ * names the arguments rather than the model file, whose lines no longer say what was run: those
+ * that changed the block the error is about, or, where none did (a problem of the model as a
+ * whole, or of a block that another block's change broke), every --set given. */
+static int set_error(const struct run_args *a, const struct tsim_model *m)
+{
+    int eb = tsim_model_error_block(m), any = 0;
+    char *on = calloc((size_t)a->nsets, 1);
+    if (!on) return cli_error("run", "out of memory");
+    for (int i = 0; i < a->nsets; i++)
+        any |= on[i] = (char)(eb >= 0 && set_block(m, a->sets[i]) == eb);
+    size_t len = 1;
+    for (int i = 0; i < a->nsets; i++) len += strlen(a->sets[i]) + 7;
+    char *named = malloc(len);
+    if (!named) {
+        free(on);
+        return cli_error("run", "out of memory");
+    }
+    named[0] = '\0';
+    for (int i = 0; i < a->nsets; i++)
+        if (on[i] || !any) strcat(strcat(named, named[0] ? " --set " : "--set "), a->sets[i]);
+    int rc = cli_error("run", "%s: error: %s", named, cli_errmsg());
+    free(named);
+    free(on);
+    return rc;
+}
+
 /* Everything after the arguments are known: load, run, write. */
 static int run_model(int argc, char **argv, const struct run_args *a, struct settings *s)
 {
@@ -340,7 +378,8 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         goto done;
     }
     if (tsim_model_validate(m) != 0) {
-        rc = cli_error("run", "%s: error: %s", a->model, cli_errmsg());
+        rc = a->nsets > 0 ? set_error(a, m) : cli_error("run", "%s: error: %s", a->model,
+                                                         cli_errmsg());
         goto done;
     }
     struct tsim_run_opts o = {.seed = s->seed, .replications = s->reps, .horizon = s->horizon,

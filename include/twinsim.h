@@ -607,11 +607,27 @@ TSIM_API int tsim_route_set_rule(struct tsim_model *m, int from, enum tsim_route
 TSIM_API int tsim_model_set_param(struct tsim_model *m, const char *path, const char *value);
 
 /**
+ * The block a parameter path names, read as tsim_model_set_param reads it ("filler.process.small"
+ * names 'filler'), so that a caller can tell which of its changes a later validation error is
+ * about (tsim_model_error_block). Returns the block's index, or -1 when the path names an
+ * operators pool or nothing.
+ */
+TSIM_API int tsim_model_param_block(const struct tsim_model *m, const char *path);
+
+/**
  * Check the model as a whole (routes that lead nowhere, probabilities that do not sum to 1,
  * blocks with no way out, processing times missing for a product, ...). Called by
  * tsim_sim_create. Returns 0, or TSIM_EMODEL with the first problem in tsim_errmsg().
  */
 TSIM_API int tsim_model_validate(const struct tsim_model *m);
+
+/**
+ * The block the last failed tsim_model_validate was about, so that the caller can place the
+ * error where that block was written or changed. Returns its index, or -1 when the problem is
+ * the model's as a whole (no blocks, the resolution of shifts, servers in all) or the last
+ * validation passed.
+ */
+TSIM_API int tsim_model_error_block(const struct tsim_model *m);
 
 /* ---------------------------------------------------------------------------------------------
  * Model files (YAML). Loading collects every problem as a diagnostic; nothing is fatal.

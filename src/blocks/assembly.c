@@ -207,6 +207,6 @@ const struct tsim__block_type tsim__assembly_type = {
     .keys = keys,
     .kpis = kpis,
     .vt = &assembly_vt,
-    .flags = TSIM__TYPE_SERVERS,
+    .flags = TSIM__TYPE_SERVERS | TSIM__TYPE_DISPOSES, /* its parts become one */
     .check = check,
 };

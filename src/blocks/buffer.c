@@ -318,10 +318,22 @@ static const struct tsim__key keys[] = {
 static const char *const kpis[] = {"entered", "left", "dropped", "throughput", "wait", "content",
                                    "max_content", NULL};
 
+/* A buffer takes no time. What arrives waits here without a limit when it has none; one that
+ * drops when full loses what a slow machine after it cannot take, so nothing piles up. */
+static enum tsim__flow flow(const struct tsim__block_desc *b, const struct tsim__block_desc *src,
+                            struct tsim__stream *s)
+{
+    (void)src;
+    if (b->drop) return TSIM__FLOW_STOP;
+    if (b->capacity == 0) s->waits = 1;
+    return TSIM__FLOW_PASS;
+}
+
 const struct tsim__block_type tsim__buffer_type = {
     .name = "buffer",
     .help = "a queue in front of the next block",
     .keys = keys,
     .kpis = kpis,
     .vt = &buffer_vt,
+    .lint = {.zero_time = tsim__zero_time_always, .flow = flow},
 };

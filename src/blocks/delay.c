@@ -106,10 +106,23 @@ static const struct tsim__key keys[] = {
 
 static const char *const kpis[] = {"entered", "left", "throughput", "content", NULL};
 
+/* A delay takes no time when its every draw is 0; it holds any number at once, so what it holds
+ * is never bounded. */
+static int zero_time(const struct tsim__block_desc *b) { return tsim_dist_mean(&b->delay) <= 0; }
+
+static enum tsim__flow flow(const struct tsim__block_desc *b, const struct tsim__block_desc *src,
+                            struct tsim__stream *s)
+{
+    (void)b, (void)src;
+    s->waits = 1;
+    return TSIM__FLOW_PASS;
+}
+
 const struct tsim__block_type tsim__delay_type = {
     .name = "delay",
     .help = "holds every entity for a drawn time, any number at once",
     .keys = keys,
     .kpis = kpis,
     .vt = &delay_vt,
+    .lint = {.zero_time = zero_time, .flow = flow},
 };

@@ -281,10 +281,6 @@ struct tsim_model {
  * automatically after any setter. Returns 0 or TSIM_EMODEL with tsim_errmsg() set. */
 int tsim__model_finalize(struct tsim_model *m);
 
-/* The block the last failed tsim_model_validate was about, -1 when the problem is the model's
- * (no blocks, shifts and resolution), so that a loader can place it at the block's line. */
-int tsim__model_error_block(const struct tsim_model *m);
-
 /* How many of the model's time units make one hour (60 for minutes); 0 for an unknown unit. */
 double tsim__units_per_hour(const struct tsim_model *m);
 

@@ -138,6 +138,45 @@ static const struct tsim__key keys[] = {
 static const char *const kpis[] = {TSIM__STATION_KPIS, "scrapped", "dropped", "availability",
                                    "performance", "quality", "oee", NULL};
 
+/* No time passes at a machine whose every processing time has mean 0 (so every draw is 0), unless
+ * it may wait: for a setup, a repair, its shift or operators. */
+static int zero_time(const struct tsim__block_desc *b)
+{
+    if (b->has_setup || b->has_failures || b->shift >= 0 || b->need.pool >= 0) return 0;
+    const struct tsim__pdist *pd = &b->process;
+    if (pd->has_default && tsim_dist_mean(&pd->dflt) > 0) return 0;
+    for (int i = 0; i < pd->n; i++)
+        if (tsim_dist_mean(&pd->dist[i]) > 0) return 0;
+    return 1;
+}
+
+/* The mean processing time here of what source `s` sends, by its product mix. */
+static double mean_work(const struct tsim__block_desc *s, const struct tsim__block_desc *mc)
+{
+    const struct tsim_dist *const *by = mc->process.by_product;
+    if (!by) return 0;
+    if (s->mix_n == 0) return by[0] ? tsim_dist_mean(by[0]) : 0;
+    double w = 0, prev = 0;
+    for (int i = 0; i < s->mix_n; i++) {
+        double p = s->mix_cum[i] - prev;
+        prev = s->mix_cum[i];
+        const struct tsim_dist *dd = by[s->mix_product[i]];
+        if (dd) w += p * tsim_dist_mean(dd);
+    }
+    return w;
+}
+
+/* The servers of a machine are what a stream arriving here keeps busy; one that drops what it
+ * cannot take at once lets nothing pile up before it. Its full capacity counts (no failure, no
+ * shift, no setup): a finding must be certain. */
+static enum tsim__flow flow(const struct tsim__block_desc *b, const struct tsim__block_desc *src,
+                            struct tsim__stream *s)
+{
+    if (b->drop || b->servers <= 0) return TSIM__FLOW_STOP;
+    s->work = mean_work(src, b);
+    return TSIM__FLOW_SERVE;
+}
+
 const struct tsim__block_type tsim__machine_type = {
     .name = "machine",
     .help = "one or more identical servers without a queue of their own",
@@ -146,4 +185,5 @@ const struct tsim__block_type tsim__machine_type = {
     .vt = &tsim__machine_vt,
     .flags = TSIM__TYPE_SERVERS,
     .check = tsim__station_check,
+    .lint = {.zero_time = zero_time, .flow = flow},
 };

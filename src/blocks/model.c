@@ -636,4 +636,8 @@ int tsim_model_validate(const struct tsim_model *m)
     return tsim__model_finalize((struct tsim_model *)m);
 }
 
-int tsim__model_error_block(const struct tsim_model *m) { return m->err_block; }
+int tsim_model_error_block(const struct tsim_model *m)
+{
+    TSIM__ASSERT(m != NULL, "NULL model");
+    return m->err_block;
+}

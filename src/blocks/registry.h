@@ -3,7 +3,8 @@
  * one table of them (registry.c). Everything that needs to know what block types exist reads the
  * table: the sim (vtables), the model builder (defaults, setters, checks, release), the loader
  * and `--set` (keys, their kinds, what is required), the docs' key tables (a test holds the two
- * together) and the twin (which types have servers). Not API.
+ * together), the twin (which types have servers) and the lint (what a block does to the entities
+ * that reach it: makes them for ever, lets them pass in no time, wait, or be served). Not API.
  *
  * A type's index in the table is its `enum tsim_block_type` value: the public enum names the
  * first types, in table order; a type added after them has an index but no enum name, and is
@@ -20,6 +21,8 @@
 #define TSIM_BLOCKS_REGISTRY_H
 
 #include "twinsim.h"
+
+#include <stddef.h>
 
 struct tsim_model;
 struct tsim__block_desc;
@@ -77,6 +80,37 @@ struct tsim__key {
 #define TSIM__TYPE_NO_ROUTE 1u /* entities leave the model here: no `to` (a sink) */
 #define TSIM__TYPE_SERVERS 2u  /* has servers with states (tsim_machine_state, force_down) */
 #define TSIM__TYPE_NO_INPUT 4u /* takes no entities: nothing routes to it (a source) */
+#define TSIM__TYPE_DISPOSES 8u /* entities may leave the model here whatever its keys say (a
+                                * sink; an assembly, whose parts become one) */
+
+/* What a stream of entities arriving along a single route meets at a block (lint's "arrivals
+ * outpace"): it stops following the stream there, follows it on, or has found the servers whose
+ * work it measures. */
+enum tsim__flow { TSIM__FLOW_STOP, TSIM__FLOW_PASS, TSIM__FLOW_SERVE };
+
+/* The stream a flow hook is shown and changes: entities per time unit, whether this block lets
+ * them wait without a limit (set by the hook; the lint names the first such block), and at a
+ * serving block the mean server time of one of them. */
+struct tsim__stream {
+    double rate;
+    int waits;
+    double work;
+};
+
+/* What the lint (src/model/lint.c) asks of a type to judge a model without running it. A NULL
+ * hook: the type does none of it. Every answer must be certain for the block as written (lint.h
+ * says why): a hook that cannot tell answers as the NULL hook does. */
+struct tsim__type_lint {
+    /* Makes entities for ever on its own: returns 1 with the reason ("source 'in' has no
+     * 'limit'") in `why` and in `*rate` the entities it makes per time unit on average (0 when
+     * that is not a positive finite number). */
+    int (*endless)(const struct tsim__block_desc *d, double *rate, char *why, size_t size);
+    /* An entity may pass through it in no time whatever is drawn. */
+    int (*zero_time)(const struct tsim__block_desc *d);
+    /* What the stream `s` of entities that block `src` (an endless maker) sends meets here. */
+    enum tsim__flow (*flow)(const struct tsim__block_desc *d, const struct tsim__block_desc *src,
+                            struct tsim__stream *s);
+};
 
 struct tsim__block_type {
     const char *name;            /* as written in model files */
@@ -88,7 +122,11 @@ struct tsim__block_type {
     /* Whole-model checks of one block (the description is finalized); NULL: none. Returns 0 or
      * TSIM_EMODEL with tsim_errmsg() set. */
     int (*check)(const struct tsim_model *m, const struct tsim__block_desc *d);
+    struct tsim__type_lint lint;
 };
+
+/* A lint `zero_time` hook for a type that never takes time (a buffer, a split). */
+int tsim__zero_time_always(const struct tsim__block_desc *d);
 
 /* The table (registry.c) and its length. */
 extern const struct tsim__block_type *const tsim__block_types[];

@@ -108,5 +108,5 @@ const struct tsim__block_type tsim__sink_type = {
     .keys = keys,
     .kpis = kpis,
     .vt = &sink_vt,
-    .flags = TSIM__TYPE_NO_ROUTE,
+    .flags = TSIM__TYPE_NO_ROUTE | TSIM__TYPE_DISPOSES,
 };

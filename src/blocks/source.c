@@ -19,6 +19,7 @@
 #include "core/core.h"
 
 #include <math.h>
+#include <stdio.h>
 
 enum { EV_ARRIVE, EV_RELEASE };
 
@@ -520,6 +521,17 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *b)
     return 0;
 }
 
+/* Arrivals without a limit never stop; a population alone is a closed loop, which ends when its
+ * entities reach a sink (the lint follows those itself). */
+static int endless(const struct tsim__block_desc *b, double *rate, char *why, size_t size)
+{
+    if (!b->has_interarrival || b->limit != 0) return 0;
+    double ia = tsim_dist_mean(&b->interarrival);
+    *rate = ia > 0 ? (double)b->batch / ia : 0;
+    snprintf(why, size, "source '%s' has no 'limit'", b->name);
+    return 1;
+}
+
 static const struct tsim__key keys[] = {
     {"interarrival", TSIM__KEY_DIST, TSIM__KEY_ONE_OF, .dflt = "none",
      .help = "time between arrivals; the first arrival comes one interarrival time after time 0",
@@ -553,4 +565,5 @@ const struct tsim__block_type tsim__source_type = {
     .vt = &source_vt,
     .flags = TSIM__TYPE_NO_INPUT,
     .check = check,
+    .lint = {.endless = endless},
 };

@@ -136,10 +136,20 @@ static const struct tsim__key keys[] = {
 
 static const char *const kpis[] = {"entered", "left", "throughput", NULL};
 
+/* A split takes no time and sends on `into` entities for each one. */
+static enum tsim__flow flow(const struct tsim__block_desc *b, const struct tsim__block_desc *src,
+                            struct tsim__stream *s)
+{
+    (void)src;
+    s->rate *= b->into;
+    return TSIM__FLOW_PASS;
+}
+
 const struct tsim__block_type tsim__split_type = {
     .name = "split",
     .help = "turns each entity into several of the same product",
     .keys = keys,
     .kpis = kpis,
     .vt = &split_vt,
+    .lint = {.zero_time = tsim__zero_time_always, .flow = flow},
 };

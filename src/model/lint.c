@@ -8,7 +8,9 @@
  * while) is the run's to catch (sim.c's limits).
  *
  * Routes are read as a graph: block -> each target its route can pick (a branch of probability
- * 0 cannot be picked).
+ * 0 cannot be picked). What a block of a type does (makes entities for ever, takes no time, lets
+ * entities wait, serves them) its type says, through the hooks of its descriptor
+ * (registry.h, struct tsim__type_lint); this file knows no block type by name.
  */
 #include "model/lint.h"
 
@@ -28,11 +30,17 @@ static int targets(const struct tsim__block_desc *b, int *to)
     return k;
 }
 
-/* Whether `b` can take an entity out of the system on its own: a sink, scrap, a drop when full,
- * an assembly (its parts become one), a route by product missing a product (dropped there). */
+static const struct tsim__type_lint *lint_of(const struct tsim__block_desc *b)
+{
+    return &tsim__block_type(b->type)->lint;
+}
+
+/* Whether `b` can take an entity out of the system on its own: its type says so (a sink, an
+ * assembly), scrap, a drop when full, a route by product missing a product (dropped there). */
 static int can_dispose(const struct tsim_model *m, const struct tsim__block_desc *b)
 {
-    if (b->type == TSIM_SINK || b->type == TSIM_ASSEMBLY || b->drop || b->scrap > 0) return 1;
+    if ((tsim__block_type(b->type)->flags & TSIM__TYPE_DISPOSES) || b->drop || b->scrap > 0)
+        return 1;
     if (b->route.rule == TSIM_ROUTE_PRODUCT) {
         int np = m->nproducts > 0 ? m->nproducts : 1;
         for (int p = 0; p < np; p++) {
@@ -54,7 +62,8 @@ static int reach_disposal(const struct tsim_model *m, int from, char *seen, int 
     stack[top++] = from;
     while (top > 0) {
         const struct tsim__block_desc *b = &m->blocks[stack[--top]];
-        if (b->type != TSIM_SOURCE && can_dispose(m, b)) found = 1;
+        if (!(tsim__block_type(b->type)->flags & TSIM__TYPE_NO_INPUT) && can_dispose(m, b))
+            found = 1;
         int k = targets(b, to);
         for (int i = 0; i < k; i++)
             if (!seen[to[i]]) seen[to[i]] = 1, stack[top++] = to[i];
@@ -74,8 +83,8 @@ int tsim__model_endless(const struct tsim_model *m, char *why, size_t size, int 
 {
     for (int b = 0; b < m->nblocks; b++) {
         const struct tsim__block_desc *d = &m->blocks[b];
-        if (d->type == TSIM_SOURCE && d->has_interarrival && d->limit == 0) {
-            snprintf(why, size, "source '%s' has no 'limit'", d->name);
+        double rate;
+        if (lint_of(d)->endless && lint_of(d)->endless(d, &rate, why, size)) {
             *block = b;
             return 1;
         }
@@ -86,7 +95,7 @@ int tsim__model_endless(const struct tsim_model *m, char *why, size_t size, int 
     int endless = 0;
     for (int b = 0; b < m->nblocks && !endless; b++) {
         const struct tsim__block_desc *d = &m->blocks[b];
-        if (d->type != TSIM_SOURCE || d->population == 0) continue;
+        if (d->population == 0) continue; /* a closed loop's entities, made at time 0 */
         if (!reach_disposal(m, b, seen, stack, to)) {
             snprintf(why, size, "the entities of source '%s' can reach no sink", d->name);
             *block = b;
@@ -101,25 +110,11 @@ int tsim__model_endless(const struct tsim_model *m, char *why, size_t size, int 
 
 /* ---- loops in which no time passes --------------------------------------------------------- */
 
-/* A block through which an entity may pass in no time whatever is drawn: every time it takes
- * has mean 0, so every draw is 0. Machines with setups, failures, shifts or operators are left
- * out (they may wait), as are assemblies (they wait for parts). */
+/* A block through which an entity may pass in no time whatever is drawn (its type's answer: every
+ * time it takes has mean 0, so every draw is 0, and nothing there makes it wait). */
 static int zero_time(const struct tsim__block_desc *b)
 {
-    switch (b->type) {
-    case TSIM_BUFFER:
-    case TSIM_SPLIT: return 1;
-    case TSIM_DELAY: return tsim_dist_mean(&b->delay) <= 0;
-    case TSIM_MACHINE: {
-        if (b->has_setup || b->has_failures || b->shift >= 0 || b->need.pool >= 0) return 0;
-        const struct tsim__pdist *pd = &b->process;
-        if (pd->has_default && tsim_dist_mean(&pd->dflt) > 0) return 0;
-        for (int i = 0; i < pd->n; i++)
-            if (tsim_dist_mean(&pd->dist[i]) > 0) return 0;
-        return 1;
-    }
-    default: return 0;
-    }
+    return lint_of(b)->zero_time && lint_of(b)->zero_time(b);
 }
 
 /* Strongly connected components of the zero-time blocks (Tarjan's algorithm, without recursion:
@@ -261,22 +256,6 @@ static void zero_time_loops(const struct tsim_model *m, struct tsim_diags *d)
 
 /* ---- machines fed faster than they can work ------------------------------------------------ */
 
-/* The mean processing time at machine `mc` of what source `s` sends, by its product mix. */
-static double mean_work(const struct tsim__block_desc *s, const struct tsim__block_desc *mc)
-{
-    const struct tsim_dist *const *by = mc->process.by_product;
-    if (!by) return 0;
-    if (s->mix_n == 0) return by[0] ? tsim_dist_mean(by[0]) : 0;
-    double w = 0, prev = 0;
-    for (int i = 0; i < s->mix_n; i++) {
-        double p = s->mix_cum[i] - prev;
-        prev = s->mix_cum[i];
-        const struct tsim_dist *dd = by[s->mix_product[i]];
-        if (dd) w += p * tsim_dist_mean(dd);
-    }
-    return w;
-}
-
 static void outpaced(const struct tsim_model *m, struct tsim_diags *d)
 {
     int n = m->nblocks;
@@ -286,34 +265,24 @@ static void outpaced(const struct tsim_model *m, struct tsim_diags *d)
     for (int b = 0; b < n; b++) first_src[b] = queue[b] = -1;
     for (int si = 0; si < n; si++) {
         const struct tsim__block_desc *s = &m->blocks[si];
-        /* A source with a limit stops: what it sends waits, but does not grow without bound. */
-        if (s->type != TSIM_SOURCE || !s->has_interarrival || s->limit) continue;
-        double ia = tsim_dist_mean(&s->interarrival);
-        if (!(ia > 0)) continue;
-        double rate = (double)s->batch / ia;
+        /* A maker with a limit stops: what it sends waits, but does not grow without bound. */
+        char why[200];
+        struct tsim__stream st = {0, 0, 0};
+        if (!lint_of(s)->endless || !lint_of(s)->endless(s, &st.rate, why, sizeof why)) continue;
+        if (!(st.rate > 0)) continue;
         int cur = s->route.rule == TSIM_ROUTE_SINGLE ? s->route.to[0] : -1, wait = -1;
         /* Along single routes through blocks that pass everything on; a limited buffer would
          * block the source instead of letting work pile up. */
         for (int steps = 0; cur >= 0 && steps < n; steps++) {
             const struct tsim__block_desc *b = &m->blocks[cur];
-            if (b->type == TSIM_MACHINE) {
-                if (wait >= 0 && !b->drop && b->servers > 0) {
-                    busy[cur] += rate * mean_work(s, b);
-                    if (first_src[cur] < 0) first_src[cur] = si, queue[cur] = wait;
-                    nsrc[cur]++;
-                }
-                break;
+            enum tsim__flow f = lint_of(b)->flow ? lint_of(b)->flow(b, s, &st) : TSIM__FLOW_STOP;
+            if (f == TSIM__FLOW_SERVE && wait >= 0) {
+                busy[cur] += st.rate * st.work;
+                if (first_src[cur] < 0) first_src[cur] = si, queue[cur] = wait;
+                nsrc[cur]++;
             }
-            if (b->type == TSIM_BUFFER) {
-                if (b->drop) break;
-                if (b->capacity == 0 && wait < 0) wait = cur;
-            } else if (b->type == TSIM_DELAY) {
-                if (wait < 0) wait = cur;
-            } else if (b->type == TSIM_SPLIT) {
-                rate *= b->into;
-            } else {
-                break;
-            }
+            if (f != TSIM__FLOW_PASS) break;
+            if (st.waits && wait < 0) wait = cur;
             cur = b->route.rule == TSIM_ROUTE_SINGLE ? b->route.to[0] : -1;
         }
     }
@@ -329,10 +298,10 @@ static void outpaced(const struct tsim_model *m, struct tsim_diags *d)
             snprintf(who, sizeof who, "source '%s' sends", m->blocks[first_src[b]].name);
         int line = m->block_line ? m->block_line[b] : 0, col = m->block_col ? m->block_col[b] : 0;
         tsim_diags_add(d, TSIM_WARNING, line, col,
-                       "arrivals outpace machine '%s': what %s would keep its %d server%s busy "
+                       "arrivals outpace %s '%s': what %s would keep its %d server%s busy "
                        "%.4g%% of the time, and it waits in %s '%s' without a limit, so work in "
                        "process grows without bound",
-                       mc->name, who, mc->servers, mc->servers == 1 ? "" : "s",
+                       tsim_block_type_name(mc->type), mc->name, who, mc->servers, mc->servers == 1 ? "" : "s",
                        100 * busy[b] / mc->servers, tsim_block_type_name(q->type), q->name);
     }
     tsim__free(busy);

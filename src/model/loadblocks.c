@@ -226,21 +226,17 @@ static void load_failures(struct loader *ld, int b, struct fy_node *v, struct po
     struct pos at[3] = {kp, kp, kp};
     int ok = 1;
     void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
-        const char *key = tsim__ld_key(ld, p, pk);
-        if (!key) continue;
-        int k = tsim__ld_key_index(key, failure_keys);
-        if (k < 0) {
-            tsim__ld_unknown_key(ld, key, failure_keys, " in 'failures'", pk);
-            continue;
-        }
-        node[k] = fy_node_pair_value(p);
-        at[k] = pk;
+    struct fy_node *fv;
+    struct pos pk;
+    int fk;
+    while ((fk = tsim__ld_next_key(ld, v, &it, failure_keys, " in 'failures'", kp, &fv, &pk)) !=
+           TSIM__LD_END) {
+        if (fk < 0) continue;
+        node[fk] = fv;
+        at[fk] = pk;
         static const char *const what[] = {"'between'", "'repair'", "'basis'"};
-        text[k] = tsim__ld_scalar(ld, node[k], what[k], pk);
-        if (!text[k]) ok = 0;
+        text[fk] = tsim__ld_scalar(ld, node[fk], what[fk], pk);
+        if (!text[fk]) ok = 0;
     }
     for (int k = 0; k < 2 && ok; k++) {
         if (!node[k]) {
@@ -661,14 +657,12 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
     struct pos among_at = kp, lua_at = kp;
     const char *rule_name = NULL;
     void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
-        const char *key = tsim__ld_key(ld, p, pk);
-        if (!key) continue;
-        int k = tsim__ld_key_index(key, rule_keys);
-        if (k == 0) {
-            struct fy_node *rv = fy_node_pair_value(p);
+    struct fy_node *rv;
+    struct pos pk;
+    int rk;
+    while ((rk = tsim__ld_next_key(ld, v, &it, rule_keys, " in 'to'", kp, &rv, &pk)) !=
+           TSIM__LD_END) {
+        if (rk == 0) {
             rule_name = tsim__ld_scalar(ld, rv, "'rule'", pk);
             if (!rule_name) continue;
             rule = tsim__ld_key_index(rule_name, rules);
@@ -677,14 +671,13 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
                 tsim__ld_err(ld, tsim__ld_pos(rv, pk), "unknown rule '%s' in 'to'%s", rule_name,
                              hint[0] ? hint : " (use shortest_queue, round_robin, first_free, least_utilized, earliest_free or lua)");
             }
-        } else if (k == 1) {
-            among = fy_node_pair_value(p);
+        } else if (rk == 1) {
+            among = rv;
             among_at = pk;
-        } else if (k == 2) {
-            lua = fy_node_pair_value(p);
+        } else if (rk == 2) {
+            lua = rv;
             lua_at = pk;
         } else {
-            tsim__ld_unknown_key(ld, key, rule_keys, " in 'to'", pk);
             ok = 0;
         }
     }

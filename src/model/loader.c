@@ -363,6 +363,23 @@ int tsim__ld_unknown_key(struct loader *ld, const char *key, const char *const *
     return 0;
 }
 
+int tsim__ld_next_key(struct loader *ld, struct fy_node *n, void **it, const char *const *keys,
+                      const char *where, struct pos base, struct fy_node **v, struct pos *kp)
+{
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(n, it))) {
+        *kp = tsim__ld_pos(fy_node_pair_key(p), base);
+        const char *key = tsim__ld_key(ld, p, *kp);
+        if (!key) continue;
+        *v = fy_node_pair_value(p);
+        int k = tsim__ld_key_index(key, keys);
+        if (k >= 0) return k;
+        tsim__ld_unknown_key(ld, key, keys, where, *kp);
+        return TSIM__LD_UNKNOWN;
+    }
+    return TSIM__LD_END;
+}
+
 /* libfyaml's text output is dropped: its errors are taken from the collected list instead. */
 static void fy_quiet(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
@@ -593,19 +610,14 @@ static void load_run(struct loader *ld, const struct top *t)
     const char *horizon_text = NULL, *warmup_text = NULL;
     struct pos warmup_pos = nowhere;
     void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(run, &it))) {
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), t->at[K_RUN]);
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) continue;
-        int k = tsim__ld_key_index(key, run_keys);
-        if (k < 0) {
-            tsim__ld_unknown_key(ld, key, run_keys, " in 'run'", kp);
-            continue;
-        }
+    struct fy_node *v;
+    struct pos kp;
+    int k;
+    while ((k = tsim__ld_next_key(ld, run, &it, run_keys, " in 'run'", t->at[K_RUN], &v, &kp)) !=
+           TSIM__LD_END) {
+        if (k < 0) continue;
         char what[32];
-        snprintf(what, sizeof what, "'%s'", key);
-        struct fy_node *v = fy_node_pair_value(p);
+        snprintf(what, sizeof what, "'%s'", run_keys[k]);
         const char *s = tsim__ld_scalar(ld, v, what, kp);
         if (!s) continue;
         long long n;
@@ -752,20 +764,17 @@ static void load_shift(struct loader *ld, struct fy_node *sh, struct pos at0)
     struct fy_node *periods = NULL;
     struct pos periods_at = at;
     void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(sh, &it))) {
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) continue;
-        int k = tsim__ld_key_index(key, shift_keys);
+    struct fy_node *v;
+    struct pos kp;
+    int k;
+    while ((k = tsim__ld_next_key(ld, sh, &it, shift_keys, " in a shift", at, &v, &kp)) !=
+           TSIM__LD_END) {
         if (k == 0)
-            name = tsim__ld_name(ld, fy_node_pair_value(p), "'name' of a shift", kp);
+            name = tsim__ld_name(ld, v, "'name' of a shift", kp);
         else if (k == 1)
-            periods = fy_node_pair_value(p), periods_at = kp;
+            periods = v, periods_at = kp;
         else if (k == 2)
-            tsim__ld_scalar(ld, fy_node_pair_value(p), "'description'", kp);
-        else
-            tsim__ld_unknown_key(ld, key, shift_keys, " in a shift", kp);
+            tsim__ld_scalar(ld, v, "'description'", kp);
     }
     if (!name) {
         if (!fy_node_mapping_lookup_pair_by_string(sh, "name", FY_NT))
@@ -885,13 +894,11 @@ static void load_pool(struct loader *ld, struct fy_node *op, struct pos at0)
     struct fy_node *shift_node = NULL;
     struct pos shift_at = at;
     void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(op, &it))) {
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) continue;
-        struct fy_node *v = fy_node_pair_value(p);
-        int k = tsim__ld_key_index(key, pool_keys);
+    struct fy_node *v;
+    struct pos kp;
+    int k;
+    while ((k = tsim__ld_next_key(ld, op, &it, pool_keys, " in an operators pool", at, &v, &kp)) !=
+           TSIM__LD_END) {
         if (k == 0) {
             name = tsim__ld_name(ld, v, "'name' of an operators pool", kp);
             if (!name) ok = 0;
@@ -906,8 +913,6 @@ static void load_pool(struct loader *ld, struct fy_node *op, struct pos at0)
             shift_at = kp;
         } else if (k == 3) {
             tsim__ld_scalar(ld, v, "'description'", kp);
-        } else {
-            tsim__ld_unknown_key(ld, key, pool_keys, " in an operators pool", kp);
         }
     }
     if (shift_node) {
@@ -1068,7 +1073,7 @@ struct tsim_model *tsim_model_load(const char *text, size_t len, const char *fil
 
     /* The whole-model checks, once: a problem of one block is placed at its type key. */
     if (ld.m && diags->errors == errors_before && tsim_model_validate(ld.m) != 0) {
-        int b = tsim__model_error_block(ld.m);
+        int b = tsim_model_error_block(ld.m);
         struct pos at = nowhere;
         if (b >= 0 && (size_t)b < ld.nblk) at = ld.blk[b].pos;
         tsim__ld_err(&ld, at, "%s", tsim__errmsg_body());

@@ -105,6 +105,21 @@ int tsim__ld_unknown_key(struct loader *ld, const char *key, const char *const *
 /* The index of `key` in the NULL-terminated `keys`, or -1. */
 int tsim__ld_key_index(const char *key, const char *const *keys);
 
+/*
+ * The one loop over a mapping of known keys (run, shift, operators pool, failures, a rule's
+ * 'to', attribute, network, segment): the next key of mapping `n` in the order written, as its
+ * index in `keys` (NULL-terminated), with its value in `*v` and its place in `*kp` (`base`: where
+ * the mapping is, for a node without a mark). A key that is not text is reported and passed
+ * over; a key not in `keys` is reported, "unknown key 'x'WHERE (did you mean ...?)" at its
+ * place, and answered TSIM__LD_UNKNOWN, so that a caller can count it. TSIM__LD_END when no key
+ * is left. `*it` starts NULL. Values are read in the order written, so diagnostics come out in
+ * the file's order.
+ */
+#define TSIM__LD_END (-1)
+#define TSIM__LD_UNKNOWN (-2)
+int tsim__ld_next_key(struct loader *ld, struct fy_node *n, void **it, const char *const *keys,
+                      const char *where, struct pos base, struct fy_node **v, struct pos *kp);
+
 /* loadblocks.c: one item of 'blocks'; then, once all are read, routes and whole-model checks
  * (`written`: how many items 'blocks' has). */
 void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0);

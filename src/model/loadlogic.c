@@ -23,17 +23,13 @@ void tsim__ld_attribute(struct loader *ld, struct fy_node *n, struct pos at0)
     struct fy_node *v[4] = {NULL, NULL, NULL, NULL};
     struct pos kpos[4] = {at, at, at, at};
     void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(n, &it))) {
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) continue;
-        int k = tsim__ld_key_index(key, attr_keys);
-        if (k < 0) {
-            tsim__ld_unknown_key(ld, key, attr_keys, " in an attribute", kp);
-            continue;
-        }
-        v[k] = fy_node_pair_value(p);
+    struct fy_node *val;
+    struct pos kp;
+    int k;
+    while ((k = tsim__ld_next_key(ld, n, &it, attr_keys, " in an attribute", at, &val, &kp)) !=
+           TSIM__LD_END) {
+        if (k < 0) continue;
+        v[k] = val;
         kpos[k] = kp;
     }
     if (!v[0]) {

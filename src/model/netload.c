@@ -69,13 +69,12 @@ static void load_segment(struct loader *ld, struct tsim__network *net, struct fy
     int from = -1, to = -1, ok = 1, two_way = 1, has_from = 0, has_to = 0;
     double length = NAN, limit = INFINITY;
     void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(sg, &it))) {
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) continue;
-        struct fy_node *v = fy_node_pair_value(p);
-        switch (tsim__ld_key_index(key, seg_keys)) {
+    struct fy_node *v;
+    struct pos kp;
+    int k;
+    while ((k = tsim__ld_next_key(ld, sg, &it, seg_keys, " in a segment", at, &v, &kp)) !=
+           TSIM__LD_END) {
+        switch (k) {
         case 0:
             has_from = 1;
             if ((from = node_ref(ld, net, v, "'from'", kp)) < 0) ok = 0;
@@ -103,9 +102,7 @@ static void load_segment(struct loader *ld, struct tsim__network *net, struct fy
         case 5:
             tsim__ld_scalar(ld, v, "'description'", kp);
             break;
-        default:
-            tsim__ld_unknown_key(ld, key, seg_keys, " in a segment", kp);
-            ok = 0;
+        default: ok = 0; /* an unknown key, reported */
         }
     }
     if (ok && !has_from) tsim__ld_err(ld, at, "segment has no 'from'"), ok = 0;
@@ -187,20 +184,19 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
     struct fy_node *nodes = NULL, *segs = NULL, *where = NULL, *zones = NULL, *ncap = NULL;
     struct pos nodes_at = at, segs_at = at, where_at = at, zones_at = at, ncap_at = at;
     void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) continue;
-        struct fy_node *val = fy_node_pair_value(p);
-        switch (tsim__ld_key_index(key, net_keys)) {
+    struct fy_node *val;
+    struct pos kp;
+    int nk;
+    while ((nk = tsim__ld_next_key(ld, v, &it, net_keys, " in 'network'", at, &val, &kp)) !=
+           TSIM__LD_END) {
+        switch (nk) {
         case 0: nodes = val, nodes_at = kp; break;
         case 1: segs = val, segs_at = kp; break;
         case 2: where = val, where_at = kp; break;
         case 3: tsim__ld_scalar(ld, val, "'description'", kp); break;
         case 4: zones = val, zones_at = kp; break;
         case 5: ncap = val, ncap_at = kp; break;
-        default: tsim__ld_unknown_key(ld, key, net_keys, " in 'network'", kp);
+        default: break; /* an unknown key, reported */
         }
     }
     if (!nodes) tsim__ld_err(ld, at, "'network' has no 'nodes'");

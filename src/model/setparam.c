@@ -332,50 +332,72 @@ static int set_block_param(struct tsim_model *m, int b, const char *param, const
     return tsim__param_set(m, b, param, value, NULL, e);
 }
 
+/* What `path` names: a block (`*block`, -1 if not) or an operators pool (`*pool`), with the name
+ * in `name` (room for the path) and the rest after the dot in `*param`. Names may themselves hold
+ * dots, so each dot is tried in turn: the first prefix that names a block or a pool decides.
+ * Returns 1 if one does. */
+static int split_path(const struct tsim_model *m, const char *path, char *name, int *block,
+                      int *pool, const char **param)
+{
+    size_t len = strlen(path);
+    *block = *pool = -1;
+    for (size_t i = 0; i < len; i++) {
+        if (path[i] != '.') continue;
+        memcpy(name, path, i);
+        name[i] = '\0';
+        *param = path + i + 1;
+        int b = tsim_model_find_block(m, name), p = b >= 0 ? -1 : tsim_model_find_operators(m, name);
+        if (b >= 0 || p >= 0) {
+            *block = b >= 0 ? b : -1;
+            *pool = p >= 0 ? p : -1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int tsim_model_param_block(const struct tsim_model *m, const char *path)
+{
+    TSIM__ASSERT(m && path, "NULL argument");
+    char *name = tsim__malloc(strlen(path) + 1);
+    int b, pool;
+    const char *param;
+    split_path(m, path, name, &b, &pool, &param);
+    tsim__free(name);
+    return b;
+}
+
 int tsim_model_set_param(struct tsim_model *m, const char *path, const char *value)
 {
     TSIM__ASSERT(m && path && value, "NULL argument");
     struct tsim__perr e;
     e.msg[0] = '\0';
-    /* Names may themselves hold dots, so try each dot in turn: the first prefix that names a
-     * block or an operators pool decides. */
     size_t len = strlen(path);
     char *name = tsim__malloc(len + 1);
-    int rc = TSIM_ENOENT, found = 0;
-    for (size_t i = 0; i < len && !found; i++) {
-        if (path[i] != '.') continue;
-        memcpy(name, path, i);
-        name[i] = '\0';
-        const char *param = path + i + 1;
-        int b = tsim_model_find_block(m, name);
-        if (b >= 0) {
-            found = 1;
-            rc = set_block_param(m, b, param, value, &e);
-            break;
-        }
-        int pool = tsim_model_find_operators(m, name);
-        if (pool >= 0) {
-            found = 1;
-            long long v;
-            if (strcmp(param, "count") != 0) {
-                rc = tsim__perr_set(
-                    &e, TSIM_ENOENT, 0, "unknown parameter '%s' of operators '%s'%s", param, name,
-                    tsim__suggest_list(param, (const char *const[]){"count", NULL}));
-            } else if ((rc = tsim__parse_int(value, "'count'", 1, TSIM__COUNT_MAX, &v, &e)) == 0) {
-                /* A block that needs more operators than the pool would have could never work. */
-                for (int k = 0; k < m->nblocks && rc == 0; k++) {
-                    const struct tsim__block_desc *d = &m->blocks[k];
-                    if (d->need.pool == pool && d->need.count > v)
-                        rc = tsim__perr_set(&e, TSIM_ERANGE, 0,
-                                            "'count' %lld of '%s' is below the %d operators %s "
-                                            "'%s' needs",
-                                            v, name, d->need.count,
-                                            tsim_block_type_name(d->type), d->name);
-                }
-                if (rc == 0) rc = tsim_model_set_pool_count(m, pool, (int)v);
-                if (rc && !e.msg[0]) setter_failed(&e, rc);
+    int rc = TSIM_ENOENT, block, pool;
+    const char *param;
+    int found = split_path(m, path, name, &block, &pool, &param);
+    if (found && block >= 0) {
+        rc = set_block_param(m, block, param, value, &e);
+    } else if (found) {
+        long long v;
+        if (strcmp(param, "count") != 0) {
+            rc = tsim__perr_set(
+                &e, TSIM_ENOENT, 0, "unknown parameter '%s' of operators '%s'%s", param, name,
+                tsim__suggest_list(param, (const char *const[]){"count", NULL}));
+        } else if ((rc = tsim__parse_int(value, "'count'", 1, TSIM__COUNT_MAX, &v, &e)) == 0) {
+            /* A block that needs more operators than the pool would have could never work. */
+            for (int k = 0; k < m->nblocks && rc == 0; k++) {
+                const struct tsim__block_desc *d = &m->blocks[k];
+                if (d->need.pool == pool && d->need.count > v)
+                    rc = tsim__perr_set(&e, TSIM_ERANGE, 0,
+                                        "'count' %lld of '%s' is below the %d operators %s "
+                                        "'%s' needs",
+                                        v, name, d->need.count,
+                                        tsim_block_type_name(d->type), d->name);
             }
-            break;
+            if (rc == 0) rc = tsim_model_set_pool_count(m, pool, (int)v);
+            if (rc && !e.msg[0]) setter_failed(&e, rc);
         }
     }
     if (!found) {

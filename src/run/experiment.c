@@ -620,8 +620,18 @@ long tsim__xrun_add_scenario(struct tsim__xrun *x, char **values, struct tsim_di
     }
     /* Validate once here, on one thread: sims created concurrently later only read the model. */
     if (tsim_model_validate(m) != 0) {
-        tsim_diags_add(d, TSIM_ERROR, 0, 0, "scenario %zu does not validate: %s", x->nscen,
-                       tsim_errmsg());
+        /* The model validated as loaded: a factor broke it. Place the error at the last factor
+         * that changed the block it is about, naming its value; 0:0 when none did. */
+        int eb = tsim_model_error_block(m), at = -1;
+        for (int f = 0; f < nf && eb >= 0; f++)
+            if (tsim_model_param_block(m, x->spec->factors[f].path) == eb) at = f;
+        if (at >= 0)
+            tsim_diags_add(d, TSIM_ERROR, x->spec->factors[at].line, x->spec->factors[at].col,
+                           "scenario %zu does not validate with factor '%s' at %s: %s", x->nscen,
+                           x->spec->factors[at].path, values[at], tsim__errmsg_body());
+        else
+            tsim_diags_add(d, TSIM_ERROR, 0, 0, "scenario %zu does not validate: %s", x->nscen,
+                           tsim__errmsg_body());
         tsim_model_destroy(m);
         return TSIM_EMODEL;
     }

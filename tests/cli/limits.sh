@@ -111,6 +111,36 @@ sed 's/^run: {horizon: 1000000}/run: {horizon: 1000000, max_entities: 10000}/' w
 printf 'model: wip3.yaml\nreplications: 2\nfactors:\n  m.process: [0.5, 1.25]\n' >x-wip.yaml
 tw experiment x-wip.yaml --no-db
 expect limits_experiment_names_the_stop 1 "replication 0 of scenario 1 failed: more than 10000 entities at once at"
+# Through a delay (entities wait there without a limit) and a split (three leave for each one):
+# 2 entities every 4 min, 3 each after the split, a mean work of 1.5 min by the mix, 2 servers.
+cat >wip-mix.yaml <<'EOF'
+run: {horizon: 1000000}
+products: [p1, p2]
+blocks:
+  - source: in
+    interarrival: 4
+    batch: 2
+    product: {p1: 0.5, p2: 0.5}
+    to: d
+  - delay: d
+    time: 1
+    to: s
+  - split: s
+    into: 3
+    to: m
+  - machine: m
+    servers: 2
+    process: {p1: 1, p2: 2}
+    to: done
+  - sink: done
+EOF
+tw check wip-mix.yaml
+expect limits_check_warns_outpaced_through_split 0 "wip-mix.yaml:15:5: warning: arrivals outpace machine 'm': what source 'in' sends would keep its 2 servers busy 112.5% of the time, and it waits in delay 'd' without a limit, so work in process grows without bound"
+# A buffer that drops when full before the machine: nothing piles up.
+sed 's/^    to: s$/    to: q\n  - buffer: q\n    when_full: drop\n    to: s/' wip-mix.yaml >wip-drop.yaml
+tw check wip-drop.yaml
+if [ "$rc" -eq 0 ] && ! grep -q warning err; then pass limits_check_dropping_buffer_quiet; else
+    fail limits_check_dropping_buffer_quiet "exit $rc: $(cat err)"; fi
 sed 's/    to: m$/    capacity: 50\n    to: m/' wip.yaml >wip2.yaml
 tw check wip2.yaml
 if [ "$rc" -eq 0 ] && ! grep -q warning err; then pass limits_check_limited_buffer_quiet; else

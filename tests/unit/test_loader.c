@@ -476,6 +476,32 @@ static void test_set_param(void)
     CHECK(tsim_model_set_param(m, "filler.to", "done") == TSIM_ENOENT);
     CHECK(tsim_model_set_param(m, "servers", "2") == TSIM_ENOENT);
     CHECK(tsim_model_validate(m) == 0);
+    CHECK_EQ(tsim_model_error_block(m), -1);
+
+    /* The block a path names, as the setter reads it; a pool or nothing is -1. */
+    CHECK_EQ(tsim_model_param_block(m, "filler.process.large"), tsim_model_find_block(m, "filler"));
+    CHECK_EQ(tsim_model_param_block(m, "filler_buffer.capacity"),
+             tsim_model_find_block(m, "filler_buffer"));
+    CHECK_EQ(tsim_model_param_block(m, "crew.count"), -1);
+    CHECK_EQ(tsim_model_param_block(m, "filer.servers"), -1);
+    CHECK_EQ(tsim_model_param_block(m, "servers"), -1);
+    tsim_model_destroy(m);
+}
+
+/* A name with a dot: the first prefix that names a block decides, for the setter and for
+ * tsim_model_param_block alike. */
+static void test_param_block_dotted(void)
+{
+    struct tsim_model *m = tsim_model_create("dots");
+    int src = tsim_model_add_block(m, TSIM_SOURCE, "in.a");
+    int snk = tsim_model_add_block(m, TSIM_SINK, "out");
+    CHECK(src >= 0 && snk >= 0);
+    CHECK_EQ(tsim_model_param_block(m, "in.a.limit"), src);
+    CHECK_EQ(tsim_model_param_block(m, "in.limit"), -1);
+    CHECK_EQ(tsim_model_param_block(m, "out.x"), snk);
+    /* No way out and no arrivals: validation fails at the source. */
+    CHECK(tsim_model_validate(m) != 0);
+    CHECK_EQ(tsim_model_error_block(m), src);
     tsim_model_destroy(m);
 }
 
@@ -736,6 +762,7 @@ int main(void)
     RUN(test_units_and_defaults);
     RUN(test_routes_and_flow_calls);
     RUN(test_set_param);
+    RUN(test_param_block_dotted);
     RUN(test_limits_at);
     RUN(test_set_param_limits);
     RUN(test_shift_from_midnight);
