@@ -178,7 +178,10 @@ elif [ ! -x "$CHROMIUM" ]; then
 elif ! node -e "require('playwright-core')" >/dev/null 2>&1; then
     skip_or_fail "playwright-core not found (npm install --prefix tests/browser)"
 else
-    for r in report sparse; do
+    tw experiment $EX/eight.yaml --db "$TMP/eight.db" --quiet
+    tw report --db "$TMP/eight.db" -o "$TMP/eight.html"
+    [ "$rc" -eq 0 ] || fail report_eight_buffers "exit $rc: $(cat "$TMP/err")"
+    for r in report sparse eight; do
         CHROMIUM="$CHROMIUM" timeout 120 node tests/browser/report.test.js "$TMP/$r.html" "$r"
         brc=$?
         [ $brc -eq 124 ] && fail "report_browser_$r" "timed out after 120 s"
