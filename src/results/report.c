@@ -122,13 +122,17 @@ static const char page_script[] =
     "d+=(k?'H'+X(q.t[k]).toFixed(1)+'V':'M'+X(q.t[k]).toFixed(1)+',')+Y(vals[k]).toFixed(1);}"
     "if(end!==undefined)d+='H'+X(end).toFixed(1);return d;}\n"
     "function drawTrace(si){var box=document.getElementById('trace-chart');"
-    "var tr=D.traces.filter(function(t){return t.scen===si;});var w=760,h=280,l=50,b=40,t=14;"
+    /* the legend: LEG names a row, as many rows as the buffers need, below the time axis and its
+     * label; the plot keeps its height */
+    "var tr=D.traces.filter(function(t){return t.scen===si;});var LEG=5,"
+    "rows=Math.max(1,Math.ceil(tr.length/LEG)),w=760,b=34+16*rows,h=240+b,l=50,t=14;"
     "var s=svg(box,w,h);if(!tr.length){E('text',{x:20,y:40,'class':'axis'},s,"
     "'no trace recorded for this scenario');return 1;}var tmax=0,vmax=1;tr.forEach(function(q){"
     "q.t.forEach(function(x){if(x>tmax)tmax=x;});"
     "(q.hi||q.v).forEach(function(x){if(x>vmax)vmax=x;});"
     "q.end=q.t.length>q.v.length?q.t[q.v.length]:undefined;});"
-    "if(tmax<=0)tmax=1;var X=function(q){return l+(w-l-10)*q/tmax;},"
+    /* 24 px right of the plot: the last time label is centred on its end */
+    "if(tmax<=0)tmax=1;var X=function(q){return l+(w-l-24)*q/tmax;},"
     "Y=function(q){return t+(h-t-b)*(1-q/vmax);};yaxis(s,0,vmax,Y,l,w-10);"
     "ticks(0,tmax,6).forEach(function(v){E('text',{x:X(v),y:h-b+14,'text-anchor':'middle',"
     "'class':'axis'},s,fmt(v));});var binned=0;tr.forEach(function(q,i){"
@@ -138,7 +142,9 @@ static const char page_script[] =
     "'L'+X(q.t[k]).toFixed(1)+','+Y(q.lo[k]).toFixed(1);}"
     "E('path',{d:up+dn+'Z',fill:col,'fill-opacity':0.18,stroke:'none','class':'band'},s);}"
     "E('path',{d:steps(q,q.v,X,Y,q.end),fill:'none',stroke:col,'stroke-width':1.5,"
-    "'class':'trace'},s);E('text',{x:l+8+i*140,y:h-6,fill:col,'class':'axis'},s,q.name);});"
+    /* the name in its line's colour: a style, since the axis class's fill outranks an attribute */
+    "'class':'trace'},s);E('text',{x:l+8+(i%LEG)*140,y:h-b+46+16*Math.floor(i/LEG),"
+    "style:'fill:'+col,'class':'axis legend'},s,q.name);});"
     "E('text',{x:w-10,y:h-b+28,'text-anchor':'end','class':'axis'},s,"
     "(binned?'line: mean over each interval; band: lowest to highest content; ':'')+"
     "'time ('+R.time_unit+')');return 1;}\n"

@@ -28,8 +28,9 @@
 struct series {
     int binned;
     size_t n;
-    /* exact: the change times and the content from each on */
-    double t[TRACE_CAP], v[TRACE_CAP];
+    /* exact: the change times and the content from each on; up to TRACE_CAP changes, and
+     * room for the run's end after them */
+    double t[TRACE_CAP + 1], v[TRACE_CAP + 1];
     /* binned */
     double t0, w;
     double area[TRACE_CAP], lo[TRACE_CAP], hi[TRACE_CAP];
@@ -153,8 +154,9 @@ static void store(struct tsim__xrun *x, size_t s, int block, struct series *se, 
                   double last)
 {
     if (!se->binned) {
-        /* The end as a last point (when it fits), so the final level is drawn to the end. */
-        if (se->n == 0 || (se->n < TRACE_CAP && se->t[se->n - 1] < end)) {
+        /* The end as a last point, so the final level is drawn to the end: there is room for
+         * it even after TRACE_CAP changes. */
+        if (se->n == 0 || se->t[se->n - 1] < end) {
             se->t[se->n] = end;
             se->v[se->n] = last;
             se->n++;

@@ -77,6 +77,30 @@ function check(name, ok, why) {
     check('report_buffer_traces', m.traces >= 1, `${m.traces} traces with length`);
     check('report_table', m.rows === m.nScen + 1, `${m.rows} table rows`);
 
+    // Every buffer of the scenario drawn is named in the legend, and every text of the chart
+    // (legend names, axis labels) lies inside the chart, however many buffers there are.
+    const lg = await page.evaluate(() => {
+      const data = JSON.parse(document.getElementById('data').textContent);
+      const svg = document.querySelector('#trace-chart svg');
+      const box = svg.getBoundingClientRect();
+      const texts = Array.from(svg.querySelectorAll('text'));
+      const names = data.traces.filter((t) => t.scen === (data.run.best ?? 0)).map((t) => t.name);
+      const outside = texts.filter((e) => {
+        const b = e.getBoundingClientRect();
+        return b.left < box.left - 0.5 || b.right > box.right + 0.5 || b.top < box.top - 0.5 ||
+          b.bottom > box.bottom + 0.5;
+      }).map((e) => e.textContent);
+      // Each name in its line's colour, so that a line can be told by its name.
+      const lines = Array.from(svg.querySelectorAll('path.trace'));
+      const shown = names.filter((n, i) => texts.some((e) => e.textContent === n &&
+        lines[i] && getComputedStyle(e).fill === getComputedStyle(lines[i]).stroke));
+      return { names: names.length, shown: shown.length, outside };
+    });
+    check('report_trace_legend', lg.shown === lg.names && lg.names > 0,
+      `${lg.shown} of ${lg.names} buffers named in their lines' colours`);
+    check('report_trace_legend_inside', lg.outside.length === 0,
+      `drawn outside the chart: ${lg.outside.join(', ')}`);
+
     // Another KPI redraws the means elsewhere.
     const before = await page.evaluate(() => Array.from(document.querySelectorAll('#kpi-chart circle.mean'))
       .map((r) => r.getAttribute('cy')).join(','));

@@ -89,6 +89,22 @@ else
     fail report_trace_mean_and_levels "exit $rc: $(cat "$TMP/err")"
 fi
 
+# A trace of exactly as many changes as it keeps point by point (512) still ends at the run's
+# end: tests/experiments/cap-queue.yaml's queue changes last at 511 and holds 510 until 1000.
+tw experiment $EX/cap.yaml --db "$TMP/cap.db" --quiet
+if [ "$rc" -eq 0 ] && python3 - "$TMP/cap.db" <<'EOF'
+import sqlite3, struct, sys
+db = sqlite3.connect(sys.argv[1])
+doubles = lambda b: struct.unpack("%dd" % (len(b) // 8), b)
+t, v = (doubles(x) for x in db.execute("SELECT t, v FROM exp_traces WHERE scen = 0").fetchone())
+assert len(t) == 513 and t[-2:] == (511.0, 1000.0) and v[-2:] == (510.0, 510.0), (len(t), t[-2:], v[-2:])
+EOF
+then
+    pass report_trace_full_has_its_end
+else
+    fail report_trace_full_has_its_end "exit $rc: $(cat "$TMP/err")"
+fi
+
 # --- the database read back: experiments in `runs` and `show`, and files that are no database -----
 tw runs --db "$TMP/r.db"
 if [ "$rc" -eq 0 ] && grep -q "^ *1  .*  experiment  servers.yaml " "$TMP/out"; then pass runs_lists_experiments; else
@@ -162,7 +178,10 @@ elif [ ! -x "$CHROMIUM" ]; then
 elif ! node -e "require('playwright-core')" >/dev/null 2>&1; then
     skip_or_fail "playwright-core not found (npm install --prefix tests/browser)"
 else
-    for r in report sparse; do
+    tw experiment $EX/eight.yaml --db "$TMP/eight.db" --quiet
+    tw report --db "$TMP/eight.db" -o "$TMP/eight.html"
+    [ "$rc" -eq 0 ] || fail report_eight_buffers "exit $rc: $(cat "$TMP/err")"
+    for r in report sparse eight; do
         CHROMIUM="$CHROMIUM" timeout 120 node tests/browser/report.test.js "$TMP/$r.html" "$r"
         brc=$?
         [ $brc -eq 124 ] && fail "report_browser_$r" "timed out after 120 s"
