@@ -56,9 +56,9 @@ PKGS += libmicrohttpd
 CFLAGS_ALL += -DTSIM_HAVE_HTTP=1
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libmosquitto and libmicrohttpd are opened when first used (src/core/dynlib.h): their headers
-# are needed to build, not linked.
-DL_PKGS := libmosquitto libmicrohttpd
+# libmosquitto, libmicrohttpd and libsqlite3 are opened when first used (src/core/dynlib.h):
+# their headers are needed to build, not linked.
+DL_PKGS := libmosquitto libmicrohttpd sqlite3
 PKG_LIBS := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/null) -ldl
 CFLAGS_ALL += $(PKG_CFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) $(LDLIBS_ALL)

@@ -4,7 +4,8 @@
  * every start of the command: their relocations and constructors were most of its start-up
  * time (docs/bench.md, Start-up). So src/twin/mqtt_lib.c and src/web/mhd_lib.c open those two
  * by soname with dlopen and call them through a table of function pointers; the real library
- * does the work, only its loading moves to the first subcommand that needs it.
+ * does the work, only its loading moves to the first subcommand that needs it. SQLite's own
+ * relocations were most of what was left; src/core/sqlite_lib.c opens it at the first database.
  */
 #ifndef TSIM_CORE_DYNLIB_H
 #define TSIM_CORE_DYNLIB_H

@@ -5,7 +5,7 @@
 #ifndef TSIM_OUT_DB_H
 #define TSIM_OUT_DB_H
 
-#include <sqlite3.h>
+#include "core/sqlite_lib.h"
 #include <stddef.h>
 
 /*

@@ -18,7 +18,7 @@
 
 #include <errno.h>
 #include <math.h>
-#include <sqlite3.h>
+#include "core/sqlite_lib.h"
 #include <string.h>
 
 enum kind { KIND_RUN, KIND_EXP };

@@ -16,7 +16,7 @@
 #include "results/sqlopen.h"
 
 #include <math.h>
-#include <sqlite3.h>
+#include "core/sqlite_lib.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

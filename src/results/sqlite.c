@@ -30,7 +30,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
-#include <sqlite3.h>
+#include "core/sqlite_lib.h"
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -7,7 +7,7 @@
 #ifndef TSIM_RESULTS_SQLOPEN_H
 #define TSIM_RESULTS_SQLOPEN_H
 
-#include <sqlite3.h>
+#include "core/sqlite_lib.h"
 
 /* How long a statement waits for another connection's lock before it fails with SQLITE_BUSY:
  * long enough for any one transaction of a run, an experiment or the twin to finish. */

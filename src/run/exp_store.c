@@ -25,7 +25,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <sqlite3.h>
+#include "core/sqlite_lib.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -20,7 +20,7 @@
 #include "twinsim_drivers.h"
 
 #include <inttypes.h>
-#include <sqlite3.h>
+#include "core/sqlite_lib.h"
 #include <stdio.h>
 #include <string.h>
 

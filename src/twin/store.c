@@ -17,7 +17,7 @@
 #include "results/sqlopen.h"
 #include "twin/twin.h"
 
-#include <sqlite3.h>
+#include "core/sqlite_lib.h"
 #include <stdio.h>
 #include <string.h>
 

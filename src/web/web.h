@@ -12,7 +12,7 @@
 #include "twinsim_web.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
+#include "core/sqlite_lib.h"
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>

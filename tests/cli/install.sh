@@ -48,12 +48,13 @@ else
     fail install_soname "soname '$soname', links $links"
 fi
 
-# MQTT and HTTP are opened when first used (src/core/dynlib.h): neither the command nor the
-# shared library names them, or the TLS libraries they bring, among what it needs at start.
+# MQTT, HTTP and SQLite are opened when first used (src/core/dynlib.h): neither the command nor
+# the shared library names them, or the TLS libraries they bring, among what it needs at start.
 needed=$(readelf -d "$ROOT$P/bin/twinsim" "$LIB/libtwinsim.so.$version" |
          sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u | tr '\n' ' ')
 case " $needed" in
-    *" libmosquitto"* | *" libmicrohttpd"* | *" libssl"* | *" libcrypto"* | *" libgnutls"*)
+    *" libmosquitto"* | *" libmicrohttpd"* | *" libssl"* | *" libcrypto"* | *" libgnutls"* | \
+    *" libsqlite3"*)
         fail install_lazy_libs "needed at start: $needed" ;;
     *) if [ -n "$needed" ]; then pass install_lazy_libs
        else fail install_lazy_libs "readelf found no needed libraries"; fi ;;

@@ -10,7 +10,7 @@
 #include "twinsim.h"
 
 #include <math.h>
-#include <sqlite3.h>
+#include "core/sqlite_lib.h"
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -377,7 +377,7 @@ static void test_sqlite(void)
     CHECK(id1 == 1 && id2 == 2);
 
     sqlite3 *db;
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK);
     CHECK(query_int(db, "SELECT count(*) FROM runs") == 2);
     CHECK(query_int(db, "SELECT count(*) FROM replications WHERE run_id = 2") == 2);
     CHECK(query_int(db, "SELECT count(*) FROM replication_kpis WHERE run_id = 1") == 16);

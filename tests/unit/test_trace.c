@@ -7,7 +7,7 @@
 #include "twinsim.h"
 #include "twinsim_drivers.h"
 
-#include <sqlite3.h>
+#include "core/sqlite_lib.h"
 
 static const char *models[] = {"examples/bottling-line.yaml", "examples/assembly-cell.yaml",
                                "examples/job-shop.yaml"};
@@ -127,7 +127,7 @@ static void test_record_refuses_another_run(void)
     CHECK(fd >= 0);
     close(fd);
     sqlite3 *db;
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK);
     CHECK(sqlite3_exec(db,
                        "CREATE TABLE runs(id INTEGER PRIMARY KEY);"
                        "CREATE TABLE replications(run_id INTEGER, replication INTEGER, "

@@ -159,7 +159,7 @@ static void test_store_schema_version(void)
     if (!st) return;
     tsim__store_close(st);
     sqlite3 *db = NULL;
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK);
     int v = -1;
     CHECK(tsim__sqlite_version(db, &v) == 0 && v == 1);
     sqlite3_stmt *q = NULL;
