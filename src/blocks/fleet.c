@@ -39,11 +39,12 @@
 #include "blocks/sim.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 
 enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE };
 enum { IDLE, TO_PICKUP, LOADING, LOADED, UNLOADING, BLOCKED, TO_HOME, ZONE_WAIT, NSTATES };
-enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE }; /* indices in `keys` */
+enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE }; /* in `keys` */
 enum { IDLE_STAY, IDLE_HOME };
 
 /* Places in the fleet's travel-time tables: the home, the pickup, then the destinations. */
@@ -62,6 +63,8 @@ struct vehicle {
     int node, arc;        /* with zones: see the invariants */
     int drive;            /* with zones: the driving state (TO_PICKUP, LOADED, TO_HOME) of its leg */
     uint32_t wnext;       /* with zones: the next vehicle in the queue of the node it waits for */
+    int64_t ticks[NSTATES]; /* time in each state since the statistics restart, `since` excluded */
+    uint64_t deliveries;    /* hand-overs since the statistics restart */
 };
 
 struct fleet {
@@ -103,6 +106,7 @@ static void set_state(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
 {
     struct vehicle *v = &s->v[i];
     s->state_ticks[v->state] += sim->now - v->since;
+    v->ticks[v->state] += sim->now - v->since;
     v->state = state;
     v->since = sim->now;
     tsim__note_state(sim, b, (int)i, state);
@@ -118,7 +122,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     int home = s->paths->place[P_HOME];
     for (uint32_t i = 0; i < s->nveh; i++)
         s->v[i] = (struct vehicle){IDLE, P_HOME, P_HOME, sim->now, TSIM__NIL, -1, 0,
-                                   home, -1, IDLE, TSIM__NIL};
+                                   home, -1, IDLE, TSIM__NIL, {0}, 0};
     tsim__area_restart(&s->waiting, sim->now, 0);
     s->zoned = zoned(sim->m);
     if (!s->zoned) return;
@@ -373,6 +377,7 @@ static int hand_over(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     if (!tsim__send_leave(sim, b, e)) return 0;
     tsim__sum_add(&s->delivery, sim->now - t_in);
     s->deliveries++;
+    v->deliveries++;
     v->ent = TSIM__NIL;
     vehicle_free(sim, b, s, i);
     return 1;
@@ -461,11 +466,64 @@ static void restart(struct tsim_sim *sim, uint32_t b)
 {
     struct fleet *s = tsim__state(sim, b);
     for (int k = 0; k < NSTATES; k++) s->state_ticks[k] = 0;
-    for (uint32_t i = 0; i < s->nveh; i++) s->v[i].since = sim->now;
+    for (uint32_t i = 0; i < s->nveh; i++) {
+        struct vehicle *v = &s->v[i];
+        v->since = sim->now;
+        v->deliveries = 0;
+        for (int k = 0; k < NSTATES; k++) v->ticks[k] = 0;
+    }
     tsim__area_restart(&s->waiting, sim->now, s->nwait);
     s->wait = s->delivery = (struct tsim__sum){0, 0};
     s->deliveries = 0;
     s->zone_waits = 0;
+}
+
+/* Per-vehicle KPIs: "vehicle_N.KPI", N from 1. A result keeps its KPIs' names by pointer and
+ * may outlive the model and the sim (an experiment's design points re-check the model), so the
+ * names live in one table for the whole process, made once per vehicle number and never freed;
+ * the replications of parallel runs report at once, hence the lock. */
+enum { VK_UTIL = NSTATES, VK_DELIVERIES, VK_EMPTY, NVK };
+static const char *const vehicle_kpi[NVK] = {
+    "idle", "to_pickup", "loading", "loaded", "unloading", "blocked", "to_home", "zone_wait",
+    "utilization", "deliveries", "empty_travel_share"};
+static pthread_mutex_t vnames_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **vnames; /* vnames[i * NVK + k]: KPI k of vehicle i + 1 */
+static uint32_t vnames_n; /* vehicles named */
+
+/* The names of vehicle i's KPIs, NVK of them. */
+static char *const *vehicle_names(uint32_t i)
+{
+    pthread_mutex_lock(&vnames_lock);
+    if (vnames_n <= i) {
+        vnames = tsim__realloc(vnames, (size_t)(i + 1) * NVK * sizeof *vnames);
+        for (; vnames_n <= i; vnames_n++)
+            for (int k = 0; k < NVK; k++) {
+                char buf[64];
+                snprintf(buf, sizeof buf, "vehicle_%u.%s", vnames_n + 1, vehicle_kpi[k]);
+                vnames[(size_t)vnames_n * NVK + (size_t)k] = tsim__strdup(buf);
+            }
+    }
+    char *const *names = vnames + (size_t)i * NVK;
+    pthread_mutex_unlock(&vnames_lock);
+    return names;
+}
+
+static void report_vehicle(struct tsim_sim *sim, uint32_t b, const struct fleet *s, uint32_t i,
+                           struct tsim_result *r)
+{
+    const struct vehicle *v = &s->v[i];
+    char *const *name = vehicle_names(i);
+    int64_t ticks[NSTATES];
+    for (int k = 0; k < NSTATES; k++) ticks[k] = v->ticks[k];
+    ticks[v->state] += sim->now - v->since;
+    double all = (double)(sim->now - sim->stats_start);
+    for (int k = 0; k < NSTATES; k++)
+        tsim_result_add(r, (int)b, name[k], all > 0 ? (double)ticks[k] / all : 0);
+    tsim_result_add(r, (int)b, name[VK_UTIL], all > 0 ? 1 - (double)ticks[IDLE] / all : 0);
+    tsim_result_add(r, (int)b, name[VK_DELIVERIES], (double)v->deliveries);
+    double empty = (double)(ticks[TO_PICKUP] + ticks[TO_HOME]);
+    double moving = empty + (double)ticks[LOADED];
+    tsim_result_add(r, (int)b, name[VK_EMPTY], moving > 0 ? empty / moving : 0);
 }
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
@@ -491,6 +549,8 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim_result_add(r, (int)b, "requests_waiting", tsim__area_mean(&s->waiting, sim->now, s->nwait));
     tsim_result_add(r, (int)b, "requests_waiting_end", (double)s->nwait);
     tsim_result_add(r, (int)b, "zone_waits", (double)s->zone_waits);
+    if (tsim__desc(sim, b)->val[K_PER_VEHICLE].i == 1)
+        for (uint32_t i = 0; i < s->nveh; i++) report_vehicle(sim, b, s, i, r);
 }
 
 static const struct tsim__block_vt fleet_vt = {
@@ -632,6 +692,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 /* The descriptor ---------------------------------------------------------------------------- */
 
 static const char *const idle_choices[] = {"stay", "home", NULL};
+static const char *const booleans[] = {"false", "true", NULL};
 
 static const struct tsim__key keys[] = {
     [K_COUNT] = {"count", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, 100000, .dflt = "required",
@@ -645,6 +706,10 @@ static const struct tsim__key keys[] = {
                   .help = "the time to set an entity down, before its hand-over"},
     [K_IDLE] = {"idle", TSIM__KEY_CHOICE, 0, .choices = idle_choices, .noun = "idle rule",
                 .dflt = "stay", .help = "what a vehicle with nothing to do does: `stay` or drive `home`"},
+    [K_PER_VEHICLE] = {"per_vehicle", TSIM__KEY_CHOICE, 0, .choices = booleans,
+                       .noun = "value", .dflt = "false",
+                       .help = "`true`: also each vehicle's state shares, utilization, deliveries "
+                               "and empty-travel share (`vehicle_N.KPI`)"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
