@@ -220,22 +220,17 @@ void tsim__ld_release(struct loader *ld, int b, struct fy_node *v, struct pos kp
     struct pos xp[3] = {kp, kp, kp};
     int ok = 1;
     void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
-        const char *key = tsim__ld_key(ld, p, pk);
-        if (!key) {
+    struct fy_node *kv;
+    struct pos pk;
+    int rk;
+    while ((rk = tsim__ld_next_key(ld, v, &it, release_keys, " in 'release'", kp, &kv, &pk)) !=
+           TSIM__LD_END) {
+        if (rk < 0) {
             ok = 0;
             continue;
         }
-        int k = tsim__ld_key_index(key, release_keys);
-        if (k < 0) {
-            tsim__ld_unknown_key(ld, key, release_keys, " in 'release'", pk);
-            ok = 0;
-            continue;
-        }
-        x[k] = fy_node_pair_value(p);
-        xp[k] = pk;
+        x[rk] = kv;
+        xp[rk] = pk;
     }
     if (!x[0] || !x[1]) {
         tsim__ld_err(ld, kp, "'release' needs '%s' (write '{rule: conwip, wip: N, over: [BLOCK, "
