@@ -9,7 +9,17 @@
  * `to` one by one as entities (of `product`), each as its unloading ends; a pallet the next block
  * refuses stays on the truck, which waits at its door (blocked) until it is taken, blocked doors
  * retrying in door order when woken. An outbound truck's pallets are times only: it leaves when
- * they are loaded. It takes no entities.
+ * they are loaded, and the dock takes no entities.
+ *
+ * With `loads: orders` the dock takes entities instead, the orders a picking block ships, and
+ * they wait at the dock (staged, in arrival order) for an outbound truck. A truck of the
+ * appointments file at a door loads, one `load` draw each, the staged orders due by its departure
+ * (an order without a due time goes on any truck), as many as its `pallets` (its room, one order
+ * a pallet). It leaves when full or at its departure time, after the order it is loading, with
+ * what is ready; a truck that gets its door after its departure loads what is staged for it and
+ * leaves (late). An order that a truck due to take it left behind, or that comes after that truck
+ * left, is missed once (`cut`: the latest departure of the trucks that have left; an order due by
+ * it is one some truck has missed), and stays staged for a later truck: missed, not lost.
  *
  * Invariants: a truck is in exactly one place, the yard (`yard`, `yn` of them, in arrival order)
  * or a door; a door is IDLE only while the yard is empty; a BLOCKED door holds one pallet entity,
@@ -21,13 +31,14 @@
 #include <math.h>
 #include <string.h>
 
-enum { EV_ARRIVE, EV_DONE, EV_PALLET };
+enum { EV_ARRIVE, EV_DONE, EV_PALLET, EV_LOADED, EV_CLOSE };
 enum { IDLE, BUSY, BLOCKED };
 enum { YARD_FIFO, YARD_APPOINTMENT };
 enum { DIR_INBOUND, DIR_OUTBOUND };
+enum { LOADS_PALLETS, LOADS_ORDERS };
 enum {
     K_DOORS, K_APPOINTMENTS, K_INTERARRIVAL, K_PALLETS, K_DIRECTION, K_LIMIT, K_UNLOAD, K_LOAD,
-    K_YARD, K_YARD_CAPACITY, K_PRODUCT
+    K_YARD, K_YARD_CAPACITY, K_PRODUCT, K_LOADS
 }; /* indices in `keys` */
 
 struct truck {
@@ -37,9 +48,9 @@ struct truck {
 
 struct door {
     uint32_t state;
-    uint32_t left;   /* pallets still to unload */
-    uint32_t pallet; /* held while BLOCKED, else TSIM__NIL */
-    uint32_t pad_;
+    uint32_t left;    /* pallets still to unload; a truck loading orders: its room left */
+    uint32_t pallet;  /* held while BLOCKED, or the order being loaded; else TSIM__NIL */
+    uint32_t closing; /* a truck loading orders: its departure has come (or had, at its door) */
     struct truck truck;
 };
 
@@ -50,6 +61,9 @@ struct dock {
     uint64_t doors_off, yard_off;   /* bytes from the state's start */
     struct tsim__area yard_level, busy;
     uint64_t done, late, pallets_in, pallets_out, turned_away;
+    uint32_t staged_head, staged_tail; /* `loads: orders`: orders waiting, linked by `next` */
+    int64_t cut;                       /* the latest departure of a truck gone, ticks */
+    uint64_t orders_loaded, missed;
     struct tsim__sum turnaround, yard_wait;
 };
 
@@ -91,6 +105,8 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->yard_off = s->doors_off + s->ndoors * sizeof(struct door);
     struct door *dr = AT(s, doors_off, struct door);
     for (uint32_t i = 0; i < s->ndoors; i++) dr[i].pallet = TSIM__NIL;
+    s->staged_head = s->staged_tail = TSIM__NIL;
+    s->cut = INT64_MIN;
     int64_t t = next_arrival(sim, s, d);
     if (t != TSIM__NEVER) tsim__schedule(sim, t, b, EV_ARRIVE, 0);
 }
@@ -99,6 +115,40 @@ static int64_t draw_of(struct tsim_sim *sim, struct dock *s, const struct tsim__
                        int key)
 {
     return d->val[key].set ? tsim__draw(sim, &d->val[key].d, &s->h.rng[TSIM__RNG_MAIN]) : 0;
+}
+
+static void depart(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i);
+
+/* Unlink and return the first staged order a truck leaving at `departure` takes, or TSIM__NIL.
+ * O(staged): the orders staged at a dock are those of the next trucks. */
+static uint32_t take_staged(struct tsim_sim *sim, struct dock *s, int64_t departure)
+{
+    uint32_t prev = TSIM__NIL;
+    for (uint32_t e = s->staged_head; e != TSIM__NIL; prev = e, e = sim->ents[e].next) {
+        int64_t due = sim->ents[e].due;
+        if (due != TSIM__NEVER && due > departure) continue;
+        uint32_t nx = sim->ents[e].next;
+        if (prev == TSIM__NIL) s->staged_head = nx;
+        else sim->ents[prev].next = nx;
+        if (s->staged_tail == e) s->staged_tail = prev;
+        return e;
+    }
+    return TSIM__NIL;
+}
+
+/* Door `i`'s truck, loading orders and holding none: it loads the next staged order it takes,
+ * or leaves if full or closing, or waits for orders. */
+static void load_next(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i)
+{
+    struct door *dr = &AT(s, doors_off, struct door)[i];
+    uint32_t e = dr->left > 0 ? take_staged(sim, s, dr->truck.departure) : TSIM__NIL;
+    if (e != TSIM__NIL) {
+        dr->pallet = e;
+        tsim__schedule(sim, sim->now + draw_of(sim, s, tsim__desc(sim, b), K_LOAD), b, EV_LOADED,
+                       i);
+        return;
+    }
+    if (dr->left == 0 || dr->closing) depart(sim, b, s, i);
 }
 
 /* Door `i` takes truck `t`: its pallets, one draw each. */
@@ -112,6 +162,14 @@ static void start(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i,
     s->busy_doors++;
     tsim__area_in(&s->busy, sim->now, s->busy_doors);
     tsim__sum_add(&s->yard_wait, sim->now - t->t_arrive);
+    if (t->outbound && d->val[K_LOADS].i == LOADS_ORDERS) {
+        dr->left = t->pallets;
+        dr->pallet = TSIM__NIL;
+        dr->closing = t->departure <= sim->now;
+        if (!dr->closing) tsim__schedule(sim, t->departure, b, EV_CLOSE, i);
+        load_next(sim, b, s, i);
+        return;
+    }
     if (!t->outbound) {
         dr->left = t->pallets;
         tsim__schedule(sim, sim->now + draw_of(sim, s, d, K_UNLOAD), b, EV_PALLET, i);
@@ -183,7 +241,18 @@ static void depart(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i)
     struct door *dr = &AT(s, doors_off, struct door)[i];
     struct truck t = dr->truck;
     s->done++;
-    if (t.outbound) s->pallets_out += t.pallets;
+    if (t.outbound && tsim__desc(sim, b)->val[K_LOADS].i == LOADS_ORDERS) {
+        s->pallets_out += t.pallets - dr->left;
+        /* the orders it leaves behind that were due by its departure, unless an earlier truck
+         * already missed them */
+        for (uint32_t e = s->staged_head; e != TSIM__NIL; e = sim->ents[e].next) {
+            int64_t due = sim->ents[e].due;
+            s->missed += due != TSIM__NEVER && due <= t.departure && due > s->cut;
+        }
+        if (t.departure > s->cut) s->cut = t.departure;
+    } else if (t.outbound) {
+        s->pallets_out += t.pallets;
+    }
     s->late += sim->now > t.departure;
     tsim__sum_add(&s->turnaround, sim->now - t.t_arrive);
     dr->state = IDLE;
@@ -218,6 +287,25 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
     struct dock *s = tsim__state(sim, b);
     if (kind == EV_ARRIVE) {
         arrive(sim, b, s);
+    } else if (kind == EV_LOADED) { /* an order is on the truck: it leaves the system */
+        struct door *dr = &AT(s, doors_off, struct door)[arg];
+        uint32_t e = dr->pallet;
+        dr->pallet = TSIM__NIL;
+        dr->left--;
+        s->orders_loaded++;
+        tsim__note_leave(sim, b, e);
+        tsim__complete(sim, e);
+        tsim__entity_dispose(sim, e);
+        load_next(sim, b, s, arg);
+    } else if (kind == EV_CLOSE) {
+        /* a truck that left early, full, may have given its door to another: this event is
+         * that one's only if its departure is now (and then closing it is right anyway) */
+        struct door *dr = &AT(s, doors_off, struct door)[arg];
+        if (dr->state == BUSY && dr->truck.outbound && !dr->closing &&
+            dr->truck.departure == sim->now) {
+            dr->closing = 1;
+            if (dr->pallet == TSIM__NIL) depart(sim, b, s, arg);
+        }
     } else if (kind == EV_DONE) {
         depart(sim, b, s, arg);
     } else { /* a pallet is off the truck */
@@ -228,6 +316,29 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
         tsim__note_enter(sim, b, e);
         hand_on(sim, b, s, arg, e);
     }
+}
+
+/* `loads: orders`: order `e` is staged, and an idle loading truck that takes it starts on it. */
+static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    struct dock *s = tsim__state(sim, b);
+    tsim__note_enter(sim, b, e);
+    int64_t due = sim->ents[e].due;
+    s->missed += due != TSIM__NEVER && due <= s->cut;
+    sim->ents[e].next = TSIM__NIL;
+    if (s->staged_tail == TSIM__NIL) s->staged_head = e;
+    else sim->ents[s->staged_tail].next = e;
+    s->staged_tail = e;
+    struct door *dr = AT(s, doors_off, struct door);
+    for (uint32_t i = 0; i < s->ndoors; i++) {
+        /* a truck waiting for orders had none staged that it takes: only `e` may be */
+        if (dr[i].state == BUSY && dr[i].truck.outbound && dr[i].pallet == TSIM__NIL &&
+            tsim__desc(sim, b)->val[K_LOADS].i == LOADS_ORDERS) {
+            load_next(sim, b, s, i);
+            if (dr[i].pallet == e) break;
+        }
+    }
+    return 1;
 }
 
 static void pull(struct tsim_sim *sim, uint32_t b)
@@ -244,6 +355,7 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     tsim__area_restart(&s->yard_level, sim->now, s->yn);
     tsim__area_restart(&s->busy, sim->now, s->busy_doors);
     s->done = s->late = s->pallets_in = s->pallets_out = s->turned_away = 0;
+    s->orders_loaded = s->missed = 0;
     s->turnaround = s->yard_wait = (struct tsim__sum){0, 0};
 }
 
@@ -262,11 +374,14 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim_result_add(r, (int)b, "pallets_unloaded", (double)s->pallets_in);
     tsim_result_add(r, (int)b, "pallets_loaded", (double)s->pallets_out);
     tsim_result_add(r, (int)b, "turned_away", (double)s->turned_away);
+    tsim_result_add(r, (int)b, "orders_loaded", (double)s->orders_loaded);
+    tsim_result_add(r, (int)b, "orders_missed", (double)s->missed);
 }
 
 static const struct tsim__block_vt dock_vt = {
     .state_size = state_size,
     .init = init,
+    .offer = offer,
     .pull = pull,
     .event = event,
     .restart = restart,
@@ -288,6 +403,25 @@ void tsim__trucks_release(struct tsim__trucks *t)
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     (void)m;
+    int orders = d->val[K_LOADS].i == LOADS_ORDERS;
+    if (d->indegree > 0 && !orders)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "dock '%s' takes entities only with 'loads: orders' (the orders its "
+                          "outbound trucks load)",
+                          d->name);
+    if (orders) {
+        if (!d->trucks.n)
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                              "dock '%s' loads orders, which needs an 'appointments_file' whose "
+                              "outbound trucks have a departure",
+                              d->name);
+        for (int k = 0; k < d->trucks.n; k++)
+            if (d->trucks.outbound[k] && !isfinite(d->trucks.departure[k]))
+                return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                                  "dock '%s' loads orders, but an outbound truck arriving at %g "
+                                  "has no departure",
+                                  d->name, d->trucks.arrival[k]);
+    }
     int file = d->trucks.n > 0, drawn = d->val[K_INTERARRIVAL].set;
     if (file == drawn)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
@@ -303,6 +437,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 
 static const char *const yards[] = {"fifo", "appointment", NULL};
 static const char *const directions[] = {"inbound", "outbound", NULL};
+static const char *const loads[] = {"pallets", "orders", NULL};
 
 static const struct tsim__key keys[] = {
     [K_DOORS] = {"doors", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, 100000, .dflt = "required",
@@ -327,6 +462,10 @@ static const struct tsim__key keys[] = {
                          .dflt = "10000", .help = "trucks that may wait; one more is turned away"},
     [K_PRODUCT] = {"product", TSIM__KEY_PRODUCT, 0, .dflt = "the first product",
                    .help = "the product of unloaded pallets"},
+    [K_LOADS] = {"loads", TSIM__KEY_CHOICE, 0, .choices = loads, .noun = "load",
+                 .dflt = "pallets",
+                 .help = "what outbound trucks load: `pallets` (times only) or the `orders` "
+                         "routed to the dock"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of unloaded pallets"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -335,7 +474,7 @@ static const struct tsim__key keys[] = {
 static const char *const kpis[] = {
     "entered", "left", "throughput", "content", "trucks", "turnaround", "yard_wait",
     "trucks_waiting", "door_utilization", "late_departures", "pallets_unloaded",
-    "pallets_loaded", "turned_away", NULL};
+    "pallets_loaded", "turned_away", "orders_loaded", "orders_missed", NULL};
 
 const struct tsim__block_type tsim__dock_type = {
     .name = "dock",
@@ -343,6 +482,6 @@ const struct tsim__block_type tsim__dock_type = {
     .keys = keys,
     .kpis = kpis,
     .vt = &dock_vt,
-    .flags = TSIM__TYPE_NO_INPUT,
+    .flags = TSIM__TYPE_ORIGIN | TSIM__TYPE_DISPOSES, /* orders leave in trucks */
     .check = check,
 };

@@ -82,6 +82,7 @@ struct tsim__key {
 #define TSIM__TYPE_NO_INPUT 4u /* takes no entities: nothing routes to it (a source) */
 #define TSIM__TYPE_DISPOSES 8u /* entities may leave the model here whatever its keys say (a
                                 * sink; an assembly, whose parts become one) */
+#define TSIM__TYPE_ORIGIN 16u  /* makes entities of its own, as a source, and may take some */
 
 /* What a stream of entities arriving along a single route meets at a block (lint's "arrivals
  * outpace"): it stops following the stream there, follows it on, or has found the servers whose

@@ -879,7 +879,8 @@ static void check_graph(struct loader *ld, struct pos blocks_at, int written)
     for (int i = 0; i < n; i++) {
         const struct blockinfo *bi = &ld->blk[i];
         /* a block that takes no entities makes its own (a source, a picking block's orders) */
-        if (tsim__block_type((int)bi->type)->flags & TSIM__TYPE_NO_INPUT) sources++;
+        if (tsim__block_type((int)bi->type)->flags & (TSIM__TYPE_NO_INPUT | TSIM__TYPE_ORIGIN))
+            sources++;
         if (bi->type != TSIM_SINK && !bi->to) {
             tsim__ld_err(ld, bi->pos, "block '%s' has no way out (add 'to:')",
                          tsim_model_block_name(ld->m, i));
@@ -895,7 +896,8 @@ static void check_graph(struct loader *ld, struct pos blocks_at, int written)
     char *seen = tsim__calloc((size_t)n, 1);
     int *stack = tsim__malloc((size_t)n * sizeof *stack), top = 0;
     for (int i = 0; i < n; i++) {
-        if (tsim__block_type((int)ld->blk[i].type)->flags & TSIM__TYPE_NO_INPUT)
+        if (tsim__block_type((int)ld->blk[i].type)->flags &
+            (TSIM__TYPE_NO_INPUT | TSIM__TYPE_ORIGIN))
             seen[i] = 1, stack[top++] = i;
     }
     while (top > 0) {

@@ -100,6 +100,107 @@ static void test_dock_by_hand(void)
     four_trucks("appointment", (20 + 6 + 11 + 6) / 4.0, (7 + 4) / 4.0, (7 + 4) / 20.0, 0);
 }
 
+/* Outbound trucks loading orders (`loads: orders`), one door, 0.4 a load. Orders come at 1, 2,
+ * ..., 6, each due 2 later (3, 4, ..., 8). A (room 10, departure 3.5) at 0 loads o1 1..1.4;
+ * o2 and o3 (due 4, 5) are not its: it leaves at 3.5 with 1 (none missed; cut 3.5). B (room 2,
+ * departure 8) waits 1..3.5, loads o2 and o3 to 4.3 and leaves full, early, leaving o4 (come at
+ * 4, due 6 <= 8) behind: missed. C (room 10, departure 12) waits 2..4.3 and loads o4 4.3..4.7,
+ * o5 5..5.4 and o6 6..6.4, both missed as they come (due 7, 8 <= cut 8), and leaves at 12 with
+ * 3. D (departure 12.5) comes at 13, finds nothing and leaves at once: late. Turnarounds 3.5,
+ * 3.3, 10, 0; yard waits 0, 2.5, 2.3, 0. Stopped at 5.2 instead, o5 is on the dock: 5 entered,
+ * 4 loaded (flow balance: the missed are still there, not lost). */
+static const char orders_csv[] = "truck,arrival,pallets,direction,departure\n"
+                                 "A,0,10,outbound,3.5\n"
+                                 "B,1,2,outbound,8\n"
+                                 "C,2,10,outbound,12\n"
+                                 "D,13,5,outbound,12.5\n";
+
+static struct tsim_model *orders_model(const char *csv, size_t len, char *diag, size_t size)
+{
+    char path[128], yaml[1024];
+    snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return NULL;
+    fwrite(csv, 1, len, f);
+    fclose(f);
+    snprintf(yaml, sizeof yaml,
+             "name: out\n"
+             "blocks:\n"
+             "  - source: orders\n"
+             "    interarrival: 1\n"
+             "    limit: 6\n"
+             "    due: 2\n"
+             "    to: dock\n"
+             "  - dock: dock\n"
+             "    doors: 1\n"
+             "    appointments_file: %s\n"
+             "    loads: orders\n"
+             "    load: 0.4\n"
+             "    to: gone\n"
+             "  - sink: gone\n",
+             path);
+    return model_from_text(yaml, "out.yaml", diag, size);
+}
+
+static void test_dock_loads_orders(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = orders_model(orders_csv, sizeof orders_csv - 1, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int dock = tsim_model_find_block(m, "dock");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run(sim);
+    CHECK_NEAR(tsim_sim_now(sim), 13, 1e-9);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, dock, "trucks"), 4, 0);
+    CHECK_NEAR(kpi(&r, dock, "orders_loaded"), 6, 0);
+    CHECK_NEAR(kpi(&r, dock, "pallets_loaded"), 6, 0);
+    CHECK_NEAR(kpi(&r, dock, "orders_missed"), 3, 0);
+    CHECK_NEAR(kpi(&r, dock, "late_departures"), 1, 0);
+    CHECK_NEAR(kpi(&r, dock, "turnaround"), (3.5 + 3.3 + 10 + 0) / 4, 1e-9);
+    CHECK_NEAR(kpi(&r, dock, "yard_wait"), (0 + 2.5 + 2.3 + 0) / 4, 1e-9);
+    CHECK_NEAR(kpi(&r, dock, "entered"), 6, 0);
+    CHECK_NEAR(kpi(&r, dock, "left"), 6, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+
+    sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(sim, 5.2);
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, dock, "entered"), 5, 0);
+    CHECK_NEAR(kpi(&r, dock, "orders_loaded"), 4, 0);
+    CHECK_NEAR(kpi(&r, dock, "left"), 4, 0);
+    CHECK_NEAR(kpi(&r, dock, "orders_missed"), 2, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+
+    /* an outbound truck without a departure cannot load orders; a dock without `loads: orders`
+     * takes no entities */
+    static const char nodep[] = "truck,arrival,pallets,direction,departure\nA,0,1,outbound,\n";
+    m = orders_model(nodep, sizeof nodep - 1, diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dock 'dock' loads orders, but an outbound truck arriving at 0 has no "
+                       "departure") != NULL);
+    if (m) tsim_model_destroy(m);
+    char d2[1024] = "";
+    m = model_from_text("name: d\nblocks:\n  - source: s\n    interarrival: 1\n    to: dock\n"
+                        "  - dock: dock\n    doors: 1\n    interarrival: 1\n    to: gone\n"
+                        "  - sink: gone\n",
+                        "d.yaml", d2, sizeof d2);
+    CHECK(m == NULL);
+    CHECK(strstr(d2, "dock 'dock' takes entities only with 'loads: orders'") != NULL);
+    if (m) tsim_model_destroy(m);
+}
+
 /* Erlang C: with a = lambda / mu offered load on c servers,
  * C(c, a) = [a^c / c! * c / (c - a)] / [sum_{k<c} a^k / k! + a^c / c! * c / (c - a)],
  * Wq = C(c, a) / (c mu - lambda). */
@@ -222,6 +323,7 @@ int main(void)
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-dock-XXXXXX");
     if (!mkdtemp(tmpdir)) return 1;
     RUN(test_dock_by_hand);
+    RUN(test_dock_loads_orders);
     RUN(test_dock_erlang_c);
     RUN(test_appointments_file);
     char path[128];

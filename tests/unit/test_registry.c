@@ -194,7 +194,7 @@ static void test_registry_kpis_are_reported(void)
         struct tsim_model *m = tsim_model_create("kpis");
         int blk = tsim_model_add_block(m, (enum tsim_block_type)t, "x");
         int src = -1, out = -1;
-        if (!(bt->flags & TSIM__TYPE_NO_INPUT)) {
+        if (!(bt->flags & (TSIM__TYPE_NO_INPUT | TSIM__TYPE_ORIGIN))) {
             src = tsim_model_add_block(m, TSIM_SOURCE, "in");
             tsim_source_set_interarrival(m, src, &one);
             tsim_route_to(m, src, blk);
