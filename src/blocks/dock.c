@@ -21,8 +21,13 @@
  * left, is missed once (`cut`: the latest departure of the trucks that have left; an order due by
  * it is one some truck has missed), and stays staged for a later truck: missed, not lost.
  *
+ * Doors may serve one direction: the first `inbound_doors` only inbound trucks, the next
+ * `outbound_doors` only outbound ones, the rest both. A truck takes the lowest-numbered free door
+ * that serves it (so a door of its own direction before a shared one), and a door that comes free
+ * takes, by the yard rule, only a waiting truck that it serves.
+ *
  * Invariants: a truck is in exactly one place, the yard (`yard`, `yn` of them, in arrival order)
- * or a door; a door is IDLE only while the yard is empty; a BLOCKED door holds one pallet entity,
+ * or a door; a door is IDLE only while no truck it serves waits in the yard; a BLOCKED door holds one pallet entity,
  * the block's whole content. At most `yard_capacity` trucks wait; one more is turned away
  * (counted). State lives in the arena, located by offsets.
  */
@@ -38,7 +43,7 @@ enum { DIR_INBOUND, DIR_OUTBOUND };
 enum { LOADS_PALLETS, LOADS_ORDERS };
 enum {
     K_DOORS, K_APPOINTMENTS, K_INTERARRIVAL, K_PALLETS, K_DIRECTION, K_LIMIT, K_UNLOAD, K_LOAD,
-    K_YARD, K_YARD_CAPACITY, K_PRODUCT, K_LOADS
+    K_YARD, K_YARD_CAPACITY, K_PRODUCT, K_LOADS, K_INBOUND_DOORS, K_OUTBOUND_DOORS
 }; /* indices in `keys` */
 
 struct truck {
@@ -109,6 +114,16 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->cut = INT64_MIN;
     int64_t t = next_arrival(sim, s, d);
     if (t != TSIM__NEVER) tsim__schedule(sim, t, b, EV_ARRIVE, 0);
+}
+
+/* Whether door `i` serves trucks of that direction. */
+static int serves(const struct tsim__block_desc *d, uint32_t i, uint32_t outbound)
+{
+    long long in = d->val[K_INBOUND_DOORS].set ? d->val[K_INBOUND_DOORS].i : 0;
+    long long out = d->val[K_OUTBOUND_DOORS].set ? d->val[K_OUTBOUND_DOORS].i : 0;
+    if ((long long)i < in) return !outbound;
+    if ((long long)i < in + out) return outbound != 0;
+    return 1;
 }
 
 static int64_t draw_of(struct tsim_sim *sim, struct dock *s, const struct tsim__block_desc *d,
@@ -200,7 +215,7 @@ static void arrive(struct tsim_sim *sim, uint32_t b, struct dock *s)
     if (tn != TSIM__NEVER) tsim__schedule(sim, tn, b, EV_ARRIVE, 0);
     struct door *dr = AT(s, doors_off, struct door);
     uint32_t i = 0;
-    while (i < s->ndoors && dr[i].state != IDLE) i++;
+    while (i < s->ndoors && (dr[i].state != IDLE || !serves(d, i, t.outbound))) i++;
     if (i == s->ndoors && s->yn == s->ycap) {
         s->turned_away++;
         return;
@@ -219,14 +234,19 @@ static void next_truck(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     if (s->yn == 0) return;
     struct truck *y = AT(s, yard_off, struct truck);
-    uint32_t k = 0;
-    if (d->val[K_YARD].i == YARD_APPOINTMENT) {
-        for (uint32_t j = 1; j < s->yn; j++) {
-            int64_t pj = y[j].planned != TSIM__NEVER ? y[j].planned : y[j].t_arrive;
-            int64_t pk = y[k].planned != TSIM__NEVER ? y[k].planned : y[k].t_arrive;
-            if (pj < pk) k = j;
+    uint32_t k = s->yn; /* the truck it takes: none yet */
+    for (uint32_t j = 0; j < s->yn; j++) {
+        if (!serves(d, i, y[j].outbound)) continue;
+        if (k == s->yn) {
+            k = j;
+            if (d->val[K_YARD].i != YARD_APPOINTMENT) break;
+            continue;
         }
+        int64_t pj = y[j].planned != TSIM__NEVER ? y[j].planned : y[j].t_arrive;
+        int64_t pk = y[k].planned != TSIM__NEVER ? y[k].planned : y[k].t_arrive;
+        if (pj < pk) k = j;
     }
+    if (k == s->yn) return; /* none it serves waits */
     struct truck t = y[k];
     /* O(yard) to keep arrival order: yards are short next to the work of a truck */
     memmove(&y[k], &y[k + 1], (s->yn - k - 1) * sizeof *y);
@@ -422,6 +442,23 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                                   "has no departure",
                                   d->name, d->trucks.arrival[k]);
     }
+    long long in = d->val[K_INBOUND_DOORS].set ? d->val[K_INBOUND_DOORS].i : 0;
+    long long out = d->val[K_OUTBOUND_DOORS].set ? d->val[K_OUTBOUND_DOORS].i : 0;
+    if (in + out > d->val[K_DOORS].i)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "dock '%s' has %lld inbound and %lld outbound doors, more than its "
+                          "%lld 'doors'",
+                          d->name, in, out, d->val[K_DOORS].i);
+    /* a truck no door serves would wait for ever */
+    int no_in = out == d->val[K_DOORS].i, no_out = in == d->val[K_DOORS].i;
+    for (int k = 0; k < (d->trucks.n ? d->trucks.n : 1); k++) {
+        int outbound = d->trucks.n ? d->trucks.outbound[k] : d->val[K_DIRECTION].i == DIR_OUTBOUND;
+        if (outbound ? no_out : no_in)
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                              "dock '%s' has no door for %s trucks (all its doors are %s)",
+                              d->name, outbound ? "outbound" : "inbound",
+                              outbound ? "'inbound_doors'" : "'outbound_doors'");
+    }
     int file = d->trucks.n > 0, drawn = d->val[K_INTERARRIVAL].set;
     if (file == drawn)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
@@ -466,6 +503,10 @@ static const struct tsim__key keys[] = {
                  .dflt = "pallets",
                  .help = "what outbound trucks load: `pallets` (times only) or the `orders` "
                          "routed to the dock"},
+    [K_INBOUND_DOORS] = {"inbound_doors", TSIM__KEY_INT, 0, 0, 100000, .dflt = "0",
+                         .help = "the first doors, serving inbound trucks only"},
+    [K_OUTBOUND_DOORS] = {"outbound_doors", TSIM__KEY_INT, 0, 0, 100000, .dflt = "0",
+                          .help = "the next doors, serving outbound trucks only"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of unloaded pallets"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -257,6 +257,124 @@ static void test_dock_erlang_c(void)
     tsim_model_destroy(m);
 }
 
+/* Doors for one direction: door 0 inbound only, door 1 outbound only, door 2 both; 1 a pallet
+ * either way. I1 (5 in) at 0 takes door 0 to 5; O1 (1 out) at 0 door 1 to 1; I2 (2 in) at 0.5
+ * door 2 to 2.5; I3 (1 in) at 0.75 waits, and door 1, free at 1, does not take it; O2 (3 out) at
+ * 1.5 takes door 1 to 4.5; door 2 takes I3 at 2.5 (wait 1.75) to 3.5. Turnarounds 5, 1, 2,
+ * 2.75, 3; the doors busy 5 + 4 + 3 of 3 x 5. With every door for both, I3 would take door 1 at
+ * 1 instead. */
+static const char directions_csv[] = "truck,arrival,pallets,direction\n"
+                                     "I1,0,5,inbound\n"
+                                     "O1,0,1,outbound\n"
+                                     "I2,0.5,2,inbound\n"
+                                     "I3,0.75,1,inbound\n"
+                                     "O2,1.5,3,outbound\n";
+
+static void test_dock_directions(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = load_trucks(directions_csv, sizeof directions_csv - 1,
+                                       "    doors: 3\n    inbound_doors: 1\n"
+                                       "    outbound_doors: 1\n    unload: 1\n    load: 1\n",
+                                       diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int dock = tsim_model_find_block(m, "dock");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run(sim);
+    CHECK_NEAR(tsim_sim_now(sim), 5, 1e-12);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, dock, "trucks"), 5, 0);
+    CHECK_NEAR(kpi(&r, dock, "yard_wait"), 1.75 / 5, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "trucks_waiting"), 1.75 / 5, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "turnaround"), (5 + 1 + 2 + 2.75 + 3) / 5, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "door_utilization"), 12 / 15.0, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "pallets_unloaded"), 8, 0);
+    CHECK_NEAR(kpi(&r, dock, "pallets_loaded"), 4, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+
+    /* more doors for one direction than doors; trucks no door serves */
+    m = load_trucks(directions_csv, sizeof directions_csv - 1,
+                    "    doors: 2\n    inbound_doors: 2\n    outbound_doors: 1\n", diag,
+                    sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dock 'dock' has 2 inbound and 1 outbound doors, more than its 2 "
+                       "'doors'") != NULL);
+    if (m) tsim_model_destroy(m);
+    m = load_trucks(directions_csv, sizeof directions_csv - 1,
+                    "    doors: 2\n    inbound_doors: 2\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dock 'dock' has no door for outbound trucks (all its doors are "
+                       "'inbound_doors')") != NULL);
+    if (m) tsim_model_destroy(m);
+}
+
+/* Flow balance of orders loaded by trucks: Poisson orders (1 a time unit, 300, each due 1 to
+ * 10 after it comes) and 60 outbound trucks of room 4 every 5, each leaving 3 after it comes,
+ * on 2 doors: room for 0.8 orders a time unit, so orders miss trucks and wait. Whatever the
+ * draws, every order made reaches the dock, every order that leaves it is one loaded, one a
+ * pallet, the rest are still there (missed, not lost), and an order is missed at most once. */
+static void test_dock_orders_balance(void)
+{
+    char csv[4096], diag[1024] = "";
+    size_t n = (size_t)snprintf(csv, sizeof csv, "truck,arrival,pallets,direction,departure\n");
+    for (int k = 0; k < 60; k++)
+        n += (size_t)snprintf(csv + n, sizeof csv - n, "T%d,%d,4,outbound,%d\n", k, 5 * k,
+                              5 * k + 3);
+    CHECK(n < sizeof csv);
+    char path[128], yaml[1024];
+    snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fwrite(csv, 1, n, f);
+    fclose(f);
+    snprintf(yaml, sizeof yaml,
+             "name: out\nblocks:\n"
+             "  - source: orders\n    interarrival: exponential(1)\n    limit: 300\n"
+             "    due: uniform(1, 10)\n    to: dock\n"
+             "  - dock: dock\n    doors: 2\n    appointments_file: %s\n    loads: orders\n"
+             "    load: exponential(0.3)\n    to: gone\n"
+             "  - sink: gone\n",
+             path);
+    struct tsim_model *m = model_from_text(yaml, "out.yaml", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int src = tsim_model_find_block(m, "orders"), dock = tsim_model_find_block(m, "dock");
+    for (uint64_t rep = 0; rep < 5; rep++) {
+        struct tsim_sim *sim = tsim_sim_create(m, SEED, rep);
+        tsim_sim_run(sim);
+        struct tsim_result r;
+        tsim_result_init(&r);
+        tsim_sim_result(sim, &r);
+        double entered = kpi(&r, dock, "entered"), loaded = kpi(&r, dock, "orders_loaded");
+        double missed = kpi(&r, dock, "orders_missed");
+        CHECK_NEAR(kpi(&r, src, "created"), 300, 0);
+        CHECK_NEAR(entered, 300, 0);
+        CHECK_NEAR(kpi(&r, dock, "left"), loaded, 0);
+        CHECK_NEAR(kpi(&r, dock, "pallets_loaded"), loaded, 0);
+        CHECK_NEAR(kpi(&r, dock, "trucks"), 60, 0);
+        CHECK(loaded <= 60 * 4 && loaded < entered); /* some wait at the end */
+        CHECK(missed > 0 && missed <= entered);
+        if (verbose)
+            printf("  rep %d: %g entered, %g loaded, %g missed\n", (int)rep, entered, loaded,
+                   missed);
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+    }
+    tsim_model_destroy(m);
+}
+
 static void expect_trucks_error(const char *csv, const char *want)
 {
     char diag[1024] = "";
@@ -324,6 +442,8 @@ int main(void)
     if (!mkdtemp(tmpdir)) return 1;
     RUN(test_dock_by_hand);
     RUN(test_dock_loads_orders);
+    RUN(test_dock_directions);
+    RUN(test_dock_orders_balance);
     RUN(test_dock_erlang_c);
     RUN(test_appointments_file);
     char path[128];
