@@ -20,6 +20,15 @@
  * unit. With `stock` (units per product at time 0, not replenished) a line finds at most
  * what is left: the rest is short (a stock-out) and the order ships without it.
  *
+ * Generated orders: instead of a file, orders may be drawn (`order_interarrival` between them,
+ * the first one interarrival after time 0, up to `order_limit`), each with `order_lines` lines of
+ * `line_units` units (draws rounded to whole numbers, at least 1), each line's product from
+ * `product` (a product, a mix, or by default every product alike), due `due` after it comes (no
+ * due time without it). A replication draws all its orders at its start, from the block's own
+ * stream, into its state (the same arrays as the file's, in the arena): the rest of the block
+ * cannot tell them from a file's. The state has room for `order_limit` orders of the most lines
+ * `order_lines` can draw, so that distribution must be bounded.
+ *
  * Invariants: orders are released in the file's release order, and the lines of order i are
  * first[i]..first[i+1]-1, so the lines waiting for a picker are next_line..first[released]-1 and
  * every tour is a run of consecutive lines. An order's entity exists from its arrival until it
@@ -38,7 +47,8 @@ enum { IDLE, BUSY, BLOCKED };
 enum {
     K_ORDERS_FILE, K_RELEASE, K_WAVE, K_BATCH, K_PICKERS, K_TOUR_LINES, K_PICK_LINE, K_PICK_UNIT,
     K_AISLES, K_AISLE_LENGTH, K_AISLE_PITCH, K_LOCATIONS, K_WALK_SPEED, K_PACKERS, K_PACK_TIME,
-    K_STOCK, K_ROUTING
+    K_STOCK, K_ROUTING, K_ORDER_INTERARRIVAL, K_ORDER_LIMIT, K_ORDER_LINES, K_LINE_UNITS, K_DUE,
+    K_PRODUCT
 }; /* indices in `keys` */
 enum { ROUTE_RETURN, ROUTE_S_SHAPE };
 
@@ -66,13 +76,27 @@ struct picking {
     uint32_t busy_pickers;
     uint32_t line_order; /* the order of line next_line */
     uint64_t pick_off, pack_off, ord_off, pq_off, stock_off; /* bytes from the state's start */
+    uint64_t gen_off; /* generated orders (struct gen and its arrays); 0 with a file */
     struct tsim__area busy; /* pickers on a tour */
     uint64_t lines, units, shipped, on_time, stockouts, short_units;
     struct tsim__sum cycle, lead, consol, pack_wait;
     double travel, work; /* of tours ended, model time */
 };
 
+/* Generated orders, followed in the arena by rel[n], due[n] (ticks; TSIM__NEVER: none),
+ * first[n + 1], product[lines] and qty[lines], each array from an 8-byte boundary. */
+struct gen {
+    uint64_t rel_off, due_off, first_off, product_off, qty_off; /* bytes from the state's start */
+};
+
+/* The order lines a replication releases: the file's or the generated ones. */
+struct lines {
+    const int32_t *first, *product, *qty;
+};
+
 #define AT(s, off, type) ((type *)((unsigned char *)(s) + (s)->off))
+#define GEN(s) ((struct gen *)((unsigned char *)(s) + (s)->gen_off))
+#define GAT(s, off, type) ((type *)((unsigned char *)(s) + GEN(s)->off))
 
 static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 
@@ -81,19 +105,140 @@ static uint32_t count_of(const struct tsim__block_desc *d, int k)
     return d->val[k].set ? (uint32_t)d->val[k].i : 1u;
 }
 
+/* The most lines a draw of `d` gives (rounded, at least 1), or 0 if its draws are not bounded. */
+static long long lines_max(const struct tsim_dist *d)
+{
+    double hi;
+    switch (d->kind) {
+    case TSIM_DIST_CONSTANT: hi = d->p[0]; break;
+    case TSIM_DIST_UNIFORM: hi = d->p[1]; break;
+    case TSIM_DIST_TRIANGULAR: hi = d->p[2]; break;
+    case TSIM_DIST_PERT: hi = d->p[2]; break;
+    case TSIM_DIST_BETA: hi = d->p[3]; break;
+    case TSIM_DIST_DISCRETE:
+    case TSIM_DIST_EMPIRICAL:
+        hi = 0;
+        for (uint32_t i = 0; i < d->n; i++)
+            if (d->x[i] > hi) hi = d->x[i];
+        break;
+    default: return 0;
+    }
+    return hi < 1.5 ? 1 : hi < 1e9 ? llround(hi) : 0;
+}
+
+static int generated(const struct tsim__block_desc *d) { return d->val[K_ORDER_INTERARRIVAL].set; }
+
+/* Orders and lines of the block's state: the file's, or room for the generated ones. */
+static void sizes(const struct tsim__block_desc *d, size_t *no, size_t *nl)
+{
+    if (!generated(d)) {
+        *no = (size_t)d->orders.norders;
+        *nl = (size_t)d->orders.nlines;
+        return;
+    }
+    *no = d->val[K_ORDER_LIMIT].set ? (size_t)d->val[K_ORDER_LIMIT].i : 0;
+    *nl = *no * (size_t)(d->val[K_ORDER_LINES].set ? lines_max(&d->val[K_ORDER_LINES].d) : 1);
+}
+
+static size_t gen_size(const struct tsim__block_desc *d)
+{
+    if (!generated(d)) return 0;
+    size_t no, nl;
+    sizes(d, &no, &nl);
+    return round8(sizeof(struct gen)) + 2 * round8(no * sizeof(int64_t)) +
+           round8((no + 1) * sizeof(int32_t)) + 2 * round8(nl * sizeof(int32_t));
+}
+
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     size_t np = m->nproducts > 0 ? (size_t)m->nproducts : 1;
-    size_t no = (size_t)d->orders.norders;
+    size_t no, nl;
+    sizes(d, &no, &nl);
     return round8(sizeof(struct picking)) + count_of(d, K_PICKERS) * sizeof(struct picker) +
            count_of(d, K_PACKERS) * sizeof(struct packer) + no * sizeof(struct ostate) +
-           round8((no ? no : 1) * sizeof(uint32_t)) + np * sizeof(int64_t);
+           round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) + gen_size(d);
 }
 
-static int64_t release_ticks(const struct tsim_sim *sim, const struct tsim__block_desc *d,
-                             uint32_t o)
+static struct lines lines_of(const struct picking *s, const struct tsim__block_desc *d)
 {
+    if (!s->gen_off) return (struct lines){d->orders.first, d->orders.product, d->orders.qty};
+    return (struct lines){GAT(s, first_off, int32_t), GAT(s, product_off, int32_t),
+                          GAT(s, qty_off, int32_t)};
+}
+
+static int64_t release_ticks(const struct tsim_sim *sim, const struct picking *s,
+                             const struct tsim__block_desc *d, uint32_t o)
+{
+    if (s->gen_off) return GAT(s, rel_off, int64_t)[o];
     return tsim__ticks(sim, d->orders.release[o]);
+}
+
+/* Order `o`'s due time in ticks, TSIM__NEVER if none. */
+static int64_t due_ticks(const struct tsim_sim *sim, const struct picking *s,
+                         const struct tsim__block_desc *d, uint32_t o)
+{
+    if (s->gen_off) return GAT(s, due_off, int64_t)[o];
+    return isfinite(d->orders.due[o]) ? tsim__ticks(sim, d->orders.due[o]) : TSIM__NEVER;
+}
+
+/* A whole number drawn from `key` (plain numbers, not times), rounded, from 1 to 10^9. */
+static int32_t draw_count(struct tsim_sim *sim, struct picking *s,
+                          const struct tsim__block_desc *d, int key)
+{
+    if (!d->val[key].set) return 1;
+    double v = tsim__time(sim, tsim__draw(sim, &d->val[key].d, &s->h.rng[TSIM__RNG_AUX]));
+    return v < 1.5 ? 1 : v < 1e9 ? (int32_t)llround(v) : 1000000000;
+}
+
+static int32_t draw_product(struct tsim_sim *sim, struct picking *s,
+                            const struct tsim__block_desc *d)
+{
+    if (d->mix_n == 0 && d->val[K_PRODUCT].set) return (int32_t)d->val[K_PRODUCT].i;
+    double u = tsim__draw_u(sim, &s->h.rng[TSIM__RNG_AUX]);
+    if (d->mix_n == 0) {
+        uint32_t p = (uint32_t)(u * s->nprod);
+        return (int32_t)(p < s->nprod ? p : s->nprod - 1);
+    }
+    int i = 0;
+    while (i < d->mix_n - 1 && u > d->mix_cum[i]) i++;
+    return d->mix_product[i];
+}
+
+/* Draw every order of the replication into the arena, laid out after the stock. */
+static void generate(struct tsim_sim *sim, struct picking *s, const struct tsim__block_desc *d,
+                     uint64_t off)
+{
+    size_t no, nl;
+    sizes(d, &no, &nl);
+    s->gen_off = off;
+    struct gen *g = GEN(s);
+    g->rel_off = off + round8(sizeof(struct gen));
+    g->due_off = g->rel_off + round8(no * sizeof(int64_t));
+    g->first_off = g->due_off + round8(no * sizeof(int64_t));
+    g->product_off = g->first_off + round8((no + 1) * sizeof(int32_t));
+    g->qty_off = g->product_off + round8(nl * sizeof(int32_t));
+    int64_t *rel = GAT(s, rel_off, int64_t), *due = GAT(s, due_off, int64_t), t = sim->now;
+    int32_t *first = GAT(s, first_off, int32_t), *prod = GAT(s, product_off, int32_t);
+    int32_t *qty = GAT(s, qty_off, int32_t), l = 0;
+    for (size_t o = 0; o < no; o++) {
+        t += tsim__draw(sim, &d->val[K_ORDER_INTERARRIVAL].d, &s->h.rng[TSIM__RNG_AUX]);
+        if (t > TSIM__TMAX) t = TSIM__TMAX;
+        rel[o] = t;
+        due[o] = TSIM__NEVER;
+        if (d->val[K_DUE].set) {
+            int64_t dd = tsim__draw(sim, &d->val[K_DUE].d, &s->h.rng[TSIM__RNG_AUX]);
+            due[o] = dd < TSIM__TMAX - t ? t + dd : TSIM__TMAX;
+        }
+        first[o] = l;
+        /* a draw just under the bound's rounding point may round up once in ticks */
+        int32_t n = draw_count(sim, s, d, K_ORDER_LINES);
+        if ((size_t)n > nl / (no ? no : 1)) n = (int32_t)(nl / no);
+        for (int32_t k = 0; k < n; k++, l++) {
+            prod[l] = draw_product(sim, s, d);
+            qty[l] = draw_count(sim, s, d, K_LINE_UNITS);
+        }
+    }
+    first[no] = l;
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)
@@ -102,7 +247,9 @@ static void init(struct tsim_sim *sim, uint32_t b)
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     s->npick = count_of(d, K_PICKERS);
     s->npack = count_of(d, K_PACKERS);
-    s->norders = (uint32_t)d->orders.norders;
+    size_t no, nl;
+    sizes(d, &no, &nl);
+    s->norders = (uint32_t)no;
     s->nprod = sim->m->nproducts > 0 ? (uint32_t)sim->m->nproducts : 1;
     s->pick_off = round8(sizeof(struct picking));
     s->pack_off = s->pick_off + s->npick * sizeof(struct picker);
@@ -111,7 +258,9 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->stock_off = s->pq_off + round8((s->norders ? s->norders : 1) * sizeof(uint32_t));
     int64_t *stock = AT(s, stock_off, int64_t);
     for (uint32_t p = 0; p < s->nprod; p++) stock[p] = d->val[K_STOCK].set ? d->val[K_STOCK].i : -1;
-    if (s->norders) tsim__schedule(sim, release_ticks(sim, d, 0), b, EV_ARRIVE, 0);
+    s->gen_off = 0;
+    if (generated(d)) generate(sim, s, d, s->stock_off + round8(s->nprod * sizeof(int64_t)));
+    if (s->norders) tsim__schedule(sim, release_ticks(sim, s, d, 0), b, EV_ARRIVE, 0);
     if (d->val[K_RELEASE].i == REL_WAVE && s->norders)
         tsim__schedule(sim, sim->now + tsim__draw(sim, &d->val[K_WAVE].d, &s->h.rng[TSIM__RNG_AUX]),
                        b, EV_WAVE, 0);
@@ -132,25 +281,26 @@ static void location(const struct tsim__block_desc *d, int p, double *x, double 
  * such aisle walked through its whole length, front to back and back to front in turn, and the
  * cross aisles out and back; with an odd count the farthest aisle is entered from the front and
  * left the same way, from its deepest pick. */
-static double tour_travel(const struct tsim__block_desc *d, uint32_t l0, uint32_t l1)
+static double tour_travel(const struct tsim__block_desc *d, const int32_t *product, uint32_t l0,
+                          uint32_t l1)
 {
     if (!d->val[K_WALK_SPEED].set) return 0;
     double xmax = 0, depth = 0, far_depth = 0;
     uint32_t visited = 0;
     for (uint32_t i = l0; i < l1; i++) {
         double x, y, ymax;
-        location(d, d->orders.product[i], &x, &y);
+        location(d, product[i], &x, &y);
         int seen = 0;
         for (uint32_t j = l0; j < i && !seen; j++) {
             double xj, yj;
-            location(d, d->orders.product[j], &xj, &yj);
+            location(d, product[j], &xj, &yj);
             seen = xj == x;
         }
         if (seen) continue; /* its aisle was walked already, to its deepest pick */
         ymax = y;
         for (uint32_t j = i + 1; j < l1; j++) {
             double xj, yj;
-            location(d, d->orders.product[j], &xj, &yj);
+            location(d, product[j], &xj, &yj);
             if (xj == x && yj > ymax) ymax = yj;
         }
         depth += ymax;
@@ -175,7 +325,8 @@ static int64_t draw_of(struct tsim_sim *sim, struct picking *s, const struct tsi
 static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct picking *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    uint32_t end = (uint32_t)d->orders.first[s->released];
+    struct lines ol = lines_of(s, d);
+    uint32_t end = (uint32_t)ol.first[s->released];
     uint32_t per = count_of(d, K_TOUR_LINES);
     struct picker *pk = AT(s, pick_off, struct picker);
     int64_t *stock = AT(s, stock_off, int64_t);
@@ -186,13 +337,13 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct picking *s
         p->l1 = end - p->l0 > per ? p->l0 + per : end;
         s->next_line = p->l1;
         p->o0 = s->line_order;
-        while (s->line_order < s->norders && (uint32_t)d->orders.first[s->line_order + 1] <= p->l1)
+        while (s->line_order < s->norders && (uint32_t)ol.first[s->line_order + 1] <= p->l1)
             s->line_order++;
         int64_t t = 0;
         p->units = 0;
         for (uint32_t l = p->l0; l < p->l1; l++) {
-            int prod = d->orders.product[l];
-            int64_t want = d->orders.qty[l], got = want;
+            int prod = ol.product[l];
+            int64_t want = ol.qty[l], got = want;
             if (stock[prod] >= 0) {
                 got = want < stock[prod] ? want : stock[prod];
                 stock[prod] -= got;
@@ -204,7 +355,7 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct picking *s
             p->units += (uint64_t)got;
             t += draw_of(sim, s, d, K_PICK_LINE) + got * draw_of(sim, s, d, K_PICK_UNIT);
         }
-        p->travel = tour_travel(d, p->l0, p->l1);
+        p->travel = tour_travel(d, ol.product, p->l0, p->l1);
         p->work = tsim__time(sim, t);
         int64_t tt = tsim__draw_ticks(sim, p->travel);
         p->state = BUSY;
@@ -226,19 +377,21 @@ static void arrive(struct tsim_sim *sim, uint32_t b, struct picking *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct ostate *os = AT(s, ord_off, struct ostate);
-    while (s->arrived < s->norders && release_ticks(sim, d, s->arrived) <= sim->now) {
+    struct lines ol = lines_of(s, d);
+    while (s->arrived < s->norders && release_ticks(sim, s, d, s->arrived) <= sim->now) {
         uint32_t o = s->arrived++;
-        uint32_t e = tsim__entity_new(sim, d->orders.product[d->orders.first[o]]);
-        if (isfinite(d->orders.due[o])) sim->ents[e].due = tsim__ticks(sim, d->orders.due[o]);
+        uint32_t e = tsim__entity_new(sim, ol.product[ol.first[o]]);
+        int64_t due = due_ticks(sim, s, d, o);
+        if (due != TSIM__NEVER) sim->ents[e].due = due;
         tsim__entity_enter_system(sim, e);
         tsim__note_enter(sim, b, e);
         os[o].ent = e;
-        os[o].left = (uint32_t)(d->orders.first[o + 1] - d->orders.first[o]);
+        os[o].left = (uint32_t)(ol.first[o + 1] - ol.first[o]);
         os[o].t_first = -1;
         os[o].t_release = sim->now;
     }
     if (s->arrived < s->norders)
-        tsim__schedule(sim, release_ticks(sim, d, s->arrived), b, EV_ARRIVE, 0);
+        tsim__schedule(sim, release_ticks(sim, s, d, s->arrived), b, EV_ARRIVE, 0);
     long long rule = d->val[K_RELEASE].i;
     if (rule == REL_AT_TIME) {
         release_upto(sim, b, s, s->arrived);
@@ -273,9 +426,10 @@ static void tour_end(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32
     struct picker *p = &AT(s, pick_off, struct picker)[i];
     struct ostate *os = AT(s, ord_off, struct ostate);
     uint32_t *pq = AT(s, pq_off, uint32_t);
+    const int32_t *first = lines_of(s, d).first;
     uint32_t o = p->o0;
     for (uint32_t l = p->l0; l < p->l1; l++) {
-        while ((uint32_t)d->orders.first[o + 1] <= l) o++;
+        while ((uint32_t)first[o + 1] <= l) o++;
         s->lines++;
         if (os[o].t_first < 0) os[o].t_first = sim->now;
         if (--os[o].left == 0) {
@@ -400,13 +554,41 @@ void tsim__orderlines_release(struct tsim__orderlines *o)
 
 /* Lines of one tour at most: a tour's travel looks at every pair of its lines. */
 #define TOUR_LINES_MAX 1000
+/* Generated lines of a replication at most (16 bytes each in the state), as a file's. */
+#define LINES_MAX 100000000
 
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     (void)m;
-    if (d->orders.norders == 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "picking '%s' has no order lines",
+    if (generated(d) && d->orders.norders > 0)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "picking '%s' needs one of 'orders_file' and 'order_interarrival', "
+                          "not both",
                           d->name);
+    if (generated(d)) {
+        if (!d->val[K_ORDER_LIMIT].set)
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                              "picking '%s' draws orders, which needs an 'order_limit' (the "
+                              "orders of a replication at most)",
+                              d->name);
+        if (d->val[K_ORDER_LINES].set && !lines_max(&d->val[K_ORDER_LINES].d))
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                              "'order_lines' of picking '%s' is not bounded (use a constant, "
+                              "uniform, triangular, pert, beta, discrete or empirical one): the "
+                              "block keeps room for its largest order",
+                              d->name);
+        size_t no, nl;
+        sizes(d, &no, &nl);
+        if (nl > LINES_MAX)
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                              "picking '%s' may draw %zu order lines ('order_limit' times the most "
+                              "'order_lines'), more than %d",
+                              d->name, nl, LINES_MAX);
+    } else if (d->orders.norders == 0) {
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "picking '%s' needs one of 'orders_file' and 'order_interarrival'",
+                          d->name);
+    }
     if (d->val[K_RELEASE].i == REL_WAVE && !d->val[K_WAVE].set)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "picking '%s' releases in waves but has no 'wave' interval", d->name);
@@ -423,7 +605,7 @@ static const char *const releases[] = {"at_time", "wave", "batch", NULL};
 static const char *const routings[] = {"return", "s_shape", NULL};
 
 static const struct tsim__key keys[] = {
-    [K_ORDERS_FILE] = {"orders_file", TSIM__KEY_FORM, TSIM__KEY_REQUIRED, .dflt = "required",
+    [K_ORDERS_FILE] = {"orders_file", TSIM__KEY_FORM, TSIM__KEY_ONE_OF, .dflt = "none",
                        .help = "a CSV file of the order lines to release"},
     [K_RELEASE] = {"release", TSIM__KEY_CHOICE, 0, .choices = releases, .noun = "release rule",
                    .dflt = "at_time",
@@ -459,6 +641,20 @@ static const struct tsim__key keys[] = {
                  .help = "units of each product at time 0; a line finding fewer is short"},
     [K_ROUTING] = {"routing", TSIM__KEY_CHOICE, 0, .choices = routings, .noun = "routing",
                    .dflt = "return", .help = "pickers' walk: `return` or `s_shape`"},
+    [K_ORDER_INTERARRIVAL] = {"order_interarrival", TSIM__KEY_DIST, TSIM__KEY_ONE_OF,
+                              .dflt = "none",
+                              .help = "time between drawn orders, without an orders file"},
+    [K_ORDER_LIMIT] = {"order_limit", TSIM__KEY_INT, 0, 1, 10000000, .dflt = "none",
+                       .help = "drawn orders of a replication at most"},
+    [K_ORDER_LINES] = {"order_lines", TSIM__KEY_DIST, 0, .dflt = "1",
+                       .help = "lines of a drawn order (rounded, at least 1; bounded)"},
+    [K_LINE_UNITS] = {"line_units", TSIM__KEY_DIST, 0, .dflt = "1",
+                      .help = "units of a drawn line (rounded, at least 1)"},
+    [K_DUE] = {"due", TSIM__KEY_DIST, 0, .dflt = "no due time",
+               .help = "a drawn order's due time, as a time after it comes"},
+    [K_PRODUCT] = {"product", TSIM__KEY_PRODUCT, TSIM__KEY_BY_PRODUCT,
+                   .dflt = "every product alike",
+                   .help = "a drawn line's product, or a mix {PRODUCT: probability, ...}"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of shipped orders"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -472,7 +668,8 @@ static const char *const kpis[] = {
 
 const struct tsim__block_type tsim__picking_type = {
     .name = "picking",
-    .help = "order lines from a CSV file released, picked in tours, consolidated, packed, shipped",
+    .help = "order lines from a CSV file or drawn, released, picked in tours, consolidated, "
+            "packed, shipped",
     .keys = keys,
     .kpis = kpis,
     .vt = &picking_vt,

@@ -8,6 +8,7 @@
 #include "check.h"
 #include "twinsim.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -327,6 +328,95 @@ static void test_orders_file_read(void)
     tsim_model_destroy(m);
 }
 
+/* Orders drawn from distributions: Poisson orders at 0.5 a time unit for T = 20,000 (lambda T =
+ * 10,000 expected), 1 to 6 lines each (uniform(0.5, 6.5) rounded: mean 3.5, variance 35/12),
+ * 1 to 4 units a line (mean 2.5, variance 15/12), products a, b, c at 0.5, 0.3, 0.2, due 0 to 10
+ * after they come. Picking takes no time and packing 4 on 50 packers (the mean busy is 2), so
+ * every order ships 4 after it comes, on time when its due offset is at least 4 (p = 0.6). Each
+ * rate is checked against its sampling error: the count of orders is Poisson (sd sqrt(lambda T));
+ * lines per order, units per line, the share of orders of a product (an order is its first
+ * line's product) and the share on time are means of iid draws, sd sqrt(variance / count).
+ * z = 3.76 puts the six checks together at 99.9% (Bonferroni). */
+static void test_picking_generated(void)
+{
+    const double lambda = 0.5, T = 20000, z = 3.76;
+    char diag[1024] = "";
+    struct tsim_model *m =
+        model_from_text("name: gen\n"
+                        "products: [a, b, c]\n"
+                        "blocks:\n"
+                        "  - picking: pick\n"
+                        "    order_interarrival: exponential(2)\n"
+                        "    order_limit: 12000\n"
+                        "    order_lines: uniform(0.5, 6.5)\n"
+                        "    line_units: uniform(0.5, 4.5)\n"
+                        "    product: {a: 0.5, b: 0.3, c: 0.2}\n"
+                        "    due: uniform(0, 10)\n"
+                        "    tour_lines: 1000\n"
+                        "    packers: 50\n"
+                        "    pack_time: 4\n"
+                        "    to: out\n"
+                        "  - sink: out\n",
+                        "gen.yaml", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int pick = tsim_model_find_block(m, "pick"), out = tsim_model_find_block(m, "out");
+    struct tsim_result r;
+    run(m, T, &r);
+    double n = kpi(&r, pick, "entered"), lines = kpi(&r, pick, "lines_picked");
+    double units = kpi(&r, pick, "units_picked"), shipped = kpi(&r, pick, "orders_shipped");
+    double na = kpi(&r, out, "products.a.throughput") * T;
+    double nb = kpi(&r, out, "products.b.throughput") * T;
+    CHECK(fabs(n - lambda * T) <= z * sqrt(lambda * T));
+    CHECK(fabs(lines / n - 3.5) <= z * sqrt(35.0 / 12 / n));
+    CHECK(fabs(units / lines - 2.5) <= z * sqrt(15.0 / 12 / lines));
+    CHECK(fabs(na / shipped - 0.5) <= z * sqrt(0.5 * 0.5 / shipped));
+    CHECK(fabs(nb / shipped - 0.3) <= z * sqrt(0.3 * 0.7 / shipped));
+    CHECK(fabs(kpi(&r, pick, "on_time") - 0.6) <= z * sqrt(0.6 * 0.4 / shipped));
+    CHECK(shipped <= n && shipped >= n - 50); /* those come in the last 4 are being packed */
+    if (getenv("TSIM_TEST_VERBOSE"))
+        printf("  %g orders, %g lines/order, %g units/line, a %g, b %g, on time %g\n", n,
+               lines / n, units / lines, na / shipped, nb / shipped, kpi(&r, pick, "on_time"));
+    tsim_result_release(&r);
+    tsim_model_destroy(m);
+
+    /* not both sources of orders; a limit; a bounded count of lines */
+    static const char *const bad[][2] = {
+        {"    order_interarrival: 1\n    order_lines: exponential(3)\n    order_limit: 5\n",
+         "'order_lines' of picking 'pick' is not bounded"},
+        {"    order_interarrival: 1\n", "picking 'pick' draws orders, which needs an "
+                                        "'order_limit'"},
+        {"    order_interarrival: 1\n    order_limit: 10000000\n    order_lines: 20\n",
+         "picking 'pick' may draw 200000000 order lines"},
+        {"    pickers: 2\n", "gen.yaml:4:5: error: picking 'pick' needs 'orders_file' or "
+                             "'order_interarrival'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char yaml[1024], d2[1024] = "";
+        snprintf(yaml, sizeof yaml,
+                 "name: gen\nproducts: [a]\nblocks:\n  - picking: pick\n%s    to: out\n"
+                 "  - sink: out\n",
+                 bad[i][0]);
+        m = model_from_text(yaml, "gen.yaml", d2, sizeof d2);
+        CHECK(m == NULL);
+        if (!strstr(d2, bad[i][1])) {
+            fprintf(stderr, "  expected '%s' in:\n%s", bad[i][1], d2);
+            check_failed_ = 1;
+        }
+        if (m) tsim_model_destroy(m);
+    }
+    static const char csv[] = "order,line,product,quantity,release,due\nA,1,a,1,0,5\n";
+    m = load_orders(csv, sizeof csv - 1, "    order_interarrival: 1\n    order_limit: 3\n", diag,
+                    sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "picking 'pick' needs one of 'orders_file' and 'order_interarrival', not "
+                       "both") != NULL);
+    if (m) tsim_model_destroy(m);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-picking-XXXXXX");
@@ -338,6 +428,7 @@ int main(void)
     RUN(test_picking_little);
     RUN(test_orders_file_errors);
     RUN(test_orders_file_read);
+    RUN(test_picking_generated);
     char path[128];
     snprintf(path, sizeof path, "%s/orders.csv", tmpdir);
     unlink(path);
