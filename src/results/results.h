@@ -174,11 +174,17 @@ void tsim__json_escape(FILE *f, const char *s);
 int tsim__json_write(FILE *f, const struct tsim__report *r);
 
 /* Columns of the terminal table, and how each KPI is shown. */
-enum tsim__unit_kind { TSIM__UNIT_COUNT, TSIM__UNIT_TIME, TSIM__UNIT_RATE, TSIM__UNIT_SHARE };
+enum tsim__unit_kind {
+    TSIM__UNIT_COUNT,
+    TSIM__UNIT_TIME,
+    TSIM__UNIT_RATE,
+    TSIM__UNIT_SHARE,
+    TSIM__UNIT_PER_HOUR /* per hour whatever the model's time unit (lines_per_hour, ...) */
+};
 enum tsim__unit_kind tsim__kpi_unit(const char *kpi);
 /* The unit of `kpi` as the JSON and the database give it: the time unit for times ("min"), per
- * time unit for rates ("/min"), "fraction" for shares (0 to 1), "count" for the rest (counts and
- * mean numbers of entities or operators). Returns `buf`. */
+ * time unit for rates ("/min"), "/h" for the rates per hour, "fraction" for shares (0 to 1),
+ * "count" for the rest (counts and mean numbers of entities or operators). Returns `buf`. */
 const char *tsim__unit_json(char *buf, size_t len, const char *kpi, const char *time_unit);
 
 /**

@@ -10,23 +10,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int listed(const char *kpi, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(kpi, names[i]) == 0) return 1;
+    return 0;
+}
+
+/* By name: a KPI that is none of these is a count (or a mean count over time). A name is looked
+ * up whole, as the blocks report it: `zone_wait` is a fleet's share of time in that state, while
+ * the other waits are mean times. */
 enum tsim__unit_kind tsim__kpi_unit(const char *kpi)
 {
-    static const char *const shares[] = {"utilization", "availability", "performance", "quality",
-                                         "oee", "blocked_time"};
-    if (strcmp(kpi, "throughput") == 0) return TSIM__UNIT_RATE;
-    if (strcmp(kpi, "lead_time") == 0 || strcmp(kpi, "wait") == 0) return TSIM__UNIT_TIME;
-    if (strcmp(kpi, "release_delay") == 0) return TSIM__UNIT_TIME;
-    if (strncmp(kpi, "products.", 9) == 0) {
-        /* by product: products.PRODUCT.lead_time, products.PRODUCT.throughput */
-        const char *last = strrchr(kpi, '.') + 1;
-        if (strcmp(last, "lead_time") == 0) return TSIM__UNIT_TIME;
-        if (strcmp(last, "throughput") == 0) return TSIM__UNIT_RATE;
-    }
+    static const char *const shares[] = {
+        "utilization", "availability", "performance", "quality", "oee", "blocked_time",
+        /* conveyor, storage, picking, dock */
+        "occupied_share", "blocked_share", "stopped_share", "occupancy", "crane_utilization",
+        "on_time", "picker_utilization", "travel_share", "door_utilization",
+        /* fleet: shares of vehicle time by state, and of moving time running empty */
+        "idle", "to_pickup", "loading", "loaded", "unloading", "blocked", "to_home", "zone_wait",
+        "empty_travel_share"};
+    static const char *const times[] = {
+        "lead_time", "wait", "release_delay", "transit_time", "dwell", "put_away_wait",
+        "retrieval_wait", "travel_single", "travel_dual", "cycle_time", "consolidation_wait",
+        "pack_wait", "turnaround", "yard_wait", "request_wait", "delivery_time"};
+    static const char *const rates[] = {"throughput", "put_away_rate", "retrieval_rate"};
+    static const char *const hourly[] = {"lines_per_hour", "units_per_hour",
+                                         "deliveries_per_hour"};
     if (strncmp(kpi, "states.", 7) == 0) return TSIM__UNIT_SHARE;
-    for (size_t i = 0; i < sizeof shares / sizeof *shares; i++) {
-        if (strcmp(kpi, shares[i]) == 0) return TSIM__UNIT_SHARE;
-    }
+    /* by product (products.PRODUCT.lead_time, products.PRODUCT.throughput) and by vehicle
+     * (vehicle_N.KPI): the unit of the last part */
+    const char *dot = strrchr(kpi, '.');
+    if (dot) kpi = dot + 1;
+    if (listed(kpi, shares, sizeof shares / sizeof *shares)) return TSIM__UNIT_SHARE;
+    if (listed(kpi, times, sizeof times / sizeof *times)) return TSIM__UNIT_TIME;
+    if (listed(kpi, rates, sizeof rates / sizeof *rates)) return TSIM__UNIT_RATE;
+    if (listed(kpi, hourly, sizeof hourly / sizeof *hourly)) return TSIM__UNIT_PER_HOUR;
     return TSIM__UNIT_COUNT;
 }
 
@@ -35,6 +54,7 @@ const char *tsim__unit_json(char *buf, size_t len, const char *kpi, const char *
     switch (tsim__kpi_unit(kpi)) {
     case TSIM__UNIT_TIME: snprintf(buf, len, "%s", time_unit); break;
     case TSIM__UNIT_RATE: snprintf(buf, len, "/%s", time_unit); break;
+    case TSIM__UNIT_PER_HOUR: snprintf(buf, len, "/h"); break;
     case TSIM__UNIT_SHARE: snprintf(buf, len, "fraction"); break;
     case TSIM__UNIT_COUNT: snprintf(buf, len, "count"); break;
     }
@@ -105,6 +125,7 @@ void tsim__table_write(FILE *f, const struct tsim__row *rows, size_t n, const ch
         char unit[32] = "";
         if (u == TSIM__UNIT_TIME) snprintf(unit, sizeof unit, "%s", time_unit);
         if (u == TSIM__UNIT_RATE) snprintf(unit, sizeof unit, "/%s", time_unit);
+        if (u == TSIM__UNIT_PER_HOUR) snprintf(unit, sizeof unit, "/h");
         if (u == TSIM__UNIT_SHARE) snprintf(unit, sizeof unit, "%%");
         format_value(mean, sizeof mean, r->s.mean * k, 5);
         format_hw(hw, sizeof hw, &r->s, k);
@@ -147,6 +168,7 @@ static void unit_text(char *buf, size_t len, const char *kpi, const char *time_u
     switch (tsim__kpi_unit(kpi)) {
     case TSIM__UNIT_TIME: snprintf(buf, len, "%s", time_unit); break;
     case TSIM__UNIT_RATE: snprintf(buf, len, "/%s", time_unit); break;
+    case TSIM__UNIT_PER_HOUR: snprintf(buf, len, "/h"); break;
     case TSIM__UNIT_SHARE: snprintf(buf, len, "%%"); break;
     case TSIM__UNIT_COUNT: break;
     }

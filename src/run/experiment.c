@@ -17,6 +17,7 @@
 #include "core/names.h"
 #include "model/lint.h"
 #include "model/params.h"
+#include "results/results.h"
 
 #include <errno.h>
 #include <math.h>
@@ -317,13 +318,8 @@ static int bind_expr(struct tsim__xrun *x, struct tsim__expr *e, int line, int c
 /* The range a KPI can take, by its name: shares lie in [0, 1], everything else is >= 0. */
 static void kpi_range(const char *shortname, double *lo, double *hi)
 {
-    static const char *shares[] = {"utilization", "availability", "performance", "quality",
-                                   "oee", "blocked_time"};
     *lo = 0;
-    *hi = INFINITY;
-    if (!strncmp(shortname, "states.", 7)) *hi = 1;
-    for (size_t i = 0; i < sizeof shares / sizeof *shares; i++)
-        if (!strcmp(shortname, shares[i])) *hi = 1;
+    *hi = tsim__kpi_unit(shortname) == TSIM__UNIT_SHARE ? 1 : INFINITY; /* shares are fractions */
 }
 
 static void factor_range(const struct tsim__factor *f, double *lo, double *hi)

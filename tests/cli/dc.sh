@@ -41,3 +41,13 @@ if [ -s "$TMP/why" ]; then
 else
     pass dc_experiment_answer
 fi
+
+# A share's bound is checked before the run: on-time shipping is a fraction, never above 100%.
+sed 's/pick.on_time >= 98%/pick.on_time >= 120%/; s#^model: dc.yaml#model: '"$(pwd)"'/examples/dc.yaml#' \
+    examples/dc.experiment.yaml >"$TMP/over.yaml"
+tw experiment "$TMP/over.yaml" --no-db --quiet
+if [ "$rc" -ne 0 ] && grep -q "over.yaml:.*: error: constraint 'pick.on_time >= 120%' cannot be met: 'pick.on_time' is never above 1" "$TMP/err"; then
+    pass dc_experiment_share_bound
+else
+    fail dc_experiment_share_bound "exit $rc: $(head -3 "$TMP/err")"
+fi

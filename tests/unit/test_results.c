@@ -4,6 +4,7 @@
  * CSV files, the table, and the results database read back through SQLite.
  */
 #include "check.h"
+#include "blocks/registry.h"
 #include "core/core.h"
 #include "results/results.h"
 #include "run/replicate.h"
@@ -550,9 +551,67 @@ static void test_out_files(void)
     CHECK(system(cmd) == 0);
 }
 
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), k = strlen(tail);
+    return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+/* Each KPI's unit: shares, times and rates of the logistics blocks are not counts, by product
+ * and by vehicle the last part decides, and no type reports a KPI whose name says share, time,
+ * wait or rate under another unit (`zone_wait`, a fleet's share of time in that state, and the
+ * shares `blocked_time` and `on_time` are the names that say otherwise). */
+static void test_kpi_units(void)
+{
+    static const char *const shares[] = {"on_time", "occupancy", "door_utilization",
+                                         "crane_utilization", "picker_utilization",
+                                         "travel_share", "zone_wait", "idle", "vehicle_2.idle",
+                                         "vehicle_12.empty_travel_share"};
+    static const char *const times[] = {"yard_wait", "turnaround", "cycle_time", "dwell",
+                                        "travel_single", "transit_time",
+                                        "products.a.lead_time"};
+    for (size_t i = 0; i < sizeof shares / sizeof *shares; i++)
+        CHECK(tsim__kpi_unit(shares[i]) == TSIM__UNIT_SHARE);
+    for (size_t i = 0; i < sizeof times / sizeof *times; i++)
+        CHECK(tsim__kpi_unit(times[i]) == TSIM__UNIT_TIME);
+    CHECK(tsim__kpi_unit("put_away_rate") == TSIM__UNIT_RATE);
+    CHECK(tsim__kpi_unit("products.a.throughput") == TSIM__UNIT_RATE);
+    CHECK(tsim__kpi_unit("lines_per_hour") == TSIM__UNIT_PER_HOUR);
+    CHECK(tsim__kpi_unit("vehicle_2.deliveries") == TSIM__UNIT_COUNT);
+    CHECK(tsim__kpi_unit("orders_missed") == TSIM__UNIT_COUNT);
+    char buf[32];
+    CHECK(strcmp(tsim__unit_json(buf, sizeof buf, "units_per_hour", "min"), "/h") == 0);
+    CHECK(strcmp(tsim__unit_json(buf, sizeof buf, "on_time", "min"), "fraction") == 0);
+    CHECK(strcmp(tsim__unit_json(buf, sizeof buf, "yard_wait", "min"), "min") == 0);
+    CHECK(strcmp(tsim__unit_json(buf, sizeof buf, "retrieval_rate", "h"), "/h") == 0);
+    for (int t = 0; t < tsim__block_type_n; t++) {
+        const struct tsim__block_type *bt = tsim__block_types[t];
+        for (int k = 0; bt->kpis && bt->kpis[k]; k++) {
+            const char *n = bt->kpis[k];
+            enum tsim__unit_kind u = tsim__kpi_unit(n), want = u;
+            if (ends_with(n, "_share") || ends_with(n, "utilization") ||
+                strcmp(n, "blocked_time") == 0 || strcmp(n, "zone_wait") == 0 ||
+                strcmp(n, "on_time") == 0)
+                want = TSIM__UNIT_SHARE;
+            else if (ends_with(n, "_time") || ends_with(n, "_wait"))
+                want = TSIM__UNIT_TIME;
+            else if (ends_with(n, "_rate") || strcmp(n, "throughput") == 0)
+                want = TSIM__UNIT_RATE;
+            else if (ends_with(n, "_per_hour"))
+                want = TSIM__UNIT_PER_HOUR;
+            if (u != want) {
+                fprintf(stderr, "  %s KPI '%s' has unit %d, its name says %d\n", bt->name, n,
+                        (int)u, (int)want);
+                check_failed_ = 1;
+            }
+        }
+    }
+}
+
 int main(void)
 {
     RUN(test_json_escape);
+    RUN(test_kpi_units);
     RUN(test_json_numbers);
     RUN(test_shortest_numbers);
     RUN(test_report_order_and_json);
