@@ -38,12 +38,13 @@ enum { RACK_SELECTIVE, RACK_DRIVE_IN, RACK_FLOW };
 enum { RET_FIFO, RET_LIFO, RET_CLOSEST, RET_RANDOM };
 enum { CYCLE_DUAL, CYCLE_SINGLE };
 enum { QUEUE_FIFO, QUEUE_NEAREST };
+enum { CLASSES_BY_ORDER, CLASSES_BY_TURNOVER };
 enum { STOCKOUT_WAIT, STOCKOUT_DROP };
 enum { INITIAL_EMPTY, INITIAL_FULL };
 enum {
     K_BAYS, K_LEVELS, K_BAY_WIDTH, K_LEVEL_HEIGHT, K_SPEED_X, K_SPEED_Y, K_PICK, K_DROP, K_CYCLE,
     K_QUEUE, K_PUT_AWAY, K_RETRIEVAL, K_DEMAND, K_DEMAND_PRODUCT, K_STOCKOUT, K_INITIAL,
-    K_REQUESTS, K_STOCK_FILE, K_RACK, K_DEPTH, K_CLASSES
+    K_REQUESTS, K_STOCK_FILE, K_RACK, K_DEPTH, K_CLASSES, K_CLASSES_BY
 }; /* indices in `keys` */
 
 struct slot {
@@ -78,6 +79,7 @@ struct storage {
     uint64_t slots_off, avail_off, req_off; /* bytes from the state's start */
     uint64_t lanes_off, tag_off; /* lanes (drive-in, flow); per slot its product (dedicated) or
                                     class zone (class), -1 for none */
+    uint64_t turn_off;           /* per product its retrievals since the run's start */
     struct tsim__area stock_level;
     int64_t busy_since, busy_ticks;
     uint64_t put_aways, retrievals, stockouts, lost, cycles_single, cycles_dual;
@@ -111,6 +113,10 @@ static struct lane *lanes_of(struct storage *s)
     return (struct lane *)((unsigned char *)s + s->lanes_off);
 }
 static int32_t *tags_of(struct storage *s) { return (int32_t *)((unsigned char *)s + s->tag_off); }
+static uint64_t *turn_of(struct storage *s)
+{
+    return (uint64_t *)((unsigned char *)s + s->turn_off);
+}
 
 static uint32_t req_cap_of(const struct tsim__block_desc *d)
 {
@@ -125,7 +131,8 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
     size_t nlanes = lanes_on(d) ? nslots_of(d) / depth_of(d) : 0;
     return round8(sizeof(struct storage)) + (size_t)nslots_of(d) * sizeof(struct slot) +
            np * sizeof(uint64_t) + req_cap_of(d) * sizeof(struct request) +
-           nlanes * sizeof(struct lane) + round8((size_t)nslots_of(d) * sizeof(int32_t));
+           nlanes * sizeof(struct lane) + round8((size_t)nslots_of(d) * sizeof(int32_t)) +
+           np * sizeof(uint64_t);
 }
 
 /* Travel time in model time from the I/O point, or between two slots (from < 0: the I/O point);
@@ -194,12 +201,20 @@ static void tag_slots(struct tsim_sim *sim, struct storage *s, const struct tsim
     (void)sim;
 }
 
-/* The class of product `p`: the model's products are listed fastest-moving first, and the
- * classes take equal shares of them in that order. */
-static int32_t class_of(const struct storage *s, const struct tsim__block_desc *d, int p)
+/* The class of product `p`: the classes take equal shares of the products ranked fastest-moving
+ * first, as the model lists them (`classes_by: order`) or by their retrievals so far (`turnover`;
+ * ties in the model's order, so before the first retrieval both agree). O(products). */
+static int32_t class_of(struct storage *s, const struct tsim__block_desc *d, int p)
 {
     uint32_t classes = d->val[K_CLASSES].set ? (uint32_t)d->val[K_CLASSES].i : 3u;
-    return (int32_t)((uint64_t)p * classes / s->nprod);
+    uint64_t rank = (uint64_t)p;
+    if (d->val[K_CLASSES_BY].i == CLASSES_BY_TURNOVER) {
+        const uint64_t *turn = turn_of(s);
+        rank = 0;
+        for (uint32_t q = 0; q < s->nprod; q++)
+            rank += turn[q] > turn[p] || (turn[q] == turn[p] && q < (uint32_t)p);
+    }
+    return (int32_t)(rank * classes / s->nprod);
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)
@@ -215,6 +230,8 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->lanes_off = s->req_off + (uint64_t)s->req_cap * sizeof(struct request);
     s->tag_off = s->lanes_off + (lanes_on(d) ? (uint64_t)(s->nslots / depth_of(d)) : 0) *
                                     sizeof(struct lane);
+    s->turn_off = s->tag_off + round8((size_t)s->nslots * sizeof(int32_t));
+    memset(turn_of(s), 0, s->nprod * sizeof(uint64_t));
     tag_slots(sim, s, d);
     s->head = s->tail = s->carry = s->out = TSIM__NIL;
     s->put_slot = s->ret_slot = -1;
@@ -604,6 +621,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
         s->stock--;
         tsim__area_out(&s->stock_level, sim->now);
         s->retrievals++;
+        turn_of(s)[sim->ents[s->out].product]++;
         tsim__schedule(sim, s->t_end, b, EV_END, 0);
         return;
     }
@@ -711,6 +729,9 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     if (d->val[K_CLASSES].set && rule != PUT_CLASS)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "storage '%s' has 'classes' but 'put_away' is not 'class'", d->name);
+    if (d->val[K_CLASSES_BY].set && rule != PUT_CLASS)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s' has 'classes_by' but 'put_away' is not 'class'", d->name);
     /* The stock file was read for the rack as the file gave it; a size set since may cut it. */
     for (int i = 0; i < d->stock.n; i++)
         if (d->stock.slot[i] >= n)
@@ -733,6 +754,7 @@ static const char *const racks[] = {"selective", "drive_in", "flow", NULL};
 static const char *const ret_rules[] = {"fifo", "lifo", "closest", "random", NULL};
 static const char *const cycles[] = {"dual", "single", NULL};
 static const char *const queues[] = {"fifo", "nearest", NULL};
+static const char *const classes_by[] = {"order", "turnover", NULL};
 static const char *const stockout_rules[] = {"wait", "drop", NULL};
 static const char *const initials[] = {"empty", "full", NULL};
 
@@ -786,6 +808,10 @@ static const struct tsim__key keys[] = {
                  .help = "slots per lane of a drive-in or flow rack"},
     [K_CLASSES] = {"classes", TSIM__KEY_INT, 0, 1, 100, .dflt = "3",
                    .help = "classes (zones) of put_away: class"},
+    [K_CLASSES_BY] = {"classes_by", TSIM__KEY_CHOICE, 0, .choices = classes_by,
+                      .noun = "class ranking", .dflt = "order",
+                      .help = "products ranked fastest first as the model lists them (`order`) "
+                              "or by their retrievals so far (`turnover`)"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of retrieved loads"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -241,6 +241,47 @@ static void test_storage_dedicated_and_class(void)
     remove(path);
 }
 
+/* Classes by measured turnover: products a and b, two classes on bays 1 and 2 of one level (one
+ * slot a zone: travel 0.5 and 1.5 each way), speed 1, single cycles. Loads of b come at 19 and
+ * 38, and a request for b every 30. By the model's order b is the slow class: both loads go to
+ * bay 2, and the four cycles travel 3 each. By turnover, nothing is retrieved at 19 and b ranks
+ * second as listed (bay 2, travel 3); the request at 30 retrieves it (travel 3), so at 38 b has
+ * the more retrievals, ranks first and goes to bay 1 (travel 1), from which the request at 60
+ * takes it (travel 1): mean (3 + 3 + 1 + 1) / 4 = 2. */
+static void test_storage_class_by_turnover(void)
+{
+    static const char head[] = "name: rack\n"
+                               "products: [a, b]\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: 19\n"
+                               "    limit: 2\n"
+                               "    product: b\n"
+                               "    to: rack\n"
+                               "  - storage: rack\n"
+                               "    bays: 2\n"
+                               "    levels: 1\n"
+                               "    speed_x: 1\n"
+                               "    speed_y: 1\n"
+                               "    cycle: single\n"
+                               "    put_away: class\n"
+                               "    classes: 2\n"
+                               "    demand: 30\n"
+                               "    demand_product: b\n"
+                               "%s"
+                               "    to: out\n"
+                               "  - sink: out\n";
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, head, "    classes_by: order\n");
+    CHECK_NEAR(kpi_at(yaml, 70, "retrievals"), 2, 0);
+    CHECK_NEAR(kpi_at(yaml, 70, "travel_single"), 3, 1e-9);
+    snprintf(yaml, sizeof yaml, head, "    classes_by: turnover\n");
+    CHECK_NEAR(kpi_at(yaml, 70, "retrievals"), 2, 0);
+    CHECK_NEAR(kpi_at(yaml, 70, "travel_single"), 2, 1e-9);
+    snprintf(yaml, sizeof yaml, head, "");
+    CHECK_NEAR(kpi_at(yaml, 70, "travel_single"), 3, 1e-9); /* order by default */
+}
+
 /* Bad keys are placed at their line and column, with the range or the choices. */
 static void expect_error_in(const char *size_lines, const char *key_line, const char *want)
 {
@@ -278,6 +319,9 @@ static void test_storage_bad_keys(void)
 {
     expect_error("    put_away: nearest\n", "rack.yaml:11:15: error: unknown put-away policy 'nearest'");
     expect_error("    retrieval: oldest\n", "rack.yaml:11:16: error: unknown retrieval rule 'oldest'");
+    expect_error("    classes_by: sales\n", "rack.yaml:11:17: error: unknown class ranking 'sales'");
+    expect_error("    classes_by: turnover\n",
+                 "storage 'rack' has 'classes_by' but 'put_away' is not 'class'");
     expect_error("    speed_x: -1\n", "rack.yaml:11:14:");
     expect_error("    demand_product: widget\n", "rack.yaml:11:21:");
     expect_error_in("    bays: 2000\n    levels: 1000\n", "",
@@ -649,6 +693,7 @@ int main(void)
     CHECK(mkdtemp(tmpdir) != NULL);
     RUN(test_storage_drive_in_and_flow);
     RUN(test_storage_dedicated_and_class);
+    RUN(test_storage_class_by_turnover);
     RUN(test_stock_file_read);
     RUN(test_stock_file_errors);
     RUN(test_storage_example);
