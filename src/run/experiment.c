@@ -542,7 +542,8 @@ int tsim__xrun_init(struct tsim__xrun *x, const struct tsim__xspec *s, const str
         x->kpi_names[i] = tsim__malloc(len);
         snprintf(x->kpi_names[i], len, "%s.%s", own, res.kpis[i].name);
         x->kpi_block[i] = res.kpis[i].block;
-        x->kpi_short[i] = res.kpis[i].name;
+        /* in the copy: the engine's names of KPIs by product die with the probe model */
+        x->kpi_short[i] = x->kpi_names[i] + strlen(own) + 1;
     }
     tsim_result_release(&res);
     tsim_sim_destroy(sim);

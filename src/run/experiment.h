@@ -190,7 +190,7 @@ struct tsim__xrun {
     size_t nkpi, row_len;
     char **kpi_names;      /* "system.throughput", "filler.states.busy" */
     int *kpi_block;
-    const char **kpi_short; /* static names from the engine */
+    const char **kpi_short; /* the KPI's own name: the tail of kpi_names[i] */
     int ntrack;            /* 1 + ncons when there is an objective, else 0 */
     /* scenarios */
     size_t nscen, cap_scen;
