@@ -44,6 +44,7 @@ struct tsim__entity {
     uint16_t tracked;  /* an order whose completion is recorded */
     int32_t dest;      /* destination chosen while the entity waits blocked; -1: none */
     uint32_t card;     /* released by a CONWIP source: its index + 1, while it counts; else 0 */
+    uint32_t step;     /* operations of its routing sheet it has been sent to */
 };
 
 /* A mean of durations where only the mean is reported (waits, lead times): a sum of ticks and
@@ -353,6 +354,7 @@ static inline uint32_t tsim__entity_new(struct tsim_sim *sim, int product)
     en->tracked = 0;
     en->dest = -1;
     en->card = 0;
+    en->step = 0;
     return e;
 }
 
