@@ -248,6 +248,7 @@ struct tsim__sheet_op {
 struct tsim__sheet {
     int n;                 /* 0: the product has no sheet */
     struct tsim__sheet_op *op;
+    double *rest;          /* n + 1: rest[k] = mean time of operations k..n-1; rest[n] = 0 */
 };
 /* Setup times by (previous family, next family): nfam x nfam cells, row = previous; a cell
  * with has = 0 falls back to the machine's own `setup` (none: no setup). */

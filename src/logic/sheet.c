@@ -22,6 +22,7 @@ void tsim__sheets_release(struct tsim_model *m)
         for (int p = 0; p < np; p++) {
             for (int k = 0; k < m->sheets[p].n; k++) tsim_dist_release(&m->sheets[p].op[k].time);
             tsim__free(m->sheets[p].op);
+            tsim__free(m->sheets[p].rest);
         }
         tsim__free(m->sheets);
         m->sheets = NULL;

@@ -164,6 +164,9 @@ void tsim__ld_sheets(struct loader *ld, struct fy_node *v, struct pos at)
         }
         sh->n = n;
         sh->op = op;
+        sh->rest = tsim__malloc((size_t)(n + 1) * sizeof *sh->rest);
+        sh->rest[n] = 0;
+        for (int i = n - 1; i >= 0; i--) sh->rest[i] = sh->rest[i + 1] + tsim_dist_mean(&op[i].time);
     }
 }
 

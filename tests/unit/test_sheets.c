@@ -150,6 +150,48 @@ static void test_clone(void)
     tsim_model_destroy(m);
 }
 
+/*
+ * A buffer's rule reads the sheet (features of docs/logic.md): p (5) holds machine m from 0.5 to
+ * 5.5 while a (one operation of 1: work 1, ops 1) arrives at 1 and b (1 here, then 3 at r:
+ * work 4, ops 2) at 2. At 5.5 MWKR and MOPNR serve b first (a done at 7.5), LWKR and FIFO a
+ * (a done at 6.5): with the buffer's own features (work = proc = 1, ops = 1) every rule would
+ * tie and serve a first.
+ */
+#define RULED(RULE)                                                                        \
+    "products: [p, a, b]\n"                                                                \
+    "sheets:\n"                                                                            \
+    "  p: [{group: q, process: 5}]\n"                                                      \
+    "  a: [{group: q, process: 1}]\n"                                                      \
+    "  b: [{group: q, process: 1}, {group: r, process: 3}]\n"                              \
+    "blocks:\n"                                                                            \
+    "  - {source: sp, interarrival: 0.5, limit: 1, product: p, to: {rule: sheet, done: out}}\n" \
+    "  - {source: sa, interarrival: 1, limit: 1, product: a, to: {rule: sheet, done: out}}\n" \
+    "  - {source: sb, interarrival: 2, limit: 1, product: b, to: {rule: sheet, done: out}}\n" \
+    "  - {buffer: q, rule: " RULE ", to: m}\n"                                              \
+    "  - {machine: m, process: 100, to: {rule: sheet, done: out}}\n"                       \
+    "  - {buffer: r, to: m2}\n"                                                            \
+    "  - {machine: m2, process: 100, to: {rule: sheet, done: out}}\n"                      \
+    "  - sink: out\n"
+
+static void test_buffer_rules(void)
+{
+    static const int p[] = {0, 1, 2};
+    static const double first_b[] = {5.5, 7.5, 9.5};
+    static const double first_a[] = {5.5, 6.5, 10.5};
+    const char *rules_b[] = {"MWKR", "MOPNR", "'weighted(work=-1)'"};
+    for (int i = 0; i < 3; i++) {
+        char yaml[4000];
+        snprintf(yaml, sizeof yaml, RULED("%s"), rules_b[i]);
+        run_shop(yaml, first_b, p, 3);
+    }
+    const char *rules_a[] = {"LWKR", "FIFO", "'weighted(ops=1)'"};
+    for (int i = 0; i < 3; i++) {
+        char yaml[4000];
+        snprintf(yaml, sizeof yaml, RULED("%s"), rules_a[i]);
+        run_shop(yaml, first_a, p, 3);
+    }
+}
+
 #define HEAD "products: [a, b]\n"
 #define BLOCKS                                                                           \
     "blocks:\n"                                                                          \
@@ -201,6 +243,7 @@ int main(void)
 {
     RUN(test_hand_shop);
     RUN(test_clone);
+    RUN(test_buffer_rules);
     RUN(test_errors);
     return CHECK_DONE();
 }
