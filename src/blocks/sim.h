@@ -41,10 +41,12 @@ struct tsim__entity {
     uint64_t id;
     uint32_t next;     /* intrusive list link */
     uint16_t product;
-    uint16_t tracked;  /* an order whose completion is recorded */
+    uint16_t tracked : 1; /* an order whose completion is recorded */
+    /* operations of its routing sheet it has been sent to (a sheet has at most 10,000, so the
+     * entity keeps its 48 bytes) */
+    uint16_t step : 15;
     int32_t dest;      /* destination chosen while the entity waits blocked; -1: none */
     uint32_t card;     /* released by a CONWIP source: its index + 1, while it counts; else 0 */
-    uint32_t step;     /* operations of its routing sheet it has been sent to */
 };
 
 /* A mean of durations where only the mean is reported (waits, lead times): a sum of ticks and

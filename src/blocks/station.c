@@ -323,7 +323,7 @@ static const struct tsim__sheet_op *sheet_op(const struct tsim_sim *sim, uint32_
     const struct tsim__entity *en = &sim->ents[e];
     if (!sim->m->sheets) return NULL;
     const struct tsim__sheet *sh = &sim->m->sheets[en->product];
-    if (en->step == 0 || en->step > (uint32_t)sh->n) return NULL;
+    if (en->step == 0 || (uint32_t)en->step > (uint32_t)sh->n) return NULL;
     const struct tsim__sheet_op *op = &sh->op[en->step - 1];
     return in_group(sim->m, op->group, b) ? op : NULL;
 }

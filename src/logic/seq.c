@@ -69,10 +69,10 @@ static uint32_t choose(struct tsim_sim *sim, uint32_t b, uint32_t head, const vo
             .arrival = (double)en->t_in / tpu,
             .due = en->due == TSIM__NEVER ? DBL_MAX : (double)en->due / tpu,
         };
-        if (sh && en->step > 0 && en->step <= (uint32_t)sh->n &&
+        if (sh && en->step > 0 && (uint32_t)en->step <= (uint32_t)sh->n &&
             sh->op[en->step - 1].group == (int)b) {
             /* It waits here for operation step - 1 of its routing sheet. */
-            size_t i = en->step - 1;
+            size_t i = (size_t)en->step - 1;
             c[k].proc = sh->rest[i] - sh->rest[i + 1];
             c[k].work_left = sh->rest[i];
             c[k].ops_left = (double)(sh->n - (int)i);

@@ -69,7 +69,7 @@ static int sheet_route(struct tsim_sim *sim, uint32_t b, uint32_t e, void *ctx)
     struct tsim__entity *en = &sim->ents[e];
     const struct tsim__route *r = &sim->m->blocks[b].route;
     const struct tsim__sheet *sh = &sim->m->sheets[en->product];
-    if (en->step >= (uint32_t)sh->n) return r->n - 1;
+    if ((uint32_t)en->step >= (uint32_t)sh->n) return r->n - 1;
     int g = sh->op[en->step++].group;
     for (int i = 0; i < r->n - 1; i++)
         if (r->to[i] == g) return i;

@@ -17,7 +17,8 @@
 #include <math.h>
 #include <string.h>
 
-#define OPS_MAX 10000 /* operations of one sheet */
+#define OPS_MAX 10000 /* operations of one sheet; an entity counts its step in 15 bits */
+_Static_assert(OPS_MAX < (1 << 15), "an entity's step holds the operations of a sheet");
 
 static const char *const op_keys[] = {"group", "process", "family", "description", NULL};
 
