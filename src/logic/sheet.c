@@ -1,7 +1,7 @@
 /*
  * Routing sheets: the route that sends an entity to the group of its product's next operation
- * (a block's `to: {rule: sheet, done: BLOCK}`), and the model's setup families. The machines'
- * side (the operation's time, setups by family) is in src/blocks/station.c. Not API.
+ * (a block's `to: {rule: sheet, done: BLOCK}`). The sheets as data are in src/blocks/sheets.c,
+ * the machines' side (the operation's time, setups by family) in src/blocks/station.c. Not API.
  *
  * Invariants: an entity's `step` counts the operations it has been sent to, so it lives in the
  * sim's plain data (a clone continues from it) and the route needs no state of its own; the
@@ -12,54 +12,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-#define FAMILIES_MAX 1000
-
-void tsim__sheets_release(struct tsim_model *m)
-{
-    if (m->sheets) {
-        int np = m->nproducts > 0 ? m->nproducts : 1;
-        for (int p = 0; p < np; p++) {
-            for (int k = 0; k < m->sheets[p].n; k++) tsim_dist_release(&m->sheets[p].op[k].time);
-            tsim__free(m->sheets[p].op);
-            tsim__free(m->sheets[p].rest);
-        }
-        tsim__free(m->sheets);
-        m->sheets = NULL;
-    }
-    struct tsim__setups *su = &m->setups;
-    for (int i = 0; i < su->nfam; i++) tsim__free(su->family[i]);
-    for (size_t c = 0; c < (size_t)su->nfam * (size_t)su->nfam; c++)
-        tsim_dist_release(&su->time[c]);
-    tsim__free(su->family);
-    tsim__free(su->has);
-    tsim__free(su->time);
-    memset(su, 0, sizeof *su);
-}
-
-int tsim__family_intern(struct tsim_model *m, const char *name)
-{
-    struct tsim__setups *su = &m->setups;
-    for (int i = 0; i < su->nfam; i++)
-        if (strcmp(su->family[i], name) == 0) return i;
-    if (su->nfam == FAMILIES_MAX) return -1;
-    /* The matrix grows by one row and column; cells keep their (row, column). */
-    int n = su->nfam + 1;
-    unsigned char *has = tsim__calloc((size_t)n * (size_t)n, 1);
-    struct tsim_dist *time = tsim__calloc((size_t)n * (size_t)n, sizeof *time);
-    for (int r = 0; r < su->nfam; r++)
-        for (int c = 0; c < su->nfam; c++) {
-            has[r * n + c] = su->has[r * su->nfam + c];
-            time[r * n + c] = su->time[r * su->nfam + c]; /* moved, not copied */
-        }
-    tsim__free(su->has);
-    tsim__free(su->time);
-    su->has = has;
-    su->time = time;
-    su->family = tsim__realloc(su->family, (size_t)n * sizeof *su->family);
-    su->family[su->nfam] = tsim__strdup(name);
-    return su->nfam++;
-}
 
 /* The hook's route: the group of the next operation, or `done` (the last target) after the
  * last one and for a product without a sheet. */

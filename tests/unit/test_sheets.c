@@ -208,7 +208,7 @@ static void expect(const char *yaml, const char *want)
     CHECK(strstr(diag, want) != NULL);
 }
 
-static void test_errors(void)
+static void test_sheet_errors(void)
 {
     expect(HEAD "sheets:\n  a: [{group: q2, process: 1}]\n" BLOCKS,
            "sheets.yaml:3:15: error: routing sheet names undefined group 'q2' (did you mean "
@@ -244,6 +244,6 @@ int main(void)
     RUN(test_hand_shop);
     RUN(test_clone);
     RUN(test_buffer_rules);
-    RUN(test_errors);
+    RUN(test_sheet_errors);
     return CHECK_DONE();
 }
