@@ -306,9 +306,9 @@ struct tsim_model {
     struct tsim__setups setups;
 };
 
-/* Free the routing sheets and setup families of `m` (src/logic/sheet.c). */
+/* Free the routing sheets and setup families of `m` (src/blocks/sheets.c). */
 void tsim__sheets_release(struct tsim_model *m);
-/* The family of `name`, added if new (src/logic/sheet.c); -1 past the limit. */
+/* The family of `name`, added if new (src/blocks/sheets.c); -1 past the limit. */
 int tsim__family_intern(struct tsim_model *m, const char *name);
 
 /* Resolve per-product tables, cumulative probabilities and in-degrees. Idempotent; called again
