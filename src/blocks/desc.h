@@ -143,6 +143,7 @@ struct tsim__block_desc {
     double scrap;
     struct tsim__need need;
     int shift;              /* -1: always */
+    int sheet;              /* machine: it processes operations of routing sheets (a group's) */
 
     /* assembly */
     int *part_count;        /* finalized: count per product (0: not a part); built from list */
@@ -232,6 +233,32 @@ int tsim__attr_add(struct tsim_model *m, const char *name, enum tsim__attr_type 
 int tsim__attr_find(const struct tsim_model *m, const char *name);
 void tsim__attrs_release(struct tsim_model *m);
 
+/*
+ * Routing sheets (src/logic/sheet.c, src/model/loadsheet.c): per product, the operations its
+ * entities go through in order. An operation names a group, the block its entities are sent
+ * to (a machine, or a buffer in front of one or more machines), its processing time there and
+ * its setup family. An entity's `step` is the number of operations it has been sent to; while
+ * it is at operation step - 1, a machine of that group draws the operation's time.
+ */
+struct tsim__sheet_op {
+    int group;             /* block */
+    struct tsim_dist time;
+    int family;            /* -1: none */
+};
+struct tsim__sheet {
+    int n;                 /* 0: the product has no sheet */
+    struct tsim__sheet_op *op;
+    double *rest;          /* n + 1: rest[k] = mean time of operations k..n-1; rest[n] = 0 */
+};
+/* Setup times by (previous family, next family): nfam x nfam cells, row = previous; a cell
+ * with has = 0 falls back to the machine's own `setup` (none: no setup). */
+struct tsim__setups {
+    int nfam;
+    char **family;
+    unsigned char *has;
+    struct tsim_dist *time;
+};
+
 struct tsim__shift_desc {
     char *name;
     int n;
@@ -275,7 +302,14 @@ struct tsim_model {
      * "products.P.lead_time" at 2p and "products.P.throughput" at 2p + 1 (results borrow
      * them); NULL otherwise */
     char **product_kpis;
+    struct tsim__sheet *sheets; /* per product; NULL: no routing sheets */
+    struct tsim__setups setups;
 };
+
+/* Free the routing sheets and setup families of `m` (src/blocks/sheets.c). */
+void tsim__sheets_release(struct tsim_model *m);
+/* The family of `name`, added if new (src/blocks/sheets.c); -1 past the limit. */
+int tsim__family_intern(struct tsim_model *m, const char *name);
 
 /* Resolve per-product tables, cumulative probabilities and in-degrees. Idempotent; called again
  * automatically after any setter. Returns 0 or TSIM_EMODEL with tsim_errmsg() set. */

@@ -110,6 +110,7 @@ void tsim_model_destroy(struct tsim_model *m)
     }
     for (int i = 0; i < m->npools; i++) tsim__free(m->pools[i].name);
     tsim__attrs_release(m);
+    tsim__sheets_release(m);
     tsim__free(m->products);
     tsim__free(m->blocks);
     tsim__free(m->shifts);

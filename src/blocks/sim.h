@@ -41,7 +41,10 @@ struct tsim__entity {
     uint64_t id;
     uint32_t next;     /* intrusive list link */
     uint16_t product;
-    uint16_t tracked;  /* an order whose completion is recorded */
+    uint16_t tracked : 1; /* an order whose completion is recorded */
+    /* operations of its routing sheet it has been sent to (a sheet has at most 10,000, so the
+     * entity keeps its 48 bytes) */
+    uint16_t step : 15;
     int32_t dest;      /* destination chosen while the entity waits blocked; -1: none */
     uint32_t card;     /* released by a CONWIP source: its index + 1, while it counts; else 0 */
 };
@@ -353,6 +356,7 @@ static inline uint32_t tsim__entity_new(struct tsim_sim *sim, int product)
     en->tracked = 0;
     en->dest = -1;
     en->card = 0;
+    en->step = 0;
     return e;
 }
 

@@ -300,6 +300,47 @@ static int seize_ops(struct tsim_sim *sim, uint32_t b, int s, int phase, int res
     return 1;
 }
 
+/* Routing sheets ------------------------------------------------------------------------------
+ * A machine of a sheet's group (desc `sheet`) draws the time of the operation its entity is at,
+ * and sets up when that operation's family differs from the family of the last operation it
+ * ran (v->last_product holds a family there): for the time the model's setup matrix gives for
+ * that pair, else its own `setup`. An operation without a family, or an entity without a sheet,
+ * sets nothing up and leaves the last family as it was. */
+
+/* Whether machine `b` serves group block `g`: it is `g`, or a target of `g`'s route. */
+static int in_group(const struct tsim_model *m, int g, uint32_t b)
+{
+    if (g == (int)b) return 1;
+    const struct tsim__route *r = &m->blocks[g].route;
+    for (int i = 0; i < r->n; i++)
+        if (r->to[i] == (int)b) return 1;
+    return 0;
+}
+
+/* The operation entity `e` is at on machine `b`, or NULL (no sheet, or not this group's). */
+static const struct tsim__sheet_op *sheet_op(const struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    const struct tsim__entity *en = &sim->ents[e];
+    if (!sim->m->sheets) return NULL;
+    const struct tsim__sheet *sh = &sim->m->sheets[en->product];
+    if (en->step == 0 || (uint32_t)en->step > (uint32_t)sh->n) return NULL;
+    const struct tsim__sheet_op *op = &sh->op[en->step - 1];
+    return in_group(sim->m, op->group, b) ? op : NULL;
+}
+
+static const struct tsim_dist *sheet_setup(const struct tsim_sim *sim,
+                                           const struct tsim__block_desc *d,
+                                           const struct tsim__server *v)
+{
+    const struct tsim__setups *su = &sim->m->setups;
+    size_t cell = (size_t)v->prev_family * (size_t)su->nfam + (size_t)v->last_product;
+    return su->has && su->has[cell] ? &su->time[cell] : &d->setup;
+}
+
+/* start of a machine of routing sheets: the family decides the setup. */
+static __attribute__((noinline)) void start_sheet(struct tsim_sim *sim, uint32_t b, int s,
+                                                  uint32_t e);
+
 /* Begin phase `phase` (SETUP or BUSY) once its operators are held. */
 static void begin(struct tsim_sim *sim, uint32_t b, int s, int phase)
 {
@@ -309,9 +350,12 @@ static void begin(struct tsim_sim *sim, uint32_t b, int s, int phase)
     if (!seize_ops(sim, b, s, phase, 0)) return;
     v->phase = (uint8_t)phase;
     if (phase == TSIM__PH_SETUP) {
-        v->remaining = tsim__draw(sim, &d->setup, &st->h.rng[TSIM__RNG_AUX]);
+        v->remaining = tsim__draw(sim, d->sheet ? sheet_setup(sim, d, v) : &d->setup,
+                                  &st->h.rng[TSIM__RNG_AUX]);
     } else {
-        const struct tsim_dist *pd = d->process.by_product[sim->ents[v->ent].product];
+        const struct tsim__sheet_op *op = d->sheet ? sheet_op(sim, b, v->ent) : NULL;
+        const struct tsim_dist *pd =
+            op ? &op->time : d->process.by_product[sim->ents[v->ent].product];
         v->remaining = pd ? tsim__draw(sim, pd, &st->h.rng[TSIM__RNG_MAIN]) : 0;
     }
     run_phase(sim, b, s);
@@ -323,6 +367,10 @@ TSIM__HOT void start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct tsim__station *st = st_of(sim, b);
     struct tsim__server *v = &st->srv[s];
+    if (__builtin_expect(d->sheet, 0)) {
+        start_sheet(sim, b, s, e);
+        return;
+    }
     int product = sim->ents[e].product;
     int setup = d->has_setup && v->last_product >= 0 && v->last_product != product;
     v->ent = e;
@@ -346,6 +394,25 @@ TSIM__HOT void start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
         }
         if (v->state != TSIM_STATE_BUSY) account_change(sim, b, s, v, TSIM_STATE_BUSY);
         return;
+    }
+    begin(sim, b, s, setup ? TSIM__PH_SETUP : TSIM__PH_BUSY);
+}
+
+static void start_sheet(struct tsim_sim *sim, uint32_t b, int s, uint32_t e)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__server *v = &st_of(sim, b)->srv[s];
+    const struct tsim__sheet_op *op = sheet_op(sim, b, e);
+    int fam = op ? op->family : -1, setup = 0;
+    v->ent = e;
+    if (fam >= 0) {
+        if (v->last_product >= 0 && v->last_product != fam) {
+            const struct tsim__setups *su = &sim->m->setups;
+            setup = d->has_setup || su->has[(size_t)v->last_product * (size_t)su->nfam +
+                                            (size_t)fam];
+            v->prev_family = v->last_product;
+        }
+        v->last_product = fam;
     }
     begin(sim, b, s, setup ? TSIM__PH_SETUP : TSIM__PH_BUSY);
 }
@@ -810,7 +877,7 @@ int tsim__station_check(const struct tsim_model *m, const struct tsim__block_des
     /* Which products reach a machine depends on the routes; a product that arrives with no
      * processing time of its own is processed in zero time (the loader checks the product flow
      * and reports it with a position). */
-    if (!b->process.has_default && b->process.n == 0)
+    if (!b->process.has_default && b->process.n == 0 && !b->sheet)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "'%s' has no processing time", b->name);
     if (b->need.pool >= 0 && b->need.count > m->pools[b->need.pool].count)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,

@@ -36,7 +36,8 @@ struct tsim__server {
     uint8_t fail_frozen;  /* the failure clock is stopped (operating basis, off shift) */
     uint8_t state;        /* accounted state (enum tsim_state) */
     uint8_t stalled;      /* counted in sim->stalled */
-    int32_t last_product;
+    int32_t last_product; /* a machine of routing sheets (desc `sheet`): its last family */
+    int32_t prev_family;  /* such a machine in setup: the family it changes over from */
     int64_t remaining, finish, since;
     int64_t fail_at;      /* when the pending failure or repair end comes */
     int64_t fail_left;    /* fail_frozen: ticks of it left */

@@ -51,6 +51,16 @@ int tsim__lua_attach(struct tsim_model *m, int block, enum tsim__lua_kind kind, 
  * buffer's own queue. Returns 0, or TSIM_EPARSE with the reason in `err`. */
 int tsim__seq_attach(struct tsim_model *m, int block, const char *text, char *err, size_t errlen);
 
+/* Routing sheets (sheet.c). The groups of every sheet, each once, into `out` (room for
+ * nblocks); returns how many. */
+int tsim__sheet_groups(const struct tsim_model *m, int *out);
+/* Make block `block`'s route (set by the caller: the groups, then `done`) follow the sheets.
+ * Returns 0, or -1 with `err`. */
+int tsim__sheet_route_attach(struct tsim_model *m, int block, char *err, size_t errlen);
+/* Mark the machines of every group (a group machine, a machine a group buffer sends to), once
+ * the routes are made. */
+void tsim__sheet_mark_machines(struct tsim_model *m);
+
 /* The time one call of a route rule takes with `n` candidates, in ns (make bench). */
 double tsim__lua_bench(int n, long calls);
 

@@ -7,7 +7,10 @@
  * single route; 0 otherwise), `due` its due date (DBL_MAX without one, so that a weight of 0
  * times it is 0, never a NaN), `work_left` = `proc` and `ops_left` = 1 (an entity carries no
  * later operations), `arrival` when it entered the buffer and `seq` its place in the queue,
- * which the buffer keeps in arrival order.
+ * which the buffer keeps in arrival order. An entity waiting here for an operation of its
+ * routing sheet (this buffer is the operation's group) has the sheet's features instead: the
+ * operation's mean time, the mean time and count of it and every later one, the whole job's
+ * and the next operation's mean times.
  *
  * A rule here owns nothing (a policy, which owns its weights, is refused), so the block frees its
  * copy with tsim__free.
@@ -60,15 +63,25 @@ static uint32_t choose(struct tsim_sim *sim, uint32_t b, uint32_t head, const vo
     uint64_t seq = 0;
     for (uint32_t e = head; e != TSIM__NIL; e = sim->ents[e].next) {
         const struct tsim__entity *en = &sim->ents[e];
-        double proc = proc_of(sim, b, en->product);
+        const struct tsim__sheet *sh = sim->m->sheets ? &sim->m->sheets[en->product] : NULL;
         c[k] = (struct tsim__cand){
             .seq = seq++,
             .arrival = (double)en->t_in / tpu,
-            .proc = proc,
             .due = en->due == TSIM__NEVER ? DBL_MAX : (double)en->due / tpu,
-            .work_left = proc,
-            .ops_left = 1,
         };
+        if (sh && en->step > 0 && (uint32_t)en->step <= (uint32_t)sh->n &&
+            sh->op[en->step - 1].group == (int)b) {
+            /* It waits here for operation step - 1 of its routing sheet. */
+            size_t i = (size_t)en->step - 1;
+            c[k].proc = sh->rest[i] - sh->rest[i + 1];
+            c[k].work_left = sh->rest[i];
+            c[k].ops_left = (double)(sh->n - (int)i);
+            c[k].job_work = sh->rest[0];
+            c[k].next_proc = sh->rest[i + 1] - (i + 2 <= (size_t)sh->n ? sh->rest[i + 2] : 0);
+        } else {
+            c[k].proc = c[k].work_left = proc_of(sim, b, en->product);
+            c[k].ops_left = 1;
+        }
         who[k++] = e;
         if (k == CHUNK) {
             size_t i = tsim__rule_choose(r, c, k, now, NULL);

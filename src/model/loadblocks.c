@@ -9,6 +9,7 @@
  */
 #include "blocks/desc.h"
 #include "core/core.h"
+#include "logic/logic.h"
 #include "model/loader.h"
 #include "model/params.h"
 #include "model/ordercsv.h"
@@ -647,14 +648,52 @@ static int target(struct loader *ld, struct fy_node *n, struct pos at)
 }
 
 static const char *const rules[] = {"shortest_queue", "round_robin", "lua", "first_free",
-                                    "least_utilized", "earliest_free", NULL};
-static const char *const rule_keys[] = {"rule", "among", "lua", NULL};
+                                    "least_utilized", "earliest_free", "sheet", NULL};
+static const char *const rule_keys[] = {"rule", "among", "lua", "done", NULL};
+
+/* {rule: sheet, done: BLOCK}: to the group of the next operation of the entity's routing sheet,
+ * to `done` after the last. The route's targets are every group, then `done`. */
+static int route_sheet(struct loader *ld, struct blockinfo *bi, int rule, struct fy_node *among,
+                       struct fy_node *done, struct pos done_at, struct pos kp)
+{
+    if (rule != 6 || !done || among) {
+        tsim__ld_err(ld, rule != 6 ? done_at : kp,
+                     rule != 6 ? "'done' belongs to rule 'sheet' only"
+                     : among   ? "rule 'sheet' takes no 'among' (its targets are the groups of "
+                                 "the routing sheets)"
+                               : "rule 'sheet' needs 'done: BLOCK' (where an entity goes after "
+                                 "its last operation)");
+        return 0;
+    }
+    struct tsim_model *m = ld->m;
+    if (!m->sheets) {
+        tsim__ld_err(ld, kp, "rule 'sheet' but the model has no routing sheets (add 'sheets:')");
+        return 0;
+    }
+    int d = target(ld, done, done_at);
+    if (d < 0) return 0;
+    int *to = tsim__malloc((size_t)(m->nblocks + 1) * sizeof *to);
+    int n = tsim__sheet_groups(m, to);
+    to[n++] = d;
+    int ok = 1;
+    char err[200];
+    for (int i = 0; i < n; i++) add_out(bi, to[i]);
+    if (tsim_route_set_rule(m, bi->index, TSIM_ROUTE_ROUND_ROBIN, to, n) != 0) {
+        tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
+        ok = 0;
+    } else if (tsim__sheet_route_attach(m, bi->index, err, sizeof err) != 0) {
+        tsim__ld_err(ld, kp, "%s", err);
+        ok = 0;
+    }
+    tsim__free(to);
+    return ok;
+}
 
 static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v, struct pos kp)
 {
     int rule = -1, ok = 1;
-    struct fy_node *among = NULL, *lua = NULL;
-    struct pos among_at = kp, lua_at = kp;
+    struct fy_node *among = NULL, *lua = NULL, *done = NULL;
+    struct pos among_at = kp, lua_at = kp, done_at = kp;
     const char *rule_name = NULL;
     void *it = NULL;
     struct fy_node *rv;
@@ -669,7 +708,7 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
             if (rule < 0) {
                 const char *hint = tsim__suggest_list(rule_name, rules);
                 tsim__ld_err(ld, tsim__ld_pos(rv, pk), "unknown rule '%s' in 'to'%s", rule_name,
-                             hint[0] ? hint : " (use shortest_queue, round_robin, first_free, least_utilized, earliest_free or lua)");
+                             hint[0] ? hint : " (use shortest_queue, round_robin, first_free, least_utilized, earliest_free, lua or sheet)");
             }
         } else if (rk == 1) {
             among = rv;
@@ -677,11 +716,15 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
         } else if (rk == 2) {
             lua = rv;
             lua_at = pk;
+        } else if (rk == 3) {
+            done = rv;
+            done_at = pk;
         } else {
             ok = 0;
         }
     }
     if (rule < 0) return 0;
+    if (rule == 6 || done) return ok && route_sheet(ld, bi, rule, among, done, done_at, kp);
     if ((rule == 2) != (lua != NULL)) {
         tsim__ld_err(ld, rule == 2 ? kp : lua_at,
                      rule == 2 ? "rule 'lua' needs 'lua: CODE'"

@@ -26,6 +26,7 @@
  */
 #include "blocks/desc.h"
 #include "core/core.h"
+#include "logic/logic.h"
 #include "model/loader.h"
 #include "model/params.h"
 #include "model/yaml.h"
@@ -492,7 +493,8 @@ static int parse_yaml(struct loader *ld, const char *text, size_t len)
 
 static const char *const top_keys[] = {"version",    "name",   "description", "time_unit",
                                        "resolution", "run",    "products",    "shifts",
-                                       "operators",  "blocks", "network", "attributes", NULL};
+                                       "operators",  "blocks", "network", "attributes",
+                                       "sheets", "setup_matrix", NULL};
 enum {
     K_VERSION,
     K_NAME,
@@ -506,6 +508,8 @@ enum {
     K_BLOCKS,
     K_NETWORK,
     K_ATTRIBUTES,
+    K_SHEETS,
+    K_SETUP_MATRIX,
     K_COUNT
 };
 
@@ -1030,7 +1034,10 @@ static void load_document(struct loader *ld, struct fy_node *root)
                      ld->nblk, np, CELLS_MAX);
         return;
     }
+    if (t.has[K_SHEETS]) tsim__ld_sheets(ld, t.v[K_SHEETS], t.at[K_SHEETS]);
+    load_list(ld, &t, K_SETUP_MATRIX, "'setup_matrix'", tsim__ld_setup_cell);
     tsim__ld_connect(ld, t.at[K_BLOCKS], fy_node_sequence_item_count(t.v[K_BLOCKS]));
+    if (ld->m->sheets) tsim__sheet_mark_machines(ld->m);
     if (t.has[K_NETWORK]) tsim__ld_network(ld, t.v[K_NETWORK], t.at[K_NETWORK]);
 
     struct tsim_model *m = ld->m;

@@ -137,4 +137,8 @@ void tsim__ld_seq_rule(struct loader *ld, int b, struct fy_node *v, struct pos k
 /* A source's 'release: {rule: conwip, wip: N, over: [BLOCK, ...]}' (after every block exists). */
 void tsim__ld_release(struct loader *ld, int b, struct fy_node *v, struct pos kp);
 
+/* loadsheet.c: 'sheets' (after the blocks, before the routes) and one item of 'setup_matrix'. */
+void tsim__ld_sheets(struct loader *ld, struct fy_node *v, struct pos at);
+void tsim__ld_setup_cell(struct loader *ld, struct fy_node *n, struct pos at0);
+
 #endif
