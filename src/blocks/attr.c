@@ -53,7 +53,7 @@ void tsim__attrs_release(struct tsim_model *m)
     }
     tsim__free(m->attrs);
     for (int b = 0; b < m->nblocks; b++) {
-        tsim__free(m->blocks[b].seq.ctx);
+        if (m->blocks[b].seq.release) m->blocks[b].seq.release(m->blocks[b].seq.ctx);
         struct tsim__hook *h = m->blocks[b].hook;
         if (!h) continue;
         for (int i = 0; i < h->nset; i++) tsim__free(h->set[i].expr.code);

@@ -263,8 +263,8 @@ int tsim_buffer_set_discipline(struct tsim_model *m, int block, enum tsim_discip
         return tsim__fail(TSIM_EINVAL, __func__, "unknown discipline %d", (int)discipline);
     b->discipline = discipline;
     /* A discipline replaces a sequencing rule given before it (and a rule a discipline). */
-    tsim__free(b->seq.ctx);
-    b->seq = (struct tsim__seq){NULL, NULL};
+    if (b->seq.release) b->seq.release(b->seq.ctx);
+    b->seq = (struct tsim__seq){NULL, NULL, NULL};
     return 0;
 }
 

@@ -91,12 +91,13 @@ struct tsim__trucks {
  * A buffer's sequencing decision point (src/logic/seq.c makes it from a `rule:`): of the
  * entities of its queue, a list from `head` through their `next` in arrival order, the one it
  * sends on next. Returns that entity, or TSIM__NIL after failing the sim. `ctx` belongs to it
- * (freed with tsim__free when the model is).
+ * (freed with `release`, when set, when the model is; sims read it and never write it).
  */
 struct tsim_sim;
 struct tsim__seq {
     uint32_t (*choose)(struct tsim_sim *sim, uint32_t b, uint32_t head, const void *ctx);
     void *ctx;
+    void (*release)(void *ctx);
 };
 
 struct tsim__block_desc {

@@ -46,10 +46,12 @@ enum tsim__lua_kind { TSIM__LUA_ROUTE, TSIM__LUA_SET };
 int tsim__lua_attach(struct tsim_model *m, int block, enum tsim__lua_kind kind, const char *code,
                      int line, struct tsim__logic_err *err);
 
-/* Make built-in rule `text` (tsim__rule_parse's syntax: "SPT", "weighted(proc=1, due=0.1)")
- * the sequencing rule of buffer `block` (src/logic/seq.c); FIFO removes any, leaving the
- * buffer's own queue. Returns 0, or TSIM_EPARSE with the reason in `err`. */
-int tsim__seq_attach(struct tsim_model *m, int block, const char *text, char *err, size_t errlen);
+/* Make rule `text` (tsim__rule_parse's syntax: "SPT", "weighted(proc=1, due=0.1)",
+ * "policy:PATH" with a relative PATH under `base_dir` when that is given) the sequencing rule of
+ * buffer `block` (src/logic/seq.c); FIFO removes any, leaving the buffer's own queue. Returns 0,
+ * or TSIM_EPARSE (TSIM_EIO: a weights file not read) with the reason in `err`. */
+int tsim__seq_attach(struct tsim_model *m, int block, const char *text, const char *base_dir,
+                     char *err, size_t errlen);
 
 /* Routing sheets (sheet.c). The groups of every sheet, each once, into `out` (room for
  * nblocks); returns how many. */

@@ -35,6 +35,9 @@ struct tsim_policy {
     int hidden;                  /* mlp: hidden units */
     size_t np;                   /* parameters */
     double *w; /* linear: w[nf]. mlp: per unit its bias and nf weights, then hidden outputs */
+    char *name;                  /* the file's name, for the errors of tsim__policy_require */
+    int feat_line;               /* where the `features` line is */
+    int feat_col[TSIM__PF_COUNT];
 };
 
 static const char *const pfeat_names[TSIM__PF_COUNT] = {
@@ -246,6 +249,7 @@ static int parse(struct rd *r, struct tsim_policy *p)
         return fail_at(r, l.no, l.col[0], "expected 'features', not '%.*s'", (int)l.len[0],
                        l.w[0]);
     if (l.n < 2) return fail_at(r, l.no, l.col[0], "'features' names at least one feature");
+    p->feat_line = l.no;
     if (l.n - 1 > TSIM__PF_COUNT)
         return fail_at(r, l.no, l.col[TSIM__PF_COUNT + 1], "more than the %d features there are",
                        TSIM__PF_COUNT);
@@ -275,6 +279,7 @@ static int parse(struct rd *r, struct tsim_policy *p)
         for (int k = 0; k < p->nf; k++)
             if (p->feat[k] == f)
                 return fail_at(r, l.no, l.col[i], "feature '%s' is named twice", name);
+        p->feat_col[p->nf] = l.col[i];
         p->feat[p->nf++] = f;
     }
 
@@ -331,6 +336,7 @@ void tsim_policy_destroy(struct tsim_policy *p)
 {
     if (!p) return;
     tsim__free(p->w);
+    tsim__free(p->name);
     tsim__free(p);
 }
 
@@ -344,6 +350,7 @@ int tsim_policy_parse(const char *name, const char *text, size_t len, struct tsi
         tsim_policy_destroy(p);
         return rc;
     }
+    p->name = tsim__strdup(r.name);
     *out = p;
     return 0;
 }
@@ -372,5 +379,23 @@ int tsim_policy_set_params(struct tsim_policy *p, const double *w, size_t n)
             return tsim__fail(TSIM_EINVAL, "tsim_policy_set_params", "parameter %zu is not "
                               "finite", i);
     memcpy(p->w, w, n * sizeof *w);
+    return 0;
+}
+
+int tsim__policy_require(const struct tsim_policy *p, unsigned given, const char *where,
+                         char *err, size_t errlen)
+{
+    for (int i = 0; i < p->nf; i++) {
+        if (given & (1u << p->feat[i])) continue;
+        char list[160] = "";
+        size_t n = 0;
+        for (int f = 0; f < TSIM__PF_COUNT && n < sizeof list; f++)
+            if (given & (1u << f))
+                n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", n ? ", " : "",
+                                      pfeat_names[f]);
+        snprintf(err, errlen, "%s:%d:%d: error: feature '%s' is not known at %s (it gives %s)",
+                 p->name, p->feat_line, p->feat_col[i], pfeat_names[p->feat[i]], where, list);
+        return TSIM_EPARSE;
+    }
     return 0;
 }

@@ -38,4 +38,10 @@ void tsim__pfeat_all(const struct tsim__cand *x, double now, double *out);
 size_t tsim__policy_choose(const struct tsim_policy *p, const struct tsim__cand *c, size_t n,
                            double now);
 
+/* Check that every feature `p` reads is in `given` (bit f for enum tsim__pfeat f), the features
+ * decision point `where` ("a buffer") computes. Returns 0, or TSIM_EPARSE with
+ * "FILE:LINE:COL: error: ..." in `err`, the position that of the first feature not given. */
+int tsim__policy_require(const struct tsim_policy *p, unsigned given, const char *where,
+                         char *err, size_t errlen);
+
 #endif

@@ -12,8 +12,11 @@
  * operation's mean time, the mean time and count of it and every later one, the whole job's
  * and the next operation's mean times.
  *
- * A rule here owns nothing (a policy, which owns its weights, is refused), so the block frees its
- * copy with tsim__free.
+ * A learned rule (`policy:PATH`, docs/ai.md) reads its weights file once, when the rule is set;
+ * the model owns the weights (seq.release frees them with the model) and every sim of it, on any
+ * thread, reads them without writing. It is given the features above: proc, due, slack, work,
+ * ops and wait; a weights file that reads another (the job shop's job_work, next_queue, ...)
+ * is refused where the rule is set, at the feature's FILE:LINE:COL.
  *
  * The queue may be long, the candidates array is not: the rule is asked over chunks of CHUNK
  * candidates, the winner of each chunk carried into the next as its first. Every rule but
@@ -25,10 +28,14 @@
 #include "blocks/sim.h"
 #include "core/core.h"
 #include "logic/logic.h"
+#include "logic/policy.h"
 #include "logic/rules.h"
 
+#include <ctype.h>
 #include <float.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 #define CHUNK 64
 
@@ -93,26 +100,58 @@ static uint32_t choose(struct tsim_sim *sim, uint32_t b, uint32_t head, const vo
     return who[tsim__rule_choose(r, c, k, now, NULL)];
 }
 
-int tsim__seq_attach(struct tsim_model *m, int block, const char *text, char *err, size_t errlen)
+/* A rule's copy as a buffer's ctx, freed with what it owns (a policy's weights). */
+static void rule_free(void *ctx)
+{
+    tsim__rule_release(ctx);
+    tsim__free(ctx);
+}
+
+/* The features a buffer gives a policy (docs/ai.md): those computed from the entity and the
+ * clock; the job's routing and the next machines' loads are not known here. */
+#define BUFFER_PFEATS                                                                         \
+    ((1u << TSIM__PF_PROC) | (1u << TSIM__PF_DUE) | (1u << TSIM__PF_SLACK) |                  \
+     (1u << TSIM__PF_WORK) | (1u << TSIM__PF_OPS) | (1u << TSIM__PF_WAIT))
+
+/* "FILE:LINE:COL: error: WHAT" as "FILE:LINE:COL: WHAT", for a caller that puts its own
+ * position and "error:" in front. */
+static void drop_error_word(char *msg)
+{
+    char *e = strstr(msg, ": error: ");
+    if (e) memmove(e + 2, e + 9, strlen(e + 9) + 1);
+}
+
+int tsim__seq_attach(struct tsim_model *m, int block, const char *text, const char *base_dir,
+                     char *err, size_t errlen)
 {
     struct tsim__rule r;
-    int rc = tsim__rule_parse(&r, text, err, errlen);
-    if (rc) return rc;
-    if (r.kind == TSIM__RULE_POLICY) {
-        /* A policy's features (the job's routing, the next machine's load) are not known at a
-         * buffer, and its weights would need an owner here: refused until they are. */
-        tsim__rule_release(&r);
-        snprintf(err, errlen, "a buffer's 'rule' takes a built-in rule, not a policy (policies "
-                              "run in the job shop, docs/ai.md)");
-        return TSIM_EPARSE;
+    /* policy:PATH with a relative PATH is found next to the model file, as data files are. */
+    char *path = NULL;
+    const char *t = text;
+    while (isspace((unsigned char)*t)) t++;
+    if (strncasecmp(t, "policy:", 7) == 0 && t[7] != '/' && t[7] != '\0' && base_dir &&
+        base_dir[0]) {
+        size_t n = strlen(base_dir) + strlen(t) + 2;
+        path = tsim__malloc(n);
+        snprintf(path, n, "policy:%s/%s", base_dir, t + 7);
+        t = path;
+    }
+    int rc = tsim__rule_parse(&r, t, err, errlen);
+    tsim__free(path);
+    if (rc == 0 && r.kind == TSIM__RULE_POLICY)
+        rc = tsim__policy_require(r.policy, BUFFER_PFEATS, "a buffer", err, errlen);
+    if (rc != 0) {
+        if (r.kind == TSIM__RULE_POLICY) tsim__rule_release(&r);
+        drop_error_word(err);
+        return rc;
     }
     struct tsim__block_desc *d = &m->blocks[block];
-    tsim__free(d->seq.ctx);
-    d->seq = (struct tsim__seq){NULL, NULL};
+    if (d->seq.release) d->seq.release(d->seq.ctx);
+    d->seq = (struct tsim__seq){NULL, NULL, NULL};
     d->discipline = TSIM_FIFO; /* a rule orders the queue in place of any discipline */
     if (r.kind == TSIM__RULE_FIFO) return 0; /* the buffer's own queue, at no cost */
     struct tsim__rule *x = tsim__malloc(sizeof *x);
     *x = r;
-    d->seq = (struct tsim__seq){choose, x};
+    d->seq = (struct tsim__seq){choose, x, rule_free};
     return 0;
 }

@@ -199,7 +199,7 @@ void tsim__ld_seq_rule(struct loader *ld, int b, struct fy_node *v, struct pos k
     const char *text = tsim__ld_scalar(ld, v, "'rule'", kp);
     if (!text) return;
     char err[200];
-    if (tsim__seq_attach(ld->m, b, text, err, sizeof err) != 0)
+    if (tsim__seq_attach(ld->m, b, text, ld->base_dir, err, sizeof err) != 0)
         tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
 }
 

@@ -210,7 +210,7 @@ int tsim__param_set(struct tsim_model *m, int block, const char *key, const char
     const struct tsim__key *k = ki >= 0 ? &bt->keys[ki] : NULL;
     if (k && type == TSIM_BUFFER && strcmp(key, "rule") == 0) {
         char err[200];
-        int rc = tsim__seq_attach(m, block, text, err, sizeof err);
+        int rc = tsim__seq_attach(m, block, text, base_dir, err, sizeof err);
         return rc ? tsim__perr_set(e, rc, 0, "%s", err) : 0;
     }
     if (!k || k->kind == TSIM__KEY_FORM || k->kind == TSIM__KEY_TEXT) {

@@ -13,8 +13,12 @@
 #include "check.h"
 #include "twinsim.h"
 
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #define LEVEL (1.0 - 0.01 / 7.0)
 #define MAX_REPS 32
@@ -220,9 +224,12 @@ static void test_rule_errors(void)
     CHECK(tsim_model_set_param(m, "q.rule", "SPT") == 0);
     CHECK(tsim_model_set_param(m, "q.rule", "SPTT") == TSIM_EPARSE);
     CHECK(strstr(tsim_errmsg(), "unknown rule 'SPTT' (did you mean 'SPT'?)") != NULL);
+    /* The job shop's learned rule reads features a buffer does not give: refused at the first. */
     CHECK(tsim_model_set_param(m, "q.rule", "policy:examples/ai/jobshop-policy.txt") ==
           TSIM_EPARSE);
-    CHECK(strstr(tsim_errmsg(), "a buffer's 'rule' takes a built-in rule, not a policy") != NULL);
+    CHECK(strstr(tsim_errmsg(), "examples/ai/jobshop-policy.txt:5:29: feature 'share' is not "
+                                "known at a buffer (it gives proc, due, slack, work, ops, "
+                                "wait)") != NULL);
     tsim_model_destroy(m);
     snprintf(text, sizeof text, "%.*s%s", (int)(at - hand_model), hand_model,
              at + strlen("RULE"));
@@ -241,6 +248,113 @@ static void test_rule_errors(void)
         tsim_sim_destroy(sim);
     }
     tsim_model_destroy(m);
+}
+
+/* Write `text` to a new file in `dir` named `name`; its path into `path`. */
+static void write_file(const char *dir, const char *name, const char *text, char *path,
+                       size_t size)
+{
+    snprintf(path, size, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+}
+
+/*
+ * A learned rule at a buffer (`rule: policy:PATH`): a linear policy over the features a buffer
+ * gives serves the hand case in the order of the built-in rule it equals (proc: SPT; slack:
+ * SLACK; proc - wait: weighted(proc=1, wait=-1)); an mlp whose one unit is a scaled copy of
+ * proc (tanh is increasing) is SPT too. Two sims of one model share its weights. A missing file,
+ * a garbled one and a feature count that does not match the weights are refused at FILE:LINE:COL.
+ */
+static void test_policy_rule(void)
+{
+    char dir[] = "/tmp/tsim-seq-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    static const struct {
+        const char *file, *order;
+    } cases[] = {
+        {"model linear\nfeatures proc\nmean 0\nscale 1\nweights 1\n", "xzyw"},
+        {"model linear\nfeatures slack\nmean 10\nscale 2\nweights 1\n", "yxwz"},
+        {"model linear\nfeatures wait proc\nmean 0 0\nscale 1 1\nweights -1 1\n", "xwyz"},
+        {"model mlp\nfeatures proc\nmean 2\nscale 4\nhidden 1\nunit 0 1\noutput 3\n", "xzyw"},
+    };
+    char path[300], rule[400], text[2000];
+    const char *at = strstr(hand_model, "RULE");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char body[300];
+        snprintf(body, sizeof body, "twinsim-policy 1\n%s", cases[i].file);
+        write_file(dir, "p.txt", body, path, sizeof path);
+        snprintf(rule, sizeof rule, "rule: policy:%s", path);
+        double w = hand_wait(rule);
+        if (fabs(w - order_wait(cases[i].order)) > 1e-9) {
+            fprintf(stderr, "policy %zu: wait %g, order %s gives %g\n", i, w, cases[i].order,
+                    order_wait(cases[i].order));
+            check_failed_ = 1;
+        }
+    }
+
+    /* One model, two sims, the same weights: the same waits. */
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - hand_model), hand_model, rule,
+             at + strlen("RULE"));
+    struct tsim_model *m = load(text);
+    if (m) {
+        double w[2];
+        for (int k = 0; k < 2; k++) {
+            struct tsim_sim *sim = tsim_sim_create(m, 1, (uint64_t)k);
+            CHECK(sim != NULL);
+            if (!sim) continue;
+            tsim_sim_run(sim);
+            struct tsim_result r;
+            tsim_result_init(&r);
+            tsim_sim_result(sim, &r);
+            w[k] = kpi(&r, tsim_model_find_block(m, "q"), "wait");
+            tsim_result_release(&r);
+            tsim_sim_destroy(sim);
+        }
+        CHECK_NEAR(w[0], order_wait("xzyw"), 1e-9);
+        CHECK_NEAR(w[1], order_wait("xzyw"), 1e-9);
+        tsim_model_destroy(m);
+    }
+
+    char diag[2000], want[600];
+    /* Garbled: the weights line has one number too many. */
+    write_file(dir, "bad.txt",
+               "twinsim-policy 1\nmodel linear\nfeatures proc wait\nmean 0 0\nscale 1 1\n"
+               "weights 1 2 3\n",
+               path, sizeof path);
+    snprintf(text, sizeof text, "%.*srule: policy:%s%s", (int)(at - hand_model), hand_model, path,
+             at + strlen("RULE"));
+    load_error(text, diag, sizeof diag);
+    snprintf(want, sizeof want, "seq.yaml:34:11: error: %s:6:13: 'weights' needs 2 numbers (one "
+             "per feature), not 3", path);
+    CHECK_STR(diag, want);
+    /* A feature the buffer does not give. */
+    write_file(dir, "far.txt",
+               "twinsim-policy 1\nmodel linear\nfeatures proc  next_queue\nmean 0 0\n"
+               "scale 1 1\nweights 1 2\n",
+               path, sizeof path);
+    snprintf(text, sizeof text, "%.*srule: policy:%s%s", (int)(at - hand_model), hand_model, path,
+             at + strlen("RULE"));
+    load_error(text, diag, sizeof diag);
+    snprintf(want, sizeof want, "seq.yaml:34:11: error: %s:3:16: feature 'next_queue' is not "
+             "known at a buffer (it gives proc, due, slack, work, ops, wait)", path);
+    CHECK_STR(diag, want);
+    /* Missing. */
+    snprintf(path, sizeof path, "%s/none.txt", dir);
+    snprintf(text, sizeof text, "%.*srule: policy:%s%s", (int)(at - hand_model), hand_model, path,
+             at + strlen("RULE"));
+    load_error(text, diag, sizeof diag);
+    snprintf(want, sizeof want, "seq.yaml:34:11: error: cannot open '%s'", path);
+    CHECK(strncmp(diag, want, strlen(want)) == 0);
+    if (strncmp(diag, want, strlen(want)) != 0) fprintf(stderr, "got: %s\n", diag);
+    for (const char *f = "p.txt\0bad.txt\0far.txt\0"; *f; f += strlen(f) + 1) {
+        snprintf(path, sizeof path, "%s/%s", dir, f);
+        remove(path);
+    }
+    rmdir(dir);
 }
 
 /*
@@ -463,6 +577,7 @@ int main(void)
     RUN(test_hand_rules);
     RUN(test_random_rule);
     RUN(test_rule_errors);
+    RUN(test_policy_rule);
     RUN(test_mg1_spt_priority);
     RUN(test_first_free_erlang_b);
     RUN(test_least_utilized);
