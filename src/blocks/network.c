@@ -30,6 +30,7 @@ void tsim__net_destroy(struct tsim__network *n)
     for (int i = 0; i < n->nnodes; i++) tsim__free(n->node[i]);
     for (int i = 0; i < n->npaths; i++) paths_free(n->paths[i]);
     tsim__free(n->node);
+    tsim__free(n->hidx);
     tsim__free(n->arc);
     tsim__free(n->at);
     tsim__free(n->paths);
@@ -41,11 +42,31 @@ void tsim__net_destroy(struct tsim__network *n)
     tsim__free(n);
 }
 
+/* FNV-1a of a node name. */
+static unsigned name_hash(const char *s)
+{
+    unsigned h = 2166136261u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
 int tsim__net_find(const struct tsim__network *n, const char *name)
 {
-    for (int i = 0; i < n->nnodes; i++)
+    if (n->hcap == 0) return -1;
+    unsigned mask = (unsigned)n->hcap - 1;
+    for (unsigned h = name_hash(name) & mask;; h = (h + 1) & mask) {
+        int i = n->hidx[h] - 1;
+        if (i < 0) return -1;
         if (strcmp(n->node[i], name) == 0) return i;
-    return -1;
+    }
+}
+
+static void hash_insert(struct tsim__network *n, int i)
+{
+    unsigned mask = (unsigned)n->hcap - 1;
+    unsigned h = name_hash(n->node[i]) & mask;
+    while (n->hidx[h]) h = (h + 1) & mask;
+    n->hidx[h] = i + 1;
 }
 
 int tsim__net_add_node(struct tsim__network *n, const char *name)
@@ -56,6 +77,13 @@ int tsim__net_add_node(struct tsim__network *n, const char *name)
         n->node = tsim__realloc(n->node, (size_t)n->cap_nodes * sizeof(char *));
     }
     n->node[n->nnodes] = tsim__strdup(name);
+    if (2 * (n->nnodes + 1) > n->hcap) {
+        tsim__free(n->hidx);
+        n->hcap = n->hcap ? 2 * n->hcap : 32;
+        n->hidx = tsim__calloc((size_t)n->hcap, sizeof(int));
+        for (int i = 0; i < n->nnodes; i++) hash_insert(n, i);
+    }
+    hash_insert(n, n->nnodes);
     return n->nnodes++;
 }
 

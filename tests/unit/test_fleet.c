@@ -9,6 +9,7 @@
  * replications - theory| <= Student-t half-width + bias allowance, at a Bonferroni level for
  * the file's 20 interval checks (1% family-wise).
  */
+#include "blocks/network.h"
 #include "check.h"
 #include "twinsim.h"
 
@@ -475,6 +476,31 @@ static void test_fleet_bad_input(void)
                  "holds 1 (its zone capacity)");
 }
 
+/* Node names are found by a hash: over 5,000 nodes (several growths of the table) each name finds
+ * its own index, a name not added finds none, and a name added twice is refused. */
+static void test_fleet_node_lookup(void)
+{
+    struct tsim__network *n = tsim__net_create();
+    char name[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(name, sizeof name, "n%d", i);
+        CHECK_EQ(tsim__net_add_node(n, name), i);
+    }
+    int found = 0;
+    for (int i = 0; i < 5000; i++) {
+        snprintf(name, sizeof name, "n%d", i);
+        found += tsim__net_find(n, name) == i;
+    }
+    CHECK_EQ(found, 5000);
+    CHECK_EQ(tsim__net_find(n, "n5000"), -1);
+    CHECK_EQ(tsim__net_find(n, ""), -1);
+    CHECK_EQ(tsim__net_add_node(n, "n4999"), -1);
+    CHECK_EQ(tsim__net_add_node(n, "n0"), -1);
+    tsim__net_destroy(n);
+    expect_error("  nodes: [pickup, dropoff]", "  nodes: [pickup, dropoff, pickup]",
+                 "fleet.yaml:15:28: error: duplicate node 'pickup'");
+}
+
 /* A disconnected network: the error names both blocks and the fleet. */
 static void test_fleet_disconnected(void)
 {
@@ -504,5 +530,6 @@ int main(void)
     RUN(test_fleet_sizing_4);
     RUN(test_fleet_bad_input);
     RUN(test_fleet_disconnected);
+    RUN(test_fleet_node_lookup);
     return CHECK_DONE();
 }
