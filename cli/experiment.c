@@ -34,6 +34,9 @@ static const char experiment_help[] =
     "  --gpu         run the replications as GPU batches (docs/gpu.md); without GPU support or\n"
     "                a device it says why and exits with status 2\n"
     "  --quiet       no table and no progress bar\n"
+    "  --trace T     also sample replication 0 of each scenario every T of model time (WIP,\n"
+    "                completions, each block's content and busy servers) into the database,\n"
+    "                for the dashboard's experiment page (docs/dashboard.md)\n"
     "\n"
     "Under 'mpirun -n R twinsim-mpi experiment ...' the jobs are spread over R ranks; the results\n"
     "are the same bits as on one thread. See docs/experiments.md.\n";
@@ -85,6 +88,9 @@ static int run_command(int argc, char **argv, int optimize)
         } else if ((m = cli_option(argc, argv, &i, cmd, "--db", &v))) {
             if (m != 1) return CLI_EXIT_USAGE;
             o.db = v;
+        } else if ((m = cli_option(argc, argv, &i, cmd, "--trace", &v))) {
+            if (m != 1) return CLI_EXIT_USAGE;
+            o.trace_every = v;
         } else if ((m = cli_option(argc, argv, &i, cmd, "--seed", &v))) {
             if (m != 1 || cli_parse_seed(cmd, "--seed", v, &o.seed) != 0) return CLI_EXIT_USAGE;
             o.has_seed = 1;
@@ -110,6 +116,9 @@ static int run_command(int argc, char **argv, int optimize)
     }
     if (!file) return cli_usage_error(cmd, "missing the experiment file");
     if (o.resume && !o.db) return cli_usage_error(cmd, "'--resume' needs a database");
+    if (o.trace_every && !o.db)
+        return cli_usage_error(cmd, "option '--trace' records into the database: not with "
+                               "'--no-db'");
     int code, rank = 0;
 #ifdef TSIM_HAVE_MPI
     int size = 1;

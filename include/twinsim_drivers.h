@@ -221,6 +221,10 @@ struct tsim_experiment_opts {
     FILE *out;        /* the comparison table; NULL: none */
     int has_seed;     /* `seed` replaces the file's */
     uint64_t seed;
+    /* a duration ("30s", "5min"; a bare number in the model's time unit): also sample the
+     * first replication of each scenario this often (WIP, completions, each block's content
+     * and busy servers) into `db`, as `twinsim run --trace` does for a run; NULL: none */
+    const char *trace_every;
 };
 
 /** The status an experiment driver returns when its stop flag stopped it. */

@@ -474,7 +474,51 @@
     sel.addEventListener('change', draw);
     draw();
     table(main, ['scenario', 'factors'], R.scenarios.map((s) => ['#' + s.id, label(s)]));
+    await drawExpTraces(main, id, x.traces || [], R);
     document.body.dataset.ready = '1';
+  }
+
+  // The experiment's traces (`experiment --trace T`): work in process and throughput of each
+  // sampled scenario, one line per scenario (the first 12) on one chart, then every chart of one
+  // scenario's trace, the scenario picked from a list.
+  async function drawExpTraces(main, id, scens, R) {
+    el('h2', {}, main, 'Time series');
+    const box = el('div', { id: 'exp-trace' }, main);
+    if (!scens.length) {
+      el('p', { class: 'note', id: 'exp-trace-note' }, box,
+        'no traces recorded (twinsim experiment --trace T records one per scenario)');
+      return;
+    }
+    const shown = scens.slice(0, 12);
+    let trs;
+    try {
+      trs = await Promise.all(shown.map((k) => api(`/api/experiments/${id}/trace?scenario=${k}`)));
+    } catch (e) { el('p', { class: 'note', id: 'exp-trace-note' }, box, e.message); return; }
+    const name = (k) => '#' + ((R.scenarios[k] && R.scenarios[k].id !== undefined) ? R.scenarios[k].id : k);
+    const longest = trs.reduce((a, q) => (q.t.length > a.t.length ? q : a), trs[0]);
+    el('p', { class: 'note', id: 'exp-trace-summary' }, box,
+      `replication ${longest.replication} of ${scens.length} scenarios, sampled every ${fmt(longest.interval)} ${longest.time_unit}` +
+      (scens.length > 12 ? '; the first 12 drawn together' : ''));
+    const add = (cid, title) => { el('h3', {}, box, title); return el('div', { class: 'chart', id: cid }, box); };
+    seriesChart(add('exp-trace-wip', 'Work in process per scenario'), longest.t,
+      trs.map((q, i) => ({ name: name(shown[i]), values: q.wip })), 'entities in the system', longest);
+    seriesChart(add('exp-trace-throughput', 'Throughput per scenario'), longest.t,
+      trs.map((q, i) => ({ name: name(shown[i]),
+        values: q.done.map((d, k) => (k === 0 ? 0 : (d - q.done[k - 1]) / (q.t[k] - q.t[k - 1]))) })),
+      `completions per ${longest.time_unit}, over each interval`, longest);
+    el('h3', {}, box, 'One scenario');
+    const pick = el('select', { id: 'exp-trace-select' }, box);
+    for (const k of scens) el('option', { value: String(k) }, pick, name(k));
+    const one = el('div', { id: 'trace' }, box);
+    const show = async () => {
+      try { drawTrace(one, await api(`/api/experiments/${id}/trace?scenario=${pick.value}`)); } catch (e) {
+        one.textContent = '';
+        el('p', { class: 'note', id: 'trace-note' }, one, e.message);
+      }
+      box.dataset.scenario = pick.value;
+    };
+    pick.addEventListener('change', show);
+    await show();
   }
 
   // A started run, live: each event of its stream redraws the progress; the last links the run.

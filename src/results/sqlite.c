@@ -6,7 +6,8 @@
  * own tables in the same file (exp_write.c); this file makes the whole schema, so that any
  * writer leaves a database every reader understands.
  *
- * Schema version 2 (PRAGMA user_version; version 2 also gave exp_traces its lo and hi columns):
+ * Schema version 3 (PRAGMA user_version; version 2 gave exp_traces its lo and hi columns, version 3
+ * added exp_samples and exp_sample_blocks, the traces of `experiment --trace`):
  *   runs(id, created, twinsim_version, model, model_path, model_text, time_unit, seed,
  *        replications, horizon, warmup, warmup_auto, threads, options, command, fingerprint,
  *        events, wall_seconds, result_json)
@@ -18,8 +19,9 @@
  * `ord` is the report's row order. The seed is decimal text because seeds use all 64 bits and
  * SQLite integers are signed. Non-finite values are NULL. Runs and experiment runs take their
  * ids from one sequence (TSIM__DB_NEXT_ID), so that an id names one run of either kind.
- * Version 1 had the run tables only, and experiment-only files had version 0: both are read,
- * and brought to version 2 (tables added, nothing changed) by the first writer.
+ * Version 1 had the run tables only, and experiment-only files had version 0: these and version 2
+ * are read, and brought to version 3 (tables added, nothing changed) by the first writer; a
+ * reader of a file not yet brought up finds no exp_samples, which means no experiment traces.
  */
 #include "core/core.h"
 #include "results/db.h"
@@ -35,7 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS runs ("
@@ -100,7 +102,12 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS exp_summaries(run INTEGER, scen INTEGER, kpi INTEGER, n INTEGER, "
     "mean REAL, sd REAL, half_width REAL, min REAL, max REAL, PRIMARY KEY(run, scen, kpi));"
     "CREATE TABLE IF NOT EXISTS exp_traces(run INTEGER, scen INTEGER, block INTEGER, name TEXT, "
-    "t BLOB, v BLOB, lo BLOB, hi BLOB, PRIMARY KEY(run, scen, block));";
+    "t BLOB, v BLOB, lo BLOB, hi BLOB, PRIMARY KEY(run, scen, block));"
+    "CREATE TABLE IF NOT EXISTS exp_samples(run INTEGER, scen INTEGER, replication INTEGER, "
+    "interval REAL, samples INTEGER, truncated INTEGER, t BLOB, wip BLOB, done BLOB, "
+    "PRIMARY KEY(run, scen));"
+    "CREATE TABLE IF NOT EXISTS exp_sample_blocks(run INTEGER, scen INTEGER, block INTEGER, "
+    "name TEXT, type TEXT, content BLOB, busy BLOB, PRIMARY KEY(run, scen, block));";
 
 void tsim__db_what(const char *path, char *buf, size_t len)
 {

@@ -249,6 +249,7 @@ static struct tsim__xopts xopts(const struct tsim_experiment_opts *o)
     x.resume = o->resume;
     x.progress = o->progress;
     x.trace = o->trace;
+    x.trace_every = o->trace_every;
     x.out = o->out;
     x.has_seed = o->has_seed;
     x.seed = o->seed;

@@ -14,6 +14,9 @@
  *   exp_summaries(run, scen, kpi, n, mean, sd, half_width, min, max)
  *   exp_traces(run, scen, block, name, t, v, lo, hi)   buffer content over replication 0
  *                                              (doubles; lo, hi: see tsim__xdb_put_trace)
+ *   exp_samples(run, scen, replication, interval, samples, truncated, t, wip, done)
+ *   exp_sample_blocks(run, scen, block, name, type, content, busy)
+ *                                              `--trace T`: replication 0 sampled (run/trace.c)
  * The JSON is independent of thread and rank counts except for the one "timing" line.
  */
 #include "core/core.h"
@@ -21,6 +24,7 @@
 #include "results/db.h"
 #include "results/results.h"
 #include "run/experiment.h"
+#include "run/trace.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -356,6 +360,15 @@ void tsim__xdb_put_trace(struct tsim__xrun *x, size_t s, int block, const double
     }
     if (sqlite3_step(st) != SQLITE_DONE) db_fail(x, "cannot store a trace");
     sqlite3_finalize(st);
+}
+
+void tsim__xdb_put_samples(struct tsim__xrun *x, size_t s, const struct tsim__trace *tr)
+{
+    struct tsim__xdb *d = x->db;
+    if (!d) return;
+    if (!d->in_txn && sqlite3_exec(d->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) d->in_txn = 1;
+    if (tsim__trace_store(d->db, d->run, (long)s, 0, x->scen[s].model, tr) != SQLITE_OK)
+        db_fail(x, "cannot store a trace");
 }
 
 /* ---- JSON ---------------------------------------------------------------------------- */

@@ -16,6 +16,7 @@
  * over that part (and at its start).
  */
 #include "run/experiment.h"
+#include "run/trace.h"
 
 #include "blocks/sim.h"
 #include "core/core.h"
@@ -215,14 +216,38 @@ static int record_trace(struct tsim__xrun *x, size_t s)
     return stopped;
 }
 
+/* Sample replication 0 of scenario s every x->trace_every (`--trace T`) into the database, as
+ * `twinsim run --trace` samples a run: the same observer, the same tables but for the scenario
+ * key. 0, or 1 if the run was stopped (nothing is stored then). */
+static int record_samples(struct tsim__xrun *x, size_t s)
+{
+    const struct tsim_model *m = x->scen[s].model;
+    struct tsim_sim *sim = tsim_sim_create(m, x->scen[s].seed, 0);
+    if (!sim) return 0;
+    tsim__sim_watch(sim, &tsim__x_stop);
+    struct tsim__trace *tr = tsim__trace_start(sim, m, x->trace_every);
+    if (x->warmup > 0) tsim_sim_set_warmup(sim, x->warmup);
+    if (x->horizon > 0) tsim_sim_run_until(sim, x->horizon);
+    else tsim_sim_run(sim);
+    tsim__trace_finish(tr, sim);
+    int stopped = tsim_sim_interrupted(sim);
+    if (!stopped) tsim__xdb_put_samples(x, s, tr);
+    tsim__trace_destroy(tr);
+    tsim_sim_destroy(sim);
+    return stopped;
+}
+
 int tsim__xrun_traces(struct tsim__xrun *x)
 {
-    if (!x->db || !x->opts.trace) return 0;
-    /* One trace per scenario for the first 40 and the best: enough for the report's picker,
-     * and bounded whatever the design size. */
+    if (!x->db || (!x->opts.trace && !(x->trace_every > 0))) return 0;
+    /* One trace per scenario for the first 40 and the best: enough for the report's picker
+     * and the experiment's page, and bounded whatever the design size. */
     int stopped = 0;
-    for (size_t s = 0; s < x->nscen && !stopped; s++)
-        if (s < 40 || (long)s == x->best) stopped = record_trace(x, s);
+    for (size_t s = 0; s < x->nscen && !stopped; s++) {
+        if (s >= 40 && (long)s != x->best) continue;
+        if (x->opts.trace) stopped = record_trace(x, s);
+        if (!stopped && x->trace_every > 0) stopped = record_samples(x, s);
+    }
     tsim__xdb_flush(x);
     return stopped;
 }

@@ -501,6 +501,12 @@ int tsim__xrun_init(struct tsim__xrun *x, const struct tsim__xspec *s, const str
         tsim_diags_add(d, TSIM_ERROR, 0, 0, "bad warmup '%s'", s->warmup_text);
         ok = 0;
     }
+    if (o->trace_every && (tsim_duration_parse(o->trace_every, x->time_unit, &x->trace_every) != 0 ||
+                           !(x->trace_every > 0) || x->trace_every > 1e15)) {
+        tsim_diags_add(d, TSIM_ERROR, 0, 0, "bad trace interval '%s' (a duration above 0)",
+                       o->trace_every);
+        ok = 0;
+    }
     if (x->horizon > 0 && x->warmup >= x->horizon) {
         tsim_diags_add(d, TSIM_ERROR, 0, 0, "warm-up %g is not shorter than the horizon %g",
                        x->warmup, x->horizon);

@@ -135,6 +135,7 @@ struct tsim__xopts {
     int resume;
     int progress;        /* draw a progress bar on stderr */
     int trace;           /* record buffer content over time for the report (needs db) */
+    const char *trace_every; /* sample replication 0 of each scenario this often; NULL: no */
     FILE *out;           /* comparison table; NULL: none */
     int has_seed;
     uint64_t seed;
@@ -184,6 +185,7 @@ struct tsim__xrun {
     struct tsim__xopts opts;
     uint64_t seed;
     double horizon, warmup;
+    double trace_every; /* opts.trace_every in the model's unit; 0: no sampled traces */
     const char *time_unit;
     char unit_buf[8];
     /* KPIs, as the probe sim listed them */
@@ -311,6 +313,9 @@ int tsim__xdb_finish(struct tsim__xrun *x, const char *json);
  * highest hi[i]. */
 void tsim__xdb_put_trace(struct tsim__xrun *x, size_t s, int block, const double *t,
                          const double *v, const double *lo, const double *hi, size_t n);
+/* The samples of replication 0 of scenario s (`--trace T`, run/trace.h), in the open batch. */
+struct tsim__trace;
+void tsim__xdb_put_samples(struct tsim__xrun *x, size_t s, const struct tsim__trace *tr);
 /* Write the JSON document to `path` (NULL: nowhere; "-": standard output; a file is written
  * whole or not at all) and return its text in *out_text (free()). `extra` adds members (the
  * optimizer's path) before the timing line. 0, or TSIM_EIO with the reason in tsim_errmsg(). */

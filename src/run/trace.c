@@ -201,17 +201,27 @@ static double *column(const struct tsim__trace *tr, const double *v, int c)
     return out;
 }
 
-static int store(sqlite3 *db, int64_t run, uint64_t rep, const struct tsim_model *m,
-                 const struct tsim__trace *tr)
+/* The two places a trace is kept: beside a run, or beside a scenario of an experiment run
+ * (`twinsim experiment --trace`, tables exp_samples and exp_sample_blocks of the schema in
+ * results/sqlite.c). The experiment's tables have the scenario as a second key column; the
+ * columns after the keys are the same. */
+static const char *const sql_head[2] = {
+    "INSERT OR REPLACE INTO run_traces VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    "INSERT OR REPLACE INTO exp_samples VALUES (?1, ?9, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+};
+static const char *const sql_block[2] = {
+    "INSERT OR REPLACE INTO run_trace_blocks VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    "INSERT OR REPLACE INTO exp_sample_blocks VALUES (?1, ?7, ?2, ?3, ?4, ?5, ?6)",
+};
+
+int tsim__trace_store(sqlite3 *db, int64_t run, long scen, uint64_t rep,
+                      const struct tsim_model *m, const struct tsim__trace *tr)
 {
     sqlite3_stmt *st = NULL;
     size_t bytes = tr->n * sizeof(double);
-    int rc = sqlite3_exec(db, trace_schema, NULL, NULL, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_prepare_v2(db,
-                                "INSERT OR REPLACE INTO run_traces VALUES "
-                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                -1, &st, NULL);
+    int exp = scen >= 0;
+    int rc = exp ? SQLITE_OK : sqlite3_exec(db, trace_schema, NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(db, sql_head[exp], -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
     sqlite3_bind_int64(st, 1, run);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)rep);
@@ -221,12 +231,11 @@ static int store(sqlite3 *db, int64_t run, uint64_t rep, const struct tsim_model
     sqlite3_bind_blob(st, 6, tr->t, (int)bytes, SQLITE_STATIC);
     sqlite3_bind_blob(st, 7, tr->wip, (int)bytes, SQLITE_STATIC);
     sqlite3_bind_blob(st, 8, tr->done, (int)bytes, SQLITE_STATIC);
+    if (exp) sqlite3_bind_int64(st, 9, scen);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return rc;
-    rc = sqlite3_prepare_v2(db,
-                            "INSERT OR REPLACE INTO run_trace_blocks VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                            -1, &st, NULL);
+    rc = sqlite3_prepare_v2(db, sql_block[exp], -1, &st, NULL);
     if (rc != SQLITE_OK) return rc;
     for (int b = 0; b < tr->nb && rc == SQLITE_OK; b++) {
         int c = tr->col[b];
@@ -243,6 +252,7 @@ static int store(sqlite3 *db, int64_t run, uint64_t rep, const struct tsim_model
             sqlite3_bind_blob(st, 6, busy, (int)bytes, SQLITE_TRANSIENT);
         else
             sqlite3_bind_null(st, 6);
+        if (exp) sqlite3_bind_int64(st, 7, scen);
         rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
         sqlite3_reset(st);
         tsim__free(content);
@@ -308,7 +318,7 @@ int tsim_trace_record(const char *path, int64_t run, const struct tsim_model *m,
                          "the traced replication ran differently (fingerprint %s) from "
                          "replication %" PRIu64 " of run %lld (recorded '%s')",
                          fp, rep, (long long)run, recorded);
-    } else if (rc == SQLITE_OK && (rc = store(db, run, rep, m, tr)) == SQLITE_OK) {
+    } else if (rc == SQLITE_OK && (rc = tsim__trace_store(db, run, -1, rep, m, tr)) == SQLITE_OK) {
         rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     }
     if (!err && rc != SQLITE_OK)

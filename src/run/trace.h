@@ -15,6 +15,7 @@
 #include "twinsim.h"
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Most samples a trace keeps, and most values (samples times traced blocks): past either, the
  * trace stops and says it was cut off. 100,000 samples of 40 blocks are 32 MB. */
@@ -45,5 +46,13 @@ void tsim__trace_sample(const struct tsim__trace *tr, size_t k, double *t, doubl
  * assembly); both -1 for an untraced block (a source or sink). */
 double tsim__trace_content(const struct tsim__trace *tr, size_t k, int block);
 double tsim__trace_busy(const struct tsim__trace *tr, size_t k, int block);
+
+/* Store the samples of `tr` (finished; of replication `rep` of model `m`) in `db`, inside the
+ * caller's transaction: beside run `run` (scen < 0: tables run_traces, run_trace_blocks, made
+ * here when missing), or beside scenario `scen` of experiment run `run` (tables exp_samples,
+ * exp_sample_blocks of the results schema). Returns SQLITE_OK or SQLite's error code. */
+struct sqlite3;
+int tsim__trace_store(struct sqlite3 *db, int64_t run, long scen, uint64_t rep,
+                      const struct tsim_model *m, const struct tsim__trace *tr);
 
 #endif

@@ -479,7 +479,19 @@ void tsim__web_api_experiment(struct tsim_web *w, int64_t id, struct tsim__web_r
                 tsim__sb_add(&b, doc, strlen(doc));
             else
                 tsim__sb_add(&b, "null", 4);
-            tsim__sb_add(&b, "}\n", 2);
+            /* The scenarios `experiment --trace` sampled; none where the table is missing (a
+             * database of schema version 2 or older not yet written by this version). */
+            tsim__sb_add(&b, ",\n\"traces\": [", 13);
+            sqlite3_stmt *tq;
+            if (sqlite3_prepare_v2(w->db, "SELECT scen FROM exp_samples WHERE run = ?1 ORDER BY "
+                                   "scen", -1, &tq, NULL) == SQLITE_OK) {
+                sqlite3_bind_int64(tq, 1, id);
+                for (int k = 0; sqlite3_step(tq) == SQLITE_ROW; k++)
+                    tsim__sb_printf(&b, "%s%lld", k ? ", " : "",
+                                    (long long)sqlite3_column_int64(tq, 0));
+                sqlite3_finalize(tq);
+            }
+            tsim__sb_add(&b, "]}\n", 3);
             tsim__sb_reply(&b, out);
         } else {
             tsim__web_error(out, 404, "no experiment %lld", (long long)id);
@@ -556,32 +568,58 @@ static int blob_series(struct tsim__sb *b, sqlite3_stmt *st, int col, size_t n)
     return 0;
 }
 
-/* The trace `twinsim run --trace` recorded: samples of one replication, as stored. */
-void tsim__web_api_trace(struct tsim_web *w, int64_t id, struct tsim__web_resp *out)
+/* The trace `twinsim run --trace` recorded beside run `id` (scen < 0), or `twinsim experiment
+ * --trace` beside scenario `scen` of experiment run `id`: samples of one replication, as stored.
+ * The two share their columns after the keys (run/trace.c), so one writer answers both. */
+static void answer_trace(struct tsim_web *w, int64_t id, long long scen,
+                         struct tsim__web_resp *out)
 {
+    static const char *const head[2] = {
+        "SELECT r.time_unit, r.warmup, t.replication, t.interval, t.samples, t.truncated, t.t, "
+        "t.wip, t.done FROM run_traces t JOIN runs r ON r.id = t.run_id WHERE t.run_id = ?1",
+        "SELECT json_extract(r.json, '$.time_unit'), json_extract(r.json, '$.warmup'), "
+        "t.replication, t.interval, t.samples, t.truncated, t.t, t.wip, t.done FROM exp_samples "
+        "t JOIN exp_runs r ON r.id = t.run WHERE t.run = ?1 AND t.scen = ?2",
+    };
+    static const char *const blocks[2] = {
+        "SELECT block, name, type, content, busy FROM run_trace_blocks WHERE run_id = ?1 "
+        "ORDER BY block",
+        "SELECT block, name, type, content, busy FROM exp_sample_blocks WHERE run = ?1 AND "
+        "scen = ?2 ORDER BY block",
+    };
+    int exp = scen >= 0;
     sqlite3_stmt *st = NULL, *bl = NULL;
     struct tsim__sb b = {0};
     pthread_mutex_lock(&w->dbmu);
     int has = 0;
-    if (sqlite3_prepare_v2(w->db,
-                           "SELECT r.time_unit, r.warmup, t.replication, t.interval, t.samples, "
-                           "t.truncated, t.t, t.wip, t.done FROM run_traces t JOIN runs r ON "
-                           "r.id = t.run_id WHERE t.run_id = ?1",
-                           -1, &st, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(w->db, head[exp], -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, id);
+        if (exp) sqlite3_bind_int64(st, 2, scen);
         has = sqlite3_step(st) == SQLITE_ROW;
     }
-    /* No table (a database no trace was ever recorded into) or no row: the same answer. */
+    /* No table (a database no trace was ever recorded into, or one of schema version 2 and
+     * older) or no row: the same answer. */
     if (!has) {
-        tsim__web_error(out, 404,
-                        "run %lld has no trace (record one with 'twinsim run --trace T')",
-                        (long long)id);
+        if (exp)
+            tsim__web_error(out, 404,
+                            "scenario %lld of experiment %lld has no trace (record one with "
+                            "'twinsim experiment --trace T')",
+                            scen, (long long)id);
+        else
+            tsim__web_error(out, 404,
+                            "run %lld has no trace (record one with 'twinsim run --trace T')",
+                            (long long)id);
         goto done;
     }
     long long n = sqlite3_column_int64(st, 4);
     if (n < 0 || n > 100000000) goto damaged;
-    tsim__sb_printf(&b, "{\"run\": %lld, \"time_unit\": ", (long long)id);
-    tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 0));
+    tsim__sb_printf(&b, "{\"%s\": %lld, ", exp ? "experiment" : "run", (long long)id);
+    if (exp) tsim__sb_printf(&b, "\"scenario\": %lld, ", scen);
+    tsim__sb_add(&b, "\"time_unit\": ", 13);
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+        tsim__sb_add(&b, "null", 4);
+    else
+        tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 0));
     tsim__sb_add(&b, ", \"warmup\": ", 12);
     tsim__sb_num(&b, sqlite3_column_double(st, 1));
     tsim__sb_printf(&b, ", \"replication\": %lld, \"interval\": ",
@@ -595,12 +633,9 @@ void tsim__web_api_trace(struct tsim_web *w, int64_t id, struct tsim__web_resp *
     tsim__sb_add(&b, ",\n\"done\": ", 10);
     if (blob_series(&b, st, 8, (size_t)n) != 0) goto damaged;
     tsim__sb_add(&b, ",\n\"blocks\": [", 13);
-    if (prepare(w,
-                "SELECT block, name, type, content, busy FROM run_trace_blocks WHERE run_id = ?1 "
-                "ORDER BY block",
-                &bl, out) != 0)
-        goto done;
+    if (prepare(w, blocks[exp], &bl, out) != 0) goto done;
     sqlite3_bind_int64(bl, 1, id);
+    if (exp) sqlite3_bind_int64(bl, 2, scen);
     int rc, first = 1;
     while ((rc = sqlite3_step(bl)) == SQLITE_ROW) {
         tsim__sb_printf(&b, "%s{\"block\": %d, \"name\": ", first ? "" : ",\n",
@@ -623,11 +658,23 @@ void tsim__web_api_trace(struct tsim_web *w, int64_t id, struct tsim__web_resp *
     tsim__sb_reply(&b, out);
     goto done;
 damaged:
-    tsim__web_error(out, 500, "the trace of run %lld is damaged (a series of the wrong length)",
-                    (long long)id);
+    tsim__web_error(out, 500, "the trace of %s %lld is damaged (a series of the wrong length)",
+                    exp ? "experiment" : "run", (long long)id);
 done:
     sqlite3_finalize(st);
     sqlite3_finalize(bl);
     pthread_mutex_unlock(&w->dbmu);
     tsim__free(b.p);
+}
+
+void tsim__web_api_trace(struct tsim_web *w, int64_t id, struct tsim__web_resp *out)
+{
+    answer_trace(w, id, -1, out);
+}
+
+void tsim__web_api_exp_trace(struct tsim_web *w, int64_t id, const struct tsim__web_req *r,
+                             struct tsim__web_resp *out)
+{
+    long long scen = int_arg(r, "scenario", 0, 0, 1LL << 40, out);
+    if (scen >= 0) answer_trace(w, id, scen, out);
 }

@@ -361,6 +361,8 @@ void tsim__web_route(struct tsim_web *w, const struct tsim__web_req *r, struct t
         tsim__web_api_gantt(w, id, r, out);
     } else if ((id = match_id(p, "/api/runs/", "/trace", &bad)) > 0) {
         tsim__web_api_trace(w, id, out);
+    } else if ((id = match_id(p, "/api/experiments/", "/trace", &bad)) > 0) {
+        tsim__web_api_exp_trace(w, id, r, out);
     } else if ((id = match_id(p, "/api/experiments/", "", &bad)) > 0) {
         tsim__web_api_experiment(w, id, out);
     } else if (strcmp(p, "/api/twin") == 0) {

@@ -118,6 +118,8 @@ void tsim__web_api_layout(struct tsim_web *w, int64_t id, struct tsim__web_resp 
 void tsim__web_api_gantt(struct tsim_web *w, int64_t id, const struct tsim__web_req *r,
                          struct tsim__web_resp *out);
 void tsim__web_api_trace(struct tsim_web *w, int64_t id, struct tsim__web_resp *out);
+void tsim__web_api_exp_trace(struct tsim_web *w, int64_t id, const struct tsim__web_req *r,
+                             struct tsim__web_resp *out);
 void tsim__web_api_experiments(struct tsim_web *w, const struct tsim__web_req *r,
                                struct tsim__web_resp *out);
 void tsim__web_api_experiment(struct tsim_web *w, int64_t id, struct tsim__web_resp *out);

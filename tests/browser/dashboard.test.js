@@ -24,6 +24,37 @@ async function api(p, opts) {
 }
 const near = (a, b, tol) => Math.abs(a - b) <= tol;
 
+// The chart in box `box`: one line per [name, values] of `series`, in that order, every point
+// where its sample's time (of `t`) and value put it, on an axis whose top is 5% above the
+// highest value and whose end is the last sample's time; not reduced per pixel.
+async function checkSeries(page, box, series, t, name) {
+  const T = await page.evaluate((b) => {
+    const s = document.querySelector(`#${b} svg`);
+    if (!s) return null;
+    const d = s.dataset;
+    return { left: +d.left, right: +d.right, top: +d.top, bottom: +d.bottom, end: +d.end, hi: +d.hi,
+      decimated: d.decimated, lines: Array.from(s.querySelectorAll('polyline.line')).map((p) => [p.dataset.name,
+        p.getAttribute('points').split(' ').map((q) => q.split(',').map(Number))]) };
+  }, box);
+  const label = `dashboard_${name.replace(/-/g, '_')}`;
+  if (!T) { check(label, false, 'not drawn'); return; }
+  let hi = 0;
+  for (const [, v] of series) for (const q of v) hi = Math.max(hi, q);
+  let bad = 0, n = 0;
+  series.forEach(([nm, v], i) => {
+    const line = T.lines[i];
+    if (!line || line[0] !== nm || line[1].length !== v.length) { bad++; return; }
+    v.forEach((q, k) => {
+      const x = T.left + (T.right - T.left) * t[k] / T.end, y = T.top + (T.bottom - T.top) * (1 - q / T.hi);
+      if (!near(line[1][k][0], x, 0.006) || !near(line[1][k][1], y, 0.006)) bad++;
+      n++;
+    });
+  });
+  check(label, T.decimated === '0' && T.lines.length === series.length && bad === 0 &&
+    n >= 121 && near(T.hi, hi * 1.05, 1e-9) && T.end === t[t.length - 1],
+    `${T.lines.length} lines for ${series.length}, ${bad} of ${n} points misplaced, axis top ${T.hi} for highest ${hi}`);
+}
+
 (async () => {
   fs.mkdirSync(outdir, { recursive: true });
   const browser = await chromium.launch({
@@ -147,32 +178,7 @@ const near = (a, b, tol) => Math.abs(a - b) <= tol;
       'trace-buffers': tr.blocks.filter((b) => b.type === 'buffer').map((b) => [b.name, b.content]),
       'trace-busy': tr.blocks.filter((b) => b.busy).map((b) => [b.name, b.busy]),
     };
-    for (const [box, series] of Object.entries(traceWant)) {
-      const T = await page.evaluate((b) => {
-        const s = document.querySelector(`#${b} svg`);
-        if (!s) return null;
-        const d = s.dataset;
-        return { left: +d.left, right: +d.right, top: +d.top, bottom: +d.bottom, end: +d.end, hi: +d.hi,
-          decimated: d.decimated, lines: Array.from(s.querySelectorAll('polyline.line')).map((p) => [p.dataset.name,
-            p.getAttribute('points').split(' ').map((q) => q.split(',').map(Number))]) };
-      }, box);
-      if (!T) { check(`dashboard_${box.replace('-', '_')}`, false, 'not drawn'); continue; }
-      let hi = 0;
-      for (const [, v] of series) for (const q of v) hi = Math.max(hi, q);
-      let bad = 0, n = 0;
-      series.forEach(([name, v], i) => {
-        const line = T.lines[i];
-        if (!line || line[0] !== name || line[1].length !== v.length) { bad++; return; }
-        v.forEach((q, k) => {
-          const x = T.left + (T.right - T.left) * tr.t[k] / T.end, y = T.top + (T.bottom - T.top) * (1 - q / T.hi);
-          if (!near(line[1][k][0], x, 0.006) || !near(line[1][k][1], y, 0.006)) bad++;
-          n++;
-        });
-      });
-      check(`dashboard_${box.replace('-', '_')}`, T.decimated === '0' && T.lines.length === series.length && bad === 0 &&
-        n >= 121 && near(T.hi, hi * 1.05, 1e-9) && T.end === tr.t[tr.t.length - 1],
-        `${T.lines.length} lines for ${series.length}, ${bad} of ${n} points misplaced, axis top ${T.hi} for highest ${hi}`);
-    }
+    for (const [box, series] of Object.entries(traceWant)) await checkSeries(page, box, series, tr.t, box);
     await page.screenshot({ path: path.join(outdir, 'run-1280.png'), fullPage: true });
 
     // The hostile name in a run page's title.
@@ -191,6 +197,25 @@ const near = (a, b, tol) => Math.abs(a - b) <= tol;
       const wantE = x.result.scenarios.map((s) => (sel === 'objective' ? s.objective : s.kpis[sel]).mean);
       check('dashboard_experiment_values', E.length === wantE.length && E.every((m, i) => m === wantE[i]),
         `${E} vs ${wantE}`);
+      // Its traces (`experiment --trace`): WIP and throughput of every scenario on one chart each,
+      // one line per scenario; then the picked scenario's own charts.
+      const xt = await Promise.all(x.traces.map((k) => api(`/api/experiments/${exps[0].id}/trace?scenario=${k}`)));
+      check('dashboard_experiment_traces', x.traces.length === x.result.scenarios.length && xt.every((q) => q.samples === 301),
+        `traces ${JSON.stringify(x.traces)}, samples ${xt.map((q) => q.samples)}`);
+      if (xt.length) {
+        const xthr = (q) => q.done.map((d, k) => (k === 0 ? 0 : (d - q.done[k - 1]) / (q.t[k] - q.t[k - 1])));
+        await checkSeries(page, 'exp-trace-wip', xt.map((q, i) => ['#' + x.result.scenarios[x.traces[i]].id, q.wip]),
+          xt[0].t, 'experiment-trace-wip');
+        await checkSeries(page, 'exp-trace-throughput', xt.map((q, i) => ['#' + x.result.scenarios[x.traces[i]].id, xthr(q)]),
+          xt[0].t, 'experiment-trace-throughput');
+        const last = xt.length - 1;
+        await page.selectOption('#exp-trace-select', String(x.traces[last]));
+        await page.waitForFunction((k) => document.getElementById('exp-trace').dataset.scenario === k, String(x.traces[last]));
+        await checkSeries(page, 'trace-buffers', xt[last].blocks.filter((q) => q.type === 'buffer').map((q) => [q.name, q.content]),
+          xt[last].t, 'experiment-trace-scenario-buffers');
+        await checkSeries(page, 'trace-busy', xt[last].blocks.filter((q) => q.busy).map((q) => [q.name, q.busy]),
+          xt[last].t, 'experiment-trace-scenario-busy');
+      }
       await page.screenshot({ path: path.join(outdir, 'experiment-1280.png'), fullPage: true });
     } else check('dashboard_experiment_values', false, 'no experiment in the database');
 

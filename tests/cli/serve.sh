@@ -51,6 +51,31 @@ tw run tests/cli/models/line.yaml --db "$TMP/r.db" --reps 3 --quiet --trace 30s
 tw show 1 --db "$TMP/r.db" --json
 cp "$TMP/out" "$TMP/show1.json"
 
+# --- experiment --trace: what it refuses, what it stores --------------------------------------
+tw experiment tests/experiments/servers.yaml --no-db --trace 5min
+if [ "$rc" -eq 2 ] && grep -q "option '--trace' records into the database: not with '--no-db'" "$TMP/err"; then
+    pass experiment_trace_needs_db; else fail experiment_trace_needs_db "exit $rc: $(cat "$TMP/err")"; fi
+for bad in 0 -1min abc; do
+    tw experiment tests/experiments/servers.yaml --db "$TMP/x.db" --quiet --trace "$bad"
+    if [ "$rc" -ne 0 ] && grep -q "bad trace interval '$bad' (a duration above 0)" "$TMP/err"; then
+        pass "experiment_trace_bad_$bad"; else fail "experiment_trace_bad_$bad" "exit $rc: $(cat "$TMP/err")"; fi
+done
+# Experiment run 2 samples replication 0 of each of its 4 scenarios; scenario 1 (6 servers) is
+# the replication `run --set server.servers=6` traces, sample for sample (common random
+# numbers: the scenarios run on the model's seed), and scenario 0 (5 servers) is not.
+tw experiment tests/experiments/servers.yaml --db "$TMP/r.db" --quiet --trace 5min
+tw run tests/experiments/queue.yaml --set server.servers=6 --reps 1 --db "$TMP/q.db" --quiet --trace 5min
+same() {
+    sqlite3 "$TMP/r.db" "ATTACH '$TMP/q.db' AS q;
+        SELECT count(*) FROM exp_samples a, q.run_traces r WHERE a.run = 2 AND a.scen = $1 AND
+            a.samples = r.samples AND a.t = r.t AND a.wip = r.wip AND a.done = r.done;
+        SELECT count(*) FROM exp_sample_blocks a JOIN q.run_trace_blocks r USING (block)
+            WHERE a.run = 2 AND a.scen = $1 AND a.content = r.content AND a.busy IS r.busy" 2>&1 | tr '\n' ' '
+}
+n=$(sqlite3 "$TMP/r.db" "SELECT count(*) FROM exp_samples WHERE run = 2 AND samples = 301" 2>&1)
+if [ "$n" = 4 ] && [ "$(same 1)" = "1 2 " ] && [ "$(same 0)" = "0 0 " ]; then
+    pass experiment_trace_is_run_trace; else fail experiment_trace_is_run_trace "$n traces; scenario 1: $(same 1); scenario 0: $(same 0)"; fi
+
 # start_server LOG [ARGS]: start serve on a free port; sets PORT, TOKEN, SPID.
 start_server() {
     log=$1
@@ -138,6 +163,19 @@ assert all(b <= a for a, b in zip(d['done'][1:], d['done']))
 assert d['done'][-1] - d['done'][20] == float('$done0') > 0, (d['done'][-1], d['done'][20], '$done0')
 "; then pass serve_api_trace; else fail serve_api_trace "status $code, done $done0: $(head -c 300 "$TMP/body")"; fi
 expect serve_trace_no_such_run 404 /api/runs/999/trace
+# The experiment's traces: listed with the experiment, each answered as a run's trace is.
+get /api/experiments/2
+if [ "$code" = 200 ] && json 'assert d["traces"] == [0, 1, 2, 3]'; then
+    pass serve_api_experiment_lists_traces; else fail serve_api_experiment_lists_traces "status $code: $(tail -c 300 "$TMP/body")"; fi
+get '/api/experiments/2/trace?scenario=1'
+if [ "$code" = 200 ] && json "
+assert d['experiment'] == 2 and d['scenario'] == 1 and d['time_unit'] == 'min' and d['warmup'] == 150
+assert d['samples'] == 301 and len(d['wip']) == 301 and d['t'][1] == 5 and d['t'][-1] == 1500
+assert [b['name'] for b in d['blocks']] == ['queue', 'server'] and max(d['blocks'][1]['busy']) == 6
+"; then pass serve_api_experiment_trace; else fail serve_api_experiment_trace "status $code: $(head -c 300 "$TMP/body")"; fi
+expect serve_experiment_trace_no_such_scenario 404 '/api/experiments/2/trace?scenario=4'
+expect serve_experiment_trace_not_experiment 404 '/api/experiments/1/trace'
+expect serve_experiment_trace_bad_scenario 400 "/api/experiments/2/trace?scenario=1%20OR%201=1"
 expect serve_trace_bad_id 400 /api/runs/1x/trace
 get /api/models
 if [ "$code" = 200 ] && json 'assert d == ["line.yaml"] or sorted(d) == ["broken.yaml", "line.yaml"]'; then
@@ -226,13 +264,14 @@ get /api/runs
 if [ "$code" = 200 ]; then pass serve_alive_after_bad_requests; else fail serve_alive_after_bad_requests "status $code"; fi
 
 # --- a run started here, and its events ----------------------------------------------------------
+# It is run 3: runs and experiment runs share one sequence of ids, and 2 is the experiment.
 get "/api/runs?model=line.yaml&replications=6&seed=9&token=$TOKEN" -X POST
 if [ "$code" = 202 ] && json 'assert d["job"] == 1 and d["replications"] == 6'; then
     pass serve_start_run; else fail serve_start_run "status $code: $(cat "$TMP/body")"; fi
 curl -s -N -m 60 -H "Authorization: Bearer $TOKEN" "$URL/api/jobs/1/events" >"$TMP/events"
-if grep -q '^event: end' "$TMP/events" && tail -n 2 "$TMP/events" | grep -q '"state": "done", "done": 6, "replications": 6, "run": 2'; then
+if grep -q '^event: end' "$TMP/events" && tail -n 2 "$TMP/events" | grep -q '"state": "done", "done": 6, "replications": 6, "run": 3'; then
     pass serve_events_end; else fail serve_events_end "$(tail -n 3 "$TMP/events")"; fi
-get /api/runs/2
+get /api/runs/3
 if [ "$code" = 200 ] && json 'assert d["run"]["replications"] == 6 and d["run"]["seed"] == "9" and d["run"]["model"] == "cli-line"'; then
     pass serve_started_run_recorded; else fail serve_started_run_recorded "status $code: $(head -c 300 "$TMP/body")"; fi
 # The same run from the command line behaves identically.

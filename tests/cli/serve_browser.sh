@@ -28,7 +28,7 @@ tw run tests/cli/models/line.yaml --db "$db" --quiet --seed 5
 tw run tests/cli/models/line.yaml --db "$db" --quiet --seed 6 --trace 1min
 sed 's/^name: cli-line/name: "<script>alert(1)<\/script> \&amp;"/' tests/cli/models/line.yaml >"$TMP/hostile.yaml"
 tw run "$TMP/hostile.yaml" --db "$db" --quiet --reps 2
-tw experiment tests/experiments/servers.yaml --db "$db" --quiet
+tw experiment tests/experiments/servers.yaml --db "$db" --quiet --trace 5min
 [ "$rc" -eq 0 ] || { fail dashboard_setup "experiment exit $rc: $(cat "$TMP/err")"; exit 0; }
 mkdir -p "$TMP/models"
 sed 's/horizon: 2h/horizon: 400h/' tests/cli/models/line.yaml >"$TMP/models/long.yaml"

@@ -6,6 +6,7 @@
 #include "check.h"
 #include "blocks/registry.h"
 #include "core/core.h"
+#include "results/db.h"
 #include "results/results.h"
 #include "run/replicate.h"
 #include "twinsim.h"
@@ -356,6 +357,55 @@ static long long query_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+/* A database of schema version 2 (before experiment traces) is read and brought to version 3 by
+ * the first writer: the trace tables are added, what it held stays. */
+static void test_sqlite_version2(void)
+{
+    char dir[] = "/tmp/tsim_db2_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[300];
+    snprintf(path, sizeof path, "%s/v2.db", dir);
+    sqlite3 *db;
+    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) ==
+          SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "CREATE TABLE exp_runs(id INTEGER PRIMARY KEY, kind TEXT, file TEXT, "
+                       "model TEXT, hash TEXT, seed TEXT, status TEXT, started TEXT, finished "
+                       "TEXT, json TEXT);"
+                       "CREATE TABLE exp_traces(run INTEGER, scen INTEGER, block INTEGER, name "
+                       "TEXT, t BLOB, v BLOB, lo BLOB, hi BLOB, PRIMARY KEY(run, scen, block));"
+                       "INSERT INTO exp_runs(id, kind, status) VALUES (7, 'experiment', 'done');"
+                       "INSERT INTO exp_traces(run, scen, block, name) VALUES (7, 0, 1, 'queue');"
+                       "PRAGMA user_version = 2;",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+
+    /* A reader leaves it as it is. */
+    CHECK(tsim__db_open(path, 0, &db) == 0);
+    CHECK(query_int(db, "SELECT user_version FROM pragma_user_version") == 2);
+    CHECK(!tsim__db_has_table(db, "exp_samples"));
+    sqlite3_close(db);
+    /* A writer brings it to version 3. */
+    CHECK(tsim__db_open(path, 1, &db) == 0);
+    CHECK(query_int(db, "SELECT user_version FROM pragma_user_version") == 3);
+    CHECK(query_int(db, "SELECT count(*) FROM exp_samples") == 0);
+    CHECK(query_int(db, "SELECT count(*) FROM exp_sample_blocks") == 0);
+    CHECK(query_int(db, "SELECT count(*) FROM exp_runs WHERE id = 7 AND status = 'done'") == 1);
+    CHECK(query_int(db, "SELECT count(*) FROM exp_traces WHERE run = 7 AND name = 'queue'") == 1);
+    sqlite3_close(db);
+    /* Opened again, nothing more to do. */
+    CHECK(tsim__db_open(path, 1, &db) == 0);
+    CHECK(query_int(db, "SELECT user_version FROM pragma_user_version") == 3);
+    sqlite3_close(db);
+    unlink(path);
+    char side[320];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+    rmdir(dir);
+}
+
 static void test_sqlite(void)
 {
     struct tsim_model *m = names_model();
@@ -388,7 +438,7 @@ static void test_sqlite(void)
     CHECK(query_int(db, "SELECT ord FROM summary_kpis WHERE run_id = 1 AND scope = 'operators'"
                         " AND owner = 'crew'") == 7);
     CHECK(query_int(db, "SELECT threads FROM runs WHERE id = 1") == 3);
-    CHECK(query_int(db, "SELECT user_version FROM pragma_user_version") == 2);
+    CHECK(query_int(db, "SELECT user_version FROM pragma_user_version") == 3);
     sqlite3_stmt *st;
     CHECK(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK);
     CHECK(sqlite3_step(st) == SQLITE_ROW);
@@ -620,6 +670,7 @@ int main(void)
     RUN(test_csv);
     RUN(test_table);
     RUN(test_sqlite);
+    RUN(test_sqlite_version2);
     RUN(test_collect_spill);
     RUN(test_out_files);
     return CHECK_DONE();
