@@ -531,35 +531,35 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
 
     const struct tsim__block_type *bt = tsim__block_type((int)type);
     const char *keys[TSIM__NAMES_MAX];
-    tsim__type_key_names((int)type, keys, TSIM__NAMES_MAX);
+    int nkeys = tsim__type_key_names((int)type, keys, TSIM__NAMES_MAX);
+    /* Handled here, not suggested: 'set' (a routed block's attributes) or 'to' (refused where
+     * entities leave the model), then the type keys: this block's own, and a second one, which
+     * type_pair reported already. */
+    const char *more[TSIM__NAMES_MAX + 1];
+    more[0] = (bt->flags & TSIM__TYPE_NO_ROUTE) ? "to" : "set";
+    tsim__type_names(more + 1, TSIM__NAMES_MAX);
+    char where[100];
+    snprintf(where, sizeof where, " in %s '%s'", tname, name);
+    const struct tsim__ld_keyset ks = {keys, more, "key", where};
     unsigned long long given = 0; /* bit i: key i of the type was written */
     struct fy_node *interarrival = NULL, *stock_file = NULL;
     struct pos stock_pos = at;
     void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(blk, &it))) {
-        if (p == tp) continue;
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) continue;
-        struct fy_node *v = fy_node_pair_value(p);
-        if (tsim_block_type_find(key) >= 0) continue; /* a second type, reported already */
-        if (strcmp(key, "set") == 0 && !(bt->flags & TSIM__TYPE_NO_ROUTE)) {
-            tsim__ld_set(ld, b, v, kp);
-            continue;
-        }
-        if (strcmp(key, "to") == 0 && (bt->flags & TSIM__TYPE_NO_ROUTE)) {
+    struct fy_node *v;
+    struct pos kp;
+    int ki;
+    while ((ki = tsim__ld_next_key_of(ld, blk, &it, &ks, at, &v, &kp)) != TSIM__LD_END) {
+        if (ki == TSIM__LD_UNKNOWN || ki > nkeys) continue;
+        if (ki == nkeys && (bt->flags & TSIM__TYPE_NO_ROUTE)) {
             tsim__ld_err(ld, kp, "%s '%s' cannot have 'to' (entities leave the model there)",
                          tname, name);
             continue;
         }
-        int ki = tsim__key_index(bt, key);
-        if (ki < 0) {
-            char where[100];
-            snprintf(where, sizeof where, " in %s '%s'", tname, name);
-            tsim__ld_unknown_key(ld, key, keys, where, kp);
+        if (ki == nkeys) {
+            tsim__ld_set(ld, b, v, kp);
             continue;
         }
+        const char *key = keys[ki];
         given |= 1ull << ki;
         int mapping = v && fy_node_get_type(v) == FYNT_MAPPING;
         if (strcmp(key, "to") == 0) {

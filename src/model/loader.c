@@ -357,15 +357,9 @@ void tsim__ld_value_err(struct loader *ld, struct fy_node *n, const char *text,
     tsim__ld_err(ld, p, "%s", e->msg);
 }
 
-int tsim__ld_unknown_key(struct loader *ld, const char *key, const char *const *keys,
-                         const char *where, struct pos p)
-{
-    tsim__ld_err(ld, p, "unknown key '%s'%s%s", key, where, tsim__suggest_list(key, keys));
-    return 0;
-}
-
-int tsim__ld_next_key(struct loader *ld, struct fy_node *n, void **it, const char *const *keys,
-                      const char *where, struct pos base, struct fy_node **v, struct pos *kp)
+int tsim__ld_next_key_of(struct loader *ld, struct fy_node *n, void **it,
+                         const struct tsim__ld_keyset *ks, struct pos base, struct fy_node **v,
+                         struct pos *kp)
 {
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(n, it))) {
@@ -373,12 +367,26 @@ int tsim__ld_next_key(struct loader *ld, struct fy_node *n, void **it, const cha
         const char *key = tsim__ld_key(ld, p, *kp);
         if (!key) continue;
         *v = fy_node_pair_value(p);
-        int k = tsim__ld_key_index(key, keys);
+        int k = tsim__ld_key_index(key, ks->keys);
         if (k >= 0) return k;
-        tsim__ld_unknown_key(ld, key, keys, where, *kp);
+        k = ks->more ? tsim__ld_key_index(key, ks->more) : -1;
+        if (k >= 0) {
+            int nkeys = 0;
+            while (ks->keys[nkeys]) nkeys++;
+            return nkeys + k;
+        }
+        tsim__ld_err(ld, *kp, "unknown %s '%s'%s%s", ks->noun, key, ks->where,
+                     tsim__suggest_list(key, ks->keys));
         return TSIM__LD_UNKNOWN;
     }
     return TSIM__LD_END;
+}
+
+int tsim__ld_next_key(struct loader *ld, struct fy_node *n, void **it, const char *const *keys,
+                      const char *where, struct pos base, struct fy_node **v, struct pos *kp)
+{
+    const struct tsim__ld_keyset ks = {keys, NULL, "key", where};
+    return tsim__ld_next_key_of(ld, n, it, &ks, base, v, kp);
 }
 
 /* libfyaml's text output is dropped: its errors are taken from the collected list instead. */
@@ -972,23 +980,20 @@ static void load_list(struct loader *ld, const struct top *t, int key, const cha
 static void scan_top(struct loader *ld, struct fy_node *root, struct top *t)
 {
     memset(t, 0, sizeof *t);
+    const struct tsim__ld_keyset ks = {top_keys, run_keys, "top-level key", ""};
     void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(root, &it))) {
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), (struct pos){1, 1});
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) continue;
-        int k = tsim__ld_key_index(key, top_keys);
-        if (k < 0 && tsim__ld_key_index(key, run_keys) >= 0) {
-            tsim__ld_err(ld, kp, "unknown top-level key '%s' (it belongs under 'run:')", key);
+    struct fy_node *v;
+    struct pos kp;
+    int k;
+    while ((k = tsim__ld_next_key_of(ld, root, &it, &ks, (struct pos){1, 1}, &v, &kp)) !=
+           TSIM__LD_END) {
+        if (k == TSIM__LD_UNKNOWN) continue;
+        if (k >= K_COUNT) {
+            tsim__ld_err(ld, kp, "unknown top-level key '%s' (it belongs under 'run:')",
+                         run_keys[k - K_COUNT]);
             continue;
         }
-        if (k < 0) {
-            tsim__ld_err(ld, kp, "unknown top-level key '%s'%s", key,
-                         tsim__suggest_list(key, top_keys));
-            continue;
-        }
-        t->v[k] = fy_node_pair_value(p);
+        t->v[k] = v;
         t->at[k] = kp;
         t->has[k] = 1;
     }

@@ -99,9 +99,6 @@ const char *tsim__ld_name(struct loader *ld, struct fy_node *n, const char *what
 /* Report problem `e` at its place in the text of scalar `n`. */
 void tsim__ld_value_err(struct loader *ld, struct fy_node *n, const char *text,
                         const struct tsim__perr *e, struct pos at);
-/* "unknown key 'KEY'WHERE (did you mean ...?)" at `p`. */
-int tsim__ld_unknown_key(struct loader *ld, const char *key, const char *const *keys,
-                         const char *where, struct pos p);
 /* The index of `key` in the NULL-terminated `keys`, or -1. */
 int tsim__ld_key_index(const char *key, const char *const *keys);
 
@@ -119,6 +116,23 @@ int tsim__ld_key_index(const char *key, const char *const *keys);
 #define TSIM__LD_UNKNOWN (-2)
 int tsim__ld_next_key(struct loader *ld, struct fy_node *n, void **it, const char *const *keys,
                       const char *where, struct pos base, struct fy_node **v, struct pos *kp);
+
+/*
+ * The same loop for a mapping with keys that its caller handles apart (a block's type keys,
+ * 'set', 'to'; the top level's 'run' keys written one floor too high): a key of `more`
+ * (NULL-terminated, or NULL) that is not in `keys` is answered as nkeys + its index in `more`,
+ * nkeys being the length of `keys`, and is not offered as a suggestion. `noun` names what an
+ * unknown key is ("key", "top-level key").
+ */
+struct tsim__ld_keyset {
+    const char *const *keys;
+    const char *const *more;
+    const char *noun;
+    const char *where;
+};
+int tsim__ld_next_key_of(struct loader *ld, struct fy_node *n, void **it,
+                         const struct tsim__ld_keyset *ks, struct pos base, struct fy_node **v,
+                         struct pos *kp);
 
 /* loadblocks.c: one item of 'blocks'; then, once all are read, routes and whole-model checks
  * (`written`: how many items 'blocks' has). */

@@ -65,31 +65,21 @@ static int find_named(const char *text, const char *const *names, const char *wh
     return tsim__perr_set(e, TSIM_EPARSE, 0, "unknown %s '%s'%s", what, word, hint);
 }
 
-/* The index of product `text`, or a "did you mean" error. */
-static int product_index(const struct tsim_model *m, const char *text, struct tsim__perr *e)
+/* The index of the product (`shift` 0) or shift (`shift` 1) named by `text`, or an "undefined
+ * ... (did you mean ...?)" error. */
+static int named_index(const struct tsim_model *m, int shift, const char *text,
+                       struct tsim__perr *e)
 {
     char word[80];
     trimmed(text, word, sizeof word);
-    int p = tsim_model_find_product(m, word);
-    if (p >= 0) return p;
+    int i = shift ? tsim_model_find_shift(m, word) : tsim_model_find_product(m, word);
+    if (i >= 0) return i;
     struct tsim__suggest s;
     tsim__suggest_init(&s, word);
-    for (int i = 0; i < m->nproducts; i++) tsim__suggest_offer(&s, m->products[i]);
-    return tsim__perr_set(e, TSIM_ENOENT, 0, "undefined product '%s'%s", word,
-                          tsim__suggest_text(&s));
-}
-
-static int shift_index(const struct tsim_model *m, const char *text, struct tsim__perr *e)
-{
-    char word[80];
-    trimmed(text, word, sizeof word);
-    int s_ = tsim_model_find_shift(m, word);
-    if (s_ >= 0) return s_;
-    struct tsim__suggest s;
-    tsim__suggest_init(&s, word);
-    for (int i = 0; i < m->nshifts; i++) tsim__suggest_offer(&s, m->shifts[i].name);
-    return tsim__perr_set(e, TSIM_ENOENT, 0, "undefined shift '%s'%s", word,
-                          tsim__suggest_text(&s));
+    int n = shift ? m->nshifts : m->nproducts;
+    for (i = 0; i < n; i++) tsim__suggest_offer(&s, shift ? m->shifts[i].name : m->products[i]);
+    return tsim__perr_set(e, TSIM_ENOENT, 0, "undefined %s '%s'%s", shift ? "shift" : "product",
+                          word, tsim__suggest_text(&s));
 }
 
 int tsim__check_resolution(const struct tsim_model *m, const char *what,
@@ -245,10 +235,10 @@ int tsim__param_set(struct tsim_model *m, int block, const char *key, const char
         if ((v = find_named(text, k->choices, k->noun, e)) < 0) return (int)v;
         break;
     case TSIM__KEY_PRODUCT:
-        if ((v = product_index(m, text, e)) < 0) return (int)v;
+        if ((v = named_index(m, 0, text, e)) < 0) return (int)v;
         break;
     case TSIM__KEY_SHIFT:
-        if ((v = shift_index(m, text, e)) < 0) return (int)v;
+        if ((v = named_index(m, 1, text, e)) < 0) return (int)v;
         break;
     case TSIM__KEY_FORM:
     case TSIM__KEY_TEXT: break; /* refused above */
@@ -298,7 +288,7 @@ static int set_block_param(struct tsim_model *m, int b, const char *param, const
     const struct tsim__key *k = ki >= 0 ? &bt->keys[ki] : NULL;
     int per_product = k && k->kind == TSIM__KEY_DIST && (k->flags & TSIM__KEY_BY_PRODUCT);
     if (dot && per_product) {
-        int p = product_index(m, dot + 1, e);
+        int p = named_index(m, 0, dot + 1, e);
         if (p < 0) return p;
         return tsim__param_set_process(m, b, p, value, NULL, e);
     }

@@ -466,6 +466,12 @@ static void test_set_param(void)
     CHECK(tsim_model_set_param(m, "filler.process", "expo(1)") == TSIM_EPARSE);
     CHECK_STR(tsim_errmsg(), "tsim_model_set_param: filler.process: unknown distribution 'expo'");
     CHECK(tsim_model_set_param(m, "filler.process.medium", "1") == TSIM_ENOENT);
+    CHECK(tsim_model_set_param(m, "filler.process.larg", "1") == TSIM_ENOENT);
+    CHECK_STR(tsim_errmsg(), "tsim_model_set_param: filler.process.larg: undefined product 'larg' "
+                             "(did you mean 'large'?)");
+    CHECK(tsim_model_set_param(m, "filler.shift", "dai") == TSIM_ENOENT);
+    CHECK_STR(tsim_errmsg(), "tsim_model_set_param: filler.shift: undefined shift 'dai' (did you "
+                             "mean 'day'?)");
     CHECK(tsim_model_set_param(m, "filler.scrap", "1") == TSIM_ERANGE);
     CHECK(tsim_model_set_param(m, "filler_buffer.discipline", "fifi") == TSIM_EPARSE);
     CHECK_STR(tsim_errmsg(), "tsim_model_set_param: filler_buffer.discipline: unknown discipline "
