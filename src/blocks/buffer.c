@@ -239,6 +239,48 @@ static const struct tsim__block_vt buffer_vt = {
     .remove = remove_n,
 };
 
+/* Machine `m` has a free server and buffer `b` is its only waiter: the pull that tsim__wake would
+ * make, without the wait list's turn and the refusal that ends it. The same entities start in the
+ * same order with the same draws and events. `b` stays m's waiter while it holds entities (where
+ * the pull's refusal would put it back), and leaves the ring once it is empty, before its own
+ * upstream is woken, as a woken waiter does. Its head's `dest` is left as it is: a buffer that
+ * sends only to a machine never reads it (send_to_machine). Returns 0, having done nothing, where
+ * the general path must run: `b` is not a buffer sending only to `m`, it has a rule, or an
+ * observer listens (tests/unit/test_buffer.c runs models both ways and compares every event). */
+int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m)
+{
+    if (sim->vt[b] != &buffer_vt || sim->obs) return 0;
+    struct buffer *q = tsim__state(sim, b);
+    if (q->machine != (int32_t)m || q->ruled) return 0;
+    struct tsim__bhdr *mh = tsim__hdr(sim, m);
+    uint32_t saved = mh->waking;
+    mh->waking = b;
+    uint64_t sent = 0;
+    int s;
+    while (q->head != TSIM__NIL && mh->content < mh->full_at &&
+           (s = tsim__station_free_server(sim, m)) >= 0) {
+        uint32_t e = q->head;
+        int64_t t_in = sim->ents[e].t_in;
+        uint32_t next = sim->ents[e].next;
+        sim->ents[e].dest = -1;
+        tsim__note_enter(sim, m, e);
+        tsim__station_start(sim, m, s, e);
+        tsim__count_leave(sim, b);
+        q->head = next;
+        if (next == TSIM__NIL) q->tail = TSIM__NIL;
+        tsim__sum_add(&q->wait, sim->now - t_in);
+        sent++;
+    }
+    if (q->head == TSIM__NIL) {
+        mh->wait_head = mh->wait_head + 1 == mh->wait_cap ? 0 : mh->wait_head + 1;
+        mh->wait_n--;
+    }
+    if (sent) tsim__wake(sim, b);
+    tsim__hdr(sim, m)->waking = saved;
+    return 1;
+}
+
+
 /* Parameters (the public setters) --------------------------------------------------------- */
 
 int tsim_buffer_set_capacity(struct tsim_model *m, int block, uint64_t capacity)

@@ -451,8 +451,14 @@ static inline void release_ops(struct tsim_sim *sim, uint32_t b, int s)
  * blocks waiting on it. */
 static inline void room_freed(struct tsim_sim *sim, const struct tsim__station *st, uint32_t b)
 {
-    if (st->assembly) tsim__assembly_server_free(sim, b);
-    else tsim__wake(sim, b);
+    if (st->assembly) {
+        tsim__assembly_server_free(sim, b);
+        return;
+    }
+    /* The common case of one buffer waiting: it hands its head over directly (buffer.c). */
+    const uint32_t *ring = (const uint32_t *)(sim->arena + st->h.wait_off);
+    if (st->h.wait_n == 1 && tsim__buffer_feed(sim, ring[st->h.wait_head], b)) return;
+    tsim__wake(sim, b);
 }
 
 /* The server has nothing: idle, and room for the next entity if it is available. */

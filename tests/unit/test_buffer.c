@@ -1,0 +1,141 @@
+/*
+ * Buffer (src/blocks/buffer.c): the hand-over from a buffer to the machine it feeds.
+ *
+ * When a machine's server becomes free and one buffer waits on it, the buffer sends its head
+ * directly (tsim__buffer_feed) instead of through the general wait list (tsim__wake). An observer
+ * always takes the general path, so the same model run with and without one must agree event for
+ * event: the same fingerprint (a hash over every event), the same event count and every KPI equal
+ * to the last bit. The models put the direct path where it could go wrong: several servers, a
+ * full buffer whose sender waits, two buffers on one machine, blocking after service, failures,
+ * setups and an ordered queue.
+ */
+#include "check.h"
+#include "twinsim.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct tsim_model *load(const char *yaml)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_model *m = tsim_model_load(yaml, strlen(yaml), "buffer.yaml", NULL, &d);
+    if (!m) {
+        tsim_diags_print(&d, "buffer.yaml", stderr);
+        check_failed_ = 1;
+    }
+    tsim_diags_release(&d);
+    return m;
+}
+
+static void count_obs(void *ctx, const struct tsim_obs *o)
+{
+    (void)o;
+    (*(uint64_t *)ctx)++;
+}
+
+/* Run `yaml` to `horizon` for seeds 1..3, once with an observer and once without, and compare. */
+static void same_with_and_without_observer(const char *yaml, double horizon)
+{
+    struct tsim_model *m = load(yaml);
+    if (!m) return;
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        struct tsim_result r[2];
+        uint64_t seen = 0;
+        for (int observed = 0; observed < 2; observed++) {
+            struct tsim_sim *sim = tsim_sim_create(m, seed, 0);
+            CHECK(sim != NULL);
+            if (!sim) return;
+            if (observed) tsim_sim_set_observer(sim, count_obs, &seen);
+            tsim_sim_run_until(sim, horizon);
+            tsim_result_init(&r[observed]);
+            tsim_sim_result(sim, &r[observed]);
+            tsim_sim_destroy(sim);
+        }
+        CHECK(seen > 0);
+        CHECK(r[0].events > 1000);
+        CHECK_EQ(r[0].events, r[1].events);
+        CHECK(r[0].fingerprint == r[1].fingerprint);
+        CHECK_EQ(r[0].n, r[1].n);
+        for (size_t i = 0; i < r[0].n && i < r[1].n; i++) {
+            CHECK_EQ(r[0].kpis[i].block, r[1].kpis[i].block);
+            CHECK_STR(r[0].kpis[i].name, r[1].kpis[i].name);
+            if (memcmp(&r[0].kpis[i].value, &r[1].kpis[i].value, sizeof(double)) != 0) {
+                fprintf(stderr, "  seed %llu: block %d '%s' = %.17g without an observer, %.17g with one\n",
+                        (unsigned long long)seed, r[0].kpis[i].block, r[0].kpis[i].name,
+                        r[0].kpis[i].value, r[1].kpis[i].value);
+                check_failed_ = 1;
+            }
+        }
+        tsim_result_release(&r[0]);
+        tsim_result_release(&r[1]);
+    }
+    tsim_model_destroy(m);
+}
+
+static void test_feed_mm1(void)
+{
+    same_with_and_without_observer("blocks:\n"
+                                   "  - {source: s, interarrival: exponential(1.1111), to: q}\n"
+                                   "  - {buffer: q, to: m}\n"
+                                   "  - {machine: m, process: exponential(1), to: done}\n"
+                                   "  - {sink: done}\n",
+                                   20000);
+}
+
+/* Two servers, and a buffer of 3 that blocks its source: a feed that empties the buffer wakes
+ * the source, whose part then goes on to a server or waits in the buffer. */
+static void test_feed_servers_and_blocked_source(void)
+{
+    same_with_and_without_observer("blocks:\n"
+                                   "  - {source: s, interarrival: exponential(0.45), to: q}\n"
+                                   "  - {buffer: q, capacity: 3, to: m}\n"
+                                   "  - {machine: m, servers: 2, process: exponential(1), to: done}\n"
+                                   "  - {sink: done}\n",
+                                   10000);
+}
+
+/* Two buffers wait on one machine: the general path keeps their order; one buffer alone is fed
+ * directly. */
+static void test_feed_two_buffers_one_machine(void)
+{
+    same_with_and_without_observer("blocks:\n"
+                                   "  - {source: s1, interarrival: exponential(2.2), to: q1}\n"
+                                   "  - {source: s2, interarrival: exponential(2.2), to: q2}\n"
+                                   "  - {buffer: q1, to: m}\n"
+                                   "  - {buffer: q2, capacity: 2, to: m}\n"
+                                   "  - {machine: m, process: exponential(1), to: done}\n"
+                                   "  - {sink: done}\n",
+                                   10000);
+}
+
+/* A line with blocking after service, failures, setups between two products and a priority
+ * queue: a machine freed by its blocked part's hand-over feeds from its buffer too. */
+static void test_feed_line_blocking_failures_setups(void)
+{
+    same_with_and_without_observer("products: [a, b]\n"
+                                   "blocks:\n"
+                                   "  - source: s\n"
+                                   "    interarrival: exponential(1.3)\n"
+                                   "    product: {a: 0.6, b: 0.4}\n"
+                                   "    to: q1\n"
+                                   "  - {buffer: q1, capacity: 4, discipline: priority, to: m1}\n"
+                                   "  - machine: m1\n"
+                                   "    process: exponential(0.8)\n"
+                                   "    failures: {between: exponential(40), repair: exponential(3)}\n"
+                                   "    to: q2\n"
+                                   "  - {buffer: q2, capacity: 1, to: m2}\n"
+                                   "  - {machine: m2, process: exponential(0.9), setup: 0.2, to: done}\n"
+                                   "  - {sink: done}\n",
+                                   10000);
+}
+
+int main(void)
+{
+    RUN(test_feed_mm1);
+    RUN(test_feed_servers_and_blocked_source);
+    RUN(test_feed_two_buffers_one_machine);
+    RUN(test_feed_line_blocking_failures_setups);
+    return CHECK_DONE();
+}
