@@ -70,22 +70,16 @@ static int load_op(struct loader *ld, struct fy_node *n, struct tsim__sheet_op *
     struct fy_node *v[4] = {NULL, NULL, NULL, NULL};
     struct pos kpos[4] = {at, at, at, at};
     void *it = NULL;
-    struct fy_node_pair *p;
-    int ok = 1;
-    while ((p = fy_node_mapping_iterate(n, &it))) {
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) {
-            ok = 0;
-            continue;
-        }
-        int k = tsim__ld_key_index(key, op_keys);
+    int ok = 1, k;
+    struct fy_node *kv;
+    struct pos kp;
+    while ((k = tsim__ld_next_key(ld, n, &it, op_keys, " in an operation", at, &kv, &kp)) !=
+           TSIM__LD_END) {
         if (k < 0) {
-            tsim__ld_unknown_key(ld, key, op_keys, " in an operation", kp);
             ok = 0;
             continue;
         }
-        v[k] = fy_node_pair_value(p);
+        v[k] = kv;
         kpos[k] = kp;
     }
     if (!v[0] || !v[1]) {
@@ -181,27 +175,23 @@ void tsim__ld_setup_cell(struct loader *ld, struct fy_node *n, struct pos at0)
     struct fy_node *v[3] = {NULL, NULL, NULL};
     struct pos kpos[3] = {at, at, at};
     void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(n, &it))) {
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) return;
-        int k = tsim__ld_key_index(key, cell_keys);
-        if (k < 0) {
-            tsim__ld_unknown_key(ld, key, cell_keys, " in a setup matrix entry", kp);
-            return;
-        }
-        v[k] = fy_node_pair_value(p);
+    int k;
+    struct fy_node *kv;
+    struct pos kp;
+    while ((k = tsim__ld_next_key(ld, n, &it, cell_keys, " in a setup matrix entry", at, &kv,
+                                  &kp)) != TSIM__LD_END) {
+        if (k < 0) return;
+        v[k] = kv;
         kpos[k] = kp;
     }
-    for (int k = 0; k < 3; k++)
+    for (k = 0; k < 3; k++)
         if (!v[k]) {
             tsim__ld_err(ld, at, "setup matrix entry has no '%s'", cell_keys[k]);
             return;
         }
     struct tsim_model *m = ld->m;
     int f[2];
-    for (int k = 0; k < 2; k++) {
+    for (k = 0; k < 2; k++) {
         const char *s = tsim__ld_name(ld, v[k], "a setup family", kpos[k]);
         if (!s) return;
         int known = 0;
