@@ -31,7 +31,7 @@ int tsim__expr_compile(const struct tsim_model *m, const char *text, struct tsim
 int tsim__expr_assignable(enum tsim__attr_type to, int from);
 
 /* Lua rules (lua.c). */
-enum tsim__lua_kind { TSIM__LUA_ROUTE, TSIM__LUA_SET };
+enum tsim__lua_kind { TSIM__LUA_ROUTE, TSIM__LUA_SET, TSIM__LUA_SEQ };
 
 /* Limits of one rule: instructions per call, and memory of a sim's Lua state. */
 #define TSIM__LUA_BUDGET_DEFAULT 1000000
@@ -40,7 +40,9 @@ enum tsim__lua_kind { TSIM__LUA_ROUTE, TSIM__LUA_SET };
 /*
  * Compile Lua `code` (the body of a function; `line` is the file line of its first line) as a
  * rule of `kind` for block `block`, and make it the block's hook function. A route rule chooses
- * among route.to (set by the caller before); a set rule returns a table of attribute values.
+ * among route.to (set by the caller before); a set rule returns a table of attribute values;
+ * a sequencing rule (a buffer's `rule: lua`) chooses among the entities of the buffer's queue
+ * and becomes its decision point (desc->seq), in place of any rule or discipline.
  * Returns 0, or -1 with `err` (line: the file's line).
  */
 int tsim__lua_attach(struct tsim_model *m, int block, enum tsim__lua_kind kind, const char *code,
@@ -52,6 +54,13 @@ int tsim__lua_attach(struct tsim_model *m, int block, enum tsim__lua_kind kind, 
  * or TSIM_EPARSE (TSIM_EIO: a weights file not read) with the reason in `err`. */
 int tsim__seq_attach(struct tsim_model *m, int block, const char *text, const char *base_dir,
                      char *err, size_t errlen);
+
+/* The features of entity `e` waiting in buffer `b`, the `seq`-th of its queue (from 0), as every
+ * sequencing rule of buffer `b` sees them (seq.c; docs/logic.md, "Sequencing at a buffer"). */
+struct tsim__cand;
+struct tsim_sim;
+void tsim__seq_cand(const struct tsim_sim *sim, uint32_t b, uint32_t e, uint64_t seq,
+                    struct tsim__cand *c);
 
 /* Routing sheets (sheet.c). The groups of every sheet, each once, into `out` (room for
  * nblocks); returns how many. */

@@ -1,6 +1,7 @@
 /*
- * Rules written in Lua 5.4: a block's routing rule (which of its candidates an entity goes to)
- * and its Lua `set` (attributes computed by Lua). The loader compiles a rule once to report its
+ * Rules written in Lua 5.4: a block's routing rule (which of its candidates an entity goes to),
+ * its Lua `set` (attributes computed by Lua) and a buffer's sequencing rule (which entity of its
+ * queue it sends next). The loader compiles a rule once to report its
  * errors; each sim then runs the rules in a Lua state of its own, made at the first call.
  *
  * The sandbox, and why each part:
@@ -12,17 +13,20 @@
  *   read-only view: writing to one is an error. A rule therefore keeps nothing from one call to
  *   the next but its locals, so its result depends only on what it is shown and on the sim's
  *   random stream: a clone, which makes a Lua state of its own, continues as the original does.
- * - math.random draws from the block's own route stream (seed, replication, "BLOCK/route"), so
- *   runs stay reproducible; math.randomseed is gone.
+ * - math.random draws from the block's own route stream (seed, replication, "BLOCK/route"), or
+ *   for a sequencing rule from the buffer's "BUFFER/aux" (as RANDOM does), so runs stay
+ *   reproducible; math.randomseed is gone.
  * - An instruction budget per call (a count hook) and a memory cap on the state (its allocator).
  * Errors name the model file and the line of the Lua source inside it.
  */
 #include "blocks/sim.h"
 #include "logic/logic.h"
+#include "logic/rules.h"
 
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,11 +48,21 @@ struct lstate {
     size_t mem, cap;
     int exhausted; /* the count hook fired in this call */
     struct tsim_sim *sim;
-    uint32_t block; /* the block whose rule runs (for math.random) */
-    int *fn;        /* per block and kind (2b + kind): its rule's function, LUA_NOREF until used */
+    uint32_t block; /* the block whose rule runs */
+    struct tsim_rng *rng; /* what math.random draws from in this call */
+    int *fn;        /* per block and kind (3b + kind): its rule's function, LUA_NOREF until used */
+    int *bview;     /* per block: its view (a userdata, read live), LUA_NOREF until used */
     int entity;     /* registry reference of the entity view's data table */
     int *cdata;     /* per block: its candidates' data tables (an array), LUA_NOREF until used */
     int *cview;     /* per block: the read-only view of the candidates, LUA_NOREF until used */
+    /* A sequencing rule's candidates, the queue of the buffer it runs for: their features and
+     * entities, [0, nq) valid in this call. One set serves every buffer (a call runs to its end
+     * before another starts). Lua sees them through userdata views read live (l_cand_index):
+     * qpool holds view i + 1 of slot i, made once and reused; qview is `candidates`. */
+    struct tsim__cand *qc;
+    uint32_t *qe;
+    int nq, capq, npool;
+    int qpool, qview;
 };
 
 static void *lalloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -80,7 +94,7 @@ static int l_random(lua_State *L)
 {
     struct lstate *s;
     lua_getallocf(L, (void **)&s);
-    double u = tsim__draw_u(s->sim, &tsim__hdr(s->sim, s->block)->rng[TSIM__RNG_ROUTE]);
+    double u = tsim__draw_u(s->sim, s->rng);
     int n = lua_gettop(L);
     if (n == 0) {
         lua_pushnumber(L, u);
@@ -150,6 +164,183 @@ static int l_unknown_field(lua_State *L)
     return luaL_error(L, "the entity has no field '%s'", k);
 }
 
+/* A key of a view's __index: the string, or NULL for any other type (never converted). */
+static const char *view_key(lua_State *L)
+{
+    return lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+}
+
+/* `block`: the block whose rule runs, read live: name, content (entities in it), full. */
+static int l_block_index(lua_State *L)
+{
+    struct lstate *s;
+    lua_getallocf(L, (void **)&s);
+    uint32_t b = *(const uint32_t *)lua_touserdata(L, 1);
+    const struct tsim__bhdr *h = tsim__hdr(s->sim, b);
+    const char *k = view_key(L);
+    if (k && strcmp(k, "name") == 0) lua_pushstring(L, s->sim->m->blocks[b].name);
+    else if (k && strcmp(k, "content") == 0) lua_pushinteger(L, (lua_Integer)h->content);
+    else if (k && strcmp(k, "full") == 0) lua_pushboolean(L, h->content >= h->full_at);
+    else return luaL_error(L, "the block has no field '%s'", k ? k : "?");
+    return 1;
+}
+
+/* An entity's attribute `k` (index a) as Lua reads it; raises for one not set yet. */
+static void push_attr(lua_State *L, const struct tsim_sim *sim, uint32_t e, int a, const char *k)
+{
+    double v = tsim__attrs(sim, e)[a];
+    if (isnan(v)) luaL_error(L, "attribute '%s' is read before it was set", k);
+    const struct tsim_model *m = sim->m;
+    if (m->attrs[a].type == TSIM__ATTR_PRODUCT) lua_pushstring(L, m->products[(int)v]);
+    else if (m->attrs[a].type == TSIM__ATTR_NUMBER) lua_pushnumber(L, v);
+    else lua_pushinteger(L, (lua_Integer)v);
+}
+
+/* A candidate of a sequencing rule: slot i of the queue, its features (struct tsim__cand, as
+ * the built-in rules read them) computed when the call began, its entity's fields read live.
+ * A due date that is none is math.huge, and so is the slack then. */
+static int l_cand_index(lua_State *L)
+{
+    struct lstate *s;
+    lua_getallocf(L, (void **)&s);
+    int i = *(const int *)lua_touserdata(L, 1);
+    const char *k = view_key(L);
+    if (i >= s->nq) return luaL_error(L, "a candidate of another call is read");
+    const struct tsim__cand *c = &s->qc[i];
+    const struct tsim_sim *sim = s->sim;
+    const struct tsim__entity *en = &sim->ents[s->qe[i]];
+    double now = tsim__time(sim, sim->now), due = c->due == DBL_MAX ? HUGE_VAL : c->due;
+    if (!k) return luaL_error(L, "a candidate has no field '?'");
+    switch (k[0]) {
+    case 'a':
+        if (strcmp(k, "arrival") == 0) return lua_pushnumber(L, c->arrival), 1;
+        break;
+    case 'c':
+        if (strcmp(k, "created") == 0) return lua_pushnumber(L, tsim__time(sim, en->t_created)), 1;
+        break;
+    case 'd':
+        if (strcmp(k, "due") == 0) return lua_pushnumber(L, due), 1;
+        break;
+    case 'i':
+        if (strcmp(k, "index") == 0) return lua_pushinteger(L, i + 1), 1;
+        if (strcmp(k, "id") == 0) return lua_pushinteger(L, (lua_Integer)en->id), 1;
+        break;
+    case 'o':
+        if (strcmp(k, "ops") == 0) return lua_pushnumber(L, c->ops_left), 1;
+        break;
+    case 'p':
+        if (strcmp(k, "proc") == 0) return lua_pushnumber(L, c->proc), 1;
+        if (strcmp(k, "product") == 0) {
+            if (sim->m->nproducts > 0) lua_pushstring(L, sim->m->products[en->product]);
+            else lua_pushnil(L);
+            return 1;
+        }
+        break;
+    case 's':
+        if (strcmp(k, "seq") == 0) return lua_pushinteger(L, (lua_Integer)c->seq + 1), 1;
+        if (strcmp(k, "slack") == 0) return lua_pushnumber(L, due - now - c->work_left), 1;
+        break;
+    case 'w':
+        if (strcmp(k, "work") == 0) return lua_pushnumber(L, c->work_left), 1;
+        if (strcmp(k, "wait") == 0) return lua_pushnumber(L, now - c->arrival), 1;
+        break;
+    }
+    int a = tsim__attr_find(sim->m, k);
+    if (a < 0) return luaL_error(L, "a candidate has no field '%s'", k);
+    push_attr(L, sim, s->qe[i], a, k);
+    return 1;
+}
+
+/* `candidates` of a sequencing rule: candidates[i] for i in 1..#candidates, nil elsewhere. */
+static int l_queue_index(lua_State *L)
+{
+    struct lstate *s;
+    lua_getallocf(L, (void **)&s);
+    int isint = 0;
+    lua_Integer i = lua_tointegerx(L, 2, &isint);
+    if (!isint || i < 1 || i > s->nq) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_rawgeti(L, lua_upvalueindex(1), i);
+    return 1;
+}
+
+static int l_queue_len(lua_State *L)
+{
+    struct lstate *s;
+    lua_getallocf(L, (void **)&s);
+    lua_pushinteger(L, s->nq);
+    return 1;
+}
+
+/* A read-only metatable `name` whose __index is `index` (with the value on top as its upvalue
+ * when `up`), and __len when given. */
+static void view_meta(lua_State *L, const char *name, lua_CFunction index, int up,
+                      lua_CFunction len)
+{
+    luaL_newmetatable(L, name);
+    if (up) {
+        lua_pushvalue(L, -2);
+        lua_pushcclosure(L, index, 1);
+    } else {
+        lua_pushcfunction(L, index);
+    }
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_readonly_set);
+    lua_setfield(L, -2, "__newindex");
+    if (len) {
+        lua_pushcfunction(L, len);
+        lua_setfield(L, -2, "__len");
+    }
+    lua_pushliteral(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+}
+
+/* The metatables of the views read live, the pool of candidate views and `candidates`. */
+static void make_seq_views(struct lstate *s)
+{
+    lua_State *L = s->L;
+    view_meta(L, "tsim.block", l_block_index, 0, NULL);
+    view_meta(L, "tsim.cand", l_cand_index, 0, NULL);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    s->qpool = luaL_ref(L, LUA_REGISTRYINDEX);
+    view_meta(L, "tsim.queue", l_queue_index, 1, l_queue_len);
+    lua_pop(L, 1);
+    lua_newuserdatauv(L, 0, 0);
+    luaL_setmetatable(L, "tsim.queue");
+    s->qview = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* Grow the pool of candidate views to s->nq (called protected: it allocates). */
+static int l_grow_pool(lua_State *L)
+{
+    struct lstate *s;
+    lua_getallocf(L, (void **)&s);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->qpool);
+    while (s->npool < s->nq) {
+        int *slot = lua_newuserdatauv(L, sizeof *slot, 0);
+        *slot = s->npool;
+        luaL_setmetatable(L, "tsim.cand");
+        lua_rawseti(L, -2, ++s->npool);
+    }
+    return 0;
+}
+
+/* Push block b's view, made at its first use (called protected: it allocates). */
+static int l_make_block_view(lua_State *L)
+{
+    struct lstate *s;
+    lua_getallocf(L, (void **)&s);
+    uint32_t *b = lua_newuserdatauv(L, sizeof *b, 0);
+    *b = s->block;
+    luaL_setmetatable(L, "tsim.block");
+    s->bview[s->block] = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
 /* The sandbox: the global table rules see, as the chunk's _ENV. */
 static void sandbox(lua_State *L, const struct tsim_model *m)
 {
@@ -200,8 +391,8 @@ static struct lstate *state_new(const struct tsim_model *m)
     luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
     lua_settop(L, 0);
     sandbox(L, m);
-    s->fn = tsim__malloc((size_t)(m->nblocks ? 2 * m->nblocks : 1) * sizeof *s->fn);
-    for (int b = 0; b < 2 * m->nblocks; b++) s->fn[b] = LUA_NOREF;
+    s->fn = tsim__malloc((size_t)(m->nblocks ? 3 * m->nblocks : 1) * sizeof *s->fn);
+    for (int b = 0; b < 3 * m->nblocks; b++) s->fn[b] = LUA_NOREF;
     /* The entity view: a data table refilled per call, behind a read-only view; a field that is
      * not there is an unset attribute or a misspelling, said by the data table's __index. */
     lua_newtable(L);
@@ -221,7 +412,9 @@ static struct lstate *state_new(const struct tsim_model *m)
     lua_setfield(L, LUA_REGISTRYINDEX, "tsim.entity");
     s->cdata = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->cdata);
     s->cview = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->cview);
-    for (int b = 0; b < m->nblocks; b++) s->cdata[b] = s->cview[b] = LUA_NOREF;
+    s->bview = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->bview);
+    for (int b = 0; b < m->nblocks; b++) s->cdata[b] = s->cview[b] = s->bview[b] = LUA_NOREF;
+    make_seq_views(s);
     return s;
 }
 
@@ -233,15 +426,18 @@ static void state_free(void *p)
     tsim__free(s->fn);
     tsim__free(s->cdata);
     tsim__free(s->cview);
+    tsim__free(s->bview);
+    tsim__free(s->qc);
+    tsim__free(s->qe);
     tsim__free(s);
 }
 
-/* Load rule `r`'s code as a function (entity, candidates, now) with the sandbox as its _ENV; on
+/* Load rule `r`'s code as a function (entity, candidates, now, block) with the sandbox as its _ENV; on
  * the stack. Returns 0, or -1 with the message on the stack. The code sits on the function's
  * first line, so the chunk's lines are the code's. */
 static int load_rule(lua_State *L, const struct rule *r)
 {
-    static const char head[] = "local entity, candidates, now = ...; ";
+    static const char head[] = "local entity, candidates, now, block = ...; ";
     size_t n = strlen(r->code);
     char *buf = tsim__malloc(sizeof head + n + 1);
     memcpy(buf, head, sizeof head - 1);
@@ -252,6 +448,27 @@ static int load_rule(lua_State *L, const struct rule *r)
     lua_getfield(L, LUA_REGISTRYINDEX, "tsim.env");
     lua_setupvalue(L, -2, 1);
     return 0;
+}
+
+/* `msg` into `out` with Lua's "at line N" (a compile error's reference to an earlier line of
+ * the code, "to close 'for' at line 2") as the file's line: N + first - 1. */
+static void file_lines(const char *msg, int first, char *out, size_t size)
+{
+    static const char at[] = "at line ";
+    size_t k = 0;
+    while (*msg && k + 1 < size) {
+        int n = 0, used = 0;
+        if (strncmp(msg, at, sizeof at - 1) == 0 &&
+            sscanf(msg + sizeof at - 1, "%d%n", &n, &used) == 1) {
+            int w = snprintf(out + k, size - k, "%s%d", at, n + first - 1);
+            if (w < 0 || k + (size_t)w >= size) return; /* truncated, and terminated */
+            k += (size_t)w;
+            msg += sizeof at - 1 + (size_t)used;
+            continue;
+        }
+        out[k++] = *msg++;
+    }
+    out[k] = '\0';
 }
 
 /* A Lua message "rule:N: text" as "FILE:LINE: text" with the file's line. */
@@ -440,19 +657,25 @@ static int store_set(lua_State *L, struct tsim_sim *sim, uint32_t e, char *why, 
     return 0;
 }
 
-/* The hook function of a block with a Lua rule. */
-static int run_rule(struct tsim_sim *sim, uint32_t b, uint32_t e, void *ctx)
+/* The sim's Lua state, made at its first rule call. */
+static struct lstate *state_of(struct tsim_sim *sim)
 {
-    const struct rule *r = ctx;
     struct lstate *s = sim->logic;
     if (!s) {
         sim->logic = s = state_new(sim->m);
         sim->logic_free = state_free;
     }
-    lua_State *L = s->L;
     s->sim = sim;
+    return s;
+}
+
+/* Push rule r's function, compiled in this state at its first call, and block b's view. Returns
+ * 0, or -1 after failing the sim. */
+static int push_rule(struct lstate *s, struct tsim_sim *sim, uint32_t b, const struct rule *r)
+{
+    lua_State *L = s->L;
     s->block = b;
-    int *fn = &s->fn[2 * b + (r->kind == TSIM__LUA_ROUTE)];
+    int *fn = &s->fn[3 * b + r->kind];
     if (*fn == LUA_NOREF) {
         if (load_rule(L, r) != 0) {
             rule_fail(sim, r, "%s", lua_tostring(L, -1));
@@ -461,28 +684,57 @@ static int run_rule(struct tsim_sim *sim, uint32_t b, uint32_t e, void *ctx)
         }
         *fn = luaL_ref(L, LUA_REGISTRYINDEX);
     }
+    if (s->bview[b] == LUA_NOREF) {
+        lua_pushcfunction(L, l_make_block_view);
+        if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+            rule_fail(sim, r, "rule used more than its %zu MiB of memory", s->cap >> 20);
+            lua_settop(L, 0);
+            return -1;
+        }
+    }
     lua_rawgeti(L, LUA_REGISTRYINDEX, *fn);
+    return 0;
+}
+
+/* Call the rule pushed by push_rule with its arguments (entity, candidates, now) on the stack,
+ * within its budget, block b's view added. Returns 0 with its result on top, or -1 after
+ * failing the sim with the stack cleared. */
+static int call_rule(struct lstate *s, struct tsim_sim *sim, uint32_t b, const struct rule *r)
+{
+    lua_State *L = s->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->bview[b]);
+    s->exhausted = 0;
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, (int)r->budget);
+    int rc = lua_pcall(L, 4, 1, 0);
+    lua_sethook(L, NULL, 0, 0);
+    if (rc == LUA_OK) return 0;
+    if (s->exhausted)
+        rule_fail(sim, r, "rule ran past its budget of %ld Lua instructions (a loop that never ends?)", r->budget);
+    else if (rc == LUA_ERRMEM)
+        rule_fail(sim, r, "rule used more than its %zu MiB of memory", s->cap >> 20);
+    else
+        rule_fail(sim, r, "%s", lua_tostring(L, -1));
+    lua_settop(L, 0);
+    return -1;
+}
+
+/* The hook function of a block with a Lua route or set. */
+static int run_rule(struct tsim_sim *sim, uint32_t b, uint32_t e, void *ctx)
+{
+    const struct rule *r = ctx;
+    struct lstate *s = state_of(sim);
+    lua_State *L = s->L;
+    s->rng = &tsim__hdr(sim, b)->rng[TSIM__RNG_ROUTE];
+    if (push_rule(s, sim, b, r) != 0) return -1;
     fill_entity(s, sim, e);
     lua_getfield(L, LUA_REGISTRYINDEX, "tsim.entity");
     if (r->kind == TSIM__LUA_ROUTE) push_candidates(s, sim, b);
     else lua_pushnil(L);
     lua_pushnumber(L, tsim__time(sim, sim->now));
-    s->exhausted = 0;
-    lua_sethook(L, count_hook, LUA_MASKCOUNT, (int)r->budget);
-    int rc = lua_pcall(L, 3, 1, 0);
-    lua_sethook(L, NULL, 0, 0);
+    if (call_rule(s, sim, b, r) != 0) return -1;
     int k = 0;
     char why[200];
-    if (s->exhausted) {
-        rule_fail(sim, r, "rule ran past its budget of %ld Lua instructions (a loop that never ends?)", r->budget);
-        k = -1;
-    } else if (rc == LUA_ERRMEM) {
-        rule_fail(sim, r, "rule used more than its %zu MiB of memory", s->cap >> 20);
-        k = -1;
-    } else if (rc != LUA_OK) {
-        rule_fail(sim, r, "%s", lua_tostring(L, -1));
-        k = -1;
-    } else if (r->kind == TSIM__LUA_ROUTE) {
+    if (r->kind == TSIM__LUA_ROUTE) {
         k = chosen(L, sim, b, why, sizeof why);
         if (k < 0) rule_fail(sim, r, "routing rule %s", why);
     } else {
@@ -491,6 +743,79 @@ static int run_rule(struct tsim_sim *sim, uint32_t b, uint32_t e, void *ctx)
     }
     lua_settop(L, 0);
     return k;
+}
+
+/* The slot of the candidate a sequencing rule returned (its number or its view), or -1 with
+ * the reason in `why`. */
+static int chosen_slot(lua_State *L, const struct lstate *s, char *why, size_t size)
+{
+    int t = lua_type(L, -1);
+    if (t == LUA_TNUMBER) {
+        int isint = 0;
+        lua_Integer k = lua_tointegerx(L, -1, &isint);
+        if (isint && k >= 1 && k <= s->nq) return (int)(k - 1);
+        snprintf(why, size, "returned %s, not a candidate's number (1 to %d)",
+                 lua_tostring(L, -1), s->nq);
+        return -1;
+    }
+    const int *slot = luaL_testudata(L, -1, "tsim.cand");
+    if (slot && *slot < s->nq) return *slot;
+    snprintf(why, size, "returned %s, not a candidate (its number or itself)",
+             slot ? "a candidate of another call" : lua_typename(L, t));
+    return -1;
+}
+
+/* The most entities a sequencing rule is shown at once: a queue longer than this stops the run
+ * (its views would hold several MiB of the state's memory). */
+#define SEQ_MAX 100000
+
+/* A buffer's decision point (desc->seq) with a Lua rule: the entity of its queue to send next.
+ * The rule is asked when two or more wait, as a built-in rule decides (RANDOM draws) only then. */
+static uint32_t seq_choose(struct tsim_sim *sim, uint32_t b, uint32_t head, const void *ctx)
+{
+    const struct rule *r = ctx;
+    if (sim->ents[head].next == TSIM__NIL) return head;
+    struct lstate *s = state_of(sim);
+    lua_State *L = s->L;
+    int n = 0;
+    for (uint32_t e = head; e != TSIM__NIL; e = sim->ents[e].next) {
+        if (n == SEQ_MAX) {
+            rule_fail(sim, r, "sequencing rule cannot be shown a queue of more than %d entities",
+                      SEQ_MAX);
+            return TSIM__NIL;
+        }
+        if (n == s->capq) {
+            s->capq = s->capq ? 2 * s->capq : 64;
+            s->qc = tsim__realloc(s->qc, (size_t)s->capq * sizeof *s->qc);
+            s->qe = tsim__realloc(s->qe, (size_t)s->capq * sizeof *s->qe);
+        }
+        tsim__seq_cand(sim, b, e, (uint64_t)n, &s->qc[n]);
+        s->qe[n++] = e;
+    }
+    s->nq = n;
+    s->rng = &tsim__hdr(sim, b)->rng[TSIM__RNG_AUX];
+    if (n > s->npool) {
+        lua_pushcfunction(L, l_grow_pool);
+        if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+            rule_fail(sim, r, "rule used more than its %zu MiB of memory", s->cap >> 20);
+            lua_settop(L, 0);
+            return TSIM__NIL;
+        }
+    }
+    if (push_rule(s, sim, b, r) != 0) return TSIM__NIL;
+    lua_pushnil(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->qview);
+    lua_pushnumber(L, tsim__time(sim, sim->now));
+    if (call_rule(s, sim, b, r) != 0) return TSIM__NIL;
+    char why[200];
+    int k = chosen_slot(L, s, why, sizeof why);
+    lua_settop(L, 0);
+    s->nq = 0;
+    if (k < 0) {
+        rule_fail(sim, r, "sequencing rule %s", why);
+        return TSIM__NIL;
+    }
+    return s->qe[k];
 }
 
 static void rule_free(void *ctx)
@@ -518,10 +843,22 @@ int tsim__lua_attach(struct tsim_model *m, int block, enum tsim__lua_kind kind, 
             while (msg[used] == ' ') used++;
             msg += used;
         }
-        snprintf(err->msg, sizeof err->msg, "%s", msg ? msg : "cannot compile");
+        if (msg) file_lines(msg, line, err->msg, sizeof err->msg);
+        else snprintf(err->msg, sizeof err->msg, "cannot compile");
     }
     state_free(s);
     if (rc != 0) return -1;
+    if (kind == TSIM__LUA_SEQ) {
+        /* The buffer's decision point, in place of any rule or discipline given before. */
+        struct tsim__block_desc *d = &m->blocks[block];
+        if (d->seq.release) d->seq.release(d->seq.ctx);
+        struct rule *r = tsim__malloc(sizeof *r);
+        *r = tmp;
+        r->code = tsim__strdup(code);
+        d->seq = (struct tsim__seq){seq_choose, r, rule_free};
+        d->discipline = TSIM_FIFO;
+        return 0;
+    }
     struct tsim__hook *h = tsim__block_hook(m, block);
     int slot = kind == TSIM__LUA_ROUTE ? TSIM__HOOK_ROUTE : TSIM__HOOK_SET;
     if (h->fn[slot]) {

@@ -49,6 +49,33 @@ static double proc_of(const struct tsim_sim *sim, uint32_t b, int product)
     return d ? tsim_dist_mean(d) : 0;
 }
 
+/* The features of entity `e` waiting in buffer `b`, the `seq`-th of its queue (logic.h). */
+void tsim__seq_cand(const struct tsim_sim *sim, uint32_t b, uint32_t e, uint64_t seq,
+                    struct tsim__cand *c)
+{
+    double tpu = sim->tpu;
+    const struct tsim__entity *en = &sim->ents[e];
+    const struct tsim__sheet *sh = sim->m->sheets ? &sim->m->sheets[en->product] : NULL;
+    *c = (struct tsim__cand){
+        .seq = seq,
+        .arrival = (double)en->t_in / tpu,
+        .due = en->due == TSIM__NEVER ? DBL_MAX : (double)en->due / tpu,
+    };
+    if (sh && en->step > 0 && (uint32_t)en->step <= (uint32_t)sh->n &&
+        sh->op[en->step - 1].group == (int)b) {
+        /* It waits here for operation step - 1 of its routing sheet. */
+        size_t i = (size_t)en->step - 1;
+        c->proc = sh->rest[i] - sh->rest[i + 1];
+        c->work_left = sh->rest[i];
+        c->ops_left = (double)(sh->n - (int)i);
+        c->job_work = sh->rest[0];
+        c->next_proc = sh->rest[i + 1] - (i + 2 <= (size_t)sh->n ? sh->rest[i + 2] : 0);
+    } else {
+        c->proc = c->work_left = proc_of(sim, b, en->product);
+        c->ops_left = 1;
+    }
+}
+
 static uint32_t choose(struct tsim_sim *sim, uint32_t b, uint32_t head, const void *ctx)
 {
     const struct tsim__rule *r = ctx;
@@ -69,26 +96,7 @@ static uint32_t choose(struct tsim_sim *sim, uint32_t b, uint32_t head, const vo
     size_t k = 0;
     uint64_t seq = 0;
     for (uint32_t e = head; e != TSIM__NIL; e = sim->ents[e].next) {
-        const struct tsim__entity *en = &sim->ents[e];
-        const struct tsim__sheet *sh = sim->m->sheets ? &sim->m->sheets[en->product] : NULL;
-        c[k] = (struct tsim__cand){
-            .seq = seq++,
-            .arrival = (double)en->t_in / tpu,
-            .due = en->due == TSIM__NEVER ? DBL_MAX : (double)en->due / tpu,
-        };
-        if (sh && en->step > 0 && (uint32_t)en->step <= (uint32_t)sh->n &&
-            sh->op[en->step - 1].group == (int)b) {
-            /* It waits here for operation step - 1 of its routing sheet. */
-            size_t i = (size_t)en->step - 1;
-            c[k].proc = sh->rest[i] - sh->rest[i + 1];
-            c[k].work_left = sh->rest[i];
-            c[k].ops_left = (double)(sh->n - (int)i);
-            c[k].job_work = sh->rest[0];
-            c[k].next_proc = sh->rest[i + 1] - (i + 2 <= (size_t)sh->n ? sh->rest[i + 2] : 0);
-        } else {
-            c[k].proc = c[k].work_left = proc_of(sim, b, en->product);
-            c[k].ops_left = 1;
-        }
+        tsim__seq_cand(sim, b, e, seq++, &c[k]);
         who[k++] = e;
         if (k == CHUNK) {
             size_t i = tsim__rule_choose(r, c, k, now, NULL);
@@ -135,6 +143,12 @@ int tsim__seq_attach(struct tsim_model *m, int block, const char *text, const ch
         path = tsim__malloc(n);
         snprintf(path, n, "policy:%s/%s", base_dir, t + 7);
         t = path;
+    }
+    if (strcasecmp(t, "lua") == 0) {
+        /* its code is the buffer's 'lua' key, which only the model file has */
+        snprintf(err, errlen, "rule 'lua' takes its code from the model file (write 'rule: lua' "
+                              "and 'lua: CODE' in the buffer)");
+        return TSIM_EPARSE;
     }
     int rc = tsim__rule_parse(&r, t, err, errlen);
     tsim__free(path);

@@ -583,7 +583,9 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
             bi->release = v;
             bi->release_pos = kp;
         } else if (strcmp(key, "rule") == 0 && type == TSIM_BUFFER) {
-            tsim__ld_seq_rule(ld, b, v, kp);
+            tsim__ld_seq_rule(ld, b, v, kp, blk);
+        } else if (strcmp(key, "lua") == 0 && type == TSIM_BUFFER) {
+            tsim__ld_seq_lua_key(ld, v, kp, blk);
         } else if (strcmp(key, "stock_file") == 0) {
             stock_file = v; /* read once the rack's size is known */
             stock_pos = kp;

@@ -147,7 +147,10 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at);
 void tsim__ld_attribute(struct loader *ld, struct fy_node *n, struct pos at0);
 void tsim__ld_set(struct loader *ld, int b, struct fy_node *v, struct pos kp);
 int tsim__ld_lua_route(struct loader *ld, int b, struct fy_node *v, struct pos kp);
-void tsim__ld_seq_rule(struct loader *ld, int b, struct fy_node *v, struct pos kp);
+/* A buffer's 'rule' (v) and its 'lua' key, both read from the block's mapping `blk`. */
+void tsim__ld_seq_rule(struct loader *ld, int b, struct fy_node *v, struct pos kp,
+                       struct fy_node *blk);
+void tsim__ld_seq_lua_key(struct loader *ld, struct fy_node *v, struct pos kp, struct fy_node *blk);
 /* A source's 'release: {rule: conwip, wip: N, over: [BLOCK, ...]}' (after every block exists). */
 void tsim__ld_release(struct loader *ld, int b, struct fy_node *v, struct pos kp);
 

@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 
 #define ATTRS_MAX 1000
 
@@ -193,14 +194,38 @@ void tsim__ld_set(struct loader *ld, int b, struct fy_node *v, struct pos kp)
     }
 }
 
-/* rule: NAME | weighted(...) of a buffer: its sequencing rule */
-void tsim__ld_seq_rule(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+/* Whether a buffer's 'rule' is 'lua'. */
+static int is_lua_rule(const char *text) { return text && strcasecmp(text, "lua") == 0; }
+
+/* rule: NAME | weighted(...) | lua (with 'lua: CODE' beside it) of a buffer: its sequencing
+ * rule */
+void tsim__ld_seq_rule(struct loader *ld, int b, struct fy_node *v, struct pos kp,
+                       struct fy_node *blk)
 {
     const char *text = tsim__ld_scalar(ld, v, "'rule'", kp);
     if (!text) return;
+    if (is_lua_rule(text)) {
+        struct fy_node_pair *p = fy_node_mapping_lookup_pair_by_string(blk, "lua", FY_NT);
+        if (!p) {
+            tsim__ld_err(ld, tsim__ld_pos(v, kp), "rule 'lua' needs 'lua: CODE' in the buffer");
+            return;
+        }
+        struct pos lp = tsim__ld_pos(fy_node_pair_key(p), kp);
+        attach_lua(ld, b, TSIM__LUA_SEQ, fy_node_pair_value(p), lp);
+        return;
+    }
     char err[200];
     if (tsim__seq_attach(ld->m, b, text, ld->base_dir, err, sizeof err) != 0)
         tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
+}
+
+/* lua: CODE of a buffer: read by its 'rule: lua' (tsim__ld_seq_rule), an error without one. */
+void tsim__ld_seq_lua_key(struct loader *ld, struct fy_node *v, struct pos kp, struct fy_node *blk)
+{
+    (void)v;
+    struct fy_node *r = fy_node_mapping_lookup_by_string(blk, "rule", FY_NT);
+    const char *text = r && fy_node_is_scalar(r) ? fy_node_get_scalar0(r) : NULL;
+    if (!is_lua_rule(text)) tsim__ld_err(ld, kp, "'lua' belongs to 'rule: lua' only");
 }
 
 int tsim__ld_lua_route(struct loader *ld, int b, struct fy_node *v, struct pos kp)

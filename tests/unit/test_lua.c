@@ -1,7 +1,8 @@
 /*
  * Entity attributes and Lua rules: values computed by hand through 'set' expressions and a Lua
  * route, a clone that continues as the original does, the sandbox's refusals, and every error
- * of the model file and of a run, word for word where the text is the project's own.
+ * of the model file and of a run, word for word where the text is the project's own. A Lua
+ * sequencing rule at a buffer against the built-in rules it restates, run for run.
  */
 #include "check.h"
 #include "model_text.h"
@@ -306,6 +307,224 @@ static void test_lua_views(void)
     tsim_model_destroy(m);
 }
 
+/* A queue of three products with due dates before one machine; the buffer's rule is `rule`
+ * (lines indented under the buffer). Arrivals at load 0.9 keep several entities waiting. */
+static char *seq_model(const char *rule)
+{
+    static char buf[4000];
+    snprintf(buf, sizeof buf,
+             "name: seq\n"
+             "products: [a, b, c]\n"
+             "attributes:\n"
+             "  - {name: weight, type: number, initial: 'uniform(1, 2)'}\n"
+             "  - {name: late, type: integer}\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: exponential(1)\n"
+             "    product: {a: 0.3, b: 0.3, c: 0.4}\n"
+             "    due: uniform(2, 20)\n"
+             "    limit: 3000\n"
+             "    to: q\n"
+             "  - buffer: q\n"
+             "%s"
+             "    to: m\n"
+             "  - machine: m\n"
+             "    process: {a: exponential(0.5), b: exponential(0.9), c: exponential(1.1)}\n"
+             "    to: out\n"
+             "  - sink: out\n",
+             rule);
+    return buf;
+}
+
+/* The fingerprint of replication `rep` of seq_model(rule), 0 after any error (reported). */
+static uint64_t seq_fingerprint(const char *rule, int rep)
+{
+    char diag[2000] = "";
+    struct tsim_model *m = load(seq_model(rule), diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return 0;
+    struct tsim_sim *sim = tsim_sim_create(m, 11, (uint64_t)rep);
+    tsim_sim_run(sim);
+    CHECK_STR(tsim_sim_error(sim) ? tsim_sim_error(sim) : "", "");
+    uint64_t fp = tsim_sim_error(sim) ? 0 : tsim_sim_fingerprint(sim);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    return fp;
+}
+
+/* A Lua rule that ranks by a feature as a built-in rule does gives the built-in rule's run,
+ * event for event: the same features, the same ties (to the first arrived, which candidates[1]
+ * is), and RANDOM's draw from the buffer's stream is math.random's. */
+static void test_lua_seq_equals_builtin(void)
+{
+    static const char *const pairs[][2] = {
+        {"    rule: SPT\n",
+         "    rule: lua\n"
+         "    lua: |\n"
+         "      local best = candidates[1]\n"
+         "      for i = 2, #candidates do\n"
+         "        local c = candidates[i]\n"
+         "        if c.proc < best.proc then best = c end\n"
+         "      end\n"
+         "      return best\n"},
+        {"    rule: SLACK\n",
+         "    rule: lua\n"
+         "    lua: |\n"
+         "      local k = 1\n"
+         "      for i = 2, #candidates do\n"
+         "        if candidates[i].due - now - candidates[i].work < candidates[k].slack then k = i end\n"
+         "      end\n"
+         "      return k\n"},
+        {"    rule: 'weighted(proc=1, wait=-0.25, ops=3)'\n",
+         "    rule: lua\n"
+         "    lua: |\n"
+         "      local k, bk = 0, math.huge\n"
+         "      for i = 1, #candidates do\n"
+         "        local c = candidates[i]\n"
+         "        local key = c.proc - 0.25 * c.wait + 3 * c.ops\n"
+         "        if key < bk then k, bk = i, key end\n"
+         "      end\n"
+         "      return k\n"},
+        {"    rule: RANDOM\n", "    rule: lua\n    lua: return math.random(#candidates)\n"},
+        {"    rule: LIFO\n", "    rule: lua\n    lua: |\n      return #candidates\n"},
+    };
+    uint64_t fifo = seq_fingerprint("    rule: FIFO\n", 0);
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        for (int rep = 0; rep < 2; rep++) {
+            uint64_t a = seq_fingerprint(pairs[i][0], rep), b = seq_fingerprint(pairs[i][1], rep);
+            if (a != b) fprintf(stderr, "  %s: %016llx against %016llx\n", pairs[i][0],
+                                (unsigned long long)a, (unsigned long long)b);
+            CHECK(a != 0 && a == b);
+            if (rep == 0) CHECK(a != fifo); /* the rule changed the run */
+        }
+    }
+}
+
+/* What a sequencing rule is shown: its queue's candidates with their features and attributes,
+ * the buffer, the clock. Each assert stops the run if it fails. */
+static void test_lua_seq_views(void)
+{
+    char diag[2000] = "";
+    struct tsim_model *m = load(seq_model("    rule: lua\n"
+                                          "    lua: |\n"
+                                          "      local n = #candidates\n"
+                                          "      assert(n >= 2 and n == block.content)\n"
+                                          "      assert(block.name == 'q' and block.full == false)\n"
+                                          "      assert(entity == nil and candidates[n + 1] == nil)\n"
+                                          "      assert(candidates[0] == nil and candidates.x == nil)\n"
+                                          "      for i = 1, n do\n"
+                                          "        local c = candidates[i]\n"
+                                          "        assert(c.index == i and c.seq == i and c.ops == 1)\n"
+                                          "        assert(c.work == c.proc and c.wait == now - c.arrival)\n"
+                                          "        assert(c.slack == c.due - now - c.work)\n"
+                                          "        assert(c.proc == ({a = 0.5, b = 0.9, c = 1.1})[c.product])\n"
+                                          "        assert(c.weight >= 1 and c.weight <= 2)\n"
+                                          "        assert(c.arrival >= c.created and c.id >= 1)\n"
+                                          "        if i > 1 then assert(c.arrival >= candidates[i - 1].arrival) end\n"
+                                          "      end\n"
+                                          "      return candidates[n]\n"),
+                                diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run(sim);
+    CHECK_STR(tsim_sim_error(sim) ? tsim_sim_error(sim) : "", "");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 3000, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static char *seq_rule(const char *code)
+{
+    static char buf[2000];
+    snprintf(buf, sizeof buf, "    rule: lua\n    lua: |\n%s", code);
+    return seq_model(buf);
+}
+
+/* Every way a sequencing rule can fail a run, at its line of the model file (the code's first
+ * line is line 16). */
+static void test_lua_seq_errors(void)
+{
+    run_fails(seq_rule("      return nil\n"),
+              "rules.yaml:16: sequencing rule returned nil, not a candidate (its number or "
+              "itself) (rule of 'q')");
+    run_fails(seq_rule("      return 99\n"),
+              "rules.yaml:16: sequencing rule returned 99, not a candidate's number (1 to ");
+    run_fails(seq_rule("      return 1.5\n"),
+              "rules.yaml:16: sequencing rule returned 1.5, not a candidate's number (1 to ");
+    run_fails(seq_rule("      return 'a'\n"),
+              "sequencing rule returned string, not a candidate (its number or itself)");
+    run_fails(seq_rule("      return block\n"),
+              "sequencing rule returned userdata, not a candidate (its number or itself)");
+    run_fails(seq_rule("      local x = 0\n      while true do x = x + 1 end\n"),
+              "rules.yaml:16: rule ran past its budget of 1000000 Lua instructions (a loop "
+              "that never ends?) (rule of 'q')");
+    run_fails(seq_rule("      return string.rep('x', 100000000)\n"),
+              "rules.yaml:16: rule used more than its 64 MiB of memory (rule of 'q')");
+    run_fails(seq_rule("      local n = 1\n      return candidates[1].late\n"),
+              "rules.yaml:17: attribute 'late' is read before it was set (rule of 'q')");
+    run_fails(seq_rule("      return candidates[1].prco\n"),
+              "rules.yaml:16: a candidate has no field 'prco' (rule of 'q')");
+    run_fails(seq_rule("      return block.size\n"), "the block has no field 'size'");
+    run_fails(seq_rule("      candidates[1].proc = 0\n"),
+              "cannot assign 'proc': what a rule is shown is read-only (rule of 'q')");
+    run_fails(seq_rule("      candidates[3] = 1\n"), "what a rule is shown is read-only");
+    run_fails(seq_rule("      return io.read()\n"), "attempt to index a nil value (global 'io')");
+}
+
+/* Errors of the model file, and a rule set by --set (tsim_model_set_param). */
+static void test_lua_seq_load_errors(void)
+{
+    load_fails(seq_rule("      local x = 1\n      return x +\n"),
+               "rules.yaml:18: error: unexpected symbol near <eof>\n");
+    load_fails(seq_model("    rule: lua\n"),
+               "rules.yaml:14:11: error: rule 'lua' needs 'lua: CODE' in the buffer\n");
+    load_fails(seq_model("    rule: SPT\n    lua: return 1\n"),
+               "rules.yaml:15:5: error: 'lua' belongs to 'rule: lua' only\n");
+    load_fails(seq_model("    discipline: spt\n    rule: lua\n    lua: return 1\n"),
+               "rules.yaml:13:5: error: buffer 'q' has both 'discipline' and 'rule' (give one: a "
+               "rule orders the queue in place of the discipline)\n");
+    char diag[2000] = "";
+    struct tsim_model *m = load(seq_rule("      return #candidates\n"), diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    CHECK(tsim_model_set_param(m, "q.rule", "lua") == TSIM_EPARSE);
+    CHECK(strstr(tsim_errmsg(), "rule 'lua' takes its code from the model file") != NULL);
+    /* a built-in rule replaces the Lua one: the run is SPT's */
+    CHECK(tsim_model_set_param(m, "q.rule", "SPT") == 0);
+    struct tsim_sim *sim = tsim_sim_create(m, 11, 0);
+    tsim_sim_run(sim);
+    CHECK(tsim_sim_fingerprint(sim) == seq_fingerprint("    rule: SPT\n", 0));
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* A clone taken mid-run makes its own Lua state and continues as the original does. */
+static void test_lua_seq_clone(void)
+{
+    char diag[2000] = "";
+    struct tsim_model *m = load(seq_rule("      return math.random(#candidates)\n"), diag,
+                                sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct tsim_sim *whole = tsim_sim_create(m, 5, 0);
+    tsim_sim_run(whole);
+    struct tsim_sim *half = tsim_sim_create(m, 5, 0);
+    tsim_sim_run_until(half, 1000);
+    struct tsim_sim *clone = tsim_sim_clone(half);
+    tsim_sim_run(clone);
+    CHECK_STR(tsim_sim_error(clone) ? tsim_sim_error(clone) : "", "");
+    CHECK(tsim_sim_fingerprint(whole) == tsim_sim_fingerprint(clone));
+    tsim_sim_destroy(whole);
+    tsim_sim_destroy(half);
+    tsim_sim_destroy(clone);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_lua_by_hand);
@@ -314,5 +533,10 @@ int main(void)
     RUN(test_lua_run_errors);
     RUN(test_lua_sandbox);
     RUN(test_lua_views);
+    RUN(test_lua_seq_equals_builtin);
+    RUN(test_lua_seq_views);
+    RUN(test_lua_seq_errors);
+    RUN(test_lua_seq_load_errors);
+    RUN(test_lua_seq_clone);
     return CHECK_DONE();
 }
