@@ -42,6 +42,15 @@ struct rule {
     long budget;
 };
 
+/* What a route rule's candidate data tables hold, so that a call writes only the fields that
+ * changed since the last (the data tables are written by nothing else: a rule sees them only
+ * through their views), and where their views are, to know a returned view by its address. */
+struct written {
+    uint64_t *content;
+    unsigned char *full;
+    const void **view;
+};
+
 /* A sim's Lua state. */
 struct lstate {
     lua_State *L;
@@ -55,6 +64,9 @@ struct lstate {
     int entity;     /* registry reference of the entity view's data table */
     int *cdata;     /* per block: its candidates' data tables (an array), LUA_NOREF until used */
     int *cview;     /* per block: the read-only view of the candidates, LUA_NOREF until used */
+    struct written *cw; /* per block: what its candidates' data tables hold now */
+    int eview;      /* registry reference of the entity's read-only view */
+    int sim_nblocks; /* the model's blocks: the length of the arrays per block */
     /* A sequencing rule's candidates, the queue of the buffer it runs for: their features and
      * entities, [0, nq) valid in this call. One set serves every buffer (a call runs to its end
      * before another starts). Lua sees them through userdata views read live (l_cand_index):
@@ -381,6 +393,7 @@ static struct lstate *state_new(const struct tsim_model *m)
 {
     struct lstate *s = tsim__calloc(1, sizeof *s);
     s->cap = TSIM__LUA_MEMORY_DEFAULT;
+    s->sim_nblocks = m->nblocks;
     s->L = lua_newstate(lalloc, s);
     TSIM__ASSERT(s->L != NULL, "cannot make a Lua state");
     lua_State *L = s->L;
@@ -409,9 +422,10 @@ static struct lstate *state_new(const struct tsim_model *m)
     lua_pushvalue(L, -1);
     s->entity = luaL_ref(L, LUA_REGISTRYINDEX);
     readonly(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, "tsim.entity");
+    s->eview = luaL_ref(L, LUA_REGISTRYINDEX);
     s->cdata = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->cdata);
     s->cview = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->cview);
+    s->cw = tsim__calloc((size_t)(m->nblocks ? m->nblocks : 1), sizeof *s->cw);
     s->bview = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->bview);
     for (int b = 0; b < m->nblocks; b++) s->cdata[b] = s->cview[b] = s->bview[b] = LUA_NOREF;
     make_seq_views(s);
@@ -426,6 +440,12 @@ static void state_free(void *p)
     tsim__free(s->fn);
     tsim__free(s->cdata);
     tsim__free(s->cview);
+    for (int b = 0; s->cw && b < s->sim_nblocks; b++) {
+        tsim__free(s->cw[b].content);
+        tsim__free(s->cw[b].full);
+        tsim__free(s->cw[b].view);
+    }
+    tsim__free(s->cw);
     tsim__free(s->bview);
     tsim__free(s->qc);
     tsim__free(s->qe);
@@ -533,17 +553,30 @@ static void make_candidates(struct lstate *s, struct tsim_sim *sim, uint32_t b)
 {
     lua_State *L = s->L;
     const struct tsim__route *r = &sim->blocks[b].route;
+    struct written *w = &s->cw[b];
+    size_t n = (size_t)(r->n ? r->n : 1);
+    w->content = tsim__malloc(n * sizeof *w->content);
+    w->full = tsim__malloc(n * sizeof *w->full);
+    w->view = tsim__malloc(n * sizeof *w->view);
     lua_createtable(L, r->n, 0); /* data tables */
     lua_createtable(L, r->n, 0); /* their views */
     for (int i = 0; i < r->n; i++) {
+        const struct tsim__bhdr *h = tsim__hdr(sim, (uint32_t)r->to[i]);
         lua_createtable(L, 0, 4);
         lua_pushstring(L, sim->m->blocks[r->to[i]].name);
         lua_setfield(L, -2, "name");
         lua_pushinteger(L, i + 1);
         lua_setfield(L, -2, "index");
+        w->content[i] = h->content;
+        lua_pushinteger(L, (lua_Integer)h->content);
+        lua_setfield(L, -2, "content");
+        w->full[i] = h->content >= h->full_at;
+        lua_pushboolean(L, w->full[i]);
+        lua_setfield(L, -2, "full");
         lua_pushvalue(L, -1);
         lua_rawseti(L, -4, i + 1);
         readonly(L);
+        w->view[i] = lua_topointer(L, -1);
         lua_rawseti(L, -2, i + 1);
     }
     lua_newtable(L); /* the array's view */
@@ -563,32 +596,53 @@ static void make_candidates(struct lstate *s, struct tsim_sim *sim, uint32_t b)
     s->cdata[b] = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-/* Refresh block b's candidates (content, full) and push their view. */
+/* Refresh block b's candidates (content, full: those that changed since they were written)
+ * and push their view. */
 static void push_candidates(struct lstate *s, struct tsim_sim *sim, uint32_t b)
 {
     lua_State *L = s->L;
     if (s->cview[b] == LUA_NOREF) make_candidates(s, sim, b);
     const struct tsim__route *r = &sim->blocks[b].route;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s->cdata[b]);
+    struct written *w = &s->cw[b];
+    int data = 0; /* the data tables' array, pushed when a field is to be written */
     for (int i = 0; i < r->n; i++) {
         const struct tsim__bhdr *h = tsim__hdr(sim, (uint32_t)r->to[i]);
-        lua_rawgeti(L, -1, i + 1);
-        lua_pushinteger(L, (lua_Integer)h->content);
-        lua_setfield(L, -2, "content");
-        lua_pushboolean(L, h->content >= h->full_at);
-        lua_setfield(L, -2, "full");
+        unsigned char full = h->content >= h->full_at;
+        if (h->content == w->content[i] && full == w->full[i]) continue;
+        if (!data) {
+            lua_rawgeti(L, LUA_REGISTRYINDEX, s->cdata[b]);
+            data = lua_gettop(L);
+        }
+        lua_rawgeti(L, data, i + 1);
+        if (h->content != w->content[i]) {
+            w->content[i] = h->content;
+            lua_pushinteger(L, (lua_Integer)h->content);
+            lua_setfield(L, -2, "content");
+        }
+        if (full != w->full[i]) {
+            w->full[i] = full;
+            lua_pushboolean(L, full);
+            lua_setfield(L, -2, "full");
+        }
         lua_pop(L, 1);
     }
-    lua_pop(L, 1);
+    if (data) lua_remove(L, data);
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->cview[b]);
 }
 
 /* The candidate a route rule returned (an index, a candidate, a block's name) as an index into
  * route.to, or -1 with the reason in `why`. */
-static int chosen(lua_State *L, const struct tsim_sim *sim, uint32_t b, char *why, size_t size)
+static int chosen(lua_State *L, const struct lstate *s, const struct tsim_sim *sim, uint32_t b,
+                  char *why, size_t size)
 {
     const struct tsim__route *r = &sim->blocks[b].route;
     int t = lua_type(L, -1);
+    if (t == LUA_TTABLE) {
+        /* a candidate's view, known by its address; any other table by its name */
+        const void *p = lua_topointer(L, -1);
+        for (int i = 0; i < r->n; i++)
+            if (s->cw[b].view[i] == p) return i;
+    }
     if (t == LUA_TNUMBER) {
         int isint = 0;
         lua_Integer k = lua_tointegerx(L, -1, &isint);
@@ -704,9 +758,10 @@ static int call_rule(struct lstate *s, struct tsim_sim *sim, uint32_t b, const s
     lua_State *L = s->L;
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->bview[b]);
     s->exhausted = 0;
+    /* Set per call, which restarts its count; left set after it, since Lua code runs in this
+     * state only within a rule's call. */
     lua_sethook(L, count_hook, LUA_MASKCOUNT, (int)r->budget);
     int rc = lua_pcall(L, 4, 1, 0);
-    lua_sethook(L, NULL, 0, 0);
     if (rc == LUA_OK) return 0;
     if (s->exhausted)
         rule_fail(sim, r, "rule ran past its budget of %ld Lua instructions (a loop that never ends?)", r->budget);
@@ -727,7 +782,7 @@ static int run_rule(struct tsim_sim *sim, uint32_t b, uint32_t e, void *ctx)
     s->rng = &tsim__hdr(sim, b)->rng[TSIM__RNG_ROUTE];
     if (push_rule(s, sim, b, r) != 0) return -1;
     fill_entity(s, sim, e);
-    lua_getfield(L, LUA_REGISTRYINDEX, "tsim.entity");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->eview);
     if (r->kind == TSIM__LUA_ROUTE) push_candidates(s, sim, b);
     else lua_pushnil(L);
     lua_pushnumber(L, tsim__time(sim, sim->now));
@@ -735,7 +790,7 @@ static int run_rule(struct tsim_sim *sim, uint32_t b, uint32_t e, void *ctx)
     int k = 0;
     char why[200];
     if (r->kind == TSIM__LUA_ROUTE) {
-        k = chosen(L, sim, b, why, sizeof why);
+        k = chosen(L, s, sim, b, why, sizeof why);
         if (k < 0) rule_fail(sim, r, "routing rule %s", why);
     } else {
         k = store_set(L, sim, e, why, sizeof why);
