@@ -59,13 +59,13 @@ struct lstate {
     struct tsim_sim *sim;
     uint32_t block; /* the block whose rule runs */
     struct tsim_rng *rng; /* what math.random draws from in this call */
+    uint32_t ent;   /* the entity `entity` shows in this call */
     int *fn;        /* per block and kind (3b + kind): its rule's function, LUA_NOREF until used */
     int *bview;     /* per block: its view (a userdata, read live), LUA_NOREF until used */
-    int entity;     /* registry reference of the entity view's data table */
     int *cdata;     /* per block: its candidates' data tables (an array), LUA_NOREF until used */
     int *cview;     /* per block: the read-only view of the candidates, LUA_NOREF until used */
     struct written *cw; /* per block: what its candidates' data tables hold now */
-    int eview;      /* registry reference of the entity's read-only view */
+    int eview;      /* registry reference of `entity`, a view of s->ent (l_entity_index) */
     int sim_nblocks; /* the model's blocks: the length of the arrays per block */
     /* A sequencing rule's candidates, the queue of the buffer it runs for: their features and
      * entities, [0, nq) valid in this call. One set serves every buffer (a call runs to its end
@@ -167,15 +167,6 @@ static void safe_lib(lua_State *L, const char *lib, const char *const *drop)
     lua_remove(L, -2);
 }
 
-static int l_unknown_field(lua_State *L)
-{
-    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : "?";
-    lua_getfield(L, 1, "\1attrs"); /* the set of attribute names */
-    lua_getfield(L, -1, k);
-    if (!lua_isnil(L, -1)) return luaL_error(L, "attribute '%s' is read before it was set", k);
-    return luaL_error(L, "the entity has no field '%s'", k);
-}
-
 /* A key of a view's __index: the string, or NULL for any other type (never converted). */
 static const char *view_key(lua_State *L)
 {
@@ -195,6 +186,17 @@ static int l_block_index(lua_State *L)
     else if (k && strcmp(k, "full") == 0) lua_pushboolean(L, h->content >= h->full_at);
     else return luaL_error(L, "the block has no field '%s'", k ? k : "?");
     return 1;
+}
+
+/* The index of the attribute named by the key (argument 2) of an __index whose first upvalue is
+ * the table of attribute names (name -> index + 1), or -1. */
+static int attr_of(lua_State *L)
+{
+    lua_pushvalue(L, 2);
+    lua_rawget(L, lua_upvalueindex(1));
+    int a = (int)lua_tointeger(L, -1) - 1;
+    lua_pop(L, 1);
+    return a;
 }
 
 /* An entity's attribute `k` (index a) as Lua reads it; raises for one not set yet. */
@@ -257,10 +259,49 @@ static int l_cand_index(lua_State *L)
         if (strcmp(k, "wait") == 0) return lua_pushnumber(L, now - c->arrival), 1;
         break;
     }
-    int a = tsim__attr_find(sim->m, k);
+    int a = attr_of(L);
     if (a < 0) return luaL_error(L, "a candidate has no field '%s'", k);
     push_attr(L, sim, s->qe[i], a, k);
     return 1;
+}
+
+/* `entity`: the entity of the call (s->ent), read live: id, product, created, its attributes. */
+static int l_entity_index(lua_State *L)
+{
+    struct lstate *s;
+    lua_getallocf(L, (void **)&s);
+    const struct tsim_sim *sim = s->sim;
+    const struct tsim__entity *en = &sim->ents[s->ent];
+    const char *k = view_key(L);
+    if (!k) return luaL_error(L, "the entity has no field '?'");
+    if (strcmp(k, "id") == 0) {
+        lua_pushinteger(L, (lua_Integer)en->id);
+    } else if (strcmp(k, "product") == 0) {
+        if (sim->m->nproducts > 0) lua_pushstring(L, sim->m->products[en->product]);
+        else lua_pushnil(L);
+    } else if (strcmp(k, "created") == 0) {
+        lua_pushnumber(L, tsim__time(sim, en->t_created));
+    } else {
+        int a = attr_of(L);
+        if (a < 0) return luaL_error(L, "the entity has no field '%s'", k);
+        push_attr(L, sim, s->ent, a, k);
+    }
+    return 1;
+}
+
+/* pairs() of a view read live: an iteration over nothing (its fields are read by name). */
+static int l_next_none(lua_State *L)
+{
+    (void)L;
+    return 0;
+}
+
+static int l_pairs_none(lua_State *L)
+{
+    lua_pushcfunction(L, l_next_none);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
 }
 
 /* `candidates` of a sequencing rule: candidates[i] for i in 1..#candidates, nil elsewhere. */
@@ -305,17 +346,30 @@ static void view_meta(lua_State *L, const char *name, lua_CFunction index, int u
         lua_pushcfunction(L, len);
         lua_setfield(L, -2, "__len");
     }
+    lua_pushcfunction(L, l_pairs_none);
+    lua_setfield(L, -2, "__pairs");
     lua_pushliteral(L, "read-only");
     lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);
 }
 
-/* The metatables of the views read live, the pool of candidate views and `candidates`. */
-static void make_seq_views(struct lstate *s)
+/* The metatables of the views read live, `entity`, the pool of candidate views and
+ * `candidates`. */
+static void make_views(struct lstate *s, const struct tsim_model *m)
 {
     lua_State *L = s->L;
+    lua_createtable(L, 0, m->nattrs); /* attribute names -> index + 1 */
+    for (int i = 0; i < m->nattrs; i++) {
+        lua_pushinteger(L, i + 1);
+        lua_setfield(L, -2, m->attrs[i].name);
+    }
+    view_meta(L, "tsim.entity", l_entity_index, 1, NULL);
+    view_meta(L, "tsim.cand", l_cand_index, 1, NULL);
+    lua_pop(L, 1);
+    lua_newuserdatauv(L, 0, 0);
+    luaL_setmetatable(L, "tsim.entity");
+    s->eview = luaL_ref(L, LUA_REGISTRYINDEX);
     view_meta(L, "tsim.block", l_block_index, 0, NULL);
-    view_meta(L, "tsim.cand", l_cand_index, 0, NULL);
     lua_newtable(L);
     lua_pushvalue(L, -1);
     s->qpool = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -406,29 +460,12 @@ static struct lstate *state_new(const struct tsim_model *m)
     sandbox(L, m);
     s->fn = tsim__malloc((size_t)(m->nblocks ? 3 * m->nblocks : 1) * sizeof *s->fn);
     for (int b = 0; b < 3 * m->nblocks; b++) s->fn[b] = LUA_NOREF;
-    /* The entity view: a data table refilled per call, behind a read-only view; a field that is
-     * not there is an unset attribute or a misspelling, said by the data table's __index. */
-    lua_newtable(L);
-    lua_newtable(L);
-    for (int i = 0; i < m->nattrs; i++) {
-        lua_pushboolean(L, 1);
-        lua_setfield(L, -2, m->attrs[i].name);
-    }
-    lua_setfield(L, -2, "\1attrs");
-    lua_newtable(L);
-    lua_pushcfunction(L, l_unknown_field);
-    lua_setfield(L, -2, "__index");
-    lua_setmetatable(L, -2);
-    lua_pushvalue(L, -1);
-    s->entity = luaL_ref(L, LUA_REGISTRYINDEX);
-    readonly(L);
-    s->eview = luaL_ref(L, LUA_REGISTRYINDEX);
     s->cdata = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->cdata);
     s->cview = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->cview);
     s->cw = tsim__calloc((size_t)(m->nblocks ? m->nblocks : 1), sizeof *s->cw);
     s->bview = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->bview);
     for (int b = 0; b < m->nblocks; b++) s->cdata[b] = s->cview[b] = s->bview[b] = LUA_NOREF;
-    make_seq_views(s);
+    make_views(s, m);
     return s;
 }
 
@@ -514,31 +551,6 @@ static void rule_fail(struct tsim_sim *sim, const struct rule *r, const char *fm
     va_end(ap);
     place(r, sim->m->file ? sim->m->file : "model", msg, placed, sizeof placed);
     tsim__sim_fail(sim, TSIM_EMODEL, "%s (rule of '%s')", placed, sim->m->blocks[r->block].name);
-}
-
-/* Fill the entity view with `e`. */
-static void fill_entity(struct lstate *s, struct tsim_sim *sim, uint32_t e)
-{
-    lua_State *L = s->L;
-    const struct tsim_model *m = sim->m;
-    const struct tsim__entity *en = &sim->ents[e];
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s->entity);
-    lua_pushinteger(L, (lua_Integer)en->id);
-    lua_setfield(L, -2, "id");
-    if (m->nproducts > 0) lua_pushstring(L, m->products[en->product]);
-    else lua_pushnil(L);
-    lua_setfield(L, -2, "product");
-    lua_pushnumber(L, tsim__time(sim, en->t_created));
-    lua_setfield(L, -2, "created");
-    const double *v = sim->attrs ? tsim__attrs(sim, e) : NULL;
-    for (int i = 0; i < m->nattrs; i++) {
-        if (isnan(v[i])) lua_pushnil(L);
-        else if (m->attrs[i].type == TSIM__ATTR_PRODUCT) lua_pushstring(L, m->products[(int)v[i]]);
-        else if (m->attrs[i].type == TSIM__ATTR_NUMBER) lua_pushnumber(L, v[i]);
-        else lua_pushinteger(L, (lua_Integer)v[i]);
-        lua_setfield(L, -2, m->attrs[i].name);
-    }
-    lua_pop(L, 1);
 }
 
 static int l_len(lua_State *L)
@@ -781,7 +793,7 @@ static int run_rule(struct tsim_sim *sim, uint32_t b, uint32_t e, void *ctx)
     lua_State *L = s->L;
     s->rng = &tsim__hdr(sim, b)->rng[TSIM__RNG_ROUTE];
     if (push_rule(s, sim, b, r) != 0) return -1;
-    fill_entity(s, sim, e);
+    s->ent = e;
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->eview);
     if (r->kind == TSIM__LUA_ROUTE) push_candidates(s, sim, b);
     else lua_pushnil(L);

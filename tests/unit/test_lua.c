@@ -289,6 +289,7 @@ static void test_lua_views(void)
                                           "        assert(candidates[1].full == false)\n"
                                           "        assert(now == entity.id + 1)\n"
                                           "        assert(entity.count == 0)\n"
+                                          "        for _ in pairs(entity) do error('a field') end\n"
                                           "        local k = math.random(2)\n"
                                           "        assert(k == 1 or k == 2)\n"
                                           "        return candidates[k]\n"),
