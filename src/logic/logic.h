@@ -47,6 +47,10 @@ enum tsim__lua_kind { TSIM__LUA_ROUTE, TSIM__LUA_SET, TSIM__LUA_SEQ };
  */
 int tsim__lua_attach(struct tsim_model *m, int block, enum tsim__lua_kind kind, const char *code,
                      int line, struct tsim__logic_err *err);
+/* The same with the code read from `file` (its name as the messages of a run give it). */
+int tsim__lua_attach_from(struct tsim_model *m, int block, enum tsim__lua_kind kind,
+                          const char *code, int line, const char *file,
+                          struct tsim__logic_err *err);
 
 /* Make rule `text` (tsim__rule_parse's syntax: "SPT", "weighted(proc=1, due=0.1)",
  * "policy:PATH" with a relative PATH under `base_dir` when that is given) the sequencing rule of

@@ -38,6 +38,7 @@ struct rule {
     enum tsim__lua_kind kind;
     int block;
     int line; /* the file line of the code's first line */
+    char *file; /* the file the code was read from; NULL: the model file */
     char *code;
     long budget;
 };
@@ -549,7 +550,7 @@ static void rule_fail(struct tsim_sim *sim, const struct rule *r, const char *fm
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    place(r, sim->m->file ? sim->m->file : "model", msg, placed, sizeof placed);
+    place(r, r->file ? r->file : sim->m->file ? sim->m->file : "model", msg, placed, sizeof placed);
     tsim__sim_fail(sim, TSIM_EMODEL, "%s (rule of '%s')", placed, sim->m->blocks[r->block].name);
 }
 
@@ -890,14 +891,22 @@ static void rule_free(void *ctx)
     struct rule *r = ctx;
     if (!r) return;
     tsim__free(r->code);
+    tsim__free(r->file);
     tsim__free(r);
 }
 
 int tsim__lua_attach(struct tsim_model *m, int block, enum tsim__lua_kind kind, const char *code,
                      int line, struct tsim__logic_err *err)
 {
+    return tsim__lua_attach_from(m, block, kind, code, line, NULL, err);
+}
+
+int tsim__lua_attach_from(struct tsim_model *m, int block, enum tsim__lua_kind kind,
+                          const char *code, int line, const char *file,
+                          struct tsim__logic_err *err)
+{
     memset(err, 0, sizeof *err);
-    struct rule tmp = {kind, block, line, (char *)code, TSIM__LUA_BUDGET_DEFAULT};
+    struct rule tmp = {kind, block, line, NULL, (char *)code, TSIM__LUA_BUDGET_DEFAULT};
     /* Compiled once here, in a state of its own, so that its errors are the loader's. */
     struct lstate *s = state_new(m);
     int rc = load_rule(s->L, &tmp);
@@ -922,6 +931,7 @@ int tsim__lua_attach(struct tsim_model *m, int block, enum tsim__lua_kind kind, 
         struct rule *r = tsim__malloc(sizeof *r);
         *r = tmp;
         r->code = tsim__strdup(code);
+        r->file = file ? tsim__strdup(file) : NULL;
         d->seq = (struct tsim__seq){seq_choose, r, rule_free};
         d->discipline = TSIM_FIFO;
         return 0;
@@ -937,6 +947,7 @@ int tsim__lua_attach(struct tsim_model *m, int block, enum tsim__lua_kind kind, 
     struct rule *r = tsim__malloc(sizeof *r);
     *r = tmp;
     r->code = tsim__strdup(code);
+    r->file = file ? tsim__strdup(file) : NULL;
     h->fn[slot] = run_rule;
     h->ctx[slot] = r;
     h->ctx_free = rule_free;

@@ -129,9 +129,57 @@ static void expr_err(struct loader *ld, struct fy_node *v, const char *text,
  * starts, the line after the indicator). */
 static int code_line(struct fy_node *v, struct pos kp) { return tsim__ld_pos(v, kp).line; }
 
+/* The most a Lua file may hold: far above any rule, and a bound on what the loader reads. */
+#define LUA_FILE_MAX (1u << 20)
+
+static const char *const lua_file_keys[] = {"file", NULL};
+
+/* lua: {file: PATH}: the code read from PATH (relative to the model file's folder); a problem
+ * in the file is reported at the key's value, with the file and its line. */
+static int attach_lua_file(struct loader *ld, int b, enum tsim__lua_kind kind, struct fy_node *v,
+                           struct pos kp)
+{
+    void *it = NULL;
+    struct fy_node *fv = NULL, *x;
+    struct pos fp = kp, xp;
+    int k;
+    while ((k = tsim__ld_next_key(ld, v, &it, lua_file_keys, " in 'lua'", kp, &x, &xp)) !=
+           TSIM__LD_END) {
+        if (k < 0) return 0;
+        fv = x;
+        fp = xp;
+    }
+    if (!fv) {
+        tsim__ld_err(ld, kp, "'lua' needs its code or 'file: PATH'");
+        return 0;
+    }
+    const char *name = tsim__ld_scalar(ld, fv, "'file'", fp);
+    if (!name) return 0;
+    struct pos p = tsim__ld_pos(fv, fp);
+    int rel = ld->base_dir && ld->base_dir[0] && name[0] != '/';
+    size_t n = (rel ? strlen(ld->base_dir) + 1 : 0) + strlen(name) + 1;
+    char *path = tsim__malloc(n), *code = NULL, err[300];
+    snprintf(path, n, "%s%s%s", rel ? ld->base_dir : "", rel ? "/" : "", name);
+    size_t len = 0;
+    int ok = 0;
+    if (tsim__read_file(path, LUA_FILE_MAX, &code, &len, err, sizeof err) != 0) {
+        tsim__ld_err(ld, p, "%s", err);
+    } else if (strlen(code) != len) {
+        tsim__ld_err(ld, p, "'%s' is not Lua source (it holds a NUL byte)", name);
+    } else {
+        struct tsim__logic_err e;
+        ok = tsim__lua_attach_from(ld->m, b, kind, code, 1, name, &e) == 0;
+        if (!ok) tsim__ld_err(ld, p, "%s:%d: %s", name, e.line, e.msg);
+    }
+    tsim__free(code);
+    tsim__free(path);
+    return ok;
+}
+
 static int attach_lua(struct loader *ld, int b, enum tsim__lua_kind kind, struct fy_node *v,
                       struct pos kp)
 {
+    if (fy_node_is_mapping(v)) return attach_lua_file(ld, b, kind, v, kp);
     const char *code = tsim__ld_scalar(ld, v, "Lua code", kp);
     if (!code) return 0;
     struct tsim__logic_err e;

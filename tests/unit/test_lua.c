@@ -8,6 +8,9 @@
 #include "model_text.h"
 #include "twinsim.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
 static struct tsim_model *load(const char *text, char *diag, size_t size)
 {
     return model_from_text(text, "rules.yaml", diag, size);
@@ -568,6 +571,44 @@ static void test_lua_seq_load_errors(void)
     tsim_model_destroy(m);
 }
 
+/* A rule read from a file ('lua: {file: PATH}') runs as the same code written in the model, and
+ * its errors name the file and its line. */
+static void test_lua_seq_file(void)
+{
+    char path[] = "/tmp/twinsim-test-lua-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0) return;
+    static const char code[] = "local best = candidates[1]\n"
+                               "for i = 2, #candidates do\n"
+                               "  local c = candidates[i]\n"
+                               "  if c.proc < best.proc then best = c end\n"
+                               "end\n"
+                               "return best\n";
+    CHECK(write(fd, code, sizeof code - 1) == (ssize_t)(sizeof code - 1));
+    close(fd);
+    char rule[200];
+    snprintf(rule, sizeof rule, "    rule: lua\n    lua: {file: %s}\n", path);
+    CHECK(seq_fingerprint(rule, 0) == seq_fingerprint("    rule: SPT\n", 0));
+    FILE *f = fopen(path, "w");
+    fputs("local n = #candidates\nreturn n + 1\n", f);
+    fclose(f);
+    char expected[200];
+    snprintf(expected, sizeof expected, "%s:1: sequencing rule returned ", path);
+    run_fails(seq_model(rule), expected);
+    f = fopen(path, "w");
+    fputs("local n = 1\nreturn n +\n", f);
+    fclose(f);
+    char diag[2000] = "";
+    struct tsim_model *m = load(seq_model(rule), diag, sizeof diag);
+    CHECK(m == NULL);
+    snprintf(expected, sizeof expected, "rules.yaml:15:17: error: %s:3: unexpected symbol near "
+             "<eof>\n", path);
+    CHECK_STR(diag, expected);
+    tsim_model_destroy(m);
+    unlink(path);
+}
+
 /* A clone taken mid-run makes its own Lua state and continues as the original does. */
 static void test_lua_seq_clone(void)
 {
@@ -604,5 +645,6 @@ int main(void)
     RUN(test_lua_seq_errors);
     RUN(test_lua_seq_load_errors);
     RUN(test_lua_seq_clone);
+    RUN(test_lua_seq_file);
     return CHECK_DONE();
 }
