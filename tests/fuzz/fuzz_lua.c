@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the Lua sandbox: the input is the code of a routing rule and of a Lua
- * set (the same bytes, both), attached to a small model with attributes and run for a bounded
+ * libFuzzer target for the Lua sandbox: the input is the code of a routing rule, of a Lua set
+ * and of a buffer's sequencing rule (the same bytes, all three), attached to a small model with attributes and run for a bounded
  * stretch. Whatever the code does, the run must end, by itself, at the bound, or stopped with a
  * message (a compile error, the budget, the memory cap, a bad choice, a removed function), and
  * under ASan and UBSan nothing may crash or leak. Build and run with scripts/fuzz.sh.
@@ -22,7 +22,10 @@ static const char model[] = "name: fuzz\n"
                             "blocks:\n"
                             "  - source: in\n"
                             "    interarrival: 1\n"
+                            "    batch: 3\n"
                             "    limit: 20\n"
+                            "    to: q\n"
+                            "  - buffer: q\n"
                             "    to: m\n"
                             "  - machine: m\n"
                             "    process: 0.5\n"
@@ -46,7 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tsim__logic_err e;
     int b = tsim_model_find_block(m, "m");
     int ok = tsim__lua_attach(m, b, TSIM__LUA_SET, code, 1, &e) == 0 &&
-             tsim__lua_attach(m, b, TSIM__LUA_ROUTE, code, 1, &e) == 0;
+             tsim__lua_attach(m, b, TSIM__LUA_ROUTE, code, 1, &e) == 0 &&
+             tsim__lua_attach(m, tsim_model_find_block(m, "q"), TSIM__LUA_SEQ, code, 1, &e) == 0;
     if (!ok && e.msg[0] == '\0') abort(); /* a refused rule says why */
     if (ok) {
         struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
