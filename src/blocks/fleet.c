@@ -35,6 +35,7 @@
  *
  * Its parameters are in the block's value table (registry.h), in the order of `keys` below.
  */
+#include "blocks/fleet.h"
 #include "blocks/network.h"
 #include "blocks/sim.h"
 
@@ -730,3 +731,43 @@ const struct tsim__block_type tsim__fleet_type = {
     .vt = &fleet_vt,
     .check = check,
 };
+
+/* The live twin's hook (blocks/fleet.h; src/twin/vda.c follows a real fleet over VDA 5050) ----
+ *
+ * The plant is the truth for where a vehicle stands, but the sim can take that only from a
+ * vehicle with nothing under way: an IDLE vehicle has no pending event and holds no entity, so
+ * moving it to the place at the reported node only changes where its next empty leg starts (the
+ * next dispatch measures from there; with `idle: home` it stays there until its next trip ends).
+ * A vehicle on a trip keeps the sim's own trip (the next report after it is followed), a node
+ * that is none of the fleet's places (home, pickup, destinations) has no travel times, and with
+ * zones a move would change node holdings and queues: these return -1 and the twin counts them
+ * as unresolved. */
+
+int tsim__fleet_vehicles(const struct tsim_model *m, int block)
+{
+    if (block < 0 || block >= m->nblocks) return -1;
+    const struct tsim__block_desc *d = &m->blocks[block];
+    if ((int)d->type != tsim_block_type_find("fleet")) return -1;
+    return (int)d->val[K_COUNT].i;
+}
+
+int tsim__fleet_vehicle_node(const struct tsim_sim *sim, int block, int i)
+{
+    const struct fleet *s = tsim__state(sim, (uint32_t)block);
+    const struct vehicle *v = &s->v[i];
+    return s->zoned ? v->node : s->paths->place[v->place];
+}
+
+int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
+{
+    struct fleet *s = tsim__state(sim, (uint32_t)block);
+    struct vehicle *v = &s->v[i];
+    if (tsim__fleet_vehicle_node(sim, block, i) == node) return 0;
+    if (v->state != IDLE || s->zoned) return -1;
+    for (int p = 0; p < s->paths->nplaces; p++)
+        if (s->paths->place[p] == node) {
+            v->place = v->to_place = p;
+            return 1;
+        }
+    return -1;
+}

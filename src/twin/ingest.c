@@ -25,7 +25,7 @@
 
 static const char *const drop_names[TSIM__D_COUNT] = {
     "ok", "too_big", "not_utf8", "bad_json", "unknown_topic", "missing_field",
-    "bad_value", "duplicate", "late", "future"};
+    "bad_value", "duplicate", "late", "future", "out_of_order"};
 
 const char *tsim__drop_name(enum tsim__drop d)
 {
@@ -214,9 +214,19 @@ void tsim__ingest_init(struct tsim__ingest *in, const struct tsim__map *map)
     memset(in, 0, sizeof *in);
     in->map = map;
     tsim__dedup_init(&in->dedup);
+    if (map->vda) {
+        size_t n = 2 * (size_t)map->vda->nveh + 1;
+        in->vda_header = tsim__malloc(n * sizeof *in->vda_header);
+        for (size_t i = 0; i < n; i++) in->vda_header[i] = -1;
+    }
 }
 
-void tsim__ingest_release(struct tsim__ingest *in) { tsim__dedup_release(&in->dedup); }
+void tsim__ingest_release(struct tsim__ingest *in)
+{
+    tsim__dedup_release(&in->dedup);
+    tsim__free(in->vda_header);
+    in->vda_header = NULL;
+}
 
 struct dec {
     struct tsim__ingest *in;
@@ -498,6 +508,9 @@ static enum tsim__drop decode_event(struct dec *d, const char *topic, const stru
 {
     const struct tsim__map *map = d->in->map;
     enum tsim__drop rc;
+    /* VDA 5050 messages have a schema of their own, and headerId instead of the mapping's id. */
+    if (rule->kind == TSIM__TEV_VDA_STATE || rule->kind == TSIM__TEV_VDA_CONN)
+        return tsim__vda_decode(d->in, topic, rule, o, ev, d->err, d->errlen);
     ev->kind = rule->kind;
     ev->rule = rule;
     const cJSON *ts = cJSON_GetObjectItemCaseSensitive(o, map->ts_field);

@@ -41,6 +41,7 @@
  * else; a plant that really jumps (a night's pause) is followed one event late. Held events are
  * part of the live state and depend only on the messages, so a replay holds them alike.
  */
+#include "blocks/fleet.h"
 #include "core/core.h"
 #include "core/names.h"
 #include "twin/twin.h"
@@ -187,6 +188,11 @@ struct tsim__live *tsim__live_create(struct tsim_model *m, const struct tsim__ma
     lv->srv_forced = tsim__calloc(ns, 1);
     lv->cp_next = INFINITY;
     part_grow(lv);
+    if (map->vda) {
+        int nv = tsim__fleet_vehicles(m, map->vda->fleet);
+        lv->vda = tsim__calloc((size_t)(nv > 0 ? nv : 1), sizeof *lv->vda);
+        for (int i = 0; i < nv; i++) lv->vda[i].online = -2;
+    }
     return lv;
 }
 
@@ -210,6 +216,7 @@ void tsim__live_destroy(struct tsim__live *lv)
     tsim__free(lv->parts);
     for (int i = 0; i < lv->norders; i++) tsim__free(lv->orders[i].entity);
     tsim__free(lv->orders);
+    tsim__free(lv->vda);
     tsim__free(lv);
 }
 
@@ -568,6 +575,10 @@ static enum tsim__drop apply_at(struct tsim__live *lv, const struct tsim__tev *e
     case TSIM__TEV_PARAM:
         rc = param_event(lv, ev, err, errlen);
         break;
+    case TSIM__TEV_VDA_STATE:
+    case TSIM__TEV_VDA_CONN:
+        rc = tsim__vda_apply(lv, ev, err, errlen);
+        break;
     default:
         break;
     }
@@ -750,7 +761,8 @@ static int reports_content(const struct tsim__map *map, struct reports r, int b)
 
 static void write_view(const struct tsim__map *map, const char *view, double t,
                        const int64_t *content, const uint64_t *entered,
-                       const signed char *srv, const int *srv_off, FILE *out)
+                       const signed char *srv, const int *srv_off,
+                       const struct tsim__vda_seen *seen, const struct tsim_sim *sim, FILE *out)
 {
     const struct tsim_model *m = map->model;
     struct reports r = reports_of(map);
@@ -779,7 +791,9 @@ static void write_view(const struct tsim__map *map, const char *view, double t,
                         srv[k] >= 0 ? map->state_word[(int)srv[k]] : "unknown");
             fputc(']', out);
         }
-    fputs("}}\n", out);
+    fputc('}', out);
+    tsim__vda_write_view(map, seen, sim, out);
+    fputs("}\n", out);
 }
 
 void tsim__live_write_state(const struct tsim__live *lv, const char *view, double t, FILE *out)
@@ -788,7 +802,8 @@ void tsim__live_write_state(const struct tsim__live *lv, const char *view, doubl
         tsim__sim_write_state(lv->sim, lv->map, "sim", t, NULL, out);
         return;
     }
-    write_view(lv->map, view, t, lv->content, lv->entered, lv->srv_state, lv->srv_off, out);
+    write_view(lv->map, view, t, lv->content, lv->entered, lv->srv_state, lv->srv_off, lv->vda,
+               NULL, out);
 }
 
 void tsim__sim_write_state(const struct tsim_sim *sim, const struct tsim__map *map,
@@ -814,7 +829,7 @@ void tsim__sim_write_state(const struct tsim_sim *sim, const struct tsim__map *m
     for (int b = 0; b < nb; b++)
         for (int k = off[b]; k < off[b + 1]; k++)
             srv[k] = (signed char)tsim__pstate_of(tsim_machine_state(sim, b, k - off[b]));
-    write_view(map, view, t, content, ent, srv, off, out);
+    write_view(map, view, t, content, ent, srv, off, NULL, sim, out);
     tsim__free(content);
     tsim__free(ent);
     tsim__free(off);

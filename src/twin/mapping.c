@@ -21,7 +21,8 @@
 #include <string.h>
 
 static const char *const kind_names[TSIM__TEV_KIND_COUNT] = {
-    "machine_state", "part", "buffer_level", "count", "order", "param", "heartbeat", "command"};
+    "machine_state", "part", "buffer_level", "count", "order", "param", "heartbeat", "command",
+    "vda_state", "vda_connection"};
 
 static const char *const role_names[TSIM__R_COUNT] = {
     "block", "server", "state", "action", "product", "part",
@@ -360,8 +361,8 @@ static void read_rule(struct ctx *c, struct fy_node *item)
         } else if (strcmp(key, "kind") == 0) {
             if (!(s = need_scalar(c, pk, pv))) continue;
             kind_at = pv;
-            for (int i = 0; i < TSIM__TEV_KIND_COUNT; i++)
-                if (i != TSIM__TEV_COMMAND && strcmp(s, kind_names[i]) == 0) r.kind = i;
+            for (int i = 0; i < TSIM__TEV_COMMAND; i++)
+                if (strcmp(s, kind_names[i]) == 0) r.kind = i;
             if (r.kind == TSIM__TEV_KIND_COUNT) {
                             err_at(c, pv, "unknown event kind '%s'%s", s,
                        suggest(s, kind_names, TSIM__TEV_COMMAND));
@@ -660,7 +661,7 @@ struct tsim__map *tsim__map_load(const char *text, size_t len, const struct tsim
 {
     static const char *const keys[] = {"time", "id", "max_payload", "qos", "names", "products",
                                        "states", "actions", "events", "twin", "forecast",
-                                       "alerts", "emulator", "model", "subscribe"};
+                                       "alerts", "emulator", "model", "subscribe", "vda5050"};
     struct tsim__map *map = tsim__calloc(1, sizeof *map);
     map_defaults(map, m);
     struct ctx c = {.map = map, .m = m, .d = diags, .unit = tsim_model_time_unit(m)};
@@ -721,7 +722,8 @@ struct tsim__map *tsim__map_load(const char *text, size_t len, const struct tsim
             else if (strcmp(key, "alerts") == 0) read_alerts(&c, pk, pv);
             else if (strcmp(key, "emulator") == 0) read_emulator(&c, pk, pv);
             else if (strcmp(key, "subscribe") == 0) read_subscribe(&c, pk, pv);
-            else unknown_key(&c, pk, "the mapping", keys, 15);
+            else if (strcmp(key, "vda5050") == 0) tsim__vda_read(map, m, diags, &y, pk, pv);
+            else unknown_key(&c, pk, "the mapping", keys, 16);
         }
         if (map->nrules == 0 && diags->errors == errors0)
             tsim_diags_add(diags, TSIM_ERROR, 1, 1, "the mapping has no 'events'");
@@ -794,6 +796,7 @@ void tsim__map_destroy(struct tsim__map *map)
     tsim__free(map->topic_state);
     tsim__free(map->topic_status);
     tsim__free(map->alerts);
+    tsim__vda_destroy(map->vda);
     tsim__free(map);
 }
 

@@ -316,6 +316,8 @@ static char *state_json(struct twin *tw, double t)
     cJSON *view = cJSON_Parse(buf);
     free(buf);
     cJSON_AddItemToObject(o, "observed", view ? view : cJSON_CreateNull());
+    cJSON *vda = tsim__vda_json(tw->lv);
+    if (vda) cJSON_AddItemToObject(o, "vda5050", vda);
     cJSON_AddItemToObject(o, "counters", counters(tw));
     return print_free(o);
 }
@@ -741,6 +743,8 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
         cJSON *f = cJSON_CreateObject();
         cJSON_AddBoolToObject(f, "final", 1);
         cJSON_AddItemToObject(f, "counters", counters(&tw));
+        cJSON *vda = tsim__vda_json(tw.lv);
+        if (vda) cJSON_AddItemToObject(f, "vda5050", vda);
         char *s = print_free(f);
         fprintf(o->state_out, "%s\n", s);
         fflush(o->state_out);

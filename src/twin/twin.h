@@ -51,6 +51,8 @@ enum tsim__tev_kind {
     TSIM__TEV_PARAM,     /* a parameter changed: a process time, a crew size */
     TSIM__TEV_HEARTBEAT, /* nothing happened up to this time */
     TSIM__TEV_COMMAND,   /* a request to the twin (forecast now, publish state) */
+    TSIM__TEV_VDA_STATE, /* a VDA 5050 vehicle's `state` (vda.c; no `events:` rule names it) */
+    TSIM__TEV_VDA_CONN,  /* a VDA 5050 vehicle's `connection` */
     TSIM__TEV_KIND_COUNT
 };
 
@@ -148,6 +150,7 @@ struct tsim__map {
     int nalerts;
     /* emulator */
     double heartbeat;     /* model time between heartbeats the emulator publishes; 0: none */
+    struct tsim__vda *vda; /* the `vda5050:` section (vda.c); NULL: none */
 };
 
 /**
@@ -185,6 +188,7 @@ enum tsim__drop {
     TSIM__D_DUP,      /* a duplicate delivery */
     TSIM__D_LATE,     /* timestamp earlier than the twin's clock beyond the tolerance */
     TSIM__D_FUTURE,   /* timestamp too far ahead of the twin's clock */
+    TSIM__D_ORDER,    /* a VDA 5050 headerId lower than the vehicle's last one on that topic */
     TSIM__D_COUNT
 };
 
@@ -194,6 +198,15 @@ const char *tsim__drop_name(enum tsim__drop d);
 #define TSIM__TEV_STR 64
 
 /* A decoded plant event. Times are plant seconds (Unix time) until live.c converts them. */
+/* What a VDA 5050 `state` or `connection` message says of one vehicle (vda.c). */
+struct tsim__vda_ev {
+    int node;             /* the network node of lastNodeId; -1: none reported yet ("") */
+    int driving;
+    double battery;       /* batteryState.batteryCharge, percent */
+    int errors, fatal;    /* entries of `errors`, and how many of them are FATAL */
+    int online;           /* VDA_CONN: 1 ONLINE, 0 OFFLINE, -1 CONNECTIONBROKEN */
+};
+
 struct tsim__tev {
     enum tsim__tev_kind kind;
     const struct tsim__rule *rule;
@@ -211,6 +224,7 @@ struct tsim__tev {
     char name[TSIM__TEV_STR];
     char value[256];
     char command[TSIM__TEV_STR];
+    struct tsim__vda_ev vda;  /* VDA_STATE, VDA_CONN: `block` is the fleet, `server` the vehicle */
 };
 
 /* Recently seen message ids, to recognise QoS 1 redeliveries: a fixed table of 64-bit hashes
@@ -230,6 +244,8 @@ int tsim__dedup_seen(struct tsim__dedup *d, uint64_t key);
 struct tsim__ingest {
     const struct tsim__map *map;
     struct tsim__dedup dedup;
+    int64_t *vda_header;  /* the last headerId of each mapped vehicle's state (2i), connection
+                           * (2i + 1); -1: none yet. NULL without a `vda5050:` section */
     uint64_t received;
     uint64_t dropped[TSIM__D_COUNT];
 };
@@ -354,7 +370,61 @@ struct tsim__live {
     int releasing;        /* applying a held event: the clock's move releases no other */
     struct tsim__live_hooks hooks;
     double cp_next;       /* the next checkpoint time */
+    struct tsim__vda_seen *vda; /* per mapped vehicle: what the plant said of it (vda.c) */
+    uint64_t vda_moved;   /* idle vehicles of the live sim moved to their reported node */
 };
+
+/* ---------------------------------------------------------------------------------------------
+ * VDA 5050 (v2): vehicles of a fleet followed through their `state` and `connection` topics
+ * (vda.c). The mapping's `vda5050:` section names the fleet block, the topic prefix, each
+ * vehicle's manufacturer and serial number and, where they differ, the network node of a VDA
+ * node id.
+ * ------------------------------------------------------------------------------------------- */
+
+struct tsim__vda_vehicle {
+    char *manufacturer, *serial;
+    int vehicle;          /* 0-based index in the fleet */
+};
+
+struct tsim__vda {
+    int fleet;            /* the fleet block */
+    char *prefix;         /* `<interface>/<version>`, e.g. "uagv/v2" */
+    struct tsim__vda_vehicle *veh;
+    int nveh;
+    struct tsim__alias *nodes; /* VDA node id -> network node; others by their network name */
+    int nnodes;
+};
+
+/* What the plant last said of a vehicle. */
+struct tsim__vda_seen {
+    int reported;         /* a state was applied */
+    struct tsim__vda_ev ev;  /* the last state (node, driving, battery, errors) */
+    int online;           /* the last connection state; -2: none yet */
+};
+
+struct fy_node;
+struct tsim__yaml;
+/* Read the mapping's `vda5050:` section (called by mapping.c with its context); adds the two
+ * rules of its topics. Problems go to the mapping's diagnostics. */
+void tsim__vda_read(struct tsim__map *map, const struct tsim_model *m, struct tsim_diags *diags,
+                    struct tsim__yaml *y, struct fy_node *k, struct fy_node *v);
+void tsim__vda_destroy(struct tsim__vda *vda);
+/* Decode a `state` or `connection` payload `o` (a cJSON object) on `topic` of rule `r` into `ev`:
+ * every check of the schema's fields the twin reads, the vehicle's identity against the topic
+ * and the mapping, and headerId order per vehicle and topic. Counts a drop in `in->dropped`. */
+enum tsim__drop tsim__vda_decode(struct tsim__ingest *in, const char *topic,
+                                 const struct tsim__rule *r, const void *o, struct tsim__tev *ev,
+                                 char *err, size_t errlen);
+/* Apply a decoded VDA event to the live twin at its clock (live.c has advanced it). */
+enum tsim__drop tsim__vda_apply(struct tsim__live *lv, const struct tsim__tev *ev, char *err,
+                                size_t errlen);
+/* Write `,"vehicles":{...}` for the view: the plant's reported nodes (`sim` NULL) or the
+ * sim's. Nothing without a `vda5050:` section. */
+void tsim__vda_write_view(const struct tsim__map *map, const struct tsim__vda_seen *seen,
+                          const struct tsim_sim *sim, FILE *out);
+/* A cJSON object (returned as void *, as twin.h does not include cJSON) with what the plant last
+ * said of each mapped vehicle; NULL without a `vda5050:` section. The caller frees it. */
+void *tsim__vda_json(const struct tsim__live *lv);
 
 /**
  * Create a live twin of `m` with a sim for (seed, 0). `m` is not const because parameter

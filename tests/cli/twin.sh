@@ -258,7 +258,7 @@ c.sendall(pkt(0xE0, b""))
 c.close()
 EOF
 wait_pid $tp 20 || fail twin_bad_messages "the twin did not reach the end"
-want='{"too_big":1,"not_utf8":1,"bad_json":2,"unknown_topic":1,"missing_field":2,"bad_value":3,"duplicate":1,"late":1,"future":2}'
+want='{"too_big":1,"not_utf8":1,"bad_json":2,"unknown_topic":1,"missing_field":2,"bad_value":3,"duplicate":1,"late":1,"future":2,"out_of_order":0}'
 got=$(tail -n 1 "$TMP/faults.twin" | python3 -c "import json, sys; print(json.dumps(json.load(sys.stdin)['counters']['dropped'], separators=(',', ':')))")
 if [ "$got" != "$want" ]; then
     fail twin_bad_messages "dropped $got"

@@ -1,0 +1,18 @@
+/*
+ * What the live twin (src/twin/vda.c) may see and correct of a fleet's vehicles in a sim: the
+ * functions at the end of fleet.c. Not API.
+ */
+#ifndef TSIM_BLOCKS_FLEET_H
+#define TSIM_BLOCKS_FLEET_H
+struct tsim_model;
+struct tsim_sim;
+
+/* The number of vehicles of fleet block `block` of `m`; -1 when the block is not a fleet. */
+int tsim__fleet_vehicles(const struct tsim_model *m, int block);
+/* The network node where vehicle `i` of fleet `block` stands or last stood (with zones: the node
+ * it stands at or last left; without: the node where its current leg started). */
+int tsim__fleet_vehicle_node(const struct tsim_sim *sim, int block, int i);
+/* The plant reports vehicle `i` at network node `node`. Returns 1 if it was moved there, 0 if it
+ * was there already, -1 if the sim cannot follow (see fleet.c). */
+int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node);
+#endif
