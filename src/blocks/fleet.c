@@ -758,6 +758,13 @@ int tsim__fleet_vehicle_node(const struct tsim_sim *sim, int block, int i)
     return s->zoned ? v->node : s->paths->place[v->place];
 }
 
+int tsim__fleet_vehicle_driving(const struct tsim_sim *sim, int block, int i)
+{
+    const struct fleet *s = tsim__state(sim, (uint32_t)block);
+    int st = s->v[i].state;
+    return st == TO_PICKUP || st == LOADED || st == TO_HOME;
+}
+
 int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
 {
     struct fleet *s = tsim__state(sim, (uint32_t)block);

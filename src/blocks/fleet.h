@@ -12,6 +12,8 @@ int tsim__fleet_vehicles(const struct tsim_model *m, int block);
 /* The network node where vehicle `i` of fleet `block` stands or last stood (with zones: the node
  * it stands at or last left; without: the node where its current leg started). */
 int tsim__fleet_vehicle_node(const struct tsim_sim *sim, int block, int i);
+/* Is vehicle `i` of fleet `block` driving (to a pickup, loaded, or home)? */
+int tsim__fleet_vehicle_driving(const struct tsim_sim *sim, int block, int i);
 /* The plant reports vehicle `i` at network node `node`. Returns 1 if it was moved there, 0 if it
  * was there already, -1 if the sim cannot follow (see fleet.c). */
 int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node);

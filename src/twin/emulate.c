@@ -44,6 +44,7 @@ void tsim__emu_init(struct tsim__emu *e, const struct tsim__map *map, const stru
     e->unit_s = f > 0 ? f : 1;
     e->emit = emit;
     e->ctx = ctx;
+    e->sim = sim;
     int nb = tsim_model_block_count(m);
     e->entered = tsim__calloc((size_t)(nb ? nb : 1), sizeof *e->entered);
     e->srv_off = tsim__malloc(sizeof *e->srv_off * (size_t)(nb + 1));
@@ -156,6 +157,11 @@ void tsim__emu_observe(void *ctx, const struct tsim_obs *ob)
     const struct tsim__map *map = e->map;
     switch (ob->kind) {
     case TSIM_OBS_STATE: {
+        /* A fleet's vehicle: its node and whether it drives, as VDA 5050 says them. */
+        if (map->vda && ob->block == map->vda->fleet) {
+            tsim__vda_emit(e, ob->t, ob->server);
+            return;
+        }
         int k = e->srv_off[ob->block] + ob->server;
         if (k >= e->srv_off[ob->block + 1]) return;
         int word = (int)tsim__pstate_of(ob->state);
@@ -212,6 +218,8 @@ void tsim__emu_snapshot(struct tsim__emu *e, const struct tsim_sim *sim)
         if (tsim_model_block_type(m, b) == TSIM_BUFFER)
             publish_level(e, t, b, tsim_block_content(sim, b), -1);
     }
+    for (int i = 0; e->map->vda && i < e->map->vda->nveh; i++)
+        tsim__vda_emit(e, t, e->map->vda->veh[i].vehicle);
 }
 
 void tsim__emu_heartbeat(struct tsim__emu *e, double t)

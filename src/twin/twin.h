@@ -808,7 +808,11 @@ struct tsim__emu {
     void *ctx;
     uint64_t *entered;           /* per block, for checkpoints */
     uint64_t published;
+    const struct tsim_sim *sim;  /* the sim it plays (for the vehicles' nodes) */
 };
+/* Publish vehicle `vehicle` of the `vda5050:` fleet as a VDA 5050 `state` message at model time
+ * `t` (nothing for a vehicle the section does not map). */
+void tsim__vda_emit(struct tsim__emu *e, double t, int vehicle);
 void tsim__emu_init(struct tsim__emu *e, const struct tsim__map *map, const struct tsim_sim *sim,
                     double origin,
                     void (*emit)(void *ctx, const char *topic, const char *json), void *ctx);

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- the mapping's section ------------------------------------------------------------------ */
 
@@ -465,4 +466,65 @@ void *tsim__vda_json(const struct tsim__live *lv)
         cJSON_AddItemToArray(a, e);
     }
     return o;
+}
+
+/* ---- the emulator's side ------------------------------------------------------------------ */
+
+void tsim__vda_emit(struct tsim__emu *e, double t, int vehicle)
+{
+    const struct tsim__map *map = e->map;
+    const struct tsim__vda *vda = map->vda;
+    int k = -1;
+    for (int i = 0; i < vda->nveh && k < 0; i++)
+        if (vda->veh[i].vehicle == vehicle) k = i;
+    if (k < 0) return;
+    const struct tsim__vda_vehicle *v = &vda->veh[k];
+    int node = tsim__fleet_vehicle_node(e->sim, vda->fleet, vehicle);
+    /* The node's VDA id: its `nodes:` alias, else its network name. */
+    const char *id = map->model->net->node[node];
+    for (int i = 0; i < vda->nnodes; i++)
+        if (vda->nodes[i].index == node) {
+            id = vda->nodes[i].plant;
+            break;
+        }
+    double ts = e->origin + t * e->unit_s, whole = floor(ts);
+    time_t secs = (time_t)whole;
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char frac[16], stamp[64], topic[512];
+    snprintf(frac, sizeof frac, "%.6f", ts - whole);
+    snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             frac[0] == '1' ? ".999999" : frac + 1 /* skip the leading 0 */);
+    /* Every field the v2 schema requires of a state, so that any VDA 5050 consumer takes it;
+     * headerIds rise with every message of the emulator (gaps are allowed to a listener). */
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "headerId", (double)++e->seq);
+    cJSON_AddStringToObject(o, "timestamp", stamp);
+    cJSON_AddStringToObject(o, "version", "2.0.0");
+    cJSON_AddStringToObject(o, "manufacturer", v->manufacturer);
+    cJSON_AddStringToObject(o, "serialNumber", v->serial);
+    cJSON_AddStringToObject(o, "orderId", "");
+    cJSON_AddNumberToObject(o, "orderUpdateId", 0);
+    cJSON_AddStringToObject(o, "lastNodeId", id);
+    cJSON_AddNumberToObject(o, "lastNodeSequenceId", 0);
+    cJSON_AddArrayToObject(o, "nodeStates");
+    cJSON_AddArrayToObject(o, "edgeStates");
+    cJSON_AddBoolToObject(o, "driving", tsim__fleet_vehicle_driving(e->sim, vda->fleet, vehicle));
+    cJSON_AddArrayToObject(o, "actionStates");
+    cJSON *b = cJSON_AddObjectToObject(o, "batteryState");
+    cJSON_AddNumberToObject(b, "batteryCharge", 100);
+    cJSON_AddBoolToObject(b, "charging", 0);
+    cJSON_AddStringToObject(o, "operatingMode", "AUTOMATIC");
+    cJSON_AddArrayToObject(o, "errors");
+    cJSON *s = cJSON_AddObjectToObject(o, "safetyState");
+    cJSON_AddStringToObject(s, "eStop", "NONE");
+    cJSON_AddBoolToObject(s, "fieldViolation", 0);
+    snprintf(topic, sizeof topic, "%s/%s/%s/state", vda->prefix, v->manufacturer, v->serial);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!text) return;
+    e->emit(e->ctx, topic, text);
+    e->published++;
+    cJSON_free(text);
 }

@@ -201,3 +201,33 @@ assert 'error' not in f and f['output']['mean'] >= 0 and f['replications'] == 5,
 else
     fail twin_vda_forecast "'$(printf '%s' "$fc" | head -c 600)'"
 fi
+
+# 3. End to end: the emulator plays the fleet model out as VDA 5050 `state` messages (one per
+#    vehicle per change of node or of driving) through mosquitto, and at every checkpoint the
+#    vehicles' nodes the twin has heard equal the emulator's vehicles' nodes.
+"$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-vda-e2e \
+    --origin 1000000 --until 2h --checkpoint 10 --state-out "$TMP/e2e.twin" --verbose \
+    2>"$TMP/e2e.err" &
+tp=$!
+PIDS="$PIDS $tp"
+wait_connected "$TMP/e2e.err"
+timeout 60 "$TWINSIM" emulate $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id emu-vda \
+    --origin 1000000 --until 2h --speed 0 --checkpoint 10 --state-out "$TMP/e2e.emu" \
+    --verbose 2>"$TMP/e2e.emu.err"
+erc=$?
+wait_pid $tp 30 || fail twin_vda_emulated "the twin did not reach the end"
+sent=$(sed -n 's/^twinsim: emulate: sent: \([0-9]*\) events.*/\1/p' "$TMP/e2e.emu.err")
+grep '"view":"observed"' "$TMP/e2e.emu" >"$TMP/e2e.emu.obs"
+grep '"view":"observed"' "$TMP/e2e.twin" >"$TMP/e2e.twin.obs"
+final=$(tail -n 1 "$TMP/e2e.twin")
+if [ "$erc" -eq 0 ] && [ "$(grep -c '"vehicles":{"amr":\["' "$TMP/e2e.emu.obs")" = 12 ] &&
+    cmp -s "$TMP/e2e.emu.obs" "$TMP/e2e.twin.obs" &&
+    printf '%s' "$final" | python3 -c "
+import json, sys
+c = json.load(sys.stdin)['counters']
+n = int(sys.argv[1])
+assert n > 100 and c['received'] == n and c['applied'] == n, (n, c)" "$sent"; then
+    pass twin_vda_emulated
+else
+    fail twin_vda_emulated "emulator exit $erc, sent '$sent': $(diff "$TMP/e2e.emu.obs" "$TMP/e2e.twin.obs" | head -n 4) $(printf '%s' "$final" | head -c 300)"
+fi
