@@ -172,30 +172,33 @@ static int load_process(struct loader *ld, int b, struct fy_node *v, struct pos 
     return ok ? 0 : -1;
 }
 
-/* product of a source: one product, or a mix ({small: 0.7, large: 0.3}). */
-static void load_mix(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+/*
+ * A mapping of names to probabilities ({A: 0.7, B: 0.3}, mapping `v` at `kp`, n items, n > 0)
+ * into `idx` and `prob`, each n long: each key is resolved to an index by `resolve` (-1: it
+ * reported why), each value must be a probability, and the probabilities must sum to 1 (`what`
+ * names the key in that message). The count read, or -1 once anything was reported.
+ */
+typedef int (*prob_key_fn)(struct loader *ld, struct fy_node *key, const char *text, struct pos at);
+
+static int read_prob_map(struct loader *ld, struct fy_node *v, struct pos kp, prob_key_fn resolve,
+                         const char *what, int *idx, double *prob)
 {
-    if (!v || fy_node_get_type(v) != FYNT_MAPPING) {
-        set_scalar(ld, b, "product", v, kp);
-        return;
-    }
-    int n = fy_node_mapping_item_count(v), k = 0, ok = 1;
-    if (n <= 0) {
-        tsim__ld_err(ld, kp, "empty product mix");
-        return;
-    }
-    int *prod = tsim__malloc((size_t)n * sizeof *prod);
-    double *prob = tsim__malloc((size_t)n * sizeof *prob), sum = 0.0;
+    int k = 0, ok = 1;
+    double sum = 0.0;
     void *it = NULL;
     struct fy_node_pair *p;
     while ((p = fy_node_mapping_iterate(v, &it))) {
         struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
         const char *key = tsim__ld_key(ld, p, pk);
+        if (!key) {
+            ok = 0;
+            continue;
+        }
+        int i = resolve(ld, fy_node_pair_key(p), key, pk);
         struct fy_node *pv = fy_node_pair_value(p);
         const char *s = tsim__ld_scalar(ld, pv, "a probability", pk);
         struct tsim__perr e;
-        int pi = key ? product_of(ld, fy_node_pair_key(p), key, pk) : -1;
-        if (pi < 0 || !s) {
+        if (i < 0 || !s) {
             ok = 0;
             continue;
         }
@@ -204,14 +207,32 @@ static void load_mix(struct loader *ld, int b, struct fy_node *v, struct pos kp)
             ok = 0;
             continue;
         }
-        prod[k] = pi;
+        idx[k] = i;
         sum += prob[k++];
     }
     if (ok && fabs(sum - 1.0) > 1e-9) {
-        tsim__ld_err(ld, kp, "probabilities of 'product' sum to %.10g, not 1", sum);
+        tsim__ld_err(ld, kp, "probabilities of '%s' sum to %.10g, not 1", what, sum);
         ok = 0;
     }
-    if (ok && tsim_source_set_mix(ld->m, b, prod, prob, k) != 0)
+    return ok ? k : -1;
+}
+
+/* product of a source: one product, or a mix ({small: 0.7, large: 0.3}). */
+static void load_mix(struct loader *ld, int b, struct fy_node *v, struct pos kp)
+{
+    if (!v || fy_node_get_type(v) != FYNT_MAPPING) {
+        set_scalar(ld, b, "product", v, kp);
+        return;
+    }
+    int n = fy_node_mapping_item_count(v);
+    if (n <= 0) {
+        tsim__ld_err(ld, kp, "empty product mix");
+        return;
+    }
+    int *prod = tsim__malloc((size_t)n * sizeof *prod);
+    double *prob = tsim__malloc((size_t)n * sizeof *prob);
+    int k = read_prob_map(ld, v, kp, product_of, "product", prod, prob);
+    if (k >= 0 && tsim_source_set_mix(ld->m, b, prod, prob, k) != 0)
         tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
     tsim__free(prod);
     tsim__free(prob);
@@ -825,44 +846,24 @@ static int route_by_product(struct loader *ld, struct blockinfo *bi, struct fy_n
     return ok;
 }
 
+/* A route target named by a key of {BLOCK: p, ...} (read_prob_map's resolver). */
+static int target_key(struct loader *ld, struct fy_node *key, const char *text, struct pos at)
+{
+    (void)text;
+    return target(ld, key, at);
+}
+
 static int route_probabilities(struct loader *ld, struct blockinfo *bi, struct fy_node *v,
                                struct pos kp)
 {
-    int n = fy_node_mapping_item_count(v), k = 0, ok = 1;
+    int n = fy_node_mapping_item_count(v);
     if (n <= 0) {
         tsim__ld_err(ld, kp, "'to' is an empty mapping (give a block name)");
         return 0;
     }
     int *to = tsim__malloc((size_t)n * sizeof *to);
-    double *prob = tsim__malloc((size_t)n * sizeof *prob), sum = 0.0;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
-        if (!tsim__ld_key(ld, p, pk)) {
-            ok = 0;
-            continue;
-        }
-        int t = target(ld, fy_node_pair_key(p), pk);
-        struct fy_node *pv = fy_node_pair_value(p);
-        const char *s = tsim__ld_scalar(ld, pv, "a probability", pk);
-        struct tsim__perr e;
-        if (t < 0 || !s) {
-            ok = 0;
-            continue;
-        }
-        if (tsim__parse_prob(s, "a probability", &prob[k], &e) != 0) {
-            tsim__ld_value_err(ld, pv, s, &e, pk);
-            ok = 0;
-            continue;
-        }
-        to[k] = t;
-        sum += prob[k++];
-    }
-    if (ok && fabs(sum - 1.0) > 1e-9) {
-        tsim__ld_err(ld, kp, "probabilities of 'to' sum to %.10g, not 1", sum);
-        ok = 0;
-    }
+    double *prob = tsim__malloc((size_t)n * sizeof *prob);
+    int k = read_prob_map(ld, v, kp, target_key, "to", to, prob), ok = k >= 0;
     for (int i = 0; ok && i < k; i++) {
         add_out(bi, to[i]);
         if (tsim_route_add_probability(ld->m, bi->index, to[i], prob[i]) != 0) {
