@@ -1,7 +1,7 @@
 /*
  * `twinsim report`: one self-contained HTML file for an experiment or optimize run, read from
  * the results database. It is the dashboard's own page: web/style.css and web/app.js (embedded
- * in the library, src/web/assets.h) are inlined, and the run's JSON document and the buffer
+ * in the library, src/results/web_assets.h) are inlined, and the run's JSON document and the buffer
  * traces go in a data block (<script id="data">) that app.js draws from instead of the server's
  * API. So there is one set of charts, the dashboard's; this file only gathers the data. No
  * network, no external script or font: the file opens anywhere, offline, and its
@@ -16,7 +16,7 @@
 #include "results/db.h"
 #include "results/results.h"
 #include "results/sqlopen.h"
-#include "web/assets.h"
+#include "results/web_assets.h"
 
 #include <math.h>
 #include "core/sqlite_lib.h"

@@ -10,7 +10,7 @@
 #define TSIM_WEB_WEB_H
 
 #include "twinsim_web.h"
-#include "web/assets.h"
+#include "results/web_assets.h"
 
 #include <pthread.h>
 #include "core/sqlite_lib.h"

@@ -3,8 +3,8 @@
  * The server serves them; the static report (src/results/report.c) inlines app.js and style.css,
  * so that its charts are the pages' charts. Built whether or not the server is. Not API.
  */
-#ifndef TSIM_WEB_ASSETS_H
-#define TSIM_WEB_ASSETS_H
+#ifndef TSIM_RESULTS_WEB_ASSETS_H
+#define TSIM_RESULTS_WEB_ASSETS_H
 
 #include <stddef.h>
 
