@@ -94,11 +94,11 @@ $(BUILD)/gen/web_assets.c: $(WEB_FILES) scripts/embed-web.sh
 	@mkdir -p $(dir $@)
 	@sh scripts/embed-web.sh $(WEB_FILES) >$@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/%.o: $(BUILD)/gen/%.c src/web/web.h
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c src/results/web_assets.h
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(BUILD)/pic/gen/%.o: $(BUILD)/gen/%.c src/web/web.h
+$(BUILD)/pic/gen/%.o: $(BUILD)/gen/%.c src/results/web_assets.h
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_ALL) $(PIC_FLAGS) -c $< -o $@
 

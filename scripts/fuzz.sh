@@ -57,6 +57,10 @@ for src in $srcs; do
     fi
     objs="$objs $obj"
 done
+# The pages as C: the static report (src/results/report.c) inlines their script and style.
+sh scripts/embed-web.sh web/* >"$out/web_assets.c"
+$cc $flags $san -fsanitize=fuzzer-no-link -c "$out/web_assets.c" -o "$out/obj/web_assets.o"
+objs="$objs $out/obj/web_assets.o"
 for t in $targets; do
     $cc $flags $san -fsanitize=fuzzer "tests/fuzz/fuzz_$t.c" $objs \
         $(pkg-config --libs $pkgs) -lcsv -lm -lpthread -o "$out/fuzz_$t"
@@ -66,7 +70,7 @@ find tests/models examples -name '*.yaml' -exec cp {} "$out/seed/" \;
 cp tests/experiments/*.yaml "$out/seed-experiment/"
 cp tests/twin/*.mapping.yaml "$out/seed-mapping/"
 
-# The web target also needs the router, its API, jobs and the live twin's state, and the pages as C.
+# The web target also needs the router, its API, jobs and the live twin's state.
 webobjs=""
 for src in src/web/router.c src/web/api.c src/web/job.c src/web/live.c; do
     obj="$out/obj/$(echo "$src" | tr / _).o"
@@ -76,8 +80,7 @@ for src in src/web/router.c src/web/api.c src/web/job.c src/web/live.c; do
     fi
     webobjs="$webobjs $obj"
 done
-sh scripts/embed-web.sh web/* >"$out/web_assets.c"
-$cc $flags $san -fsanitize=fuzzer tests/fuzz/fuzz_web.c "$out/web_assets.c" $webobjs $objs \
+$cc $flags $san -fsanitize=fuzzer tests/fuzz/fuzz_web.c $webobjs $objs \
     $(pkg-config --libs $pkgs) -lcsv -lm -lpthread -o "$out/fuzz_web"
 targets="$targets web"
 rm -f "$out/web.db"

@@ -3,11 +3,13 @@
 // model and the charts are drawn here. Every text from the data is set with textContent, never
 // parsed as HTML, so a block named <script> shows as text.
 // When a page has drawn, document.body.dataset.ready is '1' (the browser test waits for it).
+// The static report (`twinsim report`) is this file too: inlined into one HTML file with its data
+// in <script id="data">, it draws the report from that and asks nothing of any server.
 'use strict';
 (function () {
   const NS = 'http://www.w3.org/2000/svg';
   const STATE_COLORS = { idle: '#cfd8dc', busy: '#2e7d32', blocked: '#ef6c00', down: '#c62828',
-    setup: '#6a1b9a', off_shift: '#455a64', waiting: '#0277bd' };
+    setup: '#6a1b9a', off_shift: '#455a64', waiting: '#0277bd', starved: '#fbc02d' };
   const TYPE_COLORS = { source: '#e3f2fd', buffer: '#fff8e1', machine: '#e8f5e9',
     assembly: '#e8f5e9', delay: '#f3e5f5', split: '#ede7f6', sink: '#eceff1' };
   const main = document.getElementById('main');
@@ -18,6 +20,7 @@
   // The token: from ?token= in the address (then kept for this tab and taken out of the
   // address bar), or typed into the box.
   (function () {
+    if (!tokenBox) return; // the static report has none
     const q = new URLSearchParams(location.search);
     if (q.get('token')) {
       sessionStorage.setItem('twinsim-token', q.get('token'));
@@ -26,7 +29,7 @@
     tokenBox.value = sessionStorage.getItem('twinsim-token') || '';
     tokenBox.addEventListener('change', () => sessionStorage.setItem('twinsim-token', tokenBox.value));
   })();
-  const token = () => tokenBox.value.trim();
+  const token = () => (tokenBox ? tokenBox.value.trim() : '');
 
   function el(tag, attrs, parent, text) {
     const e = tag.startsWith('svg:') ? document.createElementNS(NS, tag.slice(4)) : document.createElement(tag);
@@ -449,6 +452,102 @@
     document.body.dataset.ready = '1';
   }
 
+  // ---- an experiment's scenarios ---------------------------------------------------------------
+  // The KPI per scenario, the machines' state shares and the scenario table, drawn from the
+  // experiment's result document (as `twinsim show ID --json` prints it): by the experiment page
+  // from the API, by the static report (`twinsim report`) from the data inlined in it.
+  const scenarioLabel = (s) => Object.entries(s.factors || {}).map(([k, v]) => `${k}=${v}`).join(', ');
+  const hasBest = (R) => R.best !== undefined && R.best !== null;
+  function scenarioSelect(parent, id, R) {
+    const sel = el('select', { id }, el('label', {}, parent, 'scenario '));
+    R.scenarios.forEach((s, i) => el('option', { value: String(i) }, sel, `#${s.id} ${scenarioLabel(s)}`));
+    sel.value = String(hasBest(R) ? R.best : 0);
+    return sel;
+  }
+  // The objective or any KPI per scenario: the best in dark green, those not told apart from it
+  // in light green.
+  function scenarioKpis(main, R) {
+    el('h2', {}, main, 'KPI per scenario (mean and 95% confidence interval)');
+    const sel = el('select', { id: 'kpi-select' }, el('label', {}, main, 'KPI '));
+    const names = (R.objective ? ['objective'] : []).concat(R.kpis || []);
+    for (const n of names) el('option', { value: n }, sel, n);
+    if (!R.objective && names.includes('system.throughput')) sel.value = 'system.throughput';
+    const box = el('div', { class: 'chart', id: 'kpi-chart' }, main);
+    const draw = () => {
+      const items = R.scenarios.map((s, i) => {
+        const k = sel.value === 'objective' ? s.objective : (s.kpis || {})[sel.value];
+        return { label: '#' + s.id, title: `#${s.id} ${scenarioLabel(s)}`, mean: k ? k.mean : NaN,
+          half_width: k ? k.half_width : NaN,
+          color: R.best === i ? '#2e7d32' : s.indistinguishable_from_best ? '#81c784' : '#1565c0' };
+      });
+      intervalChart(box, items, sel.value + (hasBest(R) ? '; dark green: best, light green: not told apart from it' : ''));
+    };
+    sel.addEventListener('change', draw);
+    draw();
+  }
+  // Each machine's share of time in each state (its `states.*` KPIs), stacked, for one scenario.
+  const SHARE_STATES = ['busy', 'setup', 'waiting', 'blocked', 'starved', 'down', 'off_shift', 'idle'];
+  function shareChart(box, machines, scen) {
+    box.textContent = '';
+    const l = 140, r = 20, rowh = 28, t = 10, w = Math.max(320, Math.min(1200, box.clientWidth || 760));
+    const h = t + Math.max(1, machines.length) * rowh + 24;
+    const s = el('svg:svg', { width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img', class: 'shares' }, box);
+    const x = (v) => l + (w - l - r) * v;
+    for (const v of ticks(0, 1, 5)) {
+      el('svg:line', { x1: x(v), x2: x(v), y1: t, y2: h - 24, stroke: '#eee' }, s);
+      el('svg:text', { x: x(v), y: h - 10, 'text-anchor': 'middle', class: 'axis' }, s, Math.round(v * 100) + '%');
+    }
+    machines.forEach((m, i) => {
+      const y = t + i * rowh;
+      el('svg:text', { x: l - 6, y: y + rowh / 2 + 2, 'text-anchor': 'end', class: 'axis' }, s, m.length > 22 ? m.slice(0, 21) + '…' : m);
+      let acc = 0;
+      for (const st of SHARE_STATES) {
+        const k = (scen.kpis || {})[`${m}.states.${st}`];
+        if (!k || !isFinite(k.mean) || k.mean <= 0) continue;
+        const rc = el('svg:rect', { x: x(acc), y, width: Math.max(0.5, x(k.mean) - l), height: rowh - 8,
+          fill: STATE_COLORS[st] || '#999', class: 'share ' + st, 'data-block': m, 'data-state': st, 'data-mean': k.mean }, s);
+        el('svg:title', {}, rc, `${m} ${st}: ${(100 * k.mean).toFixed(1)}%`);
+        acc += k.mean;
+      }
+    });
+    s.dataset.left = l; s.dataset.right = w - r;
+    const lg = el('div', { class: 'legend' }, box);
+    for (const st of SHARE_STATES) {
+      const sp = el('span', {}, lg), c = el('i', {}, sp);
+      c.style.background = STATE_COLORS[st] || '#999';
+      sp.appendChild(document.createTextNode(st));
+    }
+    return s;
+  }
+  function scenarioStates(main, R) {
+    const machines = [];
+    for (const k of R.kpis || []) {
+      const p = k.indexOf('.states.');
+      if (p > 0 && !machines.includes(k.slice(0, p))) machines.push(k.slice(0, p));
+    }
+    el('h2', {}, main, 'Machine states');
+    const sel = scenarioSelect(main, 'state-select', R);
+    const box = el('div', { class: 'chart', id: 'state-chart' }, main);
+    const draw = () => shareChart(box, machines, R.scenarios[+sel.value]);
+    sel.addEventListener('change', draw);
+    draw();
+  }
+  // One row a scenario: its factors, replications, objective (and whether it meets the
+  // constraints) and throughput; the best row bold, those not told apart from it shaded.
+  function scenarioTable(main, R) {
+    el('h2', {}, main, 'Scenarios');
+    const fs = (R.factors || []).map((f) => f.name);
+    const both = (k) => (k ? `${fmt(k.mean)} ± ${fmt(k.half_width)}` : '-');
+    const t = table(main, ['#', ...fs, 'reps', ...(R.objective ? ['objective', 'feasible'] : []), 'throughput'],
+      R.scenarios.map((s) => ['#' + s.id, ...fs.map((f) => (s.factors || {})[f]), s.replications,
+        ...(R.objective ? [both(s.objective), s.feasible ? 'yes' : 'no'] : []), both((s.kpis || {})['system.throughput'])]));
+    t.id = 'scenarios';
+    R.scenarios.forEach((s, i) => {
+      const cls = R.best === i ? 'best' : s.indistinguishable_from_best ? 'same' : '';
+      if (cls) t.rows[i + 1].className = cls;
+    });
+  }
+
   async function pageExperiment(id) {
     where.textContent = `experiment ${id}`;
     document.body.dataset.page = 'experiment';
@@ -457,23 +556,9 @@
     const R = x.result;
     if (!R || !R.scenarios) { el('p', { class: 'note' }, main, `status ${x.status}: no results yet`); document.body.dataset.ready = '1'; return; }
     el('p', { class: 'note' }, main, `${R.scenarios.length} scenarios, ${x.kind}, status ${x.status}`);
-    const sel = el('select', { id: 'kpi-select' }, main);
-    const names = (R.objective ? ['objective'] : []).concat(R.kpis || []);
-    for (const n of names) el('option', { value: n }, sel, n);
-    const box = el('div', { class: 'chart', id: 'kpi-chart' }, main);
-    const label = (s) => Object.entries(s.factors || {}).map(([k, v]) => `${k}=${v}`).join(', ');
-    const draw = () => {
-      const items = R.scenarios.map((s, i) => {
-        const k = sel.value === 'objective' ? s.objective : (s.kpis || {})[sel.value];
-        return { label: '#' + s.id, title: `#${s.id} ${label(s)}`, mean: k ? k.mean : NaN,
-          half_width: k ? k.half_width : NaN,
-          color: R.best === i ? '#2e7d32' : s.indistinguishable_from_best ? '#81c784' : '#1565c0' };
-      });
-      intervalChart(box, items, sel.value + (R.best !== undefined && R.best !== null ? '; dark green: best' : ''));
-    };
-    sel.addEventListener('change', draw);
-    draw();
-    table(main, ['scenario', 'factors'], R.scenarios.map((s) => ['#' + s.id, label(s)]));
+    scenarioKpis(main, R);
+    scenarioStates(main, R);
+    scenarioTable(main, R);
     await drawExpTraces(main, id, x.traces || [], R);
     document.body.dataset.ready = '1';
   }
@@ -731,6 +816,98 @@
       else await pageHome();
     } catch (e) { fail(e); }
   }
-  window.addEventListener('hashchange', route);
-  route();
+
+  // ---- the static report -------------------------------------------------------------------------
+  // A buffer's content over time, replication 0 of one scenario, as the experiment stored it
+  // (its exact steps, or for a long run each interval's lowest to highest content as a band and
+  // its time-weighted mean as a step line). traces: [{name, t, v, lo?, hi?}]; t has one more
+  // entry than v where the last step holds to the run's end.
+  function bufferChart(box, traces, unit) {
+    box.textContent = '';
+    if (!traces.length) { el('p', { class: 'note' }, box, 'no trace recorded for this scenario'); return null; }
+    const l = 50, r = 24, top = 10, b = 44, h = 240, w = Math.max(320, Math.min(1200, box.clientWidth || 760));
+    const s = el('svg:svg', { width: w, height: h, viewBox: `0 0 ${w} ${h}`, role: 'img', class: 'steps' }, box);
+    let end = 0, hi = 1;
+    for (const q of traces) {
+      for (const v of q.t) if (v > end) end = v;
+      for (const v of q.hi || q.v) if (v > hi) hi = v;
+    }
+    if (!(end > 0)) end = 1;
+    const x = (q) => l + (w - l - r) * q / end, y = (q) => top + (h - top - b) * (1 - q / hi);
+    for (const v of ticks(0, hi, 4)) {
+      el('svg:line', { x1: l, x2: w - r, y1: y(v), y2: y(v), stroke: '#eee' }, s);
+      el('svg:text', { x: l - 4, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, s, fmt(v));
+    }
+    for (const v of ticks(0, end, 6))
+      el('svg:text', { x: x(v), y: h - b + 14, 'text-anchor': 'middle', class: 'axis' }, s, fmt(v));
+    const steps = (q, vals) => {
+      let d = '';
+      vals.forEach((v, k) => { d += (k ? `H${x(q.t[k]).toFixed(2)}V` : `M${x(q.t[k]).toFixed(2)},`) + y(v).toFixed(2); });
+      return q.t.length > vals.length ? d + `H${x(q.t[vals.length]).toFixed(2)}` : d;
+    };
+    let binned = false;
+    traces.forEach((q, i) => {
+      const col = SERIES_COLORS[i % SERIES_COLORS.length];
+      if (q.lo && q.hi) {
+        binned = true;
+        let dn = '';
+        for (let k = q.lo.length - 1; k >= 0; k--) {
+          const x1 = q.t[k + 1] !== undefined ? q.t[k + 1] : q.t[k];
+          dn += `L${x(x1).toFixed(2)},${y(q.lo[k]).toFixed(2)}L${x(q.t[k]).toFixed(2)},${y(q.lo[k]).toFixed(2)}`;
+        }
+        el('svg:path', { d: steps(q, q.hi) + dn + 'Z', fill: col, 'fill-opacity': 0.18, stroke: 'none', class: 'band' }, s);
+      }
+      const p = el('svg:path', { d: steps(q, q.v), fill: 'none', stroke: col, 'stroke-width': 1.5, class: 'trace' }, s);
+      p.dataset.name = q.name;
+      el('svg:title', {}, p, q.name);
+    });
+    el('svg:text', { x: l, y: h - 8, class: 'axis' }, s,
+      (binned ? 'line: mean over each interval; band: lowest to highest content; ' : '') + `time (${unit})`);
+    Object.assign(s.dataset, { left: l, right: w - r, top, bottom: h - b, end, hi });
+    const lg = el('div', { class: 'legend' }, box);
+    traces.forEach((q, i) => {
+      const sp = el('span', {}, lg), c = el('i', {}, sp);
+      c.style.background = SERIES_COLORS[i % SERIES_COLORS.length];
+      sp.appendChild(document.createTextNode(q.name));
+    });
+    return s;
+  }
+
+  // The report of an experiment or optimize run: D = {id, run: the result document, traces: the
+  // buffer traces}. Charts drawn: document.body.dataset.charts.
+  function pageReport(D) {
+    const R = D.run;
+    main.textContent = '';
+    document.body.dataset.page = 'report';
+    where.textContent = `${R.kind} #${D.id}`;
+    document.title = `twinsim report: ${R.experiment}`;
+    el('h1', { id: 'title' }, main, `twinsim ${R.kind}: ${R.experiment}`);
+    let sum = `${R.scenarios.length} scenarios, ${R.replications_total} replications, seed ${R.seed}, model ${R.model}.`;
+    if (R.objective) {
+      const o = R.objective;
+      sum += ` Objective: ${o.maximize !== undefined ? 'maximize ' + o.maximize : 'minimize ' + o.minimize}` +
+        ((o.subject_to || []).length ? ` subject to ${o.subject_to.join(', ')}` : '') + '.';
+      sum += hasBest(R) ? ` Best: #${R.scenarios[R.best].id} ${scenarioLabel(R.scenarios[R.best])}.` : ' No scenario meets the constraints.';
+    }
+    el('p', { id: 'summary' }, main, sum);
+    scenarioKpis(main, R);
+    scenarioStates(main, R);
+    el('h2', {}, main, 'Buffer content over time (replication 0)');
+    const sel = scenarioSelect(main, 'trace-select', R);
+    const box = el('div', { class: 'chart', id: 'trace-chart' }, main);
+    const draw = () => bufferChart(box, (D.traces || []).filter((q) => q.scen === +sel.value), R.time_unit);
+    sel.addEventListener('change', draw);
+    draw();
+    scenarioTable(main, R);
+    document.body.dataset.charts = String(document.querySelectorAll('main .chart > svg').length);
+    document.body.dataset.ready = '1';
+  }
+
+  const inlined = document.getElementById('data');
+  if (inlined) {
+    try { pageReport(JSON.parse(inlined.textContent)); } catch (e) { fail(e); }
+  } else {
+    window.addEventListener('hashchange', route);
+    route();
+  }
 })();

@@ -10,6 +10,7 @@
 #define TSIM_WEB_WEB_H
 
 #include "twinsim_web.h"
+#include "results/web_assets.h"
 
 #include <pthread.h>
 #include "core/sqlite_lib.h"
@@ -23,15 +24,6 @@
 #define TSIM__WEB_MAX_JOBS 64    /* remembered; the oldest finished one makes room */
 #define TSIM__WEB_MAX_RUNNING 2  /* started runs at once; more is 429 */
 #define TSIM__WEB_LIVE_ALERTS 32 /* the live twin's last alerts kept for the API and streams */
-
-struct tsim__web_asset {
-    const char *path; /* "/index.html" */
-    const char *type;
-    const unsigned char *data;
-    size_t len;
-};
-/* Generated from the files of web/ at build time (scripts/embed-web.sh); ends with a NULL path. */
-extern const struct tsim__web_asset tsim__web_assets[];
 
 enum tsim__job_state { TSIM__JOB_QUEUED, TSIM__JOB_RUNNING, TSIM__JOB_DONE, TSIM__JOB_FAILED };
 

@@ -66,7 +66,7 @@ function check(name, ok, why) {
         shares: visible('#state-chart svg rect.share'),
         traces: Array.from(document.querySelectorAll('#trace-chart svg path.trace'))
           .filter((p) => p.getTotalLength() > 50).length,
-        rows: document.querySelectorAll('#table tr').length,
+        rows: document.querySelectorAll('#scenarios tr').length,
       };
     });
     check('report_kpi_means', m.means === m.nScen && m.nScen > 0, `${m.means} means for ${m.nScen} scenarios`);
@@ -90,16 +90,51 @@ function check(name, ok, why) {
         return b.left < box.left - 0.5 || b.right > box.right + 0.5 || b.top < box.top - 0.5 ||
           b.bottom > box.bottom + 0.5;
       }).map((e) => e.textContent);
-      // Each name in its line's colour, so that a line can be told by its name.
+      // Each name beside a swatch of its line's colour, so that a line can be told by its name.
       const lines = Array.from(svg.querySelectorAll('path.trace'));
-      const shown = names.filter((n, i) => texts.some((e) => e.textContent === n &&
-        lines[i] && getComputedStyle(e).fill === getComputedStyle(lines[i]).stroke));
+      const items = Array.from(document.querySelectorAll('#trace-chart .legend span'));
+      const shown = names.filter((n, i) => items[i] && items[i].textContent === n && lines[i] &&
+        getComputedStyle(items[i].querySelector('i')).backgroundColor === getComputedStyle(lines[i]).stroke);
       return { names: names.length, shown: shown.length, outside };
     });
     check('report_trace_legend', lg.shown === lg.names && lg.names > 0,
       `${lg.shown} of ${lg.names} buffers named in their lines' colours`);
     check('report_trace_legend_inside', lg.outside.length === 0,
       `drawn outside the chart: ${lg.outside.join(', ')}`);
+
+    // The values drawn are the run's: each mean and interval of the KPI shown, each machine's
+    // state shares, at the pixels the axis gives them.
+    const v = await page.evaluate(() => {
+      const R = JSON.parse(document.getElementById('data').textContent).run;
+      const sel = document.getElementById('kpi-select').value;
+      const svg = document.querySelector('#kpi-chart svg'), d = svg.dataset;
+      const y = (q) => +d.top + (+d.bottom - +d.top) * (1 - (q - +d.lo) / (+d.hi - +d.lo));
+      const bad = [];
+      const means = Array.from(svg.querySelectorAll('circle.mean'));
+      R.scenarios.forEach((s, i) => {
+        const k = sel === 'objective' ? s.objective : s.kpis[sel];
+        const c = means[i];
+        if (!c || +c.dataset.mean !== k.mean || Math.abs(+c.getAttribute('cy') - y(k.mean)) > 0.01) bad.push(`mean ${i}`);
+      });
+      const si = +document.getElementById('state-select').value, sc = R.scenarios[si];
+      const sd = document.querySelector('#state-chart svg').dataset;
+      for (const r of document.querySelectorAll('#state-chart rect.share')) {
+        const k = sc.kpis[`${r.dataset.block}.states.${r.dataset.state}`];
+        const want = Math.max(0.5, (+sd.right - +sd.left) * k.mean);
+        if (!k || +r.dataset.mean !== k.mean || Math.abs(+r.getAttribute('width') - want) > 0.01) bad.push(r.dataset.block + ' ' + r.dataset.state);
+      }
+      return { bad, n: means.length, shares: document.querySelectorAll('#state-chart rect.share').length };
+    });
+    check('report_values_match_run', v.bad.length === 0 && v.n > 0 && v.shares > 0, `differ: ${v.bad.join(', ')}`);
+
+    // Names from the data are text: an experiment or buffer named </script><script>... shows as
+    // those characters, and the page holds its two scripts only (the data and app.js).
+    const t = await page.evaluate(() => {
+      const D = JSON.parse(document.getElementById('data').textContent);
+      return { ok: document.getElementById('title').textContent === `twinsim ${D.run.kind}: ${D.run.experiment}`,
+        scripts: document.querySelectorAll('script').length, title: document.getElementById('title').textContent };
+    });
+    check('report_names_are_text', t.ok && t.scripts === 2, JSON.stringify(t));
 
     // Another KPI redraws the means elsewhere.
     const before = await page.evaluate(() => Array.from(document.querySelectorAll('#kpi-chart circle.mean'))
@@ -112,7 +147,17 @@ function check(name, ok, why) {
     const traces2 = await page.evaluate(() => document.querySelectorAll('#trace-chart path.trace').length);
     check('report_scenario_select_redraws', traces2 >= 1, `${traces2} traces after picking scenario 1`);
 
-    if (process.env.REPORT_SCREENSHOT) await page.screenshot({ path: process.env.REPORT_SCREENSHOT, fullPage: true });
+    // Screenshots at 1280x800 and at a phone's 390 px, which the page must fit (charts scroll in
+    // their own boxes), into REPORT_SCREENSHOTS when given (CI keeps them).
+    const shots = process.env.REPORT_SCREENSHOTS;
+    await page.setViewportSize({ width: 1280, height: 800 });
+    if (shots) await page.screenshot({ path: path.join(shots, `report${suffix}-1280.png`), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 15000 }).catch(() => {});
+    const pw = await page.evaluate(() => document.documentElement.scrollWidth);
+    check('report_phone_fits', pw <= 390, `page is ${pw} px wide`);
+    if (shots) await page.screenshot({ path: path.join(shots, `report${suffix}-390.png`), fullPage: true });
     check('report_no_page_errors', errors.length === 0, errors.join('; '));
     check('report_no_network', outside.length === 0, outside.join(', '));
   } finally {

@@ -181,8 +181,17 @@ else
     tw experiment $EX/eight.yaml --db "$TMP/eight.db" --quiet
     tw report --db "$TMP/eight.db" -o "$TMP/eight.html"
     [ "$rc" -eq 0 ] || fail report_eight_buffers "exit $rc: $(cat "$TMP/err")"
-    for r in report sparse eight; do
-        CHROMIUM="$CHROMIUM" timeout 120 node tests/browser/report.test.js "$TMP/$r.html" "$r"
+    # Markup in the names the report inlines (the experiment's name in its document, a buffer's
+    # in its trace) stays text: the data cannot end its <script> element.
+    cp "$TMP/r.db" "$TMP/hostile.db"
+    sqlite3 "$TMP/hostile.db" "UPDATE exp_runs SET json = json_set(json, '\$.experiment', '</script><script>alert(1)</script>'); UPDATE exp_traces SET name = '</script><script>alert(2)</script>' WHERE rowid = (SELECT min(rowid) FROM exp_traces)"
+    tw report --db "$TMP/hostile.db" -o "$TMP/hostile.html"
+    if [ "$rc" -eq 0 ] && [ "$(grep -o '</script' "$TMP/hostile.html" | wc -l)" -eq 2 ]; then pass report_escaped_names; else
+        fail report_escaped_names "exit $rc: $(grep -o '</script' "$TMP/hostile.html" | wc -l) '</script'"; fi
+    shots="${BUILD:-build}/screenshots"
+    mkdir -p "$shots"
+    for r in report sparse eight hostile; do
+        REPORT_SCREENSHOTS="$shots" CHROMIUM="$CHROMIUM" timeout 120 node tests/browser/report.test.js "$TMP/$r.html" "$r"
         brc=$?
         [ $brc -eq 124 ] && fail "report_browser_$r" "timed out after 120 s"
     done
