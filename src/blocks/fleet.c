@@ -491,8 +491,11 @@ static pthread_mutex_t vnames_lock = PTHREAD_MUTEX_INITIALIZER;
 static char **vnames; /* vnames[i * NVK + k]: KPI k of vehicle i + 1 */
 static uint32_t vnames_n; /* vehicles named */
 
-/* The names of vehicle i's KPIs, NVK of them. */
-static char *const *vehicle_names(uint32_t i)
+/* Copies the names of vehicle i's KPIs, NVK of them, into `names`. They are copied under the
+ * lock, not returned as a pointer into `vnames`: another replication's thread may grow (realloc)
+ * the table as soon as the lock is released, which would leave such a pointer dangling. The
+ * strings themselves never move and are never freed. */
+static void vehicle_names(uint32_t i, char *names[NVK])
 {
     pthread_mutex_lock(&vnames_lock);
     if (vnames_n <= i) {
@@ -504,16 +507,16 @@ static char *const *vehicle_names(uint32_t i)
                 vnames[(size_t)vnames_n * NVK + (size_t)k] = tsim__strdup(buf);
             }
     }
-    char *const *names = vnames + (size_t)i * NVK;
+    memcpy(names, vnames + (size_t)i * NVK, NVK * sizeof *names);
     pthread_mutex_unlock(&vnames_lock);
-    return names;
 }
 
 static void report_vehicle(struct tsim_sim *sim, uint32_t b, const struct fleet *s, uint32_t i,
                            struct tsim_result *r)
 {
     const struct vehicle *v = &s->v[i];
-    char *const *name = vehicle_names(i);
+    char *name[NVK];
+    vehicle_names(i, name);
     int64_t ticks[NSTATES];
     for (int k = 0; k < NSTATES; k++) ticks[k] = v->ticks[k];
     ticks[v->state] += sim->now - v->since;
