@@ -42,6 +42,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE };
 enum { IDLE, TO_PICKUP, LOADING, LOADED, UNLOADING, BLOCKED, TO_HOME, ZONE_WAIT, NSTATES };
