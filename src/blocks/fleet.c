@@ -86,6 +86,8 @@ struct fleet {
     uint32_t *seen;        /* with zones, per vehicle: the deadlock search's marks */
     uint32_t *todo;        /* with zones: the deadlock search's list */
     uint32_t stamp;        /* the mark of the current deadlock search */
+    uint32_t *hfirst;      /* with zones, per node: the first of its holders' links */
+    uint32_t *hnext, *hprev; /* with zones, per link: a node's holders, doubly linked */
     struct vehicle v[];
 };
 
@@ -94,7 +96,7 @@ static int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     size_t n = (size_t)d->val[K_COUNT].i, size = sizeof(struct fleet) + n * sizeof(struct vehicle);
-    if (zoned(m)) size += (size_t)m->net->nnodes * 3 * sizeof(uint32_t) + 2 * n * sizeof(uint32_t);
+    if (zoned(m)) size += (size_t)m->net->nnodes * 4 * sizeof(uint32_t) + 6 * n * sizeof(uint32_t);
     return size;
 }
 
@@ -112,6 +114,28 @@ static void set_state(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     v->state = state;
     v->since = sim->now;
     tsim__note_state(sim, b, (int)i, state);
+}
+
+/* A node's holders, so that the deadlock search visits them without a look at every vehicle.
+ * Vehicle i has two links: LINK_AT(i) is in the list of the node it stands at or last left,
+ * LINK_ARC(i) in the list of the node at the end of the arc it drives (not the one it waits to
+ * enter). So the list of a node has exactly occ[node] links, and holds() below agrees with it. */
+#define LINK_AT(i) (2 * (i))
+#define LINK_ARC(i) (2 * (i) + 1)
+
+static void hold(struct fleet *s, uint32_t link, int node)
+{
+    s->hprev[link] = TSIM__NIL;
+    s->hnext[link] = s->hfirst[node];
+    if (s->hfirst[node] != TSIM__NIL) s->hprev[s->hfirst[node]] = link;
+    s->hfirst[node] = link;
+}
+
+static void unhold(struct fleet *s, uint32_t link, int node)
+{
+    if (s->hprev[link] == TSIM__NIL) s->hfirst[node] = s->hnext[link];
+    else s->hnext[s->hprev[link]] = s->hnext[link];
+    if (s->hnext[link] != TSIM__NIL) s->hprev[s->hnext[link]] = s->hprev[link];
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)
@@ -136,8 +160,12 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->wtail = s->whead + nn;
     s->seen = s->wtail + nn;
     s->todo = s->seen + s->nveh;
-    for (int k = 0; k < nn; k++) s->whead[k] = s->wtail[k] = TSIM__NIL;
+    s->hfirst = s->todo + s->nveh;
+    s->hnext = s->hfirst + nn;
+    s->hprev = s->hnext + 2 * s->nveh;
+    for (int k = 0; k < nn; k++) s->whead[k] = s->wtail[k] = s->hfirst[k] = TSIM__NIL;
     s->occ[home] = (int)s->nveh; /* check made sure that home holds them all */
+    for (uint32_t i = s->nveh; i-- > 0;) hold(s, LINK_AT(i), home);
 }
 
 /* Schedule vehicle i's next event after `dt` ticks. */
@@ -174,6 +202,7 @@ static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     const struct tsim__net_arc *a = &s->net->arc[v->arc];
     double sp = v->drive == LOADED ? s->paths->speed_loaded : s->paths->speed_empty;
     s->occ[a->to]++;
+    hold(s, LINK_ARC(i), a->to);
     after(sim, b, i, tsim__ticks(sim, a->length / (sp < a->limit ? sp : a->limit)), EV_NODE);
 }
 
@@ -217,6 +246,9 @@ static void at_node(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t 
     int left = v->node;
     v->node = s->net->arc[v->arc].to;
     v->arc = -1;
+    unhold(s, LINK_AT(i), left);
+    unhold(s, LINK_ARC(i), v->node);
+    hold(s, LINK_AT(i), v->node);
     release(sim, b, s, left);
     if (v->node == s->paths->place[v->to_place]) arrived(sim, b, s, i);
     else step(sim, b, s, i);
@@ -253,7 +285,9 @@ static uint32_t new_stamp(struct fleet *s)
 }
 
 /* Vehicle i began to wait. Every vehicle it waits for, directly or through others, is found
- * (breadth first: the holders of the node each one wants). If one of them does not wait, it will
+ * (breadth first: the holders of the node each one wants, from the node's list of holders, so
+ * the search costs the vehicles it meets, not the fleet's size; the order it meets them in
+ * decides nothing, only whether all of them wait). If one of them does not wait, it will
  * give its node back, and so, one after another, will the vehicles between it and i: no
  * deadlock. If all of them wait, none ever moves: the sim stops, naming a cycle among them,
  * followed from i through the lowest-numbered holder of each wanted node. A deadlock that forms
@@ -265,8 +299,8 @@ static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, ui
     s->todo[n++] = i;
     for (uint32_t k = 0; k < n; k++) {
         int want = s->net->arc[s->v[s->todo[k]].arc].to;
-        for (uint32_t j = 0; j < s->nveh; j++) {
-            if (!holds(s, j, want)) continue;
+        for (uint32_t l = s->hfirst[want]; l != TSIM__NIL; l = s->hnext[l]) {
+            uint32_t j = l / 2;
             if (s->v[j].state != ZONE_WAIT) return;
             if (s->seen[j] != mark) {
                 s->seen[j] = mark;
