@@ -138,9 +138,32 @@ static void unhold(struct fleet *s, uint32_t link, int node)
     if (s->hnext[link] != TSIM__NIL) s->hprev[s->hnext[link]] = s->hprev[link];
 }
 
-static void init(struct tsim_sim *sim, uint32_t b)
+/* The arrays after v[] (state_size counted them) are reached through pointers into the state
+ * itself. A clone copies the state byte for byte, pointers included, so they would still point
+ * into the original's state: fleet_of points them again whenever the state has moved. */
+static void point_arrays(struct fleet *s)
+{
+    int nn = s->net->nnodes;
+    s->occ = (int *)(void *)&s->v[s->nveh];
+    s->whead = (uint32_t *)(void *)(s->occ + nn);
+    s->wtail = s->whead + nn;
+    s->seen = s->wtail + nn;
+    s->todo = s->seen + s->nveh;
+    s->hfirst = s->todo + s->nveh;
+    s->hnext = s->hfirst + nn;
+    s->hprev = s->hnext + 2 * s->nveh;
+}
+
+static struct fleet *fleet_of(struct tsim_sim *sim, uint32_t b)
 {
     struct fleet *s = tsim__state(sim, b);
+    if (s->zoned && s->occ != (int *)(void *)&s->v[s->nveh]) point_arrays(s);
+    return s;
+}
+
+static void init(struct tsim_sim *sim, uint32_t b)
+{
+    struct fleet *s = fleet_of(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     s->head = s->tail = TSIM__NIL;
     s->nveh = (uint32_t)d->val[K_COUNT].i;
@@ -154,15 +177,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     if (!s->zoned) return;
     s->net = sim->m->net;
     int nn = s->net->nnodes;
-    /* The arrays after v[] (state_size counted them); the state is zeroed when it is made. */
-    s->occ = (int *)(void *)&s->v[s->nveh];
-    s->whead = (uint32_t *)(void *)(s->occ + nn);
-    s->wtail = s->whead + nn;
-    s->seen = s->wtail + nn;
-    s->todo = s->seen + s->nveh;
-    s->hfirst = s->todo + s->nveh;
-    s->hnext = s->hfirst + nn;
-    s->hprev = s->hnext + 2 * s->nveh;
+    point_arrays(s); /* the state is zeroed when it is made */
     for (int k = 0; k < nn; k++) s->whead[k] = s->wtail[k] = s->hfirst[k] = TSIM__NIL;
     s->occ[home] = (int)s->nveh; /* check made sure that home holds them all */
     for (uint32_t i = s->nveh; i-- > 0;) hold(s, LINK_AT(i), home);
@@ -376,7 +391,7 @@ static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint
 
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
-    struct fleet *s = tsim__state(sim, b);
+    struct fleet *s = fleet_of(sim, b);
     tsim__note_enter(sim, b, e);
     /* The nearest idle vehicle; none is idle while requests wait, so this one is the oldest. */
     uint32_t best = TSIM__NIL;
@@ -448,7 +463,7 @@ static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t 
 
 static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
 {
-    struct fleet *s = tsim__state(sim, b);
+    struct fleet *s = fleet_of(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct vehicle *v = &s->v[i];
     switch (kind) {
@@ -484,7 +499,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
 /* A destination has room: blocked vehicles retry in the order they were blocked. */
 static void pull(struct tsim_sim *sim, uint32_t b)
 {
-    struct fleet *s = tsim__state(sim, b);
+    struct fleet *s = fleet_of(sim, b);
     uint64_t after_seq = 0;
     for (;;) {
         uint32_t next = TSIM__NIL;
@@ -500,7 +515,7 @@ static void pull(struct tsim_sim *sim, uint32_t b)
 
 static void restart(struct tsim_sim *sim, uint32_t b)
 {
-    struct fleet *s = tsim__state(sim, b);
+    struct fleet *s = fleet_of(sim, b);
     for (int k = 0; k < NSTATES; k++) s->state_ticks[k] = 0;
     for (uint32_t i = 0; i < s->nveh; i++) {
         struct vehicle *v = &s->v[i];
@@ -567,7 +582,7 @@ static void report_vehicle(struct tsim_sim *sim, uint32_t b, const struct fleet 
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 {
-    struct fleet *s = tsim__state(sim, b);
+    struct fleet *s = fleet_of(sim, b);
     int64_t ticks[NSTATES];
     for (int k = 0; k < NSTATES; k++) ticks[k] = s->state_ticks[k];
     for (uint32_t i = 0; i < s->nveh; i++) ticks[s->v[i].state] += sim->now - s->v[i].since;

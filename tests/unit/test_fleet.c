@@ -155,6 +155,30 @@ static void test_fleet_zone_deadlock_named(void)
     tsim_model_destroy(m);
 }
 
+/* A clone of a fleet with zones, taken at 13.5 (amr 2 at D, amr 1 driving to c) and run on its
+ * own after the original is gone, meets the same deadlock at 14: its zone tables are its own,
+ * not the original's (they are reached through pointers that a clone copies). */
+static void test_fleet_zone_clone(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(corridor_yaml, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (!sim) return;
+    tsim_sim_run_until(sim, 13.5);
+    struct tsim_sim *c = tsim_sim_clone(sim);
+    tsim_sim_destroy(sim);
+    tsim_sim_run(c);
+    CHECK_EQ(tsim_sim_status(c), TSIM_ESTATE);
+    const char *e = tsim_sim_error(c);
+    CHECK_STR(e ? e : "", "deadlock at 14 min: amr 1 at 'c' waits for 'D' held by amr 2, "
+                          "amr 2 at 'D' waits for 'c' held by amr 1");
+    tsim_sim_destroy(c);
+    tsim_model_destroy(m);
+}
+
 /* The corridor with a passing lane: D -> c -> P one way, and back from P by its own lane
  * P -> c2 -> D (lengths 2, 2). amr 1 as above to P (11), loaded 12, P->c2 at 14; wants D, held
  * by amr 2 (at D since 13, driving D->c since 13 as c is free): waits 14 to 15, when amr 2
@@ -520,6 +544,7 @@ int main(void)
     RUN(test_fleet_trip_by_hand);
     RUN(test_fleet_trip_with_zones);
     RUN(test_fleet_zone_deadlock_named);
+    RUN(test_fleet_zone_clone);
     RUN(test_fleet_zone_passing_lane);
     RUN(test_fleet_blocked_hand_over);
     RUN(test_fleet_per_vehicle);
