@@ -215,7 +215,7 @@ test-san:
 	$(MAKE) SAN=1 test
 
 # ThreadSanitizer where threads meet: replications, the experiment pool, the twin.
-TSAN_TESTS = test_replicate test_experiment test_twin_forecast test_twin_mqtt test_env
+TSAN_TESTS = test_replicate test_experiment test_twin_forecast test_twin_mqtt test_env test_env_model
 test-tsan:
 	@$(MAKE) --no-print-directory SAN=thread $(TSAN_TESTS:%=build-tsan/tests/%)
 	@for t in $(TSAN_TESTS); do TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/$$t || echo "FAIL $$t (exit $$?)"; done

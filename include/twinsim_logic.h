@@ -117,6 +117,9 @@ struct tsim_env_config {
     /* With no instance: a new one of Taillard's generator at every reset of a sim, seeded from its
      * stream, of gen_jobs jobs and gen_machines machines (each in [1, 1000]). */
     int32_t gen_jobs, gen_machines;
+    /* A model's env (tsim_env_create_model) adds w_throughput * entities completed to the
+     * reward; in the job shop's, operations started. Default 0. */
+    double w_throughput;
 };
 
 /** The outputs of reset and step, one row per sim, contiguous: obs[N][obs_size] (float), mask
@@ -142,7 +145,27 @@ TSIM_API void tsim_env_config_init(struct tsim_env_config *c);
  * Ownership: release with tsim_env_destroy. */
 TSIM_API int tsim_env_create(const struct tsim_jobshop *js, const struct tsim_env_config *cfg,
                              struct tsim_env **out);
+/**
+ * A batch of cfg->num_envs sims of the model file `path` whose buffers with `rule: agent` are the
+ * decision points (docs/ai.md, Decision points in a model): each sim runs until such a buffer
+ * must choose among two or more waiting entities, and the action is the slot of the one it sends.
+ * An episode runs to `horizon` (0: the file's `run: horizon`), episode k of sim i being
+ * replication i + k * num_envs of cfg->seed (a seeded reset counts again from 0).
+ * cfg->max_candidates is the slots of an observation (0: 16; a longer queue shows its first
+ * entities), reward = w_throughput * completed - (w_makespan * time + w_waiting * time in the
+ * system), each an increment since the last step.
+ * Errors: TSIM_EMODEL (the file's diagnostics, FILE:LINE:COL), TSIM_EINVAL (no decision point,
+ * no horizon, gen_jobs set), TSIM_ERANGE as tsim_env_create.
+ * Ownership: the env owns the model; release with tsim_env_destroy. */
+TSIM_API int tsim_env_create_model(const char *path, double horizon,
+                                   const struct tsim_env_config *cfg, struct tsim_env **out);
 TSIM_API void tsim_env_destroy(struct tsim_env *e);
+/** The decision points: a model's agent buffers (numbered as `agent` gives them, in the model
+ * file's order), or the job shop's machines. */
+TSIM_API int tsim_env_agents(const struct tsim_env *e);
+/** Decision point k's block name in a model's env; NULL for the job shop or k out of range.
+ * Ownership: borrowed from the env. */
+TSIM_API const char *tsim_env_agent_name(const struct tsim_env *e, int k);
 TSIM_API size_t tsim_env_num(const struct tsim_env *e);
 TSIM_API size_t tsim_env_max_candidates(const struct tsim_env *e);
 /** Floats per sim in obs: max_candidates * TSIM_ENV_CAND_FEATURES + TSIM_ENV_GLOBAL_FEATURES. */

@@ -110,6 +110,11 @@ double tsim__buffer_work(const struct tsim_sim *sim, uint32_t b, uint32_t m)
     return work;
 }
 
+uint32_t tsim__buffer_head(const struct tsim_sim *sim, uint32_t b)
+{
+    return ((const struct buffer *)tsim__state(sim, b))->head;
+}
+
 /* tsim__send of `e` to machine `m`, the buffer's only destination (so `e` waits for no other):
  * the machine's offer called directly, and no route to look at. */
 static inline int send_to_machine(struct tsim_sim *sim, uint32_t b, uint32_t e, int32_t m)

@@ -219,6 +219,10 @@ struct tsim_sim {
      * calls, so a clone continues as the original does). */
     void *logic;
     void (*logic_free)(void *logic);
+    /* The environment's state of this sim when an env steps it (src/logic/fenv.c): the buffers
+     * with `rule: agent` ask it; NULL otherwise (they serve FIFO). Not owned; an env never
+     * clones its sims. */
+    void *agent;
 };
 
 /* Stop the sim with error `err` (a TSIM_E* code) and a message (printf-style, no function

@@ -74,6 +74,9 @@ double tsim__station_mean_ticks(const struct tsim_sim *sim, uint32_t b, int prod
 /* The work waiting in buffer `b` for machine `m`: the sum of its entities' mean processing
  * times there, in ticks (buffer.c). */
 double tsim__buffer_work(const struct tsim_sim *sim, uint32_t b, uint32_t m);
+/* The first entity of buffer `b`'s queue, TSIM__NIL when empty (the environment reads the queue
+ * of a buffer that asks it, src/logic/fenv.c). */
+uint32_t tsim__buffer_head(const struct tsim_sim *sim, uint32_t b);
 /* Machine `m` has a free server and buffer `b` is the one block waiting on it: `b` sends its
  * head directly (buffer.c); 0 where the general wake must run instead. */
 int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m);

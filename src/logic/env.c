@@ -18,6 +18,7 @@
 #include "twinsim_logic.h"
 
 #include "core/core.h"
+#include "logic/fenv.h"
 #include "logic/rules.h"
 
 #include <math.h>
@@ -31,6 +32,9 @@
 /* Instances the env generates stay small enough for a float observation to hold their times
  * exactly (every time and sum below 2^24). */
 #define TSIM__ENV_MAX_GEN 1000
+/* Candidate slots of a model's observation: the default, and the most. */
+#define TSIM__ENV_DEFAULT_SLOTS 16
+#define TSIM__ENV_MAX_SLOTS 4096
 
 struct sim {
     /* The instance: the env's shared one, or this sim's own when the env generates. */
@@ -50,9 +54,13 @@ struct sim {
     int64_t now, end;       /* the decision's time; the latest end of a started operation */
     int mach_asks;
     int64_t wait;           /* waiting time of every operation started so far */
-    int64_t end_paid, wait_paid; /* end and wait as far as rewards have counted them */
-    int64_t steps;          /* decisions taken this episode */
-    int pending_reset;      /* NEXT_STEP: done, and the next step resets */
+};
+
+/* A sim's episode as the env sees it, of either kind. */
+struct ep {
+    double clock, wait, done; /* the totals (any_totals) as far as rewards have counted them */
+    int64_t steps;            /* decisions taken this episode */
+    int pending_reset;        /* NEXT_STEP: done, and the next step resets */
 };
 
 struct tsim_env {
@@ -61,7 +69,9 @@ struct tsim_env {
     int *mach;
     int64_t *time, *rest, *total;
     double scale;
-    struct sim *sims;
+    struct sim *sims;         /* the job shop's; NULL for a model */
+    struct tsim__fenv *fac;   /* a model's decision points (fenv.c); NULL for the job shop */
+    struct ep *eps;
     size_t obs_size;
     struct tsim_env_buffers own, buf;
     /* The threads: worker w steps sims [w * N / T, (w + 1) * N / T). */
@@ -271,10 +281,6 @@ static void sim_reset(struct tsim_env *e, struct sim *s)
     s->left = s->ops;
     s->end = 0;
     s->wait = 0;
-    s->end_paid = 0;
-    s->wait_paid = 0;
-    s->steps = 0;
-    s->pending_reset = 0;
     sim_advance(e, s);
 }
 
@@ -322,43 +328,99 @@ static void sim_write(struct tsim_env *e, size_t i)
     e->buf.makespan[i] = (double)s->end;
 }
 
-static void sim_step(struct tsim_env *e, size_t i, int32_t action)
+/* ---------------------------------------------------------------------------------------------
+ * A sim of either kind: the job shop's (above) or a model's decision points (fenv.c)
+ * ------------------------------------------------------------------------------------------- */
+
+static size_t any_nc(const struct tsim_env *e, size_t i)
 {
-    struct sim *s = &e->sims[i];
-    if (s->pending_reset) {
-        sim_reset(e, s);
-        e->buf.reward[i] = 0;
-        e->buf.terminated[i] = 0;
-        e->buf.truncated[i] = 0;
+    return e->fac ? tsim__fenv_nc(e->fac, i) : e->sims[i].nc;
+}
+
+/* What the rewards count, since the episode began: the clock (the job shop's latest end), the
+ * waiting (the job shop's) or the time in the system (a model's), and what is done (operations
+ * started; entities completed). */
+static void any_totals(const struct tsim_env *e, size_t i, double *clock, double *wait,
+                       double *done)
+{
+    if (e->fac) {
+        tsim__fenv_totals(e->fac, i, clock, wait, done);
+        return;
+    }
+    const struct sim *s = &e->sims[i];
+    *clock = (double)s->end;
+    *wait = (double)s->wait;
+    *done = (double)(s->ops - s->left);
+}
+
+static void any_write(struct tsim_env *e, size_t i)
+{
+    if (!e->fac) {
         sim_write(e, i);
         return;
     }
-    /* nc = 0 here: an episode in which no machine ever had two candidates, one step long. */
-    if (s->nc > 0) {
-        sim_start(e, s, s->cj[action], s->now, s->mach_asks);
-        s->steps++;
-        sim_advance(e, s);
+    tsim__fenv_write(e->fac, i, e->buf.obs + i * e->obs_size,
+                     e->buf.mask + i * (size_t)e->cfg.max_candidates, &e->buf.agent[i],
+                     &e->buf.candidates[i], &e->buf.makespan[i]);
+}
+
+/* A new episode of sim i (with `seed`: its stream or seed restarts), run to its first decision. */
+static void any_reset(struct tsim_env *e, size_t i, const uint64_t *seed)
+{
+    if (e->fac) {
+        tsim__fenv_reset(e->fac, i, seed);
+    } else {
+        struct sim *s = &e->sims[i];
+        if (seed) tsim_rng_stream(&s->rng, *seed, i, "env");
+        sim_reset(e, s);
+    }
+    e->eps[i] = (struct ep){0};
+}
+
+static void sim_step(struct tsim_env *e, size_t i, int32_t action)
+{
+    struct ep *p = &e->eps[i];
+    if (p->pending_reset) {
+        any_reset(e, i, NULL);
+        e->buf.reward[i] = 0;
+        e->buf.terminated[i] = 0;
+        e->buf.truncated[i] = 0;
+        any_write(e, i);
+        return;
+    }
+    /* No candidate here: an episode without a decision, one step long. */
+    if (any_nc(e, i) > 0) {
+        if (e->fac) {
+            tsim__fenv_apply(e->fac, i, action);
+        } else {
+            struct sim *s = &e->sims[i];
+            sim_start(e, s, s->cj[action], s->now, s->mach_asks);
+            sim_advance(e, s);
+        }
+        p->steps++;
     }
     /* What ran before the first decision counts in the first step, so that the rewards of an
-     * episode sum to exactly -(w_makespan * makespan + w_waiting * waiting). */
-    double reward = -(e->cfg.w_makespan * (double)(s->end - s->end_paid) +
-                      e->cfg.w_waiting * (double)(s->wait - s->wait_paid));
-    s->end_paid = s->end;
-    s->wait_paid = s->wait;
-    int term = s->nc == 0;
-    int trunc = !term && e->cfg.max_steps > 0 && s->steps >= e->cfg.max_steps;
+     * episode sum to exactly w_throughput * done - (w_makespan * makespan + w_waiting * waiting). */
+    double clock, wait, done;
+    any_totals(e, i, &clock, &wait, &done);
+    double reward = e->cfg.w_throughput * (done - p->done) -
+                    (e->cfg.w_makespan * (clock - p->clock) + e->cfg.w_waiting * (wait - p->wait));
+    p->clock = clock;
+    p->wait = wait;
+    p->done = done;
+    int term = any_nc(e, i) == 0;
+    int trunc = !term && e->cfg.max_steps > 0 && p->steps >= e->cfg.max_steps;
     e->buf.reward[i] = reward;
     e->buf.terminated[i] = (uint8_t)term;
     e->buf.truncated[i] = (uint8_t)trunc;
     if ((term || trunc) && e->cfg.autoreset == TSIM_ENV_SAME_STEP) {
-        double ms = (double)s->end;
-        sim_reset(e, s);
-        sim_write(e, i);
-        e->buf.makespan[i] = ms; /* the finished episode's, as under NEXT_STEP */
+        any_reset(e, i, NULL);
+        any_write(e, i);
+        e->buf.makespan[i] = clock; /* the finished episode's, as under NEXT_STEP */
         return;
     }
-    sim_write(e, i);
-    if (term || trunc) s->pending_reset = 1;
+    any_write(e, i);
+    if (term || trunc) p->pending_reset = 1;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -401,9 +463,9 @@ void tsim_env_config_init(struct tsim_env_config *c)
     c->w_makespan = 1.0;
 }
 
-static int check_config(const struct tsim_jobshop *js, const struct tsim_env_config *c)
+/* What both kinds of env check of a config. */
+static int check_common(const char *f, const struct tsim_env_config *c)
 {
-    const char *f = "tsim_env_create";
     if (c->num_envs < 1 || c->num_envs > TSIM__ENV_MAX_SIMS)
         return tsim__fail(TSIM_ERANGE, f, "'num_envs' is %lld: it must be in [1, %d]",
                           (long long)c->num_envs, TSIM__ENV_MAX_SIMS);
@@ -416,9 +478,17 @@ static int check_config(const struct tsim_jobshop *js, const struct tsim_env_con
     if (c->max_steps < 0)
         return tsim__fail(TSIM_ERANGE, f, "'max_steps' is %d: it must be 0 (none) or more",
                           c->max_steps);
-    if (!isfinite(c->w_makespan) || !isfinite(c->w_waiting))
-        return tsim__fail(TSIM_EINVAL, f, "the reward weights must be finite numbers, not %g and "
-                          "%g", c->w_makespan, c->w_waiting);
+    if (!isfinite(c->w_makespan) || !isfinite(c->w_waiting) || !isfinite(c->w_throughput))
+        return tsim__fail(TSIM_EINVAL, f, "the reward weights must be finite numbers, not %g, %g "
+                          "and %g", c->w_makespan, c->w_waiting, c->w_throughput);
+    return 0;
+}
+
+static int check_config(const struct tsim_jobshop *js, const struct tsim_env_config *c)
+{
+    const char *f = "tsim_env_create";
+    int r = check_common(f, c);
+    if (r) return r;
     if (!js && (c->gen_jobs < 1 || c->gen_machines < 1))
         return tsim__fail(TSIM_EINVAL, f, "no instance: give one, or 'gen_jobs' and "
                           "'gen_machines' for generated ones");
@@ -448,6 +518,9 @@ static int check_config(const struct tsim_jobshop *js, const struct tsim_env_con
     return 0;
 }
 
+static void alloc_buffers(struct tsim_env *e);
+static void start_threads(struct tsim_env *e);
+
 int tsim_env_create(const struct tsim_jobshop *js, const struct tsim_env_config *cfg,
                     struct tsim_env **out)
 {
@@ -474,17 +547,7 @@ int tsim_env_create(const struct tsim_jobshop *js, const struct tsim_env_config 
                 tsim_jobshop_op(js, j, k, &e->mach[(size_t)j * m + k], &e->time[(size_t)j * m + k]);
         e->scale = (double)fill_rest(n, m, e->time, e->rest, e->total);
     }
-    e->obs_size = (size_t)e->cfg.max_candidates * TSIM_ENV_CAND_FEATURES + TSIM_ENV_GLOBAL_FEATURES;
-    size_t mc = (size_t)e->cfg.max_candidates;
-    e->own.obs = tsim__calloc(N * e->obs_size, sizeof *e->own.obs);
-    e->own.mask = tsim__calloc(N * mc, 1);
-    e->own.reward = tsim__calloc(N, sizeof *e->own.reward);
-    e->own.terminated = tsim__calloc(N, 1);
-    e->own.truncated = tsim__calloc(N, 1);
-    e->own.agent = tsim__calloc(N, sizeof *e->own.agent);
-    e->own.candidates = tsim__calloc(N, sizeof *e->own.candidates);
-    e->own.makespan = tsim__calloc(N, sizeof *e->own.makespan);
-    e->buf = e->own;
+    alloc_buffers(e);
     e->sims = tsim__calloc(N, sizeof *e->sims);
     for (size_t i = 0; i < N; i++) {
         struct sim *s = &e->sims[i];
@@ -508,10 +571,74 @@ int tsim_env_create(const struct tsim_jobshop *js, const struct tsim_env_config 
         s->cj = tsim__malloc((size_t)n * sizeof *s->cj);
         s->cand = tsim__malloc((size_t)n * sizeof *s->cand);
         s->ops = ops;
-        tsim_rng_stream(&s->rng, cfg->seed, i, "env");
-        sim_reset(e, s);
-        sim_write(e, i);
     }
+    uint64_t seed = cfg->seed;
+    for (size_t i = 0; i < N; i++) {
+        any_reset(e, i, &seed);
+        any_write(e, i);
+    }
+    start_threads(e);
+    *out = e;
+    return 0;
+}
+
+int tsim_env_create_model(const char *path, double horizon, const struct tsim_env_config *cfg,
+                          struct tsim_env **out)
+{
+    const char *f = "tsim_env_create_model";
+    if (!out) return tsim__fail(TSIM_EINVAL, f, "'out' is NULL");
+    *out = NULL;
+    if (!cfg) return tsim__fail(TSIM_EINVAL, f, "'cfg' is NULL");
+    int r = check_common(f, cfg);
+    if (r) return r;
+    if (cfg->gen_jobs != 0 || cfg->gen_machines != 0)
+        return tsim__fail(TSIM_EINVAL, f, "'gen_jobs' and 'gen_machines' are for the job shop");
+    if (cfg->max_candidates < 0 || cfg->max_candidates > TSIM__ENV_MAX_SLOTS)
+        return tsim__fail(TSIM_ERANGE, f, "'max_candidates' is %d: it must be 0 (%d) or in "
+                          "[1, %d]", cfg->max_candidates, TSIM__ENV_DEFAULT_SLOTS,
+                          TSIM__ENV_MAX_SLOTS);
+    size_t mc = cfg->max_candidates ? (size_t)cfg->max_candidates : TSIM__ENV_DEFAULT_SLOTS;
+    struct tsim__fenv *fac;
+    r = tsim__fenv_create(path, horizon, cfg, mc, &fac);
+    if (r) return r;
+    struct tsim_env *e = tsim__calloc(1, sizeof *e);
+    e->cfg = *cfg;
+    e->cfg.max_candidates = (int32_t)mc;
+    if (e->cfg.threads == 0) e->cfg.threads = 1;
+    e->fac = fac;
+    alloc_buffers(e);
+    uint64_t seed = cfg->seed;
+    for (size_t i = 0; i < (size_t)cfg->num_envs; i++) {
+        any_reset(e, i, &seed);
+        any_write(e, i);
+    }
+    start_threads(e);
+    *out = e;
+    return 0;
+}
+
+/* The env's own output buffers and the sims' episodes, for cfg.num_envs sims. */
+static void alloc_buffers(struct tsim_env *e)
+{
+    size_t N = (size_t)e->cfg.num_envs;
+    e->obs_size = (size_t)e->cfg.max_candidates * TSIM_ENV_CAND_FEATURES + TSIM_ENV_GLOBAL_FEATURES;
+    size_t mc = (size_t)e->cfg.max_candidates;
+    e->own.obs = tsim__calloc(N * e->obs_size, sizeof *e->own.obs);
+    e->own.mask = tsim__calloc(N * mc, 1);
+    e->own.reward = tsim__calloc(N, sizeof *e->own.reward);
+    e->own.terminated = tsim__calloc(N, 1);
+    e->own.truncated = tsim__calloc(N, 1);
+    e->own.agent = tsim__calloc(N, sizeof *e->own.agent);
+    e->own.candidates = tsim__calloc(N, sizeof *e->own.candidates);
+    e->own.makespan = tsim__calloc(N, sizeof *e->own.makespan);
+    e->buf = e->own;
+    e->eps = tsim__calloc(N, sizeof *e->eps);
+}
+
+/* The worker threads, each with its fixed slice of the batch. */
+static void start_threads(struct tsim_env *e)
+{
+    size_t N = (size_t)e->cfg.num_envs;
     /* Fewer threads than sims would leave some idle; the slices stay fixed either way. */
     e->threads = e->cfg.threads;
     if ((size_t)e->threads > N) e->threads = (int)N;
@@ -530,8 +657,6 @@ int tsim_env_create(const struct tsim_jobshop *js, const struct tsim_env_config 
             e->threads = w + 1;
         }
     }
-    *out = e;
-    return 0;
 }
 
 void tsim_env_destroy(struct tsim_env *e)
@@ -546,7 +671,9 @@ void tsim_env_destroy(struct tsim_env *e)
     pthread_mutex_destroy(&e->mu);
     pthread_cond_destroy(&e->go);
     pthread_cond_destroy(&e->done);
-    for (size_t i = 0; i < (size_t)e->cfg.num_envs; i++) {
+    tsim__fenv_destroy(e->fac);
+    tsim__free(e->eps);
+    for (size_t i = 0; e->sims && i < (size_t)e->cfg.num_envs; i++) {
         struct sim *s = &e->sims[i];
         tsim__free(s->own_mach);
         tsim__free(s->own_time);
@@ -615,13 +742,11 @@ int tsim_env_reset(struct tsim_env *e, const uint8_t *mask, const uint64_t *seed
 {
     for (size_t i = 0; i < (size_t)e->cfg.num_envs; i++) {
         if (mask && !mask[i]) continue;
-        struct sim *s = &e->sims[i];
-        if (seed) tsim_rng_stream(&s->rng, *seed, i, "env");
-        sim_reset(e, s);
+        any_reset(e, i, seed);
         e->buf.reward[i] = 0;
         e->buf.terminated[i] = 0;
         e->buf.truncated[i] = 0;
-        sim_write(e, i);
+        any_write(e, i);
     }
     return 0;
 }
@@ -632,21 +757,21 @@ int tsim_env_step(struct tsim_env *e, const int32_t *actions)
     if (!actions) return tsim__fail(TSIM_EINVAL, f, "'actions' is NULL");
     size_t N = (size_t)e->cfg.num_envs;
     for (size_t i = 0; i < N; i++) {
-        const struct sim *s = &e->sims[i];
         int32_t a = actions[i];
-        if (s->pending_reset) {
+        size_t nc = any_nc(e, i);
+        if (e->eps[i].pending_reset) {
             if (e->cfg.autoreset == TSIM_ENV_NO_AUTORESET)
                 return tsim__fail(TSIM_EINVAL, f, "sim %zu: its episode has ended; reset it "
                                   "before stepping it again (autoreset is off)", i);
             continue; /* NEXT_STEP: this step resets it, its action is not read */
         }
-        if (s->nc == 0) continue; /* an episode without a decision: the step ends it */
+        if (nc == 0) continue; /* an episode without a decision: the step ends it */
         if (a < 0 || a >= e->cfg.max_candidates)
             return tsim__fail(TSIM_ERANGE, f, "sim %zu: action %ld is out of range: actions are "
                               "0 to %d", i, (long)a, e->cfg.max_candidates - 1);
-        if ((size_t)a >= s->nc)
+        if ((size_t)a >= nc)
             return tsim__fail(TSIM_EINVAL, f, "sim %zu: action %ld is masked: %zu candidates "
-                              "wait (0 to %zu)", i, (long)a, s->nc, s->nc - 1);
+                              "wait (0 to %zu)", i, (long)a, nc, nc - 1);
     }
     e->actions = actions;
     if (e->threads > 1) {
@@ -663,6 +788,14 @@ int tsim_env_step(struct tsim_env *e, const int32_t *actions)
         step_slice(e, 0);
     }
     e->actions = NULL;
+    /* A model's sim stopped by an error (a limit of the run, a stall) has ended its episode;
+     * the step is taken, and the first such sim is named. */
+    for (size_t i = 0; e->fac && i < N; i++) {
+        char msg[400];
+        int err = tsim__fenv_failed(e->fac, i, msg, sizeof msg);
+        if (err && e->buf.terminated[i])
+            return tsim__fail(err, f, "sim %zu: the model stopped: %s", i, msg);
+    }
     return 0;
 }
 
@@ -679,9 +812,12 @@ int tsim_env_rule_actions(const struct tsim_env *e, const char *rule, int32_t *a
                           "the environment does not keep: choose at random in the caller");
     /* A policy:PATH rule holds its weights until released. */
     for (size_t i = 0; i < (size_t)e->cfg.num_envs; i++) {
-        const struct sim *s = &e->sims[i];
-        actions[i] = s->nc ? (int32_t)tsim__rule_choose(&rl, s->cand, s->nc, (double)s->now, NULL)
-                           : 0;
+        size_t nc = any_nc(e, i);
+        double now = 0;
+        const struct tsim__cand *c =
+            e->fac ? tsim__fenv_cands(e->fac, i, &now) : e->sims[i].cand;
+        if (!e->fac) now = (double)e->sims[i].now;
+        actions[i] = nc ? (int32_t)tsim__rule_choose(&rl, c, nc, now, NULL) : 0;
     }
     tsim__rule_release(&rl);
     return 0;
@@ -689,10 +825,23 @@ int tsim_env_rule_actions(const struct tsim_env *e, const char *rule, int32_t *a
 
 size_t tsim_env_sim_bytes(const struct tsim_env *e)
 {
+    size_t rows = e->obs_size * sizeof(float) + (size_t)e->cfg.max_candidates +
+                  sizeof(double) * 2 + 2 + sizeof(int32_t) * 2 + sizeof(struct ep);
+    if (e->fac) return rows + tsim__fenv_sim_bytes(e->fac);
     size_t n = (size_t)e->n, m = (size_t)e->m, mc = (size_t)e->cfg.max_candidates;
     size_t b = sizeof(struct sim) + n * (sizeof(int) * 2 + sizeof(int64_t) + sizeof(struct tsim__cand)) +
                m * 3 * sizeof(int64_t);
     b += e->obs_size * sizeof(float) + mc + sizeof(double) * 2 + 2 + sizeof(int32_t) * 2;
     if (!e->mach) b += n * m * (sizeof(int) + 2 * sizeof(int64_t)) + n * sizeof(int64_t);
     return b;
+}
+
+int tsim_env_agents(const struct tsim_env *e)
+{
+    return e->fac ? (int)tsim__fenv_agents(e->fac) : e->m;
+}
+
+const char *tsim_env_agent_name(const struct tsim_env *e, int k)
+{
+    return e->fac && k >= 0 ? tsim__fenv_agent_name(e->fac, (uint32_t)k) : NULL;
 }

@@ -59,10 +59,17 @@ int tsim__lua_attach_from(struct tsim_model *m, int block, enum tsim__lua_kind k
 int tsim__seq_attach(struct tsim_model *m, int block, const char *text, const char *base_dir,
                      char *err, size_t errlen);
 
+/* Whether buffer `d`'s rule is `agent`: a decision point of the environment (docs/ai.md). */
+int tsim__seq_is_agent(const struct tsim__block_desc *d);
+/* The environment's answer for buffer `b` of a sim it steps (sim->agent set), whose queue starts
+ * at `head` and holds two or more: the entity chosen, or TSIM__NIL after asking the env, which
+ * stops the sim and pulls `b` again once it has the answer (src/logic/fenv.c). */
+struct tsim_sim;
+uint32_t tsim__fenv_ask(struct tsim_sim *sim, uint32_t b, uint32_t head);
+
 /* The features of entity `e` waiting in buffer `b`, the `seq`-th of its queue (from 0), as every
  * sequencing rule of buffer `b` sees them (seq.c; docs/logic.md, "Sequencing at a buffer"). */
 struct tsim__cand;
-struct tsim_sim;
 void tsim__seq_cand(const struct tsim_sim *sim, uint32_t b, uint32_t e, uint64_t seq,
                     struct tsim__cand *c);
 

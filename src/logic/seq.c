@@ -108,6 +108,17 @@ static uint32_t choose(struct tsim_sim *sim, uint32_t b, uint32_t head, const vo
     return who[tsim__rule_choose(r, c, k, now, NULL)];
 }
 
+/* rule: agent (docs/ai.md): the environment that steps the sim chooses (fenv.c); a queue of one
+ * needs no choice, and a sim that no environment steps serves its queue first in, first out. */
+static uint32_t choose_agent(struct tsim_sim *sim, uint32_t b, uint32_t head, const void *ctx)
+{
+    (void)ctx;
+    if (!sim->agent || sim->ents[head].next == TSIM__NIL) return head;
+    return tsim__fenv_ask(sim, b, head);
+}
+
+int tsim__seq_is_agent(const struct tsim__block_desc *d) { return d->seq.choose == choose_agent; }
+
 /* A rule's copy as a buffer's ctx, freed with what it owns (a policy's weights). */
 static void rule_free(void *ctx)
 {
@@ -149,6 +160,13 @@ int tsim__seq_attach(struct tsim_model *m, int block, const char *text, const ch
         snprintf(err, errlen, "rule 'lua' takes its code from the model file (write 'rule: lua' "
                               "and 'lua: CODE' in the buffer)");
         return TSIM_EPARSE;
+    }
+    if (strcasecmp(t, "agent") == 0) {
+        struct tsim__block_desc *d = &m->blocks[block];
+        if (d->seq.release) d->seq.release(d->seq.ctx);
+        d->seq = (struct tsim__seq){choose_agent, NULL, NULL};
+        d->discipline = TSIM_FIFO;
+        return 0;
     }
     int rc = tsim__rule_parse(&r, t, err, errlen);
     tsim__free(path);

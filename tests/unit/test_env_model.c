@@ -1,0 +1,473 @@
+/*
+ * Tests of the environment's decision points in a factory model (src/logic/fenv.c, env.c,
+ * docs/ai.md): an episode stepped with a built-in rule's choices is that rule's run of the model
+ * (its completed count and its time in the system, from the rewards), the observation, several
+ * decision points in one model (AEC: `agent` names the one asking), the same outputs on 1, 2 and
+ * 4 threads, and the refusals: no decision point, a bad model file, no horizon, a masked action.
+ */
+#include "check.h"
+#include "twinsim.h"
+#include "twinsim_logic.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The cell of examples/ai/cell.yaml with `RULE` for its queue's rule, and a second model: two
+ * stages, each queue a decision point. */
+static const char cell[] =
+    "name: cell\n"
+    "time_unit: min\n"
+    "run: {horizon: 1d}\n"
+    "products: [small, medium, large]\n"
+    "blocks:\n"
+    "  - source: orders\n"
+    "    interarrival: exponential(12)\n"
+    "    product: {small: 0.5, medium: 0.3, large: 0.2}\n"
+    "    due: uniform(1h, 4h)\n"
+    "    to: queue\n"
+    "  - buffer: queue\n"
+    "    rule: %s\n"
+    "    to: cell\n"
+    "  - machine: cell\n"
+    "    process: {small: exponential(4), medium: exponential(8), large: exponential(20)}\n"
+    "    to: done\n"
+    "  - sink: done\n";
+
+static const char two[] =
+    "name: two\n"
+    "time_unit: min\n"
+    "run: {horizon: 2d}\n"
+    "products: [a, b]\n"
+    "blocks:\n"
+    "  - source: orders\n"
+    "    interarrival: exponential(10)\n"
+    "    product: {a: 0.6, b: 0.4}\n"
+    "    to: first_queue\n"
+    "  - buffer: first_queue\n"
+    "    rule: agent\n"
+    "    to: press\n"
+    "  - machine: press\n"
+    "    process: {a: exponential(5), b: exponential(8)}\n"
+    "    to: second_queue\n"
+    "  - buffer: second_queue\n"
+    "    rule: agent\n"
+    "    to: paint\n"
+    "  - machine: paint\n"
+    "    process: {a: exponential(8), b: exponential(4)}\n"
+    "    to: done\n"
+    "  - sink: done\n";
+
+/* Write `text` (a format with one %s, given `rule`) to a new file; returns its path (free it). */
+static char *write_model(const char *text, const char *rule)
+{
+    char *path = malloc(64);
+    snprintf(path, 64, "/tmp/test_env_model_XXXXXX");
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        free(path);
+        return NULL;
+    }
+    fprintf(f, text, rule);
+    fclose(f);
+    return path;
+}
+
+static struct tsim_env *make(const char *path, int64_t n, int threads, int maxc, double wt,
+                             double wm, double ww)
+{
+    struct tsim_env_config c;
+    tsim_env_config_init(&c);
+    c.num_envs = n;
+    c.threads = threads;
+    c.max_candidates = maxc;
+    c.seed = 7;
+    c.w_throughput = wt;
+    c.w_makespan = wm;
+    c.w_waiting = ww;
+    struct tsim_env *e = NULL;
+    if (tsim_env_create_model(path, 0, &c, &e) != 0) fprintf(stderr, "  %s\n", tsim_errmsg());
+    return e;
+}
+
+/* Step every sim with `rule`'s choices through its first episode; the rewards' sums per sim. */
+static void rule_episode(struct tsim_env *e, const char *rule, double *sum, int64_t *decisions)
+{
+    size_t n = tsim_env_num(e);
+    struct tsim_env_buffers b;
+    tsim_env_buffers(e, &b);
+    int32_t *act = calloc(n, sizeof *act);
+    uint8_t *ended = calloc(n, 1);
+    size_t left = n;
+    for (size_t i = 0; i < n; i++) sum[i] = 0;
+    *decisions = 0;
+    for (int step = 0; left > 0 && step < 100000; step++) {
+        CHECK_EQ(tsim_env_rule_actions(e, rule, act), 0);
+        for (size_t i = 0; i < n; i++)
+            if (!ended[i] && b.candidates[i] > 0) (*decisions)++;
+        CHECK_EQ(tsim_env_step(e, act), 0);
+        for (size_t i = 0; i < n; i++) {
+            if (ended[i]) continue;
+            sum[i] += b.reward[i];
+            if (b.terminated[i]) {
+                ended[i] = 1;
+                left--;
+            }
+        }
+    }
+    CHECK_EQ(left, 0);
+    free(act);
+    free(ended);
+}
+
+static void test_env_model_rule_episodes_match_runs(void)
+{
+    const char *rules[] = {"FIFO", "SPT", "EDD", "SLACK", "weighted(proc=1, wait=-0.5)"};
+    char *agent = write_model(cell, "agent");
+    CHECK(agent != NULL);
+    for (size_t r = 0; r < sizeof rules / sizeof *rules; r++) {
+        enum { N = 4 };
+        struct tsim_env *done = make(agent, N, 1, 64, 1, 0, 0);
+        struct tsim_env *wait = make(agent, N, 2, 64, 0, 0, 1);
+        CHECK(done && wait);
+        double got_done[N], got_wait[N];
+        int64_t dec = 0, dec2 = 0;
+        rule_episode(done, rules[r], got_done, &dec);
+        rule_episode(wait, rules[r], got_wait, &dec2);
+        CHECK(dec > 100); /* the choice is asked often enough for the check to mean something */
+        CHECK_EQ(dec, dec2);
+        char *ruled = write_model(cell, rules[r]);
+        struct tsim_diags d;
+        tsim_diags_init(&d);
+        struct tsim_model *m = tsim_model_load_file(ruled, NULL, &d);
+        CHECK(m != NULL);
+        for (int i = 0; m && i < N; i++) {
+            struct tsim_sim *sim = tsim_sim_create(m, 7, (uint64_t)i);
+            tsim_sim_run_until(sim, 1440);
+            struct tsim_result res;
+            tsim_result_init(&res);
+            tsim_sim_result(sim, &res);
+            const struct tsim_kpi *c = tsim_result_find(&res, TSIM_KPI_SYSTEM, "completed");
+            const struct tsim_kpi *w = tsim_result_find(&res, TSIM_KPI_SYSTEM, "wip");
+            CHECK(c && w);
+            if (c && w) {
+                CHECK(got_done[i] == c->value);
+                /* wip is the time-weighted mean over the day: times 1440, the time in system */
+                CHECK_NEAR(-got_wait[i], w->value * 1440.0, 1e-9 * w->value * 1440.0);
+            }
+            tsim_result_release(&res);
+            tsim_sim_destroy(sim);
+        }
+        tsim_model_destroy(m);
+        tsim_diags_release(&d);
+        unlink(ruled);
+        free(ruled);
+        tsim_env_destroy(done);
+        tsim_env_destroy(wait);
+    }
+    unlink(agent);
+    free(agent);
+}
+
+/* The first-in-first-out choice (slot 0) differs from SPT's: the decision changes the run. */
+static void test_env_model_choice_matters(void)
+{
+    char *agent = write_model(cell, "agent");
+    struct tsim_env *a = make(agent, 4, 1, 64, 1, 0, 0);
+    struct tsim_env *b = make(agent, 4, 1, 64, 1, 0, 0);
+    double fifo[4], spt[4];
+    int64_t d1, d2;
+    rule_episode(a, "FIFO", fifo, &d1);
+    rule_episode(b, "SPT", spt, &d2);
+    int differ = 0;
+    for (int i = 0; i < 4; i++) differ += fifo[i] != spt[i];
+    CHECK(differ > 0 || d1 != d2);
+    tsim_env_destroy(a);
+    tsim_env_destroy(b);
+    unlink(agent);
+    free(agent);
+}
+
+static void test_env_model_observation(void)
+{
+    char *agent = write_model(cell, "agent");
+    struct tsim_env *e = make(agent, 2, 1, 8, 1, 0, 0);
+    CHECK(e != NULL);
+    CHECK_EQ(tsim_env_max_candidates(e), 8);
+    CHECK_EQ(tsim_env_obs_size(e), 8 * TSIM_ENV_CAND_FEATURES + TSIM_ENV_GLOBAL_FEATURES);
+    CHECK_EQ(tsim_env_agents(e), 1);
+    CHECK_STR(tsim_env_agent_name(e, 0), "queue");
+    CHECK(tsim_env_agent_name(e, 1) == NULL);
+    struct tsim_env_buffers b;
+    tsim_env_buffers(e, &b);
+    const double mean[3] = {4, 8, 20};
+    int32_t act[2];
+    int seen = 0, long_queue = 0;
+    for (int step = 0; step < 300; step++) {
+        for (size_t i = 0; i < 2; i++) {
+            const float *o = b.obs + i * tsim_env_obs_size(e);
+            const float *g = o + 8 * TSIM_ENV_CAND_FEATURES;
+            int32_t nc = b.candidates[i];
+            act[i] = nc > 1 ? nc - 1 : 0; /* the newest: LIFO */
+            if (nc == 0) {
+                CHECK_EQ(b.agent[i], -1);
+                continue;
+            }
+            seen++;
+            CHECK(nc >= 2 && nc <= 8);
+            CHECK_EQ(b.agent[i], 0);
+            CHECK(g[3] == 0.0f);
+            CHECK(g[2] >= (float)nc); /* the queue: longer than the slots sometimes */
+            if (g[2] > 8) long_queue++;
+            CHECK(g[0] == (float)b.makespan[i]);
+            for (int k = 0; k < 8; k++) {
+                const float *c = o + k * TSIM_ENV_CAND_FEATURES;
+                CHECK_EQ(b.mask[i * 8 + k], k < nc);
+                if (k >= nc) {
+                    CHECK(c[0] == 0 && c[5] == 0 && c[8] == 0);
+                    continue;
+                }
+                int p = (int)c[8];
+                CHECK(p >= 0 && p <= 2 && c[8] == (float)p);
+                CHECK(c[0] == (float)mean[p]);
+                CHECK(c[3] == c[0] && c[4] == 1.0f && c[9] == 1.0f && c[10] == (float)k);
+                CHECK(c[5] >= 0);
+                /* due in [1h, 4h] after arrival: arrival = now - wait */
+                double arrival = (double)g[0] - c[5];
+                CHECK(c[1] >= arrival + 60 - 1e-3 && c[1] <= arrival + 240 + 1e-3);
+                CHECK_NEAR(c[2], c[1] - g[0] - c[3], 1e-3);
+                if (k > 0) CHECK(c[5] <= o[(k - 1) * TSIM_ENV_CAND_FEATURES + 5]);
+            }
+        }
+        CHECK_EQ(tsim_env_step(e, act), 0);
+    }
+    CHECK(seen > 200);
+    CHECK(long_queue > 0);
+    tsim_env_destroy(e);
+    unlink(agent);
+    free(agent);
+}
+
+/* Random masked actions from a fixed generator. */
+static void random_actions(const struct tsim_env_buffers *b, size_t n, uint64_t *x, int32_t *act)
+{
+    for (size_t i = 0; i < n; i++) {
+        *x = *x * 6364136223846793005u + 1442695040888963407u;
+        int32_t nc = b->candidates[i];
+        act[i] = nc > 0 ? (int32_t)((*x >> 33) % (uint64_t)nc) : 0;
+    }
+}
+
+static void test_env_model_two_decision_points(void)
+{
+    char *path = write_model(two, "");
+    struct tsim_env *e = make(path, 3, 1, 0, 1, 0, 0);
+    CHECK(e != NULL);
+    CHECK_EQ(tsim_env_agents(e), 2);
+    CHECK_STR(tsim_env_agent_name(e, 0), "first_queue");
+    CHECK_STR(tsim_env_agent_name(e, 1), "second_queue");
+    CHECK_EQ(tsim_env_max_candidates(e), 16);
+    struct tsim_env_buffers b;
+    tsim_env_buffers(e, &b);
+    int32_t act[3];
+    uint64_t x = 1;
+    int asked[2] = {0, 0}, ends = 0;
+    for (int step = 0; step < 3000; step++) {
+        for (int i = 0; i < 3; i++) {
+            const float *g = b.obs + (size_t)i * tsim_env_obs_size(e) + 16 * TSIM_ENV_CAND_FEATURES;
+            if (b.agent[i] >= 0) {
+                asked[b.agent[i]]++;
+                CHECK(b.candidates[i] >= 2);
+                CHECK(g[3] == (float)b.agent[i]);
+            }
+        }
+        random_actions(&b, 3, &x, act);
+        CHECK_EQ(tsim_env_step(e, act), 0);
+        for (int i = 0; i < 3; i++) ends += b.terminated[i];
+    }
+    CHECK(asked[0] > 100 && asked[1] > 100);
+    CHECK(ends > 0);
+    tsim_env_destroy(e);
+    unlink(path);
+    free(path);
+}
+
+static void test_env_model_threads_identical(void)
+{
+    char *path = write_model(two, "");
+    enum { N = 11, STEPS = 1500 };
+    float *obs[3];
+    double *rew[3];
+    int32_t *agent[3];
+    const int threads[3] = {1, 2, 4};
+    for (int t = 0; t < 3; t++) {
+        struct tsim_env *e = make(path, N, threads[t], 0, 1, 0.01, 0.1);
+        CHECK(e != NULL);
+        if (!e) return;
+        struct tsim_env_buffers b;
+        tsim_env_buffers(e, &b);
+        size_t os = tsim_env_obs_size(e);
+        obs[t] = malloc(sizeof(float) * os * N);
+        rew[t] = calloc(N, sizeof(double));
+        agent[t] = calloc(N, sizeof(int32_t));
+        int32_t act[N];
+        uint64_t x = 3;
+        for (int s = 0; s < STEPS; s++) {
+            random_actions(&b, N, &x, act);
+            CHECK_EQ(tsim_env_step(e, act), 0);
+            for (int i = 0; i < N; i++) {
+                rew[t][i] += b.reward[i];
+                agent[t][i] += b.agent[i];
+            }
+        }
+        memcpy(obs[t], b.obs, sizeof(float) * os * N);
+        if (t > 0) {
+            CHECK(memcmp(obs[t], obs[0], sizeof(float) * os * N) == 0);
+            CHECK(memcmp(rew[t], rew[0], sizeof(double) * N) == 0);
+            CHECK(memcmp(agent[t], agent[0], sizeof(int32_t) * N) == 0);
+        }
+        tsim_env_destroy(e);
+    }
+    for (int t = 0; t < 3; t++) {
+        free(obs[t]);
+        free(rew[t]);
+        free(agent[t]);
+    }
+    unlink(path);
+    free(path);
+}
+
+/* A seeded reset starts the same episodes again; autoreset goes on with the next replication
+ * (one sim, so that no sim runs into its next episode while the others finish theirs). */
+static void test_env_model_reset_and_episodes(void)
+{
+    char *path = write_model(cell, "agent");
+    struct tsim_env *e = make(path, 1, 1, 0, 1, 0, 0);
+    struct tsim_env_buffers b;
+    tsim_env_buffers(e, &b);
+    double first, again, next;
+    int64_t d;
+    rule_episode(e, "SPT", &first, &d);
+    int32_t act = 0;
+    CHECK_EQ(tsim_env_step(e, &act), 0); /* NEXT_STEP: the reset, reward 0 */
+    CHECK(b.reward[0] == 0 && !b.terminated[0] && b.candidates[0] >= 2);
+    rule_episode(e, "SPT", &next, &d); /* replication 1 */
+    uint64_t seed = 7;
+    CHECK_EQ(tsim_env_reset(e, NULL, &seed), 0);
+    rule_episode(e, "SPT", &again, &d);
+    CHECK(first == again);
+    CHECK(first != next);
+    CHECK(first > 50 && next > 50); /* about 120 orders a day */
+    tsim_env_destroy(e);
+    unlink(path);
+    free(path);
+}
+
+static void test_env_model_bad_input(void)
+{
+    struct tsim_env_config c;
+    tsim_env_config_init(&c);
+    struct tsim_env *e = NULL;
+    char *fifo = write_model(cell, "FIFO");
+    CHECK_EQ(tsim_env_create_model(fifo, 0, &c, &e), TSIM_EINVAL);
+    CHECK(e == NULL);
+    CHECK(strstr(tsim_errmsg(), "the model has no decision point: give a buffer 'rule: agent'"));
+    char *typo = write_model(cell, "agnet");
+    CHECK_EQ(tsim_env_create_model(typo, 0, &c, &e), TSIM_EMODEL);
+    CHECK(strstr(tsim_errmsg(), ":12:11: error:") != NULL);
+    CHECK(strstr(tsim_errmsg(), "'agnet'") != NULL);
+    CHECK_EQ(tsim_env_create_model("/nonexistent/model.yaml", 0, &c, &e), TSIM_EMODEL);
+    CHECK_EQ(tsim_env_create_model(NULL, 0, &c, &e), TSIM_EINVAL);
+    char *agent = write_model(cell, "agent");
+    CHECK_EQ(tsim_env_create_model(agent, -1, &c, &e), TSIM_ERANGE);
+    CHECK_EQ(tsim_env_create_model(agent, NAN, &c, &e), TSIM_ERANGE);
+    c.gen_jobs = 3;
+    CHECK_EQ(tsim_env_create_model(agent, 0, &c, &e), TSIM_EINVAL);
+    c.gen_jobs = 0;
+    c.w_throughput = INFINITY;
+    CHECK_EQ(tsim_env_create_model(agent, 0, &c, &e), TSIM_EINVAL);
+    c.w_throughput = 0;
+    c.max_candidates = 5000;
+    CHECK_EQ(tsim_env_create_model(agent, 0, &c, &e), TSIM_ERANGE);
+    c.max_candidates = 4;
+    c.num_envs = 2;
+    CHECK_EQ(tsim_env_create_model(agent, 0, &c, &e), 0);
+    struct tsim_env_buffers b;
+    tsim_env_buffers(e, &b);
+    /* step until sim 1 asks, then give it a masked slot and an out-of-range one */
+    int32_t act[2] = {0, 0};
+    for (int s = 0; s < 1000 && b.candidates[1] == 0; s++) CHECK_EQ(tsim_env_step(e, act), 0);
+    CHECK(b.candidates[1] >= 2);
+    if (b.candidates[1] < 4) {
+        act[1] = 3;
+        CHECK_EQ(tsim_env_step(e, act), TSIM_EINVAL);
+        CHECK(strstr(tsim_errmsg(), "sim 1: action 3 is masked") != NULL);
+    }
+    act[1] = 4;
+    CHECK_EQ(tsim_env_step(e, act), TSIM_ERANGE);
+    CHECK(strstr(tsim_errmsg(), "sim 1: action 4 is out of range: actions are 0 to 3") != NULL);
+    tsim_env_destroy(e);
+    /* a model with no horizon */
+    char *nohz = write_model("name: x\nblocks:\n  - source: s\n    interarrival: exponential(1)\n"
+                             "    to: q\n  - buffer: q\n    rule: %s\n    to: m\n"
+                             "  - machine: m\n    process: exponential(0.9)\n    to: k\n"
+                             "  - sink: k\n", "agent");
+    c.max_candidates = 0;
+    CHECK_EQ(tsim_env_create_model(nohz, 0, &c, &e), TSIM_EINVAL);
+    CHECK(strstr(tsim_errmsg(), "no horizon") != NULL);
+    CHECK_EQ(tsim_env_create_model(nohz, 100, &c, &e), 0);
+    tsim_env_destroy(e);
+    const char *paths[] = {fifo, typo, agent, nohz};
+    for (int i = 0; i < 4; i++) {
+        unlink(paths[i]);
+        free((void *)paths[i]);
+    }
+}
+
+/* A sim of the model outside an env (twinsim run) serves the agent's queue first in, first out. */
+static void test_env_model_agent_outside_env(void)
+{
+    char *agent = write_model(cell, "agent"), *fifo = write_model(cell, "FIFO");
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_model *ma = tsim_model_load_file(agent, NULL, &d);
+    struct tsim_model *mf = tsim_model_load_file(fifo, NULL, &d);
+    CHECK(ma && mf);
+    struct tsim_sim *sa = tsim_sim_create(ma, 3, 0), *sf = tsim_sim_create(mf, 3, 0);
+    tsim_sim_run_until(sa, 1440);
+    tsim_sim_run_until(sf, 1440);
+    struct tsim_result ra, rf;
+    tsim_result_init(&ra);
+    tsim_result_init(&rf);
+    tsim_sim_result(sa, &ra);
+    tsim_sim_result(sf, &rf);
+    CHECK(ra.n > 0 && ra.fingerprint == rf.fingerprint);
+    tsim_result_release(&ra);
+    tsim_result_release(&rf);
+    tsim_sim_destroy(sa);
+    tsim_sim_destroy(sf);
+    tsim_model_destroy(ma);
+    tsim_model_destroy(mf);
+    tsim_diags_release(&d);
+    unlink(agent);
+    unlink(fifo);
+    free(agent);
+    free(fifo);
+}
+
+int main(void)
+{
+    RUN(test_env_model_rule_episodes_match_runs);
+    RUN(test_env_model_choice_matters);
+    RUN(test_env_model_observation);
+    RUN(test_env_model_two_decision_points);
+    RUN(test_env_model_threads_identical);
+    RUN(test_env_model_reset_and_episodes);
+    RUN(test_env_model_bad_input);
+    RUN(test_env_model_agent_outside_env);
+    return CHECK_DONE();
+}
