@@ -36,6 +36,7 @@ class Config(ctypes.Structure):
         ("w_waiting", ctypes.c_double),
         ("gen_jobs", ctypes.c_int32),
         ("gen_machines", ctypes.c_int32),
+        ("w_throughput", ctypes.c_double),
     ]
 
 
@@ -72,6 +73,10 @@ def _load():
                                       ctypes.POINTER(ctypes.c_int64)]),
         "tsim_env_config_init": (None, [ctypes.POINTER(Config)]),
         "tsim_env_create": (i, [p, ctypes.POINTER(Config), ctypes.POINTER(p)]),
+        "tsim_env_create_model": (i, [ctypes.c_char_p, ctypes.c_double, ctypes.POINTER(Config),
+                                      ctypes.POINTER(p)]),
+        "tsim_env_agents": (i, [p]),
+        "tsim_env_agent_name": (ctypes.c_char_p, [p, i]),
         "tsim_env_destroy": (None, [p]),
         "tsim_env_num": (sz, [p]),
         "tsim_env_max_candidates": (sz, [p]),

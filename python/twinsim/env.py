@@ -1,5 +1,6 @@
 """VectorEnv: a batch of job-shop sims in the Gymnasium style over the C environment API
-(docs/ai.md, The environment API).
+(docs/ai.md, The environment API); ModelEnv: the same over a model file whose buffers with
+`rule: agent` are the decision points (docs/ai.md, Decision points in a model).
 
 The arrays a step returns are the ones C writes into (no copies): they hold the outputs of the
 latest reset or step and are overwritten by the next one; copy them to keep them.
@@ -16,6 +17,9 @@ GLOBAL_FEATURES = 4
 FEATURES = ("proc", "due", "slack", "work_left", "ops_left", "wait", "job_work", "next_proc",
             "mach_work", "next_work", "next_free", "next_queue")
 GLOBALS = ("now", "done", "candidates", "machine")
+MODEL_FEATURES = ("proc", "due", "slack", "work_left", "ops_left", "wait", "job_work",
+                  "next_proc", "product", "has_due", "position", "unused")
+MODEL_GLOBALS = ("now", "completed", "queue", "agent")
 _AUTORESET = {"next_step": 0, "same_step": 1, "disabled": 2}
 _EIO = -7
 
@@ -130,6 +134,10 @@ class VectorEnv:
         h = ctypes.c_void_p()
         _check(lib.tsim_env_create(instance._h if instance is not None else None,
                                    ctypes.byref(cfg), ctypes.byref(h)))
+        self._setup(h, autoreset)
+
+    def _setup(self, h, autoreset):
+        """The arrays and spaces of the env `h` just made."""
         self._h = h
         self.metadata = {"autoreset_mode": {"next_step": "NextStep", "same_step": "SameStep",
                                             "disabled": "Disabled"}[autoreset]}
@@ -220,3 +228,44 @@ class VectorEnv:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class ModelEnv(VectorEnv):
+    """`num_envs` sims of the model file `path`, each stopped where a buffer with `rule: agent`
+    must choose which waiting entity it sends next; an action is a candidate's slot, and
+    info["agent"] says which decision point asks (its name: agent_names[k]). Episode k of sim i
+    runs replication i + k * num_envs of `seed` to `horizon` (0: the file's).
+
+    reward_weights: (w_throughput, w_waiting, w_time): the reward is w_throughput * entities
+    completed - w_waiting * time spent in the system - w_time * time passed, since the last step.
+    max_candidates: the slots of an observation (0: 16). info["makespan"] is the sim's clock.
+    """
+
+    def __init__(self, path, num_envs=1, *, threads=1, seed=1, max_candidates=0,
+                 autoreset="next_step", max_steps=0, horizon=0.0,
+                 reward_weights=(1.0, 0.0, 0.0)):
+        if autoreset not in _AUTORESET:
+            raise ValueError("autoreset is '%s': it must be one of %s"
+                             % (autoreset, ", ".join(_AUTORESET)))
+        cfg = _lib.Config()
+        lib.tsim_env_config_init(ctypes.byref(cfg))
+        cfg.num_envs = int(num_envs)
+        cfg.threads = int(threads)
+        cfg.seed = int(seed)
+        cfg.max_candidates = int(max_candidates)
+        cfg.autoreset = _AUTORESET[autoreset]
+        cfg.max_steps = int(max_steps)
+        cfg.w_throughput, cfg.w_waiting, cfg.w_makespan = (float(w) for w in reward_weights)
+        self._instance = None
+        h = ctypes.c_void_p()
+        _check(lib.tsim_env_create_model(str(path).encode(), float(horizon), ctypes.byref(cfg),
+                                         ctypes.byref(h)))
+        self._setup(h, autoreset)
+        self.agent_names = tuple(lib.tsim_env_agent_name(h, k).decode()
+                                 for k in range(lib.tsim_env_agents(h)))
+
+    def candidates_view(self):
+        """The candidate part of the observation as (num_envs, max_candidates, CAND_FEATURES),
+        a view (no copy) named by MODEL_FEATURES."""
+        n, mc = self.num_envs, self.max_candidates
+        return self.obs[:, :mc * CAND_FEATURES].reshape(n, mc, CAND_FEATURES)
