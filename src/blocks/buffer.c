@@ -356,7 +356,8 @@ static const struct tsim__key keys[] = {
      .noun = "'when_full' value", .dflt = "block",
      .help = "block (the sender waits) or drop (the arrival is thrown away)", .set = set_drop},
     {"rule", TSIM__KEY_FORM, 0, .dflt = "none",
-     .help = "a sequencing rule (SPT, EDD, SLACK, ..., lua, docs/logic.md) in place of `discipline`"},
+     .help = "a sequencing rule (SPT, EDD, SLACK, ..., lua, agent, docs/logic.md) in place of "
+             "`discipline`"},
     {"lua", TSIM__KEY_FORM, 0, .dflt = "none", .help = "the code of `rule: lua` (docs/logic.md)"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},

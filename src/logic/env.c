@@ -400,7 +400,8 @@ static void sim_step(struct tsim_env *e, size_t i, int32_t action)
         p->steps++;
     }
     /* What ran before the first decision counts in the first step, so that the rewards of an
-     * episode sum to exactly w_throughput * done - (w_makespan * makespan + w_waiting * waiting). */
+     * episode sum to exactly w_throughput * done - (w_makespan * makespan + w_waiting *
+     * waiting). */
     double clock, wait, done;
     any_totals(e, i, &clock, &wait, &done);
     double reward = e->cfg.w_throughput * (done - p->done) -
