@@ -11,8 +11,10 @@ evolution strategy with antithetic pairs: each generation draws PAIRS directions
 theta + sigma e and theta - sigma e on the same REPS replications (common random numbers: one
 seed per generation, never the seeds of the comparison), turns the scores into centred ranks
 and moves theta along them with Adam. A score is the mean time entities spend in the system
-over the horizon (the env's reward with w_waiting = 1), lower is better. It starts from
-theta = 0, every candidate scoring alike: first in, first out.
+over the horizon (the env's reward with w_waiting = 1), lower is better: the run's mean work in
+process, the `system.wip` of twinsim's results. It starts from a built-in rule written in the
+policy's features (--start: SLACK by default, the best rule on the validation replications; or
+FIFO, every weight 0), so that the search looks for a better rule near a good one.
 
 The comparison runs `twinsim experiment` (flow.experiment.yaml) with the written weights file as
 one level of the queue's rule, so the policy is judged by the same replications, paired
@@ -40,6 +42,10 @@ COLUMNS = tuple({"work": "work_left"}.get(f, f) for f in FEATURES)
 SCALES = np.array([10.0, 10.0, 30.0, 100.0])
 
 
+# Built-in rules as weights over FEATURES (scores are served smallest first).
+STARTS = {"fifo": [0, 0, 0, 0], "spt": [1, 0, 0, 0], "slack": [0, 0, 0, 1]}
+
+
 def actions(env, theta):
     """The candidate with the smallest score, ties to the lower slot (the earlier arrival)."""
     c = env.candidates_view()
@@ -47,6 +53,18 @@ def actions(env, theta):
     # float64, as the C rule computes: so that its ties are the same ties
     score = z.astype(np.float64) @ theta
     return np.where(env.action_mask != 0, score, np.inf).argmin(axis=1)
+
+
+def rule_wip(env, rule, seed):
+    """mean_time_in_system with a built-in rule's choices (the env's own, in C)."""
+    _, info = env.reset(seed=seed)
+    total = np.zeros(env.num_envs)
+    ended = np.zeros(env.num_envs, dtype=bool)
+    while not ended.all():
+        _, r, term, _, info = env.step(env.rule_actions(rule))
+        total += np.where(ended, 0.0, r)
+        ended |= term
+    return float(-total.mean() / env.horizon)
 
 
 def mean_time_in_system(env, theta, seed):
@@ -82,11 +100,15 @@ def train(args):
                             reward_weights=(0.0, 1.0, 0.0), max_candidates=64)
     venv.horizon = args.horizon
     rng = np.random.RandomState(args.seed)
-    theta = np.zeros(len(FEATURES))
+    theta = np.array(STARTS[args.start], dtype=np.float64)
     m, v = np.zeros_like(theta), np.zeros_like(theta)
     b1, b2, eps = 0.9, 0.999, 1e-8
     best, best_theta = None, theta.copy()
     valid_seed = 2 * 10**6 + args.seed
+    for rule in args.rules.split(","):
+        print("validation wip %.4f  %s" % (rule_wip(venv, rule, valid_seed), rule), flush=True)
+    print("validation wip %.4f  start (%s)" % (mean_time_in_system(venv, theta, valid_seed),
+                                              args.start), flush=True)
     for g in range(1, args.generations + 1):
         seed = 10**6 + args.seed * 1000 + g  # training seeds: never the experiment's
         e = rng.randn(args.pairs, len(theta))
@@ -119,21 +141,24 @@ def main():
     ap.add_argument("--horizon", type=float, default=2880.0,
                     help="the model's horizon in its time unit (flow.yaml: 2 days in minutes)")
     ap.add_argument("--generations", type=int, default=60)
-    ap.add_argument("--pairs", type=int, default=8)
-    ap.add_argument("--reps", type=int, default=32, help="replications per score")
+    ap.add_argument("--pairs", type=int, default=12)
+    ap.add_argument("--reps", type=int, default=48, help="replications per score")
     ap.add_argument("--valid", type=int, default=128, help="replications of the validation")
-    ap.add_argument("--sigma", type=float, default=0.5)
+    ap.add_argument("--sigma", type=float, default=0.3)
     ap.add_argument("--lr", type=float, default=0.1)
     ap.add_argument("--eval-every", type=int, default=5)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--start", choices=sorted(STARTS), default="slack")
+    ap.add_argument("--rules", default="FIFO,SPT,EDD,SLACK,CR,MWKR,LWKR",
+                    help="built-in rules scored on the validation replications, for the log")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=os.path.join(HERE, "flow-policy.txt"))
     args = ap.parse_args()
     theta, best = train(args)
     write_policy(args.out, theta,
-                 "examples/ai/train_factory.py --seed %d --generations %d --pairs %d --reps %d: "
-                 "validation wip %.4f" % (args.seed, args.generations, args.pairs, args.reps,
-                                          best))
+                 "examples/ai/train_factory.py --seed %d --start %s --generations %d --pairs %d "
+                 "--reps %d: validation wip %.4f" % (args.seed, args.start, args.generations,
+                                                     args.pairs, args.reps, best))
     print("wrote %s" % args.out)
 
 
