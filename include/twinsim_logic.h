@@ -146,18 +146,18 @@ TSIM_API void tsim_env_config_init(struct tsim_env_config *c);
 TSIM_API int tsim_env_create(const struct tsim_jobshop *js, const struct tsim_env_config *cfg,
                              struct tsim_env **out);
 /**
- * A batch of cfg->num_envs sims of the model file `path` whose buffers with `rule: agent` are the
- * decision points (docs/ai.md, Decision points in a model): each sim runs until such a buffer
- * must choose among two or more waiting entities, and the action is the slot of the one it sends.
- * An episode runs to `horizon` (0: the file's `run: horizon`), episode k of sim i being
- * replication i + k * num_envs of cfg->seed (a seeded reset counts again from 0).
+ * A batch of cfg->num_envs sims of model `m` whose buffers with `rule: agent` are the decision
+ * points (docs/ai.md, Decision points in a model): each sim runs until such a buffer must choose
+ * among two or more waiting entities, and the action is the slot of the one it sends. An episode
+ * runs to `horizon` (a model file's `run: horizon`, from tsim_model_load_file), episode k of sim
+ * i being replication i + k * num_envs of cfg->seed (a seeded reset counts again from 0).
  * cfg->max_candidates is the slots of an observation (0: 16; a longer queue shows its first
  * entities), reward = w_throughput * completed - (w_makespan * time + w_waiting * time in the
- * system), each an increment since the last step.
- * Errors: TSIM_EMODEL (the file's diagnostics, FILE:LINE:COL), TSIM_EINVAL (no decision point,
- * no horizon, gen_jobs set), TSIM_ERANGE as tsim_env_create.
- * Ownership: the env owns the model; release with tsim_env_destroy. */
-TSIM_API int tsim_env_create_model(const char *path, double horizon,
+ * system), each an increment since the last step: set w_makespan to 0 (its sum is the horizon).
+ * Errors: TSIM_EINVAL (no decision point, NULL m, gen_jobs set), TSIM_ERANGE (a horizon not
+ * finite or not after 0, and as tsim_env_create).
+ * Ownership: `m` is borrowed and must outlive the env; release the env with tsim_env_destroy. */
+TSIM_API int tsim_env_create_model(const struct tsim_model *m, double horizon,
                                    const struct tsim_env_config *cfg, struct tsim_env **out);
 TSIM_API void tsim_env_destroy(struct tsim_env *e);
 /** The decision points: a model's agent buffers (numbered as `agent` gives them, in the model

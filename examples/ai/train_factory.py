@@ -93,12 +93,12 @@ def write_policy(path, theta, note):
 
 def train(args):
     env = twinsim.ModelEnv(args.model, num_envs=args.reps, threads=args.threads,
-                           reward_weights=(0.0, 1.0, 0.0), max_candidates=64)
-    env.horizon = args.horizon
+                           reward_weights=(0.0, 1.0, 0.0), max_candidates=64,
+                           horizon=args.horizon)
     # Validation: more replications, their own seed, one env kept for it.
     venv = twinsim.ModelEnv(args.model, num_envs=args.valid, threads=args.threads,
-                            reward_weights=(0.0, 1.0, 0.0), max_candidates=64)
-    venv.horizon = args.horizon
+                            reward_weights=(0.0, 1.0, 0.0), max_candidates=64,
+                            horizon=args.horizon)
     rng = np.random.RandomState(args.seed)
     theta = np.array(STARTS[args.start], dtype=np.float64)
     m, v = np.zeros_like(theta), np.zeros_like(theta)
@@ -138,8 +138,8 @@ def train(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=os.path.join(HERE, "flow.yaml"))
-    ap.add_argument("--horizon", type=float, default=2880.0,
-                    help="the model's horizon in its time unit (flow.yaml: 2 days in minutes)")
+    ap.add_argument("--horizon", type=float, default=0.0,
+                    help="an episode's length in the model's time unit (0: the file's)")
     ap.add_argument("--generations", type=int, default=60)
     ap.add_argument("--pairs", type=int, default=12)
     ap.add_argument("--reps", type=int, default=48, help="replications per score")

@@ -106,8 +106,12 @@ def test_threads_give_the_same_outputs(tmp_path):
 def test_refusals(tmp_path):
     p = tmp_path / "fifo.yaml"
     p.write_text((TWO % "FIFO").replace("rule: agent", "rule: FIFO"))
-    with pytest.raises(twinsim.Error, match="no decision point"):
+    with pytest.raises(twinsim.Error, match="model 'two' has no decision point"):
         twinsim.ModelEnv(p)
+    p.write_text((TWO % "agent").replace("run: {horizon: 1d}\n", ""))
+    with pytest.raises(twinsim.Error, match="the horizon is 0"):
+        twinsim.ModelEnv(p)
+    assert twinsim.ModelEnv(p, horizon=100.0).horizon == 100.0
     p.write_text(TWO % "agnt")
     with pytest.raises(twinsim.Error, match=r"fifo.yaml:17:11: error: .*'agnt'"):
         twinsim.ModelEnv(p)

@@ -54,6 +54,37 @@ class Buffers(ctypes.Structure):
     ]
 
 
+class RunSpec(ctypes.Structure):
+    """struct tsim_run_spec (twinsim.h)."""
+    _fields_ = [
+        ("horizon", ctypes.c_double),
+        ("warmup", ctypes.c_double),
+        ("warmup_auto", ctypes.c_int),
+        ("replications", ctypes.c_int),
+        ("seed", ctypes.c_uint64),
+    ]
+
+
+class Diag(ctypes.Structure):
+    """struct tsim_diag (twinsim.h)."""
+    _fields_ = [
+        ("severity", ctypes.c_int),
+        ("line", ctypes.c_int),
+        ("col", ctypes.c_int),
+        ("message", ctypes.c_char_p),
+    ]
+
+
+class Diags(ctypes.Structure):
+    """struct tsim_diags (twinsim.h)."""
+    _fields_ = [
+        ("n", ctypes.c_size_t),
+        ("cap", ctypes.c_size_t),
+        ("errors", ctypes.c_size_t),
+        ("items", ctypes.POINTER(Diag)),
+    ]
+
+
 def _load():
     path = _find()
     try:
@@ -73,8 +104,13 @@ def _load():
                                       ctypes.POINTER(ctypes.c_int64)]),
         "tsim_env_config_init": (None, [ctypes.POINTER(Config)]),
         "tsim_env_create": (i, [p, ctypes.POINTER(Config), ctypes.POINTER(p)]),
-        "tsim_env_create_model": (i, [ctypes.c_char_p, ctypes.c_double, ctypes.POINTER(Config),
+        "tsim_env_create_model": (i, [p, ctypes.c_double, ctypes.POINTER(Config),
                                       ctypes.POINTER(p)]),
+        "tsim_model_load_file": (p, [ctypes.c_char_p, ctypes.POINTER(RunSpec),
+                                     ctypes.POINTER(Diags)]),
+        "tsim_model_destroy": (None, [p]),
+        "tsim_diags_init": (None, [ctypes.POINTER(Diags)]),
+        "tsim_diags_release": (None, [ctypes.POINTER(Diags)]),
         "tsim_env_agents": (i, [p]),
         "tsim_env_agent_name": (ctypes.c_char_p, [p, i]),
         "tsim_env_destroy": (None, [p]),

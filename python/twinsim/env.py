@@ -230,11 +230,31 @@ class VectorEnv:
         self.close()
 
 
+def load_model(path):
+    """The model file at `path` as a handle, and its `run: horizon`. Its errors raise Error with
+    every diagnostic, "FILE:LINE:COL: error: MESSAGE", as twinsim prints them."""
+    d = _lib.Diags()
+    run = _lib.RunSpec()
+    lib.tsim_diags_init(ctypes.byref(d))
+    m = lib.tsim_model_load_file(str(path).encode(), ctypes.byref(run), ctypes.byref(d))
+    lines = []
+    for k in range(d.n):
+        it = d.items[k]
+        where = ("%s:%d:%d" % (path, it.line, it.col) if it.line > 0 and it.col > 0 else
+                 "%s:%d" % (path, it.line) if it.line > 0 else str(path))
+        lines.append("%s: %s: %s" % (where, "error" if it.severity == 1 else "warning",
+                                     it.message.decode("utf-8", "replace")))
+    lib.tsim_diags_release(ctypes.byref(d))
+    if not m:
+        raise Error("\n".join(lines) or "%s: the model has errors" % path)
+    return m, run.horizon
+
+
 class ModelEnv(VectorEnv):
     """`num_envs` sims of the model file `path`, each stopped where a buffer with `rule: agent`
     must choose which waiting entity it sends next; an action is a candidate's slot, and
     info["agent"] says which decision point asks (its name: agent_names[k]). Episode k of sim i
-    runs replication i + k * num_envs of `seed` to `horizon` (0: the file's).
+    runs replication i + k * num_envs of `seed` to `horizon` (0: the file's `run: horizon`).
 
     reward_weights: (w_throughput, w_waiting, w_time): the reward is w_throughput * entities
     completed - w_waiting * time spent in the system - w_time * time passed, since the last step.
@@ -244,6 +264,7 @@ class ModelEnv(VectorEnv):
     def __init__(self, path, num_envs=1, *, threads=1, seed=1, max_candidates=0,
                  autoreset="next_step", max_steps=0, horizon=0.0,
                  reward_weights=(1.0, 0.0, 0.0)):
+        self._model = None
         if autoreset not in _AUTORESET:
             raise ValueError("autoreset is '%s': it must be one of %s"
                              % (autoreset, ", ".join(_AUTORESET)))
@@ -257,12 +278,20 @@ class ModelEnv(VectorEnv):
         cfg.max_steps = int(max_steps)
         cfg.w_throughput, cfg.w_waiting, cfg.w_makespan = (float(w) for w in reward_weights)
         self._instance = None
+        self._model, file_horizon = load_model(path)
+        self.horizon = float(horizon) if horizon else file_horizon
         h = ctypes.c_void_p()
-        _check(lib.tsim_env_create_model(str(path).encode(), float(horizon), ctypes.byref(cfg),
+        _check(lib.tsim_env_create_model(self._model, self.horizon, ctypes.byref(cfg),
                                          ctypes.byref(h)))
         self._setup(h, autoreset)
         self.agent_names = tuple(lib.tsim_env_agent_name(h, k).decode()
                                  for k in range(lib.tsim_env_agents(h)))
+
+    def close(self):
+        super().close()
+        if getattr(self, "_model", None):
+            lib.tsim_model_destroy(self._model)
+            self._model = None
 
     def candidates_view(self):
         """The candidate part of the observation as (num_envs, max_candidates, CAND_FEATURES),

@@ -583,8 +583,8 @@ int tsim_env_create(const struct tsim_jobshop *js, const struct tsim_env_config 
     return 0;
 }
 
-int tsim_env_create_model(const char *path, double horizon, const struct tsim_env_config *cfg,
-                          struct tsim_env **out)
+int tsim_env_create_model(const struct tsim_model *m, double horizon,
+                          const struct tsim_env_config *cfg, struct tsim_env **out)
 {
     const char *f = "tsim_env_create_model";
     if (!out) return tsim__fail(TSIM_EINVAL, f, "'out' is NULL");
@@ -600,7 +600,7 @@ int tsim_env_create_model(const char *path, double horizon, const struct tsim_en
                           TSIM__ENV_MAX_SLOTS);
     size_t mc = cfg->max_candidates ? (size_t)cfg->max_candidates : TSIM__ENV_DEFAULT_SLOTS;
     struct tsim__fenv *fac;
-    r = tsim__fenv_create(path, horizon, cfg, mc, &fac);
+    r = tsim__fenv_create(m, horizon, cfg, mc, &fac);
     if (r) return r;
     struct tsim_env *e = tsim__calloc(1, sizeof *e);
     e->cfg = *cfg;

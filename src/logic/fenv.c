@@ -46,7 +46,7 @@ struct fsim {
 };
 
 struct tsim__fenv {
-    struct tsim_model *m;
+    const struct tsim_model *m; /* borrowed: the caller keeps it alive */
     double horizon;
     size_t n, maxc;
     int *agent_of; /* [block]: its decision point's number, -1 if none */
@@ -214,47 +214,15 @@ void tsim__fenv_write(const struct tsim__fenv *f, size_t i, float *obs, uint8_t 
  * Making and freeing
  * ------------------------------------------------------------------------------------------- */
 
-/* The diagnostics of a model that did not load, as one message. */
-static int model_fail(const char *path, const struct tsim_diags *d)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (mem) {
-        tsim_diags_print(d, path, mem);
-        fclose(mem);
-    }
-    while (len > 0 && text[len - 1] == '\n') text[--len] = '\0';
-    int r = tsim__fail(TSIM_EMODEL, "tsim_env_create_model", "%s", text ? text : path);
-    free(text);
-    return r;
-}
-
-int tsim__fenv_create(const char *path, double horizon, const struct tsim_env_config *cfg,
-                      size_t maxc, struct tsim__fenv **out)
+int tsim__fenv_create(const struct tsim_model *m, double horizon,
+                      const struct tsim_env_config *cfg, size_t maxc, struct tsim__fenv **out)
 {
     const char *fn = "tsim_env_create_model";
     *out = NULL;
-    if (!path) return tsim__fail(TSIM_EINVAL, fn, "'path' is NULL");
-    if (!(horizon >= 0) || !isfinite(horizon))
-        return tsim__fail(TSIM_ERANGE, fn, "the horizon is %g: it must be 0 (the model file's) "
-                          "or a finite time after 0", horizon);
-    struct tsim_diags d;
-    struct tsim_run_spec run;
-    tsim_diags_init(&d);
-    struct tsim_model *m = tsim_model_load_file(path, &run, &d);
-    if (!m) {
-        int r = model_fail(path, &d);
-        tsim_diags_release(&d);
-        return r;
-    }
-    tsim_diags_release(&d);
-    if (horizon == 0) horizon = run.horizon;
-    if (!(horizon > 0)) {
-        tsim_model_destroy(m);
-        return tsim__fail(TSIM_EINVAL, fn, "%s: no horizon: an episode runs to one (give it, or "
-                          "'run: {horizon: ...}' in the model file)", path);
-    }
+    if (!m) return tsim__fail(TSIM_EINVAL, fn, "'m' is NULL");
+    if (!(horizon > 0) || !isfinite(horizon))
+        return tsim__fail(TSIM_ERANGE, fn, "the horizon is %g: an episode runs to a finite time "
+                          "after 0 (a model file's is its 'run: {horizon: ...}')", horizon);
     struct tsim__fenv *f = tsim__calloc(1, sizeof *f);
     f->m = m;
     f->horizon = horizon;
@@ -271,8 +239,8 @@ int tsim__fenv_create(const char *path, double horizon, const struct tsim_env_co
     }
     if (f->nagents == 0) {
         tsim__fenv_destroy(f);
-        return tsim__fail(TSIM_EINVAL, fn, "%s: the model has no decision point: give a buffer "
-                          "'rule: agent' (docs/ai.md)", path);
+        return tsim__fail(TSIM_EINVAL, fn, "model '%s' has no decision point: give a buffer "
+                          "'rule: agent' (docs/ai.md)", m->name ? m->name : "");
     }
     f->sims = tsim__calloc(f->n, sizeof *f->sims);
     for (size_t i = 0; i < f->n; i++) {
@@ -282,7 +250,7 @@ int tsim__fenv_create(const char *path, double horizon, const struct tsim_env_co
         s->sim = tsim_sim_create(m, cfg->seed, i);
         if (!s->sim) {
             tsim__fenv_destroy(f);
-            return tsim__fail(TSIM_EMODEL, fn, "%s: %s", path, tsim_errmsg());
+            return tsim__fail(TSIM_EMODEL, fn, "%s", tsim_errmsg());
         }
         s->sim->agent = s;
         s->pending = tsim__malloc(f->nagents * sizeof *s->pending);
@@ -308,7 +276,6 @@ void tsim__fenv_destroy(struct tsim__fenv *f)
     tsim__free(f->sims);
     tsim__free(f->agent_of);
     tsim__free(f->agent_block);
-    tsim_model_destroy(f->m);
     tsim__free(f);
 }
 

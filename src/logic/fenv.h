@@ -14,11 +14,11 @@
 struct tsim__fenv;
 struct tsim__cand;
 
-/* Load the model file `path` and make cfg->num_envs sims of it, episodes of `horizon` (0: the
- * file's), observations of `maxc` candidate slots. The sims are not reset yet. Returns 0, or
- * TSIM_EMODEL (the file's diagnostics), TSIM_EINVAL (no decision point, no horizon), TSIM_ERANGE. */
-int tsim__fenv_create(const char *path, double horizon, const struct tsim_env_config *cfg,
-                      size_t maxc, struct tsim__fenv **out);
+/* Make cfg->num_envs sims of model `m` (borrowed), episodes of `horizon`, observations of `maxc`
+ * candidate slots. The sims are not reset yet. Returns 0, or TSIM_EINVAL (no decision point, NULL
+ * m), TSIM_ERANGE (horizon), TSIM_EMODEL (a sim could not be made). */
+int tsim__fenv_create(const struct tsim_model *m, double horizon,
+                      const struct tsim_env_config *cfg, size_t maxc, struct tsim__fenv **out);
 void tsim__fenv_destroy(struct tsim__fenv *f);
 /* A new episode of sim i, run to its first decision; with `seed`, episodes count from 0 again
  * with that seed. */

@@ -77,6 +77,37 @@ static char *write_model(const char *text, const char *rule)
     return path;
 }
 
+/* The model file at `path`, NULL with its diagnostics printed. */
+static struct tsim_model *load(const char *path, double *horizon)
+{
+    struct tsim_diags d;
+    struct tsim_run_spec run;
+    tsim_diags_init(&d);
+    struct tsim_model *m = tsim_model_load_file(path, &run, &d);
+    if (!m) tsim_diags_print(&d, path, stderr);
+    tsim_diags_release(&d);
+    if (horizon) *horizon = m ? run.horizon : 0;
+    return m;
+}
+
+/* Each env made by make() and its model, freed together by destroy(). */
+static struct {
+    struct tsim_env *e;
+    struct tsim_model *m;
+} made[16];
+
+static void destroy(struct tsim_env *e)
+{
+    for (size_t k = 0; k < sizeof made / sizeof *made; k++)
+        if (made[k].e == e && e) {
+            tsim_env_destroy(e);
+            tsim_model_destroy(made[k].m);
+            made[k].e = NULL;
+            made[k].m = NULL;
+            return;
+        }
+}
+
 static struct tsim_env *make(const char *path, int64_t n, int threads, int maxc, double wt,
                              double wm, double ww)
 {
@@ -90,7 +121,21 @@ static struct tsim_env *make(const char *path, int64_t n, int threads, int maxc,
     c.w_makespan = wm;
     c.w_waiting = ww;
     struct tsim_env *e = NULL;
-    if (tsim_env_create_model(path, 0, &c, &e) != 0) fprintf(stderr, "  %s\n", tsim_errmsg());
+    double horizon;
+    struct tsim_model *m = load(path, &horizon);
+    if (!m) return NULL;
+    if (tsim_env_create_model(m, horizon, &c, &e) != 0) {
+        fprintf(stderr, "  %s\n", tsim_errmsg());
+        tsim_model_destroy(m);
+        return NULL;
+    }
+    for (size_t k = 0; k < sizeof made / sizeof *made; k++)
+        if (!made[k].e) {
+            made[k].e = e;
+            made[k].m = m;
+            return e;
+        }
+    CHECK(0); /* more than 16 at once */
     return e;
 }
 
@@ -166,8 +211,8 @@ static void test_env_model_rule_episodes_match_runs(void)
         tsim_diags_release(&d);
         unlink(ruled);
         free(ruled);
-        tsim_env_destroy(done);
-        tsim_env_destroy(wait);
+        destroy(done);
+        destroy(wait);
     }
     unlink(agent);
     free(agent);
@@ -186,8 +231,8 @@ static void test_env_model_choice_matters(void)
     int differ = 0;
     for (int i = 0; i < 4; i++) differ += fifo[i] != spt[i];
     CHECK(differ > 0 || d1 != d2);
-    tsim_env_destroy(a);
-    tsim_env_destroy(b);
+    destroy(a);
+    destroy(b);
     unlink(agent);
     free(agent);
 }
@@ -247,7 +292,7 @@ static void test_env_model_observation(void)
     }
     CHECK(seen > 200);
     CHECK(long_queue > 0);
-    tsim_env_destroy(e);
+    destroy(e);
     unlink(agent);
     free(agent);
 }
@@ -291,7 +336,7 @@ static void test_env_model_two_decision_points(void)
     }
     CHECK(asked[0] > 100 && asked[1] > 100);
     CHECK(ends > 0);
-    tsim_env_destroy(e);
+    destroy(e);
     unlink(path);
     free(path);
 }
@@ -330,7 +375,7 @@ static void test_env_model_threads_identical(void)
             CHECK(memcmp(rew[t], rew[0], sizeof(double) * N) == 0);
             CHECK(memcmp(agent[t], agent[0], sizeof(int32_t) * N) == 0);
         }
-        tsim_env_destroy(e);
+        destroy(e);
     }
     for (int t = 0; t < 3; t++) {
         free(obs[t]);
@@ -362,7 +407,7 @@ static void test_env_model_reset_and_episodes(void)
     CHECK(first == again);
     CHECK(first != next);
     CHECK(first > 50 && next > 50); /* about 120 orders a day */
-    tsim_env_destroy(e);
+    destroy(e);
     unlink(path);
     free(path);
 }
@@ -373,29 +418,43 @@ static void test_env_model_bad_input(void)
     tsim_env_config_init(&c);
     struct tsim_env *e = NULL;
     char *fifo = write_model(cell, "FIFO");
-    CHECK_EQ(tsim_env_create_model(fifo, 0, &c, &e), TSIM_EINVAL);
+    struct tsim_model *mf = load(fifo, NULL);
+    CHECK_EQ(tsim_env_create_model(mf, 1440, &c, &e), TSIM_EINVAL);
     CHECK(e == NULL);
-    CHECK(strstr(tsim_errmsg(), "the model has no decision point: give a buffer 'rule: agent'"));
+    CHECK_STR(tsim_errmsg(), "tsim_env_create_model: model 'cell' has no decision point: give a "
+                             "buffer 'rule: agent' (docs/ai.md)");
+    tsim_model_destroy(mf);
+    /* a misspelt agent is an unknown rule of the model file, at its place */
     char *typo = write_model(cell, "agnet");
-    CHECK_EQ(tsim_env_create_model(typo, 0, &c, &e), TSIM_EMODEL);
-    CHECK(strstr(tsim_errmsg(), ":12:11: error:") != NULL);
-    CHECK(strstr(tsim_errmsg(), "'agnet'") != NULL);
-    CHECK_EQ(tsim_env_create_model("/nonexistent/model.yaml", 0, &c, &e), TSIM_EMODEL);
-    CHECK_EQ(tsim_env_create_model(NULL, 0, &c, &e), TSIM_EINVAL);
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    CHECK(tsim_model_load_file(typo, NULL, &d) == NULL);
+    CHECK(d.errors == 1 && d.items[0].line == 12 && d.items[0].col == 11);
+    CHECK(d.n > 0 && strstr(d.items[0].message, "unknown rule 'agnet'") != NULL);
+    tsim_diags_release(&d);
+    CHECK_EQ(tsim_env_create_model(NULL, 1440, &c, &e), TSIM_EINVAL);
     char *agent = write_model(cell, "agent");
-    CHECK_EQ(tsim_env_create_model(agent, -1, &c, &e), TSIM_ERANGE);
-    CHECK_EQ(tsim_env_create_model(agent, NAN, &c, &e), TSIM_ERANGE);
+    struct tsim_model *m = load(agent, NULL);
+    CHECK_EQ(tsim_env_create_model(m, 0, &c, &e), TSIM_ERANGE);
+    CHECK(strstr(tsim_errmsg(), "the horizon is 0") != NULL);
+    CHECK_EQ(tsim_env_create_model(m, -1, &c, &e), TSIM_ERANGE);
+    CHECK_EQ(tsim_env_create_model(m, NAN, &c, &e), TSIM_ERANGE);
+    CHECK_EQ(tsim_env_create_model(m, INFINITY, &c, &e), TSIM_ERANGE);
+    CHECK_EQ(tsim_env_create_model(m, 1440, NULL, &e), TSIM_EINVAL);
+    CHECK_EQ(tsim_env_create_model(m, 1440, &c, NULL), TSIM_EINVAL);
     c.gen_jobs = 3;
-    CHECK_EQ(tsim_env_create_model(agent, 0, &c, &e), TSIM_EINVAL);
+    CHECK_EQ(tsim_env_create_model(m, 1440, &c, &e), TSIM_EINVAL);
     c.gen_jobs = 0;
     c.w_throughput = INFINITY;
-    CHECK_EQ(tsim_env_create_model(agent, 0, &c, &e), TSIM_EINVAL);
+    CHECK_EQ(tsim_env_create_model(m, 1440, &c, &e), TSIM_EINVAL);
     c.w_throughput = 0;
     c.max_candidates = 5000;
-    CHECK_EQ(tsim_env_create_model(agent, 0, &c, &e), TSIM_ERANGE);
+    CHECK_EQ(tsim_env_create_model(m, 1440, &c, &e), TSIM_ERANGE);
+    c.num_envs = 0;
     c.max_candidates = 4;
+    CHECK_EQ(tsim_env_create_model(m, 1440, &c, &e), TSIM_ERANGE);
     c.num_envs = 2;
-    CHECK_EQ(tsim_env_create_model(agent, 0, &c, &e), 0);
+    CHECK_EQ(tsim_env_create_model(m, 1440, &c, &e), 0);
     struct tsim_env_buffers b;
     tsim_env_buffers(e, &b);
     /* step until sim 1 asks, then give it a masked slot and an out-of-range one */
@@ -410,19 +469,12 @@ static void test_env_model_bad_input(void)
     act[1] = 4;
     CHECK_EQ(tsim_env_step(e, act), TSIM_ERANGE);
     CHECK(strstr(tsim_errmsg(), "sim 1: action 4 is out of range: actions are 0 to 3") != NULL);
+    act[1] = -1;
+    CHECK_EQ(tsim_env_step(e, act), TSIM_ERANGE);
     tsim_env_destroy(e);
-    /* a model with no horizon */
-    char *nohz = write_model("name: x\nblocks:\n  - source: s\n    interarrival: exponential(1)\n"
-                             "    to: q\n  - buffer: q\n    rule: %s\n    to: m\n"
-                             "  - machine: m\n    process: exponential(0.9)\n    to: k\n"
-                             "  - sink: k\n", "agent");
-    c.max_candidates = 0;
-    CHECK_EQ(tsim_env_create_model(nohz, 0, &c, &e), TSIM_EINVAL);
-    CHECK(strstr(tsim_errmsg(), "no horizon") != NULL);
-    CHECK_EQ(tsim_env_create_model(nohz, 100, &c, &e), 0);
-    tsim_env_destroy(e);
-    const char *paths[] = {fifo, typo, agent, nohz};
-    for (int i = 0; i < 4; i++) {
+    tsim_model_destroy(m);
+    const char *paths[] = {fifo, typo, agent};
+    for (int i = 0; i < 3; i++) {
         unlink(paths[i]);
         free((void *)paths[i]);
     }
