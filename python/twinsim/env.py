@@ -100,6 +100,22 @@ class JobShop:
             self._h = None
 
 
+def _config(num_envs, threads, seed, max_candidates, autoreset, max_steps):
+    """The struct tsim_env_config that both kinds of env share."""
+    if autoreset not in _AUTORESET:
+        raise ValueError("autoreset is '%s': it must be one of %s"
+                         % (autoreset, ", ".join(_AUTORESET)))
+    cfg = _lib.Config()
+    lib.tsim_env_config_init(ctypes.byref(cfg))
+    cfg.num_envs = int(num_envs)
+    cfg.threads = int(threads)
+    cfg.seed = int(seed)
+    cfg.max_candidates = int(max_candidates)
+    cfg.autoreset = _AUTORESET[autoreset]
+    cfg.max_steps = int(max_steps)
+    return cfg
+
+
 class VectorEnv:
     """`num_envs` sims of one job shop, each stopped where a free machine chooses its next
     operation. obs: (num_envs, obs_size) float32; an action is a candidate's slot.
@@ -116,17 +132,7 @@ class VectorEnv:
                  autoreset="next_step", max_steps=0, reward_weights=(1.0, 0.0), generate=None):
         if isinstance(instance, (str, bytes)) or hasattr(instance, "__fspath__"):
             instance = JobShop(instance)
-        if autoreset not in _AUTORESET:
-            raise ValueError("autoreset is '%s': it must be one of %s"
-                             % (autoreset, ", ".join(_AUTORESET)))
-        cfg = _lib.Config()
-        lib.tsim_env_config_init(ctypes.byref(cfg))
-        cfg.num_envs = int(num_envs)
-        cfg.threads = int(threads)
-        cfg.seed = int(seed)
-        cfg.max_candidates = int(max_candidates)
-        cfg.autoreset = _AUTORESET[autoreset]
-        cfg.max_steps = int(max_steps)
+        cfg = _config(num_envs, threads, seed, max_candidates, autoreset, max_steps)
         cfg.w_makespan, cfg.w_waiting = (float(w) for w in reward_weights)
         if generate is not None:
             cfg.gen_jobs, cfg.gen_machines = (int(x) for x in generate)
@@ -265,17 +271,7 @@ class ModelEnv(VectorEnv):
                  autoreset="next_step", max_steps=0, horizon=0.0,
                  reward_weights=(1.0, 0.0, 0.0)):
         self._model = None
-        if autoreset not in _AUTORESET:
-            raise ValueError("autoreset is '%s': it must be one of %s"
-                             % (autoreset, ", ".join(_AUTORESET)))
-        cfg = _lib.Config()
-        lib.tsim_env_config_init(ctypes.byref(cfg))
-        cfg.num_envs = int(num_envs)
-        cfg.threads = int(threads)
-        cfg.seed = int(seed)
-        cfg.max_candidates = int(max_candidates)
-        cfg.autoreset = _AUTORESET[autoreset]
-        cfg.max_steps = int(max_steps)
+        cfg = _config(num_envs, threads, seed, max_candidates, autoreset, max_steps)
         cfg.w_throughput, cfg.w_waiting, cfg.w_makespan = (float(w) for w in reward_weights)
         self._instance = None
         self._model, file_horizon = load_model(path)
