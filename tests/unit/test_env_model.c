@@ -412,6 +412,49 @@ static void test_env_model_reset_and_episodes(void)
     free(path);
 }
 
+/* SAME_STEP: the step that ends an episode shows the next one's first decision, with the ended
+ * episode's clock; without autoreset, stepping an ended sim is refused, naming it. */
+static void test_env_model_autoresets(void)
+{
+    char *path = write_model(cell, "agent");
+    double horizon;
+    struct tsim_model *m = load(path, &horizon);
+    struct tsim_env_config c;
+    tsim_env_config_init(&c);
+    c.w_makespan = 0;
+    c.w_throughput = 1;
+    for (int ar = TSIM_ENV_SAME_STEP; ar <= TSIM_ENV_NO_AUTORESET; ar++) {
+        c.autoreset = ar;
+        struct tsim_env *e = NULL;
+        CHECK_EQ(tsim_env_create_model(m, horizon, &c, &e), 0);
+        if (!e) break;
+        struct tsim_env_buffers b;
+        tsim_env_buffers(e, &b);
+        int32_t a = 0;
+        int steps = 0;
+        while (!b.terminated[0] && steps < 100000) {
+            CHECK_EQ(tsim_env_step(e, &a), 0);
+            steps++;
+        }
+        CHECK(b.terminated[0] == 1 && b.makespan[0] == horizon);
+        if (ar == TSIM_ENV_SAME_STEP) {
+            CHECK(b.candidates[0] >= 2 && b.agent[0] == 0);
+            CHECK_EQ(tsim_env_step(e, &a), 0);
+            CHECK(b.terminated[0] == 0 && b.makespan[0] < horizon);
+        } else {
+            CHECK_EQ(b.candidates[0], 0);
+            CHECK_EQ(tsim_env_step(e, &a), TSIM_EINVAL);
+            CHECK(strstr(tsim_errmsg(), "sim 0: its episode has ended") != NULL);
+            CHECK_EQ(tsim_env_reset(e, NULL, NULL), 0);
+            CHECK(b.candidates[0] >= 2 && b.terminated[0] == 0);
+        }
+        tsim_env_destroy(e);
+    }
+    tsim_model_destroy(m);
+    unlink(path);
+    free(path);
+}
+
 static void test_env_model_bad_input(void)
 {
     struct tsim_env_config c;
@@ -519,6 +562,7 @@ int main(void)
     RUN(test_env_model_two_decision_points);
     RUN(test_env_model_threads_identical);
     RUN(test_env_model_reset_and_episodes);
+    RUN(test_env_model_autoresets);
     RUN(test_env_model_bad_input);
     RUN(test_env_model_agent_outside_env);
     return CHECK_DONE();
