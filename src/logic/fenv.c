@@ -12,6 +12,9 @@
  * stepped with a built-in rule's choices gives that rule's run). No event runs between the
  * question and the answer.
  *
+ * A decision is asked for only where its answer can be sent: a buffer whose one next block is
+ * full (a busy machine) sends nothing, whatever it would choose, and is not asked.
+ *
  * Invariants: a sim is live (`asking` is a buffer whose queue holds `nc` >= 2 candidates, the
  * first `nc` of them in `who`/`cand`) or done (`asking` is TSIM__NIL: the horizon is reached or
  * the sim stopped with an error). `pending` holds the buffers that asked in the same event, each
@@ -59,6 +62,18 @@ struct tsim__fenv {
  * The question and the answer
  * ------------------------------------------------------------------------------------------- */
 
+/* Whether the one block `b` sends to would take an entity now (flow.c's test for first_free): a
+ * machine with an idle server that is up, another block below its limit. */
+static int next_takes(const struct tsim_sim *sim, uint32_t b)
+{
+    const struct tsim__route *r = &sim->blocks[b].route;
+    if (r->rule != TSIM_ROUTE_SINGLE) return 1; /* a route may find a taker: ask */
+    uint32_t to = (uint32_t)r->to[0];
+    if (sim->vt[to] == &tsim__machine_vt) return tsim__station_free_server(sim, to) >= 0;
+    const struct tsim__bhdr *h = tsim__hdr(sim, to);
+    return h->content < h->full_at;
+}
+
 uint32_t tsim__fenv_ask(struct tsim_sim *sim, uint32_t b, uint32_t head)
 {
     struct fsim *s = sim->agent;
@@ -67,7 +82,10 @@ uint32_t tsim__fenv_ask(struct tsim_sim *sim, uint32_t b, uint32_t head)
         s->answer_e = TSIM__NIL;
         return e;
     }
-    (void)head;
+    /* A buffer tries again to send as soon as one entity has gone; where the next block is now
+     * full, the head is refused there as any rule's choice would be, and no one is asked: the
+     * decision comes when the next block has room. */
+    if (!next_takes(sim, b)) return head;
     for (uint32_t k = 0; k < s->npending; k++)
         if (s->pending[k] == b) return TSIM__NIL;
     s->pending[s->npending++] = b;
