@@ -27,6 +27,7 @@
  */
 #include "blocks/sim.h"
 #include "core/core.h"
+#include "core/names.h"
 #include "logic/logic.h"
 #include "logic/policy.h"
 #include "logic/rules.h"
@@ -169,6 +170,9 @@ int tsim__seq_attach(struct tsim_model *m, int block, const char *text, const ch
         return 0;
     }
     int rc = tsim__rule_parse(&r, t, err, errlen);
+    /* The buffer's own rule is not among the rules' names that the message lists. */
+    if (rc == TSIM_EPARSE && strstr(err, " (rules: ") && tsim__edit_distance(t, "agent", 3) <= 2)
+        snprintf(err, errlen, "unknown rule '%s' (did you mean 'agent'?)", t);
     tsim__free(path);
     if (rc == 0 && r.kind == TSIM__RULE_POLICY)
         rc = tsim__policy_require(r.policy, BUFFER_PFEATS, "a buffer", err, errlen);
