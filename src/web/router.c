@@ -24,69 +24,9 @@
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
-void tsim__sb_add(struct tsim__sb *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1) cap *= 2;
-        b->p = tsim__realloc(b->p, cap);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
+void tsim__sb_str(struct tsim__sb *b, const char *s) { tsim__sb_json_str(b, s, TSIM__JSON_HTML); }
 
-void tsim__sb_printf(struct tsim__sb *b, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof small) {
-        tsim__sb_add(b, small, (size_t)n);
-        return;
-    }
-    char *big = tsim__malloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    tsim__sb_add(b, big, (size_t)n);
-    tsim__free(big);
-}
-
-void tsim__sb_str(struct tsim__sb *b, const char *s)
-{
-    if (!s) {
-        tsim__sb_add(b, "null", 4);
-        return;
-    }
-    tsim__sb_add(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        unsigned c = *p;
-        if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            tsim__sb_add(b, e, 2);
-        } else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f) {
-            tsim__sb_printf(b, "\\u%04x", c);
-        } else {
-            tsim__sb_add(b, (const char *)p, 1);
-        }
-    }
-    tsim__sb_add(b, "\"", 1);
-}
-
-void tsim__sb_num(struct tsim__sb *b, double v)
-{
-    char buf[40];
-    tsim__fmt_double(buf, sizeof buf, v);
-    if (buf[0] == 'n' || buf[0] == 'i' || buf[1] == 'i')
-        tsim__sb_add(b, "null", 4);
-    else
-        tsim__sb_add(b, buf, strlen(buf));
-}
+void tsim__sb_num(struct tsim__sb *b, double v) { tsim__sb_json_num(b, v, TSIM__JSON_HTML); }
 
 void tsim__sb_reply(struct tsim__sb *b, struct tsim__web_resp *out)
 {

@@ -10,6 +10,7 @@
 #define TSIM_WEB_WEB_H
 
 #include "twinsim_web.h"
+#include "results/results.h"
 #include "results/web_assets.h"
 
 #include <pthread.h>
@@ -143,14 +144,7 @@ const char *tsim__web_arg(const struct tsim__web_req *r, const char *key);
 void tsim__web_error(struct tsim__web_resp *out, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* A growable text buffer for JSON; out of memory aborts (tsim__malloc). */
-struct tsim__sb {
-    char *p;
-    size_t n, cap;
-};
-void tsim__sb_add(struct tsim__sb *b, const char *s, size_t n);
-void tsim__sb_printf(struct tsim__sb *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+/* struct tsim__sb, tsim__sb_add and tsim__sb_printf are in results/results.h. */
 /* `s` as a JSON string, quotes included; NULL is null. Escapes <, > and & too, so that the text
  * can never close a script element it is embedded in. */
 void tsim__sb_str(struct tsim__sb *b, const char *s);
