@@ -174,6 +174,9 @@ enum {
     /* Also escape <, >, & and DEL, and every control byte as \u00XX: the text can then never
      * close a <script> element it is embedded in (the dashboard's answers and the report). */
     TSIM__JSON_HTML = 4,
+    /* The twin's messages (MQTT payloads, the records and the SSE stream): compact, and numbers
+     * as they have always been. */
+    TSIM__JSON_MSG = TSIM__JSON_COMPACT | TSIM__JSON_MSG_NUMBERS,
 };
 #define TSIM__JSON_DEPTH 16
 struct tsim__json {
