@@ -7,6 +7,8 @@
 #if defined(TSIM_HAVE_MQTT) && defined(TSIM_HAVE_CJSON)
 #include "twin_fixture.h"
 
+#include <cjson/cJSON.h>
+
 static void test_batch_builder(void)
 {
     struct tsim_model *m = load_model();
@@ -95,6 +97,29 @@ static char *view(const struct tsim__live *lv, const struct tsim_sim *sim,
     return buf;
 }
 
+/* The observed view inside the twin's state message is the state-out line's view with its
+ * numbers as the twin's messages write them (the line's six-decimal time read back): the same
+ * text cJSON gave when it read the line and wrote the message. */
+static int observed_as_in_message(const struct tsim__live *lv, double t, const char *line)
+{
+    struct tsim__sb b = {0};
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &b, TSIM__JSON_MSG);
+    tsim__json_open(&j, NULL, '{', 0);
+    tsim__live_json_observed(lv, t, &j);
+    tsim__json_close(&j, '{');
+    cJSON *o = cJSON_CreateObject();
+    cJSON *v = cJSON_Parse(line);
+    cJSON_AddItemToObject(o, "observed", v ? v : cJSON_CreateNull());
+    char *want = cJSON_PrintUnformatted(o);
+    int same = strcmp(b.p, want) == 0;
+    if (!same) CHECK_STR(b.p, want);
+    cJSON_free(want);
+    cJSON_Delete(o);
+    tsim__sb_release(&b);
+    return same;
+}
+
 /* Emulator and twin in one process, with the same or another seed: at every checkpoint the
  * twin's observed state equals the plant's; with the same seed its sim does too, with no
  * correction at all. `lie`: after the plant's first hour, one message with a clock 3 h ahead
@@ -122,7 +147,7 @@ static void run_pair_lied(uint64_t twin_seed, int batch, int lie, int *obs_equal
     tsim__emu_init(&e, map, plant, map->origin, loop_emit, &l);
     tsim_sim_set_observer(plant, tsim__emu_observe, &e);
     tsim__emu_snapshot(&e, plant);
-    int ok_obs = 1, ok_sim = 1;
+    int ok_obs = 1, ok_sim = 1, messages_ok = 0;
     for (double t = 30; t <= 240; t += 30) {
         tsim_sim_run_until(plant, t);
         if (lie && t == 90) {
@@ -142,6 +167,14 @@ static void run_pair_lied(uint64_t twin_seed, int batch, int lie, int *obs_equal
             if (ok_obs && lie != 2) fprintf(stderr, "  plant %s  twin  %s", a, b);
             ok_obs = 0;
         }
+        if (!messages_ok) {
+            /* A whole time (written 30.000000 in the line, 30 in the message) and one with more
+             * than six decimals, to see it rounded the same way. */
+            char *c = view(lv, NULL, NULL, "observed", t + 1.0 / 3);
+            messages_ok = observed_as_in_message(lv, t, b) && observed_as_in_message(lv, t + 1.0 / 3, c)
+                              ? 0 : -1;
+            free(c);
+        }
         free(a);
         free(b);
         a = view(NULL, plant, &e, "sim", t);
@@ -151,6 +184,7 @@ static void run_pair_lied(uint64_t twin_seed, int batch, int lie, int *obs_equal
         free(b);
     }
     CHECK(l.bad == 0 || lie == 2);
+    CHECK(messages_ok == 0);
     CHECK(l.sent > 1000);
     CHECK(in.received == l.sent + (lie ? 1 : 0));
     if (lies) {
