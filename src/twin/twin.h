@@ -773,8 +773,7 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
  * whose first item's topic is the message's, later items naming their own topic
  * (TSIM__BATCH_TOPIC) where it differs. */
 struct tsim__batch {
-    char *buf;            /* "[" and the items so far, comma separated */
-    size_t len, cap;
+    struct tsim__sb text; /* "[" and the items so far, comma separated */
     size_t first_len;     /* length of the first item's text */
     char topic[512];      /* the message's topic: the first item's */
     int n;

@@ -138,7 +138,7 @@ static void run_pair_lied(uint64_t twin_seed, int batch, int lie, int *obs_equal
     if (lie == 2) map->ahead = map->max_gap;
     struct tsim__live *lv = tsim__live_create(m, map, twin_seed);
     struct tsim_sim *plant = tsim_sim_create(m, 11, 0);
-    struct loop l = {&in, lv, 0, 0, NULL, batch, {0}, 0};
+    struct loop l = {.in = &in, .lv = lv, .batch = batch};
     if (batch > 1) {
         tsim__batch_init(&l.b);
         map->max_payload = 8192;
@@ -320,7 +320,7 @@ static void test_bottling_line_twin(void)
     tsim__ingest_init(&in, map);
     struct tsim__live *lv = tsim__live_create(m, map, 2);
     struct tsim_sim *plant = tsim_sim_create(m, 1, 0);
-    struct loop l = {&in, lv, 0, 0, NULL, 1, {0}, 0};
+    struct loop l = {.in = &in, .lv = lv, .batch = 1};
     struct tsim__emu e;
     tsim__emu_init(&e, map, plant, 1000000, loop_emit, &l);
     tsim_sim_set_observer(plant, tsim__emu_observe, &e);
