@@ -179,11 +179,13 @@ static void number_text(const struct tsim__json *j, double v)
 /* Separator, newline and indent before a member, then its key (`keylen` bytes of `key`). */
 static void begin_member(struct tsim__json *j, const char *key, size_t keylen)
 {
-    int compact = (j->flags & TSIM__JSON_COMPACT) != 0;
+    int tight = (j->flags & TSIM__JSON_COMPACT) || j->inl[j->depth] == TSIM__JSON_TIGHT;
     if (j->depth > 0) {
         int d = j->depth;
         if (j->items[d] > 0) putc_(j, ',');
-        if (compact) {
+        if (j->brk) {
+            putc_(j, '\n');
+        } else if (tight) {
         } else if (j->inl[d]) {
             if (j->items[d] > 0) putc_(j, ' ');
         } else {
@@ -192,14 +194,17 @@ static void begin_member(struct tsim__json *j, const char *key, size_t keylen)
         }
         j->items[d]++;
     }
+    j->brk = 0;
     if (key) {
         escape_n(j, key, keylen);
-        if (compact)
+        if (tight)
             putc_(j, ':');
         else
             put(j, ": ", 2);
     }
 }
+
+void tsim__json_break(struct tsim__json *j) { j->brk = 1; }
 
 static void open_n(struct tsim__json *j, const char *key, size_t keylen, int kind, int inline_)
 {
@@ -208,7 +213,7 @@ static void open_n(struct tsim__json *j, const char *key, size_t keylen, int kin
     putc_(j, kind == '[' ? '[' : '{');
     int d = ++j->depth;
     j->items[d] = 0;
-    j->inl[d] = inline_ || j->inl[d - 1];
+    j->inl[d] = inline_ > j->inl[d - 1] ? inline_ : j->inl[d - 1];
 }
 
 void tsim__json_open(struct tsim__json *j, const char *key, int kind, int inline_)

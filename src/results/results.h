@@ -178,11 +178,19 @@ enum {
      * as they have always been. */
     TSIM__JSON_MSG = TSIM__JSON_COMPACT | TSIM__JSON_MSG_NUMBERS,
 };
+/* How a container is laid out (tsim__json_open's `inline_`); what is inside a container is laid
+ * out at least as tightly as the container. */
+enum {
+    TSIM__JSON_LINES = 0,  /* one member a line, indented by two spaces a level */
+    TSIM__JSON_INLINE = 1, /* on one line: {"a": 1, "b": 2} */
+    TSIM__JSON_TIGHT = 2,  /* on one line without spaces: [1,2,3] */
+};
 #define TSIM__JSON_DEPTH 16
 struct tsim__json {
     FILE *f;           /* the stream written to, or NULL to append to `sb` */
     struct tsim__sb *sb;
-    unsigned flags;    /* TSIM__JSON_* */
+    unsigned flags;    /* TSIM__JSON_*; may be set after tsim__json_init */
+    int brk;           /* the next member starts a new line (tsim__json_break) */
     int depth;
     int items[TSIM__JSON_DEPTH];  /* members written so far at each depth */
     int inl[TSIM__JSON_DEPTH];    /* 1 if the container at that depth is inline */
@@ -192,8 +200,12 @@ struct tsim__json {
 void tsim__json_init(struct tsim__json *j, FILE *f);
 /* Append to `b` (which keeps what it holds) with `flags`. */
 void tsim__json_init_sb(struct tsim__json *j, struct tsim__sb *b, unsigned flags);
-/* `key` is NULL inside arrays and for the top-level value. `kind` is '{' or '['. */
+/* `key` is NULL inside arrays and for the top-level value. `kind` is '{' or '['. `inline_` is a
+ * layout, TSIM__JSON_LINES, _INLINE or _TIGHT. */
 void tsim__json_open(struct tsim__json *j, const char *key, int kind, int inline_);
+/* Start the next member on a new line, unindented, instead of after a space: long one-line
+ * answers then read one row a line. */
+void tsim__json_break(struct tsim__json *j);
 void tsim__json_close(struct tsim__json *j, int kind);
 /* A NULL `value` is written as null. */
 void tsim__json_string(struct tsim__json *j, const char *key, const char *value);

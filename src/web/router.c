@@ -24,10 +24,6 @@
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
-void tsim__sb_str(struct tsim__sb *b, const char *s) { tsim__sb_json_str(b, s, TSIM__JSON_HTML); }
-
-void tsim__sb_num(struct tsim__sb *b, double v) { tsim__sb_json_num(b, v, TSIM__JSON_HTML); }
-
 void tsim__sb_reply(struct tsim__sb *b, struct tsim__web_resp *out)
 {
     if (!b->p) tsim__sb_add(b, "", 0);
@@ -49,9 +45,12 @@ void tsim__web_error(struct tsim__web_resp *out, int status, const char *fmt, ..
     va_end(ap);
     tsim__web_resp_release(out);
     struct tsim__sb b = {0};
-    tsim__sb_add(&b, "{\"error\": ", 10);
-    tsim__sb_str(&b, msg);
-    tsim__sb_add(&b, "}\n", 2);
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &b, TSIM__JSON_HTML);
+    tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+    tsim__json_string(&j, "error", msg);
+    tsim__json_close(&j, '{');
+    tsim__sb_add(&b, "\n", 1);
     tsim__sb_reply(&b, out);
     out->status = status;
 }
