@@ -70,7 +70,6 @@ struct twin {
     atomic_int state_due; /* publish the state soon (a connect happened) */
     uint64_t live_seen;   /* messages received when the live state was last handed over */
     atomic_int closing;   /* stopping: the connection's news is no longer said */
-    char status_online[256], status_lost[256], status_offline[256];
 };
 
 static double wall_now(void)
@@ -586,19 +585,28 @@ static int open_recording(struct twin *tw)
 
 /* ---- the loop ------------------------------------------------------------------------------- */
 
-static void status_payloads(struct twin *tw)
+/* The retained status message: {"state", "reason" (offline only), "twin", "model"}, the names cut
+ * at 100 bytes (on a UTF-8 character's boundary). */
+static char *status_payload(const struct twin *tw, const char *reason)
 {
-    const char *id = tw->o->mqtt.client_id ? tw->o->mqtt.client_id : "";
-    const char *model = tsim_model_name(tw->model);
-    snprintf(tw->status_online, sizeof tw->status_online,
-             "{\"state\":\"online\",\"twin\":\"%.100s\",\"model\":\"%.100s\"}", id, model);
-    snprintf(tw->status_lost, sizeof tw->status_lost,
-             "{\"state\":\"offline\",\"reason\":\"lost\",\"twin\":\"%.100s\",\"model\":\"%.100s\"}",
-             id, model);
-    snprintf(tw->status_offline, sizeof tw->status_offline,
-             "{\"state\":\"offline\",\"reason\":\"stopped\",\"twin\":\"%.100s\","
-             "\"model\":\"%.100s\"}",
-             id, model);
+    const char *names[2] = {tw->o->mqtt.client_id ? tw->o->mqtt.client_id : "",
+                            tsim_model_name(tw->model)};
+    struct tsim__sb b = {0};
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &b, TSIM__JSON_MSG);
+    tsim__json_open(&j, NULL, '{', 0);
+    tsim__json_string(&j, "state", reason ? "offline" : "online");
+    if (reason) tsim__json_string(&j, "reason", reason);
+    for (int i = 0; i < 2; i++) {
+        size_t n = strlen(names[i]);
+        if (n > 100) {
+            n = 100;
+            while (n > 0 && ((unsigned char)names[i][n] & 0xc0) == 0x80) n--;
+        }
+        tsim__json_string_n(&j, i ? "model" : "twin", names[i], n);
+    }
+    tsim__json_close(&j, '{');
+    return b.p;
 }
 
 static int start_mqtt(struct twin *tw)
@@ -620,17 +628,21 @@ static int start_mqtt(struct twin *tw)
     if (map->topic_command && !cmd_covered) filters[nf++] = map->topic_command;
     struct tsim_mqtt_opts mo = tw->o->mqtt;
     mo.qos = map->qos;
+    char *status[3] = {NULL, NULL, NULL}; /* online, lost, stopped: copied by the MQTT client */
     if (map->topic_status) {
-        status_payloads(tw);
+        status[0] = status_payload(tw, NULL);
+        status[1] = status_payload(tw, "lost");
+        status[2] = status_payload(tw, "stopped");
         mo.status_topic = map->topic_status;
-        mo.status_online = tw->status_online;
-        mo.status_lost = tw->status_lost;
-        mo.status_offline = tw->status_offline;
+        mo.status_online = status[0];
+        mo.status_lost = status[1];
+        mo.status_offline = status[2];
     }
     struct tsim__mqtt_hooks h = {on_msg, tw->st ? on_sync : NULL, on_mqtt_event, tw};
     char err[512];
     tw->mq = tsim__mqtt_start(&mo, &h, filters, nf, err, sizeof err);
     tsim__free(filters);
+    for (int i = 0; i < 3; i++) tsim__free(status[i]);
     if (!tw->mq) say(tw, TSIM_LOG_PROBLEM, "mqtt", "%s", err);
     return tw->mq ? 0 : -1;
 }
