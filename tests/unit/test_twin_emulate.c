@@ -356,6 +356,71 @@ static void test_bottling_line_twin(void)
 }
 
 
+/* Plant names and state words with a quote, a backslash, <, >, a tab and UTF-8: the emulator's
+ * messages carry them and the twin reads them back (nothing dropped, the same views), and the
+ * state-out line that names them is valid JSON whose machine states read back as the words. */
+static void test_emulator_twin_awkward_names(void)
+{
+    static const char *const names = "names: {FILL-01: filler, CAP-01: capper}\n";
+    static const char *const awkward =
+        "names: {\"F\\\"1\\\\c<d>\\t\xc3\xa9\": filler, CAP-01: capper}\n"
+        "states: {running: \"r\\\"un\\\\<b>\\t\xe2\x86\x92\", idle: \"i\\\"dle&\\u0001\"}\n";
+    const char *at = strstr(line_mapping, names);
+    CHECK(at != NULL);
+    if (!at) return;
+    char text[2048];
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - line_mapping), line_mapping, awkward,
+             at + strlen(names));
+    struct tsim_model *m = load_model();
+    struct tsim__map *map = m ? load_map(m, text) : NULL;
+    CHECK(map != NULL);
+    if (!map) {
+        tsim_model_destroy(m);
+        return;
+    }
+    int filler = tsim_model_find_block(m, "filler");
+    CHECK_STR(tsim__map_block_name(map, filler), "F\"1\\c<d>\t\xc3\xa9");
+    struct tsim__ingest in;
+    tsim__ingest_init(&in, map);
+    struct tsim__live *lv = tsim__live_create(m, map, 11);
+    struct tsim_sim *plant = tsim_sim_create(m, 11, 0);
+    struct loop l = {.in = &in, .lv = lv, .batch = 1};
+    struct tsim__emu e;
+    tsim__emu_init(&e, map, plant, map->origin, loop_emit, &l);
+    tsim_sim_set_observer(plant, tsim__emu_observe, &e);
+    tsim__emu_snapshot(&e, plant);
+    int same = 1, words = 0;
+    for (double t = 30; t <= 240; t += 30) {
+        tsim_sim_run_until(plant, t);
+        tsim__emu_heartbeat(&e, t);
+        tsim__live_advance(lv, t);
+        tsim__live_settle(lv);
+        char *a = view(NULL, plant, &e, "observed", t), *b = view(lv, NULL, NULL, "observed", t);
+        same &= strcmp(a, b) == 0;
+        cJSON *o = cJSON_Parse(b);
+        CHECK(o != NULL);
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(o, "machines"), "filler");
+        const cJSON *w = cJSON_IsArray(st) ? cJSON_GetArrayItem(st, 0) : NULL;
+        for (int k = 0; k < TSIM__PS_COUNT && cJSON_IsString(w); k++)
+            words += strcmp(w->valuestring, map->state_word[k]) == 0;
+        cJSON_Delete(o);
+        free(a);
+        free(b);
+    }
+    CHECK(same);
+    CHECK_EQ(words, 8); /* one word of the mapping at each of the 8 checkpoints */
+    CHECK(l.sent > 1000);
+    CHECK_EQ(l.bad, 0);
+    CHECK_EQ(in.received, l.sent);
+    tsim__emu_release(&e);
+    tsim_sim_destroy(plant);
+    tsim__live_destroy(lv);
+    tsim__ingest_release(&in);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_batch_builder);
@@ -364,6 +429,7 @@ int main(void)
     RUN(test_emulator_twin_one_lie);
     RUN(test_emulator_twin_other_seed);
     RUN(test_bottling_line_twin);
+    RUN(test_emulator_twin_awkward_names);
     return CHECK_DONE();
 }
 
