@@ -300,6 +300,54 @@ static const char *crew_model =
     "    to: done\n"
     "  - sink: done\n";
 
+/* An emulated plant and a twin that follows it message by message, unbatched. */
+struct pair {
+    struct tsim__ingest in;
+    struct tsim__live *lv;
+    struct tsim_sim *plant;
+    struct loop l;
+    struct tsim__emu e;
+};
+
+static void pair_start(struct pair *p, struct tsim_model *m, struct tsim__map *map,
+                       uint64_t twin_seed, uint64_t plant_seed, double origin)
+{
+    tsim__ingest_init(&p->in, map);
+    p->lv = tsim__live_create(m, map, twin_seed);
+    p->plant = tsim_sim_create(m, plant_seed, 0);
+    p->l = (struct loop){.in = &p->in, .lv = p->lv, .batch = 1};
+    tsim__emu_init(&p->e, map, p->plant, origin, loop_emit, &p->l);
+    tsim_sim_set_observer(p->plant, tsim__emu_observe, &p->e);
+    tsim__emu_snapshot(&p->e, p->plant);
+}
+
+/* Run both to `t`; 1 when the twin's observed view then equals the plant's. The twin's view is
+ * left in `*twin_view` (free it) when that is not NULL. */
+static int pair_step(struct pair *p, double t, char **twin_view)
+{
+    tsim_sim_run_until(p->plant, t);
+    tsim__emu_heartbeat(&p->e, t);
+    tsim__live_advance(p->lv, t);
+    tsim__live_settle(p->lv);
+    char *a = view(NULL, p->plant, &p->e, "observed", t);
+    char *b = view(p->lv, NULL, NULL, "observed", t);
+    int same = strcmp(a, b) == 0;
+    free(a);
+    if (twin_view)
+        *twin_view = b;
+    else
+        free(b);
+    return same;
+}
+
+static void pair_stop(struct pair *p)
+{
+    tsim__emu_release(&p->e);
+    tsim_sim_destroy(p->plant);
+    tsim__live_destroy(p->lv);
+    tsim__ingest_release(&p->in);
+}
+
 static void test_bottling_line_twin(void)
 {
     struct tsim_diags d;
@@ -316,27 +364,13 @@ static void test_bottling_line_twin(void)
         return;
     }
     map->replications = 8;
-    struct tsim__ingest in;
-    tsim__ingest_init(&in, map);
-    struct tsim__live *lv = tsim__live_create(m, map, 2);
-    struct tsim_sim *plant = tsim_sim_create(m, 1, 0);
-    struct loop l = {.in = &in, .lv = lv, .batch = 1};
-    struct tsim__emu e;
-    tsim__emu_init(&e, map, plant, 1000000, loop_emit, &l);
-    tsim_sim_set_observer(plant, tsim__emu_observe, &e);
-    tsim__emu_snapshot(&e, plant);
+    struct pair p;
+    pair_start(&p, m, map, 2, 1, 1000000);
     int same = 1, forecasts = 0;
     for (double t = 60; t <= 2 * 1440; t += 60) {
-        tsim_sim_run_until(plant, t);
-        tsim__emu_heartbeat(&e, t);
-        tsim__live_advance(lv, t);
-        tsim__live_settle(lv);
-        char *a = view(NULL, plant, &e, "observed", t), *b = view(lv, NULL, NULL, "observed", t);
-        same &= strcmp(a, b) == 0;
-        free(a);
-        free(b);
+        same &= pair_step(&p, t, NULL);
         struct tsim__fc_input fi;
-        tsim__fc_input_take(&fi, lv, (uint64_t)t);
+        tsim__fc_input_take(&fi, p.lv, (uint64_t)t);
         struct tsim__fc_result r;
         tsim__fc_run(&fi, &r);
         forecasts += r.out.n == 8;
@@ -345,12 +379,9 @@ static void test_bottling_line_twin(void)
     }
     CHECK(same);
     CHECK(forecasts == 48);
-    CHECK(l.bad == 0);
-    CHECK(lv->recon.state > 0);
-    tsim__emu_release(&e);
-    tsim_sim_destroy(plant);
-    tsim__live_destroy(lv);
-    tsim__ingest_release(&in);
+    CHECK(p.l.bad == 0);
+    CHECK(p.lv->recon.state > 0);
+    pair_stop(&p);
     tsim__map_destroy(map);
     tsim_model_destroy(m);
 }
@@ -380,23 +411,12 @@ static void test_emulator_twin_awkward_names(void)
     }
     int filler = tsim_model_find_block(m, "filler");
     CHECK_STR(tsim__map_block_name(map, filler), "F\"1\\c<d>\t\xc3\xa9");
-    struct tsim__ingest in;
-    tsim__ingest_init(&in, map);
-    struct tsim__live *lv = tsim__live_create(m, map, 11);
-    struct tsim_sim *plant = tsim_sim_create(m, 11, 0);
-    struct loop l = {.in = &in, .lv = lv, .batch = 1};
-    struct tsim__emu e;
-    tsim__emu_init(&e, map, plant, map->origin, loop_emit, &l);
-    tsim_sim_set_observer(plant, tsim__emu_observe, &e);
-    tsim__emu_snapshot(&e, plant);
+    struct pair p;
+    pair_start(&p, m, map, 11, 11, map->origin);
     int same = 1, words = 0;
     for (double t = 30; t <= 240; t += 30) {
-        tsim_sim_run_until(plant, t);
-        tsim__emu_heartbeat(&e, t);
-        tsim__live_advance(lv, t);
-        tsim__live_settle(lv);
-        char *a = view(NULL, plant, &e, "observed", t), *b = view(lv, NULL, NULL, "observed", t);
-        same &= strcmp(a, b) == 0;
+        char *b = NULL;
+        same &= pair_step(&p, t, &b);
         cJSON *o = cJSON_Parse(b);
         CHECK(o != NULL);
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(
@@ -405,18 +425,14 @@ static void test_emulator_twin_awkward_names(void)
         for (int k = 0; k < TSIM__PS_COUNT && cJSON_IsString(w); k++)
             words += strcmp(w->valuestring, map->state_word[k]) == 0;
         cJSON_Delete(o);
-        free(a);
         free(b);
     }
     CHECK(same);
     CHECK_EQ(words, 8); /* one word of the mapping at each of the 8 checkpoints */
-    CHECK(l.sent > 1000);
-    CHECK_EQ(l.bad, 0);
-    CHECK_EQ(in.received, l.sent);
-    tsim__emu_release(&e);
-    tsim_sim_destroy(plant);
-    tsim__live_destroy(lv);
-    tsim__ingest_release(&in);
+    CHECK(p.l.sent > 1000);
+    CHECK_EQ(p.l.bad, 0);
+    CHECK_EQ(p.in.received, p.l.sent);
+    pair_stop(&p);
     tsim__map_destroy(map);
     tsim_model_destroy(m);
 }
