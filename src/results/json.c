@@ -162,7 +162,7 @@ static void fmt_msg_number(char *buf, size_t len, double v)
     if (!(fabs(back - v) <= big * DBL_EPSILON)) snprintf(buf, len, "%1.17g", v);
 }
 
-static void number_text(const struct tsim__json *j, double v)
+static void number_text(struct tsim__json *j, double v)
 {
     char buf[40];
     if (!isfinite(v))
@@ -171,7 +171,7 @@ static void number_text(const struct tsim__json *j, double v)
         fmt_msg_number(buf, sizeof buf, v);
     else
         tsim__fmt_double(buf, sizeof buf, v);
-    put((struct tsim__json *)j, buf, strlen(buf));
+    put(j, buf, strlen(buf));
 }
 
 /* ---- structure --------------------------------------------------------------------------- */
@@ -185,12 +185,11 @@ static void begin_member(struct tsim__json *j, const char *key, size_t keylen)
         if (j->items[d] > 0) putc_(j, ',');
         if (j->brk) {
             putc_(j, '\n');
-        } else if (tight) {
-        } else if (j->inl[d]) {
-            if (j->items[d] > 0) putc_(j, ' ');
-        } else {
+        } else if (!j->inl[d] && !tight) {
             putc_(j, '\n');
             for (int i = 0; i < d; i++) put(j, "  ", 2);
+        } else if (j->items[d] > 0 && !tight) {
+            putc_(j, ' ');
         }
         j->items[d]++;
     }
