@@ -30,6 +30,11 @@ int tsim__db_open(const char *path, int create, sqlite3 **out);
  * Returns TSIM_EIO. */
 int tsim__db_fail(sqlite3 *db, const char *path, const char *what);
 
+/* Prepare `sql` into `*st`; on failure `*st` is NULL and the failure is tsim__db_fail's, with
+ * `what` ("cannot read"). Returns 0 or TSIM_EIO. */
+int tsim__db_prepare(sqlite3 *db, const char *path, const char *sql, sqlite3_stmt **st,
+                     const char *what);
+
 /* 1 if table `name` exists. */
 int tsim__db_has_table(sqlite3 *db, const char *name);
 

@@ -64,8 +64,7 @@ int tsim__db_list(const char *path, FILE *out, int limit)
                     " json_extract(json, '$.timing.wall_s') END AS secs FROM exp_runs e"
                   : "");
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-        rc = tsim__db_fail(db, path, "cannot read");
+    if ((rc = tsim__db_prepare(db, path, sql, &st, "cannot read")) != 0) {
         sqlite3_close(db);
         return rc;
     }
@@ -107,6 +106,15 @@ static void free_rows(struct tsim__row *rows, size_t n)
     tsim__free(rows);
 }
 
+/* Prepare `sql`, whose ?1 is a run's id, for run `id`. Returns 0 or TSIM_EIO. */
+static int prepare_for(sqlite3 *db, const char *path, const char *sql, int64_t id,
+                       sqlite3_stmt **st)
+{
+    if (tsim__db_prepare(db, path, sql, st, "cannot read") != 0) return TSIM_EIO;
+    sqlite3_bind_int64(*st, 1, id);
+    return 0;
+}
+
 /* Rebuild run `id`'s report rows from summary_kpis, in the order the run printed them. */
 static int load_rows(sqlite3 *db, const char *path, int64_t id, struct tsim__row **out,
                      size_t *nout)
@@ -114,12 +122,11 @@ static int load_rows(sqlite3 *db, const char *path, int64_t id, struct tsim__row
     sqlite3_stmt *st;
     *out = NULL;
     *nout = 0;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT scope, owner, type, kpi, mean, half_width, sd, min, max, n"
-                           " FROM summary_kpis WHERE run_id = ?1 ORDER BY ord",
-                           -1, &st, NULL) != SQLITE_OK)
-        return tsim__db_fail(db, path, "cannot read");
-    sqlite3_bind_int64(st, 1, id);
+    if (prepare_for(db, path,
+                    "SELECT scope, owner, type, kpi, mean, half_width, sd, min, max, n"
+                    " FROM summary_kpis WHERE run_id = ?1 ORDER BY ord",
+                    id, &st) != 0)
+        return TSIM_EIO;
     struct tsim__row *rows = NULL;
     size_t n = 0, cap = 0;
     int rc, group = 0;
@@ -219,8 +226,7 @@ static int paired_diff(sqlite3 *db, const char *path, int64_t a, int64_t b,
         " WHERE x.run_id = ?1 AND x.owner = ?3 AND x.kpi = ?4 AND x.scope = ?5"
         " ORDER BY x.replication";
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return tsim__db_fail(db, path, "cannot read");
+    if (tsim__db_prepare(db, path, sql, &st, "cannot read") != 0) return TSIM_EIO;
     const char *scope = strcmp(r->type, "system") == 0      ? "system"
                         : strcmp(r->type, "operators") == 0 ? "operators"
                                                             : "block";
@@ -268,11 +274,11 @@ int tsim__db_compare(const char *path, int64_t a, int64_t b, FILE *out)
     if (!rc) rc = load_rows(db, path, a, &ra, &na);
     if (!rc) rc = load_rows(db, path, b, &rb, &nb);
     sqlite3_stmt *st = NULL;
-    if (!rc && sqlite3_prepare_v2(db,
-                                  "SELECT id, model, seed, replications, time_unit, fingerprint"
-                                  " FROM runs WHERE id IN (?1, ?2) ORDER BY id = ?2",
-                                  -1, &st, NULL) != SQLITE_OK)
-        rc = tsim__db_fail(db, path, "cannot read");
+    if (!rc)
+        rc = tsim__db_prepare(db, path,
+                              "SELECT id, model, seed, replications, time_unit, fingerprint"
+                              " FROM runs WHERE id IN (?1, ?2) ORDER BY id = ?2",
+                              &st, "cannot read");
     struct tsim__diff *diffs = NULL;
     if (!rc) {
         sqlite3_bind_int64(st, 1, a);
@@ -343,14 +349,13 @@ static int show_run(sqlite3 *db, const char *path, int64_t id, enum tsim__db_sho
                     FILE *out)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT created, twinsim_version, model, model_path, time_unit, seed,"
-                           " replications, horizon, warmup, warmup_auto, threads, command,"
-                           " fingerprint, events, wall_seconds, result_json, model_text, options"
-                           " FROM runs WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return tsim__db_fail(db, path, "cannot read");
-    sqlite3_bind_int64(st, 1, id);
+    if (prepare_for(db, path,
+                    "SELECT created, twinsim_version, model, model_path, time_unit, seed,"
+                    " replications, horizon, warmup, warmup_auto, threads, command,"
+                    " fingerprint, events, wall_seconds, result_json, model_text, options"
+                    " FROM runs WHERE id = ?1",
+                    id, &st) != 0)
+        return TSIM_EIO;
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         rc = rc == SQLITE_DONE
@@ -414,12 +419,11 @@ static int show_experiment(sqlite3 *db, const char *path, int64_t id,
                            enum tsim__db_show_what what, FILE *out)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT kind, file, model, seed, status, started, finished, json,"
-                           " json_valid(json) FROM exp_runs WHERE id = ?1",
-                           -1, &st, NULL) != SQLITE_OK)
-        return tsim__db_fail(db, path, "cannot read");
-    sqlite3_bind_int64(st, 1, id);
+    if (prepare_for(db, path,
+                    "SELECT kind, file, model, seed, status, started, finished, json,"
+                    " json_valid(json) FROM exp_runs WHERE id = ?1",
+                    id, &st) != 0)
+        return TSIM_EIO;
     if (sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         return tsim__db_fail(db, path, "cannot read");
@@ -462,9 +466,7 @@ static int show_experiment(sqlite3 *db, const char *path, int64_t id,
              : "SELECT scen, factors, (SELECT count(*) FROM exp_reps r WHERE r.run = ?1"
                " AND r.scen = s.scen), NULL, NULL, NULL, NULL, NULL, NULL"
                " FROM exp_scenarios s WHERE run = ?1 ORDER BY scen";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return tsim__db_fail(db, path, "cannot read");
-    sqlite3_bind_int64(st, 1, id);
+    if (prepare_for(db, path, sql, id, &st) != 0) return TSIM_EIO;
     int first = 1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (first) {

@@ -1,8 +1,10 @@
 /*
- * The JSON writer: a small streaming writer and the run document (format v1) built on it.
- * Hand-written because the document is simple and its number format matters: doubles are printed
- * in the shortest form that reads back as the same bits (tsim__fmt_double), and non-finite values
- * become null so that the output stays valid JSON.
+ * The JSON writer, the one every JSON twinsim writes goes through, and the run document
+ * (format v1) built on it. It streams into a FILE or a growable buffer (struct tsim__sb: MQTT
+ * payloads, HTTP answers, database fields), pretty, inline or compact. Hand-written because the
+ * documents are simple and their number format matters: doubles are printed in the shortest form
+ * that reads back as the same bits (tsim__fmt_double), or in the twin's message form
+ * (TSIM__JSON_MSG_NUMBERS), and non-finite values become null so that the output stays valid JSON.
  *
  * Document v1 (docs/outputs.md): {"twinsim", "model", "time_unit", "seed", "replications",
  * "horizon", "warmup", "warmup_auto", "system": {KPI: S}, "blocks": {NAME: {"type", KPI: S}},
@@ -14,9 +16,68 @@
 #include "core/core.h"
 #include "results/results.h"
 
+#include <float.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* ---- sinks ---------------------------------------------------------------------------------- */
+
+void tsim__sb_add(struct tsim__sb *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + n + 1) cap *= 2;
+        b->p = tsim__realloc(b->p, cap);
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+void tsim__sb_printf(struct tsim__sb *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if ((size_t)n < sizeof small) {
+        tsim__sb_add(b, small, (size_t)n);
+        return;
+    }
+    char *big = tsim__malloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    tsim__sb_add(b, big, (size_t)n);
+    tsim__free(big);
+}
+
+void tsim__sb_release(struct tsim__sb *b)
+{
+    tsim__free(b->p);
+    b->p = NULL;
+    b->n = b->cap = 0;
+}
+
+/* Where every byte of the writer goes: the stream, or the buffer when there is no stream. */
+static void put(struct tsim__json *j, const char *s, size_t n)
+{
+    if (j->f)
+        fwrite(s, 1, n, j->f);
+    else
+        tsim__sb_add(j->sb, s, n);
+}
+
+static void puts_(struct tsim__json *j, const char *s) { put(j, s, strlen(s)); }
+
+static void putc_(struct tsim__json *j, char c) { put(j, &c, 1); }
 
 void tsim__json_init(struct tsim__json *j, FILE *f)
 {
@@ -24,63 +85,134 @@ void tsim__json_init(struct tsim__json *j, FILE *f)
     j->f = f;
 }
 
-static void escape_n(FILE *f, const char *s, size_t n)
+void tsim__json_init_sb(struct tsim__json *j, struct tsim__sb *b, unsigned flags)
 {
-    static const char hex[] = "0123456789abcdef";
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        case '\b': fputs("\\b", f); break;
-        case '\f': fputs("\\f", f); break;
-        default:
-            if (c < 0x20) {
-                fputs("\\u00", f);
-                fputc(hex[c >> 4], f);
-                fputc(hex[c & 15], f);
-            } else {
-                fputc(c, f);
-            }
-        }
-    }
-    fputc('"', f);
+    memset(j, 0, sizeof *j);
+    j->sb = b;
+    j->flags = flags;
 }
 
-void tsim__json_escape(FILE *f, const char *s) { escape_n(f, s, strlen(s)); }
+/* ---- values ------------------------------------------------------------------------------ */
+
+/*
+ * A string literal. Runs of bytes that need no escape go out in one piece. Bytes of 0x80 and
+ * above pass as they are: UTF-8 text stays UTF-8, which JSON allows unescaped.
+ */
+static void escape_n(struct tsim__json *j, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    int html = (j->flags & TSIM__JSON_HTML) != 0;
+    size_t run = 0;
+    putc_(j, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *e = NULL;
+        char u[7];
+        if (c == '"') {
+            e = "\\\"";
+        } else if (c == '\\') {
+            e = "\\\\";
+        } else if (html ? (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f)
+                        : c < 0x20) {
+            switch (html ? 0 : c) {
+            case '\n': e = "\\n"; break;
+            case '\r': e = "\\r"; break;
+            case '\t': e = "\\t"; break;
+            case '\b': e = "\\b"; break;
+            case '\f': e = "\\f"; break;
+            default:
+                memcpy(u, "\\u00", 4);
+                u[4] = hex[c >> 4];
+                u[5] = hex[c & 15];
+                u[6] = '\0';
+                e = u;
+            }
+        }
+        if (!e) continue;
+        put(j, s + run, i - run);
+        puts_(j, e);
+        run = i + 1;
+    }
+    put(j, s + run, n - run);
+    putc_(j, '"');
+}
+
+void tsim__json_escape(FILE *f, const char *s)
+{
+    struct tsim__json j;
+    tsim__json_init(&j, f);
+    escape_n(&j, s, strlen(s));
+}
+
+/*
+ * The twin's messages' number form (TSIM__JSON_MSG_NUMBERS): a whole number that fits an int as
+ * an integer; otherwise 15 significant digits when they read back within one rounding step of
+ * the value (relative DBL_EPSILON), else 17. It is what the twin has always sent, and a
+ * recorded forecast is compared byte for byte when it is replayed, so the form stays.
+ */
+static void fmt_msg_number(char *buf, size_t len, double v)
+{
+    if (v >= INT_MIN && v <= INT_MAX && v == (double)(int)v) {
+        snprintf(buf, len, "%d", (int)v);
+        return;
+    }
+    snprintf(buf, len, "%1.15g", v);
+    double back = strtod(buf, NULL);
+    double big = fabs(back) > fabs(v) ? fabs(back) : fabs(v);
+    if (!(fabs(back - v) <= big * DBL_EPSILON)) snprintf(buf, len, "%1.17g", v);
+}
+
+static void number_text(struct tsim__json *j, double v)
+{
+    char buf[40];
+    if (!isfinite(v))
+        snprintf(buf, sizeof buf, "null");
+    else if (j->flags & TSIM__JSON_MSG_NUMBERS)
+        fmt_msg_number(buf, sizeof buf, v);
+    else
+        tsim__fmt_double(buf, sizeof buf, v);
+    put(j, buf, strlen(buf));
+}
+
+/* ---- structure --------------------------------------------------------------------------- */
 
 /* Separator, newline and indent before a member, then its key (`keylen` bytes of `key`). */
 static void begin_member(struct tsim__json *j, const char *key, size_t keylen)
 {
+    int tight = (j->flags & TSIM__JSON_COMPACT) || j->inl[j->depth] == TSIM__JSON_TIGHT;
     if (j->depth > 0) {
         int d = j->depth;
-        if (j->items[d] > 0) fputc(',', j->f);
-        if (j->inl[d]) {
-            if (j->items[d] > 0) fputc(' ', j->f);
-        } else {
-            fputc('\n', j->f);
-            for (int i = 0; i < d; i++) fputs("  ", j->f);
+        if (j->items[d] > 0) putc_(j, ',');
+        if (j->brk) {
+            putc_(j, '\n');
+        } else if (!j->inl[d] && !tight) {
+            putc_(j, '\n');
+            for (int i = 0; i < d; i++) put(j, "  ", 2);
+        } else if (j->items[d] > 0 && !tight) {
+            putc_(j, ' ');
         }
         j->items[d]++;
     }
+    j->brk = 0;
     if (key) {
-        escape_n(j->f, key, keylen);
-        fputs(": ", j->f);
+        escape_n(j, key, keylen);
+        if (tight)
+            putc_(j, ':');
+        else
+            put(j, ": ", 2);
     }
 }
+
+void tsim__json_break(struct tsim__json *j) { j->brk = 1; }
 
 static void open_n(struct tsim__json *j, const char *key, size_t keylen, int kind, int inline_)
 {
     TSIM__ASSERT(j->depth < TSIM__JSON_DEPTH - 1, "nesting deeper than %d", TSIM__JSON_DEPTH - 1);
     begin_member(j, key, keylen);
-    fputc(kind == '[' ? '[' : '{', j->f);
+    putc_(j, kind == '[' ? '[' : '{');
     int d = ++j->depth;
     j->items[d] = 0;
-    j->inl[d] = inline_ || j->inl[d - 1];
+    j->inl[d] = inline_ > j->inl[d - 1] ? inline_ : j->inl[d - 1];
 }
 
 void tsim__json_open(struct tsim__json *j, const char *key, int kind, int inline_)
@@ -92,52 +224,92 @@ void tsim__json_close(struct tsim__json *j, int kind)
 {
     TSIM__ASSERT(j->depth > 0, "close without open");
     int d = j->depth--;
-    if (!j->inl[d] && j->items[d] > 0) {
-        fputc('\n', j->f);
-        for (int i = 0; i < j->depth; i++) fputs("  ", j->f);
+    if (!(j->flags & TSIM__JSON_COMPACT) && !j->inl[d] && j->items[d] > 0) {
+        putc_(j, '\n');
+        for (int i = 0; i < j->depth; i++) put(j, "  ", 2);
     }
-    fputc(kind == '[' ? ']' : '}', j->f);
-    if (j->depth == 0) fputc('\n', j->f);
+    putc_(j, kind == '[' ? ']' : '}');
+    /* A document in a file ends its line; a buffer holds the value and nothing else. */
+    if (j->depth == 0 && j->f) putc_(j, '\n');
 }
 
 void tsim__json_string(struct tsim__json *j, const char *key, const char *value)
 {
     begin_member(j, key, key ? strlen(key) : 0);
     if (value)
-        tsim__json_escape(j->f, value);
+        escape_n(j, value, strlen(value));
     else
-        fputs("null", j->f);
+        puts_(j, "null");
+}
+
+void tsim__json_string_n(struct tsim__json *j, const char *key, const char *value, size_t n)
+{
+    begin_member(j, key, key ? strlen(key) : 0);
+    escape_n(j, value, n);
 }
 
 void tsim__json_number(struct tsim__json *j, const char *key, double value)
 {
     begin_member(j, key, key ? strlen(key) : 0);
-    if (isfinite(value)) {
-        char buf[40];
-        tsim__fmt_double(buf, sizeof buf, value);
-        fputs(buf, j->f);
-    } else {
-        fputs("null", j->f);
-    }
+    number_text(j, value);
+}
+
+void tsim__json_numbers(struct tsim__json *j, const char *key, const double *v, size_t n)
+{
+    tsim__json_open(j, key, '[', 1);
+    for (size_t i = 0; i < n; i++) tsim__json_number(j, NULL, v[i]);
+    tsim__json_close(j, '[');
 }
 
 void tsim__json_uint(struct tsim__json *j, const char *key, uint64_t value)
 {
+    char buf[24];
     begin_member(j, key, key ? strlen(key) : 0);
-    fprintf(j->f, "%" PRIu64, value);
+    snprintf(buf, sizeof buf, "%" PRIu64, value);
+    puts_(j, buf);
 }
 
 void tsim__json_int(struct tsim__json *j, const char *key, int64_t value)
 {
+    char buf[24];
     begin_member(j, key, key ? strlen(key) : 0);
-    fprintf(j->f, "%" PRId64, value);
+    snprintf(buf, sizeof buf, "%" PRId64, value);
+    puts_(j, buf);
 }
 
 void tsim__json_bool(struct tsim__json *j, const char *key, int value)
 {
     begin_member(j, key, key ? strlen(key) : 0);
-    fputs(value ? "true" : "false", j->f);
+    puts_(j, value ? "true" : "false");
 }
+
+void tsim__json_null(struct tsim__json *j, const char *key)
+{
+    begin_member(j, key, key ? strlen(key) : 0);
+    puts_(j, "null");
+}
+
+void tsim__json_raw(struct tsim__json *j, const char *key, const char *json)
+{
+    begin_member(j, key, key ? strlen(key) : 0);
+    puts_(j, json);
+}
+
+void tsim__sb_json_str(struct tsim__sb *b, const char *s, unsigned flags)
+{
+    struct tsim__json j;
+    tsim__json_init_sb(&j, b, flags);
+    tsim__json_string(&j, NULL, s);
+}
+
+void tsim__sb_json_num(struct tsim__sb *b, double v, unsigned flags)
+{
+    struct tsim__json j;
+    tsim__json_init_sb(&j, b, flags);
+    number_text(&j, v);
+}
+
+/* ---- the run document -------------------------------------------------------------------- */
 
 static void write_summary(struct tsim__json *j, const char *key, size_t keylen,
                           const struct tsim__row *row, const char *time_unit)

@@ -73,28 +73,13 @@ static int no_rows(sqlite3 *db, const char *sql)
 
 /* JSON text inside <script>: "<" only occurs inside strings, where \u003c means the same and
  * cannot close the element. */
-static void put_embedded(FILE *f, const char *s)
+static void put_embedded(struct tsim__sb *b, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '<') fputs("\\u003c", f);
-        else fputc(*s, f);
+    for (const char *p; (p = strchr(s, '<')) != NULL; s = p + 1) {
+        tsim__sb_add(b, s, (size_t)(p - s));
+        tsim__sb_add(b, "\\u003c", 6);
     }
-}
-
-/* A JSON string of `s`, with '<' escaped as in put_embedded. */
-static void put_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20 || c == '<')
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
+    tsim__sb_add(b, s, strlen(s));
 }
 
 /* The embedded file web/NAME, or NULL (with the reason in `err`) when it is missing or holds
@@ -115,22 +100,18 @@ static const struct tsim__web_asset *inline_asset(const char *name, char *err, s
     return NULL;
 }
 
-static void put_doubles(FILE *f, const void *blob, int bytes)
+/* A BLOB of doubles as the member `key`, an array on one line. */
+static void put_doubles(struct tsim__json *j, const char *key, const void *blob, int bytes)
 {
     const double *v = blob;
     int n = bytes / (int)sizeof(double);
-    fputc('[', f);
+    tsim__json_open(j, key, '[', TSIM__JSON_TIGHT);
     for (int i = 0; i < n; i++) {
         double x;
-        char num[40];
         memcpy(&x, &v[i], sizeof x);
-        if (isfinite(x))
-            tsim__fmt_double(num, sizeof num, x);
-        else
-            snprintf(num, sizeof num, "null");
-        fprintf(f, i ? ",%s" : "%s", num);
+        tsim__json_number(j, NULL, x);
     }
-    fputc(']', f);
+    tsim__json_close(j, '[');
 }
 
 int tsim__report_html(const char *dbpath, long run, const char *out, char *err, size_t errlen)
@@ -139,6 +120,7 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
     sqlite3_stmt *st = NULL;
     FILE *f = NULL;
     struct tsim__out o = {0};
+    struct tsim__sb data = {0}, doc = {0};
     int rc = -1;
     if (access(dbpath, F_OK) != 0) {
         snprintf(err, errlen, "no results database '%s' (twinsim experiment records runs there)",
@@ -203,11 +185,17 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
     tsim__out_write(&o, page_head, sizeof page_head - 1);
     tsim__out_write(&o, css->data, css->len);
     tsim__out_write(&o, page_body, sizeof page_body - 1);
-    fprintf(f, "<script id=\"data\" type=\"application/json\">{\"id\": %ld, \"run\": ", run);
-    put_embedded(f, json);
+    /* The data: the stored document and the traces, HTML-safe, so that no text in them can end
+     * the <script> element. */
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &data, TSIM__JSON_HTML);
+    tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+    tsim__json_int(&j, "id", run);
+    put_embedded(&doc, json);
+    tsim__json_raw(&j, "run", doc.p);
     sqlite3_finalize(st);
     st = NULL;
-    fputs(", \"traces\": [", f);
+    tsim__json_open(&j, "traces", '[', TSIM__JSON_INLINE);
     /* Traces of an earlier schema have no lo and hi columns: they are read as exact steps. */
     int ranges = tsim__sqlite_has_column(db, "exp_traces", "lo");
     if (sqlite3_prepare_v2(db, ranges ? "SELECT scen, name, t, v, lo, hi FROM exp_traces WHERE "
@@ -216,28 +204,27 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
                                         "WHERE run=?1 ORDER BY scen, block",
                            -1, &st, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(st, 1, run);
-        int first = 1;
         while (sqlite3_step(st) == SQLITE_ROW) {
-            fprintf(f, "%s\n{\"scen\": %d, \"name\": ", first ? "" : ",",
-                    sqlite3_column_int(st, 0));
+            tsim__json_break(&j); /* every trace on a line of its own, the first too */
+            tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+            tsim__json_int(&j, "scen", sqlite3_column_int(st, 0));
             const char *name = (const char *)sqlite3_column_text(st, 1);
-            put_string(f, name ? name : "");
-            fputs(", \"t\": ", f);
-            put_doubles(f, sqlite3_column_blob(st, 2), sqlite3_column_bytes(st, 2));
-            fputs(", \"v\": ", f);
-            put_doubles(f, sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3));
+            tsim__json_string(&j, "name", name ? name : "");
+            put_doubles(&j, "t", sqlite3_column_blob(st, 2), sqlite3_column_bytes(st, 2));
+            put_doubles(&j, "v", sqlite3_column_blob(st, 3), sqlite3_column_bytes(st, 3));
             if (sqlite3_column_type(st, 4) == SQLITE_BLOB &&
                 sqlite3_column_type(st, 5) == SQLITE_BLOB) {
-                fputs(", \"lo\": ", f);
-                put_doubles(f, sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
-                fputs(", \"hi\": ", f);
-                put_doubles(f, sqlite3_column_blob(st, 5), sqlite3_column_bytes(st, 5));
+                put_doubles(&j, "lo", sqlite3_column_blob(st, 4), sqlite3_column_bytes(st, 4));
+                put_doubles(&j, "hi", sqlite3_column_blob(st, 5), sqlite3_column_bytes(st, 5));
             }
-            fputc('}', f);
-            first = 0;
+            tsim__json_close(&j, '{');
         }
     }
-    fputs("]}</script>\n<script>\n", f);
+    tsim__json_close(&j, '[');
+    tsim__json_close(&j, '{');
+    fputs("<script id=\"data\" type=\"application/json\">", f);
+    tsim__out_write(&o, data.p, data.n);
+    fputs("</script>\n<script>\n", f);
     tsim__out_write(&o, js->data, js->len);
     fputs("</script>\n</body>\n</html>\n", f);
     f = NULL;
@@ -248,6 +235,8 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
     rc = 0;
 done:
     if (o.f) tsim__out_abandon(&o);
+    tsim__sb_release(&data);
+    tsim__sb_release(&doc);
     sqlite3_finalize(st);
     sqlite3_close(db);
     return rc;

@@ -143,29 +143,88 @@ void tsim__out_abandon(struct tsim__out *o);
  * at least 32 bytes. Non-finite values give "nan", "inf", "-inf". */
 void tsim__fmt_double(char *buf, size_t len, double v);
 
-/* Small streaming JSON writer: pretty-printed with two-space indents; objects opened `inline`
- * stay on one line (the summaries, so that a document reads one KPI per line). Doubles are
- * written in their shortest form that reads back exactly (tsim__fmt_double); NaN and infinities
- * as null, to stay valid JSON. */
+/* A growable text buffer; out of memory aborts (tsim__malloc). `p` is NUL-terminated once
+ * anything was added. Zero-initialise it; tsim__sb_release frees it. */
+struct tsim__sb {
+    char *p;
+    size_t n, cap;
+};
+void tsim__sb_add(struct tsim__sb *b, const char *s, size_t n);
+void tsim__sb_printf(struct tsim__sb *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void tsim__sb_release(struct tsim__sb *b);
+
+/*
+ * The JSON writer, the one every JSON twinsim writes goes through: run documents, experiment
+ * and optimizer files, the twin's MQTT messages and records, the dashboard's answers. It streams
+ * into a FILE or into a struct tsim__sb. By default it pretty-prints with two-space indents;
+ * containers opened `inline` stay on one line (`{"a": 1, "b": 2}`, the summaries, so that a
+ * document reads one KPI per line). Doubles are written in their shortest form that reads back
+ * exactly (tsim__fmt_double); NaN and infinities as null, to stay valid JSON. Strings escape
+ * what RFC 8259 requires (", \ and bytes below 0x20); UTF-8 passes unchanged. A top-level value
+ * written to a FILE ends with a newline; one written to a buffer does not.
+ */
+enum {
+    /* No space and no newline anywhere: {"a":1,"b":[2,3]} (the twin's messages). */
+    TSIM__JSON_COMPACT = 1,
+    /* Numbers as the twin's messages have always had them: a whole number in int range as an
+     * integer, else 15 significant digits when they read back within a relative DBL_EPSILON,
+     * else 17 (recorded forecasts are compared byte for byte on replay). */
+    TSIM__JSON_MSG_NUMBERS = 2,
+    /* Also escape <, >, & and DEL, and every control byte as \u00XX: the text can then never
+     * close a <script> element it is embedded in (the dashboard's answers and the report). */
+    TSIM__JSON_HTML = 4,
+    /* The twin's messages (MQTT payloads, the records and the SSE stream): compact, and numbers
+     * as they have always been. */
+    TSIM__JSON_MSG = TSIM__JSON_COMPACT | TSIM__JSON_MSG_NUMBERS,
+};
+/* How a container is laid out (tsim__json_open's `inline_`); what is inside a container is laid
+ * out at least as tightly as the container. */
+enum {
+    TSIM__JSON_LINES = 0,  /* one member a line, indented by two spaces a level */
+    TSIM__JSON_INLINE = 1, /* on one line: {"a": 1, "b": 2} */
+    TSIM__JSON_TIGHT = 2,  /* on one line without spaces: [1,2,3] */
+};
 #define TSIM__JSON_DEPTH 16
 struct tsim__json {
-    FILE *f;
+    FILE *f;           /* the stream written to, or NULL to append to `sb` */
+    struct tsim__sb *sb;
+    unsigned flags;    /* TSIM__JSON_*; may be set after tsim__json_init */
+    int brk;           /* the next member starts a new line (tsim__json_break) */
     int depth;
     int items[TSIM__JSON_DEPTH];  /* members written so far at each depth */
     int inl[TSIM__JSON_DEPTH];    /* 1 if the container at that depth is inline */
 };
 
+/* Write to `f`, pretty-printed, shortest numbers (flags 0). */
 void tsim__json_init(struct tsim__json *j, FILE *f);
-/* `key` is NULL inside arrays and for the top-level value. `kind` is '{' or '['. */
+/* Append to `b` (which keeps what it holds) with `flags`. */
+void tsim__json_init_sb(struct tsim__json *j, struct tsim__sb *b, unsigned flags);
+/* `key` is NULL inside arrays and for the top-level value. `kind` is '{' or '['. `inline_` is a
+ * layout, TSIM__JSON_LINES, _INLINE or _TIGHT. */
 void tsim__json_open(struct tsim__json *j, const char *key, int kind, int inline_);
+/* Start the next member on a new line, unindented, instead of after a space: long one-line
+ * answers then read one row a line. */
+void tsim__json_break(struct tsim__json *j);
 void tsim__json_close(struct tsim__json *j, int kind);
+/* A NULL `value` is written as null. */
 void tsim__json_string(struct tsim__json *j, const char *key, const char *value);
+/* `n` bytes of `value`, which need not be NUL-terminated. */
+void tsim__json_string_n(struct tsim__json *j, const char *key, const char *value, size_t n);
 void tsim__json_number(struct tsim__json *j, const char *key, double value);
+/* An inline array of `n` numbers. */
+void tsim__json_numbers(struct tsim__json *j, const char *key, const double *v, size_t n);
 void tsim__json_uint(struct tsim__json *j, const char *key, uint64_t value);
 void tsim__json_int(struct tsim__json *j, const char *key, int64_t value);
 void tsim__json_bool(struct tsim__json *j, const char *key, int value);
-/* `s` as a JSON string literal with quotes, escaping what RFC 8259 requires. */
+void tsim__json_null(struct tsim__json *j, const char *key);
+/* `json`, a value already written as JSON (a stored document), as it is. */
+void tsim__json_raw(struct tsim__json *j, const char *key, const char *json);
+/* `s` as a JSON string literal with quotes (flags 0). */
 void tsim__json_escape(FILE *f, const char *s);
+/* One value appended to `b` with `flags`, for text that is not all JSON (a Server-Sent Event). */
+void tsim__sb_json_str(struct tsim__sb *b, const char *s, unsigned flags);
+void tsim__sb_json_num(struct tsim__sb *b, double v, unsigned flags);
 
 /**
  * Write the run's JSON document (format v1, see docs) to `f`.

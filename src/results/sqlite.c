@@ -186,6 +186,14 @@ int tsim__db_fail(sqlite3 *db, const char *path, const char *what)
                       db ? sqlite3_errmsg(db) : "out of memory");
 }
 
+int tsim__db_prepare(sqlite3 *db, const char *path, const char *sql, sqlite3_stmt **st,
+                     const char *what)
+{
+    if (sqlite3_prepare_v2(db, sql, -1, st, NULL) == SQLITE_OK) return 0;
+    *st = NULL;
+    return tsim__db_fail(db, path, what);
+}
+
 static int exec(sqlite3 *db, const char *path, const char *sql)
 {
     if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -306,8 +314,7 @@ static int insert_run(sqlite3 *db, const char *path, const struct tsim__report *
         " VALUES (" TSIM__DB_NEXT_ID ", ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
         " ?14, ?15, ?16, ?17)";
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return tsim__db_fail(db, path, "cannot update");
+    if (tsim__db_prepare(db, path, sql, &st, "cannot update") != 0) return TSIM_EIO;
     char seed[24], fp[17];
     snprintf(seed, sizeof seed, "%" PRIu64, r->seed);
     snprintf(fp, sizeof fp, "%016" PRIx64, r->fingerprint);
@@ -381,14 +388,14 @@ static int insert_replications(sqlite3 *db, const char *path, const struct tsim_
                                const struct tsim__db_meta *meta, int64_t run_id)
 {
     struct rep_insert c = {.db = db, .path = path, .r = r, .meta = meta, .run_id = run_id};
-    int rc = 0;
-    if (sqlite3_prepare_v2(db, "INSERT INTO replications VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1,
-                           &c.rs, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "INSERT INTO replication_kpis VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                           -1, &c.ks, NULL) != SQLITE_OK)
-        rc = tsim__db_fail(db, path, "cannot update");
-    else
-        rc = tsim__report_each(r, insert_replication, &c);
+    int rc = tsim__db_prepare(db, path,
+                              "INSERT INTO replications VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &c.rs,
+                              "cannot update");
+    if (!rc)
+        rc = tsim__db_prepare(db, path,
+                              "INSERT INTO replication_kpis VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                              &c.ks, "cannot update");
+    if (!rc) rc = tsim__report_each(r, insert_replication, &c);
     sqlite3_finalize(c.rs);
     sqlite3_finalize(c.ks);
     return rc;
@@ -398,12 +405,10 @@ static int insert_summary(sqlite3 *db, const char *path, const struct tsim__repo
                           int64_t run_id)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO summary_kpis VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-                           " ?10, ?11, ?12)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return tsim__db_fail(db, path, "cannot update");
-    int rc = 0;
+    int rc = tsim__db_prepare(db, path,
+                              "INSERT INTO summary_kpis VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                              " ?10, ?11, ?12)",
+                              &st, "cannot update");
     for (size_t i = 0; i < r->nrows && !rc; i++) {
         const struct tsim__row *row = &r->rows[i];
         sqlite3_bind_int64(st, 1, run_id);

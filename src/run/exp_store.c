@@ -244,22 +244,17 @@ int tsim__xdb_flush(struct tsim__xrun *x)
     return rc;
 }
 
-/* `{"factor": "value", ...}` for scenario s, into a malloc'd string. */
+/* `{"factor": "value", ...}` for scenario s (tsim__free it). */
 static char *factors_json(const struct tsim__xrun *x, size_t s)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    fputc('{', f);
-    for (int i = 0; i < x->spec->nfactors; i++) {
-        if (i) fputs(", ", f);
-        tsim__json_escape(f, x->spec->factors[i].path);
-        fputs(": ", f);
-        tsim__json_escape(f, x->scen[s].values[i]);
-    }
-    fputc('}', f);
-    fclose(f);
-    return buf;
+    struct tsim__sb b = {0};
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &b, 0);
+    tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+    for (int i = 0; i < x->spec->nfactors; i++)
+        tsim__json_string(&j, x->spec->factors[i].path, x->scen[s].values[i]);
+    tsim__json_close(&j, '{');
+    return b.p;
 }
 
 void tsim__xdb_put_scenario(struct tsim__xrun *x, size_t s)
@@ -274,7 +269,7 @@ void tsim__xdb_put_scenario(struct tsim__xrun *x, size_t s)
     sqlite3_bind_text(st, 3, fj, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_DONE) db_fail(x, "cannot store a scenario");
     sqlite3_finalize(st);
-    free(fj);
+    tsim__free(fj);
 }
 
 static void summary_of_tally(const struct tsim_tally *t, struct tsim_summary *s)

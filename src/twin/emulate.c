@@ -12,7 +12,6 @@
 #include "core/core.h"
 #include "twin/twin.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,14 +67,14 @@ void tsim__emu_release(struct tsim__emu *e)
     tsim__free(e->last_word);
 }
 
-static void add_ts(const struct tsim__emu *e, cJSON *o, const char *key, double t)
+static void add_ts(const struct tsim__emu *e, struct tsim__json *j, const char *key, double t)
 {
     double ts = e->origin + t * e->unit_s;
     char buf[64];
     switch (e->map->ts_unit) {
     case TSIM__TS_MS:
         snprintf(buf, sizeof buf, "%.3f", ts * 1000.0);
-        cJSON_AddRawToObject(o, key, buf);
+        tsim__json_raw(j, key, buf);
         break;
     case TSIM__TS_ISO: {
         double whole = floor(ts);
@@ -87,68 +86,74 @@ static void add_ts(const struct tsim__emu *e, cJSON *o, const char *key, double 
         snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", tm.tm_year + 1900,
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                  frac + 1 /* skip the leading 0 */);
-        cJSON_AddStringToObject(o, key, buf);
+        tsim__json_string(j, key, buf);
         break;
     }
     default:
         snprintf(buf, sizeof buf, "%.6f", ts);
-        cJSON_AddRawToObject(o, key, buf);
+        tsim__json_raw(j, key, buf);
         break;
     }
 }
 
-/* A message of rule `r` at model time `t` for `block`, with the common fields; the caller adds
- * the rest and sends it with send(). */
-static cJSON *begin(struct tsim__emu *e, const struct tsim__rule *r, double t, int block,
-                    char *topic, size_t tlen)
+/* A message being written: its text and the writer over it. */
+struct msg {
+    struct tsim__sb text;
+    struct tsim__json j;
+    char topic[512];
+};
+
+/* Open a message of rule `r` at model time `t` for `block`, with the common fields; the caller
+ * adds the rest and sends it with send_msg(). */
+static void begin(struct tsim__emu *e, const struct tsim__rule *r, double t, int block,
+                  struct msg *m)
 {
     const struct tsim__map *map = e->map;
-    cJSON *o = cJSON_CreateObject();
-    add_ts(e, o, map->ts_field, t);
-    if (map->id_field) cJSON_AddNumberToObject(o, map->id_field, (double)++e->seq);
+    memset(&m->text, 0, sizeof m->text);
+    tsim__json_init_sb(&m->j, &m->text, TSIM__JSON_MSG);
+    tsim__json_open(&m->j, NULL, '{', 0);
+    add_ts(e, &m->j, map->ts_field, t);
+    if (map->id_field) tsim__json_number(&m->j, map->id_field, (double)++e->seq);
     const char *bname = block >= 0 ? tsim__map_block_name(map, block) : "";
-    if (r->field[TSIM__R_BLOCK]) cJSON_AddStringToObject(o, r->field[TSIM__R_BLOCK], bname);
+    if (r->field[TSIM__R_BLOCK]) tsim__json_string(&m->j, r->field[TSIM__R_BLOCK], bname);
     /* The topic: `{block}` replaced by the block's plant name. */
     const char *p = strstr(r->topic, "{block}");
     if (r->block_level >= 0 && p)
-        snprintf(topic, tlen, "%.*s%s%s", (int)(p - r->topic), r->topic, bname, p + 7);
+        snprintf(m->topic, sizeof m->topic, "%.*s%s%s", (int)(p - r->topic), r->topic, bname,
+                 p + 7);
     else
-        snprintf(topic, tlen, "%s", r->topic);
-    return o;
+        snprintf(m->topic, sizeof m->topic, "%s", r->topic);
 }
 
-static void send_msg(struct tsim__emu *e, const char *topic, cJSON *o)
+static void send_msg(struct tsim__emu *e, struct msg *m)
 {
-    char *s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!s) return;
-    e->emit(e->ctx, topic, s);
+    tsim__json_close(&m->j, '{');
+    e->emit(e->ctx, m->topic, m->text.p);
     e->published++;
-    cJSON_free(s);
+    tsim__sb_release(&m->text);
 }
 
 static void publish_state(struct tsim__emu *e, double t, int block, int server, int word)
 {
     const struct tsim__rule *r = rule_for(e->map, TSIM__TEV_STATE, block);
     if (!r) return;
-    char topic[512];
-    cJSON *o = begin(e, r, t, block, topic, sizeof topic);
-    if (r->field[TSIM__R_SERVER]) cJSON_AddNumberToObject(o, r->field[TSIM__R_SERVER], server);
-    cJSON_AddStringToObject(o, r->field[TSIM__R_STATE], e->map->state_word[word]);
-    send_msg(e, topic, o);
+    struct msg m;
+    begin(e, r, t, block, &m);
+    if (r->field[TSIM__R_SERVER]) tsim__json_number(&m.j, r->field[TSIM__R_SERVER], server);
+    tsim__json_string(&m.j, r->field[TSIM__R_STATE], e->map->state_word[word]);
+    send_msg(e, &m);
 }
 
 static void publish_level(struct tsim__emu *e, double t, int block, uint64_t level, int product)
 {
     const struct tsim__rule *r = rule_for(e->map, TSIM__TEV_LEVEL, block);
     if (!r) return;
-    char topic[512];
-    cJSON *o = begin(e, r, t, block, topic, sizeof topic);
-    cJSON_AddNumberToObject(o, r->field[TSIM__R_LEVEL], (double)level);
+    struct msg m;
+    begin(e, r, t, block, &m);
+    tsim__json_number(&m.j, r->field[TSIM__R_LEVEL], (double)level);
     if (product >= 0 && r->field[TSIM__R_PRODUCT])
-        cJSON_AddStringToObject(o, r->field[TSIM__R_PRODUCT],
-                                tsim__map_product_name(e->map, product));
-    send_msg(e, topic, o);
+        tsim__json_string(&m.j, r->field[TSIM__R_PRODUCT], tsim__map_product_name(e->map, product));
+    send_msg(e, &m);
 }
 
 void tsim__emu_observe(void *ctx, const struct tsim_obs *ob)
@@ -179,24 +184,24 @@ void tsim__emu_observe(void *ctx, const struct tsim_obs *ob)
         if (enter) e->entered[ob->block]++;
         const struct tsim__rule *r = rule_for(map, TSIM__TEV_PART, ob->block);
         if (r) {
-            char topic[512];
-            cJSON *o = begin(e, r, ob->t, ob->block, topic, sizeof topic);
-            cJSON_AddStringToObject(o, r->field[TSIM__R_ACTION], map->action_word[enter]);
-            cJSON_AddNumberToObject(o, r->field[TSIM__R_PART], (double)ob->entity);
+            struct msg m;
+            begin(e, r, ob->t, ob->block, &m);
+            tsim__json_string(&m.j, r->field[TSIM__R_ACTION], map->action_word[enter]);
+            tsim__json_number(&m.j, r->field[TSIM__R_PART], (double)ob->entity);
             if (r->field[TSIM__R_PRODUCT] && ob->product >= 0)
-                cJSON_AddStringToObject(o, r->field[TSIM__R_PRODUCT],
-                                        tsim__map_product_name(map, ob->product));
-            send_msg(e, topic, o);
+                tsim__json_string(&m.j, r->field[TSIM__R_PRODUCT],
+                                  tsim__map_product_name(map, ob->product));
+            send_msg(e, &m);
         }
         if (tsim_model_block_type(map->model, ob->block) == TSIM_BUFFER)
             publish_level(e, ob->t, ob->block, ob->content, ob->product);
         /* A PLC's part counter: the parts that entered the block so far. */
         const struct tsim__rule *rc = enter ? rule_for(map, TSIM__TEV_COUNT, ob->block) : NULL;
         if (rc) {
-            char topic[512];
-            cJSON *o = begin(e, rc, ob->t, ob->block, topic, sizeof topic);
-            cJSON_AddNumberToObject(o, rc->field[TSIM__R_TOTAL], (double)e->entered[ob->block]);
-            send_msg(e, topic, o);
+            struct msg m;
+            begin(e, rc, ob->t, ob->block, &m);
+            tsim__json_number(&m.j, rc->field[TSIM__R_TOTAL], (double)e->entered[ob->block]);
+            send_msg(e, &m);
         }
         break;
     }
@@ -226,9 +231,9 @@ void tsim__emu_heartbeat(struct tsim__emu *e, double t)
 {
     const struct tsim__rule *r = rule_for(e->map, TSIM__TEV_HEARTBEAT, -1);
     if (!r) return;
-    char topic[512];
-    cJSON *o = begin(e, r, t, -1, topic, sizeof topic);
-    send_msg(e, topic, o);
+    struct msg m;
+    begin(e, r, t, -1, &m);
+    send_msg(e, &m);
 }
 
 /* ---- batches -------------------------------------------------------------------------------- */
@@ -236,108 +241,66 @@ void tsim__emu_heartbeat(struct tsim__emu *e, double t)
 void tsim__batch_init(struct tsim__batch *b)
 {
     memset(b, 0, sizeof *b);
-    b->cap = 4096;
-    b->buf = tsim__malloc(b->cap);
     tsim__batch_clear(b);
 }
 
-void tsim__batch_release(struct tsim__batch *b)
-{
-    tsim__free(b->buf);
-    b->buf = NULL;
-}
+void tsim__batch_release(struct tsim__batch *b) { tsim__sb_release(&b->text); }
 
 void tsim__batch_clear(struct tsim__batch *b)
 {
-    b->buf[0] = '[';
-    b->len = 1;
+    b->text.n = 0;
+    tsim__sb_add(&b->text, "[", 1);
     b->first_len = 0;
     b->topic[0] = '\0';
     b->n = 0;
-}
-
-/* `s` as a JSON string literal into `out` (topics are UTF-8 text; only quotes, backslashes and
- * control characters need escaping). Returns the length, or 0 when it does not fit. */
-static size_t json_string(const char *s, char *out, size_t cap)
-{
-    size_t o = 0;
-    if (cap < 3) return 0;
-    out[o++] = '"';
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (o + 8 >= cap) return 0;
-        if (c == '"' || c == '\\') {
-            out[o++] = '\\';
-            out[o++] = (char)c;
-        } else if (c < 0x20) {
-            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
-        } else {
-            out[o++] = (char)c;
-        }
-    }
-    out[o++] = '"';
-    out[o] = '\0';
-    return o;
-}
-
-static void reserve(struct tsim__batch *b, size_t need)
-{
-    if (need <= b->cap) return;
-    while (b->cap < need) b->cap *= 2;
-    b->buf = tsim__realloc(b->buf, b->cap);
 }
 
 int tsim__batch_add(struct tsim__batch *b, const char *topic, const char *json, size_t max_bytes)
 {
     size_t jl = strlen(json);
     /* The item's own topic goes in as the first member: {"topic":"...", then the rest. */
-    char tmember[600];
-    size_t tl = 0;
-    int own_topic = b->n > 0 && strcmp(topic, b->topic) != 0 && jl >= 2 && json[0] == '{';
-    if (own_topic) {
-        char lit[560];
-        size_t ll = json_string(topic, lit, sizeof lit);
-        /* A topic too long to name here starts a batch of its own, where it needs no name. */
-        if (!ll) return -1;
-        tl = (size_t)snprintf(tmember, sizeof tmember, "\"%s\":%s%s", TSIM__BATCH_TOPIC,
-                                      lit, jl > 2 ? "," : "");
+    struct tsim__sb member = {0};
+    if (b->n > 0 && strcmp(topic, b->topic) != 0 && jl >= 2 && json[0] == '{') {
+        tsim__sb_json_str(&member, TSIM__BATCH_TOPIC, 0);
+        tsim__sb_add(&member, ":", 1);
+        tsim__sb_json_str(&member, topic, 0);
+        if (jl > 2) tsim__sb_add(&member, ",", 1);
     }
-    size_t item = jl + tl;
+    size_t item = jl + member.n;
     /* "[" + items + "," + this + "]" must stay within the cap, unless it is the first item. */
-    if (b->n > 0 && b->len + 1 + item + 1 > max_bytes) return -1;
-    reserve(b, b->len + item + 3);
-    if (b->n > 0) b->buf[b->len++] = ',';
-    if (tl) {
-        b->buf[b->len++] = '{';
-        memcpy(b->buf + b->len, tmember, tl);
-        b->len += tl;
-        memcpy(b->buf + b->len, json + 1, jl - 1);
-        b->len += jl - 1;
-    } else {
-        memcpy(b->buf + b->len, json, jl);
-        b->len += jl;
+    if (b->n > 0 && b->text.n + 1 + item + 1 > max_bytes) {
+        tsim__sb_release(&member);
+        return -1;
     }
+    if (b->n > 0) tsim__sb_add(&b->text, ",", 1);
+    if (member.n) {
+        tsim__sb_add(&b->text, "{", 1);
+        tsim__sb_add(&b->text, member.p, member.n);
+        tsim__sb_add(&b->text, json + 1, jl - 1);
+    } else {
+        tsim__sb_add(&b->text, json, jl);
+    }
+    tsim__sb_release(&member);
     if (b->n == 0) {
         snprintf(b->topic, sizeof b->topic, "%s", topic);
         b->first_len = jl;
     }
     b->n++;
-    b->buf[b->len] = '\0';
     return 0;
 }
 
 const char *tsim__batch_payload(struct tsim__batch *b, size_t *len)
 {
     if (b->n == 1) {
-        b->buf[1 + b->first_len] = '\0';
+        /* The lone item: the text after "[", which ends the buffer. */
         *len = b->first_len;
-        return b->buf + 1;
+        return b->text.p + 1;
     }
-    reserve(b, b->len + 2);
-    b->buf[b->len] = ']';
-    b->buf[b->len + 1] = '\0';
-    *len = b->len + 1;
-    return b->buf;
+    /* The closing bracket is not kept: the next item goes where it stands. */
+    tsim__sb_add(&b->text, "]", 1);
+    *len = b->text.n;
+    b->text.n--;
+    return b->text.p;
 }
 
 /* ---- the command's loop --------------------------------------------------------------------- */

@@ -11,9 +11,9 @@
  */
 #include "blocks/desc.h"
 #include "core/core.h"
+#include "results/results.h"
 #include "twin/twin.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -416,102 +416,112 @@ void tsim__fc_result_release(struct tsim__fc_result *r)
 
 /* ---- output --------------------------------------------------------------------------------- */
 
-static char *dup_json(cJSON *o)
-{
-    char *s = cJSON_PrintUnformatted(o);
-    char *r = tsim__strdup(s ? s : "{}");
-    cJSON_free(s);
-    cJSON_Delete(o);
-    return r;
-}
-
 /* Round to 6 significant decimals so that published numbers read well and compare stably. */
 static double r6(double x) { return isfinite(x) ? round(x * 1e6) / 1e6 : 0; }
 
-char *tsim__fc_json(const struct tsim__fc_input *in, const struct tsim__fc_result *r)
+/* The figures of the forecast that are not the header: output, plan, orders, bottleneck, fan. */
+static void write_figures(struct tsim__json *j, const struct tsim__fc_input *in,
+                          const struct tsim__fc_result *r, double origin, double unit_s)
 {
     const struct tsim__map *map = in->map;
+    const struct tsim_model *m = tsim_sim_model(in->base);
+    tsim__json_open(j, "output", '{', 0);
+    tsim__json_number(j, "mean", r6(r->out.mean));
+    tsim__json_number(j, "half_width", r6(r->out.half_width));
+    tsim__json_number(j, "lo", r6(r->out.mean - r->out.half_width));
+    tsim__json_number(j, "hi", r6(r->out.mean + r->out.half_width));
+    tsim__json_number(j, "sd", r6(r->out.sd));
+    tsim__json_number(j, "min", r6(r->out.min));
+    tsim__json_number(j, "max", r6(r->out.max));
+    tsim__json_close(j, '{');
+    if (in->plan > 0) {
+        tsim__json_number(j, "plan", in->plan);
+        tsim__json_number(j, "p_meet_plan", r6(r->p_plan));
+    }
+    tsim__json_open(j, "orders", '[', 0);
+    for (int k = 0; k < r->norders; k++) {
+        const struct tsim__order *od = &in->orders[k];
+        const struct tsim__fc_order *fo = &r->orders[k];
+        tsim__json_open(j, NULL, '{', 0);
+        tsim__json_string(j, "id", od->id);
+        tsim__json_string(j, "product", tsim__map_product_name(map, od->product));
+        tsim__json_number(j, "quantity", (double)od->quantity);
+        if (od->due >= 0)
+            tsim__json_number(j, "due", r6(od->due));
+        else
+            tsim__json_null(j, "due");
+        if (fo->completion_mean >= 0) {
+            tsim__json_number(j, "completion", r6(fo->completion_mean));
+            tsim__json_number(j, "completion_half_width", r6(fo->completion_hw));
+            tsim__json_number(j, "completion_ts", r6(origin + fo->completion_mean * unit_s));
+        } else {
+            tsim__json_null(j, "completion");
+        }
+        tsim__json_number(j, "p_complete", r6(fo->p_complete));
+        tsim__json_number(j, "p_on_time", r6(fo->p_on_time));
+        tsim__json_close(j, '{');
+    }
+    tsim__json_close(j, '[');
+    if (r->bottleneck >= 0) {
+        tsim__json_open(j, "bottleneck", '{', 0);
+        tsim__json_string(j, "block", tsim_model_block_name(m, r->bottleneck));
+        tsim__json_number(j, "share", r6(r->bottleneck_share));
+        tsim__json_close(j, '{');
+    } else {
+        tsim__json_null(j, "bottleneck");
+    }
+    if (r->fan_output && r->fan_wip) {
+        /* The fan: per quantile, one value per time (docs/twin.md). */
+        tsim__json_open(j, "fan", '{', 0);
+        double tq[TSIM__FC_FAN_POINTS];
+        for (int k = 0; k < TSIM__FC_FAN_POINTS; k++) tq[k] = r6(r->fan_t[k]);
+        tsim__json_numbers(j, "t", tq, TSIM__FC_FAN_POINTS);
+        tsim__json_numbers(j, "quantiles", tsim__fc_fan_q, TSIM__FC_FAN_QUANTILES);
+        const double *const src[2] = {r->fan_output, r->fan_wip};
+        static const char *const names[2] = {"output", "wip"};
+        for (int s = 0; s < 2; s++) {
+            tsim__json_open(j, names[s], '[', 0);
+            for (int q = 0; q < TSIM__FC_FAN_QUANTILES; q++) {
+                for (int k = 0; k < TSIM__FC_FAN_POINTS; k++)
+                    tq[k] = r6(src[s][q * TSIM__FC_FAN_POINTS + k]);
+                tsim__json_numbers(j, NULL, tq, TSIM__FC_FAN_POINTS);
+            }
+            tsim__json_close(j, '[');
+        }
+        tsim__json_close(j, '{');
+    }
+}
+
+char *tsim__fc_json(const struct tsim__fc_input *in, const struct tsim__fc_result *r)
+{
     const struct tsim_model *m = tsim_sim_model(in->base);
     double unit_s = tsim_unit_factor(tsim_model_time_unit(m), "s");
     if (unit_s <= 0) unit_s = 1;
     double origin = in->plant_time - in->now * unit_s;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "forecast", (double)r->id);
-    cJSON_AddNumberToObject(o, "ts", r6(in->plant_time));
-    cJSON_AddNumberToObject(o, "now", r6(r->now));
-    cJSON_AddNumberToObject(o, "horizon", r6(r->horizon));
-    cJSON_AddNumberToObject(o, "horizon_ts", r6(origin + r->horizon * unit_s));
-    cJSON_AddStringToObject(o, "time_unit", tsim_model_time_unit(m));
-    cJSON_AddNumberToObject(o, "replications", r->replications);
-    cJSON_AddNumberToObject(o, "seed", (double)in->seed);
-    cJSON_AddNumberToObject(o, "events", (double)in->events_applied);
-    cJSON_AddNumberToObject(o, "completed", (double)in->completed);
+    struct tsim__sb b = {0};
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &b, TSIM__JSON_MSG);
+    tsim__json_open(&j, NULL, '{', 0);
+    /* Counters go out as doubles, as they always have (a replayed forecast is compared as text). */
+    tsim__json_number(&j, "forecast", (double)r->id);
+    tsim__json_number(&j, "ts", r6(in->plant_time));
+    tsim__json_number(&j, "now", r6(r->now));
+    tsim__json_number(&j, "horizon", r6(r->horizon));
+    tsim__json_number(&j, "horizon_ts", r6(origin + r->horizon * unit_s));
+    tsim__json_string(&j, "time_unit", tsim_model_time_unit(m));
+    tsim__json_number(&j, "replications", r->replications);
+    tsim__json_number(&j, "seed", (double)in->seed);
+    tsim__json_number(&j, "events", (double)in->events_applied);
+    tsim__json_number(&j, "completed", (double)in->completed);
     if (r->error[0]) {
         /* No figures from replications that did not run to the horizon. */
-        cJSON_AddStringToObject(o, "error", r->error);
-        return dup_json(o);
-    }
-    cJSON *out = cJSON_AddObjectToObject(o, "output");
-    cJSON_AddNumberToObject(out, "mean", r6(r->out.mean));
-    cJSON_AddNumberToObject(out, "half_width", r6(r->out.half_width));
-    cJSON_AddNumberToObject(out, "lo", r6(r->out.mean - r->out.half_width));
-    cJSON_AddNumberToObject(out, "hi", r6(r->out.mean + r->out.half_width));
-    cJSON_AddNumberToObject(out, "sd", r6(r->out.sd));
-    cJSON_AddNumberToObject(out, "min", r6(r->out.min));
-    cJSON_AddNumberToObject(out, "max", r6(r->out.max));
-    if (in->plan > 0) {
-        cJSON_AddNumberToObject(o, "plan", in->plan);
-        cJSON_AddNumberToObject(o, "p_meet_plan", r6(r->p_plan));
-    }
-    cJSON *orders = cJSON_AddArrayToObject(o, "orders");
-    for (int k = 0; k < r->norders; k++) {
-        const struct tsim__order *od = &in->orders[k];
-        const struct tsim__fc_order *fo = &r->orders[k];
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddStringToObject(x, "id", od->id);
-        cJSON_AddStringToObject(x, "product", tsim__map_product_name(map, od->product));
-        cJSON_AddNumberToObject(x, "quantity", (double)od->quantity);
-        if (od->due >= 0) cJSON_AddNumberToObject(x, "due", r6(od->due));
-        else cJSON_AddNullToObject(x, "due");
-        if (fo->completion_mean >= 0) {
-            cJSON_AddNumberToObject(x, "completion", r6(fo->completion_mean));
-            cJSON_AddNumberToObject(x, "completion_half_width", r6(fo->completion_hw));
-            cJSON_AddNumberToObject(x, "completion_ts", r6(origin + fo->completion_mean * unit_s));
-        } else {
-            cJSON_AddNullToObject(x, "completion");
-        }
-        cJSON_AddNumberToObject(x, "p_complete", r6(fo->p_complete));
-        cJSON_AddNumberToObject(x, "p_on_time", r6(fo->p_on_time));
-        cJSON_AddItemToArray(orders, x);
-    }
-    if (r->bottleneck >= 0) {
-        cJSON *b = cJSON_AddObjectToObject(o, "bottleneck");
-        cJSON_AddStringToObject(b, "block", tsim_model_block_name(m, r->bottleneck));
-        cJSON_AddNumberToObject(b, "share", r6(r->bottleneck_share));
+        tsim__json_string(&j, "error", r->error);
     } else {
-        cJSON_AddNullToObject(o, "bottleneck");
+        write_figures(&j, in, r, origin, unit_s);
+        tsim__json_number(&j, "wall_ms", round(r->wall_s * 1e3 * 1000) / 1000);
     }
-    if (r->fan_output && r->fan_wip) {
-        /* The fan: per quantile, one value per time (docs/twin.md). */
-        cJSON *fan = cJSON_AddObjectToObject(o, "fan");
-        double tq[TSIM__FC_FAN_POINTS];
-        for (int k = 0; k < TSIM__FC_FAN_POINTS; k++) tq[k] = r6(r->fan_t[k]);
-        cJSON_AddItemToObject(fan, "t", cJSON_CreateDoubleArray(tq, TSIM__FC_FAN_POINTS));
-        cJSON_AddItemToObject(fan, "quantiles",
-                              cJSON_CreateDoubleArray(tsim__fc_fan_q, TSIM__FC_FAN_QUANTILES));
-        const double *const src[2] = {r->fan_output, r->fan_wip};
-        static const char *const names[2] = {"output", "wip"};
-        for (int s = 0; s < 2; s++) {
-            cJSON *a = cJSON_AddArrayToObject(fan, names[s]);
-            for (int q = 0; q < TSIM__FC_FAN_QUANTILES; q++) {
-                for (int k = 0; k < TSIM__FC_FAN_POINTS; k++)
-                    tq[k] = r6(src[s][q * TSIM__FC_FAN_POINTS + k]);
-                cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(tq, TSIM__FC_FAN_POINTS));
-            }
-        }
-    }
-    cJSON_AddNumberToObject(o, "wall_ms", round(r->wall_s * 1e3 * 1000) / 1000);
-    return dup_json(o);
+    tsim__json_close(&j, '{');
+    return b.p;
 }
 
 /* ---- alerts --------------------------------------------------------------------------------- */
@@ -553,21 +563,24 @@ int tsim__alerts_check(struct tsim__alerts *a, const struct tsim__map *map,
             continue;
         }
         a->raised[i] = (signed char)on;
-        cJSON *o = cJSON_CreateObject();
         char text[160];
         snprintf(text, sizeof text, "'%s' %s %g", kpi_names[al->kpi],
                  al->below ? "below" : "above", al->threshold);
-        cJSON_AddStringToObject(o, "alert", text);
-        cJSON_AddStringToObject(o, "state", on ? "raised" : "cleared");
-        cJSON_AddStringToObject(o, "kpi", kpi_names[al->kpi]);
-        cJSON_AddNumberToObject(o, "value", r6(v));
-        cJSON_AddNumberToObject(o, "threshold", al->threshold);
-        cJSON_AddNumberToObject(o, "forecast", (double)r->id);
-        cJSON_AddNumberToObject(o, "now", r6(r->now));
-        cJSON_AddNumberToObject(o, "horizon", r6(r->horizon));
-        char *s = dup_json(o);
-        emit(ctx, s);
-        tsim__free(s);
+        struct tsim__sb b = {0};
+        struct tsim__json j;
+        tsim__json_init_sb(&j, &b, TSIM__JSON_MSG);
+        tsim__json_open(&j, NULL, '{', 0);
+        tsim__json_string(&j, "alert", text);
+        tsim__json_string(&j, "state", on ? "raised" : "cleared");
+        tsim__json_string(&j, "kpi", kpi_names[al->kpi]);
+        tsim__json_number(&j, "value", r6(v));
+        tsim__json_number(&j, "threshold", al->threshold);
+        tsim__json_number(&j, "forecast", (double)r->id);
+        tsim__json_number(&j, "now", r6(r->now));
+        tsim__json_number(&j, "horizon", r6(r->horizon));
+        tsim__json_close(&j, '{');
+        emit(ctx, b.p);
+        tsim__sb_release(&b);
         emitted++;
     }
     return emitted;

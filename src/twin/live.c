@@ -759,41 +759,57 @@ static int reports_content(const struct tsim__map *map, struct reports r, int b)
     return r.part || (r.level && t == TSIM_BUFFER);
 }
 
+/*
+ * The view as one object, member `key` of what `j` is writing (NULL at the top). In a state-out
+ * line `t` has six decimals, always (fixed); inside the twin's state message it is the number
+ * those six decimals read back as.
+ */
 static void write_view(const struct tsim__map *map, const char *view, double t,
                        const int64_t *content, const uint64_t *entered,
                        const signed char *srv, const int *srv_off,
-                       const struct tsim__vda_seen *seen, const struct tsim_sim *sim, FILE *out)
+                       const struct tsim__vda_seen *seen, const struct tsim_sim *sim,
+                       struct tsim__json *j, const char *key, int fixed)
 {
     const struct tsim_model *m = map->model;
     struct reports r = reports_of(map);
     int nb = tsim_model_block_count(m);
-    fprintf(out, "{\"t\":%.6f,\"view\":\"%s\",\"blocks\":{", t, view);
-    int first = 1;
+    char tt[48];
+    snprintf(tt, sizeof tt, "%.6f", t);
+    tsim__json_open(j, key, '{', 0);
+    if (fixed)
+        tsim__json_raw(j, "t", tt);
+    else
+        tsim__json_number(j, "t", strtod(tt, NULL));
+    tsim__json_string(j, "view", view);
+    tsim__json_open(j, "blocks", '{', 0);
     for (int b = 0; b < nb; b++) {
         int c = reports_content(map, r, b);
         /* A source's parts are reported where they enter the line, not at the source. */
         if (!c && (!r.part || tsim_model_block_type(m, b) == TSIM_SOURCE)) continue;
-        fprintf(out, "%s\"%s\":{", first ? "" : ",", tsim_model_block_name(m, b));
-        first = 0;
-        if (c) fprintf(out, "\"content\":%lld%s", (long long)content[b], r.part ? "," : "");
-        if (r.part) fprintf(out, "\"entered\":%llu", (unsigned long long)entered[b]);
-        fputc('}', out);
+        tsim__json_open(j, tsim_model_block_name(m, b), '{', 0);
+        if (c) tsim__json_int(j, "content", content[b]);
+        if (r.part) tsim__json_uint(j, "entered", entered[b]);
+        tsim__json_close(j, '{');
     }
-    fputs("},\"machines\":{", out);
-    first = 1;
+    tsim__json_close(j, '{');
+    tsim__json_open(j, "machines", '{', 0);
     if (r.state)
         for (int b = 0; b < nb; b++) {
             if (srv_off[b + 1] == srv_off[b]) continue;
-            fprintf(out, "%s\"%s\":[", first ? "" : ",", tsim_model_block_name(m, b));
-            first = 0;
+            tsim__json_open(j, tsim_model_block_name(m, b), '[', 0);
             for (int k = srv_off[b]; k < srv_off[b + 1]; k++)
-                fprintf(out, "%s\"%s\"", k > srv_off[b] ? "," : "",
-                        srv[k] >= 0 ? map->state_word[(int)srv[k]] : "unknown");
-            fputc(']', out);
+                tsim__json_string(j, NULL, srv[k] >= 0 ? map->state_word[(int)srv[k]] : "unknown");
+            tsim__json_close(j, '[');
         }
-    fputc('}', out);
-    tsim__vda_write_view(map, seen, sim, out);
-    fputs("}\n", out);
+    tsim__json_close(j, '{');
+    tsim__vda_write_view(map, seen, sim, j);
+    tsim__json_close(j, '{');
+}
+
+static void line_writer(struct tsim__json *j, FILE *out)
+{
+    tsim__json_init(j, out);
+    j->flags = TSIM__JSON_MSG;
 }
 
 void tsim__live_write_state(const struct tsim__live *lv, const char *view, double t, FILE *out)
@@ -802,8 +818,16 @@ void tsim__live_write_state(const struct tsim__live *lv, const char *view, doubl
         tsim__sim_write_state(lv->sim, lv->map, "sim", t, NULL, out);
         return;
     }
+    struct tsim__json j;
+    line_writer(&j, out);
     write_view(lv->map, view, t, lv->content, lv->entered, lv->srv_state, lv->srv_off, lv->vda,
-               NULL, out);
+               NULL, &j, NULL, 1);
+}
+
+void tsim__live_json_observed(const struct tsim__live *lv, double t, struct tsim__json *j)
+{
+    write_view(lv->map, "observed", t, lv->content, lv->entered, lv->srv_state, lv->srv_off,
+               lv->vda, NULL, j, "observed", 0);
 }
 
 void tsim__sim_write_state(const struct tsim_sim *sim, const struct tsim__map *map,
@@ -829,7 +853,9 @@ void tsim__sim_write_state(const struct tsim_sim *sim, const struct tsim__map *m
     for (int b = 0; b < nb; b++)
         for (int k = off[b]; k < off[b + 1]; k++)
             srv[k] = (signed char)tsim__pstate_of(tsim_machine_state(sim, b, k - off[b]));
-    write_view(map, view, t, content, ent, srv, off, NULL, sim, out);
+    struct tsim__json j;
+    line_writer(&j, out);
+    write_view(map, view, t, content, ent, srv, off, NULL, sim, &j, NULL, 1);
     tsim__free(content);
     tsim__free(ent);
     tsim__free(off);

@@ -70,7 +70,6 @@ struct twin {
     atomic_int state_due; /* publish the state soon (a connect happened) */
     uint64_t live_seen;   /* messages received when the live state was last handed over */
     atomic_int closing;   /* stopping: the connection's news is no longer said */
-    char status_online[256], status_lost[256], status_offline[256];
 };
 
 static double wall_now(void)
@@ -260,66 +259,66 @@ static void finish_forecast(struct twin *tw, int wait)
 static const char *const recon_names[] = {"content", "state",   "added",       "removed",
                                           "unresolved", "clamped", "unknown_part"};
 
-static cJSON *counters(struct twin *tw)
+/* The counters as the member `key` of what `j` writes (NULL at the top). */
+static void write_counters(struct twin *tw, struct tsim__json *j, const char *key)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "received", (double)tw->in.received);
+    /* Counts go out as doubles, as they always have. */
+    tsim__json_open(j, key, '{', 0);
+    tsim__json_number(j, "received", (double)tw->in.received);
     uint64_t dropped = 0;
-    cJSON *d = cJSON_AddObjectToObject(o, "dropped");
+    tsim__json_open(j, "dropped", '{', 0);
     for (int i = 1; i < TSIM__D_COUNT; i++) {
-        cJSON_AddNumberToObject(d, tsim__drop_name(i), (double)tw->in.dropped[i]);
+        tsim__json_number(j, tsim__drop_name(i), (double)tw->in.dropped[i]);
         dropped += tw->in.dropped[i];
     }
-    cJSON_AddNumberToObject(o, "accepted", (double)(tw->in.received - dropped));
-    cJSON_AddNumberToObject(o, "applied", (double)tw->lv->applied);
-    cJSON_AddNumberToObject(o, "held", tw->lv->nheld);
-    cJSON_AddNumberToObject(o, "recorded", (double)tw->stored);
+    tsim__json_close(j, '{');
+    tsim__json_number(j, "accepted", (double)(tw->in.received - dropped));
+    tsim__json_number(j, "applied", (double)tw->lv->applied);
+    tsim__json_number(j, "held", tw->lv->nheld);
+    tsim__json_number(j, "recorded", (double)tw->stored);
     const struct tsim__recon *r = &tw->lv->recon;
     const uint64_t rv[] = {r->content, r->state,   r->added,       r->removed,
                            r->unresolved, r->clamped, r->unknown_part};
-    cJSON *rc = cJSON_AddObjectToObject(o, "reconciled");
+    tsim__json_open(j, "reconciled", '{', 0);
     for (size_t i = 0; i < sizeof rv / sizeof *rv; i++)
-        cJSON_AddNumberToObject(rc, recon_names[i], (double)rv[i]);
-    cJSON_AddNumberToObject(o, "forecasts", (double)tw->forecasts);
-    cJSON_AddNumberToObject(o, "alerts", (double)tw->alerts_sent);
+        tsim__json_number(j, recon_names[i], (double)rv[i]);
+    tsim__json_close(j, '{');
+    tsim__json_number(j, "forecasts", (double)tw->forecasts);
+    tsim__json_number(j, "alerts", (double)tw->alerts_sent);
     struct tsim__mqtt_stats ms;
     tsim__mqtt_stats(tw->mq, &ms);
     uint64_t connects = tw->base_connects + ms.connects;
-    cJSON_AddBoolToObject(o, "connected", ms.connected);
-    cJSON_AddNumberToObject(o, "connects", (double)connects);
-    cJSON_AddNumberToObject(o, "reconnects", connects ? (double)(connects - 1) : 0);
-    cJSON_AddNumberToObject(o, "connect_failures", (double)(tw->base_failures + ms.failures));
-    cJSON_AddNumberToObject(o, "blind_s", round((tw->base_blind + ms.blind_s) * 1000) / 1000);
-    cJSON_AddNumberToObject(o, "restarts", (double)tw->restarts);
-    cJSON_AddNumberToObject(o, "now", tw->lv->now);
-    return o;
+    tsim__json_bool(j, "connected", ms.connected);
+    tsim__json_number(j, "connects", (double)connects);
+    tsim__json_number(j, "reconnects", connects ? (double)(connects - 1) : 0);
+    tsim__json_number(j, "connect_failures", (double)(tw->base_failures + ms.failures));
+    tsim__json_number(j, "blind_s", round((tw->base_blind + ms.blind_s) * 1000) / 1000);
+    tsim__json_number(j, "restarts", (double)tw->restarts);
+    tsim__json_number(j, "now", tw->lv->now);
+    tsim__json_close(j, '{');
 }
 
-static char *print_free(cJSON *o)
+/* The counters alone, as the database's `counters` row and the verbose log have them. */
+static char *counters_json(struct twin *tw)
 {
-    char *s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    char *r = tsim__strdup(s ? s : "{}");
-    cJSON_free(s);
-    return r;
+    struct tsim__sb b = {0};
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &b, TSIM__JSON_MSG);
+    write_counters(tw, &j, NULL);
+    return b.p;
 }
 
 static char *state_json(struct twin *tw, double t)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) return tsim__strdup("{}");
-    tsim__live_write_state(tw->lv, "observed", t, f);
-    fclose(f);
-    cJSON *o = cJSON_CreateObject();
-    cJSON *view = cJSON_Parse(buf);
-    free(buf);
-    cJSON_AddItemToObject(o, "observed", view ? view : cJSON_CreateNull());
-    cJSON *vda = tsim__vda_json(tw->lv);
-    if (vda) cJSON_AddItemToObject(o, "vda5050", vda);
-    cJSON_AddItemToObject(o, "counters", counters(tw));
-    return print_free(o);
+    struct tsim__sb b = {0};
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &b, TSIM__JSON_MSG);
+    tsim__json_open(&j, NULL, '{', 0);
+    tsim__live_json_observed(tw->lv, t, &j);
+    tsim__vda_write_json(tw->lv, &j);
+    write_counters(tw, &j, "counters");
+    tsim__json_close(&j, '{');
+    return b.p;
 }
 
 /* Take up the counters of earlier runs from the last commit's `counters` row. The live state's
@@ -454,7 +453,7 @@ static int reached(const struct twin *tw)
 static int commit(struct twin *tw)
 {
     if (tw->st && (tw->dirty || tw->record_failed)) {
-        char *c = tw->record_failed ? NULL : print_free(counters(tw));
+        char *c = tw->record_failed ? NULL : counters_json(tw);
         int rc = c ? tsim__store_commit(tw->st, c) : -1;
         tsim__free(c);
         if (rc != 0) {
@@ -586,19 +585,28 @@ static int open_recording(struct twin *tw)
 
 /* ---- the loop ------------------------------------------------------------------------------- */
 
-static void status_payloads(struct twin *tw)
+/* The retained status message: {"state", "reason" (offline only), "twin", "model"}, the names cut
+ * at 100 bytes (on a UTF-8 character's boundary). */
+static char *status_payload(const struct twin *tw, const char *reason)
 {
-    const char *id = tw->o->mqtt.client_id ? tw->o->mqtt.client_id : "";
-    const char *model = tsim_model_name(tw->model);
-    snprintf(tw->status_online, sizeof tw->status_online,
-             "{\"state\":\"online\",\"twin\":\"%.100s\",\"model\":\"%.100s\"}", id, model);
-    snprintf(tw->status_lost, sizeof tw->status_lost,
-             "{\"state\":\"offline\",\"reason\":\"lost\",\"twin\":\"%.100s\",\"model\":\"%.100s\"}",
-             id, model);
-    snprintf(tw->status_offline, sizeof tw->status_offline,
-             "{\"state\":\"offline\",\"reason\":\"stopped\",\"twin\":\"%.100s\","
-             "\"model\":\"%.100s\"}",
-             id, model);
+    const char *names[2] = {tw->o->mqtt.client_id ? tw->o->mqtt.client_id : "",
+                            tsim_model_name(tw->model)};
+    struct tsim__sb b = {0};
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &b, TSIM__JSON_MSG);
+    tsim__json_open(&j, NULL, '{', 0);
+    tsim__json_string(&j, "state", reason ? "offline" : "online");
+    if (reason) tsim__json_string(&j, "reason", reason);
+    for (int i = 0; i < 2; i++) {
+        size_t n = strlen(names[i]);
+        if (n > 100) {
+            n = 100;
+            while (n > 0 && ((unsigned char)names[i][n] & 0xc0) == 0x80) n--;
+        }
+        tsim__json_string_n(&j, i ? "model" : "twin", names[i], n);
+    }
+    tsim__json_close(&j, '{');
+    return b.p;
 }
 
 static int start_mqtt(struct twin *tw)
@@ -620,17 +628,21 @@ static int start_mqtt(struct twin *tw)
     if (map->topic_command && !cmd_covered) filters[nf++] = map->topic_command;
     struct tsim_mqtt_opts mo = tw->o->mqtt;
     mo.qos = map->qos;
+    char *status[3] = {NULL, NULL, NULL}; /* online, lost, stopped: copied by the MQTT client */
     if (map->topic_status) {
-        status_payloads(tw);
+        status[0] = status_payload(tw, NULL);
+        status[1] = status_payload(tw, "lost");
+        status[2] = status_payload(tw, "stopped");
         mo.status_topic = map->topic_status;
-        mo.status_online = tw->status_online;
-        mo.status_lost = tw->status_lost;
-        mo.status_offline = tw->status_offline;
+        mo.status_online = status[0];
+        mo.status_lost = status[1];
+        mo.status_offline = status[2];
     }
     struct tsim__mqtt_hooks h = {on_msg, tw->st ? on_sync : NULL, on_mqtt_event, tw};
     char err[512];
     tw->mq = tsim__mqtt_start(&mo, &h, filters, nf, err, sizeof err);
     tsim__free(filters);
+    for (int i = 0; i < 3; i++) tsim__free(status[i]);
     if (!tw->mq) say(tw, TSIM_LOG_PROBLEM, "mqtt", "%s", err);
     return tw->mq ? 0 : -1;
 }
@@ -717,7 +729,7 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
             last_live = now;
         }
         if (o->verbose && now - last_log > 10) {
-            char *s = print_free(counters(&tw));
+            char *s = counters_json(&tw);
             say(&tw, TSIM_LOG_INFO, "counters", "%s", s);
             tsim__free(s);
             last_log = now;
@@ -740,15 +752,15 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
     if (!status && reached(&tw)) tsim__live_checkpoints_through(tw.lv, tw.lv->now);
     tsim__live_settle(tw.lv);
     if (o->state_out) {
-        cJSON *f = cJSON_CreateObject();
-        cJSON_AddBoolToObject(f, "final", 1);
-        cJSON_AddItemToObject(f, "counters", counters(&tw));
-        cJSON *vda = tsim__vda_json(tw.lv);
-        if (vda) cJSON_AddItemToObject(f, "vda5050", vda);
-        char *s = print_free(f);
-        fprintf(o->state_out, "%s\n", s);
+        struct tsim__json j;
+        tsim__json_init(&j, o->state_out);
+        j.flags = TSIM__JSON_MSG;
+        tsim__json_open(&j, NULL, '{', 0);
+        tsim__json_bool(&j, "final", 1);
+        write_counters(&tw, &j, "counters");
+        tsim__vda_write_json(tw.lv, &j);
+        tsim__json_close(&j, '{');
         fflush(o->state_out);
-        tsim__free(s);
     }
     if (!status) commit(&tw);
     publish_state(&tw);

@@ -26,6 +26,7 @@
 
 #include "twinsim.h"
 #include "twinsim_drivers.h"
+#include "results/results.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -418,13 +419,13 @@ enum tsim__drop tsim__vda_decode(struct tsim__ingest *in, const char *topic,
 /* Apply a decoded VDA event to the live twin at its clock (live.c has advanced it). */
 enum tsim__drop tsim__vda_apply(struct tsim__live *lv, const struct tsim__tev *ev, char *err,
                                 size_t errlen);
-/* Write `,"vehicles":{...}` for the view: the plant's reported nodes (`sim` NULL) or the
- * sim's. Nothing without a `vda5050:` section. */
+/* Write the member `"vehicles":{...}` of the view: the plant's reported nodes (`sim` NULL) or
+ * the sim's. Nothing without a `vda5050:` section. */
 void tsim__vda_write_view(const struct tsim__map *map, const struct tsim__vda_seen *seen,
-                          const struct tsim_sim *sim, FILE *out);
-/* A cJSON object (returned as void *, as twin.h does not include cJSON) with what the plant last
- * said of each mapped vehicle; NULL without a `vda5050:` section. The caller frees it. */
-void *tsim__vda_json(const struct tsim__live *lv);
+                          const struct tsim_sim *sim, struct tsim__json *j);
+/* Write the member `"vda5050":{...}`, what the plant last said of each mapped vehicle, for the
+ * state message; nothing without a `vda5050:` section. */
+void tsim__vda_write_json(const struct tsim__live *lv, struct tsim__json *j);
 
 /**
  * Create a live twin of `m` with a sim for (seed, 0). `m` is not const because parameter
@@ -476,6 +477,8 @@ double tsim__live_model_time(struct tsim__live *lv, double ts);
 /** Write the twin's view at its clock as one JSON line: `view` "observed" (what the plant
  * reported) or "sim" (the live sim). Machine states in plant words. */
 void tsim__live_write_state(const struct tsim__live *lv, const char *view, double t, FILE *out);
+/* The observed view as the member "observed" of the twin's state message `j` writes. */
+void tsim__live_json_observed(const struct tsim__live *lv, double t, struct tsim__json *j);
 
 /** The same view of an emulator's sim (the plant's truth), for checkpoint comparisons. */
 void tsim__sim_write_state(const struct tsim_sim *sim, const struct tsim__map *map,
@@ -770,8 +773,7 @@ int tsim__twin_main(struct tsim_model *m, const struct tsim__map *map,
  * whose first item's topic is the message's, later items naming their own topic
  * (TSIM__BATCH_TOPIC) where it differs. */
 struct tsim__batch {
-    char *buf;            /* "[" and the items so far, comma separated */
-    size_t len, cap;
+    struct tsim__sb text; /* "[" and the items so far, comma separated */
     size_t first_len;     /* length of the first item's text */
     char topic[512];      /* the message's topic: the first item's */
     int n;

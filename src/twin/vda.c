@@ -421,51 +421,51 @@ enum tsim__drop tsim__vda_apply(struct tsim__live *lv, const struct tsim__tev *e
 /* ---- views -------------------------------------------------------------------------------- */
 
 void tsim__vda_write_view(const struct tsim__map *map, const struct tsim__vda_seen *seen,
-                          const struct tsim_sim *sim, FILE *out)
+                          const struct tsim_sim *sim, struct tsim__json *j)
 {
     const struct tsim__vda *vda = map->vda;
     if (!vda) return;
     const struct tsim_model *m = map->model;
     int n = tsim__fleet_vehicles(m, vda->fleet);
-    fprintf(out, ",\"vehicles\":{\"%s\":[", tsim_model_block_name(m, vda->fleet));
+    tsim__json_open(j, "vehicles", '{', 0);
+    tsim__json_open(j, tsim_model_block_name(m, vda->fleet), '[', 0);
     for (int i = 0; i < n; i++) {
         int node = sim ? tsim__fleet_vehicle_node(sim, vda->fleet, i)
                        : seen && seen[i].reported ? seen[i].ev.node : -1;
-        if (node >= 0) fprintf(out, "%s\"%s\"", i ? "," : "", m->net->node[node]);
-        else fprintf(out, "%snull", i ? "," : "");
+        tsim__json_string(j, NULL, node >= 0 ? m->net->node[node] : NULL);
     }
-    fputs("]}", out);
+    tsim__json_close(j, '[');
+    tsim__json_close(j, '{');
 }
 
-/* What the plant last said of each mapped vehicle, for the state JSON. */
-void *tsim__vda_json(const struct tsim__live *lv)
+void tsim__vda_write_json(const struct tsim__live *lv, struct tsim__json *j)
 {
     const struct tsim__vda *vda = lv->map->vda;
-    if (!vda) return NULL;
+    if (!vda) return;
     static const char *const conn[] = {"CONNECTIONBROKEN", "OFFLINE", "ONLINE"};
     const struct tsim_model *m = lv->model;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "moved", (double)lv->vda_moved);
-    cJSON *a = cJSON_AddArrayToObject(o, "vehicles");
+    tsim__json_open(j, "vda5050", '{', 0);
+    tsim__json_number(j, "moved", (double)lv->vda_moved);
+    tsim__json_open(j, "vehicles", '[', 0);
     for (int i = 0; i < vda->nveh; i++) {
         const struct tsim__vda_vehicle *v = &vda->veh[i];
         const struct tsim__vda_seen *s = &lv->vda[v->vehicle];
-        cJSON *e = cJSON_CreateObject();
-        cJSON_AddStringToObject(e, "manufacturer", v->manufacturer);
-        cJSON_AddStringToObject(e, "serial", v->serial);
-        cJSON_AddNumberToObject(e, "vehicle", v->vehicle + 1);
+        tsim__json_open(j, NULL, '{', 0);
+        tsim__json_string(j, "manufacturer", v->manufacturer);
+        tsim__json_string(j, "serial", v->serial);
+        tsim__json_number(j, "vehicle", v->vehicle + 1);
         if (s->reported) {
-            if (s->ev.node >= 0) cJSON_AddStringToObject(e, "node", m->net->node[s->ev.node]);
-            else cJSON_AddNullToObject(e, "node");
-            cJSON_AddBoolToObject(e, "driving", s->ev.driving);
-            cJSON_AddNumberToObject(e, "battery", s->ev.battery);
-            cJSON_AddNumberToObject(e, "errors", s->ev.errors);
-            cJSON_AddNumberToObject(e, "fatal", s->ev.fatal);
+            tsim__json_string(j, "node", s->ev.node >= 0 ? m->net->node[s->ev.node] : NULL);
+            tsim__json_bool(j, "driving", s->ev.driving);
+            tsim__json_number(j, "battery", s->ev.battery);
+            tsim__json_number(j, "errors", s->ev.errors);
+            tsim__json_number(j, "fatal", s->ev.fatal);
         }
-        if (s->online > -2) cJSON_AddStringToObject(e, "connection", conn[s->online + 1]);
-        cJSON_AddItemToArray(a, e);
+        if (s->online > -2) tsim__json_string(j, "connection", conn[s->online + 1]);
+        tsim__json_close(j, '{');
     }
-    return o;
+    tsim__json_close(j, '[');
+    tsim__json_close(j, '{');
 }
 
 /* ---- the emulator's side ------------------------------------------------------------------ */
@@ -498,33 +498,40 @@ void tsim__vda_emit(struct tsim__emu *e, double t, int vehicle)
              frac[0] == '1' ? ".999999" : frac + 1 /* skip the leading 0 */);
     /* Every field the v2 schema requires of a state, so that any VDA 5050 consumer takes it;
      * headerIds rise with every message of the emulator (gaps are allowed to a listener). */
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "headerId", (double)++e->seq);
-    cJSON_AddStringToObject(o, "timestamp", stamp);
-    cJSON_AddStringToObject(o, "version", "2.0.0");
-    cJSON_AddStringToObject(o, "manufacturer", v->manufacturer);
-    cJSON_AddStringToObject(o, "serialNumber", v->serial);
-    cJSON_AddStringToObject(o, "orderId", "");
-    cJSON_AddNumberToObject(o, "orderUpdateId", 0);
-    cJSON_AddStringToObject(o, "lastNodeId", id);
-    cJSON_AddNumberToObject(o, "lastNodeSequenceId", 0);
-    cJSON_AddArrayToObject(o, "nodeStates");
-    cJSON_AddArrayToObject(o, "edgeStates");
-    cJSON_AddBoolToObject(o, "driving", tsim__fleet_vehicle_driving(e->sim, vda->fleet, vehicle));
-    cJSON_AddArrayToObject(o, "actionStates");
-    cJSON *b = cJSON_AddObjectToObject(o, "batteryState");
-    cJSON_AddNumberToObject(b, "batteryCharge", 100);
-    cJSON_AddBoolToObject(b, "charging", 0);
-    cJSON_AddStringToObject(o, "operatingMode", "AUTOMATIC");
-    cJSON_AddArrayToObject(o, "errors");
-    cJSON *s = cJSON_AddObjectToObject(o, "safetyState");
-    cJSON_AddStringToObject(s, "eStop", "NONE");
-    cJSON_AddBoolToObject(s, "fieldViolation", 0);
+    struct tsim__sb text = {0};
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &text, TSIM__JSON_MSG);
+    tsim__json_open(&j, NULL, '{', 0);
+    tsim__json_number(&j, "headerId", (double)++e->seq);
+    tsim__json_string(&j, "timestamp", stamp);
+    tsim__json_string(&j, "version", "2.0.0");
+    tsim__json_string(&j, "manufacturer", v->manufacturer);
+    tsim__json_string(&j, "serialNumber", v->serial);
+    tsim__json_string(&j, "orderId", "");
+    tsim__json_int(&j, "orderUpdateId", 0);
+    tsim__json_string(&j, "lastNodeId", id);
+    tsim__json_int(&j, "lastNodeSequenceId", 0);
+    tsim__json_open(&j, "nodeStates", '[', 0);
+    tsim__json_close(&j, '[');
+    tsim__json_open(&j, "edgeStates", '[', 0);
+    tsim__json_close(&j, '[');
+    tsim__json_bool(&j, "driving", tsim__fleet_vehicle_driving(e->sim, vda->fleet, vehicle));
+    tsim__json_open(&j, "actionStates", '[', 0);
+    tsim__json_close(&j, '[');
+    tsim__json_open(&j, "batteryState", '{', 0);
+    tsim__json_int(&j, "batteryCharge", 100);
+    tsim__json_bool(&j, "charging", 0);
+    tsim__json_close(&j, '{');
+    tsim__json_string(&j, "operatingMode", "AUTOMATIC");
+    tsim__json_open(&j, "errors", '[', 0);
+    tsim__json_close(&j, '[');
+    tsim__json_open(&j, "safetyState", '{', 0);
+    tsim__json_string(&j, "eStop", "NONE");
+    tsim__json_bool(&j, "fieldViolation", 0);
+    tsim__json_close(&j, '{');
+    tsim__json_close(&j, '{');
     snprintf(topic, sizeof topic, "%s/%s/%s/state", vda->prefix, v->manufacturer, v->serial);
-    char *text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!text) return;
-    e->emit(e->ctx, topic, text);
+    e->emit(e->ctx, topic, text.p);
     e->published++;
-    cJSON_free(text);
+    tsim__sb_release(&text);
 }

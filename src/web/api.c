@@ -25,37 +25,48 @@
 /* Most segments a Gantt answer holds; the rest of the replication is cut off (and says so). */
 #define GANTT_MAX_SEGMENTS 200000
 
-/* Every row of `st` as a JSON object, column names as keys, into `b` as an array. */
-static int dump_rows(sqlite3_stmt *st, struct tsim__sb *b)
+/* The row `st` stands on as a JSON object, column names as keys, the member `key` of what `j`
+ * writes. */
+static void write_row(sqlite3_stmt *st, struct tsim__json *j, const char *key)
 {
-    int rc, first = 1;
-    tsim__sb_add(b, "[", 1);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        tsim__sb_add(b, first ? "{" : ",\n{", first ? 1 : 3);
-        first = 0;
-        int nc = sqlite3_column_count(st);
-        for (int c = 0; c < nc; c++) {
-            if (c) tsim__sb_add(b, ", ", 2);
-            tsim__sb_str(b, sqlite3_column_name(st, c));
-            tsim__sb_add(b, ": ", 2);
-            switch (sqlite3_column_type(st, c)) {
-            case SQLITE_INTEGER:
-                tsim__sb_printf(b, "%lld", (long long)sqlite3_column_int64(st, c));
-                break;
-            case SQLITE_FLOAT:
-                tsim__sb_num(b, sqlite3_column_double(st, c));
-                break;
-            case SQLITE_TEXT:
-                tsim__sb_str(b, (const char *)sqlite3_column_text(st, c));
-                break;
-            default:
-                tsim__sb_add(b, "null", 4);
-            }
+    tsim__json_open(j, key, '{', TSIM__JSON_INLINE);
+    int nc = sqlite3_column_count(st);
+    for (int c = 0; c < nc; c++) {
+        const char *name = sqlite3_column_name(st, c);
+        switch (sqlite3_column_type(st, c)) {
+        case SQLITE_INTEGER:
+            tsim__json_int(j, name, sqlite3_column_int64(st, c));
+            break;
+        case SQLITE_FLOAT:
+            tsim__json_number(j, name, sqlite3_column_double(st, c));
+            break;
+        case SQLITE_TEXT:
+            tsim__json_string(j, name, (const char *)sqlite3_column_text(st, c));
+            break;
+        default:
+            tsim__json_null(j, name);
         }
-        tsim__sb_add(b, "}", 1);
     }
-    tsim__sb_add(b, "]", 1);
+    tsim__json_close(j, '{');
+}
+
+/* Every row of `st` as an array of objects, one a line, the member `key` of what `j` writes. */
+static int dump_rows(sqlite3_stmt *st, struct tsim__json *j, const char *key)
+{
+    int rc;
+    tsim__json_open(j, key, '[', TSIM__JSON_INLINE);
+    for (int first = 1; (rc = sqlite3_step(st)) == SQLITE_ROW; first = 0) {
+        if (!first) tsim__json_break(j);
+        write_row(st, j, NULL);
+    }
+    tsim__json_close(j, '[');
     return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A writer of a dashboard answer into `b`: HTML-safe strings, shortest numbers. */
+static void answer(struct tsim__json *j, struct tsim__sb *b)
+{
+    tsim__json_init_sb(j, b, TSIM__JSON_HTML);
 }
 
 static int prepare(struct tsim_web *w, const char *sql, sqlite3_stmt **st,
@@ -72,7 +83,9 @@ static int prepare(struct tsim_web *w, const char *sql, sqlite3_stmt **st,
 static void reply_rows(struct tsim_web *w, sqlite3_stmt *st, struct tsim__web_resp *out)
 {
     struct tsim__sb b = {0};
-    if (dump_rows(st, &b) == 0) {
+    struct tsim__json j;
+    answer(&j, &b);
+    if (dump_rows(st, &j, NULL) == 0) {
         tsim__sb_add(&b, "\n", 1);
         tsim__sb_reply(&b, out);
     } else {
@@ -140,24 +153,25 @@ void tsim__web_api_run(struct tsim_web *w, int64_t id, struct tsim__web_resp *ou
                 &st, out) != 0)
         goto done;
     sqlite3_bind_int64(st, 1, id);
-    tsim__sb_add(&b, "{\"run\": ", 8);
-    if (dump_rows(st, &b) != 0) goto fail;
-    if (b.n <= 10) { /* "[]": no such run */
+    /* The settings: the row's columns as an object, or a 404 without the row. */
+    struct tsim__json j;
+    answer(&j, &b);
+    tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
         tsim__web_error(out, 404, "no run %lld", (long long)id);
         goto done;
     }
-    /* The array of one row becomes the object itself. */
-    memmove(b.p + 8, b.p + 9, b.n - 9);
-    b.n -= 2;
-    b.p[b.n] = '\0';
+    if (rc != SQLITE_ROW) goto fail;
+    write_row(st, &j, "run");
     if (prepare(w,
                 "SELECT scope, owner, type, kpi, mean, half_width, sd, min, max, n "
                 "FROM summary_kpis WHERE run_id = ?1 ORDER BY ord",
                 &kp, out) != 0)
         goto done;
     sqlite3_bind_int64(kp, 1, id);
-    tsim__sb_add(&b, ",\n\"kpis\": ", 10);
-    if (dump_rows(kp, &b) != 0) goto fail;
+    tsim__json_break(&j);
+    if (dump_rows(kp, &j, "kpis") != 0) goto fail;
     /* Whether `twinsim run --trace` recorded a trace (a database without the table has none). */
     sqlite3_stmt *tq;
     int traced = 0;
@@ -167,7 +181,10 @@ void tsim__web_api_run(struct tsim_web *w, int64_t id, struct tsim__web_resp *ou
         traced = sqlite3_step(tq) == SQLITE_ROW;
         sqlite3_finalize(tq);
     }
-    tsim__sb_printf(&b, ",\n\"trace\": %s}\n", traced ? "true" : "false");
+    tsim__json_break(&j);
+    tsim__json_bool(&j, "trace", traced);
+    tsim__json_close(&j, '{');
+    tsim__sb_add(&b, "\n", 1);
     tsim__sb_reply(&b, out);
     goto done;
 fail:
@@ -248,32 +265,35 @@ static int load_run(struct tsim_web *w, int64_t id, struct replay *rp, struct ts
 }
 
 /* The model's graph: blocks in model order and the routes between them. */
-void tsim__web_layout_json(struct tsim__sb *b, const struct tsim_model *m)
+void tsim__web_layout_json(struct tsim__json *j, const struct tsim_model *m)
 {
-    tsim__sb_add(b, "\"model\": ", 9);
-    tsim__sb_str(b, tsim_model_name(m));
-    tsim__sb_add(b, ", \"blocks\": [", 13);
+    tsim__json_string(j, "model", tsim_model_name(m));
+    tsim__json_open(j, "blocks", '[', TSIM__JSON_INLINE);
     for (int i = 0; i < m->nblocks; i++) {
         const struct tsim__block_desc *d = &m->blocks[i];
-        tsim__sb_add(b, i ? ",\n{\"name\": " : "{\"name\": ", i ? 11 : 9);
-        tsim__sb_str(b, d->name);
-        tsim__sb_add(b, ", \"type\": ", 10);
-        tsim__sb_str(b, tsim_block_type_name(d->type));
-        tsim__sb_printf(b, ", \"servers\": %d}", d->servers > 0 ? d->servers : 1);
+        if (i) tsim__json_break(j);
+        tsim__json_open(j, NULL, '{', TSIM__JSON_INLINE);
+        tsim__json_string(j, "name", d->name);
+        tsim__json_string(j, "type", tsim_block_type_name(d->type));
+        tsim__json_int(j, "servers", d->servers > 0 ? d->servers : 1);
+        tsim__json_close(j, '{');
     }
-    tsim__sb_add(b, "],\n\"links\": [", 13);
-    int first = 1;
+    tsim__json_close(j, '[');
+    tsim__json_break(j);
+    tsim__json_open(j, "links", '[', TSIM__JSON_INLINE);
     for (int i = 0; i < m->nblocks; i++) {
         const struct tsim__route *rt = &m->blocks[i].route;
         for (int k = 0; k < rt->n; k++) {
             int dup = 0;
-            for (int j = 0; j < k; j++) dup |= rt->to[j] == rt->to[k];
+            for (int q = 0; q < k; q++) dup |= rt->to[q] == rt->to[k];
             if (dup || rt->to[k] < 0) continue;
-            tsim__sb_printf(b, "%s[%d, %d]", first ? "" : ", ", i, rt->to[k]);
-            first = 0;
+            tsim__json_open(j, NULL, '[', TSIM__JSON_INLINE);
+            tsim__json_int(j, NULL, i);
+            tsim__json_int(j, NULL, rt->to[k]);
+            tsim__json_close(j, '[');
         }
     }
-    tsim__sb_add(b, "]", 1);
+    tsim__json_close(j, '[');
 }
 
 void tsim__web_api_layout(struct tsim_web *w, int64_t id, struct tsim__web_resp *out)
@@ -281,16 +301,20 @@ void tsim__web_api_layout(struct tsim_web *w, int64_t id, struct tsim__web_resp 
     struct replay rp;
     if (load_run(w, id, &rp, out) != 0) return;
     struct tsim__sb b = {0};
-    tsim__sb_printf(&b, "{\"run\": %lld, ", (long long)id);
-    tsim__web_layout_json(&b, rp.m);
-    tsim__sb_add(&b, "}\n", 2);
+    struct tsim__json j;
+    answer(&j, &b);
+    tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+    tsim__json_int(&j, "run", id);
+    tsim__web_layout_json(&j, rp.m);
+    tsim__json_close(&j, '{');
+    tsim__sb_add(&b, "\n", 1);
     tsim__sb_reply(&b, out);
     tsim_model_destroy(rp.m);
 }
 
 /* The Gantt chart's recorder: one open segment per machine server. */
 struct gantt {
-    struct tsim__sb *b;
+    struct tsim__json j; /* the array of segments, one a line */
     int *row_of;        /* block -> first row (machine server), -1 if not a machine */
     int *state;         /* per row */
     double *since;      /* per row */
@@ -305,11 +329,13 @@ static void gantt_emit(struct gantt *g, int row, double t1)
         g->truncated = 1;
         return;
     }
-    tsim__sb_printf(g->b, "%s[%d, %d, ", g->segments ? ",\n" : "", row, g->state[row]);
-    tsim__sb_num(g->b, g->since[row]);
-    tsim__sb_add(g->b, ", ", 2);
-    tsim__sb_num(g->b, t1);
-    tsim__sb_add(g->b, "]", 1);
+    if (g->segments) tsim__json_break(&g->j);
+    tsim__json_open(&g->j, NULL, '[', TSIM__JSON_INLINE);
+    tsim__json_int(&g->j, NULL, row);
+    tsim__json_int(&g->j, NULL, g->state[row]);
+    tsim__json_number(&g->j, NULL, g->since[row]);
+    tsim__json_number(&g->j, NULL, t1);
+    tsim__json_close(&g->j, '[');
     g->segments++;
 }
 
@@ -363,24 +389,28 @@ void tsim__web_api_gantt(struct tsim_web *w, int64_t id, const struct tsim__web_
         return;
     }
     struct tsim__sb rows = {0}, segs = {0};
-    struct gantt g = {.b = &segs};
+    struct tsim__json rj;
+    struct gantt g = {0};
+    answer(&rj, &rows);
+    answer(&g.j, &segs);
+    tsim__json_open(&g.j, NULL, '[', TSIM__JSON_INLINE);
     g.row_of = tsim__malloc(sizeof(int) * (size_t)(m->nblocks + 1));
     int nrows = 0;
-    tsim__sb_add(&rows, "[", 1);
+    tsim__json_open(&rj, NULL, '[', TSIM__JSON_INLINE);
     for (int i = 0; i < m->nblocks; i++) {
         g.row_of[i] = -1;
         if (tsim_machine_state(sim, i, 0) < 0) continue;
         int servers = m->blocks[i].servers > 0 ? m->blocks[i].servers : 1;
         g.row_of[i] = nrows;
         for (int s = 0; s < servers; s++) {
-            tsim__sb_add(&rows, nrows ? ", " : "", nrows ? 2 : 0);
-            tsim__sb_add(&rows, "{\"block\": ", 10);
-            tsim__sb_str(&rows, m->blocks[i].name);
-            tsim__sb_printf(&rows, ", \"server\": %d}", s);
+            tsim__json_open(&rj, NULL, '{', TSIM__JSON_INLINE);
+            tsim__json_string(&rj, "block", m->blocks[i].name);
+            tsim__json_int(&rj, "server", s);
+            tsim__json_close(&rj, '{');
             nrows++;
         }
     }
-    tsim__sb_add(&rows, "]", 1);
+    tsim__json_close(&rj, '[');
     g.state = tsim__calloc((size_t)nrows + 1, sizeof(int));
     g.since = tsim__calloc((size_t)nrows + 1, sizeof(double));
     for (int i = 0; i < m->nblocks; i++) {
@@ -395,6 +425,7 @@ void tsim__web_api_gantt(struct tsim_web *w, int64_t id, const struct tsim__web_
     int rc = tsim__run_one(sim, &rp.o);
     double end = tsim_sim_now(sim);
     for (int row = 0; row < nrows; row++) gantt_emit(&g, row, end);
+    tsim__json_close(&g.j, '[');
     struct tsim_result res;
     tsim_result_init(&res);
     if (rc == 0) tsim_sim_result(sim, &res);
@@ -407,24 +438,27 @@ void tsim__web_api_gantt(struct tsim_web *w, int64_t id, const struct tsim__web_
                         rep, (long long)id, rc == 0 ? fp : "none", recorded);
     } else {
         struct tsim__sb b = {0};
-        tsim__sb_printf(&b, "{\"run\": %lld, \"replication\": %lld, \"time_unit\": ",
-                        (long long)id, rep);
-        tsim__sb_str(&b, rp.time_unit);
-        tsim__sb_add(&b, ", \"warmup\": ", 12);
-        tsim__sb_num(&b, rp.o.warmup);
-        tsim__sb_add(&b, ", \"end\": ", 9);
-        tsim__sb_num(&b, end);
-        tsim__sb_printf(&b, ", \"fingerprint\": \"%s\", \"truncated\": %s,\n\"states\": [", fp,
-                        g.truncated ? "true" : "false");
-        for (int s = 0; s < TSIM_STATE_COUNT; s++) {
-            if (s) tsim__sb_add(&b, ", ", 2);
-            tsim__sb_str(&b, tsim_state_name((enum tsim_state)s));
-        }
-        tsim__sb_add(&b, "],\n\"rows\": ", 11);
-        tsim__sb_add(&b, rows.p, rows.n);
-        tsim__sb_add(&b, ",\n\"segments\": [", 15);
-        if (segs.p) tsim__sb_add(&b, segs.p, segs.n);
-        tsim__sb_add(&b, "]}\n", 3);
+        struct tsim__json j;
+        answer(&j, &b);
+        tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+        tsim__json_int(&j, "run", id);
+        tsim__json_int(&j, "replication", rep);
+        tsim__json_string(&j, "time_unit", rp.time_unit);
+        tsim__json_number(&j, "warmup", rp.o.warmup);
+        tsim__json_number(&j, "end", end);
+        tsim__json_string(&j, "fingerprint", fp);
+        tsim__json_bool(&j, "truncated", g.truncated);
+        tsim__json_break(&j);
+        tsim__json_open(&j, "states", '[', TSIM__JSON_INLINE);
+        for (int s = 0; s < TSIM_STATE_COUNT; s++)
+            tsim__json_string(&j, NULL, tsim_state_name((enum tsim_state)s));
+        tsim__json_close(&j, '[');
+        tsim__json_break(&j);
+        tsim__json_raw(&j, "rows", rows.p);
+        tsim__json_break(&j);
+        tsim__json_raw(&j, "segments", segs.p);
+        tsim__json_close(&j, '{');
+        tsim__sb_add(&b, "\n", 1);
         tsim__sb_reply(&b, out);
     }
     tsim_result_release(&res);
@@ -464,34 +498,33 @@ void tsim__web_api_experiment(struct tsim_web *w, int64_t id, struct tsim__web_r
         sqlite3_bind_int64(st, 1, id);
         if (sqlite3_step(st) == SQLITE_ROW) {
             struct tsim__sb b = {0};
-            tsim__sb_printf(&b, "{\"id\": %lld, \"kind\": ", (long long)id);
-            tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 0));
-            tsim__sb_add(&b, ", \"file\": ", 10);
-            tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 1));
-            tsim__sb_add(&b, ", \"model\": ", 11);
-            tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 2));
-            tsim__sb_add(&b, ", \"status\": ", 12);
-            tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 3));
+            struct tsim__json j;
+            answer(&j, &b);
+            tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+            tsim__json_int(&j, "id", id);
+            tsim__json_string(&j, "kind", (const char *)sqlite3_column_text(st, 0));
+            tsim__json_string(&j, "file", (const char *)sqlite3_column_text(st, 1));
+            tsim__json_string(&j, "model", (const char *)sqlite3_column_text(st, 2));
+            tsim__json_string(&j, "status", (const char *)sqlite3_column_text(st, 3));
             /* The document as the experiment writer stored it: JSON already. */
             const char *doc = (const char *)sqlite3_column_text(st, 4);
-            tsim__sb_add(&b, ",\n\"result\": ", 12);
-            if (doc && *doc)
-                tsim__sb_add(&b, doc, strlen(doc));
-            else
-                tsim__sb_add(&b, "null", 4);
+            tsim__json_break(&j);
+            tsim__json_raw(&j, "result", doc && *doc ? doc : "null");
             /* The scenarios `experiment --trace` sampled; none where the table is missing (a
              * database of schema version 2 or older not yet written by this version). */
-            tsim__sb_add(&b, ",\n\"traces\": [", 13);
+            tsim__json_break(&j);
+            tsim__json_open(&j, "traces", '[', TSIM__JSON_INLINE);
             sqlite3_stmt *tq;
             if (sqlite3_prepare_v2(w->db, "SELECT scen FROM exp_samples WHERE run = ?1 ORDER BY "
                                    "scen", -1, &tq, NULL) == SQLITE_OK) {
                 sqlite3_bind_int64(tq, 1, id);
-                for (int k = 0; sqlite3_step(tq) == SQLITE_ROW; k++)
-                    tsim__sb_printf(&b, "%s%lld", k ? ", " : "",
-                                    (long long)sqlite3_column_int64(tq, 0));
+                while (sqlite3_step(tq) == SQLITE_ROW)
+                    tsim__json_int(&j, NULL, sqlite3_column_int64(tq, 0));
                 sqlite3_finalize(tq);
             }
-            tsim__sb_add(&b, "]}\n", 3);
+            tsim__json_close(&j, '[');
+            tsim__json_close(&j, '{');
+            tsim__sb_add(&b, "\n", 1);
             tsim__sb_reply(&b, out);
         } else {
             tsim__web_error(out, 404, "no experiment %lld", (long long)id);
@@ -516,7 +549,9 @@ static int is_model_name(const char *s)
 void tsim__web_api_models(struct tsim_web *w, struct tsim__web_resp *out)
 {
     struct tsim__sb b = {0};
-    tsim__sb_add(&b, "[", 1);
+    struct tsim__json j;
+    answer(&j, &b);
+    tsim__json_open(&j, NULL, '[', TSIM__JSON_INLINE);
     if (w->models_fd >= 0) {
         int fd = dup(w->models_fd);
         DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -531,13 +566,14 @@ void tsim__web_api_models(struct tsim_web *w, struct tsim__web_resp *out)
                     fstatat(w->models_fd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
                     !S_ISREG(sb.st_mode))
                     continue;
-                if (n++) tsim__sb_add(&b, ", ", 2);
-                tsim__sb_str(&b, e->d_name);
+                n++;
+                tsim__json_string(&j, NULL, e->d_name);
             }
             closedir(d);
         }
     }
-    tsim__sb_add(&b, "]\n", 2);
+    tsim__json_close(&j, '[');
+    tsim__sb_add(&b, "\n", 1);
     tsim__sb_reply(&b, out);
 }
 
@@ -546,25 +582,25 @@ int tsim__web_model_name_ok(const char *s)
     return is_model_name(s);
 }
 
-/* A series stored as a BLOB of `n` doubles (src/run/trace.c), as a JSON array; 0, or -1 when the
- * BLOB does not hold n of them. NULL with n > 0 is written null. */
-static int blob_series(struct tsim__sb *b, sqlite3_stmt *st, int col, size_t n)
+/* A series stored as a BLOB of `n` doubles (src/run/trace.c), as a JSON array, the member `key`
+ * of what `j` writes; 0, or -1 when the BLOB does not hold n of them. NULL with n > 0 is written
+ * null. */
+static int blob_series(struct tsim__json *j, const char *key, sqlite3_stmt *st, int col, size_t n)
 {
     const unsigned char *p = sqlite3_column_blob(st, col);
     size_t len = (size_t)sqlite3_column_bytes(st, col);
     if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-        tsim__sb_add(b, "null", 4);
+        tsim__json_null(j, key);
         return 0;
     }
     if (len != n * sizeof(double)) return -1;
-    tsim__sb_add(b, "[", 1);
+    tsim__json_open(j, key, '[', TSIM__JSON_TIGHT);
     for (size_t k = 0; k < n; k++) {
         double v;
         memcpy(&v, p + k * sizeof v, sizeof v);
-        if (k) tsim__sb_add(b, ",", 1);
-        tsim__sb_num(b, v);
+        tsim__json_number(j, NULL, v);
     }
-    tsim__sb_add(b, "]", 1);
+    tsim__json_close(j, '[');
     return 0;
 }
 
@@ -613,48 +649,47 @@ static void answer_trace(struct tsim_web *w, int64_t id, long long scen,
     }
     long long n = sqlite3_column_int64(st, 4);
     if (n < 0 || n > 100000000) goto damaged;
-    tsim__sb_printf(&b, "{\"%s\": %lld, ", exp ? "experiment" : "run", (long long)id);
-    if (exp) tsim__sb_printf(&b, "\"scenario\": %lld, ", scen);
-    tsim__sb_add(&b, "\"time_unit\": ", 13);
-    if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-        tsim__sb_add(&b, "null", 4);
-    else
-        tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 0));
-    tsim__sb_add(&b, ", \"warmup\": ", 12);
-    tsim__sb_num(&b, sqlite3_column_double(st, 1));
-    tsim__sb_printf(&b, ", \"replication\": %lld, \"interval\": ",
-                    (long long)sqlite3_column_int64(st, 2));
-    tsim__sb_num(&b, sqlite3_column_double(st, 3));
-    tsim__sb_printf(&b, ", \"samples\": %lld, \"truncated\": %s,\n\"t\": ", n,
-                    sqlite3_column_int(st, 5) ? "true" : "false");
-    if (blob_series(&b, st, 6, (size_t)n) != 0) goto damaged;
-    tsim__sb_add(&b, ",\n\"wip\": ", 9);
-    if (blob_series(&b, st, 7, (size_t)n) != 0) goto damaged;
-    tsim__sb_add(&b, ",\n\"done\": ", 10);
-    if (blob_series(&b, st, 8, (size_t)n) != 0) goto damaged;
-    tsim__sb_add(&b, ",\n\"blocks\": [", 13);
+    struct tsim__json j;
+    answer(&j, &b);
+    tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+    tsim__json_int(&j, exp ? "experiment" : "run", id);
+    if (exp) tsim__json_int(&j, "scenario", scen);
+    tsim__json_string(&j, "time_unit", sqlite3_column_type(st, 0) == SQLITE_NULL
+                                           ? NULL
+                                           : (const char *)sqlite3_column_text(st, 0));
+    tsim__json_number(&j, "warmup", sqlite3_column_double(st, 1));
+    tsim__json_int(&j, "replication", sqlite3_column_int64(st, 2));
+    tsim__json_number(&j, "interval", sqlite3_column_double(st, 3));
+    tsim__json_int(&j, "samples", n);
+    tsim__json_bool(&j, "truncated", sqlite3_column_int(st, 5));
+    static const char *const series[3] = {"t", "wip", "done"};
+    for (int k = 0; k < 3; k++) {
+        tsim__json_break(&j);
+        if (blob_series(&j, series[k], st, 6 + k, (size_t)n) != 0) goto damaged;
+    }
+    tsim__json_break(&j);
+    tsim__json_open(&j, "blocks", '[', TSIM__JSON_INLINE);
     if (prepare(w, blocks[exp], &bl, out) != 0) goto done;
     sqlite3_bind_int64(bl, 1, id);
     if (exp) sqlite3_bind_int64(bl, 2, scen);
-    int rc, first = 1;
-    while ((rc = sqlite3_step(bl)) == SQLITE_ROW) {
-        tsim__sb_printf(&b, "%s{\"block\": %d, \"name\": ", first ? "" : ",\n",
-                        sqlite3_column_int(bl, 0));
-        first = 0;
-        tsim__sb_str(&b, (const char *)sqlite3_column_text(bl, 1));
-        tsim__sb_add(&b, ", \"type\": ", 10);
-        tsim__sb_str(&b, (const char *)sqlite3_column_text(bl, 2));
-        tsim__sb_add(&b, ", \"content\": ", 13);
-        if (blob_series(&b, bl, 3, (size_t)n) != 0) goto damaged;
-        tsim__sb_add(&b, ", \"busy\": ", 10);
-        if (blob_series(&b, bl, 4, (size_t)n) != 0) goto damaged;
-        tsim__sb_add(&b, "}", 1);
+    int rc;
+    for (int first = 1; (rc = sqlite3_step(bl)) == SQLITE_ROW; first = 0) {
+        if (!first) tsim__json_break(&j);
+        tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+        tsim__json_int(&j, "block", sqlite3_column_int(bl, 0));
+        tsim__json_string(&j, "name", (const char *)sqlite3_column_text(bl, 1));
+        tsim__json_string(&j, "type", (const char *)sqlite3_column_text(bl, 2));
+        if (blob_series(&j, "content", bl, 3, (size_t)n) != 0) goto damaged;
+        if (blob_series(&j, "busy", bl, 4, (size_t)n) != 0) goto damaged;
+        tsim__json_close(&j, '{');
     }
     if (rc != SQLITE_DONE) {
         tsim__web_error(out, 500, "cannot read the database: %s", sqlite3_errmsg(w->db));
         goto done;
     }
-    tsim__sb_add(&b, "]}\n", 3);
+    tsim__json_close(&j, '[');
+    tsim__json_close(&j, '{');
+    tsim__sb_add(&b, "\n", 1);
     tsim__sb_reply(&b, out);
     goto done;
 damaged:

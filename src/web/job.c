@@ -53,19 +53,22 @@ static const char *state_name(enum tsim__job_state s)
 void tsim__web_job_json(const struct tsim__job *j, char *buf, size_t len)
 {
     struct tsim__sb b = {0};
-    tsim__sb_printf(&b, "{\"job\": %lld, \"model\": ", (long long)j->id);
-    tsim__sb_str(&b, j->model);
-    tsim__sb_printf(&b, ", \"state\": \"%s\", \"done\": %d, \"replications\": %d, \"run\": ",
-                    state_name(j->state), j->done, j->total);
+    struct tsim__json w;
+    tsim__json_init_sb(&w, &b, TSIM__JSON_HTML);
+    tsim__json_open(&w, NULL, '{', TSIM__JSON_INLINE);
+    tsim__json_int(&w, "job", j->id);
+    tsim__json_string(&w, "model", j->model);
+    tsim__json_string(&w, "state", state_name(j->state));
+    tsim__json_int(&w, "done", j->done);
+    tsim__json_int(&w, "replications", j->total);
     if (j->run_id > 0)
-        tsim__sb_printf(&b, "%lld", (long long)j->run_id);
+        tsim__json_int(&w, "run", j->run_id);
     else
-        tsim__sb_add(&b, "null", 4);
-    tsim__sb_add(&b, ", \"error\": ", 11);
-    tsim__sb_str(&b, j->state == TSIM__JOB_FAILED ? j->error : NULL);
-    tsim__sb_add(&b, "}", 1);
+        tsim__json_null(&w, "run");
+    tsim__json_string(&w, "error", j->state == TSIM__JOB_FAILED ? j->error : NULL);
+    tsim__json_close(&w, '{');
     snprintf(buf, len, "%s", b.p);
-    tsim__free(b.p);
+    tsim__sb_release(&b);
 }
 
 void tsim__web_job_show(struct tsim_web *w, int64_t id, struct tsim__web_resp *out)
@@ -182,8 +185,13 @@ static void *job_main(void *arg)
     struct tsim__sb p = {0}, op = {0};
     tsim__sb_printf(&p, "%s/%s", w->models_path, j->model);
     path = p.p;
-    tsim__sb_printf(&op, "{\"replications\": %d, \"seed\": %llu, \"started_by\": \"serve\"}",
-                    jw->o.replications, (unsigned long long)jw->o.seed);
+    struct tsim__json ow;
+    tsim__json_init_sb(&ow, &op, 0);
+    tsim__json_open(&ow, NULL, '{', TSIM__JSON_INLINE);
+    tsim__json_int(&ow, "replications", jw->o.replications);
+    tsim__json_uint(&ow, "seed", jw->o.seed);
+    tsim__json_string(&ow, "started_by", "serve");
+    tsim__json_close(&ow, '{');
     opts = op.p;
     struct tsim__db_meta meta = {.model_path = path, .model_text = jw->text,
                                  .model_len = jw->len, .options = opts,

@@ -44,9 +44,11 @@ void tsim_web_live_model(struct tsim_web *w, const struct tsim_model *m)
 {
     if (!w || !m) return;
     struct tsim__sb b = {0};
-    tsim__sb_add(&b, "{", 1);
-    tsim__web_layout_json(&b, m);
-    tsim__sb_add(&b, "}", 1);
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &b, TSIM__JSON_HTML);
+    tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+    tsim__web_layout_json(&j, m);
+    tsim__json_close(&j, '{');
     pthread_mutex_lock(&w->mu);
     char *old = w->live_layout;
     w->live_layout = b.p;
@@ -75,25 +77,26 @@ void tsim__web_api_twin(struct tsim_web *w, struct tsim__web_resp *out)
         return;
     }
     uint64_t n = w->live_nalerts, first = n > TSIM__WEB_LIVE_ALERTS ? n - TSIM__WEB_LIVE_ALERTS : 0;
-    tsim__sb_printf(&b, "{\"state_seq\": %llu, \"forecast_seq\": %llu, \"alerts_total\": %llu,\n",
-                    (unsigned long long)w->live_state_seq,
-                    (unsigned long long)w->live_forecast_seq, (unsigned long long)n);
-    tsim__sb_add(&b, "\"state\": ", 9);
-    const char *s = w->live_state ? w->live_state : "null";
-    tsim__sb_add(&b, s, strlen(s));
-    tsim__sb_add(&b, ",\n\"forecast\": ", 14);
-    s = w->live_forecast ? w->live_forecast : "null";
-    tsim__sb_add(&b, s, strlen(s));
-    tsim__sb_add(&b, ",\n\"layout\": ", 12);
-    s = w->live_layout ? w->live_layout : "null";
-    tsim__sb_add(&b, s, strlen(s));
-    tsim__sb_add(&b, ",\n\"alerts\": [", 13);
-    for (uint64_t k = first; k < n; k++) {
-        s = w->live_alerts[k % TSIM__WEB_LIVE_ALERTS];
-        if (k > first) tsim__sb_add(&b, ",", 1);
-        tsim__sb_add(&b, s, strlen(s));
-    }
+    /* The documents the twin published are JSON already; one a line. */
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &b, TSIM__JSON_HTML);
+    tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+    tsim__json_uint(&j, "state_seq", w->live_state_seq);
+    tsim__json_uint(&j, "forecast_seq", w->live_forecast_seq);
+    tsim__json_uint(&j, "alerts_total", n);
+    tsim__json_break(&j);
+    tsim__json_raw(&j, "state", w->live_state ? w->live_state : "null");
+    tsim__json_break(&j);
+    tsim__json_raw(&j, "forecast", w->live_forecast ? w->live_forecast : "null");
+    tsim__json_break(&j);
+    tsim__json_raw(&j, "layout", w->live_layout ? w->live_layout : "null");
+    tsim__json_break(&j);
+    tsim__json_open(&j, "alerts", '[', TSIM__JSON_TIGHT);
+    for (uint64_t k = first; k < n; k++)
+        tsim__json_raw(&j, NULL, w->live_alerts[k % TSIM__WEB_LIVE_ALERTS]);
+    tsim__json_close(&j, '[');
     pthread_mutex_unlock(&w->mu);
-    tsim__sb_add(&b, "]}\n", 3);
+    tsim__json_close(&j, '{');
+    tsim__sb_add(&b, "\n", 1);
     tsim__sb_reply(&b, out);
 }

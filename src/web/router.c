@@ -24,70 +24,6 @@
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
-void tsim__sb_add(struct tsim__sb *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1) cap *= 2;
-        b->p = tsim__realloc(b->p, cap);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-void tsim__sb_printf(struct tsim__sb *b, const char *fmt, ...)
-{
-    char small[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) return;
-    if ((size_t)n < sizeof small) {
-        tsim__sb_add(b, small, (size_t)n);
-        return;
-    }
-    char *big = tsim__malloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    tsim__sb_add(b, big, (size_t)n);
-    tsim__free(big);
-}
-
-void tsim__sb_str(struct tsim__sb *b, const char *s)
-{
-    if (!s) {
-        tsim__sb_add(b, "null", 4);
-        return;
-    }
-    tsim__sb_add(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        unsigned c = *p;
-        if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            tsim__sb_add(b, e, 2);
-        } else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f) {
-            tsim__sb_printf(b, "\\u%04x", c);
-        } else {
-            tsim__sb_add(b, (const char *)p, 1);
-        }
-    }
-    tsim__sb_add(b, "\"", 1);
-}
-
-void tsim__sb_num(struct tsim__sb *b, double v)
-{
-    char buf[40];
-    tsim__fmt_double(buf, sizeof buf, v);
-    if (buf[0] == 'n' || buf[0] == 'i' || buf[1] == 'i')
-        tsim__sb_add(b, "null", 4);
-    else
-        tsim__sb_add(b, buf, strlen(buf));
-}
-
 void tsim__sb_reply(struct tsim__sb *b, struct tsim__web_resp *out)
 {
     if (!b->p) tsim__sb_add(b, "", 0);
@@ -109,9 +45,12 @@ void tsim__web_error(struct tsim__web_resp *out, int status, const char *fmt, ..
     va_end(ap);
     tsim__web_resp_release(out);
     struct tsim__sb b = {0};
-    tsim__sb_add(&b, "{\"error\": ", 10);
-    tsim__sb_str(&b, msg);
-    tsim__sb_add(&b, "}\n", 2);
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &b, TSIM__JSON_HTML);
+    tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
+    tsim__json_string(&j, "error", msg);
+    tsim__json_close(&j, '{');
+    tsim__sb_add(&b, "\n", 1);
     tsim__sb_reply(&b, out);
     out->status = status;
 }

@@ -10,6 +10,7 @@
 #define TSIM_WEB_WEB_H
 
 #include "twinsim_web.h"
+#include "results/results.h"
 #include "results/web_assets.h"
 
 #include <pthread.h>
@@ -118,8 +119,7 @@ void tsim__web_api_experiment(struct tsim_web *w, int64_t id, struct tsim__web_r
 void tsim__web_api_models(struct tsim_web *w, struct tsim__web_resp *out);
 /* The layout's members ("model", "blocks", "links", without braces) of `m` into `b`: the same
  * for a recorded run and the live twin. */
-struct tsim__sb;
-void tsim__web_layout_json(struct tsim__sb *b, const struct tsim_model *m);
+void tsim__web_layout_json(struct tsim__json *j, const struct tsim_model *m);
 /* Free what tsim_web_live kept (live.c). */
 void tsim__web_live_release(struct tsim_web *w);
 /* GET /api/twin: the live twin's newest state, forecast and last alerts (404 without a twin). */
@@ -143,19 +143,7 @@ const char *tsim__web_arg(const struct tsim__web_req *r, const char *key);
 void tsim__web_error(struct tsim__web_resp *out, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* A growable text buffer for JSON; out of memory aborts (tsim__malloc). */
-struct tsim__sb {
-    char *p;
-    size_t n, cap;
-};
-void tsim__sb_add(struct tsim__sb *b, const char *s, size_t n);
-void tsim__sb_printf(struct tsim__sb *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* `s` as a JSON string, quotes included; NULL is null. Escapes <, > and & too, so that the text
- * can never close a script element it is embedded in. */
-void tsim__sb_str(struct tsim__sb *b, const char *s);
-/* A number in the shortest form that reads back exactly; not finite is null. */
-void tsim__sb_num(struct tsim__sb *b, double v);
+/* struct tsim__sb, tsim__sb_add and tsim__sb_printf are in results/results.h. */
 /* Hand the buffer to `out` as a 200 JSON answer. */
 void tsim__sb_reply(struct tsim__sb *b, struct tsim__web_resp *out);
 

@@ -7,6 +7,8 @@
 #if defined(TSIM_HAVE_MQTT) && defined(TSIM_HAVE_CJSON)
 #include "twin_fixture.h"
 
+#include <cjson/cJSON.h>
+
 static void test_batch_builder(void)
 {
     struct tsim_model *m = load_model();
@@ -95,6 +97,29 @@ static char *view(const struct tsim__live *lv, const struct tsim_sim *sim,
     return buf;
 }
 
+/* The observed view inside the twin's state message is the state-out line's view with its
+ * numbers as the twin's messages write them (the line's six-decimal time read back): the same
+ * text cJSON gave when it read the line and wrote the message. */
+static int observed_as_in_message(const struct tsim__live *lv, double t, const char *line)
+{
+    struct tsim__sb b = {0};
+    struct tsim__json j;
+    tsim__json_init_sb(&j, &b, TSIM__JSON_MSG);
+    tsim__json_open(&j, NULL, '{', 0);
+    tsim__live_json_observed(lv, t, &j);
+    tsim__json_close(&j, '{');
+    cJSON *o = cJSON_CreateObject();
+    cJSON *v = cJSON_Parse(line);
+    cJSON_AddItemToObject(o, "observed", v ? v : cJSON_CreateNull());
+    char *want = cJSON_PrintUnformatted(o);
+    int same = strcmp(b.p, want) == 0;
+    if (!same) CHECK_STR(b.p, want);
+    cJSON_free(want);
+    cJSON_Delete(o);
+    tsim__sb_release(&b);
+    return same;
+}
+
 /* Emulator and twin in one process, with the same or another seed: at every checkpoint the
  * twin's observed state equals the plant's; with the same seed its sim does too, with no
  * correction at all. `lie`: after the plant's first hour, one message with a clock 3 h ahead
@@ -113,7 +138,7 @@ static void run_pair_lied(uint64_t twin_seed, int batch, int lie, int *obs_equal
     if (lie == 2) map->ahead = map->max_gap;
     struct tsim__live *lv = tsim__live_create(m, map, twin_seed);
     struct tsim_sim *plant = tsim_sim_create(m, 11, 0);
-    struct loop l = {&in, lv, 0, 0, NULL, batch, {0}, 0};
+    struct loop l = {.in = &in, .lv = lv, .batch = batch};
     if (batch > 1) {
         tsim__batch_init(&l.b);
         map->max_payload = 8192;
@@ -122,7 +147,7 @@ static void run_pair_lied(uint64_t twin_seed, int batch, int lie, int *obs_equal
     tsim__emu_init(&e, map, plant, map->origin, loop_emit, &l);
     tsim_sim_set_observer(plant, tsim__emu_observe, &e);
     tsim__emu_snapshot(&e, plant);
-    int ok_obs = 1, ok_sim = 1;
+    int ok_obs = 1, ok_sim = 1, messages_ok = 0;
     for (double t = 30; t <= 240; t += 30) {
         tsim_sim_run_until(plant, t);
         if (lie && t == 90) {
@@ -142,6 +167,14 @@ static void run_pair_lied(uint64_t twin_seed, int batch, int lie, int *obs_equal
             if (ok_obs && lie != 2) fprintf(stderr, "  plant %s  twin  %s", a, b);
             ok_obs = 0;
         }
+        if (!messages_ok) {
+            /* A whole time (written 30.000000 in the line, 30 in the message) and one with more
+             * than six decimals, to see it rounded the same way. */
+            char *c = view(lv, NULL, NULL, "observed", t + 1.0 / 3);
+            messages_ok = observed_as_in_message(lv, t, b) && observed_as_in_message(lv, t + 1.0 / 3, c)
+                              ? 0 : -1;
+            free(c);
+        }
         free(a);
         free(b);
         a = view(NULL, plant, &e, "sim", t);
@@ -151,6 +184,7 @@ static void run_pair_lied(uint64_t twin_seed, int batch, int lie, int *obs_equal
         free(b);
     }
     CHECK(l.bad == 0 || lie == 2);
+    CHECK(messages_ok == 0);
     CHECK(l.sent > 1000);
     CHECK(in.received == l.sent + (lie ? 1 : 0));
     if (lies) {
@@ -266,6 +300,54 @@ static const char *crew_model =
     "    to: done\n"
     "  - sink: done\n";
 
+/* An emulated plant and a twin that follows it message by message, unbatched. */
+struct pair {
+    struct tsim__ingest in;
+    struct tsim__live *lv;
+    struct tsim_sim *plant;
+    struct loop l;
+    struct tsim__emu e;
+};
+
+static void pair_start(struct pair *p, struct tsim_model *m, struct tsim__map *map,
+                       uint64_t twin_seed, uint64_t plant_seed, double origin)
+{
+    tsim__ingest_init(&p->in, map);
+    p->lv = tsim__live_create(m, map, twin_seed);
+    p->plant = tsim_sim_create(m, plant_seed, 0);
+    p->l = (struct loop){.in = &p->in, .lv = p->lv, .batch = 1};
+    tsim__emu_init(&p->e, map, p->plant, origin, loop_emit, &p->l);
+    tsim_sim_set_observer(p->plant, tsim__emu_observe, &p->e);
+    tsim__emu_snapshot(&p->e, p->plant);
+}
+
+/* Run both to `t`; 1 when the twin's observed view then equals the plant's. The twin's view is
+ * left in `*twin_view` (free it) when that is not NULL. */
+static int pair_step(struct pair *p, double t, char **twin_view)
+{
+    tsim_sim_run_until(p->plant, t);
+    tsim__emu_heartbeat(&p->e, t);
+    tsim__live_advance(p->lv, t);
+    tsim__live_settle(p->lv);
+    char *a = view(NULL, p->plant, &p->e, "observed", t);
+    char *b = view(p->lv, NULL, NULL, "observed", t);
+    int same = strcmp(a, b) == 0;
+    free(a);
+    if (twin_view)
+        *twin_view = b;
+    else
+        free(b);
+    return same;
+}
+
+static void pair_stop(struct pair *p)
+{
+    tsim__emu_release(&p->e);
+    tsim_sim_destroy(p->plant);
+    tsim__live_destroy(p->lv);
+    tsim__ingest_release(&p->in);
+}
+
 static void test_bottling_line_twin(void)
 {
     struct tsim_diags d;
@@ -282,27 +364,13 @@ static void test_bottling_line_twin(void)
         return;
     }
     map->replications = 8;
-    struct tsim__ingest in;
-    tsim__ingest_init(&in, map);
-    struct tsim__live *lv = tsim__live_create(m, map, 2);
-    struct tsim_sim *plant = tsim_sim_create(m, 1, 0);
-    struct loop l = {&in, lv, 0, 0, NULL, 1, {0}, 0};
-    struct tsim__emu e;
-    tsim__emu_init(&e, map, plant, 1000000, loop_emit, &l);
-    tsim_sim_set_observer(plant, tsim__emu_observe, &e);
-    tsim__emu_snapshot(&e, plant);
+    struct pair p;
+    pair_start(&p, m, map, 2, 1, 1000000);
     int same = 1, forecasts = 0;
     for (double t = 60; t <= 2 * 1440; t += 60) {
-        tsim_sim_run_until(plant, t);
-        tsim__emu_heartbeat(&e, t);
-        tsim__live_advance(lv, t);
-        tsim__live_settle(lv);
-        char *a = view(NULL, plant, &e, "observed", t), *b = view(lv, NULL, NULL, "observed", t);
-        same &= strcmp(a, b) == 0;
-        free(a);
-        free(b);
+        same &= pair_step(&p, t, NULL);
         struct tsim__fc_input fi;
-        tsim__fc_input_take(&fi, lv, (uint64_t)t);
+        tsim__fc_input_take(&fi, p.lv, (uint64_t)t);
         struct tsim__fc_result r;
         tsim__fc_run(&fi, &r);
         forecasts += r.out.n == 8;
@@ -311,16 +379,63 @@ static void test_bottling_line_twin(void)
     }
     CHECK(same);
     CHECK(forecasts == 48);
-    CHECK(l.bad == 0);
-    CHECK(lv->recon.state > 0);
-    tsim__emu_release(&e);
-    tsim_sim_destroy(plant);
-    tsim__live_destroy(lv);
-    tsim__ingest_release(&in);
+    CHECK(p.l.bad == 0);
+    CHECK(p.lv->recon.state > 0);
+    pair_stop(&p);
     tsim__map_destroy(map);
     tsim_model_destroy(m);
 }
 
+
+/* Plant names and state words with a quote, a backslash, <, >, a tab and UTF-8: the emulator's
+ * messages carry them and the twin reads them back (nothing dropped, the same views), and the
+ * state-out line that names them is valid JSON whose machine states read back as the words. */
+static void test_emulator_twin_awkward_names(void)
+{
+    static const char *const names = "names: {FILL-01: filler, CAP-01: capper}\n";
+    static const char *const awkward =
+        "names: {\"F\\\"1\\\\c<d>\\t\xc3\xa9\": filler, CAP-01: capper}\n"
+        "states: {running: \"r\\\"un\\\\<b>\\t\xe2\x86\x92\", idle: \"i\\\"dle&\\u0001\"}\n";
+    const char *at = strstr(line_mapping, names);
+    CHECK(at != NULL);
+    if (!at) return;
+    char text[2048];
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - line_mapping), line_mapping, awkward,
+             at + strlen(names));
+    struct tsim_model *m = load_model();
+    struct tsim__map *map = m ? load_map(m, text) : NULL;
+    CHECK(map != NULL);
+    if (!map) {
+        tsim_model_destroy(m);
+        return;
+    }
+    int filler = tsim_model_find_block(m, "filler");
+    CHECK_STR(tsim__map_block_name(map, filler), "F\"1\\c<d>\t\xc3\xa9");
+    struct pair p;
+    pair_start(&p, m, map, 11, 11, map->origin);
+    int same = 1, words = 0;
+    for (double t = 30; t <= 240; t += 30) {
+        char *b = NULL;
+        same &= pair_step(&p, t, &b);
+        cJSON *o = cJSON_Parse(b);
+        CHECK(o != NULL);
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(o, "machines"), "filler");
+        const cJSON *w = cJSON_IsArray(st) ? cJSON_GetArrayItem(st, 0) : NULL;
+        for (int k = 0; k < TSIM__PS_COUNT && cJSON_IsString(w); k++)
+            words += strcmp(w->valuestring, map->state_word[k]) == 0;
+        cJSON_Delete(o);
+        free(b);
+    }
+    CHECK(same);
+    CHECK_EQ(words, 8); /* one word of the mapping at each of the 8 checkpoints */
+    CHECK(p.l.sent > 1000);
+    CHECK_EQ(p.l.bad, 0);
+    CHECK_EQ(p.in.received, p.l.sent);
+    pair_stop(&p);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+}
 
 int main(void)
 {
@@ -330,6 +445,7 @@ int main(void)
     RUN(test_emulator_twin_one_lie);
     RUN(test_emulator_twin_other_seed);
     RUN(test_bottling_line_twin);
+    RUN(test_emulator_twin_awkward_names);
     return CHECK_DONE();
 }
 
