@@ -44,8 +44,7 @@ static int product_of(struct loader *ld, struct fy_node *n, const char *text, st
     return -1;
 }
 
-/* The path of data file `s` named in the model: relative to the model file's folder. */
-static char *data_path(struct loader *ld, const char *s)
+char *tsim__ld_data_path(struct loader *ld, const char *s)
 {
     size_t blen = ld->base_dir && ld->base_dir[0] && s[0] != '/' ? strlen(ld->base_dir) + 1 : 0;
     char *path = tsim__malloc(blen + strlen(s) + 1);
@@ -73,7 +72,7 @@ static void load_stock(struct loader *ld, int b, struct fy_node *v, struct pos k
         return;
     }
     if (bays->i * levels->i > 1000000) return; /* the block's check reports it */
-    char *path = data_path(ld, s);
+    char *path = tsim__ld_data_path(ld, s);
     char err[512];
     tsim__stock_release(&bd->stock);
     if (tsim__stock_read(path, ld->m, bays->i, levels->i, s, &bd->stock, err, sizeof err) != 0)
@@ -89,7 +88,7 @@ static void load_orders(struct loader *ld, int b, struct fy_node *v, struct pos 
     const char *s = tsim__ld_scalar(ld, v, "'orders_file'", kp);
     if (!s) return;
     struct tsim__block_desc *bd = &ld->m->blocks[b];
-    char *path = data_path(ld, s);
+    char *path = tsim__ld_data_path(ld, s);
     char err[512];
     tsim__orderlines_release(&bd->orders);
     if (tsim__orders_read(path, NULL, 0, ld->m, s, &bd->orders, err, sizeof err) != 0)
@@ -103,7 +102,7 @@ static void load_trucks(struct loader *ld, int b, struct fy_node *v, struct pos 
     const char *s = tsim__ld_scalar(ld, v, "'appointments_file'", kp);
     if (!s) return;
     struct tsim__block_desc *bd = &ld->m->blocks[b];
-    char *path = data_path(ld, s);
+    char *path = tsim__ld_data_path(ld, s);
     char err[512];
     tsim__trucks_release(&bd->trucks);
     if (tsim__trucks_read(path, NULL, 0, s, &bd->trucks, err, sizeof err) != 0)

@@ -323,7 +323,7 @@ int tsim__ld_expect(struct loader *ld, struct fy_node *n, enum fy_node_type type
 
 /* Names of products, blocks, shifts and pools: letters, digits, '_' and '-', and no dots, so
  * that a parameter path such as "filler.process.small" splits one way only. */
-static int valid_name(const char *s)
+int tsim__ld_valid_name(const char *s)
 {
     if (!s[0] || strlen(s) > 64) return 0;
     for (; *s; s++) {
@@ -339,7 +339,7 @@ const char *tsim__ld_name(struct loader *ld, struct fy_node *n, const char *what
 {
     const char *s = tsim__ld_scalar(ld, n, what, at);
     if (!s) return NULL;
-    if (!valid_name(s)) {
+    if (!tsim__ld_valid_name(s)) {
         char buf[64];
         tsim__ld_err(ld, tsim__ld_pos(n, at),
                      "invalid name %s (use up to 64 letters, digits, '_' and '-')",

@@ -94,6 +94,12 @@ const char *tsim__ld_key(struct loader *ld, struct fy_node_pair *p, struct pos a
 /* Whether `n` is of `type`; if not, reported with `what`. */
 int tsim__ld_expect(struct loader *ld, struct fy_node *n, enum fy_node_type type,
                     const char *what, struct pos at);
+/* Whether `s` is a valid name of a block, product, shift, pool or node: 1 to 64 letters, digits,
+ * '_' and '-' (no dots, so that a parameter path such as "filler.process.small" splits one way). */
+int tsim__ld_valid_name(const char *s);
+/* The path of data file `s` named in the model: relative to the model file's folder. Free it with
+ * tsim__free. */
+char *tsim__ld_data_path(struct loader *ld, const char *s);
 /* A name of a block, product, shift or pool, or NULL reported. */
 const char *tsim__ld_name(struct loader *ld, struct fy_node *n, const char *what, struct pos at);
 /* Report problem `e` at its place in the text of scalar `n`. */

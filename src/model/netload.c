@@ -9,14 +9,21 @@
  *     at: {in: dock, pack: pack, amr: home}
  *     zones: {pack: 1}       # zone control: at most 1 vehicle of a fleet on node 'pack'
  *     node_capacity: 2       # and at most 2 on each node `zones` does not name
+ *
+ * A large layout gives its segments as a CSV file instead (`segments_file: layout.csv`, read by
+ * csvtab.c on libcsv: columns from, to, length, and optionally one_way and speed_limit); its
+ * nodes may then be left out, and are the nodes the file names, in the order it first names
+ * them. A problem in the file is reported at the key's value with the file's line and column.
  */
 #include "blocks/desc.h"
 #include "blocks/network.h"
 #include "core/core.h"
+#include "model/csvtab.h"
 #include "model/loader.h"
 #include "model/params.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Bounds far beyond any plant, low enough that a search's tables stay small. */
@@ -24,7 +31,7 @@
 #define SEGMENTS_MAX 4000000
 
 static const char *const net_keys[] = {"nodes", "segments", "at", "description", "zones",
-                                       "node_capacity", NULL};
+                                       "node_capacity", "segments_file", NULL};
 static const char *const seg_keys[] = {"from", "to", "length", "one_way", "speed_limit",
                                        "description", NULL};
 
@@ -119,6 +126,112 @@ static void load_segment(struct loader *ld, struct tsim__network *net, struct fy
     tsim__net_add_segment(net, from, to, length, limit, two_way);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Segments from a CSV file
+ * ------------------------------------------------------------------------------------------- */
+
+enum { SC_FROM, SC_TO, SC_LENGTH, SC_ONE_WAY, SC_LIMIT, SC_NCOLS };
+static const struct tsim__csv_col seg_cols[SC_NCOLS] = {
+    {"from", 0}, {"to", 0}, {"length", 0}, {"one_way", 1}, {"speed_limit", 1}};
+
+struct seg_reader {
+    struct tsim__network *net;
+    int add_nodes; /* no `nodes` list: a node is made where the file first names it */
+};
+
+/* The node in column `col`, or -1 after reporting it. */
+static int csv_node(struct tsim__csv *c, const struct tsim__csv_row *row, int col,
+                    struct seg_reader *r)
+{
+    const char *s = row->val[col];
+    int i = tsim__net_find(r->net, s);
+    if (i >= 0) return i;
+    if (r->add_nodes) {
+        if (!tsim__ld_valid_name(s))
+            tsim__csv_fail(c, row->line, row->col[col],
+                           "invalid node name '%s' (use up to 64 letters, digits, '_' and '-')", s);
+        else if (r->net->nnodes >= NODES_MAX)
+            tsim__csv_fail(c, row->line, row->col[col], "more than %d nodes", NODES_MAX);
+        else
+            return tsim__net_add_node(r->net, s);
+        return -1;
+    }
+    struct tsim__suggest sg;
+    tsim__suggest_init(&sg, s);
+    for (int k = 0; k < r->net->nnodes; k++) tsim__suggest_offer(&sg, r->net->node[k]);
+    tsim__csv_fail(c, row->line, row->col[col], "undefined node '%s'%s", s, tsim__suggest_text(&sg));
+    return -1;
+}
+
+/* A number > 0 in column `col`, or NAN after reporting it. */
+static double csv_positive(struct tsim__csv *c, const struct tsim__csv_row *row, int col)
+{
+    const char *s = row->val[col];
+    char *end;
+    double x = strtod(s, &end);
+    if (!*s || *end || isnan(x)) {
+        tsim__csv_fail(c, row->line, row->col[col], "%s '%s' is not a number", seg_cols[col].name, s);
+        return NAN;
+    }
+    if (!(x > 0) || isinf(x)) {
+        tsim__csv_fail(c, row->line, row->col[col], "%s must be more than 0, not %s",
+                       seg_cols[col].name, s);
+        return NAN;
+    }
+    return x;
+}
+
+static void csv_segment(struct tsim__csv *c, const struct tsim__csv_row *row, void *ctx)
+{
+    struct seg_reader *r = ctx;
+    int from = csv_node(c, row, SC_FROM, r);
+    if (from < 0) return;
+    int to = csv_node(c, row, SC_TO, r);
+    if (to < 0) return;
+    if (from == to) {
+        tsim__csv_fail(c, row->line, row->col[SC_TO], "segment from node '%s' to itself",
+                       r->net->node[from]);
+        return;
+    }
+    double length = csv_positive(c, row, SC_LENGTH);
+    if (isnan(length)) return;
+    int two_way = 1;
+    const char *ow = row->val[SC_ONE_WAY];
+    if (ow && *ow) {
+        if (strcmp(ow, "true") == 0) two_way = 0;
+        else if (strcmp(ow, "false") != 0) {
+            tsim__csv_fail(c, row->line, row->col[SC_ONE_WAY],
+                           "one_way must be true or false, not '%s'", ow);
+            return;
+        }
+    }
+    double limit = INFINITY; /* an empty speed_limit: none */
+    if (row->val[SC_LIMIT] && *row->val[SC_LIMIT] &&
+        isnan(limit = csv_positive(c, row, SC_LIMIT)))
+        return;
+    if (r->net->narcs >= SEGMENTS_MAX) {
+        tsim__csv_fail(c, row->line, 1, "more than %d segments", SEGMENTS_MAX);
+        return;
+    }
+    tsim__net_add_segment(r->net, from, to, length, limit, two_way);
+}
+
+static void load_segments_file(struct loader *ld, struct tsim__network *net, struct fy_node *v,
+                               struct pos kp, int add_nodes)
+{
+    const char *s = tsim__ld_scalar(ld, v, "'segments_file'", kp);
+    if (!s) return;
+    char *path = tsim__ld_data_path(ld, s);
+    char err[512];
+    struct seg_reader r = {net, add_nodes};
+    if (tsim__csv_read(path, NULL, 0, s, seg_cols, SC_NCOLS, "from, to, length", csv_segment, &r,
+                       err, sizeof err) != 0)
+        tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
+    else if (net->narcs == 0)
+        tsim__ld_err(ld, tsim__ld_pos(v, kp), "'%s' holds no segments", s);
+    tsim__free(path);
+}
+
 static void load_at(struct loader *ld, struct tsim__network *net, struct fy_node *map,
                     struct pos at)
 {
@@ -182,7 +295,9 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
     if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'network'", at)) return;
     struct tsim__network *net = tsim__net_create();
     struct fy_node *nodes = NULL, *segs = NULL, *where = NULL, *zones = NULL, *ncap = NULL;
+    struct fy_node *segfile = NULL;
     struct pos nodes_at = at, segs_at = at, where_at = at, zones_at = at, ncap_at = at;
+    struct pos segfile_at = at;
     void *it = NULL;
     struct fy_node *val;
     struct pos kp;
@@ -196,11 +311,13 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
         case 3: tsim__ld_scalar(ld, val, "'description'", kp); break;
         case 4: zones = val, zones_at = kp; break;
         case 5: ncap = val, ncap_at = kp; break;
+        case 6: segfile = val, segfile_at = kp; break;
         default: break; /* an unknown key, reported */
         }
     }
-    if (!nodes) tsim__ld_err(ld, at, "'network' has no 'nodes'");
-    else if (tsim__ld_expect(ld, nodes, FYNT_SEQUENCE, "'nodes' (a list of names)", nodes_at)) {
+    if (!nodes) {
+        if (!segfile) tsim__ld_err(ld, at, "'network' has no 'nodes'");
+    } else if (tsim__ld_expect(ld, nodes, FYNT_SEQUENCE, "'nodes' (a list of names)", nodes_at)) {
         void *jt = NULL;
         struct fy_node *n;
         while (!ld->stop && (n = fy_node_sequence_iterate(nodes, &jt))) {
@@ -215,7 +332,12 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
             }
         }
     }
-    if (!segs) tsim__ld_err(ld, at, "'network' has no 'segments'");
+    if (segs && segfile)
+        tsim__ld_err(ld, tsim__ld_pos(segfile, segfile_at),
+                     "'network' has both 'segments' and 'segments_file': give one");
+    else if (segfile && !ld->stop)
+        load_segments_file(ld, net, segfile, segfile_at, nodes == NULL);
+    else if (!segs) tsim__ld_err(ld, at, "'network' has no 'segments' (or 'segments_file')");
     else if (tsim__ld_expect(ld, segs, FYNT_SEQUENCE, "'segments' (a list)", segs_at)) {
         void *jt = NULL;
         struct fy_node *n;
