@@ -831,3 +831,61 @@ const struct tsim__block_type tsim__storage_type = {
     .vt = &storage_vt,
     .check = check,
 };
+
+/* ---- what the live twin may see and correct (src/twin/wms.c; blocks/storage.h) ------------- */
+
+int tsim__storage_is(const struct tsim_model *m, int block)
+{
+    return block >= 0 && block < m->nblocks &&
+           strcmp(tsim_block_type_name(m->blocks[block].type), "storage") == 0;
+}
+
+int64_t tsim__storage_stock(const struct tsim_sim *sim, int block, int product)
+{
+    struct storage *s = tsim__state((struct tsim_sim *)sim, (uint32_t)block);
+    if (product < 0 || (uint32_t)product >= s->nprod) return 0;
+    return (int64_t)avail_of(s)[product];
+}
+
+/* Loads are added to the first free slot the put-away policy allows for the product, never to a
+ * slot a queued put-away will need, and removed from the stored loads of the product the latest
+ * put away first (a load a retrieval has reserved stays: it is on its way out). Lane racks are
+ * not corrected: a load inside a lane cannot be taken out without the ones in front. */
+int64_t tsim__storage_observe(struct tsim_sim *sim, int block, int product, int64_t level)
+{
+    uint32_t b = (uint32_t)block;
+    struct storage *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (product < 0 || (uint32_t)product >= s->nprod || level < 0 || lanes_on(d)) return -1;
+    int64_t have = (int64_t)avail_of(s)[product], moved = 0;
+    struct slot *sl = slots_of(s);
+    long long rule = d->val[K_PUT_AWAY].i;
+    for (uint32_t i = 0; i < s->nslots && have < level && s->nfree > s->nput; i++) {
+        if (sl[i].state != FREE || !may_take(s, rule, i, product, -1)) continue;
+        store_new(sim, b, s, (int32_t)i, product);
+        have++;
+        moved++;
+    }
+    while (have > level) {
+        int32_t last = -1;
+        for (uint32_t i = 0; i < s->nslots; i++)
+            if (sl[i].state == STORED && sim->ents[sl[i].ent].product == product &&
+                (last < 0 || sl[i].t_stored >= sl[last].t_stored))
+                last = (int32_t)i;
+        if (last < 0) break;
+        uint32_t e = sl[last].ent;
+        sl[last].ent = TSIM__NIL;
+        sl[last].state = FREE;
+        s->nfree++;
+        avail_of(s)[product]--;
+        s->avail_all--;
+        s->stock--;
+        tsim__area_out(&s->stock_level, sim->now);
+        tsim__note_leave(sim, b, e);
+        tsim__entity_dispose(sim, e);
+        have--;
+        moved++;
+    }
+    next_cycle(sim, b, s);
+    return have == level ? moved : -1;
+}

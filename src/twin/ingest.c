@@ -12,6 +12,7 @@
  * UTF-8, not JSON, an empty batch) counts as one event.
  */
 #include "blocks/desc.h"
+#include "blocks/storage.h"
 #include "core/core.h"
 #include "core/names.h"
 #include "twin/twin.h"
@@ -355,7 +356,7 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
                             r->field[TSIM__R_PRODUCT]);
             if ((ev->product = product_named(map, v->valuestring)) < 0)
                 return fail(d, TSIM__D_VALUE, "unknown product '%.64s'", v->valuestring);
-        } else if (r->kind == TSIM__TEV_ORDER) {
+        } else if (r->kind == TSIM__TEV_ORDER || r->kind == TSIM__TEV_STOCK) {
             return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_PRODUCT]);
         }
     }
@@ -418,6 +419,21 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
         ev->level = (int64_t)v->valuedouble;
         break;
     }
+    case TSIM__TEV_STOCK:
+        /* Plausible against the model: a storage block, and no more loads than it has slots. */
+        if (!tsim__storage_is(m, ev->block))
+            return fail(d, TSIM__D_VALUE, "block '%s' (a '%s' block) has no stock: only storage "
+                        "blocks do", tsim_model_block_name(m, ev->block),
+                        tsim_block_type_name(tsim_model_block_type(m, ev->block)));
+        v = field(o, r, TSIM__R_LEVEL);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_LEVEL]);
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
+            v->valuedouble != floor(v->valuedouble) || v->valuedouble < 0 ||
+            v->valuedouble > 1e9)
+            return fail(d, TSIM__D_VALUE, "bad stock level in field '%s' (a whole number, 0 or "
+                        "more)", r->field[TSIM__R_LEVEL]);
+        ev->level = (int64_t)v->valuedouble;
+        break;
     case TSIM__TEV_COUNT:
         v = field(o, r, TSIM__R_TOTAL);
         if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_TOTAL]);

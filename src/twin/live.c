@@ -42,6 +42,7 @@
  * part of the live state and depend only on the messages, so a replay holds them alike.
  */
 #include "blocks/fleet.h"
+#include "blocks/storage.h"
 #include "core/core.h"
 #include "core/names.h"
 #include "twin/twin.h"
@@ -579,6 +580,18 @@ static enum tsim__drop apply_at(struct tsim__live *lv, const struct tsim__tev *e
     case TSIM__TEV_VDA_CONN:
         rc = tsim__vda_apply(lv, ev, err, errlen);
         break;
+    case TSIM__TEV_STOCK: {
+        /* The plant is the truth for its stock: loads are added or removed at once (a stock
+         * count is not a movement the sim has to wait for), what cannot be is unresolved. */
+        int64_t was = tsim__storage_stock(lv->sim, ev->block, ev->product);
+        int64_t moved = tsim__storage_observe(lv->sim, ev->block, ev->product, ev->level);
+        int64_t now = tsim__storage_stock(lv->sim, ev->block, ev->product);
+        if (was != ev->level) lv->recon.content++;
+        if (now > was) lv->recon.added += (uint64_t)(now - was);
+        else lv->recon.removed += (uint64_t)(was - now);
+        if (moved < 0) lv->recon.unresolved++;
+        break;
+    }
     default:
         break;
     }
@@ -759,6 +772,28 @@ static int reports_content(const struct tsim__map *map, struct reports r, int b)
     return r.part || (r.level && t == TSIM_BUFFER);
 }
 
+/* The sim's stock of each product in each storage block a `stock_level` rule may name, the
+ * loads not reserved by a retrieval (what the plant's count is compared with). */
+static void write_stock(const struct tsim__map *map, const struct tsim_sim *sim,
+                        struct tsim__json *j)
+{
+    const struct tsim_model *m = map->model;
+    int any = 0;
+    for (int i = 0; i < map->nrules; i++) any |= map->rules[i].kind == TSIM__TEV_STOCK;
+    if (!any) return;
+    tsim__json_open(j, "stock", '{', 0);
+    int np = tsim_model_product_count(m);
+    for (int b = 0; b < tsim_model_block_count(m); b++) {
+        if (!tsim__storage_is(m, b)) continue;
+        tsim__json_open(j, tsim_model_block_name(m, b), '{', 0);
+        for (int p = 0; p < (np > 0 ? np : 1); p++)
+            tsim__json_int(j, np > 0 ? tsim_model_product_name(m, p) : "",
+                           (int64_t)tsim__storage_stock(sim, b, p));
+        tsim__json_close(j, '{');
+    }
+    tsim__json_close(j, '{');
+}
+
 /*
  * The view as one object, member `key` of what `j` is writing (NULL at the top). In a state-out
  * line `t` has six decimals, always (fixed); inside the twin's state message it is the number
@@ -803,6 +838,7 @@ static void write_view(const struct tsim__map *map, const char *view, double t,
         }
     tsim__json_close(j, '{');
     tsim__vda_write_view(map, seen, sim, j);
+    if (sim) write_stock(map, sim, j);
     tsim__json_close(j, '{');
 }
 

@@ -21,7 +21,8 @@
 #include <string.h>
 
 static const char *const kind_names[TSIM__TEV_KIND_COUNT] = {
-    "machine_state", "part", "buffer_level", "count", "order", "param", "heartbeat", "command",
+    "machine_state", "part", "buffer_level", "count", "order", "param", "heartbeat",
+    "stock_level", "command",
     "vda_state", "vda_connection"};
 
 static const char *const role_names[TSIM__R_COUNT] = {
@@ -47,6 +48,7 @@ static const unsigned kind_required[TSIM__TEV_KIND_COUNT] = {
                         RB(TSIM__R_QUANTITY),
     [TSIM__TEV_PARAM] = RB(TSIM__R_NAME) | RB(TSIM__R_VALUE),
     [TSIM__TEV_HEARTBEAT] = 0,
+    [TSIM__TEV_STOCK] = RB(TSIM__R_BLOCK) | RB(TSIM__R_PRODUCT) | RB(TSIM__R_LEVEL),
     [TSIM__TEV_COMMAND] = 0,
 };
 static const unsigned kind_optional[TSIM__TEV_KIND_COUNT] = {
@@ -57,6 +59,7 @@ static const unsigned kind_optional[TSIM__TEV_KIND_COUNT] = {
     [TSIM__TEV_ORDER] = RB(TSIM__R_DUE),
     [TSIM__TEV_PARAM] = 0,
     [TSIM__TEV_HEARTBEAT] = 0,
+    [TSIM__TEV_STOCK] = 0,
     [TSIM__TEV_COMMAND] = 0,
 };
 

@@ -51,6 +51,7 @@ enum tsim__tev_kind {
     TSIM__TEV_ORDER,     /* an order released: product, quantity, due date */
     TSIM__TEV_PARAM,     /* a parameter changed: a process time, a crew size */
     TSIM__TEV_HEARTBEAT, /* nothing happened up to this time */
+    TSIM__TEV_STOCK,     /* a storage block's stock of a product (wms.c) */
     TSIM__TEV_COMMAND,   /* a request to the twin (forecast now, publish state) */
     TSIM__TEV_VDA_STATE, /* a VDA 5050 vehicle's `state` (vda.c; no `events:` rule names it) */
     TSIM__TEV_VDA_CONN,  /* a VDA 5050 vehicle's `connection` */

@@ -1,6 +1,6 @@
 /*
  * Ingest (src/twin/ingest.c): every payload fault, duplicates, batches, and values checked
- * against the model.
+ * against the model (a buffer's level, a counter, a storage block's stock).
  */
 #include "check.h"
 
@@ -142,6 +142,63 @@ static void test_plausible_values(void)
     CHECK(COUNT("{\"ts\": 1, \"seq\": 11, \"station\": \"done\"}") == TSIM__D_FIELD);
 #undef COUNT
     CHECK(in.dropped[TSIM__D_VALUE] == 8 && in.dropped[TSIM__D_FIELD] == 1 && in.received == 11);
+    tsim__ingest_release(&in);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+}
+
+/* `stock_level`: a storage block's count of a product, each fault with its reason and text. */
+static void test_stock_level(void)
+{
+    static const char model[] =
+        "name: wms\ntime_unit: min\nproducts: [A, B]\nblocks:\n"
+        "  - source: receiving\n    interarrival: constant(1000)\n    to: rack\n"
+        "  - storage: rack\n    bays: 4\n    levels: 3\n    initial: empty\n    to: out\n"
+        "  - sink: out\n";
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_model *m = tsim_model_load(model, strlen(model), "wms.yaml", NULL, &d);
+    tsim_diags_release(&d);
+    CHECK(m != NULL);
+    struct tsim__map *map = m ? load_map(m, "events:\n  - topic: wms/stock\n"
+                                               "    kind: stock_level\n"
+                                               "    fields: {block: loc, product: sku, level: qty}\n")
+                              : NULL;
+    CHECK(map != NULL);
+    if (!map) {
+        tsim_model_destroy(m);
+        return;
+    }
+    struct tsim__ingest in;
+    tsim__ingest_init(&in, map);
+    struct tsim__tev ev;
+    char err[256];
+#define STOCK(json) tsim__ingest_decode(&in, "wms/stock", json, strlen(json), &ev, err, sizeof err)
+    CHECK(STOCK("{\"ts\": 1, \"seq\": 1, \"loc\": \"rack\", \"sku\": \"B\", \"qty\": 7}") ==
+              TSIM__OK &&
+          ev.kind == TSIM__TEV_STOCK && ev.product == 1 && ev.level == 7);
+    CHECK(STOCK("{\"ts\": 1, \"seq\": 2, \"loc\": \"rack\", \"sku\": \"A\", \"qty\": 0}") ==
+              TSIM__OK &&
+          ev.product == 0 && ev.level == 0);
+    CHECK(STOCK("{\"ts\": 1, \"seq\": 3, \"loc\": \"out\", \"sku\": \"A\", \"qty\": 1}") ==
+          TSIM__D_VALUE);
+    CHECK_STR(err, "block 'out' (a 'sink' block) has no stock: only storage blocks do");
+    CHECK(STOCK("{\"ts\": 1, \"seq\": 4, \"loc\": \"rack\", \"sku\": \"A\", \"qty\": -1}") ==
+          TSIM__D_VALUE);
+    CHECK_STR(err, "bad stock level in field 'qty' (a whole number, 0 or more)");
+    CHECK(STOCK("{\"ts\": 1, \"seq\": 5, \"loc\": \"rack\", \"sku\": \"A\", \"qty\": 1.5}") ==
+          TSIM__D_VALUE);
+    CHECK(STOCK("{\"ts\": 1, \"seq\": 6, \"loc\": \"rack\", \"sku\": \"A\", \"qty\": \"3\"}") ==
+          TSIM__D_VALUE);
+    CHECK(STOCK("{\"ts\": 1, \"seq\": 7, \"loc\": \"rack\", \"sku\": \"Z\", \"qty\": 3}") ==
+          TSIM__D_VALUE);
+    CHECK_STR(err, "unknown product 'Z'");
+    CHECK(STOCK("{\"ts\": 1, \"seq\": 8, \"loc\": \"rack\", \"qty\": 3}") == TSIM__D_FIELD);
+    CHECK_STR(err, "missing field 'sku'");
+    CHECK(STOCK("{\"ts\": 1, \"seq\": 9, \"loc\": \"rack\", \"sku\": \"A\"}") == TSIM__D_FIELD);
+    CHECK_STR(err, "missing field 'qty'");
+#undef STOCK
+    CHECK(in.dropped[TSIM__D_VALUE] == 5 && in.dropped[TSIM__D_FIELD] == 2 && in.received == 9);
     tsim__ingest_release(&in);
     tsim__map_destroy(map);
     tsim_model_destroy(m);
@@ -326,6 +383,7 @@ int main(void)
     RUN(test_utf8_and_time);
     RUN(test_payload_faults);
     RUN(test_plausible_values);
+    RUN(test_stock_level);
     RUN(test_duplicates);
     RUN(test_batches);
     return CHECK_DONE();

@@ -1,0 +1,19 @@
+/*
+ * What the live twin (src/twin/wms.c) may see and correct of a storage block's stock in a sim:
+ * the functions at the end of storage.c. Not API.
+ */
+#ifndef TSIM_BLOCKS_STORAGE_H
+#define TSIM_BLOCKS_STORAGE_H
+#include <stdint.h>
+struct tsim_model;
+struct tsim_sim;
+
+/* Is block `block` of `m` a storage block? */
+int tsim__storage_is(const struct tsim_model *m, int block);
+/* Loads of `product` stored in storage `block` and not reserved by a retrieval. */
+int64_t tsim__storage_stock(const struct tsim_sim *sim, int block, int product);
+/* The plant reports `level` loads of `product` in storage `block`: loads are added or removed
+ * until the sim holds as many. Returns the loads added or removed, or -1 when the sim cannot
+ * hold that level (no free slot the policy allows, a lane rack; what could be done is done). */
+int64_t tsim__storage_observe(struct tsim_sim *sim, int block, int product, int64_t level);
+#endif

@@ -1,0 +1,114 @@
+#!/bin/sh
+# The live twin of a warehouse's stock, through a real mosquitto on a free loopback port: the
+# plant's stock counts (`stock_level` events of tests/twin/wms.mapping.yaml) are sent raw (MQTT
+# 3.1.1 at QoS 0, in order on one connection) to the twin of tests/twin/wms.yaml. Checks that a
+# count sets the live sim's stock of that product (seen in the `sim` view of --state-out), that
+# the sim's own retrievals then take from it, and that malformed counts are counted by reason,
+# logged and never applied while the twin runs on. Everything started here is stopped by its pid.
+. tests/cli/lib.inc
+. tests/cli/procs.inc
+
+MODEL=tests/twin/wms.yaml
+MAP=tests/twin/wms.mapping.yaml
+
+MOSQUITTO=$(command -v mosquitto || ls /usr/sbin/mosquitto 2>/dev/null)
+if ! "$TWINSIM" twin --help >/dev/null 2>&1; then
+    echo "PASS twin_wms_not_built (this build has no MQTT support: twin tests not run)"
+    exit 0
+fi
+if [ -z "$MOSQUITTO" ] || ! command -v python3 >/dev/null; then
+    echo "PASS twin_wms_no_broker (mosquitto or python3 not installed: broker tests not run)"
+    exit 0
+fi
+start_broker twin_wms_broker || exit 1
+
+# Model time 0 is 06:00 (minutes); the rack's shipping asks for a pallet at 10, 20, ... min.
+"$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-wms \
+    --origin 2026-12-05T06:00:00Z --until 14min --checkpoint 1 --state-out "$TMP/wms.twin" \
+    --verbose 2>"$TMP/wms.err" &
+tp=$!
+PIDS="$PIDS $tp"
+wait_connected "$TMP/wms.err"
+python3 - "$PORT" <<'EOF'
+import json, socket, struct, sys
+def length(n):
+    out = b""
+    while True:
+        b, n = n % 128, n // 128
+        out += bytes([b | (128 if n else 0)])
+        if not n:
+            return out
+def pkt(kind, body):
+    return bytes([kind]) + length(len(body)) + body
+def s(x):
+    b = x.encode() if isinstance(x, str) else x
+    return struct.pack("!H", len(b)) + b
+seq = [0]
+def stock(minute, sku, qty, **over):
+    seq[0] += 1
+    m = {"ts": "2026-12-05T06:%02d:30Z" % minute, "seq": seq[0], "sku": sku, "qty": qty}
+    m.update(over)
+    for k in [k for k, v in m.items() if v is None]:
+        del m[k]
+    return ("wms/stock", json.dumps(m).encode())
+msgs = [
+    stock(1, "A", 5),
+    stock(1, "B", 2),
+    stock(2, "A", -1),                 # bad_value: below 0
+    stock(2, "A", 2.5),                # bad_value: not whole
+    stock(2, "C", 1),                  # bad_value: unknown product
+    stock(2, "A", None),               # missing_field: qty
+    stock(2, None, 1),                 # missing_field: sku
+    stock(2, "A", 99),                 # bad_value in the sim: more than the 12 slots, unresolved
+    ("wms/stock", b'{"ts": "2026-12-05T06:02:40Z", "seq": 90, "sku": '),  # bad_json
+    stock(3, "A", 4),                  # A back to 4 (of the 10 loads the 99 could place)
+    stock(14, "B", 2),                 # the end: 14:30, past --until
+]
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+c.sendall(pkt(0x10, s("MQTT") + bytes([4, 2]) + struct.pack("!H", 30) + s("twinsim-test-wms")))
+c.recv(4)
+for topic, payload in msgs:
+    c.sendall(pkt(0x30, s(topic) + payload))
+c.sendall(pkt(0xE0, b""))
+c.close()
+EOF
+wait_pid $tp 30 || fail twin_wms_follow "the twin did not reach the end"
+final=$(tail -n 1 "$TMP/wms.twin")
+
+if python3 - "$final" <<'EOF'; then
+import json, sys
+c = json.loads(sys.argv[1])["counters"]
+want = {"too_big": 0, "not_utf8": 0, "bad_json": 1, "unknown_topic": 0, "missing_field": 2,
+        "bad_value": 3, "duplicate": 0, "late": 0, "future": 0, "out_of_order": 0}
+assert c["dropped"] == want, c["dropped"]
+assert c["received"] == 11 and c["accepted"] == 5 and c["applied"] == 5, c
+# 99 loads of A asked for with 12 slots, 2 of them B's: 10 placed, unresolved
+assert c["reconciled"]["unresolved"] == 1, c["reconciled"]
+EOF
+    pass twin_wms_counted
+else
+    fail twin_wms_counted "$final"
+fi
+
+E="$TMP/wms.err"
+if grep -qF "dropped: 'wms/stock': bad_value: bad stock level in field 'qty' (a whole number, 0 or more)" "$E" &&
+    grep -qF "dropped: 'wms/stock': bad_value: unknown product 'C'" "$E" &&
+    grep -qF "dropped: 'wms/stock': missing_field: missing field 'qty'" "$E" &&
+    grep -qF "dropped: 'wms/stock': missing_field: missing field 'sku'" "$E" &&
+    grep -qF "dropped: 'wms/stock': bad_json: payload is not a JSON object" "$E"; then
+    pass twin_wms_drops_logged
+else
+    fail twin_wms_drops_logged "$(grep dropped "$E" | head -c 1500)"
+fi
+
+# The live sim's stock: nothing at minute 1 (the counts come at 1:30), 5 A and 2 B at minute 2,
+# 4 A at minute 4 (the 99 was cut back), and at minute 11 one pallet fewer: the sim's shipping
+# took one at minute 10 (retrieval fifo: the oldest, one of the A's, stored before the B's).
+at() { grep "\"t\":$1.000000,\"view\":\"sim\"" "$TMP/wms.twin" | sed 's/.*"stock"://'; }
+s1=$(at 1) s2=$(at 2) s4=$(at 4) s11=$(at 11)
+if [ "$s1" = '{"rack":{"A":0,"B":0}}}' ] && [ "$s2" = '{"rack":{"A":5,"B":2}}}' ] &&
+    [ "$s4" = '{"rack":{"A":4,"B":2}}}' ] && [ "$s11" = '{"rack":{"A":3,"B":2}}}' ]; then
+    pass twin_wms_stock_applied
+else
+    fail twin_wms_stock_applied "1: '$s1' 2: '$s2' 4: '$s4' 11: '$s11'"
+fi
