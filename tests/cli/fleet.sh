@@ -89,3 +89,32 @@ sys.exit(0 if ok else 1)' sizing.json 2>"$TMP/pyerr"; then
 else
     fail fleet_sizing_experiment "exit $rc: $(head -c 300 "$TMP/err") $(head -c 300 "$TMP/pyerr")"
 fi
+
+# Batteries: the energy balance holds exactly over a deterministic shift. What the vehicle drew
+# (each state's share of 8 h times its draw) less what it charged (charging share x charge_rate)
+# is what its battery lost (1 - battery_end of 10 kWh), to the rounding of charge ends to ticks.
+BAT=${MODEL%/examples/amr-fleet.yaml}/tests/models/fleet_battery.yaml
+tw run "$BAT" --reps 1 --horizon 8h --quiet --no-db --json bat.json
+if [ "$rc" -eq 0 ] && python3 -c '
+import json, sys
+a = {k: v["mean"] for k, v in json.load(open(sys.argv[1]))["blocks"]["amr"].items() if isinstance(v, dict) and "mean" in v}
+h = 8.0
+idle = a["idle"] + a["loading"] + a["unloading"] + a["blocked"] + a["zone_wait"]
+drawn = h * (1 * idle + 6 * (a["to_pickup"] + a["to_home"] + a["to_charger"]) + 6 * a["loaded"])
+charged = h * 30 * a["charging"]
+lost = 10 * (1 - a["battery_end"])
+ok = a["charging"] > 0.05 and abs(drawn - charged - lost) < 1e-3
+print(drawn, charged, lost, file=sys.stderr)
+sys.exit(0 if ok else 1)' bat.json 2>"$TMP/pyerr"; then
+    pass fleet_battery_balance
+else
+    fail fleet_battery_balance "exit $rc: $(head -c 300 "$TMP/pyerr") $(head -c 300 "$TMP/err")"
+fi
+
+# A battery too small for one trip with no threshold: the run stops naming vehicle, time, charge.
+tw run "$BAT" --set amr.battery=0.2 --set amr.charge_below=0 --reps 1 --horizon 1h --quiet --no-db
+if [ "$rc" -ne 0 ] && grep -q "amr 1 ran empty at .* min while .*: its battery had" "$TMP/err"; then
+    pass fleet_battery_empty
+else
+    fail fleet_battery_empty "exit $rc: $(head -c 300 "$TMP/err")"
+fi
