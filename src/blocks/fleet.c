@@ -44,16 +44,21 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE };
-enum { IDLE, TO_PICKUP, LOADING, LOADED, UNLOADING, BLOCKED, TO_HOME, ZONE_WAIT, NSTATES };
-enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE }; /* in `keys` */
+enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE, EV_CHARGED };
+enum { IDLE, TO_PICKUP, LOADING, LOADED, UNLOADING, BLOCKED, TO_HOME, ZONE_WAIT, TO_CHARGER,
+       CHARGING, NSTATES };
+enum { NBASE = TO_CHARGER }; /* the states of a fleet without a battery, reported always */
+enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
+       K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
+       K_CHARGE_UNTIL }; /* in `keys` */
 enum { IDLE_STAY, IDLE_HOME };
 
 /* Places in the fleet's travel-time tables: the home, the pickup, then the destinations. */
 enum { P_HOME, P_PICKUP };
 
 static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loading", "loaded",
-                                                "unloading", "blocked",   "to_home", "zone_wait"};
+                                                "unloading", "blocked",   "to_home", "zone_wait",
+                                                "to_charger", "charging"};
 
 struct vehicle {
     int state;
@@ -67,6 +72,8 @@ struct vehicle {
     uint32_t wnext;       /* with zones: the next vehicle in the queue of the node it waits for */
     int64_t ticks[NSTATES]; /* time in each state since the statistics restart, `since` excluded */
     uint64_t deliveries;    /* hand-overs since the statistics restart */
+    double level;           /* with a battery: its charge in kWh at `lvl_at` */
+    int64_t lvl_at;
 };
 
 struct fleet {
@@ -88,8 +95,22 @@ struct fleet {
     uint32_t stamp;        /* the mark of the current deadlock search */
     uint32_t *hfirst;      /* with zones, per node: the first of its holders' links */
     uint32_t *hnext, *hprev; /* with zones, per link: a node's holders, doubly linked */
+    int battery;           /* the fleet has a battery (`battery` given) */
+    double rate[NSTATES];  /* with a battery: kWh gained per tick in each state (draws < 0) */
+    double cap;            /* with a battery: its capacity, kWh */
     struct vehicle v[];
 };
+
+/* The charge thresholds, shares of the capacity, with their defaults. */
+static double charge_below(const struct tsim__block_desc *d)
+{
+    return d->val[K_CHARGE_BELOW].set ? d->val[K_CHARGE_BELOW].r : 0.2;
+}
+
+static double charge_until(const struct tsim__block_desc *d)
+{
+    return d->val[K_CHARGE_UNTIL].set ? d->val[K_CHARGE_UNTIL].r : 0.9;
+}
 
 static int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }
 
@@ -106,9 +127,30 @@ static int64_t travel(struct tsim_sim *sim, const struct fleet *s, int loaded, i
     return tsim__ticks(sim, t[from * s->paths->nplaces + to]);
 }
 
+/* Brings vehicle i's charge up to now; a vehicle whose charge fell below zero stops the run with
+ * an error that names it, the time it ran empty and the charge it had when its state began. */
+static void charge_now(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    double r = s->rate[v->state], l0 = v->level;
+    v->level = l0 + r * (double)(sim->now - v->lvl_at);
+    if (v->level < 0) {
+        int64_t at = v->lvl_at + (int64_t)(l0 / -r);
+        tsim__sim_fail(sim, TSIM_ESTATE,
+                       "%s %u ran empty at %.10g %s while %s: its battery had %.6g of %.6g kWh "
+                       "at %.10g %s (raise 'charge_below' or lower the draws)",
+                       tsim__desc(sim, b)->name, i + 1, tsim__time(sim, at), sim->m->time_unit,
+                       state_kpi[v->state], l0, s->cap, tsim__time(sim, v->lvl_at),
+                       sim->m->time_unit);
+        v->level = 0;
+    }
+    v->lvl_at = sim->now;
+}
+
 static void set_state(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int state)
 {
     struct vehicle *v = &s->v[i];
+    if (s->battery) charge_now(sim, b, s, i);
     s->state_ticks[v->state] += sim->now - v->since;
     v->ticks[v->state] += sim->now - v->since;
     v->state = state;
@@ -171,8 +213,20 @@ static void init(struct tsim_sim *sim, uint32_t b)
     int home = s->paths->place[P_HOME];
     for (uint32_t i = 0; i < s->nveh; i++)
         s->v[i] = (struct vehicle){IDLE, P_HOME, P_HOME, sim->now, TSIM__NIL, -1, 0,
-                                   home, -1, IDLE, TSIM__NIL, {0}, 0};
+                                   home, -1, IDLE, TSIM__NIL, {0}, 0, 0, 0};
     tsim__area_restart(&s->waiting, sim->now, 0);
+    s->battery = d->val[K_BATTERY].set;
+    if (s->battery) {
+        /* kW to kWh per tick: a time unit is 1 / units_per_hour hours, of tpu ticks. */
+        double per_tick = 1 / (tsim__units_per_hour(sim->m) * sim->tpu);
+        s->cap = d->val[K_BATTERY].r;
+        for (int k = 0; k < NSTATES; k++) s->rate[k] = -d->val[K_DRAW_IDLE].r * per_tick;
+        s->rate[TO_PICKUP] = s->rate[TO_HOME] = s->rate[TO_CHARGER] =
+            -d->val[K_DRAW_EMPTY].r * per_tick;
+        s->rate[LOADED] = -d->val[K_DRAW_LOADED].r * per_tick;
+        s->rate[CHARGING] = d->val[K_CHARGE_RATE].r * per_tick;
+        for (uint32_t i = 0; i < s->nveh; i++) s->v[i].level = s->cap, s->v[i].lvl_at = sim->now;
+    }
     s->zoned = zoned(sim->m);
     if (!s->zoned) return;
     s->net = sim->m->net;
@@ -378,11 +432,19 @@ static uint32_t take_oldest(struct tsim_sim *sim, struct fleet *s)
 static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (s->battery) {
+        charge_now(sim, b, s, i);
+        if (v->level < charge_below(d) * s->cap) {
+            drive(sim, b, s, i, P_HOME, TO_CHARGER);
+            return;
+        }
+    }
     if (s->nwait > 0) {
         assign(sim, b, s, i, take_oldest(sim, s));
         return;
     }
-    if (tsim__desc(sim, b)->val[K_IDLE].i == IDLE_HOME && v->place != P_HOME) {
+    if (d->val[K_IDLE].i == IDLE_HOME && v->place != P_HOME) {
         drive(sim, b, s, i, P_HOME, TO_HOME);
         return;
     }
@@ -456,6 +518,10 @@ static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t 
                          ? tsim__draw(sim, &d->val[K_UNLOAD].d, &s->h.rng[TSIM__RNG_AUX])
                          : 0;
         after(sim, b, i, dt, EV_UNLOADED);
+    } else if (v->state == TO_CHARGER) { /* charges at home, to `charge_until` */
+        set_state(sim, b, s, i, CHARGING);
+        double need = charge_until(d) * s->cap - v->level;
+        after(sim, b, i, need > 0 ? (int64_t)ceil(need / s->rate[CHARGING]) : 0, EV_CHARGED);
     } else { /* home */
         vehicle_free(sim, b, s, i);
     }
@@ -487,6 +553,11 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
         drive(sim, b, s, i, place_of(d, to), LOADED);
         return;
     }
+    case EV_CHARGED:
+        set_state(sim, b, s, i, IDLE); /* for the instant; vehicle_free sets its next state */
+        v->level = charge_until(d) * s->cap;
+        vehicle_free(sim, b, s, i);
+        return;
     case EV_UNLOADED:
         if (!hand_over(sim, b, s, i)) {
             set_state(sim, b, s, i, BLOCKED);
@@ -533,7 +604,7 @@ static void restart(struct tsim_sim *sim, uint32_t b)
  * may outlive the model and the sim (an experiment's design points re-check the model), so the
  * names live in one table for the whole process, made once per vehicle number and never freed;
  * the replications of parallel runs report at once, hence the lock. */
-enum { VK_UTIL = NSTATES, VK_DELIVERIES, VK_EMPTY, NVK };
+enum { VK_UTIL = NBASE, VK_DELIVERIES, VK_EMPTY, NVK };
 static const char *const vehicle_kpi[NVK] = {
     "idle", "to_pickup", "loading", "loaded", "unloading", "blocked", "to_home", "zone_wait",
     "utilization", "deliveries", "empty_travel_share"};
@@ -571,7 +642,7 @@ static void report_vehicle(struct tsim_sim *sim, uint32_t b, const struct fleet 
     for (int k = 0; k < NSTATES; k++) ticks[k] = v->ticks[k];
     ticks[v->state] += sim->now - v->since;
     double all = (double)(sim->now - sim->stats_start);
-    for (int k = 0; k < NSTATES; k++)
+    for (int k = 0; k < NBASE; k++)
         tsim_result_add(r, (int)b, name[k], all > 0 ? (double)ticks[k] / all : 0);
     tsim_result_add(r, (int)b, name[VK_UTIL], all > 0 ? 1 - (double)ticks[IDLE] / all : 0);
     tsim_result_add(r, (int)b, name[VK_DELIVERIES], (double)v->deliveries);
@@ -588,8 +659,21 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     for (uint32_t i = 0; i < s->nveh; i++) ticks[s->v[i].state] += sim->now - s->v[i].since;
     double all = (double)(sim->now - sim->stats_start) * (double)s->nveh;
     tsim__hdr_report(sim, b, r, 1);
-    for (int k = 0; k < NSTATES; k++)
+    int nstates = s->battery ? NSTATES : NBASE;
+    for (int k = 0; k < nstates; k++)
         tsim_result_add(r, (int)b, state_kpi[k], all > 0 ? (double)ticks[k] / all : 0);
+    if (s->battery) {
+        double sum = 0, low = INFINITY;
+        for (uint32_t i = 0; i < s->nveh; i++) {
+            const struct vehicle *v = &s->v[i];
+            double l = v->level + s->rate[v->state] * (double)(sim->now - v->lvl_at);
+            l = l < 0 ? 0 : l;
+            sum += l;
+            low = l < low ? l : low;
+        }
+        tsim_result_add(r, (int)b, "battery_end", sum / s->nveh / s->cap);
+        tsim_result_add(r, (int)b, "battery_end_min", low / s->cap);
+    }
     tsim_result_add(r, (int)b, "utilization", all > 0 ? 1 - (double)ticks[IDLE] / all : 0);
     double empty = (double)(ticks[TO_PICKUP] + ticks[TO_HOME]);
     double moving = empty + (double)ticks[LOADED];
@@ -650,6 +734,17 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     double sp_loaded = d->val[K_SPEED_LOADED].set ? d->val[K_SPEED_LOADED].r : sp_empty;
     if (sp_loaded <= 0)
         return fail("'speed_loaded' of fleet '%s' must be more than 0", name);
+    if (d->val[K_BATTERY].set) {
+        if (d->val[K_BATTERY].r <= 0)
+            return fail("'battery' of fleet '%s' must be more than 0 kWh", name);
+        if (!(d->val[K_CHARGE_RATE].r > 0))
+            return fail("fleet '%s' has a 'battery' but no 'charge_rate' (more than 0 kW)", name);
+        if (charge_until(d) > 1)
+            return fail("'charge_until' of fleet '%s' must be at most 1 (a full battery)", name);
+        if (charge_below(d) >= charge_until(d))
+            return fail("'charge_below' (%g) of fleet '%s' must be below its 'charge_until' (%g)",
+                        charge_below(d), name, charge_until(d));
+    }
     int home = tsim__net_node_of(net, d->index);
     if (home < 0)
         return fail("fleet '%s' stands at no node (its home: give it one in the network's "
@@ -764,6 +859,21 @@ static const struct tsim__key keys[] = {
                        .noun = "value", .dflt = "false",
                        .help = "`true`: also each vehicle's state shares, utilization, deliveries "
                                "and empty-travel share (`vehicle_N.KPI`)"},
+    [K_BATTERY] = {"battery", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12, .dflt = "none",
+                   .help = "each vehicle's battery capacity in kWh (none: no battery)"},
+    [K_DRAW_IDLE] = {"draw_idle", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12, .dflt = "0",
+                     .help = "battery draw in kW while not driving"},
+    [K_DRAW_EMPTY] = {"draw_empty", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12, .dflt = "0",
+                      .help = "battery draw in kW while driving empty"},
+    [K_DRAW_LOADED] = {"draw_loaded", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12, .dflt = "0",
+                       .help = "battery draw in kW while driving loaded"},
+    [K_CHARGE_RATE] = {"charge_rate", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12, .dflt = "0",
+                       .help = "charging power in kW"},
+    [K_CHARGE_BELOW] = {"charge_below", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1,
+                        .dflt = "0.2",
+                        .help = "share of capacity below which a vehicle ends its trip and charges"},
+    [K_CHARGE_UNTIL] = {"charge_until", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 2,
+                        .dflt = "0.9", .help = "share of capacity at which it leaves charging"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -774,7 +884,7 @@ static const char *const kpis[] = {
     "to_pickup", "loading",     "loaded",             "unloading",  "blocked",
     "to_home",   "utilization", "empty_travel_share", "deliveries", "deliveries_per_hour",
     "request_wait", "delivery_time", "requests_waiting", "requests_waiting_end", "zone_wait",
-    "zone_waits", NULL};
+    "zone_waits", NULL}; /* with a battery also to_charger, charging, battery_end(_min) */
 
 const struct tsim__block_type tsim__fleet_type = {
     .name = "fleet",
