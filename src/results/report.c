@@ -133,6 +133,44 @@ static void put_doubles(FILE *f, const void *blob, int bytes)
     fputc(']', f);
 }
 
+/* The time series `experiment --trace` sampled, one document per scenario as the API answers
+ * /api/experiments/ID/trace?scenario=K (the same reader, trace_read.c), as `"samples": [...]`.
+ * None where the table is missing (an older database or no --trace). 0, or -1 with the reason
+ * in `err`. */
+static int put_samples(FILE *f, sqlite3 *db, long run, char *err, size_t errlen)
+{
+    fputs(", \"samples\": [", f);
+    sqlite3_stmt *st = NULL;
+    int rc = 0, first = 1;
+    if (tsim__db_has_table(db, "exp_samples") &&
+        sqlite3_prepare_v2(db, "SELECT DISTINCT scen FROM exp_samples WHERE run=?1 ORDER BY scen",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, run);
+        while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+            long long scen = sqlite3_column_int64(st, 0);
+            char *text = NULL;
+            size_t len = 0;
+            FILE *m = open_memstream(&text, &len);
+            int got = m ? tsim__trace_json(db, run, scen, m) : TSIM__TRACE_DB;
+            if (m && fclose(m) != 0 && got == TSIM__TRACE_OK) got = TSIM__TRACE_DB;
+            if (got == TSIM__TRACE_OK) {
+                fputs(first ? "\n" : ",\n", f);
+                put_embedded(f, text);
+                first = 0;
+            } else if (got != TSIM__TRACE_NONE) {
+                snprintf(err, errlen, "the trace of scenario %lld of run %ld is %s", scen, run,
+                         got == TSIM__TRACE_DAMAGED ? "damaged (a series of the wrong length)"
+                                                    : "unreadable");
+                rc = -1;
+            }
+            free(text);
+        }
+    }
+    sqlite3_finalize(st);
+    fputs("]", f);
+    return rc;
+}
+
 int tsim__report_html(const char *dbpath, long run, const char *out, char *err, size_t errlen)
 {
     sqlite3 *db = NULL;
@@ -237,7 +275,9 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
             first = 0;
         }
     }
-    fputs("]}</script>\n<script>\n", f);
+    fputs("]", f);
+    if (put_samples(f, db, run, err, errlen) != 0) goto done;
+    fputs("}</script>\n<script>\n", f);
     tsim__out_write(&o, js->data, js->len);
     fputs("</script>\n</body>\n</html>\n", f);
     f = NULL;

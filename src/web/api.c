@@ -10,6 +10,7 @@
  */
 #include "blocks/desc.h"
 #include "core/core.h"
+#include "results/results.h"
 #include "run/replicate.h"
 #include "web/web.h"
 
@@ -546,125 +547,46 @@ int tsim__web_model_name_ok(const char *s)
     return is_model_name(s);
 }
 
-/* A series stored as a BLOB of `n` doubles (src/run/trace.c), as a JSON array; 0, or -1 when the
- * BLOB does not hold n of them. NULL with n > 0 is written null. */
-static int blob_series(struct tsim__sb *b, sqlite3_stmt *st, int col, size_t n)
-{
-    const unsigned char *p = sqlite3_column_blob(st, col);
-    size_t len = (size_t)sqlite3_column_bytes(st, col);
-    if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-        tsim__sb_add(b, "null", 4);
-        return 0;
-    }
-    if (len != n * sizeof(double)) return -1;
-    tsim__sb_add(b, "[", 1);
-    for (size_t k = 0; k < n; k++) {
-        double v;
-        memcpy(&v, p + k * sizeof v, sizeof v);
-        if (k) tsim__sb_add(b, ",", 1);
-        tsim__sb_num(b, v);
-    }
-    tsim__sb_add(b, "]", 1);
-    return 0;
-}
-
 /* The trace `twinsim run --trace` recorded beside run `id` (scen < 0), or `twinsim experiment
- * --trace` beside scenario `scen` of experiment run `id`: samples of one replication, as stored.
- * The two share their columns after the keys (run/trace.c), so one writer answers both. */
+ * --trace` beside scenario `scen` of experiment run `id`, read by the reader the static report
+ * uses too (src/results/trace_read.c). */
 static void answer_trace(struct tsim_web *w, int64_t id, long long scen,
                          struct tsim__web_resp *out)
 {
-    static const char *const head[2] = {
-        "SELECT r.time_unit, r.warmup, t.replication, t.interval, t.samples, t.truncated, t.t, "
-        "t.wip, t.done FROM run_traces t JOIN runs r ON r.id = t.run_id WHERE t.run_id = ?1",
-        "SELECT json_extract(r.json, '$.time_unit'), json_extract(r.json, '$.warmup'), "
-        "t.replication, t.interval, t.samples, t.truncated, t.t, t.wip, t.done FROM exp_samples "
-        "t JOIN exp_runs r ON r.id = t.run WHERE t.run = ?1 AND t.scen = ?2",
-    };
-    static const char *const blocks[2] = {
-        "SELECT block, name, type, content, busy FROM run_trace_blocks WHERE run_id = ?1 "
-        "ORDER BY block",
-        "SELECT block, name, type, content, busy FROM exp_sample_blocks WHERE run = ?1 AND "
-        "scen = ?2 ORDER BY block",
-    };
-    int exp = scen >= 0;
-    sqlite3_stmt *st = NULL, *bl = NULL;
-    struct tsim__sb b = {0};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        tsim__web_error(out, 500, "out of memory");
+        return;
+    }
     pthread_mutex_lock(&w->dbmu);
-    int has = 0;
-    if (sqlite3_prepare_v2(w->db, head[exp], -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        if (exp) sqlite3_bind_int64(st, 2, scen);
-        has = sqlite3_step(st) == SQLITE_ROW;
-    }
-    /* No table (a database no trace was ever recorded into, or one of schema version 2 and
-     * older) or no row: the same answer. */
-    if (!has) {
-        if (exp)
-            tsim__web_error(out, 404,
-                            "scenario %lld of experiment %lld has no trace (record one with "
-                            "'twinsim experiment --trace T')",
-                            scen, (long long)id);
-        else
-            tsim__web_error(out, 404,
-                            "run %lld has no trace (record one with 'twinsim run --trace T')",
-                            (long long)id);
-        goto done;
-    }
-    long long n = sqlite3_column_int64(st, 4);
-    if (n < 0 || n > 100000000) goto damaged;
-    tsim__sb_printf(&b, "{\"%s\": %lld, ", exp ? "experiment" : "run", (long long)id);
-    if (exp) tsim__sb_printf(&b, "\"scenario\": %lld, ", scen);
-    tsim__sb_add(&b, "\"time_unit\": ", 13);
-    if (sqlite3_column_type(st, 0) == SQLITE_NULL)
-        tsim__sb_add(&b, "null", 4);
-    else
-        tsim__sb_str(&b, (const char *)sqlite3_column_text(st, 0));
-    tsim__sb_add(&b, ", \"warmup\": ", 12);
-    tsim__sb_num(&b, sqlite3_column_double(st, 1));
-    tsim__sb_printf(&b, ", \"replication\": %lld, \"interval\": ",
-                    (long long)sqlite3_column_int64(st, 2));
-    tsim__sb_num(&b, sqlite3_column_double(st, 3));
-    tsim__sb_printf(&b, ", \"samples\": %lld, \"truncated\": %s,\n\"t\": ", n,
-                    sqlite3_column_int(st, 5) ? "true" : "false");
-    if (blob_series(&b, st, 6, (size_t)n) != 0) goto damaged;
-    tsim__sb_add(&b, ",\n\"wip\": ", 9);
-    if (blob_series(&b, st, 7, (size_t)n) != 0) goto damaged;
-    tsim__sb_add(&b, ",\n\"done\": ", 10);
-    if (blob_series(&b, st, 8, (size_t)n) != 0) goto damaged;
-    tsim__sb_add(&b, ",\n\"blocks\": [", 13);
-    if (prepare(w, blocks[exp], &bl, out) != 0) goto done;
-    sqlite3_bind_int64(bl, 1, id);
-    if (exp) sqlite3_bind_int64(bl, 2, scen);
-    int rc, first = 1;
-    while ((rc = sqlite3_step(bl)) == SQLITE_ROW) {
-        tsim__sb_printf(&b, "%s{\"block\": %d, \"name\": ", first ? "" : ",\n",
-                        sqlite3_column_int(bl, 0));
-        first = 0;
-        tsim__sb_str(&b, (const char *)sqlite3_column_text(bl, 1));
-        tsim__sb_add(&b, ", \"type\": ", 10);
-        tsim__sb_str(&b, (const char *)sqlite3_column_text(bl, 2));
-        tsim__sb_add(&b, ", \"content\": ", 13);
-        if (blob_series(&b, bl, 3, (size_t)n) != 0) goto damaged;
-        tsim__sb_add(&b, ", \"busy\": ", 10);
-        if (blob_series(&b, bl, 4, (size_t)n) != 0) goto damaged;
-        tsim__sb_add(&b, "}", 1);
-    }
-    if (rc != SQLITE_DONE) {
+    int rc = tsim__trace_json(w->db, id, scen, f);
+    if (rc == TSIM__TRACE_DB)
         tsim__web_error(out, 500, "cannot read the database: %s", sqlite3_errmsg(w->db));
-        goto done;
-    }
-    tsim__sb_add(&b, "]}\n", 3);
-    tsim__sb_reply(&b, out);
-    goto done;
-damaged:
-    tsim__web_error(out, 500, "the trace of %s %lld is damaged (a series of the wrong length)",
-                    exp ? "experiment" : "run", (long long)id);
-done:
-    sqlite3_finalize(st);
-    sqlite3_finalize(bl);
     pthread_mutex_unlock(&w->dbmu);
-    tsim__free(b.p);
+    int bad = fclose(f) != 0;
+    const char *what = scen >= 0 ? "experiment" : "run";
+    if (rc == TSIM__TRACE_OK && !bad) {
+        struct tsim__sb b = {0};
+        tsim__sb_add(&b, text, len);
+        tsim__sb_reply(&b, out);
+        tsim__free(b.p);
+    } else if (rc == TSIM__TRACE_OK) {
+        tsim__web_error(out, 500, "out of memory");
+    } else if (rc == TSIM__TRACE_NONE && scen >= 0) {
+        tsim__web_error(out, 404,
+                        "scenario %lld of experiment %lld has no trace (record one with "
+                        "'twinsim experiment --trace T')",
+                        scen, (long long)id);
+    } else if (rc == TSIM__TRACE_NONE) {
+        tsim__web_error(out, 404, "run %lld has no trace (record one with 'twinsim run --trace T')",
+                        (long long)id);
+    } else if (rc == TSIM__TRACE_DAMAGED) {
+        tsim__web_error(out, 500, "the trace of %s %lld is damaged (a series of the wrong length)",
+                        what, (long long)id);
+    }
+    free(text);
 }
 
 void tsim__web_api_trace(struct tsim_web *w, int64_t id, struct tsim__web_resp *out)
