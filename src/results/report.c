@@ -288,7 +288,8 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
     rc = 0;
 done:
     if (o.f) tsim__out_abandon(&o);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    /* SQLite is loaded when the database is opened: before that its functions are not there. */
+    if (st) sqlite3_finalize(st);
+    if (db) sqlite3_close(db);
     return rc;
 }
