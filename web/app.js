@@ -559,14 +559,15 @@
     scenarioKpis(main, R);
     scenarioStates(main, R);
     scenarioTable(main, R);
-    await drawExpTraces(main, id, x.traces || [], R);
+    await drawExpTraces(main, x.traces || [], R, (k) => api(`/api/experiments/${id}/trace?scenario=${k}`));
     document.body.dataset.ready = '1';
   }
 
   // The experiment's traces (`experiment --trace T`): work in process and throughput of each
   // sampled scenario, one line per scenario (the first 12) on one chart, then every chart of one
-  // scenario's trace, the scenario picked from a list.
-  async function drawExpTraces(main, id, scens, R) {
+  // scenario's trace, the scenario picked from a list. get(k): a promise of scenario k's trace
+  // (the API's answer on the served page, the inlined document in the static report).
+  async function drawExpTraces(main, scens, R, get) {
     el('h2', {}, main, 'Time series');
     const box = el('div', { id: 'exp-trace' }, main);
     if (!scens.length) {
@@ -577,7 +578,7 @@
     const shown = scens.slice(0, 12);
     let trs;
     try {
-      trs = await Promise.all(shown.map((k) => api(`/api/experiments/${id}/trace?scenario=${k}`)));
+      trs = await Promise.all(shown.map(get));
     } catch (e) { el('p', { class: 'note', id: 'exp-trace-note' }, box, e.message); return; }
     const name = (k) => '#' + ((R.scenarios[k] && R.scenarios[k].id !== undefined) ? R.scenarios[k].id : k);
     const longest = trs.reduce((a, q) => (q.t.length > a.t.length ? q : a), trs[0]);
@@ -596,7 +597,7 @@
     for (const k of scens) el('option', { value: String(k) }, pick, name(k));
     const one = el('div', { id: 'trace' }, box);
     const show = async () => {
-      try { drawTrace(one, await api(`/api/experiments/${id}/trace?scenario=${pick.value}`)); } catch (e) {
+      try { drawTrace(one, await get(+pick.value)); } catch (e) {
         one.textContent = '';
         el('p', { class: 'note', id: 'trace-note' }, one, e.message);
       }
@@ -874,8 +875,9 @@
   }
 
   // The report of an experiment or optimize run: D = {id, run: the result document, traces: the
-  // buffer traces}. Charts drawn: document.body.dataset.charts.
-  function pageReport(D) {
+  // buffer traces, samples: the time series of `experiment --trace`, one per sampled scenario,
+  // as the API answers them}. Charts drawn: document.body.dataset.charts.
+  async function pageReport(D) {
     const R = D.run;
     main.textContent = '';
     document.body.dataset.page = 'report';
@@ -899,13 +901,18 @@
     sel.addEventListener('change', draw);
     draw();
     scenarioTable(main, R);
+    const samples = new Map((D.samples || []).map((q) => [q.scenario, q]));
+    await drawExpTraces(main, [...samples.keys()], R, async (k) => {
+      if (!samples.has(k)) throw new Error(`scenario ${k} has no trace in this report`);
+      return samples.get(k);
+    });
     document.body.dataset.charts = String(document.querySelectorAll('main .chart > svg').length);
     document.body.dataset.ready = '1';
   }
 
   const inlined = document.getElementById('data');
   if (inlined) {
-    try { pageReport(JSON.parse(inlined.textContent)); } catch (e) { fail(e); }
+    try { pageReport(JSON.parse(inlined.textContent)).catch(fail); } catch (e) { fail(e); }
   } else {
     window.addEventListener('hashchange', route);
     route();

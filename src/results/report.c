@@ -114,6 +114,45 @@ static void put_doubles(struct tsim__json *j, const char *key, const void *blob,
     tsim__json_close(j, '[');
 }
 
+/* The time series `experiment --trace` sampled, one document per scenario as the API answers
+ * /api/experiments/ID/trace?scenario=K (the same reader, trace_read.c), as `"samples": [...]`.
+ * None where the table is missing (an older database or no --trace). 0, or -1 with the reason
+ * in `err`. */
+static int put_samples(struct tsim__json *j, sqlite3 *db, long run, char *err, size_t errlen)
+{
+    tsim__json_open(j, "samples", '[', 0);
+    sqlite3_stmt *st = NULL;
+    int rc = 0;
+    if (tsim__db_has_table(db, "exp_samples") &&
+        sqlite3_prepare_v2(db, "SELECT DISTINCT scen FROM exp_samples WHERE run=?1 ORDER BY scen",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, run);
+        while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+            long long scen = sqlite3_column_int64(st, 0);
+            char *text = NULL;
+            size_t len = 0;
+            FILE *m = open_memstream(&text, &len);
+            int got = m ? tsim__trace_json(db, run, scen, m) : TSIM__TRACE_DB;
+            if (m && fclose(m) != 0 && got == TSIM__TRACE_OK) got = TSIM__TRACE_DB;
+            if (got == TSIM__TRACE_OK) {
+                /* The reader escapes '<' in its strings (TSIM__JSON_HTML), so the document
+                 * goes into the page's <script> as it is. */
+                tsim__json_break(j);
+                tsim__json_raw(j, NULL, text);
+            } else if (got != TSIM__TRACE_NONE) {
+                snprintf(err, errlen, "the trace of scenario %lld of run %ld is %s", scen, run,
+                         got == TSIM__TRACE_DAMAGED ? "damaged (a series of the wrong length)"
+                                                    : "unreadable");
+                rc = -1;
+            }
+            free(text);
+        }
+    }
+    sqlite3_finalize(st);
+    tsim__json_close(j, '[');
+    return rc;
+}
+
 int tsim__report_html(const char *dbpath, long run, const char *out, char *err, size_t errlen)
 {
     sqlite3 *db = NULL;
@@ -221,6 +260,7 @@ int tsim__report_html(const char *dbpath, long run, const char *out, char *err, 
         }
     }
     tsim__json_close(&j, '[');
+    if (put_samples(&j, db, run, err, errlen) != 0) goto done;
     tsim__json_close(&j, '{');
     fputs("<script id=\"data\" type=\"application/json\">", f);
     tsim__out_write(&o, data.p, data.n);
@@ -237,7 +277,8 @@ done:
     if (o.f) tsim__out_abandon(&o);
     tsim__sb_release(&data);
     tsim__sb_release(&doc);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    /* SQLite is loaded when the database is opened: before that its functions are not there. */
+    if (st) sqlite3_finalize(st);
+    if (db) sqlite3_close(db);
     return rc;
 }

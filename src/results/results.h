@@ -232,6 +232,16 @@ void tsim__sb_json_num(struct tsim__sb *b, double v, unsigned flags);
  */
 int tsim__json_write(FILE *f, const struct tsim__report *r);
 
+/* The trace stored beside run `id` (`twinsim run --trace`, scen < 0) or beside scenario `scen`
+ * of experiment run `id` (`twinsim experiment --trace`), as its JSON document on `f`
+ * (trace_read.c; docs/dashboard.md). Returns TSIM__TRACE_OK; TSIM__TRACE_NONE where there is no
+ * such trace (nothing written); TSIM__TRACE_DAMAGED where a series has the wrong length and
+ * TSIM__TRACE_DB where SQLite failed (sqlite3_errmsg says why): then part of a document may
+ * have been written, to be thrown away. */
+enum { TSIM__TRACE_OK = 0, TSIM__TRACE_NONE = 1, TSIM__TRACE_DAMAGED = -1, TSIM__TRACE_DB = -2 };
+struct sqlite3;
+int tsim__trace_json(struct sqlite3 *db, int64_t id, long long scen, FILE *f);
+
 /* Columns of the terminal table, and how each KPI is shown. */
 enum tsim__unit_kind {
     TSIM__UNIT_COUNT,

@@ -10,6 +10,7 @@
  */
 #include "blocks/desc.h"
 #include "core/core.h"
+#include "results/results.h"
 #include "run/replicate.h"
 #include "web/web.h"
 
@@ -582,124 +583,46 @@ int tsim__web_model_name_ok(const char *s)
     return is_model_name(s);
 }
 
-/* A series stored as a BLOB of `n` doubles (src/run/trace.c), as a JSON array, the member `key`
- * of what `j` writes; 0, or -1 when the BLOB does not hold n of them. NULL with n > 0 is written
- * null. */
-static int blob_series(struct tsim__json *j, const char *key, sqlite3_stmt *st, int col, size_t n)
-{
-    const unsigned char *p = sqlite3_column_blob(st, col);
-    size_t len = (size_t)sqlite3_column_bytes(st, col);
-    if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-        tsim__json_null(j, key);
-        return 0;
-    }
-    if (len != n * sizeof(double)) return -1;
-    tsim__json_open(j, key, '[', TSIM__JSON_TIGHT);
-    for (size_t k = 0; k < n; k++) {
-        double v;
-        memcpy(&v, p + k * sizeof v, sizeof v);
-        tsim__json_number(j, NULL, v);
-    }
-    tsim__json_close(j, '[');
-    return 0;
-}
-
 /* The trace `twinsim run --trace` recorded beside run `id` (scen < 0), or `twinsim experiment
- * --trace` beside scenario `scen` of experiment run `id`: samples of one replication, as stored.
- * The two share their columns after the keys (run/trace.c), so one writer answers both. */
+ * --trace` beside scenario `scen` of experiment run `id`, read by the reader the static report
+ * uses too (src/results/trace_read.c). */
 static void answer_trace(struct tsim_web *w, int64_t id, long long scen,
                          struct tsim__web_resp *out)
 {
-    static const char *const head[2] = {
-        "SELECT r.time_unit, r.warmup, t.replication, t.interval, t.samples, t.truncated, t.t, "
-        "t.wip, t.done FROM run_traces t JOIN runs r ON r.id = t.run_id WHERE t.run_id = ?1",
-        "SELECT json_extract(r.json, '$.time_unit'), json_extract(r.json, '$.warmup'), "
-        "t.replication, t.interval, t.samples, t.truncated, t.t, t.wip, t.done FROM exp_samples "
-        "t JOIN exp_runs r ON r.id = t.run WHERE t.run = ?1 AND t.scen = ?2",
-    };
-    static const char *const blocks[2] = {
-        "SELECT block, name, type, content, busy FROM run_trace_blocks WHERE run_id = ?1 "
-        "ORDER BY block",
-        "SELECT block, name, type, content, busy FROM exp_sample_blocks WHERE run = ?1 AND "
-        "scen = ?2 ORDER BY block",
-    };
-    int exp = scen >= 0;
-    sqlite3_stmt *st = NULL, *bl = NULL;
-    struct tsim__sb b = {0};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        tsim__web_error(out, 500, "out of memory");
+        return;
+    }
     pthread_mutex_lock(&w->dbmu);
-    int has = 0;
-    if (sqlite3_prepare_v2(w->db, head[exp], -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(st, 1, id);
-        if (exp) sqlite3_bind_int64(st, 2, scen);
-        has = sqlite3_step(st) == SQLITE_ROW;
-    }
-    /* No table (a database no trace was ever recorded into, or one of schema version 2 and
-     * older) or no row: the same answer. */
-    if (!has) {
-        if (exp)
-            tsim__web_error(out, 404,
-                            "scenario %lld of experiment %lld has no trace (record one with "
-                            "'twinsim experiment --trace T')",
-                            scen, (long long)id);
-        else
-            tsim__web_error(out, 404,
-                            "run %lld has no trace (record one with 'twinsim run --trace T')",
-                            (long long)id);
-        goto done;
-    }
-    long long n = sqlite3_column_int64(st, 4);
-    if (n < 0 || n > 100000000) goto damaged;
-    struct tsim__json j;
-    answer(&j, &b);
-    tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
-    tsim__json_int(&j, exp ? "experiment" : "run", id);
-    if (exp) tsim__json_int(&j, "scenario", scen);
-    tsim__json_string(&j, "time_unit", sqlite3_column_type(st, 0) == SQLITE_NULL
-                                           ? NULL
-                                           : (const char *)sqlite3_column_text(st, 0));
-    tsim__json_number(&j, "warmup", sqlite3_column_double(st, 1));
-    tsim__json_int(&j, "replication", sqlite3_column_int64(st, 2));
-    tsim__json_number(&j, "interval", sqlite3_column_double(st, 3));
-    tsim__json_int(&j, "samples", n);
-    tsim__json_bool(&j, "truncated", sqlite3_column_int(st, 5));
-    static const char *const series[3] = {"t", "wip", "done"};
-    for (int k = 0; k < 3; k++) {
-        tsim__json_break(&j);
-        if (blob_series(&j, series[k], st, 6 + k, (size_t)n) != 0) goto damaged;
-    }
-    tsim__json_break(&j);
-    tsim__json_open(&j, "blocks", '[', TSIM__JSON_INLINE);
-    if (prepare(w, blocks[exp], &bl, out) != 0) goto done;
-    sqlite3_bind_int64(bl, 1, id);
-    if (exp) sqlite3_bind_int64(bl, 2, scen);
-    int rc;
-    for (int first = 1; (rc = sqlite3_step(bl)) == SQLITE_ROW; first = 0) {
-        if (!first) tsim__json_break(&j);
-        tsim__json_open(&j, NULL, '{', TSIM__JSON_INLINE);
-        tsim__json_int(&j, "block", sqlite3_column_int(bl, 0));
-        tsim__json_string(&j, "name", (const char *)sqlite3_column_text(bl, 1));
-        tsim__json_string(&j, "type", (const char *)sqlite3_column_text(bl, 2));
-        if (blob_series(&j, "content", bl, 3, (size_t)n) != 0) goto damaged;
-        if (blob_series(&j, "busy", bl, 4, (size_t)n) != 0) goto damaged;
-        tsim__json_close(&j, '{');
-    }
-    if (rc != SQLITE_DONE) {
+    int rc = tsim__trace_json(w->db, id, scen, f);
+    if (rc == TSIM__TRACE_DB)
         tsim__web_error(out, 500, "cannot read the database: %s", sqlite3_errmsg(w->db));
-        goto done;
-    }
-    tsim__json_close(&j, '[');
-    tsim__json_close(&j, '{');
-    tsim__sb_add(&b, "\n", 1);
-    tsim__sb_reply(&b, out);
-    goto done;
-damaged:
-    tsim__web_error(out, 500, "the trace of %s %lld is damaged (a series of the wrong length)",
-                    exp ? "experiment" : "run", (long long)id);
-done:
-    sqlite3_finalize(st);
-    sqlite3_finalize(bl);
     pthread_mutex_unlock(&w->dbmu);
-    tsim__free(b.p);
+    int bad = fclose(f) != 0;
+    const char *what = scen >= 0 ? "experiment" : "run";
+    if (rc == TSIM__TRACE_OK && !bad) {
+        struct tsim__sb b = {0};
+        tsim__sb_add(&b, text, len);
+        tsim__sb_reply(&b, out);
+        tsim__free(b.p);
+    } else if (rc == TSIM__TRACE_OK) {
+        tsim__web_error(out, 500, "out of memory");
+    } else if (rc == TSIM__TRACE_NONE && scen >= 0) {
+        tsim__web_error(out, 404,
+                        "scenario %lld of experiment %lld has no trace (record one with "
+                        "'twinsim experiment --trace T')",
+                        scen, (long long)id);
+    } else if (rc == TSIM__TRACE_NONE) {
+        tsim__web_error(out, 404, "run %lld has no trace (record one with 'twinsim run --trace T')",
+                        (long long)id);
+    } else if (rc == TSIM__TRACE_DAMAGED) {
+        tsim__web_error(out, 500, "the trace of %s %lld is damaged (a series of the wrong length)",
+                        what, (long long)id);
+    }
+    free(text);
 }
 
 void tsim__web_api_trace(struct tsim_web *w, int64_t id, struct tsim__web_resp *out)

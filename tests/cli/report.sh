@@ -36,6 +36,39 @@ tw report --db "$TMP/r.db"
 if [ "$rc" -eq 2 ] && grep -q "missing '-o FILE'" "$TMP/err"; then pass report_usage; else
     fail report_usage "exit $rc: $(cat "$TMP/err")"; fi
 
+tw report --db "$TMP/none.db" -o "$TMP/none.html"
+if [ "$rc" -eq 1 ] && grep -qF "no results database '$TMP/none.db'" "$TMP/err"; then pass report_no_database; else
+    fail report_no_database "exit $rc: $(cat "$TMP/err")"; fi
+
+# The time series of `experiment --trace`: the report inlines each sampled scenario's trace, and
+# every value of it is the one the database holds (the BLOBs of doubles, read here apart from
+# twinsim), so the report's charts draw the numbers the served page draws.
+tw experiment $EX/servers.yaml --db "$TMP/tr.db" --quiet --trace 5
+tw report --db "$TMP/tr.db" -o "$TMP/traced.html"
+if [ "$rc" -ne 0 ]; then fail report_trace_inlined "exit $rc: $(cat "$TMP/err")"; else
+    why=$(python3 - "$TMP/traced.html" "$TMP/tr.db" <<'PY'
+import json, re, sqlite3, struct, sys
+html = open(sys.argv[1]).read()
+d = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>', html, re.S).group(1))
+db = sqlite3.connect(sys.argv[2])
+un = lambda b: None if b is None else list(struct.unpack('%dd' % (len(b) // 8), b))
+scens = [r[0] for r in db.execute('SELECT scen FROM exp_samples WHERE run = ? ORDER BY scen', (d['id'],))]
+got = {q['scenario']: q for q in d['samples']}
+if not scens or sorted(got) != scens:
+    sys.exit(f"scenarios {sorted(got)} inlined, {scens} in the database")
+for k in scens:
+    q = got[k]
+    t, wip, done, n = db.execute('SELECT t, wip, done, samples FROM exp_samples WHERE run = ? AND scen = ?', (d['id'], k)).fetchone()
+    if (un(t), un(wip), un(done), n) != (q['t'], q['wip'], q['done'], q['samples']) or n < 2:
+        sys.exit(f"scenario {k}: series differ from the database")
+    rows = db.execute('SELECT name, content, busy FROM exp_sample_blocks WHERE run = ? AND scen = ? ORDER BY block', (d['id'], k)).fetchall()
+    if [(b['name'], b['content'], b['busy']) for b in q['blocks']] != [(r[0], un(r[1]), un(r[2])) for r in rows]:
+        sys.exit(f"scenario {k}: block series differ from the database")
+PY
+    )
+    if [ $? -eq 0 ]; then pass report_trace_inlined; else fail report_trace_inlined "$why"; fi
+fi
+
 # A full disk: no report, not half of one (`ulimit -f` caps any file the process writes; the
 # database copy leaves WAL mode, whose index file a reader may have to grow).
 sqlite3 "$TMP/r.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null &&
@@ -195,5 +228,7 @@ else
         brc=$?
         [ $brc -eq 124 ] && fail "report_browser_$r" "timed out after 120 s"
     done
+    CHROMIUM="$CHROMIUM" timeout 120 node tests/browser/report_trace.test.js "$TMP/traced.html"
+    [ $? -eq 124 ] && fail report_trace_browser "timed out after 120 s"
 fi
 exit 0
