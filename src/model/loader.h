@@ -140,6 +140,11 @@ int tsim__ld_next_key_of(struct loader *ld, struct fy_node *n, void **it,
                          const struct tsim__ld_keyset *ks, struct pos base, struct fy_node **v,
                          struct pos *kp);
 
+/* loadyaml.c: check `text` and parse it into ld->y.root, calls masked first (-1 when it cannot
+ * be loaded); put the masked characters back into `copy`, the text of scalar `n`. */
+int tsim__ld_parse_yaml(struct loader *ld, const char *text, size_t len);
+void tsim__ld_unmask(struct loader *ld, struct fy_node *n, char *copy);
+
 /* loadblocks.c: one item of 'blocks'; then, once all are read, routes and whole-model checks
  * (`written`: how many items 'blocks' has). */
 void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0);
