@@ -18,7 +18,7 @@
 #define MAX_MODELS 128
 
 /* The model files of a folder, sorted, without experiment and mapping files. */
-static int list_models(const char *dir, char names[][256], int n, int cap)
+static int list_models(const char *dir, char names[][320], int n, int cap)
 {
     DIR *d = opendir(dir);
     if (!d) return n;
@@ -28,7 +28,7 @@ static int list_models(const char *dir, char names[][256], int n, int cap)
         size_t len = strlen(e->d_name);
         if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0) continue;
         if (strstr(e->d_name, ".experiment.") || strstr(e->d_name, ".mapping.")) continue;
-        snprintf(names[n++], 256, "%s/%s", dir, e->d_name);
+        snprintf(names[n++], sizeof names[0], "%.60s/%.250s", dir, e->d_name);
     }
     closedir(d);
     qsort(names[first], (size_t)(n - first), sizeof names[0],
@@ -133,7 +133,7 @@ static int check_model(const char *path)
 
 static void test_clone_every_model(void)
 {
-    static char names[MAX_MODELS][256];
+    static char names[MAX_MODELS][320];
     int n = 0;
     n = list_models("examples", names, n, MAX_MODELS);
     n = list_models("tests/cli/models", names, n, MAX_MODELS);
