@@ -23,7 +23,6 @@
 #include "model/params.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Bounds far beyond any plant, low enough that a search's tables stay small. */
@@ -163,17 +162,17 @@ static int csv_node(struct tsim__csv *c, const struct tsim__csv_row *row, int co
     return -1;
 }
 
-/* A number > 0 in column `col`, or NAN after reporting it. */
+/* A number > 0 in column `col`, or NAN after reporting it (read as the model file's numbers). */
 static double csv_positive(struct tsim__csv *c, const struct tsim__csv_row *row, int col)
 {
     const char *s = row->val[col];
-    char *end;
-    double x = strtod(s, &end);
-    if (!*s || *end || isnan(x)) {
-        tsim__csv_fail(c, row->line, row->col[col], "%s '%s' is not a number", seg_cols[col].name, s);
+    struct tsim__perr e;
+    double x;
+    if (tsim__parse_real(s, seg_cols[col].name, &x, &e) != 0) {
+        tsim__csv_fail(c, row->line, row->col[col], "%s", e.msg);
         return NAN;
     }
-    if (!(x > 0) || isinf(x)) {
+    if (!(x > 0)) {
         tsim__csv_fail(c, row->line, row->col[col], "%s must be more than 0, not %s",
                        seg_cols[col].name, s);
         return NAN;

@@ -204,14 +204,14 @@ static void test_segments_file_errors(void)
     expect_error("from,to,length\ndock,,5\n", 0, "bad.csv:2:6: invalid node name ''");
     expect_error("from,to,length\ndock,pack,-5\n", 1, "bad.csv:2:11: length must be more than 0, not -5");
     expect_error("from,to,length\ndock,pack,0\n", 1, "bad.csv:2:11: length must be more than 0, not 0");
-    expect_error("from,to,length\ndock,pack,5m\n", 1, "bad.csv:2:11: length '5m' is not a number");
-    expect_error("from,to,length\ndock,pack,\n", 1, "bad.csv:2:11: length '' is not a number");
+    expect_error("from,to,length\ndock,pack,5m\n", 1, "bad.csv:2:11: unexpected unit 'm' on length");
+    expect_error("from,to,length\ndock,pack,\n", 1, "bad.csv:2:11: missing number for length");
     expect_error("from,to,length,one_way\ndock,pack,5,yes\n", 1,
                  "bad.csv:2:13: one_way must be true or false, not 'yes'");
     expect_error("from,to,length,speed_limit\ndock,pack,5,0\n", 1,
                  "bad.csv:2:13: speed_limit must be more than 0, not 0");
     expect_error("from,to,length,speed_limit\ndock,pack,5,inf\n", 1,
-                 "bad.csv:2:13: speed_limit must be more than 0, not inf");
+                 "bad.csv:2:13: speed_limit must be a number, got 'inf'");
     expect_error("from,to,length\ndock,dock,5\n", 1, "bad.csv:2:6: segment from node 'dock' to itself");
     expect_error("from,to,length\ndock,pack\n", 1, "bad.csv:2:1: row has 2 fields");
     expect_error("from,to,length\n", 1, "'bad.csv' holds no segments");
