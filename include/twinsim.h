@@ -895,6 +895,23 @@ enum tsim_state {
 /** "idle", "busy", "blocked", "down", "setup", "off_shift", "waiting". */
 TSIM_API const char *tsim_state_name(enum tsim_state s);
 
+/* The states of a `fleet` block's vehicle: what a STATE observation of a fleet says (its `server`
+ * is the vehicle's number from 0). The fleet's KPIs name them "idle", "to_pickup", "loading",
+ * "loaded", "unloading", "blocked", "to_home", "zone_wait", "to_charger", "charging". */
+enum tsim_vehicle_state {
+    TSIM_VEHICLE_IDLE,
+    TSIM_VEHICLE_TO_PICKUP,
+    TSIM_VEHICLE_LOADING,
+    TSIM_VEHICLE_LOADED,    /* driving loaded to the drop */
+    TSIM_VEHICLE_UNLOADING,
+    TSIM_VEHICLE_BLOCKED,   /* loaded at the drop, which takes nothing now */
+    TSIM_VEHICLE_TO_HOME,
+    TSIM_VEHICLE_ZONE_WAIT, /* waiting for the next node to free (zone control) */
+    TSIM_VEHICLE_TO_CHARGER,
+    TSIM_VEHICLE_CHARGING,
+    TSIM_VEHICLE_STATE_COUNT
+};
+
 /** The state of server `server` of machine (or assembly) `block` now; -1 if not a machine. */
 TSIM_API int tsim_machine_state(const struct tsim_sim *sim, int block, int server);
 
@@ -902,7 +919,8 @@ TSIM_API int tsim_machine_state(const struct tsim_sim *sim, int block, int serve
 enum tsim_obs_kind {
     TSIM_OBS_ENTER, /* an entity entered `block` */
     TSIM_OBS_LEAVE, /* an entity left `block` (to the next block, or out of the system) */
-    TSIM_OBS_STATE, /* server `server` of machine `block` changed to `state` */
+    TSIM_OBS_STATE, /* server `server` of machine `block` changed to `state`; of a fleet: vehicle
+                     * `server` to a `state` of enum tsim_vehicle_state */
     TSIM_OBS_DROP   /* an entity was dropped (full buffer) or scrapped at `block` */
 };
 
@@ -911,7 +929,7 @@ struct tsim_obs {
     double t;          /* model time */
     int block;
     int server;        /* STATE only */
-    int state;         /* STATE only: enum tsim_state */
+    int state;         /* STATE only: enum tsim_state (a fleet: enum tsim_vehicle_state) */
     int product;       /* ENTER, LEAVE, DROP */
     uint64_t entity;   /* the entity's id: unique within a replication, in creation order */
     uint64_t content;  /* entities in `block` after the change */

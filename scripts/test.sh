@@ -32,6 +32,9 @@ grep -q '^FAIL ' build/tsan.log && tsan=1
 cat build/tsan.log
 if [ -f scripts/fuzz.sh ]; then
     sh scripts/fuzz.sh "${FUZZ_SECONDS:-60}" >build/fuzz.log 2>&1 || fuzz=1
+    # Each target's line, and what any finding said (its invariant, sanitizer report, input).
+    grep -E '^fuzz: |invariant broken|ERROR: |SUMMARY: |Test unit written|^    #[0-9] ' \
+        build/fuzz.log | head -n 80
     tail -n 5 build/fuzz.log
 fi
 # tests/run.sh repeats every FAIL line in its summary: count each once.

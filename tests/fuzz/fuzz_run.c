@@ -28,6 +28,7 @@
 
 struct watch {
     struct tsim_sim *sim;
+    const struct tsim_model *m;
     uint64_t n;
     double t;
 };
@@ -44,8 +45,12 @@ static void observe(void *ctx, const struct tsim_obs *o)
     if (o->t < w->t) fail("the clock went back", o->t, w->t);
     w->t = o->t;
     if (o->content > (UINT64_C(1) << 62)) fail("content wrapped below 0", (double)o->content, 0);
-    if (o->kind == TSIM_OBS_STATE && (o->state < 0 || o->state >= TSIM_STATE_COUNT))
-        fail("unknown state", o->state, 0);
+    if (o->kind == TSIM_OBS_STATE) {
+        const char *type = tsim_block_type_name(tsim_model_block_type(w->m, o->block));
+        int fleet = strcmp(type, "fleet") == 0;
+        int count = fleet ? TSIM_VEHICLE_STATE_COUNT : TSIM_STATE_COUNT;
+        if (o->state < 0 || o->state >= count) fail("unknown state", o->state, o->block);
+    }
     if (++w->n == MAX_OBS) tsim_sim_stop(w->sim);
 }
 
@@ -110,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tsim_model_destroy(m);
         return 0;
     }
-    struct watch w = {sim, 0, 0};
+    struct watch w = {sim, m, 0, 0};
     tsim_sim_set_observer(sim, observe, &w);
     double horizon = spec.horizon > 0 && spec.horizon < MAX_TIME ? spec.horizon : MAX_TIME;
     if (horizon > tsim_model_max_time(m)) horizon = tsim_model_max_time(m);
