@@ -252,7 +252,7 @@ static const struct tsim__block_vt buffer_vt = {
  * sends only to a machine never reads it (send_to_machine). Returns 0, having done nothing, where
  * the general path must run: `b` is not a buffer sending only to `m`, it has a rule, or an
  * observer listens (tests/unit/test_buffer.c runs models both ways and compares every event). */
-int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m)
+int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m, int one)
 {
     if (sim->vt[b] != &buffer_vt || sim->obs) return 0;
     struct buffer *q = tsim__state(sim, b);
@@ -261,9 +261,9 @@ int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m)
     uint32_t saved = mh->waking;
     mh->waking = b;
     uint64_t sent = 0;
-    int s;
-    while (q->head != TSIM__NIL && mh->content < mh->full_at &&
-           (s = tsim__station_free_server(sim, m)) >= 0) {
+    /* One server, free now: after one start it is not. */
+    int s = one ? 0 : tsim__station_free_server(sim, m);
+    while (s >= 0 && q->head != TSIM__NIL && mh->content < mh->full_at) {
         uint32_t e = q->head;
         int64_t t_in = sim->ents[e].t_in;
         uint32_t next = sim->ents[e].next;
@@ -275,6 +275,7 @@ int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m)
         if (next == TSIM__NIL) q->tail = TSIM__NIL;
         tsim__sum_add(&q->wait, sim->now - t_in);
         sent++;
+        s = one ? -1 : tsim__station_free_server(sim, m);
     }
     if (q->head == TSIM__NIL) {
         mh->wait_head = mh->wait_head + 1 == mh->wait_cap ? 0 : mh->wait_head + 1;
