@@ -281,9 +281,10 @@ int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m, int one)
     uint32_t saved = mh->waking;
     mh->waking = b;
     uint64_t sent = 0;
-    /* One server, free now: after one start it is not. */
-    int s = one ? 0 : tsim__station_free_server(sim, m);
-    while (s >= 0 && q->head != TSIM__NIL && mh->content < mh->full_at) {
+    /* `one`: server 0, free until its start; otherwise the search, looked at last as before. */
+    int s = 0;
+    while (q->head != TSIM__NIL && mh->content < mh->full_at &&
+           (one ? s == 0 : (s = tsim__station_free_server(sim, m)) >= 0)) {
         uint32_t e = q->head;
         int64_t t_in = sim->ents[e].t_in;
         uint32_t next = sim->ents[e].next;
@@ -295,7 +296,7 @@ int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m, int one)
         if (next == TSIM__NIL) q->tail = TSIM__NIL;
         tsim__sum_add(&q->wait, sim->now - t_in);
         sent++;
-        s = one ? -1 : tsim__station_free_server(sim, m);
+        s = -1;
     }
     if (q->head == TSIM__NIL) {
         mh->wait_head = mh->wait_head + 1 == mh->wait_cap ? 0 : mh->wait_head + 1;
