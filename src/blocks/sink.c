@@ -31,7 +31,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     k->np = products_kept(sim->m);
 }
 
-static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
+static __attribute__((noinline)) int offer_full(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
     struct sink *k = tsim__state(sim, b);
     if (sim->obs) {
@@ -46,6 +46,25 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
     if (k->np) tsim__sum_add(&k->by_product[sim->ents[e].product], sim->now - sim->ents[e].t_created);
     tsim__complete(sim, e);
     tsim__entity_dispose(sim, e);
+    return 1;
+}
+
+/* offer_full's shortest path, for an entity of a one-product model that is no order and holds
+ * no card, with no observer: the same sums in the same order, and no call, so no register to
+ * save on the path of every completion. */
+static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    struct sink *k = tsim__state(sim, b);
+    const struct tsim__entity *en = &sim->ents[e];
+    if (__builtin_expect(sim->obs || k->np || en->tracked || en->card, 0))
+        return offer_full(sim, b, e);
+    int64_t lead = sim->now - en->t_created;
+    k->h.entered++;
+    k->h.left++;
+    tsim__sum_add(&k->lead, lead);
+    sim->completed++;
+    tsim__sum_add(&sim->lead, lead);
+    tsim__entity_free(sim, e);
     return 1;
 }
 

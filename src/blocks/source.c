@@ -44,14 +44,22 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
     return sizeof(struct source);
 }
 
-static int pick_product(struct tsim_sim *sim, struct source *s, const struct tsim__block_desc *d)
+static __attribute__((noinline)) int pick_mixed(struct tsim_sim *sim, struct source *s,
+                                                const struct tsim__block_desc *d)
 {
-    if (d->mix_n == 0) return 0;
     if (d->mix_n == 1) return d->mix_product[0];
     double u = tsim__draw_u(sim, &s->h.rng[TSIM__RNG_AUX]);
     int i = 0;
     while (i < d->mix_n - 1 && u > d->mix_cum[i]) i++;
     return d->mix_product[i];
+}
+
+/* The product of the next entity: inline for a source of one product, where the call would
+ * cost more than the test. */
+static inline int pick_product(struct tsim_sim *sim, struct source *s,
+                               const struct tsim__block_desc *d)
+{
+    return d->mix_n == 0 ? 0 : pick_mixed(sim, s, d);
 }
 
 static int limit_reached(const struct source *s, const struct tsim__block_desc *d)
@@ -179,8 +187,9 @@ void tsim__card_enter(struct tsim_sim *sim, uint32_t b, uint32_t e)
 }
 
 /* A release source's arrivals: made into the backlog whatever happens downstream. */
-static void arrive_backlog(struct tsim_sim *sim, uint32_t b, struct source *s,
-                           const struct tsim__block_desc *d)
+static __attribute__((noinline)) void arrive_backlog(struct tsim_sim *sim, uint32_t b,
+                                                     struct source *s,
+                                                     const struct tsim__block_desc *d)
 {
     for (;;) {
         for (int i = 0; i < d->batch && !limit_reached(s, d); i++) hold(sim, s, create(sim, s, d));
@@ -216,8 +225,9 @@ static __attribute__((noinline)) int zero_arrival(struct tsim_sim *sim, uint32_t
 
 /* Create arrivals until the source blocks, reaches its limit, or the next arrival lies ahead.
  * Zero interarrival times are handled here without an event each: a source that always has
- * material creates the next entity as soon as the last one was taken. */
-static void arrive(struct tsim_sim *sim, uint32_t b, struct source *s)
+ * material creates the next entity as soon as the last one was taken. Inline into the event,
+ * where every arrival comes. */
+TSIM__HOT void arrive(struct tsim_sim *sim, uint32_t b, struct source *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     if (__builtin_expect(d->release_wip != 0, 0)) {

@@ -457,7 +457,7 @@ static inline void room_freed(struct tsim_sim *sim, const struct tsim__station *
     }
     /* The common case of one buffer waiting: it hands its head over directly (buffer.c). */
     const uint32_t *ring = (const uint32_t *)(sim->arena + st->h.wait_off);
-    if (st->h.wait_n == 1 && tsim__buffer_feed(sim, ring[st->h.wait_head], b)) return;
+    if (st->h.wait_n == 1 && tsim__buffer_feed(sim, ring[st->h.wait_head], b, 0)) return;
     tsim__wake(sim, b);
 }
 
@@ -474,6 +474,24 @@ TSIM__HOT void server_free(struct tsim_sim *sim, uint32_t b, int s, int wake)
         sim->stalled--;
     }
     int now_state = up ? TSIM_STATE_IDLE : effective(v);
+    /* A one-server machine whose one waiter may be a buffer that hands over directly: its state
+     * is accounted after the hand-over. When the next entity starts at once, the server is busy
+     * throughout, and the two changes it skips (busy to idle, then idle to busy over zero ticks)
+     * would leave every sum as it is (ticks are integers). Nothing runs between that could read
+     * the state: the buffer wakes its own senders only after the start, when it is right again,
+     * and with no start it wakes nobody. With an observer, which hears every change, the feed
+     * refuses and the general path runs. */
+    if (wake && up && st->n == 1 && !st->assembly && st->h.wait_n == 1) {
+        const uint32_t *ring = (const uint32_t *)(sim->arena + st->h.wait_off);
+        if (tsim__buffer_feed(sim, ring[st->h.wait_head], b, 1)) {
+            if (v->phase == TSIM__PH_IDLE && v->state != TSIM_STATE_IDLE)
+                account_change(sim, b, s, v, TSIM_STATE_IDLE);
+            return;
+        }
+        if (now_state != v->state) account_change(sim, b, s, v, now_state);
+        tsim__wake(sim, b);
+        return;
+    }
     if (now_state != v->state) account_change(sim, b, s, v, now_state);
     if (wake && up) room_freed(sim, st, b);
 }

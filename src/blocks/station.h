@@ -78,8 +78,9 @@ double tsim__buffer_work(const struct tsim_sim *sim, uint32_t b, uint32_t m);
  * of a buffer that asks it, src/logic/fenv.c). */
 uint32_t tsim__buffer_head(const struct tsim_sim *sim, uint32_t b);
 /* Machine `m` has a free server and buffer `b` is the one block waiting on it: `b` sends its
- * head directly (buffer.c); 0 where the general wake must run instead. */
-int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m);
+ * head directly (buffer.c); 0 where the general wake must run instead. `one`: `m` has one
+ * server, the free one, and no search for it is needed. */
+int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m, int one);
 /* An available idle server (up, on shift), or -1. */
 int tsim__station_free_server(const struct tsim_sim *sim, uint32_t b);
 /* Start entity `e` (already counted in) on server `s`. */
