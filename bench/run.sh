@@ -463,3 +463,11 @@ BUILD="$BUILD" sh bench/bench_dc.sh
 
 say "== live twin (bench/bench_twin.sh)"
 BUILD="$BUILD" sh bench/bench_twin.sh
+
+say ""
+say "== dashboard under load (bench/serve_load.py)"
+if command -v python3 >/dev/null 2>&1 && [ -x "$BUILD/twinsim" ]; then
+    python3 bench/serve_load.py --twinsim "$BUILD/twinsim"
+else
+    say "bench/serve_load.py: needs python3 and $BUILD/twinsim; skipped"
+fi
