@@ -168,13 +168,19 @@ struct stream {
     int64_t job;
     uint64_t seq;
     int sent, ended;
+    double last; /* when the last event went out */
 };
+
+/* A job's stream sends at most one event in this many seconds (the newest state when the time
+ * has passed): a run folding thousands of replications a second then wakes each stream's
+ * thread at most ten times a second, not at every replication. */
+#define STREAM_GAP 0.1
 
 /*
  * The next chunk of a job's event stream: an event when the job changed since the last one
  * (changes in between are folded into one: a stream sends the state now, never a backlog, so a
- * slow reader costs no memory), a comment line as keep-alive after half the timeout without
- * change, and the end after the job's last event.
+ * slow reader costs no memory), at most one each STREAM_GAP, a comment line as keep-alive after
+ * half the timeout without change, and the end after the job's last event.
  */
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -182,6 +188,11 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     struct tsim_web *w = &st->s->w;
     (void)pos;
     if (st->ended) return MHD_CONTENT_READER_END_OF_STREAM;
+    double wait = st->sent ? st->last + STREAM_GAP - now_mono() : 0;
+    if (wait > 0) {
+        struct timespec ts = {0, (long)(wait * 1e9)};
+        nanosleep(&ts, NULL);
+    }
     pthread_mutex_lock(&w->mu);
     struct tsim__job *j = tsim__web_job_find(w, st->job);
     if (j && st->sent && j->seq == st->seq && !w->stopping) {
@@ -214,6 +225,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
                      (unsigned long long)st->seq, json);
     if (n < 0 || (size_t)n >= max) return MHD_CONTENT_READER_END_WITH_ERROR;
     if (last) st->ended = 1;
+    st->last = now_mono();
     return n;
 }
 

@@ -305,4 +305,15 @@ if grep -q "warning: listening on '0.0.0.0', not loopback" "$TMP/a.err"; then
 kill "$SPID"
 wait_pid "$SPID" 10
 if grep -q 'warning' "$TMP/s.err"; then fail serve_quiet_on_loopback "$(cat "$TMP/s.err")"; else pass serve_quiet_on_loopback; fi
+# --- many streams at once ----------------------------------------------------------------------
+# 200 clients on one started run's event stream, with 400 API requests meanwhile
+# (bench/serve_load.py, which `make bench` runs with 1,000): every stream must end with the
+# run's end event, done with all its replications and its recorded run, its ids going up and its
+# counts never going back; every request 200.
+python3 bench/serve_load.py --twinsim "$TWINSIM" --streams 200 --requests 400 --reps 200 \
+    >"$TMP/load.out" 2>&1
+lrc=$?
+if [ "$lrc" -eq 0 ] && grep -q '^streams: 200/200 got the end of the run of 200 replications' "$TMP/load.out" &&
+    grep -q ' 0 failed;' "$TMP/load.out"; then
+    pass serve_200_streams_end; else fail serve_200_streams_end "exit $lrc: $(tail -n 4 "$TMP/load.out")"; fi
 exit 0
