@@ -13,7 +13,7 @@ never go back. A stream is coalesced, not a backlog (docs/dashboard.md): it gets
 whenever it is ready to read, so the number of progress events a client sees varies; they are
 counted and reported (fewest, median, most). The server's resident memory (VmRSS) is sampled
 every 0.1 s: at start, with the streams open, the peak, and after the streams ended; its threads
-with the streams open and after. Fails on any error, a stream that misses its end, or a peak
+at most and after; the host's load average at the end (the run's time depends on it). Fails on any error, a stream that misses its end, or a peak
 above LIMIT_MB.
 
 The client needs a socket per stream and the server a socket and a thread per stream: the soft
@@ -169,12 +169,14 @@ try:
     token = srv.stdout.readline().split()[1]
     rss = {"start": proc_status(srv.pid, "VmRSS") / 1024}
     peak = [rss["start"]]
+    peak_threads = [0]
     sampling = [True]
 
     def sample():
         while sampling[0]:
             try:
                 peak[0] = max(peak[0], proc_status(srv.pid, "VmRSS") / 1024)
+                peak_threads[0] = max(peak_threads[0], proc_status(srv.pid, "Threads"))
             except OSError:
                 return
             time.sleep(0.1)
@@ -220,7 +222,6 @@ try:
     reader.start()
     time.sleep(0.5)
     rss["streams"] = proc_status(srv.pid, "VmRSS") / 1024
-    threads_open = proc_status(srv.pid, "Threads")
 
     paths = ["/api/runs", "/api/runs/1", "/api/runs/1/layout", "/api/experiments", "/api/models",
              f"/api/jobs/{job}", "/", "/app.js"]
@@ -289,7 +290,8 @@ try:
     print(f"streams: {got_end}/{len(streams)} got the end of the run of {args.reps} replications "
           f"({len(streams)} opened in {opened:.1f} s, all ended {ended:.1f} s after the first "
           f"opened); events a stream (coalesced): fewest {nev[0]}, median {nev[len(nev) // 2]}, "
-          f"most {nev[-1]}; server threads {threads_open} with them open, {threads_after} after")
+          f"most {nev[-1]}; server threads {peak_threads[0]} at most, {threads_after} after; load average "
+          f"{os.getloadavg()[0]:.1f}")
     if lat:
         print(f"api: {len(lat)} requests in {api_s:.1f} s ({len(lat) / api_s:.0f}/s), median "
               f"{1000 * lat[len(lat) // 2]:.2f} ms, 99th percentile "
