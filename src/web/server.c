@@ -6,10 +6,11 @@
  *
  * Caps: a request head larger than 32 KiB is refused by libmicrohttpd (431 or 414); a body
  * larger than TSIM__WEB_MAX_BODY is refused with 413 before it is read; at most
- * `max_connections` connections at once (more are refused at accept); a connection silent for
- * `timeout` seconds is closed by libmicrohttpd, and one whose request (head and body) is not
- * complete within `timeout` seconds of its start is cut off by the watchdog here, however
- * slowly it trickles (one byte a second keeps libmicrohttpd's own timeout from firing).
+ * `max_connections` connections at once, and no more than the open-file limit less 64 (more are
+ * refused at accept); a connection silent for `timeout` seconds is closed by libmicrohttpd, and
+ * one whose request (head and body) is not complete within `timeout` seconds of its start is cut
+ * off by the watchdog here, however slowly it trickles (one byte a second keeps libmicrohttpd's
+ * own timeout from firing).
  */
 #include "core/core.h"
 #include "web/mhd_lib.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -367,9 +369,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!q) return MHD_NO;
         *con_cls = q;
         set_deadline(s, c, now_mono() + s->w.timeout);
-        const char *cl =
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && (strlen(cl) > 9 || strtoull(cl, NULL, 10) > TSIM__WEB_MAX_BODY)) {
+        if (tsim__web_body_too_big(
+                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH))) {
             q->too_big = 1;
             return send_error(c, 413, "a request body may have at most 65536 bytes");
         }
@@ -458,6 +459,13 @@ int tsim_web_start(const struct tsim_web_opts *o, struct tsim_web **out)
         goto fail;
     }
     unsigned limit = o->max_connections ? o->max_connections : 2000;
+    /* Each connection holds a socket: never more than the open-file limit allows, with 64 left
+     * for the database, the models directory and a started run's files, so that a connection
+     * beyond it is refused at the cap rather than failing in accept (`ulimit -n` raises it). */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < (rlim_t)limit + 64)
+        limit = rl.rlim_cur > 128 ? (unsigned)(rl.rlim_cur - 64) : 64;
     char why[300];
     if (tsim__mhd_lib_load(why, sizeof why) != 0) {
         rc = tsim__fail(TSIM_EIO, "web", "%s", why);
