@@ -14,12 +14,12 @@ import argparse
 import http.client
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import time
+
+import serve_util
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--twinsim", default="build/twinsim")
@@ -53,9 +53,7 @@ try:
     print(f"database: {args.runs} runs, {nkpi} summary KPI rows, "
           f"{os.path.getsize(db) / 1e6:.0f} MB, made in {time.monotonic() - t0:.1f} s")
 
-    srv = subprocess.Popen([args.twinsim, "serve", "--db", db, "--listen", "127.0.0.1:0"],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    port = int(srv.stdout.readline().split("127.0.0.1:")[1].split("/")[0])
+    srv, port, _ = serve_util.start(args.twinsim, ["--db", db], subprocess.DEVNULL)
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     mid = args.runs // 2
     cases = [("a run and its KPIs", f"/api/runs/{mid}", 50),
@@ -84,10 +82,5 @@ try:
               f"slowest {worst:.1f} ms of {len(times)}{verdict}")
     c.close()
 finally:
-    if srv:
-        srv.terminate()
-        srv.wait()
-    shutil.rmtree(tmp, ignore_errors=True)
-for f in failed:
-    print("FAIL serve_kpi:", f)
-sys.exit(1 if failed else 0)
+    serve_util.stop(srv, tmp)
+serve_util.finish("serve_kpi", failed)

@@ -30,13 +30,14 @@ import json
 import os
 import resource
 import selectors
-import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+import serve_util
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--twinsim", default="build/twinsim")
@@ -160,13 +161,9 @@ try:
         text = f.read().replace("horizon: 2h", "horizon: 2000h")
     with open(os.path.join(models, "long.yaml"), "w") as f:
         f.write(text)
-    srv = subprocess.Popen([args.twinsim, "serve", "--db", db, "--listen", "127.0.0.1:0",
-                            "--models", models, "--threads", "1", "--timeout", "30"],
-                           stdout=subprocess.PIPE, stderr=open(os.path.join(tmp, "err"), "w"),
-                           text=True)
-    first = srv.stdout.readline()
-    port = int(first.split("127.0.0.1:")[1].split("/")[0])
-    token = srv.stdout.readline().split()[1]
+    srv, port, token = serve_util.start(
+        args.twinsim, ["--db", db, "--models", models, "--threads", "1", "--timeout", "30"],
+        open(os.path.join(tmp, "err"), "w"))
     rss = {"start": proc_status(srv.pid, "VmRSS") / 1024}
     peak = [rss["start"]]
     peak_threads = [0]
@@ -302,12 +299,5 @@ try:
     if peak[0] > args.limit_mb:
         failed.append(f"peak memory {peak[0]:.0f} MB above {args.limit_mb:.0f} MB")
 finally:
-    if srv:
-        srv.kill()
-        srv.wait()
-    shutil.rmtree(tmp, ignore_errors=True)
-for f in failed:
-    print("FAIL serve_load:", f)
-if not failed:
-    print("PASS serve_load")
-sys.exit(1 if failed else 0)
+    serve_util.stop(srv, tmp)
+serve_util.finish("serve_load", failed)
