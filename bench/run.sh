@@ -463,3 +463,14 @@ BUILD="$BUILD" sh bench/bench_dc.sh
 
 say "== live twin (bench/bench_twin.sh)"
 BUILD="$BUILD" sh bench/bench_twin.sh
+
+say ""
+say "== dashboard under load (bench/serve_load.py)"
+if command -v python3 >/dev/null 2>&1 && [ -x "$BUILD/twinsim" ]; then
+    python3 bench/serve_load.py --twinsim "$BUILD/twinsim"
+    say ""
+    say "== dashboard API on 10,000 runs (bench/serve_kpi.py)"
+    python3 bench/serve_kpi.py --twinsim "$BUILD/twinsim"
+else
+    say "bench/serve_load.py, bench/serve_kpi.py: need python3 and $BUILD/twinsim; skipped"
+fi

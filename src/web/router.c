@@ -61,6 +61,12 @@ void tsim__web_resp_release(struct tsim__web_resp *out)
     memset(out, 0, sizeof *out);
 }
 
+int tsim__web_body_too_big(const char *content_length)
+{
+    const char *c = content_length;
+    return c && (strlen(c) > 9 || strtoull(c, NULL, 10) > TSIM__WEB_MAX_BODY);
+}
+
 const char *tsim__web_arg(const struct tsim__web_req *r, const char *key)
 {
     for (int i = 0; i < r->nargs; i++)

@@ -6,10 +6,11 @@
  *
  * Caps: a request head larger than 32 KiB is refused by libmicrohttpd (431 or 414); a body
  * larger than TSIM__WEB_MAX_BODY is refused with 413 before it is read; at most
- * `max_connections` connections at once (more are refused at accept); a connection silent for
- * `timeout` seconds is closed by libmicrohttpd, and one whose request (head and body) is not
- * complete within `timeout` seconds of its start is cut off by the watchdog here, however
- * slowly it trickles (one byte a second keeps libmicrohttpd's own timeout from firing).
+ * `max_connections` connections at once, and no more than the open-file limit less 64 (more are
+ * refused at accept); a connection silent for `timeout` seconds is closed by libmicrohttpd, and
+ * one whose request (head and body) is not complete within `timeout` seconds of its start is cut
+ * off by the watchdog here, however slowly it trickles (one byte a second keeps libmicrohttpd's
+ * own timeout from firing).
  */
 #include "core/core.h"
 #include "web/mhd_lib.h"
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -168,13 +170,19 @@ struct stream {
     int64_t job;
     uint64_t seq;
     int sent, ended;
+    double last; /* when the last event went out */
 };
+
+/* A job's stream sends at most one event in this many seconds (the newest state when the time
+ * has passed): a run folding thousands of replications a second then wakes each stream's
+ * thread at most ten times a second, not at every replication. */
+#define STREAM_GAP 0.1
 
 /*
  * The next chunk of a job's event stream: an event when the job changed since the last one
  * (changes in between are folded into one: a stream sends the state now, never a backlog, so a
- * slow reader costs no memory), a comment line as keep-alive after half the timeout without
- * change, and the end after the job's last event.
+ * slow reader costs no memory), at most one each STREAM_GAP, a comment line as keep-alive after
+ * half the timeout without change, and the end after the job's last event.
  */
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -182,6 +190,11 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     struct tsim_web *w = &st->s->w;
     (void)pos;
     if (st->ended) return MHD_CONTENT_READER_END_OF_STREAM;
+    double wait = st->sent ? st->last + STREAM_GAP - now_mono() : 0;
+    if (wait > 0) {
+        struct timespec ts = {0, (long)(wait * 1e9)};
+        nanosleep(&ts, NULL);
+    }
     pthread_mutex_lock(&w->mu);
     struct tsim__job *j = tsim__web_job_find(w, st->job);
     if (j && st->sent && j->seq == st->seq && !w->stopping) {
@@ -214,6 +227,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
                      (unsigned long long)st->seq, json);
     if (n < 0 || (size_t)n >= max) return MHD_CONTENT_READER_END_WITH_ERROR;
     if (last) st->ended = 1;
+    st->last = now_mono();
     return n;
 }
 
@@ -355,9 +369,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!q) return MHD_NO;
         *con_cls = q;
         set_deadline(s, c, now_mono() + s->w.timeout);
-        const char *cl =
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && (strlen(cl) > 9 || strtoull(cl, NULL, 10) > TSIM__WEB_MAX_BODY)) {
+        if (tsim__web_body_too_big(
+                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH))) {
             q->too_big = 1;
             return send_error(c, 413, "a request body may have at most 65536 bytes");
         }
@@ -446,6 +459,13 @@ int tsim_web_start(const struct tsim_web_opts *o, struct tsim_web **out)
         goto fail;
     }
     unsigned limit = o->max_connections ? o->max_connections : 2000;
+    /* Each connection holds a socket: never more than the open-file limit allows, with 64 left
+     * for the database, the models directory and a started run's files, so that a connection
+     * beyond it is refused at the cap rather than failing in accept (`ulimit -n` raises it). */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < (rlim_t)limit + 64)
+        limit = rl.rlim_cur > 128 ? (unsigned)(rl.rlim_cur - 64) : 64;
     char why[300];
     if (tsim__mhd_lib_load(why, sizeof why) != 0) {
         rc = tsim__fail(TSIM_EIO, "web", "%s", why);

@@ -137,6 +137,9 @@ struct tsim__job *tsim__web_job_find(struct tsim_web *w, int64_t id);
 /* 1 if `s` is a name a run may be started from: a .yaml or .yml file name, no '/', no leading
  * '.'. */
 int tsim__web_model_name_ok(const char *s);
+/* 1 if a request whose Content-Length header is `content_length` (NULL: none) brings a body
+ * larger than TSIM__WEB_MAX_BODY, or a length that is no number of at most 9 digits. */
+int tsim__web_body_too_big(const char *content_length);
 /* A parameter's value, or NULL. */
 const char *tsim__web_arg(const struct tsim__web_req *r, const char *key);
 /* Set `out` to an error response: {"error": MESSAGE}. */

@@ -263,6 +263,51 @@ if [ "${r%%|*}" = closed ] && awk "BEGIN { exit !($t < 5) }"; then
 get /api/runs
 if [ "$code" = 200 ]; then pass serve_alive_after_bad_requests; else fail serve_alive_after_bad_requests "status $code"; fi
 
+# 50 clients sending a request head one byte a second, and 10 whose heads are too large, all
+# connected at once: the others' requests are answered meanwhile (each within 5 s, on a timeout
+# of 2 s that the slow ones cannot keep alive), every slow one is closed by the server, and every
+# oversized one gets a 4xx.
+r=$(python3 - "$PORT" <<'EOF2'
+import socket, sys, threading, time, urllib.request
+port = int(sys.argv[1])
+slow = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(50)]
+closed = [0]
+def trickle(s):
+    data = b"GET /api/runs HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    try:
+        for b in data:
+            s.sendall(bytes([b]))
+            time.sleep(1)
+        got = s.recv(100)
+    except OSError:
+        got = b""
+    if not got:
+        closed[0] += 1
+ts = [threading.Thread(target=trickle, args=(s,)) for s in slow]
+for t in ts: t.start()
+big = []
+for _ in range(10):
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    try:
+        s.sendall(b"GET /api/runs HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n")
+        big.append(s.recv(100).split(b" ")[1][:1] == b"4")
+    except OSError:
+        big.append(False)
+    s.close()
+ok = 0
+for _ in range(20):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/runs", timeout=5) as u:
+            ok += u.status == 200
+    except OSError:
+        pass
+    time.sleep(0.1)
+for t in ts: t.join()
+print(ok, closed[0], sum(big))
+EOF2
+)
+if [ "$r" = "20 50 10" ]; then pass serve_slow_clients_others_served; else fail serve_slow_clients_others_served "answered, slow ones closed, oversized refused: $r (wanted 20 50 10)"; fi
+
 # --- a run started here, and its events ----------------------------------------------------------
 # It is run 3: runs and experiment runs share one sequence of ids, and 2 is the experiment.
 get "/api/runs?model=line.yaml&replications=6&seed=9&token=$TOKEN" -X POST
@@ -305,4 +350,15 @@ if grep -q "warning: listening on '0.0.0.0', not loopback" "$TMP/a.err"; then
 kill "$SPID"
 wait_pid "$SPID" 10
 if grep -q 'warning' "$TMP/s.err"; then fail serve_quiet_on_loopback "$(cat "$TMP/s.err")"; else pass serve_quiet_on_loopback; fi
+# --- many streams at once ----------------------------------------------------------------------
+# 200 clients on one started run's event stream, with 400 API requests meanwhile
+# (bench/serve_load.py, which `make bench` runs with 1,000): every stream must end with the
+# run's end event, done with all its replications and its recorded run, its ids going up and its
+# counts never going back; every request 200.
+python3 bench/serve_load.py --twinsim "$TWINSIM" --streams 200 --requests 400 --reps 200 \
+    >"$TMP/load.out" 2>&1
+lrc=$?
+if [ "$lrc" -eq 0 ] && grep -q '^streams: 200/200 got the end of the run of 200 replications' "$TMP/load.out" &&
+    grep -q ' 0 failed;' "$TMP/load.out"; then
+    pass serve_200_streams_end; else fail serve_200_streams_end "exit $lrc: $(tail -n 4 "$TMP/load.out")"; fi
 exit 0

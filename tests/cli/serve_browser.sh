@@ -31,7 +31,9 @@ tw run "$TMP/hostile.yaml" --db "$db" --quiet --reps 2
 tw experiment tests/experiments/servers.yaml --db "$db" --quiet --trace 5min
 [ "$rc" -eq 0 ] || { fail dashboard_setup "experiment exit $rc: $(cat "$TMP/err")"; exit 0; }
 mkdir -p "$TMP/models"
-sed 's/horizon: 2h/horizon: 400h/' tests/cli/models/line.yaml >"$TMP/models/long.yaml"
+# 1000 h: 300 replications take about 2 s, so that a stream (one event each 0.1 s at most)
+# has many counts to send before the end.
+sed 's/horizon: 2h/horizon: 1000h/' tests/cli/models/line.yaml >"$TMP/models/long.yaml"
 
 "$TWINSIM" serve --db "$db" --listen 127.0.0.1:0 --models "$TMP/models" --threads 1 \
     >"$TMP/s.out" 2>"$TMP/s.err" &

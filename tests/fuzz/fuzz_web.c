@@ -5,7 +5,8 @@
  * sanitizer report, a hang or a leak. Build and run with scripts/fuzz.sh.
  *
  * An input is lines: the method, the path, the Authorization header ("-" for none), then one
- * "key=value" parameter per line. The server reads the database named by TSIM_FUZZ_DB (fuzz.sh
+ * "key=value" parameter per line; a line "Content-Length: VALUE" is that header instead, checked
+ * as the server checks it before a body is read (tsim__web_body_too_big). The server reads the database named by TSIM_FUZZ_DB (fuzz.sh
  * records a run there, so that ids lead to real rows) and starts runs from an empty directory,
  * so every check before a run is reached and no run ever starts.
  */
@@ -56,6 +57,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tsim__web_arg args[TSIM__WEB_MAX_ARGS + 4];
     int nargs = 0;
     for (int i = 3; i < n; i++) {
+        if (strncmp(lines[i], "Content-Length:", 15) == 0) {
+            /* Refused exactly when it is no plain number of at most 65536 (or a longer text). */
+            const char *v = lines[i] + 15;
+            size_t len = strlen(v);
+            int digits = len > 0 && len <= 9 && strspn(v, "0123456789") == len;
+            int big = tsim__web_body_too_big(v);
+            if (big != 0 && big != 1) abort();
+            if (digits && big != (strtoull(v, NULL, 10) > TSIM__WEB_MAX_BODY)) abort();
+            if (len > 9 && !big) abort();
+            continue;
+        }
         char *eq = strchr(lines[i], '=');
         if (eq) *eq = '\0';
         args[nargs].key = lines[i];
