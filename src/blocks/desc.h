@@ -79,12 +79,14 @@ struct tsim__orderlines {
 
 /* The trucks of a dock's appointments (appointments_file; src/model/truckcsv.c reads them), `n`
  * of them by arrival time (then file order). Times in model time units; planned and departure
- * INFINITY when not given. */
+ * INFINITY when not given. `id`: each truck's id as the file writes it (the plant's name for it,
+ * by which the live twin knows it), each given once. */
 struct tsim__trucks {
     int n;
     double *arrival, *planned, *departure;
     int32_t *pallets;
     unsigned char *outbound;
+    char **id;
 };
 
 /*

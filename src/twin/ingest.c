@@ -12,6 +12,7 @@
  * UTF-8, not JSON, an empty batch) counts as one event.
  */
 #include "blocks/desc.h"
+#include "blocks/dock.h"
 #include "blocks/storage.h"
 #include "core/core.h"
 #include "core/names.h"
@@ -434,6 +435,42 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
                         "more)", r->field[TSIM__R_LEVEL]);
         ev->level = (int64_t)v->valuedouble;
         break;
+    case TSIM__TEV_TRUCK: {
+        v = field(o, r, TSIM__R_TRUCK);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_TRUCK]);
+        if (id_text(v, ev->truck, sizeof ev->truck) != 0)
+            return fail(d, TSIM__D_VALUE, "bad truck id in field '%s'", r->field[TSIM__R_TRUCK]);
+        v = field(o, r, TSIM__R_DIRECTION);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_DIRECTION]);
+        if (!cJSON_IsString(v) || (strcmp(v->valuestring, "inbound") != 0 &&
+                                   strcmp(v->valuestring, "outbound") != 0))
+            return fail(d, TSIM__D_VALUE, "bad direction in field '%s' ('inbound' or "
+                        "'outbound')", r->field[TSIM__R_DIRECTION]);
+        ev->outbound = strcmp(v->valuestring, "outbound") == 0;
+        v = field(o, r, TSIM__R_PALLETS);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_PALLETS]);
+        if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+            v->valuedouble < 1 || v->valuedouble > 1e6)
+            return fail(d, TSIM__D_VALUE, "bad pallets in field '%s' (a whole number from 1 to "
+                        "1000000)", r->field[TSIM__R_PALLETS]);
+        ev->quantity = (int64_t)v->valuedouble;
+        ev->door = -1;
+        v = field(o, r, TSIM__R_DOOR);
+        if (v && !cJSON_IsNull(v)) {
+            if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+                v->valuedouble < 1 || v->valuedouble > 100000)
+                return fail(d, TSIM__D_VALUE, "bad door in field '%s' (a door number from 1)",
+                            r->field[TSIM__R_DOOR]);
+            ev->door = (int)v->valuedouble - 1;
+        }
+        /* Plausible against the model: a dock with a door for it, and a truck of its
+         * appointments coming in the direction they say. */
+        char why[200];
+        if (tsim__dock_check_arrival(m, ev->block, ev->truck, ev->outbound, ev->door, why,
+                                     sizeof why) != 0)
+            return fail(d, TSIM__D_VALUE, "%s", why);
+        break;
+    }
     case TSIM__TEV_COUNT:
         v = field(o, r, TSIM__R_TOTAL);
         if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_TOTAL]);
@@ -514,6 +551,7 @@ static void ev_reset(struct tsim__tev *ev)
     ev->block = -1;
     ev->product = -1;
     ev->due = -1;
+    ev->door = -1;
 }
 
 /* One event object `o` of rule `rule`, as if it had arrived alone on `topic`: timestamp, the
