@@ -75,6 +75,8 @@ struct tsim__orderlines {
     double *release, *due; /* per order; due: INFINITY when none */
     int32_t *first;        /* per order, and first[norders] = nlines */
     int32_t *product, *qty; /* per line */
+    char **id;             /* per order: its id in the file (the plant's, for the live twin) */
+    int32_t *line;         /* per line: its number in the file */
 };
 
 /* The trucks of a dock's appointments (appointments_file; src/model/truckcsv.c reads them), `n`

@@ -13,6 +13,7 @@
  */
 #include "blocks/desc.h"
 #include "blocks/dock.h"
+#include "blocks/picking.h"
 #include "blocks/storage.h"
 #include "core/core.h"
 #include "core/names.h"
@@ -468,6 +469,27 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
         char why[200];
         if (tsim__dock_check_arrival(m, ev->block, ev->truck, ev->outbound, ev->door, why,
                                      sizeof why) != 0)
+            return fail(d, TSIM__D_VALUE, "%s", why);
+        break;
+    }
+    case TSIM__TEV_RELEASE:
+    case TSIM__TEV_PICK: {
+        v = field(o, r, TSIM__R_ORDER);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_ORDER]);
+        if (id_text(v, ev->order, sizeof ev->order) != 0)
+            return fail(d, TSIM__D_VALUE, "bad order id in field '%s'", r->field[TSIM__R_ORDER]);
+        if (r->kind == TSIM__TEV_PICK) {
+            v = field(o, r, TSIM__R_LINE);
+            if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_LINE]);
+            if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+                v->valuedouble < 1 || v->valuedouble > 2147483647.0)
+                return fail(d, TSIM__D_VALUE, "bad line in field '%s' (a line number from 1)",
+                            r->field[TSIM__R_LINE]);
+            ev->line = (int)v->valuedouble;
+        }
+        /* Plausible against the model: a picking block with that order (and line) in its file */
+        char why[200];
+        if (tsim__picking_check(m, ev->block, ev->order, ev->line, why, sizeof why) != 0)
             return fail(d, TSIM__D_VALUE, "%s", why);
         break;
     }

@@ -43,6 +43,7 @@
  */
 #include "blocks/dock.h"
 #include "blocks/fleet.h"
+#include "blocks/picking.h"
 #include "blocks/storage.h"
 #include "core/core.h"
 #include "core/names.h"
@@ -600,6 +601,17 @@ static enum tsim__drop apply_at(struct tsim__live *lv, const struct tsim__tev *e
                                        ev->door, err, errlen);
         if (placed < 0) rc = TSIM__D_VALUE;
         else if (placed > 0) lv->recon.unresolved++;
+        break;
+    }
+    case TSIM__TEV_RELEASE:
+        if (tsim__picking_release(lv->sim, ev->block, ev->order, err, errlen) != 0)
+            rc = TSIM__D_VALUE;
+        break;
+    case TSIM__TEV_PICK: {
+        /* A line the sim picked before the plant did cannot be unpicked: counted, not resolved */
+        int r = tsim__picking_pick(lv->sim, ev->block, ev->order, ev->line, err, errlen);
+        if (r < 0) rc = TSIM__D_VALUE;
+        else if (r > 0) lv->recon.unresolved++;
         break;
     }
     default:

@@ -53,6 +53,8 @@ enum tsim__tev_kind {
     TSIM__TEV_HEARTBEAT, /* nothing happened up to this time */
     TSIM__TEV_STOCK,     /* a storage block's stock of a product (storage.h) */
     TSIM__TEV_TRUCK,     /* a truck came to a dock (dock.h) */
+    TSIM__TEV_RELEASE,   /* an order of a picking block's file released (picking.h) */
+    TSIM__TEV_PICK,      /* a line of such an order picked (picking.h) */
     TSIM__TEV_COMMAND,   /* a request to the twin (forecast now, publish state) */
     TSIM__TEV_VDA_STATE, /* a VDA 5050 vehicle's `state` (vda.c; no `events:` rule names it) */
     TSIM__TEV_VDA_CONN,  /* a VDA 5050 vehicle's `connection` */
@@ -78,6 +80,7 @@ enum tsim__role {
     TSIM__R_DIRECTION,
     TSIM__R_PALLETS,
     TSIM__R_DOOR,
+    TSIM__R_LINE,
     TSIM__R_COUNT
 };
 
@@ -235,6 +238,7 @@ struct tsim__tev {
     char truck[TSIM__TEV_STR]; /* TRUCK: its id; `quantity` its pallets */
     int outbound;             /* TRUCK: 1 outbound, 0 inbound */
     int door;                 /* TRUCK: 0-based (the plant's door 1 is 0); -1: not given */
+    int line;                 /* PICK: the line number of order `order` */
 };
 
 /* Recently seen message ids, to recognise QoS 1 redeliveries: a fixed table of 64-bit hashes
