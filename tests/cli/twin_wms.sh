@@ -22,15 +22,11 @@ if [ -z "$MOSQUITTO" ] || ! command -v python3 >/dev/null; then
 fi
 start_broker twin_wms_broker || exit 1
 
-# Model time 0 is 06:00 (minutes); the rack's shipping asks for a pallet at 10, 20, ... min.
-"$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-wms \
-    --origin 2026-12-05T06:00:00Z --until 14min --checkpoint 1 --state-out "$TMP/wms.twin" \
-    --verbose 2>"$TMP/wms.err" &
-tp=$!
-PIDS="$PIDS $tp"
-wait_connected "$TMP/wms.err"
-python3 - "$PORT" <<'EOF'
-import json, socket, struct, sys
+# publish: the lines "TOPIC<tab>PAYLOAD" of stdin, sent raw (MQTT 3.1.1 at QoS 0, in order on one
+# connection) to the broker on $PORT.
+publish() {
+    python3 -c '
+import socket, struct, sys
 def length(n):
     out = b""
     while True:
@@ -41,8 +37,27 @@ def length(n):
 def pkt(kind, body):
     return bytes([kind]) + length(len(body)) + body
 def s(x):
-    b = x.encode() if isinstance(x, str) else x
-    return struct.pack("!H", len(b)) + b
+    return struct.pack("!H", len(x)) + x
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+c.sendall(pkt(0x10, s(b"MQTT") + bytes([4, 2]) + struct.pack("!H", 30) + s(b"twinsim-test-wms")))
+c.recv(4)
+for line in sys.stdin.buffer:
+    topic, payload = line.rstrip(b"\n").split(b"\t", 1)
+    c.sendall(pkt(0x30, s(topic) + payload))
+c.sendall(pkt(0xE0, b""))
+c.close()
+' "$PORT"
+}
+
+# Model time 0 is 06:00 (minutes); the rack's shipping asks for a pallet at 10, 20, ... min.
+"$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-wms \
+    --origin 2026-12-05T06:00:00Z --until 14min --checkpoint 1 --state-out "$TMP/wms.twin" \
+    --verbose 2>"$TMP/wms.err" &
+tp=$!
+PIDS="$PIDS $tp"
+wait_connected "$TMP/wms.err"
+python3 - <<'EOF' | publish
+import json
 seq = [0]
 def stock(minute, sku, qty, **over):
     seq[0] += 1
@@ -64,13 +79,8 @@ msgs = [
     stock(3, "A", 4),                  # A back to 4 (of the 10 loads the 99 could place)
     stock(14, "B", 2),                 # the end: 14:30, past --until
 ]
-c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-c.sendall(pkt(0x10, s("MQTT") + bytes([4, 2]) + struct.pack("!H", 30) + s("twinsim-test-wms")))
-c.recv(4)
 for topic, payload in msgs:
-    c.sendall(pkt(0x30, s(topic) + payload))
-c.sendall(pkt(0xE0, b""))
-c.close()
+    print(topic + "\t" + payload.decode())
 EOF
 wait_pid $tp 30 || fail twin_wms_follow "the twin did not reach the end"
 final=$(tail -n 1 "$TMP/wms.twin")
@@ -127,20 +137,8 @@ fi
 tp=$!
 PIDS="$PIDS $tp"
 wait_connected "$TMP/dc.err"
-python3 - "$PORT" <<'EOF'
-import json, socket, struct, sys
-def length(n):
-    out = b""
-    while True:
-        b, n = n % 128, n // 128
-        out += bytes([b | (128 if n else 0)])
-        if not n:
-            return out
-def pkt(kind, body):
-    return bytes([kind]) + length(len(body)) + body
-def s(x):
-    b = x.encode() if isinstance(x, str) else x
-    return struct.pack("!H", len(b)) + b
+python3 - <<'EOF' | publish
+import json
 seq = [0]
 def m(topic, at, **fields):
     seq[0] += 1
@@ -159,13 +157,8 @@ msgs = [
     m("wms/trucks", "10:00Z", plate="T1", direction="outbound", qty=2),  # came already
     m("wms/release", "14:30Z", order="O1"),                # released already; past --until
 ]
-c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-c.sendall(pkt(0x10, s("MQTT") + bytes([4, 2]) + struct.pack("!H", 30) + s("twinsim-test-dc")))
-c.recv(4)
 for topic, payload in msgs:
-    c.sendall(pkt(0x30, s(topic) + payload))
-c.sendall(pkt(0xE0, b""))
-c.close()
+    print(topic + "\t" + payload.decode())
 EOF
 wait_pid $tp 60 || fail twin_wms_dc_follow "the twin did not reach the end"
 E="$TMP/dc.err"

@@ -10,30 +10,7 @@
 #if defined(TSIM_HAVE_MQTT) && defined(TSIM_HAVE_CJSON)
 #include "twin_fixture.h"
 #include "blocks/dock.h"
-
-#include <unistd.h>
-
-static char tmpdir[64];
-
-/* Write `csv` to trucks.csv in the test's folder and load `yaml_fmt` with its path. */
-static struct tsim_model *model_with_trucks(const char *csv, const char *yaml_fmt)
-{
-    char path[128], yaml[2048];
-    snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
-    FILE *f = fopen(path, "wb");
-    CHECK(f != NULL);
-    if (!f) return NULL;
-    fputs(csv, f);
-    fclose(f);
-    snprintf(yaml, sizeof yaml, yaml_fmt, path);
-    struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim_model *m = tsim_model_load(yaml, strlen(yaml), "dc.yaml", NULL, &d);
-    if (!m) tsim_diags_print(&d, "dc.yaml", stderr);
-    tsim_diags_release(&d);
-    CHECK(m != NULL);
-    return m;
-}
+#include "wms_fixture.h"
 
 /* Door 1 serves inbound trucks only, door 2 both; a pallet takes 1 min either way. */
 static const char dc_yaml[] = "name: dc\ntime_unit: min\nblocks:\n"
@@ -51,24 +28,17 @@ static const char dc_mapping[] = "time: {field: ts, unit: s, origin: 0, ahead: 2
                                  "    kind: truck_arrival\n"
                                  "    fields: {block: dock, truck: id, pallets: qty}\n";
 
-/* A message at minute `min`; `rest` the fields after the time and sequence. */
+/* A message on the trucks' topic at minute `min`. */
 static enum tsim__drop truck_msg(struct tsim__ingest *in, struct tsim__live *lv, double min,
                                  const char *rest, char *err, size_t errlen)
 {
-    static int seq;
-    char json[256];
-    snprintf(json, sizeof json, "{\"ts\": %g, \"seq\": %d, %s}", min * 60, ++seq, rest);
-    struct tsim__tev ev;
-    enum tsim__drop rc =
-        tsim__ingest_decode(in, "wms/trucks", json, strlen(json), &ev, err, errlen);
-    if (rc == TSIM__OK && lv) rc = tsim__live_apply(lv, &ev, err, errlen);
-    return rc;
+    return wms_msg(in, lv, "wms/trucks", min, rest, err, errlen);
 }
 
 /* Every fault of a truck arrival, with its reason and text. */
 static void test_truck_faults(void)
 {
-    struct tsim_model *m = model_with_trucks(dc_trucks, dc_yaml);
+    struct tsim_model *m = wms_model(dc_trucks, dc_yaml);
     struct tsim__map *map = m ? load_map(m, dc_mapping) : NULL;
     CHECK(map != NULL);
     if (!map) {
@@ -141,7 +111,7 @@ static void record(struct tsim__live *lv, int k, struct tsim__dock_truck *x)
  *      on time. */
 static void test_truck_arrivals(void)
 {
-    struct tsim_model *m = model_with_trucks(dc_trucks, dc_yaml);
+    struct tsim_model *m = wms_model(dc_trucks, dc_yaml);
     struct tsim__map *map = m ? load_map(m, dc_mapping) : NULL;
     CHECK(map != NULL);
     if (!map) {
@@ -215,7 +185,7 @@ static const char ship_trucks[] = "truck,arrival,pallets,direction,departure\n"
 
 static void test_truck_forecast(void)
 {
-    struct tsim_model *m = model_with_trucks(ship_trucks, ship_yaml);
+    struct tsim_model *m = wms_model(ship_trucks, ship_yaml);
     char mapping[512];
     snprintf(mapping, sizeof mapping, "%s%s", dc_mapping,
              "forecast: {replications: 20, horizon: 30min, seed: 5, threads: 2}\n");
@@ -245,7 +215,8 @@ static void test_truck_forecast(void)
     const char *t = json ? strstr(json, "\"trucks\":[") : NULL;
     CHECK(t != NULL);
     if (t) {
-        CHECK(strstr(t, "{\"dock\":\"dock\",\"truck\":\"FULL\",\"pallets\":2,\"due\":10,") == t + 10);
+        CHECK(strstr(t, "{\"dock\":\"dock\",\"truck\":\"FULL\",\"pallets\":2,\"due\":10,") ==
+              t + 10);
         CHECK(strstr(t, "\"truck\":\"SHORT\",\"pallets\":50,\"due\":20,") != NULL);
         CHECK(strstr(t, "\"p_full_on_time\":0,\"p_full\":0,\"p_on_time\":1,\"p_left\":1,"
                         "\"departure\":20,\"departure_half_width\":0,") != NULL);
@@ -261,15 +232,11 @@ static void test_truck_forecast(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-docktwin-XXXXXX");
-    if (!mkdtemp(tmpdir)) return 1;
+    if (wms_begin() != 0) return 1;
     RUN(test_truck_faults);
     RUN(test_truck_arrivals);
     RUN(test_truck_forecast);
-    char path[128];
-    snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
-    unlink(path);
-    rmdir(tmpdir);
+    wms_end();
     return CHECK_DONE();
 }
 
@@ -277,7 +244,8 @@ int main(void)
 
 int main(void)
 {
-    printf("PASS test_dock_twin_not_built (no MQTT support in this build: twin unit tests not run)\n");
+    printf("PASS test_dock_twin_not_built (no MQTT support in this build: twin unit tests not "
+           "run)\n");
     return CHECK_DONE() + check_failed_;
 }
 

@@ -10,10 +10,7 @@
 #if defined(TSIM_HAVE_MQTT) && defined(TSIM_HAVE_CJSON)
 #include "twin_fixture.h"
 #include "blocks/picking.h"
-
-#include <unistd.h>
-
-static char tmpdir[64];
+#include "wms_fixture.h"
 
 static const char lines_csv[] = "order,line,product,quantity,release,due\n"
                                 "O1,1,A,1,10,\n"
@@ -37,41 +34,9 @@ static const char pick_mapping[] = "time: {field: ts, unit: s, origin: 0, ahead:
                                    "    kind: pick_done\n"
                                    "    fields: {block: area}\n";
 
-static struct tsim_model *pick_model(void)
-{
-    char path[128], yaml[1024];
-    snprintf(path, sizeof path, "%s/lines.csv", tmpdir);
-    FILE *f = fopen(path, "wb");
-    CHECK(f != NULL);
-    if (!f) return NULL;
-    fputs(lines_csv, f);
-    fclose(f);
-    snprintf(yaml, sizeof yaml, pick_yaml, path);
-    struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim_model *m = tsim_model_load(yaml, strlen(yaml), "pick.yaml", NULL, &d);
-    if (!m) tsim_diags_print(&d, "pick.yaml", stderr);
-    tsim_diags_release(&d);
-    CHECK(m != NULL);
-    return m;
-}
-
-/* A message on `topic` at minute `min`; `rest` the fields after the time and sequence. */
-static enum tsim__drop msg(struct tsim__ingest *in, struct tsim__live *lv, const char *topic,
-                           double min, const char *rest, char *err, size_t errlen)
-{
-    static int seq;
-    char json[256];
-    snprintf(json, sizeof json, "{\"ts\": %g, \"seq\": %d, %s}", min * 60, ++seq, rest);
-    struct tsim__tev ev;
-    enum tsim__drop rc = tsim__ingest_decode(in, topic, json, strlen(json), &ev, err, errlen);
-    if (rc == TSIM__OK && lv) rc = tsim__live_apply(lv, &ev, err, errlen);
-    return rc;
-}
-
 static void test_pick_faults(void)
 {
-    struct tsim_model *m = pick_model();
+    struct tsim_model *m = wms_model(lines_csv, pick_yaml);
     struct tsim__map *map = m ? load_map(m, pick_mapping) : NULL;
     CHECK(map != NULL);
     if (!map) {
@@ -83,7 +48,7 @@ static void test_pick_faults(void)
     char err[256];
 #define BAD(topic, rest, why, text)                                                                \
     do {                                                                                           \
-        CHECK(msg(&in, NULL, topic, 1, rest, err, sizeof err) == (why));                           \
+        CHECK(wms_msg(&in, NULL, topic, 1, rest, err, sizeof err) == (why));                       \
         CHECK_STR(err, text);                                                                      \
     } while (0)
     BAD("wms/release", "\"area\": \"pick\"", TSIM__D_FIELD, "missing field 'order'");
@@ -128,7 +93,7 @@ static void test_pick_faults(void)
  *   30   O3 comes at its own time: picked 30..32, packed, shipped at 33. */
 static void test_pick_by_hand(void)
 {
-    struct tsim_model *m = pick_model();
+    struct tsim_model *m = wms_model(lines_csv, pick_yaml);
     struct tsim__map *map = m ? load_map(m, pick_mapping) : NULL;
     CHECK(map != NULL);
     if (!map) {
@@ -140,12 +105,12 @@ static void test_pick_by_hand(void)
     struct tsim__live *lv = tsim__live_create(m, map, 1);
     int out = tsim_model_find_block(m, "out");
     char err[256] = "";
-    CHECK(msg(&in, lv, "wms/release", 5, "\"area\": \"pick\", \"order\": \"O2\"", err,
-              sizeof err) == TSIM__OK);
-    CHECK(msg(&in, lv, "wms/picks", 6, "\"area\": \"pick\", \"order\": \"O2\", \"line\": 1", err,
-              sizeof err) == TSIM__OK);
-    CHECK(msg(&in, lv, "wms/picks", 6.5, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 1",
-              err, sizeof err) == TSIM__OK);
+    CHECK(wms_msg(&in, lv, "wms/release", 5, "\"area\": \"pick\", \"order\": \"O2\"", err,
+                  sizeof err) == TSIM__OK);
+    CHECK(wms_msg(&in, lv, "wms/picks", 6, "\"area\": \"pick\", \"order\": \"O2\", \"line\": 1",
+                  err, sizeof err) == TSIM__OK);
+    CHECK(wms_msg(&in, lv, "wms/picks", 6.5, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 1",
+                  err, sizeof err) == TSIM__OK);
     tsim__live_advance(lv, 6.9);
     CHECK(tsim_block_entered(lv->sim, out) == 0);
     tsim__live_advance(lv, 7);
@@ -154,14 +119,14 @@ static void test_pick_by_hand(void)
     CHECK(tsim_block_entered(lv->sim, out) == 1);
     tsim__live_advance(lv, 10);
     CHECK(tsim_block_entered(lv->sim, out) == 2);
-    CHECK(msg(&in, lv, "wms/picks", 12, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2",
-              err, sizeof err) == TSIM__OK);
+    CHECK(wms_msg(&in, lv, "wms/picks", 12, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2",
+                  err, sizeof err) == TSIM__OK);
     CHECK(lv->recon.unresolved == 1);
-    CHECK(msg(&in, lv, "wms/picks", 12.5, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2",
-              err, sizeof err) == TSIM__D_VALUE);
+    CHECK(wms_msg(&in, lv, "wms/picks", 12.5, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2",
+                  err, sizeof err) == TSIM__D_VALUE);
     CHECK_STR(err, "line 2 of order 'O1' of picking 'pick' was reported picked already");
-    CHECK(msg(&in, lv, "wms/release", 13, "\"area\": \"pick\", \"order\": \"O1\"", err,
-              sizeof err) == TSIM__D_VALUE);
+    CHECK(wms_msg(&in, lv, "wms/release", 13, "\"area\": \"pick\", \"order\": \"O1\"", err,
+                  sizeof err) == TSIM__D_VALUE);
     CHECK_STR(err, "order 'O1' of picking 'pick' was released already, at 5");
     tsim__live_advance(lv, 32.9);
     CHECK(tsim_block_entered(lv->sim, out) == 2);
@@ -185,14 +150,10 @@ static void test_pick_by_hand(void)
 
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-picktwin-XXXXXX");
-    if (!mkdtemp(tmpdir)) return 1;
+    if (wms_begin() != 0) return 1;
     RUN(test_pick_faults);
     RUN(test_pick_by_hand);
-    char path[128];
-    snprintf(path, sizeof path, "%s/lines.csv", tmpdir);
-    unlink(path);
-    rmdir(tmpdir);
+    wms_end();
     return CHECK_DONE();
 }
 
