@@ -38,19 +38,12 @@ static enum tsim__drop truck_msg(struct tsim__ingest *in, struct tsim__live *lv,
 /* Every fault of a truck arrival, with its reason and text. */
 static void test_truck_faults(void)
 {
-    struct tsim_model *m = wms_model(dc_trucks, dc_yaml);
-    struct tsim__map *map = m ? load_map(m, dc_mapping) : NULL;
-    CHECK(map != NULL);
-    if (!map) {
-        tsim_model_destroy(m);
-        return;
-    }
-    struct tsim__ingest in;
-    tsim__ingest_init(&in, map);
+    struct wms_case c;
+    if (wms_open(&c, dc_trucks, dc_yaml, dc_mapping) != 0) return;
     char err[256];
 #define BAD(rest, why, text)                                                                       \
     do {                                                                                           \
-        CHECK(truck_msg(&in, NULL, 1, rest, err, sizeof err) == (why));                            \
+        CHECK(truck_msg(&c.in, NULL, 1, rest, err, sizeof err) == (why));                            \
         CHECK_STR(err, text);                                                                      \
     } while (0)
     BAD("\"dock\": \"dock\", \"direction\": \"inbound\", \"qty\": 3", TSIM__D_FIELD,
@@ -82,17 +75,15 @@ static void test_truck_faults(void)
     BAD("\"dock\": \"dock\", \"id\": \"IN1\", \"direction\": \"outbound\", \"qty\": 3",
         TSIM__D_VALUE, "truck 'IN1' is inbound in the appointments of dock 'dock', not outbound");
 #undef BAD
-    CHECK(in.received == 14 && in.dropped[TSIM__D_FIELD] == 3 && in.dropped[TSIM__D_VALUE] == 11);
+    CHECK(c.in.received == 14 && c.in.dropped[TSIM__D_FIELD] == 3 && c.in.dropped[TSIM__D_VALUE] == 11);
     struct tsim__tev ev;
     const char *good = "{\"ts\": 60, \"seq\": 99, \"dock\": \"dock\", \"id\": 17, "
                        "\"direction\": \"outbound\", \"qty\": 3, \"door\": 2}";
-    CHECK(tsim__ingest_decode(&in, "wms/trucks", good, strlen(good), &ev, err, sizeof err) ==
+    CHECK(tsim__ingest_decode(&c.in, "wms/trucks", good, strlen(good), &ev, err, sizeof err) ==
           TSIM__OK);
     CHECK(ev.kind == TSIM__TEV_TRUCK && ev.block == 0 && strcmp(ev.truck, "17") == 0 &&
           ev.outbound == 1 && ev.quantity == 3 && ev.door == 1);
-    tsim__ingest_release(&in);
-    tsim__map_destroy(map);
-    tsim_model_destroy(m);
+    wms_close(&c);
 }
 
 static void record(struct tsim__live *lv, int k, struct tsim__dock_truck *x)
@@ -111,19 +102,12 @@ static void record(struct tsim__live *lv, int k, struct tsim__dock_truck *x)
  *      on time. */
 static void test_truck_arrivals(void)
 {
-    struct tsim_model *m = wms_model(dc_trucks, dc_yaml);
-    struct tsim__map *map = m ? load_map(m, dc_mapping) : NULL;
-    CHECK(map != NULL);
-    if (!map) {
-        tsim_model_destroy(m);
-        return;
-    }
-    struct tsim__ingest in;
-    tsim__ingest_init(&in, map);
-    struct tsim__live *lv = tsim__live_create(m, map, 1);
+    struct wms_case c;
+    if (wms_open(&c, dc_trucks, dc_yaml, dc_mapping) != 0) return;
+    struct tsim__live *lv = tsim__live_create(c.m, c.map, 1);
     char err[256] = "";
     CHECK(tsim__dock_trucks(lv->sim, 0) == 2);
-    CHECK(truck_msg(&in, lv, 5,
+    CHECK(truck_msg(&c.in, lv, 5,
                     "\"dock\": \"dock\", \"id\": \"IN1\", \"direction\": \"inbound\", "
                     "\"qty\": 3, \"door\": 2",
                     err, sizeof err) == TSIM__OK);
@@ -135,16 +119,16 @@ static void test_truck_arrivals(void)
     record(lv, 0, &x);
     CHECK(x.where == TSIM__TRUCK_GONE && x.depart == 8 && x.loaded == 3 && x.full && !x.late);
     CHECK(tsim_block_entered(lv->sim, 1) == 3); /* not 3 + 4: the file's IN1 came no more */
-    CHECK(truck_msg(&in, lv, 25,
+    CHECK(truck_msg(&c.in, lv, 25,
                     "\"dock\": \"dock\", \"id\": \"X9\", \"direction\": \"outbound\", "
                     "\"qty\": 2",
                     err, sizeof err) == TSIM__OK);
-    CHECK(truck_msg(&in, lv, 26,
+    CHECK(truck_msg(&c.in, lv, 26,
                     "\"dock\": \"dock\", \"id\": \"Y1\", \"direction\": \"inbound\", "
                     "\"qty\": 1, \"door\": 2",
                     err, sizeof err) == TSIM__OK);
     CHECK(lv->recon.unresolved == 1);
-    CHECK(truck_msg(&in, lv, 28,
+    CHECK(truck_msg(&c.in, lv, 28,
                     "\"dock\": \"dock\", \"id\": \"IN1\", \"direction\": \"inbound\", "
                     "\"qty\": 3",
                     err, sizeof err) == TSIM__D_VALUE);
@@ -161,9 +145,7 @@ static void test_truck_arrivals(void)
     CHECK(strcmp(x.id, "Y1") == 0 && !x.outbound && x.start == 26 && x.depart == 27);
     CHECK(tsim_block_entered(lv->sim, 1) == 4);
     tsim__live_destroy(lv);
-    tsim__ingest_release(&in);
-    tsim__map_destroy(map);
-    tsim_model_destroy(m);
+    wms_close(&c);
 }
 
 /* Orders come every uniform(0.5, 1.5) min and load in no time; each truck has a door of its
@@ -185,17 +167,12 @@ static const char ship_trucks[] = "truck,arrival,pallets,direction,departure\n"
 
 static void test_truck_forecast(void)
 {
-    struct tsim_model *m = wms_model(ship_trucks, ship_yaml);
     char mapping[512];
     snprintf(mapping, sizeof mapping, "%s%s", dc_mapping,
              "forecast: {replications: 20, horizon: 30min, seed: 5, threads: 2}\n");
-    struct tsim__map *map = m ? load_map(m, mapping) : NULL;
-    CHECK(map != NULL);
-    if (!map) {
-        tsim_model_destroy(m);
-        return;
-    }
-    struct tsim__live *lv = tsim__live_create(m, map, 1);
+    struct wms_case c;
+    if (wms_open(&c, ship_trucks, ship_yaml, mapping) != 0) return;
+    struct tsim__live *lv = tsim__live_create(c.m, c.map, 1);
     /* GONE has left: the forecast does not follow it */
     tsim__live_advance(lv, 2);
     struct tsim__fc_input fi;
@@ -226,8 +203,7 @@ static void test_truck_forecast(void)
     tsim__fc_result_release(&r);
     tsim__fc_input_release(&fi);
     tsim__live_destroy(lv);
-    tsim__map_destroy(map);
-    tsim_model_destroy(m);
+    wms_close(&c);
 }
 
 int main(void)

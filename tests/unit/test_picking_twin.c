@@ -36,19 +36,12 @@ static const char pick_mapping[] = "time: {field: ts, unit: s, origin: 0, ahead:
 
 static void test_pick_faults(void)
 {
-    struct tsim_model *m = wms_model(lines_csv, pick_yaml);
-    struct tsim__map *map = m ? load_map(m, pick_mapping) : NULL;
-    CHECK(map != NULL);
-    if (!map) {
-        tsim_model_destroy(m);
-        return;
-    }
-    struct tsim__ingest in;
-    tsim__ingest_init(&in, map);
+    struct wms_case c;
+    if (wms_open(&c, lines_csv, pick_yaml, pick_mapping) != 0) return;
     char err[256];
 #define BAD(topic, rest, why, text)                                                                \
     do {                                                                                           \
-        CHECK(wms_msg(&in, NULL, topic, 1, rest, err, sizeof err) == (why));                       \
+        CHECK(wms_msg(&c.in, NULL, topic, 1, rest, err, sizeof err) == (why));                       \
         CHECK_STR(err, text);                                                                      \
     } while (0)
     BAD("wms/release", "\"area\": \"pick\"", TSIM__D_FIELD, "missing field 'order'");
@@ -69,17 +62,15 @@ static void test_pick_faults(void)
     BAD("wms/picks", "\"area\": \"pick\", \"order\": \"O1\", \"line\": 3", TSIM__D_VALUE,
         "order 'O1' of picking 'pick' has no line 3");
 #undef BAD
-    CHECK(in.received == 9 && in.dropped[TSIM__D_FIELD] == 2 && in.dropped[TSIM__D_VALUE] == 7);
+    CHECK(c.in.received == 9 && c.in.dropped[TSIM__D_FIELD] == 2 && c.in.dropped[TSIM__D_VALUE] == 7);
     struct tsim__tev ev;
     const char *good = "{\"ts\": 60, \"seq\": 99, \"area\": \"pick\", \"order\": \"O1\", "
                        "\"line\": 2}";
-    CHECK(tsim__ingest_decode(&in, "wms/picks", good, strlen(good), &ev, err, sizeof err) ==
+    CHECK(tsim__ingest_decode(&c.in, "wms/picks", good, strlen(good), &ev, err, sizeof err) ==
           TSIM__OK);
     CHECK(ev.kind == TSIM__TEV_PICK && ev.block == 0 && strcmp(ev.order, "O1") == 0 &&
           ev.line == 2);
-    tsim__ingest_release(&in);
-    tsim__map_destroy(map);
-    tsim_model_destroy(m);
+    wms_close(&c);
 }
 
 /* By hand (minutes):
@@ -93,23 +84,16 @@ static void test_pick_faults(void)
  *   30   O3 comes at its own time: picked 30..32, packed, shipped at 33. */
 static void test_pick_by_hand(void)
 {
-    struct tsim_model *m = wms_model(lines_csv, pick_yaml);
-    struct tsim__map *map = m ? load_map(m, pick_mapping) : NULL;
-    CHECK(map != NULL);
-    if (!map) {
-        tsim_model_destroy(m);
-        return;
-    }
-    struct tsim__ingest in;
-    tsim__ingest_init(&in, map);
-    struct tsim__live *lv = tsim__live_create(m, map, 1);
-    int out = tsim_model_find_block(m, "out");
+    struct wms_case c;
+    if (wms_open(&c, lines_csv, pick_yaml, pick_mapping) != 0) return;
+    struct tsim__live *lv = tsim__live_create(c.m, c.map, 1);
+    int out = tsim_model_find_block(c.m, "out");
     char err[256] = "";
-    CHECK(wms_msg(&in, lv, "wms/release", 5, "\"area\": \"pick\", \"order\": \"O2\"", err,
+    CHECK(wms_msg(&c.in, lv, "wms/release", 5, "\"area\": \"pick\", \"order\": \"O2\"", err,
                   sizeof err) == TSIM__OK);
-    CHECK(wms_msg(&in, lv, "wms/picks", 6, "\"area\": \"pick\", \"order\": \"O2\", \"line\": 1",
+    CHECK(wms_msg(&c.in, lv, "wms/picks", 6, "\"area\": \"pick\", \"order\": \"O2\", \"line\": 1",
                   err, sizeof err) == TSIM__OK);
-    CHECK(wms_msg(&in, lv, "wms/picks", 6.5, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 1",
+    CHECK(wms_msg(&c.in, lv, "wms/picks", 6.5, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 1",
                   err, sizeof err) == TSIM__OK);
     tsim__live_advance(lv, 6.9);
     CHECK(tsim_block_entered(lv->sim, out) == 0);
@@ -119,13 +103,13 @@ static void test_pick_by_hand(void)
     CHECK(tsim_block_entered(lv->sim, out) == 1);
     tsim__live_advance(lv, 10);
     CHECK(tsim_block_entered(lv->sim, out) == 2);
-    CHECK(wms_msg(&in, lv, "wms/picks", 12, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2",
+    CHECK(wms_msg(&c.in, lv, "wms/picks", 12, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2",
                   err, sizeof err) == TSIM__OK);
     CHECK(lv->recon.unresolved == 1);
-    CHECK(wms_msg(&in, lv, "wms/picks", 12.5, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2",
+    CHECK(wms_msg(&c.in, lv, "wms/picks", 12.5, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2",
                   err, sizeof err) == TSIM__D_VALUE);
     CHECK_STR(err, "line 2 of order 'O1' of picking 'pick' was reported picked already");
-    CHECK(wms_msg(&in, lv, "wms/release", 13, "\"area\": \"pick\", \"order\": \"O1\"", err,
+    CHECK(wms_msg(&c.in, lv, "wms/release", 13, "\"area\": \"pick\", \"order\": \"O1\"", err,
                   sizeof err) == TSIM__D_VALUE);
     CHECK_STR(err, "order 'O1' of picking 'pick' was released already, at 5");
     tsim__live_advance(lv, 32.9);
@@ -143,9 +127,7 @@ static void test_pick_by_hand(void)
     CHECK(k && k->value == 3);
     tsim_result_release(&r);
     tsim__live_destroy(lv);
-    tsim__ingest_release(&in);
-    tsim__map_destroy(map);
-    tsim_model_destroy(m);
+    wms_close(&c);
 }
 
 int main(void)

@@ -45,6 +45,35 @@ static struct tsim_model *wms_model(const char *csv, const char *yaml_fmt)
     return m;
 }
 
+/* A test's model (reading `csv`), its mapping and a decoder. */
+struct wms_case {
+    struct tsim_model *m;
+    struct tsim__map *map;
+    struct tsim__ingest in;
+};
+
+/* Open case `c`: 0, or -1 (a check failed, nothing to close). */
+static int wms_open(struct wms_case *c, const char *csv, const char *yaml_fmt,
+                    const char *mapping)
+{
+    c->m = wms_model(csv, yaml_fmt);
+    c->map = c->m ? load_map(c->m, mapping) : NULL;
+    CHECK(c->map != NULL);
+    if (!c->map) {
+        tsim_model_destroy(c->m);
+        return -1;
+    }
+    tsim__ingest_init(&c->in, c->map);
+    return 0;
+}
+
+static void wms_close(struct wms_case *c)
+{
+    tsim__ingest_release(&c->in);
+    tsim__map_destroy(c->map);
+    tsim_model_destroy(c->m);
+}
+
 /* A message on `topic` at minute `min` (the mappings' time is in seconds from 0), `rest` its
  * fields after the time and sequence: decoded, then applied to `lv` unless it is NULL. */
 static enum tsim__drop wms_msg(struct tsim__ingest *in, struct tsim__live *lv, const char *topic,
