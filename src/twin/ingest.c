@@ -325,9 +325,28 @@ static const cJSON *field(const cJSON *o, const struct tsim__rule *r, enum tsim_
     return r->field[role] ? cJSON_GetObjectItemCaseSensitive(o, r->field[role]) : NULL;
 }
 
+/* Is `v` a whole number from `lo` to `hi`? */
+static int whole_in(const cJSON *v, double lo, double hi)
+{
+    return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+           v->valuedouble >= lo && v->valuedouble <= hi;
+}
+
+/* The order id of an order, order release or pick event. */
+static enum tsim__drop order_id(struct dec *d, const cJSON *o, const struct tsim__rule *r,
+                                struct tsim__tev *ev)
+{
+    const cJSON *v = field(o, r, TSIM__R_ORDER);
+    if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_ORDER]);
+    if (id_text(v, ev->order, sizeof ev->order) != 0)
+        return fail(d, TSIM__D_VALUE, "bad order id in field '%s'", r->field[TSIM__R_ORDER]);
+    return TSIM__OK;
+}
+
 static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJSON *o,
                                      const struct tsim__rule *r, struct tsim__tev *ev)
 {
+    enum tsim__drop rc;
     const struct tsim__map *map = d->in->map;
     const struct tsim_model *m = map->model;
     const cJSON *v;
@@ -450,16 +469,14 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
         ev->outbound = strcmp(v->valuestring, "outbound") == 0;
         v = field(o, r, TSIM__R_PALLETS);
         if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_PALLETS]);
-        if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-            v->valuedouble < 1 || v->valuedouble > 1e6)
+        if (!whole_in(v, 1, 1e6))
             return fail(d, TSIM__D_VALUE, "bad pallets in field '%s' (a whole number from 1 to "
                         "1000000)", r->field[TSIM__R_PALLETS]);
         ev->quantity = (int64_t)v->valuedouble;
         ev->door = -1;
         v = field(o, r, TSIM__R_DOOR);
         if (v && !cJSON_IsNull(v)) {
-            if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-                v->valuedouble < 1 || v->valuedouble > 100000)
+            if (!whole_in(v, 1, 100000))
                 return fail(d, TSIM__D_VALUE, "bad door in field '%s' (a door number from 1)",
                             r->field[TSIM__R_DOOR]);
             ev->door = (int)v->valuedouble - 1;
@@ -474,15 +491,11 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
     }
     case TSIM__TEV_RELEASE:
     case TSIM__TEV_PICK: {
-        v = field(o, r, TSIM__R_ORDER);
-        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_ORDER]);
-        if (id_text(v, ev->order, sizeof ev->order) != 0)
-            return fail(d, TSIM__D_VALUE, "bad order id in field '%s'", r->field[TSIM__R_ORDER]);
+        if ((rc = order_id(d, o, r, ev)) != TSIM__OK) return rc;
         if (r->kind == TSIM__TEV_PICK) {
             v = field(o, r, TSIM__R_LINE);
             if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_LINE]);
-            if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
-                v->valuedouble < 1 || v->valuedouble > 2147483647.0)
+            if (!whole_in(v, 1, 2147483647.0))
                 return fail(d, TSIM__D_VALUE, "bad line in field '%s' (a line number from 1)",
                             r->field[TSIM__R_LINE]);
             ev->line = (int)v->valuedouble;
@@ -504,10 +517,7 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
         ev->level = (int64_t)v->valuedouble;
         break;
     case TSIM__TEV_ORDER:
-        v = field(o, r, TSIM__R_ORDER);
-        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_ORDER]);
-        if (id_text(v, ev->order, sizeof ev->order) != 0)
-            return fail(d, TSIM__D_VALUE, "bad order id in field '%s'", r->field[TSIM__R_ORDER]);
+        if ((rc = order_id(d, o, r, ev)) != TSIM__OK) return rc;
         v = field(o, r, TSIM__R_QUANTITY);
         if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_QUANTITY]);
         if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||

@@ -41,41 +41,44 @@ static void test_truck_faults(void)
     struct wms_case c;
     if (wms_open(&c, dc_trucks, dc_yaml, dc_mapping) != 0) return;
     char err[256];
-#define BAD(rest, why, text)                                                                       \
-    do {                                                                                           \
-        CHECK(truck_msg(&c.in, NULL, 1, rest, err, sizeof err) == (why));                            \
-        CHECK_STR(err, text);                                                                      \
-    } while (0)
-    BAD("\"dock\": \"dock\", \"direction\": \"inbound\", \"qty\": 3", TSIM__D_FIELD,
-        "missing field 'id'");
-    BAD("\"dock\": \"dock\", \"id\": \"T\", \"qty\": 3", TSIM__D_FIELD,
-        "missing field 'direction'");
-    BAD("\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"inbound\"", TSIM__D_FIELD,
-        "missing field 'qty'");
-    BAD("\"dock\": \"dok\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": 3",
-        TSIM__D_VALUE, "unknown block 'dok'");
-    BAD("\"dock\": \"gone\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": 3",
-        TSIM__D_VALUE, "block 'gone' (a 'sink' block) has no trucks: only docks do");
-    BAD("\"dock\": \"dock\", \"id\": \"\", \"direction\": \"inbound\", \"qty\": 3",
-        TSIM__D_VALUE, "bad truck id in field 'id'");
-    BAD("\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"sideways\", \"qty\": 3",
-        TSIM__D_VALUE, "bad direction in field 'direction' ('inbound' or 'outbound')");
-    BAD("\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": -2",
-        TSIM__D_VALUE, "bad pallets in field 'qty' (a whole number from 1 to 1000000)");
-    BAD("\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": 0",
-        TSIM__D_VALUE, "bad pallets in field 'qty' (a whole number from 1 to 1000000)");
-    BAD("\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": 2.5",
-        TSIM__D_VALUE, "bad pallets in field 'qty' (a whole number from 1 to 1000000)");
-    BAD("\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": 3, \"door\": 0",
-        TSIM__D_VALUE, "bad door in field 'door' (a door number from 1)");
-    BAD("\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": 3, \"door\": 3",
-        TSIM__D_VALUE, "dock 'dock' has no door 3 (its doors are 1 to 2)");
-    BAD("\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"outbound\", \"qty\": 3, \"door\": 1",
-        TSIM__D_VALUE, "door 1 of dock 'dock' serves only inbound trucks");
-    BAD("\"dock\": \"dock\", \"id\": \"IN1\", \"direction\": \"outbound\", \"qty\": 3",
-        TSIM__D_VALUE, "truck 'IN1' is inbound in the appointments of dock 'dock', not outbound");
-#undef BAD
-    CHECK(c.in.received == 14 && c.in.dropped[TSIM__D_FIELD] == 3 && c.in.dropped[TSIM__D_VALUE] == 11);
+    static const struct wms_fault faults[] = {
+        {"wms/trucks", "\"dock\": \"dock\", \"direction\": \"inbound\", \"qty\": 3",
+         TSIM__D_FIELD, "missing field 'id'"},
+        {"wms/trucks", "\"dock\": \"dock\", \"id\": \"T\", \"qty\": 3",
+         TSIM__D_FIELD, "missing field 'direction'"},
+        {"wms/trucks", "\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"inbound\"",
+         TSIM__D_FIELD, "missing field 'qty'"},
+        {"wms/trucks", "\"dock\": \"dok\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": 3",
+         TSIM__D_VALUE, "unknown block 'dok'"},
+        {"wms/trucks", "\"dock\": \"gone\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": 3",
+         TSIM__D_VALUE, "block 'gone' (a 'sink' block) has no trucks: only docks do"},
+        {"wms/trucks", "\"dock\": \"dock\", \"id\": \"\", \"direction\": \"inbound\", \"qty\": 3",
+         TSIM__D_VALUE, "bad truck id in field 'id'"},
+        {"wms/trucks", "\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"sideways\", \"qty\": 3",
+         TSIM__D_VALUE, "bad direction in field 'direction' ('inbound' or 'outbound')"},
+        {"wms/trucks", "\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": -2",
+         TSIM__D_VALUE, "bad pallets in field 'qty' (a whole number from 1 to 1000000)"},
+        {"wms/trucks", "\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": 0",
+         TSIM__D_VALUE, "bad pallets in field 'qty' (a whole number from 1 to 1000000)"},
+        {"wms/trucks",
+         "\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": 2.5",
+         TSIM__D_VALUE, "bad pallets in field 'qty' (a whole number from 1 to 1000000)"},
+        {"wms/trucks",
+         "\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": 3, \"door\": 0",
+         TSIM__D_VALUE, "bad door in field 'door' (a door number from 1)"},
+        {"wms/trucks",
+         "\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"inbound\", \"qty\": 3, \"door\": 3",
+         TSIM__D_VALUE, "dock 'dock' has no door 3 (its doors are 1 to 2)"},
+        {"wms/trucks",
+         "\"dock\": \"dock\", \"id\": \"T\", \"direction\": \"outbound\", \"qty\": 3, \"door\": 1",
+         TSIM__D_VALUE, "door 1 of dock 'dock' serves only inbound trucks"},
+        {"wms/trucks",
+         "\"dock\": \"dock\", \"id\": \"IN1\", \"direction\": \"outbound\", \"qty\": 3",
+         TSIM__D_VALUE, "truck 'IN1' is inbound in the appointments of dock 'dock', not outbound"},
+    };
+    wms_faults(&c.in, faults, sizeof faults / sizeof *faults);
+    CHECK(c.in.received == 14 && c.in.dropped[TSIM__D_FIELD] == 3 &&
+          c.in.dropped[TSIM__D_VALUE] == 11);
     struct tsim__tev ev;
     const char *good = "{\"ts\": 60, \"seq\": 99, \"dock\": \"dock\", \"id\": 17, "
                        "\"direction\": \"outbound\", \"qty\": 3, \"door\": 2}";

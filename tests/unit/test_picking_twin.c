@@ -39,30 +39,28 @@ static void test_pick_faults(void)
     struct wms_case c;
     if (wms_open(&c, lines_csv, pick_yaml, pick_mapping) != 0) return;
     char err[256];
-#define BAD(topic, rest, why, text)                                                                \
-    do {                                                                                           \
-        CHECK(wms_msg(&c.in, NULL, topic, 1, rest, err, sizeof err) == (why));                       \
-        CHECK_STR(err, text);                                                                      \
-    } while (0)
-    BAD("wms/release", "\"area\": \"pick\"", TSIM__D_FIELD, "missing field 'order'");
-    BAD("wms/release", "\"area\": \"out\", \"order\": \"O1\"", TSIM__D_VALUE,
-        "block 'out' (a 'sink' block) has no order lines: only picking blocks do");
-    BAD("wms/release", "\"area\": \"gen\", \"order\": \"O1\"", TSIM__D_VALUE,
-        "picking 'gen' draws its orders, which have no ids");
-    BAD("wms/release", "\"area\": \"pick\", \"order\": \"O9\"", TSIM__D_VALUE,
-        "picking 'pick' has no order 'O9'");
-    BAD("wms/release", "\"area\": \"pick\", \"order\": [1]", TSIM__D_VALUE,
-        "bad order id in field 'order'");
-    BAD("wms/picks", "\"area\": \"pick\", \"order\": \"O1\"", TSIM__D_FIELD,
-        "missing field 'line'");
-    BAD("wms/picks", "\"area\": \"pick\", \"order\": \"O1\", \"line\": 0", TSIM__D_VALUE,
-        "bad line in field 'line' (a line number from 1)");
-    BAD("wms/picks", "\"area\": \"pick\", \"order\": \"O1\", \"line\": \"2\"", TSIM__D_VALUE,
-        "bad line in field 'line' (a line number from 1)");
-    BAD("wms/picks", "\"area\": \"pick\", \"order\": \"O1\", \"line\": 3", TSIM__D_VALUE,
-        "order 'O1' of picking 'pick' has no line 3");
-#undef BAD
-    CHECK(c.in.received == 9 && c.in.dropped[TSIM__D_FIELD] == 2 && c.in.dropped[TSIM__D_VALUE] == 7);
+    static const struct wms_fault faults[] = {
+        {"wms/release", "\"area\": \"pick\"", TSIM__D_FIELD, "missing field 'order'"},
+        {"wms/release", "\"area\": \"out\", \"order\": \"O1\"",
+         TSIM__D_VALUE, "block 'out' (a 'sink' block) has no order lines: only picking blocks do"},
+        {"wms/release", "\"area\": \"gen\", \"order\": \"O1\"",
+         TSIM__D_VALUE, "picking 'gen' draws its orders, which have no ids"},
+        {"wms/release", "\"area\": \"pick\", \"order\": \"O9\"",
+         TSIM__D_VALUE, "picking 'pick' has no order 'O9'"},
+        {"wms/release", "\"area\": \"pick\", \"order\": [1]",
+         TSIM__D_VALUE, "bad order id in field 'order'"},
+        {"wms/picks", "\"area\": \"pick\", \"order\": \"O1\"",
+         TSIM__D_FIELD, "missing field 'line'"},
+        {"wms/picks", "\"area\": \"pick\", \"order\": \"O1\", \"line\": 0",
+         TSIM__D_VALUE, "bad line in field 'line' (a line number from 1)"},
+        {"wms/picks", "\"area\": \"pick\", \"order\": \"O1\", \"line\": \"2\"",
+         TSIM__D_VALUE, "bad line in field 'line' (a line number from 1)"},
+        {"wms/picks", "\"area\": \"pick\", \"order\": \"O1\", \"line\": 3",
+         TSIM__D_VALUE, "order 'O1' of picking 'pick' has no line 3"},
+    };
+    wms_faults(&c.in, faults, sizeof faults / sizeof *faults);
+    CHECK(c.in.received == 9 && c.in.dropped[TSIM__D_FIELD] == 2 &&
+          c.in.dropped[TSIM__D_VALUE] == 7);
     struct tsim__tev ev;
     const char *good = "{\"ts\": 60, \"seq\": 99, \"area\": \"pick\", \"order\": \"O1\", "
                        "\"line\": 2}";
@@ -106,8 +104,9 @@ static void test_pick_by_hand(void)
     CHECK(wms_msg(&c.in, lv, "wms/picks", 12, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2",
                   err, sizeof err) == TSIM__OK);
     CHECK(lv->recon.unresolved == 1);
-    CHECK(wms_msg(&c.in, lv, "wms/picks", 12.5, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2",
-                  err, sizeof err) == TSIM__D_VALUE);
+    CHECK(wms_msg(&c.in, lv, "wms/picks", 12.5,
+                  "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2", err,
+                  sizeof err) == TSIM__D_VALUE);
     CHECK_STR(err, "line 2 of order 'O1' of picking 'pick' was reported picked already");
     CHECK(wms_msg(&c.in, lv, "wms/release", 13, "\"area\": \"pick\", \"order\": \"O1\"", err,
                   sizeof err) == TSIM__D_VALUE);

@@ -88,4 +88,23 @@ static enum tsim__drop wms_msg(struct tsim__ingest *in, struct tsim__live *lv, c
     return rc;
 }
 
+/* A message that must be dropped: on `topic`, fields `rest`, for `why`, saying `text`. */
+struct wms_fault {
+    const char *topic, *rest;
+    enum tsim__drop why;
+    const char *text;
+};
+
+/* Each of the `n` faults, decoded at minute 1, is dropped for its reason with its text. */
+static void wms_faults(struct tsim__ingest *in, const struct wms_fault *f, size_t n)
+{
+    char err[256];
+    for (size_t i = 0; i < n; i++) {
+        enum tsim__drop rc = wms_msg(in, NULL, f[i].topic, 1, f[i].rest, err, sizeof err);
+        if (rc != f[i].why) fprintf(stderr, "  fault %zu: %s\n", i, f[i].rest);
+        CHECK(rc == f[i].why);
+        CHECK_STR(err, f[i].text);
+    }
+}
+
 #endif
