@@ -75,16 +75,20 @@ struct tsim__orderlines {
     double *release, *due; /* per order; due: INFINITY when none */
     int32_t *first;        /* per order, and first[norders] = nlines */
     int32_t *product, *qty; /* per line */
+    char **id;             /* per order: its id in the file (the plant's, for the live twin) */
+    int32_t *line;         /* per line: its number in the file */
 };
 
 /* The trucks of a dock's appointments (appointments_file; src/model/truckcsv.c reads them), `n`
  * of them by arrival time (then file order). Times in model time units; planned and departure
- * INFINITY when not given. */
+ * INFINITY when not given. `id`: each truck's id as the file writes it (the plant's name for it,
+ * by which the live twin knows it), each given once. */
 struct tsim__trucks {
     int n;
     double *arrival, *planned, *departure;
     int32_t *pallets;
     unsigned char *outbound;
+    char **id;
 };
 
 /*

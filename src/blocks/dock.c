@@ -26,14 +26,21 @@
  * that serves it (so a door of its own direction before a shared one), and a door that comes free
  * takes, by the yard rule, only a waiting truck that it serves.
  *
+ * Trucks known by an id (the appointments', and those the live twin adds: dock.h) each have a
+ * record, in the state, of when it came, took a door and left, and what it loaded: whether it
+ * left full and on time. A truck of the file that the plant reported earlier is not brought
+ * again by the file.
+ *
  * Invariants: a truck is in exactly one place, the yard (`yard`, `yn` of them, in arrival order)
  * or a door; a door is IDLE only while no truck it serves waits in the yard; a BLOCKED door holds one pallet entity,
  * the block's whole content. At most `yard_capacity` trucks wait; one more is turned away
  * (counted). State lives in the arena, located by offsets.
  */
+#include "blocks/dock.h"
 #include "blocks/sim.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 enum { EV_ARRIVE, EV_DONE, EV_PALLET, EV_LOADED, EV_CLOSE };
@@ -49,6 +56,14 @@ enum {
 struct truck {
     int64_t t_arrive, planned, departure; /* ticks; planned and departure TSIM__NEVER if none */
     uint32_t pallets, outbound;
+    uint32_t rec; /* its record, TSIM__NIL if none (a drawn truck) */
+};
+
+/* A truck's record (dock.h); times in ticks, TSIM__NEVER while not yet. */
+struct trec {
+    int64_t arrive, start, depart, due_out;
+    uint32_t planned, pallets, loaded;
+    unsigned char outbound, where, full, late;
 };
 
 struct door {
@@ -70,6 +85,8 @@ struct dock {
     int64_t cut;                       /* the latest departure of a truck gone, ticks */
     uint64_t orders_loaded, missed;
     struct tsim__sum turnaround, yard_wait;
+    uint32_t nrec, nlive;       /* records: the file's trucks, then nlive the plant added */
+    uint64_t rec_off, live_off; /* records; ids of the added ones, TSIM__DOCK_ID_LEN each */
 };
 
 #define AT(s, off, type) ((type *)((unsigned char *)(s) + (s)->off))
@@ -85,7 +102,9 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
 {
     (void)m;
     return round8(sizeof(struct dock)) + (size_t)d->val[K_DOORS].i * sizeof(struct door) +
-           ycap_of(d) * sizeof(struct truck);
+           round8(ycap_of(d) * sizeof(struct truck)) +
+           ((size_t)d->trucks.n + TSIM__DOCK_LIVE_MAX) * sizeof(struct trec) +
+           TSIM__DOCK_LIVE_MAX * TSIM__DOCK_ID_LEN;
 }
 
 /* The time the next truck comes, ticks (TSIM__NEVER: none). */
@@ -108,8 +127,19 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->ycap = ycap_of(d);
     s->doors_off = round8(sizeof(struct dock));
     s->yard_off = s->doors_off + s->ndoors * sizeof(struct door);
+    s->rec_off = s->yard_off + round8(s->ycap * sizeof(struct truck));
+    s->nrec = (uint32_t)d->trucks.n;
+    s->live_off = s->rec_off + (s->nrec + TSIM__DOCK_LIVE_MAX) * sizeof(struct trec);
     struct door *dr = AT(s, doors_off, struct door);
     for (uint32_t i = 0; i < s->ndoors; i++) dr[i].pallet = TSIM__NIL;
+    struct trec *rec = AT(s, rec_off, struct trec);
+    for (uint32_t k = 0; k < s->nrec; k++) {
+        double dep = d->trucks.departure[k];
+        rec[k] = (struct trec){TSIM__NEVER, TSIM__NEVER, TSIM__NEVER,
+                               isfinite(dep) ? tsim__ticks(sim, dep) : TSIM__NEVER,
+                               (uint32_t)d->trucks.pallets[k], (uint32_t)d->trucks.pallets[k], 0,
+                               d->trucks.outbound[k], TSIM__TRUCK_TO_COME, 0, 0};
+    }
     s->staged_head = s->staged_tail = TSIM__NIL;
     s->cut = INT64_MIN;
     int64_t t = next_arrival(sim, s, d);
@@ -174,6 +204,10 @@ static void start(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i,
     struct door *dr = &AT(s, doors_off, struct door)[i];
     dr->truck = *t;
     dr->state = BUSY;
+    if (t->rec != TSIM__NIL) {
+        AT(s, rec_off, struct trec)[t->rec].start = sim->now;
+        AT(s, rec_off, struct trec)[t->rec].where = TSIM__TRUCK_DOOR;
+    }
     s->busy_doors++;
     tsim__area_in(&s->busy, sim->now, s->busy_doors);
     tsim__sum_add(&s->yard_wait, sim->now - t->t_arrive);
@@ -195,17 +229,62 @@ static void start(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i,
     tsim__schedule(sim, sim->now + dt, b, EV_DONE, i);
 }
 
+/* Truck `t` is at the dock: at door `want` if that is free (-1: none asked for), else the
+ * lowest-numbered free door that serves it, else in the yard, or turned away when that is full.
+ * Returns 1 when it is not at door `want`. */
+static int come(struct tsim_sim *sim, uint32_t b, struct dock *s, const struct truck *t, int want)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct door *dr = AT(s, doors_off, struct door);
+    struct trec *r = t->rec != TSIM__NIL ? &AT(s, rec_off, struct trec)[t->rec] : NULL;
+    if (r) r->arrive = t->t_arrive;
+    uint32_t i = 0;
+    if (want >= 0 && dr[want].state == IDLE) i = (uint32_t)want;
+    else
+        while (i < s->ndoors && (dr[i].state != IDLE || !serves(d, i, t->outbound))) i++;
+    if (i < s->ndoors) {
+        start(sim, b, s, i, t);
+        return want >= 0 && i != (uint32_t)want;
+    }
+    if (s->yn == s->ycap) {
+        s->turned_away++;
+        if (r) {
+            r->depart = sim->now;
+            r->where = TSIM__TRUCK_GONE;
+        }
+        return want >= 0;
+    }
+    AT(s, yard_off, struct truck)[s->yn++] = *t;
+    tsim__area_in(&s->yard_level, sim->now, s->yn);
+    if (r) r->where = TSIM__TRUCK_YARD;
+    return want >= 0;
+}
+
+/* The file's truck `k`, coming now. */
+static struct truck file_truck(struct tsim_sim *sim, const struct tsim__block_desc *d, uint64_t k)
+{
+    struct truck t = {sim->now, TSIM__NEVER, TSIM__NEVER, (uint32_t)d->trucks.pallets[k],
+                      d->trucks.outbound[k], (uint32_t)k};
+    if (isfinite(d->trucks.planned[k])) t.planned = tsim__ticks(sim, d->trucks.planned[k]);
+    if (isfinite(d->trucks.departure[k])) t.departure = tsim__ticks(sim, d->trucks.departure[k]);
+    return t;
+}
+
 static void arrive(struct tsim_sim *sim, uint32_t b, struct dock *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    struct truck t = {sim->now, TSIM__NEVER, TSIM__NEVER, 1, 0};
+    struct truck t = {sim->now, TSIM__NEVER, TSIM__NEVER, 1, 0, TSIM__NIL};
     if (d->trucks.n) {
-        uint64_t k = s->next;
-        if (isfinite(d->trucks.planned[k])) t.planned = tsim__ticks(sim, d->trucks.planned[k]);
-        if (isfinite(d->trucks.departure[k]))
-            t.departure = tsim__ticks(sim, d->trucks.departure[k]);
-        t.pallets = (uint32_t)d->trucks.pallets[k];
-        t.outbound = d->trucks.outbound[k];
+        /* a truck the plant reported before its time has come already */
+        const struct trec *rec = AT(s, rec_off, struct trec);
+        while (s->next < s->nrec && rec[s->next].where != TSIM__TRUCK_TO_COME) s->next++;
+        if (s->next == s->nrec) return;
+        int64_t ta = tsim__ticks(sim, d->trucks.arrival[s->next]);
+        if (ta > sim->now) { /* the one this event was for came early: wait for the next */
+            tsim__schedule(sim, ta, b, EV_ARRIVE, 0);
+            return;
+        }
+        t = file_truck(sim, d, s->next);
     } else {
         if (d->val[K_PALLETS].set) t.pallets = (uint32_t)d->val[K_PALLETS].i;
         t.outbound = d->val[K_DIRECTION].i == DIR_OUTBOUND;
@@ -213,19 +292,7 @@ static void arrive(struct tsim_sim *sim, uint32_t b, struct dock *s)
     s->next++;
     int64_t tn = next_arrival(sim, s, d);
     if (tn != TSIM__NEVER) tsim__schedule(sim, tn, b, EV_ARRIVE, 0);
-    struct door *dr = AT(s, doors_off, struct door);
-    uint32_t i = 0;
-    while (i < s->ndoors && (dr[i].state != IDLE || !serves(d, i, t.outbound))) i++;
-    if (i == s->ndoors && s->yn == s->ycap) {
-        s->turned_away++;
-        return;
-    }
-    if (i < s->ndoors) {
-        start(sim, b, s, i, &t);
-        return;
-    }
-    AT(s, yard_off, struct truck)[s->yn++] = t;
-    tsim__area_in(&s->yard_level, sim->now, s->yn);
+    come(sim, b, s, &t, -1);
 }
 
 /* Door `i` is free: it takes the next truck of the yard, if any. */
@@ -260,9 +327,11 @@ static void depart(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i)
 {
     struct door *dr = &AT(s, doors_off, struct door)[i];
     struct truck t = dr->truck;
+    uint32_t loaded = t.pallets;
     s->done++;
     if (t.outbound && tsim__desc(sim, b)->val[K_LOADS].i == LOADS_ORDERS) {
-        s->pallets_out += t.pallets - dr->left;
+        loaded = t.pallets - dr->left;
+        s->pallets_out += loaded;
         /* the orders it leaves behind that were due by its departure, unless an earlier truck
          * already missed them */
         for (uint32_t e = s->staged_head; e != TSIM__NIL; e = sim->ents[e].next) {
@@ -274,6 +343,14 @@ static void depart(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i)
         s->pallets_out += t.pallets;
     }
     s->late += sim->now > t.departure;
+    if (t.rec != TSIM__NIL) {
+        struct trec *r = &AT(s, rec_off, struct trec)[t.rec];
+        r->depart = sim->now;
+        r->where = TSIM__TRUCK_GONE;
+        r->loaded = loaded;
+        r->full = loaded >= t.pallets;
+        r->late = sim->now > t.departure;
+    }
     tsim__sum_add(&s->turnaround, sim->now - t.t_arrive);
     dr->state = IDLE;
     s->busy_doors--;
@@ -415,7 +492,137 @@ void tsim__trucks_release(struct tsim__trucks *t)
     tsim__free(t->departure);
     tsim__free(t->pallets);
     tsim__free(t->outbound);
+    for (int i = 0; t->id && i < t->n; i++) tsim__free(t->id[i]);
+    tsim__free(t->id);
     memset(t, 0, sizeof *t);
+}
+
+/* The live twin's view (dock.h) ------------------------------------------------------------ */
+
+int tsim__dock_is(const struct tsim_model *m, int block)
+{
+    return block >= 0 && block < m->nblocks &&
+           strcmp(tsim_block_type_name(m->blocks[block].type), "dock") == 0;
+}
+
+/* The appointment of truck `id`, or -1. O(trucks): a plant reports a truck once, and a day has
+ * hundreds of appointments, not millions. */
+static int find_file_truck(const struct tsim__block_desc *d, const char *id)
+{
+    for (int k = 0; k < d->trucks.n; k++)
+        if (strcmp(d->trucks.id[k], id) == 0) return k;
+    return -1;
+}
+
+int tsim__dock_check_arrival(const struct tsim_model *m, int block, const char *id, int outbound,
+                             int door, char *err, size_t errlen)
+{
+    if (!tsim__dock_is(m, block)) {
+        snprintf(err, errlen, "block '%s' (a '%s' block) has no trucks: only docks do",
+                 m->blocks[block].name, tsim_block_type_name(m->blocks[block].type));
+        return -1;
+    }
+    const struct tsim__block_desc *d = &m->blocks[block];
+    const char *dir = outbound ? "outbound" : "inbound";
+    int k = find_file_truck(d, id);
+    if (k >= 0 && d->trucks.outbound[k] != outbound) {
+        snprintf(err, errlen, "truck '%s' is %s in the appointments of dock '%s', not %s", id,
+                 outbound ? "inbound" : "outbound", d->name, dir);
+        return -1;
+    }
+    if (door >= 0 && door >= d->val[K_DOORS].i) {
+        snprintf(err, errlen, "dock '%s' has no door %d (its doors are 1 to %lld)", d->name,
+                 door + 1, d->val[K_DOORS].i);
+        return -1;
+    }
+    if (door >= 0 && !serves(d, (uint32_t)door, (uint32_t)outbound)) {
+        snprintf(err, errlen, "door %d of dock '%s' serves only %s trucks", door + 1, d->name,
+                 outbound ? "inbound" : "outbound");
+        return -1;
+    }
+    uint32_t i = 0;
+    while (i < (uint32_t)d->val[K_DOORS].i && !serves(d, i, (uint32_t)outbound)) i++;
+    if (i == (uint32_t)d->val[K_DOORS].i) { /* it would wait in the yard for ever */
+        snprintf(err, errlen, "dock '%s' has no door for %s trucks", d->name, dir);
+        return -1;
+    }
+    return 0;
+}
+
+static char *live_id(struct dock *s, uint32_t j)
+{
+    return (char *)s + s->live_off + (size_t)j * TSIM__DOCK_ID_LEN;
+}
+
+int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbound,
+                      int64_t pallets, int door, char *err, size_t errlen)
+{
+    struct dock *s = tsim__state(sim, (uint32_t)block);
+    const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
+    struct trec *rec = AT(s, rec_off, struct trec);
+    int k = find_file_truck(d, id);
+    for (uint32_t j = 0; k < 0 && j < s->nlive; j++)
+        if (strcmp(live_id(s, j), id) == 0) k = (int)(s->nrec + j);
+    if (k >= 0 && rec[k].where != TSIM__TRUCK_TO_COME) {
+        snprintf(err, errlen, "truck '%s' came to dock '%s' already, at %g", id, d->name,
+                 tsim__time(sim, rec[k].arrive));
+        return -1;
+    }
+    if (pallets < 1 || pallets > 1000000 || strlen(id) >= TSIM__DOCK_ID_LEN) {
+        snprintf(err, errlen, "truck '%s' with %lld pallets cannot come to dock '%s'", id,
+                 (long long)pallets, d->name);
+        return -1;
+    }
+    struct truck t = {sim->now, TSIM__NEVER, TSIM__NEVER, (uint32_t)pallets, outbound != 0, 0};
+    if (k >= 0) {
+        t = file_truck(sim, d, (uint64_t)k);
+        t.pallets = (uint32_t)pallets;
+    } else {
+        if (s->nlive == TSIM__DOCK_LIVE_MAX) {
+            snprintf(err, errlen,
+                     "dock '%s' has recorded %d trucks that its appointments do not know, the "
+                     "most it keeps",
+                     d->name, TSIM__DOCK_LIVE_MAX);
+            return -1;
+        }
+        k = (int)(s->nrec + s->nlive);
+        snprintf(live_id(s, s->nlive++), TSIM__DOCK_ID_LEN, "%s", id);
+        rec[k] = (struct trec){TSIM__NEVER, TSIM__NEVER, TSIM__NEVER, TSIM__NEVER,
+                               (uint32_t)pallets, 0, 0, (unsigned char)(outbound != 0),
+                               TSIM__TRUCK_TO_COME, 0, 0};
+    }
+    rec[k].pallets = (uint32_t)pallets;
+    t.rec = (uint32_t)k;
+    return come(sim, (uint32_t)block, s, &t, door);
+}
+
+int tsim__dock_trucks(const struct tsim_sim *sim, int block)
+{
+    const struct dock *s = tsim__state(sim, (uint32_t)block);
+    return (int)(s->nrec + s->nlive);
+}
+
+void tsim__dock_truck(const struct tsim_sim *sim, int block, int k, struct tsim__dock_truck *out)
+{
+    struct dock *s = tsim__state(sim, (uint32_t)block);
+    const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
+    const struct trec *r = &AT(s, rec_off, struct trec)[k];
+    /* a time not yet is negative */
+#define T(x) ((x) == TSIM__NEVER ? -1.0 : tsim__time(sim, (x)))
+    *out = (struct tsim__dock_truck){
+        (uint32_t)k < s->nrec ? d->trucks.id[k] : live_id(s, (uint32_t)k - s->nrec),
+        r->outbound,
+        (enum tsim__truck_where)r->where,
+        T(r->arrive),
+        T(r->start),
+        T(r->depart),
+        T(r->due_out),
+        r->planned,
+        r->pallets,
+        r->loaded,
+        r->full,
+        r->late};
+#undef T
 }
 
 /* The descriptor ---------------------------------------------------------------------------- */

@@ -29,6 +29,9 @@
  * cannot tell them from a file's. The state has room for `order_limit` orders of the most lines
  * `order_lines` can draw, so that distribution must be bounded.
  *
+ * The live twin (picking.h) may release an order of the file now, and report a line picked: the
+ * line is then at the pack station at once, and a picker skips it (`done`, a bit a line).
+ *
  * Invariants: orders are released in the file's release order, and the lines of order i are
  * first[i]..first[i+1]-1, so the lines waiting for a picker are next_line..first[released]-1 and
  * every tour is a run of consecutive lines. An order's entity exists from its arrival until it
@@ -36,9 +39,11 @@
  * in the ring `pq` (FIFO); a packer whose order the next block refuses keeps it (BLOCKED) and
  * retries when woken, packers in index order. State lives in the arena, located by offsets.
  */
+#include "blocks/picking.h"
 #include "blocks/sim.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 enum { EV_ARRIVE, EV_WAVE, EV_TOUR, EV_PACK };
@@ -77,6 +82,7 @@ struct picking {
     uint32_t line_order; /* the order of line next_line */
     uint64_t pick_off, pack_off, ord_off, pq_off, stock_off; /* bytes from the state's start */
     uint64_t gen_off; /* generated orders (struct gen and its arrays); 0 with a file */
+    uint64_t done_off; /* a bit a line: the plant reported it picked (picking.h) */
     struct tsim__area busy; /* pickers on a tour */
     uint64_t lines, units, shipped, on_time, stockouts, short_units;
     struct tsim__sum cycle, lead, consol, pack_wait;
@@ -156,7 +162,8 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
     sizes(d, &no, &nl);
     return round8(sizeof(struct picking)) + count_of(d, K_PICKERS) * sizeof(struct picker) +
            count_of(d, K_PACKERS) * sizeof(struct packer) + no * sizeof(struct ostate) +
-           round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) + gen_size(d);
+           round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) + gen_size(d) +
+           round8(nl / 8 + 1);
 }
 
 static struct lines lines_of(const struct picking *s, const struct tsim__block_desc *d)
@@ -259,7 +266,12 @@ static void init(struct tsim_sim *sim, uint32_t b)
     int64_t *stock = AT(s, stock_off, int64_t);
     for (uint32_t p = 0; p < s->nprod; p++) stock[p] = d->val[K_STOCK].set ? d->val[K_STOCK].i : -1;
     s->gen_off = 0;
-    if (generated(d)) generate(sim, s, d, s->stock_off + round8(s->nprod * sizeof(int64_t)));
+    uint64_t after = s->stock_off + round8(s->nprod * sizeof(int64_t));
+    if (generated(d)) {
+        generate(sim, s, d, after);
+        after += gen_size(d);
+    }
+    s->done_off = after; /* zeroed with the arena */
     if (s->norders) tsim__schedule(sim, release_ticks(sim, s, d, 0), b, EV_ARRIVE, 0);
     if (d->val[K_RELEASE].i == REL_WAVE && s->norders)
         tsim__schedule(sim, sim->now + tsim__draw(sim, &d->val[K_WAVE].d, &s->h.rng[TSIM__RNG_AUX]),
@@ -281,18 +293,22 @@ static void location(const struct tsim__block_desc *d, int p, double *x, double 
  * such aisle walked through its whole length, front to back and back to front in turn, and the
  * cross aisles out and back; with an odd count the farthest aisle is entered from the front and
  * left the same way, from its deepest pick. */
-static double tour_travel(const struct tsim__block_desc *d, const int32_t *product, uint32_t l0,
-                          uint32_t l1)
+static int is_done(const unsigned char *done, uint32_t l) { return done[l / 8] >> (l % 8) & 1; }
+
+static double tour_travel(const struct tsim__block_desc *d, const int32_t *product,
+                          const unsigned char *done, uint32_t l0, uint32_t l1)
 {
     if (!d->val[K_WALK_SPEED].set) return 0;
     double xmax = 0, depth = 0, far_depth = 0;
     uint32_t visited = 0;
     for (uint32_t i = l0; i < l1; i++) {
         double x, y, ymax;
+        if (is_done(done, i)) continue; /* picked already, reported by the plant */
         location(d, product[i], &x, &y);
         int seen = 0;
         for (uint32_t j = l0; j < i && !seen; j++) {
             double xj, yj;
+            if (is_done(done, j)) continue;
             location(d, product[j], &xj, &yj);
             seen = xj == x;
         }
@@ -300,6 +316,7 @@ static double tour_travel(const struct tsim__block_desc *d, const int32_t *produ
         ymax = y;
         for (uint32_t j = i + 1; j < l1; j++) {
             double xj, yj;
+            if (is_done(done, j)) continue;
             location(d, product[j], &xj, &yj);
             if (xj == x && yj > ymax) ymax = yj;
         }
@@ -341,7 +358,9 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct picking *s
             s->line_order++;
         int64_t t = 0;
         p->units = 0;
+        const unsigned char *done = AT(s, done_off, unsigned char);
         for (uint32_t l = p->l0; l < p->l1; l++) {
+            if (is_done(done, l)) continue;
             int prod = ol.product[l];
             int64_t want = ol.qty[l], got = want;
             if (stock[prod] >= 0) {
@@ -355,7 +374,7 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct picking *s
             p->units += (uint64_t)got;
             t += draw_of(sim, s, d, K_PICK_LINE) + got * draw_of(sim, s, d, K_PICK_UNIT);
         }
-        p->travel = tour_travel(d, ol.product, p->l0, p->l1);
+        p->travel = tour_travel(d, ol.product, done, p->l0, p->l1);
         p->work = tsim__time(sim, t);
         int64_t tt = tsim__draw_ticks(sim, p->travel);
         p->state = BUSY;
@@ -373,12 +392,13 @@ static void release_upto(struct tsim_sim *sim, uint32_t b, struct picking *s, ui
     dispatch_pickers(sim, b, s);
 }
 
-static void arrive(struct tsim_sim *sim, uint32_t b, struct picking *s)
+/* The orders before `k` that have not arrived arrive now. */
+static void arrive_upto(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t k)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct ostate *os = AT(s, ord_off, struct ostate);
     struct lines ol = lines_of(s, d);
-    while (s->arrived < s->norders && release_ticks(sim, s, d, s->arrived) <= sim->now) {
+    while (s->arrived < k) {
         uint32_t o = s->arrived++;
         uint32_t e = tsim__entity_new(sim, ol.product[ol.first[o]]);
         int64_t due = due_ticks(sim, s, d, o);
@@ -390,6 +410,15 @@ static void arrive(struct tsim_sim *sim, uint32_t b, struct picking *s)
         os[o].t_first = -1;
         os[o].t_release = sim->now;
     }
+}
+
+static void arrive(struct tsim_sim *sim, uint32_t b, struct picking *s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    uint32_t upto = s->arrived;
+    while (upto < s->norders && release_ticks(sim, s, d, upto) <= sim->now) upto++;
+    arrive_upto(sim, b, s, upto);
+    /* one arrival event is pending at a time; orders the twin brought early are skipped */
     if (s->arrived < s->norders)
         tsim__schedule(sim, release_ticks(sim, s, d, s->arrived), b, EV_ARRIVE, 0);
     long long rule = d->val[K_RELEASE].i;
@@ -420,24 +449,31 @@ static void dispatch_packers(struct tsim_sim *sim, uint32_t b, struct picking *s
     }
 }
 
+/* A line of order `o` is at the pack station: the order is complete with its last line. */
+static void line_in(struct tsim_sim *sim, struct picking *s, uint32_t o)
+{
+    struct ostate *os = AT(s, ord_off, struct ostate);
+    uint32_t *pq = AT(s, pq_off, uint32_t);
+    s->lines++;
+    if (os[o].t_first < 0) os[o].t_first = sim->now;
+    if (--os[o].left == 0) {
+        os[o].t_done = sim->now;
+        tsim__sum_add(&s->consol, sim->now - os[o].t_first);
+        pq[(s->pq_head + s->pq_n) % s->norders] = o;
+        s->pq_n++;
+    }
+}
+
 static void tour_end(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t i)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct picker *p = &AT(s, pick_off, struct picker)[i];
-    struct ostate *os = AT(s, ord_off, struct ostate);
-    uint32_t *pq = AT(s, pq_off, uint32_t);
     const int32_t *first = lines_of(s, d).first;
+    const unsigned char *done = AT(s, done_off, unsigned char);
     uint32_t o = p->o0;
     for (uint32_t l = p->l0; l < p->l1; l++) {
         while ((uint32_t)first[o + 1] <= l) o++;
-        s->lines++;
-        if (os[o].t_first < 0) os[o].t_first = sim->now;
-        if (--os[o].left == 0) {
-            os[o].t_done = sim->now;
-            tsim__sum_add(&s->consol, sim->now - os[o].t_first);
-            pq[(s->pq_head + s->pq_n) % s->norders] = o;
-            s->pq_n++;
-        }
+        if (!is_done(done, l)) line_in(sim, s, o); /* else it came when the plant said */
     }
     s->units += p->units;
     s->travel += p->travel;
@@ -547,7 +583,122 @@ void tsim__orderlines_release(struct tsim__orderlines *o)
     tsim__free(o->first);
     tsim__free(o->product);
     tsim__free(o->qty);
+    for (int i = 0; o->id && i < o->norders; i++) tsim__free(o->id[i]);
+    tsim__free(o->id);
+    tsim__free(o->line);
     memset(o, 0, sizeof *o);
+}
+
+/* The live twin's view (picking.h) --------------------------------------------------------- */
+
+int tsim__picking_is(const struct tsim_model *m, int block)
+{
+    return block >= 0 && block < m->nblocks &&
+           strcmp(tsim_block_type_name(m->blocks[block].type), "picking") == 0;
+}
+
+/* Order `id` of the file, or -1. O(orders): a plant releases an order once. */
+static int find_order(const struct tsim__block_desc *d, const char *id)
+{
+    for (int o = 0; o < d->orders.norders; o++)
+        if (strcmp(d->orders.id[o], id) == 0) return o;
+    return -1;
+}
+
+/* Line number `line` of order `o`, as its index among all lines, or -1. */
+static int find_line(const struct tsim__block_desc *d, int o, int line)
+{
+    for (int l = d->orders.first[o]; l < d->orders.first[o + 1]; l++)
+        if (d->orders.line[l] == line) return l;
+    return -1;
+}
+
+int tsim__picking_check(const struct tsim_model *m, int block, const char *order, int line,
+                        char *err, size_t errlen)
+{
+    if (!tsim__picking_is(m, block)) {
+        snprintf(err, errlen, "block '%s' (a '%s' block) has no order lines: only picking "
+                 "blocks do", m->blocks[block].name, tsim_block_type_name(m->blocks[block].type));
+        return -1;
+    }
+    const struct tsim__block_desc *d = &m->blocks[block];
+    if (generated(d)) {
+        snprintf(err, errlen, "picking '%s' draws its orders, which have no ids", d->name);
+        return -1;
+    }
+    int o = find_order(d, order);
+    if (o < 0) {
+        snprintf(err, errlen, "picking '%s' has no order '%s'", d->name, order);
+        return -1;
+    }
+    if (line > 0 && find_line(d, o, line) < 0) {
+        snprintf(err, errlen, "order '%s' of picking '%s' has no line %d", order, d->name, line);
+        return -1;
+    }
+    return 0;
+}
+
+/* Order `o` and every order before it in release order are released now, arriving first if
+ * their time has not come: the block picks in release order. */
+static void release_now(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t o)
+{
+    if (o < s->released) return;
+    arrive_upto(sim, b, s, o + 1);
+    release_upto(sim, b, s, o + 1);
+}
+
+int tsim__picking_release(struct tsim_sim *sim, int block, const char *order, char *err,
+                          size_t errlen)
+{
+    struct picking *s = tsim__state(sim, (uint32_t)block);
+    const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
+    int o = find_order(d, order);
+    if ((uint32_t)o < s->released) {
+        snprintf(err, errlen, "order '%s' of picking '%s' was released already, at %g", order,
+                 d->name, tsim__time(sim, AT(s, ord_off, struct ostate)[o].t_release));
+        return -1;
+    }
+    release_now(sim, (uint32_t)block, s, (uint32_t)o);
+    return 0;
+}
+
+int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int line, char *err,
+                       size_t errlen)
+{
+    uint32_t b = (uint32_t)block;
+    struct picking *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    int o = find_order(d, order);
+    uint32_t l = (uint32_t)find_line(d, o, line);
+    unsigned char *done = AT(s, done_off, unsigned char);
+    if (is_done(done, l)) {
+        snprintf(err, errlen, "line %d of order '%s' of picking '%s' was reported picked already",
+                 line, order, d->name);
+        return -1;
+    }
+    /* where it is before the plant's word: on a tour (its units counted at the tour's end), or
+     * picked already by the sim, or waiting for a picker (who will skip it) */
+    const struct picker *pk = AT(s, pick_off, struct picker);
+    int touring = 0;
+    for (uint32_t i = 0; i < s->npick && !touring; i++)
+        touring = pk[i].state == BUSY && pk[i].l0 <= l && l < pk[i].l1;
+    int picked = l < s->next_line && !touring;
+    done[l / 8] |= (unsigned char)(1u << (l % 8));
+    release_now(sim, b, s, (uint32_t)o);
+    if (picked) return 1; /* the sim picked it before the plant did */
+    if (!touring) { /* no picker has it yet: its units are counted now, a tour's at its end */
+        int64_t *stock = AT(s, stock_off, int64_t);
+        int64_t want = d->orders.qty[l], got = want;
+        int prod = d->orders.product[l];
+        if (stock[prod] >= 0) {
+            got = want < stock[prod] ? want : stock[prod];
+            stock[prod] -= got;
+        }
+        s->units += (uint64_t)got;
+    }
+    line_in(sim, s, (uint32_t)o);
+    dispatch_packers(sim, b, s);
+    return 0;
 }
 
 /* The descriptor ---------------------------------------------------------------------------- */

@@ -14,7 +14,7 @@
  * skipped silently.
  *
  * Memory: the rows are kept (order id text once per order, 28 bytes a line) until the lines are
- * grouped by order, then the result holds 8 bytes a line and 20 an order.
+ * grouped by order, then the result holds 12 bytes a line and 28 an order besides its id.
  */
 #include "model/ordercsv.h"
 
@@ -252,9 +252,13 @@ static int group(struct reader *r, const char *shown, struct tsim__orderlines *o
         out->first = tsim__malloc((no + 1) * sizeof *out->first);
         out->product = tsim__malloc((nl ? nl : 1) * sizeof *out->product);
         out->qty = tsim__malloc((nl ? nl : 1) * sizeof *out->qty);
+        out->id = tsim__malloc((no ? no : 1) * sizeof *out->id);
+        out->line = tsim__malloc((nl ? nl : 1) * sizeof *out->line);
         for (size_t i = 0; i < no; i++) {
             out->release[i] = r->ords[order[i]].release;
             out->due[i] = r->ords[order[i]].due;
+            out->id[i] = r->ords[order[i]].id; /* moved: the result owns it now */
+            r->ords[order[i]].id = NULL;
         }
         size_t k = 0;
         for (size_t i = 0; i < no; i++) {
@@ -262,6 +266,7 @@ static int group(struct reader *r, const char *shown, struct tsim__orderlines *o
             while (k < nl && r->rows[k].order == (int32_t)i) {
                 out->product[k] = r->rows[k].product;
                 out->qty[k] = r->rows[k].qty;
+                out->line[k] = r->rows[k].line;
                 k++;
             }
         }

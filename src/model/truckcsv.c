@@ -103,6 +103,7 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
         o->departure = tsim__realloc(o->departure, n * sizeof *o->departure);
         o->pallets = tsim__realloc(o->pallets, n * sizeof *o->pallets);
         o->outbound = tsim__realloc(o->outbound, n * sizeof *o->outbound);
+        o->id = tsim__realloc(o->id, n * sizeof *o->id);
         r->rows = tsim__realloc(r->rows, n * sizeof *r->rows);
     }
     int i = o->n++;
@@ -111,7 +112,8 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
     o->departure[i] = t[2];
     o->pallets[i] = (int32_t)pallets;
     o->outbound[i] = (unsigned char)out;
-    r->rows[i] = (struct row){tsim__strdup(row->val[COL_TRUCK]), line, row->col[COL_TRUCK], i};
+    o->id[i] = tsim__strdup(row->val[COL_TRUCK]);
+    r->rows[i] = (struct row){o->id[i], line, row->col[COL_TRUCK], i};
 }
 
 static int by_id(const void *a, const void *b)
@@ -143,7 +145,8 @@ static void sort_by_arrival(struct tsim__trucks *o)
                              tsim__malloc(n * sizeof(double)),
                              tsim__malloc(n * sizeof(double)),
                              tsim__malloc(n * sizeof(int32_t)),
-                             tsim__malloc(n)};
+                             tsim__malloc(n),
+                             tsim__malloc((n ? n : 1) * sizeof(char *))};
     for (size_t k = 0; k < n; k++) {
         int i = idx[k];
         s.arrival[k] = o->arrival[i];
@@ -151,6 +154,8 @@ static void sort_by_arrival(struct tsim__trucks *o)
         s.departure[k] = o->departure[i];
         s.pallets[k] = o->pallets[i];
         s.outbound[k] = o->outbound[i];
+        s.id[k] = o->id[i];
+        o->id[i] = NULL; /* moved */
     }
     tsim__free(idx);
     tsim__trucks_release(o);
@@ -179,8 +184,7 @@ int tsim__trucks_read(const char *path, const char *text, size_t len, const char
                 break;
             }
     }
-    for (int i = 0; i < out->n; i++) tsim__free(r.rows[i].id);
-    tsim__free(r.rows);
+    tsim__free(r.rows); /* the ids are the result's */
     if (rc == 0) sort_by_arrival(out);
     else tsim__trucks_release(out);
     return rc;

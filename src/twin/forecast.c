@@ -10,6 +10,7 @@
  * twin does not change it while a forecast runs (see twin.c).
  */
 #include "blocks/desc.h"
+#include "blocks/dock.h"
 #include "core/core.h"
 #include "results/results.h"
 #include "twin/twin.h"
@@ -153,6 +154,9 @@ struct job {
     double *done;        /* [rep * norders + k]: completion time, -1 if not by the horizon */
     int *bottleneck;     /* per replication */
     double *fan_out, *fan_wip; /* [rep * TSIM__FC_FAN_POINTS + k] */
+    const struct tsim__fc_truck *trucks; /* the outbound trucks followed */
+    int ntrucks;
+    struct tsim__dock_truck *truck_end;  /* [rep * ntrucks + t]: each one's record at the end */
     pthread_mutex_t lock; /* guards the two below */
     int failed_rep;       /* the lowest replication stopped by an error; -1: none */
     char error[256];
@@ -241,6 +245,9 @@ static void run_one(struct job *j, int i)
         }
     }
     j->bottleneck[i] = best;
+    for (int t = 0; t < j->ntrucks; t++)
+        tsim__dock_truck(c, j->trucks[t].block, j->trucks[t].record,
+                         &j->truck_end[(size_t)i * (size_t)j->ntrucks + (size_t)t]);
     tsim_result_release(&r);
     tsim__free(act);
     tsim_sim_destroy(c);
@@ -295,6 +302,61 @@ static double *fan_quantiles(const double *v, int R)
     return out;
 }
 
+/* The outbound trucks of every dock that have not left the base sim: the forecast follows them
+ * (the clones hold the same records, none added). */
+static void trucks_to_follow(const struct tsim_sim *base, struct tsim__fc_result *out)
+{
+    const struct tsim_model *m = tsim_sim_model(base);
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        n = 0;
+        for (int b = 0; b < tsim_model_block_count(m); b++) {
+            if (!tsim__dock_is(m, b)) continue;
+            for (int k = 0; k < tsim__dock_trucks(base, b); k++) {
+                struct tsim__dock_truck x;
+                tsim__dock_truck(base, b, k, &x);
+                if (!x.outbound || x.where == TSIM__TRUCK_GONE) continue;
+                if (pass) out->trucks[n] = (struct tsim__fc_truck){.block = b, .record = k};
+                n++;
+            }
+        }
+        if (!pass) out->trucks = tsim__calloc((size_t)(n ? n : 1), sizeof *out->trucks);
+    }
+    out->ntrucks = n;
+}
+
+/* Each truck's shares and means over the replications, from its records at their ends. A truck
+ * still at the dock (or yet to come) at the horizon left neither full nor on time. */
+static void trucks_summary(struct tsim__fc_result *out, const struct tsim__dock_truck *end)
+{
+    int R = out->replications, T = out->ntrucks;
+    double *dep = tsim__malloc(sizeof *dep * (size_t)(R ? R : 1));
+    for (int t = 0; t < T; t++) {
+        struct tsim__fc_truck *ft = &out->trucks[t];
+        int left = 0, full = 0, on_time = 0, both = 0;
+        double loaded = 0;
+        for (int i = 0; i < R; i++) {
+            const struct tsim__dock_truck *x = &end[(size_t)i * (size_t)T + (size_t)t];
+            if (x->where != TSIM__TRUCK_GONE) continue;
+            dep[left++] = x->depart;
+            loaded += (double)x->loaded;
+            full += x->full;
+            on_time += !x->late;
+            both += x->full && !x->late;
+        }
+        struct tsim_summary s;
+        tsim_summary_of(&s, dep, (size_t)left, 0.95);
+        ft->p_left = R ? (double)left / R : 0;
+        ft->p_full = R ? (double)full / R : 0;
+        ft->p_on_time = R ? (double)on_time / R : 0;
+        ft->p_full_on_time = R ? (double)both / R : 0;
+        ft->departure_mean = left ? s.mean : -1;
+        ft->departure_hw = left ? s.half_width : 0;
+        ft->loaded_mean = left ? loaded / left : 0;
+    }
+    tsim__free(dep);
+}
+
 void tsim__fc_run(const struct tsim__fc_input *in, struct tsim__fc_result *out)
 {
     double t0 = wall_now();
@@ -329,6 +391,11 @@ void tsim__fc_run(const struct tsim__fc_input *in, struct tsim__fc_result *out)
     j.bottleneck = tsim__calloc((size_t)(R ? R : 1), sizeof *j.bottleneck);
     j.fan_out = tsim__calloc((size_t)(R ? R : 1) * TSIM__FC_FAN_POINTS, sizeof *j.fan_out);
     j.fan_wip = tsim__calloc((size_t)(R ? R : 1) * TSIM__FC_FAN_POINTS, sizeof *j.fan_wip);
+    trucks_to_follow(in->base, out);
+    j.trucks = out->trucks;
+    j.ntrucks = out->ntrucks;
+    j.truck_end = tsim__calloc((size_t)(R ? R : 1) * (size_t)(out->ntrucks ? out->ntrucks : 1),
+                               sizeof *j.truck_end);
 
     int threads = in->threads;
     if (threads <= 0) {
@@ -381,6 +448,8 @@ void tsim__fc_run(const struct tsim__fc_input *in, struct tsim__fc_result *out)
             out->min_p_on_time = fo->p_on_time;
     }
     tsim__free(xs);
+    trucks_summary(out, j.truck_end);
+    tsim__free(j.truck_end);
     /* The expected bottleneck: the machine most often the most active, ties to the first. */
     out->bottleneck = -1;
     int *votes = tsim__calloc((size_t)(nb ? nb : 1), sizeof *votes);
@@ -409,6 +478,7 @@ void tsim__fc_result_release(struct tsim__fc_result *r)
 {
     tsim__free(r->output);
     tsim__free(r->orders);
+    tsim__free(r->trucks);
     tsim__free(r->fan_output);
     tsim__free(r->fan_wip);
     memset(r, 0, sizeof *r);
@@ -418,6 +488,42 @@ void tsim__fc_result_release(struct tsim__fc_result *r)
 
 /* Round to 6 significant decimals so that published numbers read well and compare stably. */
 static double r6(double x) { return isfinite(x) ? round(x * 1e6) / 1e6 : 0; }
+
+/* "trucks": each outbound truck still to leave, with its chances of leaving full and on time. */
+static void write_trucks(struct tsim__json *j, const struct tsim__fc_input *in,
+                         const struct tsim__fc_result *r, double origin, double unit_s)
+{
+    tsim__json_open(j, "trucks", '[', 0);
+    for (int t = 0; t < r->ntrucks; t++) {
+        const struct tsim__fc_truck *ft = &r->trucks[t];
+        struct tsim__dock_truck x;
+        tsim__dock_truck(in->base, ft->block, ft->record, &x);
+        tsim__json_open(j, NULL, '{', 0);
+        tsim__json_string(j, "dock", tsim__map_block_name(in->map, ft->block));
+        tsim__json_string(j, "truck", x.id);
+        tsim__json_number(j, "pallets", (double)x.pallets);
+        if (x.due_out >= 0) {
+            tsim__json_number(j, "due", r6(x.due_out));
+            tsim__json_number(j, "due_ts", r6(origin + x.due_out * unit_s));
+        } else {
+            tsim__json_null(j, "due");
+        }
+        tsim__json_number(j, "p_full_on_time", r6(ft->p_full_on_time));
+        tsim__json_number(j, "p_full", r6(ft->p_full));
+        tsim__json_number(j, "p_on_time", r6(ft->p_on_time));
+        tsim__json_number(j, "p_left", r6(ft->p_left));
+        if (ft->departure_mean >= 0) {
+            tsim__json_number(j, "departure", r6(ft->departure_mean));
+            tsim__json_number(j, "departure_half_width", r6(ft->departure_hw));
+            tsim__json_number(j, "departure_ts", r6(origin + ft->departure_mean * unit_s));
+            tsim__json_number(j, "loaded", r6(ft->loaded_mean));
+        } else {
+            tsim__json_null(j, "departure");
+        }
+        tsim__json_close(j, '{');
+    }
+    tsim__json_close(j, '[');
+}
 
 /* The figures of the forecast that are not the header: output, plan, orders, bottleneck, fan. */
 static void write_figures(struct tsim__json *j, const struct tsim__fc_input *in,
@@ -462,6 +568,7 @@ static void write_figures(struct tsim__json *j, const struct tsim__fc_input *in,
         tsim__json_close(j, '{');
     }
     tsim__json_close(j, '[');
+    if (r->ntrucks > 0) write_trucks(j, in, r, origin, unit_s);
     if (r->bottleneck >= 0) {
         tsim__json_open(j, "bottleneck", '{', 0);
         tsim__json_string(j, "block", tsim_model_block_name(m, r->bottleneck));

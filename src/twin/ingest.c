@@ -12,6 +12,8 @@
  * UTF-8, not JSON, an empty batch) counts as one event.
  */
 #include "blocks/desc.h"
+#include "blocks/dock.h"
+#include "blocks/picking.h"
 #include "blocks/storage.h"
 #include "core/core.h"
 #include "core/names.h"
@@ -323,9 +325,28 @@ static const cJSON *field(const cJSON *o, const struct tsim__rule *r, enum tsim_
     return r->field[role] ? cJSON_GetObjectItemCaseSensitive(o, r->field[role]) : NULL;
 }
 
+/* Is `v` a whole number from `lo` to `hi`? */
+static int whole_in(const cJSON *v, double lo, double hi)
+{
+    return cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+           v->valuedouble >= lo && v->valuedouble <= hi;
+}
+
+/* The order id of an order, order release or pick event. */
+static enum tsim__drop order_id(struct dec *d, const cJSON *o, const struct tsim__rule *r,
+                                struct tsim__tev *ev)
+{
+    const cJSON *v = field(o, r, TSIM__R_ORDER);
+    if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_ORDER]);
+    if (id_text(v, ev->order, sizeof ev->order) != 0)
+        return fail(d, TSIM__D_VALUE, "bad order id in field '%s'", r->field[TSIM__R_ORDER]);
+    return TSIM__OK;
+}
+
 static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJSON *o,
                                      const struct tsim__rule *r, struct tsim__tev *ev)
 {
+    enum tsim__drop rc;
     const struct tsim__map *map = d->in->map;
     const struct tsim_model *m = map->model;
     const cJSON *v;
@@ -434,6 +455,57 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
                         "more)", r->field[TSIM__R_LEVEL]);
         ev->level = (int64_t)v->valuedouble;
         break;
+    case TSIM__TEV_TRUCK: {
+        v = field(o, r, TSIM__R_TRUCK);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_TRUCK]);
+        if (id_text(v, ev->truck, sizeof ev->truck) != 0)
+            return fail(d, TSIM__D_VALUE, "bad truck id in field '%s'", r->field[TSIM__R_TRUCK]);
+        v = field(o, r, TSIM__R_DIRECTION);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_DIRECTION]);
+        if (!cJSON_IsString(v) || (strcmp(v->valuestring, "inbound") != 0 &&
+                                   strcmp(v->valuestring, "outbound") != 0))
+            return fail(d, TSIM__D_VALUE, "bad direction in field '%s' ('inbound' or "
+                        "'outbound')", r->field[TSIM__R_DIRECTION]);
+        ev->outbound = strcmp(v->valuestring, "outbound") == 0;
+        v = field(o, r, TSIM__R_PALLETS);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_PALLETS]);
+        if (!whole_in(v, 1, 1e6))
+            return fail(d, TSIM__D_VALUE, "bad pallets in field '%s' (a whole number from 1 to "
+                        "1000000)", r->field[TSIM__R_PALLETS]);
+        ev->quantity = (int64_t)v->valuedouble;
+        ev->door = -1;
+        v = field(o, r, TSIM__R_DOOR);
+        if (v && !cJSON_IsNull(v)) {
+            if (!whole_in(v, 1, 100000))
+                return fail(d, TSIM__D_VALUE, "bad door in field '%s' (a door number from 1)",
+                            r->field[TSIM__R_DOOR]);
+            ev->door = (int)v->valuedouble - 1;
+        }
+        /* Plausible against the model: a dock with a door for it, and a truck of its
+         * appointments coming in the direction they say. */
+        char why[200];
+        if (tsim__dock_check_arrival(m, ev->block, ev->truck, ev->outbound, ev->door, why,
+                                     sizeof why) != 0)
+            return fail(d, TSIM__D_VALUE, "%s", why);
+        break;
+    }
+    case TSIM__TEV_RELEASE:
+    case TSIM__TEV_PICK: {
+        if ((rc = order_id(d, o, r, ev)) != TSIM__OK) return rc;
+        if (r->kind == TSIM__TEV_PICK) {
+            v = field(o, r, TSIM__R_LINE);
+            if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_LINE]);
+            if (!whole_in(v, 1, 2147483647.0))
+                return fail(d, TSIM__D_VALUE, "bad line in field '%s' (a line number from 1)",
+                            r->field[TSIM__R_LINE]);
+            ev->line = (int)v->valuedouble;
+        }
+        /* Plausible against the model: a picking block with that order (and line) in its file */
+        char why[200];
+        if (tsim__picking_check(m, ev->block, ev->order, ev->line, why, sizeof why) != 0)
+            return fail(d, TSIM__D_VALUE, "%s", why);
+        break;
+    }
     case TSIM__TEV_COUNT:
         v = field(o, r, TSIM__R_TOTAL);
         if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_TOTAL]);
@@ -445,10 +517,7 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
         ev->level = (int64_t)v->valuedouble;
         break;
     case TSIM__TEV_ORDER:
-        v = field(o, r, TSIM__R_ORDER);
-        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_ORDER]);
-        if (id_text(v, ev->order, sizeof ev->order) != 0)
-            return fail(d, TSIM__D_VALUE, "bad order id in field '%s'", r->field[TSIM__R_ORDER]);
+        if ((rc = order_id(d, o, r, ev)) != TSIM__OK) return rc;
         v = field(o, r, TSIM__R_QUANTITY);
         if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_QUANTITY]);
         if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
@@ -514,6 +583,7 @@ static void ev_reset(struct tsim__tev *ev)
     ev->block = -1;
     ev->product = -1;
     ev->due = -1;
+    ev->door = -1;
 }
 
 /* One event object `o` of rule `rule`, as if it had arrived alone on `topic`: timestamp, the

@@ -41,7 +41,9 @@
  * else; a plant that really jumps (a night's pause) is followed one event late. Held events are
  * part of the live state and depend only on the messages, so a replay holds them alike.
  */
+#include "blocks/dock.h"
 #include "blocks/fleet.h"
+#include "blocks/picking.h"
 #include "blocks/storage.h"
 #include "core/core.h"
 #include "core/names.h"
@@ -590,6 +592,26 @@ static enum tsim__drop apply_at(struct tsim__live *lv, const struct tsim__tev *e
         if (now > was) lv->recon.added += (uint64_t)(now - was);
         else lv->recon.removed += (uint64_t)(was - now);
         if (moved < 0) lv->recon.unresolved++;
+        break;
+    }
+    case TSIM__TEV_TRUCK: {
+        /* A truck at the dock now: its appointment is kept (it came, early or late), or it is
+         * added; a door the plant names but the sim holds busy is a difference not resolved. */
+        int placed = tsim__dock_arrive(lv->sim, ev->block, ev->truck, ev->outbound, ev->quantity,
+                                       ev->door, err, errlen);
+        if (placed < 0) rc = TSIM__D_VALUE;
+        else if (placed > 0) lv->recon.unresolved++;
+        break;
+    }
+    case TSIM__TEV_RELEASE:
+        if (tsim__picking_release(lv->sim, ev->block, ev->order, err, errlen) != 0)
+            rc = TSIM__D_VALUE;
+        break;
+    case TSIM__TEV_PICK: {
+        /* A line the sim picked before the plant did cannot be unpicked: counted, not resolved */
+        int r = tsim__picking_pick(lv->sim, ev->block, ev->order, ev->line, err, errlen);
+        if (r < 0) rc = TSIM__D_VALUE;
+        else if (r > 0) lv->recon.unresolved++;
         break;
     }
     default:

@@ -51,7 +51,10 @@ enum tsim__tev_kind {
     TSIM__TEV_ORDER,     /* an order released: product, quantity, due date */
     TSIM__TEV_PARAM,     /* a parameter changed: a process time, a crew size */
     TSIM__TEV_HEARTBEAT, /* nothing happened up to this time */
-    TSIM__TEV_STOCK,     /* a storage block's stock of a product (wms.c) */
+    TSIM__TEV_STOCK,     /* a storage block's stock of a product (storage.h) */
+    TSIM__TEV_TRUCK,     /* a truck came to a dock (dock.h) */
+    TSIM__TEV_RELEASE,   /* an order of a picking block's file released (picking.h) */
+    TSIM__TEV_PICK,      /* a line of such an order picked (picking.h) */
     TSIM__TEV_COMMAND,   /* a request to the twin (forecast now, publish state) */
     TSIM__TEV_VDA_STATE, /* a VDA 5050 vehicle's `state` (vda.c; no `events:` rule names it) */
     TSIM__TEV_VDA_CONN,  /* a VDA 5050 vehicle's `connection` */
@@ -73,6 +76,11 @@ enum tsim__role {
     TSIM__R_NAME,
     TSIM__R_VALUE,
     TSIM__R_TOTAL,        /* the `count` of a count event */
+    TSIM__R_TRUCK,
+    TSIM__R_DIRECTION,
+    TSIM__R_PALLETS,
+    TSIM__R_DOOR,
+    TSIM__R_LINE,
     TSIM__R_COUNT
 };
 
@@ -227,6 +235,10 @@ struct tsim__tev {
     char value[256];
     char command[TSIM__TEV_STR];
     struct tsim__vda_ev vda;  /* VDA_STATE, VDA_CONN: `block` is the fleet, `server` the vehicle */
+    char truck[TSIM__TEV_STR]; /* TRUCK: its id; `quantity` its pallets */
+    int outbound;             /* TRUCK: 1 outbound, 0 inbound */
+    int door;                 /* TRUCK: 0-based (the plant's door 1 is 0); -1: not given */
+    int line;                 /* PICK: the line number of order `order` */
 };
 
 /* Recently seen message ids, to recognise QoS 1 redeliveries: a fixed table of 64-bit hashes
@@ -530,6 +542,16 @@ struct tsim__fc_order {
     double p_complete, p_on_time;
 };
 
+/* An outbound truck of a dock's records (blocks/dock.h) not gone at the forecast's start: over
+ * the replications, how often it leaves full and on time (by its latest planned departure;
+ * a truck without one is on time whenever it leaves), and when it leaves. */
+struct tsim__fc_truck {
+    int block, record;           /* its dock, and its record there */
+    double p_full_on_time, p_full, p_on_time, p_left; /* p_left: gone by the horizon */
+    double departure_mean, departure_hw; /* over replications where it left; -1: none did */
+    double loaded_mean;                  /* pallets, over the same replications */
+};
+
 struct tsim__fc_result {
     uint64_t id;
     double now, horizon;
@@ -542,6 +564,8 @@ struct tsim__fc_result {
     int bottleneck;              /* block most often the most active machine; -1: none */
     double bottleneck_share;     /* share of replications where it was */
     double min_p_on_time;        /* -1 without open orders */
+    struct tsim__fc_truck *trucks; /* outbound trucks still to leave, dock by dock */
+    int ntrucks;
     /* The fan: output (parts finished, as `output`) and work in process (entities in blocks
      * other than sinks) at TSIM__FC_FAN_POINTS times from now to the horizon, evenly spaced,
      * as the quantiles tsim__fc_fan_q of the replications: fan_output[q * points + k]. */

@@ -22,15 +22,11 @@ if [ -z "$MOSQUITTO" ] || ! command -v python3 >/dev/null; then
 fi
 start_broker twin_wms_broker || exit 1
 
-# Model time 0 is 06:00 (minutes); the rack's shipping asks for a pallet at 10, 20, ... min.
-"$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-wms \
-    --origin 2026-12-05T06:00:00Z --until 14min --checkpoint 1 --state-out "$TMP/wms.twin" \
-    --verbose 2>"$TMP/wms.err" &
-tp=$!
-PIDS="$PIDS $tp"
-wait_connected "$TMP/wms.err"
-python3 - "$PORT" <<'EOF'
-import json, socket, struct, sys
+# publish: the lines "TOPIC<tab>PAYLOAD" of stdin, sent raw (MQTT 3.1.1 at QoS 0, in order on one
+# connection) to the broker on $PORT.
+publish() {
+    python3 -c '
+import socket, struct, sys
 def length(n):
     out = b""
     while True:
@@ -41,8 +37,27 @@ def length(n):
 def pkt(kind, body):
     return bytes([kind]) + length(len(body)) + body
 def s(x):
-    b = x.encode() if isinstance(x, str) else x
-    return struct.pack("!H", len(b)) + b
+    return struct.pack("!H", len(x)) + x
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+c.sendall(pkt(0x10, s(b"MQTT") + bytes([4, 2]) + struct.pack("!H", 30) + s(b"twinsim-test-wms")))
+c.recv(4)
+for line in sys.stdin.buffer:
+    topic, payload = line.rstrip(b"\n").split(b"\t", 1)
+    c.sendall(pkt(0x30, s(topic) + payload))
+c.sendall(pkt(0xE0, b""))
+c.close()
+' "$PORT"
+}
+
+# Model time 0 is 06:00 (minutes); the rack's shipping asks for a pallet at 10, 20, ... min.
+"$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-wms \
+    --origin 2026-12-05T06:00:00Z --until 14min --checkpoint 1 --state-out "$TMP/wms.twin" \
+    --verbose 2>"$TMP/wms.err" &
+tp=$!
+PIDS="$PIDS $tp"
+wait_connected "$TMP/wms.err"
+python3 - <<'EOF' | publish
+import json
 seq = [0]
 def stock(minute, sku, qty, **over):
     seq[0] += 1
@@ -64,13 +79,8 @@ msgs = [
     stock(3, "A", 4),                  # A back to 4 (of the 10 loads the 99 could place)
     stock(14, "B", 2),                 # the end: 14:30, past --until
 ]
-c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-c.sendall(pkt(0x10, s("MQTT") + bytes([4, 2]) + struct.pack("!H", 30) + s("twinsim-test-wms")))
-c.recv(4)
 for topic, payload in msgs:
-    c.sendall(pkt(0x30, s(topic) + payload))
-c.sendall(pkt(0xE0, b""))
-c.close()
+    print(topic + "\t" + payload.decode())
 EOF
 wait_pid $tp 30 || fail twin_wms_follow "the twin did not reach the end"
 final=$(tail -n 1 "$TMP/wms.twin")
@@ -111,4 +121,75 @@ if [ "$s1" = '{"rack":{"A":0,"B":0}}}' ] && [ "$s2" = '{"rack":{"A":5,"B":2}}}' 
     pass twin_wms_stock_applied
 else
     fail twin_wms_stock_applied "1: '$s1' 2: '$s2' 4: '$s4' 11: '$s11'"
+fi
+
+# Orders released, lines picked and trucks at the dock (tests/twin/wms-dc.yaml, its mapping and
+# CSV files), then a forecast asked for: by hand (minutes from 06:00), O3 is released at 2.5 with
+# O1 and O2 before it (due at 5 and 6); its line is reported picked at 3, so it ships to the dock
+# at 4, where T1 (due at 20) is reported at 4 and loads it, then O1 (picked 2.5..6.5, packed by
+# 7.5): full, it leaves at 7.5. O2 (packed by 9.5) waits for T2 (5 pallets, 40 to 50), which can
+# only leave at 50 with that one order. The forecast asked for at 6 (the command comes after the
+# 06:00 message) says, in every replication: T1 leaves full and on time at 7.5, T2 on time at 50
+# but not full.
+"$TWINSIM" twin tests/twin/wms-dc.yaml --mapping tests/twin/wms-dc.mapping.yaml \
+    --mqtt 127.0.0.1:$PORT --client-id twin-wms-dc --origin 2026-12-05T06:00:00Z --until 14min \
+    --state-out "$TMP/dc.twin" --db "$TMP/dc.db" --verbose 2>"$TMP/dc.err" &
+tp=$!
+PIDS="$PIDS $tp"
+wait_connected "$TMP/dc.err"
+python3 - <<'EOF' | publish
+import json
+seq = [0]
+def m(topic, at, **fields):
+    seq[0] += 1
+    fields.update({"ts": "2026-12-05T06:%s" % at, "seq": seq[0]})
+    return (topic, json.dumps(fields).encode())
+msgs = [
+    m("wms/release", "02:30Z", order="O3"),
+    m("wms/picks", "03:00Z", order="O3", line=1),
+    m("wms/picks", "03:10Z", order="O3", line=9),           # bad_value: no line 9
+    m("wms/release", "03:20Z", order="O9"),                # bad_value: no order O9
+    m("wms/trucks", "04:00Z", plate="T1", direction="outbound", qty=2, door=1),
+    m("wms/trucks", "05:00Z", plate="X7", direction="inbound", qty=-1),    # bad_value
+    m("wms/trucks", "05:10Z", plate="X7", direction="inbound", qty=1, door=9),  # bad_value
+    m("wms/trucks", "06:00Z", plate="X8", qty=1),          # missing_field: direction
+    ("wms/cmd", b'{"cmd": "forecast"}'),
+    m("wms/trucks", "10:00Z", plate="T1", direction="outbound", qty=2),  # came already
+    m("wms/release", "14:30Z", order="O1"),                # released already; past --until
+]
+for topic, payload in msgs:
+    print(topic + "\t" + payload.decode())
+EOF
+wait_pid $tp 60 || fail twin_wms_dc_follow "the twin did not reach the end"
+E="$TMP/dc.err"
+if grep -qF "dropped: 'wms/picks': bad_value: order 'O3' of picking 'pick' has no line 9" "$E" &&
+    grep -qF "dropped: 'wms/release': bad_value: picking 'pick' has no order 'O9'" "$E" &&
+    grep -qF "dropped: 'wms/trucks': bad_value: bad pallets in field 'qty' (a whole number from 1 to 1000000)" "$E" &&
+    grep -qF "dropped: 'wms/trucks': bad_value: dock 'dock' has no door 9 (its doors are 1 to 2)" "$E" &&
+    grep -qF "dropped: 'wms/trucks': missing_field: missing field 'direction'" "$E" &&
+    grep -qF "truck 'T1' came to dock 'dock' already, at 4" "$E" &&
+    grep -qF "order 'O1' of picking 'pick' was released already, at 2.5" "$E"; then
+    pass twin_wms_dc_drops_logged
+else
+    fail twin_wms_dc_drops_logged "$(grep -i "drop\|already" "$E" | head -c 1500)"
+fi
+final=$(tail -n 1 "$TMP/dc.twin")
+if python3 - "$final" "$TMP/dc.db" <<'EOF'; then
+import json, sqlite3, sys
+c = json.loads(sys.argv[1])["counters"]
+# 4 bad values decoded and 2 refused when applied (T1 came already, O1 released already)
+assert c["dropped"]["bad_value"] == 6 and c["dropped"]["missing_field"] == 1, c["dropped"]
+assert c["received"] == 11 and c["accepted"] == 4 and c["applied"] == 3, c
+rows = sqlite3.connect(sys.argv[2]).execute("select result from forecasts").fetchall()
+assert len(rows) == 1, rows
+t = json.loads(rows[0][0])["trucks"]
+assert [x["truck"] for x in t] == ["T1", "T2"], t
+t1, t2 = t
+assert t1["p_full_on_time"] == 1 and t1["departure"] == 7.5 and t1["loaded"] == 2, t1
+assert t2["p_full_on_time"] == 0 and t2["p_full"] == 0 and t2["p_on_time"] == 1, t2
+assert t2["p_left"] == 1 and t2["departure"] == 50 and t2["loaded"] == 1 and t2["due"] == 50, t2
+EOF
+    pass twin_wms_dc_trucks_forecast
+else
+    fail twin_wms_dc_trucks_forecast "$final"
 fi

@@ -1,0 +1,30 @@
+/*
+ * What the live twin (src/twin) may tell a picking block in a sim: an order of its file released
+ * now, a line of it picked now (the plant's order ids and line numbers of the orders file). The
+ * functions at the end of picking.c. Not API.
+ */
+#ifndef TSIM_BLOCKS_PICKING_H
+#define TSIM_BLOCKS_PICKING_H
+#include <stddef.h>
+struct tsim_model;
+struct tsim_sim;
+
+/* Is block `block` of `m` a picking block? */
+int tsim__picking_is(const struct tsim_model *m, int block);
+/* Whether the plant may name order `order` (and its line number `line`, or 0 for none) of picking
+ * `block`, as far as the model tells: 0, or -1 with the reason in `err` (not a picking block,
+ * orders drawn rather than read from a file, no such order or line). */
+int tsim__picking_check(const struct tsim_model *m, int block, const char *order, int line,
+                        char *err, size_t errlen);
+/* Order `order` (checked) is released to the pickers now, with every order before it in release
+ * order that is not (the block picks in release order); one whose time has not come arrives now.
+ * Returns 0, or -1 with the reason in `err` when it was released already. */
+int tsim__picking_release(struct tsim_sim *sim, int block, const char *order, char *err,
+                          size_t errlen);
+/* Line `line` of order `order` (checked) was picked: it is at the pack station now (its order
+ * released first if it was not), and no picker picks it again. Returns 0; 1 when the sim had
+ * picked it already (a difference not resolved); -1 with the reason in `err` when the plant
+ * reported it before. */
+int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int line, char *err,
+                       size_t errlen);
+#endif
