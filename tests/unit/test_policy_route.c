@@ -1,0 +1,253 @@
+/*
+ * src/logic/route.c: a route's learned rule, `to: {rule: policy:PATH, among: [...]}`. A weights
+ * file that is a built-in route rule in disguise (linear +1 on queue, busy, backlog or util, and
+ * an mlp of one tanh unit over queue) makes the same run as shortest_queue, first_free,
+ * earliest_free and least_utilized, fingerprint for fingerprint, over replications where the
+ * choice matters (round_robin's fingerprints differ); the features of a target; the refusals
+ * with their places, word for word.
+ */
+#include "check.h"
+#include "model_text.h"
+
+#include "blocks/sim.h"
+#include "logic/logic.h"
+#include "logic/policy.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Orders to two unequal machines, each behind its own queue: the route picks the queue. */
+static const char queues[] =
+    "name: queues\n"
+    "time_unit: min\n"
+    "blocks:\n"
+    "  - source: orders\n"
+    "    interarrival: exponential(5)\n"
+    "    to: {rule: %s, among: [qa, qb]}\n"
+    "  - buffer: qa\n"
+    "    to: fast\n"
+    "  - machine: fast\n"
+    "    process: exponential(6)\n"
+    "    to: done\n"
+    "  - buffer: qb\n"
+    "    to: slow\n"
+    "  - machine: slow\n"
+    "    process: exponential(12)\n"
+    "    to: done\n"
+    "  - sink: done\n";
+
+/* The same machines fed from one queue: the route picks the machine (a busy one blocks). */
+static const char machines[] =
+    "name: machines\n"
+    "time_unit: min\n"
+    "blocks:\n"
+    "  - source: orders\n"
+    "    interarrival: exponential(5)\n"
+    "    to: front\n"
+    "  - buffer: front\n"
+    "    to: {rule: %s, among: [slow, fast]}\n"
+    "  - machine: fast\n"
+    "    process: exponential(6)\n"
+    "    to: done\n"
+    "  - machine: slow\n"
+    "    process: exponential(12)\n"
+    "    to: done\n"
+    "  - sink: done\n";
+
+/* `text` into a new file; its path (free it). */
+static char *write_tmp(const char *text)
+{
+    char *path = malloc(64);
+    snprintf(path, 64, "/tmp/test_policy_route_XXXXXX");
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        free(path);
+        return NULL;
+    }
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static struct tsim_model *route_model(const char *fmt, const char *rule, char *diag, size_t n)
+{
+    char text[2048];
+    snprintf(text, sizeof text, fmt, rule);
+    return model_from_text(text, "m.yaml", diag, n);
+}
+
+/* The fingerprints of replications 0..R-1 of seed 5, to 2 days. */
+enum { R = 6 };
+static void fingerprints(struct tsim_model *m, uint64_t *fp)
+{
+    for (int i = 0; i < R; i++) {
+        struct tsim_sim *sim = tsim_sim_create(m, 5, (uint64_t)i);
+        CHECK(sim != NULL);
+        if (!sim) continue;
+        tsim_sim_run_until(sim, 2880);
+        CHECK_EQ(tsim_sim_status(sim), 0);
+        struct tsim_result r;
+        tsim_result_init(&r);
+        tsim_sim_result(sim, &r);
+        fp[i] = r.fingerprint;
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+    }
+}
+
+static void test_route_policy_reproduces_rules(void)
+{
+    static const struct {
+        const char *weights, *rule;
+    } pairs[] = {
+        {"twinsim-policy 1\nmodel linear\nfeatures queue\nmean 0\nscale 1\nweights 1\n",
+         "shortest_queue"},
+        {"twinsim-policy 1\n# tanh is increasing: ranks as queue does\nmodel mlp\n"
+         "features queue\nmean 0\nscale 100\nhidden 1\nunit 0 1\noutput 1\n",
+         "shortest_queue"},
+        {"twinsim-policy 1\nmodel linear\nfeatures busy\nmean 0\nscale 1\nweights 1\n",
+         "first_free"},
+        {"twinsim-policy 1\nmodel linear\nfeatures backlog\nmean 0\nscale 1\nweights 1\n",
+         "earliest_free"},
+        {"twinsim-policy 1\nmodel linear\nfeatures util\nmean 0\nscale 1\nweights 1\n",
+         "least_utilized"},
+    };
+    const char *models[] = {queues, machines};
+    char diag[2048];
+    for (size_t k = 0; k < sizeof pairs / sizeof *pairs; k++) {
+        char *path = write_tmp(pairs[k].weights);
+        CHECK(path != NULL);
+        if (!path) continue;
+        char rule[128];
+        snprintf(rule, sizeof rule, "'policy:%s'", path);
+        for (int mi = 0; mi < 2; mi++) {
+            struct tsim_model *mp = route_model(models[mi], rule, diag, sizeof diag);
+            struct tsim_model *mr = route_model(models[mi], pairs[k].rule, diag, sizeof diag);
+            struct tsim_model *rr = route_model(models[mi], "round_robin", diag, sizeof diag);
+            CHECK(mp && mr && rr);
+            if (!mp || !mr || !rr) {
+                fprintf(stderr, "  %s\n", diag);
+            } else {
+                uint64_t a[R], b[R], c[R];
+                fingerprints(mp, a);
+                fingerprints(mr, b);
+                fingerprints(rr, c);
+                int differ = 0;
+                for (int i = 0; i < R; i++) {
+                    CHECK_EQ(a[i], b[i]);
+                    differ += b[i] != c[i];
+                }
+                /* the rule's choices are not a round robin's: the equality means something */
+                CHECK_EQ(differ, R);
+            }
+            tsim_model_destroy(mp);
+            tsim_model_destroy(mr);
+            tsim_model_destroy(rr);
+        }
+        unlink(path);
+        free(path);
+    }
+}
+
+/* A target's features, hand-worked: `front` sends to slow (busy) and fast (idle). */
+static void test_route_features(void)
+{
+    char diag[2048];
+    struct tsim_model *m = route_model(machines, "round_robin", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 5, 0);
+    /* run until slow is busy and fast idle */
+    int slow = tsim_model_find_block(m, "slow"), fast = tsim_model_find_block(m, "fast");
+    int front = tsim_model_find_block(m, "front");
+    int found = 0;
+    for (int t = 1; t < 2000 && !found; t++) {
+        tsim_sim_run_until(sim, t);
+        found = !tsim__takes_now(sim, (uint32_t)slow) && tsim__takes_now(sim, (uint32_t)fast);
+    }
+    CHECK(found);
+    double f[2][TSIM__PF_COUNT];
+    uint32_t e = 0; /* any entity: product 0 */
+    tsim__route_feats(sim, (uint32_t)front, e, 0, f[0]);
+    tsim__route_feats(sim, (uint32_t)front, e, 1, f[1]);
+    CHECK_NEAR(f[0][TSIM__PF_PROC], 12, 1e-12);
+    CHECK_NEAR(f[1][TSIM__PF_PROC], 6, 1e-12);
+    CHECK_NEAR(f[0][TSIM__PF_QUEUE], 1, 0);
+    CHECK_NEAR(f[1][TSIM__PF_QUEUE], 0, 0);
+    CHECK_NEAR(f[0][TSIM__PF_BUSY], 1, 0);
+    CHECK_NEAR(f[1][TSIM__PF_BUSY], 0, 0);
+    CHECK(f[0][TSIM__PF_BACKLOG] > 0);
+    CHECK_NEAR(f[1][TSIM__PF_BACKLOG], 0, 0);
+    CHECK(f[0][TSIM__PF_UTIL] > 0 && f[0][TSIM__PF_UTIL] <= 1);
+    CHECK_NEAR(f[0][TSIM__PF_INDEX], 0, 0);
+    CHECK_NEAR(f[1][TSIM__PF_INDEX], 1, 0);
+    CHECK_NEAR(f[1][TSIM__PF_WAIT], 0, 0); /* not a route's: left 0 */
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static void test_route_policy_errors(void)
+{
+    char *bad = write_tmp("twinsim-policy 1\nmodel linear\nfeatures queue\nmean 0 1\n");
+    char *work = write_tmp("twinsim-policy 1\nmodel linear\nfeatures queue work\nmean 0 0\n"
+                           "scale 1 1\nweights 1 1\n");
+    char *queue = write_tmp("twinsim-policy 1\nmodel linear\nfeatures proc queue\nmean 0 0\n"
+                            "scale 1 1\nweights 1 1\n");
+    CHECK(bad && work && queue);
+    char rule[128], want[512], diag[2048];
+
+    snprintf(rule, sizeof rule, "'policy:%s'", bad);
+    struct tsim_model *m = route_model(queues, rule, diag, sizeof diag);
+    CHECK(m == NULL);
+    snprintf(want, sizeof want, "m.yaml:6:16: error: %s:4:8: 'mean' needs 1 numbers (one per "
+             "feature), not 2\n", bad);
+    CHECK_STR(diag, want);
+
+    snprintf(rule, sizeof rule, "'policy:%s'", work);
+    m = route_model(queues, rule, diag, sizeof diag);
+    CHECK(m == NULL);
+    snprintf(want, sizeof want, "m.yaml:6:16: error: %s:3:16: feature 'work' is not known at a "
+             "route (it gives proc, queue, busy, backlog, util, index)\n", work);
+    CHECK_STR(diag, want);
+
+    m = route_model(queues, "'policy:/nonexistent/p.txt'", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "m.yaml:6:16: error: ") == diag && strstr(diag, "/nonexistent/p.txt"));
+
+    m = route_model(queues, "'policy:'", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK_STR(diag, "m.yaml:6:16: error: 'policy:' expects the path of a weights file, e.g. "
+                    "'policy:route-policy.txt'\n");
+
+    m = route_model(queues, "agnet", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK_STR(diag, "m.yaml:6:16: error: unknown rule 'agnet' in 'to' (did you mean "
+                    "'agent'?)\n");
+
+    /* a route's features are no sequencing decision's: refused at a buffer and in a job shop */
+    char text[2048];
+    snprintf(text, sizeof text, "name: q\nblocks:\n  - source: s\n    interarrival: 1\n"
+             "    to: b\n  - buffer: b\n    rule: 'policy:%s'\n    to: m\n  - machine: m\n"
+             "    process: 1\n    to: k\n  - sink: k\n", queue);
+    m = model_from_text(text, "q.yaml", diag, sizeof diag);
+    CHECK(m == NULL);
+    snprintf(want, sizeof want, "q.yaml:7:11: error: %s:3:15: feature 'queue' is not known at a "
+             "sequencing decision (it gives proc, due, slack, work, ops, wait, job_work, share, "
+             "next_proc, mach_work, next_work, next_free, next_queue)\n", queue);
+    CHECK_STR(diag, want);
+    unlink(bad);
+    unlink(work);
+    unlink(queue);
+    free(bad);
+    free(work);
+    free(queue);
+}
+
+int main(void)
+{
+    RUN(test_route_policy_reproduces_rules);
+    RUN(test_route_features);
+    RUN(test_route_policy_errors);
+    return CHECK_DONE();
+}
