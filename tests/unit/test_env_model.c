@@ -6,6 +6,7 @@
  * 4 threads, and the refusals: no decision point, a bad model file, no horizon, a masked action.
  */
 #include "check.h"
+#include "route_models.h"
 #include "twinsim.h"
 #include "twinsim_logic.h"
 
@@ -60,22 +61,6 @@ static const char two[] =
     "    process: {a: exponential(8), b: exponential(4)}\n"
     "    to: done\n"
     "  - sink: done\n";
-
-/* Write `text` (a format with one %s, given `rule`) to a new file; returns its path (free it). */
-static char *write_model(const char *text, const char *rule)
-{
-    char *path = malloc(64);
-    snprintf(path, 64, "/tmp/test_env_model_XXXXXX");
-    int fd = mkstemp(path);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        free(path);
-        return NULL;
-    }
-    fprintf(f, text, rule);
-    fclose(f);
-    return path;
-}
 
 /* The model file at `path`, NULL with its diagnostics printed. */
 static struct tsim_model *load(const char *path, double *horizon)
@@ -568,46 +553,6 @@ static void test_env_model_agent_outside_env(void)
     free(agent);
     free(fifo);
 }
-
-/* Orders routed to two unequal machines, each behind its queue (`queues`), or from one queue
- * to the machines themselves (`machines`: a busy machine blocks the queue); %s is the route. */
-static const char route_queues[] =
-    "name: route_queues\n"
-    "time_unit: min\n"
-    "run: {horizon: 1d}\n"
-    "blocks:\n"
-    "  - source: orders\n"
-    "    interarrival: exponential(5)\n"
-    "    to: %s\n"
-    "  - buffer: qa\n"
-    "    to: fast\n"
-    "  - machine: fast\n"
-    "    process: exponential(6)\n"
-    "    to: done\n"
-    "  - buffer: qb\n"
-    "    to: slow\n"
-    "  - machine: slow\n"
-    "    process: exponential(12)\n"
-    "    to: done\n"
-    "  - sink: done\n";
-
-static const char route_machines[] =
-    "name: route_machines\n"
-    "time_unit: min\n"
-    "run: {horizon: 1d}\n"
-    "blocks:\n"
-    "  - source: orders\n"
-    "    interarrival: exponential(5)\n"
-    "    to: front\n"
-    "  - buffer: front\n"
-    "    to: %s\n"
-    "  - machine: fast\n"
-    "    process: exponential(6)\n"
-    "    to: done\n"
-    "  - machine: slow\n"
-    "    process: exponential(12)\n"
-    "    to: done\n"
-    "  - sink: done\n";
 
 /* The choice of each sim from its observation: slot 0, or the shortest queue (the `queue`
  * feature, offset 1; ties to the lower slot, as shortest_queue's to the first listed). */

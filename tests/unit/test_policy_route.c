@@ -8,6 +8,7 @@
  */
 #include "check.h"
 #include "model_text.h"
+#include "route_models.h"
 
 #include "blocks/sim.h"
 #include "logic/logic.h"
@@ -16,64 +17,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Orders to two unequal machines, each behind its own queue: the route picks the queue. */
-static const char queues[] =
-    "name: queues\n"
-    "time_unit: min\n"
-    "blocks:\n"
-    "  - source: orders\n"
-    "    interarrival: exponential(5)\n"
-    "    to: {rule: %s, among: [qa, qb]}\n"
-    "  - buffer: qa\n"
-    "    to: fast\n"
-    "  - machine: fast\n"
-    "    process: exponential(6)\n"
-    "    to: done\n"
-    "  - buffer: qb\n"
-    "    to: slow\n"
-    "  - machine: slow\n"
-    "    process: exponential(12)\n"
-    "    to: done\n"
-    "  - sink: done\n";
-
-/* The same machines fed from one queue: the route picks the machine (a busy one blocks). */
-static const char machines[] =
-    "name: machines\n"
-    "time_unit: min\n"
-    "blocks:\n"
-    "  - source: orders\n"
-    "    interarrival: exponential(5)\n"
-    "    to: front\n"
-    "  - buffer: front\n"
-    "    to: {rule: %s, among: [slow, fast]}\n"
-    "  - machine: fast\n"
-    "    process: exponential(6)\n"
-    "    to: done\n"
-    "  - machine: slow\n"
-    "    process: exponential(12)\n"
-    "    to: done\n"
-    "  - sink: done\n";
-
-/* `text` into a new file; its path (free it). */
-static char *write_tmp(const char *text)
-{
-    char *path = malloc(64);
-    snprintf(path, 64, "/tmp/test_policy_route_XXXXXX");
-    int fd = mkstemp(path);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        free(path);
-        return NULL;
-    }
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
+/* The model `fmt` with the route {rule: RULE, among: [TARGETS]}. */
 static struct tsim_model *route_model(const char *fmt, const char *rule, char *diag, size_t n)
 {
-    char text[2048];
-    snprintf(text, sizeof text, fmt, rule);
+    char to[256], text[2048];
+    snprintf(to, sizeof to, "{rule: %s, among: [%s]}", rule,
+             fmt == route_queues ? "qa, qb" : "slow, fast");
+    snprintf(text, sizeof text, fmt, to);
     return model_from_text(text, "m.yaml", diag, n);
 }
 
@@ -113,10 +63,10 @@ static void test_route_policy_reproduces_rules(void)
         {"twinsim-policy 1\nmodel linear\nfeatures util\nmean 0\nscale 1\nweights 1\n",
          "least_utilized"},
     };
-    const char *models[] = {queues, machines};
+    const char *models[] = {route_queues, route_machines};
     char diag[2048];
     for (size_t k = 0; k < sizeof pairs / sizeof *pairs; k++) {
-        char *path = write_tmp(pairs[k].weights);
+        char *path = write_model("%s", pairs[k].weights);
         CHECK(path != NULL);
         if (!path) continue;
         char rule[128];
@@ -154,7 +104,7 @@ static void test_route_policy_reproduces_rules(void)
 static void test_route_features(void)
 {
     char diag[2048];
-    struct tsim_model *m = route_model(machines, "round_robin", diag, sizeof diag);
+    struct tsim_model *m = route_model(route_machines, "round_robin", diag, sizeof diag);
     CHECK(m != NULL);
     if (!m) return;
     struct tsim_sim *sim = tsim_sim_create(m, 5, 0);
@@ -189,40 +139,40 @@ static void test_route_features(void)
 
 static void test_route_policy_errors(void)
 {
-    char *bad = write_tmp("twinsim-policy 1\nmodel linear\nfeatures queue\nmean 0 1\n");
-    char *work = write_tmp("twinsim-policy 1\nmodel linear\nfeatures queue work\nmean 0 0\n"
-                           "scale 1 1\nweights 1 1\n");
-    char *queue = write_tmp("twinsim-policy 1\nmodel linear\nfeatures proc queue\nmean 0 0\n"
-                            "scale 1 1\nweights 1 1\n");
+    char *bad = write_model("%s", "twinsim-policy 1\nmodel linear\nfeatures queue\nmean 0 1\n");
+    char *work = write_model("%s", "twinsim-policy 1\nmodel linear\nfeatures queue work\n"
+                                   "mean 0 0\nscale 1 1\nweights 1 1\n");
+    char *queue = write_model("%s", "twinsim-policy 1\nmodel linear\nfeatures proc queue\n"
+                                    "mean 0 0\nscale 1 1\nweights 1 1\n");
     CHECK(bad && work && queue);
     char rule[128], want[512], diag[2048];
 
     snprintf(rule, sizeof rule, "'policy:%s'", bad);
-    struct tsim_model *m = route_model(queues, rule, diag, sizeof diag);
+    struct tsim_model *m = route_model(route_queues, rule, diag, sizeof diag);
     CHECK(m == NULL);
-    snprintf(want, sizeof want, "m.yaml:6:16: error: %s:4:8: 'mean' needs 1 numbers (one per "
+    snprintf(want, sizeof want, "m.yaml:7:16: error: %s:4:8: 'mean' needs 1 numbers (one per "
              "feature), not 2\n", bad);
     CHECK_STR(diag, want);
 
     snprintf(rule, sizeof rule, "'policy:%s'", work);
-    m = route_model(queues, rule, diag, sizeof diag);
+    m = route_model(route_queues, rule, diag, sizeof diag);
     CHECK(m == NULL);
-    snprintf(want, sizeof want, "m.yaml:6:16: error: %s:3:16: feature 'work' is not known at a "
+    snprintf(want, sizeof want, "m.yaml:7:16: error: %s:3:16: feature 'work' is not known at a "
              "route (it gives proc, queue, busy, backlog, util, index)\n", work);
     CHECK_STR(diag, want);
 
-    m = route_model(queues, "'policy:/nonexistent/p.txt'", diag, sizeof diag);
+    m = route_model(route_queues, "'policy:/nonexistent/p.txt'", diag, sizeof diag);
     CHECK(m == NULL);
-    CHECK(strstr(diag, "m.yaml:6:16: error: ") == diag && strstr(diag, "/nonexistent/p.txt"));
+    CHECK(strstr(diag, "m.yaml:7:16: error: ") == diag && strstr(diag, "/nonexistent/p.txt"));
 
-    m = route_model(queues, "'policy:'", diag, sizeof diag);
+    m = route_model(route_queues, "'policy:'", diag, sizeof diag);
     CHECK(m == NULL);
-    CHECK_STR(diag, "m.yaml:6:16: error: 'policy:' expects the path of a weights file, e.g. "
+    CHECK_STR(diag, "m.yaml:7:16: error: 'policy:' expects the path of a weights file, e.g. "
                     "'policy:route-policy.txt'\n");
 
-    m = route_model(queues, "agnet", diag, sizeof diag);
+    m = route_model(route_queues, "agnet", diag, sizeof diag);
     CHECK(m == NULL);
-    CHECK_STR(diag, "m.yaml:6:16: error: unknown rule 'agnet' in 'to' (did you mean "
+    CHECK_STR(diag, "m.yaml:7:16: error: unknown rule 'agnet' in 'to' (did you mean "
                     "'agent'?)\n");
 
     /* a route's features are no sequencing decision's: refused at a buffer and in a job shop */
