@@ -524,35 +524,37 @@ static void test_env_model_bad_input(void)
 }
 
 /* A sim of the model outside an env (twinsim run) serves the agent's queue first in, first out. */
-static void test_env_model_agent_outside_env(void)
+/* Models `fmt` with `a` and with `b` in it make the same run of a day (replication 0 of seed 3),
+ * fingerprint for fingerprint. */
+static void same_run(const char *fmt, const char *a, const char *b)
 {
-    char *agent = write_model(cell, "agent"), *fifo = write_model(cell, "FIFO");
-    struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim_model *ma = tsim_model_load_file(agent, NULL, &d);
-    struct tsim_model *mf = tsim_model_load_file(fifo, NULL, &d);
-    CHECK(ma && mf);
-    struct tsim_sim *sa = tsim_sim_create(ma, 3, 0), *sf = tsim_sim_create(mf, 3, 0);
-    tsim_sim_run_until(sa, 1440);
-    tsim_sim_run_until(sf, 1440);
-    struct tsim_result ra, rf;
-    tsim_result_init(&ra);
-    tsim_result_init(&rf);
-    tsim_sim_result(sa, &ra);
-    tsim_sim_result(sf, &rf);
-    CHECK(ra.n > 0 && ra.fingerprint == rf.fingerprint);
-    tsim_result_release(&ra);
-    tsim_result_release(&rf);
-    tsim_sim_destroy(sa);
-    tsim_sim_destroy(sf);
+    char *pa = write_model(fmt, a), *pb = write_model(fmt, b);
+    struct tsim_model *ma = load(pa, NULL), *mb = load(pb, NULL);
+    CHECK(ma && mb);
+    if (ma && mb) {
+        struct tsim_sim *sa = tsim_sim_create(ma, 3, 0), *sb = tsim_sim_create(mb, 3, 0);
+        tsim_sim_run_until(sa, 1440);
+        tsim_sim_run_until(sb, 1440);
+        struct tsim_result ra, rb;
+        tsim_result_init(&ra);
+        tsim_result_init(&rb);
+        tsim_sim_result(sa, &ra);
+        tsim_sim_result(sb, &rb);
+        CHECK(ra.n > 0 && ra.fingerprint == rb.fingerprint);
+        tsim_result_release(&ra);
+        tsim_result_release(&rb);
+        tsim_sim_destroy(sa);
+        tsim_sim_destroy(sb);
+    }
     tsim_model_destroy(ma);
-    tsim_model_destroy(mf);
-    tsim_diags_release(&d);
-    unlink(agent);
-    unlink(fifo);
-    free(agent);
-    free(fifo);
+    tsim_model_destroy(mb);
+    unlink(pa);
+    unlink(pb);
+    free(pa);
+    free(pb);
 }
+
+static void test_env_model_agent_outside_env(void) { same_run(cell, "agent", "FIFO"); }
 
 /* The choice of each sim from its observation: slot 0, or the shortest queue (the `queue`
  * feature, offset 1; ties to the lower slot, as shortest_queue's to the first listed). */
@@ -698,31 +700,8 @@ static void test_env_model_route_observation(void)
 /* Outside an environment a route with `rule: agent` is a round robin. */
 static void test_env_model_route_agent_outside_env(void)
 {
-    char *agent = write_model(route_queues, "{rule: agent, among: [qa, qb]}");
-    char *rr = write_model(route_queues, "{rule: round_robin, among: [qa, qb]}");
-    struct tsim_model *ma = load(agent, NULL), *mr = load(rr, NULL);
-    CHECK(ma && mr);
-    if (ma && mr) {
-        struct tsim_sim *sa = tsim_sim_create(ma, 3, 0), *sr = tsim_sim_create(mr, 3, 0);
-        tsim_sim_run_until(sa, 1440);
-        tsim_sim_run_until(sr, 1440);
-        struct tsim_result ra, rb;
-        tsim_result_init(&ra);
-        tsim_result_init(&rb);
-        tsim_sim_result(sa, &ra);
-        tsim_sim_result(sr, &rb);
-        CHECK(ra.n > 0 && ra.fingerprint == rb.fingerprint);
-        tsim_result_release(&ra);
-        tsim_result_release(&rb);
-        tsim_sim_destroy(sa);
-        tsim_sim_destroy(sr);
-    }
-    tsim_model_destroy(ma);
-    tsim_model_destroy(mr);
-    unlink(agent);
-    unlink(rr);
-    free(agent);
-    free(rr);
+    same_run(route_queues, "{rule: agent, among: [qa, qb]}",
+             "{rule: round_robin, among: [qa, qb]}");
 }
 
 int main(void)
