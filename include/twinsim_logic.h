@@ -191,8 +191,10 @@ TSIM_API int tsim_env_reset(struct tsim_env *e, const uint8_t *mask, const uint6
  * TSIM_ENV_NO_AUTORESET, NULL actions); the message names the sim and the action. */
 TSIM_API int tsim_env_step(struct tsim_env *e, const int32_t *actions);
 /** The action a rule (tsim_jobshop_dispatch's names, policy:PATH included, not RANDOM) takes in
- * every sim (0 for a sim whose episode has ended). Errors: TSIM_EPARSE (unknown rule), TSIM_EIO
- * (a weights file that cannot be read), TSIM_EINVAL. */
+ * every sim (0 for a sim whose episode has ended). Errors: TSIM_EPARSE (unknown rule, a weights
+ * file reading a route's features), TSIM_EIO (a weights file that cannot be read), TSIM_EINVAL
+ * (RANDOM; a sim asking at a route, whose candidates are no sequencing rule's: the message
+ * names the sim and the route). */
 TSIM_API int tsim_env_rule_actions(const struct tsim_env *e, const char *rule, int32_t *actions);
 /** The instance Taillard's generator gives for these seeds (each in [1, 2^31 - 2]): ta01 is
  * (15, 15, 840612802, 398197754). Errors: TSIM_ERANGE. */
