@@ -160,12 +160,16 @@ TSIM_API int tsim_env_create(const struct tsim_jobshop *js, const struct tsim_en
 TSIM_API int tsim_env_create_model(const struct tsim_model *m, double horizon,
                                    const struct tsim_env_config *cfg, struct tsim_env **out);
 TSIM_API void tsim_env_destroy(struct tsim_env *e);
-/** The decision points: a model's agent buffers (numbered as `agent` gives them, in the model
- * file's order), or the job shop's machines. */
+/** The decision points: a model's buffers and routes with `rule: agent` (numbered as `agent`
+ * gives them, in the model file's order of their blocks), or the job shop's machines. */
 TSIM_API int tsim_env_agents(const struct tsim_env *e);
 /** Decision point k's block name in a model's env; NULL for the job shop or k out of range.
  * Ownership: borrowed from the env. */
 TSIM_API const char *tsim_env_agent_name(const struct tsim_env *e, int k);
+/** Whether decision point k of a model's env is a route (its candidates are the route's
+ * targets; docs/ai.md has the observation) rather than a buffer's queue: 1 or 0; -1 for the job
+ * shop or k out of range. */
+TSIM_API int tsim_env_agent_is_route(const struct tsim_env *e, int k);
 TSIM_API size_t tsim_env_num(const struct tsim_env *e);
 TSIM_API size_t tsim_env_max_candidates(const struct tsim_env *e);
 /** Floats per sim in obs: max_candidates * TSIM_ENV_CAND_FEATURES + TSIM_ENV_GLOBAL_FEATURES. */
@@ -187,8 +191,10 @@ TSIM_API int tsim_env_reset(struct tsim_env *e, const uint8_t *mask, const uint6
  * TSIM_ENV_NO_AUTORESET, NULL actions); the message names the sim and the action. */
 TSIM_API int tsim_env_step(struct tsim_env *e, const int32_t *actions);
 /** The action a rule (tsim_jobshop_dispatch's names, policy:PATH included, not RANDOM) takes in
- * every sim (0 for a sim whose episode has ended). Errors: TSIM_EPARSE (unknown rule), TSIM_EIO
- * (a weights file that cannot be read), TSIM_EINVAL. */
+ * every sim (0 for a sim whose episode has ended). Errors: TSIM_EPARSE (unknown rule, a weights
+ * file reading a route's features), TSIM_EIO (a weights file that cannot be read), TSIM_EINVAL
+ * (RANDOM; a sim asking at a route, whose candidates are no sequencing rule's: the message
+ * names the sim and the route). */
 TSIM_API int tsim_env_rule_actions(const struct tsim_env *e, const char *rule, int32_t *actions);
 /** The instance Taillard's generator gives for these seeds (each in [1, 2^31 - 2]): ta01 is
  * (15, 15, 840612802, 398197754). Errors: TSIM_ERANGE. */

@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""Train a sequencing policy for a factory model's decision point by an evolution strategy, and
-compare it with the built-in rules on replications it never saw (docs/ai.md, A learned factory
-policy).
+"""Train a sequencing or routing policy for a factory model's decision point by an evolution
+strategy (docs/ai.md, A learned factory policy; A learned route).
+
+With --kind route (examples/ai/route.yaml) the decision point is a route with `rule: agent`:
+its candidates are the route's targets, the features proc, queue and backlog of each
+(twinsim.ROUTE_FEATURES), the search starts from earliest_free (backlog alone) and the weights
+file is read by the route's `rule: policy:PATH`; compare_route.py judges it. The rest of this
+text is the sequencing case, the default.
 
 The model's buffer with `rule: agent` (examples/ai/flow.yaml: the cutting queue) is stepped
 through twinsim.ModelEnv. The policy is linear over the features a policy reads at a buffer
@@ -36,20 +41,37 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 import twinsim  # noqa: E402
 
-# The policy's features: the observation's columns, and their fixed scales (model minutes).
-FEATURES = ("proc", "work", "wait", "slack")
-COLUMNS = tuple({"work": "work_left"}.get(f, f) for f in FEATURES)
-SCALES = np.array([10.0, 10.0, 30.0, 100.0])
+# Per kind of decision point: the policy's features, the observation's columns that hold them
+# (named by `names`), their fixed scales (model minutes; a queue in entities), and built-in
+# rules as weights over the features (scores are served smallest first).
+KINDS = {
+    "buffer": dict(features=("proc", "work", "wait", "slack"),
+                   columns=("proc", "work_left", "wait", "slack"), names=twinsim.MODEL_FEATURES,
+                   scales=[10.0, 10.0, 30.0, 100.0], max_candidates=64,
+                   starts={"fifo": [0, 0, 0, 0], "spt": [1, 0, 0, 0], "slack": [0, 0, 0, 1]},
+                   start="slack", model="flow.yaml", out="flow-policy.txt",
+                   rules="FIFO,SPT,EDD,SLACK,CR,MWKR,LWKR"),
+    "route": dict(features=("proc", "queue", "backlog"), columns=("proc", "queue", "backlog"),
+                  names=twinsim.ROUTE_FEATURES, scales=[5.0, 5.0, 20.0], max_candidates=2,
+                  starts={"earliest_free": [0, 0, 1], "shortest_queue": [0, 1, 0]},
+                  start="earliest_free", model="route.yaml", out="route-policy.txt", rules=""),
+}
+KIND = KINDS["buffer"]
+FEATURES, COLUMNS, SCALES = KIND["features"], KIND["columns"], np.array(KIND["scales"])
 
 
-# Built-in rules as weights over FEATURES (scores are served smallest first).
-STARTS = {"fifo": [0, 0, 0, 0], "spt": [1, 0, 0, 0], "slack": [0, 0, 0, 1]}
+def set_kind(name):
+    """Make the module's features those of decision points of kind `name`."""
+    global KIND, FEATURES, COLUMNS, SCALES
+    KIND = KINDS[name]
+    FEATURES, COLUMNS, SCALES = KIND["features"], KIND["columns"], np.array(KIND["scales"])
 
 
 def actions(env, theta):
-    """The candidate with the smallest score, ties to the lower slot (the earlier arrival)."""
+    """The candidate with the smallest score, ties to the lower slot (the earlier arrival, the
+    target listed first)."""
     c = env.candidates_view()
-    z = np.stack([c[:, :, twinsim.MODEL_FEATURES.index(f)] for f in COLUMNS], axis=2) / SCALES
+    z = np.stack([c[:, :, KIND["names"].index(f)] for f in COLUMNS], axis=2) / SCALES
     # float64, as the C rule computes: so that its ties are the same ties
     score = z.astype(np.float64) @ theta
     return np.where(env.action_mask != 0, score, np.inf).argmin(axis=1)
@@ -92,21 +114,26 @@ def write_policy(path, theta, note):
 
 
 def train(args):
+    mc = KIND["max_candidates"]
     env = twinsim.ModelEnv(args.model, num_envs=args.reps, threads=args.threads,
-                           reward_weights=(0.0, 1.0, 0.0), max_candidates=64,
+                           reward_weights=(0.0, 1.0, 0.0), max_candidates=mc,
                            horizon=args.horizon)
     # Validation: more replications, their own seed, one env kept for it.
     venv = twinsim.ModelEnv(args.model, num_envs=args.valid, threads=args.threads,
-                            reward_weights=(0.0, 1.0, 0.0), max_candidates=64,
+                            reward_weights=(0.0, 1.0, 0.0), max_candidates=mc,
                             horizon=args.horizon)
     rng = np.random.RandomState(args.seed)
-    theta = np.array(STARTS[args.start], dtype=np.float64)
+    theta = np.array(KIND["starts"][args.start], dtype=np.float64)
     m, v = np.zeros_like(theta), np.zeros_like(theta)
     b1, b2, eps = 0.9, 0.999, 1e-8
     best, best_theta = None, theta.copy()
     valid_seed = 2 * 10**6 + args.seed
-    for rule in args.rules.split(","):
+    for rule in filter(None, args.rules.split(",")):
         print("validation wip %.4f  %s" % (rule_wip(venv, rule, valid_seed), rule), flush=True)
+    for name, start in KIND["starts"].items():  # a route's built-in rules, in its features
+        if name != args.start and not args.rules:
+            print("validation wip %.4f  %s" % (mean_time_in_system(venv, np.array(start, float),
+                                                                   valid_seed), name), flush=True)
     print("validation wip %.4f  start (%s)" % (mean_time_in_system(venv, theta, valid_seed),
                                               args.start), flush=True)
     for g in range(1, args.generations + 1):
@@ -137,7 +164,11 @@ def train(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--model", default=os.path.join(HERE, "flow.yaml"))
+    ap.add_argument("--kind", choices=sorted(KINDS), default="buffer",
+                    help="the decision point: a buffer's sequencing, or a route")
+    kind = ap.parse_known_args()[0].kind
+    set_kind(kind)
+    ap.add_argument("--model", default=os.path.join(HERE, KIND["model"]))
     ap.add_argument("--horizon", type=float, default=0.0,
                     help="an episode's length in the model's time unit (0: the file's)")
     ap.add_argument("--generations", type=int, default=60)
@@ -148,17 +179,18 @@ def main():
     ap.add_argument("--lr", type=float, default=0.1)
     ap.add_argument("--eval-every", type=int, default=5)
     ap.add_argument("--seed", type=int, default=2026)
-    ap.add_argument("--start", choices=sorted(STARTS), default="slack")
-    ap.add_argument("--rules", default="FIFO,SPT,EDD,SLACK,CR,MWKR,LWKR",
+    ap.add_argument("--start", choices=sorted(KIND["starts"]), default=KIND["start"])
+    ap.add_argument("--rules", default=KIND["rules"],
                     help="built-in rules scored on the validation replications, for the log")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--out", default=os.path.join(HERE, "flow-policy.txt"))
+    ap.add_argument("--out", default=os.path.join(HERE, KIND["out"]))
     args = ap.parse_args()
     theta, best = train(args)
     write_policy(args.out, theta,
-                 "examples/ai/train_factory.py --seed %d --start %s --generations %d --pairs %d "
-                 "--reps %d: validation wip %.4f" % (args.seed, args.start, args.generations,
-                                                     args.pairs, args.reps, best))
+                 "examples/ai/train_factory.py%s --seed %d --start %s --generations %d "
+                 "--pairs %d --reps %d: validation wip %.4f"
+                 % (" --kind route" if kind == "route" else "", args.seed, args.start,
+                    args.generations, args.pairs, args.reps, best))
     print("wrote %s" % args.out)
 
 

@@ -123,3 +123,38 @@ def test_refusals(tmp_path):
         env.step(np.array([0, 4]))
     with pytest.raises(ValueError, match="it must be"):
         env.step(np.zeros(3, dtype=np.int32))
+
+
+ROUTE = os.path.join(ROOT, "examples/ai/route.yaml")
+
+
+def test_route_decision_point():
+    """examples/ai/route.yaml's route asks: two targets in the route's order, their features
+    named by ROUTE_FEATURES; the queue of the target chosen grows by the entity sent."""
+    env = twinsim.ModelEnv(ROUTE, num_envs=3, seed=2, max_candidates=2,
+                           reward_weights=(1.0, 0.0, 0.0))
+    obs, info = env.reset(seed=2)
+    assert env.agent_names == ("orders",)
+    assert env.agent_kinds == ("route",)
+    f = twinsim.ROUTE_FEATURES
+    completed = np.zeros(3)
+    for step in range(300):
+        c = env.candidates_view().copy()
+        assert (info["candidates"] == 2).all() and (info["agent"] == 0).all()
+        assert (c[:, :, f.index("index")] == [0, 1]).all()
+        # proc: the product's mean time at the machine behind each queue (route.yaml)
+        a_or_b = c[:, 0, f.index("product")]
+        assert (c[:, 0, f.index("proc")] == np.where(a_or_b == 0, 3, 6)).all()
+        assert (c[:, 1, f.index("proc")] == np.where(a_or_b == 0, 9, 7)).all()
+        # join the shortest queue, from the observation
+        a = c[:, :, f.index("queue")].argmin(axis=1)
+        queue = c[np.arange(3), a, f.index("queue")]
+        obs, r, term, trunc, info = env.step(a)
+        completed += r
+        # the next arrival sees the entity sent (less what the machines took meanwhile)
+        after = env.candidates_view()[np.arange(3), a, f.index("queue")]
+        assert (after <= queue + 1).all()
+    assert (completed > 0).all()
+    with pytest.raises(twinsim.Error, match="sim 1: action 2 is out of range"):
+        env.step(np.array([0, 2, 0]))
+    env.close()

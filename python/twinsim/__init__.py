@@ -1,11 +1,13 @@
 """twinsim's batched environments for Python (docs/ai.md): the job shop, and a model's
 decision points."""
 from .env import (CAND_FEATURES, FEATURES, GLOBAL_FEATURES, GLOBALS, MODEL_FEATURES,
-                  MODEL_GLOBALS, Box, Error, JobShop, ModelEnv, MultiDiscrete, VectorEnv)
+                  MODEL_GLOBALS, ROUTE_FEATURES, ROUTE_GLOBALS, Box, Error, JobShop, ModelEnv,
+                  MultiDiscrete, VectorEnv)
 from ._lib import path as library_path
 
 __all__ = ["VectorEnv", "ModelEnv", "JobShop", "Box", "MultiDiscrete", "Error", "FEATURES",
-           "GLOBALS", "CAND_FEATURES", "GLOBAL_FEATURES", "MODEL_FEATURES", "MODEL_GLOBALS", "library_path"]
+           "GLOBALS", "CAND_FEATURES", "GLOBAL_FEATURES", "MODEL_FEATURES", "MODEL_GLOBALS",
+           "ROUTE_FEATURES", "ROUTE_GLOBALS", "library_path"]
 
 try:  # registered where gymnasium is importable; nothing depends on it
     import gymnasium as _gym

@@ -113,6 +113,7 @@ def _load():
         "tsim_diags_release": (None, [ctypes.POINTER(Diags)]),
         "tsim_env_agents": (i, [p]),
         "tsim_env_agent_name": (ctypes.c_char_p, [p, i]),
+        "tsim_env_agent_is_route": (i, [p, i]),
         "tsim_env_destroy": (None, [p]),
         "tsim_env_num": (sz, [p]),
         "tsim_env_max_candidates": (sz, [p]),

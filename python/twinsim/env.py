@@ -20,6 +20,10 @@ GLOBALS = ("now", "done", "candidates", "machine")
 MODEL_FEATURES = ("proc", "due", "slack", "work_left", "ops_left", "wait", "job_work",
                   "next_proc", "product", "has_due", "position", "unused")
 MODEL_GLOBALS = ("now", "completed", "queue", "agent")
+# A route's decision (a route with `rule: agent`): a slot per target, in the route's order.
+ROUTE_FEATURES = ("proc", "queue", "busy", "backlog", "util", "index", "unused", "unused",
+                  "product", "unused", "unused", "unused")
+ROUTE_GLOBALS = ("now", "completed", "targets", "agent")
 _AUTORESET = {"next_step": 0, "same_step": 1, "disabled": 2}
 _EIO = -7
 
@@ -282,6 +286,9 @@ class ModelEnv(VectorEnv):
         self._setup(h, autoreset)
         self.agent_names = tuple(lib.tsim_env_agent_name(h, k).decode()
                                  for k in range(lib.tsim_env_agents(h)))
+        # "buffer" (candidates: entities, MODEL_FEATURES) or "route" (targets, ROUTE_FEATURES)
+        self.agent_kinds = tuple("route" if lib.tsim_env_agent_is_route(h, k) == 1 else "buffer"
+                                 for k in range(len(self.agent_names)))
 
     def close(self):
         super().close()

@@ -59,7 +59,7 @@ void tsim__attrs_release(struct tsim_model *m)
         for (int i = 0; i < h->nset; i++) tsim__free(h->set[i].expr.code);
         tsim__free(h->set);
         for (int i = 0; i < 2; i++)
-            if (h->ctx[i]) h->ctx_free(h->ctx[i]);
+            if (h->ctx[i]) h->ctx_free[i](h->ctx[i]);
         tsim__free(h);
     }
     tsim__free(m->file);
@@ -155,6 +155,11 @@ double tsim__expr_eval(struct tsim_sim *sim, const struct tsim__aexpr *x, uint32
 int tsim__hook_run(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
     const struct tsim__hook *h = sim->blocks[b].hook;
+    int k = -1;
+    if (h->route_first) {
+        k = h->fn[TSIM__HOOK_ROUTE](sim, b, e, h->ctx[TSIM__HOOK_ROUTE]);
+        if (k < 0) return -2;
+    }
     for (int i = 0; i < h->nset; i++) {
         const struct tsim__assign *s = &h->set[i];
         double r = tsim__expr_eval(sim, &s->expr, b, e, s->line, s->col);
@@ -163,7 +168,8 @@ int tsim__hook_run(struct tsim_sim *sim, uint32_t b, uint32_t e)
     }
     if (h->fn[TSIM__HOOK_SET] && h->fn[TSIM__HOOK_SET](sim, b, e, h->ctx[TSIM__HOOK_SET]) < 0)
         return -2;
+    if (h->route_first) return k;
     if (!h->fn[TSIM__HOOK_ROUTE]) return -1;
-    int k = h->fn[TSIM__HOOK_ROUTE](sim, b, e, h->ctx[TSIM__HOOK_ROUTE]);
+    k = h->fn[TSIM__HOOK_ROUTE](sim, b, e, h->ctx[TSIM__HOOK_ROUTE]);
     return k < 0 ? -2 : k;
 }

@@ -219,16 +219,20 @@ struct tsim__assign {
  * The assignments run in order (a later one sees the earlier ones' values), then the rules
  * outside the blocks (src/logic): fn[TSIM__HOOK_SET] may set attributes, then
  * fn[TSIM__HOOK_ROUTE] returns the index in route.to of the chosen block. Either returns -1
- * after failing the sim with tsim__sim_fail. ctx[i] belongs to the hook, freed with ctx_free.
+ * after failing the sim with tsim__sim_fail. ctx[i] belongs to the hook, freed with ctx_free[i].
  */
 struct tsim_sim;
 enum { TSIM__HOOK_SET, TSIM__HOOK_ROUTE };
 struct tsim__hook {
+    /* fn[TSIM__HOOK_ROUTE] reads no attribute and runs before the assignments: a route the
+     * environment decides (src/logic/route.c) answers -1 until the decision is made, and the
+     * sender, pulled then, runs the hook again; the assignments run once, with the answer. */
+    int route_first;
     int nset;
     struct tsim__assign *set;
     int (*fn[2])(struct tsim_sim *sim, uint32_t b, uint32_t e, void *ctx);
     void *ctx[2];
-    void (*ctx_free)(void *ctx);
+    void (*ctx_free[2])(void *ctx);
 };
 
 /* The hook of block `block`, made when first asked for (loader, src/logic). */

@@ -102,7 +102,7 @@ uint64_t tsim__load(const struct tsim_sim *sim, uint32_t b) { return tsim__hdr(s
  * any other block below its content limit (an unlimited one always). A machine that drops what
  * it cannot take counts as not taking: `first_free` is the loss system's hunt for a free
  * server. */
-static int takes_now(const struct tsim_sim *sim, uint32_t b)
+int tsim__takes_now(const struct tsim_sim *sim, uint32_t b)
 {
     if (sim->vt[b] == &tsim__machine_vt) return tsim__station_free_server(sim, b) >= 0;
     const struct tsim__bhdr *h = tsim__hdr(sim, b);
@@ -111,16 +111,16 @@ static int takes_now(const struct tsim_sim *sim, uint32_t b)
 
 /* Busy time per server of block `b` since the statistics began (the numerator of its
  * utilization: every target shares the window); 0 for a block that is not a machine. */
-static double busy_share(const struct tsim_sim *sim, uint32_t b)
+double tsim__busy_share(const struct tsim_sim *sim, uint32_t b)
 {
     return sim->vt[b] == &tsim__machine_vt ? tsim__station_busy(sim, b) : 0;
 }
 
-/* For earliest_free: ticks until block `b` would start work on one more entity, by the work
+/* For earliest_free (and a route's `backlog`): ticks until block `b` would start work on one more entity, by the work
  * started and queued there (docs/semantics.md): a machine's tsim__station_free_after; a buffer
  * whose single route leads to a machine, the same with the buffer's queue as work waiting; any
  * other block 0 while it takes entities, else never. */
-static double free_after(const struct tsim_sim *sim, uint32_t b)
+double tsim__free_after(const struct tsim_sim *sim, uint32_t b)
 {
     if (sim->vt[b] == &tsim__machine_vt) return tsim__station_free_after(sim, b, 0);
     const struct tsim__block_desc *d = &sim->blocks[b];
@@ -129,7 +129,7 @@ static double free_after(const struct tsim_sim *sim, uint32_t b)
         uint32_t m = (uint32_t)d->route.to[0];
         return tsim__station_free_after(sim, m, tsim__buffer_work(sim, b, m));
     }
-    return takes_now(sim, b) ? 0 : INFINITY;
+    return tsim__takes_now(sim, b) ? 0 : INFINITY;
 }
 
 int32_t tsim__route_pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
@@ -164,13 +164,13 @@ int32_t tsim__route_pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
     }
     case TSIM_ROUTE_FIRST_FREE:
         for (int i = 0; i < r->n; i++)
-            if (takes_now(sim, (uint32_t)r->to[i])) return r->to[i];
+            if (tsim__takes_now(sim, (uint32_t)r->to[i])) return r->to[i];
         return r->to[0];
     case TSIM_ROUTE_LEAST_UTILIZED: {
         int best = r->to[0];
-        double low = busy_share(sim, (uint32_t)best);
+        double low = tsim__busy_share(sim, (uint32_t)best);
         for (int i = 1; i < r->n; i++) {
-            double u = busy_share(sim, (uint32_t)r->to[i]);
+            double u = tsim__busy_share(sim, (uint32_t)r->to[i]);
             if (u < low) {
                 low = u;
                 best = r->to[i];
@@ -180,9 +180,9 @@ int32_t tsim__route_pick(struct tsim_sim *sim, uint32_t from, uint32_t e)
     }
     case TSIM_ROUTE_EARLIEST_FREE: {
         int best = r->to[0];
-        double low = free_after(sim, (uint32_t)best);
+        double low = tsim__free_after(sim, (uint32_t)best);
         for (int i = 1; i < r->n && low > 0; i++) {
-            double f = free_after(sim, (uint32_t)r->to[i]);
+            double f = tsim__free_after(sim, (uint32_t)r->to[i]);
             if (f < low) {
                 low = f;
                 best = r->to[i];

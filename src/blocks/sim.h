@@ -403,6 +403,14 @@ int tsim__send_picked(struct tsim_sim *sim, uint32_t from, uint32_t e);
 /* The destination `from`'s route chooses for `e` now (drawing from its route stream where the
  * rule draws), -1 for a product its route by product has no branch for. */
 int32_t tsim__route_pick(struct tsim_sim *sim, uint32_t from, uint32_t e);
+/* What the route rules measure of a target `b` (flow.c), also a learned route's features
+ * (src/logic/route.c): whether it takes an entity now (first_free), its busy ticks per server
+ * since the statistics began (least_utilized; 0 for a block that is not a machine), and the ticks
+ * until it would start one more (earliest_free; INFINITY for a full block that is not a machine
+ * nor a buffer before one). */
+int tsim__takes_now(const struct tsim_sim *sim, uint32_t b);
+double tsim__busy_share(const struct tsim_sim *sim, uint32_t b);
+double tsim__free_after(const struct tsim_sim *sim, uint32_t b);
 int tsim__refused(struct tsim_sim *sim, uint32_t from, uint32_t e, int32_t d);
 
 /* Offer `e` to `d` through `offer`, d's offer function: a caller that knows d's type passes it
@@ -587,7 +595,8 @@ void tsim__attrs_start(struct tsim_sim *sim, uint32_t b, uint32_t e);
 /* Entity `dst` takes `src`'s attributes (a split's copies). */
 void tsim__attrs_copy(struct tsim_sim *sim, uint32_t dst, uint32_t src);
 /* Run block `b`'s hook for entity `e`: its assignments, then its rule. Returns the index in
- * route.to its rule chose, -1 when its route picks as usual, -2 when the sim failed. */
+ * route.to its rule chose, -1 when its route picks as usual, -2 when the sim failed or the
+ * environment has yet to answer (the entity stays; its sender is pulled when it has). */
 int tsim__hook_run(struct tsim_sim *sim, uint32_t b, uint32_t e);
 /* The value of expression `x` for entity `e`; on an error (an unset attribute read, a result
  * that is no number) the sim fails, naming block `b` and FILE:LINE:COL, and NaN returns. */

@@ -818,6 +818,12 @@ int tsim_env_rule_actions(const struct tsim_env *e, const char *rule, int32_t *a
         const struct tsim__cand *c =
             e->fac ? tsim__fenv_cands(e->fac, i, &now) : e->sims[i].cand;
         if (!e->fac) now = (double)e->sims[i].now;
+        if (!c) {
+            tsim__rule_release(&rl);
+            return tsim__fail(TSIM_EINVAL, "tsim_env_rule_actions", "sim %zu: the route of '%s' "
+                              "asks; a sequencing rule chooses at a buffer only", i,
+                              tsim__fenv_route_asking(e->fac, i));
+        }
         actions[i] = nc ? (int32_t)tsim__rule_choose(&rl, c, nc, now, NULL) : 0;
     }
     tsim__rule_release(&rl);
@@ -845,4 +851,9 @@ int tsim_env_agents(const struct tsim_env *e)
 const char *tsim_env_agent_name(const struct tsim_env *e, int k)
 {
     return e->fac && k >= 0 ? tsim__fenv_agent_name(e->fac, (uint32_t)k) : NULL;
+}
+
+int tsim_env_agent_is_route(const struct tsim_env *e, int k)
+{
+    return e->fac && k >= 0 ? tsim__fenv_agent_is_route(e->fac, (uint32_t)k) : -1;
 }

@@ -31,8 +31,10 @@ size_t tsim__fenv_nc(const struct tsim__fenv *f, size_t i);
  * entities completed, since the episode began. */
 void tsim__fenv_totals(const struct tsim__fenv *f, size_t i, double *clock, double *in_system,
                        double *done);
-/* The candidates as the rules see them, and the time. */
+/* The candidates as the sequencing rules see them, and the time; NULL at a route's decision. */
 const struct tsim__cand *tsim__fenv_cands(const struct tsim__fenv *f, size_t i, double *now);
+/* The block whose route sim i's decision is, or NULL at a buffer's (or none). */
+const char *tsim__fenv_route_asking(const struct tsim__fenv *f, size_t i);
 /* The TSIM_E* code that stopped sim i, with its message in msg; 0 if none. */
 int tsim__fenv_failed(const struct tsim__fenv *f, size_t i, char *msg, size_t len);
 /* Sim i's row of the outputs. */
@@ -40,6 +42,8 @@ void tsim__fenv_write(const struct tsim__fenv *f, size_t i, float *obs, uint8_t 
                       int32_t *agent, int32_t *candidates, double *clock);
 uint32_t tsim__fenv_agents(const struct tsim__fenv *f);
 const char *tsim__fenv_agent_name(const struct tsim__fenv *f, uint32_t k);
+/* 1 if decision point k is a route, 0 a buffer, -1 out of range. */
+int tsim__fenv_agent_is_route(const struct tsim__fenv *f, uint32_t k);
 size_t tsim__fenv_sim_bytes(const struct tsim__fenv *f);
 
 #endif

@@ -67,6 +67,26 @@ int tsim__seq_is_agent(const struct tsim__block_desc *d);
 struct tsim_sim;
 uint32_t tsim__fenv_ask(struct tsim_sim *sim, uint32_t b, uint32_t head);
 
+/* "FILE:LINE:COL: error: WHAT" as "FILE:LINE:COL: WHAT", for a caller that puts its own
+ * position and "error:" in front (seq.c). */
+void tsim__drop_error_word(char *msg);
+
+/* A route's rule `text`, "agent" or "policy:PATH" (a relative PATH under `base_dir` when that is
+ * given), made the route hook of block `block`, whose route (set by the caller) lists the
+ * targets (route.c). Returns 0, or TSIM_EPARSE (TSIM_EIO: a weights file not read) with the
+ * reason in `err`. */
+int tsim__route_attach(struct tsim_model *m, int block, const char *text, const char *base_dir,
+                       char *err, size_t errlen);
+/* Whether block `d`'s route is `rule: agent`: a decision point of the environment. */
+int tsim__route_is_agent(const struct tsim__block_desc *d);
+/* The features of target k of block `b`'s route for entity `e`, into f[TSIM__PF_COUNT] (the
+ * route's: proc, queue, busy, backlog, util, index; the others 0). */
+void tsim__route_feats(const struct tsim_sim *sim, uint32_t b, uint32_t e, size_t k, double *f);
+/* The environment's answer for the route of block `b` sending entity `e` in a sim it steps: the
+ * index of the target chosen, or -1 after asking the env, which stops the sim and pulls `b`
+ * again once it has the answer (fenv.c). */
+int tsim__fenv_route_ask(struct tsim_sim *sim, uint32_t b, uint32_t e);
+
 /* The features of entity `e` waiting in buffer `b`, the `seq`-th of its queue (from 0), as every
  * sequencing rule of buffer `b` sees them (seq.c; docs/logic.md, "Sequencing at a buffer"). */
 struct tsim__cand;

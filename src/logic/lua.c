@@ -950,6 +950,6 @@ int tsim__lua_attach_from(struct tsim_model *m, int block, enum tsim__lua_kind k
     r->file = file ? tsim__strdup(file) : NULL;
     h->fn[slot] = run_rule;
     h->ctx[slot] = r;
-    h->ctx_free = rule_free;
+    h->ctx_free[slot] = rule_free;
     return 0;
 }

@@ -43,7 +43,7 @@ struct tsim_policy {
 static const char *const pfeat_names[TSIM__PF_COUNT] = {
     "proc",      "due",       "slack",     "work",      "ops",       "wait",
     "job_work",  "share",     "next_proc", "mach_work", "next_work", "next_free",
-    "next_queue",
+    "next_queue", "queue",     "busy",      "backlog",   "util",      "index",
 };
 
 const char *tsim__pfeat_name(enum tsim__pfeat f)
@@ -67,6 +67,7 @@ static inline double pfeat(int f, const struct tsim__cand *x, double now)
     case TSIM__PF_NEXT_WORK: return x->next_work;
     case TSIM__PF_NEXT_FREE: return x->next_free;
     case TSIM__PF_NEXT_QUEUE: return x->next_queue;
+    default: break; /* a route's features: refused at a sequencing decision when read */
     }
     return 0;
 }
@@ -76,10 +77,9 @@ void tsim__pfeat_all(const struct tsim__cand *x, double now, double *out)
     for (int f = 0; f < TSIM__PF_COUNT; f++) out[f] = pfeat(f, x, now);
 }
 
-static double score(const struct tsim_policy *p, const struct tsim__cand *x, double now)
+/* The score of standardized features z[nf]. */
+static double score_z(const struct tsim_policy *p, const double *z)
 {
-    double z[TSIM__PF_COUNT];
-    for (int i = 0; i < p->nf; i++) z[i] = (pfeat(p->feat[i], x, now) - p->mean[i]) / p->scale[i];
     const double *w = p->w;
     double s = 0;
     if (p->kind == POLICY_LINEAR) {
@@ -95,6 +95,20 @@ static double score(const struct tsim_policy *p, const struct tsim__cand *x, dou
     return s;
 }
 
+static double score(const struct tsim_policy *p, const struct tsim__cand *x, double now)
+{
+    double z[TSIM__PF_COUNT];
+    for (int i = 0; i < p->nf; i++) z[i] = (pfeat(p->feat[i], x, now) - p->mean[i]) / p->scale[i];
+    return score_z(p, z);
+}
+
+double tsim__policy_score_row(const struct tsim_policy *p, const double *f)
+{
+    double z[TSIM__PF_COUNT];
+    for (int i = 0; i < p->nf; i++) z[i] = (f[p->feat[i]] - p->mean[i]) / p->scale[i];
+    return score_z(p, z);
+}
+
 size_t tsim__policy_choose(const struct tsim_policy *p, const struct tsim__cand *c, size_t n,
                            double now)
 {
@@ -108,6 +122,13 @@ size_t tsim__policy_choose(const struct tsim_policy *p, const struct tsim__cand 
         }
     }
     return best;
+}
+
+unsigned tsim__policy_reads(const struct tsim_policy *p)
+{
+    unsigned m = 0;
+    for (int i = 0; i < p->nf; i++) m |= 1u << p->feat[i];
+    return m;
 }
 
 /* ---- the weights file ---- */
@@ -274,7 +295,8 @@ static int parse(struct rd *r, struct tsim_policy *p)
                                name, best);
             return fail_at(r, l.no, l.col[i], "unknown feature '%s' (features: proc, due, slack, "
                            "work, ops, wait, job_work, share, next_proc, mach_work, next_work, "
-                           "next_free, next_queue)", name);
+                           "next_free, next_queue; at a route: queue, busy, backlog, util, "
+                           "index)", name);
         }
         for (int k = 0; k < p->nf; k++)
             if (p->feat[k] == f)

@@ -135,6 +135,13 @@ static int parse_policy(struct tsim__rule *r, const char *path, char *err, size_
         snprintf(err, errlen, "%s", colon ? colon + 2 : m);
         return rc;
     }
+    /* A route's features (queue, busy, ...) are no candidate's of a sequencing decision. */
+    rc = tsim__policy_require(r->policy, TSIM__PF_SEQ_ALL, "a sequencing decision", err, errlen);
+    if (rc != 0) {
+        tsim_policy_destroy(r->policy);
+        r->policy = NULL;
+        return rc;
+    }
     r->kind = TSIM__RULE_POLICY;
     return 0;
 }

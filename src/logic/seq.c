@@ -135,7 +135,7 @@ static void rule_free(void *ctx)
 
 /* "FILE:LINE:COL: error: WHAT" as "FILE:LINE:COL: WHAT", for a caller that puts its own
  * position and "error:" in front. */
-static void drop_error_word(char *msg)
+void tsim__drop_error_word(char *msg)
 {
     char *e = strstr(msg, ": error: ");
     if (e) memmove(e + 2, e + 9, strlen(e + 9) + 1);
@@ -178,7 +178,7 @@ int tsim__seq_attach(struct tsim_model *m, int block, const char *text, const ch
         rc = tsim__policy_require(r.policy, BUFFER_PFEATS, "a buffer", err, errlen);
     if (rc != 0) {
         if (r.kind == TSIM__RULE_POLICY) tsim__rule_release(&r);
-        drop_error_word(err);
+        tsim__drop_error_word(err);
         return rc;
     }
     struct tsim__block_desc *d = &m->blocks[block];

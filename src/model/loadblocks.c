@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---------------------------------------------------------------------------------------------
  * Blocks
@@ -670,7 +671,8 @@ static int target(struct loader *ld, struct fy_node *n, struct pos at)
 }
 
 static const char *const rules[] = {"shortest_queue", "round_robin", "lua", "first_free",
-                                    "least_utilized", "earliest_free", "sheet", NULL};
+                                    "least_utilized", "earliest_free", "sheet", "agent", NULL};
+enum { RULE_AGENT = 7, RULE_POLICY = 8 }; /* policy:PATH is not a name of the list */
 static const char *const rule_keys[] = {"rule", "among", "lua", "done", NULL};
 
 /* {rule: sheet, done: BLOCK}: to the group of the next operation of the entity's routing sheet,
@@ -711,11 +713,29 @@ static int route_sheet(struct loader *ld, struct blockinfo *bi, int rule, struct
     return ok;
 }
 
+/* rule: agent | policy:PATH (src/logic/route.c), over the targets set as a round robin's. A
+ * fleet picks its destinations itself (fleet.c), without the route hook. */
+static int learned_route(struct loader *ld, struct blockinfo *bi, const char *text,
+                         struct pos at)
+{
+    if (strcmp(tsim_block_type_name(tsim_model_block_type(ld->m, bi->index)), "fleet") == 0) {
+        tsim__ld_err(ld, at, "a fleet's route takes no rule '%s' (give it to the block the fleet "
+                     "carries from)", text);
+        return 0;
+    }
+    char err[512];
+    if (tsim__route_attach(ld->m, bi->index, text, ld->base_dir, err, sizeof err) != 0) {
+        tsim__ld_err(ld, at, "%s", err);
+        return 0;
+    }
+    return 1;
+}
+
 static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v, struct pos kp)
 {
     int rule = -1, ok = 1;
     struct fy_node *among = NULL, *lua = NULL, *done = NULL;
-    struct pos among_at = kp, lua_at = kp, done_at = kp;
+    struct pos among_at = kp, lua_at = kp, done_at = kp, rule_at = kp;
     const char *rule_name = NULL;
     void *it = NULL;
     struct fy_node *rv;
@@ -726,11 +746,14 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
         if (rk == 0) {
             rule_name = tsim__ld_scalar(ld, rv, "'rule'", pk);
             if (!rule_name) continue;
+            rule_at = tsim__ld_pos(rv, pk);
             rule = tsim__ld_key_index(rule_name, rules);
+            if (strncasecmp(rule_name, "policy:", 7) == 0 || strcasecmp(rule_name, "policy") == 0)
+                rule = RULE_POLICY;
             if (rule < 0) {
                 const char *hint = tsim__suggest_list(rule_name, rules);
                 tsim__ld_err(ld, tsim__ld_pos(rv, pk), "unknown rule '%s' in 'to'%s", rule_name,
-                             hint[0] ? hint : " (use shortest_queue, round_robin, first_free, least_utilized, earliest_free, lua or sheet)");
+                             hint[0] ? hint : " (use shortest_queue, round_robin, first_free, least_utilized, earliest_free, lua, sheet, agent or policy:PATH)");
             }
         } else if (rk == 1) {
             among = rv;
@@ -786,6 +809,8 @@ static int route_rule(struct loader *ld, struct blockinfo *bi, struct fy_node *v
             ok = 0;
         }
         if (ok && rule == 2) ok = tsim__ld_lua_route(ld, bi->index, lua, lua_at);
+        if (ok && (rule == RULE_AGENT || rule == RULE_POLICY))
+            ok = learned_route(ld, bi, rule_name, rule_at);
     }
     tsim__free(to);
     return ok;

@@ -262,7 +262,7 @@ void tsim__ld_seq_rule(struct loader *ld, int b, struct fy_node *v, struct pos k
         attach_lua(ld, b, TSIM__LUA_SEQ, fy_node_pair_value(p), lp);
         return;
     }
-    char err[200];
+    char err[512]; /* a weights file's path and place, and the features a buffer gives */
     if (tsim__seq_attach(ld->m, b, text, ld->base_dir, err, sizeof err) != 0)
         tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
 }

@@ -93,31 +93,48 @@ else
     fail python_train_deterministic "$(tail -n 10 "$TMP/w71.log" "$TMP/w72.log" "$TMP/w82.log" 2>/dev/null)"
 fi
 
-# The factory policy's training (examples/ai/train_factory.py, docs/ai.md) is reproducible from
-# its seed and does not depend on the env's threads: a short run from seed 7 writes the same
-# file with 1 and 2 threads, seed 8 writes another; the search improves on its FIFO start on the
-# validation replications; and `twinsim run` runs the model with the written weights as the
-# cutting queue's rule.
-ftrain() { # SEED THREADS OUT
+# The factory policies' training (examples/ai/train_factory.py, docs/ai.md: a buffer's
+# sequencing, python_train_factory, and a route's, python_train_route) is reproducible from its
+# seed and does not depend on the env's threads: a short run from seed 7 writes the same file
+# with 1 and 2 threads, seed 8 writes another; the search improves on its start (FIFO; a
+# route's shortest_queue) on the validation replications; and twinsim runs the model with the
+# written weights as the rule (the route's through examples/ai/compare_route.py).
+ftrain() { # SEED THREADS OUT KIND-OPTIONS...
+    s=$1 t=$2 o=$3
+    shift 3
     TWINSIM_LIB=$lib "$py" examples/ai/train_factory.py --generations 4 --pairs 4 --reps 6 \
-        --valid 16 --eval-every 1 --start fifo --rules FIFO --seed "$1" --threads "$2" \
-        --out "$3" >"$3.log" 2>&1
+        --valid 16 --eval-every 1 --seed "$s" --threads "$t" --out "$o" "$@" >"$o.log" 2>&1
 }
-if ftrain 7 1 "$TMP/f71" && ftrain 7 2 "$TMP/f72" && ftrain 8 1 "$TMP/f81"; then
-    start=$(sed -n 's/^validation wip \([0-9.]*\)  start.*/\1/p' "$TMP/f71.log")
-    best=$(sed -n 's/.*validation wip \([0-9.]*\)$/\1/p' "$TMP/f71")
-    if ! cmp -s "$TMP/f71" "$TMP/f72"; then
-        fail python_train_factory "seed 7: 1 and 2 threads wrote different weights: $(diff "$TMP/f71" "$TMP/f72" | head -n 4)"
-    elif cmp -s "$TMP/f71" "$TMP/f81"; then
-        fail python_train_factory "seeds 7 and 8 wrote the same weights"
-    elif ! awk -v s="$start" -v b="$best" 'BEGIN { exit !(b != "" && s != "" && b + 0 < s + 0) }'; then
-        fail python_train_factory "the search did not improve on its start ($start -> $best)"
-    elif ! out=$("$TWINSIM" run examples/ai/flow.yaml --set "cut_queue.rule=policy:$TMP/f71" \
-        --no-db 2>&1) || ! echo "$out" | grep -q '^fingerprint '; then
-        fail python_train_factory "the trained weights do not run: $out"
+for kind in factory route; do
+    case $kind in
+        factory) opts="--start fifo --rules FIFO" ;;
+        route) opts="--kind route --start shortest_queue" ;;
+    esac
+    f=$TMP/$kind
+    # shellcheck disable=SC2086 # opts is a list of words
+    if ftrain 7 1 "$f"71 $opts && ftrain 7 2 "$f"72 $opts && ftrain 8 1 "$f"81 $opts; then
+        start=$(sed -n 's/^validation wip \([0-9.]*\)  start.*/\1/p' "$f"71.log)
+        best=$(sed -n 's/.*validation wip \([0-9.]*\)$/\1/p' "$f"71)
+        if [ $kind = factory ]; then
+            out=$("$TWINSIM" run examples/ai/flow.yaml --set "cut_queue.rule=policy:${f}71" \
+                --no-db 2>&1) && echo "$out" | grep -q '^fingerprint '
+        else
+            out=$("$py" examples/ai/compare_route.py --twinsim "$TWINSIM" --policy "$f"71 \
+                --reps 3 2>&1) && echo "$out" | grep -q '^| policy'
+        fi
+        ran=$?
+        if ! cmp -s "$f"71 "$f"72; then
+            fail python_train_$kind "seed 7: 1 and 2 threads wrote different weights: $(diff "$f"71 "$f"72 | head -n 4)"
+        elif cmp -s "$f"71 "$f"81; then
+            fail python_train_$kind "seeds 7 and 8 wrote the same weights"
+        elif ! awk -v s="$start" -v b="$best" 'BEGIN { exit !(b != "" && s != "" && b + 0 < s + 0) }'; then
+            fail python_train_$kind "the search did not improve on its start ($start -> $best)"
+        elif [ $ran -ne 0 ]; then
+            fail python_train_$kind "the trained weights do not run: $out"
+        else
+            pass python_train_$kind
+        fi
     else
-        pass python_train_factory
+        fail python_train_$kind "$(tail -n 10 "$f"71.log "$f"72.log "$f"81.log 2>/dev/null)"
     fi
-else
-    fail python_train_factory "$(tail -n 10 "$TMP/f71.log" "$TMP/f72.log" "$TMP/f81.log" 2>/dev/null)"
-fi
+done

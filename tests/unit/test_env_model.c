@@ -6,6 +6,7 @@
  * 4 threads, and the refusals: no decision point, a bad model file, no horizon, a masked action.
  */
 #include "check.h"
+#include "route_models.h"
 #include "twinsim.h"
 #include "twinsim_logic.h"
 
@@ -60,22 +61,6 @@ static const char two[] =
     "    process: {a: exponential(8), b: exponential(4)}\n"
     "    to: done\n"
     "  - sink: done\n";
-
-/* Write `text` (a format with one %s, given `rule`) to a new file; returns its path (free it). */
-static char *write_model(const char *text, const char *rule)
-{
-    char *path = malloc(64);
-    snprintf(path, 64, "/tmp/test_env_model_XXXXXX");
-    int fd = mkstemp(path);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        free(path);
-        return NULL;
-    }
-    fprintf(f, text, rule);
-    fclose(f);
-    return path;
-}
 
 /* The model file at `path`, NULL with its diagnostics printed. */
 static struct tsim_model *load(const char *path, double *horizon)
@@ -478,7 +463,8 @@ static void test_env_model_bad_input(void)
     CHECK_EQ(tsim_env_create_model(mf, 1440, &c, &e), TSIM_EINVAL);
     CHECK(e == NULL);
     CHECK_STR(tsim_errmsg(), "tsim_env_create_model: model 'cell' has no decision point: give a "
-                             "buffer 'rule: agent' (docs/ai.md)");
+                             "buffer 'rule: agent' or a route '{rule: agent, among: [...]}' "
+                             "(docs/ai.md)");
     tsim_model_destroy(mf);
     /* a misspelt agent is an unknown rule of the model file, at its place */
     char *typo = write_model(cell, "agnet");
@@ -538,34 +524,184 @@ static void test_env_model_bad_input(void)
 }
 
 /* A sim of the model outside an env (twinsim run) serves the agent's queue first in, first out. */
-static void test_env_model_agent_outside_env(void)
+/* Models `fmt` with `a` and with `b` in it make the same run of a day (replication 0 of seed 3),
+ * fingerprint for fingerprint. */
+static void same_run(const char *fmt, const char *a, const char *b)
 {
-    char *agent = write_model(cell, "agent"), *fifo = write_model(cell, "FIFO");
-    struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim_model *ma = tsim_model_load_file(agent, NULL, &d);
-    struct tsim_model *mf = tsim_model_load_file(fifo, NULL, &d);
-    CHECK(ma && mf);
-    struct tsim_sim *sa = tsim_sim_create(ma, 3, 0), *sf = tsim_sim_create(mf, 3, 0);
-    tsim_sim_run_until(sa, 1440);
-    tsim_sim_run_until(sf, 1440);
-    struct tsim_result ra, rf;
-    tsim_result_init(&ra);
-    tsim_result_init(&rf);
-    tsim_sim_result(sa, &ra);
-    tsim_sim_result(sf, &rf);
-    CHECK(ra.n > 0 && ra.fingerprint == rf.fingerprint);
-    tsim_result_release(&ra);
-    tsim_result_release(&rf);
-    tsim_sim_destroy(sa);
-    tsim_sim_destroy(sf);
+    char *pa = write_model(fmt, a), *pb = write_model(fmt, b);
+    struct tsim_model *ma = load(pa, NULL), *mb = load(pb, NULL);
+    CHECK(ma && mb);
+    if (ma && mb) {
+        struct tsim_sim *sa = tsim_sim_create(ma, 3, 0), *sb = tsim_sim_create(mb, 3, 0);
+        tsim_sim_run_until(sa, 1440);
+        tsim_sim_run_until(sb, 1440);
+        struct tsim_result ra, rb;
+        tsim_result_init(&ra);
+        tsim_result_init(&rb);
+        tsim_sim_result(sa, &ra);
+        tsim_sim_result(sb, &rb);
+        CHECK(ra.n > 0 && ra.fingerprint == rb.fingerprint);
+        tsim_result_release(&ra);
+        tsim_result_release(&rb);
+        tsim_sim_destroy(sa);
+        tsim_sim_destroy(sb);
+    }
     tsim_model_destroy(ma);
-    tsim_model_destroy(mf);
-    tsim_diags_release(&d);
+    tsim_model_destroy(mb);
+    unlink(pa);
+    unlink(pb);
+    free(pa);
+    free(pb);
+}
+
+static void test_env_model_agent_outside_env(void) { same_run(cell, "agent", "FIFO"); }
+
+/* The choice of each sim from its observation: slot 0, or the shortest queue (the `queue`
+ * feature, offset 1; ties to the lower slot, as shortest_queue's to the first listed). */
+static void route_actions(const struct tsim_env_buffers *b, size_t n, size_t maxc, int jsq,
+                          int32_t *act)
+{
+    size_t osz = maxc * TSIM_ENV_CAND_FEATURES + TSIM_ENV_GLOBAL_FEATURES;
+    for (size_t i = 0; i < n; i++) {
+        act[i] = 0;
+        if (!jsq) continue;
+        const float *o = b->obs + i * osz;
+        for (int32_t k = 1; k < b->candidates[i]; k++)
+            if (o[k * TSIM_ENV_CAND_FEATURES + 1] < o[act[i] * TSIM_ENV_CAND_FEATURES + 1])
+                act[i] = k;
+    }
+}
+
+/* An episode of a route decided by the env equals the run of the model with the route `rule`:
+ * slot 0 always is the route to the first target alone, the shortest queue seen in the
+ * observation is shortest_queue. Compared by the completed count and the time in the system
+ * (the rewards' sums) of each replication. */
+static void route_episode_matches(const char *fmt, const char *among, int jsq, const char *rule)
+{
+    enum { N = 4 };
+    char to[128];
+    snprintf(to, sizeof to, "{rule: agent, among: %s}", among);
+    char *agent = write_model(fmt, to);
+    struct tsim_env *done = make(agent, N, 1, 8, 1, 0, 0);
+    struct tsim_env *wait = make(agent, N, 2, 8, 0, 0, 1);
+    CHECK(done && wait);
+    if (!done || !wait) return;
+    struct tsim_env_buffers bd, bw;
+    tsim_env_buffers(done, &bd);
+    tsim_env_buffers(wait, &bw);
+    double got_done[N] = {0}, got_wait[N] = {0};
+    int32_t act[N];
+    int ended = 0;
+    int64_t dec = 0;
+    for (int step = 0; ended < N && step < 100000; step++) {
+        for (int i = 0; i < N; i++) {
+            CHECK_EQ(bd.candidates[i], bw.candidates[i]);
+            dec += bd.candidates[i] > 0;
+            CHECK(bd.candidates[i] == 0 || bd.agent[i] == 0);
+        }
+        route_actions(&bd, N, 8, jsq, act);
+        CHECK_EQ(tsim_env_step(done, act), 0);
+        CHECK_EQ(tsim_env_step(wait, act), 0);
+        ended = 0;
+        for (int i = 0; i < N; i++) {
+            if (got_done[i] < 0) { /* ended: marked by a negative sum */
+                ended++;
+                continue;
+            }
+            got_done[i] += bd.reward[i];
+            got_wait[i] += bw.reward[i];
+            CHECK_EQ(bd.terminated[i], bw.terminated[i]);
+            if (bd.terminated[i]) got_done[i] = -1 - got_done[i];
+        }
+    }
+    CHECK_EQ(ended, N);
+    CHECK(dec > 200); /* the route asks often enough for the check to mean something */
+    char *ruled = write_model(fmt, rule);
+    double horizon;
+    struct tsim_model *m = load(ruled, &horizon);
+    CHECK(m != NULL);
+    for (int i = 0; m && i < N; i++) {
+        struct tsim_sim *sim = tsim_sim_create(m, 7, (uint64_t)i);
+        tsim_sim_run_until(sim, horizon);
+        struct tsim_result res;
+        tsim_result_init(&res);
+        tsim_sim_result(sim, &res);
+        const struct tsim_kpi *c = tsim_result_find(&res, TSIM_KPI_SYSTEM, "completed");
+        const struct tsim_kpi *w = tsim_result_find(&res, TSIM_KPI_SYSTEM, "wip");
+        CHECK(c && w);
+        if (c && w) {
+            CHECK(-1 - got_done[i] == c->value);
+            CHECK_NEAR(-got_wait[i], w->value * horizon, 1e-9 * w->value * horizon);
+        }
+        tsim_result_release(&res);
+        tsim_sim_destroy(sim);
+    }
+    tsim_model_destroy(m);
+    unlink(ruled);
+    free(ruled);
     unlink(agent);
-    unlink(fifo);
     free(agent);
-    free(fifo);
+    destroy(done);
+    destroy(wait);
+}
+
+static void test_env_model_route_agent(void)
+{
+    /* a route from a source (its entity held while the env decides) and from a buffer */
+    route_episode_matches(route_queues, "[qa, qb]", 0, "qa");
+    route_episode_matches(route_queues, "[qa, qb]", 1,
+                          "{rule: shortest_queue, among: [qa, qb]}");
+    route_episode_matches(route_machines, "[slow, fast]", 0, "slow");
+    route_episode_matches(route_machines, "[slow, fast]", 1,
+                          "{rule: shortest_queue, among: [slow, fast]}");
+}
+
+/* A route's observation: its targets' features, hand-checked against the slots' meaning. */
+static void test_env_model_route_observation(void)
+{
+    char *agent = write_model(route_queues, "{rule: agent, among: [qa, qb]}");
+    struct tsim_env *e = make(agent, 1, 1, 4, 1, 0, 0);
+    CHECK(e != NULL);
+    if (!e) return;
+    CHECK_EQ(tsim_env_agents(e), 1);
+    CHECK_STR(tsim_env_agent_name(e, 0), "orders");
+    struct tsim_env_buffers b;
+    tsim_env_buffers(e, &b);
+    size_t osz = 4 * TSIM_ENV_CAND_FEATURES + TSIM_ENV_GLOBAL_FEATURES;
+    CHECK_EQ(tsim_env_obs_size(e), osz);
+    int32_t act[1] = {1};
+    int seen_busy = 0;
+    for (int step = 0; step < 200; step++) {
+        const float *o = b.obs, *g = b.obs + 4 * TSIM_ENV_CAND_FEATURES;
+        CHECK_EQ(b.candidates[0], 2);
+        CHECK(b.mask[0] == 1 && b.mask[1] == 1 && b.mask[2] == 0);
+        CHECK_NEAR(o[0], 6, 0); /* proc: fast's mean, through qa */
+        CHECK_NEAR(o[TSIM_ENV_CAND_FEATURES + 0], 12, 0);
+        CHECK_NEAR(o[5], 0, 0); /* index */
+        CHECK_NEAR(o[TSIM_ENV_CAND_FEATURES + 5], 1, 0);
+        /* busy: qa takes anything (unlimited), so 0; backlog: fast's work left plus qa's */
+        CHECK_NEAR(o[2], 0, 0);
+        CHECK(o[3] >= 0);
+        seen_busy += o[1] > 0;
+        CHECK_NEAR(g[2], 2, 0); /* targets */
+        CHECK_NEAR(g[3], 0, 0); /* agent */
+        act[0] = step % 2;
+        CHECK_EQ(tsim_env_step(e, act), 0);
+    }
+    CHECK(seen_busy > 0);
+    /* a sequencing rule does not choose at a route */
+    CHECK_EQ(tsim_env_rule_actions(e, "SPT", act), TSIM_EINVAL);
+    CHECK(strstr(tsim_errmsg(), "sim 0: the route of 'orders' asks") != NULL);
+    destroy(e);
+    unlink(agent);
+    free(agent);
+}
+
+/* Outside an environment a route with `rule: agent` is a round robin. */
+static void test_env_model_route_agent_outside_env(void)
+{
+    same_run(route_queues, "{rule: agent, among: [qa, qb]}",
+             "{rule: round_robin, among: [qa, qb]}");
 }
 
 int main(void)
@@ -579,5 +715,8 @@ int main(void)
     RUN(test_env_model_autoresets);
     RUN(test_env_model_bad_input);
     RUN(test_env_model_agent_outside_env);
+    RUN(test_env_model_route_agent);
+    RUN(test_env_model_route_observation);
+    RUN(test_env_model_route_agent_outside_env);
     return CHECK_DONE();
 }

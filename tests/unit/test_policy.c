@@ -221,7 +221,8 @@ static void test_policy_bad_files(void)
          "p.txt:3:15: error: unknown feature 'nxt_proc' (did you mean 'next_proc'?)"},
         {"twinsim-policy 1\nmodel linear\nfeatures colour\n",
          "p.txt:3:10: error: unknown feature 'colour' (features: proc, due, slack, work, ops, "
-         "wait, job_work, share, next_proc, mach_work, next_work, next_free, next_queue)"},
+         "wait, job_work, share, next_proc, mach_work, next_work, next_free, next_queue; at a "
+         "route: queue, busy, backlog, util, index)"},
         {"twinsim-policy 1\nmodel linear\nfeatures work work\n",
          "p.txt:3:15: error: feature 'work' is named twice"},
         {"twinsim-policy 1\nmodel linear\nfeatures work ops\nmean 0\n",
