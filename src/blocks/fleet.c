@@ -992,7 +992,9 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
         const char *cname = m->blocks[charger_of(m, c - first_chg)].name;
         for (int k = 0; k < first_chg; k++) {
             if (!isinf(p->empty[k * nplaces + c])) continue;
-            const char *from = k == P_PICKUP ? upname : m->blocks[d->route.to[k - 2]].name;
+            const char *from = k == P_HOME     ? name
+                               : k == P_PICKUP ? upname
+                                               : m->blocks[d->route.to[k - 2]].name;
             return fail("charger '%s' (node '%s') cannot be reached by fleet '%s' from %s%s%s "
                         "(node '%s'): the network is not connected there", cname,
                         net->node[place[c]], name, k == P_HOME ? "" : "'",
