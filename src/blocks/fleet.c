@@ -35,6 +35,7 @@
  *
  * Its parameters are in the block's value table (registry.h), in the order of `keys` below.
  */
+#include "blocks/charger.h"
 #include "blocks/fleet.h"
 #include "blocks/network.h"
 #include "blocks/sim.h"
@@ -44,26 +45,27 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE, EV_CHARGED };
+enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE, EV_CHARGED, EV_IDLE_LOW };
 /* The vehicle states are the public enum tsim_vehicle_state: observers are told them. */
 enum { IDLE = TSIM_VEHICLE_IDLE, TO_PICKUP = TSIM_VEHICLE_TO_PICKUP,
        LOADING = TSIM_VEHICLE_LOADING, LOADED = TSIM_VEHICLE_LOADED,
        UNLOADING = TSIM_VEHICLE_UNLOADING, BLOCKED = TSIM_VEHICLE_BLOCKED,
        TO_HOME = TSIM_VEHICLE_TO_HOME, ZONE_WAIT = TSIM_VEHICLE_ZONE_WAIT,
        TO_CHARGER = TSIM_VEHICLE_TO_CHARGER, CHARGING = TSIM_VEHICLE_CHARGING,
-       NSTATES = TSIM_VEHICLE_STATE_COUNT };
+       WAIT_CHARGER = TSIM_VEHICLE_WAITING_CHARGER, NSTATES = TSIM_VEHICLE_STATE_COUNT };
 enum { NBASE = TO_CHARGER }; /* the states of a fleet without a battery, reported always */
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
        K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
-       K_CHARGE_UNTIL }; /* in `keys` */
+       K_CHARGE_UNTIL, K_CHARGE_IDLE }; /* in `keys` */
 enum { IDLE_STAY, IDLE_HOME };
 
-/* Places in the fleet's travel-time tables: the home, the pickup, then the destinations. */
+/* Places in the fleet's travel-time tables: the home, the pickup, then the destinations, then
+ * (with a battery) the model's charger blocks in model order, from `first_chg` on. */
 enum { P_HOME, P_PICKUP };
 
 static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loading", "loaded",
                                                 "unloading", "blocked",   "to_home", "zone_wait",
-                                                "to_charger", "charging"};
+                                                "to_charger", "charging", "waiting_charger"};
 
 struct vehicle {
     int state;
@@ -79,6 +81,7 @@ struct vehicle {
     uint64_t deliveries;    /* hand-overs since the statistics restart */
     double level;           /* with a battery: its charge in kWh at `lvl_at` */
     int64_t lvl_at;
+    uint64_t timer;         /* while IDLE with `charge_idle_below`: its EV_IDLE_LOW; 0: none */
 };
 
 struct fleet {
@@ -103,6 +106,11 @@ struct fleet {
     int battery;           /* the fleet has a battery (`battery` given) */
     double rate[NSTATES];  /* with a battery: kWh gained per tick in each state (draws < 0) */
     double cap;            /* with a battery: its capacity, kWh */
+    int first_chg;         /* the place of the first charger (nplaces: none) */
+    struct tsim__sum chg_wait; /* arrival at a charger block to a point, each visit */
+    double lvl_area;       /* with a battery: the vehicles' charge over time (kWh ticks) since
+                            * the statistics restart, up to each one's `lvl_at` */
+    double lvl_min;        /* the lowest charge a vehicle had since then, up to its `lvl_at` */
     struct vehicle v[];
 };
 
@@ -115,6 +123,12 @@ static double charge_below(const struct tsim__block_desc *d)
 static double charge_until(const struct tsim__block_desc *d)
 {
     return d->val[K_CHARGE_UNTIL].set ? d->val[K_CHARGE_UNTIL].r : 0.9;
+}
+
+/* 0 when not given: no idle vehicle is below it. */
+static double charge_idle_below(const struct tsim__block_desc *d)
+{
+    return d->val[K_CHARGE_IDLE].set ? d->val[K_CHARGE_IDLE].r : 0;
 }
 
 static int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }
@@ -132,13 +146,24 @@ static int64_t travel(struct tsim_sim *sim, const struct fleet *s, int loaded, i
     return tsim__ticks(sim, t[from * s->paths->nplaces + to]);
 }
 
-/* Brings vehicle i's charge up to now; a vehicle whose charge fell below zero stops the run with
- * an error that names it, the time it ran empty and the charge it had when its state began. */
+/* Vehicle v's charge at `now`, its rate unchanged since `lvl_at` (0 at the least). */
+static double level_at(const struct fleet *s, const struct vehicle *v, int64_t now)
+{
+    double l = v->level + s->rate[v->state] * (double)(now - v->lvl_at);
+    return l < 0 ? 0 : l;
+}
+
+/* Brings vehicle i's charge up to now, and the fleet's charge statistics with it (the charge
+ * changes linearly between two calls: its area is a trapezoid, its least value at an end); a
+ * vehicle whose charge fell below zero stops the run with an error that names it, the time it
+ * ran empty and the charge it had when its state began. */
 static void charge_now(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
     double r = s->rate[v->state], l0 = v->level;
     v->level = l0 + r * (double)(sim->now - v->lvl_at);
+    s->lvl_area += (l0 + (v->level < 0 ? 0 : v->level)) / 2 * (double)(sim->now - v->lvl_at);
+    if (v->level < s->lvl_min) s->lvl_min = v->level < 0 ? 0 : v->level;
     if (v->level < 0) {
         int64_t at = v->lvl_at + (int64_t)(l0 / -r);
         tsim__sim_fail(sim, TSIM_ESTATE,
@@ -156,11 +181,28 @@ static void set_state(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
 {
     struct vehicle *v = &s->v[i];
     if (s->battery) charge_now(sim, b, s, i);
+    if (v->timer) { /* it leaves IDLE before its charge fell below `charge_idle_below` */
+        tsim__cancel(sim, v->timer);
+        v->timer = 0;
+    }
     s->state_ticks[v->state] += sim->now - v->since;
     v->ticks[v->state] += sim->now - v->since;
     v->state = state;
     v->since = sim->now;
     tsim__note_state(sim, b, (int)i, state);
+}
+
+/* An IDLE vehicle i with `charge_idle_below` draws on: its EV_IDLE_LOW when its charge falls
+ * below it (at once when it is below already). A background event, so that vehicles waiting for
+ * work do not keep a run without a horizon going. */
+static void idle_timer(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    double low = charge_idle_below(tsim__desc(sim, b)) * s->cap;
+    if (low <= 0 || s->rate[IDLE] >= 0) return;
+    double dt = v->level > low ? ceil((v->level - low) / -s->rate[IDLE]) : 0;
+    v->timer = tsim__cal_push_block(&sim->cal, v->lvl_at + (int64_t)dt, b, EV_IDLE_LOW | TSIM__BG,
+                                    i);
 }
 
 /* A node's holders, so that the deadlock search visits them without a look at every vehicle.
@@ -218,8 +260,9 @@ static void init(struct tsim_sim *sim, uint32_t b)
     int home = s->paths->place[P_HOME];
     for (uint32_t i = 0; i < s->nveh; i++)
         s->v[i] = (struct vehicle){IDLE, P_HOME, P_HOME, sim->now, TSIM__NIL, -1, 0,
-                                   home, -1, IDLE, TSIM__NIL, {0}, 0, 0, 0};
+                                   home, -1, IDLE, TSIM__NIL, {0}, 0, 0, 0, 0};
     tsim__area_restart(&s->waiting, sim->now, 0);
+    s->first_chg = 2 + d->route.n;
     s->battery = d->val[K_BATTERY].set;
     if (s->battery) {
         /* kW to kWh per tick: a time unit is 1 / units_per_hour hours, of tpu ticks. */
@@ -231,6 +274,8 @@ static void init(struct tsim_sim *sim, uint32_t b)
         s->rate[LOADED] = -d->val[K_DRAW_LOADED].r * per_tick;
         s->rate[CHARGING] = d->val[K_CHARGE_RATE].r * per_tick;
         for (uint32_t i = 0; i < s->nveh; i++) s->v[i].level = s->cap, s->v[i].lvl_at = sim->now;
+        s->lvl_min = s->cap;
+        for (uint32_t i = 0; i < s->nveh; i++) idle_timer(sim, b, s, i);
     }
     s->zoned = zoned(sim->m);
     if (!s->zoned) return;
@@ -433,15 +478,83 @@ static uint32_t take_oldest(struct tsim_sim *sim, struct fleet *s)
     return e;
 }
 
-/* Vehicle i is free (not moving, holding nothing): the oldest request, else its idle rule. */
+/* Charging ---------------------------------------------------------------------------------- */
+
+/* The k-th charger block of `m` in model order that stands at a node (in a valid model: all). */
+static int charger_of(const struct tsim_model *m, int k)
+{
+    for (int c = 0;; c++)
+        if (tsim__is_charger(m, c) && tsim__net_node_of(m->net, c) >= 0 && k-- == 0) return c;
+}
+
+/* The charger block at place `p` (>= first_chg): the model's chargers are the places from
+ * first_chg on, in model order. Looked up per visit to a charger, which is rare. */
+static uint32_t charger_at(const struct tsim_sim *sim, const struct fleet *s, int p)
+{
+    return (uint32_t)charger_of(sim->m, p - s->first_chg);
+}
+
+/* Vehicle i (free, holding nothing) drives to charge: to the charger block nearest by empty
+ * travel time (the first in model order among equals), or home when the model has none. */
+static void go_charge(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    const int np = s->paths->nplaces;
+    int to = P_HOME;
+    double best = INFINITY;
+    for (int p = s->first_chg; p < np; p++) {
+        double t = s->paths->empty[s->v[i].place * np + p];
+        if (t < best) {
+            best = t;
+            to = p;
+        }
+    }
+    drive(sim, b, s, i, to, TO_CHARGER);
+}
+
+/* Vehicle i has its charging point (at home: always): it charges to `charge_until`. */
+static void start_charging(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct vehicle *v = &s->v[i];
+    set_state(sim, b, s, i, CHARGING);
+    double need = charge_until(d) * s->cap - v->level;
+    after(sim, b, i, need > 0 ? (int64_t)ceil(need / s->rate[CHARGING]) : 0, EV_CHARGED);
+}
+
+/* Vehicle i reached the place it charges at: a charger block's point, or its queue. */
+static void at_charger(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    if (v->place >= s->first_chg) {
+        if (!tsim__charger_arrive(sim, charger_at(sim, s, v->place), b, i)) {
+            set_state(sim, b, s, i, WAIT_CHARGER);
+            return;
+        }
+        tsim__sum_add(&s->chg_wait, 0);
+    }
+    start_charging(sim, b, s, i);
+}
+
+/* The charger vehicle i waits at gave it a point (charger.c). */
+static void granted(struct tsim_sim *sim, uint32_t b, uint32_t i, uint32_t charger)
+{
+    struct fleet *s = fleet_of(sim, b);
+    tsim__sum_add(&s->chg_wait, sim->now - s->v[i].since);
+    start_charging(sim, b, s, i);
+}
+
+/* Vehicle i is free (not moving, holding nothing): to charge when its battery is below
+ * `charge_below` (or, with no request waiting, `charge_idle_below`), else the oldest request,
+ * else its idle rule. */
 static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     if (s->battery) {
         charge_now(sim, b, s, i);
-        if (v->level < charge_below(d) * s->cap) {
-            drive(sim, b, s, i, P_HOME, TO_CHARGER);
+        if (v->level < charge_below(d) * s->cap ||
+            (s->nwait == 0 && v->level < charge_idle_below(d) * s->cap)) {
+            go_charge(sim, b, s, i);
             return;
         }
     }
@@ -454,6 +567,7 @@ static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint
         return;
     }
     set_state(sim, b, s, i, IDLE);
+    if (s->battery) idle_timer(sim, b, s, i);
 }
 
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
@@ -523,10 +637,8 @@ static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t 
                          ? tsim__draw(sim, &d->val[K_UNLOAD].d, &s->h.rng[TSIM__RNG_AUX])
                          : 0;
         after(sim, b, i, dt, EV_UNLOADED);
-    } else if (v->state == TO_CHARGER) { /* charges at home, to `charge_until` */
-        set_state(sim, b, s, i, CHARGING);
-        double need = charge_until(d) * s->cap - v->level;
-        after(sim, b, i, need > 0 ? (int64_t)ceil(need / s->rate[CHARGING]) : 0, EV_CHARGED);
+    } else if (v->state == TO_CHARGER) {
+        at_charger(sim, b, s, i);
     } else { /* home */
         vehicle_free(sim, b, s, i);
     }
@@ -561,7 +673,12 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
     case EV_CHARGED:
         set_state(sim, b, s, i, IDLE); /* for the instant; vehicle_free sets its next state */
         v->level = charge_until(d) * s->cap;
+        if (v->place >= s->first_chg) tsim__charger_leave(sim, charger_at(sim, s, v->place));
         vehicle_free(sim, b, s, i);
+        return;
+    case EV_IDLE_LOW:
+        v->timer = 0; /* pending only while the vehicle is IDLE (set_state cancels it) */
+        go_charge(sim, b, s, i);
         return;
     case EV_UNLOADED:
         if (!hand_over(sim, b, s, i)) {
@@ -603,6 +720,18 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     s->wait = s->delivery = (struct tsim__sum){0, 0};
     s->deliveries = 0;
     s->zone_waits = 0;
+    s->chg_wait = (struct tsim__sum){0, 0};
+    if (!s->battery) return;
+    /* The charge statistics start now: each vehicle's part since its `lvl_at` is taken off the
+     * area, which charge_now adds whole later; the least charge is the least now. */
+    s->lvl_area = 0;
+    s->lvl_min = s->cap;
+    for (uint32_t i = 0; i < s->nveh; i++) {
+        const struct vehicle *v = &s->v[i];
+        double l = level_at(s, v, sim->now);
+        s->lvl_area -= (v->level + l) / 2 * (double)(sim->now - v->lvl_at);
+        s->lvl_min = l < s->lvl_min ? l : s->lvl_min;
+    }
 }
 
 /* Per-vehicle KPIs: "vehicle_N.KPI", N from 1. A result keeps its KPIs' names by pointer and
@@ -668,16 +797,21 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     for (int k = 0; k < nstates; k++)
         tsim_result_add(r, (int)b, state_kpi[k], all > 0 ? (double)ticks[k] / all : 0);
     if (s->battery) {
-        double sum = 0, low = INFINITY;
+        double sum = 0, low = INFINITY, area = s->lvl_area, least = s->lvl_min;
         for (uint32_t i = 0; i < s->nveh; i++) {
             const struct vehicle *v = &s->v[i];
-            double l = v->level + s->rate[v->state] * (double)(sim->now - v->lvl_at);
-            l = l < 0 ? 0 : l;
+            double l = level_at(s, v, sim->now);
             sum += l;
             low = l < low ? l : low;
+            area += (v->level + l) / 2 * (double)(sim->now - v->lvl_at);
         }
+        least = low < least ? low : least;
+        double span = (double)(sim->now - sim->stats_start) * (double)s->nveh * s->cap;
         tsim_result_add(r, (int)b, "battery_end", sum / s->nveh / s->cap);
         tsim_result_add(r, (int)b, "battery_end_min", low / s->cap);
+        tsim_result_add(r, (int)b, "battery_mean", span > 0 ? area / span : sum / s->nveh / s->cap);
+        tsim_result_add(r, (int)b, "battery_min", least / s->cap);
+        tsim_result_add(r, (int)b, "charger_wait", tsim__sum_mean(sim, &s->chg_wait));
     }
     tsim_result_add(r, (int)b, "utilization", all > 0 ? 1 - (double)ticks[IDLE] / all : 0);
     double empty = (double)(ticks[TO_PICKUP] + ticks[TO_HOME]);
@@ -704,6 +838,7 @@ static const struct tsim__block_vt fleet_vt = {
     .event = event,
     .restart = restart,
     .report = report,
+    .granted = granted,
 };
 
 /* The check: where everything stands, and the travel times, found once ------------------------ */
@@ -749,6 +884,9 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
         if (charge_below(d) >= charge_until(d))
             return fail("'charge_below' (%g) of fleet '%s' must be below its 'charge_until' (%g)",
                         charge_below(d), name, charge_until(d));
+        if (charge_idle_below(d) >= charge_until(d))
+            return fail("'charge_idle_below' (%g) of fleet '%s' must be below its "
+                        "'charge_until' (%g)", charge_idle_below(d), name, charge_until(d));
     }
     int home = tsim__net_node_of(net, d->index);
     if (home < 0)
@@ -759,8 +897,16 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     if (up <= -2)
         return fail("fleet '%s' takes entities from both '%s' and '%s' (a fleet has one pickup "
                     "block)", name, m->blocks[-2 - up].name, m->blocks[second].name);
-    int nplaces = 2 + d->route.n;
+    /* With a battery, the model's chargers are places too. One that stands at no node is left
+     * out here: its own check fails the model, at its line. */
+    int nchg = 0;
+    for (int c = 0; d->val[K_BATTERY].set && c < m->nblocks; c++)
+        nchg += tsim__is_charger(m, c) && tsim__net_node_of(net, c) >= 0;
+    int first_chg = 2 + d->route.n, nplaces = first_chg + nchg;
     int *place = tsim__malloc((size_t)nplaces * sizeof(int));
+    for (int c = 0, k = first_chg; k < nplaces; c++)
+        if (tsim__is_charger(m, c) && tsim__net_node_of(net, c) >= 0)
+            place[k++] = tsim__net_node_of(net, c);
     place[P_HOME] = home;
     place[P_PICKUP] = up >= 0 ? tsim__net_node_of(net, up) : home;
     if (place[P_PICKUP] < 0) {
@@ -840,6 +986,27 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
             return fail("no path from '%s' to the home of fleet '%s': the network is not "
                         "connected there", to, name);
     }
+    /* A vehicle may go to charge from any place but a charger, and from a charger drives to the
+     * pickup (or home): every charger must be reachable both ways. */
+    for (int c = first_chg; c < nplaces; c++) {
+        const char *cname = m->blocks[charger_of(m, c - first_chg)].name;
+        for (int k = 0; k < first_chg; k++) {
+            if (!isinf(p->empty[k * nplaces + c])) continue;
+            const char *from = k == P_HOME     ? name
+                               : k == P_PICKUP ? upname
+                                               : m->blocks[d->route.to[k - 2]].name;
+            return fail("charger '%s' (node '%s') cannot be reached by fleet '%s' from %s%s%s "
+                        "(node '%s'): the network is not connected there", cname,
+                        net->node[place[c]], name, k == P_HOME ? "" : "'",
+                        k == P_HOME ? "its home" : from, k == P_HOME ? "" : "'",
+                        net->node[place[k]]);
+        }
+        int back = d->val[K_IDLE].i == IDLE_HOME ? P_HOME : P_PICKUP;
+        if (isinf(p->empty[c * nplaces + back]))
+            return fail("fleet '%s' has no path from charger '%s' (node '%s') back to '%s': the "
+                        "network is not connected there", name, cname, net->node[place[c]],
+                        back == P_HOME ? "its home" : upname);
+    }
     return 0;
 }
 
@@ -879,6 +1046,10 @@ static const struct tsim__key keys[] = {
                         .help = "share of capacity below which a vehicle ends its trip and charges"},
     [K_CHARGE_UNTIL] = {"charge_until", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 2,
                         .dflt = "0.9", .help = "share of capacity at which it leaves charging"},
+    [K_CHARGE_IDLE] = {"charge_idle_below", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1,
+                       .dflt = "none",
+                       .help = "share of capacity below which an idle vehicle goes to charge "
+                               "before a request comes"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -889,7 +1060,8 @@ static const char *const kpis[] = {
     "to_pickup", "loading",     "loaded",             "unloading",  "blocked",
     "to_home",   "utilization", "empty_travel_share", "deliveries", "deliveries_per_hour",
     "request_wait", "delivery_time", "requests_waiting", "requests_waiting_end", "zone_wait",
-    "zone_waits", NULL}; /* with a battery also to_charger, charging, battery_end(_min) */
+    "zone_waits", NULL}; /* with a battery also to_charger, charging, waiting_charger,
+                          * battery_end(_min), battery_mean, battery_min, charger_wait */
 
 const struct tsim__block_type tsim__fleet_type = {
     .name = "fleet",
@@ -917,6 +1089,11 @@ int tsim__fleet_vehicles(const struct tsim_model *m, int block)
     const struct tsim__block_desc *d = &m->blocks[block];
     if ((int)d->type != tsim_block_type_find("fleet")) return -1;
     return (int)d->val[K_COUNT].i;
+}
+
+int tsim__fleet_charges(const struct tsim_model *m, int block)
+{
+    return tsim__fleet_vehicles(m, block) > 0 && m->blocks[block].val[K_BATTERY].set;
 }
 
 int tsim__fleet_vehicle_node(const struct tsim_sim *sim, int block, int i)

@@ -28,6 +28,7 @@
     X(storage)               \
     X(picking)               \
     X(dock)                  \
+    X(charger)               \
     /* end of the list */
 
 #define DECLARE(x) extern const struct tsim__block_type tsim__##x##_type;

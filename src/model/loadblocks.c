@@ -951,7 +951,7 @@ static void check_graph(struct loader *ld, struct pos blocks_at, int written)
         /* a block that takes no entities makes its own (a source, a picking block's orders) */
         if (tsim__block_type((int)bi->type)->flags & (TSIM__TYPE_NO_INPUT | TSIM__TYPE_ORIGIN))
             sources++;
-        if (bi->type != TSIM_SINK && !bi->to) {
+        if (!(tsim__block_type((int)bi->type)->flags & TSIM__TYPE_NO_ROUTE) && !bi->to) {
             tsim__ld_err(ld, bi->pos, "block '%s' has no way out (add 'to:')",
                          tsim_model_block_name(ld->m, i));
             stuck = 1;

@@ -118,3 +118,30 @@ if [ "$rc" -ne 0 ] && grep -q "amr 1 ran empty at .* min while .*: its battery h
 else
     fail fleet_battery_empty "exit $rc: $(head -c 300 "$TMP/err")"
 fi
+
+# Chargers: examples/amr-charging.yaml over 100 hours (two replications). Per vehicle, what it
+# charged less what it drew over the statistics window W is its change of charge, at most its
+# 2 kWh capacity: |charging x charge_rate - the draws by state| <= 2 / W kW, in the means over
+# the vehicles too. Both chargers take vehicles, and none ran empty (the run ends well).
+CH=$EXDIR/amr-charging.yaml
+tw run "$CH" --reps 2 --horizon 100h --quiet --no-db --csv ch
+if [ "$rc" -eq 0 ] && python3 -c '
+import csv, sys
+v = {}
+for row in csv.reader(open(sys.argv[1])):
+    if len(row) >= 4 and row[0] in ("0", "1"):
+        v[(int(row[0]), row[1], row[2])] = float(row[3])
+ok = len(v) > 0
+for rep in range(2):
+    a = {k: x for (r, b, k), x in v.items() if r == rep and b == "amr"}
+    idle = a["idle"] + a["loading"] + a["unloading"] + a["blocked"] + a["zone_wait"] + a["waiting_charger"]
+    drawn = 0.1 * idle + 0.4 * (a["to_pickup"] + a["to_home"] + a["to_charger"]) + 0.6 * a["loaded"]
+    charged = 1.5 * a["charging"]
+    print(rep, charged, drawn, file=sys.stderr)
+    ok = ok and a["charging"] > 0.05 and abs(charged - drawn) <= 2 / 99.5
+    ok = ok and v[(rep, "charge_park", "charges")] > 0 and v[(rep, "charge_aisle", "charges")] > 0
+sys.exit(0 if ok else 1)' ch/replications.csv 2>"$TMP/pyerr"; then
+    pass fleet_charger_balance
+else
+    fail fleet_charger_balance "exit $rc: $(head -c 300 "$TMP/pyerr") $(head -c 300 "$TMP/err")"
+fi

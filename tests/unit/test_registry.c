@@ -220,6 +220,21 @@ static void test_registry_kpis_are_reported(void)
             tsim__net_set_at(m->net, blk, node);
             tsim__net_set_at(m->net, out, node);
         }
+        if (strcmp(bt->name, "charger") == 0) { /* it serves a fleet with a battery: one node */
+            int f = tsim_model_add_block(m, (enum tsim_block_type)tsim_block_type_find("fleet"),
+                                         "amr");
+            src = tsim_model_add_block(m, TSIM_SOURCE, "in");
+            tsim_source_set_interarrival(m, src, &one);
+            tsim_route_to(m, src, f);
+            tsim_route_to(m, f, out);
+            CHECK_EQ(tsim_block_set_number(m, f, "count", 1), 0);
+            CHECK_EQ(tsim_block_set_number(m, f, "speed", 1), 0);
+            CHECK_EQ(tsim_block_set_number(m, f, "battery", 1), 0);
+            CHECK_EQ(tsim_block_set_number(m, f, "charge_rate", 1), 0);
+            m->net = tsim__net_create();
+            int node = tsim__net_add_node(m->net, "a");
+            for (int b = 0; b < tsim_model_block_count(m); b++) tsim__net_set_at(m->net, b, node);
+        }
         if (strcmp(bt->name, "picking") == 0) { /* its orders come from a file: one line */
             static const char csv[] = "order,line,product,quantity,release,due\nA,1,a,1,0,\n";
             char err[256];

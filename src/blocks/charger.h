@@ -1,0 +1,19 @@
+/*
+ * What a fleet (src/blocks/fleet.c) asks of a charger block: a point for one of its vehicles,
+ * and to give it back. The functions are in charger.c. Not API.
+ */
+#ifndef TSIM_BLOCKS_CHARGER_H
+#define TSIM_BLOCKS_CHARGER_H
+#include <stdint.h>
+struct tsim_model;
+struct tsim_sim;
+
+/* Whether block `block` of `m` is a charger. */
+int tsim__is_charger(const struct tsim_model *m, int block);
+/* Vehicle `vehicle` of fleet block `fleet` is at charger `c` and wants a point: returns 1 if it
+ * has one now; 0 if it waits in the charger's queue, first come first served, and the fleet's
+ * `granted` hook is called with (vehicle, c) when a point is its. */
+int tsim__charger_arrive(struct tsim_sim *sim, uint32_t c, uint32_t fleet, uint32_t vehicle);
+/* A vehicle leaves charger `c` and gives its point back (to the first waiting, if any). */
+void tsim__charger_leave(struct tsim_sim *sim, uint32_t c);
+#endif
