@@ -45,6 +45,15 @@ int tsim__xrun_interrupted(struct tsim__xrun *x)
     return TSIM__X_INTERRUPTED;
 }
 
+int tsim__xrun_begin(struct tsim__xrun *x, const struct tsim__xspec *s, const struct tsim__xopts *o,
+                     const char *kind, struct tsim_diags *d)
+{
+    tsim_diags_init(d);
+    struct tsim__xopts oo = *o;
+    oo.kind = kind;
+    return tsim__xrun_init(x, s, &oo, d);
+}
+
 int tsim__xrun_end(struct tsim__xrun *x, int rc, tsim__xjson_extra_fn *extra, void *extra_ctx,
                    double t0)
 {
@@ -70,11 +79,8 @@ int tsim__experiment_main(const struct tsim__xspec *s, const struct tsim__xopts 
     double t0 = tsim__x_now();
     struct tsim__xrun x;
     struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim__xopts oo = *o;
-    oo.kind = "experiment";
-    int rc = tsim__xrun_init(&x, s, &oo, &d);
-    if (rc == 0 && oo.db && tsim__xdb_open(&x, oo.db, oo.resume) != 0) rc = TSIM_EIO;
+    int rc = tsim__xrun_begin(&x, s, o, "experiment", &d);
+    if (rc == 0 && o->db && tsim__xdb_open(&x, o->db, o->resume) != 0) rc = TSIM_EIO;
     if (rc == 0) {
         rc = s->design == TSIM__DESIGN_FULL ? tsim__x_full(&x, &d) : tsim__x_lhs(&x, s->lhs_n, 0, &d);
     }

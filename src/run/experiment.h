@@ -79,6 +79,11 @@ void tsim__xworker_release(struct tsim__xworker *w);
 int tsim__experiment_main(const struct tsim__xspec *s, const struct tsim__xopts *o);
 int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o);
 
+/* The start of a command (`kind`: "experiment" or "optimize"): `d` made empty, then
+ * tsim__xrun_init with options `o` under that kind. Returns what init returns; release `d` and
+ * `x` after it, whatever it returned (tsim__xrun_abort does both). */
+int tsim__xrun_begin(struct tsim__xrun *x, const struct tsim__xspec *s, const struct tsim__xopts *o,
+                     const char *kind, struct tsim_diags *d);
 /* The end of a command after its rounds: `rc` 0 writes the results (tsim__xrun_finish), 1
  * (stopped) keeps what finished (tsim__xrun_interrupted), anything else or an error in the run
  * closes the store as "failed". Returns the exit code. */

@@ -311,10 +311,7 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
     double t0 = tsim__x_now();
     struct tsim__xrun x;
     struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim__xopts oo = *o;
-    oo.kind = "optimize";
-    int rc = tsim__xrun_init(&x, s, &oo, &d);
+    int rc = tsim__xrun_begin(&x, s, o, "optimize", &d);
     if (rc == 0 && !s->has_objective) {
         tsim_diags_add(&d, TSIM_ERROR, 0, 0, "'twinsim optimize' needs an 'objective'");
         rc = TSIM_EINVAL;
@@ -328,7 +325,7 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
                        "points of %d replications", op->budget, op->n0);
         rc = TSIM_EINVAL;
     }
-    if (rc == 0 && oo.db && tsim__xdb_open(&x, oo.db, oo.resume) != 0) rc = TSIM_EIO;
+    if (rc == 0 && o->db && tsim__xdb_open(&x, o->db, o->resume) != 0) rc = TSIM_EIO;
     int initial = 0;
     if (rc == 0) {
         initial = s->initial ? s->initial : 2 * s->nfactors + 2;
@@ -414,7 +411,7 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
     }
     int written = rc == 0 && !x.error;
     int code = tsim__xrun_end(&x, rc, json_extra, op, t0);
-    if (written && oo.out) print_path(op, oo.out);
+    if (written && o->out) print_path(op, o->out);
     tsim__xrun_release(&x);
     tsim__free(op);
     return code;
