@@ -14,12 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "twinsim CMD: MESSAGE" to stderr, with no line end. */
+static void say(const char *cmd, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "twinsim %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "twinsim %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(cmd, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\ntry 'twinsim %s --help' for usage\n", cmd);
     return CLI_EXIT_USAGE;
@@ -28,9 +34,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int cli_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "twinsim %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(cmd, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
     return CLI_EXIT_MODEL;
@@ -54,6 +59,17 @@ int cli_option(int argc, char **argv, int *i, const char *cmd, const char *name,
     if (*i + 1 >= argc || (argv[*i + 1][0] == '-' && argv[*i + 1][1] == '-'))
         return cli_usage_error(cmd, "option '%s' needs a value", name);
     *value = argv[++*i];
+    return 1;
+}
+
+int cli_take(int argc, char **argv, int *i, const char *cmd, const char *name, const char **var,
+             int once)
+{
+    const char *v = NULL;
+    int m = cli_option(argc, argv, i, cmd, name, &v);
+    if (m != 1) return m;
+    if (once && *var) return cli_usage_error(cmd, "option '%s' given twice", name);
+    *var = v;
     return 1;
 }
 

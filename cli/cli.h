@@ -57,6 +57,22 @@ int cli_is_help(const char *arg);
 int cli_option(int argc, char **argv, int *i, const char *cmd, const char *name,
                const char **value);
 
+/* cli_option for an option whose value the command keeps in `*var`: 1 and *var set on a match
+ * (with `once`, a second match is a usage error), 0 if argv[*i] is another argument, or
+ * CLI_EXIT_USAGE after printing why. */
+int cli_take(int argc, char **argv, int *i, const char *cmd, const char *name, const char **var,
+             int once);
+
+/* In a loop over argv[i] with argc and argv in scope: when argv[i] is option `name` of `cmd`,
+ * keep its value in `var` (cli_take) and go on with the next argument, or return the exit code
+ * of its usage error. */
+#define CLI_OPT(cmd, name, var, once)                                               \
+    {                                                                               \
+        int cli_opt_ = cli_take(argc, argv, &i, cmd, name, &(var), once);           \
+        if (cli_opt_ == 1) continue;                                                \
+        if (cli_opt_ != 0) return cli_opt_;                                         \
+    }
+
 /* Parse a whole number in [lo, hi] for option `opt`; 0, or CLI_EXIT_USAGE after printing why. */
 int cli_parse_long(const char *cmd, const char *opt, const char *text, long lo, long hi,
                    long *out);

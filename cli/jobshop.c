@@ -82,19 +82,11 @@ int cmd_run_jobshop(int argc, char **argv)
     const char *file = NULL, *rule = NULL, *sched = NULL, *seed_text = NULL;
     int print = 0;
     for (int i = 1; i < argc; i++) {
-        const char *v;
-        int mm;
         if (cli_is_help(argv[i])) {
             fputs(help, stdout);
             return CLI_EXIT_OK;
         }
-#define OPT(name, var)                                                 \
-    if ((mm = cli_option(argc, argv, &i, "run", name, &v)) != 0) {     \
-        if (mm != 1) return mm;                                        \
-        if (var) return cli_usage_error("run", "option '%s' given twice", name); \
-        var = v;                                                       \
-        continue;                                                      \
-    }
+#define OPT(name, var) CLI_OPT("run", name, var, 1)
         OPT("--jobshop", file)
         OPT("--rule", rule)
         OPT("--schedule", sched)

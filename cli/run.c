@@ -86,12 +86,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
             fputs(help, stdout);
             return -1;
         }
-#define OPT(name, field)                                             \
-    if ((m = cli_option(argc, argv, &i, "run", name, &v)) != 0) {    \
-        if (m != 1) return m;                                        \
-        a->field = v;                                                \
-        continue;                                                    \
-    }
+#define OPT(name, var) CLI_OPT("run", name, a->var, 0)
         OPT("--reps", reps)
         OPT("--seed", seed)
         OPT("--horizon", horizon)

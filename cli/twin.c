@@ -381,7 +381,6 @@ int cmd_twin(int argc, char **argv)
     const char *fc_id = NULL, *listen = NULL, *results = NULL, *token_file = NULL;
     int fsync_flag = 0, serve = 0;
     for (int i = 1; i < argc; i++) {
-        const char *v;
         int m;
         if (cli_is_help(argv[i])) {
             fputs(twin_help, stdout);
@@ -391,12 +390,7 @@ int cmd_twin(int argc, char **argv)
             if (m != 1) return m;
             continue;
         }
-#define OPT(flag, var)                                                  \
-    if ((m = cli_option(argc, argv, &i, "twin", flag, &v)) != 0) {      \
-        if (m != 1) return m;                                           \
-        var = v;                                                        \
-        continue;                                                       \
-    }
+#define OPT(name, var) CLI_OPT("twin", name, var, 0)
         OPT("--db", db)
         OPT("--idle-exit", idle)
         OPT("--every", every)

@@ -80,13 +80,8 @@ static const struct tsim__block_vt delay_vt = {
 
 int tsim_delay_set_time(struct tsim_model *m, int block, const struct tsim_dist *d)
 {
-    int rc;
-    struct tsim__block_desc *b =
-        tsim__block_get(m, block, TSIM__T(TSIM_DELAY), __func__, "time", &rc);
-    if (!b) return rc;
-    if ((rc = tsim__check_time(__func__, b, "time", d))) return rc;
-    tsim__dist_set(&b->delay, d);
-    return 0;
+    return tsim__block_set_time(m, block, TSIM__T(TSIM_DELAY), __func__, "time", d,
+                                TSIM__AT(delay), TSIM__NO_FLAG);
 }
 
 /* The descriptor ---------------------------------------------------------------------------- */

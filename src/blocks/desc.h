@@ -14,6 +14,7 @@
 #include "core/names.h"
 #include "twinsim.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The latest tick a run reaches: 2^62 - 1. A drawn duration is at most this too, so that
@@ -340,6 +341,14 @@ struct tsim__block_desc *tsim__block_get(struct tsim_model *m, int block, unsign
  * is clamped to 0 at each draw. Returns 0 or TSIM_ERANGE / TSIM_EINVAL with the message set. */
 int tsim__check_time(const char *func, const struct tsim__block_desc *b, const char *param,
                      const struct tsim_dist *d);
+/* The whole of a setter of one time distribution of a block: the block (tsim__block_get), `d`
+ * checked (tsim__check_time) and copied into the distribution at offset `at` of the block's
+ * description, and the int flag at offset `has_at` set to 1 (TSIM__NO_FLAG: none). Returns 0 or
+ * the error code, with the message set. TSIM__AT(field) gives an offset. */
+#define TSIM__AT(field) offsetof(struct tsim__block_desc, field)
+#define TSIM__NO_FLAG ((size_t)-1)
+int tsim__block_set_time(struct tsim_model *m, int block, unsigned mask, const char *func,
+                         const char *param, const struct tsim_dist *d, size_t at, size_t has_at);
 /* Replace distribution `dst` by a copy of `src`. */
 void tsim__dist_set(struct tsim_dist *dst, const struct tsim_dist *src);
 

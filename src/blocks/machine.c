@@ -68,14 +68,8 @@ int tsim_machine_set_servers(struct tsim_model *m, int block, int servers)
 
 int tsim_machine_set_setup(struct tsim_model *m, int block, const struct tsim_dist *d)
 {
-    int rc;
-    struct tsim__block_desc *b =
-        tsim__block_get(m, block, TSIM__T(TSIM_MACHINE), __func__, "setup", &rc);
-    if (!b) return rc;
-    if ((rc = tsim__check_time(__func__, b, "setup", d))) return rc;
-    tsim__dist_set(&b->setup, d);
-    b->has_setup = 1;
-    return 0;
+    return tsim__block_set_time(m, block, TSIM__T(TSIM_MACHINE), __func__, "setup", d,
+                                TSIM__AT(setup), TSIM__AT(has_setup));
 }
 
 int tsim_machine_set_scrap(struct tsim_model *m, int block, double fraction)

@@ -414,6 +414,18 @@ void tsim__dist_set(struct tsim_dist *dst, const struct tsim_dist *src)
     tsim_dist_copy(dst, src);
 }
 
+int tsim__block_set_time(struct tsim_model *m, int block, unsigned mask, const char *func,
+                         const char *param, const struct tsim_dist *d, size_t at, size_t has_at)
+{
+    int rc;
+    struct tsim__block_desc *b = tsim__block_get(m, block, mask, func, param, &rc);
+    if (!b) return rc;
+    if ((rc = tsim__check_time(func, b, param, d))) return rc;
+    tsim__dist_set((struct tsim_dist *)((char *)b + at), d);
+    if (has_at != TSIM__NO_FLAG) *(int *)((char *)b + has_at) = 1;
+    return 0;
+}
+
 /* Routes ---------------------------------------------------------------------------------- */
 
 static struct tsim__block_desc *route_from(struct tsim_model *m, int from, int to,

@@ -362,14 +362,8 @@ static const struct tsim__block_vt source_vt = {
 
 int tsim_source_set_interarrival(struct tsim_model *m, int block, const struct tsim_dist *d)
 {
-    int rc;
-    struct tsim__block_desc *b =
-        tsim__block_get(m, block, TSIM__T(TSIM_SOURCE), __func__, "interarrival", &rc);
-    if (!b) return rc;
-    if ((rc = tsim__check_time(__func__, b, "interarrival", d))) return rc;
-    tsim__dist_set(&b->interarrival, d);
-    b->has_interarrival = 1;
-    return 0;
+    return tsim__block_set_time(m, block, TSIM__T(TSIM_SOURCE), __func__, "interarrival", d,
+                                TSIM__AT(interarrival), TSIM__AT(has_interarrival));
 }
 
 int tsim_source_set_mix(struct tsim_model *m, int block, const int *product, const double *prob,
@@ -443,14 +437,8 @@ int tsim_source_set_population(struct tsim_model *m, int block, int population)
 
 int tsim_source_set_due(struct tsim_model *m, int block, const struct tsim_dist *d)
 {
-    int rc;
-    struct tsim__block_desc *b =
-        tsim__block_get(m, block, TSIM__T(TSIM_SOURCE), __func__, "due", &rc);
-    if (!b) return rc;
-    if ((rc = tsim__check_time(__func__, b, "due", d))) return rc;
-    tsim__dist_set(&b->due, d);
-    b->has_due = 1;
-    return 0;
+    return tsim__block_set_time(m, block, TSIM__T(TSIM_SOURCE), __func__, "due", d,
+                                TSIM__AT(due), TSIM__AT(has_due));
 }
 
 int tsim_source_set_release(struct tsim_model *m, int block, int wip, const int *over, int n)

@@ -10,6 +10,8 @@
  */
 #include "logic/policy.h"
 
+#include "logic/closest.h"
+
 #include "core/core.h"
 #include "core/names.h"
 
@@ -281,15 +283,7 @@ static int parse(struct rd *r, struct tsim_policy *p)
         for (int k = 0; k < TSIM__PF_COUNT; k++)
             if (word_is(&l, i, pfeat_names[k])) f = k;
         if (f < 0) {
-            const char *best = NULL;
-            size_t bd = 3;
-            for (int k = 0; k < TSIM__PF_COUNT; k++) {
-                size_t d = tsim__edit_distance(name, pfeat_names[k], 2);
-                if (d < bd) {
-                    bd = d;
-                    best = pfeat_names[k];
-                }
-            }
+            const char *best = tsim__closest_name(name, pfeat_names, TSIM__PF_COUNT);
             if (best)
                 return fail_at(r, l.no, l.col[i], "unknown feature '%s' (did you mean '%s'?)",
                                name, best);

@@ -6,6 +6,7 @@
  */
 #include "logic/rules.h"
 
+#include "logic/closest.h"
 #include "logic/policy.h"
 
 #include "core/core.h"
@@ -32,21 +33,6 @@ const char *tsim__rule_name(enum tsim__rule_kind kind)
     return (unsigned)kind < TSIM__RULE_COUNT ? rule_names[kind] : "?";
 }
 
-/* The closest of `n` names to `word` within two edits, or NULL. */
-static const char *closest(const char *word, const char *const *names, size_t n)
-{
-    const char *best = NULL;
-    size_t bd = 3;
-    for (size_t i = 0; i < n; i++) {
-        size_t d = tsim__edit_distance(word, names[i], 2);
-        if (d < bd) {
-            bd = d;
-            best = names[i];
-        }
-    }
-    return best;
-}
-
 static int parse_weights(struct tsim__rule *r, const char *p, char *err, size_t errlen)
 {
     /* p is just after "weighted(" */
@@ -65,7 +51,7 @@ static int parse_weights(struct tsim__rule *r, const char *p, char *err, size_t 
         for (int i = 0; i < TSIM__FEAT_COUNT; i++)
             if (strcmp(name, feature_names[i]) == 0) f = i;
         if (f < 0) {
-            const char *s = closest(name, feature_names, TSIM__FEAT_COUNT);
+            const char *s = tsim__closest_name(name, feature_names, TSIM__FEAT_COUNT);
             if (k == 0)
                 snprintf(err, errlen, "'weighted' expects FEATURE=WEIGHT pairs, e.g. "
                                       "'weighted(proc=1, slack=0.5)'");
@@ -169,7 +155,7 @@ int tsim__rule_parse(struct tsim__rule *r, const char *text, char *err, size_t e
             return 0;
         }
     }
-    const char *s = closest(text, rule_names, TSIM__RULE_COUNT);
+    const char *s = tsim__closest_name(text, rule_names, TSIM__RULE_COUNT);
     if (s)
         snprintf(err, errlen, "unknown rule '%s' (did you mean '%s'?)", text, s);
     else

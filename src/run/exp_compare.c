@@ -1,9 +1,9 @@
 /*
  * Comparing an experiment's scenarios and deciding how many replications each still needs:
- * the objective and constraint summaries of a scenario, the best feasible scenario with paired
- * (common random numbers) or Welch intervals for its differences from the others, and the
- * sequential rounds that run each scenario until its confidence intervals are as narrow as
- * asked. Reads only the tracked values folded by experiment.c, in replication order.
+ * the best feasible scenario with paired (common random numbers) or Welch intervals for its
+ * differences from the others, and the sequential rounds that run each scenario until its
+ * confidence intervals are as narrow as asked. Reads only the tracked values folded by
+ * experiment.c, in replication order (summed up by tsim__xrun_track, xrun.c).
  */
 #include "run/experiment.h"
 
@@ -18,38 +18,7 @@ static double summ_t(double level, uint64_t n)
     return n >= 2 ? tsim_t_quantile(0.5 + level / 2, (double)(n - 1)) : NAN;
 }
 
-/* Summary of the j-th tracked value over a scenario's replications [0, m). */
-static void track_summary(const struct tsim__xrun *x, const struct tsim__scen *sc, int j,
-                          size_t m, double level, struct tsim_summary *out)
-{
-    struct tsim_tally t;
-    tsim_tally_init(&t);
-    for (size_t r = 0; r < m; r++) tsim_tally_add(&t, sc->track[r * (size_t)x->ntrack + (size_t)j]);
-    out->n = t.n;
-    out->mean = t.n ? t.mean : NAN;
-    out->sd = sqrt(tsim_tally_variance(&t));
-    out->half_width = t.n >= 2 ? summ_t(level, t.n) * out->sd / sqrt((double)t.n) : NAN;
-    out->min = t.n ? t.min : NAN;
-    out->max = t.n ? t.max : NAN;
-}
-
 /* ---- comparison ------------------------------------------------------------------------ */
-
-void tsim__xrun_objective(const struct tsim__xrun *x, size_t s, struct tsim_summary *out)
-{
-    track_summary(x, &x->scen[s], 0, (size_t)x->scen[s].n, 0.95, out);
-}
-
-int tsim__xrun_feasible(const struct tsim__xrun *x, size_t s)
-{
-    for (int c = 0; c < x->spec->ncons; c++) {
-        struct tsim_summary sm;
-        track_summary(x, &x->scen[s], 1 + c, (size_t)x->scen[s].n, 0.95, &sm);
-        const struct tsim__constraint *k = &x->spec->cons[c];
-        if (k->op == TSIM__LE ? !(sm.mean <= k->bound) : !(sm.mean >= k->bound)) return 0;
-    }
-    return 1;
-}
 
 long tsim__xrun_compare(struct tsim__xrun *x, const size_t *among, size_t n)
 {
@@ -133,7 +102,7 @@ static int plan_next(struct tsim__xrun *x, size_t s)
     int base = sp->has_objective ? 1 + sp->ncons : 0;
     for (int u = 0; u < sp->nuntil; u++) {
         struct tsim_summary sm;
-        track_summary(x, sc, base + u, (size_t)sc->n, 0.95, &sm);
+        tsim__xrun_track(x, sc, base + u, (size_t)sc->n, 0.95, &sm);
         double rel = sm.mean != 0 ? sm.half_width / fabs(sm.mean) : (sm.half_width == 0 ? 0 : INFINITY);
         if (rel <= sp->until[u].rel) continue;
         /* Half-widths shrink as 1/sqrt(n): this many replications would meet the target if

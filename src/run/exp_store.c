@@ -23,7 +23,7 @@
 #include "core/names.h"
 #include "results/db.h"
 #include "results/results.h"
-#include "run/experiment.h"
+#include "run/exp_store.h"
 #include "run/trace.h"
 
 #include <errno.h>

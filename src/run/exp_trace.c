@@ -15,7 +15,7 @@
  * integral of the content over the part of it that has passed; lo[k] and hi[k] bound the content
  * over that part (and at its start).
  */
-#include "run/experiment.h"
+#include "run/exp_store.h"
 #include "run/trace.h"
 
 #include "blocks/sim.h"

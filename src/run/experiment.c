@@ -1,10 +1,11 @@
 /*
- * The experiment driver: binds an experiment file to its model, builds the scenarios (a full
- * factorial or a Latin hypercube), runs (scenario, replication) jobs in rounds until every
- * scenario's confidence interval is as narrow as asked, and compares the scenarios with paired
- * t intervals on common random numbers. What one replication does is the engine's business
- * (tsim_sim_*); this file only decides which replications to run and folds their KPI rows.
- * The comparison of the scenarios and the sequential rounds are in exp_compare.c.
+ * The engine of an experiment: binds an experiment file to its model, adds the scenarios that
+ * the designs (exp_design.c) and the optimizer ask for, and runs (scenario, replication) jobs in
+ * rounds on threads (or the MPI farm's executor), folding their KPI rows. What one replication
+ * does is the sim's business (tsim_sim_*); this file only decides which replications to run and
+ * folds their rows. Above it: the comparison and the sequential rounds (exp_compare.c), the
+ * traces (exp_trace.c), the MPI farm and the commands (exp_main.c, optimize.c); below it, the
+ * store (exp_store.c) and the shared helpers (xrun.c). It calls none of the files above it.
  *
  * Invariants: rows are folded into a scenario strictly in replication order (jobs of a round
  * are listed by scenario, then replication, and folded in that order after the round), so the
@@ -28,58 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
-atomic_int tsim__x_stop;
-
 /* Jobs per chunk: bounds the rows held in memory at once, whatever the replication count. */
 #define CHUNK 2048
-
-/* ---- small helpers -------------------------------------------------------------------- */
-
-double tsim__x_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-void tsim__x_fmt_double(char *buf, size_t len, double v)
-{
-    if (v == floor(v) && fabs(v) < 1e15) {
-        snprintf(buf, len, "%.0f", v);
-        return;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) return;
-    }
-}
-
-static uint64_t mix64(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-uint64_t tsim__xscen_seed(uint64_t seed, int crn, size_t s)
-{
-    /* Without common random numbers every scenario gets its own seed, derived so that scenario
-     * s has the same seed in every run of the experiment. */
-    return crn ? seed : mix64(seed ^ mix64((uint64_t)s + 1));
-}
-
-double tsim__xexpr_eval(const struct tsim__xrun *x, const struct tsim__expr *e, size_t s,
-                        const double *row)
-{
-    double v = e->constant;
-    for (int i = 0; i < e->n; i++) {
-        const struct tsim__term *t = &e->terms[i];
-        double term = t->kind == TSIM__TERM_KPI ? row[t->index] : x->scen[s].num[t->index];
-        v += t->coef * term;
-    }
-    return v;
-}
 
 /* ---- one job ------------------------------------------------------------------------- */
 
@@ -132,7 +83,6 @@ static void pool_job(void *ctx, int worker, size_t i)
 
 static void pool_done(void *ctx, size_t i) { tsim__xrun_job_done(ctx, i); }
 
-static void progress_draw(struct tsim__xrun *x, int final);
 static void store_failed(struct tsim__xrun *x);
 
 /* Every tick of the collector: stored rows are committed within commit_s even when no other job
@@ -145,7 +95,7 @@ static void pool_tick(void *ctx)
         if (tsim__xdb_flush(x) != 0) store_failed(x);
         x->last_flush = tsim__x_now();
     }
-    progress_draw(x, 0);
+    tsim__xrun_progress(x, 0);
 }
 
 static int exec_threads(struct tsim__xrun *x, const struct tsim__job *jobs, size_t n, double *rows)
@@ -160,7 +110,7 @@ static int exec_threads(struct tsim__xrun *x, const struct tsim__job *jobs, size
 
 /* ---- progress ------------------------------------------------------------------------- */
 
-static void progress_draw(struct tsim__xrun *x, int final)
+void tsim__xrun_progress(struct tsim__xrun *x, int final)
 {
     if (!x->opts.progress || x->jobs_total == 0) return;
     double now = tsim__x_now();
@@ -194,7 +144,7 @@ void tsim__xrun_job_done(struct tsim__xrun *x, size_t i)
     /* Only whole replications are stored: a row cut short by a stop is NaN, and so is one whose
      * sim could not run (reported when it is folded); neither may come back on --resume. */
     if (isnan(row[x->nkpi])) {
-        progress_draw(x, 0);
+        tsim__xrun_progress(x, 0);
         return;
     }
     x->jobs_done++;
@@ -216,7 +166,7 @@ void tsim__xrun_job_done(struct tsim__xrun *x, size_t i)
         x->stop_after = 0;
         raise(SIGINT);
     }
-    progress_draw(x, 0);
+    tsim__xrun_progress(x, 0);
 }
 
 /* ---- binding the spec to the model ----------------------------------------------------- */
@@ -778,108 +728,4 @@ int tsim__xrun_round(struct tsim__xrun *x, const size_t *scen, size_t nscen)
     tsim__free(rows);
     tsim__free(prow);
     return rc;
-}
-
-/* ---- the command ---------------------------------------------------------------------- */
-
-/* Diagnostics go to the message receiver whole, in the format tsim_diags_print writes. */
-void tsim__x_say_diags(const struct tsim_diags *d, const char *file)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) return;
-    tsim_diags_print(d, file, f);
-    fclose(f);
-    if (len) tsim__say_text(text);
-    free(text);
-}
-
-static void print_diags(const struct tsim_diags *d, const char *file)
-{
-    tsim__x_say_diags(d, file);
-}
-
-int tsim__xrun_finish(struct tsim__xrun *x, tsim__xjson_extra_fn *extra, void *extra_ctx,
-                      double t0)
-{
-    int rc = 0;
-    double wall = tsim__x_now() - t0;
-    char *json = NULL;
-    if (tsim__xjson_write(x, x->opts.json, extra, extra_ctx, wall, &json) != 0) {
-        const char *m = tsim_errmsg(), *c = strstr(m, ": ");
-        tsim__say("twinsim %s: %s\n", x->opts.kind, c ? c + 2 : m);
-        rc = 1;
-    }
-    if (x->db) {
-        if (tsim__xdb_finish(x, json) != 0) rc = 1;
-        tsim__xdb_close(x, NULL);
-    }
-    free(json);
-    if (x->opts.out) tsim__xtable_print(x, x->opts.out);
-    return rc;
-}
-
-int tsim__experiment_main(const struct tsim__xspec *s, const struct tsim__xopts *o)
-{
-    double t0 = tsim__x_now();
-    struct tsim__xrun x;
-    struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim__xopts oo = *o;
-    oo.kind = "experiment";
-    int rc = tsim__xrun_init(&x, s, &oo, &d);
-    if (rc == 0 && oo.db && tsim__xdb_open(&x, oo.db, oo.resume) != 0) rc = TSIM_EIO;
-    if (rc == 0) {
-        rc = s->design == TSIM__DESIGN_FULL ? tsim__x_full(&x, &d) : tsim__x_lhs(&x, s->lhs_n, 0, &d);
-    }
-    if (rc != 0 || d.errors) {
-        print_diags(&d, s->file);
-        tsim_diags_release(&d);
-        if (x.db) tsim__xdb_close(&x, "failed");
-        tsim__xrun_release(&x);
-        return 1;
-    }
-    tsim_diags_release(&d);
-#ifdef TSIM_HAVE_MPI
-    tsim__mpi_attach(&x);
-#endif
-    x.t_start = tsim__x_now();
-    size_t *all = tsim__malloc((x.nscen + 1) * sizeof *all);
-    for (size_t i = 0; i < x.nscen; i++) all[i] = i;
-    rc = tsim__xrun_until_done(&x, all, x.nscen);
-    tsim__free(all);
-    progress_draw(&x, 1);
-    int code = 0;
-    if (rc == 0 && !x.error) {
-        tsim__xrun_compare(&x, NULL, 0);
-        if (tsim__xrun_traces(&x)) rc = 1;
-    }
-    if (x.error) {
-        if (x.db) tsim__xdb_close(&x, "failed");
-        code = 1;
-    } else if (rc == 1) {
-        code = tsim__xrun_interrupted(&x);
-    } else if (rc != 0) {
-        if (x.db) tsim__xdb_close(&x, "failed");
-        code = 1;
-    } else {
-        code = tsim__xrun_finish(&x, NULL, NULL, t0);
-    }
-    tsim__xrun_release(&x);
-    return code;
-}
-
-int tsim__xrun_interrupted(struct tsim__xrun *x)
-{
-    const char *kind = x->opts.kind;
-    if (x->db) {
-        const char *path = x->opts.db;
-        tsim__xdb_close(x, "interrupted");
-        tsim__say("twinsim %s: interrupted; %llu finished replications are kept in '%s': "
-                    "continue with --resume\n", kind, (unsigned long long)x->jobs_done, path);
-    } else {
-        tsim__say("twinsim %s: interrupted; nothing was kept (no database)\n", kind);
-    }
-    return TSIM__X_INTERRUPTED;
 }

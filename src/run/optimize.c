@@ -311,10 +311,7 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
     double t0 = tsim__x_now();
     struct tsim__xrun x;
     struct tsim_diags d;
-    tsim_diags_init(&d);
-    struct tsim__xopts oo = *o;
-    oo.kind = "optimize";
-    int rc = tsim__xrun_init(&x, s, &oo, &d);
+    int rc = tsim__xrun_begin(&x, s, o, "optimize", &d);
     if (rc == 0 && !s->has_objective) {
         tsim_diags_add(&d, TSIM_ERROR, 0, 0, "'twinsim optimize' needs an 'objective'");
         rc = TSIM_EINVAL;
@@ -328,7 +325,7 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
                        "points of %d replications", op->budget, op->n0);
         rc = TSIM_EINVAL;
     }
-    if (rc == 0 && oo.db && tsim__xdb_open(&x, oo.db, oo.resume) != 0) rc = TSIM_EIO;
+    if (rc == 0 && o->db && tsim__xdb_open(&x, o->db, o->resume) != 0) rc = TSIM_EIO;
     int initial = 0;
     if (rc == 0) {
         initial = s->initial ? s->initial : 2 * s->nfactors + 2;
@@ -346,12 +343,8 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
         rc = tsim__x_lhs(&x, initial, 0, &d);
     }
     if (rc != 0 || d.errors) {
-        tsim__x_say_diags(&d, s->file);
-        tsim_diags_release(&d);
-        if (x.db) tsim__xdb_close(&x, "failed");
-        tsim__xrun_release(&x);
         tsim__free(op);
-        return 1;
+        return tsim__xrun_abort(&x, &d, s->file);
     }
 #ifdef TSIM_HAVE_MPI
     tsim__mpi_attach(&x);
@@ -406,13 +399,7 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
     }
     tsim_diags_release(&d);
     x.jobs_total = x.jobs_done;
-    int code = 0;
-    if (rc == 1 && !x.error) {
-        code = tsim__xrun_interrupted(&x);
-    } else if (rc != 0 || x.error) {
-        if (x.db) tsim__xdb_close(&x, "failed");
-        code = 1;
-    } else {
+    if (rc == 0 && !x.error) {
         size_t c[MAX_CONTENDERS];
         size_t k = contenders(op, c, MAX_CONTENDERS);
         /* The final comparison is among the contenders: points dropped early on a few
@@ -420,13 +407,11 @@ int tsim__optimize_main(const struct tsim__xspec *s, const struct tsim__xopts *o
         tsim__xrun_compare(&x, k ? c : NULL, k ? k : 0);
         if (k == 0) tsim__xrun_compare(&x, NULL, 0);
         note_path(op, x.best);
-        if (tsim__xrun_traces(&x)) {
-            code = tsim__xrun_interrupted(&x);
-        } else {
-            code = tsim__xrun_finish(&x, json_extra, op, t0);
-            if (oo.out) print_path(op, oo.out);
-        }
+        if (tsim__xrun_traces(&x)) rc = 1;
     }
+    int written = rc == 0 && !x.error;
+    int code = tsim__xrun_end(&x, rc, json_extra, op, t0);
+    if (written && o->out) print_path(op, o->out);
     tsim__xrun_release(&x);
     tsim__free(op);
     return code;

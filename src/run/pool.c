@@ -7,7 +7,7 @@
  * Invariant: `done` is called exactly once for each job that finished, in completion order; a
  * stop request only keeps workers from taking new jobs.
  */
-#include "run/experiment.h"
+#include "run/pool.h"
 
 #include "core/core.h"
 
@@ -125,12 +125,7 @@ size_t tsim__pool_run(int threads, size_t n, tsim__pool_fn *fn, tsim__pool_done_
              * arrives through a signal handler that cannot signal a condition variable, is
              * seen within a tick. */
             struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += TICK_NS;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
+            tsim__deadline(&ts, TICK_NS);
             int rc = pthread_cond_timedwait(&p.cv, &p.mu, &ts);
             if (rc == ETIMEDOUT && tick) {
                 pthread_mutex_unlock(&p.mu);
@@ -148,4 +143,14 @@ size_t tsim__pool_run(int threads, size_t n, tsim__pool_fn *fn, tsim__pool_done_
     tsim__free(wa);
     tsim__free(p.finished);
     return count;
+}
+
+void tsim__deadline(struct timespec *ts, long ns)
+{
+    clock_gettime(CLOCK_REALTIME, ts);
+    ts->tv_nsec += ns;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
 }

@@ -17,6 +17,7 @@
 #include "blocks/sim.h"
 #include "core/core.h"
 #include "model/lint.h"
+#include "run/pool.h"
 #include "run/replicate.h"
 
 #include <errno.h>
@@ -139,12 +140,7 @@ static int wait_room(struct job *job, size_t i)
     pthread_mutex_lock(&job->lock);
     while (i >= job->folded + job->window && !atomic_load(&job->stop) && !interrupted(job)) {
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += WAIT_NS;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        tsim__deadline(&ts, WAIT_NS);
         pthread_cond_timedwait(&job->room, &job->lock, &ts);
     }
     int go = !atomic_load(&job->stop) && !interrupted(job);

@@ -105,6 +105,17 @@ static const char *suggest(const char *word, const char *const *names, int n)
 /* The text of scalar `n` (owned by the reader), NULL for anything else. */
 static const char *scalar(struct ctx *c, struct fy_node *n) { return tsim__yaml_str(c->y, n); }
 
+/* The pairs of mapping `v` one at a time (`*it` NULL at first): fills *pk and *pv and returns 1,
+ * or 0 after the last. */
+static int next_pair(struct fy_node *v, void **it, struct fy_node **pk, struct fy_node **pv)
+{
+    struct fy_node_pair *p = fy_node_mapping_iterate(v, it);
+    if (!p) return 0;
+    *pk = fy_node_pair_key(p);
+    *pv = fy_node_pair_value(p);
+    return 1;
+}
+
 /* The scalar text of `v`, or NULL with an error naming `key`. */
 static const char *need_scalar(struct ctx *c, struct fy_node *k, struct fy_node *v)
 {
@@ -181,10 +192,8 @@ static void read_time(struct ctx *c, struct fy_node *k, struct fy_node *v)
 {
     static const char *const keys[] = {"field", "unit", "origin", "late", "ahead", "max_gap"};
     if (!is_mapping(c, k, v)) return;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
+    struct fy_node *pk, *pv;
+    for (void *it = NULL; next_pair(v, &it, &pk, &pv);) {
         const char *key = scalar(c, pk);
         const char *s;
         if (!key) continue;
@@ -228,10 +237,8 @@ static void read_time(struct ctx *c, struct fy_node *k, struct fy_node *v)
 static void read_aliases(struct ctx *c, struct fy_node *k, struct fy_node *v, int products)
 {
     if (!is_mapping(c, k, v)) return;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
+    struct fy_node *pk, *pv;
+    for (void *it = NULL; next_pair(v, &it, &pk, &pv);) {
         const char *plant = scalar(c, pk), *model = need_scalar(c, pk, pv);
         if (!plant || !model) continue;
         int idx = products ? tsim_model_find_product(c->m, model)
@@ -253,10 +260,8 @@ static void read_aliases(struct ctx *c, struct fy_node *k, struct fy_node *v, in
 static void read_states(struct ctx *c, struct fy_node *k, struct fy_node *v)
 {
     if (!is_mapping(c, k, v)) return;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
+    struct fy_node *pk, *pv;
+    for (void *it = NULL; next_pair(v, &it, &pk, &pv);) {
         const char *key = scalar(c, pk), *word = need_scalar(c, pk, pv);
         if (!key || !word) continue;
         int s = -1;
@@ -275,10 +280,8 @@ static void read_actions(struct ctx *c, struct fy_node *k, struct fy_node *v)
 {
     static const char *const keys[] = {"enter", "leave"};
     if (!is_mapping(c, k, v)) return;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
+    struct fy_node *pk, *pv;
+    for (void *it = NULL; next_pair(v, &it, &pk, &pv);) {
         const char *key = scalar(c, pk), *word = need_scalar(c, pk, pv);
         if (!key || !word) continue;
         if (strcmp(key, "enter") == 0) {
@@ -355,10 +358,8 @@ static void read_rule(struct ctx *c, struct fy_node *item)
     r.block_level = -1;
     struct fy_node *first = NULL, *kind_at = NULL, *fields_at = NULL;
     struct fy_node *topic_at = NULL;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(item, &it))) {
-        struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
+    struct fy_node *pk, *pv;
+    for (void *it = NULL; next_pair(item, &it, &pk, &pv);) {
         const char *key = scalar(c, pk);
         const char *s;
         if (!key) continue;
@@ -404,9 +405,7 @@ static void read_rule(struct ctx *c, struct fy_node *item)
     /* Fields given explicitly. */
     unsigned given = 0;
     if (fields_at) {
-        it = NULL;
-        while ((p = fy_node_mapping_iterate(fields_at, &it))) {
-            struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
+        for (void *it = NULL; next_pair(fields_at, &it, &pk, &pv);) {
             const char *key = scalar(c, pk), *s = need_scalar(c, pk, pv);
             if (!key || !s) continue;
             int role = -1;
@@ -491,10 +490,8 @@ static void read_twin(struct ctx *c, struct fy_node *k, struct fy_node *v)
 {
     static const char *const keys[] = {"command", "forecast", "alert", "state", "status"};
     if (!is_mapping(c, k, v)) return;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
+    struct fy_node *pk, *pv;
+    for (void *it = NULL; next_pair(v, &it, &pk, &pv);) {
         const char *key = scalar(c, pk), *s = need_scalar(c, pk, pv);
         if (!key || !s) continue;
         char **dst = NULL;
@@ -521,10 +518,8 @@ static void read_forecast(struct ctx *c, struct fy_node *k, struct fy_node *v)
     static const char *const keys[] = {"every", "replications", "horizon", "seed", "plan",
                                        "threads"};
     if (!is_mapping(c, k, v)) return;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
+    struct fy_node *pk, *pv;
+    for (void *it = NULL; next_pair(v, &it, &pk, &pv);) {
         const char *key = scalar(c, pk), *s = need_scalar(c, pk, pv);
         long n;
         double x;
@@ -590,10 +585,8 @@ static void read_alerts(struct ctx *c, struct fy_node *k, struct fy_node *v)
         struct tsim__alert a = {.kpi = TSIM__KPI_OUTPUT, .below = 1, .threshold = NAN};
         int have_kpi = 0, have_dir = 0, bad_kpi = 0;
         struct fy_node *first = NULL;
-        void *jt = NULL;
-        struct fy_node_pair *p;
-        while ((p = fy_node_mapping_iterate(item, &jt))) {
-            struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
+        struct fy_node *pk, *pv;
+        for (void *jt = NULL; next_pair(item, &jt, &pk, &pv);) {
             const char *key = scalar(c, pk), *s = need_scalar(c, pk, pv);
             if (!first) first = pk;
             if (!key || !s) continue;
@@ -631,10 +624,8 @@ static void read_emulator(struct ctx *c, struct fy_node *k, struct fy_node *v)
 {
     static const char *const keys[] = {"heartbeat"};
     if (!is_mapping(c, k, v)) return;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
+    struct fy_node *pk, *pv;
+    for (void *it = NULL; next_pair(v, &it, &pk, &pv);) {
         const char *key = scalar(c, pk);
         if (!key) continue;
         if (strcmp(key, "heartbeat") == 0) duration(c, pk, pv, c->unit, &c->map->heartbeat);
@@ -687,17 +678,13 @@ struct tsim__map *tsim__map_load(const char *text, size_t len, const struct tsim
         tsim_diags_add(diags, TSIM_ERROR, 1, 1, "a mapping file must be a YAML mapping");
     } else {
         /* Aliases first: rules may name blocks by their plant names. */
-        void *it = NULL;
-        struct fy_node_pair *p;
-        while ((p = fy_node_mapping_iterate(root, &it))) {
-            struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
+        struct fy_node *pk, *pv;
+        for (void *it = NULL; next_pair(root, &it, &pk, &pv);) {
             const char *key = scalar(&c, pk);
             if (key && strcmp(key, "names") == 0) read_aliases(&c, pk, pv, 0);
             else if (key && strcmp(key, "products") == 0) read_aliases(&c, pk, pv, 1);
         }
-        it = NULL;
-        while ((p = fy_node_mapping_iterate(root, &it))) {
-            struct fy_node *pk = fy_node_pair_key(p), *pv = fy_node_pair_value(p);
+        for (void *it = NULL; next_pair(root, &it, &pk, &pv);) {
             const char *key = scalar(&c, pk), *s;
             long n;
             if (!key) {
@@ -822,23 +809,4 @@ const char *tsim__map_product_name(const struct tsim__map *map, int product)
     for (int i = 0; i < map->nproducts; i++)
         if (map->products[i].index == product) return map->products[i].plant;
     return tsim_model_product_name(map->model, product);
-}
-
-int tsim__topic_match(const char *filter, const char *topic)
-{
-    /* MQTT: topics starting with '$' are not matched by a leading wildcard. */
-    if (topic[0] == '$' && (filter[0] == '+' || filter[0] == '#')) return 0;
-    for (;;) {
-        if (filter[0] == '#' && filter[1] == '\0') return 1;
-        const char *fe = strchr(filter, '/'), *te = strchr(topic, '/');
-        size_t fn = fe ? (size_t)(fe - filter) : strlen(filter);
-        size_t tn = te ? (size_t)(te - topic) : strlen(topic);
-        if (!(fn == 1 && filter[0] == '+') && (fn != tn || memcmp(filter, topic, fn) != 0))
-            return 0;
-        if (!fe && !te) return 1;
-        if (!te) return fe && strcmp(fe + 1, "#") == 0;
-        if (!fe) return 0;
-        filter = fe + 1;
-        topic = te + 1;
-    }
 }

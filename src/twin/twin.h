@@ -33,6 +33,21 @@
 #include <stdio.h>
 
 /* ---------------------------------------------------------------------------------------------
+ * Wire (wire.c): what plant messages are made of, read alike by the mapping, the decoder, VDA 5050
+ * and the twin's subscriptions.
+ * ------------------------------------------------------------------------------------------- */
+
+/** Is `s` (`n` bytes) valid UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF)? */
+int tsim__utf8_valid(const unsigned char *s, size_t n);
+
+/** Parse an RFC 3339 / ISO 8601 UTC time ("2026-11-29T06:00:00Z", fraction and offset allowed)
+ * into Unix seconds. Returns 0, or -1 if it is not one. */
+int tsim__iso_time(const char *s, double *out);
+
+/** Does `topic` match the subscription `filter` (with `+` and `#`)? */
+int tsim__topic_match(const char *filter, const char *topic);
+
+/* ---------------------------------------------------------------------------------------------
  * Mapping: which topics and JSON fields mean what.
  * ------------------------------------------------------------------------------------------- */
 
@@ -180,9 +195,6 @@ void tsim__map_destroy(struct tsim__map *map);
 const char *tsim__map_block_name(const struct tsim__map *map, int block);
 const char *tsim__map_product_name(const struct tsim__map *map, int product);
 
-/** Does `topic` match the subscription `filter` (with `+` and `#`)? */
-int tsim__topic_match(const char *filter, const char *topic);
-
 /* ---------------------------------------------------------------------------------------------
  * Ingest: one message (one event or a batch) -> decoded events, each or a reason to drop it.
  * ------------------------------------------------------------------------------------------- */
@@ -296,13 +308,6 @@ size_t tsim__ingest_each(struct tsim__ingest *in, const char *topic, const void 
 enum tsim__drop tsim__ingest_decode(struct tsim__ingest *in, const char *topic,
                                     const void *payload, size_t len, struct tsim__tev *ev,
                                     char *err, size_t errlen);
-
-/** Is `s` (`n` bytes) valid UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF)? */
-int tsim__utf8_valid(const unsigned char *s, size_t n);
-
-/** Parse an RFC 3339 / ISO 8601 UTC time ("2026-11-29T06:00:00Z", fraction and offset allowed)
- * into Unix seconds. Returns 0, or -1 if it is not one. */
-int tsim__iso_time(const char *s, double *out);
 
 /* ---------------------------------------------------------------------------------------------
  * Live: the sim that follows the plant.

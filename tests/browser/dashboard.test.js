@@ -10,7 +10,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const browserlib = require('./chromium');
 
 const [base, token, outdir] = process.argv.slice(2);
 let failed = 0;
@@ -57,15 +57,11 @@ async function checkSeries(page, box, series, t, name) {
 
 (async () => {
   fs.mkdirSync(outdir, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu'],
-  });
+  const browser = await browserlib.launch();
   const errors = [], outside = [], dialogs = [];
   async function open(viewport) {
     const page = await browser.newPage({ viewport });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    browserlib.watchErrors(page, errors);
     page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
     await page.route('**/*', (route) => {
       const url = route.request().url();

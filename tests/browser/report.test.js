@@ -7,7 +7,7 @@
 // followed by _NAME when given; exit 1 on any FAIL)
 'use strict';
 const path = require('path');
-const { chromium } = require('playwright-core');
+const browserlib = require('./chromium');
 
 const file = path.resolve(process.argv[2] || 'report.html');
 const suffix = process.argv[3] ? `_${process.argv[3]}` : '';
@@ -18,17 +18,12 @@ function check(name, ok, why) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    // root in CI: Chromium's sandbox needs user namespaces it may not have there.
-    args: ['--no-sandbox', '--disable-gpu'],
-  });
+  const browser = await browserlib.launch();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const errors = [];
     const outside = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    browserlib.watchErrors(page, errors);
     // Self-contained means nothing but the file itself is ever asked for.
     await page.route('**/*', (route) => {
       const url = route.request().url();

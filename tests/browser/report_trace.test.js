@@ -6,7 +6,7 @@
 // Usage: node report_trace.test.js REPORT.html   (PASS/FAIL lines; exit 1 on any FAIL)
 'use strict';
 const path = require('path');
-const { chromium } = require('playwright-core');
+const browserlib = require('./chromium');
 
 const file = path.resolve(process.argv[2] || 'report.html');
 let failed = 0;
@@ -16,15 +16,11 @@ function check(name, ok, why) {
 }
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu'],
-  });
+  const browser = await browserlib.launch();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    browserlib.watchErrors(page, errors);
     await page.route('**/*', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
     await page.goto('file://' + file);
     await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 15000 }).catch(() => {});

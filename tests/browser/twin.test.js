@@ -11,7 +11,7 @@
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const browserlib = require('./chromium');
 
 const [base, token, mqttPort, outdir] = process.argv.slice(2);
 let failed = 0;
@@ -101,15 +101,11 @@ async function settle(page, want) {
   fs.mkdirSync(outdir, { recursive: true });
   const following = follow().catch(() => {});
   await sleep(300);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu'],
-  });
+  const browser = await browserlib.launch();
   const errors = [], outside = [];
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    browserlib.watchErrors(page, errors);
     await page.route('**/*', (route) => {
       const url = route.request().url();
       if (url.startsWith(base)) return route.continue();

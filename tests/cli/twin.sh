@@ -21,41 +21,13 @@ if [ -z "$MOSQUITTO" ] || ! command -v python3 >/dev/null; then
     exit 0
 fi
 
-# A free loopback port: bind port 0 and read what the kernel gave.
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$TMP/mosq.conf" <<EOF
-listener $PORT 127.0.0.1
-allow_anonymous true
-persistence true
+# Persistence in the temporary folder: a broker restarted mid-run keeps its sessions and queues.
+MOSQ_EXTRA="persistence true
 persistence_location $TMP/
 autosave_interval 1
 max_queued_messages 0
-max_inflight_messages 0
-pid_file $TMP/mosq.pid
-log_dest file $TMP/mosq.log
-user $(id -un)
-EOF
-
-start_broker() {
-    rm -f "$TMP/mosq.pid"
-    "$MOSQUITTO" -c "$TMP/mosq.conf" -d 2>>"$TMP/mosq.err"
-    i=0
-    while [ ! -s "$TMP/mosq.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-}
-# SIGTERM: mosquitto saves its sessions and queued messages to the persistence file and exits.
-stop_broker() {
-    [ -s "$TMP/mosq.pid" ] || return
-    bp=$(cat "$TMP/mosq.pid")
-    kill "$bp" 2>/dev/null
-    i=0
-    while kill -0 "$bp" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-    rm -f "$TMP/mosq.pid"
-}
-start_broker
-if [ ! -s "$TMP/mosq.pid" ]; then
-    fail twin_broker "mosquitto did not start: $(cat "$TMP/mosq.log" 2>/dev/null)"
-    exit 1
-fi
+max_inflight_messages 0"
+start_broker twin_broker || exit 1
 
 # counter FILE NAME: a number from the twin's final counters line
 counter() {
@@ -82,7 +54,7 @@ pair() {
         sleep 1.5
         stop_broker
         sleep 1.5
-        start_broker
+        start_broker twin_broker_restart
     fi
     wait_pid $ep 40 || fail "$name" "the emulator did not finish"
     wait_pid $tp 20 || fail "$name" "the twin did not reach the end ($(tail -n 3 "$TMP/$name.twin.err"))"

@@ -52,21 +52,7 @@ if [ -z "$MOSQUITTO" ] || ! command -v python3 >/dev/null; then
     echo "PASS twin_vda_no_broker (mosquitto or python3 not installed: broker tests not run)"
     exit 0
 fi
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$TMP/mosq.conf" <<EOF
-listener $PORT 127.0.0.1
-allow_anonymous true
-pid_file $TMP/mosq.pid
-log_dest file $TMP/mosq.log
-user $(id -un)
-EOF
-"$MOSQUITTO" -c "$TMP/mosq.conf" -d 2>>"$TMP/mosq.err"
-i=0
-while [ ! -s "$TMP/mosq.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-if [ ! -s "$TMP/mosq.pid" ]; then
-    fail twin_vda_broker "mosquitto did not start: $(cat "$TMP/mosq.log" 2>/dev/null)"
-    exit 1
-fi
+start_broker twin_vda_broker || exit 1
 
 # 2. The fleet followed. Model time 0 is 06:00 (minutes); the twin stops at 3 min.
 "$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-vda \

@@ -21,6 +21,40 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "twinsim.h"
+
+/* The whole of file `path`, NUL-terminated, in memory of its own (free()); NULL if it cannot be
+ * opened, and "" if it cannot be read whole. */
+static inline char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) n = 0;
+    if (s) s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* Bit-identical results: fingerprint, event count and every KPI (name, block and value, NaN
+ * included); with `window`, the measured window's start and end too. */
+static inline int same_results_(const struct tsim_result *a, const struct tsim_result *b, int window)
+{
+    if (a->n != b->n || a->fingerprint != b->fingerprint || a->events != b->events) return 0;
+    if (window && (a->start_time != b->start_time || a->end_time != b->end_time)) return 0;
+    for (size_t k = 0; k < a->n; k++) {
+        if (a->kpis[k].block != b->kpis[k].block) return 0;
+        if (strcmp(a->kpis[k].name, b->kpis[k].name) != 0) return 0;
+        if (memcmp(&a->kpis[k].value, &b->kpis[k].value, sizeof(double)) != 0) return 0;
+    }
+    return 1;
+}
+#define same_results(a, b) same_results_((a), (b), 0)
+#define same_results_window(a, b) same_results_((a), (b), 1)
+
 static int check_failed_;
 static int check_total_failed_;
 

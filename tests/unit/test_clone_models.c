@@ -36,17 +36,6 @@ static int list_models(const char *dir, char names[][320], int n, int cap)
     return n;
 }
 
-static int same_results(const struct tsim_result *a, const struct tsim_result *b)
-{
-    if (a->n != b->n || a->fingerprint != b->fingerprint || a->events != b->events) return 0;
-    for (size_t k = 0; k < a->n; k++) {
-        if (a->kpis[k].block != b->kpis[k].block) return 0;
-        if (strcmp(a->kpis[k].name, b->kpis[k].name) != 0) return 0;
-        if (memcmp(&a->kpis[k].value, &b->kpis[k].value, sizeof(double)) != 0) return 0;
-    }
-    return 1;
-}
-
 /* Fill freshly allocated memory with a pattern, so that memory the original freed and a stale
  * pointer still reads holds nonsense rather than the old values. */
 static void scribble(void)

@@ -74,24 +74,10 @@ static int has_diag(const struct tsim_diags *d, int line, const char *msg)
     return 0;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t got = fread(b, 1, (size_t)n, f);
-    b[got] = 0;
-    fclose(f);
-    return b;
-}
-
 /* The JSON without its one timing line (wall time, thread and rank counts). */
 static char *json_without_timing(const char *path)
 {
-    char *s = slurp(path);
+    char *s = read_all(path);
     if (!s) return NULL;
     char *t = strstr(s, "\n  \"timing\"");
     if (t) *t = 0;
@@ -424,7 +410,7 @@ static void test_crn_pairs_replications(void)
                         "common_random_numbers: false\nobjective: {minimize: queue.wait}\n";
     CHECK(run_exp(crn, 2, tmp("crn.json"), NULL, 0, &mm1) == 0);
     CHECK(run_exp(nocrn, 2, tmp("nocrn.json"), NULL, 0, &mm1) == 0);
-    char *a = slurp(tmp("crn.json")), *b = slurp(tmp("nocrn.json"));
+    char *a = read_all(tmp("crn.json")), *b = read_all(tmp("nocrn.json"));
     CHECK(a && b);
     if (a && b) {
         char *f1 = strstr(a, "\"fingerprint\""), *f2 = f1 ? strstr(f1 + 1, "\"fingerprint\"") : NULL;
@@ -551,7 +537,7 @@ static int optimize_best(const char *text, struct mm *model, const char *json, c
     o.json = json;
     int rc = tsim__optimize_main(&s, &o);
     tsim__xspec_release(&s);
-    char *j = slurp(json);
+    char *j = read_all(json);
     best[0] = 0;
     if (j) {
         /* "best": K, then the K-th scenario's factor value */
@@ -693,7 +679,7 @@ static void test_messages_go_to_the_receiver(void)
     CHECK_EQ(resumed, 0);
     CHECK_EQ(bad_db, 1);
     CHECK_EQ(quiet, 1);
-    char *err = slurp(tmp("stderr.txt"));
+    char *err = read_all(tmp("stderr.txt"));
     CHECK_STR(err, "");
     free(err);
     CHECK(strstr(h.text, "twinsim experiment: nothing to resume in '") != NULL);

@@ -251,20 +251,6 @@ static long long lower_bound(const char *bks, const char *name)
     return p ? strtoll(p + 15, NULL, 10) : -1;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) n = 0;
-    if (s) s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* The machine order of a schedule as tsim_jobshop_replay reads it. */
 static char *machine_order(const struct tsim_jobshop *js, const int64_t *start)
 {
@@ -305,7 +291,7 @@ static const char *const rules[] = {"FIFO", "LIFO",  "SPT",    "LPT",
 
 static void test_jobshop_all_instances(void)
 {
-    char *bks = slurp("tests/jsplib/bks.json");
+    char *bks = read_all("tests/jsplib/bks.json");
     CHECK(bks != NULL);
     if (!bks) return;
     const char *dirs[] = {"tests/jsplib/instances/Taillard1993",

@@ -48,18 +48,6 @@ static void test_registry_type_names_are_not_keys(void)
     }
 }
 
-/* The file whole, NUL-terminated. */
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
-
 /* Every key of every type is a row `| `key` |` of the table in its type's section of
  * docs/model-format.md (`### NAME` up to the next heading); `description`, which every type
  * takes, is said once above them. */
@@ -92,6 +80,7 @@ static void test_registry_keys_are_documented(void)
         }
         if (end) *end = saved;
     }
+    free(doc);
 }
 
 /* A model with one block of type `t` named "x" (fed by a source when it takes entities), two

@@ -34,18 +34,6 @@ static struct tsim_model *line_model(uint64_t limit)
     return m;
 }
 
-static int same_results(const struct tsim_result *a, const struct tsim_result *b)
-{
-    if (a->n != b->n || a->fingerprint != b->fingerprint || a->events != b->events) return 0;
-    for (size_t k = 0; k < a->n; k++) {
-        if (a->kpis[k].block != b->kpis[k].block) return 0;
-        if (strcmp(a->kpis[k].name, b->kpis[k].name) != 0) return 0;
-        /* bit-identical, NaN included */
-        if (memcmp(&a->kpis[k].value, &b->kpis[k].value, sizeof(double)) != 0) return 0;
-    }
-    return 1;
-}
-
 static void release_all(struct tsim_result *r, int n)
 {
     for (int i = 0; i < n; i++) tsim_result_release(&r[i]);
