@@ -14,7 +14,7 @@ case ${BUILD:-build} in
 esac
 ROOT=$TMP/root
 P=/usr/local
-if ! make -s --no-print-directory SAN=0 BUILD="$IB" DESTDIR="$ROOT" PREFIX=$P install \
+if ! locked_make "$IB" -s --no-print-directory SAN=0 BUILD="$IB" DESTDIR="$ROOT" PREFIX=$P install \
         "$IB/examples/line" >"$TMP/make.log" 2>&1; then
     fail install_make "make install failed: $(tail -n 5 "$TMP/make.log")"
     exit 0
@@ -134,7 +134,7 @@ if command -v clang >/dev/null 2>&1; then
 fi
 
 # `make uninstall` takes every installed file away again.
-make -s --no-print-directory SAN=0 BUILD="$IB" DESTDIR="$ROOT" PREFIX=$P uninstall \
+locked_make "$IB" -s --no-print-directory SAN=0 BUILD="$IB" DESTDIR="$ROOT" PREFIX=$P uninstall \
     >"$TMP/make.log" 2>&1
 left=$(cd "$ROOT" && find . \( -type f -o -type l \) | tr '\n' ' ')
 if [ -z "$left" ]; then pass install_uninstall; else fail install_uninstall "left: $left"; fi

@@ -103,7 +103,7 @@ leg() {
 # build MPICC BUILD_DIR: BUILD_DIR/twinsim-mpi, built unless newer than the plain command.
 build() {
     if [ ! -x "$2/twinsim-mpi" ] || [ "$2/twinsim-mpi" -ot "$TWINSIM" ]; then
-        make -s BUILD="$2" MPICC="$1" mpi >"$TMP/make.log" 2>&1
+        locked_make "$2" -s BUILD="$2" MPICC="$1" mpi >"$TMP/make.log" 2>&1
     fi
     [ -x "$2/twinsim-mpi" ]
 }

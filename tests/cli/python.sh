@@ -11,7 +11,7 @@ case ${BUILD:-build} in
     build-san* | build-tsan*) IB=build ;;
     *) IB=${BUILD:-build} ;;
 esac
-if ! make -s --no-print-directory SAN=0 BUILD="$IB" shlib >"$TMP/make.log" 2>&1; then
+if ! locked_make "$IB" -s --no-print-directory SAN=0 BUILD="$IB" shlib >"$TMP/make.log" 2>&1; then
     fail python_shlib "make shlib failed: $(tail -n 5 "$TMP/make.log")"
     exit 0
 fi
