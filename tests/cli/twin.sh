@@ -186,19 +186,9 @@ tp=$!
 PIDS="$PIDS $tp"
 wait_connected "$TMP/faults.err"
 python3 - "$PORT" <<'EOF'
-import socket, struct, sys
-def length(n):
-    out = b""
-    while True:
-        b, n = n % 128, n // 128
-        out += bytes([b | (128 if n else 0)])
-        if not n:
-            return out
-def pkt(kind, body):
-    return bytes([kind]) + length(len(body)) + body
-def s(x):
-    b = x.encode() if isinstance(x, str) else x
-    return struct.pack("!H", len(b)) + b
+import sys
+sys.path.insert(0, "tests/twin")
+from mqtt_raw import publish_all
 msgs = [
     ("line/heartbeat", b'{"ts": 1000240, "seq": 900001}'),
     ("line/heartbeat", b'{"ts": 1000240, "seq": 900001}'),            # duplicate
@@ -221,13 +211,7 @@ msgs = [
     ("line/heartbeat", b'{"ts": 1000245, "seq": 900015}'),
     ("line/heartbeat", b'{"ts": 1000300, "seq": 900007}'),            # the end: 5 min
 ]
-c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-c.sendall(pkt(0x10, s("MQTT") + bytes([4, 2]) + struct.pack("!H", 30) + s("twinsim-test-faults")))
-c.recv(4)
-for topic, payload in msgs:
-    c.sendall(pkt(0x30, s(topic) + payload))
-c.sendall(pkt(0xE0, b""))
-c.close()
+publish_all(int(sys.argv[1]), "twinsim-test-faults", msgs)
 EOF
 wait_pid $tp 20 || fail twin_bad_messages "the twin did not reach the end"
 want='{"too_big":1,"not_utf8":1,"bad_json":2,"unknown_topic":1,"missing_field":2,"bad_value":3,"duplicate":1,"late":1,"future":2,"out_of_order":0}'

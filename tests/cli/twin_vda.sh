@@ -62,19 +62,9 @@ tp=$!
 PIDS="$PIDS $tp"
 wait_connected "$TMP/vda.err"
 python3 - "$PORT" <<'EOF'
-import json, socket, struct, sys
-def length(n):
-    out = b""
-    while True:
-        b, n = n % 128, n // 128
-        out += bytes([b | (128 if n else 0)])
-        if not n:
-            return out
-def pkt(kind, body):
-    return bytes([kind]) + length(len(body)) + body
-def s(x):
-    b = x.encode() if isinstance(x, str) else x
-    return struct.pack("!H", len(b)) + b
+import json, sys
+sys.path.insert(0, "tests/twin")
+from mqtt_raw import publish_all
 def state(hid, sec, serial, node, driving=False, charge=80.0, errors=(), **over):
     m = {"headerId": hid, "timestamp": "2026-12-05T06:%02d:%02dZ" % (sec // 60, sec % 60),
          "version": "2.0.0", "manufacturer": "acme", "serialNumber": serial, "orderId": "",
@@ -113,13 +103,7 @@ msgs = [
     state(8, 150, "AMR-004", "park", charge=11.5, errors=[fatal, warn]),
     state(9, 180, "AMR-004", "park", charge=11, errors=[fatal, warn]),  # the end: 3 min
 ]
-c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-c.sendall(pkt(0x10, s("MQTT") + bytes([4, 2]) + struct.pack("!H", 30) + s("twinsim-test-vda")))
-c.recv(4)
-for topic, payload in msgs:
-    c.sendall(pkt(0x30, s(topic) + payload))
-c.sendall(pkt(0xE0, b""))
-c.close()
+publish_all(int(sys.argv[1]), "twinsim-test-vda", msgs)
 EOF
 wait_pid $tp 30 || fail twin_vda_follow "the twin did not reach the end"
 final=$(tail -n 1 "$TMP/vda.twin")

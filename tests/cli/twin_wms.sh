@@ -25,28 +25,7 @@ start_broker twin_wms_broker || exit 1
 # publish: the lines "TOPIC<tab>PAYLOAD" of stdin, sent raw (MQTT 3.1.1 at QoS 0, in order on one
 # connection) to the broker on $PORT.
 publish() {
-    python3 -c '
-import socket, struct, sys
-def length(n):
-    out = b""
-    while True:
-        b, n = n % 128, n // 128
-        out += bytes([b | (128 if n else 0)])
-        if not n:
-            return out
-def pkt(kind, body):
-    return bytes([kind]) + length(len(body)) + body
-def s(x):
-    return struct.pack("!H", len(x)) + x
-c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-c.sendall(pkt(0x10, s(b"MQTT") + bytes([4, 2]) + struct.pack("!H", 30) + s(b"twinsim-test-wms")))
-c.recv(4)
-for line in sys.stdin.buffer:
-    topic, payload = line.rstrip(b"\n").split(b"\t", 1)
-    c.sendall(pkt(0x30, s(topic) + payload))
-c.sendall(pkt(0xE0, b""))
-c.close()
-' "$PORT"
+    python3 tests/twin/mqtt_raw.py "$PORT" twinsim-test-wms
 }
 
 # Model time 0 is 06:00 (minutes); the rack's shipping asks for a pallet at 10, 20, ... min.

@@ -11,23 +11,7 @@ import struct
 import sys
 import time
 
-
-def length(n):
-    out = b""
-    while True:
-        b, n = n % 128, n // 128
-        out += bytes([b | (128 if n else 0)])
-        if not n:
-            return out
-
-
-def pkt(kind, body):
-    return bytes([kind]) + length(len(body)) + body
-
-
-def s(x):
-    b = x.encode()
-    return struct.pack("!H", len(b)) + b
+from mqtt_raw import pkt, s
 
 
 def read_packet(c):
