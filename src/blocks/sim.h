@@ -73,15 +73,17 @@ struct tsim__area {
     uint64_t max;
 };
 
-/* One unit comes at `now`; the count is then `n`. */
+/* One unit comes at `now`; the count is then `n`. Times are never negative, so `now` widens
+ * unsigned: an add with carry, where a signed widening costs a shift and, as GCC allocates it,
+ * a trip through the stack. */
 static inline void tsim__area_in(struct tsim__area *a, int64_t now, uint64_t n)
 {
-    a->in += now;
+    a->in += (uint64_t)now;
     if (n > a->max) a->max = n;
 }
 
 /* One unit leaves at `now`. */
-static inline void tsim__area_out(struct tsim__area *a, int64_t now) { a->out += now; }
+static inline void tsim__area_out(struct tsim__area *a, int64_t now) { a->out += (uint64_t)now; }
 
 /* Restart at `now` with `n` units present; the time-weighted mean of count `n` at `now`. */
 void tsim__area_restart(struct tsim__area *a, int64_t now, uint64_t n);
