@@ -271,8 +271,9 @@ static const struct tsim__block_vt buffer_vt = {
  * upstream is woken, as a woken waiter does. Its head's `dest` is left as it is: a buffer that
  * sends only to a machine never reads it (send_to_machine). Returns 0, having done nothing, where
  * the general path must run: `b` is not a buffer sending only to `m`, it has a rule, or an
- * observer listens (tests/unit/test_buffer.c runs models both ways and compares every event). */
-int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m, int one)
+ * observer listens (tests/unit/test_buffer.c runs models both ways and compares every event).
+ * A machine of one server takes the head with tsim__buffer_take instead. */
+int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m)
 {
     if (sim->vt[b] != &buffer_vt || sim->obs) return 0;
     struct buffer *q = tsim__state(sim, b);
@@ -281,10 +282,9 @@ int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m, int one)
     uint32_t saved = mh->waking;
     mh->waking = b;
     uint64_t sent = 0;
-    /* `one`: server 0, free until its start; otherwise the search, looked at last as before. */
-    int s = 0;
+    int s;
     while (q->head != TSIM__NIL && mh->content < mh->full_at &&
-           (one ? s == 0 : (s = tsim__station_free_server(sim, m)) >= 0)) {
+           (s = tsim__station_free_server(sim, m)) >= 0) {
         uint32_t e = q->head;
         int64_t t_in = sim->ents[e].t_in;
         uint32_t next = sim->ents[e].next;
@@ -296,7 +296,6 @@ int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m, int one)
         if (next == TSIM__NIL) q->tail = TSIM__NIL;
         tsim__sum_add(&q->wait, sim->now - t_in);
         sent++;
-        s = -1;
     }
     if (q->head == TSIM__NIL) {
         mh->wait_head = mh->wait_head + 1 == mh->wait_cap ? 0 : mh->wait_head + 1;
@@ -307,6 +306,25 @@ int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m, int one)
     return 1;
 }
 
+/* The buffer's side of tsim__buffer_feed for a machine of one server, whose start the station
+ * then makes inline (station.c, server_free): `b`'s head leaves it, its wait counted. A leaf
+ * that calls nothing, so it saves no registers. */
+uint32_t tsim__buffer_take(struct tsim_sim *sim, uint32_t b, uint32_t m, int *empty)
+{
+    if (sim->vt[b] != &buffer_vt || sim->obs) return TSIM__NIL;
+    struct buffer *q = tsim__state(sim, b);
+    uint32_t e = q->head;
+    if (q->machine != (int32_t)m || q->ruled || e == TSIM__NIL) return TSIM__NIL;
+    struct tsim__entity *en = &sim->ents[e];
+    uint32_t next = en->next;
+    en->dest = -1;
+    tsim__count_leave(sim, b);
+    tsim__sum_add(&q->wait, sim->now - en->t_in);
+    q->head = next;
+    if (next == TSIM__NIL) q->tail = TSIM__NIL;
+    *empty = next == TSIM__NIL;
+    return e;
+}
 
 /* Parameters (the public setters) --------------------------------------------------------- */
 

@@ -457,8 +457,26 @@ static inline void room_freed(struct tsim_sim *sim, const struct tsim__station *
     }
     /* The common case of one buffer waiting: it hands its head over directly (buffer.c). */
     const uint32_t *ring = (const uint32_t *)(sim->arena + st->h.wait_off);
-    if (st->h.wait_n == 1 && tsim__buffer_feed(sim, ring[st->h.wait_head], b, 0)) return;
+    if (st->h.wait_n == 1 && tsim__buffer_feed(sim, ring[st->h.wait_head], b)) return;
     tsim__wake(sim, b);
+}
+
+/* After buffer `q` handed its head to one-server machine `b` (server_free): `q` leaves b's
+ * waiters once it is empty, and its own waiters are woken with `q` as b's `waking`, as
+ * tsim__wake_waiters would have had it while `q` was pulled. */
+static inline void fed(struct tsim_sim *sim, uint32_t b, uint32_t q, int empty)
+{
+    struct tsim__bhdr *h = tsim__hdr(sim, b);
+    if (empty) {
+        h->wait_head = h->wait_head + 1 == h->wait_cap ? 0 : h->wait_head + 1;
+        h->wait_n--;
+    }
+    if (tsim__hdr(sim, q)->wait_n) {
+        uint32_t saved = h->waking;
+        h->waking = q;
+        tsim__wake_waiters(sim, q);
+        tsim__hdr(sim, b)->waking = saved;
+    }
 }
 
 /* The server has nothing: idle, and room for the next entity if it is available. */
@@ -478,14 +496,19 @@ TSIM__HOT void server_free(struct tsim_sim *sim, uint32_t b, int s, int wake)
      * is accounted after the hand-over. When the next entity starts at once, the server is busy
      * throughout, and the two changes it skips (busy to idle, then idle to busy over zero ticks)
      * would leave every sum as it is (ticks are integers). Nothing runs between that could read
-     * the state: the buffer wakes its own senders only after the start, when it is right again,
-     * and with no start it wakes nobody. With an observer, which hears every change, the feed
-     * refuses and the general path runs. */
+     * the state: the buffer's own senders are woken only after the start, when it is right
+     * again. With an observer, which hears every change, the buffer refuses and the general path
+     * runs. The start is this file's own, inline: tsim__buffer_feed's work less its calls. */
     if (wake && up && st->n == 1 && !st->assembly && st->h.wait_n == 1) {
         const uint32_t *ring = (const uint32_t *)(sim->arena + st->h.wait_off);
-        if (tsim__buffer_feed(sim, ring[st->h.wait_head], b, 1)) {
-            if (v->phase == TSIM__PH_IDLE && v->state != TSIM_STATE_IDLE)
-                account_change(sim, b, s, v, TSIM_STATE_IDLE);
+        uint32_t q = ring[st->h.wait_head];
+        int empty;
+        uint32_t e = st->h.content < st->h.full_at ? tsim__buffer_take(sim, q, b, &empty)
+                                                   : TSIM__NIL;
+        if (e != TSIM__NIL) {
+            tsim__note_enter(sim, b, e);
+            start(sim, b, 0, e);
+            fed(sim, b, q, empty);
             return;
         }
         if (now_state != v->state) account_change(sim, b, s, v, now_state);

@@ -78,9 +78,14 @@ double tsim__buffer_work(const struct tsim_sim *sim, uint32_t b, uint32_t m);
  * of a buffer that asks it, src/logic/fenv.c). */
 uint32_t tsim__buffer_head(const struct tsim_sim *sim, uint32_t b);
 /* Machine `m` has a free server and buffer `b` is the one block waiting on it: `b` sends its
- * head directly (buffer.c); 0 where the general wake must run instead. `one`: `m` has one
- * server, the free one, and no search for it is needed. */
-int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m, int one);
+ * head directly (buffer.c); 0 where the general wake must run instead. */
+int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m);
+/* The same for a machine `m` of one server, free, whose start the caller makes: buffer `b`'s
+ * head, which has left `b` (counted out, its wait noted, `*empty` set when `b` is empty now), for
+ * the caller to count in and start; TSIM__NIL, having done nothing, where the general wake must
+ * run (as tsim__buffer_feed's 0, and also when `b` is empty). The caller then takes `b` off its
+ * waiters when `*empty`, and wakes `b`'s own waiters with `b` as its `waking`. */
+uint32_t tsim__buffer_take(struct tsim_sim *sim, uint32_t b, uint32_t m, int *empty);
 /* An available idle server (up, on shift), or -1. */
 int tsim__station_free_server(const struct tsim_sim *sim, uint32_t b);
 /* Start entity `e` (already counted in) on server `s`. */

@@ -96,6 +96,19 @@ static void test_feed_servers_and_blocked_source(void)
                                    10000);
 }
 
+/* One server, and a buffer of 2 that blocks its source: the one-server hand-over (the buffer's
+ * take, the station's start) empties the buffer and wakes the source, whose part then starts
+ * at once or waits in the buffer. */
+static void test_feed_one_server_blocked_source(void)
+{
+    same_with_and_without_observer("blocks:\n"
+                                   "  - {source: s, interarrival: exponential(0.9), to: q}\n"
+                                   "  - {buffer: q, capacity: 2, to: m}\n"
+                                   "  - {machine: m, process: exponential(1), to: done}\n"
+                                   "  - {sink: done}\n",
+                                   10000);
+}
+
 /* Two buffers wait on one machine: the general path keeps their order; one buffer alone is fed
  * directly. */
 static void test_feed_two_buffers_one_machine(void)
@@ -135,6 +148,7 @@ int main(void)
 {
     RUN(test_feed_mm1);
     RUN(test_feed_servers_and_blocked_source);
+    RUN(test_feed_one_server_blocked_source);
     RUN(test_feed_two_buffers_one_machine);
     RUN(test_feed_line_blocking_failures_setups);
     return CHECK_DONE();
