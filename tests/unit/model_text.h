@@ -26,6 +26,29 @@ static inline struct tsim_model *model_from_text(const char *text, const char *n
     return m;
 }
 
+/* The model of `text`, read as the file `name`, which must load: NULL when it does not, its
+ * diagnostics printed and the test failed. */
+static inline struct tsim_model *model_must_load(const char *text, const char *name)
+{
+    char diag[2000];
+    struct tsim_model *m = model_from_text(text, name, diag, sizeof diag);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        check_failed_ = 1;
+    }
+    return m;
+}
+
+/* The first diagnostic of loading `text` as the file `name`, which must fail, into `diag`. */
+static inline void model_first_error(const char *text, const char *name, char *diag, size_t size)
+{
+    struct tsim_model *m = model_from_text(text, name, diag, size);
+    CHECK(m == NULL);
+    if (m) tsim_model_destroy(m);
+    char *nl = strchr(diag, '\n');
+    if (nl) *nl = '\0';
+}
+
 /* A sim (seed 1, replication 0) of the model of `text`, read as the file `name`, which must load
  * without a diagnostic; NULL, and the test failed, when the model or the sim is not made. The
  * model is left in *m (NULL when it did not load), for the caller to destroy after the sim. */
