@@ -70,9 +70,9 @@ find tests/models examples -name '*.yaml' -exec cp {} "$out/seed/" \;
 cp tests/experiments/*.yaml "$out/seed-experiment/"
 cp tests/twin/*.mapping.yaml "$out/seed-mapping/"
 
-# The web target also needs the router, its API, jobs and the live twin's state.
+# The web target also needs the router, its answers, its API, jobs and the live twin's state.
 webobjs=""
-for src in src/web/router.c src/web/api.c src/web/job.c src/web/live.c; do
+for src in src/web/router.c src/web/reply.c src/web/api.c src/web/job.c src/web/live.c; do
     obj="$out/obj/$(echo "$src" | tr / _).o"
     if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] ||
         [ -n "$(find include src -name '*.h' -newer "$obj" | head -n 1)" ]; then

@@ -137,10 +137,9 @@ int tsim_assembly_set_part(struct tsim_model *m, int block, int product, int cou
 {
     int rc;
     struct tsim__block_desc *b =
-        tsim__block_get(m, block, TSIM__T(TSIM_ASSEMBLY), __func__, "parts", &rc);
+        tsim__block_get_whole(m, block, TSIM__T(TSIM_ASSEMBLY), __func__, "parts", product, 0,
+                              TSIM__LAST_PRODUCT, TSIM_ENOENT, "no product %d", &rc);
     if (!b) return rc;
-    if (product < 0 || product >= m->nproducts)
-        return tsim__fail(TSIM_ENOENT, __func__, "no product %d", product);
     if (count < 1 || count > 1000000)
         return tsim__fail(TSIM_ERANGE, __func__, "part count of '%s' must be >= 1", b->name);
     for (int i = 0; i < b->parts_n; i++) {
@@ -161,10 +160,9 @@ int tsim_assembly_set_product(struct tsim_model *m, int block, int product)
 {
     int rc;
     struct tsim__block_desc *b =
-        tsim__block_get(m, block, TSIM__T(TSIM_ASSEMBLY), __func__, "product", &rc);
+        tsim__block_get_whole(m, block, TSIM__T(TSIM_ASSEMBLY), __func__, "product", product, -1,
+                              TSIM__LAST_PRODUCT, TSIM_ENOENT, "no product %d", &rc);
     if (!b) return rc;
-    if (product < -1 || product >= m->nproducts)
-        return tsim__fail(TSIM_ENOENT, __func__, "no product %d", product);
     b->out_product = product;
     return 0;
 }

@@ -14,6 +14,7 @@
 #include "core/names.h"
 #include "twinsim.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -337,6 +338,14 @@ double tsim__units_per_hour(const struct tsim_model *m);
 #define TSIM__T(type) (1u << (type))
 struct tsim__block_desc *tsim__block_get(struct tsim_model *m, int block, unsigned mask,
                                          const char *func, const char *param, int *rc);
+/* tsim__block_get, then whether the whole number `v` of the setter lies in lo..hi (hi
+ * TSIM__LAST_PRODUCT: the model's last product): the block, or NULL with *rc set. Out of range,
+ * the message is `fmt` with one argument: `v` for the code TSIM_ENOENT ("no product %d"), else
+ * the block's name ("servers of '%s' must be in 1..100000"). */
+#define TSIM__LAST_PRODUCT INT_MIN
+struct tsim__block_desc *tsim__block_get_whole(struct tsim_model *m, int block, unsigned mask,
+                                               const char *func, const char *param, int v, int lo,
+                                               int hi, int code, const char *fmt, int *rc);
 /* A time must not be negative on average; a distribution that can draw negative values (normal)
  * is clamped to 0 at each draw. Returns 0 or TSIM_ERANGE / TSIM_EINVAL with the message set. */
 int tsim__check_time(const char *func, const struct tsim__block_desc *b, const char *param,

@@ -58,10 +58,9 @@ int tsim_machine_set_servers(struct tsim_model *m, int block, int servers)
 {
     int rc;
     struct tsim__block_desc *b =
-        tsim__block_get(m, block, TSIM__T(TSIM_MACHINE), __func__, "servers", &rc);
+        tsim__block_get_whole(m, block, TSIM__T(TSIM_MACHINE), __func__, "servers", servers, 1,
+                              100000, TSIM_ERANGE, "servers of '%s' must be in 1..100000", &rc);
     if (!b) return rc;
-    if (servers < 1 || servers > 100000)
-        return tsim__fail(TSIM_ERANGE, __func__, "servers of '%s' must be in 1..100000", b->name);
     b->servers = servers;
     return 0;
 }

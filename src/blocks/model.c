@@ -395,6 +395,21 @@ struct tsim__block_desc *tsim__block_get(struct tsim_model *m, int block, unsign
     return b;
 }
 
+struct tsim__block_desc *tsim__block_get_whole(struct tsim_model *m, int block, unsigned mask,
+                                               const char *func, const char *param, int v, int lo,
+                                               int hi, int code, const char *fmt, int *rc)
+{
+    struct tsim__block_desc *b = tsim__block_get(m, block, mask, func, param, rc);
+    if (!b) return NULL;
+    if (hi == TSIM__LAST_PRODUCT) hi = m->nproducts - 1;
+    if (v >= lo && v <= hi) return b;
+    if (code == TSIM_ENOENT)
+        *rc = tsim__fail(code, func, fmt, v);
+    else
+        *rc = tsim__fail(code, func, fmt, b->name);
+    return NULL;
+}
+
 int tsim__check_time(const char *func, const struct tsim__block_desc *b, const char *param,
                      const struct tsim_dist *d)
 {

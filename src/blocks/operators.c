@@ -128,11 +128,14 @@ int tsim__pool_cancel(struct tsim_sim *sim, int p, uint32_t b, uint32_t server, 
     return 0;
 }
 
-void tsim__pool_shift(struct tsim_sim *sim, int p, int on)
+void tsim__pools_shift(struct tsim_sim *sim, int s, int on)
 {
-    struct pool_state *ps = pool_st(sim, p);
-    ps->cap = on ? ps->count : 0;
-    if (on) serve(sim, p);
+    for (int p = 0; p < sim->m->npools; p++) {
+        if (sim->m->pools[p].shift != s) continue;
+        struct pool_state *ps = pool_st(sim, p);
+        ps->cap = on ? ps->count : 0;
+        if (on) serve(sim, p);
+    }
 }
 
 int tsim__pool_set_count(struct tsim_sim *sim, int p, int count)

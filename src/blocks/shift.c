@@ -1,7 +1,7 @@
 /*
  * Shifts: daily working periods. Sim time 0 is midnight of day one. At every period boundary a
- * sim-level event recomputes whether the shift is on and tells the machines and operator pools
- * that follow it. Boundaries are whole ticks, so a day is exactly 24 hours of ticks.
+ * sim-level event recomputes whether the shift is on and tells the machines that follow it; the
+ * sim then tells the operator pools (operators.c, which reads a shift's state when it starts). Boundaries are whole ticks, so a day is exactly 24 hours of ticks.
  */
 #include "blocks/sim.h"
 
@@ -90,16 +90,15 @@ void tsim__shifts_init(struct tsim_sim *sim)
 
 int tsim__shift_on(const struct tsim_sim *sim, int shift) { return shift_st(sim, shift)->on; }
 
-void tsim__shift_event(struct tsim_sim *sim, uint32_t shift)
+int tsim__shift_event(struct tsim_sim *sim, uint32_t shift)
 {
     int s = (int)shift;
     int on = on_at(sim, s, sim->now);
     schedule_next(sim, s);
     struct shift_state *st = shift_st(sim, s);
-    if (on == st->on) return;
+    if (on == st->on) return -1;
     st->on = on;
     for (uint32_t b = 0; b < sim->nblocks; b++)
         if (sim->m->blocks[b].shift == s && sim->vt[b]->shift) sim->vt[b]->shift(sim, b, on);
-    for (int p = 0; p < sim->m->npools; p++)
-        if (sim->m->pools[p].shift == s) tsim__pool_shift(sim, p, on);
+    return on;
 }

@@ -580,7 +580,10 @@ static inline void run_block(struct tsim_sim *sim, int64_t t, uint32_t block, ui
     kind &= ~TSIM__BG;
     if (block != TSIM__SIM_EVENT) sim->vt[block]->event(sim, block, kind, ent);
     else if (kind == TSIM__EV_WARMUP) warmup_now(sim);
-    else tsim__shift_event(sim, ent);
+    else {
+        int on = tsim__shift_event(sim, ent);
+        if (on >= 0) tsim__pools_shift(sim, (int)ent, on);
+    }
 }
 
 /* Run a popped event: a user event's function, or a block event. */

@@ -561,16 +561,19 @@ size_t tsim__pools_size(const struct tsim_model *m);
 void tsim__pools_init(struct tsim_sim *sim);
 void tsim__pools_restart(struct tsim_sim *sim);
 void tsim__pools_report(struct tsim_sim *sim, struct tsim_result *r);
-void tsim__pool_shift(struct tsim_sim *sim, int pool, int on);
+/* Shift `s` went on or off (tsim__shift_event's answer): the pools that follow it. */
+void tsim__pools_shift(struct tsim_sim *sim, int s, int on);
 int tsim__pool_set_count(struct tsim_sim *sim, int pool, int count);
 
-/* Shifts (shift.c): whether shift `s` is on now; the shift events notify machines and pools. */
+/* Shifts (shift.c): whether shift `s` is on now; a shift event tells the machines that follow it
+ * and answers the shift's new state, or -1 when it did not change, for the sim to tell the pools
+ * (operators.c stands on shift.c, not the other way). */
 size_t tsim__shifts_size(const struct tsim_model *m);
 void tsim__shifts_init(struct tsim_sim *sim);
 int tsim__shift_on(const struct tsim_sim *sim, int shift);
 /* Ticks in a day (shifts repeat daily); valid only in a model with shifts. */
 int64_t tsim__ticks_per_day(const struct tsim_sim *sim);
-void tsim__shift_event(struct tsim_sim *sim, uint32_t shift);
+int tsim__shift_event(struct tsim_sim *sim, uint32_t shift);
 
 /* Philox streams (streams.c): every block's streams for the sim's (seed, replication), and the
  * stream id of block `b` in them (for drivers that draw the same numbers elsewhere, the GPU). */

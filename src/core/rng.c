@@ -7,7 +7,7 @@
  * consecutive splitmix64 outputs, which cannot all be zero because its output function is a
  * bijection of distinct counter values.
  */
-#include "core/fast.h"
+#include "core/xoshiro.h"
 #include "core/names.h"
 
 #include <string.h>

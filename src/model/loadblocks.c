@@ -45,21 +45,45 @@ static int product_of(struct loader *ld, struct fy_node *n, const char *text, st
     return -1;
 }
 
-char *tsim__ld_data_path(struct loader *ld, const char *s)
+/* A block's data file (stock_file, orders_file, appointments_file): its path relative to the
+ * model file's folder, read by `read` into block `bd`, which first drops what the block held; a
+ * problem in the file is reported at the key's value `p`, with the file, line and column in the
+ * CSV. `name`: the path as written. */
+typedef int (*data_reader)(struct loader *ld, struct tsim__block_desc *bd, const char *path,
+                           const char *name, char *err, size_t size);
+
+static void load_data_file(struct loader *ld, struct tsim__block_desc *bd, const char *name,
+                           struct pos p, data_reader read)
 {
-    size_t blen = ld->base_dir && ld->base_dir[0] && s[0] != '/' ? strlen(ld->base_dir) + 1 : 0;
-    char *path = tsim__malloc(blen + strlen(s) + 1);
-    if (blen) {
-        memcpy(path, ld->base_dir, blen - 1);
-        path[blen - 1] = '/';
-    }
-    strcpy(path + blen, s);
-    return path;
+    char *path = tsim__ld_data_path(ld, name);
+    char err[512];
+    if (read(ld, bd, path, name, err, sizeof err) != 0) tsim__ld_err(ld, p, "%s", err);
+    tsim__free(path);
 }
 
-/* stock_file: a storage block's initial stock from a CSV file (model/stockcsv.c), its path
- * relative to the model file's folder. A problem in the file is reported at the key's value,
- * with the file, line and column in the CSV. */
+static int read_stock(struct loader *ld, struct tsim__block_desc *bd, const char *path,
+                      const char *name, char *err, size_t size)
+{
+    tsim__stock_release(&bd->stock);
+    return tsim__stock_read(path, ld->m, tsim__block_val(bd, "bays")->i,
+                            tsim__block_val(bd, "levels")->i, name, &bd->stock, err, size);
+}
+
+static int read_orders(struct loader *ld, struct tsim__block_desc *bd, const char *path,
+                       const char *name, char *err, size_t size)
+{
+    tsim__orderlines_release(&bd->orders);
+    return tsim__orders_read(path, NULL, 0, ld->m, name, &bd->orders, err, size);
+}
+
+static int read_trucks(struct loader *ld, struct tsim__block_desc *bd, const char *path,
+                       const char *name, char *err, size_t size)
+{
+    tsim__trucks_release(&bd->trucks);
+    return tsim__trucks_read(path, NULL, 0, name, &bd->trucks, err, size);
+}
+
+/* stock_file: a storage block's initial stock from a CSV file (model/stockcsv.c). */
 static void load_stock(struct loader *ld, int b, struct fy_node *v, struct pos kp)
 {
     const char *s = tsim__ld_scalar(ld, v, "'stock_file'", kp);
@@ -73,42 +97,21 @@ static void load_stock(struct loader *ld, int b, struct fy_node *v, struct pos k
         return;
     }
     if (bays->i * levels->i > 1000000) return; /* the block's check reports it */
-    char *path = tsim__ld_data_path(ld, s);
-    char err[512];
-    tsim__stock_release(&bd->stock);
-    if (tsim__stock_read(path, ld->m, bays->i, levels->i, s, &bd->stock, err, sizeof err) != 0)
-        tsim__ld_err(ld, p, "%s", err);
-    tsim__free(path);
+    load_data_file(ld, bd, s, p, read_stock);
 }
 
-/* orders_file: a picking block's order lines from a CSV file (model/ordercsv.c), its path
- * relative to the model file's folder; a problem in it is reported at the key's value, with the
- * file, line and column in the CSV. */
+/* orders_file: a picking block's order lines (model/ordercsv.c); appointments_file: a dock's
+ * trucks (model/truckcsv.c). */
 static void load_orders(struct loader *ld, int b, struct fy_node *v, struct pos kp)
 {
     const char *s = tsim__ld_scalar(ld, v, "'orders_file'", kp);
-    if (!s) return;
-    struct tsim__block_desc *bd = &ld->m->blocks[b];
-    char *path = tsim__ld_data_path(ld, s);
-    char err[512];
-    tsim__orderlines_release(&bd->orders);
-    if (tsim__orders_read(path, NULL, 0, ld->m, s, &bd->orders, err, sizeof err) != 0)
-        tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
-    tsim__free(path);
+    if (s) load_data_file(ld, &ld->m->blocks[b], s, tsim__ld_pos(v, kp), read_orders);
 }
 
-/* appointments_file: a dock's trucks from a CSV file (model/truckcsv.c), read as orders_file. */
 static void load_trucks(struct loader *ld, int b, struct fy_node *v, struct pos kp)
 {
     const char *s = tsim__ld_scalar(ld, v, "'appointments_file'", kp);
-    if (!s) return;
-    struct tsim__block_desc *bd = &ld->m->blocks[b];
-    char *path = tsim__ld_data_path(ld, s);
-    char err[512];
-    tsim__trucks_release(&bd->trucks);
-    if (tsim__trucks_read(path, NULL, 0, s, &bd->trucks, err, sizeof err) != 0)
-        tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
-    tsim__free(path);
+    if (s) load_data_file(ld, &ld->m->blocks[b], s, tsim__ld_pos(v, kp), read_trucks);
 }
 
 /* Apply a scalar parameter through the path tsim_model_set_param also takes. */
@@ -243,23 +246,14 @@ static const char *const failure_keys[] = {"between", "repair", "basis", NULL};
 static void load_failures(struct loader *ld, int b, struct fy_node *v, struct pos kp)
 {
     if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'failures'", kp)) return;
-    const char *text[3] = {NULL, NULL, NULL};
-    struct fy_node *node[3] = {NULL, NULL, NULL};
-    struct pos at[3] = {kp, kp, kp};
+    static const char *const what[] = {"'between'", "'repair'", "'basis'"};
+    const char *text[3];
+    struct fy_node *node[3];
+    struct pos at[3];
+    tsim__ld_gather(ld, v, failure_keys, " in 'failures'", kp, node, at, what, text);
     int ok = 1;
-    void *it = NULL;
-    struct fy_node *fv;
-    struct pos pk;
-    int fk;
-    while ((fk = tsim__ld_next_key(ld, v, &it, failure_keys, " in 'failures'", kp, &fv, &pk)) !=
-           TSIM__LD_END) {
-        if (fk < 0) continue;
-        node[fk] = fv;
-        at[fk] = pk;
-        static const char *const what[] = {"'between'", "'repair'", "'basis'"};
-        text[fk] = tsim__ld_scalar(ld, node[fk], what[fk], pk);
-        if (!text[fk]) ok = 0;
-    }
+    for (int k = 0; k < 3; k++)
+        if (node[k] && !text[k]) ok = 0;
     for (int k = 0; k < 2 && ok; k++) {
         if (!node[k]) {
             tsim__ld_err(ld, kp, "'failures' needs '%s'", failure_keys[k]);

@@ -4,15 +4,16 @@
  * problem it finds with its line and column; it does not simulate, and the values of parameters
  * are read by params.h's functions, the same ones tsim_model_set_param uses. This file reads the
  * document and what blocks refer to (settings, products, shifts, operators); loadblocks.c reads
- * the blocks and routes and checks the model as a whole; loadyaml.c masks the calls and parses.
+ * the blocks and routes and checks the model as a whole; loadyaml.c masks the calls and parses;
+ * loadnode.c, below them all, holds the readers of nodes and keys and places their diagnostics.
  *
  * Hardening, since a model file may come from anywhere: the text is size-capped and checked to
  * be valid UTF-8 made of characters YAML allows before libfyaml sees it (libfyaml 0.7.12 hangs on
  * some invalid UTF-8, e.g. the two bytes "%\xE9"); anchors and aliases are refused and never
  * resolved (an alias bomb would expand to gigabytes); libfyaml's own errors are collected through
  * its diag API, never printed. What one file may declare is capped (BLOCKS_MAX and friends below),
- * and the loader stops after DIAGS_MAX diagnostics, so that no small file costs much time or
- * memory.
+ * and the loader stops after DIAGS_MAX diagnostics (loadnode.c), so that no small file costs
+ * much time or memory.
  *
  * Distributions are written as calls, "triangular(0.5, 0.6, 0.9)", also inside flow collections
  * ("{small: triangular(0.5, 0.6, 0.9), large: 0.9}") where YAML would split them at the commas.
@@ -39,235 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* After this many diagnostics the loader stops, as compilers do: the rest would be noise. */
-#define DIAGS_MAX 100
-
-/* ---------------------------------------------------------------------------------------------
- * Diagnostics and node helpers
- * ------------------------------------------------------------------------------------------- */
-
-static void add_diag(struct loader *ld, enum tsim_severity sev, struct pos p, const char *fmt,
-                     va_list ap)
-{
-    if (ld->stop) return;
-    if (ld->ndiags++ == DIAGS_MAX) {
-        tsim_diags_add(ld->d, TSIM_ERROR, p.line, p.col, "too many problems; stopping here");
-        ld->stop = 1;
-        return;
-    }
-    char msg[1024];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    tsim_diags_add(ld->d, sev, p.line, p.col, "%s", msg);
-}
-
-void tsim__ld_err(struct loader *ld, struct pos p, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    add_diag(ld, TSIM_ERROR, p, fmt, ap);
-    va_end(ap);
-}
-
-void tsim__ld_warn(struct loader *ld, struct pos p, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    add_diag(ld, TSIM_WARNING, p, fmt, ap);
-    va_end(ap);
-}
-
-static const struct pos nowhere = {0, 0};
-
-/* Where a node starts (see tsim__yaml_pos); `fallback` for an empty collection or a null
- * value. */
-struct pos tsim__ld_pos(struct fy_node *n, struct pos fallback)
-{
-    struct pos p = fallback;
-    tsim__yaml_pos(n, &p.line, &p.col);
-    return p;
-}
-
-/* The place of byte `at` of a scalar's text: exact for a scalar on one line (columns count
- * characters, as libfyaml's do); the scalar's start otherwise. */
-static struct pos pos_at(struct fy_node *n, const char *text, size_t at, struct pos fallback)
-{
-    struct pos p = tsim__ld_pos(n, fallback);
-    if (!n || p.line == 0 || fy_node_get_type(n) != FYNT_SCALAR) return p;
-    struct fy_token *t = fy_node_get_scalar_token(n);
-    const struct fy_mark *s = t ? fy_token_start_mark(t) : NULL;
-    const struct fy_mark *e = t ? fy_token_end_mark(t) : NULL;
-    enum fy_node_style st = fy_node_get_style(n);
-    if (!s || !e || s->line != e->line) return p;
-    if (st != FYNS_PLAIN && st != FYNS_SINGLE_QUOTED && st != FYNS_DOUBLE_QUOTED) return p;
-    if (st != FYNS_PLAIN) p.col++;
-    for (size_t i = 0; i < at && text[i]; i++) {
-        if (((unsigned char)text[i] & 0xC0) != 0x80) p.col++;
-    }
-    return p;
-}
-
-struct pos tsim__ld_pos_at(struct fy_node *n, const char *text, size_t at, struct pos fallback)
-{
-    return pos_at(n, text, at, fallback);
-}
-
-int tsim__ld_is_null(struct fy_node *n) { return tsim__yaml_is_null(n); }
-
-/* The text of scalar `n` in a new NUL-terminated buffer (length in *lenp), masks undone. */
-char *tsim__ld_text(struct loader *ld, struct fy_node *n, size_t *lenp)
-{
-    char *copy = tsim__yaml_text(&ld->y, n, lenp);
-    tsim__ld_unmask(ld, n, copy);
-    return copy;
-}
-
-/* How a node looks, for "must be X, not Y" messages. */
-const char *tsim__ld_describe(struct loader *ld, struct fy_node *n, char *buf, size_t size)
-{
-    if (!n || tsim__ld_is_null(n)) return "empty";
-    if (fy_node_get_type(n) == FYNT_MAPPING) return "a mapping";
-    if (fy_node_get_type(n) == FYNT_SEQUENCE) return "a list";
-    size_t len;
-    char *s = tsim__ld_text(ld, n, &len);
-    size_t show = len > 40 ? 40 : len;
-    while (show > 0 && show < len && ((unsigned char)s[show] & 0xC0) == 0x80) show--;
-    s[show] = '\0';
-    snprintf(buf, size, "'%s%s'", s, show < len ? "..." : "");
-    tsim__free(s);
-    for (char *c = buf; *c; c++) {
-        if (*c == '\n' || *c == '\r' || *c == '\t' || *c == '\0') *c = ' ';
-    }
-    return buf;
-}
-
-/* The text of scalar `n`, NUL-terminated and owned by the loader; NULL (with a diagnostic unless
- * the node is an alias, already reported) when `n` is not a scalar. `what` names it. */
-const char *tsim__ld_scalar(struct loader *ld, struct fy_node *n, const char *what, struct pos at)
-{
-    char buf[64];
-    if (n && fy_node_is_alias(n)) return NULL;
-    if (tsim__ld_is_null(n)) {
-        tsim__ld_err(ld, tsim__ld_pos(n, at), "missing value for %s", what);
-        return NULL;
-    }
-    if (fy_node_get_type(n) != FYNT_SCALAR) {
-        tsim__ld_err(ld, tsim__ld_pos(n, at), "%s must be a single value, not %s", what,
-                     tsim__ld_describe(ld, n, buf, sizeof buf));
-        return NULL;
-    }
-    size_t len;
-    char *copy = tsim__ld_text(ld, n, &len);
-    if (memchr(copy, '\0', len)) {
-        tsim__ld_err(ld, tsim__ld_pos(n, at), "%s holds a NUL character", what);
-        tsim__free(copy);
-        return NULL;
-    }
-    tsim__grow((void **)&ld->strs, &ld->capstr, ld->nstr + 1, sizeof *ld->strs);
-    ld->strs[ld->nstr++] = copy;
-    return copy;
-}
-
-/* The key of a pair as text; mapping keys in model files are plain names. */
-const char *tsim__ld_key(struct loader *ld, struct fy_node_pair *p, struct pos at)
-{
-    struct fy_node *k = fy_node_pair_key(p);
-    if (k && fy_node_is_alias(k)) return NULL;
-    if (tsim__ld_is_null(k)) {
-        tsim__ld_err(ld, tsim__ld_pos(k, at), "empty key");
-        return NULL;
-    }
-    if (fy_node_get_type(k) != FYNT_SCALAR) {
-        tsim__ld_err(ld, tsim__ld_pos(k, at), "a key must be a name, not %s",
-                     k && fy_node_get_type(k) == FYNT_MAPPING ? "a mapping" : "a list");
-        return NULL;
-    }
-    return tsim__ld_scalar(ld, k, "a key", at);
-}
-
-int tsim__ld_expect(struct loader *ld, struct fy_node *n, enum fy_node_type type, const char *what,
-                    struct pos at)
-{
-    char buf[64];
-    if (n && fy_node_is_alias(n)) return 0;
-    if (n && fy_node_get_type(n) == type) return 1;
-    if (tsim__ld_is_null(n)) {
-        tsim__ld_err(ld, tsim__ld_pos(n, at), "missing value for %s", what);
-        return 0;
-    }
-    tsim__ld_err(ld, tsim__ld_pos(n, at), "%s must be %s, not %s", what,
-                 type == FYNT_MAPPING ? "a mapping" : "a list",
-                 tsim__ld_describe(ld, n, buf, sizeof buf));
-    return 0;
-}
-
-/* Names of products, blocks, shifts and pools: letters, digits, '_' and '-', and no dots, so
- * that a parameter path such as "filler.process.small" splits one way only. */
-int tsim__ld_valid_name(const char *s)
-{
-    if (!s[0] || strlen(s) > 64) return 0;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') && !(c >= '0' && c <= '9') &&
-            c != '_' && c != '-' && c < 0x80)
-            return 0;
-    }
-    return 1;
-}
-
-const char *tsim__ld_name(struct loader *ld, struct fy_node *n, const char *what, struct pos at)
-{
-    const char *s = tsim__ld_scalar(ld, n, what, at);
-    if (!s) return NULL;
-    if (!tsim__ld_valid_name(s)) {
-        char buf[64];
-        tsim__ld_err(ld, tsim__ld_pos(n, at),
-                     "invalid name %s (use up to 64 letters, digits, '_' and '-')",
-                     tsim__ld_describe(ld, n, buf, sizeof buf));
-        return NULL;
-    }
-    return s;
-}
-
-/* Report a problem `e` found in the text of scalar `n`. */
-void tsim__ld_value_err(struct loader *ld, struct fy_node *n, const char *text,
-                        const struct tsim__perr *e, struct pos at)
-{
-    struct pos p = pos_at(n, text, e->at, at);
-    tsim__ld_err(ld, p, "%s", e->msg);
-}
-
-int tsim__ld_next_key_of(struct loader *ld, struct fy_node *n, void **it,
-                         const struct tsim__ld_keyset *ks, struct pos base, struct fy_node **v,
-                         struct pos *kp)
-{
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(n, it))) {
-        *kp = tsim__ld_pos(fy_node_pair_key(p), base);
-        const char *key = tsim__ld_key(ld, p, *kp);
-        if (!key) continue;
-        *v = fy_node_pair_value(p);
-        int k = tsim__ld_key_index(key, ks->keys);
-        if (k >= 0) return k;
-        k = ks->more ? tsim__ld_key_index(key, ks->more) : -1;
-        if (k >= 0) {
-            int nkeys = 0;
-            while (ks->keys[nkeys]) nkeys++;
-            return nkeys + k;
-        }
-        tsim__ld_err(ld, *kp, "unknown %s '%s'%s%s", ks->noun, key, ks->where,
-                     tsim__suggest_list(key, ks->keys));
-        return TSIM__LD_UNKNOWN;
-    }
-    return TSIM__LD_END;
-}
-
-int tsim__ld_next_key(struct loader *ld, struct fy_node *n, void **it, const char *const *keys,
-                      const char *where, struct pos base, struct fy_node **v, struct pos *kp)
-{
-    const struct tsim__ld_keyset ks = {keys, NULL, "key", where};
-    return tsim__ld_next_key_of(ld, n, it, &ks, base, v, kp);
-}
-
 /* The reader's diagnostics count towards the loader's cap like every other. */
 static void yaml_report(void *user, enum tsim_severity sev, int line, int col, const char *msg)
 {
@@ -277,6 +49,8 @@ static void yaml_report(void *user, enum tsim_severity sev, int line, int col, c
     else
         tsim__ld_warn(ld, (struct pos){line, col}, "%s", msg);
 }
+static const struct pos nowhere = {0, 0};
+
 /* ---------------------------------------------------------------------------------------------
  * Settings: name, time unit, resolution, run
  * ------------------------------------------------------------------------------------------- */
@@ -309,14 +83,6 @@ struct top {
     struct pos at[K_COUNT];
     int has[K_COUNT];
 };
-
-int tsim__ld_key_index(const char *key, const char *const *keys)
-{
-    for (int i = 0; keys[i]; i++) {
-        if (strcmp(keys[i], key) == 0) return i;
-    }
-    return -1;
-}
 
 /* The model's name: as written, else the file's name without directory and extension. */
 static char *model_name(struct loader *ld, const struct top *t)

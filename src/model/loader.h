@@ -70,6 +70,8 @@ struct loader {
 #define SHIFTS_MAX 1000
 #define POOLS_MAX 1000
 
+/* loadnode.c, below every other part of the loader: the readers of nodes and keys. */
+
 /* Diagnostics at `p` (printf-style). */
 void tsim__ld_err(struct loader *ld, struct pos p, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -123,6 +125,14 @@ int tsim__ld_key_index(const char *key, const char *const *keys);
 int tsim__ld_next_key(struct loader *ld, struct fy_node *n, void **it, const char *const *keys,
                       const char *where, struct pos base, struct fy_node **v, struct pos *kp);
 
+/* The keys of mapping `n` gathered by that loop: node[i] and at[i] for keys[i] (NULL and `base`
+ * when it is not written), and with `what` (names for messages, as `keys`) text[i], its scalar
+ * read as it comes (NULL: reported, or not written). Diagnostics come in the file's order. The
+ * number of keys that were unknown or not text. */
+int tsim__ld_gather(struct loader *ld, struct fy_node *n, const char *const *keys,
+                    const char *where, struct pos base, struct fy_node **node, struct pos *at,
+                    const char *const *what, const char **text);
+
 /*
  * The same loop for a mapping with keys that its caller handles apart (a block's type keys,
  * 'set', 'to'; the top level's 'run' keys written one floor too high): a key of `more`
@@ -140,10 +150,12 @@ int tsim__ld_next_key_of(struct loader *ld, struct fy_node *n, void **it,
                          const struct tsim__ld_keyset *ks, struct pos base, struct fy_node **v,
                          struct pos *kp);
 
-/* loadyaml.c: check `text` and parse it into ld->y.root, calls masked first (-1 when it cannot
- * be loaded); put the masked characters back into `copy`, the text of scalar `n`. */
-int tsim__ld_parse_yaml(struct loader *ld, const char *text, size_t len);
+/* Put the masked characters (see loadyaml.c) back into `copy`, the text of scalar `n`. */
 void tsim__ld_unmask(struct loader *ld, struct fy_node *n, char *copy);
+
+/* loadyaml.c: check `text` and parse it into ld->y.root, calls masked first (-1 when it cannot
+ * be loaded). */
+int tsim__ld_parse_yaml(struct loader *ld, const char *text, size_t len);
 
 /* loadblocks.c: one item of 'blocks'; then, once all are read, routes and whole-model checks
  * (`written`: how many items 'blocks' has). */

@@ -289,22 +289,9 @@ static const char *const release_rules[] = {"conwip", NULL};
 void tsim__ld_release(struct loader *ld, int b, struct fy_node *v, struct pos kp)
 {
     if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'release'", kp)) return;
-    struct fy_node *x[3] = {NULL, NULL, NULL};
-    struct pos xp[3] = {kp, kp, kp};
-    int ok = 1;
-    void *it = NULL;
-    struct fy_node *kv;
-    struct pos pk;
-    int rk;
-    while ((rk = tsim__ld_next_key(ld, v, &it, release_keys, " in 'release'", kp, &kv, &pk)) !=
-           TSIM__LD_END) {
-        if (rk < 0) {
-            ok = 0;
-            continue;
-        }
-        x[rk] = kv;
-        xp[rk] = pk;
-    }
+    struct fy_node *x[3];
+    struct pos xp[3];
+    int ok = tsim__ld_gather(ld, v, release_keys, " in 'release'", kp, x, xp, NULL, NULL) == 0;
     if (!x[0] || !x[1]) {
         tsim__ld_err(ld, kp, "'release' needs '%s' (write '{rule: conwip, wip: N, over: [BLOCK, "
                      "...]}')", !x[0] ? "rule" : "wip");

@@ -1,7 +1,7 @@
 /*
  * Reading a model file's YAML text for the loader: the separators inside a distribution call's
  * parentheses are masked before libfyaml sees the text (same length, so every line:col stays
- * true) and put back in each scalar read; a large file's capped lists are counted on the event
+ * true) and put back in each scalar read (tsim__ld_unmask, loadnode.c); a large file's capped lists are counted on the event
  * stream before the document is built. Moved out of loader.c, which explains why both are done.
  */
 #include "core/core.h"
@@ -98,42 +98,6 @@ static char *protect_calls(struct loader *ld, const char *text, size_t len)
         i = j;
     }
     return out;
-}
-
-/* Put the masked characters back into `copy`, the text of scalar `n`. Masks are only placed in
- * plain text, where folding changes blanks alone, so the non-blank characters of the source
- * span and of the scalar correspond one to one. */
-void tsim__ld_unmask(struct loader *ld, struct fy_node *n, char *copy)
-{
-    if (ld->nsub == 0 || !n || fy_node_get_type(n) != FYNT_SCALAR) return;
-    enum fy_node_style st = fy_node_get_style(n);
-    if (st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED || st == FYNS_ALIAS) return;
-    struct fy_token *t = fy_node_get_scalar_token(n);
-    const struct fy_mark *ms = t ? fy_token_start_mark(t) : NULL;
-    const struct fy_mark *me = t ? fy_token_end_mark(t) : NULL;
-    if (!ms || !me) return;
-    size_t a = ms->input_pos, b = me->input_pos;
-    size_t lo = 0, hi = ld->nsub;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (ld->sub_at[mid] < a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == ld->nsub || ld->sub_at[lo] >= b) return;
-    const char *src = ld->yaml;
-    char *c = copy;
-    for (size_t p = a; p < b && *c; p++) {
-        if (src[p] == ' ' || src[p] == '\t' || src[p] == '\n' || src[p] == '\r') continue;
-        while (*c == ' ' || *c == '\t' || *c == '\n' || *c == '\r') c++;
-        if (!*c) break;
-        if (lo < ld->nsub && ld->sub_at[lo] == p) {
-            if (*c == ';') *c = ld->sub_was[lo];
-            lo++;
-        }
-        c++;
-    }
 }
 
 /* libfyaml's text output is dropped: its errors are taken from the collected list instead. */

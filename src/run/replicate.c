@@ -239,9 +239,14 @@ static int outcome(struct job *job, size_t done)
     return 0;
 }
 
-static void job_init(struct job *job, const struct tsim_model *m, uint64_t seed, uint64_t first,
-                     size_t n, const atomic_int *interrupt)
+/* The opening of tsim__replicate and tsim__replicate_fold: 1 with `job` set up for replications
+ * first .. first + n - 1 of `m`; 0 when there is nothing to run (n == 0), TSIM_EMODEL when the
+ * model does not validate. */
+static int job_init(struct job *job, const struct tsim_model *m, uint64_t seed, uint64_t first,
+                    size_t n, const atomic_int *interrupt)
 {
+    if (n == 0) return 0;
+    if (tsim_model_validate(m) != 0) return TSIM_EMODEL;
     memset(job, 0, sizeof *job);
     job->m = m;
     job->seed = seed;
@@ -252,16 +257,16 @@ static void job_init(struct job *job, const struct tsim_model *m, uint64_t seed,
     atomic_init(&job->next, 0);
     atomic_init(&job->stop, 0);
     pthread_mutex_init(&job->lock, NULL);
+    return 1;
 }
 
 int tsim__replicate(const struct tsim_model *m, uint64_t seed, uint64_t first, size_t n,
                     int threads, const atomic_int *interrupt, tsim__rep_fn *fn, void *ctx)
 {
     TSIM__ASSERT(m && fn, "model and function are required");
-    if (n == 0) return 0;
-    if (tsim_model_validate(m) != 0) return TSIM_EMODEL;
     struct job job;
-    job_init(&job, m, seed, first, n, interrupt);
+    int rc = job_init(&job, m, seed, first, n, interrupt);
+    if (rc <= 0) return rc;
     job.fn = fn;
     job.ctx = ctx;
     run_threads(&job, tsim__thread_count(threads, n), work);
@@ -276,10 +281,9 @@ int tsim__replicate_fold(const struct tsim_model *m, uint64_t seed, uint64_t fir
                          tsim__rep_fold_fn *fold, void *ctx)
 {
     TSIM__ASSERT(m && run && fold, "model and functions are required");
-    if (n == 0) return 0;
-    if (tsim_model_validate(m) != 0) return TSIM_EMODEL;
     struct job job;
-    job_init(&job, m, seed, first, n, interrupt);
+    int rc = job_init(&job, m, seed, first, n, interrupt);
+    if (rc <= 0) return rc;
     job.run = run;
     job.fold = fold;
     job.ctx = ctx;

@@ -84,14 +84,10 @@ static double kpi_now(struct tsim_sim *sim, int b, const char *name)
 
 static void test_charger_duty_cycle_by_hand(void)
 {
-    char diag[512] = "";
-    struct tsim_model *m = load(duty_yaml, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg");
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    CHECK(sim != NULL);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(duty_yaml, "charger.yaml", &m);
     if (!sim) return;
+    int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg");
     /* The charge at each charge start and end (just before the end: the event itself sets the
      * charge to its target). */
     const double at[] = {1.5, 3.0, 3.5, 4.0 - TICKS, 5.5, 6.0, 6.5 - TICKS};
@@ -105,10 +101,8 @@ static void test_charger_duty_cycle_by_hand(void)
             check_failed_ = 1;
         }
     }
-    tsim_sim_run(sim);
     struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
+    run_to_end(sim, &r);
     CHECK_NEAR(tsim_sim_now(sim), 6.5, TICKS);
     CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
     CHECK_NEAR(kpi(&r, f, "battery_end"), 0.9, 1e-9);
@@ -165,18 +159,12 @@ static const char pair_yaml[] = "name: pair\n"
 
 static void test_charger_second_vehicle_waits(void)
 {
-    char diag[512] = "";
-    struct tsim_model *m = load(pair_yaml, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg");
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    CHECK(sim != NULL);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(pair_yaml, "charger.yaml", &m);
     if (!sim) return;
-    tsim_sim_run(sim);
+    int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg");
     struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
+    run_to_end(sim, &r);
     const double T = 2.28125;
     CHECK_NEAR(tsim_sim_now(sim), T, TICKS);
     CHECK_NEAR(kpi(&r, c, "charges"), 2, 0);
@@ -239,13 +227,10 @@ static void test_charger_idle_vehicle_charges_early(void)
     snprintf(text, sizeof text, "%.*s    limit: 1\n%.*s    draw_idle: 1\n"
              "    charge_idle_below: 0.6\n%s", (int)(p - duty_yaml), duty_yaml,
              (int)(q - p - 13), p + 13, q);
-    struct tsim_model *m = load(text, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg");
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    CHECK(sim != NULL);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(text, "charger.yaml", &m);
     if (!sim) return;
+    int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg");
     tsim_sim_run(sim);
     CHECK_NEAR(tsim_sim_now(sim), 1.5, TICKS);
     tsim_sim_destroy(sim);

@@ -64,19 +64,14 @@ static const char trip_yaml[] = "name: trip\n"
 /* The trip above, with `extra` appended to its network. */
 static void trip(const char *extra)
 {
-    char text[2048], diag[512] = "";
+    char text[2048];
     snprintf(text, sizeof text, "%s%s", trip_yaml, extra);
-    struct tsim_model *m = load(text, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    int f = tsim_model_find_block(m, "amr");
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    CHECK(sim != NULL);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
     if (!sim) return;
-    tsim_sim_run(sim);
+    int f = tsim_model_find_block(m, "amr");
     struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
+    run_to_end(sim, &r);
     CHECK_NEAR(tsim_sim_now(sim), 22, 1e-9);
     CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 2, 0);
     CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
@@ -138,12 +133,8 @@ static const char corridor_yaml[] = "name: corridor\n"
 
 static void test_fleet_zone_deadlock_named(void)
 {
-    char diag[512] = "";
-    struct tsim_model *m = load(corridor_yaml, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    CHECK(sim != NULL);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(corridor_yaml, "fleet.yaml", &m);
     if (!sim) return;
     tsim_sim_run(sim);
     CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
@@ -160,12 +151,8 @@ static void test_fleet_zone_deadlock_named(void)
  * not the original's (they are reached through pointers that a clone copies). */
 static void test_fleet_zone_clone(void)
 {
-    char diag[512] = "";
-    struct tsim_model *m = load(corridor_yaml, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    CHECK(sim != NULL);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(corridor_yaml, "fleet.yaml", &m);
     if (!sim) return;
     tsim_sim_run_until(sim, 13.5);
     struct tsim_sim *c = tsim_sim_clone(sim);
@@ -186,7 +173,7 @@ static void test_fleet_zone_clone(void)
  * at c2 20, D 22, delivers, home 23. One wait of 1 in 2 x 23 vehicle-minutes; no deadlock. */
 static void test_fleet_zone_passing_lane(void)
 {
-    char text[2048], diag[512] = "";
+    char text[2048];
     const char *seg = strstr(corridor_yaml, "    - {from: D, to: c,");
     const char *at = strstr(corridor_yaml, "  at:");
     snprintf(text, sizeof text, "%.*s%s%s",
@@ -200,13 +187,10 @@ static void test_fleet_zone_passing_lane(void)
     if (!nodes) return;
     memmove(nodes + 4, nodes, strlen(nodes) + 1);
     memcpy(nodes, "c, c2", 5);
-    struct tsim_model *m = load(text, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    int f = tsim_model_find_block(m, "amr");
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    CHECK(sim != NULL);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
     if (!sim) return;
+    int f = tsim_model_find_block(m, "amr");
     tsim_sim_run(sim);
     CHECK_EQ(tsim_sim_status(sim), 0);
     struct tsim_result r;
@@ -231,7 +215,7 @@ static void test_fleet_zone_passing_lane(void)
  * amr 2: idle 2 + 9.5, to pickup 2, loading 1, loaded 6, unloading 0.5, to home 1; 1 delivery. */
 static void test_fleet_per_vehicle(void)
 {
-    char text[2048], diag[512] = "";
+    char text[2048];
     snprintf(text, sizeof text, "%s", trip_yaml);
     char *p = strstr(text, "    limit: 2\n");
     p[11] = '3';
@@ -240,16 +224,12 @@ static void test_fleet_per_vehicle(void)
     p = strstr(text, "    idle: home\n");
     snprintf(p, sizeof text - (size_t)(p - text), "    per_vehicle: true\n%s",
              strstr(trip_yaml, "    idle: home\n"));
-    struct tsim_model *m = load(text, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    int f = tsim_model_find_block(m, "amr");
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
     if (!sim) return;
-    tsim_sim_run(sim);
+    int f = tsim_model_find_block(m, "amr");
     struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
+    run_to_end(sim, &r);
     CHECK_NEAR(tsim_sim_now(sim), 22, 1e-9);
     CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
     CHECK_NEAR(kpi(&r, f, "idle"), 12.5 / 44, 1e-9);
@@ -278,17 +258,12 @@ static void test_fleet_per_vehicle(void)
 /* Without per_vehicle, a fleet reports no vehicle's KPIs (and its runs' fingerprints stay). */
 static void test_fleet_per_vehicle_off(void)
 {
-    char diag[512] = "";
-    struct tsim_model *m = load(trip_yaml, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    int f = tsim_model_find_block(m, "amr");
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(trip_yaml, "fleet.yaml", &m);
     if (!sim) return;
-    tsim_sim_run(sim);
+    int f = tsim_model_find_block(m, "amr");
     struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
+    run_to_end(sim, &r);
     CHECK(tsim_result_find(&r, f, "idle") != NULL);
     CHECK(tsim_result_find(&r, f, "vehicle_1.idle") == NULL);
     tsim_result_release(&r);
@@ -304,7 +279,7 @@ static void test_fleet_per_vehicle_off(void)
  * (r3: D->H->P empty 3, at P 24, loaded 25, at D 31, unloaded 31.5) until 40.5. */
 static void test_fleet_blocked_hand_over(void)
 {
-    char text[2048], diag[512] = "";
+    char text[2048];
     snprintf(text, sizeof text, "%s", trip_yaml);
     char *p = strstr(text, "    limit: 2\n");
     p[11] = '3';
@@ -316,12 +291,10 @@ static void test_fleet_blocked_hand_over(void)
              "    to: out\n  - sink: out\n%s", strstr(trip_yaml, "network:"));
     p = strstr(text, "out: D}");
     memcpy(p, "bq: D} ", 7);
-    struct tsim_model *m = load(text, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    int f = tsim_model_find_block(m, "amr");
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
     if (!sim) return;
+    int f = tsim_model_find_block(m, "amr");
     tsim_sim_run_until(sim, 41);
     struct tsim_result r;
     tsim_result_init(&r);

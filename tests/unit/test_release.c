@@ -24,25 +24,12 @@ static uint64_t seed_ = UINT64_C(20261205);
 #include "reps.h"
 #include "model_text.h"
 
-static struct tsim_model *load(const char *yaml)
-{
-    char diag[2000];
-    struct tsim_model *m = model_from_text(yaml, "rel.yaml", diag, sizeof diag);
-    if (!m) {
-        fprintf(stderr, "%s", diag);
-        check_failed_ = 1;
-    }
-    return m;
-}
+static struct tsim_model *load(const char *yaml) { return model_must_load(yaml, "rel.yaml"); }
 
 /* The first diagnostic of loading `yaml`, which must fail. */
 static void load_error(const char *yaml, char *diag, size_t size)
 {
-    struct tsim_model *m = model_from_text(yaml, "rel.yaml", diag, size);
-    CHECK(m == NULL);
-    if (m) tsim_model_destroy(m);
-    char *nl = strchr(diag, '\n');
-    if (nl) *nl = '\0';
+    model_first_error(yaml, "rel.yaml", diag, size);
 }
 
 /* One run of `m` until no event is left; its result in `r` (release with tsim_result_release). */

@@ -12,25 +12,12 @@
 
 #include "model_text.h"
 
-static struct tsim_model *load(const char *yaml)
-{
-    char diag[2000];
-    struct tsim_model *m = model_from_text(yaml, "sheets.yaml", diag, sizeof diag);
-    if (!m) {
-        fprintf(stderr, "%s", diag);
-        check_failed_ = 1;
-    }
-    return m;
-}
+static struct tsim_model *load(const char *yaml) { return model_must_load(yaml, "sheets.yaml"); }
 
 /* The first diagnostic of loading `yaml`, which must fail. */
 static void load_error(const char *yaml, char *diag, size_t size)
 {
-    struct tsim_model *m = model_from_text(yaml, "sheets.yaml", diag, size);
-    CHECK(m == NULL);
-    if (m) tsim_model_destroy(m);
-    char *nl = strchr(diag, '\n');
-    if (nl) *nl = '\0';
+    model_first_error(yaml, "sheets.yaml", diag, size);
 }
 
 /*

@@ -24,16 +24,7 @@ static uint64_t seed_ = UINT64_C(20261205);
 #include "reps.h"
 #include "model_text.h"
 
-static struct tsim_model *load(const char *yaml)
-{
-    char diag[2000];
-    struct tsim_model *m = model_from_text(yaml, "sink.yaml", diag, sizeof diag);
-    if (!m) {
-        fprintf(stderr, "%s", diag);
-        check_failed_ = 1;
-    }
-    return m;
-}
+static struct tsim_model *load(const char *yaml) { return model_must_load(yaml, "sink.yaml"); }
 
 /*
  * Orders every exponential(1), 30% of product a and 70% of b (rates 0.3 and 0.7), each product
