@@ -89,10 +89,10 @@ class Stream:
         while True:  # chunks: size in hex, CRLF, the bytes, CRLF; a size of 0 ends the body
             k = self.raw.find(b"\r\n")
             if k < 0:
-                return
+                break
             size = int(self.raw[:k].split(b";")[0], 16)
             if len(self.raw) < k + 2 + size + 2:
-                return
+                break
             self.text.extend(self.raw[k + 2:k + 2 + size])
             del self.raw[:k + 2 + size + 2]
             if size == 0:
