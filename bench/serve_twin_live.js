@@ -102,12 +102,7 @@ let browser = null;
   browser = await browserlib.launch();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors = [];
-  // Page errors, and console errors but the browser's own ask for /favicon.ico (the server has
-  // none: a 404 no page asked for).
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/\/favicon\.ico$/.test(m.location().url || '')) errors.push(`${m.text()} (${m.location().url})`);
-  });
+  browserlib.watchErrors(page, errors);
   // Frames and long tasks, counted from the page's first script on.
   await page.addInitScript(() => {
     const b = window.__bench = { frames: 0, long: [] };
