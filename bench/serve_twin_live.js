@@ -13,7 +13,8 @@
 //            interpolated between the twin's samples): max and 95th percentile;
 //   catch-up how long after the emulator stopped the page showed its last event;
 //   frames   animation frames a second (min, median); long tasks (PerformanceObserver
-//            'longtask': count, longest, total);
+//            'longtask': count, longest, total); the time the page's main thread was busy,
+//            in script, in style and layout;
 //   memory   the page's JS heap (after a garbage collection) and DOM nodes at start and end,
 //            the largest heap seen, the twin's resident memory at start and at the peak.
 // Fails when the twin got under --min-rate events a second, when the page lagged more than
@@ -118,7 +119,8 @@ let browser = null;
     if (gc) await cdp.send('HeapProfiler.collectGarbage');
     const r = {};
     for (const x of (await cdp.send('Performance.getMetrics')).metrics) r[x.name] = x.value;
-    return { heap: r.JSHeapUsedSize / 1048576, nodes: r.Nodes };
+    return { heap: r.JSHeapUsedSize / 1048576, nodes: r.Nodes, task: r.TaskDuration, script: r.ScriptDuration,
+      layout: r.LayoutDuration + r.RecalcStyleDuration };
   };
   const start = await metrics(true);
   await page.evaluate(() => { window.__bench.long = []; });
@@ -134,15 +136,16 @@ let browser = null;
   let emuDone = 0;
   emu.on('exit', () => { emuDone = Date.now(); });
 
-  // The twin's count every 0.1 s (T), and every second the page's, then the twin's again (S), so
-  // that the twin's count is never the older one; until the page shows every event the
-  // emulator sent, at most a minute after the emulator stopped.
+  // The twin's count every 0.1 s (T), and every second (every 0.1 s once the emulator has
+  // stopped) the page's, then the twin's again (S), so that the twin's count is never the older
+  // one; until the page shows every event the emulator sent, at most a minute after the
+  // emulator stopped.
   const T = [], S = [];
   let heapMax = start.heap, sent = null, twinAll = null, pageAll = null;
   const twinNow = async () => {
     const a = await api(), x = { t: Date.now(), received: a.counters.received, pt: a.observed.t };
     T.push(x);
-    if (sent !== null && x.received >= sent && twinAll === null) twinAll = x.t;
+    if (sent !== null && x.received >= sent && twinAll === null) twinAll = (T.find((y) => y.received >= sent) || x).t;
     return x;
   };
   const over = () => pageAll !== null || (emuDone && Date.now() - emuDone > 60000);
@@ -162,10 +165,12 @@ let browser = null;
       if (emu.exitCode !== 0 || sent < 0) { failed.push(`the emulator exited ${emu.exitCode}: ${emuErr.slice(-300)}`); break; }
     }
     if (sent !== null && p.received >= sent) pageAll = tp;
-    next += pageAll === null && twinAll !== null ? 100 : 1000;
+    next += emuDone ? 100 : 1000; // once the plant has stopped, the catch-up to 0.1 s
     await sleep(Math.max(0, next - Date.now()));
   }
   await fast;
+  // The twin may have had every event before the emulator's exit was seen.
+  if (sent > 0 && twinAll === null) twinAll = (T.find((y) => y.received >= sent) || { t: null }).t;
   const end = await metrics(true);
   const tail = await page.evaluate(() => ({ frames: window.__bench.frames, long: window.__bench.long }));
 
@@ -201,6 +206,9 @@ let browser = null;
     `p95 ${f(quantile(lagS, 0.95), 2)}; the page showed the last event ${caught === null ? 'never' : f(caught, 2) + ' s'} after the twin had it`);
   console.log(`frames/s min ${f(Math.min(...fps))}, median ${f(quantile(fps, 0.5))}; long tasks ${long.length}, longest ` +
     `${f(long.length ? Math.max(...long) : 0)} ms, total ${f(long.reduce((x, y) => x + y, 0))} ms`);
+  console.log(`the page's main thread over the ${f((pageAll || Date.now()) / 1000 - t0 / 1000, 1)} s: busy ${f(end.task - start.task, 2)} s, ` +
+    `of which script ${f(end.script - start.script, 2)} s, style and layout ${f(end.layout - start.layout, 2)} s (DevTools' ` +
+    `TaskDuration, ScriptDuration, LayoutDuration + RecalcStyleDuration)`);
   console.log(`page JS heap ${f(start.heap, 2)} MB at start, ${f(end.heap, 2)} MB at the end (after a collection), ` +
     `${f(heapMax, 2)} MB at most; DOM nodes ${start.nodes} and ${end.nodes}; twin resident ${f(twinRss[0], 1)} MB at start, ` +
     `${f(Math.max(...twinRss.filter(Number.isFinite)), 1)} MB at most`);
