@@ -471,6 +471,16 @@ if command -v python3 >/dev/null 2>&1 && [ -x "$BUILD/twinsim" ]; then
     say ""
     say "== dashboard API on 10,000 runs (bench/serve_kpi.py)"
     python3 bench/serve_kpi.py --twinsim "$BUILD/twinsim"
+    say ""
+    say "== the live twin's stream under load (bench/serve_twin_load.py)"
+    python3 bench/serve_twin_load.py --twinsim "$BUILD/twinsim"
 else
-    say "bench/serve_load.py, bench/serve_kpi.py: need python3 and $BUILD/twinsim; skipped"
+    say "bench/serve_load.py, bench/serve_kpi.py, bench/serve_twin_load.py: need python3 and $BUILD/twinsim; skipped"
+fi
+say ""
+say "== the live twin's page at 50,000 events/s in Chromium (bench/serve_twin_live.js)"
+if command -v node >/dev/null 2>&1 && [ -x "$BUILD/twinsim" ]; then
+    node bench/serve_twin_live.js --twinsim "$BUILD/twinsim"
+else
+    say "bench/serve_twin_live.js: needs node and $BUILD/twinsim; skipped"
 fi

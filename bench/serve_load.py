@@ -28,11 +28,7 @@ import argparse
 import http.client
 import json
 import os
-import resource
-import selectors
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -48,105 +44,27 @@ ap.add_argument("--limit-mb", type=float, default=400)
 args = ap.parse_args()
 failed = []
 
-need = 2 * args.streams + 256
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-if soft < need:
-    if hard != resource.RLIM_INFINITY and hard < need:
-        print(f"FAIL serve_load: {args.streams} streams need {need} open files; the hard limit is "
-              f"{hard} (raise it with `ulimit -Hn`, as root, or in limits.conf)")
-        sys.exit(1)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
-    print(f"open files: soft limit raised from {soft} to {need} (hard limit {hard})")
+serve_util.raise_open_files("serve_load", args.streams)
 
 
-def proc_status(pid, key):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-class Stream:
-    """One event stream on a raw socket: HTTP/1.1, its chunked body decoded as it comes."""
-
-    def __init__(self, port, job, token):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-        self.sock.sendall(f"GET /api/jobs/{job}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                          f"Authorization: Bearer {token}\r\n\r\n".encode())
-        self.sock.setblocking(False)
-        self.raw = bytearray()
-        self.head = None
-        self.text = bytearray()
-        self.events = []  # (name, id, data)
-        self.done = False
-        self.error = None
-
-    def feed(self, data):
-        if not data:
-            if not self.done:
-                self.error = "closed before the end of the stream"
-            self.done = True
-            return
-        self.raw.extend(data)
-        if self.head is None:
-            k = self.raw.find(b"\r\n\r\n")
-            if k < 0:
-                return
-            self.head = bytes(self.raw[:k]).decode("latin-1")
-            del self.raw[:k + 4]
-            if not self.head.startswith("HTTP/1.1 200") or "chunked" not in self.head.lower():
-                self.error = "answer " + self.head.split("\r\n")[0]
-                self.done = True
-                return
-        while True:  # chunks: size in hex, CRLF, the bytes, CRLF; a size of 0 ends the body
-            k = self.raw.find(b"\r\n")
-            if k < 0:
-                return
-            size = int(self.raw[:k].split(b";")[0], 16)
-            if len(self.raw) < k + 2 + size + 2:
-                return
-            self.text.extend(self.raw[k + 2:k + 2 + size])
-            del self.raw[:k + 2 + size + 2]
-            if size == 0:
-                self.done = True
-                break
-        self.parse()
-
-    def parse(self):
-        while True:
-            k = self.text.find(b"\n\n")
-            if k < 0:
-                return
-            block = bytes(self.text[:k]).decode()
-            del self.text[:k + 2]
-            ev = {}
-            for line in block.split("\n"):
-                if line.startswith(":"):
-                    continue
-                name, _, value = line.partition(": ")
-                ev[name] = value
-            if "event" in ev:
-                self.events.append((ev["event"], int(ev["id"]), json.loads(ev["data"])))
-
-    def check(self, reps):
-        """What is wrong with the events this stream got, or None."""
-        if self.error:
-            return self.error
-        if not self.events or self.events[-1][0] != "end":
-            return "no end event"
-        ids = [e[1] for e in self.events]
-        if any(b <= a for a, b in zip(ids, ids[1:])):
-            return f"ids not going up: {ids}"
-        counts = [e[2]["done"] for e in self.events]
-        if any(b < a for a, b in zip(counts, counts[1:])):
-            return f"replications done went back: {counts}"
-        if any(e[0] != "progress" for e in self.events[:-1]):
-            return "an event other than progress before the end"
-        last = self.events[-1][2]
-        if last["state"] != "done" or last["done"] != reps or not last["run"]:
-            return f"ended {last}"
-        return None
+def check(s, reps):
+    """What is wrong with the events this stream got, or None."""
+    if s.error:
+        return s.error
+    if not s.events or s.events[-1][0] != "end":
+        return "no end event"
+    ids = [e[1] for e in s.events]
+    if any(b <= a for a, b in zip(ids, ids[1:])):
+        return f"ids not going up: {ids}"
+    counts = [e[2]["done"] for e in s.events]
+    if any(b < a for a, b in zip(counts, counts[1:])):
+        return f"replications done went back: {counts}"
+    if any(e[0] != "progress" for e in s.events[:-1]):
+        return "an event other than progress before the end"
+    last = s.events[-1][2]
+    if last["state"] != "done" or last["done"] != reps or not last["run"]:
+        return f"ended {last}"
+    return None
 
 
 tmp = tempfile.mkdtemp(prefix="twinsim-load.")
@@ -164,22 +82,8 @@ try:
     srv, port, token = serve_util.start(
         args.twinsim, ["--db", db, "--models", models, "--threads", "1", "--timeout", "30"],
         open(os.path.join(tmp, "err"), "w"))
-    rss = {"start": proc_status(srv.pid, "VmRSS") / 1024}
-    peak = [rss["start"]]
-    peak_threads = [0]
-    sampling = [True]
-
-    def sample():
-        while sampling[0]:
-            try:
-                peak[0] = max(peak[0], proc_status(srv.pid, "VmRSS") / 1024)
-                peak_threads[0] = max(peak_threads[0], proc_status(srv.pid, "Threads"))
-            except OSError:
-                return
-            time.sleep(0.1)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
+    rss = {"start": serve_util.proc_status(srv.pid, "VmRSS") / 1024}
+    sampler = serve_util.Sampler(srv.pid)
 
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     c.request("POST", f"/api/runs?model=long.yaml&replications={args.reps}",
@@ -187,73 +91,20 @@ try:
     job = json.loads(c.getresponse().read())["job"]
     c.close()
 
-    sel = selectors.DefaultSelector()
     t0 = time.monotonic()
-    streams = []
-    for i in range(args.streams):
-        s = Stream(port, job, token)
-        sel.register(s.sock, selectors.EVENT_READ, s)
-        streams.append(s)
+    streams = [serve_util.Stream(port, f"/api/jobs/{job}/events", token)
+               for i in range(args.streams)]
     opened = time.monotonic() - t0
-    open_left = [len(streams)]
-
-    def read_streams(until):
-        while open_left[0] and time.monotonic() < until:
-            for key, _ in sel.select(timeout=0.5):
-                s = key.data
-                try:
-                    data = s.sock.recv(65536)
-                except BlockingIOError:
-                    continue
-                except OSError as e:
-                    s.error = str(e)
-                    data = b""
-                s.feed(data)
-                if s.done:
-                    sel.unregister(s.sock)
-                    s.sock.close()
-                    open_left[0] -= 1
 
     # The streams are read on a thread of their own while the API is under load.
-    reader = threading.Thread(target=read_streams, args=(time.monotonic() + 600,))
+    reader = threading.Thread(target=serve_util.read_streams, args=(streams, time.monotonic() + 600))
     reader.start()
     time.sleep(0.5)
-    rss["streams"] = proc_status(srv.pid, "VmRSS") / 1024
+    rss["streams"] = serve_util.proc_status(srv.pid, "VmRSS") / 1024
 
     paths = ["/api/runs", "/api/runs/1", "/api/runs/1/layout", "/api/experiments", "/api/models",
              f"/api/jobs/{job}", "/", "/app.js"]
-    bad, lat = [], []
-    lock = threading.Lock()
-
-    def worker(n):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        for i in range(n):
-            p = paths[i % len(paths)]
-            t = time.monotonic()
-            try:
-                conn.request("GET", p)
-                r = conn.getresponse()
-                body = r.read()
-                status = r.status
-            except (OSError, http.client.HTTPException) as e:
-                status, body = str(e), b""
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            dt = time.monotonic() - t
-            ok = status == 200 and (not p.startswith("/api/") or json.loads(body) is not None)
-            with lock:
-                lat.append(dt)
-                if not ok:
-                    bad.append((p, status))
-        conn.close()
-
-    t1 = time.monotonic()
-    ws = [threading.Thread(target=worker, args=(args.requests // 8,)) for _ in range(8)]
-    for w in ws:
-        w.start()
-    for w in ws:
-        w.join()
-    api_s = time.monotonic() - t1
+    lat, bad, api_s = serve_util.request_load(port, paths, args.requests)
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     c.request("GET", f"/api/jobs/{job}")
     state = json.loads(c.getresponse().read())
@@ -261,12 +112,11 @@ try:
     reader.join()
     ended = time.monotonic() - t0
     time.sleep(1)
-    rss["after"] = proc_status(srv.pid, "VmRSS") / 1024
-    threads_after = proc_status(srv.pid, "Threads")
-    sampling[0] = False
-    sampler.join()
+    rss["after"] = serve_util.proc_status(srv.pid, "VmRSS") / 1024
+    threads_after = serve_util.proc_status(srv.pid, "Threads")
+    sampler.stop()
 
-    wrong = [(i, s.check(args.reps)) for i, s in enumerate(streams)]
+    wrong = [(i, check(s, args.reps)) for i, s in enumerate(streams)]
     wrong = [(i, w) for i, w in wrong if w]
     got_end = len(streams) - len(wrong)
     nev = sorted(len(s.events) for s in streams)
@@ -283,11 +133,10 @@ try:
         failed.append("the server said: " + " | ".join(err[:3]))
     if rc not in (143, -15):
         failed.append(f"server exit {rc}")
-    lat.sort()
     print(f"streams: {got_end}/{len(streams)} got the end of the run of {args.reps} replications "
           f"({len(streams)} opened in {opened:.1f} s, all ended {ended:.1f} s after the first "
           f"opened); events a stream (coalesced): fewest {nev[0]}, median {nev[len(nev) // 2]}, "
-          f"most {nev[-1]}; server threads {peak_threads[0]} at most, {threads_after} after; load average "
+          f"most {nev[-1]}; server threads {sampler.threads} at most, {threads_after} after; load average "
           f"{os.getloadavg()[0]:.1f}")
     if lat:
         print(f"api: {len(lat)} requests in {api_s:.1f} s ({len(lat) / api_s:.0f}/s), median "
@@ -295,9 +144,9 @@ try:
               f"{1000 * lat[int(len(lat) * 0.99)]:.2f} ms, {len(bad)} failed; the run was "
               f"{state['state']} at {state['done']}/{args.reps} when they were answered")
     print(f"memory (VmRSS): {rss['start']:.1f} MB at start, {rss['streams']:.1f} MB with the "
-          f"streams, {peak[0]:.1f} MB peak, {rss['after']:.1f} MB after; exit {rc}")
-    if peak[0] > args.limit_mb:
-        failed.append(f"peak memory {peak[0]:.0f} MB above {args.limit_mb:.0f} MB")
+          f"streams, {sampler.peak_mb:.1f} MB peak, {rss['after']:.1f} MB after; exit {rc}")
+    if sampler.peak_mb > args.limit_mb:
+        failed.append(f"peak memory {sampler.peak_mb:.0f} MB above {args.limit_mb:.0f} MB")
 finally:
     serve_util.stop(srv, tmp)
 serve_util.finish("serve_load", failed)

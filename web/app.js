@@ -639,6 +639,10 @@
     unknown: '#bdbdbd' };
   // A machine with servers in several states shows the one that matters most to a shift lead.
   const LIVE_RANK = ['down', 'setup', 'running', 'off', 'idle', 'unknown'];
+  // Alerts listed on the live page, the newest first (the server keeps 32 for a page opened late).
+  const LIVE_ALERTS = 200;
+  // Dots of what the plant did drawn on one forecast fan, at most (about one each 2 pixels).
+  const LIVE_DOTS = 600;
   function liveState(states) {
     if (!states || !states.length) return 'unknown';
     for (const r of LIVE_RANK) if (states.includes(r)) return r;
@@ -749,9 +753,17 @@
     else el('p', { class: 'note' }, lbox, 'the twin gave no layout');
 
     // The fan shown is the first forecast this page saw for the current horizon; every later
-    // one of the same horizon adds where the plant then was (its start) as a dot.
-    let pinned = null, actual = [];
+    // one of the same horizon adds where the plant then was (its start) as a dot, unless it is
+    // within 1/LIVE_DOTS of the fan's span after the last dot: a twin forecasting every 2 s
+    // over an 8-hour shift would otherwise add 14,400 dots, each redraw costlier than the last.
+    // Forecasts are drawn on an animation frame, the newest only, as the states.
+    let pinned = null, actual = [], fanDue = false;
     const showFan = () => {
+      if (!fanDue) requestAnimationFrame(drawFan);
+      fanDue = true;
+    };
+    const drawFan = () => {
+      fanDue = false;
       if (!pinned || !pinned.fan) return;
       fnote.textContent = `forecast ${pinned.forecast} at ${fmt(pinned.now)} ${pinned.time_unit} to ${fmt(pinned.horizon)}: ` +
         `${pinned.replications} replications; bands 5-95% and 25-75%, line: median`;
@@ -762,18 +774,21 @@
     const onForecast = (f) => {
       if (!f || f.error || !f.fan) { if (f && f.error) fnote.textContent = `forecast ${f.forecast}: ${f.error}`; return; }
       if (!pinned || pinned.horizon !== f.horizon || f.now < pinned.now) { pinned = f; actual = []; }
-      if (!actual.some((a) => a.t === f.now))
+      const last = actual[actual.length - 1];
+      if (!last || (f.now > last.t && f.now - last.t >= (pinned.horizon - pinned.now) / LIVE_DOTS))
         actual.push({ t: f.now, output: f.fan.output[0][0], wip: f.fan.wip[0][0] });
       showFan();
     };
-    const alerts = [];
+    // The newest LIVE_ALERTS alerts are listed; a twin that raises and clears all day must not
+    // grow the page without end. data-count is every alert the page has seen.
+    let nalerts = 0;
     const onAlert = (a) => {
-      alerts.push(a);
       const li = el('li', { class: a.state === 'raised' ? 'error' : 'note' }, null,
         `${a.state}: ${a.alert} (value ${fmt(a.value)}, forecast ${a.forecast} at ${fmt(a.now)})`);
       li.dataset.forecast = a.forecast; li.dataset.state = a.state;
       alist.insertBefore(li, alist.firstChild);
-      alist.dataset.count = alerts.length;
+      while (alist.childElementCount > LIVE_ALERTS) alist.lastElementChild.remove();
+      alist.dataset.count = ++nalerts;
     };
     // States may come faster than a browser draws: only the newest is drawn, once a frame.
     let pending = null, drawn = 0;
@@ -787,6 +802,7 @@
         if (svg) paintLive(svg, q.observed, seen);
         document.body.dataset.states = ++drawn;
         document.body.dataset.received = c.received;
+        document.body.dataset.t = q.observed ? q.observed.t : '';
       });
       pending = st;
     };

@@ -50,6 +50,8 @@ struct server {
     struct sock socks;   /* list head */
     pthread_t watchdog;
     int has_watchdog;
+    int streams; /* event streams whose response is alive, under w.mu: at stop, each is given
+                  * STOP_DRAIN_S to send its last chunk before the daemon closes the sockets */
 };
 
 static double now_mono(void)
@@ -178,6 +180,9 @@ struct stream {
  * thread at most ten times a second, not at every replication. */
 #define STREAM_GAP 0.1
 
+/* At stop, the event streams have this many seconds to send their last chunk. */
+#define STOP_DRAIN_S 2
+
 /*
  * The next chunk of a job's event stream: an event when the job changed since the last one
  * (changes in between are folded into one: a stream sends the state now, never a backlog, so a
@@ -232,8 +237,9 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 }
 
 /* Queue an event stream read by `read` from `st` (`block` bytes at a time), which `done` frees
- * when the connection ends; `st` is freed here when the response cannot be made. */
-static enum MHD_Result queue_stream(struct MHD_Connection *c, size_t block,
+ * when the connection ends (and calls stream_gone); `st` is freed here when the response cannot
+ * be made. */
+static enum MHD_Result queue_stream(struct server *s, struct MHD_Connection *c, size_t block,
                                     MHD_ContentReaderCallback read, void *st,
                                     MHD_ContentReaderFreeCallback done)
 {
@@ -243,15 +249,29 @@ static enum MHD_Result queue_stream(struct MHD_Connection *c, size_t block,
         free(st);
         return MHD_NO;
     }
+    pthread_mutex_lock(&s->w.mu);
+    s->streams++;
+    pthread_mutex_unlock(&s->w.mu);
     common_headers(r, "text/event-stream");
     enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
     return ret;
 }
 
+/* A stream's response is gone: its last chunk went out, or its connection ended. */
+static void stream_gone(struct server *s)
+{
+    pthread_mutex_lock(&s->w.mu);
+    s->streams--;
+    pthread_cond_broadcast(&s->w.cv);
+    pthread_mutex_unlock(&s->w.mu);
+}
+
 static void stream_free(void *cls)
 {
-    free(cls);
+    struct stream *st = cls;
+    stream_gone(st->s);
+    free(st);
 }
 
 static enum MHD_Result send_stream(struct server *s, struct MHD_Connection *c, int64_t job)
@@ -260,7 +280,7 @@ static enum MHD_Result send_stream(struct server *s, struct MHD_Connection *c, i
     if (!st) return MHD_NO;
     st->s = s;
     st->job = job;
-    return queue_stream(c, 4096, stream_read, st, stream_free);
+    return queue_stream(s, c, 4096, stream_read, st, stream_free);
 }
 
 /*
@@ -331,6 +351,7 @@ static ssize_t twin_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 static void twin_stream_free(void *cls)
 {
     struct twin_stream *st = cls;
+    stream_gone(st->s);
     tsim__free(st->pend);
     free(st);
 }
@@ -340,7 +361,7 @@ static enum MHD_Result send_twin_stream(struct server *s, struct MHD_Connection 
     struct twin_stream *st = calloc(1, sizeof *st);
     if (!st) return MHD_NO;
     st->s = s;
-    return queue_stream(c, 16384, twin_stream_read, st, twin_stream_free);
+    return queue_stream(s, c, 16384, twin_stream_read, st, twin_stream_free);
 }
 
 /* ---- requests ----------------------------------------------------------------------------- */
@@ -513,10 +534,18 @@ void tsim_web_stop(struct tsim_web *w)
 {
     if (!w) return;
     struct server *s = (struct server *)w;
-    /* Streams and the watchdog wake on `cv`; the daemon then joins every connection thread. */
+    /* Streams and the watchdog wake on `cv`; each stream then sends its last chunk, so that a
+     * reader sees the stream end rather than a cut connection. The daemon closes the sockets
+     * and joins every connection thread: it waits for the streams' last chunks, but not past
+     * STOP_DRAIN_S (a reader that reads nothing more must not hold the stop up). */
     pthread_mutex_lock(&w->mu);
     w->stopping = 1;
     pthread_cond_broadcast(&w->cv);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += STOP_DRAIN_S;
+    while (s->streams > 0)
+        if (pthread_cond_timedwait(&w->cv, &w->mu, &until) == ETIMEDOUT) break;
     pthread_mutex_unlock(&w->mu);
     if (s->has_watchdog) pthread_join(s->watchdog, NULL);
     atomic_store(&w->interrupt, 15);

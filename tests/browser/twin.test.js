@@ -22,10 +22,8 @@ function check(name, ok, why) {
 const api = async (p) => (await fetch(base + p)).json();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const near = (a, b, tol) => Math.abs(a - b) <= tol;
-// Must agree with LIVE_COLORS and LIVE_RANK in web/app.js (docs/dashboard.md).
-const COLORS = { running: '#66bb6a', idle: '#cfd8dc', down: '#e57373', setup: '#ba68c8', off: '#90a4ae',
-  unknown: '#bdbdbd' };
-const RANK = ['down', 'setup', 'running', 'off', 'idle', 'unknown'];
+const { COLORS, pageBlocks } = require('./twinpage');
+const settle = (page, want) => require('./twinpage').settle(page, base, want);
 
 // MQTT 3.1.1 by hand (CONNECT, PUBLISH at QoS 0, DISCONNECT): the plant's messages in order.
 function publish(messages) {
@@ -67,34 +65,6 @@ async function follow() {
       if (ev.event === 'alert') alerts.push(ev.data);
     }
   }
-}
-
-// What the page shows of each block, and what it should show for the API's observed state.
-const pageBlocks = (page) => page.evaluate(() => Array.from(document.querySelectorAll('#layout g.block')).map((g) => ({
-  name: g.dataset.name, state: g.dataset.state, content: g.dataset.content,
-  fill: g.querySelector('rect').getAttribute('fill'), label: g.querySelector('text.sub').textContent })));
-function mismatches(shown, obs) {
-  const bad = [];
-  for (const b of shown) {
-    const o = obs.blocks[b.name] || {}, m = obs.machines[b.name];
-    if (String(o.content ?? '') !== b.content) bad.push(`${b.name} content ${b.content} not ${o.content}`);
-    if (o.content !== undefined && !b.label.includes(`content ${o.content}`)) bad.push(`${b.name} label '${b.label}'`);
-    if (m) {
-      const st = RANK.find((q) => m.includes(q)) || m[0];
-      if (b.state !== st || b.fill !== COLORS[st]) bad.push(`${b.name} ${b.state} ${b.fill} not ${st} ${COLORS[st]}`);
-    }
-  }
-  return bad;
-}
-async function settle(page, want) {
-  let tw, shown, bad = ['not checked'];
-  for (let i = 0; i < 100 && bad.length; i++) {
-    tw = await api('/api/twin');
-    shown = await pageBlocks(page);
-    bad = want(tw) ? mismatches(shown, tw.state.observed) : ['not there yet'];
-    if (bad.length) await sleep(100);
-  }
-  return { tw, shown, bad };
 }
 
 (async () => {

@@ -4,7 +4,8 @@
 # through playwright-core, publishes plant messages itself (a machine goes down, a buffer level)
 # and checks that the page's block colours and labels follow, that the twin's alert shows, and
 # that the forecast fan is drawn on an axis that fits it (see that file). The mapping's plan is
-# raised so that the first forecast raises its alert. Prints SKIP when node, Chromium or
+# raised so that the first forecast raises its alert. Then tests/browser/twin_emulator.test.js,
+# against a second twin, with the emulator as the plant. Prints SKIP when node, Chromium or
 # playwright-core is missing, unless TSIM_REQUIRE_BROWSER=1. Everything started here is stopped
 # by its pid.
 . tests/cli/lib.inc
@@ -66,4 +67,19 @@ CHROMIUM="$CHROMIUM" timeout 120 node tests/browser/twin.test.js "http://127.0.0
 [ $? -eq 124 ] && fail twin_browser "timed out after 120 s"
 kill "$tp" 2>/dev/null
 wait_pid "$tp" 10 || fail twin_browser_stop "the twin did not stop on SIGTERM"
+
+# A second twin on the same broker, with the emulator as the plant: tests/browser/
+# twin_emulator.test.js starts it and checks that the page follows (counts, blocks, the fan).
+HPORT=$(free_port)
+"$TWINSIM" twin $MODEL --mqtt 127.0.0.1:$PORT --client-id twin-browser-emu --seed 11 \
+    --origin $ORIGIN --every 0.3s --serve --listen 127.0.0.1:$HPORT --results "$TMP/r2.db" \
+    --token-file "$TMP/token" --idle-exit 120 --verbose >"$TMP/twin2.out" 2>"$TMP/twin2.err" &
+tp=$!
+PIDS="$PIDS $tp"
+wait_connected "$TMP/twin2.err"
+CHROMIUM="$CHROMIUM" timeout 120 node tests/browser/twin_emulator.test.js "http://127.0.0.1:$HPORT" "$TOKEN" \
+    "$PORT" "$TWINSIM" "$shots"
+[ $? -eq 124 ] && fail twin_emulator_browser "timed out after 120 s"
+kill "$tp" 2>/dev/null
+wait_pid "$tp" 10 || fail twin_browser_stop "the second twin did not stop on SIGTERM"
 exit 0
