@@ -56,8 +56,9 @@ enum { IDLE = TSIM_VEHICLE_IDLE, TO_PICKUP = TSIM_VEHICLE_TO_PICKUP,
 enum { NBASE = TO_CHARGER }; /* the states of a fleet without a battery, reported always */
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
        K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
-       K_CHARGE_UNTIL, K_CHARGE_IDLE }; /* in `keys` */
+       K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK }; /* in `keys` */
 enum { IDLE_STAY, IDLE_HOME };
+enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 
 /* Places in the fleet's travel-time tables: the home, the pickup, then the destinations, then
  * (with a battery) the model's charger blocks in model order, from `first_chg` on. */
@@ -75,6 +76,7 @@ struct vehicle {
     int32_t dest;        /* the block it carries `ent` to */
     uint64_t blocked_seq; /* order of becoming blocked, for the hand-over retries */
     int node, arc;        /* with zones: see the invariants */
+    int back;             /* with zones: the arc by which it came to `node` (-1: none) */
     int drive;            /* with zones: the driving state (TO_PICKUP, LOADED, TO_HOME) of its leg */
     uint32_t wnext;       /* with zones: the next vehicle in the queue of the node it waits for */
     int64_t ticks[NSTATES]; /* time in each state since the statistics restart, `since` excluded */
@@ -94,6 +96,7 @@ struct fleet {
     struct tsim__sum wait, delivery;
     uint64_t deliveries, blocked_n;
     uint64_t zone_waits; /* vehicles that began to wait for a node */
+    uint64_t deadlocks;  /* with zones: deadlocks found */
     int zoned;
     const struct tsim__network *net;
     int *occ;              /* with zones, per node: vehicles holding it */
@@ -260,7 +263,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     int home = s->paths->place[P_HOME];
     for (uint32_t i = 0; i < s->nveh; i++)
         s->v[i] = (struct vehicle){IDLE, P_HOME, P_HOME, sim->now, TSIM__NIL, -1, 0,
-                                   home, -1, IDLE, TSIM__NIL, {0}, 0, 0, 0, 0};
+                                   home, -1, -1, IDLE, TSIM__NIL, {0}, 0, 0, 0, 0};
     tsim__area_restart(&s->waiting, sim->now, 0);
     s->first_chg = 2 + d->route.n;
     s->battery = d->val[K_BATTERY].set;
@@ -364,6 +367,7 @@ static void at_node(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t 
     struct vehicle *v = &s->v[i];
     int left = v->node;
     v->node = s->net->arc[v->arc].to;
+    v->back = v->arc;
     v->arc = -1;
     unhold(s, LINK_AT(i), left);
     unhold(s, LINK_ARC(i), v->node);
@@ -403,14 +407,65 @@ static uint32_t new_stamp(struct fleet *s)
     return s->stamp;
 }
 
+/* Whether vehicle i may enter arc `a` toward a node other than `want` at once: that node has
+ * room. */
+static int may_back_to(const struct fleet *s, int a, int want)
+{
+    int to = s->net->arc[a].to;
+    return to != want && !node_full(s, to);
+}
+
+/* The arc by which waiting vehicle i may back off: to the node it came from (the other end of
+ * the last segment it drove) when a segment leads back there and it has room, else along the
+ * first segment from its node (in the order the model gives them) to another node with room
+ * that is not the node it waits for; -1 when there is none. */
+static int back_arc(const struct fleet *s, uint32_t i)
+{
+    const struct vehicle *v = &s->v[i];
+    if (v->state != ZONE_WAIT) return -1;
+    int want = s->net->arc[v->arc].to;
+    if (v->back >= 0) {
+        int a = tsim__net_arc_between(s->net, v->node, s->net->arc[v->back].from);
+        if (a >= 0 && may_back_to(s, a, want)) return a;
+    }
+    const struct tsim__network *n = s->net; /* its adjacency was built by the check's searches */
+    TSIM__ASSERT(n->first, "network adjacency not built");
+    for (int k = n->first[v->node]; k < n->first[v->node + 1]; k++)
+        if (may_back_to(s, n->order[k], want)) return n->order[k];
+    return -1;
+}
+
+/* Waiting vehicle i backs off along arc r (back_arc): it leaves the queue of the node it waited
+ * for and drives back, holding both ends as on any arc, so its node is given back when it
+ * arrives; there it goes on along its least-time path from that node, as at any node. */
+static void back_off(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int r)
+{
+    struct vehicle *v = &s->v[i];
+    int w = s->net->arc[v->arc].to;
+    uint32_t prev = TSIM__NIL;
+    for (uint32_t j = s->whead[w]; j != i; j = s->v[j].wnext) prev = j;
+    if (prev == TSIM__NIL) s->whead[w] = v->wnext;
+    else s->v[prev].wnext = v->wnext;
+    if (s->wtail[w] == i) s->wtail[w] = prev;
+    v->arc = r;
+    set_state(sim, b, s, i, v->drive);
+    enter_arc(sim, b, s, i);
+}
+
 /* Vehicle i began to wait. Every vehicle it waits for, directly or through others, is found
  * (breadth first: the holders of the node each one wants, from the node's list of holders, so
  * the search costs the vehicles it meets, not the fleet's size; the order it meets them in
  * decides nothing, only whether all of them wait). If one of them does not wait, it will
  * give its node back, and so, one after another, will the vehicles between it and i: no
- * deadlock. If all of them wait, none ever moves: the sim stops, naming a cycle among them,
+ * deadlock. If all of them wait, none ever moves: a deadlock, and a cycle among them is
  * followed from i through the lowest-numbered holder of each wanted node. A deadlock that forms
- * always includes the vehicle that began to wait last, so checking it then finds every one. */
+ * always includes the vehicle that began to wait last, so checking it then finds every one.
+ * With `deadlock: stop` the sim stops with an error that names the cycle. With `back_off` a
+ * vehicle of the cycle that can back off (back_arc) does, which gives its node to the vehicle of
+ * the cycle waiting for it, and the run goes on: an empty one before a loaded one (a loaded
+ * vehicle keeps the right of way, so on a dead-end lane the vehicle coming out with its load
+ * gets out), the highest-numbered among equals (so two vehicles meeting again settle it the
+ * same way). When none of the cycle can back off, the sim stops as with `stop`. */
 static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     uint32_t mark = new_stamp(s), n = 0;
@@ -428,6 +483,7 @@ static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, ui
         }
     }
     /* A deadlock: follow i's waits until a vehicle comes again; the cycle starts there. */
+    s->deadlocks++;
     mark = new_stamp(s);
     n = 0;
     uint32_t x = i;
@@ -441,7 +497,25 @@ static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, ui
     }
     uint32_t first = 0;
     while (s->todo[first] != x) first++;
-    const char *name = tsim__desc(sim, b)->name;
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    int back_off_rule = d->val[K_DEADLOCK].i == DL_BACK_OFF;
+    if (back_off_rule) {
+        /* Empty vehicles give way to loaded ones, higher numbers to lower ones. */
+        uint32_t y = TSIM__NIL;
+        int r = -1;
+        uint64_t rank = 0;
+        for (uint32_t k = first; k < n; k++) {
+            uint32_t c = s->todo[k];
+            int a = back_arc(s, c);
+            uint64_t rk = (uint64_t)(s->v[c].drive != LOADED) * s->nveh + c + 1;
+            if (a >= 0 && rk > rank) y = c, r = a, rank = rk;
+        }
+        if (y != TSIM__NIL) {
+            back_off(sim, b, s, y, r);
+            return;
+        }
+    }
+    const char *name = d->name;
     char msg[sizeof sim->errmsg];
     size_t len = 0;
     for (uint32_t k = first; k < n && len < sizeof msg; k++) {
@@ -452,8 +526,9 @@ static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, ui
         if (r < 0) break;
         len += (size_t)r;
     }
-    tsim__sim_fail(sim, TSIM_ESTATE, "deadlock at %.10g %s: %s", tsim__time(sim, sim->now),
-                   sim->m->time_unit, msg);
+    tsim__sim_fail(sim, TSIM_ESTATE, "deadlock at %.10g %s: %s%s", tsim__time(sim, sim->now),
+                   sim->m->time_unit, msg,
+                   back_off_rule ? " (no vehicle of it can back off)" : "");
 }
 
 /* Vehicle i (not moving, holding nothing) takes request `e`. */
@@ -720,6 +795,7 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     s->wait = s->delivery = (struct tsim__sum){0, 0};
     s->deliveries = 0;
     s->zone_waits = 0;
+    s->deadlocks = 0;
     s->chg_wait = (struct tsim__sum){0, 0};
     if (!s->battery) return;
     /* The charge statistics start now: each vehicle's part since its `lvl_at` is taken off the
@@ -826,6 +902,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim_result_add(r, (int)b, "requests_waiting", tsim__area_mean(&s->waiting, sim->now, s->nwait));
     tsim_result_add(r, (int)b, "requests_waiting_end", (double)s->nwait);
     tsim_result_add(r, (int)b, "zone_waits", (double)s->zone_waits);
+    if (s->zoned) tsim_result_add(r, (int)b, "deadlocks", (double)s->deadlocks);
     if (tsim__desc(sim, b)->val[K_PER_VEHICLE].i == 1)
         for (uint32_t i = 0; i < s->nveh; i++) report_vehicle(sim, b, s, i, r);
 }
@@ -1014,6 +1091,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 
 static const char *const idle_choices[] = {"stay", "home", NULL};
 static const char *const booleans[] = {"false", "true", NULL};
+static const char *const deadlock_choices[] = {"stop", "back_off", NULL};
 
 static const struct tsim__key keys[] = {
     [K_COUNT] = {"count", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, 100000, .dflt = "required",
@@ -1050,6 +1128,10 @@ static const struct tsim__key keys[] = {
                        .dflt = "none",
                        .help = "share of capacity below which an idle vehicle goes to charge "
                                "before a request comes"},
+    [K_DEADLOCK] = {"deadlock", TSIM__KEY_CHOICE, 0, .choices = deadlock_choices,
+                    .noun = "deadlock rule", .dflt = "stop",
+                    .help = "with zone control, what a deadlock does: `stop` the run with an error "
+                            "naming the cycle, or a vehicle of it backs off (`back_off`)"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -1060,8 +1142,10 @@ static const char *const kpis[] = {
     "to_pickup", "loading",     "loaded",             "unloading",  "blocked",
     "to_home",   "utilization", "empty_travel_share", "deliveries", "deliveries_per_hour",
     "request_wait", "delivery_time", "requests_waiting", "requests_waiting_end", "zone_wait",
-    "zone_waits", NULL}; /* with a battery also to_charger, charging, waiting_charger,
-                          * battery_end(_min), battery_mean, battery_min, charger_wait */
+    "zone_waits", "deadlocks", NULL}; /* deadlocks with zone control only; with a battery
+                                       * also to_charger, charging, waiting_charger,
+                                       * battery_end(_min), battery_mean, battery_min,
+                                       * charger_wait */
 
 const struct tsim__block_type tsim__fleet_type = {
     .name = "fleet",

@@ -118,6 +118,18 @@ void tsim__net_set_capacity(struct tsim__network *n, int node, int cap)
     if (cap > 0) n->zoned = 1;
 }
 
+int tsim__net_arc_between(const struct tsim__network *n, int a, int b)
+{
+    if (n->first) { /* arcs by start node, in the order they were added */
+        for (int k = n->first[a]; k < n->first[a + 1]; k++)
+            if (n->arc[n->order[k]].to == b) return n->order[k];
+        return -1;
+    }
+    for (int i = 0; i < n->narcs; i++)
+        if (n->arc[i].from == a && n->arc[i].to == b) return i;
+    return -1;
+}
+
 void tsim__net_set_at(struct tsim__network *n, int block, int node)
 {
     if (block >= n->nat) {

@@ -76,6 +76,9 @@ void tsim__net_times(struct tsim__network *n, int src, double speed, double *out
  * takes first on such a path (-1 at `dst` and where `dst` cannot be reached). Ties between paths
  * go the same way on every run (the search's order depends on the input only). */
 void tsim__net_toward(struct tsim__network *n, int dst, double speed, double *out, int *hop);
+/* The arc from node `a` to node `b` (the first of them in the order segments were added), -1
+ * when there is none. */
+int tsim__net_arc_between(const struct tsim__network *n, int a, int b);
 /* Node `node` holds at most `cap` vehicles of a fleet at once (0: no limit). */
 void tsim__net_set_capacity(struct tsim__network *n, int node, int cap);
 

@@ -1,0 +1,189 @@
+/*
+ * Zone control of fleets beyond the node capacities of test_fleet.c: the deadlock rule that lets
+ * the run go on (`deadlock: back_off`) and its `deadlocks` KPI, every time computed by hand.
+ */
+#include "check.h"
+#include "twinsim.h"
+
+#include <stdlib.h>
+
+#include "model_text.h"
+
+static struct tsim_model *load(const char *text, char *diag, size_t size)
+{
+    return model_from_text(text, "zones.yaml", diag, size);
+}
+
+/* test_fleet.c's corridor H - D - c - P (lengths 1, 2, 2, both ways), one vehicle per node, two
+ * at home H; speed 1, load 1, idle: home; requests at P at 6 and 12, carried to D. `fleet_extra`
+ * goes at the end of the fleet's keys. */
+static void corridor(char *text, size_t size, const char *fleet_extra)
+{
+    snprintf(text, size,
+             "name: corridor\n"
+             "time_unit: min\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 6\n"
+             "    limit: 2\n"
+             "    to: amr\n"
+             "  - fleet: amr\n"
+             "    count: 2\n"
+             "    speed: 1\n"
+             "    load: 1\n"
+             "    idle: home\n"
+             "%s"
+             "    to: out\n"
+             "  - sink: out\n"
+             "network:\n"
+             "  nodes: [H, D, c, P]\n"
+             "  segments:\n"
+             "    - {from: H, to: D, length: 1}\n"
+             "    - {from: D, to: c, length: 2}\n"
+             "    - {from: c, to: P, length: 2}\n"
+             "  at: {in: P, amr: H, out: D}\n"
+             "  node_capacity: 1\n"
+             "  zones: {H: 2}\n",
+             fleet_extra);
+}
+
+/* Replaces the first `old` in `text` (which has room for `size` bytes) by `new`. */
+static void replace(char *text, size_t size, const char *old, const char *new)
+{
+    char *p = strstr(text, old);
+    CHECK(p != NULL);
+    if (!p) return;
+    size_t lo = strlen(old), ln = strlen(new), rest = strlen(p + lo) + 1;
+    CHECK((size_t)(p - text) + ln + rest <= size);
+    memmove(p + ln, p + lo, rest);
+    memcpy(p, new, ln);
+}
+
+/* The run of `text` to its end; NULL when it does not load. */
+static struct tsim_sim *run(const char *text, struct tsim_model **m)
+{
+    char diag[512] = "";
+    *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!*m) return NULL;
+    struct tsim_sim *sim = tsim_sim_create(*m, 1, 0);
+    CHECK(sim != NULL);
+    if (sim) tsim_sim_run(sim);
+    return sim;
+}
+
+/* With `deadlock: stop` written out, the corridor stops as without the key (test_fleet.c). */
+static void test_fleet_deadlock_stop(void)
+{
+    char text[2048];
+    corridor(text, sizeof text, "    deadlock: stop\n");
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (sim) {
+        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+        const char *e = tsim_sim_error(sim);
+        CHECK_STR(e ? e : "", "deadlock at 14 min: amr 1 at 'c' waits for 'D' held by amr 2, "
+                              "amr 2 at 'D' waits for 'c' held by amr 1");
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The corridor with `deadlock: back_off`:
+ *   amr 1 takes r1 at 6: H->D->c->P, at P 11, loaded 12, enters P->c: at c 14.
+ *   amr 2 takes r2 at 12: at D 13; wants c, held by amr 1 (driving): waits (zone wait 1).
+ *   At 14 amr 1 at c wants D, held by amr 2 (zone wait 2): the deadlock (1). Both could back
+ *     off (P and H have room); amr 2, the higher number, drives back D->H, to H at 15.
+ *   15: amr 2 gives D back; amr 1 enters c->D (at D 17). amr 2 at H wants D again, held by
+ *     amr 1 driving there: waits (zone wait 3), no deadlock.
+ *   17: amr 1 delivers r1 (11 after its request), drives home D->H (H holds 2): at H 18.
+ *   18: D is free; amr 2 drives H->D->c->P, at P 23, loaded 24, P->c->D at 28: delivers r2
+ *     (16 after its request), home at 29, the end of the run.
+ * Zone waits: amr 2 13-14 and 15-18, amr 1 14-15: 5 of 2 x 29 vehicle-minutes. */
+static void test_fleet_deadlock_back_off(void)
+{
+    char text[2048];
+    corridor(text, sizeof text, "    deadlock: back_off\n");
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 29, 1e-9);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "deadlocks"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_waits"), 3, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_wait"), 5.0 / 58, 1e-12);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), (11 + 16) / 2.0, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Without a deadlock a zoned fleet reports `deadlocks` 0 (test_fleet.c's trip with zones). */
+static void test_fleet_deadlocks_zero(void)
+{
+    char text[2048];
+    corridor(text, sizeof text, "    deadlock: back_off\n");
+    replace(text, sizeof text, "limit: 2", "limit: 1");
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "deadlocks"), 0, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Many requests on the corridor: every head-on meeting of its two vehicles is backed off (the
+ * second giving way to the first, to a free node behind it) and every request is delivered; the
+ * run counts the deadlocks (at least one: the two first trips meet as above). */
+static void test_fleet_back_off_many(void)
+{
+    char text[2048];
+    corridor(text, sizeof text, "    deadlock: back_off\n");
+    replace(text, sizeof text, "interarrival: 6\n    limit: 2\n",
+            "interarrival: exponential(6)\n    limit: 60\n");
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    if (tsim_sim_error(sim)) printf("  %s\n", tsim_sim_error(sim));
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 60, 0);
+    CHECK(kpi(&r, f, "deadlocks") >= 1);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+int main(void)
+{
+    RUN(test_fleet_deadlock_stop);
+    RUN(test_fleet_deadlock_back_off);
+    RUN(test_fleet_deadlocks_zero);
+    RUN(test_fleet_back_off_many);
+    return CHECK_DONE();
+}
