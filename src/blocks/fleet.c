@@ -77,6 +77,7 @@ struct vehicle {
     uint64_t blocked_seq; /* order of becoming blocked, for the hand-over retries */
     int node, arc;        /* with zones: see the invariants */
     int back;             /* with zones: the arc by which it came to `node` (-1: none) */
+    int plugged;          /* with zones: charged, it keeps its point until it drives off */
     int drive;            /* with zones: the driving state (TO_PICKUP, LOADED, TO_HOME) of its leg */
     uint32_t wnext;       /* with zones: the next vehicle in the queue of the node it waits for */
     int64_t ticks[NSTATES]; /* time in each state since the statistics restart, `since` excluded */
@@ -262,8 +263,10 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->paths = sim->m->net->paths[b]; /* found by check, which validation ran */
     int home = s->paths->place[P_HOME];
     for (uint32_t i = 0; i < s->nveh; i++)
-        s->v[i] = (struct vehicle){IDLE, P_HOME, P_HOME, sim->now, TSIM__NIL, -1, 0,
-                                   home, -1, -1, IDLE, TSIM__NIL, {0}, 0, 0, 0, 0};
+        s->v[i] = (struct vehicle){.state = IDLE, .place = P_HOME, .to_place = P_HOME,
+                                   .since = sim->now, .ent = TSIM__NIL, .dest = -1,
+                                   .node = home, .arc = -1, .back = -1, .drive = IDLE,
+                                   .wnext = TSIM__NIL};
     tsim__area_restart(&s->waiting, sim->now, 0);
     s->first_chg = 2 + d->route.n;
     s->battery = d->val[K_BATTERY].set;
@@ -310,11 +313,19 @@ static void start_loading(struct tsim_sim *sim, uint32_t b, struct fleet *s, uin
 /* Zone control ------------------------------------------------------------------------------ */
 
 static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+static uint32_t charger_at(const struct tsim_sim *sim, const struct fleet *s, int p);
 static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 
 static int node_full(const struct fleet *s, int node)
 {
     return s->net->cap[node] > 0 && s->occ[node] >= s->net->cap[node];
+}
+
+/* Vehicle i, charged, drives off (or has no wait before it does): its point is given back. */
+static void unplug(struct tsim_sim *sim, struct fleet *s, uint32_t i)
+{
+    s->v[i].plugged = 0;
+    tsim__charger_leave(sim, charger_at(sim, s, s->v[i].place));
 }
 
 /* Vehicle i holds the node at the end of its arc: it drives the arc. */
@@ -326,6 +337,7 @@ static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     s->occ[a->to]++;
     hold(s, LINK_ARC(i), a->to);
     after(sim, b, i, tsim__ticks(sim, a->length / (sp < a->limit ? sp : a->limit)), EV_NODE);
+    if (v->plugged) unplug(sim, s, i);
 }
 
 /* Vehicle i stands at a node short of its leg's end: on to the next node, or wait for it. */
@@ -452,14 +464,47 @@ static void back_off(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     enter_arc(sim, b, s, i);
 }
 
-/* Vehicle i began to wait. Every vehicle it waits for, directly or through others, is found
- * (breadth first: the holders of the node each one wants, from the node's list of holders, so
- * the search costs the vehicles it meets, not the fleet's size; the order it meets them in
- * decides nothing, only whether all of them wait). If one of them does not wait, it will
- * give its node back, and so, one after another, will the vehicles between it and i: no
- * deadlock. If all of them wait, none ever moves: a deadlock, and a cycle among them is
- * followed from i through the lowest-numbered holder of each wanted node. A deadlock that forms
- * always includes the vehicle that began to wait last, so checking it then finds every one.
+/* Whether vehicle j waits for something that only another vehicle's move can give it: a node,
+ * or a charging point (a vehicle waiting for a segment waits for vehicles driving it). */
+static int stuck(const struct fleet *s, uint32_t j)
+{
+    return s->v[j].state == ZONE_WAIT || s->v[j].state == WAIT_CHARGER;
+}
+
+/* Whether vehicle j holds a point of the charger vehicle x waits at: it has charged there and
+ * waits to drive off (the vehicles charging hold the others, and will give them back). */
+static int holds_point(const struct fleet *s, uint32_t j, uint32_t x)
+{
+    return s->v[j].plugged && s->v[j].place == s->v[x].place;
+}
+
+/* The vehicle that waiting vehicle x waits for next on the cycle the search names: the
+ * lowest-numbered holder of what x waits for that the walk (stamp `mark`) has not met yet, or
+ * the lowest-numbered holder when it met all of them. */
+static uint32_t next_on_cycle(const struct fleet *s, uint32_t x, uint32_t mark)
+{
+    const struct vehicle *v = &s->v[x];
+    int node = v->state == WAIT_CHARGER ? v->node : s->net->arc[v->arc].to;
+    uint32_t best = TSIM__NIL, best_new = TSIM__NIL;
+    for (uint32_t l = s->hfirst[node]; l != TSIM__NIL; l = s->hnext[l]) {
+        uint32_t j = l / 2;
+        if (v->state == WAIT_CHARGER ? !holds_point(s, j, x) : !holds(s, j, node)) continue;
+        if (j < best) best = j;
+        if (s->seen[j] != mark && j < best_new) best_new = j;
+    }
+    return best_new != TSIM__NIL ? best_new : best;
+}
+
+/* Vehicle i began to wait, for a node or a charging point. Every vehicle it waits for, directly
+ * or through others, is found (breadth first: the holders of the node each one wants, from the
+ * node's list of holders, or of the points of its charger, so the search costs the vehicles it
+ * meets, not the fleet's size; the order it meets them in decides nothing, only whether all of
+ * them wait). If one of them does not wait, it will give its node or point back, and so, one
+ * after another, will the vehicles between it and i: no deadlock. If all of them wait, none
+ * ever moves: a deadlock, and a cycle among them is followed from i (next_on_cycle). A
+ * deadlock that forms always includes the vehicle that began to wait last, so checking it then
+ * finds every one. (A vehicle that has charged keeps its point while it waits to drive off, so
+ * a cycle may close through a vehicle waiting for a point.)
  * With `deadlock: stop` the sim stops with an error that names the cycle. With `back_off` a
  * vehicle of the cycle that can back off (back_arc) does, which gives its node to the vehicle of
  * the cycle waiting for it, and the run goes on: an empty one before a loaded one (a loaded
@@ -472,15 +517,23 @@ static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, ui
     s->seen[i] = mark;
     s->todo[n++] = i;
     for (uint32_t k = 0; k < n; k++) {
-        int want = s->net->arc[s->v[s->todo[k]].arc].to;
+        const struct vehicle *x = &s->v[s->todo[k]];
+        /* A vehicle waiting for a point waits for the vehicles holding the points: followed only
+         * when all of them are of this fleet, charged and waiting to drive off. */
+        int at_point = x->state == WAIT_CHARGER;
+        int want = at_point ? x->node : s->net->arc[x->arc].to;
+        uint32_t held = 0;
         for (uint32_t l = s->hfirst[want]; l != TSIM__NIL; l = s->hnext[l]) {
             uint32_t j = l / 2;
-            if (s->v[j].state != ZONE_WAIT) return;
+            if (at_point && !holds_point(s, j, s->todo[k])) continue;
+            if (!stuck(s, j)) return;
+            held++;
             if (s->seen[j] != mark) {
                 s->seen[j] = mark;
                 s->todo[n++] = j;
             }
         }
+        if (at_point && held < tsim__charger_points(sim, charger_at(sim, s, x->place))) return;
     }
     /* A deadlock: follow i's waits until a vehicle comes again; the cycle starts there. */
     s->deadlocks++;
@@ -490,10 +543,7 @@ static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, ui
     while (s->seen[x] != mark) {
         s->seen[x] = mark;
         s->todo[n++] = x;
-        int want = s->net->arc[s->v[x].arc].to;
-        uint32_t j = 0;
-        while (!holds(s, j, want)) j++;
-        x = j;
+        x = next_on_cycle(s, x, mark);
     }
     uint32_t first = 0;
     while (s->todo[first] != x) first++;
@@ -520,9 +570,15 @@ static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, ui
     size_t len = 0;
     for (uint32_t k = first; k < n && len < sizeof msg; k++) {
         uint32_t y = s->todo[k], z = k + 1 < n ? s->todo[k + 1] : x;
-        int r = snprintf(msg + len, sizeof msg - len, "%s%s %u at '%s' waits for '%s' held by %s %u",
-                         k == first ? "" : ", ", name, y + 1, s->net->node[s->v[y].node],
-                         s->net->node[s->net->arc[s->v[y].arc].to], name, z + 1);
+        char what[160];
+        if (s->v[y].state == WAIT_CHARGER)
+            snprintf(what, sizeof what, "a point of charger '%s'",
+                     tsim__desc(sim, charger_at(sim, s, s->v[y].place))->name);
+        else
+            snprintf(what, sizeof what, "'%s'", s->net->node[s->net->arc[s->v[y].arc].to]);
+        int r = snprintf(msg + len, sizeof msg - len, "%s%s %u at '%s' waits for %s held by %s %u",
+                         k == first ? "" : ", ", name, y + 1, s->net->node[s->v[y].node], what,
+                         name, z + 1);
         if (r < 0) break;
         len += (size_t)r;
     }
@@ -603,6 +659,7 @@ static void at_charger(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32
     if (v->place >= s->first_chg) {
         if (!tsim__charger_arrive(sim, charger_at(sim, s, v->place), b, i)) {
             set_state(sim, b, s, i, WAIT_CHARGER);
+            if (s->zoned) deadlock_check(sim, b, s, i);
             return;
         }
         tsim__sum_add(&s->chg_wait, 0);
@@ -748,8 +805,13 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
     case EV_CHARGED:
         set_state(sim, b, s, i, IDLE); /* for the instant; vehicle_free sets its next state */
         v->level = charge_until(d) * s->cap;
-        if (v->place >= s->first_chg) tsim__charger_leave(sim, charger_at(sim, s, v->place));
+        /* With zones a vehicle that must wait to drive off keeps its point until it does. */
+        if (v->place >= s->first_chg) {
+            if (s->zoned) v->plugged = 1;
+            else tsim__charger_leave(sim, charger_at(sim, s, v->place));
+        }
         vehicle_free(sim, b, s, i);
+        if (v->plugged && v->state != ZONE_WAIT) unplug(sim, s, i);
         return;
     case EV_IDLE_LOW:
         v->timer = 0; /* pending only while the vehicle is IDLE (set_state cancels it) */

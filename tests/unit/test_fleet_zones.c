@@ -179,11 +179,112 @@ static void test_fleet_back_off_many(void)
     tsim_model_destroy(m);
 }
 
+/* A charger at the end of a spur: H - X - C (lengths 1, both ways), the charger's one point at
+ * C, which holds 2 vehicles, X one and home H all 3. Batteries of 100 kWh drawing 1 kW in every
+ * state, charged at 10 kW to 90; idle vehicles go to charge below 50, so all three leave H at
+ * 50 h, one after another (X holds one):
+ *   amr 1 at X 51, at C 52: charges 42 kWh, 4.2 h, until 56.2.
+ *   amr 2 at X 53, at C 54: waits for the point.
+ *   amr 3 at X 55: wants C, full (amr 1, amr 2): waits.
+ *   56.2: amr 1 has charged; it keeps its point while it waits to drive off, home through X,
+ *     held by amr 3: amr 3 waits for C, held by amr 2, which waits for the point amr 1 holds.
+ * A deadlock through a wait for a point, found when it forms and named. */
+static void spur(char *text, size_t size, const char *fleet_extra)
+{
+    snprintf(text, size,
+             "name: spur\n"
+             "time_unit: h\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 1000\n"
+             "    to: amr\n"
+             "  - fleet: amr\n"
+             "    count: 3\n"
+             "    speed: 1\n"
+             "    idle: home\n"
+             "    battery: 100\n"
+             "    draw_idle: 1\n"
+             "    draw_empty: 1\n"
+             "    charge_rate: 10\n"
+             "    charge_idle_below: 0.5\n"
+             "%s"
+             "    to: out\n"
+             "  - sink: out\n"
+             "  - charger: chg\n"
+             "network:\n"
+             "  nodes: [H, X, C]\n"
+             "  segments:\n"
+             "    - {from: H, to: X, length: 1}\n"
+             "    - {from: X, to: C, length: 1}\n"
+             "  at: {in: H, amr: H, out: H, chg: C}\n"
+             "  node_capacity: 1\n"
+             "  zones: {H: 3, C: 2}\n",
+             fleet_extra);
+}
+
+static void test_fleet_deadlock_through_charger(void)
+{
+    char text[2048], diag[512] = "";
+    spur(text, sizeof text, "");
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (sim) {
+        tsim_sim_run_until(sim, 70);
+        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+        const char *e = tsim_sim_error(sim);
+        const char *cycle = e ? strstr(e, " h: ") : NULL;
+        CHECK(e && strncmp(e, "deadlock at 56.2", 16) == 0);
+        CHECK_STR(cycle ? cycle : "", " h: amr 1 at 'C' waits for 'X' held by amr 3, amr 3 at 'X' "
+                                      "waits for 'C' held by amr 2, amr 2 at 'C' waits for a point "
+                                      "of charger 'chg' held by amr 1");
+        CHECK_NEAR(tsim_sim_now(sim), 56.2, 1e-6);
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The spur with `deadlock: back_off`: amr 1 (its way out, X, is full) and amr 2 (waiting for a
+ * point) cannot back off; amr 3 drives back to H (57.2), X goes to amr 1, which drives off and
+ * so gives its point to amr 2 (42.8 kWh left: it charges 4.72 h, until 61.92); amr 3 drives
+ * through X once amr 1 is home (59.2), is at C at 61.2 and waits for the point until 61.92,
+ * with 100 - 61.92 = 38.08 kWh then, the lowest charge of the run (it drew 1 kW all along).
+ * One deadlock, three charges, and the run goes on. (The request comes at 1000, after the
+ * end.) */
+static void test_fleet_back_off_at_charger(void)
+{
+    char text[2048], diag[512] = "";
+    spur(text, sizeof text, "    deadlock: back_off\n");
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (sim) {
+        tsim_sim_run_until(sim, 70);
+        CHECK_EQ(tsim_sim_status(sim), 0);
+        int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg");
+        struct tsim_result r;
+        tsim_result_init(&r);
+        tsim_sim_result(sim, &r);
+        CHECK_NEAR(kpi(&r, f, "deadlocks"), 1, 0);
+        CHECK_NEAR(kpi(&r, c, "charges"), 3, 0);
+        CHECK_NEAR(kpi(&r, f, "battery_min"), 0.3808, 1e-6);
+        tsim_result_release(&r);
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_fleet_deadlock_stop);
     RUN(test_fleet_deadlock_back_off);
     RUN(test_fleet_deadlocks_zero);
     RUN(test_fleet_back_off_many);
+    RUN(test_fleet_deadlock_through_charger);
+    RUN(test_fleet_back_off_at_charger);
     return CHECK_DONE();
 }
