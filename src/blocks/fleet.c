@@ -78,6 +78,8 @@ struct vehicle {
     int node, arc;        /* with zones: see the invariants */
     int back;             /* with zones: the arc by which it came to `node` (-1: none) */
     int plugged;          /* with zones: charged, it keeps its point until it drives off */
+    int wseg;             /* with zones: it waits (ZONE_WAIT) for the segment of `arc`, not for
+                           * the node at its end */
     int drive;            /* with zones: the driving state (TO_PICKUP, LOADED, TO_HOME) of its leg */
     uint32_t wnext;       /* with zones: the next vehicle in the queue of the node it waits for */
     int64_t ticks[NSTATES]; /* time in each state since the statistics restart, `since` excluded */
@@ -107,6 +109,8 @@ struct fleet {
     uint32_t stamp;        /* the mark of the current deadlock search */
     uint32_t *hfirst;      /* with zones, per node: the first of its holders' links */
     uint32_t *hnext, *hprev; /* with zones, per link: a node's holders, doubly linked */
+    uint32_t *segocc;      /* with segment capacities, per segment: vehicles on it */
+    uint32_t *shead, *stail; /* with segment capacities, per segment: its waiting vehicles */
     int battery;           /* the fleet has a battery (`battery` given) */
     double rate[NSTATES];  /* with a battery: kWh gained per tick in each state (draws < 0) */
     double cap;            /* with a battery: its capacity, kWh */
@@ -141,6 +145,7 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
 {
     size_t n = (size_t)d->val[K_COUNT].i, size = sizeof(struct fleet) + n * sizeof(struct vehicle);
     if (zoned(m)) size += (size_t)m->net->nnodes * 4 * sizeof(uint32_t) + 6 * n * sizeof(uint32_t);
+    if (zoned(m) && m->net->segcap) size += (size_t)m->net->nsegs * 3 * sizeof(uint32_t);
     return size;
 }
 
@@ -245,6 +250,9 @@ static void point_arrays(struct fleet *s)
     s->hfirst = s->todo + s->nveh;
     s->hnext = s->hfirst + nn;
     s->hprev = s->hnext + 2 * s->nveh;
+    s->segocc = s->hprev + 2 * s->nveh; /* used only with segment capacities */
+    s->shead = s->segocc + s->net->nsegs;
+    s->stail = s->shead + s->net->nsegs;
 }
 
 static struct fleet *fleet_of(struct tsim_sim *sim, uint32_t b)
@@ -289,6 +297,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     int nn = s->net->nnodes;
     point_arrays(s); /* the state is zeroed when it is made */
     for (int k = 0; k < nn; k++) s->whead[k] = s->wtail[k] = s->hfirst[k] = TSIM__NIL;
+    for (int k = 0; s->net->segcap && k < s->net->nsegs; k++) s->shead[k] = s->stail[k] = TSIM__NIL;
     s->occ[home] = (int)s->nveh; /* check made sure that home holds them all */
     for (uint32_t i = s->nveh; i-- > 0;) hold(s, LINK_AT(i), home);
 }
@@ -318,7 +327,32 @@ static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, ui
 
 static int node_full(const struct fleet *s, int node)
 {
-    return s->net->cap[node] > 0 && s->occ[node] >= s->net->cap[node];
+    const int *cap = s->net->cap;
+    return cap && cap[node] > 0 && s->occ[node] >= cap[node];
+}
+
+/* Whether segment `seg` keeps a vehicle out now: it is full, or vehicles already wait for it. */
+static int seg_blocked(const struct fleet *s, int seg)
+{
+    const int *cap = s->net->segcap;
+    return cap && cap[seg] > 0 && (s->shead[seg] != TSIM__NIL || s->segocc[seg] >= (uint32_t)cap[seg]);
+}
+
+/* Vehicle i joins the end of the queue head[k]..tail[k] (of a node or a segment). */
+static void enqueue(struct fleet *s, uint32_t *head, uint32_t *tail, int k, uint32_t i)
+{
+    s->v[i].wnext = TSIM__NIL;
+    if (head[k] == TSIM__NIL) head[k] = i;
+    else s->v[tail[k]].wnext = i;
+    tail[k] = i;
+}
+
+static uint32_t dequeue(struct fleet *s, uint32_t *head, uint32_t *tail, int k)
+{
+    uint32_t j = head[k];
+    head[k] = s->v[j].wnext;
+    if (head[k] == TSIM__NIL) tail[k] = TSIM__NIL;
+    return j;
 }
 
 /* Vehicle i, charged, drives off (or has no wait before it does): its point is given back. */
@@ -336,41 +370,75 @@ static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     double sp = v->drive == LOADED ? s->paths->speed_loaded : s->paths->speed_empty;
     s->occ[a->to]++;
     hold(s, LINK_ARC(i), a->to);
+    if (s->net->segcap) s->segocc[a->seg]++;
     after(sim, b, i, tsim__ticks(sim, a->length / (sp < a->limit ? sp : a->limit)), EV_NODE);
     if (v->plugged) unplug(sim, s, i);
 }
 
-/* Vehicle i stands at a node short of its leg's end: on to the next node, or wait for it. */
+/* Vehicle i, standing, may take the segment of its arc: it enters the arc, or waits for the node
+ * at its end. `waiting`: it waits already (for the segment), so a wait goes on, not a new one. */
+static void to_node(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int waiting)
+{
+    struct vehicle *v = &s->v[i];
+    int w = s->net->arc[v->arc].to;
+    v->wseg = 0;
+    if (s->whead[w] == TSIM__NIL && !node_full(s, w)) {
+        if (waiting) set_state(sim, b, s, i, v->drive);
+        enter_arc(sim, b, s, i);
+        return;
+    }
+    enqueue(s, s->whead, s->wtail, w, i);
+    if (!waiting) {
+        s->zone_waits++;
+        set_state(sim, b, s, i, ZONE_WAIT);
+    }
+    deadlock_check(sim, b, s, i);
+}
+
+/* Vehicle i stands at a node short of its leg's end: on to the next node, or wait for the
+ * segment there (while it is full) or for the node at its end. A vehicle waiting for a segment
+ * waits for vehicles that drive on it, which always reach its end: no deadlock check. */
 static void step(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
     const int *hop = v->drive == LOADED ? s->paths->hop_loaded : s->paths->hop_empty;
     v->arc = hop[v->to_place * s->net->nnodes + v->node];
-    int w = s->net->arc[v->arc].to;
-    if (s->whead[w] == TSIM__NIL && !node_full(s, w)) {
-        enter_arc(sim, b, s, i);
+    int seg = s->net->arc[v->arc].seg;
+    if (!seg_blocked(s, seg)) {
+        to_node(sim, b, s, i, 0);
         return;
     }
-    v->wnext = TSIM__NIL;
-    if (s->whead[w] == TSIM__NIL) s->whead[w] = i;
-    else s->v[s->wtail[w]].wnext = i;
-    s->wtail[w] = i;
+    v->wseg = 1;
+    enqueue(s, s->shead, s->stail, seg, i);
     s->zone_waits++;
     set_state(sim, b, s, i, ZONE_WAIT);
-    deadlock_check(sim, b, s, i);
 }
 
-/* A vehicle gave node `node` back: its waiting vehicles enter, first come first served. */
+/* A vehicle gave node `node` back: its waiting vehicles enter, first come first served; one
+ * whose segment is full now goes on to wait for that (at the end of its queue). */
 static void release(struct tsim_sim *sim, uint32_t b, struct fleet *s, int node)
 {
     s->occ[node]--;
     while (s->whead[node] != TSIM__NIL && !node_full(s, node)) {
-        uint32_t j = s->whead[node];
-        s->whead[node] = s->v[j].wnext;
-        if (s->whead[node] == TSIM__NIL) s->wtail[node] = TSIM__NIL;
+        uint32_t j = dequeue(s, s->whead, s->wtail, node);
+        int seg = s->net->arc[s->v[j].arc].seg;
+        if (seg_blocked(s, seg)) {
+            s->v[j].wseg = 1;
+            enqueue(s, s->shead, s->stail, seg, j);
+            continue;
+        }
         set_state(sim, b, s, j, s->v[j].drive);
         enter_arc(sim, b, s, j);
     }
+}
+
+/* A vehicle left segment `seg`: its waiting vehicles take it, first come first served, each on
+ * to its node or to wait for it. */
+static void release_seg(struct tsim_sim *sim, uint32_t b, struct fleet *s, int seg)
+{
+    s->segocc[seg]--;
+    while (s->shead[seg] != TSIM__NIL && s->segocc[seg] < (uint32_t)s->net->segcap[seg])
+        to_node(sim, b, s, dequeue(s, s->shead, s->stail, seg), 1);
 }
 
 /* Vehicle i reached the node at the end of its arc. */
@@ -385,6 +453,7 @@ static void at_node(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t 
     unhold(s, LINK_ARC(i), v->node);
     hold(s, LINK_AT(i), v->node);
     release(sim, b, s, left);
+    if (s->net->segcap) release_seg(sim, b, s, s->net->arc[v->back].seg);
     if (v->node == s->paths->place[v->to_place]) arrived(sim, b, s, i);
     else step(sim, b, s, i);
 }
@@ -419,12 +488,12 @@ static uint32_t new_stamp(struct fleet *s)
     return s->stamp;
 }
 
-/* Whether vehicle i may enter arc `a` toward a node other than `want` at once: that node has
- * room. */
+/* Whether a vehicle may back off along arc `a` at once: toward a node other than `want` that
+ * has room, on a segment that has room. */
 static int may_back_to(const struct fleet *s, int a, int want)
 {
     int to = s->net->arc[a].to;
-    return to != want && !node_full(s, to);
+    return to != want && !node_full(s, to) && !seg_blocked(s, s->net->arc[a].seg);
 }
 
 /* The arc by which waiting vehicle i may back off: to the node it came from (the other end of
@@ -434,7 +503,7 @@ static int may_back_to(const struct fleet *s, int a, int want)
 static int back_arc(const struct fleet *s, uint32_t i)
 {
     const struct vehicle *v = &s->v[i];
-    if (v->state != ZONE_WAIT) return -1;
+    if (v->state != ZONE_WAIT || v->wseg) return -1;
     int want = s->net->arc[v->arc].to;
     if (v->back >= 0) {
         int a = tsim__net_arc_between(s->net, v->node, s->net->arc[v->back].from);
@@ -468,7 +537,7 @@ static void back_off(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
  * or a charging point (a vehicle waiting for a segment waits for vehicles driving it). */
 static int stuck(const struct fleet *s, uint32_t j)
 {
-    return s->v[j].state == ZONE_WAIT || s->v[j].state == WAIT_CHARGER;
+    return (s->v[j].state == ZONE_WAIT && !s->v[j].wseg) || s->v[j].state == WAIT_CHARGER;
 }
 
 /* Whether vehicle j holds a point of the charger vehicle x waits at: it has charged there and
@@ -1102,7 +1171,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
             tsim__net_toward(net, place[j], sp_loaded, row, p->hop_loaded + (size_t)j * nn);
         }
         tsim__free(row);
-        int cap = net->cap[home];
+        int cap = net->cap ? net->cap[home] : 0;
         if (cap > 0 && cap < d->val[K_COUNT].i)
             return fail("fleet '%s' has %lld vehicles at its home '%s', which holds %d (its "
                         "zone capacity)", name, (long long)d->val[K_COUNT].i, net->node[home], cap);

@@ -39,6 +39,9 @@ void tsim__net_destroy(struct tsim__network *n)
     tsim__free(n->rfirst);
     tsim__free(n->rorder);
     tsim__free(n->cap);
+    tsim__free(n->segcap);
+    for (int i = 1; i < n->ncls; i++) tsim__free(n->cls[i]);
+    tsim__free(n->cls);
     tsim__free(n);
 }
 
@@ -87,27 +90,54 @@ int tsim__net_add_node(struct tsim__network *n, const char *name)
     return n->nnodes++;
 }
 
-static void add_arc(struct tsim__network *n, int a, int b, double length, double limit)
+static void add_arc(struct tsim__network *n, int a, int b, double length, double limit, int cls)
 {
     if (n->narcs == n->cap_arcs) {
         n->cap_arcs = n->cap_arcs ? 2 * n->cap_arcs : 16;
         n->arc = tsim__realloc(n->arc, (size_t)n->cap_arcs * sizeof(struct tsim__net_arc));
     }
-    n->arc[n->narcs++] = (struct tsim__net_arc){a, b, length, limit};
+    n->arc[n->narcs++] = (struct tsim__net_arc){a, b, length, limit, n->nsegs, cls};
 }
 
-void tsim__net_add_segment(struct tsim__network *n, int a, int b, double length, double limit,
-                           int two_way)
+int tsim__net_add_segment(struct tsim__network *n, int a, int b, double length, double limit,
+                          int two_way, int cls)
 {
-    TSIM__ASSERT(a >= 0 && a < n->nnodes && b >= 0 && b < n->nnodes && length > 0 && limit > 0,
+    TSIM__ASSERT(a >= 0 && a < n->nnodes && b >= 0 && b < n->nnodes && length > 0 && limit > 0 &&
+                     cls >= 0 && cls < (n->ncls ? n->ncls : 1),
                  "bad segment");
-    add_arc(n, a, b, length, limit);
-    if (two_way) add_arc(n, b, a, length, limit);
+    add_arc(n, a, b, length, limit, cls);
+    if (two_way) add_arc(n, b, a, length, limit, cls);
+    if (n->segcap) {
+        n->segcap = tsim__realloc(n->segcap, ((size_t)n->nsegs + 1) * sizeof(int));
+        n->segcap[n->nsegs] = 0;
+    }
+    n->nsegs++;
     tsim__free(n->first); /* the adjacency is built again on the next search */
     tsim__free(n->order);
     tsim__free(n->rfirst);
     tsim__free(n->rorder);
     n->first = n->order = n->rfirst = n->rorder = NULL;
+    return n->nsegs - 1;
+}
+
+void tsim__net_set_segment_capacity(struct tsim__network *n, int seg, int cap)
+{
+    TSIM__ASSERT(seg >= 0 && seg < n->nsegs && cap >= 0, "bad capacity");
+    if (!n->segcap) n->segcap = tsim__calloc((size_t)n->nsegs, sizeof(int));
+    n->segcap[seg] = cap;
+    if (cap > 0) n->zoned = 1;
+}
+
+int tsim__net_class(struct tsim__network *n, const char *name, int add)
+{
+    for (int i = 1; i < n->ncls; i++)
+        if (strcmp(n->cls[i], name) == 0) return i;
+    if (!add) return -1;
+    if (n->ncls == 0) n->ncls = 1;
+    n->cls = tsim__realloc(n->cls, (size_t)(n->ncls + 1) * sizeof(char *));
+    n->cls[0] = NULL;
+    n->cls[n->ncls] = tsim__strdup(name);
+    return n->ncls++;
 }
 
 void tsim__net_set_capacity(struct tsim__network *n, int node, int cap)

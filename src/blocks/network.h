@@ -16,6 +16,8 @@ struct tsim__net_arc {
     int from, to;
     double length;
     double limit; /* the speed limit, in length per time unit; INFINITY: none */
+    int seg;      /* the segment it belongs to (a two-way segment's two arcs share it) */
+    int cls;      /* its segment's class, an index into the network's `cls`; 0: none */
 };
 
 /* Travel times between the places a fleet's vehicles stop at, found once (fleet.c's check). */
@@ -48,9 +50,16 @@ struct tsim__network {
     int *first, *order;
     int *rfirst, *rorder;
     /* Zone control: the most vehicles of one fleet on each node at once (0: no limit). NULL
-     * while no node has a limit; `zoned` says whether one has. */
+     * while no node has a limit; `zoned` says whether one has, or a segment. */
     int *cap;
     int zoned;
+    /* The segments (as written; a two-way one is two arcs), and the most vehicles of one fleet
+     * on each at once (0: no limit; NULL while no segment has a limit). */
+    int nsegs;
+    int *segcap;
+    /* Segment classes by name: cls[0] is NULL (no class), cls[1 .. ncls) the names. */
+    int ncls;
+    char **cls;
 };
 
 struct tsim__network *tsim__net_create(void);
@@ -60,9 +69,14 @@ void tsim__net_destroy(struct tsim__network *n);
 int tsim__net_add_node(struct tsim__network *n, const char *name);
 /* The index of node `name`, or -1. */
 int tsim__net_find(const struct tsim__network *n, const char *name);
-/* Add a segment from node `a` to `b` (and back when `two_way`), `length` > 0, `limit` > 0. */
-void tsim__net_add_segment(struct tsim__network *n, int a, int b, double length, double limit,
-                           int two_way);
+/* Add a segment from node `a` to `b` (and back when `two_way`), `length` > 0, `limit` > 0, of
+ * class `cls` (tsim__net_class; 0: none). Returns its index. */
+int tsim__net_add_segment(struct tsim__network *n, int a, int b, double length, double limit,
+                          int two_way, int cls);
+/* Segment `seg` holds at most `cap` vehicles of a fleet at once, both ways together. */
+void tsim__net_set_segment_capacity(struct tsim__network *n, int seg, int cap);
+/* The index of segment class `name` (from 1), made when `add` and it is new; -1 when not found. */
+int tsim__net_class(struct tsim__network *n, const char *name, int add);
 /* Block `block` stands at node `node`. */
 void tsim__net_set_at(struct tsim__network *n, int block, int node);
 /* The node of block `block`, -1 when it stands at none. */

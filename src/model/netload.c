@@ -6,6 +6,7 @@
  *     nodes: [dock, pack, home]
  *     segments:
  *       - {from: dock, to: pack, length: 250, one_way: true, speed_limit: 100}
+ *       - {from: pack, to: home, length: 40, capacity: 1, class: narrow}
  *     at: {in: dock, pack: pack, amr: home}
  *     zones: {pack: 1}       # zone control: at most 1 vehicle of a fleet on node 'pack'
  *     node_capacity: 2       # and at most 2 on each node `zones` does not name
@@ -32,7 +33,9 @@
 static const char *const net_keys[] = {"nodes", "segments", "at", "description", "zones",
                                        "node_capacity", "segments_file", NULL};
 static const char *const seg_keys[] = {"from", "to", "length", "one_way", "speed_limit",
-                                       "description", NULL};
+                                       "description", "capacity", "class", NULL};
+
+static int capacity(struct loader *ld, struct fy_node *v, const char *what, struct pos at);
 
 /* The node named by scalar `v`, or -1 reported with a "did you mean". */
 static int node_ref(struct loader *ld, struct tsim__network *net, struct fy_node *v,
@@ -72,7 +75,7 @@ static void load_segment(struct loader *ld, struct tsim__network *net, struct fy
 {
     struct pos at = tsim__ld_pos(sg, at0);
     if (!tsim__ld_expect(ld, sg, FYNT_MAPPING, "a segment", at)) return;
-    int from = -1, to = -1, ok = 1, two_way = 1, has_from = 0, has_to = 0;
+    int from = -1, to = -1, ok = 1, two_way = 1, has_from = 0, has_to = 0, cap = 0, cls = 0;
     double length = NAN, limit = INFINITY;
     void *it = NULL;
     struct fy_node *v;
@@ -108,6 +111,15 @@ static void load_segment(struct loader *ld, struct tsim__network *net, struct fy
         case 5:
             tsim__ld_scalar(ld, v, "'description'", kp);
             break;
+        case 6:
+            if ((cap = capacity(ld, v, "a segment's capacity", kp)) < 0) ok = 0;
+            break;
+        case 7: {
+            const char *c = tsim__ld_name(ld, v, "a segment class", kp);
+            if (c) cls = tsim__net_class(net, c, 1);
+            else ok = 0;
+            break;
+        }
         default: ok = 0; /* an unknown key, reported */
         }
     }
@@ -122,7 +134,8 @@ static void load_segment(struct loader *ld, struct tsim__network *net, struct fy
         ld->stop = 1;
         return;
     }
-    tsim__net_add_segment(net, from, to, length, limit, two_way);
+    int seg = tsim__net_add_segment(net, from, to, length, limit, two_way, cls);
+    if (cap > 0) tsim__net_set_segment_capacity(net, seg, cap);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -212,7 +225,7 @@ static void csv_segment(struct tsim__csv *c, const struct tsim__csv_row *row, vo
         tsim__csv_fail(c, row->line, 1, "more than %d segments", SEGMENTS_MAX);
         return;
     }
-    tsim__net_add_segment(r->net, from, to, length, limit, two_way);
+    tsim__net_add_segment(r->net, from, to, length, limit, two_way, 0);
 }
 
 static void load_segments_file(struct loader *ld, struct tsim__network *net, struct fy_node *v,

@@ -278,6 +278,114 @@ static void test_fleet_back_off_at_charger(void)
     tsim_model_destroy(m);
 }
 
+/* test_fleet.c's trip with two vehicles and `capacity: 1` on the two-way segment H - P (length 4;
+ * P->D 6 and D->H 2 one way), no node capacities. Empty speed 2, loaded 1; load 1, unload 0.5;
+ * idle: home. Requests at P at 1 and 2, to D.
+ *   r1 at 1: amr 1 enters H-P, at P 3, loaded 4, at D 10, delivered 10.5, home 11.5.
+ *   r2 at 2: amr 2 waits at H for the segment, which amr 1 drives until 3 (a zone wait of 1);
+ *     at P 5, loaded 6, at D 12, delivered 12.5, home 13.5: the end of the run.
+ * Without the capacity amr 2 would be at P at 4 and deliver at 11.5. */
+static const char seg_yaml[] = "name: seg\n"
+                               "time_unit: min\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: 1\n"
+                               "    limit: 2\n"
+                               "    to: amr\n"
+                               "  - fleet: amr\n"
+                               "    count: 2\n"
+                               "    speed: 2\n"
+                               "    speed_loaded: 1\n"
+                               "    load: 1\n"
+                               "    unload: 0.5\n"
+                               "    idle: home\n"
+                               "    to: out\n"
+                               "  - sink: out\n"
+                               "network:\n"
+                               "  nodes: [H, P, D]\n"
+                               "  segments:\n"
+                               "    - {from: H, to: P, length: 4, capacity: 1}\n"
+                               "    - {from: P, to: D, length: 6, one_way: true}\n"
+                               "    - {from: D, to: H, length: 2, one_way: true}\n"
+                               "  at: {in: P, amr: H, out: D}\n";
+
+static void test_fleet_segment_capacity(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(seg_yaml, &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 13.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_waits"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_wait"), 1 / 27.0, 1e-12);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), (9.5 + 10.5) / 2, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deadlocks"), 0, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* With capacity 2 on the segment nobody waits: the times of test_fleet.c's two-vehicle trip. */
+static void test_fleet_segment_capacity_room(void)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "%s", seg_yaml);
+    replace(text, sizeof text, "capacity: 1", "capacity: 2");
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 12.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "zone_waits"), 0, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), (9.5 + 9.5) / 2, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* A bad model's diagnostics, word for word. */
+static void expect_error(const char *text, const char *want)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK_STR(diag, want);
+    tsim_model_destroy(m);
+}
+
+static void test_fleet_segment_bad_input(void)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "%s", seg_yaml);
+    replace(text, sizeof text, "capacity: 1", "capacity: 0");
+    expect_error(text, "zones.yaml:20:45: error: a segment's capacity must be at least 1, got '0'\n");
+    snprintf(text, sizeof text, "%s", seg_yaml);
+    replace(text, sizeof text, "capacity: 1", "capacty: 1");
+    expect_error(text, "zones.yaml:20:35: error: unknown key 'capacty' in a segment (did you mean "
+                       "'capacity'?)\n");
+    snprintf(text, sizeof text, "%s", seg_yaml);
+    replace(text, sizeof text, "capacity: 1", "deadlock: back_of");
+    expect_error(text, "zones.yaml:20:35: error: unknown key 'deadlock' in a segment\n");
+    snprintf(text, sizeof text, "%s", seg_yaml);
+    replace(text, sizeof text, "    idle: home\n", "    deadlock: back_of\n");
+    expect_error(text, "zones.yaml:14:15: error: unknown deadlock rule 'back_of' (did you mean "
+                       "'back_off'?)\n");
+}
+
 int main(void)
 {
     RUN(test_fleet_deadlock_stop);
@@ -286,5 +394,8 @@ int main(void)
     RUN(test_fleet_back_off_many);
     RUN(test_fleet_deadlock_through_charger);
     RUN(test_fleet_back_off_at_charger);
+    RUN(test_fleet_segment_capacity);
+    RUN(test_fleet_segment_capacity_room);
+    RUN(test_fleet_segment_bad_input);
     return CHECK_DONE();
 }
