@@ -56,7 +56,7 @@ enum { IDLE = TSIM_VEHICLE_IDLE, TO_PICKUP = TSIM_VEHICLE_TO_PICKUP,
 enum { NBASE = TO_CHARGER }; /* the states of a fleet without a battery, reported always */
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
        K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
-       K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK }; /* in `keys` */
+       K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK, K_SPEED_BY_CLASS }; /* in `keys` */
 enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 
@@ -371,7 +371,7 @@ static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     s->occ[a->to]++;
     hold(s, LINK_ARC(i), a->to);
     if (s->net->segcap) s->segocc[a->seg]++;
-    after(sim, b, i, tsim__ticks(sim, a->length / (sp < a->limit ? sp : a->limit)), EV_NODE);
+    after(sim, b, i, tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed)), EV_NODE);
     if (v->plugged) unplug(sim, s, i);
 }
 
@@ -1136,13 +1136,15 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     p->place = place;
     p->speed_empty = sp_empty;
     p->speed_loaded = sp_loaded;
+    const double *cs = d->index < net->ncls_speed ? net->cls_speed[d->index] : NULL;
+    p->cls_speed = cs;
     p->empty = tsim__malloc((size_t)nplaces * (size_t)nplaces * sizeof(double));
     p->loaded = tsim__malloc((size_t)nplaces * (size_t)nplaces * sizeof(double));
     double *row = tsim__malloc((size_t)net->nnodes * sizeof(double));
     for (int i = 0; i < nplaces; i++) {
-        tsim__net_times(net, place[i], sp_empty, row);
+        tsim__net_times(net, place[i], sp_empty, cs, row);
         for (int j = 0; j < nplaces; j++) p->empty[i * nplaces + j] = row[place[j]];
-        tsim__net_times(net, place[i], sp_loaded, row);
+        tsim__net_times(net, place[i], sp_loaded, cs, row);
         for (int j = 0; j < nplaces; j++) p->loaded[i * nplaces + j] = row[place[j]];
     }
     tsim__free(row);
@@ -1167,8 +1169,8 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
         p->hop_loaded = tsim__malloc((size_t)nplaces * nn * sizeof(int));
         row = tsim__malloc(nn * sizeof(double));
         for (int j = 0; j < nplaces; j++) {
-            tsim__net_toward(net, place[j], sp_empty, row, p->hop_empty + (size_t)j * nn);
-            tsim__net_toward(net, place[j], sp_loaded, row, p->hop_loaded + (size_t)j * nn);
+            tsim__net_toward(net, place[j], sp_empty, cs, row, p->hop_empty + (size_t)j * nn);
+            tsim__net_toward(net, place[j], sp_loaded, cs, row, p->hop_loaded + (size_t)j * nn);
         }
         tsim__free(row);
         int cap = net->cap ? net->cap[home] : 0;
@@ -1263,6 +1265,8 @@ static const struct tsim__key keys[] = {
                     .noun = "deadlock rule", .dflt = "stop",
                     .help = "with zone control, what a deadlock does: `stop` the run with an error "
                             "naming the cycle, or a vehicle of it backs off (`back_off`)"},
+    [K_SPEED_BY_CLASS] = {"speed_by_class", TSIM__KEY_FORM, 0, .dflt = "none",
+                          .help = "top speed on the segments of each class: {CLASS: speed, ...}"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

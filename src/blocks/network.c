@@ -42,6 +42,8 @@ void tsim__net_destroy(struct tsim__network *n)
     tsim__free(n->segcap);
     for (int i = 1; i < n->ncls; i++) tsim__free(n->cls[i]);
     tsim__free(n->cls);
+    for (int i = 0; i < n->ncls_speed; i++) tsim__free(n->cls_speed[i]);
+    tsim__free(n->cls_speed);
     tsim__free(n);
 }
 
@@ -231,8 +233,8 @@ static struct entry heap_pop(struct entry *h, int *len)
 
 /* Dijkstra's search from `src` along the arcs (`reverse` 0) or against them (1: times to `src`);
  * `hop`, when not NULL, gets the arc by which each node was last improved (-1: none). */
-static void search(struct tsim__network *n, int src, double speed, int reverse, double *out,
-                   int *hop)
+static void search(struct tsim__network *n, int src, double speed, const double *cls_speed,
+                   int reverse, double *out, int *hop)
 {
     TSIM__ASSERT(src >= 0 && src < n->nnodes && speed > 0, "bad search");
     if (!reverse && !n->first) build_adjacency(n, 0, &n->first, &n->order);
@@ -251,7 +253,7 @@ static void search(struct tsim__network *n, int src, double speed, int reverse, 
         for (int k = first[e.v]; k < first[e.v + 1]; k++) {
             const struct tsim__net_arc *a = &n->arc[order[k]];
             int w = reverse ? a->from : a->to;
-            double t = e.t + a->length / (speed < a->limit ? speed : a->limit);
+            double t = e.t + tsim__net_arc_time(a, speed, cls_speed);
             if (t < out[w]) {
                 out[w] = t;
                 if (hop) hop[w] = order[k];
@@ -262,12 +264,29 @@ static void search(struct tsim__network *n, int src, double speed, int reverse, 
     tsim__free(h);
 }
 
-void tsim__net_times(struct tsim__network *n, int src, double speed, double *out)
+void tsim__net_times(struct tsim__network *n, int src, double speed, const double *cls_speed,
+                     double *out)
 {
-    search(n, src, speed, 0, out, NULL);
+    search(n, src, speed, cls_speed, 0, out, NULL);
 }
 
-void tsim__net_toward(struct tsim__network *n, int dst, double speed, double *out, int *hop)
+void tsim__net_toward(struct tsim__network *n, int dst, double speed, const double *cls_speed,
+                      double *out, int *hop)
 {
-    search(n, dst, speed, 1, out, hop);
+    search(n, dst, speed, cls_speed, 1, out, hop);
+}
+
+void tsim__net_set_class_speed(struct tsim__network *n, int block, int cls, double speed)
+{
+    TSIM__ASSERT(block >= 0 && cls > 0 && cls < n->ncls && speed > 0, "bad class speed");
+    if (block >= n->ncls_speed) {
+        n->cls_speed = tsim__realloc(n->cls_speed, ((size_t)block + 1) * sizeof(double *));
+        for (int i = n->ncls_speed; i <= block; i++) n->cls_speed[i] = NULL;
+        n->ncls_speed = block + 1;
+    }
+    if (!n->cls_speed[block]) {
+        n->cls_speed[block] = tsim__malloc((size_t)n->ncls * sizeof(double));
+        for (int i = 0; i < n->ncls; i++) n->cls_speed[block][i] = INFINITY;
+    }
+    n->cls_speed[block][cls] = speed;
 }

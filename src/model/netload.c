@@ -302,6 +302,32 @@ static void load_zones(struct loader *ld, struct tsim__network *net, struct fy_n
     }
 }
 
+/* A fleet's `speed_by_class: {CLASS: speed, ...}`, each class one that a segment has. */
+static void load_class_speeds(struct loader *ld, struct tsim__network *net, int block,
+                              struct fy_node *map, struct pos at)
+{
+    if (!tsim__ld_expect(ld, map, FYNT_MAPPING, "'speed_by_class' (a mapping of classes to speeds)",
+                         at))
+        return;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(map, &it))) {
+        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
+        const char *key = tsim__ld_key(ld, p, kp);
+        if (!key) continue;
+        int c = tsim__net_class(net, key, 0);
+        if (c < 0) {
+            struct tsim__suggest sg;
+            tsim__suggest_init(&sg, key);
+            for (int k = 1; k < net->ncls; k++) tsim__suggest_offer(&sg, net->cls[k]);
+            tsim__ld_err(ld, kp, "unknown segment class '%s'%s", key, tsim__suggest_text(&sg));
+            continue;
+        }
+        double sp = positive(ld, fy_node_pair_value(p), "a class's speed", kp);
+        if (!isnan(sp)) tsim__net_set_class_speed(net, block, c, sp);
+    }
+}
+
 void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
 {
     if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'network'", at)) return;
@@ -361,6 +387,10 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
         for (int k = 0; c > 0 && k < net->nnodes; k++) tsim__net_set_capacity(net, k, c);
     }
     if (zones) load_zones(ld, net, zones, zones_at);
+    for (size_t k = 0; k < ld->nblk; k++)
+        if (ld->blk[k].class_speeds)
+            load_class_speeds(ld, net, ld->blk[k].index, ld->blk[k].class_speeds,
+                              ld->blk[k].class_speeds_pos);
     tsim__net_destroy(ld->m->net);
     ld->m->net = net;
 }

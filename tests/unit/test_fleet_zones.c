@@ -386,6 +386,106 @@ static void test_fleet_segment_bad_input(void)
                        "'back_off'?)\n");
 }
 
+/* Segment classes: test_fleet.c's one-vehicle trip (H-P 4 both ways, P->D 6 and D->H 2 one way;
+ * empty speed 2, loaded 1; load 1, unload 0.5; idle: home; requests at 1 and 2) with P->D of
+ * class narrow, where the fleet drives at most 0.5: P->D takes 12 instead of 6.
+ *   r1: at P 3, loaded 4, at D 16, delivered 16.5.
+ *   r2 (since 2): D->H->P empty (2 + 4) / 2 = 3, at P 19.5, loaded 20.5, at D 32.5, delivered
+ *   33; home 34. Delivery times 15.5 and 31. `extra` goes at the end of the network. */
+static void class_trip(char *text, size_t size, const char *extra)
+{
+    snprintf(text, size,
+             "name: cls\n"
+             "time_unit: min\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 1\n"
+             "    limit: 2\n"
+             "    to: amr\n"
+             "  - fleet: amr\n"
+             "    count: 1\n"
+             "    speed: 2\n"
+             "    speed_loaded: 1\n"
+             "    speed_by_class: {narrow: 0.5}\n"
+             "    load: 1\n"
+             "    unload: 0.5\n"
+             "    idle: home\n"
+             "    to: out\n"
+             "  - sink: out\n"
+             "network:\n"
+             "  nodes: [H, P, D, X]\n"
+             "  segments:\n"
+             "    - {from: H, to: P, length: 4}\n"
+             "    - {from: P, to: D, length: 6, one_way: true, class: narrow}\n"
+             "    - {from: D, to: H, length: 2, one_way: true}\n"
+             "  at: {in: P, amr: H, out: D}\n"
+             "%s",
+             extra);
+}
+
+static void check_class_trip(const char *text, double end, double delivery)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), end, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), delivery, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static void test_fleet_class_speed(void)
+{
+    char text[2048];
+    class_trip(text, sizeof text, "");
+    check_class_trip(text, 34, (15.5 + 31) / 2);
+    /* Node by node under zone control, the same times. */
+    class_trip(text, sizeof text, "  node_capacity: 1\n");
+    check_class_trip(text, 34, (15.5 + 31) / 2);
+}
+
+/* With a way around the narrow segment, P->X->D of 4 + 4 at the full loaded speed 1 (8 < 12),
+ * the least-time path takes it: r1 at D 12, delivered 12.5; r2 at P 15.5, loaded 16.5, at D
+ * 24.5, delivered 25; home 26. Delivery times 11.5 and 23. Without the class speed the narrow
+ * segment (6) would be the shorter. */
+static void test_fleet_class_path(void)
+{
+    char text[2048];
+    class_trip(text, sizeof text, "");
+    replace(text, sizeof text, "  at: {",
+            "    - {from: P, to: X, length: 4, one_way: true}\n"
+            "    - {from: X, to: D, length: 4, one_way: true}\n  at: {");
+    check_class_trip(text, 26, (11.5 + 23) / 2);
+    replace(text, sizeof text, "speed_by_class: {narrow: 0.5}", "speed_by_class: {narrow: 1}");
+    check_class_trip(text, 22, (9.5 + 19) / 2); /* test_fleet.c's trip by hand */
+}
+
+static void test_fleet_class_bad_input(void)
+{
+    char text[2048];
+    class_trip(text, sizeof text, "");
+    replace(text, sizeof text, "{narrow: 0.5}", "{narow: 0.5}");
+    expect_error(text, "zones.yaml:12:22: error: unknown segment class 'narow' (did you mean "
+                       "'narrow'?)\n");
+    class_trip(text, sizeof text, "");
+    replace(text, sizeof text, "{narrow: 0.5}", "{narrow: 0}");
+    expect_error(text, "zones.yaml:12:30: error: a class's speed must be more than 0, not 0\n");
+    class_trip(text, sizeof text, "");
+    replace(text, sizeof text, "{narrow: 0.5}", "[narrow]");
+    expect_error(text, "zones.yaml:12:22: error: 'speed_by_class' (a mapping of classes to speeds) "
+                       "must be a mapping, not a list\n");
+}
+
 int main(void)
 {
     RUN(test_fleet_deadlock_stop);
@@ -397,5 +497,8 @@ int main(void)
     RUN(test_fleet_segment_capacity);
     RUN(test_fleet_segment_capacity_room);
     RUN(test_fleet_segment_bad_input);
+    RUN(test_fleet_class_speed);
+    RUN(test_fleet_class_path);
+    RUN(test_fleet_class_bad_input);
     return CHECK_DONE();
 }
