@@ -14,24 +14,28 @@
  * One pickup block per fleet: every request of a fleet starts at the same node, so "oldest" and
  * "nearest" are the same choice of request and the fleet needs no other rule.
  *
- * Zone control (a network with node capacities, network.h's `zoned`): vehicles drive node by
- * node along their least-time path. A vehicle holds the node it stands at, and on a segment both
- * its end nodes (the one it left is given back when it reaches the other). Before it enters a
- * segment it reserves the node at its end; when that node is full, or other vehicles already
- * wait for it, it waits (ZONE_WAIT) at the node it stands at, in a first-come first-served queue
- * of that node. A node given back goes to its waiting vehicles in that order. When a vehicle
- * starts to wait, the vehicles it waits for are followed (the holders of the node it wants, the
- * holders of the nodes those want, ...): if all of them wait too, none of them can ever move, a
- * deadlock, and the sim stops with an error that names the cycle. Zones count the vehicles of
- * one fleet (fleets do not see each other's vehicles).
+ * Zone control (a network with node or segment capacities, network.h's `zoned`): vehicles drive
+ * node by node along their least-time path. A vehicle holds the node it stands at, and on a
+ * segment both its end nodes (the one it left is given back when it reaches the other). Before it
+ * enters a segment it waits while the segment is full (with a capacity), then reserves the node
+ * at its end; when that node is full, or other vehicles already wait for it, it waits
+ * (ZONE_WAIT) at the node it stands at, in a first-come first-served queue of that node (or of
+ * the segment). A node or segment given back goes to its waiting vehicles in that order. When a
+ * vehicle starts to wait for a node (or a charging point), the vehicles it waits for are
+ * followed (the holders of the node it wants, the holders of the nodes those want, ...): if all
+ * of them wait too, none of them can ever move, a deadlock, and the sim stops with an error that
+ * names the cycle, or with `deadlock: back_off` a vehicle of the cycle backs off. Zones count
+ * the vehicles of one fleet (fleets do not see each other's vehicles).
  *
  * Invariants: requests wait, oldest first, on the list head..tail (`nwait` of them), and while
  * one waits no vehicle is IDLE; a vehicle has at most one pending event; a vehicle holds an
  * entity (`ent`) from LOADING to the end of its hand-over; `place` is the place (an index into
  * the fleet's tsim__net_paths) where the vehicle is, or where its current leg started. With zones:
  * `node` is the node the vehicle stands at or last left; `arc` the segment it drives or waits to
- * enter (-1: none); a node's queue (whead/wtail, linked by `wnext`) is empty unless the node is
- * full (occ >= cap).
+ * enter (-1: none); a vehicle waits in at most one queue (linked by `wnext`): a node's
+ * (whead/wtail), empty unless the node is full (occ >= cap), or a segment's (shead/stail, `wseg`
+ * set), empty unless the segment is full; a vehicle holds a charger's point while CHARGING, or
+ * while `plugged` (charged, waiting to drive off).
  *
  * Its parameters are in the block's value table (registry.h), in the order of `keys` below.
  */
@@ -100,6 +104,7 @@ struct fleet {
     uint64_t deliveries, blocked_n;
     uint64_t zone_waits; /* vehicles that began to wait for a node */
     uint64_t deadlocks;  /* with zones: deadlocks found */
+    uint64_t stalled;    /* with zones: back-offs since the last hand-over */
     int zoned;
     const struct tsim__network *net;
     int *occ;              /* with zones, per node: vehicles holding it */
@@ -250,7 +255,9 @@ static void point_arrays(struct fleet *s)
     s->hfirst = s->todo + s->nveh;
     s->hnext = s->hfirst + nn;
     s->hprev = s->hnext + 2 * s->nveh;
-    s->segocc = s->hprev + 2 * s->nveh; /* used only with segment capacities */
+    s->segocc = s->shead = s->stail = NULL;
+    if (!s->net->segcap) return; /* state_size counted them with segment capacities only */
+    s->segocc = s->hprev + 2 * s->nveh;
     s->shead = s->segocc + s->net->nsegs;
     s->stail = s->shead + s->net->nsegs;
 }
@@ -488,6 +495,13 @@ static uint32_t new_stamp(struct fleet *s)
     return s->stamp;
 }
 
+/* The most back-offs of a fleet, per vehicle, with no hand-over between. Two vehicles may give
+ * way to each other without end (on a dead-end lane that the one that must give way cannot
+ * leave, the other backs into the lane again and again); past this no vehicle may back off until
+ * a delivery is made, so such a livelock stops the run with the deadlock's error instead of
+ * running for ever, while a fleet that delivers may back off as often as it needs. */
+#define BACK_OFF_MAX 32
+
 /* Whether a vehicle may back off along arc `a` at once: toward a node other than `want` that
  * has room, on a segment that has room. */
 static int may_back_to(const struct fleet *s, int a, int want)
@@ -529,6 +543,7 @@ static void back_off(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     else s->v[prev].wnext = v->wnext;
     if (s->wtail[w] == i) s->wtail[w] = prev;
     v->arc = r;
+    s->stalled++;
     set_state(sim, b, s, i, v->drive);
     enter_arc(sim, b, s, i);
 }
@@ -618,7 +633,7 @@ static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, ui
     while (s->todo[first] != x) first++;
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     int back_off_rule = d->val[K_DEADLOCK].i == DL_BACK_OFF;
-    if (back_off_rule) {
+    if (back_off_rule && s->stalled < (uint64_t)BACK_OFF_MAX * s->nveh) {
         /* Empty vehicles give way to loaded ones, higher numbers to lower ones. */
         uint32_t y = TSIM__NIL;
         int r = -1;
@@ -810,6 +825,7 @@ static int hand_over(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     if (!tsim__send_leave(sim, b, e)) return 0;
     tsim__sum_add(&s->delivery, sim->now - t_in);
     s->deliveries++;
+    s->stalled = 0;
     v->deliveries++;
     v->ent = TSIM__NIL;
     vehicle_free(sim, b, s, i);

@@ -486,12 +486,39 @@ static void test_fleet_class_bad_input(void)
                        "must be a mapping, not a list\n");
 }
 
+/* The corridor entered from home by a one-way segment H -> D, and `idle: stay`: amr 2, empty, at
+ * D cannot back off (no way back to H, and c is the node it waits for), so amr 1, loaded, backs
+ * off to P; then amr 2 follows to c and waits for P, and amr 1 has nowhere to go but amr 2 can
+ * back off to D, and so on: the two give way to each other without end, delivering nothing.
+ * After 32 back-offs per vehicle (64) none of the cycle may, and the run stops with the error. */
+static void test_fleet_back_off_livelock_stops(void)
+{
+    char text[2048];
+    corridor(text, sizeof text, "    deadlock: back_off\n");
+    replace(text, sizeof text, "    idle: home\n", "");
+    replace(text, sizeof text, "{from: H, to: D, length: 1}", "{from: H, to: D, length: 1, one_way: true}");
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (sim) {
+        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+        const char *e = tsim_sim_error(sim);
+        const char *tail = " (no vehicle of it can back off)";
+        CHECK(e && strncmp(e, "deadlock at ", 12) == 0);
+        CHECK(e && strlen(e) > strlen(tail) && strcmp(e + strlen(e) - strlen(tail), tail) == 0);
+        CHECK(tsim_sim_now(sim) > 14 + 64 * 2); /* a back-off takes 2 min at the least */
+
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_fleet_deadlock_stop);
     RUN(test_fleet_deadlock_back_off);
     RUN(test_fleet_deadlocks_zero);
     RUN(test_fleet_back_off_many);
+    RUN(test_fleet_back_off_livelock_stops);
     RUN(test_fleet_deadlock_through_charger);
     RUN(test_fleet_back_off_at_charger);
     RUN(test_fleet_segment_capacity);
