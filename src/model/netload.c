@@ -37,6 +37,17 @@ static const char *const seg_keys[] = {"from", "to", "length", "one_way", "speed
 
 static int capacity(struct loader *ld, struct fy_node *v, const char *what, struct pos at);
 
+/* Reports at `at` that `name` is not one of the `n` names of `names` ("WHAT 'NAME'"), with a
+ * "did you mean" among them. */
+static void unknown_name(struct loader *ld, struct pos at, const char *what, const char *name,
+                         char *const *names, int n)
+{
+    struct tsim__suggest sg;
+    tsim__suggest_init(&sg, name);
+    for (int k = 0; k < n; k++) tsim__suggest_offer(&sg, names[k]);
+    tsim__ld_err(ld, at, "%s '%s'%s", what, name, tsim__suggest_text(&sg));
+}
+
 /* The node named by scalar `v`, or -1 reported with a "did you mean". */
 static int node_ref(struct loader *ld, struct tsim__network *net, struct fy_node *v,
                     const char *what, struct pos at)
@@ -44,12 +55,8 @@ static int node_ref(struct loader *ld, struct tsim__network *net, struct fy_node
     const char *s = tsim__ld_scalar(ld, v, what, at);
     if (!s) return -1;
     int i = tsim__net_find(net, s);
-    if (i >= 0) return i;
-    struct tsim__suggest sg;
-    tsim__suggest_init(&sg, s);
-    for (int k = 0; k < net->nnodes; k++) tsim__suggest_offer(&sg, net->node[k]);
-    tsim__ld_err(ld, tsim__ld_pos(v, at), "undefined node '%s'%s", s, tsim__suggest_text(&sg));
-    return -1;
+    if (i < 0) unknown_name(ld, tsim__ld_pos(v, at), "undefined node", s, net->node, net->nnodes);
+    return i;
 }
 
 /* A number > 0 (a length or a speed), or NAN reported. */
@@ -317,10 +324,8 @@ static void load_class_speeds(struct loader *ld, struct tsim__network *net, int 
         if (!key) continue;
         int c = tsim__net_class(net, key, 0);
         if (c < 0) {
-            struct tsim__suggest sg;
-            tsim__suggest_init(&sg, key);
-            for (int k = 1; k < net->ncls; k++) tsim__suggest_offer(&sg, net->cls[k]);
-            tsim__ld_err(ld, kp, "unknown segment class '%s'%s", key, tsim__suggest_text(&sg));
+            unknown_name(ld, kp, "unknown segment class", key, net->ncls ? net->cls + 1 : NULL,
+                         net->ncls ? net->ncls - 1 : 0);
             continue;
         }
         double sp = positive(ld, fy_node_pair_value(p), "a class's speed", kp);
