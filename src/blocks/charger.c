@@ -93,6 +93,12 @@ int tsim__charger_arrive(struct tsim_sim *sim, uint32_t c, uint32_t fleet, uint3
     return 0;
 }
 
+uint32_t tsim__charger_points(const struct tsim_sim *sim, uint32_t c)
+{
+    const struct charger *s = tsim__state(sim, c);
+    return s->points;
+}
+
 void tsim__charger_leave(struct tsim_sim *sim, uint32_t c)
 {
     struct charger *s = tsim__state(sim, c);

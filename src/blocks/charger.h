@@ -14,6 +14,8 @@ int tsim__is_charger(const struct tsim_model *m, int block);
  * has one now; 0 if it waits in the charger's queue, first come first served, and the fleet's
  * `granted` hook is called with (vehicle, c) when a point is its. */
 int tsim__charger_arrive(struct tsim_sim *sim, uint32_t c, uint32_t fleet, uint32_t vehicle);
+/* How many points charger `c` has. */
+uint32_t tsim__charger_points(const struct tsim_sim *sim, uint32_t c);
 /* A vehicle leaves charger `c` and gives its point back (to the first waiting, if any). */
 void tsim__charger_leave(struct tsim_sim *sim, uint32_t c);
 #endif

@@ -39,6 +39,11 @@ void tsim__net_destroy(struct tsim__network *n)
     tsim__free(n->rfirst);
     tsim__free(n->rorder);
     tsim__free(n->cap);
+    tsim__free(n->segcap);
+    for (int i = 1; i < n->ncls; i++) tsim__free(n->cls[i]);
+    tsim__free(n->cls);
+    for (int i = 0; i < n->ncls_speed; i++) tsim__free(n->cls_speed[i]);
+    tsim__free(n->cls_speed);
     tsim__free(n);
 }
 
@@ -87,27 +92,54 @@ int tsim__net_add_node(struct tsim__network *n, const char *name)
     return n->nnodes++;
 }
 
-static void add_arc(struct tsim__network *n, int a, int b, double length, double limit)
+static void add_arc(struct tsim__network *n, int a, int b, double length, double limit, int cls)
 {
     if (n->narcs == n->cap_arcs) {
         n->cap_arcs = n->cap_arcs ? 2 * n->cap_arcs : 16;
         n->arc = tsim__realloc(n->arc, (size_t)n->cap_arcs * sizeof(struct tsim__net_arc));
     }
-    n->arc[n->narcs++] = (struct tsim__net_arc){a, b, length, limit};
+    n->arc[n->narcs++] = (struct tsim__net_arc){a, b, length, limit, n->nsegs, cls};
 }
 
-void tsim__net_add_segment(struct tsim__network *n, int a, int b, double length, double limit,
-                           int two_way)
+int tsim__net_add_segment(struct tsim__network *n, int a, int b, double length, double limit,
+                          int two_way, int cls)
 {
-    TSIM__ASSERT(a >= 0 && a < n->nnodes && b >= 0 && b < n->nnodes && length > 0 && limit > 0,
+    TSIM__ASSERT(a >= 0 && a < n->nnodes && b >= 0 && b < n->nnodes && length > 0 && limit > 0 &&
+                     cls >= 0 && cls < (n->ncls ? n->ncls : 1),
                  "bad segment");
-    add_arc(n, a, b, length, limit);
-    if (two_way) add_arc(n, b, a, length, limit);
+    add_arc(n, a, b, length, limit, cls);
+    if (two_way) add_arc(n, b, a, length, limit, cls);
+    if (n->segcap) {
+        n->segcap = tsim__realloc(n->segcap, ((size_t)n->nsegs + 1) * sizeof(int));
+        n->segcap[n->nsegs] = 0;
+    }
+    n->nsegs++;
     tsim__free(n->first); /* the adjacency is built again on the next search */
     tsim__free(n->order);
     tsim__free(n->rfirst);
     tsim__free(n->rorder);
     n->first = n->order = n->rfirst = n->rorder = NULL;
+    return n->nsegs - 1;
+}
+
+void tsim__net_set_segment_capacity(struct tsim__network *n, int seg, int cap)
+{
+    TSIM__ASSERT(seg >= 0 && seg < n->nsegs && cap >= 0, "bad capacity");
+    if (!n->segcap) n->segcap = tsim__calloc((size_t)n->nsegs, sizeof(int));
+    n->segcap[seg] = cap;
+    if (cap > 0) n->zoned = 1;
+}
+
+int tsim__net_class(struct tsim__network *n, const char *name, int add)
+{
+    for (int i = 1; i < n->ncls; i++)
+        if (strcmp(n->cls[i], name) == 0) return i;
+    if (!add) return -1;
+    if (n->ncls == 0) n->ncls = 1;
+    n->cls = tsim__realloc(n->cls, (size_t)(n->ncls + 1) * sizeof(char *));
+    n->cls[0] = NULL;
+    n->cls[n->ncls] = tsim__strdup(name);
+    return n->ncls++;
 }
 
 void tsim__net_set_capacity(struct tsim__network *n, int node, int cap)
@@ -116,6 +148,18 @@ void tsim__net_set_capacity(struct tsim__network *n, int node, int cap)
     if (!n->cap) n->cap = tsim__calloc((size_t)n->nnodes, sizeof(int));
     n->cap[node] = cap;
     if (cap > 0) n->zoned = 1;
+}
+
+int tsim__net_arc_between(const struct tsim__network *n, int a, int b)
+{
+    if (n->first) { /* arcs by start node, in the order they were added */
+        for (int k = n->first[a]; k < n->first[a + 1]; k++)
+            if (n->arc[n->order[k]].to == b) return n->order[k];
+        return -1;
+    }
+    for (int i = 0; i < n->narcs; i++)
+        if (n->arc[i].from == a && n->arc[i].to == b) return i;
+    return -1;
 }
 
 void tsim__net_set_at(struct tsim__network *n, int block, int node)
@@ -189,8 +233,8 @@ static struct entry heap_pop(struct entry *h, int *len)
 
 /* Dijkstra's search from `src` along the arcs (`reverse` 0) or against them (1: times to `src`);
  * `hop`, when not NULL, gets the arc by which each node was last improved (-1: none). */
-static void search(struct tsim__network *n, int src, double speed, int reverse, double *out,
-                   int *hop)
+static void search(struct tsim__network *n, int src, double speed, const double *cls_speed,
+                   int reverse, double *out, int *hop)
 {
     TSIM__ASSERT(src >= 0 && src < n->nnodes && speed > 0, "bad search");
     if (!reverse && !n->first) build_adjacency(n, 0, &n->first, &n->order);
@@ -209,7 +253,7 @@ static void search(struct tsim__network *n, int src, double speed, int reverse, 
         for (int k = first[e.v]; k < first[e.v + 1]; k++) {
             const struct tsim__net_arc *a = &n->arc[order[k]];
             int w = reverse ? a->from : a->to;
-            double t = e.t + a->length / (speed < a->limit ? speed : a->limit);
+            double t = e.t + tsim__net_arc_time(a, speed, cls_speed);
             if (t < out[w]) {
                 out[w] = t;
                 if (hop) hop[w] = order[k];
@@ -220,12 +264,29 @@ static void search(struct tsim__network *n, int src, double speed, int reverse, 
     tsim__free(h);
 }
 
-void tsim__net_times(struct tsim__network *n, int src, double speed, double *out)
+void tsim__net_times(struct tsim__network *n, int src, double speed, const double *cls_speed,
+                     double *out)
 {
-    search(n, src, speed, 0, out, NULL);
+    search(n, src, speed, cls_speed, 0, out, NULL);
 }
 
-void tsim__net_toward(struct tsim__network *n, int dst, double speed, double *out, int *hop)
+void tsim__net_toward(struct tsim__network *n, int dst, double speed, const double *cls_speed,
+                      double *out, int *hop)
 {
-    search(n, dst, speed, 1, out, hop);
+    search(n, dst, speed, cls_speed, 1, out, hop);
+}
+
+void tsim__net_set_class_speed(struct tsim__network *n, int block, int cls, double speed)
+{
+    TSIM__ASSERT(block >= 0 && cls > 0 && cls < n->ncls && speed > 0, "bad class speed");
+    if (block >= n->ncls_speed) {
+        n->cls_speed = tsim__realloc(n->cls_speed, ((size_t)block + 1) * sizeof(double *));
+        for (int i = n->ncls_speed; i <= block; i++) n->cls_speed[i] = NULL;
+        n->ncls_speed = block + 1;
+    }
+    if (!n->cls_speed[block]) {
+        n->cls_speed[block] = tsim__malloc((size_t)n->ncls * sizeof(double));
+        for (int i = 0; i < n->ncls; i++) n->cls_speed[block][i] = INFINITY;
+    }
+    n->cls_speed[block][cls] = speed;
 }

@@ -16,6 +16,8 @@ struct tsim__net_arc {
     int from, to;
     double length;
     double limit; /* the speed limit, in length per time unit; INFINITY: none */
+    int seg;      /* the segment it belongs to (a two-way segment's two arcs share it) */
+    int cls;      /* its segment's class, an index into the network's `cls`; 0: none */
 };
 
 /* Travel times between the places a fleet's vehicles stop at, found once (fleet.c's check). */
@@ -25,6 +27,8 @@ struct tsim__net_paths {
     double *empty; /* [i * nplaces + j]: the least time from place i to j at the empty speed */
     double *loaded;/* the same at the loaded speed; INFINITY: no path */
     double speed_empty, speed_loaded; /* the speeds they were found for */
+    const double *cls_speed; /* the fleet's top speed on each segment class (the network's
+                              * `cls_speed` of the fleet block), NULL: none */
     /* With zones only (network `zoned`): the arc to take first from each node toward each place,
      * [place * nnodes + node], -1 at the place itself or where it cannot be reached. */
     int *hop_empty, *hop_loaded;
@@ -48,10 +52,31 @@ struct tsim__network {
     int *first, *order;
     int *rfirst, *rorder;
     /* Zone control: the most vehicles of one fleet on each node at once (0: no limit). NULL
-     * while no node has a limit; `zoned` says whether one has. */
+     * while no node has a limit; `zoned` says whether one has, or a segment. */
     int *cap;
     int zoned;
+    /* The segments (as written; a two-way one is two arcs), and the most vehicles of one fleet
+     * on each at once (0: no limit; NULL while no segment has a limit). */
+    int nsegs;
+    int *segcap;
+    /* Segment classes by name: cls[0] is NULL (no class), cls[1 .. ncls) the names. */
+    int ncls;
+    char **cls;
+    /* Per block (a fleet's), its top speed on each class, ncls entries (INFINITY: none given);
+     * NULL for a block that gives none. `ncls_speed` blocks have a slot. */
+    int ncls_speed;
+    double **cls_speed;
 };
+
+/* The time a vehicle of top speed `speed` takes on arc `a`: length / min(speed, the arc's
+ * limit, the class speed `cls_speed[a->cls]` when given). */
+static inline double tsim__net_arc_time(const struct tsim__net_arc *a, double speed,
+                                        const double *cls_speed)
+{
+    double sp = speed < a->limit ? speed : a->limit;
+    if (cls_speed && a->cls > 0 && cls_speed[a->cls] < sp) sp = cls_speed[a->cls];
+    return a->length / sp;
+}
 
 struct tsim__network *tsim__net_create(void);
 void tsim__net_destroy(struct tsim__network *n);
@@ -60,22 +85,35 @@ void tsim__net_destroy(struct tsim__network *n);
 int tsim__net_add_node(struct tsim__network *n, const char *name);
 /* The index of node `name`, or -1. */
 int tsim__net_find(const struct tsim__network *n, const char *name);
-/* Add a segment from node `a` to `b` (and back when `two_way`), `length` > 0, `limit` > 0. */
-void tsim__net_add_segment(struct tsim__network *n, int a, int b, double length, double limit,
-                           int two_way);
+/* Add a segment from node `a` to `b` (and back when `two_way`), `length` > 0, `limit` > 0, of
+ * class `cls` (tsim__net_class; 0: none). Returns its index. */
+int tsim__net_add_segment(struct tsim__network *n, int a, int b, double length, double limit,
+                          int two_way, int cls);
+/* Segment `seg` holds at most `cap` vehicles of a fleet at once, both ways together. */
+void tsim__net_set_segment_capacity(struct tsim__network *n, int seg, int cap);
+/* The index of segment class `name` (from 1), made when `add` and it is new; -1 when not found. */
+int tsim__net_class(struct tsim__network *n, const char *name, int add);
 /* Block `block` stands at node `node`. */
 void tsim__net_set_at(struct tsim__network *n, int block, int node);
 /* The node of block `block`, -1 when it stands at none. */
 int tsim__net_node_of(const struct tsim__network *n, int block);
 
 /* The least travel time from node `src` to every node, into `out` (nnodes entries; INFINITY:
- * unreachable), for a vehicle of top speed `speed`: an arc takes length / min(speed, limit).
+ * unreachable), for a vehicle of top speed `speed` and class speeds `cls_speed` (NULL: none):
+ * an arc takes tsim__net_arc_time.
  * Dijkstra's search with a binary heap: O((nodes + arcs) log nodes). */
-void tsim__net_times(struct tsim__network *n, int src, double speed, double *out);
+void tsim__net_times(struct tsim__network *n, int src, double speed, const double *cls_speed,
+                     double *out);
 /* The least travel time from every node to node `dst` into `out`, and in `hop` the arc each node
  * takes first on such a path (-1 at `dst` and where `dst` cannot be reached). Ties between paths
  * go the same way on every run (the search's order depends on the input only). */
-void tsim__net_toward(struct tsim__network *n, int dst, double speed, double *out, int *hop);
+void tsim__net_toward(struct tsim__network *n, int dst, double speed, const double *cls_speed,
+                      double *out, int *hop);
+/* Fleet block `block` drives at most `speed` on the segments of class `cls` (> 0). */
+void tsim__net_set_class_speed(struct tsim__network *n, int block, int cls, double speed);
+/* The arc from node `a` to node `b` (the first of them in the order segments were added), -1
+ * when there is none. */
+int tsim__net_arc_between(const struct tsim__network *n, int a, int b);
 /* Node `node` holds at most `cap` vehicles of a fleet at once (0: no limit). */
 void tsim__net_set_capacity(struct tsim__network *n, int node, int cap);
 

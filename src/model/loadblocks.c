@@ -594,6 +594,9 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
             load_needs(ld, b, v, kp);
         } else if (strcmp(key, "parts") == 0) {
             load_parts(ld, b, v, kp);
+        } else if (strcmp(key, "speed_by_class") == 0) { /* a fleet's: classes are the network's */
+            bi->class_speeds = v;
+            bi->class_speeds_pos = kp;
         } else if (strcmp(key, "release") == 0 && type == TSIM_SOURCE) {
             bi->release = v;
             bi->release_pos = kp;

@@ -33,6 +33,8 @@ struct blockinfo {
     int *out; /* route targets, for the reachability check */
     struct fy_node *release; /* a source's 'release', read once every block exists */
     struct pos release_pos;
+    struct fy_node *class_speeds; /* a fleet's 'speed_by_class', read with the network */
+    struct pos class_speeds_pos;
 };
 
 struct loader {

@@ -6,6 +6,7 @@
  *     nodes: [dock, pack, home]
  *     segments:
  *       - {from: dock, to: pack, length: 250, one_way: true, speed_limit: 100}
+ *       - {from: pack, to: home, length: 40, capacity: 1, class: narrow}
  *     at: {in: dock, pack: pack, amr: home}
  *     zones: {pack: 1}       # zone control: at most 1 vehicle of a fleet on node 'pack'
  *     node_capacity: 2       # and at most 2 on each node `zones` does not name
@@ -32,7 +33,20 @@
 static const char *const net_keys[] = {"nodes", "segments", "at", "description", "zones",
                                        "node_capacity", "segments_file", NULL};
 static const char *const seg_keys[] = {"from", "to", "length", "one_way", "speed_limit",
-                                       "description", NULL};
+                                       "description", "capacity", "class", NULL};
+
+static int capacity(struct loader *ld, struct fy_node *v, const char *what, struct pos at);
+
+/* Reports at `at` that `name` is not one of the `n` names of `names` ("WHAT 'NAME'"), with a
+ * "did you mean" among them. */
+static void unknown_name(struct loader *ld, struct pos at, const char *what, const char *name,
+                         char *const *names, int n)
+{
+    struct tsim__suggest sg;
+    tsim__suggest_init(&sg, name);
+    for (int k = 0; k < n; k++) tsim__suggest_offer(&sg, names[k]);
+    tsim__ld_err(ld, at, "%s '%s'%s", what, name, tsim__suggest_text(&sg));
+}
 
 /* The node named by scalar `v`, or -1 reported with a "did you mean". */
 static int node_ref(struct loader *ld, struct tsim__network *net, struct fy_node *v,
@@ -41,12 +55,8 @@ static int node_ref(struct loader *ld, struct tsim__network *net, struct fy_node
     const char *s = tsim__ld_scalar(ld, v, what, at);
     if (!s) return -1;
     int i = tsim__net_find(net, s);
-    if (i >= 0) return i;
-    struct tsim__suggest sg;
-    tsim__suggest_init(&sg, s);
-    for (int k = 0; k < net->nnodes; k++) tsim__suggest_offer(&sg, net->node[k]);
-    tsim__ld_err(ld, tsim__ld_pos(v, at), "undefined node '%s'%s", s, tsim__suggest_text(&sg));
-    return -1;
+    if (i < 0) unknown_name(ld, tsim__ld_pos(v, at), "undefined node", s, net->node, net->nnodes);
+    return i;
 }
 
 /* A number > 0 (a length or a speed), or NAN reported. */
@@ -72,7 +82,7 @@ static void load_segment(struct loader *ld, struct tsim__network *net, struct fy
 {
     struct pos at = tsim__ld_pos(sg, at0);
     if (!tsim__ld_expect(ld, sg, FYNT_MAPPING, "a segment", at)) return;
-    int from = -1, to = -1, ok = 1, two_way = 1, has_from = 0, has_to = 0;
+    int from = -1, to = -1, ok = 1, two_way = 1, has_from = 0, has_to = 0, cap = 0, cls = 0;
     double length = NAN, limit = INFINITY;
     void *it = NULL;
     struct fy_node *v;
@@ -108,6 +118,15 @@ static void load_segment(struct loader *ld, struct tsim__network *net, struct fy
         case 5:
             tsim__ld_scalar(ld, v, "'description'", kp);
             break;
+        case 6:
+            if ((cap = capacity(ld, v, "a segment's capacity", kp)) < 0) ok = 0;
+            break;
+        case 7: {
+            const char *c = tsim__ld_name(ld, v, "a segment class", kp);
+            if (c) cls = tsim__net_class(net, c, 1);
+            else ok = 0;
+            break;
+        }
         default: ok = 0; /* an unknown key, reported */
         }
     }
@@ -122,7 +141,8 @@ static void load_segment(struct loader *ld, struct tsim__network *net, struct fy
         ld->stop = 1;
         return;
     }
-    tsim__net_add_segment(net, from, to, length, limit, two_way);
+    int seg = tsim__net_add_segment(net, from, to, length, limit, two_way, cls);
+    if (cap > 0) tsim__net_set_segment_capacity(net, seg, cap);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -212,7 +232,7 @@ static void csv_segment(struct tsim__csv *c, const struct tsim__csv_row *row, vo
         tsim__csv_fail(c, row->line, 1, "more than %d segments", SEGMENTS_MAX);
         return;
     }
-    tsim__net_add_segment(r->net, from, to, length, limit, two_way);
+    tsim__net_add_segment(r->net, from, to, length, limit, two_way, 0);
 }
 
 static void load_segments_file(struct loader *ld, struct tsim__network *net, struct fy_node *v,
@@ -289,6 +309,30 @@ static void load_zones(struct loader *ld, struct tsim__network *net, struct fy_n
     }
 }
 
+/* A fleet's `speed_by_class: {CLASS: speed, ...}`, each class one that a segment has. */
+static void load_class_speeds(struct loader *ld, struct tsim__network *net, int block,
+                              struct fy_node *map, struct pos at)
+{
+    if (!tsim__ld_expect(ld, map, FYNT_MAPPING, "'speed_by_class' (a mapping of classes to speeds)",
+                         at))
+        return;
+    void *it = NULL;
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(map, &it))) {
+        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
+        const char *key = tsim__ld_key(ld, p, kp);
+        if (!key) continue;
+        int c = tsim__net_class(net, key, 0);
+        if (c < 0) {
+            unknown_name(ld, kp, "unknown segment class", key, net->ncls ? net->cls + 1 : NULL,
+                         net->ncls ? net->ncls - 1 : 0);
+            continue;
+        }
+        double sp = positive(ld, fy_node_pair_value(p), "a class's speed", kp);
+        if (!isnan(sp)) tsim__net_set_class_speed(net, block, c, sp);
+    }
+}
+
 void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
 {
     if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'network'", at)) return;
@@ -348,6 +392,10 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
         for (int k = 0; c > 0 && k < net->nnodes; k++) tsim__net_set_capacity(net, k, c);
     }
     if (zones) load_zones(ld, net, zones, zones_at);
+    for (size_t k = 0; k < ld->nblk; k++)
+        if (ld->blk[k].class_speeds)
+            load_class_speeds(ld, net, ld->blk[k].index, ld->blk[k].class_speeds,
+                              ld->blk[k].class_speeds_pos);
     tsim__net_destroy(ld->m->net);
     ld->m->net = net;
 }

@@ -1,0 +1,531 @@
+/*
+ * Zone control of fleets beyond the node capacities of test_fleet.c: the deadlock rule that lets
+ * the run go on (`deadlock: back_off`) and its `deadlocks` KPI, every time computed by hand.
+ */
+#include "check.h"
+#include "twinsim.h"
+
+#include <stdlib.h>
+
+#include "model_text.h"
+
+static struct tsim_model *load(const char *text, char *diag, size_t size)
+{
+    return model_from_text(text, "zones.yaml", diag, size);
+}
+
+/* test_fleet.c's corridor H - D - c - P (lengths 1, 2, 2, both ways), one vehicle per node, two
+ * at home H; speed 1, load 1, idle: home; requests at P at 6 and 12, carried to D. `fleet_extra`
+ * goes at the end of the fleet's keys. */
+static void corridor(char *text, size_t size, const char *fleet_extra)
+{
+    snprintf(text, size,
+             "name: corridor\n"
+             "time_unit: min\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 6\n"
+             "    limit: 2\n"
+             "    to: amr\n"
+             "  - fleet: amr\n"
+             "    count: 2\n"
+             "    speed: 1\n"
+             "    load: 1\n"
+             "    idle: home\n"
+             "%s"
+             "    to: out\n"
+             "  - sink: out\n"
+             "network:\n"
+             "  nodes: [H, D, c, P]\n"
+             "  segments:\n"
+             "    - {from: H, to: D, length: 1}\n"
+             "    - {from: D, to: c, length: 2}\n"
+             "    - {from: c, to: P, length: 2}\n"
+             "  at: {in: P, amr: H, out: D}\n"
+             "  node_capacity: 1\n"
+             "  zones: {H: 2}\n",
+             fleet_extra);
+}
+
+/* Replaces the first `old` in `text` (which has room for `size` bytes) by `new`. */
+static void replace(char *text, size_t size, const char *old, const char *new)
+{
+    char *p = strstr(text, old);
+    CHECK(p != NULL);
+    if (!p) return;
+    size_t lo = strlen(old), ln = strlen(new), rest = strlen(p + lo) + 1;
+    CHECK((size_t)(p - text) + ln + rest <= size);
+    memmove(p + ln, p + lo, rest);
+    memcpy(p, new, ln);
+}
+
+/* The run of `text` to its end; NULL when it does not load. */
+static struct tsim_sim *run(const char *text, struct tsim_model **m)
+{
+    char diag[512] = "";
+    *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!*m) return NULL;
+    struct tsim_sim *sim = tsim_sim_create(*m, 1, 0);
+    CHECK(sim != NULL);
+    if (sim) tsim_sim_run(sim);
+    return sim;
+}
+
+/* With `deadlock: stop` written out, the corridor stops as without the key (test_fleet.c). */
+static void test_fleet_deadlock_stop(void)
+{
+    char text[2048];
+    corridor(text, sizeof text, "    deadlock: stop\n");
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (sim) {
+        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+        const char *e = tsim_sim_error(sim);
+        CHECK_STR(e ? e : "", "deadlock at 14 min: amr 1 at 'c' waits for 'D' held by amr 2, "
+                              "amr 2 at 'D' waits for 'c' held by amr 1");
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The corridor with `deadlock: back_off`:
+ *   amr 1 takes r1 at 6: H->D->c->P, at P 11, loaded 12, enters P->c: at c 14.
+ *   amr 2 takes r2 at 12: at D 13; wants c, held by amr 1 (driving): waits (zone wait 1).
+ *   At 14 amr 1 at c wants D, held by amr 2 (zone wait 2): the deadlock (1). Both could back
+ *     off (P and H have room); amr 2, the higher number, drives back D->H, to H at 15.
+ *   15: amr 2 gives D back; amr 1 enters c->D (at D 17). amr 2 at H wants D again, held by
+ *     amr 1 driving there: waits (zone wait 3), no deadlock.
+ *   17: amr 1 delivers r1 (11 after its request), drives home D->H (H holds 2): at H 18.
+ *   18: D is free; amr 2 drives H->D->c->P, at P 23, loaded 24, P->c->D at 28: delivers r2
+ *     (16 after its request), home at 29, the end of the run.
+ * Zone waits: amr 2 13-14 and 15-18, amr 1 14-15: 5 of 2 x 29 vehicle-minutes. */
+static void test_fleet_deadlock_back_off(void)
+{
+    char text[2048];
+    corridor(text, sizeof text, "    deadlock: back_off\n");
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 29, 1e-9);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "deadlocks"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_waits"), 3, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_wait"), 5.0 / 58, 1e-12);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), (11 + 16) / 2.0, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Without a deadlock a zoned fleet reports `deadlocks` 0 (test_fleet.c's trip with zones). */
+static void test_fleet_deadlocks_zero(void)
+{
+    char text[2048];
+    corridor(text, sizeof text, "    deadlock: back_off\n");
+    replace(text, sizeof text, "limit: 2", "limit: 1");
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "deadlocks"), 0, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Many requests on the corridor: every head-on meeting of its two vehicles is backed off (the
+ * second giving way to the first, to a free node behind it) and every request is delivered; the
+ * run counts the deadlocks (at least one: the two first trips meet as above). */
+static void test_fleet_back_off_many(void)
+{
+    char text[2048];
+    corridor(text, sizeof text, "    deadlock: back_off\n");
+    replace(text, sizeof text, "interarrival: 6\n    limit: 2\n",
+            "interarrival: exponential(6)\n    limit: 60\n");
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    if (tsim_sim_error(sim)) printf("  %s\n", tsim_sim_error(sim));
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 60, 0);
+    CHECK(kpi(&r, f, "deadlocks") >= 1);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* A charger at the end of a spur: H - X - C (lengths 1, both ways), the charger's one point at
+ * C, which holds 2 vehicles, X one and home H all 3. Batteries of 100 kWh drawing 1 kW in every
+ * state, charged at 10 kW to 90; idle vehicles go to charge below 50, so all three leave H at
+ * 50 h, one after another (X holds one):
+ *   amr 1 at X 51, at C 52: charges 42 kWh, 4.2 h, until 56.2.
+ *   amr 2 at X 53, at C 54: waits for the point.
+ *   amr 3 at X 55: wants C, full (amr 1, amr 2): waits.
+ *   56.2: amr 1 has charged; it keeps its point while it waits to drive off, home through X,
+ *     held by amr 3: amr 3 waits for C, held by amr 2, which waits for the point amr 1 holds.
+ * A deadlock through a wait for a point, found when it forms and named. */
+static void spur(char *text, size_t size, const char *fleet_extra)
+{
+    snprintf(text, size,
+             "name: spur\n"
+             "time_unit: h\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 1000\n"
+             "    to: amr\n"
+             "  - fleet: amr\n"
+             "    count: 3\n"
+             "    speed: 1\n"
+             "    idle: home\n"
+             "    battery: 100\n"
+             "    draw_idle: 1\n"
+             "    draw_empty: 1\n"
+             "    charge_rate: 10\n"
+             "    charge_idle_below: 0.5\n"
+             "%s"
+             "    to: out\n"
+             "  - sink: out\n"
+             "  - charger: chg\n"
+             "network:\n"
+             "  nodes: [H, X, C]\n"
+             "  segments:\n"
+             "    - {from: H, to: X, length: 1}\n"
+             "    - {from: X, to: C, length: 1}\n"
+             "  at: {in: H, amr: H, out: H, chg: C}\n"
+             "  node_capacity: 1\n"
+             "  zones: {H: 3, C: 2}\n",
+             fleet_extra);
+}
+
+static void test_fleet_deadlock_through_charger(void)
+{
+    char text[2048], diag[512] = "";
+    spur(text, sizeof text, "");
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (sim) {
+        tsim_sim_run_until(sim, 70);
+        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+        const char *e = tsim_sim_error(sim);
+        const char *cycle = e ? strstr(e, " h: ") : NULL;
+        CHECK(e && strncmp(e, "deadlock at 56.2", 16) == 0);
+        CHECK_STR(cycle ? cycle : "", " h: amr 1 at 'C' waits for 'X' held by amr 3, amr 3 at 'X' "
+                                      "waits for 'C' held by amr 2, amr 2 at 'C' waits for a point "
+                                      "of charger 'chg' held by amr 1");
+        CHECK_NEAR(tsim_sim_now(sim), 56.2, 1e-6);
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The spur with `deadlock: back_off`: amr 1 (its way out, X, is full) and amr 2 (waiting for a
+ * point) cannot back off; amr 3 drives back to H (57.2), X goes to amr 1, which drives off and
+ * so gives its point to amr 2 (42.8 kWh left: it charges 4.72 h, until 61.92); amr 3 drives
+ * through X once amr 1 is home (59.2), is at C at 61.2 and waits for the point until 61.92,
+ * with 100 - 61.92 = 38.08 kWh then, the lowest charge of the run (it drew 1 kW all along).
+ * One deadlock, three charges, and the run goes on. (The request comes at 1000, after the
+ * end.) */
+static void test_fleet_back_off_at_charger(void)
+{
+    char text[2048], diag[512] = "";
+    spur(text, sizeof text, "    deadlock: back_off\n");
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (sim) {
+        tsim_sim_run_until(sim, 70);
+        CHECK_EQ(tsim_sim_status(sim), 0);
+        int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg");
+        struct tsim_result r;
+        tsim_result_init(&r);
+        tsim_sim_result(sim, &r);
+        CHECK_NEAR(kpi(&r, f, "deadlocks"), 1, 0);
+        CHECK_NEAR(kpi(&r, c, "charges"), 3, 0);
+        CHECK_NEAR(kpi(&r, f, "battery_min"), 0.3808, 1e-6);
+        tsim_result_release(&r);
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* test_fleet.c's trip with two vehicles and `capacity: 1` on the two-way segment H - P (length 4;
+ * P->D 6 and D->H 2 one way), no node capacities. Empty speed 2, loaded 1; load 1, unload 0.5;
+ * idle: home. Requests at P at 1 and 2, to D.
+ *   r1 at 1: amr 1 enters H-P, at P 3, loaded 4, at D 10, delivered 10.5, home 11.5.
+ *   r2 at 2: amr 2 waits at H for the segment, which amr 1 drives until 3 (a zone wait of 1);
+ *     at P 5, loaded 6, at D 12, delivered 12.5, home 13.5: the end of the run.
+ * Without the capacity amr 2 would be at P at 4 and deliver at 11.5. */
+static const char seg_yaml[] = "name: seg\n"
+                               "time_unit: min\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: 1\n"
+                               "    limit: 2\n"
+                               "    to: amr\n"
+                               "  - fleet: amr\n"
+                               "    count: 2\n"
+                               "    speed: 2\n"
+                               "    speed_loaded: 1\n"
+                               "    load: 1\n"
+                               "    unload: 0.5\n"
+                               "    idle: home\n"
+                               "    to: out\n"
+                               "  - sink: out\n"
+                               "network:\n"
+                               "  nodes: [H, P, D]\n"
+                               "  segments:\n"
+                               "    - {from: H, to: P, length: 4, capacity: 1}\n"
+                               "    - {from: P, to: D, length: 6, one_way: true}\n"
+                               "    - {from: D, to: H, length: 2, one_way: true}\n"
+                               "  at: {in: P, amr: H, out: D}\n";
+
+static void test_fleet_segment_capacity(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(seg_yaml, &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 13.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_waits"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_wait"), 1 / 27.0, 1e-12);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), (9.5 + 10.5) / 2, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deadlocks"), 0, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* With capacity 2 on the segment nobody waits: the times of test_fleet.c's two-vehicle trip. */
+static void test_fleet_segment_capacity_room(void)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "%s", seg_yaml);
+    replace(text, sizeof text, "capacity: 1", "capacity: 2");
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 12.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "zone_waits"), 0, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), (9.5 + 9.5) / 2, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* A bad model's diagnostics, word for word. */
+static void expect_error(const char *text, const char *want)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK_STR(diag, want);
+    tsim_model_destroy(m);
+}
+
+static void test_fleet_segment_bad_input(void)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "%s", seg_yaml);
+    replace(text, sizeof text, "capacity: 1", "capacity: 0");
+    expect_error(text, "zones.yaml:20:45: error: a segment's capacity must be at least 1, got '0'\n");
+    snprintf(text, sizeof text, "%s", seg_yaml);
+    replace(text, sizeof text, "capacity: 1", "capacty: 1");
+    expect_error(text, "zones.yaml:20:35: error: unknown key 'capacty' in a segment (did you mean "
+                       "'capacity'?)\n");
+    snprintf(text, sizeof text, "%s", seg_yaml);
+    replace(text, sizeof text, "capacity: 1", "deadlock: back_of");
+    expect_error(text, "zones.yaml:20:35: error: unknown key 'deadlock' in a segment\n");
+    snprintf(text, sizeof text, "%s", seg_yaml);
+    replace(text, sizeof text, "    idle: home\n", "    deadlock: back_of\n");
+    expect_error(text, "zones.yaml:14:15: error: unknown deadlock rule 'back_of' (did you mean "
+                       "'back_off'?)\n");
+}
+
+/* Segment classes: test_fleet.c's one-vehicle trip (H-P 4 both ways, P->D 6 and D->H 2 one way;
+ * empty speed 2, loaded 1; load 1, unload 0.5; idle: home; requests at 1 and 2) with P->D of
+ * class narrow, where the fleet drives at most 0.5: P->D takes 12 instead of 6.
+ *   r1: at P 3, loaded 4, at D 16, delivered 16.5.
+ *   r2 (since 2): D->H->P empty (2 + 4) / 2 = 3, at P 19.5, loaded 20.5, at D 32.5, delivered
+ *   33; home 34. Delivery times 15.5 and 31. `extra` goes at the end of the network. */
+static void class_trip(char *text, size_t size, const char *extra)
+{
+    snprintf(text, size,
+             "name: cls\n"
+             "time_unit: min\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 1\n"
+             "    limit: 2\n"
+             "    to: amr\n"
+             "  - fleet: amr\n"
+             "    count: 1\n"
+             "    speed: 2\n"
+             "    speed_loaded: 1\n"
+             "    speed_by_class: {narrow: 0.5}\n"
+             "    load: 1\n"
+             "    unload: 0.5\n"
+             "    idle: home\n"
+             "    to: out\n"
+             "  - sink: out\n"
+             "network:\n"
+             "  nodes: [H, P, D, X]\n"
+             "  segments:\n"
+             "    - {from: H, to: P, length: 4}\n"
+             "    - {from: P, to: D, length: 6, one_way: true, class: narrow}\n"
+             "    - {from: D, to: H, length: 2, one_way: true}\n"
+             "  at: {in: P, amr: H, out: D}\n"
+             "%s",
+             extra);
+}
+
+static void check_class_trip(const char *text, double end, double delivery)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), end, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), delivery, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static void test_fleet_class_speed(void)
+{
+    char text[2048];
+    class_trip(text, sizeof text, "");
+    check_class_trip(text, 34, (15.5 + 31) / 2);
+    /* Node by node under zone control, the same times. */
+    class_trip(text, sizeof text, "  node_capacity: 1\n");
+    check_class_trip(text, 34, (15.5 + 31) / 2);
+}
+
+/* With a way around the narrow segment, P->X->D of 4 + 4 at the full loaded speed 1 (8 < 12),
+ * the least-time path takes it: r1 at D 12, delivered 12.5; r2 at P 15.5, loaded 16.5, at D
+ * 24.5, delivered 25; home 26. Delivery times 11.5 and 23. Without the class speed the narrow
+ * segment (6) would be the shorter. */
+static void test_fleet_class_path(void)
+{
+    char text[2048];
+    class_trip(text, sizeof text, "");
+    replace(text, sizeof text, "  at: {",
+            "    - {from: P, to: X, length: 4, one_way: true}\n"
+            "    - {from: X, to: D, length: 4, one_way: true}\n  at: {");
+    check_class_trip(text, 26, (11.5 + 23) / 2);
+    replace(text, sizeof text, "speed_by_class: {narrow: 0.5}", "speed_by_class: {narrow: 1}");
+    check_class_trip(text, 22, (9.5 + 19) / 2); /* test_fleet.c's trip by hand */
+}
+
+static void test_fleet_class_bad_input(void)
+{
+    char text[2048];
+    class_trip(text, sizeof text, "");
+    replace(text, sizeof text, "{narrow: 0.5}", "{narow: 0.5}");
+    expect_error(text, "zones.yaml:12:22: error: unknown segment class 'narow' (did you mean "
+                       "'narrow'?)\n");
+    class_trip(text, sizeof text, "");
+    replace(text, sizeof text, "{narrow: 0.5}", "{narrow: 0}");
+    expect_error(text, "zones.yaml:12:30: error: a class's speed must be more than 0, not 0\n");
+    class_trip(text, sizeof text, "");
+    replace(text, sizeof text, "{narrow: 0.5}", "[narrow]");
+    expect_error(text, "zones.yaml:12:22: error: 'speed_by_class' (a mapping of classes to speeds) "
+                       "must be a mapping, not a list\n");
+}
+
+/* The corridor entered from home by a one-way segment H -> D, and `idle: stay`: amr 2, empty, at
+ * D cannot back off (no way back to H, and c is the node it waits for), so amr 1, loaded, backs
+ * off to P; then amr 2 follows to c and waits for P, and amr 1 has nowhere to go but amr 2 can
+ * back off to D, and so on: the two give way to each other without end, delivering nothing.
+ * After 32 back-offs per vehicle (64) none of the cycle may, and the run stops with the error. */
+static void test_fleet_back_off_livelock_stops(void)
+{
+    char text[2048];
+    corridor(text, sizeof text, "    deadlock: back_off\n");
+    replace(text, sizeof text, "    idle: home\n", "");
+    replace(text, sizeof text, "{from: H, to: D, length: 1}", "{from: H, to: D, length: 1, one_way: true}");
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (sim) {
+        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+        const char *e = tsim_sim_error(sim);
+        const char *tail = " (no vehicle of it can back off)";
+        CHECK(e && strncmp(e, "deadlock at ", 12) == 0);
+        CHECK(e && strlen(e) > strlen(tail) && strcmp(e + strlen(e) - strlen(tail), tail) == 0);
+        CHECK(tsim_sim_now(sim) > 14 + 64 * 2); /* a back-off takes 2 min at the least */
+
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+int main(void)
+{
+    RUN(test_fleet_deadlock_stop);
+    RUN(test_fleet_deadlock_back_off);
+    RUN(test_fleet_deadlocks_zero);
+    RUN(test_fleet_back_off_many);
+    RUN(test_fleet_back_off_livelock_stops);
+    RUN(test_fleet_deadlock_through_charger);
+    RUN(test_fleet_back_off_at_charger);
+    RUN(test_fleet_segment_capacity);
+    RUN(test_fleet_segment_capacity_room);
+    RUN(test_fleet_segment_bad_input);
+    RUN(test_fleet_class_speed);
+    RUN(test_fleet_class_path);
+    RUN(test_fleet_class_bad_input);
+    return CHECK_DONE();
+}
