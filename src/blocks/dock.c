@@ -242,6 +242,12 @@ static int come(struct tsim_sim *sim, uint32_t b, struct dock *s, const struct t
     if (want >= 0 && dr[want].state == IDLE) i = (uint32_t)want;
     else
         while (i < s->ndoors && (dr[i].state != IDLE || !serves(d, i, t->outbound))) i++;
+    if (r && sim->obs) {
+        struct tsim_obs o = {TSIM_OBS_TRUCK, tsim__time(sim, sim->now), (int)b,
+                             i < s->ndoors ? (int)i : -1, 0, -1, t->rec,
+                             tsim_block_content(sim, (int)b)};
+        sim->obs(sim->obs_ctx, &o);
+    }
     if (i < s->ndoors) {
         start(sim, b, s, i, t);
         return want >= 0 && i != (uint32_t)want;
@@ -563,6 +569,9 @@ int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbo
     int k = find_file_truck(d, id);
     for (uint32_t j = 0; k < 0 && j < s->nlive; j++)
         if (strcmp(live_id(s, j), id) == 0) k = (int)(s->nrec + j);
+    /* The sim brought it at this very instant (a twin that follows a plant running the same
+     * model): the plant agrees, nothing to do. */
+    if (k >= 0 && rec[k].where != TSIM__TRUCK_TO_COME && rec[k].arrive == sim->now) return 0;
     if (k >= 0 && rec[k].where != TSIM__TRUCK_TO_COME) {
         snprintf(err, errlen, "truck '%s' came to dock '%s' already, at %g", id, d->name,
                  tsim__time(sim, rec[k].arrive));

@@ -44,7 +44,8 @@ int tsim__dock_check_arrival(const struct tsim_model *m, int block, const char *
 /* The plant says truck `id` came to dock `block` now with `pallets` (1..10^6), at `door` (0-based,
  * checked with tsim__dock_check_arrival; -1: none said). A truck of the appointments is marked
  * come now (its arrival in the file no longer counts); another is added. It takes that door if
- * free in the sim, else the first free door that serves it, else waits in the yard. Returns 0,
+ * free in the sim, else the first free door that serves it, else waits in the yard. A truck the
+ * sim brought at this same instant is left as it is (the plant agrees). Returns 0,
  * 1 when it is not at the door the plant said (that door is busy in the sim), or -1 with the
  * reason in `err` when nothing was done (it came already; no room for another record). */
 int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbound,
