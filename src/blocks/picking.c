@@ -605,7 +605,14 @@ void tsim__orderlines_release(struct tsim__orderlines *o)
     for (int i = 0; o->id && i < o->norders; i++) tsim__free(o->id[i]);
     tsim__free(o->id);
     tsim__free(o->line);
+    tsim__names_release(&o->ids);
     memset(o, 0, sizeof *o);
+}
+
+void tsim__orderlines_index(struct tsim__orderlines *o)
+{
+    tsim__names_release(&o->ids);
+    for (int k = 0; k < o->norders; k++) tsim__names_put(&o->ids, o->id, k + 1, k);
 }
 
 /* The live twin's view (picking.h) --------------------------------------------------------- */
@@ -616,12 +623,12 @@ int tsim__picking_is(const struct tsim_model *m, int block)
            strcmp(tsim_block_type_name(m->blocks[block].type), "picking") == 0;
 }
 
-/* Order `id` of the file, or -1. O(orders): a plant releases an order once. */
+/* Order `id` of the file, or -1: through the ids' hash table (tsim__orderlines_index). */
 static int find_order(const struct tsim__block_desc *d, const char *id)
 {
-    for (int o = 0; o < d->orders.norders; o++)
-        if (strcmp(d->orders.id[o], id) == 0) return o;
-    return -1;
+    if (d->orders.norders == 0) return -1;
+    int o = tsim__names_find(&d->orders.ids, d->orders.id, id);
+    return o >= 0 ? o : -1;
 }
 
 /* Line number `line` of order `o`, as its index among all lines, or -1. */

@@ -94,6 +94,8 @@ static void load_orders(struct loader *ld, int b, struct fy_node *v, struct pos 
     tsim__orderlines_release(&bd->orders);
     if (tsim__orders_read(path, NULL, 0, ld->m, s, &bd->orders, err, sizeof err) != 0)
         tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
+    else
+        tsim__orderlines_index(&bd->orders);
     tsim__free(path);
 }
 
@@ -108,6 +110,8 @@ static void load_trucks(struct loader *ld, int b, struct fy_node *v, struct pos 
     tsim__trucks_release(&bd->trucks);
     if (tsim__trucks_read(path, NULL, 0, s, &bd->trucks, err, sizeof err) != 0)
         tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
+    else
+        tsim__trucks_index(&bd->trucks);
     tsim__free(path);
 }
 
