@@ -2,7 +2,8 @@
  * A dock in the live twin (src/blocks/dock.h, the `truck_arrival` kind): a truck of the
  * appointments the plant reports early is marked come and not brought again by the file, an
  * unknown truck is added, a door the sim holds busy is a difference counted, each truck's record
- * (came, door, left, loaded, full, late) computed by hand; and a forecast from a known state in
+ * (came, door, left, loaded, full, late) computed by hand; a report of what the sim did at that
+ * very instant taken as agreement; an added truck's planned departure; and a forecast from a known state in
  * which one truck certainly leaves full and on time and one certainly cannot fill.
  */
 #include "check.h"

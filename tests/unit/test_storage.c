@@ -1,6 +1,7 @@
 /*
  * Storage blocks (an aisle of rack slots and its AS/RS crane): a run whose every time is computed
- * by hand; the checks of its keys; and, as in test_validation.c, statistical checks whose
+ * by hand, and so the crane's acceleration and slots of several loads; the checks of its keys;
+ * and, as in test_validation.c, statistical checks whose
  * tolerances are confidence intervals over replications plus a derived bias allowance:
  * - travel of single- and dual-command cycles against Bozer and White (1984) for random storage
  *   in a rack normalised to 1 x b: T (1 + b^2/3) and T (40 + 15 b^2 - b^3) / 30, and against
