@@ -923,7 +923,17 @@ enum tsim_obs_kind {
     TSIM_OBS_LEAVE, /* an entity left `block` (to the next block, or out of the system) */
     TSIM_OBS_STATE, /* server `server` of machine `block` changed to `state`; of a fleet: vehicle
                      * `server` to a `state` of enum tsim_vehicle_state */
-    TSIM_OBS_DROP   /* an entity was dropped (full buffer) or scrapped at `block` */
+    TSIM_OBS_DROP,  /* an entity was dropped (full buffer) or scrapped at `block` */
+    /* The warehouse's own events, reported with the block's `content` and no product:
+     * TRUCK: a truck known by an id came to dock `block`; `entity` its record's index among the
+     * dock's trucks (the appointments, then those the live twin added), `server` the door it
+     * took (from 0) or -1 when it waits in the yard or is turned away.
+     * RELEASE: order `entity` (its index in the orders file) of picking `block` was released.
+     * PICK: line `entity` (its index among the file's lines) of picking `block` reached the pack
+     * station at the end of a picker's tour. */
+    TSIM_OBS_TRUCK,
+    TSIM_OBS_RELEASE,
+    TSIM_OBS_PICK
 };
 
 struct tsim_obs {

@@ -79,6 +79,7 @@ struct tsim__orderlines {
     int32_t *product, *qty; /* per line */
     char **id;             /* per order: its id in the file (the plant's, for the live twin) */
     int32_t *line;         /* per line: its number in the file */
+    struct tsim__names ids; /* id -> order (tsim__orderlines_index) */
 };
 
 /* The trucks of a dock's appointments (appointments_file; src/model/truckcsv.c reads them), `n`
@@ -91,6 +92,7 @@ struct tsim__trucks {
     int32_t *pallets;
     unsigned char *outbound;
     char **id;
+    struct tsim__names ids; /* id -> truck (tsim__trucks_index) */
 };
 
 /*
@@ -368,6 +370,9 @@ void tsim__machine_clear_product_process(struct tsim_model *m, int block);
  * (registry.c). */
 /* Free what `o` holds and empty it (picking.c). */
 void tsim__orderlines_release(struct tsim__orderlines *o);
+/* Index the ids of orders read (or trucks read, below), for the live twin's look-ups by id. */
+void tsim__orderlines_index(struct tsim__orderlines *o);
+void tsim__trucks_index(struct tsim__trucks *t);
 /* Free what `t` holds and empty it (dock.c). */
 void tsim__trucks_release(struct tsim__trucks *t);
 

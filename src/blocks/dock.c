@@ -242,6 +242,12 @@ static int come(struct tsim_sim *sim, uint32_t b, struct dock *s, const struct t
     if (want >= 0 && dr[want].state == IDLE) i = (uint32_t)want;
     else
         while (i < s->ndoors && (dr[i].state != IDLE || !serves(d, i, t->outbound))) i++;
+    if (r && sim->obs) {
+        struct tsim_obs o = {TSIM_OBS_TRUCK, tsim__time(sim, sim->now), (int)b,
+                             i < s->ndoors ? (int)i : -1, 0, -1, t->rec,
+                             tsim_block_content(sim, (int)b)};
+        sim->obs(sim->obs_ctx, &o);
+    }
     if (i < s->ndoors) {
         start(sim, b, s, i, t);
         return want >= 0 && i != (uint32_t)want;
@@ -494,7 +500,14 @@ void tsim__trucks_release(struct tsim__trucks *t)
     tsim__free(t->outbound);
     for (int i = 0; t->id && i < t->n; i++) tsim__free(t->id[i]);
     tsim__free(t->id);
+    tsim__names_release(&t->ids);
     memset(t, 0, sizeof *t);
+}
+
+void tsim__trucks_index(struct tsim__trucks *t)
+{
+    tsim__names_release(&t->ids);
+    for (int k = 0; k < t->n; k++) tsim__names_put(&t->ids, t->id, k + 1, k);
 }
 
 /* The live twin's view (dock.h) ------------------------------------------------------------ */
@@ -505,13 +518,12 @@ int tsim__dock_is(const struct tsim_model *m, int block)
            strcmp(tsim_block_type_name(m->blocks[block].type), "dock") == 0;
 }
 
-/* The appointment of truck `id`, or -1. O(trucks): a plant reports a truck once, and a day has
- * hundreds of appointments, not millions. */
+/* The appointment of truck `id`, or -1: through the ids' hash table (tsim__trucks_index). */
 static int find_file_truck(const struct tsim__block_desc *d, const char *id)
 {
-    for (int k = 0; k < d->trucks.n; k++)
-        if (strcmp(d->trucks.id[k], id) == 0) return k;
-    return -1;
+    if (d->trucks.n == 0) return -1;
+    int k = tsim__names_find(&d->trucks.ids, d->trucks.id, id);
+    return k >= 0 ? k : -1;
 }
 
 int tsim__dock_check_arrival(const struct tsim_model *m, int block, const char *id, int outbound,
@@ -555,7 +567,7 @@ static char *live_id(struct dock *s, uint32_t j)
 }
 
 int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbound,
-                      int64_t pallets, int door, char *err, size_t errlen)
+                      int64_t pallets, int door, double depart, char *err, size_t errlen)
 {
     struct dock *s = tsim__state(sim, (uint32_t)block);
     const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
@@ -563,6 +575,9 @@ int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbo
     int k = find_file_truck(d, id);
     for (uint32_t j = 0; k < 0 && j < s->nlive; j++)
         if (strcmp(live_id(s, j), id) == 0) k = (int)(s->nrec + j);
+    /* The sim brought it at this very instant (a twin that follows a plant running the same
+     * model): the plant agrees, nothing to do. */
+    if (k >= 0 && rec[k].where != TSIM__TRUCK_TO_COME && rec[k].arrive == sim->now) return 0;
     if (k >= 0 && rec[k].where != TSIM__TRUCK_TO_COME) {
         snprintf(err, errlen, "truck '%s' came to dock '%s' already, at %g", id, d->name,
                  tsim__time(sim, rec[k].arrive));
@@ -592,6 +607,10 @@ int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbo
                                TSIM__TRUCK_TO_COME, 0, 0};
     }
     rec[k].pallets = (uint32_t)pallets;
+    if (depart >= 0) { /* the plant's latest planned departure: on time means by it */
+        t.departure = tsim__ticks(sim, depart);
+        rec[k].due_out = t.departure;
+    }
     t.rec = (uint32_t)k;
     return come(sim, (uint32_t)block, s, &t, door);
 }

@@ -44,11 +44,13 @@ int tsim__dock_check_arrival(const struct tsim_model *m, int block, const char *
 /* The plant says truck `id` came to dock `block` now with `pallets` (1..10^6), at `door` (0-based,
  * checked with tsim__dock_check_arrival; -1: none said). A truck of the appointments is marked
  * come now (its arrival in the file no longer counts); another is added. It takes that door if
- * free in the sim, else the first free door that serves it, else waits in the yard. Returns 0,
+ * free in the sim, else the first free door that serves it, else waits in the yard. A truck the
+ * sim brought at this same instant is left as it is (the plant agrees). `depart` (model time;
+ * negative: none said) is its latest planned departure, in place of the file's. Returns 0,
  * 1 when it is not at the door the plant said (that door is busy in the sim), or -1 with the
  * reason in `err` when nothing was done (it came already; no room for another record). */
 int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbound,
-                      int64_t pallets, int door, char *err, size_t errlen);
+                      int64_t pallets, int door, double depart, char *err, size_t errlen);
 /* The records of dock `block`'s trucks in `sim`, and record `k` of them. */
 int tsim__dock_trucks(const struct tsim_sim *sim, int block);
 void tsim__dock_truck(const struct tsim_sim *sim, int block, int k, struct tsim__dock_truck *out);

@@ -61,6 +61,8 @@ struct picker {
     uint32_t state, l0, l1, o0; /* its tour: lines l0..l1-1, the first of order o0 */
     uint64_t units;             /* the units its tour finds (short lines: fewer than asked) */
     double travel, work;        /* the tour's, model time */
+    uint32_t e0, e1;            /* its last tour ended: lines e0..e1-1, at t_end (ticks) */
+    int64_t t_end;
 };
 
 struct packer {
@@ -384,10 +386,22 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct picking *s
     }
 }
 
+/* Tell the observer, if any, of order or line `k` (TSIM_OBS_RELEASE, TSIM_OBS_PICK). */
+static void observe(struct tsim_sim *sim, uint32_t b, enum tsim_obs_kind what, uint32_t k)
+{
+    if (!sim->obs) return;
+    struct tsim_obs o = {what, tsim__time(sim, sim->now), (int)b, 0, 0, -1, k,
+                         tsim_block_content(sim, (int)b)};
+    sim->obs(sim->obs_ctx, &o);
+}
+
 static void release_upto(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t k)
 {
     struct ostate *os = AT(s, ord_off, struct ostate);
-    for (uint32_t o = s->released; o < k; o++) os[o].t_release = sim->now;
+    for (uint32_t o = s->released; o < k; o++) {
+        os[o].t_release = sim->now;
+        observe(sim, b, TSIM_OBS_RELEASE, o);
+    }
     if (k > s->released) s->released = k;
     dispatch_pickers(sim, b, s);
 }
@@ -473,8 +487,13 @@ static void tour_end(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32
     uint32_t o = p->o0;
     for (uint32_t l = p->l0; l < p->l1; l++) {
         while ((uint32_t)first[o + 1] <= l) o++;
-        if (!is_done(done, l)) line_in(sim, s, o); /* else it came when the plant said */
+        if (is_done(done, l)) continue; /* it came when the plant said */
+        line_in(sim, s, o);
+        observe(sim, b, TSIM_OBS_PICK, l);
     }
+    p->e0 = p->l0;
+    p->e1 = p->l1;
+    p->t_end = sim->now;
     s->units += p->units;
     s->travel += p->travel;
     s->work += p->work;
@@ -586,7 +605,14 @@ void tsim__orderlines_release(struct tsim__orderlines *o)
     for (int i = 0; o->id && i < o->norders; i++) tsim__free(o->id[i]);
     tsim__free(o->id);
     tsim__free(o->line);
+    tsim__names_release(&o->ids);
     memset(o, 0, sizeof *o);
+}
+
+void tsim__orderlines_index(struct tsim__orderlines *o)
+{
+    tsim__names_release(&o->ids);
+    for (int k = 0; k < o->norders; k++) tsim__names_put(&o->ids, o->id, k + 1, k);
 }
 
 /* The live twin's view (picking.h) --------------------------------------------------------- */
@@ -597,12 +623,12 @@ int tsim__picking_is(const struct tsim_model *m, int block)
            strcmp(tsim_block_type_name(m->blocks[block].type), "picking") == 0;
 }
 
-/* Order `id` of the file, or -1. O(orders): a plant releases an order once. */
+/* Order `id` of the file, or -1: through the ids' hash table (tsim__orderlines_index). */
 static int find_order(const struct tsim__block_desc *d, const char *id)
 {
-    for (int o = 0; o < d->orders.norders; o++)
-        if (strcmp(d->orders.id[o], id) == 0) return o;
-    return -1;
+    if (d->orders.norders == 0) return -1;
+    int o = tsim__names_find(&d->orders.ids, d->orders.id, id);
+    return o >= 0 ? o : -1;
 }
 
 /* Line number `line` of order `o`, as its index among all lines, or -1. */
@@ -653,6 +679,9 @@ int tsim__picking_release(struct tsim_sim *sim, int block, const char *order, ch
     struct picking *s = tsim__state(sim, (uint32_t)block);
     const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
     int o = find_order(d, order);
+    /* released by the sim at this very instant: the plant agrees */
+    if ((uint32_t)o < s->released && AT(s, ord_off, struct ostate)[o].t_release == sim->now)
+        return 0;
     if ((uint32_t)o < s->released) {
         snprintf(err, errlen, "order '%s' of picking '%s' was released already, at %g", order,
                  d->name, tsim__time(sim, AT(s, ord_off, struct ostate)[o].t_release));
@@ -683,6 +712,10 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
     for (uint32_t i = 0; i < s->npick && !touring; i++)
         touring = pk[i].state == BUSY && pk[i].l0 <= l && l < pk[i].l1;
     int picked = l < s->next_line && !touring;
+    /* picked by the sim on a tour that ended at this very instant: the plant agrees (the line
+     * stays not `done`, as the sim's own picks are) */
+    for (uint32_t i = 0; i < s->npick && picked; i++)
+        if (pk[i].t_end == sim->now && pk[i].e0 <= l && l < pk[i].e1) return 0;
     done[l / 8] |= (unsigned char)(1u << (l % 8));
     release_now(sim, b, s, (uint32_t)o);
     if (picked) return 1; /* the sim picked it before the plant did */
@@ -699,6 +732,26 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
     line_in(sim, s, (uint32_t)o);
     dispatch_packers(sim, b, s);
     return 0;
+}
+
+const char *tsim__picking_order_id(const struct tsim_model *m, int block, uint32_t o)
+{
+    const struct tsim__block_desc *d = &m->blocks[block];
+    return generated(d) || o >= (uint32_t)d->orders.norders ? NULL : d->orders.id[o];
+}
+
+int tsim__picking_line_of(const struct tsim_model *m, int block, uint32_t l, const char **order)
+{
+    const struct tsim__block_desc *d = &m->blocks[block];
+    if (generated(d) || l >= (uint32_t)d->orders.nlines) return -1;
+    int lo = 0, hi = d->orders.norders - 1; /* the last order whose first line is <= l */
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if ((uint32_t)d->orders.first[mid] <= l) lo = mid;
+        else hi = mid - 1;
+    }
+    *order = d->orders.id[lo];
+    return d->orders.line[l];
 }
 
 /* The descriptor ---------------------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #ifndef TSIM_BLOCKS_PICKING_H
 #define TSIM_BLOCKS_PICKING_H
 #include <stddef.h>
+#include <stdint.h>
 struct tsim_model;
 struct tsim_sim;
 
@@ -27,4 +28,11 @@ int tsim__picking_release(struct tsim_sim *sim, int block, const char *order, ch
  * reported it before. */
 int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int line, char *err,
                        size_t errlen);
+/* Line `l` (its index among the orders file's lines, as TSIM_OBS_PICK tells it) of picking
+ * `block`: its number in its order, and that order's id in `*order`; -1 when the block draws its
+ * orders (they have no ids). O(log orders). */
+int tsim__picking_line_of(const struct tsim_model *m, int block, uint32_t l, const char **order);
+/* Order `o` (its index in the file's release order, as TSIM_OBS_RELEASE tells it): its id, or
+ * NULL when the block draws its orders. */
+const char *tsim__picking_order_id(const struct tsim_model *m, int block, uint32_t o);
 #endif

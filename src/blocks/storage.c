@@ -1,12 +1,14 @@
 /*
- * Storage: one aisle of a selective rack, `bays` x `levels` slots of one load unit each, served
+ * Storage: one aisle of a selective rack, `bays` x `levels` slots of one load unit each (or of
+ * `slot_loads`, each reached at once, a place of the slot table apiece), served
  * by one storage and retrieval machine (an AS/RS crane) whose I/O point is at the rack's lower
  * front corner. Entities that enter are loads to put away; retrievals are asked for by the
  * block's own `demand` (requests at drawn intervals, for `demand_product` or for any product)
  * and the loads retrieved leave along `to`.
  *
  * The crane travels in both axes at once, so a move takes the longer of its horizontal and
- * vertical times (Chebyshev travel); a slot is reached at its centre, ((bay + 1/2) bay_width,
+ * vertical times (Chebyshev travel), each at constant speed or, with an acceleration, speeding
+ * up and braking at it (axis_time); a slot is reached at its centre, ((bay + 1/2) bay_width,
  * (level + 1/2) level_height) from the I/O point. A cycle is single-command (one put-away: pick
  * up at I/O, travel, drop, travel back; or one retrieval: travel, pick up, travel back, drop) or,
  * with `cycle: dual` and both kinds waiting, dual-command (put away, then travel from that slot
@@ -44,7 +46,8 @@ enum { INITIAL_EMPTY, INITIAL_FULL };
 enum {
     K_BAYS, K_LEVELS, K_BAY_WIDTH, K_LEVEL_HEIGHT, K_SPEED_X, K_SPEED_Y, K_PICK, K_DROP, K_CYCLE,
     K_QUEUE, K_PUT_AWAY, K_RETRIEVAL, K_DEMAND, K_DEMAND_PRODUCT, K_STOCKOUT, K_INITIAL,
-    K_REQUESTS, K_STOCK_FILE, K_RACK, K_DEPTH, K_CLASSES, K_CLASSES_BY
+    K_REQUESTS, K_STOCK_FILE, K_RACK, K_DEPTH, K_CLASSES, K_CLASSES_BY, K_ACCEL, K_ACCEL_X,
+    K_ACCEL_Y, K_SLOT_LOADS
 }; /* indices in `keys` */
 
 struct slot {
@@ -102,9 +105,20 @@ static uint32_t depth_of(const struct tsim__block_desc *d)
     return d->val[K_DEPTH].set ? (uint32_t)d->val[K_DEPTH].i : 1u;
 }
 
+/* Loads one slot of a selective rack holds, side by side, each reached at once. */
+static uint32_t loads_of(const struct tsim__block_desc *d)
+{
+    return d->val[K_SLOT_LOADS].set ? (uint32_t)d->val[K_SLOT_LOADS].i : 1u;
+}
+
+/* Places at one bay and level: a lane's depth, or a selective slot's loads (one of the two is
+ * 1, checked). Places i of the slot table are at rack slot i / places_of(d), places of one slot
+ * next to each other. */
+static uint32_t places_of(const struct tsim__block_desc *d) { return depth_of(d) * loads_of(d); }
+
 static uint32_t nslots_of(const struct tsim__block_desc *d)
 {
-    return (uint32_t)(d->val[K_BAYS].i * d->val[K_LEVELS].i) * depth_of(d);
+    return (uint32_t)(d->val[K_BAYS].i * d->val[K_LEVELS].i) * places_of(d);
 }
 
 static int lanes_on(const struct tsim__block_desc *d) { return d->val[K_RACK].i != RACK_SELECTIVE; }
@@ -135,14 +149,35 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
            np * sizeof(uint64_t);
 }
 
-/* Travel time in model time from the I/O point, or between two slots (from < 0: the I/O point);
- * a slot of a lane is reached at the lane's face. */
+/* The acceleration of one axis (`key` K_ACCEL_X or K_ACCEL_Y, else `accel`), 0 for none. */
+static double accel_of(const struct tsim__block_desc *d, int key)
+{
+    if (d->val[key].set) return d->val[key].r;
+    return d->val[K_ACCEL].set ? d->val[K_ACCEL].r : 0;
+}
+
+/* The time one axis takes to move `dist` at top speed `speed_key`: dist / v without an
+ * acceleration; with one, a, that also brakes at a, a trapezoidal speed profile, dist / v + v / a,
+ * when the move is long enough to reach v (dist >= v^2 / a), else a triangular one, 2 sqrt(dist /
+ * a). 0 without a speed (checked: no acceleration then). */
+static double axis_time(const struct tsim__block_desc *d, double dist, int speed_key,
+                        int accel_key)
+{
+    if (!d->val[speed_key].set) return 0;
+    double v = d->val[speed_key].r, a = accel_of(d, accel_key);
+    if (a <= 0) return dist / v;
+    if (dist >= v * v / a) return dist / v + v / a;
+    return 2 * sqrt(dist / a);
+}
+
+/* Travel time in model time from the I/O point, or between two places (from < 0: the I/O point);
+ * a place of a lane is reached at the lane's face, each load of a slot at the slot's centre. */
 static double travel(const struct tsim__block_desc *d, int32_t from, int32_t to)
 {
     long long bays = d->val[K_BAYS].i;
-    int32_t depth = (int32_t)depth_of(d);
-    if (from >= 0) from /= depth;
-    if (to >= 0) to /= depth;
+    int32_t places = (int32_t)places_of(d);
+    if (from >= 0) from /= places;
+    if (to >= 0) to /= places;
     double w = d->val[K_BAY_WIDTH].set ? d->val[K_BAY_WIDTH].r : 1;
     double hgt = d->val[K_LEVEL_HEIGHT].set ? d->val[K_LEVEL_HEIGHT].r : 1;
     double fx = 0, fy = 0, tx, ty;
@@ -156,8 +191,8 @@ static double travel(const struct tsim__block_desc *d, int32_t from, int32_t to)
     } else {
         tx = ty = 0;
     }
-    double h = d->val[K_SPEED_X].set ? fabs(tx - fx) / d->val[K_SPEED_X].r : 0;
-    double v = d->val[K_SPEED_Y].set ? fabs(ty - fy) / d->val[K_SPEED_Y].r : 0;
+    double h = axis_time(d, fabs(tx - fx), K_SPEED_X, K_ACCEL_X);
+    double v = axis_time(d, fabs(ty - fy), K_SPEED_Y, K_ACCEL_Y);
     return h > v ? h : v;
 }
 
@@ -177,8 +212,9 @@ static void tag_slots(struct tsim_sim *sim, struct storage *s, const struct tsim
     int32_t *tag = tags_of(s);
     for (uint32_t i = 0; i < s->nslots; i++) tag[i] = -1;
     if (d->val[K_PUT_AWAY].i == PUT_DEDICATED) {
+        uint32_t places = places_of(d); /* a full rack gives each slot one product */
         if (d->val[K_INITIAL].i == INITIAL_FULL)
-            for (uint32_t i = 0; i < s->nslots; i++) tag[i] = (int32_t)(i % s->nprod);
+            for (uint32_t i = 0; i < s->nslots; i++) tag[i] = (int32_t)(i / places % s->nprod);
         for (int i = 0; i < d->stock.n; i++) tag[d->stock.slot[i]] = d->stock.product[i];
         for (int i = 0; i < d->stock.nempty; i++)
             tag[d->stock.empty_slot[i]] = d->stock.empty_product[i];
@@ -279,9 +315,9 @@ static void start(struct tsim_sim *sim, uint32_t b)
     struct storage *s = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     if (d->val[K_INITIAL].i == INITIAL_FULL) {
-        uint32_t depth = depth_of(d); /* a lane holds one product */
+        uint32_t places = places_of(d); /* a lane, or a slot, holds one product */
         for (uint32_t i = 0; i < s->nslots; i++)
-            store_new(sim, b, s, (int32_t)i, (int)(i / depth % s->nprod));
+            store_new(sim, b, s, (int32_t)i, (int)(i / places % s->nprod));
     } else {
         for (int i = 0; i < d->stock.n; i++)
             store_new(sim, b, s, d->stock.slot[i], d->stock.product[i]);
@@ -297,34 +333,70 @@ static int may_take(struct storage *s, long long rule, uint32_t i, int p, int32_
     return 1;
 }
 
-/* The free slot for a load of product `p` under a dedicated or class policy: the closest of its
- * product's slots (dedicated), or one drawn among its class's zone, or among all free slots when
- * that zone is full (class); -1 if none. */
-static int32_t put_slot_tagged(struct tsim_sim *sim, struct storage *s,
-                               const struct tsim__block_desc *d, int p)
+/* Whether free place `i` of a selective rack is in a slot of several loads that holds one
+ * already (stored, or a put-away on its way): put-away fills such a slot before it starts an
+ * empty one. Never with one load a slot. O(slot_loads). */
+static int partly(struct storage *s, const struct tsim__block_desc *d, uint32_t i)
 {
-    struct slot *sl = slots_of(s);
-    long long rule = d->val[K_PUT_AWAY].i;
-    if (rule == PUT_DEDICATED) {
-        int32_t best = -1;
-        double bt = 0;
-        for (uint32_t i = 0; i < s->nslots; i++) {
-            if (sl[i].state != FREE || !may_take(s, rule, i, p, -1)) continue;
-            double t = travel(d, -1, (int32_t)i);
-            if (best < 0 || t < bt) best = (int32_t)i, bt = t;
-        }
-        return best;
+    uint32_t n = loads_of(d);
+    if (n == 1 || lanes_on(d)) return 0;
+    const struct slot *sl = slots_of(s);
+    for (uint32_t j = i - i % n; j < i - i % n + n; j++)
+        if (sl[j].state != FREE) return 1;
+    return 0;
+}
+
+/* Whether place `i` is free and may take a load of product `p` (`zone`: see may_take), and,
+ * when `fill`, is in a slot that holds a load already. */
+static int put_ok(struct storage *s, const struct tsim__block_desc *d, uint32_t i, int p,
+                  int32_t zone, int fill)
+{
+    return slots_of(s)[i].state == FREE && may_take(s, d->val[K_PUT_AWAY].i, i, p, zone) &&
+           (!fill || partly(s, d, i));
+}
+
+/* Among the free places that put_ok allows (`fill` as there), the one nearest the I/O point
+ * (the first of equals), or one drawn when `random`; -1 if none. Draws only when one is there. */
+static int32_t put_choose(struct tsim_sim *sim, struct storage *s,
+                          const struct tsim__block_desc *d, int p, int32_t zone, int fill,
+                          int random)
+{
+    if (random) {
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < s->nslots; i++) n += put_ok(s, d, i, p, zone, fill);
+        if (n == 0) return -1;
+        uint32_t k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * n);
+        if (k >= n) k = n - 1;
+        for (uint32_t i = 0; i < s->nslots; i++)
+            if (put_ok(s, d, i, p, zone, fill) && k-- == 0) return (int32_t)i;
+        return -1;
     }
-    int32_t zone = class_of(s, d, p);
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < s->nslots; i++)
-        n += sl[i].state == FREE && may_take(s, rule, i, p, zone);
-    if (n == 0) zone = -1, n = s->nfree;
-    if (n == 0) return -1;
-    uint32_t k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * n);
-    if (k >= n) k = n - 1;
-    for (uint32_t i = 0; i < s->nslots; i++)
-        if (sl[i].state == FREE && may_take(s, rule, i, p, zone) && k-- == 0) return (int32_t)i;
+    int32_t best = -1;
+    double bt = 0;
+    for (uint32_t i = 0; i < s->nslots; i++) {
+        if (!put_ok(s, d, i, p, zone, fill)) continue;
+        double t = travel(d, -1, (int32_t)i);
+        if (best < 0 || t < bt) best = (int32_t)i, bt = t;
+    }
+    return best;
+}
+
+/* The free place for a load of product `p` in a selective rack: with slots of several loads,
+ * first among the places of slots that hold a load already, then among all, each time by the
+ * policy: the closest (`closest`; `dedicated`, among its product's), one drawn (`random`), or
+ * one drawn in the product's class zone, or in any zone when that one is full (`class`). -1 if
+ * none. With one load a slot the first round finds nothing and draws nothing. */
+static int32_t put_slot_selective(struct tsim_sim *sim, struct storage *s,
+                                  const struct tsim__block_desc *d, int p)
+{
+    long long rule = d->val[K_PUT_AWAY].i;
+    int random = rule == PUT_RANDOM || rule == PUT_CLASS;
+    int32_t zone = rule == PUT_CLASS ? class_of(s, d, p) : -1;
+    for (int fill = loads_of(d) > 1; fill >= 0; fill--) {
+        int32_t i = put_choose(sim, s, d, p, zone, fill, random);
+        if (i < 0 && zone >= 0) i = put_choose(sim, s, d, p, -1, fill, random);
+        if (i >= 0) return i;
+    }
     return -1;
 }
 
@@ -373,25 +445,8 @@ static int32_t put_slot_lane(struct tsim_sim *sim, struct storage *s,
 static int32_t put_slot(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d,
                         int p)
 {
-    struct slot *sl = slots_of(s);
     if (lanes_on(d)) return put_slot_lane(sim, s, d, p);
-    if (d->val[K_PUT_AWAY].i >= PUT_DEDICATED) return put_slot_tagged(sim, s, d, p);
-    if (d->val[K_PUT_AWAY].i == PUT_RANDOM) {
-        uint32_t k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * s->nfree);
-        if (k >= s->nfree) k = s->nfree - 1;
-        for (uint32_t i = 0; i < s->nslots; i++)
-            if (sl[i].state == FREE && k-- == 0) return (int32_t)i;
-    } else {
-        int32_t best = -1;
-        double bt = 0;
-        for (uint32_t i = 0; i < s->nslots; i++) {
-            if (sl[i].state != FREE) continue;
-            double t = travel(d, -1, (int32_t)i);
-            if (best < 0 || t < bt) best = (int32_t)i, bt = t;
-        }
-        return best;
-    }
-    return -1;
+    return put_slot_selective(sim, s, d, p);
 }
 
 /* Loads a retrieval may take, stored and not reserved. */
@@ -699,12 +754,23 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     (void)m;
     long long n = d->val[K_BAYS].i * d->val[K_LEVELS].i;
-    long long depth = depth_of(d);
-    if (n * depth > SLOTS_MAX)
+    long long depth = depth_of(d), loads = loads_of(d);
+    if (n * depth * loads > SLOTS_MAX)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s' has %lld slots (bays x levels x depth), more than %lld",
-                          d->name, n * depth, SLOTS_MAX);
+                          "storage '%s' has %lld slots (bays x levels x %s), more than %lld",
+                          d->name, n * depth * loads, loads > 1 ? "slot_loads" : "depth",
+                          SLOTS_MAX);
     long long rack = d->val[K_RACK].i, rule = d->val[K_PUT_AWAY].i;
+    if (rack != RACK_SELECTIVE && loads > 1)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s' has 'slot_loads' %lld but a lane's slot holds one load "
+                          "(a lane holds 'depth' of them)",
+                          d->name, loads);
+    if (loads > 1 && d->stock.n + d->stock.nempty > 0)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s': a stock file fills slots of one load only (give "
+                          "'initial: full' or empty with 'slot_loads')",
+                          d->name);
     if (rack == RACK_SELECTIVE && depth > 1)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "storage '%s' has 'depth' %lld but a selective rack is one slot deep "
@@ -725,6 +791,18 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "storage '%s': 'put_away: dedicated' takes each slot's product from "
                           "the initial stock: give a stock file or 'initial: full'",
+                          d->name);
+    static const int axes[2][3] = {{K_ACCEL_X, K_SPEED_X, 'x'}, {K_ACCEL_Y, K_SPEED_Y, 'y'}};
+    for (int i = 0; i < 2; i++)
+        if (d->val[axes[i][0]].set && !d->val[axes[i][1]].set)
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                              "storage '%s' has 'accel_%c' but no 'speed_%c' (without a speed "
+                              "the crane moves in no time)",
+                              d->name, axes[i][2], axes[i][2]);
+    if (d->val[K_ACCEL].set && !d->val[K_SPEED_X].set && !d->val[K_SPEED_Y].set)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s' has 'accel' but no 'speed_x' or 'speed_y' (without a "
+                          "speed the crane moves in no time)",
                           d->name);
     if (d->val[K_CLASSES].set && rule != PUT_CLASS)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
@@ -812,6 +890,16 @@ static const struct tsim__key keys[] = {
                       .noun = "class ranking", .dflt = "order",
                       .help = "products ranked fastest first as the model lists them (`order`) "
                               "or by their retrievals so far (`turnover`)"},
+    [K_ACCEL] = {"accel", TSIM__KEY_REAL, 0, .rlo = 1e-9, .rhi = 1e15,
+                 .dflt = "none (full speed at once)",
+                 .help = "the crane's acceleration and braking on both axes, length per time "
+                         "unit squared"},
+    [K_ACCEL_X] = {"accel_x", TSIM__KEY_REAL, 0, .rlo = 1e-9, .rhi = 1e15, .dflt = "`accel`",
+                   .help = "the crane's horizontal acceleration and braking"},
+    [K_ACCEL_Y] = {"accel_y", TSIM__KEY_REAL, 0, .rlo = 1e-9, .rhi = 1e15, .dflt = "`accel`",
+                   .help = "the crane's vertical acceleration and braking"},
+    [K_SLOT_LOADS] = {"slot_loads", TSIM__KEY_INT, 0, 1, 1000, .dflt = "1",
+                      .help = "loads one slot of a selective rack holds"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of retrieved loads"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -73,14 +73,18 @@ static int read_orders(struct loader *ld, struct tsim__block_desc *bd, const cha
                        const char *name, char *err, size_t size)
 {
     tsim__orderlines_release(&bd->orders);
-    return tsim__orders_read(path, NULL, 0, ld->m, name, &bd->orders, err, size);
+    if (tsim__orders_read(path, NULL, 0, ld->m, name, &bd->orders, err, size) != 0) return -1;
+    tsim__orderlines_index(&bd->orders);
+    return 0;
 }
 
 static int read_trucks(struct loader *ld, struct tsim__block_desc *bd, const char *path,
                        const char *name, char *err, size_t size)
 {
     tsim__trucks_release(&bd->trucks);
-    return tsim__trucks_read(path, NULL, 0, name, &bd->trucks, err, size);
+    if (tsim__trucks_read(path, NULL, 0, name, &bd->trucks, err, size) != 0) return -1;
+    tsim__trucks_index(&bd->trucks);
+    return 0;
 }
 
 /* stock_file: a storage block's initial stock from a CSV file (model/stockcsv.c). */

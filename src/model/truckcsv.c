@@ -146,7 +146,8 @@ static void sort_by_arrival(struct tsim__trucks *o)
                              tsim__malloc(n * sizeof(double)),
                              tsim__malloc(n * sizeof(int32_t)),
                              tsim__malloc(n),
-                             tsim__malloc((n ? n : 1) * sizeof(char *))};
+                             tsim__malloc((n ? n : 1) * sizeof(char *)),
+                             {NULL, 0}};
     for (size_t k = 0; k < n; k++) {
         int i = idx[k];
         s.arrival[k] = o->arrival[i];

@@ -9,6 +9,9 @@
  * With --batch N the events go out N to a message (a JSON array, as a gateway batches them), each
  * message no bigger than the mapping's payload cap, none held back beyond a 20 ms pacing tick.
  */
+#include "blocks/dock.h"
+#include "blocks/picking.h"
+#include "blocks/storage.h"
 #include "core/core.h"
 #include "twin/twin.h"
 
@@ -156,6 +159,65 @@ static void publish_level(struct tsim__emu *e, double t, int block, uint64_t lev
     send_msg(e, &m);
 }
 
+/* The warehouse's events (TSIM_OBS_TRUCK, _RELEASE, _PICK) as the warehouse system sends them:
+ * a truck of the dock's records by its id, direction, pallets and door; an order of the picking
+ * block's file by its id; a line by its order's id and its number. Orders drawn, not read, have
+ * no ids and are not published. */
+static void publish_wms(struct tsim__emu *e, const struct tsim_obs *ob)
+{
+    const struct tsim__map *map = e->map;
+    static const enum tsim__tev_kind kind_of[] = {TSIM__TEV_TRUCK, TSIM__TEV_RELEASE,
+                                                  TSIM__TEV_PICK};
+    const struct tsim__rule *r = rule_for(map, kind_of[ob->kind - TSIM_OBS_TRUCK], ob->block);
+    if (!r) return;
+    struct msg m;
+    if (ob->kind == TSIM_OBS_TRUCK) {
+        struct tsim__dock_truck t;
+        tsim__dock_truck(e->sim, ob->block, (int)ob->entity, &t);
+        begin(e, r, ob->t, ob->block, &m);
+        tsim__json_string(&m.j, r->field[TSIM__R_TRUCK], t.id);
+        tsim__json_string(&m.j, r->field[TSIM__R_DIRECTION], t.outbound ? "outbound" : "inbound");
+        tsim__json_number(&m.j, r->field[TSIM__R_PALLETS], (double)t.pallets);
+        if (ob->server >= 0 && r->field[TSIM__R_DOOR])
+            tsim__json_number(&m.j, r->field[TSIM__R_DOOR], ob->server + 1);
+    } else if (ob->kind == TSIM_OBS_RELEASE) {
+        const char *id = tsim__picking_order_id(map->model, ob->block, (uint32_t)ob->entity);
+        if (!id) return;
+        begin(e, r, ob->t, ob->block, &m);
+        tsim__json_string(&m.j, r->field[TSIM__R_ORDER], id);
+    } else {
+        const char *id;
+        int line = tsim__picking_line_of(map->model, ob->block, (uint32_t)ob->entity, &id);
+        if (line < 0) return;
+        begin(e, r, ob->t, ob->block, &m);
+        tsim__json_string(&m.j, r->field[TSIM__R_ORDER], id);
+        tsim__json_number(&m.j, r->field[TSIM__R_LINE], line);
+    }
+    send_msg(e, &m);
+}
+
+/* Every storage block's stock of every product, as a warehouse system's count: sent with the
+ * whole state at the start and with every heartbeat before the end, after everything at that
+ * instant has happened (as the twin applies it: after its own sim's events up to that time). */
+static void publish_stock(struct tsim__emu *e, double t)
+{
+    const struct tsim__map *map = e->map;
+    const struct tsim_model *m = map->model;
+    int np = tsim_model_product_count(m);
+    for (int b = 0; b < tsim_model_block_count(m); b++) {
+        const struct tsim__rule *r = tsim__storage_is(m, b) ? rule_for(map, TSIM__TEV_STOCK, b)
+                                                            : NULL;
+        for (int p = 0; r && p < np; p++) {
+            struct msg msg;
+            begin(e, r, t, b, &msg);
+            tsim__json_string(&msg.j, r->field[TSIM__R_PRODUCT], tsim__map_product_name(map, p));
+            tsim__json_number(&msg.j, r->field[TSIM__R_LEVEL],
+                              (double)tsim__storage_stock(e->sim, b, p));
+            send_msg(e, &msg);
+        }
+    }
+}
+
 void tsim__emu_observe(void *ctx, const struct tsim_obs *ob)
 {
     struct tsim__emu *e = ctx;
@@ -205,6 +267,11 @@ void tsim__emu_observe(void *ctx, const struct tsim_obs *ob)
         }
         break;
     }
+    case TSIM_OBS_TRUCK:
+    case TSIM_OBS_RELEASE:
+    case TSIM_OBS_PICK:
+        publish_wms(e, ob);
+        break;
     default:
         break;
     }
@@ -225,6 +292,7 @@ void tsim__emu_snapshot(struct tsim__emu *e, const struct tsim_sim *sim)
     }
     for (int i = 0; e->map->vda && i < e->map->vda->nveh; i++)
         tsim__vda_emit(e, t, e->map->vda->veh[i].vehicle);
+    publish_stock(e, t);
 }
 
 void tsim__emu_heartbeat(struct tsim__emu *e, double t)
@@ -480,7 +548,10 @@ int tsim__emu_main(const struct tsim_model *m, const struct tsim__map *map,
             next_cp += cp;
         }
         if (now >= next_hb) {
-            if (now < o->until) tsim__emu_heartbeat(&e, now);
+            if (now < o->until) {
+                publish_stock(&e, now);
+                tsim__emu_heartbeat(&e, now);
+            }
             next_hb += hb;
         }
         /* The pacing's wall-clock tick: what the last slices produced goes out now. The pacing

@@ -379,6 +379,11 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
                             r->field[TSIM__R_DOOR]);
             ev->door = (int)v->valuedouble - 1;
         }
+        ev->depart = -1;
+        v = field(o, r, TSIM__R_DEPART);
+        if (v && !cJSON_IsNull(v) && time_of(map, v, &ev->depart) != 0)
+            return fail(d, TSIM__D_VALUE, "bad departure time in field '%s'",
+                        r->field[TSIM__R_DEPART]);
         /* Plausible against the model: a dock with a door for it, and a truck of its
          * appointments coming in the direction they say. */
         char why[200];

@@ -597,8 +597,10 @@ static enum tsim__drop apply_at(struct tsim__live *lv, const struct tsim__tev *e
     case TSIM__TEV_TRUCK: {
         /* A truck at the dock now: its appointment is kept (it came, early or late), or it is
          * added; a door the plant names but the sim holds busy is a difference not resolved. */
+        double depart = ev->depart >= 0 ? tsim__live_model_time(lv, ev->depart) : -1;
+        if (ev->depart >= 0 && depart < 0) depart = 0; /* before the twin's time 0 */
         int placed = tsim__dock_arrive(lv->sim, ev->block, ev->truck, ev->outbound, ev->quantity,
-                                       ev->door, err, errlen);
+                                       ev->door, depart, err, errlen);
         if (placed < 0) rc = TSIM__D_VALUE;
         else if (placed > 0) lv->recon.unresolved++;
         break;

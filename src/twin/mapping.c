@@ -28,13 +28,13 @@ static const char *const kind_names[TSIM__TEV_KIND_COUNT] = {
 static const char *const role_names[TSIM__R_COUNT] = {
     "block", "server", "state", "action", "product", "part",
     "level", "order", "quantity", "due", "name", "value", "count",
-    "truck", "direction", "pallets", "door", "line"};
+    "truck", "direction", "pallets", "door", "line", "depart"};
 
 /* The JSON field a role reads when `fields:` does not name one. */
 static const char *const role_default_field[TSIM__R_COUNT] = {
     "block", "server", "state", "event", "product", "part",
     "level", "order", "quantity", "due", "name", "value", "count",
-    "truck", "direction", "pallets", "door", "line"};
+    "truck", "direction", "pallets", "door", "line", "depart"};
 
 static const char *const pstate_names[TSIM__PS_COUNT] = {"running", "idle", "down", "setup", "off"};
 
@@ -66,7 +66,7 @@ static const unsigned kind_optional[TSIM__TEV_KIND_COUNT] = {
     [TSIM__TEV_PARAM] = 0,
     [TSIM__TEV_HEARTBEAT] = 0,
     [TSIM__TEV_STOCK] = 0,
-    [TSIM__TEV_TRUCK] = RB(TSIM__R_DOOR),
+    [TSIM__TEV_TRUCK] = RB(TSIM__R_DOOR) | RB(TSIM__R_DEPART),
     [TSIM__TEV_COMMAND] = 0,
 };
 

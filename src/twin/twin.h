@@ -96,6 +96,7 @@ enum tsim__role {
     TSIM__R_PALLETS,
     TSIM__R_DOOR,
     TSIM__R_LINE,
+    TSIM__R_DEPART,       /* a truck's latest planned departure */
     TSIM__R_COUNT
 };
 
@@ -250,6 +251,7 @@ struct tsim__tev {
     char truck[TSIM__TEV_STR]; /* TRUCK: its id; `quantity` its pallets */
     int outbound;             /* TRUCK: 1 outbound, 0 inbound */
     int door;                 /* TRUCK: 0-based (the plant's door 1 is 0); -1: not given */
+    double depart;            /* TRUCK: its latest planned departure, plant seconds; < 0: none */
     int line;                 /* PICK: the line number of order `order` */
 };
 

@@ -172,3 +172,50 @@ EOF
 else
     fail twin_wms_dc_trucks_forecast "$final"
 fi
+
+# An emulated distribution centre followed through mosquitto: `twinsim emulate` plays
+# examples/dc.yaml (seed 5, 8 h at 14,400 plant seconds a second) and publishes, by
+# tests/twin/dc.mapping.yaml, each truck at both docks, each order released, each line picked and
+# the aisle's stock of every product every 10 minutes; a twin of the same model and seed
+# follows. The twin's sim does each of these at the same instant (the plant agrees with it), so
+# every message is accepted and applied, nothing is corrected or unresolved, and the two state
+# files' `sim` views (with the aisle's stock, hourly) are the same (the `observed` views differ
+# by design: the twin's holds what it was told of parts, none here). The messages of each kind
+# are those of examples/dc.yaml's CSVs: 24 trucks, 300 orders and 880 lines; and 41 products x
+# 48 counts (at 0 and at each heartbeat before the end: 10 min to 7 h 50), and 48 heartbeats.
+"$TWINSIM" twin examples/dc.yaml --mapping tests/twin/dc.mapping.yaml --mqtt 127.0.0.1:$PORT \
+    --client-id twin-wms-emu --seed 5 --origin 2026-12-05T06:00:00Z --until 8h \
+    --checkpoint 1h --state-out "$TMP/emu.twin" --verbose 2>"$TMP/emu.twin.err" &
+tp=$!
+PIDS="$PIDS $tp"
+wait_connected "$TMP/emu.twin.err"
+"$TWINSIM" emulate examples/dc.yaml --mapping tests/twin/dc.mapping.yaml \
+    --mqtt 127.0.0.1:$PORT --client-id emu-wms --seed 5 --origin 2026-12-05T06:00:00Z \
+    --until 8h --speed 14400 --checkpoint 1h --state-out "$TMP/emu.emu" --verbose \
+    2>"$TMP/emu.emu.err" &
+ep=$!
+PIDS="$PIDS $ep"
+wait_pid $ep 60 || fail twin_wms_emulated_dc "the emulator did not finish"
+wait_pid $tp 60 || fail twin_wms_emulated_dc "the twin did not reach the end ($(tail -n 3 "$TMP/emu.twin.err"))"
+sent=$(sed -n 's/^twinsim: emulate: sent: \([0-9]*\) events.*/\1/p' "$TMP/emu.emu.err")
+grep '"view":"sim"' "$TMP/emu.twin" >"$TMP/emu.views"
+grep '"view":"sim"' "$TMP/emu.emu" >"$TMP/emu.emu.views"
+if [ -n "$sent" ] && python3 - "$(tail -n 1 "$TMP/emu.twin")" "$sent" <<'EOF'; then
+import json, sys
+c = json.loads(sys.argv[1])["counters"]
+sent = int(sys.argv[2])
+assert sent == 24 + 300 + 880 + 41 * 48 + 48, sent
+assert c["received"] == sent and c["accepted"] == sent, (sent, c)
+assert all(v == 0 for v in c["dropped"].values()), c["dropped"]
+assert all(v == 0 for v in c["reconciled"].values()), c["reconciled"]
+EOF
+    pass twin_wms_emulated_dc_counts
+else
+    fail twin_wms_emulated_dc_counts "sent '$sent': $(tail -n 1 "$TMP/emu.twin" | head -c 1500)"
+fi
+if [ "$(grep -c . "$TMP/emu.emu.views")" -eq 8 ] && cmp -s "$TMP/emu.views" "$TMP/emu.emu.views" &&
+    grep -q '"stock":{"aisle":{"pallet":[1-9]' "$TMP/emu.emu.views"; then
+    pass twin_wms_emulated_dc_same_state
+else
+    fail twin_wms_emulated_dc_same_state "$(diff "$TMP/emu.emu.views" "$TMP/emu.views" | head -c 1500)"
+fi

@@ -2,7 +2,8 @@
  * A dock in the live twin (src/blocks/dock.h, the `truck_arrival` kind): a truck of the
  * appointments the plant reports early is marked come and not brought again by the file, an
  * unknown truck is added, a door the sim holds busy is a difference counted, each truck's record
- * (came, door, left, loaded, full, late) computed by hand; and a forecast from a known state in
+ * (came, door, left, loaded, full, late) computed by hand; a report of what the sim did at that
+ * very instant taken as agreement; an added truck's planned departure; and a forecast from a known state in
  * which one truck certainly leaves full and on time and one certainly cannot fill.
  */
 #include "check.h"
@@ -151,6 +152,57 @@ static void test_truck_arrivals(void)
     wms_close(&c);
 }
 
+/* The plant agreeing with the sim, and a planned departure for an added truck (minutes):
+ *   30 the sim brings the file's OUT1 (door 2, loaded 30..32); the plant's report of OUT1 at 30
+ *      is agreement (applied, nothing changed, nothing unresolved); at 31 it came already.
+ *   40 Z1 (added, outbound, 3 pallets, latest departure 42: 2,520 s) loads 40..43 at door 2 and
+ *      leaves late; 50 Z2 (1 pallet, departure 60) loads 50..51, on time. A departure that is
+ *      not a time is dropped. */
+static void test_truck_agreement_and_depart(void)
+{
+    struct wms_case c;
+    if (wms_open(&c, dc_trucks, dc_yaml, dc_mapping) != 0) return;
+    struct tsim__live *lv = tsim__live_create(c.m, c.map, 1);
+    char err[256] = "";
+    tsim__live_advance(lv, 30);
+    CHECK(truck_msg(&c.in, lv, 30,
+                    "\"dock\": \"dock\", \"id\": \"OUT1\", \"direction\": \"outbound\", "
+                    "\"qty\": 2",
+                    err, sizeof err) == TSIM__OK);
+    CHECK(lv->recon.unresolved == 0);
+    CHECK(truck_msg(&c.in, lv, 31,
+                    "\"dock\": \"dock\", \"id\": \"OUT1\", \"direction\": \"outbound\", "
+                    "\"qty\": 2",
+                    err, sizeof err) == TSIM__D_VALUE);
+    CHECK_STR(err, "truck 'OUT1' came to dock 'dock' already, at 30");
+    CHECK(truck_msg(&c.in, lv, 40,
+                    "\"dock\": \"dock\", \"id\": \"Z1\", \"direction\": \"outbound\", "
+                    "\"qty\": 3, \"depart\": 2520",
+                    err, sizeof err) == TSIM__OK);
+    CHECK(truck_msg(&c.in, lv, 50,
+                    "\"dock\": \"dock\", \"id\": \"Z2\", \"direction\": \"outbound\", "
+                    "\"qty\": 1, \"depart\": 3600",
+                    err, sizeof err) == TSIM__OK);
+    CHECK(truck_msg(&c.in, lv, 52,
+                    "\"dock\": \"dock\", \"id\": \"Z3\", \"direction\": \"outbound\", "
+                    "\"qty\": 1, \"depart\": \"soon\"",
+                    err, sizeof err) == TSIM__D_VALUE);
+    CHECK_STR(err, "bad departure time in field 'depart'");
+    tsim__live_advance(lv, 70);
+    struct tsim__dock_truck x;
+    record(lv, 1, &x);
+    CHECK(strcmp(x.id, "OUT1") == 0 && x.arrive == 30 && x.start == 30 && x.depart == 32 &&
+          x.full && !x.late);
+    record(lv, 2, &x);
+    CHECK(strcmp(x.id, "Z1") == 0 && x.due_out == 42 && x.start == 40 && x.depart == 43 &&
+          x.full && x.late);
+    record(lv, 3, &x);
+    CHECK(strcmp(x.id, "Z2") == 0 && x.due_out == 60 && x.depart == 51 && x.full && !x.late);
+    CHECK(tsim__dock_trucks(lv->sim, 0) == 4);
+    tsim__live_destroy(lv);
+    wms_close(&c);
+}
+
 /* Orders come every uniform(0.5, 1.5) min and load in no time; each truck has a door of its
  * own, and an order goes to the first door loading. GONE (1 pallet) takes the first order and
  * has left by 1.5. FULL (2 pallets, departure 10) takes the next two, the second by 4.5 at the
@@ -214,6 +266,7 @@ int main(void)
     if (wms_begin() != 0) return 1;
     RUN(test_truck_faults);
     RUN(test_truck_arrivals);
+    RUN(test_truck_agreement_and_depart);
     RUN(test_truck_forecast);
     wms_end();
     return CHECK_DONE();

@@ -3,7 +3,8 @@
  * kinds): every fault with its reason and text, and a run whose every release, pick and shipment
  * is computed by hand: an order released before its time with the one before it, a line the
  * plant picked before any picker took it, a line picked while on a picker's tour, a line the sim
- * had picked before the plant said so, and reports repeated.
+ * had picked before the plant said so, and reports repeated; and reports of what the sim did at
+ * that very instant, taken as agreement.
  */
 #include "check.h"
 
@@ -129,11 +130,45 @@ static void test_pick_by_hand(void)
     wms_close(&c);
 }
 
+/* The plant agreeing with the sim (minutes; no report before 30): the sim releases O3 at its
+ * time, 30, and picks it 30..32 (O1 10..14, O2 20..22 before it). A release of O3 at 30 and a
+ * pick of its line at 32 are what the sim did at those instants: applied, nothing unresolved;
+ * the release again at 31 is dropped (released already, at 30). Each line is counted once. */
+static void test_pick_agreement(void)
+{
+    struct wms_case c;
+    if (wms_open(&c, lines_csv, pick_yaml, pick_mapping) != 0) return;
+    struct tsim__live *lv = tsim__live_create(c.m, c.map, 1);
+    char err[256] = "";
+    tsim__live_advance(lv, 30);
+    CHECK(wms_msg(&c.in, lv, "wms/release", 30, "\"area\": \"pick\", \"order\": \"O3\"", err,
+                  sizeof err) == TSIM__OK);
+    CHECK(wms_msg(&c.in, lv, "wms/release", 31, "\"area\": \"pick\", \"order\": \"O3\"", err,
+                  sizeof err) == TSIM__D_VALUE);
+    CHECK_STR(err, "order 'O3' of picking 'pick' was released already, at 30");
+    tsim__live_advance(lv, 32);
+    CHECK(wms_msg(&c.in, lv, "wms/picks", 32, "\"area\": \"pick\", \"order\": \"O3\", \"line\": 1",
+                  err, sizeof err) == TSIM__OK);
+    CHECK(lv->recon.unresolved == 0);
+    tsim__live_advance(lv, 40);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(lv->sim, &r);
+    const struct tsim_kpi *k = tsim_result_find(&r, 0, "lines_picked");
+    CHECK(k && k->value == 4);
+    k = tsim_result_find(&r, 0, "orders_shipped");
+    CHECK(k && k->value == 3);
+    tsim_result_release(&r);
+    tsim__live_destroy(lv);
+    wms_close(&c);
+}
+
 int main(void)
 {
     if (wms_begin() != 0) return 1;
     RUN(test_pick_faults);
     RUN(test_pick_by_hand);
+    RUN(test_pick_agreement);
     wms_end();
     return CHECK_DONE();
 }

@@ -1,6 +1,7 @@
 /*
  * Storage blocks (an aisle of rack slots and its AS/RS crane): a run whose every time is computed
- * by hand; the checks of its keys; and, as in test_validation.c, statistical checks whose
+ * by hand, and so the crane's acceleration and slots of several loads; the checks of its keys;
+ * and, as in test_validation.c, statistical checks whose
  * tolerances are confidence intervals over replications plus a derived bias allowance:
  * - travel of single- and dual-command cycles against Bozer and White (1984) for random storage
  *   in a rack normalised to 1 x b: T (1 + b^2/3) and T (40 + 15 b^2 - b^3) / 30, and against
@@ -282,6 +283,111 @@ static void test_storage_class_by_turnover(void)
     CHECK_NEAR(kpi_at(yaml, 70, "travel_single"), 3, 1e-9); /* order by default */
 }
 
+/* Acceleration (braking at the same rate), slots 1 wide and 1 high, closest put-away, one load
+ * every 10 (no demand), so each cycle travels to its slot and back:
+ * - `accel: 1`, both speeds 1 (full speed after 1 of travel, v^2 / a): the slot at (0.5, 0.5)
+ *   never reaches full speed on either axis, 2 sqrt(0.5 / 1) = 1.41421 each way; the slot at
+ *   (1.5, 0.5) does along the aisle, 1.5 / 1 + 1 / 1 = 2.5 each way, more than its vertical
+ *   1.41421; travel per cycle (2 x 1.41421 + 2 x 2.5) / 2, crane busy as long;
+ * - `accel_x: 1`, `accel_y: 0.25` (one slot at (0.5, 0.5)): vertically 2 sqrt(0.5 / 0.25) = 2.82843,
+ *   horizontally 1.41421, the move takes the longer, 5.65685 a cycle;
+ * - `accel: 1` with `speed_y: 0.5` (full speed after 0.25): vertically 0.5 / 0.5 + 0.5 / 1 = 1.5
+ *   each way, against 1.41421 horizontally: 3 a cycle.
+ * Without an acceleration the same slots take 0.5 and 1.5 each way (test_storage_by_hand). */
+static void test_storage_accel(void)
+{
+    static const char head[] = "name: rack\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: 10\n"
+                               "    limit: %d\n"
+                               "    to: rack\n"
+                               "  - storage: rack\n"
+                               "    bays: %d\n"
+                               "    levels: 1\n"
+                               "    speed_x: 1\n"
+                               "    put_away: closest\n"
+                               "%s"
+                               "    to: out\n"
+                               "  - sink: out\n";
+    char yaml[1024];
+    double tri = 2 * sqrt(0.5);
+    snprintf(yaml, sizeof yaml, head, 2, 4, "    speed_y: 1\n    accel: 1\n");
+    CHECK_NEAR(kpi_at(yaml, 100, "put_aways"), 2, 0);
+    CHECK_NEAR(kpi_at(yaml, 100, "travel_single"), (2 * tri + 2 * 2.5) / 2, 1e-12);
+    CHECK_NEAR(kpi_at(yaml, 100, "crane_utilization"), (2 * tri + 2 * 2.5) / 100, 1e-6);
+    snprintf(yaml, sizeof yaml, head, 1, 1, "    speed_y: 1\n    accel_x: 1\n    accel_y: 0.25\n");
+    CHECK_NEAR(kpi_at(yaml, 100, "travel_single"), 2 * 2 * sqrt(2), 1e-12);
+    snprintf(yaml, sizeof yaml, head, 1, 1, "    speed_y: 0.5\n    accel: 1\n");
+    CHECK_NEAR(kpi_at(yaml, 100, "travel_single"), 3, 1e-12);
+    snprintf(yaml, sizeof yaml, head, 2, 4, "    speed_y: 1\n");
+    CHECK_NEAR(kpi_at(yaml, 100, "travel_single"), (1 + 3) / 2.0, 1e-12);
+}
+
+/* Slots of two loads (`slot_loads: 2`), 1 wide, speed 1, no pick-up or drop time; loads every 1.
+ * - Capacity: 3 bays of one level hold 6 loads; of 10 sent with no demand, 6 are put away and
+ *   the source waits with the rest (entered 6, stock 6 at the end).
+ * - Fill order, closest: 5 loads fill bay 1 (travel 0.5 each way, twice), then bay 2 (1.5,
+ *   twice), then start bay 3 (2.5): per cycle 2 (0.5 + 0.5 + 1.5 + 1.5 + 2.5) / 5 = 2.6. One
+ *   load a slot would put them in bays 1 to 5.
+ * - Fill order, random: 2 loads into 3 bays: the second goes beside the first, whichever bay
+ *   was drawn, so both cycles travel alike, 1, 3 or 5 each, over 12 seeds; drawn among the 5
+ *   free places, it would land in another bay 4 times in 5 (mean travel 2, 3 or 4).
+ * - Retrieval: FIFO across the slots' loads; Little's law exact on a run every load has left
+ *   (4 loads, requests every 10 from 10: stock = put-away rate x dwell). */
+static void test_storage_slot_loads(void)
+{
+    static const char head[] = "name: rack\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: 1\n"
+                               "    limit: %d\n"
+                               "    to: rack\n"
+                               "  - storage: rack\n"
+                               "    bays: %d\n"
+                               "    levels: 1\n"
+                               "    slot_loads: 2\n"
+                               "    speed_x: 1\n"
+                               "    speed_y: 1\n"
+                               "%s"
+                               "    to: out\n"
+                               "  - sink: out\n";
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, head, 10, 3, "    put_away: closest\n");
+    CHECK_NEAR(kpi_at(yaml, 100, "put_aways"), 6, 0);
+    CHECK_NEAR(kpi_at(yaml, 100, "entered"), 6, 0);
+    CHECK_NEAR(kpi_at(yaml, 100, "occupancy") * 6, kpi_at(yaml, 100, "stock"), 1e-9);
+    snprintf(yaml, sizeof yaml, head, 5, 3, "    put_away: closest\n");
+    CHECK_NEAR(kpi_at(yaml, 100, "travel_single"), 2.6, 1e-12);
+    snprintf(yaml, sizeof yaml, head, 2, 3, "    put_away: random\n");
+    for (uint64_t seed = 1; seed <= 12; seed++) {
+        char diag[512] = "";
+        struct tsim_model *m = load(yaml, diag, sizeof diag);
+        CHECK(m != NULL);
+        if (!m) return;
+        struct tsim_result r;
+        tsim_result_init(&r);
+        struct tsim_sim *sim = tsim_sim_create(m, seed, 0);
+        tsim_sim_run_until(sim, 100);
+        tsim_sim_result(sim, &r);
+        double t = kpi(&r, tsim_model_find_block(m, "rack"), "travel_single");
+        CHECK(t == 1 || t == 3 || t == 5);
+        if (!(t == 1 || t == 3 || t == 5)) fprintf(stderr, "  seed %d: travel %g\n", (int)seed, t);
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+    /* Loads at 1..4 into bays 1, 1, 2, 2, stored at 1.5, 2.5, 4.5 and (the crane back at 6)
+     * 7.5; FIFO requests at 10, 20, 30, 40 take them in turn, each picked up on reaching its
+     * bay: at 10.5, 20.5, 31.5, 41.5, dwells 9, 18, 27, 34. */
+    snprintf(yaml, sizeof yaml, head, 4, 3,
+             "    put_away: closest\n    demand: 10\n    stockout: drop\n");
+    double dwell = kpi_at(yaml, 100, "dwell"), stock = kpi_at(yaml, 100, "stock");
+    CHECK_NEAR(kpi_at(yaml, 100, "retrievals"), 4, 0);
+    CHECK_NEAR(stock, kpi_at(yaml, 100, "put_away_rate") * dwell, 1e-12);
+    CHECK_NEAR(dwell, (9.0 + 18 + 27 + 34) / 4, 1e-9);
+}
+
 /* Bad keys are placed at their line and column, with the range or the choices. */
 static void expect_error_in(const char *size_lines, const char *key_line, const char *want)
 {
@@ -330,6 +436,20 @@ static void test_storage_bad_keys(void)
     expect_error_in("    bays: 0\n    levels: 1\n", "", "rack.yaml:7:11: error:");
     expect_error_in("    levels: 1\n", "", "rack.yaml:6:5: error:");
     expect_error("    sped_x: 1\n", "did you mean 'speed_x'");
+    expect_error("    accel: 0\n", "rack.yaml:11:12: error:");
+    expect_error("    speed_x: 1\n    accel_y: 2\n",
+                 "rack.yaml:6:5: error: storage 'rack' has 'accel_y' but no 'speed_y' (without a "
+                 "speed the crane moves in no time)");
+    expect_error("    accel: 2\n", "storage 'rack' has 'accel' but no 'speed_x' or 'speed_y'");
+    expect_error("    acel: 2\n", "did you mean 'accel'");
+    expect_error("    slot_loads: 0\n", "rack.yaml:11:17: error:");
+    expect_error("    rack: flow\n    depth: 2\n    slot_loads: 2\n",
+                 "storage 'rack' has 'slot_loads' 2 but a lane's slot holds one load (a lane "
+                 "holds 'depth' of them)");
+    expect_error_in("    bays: 1000\n    levels: 1\n", "    slot_loads: 1001\n", "rack.yaml:11:17:");
+    expect_error_in("    bays: 1000\n    levels: 100\n", "    slot_loads: 11\n",
+                    "storage 'rack' has 1100000 slots (bays x levels x slot_loads), more than "
+                    "1000000");
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -688,6 +808,8 @@ int main(void)
     verbose = v && *v && strcmp(v, "0") != 0;
     RUN(test_storage_by_hand);
     RUN(test_storage_stockout_waits);
+    RUN(test_storage_accel);
+    RUN(test_storage_slot_loads);
     RUN(test_storage_bad_keys);
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-storage-XXXXXX");
     CHECK(mkdtemp(tmpdir) != NULL);
