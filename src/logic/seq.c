@@ -24,6 +24,11 @@
  * smaller seq, a total order, so the winner of the chunks is the winner of the whole queue.
  * RANDOM draws one index over the whole queue, from the buffer's second stream (BUFFER/aux,
  * which a buffer draws from for nothing else), as rules.c does: floor(u * n).
+ *
+ * That pass is O(n) per decision. A rule whose key stays as it is while an entity waits also
+ * gives the buffer its key (static_key, desc.h's tsim__seq_key); the buffer then keeps an index
+ * of its queue by (key, arrival) and sends its first entity without asking `choose`, in
+ * O(log n). SLACK, CR, a weighted rule with slack or wait, RANDOM and a policy keep the pass.
  */
 #include "blocks/sim.h"
 #include "core/core.h"

@@ -116,7 +116,8 @@ static int same_trace(const struct trace *a, const struct trace *b)
             return 0;
         }
     }
-    if (a->n != b->n) fprintf(stderr, "  %zu observations by the scan, %zu by the index\n", a->n, b->n);
+    if (a->n != b->n)
+        fprintf(stderr, "  %zu observations by the scan, %zu by the index\n", a->n, b->n);
     return a->n == b->n;
 }
 
@@ -288,7 +289,8 @@ static void test_clone_full_index(void)
                                "    rule: EDD\n"
                                "    to: cell\n"
                                "  - machine: cell\n"
-                               "    process: {small: exponential(0.13), large: exponential(0.247)}\n"
+                               "    process: {small: exponential(0.13), "
+                               "large: exponential(0.247)}\n"
                                "    to: done\n"
                                "  - sink: done\n";
     struct tsim_model *m = load(yaml);
