@@ -4,8 +4,9 @@
  * arrival and count it. Reports waiting time, content over time, maximum content, drops.
  *
  * The queue is an intrusive list through the entities. Ordered disciplines insert in order,
- * stable among equal keys (FIFO), at the place an index of the queue finds (qtree.h: by (key,
- * arrival), O(log content) per insertion and per departure). Keys: priority = product index
+ * stable among equal keys (FIFO), at the place a walk of a short queue finds, or an index of a
+ * long one (qtree.h: by (key, arrival), O(log content) per insertion and per departure; see
+ * ORDER_MIN). Keys: priority = product index
  * (products listed first go first), spt = mean processing time of the product at the next block
  * (a machine; else 0), edd = due date. Only the head can be blocked: it keeps the destination it
  * was refused by.
@@ -34,6 +35,12 @@ enum {
     SEND_ORDER, /* priority, spt, edd: the head of the list, which the index keeps in order */
 };
 
+/* An ordered discipline walks the list to place an arrival while the queue is shorter than
+ * this, as cheap there as the index (which costs a search tree's insertion and removal per
+ * entity, and the machine's general hand-over in place of the direct one): the index is built
+ * when the queue reaches it and dropped when the queue empties. */
+#define ORDER_MIN 32
+
 int tsim__buffer_no_index;
 
 struct buffer {
@@ -41,6 +48,7 @@ struct buffer {
     uint32_t head, tail;
     int32_t machine; /* the one block it sends to, when that is a machine: offered directly */
     int ruled;       /* SEND_*; not SEND_HEAD: forward_ruled sends */
+    int ordered;     /* an ordered discipline: SEND_ORDER from ORDER_MIN entities on */
     uint32_t root;   /* the index of the queue (qtree.h), SEND_INDEX and SEND_ORDER */
     uint32_t synced; /* SEND_INDEX: the last entity of the list in the index, TSIM__NIL: none */
     uint64_t arrivals; /* the index's seq, its order among equal keys */
@@ -99,6 +107,8 @@ static void init(struct tsim_sim *sim, uint32_t b)
     q->root = q->synced = TSIM__NIL;
     q->arrivals = 0;
     q->ruled = send_mode(sim, d, q);
+    q->ordered = q->ruled == SEND_ORDER;
+    if (q->ordered) q->ruled = SEND_HEAD; /* until the queue is long */
 }
 
 static double key(struct tsim_sim *sim, const struct buffer *q, enum tsim_discipline disc,
@@ -111,6 +121,17 @@ static double key(struct tsim_sim *sim, const struct buffer *q, enum tsim_discip
     case TSIM_EDD: return (double)en->due;
     default: return 0;
     }
+}
+
+/* An ordered discipline's queue has grown long: index it. The list is in (key, arrival) order,
+ * so seqs given in list order keep equal keys in arrival order. */
+static __attribute__((noinline)) void index_all(struct tsim_sim *sim, struct buffer *q,
+                                                const struct tsim__block_desc *d)
+{
+    tsim__qtree_reserve(sim);
+    for (uint32_t e = q->head; e != TSIM__NIL; e = sim->ents[e].next)
+        tsim__qtree_insert(sim, &q->root, e, key(sim, q, d->discipline, e), q->arrivals++);
+    q->ruled = SEND_ORDER;
 }
 
 static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__block_desc *d,
@@ -154,6 +175,8 @@ static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__bl
     if (prev == TSIM__NIL) q->head = e;
     else sim->ents[prev].next = e;
     if (cur == TSIM__NIL) q->tail = e;
+    if (__builtin_expect(q->ordered, 0) && q->ruled == SEND_HEAD && q->h.content >= ORDER_MIN)
+        index_all(sim, q, d);
 }
 
 double tsim__buffer_work(const struct tsim_sim *sim, uint32_t b, uint32_t m)
@@ -199,6 +222,7 @@ static void unindex(struct tsim_sim *sim, struct buffer *q, uint32_t e, uint32_t
                     uint32_t next)
 {
     tsim__qtree_remove(sim, &q->root, e);
+    if (q->ruled == SEND_ORDER && q->root == TSIM__NIL) q->ruled = SEND_HEAD; /* empty */
     if (q->ruled == SEND_INDEX) {
         tsim__qtree_reserve(sim); /* `next` may be newer than the nodes */
         if (next != TSIM__NIL) sim->qnodes[next].prev = prev;

@@ -12,6 +12,7 @@
  *   at its time) must be the same, then the fingerprint, the event count and every KPI; run
  *   again without an observer (arrivals then take the buffer's short path, which the index
  *   learns of later), the same. Entities injected into and removed from the queue mid-run too.
+ * - Bursts at an ordered discipline: its index built at 32 entities and dropped when empty.
  * - Routing sheets: MWKR, LWKR and MOPNR read the sheet's remaining work and operations.
  * - A clone taken with thousands of entities in the index continues as the original does.
  */
@@ -215,6 +216,41 @@ static void test_random_models(void)
     }
 }
 
+/* Bursts of 40 arrivals every 50 minutes at a queue with an ordered discipline, which empties
+ * between them: the discipline walks the queue while it is short, builds its index at 32
+ * entities (buffer.c, ORDER_MIN) and drops it when the queue empties, every burst. */
+static void test_discipline_bursts(void)
+{
+    static const char *const disc[] = {"priority", "spt", "edd"};
+    for (size_t k = 0; k < sizeof disc / sizeof disc[0]; k++) {
+        char yaml[1536];
+        snprintf(yaml, sizeof yaml,
+                 "name: bursts\n"
+                 "time_unit: min\n"
+                 "products: [a, b, c]\n"
+                 "blocks:\n"
+                 "  - source: burst\n"
+                 "    interarrival: 50\n"
+                 "    batch: 40\n"
+                 "    product: {a: 0.3, b: 0.3, c: 0.4}\n"
+                 "    due: uniform(10, 60)\n"
+                 "    to: queue\n"
+                 "  - source: trickle\n"
+                 "    interarrival: exponential(5)\n"
+                 "    product: {b: 1}\n"
+                 "    to: queue\n"
+                 "  - buffer: queue\n"
+                 "    discipline: %s\n"
+                 "    to: cell\n"
+                 "  - machine: cell\n"
+                 "    process: {a: exponential(1), b: exponential(0.8), c: exponential(1)}\n"
+                 "    to: done\n"
+                 "  - sink: done\n",
+                 disc[k]);
+        same_both_ways(yaml, 5000, 2, "queue", 1010);
+    }
+}
+
 /* A job shop of routing sheets (after examples/jobshop-rules.yaml) whose three queues are
  * served by rules that read the sheets: MWKR, LWKR, MOPNR and a weighted sum of them. */
 static void test_sheet_rules(void)
@@ -324,6 +360,7 @@ static void test_clone_full_index(void)
 int main(void)
 {
     RUN(test_random_models);
+    RUN(test_discipline_bursts);
     RUN(test_sheet_rules);
     RUN(test_clone_full_index);
     return check_total_failed_;
