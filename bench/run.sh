@@ -461,6 +461,9 @@ say ""
 say "== distribution centre (bench/bench_dc.sh)"
 BUILD="$BUILD" sh bench/bench_dc.sh
 
+say "== sequencing over a long queue (bench/bench_seq.sh)"
+BUILD="$BUILD" sh bench/bench_seq.sh
+
 say "== live twin (bench/bench_twin.sh)"
 BUILD="$BUILD" sh bench/bench_twin.sh
 

@@ -4,25 +4,54 @@
  * arrival and count it. Reports waiting time, content over time, maximum content, drops.
  *
  * The queue is an intrusive list through the entities. Ordered disciplines insert in order,
- * stable among equal keys (FIFO): O(content) per insertion, meant for plant buffers of hundreds,
- * not millions. Keys: priority = product index (products listed first go first), spt = mean
- * processing time of the product at the next block (a machine; else 0), edd = due date.
- * Only the head can be blocked: it keeps the destination it was refused by.
+ * stable among equal keys (FIFO), at the place a walk of a short queue finds, or an index of a
+ * long one (qtree.h: by (key, arrival), O(log content) per insertion and per departure; see
+ * ORDER_MIN). Keys: priority = product index
+ * (products listed first go first), spt = mean processing time of the product at the next block
+ * (a machine; else 0), edd = due date. Only the head can be blocked: it keeps the destination it
+ * was refused by.
  *
  * A buffer with a sequencing rule (`rule:`, desc->seq, made by src/logic/seq.c) keeps its queue
  * in arrival order and asks the rule which entity to send each time it sends, so rules whose
- * keys move with the clock (slack, critical ratio, waiting time) see the keys of that moment.
- * An entity refused downstream keeps its destination (it is not routed, nor `set`, again) while
- * others are chosen before it.
+ * keys move with the clock (slack, critical ratio, waiting time) see the keys of that moment:
+ * O(content) per decision. A rule whose key stays as it is while an entity waits (desc->seq_key:
+ * EDD, SPT, MWKR, ...) is not asked: the buffer indexes its queue by that key and sends the
+ * first of the index, the entity the rule would choose, in O(log content). Arrivals join the
+ * list alone (offer's short path knows nothing of the index) and enter the index when the
+ * buffer next sends, in arrival order. An entity refused downstream keeps its destination (it
+ * is not routed, nor `set`, again) while others are chosen before it.
  */
+#include "blocks/qtree.h"
 #include "blocks/station.h"
 #include "core/core.h"
+
+#include <math.h>
+
+/* How a buffer chooses what it sends (struct buffer's `ruled`). */
+enum {
+    SEND_HEAD,  /* fifo and lifo: the head, by forward */
+    SEND_SCAN,  /* a rule, asked over the whole queue */
+    SEND_INDEX, /* a rule with a static key: the first of the index; the list in arrival order */
+    SEND_ORDER, /* priority, spt, edd: the head of the list, which the index keeps in order */
+};
+
+/* An ordered discipline walks the list to place an arrival while the queue is shorter than
+ * this, as cheap there as the index (which costs a search tree's insertion and removal per
+ * entity, and the machine's general hand-over in place of the direct one): the index is built
+ * when the queue reaches it and dropped when the queue empties. */
+#define ORDER_MIN 32
+
+int tsim__buffer_no_index;
 
 struct buffer {
     struct tsim__bhdr h;
     uint32_t head, tail;
     int32_t machine; /* the one block it sends to, when that is a machine: offered directly */
-    int ruled;       /* desc->seq.choose is set: forward_ruled sends */
+    int ruled;       /* SEND_*; not SEND_HEAD: forward_ruled sends */
+    int ordered;     /* an ordered discipline: SEND_ORDER from ORDER_MIN entities on */
+    uint32_t root;   /* the index of the queue (qtree.h), SEND_INDEX and SEND_ORDER */
+    uint32_t synced; /* SEND_INDEX: the last entity of the list in the index, TSIM__NIL: none */
+    uint64_t arrivals; /* the index's seq, its order among equal keys */
     uint64_t dropped;
     struct tsim__sum wait;
     double spt_key[]; /* per product */
@@ -35,6 +64,28 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
     return sizeof(struct buffer) + (size_t)nproducts(m) * sizeof(double);
 }
 
+/* How buffer `d` sends (SEND_*). An index needs keys that stay as they are while an entity
+ * waits: not a rule's where the buffer's own route moves an entity along its routing sheet (a
+ * refused one waits with its next step's features), nor an spt key that is a NaN (the walk of
+ * the list stops at one, so the order is not the index's). tsim__buffer_no_index: none at all. */
+static int send_mode(const struct tsim_sim *sim, const struct tsim__block_desc *d,
+                     const struct buffer *q)
+{
+    if (d->seq.choose) {
+        int routed = d->hook && d->hook->fn[TSIM__HOOK_ROUTE];
+        return d->seq_key.key && d->seq_key.choose == d->seq.choose && !routed &&
+                       !tsim__buffer_no_index
+                   ? SEND_INDEX
+                   : SEND_SCAN;
+    }
+    if (tsim__buffer_no_index || d->discipline == TSIM_FIFO || d->discipline == TSIM_LIFO)
+        return SEND_HEAD;
+    if (d->discipline == TSIM_SPT)
+        for (int p = 0; p < nproducts(sim->m); p++)
+            if (isnan(q->spt_key[p])) return SEND_HEAD;
+    return SEND_ORDER;
+}
+
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct buffer *q = tsim__state(sim, b);
@@ -45,7 +96,6 @@ static void init(struct tsim_sim *sim, uint32_t b)
                      ? d->route.to[0]
                      : -1;
     if (d->capacity && !d->drop) q->h.full_at = d->capacity;
-    q->ruled = d->seq.choose != NULL;
     if (d->discipline == TSIM_SPT && d->route.rule == TSIM_ROUTE_SINGLE) {
         const struct tsim__block_desc *next = &sim->m->blocks[d->route.to[0]];
         for (int p = 0; p < nproducts(sim->m); p++) {
@@ -54,6 +104,11 @@ static void init(struct tsim_sim *sim, uint32_t b)
             q->spt_key[p] = pd ? tsim_dist_mean(pd) : 0;
         }
     }
+    q->root = q->synced = TSIM__NIL;
+    q->arrivals = 0;
+    q->ruled = send_mode(sim, d, q);
+    q->ordered = q->ruled == SEND_ORDER;
+    if (q->ordered) q->ruled = SEND_HEAD; /* until the queue is long */
 }
 
 static double key(struct tsim_sim *sim, const struct buffer *q, enum tsim_discipline disc,
@@ -68,16 +123,35 @@ static double key(struct tsim_sim *sim, const struct buffer *q, enum tsim_discip
     }
 }
 
+/* An ordered discipline's queue has grown long: index it. The list is in (key, arrival) order,
+ * so seqs given in list order keep equal keys in arrival order. */
+static __attribute__((noinline)) void index_all(struct tsim_sim *sim, struct buffer *q,
+                                                const struct tsim__block_desc *d)
+{
+    tsim__qtree_reserve(sim);
+    for (uint32_t e = q->head; e != TSIM__NIL; e = sim->ents[e].next)
+        tsim__qtree_insert(sim, &q->root, e, key(sim, q, d->discipline, e), q->arrivals++);
+    q->ruled = SEND_ORDER;
+}
+
 static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__block_desc *d,
                    uint32_t e)
 {
     struct tsim__entity *en = &sim->ents[e];
     en->next = TSIM__NIL;
+    /* The index: e goes after the last entity whose key is at most its own, as the walk below
+     * finds it (the list is in (key, arrival) order; a key is never a NaN here). */
+    uint32_t prev = TSIM__NIL;
+    if (q->ruled == SEND_ORDER) {
+        tsim__qtree_reserve(sim);
+        prev = tsim__qtree_insert(sim, &q->root, e, key(sim, q, d->discipline, e),
+                                  q->arrivals++);
+    }
     if (q->head == TSIM__NIL) {
         q->head = q->tail = e;
         return;
     }
-    if (d->discipline == TSIM_FIFO || q->ruled) {
+    if (d->discipline == TSIM_FIFO || q->ruled == SEND_SCAN || q->ruled == SEND_INDEX) {
         sim->ents[q->tail].next = e;
         q->tail = e;
         return;
@@ -86,8 +160,10 @@ static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__bl
      * head then gives up its destination (the buffer stays registered as that block's waiter)
      * and the new head picks its own when it is offered. This keeps the discipline
      * non-preemptive in the machine, not in the queue. */
-    uint32_t prev = TSIM__NIL, cur = q->head;
-    if (d->discipline != TSIM_LIFO) {
+    uint32_t cur = q->head;
+    if (q->ruled == SEND_ORDER) {
+        if (prev != TSIM__NIL) cur = sim->ents[prev].next;
+    } else if (d->discipline != TSIM_LIFO) {
         double k = key(sim, q, d->discipline, e);
         while (cur != TSIM__NIL && key(sim, q, d->discipline, cur) <= k) {
             prev = cur;
@@ -99,6 +175,8 @@ static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__bl
     if (prev == TSIM__NIL) q->head = e;
     else sim->ents[prev].next = e;
     if (cur == TSIM__NIL) q->tail = e;
+    if (__builtin_expect(q->ordered, 0) && q->ruled == SEND_HEAD && q->h.content >= ORDER_MIN)
+        index_all(sim, q, d);
 }
 
 double tsim__buffer_work(const struct tsim_sim *sim, uint32_t b, uint32_t m)
@@ -123,19 +201,57 @@ static inline int send_to_machine(struct tsim_sim *sim, uint32_t b, uint32_t e, 
     return tsim__offer_leave_by(sim, b, e, m, tsim__station_offer);
 }
 
-/* forward of a buffer with a sequencing rule: the rule's choice is sent while the next block
- * takes; it is unlinked from wherever it sits in the queue. */
+/* SEND_INDEX: put the arrivals since the last call into the index, the list's entities after
+ * `synced`, in arrival order. */
+static void sync(struct tsim_sim *sim, uint32_t b, struct buffer *q)
+{
+    uint32_t prev = q->synced, e = prev == TSIM__NIL ? q->head : sim->ents[prev].next;
+    if (e == TSIM__NIL) return;
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    tsim__qtree_reserve(sim);
+    for (; e != TSIM__NIL; prev = e, e = sim->ents[e].next) {
+        uint64_t seq = q->arrivals++;
+        sim->qnodes[e].prev = prev;
+        tsim__qtree_insert(sim, &q->root, e, d->seq_key.key(sim, b, e, seq, d->seq.ctx), seq);
+    }
+    q->synced = prev;
+}
+
+/* Entity `e`, which stood between `prev` and `next` in the list, leaves the index. */
+static void unindex(struct tsim_sim *sim, struct buffer *q, uint32_t e, uint32_t prev,
+                    uint32_t next)
+{
+    tsim__qtree_remove(sim, &q->root, e);
+    if (q->ruled == SEND_ORDER && q->root == TSIM__NIL) q->ruled = SEND_HEAD; /* empty */
+    if (q->ruled == SEND_INDEX) {
+        tsim__qtree_reserve(sim); /* `next` may be newer than the nodes */
+        if (next != TSIM__NIL) sim->qnodes[next].prev = prev;
+        if (q->synced == e) q->synced = prev;
+    }
+}
+
+/* forward of a buffer that does not send its head alone (`ruled`): the choice, the rule's or
+ * the index's, is sent while the next block takes; it is unlinked from wherever it sits in the
+ * queue. The first of the index is the rule's choice: the least key, ties to the earlier
+ * arrival, as rules.c's scan; a head whose key is a NaN wins that scan (no key compares below
+ * it), and so is sent here too. */
 static __attribute__((noinline)) uint64_t forward_ruled(struct tsim_sim *sim, uint32_t b,
                                                          struct buffer *q)
 {
     const struct tsim__seq *r = &tsim__desc(sim, b)->seq;
     uint64_t sent = 0;
     while (q->head != TSIM__NIL) {
-        uint32_t e = r->choose(sim, b, q->head, r->ctx);
-        if (e == TSIM__NIL) break; /* the sim has failed */
+        uint32_t e = q->head, prev = TSIM__NIL;
+        if (q->ruled == SEND_SCAN) {
+            e = r->choose(sim, b, q->head, r->ctx);
+            if (e == TSIM__NIL) break; /* the sim has failed */
+            for (uint32_t c = q->head; c != e; c = sim->ents[c].next) prev = c;
+        } else if (q->ruled == SEND_INDEX) {
+            sync(sim, b, q);
+            if (!isnan(sim->qnodes[e].key)) e = tsim__qtree_first(sim, q->root);
+            prev = sim->qnodes[e].prev;
+        }
         int64_t t_in = sim->ents[e].t_in;
-        uint32_t prev = TSIM__NIL;
-        for (uint32_t c = q->head; c != e; c = sim->ents[c].next) prev = c;
         uint32_t next = sim->ents[e].next;
         if (q->machine >= 0 ? !send_to_machine(sim, b, e, q->machine)
                             : !tsim__send_leave(sim, b, e))
@@ -143,6 +259,7 @@ static __attribute__((noinline)) uint64_t forward_ruled(struct tsim_sim *sim, ui
         if (prev == TSIM__NIL) q->head = next;
         else sim->ents[prev].next = next;
         if (next == TSIM__NIL) q->tail = prev;
+        if (q->ruled != SEND_SCAN) unindex(sim, q, e, prev, next);
         tsim__sum_add(&q->wait, sim->now - t_in);
         sent++;
     }
@@ -235,6 +352,7 @@ static int remove_n(struct tsim_sim *sim, uint32_t b, uint64_t n)
 {
     struct buffer *q = tsim__state(sim, b);
     int removed = 0;
+    if (q->ruled == SEND_INDEX) sync(sim, b, q);
     while (n-- > 0 && q->head != TSIM__NIL) {
         uint32_t prev = TSIM__NIL, cur = q->head;
         while (sim->ents[cur].next != TSIM__NIL) {
@@ -246,6 +364,7 @@ static int remove_n(struct tsim_sim *sim, uint32_t b, uint64_t n)
             sim->ents[prev].next = TSIM__NIL;
             q->tail = prev;
         }
+        if (q->ruled == SEND_INDEX || q->ruled == SEND_ORDER) unindex(sim, q, cur, prev, TSIM__NIL);
         tsim__note_leave(sim, b, cur);
         tsim__entity_dispose(sim, cur);
         removed++;
@@ -352,6 +471,7 @@ int tsim_buffer_set_discipline(struct tsim_model *m, int block, enum tsim_discip
     /* A discipline replaces a sequencing rule given before it (and a rule a discipline). */
     if (b->seq.release) b->seq.release(b->seq.ctx);
     b->seq = (struct tsim__seq){NULL, NULL, NULL};
+    b->seq_key = (struct tsim__seq_key){NULL, NULL};
     return 0;
 }
 

@@ -108,6 +108,20 @@ struct tsim__seq {
     void (*release)(void *ctx);
 };
 
+/*
+ * What a sequencing rule whose key does not change while an entity waits adds to its
+ * tsim__seq: the rule is then an argmin of `key` (of entity `e`, the `seq`-th to arrive, with
+ * the rule's ctx), ties to the earlier arrival, and the buffer keeps its queue in an index
+ * (qtree.h) and sends the first of it without asking `choose`, which would answer the same
+ * (buffer.c). It holds only while `choose` is the seq's own: a rule set later in its place,
+ * which knows nothing of it, leaves it stale and so unused.
+ */
+struct tsim__seq_key {
+    uint32_t (*choose)(struct tsim_sim *sim, uint32_t b, uint32_t head, const void *ctx);
+    double (*key)(const struct tsim_sim *sim, uint32_t b, uint32_t e, uint64_t seq,
+                  const void *ctx);
+};
+
 struct tsim__block_desc {
     enum tsim_block_type type;
     char *name;
@@ -136,6 +150,7 @@ struct tsim__block_desc {
     uint64_t capacity;      /* 0: unlimited */
     enum tsim_discipline discipline;
     struct tsim__seq seq;   /* its sequencing rule; seq.choose NULL: the discipline orders */
+    struct tsim__seq_key seq_key; /* its rule's static key, if any */
     int drop;               /* buffer: drop when full; machine: drop when no server is free */
 
     /* delay */

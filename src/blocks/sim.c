@@ -28,6 +28,7 @@
  * event loop pays nothing for it but one call out of line per POLL_EVENTS events.
  */
 #include "blocks/sim.h"
+#include "blocks/qtree.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -429,6 +430,7 @@ void tsim_sim_destroy(struct tsim_sim *sim)
     tsim__free(sim->watch_seen);
     tsim__free(sim->watch_entered);
     tsim__free(sim->attrs);
+    tsim__free(sim->qnodes);
     if (sim->logic) sim->logic_free(sim->logic);
     tsim__free(sim);
 }
@@ -465,6 +467,7 @@ struct tsim_sim *tsim_sim_clone(const struct tsim_sim *src)
     sim->orders = dup(src->orders, (size_t)src->cap_orders * sizeof *src->orders);
     if (src->nattrs)
         sim->attrs = dup(src->attrs, (size_t)src->cap_ents * src->nattrs * sizeof *src->attrs);
+    if (src->qnodes) sim->qnodes = dup(src->qnodes, (size_t)src->cap_qnodes * sizeof *src->qnodes);
     sim->logic = NULL;
     if (src->watch) {
         sim->watch_seen = dup(src->watch_seen, src->nblocks * sizeof *src->watch_seen);

@@ -108,6 +108,7 @@ struct tsim__bhdr {
 };
 
 struct tsim_sim;
+struct tsim__qnode;
 
 /* The block interface: one table per block type. Functions a type does not need are NULL. */
 struct tsim__block_vt {
@@ -216,6 +217,11 @@ struct tsim_sim {
      * NULL when the model declares none. Plain data, copied by a clone. */
     uint32_t nattrs;
     double *attrs;
+    /* The ordered buffers' index (qtree.h): one node per entity of the pool, made when a buffer
+     * first keeps one and grown to the pool's size; NULL while none does. Plain data, copied by a
+     * clone. */
+    struct tsim__qnode *qnodes;
+    uint32_t cap_qnodes;
     /* The rules' run-time state (src/logic: a Lua state), made on first use and freed with
      * logic_free; not copied by a clone, which makes its own (rules keep no state between
      * calls, so a clone continues as the original does). */

@@ -74,6 +74,10 @@ double tsim__station_mean_ticks(const struct tsim_sim *sim, uint32_t b, int prod
 /* The work waiting in buffer `b` for machine `m`: the sum of its entities' mean processing
  * times there, in ticks (buffer.c). */
 double tsim__buffer_work(const struct tsim_sim *sim, uint32_t b, uint32_t m);
+/* Tests only: while set, buffers made from then on keep no index of their queue (buffer.c) and
+ * choose by the scan of their rule and the walk of their discipline, as the index's reference
+ * (tests/unit/test_seq_index.c). */
+extern int tsim__buffer_no_index;
 /* The first entity of buffer `b`'s queue, TSIM__NIL when empty (the environment reads the queue
  * of a buffer that asks it, src/logic/fenv.c). */
 uint32_t tsim__buffer_head(const struct tsim_sim *sim, uint32_t b);

@@ -24,6 +24,11 @@
  * smaller seq, a total order, so the winner of the chunks is the winner of the whole queue.
  * RANDOM draws one index over the whole queue, from the buffer's second stream (BUFFER/aux,
  * which a buffer draws from for nothing else), as rules.c does: floor(u * n).
+ *
+ * That pass is O(n) per decision. A rule whose key stays as it is while an entity waits also
+ * gives the buffer its key (static_key, desc.h's tsim__seq_key); the buffer then keeps an index
+ * of its queue by (key, arrival) and sends its first entity without asking `choose`, in
+ * O(log n). SLACK, CR, a weighted rule with slack or wait, RANDOM and a policy keep the pass.
  */
 #include "blocks/sim.h"
 #include "core/core.h"
@@ -109,6 +114,57 @@ static uint32_t choose(struct tsim_sim *sim, uint32_t b, uint32_t head, const vo
     return who[tsim__rule_choose(r, c, k, now, NULL)];
 }
 
+/* The key of entity `e`, the `seq`-th to arrive at buffer `b`, under a rule whose key does not
+ * change while it waits (static_rule): the same number as rules.c's ARGMIN computes for it, so
+ * that the index the buffer keeps by it (desc.h, tsim__seq_key) sends what `choose` would. The
+ * candidate's features are the entity's and its product's and routing sheet's, which stay as
+ * they are while it waits (a buffer whose own route moves an entity along its sheet, which a
+ * refusal would leave moved, keeps the scan: buffer.c). LIFO's seq is the queue's arrival
+ * count, not the place in it that `choose` sees; the order of the two is the same. A weighted
+ * rule has no weight on slack or wait here, so those terms are 0 x a finite number at any
+ * time, and the sum is computed as rules.c does at time 0. */
+static double static_key(const struct tsim_sim *sim, uint32_t b, uint32_t e, uint64_t seq,
+                         const void *ctx)
+{
+    const struct tsim__rule *r = ctx;
+    struct tsim__cand c;
+    tsim__seq_cand(sim, b, e, seq, &c);
+    const double *w = r->w, now = 0;
+    switch (r->kind) {
+    case TSIM__RULE_LIFO: return -(double)seq;
+    case TSIM__RULE_SPT: return c.proc;
+    case TSIM__RULE_LPT: return -c.proc;
+    case TSIM__RULE_EDD: return c.due;
+    case TSIM__RULE_MWKR: return -c.work_left;
+    case TSIM__RULE_LWKR: return c.work_left;
+    case TSIM__RULE_MOPNR: return -c.ops_left;
+    case TSIM__RULE_WEIGHTED:
+        return w[TSIM__FEAT_PROC] * c.proc + w[TSIM__FEAT_DUE] * c.due +
+               w[TSIM__FEAT_SLACK] * (c.due - now - c.work_left) +
+               w[TSIM__FEAT_WORK] * c.work_left + w[TSIM__FEAT_OPS] * c.ops_left +
+               w[TSIM__FEAT_WAIT] * (now - c.arrival);
+    default: return 0; /* not reached: static_rule */
+    }
+}
+
+/* Whether rule `r`'s key stays as it is while an entity waits (static_key). Those of SLACK, CR
+ * and a weighted rule with slack or wait move with the clock, each candidate's differently;
+ * RANDOM and a policy are no argmin of a key. */
+static int static_rule(const struct tsim__rule *r)
+{
+    switch (r->kind) {
+    case TSIM__RULE_LIFO:
+    case TSIM__RULE_SPT:
+    case TSIM__RULE_LPT:
+    case TSIM__RULE_EDD:
+    case TSIM__RULE_MWKR:
+    case TSIM__RULE_LWKR:
+    case TSIM__RULE_MOPNR: return 1;
+    case TSIM__RULE_WEIGHTED: return r->w[TSIM__FEAT_SLACK] == 0 && r->w[TSIM__FEAT_WAIT] == 0;
+    default: return 0;
+    }
+}
+
 /* rule: agent (docs/ai.md): the environment that steps the sim chooses (fenv.c); a queue of one
  * needs no choice, and a sim that no environment steps serves its queue first in, first out. */
 static uint32_t choose_agent(struct tsim_sim *sim, uint32_t b, uint32_t head, const void *ctx)
@@ -166,6 +222,7 @@ int tsim__seq_attach(struct tsim_model *m, int block, const char *text, const ch
         struct tsim__block_desc *d = &m->blocks[block];
         if (d->seq.release) d->seq.release(d->seq.ctx);
         d->seq = (struct tsim__seq){choose_agent, NULL, NULL};
+        d->seq_key = (struct tsim__seq_key){NULL, NULL};
         d->discipline = TSIM_FIFO;
         return 0;
     }
@@ -184,10 +241,12 @@ int tsim__seq_attach(struct tsim_model *m, int block, const char *text, const ch
     struct tsim__block_desc *d = &m->blocks[block];
     if (d->seq.release) d->seq.release(d->seq.ctx);
     d->seq = (struct tsim__seq){NULL, NULL, NULL};
+    d->seq_key = (struct tsim__seq_key){NULL, NULL};
     d->discipline = TSIM_FIFO; /* a rule orders the queue in place of any discipline */
     if (r.kind == TSIM__RULE_FIFO) return 0; /* the buffer's own queue, at no cost */
     struct tsim__rule *x = tsim__malloc(sizeof *x);
     *x = r;
     d->seq = (struct tsim__seq){choose, x, rule_free};
+    if (static_rule(x)) d->seq_key = (struct tsim__seq_key){choose, static_key};
     return 0;
 }
