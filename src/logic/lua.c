@@ -50,6 +50,7 @@ struct written {
     uint64_t *content;
     unsigned char *full;
     const void **view;
+    const void **data;
 };
 
 /* A sim's Lua state. */
@@ -62,9 +63,12 @@ struct lstate {
     struct tsim_rng *rng; /* what math.random draws from in this call */
     uint32_t ent;   /* the entity `entity` shows in this call */
     int *fn;        /* per block and kind (3b + kind): its rule's function, LUA_NOREF until used */
+    unsigned char *plain; /* per block and kind: the rule is shown its candidates' data tables */
     int *bview;     /* per block: its view (a userdata, read live), LUA_NOREF until used */
     int *cdata;     /* per block: its candidates' data tables (an array), LUA_NOREF until used */
     int *cview;     /* per block: the read-only view of the candidates, LUA_NOREF until used */
+    int *cplain;    /* per block: the array of its candidates' data tables, LUA_NOREF until used */
+    const void *shown; /* the metatable of the data tables and of their array */
     struct written *cw; /* per block: what its candidates' data tables hold now */
     int eview;      /* registry reference of `entity`, a view of s->ent (l_entity_index) */
     int sim_nblocks; /* the model's blocks: the length of the arrays per block */
@@ -371,6 +375,15 @@ static void make_views(struct lstate *s, const struct tsim_model *m)
     luaL_setmetatable(L, "tsim.entity");
     s->eview = luaL_ref(L, LUA_REGISTRYINDEX);
     view_meta(L, "tsim.block", l_block_index, 0, NULL);
+    luaL_newmetatable(L, "tsim.shown");
+    lua_pushcfunction(L, l_readonly_set);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, l_pairs_none);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushliteral(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+    s->shown = lua_topointer(L, -1);
+    lua_pop(L, 1);
     lua_newtable(L);
     lua_pushvalue(L, -1);
     s->qpool = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -408,6 +421,47 @@ static int l_make_block_view(lua_State *L)
     return 0;
 }
 
+/* Whether argument i is a table a rule is shown without a view (a data table of candidates, or
+ * their array), known by its metatable. */
+static int shown_plain(lua_State *L, int i)
+{
+    struct lstate *s;
+    lua_getallocf(L, (void **)&s);
+    if (!lua_getmetatable(L, i)) return 0;
+    int yes = lua_topointer(L, -1) == s->shown;
+    lua_pop(L, 1);
+    return yes;
+}
+
+/* table.insert, remove, move and sort (the upvalue), refusing to write into what a rule is
+ * shown without a view, as that view's __newindex would: the first argument, or move's fifth. */
+static int l_table_write(lua_State *L)
+{
+    int n = lua_gettop(L);
+    int dest = lua_tointeger(L, lua_upvalueindex(2)) == 5 && n >= 5 ? 5 : 1;
+    if (n >= dest && shown_plain(L, dest))
+        return luaL_error(L, "cannot assign '?': what a rule is shown is read-only");
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* next, which finds nothing in what a rule is shown without a view, as in the empty view. */
+static int l_next(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 2);
+    if (shown_plain(L, 1)) {
+        if (!lua_isnil(L, 2)) return luaL_error(L, "invalid key to 'next'");
+        lua_pushnil(L);
+        return 1;
+    }
+    if (lua_next(L, 1)) return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
 /* The sandbox: the global table rules see, as the chunk's _ENV. */
 static void sandbox(lua_State *L, const struct tsim_model *m)
 {
@@ -425,6 +479,8 @@ static void sandbox(lua_State *L, const struct tsim_model *m)
         lua_getglobal(L, base[i]);
         lua_setfield(L, -2, base[i]);
     }
+    lua_pushcfunction(L, l_next);
+    lua_setfield(L, -2, "next");
     safe_lib(L, "math", no_math);
     lua_pushcfunction(L, l_random);
     lua_setfield(L, -2, "random");
@@ -434,6 +490,13 @@ static void sandbox(lua_State *L, const struct tsim_model *m)
     readonly(L);
     lua_setfield(L, -2, "string");
     safe_lib(L, "table", NULL);
+    static const char *const writers[] = {"insert", "remove", "move", "sort"};
+    for (int i = 0; i < 4; i++) {
+        lua_getfield(L, -1, writers[i]);
+        lua_pushinteger(L, i == 2 ? 5 : 1);
+        lua_pushcclosure(L, l_table_write, 2);
+        lua_setfield(L, -2, writers[i]);
+    }
     readonly(L);
     lua_setfield(L, -2, "table");
     safe_lib(L, "utf8", NULL);
@@ -461,11 +524,14 @@ static struct lstate *state_new(const struct tsim_model *m)
     sandbox(L, m);
     s->fn = tsim__malloc((size_t)(m->nblocks ? 3 * m->nblocks : 1) * sizeof *s->fn);
     for (int b = 0; b < 3 * m->nblocks; b++) s->fn[b] = LUA_NOREF;
+    s->plain = tsim__calloc((size_t)(m->nblocks ? 3 * m->nblocks : 1), sizeof *s->plain);
     s->cdata = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->cdata);
     s->cview = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->cview);
+    s->cplain = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->cplain);
     s->cw = tsim__calloc((size_t)(m->nblocks ? m->nblocks : 1), sizeof *s->cw);
     s->bview = tsim__malloc((size_t)(m->nblocks ? m->nblocks : 1) * sizeof *s->bview);
-    for (int b = 0; b < m->nblocks; b++) s->cdata[b] = s->cview[b] = s->bview[b] = LUA_NOREF;
+    for (int b = 0; b < m->nblocks; b++)
+        s->cdata[b] = s->cview[b] = s->cplain[b] = s->bview[b] = LUA_NOREF;
     make_views(s, m);
     return s;
 }
@@ -476,12 +542,15 @@ static void state_free(void *p)
     if (!s) return;
     lua_close(s->L);
     tsim__free(s->fn);
+    tsim__free(s->plain);
     tsim__free(s->cdata);
     tsim__free(s->cview);
+    tsim__free(s->cplain);
     for (int b = 0; s->cw && b < s->sim_nblocks; b++) {
         tsim__free(s->cw[b].content);
         tsim__free(s->cw[b].full);
         tsim__free(s->cw[b].view);
+        tsim__free(s->cw[b].data);
     }
     tsim__free(s->cw);
     tsim__free(s->bview);
@@ -506,6 +575,122 @@ static int load_rule(lua_State *L, const struct rule *r)
     lua_getfield(L, LUA_REGISTRYINDEX, "tsim.env");
     lua_setupvalue(L, -2, 1);
     return 0;
+}
+
+/* A binary chunk of lua_dump, read by writes_tables. */
+struct chunk {
+    unsigned char *p;
+    size_t n, size, at;
+    int bad; /* read past its end, or something this reader does not know */
+};
+
+static int dump_writer(lua_State *L, const void *p, size_t n, void *ud)
+{
+    (void)L;
+    struct chunk *c = ud;
+    if (c->n + n > c->size) {
+        c->size = 2 * (c->n + n);
+        c->p = tsim__realloc(c->p, c->size);
+    }
+    memcpy(c->p + c->n, p, n);
+    c->n += n;
+    return 0;
+}
+
+static unsigned chunk_byte(struct chunk *c)
+{
+    if (c->at >= c->n) {
+        c->bad = 1;
+        return 0;
+    }
+    return c->p[c->at++];
+}
+
+static void chunk_skip(struct chunk *c, size_t n)
+{
+    if (n > c->n - c->at) c->bad = 1;
+    else c->at += n;
+}
+
+/* A size or count: 7 bits a byte, most significant first, the last byte's high bit set. */
+static size_t chunk_size(struct chunk *c)
+{
+    size_t x = 0;
+    for (int i = 0; i < 8 && !c->bad; i++) {
+        unsigned b = chunk_byte(c);
+        x = (x << 7) | (b & 0x7f);
+        if (b & 0x80) return x;
+    }
+    c->bad = 1;
+    return 0;
+}
+
+static void chunk_string(struct chunk *c)
+{
+    size_t n = chunk_size(c);
+    if (n > 0) chunk_skip(c, n - 1);
+}
+
+/* One function of the chunk and those nested in it (Lua 5.4's ldump.c order); 1 as soon as an
+ * instruction stores into a table: SETTABUP, SETTABLE, SETI or SETFIELD (opcodes 15 to 18, the
+ * low 7 bits of an instruction). SETLIST only fills the table a constructor has just made. */
+static int function_writes(struct chunk *c, int depth)
+{
+    if (depth > 200) c->bad = 1; /* Lua's own limit on nesting is lower */
+    chunk_string(c);              /* source */
+    chunk_size(c);                /* first and last line */
+    chunk_size(c);
+    chunk_skip(c, 3);             /* parameters, vararg, stack size */
+    size_t n = chunk_size(c);
+    if (c->bad || n > (c->n - c->at) / 4) return c->bad = 1;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t ins;
+        memcpy(&ins, c->p + c->at + 4 * i, 4);
+        unsigned op = ins & 0x7f;
+        if (op >= 15 && op <= 18) return 1;
+    }
+    c->at += 4 * n;
+    n = chunk_size(c); /* constants */
+    for (size_t i = 0; i < n && !c->bad; i++) {
+        unsigned t = chunk_byte(c);
+        if (t == 0x03 || t == 0x13) chunk_skip(c, 8);       /* integer, float */
+        else if (t == 0x04 || t == 0x14) chunk_string(c);   /* short, long string */
+        else if (t != 0x00 && t != 0x01 && t != 0x11) c->bad = 1; /* nil, false, true */
+    }
+    n = chunk_size(c); /* upvalues */
+    if (n > c->n) c->bad = 1;
+    else chunk_skip(c, 3 * n);
+    n = chunk_size(c); /* nested functions */
+    for (size_t i = 0; i < n && !c->bad; i++)
+        if (function_writes(c, depth + 1)) return 1;
+    n = chunk_size(c); /* line info (none: stripped) */
+    chunk_skip(c, n);
+    n = chunk_size(c);
+    for (size_t i = 0; i < n && !c->bad; i++) chunk_size(c), chunk_size(c);
+    n = chunk_size(c);
+    for (size_t i = 0; i < n && !c->bad; i++) chunk_string(c), chunk_size(c), chunk_size(c);
+    n = chunk_size(c);
+    for (size_t i = 0; i < n && !c->bad; i++) chunk_string(c);
+    return c->bad;
+}
+
+/* Whether the compiled rule on top of the stack may store into a table (1), or surely does not
+ * (0): read from its bytecode, as lua_dump writes it. A chunk this reader does not know in every
+ * byte (another Lua than 5.4's format) counts as one that writes. A rule that stores into no
+ * table can be shown its candidates' data tables themselves, whose reads cost no metamethod:
+ * nothing it can run writes into them (the table library's writers refuse them, l_table_write). */
+static int writes_tables(lua_State *L)
+{
+    static const unsigned char head[] = {0x1b, 'L', 'u', 'a', 0x54, 0};
+    struct chunk c = {tsim__malloc(4096), 0, 4096, 0, 0};
+    int w = 1;
+    if (lua_dump(L, dump_writer, &c, 1) == 0 && c.n > 31 && memcmp(c.p, head, sizeof head) == 0 &&
+        c.p[12] == 4 && c.p[13] == sizeof(lua_Integer) && c.p[14] == sizeof(lua_Number)) {
+        c.at = 32; /* the header, then the count of the main function's upvalues */
+        w = function_writes(&c, 0) || c.at != c.n;
+    }
+    tsim__free(c.p);
+    return w;
 }
 
 /* `msg` into `out` with Lua's "at line N" (a compile error's reference to an earlier line of
@@ -571,6 +756,7 @@ static void make_candidates(struct lstate *s, struct tsim_sim *sim, uint32_t b)
     w->content = tsim__malloc(n * sizeof *w->content);
     w->full = tsim__malloc(n * sizeof *w->full);
     w->view = tsim__malloc(n * sizeof *w->view);
+    w->data = tsim__malloc(n * sizeof *w->data);
     lua_createtable(L, r->n, 0); /* data tables */
     lua_createtable(L, r->n, 0); /* their views */
     for (int i = 0; i < r->n; i++) {
@@ -586,6 +772,8 @@ static void make_candidates(struct lstate *s, struct tsim_sim *sim, uint32_t b)
         w->full[i] = h->content >= h->full_at;
         lua_pushboolean(L, w->full[i]);
         lua_setfield(L, -2, "full");
+        luaL_setmetatable(L, "tsim.shown");
+        w->data[i] = lua_topointer(L, -1);
         lua_pushvalue(L, -1);
         lua_rawseti(L, -4, i + 1);
         readonly(L);
@@ -606,12 +794,19 @@ static void make_candidates(struct lstate *s, struct tsim_sim *sim, uint32_t b)
     lua_setmetatable(L, -2);
     s->cview[b] = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_pop(L, 1);
+    lua_createtable(L, r->n, 0); /* the data tables' array, shown as it is */
+    for (int i = 0; i < r->n; i++) {
+        lua_rawgeti(L, -2, i + 1);
+        lua_rawseti(L, -2, i + 1);
+    }
+    luaL_setmetatable(L, "tsim.shown");
+    s->cplain[b] = luaL_ref(L, LUA_REGISTRYINDEX);
     s->cdata[b] = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 /* Refresh block b's candidates (content, full: those that changed since they were written)
- * and push their view. */
-static void push_candidates(struct lstate *s, struct tsim_sim *sim, uint32_t b)
+ * and push their view, or with `plain` the array of their data tables. */
+static void push_candidates(struct lstate *s, struct tsim_sim *sim, uint32_t b, int plain)
 {
     lua_State *L = s->L;
     if (s->cview[b] == LUA_NOREF) make_candidates(s, sim, b);
@@ -640,7 +835,7 @@ static void push_candidates(struct lstate *s, struct tsim_sim *sim, uint32_t b)
         lua_pop(L, 1);
     }
     if (data) lua_remove(L, data);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s->cview[b]);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, plain ? s->cplain[b] : s->cview[b]);
 }
 
 /* The candidate a route rule returned (an index, a candidate, a block's name) as an index into
@@ -654,7 +849,7 @@ static int chosen(lua_State *L, const struct lstate *s, const struct tsim_sim *s
         /* a candidate's view, known by its address; any other table by its name */
         const void *p = lua_topointer(L, -1);
         for (int i = 0; i < r->n; i++)
-            if (s->cw[b].view[i] == p) return i;
+            if (s->cw[b].view[i] == p || s->cw[b].data[i] == p) return i;
     }
     if (t == LUA_TNUMBER) {
         int isint = 0;
@@ -749,6 +944,7 @@ static int push_rule(struct lstate *s, struct tsim_sim *sim, uint32_t b, const s
             lua_settop(L, 0);
             return -1;
         }
+        s->plain[3 * b + r->kind] = !writes_tables(L);
         *fn = luaL_ref(L, LUA_REGISTRYINDEX);
     }
     if (s->bview[b] == LUA_NOREF) {
@@ -796,7 +992,7 @@ static int run_rule(struct tsim_sim *sim, uint32_t b, uint32_t e, void *ctx)
     if (push_rule(s, sim, b, r) != 0) return -1;
     s->ent = e;
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->eview);
-    if (r->kind == TSIM__LUA_ROUTE) push_candidates(s, sim, b);
+    if (r->kind == TSIM__LUA_ROUTE) push_candidates(s, sim, b, s->plain[3 * b + r->kind]);
     else lua_pushnil(L);
     lua_pushnumber(L, tsim__time(sim, sim->now));
     if (call_rule(s, sim, b, r) != 0) return -1;
