@@ -276,27 +276,61 @@ static void test_lua_sandbox(void)
         {"        entity.count = 5\n", "cannot assign 'count': what a rule is shown is read-only"},
         {"        return getmetatable(entity)\n", "attempt to call a nil value (global 'getmetatable')"},
         {"        return pcall(error)\n", "attempt to call a nil value (global 'pcall')"},
+        /* Each kind of store a rule's bytecode may hold, into what it is shown: SETFIELD,
+         * SETTABLE, in a nested function, into an upvalue (SETTABUP) */
+        {"        candidates[1].content = 0\n", "cannot assign 'content': what a rule is shown is read-only"},
+        {"        local k = 'full'\n        candidates[2][k] = true\n", "cannot assign 'full': what a rule is shown is read-only"},
+        {"        local function f(c) c.name = 'b' end\n        f(candidates[1])\n", "cannot assign 'name': what a rule is shown is read-only"},
+        {"        local c = candidates[1]\n        local function f() c.index = 2 end\n        f()\n", "cannot assign 'index': what a rule is shown is read-only"},
+        /* and the table library's writers, from a rule that stores into no table itself */
+        {"        table.remove(candidates)\n", "cannot assign '?': what a rule is shown is read-only"},
+        {"        table.insert(candidates, 1, candidates[2])\n", "cannot assign '?': what a rule is shown is read-only"},
+        {"        table.sort(candidates, function(a, b) return a.index > b.index end)\n", "cannot assign '?': what a rule is shown is read-only"},
+        {"        table.move(candidates, 1, 1, 2)\n", "cannot assign '?': what a rule is shown is read-only"},
+        {"        table.move({1}, 1, 1, 1, candidates[1])\n", "cannot assign '?': what a rule is shown is read-only"},
+        {"        table.insert(candidates[1], 'x')\n", "cannot assign '?': what a rule is shown is read-only"},
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
         run_fails(lua_route(refused[i][0]), refused[i][1]);
 }
 
-/* What a route rule is shown: its candidates (name, index, content, full), the clock. */
+static void check_views(const char *code);
+
+/* What a route rule is shown: its candidates (name, index, content, full), the clock. The same
+ * whether the rule stores into tables of its own (it is then shown views of its candidates) or
+ * not (it is shown their data tables, read-only all the same). */
 static void test_lua_views(void)
 {
+    static const char shown[] = "        assert(#candidates == 2)\n"
+                                "        assert(candidates[1].name == 'a')\n"
+                                "        assert(candidates[2].index == 2)\n"
+                                "        assert(candidates[1].content == 0)\n"
+                                "        assert(candidates[1].full == false)\n"
+                                "        assert(candidates[1].nothing == nil and candidates[3] == nil)\n"
+                                "        assert(candidates.name == nil and #candidates[1] == 0)\n"
+                                "        assert(next(candidates) == nil and next(candidates[1]) == nil)\n"
+                                "        for _ in pairs(candidates) do error('an element') end\n"
+                                "        for _ in pairs(candidates[2]) do error('a field') end\n"
+                                "        local n = 0\n"
+                                "        for i, c in ipairs(candidates) do assert(c.index == i) n = i end\n"
+                                "        assert(n == 2 and select('#', table.unpack(candidates)) == 2)\n"
+                                "        assert(now == entity.id + 1)\n"
+                                "        assert(entity.count == 0)\n"
+                                "        for _ in pairs(entity) do error('a field') end\n"
+                                "        local k = math.random(2)\n"
+                                "        assert(k == 1 or k == 2)\n"
+                                "        return candidates[k]\n";
+    for (int stores = 0; stores < 2; stores++) {
+        char code[2000];
+        snprintf(code, sizeof code, "%s%s", stores ? "        local t = {}\n        t.x = 1\n" : "", shown);
+        check_views(code);
+    }
+}
+
+static void check_views(const char *code)
+{
     char diag[2000] = "";
-    struct tsim_model *m = load(lua_route("        assert(#candidates == 2)\n"
-                                          "        assert(candidates[1].name == 'a')\n"
-                                          "        assert(candidates[2].index == 2)\n"
-                                          "        assert(candidates[1].content == 0)\n"
-                                          "        assert(candidates[1].full == false)\n"
-                                          "        assert(now == entity.id + 1)\n"
-                                          "        assert(entity.count == 0)\n"
-                                          "        for _ in pairs(entity) do error('a field') end\n"
-                                          "        local k = math.random(2)\n"
-                                          "        assert(k == 1 or k == 2)\n"
-                                          "        return candidates[k]\n"),
-                                diag, sizeof diag);
+    struct tsim_model *m = load(lua_route(code), diag, sizeof diag);
     CHECK_STR(diag, "");
     if (!m) return;
     struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
