@@ -5,6 +5,8 @@
  * sequencing rule at a buffer against the built-in rules it restates, run for run.
  */
 #include "check.h"
+#include "core/core.h"
+#include "logic/lua.h"
 #include "model_text.h"
 #include "twinsim.h"
 
@@ -409,6 +411,97 @@ static void test_lua_route_reads_live(void)
     CHECK(fp[0] == fp[1]);
 }
 
+#define CP " tsim__k = tsim__k - 1 if tsim__k < 0 then tsim__k() end; "
+
+/* The copy of a rule's code with checkpoints: one after each `do`, `repeat` and function's
+ * parameters, none in a string, a comment or a longer name; none at all (the count hook only)
+ * for code with a `goto`, a name of the checkpoints' own or `...`. */
+static void test_lua_counted_code(void)
+{
+    static const char *const cases[][2] = {
+        {"for i = 1, 3 do x() end", "for i = 1, 3 do" CP " x() end"},
+        {"while a do b() end", "while a do" CP " b() end"},
+        {"repeat n = n + 1 until n > 3", "repeat" CP " n = n + 1 until n > 3"},
+        {"local function f(a, b) return a end", "local function f(a, b)" CP " return a end"},
+        {"function t.u:m() end", "function t.u:m()" CP " end"},
+        {"table.sort(c, function(a, b) return a < b end)",
+         "table.sort(c, function(a, b)" CP " return a < b end)"},
+        {"for k in pairs(t) do\n  while true do end\nend",
+         "for k in pairs(t) do" CP "\n  while true do" CP " end\nend"},
+        {"local s = 'do' .. \"repeat\" .. [[function]] .. [==[ ]] do ]==] -- do\n--[[ do\n]] s()",
+         "local s = 'do' .. \"repeat\" .. [[function]] .. [==[ ]] do ]==] -- do\n--[[ do\n]] s()"},
+        {"local s = 'it\\'s do' .. \"\\\"do\\\"\"", "local s = 'it\\'s do' .. \"\\\"do\\\"\""},
+        {"undo(1) redo() local x = 0x1e+do_it + 1e+5 + .5",
+         "undo(1) redo() local x = 0x1e+do_it + 1e+5 + .5"},
+        {"return a..b", "return a..b"},
+        {"::top:: goto top", NULL},
+        {"local tsim__k = 1e18 while true do end", NULL},
+        {"return select('#', ...)", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = tsim__lua_counted_code(cases[i][0]);
+        if (cases[i][1]) CHECK_STR(got ? got : "(none)", cases[i][1]);
+        else CHECK(got == NULL);
+        tsim__free(got);
+    }
+}
+
+/* The fingerprint of a run of `text` (seed 3), 0 after an error (reported). */
+static uint64_t run_fingerprint(const char *text)
+{
+    char diag[2000] = "";
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return 0;
+    struct tsim_sim *sim = tsim_sim_create(m, 3, 0);
+    tsim_sim_run(sim);
+    CHECK_STR(tsim_sim_error(sim) ? tsim_sim_error(sim) : "", "");
+    uint64_t fp = tsim_sim_error(sim) ? 0 : tsim_sim_fingerprint(sim);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    return fp;
+}
+
+/* A rule run as its copy with checkpoints gives the run of the same rule under the count hook
+ * only (its code made to mention `...`, which leaves it without a copy), draw for draw: when
+ * the copy ends by itself, and when it runs out of checkpoints (a loop of 40,000 rounds) and
+ * the call runs again under the count hook, its random stream put back. And what no copy may
+ * let run for ever is stopped by the budget, with the count hook's message. */
+static void test_lua_counted_same(void)
+{
+    static const char *const rules[] = {
+        "        local best, least = candidates[1], math.huge\n"
+        "        for i = 1, #candidates do\n"
+        "          local c = candidates[i]\n"
+        "          local k = c.content + math.random()\n"
+        "          if k < least then best, least = c, k end\n"
+        "        end\n"
+        "        return best\n",
+        "        local s = 0\n"
+        "        if entity.id % 200 == 0 then\n"
+        "          for i = 1, 40000 do s = s + math.random() end\n"
+        "        end\n"
+        "        return math.random(2)\n",
+    };
+    for (int i = 0; i < 2; i++) {
+        char code[3000];
+        uint64_t fp[2];
+        for (int hooked = 0; hooked < 2; hooked++) {
+            snprintf(code, sizeof code,
+                     "    to:\n      rule: lua\n      among: [q1, q2]\n      lua: |\n%s%s",
+                     hooked ? "        local _ = select('#', ...)\n" : "", rules[i]);
+            fp[hooked] = run_fingerprint(two_queues(code));
+        }
+        CHECK(fp[0] != 0 && fp[0] == fp[1]);
+    }
+    run_fails(lua_route("        local function f(n) return f(n + 1) end\n        return f(1)\n"),
+              "rules.yaml:17: rule ran past its budget of 1000000 Lua instructions");
+    run_fails(lua_route("        repeat until false\n"),
+              "rules.yaml:17: rule ran past its budget of 1000000 Lua instructions");
+    run_fails(lua_route("        table.sort({3, 2, 1}, function(a, b) while true do end end)\n"),
+              "rules.yaml:17: rule ran past its budget of 1000000 Lua instructions");
+}
+
 /* A queue of three products with due dates before one machine; the buffer's rule is `rule`
  * (lines indented under the buffer). Arrivals at load 0.9 keep several entities waiting. */
 static char *seq_model(const char *rule)
@@ -674,6 +767,8 @@ int main(void)
     RUN(test_lua_sandbox);
     RUN(test_lua_views);
     RUN(test_lua_route_reads_live);
+    RUN(test_lua_counted_code);
+    RUN(test_lua_counted_same);
     RUN(test_lua_seq_equals_builtin);
     RUN(test_lua_seq_views);
     RUN(test_lua_seq_errors);
