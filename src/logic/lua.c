@@ -454,7 +454,7 @@ static int shown_plain(lua_State *L, int i)
 static int l_table_write(lua_State *L)
 {
     int n = lua_gettop(L);
-    int dest = lua_tointeger(L, lua_upvalueindex(2)) == 5 && n >= 5 ? 5 : 1;
+    int dest = lua_tointeger(L, lua_upvalueindex(2)) == 5 && !lua_isnoneornil(L, 5) ? 5 : 1;
     if (n >= dest && shown_plain(L, dest))
         return luaL_error(L, "cannot assign '?': what a rule is shown is read-only");
     lua_pushvalue(L, lua_upvalueindex(1));

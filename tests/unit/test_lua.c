@@ -290,6 +290,7 @@ static void test_lua_sandbox(void)
         {"        table.sort(candidates, function(a, b) return a.index > b.index end)\n", "cannot assign '?': what a rule is shown is read-only"},
         {"        table.move(candidates, 1, 1, 2)\n", "cannot assign '?': what a rule is shown is read-only"},
         {"        table.move({1}, 1, 1, 1, candidates[1])\n", "cannot assign '?': what a rule is shown is read-only"},
+        {"        table.move(candidates, 1, 1, 2, nil)\n", "cannot assign '?': what a rule is shown is read-only"},
         {"        table.insert(candidates[1], 'x')\n", "cannot assign '?': what a rule is shown is read-only"},
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
