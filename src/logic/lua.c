@@ -349,7 +349,7 @@ static int l_queue_len(lua_State *L)
 }
 
 /* A read-only metatable `name` whose __index is `index` (with the value on top as its upvalue
- * when `up`), and __len when given. */
+ * when `up`; none when NULL), and __len when given. */
 static void view_meta(lua_State *L, const char *name, lua_CFunction index, int up,
                       lua_CFunction len)
 {
@@ -357,10 +357,11 @@ static void view_meta(lua_State *L, const char *name, lua_CFunction index, int u
     if (up) {
         lua_pushvalue(L, -2);
         lua_pushcclosure(L, index, 1);
-    } else {
+        lua_setfield(L, -2, "__index");
+    } else if (index) {
         lua_pushcfunction(L, index);
+        lua_setfield(L, -2, "__index");
     }
-    lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, l_readonly_set);
     lua_setfield(L, -2, "__newindex");
     if (len) {
@@ -391,13 +392,8 @@ static void make_views(struct lstate *s, const struct tsim_model *m)
     luaL_setmetatable(L, "tsim.entity");
     s->eview = luaL_ref(L, LUA_REGISTRYINDEX);
     view_meta(L, "tsim.block", l_block_index, 0, NULL);
-    luaL_newmetatable(L, "tsim.shown");
-    lua_pushcfunction(L, l_readonly_set);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushcfunction(L, l_pairs_none);
-    lua_setfield(L, -2, "__pairs");
-    lua_pushliteral(L, "read-only");
-    lua_setfield(L, -2, "__metatable");
+    view_meta(L, "tsim.shown", NULL, 0, NULL); /* data tables shown as they are: no __index */
+    luaL_getmetatable(L, "tsim.shown");
     s->shown = lua_topointer(L, -1);
     lua_pop(L, 1);
     lua_newtable(L);

@@ -447,14 +447,15 @@ static void test_lua_counted_code(void)
     }
 }
 
-/* The fingerprint of a run of `text` (seed 3), 0 after an error (reported). */
-static uint64_t run_fingerprint(const char *text)
+/* The fingerprint of replication `rep` of a run of `text` (seed `seed`), 0 after an error
+ * (reported). */
+static uint64_t run_fingerprint(const char *text, uint64_t seed, int rep)
 {
     char diag[2000] = "";
     struct tsim_model *m = load(text, diag, sizeof diag);
     CHECK_STR(diag, "");
     if (!m) return 0;
-    struct tsim_sim *sim = tsim_sim_create(m, 3, 0);
+    struct tsim_sim *sim = tsim_sim_create(m, seed, (uint64_t)rep);
     tsim_sim_run(sim);
     CHECK_STR(tsim_sim_error(sim) ? tsim_sim_error(sim) : "", "");
     uint64_t fp = tsim_sim_error(sim) ? 0 : tsim_sim_fingerprint(sim);
@@ -491,7 +492,7 @@ static void test_lua_counted_same(void)
             snprintf(code, sizeof code,
                      "    to:\n      rule: lua\n      among: [q1, q2]\n      lua: |\n%s%s",
                      hooked ? "        local _ = select('#', ...)\n" : "", rules[i]);
-            fp[hooked] = run_fingerprint(two_queues(code));
+            fp[hooked] = run_fingerprint(two_queues(code), 3, 0);
         }
         CHECK(fp[0] != 0 && fp[0] == fp[1]);
     }
@@ -535,17 +536,7 @@ static char *seq_model(const char *rule)
 /* The fingerprint of replication `rep` of seq_model(rule), 0 after any error (reported). */
 static uint64_t seq_fingerprint(const char *rule, int rep)
 {
-    char diag[2000] = "";
-    struct tsim_model *m = load(seq_model(rule), diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return 0;
-    struct tsim_sim *sim = tsim_sim_create(m, 11, (uint64_t)rep);
-    tsim_sim_run(sim);
-    CHECK_STR(tsim_sim_error(sim) ? tsim_sim_error(sim) : "", "");
-    uint64_t fp = tsim_sim_error(sim) ? 0 : tsim_sim_fingerprint(sim);
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
-    return fp;
+    return run_fingerprint(seq_model(rule), 11, rep);
 }
 
 /* A Lua rule that ranks by a feature as a built-in rule does gives the built-in rule's run,
