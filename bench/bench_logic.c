@@ -14,7 +14,10 @@
  * times per arrival (counted with a counter in the rule's C function), over queues of 2 to 9
  * entities: as entities enter (the choice is then refused by the busy machine) and as the
  * machine frees.
- * Usage: bench_logic [N]
+ * Usage: bench_logic [N [VARIANT]]. With VARIANT (rr, lua, one, once, spt or lspt) it runs that
+ * one model once and prints its fingerprint, for an instruction count (valgrind --tool=callgrind
+ * --toggle-collect=run_text, the function that runs the model): the count of two runs of different N, over their difference in
+ * calls, less the same for rr (or spt for lspt), is the instructions of one call.
  */
 #include "twinsim.h"
 
@@ -135,6 +138,20 @@ int main(int argc, char **argv)
                                   "        if p < least then best, least = c, p end\n"
                                   "      end\n"
                                   "      return best\n";
+    if (argc > 2) {
+        static const char *const names[] = {"rr", "lua", "one", "once", "spt", "lspt"};
+        const char *const texts[] = {rr, lua, one, once, spt, lua_spt};
+        for (int v = 0; v < 6; v++) {
+            if (strcmp(argv[2], names[v]) != 0) continue;
+            unsigned long long fp;
+            if (v < 4) run(texts[v], n, &fp);
+            else run_seq(texts[v], n, &fp);
+            printf("%s %ld: fingerprint %016llx\n", names[v], n, fp);
+            return 0;
+        }
+        fprintf(stderr, "bench_logic: no variant '%s' (rr, lua, one, once, spt, lspt)\n", argv[2]);
+        return 2;
+    }
     unsigned long long f1, f2, f3, f4, f5, f6;
     double best_rr = 1e30, best_lua = 1e30, best_one = 1e30, best_once = 1e30;
     double best_spt = 1e30, best_lspt = 1e30;

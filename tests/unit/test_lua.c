@@ -5,6 +5,8 @@
  * sequencing rule at a buffer against the built-in rules it restates, run for run.
  */
 #include "check.h"
+#include "core/core.h"
+#include "logic/lua.h"
 #include "model_text.h"
 #include "twinsim.h"
 
@@ -276,27 +278,62 @@ static void test_lua_sandbox(void)
         {"        entity.count = 5\n", "cannot assign 'count': what a rule is shown is read-only"},
         {"        return getmetatable(entity)\n", "attempt to call a nil value (global 'getmetatable')"},
         {"        return pcall(error)\n", "attempt to call a nil value (global 'pcall')"},
+        /* Each kind of store a rule's bytecode may hold, into what it is shown: SETFIELD,
+         * SETTABLE, in a nested function, into an upvalue (SETTABUP) */
+        {"        candidates[1].content = 0\n", "cannot assign 'content': what a rule is shown is read-only"},
+        {"        local k = 'full'\n        candidates[2][k] = true\n", "cannot assign 'full': what a rule is shown is read-only"},
+        {"        local function f(c) c.name = 'b' end\n        f(candidates[1])\n", "cannot assign 'name': what a rule is shown is read-only"},
+        {"        local c = candidates[1]\n        local function f() c.index = 2 end\n        f()\n", "cannot assign 'index': what a rule is shown is read-only"},
+        /* and the table library's writers, from a rule that stores into no table itself */
+        {"        table.remove(candidates)\n", "cannot assign '?': what a rule is shown is read-only"},
+        {"        table.insert(candidates, 1, candidates[2])\n", "cannot assign '?': what a rule is shown is read-only"},
+        {"        table.sort(candidates, function(a, b) return a.index > b.index end)\n", "cannot assign '?': what a rule is shown is read-only"},
+        {"        table.move(candidates, 1, 1, 2)\n", "cannot assign '?': what a rule is shown is read-only"},
+        {"        table.move({1}, 1, 1, 1, candidates[1])\n", "cannot assign '?': what a rule is shown is read-only"},
+        {"        table.move(candidates, 1, 1, 2, nil)\n", "cannot assign '?': what a rule is shown is read-only"},
+        {"        table.insert(candidates[1], 'x')\n", "cannot assign '?': what a rule is shown is read-only"},
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
         run_fails(lua_route(refused[i][0]), refused[i][1]);
 }
 
-/* What a route rule is shown: its candidates (name, index, content, full), the clock. */
+static void check_views(const char *code);
+
+/* What a route rule is shown: its candidates (name, index, content, full), the clock. The same
+ * whether the rule stores into tables of its own (it is then shown views of its candidates) or
+ * not (it is shown their data tables, read-only all the same). */
 static void test_lua_views(void)
 {
+    static const char shown[] = "        assert(#candidates == 2)\n"
+                                "        assert(candidates[1].name == 'a')\n"
+                                "        assert(candidates[2].index == 2)\n"
+                                "        assert(candidates[1].content == 0)\n"
+                                "        assert(candidates[1].full == false)\n"
+                                "        assert(candidates[1].nothing == nil and candidates[3] == nil)\n"
+                                "        assert(candidates.name == nil and #candidates[1] == 0)\n"
+                                "        assert(next(candidates) == nil and next(candidates[1]) == nil)\n"
+                                "        for _ in pairs(candidates) do error('an element') end\n"
+                                "        for _ in pairs(candidates[2]) do error('a field') end\n"
+                                "        local n = 0\n"
+                                "        for i, c in ipairs(candidates) do assert(c.index == i) n = i end\n"
+                                "        assert(n == 2 and select('#', table.unpack(candidates)) == 2)\n"
+                                "        assert(now == entity.id + 1)\n"
+                                "        assert(entity.count == 0)\n"
+                                "        for _ in pairs(entity) do error('a field') end\n"
+                                "        local k = math.random(2)\n"
+                                "        assert(k == 1 or k == 2)\n"
+                                "        return candidates[k]\n";
+    for (int stores = 0; stores < 2; stores++) {
+        char code[2000];
+        snprintf(code, sizeof code, "%s%s", stores ? "        local t = {}\n        t.x = 1\n" : "", shown);
+        check_views(code);
+    }
+}
+
+static void check_views(const char *code)
+{
     char diag[2000] = "";
-    struct tsim_model *m = load(lua_route("        assert(#candidates == 2)\n"
-                                          "        assert(candidates[1].name == 'a')\n"
-                                          "        assert(candidates[2].index == 2)\n"
-                                          "        assert(candidates[1].content == 0)\n"
-                                          "        assert(candidates[1].full == false)\n"
-                                          "        assert(now == entity.id + 1)\n"
-                                          "        assert(entity.count == 0)\n"
-                                          "        for _ in pairs(entity) do error('a field') end\n"
-                                          "        local k = math.random(2)\n"
-                                          "        assert(k == 1 or k == 2)\n"
-                                          "        return candidates[k]\n"),
-                                diag, sizeof diag);
+    struct tsim_model *m = load(lua_route(code), diag, sizeof diag);
     CHECK_STR(diag, "");
     if (!m) return;
     struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
@@ -375,6 +412,98 @@ static void test_lua_route_reads_live(void)
     CHECK(fp[0] == fp[1]);
 }
 
+#define CP " tsim__k = tsim__k - 1 if tsim__k < 0 then tsim__k() end; "
+
+/* The copy of a rule's code with checkpoints: one after each `do`, `repeat` and function's
+ * parameters, none in a string, a comment or a longer name; none at all (the count hook only)
+ * for code with a `goto`, a name of the checkpoints' own or `...`. */
+static void test_lua_counted_code(void)
+{
+    static const char *const cases[][2] = {
+        {"for i = 1, 3 do x() end", "for i = 1, 3 do" CP " x() end"},
+        {"while a do b() end", "while a do" CP " b() end"},
+        {"repeat n = n + 1 until n > 3", "repeat" CP " n = n + 1 until n > 3"},
+        {"local function f(a, b) return a end", "local function f(a, b)" CP " return a end"},
+        {"function t.u:m() end", "function t.u:m()" CP " end"},
+        {"table.sort(c, function(a, b) return a < b end)",
+         "table.sort(c, function(a, b)" CP " return a < b end)"},
+        {"for k in pairs(t) do\n  while true do end\nend",
+         "for k in pairs(t) do" CP "\n  while true do" CP " end\nend"},
+        {"local s = 'do' .. \"repeat\" .. [[function]] .. [==[ ]] do ]==] -- do\n--[[ do\n]] s()",
+         "local s = 'do' .. \"repeat\" .. [[function]] .. [==[ ]] do ]==] -- do\n--[[ do\n]] s()"},
+        {"local s = 'it\\'s do' .. \"\\\"do\\\"\"", "local s = 'it\\'s do' .. \"\\\"do\\\"\""},
+        {"undo(1) redo() local x = 0x1e+do_it + 1e+5 + .5",
+         "undo(1) redo() local x = 0x1e+do_it + 1e+5 + .5"},
+        {"return a..b", "return a..b"},
+        {"::top:: goto top", NULL},
+        {"local tsim__k = 1e18 while true do end", NULL},
+        {"return select('#', ...)", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = tsim__lua_counted_code(cases[i][0]);
+        if (cases[i][1]) CHECK_STR(got ? got : "(none)", cases[i][1]);
+        else CHECK(got == NULL);
+        tsim__free(got);
+    }
+}
+
+/* The fingerprint of replication `rep` of a run of `text` (seed `seed`), 0 after an error
+ * (reported). */
+static uint64_t run_fingerprint(const char *text, uint64_t seed, int rep)
+{
+    char diag[2000] = "";
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return 0;
+    struct tsim_sim *sim = tsim_sim_create(m, seed, (uint64_t)rep);
+    tsim_sim_run(sim);
+    CHECK_STR(tsim_sim_error(sim) ? tsim_sim_error(sim) : "", "");
+    uint64_t fp = tsim_sim_error(sim) ? 0 : tsim_sim_fingerprint(sim);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    return fp;
+}
+
+/* A rule run as its copy with checkpoints gives the run of the same rule under the count hook
+ * only (its code made to mention `...`, which leaves it without a copy), draw for draw: when
+ * the copy ends by itself, and when it runs out of checkpoints (a loop of 40,000 rounds) and
+ * the call runs again under the count hook, its random stream put back. And what no copy may
+ * let run for ever is stopped by the budget, with the count hook's message. */
+static void test_lua_counted_same(void)
+{
+    static const char *const rules[] = {
+        "        local best, least = candidates[1], math.huge\n"
+        "        for i = 1, #candidates do\n"
+        "          local c = candidates[i]\n"
+        "          local k = c.content + math.random()\n"
+        "          if k < least then best, least = c, k end\n"
+        "        end\n"
+        "        return best\n",
+        "        local s = 0\n"
+        "        if entity.id % 200 == 0 then\n"
+        "          for i = 1, 40000 do s = s + math.random() end\n"
+        "        end\n"
+        "        return math.random(2)\n",
+    };
+    for (int i = 0; i < 2; i++) {
+        char code[3000];
+        uint64_t fp[2];
+        for (int hooked = 0; hooked < 2; hooked++) {
+            snprintf(code, sizeof code,
+                     "    to:\n      rule: lua\n      among: [q1, q2]\n      lua: |\n%s%s",
+                     hooked ? "        local _ = select('#', ...)\n" : "", rules[i]);
+            fp[hooked] = run_fingerprint(two_queues(code), 3, 0);
+        }
+        CHECK(fp[0] != 0 && fp[0] == fp[1]);
+    }
+    run_fails(lua_route("        local function f(n) return f(n + 1) end\n        return f(1)\n"),
+              "rules.yaml:17: rule ran past its budget of 1000000 Lua instructions");
+    run_fails(lua_route("        repeat until false\n"),
+              "rules.yaml:17: rule ran past its budget of 1000000 Lua instructions");
+    run_fails(lua_route("        table.sort({3, 2, 1}, function(a, b) while true do end end)\n"),
+              "rules.yaml:17: rule ran past its budget of 1000000 Lua instructions");
+}
+
 /* A queue of three products with due dates before one machine; the buffer's rule is `rule`
  * (lines indented under the buffer). Arrivals at load 0.9 keep several entities waiting. */
 static char *seq_model(const char *rule)
@@ -407,17 +536,7 @@ static char *seq_model(const char *rule)
 /* The fingerprint of replication `rep` of seq_model(rule), 0 after any error (reported). */
 static uint64_t seq_fingerprint(const char *rule, int rep)
 {
-    char diag[2000] = "";
-    struct tsim_model *m = load(seq_model(rule), diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return 0;
-    struct tsim_sim *sim = tsim_sim_create(m, 11, (uint64_t)rep);
-    tsim_sim_run(sim);
-    CHECK_STR(tsim_sim_error(sim) ? tsim_sim_error(sim) : "", "");
-    uint64_t fp = tsim_sim_error(sim) ? 0 : tsim_sim_fingerprint(sim);
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
-    return fp;
+    return run_fingerprint(seq_model(rule), 11, rep);
 }
 
 /* A Lua rule that ranks by a feature as a built-in rule does gives the built-in rule's run,
@@ -640,6 +759,8 @@ int main(void)
     RUN(test_lua_sandbox);
     RUN(test_lua_views);
     RUN(test_lua_route_reads_live);
+    RUN(test_lua_counted_code);
+    RUN(test_lua_counted_same);
     RUN(test_lua_seq_equals_builtin);
     RUN(test_lua_seq_views);
     RUN(test_lua_seq_errors);
