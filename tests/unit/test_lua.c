@@ -351,7 +351,7 @@ static void check_views(const char *code)
 /* Two queues of 4 places before machines, fed by a route `to` (lines under machine 'm0'). */
 static char *two_queues(const char *to)
 {
-    static char buf[3000];
+    static char buf[4096];
     snprintf(buf, sizeof buf,
              "name: twoq\n"
              "blocks:\n"

@@ -208,6 +208,7 @@ static void test_registry_kpis_are_reported(void)
             tsim__net_set_at(m->net, src, node);
             tsim__net_set_at(m->net, blk, node);
             tsim__net_set_at(m->net, out, node);
+            tsim__net_set_capacity(m->net, node, 4); /* zone control: 'deadlocks' is reported */
         }
         if (strcmp(bt->name, "charger") == 0) { /* it serves a fleet with a battery: one node */
             int f = tsim_model_add_block(m, (enum tsim_block_type)tsim_block_type_find("fleet"),
