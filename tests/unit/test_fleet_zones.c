@@ -62,12 +62,7 @@ static void replace(char *text, size_t size, const char *old, const char *new)
 /* The run of `text` to its end; NULL when it does not load. */
 static struct tsim_sim *run(const char *text, struct tsim_model **m)
 {
-    char diag[512] = "";
-    *m = load(text, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!*m) return NULL;
-    struct tsim_sim *sim = tsim_sim_create(*m, 1, 0);
-    CHECK(sim != NULL);
+    struct tsim_sim *sim = sim_from_text(text, "zones.yaml", m);
     if (sim) tsim_sim_run(sim);
     return sim;
 }
