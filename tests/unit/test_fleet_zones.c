@@ -67,6 +67,37 @@ static struct tsim_sim *run(const char *text, struct tsim_model **m)
     return sim;
 }
 
+/* A run of a model to its end that must end cleanly: its model, sim, result and fleet 'amr'. */
+struct zrun {
+    struct tsim_model *m;
+    struct tsim_sim *sim;
+    struct tsim_result r;
+    int f;
+};
+
+/* Runs `text` into `z`; 0 when it did not load (then nothing is left to close). */
+static int zrun_open(struct zrun *z, const char *text)
+{
+    z->sim = run(text, &z->m);
+    if (!z->sim) {
+        tsim_model_destroy(z->m);
+        return 0;
+    }
+    CHECK_EQ(tsim_sim_status(z->sim), 0);
+    if (tsim_sim_error(z->sim)) printf("  %s\n", tsim_sim_error(z->sim));
+    z->f = tsim_model_find_block(z->m, "amr");
+    tsim_result_init(&z->r);
+    tsim_sim_result(z->sim, &z->r);
+    return 1;
+}
+
+static void zrun_close(struct zrun *z)
+{
+    tsim_result_release(&z->r);
+    tsim_sim_destroy(z->sim);
+    tsim_model_destroy(z->m);
+}
+
 /* With `deadlock: stop` written out, the corridor stops as without the key (test_fleet.c). */
 static void test_fleet_deadlock_stop(void)
 {
@@ -99,27 +130,16 @@ static void test_fleet_deadlock_back_off(void)
 {
     char text[2048];
     corridor(text, sizeof text, "    deadlock: back_off\n");
-    struct tsim_model *m;
-    struct tsim_sim *sim = run(text, &m);
-    if (!sim) {
-        tsim_model_destroy(m);
-        return;
-    }
-    CHECK_EQ(tsim_sim_status(sim), 0);
-    int f = tsim_model_find_block(m, "amr");
-    struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
-    CHECK_NEAR(tsim_sim_now(sim), 29, 1e-9);
-    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 2, 0);
-    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
-    CHECK_NEAR(kpi(&r, f, "deadlocks"), 1, 0);
-    CHECK_NEAR(kpi(&r, f, "zone_waits"), 3, 0);
-    CHECK_NEAR(kpi(&r, f, "zone_wait"), 5.0 / 58, 1e-12);
-    CHECK_NEAR(kpi(&r, f, "delivery_time"), (11 + 16) / 2.0, 1e-9);
-    tsim_result_release(&r);
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    struct zrun z;
+    if (!zrun_open(&z, text)) return;
+    CHECK_NEAR(tsim_sim_now(z.sim), 29, 1e-9);
+    CHECK_NEAR(kpi(&z.r, TSIM_KPI_SYSTEM, "completed"), 2, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "deadlocks"), 1, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "zone_waits"), 3, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "zone_wait"), 5.0 / 58, 1e-12);
+    CHECK_NEAR(kpi(&z.r, z.f, "delivery_time"), (11 + 16) / 2.0, 1e-9);
+    zrun_close(&z);
 }
 
 /* Without a deadlock a zoned fleet reports `deadlocks` 0 (test_fleet.c's trip with zones). */
@@ -128,22 +148,11 @@ static void test_fleet_deadlocks_zero(void)
     char text[2048];
     corridor(text, sizeof text, "    deadlock: back_off\n");
     replace(text, sizeof text, "limit: 2", "limit: 1");
-    struct tsim_model *m;
-    struct tsim_sim *sim = run(text, &m);
-    if (!sim) {
-        tsim_model_destroy(m);
-        return;
-    }
-    CHECK_EQ(tsim_sim_status(sim), 0);
-    int f = tsim_model_find_block(m, "amr");
-    struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
-    CHECK_NEAR(kpi(&r, f, "deliveries"), 1, 0);
-    CHECK_NEAR(kpi(&r, f, "deadlocks"), 0, 0);
-    tsim_result_release(&r);
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    struct zrun z;
+    if (!zrun_open(&z, text)) return;
+    CHECK_NEAR(kpi(&z.r, z.f, "deliveries"), 1, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "deadlocks"), 0, 0);
+    zrun_close(&z);
 }
 
 /* Many requests on the corridor: every head-on meeting of its two vehicles is backed off (the
@@ -155,23 +164,11 @@ static void test_fleet_back_off_many(void)
     corridor(text, sizeof text, "    deadlock: back_off\n");
     replace(text, sizeof text, "interarrival: 6\n    limit: 2\n",
             "interarrival: exponential(6)\n    limit: 60\n");
-    struct tsim_model *m;
-    struct tsim_sim *sim = run(text, &m);
-    if (!sim) {
-        tsim_model_destroy(m);
-        return;
-    }
-    CHECK_EQ(tsim_sim_status(sim), 0);
-    if (tsim_sim_error(sim)) printf("  %s\n", tsim_sim_error(sim));
-    int f = tsim_model_find_block(m, "amr");
-    struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
-    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 60, 0);
-    CHECK(kpi(&r, f, "deadlocks") >= 1);
-    tsim_result_release(&r);
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    struct zrun z;
+    if (!zrun_open(&z, text)) return;
+    CHECK_NEAR(kpi(&z.r, TSIM_KPI_SYSTEM, "completed"), 60, 0);
+    CHECK(kpi(&z.r, z.f, "deadlocks") >= 1);
+    zrun_close(&z);
 }
 
 /* A charger at the end of a spur: H - X - C (lengths 1, both ways), the charger's one point at
@@ -306,26 +303,15 @@ static const char seg_yaml[] = "name: seg\n"
 
 static void test_fleet_segment_capacity(void)
 {
-    struct tsim_model *m;
-    struct tsim_sim *sim = run(seg_yaml, &m);
-    if (!sim) {
-        tsim_model_destroy(m);
-        return;
-    }
-    CHECK_EQ(tsim_sim_status(sim), 0);
-    int f = tsim_model_find_block(m, "amr");
-    struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
-    CHECK_NEAR(tsim_sim_now(sim), 13.5, 1e-9);
-    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
-    CHECK_NEAR(kpi(&r, f, "zone_waits"), 1, 0);
-    CHECK_NEAR(kpi(&r, f, "zone_wait"), 1 / 27.0, 1e-12);
-    CHECK_NEAR(kpi(&r, f, "delivery_time"), (9.5 + 10.5) / 2, 1e-9);
-    CHECK_NEAR(kpi(&r, f, "deadlocks"), 0, 0);
-    tsim_result_release(&r);
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    struct zrun z;
+    if (!zrun_open(&z, seg_yaml)) return;
+    CHECK_NEAR(tsim_sim_now(z.sim), 13.5, 1e-9);
+    CHECK_NEAR(kpi(&z.r, z.f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "zone_waits"), 1, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "zone_wait"), 1 / 27.0, 1e-12);
+    CHECK_NEAR(kpi(&z.r, z.f, "delivery_time"), (9.5 + 10.5) / 2, 1e-9);
+    CHECK_NEAR(kpi(&z.r, z.f, "deadlocks"), 0, 0);
+    zrun_close(&z);
 }
 
 /* With capacity 2 on the segment nobody waits: the times of test_fleet.c's two-vehicle trip. */
@@ -334,22 +320,12 @@ static void test_fleet_segment_capacity_room(void)
     char text[2048];
     snprintf(text, sizeof text, "%s", seg_yaml);
     replace(text, sizeof text, "capacity: 1", "capacity: 2");
-    struct tsim_model *m;
-    struct tsim_sim *sim = run(text, &m);
-    if (!sim) {
-        tsim_model_destroy(m);
-        return;
-    }
-    int f = tsim_model_find_block(m, "amr");
-    struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
-    CHECK_NEAR(tsim_sim_now(sim), 12.5, 1e-9);
-    CHECK_NEAR(kpi(&r, f, "zone_waits"), 0, 0);
-    CHECK_NEAR(kpi(&r, f, "delivery_time"), (9.5 + 9.5) / 2, 1e-9);
-    tsim_result_release(&r);
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    struct zrun z;
+    if (!zrun_open(&z, text)) return;
+    CHECK_NEAR(tsim_sim_now(z.sim), 12.5, 1e-9);
+    CHECK_NEAR(kpi(&z.r, z.f, "zone_waits"), 0, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "delivery_time"), (9.5 + 9.5) / 2, 1e-9);
+    zrun_close(&z);
 }
 
 /* A bad model's diagnostics, word for word. */
@@ -420,23 +396,12 @@ static void class_trip(char *text, size_t size, const char *extra)
 
 static void check_class_trip(const char *text, double end, double delivery)
 {
-    struct tsim_model *m;
-    struct tsim_sim *sim = run(text, &m);
-    if (!sim) {
-        tsim_model_destroy(m);
-        return;
-    }
-    CHECK_EQ(tsim_sim_status(sim), 0);
-    int f = tsim_model_find_block(m, "amr");
-    struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
-    CHECK_NEAR(tsim_sim_now(sim), end, 1e-9);
-    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
-    CHECK_NEAR(kpi(&r, f, "delivery_time"), delivery, 1e-9);
-    tsim_result_release(&r);
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    struct zrun z;
+    if (!zrun_open(&z, text)) return;
+    CHECK_NEAR(tsim_sim_now(z.sim), end, 1e-9);
+    CHECK_NEAR(kpi(&z.r, z.f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "delivery_time"), delivery, 1e-9);
+    zrun_close(&z);
 }
 
 static void test_fleet_class_speed(void)
