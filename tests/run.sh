@@ -13,6 +13,22 @@
 # outputs are printed whole, in the order above, once all have ended. Every test keeps its
 # files in a folder of its own and finds free ports by asking the kernel, so they do not meet.
 # TSIM_TEST_JOBS=1 runs them one after the other, printing each as it ends.
+#
+# Longest first: the whole suite starts the long scripts first (LONG below, then the others by
+# the last run's times), so that it does not end waiting on one long script started last. Each
+# whole run writes $BUILD/test-times, one line a test, "milliseconds path", slowest first, and
+# prints its first eight lines.
+#
+# Two scripts run in the gcc suite (build/) only; every other test runs in all three suites
+# (gcc, clang in build-clang/, ASan+UBSan in build-san/), and so does every test that executes
+# code the suite's compiler or sanitizer built:
+# - mpi.sh is not in the clang suite: `make mpi` compiles with mpicc, which wraps gcc whatever CC
+#   the suite has, with gcc's flags, so the clang suite's run would build and test the gcc
+#   suite's twinsim-mpi a second time. The ASan+UBSan suite runs it, with a twinsim-mpi built
+#   under the sanitizers (its SAN=1 reaches that make).
+# - install.sh is not in the ASan+UBSan suite: an installed library carries no sanitizer, so
+#   that suite's run installs and tests the plain build/ (see install.sh), the same files the gcc
+#   suite has tested, and runs no code built with a sanitizer.
 BUILD=${BUILD:-build}
 export BUILD
 TWINSIM="$(pwd)/$BUILD/twinsim"
@@ -43,15 +59,54 @@ log="$dir/all.log"
 : >"$log"
 list="$dir/list"
 : >"$list"
+# The scripts the clang and sanitizer suites leave to the gcc suite, where they would test nothing
+# that suite's compiler or sanitizer built (the header says why each); named alone, they run.
+case "$BUILD" in
+    build-clang*) elsewhere="mpi.sh" ;;
+    build-san*) elsewhere="install.sh" ;;
+    *) elsewhere="" ;;
+esac
+notrun=""
 i=0
 for t in "$BUILD"/tests/test_* tests/cli/*.sh; do
     [ -e "$t" ] || continue
     case "$t" in
         *.sh) [ -z "$only" ] || [ "$t" = "tests/cli/$only.sh" ] || continue ;;
     esac
+    if [ -z "$only" ] && [ -n "$elsewhere" ]; then
+        case " $elsewhere " in *" ${t##*/} "*) notrun="$notrun ${t##*/}"; continue ;; esac
+    fi
     i=$((i + 1))
     echo "$i $t" >>"$list"
 done
+
+# The list in the order the tests start: the scripts of LONG first, the longest known first (a
+# fresh build has no times, as in CI), then the others by their wall time in the last run's
+# $BUILD/test-times, or else build/test-times (the gcc suite's, which scripts/test.sh runs
+# first), longest first; a test that file does not name (a new one) starts before those it names.
+# Ties keep the order of the list.
+LONG="serve.sh python.sh outputs.sh diff.sh report.sh golden.sh twin_connect.sh twin.sh twin_kill.sh
+install.sh twin_browser.sh serve_browser.sh twin_serve.sh gpu.sh mpi.sh twin_wms.sh"
+order() {
+    times=$BUILD/test-times
+    [ -s "$times" ] || times=build/test-times
+    [ -s "$times" ] || times=/dev/null
+    awk -v long="$(echo $LONG)" -v times="$times" '
+        function base(p,   k, a) { k = split(p, a, "/"); return a[k] }
+        BEGIN {
+            n = split(long, l, " ")
+            for (i = 1; i <= n; i++) rank[l[i]] = n - i + 1
+            while ((getline line <times) > 0) { split(line, f, " "); ms[base(f[2])] = f[1]; known = 1 }
+        }
+        {
+            b = base($2)
+            if (b in rank) key = 1e12 + rank[b]
+            else if (b in ms) key = ms[b]
+            else key = known ? 1e11 : 0
+            printf "%.0f %s\n", key, $0
+        }
+    ' "$list" | sort -s -k1,1nr | cut -d' ' -f2-
+}
 
 # What test INDEX PATH printed, then its failure if it failed without saying so.
 report() {
@@ -73,8 +128,9 @@ if [ "$jobs" -eq 1 ]; then
         report "$n" "$t"
     done <"$list"
 else
-    # Longest first would finish soonest, but the order of the list keeps the output stable.
-    xargs -P "$jobs" -L 1 sh "$0" --one "$dir" <"$list"
+    # Longest first, so that the suite does not end waiting on one long test started last; the
+    # output keeps the order of the list.
+    order | xargs -P "$jobs" -L 1 sh "$0" --one "$dir"
     while read -r n t; do
         [ -e "$dir/$n.rc" ] || { echo 1 >"$dir/$n.rc"; : >>"$dir/$n.out"; }
         report "$n" "$t"
@@ -89,8 +145,10 @@ echo
 # Where the time went: the slowest binaries and scripts (wall time, milliseconds).
 if [ -z "$only" ]; then
     echo "slowest (ms, $jobs at once):"
-    cat "$dir"/*.ms 2>/dev/null | sort -rn | head -n 8 | sed 's/^/  /'
+    cat "$dir"/*.ms 2>/dev/null | sort -rn >"$BUILD/test-times" 2>/dev/null
+    head -n 8 "$BUILD/test-times" | sed 's/^/  /'
 fi
+[ -z "$notrun" ] || echo "not in the $BUILD suite (the gcc suite runs them):$notrun"
 grep '^FAIL ' "$log"
 rm -rf "$dir"
 if [ -n "$only" ] && [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
