@@ -27,8 +27,14 @@
 # crash, hang, leak or broken invariant leaves its input in build-fuzz/findings/ and makes this
 # script fail: turn each one into a test.
 # Needs clang with libFuzzer (Debian: clang-14 and libclang-rt-14-dev).
+#
+# `sh scripts/fuzz.sh --build` builds the targets and runs nothing (scripts/test.sh, beside a
+# suite). Sources compile TSIM_MAKE_JOBS at once (default: the number of cores).
 set -eu
 secs=${1:-60}
+build_only=0
+[ "$secs" = --build ] && build_only=1
+jobs=${TSIM_MAKE_JOBS:-$(nproc 2>/dev/null || echo 2)}
 out=${FUZZ_BUILD:-build-fuzz}
 cc=${FUZZ_CC:-clang}
 
@@ -48,15 +54,27 @@ for t in $targets; do mkdir -p "$out/corpus-$t"; done
 if [ -d "$out/corpus" ]; then cp -n "$out/corpus"/* "$out/corpus-loader/" 2>/dev/null || true; fi
 flags="-std=c11 -g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE $defs -Iinclude -Isrc $(pkg-config --cflags $pkgs)"
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-objs=""
-for src in $srcs; do
-    obj="$out/obj/$(echo "$src" | tr / _).o"
-    if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] ||
-        [ -n "$(find include src -name '*.h' -newer "$obj" | head -n 1)" ]; then
-        $cc $flags $san -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
+# compile SRC...: each source whose object is missing or older than it or than a header, $jobs
+# at once; sets objs to every one's object.
+compile() {
+    objs=""
+    for src in "$@"; do
+        obj="$out/obj/$(echo "$src" | tr / _).o"
+        if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] ||
+            [ -n "$(find include src -name '*.h' -newer "$obj" | head -n 1)" ]; then
+            echo "$src $obj" >>"$out/stale"
+        fi
+        objs="$objs $obj"
+    done
+    if [ -s "$out/stale" ]; then
+        FCC=$cc FFLAGS="$flags $san -fsanitize=fuzzer-no-link" \
+            xargs -P "$jobs" -L 1 sh -c '$FCC $FFLAGS -c "$0" -o "$1"' <"$out/stale"
     fi
-    objs="$objs $obj"
-done
+    rm -f "$out/stale"
+}
+rm -f "$out/stale"
+# shellcheck disable=SC2086 # srcs is a list of patterns
+compile $srcs
 # The pages as C: the static report (src/results/report.c) inlines their script and style.
 sh scripts/embed-web.sh web/* >"$out/web_assets.c"
 $cc $flags $san -fsanitize=fuzzer-no-link -c "$out/web_assets.c" -o "$out/obj/web_assets.o"
@@ -71,18 +89,12 @@ cp tests/experiments/*.yaml "$out/seed-experiment/"
 cp tests/twin/*.mapping.yaml "$out/seed-mapping/"
 
 # The web target also needs the router, its answers, its API, jobs and the live twin's state.
-webobjs=""
-for src in src/web/router.c src/web/reply.c src/web/api.c src/web/job.c src/web/live.c; do
-    obj="$out/obj/$(echo "$src" | tr / _).o"
-    if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] ||
-        [ -n "$(find include src -name '*.h' -newer "$obj" | head -n 1)" ]; then
-        $cc $flags $san -fsanitize=fuzzer-no-link -c "$src" -o "$obj"
-    fi
-    webobjs="$webobjs $obj"
-done
-$cc $flags $san -fsanitize=fuzzer tests/fuzz/fuzz_web.c $webobjs $objs \
+libobjs=$objs
+compile src/web/router.c src/web/reply.c src/web/api.c src/web/job.c src/web/live.c
+$cc $flags $san -fsanitize=fuzzer tests/fuzz/fuzz_web.c $objs $libobjs \
     $(pkg-config --libs $pkgs) -lcsv -lm -lpthread -o "$out/fuzz_web"
 targets="$targets web"
+[ $build_only -eq 0 ] || exit 0
 rm -f "$out/web.db"
 TSIM_FUZZ_DB="$out/web.db"
 export TSIM_FUZZ_DB
