@@ -29,6 +29,8 @@
 # - install.sh is not in the ASan+UBSan suite: an installed library carries no sanitizer, so
 #   that suite's run installs and tests the plain build/ (see install.sh), the same files the gcc
 #   suite has tested, and runs no code built with a sanitizer.
+# python.sh runs in all three; under a sanitizer it repeats only what runs that suite's twinsim
+# when the gcc suite's run has left its weights (see python.sh and docs/testing.md).
 BUILD=${BUILD:-build}
 export BUILD
 TWINSIM="$(pwd)/$BUILD/twinsim"

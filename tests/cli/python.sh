@@ -4,7 +4,8 @@
 # (offline: --no-index, Debian's setuptools through --no-build-isolation) and a short episode
 # from the installed package. Needs python3 with numpy and pytest (Debian's python3-numpy,
 # python3-pytest); where they are missing that is a failure, not a skip.
-# A sanitizer run tests the plain build: Python cannot load a library built with ASan.
+# A sanitizer run tests the plain build: Python cannot load a library built with ASan. Where the
+# gcc suite's run has kept its trained weights, it runs only those with its own twinsim (below).
 . tests/cli/lib.inc
 
 case ${BUILD:-build} in
@@ -15,6 +16,26 @@ if ! locked_make "$IB" -s --no-print-directory SAN=0 BUILD="$IB" shlib >"$TMP/ma
     fail python_shlib "make shlib failed: $(tail -n 5 "$TMP/make.log")"
     exit 0
 fi
+top=$(pwd)
+lib=$(ls "$top/$IB"/lib/libtwinsim.so.*.* | tail -n 1)
+# What the suite's own twinsim does with the weights the trainings below write (they run the
+# library, the plain one under a sanitizer; these run the suite's twinsim): 0 when it runs them
+# as rules, else 1 with what it said in $out.
+runs_jobshop() { # WEIGHTS
+    out=$("$TWINSIM" run --jobshop tests/jsplib/instances/Taillard1993/ta01js.txt \
+        --rule "policy:$1" 2>&1) && echo "$out" | grep -q '^makespan [0-9][0-9]*$'
+}
+runs_factory() { # WEIGHTS
+    out=$("$TWINSIM" run examples/ai/flow.yaml --set "cut_queue.rule=policy:$1" --no-db 2>&1) &&
+        echo "$out" | grep -q '^fingerprint '
+}
+runs_route() { # PYTHON WEIGHTS
+    out=$("$1" examples/ai/compare_route.py --twinsim "$TWINSIM" --policy "$2" --reps 3 2>&1) &&
+        echo "$out" | grep -q '^| policy'
+}
+# The weights the gcc suite's run (IB = BUILD) leaves for the sanitizer suites' runs.
+saved=$top/$IB/python-weights
+
 # The first python3 that has both: a python3 earlier on PATH (pyenv, say) does not see Debian's
 # packages, which belong to /usr/bin/python3.
 py=""
@@ -25,6 +46,24 @@ if [ -z "$py" ]; then
     fail python_modules "no python3 with numpy and pytest (Debian: python3-numpy python3-pytest): $(tail -n 1 "$TMP/err")"
     exit 0
 fi
+# Under a sanitizer, IB is build/, whose library the gcc suite's run of this script has tested
+# already, with every check below but the weights' runs by this suite's twinsim: trained with the
+# same library from the same seeds, the weights are those it kept in $saved (the training is
+# reproducible, python_train_*), so where they are there and newer than the library, this run
+# only runs them, and says so; elsewhere it runs everything.
+if [ "$IB" != "${BUILD:-build}" ] && [ -n "$(find "$saved/jobshop" "$saved/factory" "$saved/route" \
+        -newer "$lib" 2>/dev/null | sed -n 3p)" ]; then
+    echo "python: the library's checks ran in the gcc suite, on $IB/lib; the weights it kept run here"
+    if runs_jobshop "$saved/jobshop"; then pass python_weights_run_jobshop
+    else fail python_weights_run_jobshop "the trained weights do not run: $out"; fi
+    if runs_factory "$saved/factory"; then pass python_weights_run_factory
+    else fail python_weights_run_factory "the trained weights do not run: $out"; fi
+    if runs_route "$py" "$saved/route"; then pass python_weights_run_route
+    else fail python_weights_run_route "the trained weights do not run: $out"; fi
+    exit 0
+fi
+[ "$IB" != "${BUILD:-build}" ] || rm -rf "$saved"
+
 if (cd python && BUILD="$IB" "$py" -m pytest -q -p no:cacheprovider tests) >"$TMP/out" 2>&1; then
     pass python_pytest
 else
@@ -32,8 +71,6 @@ else
 fi
 
 # pip install into a virtual environment that sees Debian's numpy, with the library named.
-top=$(pwd)
-lib=$(ls "$top/$IB"/lib/libtwinsim.so.*.* | tail -n 1)
 # From a copy: setuptools writes build/ and *.egg-info beside the sources.
 mkdir -p "$TMP/src" && cp -r python/pyproject.toml python/twinsim "$TMP/src/"
 rm -rf "$TMP/src/twinsim/__pycache__"
@@ -70,6 +107,10 @@ fi
 # the workers, so a result that depended on the split or on the order the workers finish in would
 # differ), while another seed writes other weights. Eight generations that each look at the
 # validation set make the file the result of the search, not of the starting draw alone.
+# keep FILE NAME: FILE, weights that passed every check, as $saved/NAME (gcc suite only).
+keep() {
+    if [ "$IB" = "${BUILD:-build}" ]; then mkdir -p "$saved" && cp "$1" "$saved/$2"; fi
+}
 train() { # SEED WORKERS OUT
     TWINSIM_LIB=$lib "$py" examples/ai/train.py --generations 8 --pairs 6 --batch 3 --valid 8 \
         --eval-every 1 --seed "$1" --workers "$2" --out "$3" >"$3.log" 2>&1
@@ -83,11 +124,11 @@ if train 7 1 "$TMP/w71" && train 7 2 "$TMP/w72" && train 8 2 "$TMP/w82"; then
         fail python_train_deterministic "seeds 7 and 8 wrote the same weights"
     elif ! awk -v s="$start" -v b="$best" 'BEGIN { exit !(b != "" && s != "" && b + 0 < s + 0) }'; then
         fail python_train_deterministic "the search did not improve on its start ($start% -> $best%)"
-    elif ! ms=$("$TWINSIM" run --jobshop tests/jsplib/instances/Taillard1993/ta01js.txt \
-        --rule "policy:$TMP/w71" 2>&1) || ! echo "$ms" | grep -q '^makespan [0-9][0-9]*$'; then
-        fail python_train_deterministic "the trained weights do not run: $ms"
+    elif ! runs_jobshop "$TMP/w71"; then
+        fail python_train_deterministic "the trained weights do not run: $out"
     else
         pass python_train_deterministic
+        keep "$TMP/w71" jobshop
     fi
 else
     fail python_train_deterministic "$(tail -n 10 "$TMP/w71.log" "$TMP/w72.log" "$TMP/w82.log" 2>/dev/null)"
@@ -115,13 +156,7 @@ for kind in factory route; do
     if ftrain 7 1 "$f"71 $opts && ftrain 7 2 "$f"72 $opts && ftrain 8 1 "$f"81 $opts; then
         start=$(sed -n 's/^validation wip \([0-9.]*\)  start.*/\1/p' "$f"71.log)
         best=$(sed -n 's/.*validation wip \([0-9.]*\)$/\1/p' "$f"71)
-        if [ $kind = factory ]; then
-            out=$("$TWINSIM" run examples/ai/flow.yaml --set "cut_queue.rule=policy:${f}71" \
-                --no-db 2>&1) && echo "$out" | grep -q '^fingerprint '
-        else
-            out=$("$py" examples/ai/compare_route.py --twinsim "$TWINSIM" --policy "$f"71 \
-                --reps 3 2>&1) && echo "$out" | grep -q '^| policy'
-        fi
+        if [ $kind = factory ]; then runs_factory "$f"71; else runs_route "$py" "$f"71; fi
         ran=$?
         if ! cmp -s "$f"71 "$f"72; then
             fail python_train_$kind "seed 7: 1 and 2 threads wrote different weights: $(diff "$f"71 "$f"72 | head -n 4)"
@@ -133,6 +168,7 @@ for kind in factory route; do
             fail python_train_$kind "the trained weights do not run: $out"
         else
             pass python_train_$kind
+            keep "$f"71 $kind
         fi
     else
         fail python_train_$kind "$(tail -n 10 "$f"71.log "$f"72.log "$f"81.log 2>/dev/null)"
