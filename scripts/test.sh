@@ -42,6 +42,7 @@ landed() {
     if ! wait "$_pid"; then
         cat "build/ahead-$1.log"
         echo "test: the $1 build failed"
+        echo "seconds:$phases"
         exit 1
     fi
 }
