@@ -76,12 +76,27 @@ rm -f "$out/stale"
 # shellcheck disable=SC2086 # srcs is a list of patterns
 compile $srcs
 # The pages as C: the static report (src/results/report.c) inlines their script and style.
-sh scripts/embed-web.sh web/* >"$out/web_assets.c"
-$cc $flags $san -fsanitize=fuzzer-no-link -c "$out/web_assets.c" -o "$out/obj/web_assets.o"
-objs="$objs $out/obj/web_assets.o"
+# Written only when it changed, so that its object, and the targets, are remade only then.
+sh scripts/embed-web.sh web/* >"$out/web_assets.c.tmp"
+if cmp -s "$out/web_assets.c.tmp" "$out/web_assets.c"; then rm -f "$out/web_assets.c.tmp"
+else mv "$out/web_assets.c.tmp" "$out/web_assets.c"; fi
+libobjs=$objs
+compile "$out/web_assets.c"
+objs="$libobjs $objs"
+# stale BIN FILE...: true when BIN is missing or older than one of the FILEs.
+stale() {
+    [ -e "$1" ] || return 0
+    _bin=$1
+    shift
+    for _f in "$@"; do [ "$_f" -nt "$_bin" ] && return 0; done
+    return 1
+}
 for t in $targets; do
-    $cc $flags $san -fsanitize=fuzzer "tests/fuzz/fuzz_$t.c" $objs \
-        $(pkg-config --libs $pkgs) -lcsv -lm -lpthread -o "$out/fuzz_$t"
+    # shellcheck disable=SC2086 # objs is a list of files
+    if stale "$out/fuzz_$t" "tests/fuzz/fuzz_$t.c" $objs include/*.h src/*/*.h; then
+        $cc $flags $san -fsanitize=fuzzer "tests/fuzz/fuzz_$t.c" $objs \
+            $(pkg-config --libs $pkgs) -lcsv -lm -lpthread -o "$out/fuzz_$t"
+    fi
 done
 
 find tests/models examples -name '*.yaml' -exec cp {} "$out/seed/" \;
@@ -91,8 +106,11 @@ cp tests/twin/*.mapping.yaml "$out/seed-mapping/"
 # The web target also needs the router, its answers, its API, jobs and the live twin's state.
 libobjs=$objs
 compile src/web/router.c src/web/reply.c src/web/api.c src/web/job.c src/web/live.c
-$cc $flags $san -fsanitize=fuzzer tests/fuzz/fuzz_web.c $objs $libobjs \
-    $(pkg-config --libs $pkgs) -lcsv -lm -lpthread -o "$out/fuzz_web"
+# shellcheck disable=SC2086 # objs and libobjs are lists of files
+if stale "$out/fuzz_web" tests/fuzz/fuzz_web.c $objs $libobjs include/*.h src/*/*.h; then
+    $cc $flags $san -fsanitize=fuzzer tests/fuzz/fuzz_web.c $objs $libobjs \
+        $(pkg-config --libs $pkgs) -lcsv -lm -lpthread -o "$out/fuzz_web"
+fi
 targets="$targets web"
 [ $build_only -eq 0 ] || exit 0
 rm -f "$out/web.db"
