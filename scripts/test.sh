@@ -37,6 +37,7 @@ ahead() {
     eval "ahead_$_name=\$!"
 }
 landed() {
+    _pid=""
     eval "_pid=\$ahead_$1"
     renice -n 0 -g "$_pid" >/dev/null 2>&1 || true
     if ! wait "$_pid"; then

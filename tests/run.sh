@@ -93,7 +93,7 @@ order() {
     times=$BUILD/test-times
     [ -s "$times" ] || times=build/test-times
     [ -s "$times" ] || times=/dev/null
-    awk -v long="$(echo $LONG)" -v times="$times" '
+    awk -v long="$LONG" -v times="$times" '
         function base(p,   k, a) { k = split(p, a, "/"); return a[k] }
         BEGIN {
             n = split(long, l, " ")
