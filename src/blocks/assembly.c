@@ -112,8 +112,6 @@ void tsim__assembly_server_free(struct tsim_sim *sim, uint32_t b)
     tsim__wake_each(sim, b);
 }
 
-static void restart(struct tsim_sim *sim, uint32_t b) { tsim__station_restart(sim, b); }
-
 static uint32_t slots(const struct tsim__block_desc *d) { return tsim__station_slots(d, 1); }
 
 static const struct tsim__block_vt assembly_vt = {
@@ -121,14 +119,7 @@ static const struct tsim__block_vt assembly_vt = {
     .slots = slots,
     .init = init,
     .offer = offer,
-    .pull = tsim__station_pull,
-    .event = tsim__station_event,
-    .restart = restart,
-    .report = tsim__station_report,
-    .granted = tsim__station_granted,
-    .shift = tsim__station_shift,
-    .force_down = tsim__station_force_down,
-    .state = tsim__station_state,
+    TSIM__STATION_VT,
 };
 
 /* Parameters (the public setters) --------------------------------------------------------- */

@@ -20,8 +20,6 @@ static void init(struct tsim_sim *sim, uint32_t b)
     if (!d->drop) ((struct tsim__station *)tsim__state(sim, b))->h.full_at = (uint64_t)d->servers;
 }
 
-static void restart(struct tsim_sim *sim, uint32_t b) { tsim__station_restart(sim, b); }
-
 static uint32_t slots(const struct tsim__block_desc *d)
 {
     return tsim__station_slots(d, d->servers);
@@ -32,14 +30,7 @@ const struct tsim__block_vt tsim__machine_vt = {
     .slots = slots,
     .init = init,
     .offer = tsim__station_offer,
-    .pull = tsim__station_pull,
-    .event = tsim__station_event,
-    .restart = restart,
-    .report = tsim__station_report,
-    .granted = tsim__station_granted,
-    .shift = tsim__station_shift,
-    .force_down = tsim__station_force_down,
-    .state = tsim__station_state,
+    TSIM__STATION_VT,
 };
 
 /* Parameters (the public setters) --------------------------------------------------------- */

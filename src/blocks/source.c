@@ -186,6 +186,21 @@ void tsim__card_enter(struct tsim_sim *sim, uint32_t b, uint32_t e)
     if (over && !over[b]) card_back(sim, e);
 }
 
+/* The end of one round of arrivals, in both loops below: 1 when the loop stops (the limit is
+ * reached, the next arrival is scheduled, or the sim stops on too many arrivals at one instant),
+ * 0 when the next arrival comes now. */
+TSIM__HOT int next_arrival(struct tsim_sim *sim, uint32_t b, struct source *s,
+                           const struct tsim__block_desc *d)
+{
+    if (limit_reached(s, d)) return 1;
+    int64_t ia = tsim__draw(sim, &d->interarrival, &s->h.rng[TSIM__RNG_MAIN]);
+    if (ia > 0) {
+        tsim__schedule_slot(sim, s->h.slot, sim->now + ia, b, EV_ARRIVE, 0);
+        return 1;
+    }
+    return zero_arrival(sim, b, s);
+}
+
 /* A release source's arrivals: made into the backlog whatever happens downstream. */
 static __attribute__((noinline)) void arrive_backlog(struct tsim_sim *sim, uint32_t b,
                                                      struct source *s,
@@ -194,13 +209,7 @@ static __attribute__((noinline)) void arrive_backlog(struct tsim_sim *sim, uint3
     for (;;) {
         for (int i = 0; i < d->batch && !limit_reached(s, d); i++) hold(sim, s, create(sim, s, d));
         release(sim, b, s, d);
-        if (limit_reached(s, d)) return;
-        int64_t ia = tsim__draw(sim, &d->interarrival, &s->h.rng[TSIM__RNG_MAIN]);
-        if (ia > 0) {
-            tsim__schedule_slot(sim, s->h.slot, sim->now + ia, b, EV_ARRIVE, 0);
-            return;
-        }
-        if (zero_arrival(sim, b, s)) return;
+        if (next_arrival(sim, b, s, d)) return;
     }
 }
 
@@ -251,13 +260,7 @@ TSIM__HOT void arrive(struct tsim_sim *sim, uint32_t b, struct source *s)
                 return;
             }
         }
-        if (limit_reached(s, d)) return;
-        int64_t ia = tsim__draw(sim, &d->interarrival, &s->h.rng[TSIM__RNG_MAIN]);
-        if (ia > 0) {
-            tsim__schedule_slot(sim, s->h.slot, sim->now + ia, b, EV_ARRIVE, 0);
-            return;
-        }
-        if (zero_arrival(sim, b, s)) return;
+        if (next_arrival(sim, b, s, d)) return;
     }
 }
 
@@ -416,9 +419,9 @@ int tsim_source_set_batch(struct tsim_model *m, int block, int batch)
 {
     int rc;
     struct tsim__block_desc *b =
-        tsim__block_get(m, block, TSIM__T(TSIM_SOURCE), __func__, "batch", &rc);
+        tsim__block_get_whole(m, block, TSIM__T(TSIM_SOURCE), __func__, "batch", batch, 1, INT_MAX,
+                              TSIM_ERANGE, "batch of '%s' must be >= 1", &rc);
     if (!b) return rc;
-    if (batch < 1) return tsim__fail(TSIM_ERANGE, __func__, "batch of '%s' must be >= 1", b->name);
     b->batch = batch;
     return 0;
 }
@@ -426,11 +429,11 @@ int tsim_source_set_batch(struct tsim_model *m, int block, int batch)
 int tsim_source_set_population(struct tsim_model *m, int block, int population)
 {
     int rc;
-    struct tsim__block_desc *b =
-        tsim__block_get(m, block, TSIM__T(TSIM_SOURCE), __func__, "population", &rc);
+    struct tsim__block_desc *b = tsim__block_get_whole(m, block, TSIM__T(TSIM_SOURCE), __func__,
+                                                       "population", population, 0, INT_MAX,
+                                                       TSIM_ERANGE,
+                                                       "population of '%s' must be >= 0", &rc);
     if (!b) return rc;
-    if (population < 0)
-        return tsim__fail(TSIM_ERANGE, __func__, "population of '%s' must be >= 0", b->name);
     b->population = population;
     return 0;
 }

@@ -129,5 +129,12 @@ int tsim__station_check(const struct tsim_model *m, const struct tsim__block_des
 #define TSIM__STATION_KPIS                                                                     \
     "entered", "left", "throughput", "content", "utilization", "states.busy", "states.idle",  \
         "states.blocked", "states.down", "states.setup", "states.off_shift", "states.waiting"
+/* The vtable entries that machines and assemblies take from the station as they are; each type
+ * gives its own state_size, slots, init and offer. */
+#define TSIM__STATION_VT                                                                       \
+    .pull = tsim__station_pull, .event = tsim__station_event, .restart = tsim__station_restart, \
+    .report = tsim__station_report, .granted = tsim__station_granted,                         \
+    .shift = tsim__station_shift, .force_down = tsim__station_force_down,                     \
+    .state = tsim__station_state
 
 #endif

@@ -143,29 +143,22 @@ static int load_process(struct loader *ld, int b, struct fy_node *v, struct pos 
     }
     int ok = 1;
     int *covered = tsim__calloc((size_t)ld->m->nproducts + 1, sizeof *covered);
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
-        const char *key = tsim__ld_key(ld, p, pk);
-        if (!key) {
-            ok = 0;
-            continue;
-        }
-        int prod = product_of(ld, fy_node_pair_key(p), key, pk);
-        struct fy_node *pv = fy_node_pair_value(p);
-        const char *s = tsim__ld_scalar(ld, pv, "a processing time", pk);
+    struct tsim__ld_pair pr = {.it = NULL};
+    while (tsim__ld_next_pair(ld, v, kp, &pr)) {
+        int prod = product_of(ld, pr.key, pr.name, pr.at);
+        const char *s = tsim__ld_scalar(ld, pr.v, "a processing time", pr.at);
         if (prod < 0 || !s) {
             ok = 0;
             continue;
         }
         struct tsim__perr e;
         if (tsim__param_set_process(ld->m, b, prod, s, ld->base_dir, &e) != 0) {
-            tsim__ld_value_err(ld, pv, s, &e, pk);
+            tsim__ld_value_err(ld, pr.v, s, &e, pr.at);
             ok = 0;
         }
         covered[prod] = 1;
     }
+    if (pr.bad) ok = 0;
     const struct tsim__block_desc *bd = &ld->m->blocks[b];
     /* A machine serves whatever comes; an assembly makes only its own (model-format.md). */
     for (int i = 0; ok && bd->type == TSIM_MACHINE && i < ld->m->nproducts; i++) {
@@ -192,31 +185,24 @@ static int read_prob_map(struct loader *ld, struct fy_node *v, struct pos kp, pr
 {
     int k = 0, ok = 1;
     double sum = 0.0;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
-        const char *key = tsim__ld_key(ld, p, pk);
-        if (!key) {
-            ok = 0;
-            continue;
-        }
-        int i = resolve(ld, fy_node_pair_key(p), key, pk);
-        struct fy_node *pv = fy_node_pair_value(p);
-        const char *s = tsim__ld_scalar(ld, pv, "a probability", pk);
+    struct tsim__ld_pair pr = {.it = NULL};
+    while (tsim__ld_next_pair(ld, v, kp, &pr)) {
+        int i = resolve(ld, pr.key, pr.name, pr.at);
+        const char *s = tsim__ld_scalar(ld, pr.v, "a probability", pr.at);
         struct tsim__perr e;
         if (i < 0 || !s) {
             ok = 0;
             continue;
         }
         if (tsim__parse_prob(s, "a probability", &prob[k], &e) != 0) {
-            tsim__ld_value_err(ld, pv, s, &e, pk);
+            tsim__ld_value_err(ld, pr.v, s, &e, pr.at);
             ok = 0;
             continue;
         }
         idx[k] = i;
         sum += prob[k++];
     }
+    if (pr.bad) ok = 0;
     if (ok && fabs(sum - 1.0) > 1e-9) {
         tsim__ld_err(ld, kp, "probabilities of '%s' sum to %.10g, not 1", what, sum);
         ok = 0;
@@ -290,24 +276,16 @@ static void load_needs(struct loader *ld, int b, struct fy_node *v, struct pos k
     unsigned mask = 0;
     const char *pool_name = NULL;
     struct pos count_at = kp;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
-        const char *key = tsim__ld_key(ld, p, pk);
-        if (!key) {
-            ok = 0;
-            continue;
-        }
-        struct fy_node *pv = fy_node_pair_value(p);
-        if (strcmp(key, "for") == 0) {
+    struct tsim__ld_pair pr = {.it = NULL};
+    while (tsim__ld_next_pair(ld, v, kp, &pr)) {
+        if (strcmp(pr.name, "for") == 0) {
             /* One work or a list of them. */
-            int list = pv && fy_node_get_type(pv) == FYNT_SEQUENCE;
+            int list = pr.v && fy_node_get_type(pr.v) == FYNT_SEQUENCE;
             void *jt = NULL;
-            struct fy_node *item = list ? fy_node_sequence_iterate(pv, &jt) : pv;
-            if (list && !item) tsim__ld_err(ld, pk, "'for' lists no work"), ok = 0;
-            for (; item; item = list ? fy_node_sequence_iterate(pv, &jt) : NULL) {
-                const char *s = tsim__ld_scalar(ld, item, "'for'", pk);
+            struct fy_node *item = list ? fy_node_sequence_iterate(pr.v, &jt) : pr.v;
+            if (list && !item) tsim__ld_err(ld, pr.at, "'for' lists no work"), ok = 0;
+            for (; item; item = list ? fy_node_sequence_iterate(pr.v, &jt) : NULL) {
+                const char *s = tsim__ld_scalar(ld, item, "'for'", pr.at);
                 if (!s) {
                     ok = 0;
                     continue;
@@ -315,7 +293,7 @@ static void load_needs(struct loader *ld, int b, struct fy_node *v, struct pos k
                 int k = tsim__ld_key_index(s, need_for);
                 if (k < 0) {
                     const char *hint = tsim__suggest_list(s, need_for);
-                    tsim__ld_err(ld, tsim__ld_pos(item, pk), "unknown work '%s' in 'for'%s", s,
+                    tsim__ld_err(ld, tsim__ld_pos(item, pr.at), "unknown work '%s' in 'for'%s", s,
                                  hint[0] ? hint : " (use setup, process or repair)");
                     ok = 0;
                     continue;
@@ -325,30 +303,32 @@ static void load_needs(struct loader *ld, int b, struct fy_node *v, struct pos k
             continue;
         }
         if (pool_name) {
-            tsim__ld_err(ld, pk, "a machine needs one operators pool, got '%s' and '%s'", pool_name,
-                         key);
+            tsim__ld_err(ld, pr.at, "a machine needs one operators pool, got '%s' and '%s'",
+                         pool_name, pr.name);
             ok = 0;
             continue;
         }
-        pool_name = key;
-        pool = tsim_model_find_operators(ld->m, key);
+        pool_name = pr.name;
+        pool = tsim_model_find_operators(ld->m, pr.name);
         if (pool < 0) {
             struct tsim__suggest s;
-            tsim__suggest_init(&s, key);
+            tsim__suggest_init(&s, pr.name);
             for (int i = 0; i < ld->m->npools; i++) tsim__suggest_offer(&s, ld->m->pools[i].name);
-            tsim__ld_err(ld, pk, "undefined operators pool '%s'%s", key, tsim__suggest_text(&s));
+            tsim__ld_err(ld, pr.at, "undefined operators pool '%s'%s", pr.name,
+                         tsim__suggest_text(&s));
             ok = 0;
         }
-        const char *s = tsim__ld_scalar(ld, pv, "the number of operators", pk);
+        const char *s = tsim__ld_scalar(ld, pr.v, "the number of operators", pr.at);
         struct tsim__perr e;
-        count_at = tsim__ld_pos(pv, pk);
+        count_at = tsim__ld_pos(pr.v, pr.at);
         if (!s) {
             ok = 0;
         } else if (tsim__parse_int(s, "the number of operators", 1, 1000000, &count, &e) != 0) {
-            tsim__ld_value_err(ld, pv, s, &e, pk);
+            tsim__ld_value_err(ld, pr.v, s, &e, pr.at);
             ok = 0;
         }
     }
+    if (pr.bad) ok = 0;
     if (!pool_name) {
         if (ok) tsim__ld_err(ld, kp, "'needs' names no operators pool");
         return;
@@ -372,24 +352,19 @@ static void load_parts(struct loader *ld, int b, struct fy_node *v, struct pos k
         tsim__ld_err(ld, kp, "'parts' lists no parts");
         return;
     }
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
-        const char *key = tsim__ld_key(ld, p, pk);
-        if (!key) continue;
-        int prod = product_of(ld, fy_node_pair_key(p), key, pk);
-        struct fy_node *pv = fy_node_pair_value(p);
-        const char *s = tsim__ld_scalar(ld, pv, "a part count", pk);
+    struct tsim__ld_pair pr = {.it = NULL};
+    while (tsim__ld_next_pair(ld, v, kp, &pr)) {
+        int prod = product_of(ld, pr.key, pr.name, pr.at);
+        const char *s = tsim__ld_scalar(ld, pr.v, "a part count", pr.at);
         long long n;
         struct tsim__perr e;
         if (!s) continue;
         if (tsim__parse_int(s, "a part count", 1, 1000000, &n, &e) != 0) {
-            tsim__ld_value_err(ld, pv, s, &e, pk);
+            tsim__ld_value_err(ld, pr.v, s, &e, pr.at);
             continue;
         }
         if (prod >= 0 && tsim_assembly_set_part(ld->m, b, prod, (int)n) != 0)
-            tsim__ld_err(ld, pk, "%s", tsim__errmsg_body());
+            tsim__ld_err(ld, pr.at, "%s", tsim__errmsg_body());
     }
 }
 
@@ -822,27 +797,19 @@ static int route_by_product(struct loader *ld, struct blockinfo *bi, struct fy_n
 {
     int ok = 1, branches = 0;
     char *covered = tsim__calloc((size_t)ld->m->nproducts + 1, 1);
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
-        const char *key = tsim__ld_key(ld, p, pk);
-        if (!key) {
-            ok = 0;
-            continue;
-        }
-        struct fy_node *pv = fy_node_pair_value(p);
-        if (strcmp(key, "by") == 0) {
-            const char *s = tsim__ld_scalar(ld, pv, "'by'", pk);
+    struct tsim__ld_pair pr = {.it = NULL};
+    while (tsim__ld_next_pair(ld, v, kp, &pr)) {
+        if (strcmp(pr.name, "by") == 0) {
+            const char *s = tsim__ld_scalar(ld, pr.v, "'by'", pr.at);
             if (s && strcmp(s, "product") != 0) {
-                tsim__ld_err(ld, tsim__ld_pos(pv, pk),
+                tsim__ld_err(ld, tsim__ld_pos(pr.v, pr.at),
                              "unknown 'by' value '%s' in 'to' (use 'product')", s);
                 ok = 0;
             }
             continue;
         }
-        int prod = product_of(ld, fy_node_pair_key(p), key, pk);
-        int t = target(ld, pv, pk);
+        int prod = product_of(ld, pr.key, pr.name, pr.at);
+        int t = target(ld, pr.v, pr.at);
         if (prod < 0 || t < 0) {
             ok = 0;
             continue;
@@ -851,10 +818,11 @@ static int route_by_product(struct loader *ld, struct blockinfo *bi, struct fy_n
         branches++;
         covered[prod] = 1;
         if (tsim_route_add_product(ld->m, bi->index, prod, t) != 0) {
-            tsim__ld_err(ld, pk, "%s", tsim__errmsg_body());
+            tsim__ld_err(ld, pr.at, "%s", tsim__errmsg_body());
             ok = 0;
         }
     }
+    if (pr.bad) ok = 0;
     if (ok && branches == 0) {
         tsim__ld_err(ld, kp, "'to' by product lists no products");
         ok = 0;

@@ -152,6 +152,24 @@ int tsim__ld_next_key_of(struct loader *ld, struct fy_node *n, void **it,
                          const struct tsim__ld_keyset *ks, struct pos base, struct fy_node **v,
                          struct pos *kp);
 
+/*
+ * The loop over a mapping of names to values (products to times or probabilities, blocks to
+ * nodes or targets, attributes to expressions, classes to speeds): the next pair of mapping
+ * `n` in the order written, 1 with the key's text in pr->name, the key and value nodes in
+ * pr->key and pr->v and the key's place in pr->at (`base`: where the mapping is, for a node
+ * without a mark); 0 when no pair is left. A key that is not text is reported, passed over and
+ * counted in pr->bad. Start with `struct tsim__ld_pair pr = {.it = NULL}`.
+ */
+struct tsim__ld_pair {
+    void *it;
+    const char *name;
+    struct fy_node *key, *v;
+    struct pos at;
+    int bad;
+};
+int tsim__ld_next_pair(struct loader *ld, struct fy_node *n, struct pos base,
+                       struct tsim__ld_pair *pr);
+
 /* Put the masked characters (see loadyaml.c) back into `copy`, the text of scalar `n`. */
 void tsim__ld_unmask(struct loader *ld, struct fy_node *n, char *copy);
 

@@ -194,13 +194,11 @@ static int attach_lua(struct loader *ld, int b, enum tsim__lua_kind kind, struct
 void tsim__ld_set(struct loader *ld, int b, struct fy_node *v, struct pos kp)
 {
     if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'set'", kp)) return;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos pk = tsim__ld_pos(fy_node_pair_key(p), kp);
-        const char *key = tsim__ld_key(ld, p, pk);
-        if (!key) continue;
-        struct fy_node *x = fy_node_pair_value(p);
+    struct tsim__ld_pair pr = {.it = NULL};
+    while (tsim__ld_next_pair(ld, v, kp, &pr)) {
+        const char *key = pr.name;
+        struct fy_node *x = pr.v;
+        struct pos pk = pr.at;
         if (strcmp(key, "lua") == 0) {
             attach_lua(ld, b, TSIM__LUA_SET, x, pk);
             continue;

@@ -284,6 +284,23 @@ int tsim__ld_next_key_of(struct loader *ld, struct fy_node *n, void **it,
     return TSIM__LD_END;
 }
 
+int tsim__ld_next_pair(struct loader *ld, struct fy_node *n, struct pos base,
+                       struct tsim__ld_pair *pr)
+{
+    struct fy_node_pair *p;
+    while ((p = fy_node_mapping_iterate(n, &pr->it))) {
+        pr->key = fy_node_pair_key(p);
+        pr->at = tsim__ld_pos(pr->key, base);
+        pr->name = tsim__ld_key(ld, p, pr->at);
+        if (pr->name) {
+            pr->v = fy_node_pair_value(p);
+            return 1;
+        }
+        pr->bad++;
+    }
+    return 0;
+}
+
 int tsim__ld_next_key(struct loader *ld, struct fy_node *n, void **it, const char *const *keys,
                       const char *where, struct pos base, struct fy_node **v, struct pos *kp)
 {

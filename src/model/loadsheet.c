@@ -110,12 +110,10 @@ void tsim__ld_sheets(struct loader *ld, struct fy_node *v, struct pos at)
     if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'sheets'", at)) return;
     int np = m->nproducts > 0 ? m->nproducts : 1;
     if (!m->sheets) m->sheets = tsim__calloc((size_t)np, sizeof *m->sheets);
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(v, &it))) {
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) continue;
+    struct tsim__ld_pair pr = {.it = NULL};
+    while (tsim__ld_next_pair(ld, v, at, &pr)) {
+        const char *key = pr.name;
+        struct pos kp = pr.at;
         int prod = tsim_model_find_product(m, key);
         if (prod < 0) {
             struct tsim__suggest sg;
@@ -126,7 +124,7 @@ void tsim__ld_sheets(struct loader *ld, struct fy_node *v, struct pos at)
                                       : " (declare the products under 'products:')");
             continue;
         }
-        struct fy_node *list = fy_node_pair_value(p);
+        struct fy_node *list = pr.v;
         if (!tsim__ld_expect(ld, list, FYNT_SEQUENCE, "a routing sheet", kp)) continue;
         int n = fy_node_sequence_item_count(list);
         if (n <= 0) {

@@ -256,12 +256,10 @@ static void load_at(struct loader *ld, struct tsim__network *net, struct fy_node
 {
     if (!tsim__ld_expect(ld, map, FYNT_MAPPING, "'at' (a mapping of blocks to nodes)", at))
         return;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(map, &it))) {
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) continue;
+    struct tsim__ld_pair pr = {.it = NULL};
+    while (tsim__ld_next_pair(ld, map, at, &pr)) {
+        const char *key = pr.name;
+        struct pos kp = pr.at;
         int b = tsim_model_find_block(ld->m, key);
         if (b < 0) {
             struct tsim__suggest sg;
@@ -274,7 +272,7 @@ static void load_at(struct loader *ld, struct tsim__network *net, struct fy_node
             tsim__ld_err(ld, kp, "block '%s' is placed twice", key);
             continue;
         }
-        int node = node_ref(ld, net, fy_node_pair_value(p), "a node", kp);
+        int node = node_ref(ld, net, pr.v, "a node", kp);
         if (node >= 0) tsim__net_set_at(net, b, node);
     }
 }
@@ -316,19 +314,15 @@ static void load_class_speeds(struct loader *ld, struct tsim__network *net, int 
     if (!tsim__ld_expect(ld, map, FYNT_MAPPING, "'speed_by_class' (a mapping of classes to speeds)",
                          at))
         return;
-    void *it = NULL;
-    struct fy_node_pair *p;
-    while ((p = fy_node_mapping_iterate(map, &it))) {
-        struct pos kp = tsim__ld_pos(fy_node_pair_key(p), at);
-        const char *key = tsim__ld_key(ld, p, kp);
-        if (!key) continue;
-        int c = tsim__net_class(net, key, 0);
+    struct tsim__ld_pair pr = {.it = NULL};
+    while (tsim__ld_next_pair(ld, map, at, &pr)) {
+        int c = tsim__net_class(net, pr.name, 0);
         if (c < 0) {
-            unknown_name(ld, kp, "unknown segment class", key, net->ncls ? net->cls + 1 : NULL,
-                         net->ncls ? net->ncls - 1 : 0);
+            unknown_name(ld, pr.at, "unknown segment class", pr.name,
+                         net->ncls ? net->cls + 1 : NULL, net->ncls ? net->ncls - 1 : 0);
             continue;
         }
-        double sp = positive(ld, fy_node_pair_value(p), "a class's speed", kp);
+        double sp = positive(ld, pr.v, "a class's speed", pr.at);
         if (!isnan(sp)) tsim__net_set_class_speed(net, block, c, sp);
     }
 }

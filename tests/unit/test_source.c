@@ -71,8 +71,27 @@ static void test_population_free_arrivals(void)
     tsim_model_destroy(m);
 }
 
+/* The setters of a whole number refuse a value out of range, or a block of another type, with
+ * its code and message, and take the edges of the range. */
+static void test_setter_ranges(void)
+{
+    struct tsim_model *m = tsim_model_create("ranges");
+    int s = tsim_model_add_block(m, TSIM_SOURCE, "s");
+    int k = tsim_model_add_block(m, TSIM_MACHINE, "k");
+    CHECK_EQ(tsim_source_set_batch(m, s, 0), TSIM_ERANGE);
+    CHECK_STR(tsim_errmsg(), "tsim_source_set_batch: batch of 's' must be >= 1");
+    CHECK_EQ(tsim_source_set_population(m, s, -1), TSIM_ERANGE);
+    CHECK_STR(tsim_errmsg(), "tsim_source_set_population: population of 's' must be >= 0");
+    CHECK_EQ(tsim_source_set_batch(m, s, 1), 0);
+    CHECK_EQ(tsim_source_set_population(m, s, 0), 0);
+    CHECK_EQ(tsim_source_set_batch(m, k, 2), TSIM_EINVAL);
+    CHECK_STR(tsim_errmsg(), "tsim_source_set_batch: machine 'k' has no parameter 'batch'");
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
+    RUN(test_setter_ranges);
     RUN(test_population_blocks_arrivals);
     RUN(test_population_free_arrivals);
     return CHECK_DONE();
