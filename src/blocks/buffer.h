@@ -12,7 +12,7 @@ struct tsim__buffer {
     struct tsim__bhdr h;
     uint32_t head, tail;
     int32_t machine; /* the one block it sends to, when that is a machine: offered directly */
-    int ruled;       /* SEND_*; not SEND_HEAD: forward_ruled sends */
+    int ruled;       /* SEND_* (buffer.c); not SEND_HEAD: forward_ruled sends */
     int ordered;     /* an ordered discipline: SEND_ORDER from ORDER_MIN entities on */
     uint32_t root;   /* the index of the queue (qtree.h), SEND_INDEX and SEND_ORDER */
     uint32_t synced; /* SEND_INDEX: the last entity of the list in the index, TSIM__NIL: none */
