@@ -21,13 +21,14 @@
  * buffer next sends, in arrival order. An entity refused downstream keeps its destination (it
  * is not routed, nor `set`, again) while others are chosen before it.
  */
+#include "blocks/buffer.h"
 #include "blocks/qtree.h"
 #include "blocks/station.h"
 #include "core/core.h"
 
 #include <math.h>
 
-/* How a buffer chooses what it sends (struct buffer's `ruled`). */
+/* How a buffer chooses what it sends (struct tsim__buffer's `ruled`). */
 enum {
     SEND_HEAD,  /* fifo and lifo: the head, by forward */
     SEND_SCAN,  /* a rule, asked over the whole queue */
@@ -43,25 +44,11 @@ enum {
 
 int tsim__buffer_no_index;
 
-struct buffer {
-    struct tsim__bhdr h;
-    uint32_t head, tail;
-    int32_t machine; /* the one block it sends to, when that is a machine: offered directly */
-    int ruled;       /* SEND_*; not SEND_HEAD: forward_ruled sends */
-    int ordered;     /* an ordered discipline: SEND_ORDER from ORDER_MIN entities on */
-    uint32_t root;   /* the index of the queue (qtree.h), SEND_INDEX and SEND_ORDER */
-    uint32_t synced; /* SEND_INDEX: the last entity of the list in the index, TSIM__NIL: none */
-    uint64_t arrivals; /* the index's seq, its order among equal keys */
-    uint64_t dropped;
-    struct tsim__sum wait;
-    double spt_key[]; /* per product */
-};
-
 static int nproducts(const struct tsim_model *m) { return m->nproducts > 0 ? m->nproducts : 1; }
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
-    return sizeof(struct buffer) + (size_t)nproducts(m) * sizeof(double);
+    return sizeof(struct tsim__buffer) + (size_t)nproducts(m) * sizeof(double);
 }
 
 /* How buffer `d` sends (SEND_*). An index needs keys that stay as they are while an entity
@@ -69,7 +56,7 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
  * refused one waits with its next step's features), nor an spt key that is a NaN (the walk of
  * the list stops at one, so the order is not the index's). tsim__buffer_no_index: none at all. */
 static int send_mode(const struct tsim_sim *sim, const struct tsim__block_desc *d,
-                     const struct buffer *q)
+                     const struct tsim__buffer *q)
 {
     if (d->seq.choose) {
         int routed = d->hook && d->hook->fn[TSIM__HOOK_ROUTE];
@@ -88,7 +75,7 @@ static int send_mode(const struct tsim_sim *sim, const struct tsim__block_desc *
 
 static void init(struct tsim_sim *sim, uint32_t b)
 {
-    struct buffer *q = tsim__state(sim, b);
+    struct tsim__buffer *q = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     q->head = q->tail = TSIM__NIL;
     q->wait = (struct tsim__sum){0, 0};
@@ -111,7 +98,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     if (q->ordered) q->ruled = SEND_HEAD; /* until the queue is long */
 }
 
-static double key(struct tsim_sim *sim, const struct buffer *q, enum tsim_discipline disc,
+static double key(struct tsim_sim *sim, const struct tsim__buffer *q, enum tsim_discipline disc,
                   uint32_t e)
 {
     const struct tsim__entity *en = &sim->ents[e];
@@ -125,7 +112,7 @@ static double key(struct tsim_sim *sim, const struct buffer *q, enum tsim_discip
 
 /* An ordered discipline's queue has grown long: index it. The list is in (key, arrival) order,
  * so seqs given in list order keep equal keys in arrival order. */
-static __attribute__((noinline)) void index_all(struct tsim_sim *sim, struct buffer *q,
+static __attribute__((noinline)) void index_all(struct tsim_sim *sim, struct tsim__buffer *q,
                                                 const struct tsim__block_desc *d)
 {
     tsim__qtree_reserve(sim);
@@ -134,7 +121,7 @@ static __attribute__((noinline)) void index_all(struct tsim_sim *sim, struct buf
     q->ruled = SEND_ORDER;
 }
 
-static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__block_desc *d,
+static void insert(struct tsim_sim *sim, struct tsim__buffer *q, const struct tsim__block_desc *d,
                    uint32_t e)
 {
     struct tsim__entity *en = &sim->ents[e];
@@ -181,7 +168,7 @@ static void insert(struct tsim_sim *sim, struct buffer *q, const struct tsim__bl
 
 double tsim__buffer_work(const struct tsim_sim *sim, uint32_t b, uint32_t m)
 {
-    const struct buffer *q = tsim__state(sim, b);
+    const struct tsim__buffer *q = tsim__state(sim, b);
     double work = 0;
     for (uint32_t e = q->head; e != TSIM__NIL; e = sim->ents[e].next)
         work += tsim__station_mean_ticks(sim, m, sim->ents[e].product);
@@ -190,7 +177,7 @@ double tsim__buffer_work(const struct tsim_sim *sim, uint32_t b, uint32_t m)
 
 uint32_t tsim__buffer_head(const struct tsim_sim *sim, uint32_t b)
 {
-    return ((const struct buffer *)tsim__state(sim, b))->head;
+    return ((const struct tsim__buffer *)tsim__state(sim, b))->head;
 }
 
 /* tsim__send of `e` to machine `m`, the buffer's only destination (so `e` waits for no other):
@@ -203,7 +190,7 @@ static inline int send_to_machine(struct tsim_sim *sim, uint32_t b, uint32_t e, 
 
 /* SEND_INDEX: put the arrivals since the last call into the index, the list's entities after
  * `synced`, in arrival order. */
-static void sync(struct tsim_sim *sim, uint32_t b, struct buffer *q)
+static void sync(struct tsim_sim *sim, uint32_t b, struct tsim__buffer *q)
 {
     uint32_t prev = q->synced, e = prev == TSIM__NIL ? q->head : sim->ents[prev].next;
     if (e == TSIM__NIL) return;
@@ -218,7 +205,7 @@ static void sync(struct tsim_sim *sim, uint32_t b, struct buffer *q)
 }
 
 /* Entity `e`, which stood between `prev` and `next` in the list, leaves the index. */
-static void unindex(struct tsim_sim *sim, struct buffer *q, uint32_t e, uint32_t prev,
+static void unindex(struct tsim_sim *sim, struct tsim__buffer *q, uint32_t e, uint32_t prev,
                     uint32_t next)
 {
     tsim__qtree_remove(sim, &q->root, e);
@@ -236,7 +223,7 @@ static void unindex(struct tsim_sim *sim, struct buffer *q, uint32_t e, uint32_t
  * arrival, as rules.c's scan; a head whose key is a NaN wins that scan (no key compares below
  * it), and so is sent here too. */
 static __attribute__((noinline)) uint64_t forward_ruled(struct tsim_sim *sim, uint32_t b,
-                                                         struct buffer *q)
+                                                         struct tsim__buffer *q)
 {
     const struct tsim__seq *r = &tsim__desc(sim, b)->seq;
     uint64_t sent = 0;
@@ -267,7 +254,7 @@ static __attribute__((noinline)) uint64_t forward_ruled(struct tsim_sim *sim, ui
 }
 
 /* Send from the head while the next block takes. Returns how many left. */
-TSIM__HOT uint64_t forward(struct tsim_sim *sim, uint32_t b, struct buffer *q)
+TSIM__HOT uint64_t forward(struct tsim_sim *sim, uint32_t b, struct tsim__buffer *q)
 {
     if (__builtin_expect(q->ruled, 0)) return forward_ruled(sim, b, q);
     uint64_t sent = 0;
@@ -288,7 +275,7 @@ TSIM__HOT uint64_t forward(struct tsim_sim *sim, uint32_t b, struct buffer *q)
 
 static __attribute__((noinline)) int offer_full(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
-    struct buffer *q = tsim__state(sim, b);
+    struct tsim__buffer *q = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     if (d->capacity && q->h.content >= d->capacity) {
         if (!d->drop) return 0;
@@ -305,42 +292,30 @@ static __attribute__((noinline)) int offer_full(struct tsim_sim *sim, uint32_t b
     return 1;
 }
 
-/* offer_full's shortest path: an entity with no card joins the back of a FIFO queue that has
- * room and a head already waiting on the next block, with no observer. It calls nothing, so no
- * register is saved on the path of most arrivals. */
+/* offer_full's shortest path (buffer.h), which calls nothing, so no register is saved on the
+ * path of most arrivals. */
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
-    struct buffer *q = tsim__state(sim, b);
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
-    struct tsim__entity *en = &sim->ents[e];
-    uint32_t tail = q->tail;
-    if (__builtin_expect(q->head == TSIM__NIL || d->discipline != TSIM_FIFO || sim->obs ||
-                             en->card || (d->capacity && q->h.content >= d->capacity),
-                         0))
-        return offer_full(sim, b, e);
-    tsim__count_enter(sim, b, e);
-    en->next = TSIM__NIL;
-    sim->ents[tail].next = e;
-    q->tail = e;
-    return 1;
+    if (__builtin_expect(tsim__buffer_join(sim, b, e), 1)) return 1;
+    return offer_full(sim, b, e);
 }
 
 static void pull(struct tsim_sim *sim, uint32_t b)
 {
-    struct buffer *q = tsim__state(sim, b);
+    struct tsim__buffer *q = tsim__state(sim, b);
     if (forward(sim, b, q)) tsim__wake(sim, b);
 }
 
 static void restart(struct tsim_sim *sim, uint32_t b)
 {
-    struct buffer *q = tsim__state(sim, b);
+    struct tsim__buffer *q = tsim__state(sim, b);
     q->dropped = 0;
     q->wait = (struct tsim__sum){0, 0};
 }
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 {
-    struct buffer *q = tsim__state(sim, b);
+    struct tsim__buffer *q = tsim__state(sim, b);
     tsim__hdr_report(sim, b, r, 1);
     tsim_result_add(r, (int)b, "dropped", (double)q->dropped);
     tsim_result_add(r, (int)b, "wait", tsim__sum_mean(sim, &q->wait));
@@ -350,7 +325,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 /* Remove the newest entities (the tail end), never a blocked head's destination bookkeeping. */
 static int remove_n(struct tsim_sim *sim, uint32_t b, uint64_t n)
 {
-    struct buffer *q = tsim__state(sim, b);
+    struct tsim__buffer *q = tsim__state(sim, b);
     int removed = 0;
     if (q->ruled == SEND_INDEX) sync(sim, b, q);
     while (n-- > 0 && q->head != TSIM__NIL) {
@@ -395,7 +370,7 @@ static const struct tsim__block_vt buffer_vt = {
 int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m)
 {
     if (sim->vt[b] != &buffer_vt || sim->obs) return 0;
-    struct buffer *q = tsim__state(sim, b);
+    struct tsim__buffer *q = tsim__state(sim, b);
     if (q->machine != (int32_t)m || q->ruled) return 0;
     struct tsim__bhdr *mh = tsim__hdr(sim, m);
     uint32_t saved = mh->waking;
@@ -431,7 +406,7 @@ int tsim__buffer_feed(struct tsim_sim *sim, uint32_t b, uint32_t m)
 uint32_t tsim__buffer_take(struct tsim_sim *sim, uint32_t b, uint32_t m, int *empty)
 {
     if (sim->vt[b] != &buffer_vt || sim->obs) return TSIM__NIL;
-    struct buffer *q = tsim__state(sim, b);
+    struct tsim__buffer *q = tsim__state(sim, b);
     uint32_t e = q->head;
     if (q->machine != (int32_t)m || q->ruled || e == TSIM__NIL) return TSIM__NIL;
     struct tsim__entity *en = &sim->ents[e];

@@ -4,15 +4,7 @@
  * product (`np` of them; 0 in a model of fewer, which then pays one test per entity).
  * Never refuses.
  */
-#include "blocks/sim.h"
-
-struct sink {
-    struct tsim__bhdr h;
-    struct tsim__sum lead;
-    uint32_t np;
-    uint32_t pad_;
-    struct tsim__sum by_product[]; /* np: lead time sums and counts */
-};
+#include "blocks/sink.h"
 
 static uint32_t products_kept(const struct tsim_model *m)
 {
@@ -21,19 +13,19 @@ static uint32_t products_kept(const struct tsim_model *m)
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
-    return sizeof(struct sink) + products_kept(m) * sizeof(struct tsim__sum);
+    return sizeof(struct tsim__sink) + products_kept(m) * sizeof(struct tsim__sum);
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)
 {
-    struct sink *k = tsim__state(sim, b);
+    struct tsim__sink *k = tsim__state(sim, b);
     k->lead = (struct tsim__sum){0, 0};
     k->np = products_kept(sim->m);
 }
 
 static __attribute__((noinline)) int offer_full(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
-    struct sink *k = tsim__state(sim, b);
+    struct tsim__sink *k = tsim__state(sim, b);
     if (sim->obs) {
         tsim__note_enter(sim, b, e);
         tsim__note_leave(sim, b, e);
@@ -49,28 +41,17 @@ static __attribute__((noinline)) int offer_full(struct tsim_sim *sim, uint32_t b
     return 1;
 }
 
-/* offer_full's shortest path, for an entity of a one-product model that is no order and holds
- * no card, with no observer: the same sums in the same order, and no call, so no register to
- * save on the path of every completion. */
+/* offer_full's shortest path (sink.h), which calls nothing, so no register is saved on the
+ * path of every completion. */
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
-    struct sink *k = tsim__state(sim, b);
-    const struct tsim__entity *en = &sim->ents[e];
-    if (__builtin_expect(sim->obs || k->np || en->tracked || en->card, 0))
-        return offer_full(sim, b, e);
-    int64_t lead = sim->now - en->t_created;
-    k->h.entered++;
-    k->h.left++;
-    tsim__sum_add(&k->lead, lead);
-    sim->completed++;
-    tsim__sum_add(&sim->lead, lead);
-    tsim__entity_free(sim, e);
-    return 1;
+    if (__builtin_expect(tsim__sink_take(sim, b, e), 1)) return 1;
+    return offer_full(sim, b, e);
 }
 
 static void restart(struct tsim_sim *sim, uint32_t b)
 {
-    struct sink *k = tsim__state(sim, b);
+    struct tsim__sink *k = tsim__state(sim, b);
     k->lead = (struct tsim__sum){0, 0};
     for (uint32_t p = 0; p < k->np; p++) k->by_product[p] = (struct tsim__sum){0, 0};
 }
@@ -88,7 +69,7 @@ void tsim__product_kpis(struct tsim_sim *sim, struct tsim_result *r, int block,
 
 uint32_t tsim__sink_products(const struct tsim_sim *sim, uint32_t b, struct tsim__sum *by_product)
 {
-    const struct sink *k = tsim__state(sim, b);
+    const struct tsim__sink *k = tsim__state(sim, b);
     for (uint32_t p = 0; p < k->np; p++) {
         by_product[p].ticks += k->by_product[p].ticks;
         by_product[p].n += k->by_product[p].n;
@@ -98,7 +79,7 @@ uint32_t tsim__sink_products(const struct tsim_sim *sim, uint32_t b, struct tsim
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 {
-    struct sink *k = tsim__state(sim, b);
+    struct tsim__sink *k = tsim__state(sim, b);
     tsim__hdr_report(sim, b, r, 0);
     tsim_result_add(r, (int)b, "lead_time", tsim__sum_mean(sim, &k->lead));
     tsim__product_kpis(sim, r, (int)b, k->by_product, k->np);

@@ -15,7 +15,7 @@
  * some other block's hand-over, so the release it allows runs as an event of its own at the same
  * instant: re-entering the blocks of that hand-over is never needed.
  */
-#include "blocks/sim.h"
+#include "blocks/buffer.h"
 #include "core/core.h"
 
 #include <math.h>
@@ -28,6 +28,9 @@ struct source {
     uint64_t created;       /* all time, for the limit */
     uint64_t created_stat;  /* since the statistics restart */
     uint32_t held_head, held_tail; /* created, not yet accepted downstream */
+    /* The one block it sends to when that is a buffer (a route of one target, no rule): an
+     * arrival joins its queue inline (buffer.h); -1 otherwise. */
+    int32_t buffer;
     int blocked;
     int64_t blocked_since, blocked_ticks;
     int64_t zero_t;  /* the instant of the last arrival that followed the one before in 0 ticks */
@@ -99,7 +102,11 @@ TSIM__HOT int offer_one(struct tsim_sim *sim, uint32_t b, struct source *s, uint
     int watched = sim->obs != NULL;
     uint64_t id = watched ? sim->ents[e].id : 0;
     int product = watched ? sim->ents[e].product : 0;
-    if (!tsim__send(sim, b, e)) {
+    /* To a buffer of its own, its usual arrival inline: what tsim__send does for it (no
+     * destination chosen before, the buffer's offer), with no call. */
+    int joined = s->buffer >= 0 && sim->ents[e].dest < 0 &&
+                 tsim__buffer_join(sim, (uint32_t)s->buffer, e);
+    if (!joined && !tsim__send(sim, b, e)) {
         sim->live_ents--;
         sim->created--;
         tsim__area_out(&sim->wip, sim->now);
@@ -267,8 +274,12 @@ TSIM__HOT void arrive(struct tsim_sim *sim, uint32_t b, struct source *s)
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct source *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
     s->held_head = s->held_tail = TSIM__NIL;
     s->zero_t = -1;
+    s->buffer = !d->route.slow && d->route.n >= 1 && sim->blocks[d->route.to[0]].type == TSIM_BUFFER
+                    ? d->route.to[0]
+                    : -1;
 }
 
 /* The population is sent only once every block is initialised (sim.c calls start after init). A

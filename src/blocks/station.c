@@ -2,6 +2,7 @@
  * Station servers: see station.h for what they do and their invariants.
  */
 #include "blocks/station.h"
+#include "blocks/sink.h"
 #include "core/core.h"
 
 #include <math.h>
@@ -199,6 +200,9 @@ void tsim__station_init(struct tsim_sim *sim, uint32_t b, int servers, size_t st
     st->n = (uint32_t)servers;
     st->assembly = d->type == TSIM_ASSEMBLY;
     st->blk_off = (uint32_t)(sim->off[b] + state_bytes);
+    st->sink = !d->route.slow && d->route.n >= 1 && sim->blocks[d->route.to[0]].type == TSIM_SINK
+                   ? d->route.to[0]
+                   : -1;
     int on = d->shift < 0 || tsim__shift_on(sim, d->shift);
     for (int s = 0; s < servers; s++) {
         struct tsim__server *v = &st->srv[s];
@@ -535,6 +539,14 @@ static void finish(struct tsim_sim *sim, uint32_t b, int s)
         return;
     }
     st->good++;
+    /* To a sink of its own, its usual completion inline: what tsim__send_leave does for it (no
+     * observer, no destination chosen before, the sink's offer, the leave), with no call. */
+    if (st->sink >= 0 && !sim->obs && sim->ents[e].dest < 0 &&
+        tsim__sink_take(sim, (uint32_t)st->sink, e)) {
+        tsim__count_leave(sim, b);
+        server_free(sim, b, s, 1);
+        return;
+    }
     if (tsim__send_leave(sim, b, e)) {
         server_free(sim, b, s, 1);
         return;

@@ -52,6 +52,10 @@ struct tsim__station {
     uint32_t blk_head, blk_n; /* ring of blocked servers, in the order they blocked */
     uint32_t blk_off;         /* arena offset of uint32_t[n] */
     uint64_t scrapped, good, dropped;
+    /* The one block it sends to when that is a sink (a route of one target, no rule): a
+     * completion is then counted there inline (sink.h); -1 otherwise. */
+    int32_t sink;
+    uint32_t pad_;
     struct tsim__server srv[];
 };
 

@@ -1,5 +1,6 @@
 /*
- * Buffer (src/blocks/buffer.c): the hand-over from a buffer to the machine it feeds.
+ * Buffer (src/blocks/buffer.c): the hand-over from a buffer to the machine it feeds, and the
+ * inline arrival at a buffer and completion at a sink.
  *
  * When a machine's server becomes free and one buffer waits on it, the buffer sends its head
  * directly (tsim__buffer_feed) instead of through the general wait list (tsim__wake). An observer
@@ -8,8 +9,15 @@
  * to the last bit. The models put the direct path where it could go wrong: several servers, a
  * full buffer whose sender waits, two buffers on one machine, blocking after service, failures,
  * setups and an ordered queue.
+ *
+ * The same holds for two other short paths an observer turns off: a source that sends only to a
+ * buffer puts an arrival at the back of its queue inline (tsim__buffer_join, buffer.h), and a
+ * machine that sends only to a sink counts its completion there inline (tsim__sink_take,
+ * sink.h). Each falls back to the general send where the block's own offer would take its long
+ * path: a full buffer that drops, an entity with a CONWIP card, two products, scrap.
  */
 #include "check.h"
+#include "model_text.h"
 #include "twinsim.h"
 
 #include <stdint.h>
@@ -144,6 +152,51 @@ static void test_feed_line_blocking_failures_setups(void)
                                    10000);
 }
 
+/* A buffer of 2 that drops what comes when it is full: the source's inline join refuses at the
+ * capacity and the buffer's full offer drops; the machine scraps a share before its sink. No
+ * entity is lost on the way, which the comparison alone would not see (both runs send through
+ * the same source): all the source made left it and entered the buffer or was dropped there,
+ * and what entered the buffer reached the sink or was scrapped, by the end of the run. */
+static void test_join_drop_and_scrap(void)
+{
+    const char *yaml = "blocks:\n"
+                       "  - {source: s, interarrival: exponential(0.8), limit: 12000, to: q}\n"
+                       "  - {buffer: q, capacity: 2, when_full: drop, to: m}\n"
+                       "  - {machine: m, process: exponential(1), scrap: 0.1, to: done}\n"
+                       "  - {sink: done}\n";
+    same_with_and_without_observer(yaml, 10000);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(yaml, "drop.yaml", &m);
+    if (sim) {
+        struct tsim_result r;
+        run_to_end(sim, &r);
+        double dropped = kpi(&r, 1, "dropped"), scrapped = kpi(&r, 2, "scrapped");
+        CHECK(dropped > 100);
+        CHECK(scrapped > 100);
+        CHECK(kpi(&r, 0, "left") == 12000);
+        CHECK(kpi(&r, 1, "entered") + dropped == 12000);
+        CHECK(kpi(&r, 3, "entered") + scrapped == kpi(&r, 1, "entered"));
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+    }
+    tsim_model_destroy(m);
+}
+
+/* CONWIP: the released entities carry a card, which both inline paths leave to the general
+ * send (the card counts in the buffer and comes back at the sink). */
+static void test_join_and_sink_with_cards(void)
+{
+    same_with_and_without_observer("blocks:\n"
+                                   "  - source: s\n"
+                                   "    interarrival: exponential(0.9)\n"
+                                   "    release: {rule: conwip, wip: 4, over: [q, m]}\n"
+                                   "    to: q\n"
+                                   "  - {buffer: q, to: m}\n"
+                                   "  - {machine: m, process: exponential(1), to: done}\n"
+                                   "  - {sink: done}\n",
+                                   10000);
+}
+
 int main(void)
 {
     RUN(test_feed_mm1);
@@ -151,5 +204,7 @@ int main(void)
     RUN(test_feed_one_server_blocked_source);
     RUN(test_feed_two_buffers_one_machine);
     RUN(test_feed_line_blocking_failures_setups);
+    RUN(test_join_drop_and_scrap);
+    RUN(test_join_and_sink_with_cards);
     return CHECK_DONE();
 }
