@@ -39,6 +39,9 @@
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
        K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
        K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK, K_SPEED_BY_CLASS }; /* in `keys` */
+_Static_assert((int)K_COUNT == (int)TSIM__FLEET_K_COUNT &&
+                   (int)K_BATTERY == (int)TSIM__FLEET_K_BATTERY,
+               "fleet.h reads `count` and `battery` at these places");
 enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 
@@ -871,19 +874,6 @@ const struct tsim__block_type tsim__fleet_type = {
  * that is none of the fleet's places (home, pickup, destinations) has no travel times, and with
  * zones a move would change node holdings and queues: these return -1 and the twin counts them
  * as unresolved. */
-
-int tsim__fleet_vehicles(const struct tsim_model *m, int block)
-{
-    if (block < 0 || block >= m->nblocks) return -1;
-    const struct tsim__block_desc *d = &m->blocks[block];
-    if ((int)d->type != tsim_block_type_find("fleet")) return -1;
-    return (int)d->val[K_COUNT].i;
-}
-
-int tsim__fleet_charges(const struct tsim_model *m, int block)
-{
-    return tsim__fleet_vehicles(m, block) > 0 && m->blocks[block].val[K_BATTERY].set;
-}
 
 int tsim__fleet_vehicle_node(const struct tsim_sim *sim, int block, int i)
 {
