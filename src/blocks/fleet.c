@@ -143,6 +143,8 @@ static void idle_timer(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32
     v->timer = tsim__cal_push_block(&sim->cal, v->lvl_at + (int64_t)dt, b, EV_IDLE_LOW | TSIM__BG,
                                     i);
 }
+
+/* The fleet's state, its zone arrays pointed into it again when it has moved (a clone). */
 static struct fleet *fleet_of(struct tsim_sim *sim, uint32_t b)
 {
     struct fleet *s = tsim__state(sim, b);
