@@ -15,14 +15,14 @@
  * Its parameters are in the block's value table (registry.h), in the order of `keys` below.
  */
 #include "blocks/charger.h"
-#include "blocks/fleet.h"
 #include "blocks/network.h"
 #include "blocks/sim.h"
+#include "blocks/vehicles.h"
 
 enum { K_POINTS }; /* in `keys` */
 
 struct waiter {
-    uint32_t fleet, vehicle;
+    uint32_t owner, veh; /* the fleet block, and its vehicle's number */
     int64_t since;
 };
 
@@ -78,7 +78,7 @@ static void take_point(struct tsim_sim *sim, struct charger *s, int64_t since)
     tsim__sum_add(&s->wait, sim->now - since);
 }
 
-int tsim__charger_arrive(struct tsim_sim *sim, uint32_t c, uint32_t fleet, uint32_t vehicle)
+int tsim__charger_arrive(struct tsim_sim *sim, uint32_t c, uint32_t owner, uint32_t veh)
 {
     struct charger *s = tsim__state(sim, c);
     if (s->busy < s->points) {
@@ -87,7 +87,7 @@ int tsim__charger_arrive(struct tsim_sim *sim, uint32_t c, uint32_t fleet, uint3
     }
     TSIM__ASSERT(s->qn < s->qcap, "charger '%s' has more waiting than vehicles",
                  tsim__desc(sim, c)->name);
-    s->q[(s->qhead + s->qn) % s->qcap] = (struct waiter){fleet, vehicle, sim->now};
+    s->q[(s->qhead + s->qn) % s->qcap] = (struct waiter){owner, veh, sim->now};
     s->qn++;
     tsim__area_in(&s->queue, sim->now, s->qn);
     return 0;
@@ -110,7 +110,7 @@ void tsim__charger_leave(struct tsim_sim *sim, uint32_t c)
     s->qn--;
     tsim__area_out(&s->queue, sim->now);
     take_point(sim, s, w.since);
-    sim->vt[w.fleet]->granted(sim, w.fleet, w.vehicle, c);
+    sim->vt[w.owner]->granted(sim, w.owner, w.veh, c);
 }
 
 static void restart(struct tsim_sim *sim, uint32_t b)

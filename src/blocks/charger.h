@@ -10,10 +10,10 @@ struct tsim_sim;
 
 /* Whether block `block` of `m` is a charger. */
 int tsim__is_charger(const struct tsim_model *m, int block);
-/* Vehicle `vehicle` of fleet block `fleet` is at charger `c` and wants a point: returns 1 if it
- * has one now; 0 if it waits in the charger's queue, first come first served, and the fleet's
- * `granted` hook is called with (vehicle, c) when a point is its. */
-int tsim__charger_arrive(struct tsim_sim *sim, uint32_t c, uint32_t fleet, uint32_t vehicle);
+/* Vehicle `veh` of fleet block `owner` is at charger `c` and wants a point: returns 1 if it has
+ * one now; 0 if it waits in the charger's queue, first come first served, and the fleet's
+ * `granted` hook (its block vtable's) is called with (veh, c) when a point is its. */
+int tsim__charger_arrive(struct tsim_sim *sim, uint32_t c, uint32_t owner, uint32_t veh);
 /* How many points charger `c` has. */
 uint32_t tsim__charger_points(const struct tsim_sim *sim, uint32_t c);
 /* A vehicle leaves charger `c` and gives its point back (to the first waiting, if any). */

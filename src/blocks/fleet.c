@@ -14,28 +14,14 @@
  * One pickup block per fleet: every request of a fleet starts at the same node, so "oldest" and
  * "nearest" are the same choice of request and the fleet needs no other rule.
  *
- * Zone control (a network with node or segment capacities, network.h's `zoned`): vehicles drive
- * node by node along their least-time path. A vehicle holds the node it stands at, and on a
- * segment both its end nodes (the one it left is given back when it reaches the other). Before it
- * enters a segment it waits while the segment is full (with a capacity), then reserves the node
- * at its end; when that node is full, or other vehicles already wait for it, it waits
- * (ZONE_WAIT) at the node it stands at, in a first-come first-served queue of that node (or of
- * the segment). A node or segment given back goes to its waiting vehicles in that order. When a
- * vehicle starts to wait for a node (or a charging point), the vehicles it waits for are
- * followed (the holders of the node it wants, the holders of the nodes those want, ...): if all
- * of them wait too, none of them can ever move, a deadlock, and the sim stops with an error that
- * names the cycle, or with `deadlock: back_off` a vehicle of the cycle backs off. Zones count
- * the vehicles of one fleet (fleets do not see each other's vehicles).
+ * Zone control (a network with node or segment capacities): vehicles drive node by node and
+ * wait for the nodes and segments ahead; zone.c holds it, with the deadlock search (zone.h).
  *
  * Invariants: requests wait, oldest first, on the list head..tail (`nwait` of them), and while
  * one waits no vehicle is IDLE; a vehicle has at most one pending event; a vehicle holds an
  * entity (`ent`) from LOADING to the end of its hand-over; `place` is the place (an index into
- * the fleet's tsim__net_paths) where the vehicle is, or where its current leg started. With zones:
- * `node` is the node the vehicle stands at or last left; `arc` the segment it drives or waits to
- * enter (-1: none); a vehicle waits in at most one queue (linked by `wnext`): a node's
- * (whead/wtail), empty unless the node is full (occ >= cap), or a segment's (shead/stail, `wseg`
- * set), empty unless the segment is full; a vehicle holds a charger's point while CHARGING, or
- * while `plugged` (charged, waiting to drive off).
+ * the fleet's tsim__net_paths) where the vehicle is, or where its current leg started; zone.c
+ * states those of zone control. The state (struct fleet, struct vehicle) is in zone.h.
  *
  * Its parameters are in the block's value table (registry.h), in the order of `keys` below.
  */
@@ -43,24 +29,19 @@
 #include "blocks/fleet.h"
 #include "blocks/network.h"
 #include "blocks/sim.h"
+#include "blocks/zone.h"
 
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE, EV_CHARGED, EV_IDLE_LOW };
-/* The vehicle states are the public enum tsim_vehicle_state: observers are told them. */
-enum { IDLE = TSIM_VEHICLE_IDLE, TO_PICKUP = TSIM_VEHICLE_TO_PICKUP,
-       LOADING = TSIM_VEHICLE_LOADING, LOADED = TSIM_VEHICLE_LOADED,
-       UNLOADING = TSIM_VEHICLE_UNLOADING, BLOCKED = TSIM_VEHICLE_BLOCKED,
-       TO_HOME = TSIM_VEHICLE_TO_HOME, ZONE_WAIT = TSIM_VEHICLE_ZONE_WAIT,
-       TO_CHARGER = TSIM_VEHICLE_TO_CHARGER, CHARGING = TSIM_VEHICLE_CHARGING,
-       WAIT_CHARGER = TSIM_VEHICLE_WAITING_CHARGER, NSTATES = TSIM_VEHICLE_STATE_COUNT };
-enum { NBASE = TO_CHARGER }; /* the states of a fleet without a battery, reported always */
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
        K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
        K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK, K_SPEED_BY_CLASS }; /* in `keys` */
+_Static_assert((int)K_COUNT == (int)TSIM__FLEET_K_COUNT &&
+                   (int)K_BATTERY == (int)TSIM__FLEET_K_BATTERY,
+               "fleet.h reads `count` and `battery` at these places");
 enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 
@@ -72,60 +53,6 @@ static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loadin
                                                 "unloading", "blocked",   "to_home", "zone_wait",
                                                 "to_charger", "charging", "waiting_charger"};
 
-struct vehicle {
-    int state;
-    int place, to_place; /* where it is (or its leg started), and where its leg ends */
-    int64_t since;       /* when it entered its state (or the statistics restarted) */
-    uint32_t ent;        /* the entity it carries; TSIM__NIL: none */
-    int32_t dest;        /* the block it carries `ent` to */
-    uint64_t blocked_seq; /* order of becoming blocked, for the hand-over retries */
-    int node, arc;        /* with zones: see the invariants */
-    int back;             /* with zones: the arc by which it came to `node` (-1: none) */
-    int plugged;          /* with zones: charged, it keeps its point until it drives off */
-    int wseg;             /* with zones: it waits (ZONE_WAIT) for the segment of `arc`, not for
-                           * the node at its end */
-    int drive;            /* with zones: the driving state (TO_PICKUP, LOADED, TO_HOME) of its leg */
-    uint32_t wnext;       /* with zones: the next vehicle in the queue of the node it waits for */
-    int64_t ticks[NSTATES]; /* time in each state since the statistics restart, `since` excluded */
-    uint64_t deliveries;    /* hand-overs since the statistics restart */
-    double level;           /* with a battery: its charge in kWh at `lvl_at` */
-    int64_t lvl_at;
-    uint64_t timer;         /* while IDLE with `charge_idle_below`: its EV_IDLE_LOW; 0: none */
-};
-
-struct fleet {
-    struct tsim__bhdr h;
-    uint32_t head, tail, nwait;
-    uint32_t nveh;
-    const struct tsim__net_paths *paths;
-    int64_t state_ticks[NSTATES]; /* summed over vehicles since the statistics restart */
-    struct tsim__area waiting;    /* waiting requests over time */
-    struct tsim__sum wait, delivery;
-    uint64_t deliveries, blocked_n;
-    uint64_t zone_waits; /* vehicles that began to wait for a node */
-    uint64_t deadlocks;  /* with zones: deadlocks found */
-    uint64_t stalled;    /* with zones: back-offs since the last hand-over */
-    int zoned;
-    const struct tsim__network *net;
-    int *occ;              /* with zones, per node: vehicles holding it */
-    uint32_t *whead, *wtail; /* with zones, per node: its queue of waiting vehicles */
-    uint32_t *seen;        /* with zones, per vehicle: the deadlock search's marks */
-    uint32_t *todo;        /* with zones: the deadlock search's list */
-    uint32_t stamp;        /* the mark of the current deadlock search */
-    uint32_t *hfirst;      /* with zones, per node: the first of its holders' links */
-    uint32_t *hnext, *hprev; /* with zones, per link: a node's holders, doubly linked */
-    uint32_t *segocc;      /* with segment capacities, per segment: vehicles on it */
-    uint32_t *shead, *stail; /* with segment capacities, per segment: its waiting vehicles */
-    int battery;           /* the fleet has a battery (`battery` given) */
-    double rate[NSTATES];  /* with a battery: kWh gained per tick in each state (draws < 0) */
-    double cap;            /* with a battery: its capacity, kWh */
-    int first_chg;         /* the place of the first charger (nplaces: none) */
-    struct tsim__sum chg_wait; /* arrival at a charger block to a point, each visit */
-    double lvl_area;       /* with a battery: the vehicles' charge over time (kWh ticks) since
-                            * the statistics restart, up to each one's `lvl_at` */
-    double lvl_min;        /* the lowest charge a vehicle had since then, up to its `lvl_at` */
-    struct vehicle v[];
-};
 
 /* The charge thresholds, shares of the capacity, with their defaults. */
 static double charge_below(const struct tsim__block_desc *d)
@@ -149,9 +76,7 @@ static int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     size_t n = (size_t)d->val[K_COUNT].i, size = sizeof(struct fleet) + n * sizeof(struct vehicle);
-    if (zoned(m)) size += (size_t)m->net->nnodes * 4 * sizeof(uint32_t) + 6 * n * sizeof(uint32_t);
-    if (zoned(m) && m->net->segcap) size += (size_t)m->net->nsegs * 3 * sizeof(uint32_t);
-    return size;
+    return zoned(m) ? size + tsim__zone_size(m->net, n) : size;
 }
 
 static int64_t travel(struct tsim_sim *sim, const struct fleet *s, int loaded, int from, int to)
@@ -219,55 +144,23 @@ static void idle_timer(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32
                                     i);
 }
 
-/* A node's holders, so that the deadlock search visits them without a look at every vehicle.
- * Vehicle i has two links: LINK_AT(i) is in the list of the node it stands at or last left,
- * LINK_ARC(i) in the list of the node at the end of the arc it drives (not the one it waits to
- * enter). So the list of a node has exactly occ[node] links, and holds() below agrees with it. */
-#define LINK_AT(i) (2 * (i))
-#define LINK_ARC(i) (2 * (i) + 1)
-
-static void hold(struct fleet *s, uint32_t link, int node)
-{
-    s->hprev[link] = TSIM__NIL;
-    s->hnext[link] = s->hfirst[node];
-    if (s->hfirst[node] != TSIM__NIL) s->hprev[s->hfirst[node]] = link;
-    s->hfirst[node] = link;
-}
-
-static void unhold(struct fleet *s, uint32_t link, int node)
-{
-    if (s->hprev[link] == TSIM__NIL) s->hfirst[node] = s->hnext[link];
-    else s->hnext[s->hprev[link]] = s->hnext[link];
-    if (s->hnext[link] != TSIM__NIL) s->hprev[s->hnext[link]] = s->hprev[link];
-}
-
-/* The arrays after v[] (state_size counted them) are reached through pointers into the state
- * itself. A clone copies the state byte for byte, pointers included, so they would still point
- * into the original's state: fleet_of points them again whenever the state has moved. */
-static void point_arrays(struct fleet *s)
-{
-    int nn = s->net->nnodes;
-    s->occ = (int *)(void *)&s->v[s->nveh];
-    s->whead = (uint32_t *)(void *)(s->occ + nn);
-    s->wtail = s->whead + nn;
-    s->seen = s->wtail + nn;
-    s->todo = s->seen + s->nveh;
-    s->hfirst = s->todo + s->nveh;
-    s->hnext = s->hfirst + nn;
-    s->hprev = s->hnext + 2 * s->nveh;
-    s->segocc = s->shead = s->stail = NULL;
-    if (!s->net->segcap) return; /* state_size counted them with segment capacities only */
-    s->segocc = s->hprev + 2 * s->nveh;
-    s->shead = s->segocc + s->net->nsegs;
-    s->stail = s->shead + s->net->nsegs;
-}
-
+/* The fleet's state, its zone arrays pointed into it again when it has moved (a clone). */
 static struct fleet *fleet_of(struct tsim_sim *sim, uint32_t b)
 {
     struct fleet *s = tsim__state(sim, b);
-    if (s->zoned && s->occ != (int *)(void *)&s->v[s->nveh]) point_arrays(s);
+    if (s->zoned && s->occ != (int *)(void *)&s->v[s->nveh]) tsim__zone_arrays(s);
     return s;
 }
+
+static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+static uint32_t charger_at(const struct tsim_sim *sim, const struct fleet *s, int p);
+
+/* What zone control asks of the fleet (zone.h). */
+static const struct tsim__zone_hooks zone_hooks = {
+    .enter = set_state,
+    .leg_done = arrived,
+    .charger = charger_at,
+};
 
 static void init(struct tsim_sim *sim, uint32_t b)
 {
@@ -301,12 +194,9 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->zoned = zoned(sim->m);
     if (!s->zoned) return;
     s->net = sim->m->net;
-    int nn = s->net->nnodes;
-    point_arrays(s); /* the state is zeroed when it is made */
-    for (int k = 0; k < nn; k++) s->whead[k] = s->wtail[k] = s->hfirst[k] = TSIM__NIL;
-    for (int k = 0; s->net->segcap && k < s->net->nsegs; k++) s->shead[k] = s->stail[k] = TSIM__NIL;
-    s->occ[home] = (int)s->nveh; /* check made sure that home holds them all */
-    for (uint32_t i = s->nveh; i-- > 0;) hold(s, LINK_AT(i), home);
+    s->back_off = d->val[K_DEADLOCK].i == DL_BACK_OFF;
+    s->hooks = &zone_hooks;
+    tsim__zone_init(s, home);
 }
 
 /* Schedule vehicle i's next event after `dt` ticks. */
@@ -326,144 +216,6 @@ static void start_loading(struct tsim_sim *sim, uint32_t b, struct fleet *s, uin
     after(sim, b, i, dt, EV_LOADED);
 }
 
-/* Zone control ------------------------------------------------------------------------------ */
-
-static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
-static uint32_t charger_at(const struct tsim_sim *sim, const struct fleet *s, int p);
-static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
-
-static int node_full(const struct fleet *s, int node)
-{
-    const int *cap = s->net->cap;
-    return cap && cap[node] > 0 && s->occ[node] >= cap[node];
-}
-
-/* Whether segment `seg` keeps a vehicle out now: it is full, or vehicles already wait for it. */
-static int seg_blocked(const struct fleet *s, int seg)
-{
-    const int *cap = s->net->segcap;
-    return cap && cap[seg] > 0 && (s->shead[seg] != TSIM__NIL || s->segocc[seg] >= (uint32_t)cap[seg]);
-}
-
-/* Vehicle i joins the end of the queue head[k]..tail[k] (of a node or a segment). */
-static void enqueue(struct fleet *s, uint32_t *head, uint32_t *tail, int k, uint32_t i)
-{
-    s->v[i].wnext = TSIM__NIL;
-    if (head[k] == TSIM__NIL) head[k] = i;
-    else s->v[tail[k]].wnext = i;
-    tail[k] = i;
-}
-
-static uint32_t dequeue(struct fleet *s, uint32_t *head, uint32_t *tail, int k)
-{
-    uint32_t j = head[k];
-    head[k] = s->v[j].wnext;
-    if (head[k] == TSIM__NIL) tail[k] = TSIM__NIL;
-    return j;
-}
-
-/* Vehicle i, charged, drives off (or has no wait before it does): its point is given back. */
-static void unplug(struct tsim_sim *sim, struct fleet *s, uint32_t i)
-{
-    s->v[i].plugged = 0;
-    tsim__charger_leave(sim, charger_at(sim, s, s->v[i].place));
-}
-
-/* Vehicle i holds the node at the end of its arc: it drives the arc. */
-static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
-{
-    struct vehicle *v = &s->v[i];
-    const struct tsim__net_arc *a = &s->net->arc[v->arc];
-    double sp = v->drive == LOADED ? s->paths->speed_loaded : s->paths->speed_empty;
-    s->occ[a->to]++;
-    hold(s, LINK_ARC(i), a->to);
-    if (s->net->segcap) s->segocc[a->seg]++;
-    after(sim, b, i, tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed)), EV_NODE);
-    if (v->plugged) unplug(sim, s, i);
-}
-
-/* Vehicle i, standing, may take the segment of its arc: it enters the arc, or waits for the node
- * at its end. `waiting`: it waits already (for the segment), so a wait goes on, not a new one. */
-static void to_node(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int waiting)
-{
-    struct vehicle *v = &s->v[i];
-    int w = s->net->arc[v->arc].to;
-    v->wseg = 0;
-    if (s->whead[w] == TSIM__NIL && !node_full(s, w)) {
-        if (waiting) set_state(sim, b, s, i, v->drive);
-        enter_arc(sim, b, s, i);
-        return;
-    }
-    enqueue(s, s->whead, s->wtail, w, i);
-    if (!waiting) {
-        s->zone_waits++;
-        set_state(sim, b, s, i, ZONE_WAIT);
-    }
-    deadlock_check(sim, b, s, i);
-}
-
-/* Vehicle i stands at a node short of its leg's end: on to the next node, or wait for the
- * segment there (while it is full) or for the node at its end. A vehicle waiting for a segment
- * waits for vehicles that drive on it, which always reach its end: no deadlock check. */
-static void step(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
-{
-    struct vehicle *v = &s->v[i];
-    const int *hop = v->drive == LOADED ? s->paths->hop_loaded : s->paths->hop_empty;
-    v->arc = hop[v->to_place * s->net->nnodes + v->node];
-    int seg = s->net->arc[v->arc].seg;
-    if (!seg_blocked(s, seg)) {
-        to_node(sim, b, s, i, 0);
-        return;
-    }
-    v->wseg = 1;
-    enqueue(s, s->shead, s->stail, seg, i);
-    s->zone_waits++;
-    set_state(sim, b, s, i, ZONE_WAIT);
-}
-
-/* A vehicle gave node `node` back: its waiting vehicles enter, first come first served; one
- * whose segment is full now goes on to wait for that (at the end of its queue). */
-static void release(struct tsim_sim *sim, uint32_t b, struct fleet *s, int node)
-{
-    s->occ[node]--;
-    while (s->whead[node] != TSIM__NIL && !node_full(s, node)) {
-        uint32_t j = dequeue(s, s->whead, s->wtail, node);
-        int seg = s->net->arc[s->v[j].arc].seg;
-        if (seg_blocked(s, seg)) {
-            s->v[j].wseg = 1;
-            enqueue(s, s->shead, s->stail, seg, j);
-            continue;
-        }
-        set_state(sim, b, s, j, s->v[j].drive);
-        enter_arc(sim, b, s, j);
-    }
-}
-
-/* A vehicle left segment `seg`: its waiting vehicles take it, first come first served, each on
- * to its node or to wait for it. */
-static void release_seg(struct tsim_sim *sim, uint32_t b, struct fleet *s, int seg)
-{
-    s->segocc[seg]--;
-    while (s->shead[seg] != TSIM__NIL && s->segocc[seg] < (uint32_t)s->net->segcap[seg])
-        to_node(sim, b, s, dequeue(s, s->shead, s->stail, seg), 1);
-}
-
-/* Vehicle i reached the node at the end of its arc. */
-static void at_node(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
-{
-    struct vehicle *v = &s->v[i];
-    int left = v->node;
-    v->node = s->net->arc[v->arc].to;
-    v->back = v->arc;
-    v->arc = -1;
-    unhold(s, LINK_AT(i), left);
-    unhold(s, LINK_ARC(i), v->node);
-    hold(s, LINK_AT(i), v->node);
-    release(sim, b, s, left);
-    if (s->net->segcap) release_seg(sim, b, s, s->net->arc[v->back].seg);
-    if (v->node == s->paths->place[v->to_place]) arrived(sim, b, s, i);
-    else step(sim, b, s, i);
-}
 
 /* Vehicle i drives its leg to place `to` in `state` (TO_PICKUP, LOADED or TO_HOME). */
 static void drive(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int to, int state)
@@ -475,200 +227,7 @@ static void drive(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i,
     if (!s->zoned || v->node == s->paths->place[to]) /* a leg of no length takes 0 */
         after(sim, b, i, travel(sim, s, state == LOADED, v->place, to), EV_ARRIVE);
     else
-        step(sim, b, s, i);
-}
-
-/* Whether vehicle j holds node `node`: it stands at it, or drives the arc that ends there. */
-static int holds(const struct fleet *s, uint32_t j, int node)
-{
-    const struct vehicle *v = &s->v[j];
-    return v->node == node || (v->state != ZONE_WAIT && v->arc >= 0 && s->net->arc[v->arc].to == node);
-}
-
-/* A new mark for the deadlock search (marks are stamps, so that none need clearing). */
-static uint32_t new_stamp(struct fleet *s)
-{
-    if (++s->stamp == 0) {
-        for (uint32_t j = 0; j < s->nveh; j++) s->seen[j] = 0;
-        s->stamp = 1;
-    }
-    return s->stamp;
-}
-
-/* The most back-offs of a fleet, per vehicle, with no hand-over between. Two vehicles may give
- * way to each other without end (on a dead-end lane that the one that must give way cannot
- * leave, the other backs into the lane again and again); past this no vehicle may back off until
- * a delivery is made, so such a livelock stops the run with the deadlock's error instead of
- * running for ever, while a fleet that delivers may back off as often as it needs. */
-#define BACK_OFF_MAX 32
-
-/* Whether a vehicle may back off along arc `a` at once: toward a node other than `want` that
- * has room, on a segment that has room. */
-static int may_back_to(const struct fleet *s, int a, int want)
-{
-    int to = s->net->arc[a].to;
-    return to != want && !node_full(s, to) && !seg_blocked(s, s->net->arc[a].seg);
-}
-
-/* The arc by which waiting vehicle i may back off: to the node it came from (the other end of
- * the last segment it drove) when a segment leads back there and it has room, else along the
- * first segment from its node (in the order the model gives them) to another node with room
- * that is not the node it waits for; -1 when there is none. */
-static int back_arc(const struct fleet *s, uint32_t i)
-{
-    const struct vehicle *v = &s->v[i];
-    if (v->state != ZONE_WAIT || v->wseg) return -1;
-    int want = s->net->arc[v->arc].to;
-    if (v->back >= 0) {
-        int a = tsim__net_arc_between(s->net, v->node, s->net->arc[v->back].from);
-        if (a >= 0 && may_back_to(s, a, want)) return a;
-    }
-    const struct tsim__network *n = s->net; /* its adjacency was built by the check's searches */
-    TSIM__ASSERT(n->first, "network adjacency not built");
-    for (int k = n->first[v->node]; k < n->first[v->node + 1]; k++)
-        if (may_back_to(s, n->order[k], want)) return n->order[k];
-    return -1;
-}
-
-/* Waiting vehicle i backs off along arc r (back_arc): it leaves the queue of the node it waited
- * for and drives back, holding both ends as on any arc, so its node is given back when it
- * arrives; there it goes on along its least-time path from that node, as at any node. */
-static void back_off(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int r)
-{
-    struct vehicle *v = &s->v[i];
-    int w = s->net->arc[v->arc].to;
-    uint32_t prev = TSIM__NIL;
-    for (uint32_t j = s->whead[w]; j != i; j = s->v[j].wnext) prev = j;
-    if (prev == TSIM__NIL) s->whead[w] = v->wnext;
-    else s->v[prev].wnext = v->wnext;
-    if (s->wtail[w] == i) s->wtail[w] = prev;
-    v->arc = r;
-    s->stalled++;
-    set_state(sim, b, s, i, v->drive);
-    enter_arc(sim, b, s, i);
-}
-
-/* Whether vehicle j waits for something that only another vehicle's move can give it: a node,
- * or a charging point (a vehicle waiting for a segment waits for vehicles driving it). */
-static int stuck(const struct fleet *s, uint32_t j)
-{
-    return (s->v[j].state == ZONE_WAIT && !s->v[j].wseg) || s->v[j].state == WAIT_CHARGER;
-}
-
-/* Whether vehicle j holds a point of the charger vehicle x waits at: it has charged there and
- * waits to drive off (the vehicles charging hold the others, and will give them back). */
-static int holds_point(const struct fleet *s, uint32_t j, uint32_t x)
-{
-    return s->v[j].plugged && s->v[j].place == s->v[x].place;
-}
-
-/* The vehicle that waiting vehicle x waits for next on the cycle the search names: the
- * lowest-numbered holder of what x waits for that the walk (stamp `mark`) has not met yet, or
- * the lowest-numbered holder when it met all of them. */
-static uint32_t next_on_cycle(const struct fleet *s, uint32_t x, uint32_t mark)
-{
-    const struct vehicle *v = &s->v[x];
-    int node = v->state == WAIT_CHARGER ? v->node : s->net->arc[v->arc].to;
-    uint32_t best = TSIM__NIL, best_new = TSIM__NIL;
-    for (uint32_t l = s->hfirst[node]; l != TSIM__NIL; l = s->hnext[l]) {
-        uint32_t j = l / 2;
-        if (v->state == WAIT_CHARGER ? !holds_point(s, j, x) : !holds(s, j, node)) continue;
-        if (j < best) best = j;
-        if (s->seen[j] != mark && j < best_new) best_new = j;
-    }
-    return best_new != TSIM__NIL ? best_new : best;
-}
-
-/* Vehicle i began to wait, for a node or a charging point. Every vehicle it waits for, directly
- * or through others, is found (breadth first: the holders of the node each one wants, from the
- * node's list of holders, or of the points of its charger, so the search costs the vehicles it
- * meets, not the fleet's size; the order it meets them in decides nothing, only whether all of
- * them wait). If one of them does not wait, it will give its node or point back, and so, one
- * after another, will the vehicles between it and i: no deadlock. If all of them wait, none
- * ever moves: a deadlock, and a cycle among them is followed from i (next_on_cycle). A
- * deadlock that forms always includes the vehicle that began to wait last, so checking it then
- * finds every one. (A vehicle that has charged keeps its point while it waits to drive off, so
- * a cycle may close through a vehicle waiting for a point.)
- * With `deadlock: stop` the sim stops with an error that names the cycle. With `back_off` a
- * vehicle of the cycle that can back off (back_arc) does, which gives its node to the vehicle of
- * the cycle waiting for it, and the run goes on: an empty one before a loaded one (a loaded
- * vehicle keeps the right of way, so on a dead-end lane the vehicle coming out with its load
- * gets out), the highest-numbered among equals (so two vehicles meeting again settle it the
- * same way). When none of the cycle can back off, the sim stops as with `stop`. */
-static void deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
-{
-    uint32_t mark = new_stamp(s), n = 0;
-    s->seen[i] = mark;
-    s->todo[n++] = i;
-    for (uint32_t k = 0; k < n; k++) {
-        const struct vehicle *x = &s->v[s->todo[k]];
-        /* A vehicle waiting for a point waits for the vehicles holding the points: followed only
-         * when all of them are of this fleet, charged and waiting to drive off. */
-        int at_point = x->state == WAIT_CHARGER;
-        int want = at_point ? x->node : s->net->arc[x->arc].to;
-        uint32_t held = 0;
-        for (uint32_t l = s->hfirst[want]; l != TSIM__NIL; l = s->hnext[l]) {
-            uint32_t j = l / 2;
-            if (at_point && !holds_point(s, j, s->todo[k])) continue;
-            if (!stuck(s, j)) return;
-            held++;
-            if (s->seen[j] != mark) {
-                s->seen[j] = mark;
-                s->todo[n++] = j;
-            }
-        }
-        if (at_point && held < tsim__charger_points(sim, charger_at(sim, s, x->place))) return;
-    }
-    /* A deadlock: follow i's waits until a vehicle comes again; the cycle starts there. */
-    s->deadlocks++;
-    mark = new_stamp(s);
-    n = 0;
-    uint32_t x = i;
-    while (s->seen[x] != mark) {
-        s->seen[x] = mark;
-        s->todo[n++] = x;
-        x = next_on_cycle(s, x, mark);
-    }
-    uint32_t first = 0;
-    while (s->todo[first] != x) first++;
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
-    int back_off_rule = d->val[K_DEADLOCK].i == DL_BACK_OFF;
-    if (back_off_rule && s->stalled < (uint64_t)BACK_OFF_MAX * s->nveh) {
-        /* Empty vehicles give way to loaded ones, higher numbers to lower ones. */
-        uint32_t y = TSIM__NIL;
-        int r = -1;
-        uint64_t rank = 0;
-        for (uint32_t k = first; k < n; k++) {
-            uint32_t c = s->todo[k];
-            int a = back_arc(s, c);
-            uint64_t rk = (uint64_t)(s->v[c].drive != LOADED) * s->nveh + c + 1;
-            if (a >= 0 && rk > rank) y = c, r = a, rank = rk;
-        }
-        if (y != TSIM__NIL) {
-            back_off(sim, b, s, y, r);
-            return;
-        }
-    }
-    const char *name = d->name;
-    char msg[sizeof sim->errmsg];
-    size_t len = 0;
-    for (uint32_t k = first; k < n && len < sizeof msg; k++) {
-        uint32_t y = s->todo[k], z = k + 1 < n ? s->todo[k + 1] : x;
-        char what[160];
-        if (s->v[y].state == WAIT_CHARGER)
-            snprintf(what, sizeof what, "a point of charger '%s'",
-                     tsim__desc(sim, charger_at(sim, s, s->v[y].place))->name);
-        else
-            snprintf(what, sizeof what, "'%s'", s->net->node[s->net->arc[s->v[y].arc].to]);
-        int r = snprintf(msg + len, sizeof msg - len, "%s%s %u at '%s' waits for %s held by %s %u",
-                         k == first ? "" : ", ", name, y + 1, s->net->node[s->v[y].node], what,
-                         name, z + 1);
-        if (r < 0) break;
-        len += (size_t)r;
-    }
-    tsim__sim_fail(sim, TSIM_ESTATE, "deadlock at %.10g %s: %s%s", tsim__time(sim, sim->now),
-                   sim->m->time_unit, msg,
-                   back_off_rule ? " (no vehicle of it can back off)" : "");
+        tsim__zone_step(sim, b, s, i);
 }
 
 /* Vehicle i (not moving, holding nothing) takes request `e`. */
@@ -743,7 +302,7 @@ static void at_charger(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32
     if (v->place >= s->first_chg) {
         if (!tsim__charger_arrive(sim, charger_at(sim, s, v->place), b, i)) {
             set_state(sim, b, s, i, WAIT_CHARGER);
-            if (s->zoned) deadlock_check(sim, b, s, i);
+            if (s->zoned) tsim__zone_deadlock_check(sim, b, s, i);
             return;
         }
         tsim__sum_add(&s->chg_wait, 0);
@@ -871,7 +430,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
         arrived(sim, b, s, i);
         return;
     case EV_NODE:
-        at_node(sim, b, s, i);
+        tsim__zone_at_node(sim, b, s, i);
         return;
     case EV_LOADED: {
         int32_t to = tsim__route_pick(sim, b, v->ent);
@@ -896,7 +455,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
             else tsim__charger_leave(sim, charger_at(sim, s, v->place));
         }
         vehicle_free(sim, b, s, i);
-        if (v->plugged && v->state != ZONE_WAIT) unplug(sim, s, i);
+        if (v->plugged && v->state != ZONE_WAIT) tsim__zone_unplug(sim, s, i);
         return;
     case EV_IDLE_LOW:
         v->timer = 0; /* pending only while the vehicle is IDLE (set_state cancels it) */
@@ -1317,19 +876,6 @@ const struct tsim__block_type tsim__fleet_type = {
  * that is none of the fleet's places (home, pickup, destinations) has no travel times, and with
  * zones a move would change node holdings and queues: these return -1 and the twin counts them
  * as unresolved. */
-
-int tsim__fleet_vehicles(const struct tsim_model *m, int block)
-{
-    if (block < 0 || block >= m->nblocks) return -1;
-    const struct tsim__block_desc *d = &m->blocks[block];
-    if ((int)d->type != tsim_block_type_find("fleet")) return -1;
-    return (int)d->val[K_COUNT].i;
-}
-
-int tsim__fleet_charges(const struct tsim_model *m, int block)
-{
-    return tsim__fleet_vehicles(m, block) > 0 && m->blocks[block].val[K_BATTERY].set;
-}
 
 int tsim__fleet_vehicle_node(const struct tsim_sim *sim, int block, int i)
 {

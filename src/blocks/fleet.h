@@ -1,16 +1,13 @@
 /*
  * What the live twin (src/twin/vda.c) may see and correct of a fleet's vehicles in a sim: the
- * functions at the end of fleet.c. Not API.
+ * functions at the end of fleet.c, and (vehicles.h) how many vehicles a fleet has. Not API.
  */
 #ifndef TSIM_BLOCKS_FLEET_H
 #define TSIM_BLOCKS_FLEET_H
-struct tsim_model;
+#include "blocks/vehicles.h"
+
 struct tsim_sim;
 
-/* The number of vehicles of fleet block `block` of `m`; -1 when the block is not a fleet. */
-int tsim__fleet_vehicles(const struct tsim_model *m, int block);
-/* Whether block `block` of `m` is a fleet with a battery (its vehicles use the chargers). */
-int tsim__fleet_charges(const struct tsim_model *m, int block);
 /* The network node where vehicle `i` of fleet `block` stands or last stood (with zones: the node
  * it stands at or last left; without: the node where its current leg started). */
 int tsim__fleet_vehicle_node(const struct tsim_sim *sim, int block, int i);

@@ -472,6 +472,60 @@ static void test_fleet_back_off_livelock_stops(void)
     tsim_model_destroy(m);
 }
 
+/* Three vehicles jam on a one-way ring A -> B -> C -> A (lengths 1, speed 1, load 1, one vehicle
+ * per node), entered from home H (which holds 3) by the one-way H -> A; three requests at 0 at B,
+ * carried to A, so each vehicle drives H, A, B (pickup), C, A:
+ *   0: amr 1 takes r1 and enters H->A; amr 2 and amr 3 take r2, r3 and wait at H for A.
+ *   1: amr 1 at A, on to B. 2: at B it gives A to amr 2 (first in A's queue) and loads until 3.
+ *   3: amr 2 at A waits for B (amr 1 loads); amr 1 loaded, on to C.
+ *   4: amr 1 at C gives B to amr 2 (at B 5) and waits for A, which amr 2 holds while it drives.
+ *   5: amr 2 at B gives A to amr 3 (in A's queue since 0, before amr 1) and loads until 6.
+ *   6: amr 3 at A waits for B (amr 2 loads); amr 2 loaded wants C, held by amr 1 waiting for A,
+ *      held by amr 3 waiting for B, held by amr 2: the cycle, found from amr 2 at 6. No vehicle
+ *      of it can back off: each node of the ring has no segment out but the one to the node it
+ *      waits for, and none back to where it came from (all one-way). */
+static void test_fleet_three_vehicle_jam(void)
+{
+    const char *text = "name: ring\n"
+                       "time_unit: min\n"
+                       "blocks:\n"
+                       "  - source: in\n"
+                       "    interarrival: 0\n"
+                       "    limit: 3\n"
+                       "    to: amr\n"
+                       "  - fleet: amr\n"
+                       "    count: 3\n"
+                       "    speed: 1\n"
+                       "    load: 1\n"
+                       "    deadlock: back_off\n"
+                       "    to: out\n"
+                       "  - sink: out\n"
+                       "network:\n"
+                       "  nodes: [H, A, B, C]\n"
+                       "  segments:\n"
+                       "    - {from: H, to: A, length: 1, one_way: true}\n"
+                       "    - {from: A, to: B, length: 1, one_way: true}\n"
+                       "    - {from: B, to: C, length: 1, one_way: true}\n"
+                       "    - {from: C, to: A, length: 1, one_way: true}\n"
+                       "  at: {in: B, amr: H, out: A}\n"
+                       "  node_capacity: 1\n"
+                       "  zones: {H: 3}\n";
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    CHECK(sim != NULL);
+    if (sim) {
+        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+        CHECK_NEAR(tsim_sim_now(sim), 6, 0);
+        const char *e = tsim_sim_error(sim);
+        CHECK_STR(e ? e : "", "deadlock at 6 min: amr 2 at 'B' waits for 'C' held by amr 1, "
+                              "amr 1 at 'C' waits for 'A' held by amr 3, "
+                              "amr 3 at 'A' waits for 'B' held by amr 2 "
+                              "(no vehicle of it can back off)");
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_fleet_deadlock_stop);
@@ -479,6 +533,7 @@ int main(void)
     RUN(test_fleet_deadlocks_zero);
     RUN(test_fleet_back_off_many);
     RUN(test_fleet_back_off_livelock_stops);
+    RUN(test_fleet_three_vehicle_jam);
     RUN(test_fleet_deadlock_through_charger);
     RUN(test_fleet_back_off_at_charger);
     RUN(test_fleet_segment_capacity);

@@ -1,0 +1,108 @@
+/*
+ * A fleet's state (src/blocks/fleet.c) and its zone control (src/blocks/zone.c): the vehicles'
+ * holds on nodes and segments, their reservations ahead and waits, the deadlock search with its
+ * message, and backing off. fleet.c calls zone.c; zone.c reaches back only through the hooks
+ * the fleet's state carries. The invariants are fleet.c's and zone.c's head comments. Not API.
+ */
+#ifndef TSIM_BLOCKS_ZONE_H
+#define TSIM_BLOCKS_ZONE_H
+#include "blocks/network.h"
+#include "blocks/sim.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE, EV_CHARGED, EV_IDLE_LOW };
+/* The vehicle states are the public enum tsim_vehicle_state: observers are told them. */
+enum { IDLE = TSIM_VEHICLE_IDLE, TO_PICKUP = TSIM_VEHICLE_TO_PICKUP,
+       LOADING = TSIM_VEHICLE_LOADING, LOADED = TSIM_VEHICLE_LOADED,
+       UNLOADING = TSIM_VEHICLE_UNLOADING, BLOCKED = TSIM_VEHICLE_BLOCKED,
+       TO_HOME = TSIM_VEHICLE_TO_HOME, ZONE_WAIT = TSIM_VEHICLE_ZONE_WAIT,
+       TO_CHARGER = TSIM_VEHICLE_TO_CHARGER, CHARGING = TSIM_VEHICLE_CHARGING,
+       WAIT_CHARGER = TSIM_VEHICLE_WAITING_CHARGER, NSTATES = TSIM_VEHICLE_STATE_COUNT };
+enum { NBASE = TO_CHARGER }; /* the states of a fleet without a battery, reported always */
+
+struct vehicle {
+    int state;
+    int place, to_place; /* where it is (or its leg started), and where its leg ends */
+    int64_t since;       /* when it entered its state (or the statistics restarted) */
+    uint32_t ent;        /* the entity it carries; TSIM__NIL: none */
+    int32_t dest;        /* the block it carries `ent` to */
+    uint64_t blocked_seq; /* order of becoming blocked, for the hand-over retries */
+    int node, arc;        /* with zones: see the invariants */
+    int back;             /* with zones: the arc by which it came to `node` (-1: none) */
+    int plugged;          /* with zones: charged, it keeps its point until it drives off */
+    int wseg;             /* with zones: it waits (ZONE_WAIT) for the segment of `arc`, not for
+                           * the node at its end */
+    int drive;            /* with zones: the driving state (TO_PICKUP, LOADED, TO_HOME) of its leg */
+    uint32_t wnext;       /* with zones: the next vehicle in the queue of the node it waits for */
+    int64_t ticks[NSTATES]; /* time in each state since the statistics restart, `since` excluded */
+    uint64_t deliveries;    /* hand-overs since the statistics restart */
+    double level;           /* with a battery: its charge in kWh at `lvl_at` */
+    int64_t lvl_at;
+    uint64_t timer;         /* while IDLE with `charge_idle_below`: its EV_IDLE_LOW; 0: none */
+};
+
+struct fleet;
+
+/* What zone.c asks of fleet.c, through the fleet's state (`hooks`), so that zone.c calls nothing
+ * of fleet.c by name: vehicle i enters `state` (its time in states and its battery are brought
+ * up to now); vehicle i reached the end of its leg; the charger block at place `p`. */
+struct tsim__zone_hooks {
+    void (*enter)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int state);
+    void (*leg_done)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+    uint32_t (*charger)(const struct tsim_sim *sim, const struct fleet *s, int p);
+};
+
+struct fleet {
+    struct tsim__bhdr h;
+    uint32_t head, tail, nwait;
+    uint32_t nveh;
+    const struct tsim__net_paths *paths;
+    int64_t state_ticks[NSTATES]; /* summed over vehicles since the statistics restart */
+    struct tsim__area waiting;    /* waiting requests over time */
+    struct tsim__sum wait, delivery;
+    uint64_t deliveries, blocked_n;
+    uint64_t zone_waits; /* vehicles that began to wait for a node */
+    uint64_t deadlocks;  /* with zones: deadlocks found */
+    uint64_t stalled;    /* with zones: back-offs since the last hand-over */
+    int zoned;
+    int back_off;          /* with zones: the deadlock rule is `back_off` */
+    const struct tsim__zone_hooks *hooks; /* set by init; a clone's copy still points at it */
+    const struct tsim__network *net;
+    int *occ;              /* with zones, per node: vehicles holding it */
+    uint32_t *whead, *wtail; /* with zones, per node: its queue of waiting vehicles */
+    uint32_t *seen;        /* with zones, per vehicle: the deadlock search's marks */
+    uint32_t *todo;        /* with zones: the deadlock search's list */
+    uint32_t stamp;        /* the mark of the current deadlock search */
+    uint32_t *hfirst;      /* with zones, per node: the first of its holders' links */
+    uint32_t *hnext, *hprev; /* with zones, per link: a node's holders, doubly linked */
+    uint32_t *segocc;      /* with segment capacities, per segment: vehicles on it */
+    uint32_t *shead, *stail; /* with segment capacities, per segment: its waiting vehicles */
+    int battery;           /* the fleet has a battery (`battery` given) */
+    double rate[NSTATES];  /* with a battery: kWh gained per tick in each state (draws < 0) */
+    double cap;            /* with a battery: its capacity, kWh */
+    int first_chg;         /* the place of the first charger (nplaces: none) */
+    struct tsim__sum chg_wait; /* arrival at a charger block to a point, each visit */
+    double lvl_area;       /* with a battery: the vehicles' charge over time (kWh ticks) since
+                            * the statistics restart, up to each one's `lvl_at` */
+    double lvl_min;        /* the lowest charge a vehicle had since then, up to its `lvl_at` */
+    struct vehicle v[];
+};
+
+/* The bytes a zoned fleet of `nveh` vehicles needs after its v[] on network `net`. */
+size_t tsim__zone_size(const struct tsim__network *net, size_t nveh);
+/* Points the arrays after v[] (tsim__zone_size counted them) into the state: after init, and
+ * whenever the state has moved (a clone copies it byte for byte, pointers included). */
+void tsim__zone_arrays(struct fleet *s);
+/* Zone control starts: every vehicle stands at node `home`, which holds them all. */
+void tsim__zone_init(struct fleet *s, int home);
+/* Vehicle i stands at a node short of its leg's end: on to the next node, or it waits. */
+void tsim__zone_step(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+/* Vehicle i's EV_NODE: it reached the node at the end of its arc. */
+void tsim__zone_at_node(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+/* Vehicle i began to wait (for a node or a charging point): the deadlock search. */
+void tsim__zone_deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+/* Vehicle i, charged, drives off (or has no wait before it does): its point is given back. */
+void tsim__zone_unplug(struct tsim_sim *sim, struct fleet *s, uint32_t i);
+#endif
