@@ -32,8 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tsim__stock st;
     char err[512];
     err[0] = '\0';
-    int rc = tsim__stock_parse((const char *)data, size, model(), BAYS, LEVELS, "stock.csv", &st,
-                               err, sizeof err);
+    const struct tsim__stock_room room = {BAYS, LEVELS, 1, 0, 0};
+    int rc = tsim__stock_parse((const char *)data, size, model(), &room, "stock.csv", &st, err,
+                               sizeof err);
     if (rc != 0) {
         if (st.n != 0 || st.slot || strncmp(err, "stock.csv:", 10) != 0) abort();
         return 0;
