@@ -813,11 +813,6 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                           "storage '%s': 'put_away: %s' is for selective racks (a lane takes "
                           "'random' or 'closest')",
                           d->name, rule == PUT_DEDICATED ? "dedicated" : "class");
-    if (rack != RACK_SELECTIVE && d->stock.n + d->stock.nempty > 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s': a stock file fills selective racks only (give "
-                          "'initial: full' or empty)",
-                          d->name);
     if (rule == PUT_DEDICATED && d->val[K_INITIAL].i != INITIAL_FULL &&
         d->stock.n + d->stock.nempty == 0)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
@@ -861,14 +856,16 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                                 &mixed);
     if (slot >= 0 && mixed)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s': its stock file puts two products in slot %d, which "
-                          "holds one ('put_away: dedicated')",
-                          d->name, (int)slot + 1);
+                          "storage '%s': its stock file puts two products in %s %d, which "
+                          "holds one (%s)",
+                          d->name, rack != RACK_SELECTIVE ? "lane" : "slot", (int)slot + 1,
+                          rack != RACK_SELECTIVE ? "a lane" : "'put_away: dedicated'");
     if (slot >= 0)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s': its stock file puts more loads in slot %d than it "
+                          "storage '%s': its stock file puts more loads in %s %d than it "
                           "holds (%lld)",
-                          d->name, (int)slot + 1, depth * loads);
+                          d->name, rack != RACK_SELECTIVE ? "lane" : "slot", (int)slot + 1,
+                          depth * loads);
     return 0;
 }
 

@@ -2,7 +2,8 @@
  * A storage block's stock file with slots of several loads (`slot_loads`): the loads each row
  * puts in its slot, capacity and occupancy after them, the order FIFO retrieval takes them in
  * across the slots (every time by hand), and each bad row at its line and column in the CSV;
- * then a key set after the file was read that it no longer fits.
+ * then a key set after the file was read that it no longer fits. And the same file for lane
+ * racks: the order a row's loads stand in a drive-in and a flow lane, and a lane's errors.
  */
 #include "check.h"
 #include "twinsim.h"
@@ -212,6 +213,122 @@ static void test_stock_key_set_after(void)
     }
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Lane racks
+ * ------------------------------------------------------------------------------------------- */
+
+/* A `rack` (drive_in or flow) of 2 lanes of depth 3 on one level, speed 1, closest put-away,
+ * requests every 10 for any product; the stock file `csv`; one load of a at 1 when `one_load`
+ * (else at 1000). */
+static struct tsim_model *lane_model(const char *rack, const char *csv, int one_load, char *diag,
+                                     size_t size)
+{
+    FILE *f = fopen(csv_path, "wb");
+    CHECK(f != NULL);
+    if (!f) return NULL;
+    fputs(csv, f);
+    fclose(f);
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: rack\n"
+             "products: [a, b]\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: %d\n"
+             "    limit: 1\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "    rack: %s\n"
+             "    bays: 2\n"
+             "    levels: 1\n"
+             "    depth: 3\n"
+             "    stock_file: %s\n"
+             "    speed_x: 1\n"
+             "    speed_y: 1\n"
+             "    put_away: closest\n"
+             "    demand: 10\n"
+             "    stockout: drop\n"
+             "    to: out\n"
+             "  - sink: out\n",
+             one_load ? 1 : 1000, rack, csv_path);
+    return model_from_text(yaml, "rack.yaml", diag, size);
+}
+
+static double lane_dwell(const char *rack, double until)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = lane_model(rack, "slot,product,quantity\n1-1,a,2\n", 1, diag,
+                                      sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return -1;
+    }
+    struct tsim_result r;
+    tsim_result_init(&r);
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(sim, until);
+    tsim_sim_result(sim, &r);
+    double v = kpi(&r, tsim_model_find_block(m, "rack"), "dwell");
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    return v;
+}
+
+/* The lane order: a row's loads fill its lane as if put away one by one at 0, the first at the
+ * lane's first position (deepest in a drive-in lane, at the pick face of a flow lane). Lane 1
+ * (bay 1) holds two a from the file; one more a comes at 1 and goes behind them (travel 0.5
+ * each way), stored at 1.5. Requests at 10, 20, 30, each picked up 0.5 after:
+ *   drive-in (LIFO per lane): the load put away at 1.5 first (dwell 9), then the file's second
+ *   and first (20.5, 30.5);
+ *   flow (FIFO per lane): the file's first (10.5) and second (20.5), then the new one (29).
+ * Both means are 20 at 35. */
+static void test_stock_lanes(void)
+{
+    CHECK_NEAR(lane_dwell("drive_in", 15), 9, 1e-12);
+    CHECK_NEAR(lane_dwell("drive_in", 25), (9 + 20.5) / 2, 1e-12);
+    CHECK_NEAR(lane_dwell("flow", 15), 10.5, 1e-12);
+    CHECK_NEAR(lane_dwell("flow", 25), (10.5 + 20.5) / 2, 1e-12);
+    CHECK_NEAR(lane_dwell("flow", 35), 20, 1e-12);
+    CHECK_NEAR(lane_dwell("drive_in", 35), 20, 1e-12);
+}
+
+static void expect_lane_error(const char *csv, const char *want)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = lane_model("flow", csv, 0, diag, sizeof diag);
+    CHECK(m == NULL);
+    if (!strstr(diag, want) || !strstr(diag, "rack.yaml:13:17: error: ")) {
+        fprintf(stderr, "  expected '%s' in:\n%s", want, diag);
+        check_failed_ = 1;
+    }
+    tsim_model_destroy(m);
+}
+
+/* A lane holds `depth` loads of one product; each bad row at its line and column. */
+static void test_stock_lane_errors(void)
+{
+    expect_lane_error(HDR "1-1,a,4\n", "stock.csv:2:7: quantity 4 is more than a lane holds (3)");
+    expect_lane_error(HDR "1-1,a,2\n2-1,b,3\n1-1,b,1\n",
+                      "stock.csv:4:5: lane '1-1' holds product 'a' (line 2), and a lane holds one "
+                      "product");
+    expect_lane_error(HDR "1-1,a,2\n1-1,a,1\n",
+                      "stock.csv:3:1: lane '1-1' is given twice for product 'a' (first on line 2)");
+    expect_lane_error(HDR "3-1,a,1\n", "stock.csv:2:1: slot '3-1' is outside the rack");
+    /* a depth set after the file was read */
+    char diag[1024] = "";
+    struct tsim_model *m = lane_model("flow", HDR "2-1,b,3\n", 0, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) return;
+    CHECK(tsim_model_set_param(m, "rack.depth", "2") == 0);
+    CHECK(tsim_sim_create(m, 1, 0) == NULL);
+    CHECK(strstr(tsim_errmsg(),
+                 "storage 'rack': its stock file puts more loads in lane 2 than it holds (2)") !=
+          NULL);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-stock-XXXXXX");
@@ -222,6 +339,8 @@ int main(void)
     RUN(test_stock_dedicated);
     RUN(test_stock_bad_rows);
     RUN(test_stock_key_set_after);
+    RUN(test_stock_lanes);
+    RUN(test_stock_lane_errors);
     remove(csv_path);
     rmdir(tmpdir);
     return CHECK_DONE();
