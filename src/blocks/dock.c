@@ -34,7 +34,8 @@
  * Invariants: a truck is in exactly one place, the yard (`yard`, `yn` of them, in arrival order)
  * or a door; a door is IDLE only while no truck it serves waits in the yard; a BLOCKED door holds one pallet entity,
  * the block's whole content. At most `yard_capacity` trucks wait; one more is turned away
- * (counted). State lives in the arena, located by offsets.
+ * (counted). State lives in the arena, located by offsets; the records of the trucks the plant
+ * adds in room the dock adds at the arena's end as they come (live_room).
  */
 #include "blocks/dock.h"
 #include "blocks/sim.h"
@@ -593,16 +594,13 @@ static uint32_t live_find(struct dock *s, const char *id)
     }
 }
 
-/* The hash table of the added trucks' ids, made anew (the room has grown). */
-static void live_index(struct dock *s)
+/* Index added truck `j` by its id (not there yet). */
+static void live_put(struct dock *s, uint32_t j)
 {
     uint32_t *slot = live_slots(s), mask = 2 * s->live_cap - 1;
-    memset(slot, 0xff, 2 * (size_t)s->live_cap * sizeof *slot);
-    for (uint32_t j = 0; j < s->nlive; j++) {
-        uint32_t h = (uint32_t)tsim__fnv1a_str(lives(s)[j].id) & mask;
-        while (slot[h] != TSIM__NIL) h = (h + 1) & mask;
-        slot[h] = j;
-    }
+    uint32_t h = (uint32_t)tsim__fnv1a_str(lives(s)[j].id) & mask;
+    while (slot[h] != TSIM__NIL) h = (h + 1) & mask;
+    slot[h] = j;
 }
 
 /* Room for one more added truck at dock `b`: twice the room (16 at first), grown in place when
@@ -624,8 +622,9 @@ static struct dock *live_room(struct tsim_sim *sim, uint32_t b)
         if (s->nlive) memcpy(sim->arena + at, lives(s), s->nlive * sizeof(struct live));
         s->live_off = at - sim->off[b];
     }
-    s->live_cap = cap;
-    live_index(s);
+    s->live_cap = cap; /* the ids' table anew, after the records */
+    memset(live_slots(s), 0xff, 2 * (size_t)cap * sizeof(uint32_t));
+    for (uint32_t j = 0; j < s->nlive; j++) live_put(s, j);
     return s;
 }
 
@@ -656,10 +655,7 @@ static int live_add(struct tsim_sim *sim, uint32_t b, const char *id, int outbou
     snprintf(x->id, sizeof x->id, "%s", id);
     x->r = (struct trec){TSIM__NEVER, TSIM__NEVER, TSIM__NEVER, TSIM__NEVER, (uint32_t)pallets,
                          0, 0, (unsigned char)(outbound != 0), TSIM__TRUCK_TO_COME, 0, 0};
-    uint32_t *slot = live_slots(s), mask = 2 * s->live_cap - 1;
-    uint32_t h = (uint32_t)tsim__fnv1a_str(id) & mask;
-    while (slot[h] != TSIM__NIL) h = (h + 1) & mask;
-    slot[h] = j;
+    live_put(s, j);
     return (int)(s->nrec + j);
 }
 
