@@ -57,7 +57,8 @@ struct tsim__need {
 };
 
 /* Loads a storage block holds at time 0: slot (level x bays + bay, from 0) and product, `n` of
- * them, in file order (src/model/stockcsv.c reads them). */
+ * them, one per load in file order, so that a slot of several loads (or a lane) appears once for
+ * each (src/model/stockcsv.c reads them). */
 struct tsim__stock {
     int n, cap;
     int32_t *slot;

@@ -34,7 +34,8 @@
  * Invariants: a truck is in exactly one place, the yard (`yard`, `yn` of them, in arrival order)
  * or a door; a door is IDLE only while no truck it serves waits in the yard; a BLOCKED door holds one pallet entity,
  * the block's whole content. At most `yard_capacity` trucks wait; one more is turned away
- * (counted). State lives in the arena, located by offsets.
+ * (counted). State lives in the arena, located by offsets; the records of the trucks the plant
+ * adds in room the dock adds at the arena's end as they come (live_room).
  */
 #include "blocks/dock.h"
 #include "blocks/sim.h"
@@ -86,8 +87,19 @@ struct dock {
     uint64_t orders_loaded, missed;
     struct tsim__sum turnaround, yard_wait;
     uint32_t nrec, nlive;       /* records: the file's trucks, then nlive the plant added */
-    uint64_t rec_off, live_off; /* records; ids of the added ones, TSIM__DOCK_ID_LEN each */
+    uint32_t live_cap, pad_;    /* room for added trucks (a power of two from 16; 0: none yet) */
+    uint64_t rec_off, live_off; /* the file's records; the added trucks (0: none yet) */
 };
+
+/* A truck the plant added: its record and id. They live at the end of the arena, in room the
+ * dock adds as they come (tsim__arena_add), live_cap of them followed by their ids' hash table
+ * (2 x live_cap slots, TSIM__NIL when empty), so that a twin may add many without a scan. */
+struct live {
+    struct trec r;
+    char id[TSIM__DOCK_ID_LEN];
+};
+_Static_assert(sizeof(struct live) % 16 == 0, "the added trucks' room stays aligned");
+#define LIVE_BYTES(cap) ((size_t)(cap) * (sizeof(struct live) + 2 * sizeof(uint32_t)))
 
 #define AT(s, off, type) ((type *)((unsigned char *)(s) + (s)->off))
 
@@ -102,9 +114,18 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
 {
     (void)m;
     return round8(sizeof(struct dock)) + (size_t)d->val[K_DOORS].i * sizeof(struct door) +
-           round8(ycap_of(d) * sizeof(struct truck)) +
-           ((size_t)d->trucks.n + TSIM__DOCK_LIVE_MAX) * sizeof(struct trec) +
-           TSIM__DOCK_LIVE_MAX * TSIM__DOCK_ID_LEN;
+           round8(ycap_of(d) * sizeof(struct truck)) + (size_t)d->trucks.n * sizeof(struct trec);
+}
+
+static struct live *lives(struct dock *s)
+{
+    return (struct live *)((unsigned char *)s + s->live_off);
+}
+
+/* Record `k`: of the file's trucks, then of those added. */
+static struct trec *rec_of(struct dock *s, uint32_t k)
+{
+    return k < s->nrec ? &AT(s, rec_off, struct trec)[k] : &lives(s)[k - s->nrec].r;
 }
 
 /* The time the next truck comes, ticks (TSIM__NEVER: none). */
@@ -129,7 +150,6 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->yard_off = s->doors_off + s->ndoors * sizeof(struct door);
     s->rec_off = s->yard_off + round8(s->ycap * sizeof(struct truck));
     s->nrec = (uint32_t)d->trucks.n;
-    s->live_off = s->rec_off + (s->nrec + TSIM__DOCK_LIVE_MAX) * sizeof(struct trec);
     struct door *dr = AT(s, doors_off, struct door);
     for (uint32_t i = 0; i < s->ndoors; i++) dr[i].pallet = TSIM__NIL;
     struct trec *rec = AT(s, rec_off, struct trec);
@@ -205,8 +225,8 @@ static void start(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i,
     dr->truck = *t;
     dr->state = BUSY;
     if (t->rec != TSIM__NIL) {
-        AT(s, rec_off, struct trec)[t->rec].start = sim->now;
-        AT(s, rec_off, struct trec)[t->rec].where = TSIM__TRUCK_DOOR;
+        rec_of(s, t->rec)->start = sim->now;
+        rec_of(s, t->rec)->where = TSIM__TRUCK_DOOR;
     }
     s->busy_doors++;
     tsim__area_in(&s->busy, sim->now, s->busy_doors);
@@ -236,7 +256,7 @@ static int come(struct tsim_sim *sim, uint32_t b, struct dock *s, const struct t
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct door *dr = AT(s, doors_off, struct door);
-    struct trec *r = t->rec != TSIM__NIL ? &AT(s, rec_off, struct trec)[t->rec] : NULL;
+    struct trec *r = t->rec != TSIM__NIL ? rec_of(s, t->rec) : NULL;
     if (r) r->arrive = t->t_arrive;
     uint32_t i = 0;
     if (want >= 0 && dr[want].state == IDLE) i = (uint32_t)want;
@@ -350,7 +370,7 @@ static void depart(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i)
     }
     s->late += sim->now > t.departure;
     if (t.rec != TSIM__NIL) {
-        struct trec *r = &AT(s, rec_off, struct trec)[t.rec];
+        struct trec *r = rec_of(s, t.rec);
         r->depart = sim->now;
         r->where = TSIM__TRUCK_GONE;
         r->loaded = loaded;
@@ -561,9 +581,82 @@ int tsim__dock_check_arrival(const struct tsim_model *m, int block, const char *
     return 0;
 }
 
-static char *live_id(struct dock *s, uint32_t j)
+static uint32_t *live_slots(struct dock *s) { return (uint32_t *)(lives(s) + s->live_cap); }
+
+/* The added truck `id`, or TSIM__NIL. */
+static uint32_t live_find(struct dock *s, const char *id)
 {
-    return (char *)s + s->live_off + (size_t)j * TSIM__DOCK_ID_LEN;
+    if (s->live_cap == 0) return TSIM__NIL;
+    const uint32_t *slot = live_slots(s);
+    uint32_t mask = 2 * s->live_cap - 1;
+    for (uint32_t h = (uint32_t)tsim__fnv1a_str(id) & mask;; h = (h + 1) & mask) {
+        if (slot[h] == TSIM__NIL || strcmp(lives(s)[slot[h]].id, id) == 0) return slot[h];
+    }
+}
+
+/* Index added truck `j` by its id (not there yet). */
+static void live_put(struct dock *s, uint32_t j)
+{
+    uint32_t *slot = live_slots(s), mask = 2 * s->live_cap - 1;
+    uint32_t h = (uint32_t)tsim__fnv1a_str(lives(s)[j].id) & mask;
+    while (slot[h] != TSIM__NIL) h = (h + 1) & mask;
+    slot[h] = j;
+}
+
+/* Room for one more added truck at dock `b`: twice the room (16 at first), grown in place when
+ * it ends the arena, else moved to the arena's end (the old room stays unused until a reset).
+ * Returns the dock's state, which may have moved, or NULL when the arena would be too large. */
+static struct dock *live_room(struct tsim_sim *sim, uint32_t b)
+{
+    struct dock *s = tsim__state(sim, b);
+    if (s->nlive < s->live_cap) return s;
+    uint32_t cap = s->live_cap ? 2 * s->live_cap : 16;
+    size_t at = sim->off[b] + s->live_off; /* in the arena */
+    if (s->live_off && at + LIVE_BYTES(s->live_cap) == sim->arena_size) {
+        if (!tsim__arena_add(sim, LIVE_BYTES(cap) - LIVE_BYTES(s->live_cap))) return NULL;
+        s = tsim__state(sim, b);
+    } else {
+        at = tsim__arena_add(sim, LIVE_BYTES(cap));
+        if (!at) return NULL;
+        s = tsim__state(sim, b);
+        if (s->nlive) memcpy(sim->arena + at, lives(s), s->nlive * sizeof(struct live));
+        s->live_off = at - sim->off[b];
+    }
+    s->live_cap = cap; /* the ids' table anew, after the records */
+    memset(live_slots(s), 0xff, 2 * (size_t)cap * sizeof(uint32_t));
+    for (uint32_t j = 0; j < s->nlive; j++) live_put(s, j);
+    return s;
+}
+
+/* Add truck `id`'s record (come at none of its times yet) to dock `b`: its number, or -1 with
+ * the reason in `err`. The dock's state may move (live_room). */
+static int live_add(struct tsim_sim *sim, uint32_t b, const char *id, int outbound,
+                    int64_t pallets, char *err, size_t errlen)
+{
+    const char *name = tsim__desc(sim, b)->name;
+    struct dock *s = tsim__state(sim, b);
+    if (s->nlive == TSIM__DOCK_LIVE_MAX) {
+        snprintf(err, errlen,
+                 "dock '%s' has recorded %d trucks that its appointments do not know, the most "
+                 "it keeps",
+                 name, TSIM__DOCK_LIVE_MAX);
+        return -1;
+    }
+    s = live_room(sim, b);
+    if (!s) {
+        snprintf(err, errlen,
+                 "dock '%s' has no room for another truck that its appointments do not know: "
+                 "the sim's state would pass %zu bytes",
+                 name, TSIM__ARENA_MAX);
+        return -1;
+    }
+    uint32_t j = s->nlive++;
+    struct live *x = &lives(s)[j];
+    snprintf(x->id, sizeof x->id, "%s", id);
+    x->r = (struct trec){TSIM__NEVER, TSIM__NEVER, TSIM__NEVER, TSIM__NEVER, (uint32_t)pallets,
+                         0, 0, (unsigned char)(outbound != 0), TSIM__TRUCK_TO_COME, 0, 0};
+    live_put(s, j);
+    return (int)(s->nrec + j);
 }
 
 int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbound,
@@ -571,16 +664,18 @@ int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbo
 {
     struct dock *s = tsim__state(sim, (uint32_t)block);
     const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
-    struct trec *rec = AT(s, rec_off, struct trec);
     int k = find_file_truck(d, id);
-    for (uint32_t j = 0; k < 0 && j < s->nlive; j++)
-        if (strcmp(live_id(s, j), id) == 0) k = (int)(s->nrec + j);
+    if (k < 0) {
+        uint32_t j = live_find(s, id);
+        if (j != TSIM__NIL) k = (int)(s->nrec + j);
+    }
+    const struct trec *was = k >= 0 ? rec_of(s, (uint32_t)k) : NULL;
     /* The sim brought it at this very instant (a twin that follows a plant running the same
      * model): the plant agrees, nothing to do. */
-    if (k >= 0 && rec[k].where != TSIM__TRUCK_TO_COME && rec[k].arrive == sim->now) return 0;
-    if (k >= 0 && rec[k].where != TSIM__TRUCK_TO_COME) {
+    if (was && was->where != TSIM__TRUCK_TO_COME && was->arrive == sim->now) return 0;
+    if (was && was->where != TSIM__TRUCK_TO_COME) {
         snprintf(err, errlen, "truck '%s' came to dock '%s' already, at %g", id, d->name,
-                 tsim__time(sim, rec[k].arrive));
+                 tsim__time(sim, was->arrive));
         return -1;
     }
     if (pallets < 1 || pallets > 1000000 || strlen(id) >= TSIM__DOCK_ID_LEN) {
@@ -593,23 +688,15 @@ int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbo
         t = file_truck(sim, d, (uint64_t)k);
         t.pallets = (uint32_t)pallets;
     } else {
-        if (s->nlive == TSIM__DOCK_LIVE_MAX) {
-            snprintf(err, errlen,
-                     "dock '%s' has recorded %d trucks that its appointments do not know, the "
-                     "most it keeps",
-                     d->name, TSIM__DOCK_LIVE_MAX);
-            return -1;
-        }
-        k = (int)(s->nrec + s->nlive);
-        snprintf(live_id(s, s->nlive++), TSIM__DOCK_ID_LEN, "%s", id);
-        rec[k] = (struct trec){TSIM__NEVER, TSIM__NEVER, TSIM__NEVER, TSIM__NEVER,
-                               (uint32_t)pallets, 0, 0, (unsigned char)(outbound != 0),
-                               TSIM__TRUCK_TO_COME, 0, 0};
+        k = live_add(sim, (uint32_t)block, id, outbound, pallets, err, errlen);
+        if (k < 0) return -1;
+        s = tsim__state(sim, (uint32_t)block);
     }
-    rec[k].pallets = (uint32_t)pallets;
+    struct trec *r = rec_of(s, (uint32_t)k);
+    r->pallets = (uint32_t)pallets;
     if (depart >= 0) { /* the plant's latest planned departure: on time means by it */
         t.departure = tsim__ticks(sim, depart);
-        rec[k].due_out = t.departure;
+        r->due_out = t.departure;
     }
     t.rec = (uint32_t)k;
     return come(sim, (uint32_t)block, s, &t, door);
@@ -625,11 +712,11 @@ void tsim__dock_truck(const struct tsim_sim *sim, int block, int k, struct tsim_
 {
     struct dock *s = tsim__state(sim, (uint32_t)block);
     const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
-    const struct trec *r = &AT(s, rec_off, struct trec)[k];
+    const struct trec *r = rec_of(s, (uint32_t)k);
     /* a time not yet is negative */
 #define T(x) ((x) == TSIM__NEVER ? -1.0 : tsim__time(sim, (x)))
     *out = (struct tsim__dock_truck){
-        (uint32_t)k < s->nrec ? d->trucks.id[k] : live_id(s, (uint32_t)k - s->nrec),
+        (uint32_t)k < s->nrec ? d->trucks.id[k] : lives(s)[(uint32_t)k - s->nrec].id,
         r->outbound,
         (enum tsim__truck_where)r->where,
         T(r->arrive),

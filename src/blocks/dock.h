@@ -4,7 +4,8 @@
  *
  * Every truck known by an id has a record in the sim's state: the trucks of the appointments
  * file (records 0..n-1, in the file's arrival order) and those the plant reports that the file
- * does not know (from n on, up to TSIM__DOCK_LIVE_MAX of them). Trucks drawn at intervals have
+ * does not know (from n on, up to TSIM__DOCK_LIVE_MAX of them, in room the dock adds to the sim's
+ * state as they come: a clone has them, a reset forgets them). Trucks drawn at intervals have
  * no id and no record.
  */
 #ifndef TSIM_BLOCKS_DOCK_H
@@ -14,8 +15,10 @@
 struct tsim_model;
 struct tsim_sim;
 
-/* Trucks a dock records besides its appointments: room kept in every sim's state. */
-#define TSIM__DOCK_LIVE_MAX 256
+/* Trucks a dock records besides its appointments, at most: about 120 bytes of the sim's state
+ * each (record, id and index), copied by every clone a forecast takes, so a million is some
+ * 130 MB. One more is refused. */
+#define TSIM__DOCK_LIVE_MAX 1000000
 /* Longest truck id a dock records for a truck the plant adds, with its terminating 0. */
 #define TSIM__DOCK_ID_LEN 64
 
@@ -23,7 +26,7 @@ enum tsim__truck_where { TSIM__TRUCK_TO_COME, TSIM__TRUCK_YARD, TSIM__TRUCK_DOOR
 
 /* One truck's record; times in model time units, negative while not yet. */
 struct tsim__dock_truck {
-    const char *id;               /* valid while the sim (and its model) is */
+    const char *id; /* valid while the sim (and its model) is, and no truck is added */
     int outbound;
     enum tsim__truck_where where;
     double arrive, start, depart; /* came, took a door, left (or was turned away) */
@@ -48,7 +51,8 @@ int tsim__dock_check_arrival(const struct tsim_model *m, int block, const char *
  * sim brought at this same instant is left as it is (the plant agrees). `depart` (model time;
  * negative: none said) is its latest planned departure, in place of the file's. Returns 0,
  * 1 when it is not at the door the plant said (that door is busy in the sim), or -1 with the
- * reason in `err` when nothing was done (it came already; no room for another record). */
+ * reason in `err` when nothing was done (it came already; no room for another record). Adding
+ * a truck may move the sim's state (tsim__arena_add). */
 int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbound,
                       int64_t pallets, int door, double depart, char *err, size_t errlen);
 /* The records of dock `block`'s trucks in `sim`, and record `k` of them. */

@@ -98,7 +98,7 @@ static void layout(struct tsim_sim *sim)
         tsim__free(sim->arena);
         sim->arena = tsim__malloc(off);
     }
-    sim->arena_size = off;
+    sim->arena_size = sim->arena_base = off;
     point(sim);
     for (int p = 0; p < m->npools; p++) sim->pool_off[p] = (uint32_t)pools;
     for (int s = 0; s < m->nshifts; s++) sim->shift_off[s] = (uint32_t)shifts;
@@ -338,6 +338,7 @@ static void too_many_entities(struct tsim_sim *sim)
 static void start(struct tsim_sim *sim)
 {
     const struct tsim_model *m = sim->m;
+    sim->arena_size = sim->arena_base; /* the room a run added goes with it */
     memset(sim->arena, 0, sim->arena_size);
     tsim__cal_clear(&sim->cal);
     sim->now = 0;
@@ -479,6 +480,18 @@ struct tsim_sim *tsim_sim_clone(const struct tsim_sim *src)
     atomic_store(&sim->interrupted, 0);
     sim->stop_flag = NULL;
     return sim;
+}
+
+size_t tsim__arena_add(struct tsim_sim *sim, size_t bytes)
+{
+    size_t off = sim->arena_size;
+    if (off > TSIM__ARENA_MAX - 16 || bytes > TSIM__ARENA_MAX - 16 - off) return 0;
+    size_t end = ALIGN(off + bytes);
+    sim->arena = tsim__realloc(sim->arena, end);
+    memset(sim->arena + off, 0, end - off);
+    sim->arena_size = end;
+    point(sim);
+    return off;
 }
 
 void tsim_sim_reseed(struct tsim_sim *sim, uint64_t seed, uint64_t replication)

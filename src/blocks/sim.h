@@ -183,7 +183,8 @@ struct tsim_sim {
     unsigned char **st;               /* per block: its state (arena + off), the hot path's way */
     uint32_t *pool_off, *shift_off;   /* per pool / shift */
     unsigned char *arena;
-    size_t arena_size;
+    size_t arena_size; /* bytes; from arena_base on, the room added during the run */
+    size_t arena_base; /* the layout's bytes: every block's state, pool and shift */
 
     /* system statistics */
     int64_t stats_start, warmup_at;
@@ -251,6 +252,18 @@ void tsim__zero_arrivals(struct tsim_sim *sim, uint32_t b, uint64_t n);
 
 /* The error of a split that made `n` copies at one instant, more than sim->instant_limit. */
 void tsim__too_many_copies(struct tsim_sim *sim, uint32_t b, uint64_t n);
+
+/* The most bytes an arena holds: its offsets are 32-bit. */
+#define TSIM__ARENA_MAX ((size_t)UINT32_MAX)
+
+/* Add `bytes` of zeroed room at the end of the arena, for state a block finds it needs during
+ * the run (a dock's trucks that the plant adds): plain data like the rest, so a clone copies it
+ * and destroying the sim frees it; a reset forgets it. Returns its offset from the arena's
+ * start, or 0 (never a real offset: the layout comes first) when the arena would pass
+ * TSIM__ARENA_MAX. The arena may move: every block's state pointer is renewed, and a pointer
+ * into the arena held across the call is stale. For what a run meets rarely (a message of the
+ * live twin), not the hot path: it may copy the whole arena. */
+size_t tsim__arena_add(struct tsim_sim *sim, size_t bytes);
 
 static inline void *tsim__state(const struct tsim_sim *sim, uint32_t b) { return sim->st[b]; }
 

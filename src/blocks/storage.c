@@ -26,6 +26,7 @@
  * State lives in the arena: the struct, then the slots, the per-product counts and the request
  * ring, located by offsets from the state (nothing points into the arena).
  */
+#include "blocks/storage.h"
 #include "blocks/sim.h"
 
 #include <math.h>
@@ -215,9 +216,13 @@ static void tag_slots(struct tsim_sim *sim, struct storage *s, const struct tsim
         uint32_t places = places_of(d); /* a full rack gives each slot one product */
         if (d->val[K_INITIAL].i == INITIAL_FULL)
             for (uint32_t i = 0; i < s->nslots; i++) tag[i] = (int32_t)(i / places % s->nprod);
-        for (int i = 0; i < d->stock.n; i++) tag[d->stock.slot[i]] = d->stock.product[i];
+        /* the stock file's slots each hold one product (checked), at every place */
+        for (int i = 0; i < d->stock.n; i++)
+            for (uint32_t k = 0; k < places; k++)
+                tag[(uint32_t)d->stock.slot[i] * places + k] = d->stock.product[i];
         for (int i = 0; i < d->stock.nempty; i++)
-            tag[d->stock.empty_slot[i]] = d->stock.empty_product[i];
+            for (uint32_t k = 0; k < places; k++)
+                tag[(uint32_t)d->stock.empty_slot[i] * places + k] = d->stock.empty_product[i];
     } else if (d->val[K_PUT_AWAY].i == PUT_CLASS) {
         uint32_t classes = d->val[K_CLASSES].set ? (uint32_t)d->val[K_CLASSES].i : 3u;
         double *t = tsim__malloc(s->nslots * sizeof *t);
@@ -309,7 +314,8 @@ static void store_new(struct tsim_sim *sim, uint32_t b, struct storage *s, int32
 }
 
 /* The stock at time 0: a full rack (the model's products in turn, slot by slot), or the loads
- * of the stock file. */
+ * of the stock file, each in the first free place of its slot in file order (a lane's first load
+ * is the first put away). */
 static void start(struct tsim_sim *sim, uint32_t b)
 {
     struct storage *s = tsim__state(sim, b);
@@ -319,8 +325,13 @@ static void start(struct tsim_sim *sim, uint32_t b)
         for (uint32_t i = 0; i < s->nslots; i++)
             store_new(sim, b, s, (int32_t)i, (int)(i / places % s->nprod));
     } else {
-        for (int i = 0; i < d->stock.n; i++)
-            store_new(sim, b, s, d->stock.slot[i], d->stock.product[i]);
+        uint32_t places = places_of(d);
+        const struct slot *sl = slots_of(s);
+        for (int i = 0; i < d->stock.n; i++) {
+            uint32_t at = (uint32_t)d->stock.slot[i] * places;
+            while (sl[at].state != FREE) at++; /* the slot has room: checked */
+            store_new(sim, b, s, (int32_t)at, d->stock.product[i]);
+        }
     }
 }
 
@@ -750,6 +761,32 @@ static const struct tsim__block_vt storage_vt = {
 /* Slots of one aisle at most: its slot table is scanned on every put-away and retrieval. */
 #define SLOTS_MAX 1000000LL
 
+/* The first of the `n` rack slots to which the stock file gives more than `room` loads, or, when
+ * `one`, two products (its empty rows' products too); -1 if none. The reader refuses such a file
+ * at its line (stockcsv.c); this catches a `slot_loads`, `depth` or `put_away` set after it was
+ * read. */
+static int32_t stock_misfit(const struct tsim__block_desc *d, long long n, long long room, int one,
+                            int *mixed)
+{
+    const struct tsim__stock *st = &d->stock;
+    if (st->n + st->nempty == 0) return -1;
+    uint32_t *held = tsim__calloc((size_t)n, sizeof *held);
+    int32_t *prod = tsim__malloc((size_t)n * sizeof *prod);
+    memset(prod, 0xff, (size_t)n * sizeof *prod);
+    int32_t bad = -1;
+    for (int i = 0; i < st->n + st->nempty && bad < 0; i++) {
+        int full = i < st->n;
+        int32_t k = full ? st->slot[i] : st->empty_slot[i - st->n];
+        int32_t p = full ? st->product[i] : st->empty_product[i - st->n];
+        *mixed = one && prod[k] >= 0 && prod[k] != p;
+        if (*mixed || (full && ++held[k] > room)) bad = k;
+        prod[k] = p;
+    }
+    tsim__free(held);
+    tsim__free(prod);
+    return bad;
+}
+
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     (void)m;
@@ -766,11 +803,6 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                           "storage '%s' has 'slot_loads' %lld but a lane's slot holds one load "
                           "(a lane holds 'depth' of them)",
                           d->name, loads);
-    if (loads > 1 && d->stock.n + d->stock.nempty > 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s': a stock file fills slots of one load only (give "
-                          "'initial: full' or empty with 'slot_loads')",
-                          d->name);
     if (rack == RACK_SELECTIVE && depth > 1)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "storage '%s' has 'depth' %lld but a selective rack is one slot deep "
@@ -781,11 +813,6 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                           "storage '%s': 'put_away: %s' is for selective racks (a lane takes "
                           "'random' or 'closest')",
                           d->name, rule == PUT_DEDICATED ? "dedicated" : "class");
-    if (rack != RACK_SELECTIVE && d->stock.n + d->stock.nempty > 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s': a stock file fills selective racks only (give "
-                          "'initial: full' or empty)",
-                          d->name);
     if (rule == PUT_DEDICATED && d->val[K_INITIAL].i != INITIAL_FULL &&
         d->stock.n + d->stock.nempty == 0)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
@@ -824,6 +851,21 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     if ((d->stock.n || d->stock.nempty) && d->val[K_INITIAL].i == INITIAL_FULL)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "storage '%s' has a stock file and 'initial: full': give one", d->name);
+    int mixed = 0;
+    int32_t slot = stock_misfit(d, n, depth * loads, rack != RACK_SELECTIVE || rule == PUT_DEDICATED,
+                                &mixed);
+    if (slot >= 0 && mixed)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s': its stock file puts two products in %s %d, which "
+                          "holds one (%s)",
+                          d->name, rack != RACK_SELECTIVE ? "lane" : "slot", (int)slot + 1,
+                          rack != RACK_SELECTIVE ? "a lane" : "'put_away: dedicated'");
+    if (slot >= 0)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "storage '%s': its stock file puts more loads in %s %d than it "
+                          "holds (%lld)",
+                          d->name, rack != RACK_SELECTIVE ? "lane" : "slot", (int)slot + 1,
+                          depth * loads);
     return 0;
 }
 
@@ -919,6 +961,14 @@ const struct tsim__block_type tsim__storage_type = {
     .vt = &storage_vt,
     .check = check,
 };
+
+void tsim__storage_stock_room(const struct tsim__block_desc *d, long long *loads, int *one_product,
+                              int *lanes)
+{
+    *loads = places_of(d);
+    *lanes = lanes_on(d);
+    *one_product = *lanes || d->val[K_PUT_AWAY].i == PUT_DEDICATED;
+}
 
 /* ---- what the live twin may see and correct (src/twin/wms.c; blocks/storage.h) ------------- */
 

@@ -7,7 +7,14 @@
 #include <stdint.h>
 struct tsim_model;
 struct tsim_sim;
+struct tsim__block_desc;
 
+/* What a stock file may put in one slot of storage block `d` (as its keys are now), for the
+ * loader's reader (model/stockcsv.h): at most `*loads` loads (`slot_loads`, or a lane's
+ * `depth`), of one product when `*one_product` (a lane, or dedicated put-away); `*lanes`: the
+ * rack's slots are lanes. */
+void tsim__storage_stock_room(const struct tsim__block_desc *d, long long *loads, int *one_product,
+                              int *lanes);
 /* Is block `block` of `m` a storage block? */
 int tsim__storage_is(const struct tsim_model *m, int block);
 /* Loads of `product` stored in storage `block` and not reserved by a retrieval. */

@@ -8,6 +8,7 @@
  * of a block is its model index.
  */
 #include "blocks/desc.h"
+#include "blocks/storage.h"
 #include "core/core.h"
 #include "logic/logic.h"
 #include "model/loader.h"
@@ -65,8 +66,10 @@ static int read_stock(struct loader *ld, struct tsim__block_desc *bd, const char
                       const char *name, char *err, size_t size)
 {
     tsim__stock_release(&bd->stock);
-    return tsim__stock_read(path, ld->m, tsim__block_val(bd, "bays")->i,
-                            tsim__block_val(bd, "levels")->i, name, &bd->stock, err, size);
+    struct tsim__stock_room room = {tsim__block_val(bd, "bays")->i,
+                                    tsim__block_val(bd, "levels")->i, 1, 0, 0};
+    tsim__storage_stock_room(bd, &room.loads, &room.one_product, &room.lanes);
+    return tsim__stock_read(path, ld->m, &room, name, &bd->stock, err, size);
 }
 
 static int read_orders(struct loader *ld, struct tsim__block_desc *bd, const char *path,

@@ -3,8 +3,9 @@
  * appointments the plant reports early is marked come and not brought again by the file, an
  * unknown truck is added, a door the sim holds busy is a difference counted, each truck's record
  * (came, door, left, loaded, full, late) computed by hand; a report of what the sim did at that
- * very instant taken as agreement; an added truck's planned departure; and a forecast from a known state in
- * which one truck certainly leaves full and on time and one certainly cannot fill.
+ * very instant taken as agreement; an added truck's planned departure; a forecast from a known state in
+ * which one truck certainly leaves full and on time and one certainly cannot fill; and one that
+ * follows a thousand trucks the plant added.
  */
 #include "check.h"
 
@@ -261,6 +262,45 @@ static void test_truck_forecast(void)
     wms_close(&c);
 }
 
+/* A forecast sees the trucks the plant added: a thousand outbound ones (1 pallet, latest
+ * departure 100) at minute 0, taken in turn by door 2 (the only outbound door, 1 min a pallet):
+ * truck j leaves at j + 1. Over a 30-minute horizon the first 30 leave, on time and full, in
+ * every replication; the file's OUT1 (at 30) and the other 970 do not. The forecast follows the
+ * 1,001 outbound trucks still to leave, records 1 (OUT1) and 2.. (the added ones, in turn). */
+static void test_truck_forecast_added(void)
+{
+    char mapping[512];
+    snprintf(mapping, sizeof mapping, "%s%s", dc_mapping,
+             "forecast: {replications: 4, horizon: 30min, seed: 5, threads: 2}\n");
+    struct wms_case c;
+    if (wms_open(&c, dc_trucks, dc_yaml, mapping) != 0) return;
+    struct tsim__live *lv = tsim__live_create(c.m, c.map, 1);
+    char err[256] = "", id[16];
+    int rc = 0;
+    for (int j = 0; j < 1000; j++) {
+        snprintf(id, sizeof id, "A%d", j);
+        rc |= tsim__dock_arrive(lv->sim, 0, id, 1, 1, -1, 100, err, sizeof err);
+    }
+    CHECK(rc == 0 && tsim__dock_trucks(lv->sim, 0) == 1002);
+    struct tsim__fc_input fi;
+    tsim__fc_input_take(&fi, lv, 1);
+    struct tsim__fc_result r;
+    tsim__fc_run(&fi, &r);
+    CHECK(r.ntrucks == 1001);
+    int bad = 0;
+    for (int t = 0; t < r.ntrucks; t++) {
+        const struct tsim__fc_truck *x = &r.trucks[t];
+        int j = t - 1, left = j >= 0 && j < 30;
+        bad += x->record != t + 1 || x->p_left != left || x->p_full_on_time != left;
+        if (left) bad += x->departure_mean != j + 1 || x->loaded_mean != 1;
+    }
+    CHECK(bad == 0);
+    tsim__fc_result_release(&r);
+    tsim__fc_input_release(&fi);
+    tsim__live_destroy(lv);
+    wms_close(&c);
+}
+
 int main(void)
 {
     if (wms_begin() != 0) return 1;
@@ -268,6 +308,7 @@ int main(void)
     RUN(test_truck_arrivals);
     RUN(test_truck_agreement_and_depart);
     RUN(test_truck_forecast);
+    RUN(test_truck_forecast_added);
     wms_end();
     return CHECK_DONE();
 }
