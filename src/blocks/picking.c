@@ -30,7 +30,8 @@
  * `order_lines` can draw, so that distribution must be bounded.
  *
  * The live twin (picking.h) may release an order of the file now, and report a line picked: the
- * line is then at the pack station at once, and a picker skips it (`done`, a bit a line).
+ * line is then at the pack station at once, and a picker skips it (`done`, a bit a line). A line
+ * reported while on a tour leaves the tour, which is planned again without it (tour_shorten).
  *
  * Invariants: orders are released in the file's release order, and the lines of order i are
  * first[i]..first[i+1]-1, so the lines waiting for a picker are next_line..first[released]-1 and
@@ -41,19 +42,20 @@
  */
 #include "blocks/picking.h"
 #include "blocks/sim.h"
+#include "blocks/storage.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-enum { EV_ARRIVE, EV_WAVE, EV_TOUR, EV_PACK };
+enum { EV_ARRIVE, EV_WAVE, EV_TOUR, EV_PACK, EV_CRANE, EV_LINE };
 enum { REL_AT_TIME, REL_WAVE, REL_BATCH };
 enum { IDLE, BUSY, BLOCKED };
 enum {
     K_ORDERS_FILE, K_RELEASE, K_WAVE, K_BATCH, K_PICKERS, K_TOUR_LINES, K_PICK_LINE, K_PICK_UNIT,
     K_AISLES, K_AISLE_LENGTH, K_AISLE_PITCH, K_LOCATIONS, K_WALK_SPEED, K_PACKERS, K_PACK_TIME,
     K_STOCK, K_ROUTING, K_ORDER_INTERARRIVAL, K_ORDER_LIMIT, K_ORDER_LINES, K_LINE_UNITS, K_DUE,
-    K_PRODUCT
+    K_PRODUCT, K_PICKED_BY
 }; /* indices in `keys` */
 enum { ROUTE_RETURN, ROUTE_S_SHAPE };
 
@@ -63,6 +65,8 @@ struct picker {
     double travel, work;        /* the tour's, model time */
     uint32_t e0, e1;            /* its last tour ended: lines e0..e1-1, at t_end (ticks) */
     int64_t t_end;
+    int64_t t0, t_plan, work_t; /* its tour's start and planned end, and its picks' time (ticks) */
+    uint64_t ev;                /* its tour's EV_TOUR event */
 };
 
 struct packer {
@@ -85,6 +89,8 @@ struct picking {
     uint64_t pick_off, pack_off, ord_off, pq_off, stock_off; /* bytes from the state's start */
     uint64_t gen_off; /* generated orders (struct gen and its arrays); 0 with a file */
     uint64_t done_off; /* a bit a line: the plant reported it picked (picking.h) */
+    uint64_t lw_off; /* per picker, `tour_lines` pick times (ticks) of its tour's lines */
+    uint64_t in_off; /* picked_by: a bit a line, at the pack station (0 without) */
     struct tsim__area busy; /* pickers on a tour */
     uint64_t lines, units, shipped, on_time, stockouts, short_units;
     struct tsim__sum cycle, lead, consol, pack_wait;
@@ -135,6 +141,7 @@ static long long lines_max(const struct tsim_dist *d)
 }
 
 static int generated(const struct tsim__block_desc *d) { return d->val[K_ORDER_INTERARRIVAL].set; }
+static int by_crane(const struct tsim__block_desc *d) { return d->val[K_PICKED_BY].set; }
 
 /* Orders and lines of the block's state: the file's, or room for the generated ones. */
 static void sizes(const struct tsim__block_desc *d, size_t *no, size_t *nl)
@@ -165,7 +172,9 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
     return round8(sizeof(struct picking)) + count_of(d, K_PICKERS) * sizeof(struct picker) +
            count_of(d, K_PACKERS) * sizeof(struct packer) + no * sizeof(struct ostate) +
            round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) + gen_size(d) +
-           round8(nl / 8 + 1);
+           round8(nl / 8 + 1) +
+           (size_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) * sizeof(int64_t) +
+           (by_crane(d) ? round8(nl / 8 + 1) : 0);
 }
 
 static struct lines lines_of(const struct picking *s, const struct tsim__block_desc *d)
@@ -274,6 +283,8 @@ static void init(struct tsim_sim *sim, uint32_t b)
         after += gen_size(d);
     }
     s->done_off = after; /* zeroed with the arena */
+    s->lw_off = after + round8(nl / 8 + 1);
+    s->in_off = by_crane(d) ? s->lw_off + (uint64_t)s->npick * count_of(d, K_TOUR_LINES) * 8 : 0;
     if (s->norders) tsim__schedule(sim, release_ticks(sim, s, d, 0), b, EV_ARRIVE, 0);
     if (d->val[K_RELEASE].i == REL_WAVE && s->norders)
         tsim__schedule(sim, sim->now + tsim__draw(sim, &d->val[K_WAVE].d, &s->h.rng[TSIM__RNG_AUX]),
@@ -340,10 +351,40 @@ static int64_t draw_of(struct tsim_sim *sim, struct picking *s, const struct tsi
     return d->val[key].set ? tsim__draw(sim, &d->val[key].d, &s->h.rng[TSIM__RNG_MAIN]) : 0;
 }
 
-/* Idle pickers take tours of the released lines, lowest-numbered picker first. */
+/* Picking by a storage block's crane (`picked_by`): each released line not reported picked, in
+ * release order, asks the crane for a load of its product while the storage's request queue
+ * has room (the others wait here, from next_line on, and ask as the crane drops loads). */
+static void crane_ask(struct tsim_sim *sim, uint32_t b, struct picking *s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct lines ol = lines_of(s, d);
+    const unsigned char *done = AT(s, done_off, unsigned char);
+    for (uint32_t l; (l = s->next_line) < (uint32_t)ol.first[s->released]; s->next_line++)
+        if (!is_done(done, l) && tsim__storage_request(sim, (uint32_t)d->val[K_PICKED_BY].i,
+                                                       ol.product[l], b, EV_CRANE, l) < 0)
+            return;
+}
+
+/* The crane has dropped line `l`'s load at the I/O point: the line is picked from it in
+ * `pick_line` plus `pick_unit` a unit (EV_LINE then), and the next lines ask. */
+static void crane_drop(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t l)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    int64_t t = draw_of(sim, s, d, K_PICK_LINE);
+    t += lines_of(s, d).qty[l] * draw_of(sim, s, d, K_PICK_UNIT);
+    tsim__schedule(sim, sim->now + t, b, EV_LINE, l);
+    crane_ask(sim, b, s);
+}
+
+/* Idle pickers take tours of the released lines, lowest-numbered picker first; with a crane,
+ * the released lines ask it instead. */
 static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct picking *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (by_crane(d)) {
+        crane_ask(sim, b, s);
+        return;
+    }
     struct lines ol = lines_of(s, d);
     uint32_t end = (uint32_t)ol.first[s->released];
     uint32_t per = count_of(d, K_TOUR_LINES);
@@ -358,10 +399,11 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct picking *s
         p->o0 = s->line_order;
         while (s->line_order < s->norders && (uint32_t)ol.first[s->line_order + 1] <= p->l1)
             s->line_order++;
-        int64_t t = 0;
+        int64_t t = 0, *lw = AT(s, lw_off, int64_t) + (size_t)i * per;
         p->units = 0;
         const unsigned char *done = AT(s, done_off, unsigned char);
         for (uint32_t l = p->l0; l < p->l1; l++) {
+            lw[l - p->l0] = 0;
             if (is_done(done, l)) continue;
             int prod = ol.product[l];
             int64_t want = ol.qty[l], got = want;
@@ -374,7 +416,8 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct picking *s
                 }
             }
             p->units += (uint64_t)got;
-            t += draw_of(sim, s, d, K_PICK_LINE) + got * draw_of(sim, s, d, K_PICK_UNIT);
+            lw[l - p->l0] = draw_of(sim, s, d, K_PICK_LINE) + got * draw_of(sim, s, d, K_PICK_UNIT);
+            t += lw[l - p->l0];
         }
         p->travel = tour_travel(d, ol.product, done, p->l0, p->l1);
         p->work = tsim__time(sim, t);
@@ -382,8 +425,37 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct picking *s
         p->state = BUSY;
         s->busy_pickers++;
         tsim__area_in(&s->busy, sim->now, s->busy_pickers);
-        tsim__schedule(sim, sim->now + tt + t, b, EV_TOUR, i);
+        p->t0 = sim->now;
+        p->work_t = t;
+        p->t_plan = sim->now + tt + t;
+        p->ev = tsim__schedule(sim, p->t_plan, b, EV_TOUR, i);
     }
+}
+
+/* Line `l` has left picker `i`'s tour before its end (the plant reported it picked, done): the
+ * tour is planned again without it, by the block's routing over the lines still on it and their
+ * picks. The sim does not follow a picker along its route, so the new plan counts from the
+ * tour's start as if the line had never been on it, and ends no earlier than now (a picker who
+ * has walked longer than the new route ends its tour at once). It never ends later than planned:
+ * fewer lines never make either routing longer. */
+static void tour_shorten(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t i,
+                         uint32_t l)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct picker *p = &AT(s, pick_off, struct picker)[i];
+    int64_t *lw = AT(s, lw_off, int64_t) + (size_t)i * count_of(d, K_TOUR_LINES);
+    p->work_t -= lw[l - p->l0];
+    lw[l - p->l0] = 0;
+    double tr = tour_travel(d, lines_of(s, d).product, AT(s, done_off, unsigned char), p->l0,
+                            p->l1);
+    int64_t end = p->t0 + tsim__draw_ticks(sim, tr) + p->work_t;
+    if (end < sim->now) end = sim->now;
+    p->travel = tsim__time(sim, end - p->t0 - p->work_t); /* what is not picking is walking */
+    p->work = tsim__time(sim, p->work_t);
+    if (end >= p->t_plan) return;
+    tsim__cancel(sim, p->ev);
+    p->t_plan = end;
+    p->ev = tsim__schedule(sim, end, b, EV_TOUR, i);
 }
 
 /* Tell the observer, if any, of order or line `k` (TSIM_OBS_RELEASE, TSIM_OBS_PICK). */
@@ -478,6 +550,31 @@ static void line_in(struct tsim_sim *sim, struct picking *s, uint32_t o)
     }
 }
 
+/* The order of line `l`: the last of the `n` orders whose first line is at most l. O(log n). */
+static uint32_t order_of(const int32_t *first, uint32_t n, uint32_t l)
+{
+    uint32_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo + 1) / 2;
+        if ((uint32_t)first[mid] <= l) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Line `l`, picked from the load the crane brought, is at the pack station (counted when the
+ * plant reported it before). */
+static void crane_line_in(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t l)
+{
+    struct lines ol = lines_of(s, tsim__desc(sim, b));
+    AT(s, in_off, unsigned char)[l / 8] |= (unsigned char)(1u << (l % 8));
+    if (is_done(AT(s, done_off, unsigned char), l)) return;
+    s->units += (uint64_t)ol.qty[l];
+    line_in(sim, s, order_of(ol.first, s->norders, l));
+    observe(sim, b, TSIM_OBS_PICK, l);
+    dispatch_packers(sim, b, s);
+}
+
 static void tour_end(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t i)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
@@ -537,6 +634,8 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
                            b, EV_WAVE, 0);
         return;
     case EV_TOUR: tour_end(sim, b, s, arg); return;
+    case EV_CRANE: crane_drop(sim, b, s, arg); return;
+    case EV_LINE: crane_line_in(sim, b, s, arg); return;
     default:
         if (ship(sim, b, s, arg)) dispatch_packers(sim, b, s);
         return;
@@ -708,10 +807,12 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
     /* where it is before the plant's word: on a tour (its units counted at the tour's end), or
      * picked already by the sim, or waiting for a picker (who will skip it) */
     const struct picker *pk = AT(s, pick_off, struct picker);
-    int touring = 0;
-    for (uint32_t i = 0; i < s->npick && !touring; i++)
-        touring = pk[i].state == BUSY && pk[i].l0 <= l && l < pk[i].l1;
+    uint32_t tp = s->npick; /* the picker whose tour has it */
+    for (uint32_t i = 0; i < s->npick && tp == s->npick; i++)
+        if (pk[i].state == BUSY && pk[i].l0 <= l && l < pk[i].l1) tp = i;
+    int touring = tp < s->npick;
     int picked = l < s->next_line && !touring;
+    if (by_crane(d)) picked = is_done(AT(s, in_off, unsigned char), l); /* else asked at most */
     /* picked by the sim on a tour that ended at this very instant: the plant agrees (the line
      * stays not `done`, as the sim's own picks are) */
     for (uint32_t i = 0; i < s->npick && picked; i++)
@@ -728,6 +829,8 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
             stock[prod] -= got;
         }
         s->units += (uint64_t)got;
+    } else {
+        tour_shorten(sim, b, s, tp, l); /* the picker no longer walks to it */
     }
     line_in(sim, s, (uint32_t)o);
     dispatch_packers(sim, b, s);
@@ -744,13 +847,8 @@ int tsim__picking_line_of(const struct tsim_model *m, int block, uint32_t l, con
 {
     const struct tsim__block_desc *d = &m->blocks[block];
     if (generated(d) || l >= (uint32_t)d->orders.nlines) return -1;
-    int lo = 0, hi = d->orders.norders - 1; /* the last order whose first line is <= l */
-    while (lo < hi) {
-        int mid = lo + (hi - lo + 1) / 2;
-        if ((uint32_t)d->orders.first[mid] <= l) lo = mid;
-        else hi = mid - 1;
-    }
-    *order = d->orders.id[lo];
+    uint32_t o = order_of(d->orders.first, (uint32_t)d->orders.norders, l);
+    *order = d->orders.id[o];
     return d->orders.line[l];
 }
 
@@ -760,10 +858,11 @@ int tsim__picking_line_of(const struct tsim_model *m, int block, uint32_t l, con
 #define TOUR_LINES_MAX 1000
 /* Generated lines of a replication at most (16 bytes each in the state), as a file's. */
 #define LINES_MAX 100000000
+/* Lines on tours at once at most (pickers times tour_lines): each keeps its pick time, 8 bytes. */
+#define TOURS_MAX 10000000
 
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
-    (void)m;
     if (generated(d) && d->orders.norders > 0)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "picking '%s' needs one of 'orders_file' and 'order_interarrival', "
@@ -793,6 +892,23 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                           "picking '%s' needs one of 'orders_file' and 'order_interarrival'",
                           d->name);
     }
+    if ((uint64_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) > TOURS_MAX)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "picking '%s' has %u pickers of %u-line tours, more than %d lines on "
+                          "tours at once",
+                          d->name, count_of(d, K_PICKERS), count_of(d, K_TOUR_LINES), TOURS_MAX);
+    static const int walk_keys[] = {K_PICKERS, K_TOUR_LINES, K_AISLES, K_AISLE_LENGTH,
+                                    K_AISLE_PITCH, K_LOCATIONS, K_WALK_SPEED, K_ROUTING, K_STOCK};
+    static const char *const walk_names[] = {"pickers", "tour_lines", "aisles", "aisle_length",
+                                             "aisle_pitch", "locations", "walk_speed", "routing",
+                                             "stock"};
+    for (size_t i = 0; by_crane(d) && i < sizeof walk_keys / sizeof *walk_keys; i++)
+        if (d->val[walk_keys[i]].set)
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                              "picking '%s' is picked by the crane of '%s', so '%s' has no use "
+                              "(no picker walks; the storage holds the stock)",
+                              d->name, m->blocks[d->val[K_PICKED_BY].i].name,
+                              walk_names[i]);
     if (d->val[K_RELEASE].i == REL_WAVE && !d->val[K_WAVE].set)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "picking '%s' releases in waves but has no 'wave' interval", d->name);
@@ -859,6 +975,9 @@ static const struct tsim__key keys[] = {
     [K_PRODUCT] = {"product", TSIM__KEY_PRODUCT, TSIM__KEY_BY_PRODUCT,
                    .dflt = "every product alike",
                    .help = "a drawn line's product, or a mix {PRODUCT: probability, ...}"},
+    [K_PICKED_BY] = {"picked_by", TSIM__KEY_FORM, 0, .dflt = "none (pickers walk tours)",
+                     .help = "a storage block whose crane brings each line's load to its I/O "
+                             "point"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of shipped orders"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -59,7 +59,10 @@ struct slot {
 };
 
 struct request {
-    int64_t t; /* ticks, when asked */
+    int64_t t;       /* ticks, when asked */
+    int32_t product; /* the load's, -1 for the block's own demand (demand_product or any) */
+    uint32_t to, kind, arg; /* the block event scheduled when its load is at I/O (another
+                               block's request, tsim__storage_request); to TSIM__NIL: none */
 };
 
 /* A lane of a drive-in or flow rack: `depth` slots one behind the other at one bay and level,
@@ -79,6 +82,7 @@ struct storage {
     uint32_t carry, out;        /* entities on the crane, TSIM__NIL if none */
     int32_t put_slot, ret_slot; /* the cycle's slots, -1 if none */
     int64_t t_ret, t_end;       /* the cycle's later instants, ticks */
+    uint32_t tell_to, tell_kind, tell_arg; /* the cycle's retrieval's request's event */
     uint64_t stock, avail_all;
     uint64_t slots_off, avail_off, req_off; /* bytes from the state's start */
     uint64_t lanes_off, tag_off; /* lanes (drive-in, flow); per slot its product (dedicated) or
@@ -276,6 +280,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     tag_slots(sim, s, d);
     s->head = s->tail = s->carry = s->out = TSIM__NIL;
     s->put_slot = s->ret_slot = -1;
+    s->tell_to = TSIM__NIL;
     s->nfree = s->nslots;
     struct slot *sl = slots_of(s);
     for (uint32_t i = 0; i < s->nslots; i++) sl[i].ent = TSIM__NIL;
@@ -466,6 +471,21 @@ static uint64_t avail_n(struct storage *s, const struct tsim__block_desc *d)
     return d->val[K_DEMAND_PRODUCT].set ? avail_of(s)[d->val[K_DEMAND_PRODUCT].i] : s->avail_all;
 }
 
+/* The product the waiting request at the head asks for, -1 for any. */
+static int head_product(struct storage *s, const struct tsim__block_desc *d)
+{
+    int p = reqs_of(s)[s->req_head].product;
+    if (p < 0 && d->val[K_DEMAND_PRODUCT].set) p = (int)d->val[K_DEMAND_PRODUCT].i;
+    return p;
+}
+
+/* Loads the head request may take (some request waits). */
+static uint64_t head_avail(struct storage *s, const struct tsim__block_desc *d)
+{
+    int p = head_product(s, d);
+    return p >= 0 ? avail_of(s)[p] : s->avail_all;
+}
+
 /* Whether stored slot `i` can be reached: in a selective rack every slot; in a lane only the
  * front load (drive-in: the last put away, LIFO; flow: the first, FIFO), and not in lane
  * `busy`, which a put-away of the same cycle fills (a drive-in lane's new load would stand in
@@ -487,9 +507,8 @@ static int32_t ret_slot(struct tsim_sim *sim, struct storage *s, const struct ts
                         int32_t busy)
 {
     struct slot *sl = slots_of(s);
-    int any = !d->val[K_DEMAND_PRODUCT].set;
-    int p = (int)d->val[K_DEMAND_PRODUCT].i;
-    uint64_t n = avail_n(s, d);
+    int p = head_product(s, d), any = p < 0;
+    uint64_t n = head_avail(s, d);
     if (n == 0) return -1;
     if (lanes_on(d)) { /* the reachable ones only */
         n = 0;
@@ -530,7 +549,7 @@ static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     if (s->phase != IDLE) return;
-    int want_ret = s->req_n > 0 && avail_n(s, d) > 0;
+    int want_ret = s->req_n > 0 && head_avail(s, d) > 0;
     int want_put = s->nput > 0;
     if (!want_ret && !want_put) return;
     int32_t ps = -1, rs = -1;
@@ -574,7 +593,11 @@ static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
         sl->state = RESERVED;
         avail_of(s)[sim->ents[sl->ent].product]--;
         s->avail_all--;
-        tsim__sum_add(&s->ret_wait, sim->now - reqs_of(s)[s->req_head].t);
+        const struct request *rq = &reqs_of(s)[s->req_head];
+        tsim__sum_add(&s->ret_wait, sim->now - rq->t);
+        s->tell_to = rq->to;
+        s->tell_kind = rq->kind;
+        s->tell_arg = rq->arg;
         s->req_head = (s->req_head + 1) % s->req_cap;
         s->req_n--;
     }
@@ -653,9 +676,22 @@ static void demand(struct tsim_sim *sim, uint32_t b, struct storage *s)
         s->lost++;
         return;
     }
-    reqs_of(s)[(s->req_head + s->req_n) % s->req_cap].t = sim->now;
+    reqs_of(s)[(s->req_head + s->req_n) % s->req_cap] =
+        (struct request){sim->now, -1, TSIM__NIL, 0, 0};
     s->req_n++;
     next_cycle(sim, b, s);
+}
+
+int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_t to,
+                          uint32_t kind, uint32_t arg)
+{
+    struct storage *s = tsim__state(sim, b);
+    if (s->req_n == s->req_cap) return -1;
+    reqs_of(s)[(s->req_head + s->req_n) % s->req_cap] =
+        (struct request){sim->now, product, to, kind, arg};
+    s->req_n++;
+    next_cycle(sim, b, s);
+    return 0;
 }
 
 static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
@@ -691,7 +727,13 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
         tsim__schedule(sim, s->t_end, b, EV_END, 0);
         return;
     }
-    default: end_cycle(sim, b, s); return;
+    default:
+        if (s->tell_to != TSIM__NIL) { /* the load another block asked for is at I/O */
+            tsim__schedule(sim, sim->now, s->tell_to, s->tell_kind, s->tell_arg);
+            s->tell_to = TSIM__NIL;
+        }
+        end_cycle(sim, b, s);
+        return;
     }
 }
 

@@ -591,6 +591,9 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
             stock_pos = kp;
         } else if (strcmp(key, "orders_file") == 0) {
             load_orders(ld, b, v, kp);
+        } else if (strcmp(key, "picked_by") == 0) {
+            bi->picked_by = v;
+            bi->picked_by_pos = kp;
         } else if (strcmp(key, "appointments_file") == 0) {
             load_trucks(ld, b, v, kp);
         } else {
@@ -959,10 +962,43 @@ static void check_graph(struct loader *ld, struct pos blocks_at, int written)
     tsim__free(stack);
 }
 
+/* A picking block's 'picked_by': a storage block, whose crane brings each line's load (a link the
+ * reachability check follows, as a route); a name that is not one gets a "did you mean" among
+ * the storage blocks. */
+static void load_picked_by(struct loader *ld, struct blockinfo *bi)
+{
+    const char *s = tsim__ld_scalar(ld, bi->picked_by, "'picked_by'", bi->picked_by_pos);
+    if (!s) return;
+    int b = tsim_model_find_block(ld->m, s), storage = tsim_block_type_find("storage");
+    if (b < 0 && is_broken(ld, s)) return;
+    if (b >= 0 && (int)tsim_model_block_type(ld->m, b) == storage) {
+        struct tsim__block_desc *d = &ld->m->blocks[bi->index];
+        struct tsim__val *v = &d->val[tsim__key_index(tsim__block_type((int)d->type), "picked_by")];
+        v->set = 1;
+        v->i = b;
+        add_out(bi, b);
+        return;
+    }
+    struct tsim__suggest sg;
+    tsim__suggest_init(&sg, s);
+    for (int i = 0; i < ld->m->nblocks; i++)
+        if ((int)tsim_model_block_type(ld->m, i) == storage)
+            tsim__suggest_offer(&sg, ld->m->blocks[i].name);
+    struct pos p = tsim__ld_pos(bi->picked_by, bi->picked_by_pos);
+    if (b < 0)
+        tsim__ld_err(ld, p, "'picked_by' names undefined block '%s'%s", s, tsim__suggest_text(&sg));
+    else
+        tsim__ld_err(ld, p, "'picked_by' names %s '%s', not a storage block (only a storage "
+                     "block's crane picks)%s",
+                     tsim_block_type_name(tsim_model_block_type(ld->m, b)), s,
+                     tsim__suggest_text(&sg));
+}
+
 void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written)
 {
     for (size_t i = 0; i < ld->nblk && !ld->stop; i++) {
         if (ld->blk[i].to) load_route(ld, &ld->blk[i]);
+        if (ld->blk[i].picked_by) load_picked_by(ld, &ld->blk[i]);
         if (ld->blk[i].release)
             tsim__ld_release(ld, (int)i, ld->blk[i].release, ld->blk[i].release_pos);
     }

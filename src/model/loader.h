@@ -35,6 +35,8 @@ struct blockinfo {
     struct pos release_pos;
     struct fy_node *class_speeds; /* a fleet's 'speed_by_class', read with the network */
     struct pos class_speeds_pos;
+    struct fy_node *picked_by; /* a picking block's 'picked_by', read once every block exists */
+    struct pos picked_by_pos;
 };
 
 struct loader {

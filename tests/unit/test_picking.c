@@ -14,8 +14,21 @@
 #include <unistd.h>
 
 #include "model_text.h"
+#include "blocks/picking.h"
 
 static char tmpdir[64];
+
+/* Write `csv` to orders.csv in the test's folder; its path in `path` (128 bytes). */
+static int write_orders(const char *csv, size_t len, char *path)
+{
+    snprintf(path, 128, "%s/orders.csv", tmpdir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return -1;
+    fwrite(csv, 1, len, f);
+    fclose(f);
+    return 0;
+}
 
 /* Write `csv` to orders.csv in the test's folder and load a model whose picking block `pick`
  * reads it, with the keys `keys` (lines of the block, each indented 4); diagnostics in `diag`. */
@@ -23,12 +36,7 @@ static struct tsim_model *load_orders(const char *csv, size_t len, const char *k
                                       size_t size)
 {
     char path[128];
-    snprintf(path, sizeof path, "%s/orders.csv", tmpdir);
-    FILE *f = fopen(path, "wb");
-    CHECK(f != NULL);
-    if (!f) return NULL;
-    fwrite(csv, 1, len, f);
-    fclose(f);
+    if (write_orders(csv, len, path) != 0) return NULL;
     char yaml[2048];
     snprintf(yaml, sizeof yaml,
              "name: dc\n"
@@ -180,6 +188,168 @@ static void test_picking_routing(void)
     CHECK_NEAR(one_tour(abc, "s_shape"), 85 + 3, 1e-9);
     CHECK_NEAR(one_tour(ab, "return"), 30 + 2, 1e-9);
     CHECK_NEAR(one_tour(ab, "s_shape"), 60 + 2, 1e-9);
+}
+
+/* One tour of three lines (tour_lines 3, AREA_KEYS): A1 a x 2 (aisle 0, depth 5, pick 2), A2 b x
+ * 1 (aisle 1, depth 5, pick 1.5), B1 c x 3 (aisle 0, depth 15, pick 2.5), all released at 0. The
+ * tour would walk 60 either way (return: 2 x (10 + 15 + 5); S-shape: 2 x 10 across and both
+ * aisles through, 2 x 20) and pick 6: back at 66. At `at` the plant reports line `line` of
+ * `order` picked; the tour is planned again without it, from its start at 0, and ends no
+ * earlier than `at`. Returns the run's end (the last order shipped, 2 a packing, one packer);
+ * the mean cycle time in `*cycle`. */
+static double mid_tour(const char *routing, const char *order, int line, double at, double *cycle)
+{
+    static const char csv[] = "order,line,product,quantity,release,due\n"
+                              "A,1,a,2,0,\nA,2,b,1,0,\nB,1,c,3,0,\n";
+    char keys[512], diag[1024] = "", err[256] = "";
+    snprintf(keys, sizeof keys, AREA_KEYS "    tour_lines: 3\n    routing: %s\n", routing);
+    struct tsim_model *m = load_orders(csv, sizeof csv - 1, keys, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return NAN;
+    }
+    int pick = tsim_model_find_block(m, "pick");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(sim, at);
+    /* after the tour (66), the sim had picked it: 1 */
+    CHECK(tsim__picking_pick(sim, pick, order, line, err, sizeof err) == (at > 66));
+    tsim_sim_run(sim);
+    double end = tsim_sim_now(sim);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, pick, "lines_picked"), 3, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 6, 0); /* the tour took every unit at its start */
+    *cycle = kpi(&r, pick, "cycle_time");
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    return end;
+}
+
+/* A line leaving a tour shortens it (tour_shorten), by the block's routing:
+ * - A2 (aisle 1) reported at 20, return routing: aisle 0 alone, 2 x 15, picks 2 + 2.5: the tour
+ *   ends at 34.5 (not 66); A is complete then, packed until 36.5; B packed until 38.5.
+ * - B1 (aisle 0's deepest) at 20, return: 2 x (10 + 5 + 5) + 3.5 = 43.5; B is complete at 20
+ *   with its one line, shipped at 22; A at 43.5, shipped at 45.5.
+ * - the same under S-shape: both aisles are still walked through, 20 + 40 + 3.5 = 63.5: A
+ *   shipped at 65.5.
+ * - A2 at 60, return: the new plan (34.5) is past, so the tour ends at once, at 60: A shipped
+ *   at 62, B at 64.
+ * - not reported: A and B complete at 66, shipped at 68 and 70. */
+static void test_picking_mid_tour(void)
+{
+    double cycle;
+    CHECK_NEAR(mid_tour("return", "A", 2, 20, &cycle), 38.5, 1e-9);
+    CHECK_NEAR(cycle, (36.5 + 38.5) / 2, 1e-9);
+    CHECK_NEAR(mid_tour("return", "B", 1, 20, &cycle), 45.5, 1e-9);
+    CHECK_NEAR(cycle, (45.5 + 22) / 2, 1e-9);
+    CHECK_NEAR(mid_tour("s_shape", "B", 1, 20, &cycle), 65.5, 1e-9);
+    CHECK_NEAR(cycle, (65.5 + 22) / 2, 1e-9);
+    CHECK_NEAR(mid_tour("return", "A", 2, 60, &cycle), 64, 1e-9);
+    CHECK_NEAR(cycle, (62 + 64) / 2.0, 1e-9);
+    CHECK_NEAR(mid_tour("return", "A", 2, 67, &cycle), 70, 1e-9); /* after the tour: no change */
+    CHECK_NEAR(cycle, (68 + 70) / 2.0, 1e-9);
+}
+
+/* A picking block `pick` whose lines (`csv`) the crane of storage `rack` brings: one aisle of
+ * `bays` x `levels` slots 1 x 1, full at time 0 (a, b, c, a, ... slot by slot), the crane at speed
+ * 1 in both axes, 0.5 to pick up and 0.5 to drop a load, with `rack_keys` (lines indented 4).
+ * Lines are picked at I/O in 1 plus 0.5 a unit, orders packed in 2. Loads and orders both end in
+ * `out`. Diagnostics in `diag`. */
+static struct tsim_model *load_crane(const char *csv, size_t len, int bays, int levels,
+                                     const char *rack_keys, char *diag, size_t size)
+{
+    char path[128];
+    if (write_orders(csv, len, path) != 0) return NULL;
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: dc\nproducts: [a, b, c]\nblocks:\n"
+             "  - picking: pick\n    orders_file: %s\n    picked_by: rack\n"
+             "    pick_line: 1\n    pick_unit: 0.5\n    pack_time: 2\n    to: out\n"
+             "  - storage: rack\n    bays: %d\n    levels: %d\n    initial: full\n"
+             "    speed_x: 1\n    speed_y: 1\n    pick_time: 0.5\n    drop_time: 0.5\n"
+             "%s    to: out\n"
+             "  - sink: out\n",
+             path, bays, levels, rack_keys);
+    return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+/* Order O of two lines, c x 1 and b x 2, at 0, by crane from a rack of 4 bays on one level (a,
+ * b, c, a; slot k's centre k + 1/2 from I/O, travel the longer axis). Line 1 asks first: the
+ * crane goes to slot 2 (2.5), picks up (0.5), back (2.5), drops (0.5): the load is at I/O at 6,
+ * the line picked from it by 7.5. Line 2 then: slot 1, 1.5 + 0.5 + 1.5 + 0.5, at I/O at 10,
+ * picked (1 + 2 x 0.5) by 12. O is complete with its slowest line at 12 (4.5 after its first),
+ * packed and shipped at 14. Two single-command cycles of travel 5 and 3. */
+static void test_picking_crane_by_hand(void)
+{
+    static const char csv[] = "order,line,product,quantity,release,due\n"
+                              "O,1,c,1,0,20\nO,2,b,2,0,20\n";
+    char diag[1024] = "";
+    struct tsim_model *m = load_crane(csv, sizeof csv - 1, 4, 1, "", diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int pick = tsim_model_find_block(m, "pick"), rack = tsim_model_find_block(m, "rack");
+    int out = tsim_model_find_block(m, "out");
+    struct tsim_result r;
+    double end = run(m, -1, &r);
+    CHECK_NEAR(end, 14, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "orders_shipped"), 1, 0);
+    CHECK_NEAR(kpi(&r, pick, "lines_picked"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 3, 0);
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), 14, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "consolidation_wait"), 12 - 7.5, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "on_time"), 1, 0);
+    CHECK_NEAR(kpi(&r, pick, "picker_utilization"), 0, 0); /* no picker walks */
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "cycles_single"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "cycles_dual"), 0, 0);
+    CHECK_NEAR(kpi(&r, rack, "travel_single"), 4, 1e-9); /* mean of 5 and 3 */
+    CHECK_NEAR(kpi(&r, rack, "retrieval_wait"), (0 + 6) / 2.0, 1e-9);
+    CHECK_NEAR(kpi(&r, out, "entered"), 3, 0); /* the two loads, then the order */
+    tsim_result_release(&r);
+    tsim_model_destroy(m);
+}
+
+/* 150 orders of one line each (so an order is a line) at Poisson times (rate 1/40), products at
+ * random, by crane from a full rack of 20 x 10 slots (66 or 67 loads a product, about 50 asked), slots drawn:
+ * every line is brought and every order ships, so Little's law holds exactly on the lines: the
+ * mean number in the block = shipped / run length x mean lead time (areas of integer ticks on
+ * both sides). A mean cycle of about 2 x 11 + 1 keeps the crane busy, not saturated. */
+static void test_picking_crane_little(void)
+{
+    size_t cap = 150 * 48 + 64, n = 0;
+    char *csv = malloc(cap);
+    CHECK(csv != NULL);
+    if (!csv) return;
+    n += (size_t)snprintf(csv + n, cap - n, "order,line,product,quantity,release,due\n");
+    uint64_t x = UINT64_C(88172645463325252);
+    double t = 0;
+    for (int o = 0; o < 150; o++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        t += -40 * log(((double)(x >> 11) + 0.5) / 9007199254740992.0);
+        n += (size_t)snprintf(csv + n, cap - n, "o%d,1,%c,%d,%.3f,\n", o, "abc"[(x >> 8) % 3],
+                              1 + (int)((x >> 40) % 4), t);
+    }
+    char diag[1024] = "";
+    struct tsim_model *m = load_crane(csv, n, 20, 10, "    retrieval: random\n", diag, sizeof diag);
+    free(csv);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int pick = tsim_model_find_block(m, "pick"), rack = tsim_model_find_block(m, "rack");
+    struct tsim_result r;
+    double end = run(m, -1, &r);
+    double shipped = kpi(&r, pick, "orders_shipped");
+    CHECK_NEAR(shipped, 150, 0);
+    CHECK_NEAR(kpi(&r, pick, "lines_picked"), 150, 0);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 150, 0);
+    double content = kpi(&r, pick, "content"), lead = kpi(&r, pick, "lead_time");
+    CHECK_NEAR(content, shipped / end * lead, 1e-9 * content);
+    double util = kpi(&r, rack, "crane_utilization");
+    CHECK(util > 0.2 && util < 1);
+    tsim_result_release(&r);
+    tsim_model_destroy(m);
 }
 
 /* Four units of each product: X takes 2 of a, Y asks for 3 and finds 2 (a stock-out, 1 unit
@@ -424,6 +594,9 @@ int main(void)
     RUN(test_picking_by_hand);
     RUN(test_picking_consolidation);
     RUN(test_picking_routing);
+    RUN(test_picking_mid_tour);
+    RUN(test_picking_crane_by_hand);
+    RUN(test_picking_crane_little);
     RUN(test_picking_stockout);
     RUN(test_picking_little);
     RUN(test_orders_file_errors);
