@@ -35,6 +35,8 @@ struct blockinfo {
     struct pos release_pos;
     struct fy_node *class_speeds; /* a fleet's 'speed_by_class', read with the network */
     struct pos class_speeds_pos;
+    struct fy_node *fleets; /* a charger's 'fleets', read with the network */
+    struct pos fleets_pos;
 };
 
 struct loader {
