@@ -16,9 +16,10 @@
  * and class, with the meaning of the list's keys; an empty field is the key left out); its
  * nodes may then be left out, and are the nodes the file names, in the order it first names
  * them. A problem in the file is reported at the key's value with the file's line and column.
- * A class is made by naming it, so a class one typo away from a class that some fleet's
- * `speed_by_class` names, and not named there itself, is taken for a typo and reported (in the
- * list and in the file alike).
+ * A class is made by naming it, so in the file, where one row of thousands may misspell it, a
+ * class that no fleet's `speed_by_class` names but that is one typo from a class that one names
+ * and another row has, is taken for a typo and reported at its first row. (A class of
+ * `speed_by_class` that no segment has is the fleet's error, at its key.)
  */
 #include "blocks/desc.h"
 #include "blocks/fleet.h"
@@ -54,9 +55,10 @@ static void unknown_name(struct loader *ld, struct pos at, const char *what, con
     tsim__ld_err(ld, at, "%s '%s'%s", what, name, tsim__suggest_text(&sg));
 }
 
-/* " (did you mean 'X'?)" when segment class `name` is not named by any fleet's `speed_by_class`
- * but is close to a class one of them names (a typo: the class would get no speed), else NULL. */
-static const char *class_typo(const struct loader *ld, const char *name)
+/* The class of `net` that segment class `name` is one typo from, when no fleet's `speed_by_class`
+ * names `name` but one names that class; else NULL. */
+static const char *class_typo(const struct loader *ld, const struct tsim__network *net,
+                              const char *name)
 {
     struct tsim__suggest sg;
     tsim__suggest_init(&sg, name);
@@ -69,11 +71,11 @@ static const char *class_typo(const struct loader *ld, const char *name)
             const char *key = fy_node_get_scalar0(fy_node_pair_key(p));
             if (!key) continue;
             if (strcmp(key, name) == 0) return NULL;
-            tsim__suggest_offer(&sg, key);
+            for (int c = 1; c < net->ncls; c++)
+                if (strcmp(net->cls[c], key) == 0) tsim__suggest_offer(&sg, key);
         }
     }
-    const char *t = tsim__suggest_text(&sg);
-    return *t ? t : NULL;
+    return *tsim__suggest_text(&sg) ? sg.best : NULL;
 }
 
 /* The node named by scalar `v`, or -1 reported with a "did you mean". */
@@ -151,12 +153,7 @@ static void load_segment(struct loader *ld, struct tsim__network *net, struct fy
             break;
         case 7: {
             const char *c = tsim__ld_name(ld, v, "a segment class", kp);
-            const char *typo = c ? class_typo(ld, c) : NULL;
-            if (typo)
-                tsim__ld_err(ld, tsim__ld_pos(v, kp),
-                             "segment class '%s' has no speed in any fleet's 'speed_by_class'%s",
-                             c, typo);
-            if (c && !typo) cls = tsim__net_class(net, c, 1);
+            if (c) cls = tsim__net_class(net, c, 1);
             else ok = 0;
             break;
         }
@@ -188,8 +185,8 @@ static const struct tsim__csv_col seg_cols[SC_NCOLS] = {
     {"speed_limit", 1}, {"capacity", 1}, {"class", 1}};
 
 struct seg_reader {
-    const struct loader *ld;
     struct tsim__network *net;
+    long long *cls_at; /* per class (from 1): the line and column of its first row */
     int add_nodes; /* no `nodes` list: a node is made where the file first names it */
 };
 
@@ -275,17 +272,10 @@ static void csv_segment(struct tsim__csv *c, const struct tsim__csv_row *row, vo
     int cls = 0; /* an empty class: none */
     const char *cn = row->val[SC_CLASS];
     if (cn && *cn) {
-        const char *typo = class_typo(r->ld, cn);
         if (!tsim__ld_valid_name(cn)) {
             tsim__csv_fail(c, row->line, row->col[SC_CLASS],
                            "invalid class name '%s' (use up to 64 letters, digits, '_' and '-')",
                            cn);
-            return;
-        }
-        if (typo) {
-            tsim__csv_fail(c, row->line, row->col[SC_CLASS],
-                           "segment class '%s' has no speed in any fleet's 'speed_by_class'%s", cn,
-                           typo);
             return;
         }
         cls = tsim__net_class(r->net, cn, 0);
@@ -294,7 +284,12 @@ static void csv_segment(struct tsim__csv *c, const struct tsim__csv_row *row, vo
                            CLASSES_MAX);
             return;
         }
-        if (cls < 0) cls = tsim__net_class(r->net, cn, 1);
+        if (cls < 0) {
+            cls = tsim__net_class(r->net, cn, 1);
+            r->cls_at = tsim__realloc(r->cls_at, (size_t)(cls + 1) * 2 * sizeof(long long));
+            r->cls_at[2 * cls] = row->line;
+            r->cls_at[2 * cls + 1] = row->col[SC_CLASS];
+        }
     }
     if (r->net->narcs >= SEGMENTS_MAX) {
         tsim__csv_fail(c, row->line, 1, "more than %d segments", SEGMENTS_MAX);
@@ -311,12 +306,24 @@ static void load_segments_file(struct loader *ld, struct tsim__network *net, str
     if (!s) return;
     char *path = tsim__ld_data_path(ld, s);
     char err[512];
-    struct seg_reader r = {ld, net, add_nodes};
+    struct seg_reader r = {net, NULL, add_nodes};
     if (tsim__csv_read(path, NULL, 0, s, seg_cols, SC_NCOLS, "from, to, length", csv_segment, &r,
                        err, sizeof err) != 0)
         tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
     else if (net->narcs == 0)
         tsim__ld_err(ld, tsim__ld_pos(v, kp), "'%s' holds no segments", s);
+    else
+        for (int c = 1; c < net->ncls && r.cls_at; c++) {
+            const char *meant = class_typo(ld, net, net->cls[c]);
+            if (meant) {
+                tsim__ld_err(ld, tsim__ld_pos(v, kp),
+                             "%s:%lld:%lld: segment class '%s' has no speed in any fleet's "
+                             "'speed_by_class' (did you mean '%s'?)",
+                             s, r.cls_at[2 * c], r.cls_at[2 * c + 1], net->cls[c], meant);
+                break;
+            }
+        }
+    tsim__free(r.cls_at);
     tsim__free(path);
 }
 

@@ -319,31 +319,32 @@ static void expect_in(const char *diag, const char *want)
     check_failed_ = 1;
 }
 
-/* A class one typo away from a class of a fleet's `speed_by_class` is reported in the file (and
- * in the list), with the class it may have meant; a class far from them is a class of its own. */
+/* In the file, a class one typo from a class that a fleet's `speed_by_class` names and another
+ * row has is reported at its first row, with the class it may have meant; a class that is far
+ * from them is a class of its own. A `speed_by_class` class that no row has is the fleet's
+ * error, with a class of the file it may have meant. */
 static void test_segments_file_class_typo(void)
 {
     write_file("seg.csv", "from,to,length,one_way,class\n"
                           "H,P,4,,wide\n"
                           "P,D,6,true,narow\n"
-                          "D,H,2,true,\n");
+                          "D,H,2,true,narrow\n");
     write_class_model("cls-file.yaml", "  segments_file: seg.csv\n");
     char diag[2048] = "";
     struct tsim_model *m = load_file("cls-file.yaml", diag, sizeof diag);
     CHECK(m == NULL);
     tsim_model_destroy(m);
     expect_in(diag, "cls-file.yaml:20:18: error: seg.csv:3:12: segment class 'narow' has no "
-                        "speed in any fleet's 'speed_by_class' (did you mean 'narrow'?)");
-    write_class_model("cls-list.yaml",
-                      "  segments:\n"
-                      "    - {from: H, to: P, length: 4}\n"
-                      "    - {from: P, to: D, length: 6, one_way: true, class: narrow}\n"
-                      "    - {from: D, to: H, length: 2, one_way: true, class: narow}\n");
-    m = load_file("cls-list.yaml", diag, sizeof diag);
+                    "speed in any fleet's 'speed_by_class' (did you mean 'narrow'?)");
+    write_file("seg.csv", "from,to,length,one_way,class\n"
+                          "H,P,4,,\n"
+                          "P,D,6,true,narow\n"
+                          "D,H,2,true,\n");
+    m = load_file("cls-file.yaml", diag, sizeof diag);
     CHECK(m == NULL);
     tsim_model_destroy(m);
-    expect_in(diag, "cls-list.yaml:23:57: error: segment class 'narow' has no speed in any "
-                        "fleet's 'speed_by_class' (did you mean 'narrow'?)");
+    expect_in(diag, "cls-file.yaml:12:22: error: unknown segment class 'narrow' (did you mean "
+                    "'narow'?)");
 }
 
 /* Both a list and a file: one must go. */
