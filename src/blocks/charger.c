@@ -70,6 +70,20 @@ int tsim__is_charger(const struct tsim_model *m, int block)
     return (int)m->blocks[block].type == tsim_block_type_find("charger");
 }
 
+int tsim__charger_serves(const struct tsim_model *m, int c, int fleet)
+{
+    return tsim__is_charger(m, c) && tsim__net_node_of(m->net, c) >= 0 &&
+           tsim__net_may_charge(m->net, c, fleet);
+}
+
+double tsim__charger_wait(const struct tsim_sim *sim, uint32_t c, uint32_t coming, double charge)
+{
+    const struct charger *s = tsim__state(sim, c);
+    uint64_t ahead = (uint64_t)s->busy + s->qn + coming;
+    if (ahead < s->points) return 0;
+    return charge * (double)(ahead - s->points + 1) / s->points;
+}
+
 static void take_point(struct tsim_sim *sim, struct charger *s, int64_t since)
 {
     s->busy++;
@@ -160,6 +174,8 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 static const struct tsim__key keys[] = {
     [K_POINTS] = {"points", TSIM__KEY_INT, 0, 1, TSIM__COUNT_MAX, .dflt = "1",
                   .help = "how many vehicles charge at once"},
+    {"fleets", TSIM__KEY_FORM, 0, .dflt = "every fleet",
+     .help = "the fleets whose vehicles may charge here: [FLEET, ...]"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
 };

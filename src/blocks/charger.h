@@ -14,6 +14,13 @@ int tsim__is_charger(const struct tsim_model *m, int block);
  * one now; 0 if it waits in the charger's queue, first come first served, and the fleet's
  * `granted` hook (its block vtable's) is called with (veh, c) when a point is its. */
 int tsim__charger_arrive(struct tsim_sim *sim, uint32_t c, uint32_t owner, uint32_t veh);
+/* Whether block `c` of `m` is a charger that stands at a node and fleet block `fleet` may use
+ * (its `fleets` names that fleet, or it has none). */
+int tsim__charger_serves(const struct tsim_model *m, int c, int fleet);
+/* The expected wait for a point at charger `c` of a vehicle that arrives after the vehicles there
+ * now (charging and queued) and `coming` more, each charging for `charge`: nothing while a point
+ * is left for it, else charge x (those ahead - points + 1) / points. */
+double tsim__charger_wait(const struct tsim_sim *sim, uint32_t c, uint32_t coming, double charge);
 /* How many points charger `c` has. */
 uint32_t tsim__charger_points(const struct tsim_sim *sim, uint32_t c);
 /* A vehicle leaves charger `c` and gives its point back (to the first waiting, if any). */

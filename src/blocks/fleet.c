@@ -38,15 +38,17 @@
 
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
        K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
-       K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK, K_SPEED_BY_CLASS }; /* in `keys` */
+       K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK, K_SPEED_BY_CLASS,
+       K_CHARGER_CHOICE }; /* in `keys` */
 _Static_assert((int)K_COUNT == (int)TSIM__FLEET_K_COUNT &&
                    (int)K_BATTERY == (int)TSIM__FLEET_K_BATTERY,
                "fleet.h reads `count` and `battery` at these places");
 enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
+enum { CHG_NEAREST, CHG_SHORTEST_WAIT }; /* the charger choice */
 
 /* Places in the fleet's travel-time tables: the home, the pickup, then the destinations, then
- * (with a battery) the model's charger blocks in model order, from `first_chg` on. */
+ * (with a battery) the charger blocks the fleet may use in model order, from `first_chg` on. */
 enum { P_HOME, P_PICKUP };
 
 static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loading", "loaded",
@@ -254,29 +256,41 @@ static uint32_t take_oldest(struct tsim_sim *sim, struct fleet *s)
 
 /* Charging ---------------------------------------------------------------------------------- */
 
-/* The k-th charger block of `m` in model order that stands at a node (in a valid model: all). */
-static int charger_of(const struct tsim_model *m, int k)
+/* The k-th charger block of `m` in model order that fleet block `fleet` may use (charger.h). */
+static int charger_of(const struct tsim_model *m, int fleet, int k)
 {
     for (int c = 0;; c++)
-        if (tsim__is_charger(m, c) && tsim__net_node_of(m->net, c) >= 0 && k-- == 0) return c;
+        if (tsim__charger_serves(m, c, fleet) && k-- == 0) return c;
 }
 
-/* The charger block at place `p` (>= first_chg): the model's chargers are the places from
- * first_chg on, in model order. Looked up per visit to a charger, which is rare. */
+/* The charger block at place `p` (>= first_chg): the chargers the fleet may use are the places
+ * from first_chg on, in model order. Looked up per visit to a charger, which is rare. */
 static uint32_t charger_at(const struct tsim_sim *sim, const struct fleet *s, int p)
 {
-    return (uint32_t)charger_of(sim->m, p - s->first_chg);
+    return (uint32_t)charger_of(sim->m, (int)s->h.index, p - s->first_chg);
 }
 
 /* Vehicle i (free, holding nothing) drives to charge: to the charger block nearest by empty
- * travel time (the first in model order among equals), or home when the model has none. */
+ * travel time, or with `charger_choice: shortest_wait` the least travel time plus the expected
+ * wait there (tsim__charger_wait, counting the fleet's vehicles driving to it, each charge taken
+ * from `charge_below` to `charge_until`); the first in model order among equals. Home when the
+ * model has no charger. */
 static void go_charge(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     const int np = s->paths->nplaces;
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    int by_wait = d->val[K_CHARGER_CHOICE].i == CHG_SHORTEST_WAIT;
+    double charge = (charge_until(d) - charge_below(d)) * s->cap / s->rate[CHARGING] / sim->tpu;
     int to = P_HOME;
     double best = INFINITY;
     for (int p = s->first_chg; p < np; p++) {
         double t = s->paths->empty[s->v[i].place * np + p];
+        if (by_wait) {
+            uint32_t coming = 0;
+            for (uint32_t j = 0; j < s->nveh; j++)
+                coming += s->v[j].state == TO_CHARGER && s->v[j].to_place == p;
+            t += tsim__charger_wait(sim, charger_at(sim, s, p), coming, charge);
+        }
         if (t < best) {
             best = t;
             to = p;
@@ -680,16 +694,20 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     if (up <= -2)
         return fail("fleet '%s' takes entities from both '%s' and '%s' (a fleet has one pickup "
                     "block)", name, m->blocks[-2 - up].name, m->blocks[second].name);
-    /* With a battery, the model's chargers are places too. One that stands at no node is left
+    /* With a battery, the chargers it may use are places too. One that stands at no node is left
      * out here: its own check fails the model, at its line. */
-    int nchg = 0;
-    for (int c = 0; d->val[K_BATTERY].set && c < m->nblocks; c++)
-        nchg += tsim__is_charger(m, c) && tsim__net_node_of(net, c) >= 0;
+    int nchg = 0, kept = 0;
+    for (int c = 0; d->val[K_BATTERY].set && c < m->nblocks; c++) {
+        nchg += tsim__charger_serves(m, c, d->index);
+        kept += tsim__is_charger(m, c) && !tsim__net_may_charge(net, c, d->index);
+    }
+    if (nchg == 0 && kept > 0)
+        return fail("fleet '%s' has a 'battery' but may use none of the model's chargers (their "
+                    "'fleets' name other fleets)", name);
     int first_chg = 2 + d->route.n, nplaces = first_chg + nchg;
     int *place = tsim__malloc((size_t)nplaces * sizeof(int));
     for (int c = 0, k = first_chg; k < nplaces; c++)
-        if (tsim__is_charger(m, c) && tsim__net_node_of(net, c) >= 0)
-            place[k++] = tsim__net_node_of(net, c);
+        if (tsim__charger_serves(m, c, d->index)) place[k++] = tsim__net_node_of(net, c);
     place[P_HOME] = home;
     place[P_PICKUP] = up >= 0 ? tsim__net_node_of(net, up) : home;
     if (place[P_PICKUP] < 0) {
@@ -774,7 +792,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     /* A vehicle may go to charge from any place but a charger, and from a charger drives to the
      * pickup (or home): every charger must be reachable both ways. */
     for (int c = first_chg; c < nplaces; c++) {
-        const char *cname = m->blocks[charger_of(m, c - first_chg)].name;
+        const char *cname = m->blocks[charger_of(m, d->index, c - first_chg)].name;
         for (int k = 0; k < first_chg; k++) {
             if (!isinf(p->empty[k * nplaces + c])) continue;
             const char *from = k == P_HOME     ? name
@@ -800,6 +818,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 static const char *const idle_choices[] = {"stay", "home", NULL};
 static const char *const booleans[] = {"false", "true", NULL};
 static const char *const deadlock_choices[] = {"stop", "back_off", NULL};
+static const char *const charger_choices[] = {"nearest", "shortest_wait", NULL};
 
 static const struct tsim__key keys[] = {
     [K_COUNT] = {"count", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, 100000, .dflt = "required",
@@ -842,6 +861,11 @@ static const struct tsim__key keys[] = {
                             "naming the cycle, or a vehicle of it backs off (`back_off`)"},
     [K_SPEED_BY_CLASS] = {"speed_by_class", TSIM__KEY_FORM, 0, .dflt = "none",
                           .help = "top speed on the segments of each class: {CLASS: speed, ...}"},
+    [K_CHARGER_CHOICE] = {"charger_choice", TSIM__KEY_CHOICE, 0, .choices = charger_choices,
+                          .noun = "charger choice", .dflt = "nearest",
+                          .help = "with a battery, the charger a vehicle goes to: the `nearest` by "
+                                  "travel time, or `shortest_wait`: travel time plus the expected "
+                                  "wait for a point"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

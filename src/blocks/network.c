@@ -44,6 +44,7 @@ void tsim__net_destroy(struct tsim__network *n)
     tsim__free(n->cls);
     for (int i = 0; i < n->ncls_speed; i++) tsim__free(n->cls_speed[i]);
     tsim__free(n->cls_speed);
+    tsim__free(n->keep);
     tsim__free(n);
 }
 
@@ -140,6 +141,25 @@ int tsim__net_class(struct tsim__network *n, const char *name, int add)
     n->cls[0] = NULL;
     n->cls[n->ncls] = tsim__strdup(name);
     return n->ncls++;
+}
+
+void tsim__net_keep_charger(struct tsim__network *n, int charger, int fleet)
+{
+    n->keep = tsim__realloc(n->keep, (size_t)(n->nkeep + 1) * 2 * sizeof(int));
+    n->keep[2 * n->nkeep] = charger;
+    n->keep[2 * n->nkeep + 1] = fleet;
+    n->nkeep++;
+}
+
+int tsim__net_may_charge(const struct tsim__network *n, int charger, int fleet)
+{
+    int kept = 0;
+    for (int k = 0; k < n->nkeep; k++) {
+        if (n->keep[2 * k] != charger) continue;
+        if (n->keep[2 * k + 1] == fleet) return 1;
+        kept = 1;
+    }
+    return !kept;
 }
 
 void tsim__net_set_capacity(struct tsim__network *n, int node, int cap)

@@ -66,6 +66,10 @@ struct tsim__network {
      * NULL for a block that gives none. `ncls_speed` blocks have a slot. */
     int ncls_speed;
     double **cls_speed;
+    /* Chargers kept for some fleets (a charger's `fleets`): the pairs (keep[2k], keep[2k + 1]),
+     * a charger and a fleet that may use it. A charger in no pair serves every fleet. */
+    int nkeep;
+    int *keep;
 };
 
 /* The time a vehicle of top speed `speed` takes on arc `a`: length / min(speed, the arc's
@@ -114,6 +118,11 @@ void tsim__net_set_class_speed(struct tsim__network *n, int block, int cls, doub
 /* The arc from node `a` to node `b` (the first of them in the order segments were added), -1
  * when there is none. */
 int tsim__net_arc_between(const struct tsim__network *n, int a, int b);
+/* Charger block `charger` is kept for fleet block `fleet` (and the others it is kept for). */
+void tsim__net_keep_charger(struct tsim__network *n, int charger, int fleet);
+/* Whether fleet block `fleet` may use charger block `charger`: it is kept for no fleet, or for
+ * this one among others. */
+int tsim__net_may_charge(const struct tsim__network *n, int charger, int fleet);
 /* Node `node` holds at most `cap` vehicles of a fleet at once (0: no limit). */
 void tsim__net_set_capacity(struct tsim__network *n, int node, int cap);
 

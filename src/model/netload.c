@@ -12,11 +12,17 @@
  *     node_capacity: 2       # and at most 2 on each node `zones` does not name
  *
  * A large layout gives its segments as a CSV file instead (`segments_file: layout.csv`, read by
- * csvtab.c on libcsv: columns from, to, length, and optionally one_way and speed_limit); its
+ * csvtab.c on libcsv: columns from, to, length, and optionally one_way, speed_limit, capacity
+ * and class, with the meaning of the list's keys; an empty field is the key left out); its
  * nodes may then be left out, and are the nodes the file names, in the order it first names
  * them. A problem in the file is reported at the key's value with the file's line and column.
+ * A class is made by naming it, so in the file, where one row of thousands may misspell it, a
+ * class that no fleet's `speed_by_class` names but that is one typo from a class that one names
+ * and another row has, is taken for a typo and reported at its first row. (A class of
+ * `speed_by_class` that no segment has is the fleet's error, at its key.)
  */
 #include "blocks/desc.h"
+#include "blocks/fleet.h"
 #include "blocks/network.h"
 #include "core/core.h"
 #include "model/csvtab.h"
@@ -29,6 +35,7 @@
 /* Bounds far beyond any plant, low enough that a search's tables stay small. */
 #define NODES_MAX 1000000
 #define SEGMENTS_MAX 4000000
+#define CLASSES_MAX 1000 /* classes are looked up one by one */
 
 static const char *const net_keys[] = {"nodes", "segments", "at", "description", "zones",
                                        "node_capacity", "segments_file", NULL};
@@ -46,6 +53,29 @@ static void unknown_name(struct loader *ld, struct pos at, const char *what, con
     tsim__suggest_init(&sg, name);
     for (int k = 0; k < n; k++) tsim__suggest_offer(&sg, names[k]);
     tsim__ld_err(ld, at, "%s '%s'%s", what, name, tsim__suggest_text(&sg));
+}
+
+/* The class of `net` that segment class `name` is one typo from, when no fleet's `speed_by_class`
+ * names `name` but one names that class; else NULL. */
+static const char *class_typo(const struct loader *ld, const struct tsim__network *net,
+                              const char *name)
+{
+    struct tsim__suggest sg;
+    tsim__suggest_init(&sg, name);
+    for (size_t k = 0; k < ld->nblk; k++) {
+        struct fy_node *map = ld->blk[k].class_speeds;
+        if (!map || !fy_node_is_mapping(map)) continue;
+        void *it = NULL;
+        struct fy_node_pair *p;
+        while ((p = fy_node_mapping_iterate(map, &it))) {
+            const char *key = fy_node_get_scalar0(fy_node_pair_key(p));
+            if (!key) continue;
+            if (strcmp(key, name) == 0) return NULL;
+            for (int c = 1; c < net->ncls; c++)
+                if (strcmp(net->cls[c], key) == 0) tsim__suggest_offer(&sg, key);
+        }
+    }
+    return *tsim__suggest_text(&sg) ? sg.best : NULL;
 }
 
 /* The node named by scalar `v`, or -1 reported with a "did you mean". */
@@ -149,12 +179,14 @@ static void load_segment(struct loader *ld, struct tsim__network *net, struct fy
  * Segments from a CSV file
  * ------------------------------------------------------------------------------------------- */
 
-enum { SC_FROM, SC_TO, SC_LENGTH, SC_ONE_WAY, SC_LIMIT, SC_NCOLS };
+enum { SC_FROM, SC_TO, SC_LENGTH, SC_ONE_WAY, SC_LIMIT, SC_CAPACITY, SC_CLASS, SC_NCOLS };
 static const struct tsim__csv_col seg_cols[SC_NCOLS] = {
-    {"from", 0}, {"to", 0}, {"length", 0}, {"one_way", 1}, {"speed_limit", 1}};
+    {"from", 0},        {"to", 0},       {"length", 0}, {"one_way", 1},
+    {"speed_limit", 1}, {"capacity", 1}, {"class", 1}};
 
 struct seg_reader {
     struct tsim__network *net;
+    long long *cls_at; /* per class (from 1): the line and column of its first row */
     int add_nodes; /* no `nodes` list: a node is made where the file first names it */
 };
 
@@ -228,11 +260,43 @@ static void csv_segment(struct tsim__csv *c, const struct tsim__csv_row *row, vo
     if (row->val[SC_LIMIT] && *row->val[SC_LIMIT] &&
         isnan(limit = csv_positive(c, row, SC_LIMIT)))
         return;
+    long long cap = 0; /* an empty capacity: none */
+    const char *cs = row->val[SC_CAPACITY];
+    if (cs && *cs) {
+        struct tsim__perr e;
+        if (tsim__parse_int(cs, "capacity", 1, 100000, &cap, &e) != 0) {
+            tsim__csv_fail(c, row->line, row->col[SC_CAPACITY], "%s", e.msg);
+            return;
+        }
+    }
+    int cls = 0; /* an empty class: none */
+    const char *cn = row->val[SC_CLASS];
+    if (cn && *cn) {
+        if (!tsim__ld_valid_name(cn)) {
+            tsim__csv_fail(c, row->line, row->col[SC_CLASS],
+                           "invalid class name '%s' (use up to 64 letters, digits, '_' and '-')",
+                           cn);
+            return;
+        }
+        cls = tsim__net_class(r->net, cn, 0);
+        if (cls < 0 && r->net->ncls > CLASSES_MAX) {
+            tsim__csv_fail(c, row->line, row->col[SC_CLASS], "more than %d segment classes",
+                           CLASSES_MAX);
+            return;
+        }
+        if (cls < 0) {
+            cls = tsim__net_class(r->net, cn, 1);
+            r->cls_at = tsim__realloc(r->cls_at, (size_t)(cls + 1) * 2 * sizeof(long long));
+            r->cls_at[2 * cls] = row->line;
+            r->cls_at[2 * cls + 1] = row->col[SC_CLASS];
+        }
+    }
     if (r->net->narcs >= SEGMENTS_MAX) {
         tsim__csv_fail(c, row->line, 1, "more than %d segments", SEGMENTS_MAX);
         return;
     }
-    tsim__net_add_segment(r->net, from, to, length, limit, two_way, 0);
+    int seg = tsim__net_add_segment(r->net, from, to, length, limit, two_way, cls);
+    if (cap > 0) tsim__net_set_segment_capacity(r->net, seg, (int)cap);
 }
 
 static void load_segments_file(struct loader *ld, struct tsim__network *net, struct fy_node *v,
@@ -242,12 +306,24 @@ static void load_segments_file(struct loader *ld, struct tsim__network *net, str
     if (!s) return;
     char *path = tsim__ld_data_path(ld, s);
     char err[512];
-    struct seg_reader r = {net, add_nodes};
+    struct seg_reader r = {net, NULL, add_nodes};
     if (tsim__csv_read(path, NULL, 0, s, seg_cols, SC_NCOLS, "from, to, length", csv_segment, &r,
                        err, sizeof err) != 0)
         tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
     else if (net->narcs == 0)
         tsim__ld_err(ld, tsim__ld_pos(v, kp), "'%s' holds no segments", s);
+    else
+        for (int c = 1; c < net->ncls && r.cls_at; c++) {
+            const char *meant = class_typo(ld, net, net->cls[c]);
+            if (meant) {
+                tsim__ld_err(ld, tsim__ld_pos(v, kp),
+                             "%s:%lld:%lld: segment class '%s' has no speed in any fleet's "
+                             "'speed_by_class' (did you mean '%s'?)",
+                             s, r.cls_at[2 * c], r.cls_at[2 * c + 1], net->cls[c], meant);
+                break;
+            }
+        }
+    tsim__free(r.cls_at);
     tsim__free(path);
 }
 
@@ -327,6 +403,42 @@ static void load_class_speeds(struct loader *ld, struct tsim__network *net, int 
     }
 }
 
+/* A charger's `fleets: [FLEET, ...]`: the fleets, each with a battery, whose vehicles may charge
+ * there (the others do not come). */
+static void load_charger_fleets(struct loader *ld, struct tsim__network *net, int charger,
+                                struct fy_node *list, struct pos at)
+{
+    if (!tsim__ld_expect(ld, list, FYNT_SEQUENCE, "'fleets' (a list of fleets)", at)) return;
+    void *it = NULL;
+    struct fy_node *n;
+    int given = 0;
+    while ((n = fy_node_sequence_iterate(list, &it))) {
+        struct pos np = tsim__ld_pos(n, at);
+        const char *name = tsim__ld_scalar(ld, n, "a fleet", np);
+        if (!name) continue;
+        given++;
+        int f = tsim_model_find_block(ld->m, name);
+        if (f < 0 || tsim__fleet_vehicles(ld->m, f) < 0) {
+            struct tsim__suggest sg;
+            tsim__suggest_init(&sg, name);
+            for (int k = 0; k < ld->m->nblocks; k++)
+                if (tsim__fleet_vehicles(ld->m, k) >= 0) tsim__suggest_offer(&sg, ld->m->blocks[k].name);
+            tsim__ld_err(ld, np, "%s '%s'%s", f < 0 ? "undefined fleet" : "not a fleet:", name,
+                         tsim__suggest_text(&sg));
+        } else if (!tsim__fleet_charges(ld->m, f)) {
+            tsim__ld_err(ld, np, "fleet '%s' has no 'battery', so it never charges", name);
+        } else {
+            int twice = 0;
+            for (int k = 0; k < net->nkeep; k++)
+                twice |= net->keep[2 * k] == charger && net->keep[2 * k + 1] == f;
+            if (twice) tsim__ld_err(ld, np, "fleet '%s' is named twice", name);
+            else tsim__net_keep_charger(net, charger, f);
+        }
+    }
+    if (!given) tsim__ld_err(ld, at, "'fleets' of charger '%s' names no fleet (leave it out for "
+                             "every fleet)", ld->m->blocks[charger].name);
+}
+
 void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
 {
     if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'network'", at)) return;
@@ -390,6 +502,10 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
         if (ld->blk[k].class_speeds)
             load_class_speeds(ld, net, ld->blk[k].index, ld->blk[k].class_speeds,
                               ld->blk[k].class_speeds_pos);
+    for (size_t k = 0; k < ld->nblk; k++)
+        if (ld->blk[k].fleets)
+            load_charger_fleets(ld, net, ld->blk[k].index, ld->blk[k].fleets,
+                                ld->blk[k].fleets_pos);
     tsim__net_destroy(ld->m->net);
     ld->m->net = net;
 }

@@ -371,6 +371,163 @@ static void test_charger_bad_input(void)
                  "'amr' from its home (node 'P'): the network is not connected there");
 }
 
+/* `charger_choice: shortest_wait`. The pair's line with a second charger chg2 at E, joined to D
+ * by 5.5 (0.55 h; chg at C is 0.5 h from D), requests at 0.6 and 1.2 h. A charge is estimated
+ * at (0.9 - 0.85) x 10 kWh / 4 kW = 0.125 h. By hand:
+ *   amr 1: idle to 0.6 (9.4), loaded to 1.1 (7.4 < 8.5): to charge; nothing at either charger,
+ *     so chg (0.5 h) is the nearer and the shorter; there at 1.6 (6.4), charges 2.6 kWh in
+ *     0.65 h: to 2.25; idle at C (at 3.075: 9 - 0.825 = 8.175).
+ *   amr 2: idle to 1.2 (8.8), loaded to 1.7 (6.8): to charge while amr 1 charges at chg's one
+ *     point: chg 0.5 + 0.125 = 0.625 h, chg2 0.55 + 0 h, so chg2, the farther, wins. There at
+ *     2.25 (5.7), charges 3.3 kWh in 0.825 h: to 3.075, when the run ends.
+ * With `nearest` (the default) amr 2 goes to chg at 2.2 (5.8), waits 0.05 h for amr 1's point
+ * (5.75), charges 3.25 kWh in 0.8125 h: to 3.0625. */
+static void choice_model(char *text, size_t size, const char *choice)
+{
+    const char *q = strstr(pair_yaml, "    to: out\n");
+    const char *n = strstr(pair_yaml, "network:\n");
+    snprintf(text, size,
+             "%.*s%s%.*s"
+             "  - charger: chg2\n"
+             "network:\n"
+             "  nodes: [P, D, C, E]\n"
+             "  segments:\n"
+             "    - {from: P, to: D, length: 5}\n"
+             "    - {from: D, to: C, length: 5}\n"
+             "    - {from: D, to: E, length: 5.5}\n"
+             "  at: {in: P, amr: P, out: D, chg: C, chg2: E}\n",
+             (int)(q - pair_yaml), pair_yaml, choice, (int)(n - q), q);
+    char *ia = strstr(text, "interarrival: 0.1");
+    if (ia) memcpy(ia, "interarrival: 0.6", strlen("interarrival: 0.6"));
+}
+
+static void test_charger_choice_shortest_wait(void)
+{
+    char text[4096];
+    choice_model(text, sizeof text, "    charger_choice: shortest_wait\n");
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(text, "charger.yaml", &m);
+    if (!sim) return;
+    int f = tsim_model_find_block(m, "amr"), c1 = tsim_model_find_block(m, "chg"),
+        c2 = tsim_model_find_block(m, "chg2");
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 3.075, TICKS);
+    CHECK_NEAR(kpi(&r, c1, "charges"), 1, 0);
+    CHECK_NEAR(kpi(&r, c2, "charges"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "charger_wait"), 0, 0);
+    CHECK_NEAR(kpi(&r, f, "battery_min"), 0.57, 1e-5);
+    CHECK_NEAR(kpi(&r, f, "battery_end"), (8.175 + 9) / 20, 1e-5);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    /* The nearest: both at chg, the second after a wait. */
+    choice_model(text, sizeof text, "");
+    sim = sim_from_text(text, "charger.yaml", &m);
+    if (!sim) return;
+    run_to_end(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 3.0625, TICKS);
+    CHECK_NEAR(kpi(&r, c1, "charges"), 2, 0);
+    CHECK_NEAR(kpi(&r, c2, "charges"), 0, 0);
+    CHECK_NEAR(kpi(&r, c1, "wait"), 0.05 / 2, TICKS);
+    CHECK_NEAR(kpi(&r, f, "battery_min"), 0.575, 1e-5);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    expect_error(text, "    to: out\n", "    charger_choice: shortest\n    to: out\n",
+                 "charger.yaml:18:21: error: unknown charger choice 'shortest' (use nearest or "
+                 "shortest_wait)");
+}
+
+/* Chargers kept for one fleet (`fleets:`). The duty cycle above with a second fleet agv (one
+ * vehicle, a battery it never draws, one request) and a charger `near` at D, where amr decides
+ * to charge, kept for agv: amr does not use it, so its duty cycle is the hand-computed one (both
+ * charges at chg, the run ends at 6.5). Without `fleets`, amr charges at D, 0.5 h nearer. */
+static void kept_model(char *text, size_t size, const char *near_keys, const char *agv_keys)
+{
+    const char *n = strstr(duty_yaml, "network:\n");
+    snprintf(text, size,
+             "%.*s"
+             "  - source: in2\n"
+             "    interarrival: 1\n"
+             "    limit: 1\n"
+             "    to: agv\n"
+             "  - fleet: agv\n"
+             "    count: 1\n"
+             "    speed: 10\n"
+             "%s"
+             "    to: out\n"
+             "  - charger: near\n"
+             "%s"
+             "network:\n"
+             "  nodes: [P, D, C]\n"
+             "  segments:\n"
+             "    - {from: P, to: D, length: 5}\n"
+             "    - {from: D, to: C, length: 5}\n"
+             "  at: {in: P, amr: P, out: D, chg: C, in2: P, agv: P, near: D}\n",
+             (int)(n - duty_yaml), duty_yaml, agv_keys, near_keys);
+}
+
+static void test_charger_kept_for_a_fleet(void)
+{
+    static const char agv_battery[] = "    battery: 10\n    charge_rate: 10\n";
+    char text[4096];
+    kept_model(text, sizeof text, "    fleets: [agv]\n", agv_battery);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(text, "charger.yaml", &m);
+    if (!sim) return;
+    int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg"),
+        near = tsim_model_find_block(m, "near");
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 6.5, TICKS);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&r, c, "charges"), 2, 0);
+    CHECK_NEAR(kpi(&r, near, "charges"), 0, 0);
+    CHECK_NEAR(kpi(&r, f, "to_charger"), 1 / 6.5, 1e-5);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    /* Kept for both fleets, or for none: amr charges at D, where it is, without driving to a
+     * charger: from 5 kWh at 3 h to 9 at 3.4; then r3 leaves it at D at 4.4 with 6 >= 5.5, so
+     * once. */
+    static const char *const open_to_amr[] = {"    fleets: [agv, amr]\n", ""};
+    for (int k = 0; k < 2; k++) {
+        kept_model(text, sizeof text, open_to_amr[k], agv_battery);
+        sim = sim_from_text(text, "charger.yaml", &m);
+        if (!sim) return;
+        run_to_end(sim, &r);
+        CHECK_NEAR(kpi(&r, c, "charges"), 0, 0);
+        CHECK_NEAR(kpi(&r, near, "charges"), 1, 0);
+        CHECK_NEAR(tsim_sim_now(sim), 4.4, TICKS);
+        CHECK_NEAR(kpi(&r, f, "to_charger"), 0, 0);
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+    /* The errors: a fleet with a battery and no charger it may use, at the fleet's line; bad
+     * names in `fleets`, at the name. */
+    char chg_kept[4096];
+    kept_model(text, sizeof text, "    fleets: [agv]\n", agv_battery);
+    expect_error(text, "  - charger: chg\n", "  - charger: chg\n    fleets: [agv]\n",
+                 "charger.yaml:8:5: error: fleet 'amr' has a 'battery' but may use none of the "
+                 "model's chargers (their 'fleets' name other fleets)");
+    snprintf(chg_kept, sizeof chg_kept, "%s", text);
+    expect_error(chg_kept, "[agv]", "[agx]",
+                 "charger.yaml:31:14: error: undefined fleet 'agx' (did you mean 'agv'?)");
+    expect_error(chg_kept, "[agv]", "[out]", "charger.yaml:31:14: error: not a fleet: 'out'");
+    expect_error(chg_kept, "[agv]", "[agv, agv]",
+                 "charger.yaml:31:19: error: fleet 'agv' is named twice");
+    expect_error(chg_kept, "[agv]", "[]",
+                 "charger.yaml:31:5: error: 'fleets' of charger 'near' names no fleet (leave it out for every fleet)");
+    expect_error(chg_kept, "[agv]", "agv",
+                 "charger.yaml:31:13: error: 'fleets' (a list of fleets) must be a list, not "
+                 "'agv'");
+    kept_model(text, sizeof text, "    fleets: [agv]\n", "");
+    expect_error(text, "[agv]", "[agv]",
+                 "charger.yaml:29:14: error: fleet 'agv' has no 'battery', so it never charges");
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -380,5 +537,7 @@ int main(void)
     RUN(test_charger_idle_vehicle_charges_early);
     RUN(test_charger_share_is_energy_balance);
     RUN(test_charger_bad_input);
+    RUN(test_charger_choice_shortest_wait);
+    RUN(test_charger_kept_for_a_fleet);
     return CHECK_DONE();
 }

@@ -198,6 +198,11 @@ static void test_segments_file_errors(void)
                  "bad.csv:2:13: speed_limit must be more than 0, not 0");
     expect_error("from,to,length,speed_limit\ndock,pack,5,inf\n", 1,
                  "bad.csv:2:13: speed_limit must be a number, got 'inf'");
+    expect_error("from,to,length,capacity\ndock,pack,5,0\n", 1, "bad.csv:2:13: capacity ");
+    expect_error("from,to,length,capacity\ndock,pack,5,-1\n", 1, "bad.csv:2:13: capacity ");
+    expect_error("from,to,length,capacity\ndock,pack,5,1.5\n", 1, "bad.csv:2:13: capacity ");
+    expect_error("from,to,length,class\ndock,pack,5,a.b\n", 1,
+                 "bad.csv:2:13: invalid class name 'a.b'");
     expect_error("from,to,length\ndock,dock,5\n", 1, "bad.csv:2:6: segment from node 'dock' to itself");
     expect_error("from,to,length\ndock,pack\n", 1, "bad.csv:2:1: row has 2 fields");
     expect_error("from,to,length\n", 1, "'bad.csv' holds no segments");
@@ -207,6 +212,139 @@ static void test_segments_file_errors(void)
     snprintf(path, sizeof path, "%s/bad.csv", tmpdir);
     remove(path);
     expect_error(NULL, 1, "bad.csv");
+}
+
+/* Segment `capacity` and `class` from the file mean what the list's keys mean. Two vehicles on
+ * test_fleet_zones.c's class trip (H-P 4 both ways, P->D 6 one way of class narrow, D->H 2 one
+ * way), six requests, H-P of capacity 1: the model with `segments:` and the one with the same
+ * segments in a file run the same, bit for bit; and the class and the capacity are taken, since
+ * the file without them runs otherwise. */
+static const char class_model[] = "name: cls\n"
+                                  "time_unit: min\n"
+                                  "blocks:\n"
+                                  "  - source: in\n"
+                                  "    interarrival: 1\n"
+                                  "    limit: 6\n"
+                                  "    to: amr\n"
+                                  "  - fleet: amr\n"
+                                  "    count: 2\n"
+                                  "    speed: 2\n"
+                                  "    speed_loaded: 1\n"
+                                  "    speed_by_class: {narrow: 0.5}\n"
+                                  "    load: 1\n"
+                                  "    unload: 0.5\n"
+                                  "    idle: home\n"
+                                  "    to: out\n"
+                                  "  - sink: out\n"
+                                  "network:\n"
+                                  "  nodes: [H, P, D]\n"
+                                  "%s"
+                                  "  at: {in: P, amr: H, out: D}\n";
+
+static const char class_list[] =
+    "  segments:\n"
+    "    - {from: H, to: P, length: 4, capacity: 1}\n"
+    "    - {from: P, to: D, length: 6, one_way: true, class: narrow}\n"
+    "    - {from: D, to: H, length: 2, one_way: true}\n";
+
+/* The end of the run of model file `name` (to its end), its fingerprint and its fleet's zone
+ * waits; 0 when it does not load. */
+static uint64_t class_run(const char *name, double *end, double *zone_waits)
+{
+    char diag[2048] = "";
+    struct tsim_model *m = load_file(name, diag, sizeof diag);
+    if (!m) fprintf(stderr, "%s", diag);
+    CHECK(m != NULL);
+    if (!m) return 0;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    uint64_t fp = 0;
+    if (sim) {
+        tsim_sim_run(sim);
+        *end = tsim_sim_now(sim);
+        struct tsim_result r;
+        tsim_result_init(&r);
+        tsim_sim_result(sim, &r);
+        *zone_waits = kpi(&r, tsim_model_find_block(m, "amr"), "zone_waits");
+        CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "amr"), "deliveries"), 6, 0);
+        tsim_result_release(&r);
+        fp = tsim_sim_fingerprint(sim);
+        tsim_sim_destroy(sim);
+    }
+    tsim_model_destroy(m);
+    return fp;
+}
+
+static void write_class_model(const char *name, const char *segs)
+{
+    char text[2048];
+    snprintf(text, sizeof text, class_model, segs);
+    write_file(name, text);
+}
+
+static void test_segments_file_capacity_class(void)
+{
+    double end_list = 0, end_file = 0, end_plain = 0, w_list = -1, w_file = -1, w_plain = -1;
+    write_class_model("cls-list.yaml", class_list);
+    uint64_t list = class_run("cls-list.yaml", &end_list, &w_list);
+    write_file("seg.csv", "from,to,length,one_way,capacity,class\n"
+                          "H,P,4,,1,\n"
+                          "P,D,6,true,,narrow\n"
+                          "D,H,2,true,,\n");
+    write_class_model("cls-file.yaml", "  segments_file: seg.csv\n");
+    uint64_t file = class_run("cls-file.yaml", &end_file, &w_file);
+    CHECK(list != 0 && list == file);
+    CHECK_NEAR(end_file, end_list, 0);
+    CHECK_NEAR(w_file, w_list, 0);
+    CHECK(w_list > 0); /* the capacity makes vehicles wait */
+    /* Without the capacity: no zone control, no zone waits, another run. */
+    write_file("seg.csv", "from,to,length,one_way,class\n"
+                          "H,P,4,,\nP,D,6,true,narrow\nD,H,2,true,\n");
+    uint64_t plain = class_run("cls-file.yaml", &end_plain, &w_plain);
+    CHECK(plain != 0 && plain != list);
+    CHECK_NEAR(w_plain, 0, 0);
+    /* P->D of another class (not near 'narrow'), D->H narrow: another run. */
+    write_file("seg.csv", "from,to,length,one_way,capacity,class\n"
+                          "H,P,4,,1,\nP,D,6,true,,wide\nD,H,2,true,,narrow\n");
+    uint64_t wide = class_run("cls-file.yaml", &end_plain, &w_plain);
+    CHECK(wide != 0 && wide != list);
+    CHECK(end_plain != end_list);
+}
+
+/* `want` is in diagnostics `diag`. */
+static void expect_in(const char *diag, const char *want)
+{
+    if (strstr(diag, want)) return;
+    fprintf(stderr, "  expected '%s' in:\n%s", want, diag);
+    check_failed_ = 1;
+}
+
+/* In the file, a class one typo from a class that a fleet's `speed_by_class` names and another
+ * row has is reported at its first row, with the class it may have meant; a class that is far
+ * from them is a class of its own. A `speed_by_class` class that no row has is the fleet's
+ * error, with a class of the file it may have meant. */
+static void test_segments_file_class_typo(void)
+{
+    write_file("seg.csv", "from,to,length,one_way,class\n"
+                          "H,P,4,,wide\n"
+                          "P,D,6,true,narow\n"
+                          "D,H,2,true,narrow\n");
+    write_class_model("cls-file.yaml", "  segments_file: seg.csv\n");
+    char diag[2048] = "";
+    struct tsim_model *m = load_file("cls-file.yaml", diag, sizeof diag);
+    CHECK(m == NULL);
+    tsim_model_destroy(m);
+    expect_in(diag, "cls-file.yaml:20:18: error: seg.csv:3:12: segment class 'narow' has no "
+                    "speed in any fleet's 'speed_by_class' (did you mean 'narrow'?)");
+    write_file("seg.csv", "from,to,length,one_way,class\n"
+                          "H,P,4,,\n"
+                          "P,D,6,true,narow\n"
+                          "D,H,2,true,\n");
+    m = load_file("cls-file.yaml", diag, sizeof diag);
+    CHECK(m == NULL);
+    tsim_model_destroy(m);
+    expect_in(diag, "cls-file.yaml:12:22: error: unknown segment class 'narrow' (did you mean "
+                    "'narow'?)");
 }
 
 /* Both a list and a file: one must go. */
@@ -241,8 +379,11 @@ int main(void)
     RUN(test_segments_file_makes_nodes);
     RUN(test_segments_file_errors);
     RUN(test_segments_both);
+    RUN(test_segments_file_capacity_class);
+    RUN(test_segments_file_class_typo);
     static const char *const files[] = {"seg.csv", "bad.csv", "net.yaml", "both.yaml",
-                                        "amr-csv.yaml", "amr-nodes.yaml"};
+                                        "amr-csv.yaml", "amr-nodes.yaml", "cls-list.yaml",
+                                        "cls-file.yaml"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[160];
         snprintf(path, sizeof path, "%s/%s", tmpdir, files[i]);
