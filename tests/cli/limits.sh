@@ -195,9 +195,11 @@ expect limits_set_at_most 2 "in.limit: 'limit' must be at most 92233720368547758
 # --- limits checked before the document is built ----------------------------------------------
 awk 'BEGIN { printf "blocks: [{source: s, interarrival: 1, to: k0}";
              for (i = 0; i < 999999; i++) printf ",{sink: k%x}", i; print "]" }' >sinks.yaml
-# Refused at the 20,001st block after a scan, in a fraction of a second; building the document
-# first took 4.5 s (so the bound of 3 s is generous, not a timing).
-timeout 3 "$TWINSIM" check sinks.yaml >out 2>err
+# Refused at the 20,001st block after a scan: 0.3 s and 32 MB on an idle 2-core host, where
+# building the whole document first took 4.5 s. The bound only catches a refusal that never
+# comes; it is wide (20 s) because the suite runs beside builds on loaded machines, where 3 s
+# failed twice at load 30 with the scan in place.
+timeout 20 "$TWINSIM" check sinks.yaml >out 2>err
 rc=$?
 expect limits_check_many_blocks 1 "sinks.yaml:1:"
 expect limits_check_many_blocks_text 1 "error: more than 20000 blocks"
