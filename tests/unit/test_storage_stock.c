@@ -16,6 +16,17 @@
 static char tmpdir[64];
 static char csv_path[128];
 
+/* Writes `csv` to the test's stock file; 0 (and a failed check) when it cannot. */
+static int write_csv(const char *csv)
+{
+    FILE *f = fopen(csv_path, "wb");
+    CHECK(f != NULL);
+    if (!f) return 0;
+    fputs(csv, f);
+    fclose(f);
+    return 1;
+}
+
 /* A rack of 3 bays on one level, slots of 3 loads, 1 wide, speed 1 (to bay k and back:
  * 2k - 1), no pick-up or drop time, closest put-away unless `more` gives another, FIFO
  * retrieval; `more` adds keys to it and
@@ -23,11 +34,7 @@ static char csv_path[128];
 static struct tsim_model *rack_model(const char *csv, const char *more, const char *source,
                                      char *diag, size_t size)
 {
-    FILE *f = fopen(csv_path, "wb");
-    CHECK(f != NULL);
-    if (!f) return NULL;
-    fputs(csv, f);
-    fclose(f);
+    if (!write_csv(csv)) return NULL;
     char yaml[2048];
     snprintf(yaml, sizeof yaml,
              "name: rack\n"
@@ -223,11 +230,7 @@ static void test_stock_key_set_after(void)
 static struct tsim_model *lane_model(const char *rack, const char *csv, int one_load, char *diag,
                                      size_t size)
 {
-    FILE *f = fopen(csv_path, "wb");
-    CHECK(f != NULL);
-    if (!f) return NULL;
-    fputs(csv, f);
-    fclose(f);
+    if (!write_csv(csv)) return NULL;
     char yaml[2048];
     snprintf(yaml, sizeof yaml,
              "name: rack\n"
