@@ -207,11 +207,12 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Each slot's tag. Dedicated: the product the initial stock gives it (a full rack's products in
- * turn, or the stock file's rows, empty ones too), -1 for a slot it does not name. Class: its
- * zone, 0 (nearest the I/O point) to classes - 1, by travel time from the I/O point: zone k
- * holds the slots whose travel is between the k/classes and (k+1)/classes quantiles (slots of
- * equal travel stay together, so zones may differ a little in size). */
+/* Each place's tag, the same for all places of a slot or a lane (its bay and level).
+ * Dedicated: the product the initial stock gives the slot or lane (a full rack's products in
+ * turn, or the stock file's rows, empty ones too), -1 for one it does not name. Class: its zone,
+ * 0 (nearest the I/O point) to classes - 1, by travel time from the I/O point: zone k holds the
+ * places whose travel is between the k/classes and (k+1)/classes quantiles (places of equal
+ * travel stay together, a lane's among them, so zones may differ a little in size). */
 static void tag_slots(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d)
 {
     int32_t *tag = tags_of(s);
@@ -416,25 +417,34 @@ static int32_t put_slot_selective(struct tsim_sim *sim, struct storage *s,
     return -1;
 }
 
-/* The slot for a load of product `p` in a drive-in or flow rack: the next position of a lane
- * that holds p and has room, else of an empty lane; among them one drawn (random) or the one
- * nearest the I/O point (closest). -1 if no lane takes it now. */
-static int32_t put_slot_lane(struct tsim_sim *sim, struct storage *s,
-                             const struct tsim__block_desc *d, int p)
+/* Whether lane `l` may take a load of product `p` now: it holds p and has room (`empty` 0) or
+ * is empty (`empty` 1), and the policy allows it (may_take on its first place: a lane's places
+ * share their tag, the lane's product under dedicated, its zone under class). */
+static int lane_ok(struct storage *s, const struct tsim__block_desc *d, uint32_t l, int p,
+                   int32_t zone, int empty)
+{
+    uint32_t depth = depth_of(d);
+    const struct lane *ln = &lanes_of(s)[l];
+    int room = empty ? ln->n == 0 : ln->n > 0 && ln->n < depth && ln->product == (uint32_t)p;
+    return room && may_take(s, d->val[K_PUT_AWAY].i, l * depth, p, zone);
+}
+
+/* Among the lanes lane_ok allows (`zone` as there), those that hold p with room, else the
+ * empty ones; of them one drawn (`random`) or the one nearest the I/O point (the first of
+ * equals); the slot is the lane's next position. -1 if none. Draws only when one is there. */
+static int32_t lane_choose(struct tsim_sim *sim, struct storage *s,
+                           const struct tsim__block_desc *d, int p, int32_t zone, int random)
 {
     uint32_t depth = depth_of(d), nl = s->nslots / depth;
-    struct lane *ln = lanes_of(s);
-    int empty = 0; /* 0: lanes of p with room; 1: empty lanes */
+    const struct lane *ln = lanes_of(s);
+    int empty = 0;
     uint32_t n = 0;
     for (; empty < 2; empty++) {
-        for (uint32_t l = 0; l < nl; l++)
-            n += empty ? ln[l].n == 0
-                       : ln[l].n > 0 && ln[l].n < depth && ln[l].product == (uint32_t)p;
+        for (uint32_t l = 0; l < nl; l++) n += lane_ok(s, d, l, p, zone, empty);
         if (n) break;
     }
     if (n == 0) return -1;
     uint32_t k = 0;
-    int random = d->val[K_PUT_AWAY].i == PUT_RANDOM;
     if (random) {
         k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * n);
         if (k >= n) k = n - 1;
@@ -442,9 +452,7 @@ static int32_t put_slot_lane(struct tsim_sim *sim, struct storage *s,
     int32_t best = -1;
     double bt = 0;
     for (uint32_t l = 0; l < nl; l++) {
-        int ok = empty ? ln[l].n == 0
-                       : ln[l].n > 0 && ln[l].n < depth && ln[l].product == (uint32_t)p;
-        if (!ok) continue;
+        if (!lane_ok(s, d, l, p, zone, empty)) continue;
         int32_t i = (int32_t)(l * depth + (ln[l].head + ln[l].n) % depth);
         if (random) {
             if (k-- == 0) return i;
@@ -454,6 +462,20 @@ static int32_t put_slot_lane(struct tsim_sim *sim, struct storage *s,
         if (best < 0 || t < bt) best = i, bt = t;
     }
     return best;
+}
+
+/* The slot for a load of product `p` in a drive-in or flow rack: the next position of a lane
+ * that holds p and has room, else of an empty lane, by the policy: one drawn (`random`), the
+ * nearest (`closest`), the nearest of p's own lanes (`dedicated`), or the nearest in the zone
+ * of p's class, and in any zone when none there takes it (`class`). -1 if no lane takes it now. */
+static int32_t put_slot_lane(struct tsim_sim *sim, struct storage *s,
+                             const struct tsim__block_desc *d, int p)
+{
+    long long rule = d->val[K_PUT_AWAY].i;
+    int32_t zone = rule == PUT_CLASS ? class_of(s, d, p) : -1;
+    int32_t i = lane_choose(sim, s, d, p, zone, rule == PUT_RANDOM);
+    if (i < 0 && zone >= 0) i = lane_choose(sim, s, d, p, -1, 0);
+    return i;
 }
 
 /* The slot a put-away of product `p` goes to, -1 if none takes it now (a selective rack under
@@ -850,17 +872,12 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                           "storage '%s' has 'depth' %lld but a selective rack is one slot deep "
                           "(give 'rack: drive_in' or 'rack: flow')",
                           d->name, depth);
-    if (rack != RACK_SELECTIVE && rule >= PUT_DEDICATED)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s': 'put_away: %s' is for selective racks (a lane takes "
-                          "'random' or 'closest')",
-                          d->name, rule == PUT_DEDICATED ? "dedicated" : "class");
     if (rule == PUT_DEDICATED && d->val[K_INITIAL].i != INITIAL_FULL &&
         d->stock.n + d->stock.nempty == 0)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s': 'put_away: dedicated' takes each slot's product from "
+                          "storage '%s': 'put_away: dedicated' takes each %s's product from "
                           "the initial stock: give a stock file or 'initial: full'",
-                          d->name);
+                          d->name, rack != RACK_SELECTIVE ? "lane" : "slot");
     static const int axes[2][3] = {{K_ACCEL_X, K_SPEED_X, 'x'}, {K_ACCEL_Y, K_SPEED_Y, 'y'}};
     for (int i = 0; i < 2; i++)
         if (d->val[axes[i][0]].set && !d->val[axes[i][1]].set)

@@ -332,6 +332,167 @@ static void test_stock_lane_errors(void)
     tsim_model_destroy(m);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * Dedicated put-away into lanes
+ * ------------------------------------------------------------------------------------------- */
+
+/* A `rack` (drive_in or flow) of 3 lanes of depth 2 on one level, 1 wide, speed 1 (to bay k and
+ * back: 2k - 1), `put_away` as given, the stock file `csv`; loads of a at 1, 2, 3, 4;
+ * requests for a every 20. */
+static struct tsim_model *dedicated_lanes(const char *rack, const char *put_away, const char *csv,
+                                          char *diag, size_t size)
+{
+    if (!write_csv(csv)) return NULL;
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: rack\n"
+             "products: [a, b]\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 1\n"
+             "    limit: 4\n"
+             "    product: a\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "    rack: %s\n"
+             "    bays: 3\n"
+             "    levels: 1\n"
+             "    depth: 2\n"
+             "    stock_file: %s\n"
+             "    speed_x: 1\n"
+             "    speed_y: 1\n"
+             "    put_away: %s\n"
+             "    demand: 20\n"
+             "    demand_product: a\n"
+             "    stockout: drop\n"
+             "    to: out\n"
+             "  - sink: out\n",
+             rack, csv_path, put_away);
+    return model_from_text(yaml, "rack.yaml", diag, size);
+}
+
+/* Lane 1 (bay 1) is b's, empty; lane 2 a's with one load; lane 3 a's, empty. */
+static const char lanes_csv[] = HDR "1-1,b,0\n2-1,a,1\n3-1,a,0\n";
+
+/* KPI `name` of dedicated_lanes(rack, put_away, lanes_csv) run to `until`, seed 1; NAN if it fails. */
+static double dedicated_lanes_kpi(const char *rack, const char *put_away, double until,
+                                  const char *name)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = dedicated_lanes(rack, put_away, lanes_csv, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return NAN;
+    }
+    struct tsim_result r;
+    tsim_result_init(&r);
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    double v = NAN;
+    if (sim) {
+        tsim_sim_run_until(sim, until);
+        tsim_sim_result(sim, &r);
+        const struct tsim_kpi *k = tsim_result_find(&r, tsim_model_find_block(m, "rack"), name);
+        CHECK(k != NULL);
+        if (k) v = k->value;
+    }
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    return v;
+}
+
+/* Dedicated put-away into lanes (lanes_csv: lanes 2 and 3 are a's, lane 2 holds the file's
+ * load F stored at 0). Loads of a: 1 at 1 goes to lane 2, a lane of a with room (travel 1.5 each
+ * way; stored at 2.5, the crane back at 4); 2 (come at 2) at 4 to lane 3, a's empty lane
+ * (2.5 each way; stored at 6.5, back at 9); 3 at 9 behind it in lane 3 (stored 11.5, back 14);
+ * 4 finds no lane of a with room and waits, though lane 1 is empty: it is b's. Put-away travel
+ * (3 + 5 + 5) / 3 at 15; `closest` would use lane 2, then lane 1 twice, then lane 3:
+ * (3 + 1 + 1 + 5) / 4. Retrieval, requests at 20, 40, ... picked up on reaching the lane:
+ *   drive-in (the last put away in a lane): 1 (picked 21.5, dwell 19); the crane back at 23,
+ *     4 goes into lane 2 in its place (stored 24.5, waited 19); then 3 (42.5, dwell 31), 2
+ *     (62.5, 56), 4 (81.5, 57), F (101.5, 101.5);
+ *   flow (the first put away): F (21.5, 21.5); 4 goes behind 1 in lane 2 at 24.5; then 1 (41.5,
+ *     39), 2 (62.5, 56), 3 (82.5, 71), 4 (101.5, 77).
+ * Each retrieval's dwell is the dwell sum at the run's end less that of the run before it. */
+static void test_stock_dedicated_lanes(void)
+{
+    CHECK_NEAR(dedicated_lanes_kpi("drive_in", "dedicated", 15, "put_aways"), 3, 0);
+    CHECK_NEAR(dedicated_lanes_kpi("drive_in", "dedicated", 15, "travel_single"), 13.0 / 3,
+               1e-12);
+    CHECK_NEAR(dedicated_lanes_kpi("flow", "dedicated", 15, "travel_single"), 13.0 / 3, 1e-12);
+    CHECK_NEAR(dedicated_lanes_kpi("drive_in", "closest", 15, "travel_single"), 10.0 / 4, 1e-12);
+    CHECK_NEAR(dedicated_lanes_kpi("drive_in", "dedicated", 30, "put_away_wait"),
+               (0 + 2 + 6 + 19) / 4.0, 1e-12);
+    static const double dwell[2][5] = {{19, 31, 56, 57, 101.5}, {21.5, 39, 56, 71, 77}};
+    static const char *const racks[2] = {"drive_in", "flow"};
+    for (int k = 0; k < 2; k++) {
+        double before = 0;
+        for (int i = 0; i < 5; i++) {
+            double until = 30 + 20 * i;
+            double n = dedicated_lanes_kpi(racks[k], "dedicated", until, "retrievals");
+            double sum = n * dedicated_lanes_kpi(racks[k], "dedicated", until, "dwell");
+            CHECK_NEAR(n, i + 1, 0);
+            CHECK_NEAR(sum - before, dwell[k][i], 1e-9);
+            if (fabs(sum - before - dwell[k][i]) > 1e-9)
+                fprintf(stderr, "  %s: retrieval %d\n", racks[k], i + 1);
+            before = sum;
+        }
+    }
+}
+
+/* Under dedicated put-away a lane's product is the file's: a row giving a lane another product
+ * than its row before (empty or not) is refused at the row's product, and a lane rack without a
+ * stock file or `initial: full` has no products for its lanes. */
+static void test_stock_dedicated_lane_errors(void)
+{
+    static const struct {
+        const char *rack, *csv, *want;
+    } cases[] = {
+        {"drive_in", HDR "1-1,b,0\n2-1,a,1\n1-1,a,1\n",
+         "stock.csv:4:5: lane '1-1' holds product 'b' (line 2), and a lane holds one product"},
+        {"flow", HDR "3-1,a,2\n3-1,b,0\n",
+         "stock.csv:3:5: lane '3-1' holds product 'a' (line 2), and a lane holds one product"},
+        {"flow", HDR "2-1,a,3\n", "stock.csv:2:7: quantity 3 is more than a lane holds (2)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char diag[1024] = "";
+        struct tsim_model *m =
+            dedicated_lanes(cases[i].rack, "dedicated", cases[i].csv, diag, sizeof diag);
+        CHECK(m == NULL);
+        if (!strstr(diag, cases[i].want) || !strstr(diag, "rack.yaml:14:17: error: ")) {
+            fprintf(stderr, "  expected '%s' in:\n%s", cases[i].want, diag);
+            check_failed_ = 1;
+        }
+        tsim_model_destroy(m);
+    }
+    /* neither a stock file nor `initial: full` */
+    char yaml[1024], diag[1024] = "";
+    snprintf(yaml, sizeof yaml,
+             "name: rack\n"
+             "products: [a, b]\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 1\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "    rack: drive_in\n"
+             "    bays: 3\n"
+             "    levels: 1\n"
+             "    depth: 2\n"
+             "    put_away: dedicated\n"
+             "    to: out\n"
+             "  - sink: out\n");
+    struct tsim_model *m = model_from_text(yaml, "rack.yaml", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "rack.yaml:7:5: error: storage 'rack': 'put_away: dedicated' takes each "
+                       "lane's product from the initial stock: give a stock file or 'initial: "
+                       "full'") != NULL);
+    if (m == NULL && !strstr(diag, "rack.yaml:7:5:")) fprintf(stderr, "%s", diag);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-stock-XXXXXX");
@@ -344,6 +505,8 @@ int main(void)
     RUN(test_stock_key_set_after);
     RUN(test_stock_lanes);
     RUN(test_stock_lane_errors);
+    RUN(test_stock_dedicated_lanes);
+    RUN(test_stock_dedicated_lane_errors);
     remove(csv_path);
     rmdir(tmpdir);
     return CHECK_DONE();
