@@ -190,8 +190,8 @@ static void test_stock_bad_rows(void)
 }
 
 /* A key set after the file was read (an experiment's factor): a slot it fills past the new
- * `slot_loads`, or two products in a slot of what is now dedicated put-away, is refused when
- * the sim is made. */
+ * `slot_loads`, two products in a slot of what is now dedicated put-away, a slot outside the
+ * rack made smaller, or `initial: full` beside the file, is refused when the sim is made. */
 static void test_stock_key_set_after(void)
 {
     static const struct {
@@ -202,6 +202,9 @@ static void test_stock_key_set_after(void)
         {"rack.put_away", "dedicated",
          "storage 'rack': its stock file puts two products in slot 2, which holds one "
          "('put_away: dedicated')"},
+        {"rack.bays", "2", "storage 'rack': its stock file fills slot 3, outside its 2 slots"},
+        {"rack.initial", "full",
+         "storage 'rack' has a stock file and 'initial: full': give one"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char diag[1024] = "";
