@@ -891,13 +891,31 @@ static void test_crane_mg1(void)
     tsim_model_destroy(m);
 }
 
-/* The checks of an M/M/1 stock (loads at rate `lambda`, requests at `mu`, lost sales, a crane
- * in no time) on the model of `yaml`, block "rack", over 20 replications: mean stock
+/* The checks of an M/M/1 stock: loads at rate `lambda` (with the source's keys `source`),
+ * requests for any product at `mu`, lost sales, into storage "rack" of keys `keys` (a crane in
+ * no time), the model's `products` line first; over 20 replications: mean stock
  * rho / (1 - rho), mean dwell 1 / (mu - lambda), and Little's law on each replication, stock =
  * put-away rate x dwell. */
-static void check_mm1_stock(const char *yaml, double lambda, double mu)
+static void check_mm1_stock(const char *products, const char *source, const char *keys,
+                            double lambda, double mu)
 {
     const double rho = lambda / mu;
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "name: rack\n"
+             "%s"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: exponential(%.17g)\n"
+             "%s"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "%s"
+             "    demand: exponential(%.17g)\n"
+             "    stockout: drop\n"
+             "    to: out\n"
+             "  - sink: out\n",
+             products, 1 / lambda, source, keys, 1 / mu);
     char diag[512] = "";
     struct tsim_model *m = load(yaml, diag, sizeof diag);
     CHECK(m != NULL);
@@ -928,25 +946,9 @@ static void check_mm1_stock(const char *yaml, double lambda, double mu)
  * Little's law holds on each replication: stock = put-away rate x dwell. */
 static void test_stock_little(void)
 {
-    const double lambda = 0.5, mu = 1.0;
-    char yaml[1024];
-    snprintf(yaml, sizeof yaml,
-             "name: rack\n"
-             "blocks:\n"
-             "  - source: in\n"
-             "    interarrival: exponential(%.17g)\n"
-             "    to: rack\n"
-             "  - storage: rack\n"
-             "    bays: 100\n"
-             "    levels: 10\n"
-             "    bay_width: 1\n"
-             "    level_height: 1\n"
-             "    demand: exponential(%.17g)\n"
-             "    stockout: drop\n"
-             "    to: out\n"
-             "  - sink: out\n",
-             1 / lambda, 1 / mu);
-    check_mm1_stock(yaml, lambda, mu);
+    check_mm1_stock("", "",
+                    "    bays: 100\n    levels: 10\n    bay_width: 1\n    level_height: 1\n", 0.5,
+                    1.0);
 }
 
 /* The same M/M/1 stock with class put-away into the lanes of a drive-in rack (100 lanes of 4,
@@ -957,30 +959,15 @@ static void test_stock_little(void)
  * replication. A load finds no lane only when all 100 hold a load (P = rho^100). */
 static void test_stock_little_class_lanes(void)
 {
-    const double lambda = 0.5, mu = 1.0;
-    char yaml[1024];
-    snprintf(yaml, sizeof yaml,
-             "name: rack\n"
-             "products: [a, b, c]\n"
-             "blocks:\n"
-             "  - source: in\n"
-             "    interarrival: exponential(%.17g)\n"
-             "    product: {a: 0.5, b: 0.3, c: 0.2}\n"
-             "    to: rack\n"
-             "  - storage: rack\n"
-             "    rack: drive_in\n"
-             "    bays: 20\n"
-             "    levels: 5\n"
-             "    depth: 4\n"
-             "    put_away: class\n"
-             "    classes: 3\n"
-             "    classes_by: turnover\n"
-             "    demand: exponential(%.17g)\n"
-             "    stockout: drop\n"
-             "    to: out\n"
-             "  - sink: out\n",
-             1 / lambda, 1 / mu);
-    check_mm1_stock(yaml, lambda, mu);
+    check_mm1_stock("products: [a, b, c]\n", "    product: {a: 0.5, b: 0.3, c: 0.2}\n",
+                    "    rack: drive_in\n"
+                    "    bays: 20\n"
+                    "    levels: 5\n"
+                    "    depth: 4\n"
+                    "    put_away: class\n"
+                    "    classes: 3\n"
+                    "    classes_by: turnover\n",
+                    0.5, 1.0);
 }
 
 int main(void)

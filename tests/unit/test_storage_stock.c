@@ -27,12 +27,12 @@ static int write_csv(const char *csv)
     return 1;
 }
 
-/* A rack of 3 bays on one level, slots of 3 loads, 1 wide, speed 1 (to bay k and back:
- * 2k - 1), no pick-up or drop time, closest put-away unless `more` gives another, FIFO
- * retrieval; `more` adds keys to it and
- * `source` the arrival source's keys. The stock file is `csv`, written to the test's folder. */
-static struct tsim_model *rack_model(const char *csv, const char *more, const char *source,
-                                     char *diag, size_t size)
+/* A rack of `shape` (its keys `bays`, `levels` and what makes its slots), 1 wide, speed 1, no
+ * pick-up or drop time, closest put-away unless `more` gives another, FIFO retrieval; `more`
+ * adds keys to it and `source` the arrival source's keys. The stock file is `csv`, written to
+ * the test's folder; its key stands on line 7 + the lines of `source` and `shape`. */
+static struct tsim_model *shaped_model(const char *shape, const char *csv, const char *more,
+                                       const char *source, char *diag, size_t size)
 {
     if (!write_csv(csv)) return NULL;
     char yaml[2048];
@@ -44,17 +44,25 @@ static struct tsim_model *rack_model(const char *csv, const char *more, const ch
              "%s"
              "    to: rack\n"
              "  - storage: rack\n"
-             "    bays: 3\n"
-             "    levels: 1\n"
-             "    slot_loads: 3\n"
+             "%s"
              "    speed_x: 1\n"
              "    speed_y: 1\n"
              "    stock_file: %s\n"
              "%s%s"
              "    to: out\n"
              "  - sink: out\n",
-             source, csv_path, strstr(more, "put_away") ? "" : "    put_away: closest\n", more);
+             source, shape, csv_path, strstr(more, "put_away") ? "" : "    put_away: closest\n",
+             more);
     return model_from_text(yaml, "rack.yaml", diag, size);
+}
+
+/* A rack of 3 bays on one level, slots of 3 loads (to bay k and back: 2k - 1), as
+ * shaped_model. */
+static const char slots_shape[] = "    bays: 3\n    levels: 1\n    slot_loads: 3\n";
+static struct tsim_model *rack_model(const char *csv, const char *more, const char *source,
+                                     char *diag, size_t size)
+{
+    return shaped_model(slots_shape, csv, more, source, diag, size);
 }
 
 /* Bay 1 holds one b; bay 2 two a and one b (products share a slot); bay 3 three a: 7 loads of
@@ -65,13 +73,13 @@ static const char mixed_csv[] = "slot,product,quantity\n"
                                  "1-1,b,1\n"
                                  "3-1,a,3\n";
 
-/* The KPIs of the model (its stock file `csv`) run to `until`, seed 1. */
-static void run_rack(const char *csv, const char *more, const char *source, double until,
+/* The KPIs of shaped_model(shape, ...) run to `until`, seed 1. */
+static void run_shaped(const char *shape, const char *csv, const char *more, const char *source, double until,
                      struct tsim_result *r, int *rack)
 {
     char diag[1024] = "";
     tsim_result_init(r);
-    struct tsim_model *m = rack_model(csv, more, source, diag, sizeof diag);
+    struct tsim_model *m = shaped_model(shape, csv, more, source, diag, sizeof diag);
     CHECK(m != NULL);
     if (!m) {
         fprintf(stderr, "%s", diag);
@@ -86,6 +94,13 @@ static void run_rack(const char *csv, const char *more, const char *source, doub
     }
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
+}
+
+/* The KPIs of rack_model(csv, ...) run to `until`, seed 1. */
+static void run_rack(const char *csv, const char *more, const char *source, double until,
+                     struct tsim_result *r, int *rack)
+{
+    run_shaped(slots_shape, csv, more, source, until, r, rack);
 }
 
 /* Capacity: 7 loads at 0 leave 2 places, both in bay 1 (the only slot with room). Loads come at
@@ -339,70 +354,33 @@ static void test_stock_lane_errors(void)
  * Dedicated put-away into lanes
  * ------------------------------------------------------------------------------------------- */
 
-/* A `rack` (drive_in or flow) of 3 lanes of depth 2 on one level, 1 wide, speed 1 (to bay k and
- * back: 2k - 1), `put_away` as given, the stock file `csv`; loads of a at 1, 2, 3, 4;
- * requests for a every 20. */
-static struct tsim_model *dedicated_lanes(const char *rack, const char *put_away, const char *csv,
-                                          char *diag, size_t size)
-{
-    if (!write_csv(csv)) return NULL;
-    char yaml[2048];
-    snprintf(yaml, sizeof yaml,
-             "name: rack\n"
-             "products: [a, b]\n"
-             "blocks:\n"
-             "  - source: in\n"
-             "    interarrival: 1\n"
-             "    limit: 4\n"
-             "    product: a\n"
-             "    to: rack\n"
-             "  - storage: rack\n"
-             "    rack: %s\n"
-             "    bays: 3\n"
-             "    levels: 1\n"
-             "    depth: 2\n"
-             "    stock_file: %s\n"
-             "    speed_x: 1\n"
-             "    speed_y: 1\n"
-             "    put_away: %s\n"
-             "    demand: 20\n"
-             "    demand_product: a\n"
-             "    stockout: drop\n"
-             "    to: out\n"
-             "  - sink: out\n",
-             rack, csv_path, put_away);
-    return model_from_text(yaml, "rack.yaml", diag, size);
-}
-
 /* Lane 1 (bay 1) is b's, empty; lane 2 a's with one load; lane 3 a's, empty. */
 static const char lanes_csv[] = HDR "1-1,b,0\n2-1,a,1\n3-1,a,0\n";
 
-/* KPI `name` of dedicated_lanes(rack, put_away, lanes_csv) run to `until`, seed 1; NAN if it fails. */
+/* Loads of a at 1, 2, 3, 4 (the source's keys) and requests for a every 20 (the rack's), put
+ * away by `put_away`, into a `rack` (drive_in or flow) of 3 lanes of depth 2 on one level (to
+ * bay k and back: 2k - 1): shaped_model's, its stock file's key on line 16. */
+static const char lanes_source[] = "    interarrival: 1\n    limit: 4\n    product: a\n";
+static void lanes_shape(char *shape, size_t size, char *more, size_t msize, const char *rack,
+                        const char *put_away)
+{
+    snprintf(shape, size, "    rack: %s\n    bays: 3\n    levels: 1\n    depth: 2\n", rack);
+    snprintf(more, msize,
+             "    put_away: %s\n    demand: 20\n    demand_product: a\n    stockout: drop\n",
+             put_away);
+}
+
+/* KPI `name` of those lanes under `put_away`, their stock file lanes_csv, run to `until`. */
 static double dedicated_lanes_kpi(const char *rack, const char *put_away, double until,
                                   const char *name)
 {
-    char diag[1024] = "";
-    struct tsim_model *m = dedicated_lanes(rack, put_away, lanes_csv, diag, sizeof diag);
-    CHECK(m != NULL);
-    if (!m) {
-        fprintf(stderr, "%s", diag);
-        return NAN;
-    }
+    char shape[256], more[256];
+    lanes_shape(shape, sizeof shape, more, sizeof more, rack, put_away);
     struct tsim_result r;
-    tsim_result_init(&r);
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    CHECK(sim != NULL);
-    double v = NAN;
-    if (sim) {
-        tsim_sim_run_until(sim, until);
-        tsim_sim_result(sim, &r);
-        const struct tsim_kpi *k = tsim_result_find(&r, tsim_model_find_block(m, "rack"), name);
-        CHECK(k != NULL);
-        if (k) v = k->value;
-    }
+    int block = 0;
+    run_shaped(shape, lanes_csv, more, lanes_source, until, &r, &block);
+    double v = kpi(&r, block, name);
     tsim_result_release(&r);
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
     return v;
 }
 
@@ -460,11 +438,12 @@ static void test_stock_dedicated_lane_errors(void)
         {"flow", HDR "2-1,a,3\n", "stock.csv:2:7: quantity 3 is more than a lane holds (2)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char diag[1024] = "";
+        char diag[1024] = "", shape[256], more[256];
+        lanes_shape(shape, sizeof shape, more, sizeof more, cases[i].rack, "dedicated");
         struct tsim_model *m =
-            dedicated_lanes(cases[i].rack, "dedicated", cases[i].csv, diag, sizeof diag);
+            shaped_model(shape, cases[i].csv, more, lanes_source, diag, sizeof diag);
         CHECK(m == NULL);
-        if (!strstr(diag, cases[i].want) || !strstr(diag, "rack.yaml:14:17: error: ")) {
+        if (!strstr(diag, cases[i].want) || !strstr(diag, "rack.yaml:16:17: error: ")) {
             fprintf(stderr, "  expected '%s' in:\n%s", cases[i].want, diag);
             check_failed_ = 1;
         }
