@@ -3,7 +3,7 @@
  * naming the columns `slot`, `product` and `quantity` (in any order; other columns are not read),
  * then rows of loads. A slot is written BAY-LEVEL, both from 1 (`12-3`); the quantity is a whole
  * number from 0 to the loads a slot holds (stockcsv.h: 1, a selective rack's `slot_loads`, a
- * lane's `depth`); 0 names the slot's product without a load (dedicated put-away).
+ * lane's `depth`); 0 names the slot's (or lane's) product without a load (dedicated put-away).
  *
  * A slot of one load is given once. A slot of several may be given in several rows, one per
  * product, as long as their quantities add up to what it holds; products may share a slot
@@ -135,7 +135,7 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
     else r->rows[r->last[i]].next = k;
     r->last[i] = k;
     struct tsim__stock *o = r->out;
-    if (qty == 0) { /* empty, but its product is the slot's under dedicated put-away */
+    if (qty == 0) { /* empty, but its product is the slot's or lane's under dedicated put-away */
         if (o->nempty == o->capempty) {
             o->capempty = o->capempty ? 2 * o->capempty : 64;
             o->empty_slot = tsim__realloc(o->empty_slot, (size_t)o->capempty * sizeof(int32_t));
