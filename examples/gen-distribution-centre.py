@@ -3,7 +3,7 @@
 
   distribution-centre-stock.csv      the pallets in one aisle's rack at time 0 (each of the 4
                                      aisles starts with this layout)
-  distribution-centre-orders.csv     the crew's order lines: 1,960 lines an hour
+  distribution-centre-orders.csv     the crew's order lines: 48,000 less the full-pallet ones
   distribution-centre-pallets-N.csv  full-pallet orders of aisle N (1 to 4), 10 an hour
                                      (so 2,000 order lines an hour in all)
   distribution-centre-inbound.csv    inbound trucks by appointment, one every 20 minutes
@@ -26,7 +26,7 @@ SKUS = 60               # products s01..s60 of the pick area
 AISLES = 4              # AS/RS aisles, 40 bays x 10 levels each
 BAYS, LEVELS = 40, 10
 FILL = 0.6              # share of a rack's slots holding a pallet at time 0
-ORDERS_PER_MIN = 1960 / 3 / 60.0   # crew orders of 1 to 5 lines: 1,960 lines an hour
+LINES = 48000           # order lines of the day: 2,000 an hour
 PALLET_ORDERS_PER_MIN = 10 / 60.0   # full-pallet orders per aisle
 OUT_EVERY = 30.0        # an outbound truck leaves every 30 minutes, from 01:00 to 26:00 (the
                         # last ones take the day's last orders after the 24 hours)
@@ -76,20 +76,7 @@ def main():
     write(folder, "distribution-centre-stock.csv", ["slot", "product", "quantity"],
           [("%d-%d" % s, "pallet", 1) for s in full])
 
-    rows = []
-    n = 0
-    for t in poisson_times(rng, ORDERS_PER_MIN, DAY):
-        due = due_for(t, 90.0)
-        if due is None:
-            break
-        n += 1
-        cust = "C%03d" % rng.randint(1, 400)
-        for line in range(1, rng.randint(1, 5) + 1):
-            rows.append(("O%05d" % n, line, cust, "s%02d" % rng.randint(1, SKUS),
-                         rng.randint(1, 4), "%.2f" % t, "%.0f" % due))
-    write(folder, "distribution-centre-orders.csv",
-          ["order", "line", "customer", "product", "quantity", "release", "due"], rows)
-
+    pallet_lines = 0
     for a in range(1, AISLES + 1):
         rows = []
         n = 0
@@ -100,8 +87,28 @@ def main():
             n += 1
             rows.append(("P%d%04d" % (a, n), 1, "C%03d" % rng.randint(1, 400), "pallet", 1,
                          "%.2f" % t, "%.0f" % due))
+        pallet_lines += len(rows)
         write(folder, "distribution-centre-pallets-%d.csv" % a,
               ["order", "line", "customer", "product", "quantity", "release", "due"], rows)
+
+    # The crew's orders: exactly LINES - (the full-pallet lines) lines, in orders of 1 to 5
+    # lines released at the times of a Poisson process given its count (sorted uniform times).
+    crew = random.Random(SEED + 1)
+    sizes = []
+    left = LINES - pallet_lines
+    while left > 0:
+        sizes.append(min(left, crew.randint(1, 5)))
+        left -= sizes[-1]
+    times = sorted(crew.uniform(0.0, DAY) for _ in sizes)
+    rows = []
+    for n, (t, size) in enumerate(zip(times, sizes), 1):
+        due = due_for(t, 90.0)
+        cust = "C%03d" % crew.randint(1, 400)
+        for line in range(1, size + 1):
+            rows.append(("O%05d" % n, line, cust, "s%02d" % crew.randint(1, SKUS),
+                         crew.randint(1, 4), "%.2f" % t, "%.0f" % due))
+    write(folder, "distribution-centre-orders.csv",
+          ["order", "line", "customer", "product", "quantity", "release", "due"], rows)
 
     rows = []
     t, n = 0.0, 0
