@@ -13,19 +13,18 @@
 #  - the experiment's answer (docs/logistics.md), on the two aisles where the policy decides it.
 . tests/cli/lib.inc
 
+# must NAME ARGS...: twinsim ARGS must succeed (test NAME); the script stops where it does not.
+must() {
+    _name=$1
+    shift
+    tw "$@" --no-db --quiet --threads 2
+    [ "$rc" -eq 0 ] || { fail "$_name" "exit $rc: $(head -3 "$TMP/err")"; exit 0; }
+    pass "$_name"
+}
+
 EX=examples/distribution-centre.yaml
-tw run "$EX" --no-db --quiet --threads 2 --csv "$TMP/day"
-if [ "$rc" -ne 0 ]; then
-    fail dcx_day_runs "exit $rc: $(head -3 "$TMP/err")"
-    exit 0
-fi
-pass dcx_day_runs
-tw run "$EX" --no-db --quiet --threads 2 --horizon 3d --csv "$TMP/drain"
-if [ "$rc" -ne 0 ]; then
-    fail dcx_drain_runs "exit $rc: $(head -3 "$TMP/err")"
-    exit 0
-fi
-pass dcx_drain_runs
+must dcx_day_runs run "$EX" --csv "$TMP/day"
+must dcx_drain_runs run "$EX" --horizon 3d --csv "$TMP/drain"
 
 python3 - "$TMP/day/replications.csv" "$TMP/drain/replications.csv" examples >"$TMP/res" <<'PY'
 import csv, glob, os, sys
@@ -121,12 +120,7 @@ cat "$TMP/res"
 sed -e 's#^model: distribution-centre.yaml#model: '"$(pwd)"'/examples/distribution-centre.yaml#' \
     -e 's#pick.pickers: {from: 13, to: 17}#pick.pickers: [15, 16]#' \
     -e '/aisle[12].put_away:/d' examples/distribution-centre.experiment.yaml >"$TMP/exp.yaml"
-tw experiment "$TMP/exp.yaml" --no-db --quiet --threads 2 --json "$TMP/exp.json"
-if [ "$rc" -ne 0 ]; then
-    fail dcx_experiment_runs "exit $rc: $(head -3 "$TMP/err")"
-    exit 0
-fi
-pass dcx_experiment_runs
+must dcx_experiment_runs experiment "$TMP/exp.yaml" --json "$TMP/exp.json"
 python3 - "$TMP/exp.json" >"$TMP/why" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
