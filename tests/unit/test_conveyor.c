@@ -457,6 +457,97 @@ static void test_conveyor_speed_change(void)
     tsim_model_destroy(m);
 }
 
+/* Conveyor-serviced stations without storage (Pritsker): Poisson items (lambda = 2) ride belt 1,
+ * and at its end take station 1 if its one server is idle, else ride belt 2 to station 2, and so
+ * on; what finds station 3 busy too leaves unserved. Service is exponential (mu = 1). Station j
+ * sees only the items every station before it turned away, shifted in time by the belts' fixed
+ * transit, and a shift changes no long-run fraction, so the share of items that pass stations 1
+ * to j unserved is Erlang B(j, lambda / mu), as with no belts: B(1, 2) = 2/3, B(2, 2) = 2/5 and
+ * B(3, 2) = 4/19 = 0.2105. Each of 20 replications (seed 15, 20,000 items, run until empty) gives
+ * its shares; the check is |mean - B| <= the 99.9% t half-width over the replications (items of
+ * one replication are correlated, so the replications, not the items, are the samples) + an
+ * allowance of 10 / 20,000 for the start from empty, where the first items find idle stations
+ * (a few service times at 2 items a time unit). A model that served items waiting at a busy
+ * station (a queue), or sent them on when a server was idle, would miss B by 0.1 or more. */
+static void test_conveyor_serviced_stations_erlang_b(void)
+{
+    static const char yaml[] = "name: belt\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: exponential(0.5)\n"
+                               "    limit: 20000\n"
+                               "    to: belt\n"
+                               "  - conveyor: belt\n"
+                               "    length: 1\n"
+                               "    speed: 1\n"
+                               "    spacing: 0.0001\n"
+                               "    accumulating: false\n"
+                               "    to: {rule: first_free, among: [s1, belt2]}\n"
+                               "  - conveyor: belt2\n"
+                               "    length: 1\n"
+                               "    speed: 1\n"
+                               "    spacing: 0.0001\n"
+                               "    accumulating: false\n"
+                               "    to: {rule: first_free, among: [s2, belt3]}\n"
+                               "  - conveyor: belt3\n"
+                               "    length: 1\n"
+                               "    speed: 1\n"
+                               "    spacing: 0.0001\n"
+                               "    accumulating: false\n"
+                               "    to: {rule: first_free, among: [s3, unserved]}\n"
+                               "  - machine: s1\n"
+                               "    process: exponential(1)\n"
+                               "    to: served\n"
+                               "  - machine: s2\n"
+                               "    process: exponential(1)\n"
+                               "    to: served\n"
+                               "  - machine: s3\n"
+                               "    process: exponential(1)\n"
+                               "    to: served\n"
+                               "  - sink: served\n"
+                               "  - sink: unserved\n";
+    enum { REPS = 20, ITEMS = 20000 };
+    char diag[512] = "";
+    struct tsim_model *m = load(yaml, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    const int past[3] = {tsim_model_find_block(m, "belt2"), tsim_model_find_block(m, "belt3"),
+                         tsim_model_find_block(m, "unserved")};
+    const int served = tsim_model_find_block(m, "served");
+    double share[3][REPS];
+    struct tsim_sim *sim = tsim_sim_create(m, 15, 0);
+    CHECK(sim != NULL);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    for (int i = 0; i < REPS; i++) {
+        if (i > 0) tsim_sim_reset(sim, 15, (uint64_t)i);
+        tsim_sim_run(sim);
+        struct tsim_result r;
+        tsim_result_init(&r);
+        tsim_sim_result(sim, &r);
+        /* Every item is served or leaves unserved. */
+        CHECK_NEAR(kpi(&r, served, "entered") + kpi(&r, past[2], "entered"), ITEMS, 0);
+        for (int j = 0; j < 3; j++) share[j][i] = kpi(&r, past[j], "entered") / ITEMS;
+        tsim_result_release(&r);
+    }
+    tsim_sim_destroy(sim);
+    const double a = 2, b1 = a / (1 + a), b2 = a * b1 / (2 + a * b1), b3 = a * b2 / (3 + a * b2);
+    CHECK_NEAR(b3, 4.0 / 19, 1e-15);
+    const double want[3] = {b1, b2, b3};
+    for (int j = 0; j < 3; j++) {
+        struct tsim_summary sm;
+        tsim_summary_of(&sm, share[j], REPS, 0.999);
+        double tol = sm.half_width + 10.0 / ITEMS;
+        if (fabs(sm.mean - want[j]) > tol)
+            fprintf(stderr, "  past %d stations: %.5f +- %.5f, Erlang B %.5f\n", j + 1, sm.mean,
+                    sm.half_width, want[j]);
+        CHECK(fabs(sm.mean - want[j]) <= tol);
+    }
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_conveyor_transit_is_length_over_speed);
@@ -468,5 +559,6 @@ int main(void)
     RUN(test_conveyor_bad_input);
     RUN(test_conveyor_through_the_api);
     RUN(test_conveyor_speed_change);
+    RUN(test_conveyor_serviced_stations_erlang_b);
     return CHECK_DONE();
 }
