@@ -6,24 +6,49 @@
  * at the pack station. No picker walks and the storage holds the stock, so the block's walking
  * and stock keys have no use here. It is not the crane: storage.c runs every cycle.
  *
+ * Stock-outs follow the storage's rule (`stockout`): a line that finds no load is counted in the
+ * storage's `stockouts` and waits in the crane's queue (`wait`), or is dropped (`drop`): then it
+ * is short, counted in this block's `stockouts` and `units_short`, and its order ships without it.
+ *
  * Invariants: the lines from next_line to the end of the released ones have not asked the crane
- * (the storage's request queue was full when they came); every line before next_line has asked,
- * unless the plant had reported it picked (`done`) before its turn. A line's bit in `in` is set
- * once it is at the pack station by the crane's load, whether or not the plant reported it first.
+ * (the storage's request queue was full when they came); every line before next_line has asked
+ * or was dropped, unless the plant had reported it picked (`done`) before its turn. A line's bit
+ * in `in` is set once it is at the pack station by the crane's load, whether or not the plant
+ * reported it first, or once it was dropped.
  */
 #include "blocks/pickstate.h"
 #include "blocks/storage.h"
+
+/* Line `l` found no load and the storage dropped it (`stockout: drop`): it is short by all its
+ * units (`stockouts`, `units_short`, as a walker's line that finds too few), and its order ships
+ * without it. It counts as brought (`in`), so a later report of it by the plant is a difference
+ * the sim does not resolve. */
+static void drop_line(struct tsim_sim *sim, struct tsim__picking *s,
+                      struct tsim__picking_lines ol, uint32_t l)
+{
+    AT(s, in_off, unsigned char)[l / 8] |= (unsigned char)(1u << (l % 8));
+    s->stockouts++;
+    s->short_units += (uint64_t)ol.qty[l];
+    line_settle(sim, s, order_of(ol.first, s->norders, l), 0);
+}
 
 int tsim__pickcrane_ask(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct tsim__picking_lines ol = lines_of(s, d);
     const unsigned char *done = AT(s, done_off, unsigned char);
-    for (uint32_t l; (l = s->next_line) < (uint32_t)ol.first[s->released]; s->next_line++)
-        if (!is_done(done, l) && tsim__storage_request(sim, (uint32_t)d->val[K_PICKED_BY].i,
-                                                       ol.product[l], b, EV_CRANE, l) < 0)
-            return 0;
-    return 0;
+    int settled = 0;
+    for (uint32_t l; (l = s->next_line) < (uint32_t)ol.first[s->released]; s->next_line++) {
+        if (is_done(done, l)) continue;
+        int rc = tsim__storage_request(sim, (uint32_t)d->val[K_PICKED_BY].i, ol.product[l], b,
+                                       EV_CRANE, l);
+        if (rc < 0) break;
+        if (rc > 0) {
+            drop_line(sim, s, ol, l);
+            settled = 1;
+        }
+    }
+    return settled;
 }
 
 /* The line is picked from the load in `pick_line` plus `pick_unit` a unit (EV_LINE then), and

@@ -91,20 +91,30 @@ struct tsim__picking_order {
     uint32_t ent, left;
 };
 
-/* A line of order `o` is at the pack station: the order is complete with its last line, and
- * then waits for a packer (the caller dispatches them). */
-static inline void line_in(struct tsim_sim *sim, struct tsim__picking *s, uint32_t o)
+/* A line of order `o` is settled: at the pack station (`in`), or dropped for want of stock (not
+ * picked, it never comes; the order waits no longer for it). The order is complete with its last
+ * line, and then waits for a packer (the caller dispatches them); an order whose every line was
+ * dropped is complete at once, with no consolidation wait. */
+static inline void line_settle(struct tsim_sim *sim, struct tsim__picking *s, uint32_t o, int in)
 {
     struct tsim__picking_order *os = AT(s, ord_off, struct tsim__picking_order);
     uint32_t *pq = AT(s, pq_off, uint32_t);
-    s->lines++;
-    if (os[o].t_first < 0) os[o].t_first = sim->now;
+    if (in) {
+        s->lines++;
+        if (os[o].t_first < 0) os[o].t_first = sim->now;
+    }
     if (--os[o].left == 0) {
+        if (os[o].t_first < 0) os[o].t_first = sim->now;
         os[o].t_done = sim->now;
         tsim__sum_add(&s->consol, sim->now - os[o].t_first);
         pq[(s->pq_head + s->pq_n) % s->norders] = o;
         s->pq_n++;
     }
+}
+
+static inline void line_in(struct tsim_sim *sim, struct tsim__picking *s, uint32_t o)
+{
+    line_settle(sim, s, o, 1);
 }
 
 /* Tell the observer, if any, of order or line `k` (TSIM_OBS_RELEASE, TSIM_OBS_PICK). */
@@ -120,7 +130,8 @@ static inline void observe(struct tsim_sim *sim, uint32_t b, enum tsim_obs_kind 
  * picking.c -> pickcrane.c -> storage.c). Those that return 1 have brought a line to the pack
  * station, so the caller dispatches its packers. */
 
-/* The released lines not asked yet ask the crane, in release order, while its queue has room. */
+/* The released lines not asked yet ask the crane, in release order, while its queue has room;
+ * a line the storage drops for want of stock is settled short at once. */
 int tsim__pickcrane_ask(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s);
 /* EV_CRANE: the crane has dropped line `l`'s load at its I/O point. */
 int tsim__pickcrane_drop(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t l);
