@@ -52,10 +52,16 @@ int tsim__pickcrane_ask(struct tsim_sim *sim, uint32_t b, struct tsim__picking *
 }
 
 /* The line is picked from the load in `pick_line` plus `pick_unit` a unit (EV_LINE then), and
- * the next lines ask, since the crane's queue has room again. */
+ * the next lines ask, since the crane's queue has room again. A line the plant reported picked
+ * while the crane was on its way is not picked again: its load leaves unused (along the
+ * storage's `to`, as every retrieved load). */
 int tsim__pickcrane_drop(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t l)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (is_done(AT(s, done_off, unsigned char), l)) {
+        AT(s, in_off, unsigned char)[l / 8] |= (unsigned char)(1u << (l % 8));
+        return tsim__pickcrane_ask(sim, b, s);
+    }
     int64_t t = draw_of(sim, s, d, K_PICK_LINE);
     t += lines_of(s, d).qty[l] * draw_of(sim, s, d, K_PICK_UNIT);
     tsim__schedule(sim, sim->now + t, b, EV_LINE, l);
@@ -74,9 +80,16 @@ int tsim__pickcrane_line_in(struct tsim_sim *sim, uint32_t b, struct tsim__picki
     return 1;
 }
 
+/* A line that has asked the crane and is not brought yet: its request is withdrawn while it
+ * waits in the crane's queue (the load stays in stock); once the crane is on its way the
+ * retrieval goes on and the load is not picked (tsim__pickcrane_drop). */
 int tsim__pickcrane_pick(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t l)
 {
-    return is_done(AT(s, in_off, unsigned char), l);
+    if (is_done(AT(s, in_off, unsigned char), l)) return 1;
+    if (l < s->next_line)
+        tsim__storage_withdraw(sim, (uint32_t)tsim__desc(sim, b)->val[K_PICKED_BY].i, b, EV_CRANE,
+                               l);
+    return 0;
 }
 
 int tsim__pickcrane_check(const struct tsim_model *m, const struct tsim__block_desc *d)

@@ -125,7 +125,8 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
     size_t no, nl;
     sizes(d, &no, &nl);
     return round8(sizeof(struct tsim__picking)) + count_of(d, K_PICKERS) * sizeof(struct picker) +
-           count_of(d, K_PACKERS) * sizeof(struct packer) + no * sizeof(struct tsim__picking_order) +
+           count_of(d, K_PACKERS) * sizeof(struct packer) +
+           no * sizeof(struct tsim__picking_order) +
            round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) + gen_size(d) +
            round8(nl / 8 + 1) +
            (size_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) * sizeof(int64_t) +
@@ -171,8 +172,8 @@ static int32_t draw_product(struct tsim_sim *sim, struct tsim__picking *s,
 }
 
 /* Draw every order of the replication into the arena, laid out after the stock. */
-static void generate(struct tsim_sim *sim, struct tsim__picking *s, const struct tsim__block_desc *d,
-                     uint64_t off)
+static void generate(struct tsim_sim *sim, struct tsim__picking *s,
+                     const struct tsim__block_desc *d, uint64_t off)
 {
     size_t no, nl;
     sizes(d, &no, &nl);
@@ -650,12 +651,12 @@ int tsim__picking_release(struct tsim_sim *sim, int block, const char *order, ch
     struct tsim__picking *s = tsim__state(sim, (uint32_t)block);
     const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
     int o = find_order(d, order);
+    const struct tsim__picking_order *os = AT(s, ord_off, struct tsim__picking_order);
     /* released by the sim at this very instant: the plant agrees */
-    if ((uint32_t)o < s->released && AT(s, ord_off, struct tsim__picking_order)[o].t_release == sim->now)
-        return 0;
+    if ((uint32_t)o < s->released && os[o].t_release == sim->now) return 0;
     if ((uint32_t)o < s->released) {
         snprintf(err, errlen, "order '%s' of picking '%s' was released already, at %g", order,
-                 d->name, tsim__time(sim, AT(s, ord_off, struct tsim__picking_order)[o].t_release));
+                 d->name, tsim__time(sim, os[o].t_release));
         return -1;
     }
     release_now(sim, (uint32_t)block, s, (uint32_t)o);
@@ -705,6 +706,7 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
         tour_shorten(sim, b, s, tp, l); /* the picker no longer walks to it */
     }
     line_in(sim, s, (uint32_t)o);
+    if (by_crane(d)) tsim__pickcrane_ask(sim, b, s); /* a withdrawn request made room */
     dispatch_packers(sim, b, s);
     return 0;
 }

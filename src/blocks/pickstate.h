@@ -138,7 +138,8 @@ int tsim__pickcrane_drop(struct tsim_sim *sim, uint32_t b, struct tsim__picking 
 /* EV_LINE: line `l`, picked from its load, is at the pack station. */
 int tsim__pickcrane_line_in(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t l);
 /* The plant reports line `l` picked (tsim__picking_pick, before it marks the line `done`): 1 when
- * the crane's load had been picked already (the sim picked it first), else 0. */
+ * the crane's load had been picked already (the sim picked it first, or dropped the line), else
+ * 0, its request withdrawn if the crane has not set off for it. */
 int tsim__pickcrane_pick(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t l);
 /* The keys a block picked by a crane has no use for: 0, or the error (check). */
 int tsim__pickcrane_check(const struct tsim_model *m, const struct tsim__block_desc *d);

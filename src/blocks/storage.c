@@ -714,6 +714,23 @@ int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_
     return 0;
 }
 
+int tsim__storage_withdraw(struct tsim_sim *sim, uint32_t b, uint32_t to, uint32_t kind,
+                           uint32_t arg)
+{
+    struct storage *s = tsim__state(sim, b);
+    struct request *rq = reqs_of(s);
+    for (uint32_t k = 0; k < s->req_n; k++) {
+        const struct request *r = &rq[(s->req_head + k) % s->req_cap];
+        if (r->to != to || r->kind != kind || r->arg != arg) continue;
+        for (; k + 1 < s->req_n; k++) /* the ones behind it move up, in order */
+            rq[(s->req_head + k) % s->req_cap] = rq[(s->req_head + k + 1) % s->req_cap];
+        s->req_n--;
+        next_cycle(sim, b, s); /* it may have held the queue, waiting for stock */
+        return 0;
+    }
+    return -1;
+}
+
 static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
 {
     struct storage *s = tsim__state(sim, b);

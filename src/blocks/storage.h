@@ -36,4 +36,10 @@ int64_t tsim__storage_observe(struct tsim_sim *sim, int block, int product, int6
  * asked or counted, and the caller asks again later. O(waiting requests). */
 int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_t to,
                           uint32_t kind, uint32_t arg);
+/* Withdraw the request of storage block `b` whose event is (`to`, `kind`, `arg`), if it still
+ * waits in the queue: the crane has not set off for its load, which stays in stock (no load is
+ * reserved for a waiting request). Returns 0, or -1 when no such request waits (the crane is
+ * already on its way, or has dropped the load): then nothing changes. O(waiting requests). */
+int tsim__storage_withdraw(struct tsim_sim *sim, uint32_t b, uint32_t to, uint32_t kind,
+                           uint32_t arg);
 #endif
