@@ -352,6 +352,22 @@ static void test_picking_crane_little(void)
     tsim_model_destroy(m);
 }
 
+/* Orders O and P of the two stock-out runs below (blocks pick 0, rack 1), run to the end with
+ * the rack's `rack_keys`: the result in `r` (whose names the model holds), the end time in
+ * `end`. Returns the model, NULL (and no result) if it did not load. */
+static struct tsim_model *run_stockout(const char *rack_keys, struct tsim_result *r, double *end)
+{
+    static const char csv[] = "order,line,product,quantity,release,due\n"
+                              "O,1,c,1,0,\nO,2,c,2,0,\nP,1,b,1,0,\n";
+    char diag[1024] = "";
+    struct tsim_model *m = load_crane(csv, sizeof csv - 1, 4, 1, rack_keys, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return NULL;
+    CHECK(tsim_model_find_block(m, "pick") == 0 && tsim_model_find_block(m, "rack") == 1);
+    *end = run(m, -1, r);
+    return m;
+}
+
 /* Order O of two lines of c (x 1, x 2) and order P of one line of b, all at 0, by crane from
  * the rack of 4 bays (a, b, c, a: one load of c, in slot 2). O's line 1 asks first and the crane
  * sets off for slot 2 at once, so O's line 2 finds no load of c the queue has not claimed: a
@@ -362,26 +378,20 @@ static void test_picking_crane_little(void)
  * picked by 11.5, shipped at 13.5. */
 static void test_picking_crane_stockout_drop(void)
 {
-    static const char csv[] = "order,line,product,quantity,release,due\n"
-                              "O,1,c,1,0,\nO,2,c,2,0,\nP,1,b,1,0,\n";
-    char diag[1024] = "";
-    struct tsim_model *m = load_crane(csv, sizeof csv - 1, 4, 1, "    stockout: drop\n", diag,
-                                      sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    int pick = tsim_model_find_block(m, "pick"), rack = tsim_model_find_block(m, "rack");
     struct tsim_result r;
-    double end = run(m, -1, &r);
+    double end;
+    struct tsim_model *m = run_stockout("    stockout: drop\n", &r, &end);
+    if (!m) return;
     CHECK_NEAR(end, 13.5, 1e-9);
-    CHECK_NEAR(kpi(&r, rack, "stockouts"), 1, 0);
-    CHECK_NEAR(kpi(&r, rack, "retrievals"), 2, 0);
-    CHECK_NEAR(kpi(&r, pick, "stockouts"), 1, 0);
-    CHECK_NEAR(kpi(&r, pick, "units_short"), 2, 0);
-    CHECK_NEAR(kpi(&r, pick, "lines_picked"), 2, 0); /* the dropped line is not picked */
-    CHECK_NEAR(kpi(&r, pick, "units_picked"), 2, 0);
-    CHECK_NEAR(kpi(&r, pick, "orders_shipped"), 2, 0); /* O short by its second line */
-    CHECK_NEAR(kpi(&r, pick, "cycle_time"), (9.5 + 13.5) / 2, 1e-9);
-    CHECK_NEAR(kpi(&r, pick, "consolidation_wait"), 0, 0);
+    CHECK_NEAR(kpi(&r, 1, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, 1, "retrievals"), 2, 0);
+    CHECK_NEAR(kpi(&r, 0, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, 0, "units_short"), 2, 0);
+    CHECK_NEAR(kpi(&r, 0, "lines_picked"), 2, 0); /* the dropped line is not picked */
+    CHECK_NEAR(kpi(&r, 0, "units_picked"), 2, 0);
+    CHECK_NEAR(kpi(&r, 0, "orders_shipped"), 2, 0); /* O short by its second line */
+    CHECK_NEAR(kpi(&r, 0, "cycle_time"), (9.5 + 13.5) / 2, 1e-9);
+    CHECK_NEAR(kpi(&r, 0, "consolidation_wait"), 0, 0);
     tsim_result_release(&r);
     tsim_model_destroy(m);
 }
@@ -391,23 +401,18 @@ static void test_picking_crane_stockout_drop(void)
  * line 1 is picked at 7.5 nothing more happens: no order ships, one line picked, nothing short. */
 static void test_picking_crane_stockout_wait(void)
 {
-    static const char csv[] = "order,line,product,quantity,release,due\n"
-                              "O,1,c,1,0,\nO,2,c,2,0,\nP,1,b,1,0,\n";
-    char diag[1024] = "";
-    struct tsim_model *m = load_crane(csv, sizeof csv - 1, 4, 1, "", diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    int pick = tsim_model_find_block(m, "pick"), rack = tsim_model_find_block(m, "rack");
     struct tsim_result r;
-    double end = run(m, -1, &r);
+    double end;
+    struct tsim_model *m = run_stockout("", &r, &end);
+    if (!m) return;
     CHECK_NEAR(end, 7.5, 1e-9);
-    CHECK_NEAR(kpi(&r, rack, "stockouts"), 1, 0);
-    CHECK_NEAR(kpi(&r, rack, "retrievals"), 1, 0);
-    CHECK_NEAR(kpi(&r, pick, "stockouts"), 0, 0);
-    CHECK_NEAR(kpi(&r, pick, "units_short"), 0, 0);
-    CHECK_NEAR(kpi(&r, pick, "lines_picked"), 1, 0);
-    CHECK_NEAR(kpi(&r, pick, "orders_shipped"), 0, 0);
-    CHECK_NEAR(kpi(&r, pick, "content"), 2, 1e-9); /* O and P, there since 0 */
+    CHECK_NEAR(kpi(&r, 1, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, 1, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, 0, "stockouts"), 0, 0);
+    CHECK_NEAR(kpi(&r, 0, "units_short"), 0, 0);
+    CHECK_NEAR(kpi(&r, 0, "lines_picked"), 1, 0);
+    CHECK_NEAR(kpi(&r, 0, "orders_shipped"), 0, 0);
+    CHECK_NEAR(kpi(&r, 0, "content"), 2, 1e-9); /* O and P, there since 0 */
     tsim_result_release(&r);
     tsim_model_destroy(m);
 }
