@@ -13,8 +13,8 @@
  * Invariants: the lines from next_line to the end of the released ones have not asked the crane
  * (the storage's request queue was full when they came); every line before next_line has asked
  * or was dropped, unless the plant had reported it picked (`done`) before its turn. A line's bit
- * in `in` is set once it is at the pack station by the crane's load, whether or not the plant
- * reported it first, or once it was dropped.
+ * in `in` is set once it is at the pack station by the crane's load, or its load came after the
+ * plant's report, or it was dropped: the crane owes it nothing more.
  */
 #include "blocks/pickstate.h"
 #include "blocks/storage.h"
