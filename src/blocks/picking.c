@@ -29,6 +29,9 @@
  * cannot tell them from a file's. The state has room for `order_limit` orders of the most lines
  * `order_lines` can draw, so that distribution must be bounded.
  *
+ * With `picked_by` a storage block's crane brings each line's load instead of a picker's tour:
+ * pickcrane.c, with the state both files share in pickstate.h.
+ *
  * The live twin (picking.h) may release an order of the file now, and report a line picked: the
  * line is then at the pack station at once, and a picker skips it (`done`, a bit a line). A line
  * reported while on a tour leaves the tour, which is planned again without it (tour_shorten).
@@ -41,22 +44,14 @@
  * retries when woken, packers in index order. State lives in the arena, located by offsets.
  */
 #include "blocks/picking.h"
-#include "blocks/sim.h"
-#include "blocks/storage.h"
+#include "blocks/pickstate.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-enum { EV_ARRIVE, EV_WAVE, EV_TOUR, EV_PACK, EV_CRANE, EV_LINE };
 enum { REL_AT_TIME, REL_WAVE, REL_BATCH };
 enum { IDLE, BUSY, BLOCKED };
-enum {
-    K_ORDERS_FILE, K_RELEASE, K_WAVE, K_BATCH, K_PICKERS, K_TOUR_LINES, K_PICK_LINE, K_PICK_UNIT,
-    K_AISLES, K_AISLE_LENGTH, K_AISLE_PITCH, K_LOCATIONS, K_WALK_SPEED, K_PACKERS, K_PACK_TIME,
-    K_STOCK, K_ROUTING, K_ORDER_INTERARRIVAL, K_ORDER_LIMIT, K_ORDER_LINES, K_LINE_UNITS, K_DUE,
-    K_PRODUCT, K_PICKED_BY
-}; /* indices in `keys` */
 enum { ROUTE_RETURN, ROUTE_S_SHAPE };
 
 struct picker {
@@ -72,45 +67,6 @@ struct picker {
 struct packer {
     uint32_t state, order;
 };
-
-struct ostate {
-    int64_t t_release, t_first; /* ticks; t_first: its first line at the pack station, -1 */
-    int64_t t_done;             /* complete (all lines there), ticks */
-    uint32_t ent, left;
-};
-
-struct picking {
-    struct tsim__bhdr h;
-    uint32_t npick, npack, norders, nprod;
-    uint32_t arrived, released, next_line;
-    uint32_t pq_head, pq_n;
-    uint32_t busy_pickers;
-    uint32_t line_order; /* the order of line next_line */
-    uint64_t pick_off, pack_off, ord_off, pq_off, stock_off; /* bytes from the state's start */
-    uint64_t gen_off; /* generated orders (struct gen and its arrays); 0 with a file */
-    uint64_t done_off; /* a bit a line: the plant reported it picked (picking.h) */
-    uint64_t lw_off; /* per picker, `tour_lines` pick times (ticks) of its tour's lines */
-    uint64_t in_off; /* picked_by: a bit a line, at the pack station (0 without) */
-    struct tsim__area busy; /* pickers on a tour */
-    uint64_t lines, units, shipped, on_time, stockouts, short_units;
-    struct tsim__sum cycle, lead, consol, pack_wait;
-    double travel, work; /* of tours ended, model time */
-};
-
-/* Generated orders, followed in the arena by rel[n], due[n] (ticks; TSIM__NEVER: none),
- * first[n + 1], product[lines] and qty[lines], each array from an 8-byte boundary. */
-struct gen {
-    uint64_t rel_off, due_off, first_off, product_off, qty_off; /* bytes from the state's start */
-};
-
-/* The order lines a replication releases: the file's or the generated ones. */
-struct lines {
-    const int32_t *first, *product, *qty;
-};
-
-#define AT(s, off, type) ((type *)((unsigned char *)(s) + (s)->off))
-#define GEN(s) ((struct gen *)((unsigned char *)(s) + (s)->gen_off))
-#define GAT(s, off, type) ((type *)((unsigned char *)(s) + GEN(s)->off))
 
 static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 
@@ -141,7 +97,6 @@ static long long lines_max(const struct tsim_dist *d)
 }
 
 static int generated(const struct tsim__block_desc *d) { return d->val[K_ORDER_INTERARRIVAL].set; }
-static int by_crane(const struct tsim__block_desc *d) { return d->val[K_PICKED_BY].set; }
 
 /* Orders and lines of the block's state: the file's, or room for the generated ones. */
 static void sizes(const struct tsim__block_desc *d, size_t *no, size_t *nl)
@@ -160,7 +115,7 @@ static size_t gen_size(const struct tsim__block_desc *d)
     if (!generated(d)) return 0;
     size_t no, nl;
     sizes(d, &no, &nl);
-    return round8(sizeof(struct gen)) + 2 * round8(no * sizeof(int64_t)) +
+    return round8(sizeof(struct tsim__picking_gen)) + 2 * round8(no * sizeof(int64_t)) +
            round8((no + 1) * sizeof(int32_t)) + 2 * round8(nl * sizeof(int32_t));
 }
 
@@ -169,22 +124,16 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
     size_t np = m->nproducts > 0 ? (size_t)m->nproducts : 1;
     size_t no, nl;
     sizes(d, &no, &nl);
-    return round8(sizeof(struct picking)) + count_of(d, K_PICKERS) * sizeof(struct picker) +
-           count_of(d, K_PACKERS) * sizeof(struct packer) + no * sizeof(struct ostate) +
+    return round8(sizeof(struct tsim__picking)) + count_of(d, K_PICKERS) * sizeof(struct picker) +
+           count_of(d, K_PACKERS) * sizeof(struct packer) +
+           no * sizeof(struct tsim__picking_order) +
            round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) + gen_size(d) +
            round8(nl / 8 + 1) +
            (size_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) * sizeof(int64_t) +
            (by_crane(d) ? round8(nl / 8 + 1) : 0);
 }
 
-static struct lines lines_of(const struct picking *s, const struct tsim__block_desc *d)
-{
-    if (!s->gen_off) return (struct lines){d->orders.first, d->orders.product, d->orders.qty};
-    return (struct lines){GAT(s, first_off, int32_t), GAT(s, product_off, int32_t),
-                          GAT(s, qty_off, int32_t)};
-}
-
-static int64_t release_ticks(const struct tsim_sim *sim, const struct picking *s,
+static int64_t release_ticks(const struct tsim_sim *sim, const struct tsim__picking *s,
                              const struct tsim__block_desc *d, uint32_t o)
 {
     if (s->gen_off) return GAT(s, rel_off, int64_t)[o];
@@ -192,7 +141,7 @@ static int64_t release_ticks(const struct tsim_sim *sim, const struct picking *s
 }
 
 /* Order `o`'s due time in ticks, TSIM__NEVER if none. */
-static int64_t due_ticks(const struct tsim_sim *sim, const struct picking *s,
+static int64_t due_ticks(const struct tsim_sim *sim, const struct tsim__picking *s,
                          const struct tsim__block_desc *d, uint32_t o)
 {
     if (s->gen_off) return GAT(s, due_off, int64_t)[o];
@@ -200,7 +149,7 @@ static int64_t due_ticks(const struct tsim_sim *sim, const struct picking *s,
 }
 
 /* A whole number drawn from `key` (plain numbers, not times), rounded, from 1 to 10^9. */
-static int32_t draw_count(struct tsim_sim *sim, struct picking *s,
+static int32_t draw_count(struct tsim_sim *sim, struct tsim__picking *s,
                           const struct tsim__block_desc *d, int key)
 {
     if (!d->val[key].set) return 1;
@@ -208,7 +157,7 @@ static int32_t draw_count(struct tsim_sim *sim, struct picking *s,
     return v < 1.5 ? 1 : v < 1e9 ? (int32_t)llround(v) : 1000000000;
 }
 
-static int32_t draw_product(struct tsim_sim *sim, struct picking *s,
+static int32_t draw_product(struct tsim_sim *sim, struct tsim__picking *s,
                             const struct tsim__block_desc *d)
 {
     if (d->mix_n == 0 && d->val[K_PRODUCT].set) return (int32_t)d->val[K_PRODUCT].i;
@@ -223,14 +172,14 @@ static int32_t draw_product(struct tsim_sim *sim, struct picking *s,
 }
 
 /* Draw every order of the replication into the arena, laid out after the stock. */
-static void generate(struct tsim_sim *sim, struct picking *s, const struct tsim__block_desc *d,
-                     uint64_t off)
+static void generate(struct tsim_sim *sim, struct tsim__picking *s,
+                     const struct tsim__block_desc *d, uint64_t off)
 {
     size_t no, nl;
     sizes(d, &no, &nl);
     s->gen_off = off;
-    struct gen *g = GEN(s);
-    g->rel_off = off + round8(sizeof(struct gen));
+    struct tsim__picking_gen *g = GEN(s);
+    g->rel_off = off + round8(sizeof(struct tsim__picking_gen));
     g->due_off = g->rel_off + round8(no * sizeof(int64_t));
     g->first_off = g->due_off + round8(no * sizeof(int64_t));
     g->product_off = g->first_off + round8((no + 1) * sizeof(int32_t));
@@ -261,7 +210,7 @@ static void generate(struct tsim_sim *sim, struct picking *s, const struct tsim_
 
 static void init(struct tsim_sim *sim, uint32_t b)
 {
-    struct picking *s = tsim__state(sim, b);
+    struct tsim__picking *s = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     s->npick = count_of(d, K_PICKERS);
     s->npack = count_of(d, K_PACKERS);
@@ -269,10 +218,10 @@ static void init(struct tsim_sim *sim, uint32_t b)
     sizes(d, &no, &nl);
     s->norders = (uint32_t)no;
     s->nprod = sim->m->nproducts > 0 ? (uint32_t)sim->m->nproducts : 1;
-    s->pick_off = round8(sizeof(struct picking));
+    s->pick_off = round8(sizeof(struct tsim__picking));
     s->pack_off = s->pick_off + s->npick * sizeof(struct picker);
     s->ord_off = s->pack_off + s->npack * sizeof(struct packer);
-    s->pq_off = s->ord_off + (uint64_t)s->norders * sizeof(struct ostate);
+    s->pq_off = s->ord_off + (uint64_t)s->norders * sizeof(struct tsim__picking_order);
     s->stock_off = s->pq_off + round8((s->norders ? s->norders : 1) * sizeof(uint32_t));
     int64_t *stock = AT(s, stock_off, int64_t);
     for (uint32_t p = 0; p < s->nprod; p++) stock[p] = d->val[K_STOCK].set ? d->val[K_STOCK].i : -1;
@@ -306,8 +255,6 @@ static void location(const struct tsim__block_desc *d, int p, double *x, double 
  * such aisle walked through its whole length, front to back and back to front in turn, and the
  * cross aisles out and back; with an odd count the farthest aisle is entered from the front and
  * left the same way, from its deepest pick. */
-static int is_done(const unsigned char *done, uint32_t l) { return done[l / 8] >> (l % 8) & 1; }
-
 static double tour_travel(const struct tsim__block_desc *d, const int32_t *product,
                           const unsigned char *done, uint32_t l0, uint32_t l1)
 {
@@ -345,47 +292,18 @@ static double tour_travel(const struct tsim__block_desc *d, const int32_t *produ
     return 2 * (xmax + depth) / d->val[K_WALK_SPEED].r;
 }
 
-static int64_t draw_of(struct tsim_sim *sim, struct picking *s, const struct tsim__block_desc *d,
-                       int key)
-{
-    return d->val[key].set ? tsim__draw(sim, &d->val[key].d, &s->h.rng[TSIM__RNG_MAIN]) : 0;
-}
-
-/* Picking by a storage block's crane (`picked_by`): each released line not reported picked, in
- * release order, asks the crane for a load of its product while the storage's request queue
- * has room (the others wait here, from next_line on, and ask as the crane drops loads). */
-static void crane_ask(struct tsim_sim *sim, uint32_t b, struct picking *s)
-{
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
-    struct lines ol = lines_of(s, d);
-    const unsigned char *done = AT(s, done_off, unsigned char);
-    for (uint32_t l; (l = s->next_line) < (uint32_t)ol.first[s->released]; s->next_line++)
-        if (!is_done(done, l) && tsim__storage_request(sim, (uint32_t)d->val[K_PICKED_BY].i,
-                                                       ol.product[l], b, EV_CRANE, l) < 0)
-            return;
-}
-
-/* The crane has dropped line `l`'s load at the I/O point: the line is picked from it in
- * `pick_line` plus `pick_unit` a unit (EV_LINE then), and the next lines ask. */
-static void crane_drop(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t l)
-{
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
-    int64_t t = draw_of(sim, s, d, K_PICK_LINE);
-    t += lines_of(s, d).qty[l] * draw_of(sim, s, d, K_PICK_UNIT);
-    tsim__schedule(sim, sim->now + t, b, EV_LINE, l);
-    crane_ask(sim, b, s);
-}
+static void dispatch_packers(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s);
 
 /* Idle pickers take tours of the released lines, lowest-numbered picker first; with a crane,
  * the released lines ask it instead. */
-static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct picking *s)
+static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     if (by_crane(d)) {
-        crane_ask(sim, b, s);
+        if (tsim__pickcrane_ask(sim, b, s)) dispatch_packers(sim, b, s);
         return;
     }
-    struct lines ol = lines_of(s, d);
+    struct tsim__picking_lines ol = lines_of(s, d);
     uint32_t end = (uint32_t)ol.first[s->released];
     uint32_t per = count_of(d, K_TOUR_LINES);
     struct picker *pk = AT(s, pick_off, struct picker);
@@ -438,7 +356,7 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct picking *s
  * tour's start as if the line had never been on it, and ends no earlier than now (a picker who
  * has walked longer than the new route ends its tour at once). It never ends later than planned:
  * fewer lines never make either routing longer. */
-static void tour_shorten(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t i,
+static void tour_shorten(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t i,
                          uint32_t l)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
@@ -458,18 +376,9 @@ static void tour_shorten(struct tsim_sim *sim, uint32_t b, struct picking *s, ui
     p->ev = tsim__schedule(sim, end, b, EV_TOUR, i);
 }
 
-/* Tell the observer, if any, of order or line `k` (TSIM_OBS_RELEASE, TSIM_OBS_PICK). */
-static void observe(struct tsim_sim *sim, uint32_t b, enum tsim_obs_kind what, uint32_t k)
+static void release_upto(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t k)
 {
-    if (!sim->obs) return;
-    struct tsim_obs o = {what, tsim__time(sim, sim->now), (int)b, 0, 0, -1, k,
-                         tsim_block_content(sim, (int)b)};
-    sim->obs(sim->obs_ctx, &o);
-}
-
-static void release_upto(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t k)
-{
-    struct ostate *os = AT(s, ord_off, struct ostate);
+    struct tsim__picking_order *os = AT(s, ord_off, struct tsim__picking_order);
     for (uint32_t o = s->released; o < k; o++) {
         os[o].t_release = sim->now;
         observe(sim, b, TSIM_OBS_RELEASE, o);
@@ -479,11 +388,11 @@ static void release_upto(struct tsim_sim *sim, uint32_t b, struct picking *s, ui
 }
 
 /* The orders before `k` that have not arrived arrive now. */
-static void arrive_upto(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t k)
+static void arrive_upto(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t k)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    struct ostate *os = AT(s, ord_off, struct ostate);
-    struct lines ol = lines_of(s, d);
+    struct tsim__picking_order *os = AT(s, ord_off, struct tsim__picking_order);
+    struct tsim__picking_lines ol = lines_of(s, d);
     while (s->arrived < k) {
         uint32_t o = s->arrived++;
         uint32_t e = tsim__entity_new(sim, ol.product[ol.first[o]]);
@@ -498,7 +407,7 @@ static void arrive_upto(struct tsim_sim *sim, uint32_t b, struct picking *s, uin
     }
 }
 
-static void arrive(struct tsim_sim *sim, uint32_t b, struct picking *s)
+static void arrive(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     uint32_t upto = s->arrived;
@@ -517,11 +426,11 @@ static void arrive(struct tsim_sim *sim, uint32_t b, struct picking *s)
     }
 }
 
-static void dispatch_packers(struct tsim_sim *sim, uint32_t b, struct picking *s)
+static void dispatch_packers(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct packer *pk = AT(s, pack_off, struct packer);
-    struct ostate *os = AT(s, ord_off, struct ostate);
+    struct tsim__picking_order *os = AT(s, ord_off, struct tsim__picking_order);
     uint32_t *pq = AT(s, pq_off, uint32_t);
     for (uint32_t i = 0; i < s->npack && s->pq_n > 0; i++) {
         if (pk[i].state != IDLE) continue;
@@ -535,47 +444,7 @@ static void dispatch_packers(struct tsim_sim *sim, uint32_t b, struct picking *s
     }
 }
 
-/* A line of order `o` is at the pack station: the order is complete with its last line. */
-static void line_in(struct tsim_sim *sim, struct picking *s, uint32_t o)
-{
-    struct ostate *os = AT(s, ord_off, struct ostate);
-    uint32_t *pq = AT(s, pq_off, uint32_t);
-    s->lines++;
-    if (os[o].t_first < 0) os[o].t_first = sim->now;
-    if (--os[o].left == 0) {
-        os[o].t_done = sim->now;
-        tsim__sum_add(&s->consol, sim->now - os[o].t_first);
-        pq[(s->pq_head + s->pq_n) % s->norders] = o;
-        s->pq_n++;
-    }
-}
-
-/* The order of line `l`: the last of the `n` orders whose first line is at most l. O(log n). */
-static uint32_t order_of(const int32_t *first, uint32_t n, uint32_t l)
-{
-    uint32_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo + 1) / 2;
-        if ((uint32_t)first[mid] <= l) lo = mid;
-        else hi = mid - 1;
-    }
-    return lo;
-}
-
-/* Line `l`, picked from the load the crane brought, is at the pack station (counted when the
- * plant reported it before). */
-static void crane_line_in(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t l)
-{
-    struct lines ol = lines_of(s, tsim__desc(sim, b));
-    AT(s, in_off, unsigned char)[l / 8] |= (unsigned char)(1u << (l % 8));
-    if (is_done(AT(s, done_off, unsigned char), l)) return;
-    s->units += (uint64_t)ol.qty[l];
-    line_in(sim, s, order_of(ol.first, s->norders, l));
-    observe(sim, b, TSIM_OBS_PICK, l);
-    dispatch_packers(sim, b, s);
-}
-
-static void tour_end(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t i)
+static void tour_end(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t i)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct picker *p = &AT(s, pick_off, struct picker)[i];
@@ -602,10 +471,10 @@ static void tour_end(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32
 }
 
 /* Packer `i` hands its order on; 0 if the next block refuses it (then it waits, BLOCKED). */
-static int ship(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t i)
+static int ship(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t i)
 {
     struct packer *pk = &AT(s, pack_off, struct packer)[i];
-    struct ostate *os = &AT(s, ord_off, struct ostate)[pk->order];
+    struct tsim__picking_order *os = &AT(s, ord_off, struct tsim__picking_order)[pk->order];
     const struct tsim__entity *en = &sim->ents[os->ent];
     int64_t lead = sim->now - en->t_created, due = en->due;
     if (!tsim__send_leave(sim, b, os->ent)) {
@@ -622,7 +491,7 @@ static int ship(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t i)
 
 static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
 {
-    struct picking *s = tsim__state(sim, b);
+    struct tsim__picking *s = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     switch (kind) {
     case EV_ARRIVE: arrive(sim, b, s); return;
@@ -634,8 +503,12 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
                            b, EV_WAVE, 0);
         return;
     case EV_TOUR: tour_end(sim, b, s, arg); return;
-    case EV_CRANE: crane_drop(sim, b, s, arg); return;
-    case EV_LINE: crane_line_in(sim, b, s, arg); return;
+    case EV_CRANE:
+        if (tsim__pickcrane_drop(sim, b, s, arg)) dispatch_packers(sim, b, s);
+        return;
+    case EV_LINE:
+        if (tsim__pickcrane_line_in(sim, b, s, arg)) dispatch_packers(sim, b, s);
+        return;
     default:
         if (ship(sim, b, s, arg)) dispatch_packers(sim, b, s);
         return;
@@ -644,7 +517,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
 
 static void pull(struct tsim_sim *sim, uint32_t b)
 {
-    struct picking *s = tsim__state(sim, b);
+    struct tsim__picking *s = tsim__state(sim, b);
     struct packer *pk = AT(s, pack_off, struct packer);
     for (uint32_t i = 0; i < s->npack; i++)
         if (pk[i].state == BLOCKED && !ship(sim, b, s, i)) break;
@@ -653,7 +526,7 @@ static void pull(struct tsim_sim *sim, uint32_t b)
 
 static void restart(struct tsim_sim *sim, uint32_t b)
 {
-    struct picking *s = tsim__state(sim, b);
+    struct tsim__picking *s = tsim__state(sim, b);
     tsim__area_restart(&s->busy, sim->now, s->busy_pickers);
     s->lines = s->units = s->shipped = s->on_time = s->stockouts = s->short_units = 0;
     s->cycle = s->lead = s->consol = s->pack_wait = (struct tsim__sum){0, 0};
@@ -662,7 +535,7 @@ static void restart(struct tsim_sim *sim, uint32_t b)
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 {
-    struct picking *s = tsim__state(sim, b);
+    struct tsim__picking *s = tsim__state(sim, b);
     double w = tsim__window(sim);
     double per_hour = w > 0 ? tsim__units_per_hour(sim->m) / w : 0;
     double busy = tsim__area_mean(&s->busy, sim->now, s->busy_pickers);
@@ -765,7 +638,7 @@ int tsim__picking_check(const struct tsim_model *m, int block, const char *order
 
 /* Order `o` and every order before it in release order are released now, arriving first if
  * their time has not come: the block picks in release order. */
-static void release_now(struct tsim_sim *sim, uint32_t b, struct picking *s, uint32_t o)
+static void release_now(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t o)
 {
     if (o < s->released) return;
     arrive_upto(sim, b, s, o + 1);
@@ -775,15 +648,15 @@ static void release_now(struct tsim_sim *sim, uint32_t b, struct picking *s, uin
 int tsim__picking_release(struct tsim_sim *sim, int block, const char *order, char *err,
                           size_t errlen)
 {
-    struct picking *s = tsim__state(sim, (uint32_t)block);
+    struct tsim__picking *s = tsim__state(sim, (uint32_t)block);
     const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
     int o = find_order(d, order);
+    const struct tsim__picking_order *os = AT(s, ord_off, struct tsim__picking_order);
     /* released by the sim at this very instant: the plant agrees */
-    if ((uint32_t)o < s->released && AT(s, ord_off, struct ostate)[o].t_release == sim->now)
-        return 0;
+    if ((uint32_t)o < s->released && os[o].t_release == sim->now) return 0;
     if ((uint32_t)o < s->released) {
         snprintf(err, errlen, "order '%s' of picking '%s' was released already, at %g", order,
-                 d->name, tsim__time(sim, AT(s, ord_off, struct ostate)[o].t_release));
+                 d->name, tsim__time(sim, os[o].t_release));
         return -1;
     }
     release_now(sim, (uint32_t)block, s, (uint32_t)o);
@@ -794,7 +667,7 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
                        size_t errlen)
 {
     uint32_t b = (uint32_t)block;
-    struct picking *s = tsim__state(sim, b);
+    struct tsim__picking *s = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     int o = find_order(d, order);
     uint32_t l = (uint32_t)find_line(d, o, line);
@@ -812,7 +685,7 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
         if (pk[i].state == BUSY && pk[i].l0 <= l && l < pk[i].l1) tp = i;
     int touring = tp < s->npick;
     int picked = l < s->next_line && !touring;
-    if (by_crane(d)) picked = is_done(AT(s, in_off, unsigned char), l); /* else asked at most */
+    if (by_crane(d)) picked = tsim__pickcrane_pick(sim, b, s, l); /* else asked at most */
     /* picked by the sim on a tour that ended at this very instant: the plant agrees (the line
      * stays not `done`, as the sim's own picks are) */
     for (uint32_t i = 0; i < s->npick && picked; i++)
@@ -833,6 +706,7 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
         tour_shorten(sim, b, s, tp, l); /* the picker no longer walks to it */
     }
     line_in(sim, s, (uint32_t)o);
+    if (by_crane(d)) tsim__pickcrane_ask(sim, b, s); /* a withdrawn request made room */
     dispatch_packers(sim, b, s);
     return 0;
 }
@@ -897,18 +771,8 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                           "picking '%s' has %u pickers of %u-line tours, more than %d lines on "
                           "tours at once",
                           d->name, count_of(d, K_PICKERS), count_of(d, K_TOUR_LINES), TOURS_MAX);
-    static const int walk_keys[] = {K_PICKERS, K_TOUR_LINES, K_AISLES, K_AISLE_LENGTH,
-                                    K_AISLE_PITCH, K_LOCATIONS, K_WALK_SPEED, K_ROUTING, K_STOCK};
-    static const char *const walk_names[] = {"pickers", "tour_lines", "aisles", "aisle_length",
-                                             "aisle_pitch", "locations", "walk_speed", "routing",
-                                             "stock"};
-    for (size_t i = 0; by_crane(d) && i < sizeof walk_keys / sizeof *walk_keys; i++)
-        if (d->val[walk_keys[i]].set)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "picking '%s' is picked by the crane of '%s', so '%s' has no use "
-                              "(no picker walks; the storage holds the stock)",
-                              d->name, m->blocks[d->val[K_PICKED_BY].i].name,
-                              walk_names[i]);
+    int rc = by_crane(d) ? tsim__pickcrane_check(m, d) : 0;
+    if (rc != 0) return rc;
     if (d->val[K_RELEASE].i == REL_WAVE && !d->val[K_WAVE].set)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "picking '%s' releases in waves but has no 'wave' interval", d->name);

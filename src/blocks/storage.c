@@ -704,16 +704,53 @@ static void demand(struct tsim_sim *sim, uint32_t b, struct storage *s)
     next_cycle(sim, b, s);
 }
 
+/* The waiting requests that claim a load of `product`: for it, or the block's own demand for
+ * `demand_product` when that is it. Requests for any product are left out: they may take
+ * another. O(waiting requests). */
+static uint64_t claims(struct storage *s, const struct tsim__block_desc *d, int product)
+{
+    const struct request *rq = reqs_of(s);
+    int own = d->val[K_DEMAND_PRODUCT].set ? (int)d->val[K_DEMAND_PRODUCT].i : -1;
+    uint64_t n = 0;
+    for (uint32_t k = 0; k < s->req_n; k++) {
+        int p = rq[(s->req_head + k) % s->req_cap].product;
+        n += (p < 0 ? own : p) == product;
+    }
+    return n;
+}
+
 int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_t to,
                           uint32_t kind, uint32_t arg)
 {
     struct storage *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
     if (s->req_n == s->req_cap) return -1;
+    if (avail_of(s)[product] <= claims(s, d, product)) { /* a stock-out, as the own demand's */
+        s->stockouts++;
+        if (d->val[K_STOCKOUT].i == STOCKOUT_DROP) return 1;
+    }
     reqs_of(s)[(s->req_head + s->req_n) % s->req_cap] =
         (struct request){sim->now, product, to, kind, arg};
     s->req_n++;
     next_cycle(sim, b, s);
     return 0;
+}
+
+int tsim__storage_withdraw(struct tsim_sim *sim, uint32_t b, uint32_t to, uint32_t kind,
+                           uint32_t arg)
+{
+    struct storage *s = tsim__state(sim, b);
+    struct request *rq = reqs_of(s);
+    for (uint32_t k = 0; k < s->req_n; k++) {
+        const struct request *r = &rq[(s->req_head + k) % s->req_cap];
+        if (r->to != to || r->kind != kind || r->arg != arg) continue;
+        for (; k + 1 < s->req_n; k++) /* the ones behind it move up, in order */
+            rq[(s->req_head + k) % s->req_cap] = rq[(s->req_head + k + 1) % s->req_cap];
+        s->req_n--;
+        next_cycle(sim, b, s); /* it may have held the queue, waiting for stock */
+        return 0;
+    }
+    return -1;
 }
 
 static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)

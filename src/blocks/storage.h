@@ -28,9 +28,18 @@ int64_t tsim__storage_observe(struct tsim_sim *sim, int block, int product, int6
  * requests and served as they are (the retrieval rule picks the slot; single- or dual-command
  * by `cycle`, FIFO or nearest by `queue`). Once the crane has dropped the load at the I/O
  * point, block event (`to`, `kind`, `arg`) is scheduled at that instant; the load then leaves
- * along the storage's `to`, as every retrieved load does. The request waits while no load of
- * the product is available. Returns 0, or -1 when the request queue (`requests`) is full:
- * nothing is asked, and the caller asks again later. */
+ * along the storage's `to`, as every retrieved load does. A request that finds no load of the
+ * product that the waiting requests have not claimed is a stock-out, counted in the storage's
+ * `stockouts`; then, by the storage's `stockout` rule, it waits for a load (at the head of the
+ * queue it holds the requests behind it) or is dropped. Returns 0 (asked), 1 (a stock-out
+ * dropped: nothing is asked), or -1 when the request queue (`requests`) is full: nothing is
+ * asked or counted, and the caller asks again later. O(waiting requests). */
 int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_t to,
                           uint32_t kind, uint32_t arg);
+/* Withdraw the request of storage block `b` whose event is (`to`, `kind`, `arg`), if it still
+ * waits in the queue: the crane has not set off for its load, which stays in stock (no load is
+ * reserved for a waiting request). Returns 0, or -1 when no such request waits (the crane is
+ * already on its way, or has dropped the load): then nothing changes. O(waiting requests). */
+int tsim__storage_withdraw(struct tsim_sim *sim, uint32_t b, uint32_t to, uint32_t kind,
+                           uint32_t arg);
 #endif

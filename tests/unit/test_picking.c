@@ -352,6 +352,71 @@ static void test_picking_crane_little(void)
     tsim_model_destroy(m);
 }
 
+/* Orders O and P of the two stock-out runs below (blocks pick 0, rack 1), run to the end with
+ * the rack's `rack_keys`: the result in `r` (whose names the model holds), the end time in
+ * `end`. Returns the model, NULL (and no result) if it did not load. */
+static struct tsim_model *run_stockout(const char *rack_keys, struct tsim_result *r, double *end)
+{
+    static const char csv[] = "order,line,product,quantity,release,due\n"
+                              "O,1,c,1,0,\nO,2,c,2,0,\nP,1,b,1,0,\n";
+    char diag[1024] = "";
+    struct tsim_model *m = load_crane(csv, sizeof csv - 1, 4, 1, rack_keys, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return NULL;
+    CHECK(tsim_model_find_block(m, "pick") == 0 && tsim_model_find_block(m, "rack") == 1);
+    *end = run(m, -1, r);
+    return m;
+}
+
+/* Order O of two lines of c (x 1, x 2) and order P of one line of b, all at 0, by crane from
+ * the rack of 4 bays (a, b, c, a: one load of c, in slot 2). O's line 1 asks first and the crane
+ * sets off for slot 2 at once, so O's line 2 finds no load of c the queue has not claimed: a
+ * stock-out, counted by the rack. With `stockout: drop` (the rack's rule) the line is dropped at
+ * 0: short by its 2 units, and O waits only for line 1, at I/O at 6 (as in the run above),
+ * picked by 7.5; O is complete then (no wait for a second line), packed, shipped at 9.5. P's
+ * line asks at 0 behind O's and the crane fetches b from slot 1 when back at 6: at I/O at 10,
+ * picked by 11.5, shipped at 13.5. */
+static void test_picking_crane_stockout_drop(void)
+{
+    struct tsim_result r;
+    double end;
+    struct tsim_model *m = run_stockout("    stockout: drop\n", &r, &end);
+    if (!m) return;
+    CHECK_NEAR(end, 13.5, 1e-9);
+    CHECK_NEAR(kpi(&r, 1, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, 1, "retrievals"), 2, 0);
+    CHECK_NEAR(kpi(&r, 0, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, 0, "units_short"), 2, 0);
+    CHECK_NEAR(kpi(&r, 0, "lines_picked"), 2, 0); /* the dropped line is not picked */
+    CHECK_NEAR(kpi(&r, 0, "units_picked"), 2, 0);
+    CHECK_NEAR(kpi(&r, 0, "orders_shipped"), 2, 0); /* O short by its second line */
+    CHECK_NEAR(kpi(&r, 0, "cycle_time"), (9.5 + 13.5) / 2, 1e-9);
+    CHECK_NEAR(kpi(&r, 0, "consolidation_wait"), 0, 0);
+    tsim_result_release(&r);
+    tsim_model_destroy(m);
+}
+
+/* The same orders under the rack's default `stockout: wait`: O's line 2 is counted a stock-out
+ * and waits at the head of the crane's queue, and P's line waits behind it (FIFO), so once O's
+ * line 1 is picked at 7.5 nothing more happens: no order ships, one line picked, nothing short. */
+static void test_picking_crane_stockout_wait(void)
+{
+    struct tsim_result r;
+    double end;
+    struct tsim_model *m = run_stockout("", &r, &end);
+    if (!m) return;
+    CHECK_NEAR(end, 7.5, 1e-9);
+    CHECK_NEAR(kpi(&r, 1, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, 1, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, 0, "stockouts"), 0, 0);
+    CHECK_NEAR(kpi(&r, 0, "units_short"), 0, 0);
+    CHECK_NEAR(kpi(&r, 0, "lines_picked"), 1, 0);
+    CHECK_NEAR(kpi(&r, 0, "orders_shipped"), 0, 0);
+    CHECK_NEAR(kpi(&r, 0, "content"), 2, 1e-9); /* O and P, there since 0 */
+    tsim_result_release(&r);
+    tsim_model_destroy(m);
+}
+
 /* Four units of each product: X takes 2 of a, Y asks for 3 and finds 2 (a stock-out, 1 unit
  * short) and ships without it. No travel: X is picked in 1 + 2 x 0.5 = 2, Y in 2 as well (it
  * picks the 2 it finds). */
@@ -597,6 +662,8 @@ int main(void)
     RUN(test_picking_mid_tour);
     RUN(test_picking_crane_by_hand);
     RUN(test_picking_crane_little);
+    RUN(test_picking_crane_stockout_drop);
+    RUN(test_picking_crane_stockout_wait);
     RUN(test_picking_stockout);
     RUN(test_picking_little);
     RUN(test_orders_file_errors);

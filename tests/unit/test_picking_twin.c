@@ -11,6 +11,7 @@
 #if defined(TSIM_HAVE_MQTT) && defined(TSIM_HAVE_CJSON)
 #include "twin_fixture.h"
 #include "blocks/picking.h"
+#include "blocks/storage.h"
 #include "wms_fixture.h"
 
 static const char lines_csv[] = "order,line,product,quantity,release,due\n"
@@ -165,12 +166,89 @@ static void test_pick_agreement(void)
     wms_close(&c);
 }
 
+static const char crane_csv[] = "order,line,product,quantity,release,due\n"
+                                "O1,1,A,1,10,\n"
+                                "O1,2,B,1,10,\n"
+                                "O2,1,A,2,20,\n";
+/* Lines brought by the crane of `rack`: one aisle of 4 bays, full at 0 (A, B, A, B, slot k's
+ * centre k + 1/2 from I/O), speed 1, 0.5 to take a load on and 0.5 to set it down; a line is
+ * picked at I/O in 1, an order packed in 1. */
+static const char crane_yaml[] = "name: crane\ntime_unit: min\nproducts: [A, B]\nblocks:\n"
+                                 "  - picking: pick\n    orders_file: %s\n    picked_by: rack\n"
+                                 "    pick_line: 1\n    pack_time: 1\n    to: out\n"
+                                 "  - storage: rack\n    bays: 4\n    levels: 1\n"
+                                 "    initial: full\n    speed_x: 1\n    speed_y: 1\n"
+                                 "    pick_time: 0.5\n    drop_time: 0.5\n    to: out\n"
+                                 "  - sink: out\n";
+
+/* The plant reports lines the crane was asked for (minutes):
+ *   10   O1 released: line 1 (A) asks and the crane sets off for slot 0 at once (at I/O at 12);
+ *        line 2 (B) asks and waits in the crane's queue.
+ *   11   O1 line 2 reported picked: its request is withdrawn (the crane never fetches that B,
+ *        which stays in stock); the line is at the pack station.
+ *   11.5 O1 line 1 reported picked while the crane is on its way: O1 is complete, packed
+ *        11.5..12.5. The crane goes on; the load it drops at 12 is not picked and leaves.
+ *   20   O2 (A x 2), the sim's own: slot 2, at I/O at 26, picked by 27, shipped at 28.
+ *   30   O2 line 1 reported picked: the sim had picked it at 27 (unresolved).
+ * Without the withdrawal the crane would fetch O1's B after 12 (at I/O at 16). */
+static void test_pick_crane(void)
+{
+    struct wms_case c;
+    if (wms_open(&c, crane_csv, crane_yaml, pick_mapping) != 0) return;
+    struct tsim__live *lv = tsim__live_create(c.m, c.map, 1);
+    int pick = tsim_model_find_block(c.m, "pick"), rack = tsim_model_find_block(c.m, "rack");
+    int out = tsim_model_find_block(c.m, "out");
+    char err[256] = "";
+    tsim__live_advance(lv, 10.5);
+    CHECK(wms_msg(&c.in, lv, "wms/picks", 11, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2",
+                  err, sizeof err) == TSIM__OK);
+    CHECK(tsim__storage_stock(lv->sim, rack, 1) == 2); /* both B loads */
+    CHECK(wms_msg(&c.in, lv, "wms/picks", 11.5,
+                  "\"area\": \"pick\", \"order\": \"O1\", \"line\": 1", err,
+                  sizeof err) == TSIM__OK);
+    CHECK(lv->recon.unresolved == 0);
+    tsim__live_advance(lv, 11.9);
+    CHECK(tsim_block_entered(lv->sim, out) == 0);
+    tsim__live_advance(lv, 12);
+    CHECK(tsim_block_entered(lv->sim, out) == 1); /* the A load, unused */
+    tsim__live_advance(lv, 12.5);
+    CHECK(tsim_block_entered(lv->sim, out) == 2); /* O1 */
+    tsim__live_advance(lv, 19);
+    CHECK(tsim_block_entered(lv->sim, out) == 2); /* no B fetched */
+    tsim__live_advance(lv, 27.9);
+    CHECK(tsim_block_entered(lv->sim, out) == 3); /* O2's load at 26 */
+    tsim__live_advance(lv, 28);
+    CHECK(tsim_block_entered(lv->sim, out) == 4);
+    CHECK(wms_msg(&c.in, lv, "wms/picks", 30, "\"area\": \"pick\", \"order\": \"O2\", \"line\": 1",
+                  err, sizeof err) == TSIM__OK);
+    CHECK(lv->recon.unresolved == 1);
+    tsim__live_advance(lv, 40);
+    CHECK(tsim__storage_stock(lv->sim, rack, 0) == 0);
+    CHECK(tsim__storage_stock(lv->sim, rack, 1) == 2);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(lv->sim, &r);
+    static const struct {
+        const char *kpi;
+        double value;
+    } want[] = {{"retrievals", 2}, {"lines_picked", 3}, {"units_picked", 4},
+                {"orders_shipped", 2}, {"cycle_time", (12.5 - 10 + 28 - 20) / 2}};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        const struct tsim_kpi *k = tsim_result_find(&r, i ? pick : rack, want[i].kpi);
+        CHECK(k && k->value == want[i].value);
+    }
+    tsim_result_release(&r);
+    tsim__live_destroy(lv);
+    wms_close(&c);
+}
+
 int main(void)
 {
     if (wms_begin() != 0) return 1;
     RUN(test_pick_faults);
     RUN(test_pick_by_hand);
     RUN(test_pick_agreement);
+    RUN(test_pick_crane);
     wms_end();
     return CHECK_DONE();
 }
