@@ -1,24 +1,28 @@
 /*
  * Fleet: `count` vehicles (AGVs, AMRs, forklifts) that carry entities, one per trip, over the
  * model's path network. An entity that enters the fleet is a transport request from the node of
- * the block that sent it (the pickup) to the node of the block the fleet's route chooses for it
- * (the drop). The fleet block stands at the vehicles' home node.
+ * the block that sent it (its pickup: the flow says who sends, sim->from) to the node of the
+ * block the fleet's route chooses for it (the drop). The fleet block stands at the vehicles'
+ * home node.
  *
- * Dispatching: a new request goes to the nearest idle vehicle (least empty travel time to the
+ * Dispatching: a new request goes to the nearest idle vehicle (least empty travel time to its
  * pickup; the lowest number among equals); with none idle it waits, and a vehicle that becomes
- * idle takes the oldest waiting request. A vehicle's trip: empty travel to the pickup, loading,
- * the route's choice of destination, loaded travel, unloading, the hand-over (blocked while the
- * destination refuses). Then it takes the oldest waiting request, or, with none, stays where it
- * is (`idle: stay`) or drives home (`idle: home`, and it takes requests again once home).
+ * idle takes the oldest waiting request, whatever its pickup. A vehicle's trip: empty travel to
+ * the pickup, loading, the route's choice of destination, loaded travel, unloading, the hand-over
+ * (blocked while the destination refuses). Then it takes the oldest waiting request, or, with
+ * none, stays where it is (`idle: stay`) or drives home (`idle: home`, and it takes requests
+ * again once home).
  *
- * One pickup block per fleet: every request of a fleet starts at the same node, so "oldest" and
- * "nearest" are the same choice of request and the fleet needs no other rule.
+ * Several blocks may send to a fleet: each node they stand at is a pickup place, shared by the
+ * blocks at that node. A request from outside the flow (tsim_sim_inject) is picked up at the
+ * first pickup.
  *
  * Zone control (a network with node or segment capacities): vehicles drive node by node and
  * wait for the nodes and segments ahead; zone.c holds it, with the deadlock search (zone.h).
  *
- * Invariants: requests wait, oldest first, on the list head..tail (`nwait` of them), and while
- * one waits no vehicle is IDLE; a vehicle has at most one pending event; a vehicle holds an
+ * Invariants: requests wait, oldest first, on the list head..tail (`nwait` of them), each with
+ * its pickup place in its `dest` (given back as -1 when a vehicle takes it), and while one waits
+ * no vehicle is IDLE; a vehicle has at most one pending event; a vehicle holds an
  * entity (`ent`) from LOADING to the end of its hand-over; `place` is the place (an index into
  * the fleet's tsim__net_paths) where the vehicle is, or where its current leg started; zone.c
  * states those of zone control. The state (struct fleet, struct vehicle) is in zone.h.
@@ -47,9 +51,13 @@ enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 enum { CHG_NEAREST, CHG_SHORTEST_WAIT }; /* the charger choice */
 
-/* Places in the fleet's travel-time tables: the home, the pickup, then the destinations, then
- * (with a battery) the charger blocks the fleet may use in model order, from `first_chg` on. */
+/* Places in the fleet's travel-time tables: the home, the first pickup, then the destinations
+ * (2 + k for route target k), then the other pickups (pickup_place), then (with a battery) the
+ * charger blocks the fleet may use in model order, from `first_chg` on. */
 enum { P_HOME, P_PICKUP };
+
+/* The place of pickup k (0 .. npick) of a fleet whose route has `nto` targets. */
+static int pickup_place(int nto, int k) { return k == 0 ? P_PICKUP : 1 + nto + k; }
 
 static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loading", "loaded",
                                                 "unloading", "blocked",   "to_home", "zone_wait",
@@ -174,11 +182,11 @@ static void init(struct tsim_sim *sim, uint32_t b)
     int home = s->paths->place[P_HOME];
     for (uint32_t i = 0; i < s->nveh; i++)
         s->v[i] = (struct vehicle){.state = IDLE, .place = P_HOME, .to_place = P_HOME,
-                                   .since = sim->now, .ent = TSIM__NIL, .dest = -1,
+                                   .pick = P_PICKUP, .since = sim->now, .ent = TSIM__NIL, .dest = -1,
                                    .node = home, .arc = -1, .back = -1, .drive = IDLE,
                                    .wnext = TSIM__NIL};
     tsim__area_restart(&s->waiting, sim->now, 0);
-    s->first_chg = 2 + d->route.n;
+    s->first_chg = 1 + d->route.n + s->paths->npick;
     s->battery = d->val[K_BATTERY].set;
     if (s->battery) {
         /* kW to kWh per tick: a time unit is 1 / units_per_hour hours, of tpu ticks. */
@@ -211,7 +219,7 @@ static void start_loading(struct tsim_sim *sim, uint32_t b, struct fleet *s, uin
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct vehicle *v = &s->v[i];
-    v->place = P_PICKUP;
+    v->place = v->pick;
     tsim__sum_add(&s->wait, sim->now - sim->ents[v->ent].t_in);
     set_state(sim, b, s, i, LOADING);
     int64_t dt = d->val[K_LOAD].set ? tsim__draw(sim, &d->val[K_LOAD].d, &s->h.rng[TSIM__RNG_MAIN]) : 0;
@@ -232,16 +240,18 @@ static void drive(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i,
         tsim__zone_step(sim, b, s, i);
 }
 
-/* Vehicle i (not moving, holding nothing) takes request `e`. */
+/* Vehicle i (not moving, holding nothing) takes request `e`, whose `dest` holds its pickup. */
 static void assign(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, uint32_t e)
 {
     struct vehicle *v = &s->v[i];
     v->ent = e;
-    if (v->place == P_PICKUP) {
+    v->pick = sim->ents[e].dest;
+    sim->ents[e].dest = -1;
+    if (v->place == v->pick) {
         start_loading(sim, b, s, i);
         return;
     }
-    drive(sim, b, s, i, P_PICKUP, TO_PICKUP);
+    drive(sim, b, s, i, v->pick, TO_PICKUP);
 }
 
 static uint32_t take_oldest(struct tsim_sim *sim, struct fleet *s)
@@ -359,17 +369,31 @@ static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint
     if (s->battery) idle_timer(sim, b, s, i);
 }
 
+/* The pickup place of a request that block `from` sends (sim->from): the place at its node; the
+ * first pickup for one from outside the flow. Each pickup's node is another place (check). */
+static int pickup_of(const struct tsim_sim *sim, const struct fleet *s, uint32_t from)
+{
+    const struct tsim__net_paths *p = s->paths;
+    if (p->npick == 1 || from == TSIM__NIL) return P_PICKUP;
+    int node = tsim__net_node_of(sim->m->net, (int)from), nto = s->first_chg - 1 - p->npick;
+    for (int k = 0; k < p->npick; k++)
+        if (p->place[pickup_place(nto, k)] == node) return pickup_place(nto, k);
+    return P_PICKUP;
+}
+
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
     struct fleet *s = fleet_of(sim, b);
     tsim__note_enter(sim, b, e);
+    int pick = pickup_of(sim, s, sim->from);
+    sim->ents[e].dest = pick;
     /* The nearest idle vehicle; none is idle while requests wait, so this one is the oldest. */
     uint32_t best = TSIM__NIL;
     double best_t = INFINITY;
     const int np = s->paths->nplaces;
     for (uint32_t i = 0; i < s->nveh; i++) {
         if (s->v[i].state != IDLE) continue;
-        double t = s->paths->empty[s->v[i].place * np + P_PICKUP];
+        double t = s->paths->empty[s->v[i].place * np + pick];
         if (t < best_t) {
             best_t = t;
             best = i;
@@ -642,22 +666,83 @@ static const struct tsim__block_vt fleet_vt = {
 
 #define fail(...) tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__)
 
-/* The one block that sends to fleet `d`, -1 for none, -2 for several (*second: the second). */
-static int pickup_block(const struct tsim_model *m, const struct tsim__block_desc *d, int *second)
+/* The pickups of fleet `d`: for each node a block that sends to it stands at, the first such
+ * block in model order, into up[] (room for m->nblocks). Returns how many; -1 - b when block b
+ * sends to it but stands at no node. */
+static int pickup_blocks(const struct tsim_model *m, const struct tsim__block_desc *d, int *up)
 {
-    int found = -1;
+    int n = 0;
     for (int b = 0; b < m->nblocks; b++) {
         const struct tsim__route *r = &m->blocks[b].route;
-        for (int k = 0; k < r->n; k++) {
-            if (r->to[k] != d->index) continue;
-            if (found >= 0 && found != b) {
-                *second = b;
-                return -2 - found;
-            }
-            found = b;
+        int sends = 0;
+        for (int k = 0; k < r->n; k++) sends |= r->to[k] == d->index;
+        if (!sends) continue;
+        int node = tsim__net_node_of(m->net, b), k = 0;
+        if (node < 0) return -1 - b;
+        while (k < n && tsim__net_node_of(m->net, up[k]) != node) k++;
+        if (k == n) up[n++] = b;
+    }
+    return n;
+}
+
+/* Every leg a vehicle of fleet `d` may drive has a path in `p` (blk[]: the block at each place):
+ * home to each pickup, each pickup to each destination and back and to each other pickup, each
+ * destination home when vehicles go home (with `sent`: some block sends to the fleet), and each
+ * charger from every other place and back to the pickups (or home). */
+static int check_legs(const struct tsim_model *m, const struct tsim__block_desc *d,
+                      const struct tsim__net_paths *p, const int *blk, int sent)
+{
+    const struct tsim__network *net = m->net;
+    const char *name = d->name;
+    const int np = p->nplaces, nto = d->route.n, first_chg = 1 + nto + p->npick;
+    const int home = p->place[P_HOME], idle_home = d->val[K_IDLE].i == IDLE_HOME;
+    for (int j = 0; sent && j < p->npick; j++) {
+        int pk = pickup_place(nto, j);
+        const char *upname = m->blocks[blk[pk]].name;
+        if (isinf(p->empty[P_HOME * np + pk]))
+            return fail("fleet '%s' has no path from its home '%s' to '%s' (node '%s'): the "
+                        "network is not connected there", name, net->node[home], upname,
+                        net->node[p->place[pk]]);
+        for (int k = 0; k < nto; k++) {
+            const char *to = m->blocks[d->route.to[k]].name;
+            if (isinf(p->loaded[pk * np + 2 + k]))
+                return fail("no path from '%s' to '%s' for fleet '%s': the network is not "
+                            "connected there", upname, to, name);
+            if (isinf(p->empty[(2 + k) * np + pk]))
+                return fail("no path back from '%s' to '%s' for fleet '%s': the network is not "
+                            "connected there", to, upname, name);
+            if (j == 0 && idle_home && isinf(p->empty[(2 + k) * np + P_HOME]))
+                return fail("no path from '%s' to the home of fleet '%s': the network is not "
+                            "connected there", to, name);
+        }
+        for (int k = 0; k < p->npick; k++)
+            if (isinf(p->empty[pk * np + pickup_place(nto, k)]))
+                return fail("no path from '%s' to '%s' for fleet '%s' (both pickups): the "
+                            "network is not connected there", upname,
+                            m->blocks[blk[pickup_place(nto, k)]].name, name);
+    }
+    /* A vehicle may go to charge from any place but a charger, and from a charger drives to a
+     * pickup (or home): every charger must be reachable both ways. */
+    for (int c = first_chg; c < np; c++) {
+        const char *cname = m->blocks[blk[c]].name;
+        for (int k = 0; k < first_chg; k++) {
+            if (!isinf(p->empty[k * np + c])) continue;
+            return fail("charger '%s' (node '%s') cannot be reached by fleet '%s' from %s%s%s "
+                        "(node '%s'): the network is not connected there", cname,
+                        net->node[p->place[c]], name, k == P_HOME ? "" : "'",
+                        k == P_HOME ? "its home" : m->blocks[blk[k]].name,
+                        k == P_HOME ? "" : "'", net->node[p->place[k]]);
+        }
+        for (int j = 0; j < (idle_home ? 1 : p->npick); j++) {
+            int back = idle_home ? P_HOME : pickup_place(nto, j);
+            if (isinf(p->empty[c * np + back]))
+                return fail("fleet '%s' has no path from charger '%s' (node '%s') back to '%s': "
+                            "the network is not connected there", name, cname,
+                            net->node[p->place[c]],
+                            back == P_HOME ? "its home" : m->blocks[blk[back]].name);
         }
     }
-    return found;
+    return 0;
 }
 
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
@@ -689,11 +774,13 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     if (home < 0)
         return fail("fleet '%s' stands at no node (its home: give it one in the network's "
                     "'at')", name);
-    int second = -1;
-    int up = pickup_block(m, d, &second);
-    if (up <= -2)
-        return fail("fleet '%s' takes entities from both '%s' and '%s' (a fleet has one pickup "
-                    "block)", name, m->blocks[-2 - up].name, m->blocks[second].name);
+    int *up = tsim__malloc((size_t)m->nblocks * sizeof(int));
+    int npick = pickup_blocks(m, d, up);
+    if (npick < 0) {
+        tsim__free(up);
+        return fail("block '%s' sends to fleet '%s' but stands at no node (give it one in the "
+                    "network's 'at')", m->blocks[-1 - npick].name, name);
+    }
     /* With a battery, the chargers it may use are places too. One that stands at no node is left
      * out here: its own check fails the model, at its line. */
     int nchg = 0, kept = 0;
@@ -701,25 +788,36 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
         nchg += tsim__charger_serves(m, c, d->index);
         kept += tsim__is_charger(m, c) && !tsim__net_may_charge(net, c, d->index);
     }
-    if (nchg == 0 && kept > 0)
+    if (nchg == 0 && kept > 0) {
+        tsim__free(up);
         return fail("fleet '%s' has a 'battery' but may use none of the model's chargers (their "
                     "'fleets' name other fleets)", name);
-    int first_chg = 2 + d->route.n, nplaces = first_chg + nchg;
-    int *place = tsim__malloc((size_t)nplaces * sizeof(int));
-    for (int c = 0, k = first_chg; k < nplaces; c++)
-        if (tsim__charger_serves(m, c, d->index)) place[k++] = tsim__net_node_of(net, c);
-    place[P_HOME] = home;
-    place[P_PICKUP] = up >= 0 ? tsim__net_node_of(net, up) : home;
-    if (place[P_PICKUP] < 0) {
-        tsim__free(place);
-        return fail("block '%s' sends to fleet '%s' but stands at no node (give it one in the "
-                    "network's 'at')", m->blocks[up].name, name);
     }
-    for (int k = 0; k < d->route.n; k++) {
+    /* A fleet no block sends to (requests only from outside the flow) picks up at its home. */
+    const int nto = d->route.n, senders = npick;
+    if (npick == 0) up[npick++] = d->index;
+    int first_chg = 1 + nto + npick, nplaces = first_chg + nchg;
+    int *place = tsim__malloc((size_t)nplaces * sizeof(int));
+    int *blk = tsim__malloc((size_t)nplaces * sizeof(int)); /* the block at each place */
+    for (int c = 0, k = first_chg; k < nplaces; c++)
+        if (tsim__charger_serves(m, c, d->index)) {
+            blk[k] = c;
+            place[k++] = tsim__net_node_of(net, c);
+        }
+    place[P_HOME] = home;
+    blk[P_HOME] = d->index;
+    for (int k = 0; k < npick; k++) {
+        blk[pickup_place(nto, k)] = up[k];
+        place[pickup_place(nto, k)] = senders ? tsim__net_node_of(net, up[k]) : home;
+    }
+    tsim__free(up);
+    for (int k = 0; k < nto; k++) {
+        blk[2 + k] = d->route.to[k];
         place[2 + k] = tsim__net_node_of(net, d->route.to[k]);
         if (place[2 + k] < 0) {
             const char *to = m->blocks[d->route.to[k]].name;
             tsim__free(place);
+            tsim__free(blk);
             return fail("fleet '%s' carries to block '%s', which stands at no node (give it one "
                         "in the network's 'at')", name, to);
         }
@@ -727,6 +825,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     struct tsim__net_paths *p = tsim__calloc(1, sizeof *p);
     p->nplaces = nplaces;
     p->place = place;
+    p->npick = npick;
     p->speed_empty = sp_empty;
     p->speed_loaded = sp_loaded;
     const double *cs = d->index < net->ncls_speed ? net->cls_speed[d->index] : NULL;
@@ -767,50 +866,15 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
         }
         tsim__free(row);
         int cap = net->cap ? net->cap[home] : 0;
-        if (cap > 0 && cap < d->val[K_COUNT].i)
+        if (cap > 0 && cap < d->val[K_COUNT].i) {
+            tsim__free(blk);
             return fail("fleet '%s' has %lld vehicles at its home '%s', which holds %d (its "
                         "zone capacity)", name, (long long)d->val[K_COUNT].i, net->node[home], cap);
-    }
-    /* Every leg a vehicle may drive must have a path: home to pickup, pickup to each destination
-     * and back, and each destination home when vehicles go home. */
-    const char *upname = up >= 0 ? m->blocks[up].name : name;
-    if (up >= 0 && isinf(p->empty[P_HOME * nplaces + P_PICKUP]))
-        return fail("fleet '%s' has no path from its home '%s' to '%s' (node '%s'): the network "
-                    "is not connected there", name, net->node[home], upname, net->node[place[1]]);
-    for (int k = 0; up >= 0 && k < d->route.n; k++) {
-        const char *to = m->blocks[d->route.to[k]].name;
-        if (isinf(p->loaded[P_PICKUP * nplaces + 2 + k]))
-            return fail("no path from '%s' to '%s' for fleet '%s': the network is not "
-                        "connected there", upname, to, name);
-        if (isinf(p->empty[(2 + k) * nplaces + P_PICKUP]))
-            return fail("no path back from '%s' to '%s' for fleet '%s': the network is not "
-                        "connected there", to, upname, name);
-        if (d->val[K_IDLE].i == IDLE_HOME && isinf(p->empty[(2 + k) * nplaces + P_HOME]))
-            return fail("no path from '%s' to the home of fleet '%s': the network is not "
-                        "connected there", to, name);
-    }
-    /* A vehicle may go to charge from any place but a charger, and from a charger drives to the
-     * pickup (or home): every charger must be reachable both ways. */
-    for (int c = first_chg; c < nplaces; c++) {
-        const char *cname = m->blocks[charger_of(m, d->index, c - first_chg)].name;
-        for (int k = 0; k < first_chg; k++) {
-            if (!isinf(p->empty[k * nplaces + c])) continue;
-            const char *from = k == P_HOME     ? name
-                               : k == P_PICKUP ? upname
-                                               : m->blocks[d->route.to[k - 2]].name;
-            return fail("charger '%s' (node '%s') cannot be reached by fleet '%s' from %s%s%s "
-                        "(node '%s'): the network is not connected there", cname,
-                        net->node[place[c]], name, k == P_HOME ? "" : "'",
-                        k == P_HOME ? "its home" : from, k == P_HOME ? "" : "'",
-                        net->node[place[k]]);
         }
-        int back = d->val[K_IDLE].i == IDLE_HOME ? P_HOME : P_PICKUP;
-        if (isinf(p->empty[c * nplaces + back]))
-            return fail("fleet '%s' has no path from charger '%s' (node '%s') back to '%s': the "
-                        "network is not connected there", name, cname, net->node[place[c]],
-                        back == P_HOME ? "its home" : upname);
     }
-    return 0;
+    int rc = check_legs(m, d, p, blk, senders > 0);
+    tsim__free(blk);
+    return rc;
 }
 
 /* The descriptor ---------------------------------------------------------------------------- */

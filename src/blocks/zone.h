@@ -25,6 +25,7 @@ enum { NBASE = TO_CHARGER }; /* the states of a fleet without a battery, reporte
 struct vehicle {
     int state;
     int place, to_place; /* where it is (or its leg started), and where its leg ends */
+    int pick;            /* the pickup place of the request it drives to or loads */
     int64_t since;       /* when it entered its state (or the statistics restarted) */
     uint32_t ent;        /* the entity it carries; TSIM__NIL: none */
     int32_t dest;        /* the block it carries `ent` to */
@@ -56,7 +57,8 @@ struct tsim__zone_hooks {
 
 struct fleet {
     struct tsim__bhdr h;
-    uint32_t head, tail, nwait;
+    uint32_t head, tail, nwait; /* waiting requests, oldest first; each one's `dest` holds its
+                                 * pickup place while it waits */
     uint32_t nveh;
     const struct tsim__net_paths *paths;
     int64_t state_ticks[NSTATES]; /* summed over vehicles since the statistics restart */

@@ -423,6 +423,115 @@ static void test_fleet_sizing_2_cannot_keep_up(void) { sizing(2); }
 static void test_fleet_sizing_3(void) { sizing(3); }
 static void test_fleet_sizing_4(void) { sizing(4); }
 
+/* Two pickup places: blocks a1 and a2 at node A, b at node B; one vehicle at home H, speed 1,
+ * load 1, unload 1, idle: stay, every segment both ways: H-A 2, H-B 1, A-D 3, B-D 5.
+ *   r1 (a1) at 1: H->A 2, at A 3, loaded 4, A->D 3, at D 7, delivered 8.
+ *   r2 (b) at 2 and r3 (a2, at A as a1) at 5 wait. At 8 the vehicle takes the oldest, r2,
+ *      though A is nearer: D->B 5 (D-A-H-B is 6), at B 13, loaded 14, at D 19, delivered 20.
+ *   r3: D->A 3, at A 23, loaded 24, at D 27, delivered 28: the run ends at 28.
+ * Delivery times 7, 18, 23; request waits 2, 11, 18. The vehicle: idle 1, to pickup 2 + 5 + 3,
+ * loading 3, loaded 3 + 5 + 3, unloading 3 of 28; empty travel 10 of 21. */
+static const char pickups_yaml[] = "name: pickups\n"
+                                   "time_unit: min\n"
+                                   "blocks:\n"
+                                   "  - source: a1\n"
+                                   "    interarrival: 1\n"
+                                   "    limit: 1\n"
+                                   "    to: amr\n"
+                                   "  - source: b\n"
+                                   "    interarrival: 2\n"
+                                   "    limit: 1\n"
+                                   "    to: amr\n"
+                                   "  - source: a2\n"
+                                   "    interarrival: 5\n"
+                                   "    limit: 1\n"
+                                   "    to: amr\n"
+                                   "  - fleet: amr\n"
+                                   "    count: 1\n"
+                                   "    speed: 1\n"
+                                   "    load: 1\n"
+                                   "    unload: 1\n"
+                                   "    to: out\n"
+                                   "  - sink: out\n"
+                                   "network:\n"
+                                   "  nodes: [H, A, B, D]\n"
+                                   "  segments:\n"
+                                   "    - {from: H, to: A, length: 2}\n"
+                                   "    - {from: H, to: B, length: 1}\n"
+                                   "    - {from: A, to: D, length: 3}\n"
+                                   "    - {from: B, to: D, length: 5}\n"
+                                   "  at: {a1: A, a2: A, b: B, amr: H, out: D}\n";
+
+static void test_fleet_two_pickups_by_hand(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(pickups_yaml, "fleet.yaml", &m);
+    if (!sim) return;
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 28, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), (7 + 18 + 23) / 3.0, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "request_wait"), (2 + 11 + 18) / 3.0, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "idle"), 1.0 / 28, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "to_pickup"), 10.0 / 28, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loading"), 3.0 / 28, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loaded"), 11.0 / 28, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "unloading"), 3.0 / 28, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "empty_travel_share"), 10.0 / 21, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The two pickups cloned at 10 (the vehicle driving to B, r3 waiting at A) and the clone run on
+ * its own after the original is gone: the same end and fingerprint as the run without a clone
+ * (a waiting request keeps its pickup in the clone). */
+static void test_fleet_two_pickups_clone(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *whole = sim_from_text(pickups_yaml, "fleet.yaml", &m);
+    if (!whole) return;
+    struct tsim_result r;
+    run_to_end(whole, &r);
+    tsim_result_release(&r);
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(sim, 10);
+    struct tsim_sim *copy = tsim_sim_clone(sim);
+    tsim_sim_destroy(sim);
+    run_to_end(copy, &r);
+    CHECK_NEAR(tsim_sim_now(copy), 28, 1e-9);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "amr"), "delivery_time"), 16, 1e-9);
+    CHECK(tsim_sim_fingerprint(whole) == tsim_sim_fingerprint(copy));
+    tsim_result_release(&r);
+    tsim_sim_destroy(copy);
+    tsim_sim_destroy(whole);
+    tsim_model_destroy(m);
+}
+
+/* A second pickup with no way out (B is reached only by one-way segments): the error names it,
+ * the destination and the fleet, at the fleet's line. */
+static void test_fleet_two_pickups_disconnected(void)
+{
+    char text[4096], diag[1024] = "";
+    const char *net = strstr(pickups_yaml, "network:");
+    snprintf(text, sizeof text, "%.*s%s", (int)(net - pickups_yaml), pickups_yaml,
+             "network:\n"
+             "  nodes: [H, A, B, D]\n"
+             "  segments:\n"
+             "    - {from: H, to: A, length: 2}\n"
+             "    - {from: H, to: B, length: 1, one_way: true}\n"
+             "    - {from: A, to: D, length: 3}\n"
+             "    - {from: D, to: B, length: 5, one_way: true}\n"
+             "  at: {a1: A, a2: A, b: B, amr: H, out: D}\n");
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK(m == NULL);
+    tsim_model_destroy(m);
+    CHECK_STR(diag, "fleet.yaml:16:5: error: no path from 'b' to 'out' for fleet 'amr': the "
+                    "network is not connected there\n");
+}
+
 /* Bad networks and fleets: each a FILE:LINE:COL error. */
 static void expect_error(const char *from, const char *to, const char *want)
 {
@@ -529,5 +638,8 @@ int main(void)
     RUN(test_fleet_bad_input);
     RUN(test_fleet_disconnected);
     RUN(test_fleet_node_lookup);
+    RUN(test_fleet_two_pickups_by_hand);
+    RUN(test_fleet_two_pickups_clone);
+    RUN(test_fleet_two_pickups_disconnected);
     return CHECK_DONE();
 }
