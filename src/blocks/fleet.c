@@ -23,9 +23,10 @@
  * Invariants: requests wait, oldest first, on the list head..tail (`nwait` of them), each with
  * its pickup place in its `dest` (given back as -1 when a vehicle takes it), and while one waits
  * no vehicle is IDLE; a vehicle has at most one pending event; a vehicle holds an
- * entity (`ent`) from LOADING to the end of its hand-over; `place` is the place (an index into
- * the fleet's tsim__net_paths) where the vehicle is, or where its current leg started; zone.c
- * states those of zone control. The state (struct fleet, struct vehicle) is in zone.h.
+ * entity (`ent`) from LOADING to the end of its hand-over, and with `capacity` above 1 its other
+ * loads on `aboard` (each with its destination block in its `dest`), never while it is free;
+ * `place` is the place (an index into the fleet's tsim__net_paths) where the vehicle is, or
+ * where its current leg started; zone.c states those of zone control. The state (struct fleet, struct vehicle) is in zone.h.
  *
  * Its parameters are in the block's value table (registry.h), in the order of `keys` below.
  */
@@ -43,7 +44,7 @@
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
        K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
        K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK, K_SPEED_BY_CLASS,
-       K_CHARGER_CHOICE }; /* in `keys` */
+       K_CHARGER_CHOICE, K_CAPACITY }; /* in `keys` */
 _Static_assert((int)K_COUNT == (int)TSIM__FLEET_K_COUNT &&
                    (int)K_BATTERY == (int)TSIM__FLEET_K_BATTERY,
                "fleet.h reads `count` and `battery` at these places");
@@ -79,6 +80,12 @@ static double charge_until(const struct tsim__block_desc *d)
 static double charge_idle_below(const struct tsim__block_desc *d)
 {
     return d->val[K_CHARGE_IDLE].set ? d->val[K_CHARGE_IDLE].r : 0;
+}
+
+/* `capacity`: 1 when not given. */
+static uint32_t loads_of(const struct tsim__block_desc *d)
+{
+    return d->val[K_CAPACITY].set ? (uint32_t)d->val[K_CAPACITY].i : 1;
 }
 
 static int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }
@@ -178,11 +185,13 @@ static void init(struct tsim_sim *sim, uint32_t b)
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     s->head = s->tail = TSIM__NIL;
     s->nveh = (uint32_t)d->val[K_COUNT].i;
+    s->loads = loads_of(d);
     s->paths = sim->m->net->paths[b]; /* found by check, which validation ran */
     int home = s->paths->place[P_HOME];
     for (uint32_t i = 0; i < s->nveh; i++)
         s->v[i] = (struct vehicle){.state = IDLE, .place = P_HOME, .to_place = P_HOME,
-                                   .pick = P_PICKUP, .since = sim->now, .ent = TSIM__NIL, .dest = -1,
+                                   .pick = P_PICKUP, .since = sim->now, .ent = TSIM__NIL,
+                                   .aboard = TSIM__NIL, .dest = -1,
                                    .node = home, .arc = -1, .back = -1, .drive = IDLE,
                                    .wnext = TSIM__NIL};
     tsim__area_restart(&s->waiting, sim->now, 0);
@@ -254,14 +263,21 @@ static void assign(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i
     drive(sim, b, s, i, v->pick, TO_PICKUP);
 }
 
-static uint32_t take_oldest(struct tsim_sim *sim, struct fleet *s)
+/* Waiting request `e` (after `prev`, TSIM__NIL: the first) leaves the waiting list. */
+static uint32_t unlink_request(struct tsim_sim *sim, struct fleet *s, uint32_t prev, uint32_t e)
 {
-    uint32_t e = s->head;
-    s->head = sim->ents[e].next;
-    if (s->head == TSIM__NIL) s->tail = TSIM__NIL;
+    uint32_t next = sim->ents[e].next;
+    if (prev == TSIM__NIL) s->head = next;
+    else sim->ents[prev].next = next;
+    if (s->tail == e) s->tail = prev;
     tsim__area_out(&s->waiting, sim->now);
     s->nwait--;
     return e;
+}
+
+static uint32_t take_oldest(struct tsim_sim *sim, struct fleet *s)
+{
+    return unlink_request(sim, s, TSIM__NIL, s->head);
 }
 
 /* Charging ---------------------------------------------------------------------------------- */
@@ -412,6 +428,8 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
     return 1;
 }
 
+static void unload_next(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+
 /* Hand vehicle i's entity over to its destination; blocked while it is refused. */
 static int hand_over(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
@@ -425,7 +443,8 @@ static int hand_over(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     s->stalled = 0;
     v->deliveries++;
     v->ent = TSIM__NIL;
-    vehicle_free(sim, b, s, i);
+    if (v->naboard > 0) unload_next(sim, b, s, i);
+    else vehicle_free(sim, b, s, i);
     return 1;
 }
 
@@ -437,20 +456,113 @@ static int place_of(const struct tsim__block_desc *d, int32_t to)
     return 2 + k;
 }
 
+/* Vehicle i sets its entity in hand down: its hand-over follows (EV_UNLOADED). */
+static void start_unloading(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    set_state(sim, b, s, i, UNLOADING);
+    int64_t dt = d->val[K_UNLOAD].set
+                     ? tsim__draw(sim, &d->val[K_UNLOAD].d, &s->h.rng[TSIM__RNG_AUX])
+                     : 0;
+    after(sim, b, i, dt, EV_UNLOADED);
+}
+
+/* Loads per trip (`capacity` above 1) --------------------------------------------------------
+ *
+ * A vehicle at a pickup whose load is on takes, while it has room, the oldest request waiting
+ * at that pickup and loads it (each `load`); with none waiting, or no room, it drives off. Each
+ * load's destination is the route's choice once it is on. It drops its loads nearest first: to
+ * the nearest of their destinations by loaded travel time (the earliest loaded among equals),
+ * where it unloads every load bound there, in load order, each `unload` and its hand-over
+ * (blocked while refused), then on to the nearest of the rest. A request that finds an idle
+ * vehicle goes to it, as with one load a trip, not to a vehicle loading at its pickup. */
+
+/* The oldest request waiting at pickup place `pick`, taken off the waiting list; TSIM__NIL:
+ * none. A walk of the list: it stops at the first request of that pickup. */
+static uint32_t take_at(struct tsim_sim *sim, struct fleet *s, int pick)
+{
+    for (uint32_t e = s->head, prev = TSIM__NIL; e != TSIM__NIL; prev = e, e = sim->ents[e].next)
+        if (sim->ents[e].dest == pick) return unlink_request(sim, s, prev, e);
+    return TSIM__NIL;
+}
+
+/* The first load on board vehicle `v` bound for block `to`, taken off; TSIM__NIL: none. */
+static uint32_t take_aboard(struct tsim_sim *sim, struct vehicle *v, int32_t to)
+{
+    for (uint32_t *link = &v->aboard; *link != TSIM__NIL; link = &sim->ents[*link].next) {
+        uint32_t e = *link;
+        if (sim->ents[e].dest != to) continue;
+        *link = sim->ents[e].next;
+        v->naboard--;
+        return e;
+    }
+    return TSIM__NIL;
+}
+
+/* Vehicle i, its loads on board: to the nearest of their destinations. */
+static void next_drop(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct vehicle *v = &s->v[i];
+    const int np = s->paths->nplaces;
+    int best = -1;
+    double best_t = INFINITY;
+    for (uint32_t e = v->aboard; e != TSIM__NIL; e = sim->ents[e].next) {
+        int p = place_of(d, sim->ents[e].dest);
+        double t = s->paths->loaded[v->place * np + p];
+        if (best < 0 || t < best_t) {
+            best = p;
+            best_t = t;
+            v->dest = sim->ents[e].dest;
+        }
+    }
+    drive(sim, b, s, i, best, LOADED);
+}
+
+/* Vehicle i's load in hand is on, bound for block `to` (-1: it was dropped): on board with it;
+ * then the next request waiting at this pickup while there is room, else the nearest drop, else
+ * (every load dropped) the vehicle is free. */
+static void loaded_more(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int32_t to)
+{
+    struct vehicle *v = &s->v[i];
+    if (to >= 0) {
+        uint32_t *link = &v->aboard;
+        while (*link != TSIM__NIL) link = &sim->ents[*link].next;
+        *link = v->ent;
+        sim->ents[v->ent].dest = to;
+        sim->ents[v->ent].next = TSIM__NIL;
+        v->naboard++;
+    }
+    v->ent = v->naboard < s->loads ? take_at(sim, s, v->pick) : TSIM__NIL;
+    if (v->ent != TSIM__NIL) {
+        sim->ents[v->ent].dest = -1;
+        start_loading(sim, b, s, i);
+    } else if (v->naboard > 0) {
+        next_drop(sim, b, s, i);
+    } else {
+        vehicle_free(sim, b, s, i);
+    }
+}
+
+/* Vehicle i handed a load over and has more on board: the next one bound here, else on. */
+static void unload_next(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    v->ent = take_aboard(sim, v, v->dest);
+    if (v->ent != TSIM__NIL) start_unloading(sim, b, s, i);
+    else next_drop(sim, b, s, i);
+}
+
 /* Vehicle i is at the end of its leg. */
 static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct vehicle *v = &s->v[i];
     v->place = v->to_place;
     if (v->state == TO_PICKUP) {
         start_loading(sim, b, s, i);
     } else if (v->state == LOADED) {
-        set_state(sim, b, s, i, UNLOADING);
-        int64_t dt = d->val[K_UNLOAD].set
-                         ? tsim__draw(sim, &d->val[K_UNLOAD].d, &s->h.rng[TSIM__RNG_AUX])
-                         : 0;
-        after(sim, b, i, dt, EV_UNLOADED);
+        if (s->loads > 1) v->ent = take_aboard(sim, v, v->dest);
+        start_unloading(sim, b, s, i);
     } else if (v->state == TO_CHARGER) {
         at_charger(sim, b, s, i);
     } else { /* home */
@@ -477,6 +589,12 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
             tsim__entity_dispose(sim, v->ent);
             tsim__count_leave(sim, b);
             v->ent = TSIM__NIL;
+        }
+        if (s->loads > 1) {
+            loaded_more(sim, b, s, i, to);
+            return;
+        }
+        if (to < 0) {
             vehicle_free(sim, b, s, i);
             return;
         }
@@ -715,6 +833,12 @@ static int check_legs(const struct tsim_model *m, const struct tsim__block_desc 
                 return fail("no path from '%s' to the home of fleet '%s': the network is not "
                             "connected there", to, name);
         }
+        for (int k = 0; j == 0 && loads_of(d) > 1 && k < nto * nto; k++)
+            if (isinf(p->loaded[(2 + k / nto) * np + 2 + k % nto]))
+                return fail("no path from '%s' to '%s' for fleet '%s' (a vehicle may carry loads "
+                            "for both): the network is not connected there",
+                            m->blocks[d->route.to[k / nto]].name,
+                            m->blocks[d->route.to[k % nto]].name, name);
         for (int k = 0; k < p->npick; k++)
             if (isinf(p->empty[pk * np + pickup_place(nto, k)]))
                 return fail("no path from '%s' to '%s' for fleet '%s' (both pickups): the "
@@ -930,6 +1054,10 @@ static const struct tsim__key keys[] = {
                           .help = "with a battery, the charger a vehicle goes to: the `nearest` by "
                                   "travel time, or `shortest_wait`: travel time plus the expected "
                                   "wait for a point"},
+    [K_CAPACITY] = {"capacity", TSIM__KEY_INT, 0, 1, 10000, .dflt = "1",
+                    .help = "the most entities a vehicle carries at once: at a pickup it loads "
+                            "the oldest requests waiting there while it has room, and drops them "
+                            "nearest destination first"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

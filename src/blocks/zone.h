@@ -27,7 +27,10 @@ struct vehicle {
     int place, to_place; /* where it is (or its leg started), and where its leg ends */
     int pick;            /* the pickup place of the request it drives to or loads */
     int64_t since;       /* when it entered its state (or the statistics restarted) */
-    uint32_t ent;        /* the entity it carries; TSIM__NIL: none */
+    uint32_t ent;        /* the entity it carries (loads, unloads); TSIM__NIL: none */
+    uint32_t aboard;     /* with `capacity` above 1: its other loads, on board with their `dest`
+                          * set, in load order (linked by `next`); TSIM__NIL: none */
+    uint32_t naboard;    /* how many */
     int32_t dest;        /* the block it carries `ent` to */
     uint64_t blocked_seq; /* order of becoming blocked, for the hand-over retries */
     int node, arc;        /* with zones: see the invariants */
@@ -60,6 +63,7 @@ struct fleet {
     uint32_t head, tail, nwait; /* waiting requests, oldest first; each one's `dest` holds its
                                  * pickup place while it waits */
     uint32_t nveh;
+    uint32_t loads;      /* `capacity`: the most loads a vehicle carries at once */
     const struct tsim__net_paths *paths;
     int64_t state_ticks[NSTATES]; /* summed over vehicles since the statistics restart */
     struct tsim__area waiting;    /* waiting requests over time */

@@ -582,6 +582,146 @@ static void test_fleet_bad_input(void)
                  "holds 1 (its zone capacity)");
 }
 
+/* `capacity: 2` on the trip with three requests (at 1, 2, 3):
+ *   r1 at 1: H->P 2, at P 3, loaded 4; r2 waits (since 2): loaded 4 to 5; full, r3 waits.
+ *   P->D 6, at D 11: r1 unloaded and delivered 11.5, r2 12.
+ *   r3: D->H->P 3, at P 15, loaded 16, nothing more waits: at D 22, delivered 22.5, home 23.5.
+ * Delivery times 10.5, 10, 19.5; request waits 2, 2, 12. The vehicle: idle 1, to pickup 2 + 3,
+ * loading 3, loaded 12, unloading 1.5, to home 1 of 23.5. (One a trip, r3 is delivered at
+ * 31.5.) */
+static void test_fleet_capacity_by_hand(void)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "%s", trip_yaml);
+    char *p = strstr(text, "    limit: 2\n");
+    p[11] = '3';
+    p = strstr(text, "    idle: home\n");
+    snprintf(p, sizeof text - (size_t)(p - text), "    capacity: 2\n%s",
+             strstr(trip_yaml, "    idle: home\n"));
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
+    if (!sim) return;
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 23.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), 40.0 / 3, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "request_wait"), 16.0 / 3, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "idle"), 1 / 23.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "to_pickup"), 5 / 23.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loading"), 3 / 23.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loaded"), 12 / 23.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "unloading"), 1.5 / 23.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "to_home"), 1 / 23.5, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Drops nearest first: one vehicle of capacity 3 at home at the pickup P, load 1.5, unload 0.5,
+ * speed 1, requests at 1, 2, 3 sent in turn to o1 (node D1), o2 (D2), o1; segments both ways
+ * P-D1 6, P-D2 2, D2-D1 3.
+ *   r1 loads 1 to 2.5, r2 (waiting since 2) 2.5 to 4, r3 (since 3) 4 to 5.5: full.
+ *   The nearest drop is D2 (2; D1 is 5): at 7.5, r2 delivered 8; D2->D1 3, at 11: r1
+ *   delivered 11.5, r3 12. The run ends at 12.
+ * Delivery times 10.5, 6, 9; request waits 0, 0.5, 1. The vehicle: idle 1, loading 4.5,
+ * loaded 5, unloading 1.5 of 12. */
+static const char drops_yaml[] = "name: drops\n"
+                                 "time_unit: min\n"
+                                 "blocks:\n"
+                                 "  - source: in\n"
+                                 "    interarrival: 1\n"
+                                 "    limit: 3\n"
+                                 "    to: amr\n"
+                                 "  - fleet: amr\n"
+                                 "    count: 1\n"
+                                 "    capacity: 3\n"
+                                 "    speed: 1\n"
+                                 "    load: 1.5\n"
+                                 "    unload: 0.5\n"
+                                 "    to: {rule: round_robin, among: [o1, o2]}\n"
+                                 "  - sink: o1\n"
+                                 "  - sink: o2\n"
+                                 "network:\n"
+                                 "  nodes: [P, D1, D2]\n"
+                                 "  segments:\n"
+                                 "    - {from: P, to: D1, length: 6}\n"
+                                 "    - {from: P, to: D2, length: 2}\n"
+                                 "    - {from: D2, to: D1, length: 3}\n"
+                                 "  at: {in: P, amr: P, o1: D1, o2: D2}\n";
+
+static void test_fleet_capacity_drops_nearest_first(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(drops_yaml, "fleet.yaml", &m);
+    if (!sim) return;
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 12, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), 8.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "request_wait"), 0.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loading"), 4.5 / 12, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loaded"), 5.0 / 12, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "unloading"), 1.5 / 12, 1e-9);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "o2"), "entered"), 1, 0);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "o1"), "entered"), 2, 0);
+    tsim_result_release(&r);
+    /* Cloned at 11.2 (r1 unloading at D1, r3 still on board): the same end and fingerprint. */
+    struct tsim_sim *part = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(part, 11.2);
+    struct tsim_sim *copy = tsim_sim_clone(part);
+    tsim_sim_destroy(part);
+    run_to_end(copy, &r);
+    CHECK_NEAR(tsim_sim_now(copy), 12, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK(tsim_sim_fingerprint(sim) == tsim_sim_fingerprint(copy));
+    tsim_result_release(&r);
+    tsim_sim_destroy(copy);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Deliveries an hour rise with the capacity under load: the single vehicle of mg1_yaml (empty
+ * leg 3, loading uniform(0, 2), loaded leg 4, unloading 1) with a request every 3 minutes on
+ * average (20 an hour). With c loads a trip a busy vehicle's trip takes 7 + 2c on average and
+ * carries c: at most 60 c / (7 + 2c) an hour, 6.67, 10.9 and 16 for c = 1, 2, 4, each below 20,
+ * so the queue grows in all three. After a warm-up of 2,000 minutes (a queue of hundreds) it
+ * never falls below c again, and every trip carries c: the deliveries over the window are a
+ * renewal count of trips, off by at most one trip (c deliveries) at each end. */
+static void test_fleet_capacity_raises_deliveries(void)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "%s", mg1_yaml);
+    char *p = strstr(text, "exponential(12.5)");
+    memcpy(p, "exponential(3)   ", 17);
+    char diag[512] = "";
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int f = tsim_model_find_block(m, "agv");
+    const double warm = 2000, window = 50000;
+    for (int c = 1; c <= 4; c *= 2) {
+        CHECK_EQ(tsim_block_set_number(m, f, "capacity", c), 0);
+        struct reps x;
+        run_reps(&x, m, 10, warm, warm + window);
+        CHECK_KPI(&x, f, "deliveries_per_hour", 60.0 * c / (7 + 2 * c), 60 * 2.0 * c / window);
+        reps_release(&x);
+    }
+    tsim_model_destroy(m);
+}
+
+/* A capacity that is not a whole number of at least 1: at its place. */
+static void test_fleet_capacity_bad(void)
+{
+    expect_error("    count: 3\n", "    count: 3\n    capacity: 0\n",
+                 "fleet.yaml:9:15: error: 'capacity' must be at least 1, got '0'\n");
+    expect_error("    count: 3\n", "    count: 3\n    capacity: 1.5\n",
+                 "fleet.yaml:9:15: error: 'capacity' must be a whole number, got '1.5'\n");
+}
+
 /* Node names are found by a hash: over 5,000 nodes (several growths of the table) each name finds
  * its own index, a name not added finds none, and a name added twice is refused. */
 static void test_fleet_node_lookup(void)
@@ -641,5 +781,9 @@ int main(void)
     RUN(test_fleet_two_pickups_by_hand);
     RUN(test_fleet_two_pickups_clone);
     RUN(test_fleet_two_pickups_disconnected);
+    RUN(test_fleet_capacity_by_hand);
+    RUN(test_fleet_capacity_drops_nearest_first);
+    RUN(test_fleet_capacity_raises_deliveries);
+    RUN(test_fleet_capacity_bad);
     return CHECK_DONE();
 }
