@@ -52,13 +52,6 @@ enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 enum { CHG_NEAREST, CHG_SHORTEST_WAIT }; /* the charger choice */
 
-/* Places in the fleet's travel-time tables: the home, the first pickup, then the destinations
- * (2 + k for route target k), then the other pickups (pickup_place), then (with a battery) the
- * charger blocks the fleet may use in model order, from `first_chg` on. */
-enum { P_HOME, P_PICKUP };
-
-/* The place of pickup k (0 .. npick) of a fleet whose route has `nto` targets. */
-static int pickup_place(int nto, int k) { return k == 0 ? P_PICKUP : 1 + nto + k; }
 
 static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loading", "loaded",
                                                 "unloading", "blocked",   "to_home", "zone_wait",
@@ -784,91 +777,6 @@ static const struct tsim__block_vt fleet_vt = {
 
 #define fail(...) tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__)
 
-/* The pickups of fleet `d`: for each node a block that sends to it stands at, the first such
- * block in model order, into up[] (room for m->nblocks). Returns how many; -1 - b when block b
- * sends to it but stands at no node. */
-static int pickup_blocks(const struct tsim_model *m, const struct tsim__block_desc *d, int *up)
-{
-    int n = 0;
-    for (int b = 0; b < m->nblocks; b++) {
-        const struct tsim__route *r = &m->blocks[b].route;
-        int sends = 0;
-        for (int k = 0; k < r->n; k++) sends |= r->to[k] == d->index;
-        if (!sends) continue;
-        int node = tsim__net_node_of(m->net, b), k = 0;
-        if (node < 0) return -1 - b;
-        while (k < n && tsim__net_node_of(m->net, up[k]) != node) k++;
-        if (k == n) up[n++] = b;
-    }
-    return n;
-}
-
-/* Every leg a vehicle of fleet `d` may drive has a path in `p` (blk[]: the block at each place):
- * home to each pickup, each pickup to each destination and back and to each other pickup, each
- * destination home when vehicles go home (with `sent`: some block sends to the fleet), and each
- * charger from every other place and back to the pickups (or home). */
-static int check_legs(const struct tsim_model *m, const struct tsim__block_desc *d,
-                      const struct tsim__net_paths *p, const int *blk, int sent)
-{
-    const struct tsim__network *net = m->net;
-    const char *name = d->name;
-    const int np = p->nplaces, nto = d->route.n, first_chg = 1 + nto + p->npick;
-    const int home = p->place[P_HOME], idle_home = d->val[K_IDLE].i == IDLE_HOME;
-    for (int j = 0; sent && j < p->npick; j++) {
-        int pk = pickup_place(nto, j);
-        const char *upname = m->blocks[blk[pk]].name;
-        if (isinf(p->empty[P_HOME * np + pk]))
-            return fail("fleet '%s' has no path from its home '%s' to '%s' (node '%s'): the "
-                        "network is not connected there", name, net->node[home], upname,
-                        net->node[p->place[pk]]);
-        for (int k = 0; k < nto; k++) {
-            const char *to = m->blocks[d->route.to[k]].name;
-            if (isinf(p->loaded[pk * np + 2 + k]))
-                return fail("no path from '%s' to '%s' for fleet '%s': the network is not "
-                            "connected there", upname, to, name);
-            if (isinf(p->empty[(2 + k) * np + pk]))
-                return fail("no path back from '%s' to '%s' for fleet '%s': the network is not "
-                            "connected there", to, upname, name);
-            if (j == 0 && idle_home && isinf(p->empty[(2 + k) * np + P_HOME]))
-                return fail("no path from '%s' to the home of fleet '%s': the network is not "
-                            "connected there", to, name);
-        }
-        for (int k = 0; j == 0 && loads_of(d) > 1 && k < nto * nto; k++)
-            if (isinf(p->loaded[(2 + k / nto) * np + 2 + k % nto]))
-                return fail("no path from '%s' to '%s' for fleet '%s' (a vehicle may carry loads "
-                            "for both): the network is not connected there",
-                            m->blocks[d->route.to[k / nto]].name,
-                            m->blocks[d->route.to[k % nto]].name, name);
-        for (int k = 0; k < p->npick; k++)
-            if (isinf(p->empty[pk * np + pickup_place(nto, k)]))
-                return fail("no path from '%s' to '%s' for fleet '%s' (both pickups): the "
-                            "network is not connected there", upname,
-                            m->blocks[blk[pickup_place(nto, k)]].name, name);
-    }
-    /* A vehicle may go to charge from any place but a charger, and from a charger drives to a
-     * pickup (or home): every charger must be reachable both ways. */
-    for (int c = first_chg; c < np; c++) {
-        const char *cname = m->blocks[blk[c]].name;
-        for (int k = 0; k < first_chg; k++) {
-            if (!isinf(p->empty[k * np + c])) continue;
-            return fail("charger '%s' (node '%s') cannot be reached by fleet '%s' from %s%s%s "
-                        "(node '%s'): the network is not connected there", cname,
-                        net->node[p->place[c]], name, k == P_HOME ? "" : "'",
-                        k == P_HOME ? "its home" : m->blocks[blk[k]].name,
-                        k == P_HOME ? "" : "'", net->node[p->place[k]]);
-        }
-        for (int j = 0; j < (idle_home ? 1 : p->npick); j++) {
-            int back = idle_home ? P_HOME : pickup_place(nto, j);
-            if (isinf(p->empty[c * np + back]))
-                return fail("fleet '%s' has no path from charger '%s' (node '%s') back to '%s': "
-                            "the network is not connected there", name, cname,
-                            net->node[p->place[c]],
-                            back == P_HOME ? "its home" : m->blocks[blk[back]].name);
-        }
-    }
-    return 0;
-}
-
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     struct tsim__network *net = m->net;
@@ -899,7 +807,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
         return fail("fleet '%s' stands at no node (its home: give it one in the network's "
                     "'at')", name);
     int *up = tsim__malloc((size_t)m->nblocks * sizeof(int));
-    int npick = pickup_blocks(m, d, up);
+    int npick = tsim__fleet_pickups(m, d, up);
     if (npick < 0) {
         tsim__free(up);
         return fail("block '%s' sends to fleet '%s' but stands at no node (give it one in the "
@@ -996,7 +904,8 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                         "zone capacity)", name, (long long)d->val[K_COUNT].i, net->node[home], cap);
         }
     }
-    int rc = check_legs(m, d, p, blk, senders > 0);
+    int rc = tsim__fleet_check_legs(m, d, p, blk, senders > 0, d->val[K_IDLE].i == IDLE_HOME,
+                                    (int)loads_of(d));
     tsim__free(blk);
     return rc;
 }

@@ -96,6 +96,27 @@ struct fleet {
     struct vehicle v[];
 };
 
+/* Places in a fleet's travel-time tables (struct tsim__net_paths): the home, the first pickup,
+ * then the destinations (2 + k for route target k), then the other pickups (pickup_place), then
+ * (with a battery) the charger blocks the fleet may use in model order, from `first_chg` on. */
+enum { P_HOME, P_PICKUP };
+
+/* The place of pickup k (0 .. npick) of a fleet whose route has `nto` targets. */
+static inline int pickup_place(int nto, int k) { return k == 0 ? P_PICKUP : 1 + nto + k; }
+
+/* The pickups of fleet `d` (fleet_legs.c): for each node a block that sends to it stands at,
+ * the first such block in model order, into up[] (room for m->nblocks). Returns how many; -1 - b
+ * when block b sends to it but stands at no node. */
+int tsim__fleet_pickups(const struct tsim_model *m, const struct tsim__block_desc *d, int *up);
+/* Whether every leg a vehicle of fleet `d` may drive has a path in `p` (blk[]: the block at each
+ * place): home to each pickup, each pickup to each destination and back and to each other
+ * pickup, each destination home when vehicles go home (`idle_home`), with `loads` above 1 each
+ * destination to each other (all this when `sent`: some block sends to the fleet), and each
+ * charger from every other place and back to the pickups (or home). 0, or the model error. */
+int tsim__fleet_check_legs(const struct tsim_model *m, const struct tsim__block_desc *d,
+                           const struct tsim__net_paths *p, const int *blk, int sent,
+                           int idle_home, int loads);
+
 /* The bytes a zoned fleet of `nveh` vehicles needs after its v[] on network `net`. */
 size_t tsim__zone_size(const struct tsim__network *net, size_t nveh);
 /* Points the arrays after v[] (tsim__zone_size counted them) into the state: after init, and

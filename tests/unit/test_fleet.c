@@ -98,6 +98,29 @@ static void trip(const char *extra)
 
 static void test_fleet_trip_by_hand(void) { trip(""); }
 
+/* The trip with three requests (at 1, 2, 3) and the fleet key `line` before its `idle: home`,
+ * into text[size]. */
+static void trip3_with(char *text, size_t size, const char *line)
+{
+    snprintf(text, size, "%s", trip_yaml);
+    char *p = strstr(text, "    limit: 2\n");
+    p[11] = '3';
+    p = strstr(text, "    idle: home\n");
+    snprintf(p, size - (size_t)(p - text), "%s%s", line, strstr(trip_yaml, "    idle: home\n"));
+}
+
+/* A sim of `m` run to `t` and cloned, the original destroyed, the clone run to its end: the
+ * clone, its result in *r. */
+static struct tsim_sim *clone_at(const struct tsim_model *m, double t, struct tsim_result *r)
+{
+    struct tsim_sim *part = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(part, t);
+    struct tsim_sim *copy = tsim_sim_clone(part);
+    tsim_sim_destroy(part);
+    run_to_end(copy, r);
+    return copy;
+}
+
 /* With zones on every node, one vehicle never waits: it drives node by node (H->P, P->D, D->H
  * are single segments here) and every time is as above. */
 static void test_fleet_trip_with_zones(void) { trip("  node_capacity: 1\n"); }
@@ -216,14 +239,9 @@ static void test_fleet_zone_passing_lane(void)
 static void test_fleet_per_vehicle(void)
 {
     char text[2048];
-    snprintf(text, sizeof text, "%s", trip_yaml);
-    char *p = strstr(text, "    limit: 2\n");
-    p[11] = '3';
-    p = strstr(text, "    count: 1\n");
+    trip3_with(text, sizeof text, "    per_vehicle: true\n");
+    char *p = strstr(text, "    count: 1\n");
     memcpy(p, "    count: 2\n", 13);
-    p = strstr(text, "    idle: home\n");
-    snprintf(p, sizeof text - (size_t)(p - text), "    per_vehicle: true\n%s",
-             strstr(trip_yaml, "    idle: home\n"));
     struct tsim_model *m;
     struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
     if (!sim) return;
@@ -496,11 +514,7 @@ static void test_fleet_two_pickups_clone(void)
     struct tsim_result r;
     run_to_end(whole, &r);
     tsim_result_release(&r);
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    tsim_sim_run_until(sim, 10);
-    struct tsim_sim *copy = tsim_sim_clone(sim);
-    tsim_sim_destroy(sim);
-    run_to_end(copy, &r);
+    struct tsim_sim *copy = clone_at(m, 10, &r);
     CHECK_NEAR(tsim_sim_now(copy), 28, 1e-9);
     CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "amr"), "delivery_time"), 16, 1e-9);
     CHECK(tsim_sim_fingerprint(whole) == tsim_sim_fingerprint(copy));
@@ -592,12 +606,7 @@ static void test_fleet_bad_input(void)
 static void test_fleet_capacity_by_hand(void)
 {
     char text[2048];
-    snprintf(text, sizeof text, "%s", trip_yaml);
-    char *p = strstr(text, "    limit: 2\n");
-    p[11] = '3';
-    p = strstr(text, "    idle: home\n");
-    snprintf(p, sizeof text - (size_t)(p - text), "    capacity: 2\n%s",
-             strstr(trip_yaml, "    idle: home\n"));
+    trip3_with(text, sizeof text, "    capacity: 2\n");
     struct tsim_model *m;
     struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
     if (!sim) return;
@@ -670,11 +679,7 @@ static void test_fleet_capacity_drops_nearest_first(void)
     CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "o1"), "entered"), 2, 0);
     tsim_result_release(&r);
     /* Cloned at 11.2 (r1 unloading at D1, r3 still on board): the same end and fingerprint. */
-    struct tsim_sim *part = tsim_sim_create(m, 1, 0);
-    tsim_sim_run_until(part, 11.2);
-    struct tsim_sim *copy = tsim_sim_clone(part);
-    tsim_sim_destroy(part);
-    run_to_end(copy, &r);
+    struct tsim_sim *copy = clone_at(m, 11.2, &r);
     CHECK_NEAR(tsim_sim_now(copy), 12, 1e-9);
     CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
     CHECK(tsim_sim_fingerprint(sim) == tsim_sim_fingerprint(copy));
