@@ -14,7 +14,7 @@
  * again once home).
  *
  * Several blocks may send to a fleet: each node they stand at is a pickup place, shared by the
- * blocks at that node. A request from outside the flow (tsim_sim_inject) is picked up at the
+ * blocks at that node. A request from outside the flow (tsim_block_inject) is picked up at the
  * first pickup.
  *
  * Zone control (a network with node or segment capacities): vehicles drive node by node and

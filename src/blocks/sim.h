@@ -156,7 +156,7 @@ struct tsim_sim {
     double tpu; /* ticks per model time unit */
     unsigned char philox; /* its streams are Philox's (the model's rng): draws by philox.h */
     /* During a block's `offer`: the block that offers the entity (tsim__offer_by; TSIM__NIL from
-     * outside the flow, tsim_sim_inject). A fleet reads it to know a request's pickup. Set by
+     * outside the flow, tsim_block_inject). A fleet reads it to know a request's pickup. Set by
      * every hand-over (one store, in the padding before `cal`), read by none but the fleet. */
     uint32_t from;
     struct tsim__calendar cal;

@@ -524,6 +524,27 @@ static void test_fleet_two_pickups_clone(void)
     tsim_model_destroy(m);
 }
 
+/* An entity put into the fleet from outside the flow (tsim_block_inject) is picked up at the
+ * first pickup, the node A of a1: injected at 0, the vehicle is at A at 2 and loads until 3 (at
+ * B, 1 away, it would load from 1 to 2). At 2.5 it has loaded for 0.5 of 2.5. */
+static void test_fleet_two_pickups_inject(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(pickups_yaml, "fleet.yaml", &m);
+    if (!sim) return;
+    int f = tsim_model_find_block(m, "amr");
+    CHECK_EQ(tsim_block_inject(sim, f, 0, 1), 1);
+    tsim_sim_run_until(sim, 2.5);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, f, "to_pickup"), 2 / 2.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loading"), 0.5 / 2.5, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 /* A second pickup with no way out (B is reached only by one-way segments): the error names it,
  * the destination and the fleet, at the fleet's line. */
 static void test_fleet_two_pickups_disconnected(void)
@@ -660,10 +681,12 @@ static const char drops_yaml[] = "name: drops\n"
                                  "    - {from: D2, to: D1, length: 3}\n"
                                  "  at: {in: P, amr: P, o1: D1, o2: D2}\n";
 
-static void test_fleet_capacity_drops_nearest_first(void)
+static void drops_nearest_first(const char *extra)
 {
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s", drops_yaml, extra);
     struct tsim_model *m;
-    struct tsim_sim *sim = sim_from_text(drops_yaml, "fleet.yaml", &m);
+    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
     if (!sim) return;
     int f = tsim_model_find_block(m, "amr");
     struct tsim_result r;
@@ -688,6 +711,12 @@ static void test_fleet_capacity_drops_nearest_first(void)
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
 }
+
+static void test_fleet_capacity_drops_nearest_first(void) { drops_nearest_first(""); }
+
+/* The same with zone control (one vehicle a node): the vehicle drives node by node, P -> D2 ->
+ * D1 being single segments, and never waits: every time as above. */
+static void test_fleet_capacity_with_zones(void) { drops_nearest_first("  node_capacity: 1\n"); }
 
 /* Deliveries an hour rise with the capacity under load: the single vehicle of mg1_yaml (empty
  * leg 3, loading uniform(0, 2), loaded leg 4, unloading 1) with a request every 3 minutes on
@@ -785,9 +814,11 @@ int main(void)
     RUN(test_fleet_node_lookup);
     RUN(test_fleet_two_pickups_by_hand);
     RUN(test_fleet_two_pickups_clone);
+    RUN(test_fleet_two_pickups_inject);
     RUN(test_fleet_two_pickups_disconnected);
     RUN(test_fleet_capacity_by_hand);
     RUN(test_fleet_capacity_drops_nearest_first);
+    RUN(test_fleet_capacity_with_zones);
     RUN(test_fleet_capacity_raises_deliveries);
     RUN(test_fleet_capacity_bad);
     return CHECK_DONE();
