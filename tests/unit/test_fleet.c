@@ -61,17 +61,29 @@ static const char trip_yaml[] = "name: trip\n"
                                 "    - {from: D, to: H, length: 2, one_way: true}\n"
                                 "  at: {in: P, amr: H, out: D}\n";
 
+/* The model of `yaml` with `extra` appended, run to its end: the sim (NULL, and the test failed,
+ * when the model does not load), the model in *m, the index of fleet 'amr' in *f, the result in
+ * *r (released by the caller when the sim is not NULL). */
+static struct tsim_sim *run_text(const char *yaml, const char *extra, struct tsim_model **m,
+                                 int *f, struct tsim_result *r)
+{
+    char text[4096];
+    snprintf(text, sizeof text, "%s%s", yaml, extra);
+    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", m);
+    if (!sim) return NULL;
+    *f = tsim_model_find_block(*m, "amr");
+    run_to_end(sim, r);
+    return sim;
+}
+
 /* The trip above, with `extra` appended to its network. */
 static void trip(const char *extra)
 {
-    char text[2048];
-    snprintf(text, sizeof text, "%s%s", trip_yaml, extra);
     struct tsim_model *m;
-    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
-    if (!sim) return;
-    int f = tsim_model_find_block(m, "amr");
     struct tsim_result r;
-    run_to_end(sim, &r);
+    int f;
+    struct tsim_sim *sim = run_text(trip_yaml, extra, &m, &f, &r);
+    if (!sim) return;
     CHECK_NEAR(tsim_sim_now(sim), 22, 1e-9);
     CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 2, 0);
     CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
@@ -483,11 +495,10 @@ static const char pickups_yaml[] = "name: pickups\n"
 static void test_fleet_two_pickups_by_hand(void)
 {
     struct tsim_model *m;
-    struct tsim_sim *sim = sim_from_text(pickups_yaml, "fleet.yaml", &m);
-    if (!sim) return;
-    int f = tsim_model_find_block(m, "amr");
     struct tsim_result r;
-    run_to_end(sim, &r);
+    int f;
+    struct tsim_sim *sim = run_text(pickups_yaml, "", &m, &f, &r);
+    if (!sim) return;
     CHECK_NEAR(tsim_sim_now(sim), 28, 1e-9);
     CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
     CHECK_NEAR(kpi(&r, f, "delivery_time"), (7 + 18 + 23) / 3.0, 1e-9);
@@ -629,11 +640,10 @@ static void test_fleet_capacity_by_hand(void)
     char text[2048];
     trip3_with(text, sizeof text, "    capacity: 2\n");
     struct tsim_model *m;
-    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
-    if (!sim) return;
-    int f = tsim_model_find_block(m, "amr");
     struct tsim_result r;
-    run_to_end(sim, &r);
+    int f;
+    struct tsim_sim *sim = run_text(text, "", &m, &f, &r);
+    if (!sim) return;
     CHECK_NEAR(tsim_sim_now(sim), 23.5, 1e-9);
     CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
     CHECK_NEAR(kpi(&r, f, "delivery_time"), 40.0 / 3, 1e-9);
@@ -683,14 +693,11 @@ static const char drops_yaml[] = "name: drops\n"
 
 static void drops_nearest_first(const char *extra)
 {
-    char text[2048];
-    snprintf(text, sizeof text, "%s%s", drops_yaml, extra);
     struct tsim_model *m;
-    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
-    if (!sim) return;
-    int f = tsim_model_find_block(m, "amr");
     struct tsim_result r;
-    run_to_end(sim, &r);
+    int f;
+    struct tsim_sim *sim = run_text(drops_yaml, extra, &m, &f, &r);
+    if (!sim) return;
     CHECK_NEAR(tsim_sim_now(sim), 12, 1e-9);
     CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
     CHECK_NEAR(kpi(&r, f, "delivery_time"), 8.5, 1e-9);
