@@ -306,14 +306,14 @@ static void test_fleet_per_vehicle_off(void)
  * buffer passes the first on at once, so it holds the second only once the machine is busy:
  * r1 goes buffer -> machine at 10.5 (busy until 40.5); r2 is handed to the empty buffer at 21.
  * A third request (limit 3, at 3) finds the buffer full at its delivery: blocked from 31.5
- * (r3: D->H->P empty 3, at P 24, loaded 25, at D 31, unloaded 31.5) until 40.5. */
-static void test_fleet_blocked_hand_over(void)
+ * (r3: D->H->P empty 3, at P 24, loaded 25, at D 31, unloaded 31.5) until 40.5.
+ * blocked_trip runs it with the fleet key `line` and checks at `t`: three deliveries, `blocked`
+ * vehicle time blocked and a mean delivery time of `delivery`. */
+static void blocked_trip(const char *line, double t, double blocked, double delivery)
 {
     char text[2048];
-    snprintf(text, sizeof text, "%s", trip_yaml);
-    char *p = strstr(text, "    limit: 2\n");
-    p[11] = '3';
-    p = strstr(text, "    to: out\n");
+    trip3_with(text, sizeof text, line);
+    char *p = strstr(text, "    to: out\n");
     memcpy(p, "    to: bq \n", 12);
     p = strstr(text, "  - sink: out\n");
     snprintf(p, sizeof text - (size_t)(p - text),
@@ -325,15 +325,28 @@ static void test_fleet_blocked_hand_over(void)
     struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
     if (!sim) return;
     int f = tsim_model_find_block(m, "amr");
-    tsim_sim_run_until(sim, 41);
+    tsim_sim_run_until(sim, t);
     struct tsim_result r;
     tsim_result_init(&r);
     tsim_sim_result(sim, &r);
     CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
-    CHECK_NEAR(kpi(&r, f, "blocked"), (40.5 - 31.5) / 41, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "blocked"), blocked / t, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), delivery, 1e-9);
     tsim_result_release(&r);
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
+}
+
+/* Delivered at 10.5, 21 and 40.5 (requested at 1, 2, 3). */
+static void test_fleet_blocked_hand_over(void) { blocked_trip("", 41, 40.5 - 31.5, 66.0 / 3); }
+
+/* The same with `capacity: 3`: r1, r2 (waiting since 2) and r3 (since 3) load from 3 to 6, at D
+ * 12; r1 is unloaded at 12.5 and goes on to mc (busy until 42.5), r2 at 13 into bq, which is
+ * then full: r3, unloaded at 13.5, waits blocked with the vehicle until mc takes r2 from bq at
+ * 42.5. Delivery times 11.5, 11 and 39.5. */
+static void test_fleet_capacity_blocked(void)
+{
+    blocked_trip("    capacity: 3\n", 45, 42.5 - 13.5, 62.0 / 3);
 }
 
 /* A single vehicle whose home is the drop node: every job starts and ends there, so with Poisson
@@ -826,6 +839,7 @@ int main(void)
     RUN(test_fleet_capacity_by_hand);
     RUN(test_fleet_capacity_drops_nearest_first);
     RUN(test_fleet_capacity_with_zones);
+    RUN(test_fleet_capacity_blocked);
     RUN(test_fleet_capacity_raises_deliveries);
     RUN(test_fleet_capacity_bad);
     return CHECK_DONE();
