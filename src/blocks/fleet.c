@@ -1,27 +1,32 @@
 /*
  * Fleet: `count` vehicles (AGVs, AMRs, forklifts) that carry entities, one per trip, over the
  * model's path network. An entity that enters the fleet is a transport request from the node of
- * the block that sent it (the pickup) to the node of the block the fleet's route chooses for it
- * (the drop). The fleet block stands at the vehicles' home node.
+ * the block that sent it (its pickup: the flow says who sends, sim->from) to the node of the
+ * block the fleet's route chooses for it (the drop). The fleet block stands at the vehicles'
+ * home node.
  *
- * Dispatching: a new request goes to the nearest idle vehicle (least empty travel time to the
+ * Dispatching: a new request goes to the nearest idle vehicle (least empty travel time to its
  * pickup; the lowest number among equals); with none idle it waits, and a vehicle that becomes
- * idle takes the oldest waiting request. A vehicle's trip: empty travel to the pickup, loading,
- * the route's choice of destination, loaded travel, unloading, the hand-over (blocked while the
- * destination refuses). Then it takes the oldest waiting request, or, with none, stays where it
- * is (`idle: stay`) or drives home (`idle: home`, and it takes requests again once home).
+ * idle takes the oldest waiting request, whatever its pickup. A vehicle's trip: empty travel to
+ * the pickup, loading, the route's choice of destination, loaded travel, unloading, the hand-over
+ * (blocked while the destination refuses). Then it takes the oldest waiting request, or, with
+ * none, stays where it is (`idle: stay`) or drives home (`idle: home`, and it takes requests
+ * again once home).
  *
- * One pickup block per fleet: every request of a fleet starts at the same node, so "oldest" and
- * "nearest" are the same choice of request and the fleet needs no other rule.
+ * Several blocks may send to a fleet: each node they stand at is a pickup place, shared by the
+ * blocks at that node. A request from outside the flow (tsim_block_inject) is picked up at the
+ * first pickup.
  *
  * Zone control (a network with node or segment capacities): vehicles drive node by node and
  * wait for the nodes and segments ahead; zone.c holds it, with the deadlock search (zone.h).
  *
- * Invariants: requests wait, oldest first, on the list head..tail (`nwait` of them), and while
- * one waits no vehicle is IDLE; a vehicle has at most one pending event; a vehicle holds an
- * entity (`ent`) from LOADING to the end of its hand-over; `place` is the place (an index into
- * the fleet's tsim__net_paths) where the vehicle is, or where its current leg started; zone.c
- * states those of zone control. The state (struct fleet, struct vehicle) is in zone.h.
+ * Invariants: requests wait, oldest first, on the list head..tail (`nwait` of them), each with
+ * its pickup place in its `dest` (given back as -1 when a vehicle takes it), and while one waits
+ * no vehicle is IDLE; a vehicle has at most one pending event; a vehicle holds an
+ * entity (`ent`) from LOADING to the end of its hand-over, and with `capacity` above 1 its other
+ * loads on `aboard` (each with its destination block in its `dest`), never while it is free;
+ * `place` is the place (an index into the fleet's tsim__net_paths) where the vehicle is, or
+ * where its current leg started; zone.c states those of zone control. The state (struct fleet, struct vehicle) is in zone.h.
  *
  * Its parameters are in the block's value table (registry.h), in the order of `keys` below.
  */
@@ -39,7 +44,7 @@
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
        K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
        K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK, K_SPEED_BY_CLASS,
-       K_CHARGER_CHOICE }; /* in `keys` */
+       K_CHARGER_CHOICE, K_CAPACITY }; /* in `keys` */
 _Static_assert((int)K_COUNT == (int)TSIM__FLEET_K_COUNT &&
                    (int)K_BATTERY == (int)TSIM__FLEET_K_BATTERY,
                "fleet.h reads `count` and `battery` at these places");
@@ -47,9 +52,6 @@ enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 enum { CHG_NEAREST, CHG_SHORTEST_WAIT }; /* the charger choice */
 
-/* Places in the fleet's travel-time tables: the home, the pickup, then the destinations, then
- * (with a battery) the charger blocks the fleet may use in model order, from `first_chg` on. */
-enum { P_HOME, P_PICKUP };
 
 static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loading", "loaded",
                                                 "unloading", "blocked",   "to_home", "zone_wait",
@@ -71,6 +73,12 @@ static double charge_until(const struct tsim__block_desc *d)
 static double charge_idle_below(const struct tsim__block_desc *d)
 {
     return d->val[K_CHARGE_IDLE].set ? d->val[K_CHARGE_IDLE].r : 0;
+}
+
+/* `capacity`: 1 when not given. */
+static uint32_t loads_of(const struct tsim__block_desc *d)
+{
+    return d->val[K_CAPACITY].set ? (uint32_t)d->val[K_CAPACITY].i : 1;
 }
 
 static int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }
@@ -170,15 +178,17 @@ static void init(struct tsim_sim *sim, uint32_t b)
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     s->head = s->tail = TSIM__NIL;
     s->nveh = (uint32_t)d->val[K_COUNT].i;
+    s->loads = loads_of(d);
     s->paths = sim->m->net->paths[b]; /* found by check, which validation ran */
     int home = s->paths->place[P_HOME];
     for (uint32_t i = 0; i < s->nveh; i++)
         s->v[i] = (struct vehicle){.state = IDLE, .place = P_HOME, .to_place = P_HOME,
-                                   .since = sim->now, .ent = TSIM__NIL, .dest = -1,
+                                   .pick = P_PICKUP, .since = sim->now, .ent = TSIM__NIL,
+                                   .aboard = TSIM__NIL, .dest = -1,
                                    .node = home, .arc = -1, .back = -1, .drive = IDLE,
                                    .wnext = TSIM__NIL};
     tsim__area_restart(&s->waiting, sim->now, 0);
-    s->first_chg = 2 + d->route.n;
+    s->first_chg = 1 + d->route.n + s->paths->npick;
     s->battery = d->val[K_BATTERY].set;
     if (s->battery) {
         /* kW to kWh per tick: a time unit is 1 / units_per_hour hours, of tpu ticks. */
@@ -211,7 +221,7 @@ static void start_loading(struct tsim_sim *sim, uint32_t b, struct fleet *s, uin
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct vehicle *v = &s->v[i];
-    v->place = P_PICKUP;
+    v->place = v->pick;
     tsim__sum_add(&s->wait, sim->now - sim->ents[v->ent].t_in);
     set_state(sim, b, s, i, LOADING);
     int64_t dt = d->val[K_LOAD].set ? tsim__draw(sim, &d->val[K_LOAD].d, &s->h.rng[TSIM__RNG_MAIN]) : 0;
@@ -232,26 +242,35 @@ static void drive(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i,
         tsim__zone_step(sim, b, s, i);
 }
 
-/* Vehicle i (not moving, holding nothing) takes request `e`. */
+/* Vehicle i (not moving, holding nothing) takes request `e`, whose `dest` holds its pickup. */
 static void assign(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, uint32_t e)
 {
     struct vehicle *v = &s->v[i];
     v->ent = e;
-    if (v->place == P_PICKUP) {
+    v->pick = sim->ents[e].dest;
+    sim->ents[e].dest = -1;
+    if (v->place == v->pick) {
         start_loading(sim, b, s, i);
         return;
     }
-    drive(sim, b, s, i, P_PICKUP, TO_PICKUP);
+    drive(sim, b, s, i, v->pick, TO_PICKUP);
+}
+
+/* Waiting request `e` (after `prev`, TSIM__NIL: the first) leaves the waiting list. */
+static uint32_t unlink_request(struct tsim_sim *sim, struct fleet *s, uint32_t prev, uint32_t e)
+{
+    uint32_t next = sim->ents[e].next;
+    if (prev == TSIM__NIL) s->head = next;
+    else sim->ents[prev].next = next;
+    if (s->tail == e) s->tail = prev;
+    tsim__area_out(&s->waiting, sim->now);
+    s->nwait--;
+    return e;
 }
 
 static uint32_t take_oldest(struct tsim_sim *sim, struct fleet *s)
 {
-    uint32_t e = s->head;
-    s->head = sim->ents[e].next;
-    if (s->head == TSIM__NIL) s->tail = TSIM__NIL;
-    tsim__area_out(&s->waiting, sim->now);
-    s->nwait--;
-    return e;
+    return unlink_request(sim, s, TSIM__NIL, s->head);
 }
 
 /* Charging ---------------------------------------------------------------------------------- */
@@ -359,17 +378,31 @@ static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint
     if (s->battery) idle_timer(sim, b, s, i);
 }
 
+/* The pickup place of a request that block `from` sends (sim->from): the place at its node; the
+ * first pickup for one from outside the flow. Each pickup's node is another place (check). */
+static int pickup_of(const struct tsim_sim *sim, const struct fleet *s, uint32_t from)
+{
+    const struct tsim__net_paths *p = s->paths;
+    if (p->npick == 1 || from == TSIM__NIL) return P_PICKUP;
+    int node = tsim__net_node_of(sim->m->net, (int)from), nto = s->first_chg - 1 - p->npick;
+    for (int k = 0; k < p->npick; k++)
+        if (p->place[pickup_place(nto, k)] == node) return pickup_place(nto, k);
+    return P_PICKUP;
+}
+
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
     struct fleet *s = fleet_of(sim, b);
     tsim__note_enter(sim, b, e);
+    int pick = pickup_of(sim, s, sim->from);
+    sim->ents[e].dest = pick;
     /* The nearest idle vehicle; none is idle while requests wait, so this one is the oldest. */
     uint32_t best = TSIM__NIL;
     double best_t = INFINITY;
     const int np = s->paths->nplaces;
     for (uint32_t i = 0; i < s->nveh; i++) {
         if (s->v[i].state != IDLE) continue;
-        double t = s->paths->empty[s->v[i].place * np + P_PICKUP];
+        double t = s->paths->empty[s->v[i].place * np + pick];
         if (t < best_t) {
             best_t = t;
             best = i;
@@ -388,6 +421,8 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
     return 1;
 }
 
+static void unload_next(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+
 /* Hand vehicle i's entity over to its destination; blocked while it is refused. */
 static int hand_over(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
@@ -401,7 +436,8 @@ static int hand_over(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     s->stalled = 0;
     v->deliveries++;
     v->ent = TSIM__NIL;
-    vehicle_free(sim, b, s, i);
+    if (v->naboard > 0) unload_next(sim, b, s, i);
+    else vehicle_free(sim, b, s, i);
     return 1;
 }
 
@@ -413,20 +449,113 @@ static int place_of(const struct tsim__block_desc *d, int32_t to)
     return 2 + k;
 }
 
+/* Vehicle i sets its entity in hand down: its hand-over follows (EV_UNLOADED). */
+static void start_unloading(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    set_state(sim, b, s, i, UNLOADING);
+    int64_t dt = d->val[K_UNLOAD].set
+                     ? tsim__draw(sim, &d->val[K_UNLOAD].d, &s->h.rng[TSIM__RNG_AUX])
+                     : 0;
+    after(sim, b, i, dt, EV_UNLOADED);
+}
+
+/* Loads per trip (`capacity` above 1) --------------------------------------------------------
+ *
+ * A vehicle at a pickup whose load is on takes, while it has room, the oldest request waiting
+ * at that pickup and loads it (each `load`); with none waiting, or no room, it drives off. Each
+ * load's destination is the route's choice once it is on. It drops its loads nearest first: to
+ * the nearest of their destinations by loaded travel time (the earliest loaded among equals),
+ * where it unloads every load bound there, in load order, each `unload` and its hand-over
+ * (blocked while refused), then on to the nearest of the rest. A request that finds an idle
+ * vehicle goes to it, as with one load a trip, not to a vehicle loading at its pickup. */
+
+/* The oldest request waiting at pickup place `pick`, taken off the waiting list; TSIM__NIL:
+ * none. A walk of the list: it stops at the first request of that pickup. */
+static uint32_t take_at(struct tsim_sim *sim, struct fleet *s, int pick)
+{
+    for (uint32_t e = s->head, prev = TSIM__NIL; e != TSIM__NIL; prev = e, e = sim->ents[e].next)
+        if (sim->ents[e].dest == pick) return unlink_request(sim, s, prev, e);
+    return TSIM__NIL;
+}
+
+/* The first load on board vehicle `v` bound for block `to`, taken off; TSIM__NIL: none. */
+static uint32_t take_aboard(struct tsim_sim *sim, struct vehicle *v, int32_t to)
+{
+    for (uint32_t *link = &v->aboard; *link != TSIM__NIL; link = &sim->ents[*link].next) {
+        uint32_t e = *link;
+        if (sim->ents[e].dest != to) continue;
+        *link = sim->ents[e].next;
+        v->naboard--;
+        return e;
+    }
+    return TSIM__NIL;
+}
+
+/* Vehicle i, its loads on board: to the nearest of their destinations. */
+static void next_drop(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct vehicle *v = &s->v[i];
+    const int np = s->paths->nplaces;
+    int best = -1;
+    double best_t = INFINITY;
+    for (uint32_t e = v->aboard; e != TSIM__NIL; e = sim->ents[e].next) {
+        int p = place_of(d, sim->ents[e].dest);
+        double t = s->paths->loaded[v->place * np + p];
+        if (best < 0 || t < best_t) {
+            best = p;
+            best_t = t;
+            v->dest = sim->ents[e].dest;
+        }
+    }
+    drive(sim, b, s, i, best, LOADED);
+}
+
+/* Vehicle i's load in hand is on, bound for block `to` (-1: it was dropped): on board with it;
+ * then the next request waiting at this pickup while there is room, else the nearest drop, else
+ * (every load dropped) the vehicle is free. */
+static void loaded_more(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int32_t to)
+{
+    struct vehicle *v = &s->v[i];
+    if (to >= 0) {
+        uint32_t *link = &v->aboard;
+        while (*link != TSIM__NIL) link = &sim->ents[*link].next;
+        *link = v->ent;
+        sim->ents[v->ent].dest = to;
+        sim->ents[v->ent].next = TSIM__NIL;
+        v->naboard++;
+    }
+    v->ent = v->naboard < s->loads ? take_at(sim, s, v->pick) : TSIM__NIL;
+    if (v->ent != TSIM__NIL) {
+        sim->ents[v->ent].dest = -1;
+        start_loading(sim, b, s, i);
+    } else if (v->naboard > 0) {
+        next_drop(sim, b, s, i);
+    } else {
+        vehicle_free(sim, b, s, i);
+    }
+}
+
+/* Vehicle i handed a load over and has more on board: the next one bound here, else on. */
+static void unload_next(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    v->ent = take_aboard(sim, v, v->dest);
+    if (v->ent != TSIM__NIL) start_unloading(sim, b, s, i);
+    else next_drop(sim, b, s, i);
+}
+
 /* Vehicle i is at the end of its leg. */
 static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct vehicle *v = &s->v[i];
     v->place = v->to_place;
     if (v->state == TO_PICKUP) {
         start_loading(sim, b, s, i);
     } else if (v->state == LOADED) {
-        set_state(sim, b, s, i, UNLOADING);
-        int64_t dt = d->val[K_UNLOAD].set
-                         ? tsim__draw(sim, &d->val[K_UNLOAD].d, &s->h.rng[TSIM__RNG_AUX])
-                         : 0;
-        after(sim, b, i, dt, EV_UNLOADED);
+        if (s->loads > 1) v->ent = take_aboard(sim, v, v->dest);
+        start_unloading(sim, b, s, i);
     } else if (v->state == TO_CHARGER) {
         at_charger(sim, b, s, i);
     } else { /* home */
@@ -453,6 +582,12 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
             tsim__entity_dispose(sim, v->ent);
             tsim__count_leave(sim, b);
             v->ent = TSIM__NIL;
+        }
+        if (s->loads > 1) {
+            loaded_more(sim, b, s, i, to);
+            return;
+        }
+        if (to < 0) {
             vehicle_free(sim, b, s, i);
             return;
         }
@@ -642,24 +777,6 @@ static const struct tsim__block_vt fleet_vt = {
 
 #define fail(...) tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__)
 
-/* The one block that sends to fleet `d`, -1 for none, -2 for several (*second: the second). */
-static int pickup_block(const struct tsim_model *m, const struct tsim__block_desc *d, int *second)
-{
-    int found = -1;
-    for (int b = 0; b < m->nblocks; b++) {
-        const struct tsim__route *r = &m->blocks[b].route;
-        for (int k = 0; k < r->n; k++) {
-            if (r->to[k] != d->index) continue;
-            if (found >= 0 && found != b) {
-                *second = b;
-                return -2 - found;
-            }
-            found = b;
-        }
-    }
-    return found;
-}
-
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     struct tsim__network *net = m->net;
@@ -689,11 +806,13 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     if (home < 0)
         return fail("fleet '%s' stands at no node (its home: give it one in the network's "
                     "'at')", name);
-    int second = -1;
-    int up = pickup_block(m, d, &second);
-    if (up <= -2)
-        return fail("fleet '%s' takes entities from both '%s' and '%s' (a fleet has one pickup "
-                    "block)", name, m->blocks[-2 - up].name, m->blocks[second].name);
+    int *up = tsim__malloc((size_t)m->nblocks * sizeof(int));
+    int npick = tsim__fleet_pickups(m, d, up);
+    if (npick < 0) {
+        tsim__free(up);
+        return fail("block '%s' sends to fleet '%s' but stands at no node (give it one in the "
+                    "network's 'at')", m->blocks[-1 - npick].name, name);
+    }
     /* With a battery, the chargers it may use are places too. One that stands at no node is left
      * out here: its own check fails the model, at its line. */
     int nchg = 0, kept = 0;
@@ -701,25 +820,36 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
         nchg += tsim__charger_serves(m, c, d->index);
         kept += tsim__is_charger(m, c) && !tsim__net_may_charge(net, c, d->index);
     }
-    if (nchg == 0 && kept > 0)
+    if (nchg == 0 && kept > 0) {
+        tsim__free(up);
         return fail("fleet '%s' has a 'battery' but may use none of the model's chargers (their "
                     "'fleets' name other fleets)", name);
-    int first_chg = 2 + d->route.n, nplaces = first_chg + nchg;
-    int *place = tsim__malloc((size_t)nplaces * sizeof(int));
-    for (int c = 0, k = first_chg; k < nplaces; c++)
-        if (tsim__charger_serves(m, c, d->index)) place[k++] = tsim__net_node_of(net, c);
-    place[P_HOME] = home;
-    place[P_PICKUP] = up >= 0 ? tsim__net_node_of(net, up) : home;
-    if (place[P_PICKUP] < 0) {
-        tsim__free(place);
-        return fail("block '%s' sends to fleet '%s' but stands at no node (give it one in the "
-                    "network's 'at')", m->blocks[up].name, name);
     }
-    for (int k = 0; k < d->route.n; k++) {
+    /* A fleet no block sends to (requests only from outside the flow) picks up at its home. */
+    const int nto = d->route.n, senders = npick;
+    if (npick == 0) up[npick++] = d->index;
+    int first_chg = 1 + nto + npick, nplaces = first_chg + nchg;
+    int *place = tsim__malloc((size_t)nplaces * sizeof(int));
+    int *blk = tsim__malloc((size_t)nplaces * sizeof(int)); /* the block at each place */
+    for (int c = 0, k = first_chg; k < nplaces; c++)
+        if (tsim__charger_serves(m, c, d->index)) {
+            blk[k] = c;
+            place[k++] = tsim__net_node_of(net, c);
+        }
+    place[P_HOME] = home;
+    blk[P_HOME] = d->index;
+    for (int k = 0; k < npick; k++) {
+        blk[pickup_place(nto, k)] = up[k];
+        place[pickup_place(nto, k)] = senders ? tsim__net_node_of(net, up[k]) : home;
+    }
+    tsim__free(up);
+    for (int k = 0; k < nto; k++) {
+        blk[2 + k] = d->route.to[k];
         place[2 + k] = tsim__net_node_of(net, d->route.to[k]);
         if (place[2 + k] < 0) {
             const char *to = m->blocks[d->route.to[k]].name;
             tsim__free(place);
+            tsim__free(blk);
             return fail("fleet '%s' carries to block '%s', which stands at no node (give it one "
                         "in the network's 'at')", name, to);
         }
@@ -727,6 +857,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     struct tsim__net_paths *p = tsim__calloc(1, sizeof *p);
     p->nplaces = nplaces;
     p->place = place;
+    p->npick = npick;
     p->speed_empty = sp_empty;
     p->speed_loaded = sp_loaded;
     const double *cs = d->index < net->ncls_speed ? net->cls_speed[d->index] : NULL;
@@ -767,50 +898,16 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
         }
         tsim__free(row);
         int cap = net->cap ? net->cap[home] : 0;
-        if (cap > 0 && cap < d->val[K_COUNT].i)
+        if (cap > 0 && cap < d->val[K_COUNT].i) {
+            tsim__free(blk);
             return fail("fleet '%s' has %lld vehicles at its home '%s', which holds %d (its "
                         "zone capacity)", name, (long long)d->val[K_COUNT].i, net->node[home], cap);
-    }
-    /* Every leg a vehicle may drive must have a path: home to pickup, pickup to each destination
-     * and back, and each destination home when vehicles go home. */
-    const char *upname = up >= 0 ? m->blocks[up].name : name;
-    if (up >= 0 && isinf(p->empty[P_HOME * nplaces + P_PICKUP]))
-        return fail("fleet '%s' has no path from its home '%s' to '%s' (node '%s'): the network "
-                    "is not connected there", name, net->node[home], upname, net->node[place[1]]);
-    for (int k = 0; up >= 0 && k < d->route.n; k++) {
-        const char *to = m->blocks[d->route.to[k]].name;
-        if (isinf(p->loaded[P_PICKUP * nplaces + 2 + k]))
-            return fail("no path from '%s' to '%s' for fleet '%s': the network is not "
-                        "connected there", upname, to, name);
-        if (isinf(p->empty[(2 + k) * nplaces + P_PICKUP]))
-            return fail("no path back from '%s' to '%s' for fleet '%s': the network is not "
-                        "connected there", to, upname, name);
-        if (d->val[K_IDLE].i == IDLE_HOME && isinf(p->empty[(2 + k) * nplaces + P_HOME]))
-            return fail("no path from '%s' to the home of fleet '%s': the network is not "
-                        "connected there", to, name);
-    }
-    /* A vehicle may go to charge from any place but a charger, and from a charger drives to the
-     * pickup (or home): every charger must be reachable both ways. */
-    for (int c = first_chg; c < nplaces; c++) {
-        const char *cname = m->blocks[charger_of(m, d->index, c - first_chg)].name;
-        for (int k = 0; k < first_chg; k++) {
-            if (!isinf(p->empty[k * nplaces + c])) continue;
-            const char *from = k == P_HOME     ? name
-                               : k == P_PICKUP ? upname
-                                               : m->blocks[d->route.to[k - 2]].name;
-            return fail("charger '%s' (node '%s') cannot be reached by fleet '%s' from %s%s%s "
-                        "(node '%s'): the network is not connected there", cname,
-                        net->node[place[c]], name, k == P_HOME ? "" : "'",
-                        k == P_HOME ? "its home" : from, k == P_HOME ? "" : "'",
-                        net->node[place[k]]);
         }
-        int back = d->val[K_IDLE].i == IDLE_HOME ? P_HOME : P_PICKUP;
-        if (isinf(p->empty[c * nplaces + back]))
-            return fail("fleet '%s' has no path from charger '%s' (node '%s') back to '%s': the "
-                        "network is not connected there", name, cname, net->node[place[c]],
-                        back == P_HOME ? "its home" : upname);
     }
-    return 0;
+    int rc = tsim__fleet_check_legs(m, d, p, blk, senders > 0, d->val[K_IDLE].i == IDLE_HOME,
+                                    (int)loads_of(d));
+    tsim__free(blk);
+    return rc;
 }
 
 /* The descriptor ---------------------------------------------------------------------------- */
@@ -866,6 +963,10 @@ static const struct tsim__key keys[] = {
                           .help = "with a battery, the charger a vehicle goes to: the `nearest` by "
                                   "travel time, or `shortest_wait`: travel time plus the expected "
                                   "wait for a point"},
+    [K_CAPACITY] = {"capacity", TSIM__KEY_INT, 0, 1, 10000, .dflt = "1",
+                    .help = "the most entities a vehicle carries at once: at a pickup it loads "
+                            "the oldest requests waiting there while it has room, and drops them "
+                            "nearest destination first"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

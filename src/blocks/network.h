@@ -24,6 +24,8 @@ struct tsim__net_arc {
 struct tsim__net_paths {
     int nplaces;
     int *place;    /* the node of each place */
+    int npick;     /* the fleet's pickup places, one per node a block sends to it from: place 1,
+                    * then from 2 + its route's targets on (fleet.c) */
     double *empty; /* [i * nplaces + j]: the least time from place i to j at the empty speed */
     double *loaded;/* the same at the loaded speed; INFINITY: no path */
     double speed_empty, speed_loaded; /* the speeds they were found for */

@@ -919,6 +919,7 @@ static int inject_one(struct tsim_sim *sim, uint32_t b, int product, int64_t due
     if (sim->nattrs) tsim__attrs_start(sim, TSIM__NIL, e);
     sim->ents[e].due = due;
     tsim__entity_enter_system(sim, e);
+    sim->from = TSIM__NIL; /* from outside the flow */
     if (!sim->vt[b]->offer || !sim->vt[b]->offer(sim, b, e)) {
         tsim__entity_dispose(sim, e);
         sim->created--;

@@ -155,6 +155,10 @@ struct tsim_sim {
     int64_t now;
     double tpu; /* ticks per model time unit */
     unsigned char philox; /* its streams are Philox's (the model's rng): draws by philox.h */
+    /* During a block's `offer`: the block that offers the entity (tsim__offer_by; TSIM__NIL from
+     * outside the flow, tsim_block_inject). A fleet reads it to know a request's pickup. Set by
+     * every hand-over (one store, in the padding before `cal`), read by none but the fleet. */
+    uint32_t from;
     struct tsim__calendar cal;
     uint64_t events, fp;
     /* The run loop runs while events < check_at; at check_at it looks at the clock (the
@@ -441,7 +445,10 @@ static inline int tsim__offer_by(struct tsim_sim *sim, uint32_t from, uint32_t e
                                  int (*offer)(struct tsim_sim *, uint32_t, uint32_t))
 {
     const struct tsim__bhdr *h = tsim__hdr(sim, (uint32_t)d);
-    if (h->content < h->full_at && offer(sim, (uint32_t)d, e)) return 1;
+    if (h->content < h->full_at) {
+        sim->from = from;
+        if (offer(sim, (uint32_t)d, e)) return 1;
+    }
     return tsim__refused(sim, from, e, d);
 }
 

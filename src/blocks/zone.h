@@ -25,8 +25,12 @@ enum { NBASE = TO_CHARGER }; /* the states of a fleet without a battery, reporte
 struct vehicle {
     int state;
     int place, to_place; /* where it is (or its leg started), and where its leg ends */
+    int pick;            /* the pickup place of the request it drives to or loads */
     int64_t since;       /* when it entered its state (or the statistics restarted) */
-    uint32_t ent;        /* the entity it carries; TSIM__NIL: none */
+    uint32_t ent;        /* the entity it carries (loads, unloads); TSIM__NIL: none */
+    uint32_t aboard;     /* with `capacity` above 1: its other loads, on board with their `dest`
+                          * set, in load order (linked by `next`); TSIM__NIL: none */
+    uint32_t naboard;    /* how many */
     int32_t dest;        /* the block it carries `ent` to */
     uint64_t blocked_seq; /* order of becoming blocked, for the hand-over retries */
     int node, arc;        /* with zones: see the invariants */
@@ -56,8 +60,10 @@ struct tsim__zone_hooks {
 
 struct fleet {
     struct tsim__bhdr h;
-    uint32_t head, tail, nwait;
+    uint32_t head, tail, nwait; /* waiting requests, oldest first; each one's `dest` holds its
+                                 * pickup place while it waits */
     uint32_t nveh;
+    uint32_t loads;      /* `capacity`: the most loads a vehicle carries at once */
     const struct tsim__net_paths *paths;
     int64_t state_ticks[NSTATES]; /* summed over vehicles since the statistics restart */
     struct tsim__area waiting;    /* waiting requests over time */
@@ -89,6 +95,27 @@ struct fleet {
     double lvl_min;        /* the lowest charge a vehicle had since then, up to its `lvl_at` */
     struct vehicle v[];
 };
+
+/* Places in a fleet's travel-time tables (struct tsim__net_paths): the home, the first pickup,
+ * then the destinations (2 + k for route target k), then the other pickups (pickup_place), then
+ * (with a battery) the charger blocks the fleet may use in model order, from `first_chg` on. */
+enum { P_HOME, P_PICKUP };
+
+/* The place of pickup k (0 .. npick) of a fleet whose route has `nto` targets. */
+static inline int pickup_place(int nto, int k) { return k == 0 ? P_PICKUP : 1 + nto + k; }
+
+/* The pickups of fleet `d` (fleet_legs.c): for each node a block that sends to it stands at,
+ * the first such block in model order, into up[] (room for m->nblocks). Returns how many; -1 - b
+ * when block b sends to it but stands at no node. */
+int tsim__fleet_pickups(const struct tsim_model *m, const struct tsim__block_desc *d, int *up);
+/* Whether every leg a vehicle of fleet `d` may drive has a path in `p` (blk[]: the block at each
+ * place): home to each pickup, each pickup to each destination and back and to each other
+ * pickup, each destination home when vehicles go home (`idle_home`), with `loads` above 1 each
+ * destination to each other (all this when `sent`: some block sends to the fleet), and each
+ * charger from every other place and back to the pickups (or home). 0, or the model error. */
+int tsim__fleet_check_legs(const struct tsim_model *m, const struct tsim__block_desc *d,
+                           const struct tsim__net_paths *p, const int *blk, int sent,
+                           int idle_home, int loads);
 
 /* The bytes a zoned fleet of `nveh` vehicles needs after its v[] on network `net`. */
 size_t tsim__zone_size(const struct tsim__network *net, size_t nveh);

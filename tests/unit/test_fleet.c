@@ -61,17 +61,29 @@ static const char trip_yaml[] = "name: trip\n"
                                 "    - {from: D, to: H, length: 2, one_way: true}\n"
                                 "  at: {in: P, amr: H, out: D}\n";
 
+/* The model of `yaml` with `extra` appended, run to its end: the sim (NULL, and the test failed,
+ * when the model does not load), the model in *m, the index of fleet 'amr' in *f, the result in
+ * *r (released by the caller when the sim is not NULL). */
+static struct tsim_sim *run_text(const char *yaml, const char *extra, struct tsim_model **m,
+                                 int *f, struct tsim_result *r)
+{
+    char text[4096];
+    snprintf(text, sizeof text, "%s%s", yaml, extra);
+    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", m);
+    if (!sim) return NULL;
+    *f = tsim_model_find_block(*m, "amr");
+    run_to_end(sim, r);
+    return sim;
+}
+
 /* The trip above, with `extra` appended to its network. */
 static void trip(const char *extra)
 {
-    char text[2048];
-    snprintf(text, sizeof text, "%s%s", trip_yaml, extra);
     struct tsim_model *m;
-    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
-    if (!sim) return;
-    int f = tsim_model_find_block(m, "amr");
     struct tsim_result r;
-    run_to_end(sim, &r);
+    int f;
+    struct tsim_sim *sim = run_text(trip_yaml, extra, &m, &f, &r);
+    if (!sim) return;
     CHECK_NEAR(tsim_sim_now(sim), 22, 1e-9);
     CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 2, 0);
     CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
@@ -97,6 +109,29 @@ static void trip(const char *extra)
 }
 
 static void test_fleet_trip_by_hand(void) { trip(""); }
+
+/* The trip with three requests (at 1, 2, 3) and the fleet key `line` before its `idle: home`,
+ * into text[size]. */
+static void trip3_with(char *text, size_t size, const char *line)
+{
+    snprintf(text, size, "%s", trip_yaml);
+    char *p = strstr(text, "    limit: 2\n");
+    p[11] = '3';
+    p = strstr(text, "    idle: home\n");
+    snprintf(p, size - (size_t)(p - text), "%s%s", line, strstr(trip_yaml, "    idle: home\n"));
+}
+
+/* A sim of `m` run to `t` and cloned, the original destroyed, the clone run to its end: the
+ * clone, its result in *r. */
+static struct tsim_sim *clone_at(const struct tsim_model *m, double t, struct tsim_result *r)
+{
+    struct tsim_sim *part = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(part, t);
+    struct tsim_sim *copy = tsim_sim_clone(part);
+    tsim_sim_destroy(part);
+    run_to_end(copy, r);
+    return copy;
+}
 
 /* With zones on every node, one vehicle never waits: it drives node by node (H->P, P->D, D->H
  * are single segments here) and every time is as above. */
@@ -216,14 +251,9 @@ static void test_fleet_zone_passing_lane(void)
 static void test_fleet_per_vehicle(void)
 {
     char text[2048];
-    snprintf(text, sizeof text, "%s", trip_yaml);
-    char *p = strstr(text, "    limit: 2\n");
-    p[11] = '3';
-    p = strstr(text, "    count: 1\n");
+    trip3_with(text, sizeof text, "    per_vehicle: true\n");
+    char *p = strstr(text, "    count: 1\n");
     memcpy(p, "    count: 2\n", 13);
-    p = strstr(text, "    idle: home\n");
-    snprintf(p, sizeof text - (size_t)(p - text), "    per_vehicle: true\n%s",
-             strstr(trip_yaml, "    idle: home\n"));
     struct tsim_model *m;
     struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
     if (!sim) return;
@@ -276,14 +306,14 @@ static void test_fleet_per_vehicle_off(void)
  * buffer passes the first on at once, so it holds the second only once the machine is busy:
  * r1 goes buffer -> machine at 10.5 (busy until 40.5); r2 is handed to the empty buffer at 21.
  * A third request (limit 3, at 3) finds the buffer full at its delivery: blocked from 31.5
- * (r3: D->H->P empty 3, at P 24, loaded 25, at D 31, unloaded 31.5) until 40.5. */
-static void test_fleet_blocked_hand_over(void)
+ * (r3: D->H->P empty 3, at P 24, loaded 25, at D 31, unloaded 31.5) until 40.5.
+ * blocked_trip runs it with the fleet key `line` and checks at `t`: three deliveries, `blocked`
+ * vehicle time blocked and a mean delivery time of `delivery`. */
+static void blocked_trip(const char *line, double t, double blocked, double delivery)
 {
     char text[2048];
-    snprintf(text, sizeof text, "%s", trip_yaml);
-    char *p = strstr(text, "    limit: 2\n");
-    p[11] = '3';
-    p = strstr(text, "    to: out\n");
+    trip3_with(text, sizeof text, line);
+    char *p = strstr(text, "    to: out\n");
     memcpy(p, "    to: bq \n", 12);
     p = strstr(text, "  - sink: out\n");
     snprintf(p, sizeof text - (size_t)(p - text),
@@ -295,15 +325,28 @@ static void test_fleet_blocked_hand_over(void)
     struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
     if (!sim) return;
     int f = tsim_model_find_block(m, "amr");
-    tsim_sim_run_until(sim, 41);
+    tsim_sim_run_until(sim, t);
     struct tsim_result r;
     tsim_result_init(&r);
     tsim_sim_result(sim, &r);
     CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
-    CHECK_NEAR(kpi(&r, f, "blocked"), (40.5 - 31.5) / 41, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "blocked"), blocked / t, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), delivery, 1e-9);
     tsim_result_release(&r);
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
+}
+
+/* Delivered at 10.5, 21 and 40.5 (requested at 1, 2, 3). */
+static void test_fleet_blocked_hand_over(void) { blocked_trip("", 41, 40.5 - 31.5, 66.0 / 3); }
+
+/* The same with `capacity: 3`: r1, r2 (waiting since 2) and r3 (since 3) load from 3 to 6, at D
+ * 12; r1 is unloaded at 12.5 and goes on to mc (busy until 42.5), r2 at 13 into bq, which is
+ * then full: r3, unloaded at 13.5, waits blocked with the vehicle until mc takes r2 from bq at
+ * 42.5. Delivery times 11.5, 11 and 39.5. */
+static void test_fleet_capacity_blocked(void)
+{
+    blocked_trip("    capacity: 3\n", 45, 42.5 - 13.5, 62.0 / 3);
 }
 
 /* A single vehicle whose home is the drop node: every job starts and ends there, so with Poisson
@@ -423,6 +466,131 @@ static void test_fleet_sizing_2_cannot_keep_up(void) { sizing(2); }
 static void test_fleet_sizing_3(void) { sizing(3); }
 static void test_fleet_sizing_4(void) { sizing(4); }
 
+/* Two pickup places: blocks a1 and a2 at node A, b at node B; one vehicle at home H, speed 1,
+ * load 1, unload 1, idle: stay, every segment both ways: H-A 2, H-B 1, A-D 3, B-D 5.
+ *   r1 (a1) at 1: H->A 2, at A 3, loaded 4, A->D 3, at D 7, delivered 8.
+ *   r2 (b) at 2 and r3 (a2, at A as a1) at 5 wait. At 8 the vehicle takes the oldest, r2,
+ *      though A is nearer: D->B 5 (D-A-H-B is 6), at B 13, loaded 14, at D 19, delivered 20.
+ *   r3: D->A 3, at A 23, loaded 24, at D 27, delivered 28: the run ends at 28.
+ * Delivery times 7, 18, 23; request waits 2, 11, 18. The vehicle: idle 1, to pickup 2 + 5 + 3,
+ * loading 3, loaded 3 + 5 + 3, unloading 3 of 28; empty travel 10 of 21. */
+static const char pickups_yaml[] = "name: pickups\n"
+                                   "time_unit: min\n"
+                                   "blocks:\n"
+                                   "  - source: a1\n"
+                                   "    interarrival: 1\n"
+                                   "    limit: 1\n"
+                                   "    to: amr\n"
+                                   "  - source: b\n"
+                                   "    interarrival: 2\n"
+                                   "    limit: 1\n"
+                                   "    to: amr\n"
+                                   "  - source: a2\n"
+                                   "    interarrival: 5\n"
+                                   "    limit: 1\n"
+                                   "    to: amr\n"
+                                   "  - fleet: amr\n"
+                                   "    count: 1\n"
+                                   "    speed: 1\n"
+                                   "    load: 1\n"
+                                   "    unload: 1\n"
+                                   "    to: out\n"
+                                   "  - sink: out\n"
+                                   "network:\n"
+                                   "  nodes: [H, A, B, D]\n"
+                                   "  segments:\n"
+                                   "    - {from: H, to: A, length: 2}\n"
+                                   "    - {from: H, to: B, length: 1}\n"
+                                   "    - {from: A, to: D, length: 3}\n"
+                                   "    - {from: B, to: D, length: 5}\n"
+                                   "  at: {a1: A, a2: A, b: B, amr: H, out: D}\n";
+
+static void test_fleet_two_pickups_by_hand(void)
+{
+    struct tsim_model *m;
+    struct tsim_result r;
+    int f;
+    struct tsim_sim *sim = run_text(pickups_yaml, "", &m, &f, &r);
+    if (!sim) return;
+    CHECK_NEAR(tsim_sim_now(sim), 28, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), (7 + 18 + 23) / 3.0, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "request_wait"), (2 + 11 + 18) / 3.0, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "idle"), 1.0 / 28, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "to_pickup"), 10.0 / 28, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loading"), 3.0 / 28, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loaded"), 11.0 / 28, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "unloading"), 3.0 / 28, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "empty_travel_share"), 10.0 / 21, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The two pickups cloned at 10 (the vehicle driving to B, r3 waiting at A) and the clone run on
+ * its own after the original is gone: the same end and fingerprint as the run without a clone
+ * (a waiting request keeps its pickup in the clone). */
+static void test_fleet_two_pickups_clone(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *whole = sim_from_text(pickups_yaml, "fleet.yaml", &m);
+    if (!whole) return;
+    struct tsim_result r;
+    run_to_end(whole, &r);
+    tsim_result_release(&r);
+    struct tsim_sim *copy = clone_at(m, 10, &r);
+    CHECK_NEAR(tsim_sim_now(copy), 28, 1e-9);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "amr"), "delivery_time"), 16, 1e-9);
+    CHECK(tsim_sim_fingerprint(whole) == tsim_sim_fingerprint(copy));
+    tsim_result_release(&r);
+    tsim_sim_destroy(copy);
+    tsim_sim_destroy(whole);
+    tsim_model_destroy(m);
+}
+
+/* An entity put into the fleet from outside the flow (tsim_block_inject) is picked up at the
+ * first pickup, the node A of a1: injected at 0, the vehicle is at A at 2 and loads until 3 (at
+ * B, 1 away, it would load from 1 to 2). At 2.5 it has loaded for 0.5 of 2.5. */
+static void test_fleet_two_pickups_inject(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(pickups_yaml, "fleet.yaml", &m);
+    if (!sim) return;
+    int f = tsim_model_find_block(m, "amr");
+    CHECK_EQ(tsim_block_inject(sim, f, 0, 1), 1);
+    tsim_sim_run_until(sim, 2.5);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, f, "to_pickup"), 2 / 2.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loading"), 0.5 / 2.5, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* A second pickup with no way out (B is reached only by one-way segments): the error names it,
+ * the destination and the fleet, at the fleet's line. */
+static void test_fleet_two_pickups_disconnected(void)
+{
+    char text[4096], diag[1024] = "";
+    const char *net = strstr(pickups_yaml, "network:");
+    snprintf(text, sizeof text, "%.*s%s", (int)(net - pickups_yaml), pickups_yaml,
+             "network:\n"
+             "  nodes: [H, A, B, D]\n"
+             "  segments:\n"
+             "    - {from: H, to: A, length: 2}\n"
+             "    - {from: H, to: B, length: 1, one_way: true}\n"
+             "    - {from: A, to: D, length: 3}\n"
+             "    - {from: D, to: B, length: 5, one_way: true}\n"
+             "  at: {a1: A, a2: A, b: B, amr: H, out: D}\n");
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK(m == NULL);
+    tsim_model_destroy(m);
+    CHECK_STR(diag, "fleet.yaml:16:5: error: no path from 'b' to 'out' for fleet 'amr': the "
+                    "network is not connected there\n");
+}
+
 /* Bad networks and fleets: each a FILE:LINE:COL error. */
 static void expect_error(const char *from, const char *to, const char *want)
 {
@@ -471,6 +639,141 @@ static void test_fleet_bad_input(void)
     expect_error(at, "drop: dropoff}\n  zones: {dropoff: 1}\n",
                  "fleet.yaml:7:5: error: fleet 'amr' has 3 vehicles at its home 'dropoff', which "
                  "holds 1 (its zone capacity)");
+}
+
+/* `capacity: 2` on the trip with three requests (at 1, 2, 3):
+ *   r1 at 1: H->P 2, at P 3, loaded 4; r2 waits (since 2): loaded 4 to 5; full, r3 waits.
+ *   P->D 6, at D 11: r1 unloaded and delivered 11.5, r2 12.
+ *   r3: D->H->P 3, at P 15, loaded 16, nothing more waits: at D 22, delivered 22.5, home 23.5.
+ * Delivery times 10.5, 10, 19.5; request waits 2, 2, 12. The vehicle: idle 1, to pickup 2 + 3,
+ * loading 3, loaded 12, unloading 1.5, to home 1 of 23.5. (One a trip, r3 is delivered at
+ * 31.5.) */
+static void test_fleet_capacity_by_hand(void)
+{
+    char text[2048];
+    trip3_with(text, sizeof text, "    capacity: 2\n");
+    struct tsim_model *m;
+    struct tsim_result r;
+    int f;
+    struct tsim_sim *sim = run_text(text, "", &m, &f, &r);
+    if (!sim) return;
+    CHECK_NEAR(tsim_sim_now(sim), 23.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), 40.0 / 3, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "request_wait"), 16.0 / 3, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "idle"), 1 / 23.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "to_pickup"), 5 / 23.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loading"), 3 / 23.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loaded"), 12 / 23.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "unloading"), 1.5 / 23.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "to_home"), 1 / 23.5, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Drops nearest first: one vehicle of capacity 3 at home at the pickup P, load 1.5, unload 0.5,
+ * speed 1, requests at 1, 2, 3 sent in turn to o1 (node D1), o2 (D2), o1; segments both ways
+ * P-D1 6, P-D2 2, D2-D1 3.
+ *   r1 loads 1 to 2.5, r2 (waiting since 2) 2.5 to 4, r3 (since 3) 4 to 5.5: full.
+ *   The nearest drop is D2 (2; D1 is 5): at 7.5, r2 delivered 8; D2->D1 3, at 11: r1
+ *   delivered 11.5, r3 12. The run ends at 12.
+ * Delivery times 10.5, 6, 9; request waits 0, 0.5, 1. The vehicle: idle 1, loading 4.5,
+ * loaded 5, unloading 1.5 of 12. */
+static const char drops_yaml[] = "name: drops\n"
+                                 "time_unit: min\n"
+                                 "blocks:\n"
+                                 "  - source: in\n"
+                                 "    interarrival: 1\n"
+                                 "    limit: 3\n"
+                                 "    to: amr\n"
+                                 "  - fleet: amr\n"
+                                 "    count: 1\n"
+                                 "    capacity: 3\n"
+                                 "    speed: 1\n"
+                                 "    load: 1.5\n"
+                                 "    unload: 0.5\n"
+                                 "    to: {rule: round_robin, among: [o1, o2]}\n"
+                                 "  - sink: o1\n"
+                                 "  - sink: o2\n"
+                                 "network:\n"
+                                 "  nodes: [P, D1, D2]\n"
+                                 "  segments:\n"
+                                 "    - {from: P, to: D1, length: 6}\n"
+                                 "    - {from: P, to: D2, length: 2}\n"
+                                 "    - {from: D2, to: D1, length: 3}\n"
+                                 "  at: {in: P, amr: P, o1: D1, o2: D2}\n";
+
+static void drops_nearest_first(const char *extra)
+{
+    struct tsim_model *m;
+    struct tsim_result r;
+    int f;
+    struct tsim_sim *sim = run_text(drops_yaml, extra, &m, &f, &r);
+    if (!sim) return;
+    CHECK_NEAR(tsim_sim_now(sim), 12, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), 8.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "request_wait"), 0.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loading"), 4.5 / 12, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "loaded"), 5.0 / 12, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "unloading"), 1.5 / 12, 1e-9);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "o2"), "entered"), 1, 0);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "o1"), "entered"), 2, 0);
+    tsim_result_release(&r);
+    /* Cloned at 11.2 (r1 unloading at D1, r3 still on board): the same end and fingerprint. */
+    struct tsim_sim *copy = clone_at(m, 11.2, &r);
+    CHECK_NEAR(tsim_sim_now(copy), 12, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK(tsim_sim_fingerprint(sim) == tsim_sim_fingerprint(copy));
+    tsim_result_release(&r);
+    tsim_sim_destroy(copy);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static void test_fleet_capacity_drops_nearest_first(void) { drops_nearest_first(""); }
+
+/* The same with zone control (one vehicle a node): the vehicle drives node by node, P -> D2 ->
+ * D1 being single segments, and never waits: every time as above. */
+static void test_fleet_capacity_with_zones(void) { drops_nearest_first("  node_capacity: 1\n"); }
+
+/* Deliveries an hour rise with the capacity under load: the single vehicle of mg1_yaml (empty
+ * leg 3, loading uniform(0, 2), loaded leg 4, unloading 1) with a request every 3 minutes on
+ * average (20 an hour). With c loads a trip a busy vehicle's trip takes 7 + 2c on average and
+ * carries c: at most 60 c / (7 + 2c) an hour, 6.67, 10.9 and 16 for c = 1, 2, 4, each below 20,
+ * so the queue grows in all three. After a warm-up of 2,000 minutes (a queue of hundreds) it
+ * never falls below c again, and every trip carries c: the deliveries over the window are a
+ * renewal count of trips, off by at most one trip (c deliveries) at each end. */
+static void test_fleet_capacity_raises_deliveries(void)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "%s", mg1_yaml);
+    char *p = strstr(text, "exponential(12.5)");
+    memcpy(p, "exponential(3)   ", 17);
+    char diag[512] = "";
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int f = tsim_model_find_block(m, "agv");
+    const double warm = 2000, window = 50000;
+    for (int c = 1; c <= 4; c *= 2) {
+        CHECK_EQ(tsim_block_set_number(m, f, "capacity", c), 0);
+        struct reps x;
+        run_reps(&x, m, 10, warm, warm + window);
+        CHECK_KPI(&x, f, "deliveries_per_hour", 60.0 * c / (7 + 2 * c), 60 * 2.0 * c / window);
+        reps_release(&x);
+    }
+    tsim_model_destroy(m);
+}
+
+/* A capacity that is not a whole number of at least 1: at its place. */
+static void test_fleet_capacity_bad(void)
+{
+    expect_error("    count: 3\n", "    count: 3\n    capacity: 0\n",
+                 "fleet.yaml:9:15: error: 'capacity' must be at least 1, got '0'\n");
+    expect_error("    count: 3\n", "    count: 3\n    capacity: 1.5\n",
+                 "fleet.yaml:9:15: error: 'capacity' must be a whole number, got '1.5'\n");
 }
 
 /* Node names are found by a hash: over 5,000 nodes (several growths of the table) each name finds
@@ -529,5 +832,15 @@ int main(void)
     RUN(test_fleet_bad_input);
     RUN(test_fleet_disconnected);
     RUN(test_fleet_node_lookup);
+    RUN(test_fleet_two_pickups_by_hand);
+    RUN(test_fleet_two_pickups_clone);
+    RUN(test_fleet_two_pickups_inject);
+    RUN(test_fleet_two_pickups_disconnected);
+    RUN(test_fleet_capacity_by_hand);
+    RUN(test_fleet_capacity_drops_nearest_first);
+    RUN(test_fleet_capacity_with_zones);
+    RUN(test_fleet_capacity_blocked);
+    RUN(test_fleet_capacity_raises_deliveries);
+    RUN(test_fleet_capacity_bad);
     return CHECK_DONE();
 }
