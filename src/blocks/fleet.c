@@ -29,6 +29,7 @@
 #include "blocks/fleet.h"
 #include "blocks/network.h"
 #include "blocks/sim.h"
+#include "blocks/storage.h"
 #include "blocks/zone.h"
 
 #include <math.h>
@@ -335,10 +336,13 @@ static void granted(struct tsim_sim *sim, uint32_t b, uint32_t i, uint32_t charg
 /* Vehicle i is free (not moving, holding nothing): to charge when its battery is below
  * `charge_below` (or, with no request waiting, `charge_idle_below`), else the oldest request,
  * else its idle rule. */
+static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+
 static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
     const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (s->paths->first_task < s->paths->nplaces && task_free(sim, b, s, i)) return;
     if (s->battery) {
         charge_now(sim, b, s, i);
         if (v->level < charge_below(d) * s->cap ||
@@ -640,6 +644,10 @@ static const struct tsim__block_vt fleet_vt = {
 
 /* The check: where everything stands, and the travel times, found once ------------------------ */
 
+static int task_places(const struct tsim_model *m, int fleet, int *place);
+static int task_check(const struct tsim_model *m, const struct tsim__block_desc *d,
+                      const struct tsim__net_paths *p);
+
 #define fail(...) tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__)
 
 /* The one block that sends to fleet `d`, -1 for none, -2 for several (*second: the second). */
@@ -704,10 +712,11 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     if (nchg == 0 && kept > 0)
         return fail("fleet '%s' has a 'battery' but may use none of the model's chargers (their "
                     "'fleets' name other fleets)", name);
-    int first_chg = 2 + d->route.n, nplaces = first_chg + nchg;
+    int first_chg = 2 + d->route.n, nplaces = first_chg + nchg + task_places(m, d->index, NULL);
     int *place = tsim__malloc((size_t)nplaces * sizeof(int));
-    for (int c = 0, k = first_chg; k < nplaces; c++)
+    for (int c = 0, k = first_chg; k < first_chg + nchg; c++)
         if (tsim__charger_serves(m, c, d->index)) place[k++] = tsim__net_node_of(net, c);
+    task_places(m, d->index, place + first_chg + nchg);
     place[P_HOME] = home;
     place[P_PICKUP] = up >= 0 ? tsim__net_node_of(net, up) : home;
     if (place[P_PICKUP] < 0) {
@@ -726,6 +735,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     }
     struct tsim__net_paths *p = tsim__calloc(1, sizeof *p);
     p->nplaces = nplaces;
+    p->first_task = first_chg + nchg;
     p->place = place;
     p->speed_empty = sp_empty;
     p->speed_loaded = sp_loaded;
@@ -810,7 +820,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                         "network is not connected there", name, cname, net->node[place[c]],
                         back == P_HOME ? "its home" : upname);
     }
-    return 0;
+    return task_check(m, d, p);
 }
 
 /* The descriptor ---------------------------------------------------------------------------- */
@@ -927,4 +937,133 @@ int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
             return 1;
         }
     return -1;
+}
+
+/* Storage served by the fleet (a storage block's `served_by`, storserve.c) ---------------------
+ *
+ * A storage block that names the fleet has no crane: each of its cycles is done by one vehicle,
+ * asked for with tsim__fleet_task. The storage blocks the fleet serves are places of its travel
+ * tables after the chargers (`first_task` on, in model order), at their nodes (the I/O points).
+ * The nearest idle vehicle is sent, driving empty in state TO_HOME (to_home counts empty travel
+ * to any place but a pickup); at the storage it is LOADING (drawing `draw_idle`) while the
+ * storage's cycle runs at the storage's own speeds, and free there when the cycle ends. With no
+ * idle vehicle the storage waits: a vehicle that becomes free (and need not charge) takes the
+ * oldest of the waiting storages and the waiting transport requests. */
+
+/* The nodes of the storage blocks fleet `fleet` serves, into `place` when not NULL (-1: one stands
+ * at no node); returns how many there are. */
+static int task_places(const struct tsim_model *m, int fleet, int *place)
+{
+    int n = 0;
+    for (int b = 0; b < m->nblocks; b++) {
+        if (tsim__storage_served_by(m, b) != fleet) continue;
+        if (place) place[n] = tsim__net_node_of(m->net, b);
+        n++;
+    }
+    return n;
+}
+
+/* The k-th storage block fleet `fleet` serves; the one at place p (>= first_task); the place of
+ * storage block `owner`. */
+static uint32_t task_block(const struct tsim_model *m, int fleet, int k)
+{
+    for (int b = 0;; b++)
+        if (tsim__storage_served_by(m, b) == fleet && k-- == 0) return (uint32_t)b;
+}
+
+static uint32_t task_owner(const struct tsim_model *m, const struct fleet *s, int p)
+{
+    return task_block(m, (int)s->h.index, p - s->paths->first_task);
+}
+
+static int task_place(const struct tsim_model *m, const struct fleet *s, uint32_t owner)
+{
+    int p = s->paths->first_task;
+    for (uint32_t b = 0; b < owner; b++) p += tsim__storage_served_by(m, (int)b) == (int)s->h.index;
+    return p;
+}
+
+/* Every storage the fleet serves stands at a node and is reached from every other place (and
+ * back): a vehicle may come from, and go on to, any of them. */
+static int task_check(const struct tsim_model *m, const struct tsim__block_desc *d,
+                      const struct tsim__net_paths *p)
+{
+    for (int t = p->first_task; t < p->nplaces; t++) {
+        const char *sname = m->blocks[task_block(m, d->index, t - p->first_task)].name;
+        if (p->place[t] < 0)
+            return fail("storage '%s' is served by fleet '%s' but stands at no node (give it one "
+                        "in the network's 'at')", sname, d->name);
+        for (int k = 0; k < p->nplaces; k++)
+            if (isinf(p->empty[k * p->nplaces + t]) || isinf(p->empty[t * p->nplaces + k]))
+                return fail("fleet '%s' has no path between storage '%s' (node '%s') and node "
+                            "'%s': the network is not connected there", d->name, sname,
+                            m->net->node[p->place[t]], m->net->node[p->place[k]]);
+    }
+    return 0;
+}
+
+/* Vehicle i (free, or idle) goes to storage `owner`: returns 1 when it is there already (now
+ * LOADING), else 0: it drives there. */
+static int task_go(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, uint32_t owner)
+{
+    int p = task_place(sim->m, s, owner);
+    if (s->v[i].place == p) {
+        set_state(sim, b, s, i, LOADING);
+        return 1;
+    }
+    drive(sim, b, s, i, p, TO_HOME);
+    return 0;
+}
+
+int tsim__fleet_task(struct tsim_sim *sim, uint32_t block, uint32_t owner, uint32_t *veh)
+{
+    struct fleet *s = fleet_of(sim, block);
+    const int np = s->paths->nplaces, p = task_place(sim->m, s, owner);
+    uint32_t best = TSIM__NIL;
+    double best_t = INFINITY;
+    for (uint32_t i = 0; i < s->nveh; i++) {
+        if (s->v[i].state != IDLE) continue;
+        double t = s->paths->empty[s->v[i].place * np + p];
+        if (t < best_t) {
+            best_t = t;
+            best = i;
+        }
+    }
+    if (best == TSIM__NIL) return -1;
+    *veh = best;
+    return task_go(sim, block, s, best, owner);
+}
+
+void tsim__fleet_task_done(struct tsim_sim *sim, uint32_t block, uint32_t veh)
+{
+    vehicle_free(sim, block, fleet_of(sim, block), veh);
+}
+
+/* vehicle_free's first step in a fleet that serves storage: vehicle i that has reached a storage
+ * starts its cycle there; a free one that need not charge takes the oldest waiting storage when
+ * it waits longer than the oldest transport request. Returns 1 when the vehicle has its work. */
+static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    uint32_t owner = TSIM__NIL;
+    if (v->state == TO_HOME && v->place >= s->paths->first_task) {
+        owner = task_owner(sim->m, s, v->place);
+        set_state(sim, b, s, i, LOADING);
+        sim->vt[owner]->granted(sim, owner, i, 0);
+        return 1;
+    }
+    if (s->battery) {
+        charge_now(sim, b, s, i);
+        if (v->level < charge_below(tsim__desc(sim, b)) * s->cap) return 0;
+    }
+    int64_t at = INT64_MAX;
+    for (int k = s->paths->first_task; k < s->paths->nplaces; k++) {
+        uint32_t o = task_owner(sim->m, s, k);
+        int64_t t = tsim__storage_waits(sim, o, 0);
+        if (t >= 0 && t < at) at = t, owner = o;
+    }
+    if (owner == TSIM__NIL || (s->nwait > 0 && sim->ents[s->head].t_in <= at)) return 0;
+    tsim__storage_waits(sim, owner, 1);
+    if (task_go(sim, b, s, i, owner)) sim->vt[owner]->granted(sim, owner, i, 0);
+    return 1;
 }

@@ -23,6 +23,7 @@ struct tsim__net_arc {
 /* Travel times between the places a fleet's vehicles stop at, found once (fleet.c's check). */
 struct tsim__net_paths {
     int nplaces;
+    int first_task; /* places first_task.. are the nodes of the storage blocks the fleet serves */
     int *place;    /* the node of each place */
     double *empty; /* [i * nplaces + j]: the least time from place i to j at the empty speed */
     double *loaded;/* the same at the loaded speed; INFINITY: no path */
