@@ -284,7 +284,7 @@ static void go_charge(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     double charge = (charge_until(d) - charge_below(d)) * s->cap / s->rate[CHARGING] / sim->tpu;
     int to = P_HOME;
     double best = INFINITY;
-    for (int p = s->first_chg; p < np; p++) {
+    for (int p = s->first_chg; p < s->paths->first_task; p++) {
         double t = s->paths->empty[s->v[i].place * np + p];
         if (by_wait) {
             uint32_t coming = 0;
@@ -801,7 +801,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     }
     /* A vehicle may go to charge from any place but a charger, and from a charger drives to the
      * pickup (or home): every charger must be reachable both ways. */
-    for (int c = first_chg; c < nplaces; c++) {
+    for (int c = first_chg; c < first_chg + nchg; c++) {
         const char *cname = m->blocks[charger_of(m, d->index, c - first_chg)].name;
         for (int k = 0; k < first_chg; k++) {
             if (!isinf(p->empty[k * nplaces + c])) continue;

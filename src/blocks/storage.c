@@ -34,7 +34,6 @@
 #include <string.h>
 
 enum { EV_DEMAND, EV_PUT_DONE, EV_RET_PICK, EV_END };
-enum { ASK_NONE, ASK_WAITING, ASK_COMING }; /* a server asked for: none sent yet, or on its way */
 enum { IDLE, BUSY, BLOCKED };
 enum { FREE, STORED, RESERVED };
 enum { PUT_RANDOM, PUT_CLOSEST, PUT_DEDICATED, PUT_CLASS };
@@ -93,8 +92,9 @@ struct storage {
     uint32_t nfree;             /* FREE slots */
     uint32_t req_head, req_n;   /* request ring */
     uint32_t ncyc, nbusy;       /* cycle records, those under way */
-    uint32_t asking;            /* served_by: a server was asked for and has not come: ASK_* */
-    int64_t ask_t;              /* when, ticks */
+    uint32_t waiting, coming;   /* served_by: servers asked for that none was sent for yet (0
+                                   or 1), and those on their way (or queued at the pool) */
+    int64_t ask_t;              /* when the waiting one was asked for, ticks */
     uint64_t blocked_n;
     uint64_t stock, avail_all;
     uint64_t slots_off, avail_off, req_off; /* bytes from the state's start */
@@ -664,16 +664,18 @@ static int start_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s, uint
     return 1;
 }
 
-/* Whether a cycle might start now (a put-away waits, or a retrieval with a load it may take):
- * what asking for a server needs; start_cycle then finds whether a slot takes it. */
-static int has_work(struct storage *s, const struct tsim__block_desc *d)
+/* The cycles that might start now, at most: a put-away each, and a retrieval each while one
+ * may take a load; start_cycle then finds whether a slot takes it. */
+static uint32_t work_of(struct storage *s, const struct tsim__block_desc *d)
 {
-    return s->nput > 0 || (s->req_n > 0 && head_avail(s, d) > 0);
+    return s->nput + (s->req_n > 0 && head_avail(s, d) > 0 ? s->req_n : 0);
 }
 
 /* Start the next cycles while there is work and a server for it: the crane when it is idle;
- * with `served_by`, one server asked for at a time (storserve.c), each doing one cycle, while a
- * cycle record is free. A server that comes when no slot takes the work goes back at once. */
+ * with `served_by` (storserve.c), each server does one cycle, while a cycle record is free.
+ * Operators: one asked for at a time (the pool grants at once while one is free). Vehicles: one
+ * sent for each cycle that might start, none while one waits for a vehicle to become free. A
+ * server that comes when no slot takes the work goes back at once. */
 static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
@@ -682,16 +684,17 @@ static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
         return;
     }
     long long by = d->val[K_SERVED_BY].i;
-    while (s->nbusy < s->ncyc && s->asking == ASK_NONE && has_work(s, d)) {
+    while (s->nbusy + s->coming < s->ncyc && s->waiting == 0 &&
+           s->coming < (by < 0 ? 1u : work_of(s, d)) && work_of(s, d) > 0) {
         uint32_t server;
-        s->asking = ASK_COMING;
-        s->ask_t = sim->now;
+        s->coming++;
         int got = tsim__storserve_ask(sim, b, by, &server);
         if (got <= 0) { /* it comes later: granted */
-            s->asking = got < 0 ? ASK_WAITING : ASK_COMING;
-            return;
+            if (got < 0) s->coming--, s->waiting = 1, s->ask_t = sim->now;
+            if (got < 0 || by < 0) return;
+            continue;
         }
-        s->asking = ASK_NONE;
+        s->coming--;
         if (!start_cycle(sim, b, s, server)) {
             tsim__storserve_release(sim, by, server);
             return;
@@ -705,7 +708,7 @@ static void granted(struct tsim_sim *sim, uint32_t b, uint32_t server, uint32_t 
     (void)purpose;
     struct storage *s = tsim__state(sim, b);
     long long by = tsim__desc(sim, b)->val[K_SERVED_BY].i;
-    s->asking = ASK_NONE;
+    s->coming--;
     if (!start_cycle(sim, b, s, server)) {
         tsim__storserve_release(sim, by, server);
         return;
@@ -779,9 +782,10 @@ int tsim__storage_served_by(const struct tsim_model *m, int block)
 int64_t tsim__storage_waits(struct tsim_sim *sim, uint32_t b, int take)
 {
     struct storage *s = tsim__state(sim, b);
-    if (s->asking != ASK_WAITING) return -1;
-    if (take) s->asking = ASK_COMING;
-    return s->ask_t;
+    if (!s->waiting) return -1;
+    int64_t t = s->ask_t;
+    if (take) s->waiting = 0, s->coming++;
+    return t;
 }
 
 int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_t to,

@@ -1022,6 +1022,7 @@ static void load_served_by(struct loader *ld, struct blockinfo *bi)
     if (b >= 0 && (int)tsim_model_block_type(ld->m, b) == fleet) {
         v->set = 1;
         v->i = b;
+        add_out(bi, b); /* its vehicles are reached through the storage */
         return;
     }
     struct tsim__suggest sg;

@@ -299,6 +299,182 @@ static void test_served_mm2(void)
 }
 
 /* ---------------------------------------------------------------------------------------------
+ * Served by a fleet
+ * ------------------------------------------------------------------------------------------- */
+
+/* The rack of two_yaml at node S, served by fleet amr (home H, H-S 6 long both ways, speed 2: 3
+ * to drive), loads from `in` (`%s`: its interarrival and limit), requests every 10, horizon 20.
+ * `%s`: the fleet's count, and any more blocks. */
+static const char fleet_yaml[] = "name: rack\n"
+                                 "blocks:\n"
+                                 "  - source: in\n"
+                                 "%s"
+                                 "    to: rack\n"
+                                 "  - storage: rack\n"
+                                 "    bays: 2\n"
+                                 "    levels: 1\n"
+                                 "    speed_x: 1\n"
+                                 "    speed_y: 1\n"
+                                 "    pick_time: 0.5\n"
+                                 "    drop_time: 0.5\n"
+                                 "    put_away: closest\n"
+                                 "    demand: 10\n"
+                                 "    stockout: drop\n"
+                                 "    served_by: amr\n"
+                                 "    to: out\n"
+                                 "  - fleet: amr\n"
+                                 "    speed: 2\n"
+                                 "    to: out\n"
+                                 "%s"
+                                 "  - sink: out\n"
+                                 "network:\n"
+                                 "  nodes: [H, S, P]\n"
+                                 "  segments:\n"
+                                 "    - {from: H, to: S, length: 6}\n"
+                                 "    - {from: S, to: P, length: 4}\n"
+                                 "  at: {rack: S, amr: H, out: H%s}\n";
+
+static struct tsim_sim *fleet_sim(const char *in, const char *more, const char *at,
+                                  struct tsim_model **m)
+{
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, fleet_yaml, in, more, at);
+    return sim_from_text(yaml, "rack.yaml", m);
+}
+
+/* One vehicle parked at H; one load at 1:
+ *   the vehicle drives H -> S, 3, from 1 (to_home): at S at 4, where the put-away waited 3;
+ *   cycle: 0.5 pick + 0.5 travel + 0.5 drop, stored in slot 0 at 5.5, back at 6: the vehicle is
+ *   free at S (idle: stay)
+ *   request 10: the vehicle is there: travel 0.5, pick at 11 (dwell 5.5), back, dropped at 12
+ *   request 20: a stock-out
+ * Of 20: the vehicle drove 3, was loading (the cycles) 2 + 2, idle 13; the storage's cycles
+ * took 4 of its one vehicle's 20 (crane_utilization 0.2). */
+static void test_served_fleet_one(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = fleet_sim("    interarrival: 1\n    limit: 1\n", "    count: 1\n", "",
+                                     &m);
+    if (!sim) return;
+    int rack = tsim_model_find_block(m, "rack"), amr = tsim_model_find_block(m, "amr");
+    tsim_sim_run_until(sim, 20);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, rack, "put_aways"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "put_away_wait"), 3, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "retrieval_wait"), 0, 0);
+    CHECK_NEAR(kpi(&r, rack, "dwell"), 5.5, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "crane_utilization"), 0.2, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, amr, "to_home"), 3.0 / 20, 1e-9);
+    CHECK_NEAR(kpi(&r, amr, "loading"), 4.0 / 20, 1e-9);
+    CHECK_NEAR(kpi(&r, amr, "idle"), 13.0 / 20, 1e-9);
+    CHECK_NEAR(kpi(&r, amr, "deliveries"), 0, 0);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 1, 0);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "lead_time"), 11, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Two vehicles at H; loads at 1 and 2, each sent for a vehicle of its own:
+ *   vehicle 1 from 1, at S 4: slot 0, stored 5.5, free at 6
+ *   vehicle 2 from 2, at S 5: slot 1 (0 is reserved): 0.5 + 1.5 + 0.5, stored 7.5, free at 9
+ *   request 10: vehicle 1 (the first idle one, both at S): slot 0 (FIFO), picked at 11 (dwell
+ *   5.5), dropped at 12; request 20: its cycle starts as the run ends at 20
+ * Put-away waits 3 and 3; the cycles took 2 + 4 + 2 of 2 vehicles x 20 (crane_utilization and
+ * loading 0.2); to_home 3 + 3 of 40. */
+static void test_served_fleet_two(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = fleet_sim("    interarrival: 1\n    limit: 2\n", "    count: 2\n", "",
+                                     &m);
+    if (!sim) return;
+    int rack = tsim_model_find_block(m, "rack"), amr = tsim_model_find_block(m, "amr");
+    tsim_sim_run_until(sim, 20);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, rack, "put_aways"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "put_away_wait"), 3, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "dwell"), 5.5, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "crane_utilization"), 8.0 / 40, 1e-9);
+    CHECK_NEAR(kpi(&r, amr, "to_home"), 6.0 / 40, 1e-9);
+    CHECK_NEAR(kpi(&r, amr, "loading"), 8.0 / 40, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The fleet also carries: requests at P (source req at 2) to out at H. One vehicle:
+ *   the load at 1 takes it (H -> S, at 4; its cycle ends at 6, the vehicle free at S);
+ *   the request at 2 waits for it: from 6 S -> P, 4 / 2 = 2, loads at 8 (waited 6), loaded
+ *   P -> S -> H, 10 / 2 = 5, delivered at 13 (delivery time 11). */
+static void test_served_fleet_then_request(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = fleet_sim("    interarrival: 1\n    limit: 1\n",
+                                     "    count: 1\n"
+                                     "  - source: req\n"
+                                     "    interarrival: 2\n"
+                                     "    limit: 1\n"
+                                     "    to: amr\n",
+                                     ", req: P", &m);
+    if (!sim) return;
+    int rack = tsim_model_find_block(m, "rack"), amr = tsim_model_find_block(m, "amr");
+    tsim_sim_run_until(sim, 14);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, rack, "put_away_wait"), 3, 1e-9);
+    CHECK_NEAR(kpi(&r, amr, "deliveries"), 1, 0);
+    CHECK_NEAR(kpi(&r, amr, "request_wait"), 6, 1e-9);
+    CHECK_NEAR(kpi(&r, amr, "delivery_time"), 11, 1e-9);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 1, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* A clone taken while a vehicle is on its way to the storage (at 2) and one taken during the
+ * cycle (at 5) each run on to the original's result, and the original is not moved by them. */
+static void test_served_fleet_clone(void)
+{
+    static const char *const names[] = {"put_aways", "retrievals", "put_away_wait", "dwell",
+                                        "crane_utilization"};
+    for (int k = 0; k < 2; k++) {
+        struct tsim_model *m;
+        struct tsim_sim *sim = fleet_sim("    interarrival: 1\n    limit: 2\n",
+                                         "    count: 2\n", "", &m);
+        if (!sim) return;
+        int rack = tsim_model_find_block(m, "rack");
+        tsim_sim_run_until(sim, k ? 5 : 2);
+        struct tsim_sim *c = tsim_sim_clone(sim);
+        CHECK(c != NULL);
+        if (c) {
+            tsim_sim_run_until(c, 40);
+            tsim_sim_run_until(sim, 40);
+            struct tsim_result a, bb;
+            tsim_result_init(&a);
+            tsim_result_init(&bb);
+            tsim_sim_result(sim, &a);
+            tsim_sim_result(c, &bb);
+            for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+                CHECK_NEAR(kpi(&bb, rack, names[i]), kpi(&a, rack, names[i]), 0);
+            CHECK_NEAR(kpi(&a, rack, "retrievals"), 2, 0);
+            tsim_result_release(&a);
+            tsim_result_release(&bb);
+            tsim_sim_destroy(c);
+        }
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
  * Bad input
  * ------------------------------------------------------------------------------------------- */
 
@@ -347,6 +523,10 @@ int main(void)
     RUN(test_served_two_operators);
     RUN(test_served_one_is_crane);
     RUN(test_served_bad);
+    RUN(test_served_fleet_one);
+    RUN(test_served_fleet_two);
+    RUN(test_served_fleet_then_request);
+    RUN(test_served_fleet_clone);
     RUN(test_served_mg1);
     RUN(test_served_mm2);
     return CHECK_DONE();
