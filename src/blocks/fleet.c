@@ -29,7 +29,6 @@
 #include "blocks/fleet.h"
 #include "blocks/network.h"
 #include "blocks/sim.h"
-#include "blocks/storage.h"
 #include "blocks/zone.h"
 
 #include <math.h>
@@ -44,6 +43,8 @@ enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE
 _Static_assert((int)K_COUNT == (int)TSIM__FLEET_K_COUNT &&
                    (int)K_BATTERY == (int)TSIM__FLEET_K_BATTERY,
                "fleet.h reads `count` and `battery` at these places");
+_Static_assert((int)K_COUNT == (int)TSIM__STORSERVE_FLEET_COUNT,
+               "storserve.c reads `count` at this place");
 enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 enum { CHG_NEAREST, CHG_SHORTEST_WAIT }; /* the charger choice */
@@ -76,10 +77,15 @@ static double charge_idle_below(const struct tsim__block_desc *d)
 
 static int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }
 
+static int task_places(const struct tsim_model *m, int fleet, int *place);
+
+/* The vehicles, the zone arrays, then (serving storage) a waiting time per storage served. */
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     size_t n = (size_t)d->val[K_COUNT].i, size = sizeof(struct fleet) + n * sizeof(struct vehicle);
-    return zoned(m) ? size + tsim__zone_size(m->net, n) : size;
+    size = zoned(m) ? size + tsim__zone_size(m->net, n) : size;
+    size_t ntask = (size_t)task_places(m, d->index, NULL);
+    return ntask ? ((size + 7) & ~(size_t)7) + ntask * sizeof(int64_t) : size;
 }
 
 static int64_t travel(struct tsim_sim *sim, const struct fleet *s, int loaded, int from, int to)
@@ -326,8 +332,14 @@ static void at_charger(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32
 }
 
 /* The charger vehicle i waits at gave it a point (charger.c). */
+static void task_hook(struct tsim_sim *sim, uint32_t b, uint32_t who, uint32_t purpose);
+
 static void granted(struct tsim_sim *sim, uint32_t b, uint32_t i, uint32_t charger)
 {
+    if (charger >= TSIM__FLEET_TASK) { /* a storage's (storserve.h) */
+        task_hook(sim, b, i, charger);
+        return;
+    }
     struct fleet *s = fleet_of(sim, b);
     tsim__sum_add(&s->chg_wait, sim->now - s->v[i].since);
     start_charging(sim, b, s, i);
@@ -644,7 +656,6 @@ static const struct tsim__block_vt fleet_vt = {
 
 /* The check: where everything stands, and the travel times, found once ------------------------ */
 
-static int task_places(const struct tsim_model *m, int fleet, int *place);
 static int task_check(const struct tsim_model *m, const struct tsim__block_desc *d,
                       const struct tsim__net_paths *p);
 
@@ -942,9 +953,11 @@ int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
 /* Storage served by the fleet (a storage block's `served_by`, storserve.c) ---------------------
  *
  * A storage block that names the fleet has no crane: each of its cycles is done by one vehicle,
- * asked for with tsim__fleet_task. The storage blocks the fleet serves are places of its travel
- * tables after the chargers (`first_task` on, in model order), at their nodes (the I/O points).
- * The nearest idle vehicle is sent, driving empty in state TO_HOME (to_home counts empty travel
+ * asked for through the fleet's `granted` hook, and the fleet answers through the storage's
+ * (storserve.h), so fleet.c and storage.c call each other only through their vtables. The
+ * storage blocks the fleet serves (vehicles.h) are places of its travel tables after the
+ * chargers (`first_task` on, in model order), at their nodes (the I/O points). The nearest idle
+ * vehicle is sent, driving empty in state TO_HOME (to_home counts empty travel
  * to any place but a pickup); at the storage it is LOADING (drawing `draw_idle`) while the
  * storage's cycle runs at the storage's own speeds, and free there when the cycle ends. With no
  * idle vehicle the storage waits: a vehicle that becomes free (and need not charge) takes the
@@ -1002,23 +1015,45 @@ static int task_check(const struct tsim_model *m, const struct tsim__block_desc 
     return 0;
 }
 
-/* Vehicle i (free, or idle) goes to storage `owner`: returns 1 when it is there already (now
- * LOADING), else 0: it drives there. */
-static int task_go(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, uint32_t owner)
+/* Storage `owner`'s waiting time (ticks since it asked for a vehicle none was sent for), -1 for
+ * none: one a storage served, after the vehicles and zone arrays. */
+static int64_t *task_waits(struct fleet *s)
 {
-    int p = task_place(sim->m, s, owner);
-    if (s->v[i].place == p) {
-        set_state(sim, b, s, i, LOADING);
-        return 1;
-    }
-    drive(sim, b, s, i, p, TO_HOME);
-    return 0;
+    size_t size = sizeof(struct fleet) + s->nveh * sizeof(struct vehicle);
+    if (s->zoned) size += tsim__zone_size(s->net, s->nveh);
+    return (int64_t *)(void *)((unsigned char *)s + ((size + 7) & ~(size_t)7));
 }
 
-int tsim__fleet_task(struct tsim_sim *sim, uint32_t block, uint32_t owner, uint32_t *veh)
+/* Tell storage `owner` about vehicle i (its `granted` hook; storserve.h). */
+static void task_tell(struct tsim_sim *sim, uint32_t owner, uint32_t i, uint32_t what)
 {
-    struct fleet *s = fleet_of(sim, block);
-    const int np = s->paths->nplaces, p = task_place(sim->m, s, owner);
+    sim->vt[owner]->granted(sim, owner, i, what);
+}
+
+/* Vehicle i (free, or idle) goes to storage `owner`, which is told it is sent, then, when it is
+ * there already, that it is there (now LOADING); else it drives there. */
+static void task_go(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, uint32_t owner)
+{
+    int p = task_place(sim->m, s, owner);
+    task_tell(sim, owner, i, TSIM__TASK_SENT);
+    if (s->v[i].place == p) {
+        set_state(sim, b, s, i, LOADING);
+        task_tell(sim, owner, i, TSIM__TASK_HERE);
+        return;
+    }
+    drive(sim, b, s, i, p, TO_HOME);
+}
+
+/* A storage's ask for a vehicle (`who` the storage block), or its cycle's end (`who` the vehicle):
+ * the nearest idle vehicle goes, or the storage waits (it is told TSIM__TASK_WAITS). */
+static void task_hook(struct tsim_sim *sim, uint32_t b, uint32_t who, uint32_t purpose)
+{
+    struct fleet *s = fleet_of(sim, b);
+    if (purpose == TSIM__FLEET_TASK_DONE) {
+        vehicle_free(sim, b, s, who);
+        return;
+    }
+    const int np = s->paths->nplaces, p = task_place(sim->m, s, who);
     uint32_t best = TSIM__NIL;
     double best_t = INFINITY;
     for (uint32_t i = 0; i < s->nveh; i++) {
@@ -1029,14 +1064,12 @@ int tsim__fleet_task(struct tsim_sim *sim, uint32_t block, uint32_t owner, uint3
             best = i;
         }
     }
-    if (best == TSIM__NIL) return -1;
-    *veh = best;
-    return task_go(sim, block, s, best, owner);
-}
-
-void tsim__fleet_task_done(struct tsim_sim *sim, uint32_t block, uint32_t veh)
-{
-    vehicle_free(sim, block, fleet_of(sim, block), veh);
+    if (best != TSIM__NIL) {
+        task_go(sim, b, s, best, who);
+        return;
+    }
+    task_waits(s)[p - s->paths->first_task] = sim->now + 1; /* stored + 1: 0 is none */
+    task_tell(sim, who, TSIM__NIL, TSIM__TASK_WAITS);
 }
 
 /* vehicle_free's first step in a fleet that serves storage: vehicle i that has reached a storage
@@ -1045,25 +1078,21 @@ void tsim__fleet_task_done(struct tsim_sim *sim, uint32_t block, uint32_t veh)
 static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
-    uint32_t owner = TSIM__NIL;
     if (v->state == TO_HOME && v->place >= s->paths->first_task) {
-        owner = task_owner(sim->m, s, v->place);
         set_state(sim, b, s, i, LOADING);
-        sim->vt[owner]->granted(sim, owner, i, 0);
+        task_tell(sim, task_owner(sim->m, s, v->place), i, TSIM__TASK_HERE);
         return 1;
     }
     if (s->battery) {
         charge_now(sim, b, s, i);
         if (v->level < charge_below(tsim__desc(sim, b)) * s->cap) return 0;
     }
-    int64_t at = INT64_MAX;
-    for (int k = s->paths->first_task; k < s->paths->nplaces; k++) {
-        uint32_t o = task_owner(sim->m, s, k);
-        int64_t t = tsim__storage_waits(sim, o, 0);
-        if (t >= 0 && t < at) at = t, owner = o;
-    }
-    if (owner == TSIM__NIL || (s->nwait > 0 && sim->ents[s->head].t_in <= at)) return 0;
-    tsim__storage_waits(sim, owner, 1);
-    if (task_go(sim, b, s, i, owner)) sim->vt[owner]->granted(sim, owner, i, 0);
+    int64_t *wait = task_waits(s), at = INT64_MAX;
+    int k = -1;
+    for (int j = 0; j < s->paths->nplaces - s->paths->first_task; j++)
+        if (wait[j] && wait[j] - 1 < at) at = wait[j] - 1, k = j;
+    if (k < 0 || (s->nwait > 0 && sim->ents[s->head].t_in <= at)) return 0;
+    wait[k] = 0;
+    task_go(sim, b, s, i, task_owner(sim->m, s, s->paths->first_task + k));
     return 1;
 }

@@ -16,13 +16,4 @@ int tsim__fleet_vehicle_driving(const struct tsim_sim *sim, int block, int i);
 /* The plant reports vehicle `i` at network node `node`. Returns 1 if it was moved there, 0 if it
  * was there already, -1 if the sim cannot follow (see fleet.c). */
 int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node);
-
-/* A storage block served by fleet `block` (its `served_by`, storserve.c) asks for a vehicle at
- * its node for one cycle: returns 1 with `*veh` when an idle vehicle is there now (it is the
- * storage's until tsim__fleet_task_done), 0 when one is sent (`*veh`; the storage's `granted`
- * hook is called with it on arrival), -1 when none is idle (a vehicle that becomes free takes
- * the oldest waiting storage or transport request, and is sent; tsim__storage_waits). */
-int tsim__fleet_task(struct tsim_sim *sim, uint32_t block, uint32_t owner, uint32_t *veh);
-/* Vehicle `veh`'s cycle at the storage has ended: it is free there. */
-void tsim__fleet_task_done(struct tsim_sim *sim, uint32_t block, uint32_t veh);
 #endif

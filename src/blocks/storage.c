@@ -27,6 +27,7 @@
  * ring, located by offsets from the state (nothing points into the arena).
  */
 #include "blocks/storage.h"
+#include "blocks/storserve.h"
 #include "blocks/sim.h"
 
 #include <math.h>
@@ -50,6 +51,8 @@ enum {
     K_REQUESTS, K_STOCK_FILE, K_RACK, K_DEPTH, K_CLASSES, K_CLASSES_BY, K_ACCEL, K_ACCEL_X,
     K_ACCEL_Y, K_SLOT_LOADS, K_SERVED_BY
 }; /* indices in `keys` */
+_Static_assert((int)K_SERVED_BY == (int)TSIM__STORAGE_K_SERVED_BY,
+               "storserve.h names `served_by`'s place");
 
 struct slot {
     int64_t t_stored; /* ticks */
@@ -94,7 +97,7 @@ struct storage {
     uint32_t ncyc, nbusy;       /* cycle records, those under way */
     uint32_t waiting, coming;   /* served_by: servers asked for that none was sent for yet (0
                                    or 1), and those on their way (or queued at the pool) */
-    int64_t ask_t;              /* when the waiting one was asked for, ticks */
+    uint32_t in_ask, answer, answer_srv; /* a fleet's answer to an ask, while it is made */
     uint64_t blocked_n;
     uint64_t stock, avail_all;
     uint64_t slots_off, avail_off, req_off; /* bytes from the state's start */
@@ -688,9 +691,15 @@ static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
            s->coming < (by < 0 ? 1u : work_of(s, d)) && work_of(s, d) > 0) {
         uint32_t server;
         s->coming++;
+        s->in_ask = 1;
         int got = tsim__storserve_ask(sim, b, by, &server);
+        s->in_ask = 0;
+        if (got == 2) { /* a fleet's answer, through granted */
+            got = s->answer == TSIM__TASK_HERE ? 1 : s->answer == TSIM__TASK_SENT ? 0 : -1;
+            server = s->answer_srv;
+        }
         if (got <= 0) { /* it comes later: granted */
-            if (got < 0) s->coming--, s->waiting = 1, s->ask_t = sim->now;
+            if (got < 0) s->coming--, s->waiting = 1;
             if (got < 0 || by < 0) return;
             continue;
         }
@@ -702,11 +711,22 @@ static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
     }
 }
 
-/* The server asked for has come (operators.c's or fleet.c's call back). */
+/* The server asked for has come (operators.c's call back, or the fleet's TSIM__TASK_HERE), or
+ * a fleet answers (storserve.h): while the block asks, the answer is noted for next_cycle; later,
+ * a vehicle sent for the storage that waited is on its way. */
 static void granted(struct tsim_sim *sim, uint32_t b, uint32_t server, uint32_t purpose)
 {
-    (void)purpose;
     struct storage *s = tsim__state(sim, b);
+    if (s->in_ask) {
+        s->answer = purpose;
+        s->answer_srv = server;
+        return;
+    }
+    if (purpose == TSIM__TASK_SENT) {
+        s->waiting = 0;
+        s->coming++;
+        return;
+    }
     long long by = tsim__desc(sim, b)->val[K_SERVED_BY].i;
     s->coming--;
     if (!start_cycle(sim, b, s, server)) {
@@ -770,22 +790,6 @@ static void demand(struct tsim_sim *sim, uint32_t b, struct storage *s)
         (struct request){sim->now, -1, TSIM__NIL, 0, 0};
     s->req_n++;
     next_cycle(sim, b, s);
-}
-
-int tsim__storage_served_by(const struct tsim_model *m, int block)
-{
-    if (!tsim__storage_is(m, block)) return -1;
-    const struct tsim__val *v = &m->blocks[block].val[K_SERVED_BY];
-    return v->set && v->i >= 0 ? (int)v->i : -1;
-}
-
-int64_t tsim__storage_waits(struct tsim_sim *sim, uint32_t b, int take)
-{
-    struct storage *s = tsim__state(sim, b);
-    if (!s->waiting) return -1;
-    int64_t t = s->ask_t;
-    if (take) s->waiting = 0, s->coming++;
-    return t;
 }
 
 int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_t to,

@@ -33,19 +33,4 @@ int64_t tsim__storage_observe(struct tsim_sim *sim, int block, int product, int6
  * nothing is asked, and the caller asks again later. */
 int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_t to,
                           uint32_t kind, uint32_t arg);
-
-/* The servers of a storage block with `served_by` (storserve.c; `by` is the key's value): how
- * many cycles may be under way at once (one a server, at most `nslots`); ask for one server for
- * block `b`, returning 1 with `*server` when one is there now, else 0: the block's `granted`
- * hook is called with it when it comes; give server `server` back at its cycle's end. With a
- * fleet the ask returns -1 when no vehicle is idle (the fleet sends one later) and 0 when one
- * drives there. */
-uint32_t tsim__storserve_servers(const struct tsim_model *m, long long by, uint32_t nslots);
-int tsim__storserve_ask(struct tsim_sim *sim, uint32_t b, long long by, uint32_t *server);
-void tsim__storserve_release(struct tsim_sim *sim, long long by, uint32_t server);
-/* The fleet block that serves storage block `block` of `m` (`served_by`), -1 for none. */
-int tsim__storage_served_by(const struct tsim_model *m, int block);
-/* For the fleet: the time (ticks) storage block `b` asked for a vehicle that none has been sent
- * for yet, -1 when it waits for none; `take`: one is sent now (it comes to `granted`). */
-int64_t tsim__storage_waits(struct tsim_sim *sim, uint32_t b, int take);
 #endif

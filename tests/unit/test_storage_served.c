@@ -409,6 +409,29 @@ static void test_served_fleet_two(void)
     tsim_model_destroy(m);
 }
 
+/* One vehicle, loads at 1 and 2: the second load's storage waits for a vehicle (none is idle);
+ * the vehicle, free at S at 6 after the first cycle, takes it there at once: slot 1, 0.5 + 1.5 +
+ * 0.5, stored at 8.5, back at 10. Put-away waits 3 and 4. */
+static void test_served_fleet_waits(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = fleet_sim("    interarrival: 1\n    limit: 2\n", "    count: 1\n", "",
+                                     &m);
+    if (!sim) return;
+    int rack = tsim_model_find_block(m, "rack"), amr = tsim_model_find_block(m, "amr");
+    tsim_sim_run_until(sim, 9.5);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, rack, "put_aways"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "put_away_wait"), 3.5, 1e-9);
+    CHECK_NEAR(kpi(&r, amr, "to_home"), 3 / 9.5, 1e-9);
+    CHECK_NEAR(kpi(&r, amr, "loading"), 5.5 / 9.5, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 /* The fleet also carries: requests at P (source req at 2) to out at H. One vehicle:
  *   the load at 1 takes it (H -> S, at 4; its cycle ends at 6, the vehicle free at S);
  *   the request at 2 waits for it: from 6 S -> P, 4 / 2 = 2, loads at 8 (waited 6), loaded
@@ -525,6 +548,7 @@ int main(void)
     RUN(test_served_bad);
     RUN(test_served_fleet_one);
     RUN(test_served_fleet_two);
+    RUN(test_served_fleet_waits);
     RUN(test_served_fleet_then_request);
     RUN(test_served_fleet_clone);
     RUN(test_served_mg1);
