@@ -48,6 +48,8 @@ enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE
 _Static_assert((int)K_COUNT == (int)TSIM__FLEET_K_COUNT &&
                    (int)K_BATTERY == (int)TSIM__FLEET_K_BATTERY,
                "fleet.h reads `count` and `battery` at these places");
+_Static_assert((int)K_COUNT == (int)TSIM__STORSERVE_FLEET_COUNT,
+               "storserve.c reads `count` at this place");
 enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 enum { CHG_NEAREST, CHG_SHORTEST_WAIT }; /* the charger choice */
@@ -83,10 +85,15 @@ static uint32_t loads_of(const struct tsim__block_desc *d)
 
 static int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }
 
+static int task_places(const struct tsim_model *m, int fleet, int *place);
+
+/* The vehicles, the zone arrays, then (serving storage) a waiting time per storage served. */
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     size_t n = (size_t)d->val[K_COUNT].i, size = sizeof(struct fleet) + n * sizeof(struct vehicle);
-    return zoned(m) ? size + tsim__zone_size(m->net, n) : size;
+    size = zoned(m) ? size + tsim__zone_size(m->net, n) : size;
+    size_t ntask = (size_t)task_places(m, d->index, NULL);
+    return ntask ? ((size + 7) & ~(size_t)7) + ntask * sizeof(int64_t) : size;
 }
 
 static int64_t travel(struct tsim_sim *sim, const struct fleet *s, int loaded, int from, int to)
@@ -302,7 +309,7 @@ static void go_charge(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     double charge = (charge_until(d) - charge_below(d)) * s->cap / s->rate[CHARGING] / sim->tpu;
     int to = P_HOME;
     double best = INFINITY;
-    for (int p = s->first_chg; p < np; p++) {
+    for (int p = s->first_chg; p < s->paths->first_task; p++) {
         double t = s->paths->empty[s->v[i].place * np + p];
         if (by_wait) {
             uint32_t coming = 0;
@@ -344,8 +351,14 @@ static void at_charger(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32
 }
 
 /* The charger vehicle i waits at gave it a point (charger.c). */
+static void task_hook(struct tsim_sim *sim, uint32_t b, uint32_t who, uint32_t purpose);
+
 static void granted(struct tsim_sim *sim, uint32_t b, uint32_t i, uint32_t charger)
 {
+    if (charger >= TSIM__FLEET_TASK) { /* a storage's (storserve.h) */
+        task_hook(sim, b, i, charger);
+        return;
+    }
     struct fleet *s = fleet_of(sim, b);
     tsim__sum_add(&s->chg_wait, sim->now - s->v[i].since);
     start_charging(sim, b, s, i);
@@ -354,10 +367,13 @@ static void granted(struct tsim_sim *sim, uint32_t b, uint32_t i, uint32_t charg
 /* Vehicle i is free (not moving, holding nothing): to charge when its battery is below
  * `charge_below` (or, with no request waiting, `charge_idle_below`), else the oldest request,
  * else its idle rule. */
+static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+
 static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
     const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (s->paths->first_task < s->paths->nplaces && task_free(sim, b, s, i)) return;
     if (s->battery) {
         charge_now(sim, b, s, i);
         if (v->level < charge_below(d) * s->cap ||
@@ -775,6 +791,10 @@ static const struct tsim__block_vt fleet_vt = {
 
 /* The check: where everything stands, and the travel times, found once ------------------------ */
 
+static uint32_t task_block(const struct tsim_model *m, int fleet, int k);
+static int task_check(const struct tsim_model *m, const struct tsim__block_desc *d,
+                      const struct tsim__net_paths *p);
+
 #define fail(...) tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__)
 
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
@@ -828,10 +848,14 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     /* A fleet no block sends to (requests only from outside the flow) picks up at its home. */
     const int nto = d->route.n, senders = npick;
     if (npick == 0) up[npick++] = d->index;
-    int first_chg = 1 + nto + npick, nplaces = first_chg + nchg;
+    /* After the chargers, the storage blocks the fleet serves (`first_task` on). */
+    const int ntask = task_places(m, d->index, NULL);
+    int first_chg = 1 + nto + npick, nplaces = first_chg + nchg + ntask;
     int *place = tsim__malloc((size_t)nplaces * sizeof(int));
     int *blk = tsim__malloc((size_t)nplaces * sizeof(int)); /* the block at each place */
-    for (int c = 0, k = first_chg; k < nplaces; c++)
+    task_places(m, d->index, place + first_chg + nchg);
+    for (int t = 0; t < ntask; t++) blk[first_chg + nchg + t] = (int)task_block(m, d->index, t);
+    for (int c = 0, k = first_chg; k < first_chg + nchg; c++)
         if (tsim__charger_serves(m, c, d->index)) {
             blk[k] = c;
             place[k++] = tsim__net_node_of(net, c);
@@ -856,6 +880,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     }
     struct tsim__net_paths *p = tsim__calloc(1, sizeof *p);
     p->nplaces = nplaces;
+    p->first_task = first_chg + nchg;
     p->place = place;
     p->npick = npick;
     p->speed_empty = sp_empty;
@@ -907,7 +932,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     int rc = tsim__fleet_check_legs(m, d, p, blk, senders > 0, d->val[K_IDLE].i == IDLE_HOME,
                                     (int)loads_of(d));
     tsim__free(blk);
-    return rc;
+    return rc ? rc : task_check(m, d, p);
 }
 
 /* The descriptor ---------------------------------------------------------------------------- */
@@ -1028,4 +1053,151 @@ int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
             return 1;
         }
     return -1;
+}
+
+/* Storage served by the fleet (a storage block's `served_by`, storserve.c) ---------------------
+ *
+ * A storage block that names the fleet has no crane: each of its cycles is done by one vehicle,
+ * asked for through the fleet's `granted` hook, and the fleet answers through the storage's
+ * (storserve.h), so fleet.c and storage.c call each other only through their vtables. The
+ * storage blocks the fleet serves (vehicles.h) are places of its travel tables after the
+ * chargers (`first_task` on, in model order), at their nodes (the I/O points). The nearest idle
+ * vehicle is sent, driving empty in state TO_HOME (to_home counts empty travel
+ * to any place but a pickup); at the storage it is LOADING (drawing `draw_idle`) while the
+ * storage's cycle runs at the storage's own speeds, and free there when the cycle ends. With no
+ * idle vehicle the storage waits: a vehicle that becomes free (and need not charge) takes the
+ * oldest of the waiting storages and the waiting transport requests. */
+
+/* The nodes of the storage blocks fleet `fleet` serves, into `place` when not NULL (-1: one stands
+ * at no node); returns how many there are. */
+static int task_places(const struct tsim_model *m, int fleet, int *place)
+{
+    int n = 0;
+    for (int b = 0; b < m->nblocks; b++) {
+        if (tsim__storage_served_by(m, b) != fleet) continue;
+        if (place) place[n] = tsim__net_node_of(m->net, b);
+        n++;
+    }
+    return n;
+}
+
+/* The k-th storage block fleet `fleet` serves; the one at place p (>= first_task); the place of
+ * storage block `owner`. */
+static uint32_t task_block(const struct tsim_model *m, int fleet, int k)
+{
+    for (int b = 0;; b++)
+        if (tsim__storage_served_by(m, b) == fleet && k-- == 0) return (uint32_t)b;
+}
+
+static uint32_t task_owner(const struct tsim_model *m, const struct fleet *s, int p)
+{
+    return task_block(m, (int)s->h.index, p - s->paths->first_task);
+}
+
+static int task_place(const struct tsim_model *m, const struct fleet *s, uint32_t owner)
+{
+    int p = s->paths->first_task;
+    for (uint32_t b = 0; b < owner; b++) p += tsim__storage_served_by(m, (int)b) == (int)s->h.index;
+    return p;
+}
+
+/* Every storage the fleet serves stands at a node and is reached from every other place (and
+ * back): a vehicle may come from, and go on to, any of them. */
+static int task_check(const struct tsim_model *m, const struct tsim__block_desc *d,
+                      const struct tsim__net_paths *p)
+{
+    for (int t = p->first_task; t < p->nplaces; t++) {
+        const char *sname = m->blocks[task_block(m, d->index, t - p->first_task)].name;
+        if (p->place[t] < 0)
+            return fail("storage '%s' is served by fleet '%s' but stands at no node (give it one "
+                        "in the network's 'at')", sname, d->name);
+        for (int k = 0; k < p->nplaces; k++)
+            if (isinf(p->empty[k * p->nplaces + t]) || isinf(p->empty[t * p->nplaces + k]))
+                return fail("fleet '%s' has no path between storage '%s' (node '%s') and node "
+                            "'%s': the network is not connected there", d->name, sname,
+                            m->net->node[p->place[t]], m->net->node[p->place[k]]);
+    }
+    return 0;
+}
+
+/* Storage `owner`'s waiting time (ticks since it asked for a vehicle none was sent for), -1 for
+ * none: one a storage served, after the vehicles and zone arrays. */
+static int64_t *task_waits(struct fleet *s)
+{
+    size_t size = sizeof(struct fleet) + s->nveh * sizeof(struct vehicle);
+    if (s->zoned) size += tsim__zone_size(s->net, s->nveh);
+    return (int64_t *)(void *)((unsigned char *)s + ((size + 7) & ~(size_t)7));
+}
+
+/* Tell storage `owner` about vehicle i (its `granted` hook; storserve.h). */
+static void task_tell(struct tsim_sim *sim, uint32_t owner, uint32_t i, uint32_t what)
+{
+    sim->vt[owner]->granted(sim, owner, i, what);
+}
+
+/* Vehicle i (free, or idle) goes to storage `owner`, which is told it is sent, then, when it is
+ * there already, that it is there (now LOADING); else it drives there. */
+static void task_go(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, uint32_t owner)
+{
+    int p = task_place(sim->m, s, owner);
+    task_tell(sim, owner, i, TSIM__TASK_SENT);
+    if (s->v[i].place == p) {
+        set_state(sim, b, s, i, LOADING);
+        task_tell(sim, owner, i, TSIM__TASK_HERE);
+        return;
+    }
+    drive(sim, b, s, i, p, TO_HOME);
+}
+
+/* A storage's ask for a vehicle (`who` the storage block), or its cycle's end (`who` the vehicle):
+ * the nearest idle vehicle goes, or the storage waits (it is told TSIM__TASK_WAITS). */
+static void task_hook(struct tsim_sim *sim, uint32_t b, uint32_t who, uint32_t purpose)
+{
+    struct fleet *s = fleet_of(sim, b);
+    if (purpose == TSIM__FLEET_TASK_DONE) {
+        vehicle_free(sim, b, s, who);
+        return;
+    }
+    const int np = s->paths->nplaces, p = task_place(sim->m, s, who);
+    uint32_t best = TSIM__NIL;
+    double best_t = INFINITY;
+    for (uint32_t i = 0; i < s->nveh; i++) {
+        if (s->v[i].state != IDLE) continue;
+        double t = s->paths->empty[s->v[i].place * np + p];
+        if (t < best_t) {
+            best_t = t;
+            best = i;
+        }
+    }
+    if (best != TSIM__NIL) {
+        task_go(sim, b, s, best, who);
+        return;
+    }
+    task_waits(s)[p - s->paths->first_task] = sim->now + 1; /* stored + 1: 0 is none */
+    task_tell(sim, who, TSIM__NIL, TSIM__TASK_WAITS);
+}
+
+/* vehicle_free's first step in a fleet that serves storage: vehicle i that has reached a storage
+ * starts its cycle there; a free one that need not charge takes the oldest waiting storage when
+ * it waits longer than the oldest transport request. Returns 1 when the vehicle has its work. */
+static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    if (v->state == TO_HOME && v->place >= s->paths->first_task) {
+        set_state(sim, b, s, i, LOADING);
+        task_tell(sim, task_owner(sim->m, s, v->place), i, TSIM__TASK_HERE);
+        return 1;
+    }
+    if (s->battery) {
+        charge_now(sim, b, s, i);
+        if (v->level < charge_below(tsim__desc(sim, b)) * s->cap) return 0;
+    }
+    int64_t *wait = task_waits(s), at = INT64_MAX;
+    int k = -1;
+    for (int j = 0; j < s->paths->nplaces - s->paths->first_task; j++)
+        if (wait[j] && wait[j] - 1 < at) at = wait[j] - 1, k = j;
+    if (k < 0 || (s->nwait > 0 && sim->ents[s->head].t_in <= at)) return 0;
+    wait[k] = 0;
+    task_go(sim, b, s, i, task_owner(sim->m, s, s->paths->first_task + k));
+    return 1;
 }

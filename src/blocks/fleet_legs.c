@@ -65,8 +65,9 @@ int tsim__fleet_check_legs(const struct tsim_model *m, const struct tsim__block_
                             m->blocks[blk[pickup_place(nto, k)]].name, name);
     }
     /* A vehicle may go to charge from any place but a charger, and from a charger drives to a
-     * pickup (or home): every charger must be reachable both ways. */
-    for (int c = first_chg; c < np; c++) {
+     * pickup (or home): every charger must be reachable both ways. The storage blocks the fleet
+     * serves come after the chargers (`first_task` on; fleet.c checks their legs). */
+    for (int c = first_chg; c < p->first_task; c++) {
         const char *cname = m->blocks[blk[c]].name;
         for (int k = 0; k < first_chg; k++) {
             if (!isinf(p->empty[k * np + c])) continue;

@@ -23,6 +23,7 @@ struct tsim__net_arc {
 /* Travel times between the places a fleet's vehicles stop at, found once (fleet.c's check). */
 struct tsim__net_paths {
     int nplaces;
+    int first_task; /* places first_task.. are the nodes of the storage blocks the fleet serves */
     int *place;    /* the node of each place */
     int npick;     /* the fleet's pickup places, one per node a block sends to it from: place 1,
                     * then from 2 + its route's targets on (fleet.c) */

@@ -27,6 +27,7 @@
  * ring, located by offsets from the state (nothing points into the arena).
  */
 #include "blocks/storage.h"
+#include "blocks/storserve.h"
 #include "blocks/sim.h"
 
 #include <math.h>
@@ -48,8 +49,10 @@ enum {
     K_BAYS, K_LEVELS, K_BAY_WIDTH, K_LEVEL_HEIGHT, K_SPEED_X, K_SPEED_Y, K_PICK, K_DROP, K_CYCLE,
     K_QUEUE, K_PUT_AWAY, K_RETRIEVAL, K_DEMAND, K_DEMAND_PRODUCT, K_STOCKOUT, K_INITIAL,
     K_REQUESTS, K_STOCK_FILE, K_RACK, K_DEPTH, K_CLASSES, K_CLASSES_BY, K_ACCEL, K_ACCEL_X,
-    K_ACCEL_Y, K_SLOT_LOADS
+    K_ACCEL_Y, K_SLOT_LOADS, K_SERVED_BY
 }; /* indices in `keys` */
+_Static_assert((int)K_SERVED_BY == (int)TSIM__STORAGE_K_SERVED_BY,
+               "storserve.h names `served_by`'s place");
 
 struct slot {
     int64_t t_stored; /* ticks */
@@ -72,24 +75,38 @@ struct lane {
     uint32_t head, n, product, pad_;
 };
 
+/* A cycle under way, done by the crane or (served_by) by one operator or vehicle. */
+struct cycle {
+    int64_t t_ret, t_end;       /* its later instants, ticks */
+    int64_t since;              /* when it began, ticks */
+    uint64_t blocked_seq;       /* BLOCKED: the order it was blocked in */
+    int32_t put_slot, ret_slot; /* its slots, -1 if none */
+    uint32_t carry, out;        /* entities on the server, TSIM__NIL if none */
+    uint32_t tell_to, tell_kind, tell_arg; /* its retrieval's request's event */
+    uint32_t phase;             /* IDLE: the record is free */
+    uint32_t server;            /* the vehicle of a fleet's cycle */
+    uint32_t pad_;
+};
+
 struct storage {
     struct tsim__bhdr h;
     uint32_t nslots, nprod, req_cap;
     uint32_t head, tail, nput;  /* put-away queue */
     uint32_t nfree;             /* FREE slots */
     uint32_t req_head, req_n;   /* request ring */
-    uint32_t phase;
-    uint32_t carry, out;        /* entities on the crane, TSIM__NIL if none */
-    int32_t put_slot, ret_slot; /* the cycle's slots, -1 if none */
-    int64_t t_ret, t_end;       /* the cycle's later instants, ticks */
-    uint32_t tell_to, tell_kind, tell_arg; /* the cycle's retrieval's request's event */
+    uint32_t ncyc, nbusy;       /* cycle records, those under way */
+    uint32_t waiting, coming;   /* served_by: servers asked for that none was sent for yet (0
+                                   or 1), and those on their way (or queued at the pool) */
+    uint32_t in_ask, answer, answer_srv; /* a fleet's answer to an ask, while it is made */
+    uint64_t blocked_n;
     uint64_t stock, avail_all;
     uint64_t slots_off, avail_off, req_off; /* bytes from the state's start */
     uint64_t lanes_off, tag_off; /* lanes (drive-in, flow); per slot its product (dedicated) or
                                     class zone (class), -1 for none */
     uint64_t turn_off;           /* per product its retrievals since the run's start */
+    uint64_t cyc_off;            /* the cycle records, `ncyc` of them */
     struct tsim__area stock_level;
-    int64_t busy_since, busy_ticks;
+    int64_t busy_ticks;
     uint64_t put_aways, retrievals, stockouts, lost, cycles_single, cycles_dual;
     struct tsim__sum dwell, put_wait, ret_wait;
     double travel_single, travel_dual; /* sums, model time */
@@ -103,6 +120,17 @@ static uint64_t *avail_of(struct storage *s) { return (uint64_t *)((unsigned cha
 static struct request *reqs_of(struct storage *s)
 {
     return (struct request *)((unsigned char *)s + s->req_off);
+}
+
+static struct cycle *cyc_of(struct storage *s)
+{
+    return (struct cycle *)((unsigned char *)s + s->cyc_off);
+}
+
+/* Cycles that may be under way at once: one for the crane; with `served_by`, one a server. */
+static uint32_t ncyc_of(const struct tsim_model *m, const struct tsim__block_desc *d, uint32_t n)
+{
+    return d->val[K_SERVED_BY].set ? tsim__storserve_servers(m, d->val[K_SERVED_BY].i, n) : 1u;
 }
 
 static uint32_t depth_of(const struct tsim__block_desc *d)
@@ -151,7 +179,7 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
     return round8(sizeof(struct storage)) + (size_t)nslots_of(d) * sizeof(struct slot) +
            np * sizeof(uint64_t) + req_cap_of(d) * sizeof(struct request) +
            nlanes * sizeof(struct lane) + round8((size_t)nslots_of(d) * sizeof(int32_t)) +
-           np * sizeof(uint64_t);
+           np * sizeof(uint64_t) + ncyc_of(m, d, nslots_of(d)) * sizeof(struct cycle);
 }
 
 /* The acceleration of one axis (`key` K_ACCEL_X or K_ACCEL_Y, else `accel`), 0 for none. */
@@ -277,15 +305,17 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->tag_off = s->lanes_off + (lanes_on(d) ? (uint64_t)(s->nslots / depth_of(d)) : 0) *
                                     sizeof(struct lane);
     s->turn_off = s->tag_off + round8((size_t)s->nslots * sizeof(int32_t));
+    s->cyc_off = s->turn_off + s->nprod * sizeof(uint64_t);
+    s->ncyc = ncyc_of(sim->m, d, s->nslots);
     memset(turn_of(s), 0, s->nprod * sizeof(uint64_t));
     tag_slots(sim, s, d);
-    s->head = s->tail = s->carry = s->out = TSIM__NIL;
-    s->put_slot = s->ret_slot = -1;
-    s->tell_to = TSIM__NIL;
+    s->head = s->tail = TSIM__NIL;
+    for (uint32_t k = 0; k < s->ncyc; k++)
+        cyc_of(s)[k] = (struct cycle){.put_slot = -1, .ret_slot = -1, .carry = TSIM__NIL,
+                                      .out = TSIM__NIL, .tell_to = TSIM__NIL, .phase = IDLE};
     s->nfree = s->nslots;
     struct slot *sl = slots_of(s);
     for (uint32_t i = 0; i < s->nslots; i++) sl[i].ent = TSIM__NIL;
-    s->phase = IDLE;
     if (d->val[K_DEMAND].set) {
         int64_t dt = tsim__draw(sim, &d->val[K_DEMAND].d, &s->h.rng[TSIM__RNG_AUX]);
         tsim__schedule(sim, sim->now + dt, b, EV_DEMAND, 0);
@@ -566,20 +596,23 @@ static int64_t handle(struct tsim_sim *sim, struct storage *s, const struct tsim
     return d->val[key].set ? tsim__draw(sim, &d->val[key].d, &s->h.rng[TSIM__RNG_MAIN]) : 0;
 }
 
-/* Start the next cycle if the crane is idle and has work. */
-static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
+/* Start a cycle on a free record, done by `server` (a fleet's vehicle; 0 otherwise), if there
+ * is work a cycle can do now; returns whether one started. */
+static int start_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s, uint32_t server)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    if (s->phase != IDLE) return;
+    uint32_t k = 0;
+    while (cyc_of(s)[k].phase != IDLE) k++; /* one is free: the caller's check */
+    struct cycle *c = &cyc_of(s)[k];
     int want_ret = s->req_n > 0 && head_avail(s, d) > 0;
     int want_put = s->nput > 0;
-    if (!want_ret && !want_put) return;
+    if (!want_ret && !want_put) return 0;
     int32_t ps = -1, rs = -1;
     /* A load no slot takes now (a dedicated rack's slots of its product full, no lane for it)
      * waits at I/O, and the loads behind it too: the queue is FIFO. */
     if (want_put) want_put = (ps = put_slot(sim, s, d, sim->ents[s->head].product)) >= 0;
     if (want_ret) want_ret = (rs = ret_slot(sim, s, d, ps)) >= 0;
-    if (!want_ret && !want_put) return;
+    if (!want_ret && !want_put) return 0;
     int dual = want_put && want_ret && d->val[K_CYCLE].i == CYCLE_DUAL;
     if (!dual && want_put && want_ret) {
         /* One of the two: the earlier asked (fifo) or the nearer (nearest). */
@@ -591,17 +624,19 @@ static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
         if (take_put) rs = -1;
         else ps = -1;
     }
-    s->phase = BUSY;
-    s->busy_since = sim->now;
-    s->put_slot = ps;
-    s->ret_slot = rs;
+    c->phase = BUSY;
+    c->since = sim->now;
+    c->put_slot = ps;
+    c->ret_slot = rs;
+    c->server = server;
+    s->nbusy++;
     int64_t t = sim->now;
     if (ps >= 0) {
         uint32_t e = s->head;
         s->head = sim->ents[e].next;
         if (--s->nput == 0) s->tail = TSIM__NIL;
         tsim__sum_add(&s->put_wait, sim->now - sim->ents[e].t_in);
-        s->carry = e;
+        c->carry = e;
         slots_of(s)[ps].state = RESERVED;
         s->nfree--;
         if (lanes_on(d)) {
@@ -617,9 +652,9 @@ static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
         s->avail_all--;
         const struct request *rq = &reqs_of(s)[s->req_head];
         tsim__sum_add(&s->ret_wait, sim->now - rq->t);
-        s->tell_to = rq->to;
-        s->tell_kind = rq->kind;
-        s->tell_arg = rq->arg;
+        c->tell_to = rq->to;
+        c->tell_kind = rq->kind;
+        c->tell_arg = rq->arg;
         s->req_head = (s->req_head + 1) % s->req_cap;
         s->req_n--;
     }
@@ -631,18 +666,18 @@ static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
         t += tsim__draw_ticks(sim, travel(d, -1, ps));
         t += handle(sim, s, d, K_DROP);
         if (rs >= 0) {
-            s->t_ret = t + tsim__draw_ticks(sim, travel(d, ps, rs)) + handle(sim, s, d, K_PICK);
-            s->t_end = s->t_ret + tsim__draw_ticks(sim, travel(d, rs, -1)) +
+            c->t_ret = t + tsim__draw_ticks(sim, travel(d, ps, rs)) + handle(sim, s, d, K_PICK);
+            c->t_end = c->t_ret + tsim__draw_ticks(sim, travel(d, rs, -1)) +
                        handle(sim, s, d, K_DROP);
         } else {
-            s->t_end = t + tsim__draw_ticks(sim, travel(d, ps, -1));
+            c->t_end = t + tsim__draw_ticks(sim, travel(d, ps, -1));
         }
-        tsim__schedule(sim, t, b, EV_PUT_DONE, 0);
+        tsim__schedule(sim, t, b, EV_PUT_DONE, k);
     } else {
         tr = 2 * travel(d, -1, rs);
-        s->t_ret = t + tsim__draw_ticks(sim, travel(d, -1, rs)) + handle(sim, s, d, K_PICK);
-        s->t_end = s->t_ret + tsim__draw_ticks(sim, travel(d, rs, -1)) + handle(sim, s, d, K_DROP);
-        tsim__schedule(sim, s->t_ret, b, EV_RET_PICK, 0);
+        c->t_ret = t + tsim__draw_ticks(sim, travel(d, -1, rs)) + handle(sim, s, d, K_PICK);
+        c->t_end = c->t_ret + tsim__draw_ticks(sim, travel(d, rs, -1)) + handle(sim, s, d, K_DROP);
+        tsim__schedule(sim, c->t_ret, b, EV_RET_PICK, k);
     }
     if (ps >= 0 && rs >= 0) {
         s->cycles_dual++;
@@ -651,6 +686,76 @@ static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
         s->cycles_single++;
         s->travel_single += tr;
     }
+    return 1;
+}
+
+/* The cycles that might start now, at most: a put-away each, and a retrieval each while one
+ * may take a load; start_cycle then finds whether a slot takes it. */
+static uint32_t work_of(struct storage *s, const struct tsim__block_desc *d)
+{
+    return s->nput + (s->req_n > 0 && head_avail(s, d) > 0 ? s->req_n : 0);
+}
+
+/* Start the next cycles while there is work and a server for it: the crane when it is idle;
+ * with `served_by` (storserve.c), each server does one cycle, while a cycle record is free.
+ * Operators: one asked for at a time (the pool grants at once while one is free). Vehicles: one
+ * sent for each cycle that might start, none while one waits for a vehicle to become free. A
+ * server that comes when no slot takes the work goes back at once. */
+static void next_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (!d->val[K_SERVED_BY].set) {
+        if (s->nbusy == 0) start_cycle(sim, b, s, 0);
+        return;
+    }
+    long long by = d->val[K_SERVED_BY].i;
+    while (s->nbusy + s->coming < s->ncyc && s->waiting == 0 &&
+           s->coming < (by < 0 ? 1u : work_of(s, d)) && work_of(s, d) > 0) {
+        uint32_t server;
+        s->coming++;
+        s->in_ask = 1;
+        int got = tsim__storserve_ask(sim, b, by, &server);
+        s->in_ask = 0;
+        if (got == 2) { /* a fleet's answer, through granted */
+            got = s->answer == TSIM__TASK_HERE ? 1 : s->answer == TSIM__TASK_SENT ? 0 : -1;
+            server = s->answer_srv;
+        }
+        if (got <= 0) { /* it comes later: granted */
+            if (got < 0) s->coming--, s->waiting = 1;
+            if (got < 0 || by < 0) return;
+            continue;
+        }
+        s->coming--;
+        if (!start_cycle(sim, b, s, server)) {
+            tsim__storserve_release(sim, by, server);
+            return;
+        }
+    }
+}
+
+/* The server asked for has come (operators.c's call back, or the fleet's TSIM__TASK_HERE), or
+ * a fleet answers (storserve.h): while the block asks, the answer is noted for next_cycle; later,
+ * a vehicle sent for the storage that waited is on its way. */
+static void granted(struct tsim_sim *sim, uint32_t b, uint32_t server, uint32_t purpose)
+{
+    struct storage *s = tsim__state(sim, b);
+    if (s->in_ask) {
+        s->answer = purpose;
+        s->answer_srv = server;
+        return;
+    }
+    if (purpose == TSIM__TASK_SENT) {
+        s->waiting = 0;
+        s->coming++;
+        return;
+    }
+    long long by = tsim__desc(sim, b)->val[K_SERVED_BY].i;
+    s->coming--;
+    if (!start_cycle(sim, b, s, server)) {
+        tsim__storserve_release(sim, by, server);
+        return;
+    }
+    next_cycle(sim, b, s);
 }
 
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
@@ -667,19 +772,24 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
     return 1;
 }
 
-/* The crane is back at I/O with the retrieved load (or none): hand it on, then go on. */
-static void end_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s)
+/* Cycle c's server is back at I/O with the retrieved load (or none): hand it on, then go on
+ * (the server goes back to its pool or fleet first). */
+static void end_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s, struct cycle *c)
 {
-    if (s->out != TSIM__NIL) {
-        if (!tsim__send_leave(sim, b, s->out)) {
-            s->phase = BLOCKED;
+    if (c->out != TSIM__NIL) {
+        if (!tsim__send_leave(sim, b, c->out)) {
+            c->phase = BLOCKED;
+            c->blocked_seq = ++s->blocked_n;
             return;
         }
-        s->out = TSIM__NIL;
+        c->out = TSIM__NIL;
     }
-    s->busy_ticks += sim->now - s->busy_since;
-    s->phase = IDLE;
-    s->put_slot = s->ret_slot = -1;
+    s->busy_ticks += sim->now - c->since;
+    c->phase = IDLE;
+    c->put_slot = c->ret_slot = -1;
+    s->nbusy--;
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (d->val[K_SERVED_BY].set) tsim__storserve_release(sim, d->val[K_SERVED_BY].i, c->server);
     if (s->nfree > s->nput) tsim__wake(sim, b);
     next_cycle(sim, b, s);
 }
@@ -756,18 +866,19 @@ int tsim__storage_withdraw(struct tsim_sim *sim, uint32_t b, uint32_t to, uint32
 static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
 {
     struct storage *s = tsim__state(sim, b);
+    struct cycle *c = &cyc_of(s)[kind == EV_DEMAND ? 0 : arg]; /* the cycle's record */
     switch (kind) {
     case EV_DEMAND: demand(sim, b, s); return;
     case EV_PUT_DONE:
-        store(sim, s, s->put_slot, s->carry);
-        s->carry = TSIM__NIL;
+        store(sim, s, c->put_slot, c->carry);
+        c->carry = TSIM__NIL;
         s->put_aways++;
-        if (s->ret_slot >= 0) tsim__schedule(sim, s->t_ret, b, EV_RET_PICK, 0);
-        else tsim__schedule(sim, s->t_end, b, EV_END, 0);
+        if (c->ret_slot >= 0) tsim__schedule(sim, c->t_ret, b, EV_RET_PICK, arg);
+        else tsim__schedule(sim, c->t_end, b, EV_END, arg);
         return;
     case EV_RET_PICK: {
-        struct slot *sl = &slots_of(s)[s->ret_slot];
-        s->out = sl->ent;
+        struct slot *sl = &slots_of(s)[c->ret_slot];
+        c->out = sl->ent;
         tsim__sum_add(&s->dwell, sim->now - sl->t_stored);
         sl->ent = TSIM__NIL;
         sl->state = FREE;
@@ -775,33 +886,45 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
         const struct tsim__block_desc *d = tsim__desc(sim, b);
         if (lanes_on(d)) { /* the front load left its lane */
             uint32_t depth = depth_of(d);
-            struct lane *ln = &lanes_of(s)[(uint32_t)s->ret_slot / depth];
+            struct lane *ln = &lanes_of(s)[(uint32_t)c->ret_slot / depth];
             if (d->val[K_RACK].i == RACK_FLOW) ln->head = (ln->head + 1) % depth;
             ln->n--;
         }
         s->stock--;
         tsim__area_out(&s->stock_level, sim->now);
         s->retrievals++;
-        turn_of(s)[sim->ents[s->out].product]++;
-        tsim__schedule(sim, s->t_end, b, EV_END, 0);
+        turn_of(s)[sim->ents[c->out].product]++;
+        tsim__schedule(sim, c->t_end, b, EV_END, arg);
         return;
     }
     default:
-        if (s->tell_to != TSIM__NIL) { /* the load another block asked for is at I/O */
-            tsim__schedule(sim, sim->now, s->tell_to, s->tell_kind, s->tell_arg);
-            s->tell_to = TSIM__NIL;
+        if (c->tell_to != TSIM__NIL) { /* the load another block asked for is at I/O */
+            tsim__schedule(sim, sim->now, c->tell_to, c->tell_kind, c->tell_arg);
+            c->tell_to = TSIM__NIL;
         }
-        end_cycle(sim, b, s);
+        end_cycle(sim, b, s, c);
         return;
     }
 }
 
+/* The next block has room: blocked cycles hand their loads on in the order they were blocked,
+ * until one is refused again. */
 static void pull(struct tsim_sim *sim, uint32_t b)
 {
     struct storage *s = tsim__state(sim, b);
-    if (s->phase == BLOCKED) {
-        s->phase = BUSY;
-        end_cycle(sim, b, s);
+    uint64_t last = s->blocked_n;
+    for (;;) {
+        struct cycle *c = NULL;
+        for (uint32_t k = 0; k < s->ncyc; k++) {
+            struct cycle *x = &cyc_of(s)[k];
+            if (x->phase == BLOCKED && x->blocked_seq <= last &&
+                (!c || x->blocked_seq < c->blocked_seq))
+                c = x;
+        }
+        if (!c) return;
+        c->phase = BUSY;
+        end_cycle(sim, b, s, c);
+        if (c->phase == BLOCKED) return;
     }
 }
 
@@ -810,7 +933,7 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     struct storage *s = tsim__state(sim, b);
     tsim__area_restart(&s->stock_level, sim->now, s->stock);
     s->busy_ticks = 0;
-    s->busy_since = sim->now;
+    for (uint32_t k = 0; k < s->ncyc; k++) cyc_of(s)[k].since = sim->now;
     s->put_aways = s->retrievals = s->stockouts = s->lost = 0;
     s->cycles_single = s->cycles_dual = 0;
     s->dwell = s->put_wait = s->ret_wait = (struct tsim__sum){0, 0};
@@ -820,7 +943,9 @@ static void restart(struct tsim_sim *sim, uint32_t b)
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 {
     struct storage *s = tsim__state(sim, b);
-    int64_t busy = s->busy_ticks + (s->phase != IDLE ? sim->now - s->busy_since : 0);
+    int64_t busy = s->busy_ticks;
+    for (uint32_t k = 0; k < s->ncyc; k++)
+        if (cyc_of(s)[k].phase != IDLE) busy += sim->now - cyc_of(s)[k].since;
     int64_t window = sim->now - sim->stats_start;
     double w = tsim__window(sim);
     double stock = tsim__area_mean(&s->stock_level, sim->now, s->stock);
@@ -836,8 +961,8 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim_result_add(r, (int)b, "requests_lost", (double)s->lost);
     tsim_result_add(r, (int)b, "put_away_wait", tsim__sum_mean(sim, &s->put_wait));
     tsim_result_add(r, (int)b, "retrieval_wait", tsim__sum_mean(sim, &s->ret_wait));
-    tsim_result_add(r, (int)b, "crane_utilization",
-                    window > 0 ? (double)busy / (double)window : 0);
+    tsim_result_add(r, (int)b, "crane_utilization", /* served_by: a share of its servers */
+                    window > 0 ? (double)busy / (double)window / s->ncyc : 0);
     tsim_result_add(r, (int)b, "cycles_single", (double)s->cycles_single);
     tsim_result_add(r, (int)b, "cycles_dual", (double)s->cycles_dual);
     tsim_result_add(r, (int)b, "travel_single",
@@ -855,6 +980,7 @@ static const struct tsim__block_vt storage_vt = {
     .event = event,
     .restart = restart,
     .report = report,
+    .granted = granted,
 };
 
 /* The descriptor ---------------------------------------------------------------------------- */
@@ -1038,6 +1164,9 @@ static const struct tsim__key keys[] = {
                    .help = "the crane's vertical acceleration and braking"},
     [K_SLOT_LOADS] = {"slot_loads", TSIM__KEY_INT, 0, 1, 1000, .dflt = "1",
                       .help = "loads one slot of a selective rack holds"},
+    [K_SERVED_BY] = {"served_by", TSIM__KEY_FORM, 0, .dflt = "none (its own crane)",
+                     .help = "an operators pool or a fleet whose operators or vehicles do the "
+                             "cycles in place of the crane, one each, several at once"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of retrieved loads"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

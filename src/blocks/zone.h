@@ -98,7 +98,8 @@ struct fleet {
 
 /* Places in a fleet's travel-time tables (struct tsim__net_paths): the home, the first pickup,
  * then the destinations (2 + k for route target k), then the other pickups (pickup_place), then
- * (with a battery) the charger blocks the fleet may use in model order, from `first_chg` on. */
+ * (with a battery) the charger blocks the fleet may use in model order, from `first_chg` on,
+ * then the storage blocks it serves (`served_by`), from the paths' `first_task` on. */
 enum { P_HOME, P_PICKUP };
 
 /* The place of pickup k (0 .. npick) of a fleet whose route has `nto` targets. */

@@ -597,6 +597,9 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         } else if (strcmp(key, "picked_by") == 0) {
             bi->picked_by = v;
             bi->picked_by_pos = kp;
+        } else if (strcmp(key, "served_by") == 0) {
+            bi->served_by = v;
+            bi->served_by_pos = kp;
         } else if (strcmp(key, "appointments_file") == 0) {
             load_trucks(ld, b, v, kp);
         } else {
@@ -997,11 +1000,53 @@ static void load_picked_by(struct loader *ld, struct blockinfo *bi)
                      tsim__suggest_text(&sg));
 }
 
+/* A storage block's 'served_by': an operators pool, kept as -1 - its index, which the pool also
+ * counts as a block that may wait for it (need.pool: one request at a time), or a fleet block,
+ * kept as its index; a name that is neither gets a "did you mean" among the pools and fleets. */
+static void load_served_by(struct loader *ld, struct blockinfo *bi)
+{
+    const char *s = tsim__ld_scalar(ld, bi->served_by, "'served_by'", bi->served_by_pos);
+    if (!s) return;
+    struct tsim__block_desc *d = &ld->m->blocks[bi->index];
+    struct tsim__val *v = &d->val[tsim__key_index(tsim__block_type((int)d->type), "served_by")];
+    int pool = tsim_model_find_operators(ld->m, s);
+    if (pool >= 0) {
+        v->set = 1;
+        v->i = -1 - pool;
+        d->need.pool = pool;
+        d->need.count = 1;
+        return;
+    }
+    int b = tsim_model_find_block(ld->m, s), fleet = tsim_block_type_find("fleet");
+    if (b < 0 && is_broken(ld, s)) return;
+    if (b >= 0 && (int)tsim_model_block_type(ld->m, b) == fleet) {
+        v->set = 1;
+        v->i = b;
+        add_out(bi, b); /* its vehicles are reached through the storage */
+        return;
+    }
+    struct tsim__suggest sg;
+    tsim__suggest_init(&sg, s);
+    for (int i = 0; i < ld->m->npools; i++) tsim__suggest_offer(&sg, ld->m->pools[i].name);
+    for (int i = 0; i < ld->m->nblocks; i++)
+        if ((int)tsim_model_block_type(ld->m, i) == fleet)
+            tsim__suggest_offer(&sg, ld->m->blocks[i].name);
+    struct pos p = tsim__ld_pos(bi->served_by, bi->served_by_pos);
+    if (b < 0)
+        tsim__ld_err(ld, p, "'served_by' names '%s', which is no operators pool or fleet%s", s,
+                     tsim__suggest_text(&sg));
+    else
+        tsim__ld_err(ld, p, "'served_by' names %s '%s', not an operators pool or a fleet%s",
+                     tsim_block_type_name(tsim_model_block_type(ld->m, b)), s,
+                     tsim__suggest_text(&sg));
+}
+
 void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written)
 {
     for (size_t i = 0; i < ld->nblk && !ld->stop; i++) {
         if (ld->blk[i].to) load_route(ld, &ld->blk[i]);
         if (ld->blk[i].picked_by) load_picked_by(ld, &ld->blk[i]);
+        if (ld->blk[i].served_by) load_served_by(ld, &ld->blk[i]);
         if (ld->blk[i].release)
             tsim__ld_release(ld, (int)i, ld->blk[i].release, ld->blk[i].release_pos);
     }
