@@ -425,13 +425,16 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         goto done;
     }
 
-    FILE *jf = open_memstream(&json, &json_len);
-    if (!jf || tsim_report_write_json(jf, report) != 0) {
-        if (jf) fclose(jf);
-        rc = cli_error("run", "cannot build the JSON output");
-        goto done;
+    /* The JSON document is for --json and for the record in the database; neither, none. */
+    if (a->json || !a->no_db) {
+        FILE *jf = open_memstream(&json, &json_len);
+        if (!jf || tsim_report_write_json(jf, report) != 0) {
+            if (jf) fclose(jf);
+            rc = cli_error("run", "cannot build the JSON output");
+            goto done;
+        }
+        fclose(jf);
     }
-    fclose(jf);
 
     int json_to_stdout = a->json && strcmp(a->json, "-") == 0;
     int threads = tsim_thread_count(s->threads, (size_t)s->reps);

@@ -205,6 +205,61 @@ static void test_report_order_and_json(void)
     tsim_model_destroy(m);
 }
 
+/* Dotted names nest however they interleave: the first KPI under a prefix places the whole
+ * object, rows keep their order within it, at every level, and a prefix that starts another
+ * ("a." and "ab.") or a plain name equal to a prefix ("a") stays apart. */
+static void test_json_interleaved_dots(void)
+{
+    static const char *const names[] = {"a.x.p", "b", "a.y", "ab.q", "a.x.q",
+                                        "c.z",   "a", "a.x.r", "ab.r"};
+    const size_t nn = sizeof names / sizeof *names;
+    struct tsim_model *m = names_model();
+    struct tsim_result reps[2];
+    for (int r = 0; r < 2; r++) {
+        tsim_result_init(&reps[r]);
+        for (size_t i = 0; i < nn; i++) tsim_result_add(&reps[r], 2, names[i], (double)i);
+        reps[r].end_time = 480;
+    }
+    struct tsim__report r;
+    CHECK(tsim__report_init(&r, m, reps, 2) == 0);
+    char *json = NULL;
+    size_t json_len = 0;
+    render_json(&r, &json, &json_len);
+#define S(v) "{\"mean\": " #v ", \"half_width\": 0, \"sd\": 0, \"n\": 2, \"unit\": \"count\"}"
+    static const char want[] =
+        "    \"filler\": {\n"
+        "      \"type\": \"machine\",\n"
+        "      \"a\": {\n"
+        "        \"x\": {\n"
+        "          \"p\": " S(0) ",\n"
+        "          \"q\": " S(4) ",\n"
+        "          \"r\": " S(7) "\n"
+        "        },\n"
+        "        \"y\": " S(2) "\n"
+        "      },\n"
+        "      \"b\": " S(1) ",\n"
+        "      \"ab\": {\n"
+        "        \"q\": " S(3) ",\n"
+        "        \"r\": " S(8) "\n"
+        "      },\n"
+        "      \"c\": {\n"
+        "        \"z\": " S(5) "\n"
+        "      },\n"
+        "      \"a\": " S(6) "\n"
+        "    }\n";
+#undef S
+    const char *at = strstr(json, "    \"filler\": {\n");
+    CHECK(at != NULL);
+    if (at && strncmp(at, want, sizeof want - 1) != 0) {
+        fprintf(stderr, "  got:\n%.*s\n", (int)(sizeof want - 1), at);
+        check_failed_ = 1;
+    }
+    free(json);
+    tsim__report_release(&r);
+    for (int i = 0; i < 2; i++) tsim_result_release(&reps[i]);
+    tsim_model_destroy(m);
+}
+
 static void test_summarize(void)
 {
     struct tsim_result reps[3];
@@ -665,6 +720,7 @@ int main(void)
     RUN(test_json_numbers);
     RUN(test_shortest_numbers);
     RUN(test_report_order_and_json);
+    RUN(test_json_interleaved_dots);
     RUN(test_summarize);
     RUN(test_fingerprint_combine);
     RUN(test_csv);
