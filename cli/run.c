@@ -277,9 +277,40 @@ static int set_error(const struct run_args *a, const struct tsim_model *m)
     return rc;
 }
 
+/* Whether `text` has a line starting with `key` (a top-level key of a YAML file, "key:"). */
+static int has_top_key(const char *text, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *l = text; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+        if (strncmp(l, key, n) == 0) return 1;
+    return 0;
+}
+
+/* Whether the file is an experiment, not a model: no top-level 'blocks:', and its name ends
+ * .experiment.yaml or it has 'model:' and 'factors:' (or 'optimize:'). Loaded as a model it
+ * would give an "unknown top-level key" for each of its keys. */
+static int looks_like_experiment(const char *path)
+{
+    size_t len = 0;
+    char *text = cli_read_file(path, TSIM_MODEL_MAX_BYTES, &len);
+    if (!text) return 0;
+    size_t pl = strlen(path), sl = strlen(".experiment.yaml");
+    int named = pl >= sl && strcmp(path + pl - sl, ".experiment.yaml") == 0;
+    int is = !has_top_key(text, "blocks:") &&
+             (named || (has_top_key(text, "model:") &&
+                        (has_top_key(text, "factors:") || has_top_key(text, "optimize:"))));
+    free(text);
+    return is;
+}
+
 /* Everything after the arguments are known: load, run, write. */
 static int run_model(int argc, char **argv, const struct run_args *a, struct settings *s)
 {
+    if (looks_like_experiment(a->model)) {
+        fprintf(stderr, "%s: error: this is an experiment file: run it with `twinsim experiment "
+                "%s`\n", a->model, a->model);
+        return CLI_EXIT_MODEL;
+    }
     struct tsim_diags diags;
     struct tsim_run_spec spec;
     memset(&spec, 0, sizeof spec);
@@ -425,13 +456,16 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         goto done;
     }
 
-    FILE *jf = open_memstream(&json, &json_len);
-    if (!jf || tsim_report_write_json(jf, report) != 0) {
-        if (jf) fclose(jf);
-        rc = cli_error("run", "cannot build the JSON output");
-        goto done;
+    /* The JSON document is for --json and for the record in the database; neither, none. */
+    if (a->json || !a->no_db) {
+        FILE *jf = open_memstream(&json, &json_len);
+        if (!jf || tsim_report_write_json(jf, report) != 0) {
+            if (jf) fclose(jf);
+            rc = cli_error("run", "cannot build the JSON output");
+            goto done;
+        }
+        fclose(jf);
     }
-    fclose(jf);
 
     int json_to_stdout = a->json && strcmp(a->json, "-") == 0;
     int threads = tsim_thread_count(s->threads, (size_t)s->reps);

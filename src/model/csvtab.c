@@ -1,8 +1,8 @@
 /*
  * A CSV table with a header row, read with libcsv: csvtab.h has the contract. A UTF-8 byte order
  * mark and CRLF line ends are read as any other file's; a quote left open, a column named twice,
- * a missing required column and a row with too few fields are reported here, what a field means
- * by the row function.
+ * a missing required column, a row with too few fields, a NUL byte and a field longer than
+ * TSIM__CSV_FIELD_MAX are reported here, what a field means by the row function.
  *
  * Positions: libcsv reports fields, not where they are, so the text is fed to it in pieces that
  * end at the next delimiter or line end; a field's callback then comes at the end of the piece
@@ -35,6 +35,7 @@ struct tsim__csv {
     int failed;
     long long line, col;             /* of the next byte fed */
     long long fline, fcol;           /* where the current field started */
+    size_t fbytes;                   /* bytes fed since the current field started */
     int at_field_start;              /* the next byte starts a field */
     long long row;                   /* rows ended, the header included */
     int field;                       /* index of the field in its row */
@@ -175,7 +176,24 @@ static void feed(struct csv_parser *p, struct tsim__csv *r, const char *s, size_
              * field: the next piece may still start the next field. */
             r->fline = r->line;
             r->fcol = r->col;
+            r->fbytes = 0;
             r->at_field_start = j - i == 1 && (s[i] == '\n' || s[i] == '\r');
+        }
+        /* A NUL would end the field's text early (the rest silently dropped), and a field of a
+         * gigabyte would be held whole before any check saw it: both refused before libcsv
+         * takes the piece. The piece's last byte may be the delimiter that ends the field. */
+        const char *nul = memchr(s + i, '\0', j - i);
+        if (nul) {
+            tsim__csv_fail(r, r->line, r->col + (nul - (s + i)),
+                           "a NUL byte in a field (a CSV file is text)");
+            return;
+        }
+        int ends = s[j - 1] == ',' || s[j - 1] == '\n' || s[j - 1] == '\r';
+        r->fbytes += j - i;
+        if (r->fbytes - (size_t)ends > TSIM__CSV_FIELD_MAX) {
+            tsim__csv_fail(r, r->fline, r->fcol, "field is longer than %d bytes",
+                           TSIM__CSV_FIELD_MAX);
+            return;
         }
         if (csv_parse(p, s + i, j - i, on_field, on_row, r) != j - i) {
             tsim__csv_fail(r, r->line, r->col, "%s", csv_strerror(csv_error(p)));

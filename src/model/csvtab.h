@@ -12,6 +12,10 @@
 
 #define TSIM__CSV_COLS_MAX 16
 
+/* The longest field, in bytes of the file (its quotes included): a longer one is refused where
+ * it starts, before more of it is read. */
+#define TSIM__CSV_FIELD_MAX 65536
+
 struct tsim__csv;
 struct tsim_model;
 

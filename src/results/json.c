@@ -324,14 +324,54 @@ static void write_summary(struct tsim__json *j, const char *key, size_t keylen,
     tsim__json_close(j, '}');
 }
 
+/* A dotted name's first segment at one level of write_members, and where the row stands. */
+struct seg_key {
+    const char *name;
+    size_t len, at;
+};
+
+/* By segment text, then by the row's place: equal segments stay in their rows' order. */
+static int seg_key_cmp(const void *pa, const void *pb)
+{
+    const struct seg_key *a = pa, *b = pb;
+    int c = memcmp(a->name, b->name, a->len < b->len ? a->len : b->len);
+    if (c != 0) return c;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
 /*
  * Write rows[0..n) (one owner's KPIs) as members, nesting on dots. `skip` bytes of every name
  * are the prefix already opened. The first KPI under a prefix places the whole nested object,
- * so that "states.busy", "oee", "states.idle" still give one "states" object.
+ * so that "states.busy", "oee", "states.idle" still give one "states" object. The dotted names
+ * are sorted by their first segment once (keeping row order within a segment), so a level costs
+ * n log n, not a scan of the earlier rows per name: a fleet's per-vehicle KPIs are many
+ * thousands of "vehicle_N.kpi" rows.
  */
 static void write_members(struct tsim__json *j, const struct tsim__row *const *rows, size_t n,
                           size_t skip, const char *time_unit)
 {
+    struct seg_key *keys = tsim__malloc((n ? n : 1) * sizeof *keys);
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = rows[i]->kpi + skip;
+        const char *dot = strchr(name, '.');
+        if (dot) keys[nk++] = (struct seg_key){name, (size_t)(dot - name), i};
+    }
+    qsort(keys, nk, sizeof *keys, seg_key_cmp);
+    /* first[i]: for a row that leads its segment, 1 + where its run starts in keys; else 0. */
+    size_t *first = tsim__calloc(n ? n : 1, sizeof *first);
+    size_t *runlen = tsim__malloc((nk ? nk : 1) * sizeof *runlen);
+    for (size_t a = 0; a < nk;) {
+        size_t b = a + 1;
+        while (b < nk && keys[b].len == keys[a].len &&
+               memcmp(keys[b].name, keys[a].name, keys[a].len) == 0)
+            b++;
+        first[keys[a].at] = a + 1;
+        runlen[a] = b - a;
+        a = b;
+    }
+    const struct tsim__row **sub = tsim__malloc((nk ? nk : 1) * sizeof *sub);
     for (size_t i = 0; i < n; i++) {
         const char *name = rows[i]->kpi + skip;
         const char *dot = strchr(name, '.');
@@ -339,23 +379,18 @@ static void write_members(struct tsim__json *j, const struct tsim__row *const *r
             write_summary(j, name, strlen(name), rows[i], time_unit);
             continue;
         }
+        if (!first[i]) continue;
+        size_t a = first[i] - 1, m = runlen[a];
+        for (size_t q = 0; q < m; q++) sub[q] = rows[keys[a + q].at];
         size_t seg = (size_t)(dot - name);
-        int seen = 0;
-        for (size_t p = 0; p < i && !seen; p++) {
-            const char *other = rows[p]->kpi + skip;
-            seen = strncmp(other, name, seg + 1) == 0;
-        }
-        if (seen) continue;
-        const struct tsim__row **sub = tsim__malloc((n - i) * sizeof *sub);
-        size_t m = 0;
-        for (size_t q = i; q < n; q++) {
-            if (strncmp(rows[q]->kpi + skip, name, seg + 1) == 0) sub[m++] = rows[q];
-        }
         open_n(j, name, seg, '{', 0);
         write_members(j, sub, m, skip + seg + 1, time_unit);
         tsim__json_close(j, '}');
-        tsim__free(sub);
     }
+    tsim__free(sub);
+    tsim__free(runlen);
+    tsim__free(first);
+    tsim__free(keys);
 }
 
 /* Write the group of rows starting at `*at` that share its owner, and advance `*at`. */

@@ -29,11 +29,16 @@ enum tsim__unit_kind tsim__kpi_unit(const char *kpi)
         "on_time", "picker_utilization", "travel_share", "door_utilization",
         /* fleet: shares of vehicle time by state, and of moving time running empty */
         "idle", "to_pickup", "loading", "loaded", "unloading", "blocked", "to_home", "zone_wait",
-        "empty_travel_share"};
+        "empty_travel_share",
+        /* a fleet with a battery: the charging states, and charge levels as shares of the
+         * capacity */
+        "to_charger", "charging", "waiting_charger", "battery_end", "battery_end_min",
+        "battery_mean", "battery_min"};
     static const char *const times[] = {
         "lead_time", "wait", "release_delay", "transit_time", "dwell", "put_away_wait",
         "retrieval_wait", "travel_single", "travel_dual", "cycle_time", "consolidation_wait",
-        "pack_wait", "turnaround", "yard_wait", "request_wait", "delivery_time"};
+        "pack_wait", "turnaround", "yard_wait", "request_wait", "delivery_time",
+        "charger_wait"};
     static const char *const rates[] = {"throughput", "put_away_rate", "retrieval_rate"};
     static const char *const hourly[] = {"lines_per_hour", "units_per_hour",
                                          "deliveries_per_hour"};

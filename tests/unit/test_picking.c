@@ -15,6 +15,7 @@
 
 #include "model_text.h"
 #include "blocks/picking.h"
+#include "model/csvtab.h"
 
 static char tmpdir[64];
 
@@ -535,6 +536,61 @@ static void test_orders_file_errors(void)
                         "picking 'pick' releases in waves but has no 'wave' interval");
 }
 
+/* `csv[0..len)` (it may hold NUL bytes) is refused with `want` in the message. */
+static void expect_orders_error_n(const char *csv, size_t len, const char *want)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = load_orders(csv, len, "", diag, sizeof diag);
+    CHECK(m == NULL);
+    if (!strstr(diag, want)) {
+        fprintf(stderr, "  expected '%s' in:\n%s", want, diag);
+        check_failed_ = 1;
+    }
+    tsim_model_destroy(m);
+}
+
+/* HDR, "A,1,", a product field of `n` bytes made of `head`, `fill` repeated and `tail`, then
+ * ",1,0,5\n"; its length in `*len`. */
+static char *long_field_row(const char *head, char fill, const char *tail, size_t n, size_t *len)
+{
+    static const char start[] = HDR "A,1,", end[] = ",1,0,5\n";
+    size_t a = sizeof start - 1, h = strlen(head), t = strlen(tail);
+    char *s = malloc(a + n + sizeof end);
+    memcpy(s, start, a);
+    memcpy(s + a, head, h);
+    memset(s + a + h, fill, n - h - t);
+    memcpy(s + a + n - t, tail, t);
+    memcpy(s + a + n, end, sizeof end);
+    *len = a + n + sizeof end - 1;
+    return s;
+}
+
+/* A NUL byte in a field is refused where it stands (it once ended the release "1\0" early, read
+ * as 1), and a field longer than TSIM__CSV_FIELD_MAX bytes where the field starts, before the
+ * rest of it is read: a product name of 3 MB, and a quoted one made of commas (each comma ends a
+ * piece the reader feeds). A field of exactly the limit is read, and fails as a product. */
+static void test_orders_file_bytes(void)
+{
+    static const char nul_release[] = HDR "A,1,a,1,1\0,5\n";
+    expect_orders_error_n(nul_release, sizeof nul_release - 1,
+                          "orders.csv:2:10: a NUL byte in a field (a CSV file is text)");
+    static const char nul_header[] = "order,line,pro\0duct,quantity,release,due\nA,1,a,1,1,5\n";
+    expect_orders_error_n(nul_header, sizeof nul_header - 1, "orders.csv:1:15: a NUL byte");
+    char want[128];
+    snprintf(want, sizeof want, "orders.csv:2:5: field is longer than %d bytes",
+             TSIM__CSV_FIELD_MAX);
+    size_t len;
+    char *s = long_field_row("", 'x', "", 3 << 20, &len);
+    expect_orders_error_n(s, len, want);
+    free(s);
+    s = long_field_row("\"", ',', "\"", TSIM__CSV_FIELD_MAX + 1, &len);
+    expect_orders_error_n(s, len, want);
+    free(s);
+    s = long_field_row("", 'x', "", TSIM__CSV_FIELD_MAX, &len);
+    expect_orders_error_n(s, len, "orders.csv:2:5: product 'xxx");
+    free(s);
+}
+
 /* A byte order mark, CRLF line ends, the columns in another order, a column not read and a
  * priority: read as written. Orders P and Q come at 0; Q has the higher priority and is picked
  * first (no travel, each line 1): Q ships at 1, P at 2. */
@@ -667,6 +723,7 @@ int main(void)
     RUN(test_picking_stockout);
     RUN(test_picking_little);
     RUN(test_orders_file_errors);
+    RUN(test_orders_file_bytes);
     RUN(test_orders_file_read);
     RUN(test_picking_generated);
     char path[128];

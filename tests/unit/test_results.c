@@ -205,6 +205,61 @@ static void test_report_order_and_json(void)
     tsim_model_destroy(m);
 }
 
+/* Dotted names nest however they interleave: the first KPI under a prefix places the whole
+ * object, rows keep their order within it, at every level, and a prefix that starts another
+ * ("a." and "ab.") or a plain name equal to a prefix ("a") stays apart. */
+static void test_json_interleaved_dots(void)
+{
+    static const char *const names[] = {"a.x.p", "b", "a.y", "ab.q", "a.x.q",
+                                        "c.z",   "a", "a.x.r", "ab.r"};
+    const size_t nn = sizeof names / sizeof *names;
+    struct tsim_model *m = names_model();
+    struct tsim_result reps[2];
+    for (int r = 0; r < 2; r++) {
+        tsim_result_init(&reps[r]);
+        for (size_t i = 0; i < nn; i++) tsim_result_add(&reps[r], 2, names[i], (double)i);
+        reps[r].end_time = 480;
+    }
+    struct tsim__report r;
+    CHECK(tsim__report_init(&r, m, reps, 2) == 0);
+    char *json = NULL;
+    size_t json_len = 0;
+    render_json(&r, &json, &json_len);
+#define S(v) "{\"mean\": " #v ", \"half_width\": 0, \"sd\": 0, \"n\": 2, \"unit\": \"count\"}"
+    static const char want[] =
+        "    \"filler\": {\n"
+        "      \"type\": \"machine\",\n"
+        "      \"a\": {\n"
+        "        \"x\": {\n"
+        "          \"p\": " S(0) ",\n"
+        "          \"q\": " S(4) ",\n"
+        "          \"r\": " S(7) "\n"
+        "        },\n"
+        "        \"y\": " S(2) "\n"
+        "      },\n"
+        "      \"b\": " S(1) ",\n"
+        "      \"ab\": {\n"
+        "        \"q\": " S(3) ",\n"
+        "        \"r\": " S(8) "\n"
+        "      },\n"
+        "      \"c\": {\n"
+        "        \"z\": " S(5) "\n"
+        "      },\n"
+        "      \"a\": " S(6) "\n"
+        "    }\n";
+#undef S
+    const char *at = strstr(json, "    \"filler\": {\n");
+    CHECK(at != NULL);
+    if (at && strncmp(at, want, sizeof want - 1) != 0) {
+        fprintf(stderr, "  got:\n%.*s\n", (int)(sizeof want - 1), at);
+        check_failed_ = 1;
+    }
+    free(json);
+    tsim__report_release(&r);
+    for (int i = 0; i < 2; i++) tsim_result_release(&reps[i]);
+    tsim_model_destroy(m);
+}
+
 static void test_summarize(void)
 {
     struct tsim_result reps[3];
@@ -658,13 +713,89 @@ static void test_kpi_units(void)
     }
 }
 
+/* Every KPI a fleet (with its battery and per-vehicle KPIs), a charger, a conveyor, a storage, a
+ * picking and a dock block reports, with the unit it has: a state's share of vehicle time and a
+ * charge level (a share of the battery's capacity: fleet.c divides by it) are fractions, a wait
+ * is a time, a count of things or of waits is a count. The names are those of the blocks'
+ * report functions, the battery's included, which the types' KPI lists leave out. */
+static void test_kpi_units_logistics(void)
+{
+    static const struct {
+        const char *kpi;
+        enum tsim__unit_kind unit;
+    } want[] = {
+        /* fleet */
+        {"idle", TSIM__UNIT_SHARE}, {"to_pickup", TSIM__UNIT_SHARE},
+        {"loading", TSIM__UNIT_SHARE}, {"loaded", TSIM__UNIT_SHARE},
+        {"unloading", TSIM__UNIT_SHARE}, {"blocked", TSIM__UNIT_SHARE},
+        {"to_home", TSIM__UNIT_SHARE}, {"zone_wait", TSIM__UNIT_SHARE},
+        {"to_charger", TSIM__UNIT_SHARE}, {"charging", TSIM__UNIT_SHARE},
+        {"waiting_charger", TSIM__UNIT_SHARE}, {"battery_end", TSIM__UNIT_SHARE},
+        {"battery_end_min", TSIM__UNIT_SHARE}, {"battery_mean", TSIM__UNIT_SHARE},
+        {"battery_min", TSIM__UNIT_SHARE}, {"charger_wait", TSIM__UNIT_TIME},
+        {"utilization", TSIM__UNIT_SHARE}, {"empty_travel_share", TSIM__UNIT_SHARE},
+        {"deliveries", TSIM__UNIT_COUNT}, {"deliveries_per_hour", TSIM__UNIT_PER_HOUR},
+        {"request_wait", TSIM__UNIT_TIME}, {"delivery_time", TSIM__UNIT_TIME},
+        {"requests_waiting", TSIM__UNIT_COUNT}, {"requests_waiting_end", TSIM__UNIT_COUNT},
+        {"zone_waits", TSIM__UNIT_COUNT}, {"deadlocks", TSIM__UNIT_COUNT},
+        {"entered", TSIM__UNIT_COUNT}, {"left", TSIM__UNIT_COUNT},
+        {"throughput", TSIM__UNIT_RATE}, {"content", TSIM__UNIT_COUNT},
+        {"vehicle_7.idle", TSIM__UNIT_SHARE}, {"vehicle_7.zone_wait", TSIM__UNIT_SHARE},
+        {"vehicle_7.utilization", TSIM__UNIT_SHARE}, {"vehicle_7.deliveries", TSIM__UNIT_COUNT},
+        {"vehicle_7.empty_travel_share", TSIM__UNIT_SHARE},
+        /* charger */
+        {"queue", TSIM__UNIT_COUNT}, {"queue_end", TSIM__UNIT_COUNT},
+        {"charges", TSIM__UNIT_COUNT}, {"wait", TSIM__UNIT_TIME},
+        /* conveyor */
+        {"occupied_share", TSIM__UNIT_SHARE}, {"blocked_share", TSIM__UNIT_SHARE},
+        {"stopped_share", TSIM__UNIT_SHARE}, {"transit_time", TSIM__UNIT_TIME},
+        /* storage */
+        {"stock", TSIM__UNIT_COUNT}, {"occupancy", TSIM__UNIT_SHARE},
+        {"put_aways", TSIM__UNIT_COUNT}, {"retrievals", TSIM__UNIT_COUNT},
+        {"put_away_rate", TSIM__UNIT_RATE}, {"retrieval_rate", TSIM__UNIT_RATE},
+        {"dwell", TSIM__UNIT_TIME}, {"stockouts", TSIM__UNIT_COUNT},
+        {"requests_lost", TSIM__UNIT_COUNT}, {"put_away_wait", TSIM__UNIT_TIME},
+        {"retrieval_wait", TSIM__UNIT_TIME}, {"crane_utilization", TSIM__UNIT_SHARE},
+        {"cycles_single", TSIM__UNIT_COUNT}, {"cycles_dual", TSIM__UNIT_COUNT},
+        {"travel_single", TSIM__UNIT_TIME}, {"travel_dual", TSIM__UNIT_TIME},
+        /* picking */
+        {"orders_shipped", TSIM__UNIT_COUNT}, {"lines_picked", TSIM__UNIT_COUNT},
+        {"units_picked", TSIM__UNIT_COUNT}, {"lines_per_hour", TSIM__UNIT_PER_HOUR},
+        {"units_per_hour", TSIM__UNIT_PER_HOUR}, {"cycle_time", TSIM__UNIT_TIME},
+        {"lead_time", TSIM__UNIT_TIME}, {"on_time", TSIM__UNIT_SHARE},
+        {"picker_utilization", TSIM__UNIT_SHARE}, {"travel_share", TSIM__UNIT_SHARE},
+        {"consolidation_wait", TSIM__UNIT_TIME}, {"pack_wait", TSIM__UNIT_TIME},
+        {"units_short", TSIM__UNIT_COUNT}, {"orders_unreleased", TSIM__UNIT_COUNT},
+        /* dock */
+        {"trucks", TSIM__UNIT_COUNT}, {"turnaround", TSIM__UNIT_TIME},
+        {"yard_wait", TSIM__UNIT_TIME}, {"trucks_waiting", TSIM__UNIT_COUNT},
+        {"door_utilization", TSIM__UNIT_SHARE}, {"late_departures", TSIM__UNIT_COUNT},
+        {"pallets_unloaded", TSIM__UNIT_COUNT}, {"pallets_loaded", TSIM__UNIT_COUNT},
+        {"turned_away", TSIM__UNIT_COUNT}, {"orders_loaded", TSIM__UNIT_COUNT},
+        {"orders_missed", TSIM__UNIT_COUNT},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        enum tsim__unit_kind u = tsim__kpi_unit(want[i].kpi);
+        if (u != want[i].unit) {
+            fprintf(stderr, "  KPI '%s' has unit %d, not %d\n", want[i].kpi, (int)u,
+                    (int)want[i].unit);
+            check_failed_ = 1;
+        }
+    }
+    char buf[32];
+    CHECK(strcmp(tsim__unit_json(buf, sizeof buf, "battery_min", "min"), "fraction") == 0);
+    CHECK(strcmp(tsim__unit_json(buf, sizeof buf, "charger_wait", "s"), "s") == 0);
+}
+
 int main(void)
 {
     RUN(test_json_escape);
     RUN(test_kpi_units);
+    RUN(test_kpi_units_logistics);
     RUN(test_json_numbers);
     RUN(test_shortest_numbers);
     RUN(test_report_order_and_json);
+    RUN(test_json_interleaved_dots);
     RUN(test_summarize);
     RUN(test_fingerprint_combine);
     RUN(test_csv);
