@@ -299,14 +299,22 @@ static void go_charge(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     drive(sim, b, s, i, to, TO_CHARGER);
 }
 
+/* Vehicle i, CHARGING with its charge brought up to now, reaches `charge_until` at its
+ * EV_CHARGED, whose handle it keeps in `timer` (a reported charge moves it: the end of fleet.c). */
+static void charge_end(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    double need = charge_until(tsim__desc(sim, b)) * s->cap - v->level;
+    v->timer = tsim__schedule(sim, sim->now + (need > 0 ? (int64_t)ceil(need / s->rate[CHARGING])
+                                                        : 0),
+                              b, EV_CHARGED, i);
+}
+
 /* Vehicle i has its charging point (at home: always): it charges to `charge_until`. */
 static void start_charging(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
-    struct vehicle *v = &s->v[i];
     set_state(sim, b, s, i, CHARGING);
-    double need = charge_until(d) * s->cap - v->level;
-    after(sim, b, i, need > 0 ? (int64_t)ceil(need / s->rate[CHARGING]) : 0, EV_CHARGED);
+    charge_end(sim, b, s, i);
 }
 
 /* Vehicle i reached the place it charges at: a charger block's point, or its queue. */
@@ -461,6 +469,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
         return;
     }
     case EV_CHARGED:
+        v->timer = 0; /* this event: nothing to cancel */
         set_state(sim, b, s, i, IDLE); /* for the instant; vehicle_free sets its next state */
         v->level = charge_until(d) * s->cap;
         /* With zones a vehicle that must wait to drive off keeps its point until it does. */
@@ -912,7 +921,7 @@ int tsim__fleet_vehicle_driving(const struct tsim_sim *sim, int block, int i)
 {
     const struct fleet *s = tsim__state(sim, (uint32_t)block);
     int st = s->v[i].state;
-    return st == TO_PICKUP || st == LOADED || st == TO_HOME;
+    return st == TO_PICKUP || st == LOADED || st == TO_HOME || st == TO_CHARGER;
 }
 
 int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
@@ -927,4 +936,54 @@ int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
             return 1;
         }
     return -1;
+}
+
+/* The battery the plant reports (VDA 5050's batteryState.batteryCharge) is the truth for a
+ * vehicle's charge, in every state: the charge is set from now on, and what depends on it follows.
+ * A CHARGING vehicle's charge end moves to when the new charge reaches `charge_until` (at once
+ * when it is there already); an IDLE vehicle below `charge_below` (or `charge_idle_below`) drives
+ * to charge at once, as a vehicle that becomes free does, and otherwise its idle timer starts
+ * again from the new charge. A driving vehicle decides at the end of its trip, as always: a
+ * reported charge its draws empty before then stops the run as the sim's own would ("ran
+ * empty"), since the model cannot follow that plant. A report within 10^-9 of the capacity of
+ * the sim's charge changes nothing (the emulator's reports come back as the sim has them). The
+ * charge statistics count the sim's charge up to now, the reported one after it. */
+
+double tsim__fleet_vehicle_charge(const struct tsim_sim *sim, int block, int i)
+{
+    const struct fleet *s = tsim__state(sim, (uint32_t)block);
+    if (!s->battery) return -1;
+    return level_at(s, &s->v[i], sim->now) / s->cap * 100;
+}
+
+int tsim__fleet_vehicle_charging(const struct tsim_sim *sim, int block, int i)
+{
+    const struct fleet *s = tsim__state(sim, (uint32_t)block);
+    return s->v[i].state == CHARGING;
+}
+
+int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double percent)
+{
+    uint32_t b = (uint32_t)block, k = (uint32_t)i;
+    struct fleet *s = fleet_of(sim, b);
+    if (!s->battery) return -1;
+    struct vehicle *v = &s->v[k];
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    charge_now(sim, b, s, k);
+    double level = percent / 100 * s->cap;
+    if (fabs(level - v->level) <= 1e-9 * s->cap) return 0;
+    v->level = level;
+    if (level < s->lvl_min) s->lvl_min = level;
+    if (v->state == CHARGING) {
+        tsim__cancel(sim, v->timer);
+        charge_end(sim, b, s, k);
+    } else if (v->state == IDLE) {
+        tsim__cancel(sim, v->timer);
+        v->timer = 0;
+        if (level < charge_below(d) * s->cap || level < charge_idle_below(d) * s->cap)
+            go_charge(sim, b, s, k);
+        else
+            idle_timer(sim, b, s, k);
+    }
+    return 1;
 }

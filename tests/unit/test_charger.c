@@ -3,7 +3,8 @@
  * vehicle that waits for the one point of a charger exactly as long as the hand computation
  * says, a clone taken while one vehicle charges and the other waits, an idle vehicle that goes
  * to charge before a request comes, the long-run charging share against the energy balance, and
- * the errors of bad chargers.
+ * the errors of bad chargers; a charge the plant reports (the live twin's setter, blocks/fleet.h)
+ * and the forecast from it.
  *
  * Times are ticks of the default resolution (1e-6 time unit); a charge ends at the first tick
  * at which its target is reached, so hand-computed times hold to a tick or two (TICKS) and
@@ -15,6 +16,7 @@
  */
 #include "check.h"
 #include "twinsim.h"
+#include "blocks/fleet.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -528,6 +530,93 @@ static void test_charger_kept_for_a_fleet(void)
                  "charger.yaml:29:14: error: fleet 'agv' has no 'battery', so it never charges");
 }
 
+/* The charge a plant reports (VDA 5050), set in the live sim and forecast from by a clone, on
+ * the duty cycle above. By hand:
+ *   Idle at P at 0.5 h with 10 kWh, reported at 50 % (5 kWh < 5.5): to charge at once, P->D->C
+ *   by 1.5 (3 kWh), charges 6 kWh to 2.1. Requests r1 (1 h) and r2 (2 h) wait. r1: C->P by 3.1
+ *   (7), loaded to D by 3.6 (5 < 5.5), to C by 4.1 (4), charges to 4.6. r2 the same 2.5 h
+ *   later: charged at 7.1; r3 (3 h): charged at 9.6, when the run ends. Request waits: 3.1 - 1,
+ *   5.6 - 2, 8.1 - 3: a mean of 3.6 h; the least charge 3 kWh.
+ *   Charging at 3.7 h (from 4 kWh at 3.5: 6 kWh), reported at 80 %: the charge ends 0.1 h later,
+ *   at 3.8 instead of 4.0, and the run 0.2 h earlier, at 6.3.
+ * A report of the charge the sim has changes nothing; a fleet without a battery takes none. */
+static void test_charger_reported_charge(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(duty_yaml, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg");
+    struct tsim_sim *live = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(live, 0.5);
+    CHECK_NEAR(tsim__fleet_vehicle_charge(live, f, 0), 100, 1e-9);
+    CHECK(tsim__fleet_observe_battery(live, f, 0, 100) == 0);
+    CHECK(tsim__fleet_observe_battery(live, f, 0, 50) == 1);
+    CHECK_NEAR(tsim__fleet_vehicle_charge(live, f, 0), 50, 1e-9);
+    CHECK(tsim__fleet_vehicle_driving(live, f, 0) == 1); /* to the charger */
+    struct tsim_sim *fc = tsim_sim_clone(live);
+    tsim_sim_destroy(live);
+    tsim_sim_run_until(fc, 1.5);
+    CHECK_NEAR(tsim__fleet_vehicle_charge(fc, f, 0), 30, 1e-4);
+    CHECK(tsim__fleet_vehicle_charging(fc, f, 0) == 1);
+    struct tsim_result r;
+    run_to_end(fc, &r);
+    CHECK_NEAR(tsim_sim_now(fc), 9.6, TICKS);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&r, c, "charges"), 4, 0);
+    CHECK_NEAR(kpi(&r, f, "request_wait"), 3.6, TICKS);
+    CHECK_NEAR(kpi(&r, f, "battery_min"), 0.3, 1e-5);
+    CHECK_NEAR(kpi(&r, f, "battery_end"), 0.9, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(fc);
+
+    live = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(live, 3.7);
+    CHECK(tsim__fleet_vehicle_charging(live, f, 0) == 1);
+    CHECK_NEAR(tsim__fleet_vehicle_charge(live, f, 0), 60, 1e-3);
+    CHECK(tsim__fleet_observe_battery(live, f, 0, 80) == 1);
+    tsim_sim_run_until(live, 3.8 - TICKS);
+    CHECK(tsim__fleet_vehicle_charging(live, f, 0) == 1);
+    tsim_sim_run_until(live, 3.8 + TICKS);
+    CHECK(tsim__fleet_vehicle_charging(live, f, 0) == 0);
+    fc = tsim_sim_clone(live);
+    run_to_end(fc, &r);
+    CHECK_NEAR(tsim_sim_now(fc), 6.3, TICKS);
+    CHECK_NEAR(kpi(&r, c, "charges"), 2, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(fc);
+    tsim_sim_destroy(live);
+    tsim_model_destroy(m);
+
+    /* No battery: the report is not taken, the charge is none. */
+    static const char plain[] = "name: plain\n"
+                                "time_unit: h\n"
+                                "blocks:\n"
+                                "  - source: in\n"
+                                "    interarrival: 1\n"
+                                "    to: amr\n"
+                                "  - fleet: amr\n"
+                                "    count: 1\n"
+                                "    speed: 10\n"
+                                "    to: out\n"
+                                "  - sink: out\n"
+                                "network:\n"
+                                "  nodes: [P, D]\n"
+                                "  segments:\n"
+                                "    - {from: P, to: D, length: 5}\n"
+                                "  at: {in: P, amr: P, out: D}\n";
+    m = load(plain, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    f = tsim_model_find_block(m, "amr");
+    live = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(live, 0.5);
+    CHECK(tsim__fleet_observe_battery(live, f, 0, 5) == -1);
+    CHECK(tsim__fleet_vehicle_charge(live, f, 0) == -1);
+    tsim_sim_destroy(live);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -539,5 +628,6 @@ int main(void)
     RUN(test_charger_bad_input);
     RUN(test_charger_choice_shortest_wait);
     RUN(test_charger_kept_for_a_fleet);
+    RUN(test_charger_reported_charge);
     return CHECK_DONE();
 }
