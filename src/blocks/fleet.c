@@ -34,6 +34,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
@@ -45,7 +46,7 @@ _Static_assert((int)K_COUNT == (int)TSIM__FLEET_K_COUNT &&
                "fleet.h reads `count` and `battery` at these places");
 enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
-enum { CHG_NEAREST, CHG_SHORTEST_WAIT }; /* the charger choice */
+enum { CHG_NEAREST, CHG_SHORTEST_WAIT, CHG_EARLIEST_CHARGE }; /* the charger choice */
 
 /* Places in the fleet's travel-time tables: the home, the pickup, then the destinations, then
  * (with a battery) the charger blocks the fleet may use in model order, from `first_chg` on. */
@@ -270,26 +271,106 @@ static uint32_t charger_at(const struct tsim_sim *sim, const struct fleet *s, in
     return (uint32_t)charger_of(sim->m, (int)s->h.index, p - s->first_chg);
 }
 
+/* What vehicle `v` of fleet `s` still needs to charge from `level` kWh to its `charge_until`, in
+ * time units (0 when it is there). */
+static double need_of(const struct tsim_sim *sim, const struct fleet *s, double level)
+{
+    double need = charge_until(tsim__desc(sim, s->h.index)) * s->cap - level;
+    return need > 0 ? need / s->rate[CHARGING] / sim->tpu : 0;
+}
+
+/* One more vehicle, ready at `ready` (time units from now) and charging for `need`, takes the
+ * point of `free` (n points: when each is free, from now) that is free first. */
+static void take_first_free(double *free, uint32_t n, double ready, double need)
+{
+    uint32_t k = 0;
+    for (uint32_t j = 1; j < n; j++)
+        if (free[j] < free[k]) k = j;
+    free[k] = (ready > free[k] ? ready : free[k]) + need;
+}
+
+/* A vehicle of fleet `s` on its way to a charger: when it arrives (time units from now: its leg's
+ * travel time less the time since it set off, which zone waits make an estimate) and with what
+ * charge. */
+struct coming {
+    double at, level;
+};
+
+static int coming_order(const void *a, const void *b)
+{
+    const struct coming *x = a, *y = b;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* With `charger_choice: earliest_charge`: how long from now until a vehicle of fleet `s` that
+ * drives `t` time units to the charger at place `p` could start to charge there. The charger's
+ * points are taken by the vehicles charging there (of any fleet) until they reach their
+ * `charge_until`; then the vehicles queued there take them in queue order, then the fleet's
+ * vehicles driving there in the order they arrive, each charging what it still needs from its
+ * charge at arrival. A vehicle that keeps its point after charging (zone control) is not
+ * counted. Looked at only when a vehicle goes to charge: O(vehicles of the model). */
+static double earliest_charge(struct tsim_sim *sim, const struct fleet *s, int p, double t)
+{
+    uint32_t c = charger_at(sim, s, p), n = tsim__charger_points(sim, c), used = 0;
+    double *free = tsim__calloc(n, sizeof *free);
+    const struct tsim_model *m = sim->m;
+    for (int b = 0; b < m->nblocks; b++) {
+        if (!tsim__fleet_charges(m, b)) continue;
+        const struct fleet *f = tsim__state(sim, (uint32_t)b);
+        for (uint32_t j = 0; j < f->nveh && used < n; j++) {
+            const struct vehicle *v = &f->v[j];
+            if (v->state == CHARGING && v->place >= f->first_chg && charger_at(sim, f, v->place) == c)
+                free[used++] = need_of(sim, f, level_at(f, v, sim->now));
+        }
+    }
+    uint32_t owner, veh;
+    for (uint32_t k = 0; tsim__charger_waiting(sim, c, k, &owner, &veh); k++) {
+        const struct fleet *f = tsim__state(sim, owner);
+        take_first_free(free, n, 0, need_of(sim, f, level_at(f, &f->v[veh], sim->now)));
+    }
+    struct coming *on = tsim__malloc(s->nveh * sizeof *on);
+    uint32_t non = 0;
+    const int np = s->paths->nplaces;
+    for (uint32_t j = 0; j < s->nveh; j++) {
+        const struct vehicle *v = &s->v[j];
+        if (v->state != TO_CHARGER || v->to_place != p) continue;
+        double left = s->paths->empty[v->place * np + p] - (double)(sim->now - v->since) / sim->tpu;
+        left = left > 0 ? left : 0;
+        on[non++] = (struct coming){left, level_at(s, v, sim->now) +
+                                              s->rate[TO_CHARGER] * sim->tpu * left};
+    }
+    qsort(on, non, sizeof *on, coming_order); /* equal times: any order gives the same points */
+    for (uint32_t k = 0; k < non; k++) take_first_free(free, n, on[k].at, need_of(sim, s, on[k].level));
+    double first = free[0];
+    for (uint32_t j = 1; j < n; j++) first = free[j] < first ? free[j] : first;
+    tsim__free(on);
+    tsim__free(free);
+    return t > first ? t : first;
+}
+
 /* Vehicle i (free, holding nothing) drives to charge: to the charger block nearest by empty
- * travel time, or with `charger_choice: shortest_wait` the least travel time plus the expected
+ * travel time; with `charger_choice: shortest_wait` the least travel time plus the expected
  * wait there (tsim__charger_wait, counting the fleet's vehicles driving to it, each charge taken
- * from `charge_below` to `charge_until`); the first in model order among equals. Home when the
- * model has no charger. */
+ * from `charge_below` to `charge_until`); with `earliest_charge` where its charge can start
+ * first (earliest_charge above). The first in model order among equals. Home when the model
+ * has no charger. */
 static void go_charge(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     const int np = s->paths->nplaces;
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    int by_wait = d->val[K_CHARGER_CHOICE].i == CHG_SHORTEST_WAIT;
+    int choice = (int)d->val[K_CHARGER_CHOICE].i;
     double charge = (charge_until(d) - charge_below(d)) * s->cap / s->rate[CHARGING] / sim->tpu;
     int to = P_HOME;
     double best = INFINITY;
     for (int p = s->first_chg; p < np; p++) {
         double t = s->paths->empty[s->v[i].place * np + p];
-        if (by_wait) {
+        if (choice == CHG_SHORTEST_WAIT) {
             uint32_t coming = 0;
             for (uint32_t j = 0; j < s->nveh; j++)
                 coming += s->v[j].state == TO_CHARGER && s->v[j].to_place == p;
             t += tsim__charger_wait(sim, charger_at(sim, s, p), coming, charge);
+        } else if (choice == CHG_EARLIEST_CHARGE) {
+            t = earliest_charge(sim, s, p, t);
         }
         if (t < best) {
             best = t;
@@ -827,7 +908,8 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 static const char *const idle_choices[] = {"stay", "home", NULL};
 static const char *const booleans[] = {"false", "true", NULL};
 static const char *const deadlock_choices[] = {"stop", "back_off", NULL};
-static const char *const charger_choices[] = {"nearest", "shortest_wait", NULL};
+static const char *const charger_choices[] = {"nearest", "shortest_wait", "earliest_charge",
+                                               NULL};
 
 static const struct tsim__key keys[] = {
     [K_COUNT] = {"count", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, 100000, .dflt = "required",
@@ -873,8 +955,9 @@ static const struct tsim__key keys[] = {
     [K_CHARGER_CHOICE] = {"charger_choice", TSIM__KEY_CHOICE, 0, .choices = charger_choices,
                           .noun = "charger choice", .dflt = "nearest",
                           .help = "with a battery, the charger a vehicle goes to: the `nearest` by "
-                                  "travel time, or `shortest_wait`: travel time plus the expected "
-                                  "wait for a point"},
+                                  "travel time, `shortest_wait`: travel time plus the expected "
+                                  "wait for a point, or `earliest_charge`: where its charge can "
+                                  "start first, from what the vehicles ahead still need"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -437,8 +437,8 @@ static void test_charger_choice_shortest_wait(void)
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
     expect_error(text, "    to: out\n", "    charger_choice: shortest\n    to: out\n",
-                 "charger.yaml:18:21: error: unknown charger choice 'shortest' (use nearest or "
-                 "shortest_wait)");
+                 "charger.yaml:18:21: error: unknown charger choice 'shortest' (use nearest, "
+                 "shortest_wait or earliest_charge)");
 }
 
 /* Chargers kept for one fleet (`fleets:`). The duty cycle above with a second fleet agv (one
@@ -617,6 +617,47 @@ static void test_charger_reported_charge(void)
     tsim_model_destroy(m);
 }
 
+/* `charger_choice: earliest_charge` against `shortest_wait`, on the choice model above with chg2
+ * at E 5.6 from D (0.56 h). amr 2 decides at 1.7 h at D while amr 1 charges at chg until 2.25.
+ * shortest_wait counts one whole charge for amr 1 (0.125 h): chg 0.5 + 0.125 = 0.625 h against
+ * chg2 0.56, so chg2: there at 2.26 with 6.8 - 1.12 = 5.68 kWh, charges 3.32 kWh in 0.83 h, to
+ * 3.09. earliest_charge counts what amr 1 still needs: at chg a point is free at 2.25, 0.55 h from
+ * now, against 0.56 at chg2, so chg: there at 2.2 (5.8), waits 0.05 h (5.75), charges 3.25 kWh in
+ * 0.8125 h, to 3.0625. With chg2 at 5.4 (0.54 h) earliest_charge takes chg2 (0.54 < 0.55): there
+ * at 2.24 (5.72), charges 3.28 kWh in 0.82 h, to 3.06. */
+static void test_charger_choice_earliest_charge(void)
+{
+    static const struct {
+        const char *choice, *e_len;
+        double end, chg, chg2;
+    } cases[] = {
+        {"    charger_choice: shortest_wait\n", "5.6", 3.09, 1, 1},
+        {"    charger_choice: earliest_charge\n", "5.6", 3.0625, 2, 0},
+        {"    charger_choice: earliest_charge\n", "5.4", 3.06, 1, 1},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char text[4096];
+        choice_model(text, sizeof text, cases[k].choice);
+        char *len = strstr(text, "length: 5.5}");
+        CHECK(len != NULL);
+        if (!len) return;
+        memcpy(len + strlen("length: "), cases[k].e_len, 3);
+        struct tsim_model *m;
+        struct tsim_sim *sim = sim_from_text(text, "charger.yaml", &m);
+        if (!sim) return;
+        int c1 = tsim_model_find_block(m, "chg"), c2 = tsim_model_find_block(m, "chg2");
+        struct tsim_result r;
+        run_to_end(sim, &r);
+        CHECK_NEAR(tsim_sim_now(sim), cases[k].end, TICKS);
+        CHECK_NEAR(kpi(&r, c1, "charges"), cases[k].chg, 0);
+        CHECK_NEAR(kpi(&r, c2, "charges"), cases[k].chg2, 0);
+        CHECK_NEAR(kpi(&r, c1, "wait"), cases[k].chg == 2 ? 0.05 / 2 : 0, TICKS);
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -629,5 +670,6 @@ int main(void)
     RUN(test_charger_choice_shortest_wait);
     RUN(test_charger_kept_for_a_fleet);
     RUN(test_charger_reported_charge);
+    RUN(test_charger_choice_earliest_charge);
     return CHECK_DONE();
 }
