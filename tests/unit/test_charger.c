@@ -624,16 +624,24 @@ static void test_charger_reported_charge(void)
  * 3.09. earliest_charge counts what amr 1 still needs: at chg a point is free at 2.25, 0.55 h from
  * now, against 0.56 at chg2, so chg: there at 2.2 (5.8), waits 0.05 h (5.75), charges 3.25 kWh in
  * 0.8125 h, to 3.0625. With chg2 at 5.4 (0.54 h) earliest_charge takes chg2 (0.54 < 0.55): there
- * at 2.24 (5.72), charges 3.28 kWh in 0.82 h, to 3.06. */
+ * at 2.24 (5.72), charges 3.28 kWh in 0.82 h, to 3.06.
+ * A vehicle on its way: requests at 0.1 and 0.2 h, chg2 at 7 (0.7 h). amr 1 decides at 0.6 (7.9
+ * kWh): chg, 0.5 h. amr 2 decides at 0.7 while amr 1 drives there: shortest_wait counts it as a
+ * whole charge, chg 0.625 h against chg2 0.7, so chg, where it waits for amr 1 (there at 1.1 with
+ * 6.9, charging 2.1 kWh to 1.625): from 1.2 (6.8) to 1.625 (6.375), then 2.625 kWh to 2.28125.
+ * earliest_charge sees amr 1 arrive in 0.4 h needing 0.525 h: chg's point free in 0.925 h, so
+ * chg2 (0.7): there at 1.4 with 6.4, charges 2.6 kWh in 0.65 h, to 2.05. */
 static void test_charger_choice_earliest_charge(void)
 {
     static const struct {
-        const char *choice, *e_len;
-        double end, chg, chg2;
+        const char *choice, *e_len, *every;
+        double end, chg, chg2, chg_wait;
     } cases[] = {
-        {"    charger_choice: shortest_wait\n", "5.6", 3.09, 1, 1},
-        {"    charger_choice: earliest_charge\n", "5.6", 3.0625, 2, 0},
-        {"    charger_choice: earliest_charge\n", "5.4", 3.06, 1, 1},
+        {"    charger_choice: shortest_wait\n", "5.6", "0.6", 3.09, 1, 1, 0},
+        {"    charger_choice: earliest_charge\n", "5.6", "0.6", 3.0625, 2, 0, 0.05 / 2},
+        {"    charger_choice: earliest_charge\n", "5.4", "0.6", 3.06, 1, 1, 0},
+        {"    charger_choice: shortest_wait\n", "7.0", "0.1", 2.28125, 2, 0, 0.425 / 2},
+        {"    charger_choice: earliest_charge\n", "7.0", "0.1", 2.05, 1, 1, 0},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         char text[4096];
@@ -642,6 +650,7 @@ static void test_charger_choice_earliest_charge(void)
         CHECK(len != NULL);
         if (!len) return;
         memcpy(len + strlen("length: "), cases[k].e_len, 3);
+        memcpy(strstr(text, "interarrival: 0.6") + strlen("interarrival: "), cases[k].every, 3);
         struct tsim_model *m;
         struct tsim_sim *sim = sim_from_text(text, "charger.yaml", &m);
         if (!sim) return;
@@ -651,7 +660,7 @@ static void test_charger_choice_earliest_charge(void)
         CHECK_NEAR(tsim_sim_now(sim), cases[k].end, TICKS);
         CHECK_NEAR(kpi(&r, c1, "charges"), cases[k].chg, 0);
         CHECK_NEAR(kpi(&r, c2, "charges"), cases[k].chg2, 0);
-        CHECK_NEAR(kpi(&r, c1, "wait"), cases[k].chg == 2 ? 0.05 / 2 : 0, TICKS);
+        CHECK_NEAR(kpi(&r, c1, "wait"), cases[k].chg_wait, TICKS);
         tsim_result_release(&r);
         tsim_sim_destroy(sim);
         tsim_model_destroy(m);
