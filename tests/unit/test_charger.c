@@ -542,12 +542,10 @@ static void test_charger_kept_for_a_fleet(void)
  * A report of the charge the sim has changes nothing; a fleet without a battery takes none. */
 static void test_charger_reported_charge(void)
 {
-    char diag[512] = "";
-    struct tsim_model *m = load(duty_yaml, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
+    struct tsim_model *m;
+    struct tsim_sim *live = sim_from_text(duty_yaml, "charger.yaml", &m);
+    if (!live) return;
     int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg");
-    struct tsim_sim *live = tsim_sim_create(m, 1, 0);
     tsim_sim_run_until(live, 0.5);
     CHECK_NEAR(tsim__fleet_vehicle_charge(live, f, 0), 100, 1e-9);
     CHECK(tsim__fleet_observe_battery(live, f, 0, 100) == 0);
@@ -605,11 +603,9 @@ static void test_charger_reported_charge(void)
                                 "  segments:\n"
                                 "    - {from: P, to: D, length: 5}\n"
                                 "  at: {in: P, amr: P, out: D}\n";
-    m = load(plain, diag, sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
+    live = sim_from_text(plain, "charger.yaml", &m);
+    if (!live) return;
     f = tsim_model_find_block(m, "amr");
-    live = tsim_sim_create(m, 1, 0);
     tsim_sim_run_until(live, 0.5);
     CHECK(tsim__fleet_observe_battery(live, f, 0, 5) == -1);
     CHECK(tsim__fleet_vehicle_charge(live, f, 0) == -1);
