@@ -1026,9 +1026,9 @@ int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
  * A CHARGING vehicle's charge end moves to when the new charge reaches `charge_until` (at once
  * when it is there already); an IDLE vehicle below `charge_below` (or `charge_idle_below`) drives
  * to charge at once, as a vehicle that becomes free does, and otherwise its idle timer starts
- * again from the new charge. A driving vehicle decides at the end of its trip, as always: a
- * reported charge its draws empty before then stops the run as the sim's own would ("ran
- * empty"), since the model cannot follow that plant. A report within 10^-9 of the capacity of
+ * again from the new charge. A driving vehicle decides at the end of its trip, as always. A
+ * reported charge the draws empty before the vehicle decides or reaches a charger stops the run
+ * as the sim's own would ("ran empty"): the model cannot follow that plant. A report within 10^-9 of the capacity of
  * the sim's charge changes nothing (the emulator's reports come back as the sim has them). The
  * charge statistics count the sim's charge up to now, the reported one after it. */
 
