@@ -584,6 +584,19 @@ static void test_charger_reported_charge(void)
     tsim_result_release(&r);
     tsim_sim_destroy(fc);
     tsim_sim_destroy(live);
+
+    /* Reported at 1 % (0.1 kWh), idle at P at 0.5 h: it drives to charge and, drawing 2 kW,
+     * runs empty at 0.55 h on the way: the run stops with the fleet's error, as any run whose
+     * vehicle runs empty does. */
+    live = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(live, 0.5);
+    CHECK(tsim__fleet_observe_battery(live, f, 0, 1) == 1);
+    tsim_sim_run_until(live, 2);
+    CHECK(tsim_sim_status(live) != 0);
+    CHECK_STR(tsim_sim_error(live) ? tsim_sim_error(live) : "",
+              "amr 1 ran empty at 0.55 h while to_charger: its battery had 0.1 of 10 kWh at 0.5 h "
+              "(raise 'charge_below' or lower the draws)");
+    tsim_sim_destroy(live);
     tsim_model_destroy(m);
 
     /* No battery: the report is not taken, the charge is none. */
