@@ -2,9 +2,10 @@
  * Charger: `points` charging points at a node of the path network, and a queue in front of
  * them. It takes no entities: the vehicles of fleets with a battery come to it on their own
  * (fleet.c chooses the charger by its `charger_choice`, which may look at the points and the
- * queue here, and charges there until its `charge_until`). A vehicle that finds every point taken waits, first come first served; a
- * point given back goes to the first waiting vehicle at once (the fleet's `granted` hook), so
- * the charger never holds a free point while a vehicle waits. What charging does to a battery
+ * queue here, and charges there until its `charge_until`). A vehicle that finds every point
+ * taken waits, first come first served; a point given back goes to the first waiting vehicle
+ * at once (the fleet's `granted` hook), so the charger never holds a free point while a vehicle
+ * waits. What charging does to a battery
  * is the fleet's business; the charger only hands out points and counts.
  *
  * Invariants: busy <= points; qn > 0 only when busy == points; the queue is the ring

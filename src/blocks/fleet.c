@@ -271,7 +271,7 @@ static uint32_t charger_at(const struct tsim_sim *sim, const struct fleet *s, in
     return (uint32_t)charger_of(sim->m, (int)s->h.index, p - s->first_chg);
 }
 
-/* What vehicle `v` of fleet `s` still needs to charge from `level` kWh to its `charge_until`, in
+/* What a vehicle of fleet `s` with `level` kWh still needs to charge to its `charge_until`, in
  * time units (0 when it is there). */
 static double need_of(const struct tsim_sim *sim, const struct fleet *s, double level)
 {
@@ -319,7 +319,8 @@ static double earliest_charge(struct tsim_sim *sim, const struct fleet *s, int p
         const struct fleet *f = tsim__state(sim, (uint32_t)b);
         for (uint32_t j = 0; j < f->nveh && used < n; j++) {
             const struct vehicle *v = &f->v[j];
-            if (v->state == CHARGING && v->place >= f->first_chg && charger_at(sim, f, v->place) == c)
+            if (v->state == CHARGING && v->place >= f->first_chg &&
+                charger_at(sim, f, v->place) == c)
                 free[used++] = need_of(sim, f, level_at(f, v, sim->now));
         }
     }
@@ -340,7 +341,8 @@ static double earliest_charge(struct tsim_sim *sim, const struct fleet *s, int p
                                               s->rate[TO_CHARGER] * sim->tpu * left};
     }
     qsort(on, non, sizeof *on, coming_order); /* equal times: any order gives the same points */
-    for (uint32_t k = 0; k < non; k++) take_first_free(free, n, on[k].at, need_of(sim, s, on[k].level));
+    for (uint32_t k = 0; k < non; k++)
+        take_first_free(free, n, on[k].at, need_of(sim, s, on[k].level));
     double first = free[0];
     for (uint32_t j = 1; j < n; j++) first = free[j] < first ? free[j] : first;
     tsim__free(on);
@@ -1028,9 +1030,10 @@ int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
  * to charge at once, as a vehicle that becomes free does, and otherwise its idle timer starts
  * again from the new charge. A driving vehicle decides at the end of its trip, as always. A
  * reported charge the draws empty before the vehicle decides or reaches a charger stops the run
- * as the sim's own would ("ran empty"): the model cannot follow that plant. A report within 10^-9 of the capacity of
- * the sim's charge changes nothing (the emulator's reports come back as the sim has them). The
- * charge statistics count the sim's charge up to now, the reported one after it. */
+ * as the sim's own would ("ran empty"): the model cannot follow that plant. A report within
+ * 10^-9 of the capacity of the sim's charge changes nothing (the emulator's reports come back as
+ * the sim has them). The charge statistics count the sim's charge up to now, the reported one
+ * after it. */
 
 double tsim__fleet_vehicle_charge(const struct tsim_sim *sim, int block, int i)
 {
