@@ -1,10 +1,11 @@
 /*
  * Charger: `points` charging points at a node of the path network, and a queue in front of
  * them. It takes no entities: the vehicles of fleets with a battery come to it on their own
- * (fleet.c chooses the nearest charger by travel time, and charges there until its
- * `charge_until`). A vehicle that finds every point taken waits, first come first served; a
- * point given back goes to the first waiting vehicle at once (the fleet's `granted` hook), so
- * the charger never holds a free point while a vehicle waits. What charging does to a battery
+ * (fleet.c chooses the charger by its `charger_choice`, which may look at the points and the
+ * queue here, and charges there until its `charge_until`). A vehicle that finds every point
+ * taken waits, first come first served; a point given back goes to the first waiting vehicle
+ * at once (the fleet's `granted` hook), so the charger never holds a free point while a vehicle
+ * waits. What charging does to a battery
  * is the fleet's business; the charger only hands out points and counts.
  *
  * Invariants: busy <= points; qn > 0 only when busy == points; the queue is the ring
@@ -105,6 +106,17 @@ int tsim__charger_arrive(struct tsim_sim *sim, uint32_t c, uint32_t owner, uint3
     s->qn++;
     tsim__area_in(&s->queue, sim->now, s->qn);
     return 0;
+}
+
+int tsim__charger_waiting(const struct tsim_sim *sim, uint32_t c, uint32_t k, uint32_t *owner,
+                          uint32_t *veh)
+{
+    const struct charger *s = tsim__state(sim, c);
+    if (k >= s->qn) return 0;
+    const struct waiter *w = &s->q[(s->qhead + k) % s->qcap];
+    *owner = w->owner;
+    *veh = w->veh;
+    return 1;
 }
 
 uint32_t tsim__charger_points(const struct tsim_sim *sim, uint32_t c)

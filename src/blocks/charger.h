@@ -21,6 +21,10 @@ int tsim__charger_serves(const struct tsim_model *m, int c, int fleet);
  * now (charging and queued) and `coming` more, each charging for `charge`: nothing while a point
  * is left for it, else charge x (those ahead - points + 1) / points. */
 double tsim__charger_wait(const struct tsim_sim *sim, uint32_t c, uint32_t coming, double charge);
+/* The `k`-th vehicle (from 0) waiting at charger `c`, in queue order: its fleet block and
+ * vehicle number into *owner and *veh; returns 0 when fewer than k + 1 wait. */
+int tsim__charger_waiting(const struct tsim_sim *sim, uint32_t c, uint32_t k, uint32_t *owner,
+                          uint32_t *veh);
 /* How many points charger `c` has. */
 uint32_t tsim__charger_points(const struct tsim_sim *sim, uint32_t c);
 /* A vehicle leaves charger `c` and gives its point back (to the first waiting, if any). */

@@ -39,6 +39,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
@@ -52,7 +53,7 @@ _Static_assert((int)K_COUNT == (int)TSIM__STORSERVE_FLEET_COUNT,
                "storserve.c reads `count` at this place");
 enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
-enum { CHG_NEAREST, CHG_SHORTEST_WAIT }; /* the charger choice */
+enum { CHG_NEAREST, CHG_SHORTEST_WAIT, CHG_EARLIEST_CHARGE }; /* the charger choice */
 
 
 static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loading", "loaded",
@@ -296,26 +297,108 @@ static uint32_t charger_at(const struct tsim_sim *sim, const struct fleet *s, in
     return (uint32_t)charger_of(sim->m, (int)s->h.index, p - s->first_chg);
 }
 
+/* What a vehicle of fleet `s` with `level` kWh still needs to charge to its `charge_until`, in
+ * time units (0 when it is there). */
+static double need_of(const struct tsim_sim *sim, const struct fleet *s, double level)
+{
+    double need = charge_until(tsim__desc(sim, s->h.index)) * s->cap - level;
+    return need > 0 ? need / s->rate[CHARGING] / sim->tpu : 0;
+}
+
+/* One more vehicle, ready at `ready` (time units from now) and charging for `need`, takes the
+ * point of `free` (n points: when each is free, from now) that is free first. */
+static void take_first_free(double *free, uint32_t n, double ready, double need)
+{
+    uint32_t k = 0;
+    for (uint32_t j = 1; j < n; j++)
+        if (free[j] < free[k]) k = j;
+    free[k] = (ready > free[k] ? ready : free[k]) + need;
+}
+
+/* A vehicle of fleet `s` on its way to a charger: when it arrives (time units from now: its leg's
+ * travel time less the time since it set off, which zone waits make an estimate) and with what
+ * charge. */
+struct coming {
+    double at, level;
+};
+
+static int coming_order(const void *a, const void *b)
+{
+    const struct coming *x = a, *y = b;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* With `charger_choice: earliest_charge`: how long from now until a vehicle of fleet `s` that
+ * drives `t` time units to the charger at place `p` could start to charge there. The charger's
+ * points are taken by the vehicles charging there (of any fleet) until they reach their
+ * `charge_until`; then the vehicles queued there take them in queue order, then the fleet's
+ * vehicles driving there in the order they arrive, each charging what it still needs from its
+ * charge at arrival. A vehicle that keeps its point after charging (zone control) is not
+ * counted. Looked at only when a vehicle goes to charge: O(vehicles of the model). */
+static double earliest_charge(struct tsim_sim *sim, const struct fleet *s, int p, double t)
+{
+    uint32_t c = charger_at(sim, s, p), n = tsim__charger_points(sim, c), used = 0;
+    double *free = tsim__calloc(n, sizeof *free);
+    const struct tsim_model *m = sim->m;
+    for (int b = 0; b < m->nblocks; b++) {
+        if (!tsim__fleet_charges(m, b)) continue;
+        const struct fleet *f = tsim__state(sim, (uint32_t)b);
+        for (uint32_t j = 0; j < f->nveh && used < n; j++) {
+            const struct vehicle *v = &f->v[j];
+            if (v->state == CHARGING && v->place >= f->first_chg &&
+                charger_at(sim, f, v->place) == c)
+                free[used++] = need_of(sim, f, level_at(f, v, sim->now));
+        }
+    }
+    uint32_t owner, veh;
+    for (uint32_t k = 0; tsim__charger_waiting(sim, c, k, &owner, &veh); k++) {
+        const struct fleet *f = tsim__state(sim, owner);
+        take_first_free(free, n, 0, need_of(sim, f, level_at(f, &f->v[veh], sim->now)));
+    }
+    struct coming *on = tsim__malloc(s->nveh * sizeof *on);
+    uint32_t non = 0;
+    const int np = s->paths->nplaces;
+    for (uint32_t j = 0; j < s->nveh; j++) {
+        const struct vehicle *v = &s->v[j];
+        if (v->state != TO_CHARGER || v->to_place != p) continue;
+        double left = s->paths->empty[v->place * np + p] - (double)(sim->now - v->since) / sim->tpu;
+        left = left > 0 ? left : 0;
+        on[non++] = (struct coming){left, level_at(s, v, sim->now) +
+                                              s->rate[TO_CHARGER] * sim->tpu * left};
+    }
+    qsort(on, non, sizeof *on, coming_order); /* equal times: any order gives the same points */
+    for (uint32_t k = 0; k < non; k++)
+        take_first_free(free, n, on[k].at, need_of(sim, s, on[k].level));
+    double first = free[0];
+    for (uint32_t j = 1; j < n; j++) first = free[j] < first ? free[j] : first;
+    tsim__free(on);
+    tsim__free(free);
+    return t > first ? t : first;
+}
+
 /* Vehicle i (free, holding nothing) drives to charge: to the charger block nearest by empty
- * travel time, or with `charger_choice: shortest_wait` the least travel time plus the expected
+ * travel time; with `charger_choice: shortest_wait` the least travel time plus the expected
  * wait there (tsim__charger_wait, counting the fleet's vehicles driving to it, each charge taken
- * from `charge_below` to `charge_until`); the first in model order among equals. Home when the
- * model has no charger. */
+ * from `charge_below` to `charge_until`); with `earliest_charge` where its charge can start
+ * first (earliest_charge above). The first in model order among equals. Home when the model
+ * has no charger. */
 static void go_charge(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     const int np = s->paths->nplaces;
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    int by_wait = d->val[K_CHARGER_CHOICE].i == CHG_SHORTEST_WAIT;
+    int choice = (int)d->val[K_CHARGER_CHOICE].i;
     double charge = (charge_until(d) - charge_below(d)) * s->cap / s->rate[CHARGING] / sim->tpu;
     int to = P_HOME;
     double best = INFINITY;
     for (int p = s->first_chg; p < s->paths->first_task; p++) {
         double t = s->paths->empty[s->v[i].place * np + p];
-        if (by_wait) {
+        if (choice == CHG_SHORTEST_WAIT) {
             uint32_t coming = 0;
             for (uint32_t j = 0; j < s->nveh; j++)
                 coming += s->v[j].state == TO_CHARGER && s->v[j].to_place == p;
             t += tsim__charger_wait(sim, charger_at(sim, s, p), coming, charge);
+        } else if (choice == CHG_EARLIEST_CHARGE) {
+            t = earliest_charge(sim, s, p, t);
         }
         if (t < best) {
             best = t;
@@ -325,14 +408,22 @@ static void go_charge(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     drive(sim, b, s, i, to, TO_CHARGER);
 }
 
+/* Vehicle i, CHARGING with its charge brought up to now, reaches `charge_until` at its
+ * EV_CHARGED, whose handle it keeps in `timer` (a reported charge moves it: the end of fleet.c). */
+static void charge_end(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    double need = charge_until(tsim__desc(sim, b)) * s->cap - v->level;
+    v->timer = tsim__schedule(sim, sim->now + (need > 0 ? (int64_t)ceil(need / s->rate[CHARGING])
+                                                        : 0),
+                              b, EV_CHARGED, i);
+}
+
 /* Vehicle i has its charging point (at home: always): it charges to `charge_until`. */
 static void start_charging(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
-    struct vehicle *v = &s->v[i];
     set_state(sim, b, s, i, CHARGING);
-    double need = charge_until(d) * s->cap - v->level;
-    after(sim, b, i, need > 0 ? (int64_t)ceil(need / s->rate[CHARGING]) : 0, EV_CHARGED);
+    charge_end(sim, b, s, i);
 }
 
 /* Vehicle i reached the place it charges at: a charger block's point, or its queue. */
@@ -612,6 +703,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
         return;
     }
     case EV_CHARGED:
+        v->timer = 0; /* this event: nothing to cancel */
         set_state(sim, b, s, i, IDLE); /* for the instant; vehicle_free sets its next state */
         v->level = charge_until(d) * s->cap;
         /* With zones a vehicle that must wait to drive off keeps its point until it does. */
@@ -940,7 +1032,8 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 static const char *const idle_choices[] = {"stay", "home", NULL};
 static const char *const booleans[] = {"false", "true", NULL};
 static const char *const deadlock_choices[] = {"stop", "back_off", NULL};
-static const char *const charger_choices[] = {"nearest", "shortest_wait", NULL};
+static const char *const charger_choices[] = {"nearest", "shortest_wait", "earliest_charge",
+                                               NULL};
 
 static const struct tsim__key keys[] = {
     [K_COUNT] = {"count", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, 100000, .dflt = "required",
@@ -986,8 +1079,9 @@ static const struct tsim__key keys[] = {
     [K_CHARGER_CHOICE] = {"charger_choice", TSIM__KEY_CHOICE, 0, .choices = charger_choices,
                           .noun = "charger choice", .dflt = "nearest",
                           .help = "with a battery, the charger a vehicle goes to: the `nearest` by "
-                                  "travel time, or `shortest_wait`: travel time plus the expected "
-                                  "wait for a point"},
+                                  "travel time, `shortest_wait`: travel time plus the expected "
+                                  "wait for a point, or `earliest_charge`: where its charge can "
+                                  "start first, from what the vehicles ahead still need"},
     [K_CAPACITY] = {"capacity", TSIM__KEY_INT, 0, 1, 10000, .dflt = "1",
                     .help = "the most entities a vehicle carries at once: at a pickup it loads "
                             "the oldest requests waiting there while it has room, and drops them "
@@ -1038,7 +1132,7 @@ int tsim__fleet_vehicle_driving(const struct tsim_sim *sim, int block, int i)
 {
     const struct fleet *s = tsim__state(sim, (uint32_t)block);
     int st = s->v[i].state;
-    return st == TO_PICKUP || st == LOADED || st == TO_HOME;
+    return st == TO_PICKUP || st == LOADED || st == TO_HOME || st == TO_CHARGER;
 }
 
 int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
@@ -1199,5 +1293,56 @@ static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     if (k < 0 || (s->nwait > 0 && sim->ents[s->head].t_in <= at)) return 0;
     wait[k] = 0;
     task_go(sim, b, s, i, task_owner(sim->m, s, s->paths->first_task + k));
+    return 1;
+}
+
+/* The battery the plant reports (VDA 5050's batteryState.batteryCharge) is the truth for a
+ * vehicle's charge, in every state: the charge is set from now on, and what depends on it follows.
+ * A CHARGING vehicle's charge end moves to when the new charge reaches `charge_until` (at once
+ * when it is there already); an IDLE vehicle below `charge_below` (or `charge_idle_below`) drives
+ * to charge at once, as a vehicle that becomes free does, and otherwise its idle timer starts
+ * again from the new charge. A driving vehicle decides at the end of its trip, as always. A
+ * reported charge the draws empty before the vehicle decides or reaches a charger stops the run
+ * as the sim's own would ("ran empty"): the model cannot follow that plant. A report within
+ * 10^-9 of the capacity of the sim's charge changes nothing (the emulator's reports come back as
+ * the sim has them). The charge statistics count the sim's charge up to now, the reported one
+ * after it. */
+
+double tsim__fleet_vehicle_charge(const struct tsim_sim *sim, int block, int i)
+{
+    const struct fleet *s = tsim__state(sim, (uint32_t)block);
+    if (!s->battery) return -1;
+    return level_at(s, &s->v[i], sim->now) / s->cap * 100;
+}
+
+int tsim__fleet_vehicle_charging(const struct tsim_sim *sim, int block, int i)
+{
+    const struct fleet *s = tsim__state(sim, (uint32_t)block);
+    return s->v[i].state == CHARGING;
+}
+
+int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double percent)
+{
+    uint32_t b = (uint32_t)block, k = (uint32_t)i;
+    struct fleet *s = fleet_of(sim, b);
+    if (!s->battery) return -1;
+    struct vehicle *v = &s->v[k];
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    charge_now(sim, b, s, k);
+    double level = percent / 100 * s->cap;
+    if (fabs(level - v->level) <= 1e-9 * s->cap) return 0;
+    v->level = level;
+    if (level < s->lvl_min) s->lvl_min = level;
+    if (v->state == CHARGING) {
+        tsim__cancel(sim, v->timer);
+        charge_end(sim, b, s, k);
+    } else if (v->state == IDLE) {
+        tsim__cancel(sim, v->timer);
+        v->timer = 0;
+        if (level < charge_below(d) * s->cap || level < charge_idle_below(d) * s->cap)
+            go_charge(sim, b, s, k);
+        else
+            idle_timer(sim, b, s, k);
+    }
     return 1;
 }

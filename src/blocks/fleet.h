@@ -11,9 +11,17 @@ struct tsim_sim;
 /* The network node where vehicle `i` of fleet `block` stands or last stood (with zones: the node
  * it stands at or last left; without: the node where its current leg started). */
 int tsim__fleet_vehicle_node(const struct tsim_sim *sim, int block, int i);
-/* Is vehicle `i` of fleet `block` driving (to a pickup, loaded, or home)? */
+/* Is vehicle `i` of fleet `block` driving (to a pickup, loaded, home, or to a charger)? */
 int tsim__fleet_vehicle_driving(const struct tsim_sim *sim, int block, int i);
 /* The plant reports vehicle `i` at network node `node`. Returns 1 if it was moved there, 0 if it
  * was there already, -1 if the sim cannot follow (see fleet.c). */
 int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node);
+/* Vehicle i's charge now in percent of its capacity; -1 when the fleet has no battery. */
+double tsim__fleet_vehicle_charge(const struct tsim_sim *sim, int block, int i);
+/* Is vehicle i charging (at a point, its charge rising)? */
+int tsim__fleet_vehicle_charging(const struct tsim_sim *sim, int block, int i);
+/* The plant reports vehicle i's charge at `percent` (0 to 100) of its capacity. Returns 1 if the
+ * sim's charge was set to it, 0 if the sim had it already, -1 if the fleet has no battery (see
+ * fleet.c). */
+int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double percent);
 #endif

@@ -44,7 +44,8 @@ struct vehicle {
     uint64_t deliveries;    /* hand-overs since the statistics restart */
     double level;           /* with a battery: its charge in kWh at `lvl_at` */
     int64_t lvl_at;
-    uint64_t timer;         /* while IDLE with `charge_idle_below`: its EV_IDLE_LOW; 0: none */
+    uint64_t timer;         /* while IDLE with `charge_idle_below`: its EV_IDLE_LOW; while
+                             * CHARGING: its EV_CHARGED; 0: none */
 };
 
 struct fleet;

@@ -393,6 +393,8 @@ struct tsim__live {
     double cp_next;       /* the next checkpoint time */
     struct tsim__vda_seen *vda; /* per mapped vehicle: what the plant said of it (vda.c) */
     uint64_t vda_moved;   /* idle vehicles of the live sim moved to their reported node */
+    uint64_t vda_charged; /* reported charges that set a live vehicle's charge */
+    uint64_t vda_charge_ignored; /* reported charges of a fleet without a battery */
 };
 
 /* ---------------------------------------------------------------------------------------------

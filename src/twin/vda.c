@@ -8,8 +8,9 @@
  *
  * Invariants: a vehicle's messages are applied in headerId order per topic (an equal headerId is
  * a redelivery, a lower one out of order; an ONLINE `connection` starts the vehicle's `state`
- * headerIds anew, as a restarted vehicle does); the sim is told only where an idle vehicle
- * stands (blocks/fleet.h); what the plant said of each vehicle is kept in struct tsim__vda_seen.
+ * headerIds anew, as a restarted vehicle does); the sim is told where an idle vehicle stands and
+ * every vehicle's charge (blocks/fleet.h); what the plant said of each vehicle is kept in struct
+ * tsim__vda_seen.
  */
 #include "blocks/desc.h"
 #include "blocks/fleet.h"
@@ -408,13 +409,19 @@ enum tsim__drop tsim__vda_apply(struct tsim__live *lv, const struct tsim__tev *e
     }
     s->reported = 1;
     s->ev = ev->vda;
-    /* Batteries and errors are recorded, not applied: the fleet block has neither a battery nor
-     * a failed state to put them in. A vehicle the plant says stands still at a node and the sim
-     * cannot put there is a disagreement the twin cannot correct. */
-    if (ev->vda.node < 0) return TSIM__OK;
-    int moved = tsim__fleet_observe(lv->sim, ev->block, ev->server, ev->vda.node);
-    if (moved > 0) lv->vda_moved++;
-    else if (moved < 0 && !ev->vda.driving) lv->recon.unresolved++;
+    /* A vehicle the plant says stands still at a node and the sim cannot put there is a
+     * disagreement the twin cannot correct. */
+    if (ev->vda.node >= 0) {
+        int moved = tsim__fleet_observe(lv->sim, ev->block, ev->server, ev->vda.node);
+        if (moved > 0) lv->vda_moved++;
+        else if (moved < 0 && !ev->vda.driving) lv->recon.unresolved++;
+    }
+    /* The charge after the place, so that a vehicle that must charge drives from where the plant
+     * has it. A fleet without a battery has no charge to set: the report is kept and counted.
+     * Errors are recorded, not applied: the fleet block has no failed state to put them in. */
+    int charged = tsim__fleet_observe_battery(lv->sim, ev->block, ev->server, ev->vda.battery);
+    if (charged > 0) lv->vda_charged++;
+    else if (charged < 0) lv->vda_charge_ignored++;
     return TSIM__OK;
 }
 
@@ -436,6 +443,17 @@ void tsim__vda_write_view(const struct tsim__map *map, const struct tsim__vda_se
     }
     tsim__json_close(j, '[');
     tsim__json_close(j, '{');
+    /* With a battery, the charges in percent: the sim's now, or the last the plant reported. */
+    if (!tsim__fleet_charges(m, vda->fleet)) return;
+    tsim__json_open(j, "charges", '{', 0);
+    tsim__json_open(j, tsim_model_block_name(m, vda->fleet), '[', 0);
+    for (int i = 0; i < n; i++) {
+        double c = sim ? tsim__fleet_vehicle_charge(sim, vda->fleet, i)
+                   : seen && seen[i].reported ? seen[i].ev.battery : NAN;
+        tsim__json_number(j, NULL, c); /* NAN: null */
+    }
+    tsim__json_close(j, '[');
+    tsim__json_close(j, '{');
 }
 
 void tsim__vda_write_json(const struct tsim__live *lv, struct tsim__json *j)
@@ -446,6 +464,8 @@ void tsim__vda_write_json(const struct tsim__live *lv, struct tsim__json *j)
     const struct tsim_model *m = lv->model;
     tsim__json_open(j, "vda5050", '{', 0);
     tsim__json_number(j, "moved", (double)lv->vda_moved);
+    tsim__json_number(j, "charged", (double)lv->vda_charged);
+    tsim__json_number(j, "charge_ignored", (double)lv->vda_charge_ignored);
     tsim__json_open(j, "vehicles", '[', 0);
     for (int i = 0; i < vda->nveh; i++) {
         const struct tsim__vda_vehicle *v = &vda->veh[i];
@@ -518,9 +538,11 @@ void tsim__vda_emit(struct tsim__emu *e, double t, int vehicle)
     tsim__json_bool(&j, "driving", tsim__fleet_vehicle_driving(e->sim, vda->fleet, vehicle));
     tsim__json_open(&j, "actionStates", '[', 0);
     tsim__json_close(&j, '[');
+    /* The sim's charge now, in percent (100 for a fleet without a battery). */
+    double charge = tsim__fleet_vehicle_charge(e->sim, vda->fleet, vehicle);
     tsim__json_open(&j, "batteryState", '{', 0);
-    tsim__json_int(&j, "batteryCharge", 100);
-    tsim__json_bool(&j, "charging", 0);
+    tsim__json_number(&j, "batteryCharge", charge < 0 ? 100 : charge);
+    tsim__json_bool(&j, "charging", tsim__fleet_vehicle_charging(e->sim, vda->fleet, vehicle));
     tsim__json_close(&j, '{');
     tsim__json_string(&j, "operatingMode", "AUTOMATIC");
     tsim__json_open(&j, "errors", '[', 0);

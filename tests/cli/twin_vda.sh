@@ -118,6 +118,8 @@ assert c["dropped"] == want, c["dropped"]
 # the command is received and accepted, not applied
 assert c["received"] == 18 and c["accepted"] == 8 and c["applied"] == 7, c
 assert v["moved"] == 1, v
+# amr has no battery: the five accepted states' charges are kept and counted, not applied
+assert v["charged"] == 0 and v["charge_ignored"] == 5, v
 veh = {x["serial"]: x for x in v["vehicles"]}
 assert veh["AMR-001"] == {"manufacturer": "acme", "serial": "AMR-001", "vehicle": 1,
                           "connection": "ONLINE"}, veh["AMR-001"]
@@ -200,4 +202,151 @@ assert n > 100 and c['received'] == n and c['applied'] == n, (n, c)" "$sent"; th
     pass twin_vda_emulated
 else
     fail twin_vda_emulated "emulator exit $erc, sent '$sent': $(diff "$TMP/e2e.emu.obs" "$TMP/e2e.twin.obs" | head -n 4) $(printf '%s' "$final" | head -c 300)"
+fi
+
+# 4. The battery. One vehicle on a line P - D - C (0.5 h a leg at 10 a hour), 20 kWh, drawing
+#    4 kW empty (20 % an hour) and 8 kW loaded, charging at 20 kW below 60 % up to 90 %.
+cat >"$TMP/bat.yaml" <<'EOF'
+name: battery
+time_unit: h
+blocks:
+  - source: in
+    interarrival: 1
+    limit: 2
+    to: amr
+  - fleet: amr
+    count: 1
+    speed: 10
+    battery: 20
+    draw_empty: 4
+    draw_loaded: 8
+    charge_rate: 20
+    charge_below: 0.6
+    charge_until: 0.9
+    to: out
+  - sink: out
+  - charger: chg
+network:
+  nodes: [P, D, C]
+  segments:
+    - {from: P, to: D, length: 5}
+    - {from: D, to: C, length: 5}
+  at: {in: P, amr: P, out: D, chg: C}
+EOF
+cat >"$TMP/bat.mapping.yaml" <<'EOF'
+time: {ahead: 6h, max_gap: 12h}
+vda5050:
+  fleet: amr
+  vehicles:
+    - {manufacturer: acme, serial: AGV-1}
+twin:
+  command: bat/twin/cmd
+forecast: {replications: 2, horizon: +1h}
+events:
+  - topic: bat/heartbeat
+    kind: heartbeat
+emulator: {heartbeat: 0.0625}   # 1/16 h, exact in binary: the last beat falls on the end
+EOF
+# 4a. Reported at 50 % while idle at P at 0.1 h: below 60 %, it drives to charge at once, P to C
+#     in 1 h, drawing 20 % an hour: 47 % at the checkpoint of 0.25 h, 42 at 0.5, 37 at 0.75.
+#     A charge of -1 and one that is a string are counted and never applied; the forecast from
+#     the live state at 0.6 h has the vehicle charging within its hour (0.5 h of it).
+"$TWINSIM" twin "$TMP/bat.yaml" --mapping "$TMP/bat.mapping.yaml" --mqtt 127.0.0.1:$PORT \
+    --client-id twin-bat --origin 2026-12-05T06:00:00Z --until 1h --checkpoint 0.25 \
+    --state-out "$TMP/bat.twin" --verbose 2>"$TMP/bat.err" &
+tp=$!
+PIDS="$PIDS $tp"
+wait_connected "$TMP/bat.err"
+python3 - "$PORT" <<'EOF'
+import calendar, json, sys, time
+sys.path.insert(0, "tests/twin")
+from mqtt_raw import publish_all
+T0 = calendar.timegm(time.strptime("2026-12-05T06:00:00", "%Y-%m-%dT%H:%M:%S"))
+def stamp(h):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(T0 + round(h * 3600)))
+def state(hid, h, node, charge, driving=False):
+    return ("uagv/v2/acme/AGV-1/state", json.dumps({
+        "headerId": hid, "timestamp": stamp(h), "version": "2.0.0", "manufacturer": "acme",
+        "serialNumber": "AGV-1", "orderId": "", "orderUpdateId": 0, "lastNodeId": node,
+        "lastNodeSequenceId": 0, "nodeStates": [], "edgeStates": [], "driving": driving,
+        "actionStates": [], "batteryState": {"batteryCharge": charge, "charging": False},
+        "operatingMode": "AUTOMATIC", "errors": [],
+        "safetyState": {"eStop": "NONE", "fieldViolation": False}}).encode())
+def beat(seq, h):
+    return ("bat/heartbeat", json.dumps({"ts": T0 + h * 3600, "seq": seq}).encode())
+msgs = [
+    beat(1, 0.05),
+    state(1, 0.1, "P", 50),
+    state(2, 0.2, "P", -1, driving=True),                  # not a percentage
+    state(3, 0.2, "P", "80", driving=True),                # not a number
+    beat(2, 0.6),
+    ("bat/twin/cmd", b'{"cmd": "forecast"}'),
+    beat(3, 0.8),
+    beat(4, 1.0),
+]
+publish_all(int(sys.argv[1]), "twinsim-test-bat", msgs)
+EOF
+wait_pid $tp 30 || fail twin_vda_battery_applied "the twin did not reach the end"
+if python3 - "$TMP/bat.twin" "$TMP/bat.err" <<'EOF'; then
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+sim = {l["t"]: l for l in lines if l.get("view") == "sim"}
+want = {0.25: 47, 0.5: 42, 0.75: 37}
+for t, w in want.items():
+    got = sim[t]["charges"]["amr"][0]
+    assert abs(got - w) < 1e-6, (t, got, w)
+obs = [l for l in lines if l.get("view") == "observed" and l["t"] == 0.25][0]
+assert obs["charges"] == {"amr": [50]}, obs
+final = lines[-1]
+c, v = final["counters"], final["vda5050"]
+assert c["dropped"]["bad_value"] == 1 and c["dropped"]["missing_field"] == 1, c
+assert v["charged"] == 1 and v["charge_ignored"] == 0, v
+assert v["vehicles"][0]["battery"] == 50, v
+fc = [l for l in lines if "forecast" in l]
+assert fc and "error" not in fc[0] and fc[0]["replications"] == 2, fc
+err = open(sys.argv[2]).read()
+assert "bad_value: battery charge -1 is not a percentage" in err
+assert "missing_field: missing field 'batteryState.batteryCharge'" in err
+EOF
+    pass twin_vda_battery_applied
+else
+    fail twin_vda_battery_applied "$(tail -n 1 "$TMP/bat.twin" | head -c 800)"
+fi
+
+# 4b. End to end: the emulator plays the battery model to the twin for 5 h. Every message is
+#     applied; the emulator's messages carry the sim's charge (80 % at 1.5 h, 50 at 3.0, 40 at
+#     3.5, 90 from 4.0), so at every checkpoint the twin's live sim has the emulator's charge.
+"$TWINSIM" twin "$TMP/bat.yaml" --mapping "$TMP/bat.mapping.yaml" --mqtt 127.0.0.1:$PORT \
+    --client-id twin-bat-e2e --origin 1000000 --until 5h --checkpoint 0.5 \
+    --state-out "$TMP/bate.twin" --verbose 2>"$TMP/bate.err" &
+tp=$!
+PIDS="$PIDS $tp"
+wait_connected "$TMP/bate.err"
+timeout 60 "$TWINSIM" emulate "$TMP/bat.yaml" --mapping "$TMP/bat.mapping.yaml" \
+    --mqtt 127.0.0.1:$PORT --client-id emu-bat --origin 1000000 --until 5h --speed 0 \
+    --checkpoint 0.5 --state-out "$TMP/bate.emu" --verbose 2>"$TMP/bate.emu.err"
+erc=$?
+wait_pid $tp 30 || fail twin_vda_battery_emulated "the twin did not reach the end"
+sent=$(sed -n 's/^twinsim: emulate: sent: \([0-9]*\) events.*/\1/p' "$TMP/bate.emu.err")
+if [ "$erc" -eq 0 ] && python3 - "$TMP/bate.emu" "$TMP/bate.twin" "$sent" <<'EOF'; then
+import json, sys
+emu = {l["t"]: l for l in map(json.loads, open(sys.argv[1])) if l.get("view") == "observed"}
+tw = [json.loads(l) for l in open(sys.argv[2])]
+sim = {l["t"]: l for l in tw if l.get("view") == "sim"}
+assert len(emu) == 10 and sorted(emu) == sorted(sim), (sorted(emu), sorted(sim))
+for t in emu:
+    a, b = emu[t]["charges"]["amr"][0], sim[t]["charges"]["amr"][0]
+    assert abs(a - b) < 1e-6, (t, a, b)
+    assert emu[t]["vehicles"] == sim[t]["vehicles"], (t, emu[t]["vehicles"], sim[t]["vehicles"])
+# by hand: 100 % to 1 h, 90 % from 4 h
+for t, w in ((1.0, 100), (2.0, 80), (3.0, 50), (4.5, 90)):
+    assert abs(emu[t]["charges"]["amr"][0] - w) < 1e-9, (t, emu[t]["charges"], w)
+c = tw[-1]["counters"]
+n = int(sys.argv[3])
+assert n > 10 and c["received"] == n and c["applied"] == n, (n, c)
+assert abs(tw[-1]["vda5050"]["vehicles"][0]["battery"] - 90) < 1e-9, tw[-1]["vda5050"]
+EOF
+    pass twin_vda_battery_emulated
+else
+    fail twin_vda_battery_emulated "emulator exit $erc, sent '$sent': $(tail -n 1 "$TMP/bate.twin" | head -c 600)"
 fi

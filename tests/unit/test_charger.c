@@ -3,7 +3,8 @@
  * vehicle that waits for the one point of a charger exactly as long as the hand computation
  * says, a clone taken while one vehicle charges and the other waits, an idle vehicle that goes
  * to charge before a request comes, the long-run charging share against the energy balance, and
- * the errors of bad chargers.
+ * the errors of bad chargers; a charge the plant reports (the live twin's setter, blocks/fleet.h)
+ * and the forecast from it.
  *
  * Times are ticks of the default resolution (1e-6 time unit); a charge ends at the first tick
  * at which its target is reached, so hand-computed times hold to a tick or two (TICKS) and
@@ -15,6 +16,7 @@
  */
 #include "check.h"
 #include "twinsim.h"
+#include "blocks/fleet.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -435,8 +437,8 @@ static void test_charger_choice_shortest_wait(void)
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
     expect_error(text, "    to: out\n", "    charger_choice: shortest\n    to: out\n",
-                 "charger.yaml:18:21: error: unknown charger choice 'shortest' (use nearest or "
-                 "shortest_wait)");
+                 "charger.yaml:18:21: error: unknown charger choice 'shortest' (use nearest, "
+                 "shortest_wait or earliest_charge)");
 }
 
 /* Chargers kept for one fleet (`fleets:`). The duty cycle above with a second fleet agv (one
@@ -528,6 +530,152 @@ static void test_charger_kept_for_a_fleet(void)
                  "charger.yaml:29:14: error: fleet 'agv' has no 'battery', so it never charges");
 }
 
+/* The charge a plant reports (VDA 5050), set in the live sim and forecast from by a clone, on
+ * the duty cycle above. By hand:
+ *   Idle at P at 0.5 h with 10 kWh, reported at 50 % (5 kWh < 5.5): to charge at once, P->D->C
+ *   by 1.5 (3 kWh), charges 6 kWh to 2.1. Requests r1 (1 h) and r2 (2 h) wait. r1: C->P by 3.1
+ *   (7), loaded to D by 3.6 (5 < 5.5), to C by 4.1 (4), charges to 4.6. r2 the same 2.5 h
+ *   later: charged at 7.1; r3 (3 h): charged at 9.6, when the run ends. Request waits: 3.1 - 1,
+ *   5.6 - 2, 8.1 - 3: a mean of 3.6 h; the least charge 3 kWh.
+ *   Charging at 3.7 h (from 4 kWh at 3.5: 6 kWh), reported at 80 %: the charge ends 0.1 h later,
+ *   at 3.8 instead of 4.0, and the run 0.2 h earlier, at 6.3.
+ * A report of the charge the sim has changes nothing; a fleet without a battery takes none. */
+static void test_charger_reported_charge(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *live = sim_from_text(duty_yaml, "charger.yaml", &m);
+    if (!live) return;
+    int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg");
+    tsim_sim_run_until(live, 0.5);
+    CHECK_NEAR(tsim__fleet_vehicle_charge(live, f, 0), 100, 1e-9);
+    CHECK(tsim__fleet_observe_battery(live, f, 0, 100) == 0);
+    CHECK(tsim__fleet_observe_battery(live, f, 0, 50) == 1);
+    CHECK_NEAR(tsim__fleet_vehicle_charge(live, f, 0), 50, 1e-9);
+    CHECK(tsim__fleet_vehicle_driving(live, f, 0) == 1); /* to the charger */
+    struct tsim_sim *fc = tsim_sim_clone(live);
+    tsim_sim_destroy(live);
+    tsim_sim_run_until(fc, 1.5);
+    CHECK_NEAR(tsim__fleet_vehicle_charge(fc, f, 0), 30, 1e-4);
+    CHECK(tsim__fleet_vehicle_charging(fc, f, 0) == 1);
+    struct tsim_result r;
+    run_to_end(fc, &r);
+    CHECK_NEAR(tsim_sim_now(fc), 9.6, TICKS);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&r, c, "charges"), 4, 0);
+    CHECK_NEAR(kpi(&r, f, "request_wait"), 3.6, TICKS);
+    CHECK_NEAR(kpi(&r, f, "battery_min"), 0.3, 1e-5);
+    CHECK_NEAR(kpi(&r, f, "battery_end"), 0.9, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(fc);
+
+    live = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(live, 3.7);
+    CHECK(tsim__fleet_vehicle_charging(live, f, 0) == 1);
+    CHECK_NEAR(tsim__fleet_vehicle_charge(live, f, 0), 60, 1e-3);
+    CHECK(tsim__fleet_observe_battery(live, f, 0, 80) == 1);
+    tsim_sim_run_until(live, 3.8 - TICKS);
+    CHECK(tsim__fleet_vehicle_charging(live, f, 0) == 1);
+    tsim_sim_run_until(live, 3.8 + TICKS);
+    CHECK(tsim__fleet_vehicle_charging(live, f, 0) == 0);
+    fc = tsim_sim_clone(live);
+    run_to_end(fc, &r);
+    CHECK_NEAR(tsim_sim_now(fc), 6.3, TICKS);
+    CHECK_NEAR(kpi(&r, c, "charges"), 2, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(fc);
+    tsim_sim_destroy(live);
+
+    /* Reported at 1 % (0.1 kWh), idle at P at 0.5 h: it drives to charge and, drawing 2 kW,
+     * runs empty at 0.55 h on the way: the run stops with the fleet's error, as any run whose
+     * vehicle runs empty does. */
+    live = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(live, 0.5);
+    CHECK(tsim__fleet_observe_battery(live, f, 0, 1) == 1);
+    tsim_sim_run_until(live, 2);
+    CHECK(tsim_sim_status(live) != 0);
+    CHECK_STR(tsim_sim_error(live) ? tsim_sim_error(live) : "",
+              "amr 1 ran empty at 0.55 h while to_charger: its battery had 0.1 of 10 kWh at 0.5 h "
+              "(raise 'charge_below' or lower the draws)");
+    tsim_sim_destroy(live);
+    tsim_model_destroy(m);
+
+    /* No battery: the report is not taken, the charge is none. */
+    static const char plain[] = "name: plain\n"
+                                "time_unit: h\n"
+                                "blocks:\n"
+                                "  - source: in\n"
+                                "    interarrival: 1\n"
+                                "    to: amr\n"
+                                "  - fleet: amr\n"
+                                "    count: 1\n"
+                                "    speed: 10\n"
+                                "    to: out\n"
+                                "  - sink: out\n"
+                                "network:\n"
+                                "  nodes: [P, D]\n"
+                                "  segments:\n"
+                                "    - {from: P, to: D, length: 5}\n"
+                                "  at: {in: P, amr: P, out: D}\n";
+    live = sim_from_text(plain, "charger.yaml", &m);
+    if (!live) return;
+    f = tsim_model_find_block(m, "amr");
+    tsim_sim_run_until(live, 0.5);
+    CHECK(tsim__fleet_observe_battery(live, f, 0, 5) == -1);
+    CHECK(tsim__fleet_vehicle_charge(live, f, 0) == -1);
+    tsim_sim_destroy(live);
+    tsim_model_destroy(m);
+}
+
+/* `charger_choice: earliest_charge` against `shortest_wait`, on the choice model above with chg2
+ * at E 5.6 from D (0.56 h). amr 2 decides at 1.7 h at D while amr 1 charges at chg until 2.25.
+ * shortest_wait counts one whole charge for amr 1 (0.125 h): chg 0.5 + 0.125 = 0.625 h against
+ * chg2 0.56, so chg2: there at 2.26 with 6.8 - 1.12 = 5.68 kWh, charges 3.32 kWh in 0.83 h, to
+ * 3.09. earliest_charge counts what amr 1 still needs: at chg a point is free at 2.25, 0.55 h from
+ * now, against 0.56 at chg2, so chg: there at 2.2 (5.8), waits 0.05 h (5.75), charges 3.25 kWh in
+ * 0.8125 h, to 3.0625. With chg2 at 5.4 (0.54 h) earliest_charge takes chg2 (0.54 < 0.55): there
+ * at 2.24 (5.72), charges 3.28 kWh in 0.82 h, to 3.06.
+ * A vehicle on its way: requests at 0.1 and 0.2 h, chg2 at 7 (0.7 h). amr 1 decides at 0.6 (7.9
+ * kWh): chg, 0.5 h. amr 2 decides at 0.7 while amr 1 drives there: shortest_wait counts it as a
+ * whole charge, chg 0.625 h against chg2 0.7, so chg, where it waits for amr 1 (there at 1.1 with
+ * 6.9, charging 2.1 kWh to 1.625): from 1.2 (6.8) to 1.625 (6.375), then 2.625 kWh to 2.28125.
+ * earliest_charge sees amr 1 arrive in 0.4 h needing 0.525 h: chg's point free in 0.925 h, so
+ * chg2 (0.7): there at 1.4 with 6.4, charges 2.6 kWh in 0.65 h, to 2.05. */
+static void test_charger_choice_earliest_charge(void)
+{
+    static const struct {
+        const char *choice, *e_len, *every;
+        double end, chg, chg2, chg_wait;
+    } cases[] = {
+        {"    charger_choice: shortest_wait\n", "5.6", "0.6", 3.09, 1, 1, 0},
+        {"    charger_choice: earliest_charge\n", "5.6", "0.6", 3.0625, 2, 0, 0.05 / 2},
+        {"    charger_choice: earliest_charge\n", "5.4", "0.6", 3.06, 1, 1, 0},
+        {"    charger_choice: shortest_wait\n", "7.0", "0.1", 2.28125, 2, 0, 0.425 / 2},
+        {"    charger_choice: earliest_charge\n", "7.0", "0.1", 2.05, 1, 1, 0},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char text[4096];
+        choice_model(text, sizeof text, cases[k].choice);
+        char *len = strstr(text, "length: 5.5}");
+        CHECK(len != NULL);
+        if (!len) return;
+        memcpy(len + strlen("length: "), cases[k].e_len, 3);
+        memcpy(strstr(text, "interarrival: 0.6") + strlen("interarrival: "), cases[k].every, 3);
+        struct tsim_model *m;
+        struct tsim_sim *sim = sim_from_text(text, "charger.yaml", &m);
+        if (!sim) return;
+        int c1 = tsim_model_find_block(m, "chg"), c2 = tsim_model_find_block(m, "chg2");
+        struct tsim_result r;
+        run_to_end(sim, &r);
+        CHECK_NEAR(tsim_sim_now(sim), cases[k].end, TICKS);
+        CHECK_NEAR(kpi(&r, c1, "charges"), cases[k].chg, 0);
+        CHECK_NEAR(kpi(&r, c2, "charges"), cases[k].chg2, 0);
+        CHECK_NEAR(kpi(&r, c1, "wait"), cases[k].chg_wait, TICKS);
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -539,5 +687,7 @@ int main(void)
     RUN(test_charger_bad_input);
     RUN(test_charger_choice_shortest_wait);
     RUN(test_charger_kept_for_a_fleet);
+    RUN(test_charger_reported_charge);
+    RUN(test_charger_choice_earliest_charge);
     return CHECK_DONE();
 }

@@ -6,6 +6,7 @@
 
 #if defined(TSIM_HAVE_MQTT) && defined(TSIM_HAVE_CJSON)
 #include "twin_fixture.h"
+#include "blocks/fleet.h"
 
 #include <cjson/cJSON.h>
 
@@ -437,6 +438,136 @@ static void test_emulator_twin_awkward_names(void)
     tsim_model_destroy(m);
 }
 
+/* The battery carried from the emulator to the twin. The plant: one vehicle on a line P - D - C
+ * (0.5 h a leg), 20 kWh, drawing 4 kW empty and 8 kW loaded (40 % of the battery an hour),
+ * charging at 20 kW (100 % an hour) below 60 % up to 90 %, requests at 1 and 2 h. By hand, its
+ * charge: 100 % to 1 h; loaded to D, 80 % at 1.5; idle; empty to P, 70 % at 2.5; loaded to D,
+ * 50 % at 3.0 (below 60 %): to C, 40 % at 3.5; charging, 90 % at 4.0. Every state message
+ * published carries the charge of that curve at its time, and `charging` true while it charges.
+ * The twin's model draws 4 kW loaded, not 8: by its own reckoning the vehicle has 60 % at 3.0 and
+ * does not charge; it follows the reported charges (after each message its charge is the one
+ * reported), so it charges at C at 3.5 as the plant does, and ends at the plant's charge. */
+static const char battery_plant[] =
+    "name: battery\n"
+    "time_unit: h\n"
+    "blocks:\n"
+    "  - {source: in, interarrival: 1, limit: 2, to: amr}\n"
+    "  - {fleet: amr, count: 1, speed: 10, battery: 20, draw_empty: 4, draw_loaded: 8,\n"
+    "     charge_rate: 20, charge_below: 0.6, charge_until: 0.9, to: out}\n"
+    "  - {sink: out}\n"
+    "  - {charger: chg}\n"
+    "network:\n"
+    "  nodes: [P, D, C]\n"
+    "  segments: [{from: P, to: D, length: 5}, {from: D, to: C, length: 5}]\n"
+    "  at: {in: P, amr: P, out: D, chg: C}\n";
+
+static const char battery_mapping[] = "time: {ahead: 6h, max_gap: 12h}\n"
+                                      "vda5050:\n"
+                                      "  fleet: amr\n"
+                                      "  vehicles:\n"
+                                      "    - {manufacturer: acme, serial: AGV-1}\n";
+
+/* The charge by hand at `t` h, in percent. */
+static double plant_charge(double t)
+{
+    if (t <= 1) return 100;
+    if (t <= 1.5) return 100 - 40 * (t - 1);
+    if (t <= 2) return 80;
+    if (t <= 2.5) return 80 - 20 * (t - 2);
+    if (t <= 3) return 70 - 40 * (t - 2.5);
+    if (t <= 3.5) return 50 - 20 * (t - 3);
+    if (t <= 4) return 40 + 100 * (t - 3.5);
+    return 90;
+}
+
+struct battery_loop {
+    const struct tsim_sim *plant;
+    struct tsim__ingest *in;
+    struct tsim__live *lv;
+    int fleet, sent, bad, wrong, charging_seen, at_50, at_40;
+};
+
+static void battery_emit(void *ctx, const char *topic, const char *json)
+{
+    struct battery_loop *l = ctx;
+    double t = tsim_sim_now(l->plant);
+    cJSON *o = cJSON_Parse(json);
+    const cJSON *bs = cJSON_GetObjectItemCaseSensitive(o, "batteryState");
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(bs, "batteryCharge");
+    const cJSON *ch = cJSON_GetObjectItemCaseSensitive(bs, "charging");
+    double pct = cJSON_IsNumber(c) ? c->valuedouble : -1;
+    int charging = cJSON_IsTrue(ch), want_charging = t >= 3.5 - 1e-9 && t < 4 - 1e-4;
+    l->sent++;
+    /* At 4.0 the charge ends at the first tick at its target, a tick's charge (1e-4 %) over. */
+    if (!(fabs(pct - plant_charge(t)) < 2e-4) || charging != want_charging) {
+        fprintf(stderr, "  at %.9g h: charge %.9g %%, charging %d; by hand %.9g %%, %d\n", t, pct,
+                charging, plant_charge(t), want_charging);
+        l->wrong++;
+    }
+    l->charging_seen += charging;
+    l->at_50 += fabs(t - 3) < 1e-9 && fabs(pct - 50) < 1e-9;
+    l->at_40 += fabs(t - 3.5) < 1e-9 && fabs(pct - 40) < 1e-9;
+    cJSON_Delete(o);
+    if (feed(l->in, l->lv, topic, json) != TSIM__OK) l->bad++;
+    /* The twin's sim has the charge it was told. */
+    double live = tsim__fleet_vehicle_charge(l->lv->sim, l->fleet, 0);
+    if (!(fabs(live - pct) < 1e-6)) {
+        fprintf(stderr, "  at %.9g h: the twin has %.9g %%, told %.9g %%\n", t, live, pct);
+        l->wrong++;
+    }
+}
+
+static void test_emulator_battery(void)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_model *pm = tsim_model_load(battery_plant, strlen(battery_plant), "battery.yaml",
+                                            NULL, &d);
+    char twin_text[sizeof battery_plant];
+    snprintf(twin_text, sizeof twin_text, "%s", battery_plant);
+    memcpy(strstr(twin_text, "draw_loaded: 8"), "draw_loaded: 4", strlen("draw_loaded: 4"));
+    struct tsim_model *tm = tsim_model_load(twin_text, strlen(twin_text), "battery.yaml", NULL, &d);
+    if (!pm || !tm) tsim_diags_print(&d, "battery.yaml", stderr);
+    tsim_diags_release(&d);
+    CHECK(pm != NULL && tm != NULL);
+    struct tsim__map *pmap = pm ? load_map(pm, battery_mapping) : NULL;
+    struct tsim__map *tmap = tm ? load_map(tm, battery_mapping) : NULL;
+    CHECK(pmap != NULL && tmap != NULL);
+    if (!pmap || !tmap) return;
+    int f = tsim_model_find_block(pm, "amr");
+    struct tsim_sim *plant = tsim_sim_create(pm, 1, 0);
+    struct tsim__ingest in;
+    tsim__ingest_init(&in, tmap);
+    struct tsim__live *lv = tsim__live_create(tm, tmap, 1);
+    struct battery_loop l = {.plant = plant, .in = &in, .lv = lv, .fleet = f};
+    struct tsim__emu e;
+    tsim__emu_init(&e, pmap, plant, tmap->origin, battery_emit, &l);
+    tsim_sim_set_observer(plant, tsim__emu_observe, &e);
+    tsim__emu_snapshot(&e, plant);
+    tsim_sim_run_until(plant, 5);
+    CHECK(l.sent >= 12);
+    CHECK_EQ(l.wrong, 0);
+    CHECK_EQ(l.bad, 0);
+    CHECK(l.charging_seen >= 1 && l.at_50 >= 1 && l.at_40 >= 1);
+    CHECK_NEAR(tsim__fleet_vehicle_charge(plant, f, 0), 90, 1e-9);
+    CHECK_NEAR(tsim__fleet_vehicle_charge(lv->sim, f, 0), 90, 1e-6);
+    CHECK(lv->vda_charged >= 2); /* told 80 % at 1.5 (its own: 90 %), and so on */
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(lv->sim, &r);
+    const struct tsim_kpi *k = tsim_result_find(&r, tsim_model_find_block(tm, "chg"), "charges");
+    CHECK(k != NULL && k->value == 1);
+    tsim_result_release(&r);
+    tsim__emu_release(&e);
+    tsim__live_destroy(lv);
+    tsim__ingest_release(&in);
+    tsim_sim_destroy(plant);
+    tsim__map_destroy(pmap);
+    tsim__map_destroy(tmap);
+    tsim_model_destroy(pm);
+    tsim_model_destroy(tm);
+}
+
 int main(void)
 {
     RUN(test_batch_builder);
@@ -446,6 +577,7 @@ int main(void)
     RUN(test_emulator_twin_other_seed);
     RUN(test_bottling_line_twin);
     RUN(test_emulator_twin_awkward_names);
+    RUN(test_emulator_battery);
     return CHECK_DONE();
 }
 
