@@ -186,4 +186,20 @@ static inline void check_little_at(const struct reps *x, int block, const char *
 #define CHECK_LITTLE(x, block, lname, wname, bias) \
     check_little_at(x, block, lname, wname, bias, __FILE__, __LINE__)
 
+/* The single-command cycle of a crane (or a server walking as one) over an n x n rack normalised to
+ * 1 x 1 at unit speeds, I/O at a corner, every slot equally likely: handling + 2 max(x, y) at the
+ * slot's centre. Its first two moments into *es and *es2 (for Pollaczek-Khinchine). */
+static inline void rack_cycle_moments(int n, double handling, double *es, double *es2)
+{
+    *es = *es2 = 0;
+    for (int a = 0; a < n * n; a++) {
+        double x = ((a % n) + 0.5) / n, y = ((a / n) + 0.5) / n;
+        double s = handling + 2 * (x > y ? x : y);
+        *es += s;
+        *es2 += s * s;
+    }
+    *es /= n * n;
+    *es2 /= n * n;
+}
+
 #endif

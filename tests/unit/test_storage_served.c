@@ -189,15 +189,8 @@ static void test_served_mg1(void)
 {
     const int n = 100;
     const double lambda = 0.3, handling = 0.2;
-    double es = 0, es2 = 0;
-    for (int a = 0; a < n * n; a++) {
-        double x = ((a % n) + 0.5) / n, y = ((a / n) + 0.5) / n;
-        double s = handling + 2 * (x > y ? x : y);
-        es += s;
-        es2 += s * s;
-    }
-    es /= n * n;
-    es2 /= n * n;
+    double es, es2;
+    rack_cycle_moments(n, handling, &es, &es2);
     double rho = lambda * es, wq = lambda * es2 / (2 * (1 - rho));
     char yaml[1024];
     snprintf(yaml, sizeof yaml,
