@@ -1200,6 +1200,13 @@ static int task_place(const struct tsim_model *m, const struct fleet *s, uint32_
 static int task_check(const struct tsim_model *m, const struct tsim__block_desc *d,
                       const struct tsim__net_paths *p)
 {
+    /* A vehicle free at the end of a cycle stays at the storage's node: under zone control it
+     * would hold that node, and a vehicle sent there next would wait for it for good. */
+    if (m->net->zoned && p->first_task < p->nplaces)
+        return fail("fleet '%s' serves storage '%s' under zone control, which is not supported "
+                    "yet (a vehicle that ends a cycle stays at the storage's node and holds it): "
+                    "serve it without 'node_capacity', 'zones' or segment capacities",
+                    d->name, m->blocks[task_block(m, d->index, 0)].name);
     for (int t = p->first_task; t < p->nplaces; t++) {
         const char *sname = m->blocks[task_block(m, d->index, t - p->first_task)].name;
         if (p->place[t] < 0)

@@ -532,6 +532,43 @@ static void test_served_bad(void)
                                               "storage 'rack' (did you mean 'served_by'?)");
 }
 
+/* A fleet under zone control may not serve a storage: a vehicle free at the end of a cycle stays
+ * at the storage's node S (capacity 1 here), so the second vehicle, sent for the second load while
+ * the first is still in its cycle, would wait at H for S for good and the storage would stop
+ * serving. Refused at the fleet's line until vehicles leave a storage's node. */
+static void test_served_fleet_zones_refused(void)
+{
+    static const char yaml[] = "name: rack\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: 1\n"
+                               "    limit: 2\n"
+                               "    to: rack\n"
+                               "  - storage: rack\n"
+                               "    bays: 2\n"
+                               "    levels: 1\n"
+                               "    served_by: amr\n"
+                               "    to: out\n"
+                               "  - fleet: amr\n"
+                               "    speed: 2\n"
+                               "    count: 2\n"
+                               "    to: out\n"
+                               "  - sink: out\n"
+                               "network:\n"
+                               "  node_capacity: 1\n"
+                               "  zones: {H: 2}\n"
+                               "  nodes: [H, S]\n"
+                               "  segments:\n"
+                               "    - {from: H, to: S, length: 6}\n"
+                               "  at: {rack: S, amr: H, out: H}\n";
+    char diag[1024] = "";
+    model_first_error(yaml, "rack.yaml", diag, sizeof diag);
+    CHECK_STR(diag, "rack.yaml:12:5: error: fleet 'amr' serves storage 'rack' under zone control, "
+                    "which is not supported yet (a vehicle that ends a cycle stays at the "
+                    "storage's node and holds it): serve it without 'node_capacity', 'zones' or "
+                    "segment capacities");
+}
+
 int main(void)
 {
     const char *v = getenv("TSIM_TEST_VERBOSE");
@@ -544,6 +581,7 @@ int main(void)
     RUN(test_served_fleet_waits);
     RUN(test_served_fleet_then_request);
     RUN(test_served_fleet_clone);
+    RUN(test_served_fleet_zones_refused);
     RUN(test_served_mg1);
     RUN(test_served_mm2);
     return CHECK_DONE();
