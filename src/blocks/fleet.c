@@ -34,7 +34,7 @@
 #include "blocks/fleet.h"
 #include "blocks/network.h"
 #include "blocks/sim.h"
-#include "blocks/zone.h"
+#include "blocks/fleet_int.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -42,18 +42,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
-       K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
-       K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK, K_SPEED_BY_CLASS,
-       K_CHARGER_CHOICE, K_CAPACITY }; /* in `keys` */
 _Static_assert((int)K_COUNT == (int)TSIM__FLEET_K_COUNT &&
                    (int)K_BATTERY == (int)TSIM__FLEET_K_BATTERY,
                "fleet.h reads `count` and `battery` at these places");
 _Static_assert((int)K_COUNT == (int)TSIM__STORSERVE_FLEET_COUNT,
                "storserve.c reads `count` at this place");
-enum { IDLE_STAY, IDLE_HOME };
-enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
-enum { CHG_NEAREST, CHG_SHORTEST_WAIT, CHG_EARLIEST_CHARGE }; /* the charger choice */
 
 
 static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loading", "loaded",
@@ -61,39 +54,14 @@ static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loadin
                                                 "to_charger", "charging", "waiting_charger"};
 
 
-/* The charge thresholds, shares of the capacity, with their defaults. */
-static double charge_below(const struct tsim__block_desc *d)
-{
-    return d->val[K_CHARGE_BELOW].set ? d->val[K_CHARGE_BELOW].r : 0.2;
-}
 
-static double charge_until(const struct tsim__block_desc *d)
-{
-    return d->val[K_CHARGE_UNTIL].set ? d->val[K_CHARGE_UNTIL].r : 0.9;
-}
-
-/* 0 when not given: no idle vehicle is below it. */
-static double charge_idle_below(const struct tsim__block_desc *d)
-{
-    return d->val[K_CHARGE_IDLE].set ? d->val[K_CHARGE_IDLE].r : 0;
-}
-
-/* `capacity`: 1 when not given. */
-static uint32_t loads_of(const struct tsim__block_desc *d)
-{
-    return d->val[K_CAPACITY].set ? (uint32_t)d->val[K_CAPACITY].i : 1;
-}
-
-static int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }
-
-static int task_places(const struct tsim_model *m, int fleet, int *place);
 
 /* The vehicles, the zone arrays, then (serving storage) a waiting time per storage served. */
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     size_t n = (size_t)d->val[K_COUNT].i, size = sizeof(struct fleet) + n * sizeof(struct vehicle);
     size = zoned(m) ? size + tsim__zone_size(m->net, n) : size;
-    size_t ntask = (size_t)task_places(m, d->index, NULL);
+    size_t ntask = (size_t)tsim__fleet_task_places(m, d->index, NULL);
     return ntask ? ((size + 7) & ~(size_t)7) + ntask * sizeof(int64_t) : size;
 }
 
@@ -103,12 +71,6 @@ static int64_t travel(struct tsim_sim *sim, const struct fleet *s, int loaded, i
     return tsim__ticks(sim, t[from * s->paths->nplaces + to]);
 }
 
-/* Vehicle v's charge at `now`, its rate unchanged since `lvl_at` (0 at the least). */
-static double level_at(const struct fleet *s, const struct vehicle *v, int64_t now)
-{
-    double l = v->level + s->rate[v->state] * (double)(now - v->lvl_at);
-    return l < 0 ? 0 : l;
-}
 
 /* Brings vehicle i's charge up to now, and the fleet's charge statistics with it (the charge
  * changes linearly between two calls: its area is a trapezoid, its least value at an end); a
@@ -171,13 +133,12 @@ static struct fleet *fleet_of(struct tsim_sim *sim, uint32_t b)
 }
 
 static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
-static uint32_t charger_at(const struct tsim_sim *sim, const struct fleet *s, int p);
 
 /* What zone control asks of the fleet (zone.h). */
 static const struct tsim__zone_hooks zone_hooks = {
     .enter = set_state,
     .leg_done = arrived,
-    .charger = charger_at,
+    .charger = tsim__fleet_charger_at,
 };
 
 static void init(struct tsim_sim *sim, uint32_t b)
@@ -283,129 +244,13 @@ static uint32_t take_oldest(struct tsim_sim *sim, struct fleet *s)
 
 /* Charging ---------------------------------------------------------------------------------- */
 
-/* The k-th charger block of `m` in model order that fleet block `fleet` may use (charger.h). */
-static int charger_of(const struct tsim_model *m, int fleet, int k)
-{
-    for (int c = 0;; c++)
-        if (tsim__charger_serves(m, c, fleet) && k-- == 0) return c;
-}
 
-/* The charger block at place `p` (>= first_chg): the chargers the fleet may use are the places
- * from first_chg on, in model order. Looked up per visit to a charger, which is rare. */
-static uint32_t charger_at(const struct tsim_sim *sim, const struct fleet *s, int p)
-{
-    return (uint32_t)charger_of(sim->m, (int)s->h.index, p - s->first_chg);
-}
 
-/* What a vehicle of fleet `s` with `level` kWh still needs to charge to its `charge_until`, in
- * time units (0 when it is there). */
-static double need_of(const struct tsim_sim *sim, const struct fleet *s, double level)
-{
-    double need = charge_until(tsim__desc(sim, s->h.index)) * s->cap - level;
-    return need > 0 ? need / s->rate[CHARGING] / sim->tpu : 0;
-}
-
-/* One more vehicle, ready at `ready` (time units from now) and charging for `need`, takes the
- * point of `free` (n points: when each is free, from now) that is free first. */
-static void take_first_free(double *free, uint32_t n, double ready, double need)
-{
-    uint32_t k = 0;
-    for (uint32_t j = 1; j < n; j++)
-        if (free[j] < free[k]) k = j;
-    free[k] = (ready > free[k] ? ready : free[k]) + need;
-}
-
-/* A vehicle of fleet `s` on its way to a charger: when it arrives (time units from now: its leg's
- * travel time less the time since it set off, which zone waits make an estimate) and with what
- * charge. */
-struct coming {
-    double at, level;
-};
-
-static int coming_order(const void *a, const void *b)
-{
-    const struct coming *x = a, *y = b;
-    return x->at < y->at ? -1 : x->at > y->at;
-}
-
-/* With `charger_choice: earliest_charge`: how long from now until a vehicle of fleet `s` that
- * drives `t` time units to the charger at place `p` could start to charge there. The charger's
- * points are taken by the vehicles charging there (of any fleet) until they reach their
- * `charge_until`; then the vehicles queued there take them in queue order, then the fleet's
- * vehicles driving there in the order they arrive, each charging what it still needs from its
- * charge at arrival. A vehicle that keeps its point after charging (zone control) is not
- * counted. Looked at only when a vehicle goes to charge: O(vehicles of the model). */
-static double earliest_charge(struct tsim_sim *sim, const struct fleet *s, int p, double t)
-{
-    uint32_t c = charger_at(sim, s, p), n = tsim__charger_points(sim, c), used = 0;
-    double *free = tsim__calloc(n, sizeof *free);
-    const struct tsim_model *m = sim->m;
-    for (int b = 0; b < m->nblocks; b++) {
-        if (!tsim__fleet_charges(m, b)) continue;
-        const struct fleet *f = tsim__state(sim, (uint32_t)b);
-        for (uint32_t j = 0; j < f->nveh && used < n; j++) {
-            const struct vehicle *v = &f->v[j];
-            if (v->state == CHARGING && v->place >= f->first_chg &&
-                charger_at(sim, f, v->place) == c)
-                free[used++] = need_of(sim, f, level_at(f, v, sim->now));
-        }
-    }
-    uint32_t owner, veh;
-    for (uint32_t k = 0; tsim__charger_waiting(sim, c, k, &owner, &veh); k++) {
-        const struct fleet *f = tsim__state(sim, owner);
-        take_first_free(free, n, 0, need_of(sim, f, level_at(f, &f->v[veh], sim->now)));
-    }
-    struct coming *on = tsim__malloc(s->nveh * sizeof *on);
-    uint32_t non = 0;
-    const int np = s->paths->nplaces;
-    for (uint32_t j = 0; j < s->nveh; j++) {
-        const struct vehicle *v = &s->v[j];
-        if (v->state != TO_CHARGER || v->to_place != p) continue;
-        double left = s->paths->empty[v->place * np + p] - (double)(sim->now - v->since) / sim->tpu;
-        left = left > 0 ? left : 0;
-        on[non++] = (struct coming){left, level_at(s, v, sim->now) +
-                                              s->rate[TO_CHARGER] * sim->tpu * left};
-    }
-    qsort(on, non, sizeof *on, coming_order); /* equal times: any order gives the same points */
-    for (uint32_t k = 0; k < non; k++)
-        take_first_free(free, n, on[k].at, need_of(sim, s, on[k].level));
-    double first = free[0];
-    for (uint32_t j = 1; j < n; j++) first = free[j] < first ? free[j] : first;
-    tsim__free(on);
-    tsim__free(free);
-    return t > first ? t : first;
-}
-
-/* Vehicle i (free, holding nothing) drives to charge: to the charger block nearest by empty
- * travel time; with `charger_choice: shortest_wait` the least travel time plus the expected
- * wait there (tsim__charger_wait, counting the fleet's vehicles driving to it, each charge taken
- * from `charge_below` to `charge_until`); with `earliest_charge` where its charge can start
- * first (earliest_charge above). The first in model order among equals. Home when the model
- * has no charger. */
+/* Vehicle i (free, holding nothing) drives to charge, to the charger its fleet's
+ * `charger_choice` picks (fleet_charge.c); home when the model has no charger. */
 static void go_charge(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
-    const int np = s->paths->nplaces;
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
-    int choice = (int)d->val[K_CHARGER_CHOICE].i;
-    double charge = (charge_until(d) - charge_below(d)) * s->cap / s->rate[CHARGING] / sim->tpu;
-    int to = P_HOME;
-    double best = INFINITY;
-    for (int p = s->first_chg; p < s->paths->first_task; p++) {
-        double t = s->paths->empty[s->v[i].place * np + p];
-        if (choice == CHG_SHORTEST_WAIT) {
-            uint32_t coming = 0;
-            for (uint32_t j = 0; j < s->nveh; j++)
-                coming += s->v[j].state == TO_CHARGER && s->v[j].to_place == p;
-            t += tsim__charger_wait(sim, charger_at(sim, s, p), coming, charge);
-        } else if (choice == CHG_EARLIEST_CHARGE) {
-            t = earliest_charge(sim, s, p, t);
-        }
-        if (t < best) {
-            best = t;
-            to = p;
-        }
-    }
-    drive(sim, b, s, i, to, TO_CHARGER);
+    drive(sim, b, s, i, tsim__fleet_charger_for(sim, s, i), TO_CHARGER);
 }
 
 /* Vehicle i, CHARGING with its charge brought up to now, reaches `charge_until` at its
@@ -431,7 +276,7 @@ static void at_charger(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32
 {
     struct vehicle *v = &s->v[i];
     if (v->place >= s->first_chg) {
-        if (!tsim__charger_arrive(sim, charger_at(sim, s, v->place), b, i)) {
+        if (!tsim__charger_arrive(sim, tsim__fleet_charger_at(sim, s, v->place), b, i)) {
             set_state(sim, b, s, i, WAIT_CHARGER);
             if (s->zoned) tsim__zone_deadlock_check(sim, b, s, i);
             return;
@@ -709,7 +554,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
         /* With zones a vehicle that must wait to drive off keeps its point until it does. */
         if (v->place >= s->first_chg) {
             if (s->zoned) v->plugged = 1;
-            else tsim__charger_leave(sim, charger_at(sim, s, v->place));
+            else tsim__charger_leave(sim, tsim__fleet_charger_at(sim, s, v->place));
         }
         vehicle_free(sim, b, s, i);
         if (v->plugged && v->state != ZONE_WAIT) tsim__zone_unplug(sim, s, i);
@@ -881,151 +726,6 @@ static const struct tsim__block_vt fleet_vt = {
     .granted = granted,
 };
 
-/* The check: where everything stands, and the travel times, found once ------------------------ */
-
-static uint32_t task_block(const struct tsim_model *m, int fleet, int k);
-static int task_check(const struct tsim_model *m, const struct tsim__block_desc *d,
-                      const struct tsim__net_paths *p);
-
-#define fail(...) tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__)
-
-static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
-{
-    struct tsim__network *net = m->net;
-    const char *name = d->name;
-    if (!net) return fail("fleet '%s' needs a 'network' to drive on", name);
-    if (d->val[K_SPEED].r <= 0)
-        return fail("'speed' of fleet '%s' must be more than 0", name);
-    double sp_empty = d->val[K_SPEED].r;
-    double sp_loaded = d->val[K_SPEED_LOADED].set ? d->val[K_SPEED_LOADED].r : sp_empty;
-    if (sp_loaded <= 0)
-        return fail("'speed_loaded' of fleet '%s' must be more than 0", name);
-    if (d->val[K_BATTERY].set) {
-        if (d->val[K_BATTERY].r <= 0)
-            return fail("'battery' of fleet '%s' must be more than 0 kWh", name);
-        if (!(d->val[K_CHARGE_RATE].r > 0))
-            return fail("fleet '%s' has a 'battery' but no 'charge_rate' (more than 0 kW)", name);
-        if (charge_until(d) > 1)
-            return fail("'charge_until' of fleet '%s' must be at most 1 (a full battery)", name);
-        if (charge_below(d) >= charge_until(d))
-            return fail("'charge_below' (%g) of fleet '%s' must be below its 'charge_until' (%g)",
-                        charge_below(d), name, charge_until(d));
-        if (charge_idle_below(d) >= charge_until(d))
-            return fail("'charge_idle_below' (%g) of fleet '%s' must be below its "
-                        "'charge_until' (%g)", charge_idle_below(d), name, charge_until(d));
-    }
-    int home = tsim__net_node_of(net, d->index);
-    if (home < 0)
-        return fail("fleet '%s' stands at no node (its home: give it one in the network's "
-                    "'at')", name);
-    int *up = tsim__malloc((size_t)m->nblocks * sizeof(int));
-    int npick = tsim__fleet_pickups(m, d, up);
-    if (npick < 0) {
-        tsim__free(up);
-        return fail("block '%s' sends to fleet '%s' but stands at no node (give it one in the "
-                    "network's 'at')", m->blocks[-1 - npick].name, name);
-    }
-    /* With a battery, the chargers it may use are places too. One that stands at no node is left
-     * out here: its own check fails the model, at its line. */
-    int nchg = 0, kept = 0;
-    for (int c = 0; d->val[K_BATTERY].set && c < m->nblocks; c++) {
-        nchg += tsim__charger_serves(m, c, d->index);
-        kept += tsim__is_charger(m, c) && !tsim__net_may_charge(net, c, d->index);
-    }
-    if (nchg == 0 && kept > 0) {
-        tsim__free(up);
-        return fail("fleet '%s' has a 'battery' but may use none of the model's chargers (their "
-                    "'fleets' name other fleets)", name);
-    }
-    /* A fleet no block sends to (requests only from outside the flow) picks up at its home. */
-    const int nto = d->route.n, senders = npick;
-    if (npick == 0) up[npick++] = d->index;
-    /* After the chargers, the storage blocks the fleet serves (`first_task` on). */
-    const int ntask = task_places(m, d->index, NULL);
-    int first_chg = 1 + nto + npick, nplaces = first_chg + nchg + ntask;
-    int *place = tsim__malloc((size_t)nplaces * sizeof(int));
-    int *blk = tsim__malloc((size_t)nplaces * sizeof(int)); /* the block at each place */
-    task_places(m, d->index, place + first_chg + nchg);
-    for (int t = 0; t < ntask; t++) blk[first_chg + nchg + t] = (int)task_block(m, d->index, t);
-    for (int c = 0, k = first_chg; k < first_chg + nchg; c++)
-        if (tsim__charger_serves(m, c, d->index)) {
-            blk[k] = c;
-            place[k++] = tsim__net_node_of(net, c);
-        }
-    place[P_HOME] = home;
-    blk[P_HOME] = d->index;
-    for (int k = 0; k < npick; k++) {
-        blk[pickup_place(nto, k)] = up[k];
-        place[pickup_place(nto, k)] = senders ? tsim__net_node_of(net, up[k]) : home;
-    }
-    tsim__free(up);
-    for (int k = 0; k < nto; k++) {
-        blk[2 + k] = d->route.to[k];
-        place[2 + k] = tsim__net_node_of(net, d->route.to[k]);
-        if (place[2 + k] < 0) {
-            const char *to = m->blocks[d->route.to[k]].name;
-            tsim__free(place);
-            tsim__free(blk);
-            return fail("fleet '%s' carries to block '%s', which stands at no node (give it one "
-                        "in the network's 'at')", name, to);
-        }
-    }
-    struct tsim__net_paths *p = tsim__calloc(1, sizeof *p);
-    p->nplaces = nplaces;
-    p->first_task = first_chg + nchg;
-    p->place = place;
-    p->npick = npick;
-    p->speed_empty = sp_empty;
-    p->speed_loaded = sp_loaded;
-    const double *cs = d->index < net->ncls_speed ? net->cls_speed[d->index] : NULL;
-    p->cls_speed = cs;
-    p->empty = tsim__malloc((size_t)nplaces * (size_t)nplaces * sizeof(double));
-    p->loaded = tsim__malloc((size_t)nplaces * (size_t)nplaces * sizeof(double));
-    double *row = tsim__malloc((size_t)net->nnodes * sizeof(double));
-    for (int i = 0; i < nplaces; i++) {
-        tsim__net_times(net, place[i], sp_empty, cs, row);
-        for (int j = 0; j < nplaces; j++) p->empty[i * nplaces + j] = row[place[j]];
-        tsim__net_times(net, place[i], sp_loaded, cs, row);
-        for (int j = 0; j < nplaces; j++) p->loaded[i * nplaces + j] = row[place[j]];
-    }
-    tsim__free(row);
-    if (net->npaths < m->nblocks) {
-        net->paths = tsim__realloc(net->paths, (size_t)m->nblocks * sizeof *net->paths);
-        for (int i = net->npaths; i < m->nblocks; i++) net->paths[i] = NULL;
-        net->npaths = m->nblocks;
-    }
-    if (net->paths[d->index]) {
-        tsim__free(net->paths[d->index]->place);
-        tsim__free(net->paths[d->index]->empty);
-        tsim__free(net->paths[d->index]->loaded);
-        tsim__free(net->paths[d->index]->hop_empty);
-        tsim__free(net->paths[d->index]->hop_loaded);
-        tsim__free(net->paths[d->index]);
-    }
-    net->paths[d->index] = p;
-    if (net->zoned) {
-        /* Node by node: the first arc toward each place from every node, at each speed. */
-        size_t nn = (size_t)net->nnodes;
-        p->hop_empty = tsim__malloc((size_t)nplaces * nn * sizeof(int));
-        p->hop_loaded = tsim__malloc((size_t)nplaces * nn * sizeof(int));
-        row = tsim__malloc(nn * sizeof(double));
-        for (int j = 0; j < nplaces; j++) {
-            tsim__net_toward(net, place[j], sp_empty, cs, row, p->hop_empty + (size_t)j * nn);
-            tsim__net_toward(net, place[j], sp_loaded, cs, row, p->hop_loaded + (size_t)j * nn);
-        }
-        tsim__free(row);
-        int cap = net->cap ? net->cap[home] : 0;
-        if (cap > 0 && cap < d->val[K_COUNT].i) {
-            tsim__free(blk);
-            return fail("fleet '%s' has %lld vehicles at its home '%s', which holds %d (its "
-                        "zone capacity)", name, (long long)d->val[K_COUNT].i, net->node[home], cap);
-        }
-    }
-    int rc = tsim__fleet_check_legs(m, d, p, blk, senders > 0, d->val[K_IDLE].i == IDLE_HOME,
-                                    (int)loads_of(d));
-    tsim__free(blk);
-    return rc ? rc : task_check(m, d, p);
-}
 
 /* The descriptor ---------------------------------------------------------------------------- */
 
@@ -1107,7 +807,7 @@ const struct tsim__block_type tsim__fleet_type = {
     .keys = keys,
     .kpis = kpis,
     .vt = &fleet_vt,
-    .check = check,
+    .check = tsim__fleet_check,
 };
 
 /* The live twin's hook (blocks/fleet.h; src/twin/vda.c follows a real fleet over VDA 5050) ----
@@ -1162,30 +862,10 @@ int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
  * idle vehicle the storage waits: a vehicle that becomes free (and need not charge) takes the
  * oldest of the waiting storages and the waiting transport requests. */
 
-/* The nodes of the storage blocks fleet `fleet` serves, into `place` when not NULL (-1: one stands
- * at no node); returns how many there are. */
-static int task_places(const struct tsim_model *m, int fleet, int *place)
-{
-    int n = 0;
-    for (int b = 0; b < m->nblocks; b++) {
-        if (tsim__storage_served_by(m, b) != fleet) continue;
-        if (place) place[n] = tsim__net_node_of(m->net, b);
-        n++;
-    }
-    return n;
-}
-
-/* The k-th storage block fleet `fleet` serves; the one at place p (>= first_task); the place of
- * storage block `owner`. */
-static uint32_t task_block(const struct tsim_model *m, int fleet, int k)
-{
-    for (int b = 0;; b++)
-        if (tsim__storage_served_by(m, b) == fleet && k-- == 0) return (uint32_t)b;
-}
 
 static uint32_t task_owner(const struct tsim_model *m, const struct fleet *s, int p)
 {
-    return task_block(m, (int)s->h.index, p - s->paths->first_task);
+    return tsim__fleet_task_block(m, (int)s->h.index, p - s->paths->first_task);
 }
 
 static int task_place(const struct tsim_model *m, const struct fleet *s, uint32_t owner)
@@ -1195,31 +875,6 @@ static int task_place(const struct tsim_model *m, const struct fleet *s, uint32_
     return p;
 }
 
-/* Every storage the fleet serves stands at a node and is reached from every other place (and
- * back): a vehicle may come from, and go on to, any of them. */
-static int task_check(const struct tsim_model *m, const struct tsim__block_desc *d,
-                      const struct tsim__net_paths *p)
-{
-    /* A vehicle free at the end of a cycle stays at the storage's node: under zone control it
-     * would hold that node, and a vehicle sent there next would wait for it for good. */
-    if (m->net->zoned && p->first_task < p->nplaces)
-        return fail("fleet '%s' serves storage '%s' under zone control, which is not supported "
-                    "yet (a vehicle that ends a cycle stays at the storage's node and holds it): "
-                    "serve it without 'node_capacity', 'zones' or segment capacities",
-                    d->name, m->blocks[task_block(m, d->index, 0)].name);
-    for (int t = p->first_task; t < p->nplaces; t++) {
-        const char *sname = m->blocks[task_block(m, d->index, t - p->first_task)].name;
-        if (p->place[t] < 0)
-            return fail("storage '%s' is served by fleet '%s' but stands at no node (give it one "
-                        "in the network's 'at')", sname, d->name);
-        for (int k = 0; k < p->nplaces; k++)
-            if (isinf(p->empty[k * p->nplaces + t]) || isinf(p->empty[t * p->nplaces + k]))
-                return fail("fleet '%s' has no path between storage '%s' (node '%s') and node "
-                            "'%s': the network is not connected there", d->name, sname,
-                            m->net->node[p->place[t]], m->net->node[p->place[k]]);
-    }
-    return 0;
-}
 
 /* Storage `owner`'s waiting time (ticks since it asked for a vehicle none was sent for), -1 for
  * none: one a storage served, after the vehicles and zone arrays. */

@@ -1,0 +1,201 @@
+/*
+ * A fleet's check, once per model: its keys' values, where everything it drives between stands
+ * (home, pickups, destinations, chargers, the storage blocks it serves: the places of its travel
+ * tables, zone.h), the travel times between every two places at each speed (and, with zone
+ * control, the first arc toward each place from every node), and a path for every leg a vehicle
+ * may drive (fleet_legs.c).
+ */
+#include "blocks/charger.h"
+#include "blocks/fleet_int.h"
+#include "blocks/vehicles.h"
+
+#include <math.h>
+
+#define fail(...) tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__)
+
+/* The storage blocks a fleet serves ------------------------------------------------------------ */
+
+/* The nodes of the storage blocks fleet `fleet` serves, into `place` when not NULL (-1: one stands
+ * at no node); returns how many there are. */
+int tsim__fleet_task_places(const struct tsim_model *m, int fleet, int *place)
+{
+    int n = 0;
+    for (int b = 0; b < m->nblocks; b++) {
+        if (tsim__storage_served_by(m, b) != fleet) continue;
+        if (place) place[n] = tsim__net_node_of(m->net, b);
+        n++;
+    }
+    return n;
+}
+
+/* The k-th storage block fleet `fleet` serves; the one at place p (>= first_task); the place of
+ * storage block `owner`. */
+uint32_t tsim__fleet_task_block(const struct tsim_model *m, int fleet, int k)
+{
+    for (int b = 0;; b++)
+        if (tsim__storage_served_by(m, b) == fleet && k-- == 0) return (uint32_t)b;
+}
+
+/* Every storage the fleet serves stands at a node and is reached from every other place (and
+ * back): a vehicle may come from, and go on to, any of them. */
+static int task_check(const struct tsim_model *m, const struct tsim__block_desc *d,
+                      const struct tsim__net_paths *p)
+{
+    /* A vehicle free at the end of a cycle stays at the storage's node: under zone control it
+     * would hold that node, and a vehicle sent there next would wait for it for good. */
+    if (m->net->zoned && p->first_task < p->nplaces)
+        return fail("fleet '%s' serves storage '%s' under zone control, which is not supported "
+                    "yet (a vehicle that ends a cycle stays at the storage's node and holds it): "
+                    "serve it without 'node_capacity', 'zones' or segment capacities",
+                    d->name, m->blocks[tsim__fleet_task_block(m, d->index, 0)].name);
+    for (int t = p->first_task; t < p->nplaces; t++) {
+        const char *sname = m->blocks[tsim__fleet_task_block(m, d->index, t - p->first_task)].name;
+        if (p->place[t] < 0)
+            return fail("storage '%s' is served by fleet '%s' but stands at no node (give it one "
+                        "in the network's 'at')", sname, d->name);
+        for (int k = 0; k < p->nplaces; k++)
+            if (isinf(p->empty[k * p->nplaces + t]) || isinf(p->empty[t * p->nplaces + k]))
+                return fail("fleet '%s' has no path between storage '%s' (node '%s') and node "
+                            "'%s': the network is not connected there", d->name, sname,
+                            m->net->node[p->place[t]], m->net->node[p->place[k]]);
+    }
+    return 0;
+}
+
+int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    struct tsim__network *net = m->net;
+    const char *name = d->name;
+    if (!net) return fail("fleet '%s' needs a 'network' to drive on", name);
+    if (d->val[K_SPEED].r <= 0)
+        return fail("'speed' of fleet '%s' must be more than 0", name);
+    double sp_empty = d->val[K_SPEED].r;
+    double sp_loaded = d->val[K_SPEED_LOADED].set ? d->val[K_SPEED_LOADED].r : sp_empty;
+    if (sp_loaded <= 0)
+        return fail("'speed_loaded' of fleet '%s' must be more than 0", name);
+    if (d->val[K_BATTERY].set) {
+        if (d->val[K_BATTERY].r <= 0)
+            return fail("'battery' of fleet '%s' must be more than 0 kWh", name);
+        if (!(d->val[K_CHARGE_RATE].r > 0))
+            return fail("fleet '%s' has a 'battery' but no 'charge_rate' (more than 0 kW)", name);
+        if (charge_until(d) > 1)
+            return fail("'charge_until' of fleet '%s' must be at most 1 (a full battery)", name);
+        if (charge_below(d) >= charge_until(d))
+            return fail("'charge_below' (%g) of fleet '%s' must be below its 'charge_until' (%g)",
+                        charge_below(d), name, charge_until(d));
+        if (charge_idle_below(d) >= charge_until(d))
+            return fail("'charge_idle_below' (%g) of fleet '%s' must be below its "
+                        "'charge_until' (%g)", charge_idle_below(d), name, charge_until(d));
+    }
+    int home = tsim__net_node_of(net, d->index);
+    if (home < 0)
+        return fail("fleet '%s' stands at no node (its home: give it one in the network's "
+                    "'at')", name);
+    int *up = tsim__malloc((size_t)m->nblocks * sizeof(int));
+    int npick = tsim__fleet_pickups(m, d, up);
+    if (npick < 0) {
+        tsim__free(up);
+        return fail("block '%s' sends to fleet '%s' but stands at no node (give it one in the "
+                    "network's 'at')", m->blocks[-1 - npick].name, name);
+    }
+    /* With a battery, the chargers it may use are places too. One that stands at no node is left
+     * out here: its own check fails the model, at its line. */
+    int nchg = 0, kept = 0;
+    for (int c = 0; d->val[K_BATTERY].set && c < m->nblocks; c++) {
+        nchg += tsim__charger_serves(m, c, d->index);
+        kept += tsim__is_charger(m, c) && !tsim__net_may_charge(net, c, d->index);
+    }
+    if (nchg == 0 && kept > 0) {
+        tsim__free(up);
+        return fail("fleet '%s' has a 'battery' but may use none of the model's chargers (their "
+                    "'fleets' name other fleets)", name);
+    }
+    /* A fleet no block sends to (requests only from outside the flow) picks up at its home. */
+    const int nto = d->route.n, senders = npick;
+    if (npick == 0) up[npick++] = d->index;
+    /* After the chargers, the storage blocks the fleet serves (`first_task` on). */
+    const int ntask = tsim__fleet_task_places(m, d->index, NULL);
+    int first_chg = 1 + nto + npick, nplaces = first_chg + nchg + ntask;
+    int *place = tsim__malloc((size_t)nplaces * sizeof(int));
+    int *blk = tsim__malloc((size_t)nplaces * sizeof(int)); /* the block at each place */
+    tsim__fleet_task_places(m, d->index, place + first_chg + nchg);
+    for (int t = 0; t < ntask; t++) blk[first_chg + nchg + t] = (int)tsim__fleet_task_block(m, d->index, t);
+    for (int c = 0, k = first_chg; k < first_chg + nchg; c++)
+        if (tsim__charger_serves(m, c, d->index)) {
+            blk[k] = c;
+            place[k++] = tsim__net_node_of(net, c);
+        }
+    place[P_HOME] = home;
+    blk[P_HOME] = d->index;
+    for (int k = 0; k < npick; k++) {
+        blk[pickup_place(nto, k)] = up[k];
+        place[pickup_place(nto, k)] = senders ? tsim__net_node_of(net, up[k]) : home;
+    }
+    tsim__free(up);
+    for (int k = 0; k < nto; k++) {
+        blk[2 + k] = d->route.to[k];
+        place[2 + k] = tsim__net_node_of(net, d->route.to[k]);
+        if (place[2 + k] < 0) {
+            const char *to = m->blocks[d->route.to[k]].name;
+            tsim__free(place);
+            tsim__free(blk);
+            return fail("fleet '%s' carries to block '%s', which stands at no node (give it one "
+                        "in the network's 'at')", name, to);
+        }
+    }
+    struct tsim__net_paths *p = tsim__calloc(1, sizeof *p);
+    p->nplaces = nplaces;
+    p->first_task = first_chg + nchg;
+    p->place = place;
+    p->npick = npick;
+    p->speed_empty = sp_empty;
+    p->speed_loaded = sp_loaded;
+    const double *cs = d->index < net->ncls_speed ? net->cls_speed[d->index] : NULL;
+    p->cls_speed = cs;
+    p->empty = tsim__malloc((size_t)nplaces * (size_t)nplaces * sizeof(double));
+    p->loaded = tsim__malloc((size_t)nplaces * (size_t)nplaces * sizeof(double));
+    double *row = tsim__malloc((size_t)net->nnodes * sizeof(double));
+    for (int i = 0; i < nplaces; i++) {
+        tsim__net_times(net, place[i], sp_empty, cs, row);
+        for (int j = 0; j < nplaces; j++) p->empty[i * nplaces + j] = row[place[j]];
+        tsim__net_times(net, place[i], sp_loaded, cs, row);
+        for (int j = 0; j < nplaces; j++) p->loaded[i * nplaces + j] = row[place[j]];
+    }
+    tsim__free(row);
+    if (net->npaths < m->nblocks) {
+        net->paths = tsim__realloc(net->paths, (size_t)m->nblocks * sizeof *net->paths);
+        for (int i = net->npaths; i < m->nblocks; i++) net->paths[i] = NULL;
+        net->npaths = m->nblocks;
+    }
+    if (net->paths[d->index]) {
+        tsim__free(net->paths[d->index]->place);
+        tsim__free(net->paths[d->index]->empty);
+        tsim__free(net->paths[d->index]->loaded);
+        tsim__free(net->paths[d->index]->hop_empty);
+        tsim__free(net->paths[d->index]->hop_loaded);
+        tsim__free(net->paths[d->index]);
+    }
+    net->paths[d->index] = p;
+    if (net->zoned) {
+        /* Node by node: the first arc toward each place from every node, at each speed. */
+        size_t nn = (size_t)net->nnodes;
+        p->hop_empty = tsim__malloc((size_t)nplaces * nn * sizeof(int));
+        p->hop_loaded = tsim__malloc((size_t)nplaces * nn * sizeof(int));
+        row = tsim__malloc(nn * sizeof(double));
+        for (int j = 0; j < nplaces; j++) {
+            tsim__net_toward(net, place[j], sp_empty, cs, row, p->hop_empty + (size_t)j * nn);
+            tsim__net_toward(net, place[j], sp_loaded, cs, row, p->hop_loaded + (size_t)j * nn);
+        }
+        tsim__free(row);
+        int cap = net->cap ? net->cap[home] : 0;
+        if (cap > 0 && cap < d->val[K_COUNT].i) {
+            tsim__free(blk);
+            return fail("fleet '%s' has %lld vehicles at its home '%s', which holds %d (its "
+                        "zone capacity)", name, (long long)d->val[K_COUNT].i, net->node[home], cap);
+        }
+    }
+    int rc = tsim__fleet_check_legs(m, d, p, blk, senders > 0, d->val[K_IDLE].i == IDLE_HOME,
+                                    (int)loads_of(d));
+    tsim__free(blk);
+    return rc ? rc : task_check(m, d, p);
+}
