@@ -90,6 +90,32 @@ else
     fail fleet_sizing_experiment "exit $rc: $(head -c 300 "$TMP/err") $(head -c 300 "$TMP/pyerr")"
 fi
 
+# The AMRs with their chargers (docs/logistics.md, "Sizing a fleet with its chargers"), on 20
+# replications instead of 40: the cheapest pair by 3 * AMRs + points that meets both goals is 13
+# AMRs with 4 points at the aisle's charger (its delivery time 4.61 +- 0.20 min over 200
+# replications, under the 5-minute goal). Far from the goals' edges: up to 12 AMRs no number of
+# points meets them, one point at the aisle meets them with no number of AMRs up to 16 (charging
+# binds: 16 AMRs still wait 9.5 minutes), and 14 AMRs with 3 points meet both.
+sed -e "s#^model: amr-charging.yaml#model: $EXDIR/amr-charging.yaml#" \
+    -e 's/^replications: {min: 40, max: 40}/replications: {min: 20, max: 20}/' \
+    "$EXDIR/amr-charging.experiment.yaml" >chargers.yaml
+tw experiment chargers.yaml --threads 2 --no-db --quiet --json chargers.json
+if [ "$rc" -eq 0 ] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = {(int(x["factors"]["amr.count"]), int(x["factors"]["charge_aisle.points"])): x
+     for x in d["scenarios"]}
+ok = len(s) == 28 and all(x["replications"] == 20 for x in s.values())
+ok = ok and [k for k, x in s.items() if x["best"]] == [(13, 4)]
+rate, wait = (c["mean"] for c in s[(13, 4)]["constraints"])
+ok = ok and rate >= 120 and wait <= 5 and s[(14, 3)]["feasible"]
+ok = ok and not any(x["feasible"] for (n, p), x in s.items() if n <= 12 or p == 1)
+sys.exit(0 if ok else 1)' chargers.json 2>"$TMP/pyerr"; then
+    pass fleet_charger_sizing_experiment
+else
+    fail fleet_charger_sizing_experiment "exit $rc: $(head -c 300 "$TMP/err") $(head -c 300 "$TMP/pyerr")"
+fi
+
 # Batteries: the energy balance holds exactly over a deterministic shift. What the vehicle drew
 # (each state's share of 8 h times its draw) less what it charged (charging share x charge_rate)
 # is what its battery lost (1 - battery_end of 10 kWh), to the rounding of charge ends to ticks.
