@@ -24,145 +24,31 @@
  * event is pending; EV_DEMAND is pending while `demand` is given.
  *
  * State lives in the arena: the struct, then the slots, the per-product counts and the request
- * ring, located by offsets from the state (nothing points into the arena).
+ * ring, located by offsets from the state (nothing points into the arena); its layout is in
+ * storstate.h. Which place a put-away goes to and which load a retrieval takes, and the crane's
+ * travel times, are storslot.c's: this file runs the cycles with what it chooses.
  */
 #include "blocks/storage.h"
+#include "blocks/storstate.h"
 #include "blocks/storserve.h"
 #include "blocks/sim.h"
 
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
+/* storslot.c's travel time, by the short name the cycles' arithmetic reads best with. */
+static double travel(const struct tsim__block_desc *d, int32_t from, int32_t to)
+{
+    return tsim__storslot_travel(d, from, to);
+}
+
 enum { EV_DEMAND, EV_PUT_DONE, EV_RET_PICK, EV_END };
-enum { IDLE, BUSY, BLOCKED };
-enum { FREE, STORED, RESERVED };
-enum { PUT_RANDOM, PUT_CLOSEST, PUT_DEDICATED, PUT_CLASS };
-enum { RACK_SELECTIVE, RACK_DRIVE_IN, RACK_FLOW };
-enum { RET_FIFO, RET_LIFO, RET_CLOSEST, RET_RANDOM };
-enum { CYCLE_DUAL, CYCLE_SINGLE };
-enum { QUEUE_FIFO, QUEUE_NEAREST };
-enum { CLASSES_BY_ORDER, CLASSES_BY_TURNOVER };
-enum { STOCKOUT_WAIT, STOCKOUT_DROP };
-enum { INITIAL_EMPTY, INITIAL_FULL };
-enum {
-    K_BAYS, K_LEVELS, K_BAY_WIDTH, K_LEVEL_HEIGHT, K_SPEED_X, K_SPEED_Y, K_PICK, K_DROP, K_CYCLE,
-    K_QUEUE, K_PUT_AWAY, K_RETRIEVAL, K_DEMAND, K_DEMAND_PRODUCT, K_STOCKOUT, K_INITIAL,
-    K_REQUESTS, K_STOCK_FILE, K_RACK, K_DEPTH, K_CLASSES, K_CLASSES_BY, K_ACCEL, K_ACCEL_X,
-    K_ACCEL_Y, K_SLOT_LOADS, K_SERVED_BY
-}; /* indices in `keys` */
 _Static_assert((int)K_SERVED_BY == (int)TSIM__STORAGE_K_SERVED_BY,
                "storserve.h names `served_by`'s place");
-
-struct slot {
-    int64_t t_stored; /* ticks */
-    uint32_t ent;     /* TSIM__NIL when free */
-    uint16_t state;
-    uint16_t pad_;
-};
-
-struct request {
-    int64_t t;       /* ticks, when asked */
-    int32_t product; /* the load's, -1 for the block's own demand (demand_product or any) */
-    uint32_t to, kind, arg; /* the block event scheduled when its load is at I/O (another
-                               block's request, tsim__storage_request); to TSIM__NIL: none */
-};
-
-/* A lane of a drive-in or flow rack: `depth` slots one behind the other at one bay and level,
- * holding one product at a time. Its loads (stored, or a put-away on its way) are at positions
- * head, head + 1, ... (mod depth) in the order they were put away, `n` of them. */
-struct lane {
-    uint32_t head, n, product, pad_;
-};
-
-/* A cycle under way, done by the crane or (served_by) by one operator or vehicle. */
-struct cycle {
-    int64_t t_ret, t_end;       /* its later instants, ticks */
-    int64_t since;              /* when it began, ticks */
-    uint64_t blocked_seq;       /* BLOCKED: the order it was blocked in */
-    int32_t put_slot, ret_slot; /* its slots, -1 if none */
-    uint32_t carry, out;        /* entities on the server, TSIM__NIL if none */
-    uint32_t tell_to, tell_kind, tell_arg; /* its retrieval's request's event */
-    uint32_t phase;             /* IDLE: the record is free */
-    uint32_t server;            /* the vehicle of a fleet's cycle */
-    uint32_t pad_;
-};
-
-struct storage {
-    struct tsim__bhdr h;
-    uint32_t nslots, nprod, req_cap;
-    uint32_t head, tail, nput;  /* put-away queue */
-    uint32_t nfree;             /* FREE slots */
-    uint32_t req_head, req_n;   /* request ring */
-    uint32_t ncyc, nbusy;       /* cycle records, those under way */
-    uint32_t waiting, coming;   /* served_by: servers asked for that none was sent for yet (0
-                                   or 1), and those on their way (or queued at the pool) */
-    uint32_t in_ask, answer, answer_srv; /* a fleet's answer to an ask, while it is made */
-    uint64_t blocked_n;
-    uint64_t stock, avail_all;
-    uint64_t slots_off, avail_off, req_off; /* bytes from the state's start */
-    uint64_t lanes_off, tag_off; /* lanes (drive-in, flow); per slot its product (dedicated) or
-                                    class zone (class), -1 for none */
-    uint64_t turn_off;           /* per product its retrievals since the run's start */
-    uint64_t cyc_off;            /* the cycle records, `ncyc` of them */
-    struct tsim__area stock_level;
-    int64_t busy_ticks;
-    uint64_t put_aways, retrievals, stockouts, lost, cycles_single, cycles_dual;
-    struct tsim__sum dwell, put_wait, ret_wait;
-    double travel_single, travel_dual; /* sums, model time */
-};
-
-static struct slot *slots_of(struct storage *s)
-{
-    return (struct slot *)((unsigned char *)s + s->slots_off);
-}
-static uint64_t *avail_of(struct storage *s) { return (uint64_t *)((unsigned char *)s + s->avail_off); }
-static struct request *reqs_of(struct storage *s)
-{
-    return (struct request *)((unsigned char *)s + s->req_off);
-}
-
-static struct cycle *cyc_of(struct storage *s)
-{
-    return (struct cycle *)((unsigned char *)s + s->cyc_off);
-}
 
 /* Cycles that may be under way at once: one for the crane; with `served_by`, one a server. */
 static uint32_t ncyc_of(const struct tsim_model *m, const struct tsim__block_desc *d, uint32_t n)
 {
     return d->val[K_SERVED_BY].set ? tsim__storserve_servers(m, d->val[K_SERVED_BY].i, n) : 1u;
-}
-
-static uint32_t depth_of(const struct tsim__block_desc *d)
-{
-    return d->val[K_DEPTH].set ? (uint32_t)d->val[K_DEPTH].i : 1u;
-}
-
-/* Loads one slot of a selective rack holds, side by side, each reached at once. */
-static uint32_t loads_of(const struct tsim__block_desc *d)
-{
-    return d->val[K_SLOT_LOADS].set ? (uint32_t)d->val[K_SLOT_LOADS].i : 1u;
-}
-
-/* Places at one bay and level: a lane's depth, or a selective slot's loads (one of the two is
- * 1, checked). Places i of the slot table are at rack slot i / places_of(d), places of one slot
- * next to each other. */
-static uint32_t places_of(const struct tsim__block_desc *d) { return depth_of(d) * loads_of(d); }
-
-static uint32_t nslots_of(const struct tsim__block_desc *d)
-{
-    return (uint32_t)(d->val[K_BAYS].i * d->val[K_LEVELS].i) * places_of(d);
-}
-
-static int lanes_on(const struct tsim__block_desc *d) { return d->val[K_RACK].i != RACK_SELECTIVE; }
-static struct lane *lanes_of(struct storage *s)
-{
-    return (struct lane *)((unsigned char *)s + s->lanes_off);
-}
-static int32_t *tags_of(struct storage *s) { return (int32_t *)((unsigned char *)s + s->tag_off); }
-static uint64_t *turn_of(struct storage *s)
-{
-    return (uint64_t *)((unsigned char *)s + s->turn_off);
 }
 
 static uint32_t req_cap_of(const struct tsim__block_desc *d)
@@ -182,115 +68,6 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
            np * sizeof(uint64_t) + ncyc_of(m, d, nslots_of(d)) * sizeof(struct cycle);
 }
 
-/* The acceleration of one axis (`key` K_ACCEL_X or K_ACCEL_Y, else `accel`), 0 for none. */
-static double accel_of(const struct tsim__block_desc *d, int key)
-{
-    if (d->val[key].set) return d->val[key].r;
-    return d->val[K_ACCEL].set ? d->val[K_ACCEL].r : 0;
-}
-
-/* The time one axis takes to move `dist` at top speed `speed_key`: dist / v without an
- * acceleration; with one, a, that also brakes at a, a trapezoidal speed profile, dist / v + v / a,
- * when the move is long enough to reach v (dist >= v^2 / a), else a triangular one, 2 sqrt(dist /
- * a). 0 without a speed (checked: no acceleration then). */
-static double axis_time(const struct tsim__block_desc *d, double dist, int speed_key,
-                        int accel_key)
-{
-    if (!d->val[speed_key].set) return 0;
-    double v = d->val[speed_key].r, a = accel_of(d, accel_key);
-    if (a <= 0) return dist / v;
-    if (dist >= v * v / a) return dist / v + v / a;
-    return 2 * sqrt(dist / a);
-}
-
-/* Travel time in model time from the I/O point, or between two places (from < 0: the I/O point);
- * a place of a lane is reached at the lane's face, each load of a slot at the slot's centre. */
-static double travel(const struct tsim__block_desc *d, int32_t from, int32_t to)
-{
-    long long bays = d->val[K_BAYS].i;
-    int32_t places = (int32_t)places_of(d);
-    if (from >= 0) from /= places;
-    if (to >= 0) to /= places;
-    double w = d->val[K_BAY_WIDTH].set ? d->val[K_BAY_WIDTH].r : 1;
-    double hgt = d->val[K_LEVEL_HEIGHT].set ? d->val[K_LEVEL_HEIGHT].r : 1;
-    double fx = 0, fy = 0, tx, ty;
-    if (from >= 0) {
-        fx = ((double)(from % bays) + 0.5) * w;
-        fy = ((double)(from / bays) + 0.5) * hgt;
-    }
-    if (to >= 0) {
-        tx = ((double)(to % bays) + 0.5) * w;
-        ty = ((double)(to / bays) + 0.5) * hgt;
-    } else {
-        tx = ty = 0;
-    }
-    double h = axis_time(d, fabs(tx - fx), K_SPEED_X, K_ACCEL_X);
-    double v = axis_time(d, fabs(ty - fy), K_SPEED_Y, K_ACCEL_Y);
-    return h > v ? h : v;
-}
-
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Each place's tag, the same for all places of a slot or a lane (its bay and level).
- * Dedicated: the product the initial stock gives the slot or lane (a full rack's products in
- * turn, or the stock file's rows, empty ones too), -1 for one it does not name. Class: its zone,
- * 0 (nearest the I/O point) to classes - 1, by travel time from the I/O point: zone k holds the
- * places whose travel is between the k/classes and (k+1)/classes quantiles (places of equal
- * travel stay together, a lane's among them, so zones may differ a little in size). */
-static void tag_slots(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d)
-{
-    int32_t *tag = tags_of(s);
-    for (uint32_t i = 0; i < s->nslots; i++) tag[i] = -1;
-    if (d->val[K_PUT_AWAY].i == PUT_DEDICATED) {
-        uint32_t places = places_of(d); /* a full rack gives each slot one product */
-        if (d->val[K_INITIAL].i == INITIAL_FULL)
-            for (uint32_t i = 0; i < s->nslots; i++) tag[i] = (int32_t)(i / places % s->nprod);
-        /* the stock file's slots each hold one product (checked), at every place */
-        for (int i = 0; i < d->stock.n; i++)
-            for (uint32_t k = 0; k < places; k++)
-                tag[(uint32_t)d->stock.slot[i] * places + k] = d->stock.product[i];
-        for (int i = 0; i < d->stock.nempty; i++)
-            for (uint32_t k = 0; k < places; k++)
-                tag[(uint32_t)d->stock.empty_slot[i] * places + k] = d->stock.empty_product[i];
-    } else if (d->val[K_PUT_AWAY].i == PUT_CLASS) {
-        uint32_t classes = d->val[K_CLASSES].set ? (uint32_t)d->val[K_CLASSES].i : 3u;
-        double *t = tsim__malloc(s->nslots * sizeof *t);
-        for (uint32_t i = 0; i < s->nslots; i++) t[i] = travel(d, -1, (int32_t)i);
-        double *sorted = tsim__malloc(s->nslots * sizeof *sorted);
-        memcpy(sorted, t, s->nslots * sizeof *t);
-        qsort(sorted, s->nslots, sizeof *sorted, by_value);
-        for (uint32_t i = 0; i < s->nslots; i++) {
-            int32_t z = 0;
-            for (uint32_t k = 1; k < classes; k++)
-                if (t[i] >= sorted[(uint64_t)s->nslots * k / classes]) z = (int32_t)k;
-            tag[i] = z;
-        }
-        tsim__free(t);
-        tsim__free(sorted);
-    }
-    (void)sim;
-}
-
-/* The class of product `p`: the classes take equal shares of the products ranked fastest-moving
- * first, as the model lists them (`classes_by: order`) or by their retrievals so far (`turnover`;
- * ties in the model's order, so before the first retrieval both agree). O(products). */
-static int32_t class_of(struct storage *s, const struct tsim__block_desc *d, int p)
-{
-    uint32_t classes = d->val[K_CLASSES].set ? (uint32_t)d->val[K_CLASSES].i : 3u;
-    uint64_t rank = (uint64_t)p;
-    if (d->val[K_CLASSES_BY].i == CLASSES_BY_TURNOVER) {
-        const uint64_t *turn = turn_of(s);
-        rank = 0;
-        for (uint32_t q = 0; q < s->nprod; q++)
-            rank += turn[q] > turn[p] || (turn[q] == turn[p] && q < (uint32_t)p);
-    }
-    return (int32_t)(rank * classes / s->nprod);
-}
-
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct storage *s = tsim__state(sim, b);
@@ -308,7 +85,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->cyc_off = s->turn_off + s->nprod * sizeof(uint64_t);
     s->ncyc = ncyc_of(sim->m, d, s->nslots);
     memset(turn_of(s), 0, s->nprod * sizeof(uint64_t));
-    tag_slots(sim, s, d);
+    tsim__storslot_tag(s, d);
     s->head = s->tail = TSIM__NIL;
     for (uint32_t k = 0; k < s->ncyc; k++)
         cyc_of(s)[k] = (struct cycle){.put_slot = -1, .ret_slot = -1, .carry = TSIM__NIL,
@@ -371,152 +148,6 @@ static void start(struct tsim_sim *sim, uint32_t b)
     }
 }
 
-/* Whether free slot `i` may take a load of product `p` under the put-away policy, `zone` being
- * p's class (policy class) or -1 for any zone. */
-static int may_take(struct storage *s, long long rule, uint32_t i, int p, int32_t zone)
-{
-    if (rule == PUT_DEDICATED) return tags_of(s)[i] == p;
-    if (rule == PUT_CLASS && zone >= 0) return tags_of(s)[i] == zone;
-    return 1;
-}
-
-/* Whether free place `i` of a selective rack is in a slot of several loads that holds one
- * already (stored, or a put-away on its way): put-away fills such a slot before it starts an
- * empty one. Never with one load a slot. O(slot_loads). */
-static int partly(struct storage *s, const struct tsim__block_desc *d, uint32_t i)
-{
-    uint32_t n = loads_of(d);
-    if (n == 1 || lanes_on(d)) return 0;
-    const struct slot *sl = slots_of(s);
-    for (uint32_t j = i - i % n; j < i - i % n + n; j++)
-        if (sl[j].state != FREE) return 1;
-    return 0;
-}
-
-/* Whether place `i` is free and may take a load of product `p` (`zone`: see may_take), and,
- * when `fill`, is in a slot that holds a load already. */
-static int put_ok(struct storage *s, const struct tsim__block_desc *d, uint32_t i, int p,
-                  int32_t zone, int fill)
-{
-    return slots_of(s)[i].state == FREE && may_take(s, d->val[K_PUT_AWAY].i, i, p, zone) &&
-           (!fill || partly(s, d, i));
-}
-
-/* Among the free places that put_ok allows (`fill` as there), the one nearest the I/O point
- * (the first of equals), or one drawn when `random`; -1 if none. Draws only when one is there. */
-static int32_t put_choose(struct tsim_sim *sim, struct storage *s,
-                          const struct tsim__block_desc *d, int p, int32_t zone, int fill,
-                          int random)
-{
-    if (random) {
-        uint32_t n = 0;
-        for (uint32_t i = 0; i < s->nslots; i++) n += put_ok(s, d, i, p, zone, fill);
-        if (n == 0) return -1;
-        uint32_t k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * n);
-        if (k >= n) k = n - 1;
-        for (uint32_t i = 0; i < s->nslots; i++)
-            if (put_ok(s, d, i, p, zone, fill) && k-- == 0) return (int32_t)i;
-        return -1;
-    }
-    int32_t best = -1;
-    double bt = 0;
-    for (uint32_t i = 0; i < s->nslots; i++) {
-        if (!put_ok(s, d, i, p, zone, fill)) continue;
-        double t = travel(d, -1, (int32_t)i);
-        if (best < 0 || t < bt) best = (int32_t)i, bt = t;
-    }
-    return best;
-}
-
-/* The free place for a load of product `p` in a selective rack: with slots of several loads,
- * first among the places of slots that hold a load already, then among all, each time by the
- * policy: the closest (`closest`; `dedicated`, among its product's), one drawn (`random`), or
- * one drawn in the product's class zone, or in any zone when that one is full (`class`). -1 if
- * none. With one load a slot the first round finds nothing and draws nothing. */
-static int32_t put_slot_selective(struct tsim_sim *sim, struct storage *s,
-                                  const struct tsim__block_desc *d, int p)
-{
-    long long rule = d->val[K_PUT_AWAY].i;
-    int random = rule == PUT_RANDOM || rule == PUT_CLASS;
-    int32_t zone = rule == PUT_CLASS ? class_of(s, d, p) : -1;
-    for (int fill = loads_of(d) > 1; fill >= 0; fill--) {
-        int32_t i = put_choose(sim, s, d, p, zone, fill, random);
-        if (i < 0 && zone >= 0) i = put_choose(sim, s, d, p, -1, fill, random);
-        if (i >= 0) return i;
-    }
-    return -1;
-}
-
-/* Whether lane `l` may take a load of product `p` now: it holds p and has room (`empty` 0) or
- * is empty (`empty` 1), and the policy allows it (may_take on its first place: a lane's places
- * share their tag, the lane's product under dedicated, its zone under class). */
-static int lane_ok(struct storage *s, const struct tsim__block_desc *d, uint32_t l, int p,
-                   int32_t zone, int empty)
-{
-    uint32_t depth = depth_of(d);
-    const struct lane *ln = &lanes_of(s)[l];
-    int room = empty ? ln->n == 0 : ln->n > 0 && ln->n < depth && ln->product == (uint32_t)p;
-    return room && may_take(s, d->val[K_PUT_AWAY].i, l * depth, p, zone);
-}
-
-/* Among the lanes lane_ok allows (`zone` as there), those that hold p with room, else the
- * empty ones; of them one drawn (`random`) or the one nearest the I/O point (the first of
- * equals); the slot is the lane's next position. -1 if none. Draws only when one is there. */
-static int32_t lane_choose(struct tsim_sim *sim, struct storage *s,
-                           const struct tsim__block_desc *d, int p, int32_t zone, int random)
-{
-    uint32_t depth = depth_of(d), nl = s->nslots / depth;
-    const struct lane *ln = lanes_of(s);
-    int empty = 0;
-    uint32_t n = 0;
-    for (; empty < 2; empty++) {
-        for (uint32_t l = 0; l < nl; l++) n += lane_ok(s, d, l, p, zone, empty);
-        if (n) break;
-    }
-    if (n == 0) return -1;
-    uint32_t k = 0;
-    if (random) {
-        k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * n);
-        if (k >= n) k = n - 1;
-    }
-    int32_t best = -1;
-    double bt = 0;
-    for (uint32_t l = 0; l < nl; l++) {
-        if (!lane_ok(s, d, l, p, zone, empty)) continue;
-        int32_t i = (int32_t)(l * depth + (ln[l].head + ln[l].n) % depth);
-        if (random) {
-            if (k-- == 0) return i;
-            continue;
-        }
-        double t = travel(d, -1, i);
-        if (best < 0 || t < bt) best = i, bt = t;
-    }
-    return best;
-}
-
-/* The slot for a load of product `p` in a drive-in or flow rack: the next position of a lane
- * that holds p and has room, else of an empty lane, by the policy: one drawn (`random`), the
- * nearest (`closest`), the nearest of p's own lanes (`dedicated`), or the nearest in the zone
- * of p's class, and in any zone when none there takes it (`class`). -1 if no lane takes it now. */
-static int32_t put_slot_lane(struct tsim_sim *sim, struct storage *s,
-                             const struct tsim__block_desc *d, int p)
-{
-    long long rule = d->val[K_PUT_AWAY].i;
-    int32_t zone = rule == PUT_CLASS ? class_of(s, d, p) : -1;
-    int32_t i = lane_choose(sim, s, d, p, zone, rule == PUT_RANDOM);
-    if (i < 0 && zone >= 0) i = lane_choose(sim, s, d, p, -1, 0);
-    return i;
-}
-
-/* The slot a put-away of product `p` goes to, -1 if none takes it now (a selective rack under
- * random or closest always has one: the block takes a load only while a slot is free). */
-static int32_t put_slot(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d,
-                        int p)
-{
-    if (lanes_on(d)) return put_slot_lane(sim, s, d, p);
-    return put_slot_selective(sim, s, d, p);
-}
-
 /* Loads a retrieval may take, stored and not reserved. */
 static uint64_t avail_n(struct storage *s, const struct tsim__block_desc *d)
 {
@@ -536,58 +167,6 @@ static uint64_t head_avail(struct storage *s, const struct tsim__block_desc *d)
 {
     int p = head_product(s, d);
     return p >= 0 ? avail_of(s)[p] : s->avail_all;
-}
-
-/* Whether stored slot `i` can be reached: in a selective rack every slot; in a lane only the
- * front load (drive-in: the last put away, LIFO; flow: the first, FIFO), and not in lane
- * `busy`, which a put-away of the same cycle fills (a drive-in lane's new load would stand in
- * front). */
-static int reachable(struct storage *s, const struct tsim__block_desc *d, uint32_t i, int32_t busy)
-{
-    if (!lanes_on(d)) return 1;
-    uint32_t depth = depth_of(d), l = i / depth;
-    const struct lane *ln = &lanes_of(s)[l];
-    if (ln->n == 0) return 0;
-    if (d->val[K_RACK].i == RACK_DRIVE_IN && busy >= 0 && (uint32_t)busy / depth == l) return 0;
-    uint32_t front = d->val[K_RACK].i == RACK_DRIVE_IN ? (ln->head + ln->n - 1) % depth : ln->head;
-    return i == l * depth + front;
-}
-
-/* The slot a retrieval takes its load from, -1 if no load it may take is available or
- * reachable; `busy` is the slot of the cycle's put-away, -1 if none. */
-static int32_t ret_slot(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d,
-                        int32_t busy)
-{
-    struct slot *sl = slots_of(s);
-    int p = head_product(s, d), any = p < 0;
-    uint64_t n = head_avail(s, d);
-    if (n == 0) return -1;
-    if (lanes_on(d)) { /* the reachable ones only */
-        n = 0;
-        for (uint32_t i = 0; i < s->nslots; i++)
-            n += sl[i].state == STORED && (any || sim->ents[sl[i].ent].product == p) &&
-                 reachable(s, d, i, busy);
-        if (n == 0) return -1;
-    }
-    long long rule = d->val[K_RETRIEVAL].i;
-    uint64_t k = 0;
-    if (rule == RET_RANDOM) {
-        k = (uint64_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * (double)n);
-        if (k >= n) k = n - 1;
-    }
-    int32_t best = -1;
-    double bt = 0;
-    for (uint32_t i = 0; i < s->nslots; i++) {
-        if (sl[i].state != STORED || (!any && sim->ents[sl[i].ent].product != p)) continue;
-        if (!reachable(s, d, i, busy)) continue;
-        if (rule == RET_RANDOM) {
-            if (k-- == 0) return (int32_t)i;
-            continue;
-        }
-        double t = rule == RET_CLOSEST ? travel(d, -1, (int32_t)i) : (double)sl[i].t_stored;
-        if (best < 0 || (rule == RET_LIFO ? t > bt : t < bt)) best = (int32_t)i, bt = t;
-    }
-    return best;
 }
 
 static int64_t handle(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d,
@@ -610,8 +189,8 @@ static int start_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s, uint
     int32_t ps = -1, rs = -1;
     /* A load no slot takes now (a dedicated rack's slots of its product full, no lane for it)
      * waits at I/O, and the loads behind it too: the queue is FIFO. */
-    if (want_put) want_put = (ps = put_slot(sim, s, d, sim->ents[s->head].product)) >= 0;
-    if (want_ret) want_ret = (rs = ret_slot(sim, s, d, ps)) >= 0;
+    if (want_put) want_put = (ps = tsim__storslot_put(sim, s, d, sim->ents[s->head].product)) >= 0;
+    if (want_ret) want_ret = (rs = tsim__storslot_ret(sim, s, d, head_product(s, d), ps)) >= 0;
     if (!want_ret && !want_put) return 0;
     int dual = want_put && want_ret && d->val[K_CYCLE].i == CYCLE_DUAL;
     if (!dual && want_put && want_ret) {
@@ -1224,7 +803,7 @@ int64_t tsim__storage_observe(struct tsim_sim *sim, int block, int product, int6
     struct slot *sl = slots_of(s);
     long long rule = d->val[K_PUT_AWAY].i;
     for (uint32_t i = 0; i < s->nslots && have < level && s->nfree > s->nput; i++) {
-        if (sl[i].state != FREE || !may_take(s, rule, i, product, -1)) continue;
+        if (sl[i].state != FREE || !tsim__storslot_may_take(s, rule, i, product, -1)) continue;
         store_new(sim, b, s, (int32_t)i, product);
         have++;
         moved++;
