@@ -57,6 +57,7 @@ static uint32_t req_cap_of(const struct tsim__block_desc *d)
 }
 
 static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; } /* a struct tsim__area's */
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
@@ -65,7 +66,8 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
     return round8(sizeof(struct storage)) + (size_t)nslots_of(d) * sizeof(struct slot) +
            np * sizeof(uint64_t) + req_cap_of(d) * sizeof(struct request) +
            nlanes * sizeof(struct lane) + round8((size_t)nslots_of(d) * sizeof(int32_t)) +
-           np * sizeof(uint64_t) + ncyc_of(m, d, nslots_of(d)) * sizeof(struct cycle);
+           np * sizeof(uint64_t) + ncyc_of(m, d, nslots_of(d)) * sizeof(struct cycle) + 8 +
+           np * sizeof(struct prod_stat);
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)
@@ -84,6 +86,8 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->turn_off = s->tag_off + round8((size_t)s->nslots * sizeof(int32_t));
     s->cyc_off = s->turn_off + s->nprod * sizeof(uint64_t);
     s->ncyc = ncyc_of(sim->m, d, s->nslots);
+    s->prod_off = round16(s->cyc_off + s->ncyc * sizeof(struct cycle));
+    memset(prods_of(s), 0, s->nprod * sizeof(struct prod_stat));
     memset(turn_of(s), 0, s->nprod * sizeof(uint64_t));
     tsim__storslot_tag(s, d);
     s->head = s->tail = TSIM__NIL;
@@ -109,6 +113,24 @@ static void store(struct tsim_sim *sim, struct storage *s, int32_t i, uint32_t e
     s->avail_all++;
     s->stock++;
     tsim__area_in(&s->stock_level, sim->now, s->stock);
+    struct prod_stat *ps = &prods_of(s)[sim->ents[e].product];
+    tsim__area_in(&ps->level, sim->now, ++ps->held);
+}
+
+/* Load `e`, stored since `stored`, leaves the stock: picked up by a retrieval (`retrieved`: its
+ * dwell and the product's retrievals count) or taken out to match the plant's report. */
+static void stock_out(struct tsim_sim *sim, struct storage *s, uint32_t e, int64_t stored,
+                      int retrieved)
+{
+    struct prod_stat *ps = &prods_of(s)[sim->ents[e].product];
+    s->stock--;
+    tsim__area_out(&s->stock_level, sim->now);
+    ps->held--;
+    tsim__area_out(&ps->level, sim->now);
+    if (!retrieved) return;
+    tsim__sum_add(&s->dwell, sim->now - stored);
+    tsim__sum_add(&ps->dwell, sim->now - stored);
+    ps->retrievals++;
 }
 
 static void store_new(struct tsim_sim *sim, uint32_t b, struct storage *s, int32_t i, int product)
@@ -450,15 +472,16 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
     case EV_DEMAND: demand(sim, b, s); return;
     case EV_PUT_DONE:
         store(sim, s, c->put_slot, c->carry);
-        c->carry = TSIM__NIL;
         s->put_aways++;
+        prods_of(s)[sim->ents[c->carry].product].put_aways++;
+        c->carry = TSIM__NIL;
         if (c->ret_slot >= 0) tsim__schedule(sim, c->t_ret, b, EV_RET_PICK, arg);
         else tsim__schedule(sim, c->t_end, b, EV_END, arg);
         return;
     case EV_RET_PICK: {
         struct slot *sl = &slots_of(s)[c->ret_slot];
         c->out = sl->ent;
-        tsim__sum_add(&s->dwell, sim->now - sl->t_stored);
+        int64_t stored = sl->t_stored;
         sl->ent = TSIM__NIL;
         sl->state = FREE;
         s->nfree++;
@@ -469,10 +492,9 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
             if (d->val[K_RACK].i == RACK_FLOW) ln->head = (ln->head + 1) % depth;
             ln->n--;
         }
-        s->stock--;
-        tsim__area_out(&s->stock_level, sim->now);
         s->retrievals++;
         turn_of(s)[sim->ents[c->out].product]++;
+        stock_out(sim, s, c->out, stored, 1);
         tsim__schedule(sim, c->t_end, b, EV_END, arg);
         return;
     }
@@ -517,6 +539,12 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     s->cycles_single = s->cycles_dual = 0;
     s->dwell = s->put_wait = s->ret_wait = (struct tsim__sum){0, 0};
     s->travel_single = s->travel_dual = 0;
+    for (uint32_t p = 0; p < s->nprod; p++) {
+        struct prod_stat *ps = &prods_of(s)[p];
+        tsim__area_restart(&ps->level, sim->now, ps->held);
+        ps->dwell = (struct tsim__sum){0, 0};
+        ps->put_aways = ps->retrievals = 0;
+    }
 }
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
@@ -548,6 +576,17 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
                     s->cycles_single ? s->travel_single / (double)s->cycles_single : 0);
     tsim_result_add(r, (int)b, "travel_dual",
                     s->cycles_dual ? s->travel_dual / (double)s->cycles_dual : 0);
+    char *const *name = sim->m->product_kpis; /* the model's: results borrow KPI names */
+    if (!tsim__desc(sim, b)->val[K_BY_PRODUCT].i || !name) return;
+    for (uint32_t p = 0; p < s->nprod; p++) {
+        const struct prod_stat *ps = &prods_of(s)[p];
+        char *const *at = name + p * TSIM__PKPI_N;
+        tsim_result_add(r, (int)b, at[TSIM__PKPI_STOCK],
+                        tsim__area_mean(&ps->level, sim->now, ps->held));
+        tsim_result_add(r, (int)b, at[TSIM__PKPI_PUT_AWAYS], (double)ps->put_aways);
+        tsim_result_add(r, (int)b, at[TSIM__PKPI_RETRIEVALS], (double)ps->retrievals);
+        tsim_result_add(r, (int)b, at[TSIM__PKPI_DWELL], tsim__sum_mean(sim, &ps->dwell));
+    }
 }
 
 static const struct tsim__block_vt storage_vt = {
@@ -678,6 +717,7 @@ static const char *const queues[] = {"fifo", "nearest", NULL};
 static const char *const classes_by[] = {"order", "turnover", NULL};
 static const char *const stockout_rules[] = {"wait", "drop", NULL};
 static const char *const initials[] = {"empty", "full", NULL};
+static const char *const booleans[] = {"false", "true", NULL};
 
 static const struct tsim__key keys[] = {
     [K_BAYS] = {"bays", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, SLOTS_MAX, .dflt = "required",
@@ -746,6 +786,11 @@ static const struct tsim__key keys[] = {
     [K_SERVED_BY] = {"served_by", TSIM__KEY_FORM, 0, .dflt = "none (its own crane)",
                      .help = "an operators pool or a fleet whose operators or vehicles do the "
                              "cycles in place of the crane, one each, several at once"},
+    [K_BY_PRODUCT] = {"by_product", TSIM__KEY_CHOICE, 0, .choices = booleans, .noun = "value",
+                      .dflt = "false",
+                      .help = "`true`: also the stock, put-aways, retrievals and dwell of each "
+                              "product (products.P.stock, ...), in a model of two products or "
+                              "more"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of retrieved loads"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -821,8 +866,7 @@ int64_t tsim__storage_observe(struct tsim_sim *sim, int block, int product, int6
         s->nfree++;
         avail_of(s)[product]--;
         s->avail_all--;
-        s->stock--;
-        tsim__area_out(&s->stock_level, sim->now);
+        stock_out(sim, s, e, sl[last].t_stored, 0);
         tsim__note_leave(sim, b, e);
         tsim__entity_dispose(sim, e);
         have--;

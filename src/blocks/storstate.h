@@ -28,7 +28,7 @@ enum {
     K_BAYS, K_LEVELS, K_BAY_WIDTH, K_LEVEL_HEIGHT, K_SPEED_X, K_SPEED_Y, K_PICK, K_DROP, K_CYCLE,
     K_QUEUE, K_PUT_AWAY, K_RETRIEVAL, K_DEMAND, K_DEMAND_PRODUCT, K_STOCKOUT, K_INITIAL,
     K_REQUESTS, K_STOCK_FILE, K_RACK, K_DEPTH, K_CLASSES, K_CLASSES_BY, K_ACCEL, K_ACCEL_X,
-    K_ACCEL_Y, K_SLOT_LOADS, K_SERVED_BY
+    K_ACCEL_Y, K_SLOT_LOADS, K_SERVED_BY, K_BY_PRODUCT
 }; /* indices in `keys` */
 
 struct slot {
@@ -65,6 +65,15 @@ struct cycle {
     uint32_t pad_;
 };
 
+/* One product's stock and moves: its loads held (stored, or reserved by a retrieval until the
+ * crane picks them up, as `stock` counts them) and their time-weighted count, its put-aways,
+ * retrievals and their dwell, since the statistics' start. */
+struct prod_stat {
+    struct tsim__area level;
+    struct tsim__sum dwell;
+    uint64_t held, put_aways, retrievals, pad_;
+};
+
 struct storage {
     struct tsim__bhdr h;
     uint32_t nslots, nprod, req_cap;
@@ -82,6 +91,7 @@ struct storage {
                                     class zone (class), -1 for none */
     uint64_t turn_off;           /* per product its retrievals since the run's start */
     uint64_t cyc_off;            /* the cycle records, `ncyc` of them */
+    uint64_t prod_off;           /* per product its statistics (struct prod_stat) */
     struct tsim__area stock_level;
     int64_t busy_ticks;
     uint64_t put_aways, retrievals, stockouts, lost, cycles_single, cycles_dual;
@@ -100,6 +110,11 @@ static inline uint64_t *avail_of(struct storage *s)
 static inline struct request *reqs_of(struct storage *s)
 {
     return (struct request *)((unsigned char *)s + s->req_off);
+}
+
+static inline struct prod_stat *prods_of(struct storage *s)
+{
+    return (struct prod_stat *)((unsigned char *)s + s->prod_off);
 }
 
 static inline struct cycle *cyc_of(struct storage *s)
