@@ -20,8 +20,9 @@
  * it, or a retrieval has it as its target and its load is no longer available). The block takes
  * a load only while free slots outnumber the queued put-aways, so every accepted load has a
  * slot. `avail` counts stored loads not reserved, per product; a waiting retrieval request
- * (ring of `req_cap`) is served only when a load it may take is available. At most one crane
- * event is pending; EV_DEMAND is pending while `demand` is given.
+ * (ring of `req_cap`) is served only when a load it may take is available, the first such in
+ * the ring's order (one that waits for stock keeps its place, the ones behind it go on). At
+ * most one event is pending a cycle; EV_DEMAND is pending while `demand` is given.
  *
  * State lives in the arena: the struct, then the slots, the per-product counts and the request
  * ring, located by offsets from the state (nothing points into the arena); its layout is in
@@ -176,19 +177,61 @@ static uint64_t avail_n(struct storage *s, const struct tsim__block_desc *d)
     return d->val[K_DEMAND_PRODUCT].set ? avail_of(s)[d->val[K_DEMAND_PRODUCT].i] : s->avail_all;
 }
 
-/* The product the waiting request at the head asks for, -1 for any. */
-static int head_product(struct storage *s, const struct tsim__block_desc *d)
+/* The waiting request `k` places behind the head (0: the head; k < req_n). */
+static struct request *req_at(struct storage *s, uint32_t k)
 {
-    int p = reqs_of(s)[s->req_head].product;
+    return &reqs_of(s)[(s->req_head + k) % s->req_cap];
+}
+
+/* Take waiting request `k` out of the queue: the ones behind it move up, in order. */
+static void req_take(struct storage *s, uint32_t k)
+{
+    if (k == 0) {
+        s->req_head = (s->req_head + 1) % s->req_cap;
+    } else {
+        for (; k + 1 < s->req_n; k++) *req_at(s, k) = *req_at(s, k + 1);
+    }
+    s->req_n--;
+}
+
+/* The product waiting request `k` asks for, -1 for any. */
+static int req_product(struct storage *s, const struct tsim__block_desc *d, uint32_t k)
+{
+    int p = req_at(s, k)->product;
     if (p < 0 && d->val[K_DEMAND_PRODUCT].set) p = (int)d->val[K_DEMAND_PRODUCT].i;
     return p;
 }
 
-/* Loads the head request may take (some request waits). */
-static uint64_t head_avail(struct storage *s, const struct tsim__block_desc *d)
+/* Loads waiting request `k` may take, stored and not reserved. */
+static uint64_t req_avail(struct storage *s, const struct tsim__block_desc *d, uint32_t k)
 {
-    int p = head_product(s, d);
+    int p = req_product(s, d, k);
     return p >= 0 ? avail_of(s)[p] : s->avail_all;
+}
+
+/* Whether some waiting request has a load it may take. O(waiting requests). */
+static int ret_wanted(struct storage *s, const struct tsim__block_desc *d)
+{
+    for (uint32_t k = 0; k < s->req_n; k++)
+        if (req_avail(s, d, k) > 0) return 1;
+    return 0;
+}
+
+/* The request a retrieval serves now: the first waiting one, in the queue's order, that a load it
+ * may take can be reached for (`busy`: the place of the same cycle's put-away, -1 if none), its
+ * place in `*rs`; -1 if none. A request that finds no load of its product (a stock-out under
+ * `stockout: wait`) keeps its place while the ones behind it are served, so it goes first once a
+ * load of its product is stored. The retrieval rule's draw is made for the request served only.
+ * O(waiting requests), and O(slots) for each whose product has a load available. */
+static int32_t ret_choose(struct tsim_sim *sim, struct storage *s,
+                          const struct tsim__block_desc *d, int32_t busy, int32_t *rs)
+{
+    for (uint32_t k = 0; k < s->req_n; k++) {
+        if (req_avail(s, d, k) == 0) continue;
+        *rs = tsim__storslot_ret(sim, s, d, req_product(s, d, k), busy);
+        if (*rs >= 0) return (int32_t)k;
+    }
+    return -1;
 }
 
 static int64_t handle(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d,
@@ -205,14 +248,14 @@ static int start_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s, uint
     uint32_t k = 0;
     while (cyc_of(s)[k].phase != IDLE) k++; /* one is free: the caller's check */
     struct cycle *c = &cyc_of(s)[k];
-    int want_ret = s->req_n > 0 && head_avail(s, d) > 0;
+    int want_ret = ret_wanted(s, d);
     int want_put = s->nput > 0;
     if (!want_ret && !want_put) return 0;
-    int32_t ps = -1, rs = -1;
+    int32_t ps = -1, rs = -1, rk = -1;
     /* A load no slot takes now (a dedicated rack's slots of its product full, no lane for it)
      * waits at I/O, and the loads behind it too: the queue is FIFO. */
     if (want_put) want_put = (ps = tsim__storslot_put(sim, s, d, sim->ents[s->head].product)) >= 0;
-    if (want_ret) want_ret = (rs = tsim__storslot_ret(sim, s, d, head_product(s, d), ps)) >= 0;
+    if (want_ret) want_ret = (rk = ret_choose(sim, s, d, ps, &rs)) >= 0;
     if (!want_ret && !want_put) return 0;
     int dual = want_put && want_ret && d->val[K_CYCLE].i == CYCLE_DUAL;
     if (!dual && want_put && want_ret) {
@@ -221,7 +264,7 @@ static int start_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s, uint
         if (d->val[K_QUEUE].i == QUEUE_NEAREST)
             take_put = travel(d, -1, ps) <= travel(d, -1, rs);
         else
-            take_put = sim->ents[s->head].t_in <= reqs_of(s)[s->req_head].t;
+            take_put = sim->ents[s->head].t_in <= req_at(s, (uint32_t)rk)->t;
         if (take_put) rs = -1;
         else ps = -1;
     }
@@ -251,13 +294,12 @@ static int start_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s, uint
         sl->state = RESERVED;
         avail_of(s)[sim->ents[sl->ent].product]--;
         s->avail_all--;
-        const struct request *rq = &reqs_of(s)[s->req_head];
+        const struct request *rq = req_at(s, (uint32_t)rk);
         tsim__sum_add(&s->ret_wait, sim->now - rq->t);
         c->tell_to = rq->to;
         c->tell_kind = rq->kind;
         c->tell_arg = rq->arg;
-        s->req_head = (s->req_head + 1) % s->req_cap;
-        s->req_n--;
+        req_take(s, (uint32_t)rk);
     }
     double tr;
     if (ps >= 0) {
@@ -294,7 +336,7 @@ static int start_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s, uint
  * may take a load; start_cycle then finds whether a slot takes it. */
 static uint32_t work_of(struct storage *s, const struct tsim__block_desc *d)
 {
-    return s->nput + (s->req_n > 0 && head_avail(s, d) > 0 ? s->req_n : 0);
+    return s->nput + (ret_wanted(s, d) ? s->req_n : 0);
 }
 
 /* Start the next cycles while there is work and a server for it: the crane when it is idle;
@@ -451,14 +493,11 @@ int tsim__storage_withdraw(struct tsim_sim *sim, uint32_t b, uint32_t to, uint32
                            uint32_t arg)
 {
     struct storage *s = tsim__state(sim, b);
-    struct request *rq = reqs_of(s);
     for (uint32_t k = 0; k < s->req_n; k++) {
-        const struct request *r = &rq[(s->req_head + k) % s->req_cap];
+        const struct request *r = req_at(s, k);
         if (r->to != to || r->kind != kind || r->arg != arg) continue;
-        for (; k + 1 < s->req_n; k++) /* the ones behind it move up, in order */
-            rq[(s->req_head + k) % s->req_cap] = rq[(s->req_head + k + 1) % s->req_cap];
-        s->req_n--;
-        next_cycle(sim, b, s); /* it may have held the queue, waiting for stock */
+        req_take(s, k);
+        next_cycle(sim, b, s);
         return 0;
     }
     return -1;

@@ -30,10 +30,11 @@ int64_t tsim__storage_observe(struct tsim_sim *sim, int block, int product, int6
  * point, block event (`to`, `kind`, `arg`) is scheduled at that instant; the load then leaves
  * along the storage's `to`, as every retrieved load does. A request that finds no load of the
  * product that the waiting requests have not claimed is a stock-out, counted in the storage's
- * `stockouts`; then, by the storage's `stockout` rule, it waits for a load (at the head of the
- * queue it holds the requests behind it) or is dropped. Returns 0 (asked), 1 (a stock-out
- * dropped: nothing is asked), or -1 when the request queue (`requests`) is full: nothing is
- * asked or counted, and the caller asks again later. O(waiting requests). */
+ * `stockouts`; then, by the storage's `stockout` rule, it waits for a load (keeping its place:
+ * the requests behind it are served meanwhile, and it goes first once a load of its product is
+ * stored) or is dropped. Returns 0 (asked), 1 (a stock-out dropped: nothing is asked), or -1
+ * when the request queue (`requests`) is full: nothing is asked or counted, and the caller asks
+ * again later. O(waiting requests). */
 int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_t to,
                           uint32_t kind, uint32_t arg);
 /* Withdraw the request of storage block `b` whose event is (`to`, `kind`, `arg`), if it still

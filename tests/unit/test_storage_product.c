@@ -1,13 +1,17 @@
 /*
- * A storage block's KPIs by product (`by_product: true`): products.P.stock (time-weighted stock
- * on hand), products.P.put_aways, products.P.retrievals and products.P.dwell. A run computed by
- * hand, the key's absence and a one-product model (no names), and, with tolerances that are
- * confidence intervals over replications plus a derived bias allowance (as in test_storage.c),
- * Little's law on each product: stock_P = put-away rate_P x dwell_P.
+ * A storage block's products: its KPIs by product (`by_product: true`): products.P.stock
+ * (time-weighted stock on hand), products.P.put_aways, products.P.retrievals and
+ * products.P.dwell; a run computed by hand, the key's absence and a one-product model (no
+ * names), and, with tolerances that are confidence intervals over replications plus a derived
+ * bias allowance (as in test_storage.c), Little's law on each product: stock_P = put-away
+ * rate_P x dwell_P. And requests for several products in one crane's queue (as a picking block's
+ * lines ask, tsim__storage_request), computed by hand: one that waits for stock keeps its place
+ * and does not hold the ones behind it.
  * Set TSIM_TEST_VERBOSE=1 to print every figure with its interval.
  */
 #include "check.h"
 #include "twinsim.h"
+#include "blocks/storage.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -254,6 +258,104 @@ static void test_product_little(void)
     tsim_model_destroy(m);
 }
 
+/* Rack of 3 x 1 slots, 1 wide, speed 1, pick-up and drop 0.5, closest free slot, FIFO
+ * retrieval, single-command cycles, `stockout: wait`; requests asked through
+ * tsim__storage_request (no event told), loads leave to a sink:
+ *   0: a request for a, none in stock: a stock-out; it waits.
+ *   2: load b1: 0.5 pick-up, 0.5 travel, 0.5 drop, stored in slot 0 at 3.5, the crane back at 4.
+ *   4: load b2: into slot 1 (travel 1.5): stored at 6.5, back at 8.
+ *   5: a request for b: b1 is in stock, it waits for the crane behind a's.
+ *   8: the crane serves b's request (a's still finds nothing, and keeps its place): travel 0.5,
+ *      picks b1 at 9 (dwell 5.5), back 0.5, drops it at 10 (b waited 3).
+ *  12: load a1: stored in slot 0 at 13.5, back at 14.
+ *  13: a request b' for b (b2 in stock): it waits behind a's.
+ *  14: a's request goes first: picks a1 at 15 (dwell 1.5), drops it at 16 (a waited 14).
+ *  16: b': travel 1.5, picks b2 at 18 (dwell 11.5), drops it at 20 (waited 3).
+ * At 9.5 one retrieval (of b); at 16.2 two, one of each product (had b' gone before a, b2 would
+ * have been picked at 16); at 25: 3 retrievals, waits (3 + 14 + 3) / 3, dwells
+ * (5.5 + 1.5 + 11.5) / 3, crane busy 2 + 4 + 2 + 2 + 2 + 4 = 16 of 25, travel per cycle
+ * (1 + 3 + 1 + 1 + 1 + 3) / 6. With the old rule (a waiting request held the queue) nothing
+ * would have been retrieved before 14. */
+static void test_product_waiting_request_steps_aside(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = load("name: rack\n"
+                                "products: [a, b]\n"
+                                "blocks:\n"
+                                "  - source: in_b\n"
+                                "    interarrival: 2\n"
+                                "    limit: 2\n"
+                                "    product: b\n"
+                                "    to: rack\n"
+                                "  - source: in_a\n"
+                                "    interarrival: 12\n"
+                                "    limit: 1\n"
+                                "    product: a\n"
+                                "    to: rack\n"
+                                "  - storage: rack\n"
+                                "    bays: 3\n"
+                                "    levels: 1\n"
+                                "    speed_x: 1\n"
+                                "    speed_y: 1\n"
+                                "    pick_time: 0.5\n"
+                                "    drop_time: 0.5\n"
+                                "    put_away: closest\n"
+                                "    cycle: single\n"
+                                "    by_product: true\n"
+                                "    to: out\n"
+                                "  - sink: out\n",
+                                diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    uint32_t rack = (uint32_t)tsim_model_find_block(m, "rack");
+    int a = tsim_model_find_product(m, "a"), b = tsim_model_find_product(m, "b");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    struct tsim_result r;
+    CHECK(tsim__storage_request(sim, rack, a, UINT32_MAX, 0, 0) == 0);
+    tsim_sim_run_until(sim, 5);
+    CHECK(tsim__storage_request(sim, rack, b, UINT32_MAX, 0, 0) == 0);
+    tsim_sim_run_until(sim, 9.5);
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, (int)rack, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, (int)rack, "products.b.retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, (int)rack, "products.b.dwell"), 5.5, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_run_until(sim, 13);
+    CHECK(tsim__storage_request(sim, rack, b, UINT32_MAX, 0, 0) == 0);
+    tsim_sim_run_until(sim, 16.2);
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, (int)rack, "products.a.retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, (int)rack, "products.b.retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, (int)rack, "products.a.dwell"), 1.5, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_run_until(sim, 25);
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, (int)rack, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, (int)rack, "put_aways"), 3, 0);
+    CHECK_NEAR(kpi(&r, (int)rack, "retrievals"), 3, 0);
+    CHECK_NEAR(kpi(&r, (int)rack, "retrieval_wait"), 20.0 / 3, 1e-9);
+    CHECK_NEAR(kpi(&r, (int)rack, "dwell"), 18.5 / 3, 1e-9);
+    CHECK_NEAR(kpi(&r, (int)rack, "products.b.dwell"), (5.5 + 11.5) / 2, 1e-9);
+    CHECK_NEAR(kpi(&r, (int)rack, "crane_utilization"), 16.0 / 25, 1e-9);
+    CHECK_NEAR(kpi(&r, (int)rack, "cycles_single"), 6, 0);
+    CHECK_NEAR(kpi(&r, (int)rack, "travel_single"), 10.0 / 6, 1e-12);
+    CHECK_NEAR(kpi(&r, TSIM_KPI_SYSTEM, "completed"), 3, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     const char *v = getenv("TSIM_TEST_VERBOSE");
@@ -262,5 +364,6 @@ int main(void)
     RUN(test_product_one);
     RUN(test_product_bad_key);
     RUN(test_product_little);
+    RUN(test_product_waiting_request_steps_aside);
     return CHECK_DONE();
 }
