@@ -134,6 +134,29 @@ static void stock_out(struct tsim_sim *sim, struct storage *s, uint32_t e, int64
     ps->retrievals++;
 }
 
+/* The load of reserved or stored place `i` is picked up by a retrieval: the place is free (a
+ * lane's front moves), the load leaves the stock; returns it. */
+static uint32_t take_load(struct tsim_sim *sim, struct storage *s,
+                          const struct tsim__block_desc *d, int32_t i)
+{
+    struct slot *sl = &slots_of(s)[i];
+    uint32_t e = sl->ent;
+    int64_t stored = sl->t_stored;
+    sl->ent = TSIM__NIL;
+    sl->state = FREE;
+    s->nfree++;
+    if (lanes_on(d)) { /* the front load left its lane */
+        uint32_t depth = depth_of(d);
+        struct lane *ln = &lanes_of(s)[(uint32_t)i / depth];
+        if (d->val[K_RACK].i == RACK_FLOW) ln->head = (ln->head + 1) % depth;
+        ln->n--;
+    }
+    s->retrievals++;
+    turn_of(s)[sim->ents[e].product]++;
+    stock_out(sim, s, e, stored, 1);
+    return e;
+}
+
 static void store_new(struct tsim_sim *sim, uint32_t b, struct storage *s, int32_t i, int product)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
@@ -489,6 +512,36 @@ int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_
     return 0;
 }
 
+int64_t tsim__storage_pick(struct tsim_sim *sim, uint32_t b, int product, int64_t qty,
+                           double *reach)
+{
+    struct storage *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (qty <= 0 || product < 0 || (uint32_t)product >= s->nprod) return 0;
+    uint64_t have = avail_of(s)[product], claimed = claims(s, d, product);
+    int64_t got = 0, room = have > claimed ? (int64_t)(have - claimed) : 0;
+    long long bays = d->val[K_BAYS].i;
+    double w = d->val[K_BAY_WIDTH].set ? d->val[K_BAY_WIDTH].r : 1;
+    while (got < qty && got < room) {
+        int32_t i = tsim__storslot_ret(sim, s, d, product, -1);
+        if (i < 0) break; /* none reachable (a lane's front holds another load) */
+        double x = ((double)((uint32_t)i / places_of(d) % (uint32_t)bays) + 0.5) * w;
+        if (x > *reach) *reach = x;
+        avail_of(s)[product]--;
+        s->avail_all--;
+        uint32_t e = take_load(sim, s, d, i);
+        tsim__note_leave(sim, b, e);
+        tsim__entity_dispose(sim, e);
+        got++;
+    }
+    if (got < qty) s->stockouts++;
+    if (got > 0) {
+        if (s->nfree > s->nput) tsim__wake(sim, b);
+        next_cycle(sim, b, s); /* a put-away may have waited for a slot */
+    }
+    return got;
+}
+
 int tsim__storage_withdraw(struct tsim_sim *sim, uint32_t b, uint32_t to, uint32_t kind,
                            uint32_t arg)
 {
@@ -517,26 +570,10 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
         if (c->ret_slot >= 0) tsim__schedule(sim, c->t_ret, b, EV_RET_PICK, arg);
         else tsim__schedule(sim, c->t_end, b, EV_END, arg);
         return;
-    case EV_RET_PICK: {
-        struct slot *sl = &slots_of(s)[c->ret_slot];
-        c->out = sl->ent;
-        int64_t stored = sl->t_stored;
-        sl->ent = TSIM__NIL;
-        sl->state = FREE;
-        s->nfree++;
-        const struct tsim__block_desc *d = tsim__desc(sim, b);
-        if (lanes_on(d)) { /* the front load left its lane */
-            uint32_t depth = depth_of(d);
-            struct lane *ln = &lanes_of(s)[(uint32_t)c->ret_slot / depth];
-            if (d->val[K_RACK].i == RACK_FLOW) ln->head = (ln->head + 1) % depth;
-            ln->n--;
-        }
-        s->retrievals++;
-        turn_of(s)[sim->ents[c->out].product]++;
-        stock_out(sim, s, c->out, stored, 1);
+    case EV_RET_PICK:
+        c->out = take_load(sim, s, tsim__desc(sim, b), c->ret_slot);
         tsim__schedule(sim, c->t_end, b, EV_END, arg);
         return;
-    }
     default:
         if (c->tell_to != TSIM__NIL) { /* the load another block asked for is at I/O */
             tsim__schedule(sim, sim->now, c->tell_to, c->tell_kind, c->tell_arg);

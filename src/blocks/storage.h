@@ -37,6 +37,15 @@ int64_t tsim__storage_observe(struct tsim_sim *sim, int block, int product, int6
  * again later. O(waiting requests). */
 int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_t to,
                           uint32_t kind, uint32_t arg);
+/* A picker of a picking block with `pick_from` takes up to `qty` loads of `product` (one a unit)
+ * from storage block `b`'s stock now: loads stored and not reserved, less those the waiting
+ * requests claim, each chosen by the storage's retrieval rule (a lane's front load only). Each
+ * is a retrieval of the storage (with its dwell) and leaves the model; its slot is free at once.
+ * A take that finds fewer than `qty` is one stock-out of the storage. `*reach` becomes the
+ * larger of itself and the farthest bay taken from, as a distance along the aisle from the I/O
+ * point (bay centre x `bay_width`). Returns the loads taken. O(slots) a load. */
+int64_t tsim__storage_pick(struct tsim_sim *sim, uint32_t b, int product, int64_t qty,
+                           double *reach);
 /* Withdraw the request of storage block `b` whose event is (`to`, `kind`, `arg`), if it still
  * waits in the queue: the crane has not set off for its load, which stays in stock (no load is
  * reserved for a waiting request). Returns 0, or -1 when no such request waits (the crane is
