@@ -328,11 +328,18 @@ struct tsim_model {
     struct tsim__attr_desc *attrs;
     char *file; /* the file it was loaded from, for run-time errors of its rules; may be NULL */
     /* finalized, with two products or more: the names of the KPIs by product,
-     * "products.P.lead_time" at 2p and "products.P.throughput" at 2p + 1 (results borrow
-     * them); NULL otherwise */
+     * "products.P.KPI" of KPI k (TSIM__PKPI_*) at p * TSIM__PKPI_N + k (results borrow them);
+     * NULL otherwise */
     char **product_kpis;
     struct tsim__sheet *sheets; /* per product; NULL: no routing sheets */
     struct tsim__setups setups;
+};
+
+/* The KPIs by product whose names the model makes (its `product_kpis`): a sink's lead time and
+ * throughput (sink.c), a storage block's stock, put-aways, retrievals and dwell (storage.c). */
+enum {
+    TSIM__PKPI_LEAD_TIME, TSIM__PKPI_THROUGHPUT, TSIM__PKPI_STOCK, TSIM__PKPI_PUT_AWAYS,
+    TSIM__PKPI_RETRIEVALS, TSIM__PKPI_DWELL, TSIM__PKPI_N
 };
 
 /* Free the routing sheets and setup families of `m` (src/blocks/sheets.c). */

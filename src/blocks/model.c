@@ -60,7 +60,8 @@ static void pdist_release(struct tsim__pdist *pd)
 /* The table of names of the KPIs by product (finalize makes it). */
 static void product_kpis_release(struct tsim_model *m)
 {
-    for (int i = 0; m->product_kpis && i < 2 * m->nproducts; i++) tsim__free(m->product_kpis[i]);
+    for (int i = 0; m->product_kpis && i < TSIM__PKPI_N * m->nproducts; i++)
+        tsim__free(m->product_kpis[i]);
     tsim__free(m->product_kpis);
     m->product_kpis = NULL;
 }
@@ -634,11 +635,15 @@ int tsim__model_finalize(struct tsim_model *m)
     if (!m->product_kpis && m->nproducts >= 2) {
         /* Products are only ever added, never renamed: names made once stay right, and adding
          * a product drops the table (tsim_model_add_product). */
-        m->product_kpis = tsim__calloc((size_t)m->nproducts * 2, sizeof *m->product_kpis);
-        for (int p = 0; p < m->nproducts; p++) {
-            m->product_kpis[2 * p] = kpi_name(m->products[p], "lead_time");
-            m->product_kpis[2 * p + 1] = kpi_name(m->products[p], "throughput");
-        }
+        static const char *const kpi[TSIM__PKPI_N] = {
+            [TSIM__PKPI_LEAD_TIME] = "lead_time", [TSIM__PKPI_THROUGHPUT] = "throughput",
+            [TSIM__PKPI_STOCK] = "stock", [TSIM__PKPI_PUT_AWAYS] = "put_aways",
+            [TSIM__PKPI_RETRIEVALS] = "retrievals", [TSIM__PKPI_DWELL] = "dwell"};
+        m->product_kpis =
+            tsim__calloc((size_t)m->nproducts * TSIM__PKPI_N, sizeof *m->product_kpis);
+        for (int p = 0; p < m->nproducts; p++)
+            for (int k = 0; k < TSIM__PKPI_N; k++)
+                m->product_kpis[p * TSIM__PKPI_N + k] = kpi_name(m->products[p], kpi[k]);
     }
     if (check_shift_ticks(m) != 0) return TSIM_EMODEL;
     long long servers = 0;

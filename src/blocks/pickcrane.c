@@ -94,11 +94,12 @@ int tsim__pickcrane_pick(struct tsim_sim *sim, uint32_t b, struct tsim__picking 
 
 int tsim__pickcrane_check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
-    static const int walk_keys[] = {K_PICKERS, K_TOUR_LINES, K_AISLES, K_AISLE_LENGTH,
-                                    K_AISLE_PITCH, K_LOCATIONS, K_WALK_SPEED, K_ROUTING, K_STOCK};
-    static const char *const walk_names[] = {"pickers", "tour_lines", "aisles", "aisle_length",
-                                             "aisle_pitch", "locations", "walk_speed", "routing",
-                                             "stock"};
+    static const int walk_keys[] = {K_PICKERS,   K_TOUR_LINES,  K_AISLES,
+                                    K_AISLE_LENGTH, K_AISLE_PITCH, K_LOCATIONS,
+                                    K_WALK_SPEED, K_ROUTING,     K_STOCK, K_PICK_FROM};
+    static const char *const walk_names[] = {"pickers",     "tour_lines", "aisles", "aisle_length",
+                                             "aisle_pitch", "locations",  "walk_speed", "routing",
+                                             "stock",       "pick_from"};
     for (size_t i = 0; i < sizeof walk_keys / sizeof *walk_keys; i++)
         if (d->val[walk_keys[i]].set)
             return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,

@@ -45,6 +45,7 @@
  */
 #include "blocks/picking.h"
 #include "blocks/pickstate.h"
+#include "blocks/storage.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -292,6 +293,14 @@ static double tour_travel(const struct tsim__block_desc *d, const int32_t *produ
     return 2 * (xmax + depth) / d->val[K_WALK_SPEED].r;
 }
 
+/* With `pick_from`, the walk of a tour whose farthest pick is `reach` along the storage's aisle
+ * from its I/O point (the depot): out to it and back (return routing in one aisle; the rack's
+ * levels take no walking), in model time. */
+static double rack_walk(const struct tsim__block_desc *d, double reach)
+{
+    return d->val[K_WALK_SPEED].set ? 2 * reach / d->val[K_WALK_SPEED].r : 0;
+}
+
 static void dispatch_packers(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s);
 
 /* Idle pickers take tours of the released lines, lowest-numbered picker first; with a crane,
@@ -318,6 +327,7 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct tsim__pick
         while (s->line_order < s->norders && (uint32_t)ol.first[s->line_order + 1] <= p->l1)
             s->line_order++;
         int64_t t = 0, *lw = AT(s, lw_off, int64_t) + (size_t)i * per;
+        double reach = 0; /* pick_from: the farthest bay taken from */
         p->units = 0;
         const unsigned char *done = AT(s, done_off, unsigned char);
         for (uint32_t l = p->l0; l < p->l1; l++) {
@@ -325,7 +335,13 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct tsim__pick
             if (is_done(done, l)) continue;
             int prod = ol.product[l];
             int64_t want = ol.qty[l], got = want;
-            if (stock[prod] >= 0) {
+            if (d->val[K_PICK_FROM].set) {
+                got = tsim__storage_pick(sim, (uint32_t)d->val[K_PICK_FROM].i, prod, want, &reach);
+                if (got < want) {
+                    s->stockouts++;
+                    s->short_units += (uint64_t)(want - got);
+                }
+            } else if (stock[prod] >= 0) {
                 got = want < stock[prod] ? want : stock[prod];
                 stock[prod] -= got;
                 if (got < want) {
@@ -337,7 +353,8 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct tsim__pick
             lw[l - p->l0] = draw_of(sim, s, d, K_PICK_LINE) + got * draw_of(sim, s, d, K_PICK_UNIT);
             t += lw[l - p->l0];
         }
-        p->travel = tour_travel(d, ol.product, done, p->l0, p->l1);
+        p->travel = d->val[K_PICK_FROM].set ? rack_walk(d, reach)
+                                            : tour_travel(d, ol.product, done, p->l0, p->l1);
         p->work = tsim__time(sim, t);
         int64_t tt = tsim__draw_ticks(sim, p->travel);
         p->state = BUSY;
@@ -364,8 +381,11 @@ static void tour_shorten(struct tsim_sim *sim, uint32_t b, struct tsim__picking 
     int64_t *lw = AT(s, lw_off, int64_t) + (size_t)i * count_of(d, K_TOUR_LINES);
     p->work_t -= lw[l - p->l0];
     lw[l - p->l0] = 0;
-    double tr = tour_travel(d, lines_of(s, d).product, AT(s, done_off, unsigned char), p->l0,
-                            p->l1);
+    /* pick_from: its units were taken from the rack at the tour's start; the walk stays */
+    double tr = d->val[K_PICK_FROM].set
+                    ? p->travel
+                    : tour_travel(d, lines_of(s, d).product, AT(s, done_off, unsigned char),
+                                  p->l0, p->l1);
     int64_t end = p->t0 + tsim__draw_ticks(sim, tr) + p->work_t;
     if (end < sim->now) end = sim->now;
     p->travel = tsim__time(sim, end - p->t0 - p->work_t); /* what is not picking is walking */
@@ -773,6 +793,11 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                           d->name, count_of(d, K_PICKERS), count_of(d, K_TOUR_LINES), TOURS_MAX);
     int rc = by_crane(d) ? tsim__pickcrane_check(m, d) : 0;
     if (rc != 0) return rc;
+    if (d->val[K_PICK_FROM].set && d->val[K_STOCK].set)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "picking '%s' has 'stock' and 'pick_from': with 'pick_from' its "
+                          "stock is what storage '%s' holds (give one of the two)",
+                          d->name, m->blocks[d->val[K_PICK_FROM].i].name);
     if (d->val[K_RELEASE].i == REL_WAVE && !d->val[K_WAVE].set)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "picking '%s' releases in waves but has no 'wave' interval", d->name);
@@ -842,6 +867,9 @@ static const struct tsim__key keys[] = {
     [K_PICKED_BY] = {"picked_by", TSIM__KEY_FORM, 0, .dflt = "none (pickers walk tours)",
                      .help = "a storage block whose crane brings each line's load to its I/O "
                              "point"},
+    [K_PICK_FROM] = {"pick_from", TSIM__KEY_FORM, 0, .dflt = "none (the pick area's aisles)",
+                     .help = "a storage block from whose stock the pickers take each line's "
+                             "units, walking its aisle"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of shipped orders"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -62,8 +62,10 @@ void tsim__product_kpis(struct tsim_sim *sim, struct tsim_result *r, int block,
     double w = tsim__window(sim);
     char *const *name = sim->m->product_kpis; /* the model's: results borrow KPI names */
     for (uint32_t p = 0; p < np; p++) {
-        tsim_result_add(r, block, name[2 * p], tsim__sum_mean(sim, &by_product[p]));
-        tsim_result_add(r, block, name[2 * p + 1], w > 0 ? (double)by_product[p].n / w : 0);
+        char *const *at = name + p * TSIM__PKPI_N;
+        tsim_result_add(r, block, at[TSIM__PKPI_LEAD_TIME], tsim__sum_mean(sim, &by_product[p]));
+        tsim_result_add(r, block, at[TSIM__PKPI_THROUGHPUT],
+                        w > 0 ? (double)by_product[p].n / w : 0);
     }
 }
 

@@ -20,149 +20,36 @@
  * it, or a retrieval has it as its target and its load is no longer available). The block takes
  * a load only while free slots outnumber the queued put-aways, so every accepted load has a
  * slot. `avail` counts stored loads not reserved, per product; a waiting retrieval request
- * (ring of `req_cap`) is served only when a load it may take is available. At most one crane
- * event is pending; EV_DEMAND is pending while `demand` is given.
+ * (ring of `req_cap`) is served only when a load it may take is available, the first such in
+ * the ring's order (one that waits for stock keeps its place, the ones behind it go on). At
+ * most one event is pending a cycle; EV_DEMAND is pending while `demand` is given.
  *
  * State lives in the arena: the struct, then the slots, the per-product counts and the request
- * ring, located by offsets from the state (nothing points into the arena).
+ * ring, located by offsets from the state (nothing points into the arena); its layout is in
+ * storstate.h. Which place a put-away goes to and which load a retrieval takes, and the crane's
+ * travel times, are storslot.c's: this file runs the cycles with what it chooses.
  */
 #include "blocks/storage.h"
+#include "blocks/storstate.h"
 #include "blocks/storserve.h"
 #include "blocks/sim.h"
 
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
+/* storslot.c's travel time, by the short name the cycles' arithmetic reads best with. */
+static double travel(const struct tsim__block_desc *d, int32_t from, int32_t to)
+{
+    return tsim__storslot_travel(d, from, to);
+}
+
 enum { EV_DEMAND, EV_PUT_DONE, EV_RET_PICK, EV_END };
-enum { IDLE, BUSY, BLOCKED };
-enum { FREE, STORED, RESERVED };
-enum { PUT_RANDOM, PUT_CLOSEST, PUT_DEDICATED, PUT_CLASS };
-enum { RACK_SELECTIVE, RACK_DRIVE_IN, RACK_FLOW };
-enum { RET_FIFO, RET_LIFO, RET_CLOSEST, RET_RANDOM };
-enum { CYCLE_DUAL, CYCLE_SINGLE };
-enum { QUEUE_FIFO, QUEUE_NEAREST };
-enum { CLASSES_BY_ORDER, CLASSES_BY_TURNOVER };
-enum { STOCKOUT_WAIT, STOCKOUT_DROP };
-enum { INITIAL_EMPTY, INITIAL_FULL };
-enum {
-    K_BAYS, K_LEVELS, K_BAY_WIDTH, K_LEVEL_HEIGHT, K_SPEED_X, K_SPEED_Y, K_PICK, K_DROP, K_CYCLE,
-    K_QUEUE, K_PUT_AWAY, K_RETRIEVAL, K_DEMAND, K_DEMAND_PRODUCT, K_STOCKOUT, K_INITIAL,
-    K_REQUESTS, K_STOCK_FILE, K_RACK, K_DEPTH, K_CLASSES, K_CLASSES_BY, K_ACCEL, K_ACCEL_X,
-    K_ACCEL_Y, K_SLOT_LOADS, K_SERVED_BY
-}; /* indices in `keys` */
 _Static_assert((int)K_SERVED_BY == (int)TSIM__STORAGE_K_SERVED_BY,
                "storserve.h names `served_by`'s place");
-
-struct slot {
-    int64_t t_stored; /* ticks */
-    uint32_t ent;     /* TSIM__NIL when free */
-    uint16_t state;
-    uint16_t pad_;
-};
-
-struct request {
-    int64_t t;       /* ticks, when asked */
-    int32_t product; /* the load's, -1 for the block's own demand (demand_product or any) */
-    uint32_t to, kind, arg; /* the block event scheduled when its load is at I/O (another
-                               block's request, tsim__storage_request); to TSIM__NIL: none */
-};
-
-/* A lane of a drive-in or flow rack: `depth` slots one behind the other at one bay and level,
- * holding one product at a time. Its loads (stored, or a put-away on its way) are at positions
- * head, head + 1, ... (mod depth) in the order they were put away, `n` of them. */
-struct lane {
-    uint32_t head, n, product, pad_;
-};
-
-/* A cycle under way, done by the crane or (served_by) by one operator or vehicle. */
-struct cycle {
-    int64_t t_ret, t_end;       /* its later instants, ticks */
-    int64_t since;              /* when it began, ticks */
-    uint64_t blocked_seq;       /* BLOCKED: the order it was blocked in */
-    int32_t put_slot, ret_slot; /* its slots, -1 if none */
-    uint32_t carry, out;        /* entities on the server, TSIM__NIL if none */
-    uint32_t tell_to, tell_kind, tell_arg; /* its retrieval's request's event */
-    uint32_t phase;             /* IDLE: the record is free */
-    uint32_t server;            /* the vehicle of a fleet's cycle */
-    uint32_t pad_;
-};
-
-struct storage {
-    struct tsim__bhdr h;
-    uint32_t nslots, nprod, req_cap;
-    uint32_t head, tail, nput;  /* put-away queue */
-    uint32_t nfree;             /* FREE slots */
-    uint32_t req_head, req_n;   /* request ring */
-    uint32_t ncyc, nbusy;       /* cycle records, those under way */
-    uint32_t waiting, coming;   /* served_by: servers asked for that none was sent for yet (0
-                                   or 1), and those on their way (or queued at the pool) */
-    uint32_t in_ask, answer, answer_srv; /* a fleet's answer to an ask, while it is made */
-    uint64_t blocked_n;
-    uint64_t stock, avail_all;
-    uint64_t slots_off, avail_off, req_off; /* bytes from the state's start */
-    uint64_t lanes_off, tag_off; /* lanes (drive-in, flow); per slot its product (dedicated) or
-                                    class zone (class), -1 for none */
-    uint64_t turn_off;           /* per product its retrievals since the run's start */
-    uint64_t cyc_off;            /* the cycle records, `ncyc` of them */
-    struct tsim__area stock_level;
-    int64_t busy_ticks;
-    uint64_t put_aways, retrievals, stockouts, lost, cycles_single, cycles_dual;
-    struct tsim__sum dwell, put_wait, ret_wait;
-    double travel_single, travel_dual; /* sums, model time */
-};
-
-static struct slot *slots_of(struct storage *s)
-{
-    return (struct slot *)((unsigned char *)s + s->slots_off);
-}
-static uint64_t *avail_of(struct storage *s) { return (uint64_t *)((unsigned char *)s + s->avail_off); }
-static struct request *reqs_of(struct storage *s)
-{
-    return (struct request *)((unsigned char *)s + s->req_off);
-}
-
-static struct cycle *cyc_of(struct storage *s)
-{
-    return (struct cycle *)((unsigned char *)s + s->cyc_off);
-}
 
 /* Cycles that may be under way at once: one for the crane; with `served_by`, one a server. */
 static uint32_t ncyc_of(const struct tsim_model *m, const struct tsim__block_desc *d, uint32_t n)
 {
     return d->val[K_SERVED_BY].set ? tsim__storserve_servers(m, d->val[K_SERVED_BY].i, n) : 1u;
-}
-
-static uint32_t depth_of(const struct tsim__block_desc *d)
-{
-    return d->val[K_DEPTH].set ? (uint32_t)d->val[K_DEPTH].i : 1u;
-}
-
-/* Loads one slot of a selective rack holds, side by side, each reached at once. */
-static uint32_t loads_of(const struct tsim__block_desc *d)
-{
-    return d->val[K_SLOT_LOADS].set ? (uint32_t)d->val[K_SLOT_LOADS].i : 1u;
-}
-
-/* Places at one bay and level: a lane's depth, or a selective slot's loads (one of the two is
- * 1, checked). Places i of the slot table are at rack slot i / places_of(d), places of one slot
- * next to each other. */
-static uint32_t places_of(const struct tsim__block_desc *d) { return depth_of(d) * loads_of(d); }
-
-static uint32_t nslots_of(const struct tsim__block_desc *d)
-{
-    return (uint32_t)(d->val[K_BAYS].i * d->val[K_LEVELS].i) * places_of(d);
-}
-
-static int lanes_on(const struct tsim__block_desc *d) { return d->val[K_RACK].i != RACK_SELECTIVE; }
-static struct lane *lanes_of(struct storage *s)
-{
-    return (struct lane *)((unsigned char *)s + s->lanes_off);
-}
-static int32_t *tags_of(struct storage *s) { return (int32_t *)((unsigned char *)s + s->tag_off); }
-static uint64_t *turn_of(struct storage *s)
-{
-    return (uint64_t *)((unsigned char *)s + s->turn_off);
 }
 
 static uint32_t req_cap_of(const struct tsim__block_desc *d)
@@ -171,6 +58,7 @@ static uint32_t req_cap_of(const struct tsim__block_desc *d)
 }
 
 static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; } /* a struct tsim__area's */
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
@@ -179,116 +67,8 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
     return round8(sizeof(struct storage)) + (size_t)nslots_of(d) * sizeof(struct slot) +
            np * sizeof(uint64_t) + req_cap_of(d) * sizeof(struct request) +
            nlanes * sizeof(struct lane) + round8((size_t)nslots_of(d) * sizeof(int32_t)) +
-           np * sizeof(uint64_t) + ncyc_of(m, d, nslots_of(d)) * sizeof(struct cycle);
-}
-
-/* The acceleration of one axis (`key` K_ACCEL_X or K_ACCEL_Y, else `accel`), 0 for none. */
-static double accel_of(const struct tsim__block_desc *d, int key)
-{
-    if (d->val[key].set) return d->val[key].r;
-    return d->val[K_ACCEL].set ? d->val[K_ACCEL].r : 0;
-}
-
-/* The time one axis takes to move `dist` at top speed `speed_key`: dist / v without an
- * acceleration; with one, a, that also brakes at a, a trapezoidal speed profile, dist / v + v / a,
- * when the move is long enough to reach v (dist >= v^2 / a), else a triangular one, 2 sqrt(dist /
- * a). 0 without a speed (checked: no acceleration then). */
-static double axis_time(const struct tsim__block_desc *d, double dist, int speed_key,
-                        int accel_key)
-{
-    if (!d->val[speed_key].set) return 0;
-    double v = d->val[speed_key].r, a = accel_of(d, accel_key);
-    if (a <= 0) return dist / v;
-    if (dist >= v * v / a) return dist / v + v / a;
-    return 2 * sqrt(dist / a);
-}
-
-/* Travel time in model time from the I/O point, or between two places (from < 0: the I/O point);
- * a place of a lane is reached at the lane's face, each load of a slot at the slot's centre. */
-static double travel(const struct tsim__block_desc *d, int32_t from, int32_t to)
-{
-    long long bays = d->val[K_BAYS].i;
-    int32_t places = (int32_t)places_of(d);
-    if (from >= 0) from /= places;
-    if (to >= 0) to /= places;
-    double w = d->val[K_BAY_WIDTH].set ? d->val[K_BAY_WIDTH].r : 1;
-    double hgt = d->val[K_LEVEL_HEIGHT].set ? d->val[K_LEVEL_HEIGHT].r : 1;
-    double fx = 0, fy = 0, tx, ty;
-    if (from >= 0) {
-        fx = ((double)(from % bays) + 0.5) * w;
-        fy = ((double)(from / bays) + 0.5) * hgt;
-    }
-    if (to >= 0) {
-        tx = ((double)(to % bays) + 0.5) * w;
-        ty = ((double)(to / bays) + 0.5) * hgt;
-    } else {
-        tx = ty = 0;
-    }
-    double h = axis_time(d, fabs(tx - fx), K_SPEED_X, K_ACCEL_X);
-    double v = axis_time(d, fabs(ty - fy), K_SPEED_Y, K_ACCEL_Y);
-    return h > v ? h : v;
-}
-
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Each place's tag, the same for all places of a slot or a lane (its bay and level).
- * Dedicated: the product the initial stock gives the slot or lane (a full rack's products in
- * turn, or the stock file's rows, empty ones too), -1 for one it does not name. Class: its zone,
- * 0 (nearest the I/O point) to classes - 1, by travel time from the I/O point: zone k holds the
- * places whose travel is between the k/classes and (k+1)/classes quantiles (places of equal
- * travel stay together, a lane's among them, so zones may differ a little in size). */
-static void tag_slots(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d)
-{
-    int32_t *tag = tags_of(s);
-    for (uint32_t i = 0; i < s->nslots; i++) tag[i] = -1;
-    if (d->val[K_PUT_AWAY].i == PUT_DEDICATED) {
-        uint32_t places = places_of(d); /* a full rack gives each slot one product */
-        if (d->val[K_INITIAL].i == INITIAL_FULL)
-            for (uint32_t i = 0; i < s->nslots; i++) tag[i] = (int32_t)(i / places % s->nprod);
-        /* the stock file's slots each hold one product (checked), at every place */
-        for (int i = 0; i < d->stock.n; i++)
-            for (uint32_t k = 0; k < places; k++)
-                tag[(uint32_t)d->stock.slot[i] * places + k] = d->stock.product[i];
-        for (int i = 0; i < d->stock.nempty; i++)
-            for (uint32_t k = 0; k < places; k++)
-                tag[(uint32_t)d->stock.empty_slot[i] * places + k] = d->stock.empty_product[i];
-    } else if (d->val[K_PUT_AWAY].i == PUT_CLASS) {
-        uint32_t classes = d->val[K_CLASSES].set ? (uint32_t)d->val[K_CLASSES].i : 3u;
-        double *t = tsim__malloc(s->nslots * sizeof *t);
-        for (uint32_t i = 0; i < s->nslots; i++) t[i] = travel(d, -1, (int32_t)i);
-        double *sorted = tsim__malloc(s->nslots * sizeof *sorted);
-        memcpy(sorted, t, s->nslots * sizeof *t);
-        qsort(sorted, s->nslots, sizeof *sorted, by_value);
-        for (uint32_t i = 0; i < s->nslots; i++) {
-            int32_t z = 0;
-            for (uint32_t k = 1; k < classes; k++)
-                if (t[i] >= sorted[(uint64_t)s->nslots * k / classes]) z = (int32_t)k;
-            tag[i] = z;
-        }
-        tsim__free(t);
-        tsim__free(sorted);
-    }
-    (void)sim;
-}
-
-/* The class of product `p`: the classes take equal shares of the products ranked fastest-moving
- * first, as the model lists them (`classes_by: order`) or by their retrievals so far (`turnover`;
- * ties in the model's order, so before the first retrieval both agree). O(products). */
-static int32_t class_of(struct storage *s, const struct tsim__block_desc *d, int p)
-{
-    uint32_t classes = d->val[K_CLASSES].set ? (uint32_t)d->val[K_CLASSES].i : 3u;
-    uint64_t rank = (uint64_t)p;
-    if (d->val[K_CLASSES_BY].i == CLASSES_BY_TURNOVER) {
-        const uint64_t *turn = turn_of(s);
-        rank = 0;
-        for (uint32_t q = 0; q < s->nprod; q++)
-            rank += turn[q] > turn[p] || (turn[q] == turn[p] && q < (uint32_t)p);
-    }
-    return (int32_t)(rank * classes / s->nprod);
+           np * sizeof(uint64_t) + ncyc_of(m, d, nslots_of(d)) * sizeof(struct cycle) + 8 +
+           np * sizeof(struct prod_stat);
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)
@@ -307,8 +87,10 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->turn_off = s->tag_off + round8((size_t)s->nslots * sizeof(int32_t));
     s->cyc_off = s->turn_off + s->nprod * sizeof(uint64_t);
     s->ncyc = ncyc_of(sim->m, d, s->nslots);
+    s->prod_off = round16(s->cyc_off + s->ncyc * sizeof(struct cycle));
+    memset(prods_of(s), 0, s->nprod * sizeof(struct prod_stat));
     memset(turn_of(s), 0, s->nprod * sizeof(uint64_t));
-    tag_slots(sim, s, d);
+    tsim__storslot_tag(s, d);
     s->head = s->tail = TSIM__NIL;
     for (uint32_t k = 0; k < s->ncyc; k++)
         cyc_of(s)[k] = (struct cycle){.put_slot = -1, .ret_slot = -1, .carry = TSIM__NIL,
@@ -332,6 +114,47 @@ static void store(struct tsim_sim *sim, struct storage *s, int32_t i, uint32_t e
     s->avail_all++;
     s->stock++;
     tsim__area_in(&s->stock_level, sim->now, s->stock);
+    struct prod_stat *ps = &prods_of(s)[sim->ents[e].product];
+    tsim__area_in(&ps->level, sim->now, ++ps->held);
+}
+
+/* Load `e`, stored since `stored`, leaves the stock: picked up by a retrieval (`retrieved`: its
+ * dwell and the product's retrievals count) or taken out to match the plant's report. */
+static void stock_out(struct tsim_sim *sim, struct storage *s, uint32_t e, int64_t stored,
+                      int retrieved)
+{
+    struct prod_stat *ps = &prods_of(s)[sim->ents[e].product];
+    s->stock--;
+    tsim__area_out(&s->stock_level, sim->now);
+    ps->held--;
+    tsim__area_out(&ps->level, sim->now);
+    if (!retrieved) return;
+    tsim__sum_add(&s->dwell, sim->now - stored);
+    tsim__sum_add(&ps->dwell, sim->now - stored);
+    ps->retrievals++;
+}
+
+/* The load of reserved or stored place `i` is picked up by a retrieval: the place is free (a
+ * lane's front moves), the load leaves the stock; returns it. */
+static uint32_t take_load(struct tsim_sim *sim, struct storage *s,
+                          const struct tsim__block_desc *d, int32_t i)
+{
+    struct slot *sl = &slots_of(s)[i];
+    uint32_t e = sl->ent;
+    int64_t stored = sl->t_stored;
+    sl->ent = TSIM__NIL;
+    sl->state = FREE;
+    s->nfree++;
+    if (lanes_on(d)) { /* the front load left its lane */
+        uint32_t depth = depth_of(d);
+        struct lane *ln = &lanes_of(s)[(uint32_t)i / depth];
+        if (d->val[K_RACK].i == RACK_FLOW) ln->head = (ln->head + 1) % depth;
+        ln->n--;
+    }
+    s->retrievals++;
+    turn_of(s)[sim->ents[e].product]++;
+    stock_out(sim, s, e, stored, 1);
+    return e;
 }
 
 static void store_new(struct tsim_sim *sim, uint32_t b, struct storage *s, int32_t i, int product)
@@ -371,223 +194,67 @@ static void start(struct tsim_sim *sim, uint32_t b)
     }
 }
 
-/* Whether free slot `i` may take a load of product `p` under the put-away policy, `zone` being
- * p's class (policy class) or -1 for any zone. */
-static int may_take(struct storage *s, long long rule, uint32_t i, int p, int32_t zone)
-{
-    if (rule == PUT_DEDICATED) return tags_of(s)[i] == p;
-    if (rule == PUT_CLASS && zone >= 0) return tags_of(s)[i] == zone;
-    return 1;
-}
-
-/* Whether free place `i` of a selective rack is in a slot of several loads that holds one
- * already (stored, or a put-away on its way): put-away fills such a slot before it starts an
- * empty one. Never with one load a slot. O(slot_loads). */
-static int partly(struct storage *s, const struct tsim__block_desc *d, uint32_t i)
-{
-    uint32_t n = loads_of(d);
-    if (n == 1 || lanes_on(d)) return 0;
-    const struct slot *sl = slots_of(s);
-    for (uint32_t j = i - i % n; j < i - i % n + n; j++)
-        if (sl[j].state != FREE) return 1;
-    return 0;
-}
-
-/* Whether place `i` is free and may take a load of product `p` (`zone`: see may_take), and,
- * when `fill`, is in a slot that holds a load already. */
-static int put_ok(struct storage *s, const struct tsim__block_desc *d, uint32_t i, int p,
-                  int32_t zone, int fill)
-{
-    return slots_of(s)[i].state == FREE && may_take(s, d->val[K_PUT_AWAY].i, i, p, zone) &&
-           (!fill || partly(s, d, i));
-}
-
-/* Among the free places that put_ok allows (`fill` as there), the one nearest the I/O point
- * (the first of equals), or one drawn when `random`; -1 if none. Draws only when one is there. */
-static int32_t put_choose(struct tsim_sim *sim, struct storage *s,
-                          const struct tsim__block_desc *d, int p, int32_t zone, int fill,
-                          int random)
-{
-    if (random) {
-        uint32_t n = 0;
-        for (uint32_t i = 0; i < s->nslots; i++) n += put_ok(s, d, i, p, zone, fill);
-        if (n == 0) return -1;
-        uint32_t k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * n);
-        if (k >= n) k = n - 1;
-        for (uint32_t i = 0; i < s->nslots; i++)
-            if (put_ok(s, d, i, p, zone, fill) && k-- == 0) return (int32_t)i;
-        return -1;
-    }
-    int32_t best = -1;
-    double bt = 0;
-    for (uint32_t i = 0; i < s->nslots; i++) {
-        if (!put_ok(s, d, i, p, zone, fill)) continue;
-        double t = travel(d, -1, (int32_t)i);
-        if (best < 0 || t < bt) best = (int32_t)i, bt = t;
-    }
-    return best;
-}
-
-/* The free place for a load of product `p` in a selective rack: with slots of several loads,
- * first among the places of slots that hold a load already, then among all, each time by the
- * policy: the closest (`closest`; `dedicated`, among its product's), one drawn (`random`), or
- * one drawn in the product's class zone, or in any zone when that one is full (`class`). -1 if
- * none. With one load a slot the first round finds nothing and draws nothing. */
-static int32_t put_slot_selective(struct tsim_sim *sim, struct storage *s,
-                                  const struct tsim__block_desc *d, int p)
-{
-    long long rule = d->val[K_PUT_AWAY].i;
-    int random = rule == PUT_RANDOM || rule == PUT_CLASS;
-    int32_t zone = rule == PUT_CLASS ? class_of(s, d, p) : -1;
-    for (int fill = loads_of(d) > 1; fill >= 0; fill--) {
-        int32_t i = put_choose(sim, s, d, p, zone, fill, random);
-        if (i < 0 && zone >= 0) i = put_choose(sim, s, d, p, -1, fill, random);
-        if (i >= 0) return i;
-    }
-    return -1;
-}
-
-/* Whether lane `l` may take a load of product `p` now: it holds p and has room (`empty` 0) or
- * is empty (`empty` 1), and the policy allows it (may_take on its first place: a lane's places
- * share their tag, the lane's product under dedicated, its zone under class). */
-static int lane_ok(struct storage *s, const struct tsim__block_desc *d, uint32_t l, int p,
-                   int32_t zone, int empty)
-{
-    uint32_t depth = depth_of(d);
-    const struct lane *ln = &lanes_of(s)[l];
-    int room = empty ? ln->n == 0 : ln->n > 0 && ln->n < depth && ln->product == (uint32_t)p;
-    return room && may_take(s, d->val[K_PUT_AWAY].i, l * depth, p, zone);
-}
-
-/* Among the lanes lane_ok allows (`zone` as there), those that hold p with room, else the
- * empty ones; of them one drawn (`random`) or the one nearest the I/O point (the first of
- * equals); the slot is the lane's next position. -1 if none. Draws only when one is there. */
-static int32_t lane_choose(struct tsim_sim *sim, struct storage *s,
-                           const struct tsim__block_desc *d, int p, int32_t zone, int random)
-{
-    uint32_t depth = depth_of(d), nl = s->nslots / depth;
-    const struct lane *ln = lanes_of(s);
-    int empty = 0;
-    uint32_t n = 0;
-    for (; empty < 2; empty++) {
-        for (uint32_t l = 0; l < nl; l++) n += lane_ok(s, d, l, p, zone, empty);
-        if (n) break;
-    }
-    if (n == 0) return -1;
-    uint32_t k = 0;
-    if (random) {
-        k = (uint32_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * n);
-        if (k >= n) k = n - 1;
-    }
-    int32_t best = -1;
-    double bt = 0;
-    for (uint32_t l = 0; l < nl; l++) {
-        if (!lane_ok(s, d, l, p, zone, empty)) continue;
-        int32_t i = (int32_t)(l * depth + (ln[l].head + ln[l].n) % depth);
-        if (random) {
-            if (k-- == 0) return i;
-            continue;
-        }
-        double t = travel(d, -1, i);
-        if (best < 0 || t < bt) best = i, bt = t;
-    }
-    return best;
-}
-
-/* The slot for a load of product `p` in a drive-in or flow rack: the next position of a lane
- * that holds p and has room, else of an empty lane, by the policy: one drawn (`random`), the
- * nearest (`closest`), the nearest of p's own lanes (`dedicated`), or the nearest in the zone
- * of p's class, and in any zone when none there takes it (`class`). -1 if no lane takes it now. */
-static int32_t put_slot_lane(struct tsim_sim *sim, struct storage *s,
-                             const struct tsim__block_desc *d, int p)
-{
-    long long rule = d->val[K_PUT_AWAY].i;
-    int32_t zone = rule == PUT_CLASS ? class_of(s, d, p) : -1;
-    int32_t i = lane_choose(sim, s, d, p, zone, rule == PUT_RANDOM);
-    if (i < 0 && zone >= 0) i = lane_choose(sim, s, d, p, -1, 0);
-    return i;
-}
-
-/* The slot a put-away of product `p` goes to, -1 if none takes it now (a selective rack under
- * random or closest always has one: the block takes a load only while a slot is free). */
-static int32_t put_slot(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d,
-                        int p)
-{
-    if (lanes_on(d)) return put_slot_lane(sim, s, d, p);
-    return put_slot_selective(sim, s, d, p);
-}
-
 /* Loads a retrieval may take, stored and not reserved. */
 static uint64_t avail_n(struct storage *s, const struct tsim__block_desc *d)
 {
     return d->val[K_DEMAND_PRODUCT].set ? avail_of(s)[d->val[K_DEMAND_PRODUCT].i] : s->avail_all;
 }
 
-/* The product the waiting request at the head asks for, -1 for any. */
-static int head_product(struct storage *s, const struct tsim__block_desc *d)
+/* The waiting request `k` places behind the head (0: the head; k < req_n). */
+static struct request *req_at(struct storage *s, uint32_t k)
 {
-    int p = reqs_of(s)[s->req_head].product;
+    return &reqs_of(s)[(s->req_head + k) % s->req_cap];
+}
+
+/* Take waiting request `k` out of the queue: the ones behind it move up, in order. */
+static void req_take(struct storage *s, uint32_t k)
+{
+    if (k == 0) {
+        s->req_head = (s->req_head + 1) % s->req_cap;
+    } else {
+        for (; k + 1 < s->req_n; k++) *req_at(s, k) = *req_at(s, k + 1);
+    }
+    s->req_n--;
+}
+
+/* The product waiting request `k` asks for, -1 for any. */
+static int req_product(struct storage *s, const struct tsim__block_desc *d, uint32_t k)
+{
+    int p = req_at(s, k)->product;
     if (p < 0 && d->val[K_DEMAND_PRODUCT].set) p = (int)d->val[K_DEMAND_PRODUCT].i;
     return p;
 }
 
-/* Loads the head request may take (some request waits). */
-static uint64_t head_avail(struct storage *s, const struct tsim__block_desc *d)
+/* Loads waiting request `k` may take, stored and not reserved. */
+static uint64_t req_avail(struct storage *s, const struct tsim__block_desc *d, uint32_t k)
 {
-    int p = head_product(s, d);
+    int p = req_product(s, d, k);
     return p >= 0 ? avail_of(s)[p] : s->avail_all;
 }
 
-/* Whether stored slot `i` can be reached: in a selective rack every slot; in a lane only the
- * front load (drive-in: the last put away, LIFO; flow: the first, FIFO), and not in lane
- * `busy`, which a put-away of the same cycle fills (a drive-in lane's new load would stand in
- * front). */
-static int reachable(struct storage *s, const struct tsim__block_desc *d, uint32_t i, int32_t busy)
+/* Whether some waiting request has a load it may take. O(waiting requests). */
+static int ret_wanted(struct storage *s, const struct tsim__block_desc *d)
 {
-    if (!lanes_on(d)) return 1;
-    uint32_t depth = depth_of(d), l = i / depth;
-    const struct lane *ln = &lanes_of(s)[l];
-    if (ln->n == 0) return 0;
-    if (d->val[K_RACK].i == RACK_DRIVE_IN && busy >= 0 && (uint32_t)busy / depth == l) return 0;
-    uint32_t front = d->val[K_RACK].i == RACK_DRIVE_IN ? (ln->head + ln->n - 1) % depth : ln->head;
-    return i == l * depth + front;
+    for (uint32_t k = 0; k < s->req_n; k++)
+        if (req_avail(s, d, k) > 0) return 1;
+    return 0;
 }
 
-/* The slot a retrieval takes its load from, -1 if no load it may take is available or
- * reachable; `busy` is the slot of the cycle's put-away, -1 if none. */
-static int32_t ret_slot(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d,
-                        int32_t busy)
+/* The request a retrieval serves now: the first waiting one, in the queue's order, that a load it
+ * may take can be reached for (`busy`: the place of the same cycle's put-away, -1 if none), its
+ * place in `*rs`; -1 if none. A request that finds no load of its product (a stock-out under
+ * `stockout: wait`) keeps its place while the ones behind it are served, so it goes first once a
+ * load of its product is stored. The retrieval rule's draw is made for the request served only.
+ * O(waiting requests), and O(slots) for each whose product has a load available. */
+static int32_t ret_choose(struct tsim_sim *sim, struct storage *s,
+                          const struct tsim__block_desc *d, int32_t busy, int32_t *rs)
 {
-    struct slot *sl = slots_of(s);
-    int p = head_product(s, d), any = p < 0;
-    uint64_t n = head_avail(s, d);
-    if (n == 0) return -1;
-    if (lanes_on(d)) { /* the reachable ones only */
-        n = 0;
-        for (uint32_t i = 0; i < s->nslots; i++)
-            n += sl[i].state == STORED && (any || sim->ents[sl[i].ent].product == p) &&
-                 reachable(s, d, i, busy);
-        if (n == 0) return -1;
+    for (uint32_t k = 0; k < s->req_n; k++) {
+        if (req_avail(s, d, k) == 0) continue;
+        *rs = tsim__storslot_ret(sim, s, d, req_product(s, d, k), busy);
+        if (*rs >= 0) return (int32_t)k;
     }
-    long long rule = d->val[K_RETRIEVAL].i;
-    uint64_t k = 0;
-    if (rule == RET_RANDOM) {
-        k = (uint64_t)(tsim__draw_u(sim, &s->h.rng[TSIM__RNG_ROUTE]) * (double)n);
-        if (k >= n) k = n - 1;
-    }
-    int32_t best = -1;
-    double bt = 0;
-    for (uint32_t i = 0; i < s->nslots; i++) {
-        if (sl[i].state != STORED || (!any && sim->ents[sl[i].ent].product != p)) continue;
-        if (!reachable(s, d, i, busy)) continue;
-        if (rule == RET_RANDOM) {
-            if (k-- == 0) return (int32_t)i;
-            continue;
-        }
-        double t = rule == RET_CLOSEST ? travel(d, -1, (int32_t)i) : (double)sl[i].t_stored;
-        if (best < 0 || (rule == RET_LIFO ? t > bt : t < bt)) best = (int32_t)i, bt = t;
-    }
-    return best;
+    return -1;
 }
 
 static int64_t handle(struct tsim_sim *sim, struct storage *s, const struct tsim__block_desc *d,
@@ -604,14 +271,14 @@ static int start_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s, uint
     uint32_t k = 0;
     while (cyc_of(s)[k].phase != IDLE) k++; /* one is free: the caller's check */
     struct cycle *c = &cyc_of(s)[k];
-    int want_ret = s->req_n > 0 && head_avail(s, d) > 0;
+    int want_ret = ret_wanted(s, d);
     int want_put = s->nput > 0;
     if (!want_ret && !want_put) return 0;
-    int32_t ps = -1, rs = -1;
+    int32_t ps = -1, rs = -1, rk = -1;
     /* A load no slot takes now (a dedicated rack's slots of its product full, no lane for it)
      * waits at I/O, and the loads behind it too: the queue is FIFO. */
-    if (want_put) want_put = (ps = put_slot(sim, s, d, sim->ents[s->head].product)) >= 0;
-    if (want_ret) want_ret = (rs = ret_slot(sim, s, d, ps)) >= 0;
+    if (want_put) want_put = (ps = tsim__storslot_put(sim, s, d, sim->ents[s->head].product)) >= 0;
+    if (want_ret) want_ret = (rk = ret_choose(sim, s, d, ps, &rs)) >= 0;
     if (!want_ret && !want_put) return 0;
     int dual = want_put && want_ret && d->val[K_CYCLE].i == CYCLE_DUAL;
     if (!dual && want_put && want_ret) {
@@ -620,7 +287,7 @@ static int start_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s, uint
         if (d->val[K_QUEUE].i == QUEUE_NEAREST)
             take_put = travel(d, -1, ps) <= travel(d, -1, rs);
         else
-            take_put = sim->ents[s->head].t_in <= reqs_of(s)[s->req_head].t;
+            take_put = sim->ents[s->head].t_in <= req_at(s, (uint32_t)rk)->t;
         if (take_put) rs = -1;
         else ps = -1;
     }
@@ -650,13 +317,12 @@ static int start_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s, uint
         sl->state = RESERVED;
         avail_of(s)[sim->ents[sl->ent].product]--;
         s->avail_all--;
-        const struct request *rq = &reqs_of(s)[s->req_head];
+        const struct request *rq = req_at(s, (uint32_t)rk);
         tsim__sum_add(&s->ret_wait, sim->now - rq->t);
         c->tell_to = rq->to;
         c->tell_kind = rq->kind;
         c->tell_arg = rq->arg;
-        s->req_head = (s->req_head + 1) % s->req_cap;
-        s->req_n--;
+        req_take(s, (uint32_t)rk);
     }
     double tr;
     if (ps >= 0) {
@@ -693,7 +359,7 @@ static int start_cycle(struct tsim_sim *sim, uint32_t b, struct storage *s, uint
  * may take a load; start_cycle then finds whether a slot takes it. */
 static uint32_t work_of(struct storage *s, const struct tsim__block_desc *d)
 {
-    return s->nput + (s->req_n > 0 && head_avail(s, d) > 0 ? s->req_n : 0);
+    return s->nput + (ret_wanted(s, d) ? s->req_n : 0);
 }
 
 /* Start the next cycles while there is work and a server for it: the crane when it is idle;
@@ -846,18 +512,45 @@ int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_
     return 0;
 }
 
+int64_t tsim__storage_pick(struct tsim_sim *sim, uint32_t b, int product, int64_t qty,
+                           double *reach)
+{
+    struct storage *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (qty <= 0 || product < 0 || (uint32_t)product >= s->nprod) return 0;
+    uint64_t have = avail_of(s)[product], claimed = claims(s, d, product);
+    int64_t got = 0, room = have > claimed ? (int64_t)(have - claimed) : 0;
+    long long bays = d->val[K_BAYS].i;
+    double w = d->val[K_BAY_WIDTH].set ? d->val[K_BAY_WIDTH].r : 1;
+    while (got < qty && got < room) {
+        int32_t i = tsim__storslot_ret(sim, s, d, product, -1);
+        if (i < 0) break; /* none reachable (a lane's front holds another load) */
+        double x = ((double)((uint32_t)i / places_of(d) % (uint32_t)bays) + 0.5) * w;
+        if (x > *reach) *reach = x;
+        avail_of(s)[product]--;
+        s->avail_all--;
+        uint32_t e = take_load(sim, s, d, i);
+        tsim__note_leave(sim, b, e);
+        tsim__entity_dispose(sim, e);
+        got++;
+    }
+    if (got < qty) s->stockouts++;
+    if (got > 0) {
+        if (s->nfree > s->nput) tsim__wake(sim, b);
+        next_cycle(sim, b, s); /* a put-away may have waited for a slot */
+    }
+    return got;
+}
+
 int tsim__storage_withdraw(struct tsim_sim *sim, uint32_t b, uint32_t to, uint32_t kind,
                            uint32_t arg)
 {
     struct storage *s = tsim__state(sim, b);
-    struct request *rq = reqs_of(s);
     for (uint32_t k = 0; k < s->req_n; k++) {
-        const struct request *r = &rq[(s->req_head + k) % s->req_cap];
+        const struct request *r = req_at(s, k);
         if (r->to != to || r->kind != kind || r->arg != arg) continue;
-        for (; k + 1 < s->req_n; k++) /* the ones behind it move up, in order */
-            rq[(s->req_head + k) % s->req_cap] = rq[(s->req_head + k + 1) % s->req_cap];
-        s->req_n--;
-        next_cycle(sim, b, s); /* it may have held the queue, waiting for stock */
+        req_take(s, k);
+        next_cycle(sim, b, s);
         return 0;
     }
     return -1;
@@ -871,32 +564,16 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
     case EV_DEMAND: demand(sim, b, s); return;
     case EV_PUT_DONE:
         store(sim, s, c->put_slot, c->carry);
-        c->carry = TSIM__NIL;
         s->put_aways++;
+        prods_of(s)[sim->ents[c->carry].product].put_aways++;
+        c->carry = TSIM__NIL;
         if (c->ret_slot >= 0) tsim__schedule(sim, c->t_ret, b, EV_RET_PICK, arg);
         else tsim__schedule(sim, c->t_end, b, EV_END, arg);
         return;
-    case EV_RET_PICK: {
-        struct slot *sl = &slots_of(s)[c->ret_slot];
-        c->out = sl->ent;
-        tsim__sum_add(&s->dwell, sim->now - sl->t_stored);
-        sl->ent = TSIM__NIL;
-        sl->state = FREE;
-        s->nfree++;
-        const struct tsim__block_desc *d = tsim__desc(sim, b);
-        if (lanes_on(d)) { /* the front load left its lane */
-            uint32_t depth = depth_of(d);
-            struct lane *ln = &lanes_of(s)[(uint32_t)c->ret_slot / depth];
-            if (d->val[K_RACK].i == RACK_FLOW) ln->head = (ln->head + 1) % depth;
-            ln->n--;
-        }
-        s->stock--;
-        tsim__area_out(&s->stock_level, sim->now);
-        s->retrievals++;
-        turn_of(s)[sim->ents[c->out].product]++;
+    case EV_RET_PICK:
+        c->out = take_load(sim, s, tsim__desc(sim, b), c->ret_slot);
         tsim__schedule(sim, c->t_end, b, EV_END, arg);
         return;
-    }
     default:
         if (c->tell_to != TSIM__NIL) { /* the load another block asked for is at I/O */
             tsim__schedule(sim, sim->now, c->tell_to, c->tell_kind, c->tell_arg);
@@ -938,6 +615,12 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     s->cycles_single = s->cycles_dual = 0;
     s->dwell = s->put_wait = s->ret_wait = (struct tsim__sum){0, 0};
     s->travel_single = s->travel_dual = 0;
+    for (uint32_t p = 0; p < s->nprod; p++) {
+        struct prod_stat *ps = &prods_of(s)[p];
+        tsim__area_restart(&ps->level, sim->now, ps->held);
+        ps->dwell = (struct tsim__sum){0, 0};
+        ps->put_aways = ps->retrievals = 0;
+    }
 }
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
@@ -969,6 +652,17 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
                     s->cycles_single ? s->travel_single / (double)s->cycles_single : 0);
     tsim_result_add(r, (int)b, "travel_dual",
                     s->cycles_dual ? s->travel_dual / (double)s->cycles_dual : 0);
+    char *const *name = sim->m->product_kpis; /* the model's: results borrow KPI names */
+    if (!tsim__desc(sim, b)->val[K_BY_PRODUCT].i || !name) return;
+    for (uint32_t p = 0; p < s->nprod; p++) {
+        const struct prod_stat *ps = &prods_of(s)[p];
+        char *const *at = name + p * TSIM__PKPI_N;
+        tsim_result_add(r, (int)b, at[TSIM__PKPI_STOCK],
+                        tsim__area_mean(&ps->level, sim->now, ps->held));
+        tsim_result_add(r, (int)b, at[TSIM__PKPI_PUT_AWAYS], (double)ps->put_aways);
+        tsim_result_add(r, (int)b, at[TSIM__PKPI_RETRIEVALS], (double)ps->retrievals);
+        tsim_result_add(r, (int)b, at[TSIM__PKPI_DWELL], tsim__sum_mean(sim, &ps->dwell));
+    }
 }
 
 static const struct tsim__block_vt storage_vt = {
@@ -1099,6 +793,7 @@ static const char *const queues[] = {"fifo", "nearest", NULL};
 static const char *const classes_by[] = {"order", "turnover", NULL};
 static const char *const stockout_rules[] = {"wait", "drop", NULL};
 static const char *const initials[] = {"empty", "full", NULL};
+static const char *const booleans[] = {"false", "true", NULL};
 
 static const struct tsim__key keys[] = {
     [K_BAYS] = {"bays", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, SLOTS_MAX, .dflt = "required",
@@ -1167,6 +862,11 @@ static const struct tsim__key keys[] = {
     [K_SERVED_BY] = {"served_by", TSIM__KEY_FORM, 0, .dflt = "none (its own crane)",
                      .help = "an operators pool or a fleet whose operators or vehicles do the "
                              "cycles in place of the crane, one each, several at once"},
+    [K_BY_PRODUCT] = {"by_product", TSIM__KEY_CHOICE, 0, .choices = booleans, .noun = "value",
+                      .dflt = "false",
+                      .help = "`true`: also the stock, put-aways, retrievals and dwell of each "
+                              "product (products.P.stock, ...), in a model of two products or "
+                              "more"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of retrieved loads"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -1224,7 +924,7 @@ int64_t tsim__storage_observe(struct tsim_sim *sim, int block, int product, int6
     struct slot *sl = slots_of(s);
     long long rule = d->val[K_PUT_AWAY].i;
     for (uint32_t i = 0; i < s->nslots && have < level && s->nfree > s->nput; i++) {
-        if (sl[i].state != FREE || !may_take(s, rule, i, product, -1)) continue;
+        if (sl[i].state != FREE || !tsim__storslot_may_take(s, rule, i, product, -1)) continue;
         store_new(sim, b, s, (int32_t)i, product);
         have++;
         moved++;
@@ -1242,8 +942,7 @@ int64_t tsim__storage_observe(struct tsim_sim *sim, int block, int product, int6
         s->nfree++;
         avail_of(s)[product]--;
         s->avail_all--;
-        s->stock--;
-        tsim__area_out(&s->stock_level, sim->now);
+        stock_out(sim, s, e, sl[last].t_stored, 0);
         tsim__note_leave(sim, b, e);
         tsim__entity_dispose(sim, e);
         have--;

@@ -30,12 +30,22 @@ int64_t tsim__storage_observe(struct tsim_sim *sim, int block, int product, int6
  * point, block event (`to`, `kind`, `arg`) is scheduled at that instant; the load then leaves
  * along the storage's `to`, as every retrieved load does. A request that finds no load of the
  * product that the waiting requests have not claimed is a stock-out, counted in the storage's
- * `stockouts`; then, by the storage's `stockout` rule, it waits for a load (at the head of the
- * queue it holds the requests behind it) or is dropped. Returns 0 (asked), 1 (a stock-out
- * dropped: nothing is asked), or -1 when the request queue (`requests`) is full: nothing is
- * asked or counted, and the caller asks again later. O(waiting requests). */
+ * `stockouts`; then, by the storage's `stockout` rule, it waits for a load (keeping its place:
+ * the requests behind it are served meanwhile, and it goes first once a load of its product is
+ * stored) or is dropped. Returns 0 (asked), 1 (a stock-out dropped: nothing is asked), or -1
+ * when the request queue (`requests`) is full: nothing is asked or counted, and the caller asks
+ * again later. O(waiting requests). */
 int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_t to,
                           uint32_t kind, uint32_t arg);
+/* A picker of a picking block with `pick_from` takes up to `qty` loads of `product` (one a unit)
+ * from storage block `b`'s stock now: loads stored and not reserved, less those the waiting
+ * requests claim, each chosen by the storage's retrieval rule (a lane's front load only). Each
+ * is a retrieval of the storage (with its dwell) and leaves the model; its slot is free at once.
+ * A take that finds fewer than `qty` is one stock-out of the storage. `*reach` becomes the
+ * larger of itself and the farthest bay taken from, as a distance along the aisle from the I/O
+ * point (bay centre x `bay_width`). Returns the loads taken. O(slots) a load. */
+int64_t tsim__storage_pick(struct tsim_sim *sim, uint32_t b, int product, int64_t qty,
+                           double *reach);
 /* Withdraw the request of storage block `b` whose event is (`to`, `kind`, `arg`), if it still
  * waits in the queue: the crane has not set off for its load, which stays in stock (no load is
  * reserved for a waiting request). Returns 0, or -1 when no such request waits (the crane is

@@ -597,6 +597,9 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         } else if (strcmp(key, "picked_by") == 0) {
             bi->picked_by = v;
             bi->picked_by_pos = kp;
+        } else if (strcmp(key, "pick_from") == 0) {
+            bi->pick_from = v;
+            bi->pick_from_pos = kp;
         } else if (strcmp(key, "served_by") == 0) {
             bi->served_by = v;
             bi->served_by_pos = kp;
@@ -968,18 +971,22 @@ static void check_graph(struct loader *ld, struct pos blocks_at, int written)
     tsim__free(stack);
 }
 
-/* A picking block's 'picked_by': a storage block, whose crane brings each line's load (a link the
- * reachability check follows, as a route); a name that is not one gets a "did you mean" among
- * the storage blocks. */
-static void load_picked_by(struct loader *ld, struct blockinfo *bi)
+/* A picking block's 'picked_by' (`crane` 1) or 'pick_from' (0), value `node` at `at`: a storage
+ * block, whose crane brings each line's load or from whose stock the pickers take each line's
+ * units (either a link the reachability check follows, as a route: a rack that only a crew picks
+ * from is reached); a name that is not one gets a "did you mean" among the storage blocks. */
+static void load_picked_by(struct loader *ld, struct blockinfo *bi, struct fy_node *node,
+                           struct pos at, int crane)
 {
-    const char *s = tsim__ld_scalar(ld, bi->picked_by, "'picked_by'", bi->picked_by_pos);
+    const char *key = crane ? "picked_by" : "pick_from";
+    const char *quoted = crane ? "'picked_by'" : "'pick_from'";
+    const char *s = tsim__ld_scalar(ld, node, quoted, at);
     if (!s) return;
     int b = tsim_model_find_block(ld->m, s), storage = tsim_block_type_find("storage");
     if (b < 0 && is_broken(ld, s)) return;
     if (b >= 0 && (int)tsim_model_block_type(ld->m, b) == storage) {
         struct tsim__block_desc *d = &ld->m->blocks[bi->index];
-        struct tsim__val *v = &d->val[tsim__key_index(tsim__block_type((int)d->type), "picked_by")];
+        struct tsim__val *v = &d->val[tsim__key_index(tsim__block_type((int)d->type), key)];
         v->set = 1;
         v->i = b;
         add_out(bi, b);
@@ -990,14 +997,14 @@ static void load_picked_by(struct loader *ld, struct blockinfo *bi)
     for (int i = 0; i < ld->m->nblocks; i++)
         if ((int)tsim_model_block_type(ld->m, i) == storage)
             tsim__suggest_offer(&sg, ld->m->blocks[i].name);
-    struct pos p = tsim__ld_pos(bi->picked_by, bi->picked_by_pos);
+    struct pos p = tsim__ld_pos(node, at);
     if (b < 0)
-        tsim__ld_err(ld, p, "'picked_by' names undefined block '%s'%s", s, tsim__suggest_text(&sg));
-    else
-        tsim__ld_err(ld, p, "'picked_by' names %s '%s', not a storage block (only a storage "
-                     "block's crane picks)%s",
-                     tsim_block_type_name(tsim_model_block_type(ld->m, b)), s,
+        tsim__ld_err(ld, p, "%s names undefined block '%s'%s", quoted, s,
                      tsim__suggest_text(&sg));
+    else
+        tsim__ld_err(ld, p, "%s names %s '%s', not a storage block (only a storage block%s)%s",
+                     quoted, tsim_block_type_name(tsim_model_block_type(ld->m, b)), s,
+                     crane ? "'s crane picks" : " holds stock", tsim__suggest_text(&sg));
 }
 
 /* A storage block's 'served_by': an operators pool, kept as -1 - its index, which the pool also
@@ -1045,7 +1052,9 @@ void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written)
 {
     for (size_t i = 0; i < ld->nblk && !ld->stop; i++) {
         if (ld->blk[i].to) load_route(ld, &ld->blk[i]);
-        if (ld->blk[i].picked_by) load_picked_by(ld, &ld->blk[i]);
+        struct blockinfo *bi = &ld->blk[i];
+        if (bi->picked_by) load_picked_by(ld, bi, bi->picked_by, bi->picked_by_pos, 1);
+        if (bi->pick_from) load_picked_by(ld, bi, bi->pick_from, bi->pick_from_pos, 0);
         if (ld->blk[i].served_by) load_served_by(ld, &ld->blk[i]);
         if (ld->blk[i].release)
             tsim__ld_release(ld, (int)i, ld->blk[i].release, ld->blk[i].release_pos);

@@ -37,6 +37,8 @@ struct blockinfo {
     struct pos class_speeds_pos;
     struct fy_node *picked_by; /* a picking block's 'picked_by', read once every block exists */
     struct pos picked_by_pos;
+    struct fy_node *pick_from; /* a picking block's 'pick_from', read once every block exists */
+    struct pos pick_from_pos;
     struct fy_node *served_by; /* a storage block's 'served_by', read once every block exists */
     struct pos served_by_pos;
     struct fy_node *fleets; /* a charger's 'fleets', read with the network */

@@ -398,21 +398,24 @@ static void test_picking_crane_stockout_drop(void)
 }
 
 /* The same orders under the rack's default `stockout: wait`: O's line 2 is counted a stock-out
- * and waits at the head of the crane's queue, and P's line waits behind it (FIFO), so once O's
- * line 1 is picked at 7.5 nothing more happens: no order ships, one line picked, nothing short. */
+ * and waits in the crane's queue, keeping its place, while P's line behind it is served as under
+ * `drop` (b at I/O at 10, picked by 11.5, P shipped at 13.5); O, its line 1 picked at 7.5, waits
+ * for a load of c that never comes: one order shipped, two lines picked, nothing short, and O
+ * and P both there from 0 to the end. */
 static void test_picking_crane_stockout_wait(void)
 {
     struct tsim_result r;
     double end;
     struct tsim_model *m = run_stockout("", &r, &end);
     if (!m) return;
-    CHECK_NEAR(end, 7.5, 1e-9);
+    CHECK_NEAR(end, 13.5, 1e-9);
     CHECK_NEAR(kpi(&r, 1, "stockouts"), 1, 0);
-    CHECK_NEAR(kpi(&r, 1, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, 1, "retrievals"), 2, 0);
     CHECK_NEAR(kpi(&r, 0, "stockouts"), 0, 0);
     CHECK_NEAR(kpi(&r, 0, "units_short"), 0, 0);
-    CHECK_NEAR(kpi(&r, 0, "lines_picked"), 1, 0);
-    CHECK_NEAR(kpi(&r, 0, "orders_shipped"), 0, 0);
+    CHECK_NEAR(kpi(&r, 0, "lines_picked"), 2, 0);
+    CHECK_NEAR(kpi(&r, 0, "orders_shipped"), 1, 0);
+    CHECK_NEAR(kpi(&r, 0, "cycle_time"), 13.5, 1e-9);
     CHECK_NEAR(kpi(&r, 0, "content"), 2, 1e-9); /* O and P, there since 0 */
     tsim_result_release(&r);
     tsim_model_destroy(m);

@@ -1,0 +1,169 @@
+/*
+ * A picking crew that picks from a storage block's stock (`pick_from: STORAGE`): each line takes
+ * its units, a load each, from the rack by the storage's retrieval rule, the picker walking the
+ * rack's aisle to the farthest bay it takes from and back; a line that finds too few is short,
+ * counted by both blocks. Runs computed by hand, and the key's bad values at their line.
+ */
+#include "check.h"
+#include "twinsim.h"
+#include "blocks/storage.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_REPS 1
+#define LEVEL 0.99
+#define SEED UINT64_C(1)
+static int verbose;
+
+#include "reps.h"
+#include "model_text.h"
+
+/* Products a and b; a rack of 4 x 1 slots 10 wide, full from the start (the products in turn:
+ * slots 0 and 2 hold a, 1 and 3 hold b, at 5, 15, 25 and 35 along the aisle); two drawn orders
+ * at 1 and 2, each one line of `units` units of a; one picker, a line a tour, pick_line 1,
+ * pick_unit 0.5, walk_speed 1; one packer, pack_time 2. `more` adds keys to the picking block. */
+static struct tsim_model *pick_model(int units, const char *more, char *diag, size_t size)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: dc\n"
+             "products: [a, b]\n"
+             "blocks:\n"
+             "  - storage: rack\n"
+             "    bays: 4\n"
+             "    levels: 1\n"
+             "    bay_width: 10\n"
+             "    initial: full\n"
+             "    by_product: true\n"
+             "    to: out\n"
+             "  - picking: pick\n"
+             "    order_interarrival: 1\n"
+             "    order_limit: 2\n"
+             "    order_lines: 1\n"
+             "    line_units: %d\n"
+             "    product: a\n"
+             "    pick_line: 1\n"
+             "    pick_unit: 0.5\n"
+             "    walk_speed: 1\n"
+             "    packers: 1\n"
+             "    pack_time: 2\n"
+             "%s"
+             "    to: out\n"
+             "  - sink: out\n",
+             units, more);
+    return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+/* Run to the end; the end time, the result in `r` (its names the model's). */
+static double run_all(const struct tsim_model *m, struct tsim_result *r, struct tsim_sim **out)
+{
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    tsim_sim_run(sim);
+    tsim_result_init(r);
+    tsim_sim_result(sim, r);
+    *out = sim;
+    return tsim_sim_now(sim);
+}
+
+/* Lines of 3 units, the rack holding 2 of a:
+ *   1: order 1's line takes both loads of a (FIFO, stored together at 0: the first slot first,
+ *      slots 0 and 2), 1 unit short; the walk out to slot 2's bay at 25 and back, 50; picks
+ *      1 + 2 x 0.5 = 2: at the pack station at 53, packed 53..55, shipped.
+ *   2: order 2's line waits for the picker; at 53 it finds no a: 3 units short, no walk, pick 1:
+ *      in at 54, packed 55..57.
+ * Cycle times 54 and 55; units picked 2, short 4, two short lines; the rack: 2 retrievals, two
+ * stock-outs, a's stock 2 loads from 0 to 1 (mean 2 / 57 to the end at 57), b's 2 all along;
+ * travel share 50 / (50 + 2 + 1). */
+static void test_pick_from_short(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = pick_model(3, "    pick_from: rack\n", diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int rack = tsim_model_find_block(m, "rack"), pick = tsim_model_find_block(m, "pick");
+    struct tsim_result r;
+    struct tsim_sim *sim;
+    double end = run_all(m, &r, &sim);
+    CHECK_NEAR(end, 57, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "orders_shipped"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), (54 + 55) / 2.0, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 4, 0);
+    CHECK_NEAR(kpi(&r, pick, "stockouts"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "travel_share"), 50.0 / 53, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "stockouts"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "left"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "products.a.stock"), 2.0 / 57, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "products.b.stock"), 2, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "products.a.dwell"), 1, 1e-9);
+    int a = tsim_model_find_product(m, "a"), b = tsim_model_find_product(m, "b");
+    CHECK(tsim__storage_stock(sim, rack, a) == 0);
+    CHECK(tsim__storage_stock(sim, rack, b) == 2);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Lines of 1 unit, the rack holding 2 of a: order 1's line takes slot 0's load (walk out to 5
+ * and back, 10; pick 1.5): in at 12.5, shipped at 14.5; order 2's takes slot 2's (walk 50, pick
+ * 1.5): out at 12.5, in at 64, shipped at 66. Nothing short; a's stock 2 loads to 1, 1 to 12.5. */
+static void test_pick_from_enough(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = pick_model(1, "    pick_from: rack\n", diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int rack = tsim_model_find_block(m, "rack"), pick = tsim_model_find_block(m, "pick");
+    struct tsim_result r;
+    struct tsim_sim *sim;
+    double end = run_all(m, &r, &sim);
+    CHECK_NEAR(end, 66, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), (13.5 + 64) / 2, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 0, 0);
+    CHECK_NEAR(kpi(&r, pick, "stockouts"), 0, 0);
+    CHECK_NEAR(kpi(&r, rack, "stockouts"), 0, 0);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "products.a.stock"), (2 * 1 + 1 * 11.5) / 66, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "products.a.dwell"), (1 + 12.5) / 2, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The key's bad values, each at its line and column. */
+static void test_pick_from_errors(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = pick_model(1, "    pick_from: rak\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dc.yaml:22:16: error: 'pick_from' names undefined block 'rak' (did you "
+                       "mean 'rack'?)") != NULL);
+    if (verbose || m) fprintf(stderr, "%s", diag);
+    tsim_model_destroy(m);
+    diag[0] = '\0';
+    m = pick_model(1, "    pick_from: out\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dc.yaml:22:16: error: 'pick_from' names sink 'out', not a storage block "
+                       "(only a storage block holds stock)") != NULL);
+    tsim_model_destroy(m);
+    diag[0] = '\0';
+    m = pick_model(1, "    pick_from: rack\n    stock: 5\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "picking 'pick' has 'stock' and 'pick_from'") != NULL);
+    tsim_model_destroy(m);
+    if (verbose) fprintf(stderr, "%s", diag);
+}
+
+int main(void)
+{
+    const char *v = getenv("TSIM_TEST_VERBOSE");
+    verbose = v && *v && strcmp(v, "0") != 0;
+    RUN(test_pick_from_short);
+    RUN(test_pick_from_enough);
+    RUN(test_pick_from_errors);
+    return CHECK_DONE();
+}
