@@ -368,6 +368,158 @@ static void test_conveyor_bad_input(void)
     }
 }
 
+/* Item length per product: spacing 1, long items 4 (pitch 5) and short ones 1 (pitch 2), on a
+ * belt of 10 at speed 1 in front of a machine that takes 10 per item. Long items are made at
+ * 9 and 18, short ones at 12 and 21 (made at 9 and 18, then 3 in a delay):
+ *   L1 enters at 9, reaches the end at 19 and goes to the machine (busy until 29);
+ *   S1, ready at 12, waits for L1's pitch: L1 is 5 in at 14, and S1 enters then;
+ *   L2 enters at 18 (S1 is 4 in, past its pitch 2);
+ *   S2, ready at 21, waits until L2 is 5 in, at 23;
+ *   S1 reaches the end at 24 and is refused: blocked, it stands at 10; L2 closes up to S1's
+ *   pitch behind it, 8, at 26, and S2 to L2's pitch behind that, 3, at 26 too;
+ *   at 29 S1 leaves and the queue moves on together: L2 reaches the end at 31 (refused: the
+ *   machine is busy until 39), S2 is then 5 in, L2's pitch behind it, and stops;
+ *   at 39 L2 leaves; S2 runs the 5 left and reaches the end at 44, refused until 49.
+ * Blocked 24-29, 31-39 and 44-49: 18 of the run's 59 (the machine ends at 59). With one pitch
+ * of 2 for all, S2 would have stood at 8 and waited 8 at the end, not 5. */
+static const char product_yaml[] = "name: belt\n"
+                                   "products: [long, short]\n"
+                                   "blocks:\n"
+                                   "  - source: a\n"
+                                   "    product: long\n"
+                                   "    interarrival: 9\n"
+                                   "    limit: 2\n"
+                                   "    to: belt\n"
+                                   "  - source: b\n"
+                                   "    product: short\n"
+                                   "    interarrival: 9\n"
+                                   "    limit: 2\n"
+                                   "    to: late\n"
+                                   "  - delay: late\n"
+                                   "    time: 3\n"
+                                   "    to: belt\n"
+                                   "  - conveyor: belt\n"
+                                   "    length: 10\n"
+                                   "    speed: 1\n"
+                                   "    spacing: 1\n"
+                                   "    item_length: {long: 4, short: 1}\n"
+                                   "    to: m\n"
+                                   "  - machine: m\n"
+                                   "    process: 10\n"
+                                   "    to: out\n"
+                                   "  - sink: out\n";
+
+static void test_conveyor_item_length_by_product(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(product_yaml, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 1, -1, &t, &r);
+    static const double in[] = {9, 14, 18, 23};
+    static const int product[] = {0, 1, 0, 1};
+    static const double out[] = {19, 29, 39, 49};
+    check_times(t.in, t.n_in, in, 4);
+    for (int i = 0; i < 4 && i < t.n_in; i++) CHECK_EQ(t.in_product[i], product[i]);
+    check_times(t.out, t.n_out, out, 4);
+    CHECK_NEAR(tsim_sim_now(sim), 59, 1e-9);
+    CHECK_NEAR(kpi(&r, t.block, "blocked_share"), 18 / 59.0, 1e-9);
+    CHECK_NEAR(kpi(&r, t.block, "transit_time"), (10 + 15 + 21 + 26) / 4.0, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Capacity follows the items: a belt of 10 that never clears holds long items (pitch 5) at
+ * 10, 5 and 0, three; short ones (pitch 2) at 10, 8, ..., 0, six, floor(10 / 2) + 1. The
+ * occupied share counts places of the shortest pitch (six), and the belt is full from about 11
+ * on (the first item reaches the end at 10.1), so over 1000 it is within 11 / 1000 of full. */
+static void test_conveyor_capacity_by_product(void)
+{
+    static const char *const prod[] = {"long", "short"};
+    static const int places[] = {3, 6};
+    for (int i = 0; i < 2; i++) {
+        char yaml[700], diag[512] = "";
+        snprintf(yaml, sizeof yaml,
+                 "name: belt\n"
+                 "products: [long, short]\n"
+                 "blocks:\n"
+                 "  - source: in\n"
+                 "    product: %s\n"
+                 "    interarrival: 0.1\n"
+                 "    to: belt\n"
+                 "  - conveyor: belt\n"
+                 "    length: 10\n"
+                 "    speed: 1\n"
+                 "    spacing: 1\n"
+                 "    item_length: {long: 4, short: 1}\n"
+                 "    to: m\n"
+                 "  - machine: m\n"
+                 "    process: 1000000\n"
+                 "    to: out\n"
+                 "  - sink: out\n",
+                 prod[i]);
+        struct tsim_model *m = load(yaml, diag, sizeof diag);
+        CHECK_STR(diag, "");
+        if (!m) continue;
+        struct trace t;
+        struct tsim_result r;
+        struct tsim_sim *sim = run_traced(m, 1, 1000, &t, &r);
+        CHECK_EQ(tsim_block_content(sim, t.block), places[i]);
+        double occ = kpi(&r, t.block, "occupied_share") * 6;
+        CHECK(occ <= places[i] && occ >= places[i] * (1 - 11 / 1000.0));
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+}
+
+/* A length per product is checked as the one length is, each at its place. */
+static void test_conveyor_item_length_bad_input(void)
+{
+    static const struct {
+        const char *value, *want;
+    } cases[] = {
+        {"{lon: 4, short: 1}", "belt.yaml:21:19: error: undefined product 'lon' (did you mean "
+                                "'long'?)"},
+        {"{long: -4, short: 1}", "belt.yaml:21:25: error: an item length must be at least 0 and "
+                                 "below 1e12, not -4"},
+        {"{long: x, short: 1}", "belt.yaml:21:25: error: an item length must be a number"},
+        {"{long: 11, short: 1}", "belt.yaml:17:5: error: conveyor 'belt' has item_length 11 for "
+                                 "product 'long', longer than its length 10"},
+        {"{}", "belt.yaml:21:5: error: 'item_length' is an empty mapping"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[sizeof product_yaml + 64], diag[1024] = "";
+        const char *key = "{long: 4, short: 1}";
+        const char *p = strstr(product_yaml, key);
+        snprintf(yaml, sizeof yaml, "%.*s%s%s", (int)(p - product_yaml), product_yaml,
+                 cases[i].value, p + strlen(key));
+        struct tsim_model *m = load(yaml, diag, sizeof diag);
+        CHECK(m == NULL);
+        if (!strstr(diag, cases[i].want)) {
+            fprintf(stderr, "case %zu: want '%s' in:\n%s", i, cases[i].want, diag);
+            CHECK(0);
+        }
+        tsim_model_destroy(m);
+    }
+    /* With spacing 0, a product without a length of its own has pitch 0. */
+    char yaml[sizeof product_yaml + 64], diag[1024] = "";
+    const char *key = "    spacing: 1\n    item_length: {long: 4, short: 1}";
+    const char *p = strstr(product_yaml, key);
+    CHECK(p != NULL);
+    if (!p) return;
+    snprintf(yaml, sizeof yaml, "%.*s    spacing: 0\n    item_length: {long: 4}%s",
+             (int)(p - product_yaml), product_yaml, p + strlen(key));
+    struct tsim_model *m = load(yaml, diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "conveyor 'belt' needs a spacing or an item_length above 0 for every "
+                       "product") != NULL);
+    tsim_model_destroy(m);
+}
+
 /* The belt built through the C API (a type without an enum name, its keys set by name) runs
  * event for event as the file's; --set reaches its keys. */
 static void test_conveyor_through_the_api(void)
@@ -450,7 +602,8 @@ static void test_conveyor_speed_change(void)
     tsim_sim_result(sim, &r);
     CHECK_NEAR(kpi(&r, belt, "blocked_share"), 0.8 / 12, 1e-9);
     tsim_result_release(&r);
-    CHECK_EQ(tsim_conveyor_set_speed(sim, belt, 0), TSIM_ERANGE);
+    CHECK_EQ(tsim_conveyor_set_speed(sim, belt, -1), TSIM_ERANGE);
+    CHECK_EQ(tsim_conveyor_set_speed(sim, belt, 1e12), TSIM_ERANGE);
     CHECK_EQ(tsim_conveyor_set_speed(sim, tsim_model_find_block(m, "m"), 1), TSIM_ENOENT);
     CHECK_EQ(tsim_conveyor_set_speed(sim, 99, 1), TSIM_ENOENT);
     tsim_sim_destroy(sim);
@@ -556,6 +709,9 @@ int main(void)
     RUN(test_conveyor_stops_by_hand);
     RUN(test_conveyor_accumulation_length);
     RUN(test_conveyor_merge_and_divert);
+    RUN(test_conveyor_item_length_by_product);
+    RUN(test_conveyor_capacity_by_product);
+    RUN(test_conveyor_item_length_bad_input);
     RUN(test_conveyor_bad_input);
     RUN(test_conveyor_through_the_api);
     RUN(test_conveyor_speed_change);
