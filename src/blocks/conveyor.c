@@ -25,11 +25,11 @@
  *
  * Invariants: `n` items are held on the ring, front first; the first `q` of them are queued at
  * the end (accumulating only; the front one at `length` is then refused downstream) and
- * stand still, their `b` being their fronts' places; the others move at T - b. `blocked`: the front item is at the end and was refused. `running`:
- * the belt moves (not blocked when non-accumulating; the queue shorter than
- * accumulation_length when accumulating). At most one arrival and one entry-clear event are
- * pending, each in its own calendar slot; neither while the belt stands still (not running,
- * or at speed 0).
+ * stand still, their `b` being their fronts' places; the others move at T - b. `blocked`: the
+ * front item is at the end and was refused. `running`: the belt is not held (not blocked when
+ * non-accumulating; the queue shorter than accumulation_length when accumulating); it moves
+ * while running at a speed above 0. At most one arrival and one entry-clear event are pending,
+ * each in its own calendar slot; neither while the belt stands still.
  *
  * Speed changes (a `speed_schedule`, the live twin, tsim_conveyor_set_speed) take effect at
  * the instant they are made: the travel so far is kept, so every position is, and the pending

@@ -77,7 +77,8 @@ void tsim__ld_speed_schedule(struct loader *ld, int b, struct fy_node *v, struct
         tsim__ld_err(ld, kp, "'speed_schedule' must list 1 to %d changes, not %d", SPEEDS_MAX, n);
         return;
     }
-    double *at = tsim__malloc((size_t)n * sizeof *at), *speed = tsim__malloc((size_t)n * sizeof *speed);
+    double *at = tsim__malloc((size_t)n * sizeof *at);
+    double *speed = tsim__malloc((size_t)n * sizeof *speed);
     void *it = NULL;
     struct fy_node *item;
     while ((item = fy_node_sequence_iterate(v, &it))) {
@@ -89,7 +90,8 @@ void tsim__ld_speed_schedule(struct loader *ld, int b, struct fy_node *v, struct
         struct fy_node *node[2];
         struct pos p[2];
         const char *text[2];
-        if (tsim__ld_gather(ld, item, keys, " in 'speed_schedule'", ip, node, p, what, text)) ok = 0;
+        if (tsim__ld_gather(ld, item, keys, " in 'speed_schedule'", ip, node, p, what, text))
+            ok = 0;
         for (int j = 0; j < 2; j++) {
             if (!node[j]) {
                 tsim__ld_err(ld, ip, "a speed change needs '%s'", keys[j]);

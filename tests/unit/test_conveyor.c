@@ -610,6 +610,163 @@ static void test_conveyor_speed_change(void)
     tsim_model_destroy(m);
 }
 
+/* `acc_yaml` with `extra` put in the belt's keys (before its route). */
+static struct tsim_model *load_acc_with(const char *extra, char *diag, size_t size)
+{
+    char text[sizeof acc_yaml + 512];
+    char *p = strstr(strcpy(text, acc_yaml), "    to: m\n");
+    size_t k = strlen(extra);
+    if (k > 500) return NULL;
+    memmove(p + k, p, strlen(p) + 1);
+    memcpy(p, extra, k);
+    return load(text, diag, size);
+}
+
+/* A `speed_schedule` runs as the same change made through the API (the test above): the belt
+ * runs at 2.5 from 8. */
+static void test_conveyor_speed_schedule(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m =
+        load_acc_with("    speed_schedule:\n      - {at: 8, speed: 2.5}\n", diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 1, 12, &t, &r);
+    static const double in[] = {3, 6, 9, 12};
+    static const double out[] = {10};
+    check_times(t.in, t.n_in, in, 4);
+    check_times(t.out, t.n_out, out, 1);
+    CHECK_NEAR(kpi(&r, t.block, "blocked_share"), 0.8 / 12, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Accumulating, the belt stopped (speed 0) from 17.5 to 19.5 while items ride it; the run of
+ * `acc_yaml` otherwise. At 17.5 item 2 is refused at the end (10), item 3 queued at 8 (since
+ * 17), item 4 at 5.5 and item 5 at 2.5, both moving. Item 6, made at 18, enters the stopped
+ * belt at 0 (item 5 is more than a pitch in). From 19.5: item 4 reaches 6 at 20, item 5 4 at
+ * 21, item 6 2 at 21.5; item 7, made at 21, waits until item 6 is a pitch in, at 21.5, and
+ * stops there at 0. The departures are the machine's, as before: 13, 33, ..., 153, and item 8
+ * enters at 35. Stopped 2 of 173. */
+static void test_conveyor_stopped_while_accumulating(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load_acc_with("    speed_schedule:\n      - {at: 17.5, speed: 0}\n"
+                                         "      - {at: 19.5, speed: 1}\n",
+                                         diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 1, -1, &t, &r);
+    static const double in[] = {3, 6, 9, 12, 15, 18, 21.5, 35};
+    static const double out[] = {13, 33, 53, 73, 93, 113, 133, 153};
+    check_times(t.in, t.n_in, in, 8);
+    check_times(t.out, t.n_out, out, 8);
+    CHECK_NEAR(tsim_sim_now(sim), 173, 1e-9);
+    CHECK_NEAR(kpi(&r, t.block, "stopped_share"), 2 / 173.0, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Not accumulating, never blocked (a sink at the end): length 10, speed 1, items made at 3, 6
+ * and 9. The belt stops at 8 (item 1 is 5 in, item 2 is 2 in) and runs at 2 from 12. Item 3
+ * enters the stopped belt at 9 (item 2 is a pitch in). From 12: item 1 has 5 left, out at
+ * 14.5; item 2 8, out at 16; item 3 10, out at 17. Stopped 4 of 17. A clone taken at 10, while
+ * stopped, ends with the original's fingerprint; so does one taken at 13, mid-way at speed 2. */
+static const char stop_yaml[] = "name: belt\n"
+                                "blocks:\n"
+                                "  - source: in\n"
+                                "    interarrival: 3\n"
+                                "    limit: 3\n"
+                                "    to: belt\n"
+                                "  - conveyor: belt\n"
+                                "    length: 10\n"
+                                "    speed: 1\n"
+                                "    spacing: 2\n"
+                                "    accumulating: false\n"
+                                "    speed_schedule:\n"
+                                "      - {at: 8, speed: 0}\n"
+                                "      - {at: 12, speed: 2}\n"
+                                "    to: out\n"
+                                "  - sink: out\n";
+
+static void test_conveyor_stopped_and_restarted(void)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(stop_yaml, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 1, -1, &t, &r);
+    static const double in[] = {3, 6, 9};
+    static const double out[] = {14.5, 16, 17};
+    check_times(t.in, t.n_in, in, 3);
+    check_times(t.out, t.n_out, out, 3);
+    CHECK_NEAR(tsim_sim_now(sim), 17, 1e-9);
+    CHECK_NEAR(kpi(&r, t.block, "stopped_share"), 4 / 17.0, 1e-9);
+    CHECK_NEAR(kpi(&r, t.block, "transit_time"), (11.5 + 10 + 8) / 3, 1e-9);
+    uint64_t want = tsim_sim_fingerprint(sim);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+
+    static const double at[] = {10, 13};
+    for (int i = 0; i < 2; i++) {
+        sim = tsim_sim_create(m, 1, 0);
+        CHECK(sim != NULL);
+        if (!sim) break;
+        tsim_sim_run_until(sim, at[i]);
+        struct tsim_sim *copy = tsim_sim_clone(sim);
+        CHECK(copy != NULL);
+        tsim_sim_run(sim);
+        if (copy) tsim_sim_run(copy);
+        CHECK_EQ(tsim_sim_fingerprint(sim), want);
+        if (copy) CHECK_EQ(tsim_sim_fingerprint(copy), want);
+        if (copy) CHECK_NEAR(tsim_sim_now(copy), 17, 1e-9);
+        tsim_sim_destroy(copy);
+        tsim_sim_destroy(sim);
+    }
+    tsim_model_destroy(m);
+}
+
+/* A schedule's mistakes, each at its place. */
+static void test_conveyor_speed_schedule_bad_input(void)
+{
+    static const struct {
+        const char *keys, *want;
+    } cases[] = {
+        {"    speed_schedule: 2\n",
+         "belt.yaml:11:21: error: 'speed_schedule' (a list of {at, speed}) must be a list, "
+         "not '2'"},
+        {"    speed_schedule: []\n",
+         "belt.yaml:11:5: error: 'speed_schedule' must list 1 to 100000 changes, not 0"},
+        {"    speed_schedule:\n      - {at: 8, speed: 2}\n      - {at: 8, speed: 1}\n",
+         "belt.yaml:13:14: error: 'at' 8 is not after the change before it"},
+        {"    speed_schedule:\n      - {at: 8, speed: -2}\n",
+         "belt.yaml:12:24: error: 'speed' must be at least 0 and below 1e12, not -2"},
+        {"    speed_schedule:\n      - {at: 8}\n",
+         "belt.yaml:12:10: error: a speed change needs 'speed'"},
+        {"    speed_schedule:\n      - {at: 8, sped: 1}\n", "did you mean 'speed'?"},
+        {"    speed_schedule:\n      - {at: -8, speed: 1}\n",
+         "belt.yaml:12:14: error: negative time '-8'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char diag[1024] = "";
+        struct tsim_model *m = load_acc_with(cases[i].keys, diag, sizeof diag);
+        CHECK(m == NULL);
+        if (!strstr(diag, cases[i].want)) {
+            fprintf(stderr, "case %zu: want '%s' in:\n%s", i, cases[i].want, diag);
+            CHECK(0);
+        }
+        tsim_model_destroy(m);
+    }
+}
+
 /* Conveyor-serviced stations without storage (Pritsker): Poisson items (lambda = 2) ride belt 1,
  * and at its end take station 1 if its one server is idle, else ride belt 2 to station 2, and so
  * on; what finds station 3 busy too leaves unserved. Service is exponential (mu = 1). Station j
@@ -715,6 +872,10 @@ int main(void)
     RUN(test_conveyor_bad_input);
     RUN(test_conveyor_through_the_api);
     RUN(test_conveyor_speed_change);
+    RUN(test_conveyor_speed_schedule);
+    RUN(test_conveyor_stopped_while_accumulating);
+    RUN(test_conveyor_stopped_and_restarted);
+    RUN(test_conveyor_speed_schedule_bad_input);
     RUN(test_conveyor_serviced_stations_erlang_b);
     return CHECK_DONE();
 }
