@@ -31,6 +31,13 @@
  * while running at a speed above 0. At most one arrival and one entry-clear event are pending,
  * each in its own calendar slot; neither while the belt stands still.
  *
+ * A ring of conveyors, each routing to the next, gridlocks when each is stuck: its front item
+ * refused by the next, nothing on it able to move (all queued, or the belt stopped) and its
+ * entry not clear. Nothing in the ring can change then, so the run stops with an error naming
+ * the ring and the time (gridlock(), run whenever a blocked belt's state changes) instead of
+ * running on with the ring stalled. Only rings of conveyors are seen; one through a buffer or a
+ * machine is left to the run's general stall check.
+ *
  * Speed changes (a `speed_schedule`, the live twin, tsim_conveyor_set_speed) take effect at
  * the instant they are made: the travel so far is kept, so every position is, and the pending
  * events are timed anew at the new speed. A schedule's next change is one event in a third
@@ -40,6 +47,7 @@
 #include "core/core.h"
 
 #include <math.h>
+#include <stdio.h>
 
 enum { EV_ARRIVE, EV_CLEAR, EV_SPEED };
 enum { K_LENGTH, K_SPEED, K_SPACING, K_ITEM_LENGTH, K_ACCUMULATING, K_ACC_LENGTH }; /* in `keys` */
@@ -237,6 +245,55 @@ static void update(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
     sched_clear(sim, b, s);
 }
 
+static const struct tsim__block_vt conveyor_vt;
+
+/* Whether conveyor `c` is stuck for good unless its front item leaves (see the top). */
+static int stuck(struct tsim_sim *sim, uint32_t c)
+{
+    struct conveyor *s = tsim__state(sim, c);
+    return s->blocked && (s->q == s->n || !s->running) && !entry_clear(s, sim->now);
+}
+
+/* The conveyor among `c`'s route targets that `c` waits on, or TSIM__NIL. */
+static uint32_t waits_on(struct tsim_sim *sim, uint32_t c)
+{
+    const struct tsim__route *r = &tsim__desc(sim, c)->route;
+    for (int k = 0; k < r->n; k++) {
+        uint32_t t = (uint32_t)r->to[k];
+        if (sim->vt[t] != &conveyor_vt) continue;
+        const struct tsim__bhdr *h = tsim__hdr(sim, t);
+        const uint32_t *ring = (const uint32_t *)(sim->arena + h->wait_off);
+        for (uint32_t i = 0, j = h->wait_head; i < h->wait_n; i++, j = j + 1 == h->wait_cap ? 0 : j + 1)
+            if (ring[j] == c) return t;
+    }
+    return TSIM__NIL;
+}
+
+/* Stop the run if stuck conveyor `b` closes a ring of stuck conveyors, each waiting for the
+ * next. O(ring) per call, and called only while `b` is blocked. */
+static void gridlock(struct tsim_sim *sim, uint32_t b)
+{
+    if (!stuck(sim, b)) return;
+    uint32_t c = b, steps = 0;
+    do {
+        c = waits_on(sim, c);
+        if (c == TSIM__NIL || !stuck(sim, c) || ++steps > sim->nblocks) return;
+    } while (c != b);
+    char msg[600];
+    size_t len = 0;
+    c = b;
+    do {
+        int r = snprintf(msg + len, sizeof msg - len, "'%s' -> ", sim->m->blocks[c].name);
+        if (r < 0 || (size_t)r >= sizeof msg - len) break;
+        len += (size_t)r;
+        c = waits_on(sim, c);
+    } while (c != b);
+    tsim__sim_fail(sim, TSIM_ESTATE, "gridlock at %.10g %s: conveyors %s'%s' are full, each "
+                   "front item waiting for the next belt (a ring that filled: let items leave it "
+                   "or feed it less)", tsim__time(sim, sim->now), sim->m->time_unit, msg,
+                   sim->m->blocks[b].name);
+}
+
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
     struct conveyor *s = tsim__state(sim, b);
@@ -259,6 +316,7 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
     it->p = pitch_for(sim, b, s, e);
     if (s->n - s->q == 1) sched_arrive(sim, b, s);
     if (s->ev_clear || s->h.wait_n) sched_clear(sim, b, s);
+    if (s->blocked) gridlock(sim, b);
     return 1;
 }
 
@@ -326,6 +384,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
         if (s->acc_len > 0 && s->len - tail->b + tail->p >= s->acc_len - s->eps)
             set_running(sim, s, 0);
         update(sim, b, s);
+        if (s->blocked) gridlock(sim, b);
         return;
     }
     if (send_front(sim, b, s)) {
@@ -346,6 +405,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
         at(s, 0)->b = s->T - s->len; /* exactly at the end */
     }
     update(sim, b, s);
+    gridlock(sim, b);
 }
 
 static void pull(struct tsim_sim *sim, uint32_t b)

@@ -1055,4 +1055,5 @@ void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written)
             tsim__ld_release(ld, (int)i, ld->blk[i].release, ld->blk[i].release_pos);
     }
     if (!ld->stop) check_graph(ld, blocks_at, written);
+    if (!ld->stop) tsim__ld_conveyor_rings(ld);
 }

@@ -110,6 +110,8 @@ int tsim__ld_product(struct loader *ld, struct fy_node *n, const char *text, str
  * `speed_schedule`, into block `b`'s description. */
 void tsim__ld_item_lengths(struct loader *ld, int b, struct fy_node *v, struct pos kp);
 void tsim__ld_speed_schedule(struct loader *ld, int b, struct fy_node *v, struct pos kp);
+/* loadconv.c: warn of each ring of conveyors that can fill (once the routes are read). */
+void tsim__ld_conveyor_rings(struct loader *ld);
 /* Whether `s` is a valid name of a block, product, shift, pool or node: 1 to 64 letters, digits,
  * '_' and '-' (no dots, so that a parameter path such as "filler.process.small" splits one way). */
 int tsim__ld_valid_name(const char *s);

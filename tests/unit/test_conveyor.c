@@ -767,6 +767,77 @@ static void test_conveyor_speed_schedule_bad_input(void)
     }
 }
 
+/* Two belts in a ring (a -> b -> a), fed by a source: `check` warns that the ring can fill, and
+ * it does. Belt a (speed 1) takes an item every 2 from the source and is full (six items,
+ * floor(10 / 2) + 1) from 13; belt b (speed 0.5) takes one from a every 4, at 11, 15, ..., 31,
+ * its sixth, and a's entry clears 2 after each of those departures. b's first item comes round
+ * to a's entry at 31 (11 + 10 / 0.5) and waits; at 33 a's entry clears and the source, refused
+ * before b, puts its item on: a holds six again, its front reaches the end at that instant and
+ * b is full. Each front item waits for the other belt: the run stops with an error naming the
+ * ring and the time, 33, accumulating or not, not at the horizon.
+ * With equal speeds the ring never fills (ten items go round with gaps of exactly a pitch, b's
+ * front always first at a's entry), and fed three items only it never fills either: no error. */
+static const char ring_fmt[] = "name: ring\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: 1\n"
+                               "%s"
+                               "    to: a\n"
+                               "  - conveyor: a\n"
+                               "    length: 10\n"
+                               "    speed: 1\n"
+                               "    spacing: 2\n"
+                               "    accumulating: %s\n"
+                               "    to: b\n"
+                               "  - conveyor: b\n"
+                               "    length: 10\n"
+                               "    speed: %s\n"
+                               "    spacing: 2\n"
+                               "    accumulating: %s\n"
+                               "    to: a\n";
+
+static void test_conveyor_ring_gridlock(void)
+{
+    for (int acc = 0; acc < 4; acc++) { /* 2: three items, 3: equal speeds */
+        char text[sizeof ring_fmt + 64], diag[1024] = "";
+        const char *flag = acc == 1 ? "false" : "true";
+        snprintf(text, sizeof text, ring_fmt, acc == 2 ? "    limit: 3\n" : "", flag,
+                 acc == 3 ? "1" : "0.5", flag);
+        struct tsim_model *m = load(text, diag, sizeof diag);
+        CHECK(m != NULL);
+        CHECK(strstr(diag, "warning: conveyors 'a' -> 'b' -> 'a' form a ring that 'in' feeds: if "
+                           "it fills, each front item waits for the next belt for ever") != NULL);
+        CHECK(strstr(diag, acc == 2 ? "belt.yaml:7:5: warning" : "belt.yaml:6:5: warning") != NULL);
+        if (!m) continue;
+        struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+        tsim_sim_run_until(sim, 1000);
+        int a = tsim_model_find_block(m, "a"), b = tsim_model_find_block(m, "b");
+        if (acc >= 2) {
+            CHECK_EQ(tsim_sim_status(sim), 0);
+            CHECK_EQ(tsim_block_content(sim, a) + tsim_block_content(sim, b), acc == 2 ? 3 : 10);
+        } else {
+            CHECK_NEAR(tsim_sim_now(sim), 33, 1e-9);
+            CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+            CHECK_EQ(tsim_block_content(sim, a), 6);
+            CHECK_EQ(tsim_block_content(sim, b), 6);
+            char want[64];
+            snprintf(want, sizeof want, "gridlock at %.10g ", tsim_sim_now(sim));
+            const char *err = tsim_sim_error(sim);
+            CHECK(err != NULL && tsim_sim_now(sim) < 1000);
+            if (err) {
+                CHECK(strstr(err, want) == err);
+                CHECK(strstr(err, ": conveyors 'a' -> 'b' -> 'a' are full, each front item waiting "
+                                  "for the next belt") ||
+                      strstr(err, ": conveyors 'b' -> 'a' -> 'b' are full, each front item waiting "
+                                  "for the next belt"));
+                if (getenv("TSIM_TEST_VERBOSE")) fprintf(stderr, "%s\n", err);
+            }
+        }
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+}
+
 /* Conveyor-serviced stations without storage (Pritsker): Poisson items (lambda = 2) ride belt 1,
  * and at its end take station 1 if its one server is idle, else ride belt 2 to station 2, and so
  * on; what finds station 3 busy too leaves unserved. Service is exponential (mu = 1). Station j
@@ -876,6 +947,7 @@ int main(void)
     RUN(test_conveyor_stopped_while_accumulating);
     RUN(test_conveyor_stopped_and_restarted);
     RUN(test_conveyor_speed_schedule_bad_input);
+    RUN(test_conveyor_ring_gridlock);
     RUN(test_conveyor_serviced_stations_erlang_b);
     return CHECK_DONE();
 }
