@@ -26,25 +26,6 @@
 /* The most changes of speed one conveyor's schedule may list. */
 #define SPEEDS_MAX 100000
 
-/* A real number in [0, 1e12) written at `v`, or NAN reported. */
-static double nonnegative(struct loader *ld, struct fy_node *v, const char *what, struct pos at)
-{
-    struct tsim__perr e;
-    double x;
-    const char *s = tsim__ld_scalar(ld, v, what, at);
-    if (!s) return NAN;
-    if (tsim__parse_real(s, what, &x, &e) != 0) {
-        tsim__ld_value_err(ld, v, s, &e, at);
-        return NAN;
-    }
-    if (!(x >= 0 && x < 1e12)) {
-        tsim__ld_err(ld, tsim__ld_pos(v, at), "%s must be at least 0 and below 1e12, not %s",
-                     what, s);
-        return NAN;
-    }
-    return x;
-}
-
 void tsim__ld_item_lengths(struct loader *ld, int b, struct fy_node *v, struct pos kp)
 {
     if (fy_node_mapping_item_count(v) <= 0) {
@@ -58,7 +39,7 @@ void tsim__ld_item_lengths(struct loader *ld, int b, struct fy_node *v, struct p
     struct tsim__ld_pair pr = {.it = NULL};
     while (tsim__ld_next_pair(ld, v, kp, &pr)) {
         int prod = tsim__ld_product(ld, pr.key, pr.name, pr.at);
-        double x = nonnegative(ld, pr.v, "an item length", pr.at);
+        double x = tsim__ld_measure(ld, pr.v, "an item length", pr.at, 1);
         if (prod < 0 || isnan(x)) ok = 0;
         else len[prod] = x;
     }
@@ -120,7 +101,7 @@ void tsim__ld_speed_schedule(struct loader *ld, int b, struct fy_node *v, struct
             ok = 0;
             continue;
         }
-        if (isnan(speed[k] = nonnegative(ld, node[1], "'speed'", p[1]))) {
+        if (isnan(speed[k] = tsim__ld_measure(ld, node[1], "'speed'", p[1], 1))) {
             ok = 0;
             continue;
         }

@@ -106,6 +106,10 @@ int tsim__ld_expect(struct loader *ld, struct fy_node *n, enum fy_node_type type
                     const char *what, struct pos at);
 /* The product named by `text` (node `n`), or -1 reported with a "did you mean". */
 int tsim__ld_product(struct loader *ld, struct fy_node *n, const char *text, struct pos at);
+/* netload.c: a length or a speed written at `v`: above 0 and finite, or with `zero` from 0 to
+ * below 1e12; NAN once reported. */
+double tsim__ld_measure(struct loader *ld, struct fy_node *v, const char *what, struct pos at,
+                        int zero);
 /* loadconv.c: a conveyor's `item_length` written per product (mapping `v` at `kp`) and its
  * `speed_schedule`, into block `b`'s description. */
 void tsim__ld_item_lengths(struct loader *ld, int b, struct fy_node *v, struct pos kp);

@@ -145,8 +145,8 @@ static int node_ref(struct loader *ld, struct tsim__network *net, struct fy_node
     return i;
 }
 
-/* A number > 0 (a length or a speed), or NAN reported. */
-static double positive(struct loader *ld, struct fy_node *v, const char *what, struct pos at)
+double tsim__ld_measure(struct loader *ld, struct fy_node *v, const char *what, struct pos at,
+                        int zero)
 {
     struct tsim__perr e;
     double x;
@@ -156,11 +156,22 @@ static double positive(struct loader *ld, struct fy_node *v, const char *what, s
         tsim__ld_value_err(ld, v, s, &e, at);
         return NAN;
     }
-    if (!(x > 0) || isinf(x)) {
+    if (zero && !(x >= 0 && x < 1e12)) {
+        tsim__ld_err(ld, tsim__ld_pos(v, at), "%s must be at least 0 and below 1e12, not %s",
+                     what, s);
+        return NAN;
+    }
+    if (!zero && (!(x > 0) || isinf(x))) {
         tsim__ld_err(ld, tsim__ld_pos(v, at), "%s must be more than 0, not %s", what, s);
         return NAN;
     }
     return x;
+}
+
+/* A number > 0 (a length or a speed), or NAN reported. */
+static double positive(struct loader *ld, struct fy_node *v, const char *what, struct pos at)
+{
+    return tsim__ld_measure(ld, v, what, at, 0);
 }
 
 static void load_segment(struct loader *ld, struct tsim__network *net, struct fy_node *sg,

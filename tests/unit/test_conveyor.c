@@ -56,6 +56,28 @@ static void check_times(const double *got, int n_got, const double *want, int n_
     for (int i = 0; i < n_got && i < n_want; i++) CHECK_NEAR(got[i], want[i], 1e-9);
 }
 
+/* The model of `text`, which must load with no diagnostic at all; NULL (the test failed) else. */
+static struct tsim_model *load_clean(const char *text)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    return m;
+}
+
+/* Case `i` of a table of bad models: `text` must not load, and `want` be in its diagnostics. */
+static void expect_refused(const char *text, size_t i, const char *want)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK(m == NULL);
+    if (!strstr(diag, want)) {
+        fprintf(stderr, "case %zu: want '%s' in:\n%s", i, want, diag);
+        CHECK(0);
+    }
+    tsim_model_destroy(m);
+}
+
 /* Poisson arrivals on a belt that is never blocked (a sink at its end): every item spends
  * exactly length / speed = 10 / 2.5 = 4 on it, whatever the gaps, and the belt never stops.
  * With every item through at the end of the run, Little's law holds exactly: the content's
@@ -343,7 +365,7 @@ static void test_conveyor_bad_input(void)
          "belt.yaml:6:5: error: conveyor 'belt' would hold"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char yaml[600], diag[1024] = "";
+        char yaml[600];
         snprintf(yaml, sizeof yaml,
                  "name: belt\n"
                  "blocks:\n"
@@ -358,13 +380,7 @@ static void test_conveyor_bad_input(void)
         char *p = strstr(yaml, "    interarrival: 1\n") + 20;
         memmove(p + 13, p, strlen(p) + 1);
         memcpy(p, "    to: belt\n", 13);
-        struct tsim_model *m = load(yaml, diag, sizeof diag);
-        CHECK(m == NULL);
-        if (!strstr(diag, cases[i].want)) {
-            fprintf(stderr, "case %zu: want '%s' in:\n%s", i, cases[i].want, diag);
-            CHECK(0);
-        }
-        tsim_model_destroy(m);
+        expect_refused(yaml, i, cases[i].want);
     }
 }
 
@@ -411,9 +427,7 @@ static const char product_yaml[] = "name: belt\n"
 
 static void test_conveyor_item_length_by_product(void)
 {
-    char diag[512] = "";
-    struct tsim_model *m = load(product_yaml, diag, sizeof diag);
-    CHECK_STR(diag, "");
+    struct tsim_model *m = load_clean(product_yaml);
     if (!m) return;
     struct trace t;
     struct tsim_result r;
@@ -441,7 +455,7 @@ static void test_conveyor_capacity_by_product(void)
     static const char *const prod[] = {"long", "short"};
     static const int places[] = {3, 6};
     for (int i = 0; i < 2; i++) {
-        char yaml[700], diag[512] = "";
+        char yaml[700];
         snprintf(yaml, sizeof yaml,
                  "name: belt\n"
                  "products: [long, short]\n"
@@ -461,8 +475,7 @@ static void test_conveyor_capacity_by_product(void)
                  "    to: out\n"
                  "  - sink: out\n",
                  prod[i]);
-        struct tsim_model *m = load(yaml, diag, sizeof diag);
-        CHECK_STR(diag, "");
+        struct tsim_model *m = load_clean(yaml);
         if (!m) continue;
         struct trace t;
         struct tsim_result r;
@@ -492,32 +505,23 @@ static void test_conveyor_item_length_bad_input(void)
         {"{}", "belt.yaml:21:5: error: 'item_length' is an empty mapping"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char yaml[sizeof product_yaml + 64], diag[1024] = "";
+        char yaml[sizeof product_yaml + 64];
         const char *key = "{long: 4, short: 1}";
         const char *p = strstr(product_yaml, key);
         snprintf(yaml, sizeof yaml, "%.*s%s%s", (int)(p - product_yaml), product_yaml,
                  cases[i].value, p + strlen(key));
-        struct tsim_model *m = load(yaml, diag, sizeof diag);
-        CHECK(m == NULL);
-        if (!strstr(diag, cases[i].want)) {
-            fprintf(stderr, "case %zu: want '%s' in:\n%s", i, cases[i].want, diag);
-            CHECK(0);
-        }
-        tsim_model_destroy(m);
+        expect_refused(yaml, i, cases[i].want);
     }
     /* With spacing 0, a product without a length of its own has pitch 0. */
-    char yaml[sizeof product_yaml + 64], diag[1024] = "";
+    char yaml[sizeof product_yaml + 64];
     const char *key = "    spacing: 1\n    item_length: {long: 4, short: 1}";
     const char *p = strstr(product_yaml, key);
     CHECK(p != NULL);
     if (!p) return;
     snprintf(yaml, sizeof yaml, "%.*s    spacing: 0\n    item_length: {long: 4}%s",
              (int)(p - product_yaml), product_yaml, p + strlen(key));
-    struct tsim_model *m = load(yaml, diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "conveyor 'belt' needs a spacing or an item_length above 0 for every "
-                       "product") != NULL);
-    tsim_model_destroy(m);
+    expect_refused(yaml, 0, "conveyor 'belt' needs a spacing or an item_length above 0 for "
+                            "every product");
 }
 
 /* The belt built through the C API (a type without an enum name, its keys set by name) runs
@@ -610,26 +614,30 @@ static void test_conveyor_speed_change(void)
     tsim_model_destroy(m);
 }
 
-/* `acc_yaml` with `extra` put in the belt's keys (before its route). */
-static struct tsim_model *load_acc_with(const char *extra, char *diag, size_t size)
+/* `acc_yaml` with `extra` (at most 500 bytes) put in the belt's keys, before its route, into
+ * `text` (room for sizeof acc_yaml + 512). */
+static char *acc_with(char *text, const char *extra)
 {
-    char text[sizeof acc_yaml + 512];
     char *p = strstr(strcpy(text, acc_yaml), "    to: m\n");
     size_t k = strlen(extra);
-    if (k > 500) return NULL;
+    CHECK(k <= 500);
+    if (k > 500) k = 0;
     memmove(p + k, p, strlen(p) + 1);
     memcpy(p, extra, k);
-    return load(text, diag, size);
+    return text;
+}
+
+static struct tsim_model *load_acc_with(const char *extra)
+{
+    char text[sizeof acc_yaml + 512];
+    return load_clean(acc_with(text, extra));
 }
 
 /* A `speed_schedule` runs as the same change made through the API (the test above): the belt
  * runs at 2.5 from 8. */
 static void test_conveyor_speed_schedule(void)
 {
-    char diag[512] = "";
-    struct tsim_model *m =
-        load_acc_with("    speed_schedule:\n      - {at: 8, speed: 2.5}\n", diag, sizeof diag);
-    CHECK_STR(diag, "");
+    struct tsim_model *m = load_acc_with("    speed_schedule:\n      - {at: 8, speed: 2.5}\n");
     if (!m) return;
     struct trace t;
     struct tsim_result r;
@@ -653,11 +661,8 @@ static void test_conveyor_speed_schedule(void)
  * enters at 35. Stopped 2 of 173. */
 static void test_conveyor_stopped_while_accumulating(void)
 {
-    char diag[512] = "";
     struct tsim_model *m = load_acc_with("    speed_schedule:\n      - {at: 17.5, speed: 0}\n"
-                                         "      - {at: 19.5, speed: 1}\n",
-                                         diag, sizeof diag);
-    CHECK_STR(diag, "");
+                                         "      - {at: 19.5, speed: 1}\n");
     if (!m) return;
     struct trace t;
     struct tsim_result r;
@@ -697,9 +702,7 @@ static const char stop_yaml[] = "name: belt\n"
 
 static void test_conveyor_stopped_and_restarted(void)
 {
-    char diag[512] = "";
-    struct tsim_model *m = load(stop_yaml, diag, sizeof diag);
-    CHECK_STR(diag, "");
+    struct tsim_model *m = load_clean(stop_yaml);
     if (!m) return;
     struct trace t;
     struct tsim_result r;
@@ -756,14 +759,8 @@ static void test_conveyor_speed_schedule_bad_input(void)
          "belt.yaml:12:14: error: negative time '-8'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char diag[1024] = "";
-        struct tsim_model *m = load_acc_with(cases[i].keys, diag, sizeof diag);
-        CHECK(m == NULL);
-        if (!strstr(diag, cases[i].want)) {
-            fprintf(stderr, "case %zu: want '%s' in:\n%s", i, cases[i].want, diag);
-            CHECK(0);
-        }
-        tsim_model_destroy(m);
+        char text[sizeof acc_yaml + 512];
+        expect_refused(acc_with(text, cases[i].keys), i, cases[i].want);
     }
 }
 
