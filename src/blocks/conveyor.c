@@ -41,7 +41,7 @@
  * Speed changes (a `speed_schedule`, the live twin, tsim_conveyor_set_speed) take effect at
  * the instant they are made: the travel so far is kept, so every position is, and the pending
  * events are timed anew at the new speed. A schedule's next change is one event in a third
- * slot, there only when the block has a schedule.
+ * slot, there only when the block has a schedule; the event carries the change's index.
  */
 #include "blocks/sim.h"
 #include "core/core.h"
@@ -68,8 +68,6 @@ struct conveyor {
     double T;                   /* the belt's travel at tick t_T */
     int64_t t_T;
     uint32_t cap, head, n, q;
-    uint32_t next_speed; /* the schedule's next change */
-    uint32_t pad_;
     int accumulating, blocked, running, want_clear;
     uint64_t ev_arrive, ev_clear; /* pending events' handles; 0: none */
     int64_t blocked_since, blocked_ticks, stopped_since, stopped_ticks;
@@ -263,8 +261,10 @@ static uint32_t waits_on(struct tsim_sim *sim, uint32_t c)
         if (sim->vt[t] != &conveyor_vt) continue;
         const struct tsim__bhdr *h = tsim__hdr(sim, t);
         const uint32_t *ring = (const uint32_t *)(sim->arena + h->wait_off);
-        for (uint32_t i = 0, j = h->wait_head; i < h->wait_n; i++, j = j + 1 == h->wait_cap ? 0 : j + 1)
+        for (uint32_t i = 0, j = h->wait_head; i < h->wait_n; i++) {
             if (ring[j] == c) return t;
+            j = j + 1 == h->wait_cap ? 0 : j + 1;
+        }
     }
     return TSIM__NIL;
 }
