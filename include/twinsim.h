@@ -870,8 +870,9 @@ TSIM_API int tsim_machine_force_down(struct tsim_sim *sim, int block, int server
 TSIM_API int tsim_sim_set_pool_count(struct tsim_sim *sim, int pool, int count);
 
 /** Set the speed of conveyor `block` in a running sim, from now on (a speed change reported live,
- * or scheduled by an event): every item keeps its position. Errors: TSIM_ERANGE (not above 0),
- * TSIM_ENOENT (no such conveyor). */
+ * or scheduled by an event): every item keeps its position, and speed 0 stops the belt until a
+ * later change. Errors: TSIM_ERANGE (below 0, or 1e12 and above), TSIM_ENOENT (no such
+ * conveyor). */
 TSIM_API int tsim_conveyor_set_speed(struct tsim_sim *sim, int block, double speed);
 
 /*

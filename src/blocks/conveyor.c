@@ -1,48 +1,68 @@
 /*
  * Conveyor: a belt of `length` moving at `speed` (length units per model time unit). An item
  * enters when its front crosses the entry and leaves when its front reaches the end, so that
- * an item that never waits spends exactly length / speed on it. Items keep a pitch
- * p = item_length + spacing between fronts: an item may enter once the last one's front is p
- * past the entry, which bounds what the belt holds to capacity = floor(length / p) + 1.
+ * an item that never waits spends exactly length / speed on it. An item of length L keeps the
+ * one behind it at least `spacing` behind its rear, so each item has a pitch p = L + spacing,
+ * the least distance from its front to the next item's front: an item may enter once the last
+ * one's front is that one's p past the entry. L is the item's product's (`item_length`, one
+ * value or one per product), and the belt holds at most capacity = floor(length / p) + 1
+ * items of the shortest pitch.
  *
  * Positions are continuous and computed, not stepped: the belt's travel T (the distance it has
  * moved since time 0) advances at `speed` while it runs, and a moving item entered at travel
  * b stands at T - b. Only three things are events: the first moving item reaches its stop (the
- * end, or the tail of the queue there), and the last item's front is p past the entry (only
+ * end, or the tail of the queue there), and the last item's front is its p past the entry (only
  * while an upstream block waits to put an item on). The cost grows with items, not distance.
  *
  * At the end an item is offered downstream by the block's route (a divert at the end: any `to`
  * rule). A refused item waits there:
  * - accumulating: it stops; the items behind close up to pitch p behind it (positions
- *   length, length - p, length - 2p, ...) while the belt keeps carrying the others. When it
- *   leaves, the queue behind it moves on together at belt speed, gaps of p kept. With an
- *   `accumulation_length`, the whole belt stops once the queue is that long (q x p >= it).
+ *   length, then each its predecessor's p behind) while the belt keeps carrying the others.
+ *   When it leaves, the queue behind it moves on together at belt speed, gaps kept. With an
+ *   `accumulation_length`, the whole belt stops once the queue is that long (the sum of its
+ *   items' p >= it).
  * - non-accumulating: the whole belt stops, gaps kept, until it leaves.
  *
  * Invariants: `n` items are held on the ring, front first; the first `q` of them are queued at
- * the end (accumulating only; the front one at `length` is then refused downstream) and the
- * others move at T - b. `blocked`: the front item is at the end and was refused. `running`:
- * the belt moves (not blocked when non-accumulating; the queue shorter than
- * accumulation_length when accumulating). At most one arrival and one entry-clear event are
- * pending, each in its own calendar slot.
+ * the end (accumulating only; the front one at `length` is then refused downstream) and
+ * stand still, their `b` being their fronts' places; the others move at T - b. `blocked`: the
+ * front item is at the end and was refused. `running`: the belt is not held (not blocked when
+ * non-accumulating; the queue shorter than accumulation_length when accumulating); it moves
+ * while running at a speed above 0. At most one arrival and one entry-clear event are pending,
+ * each in its own calendar slot; neither while the belt stands still.
+ *
+ * A ring of conveyors, each routing to the next, gridlocks when each is stuck: its front item
+ * refused by the next, nothing on it able to move (all queued, or the belt stopped) and its
+ * entry not clear. Nothing in the ring can change then, so the run stops with an error naming
+ * the ring and the time (gridlock(), run whenever a blocked belt's state changes) instead of
+ * running on with the ring stalled. Only rings of conveyors are seen; one through a buffer or a
+ * machine is left to the run's general stall check.
+ *
+ * Speed changes (a `speed_schedule`, the live twin, tsim_conveyor_set_speed) take effect at
+ * the instant they are made: the travel so far is kept, so every position is, and the pending
+ * events are timed anew at the new speed. A schedule's next change is one event in a third
+ * slot, there only when the block has a schedule; the event carries the change's index.
  */
 #include "blocks/sim.h"
 #include "core/core.h"
 
 #include <math.h>
+#include <stdio.h>
 
-enum { EV_ARRIVE, EV_CLEAR };
+enum { EV_ARRIVE, EV_CLEAR, EV_SPEED };
 enum { K_LENGTH, K_SPEED, K_SPACING, K_ITEM_LENGTH, K_ACCUMULATING, K_ACC_LENGTH }; /* in `keys` */
 
 struct item {
     uint32_t e;
     uint32_t pad_;
-    double b; /* the belt's travel when the item's front was at the entry */
+    double b; /* moving: the belt's travel when its front was at the entry; queued: its front */
+    double p; /* its pitch: its length + spacing */
 };
 
 struct conveyor {
     struct tsim__bhdr h;
-    double len, pitch, acc_len; /* acc_len: 0 for none */
+    double len, spacing, acc_len; /* acc_len: 0 for none */
+    double pitch;               /* an item's pitch when its product has no length of its own */
     double v;                   /* speed in length units per tick */
     double eps;                 /* positions this close are equal (rounding of times to ticks) */
     double T;                   /* the belt's travel at tick t_T */
@@ -59,31 +79,55 @@ struct conveyor {
  * from costing a place. */
 static double places(double len, double pitch) { return floor(len / pitch * (1 + 1e-12)) + 1; }
 
-static double pitch_of(const struct tsim__block_desc *d)
+/* The length of an item of product `p`: its own, or the one `item_length`. */
+static double item_length(const struct tsim__block_desc *d, int p)
 {
-    return d->val[K_SPACING].r + d->val[K_ITEM_LENGTH].r;
+    if (d->item_len && p < d->item_len_n && !isnan(d->item_len[p])) return d->item_len[p];
+    return d->val[K_ITEM_LENGTH].r;
+}
+
+/* The shortest pitch of an item on it. */
+static double pitch_of(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    if (!d->item_len) return d->val[K_SPACING].r + d->val[K_ITEM_LENGTH].r;
+    double p = INFINITY;
+    for (int i = 0; i < m->nproducts; i++) p = fmin(p, d->val[K_SPACING].r + item_length(d, i));
+    return p;
 }
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     return sizeof(struct conveyor) +
-           (size_t)places(d->val[K_LENGTH].r, pitch_of(d)) * sizeof(struct item);
+           (size_t)places(d->val[K_LENGTH].r, pitch_of(m, d)) * sizeof(struct item);
 }
 
-static uint32_t slots(const struct tsim__block_desc *d) { return 2; }
+static uint32_t slots(const struct tsim__block_desc *d) { return d->nspeeds > 0 ? 3 : 2; }
+
+/* The schedule's change `i`, if there is one and it is not past the end of time. */
+static void sched_speed(struct tsim_sim *sim, uint32_t b, uint32_t i)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if ((int)i >= d->nspeeds) return;
+    int64_t t = tsim__ticks(sim, d->speed_at[i]);
+    if (t == TSIM__NEVER) return;
+    tsim__schedule_slot(sim, tsim__hdr(sim, b)->slot + EV_SPEED, t < sim->now ? sim->now : t, b,
+                        EV_SPEED, i);
+}
 
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct conveyor *s = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     s->len = d->val[K_LENGTH].r;
-    s->pitch = pitch_of(d);
+    s->spacing = d->val[K_SPACING].r;
+    s->pitch = s->spacing + d->val[K_ITEM_LENGTH].r;
     s->acc_len = d->val[K_ACC_LENGTH].set ? d->val[K_ACC_LENGTH].r : 0;
     s->v = d->val[K_SPEED].r / sim->tpu;
     s->eps = 1e-9 * s->len;
-    s->cap = (uint32_t)places(s->len, s->pitch);
+    s->cap = (uint32_t)places(s->len, pitch_of(sim->m, d));
     s->accumulating = d->val[K_ACCUMULATING].i == 0;
     s->running = 1;
+    sched_speed(sim, b, 0);
 }
 
 static inline struct item *at(struct conveyor *s, uint32_t i)
@@ -106,8 +150,25 @@ static inline void sync(struct conveyor *s, int64_t now)
 /* Item i's front, counted from the entry (i from the front item). */
 static inline double pos(struct conveyor *s, uint32_t i, double T)
 {
-    if (i < s->q) return s->len - (double)i * s->pitch;
+    if (i < s->q) return at(s, i)->b;
     return T - at(s, i)->b;
+}
+
+/* Where the first moving item stops: the end, or its pitch behind the queue's tail. */
+static inline double stop_of(struct conveyor *s)
+{
+    if (s->q == 0) return s->len;
+    const struct item *tail = at(s, s->q - 1);
+    return tail->b - tail->p;
+}
+
+/* The pitch of entity `e` on block `b`. */
+static double pitch_for(const struct tsim_sim *sim, uint32_t b, const struct conveyor *s,
+                        uint32_t e)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (!d->item_len) return s->pitch;
+    return s->spacing + item_length(d, sim->ents[e].product);
 }
 
 /* Ticks for the belt to carry an item `dist` on: rounded up, so that the item has arrived when
@@ -125,16 +186,28 @@ static inline int64_t ticks_for(const struct conveyor *s, double dist)
 static int entry_clear(struct conveyor *s, int64_t now)
 {
     if (s->n == 0) return 1;
-    return s->n < s->cap && pos(s, s->n - 1, travel(s, now)) >= s->pitch - s->eps;
+    return s->n < s->cap && pos(s, s->n - 1, travel(s, now)) >= at(s, s->n - 1)->p - s->eps;
+}
+
+/* Whether the belt moves: running, at a speed above 0. */
+static inline int moving(const struct conveyor *s) { return s->running && s->v > 0; }
+
+/* Count the time the belt stands still, after a change that found it moving if `was`. */
+static void mark_stopped(struct tsim_sim *sim, struct conveyor *s, int was)
+{
+    int is = moving(s);
+    if (is == was) return;
+    if (is) s->stopped_ticks += sim->now - s->stopped_since;
+    else s->stopped_since = sim->now;
 }
 
 static void set_running(struct tsim_sim *sim, struct conveyor *s, int on)
 {
     if (on == s->running) return;
+    int was = moving(s);
     sync(s, sim->now);
     s->running = on;
-    if (on) s->stopped_ticks += sim->now - s->stopped_since;
-    else s->stopped_since = sim->now;
+    mark_stopped(sim, s, was);
 }
 
 /* The arrival of the first moving item at its stop (the end, or the queue's tail there). */
@@ -142,9 +215,8 @@ static void sched_arrive(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
 {
     tsim__cancel(sim, s->ev_arrive);
     s->ev_arrive = 0;
-    if (!s->running || s->q == s->n || (s->q == 0 && s->blocked)) return;
-    double stop = s->len - (double)s->q * s->pitch;
-    int64_t dt = ticks_for(s, stop - pos(s, s->q, travel(s, sim->now)));
+    if (!moving(s) || s->q == s->n || (s->q == 0 && s->blocked)) return;
+    int64_t dt = ticks_for(s, stop_of(s) - pos(s, s->q, travel(s, sim->now)));
     s->ev_arrive = tsim__schedule_slot(sim, s->h.slot + EV_ARRIVE, sim->now + dt, b, EV_ARRIVE, 0);
 }
 
@@ -158,8 +230,8 @@ static void sched_clear(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
     if (!s->want_clear && !s->h.wait_n) return;
     int64_t dt;
     if (entry_clear(s, sim->now)) dt = 0;
-    else if (s->running && s->n > s->q && s->n < s->cap)
-        dt = ticks_for(s, s->pitch - pos(s, s->n - 1, travel(s, sim->now)));
+    else if (moving(s) && s->n > s->q && s->n < s->cap)
+        dt = ticks_for(s, at(s, s->n - 1)->p - pos(s, s->n - 1, travel(s, sim->now)));
     else return;
     s->ev_clear = tsim__schedule_slot(sim, s->h.slot + EV_CLEAR, sim->now + dt, b, EV_CLEAR, 0);
 }
@@ -169,6 +241,57 @@ static void update(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
 {
     sched_arrive(sim, b, s);
     sched_clear(sim, b, s);
+}
+
+static const struct tsim__block_vt conveyor_vt;
+
+/* Whether conveyor `c` is stuck for good unless its front item leaves (see the top). */
+static int stuck(struct tsim_sim *sim, uint32_t c)
+{
+    struct conveyor *s = tsim__state(sim, c);
+    return s->blocked && (s->q == s->n || !s->running) && !entry_clear(s, sim->now);
+}
+
+/* The conveyor among `c`'s route targets that `c` waits on, or TSIM__NIL. */
+static uint32_t waits_on(struct tsim_sim *sim, uint32_t c)
+{
+    const struct tsim__route *r = &tsim__desc(sim, c)->route;
+    for (int k = 0; k < r->n; k++) {
+        uint32_t t = (uint32_t)r->to[k];
+        if (sim->vt[t] != &conveyor_vt) continue;
+        const struct tsim__bhdr *h = tsim__hdr(sim, t);
+        const uint32_t *ring = (const uint32_t *)(sim->arena + h->wait_off);
+        for (uint32_t i = 0, j = h->wait_head; i < h->wait_n; i++) {
+            if (ring[j] == c) return t;
+            j = j + 1 == h->wait_cap ? 0 : j + 1;
+        }
+    }
+    return TSIM__NIL;
+}
+
+/* Stop the run if stuck conveyor `b` closes a ring of stuck conveyors, each waiting for the
+ * next. O(ring) per call, and called only while `b` is blocked. */
+static void gridlock(struct tsim_sim *sim, uint32_t b)
+{
+    if (!stuck(sim, b)) return;
+    uint32_t c = b, steps = 0;
+    do {
+        c = waits_on(sim, c);
+        if (c == TSIM__NIL || !stuck(sim, c) || ++steps > sim->nblocks) return;
+    } while (c != b);
+    char msg[600];
+    size_t len = 0;
+    c = b;
+    do {
+        int r = snprintf(msg + len, sizeof msg - len, "'%s' -> ", sim->m->blocks[c].name);
+        if (r < 0 || (size_t)r >= sizeof msg - len) break;
+        len += (size_t)r;
+        c = waits_on(sim, c);
+    } while (c != b);
+    tsim__sim_fail(sim, TSIM_ESTATE, "gridlock at %.10g %s: conveyors %s'%s' are full, each "
+                   "front item waiting for the next belt (a ring that filled: let items leave it "
+                   "or feed it less)", tsim__time(sim, sim->now), sim->m->time_unit, msg,
+                   sim->m->blocks[b].name);
 }
 
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
@@ -190,8 +313,10 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
     struct item *it = at(s, s->n++);
     it->e = e;
     it->b = travel(s, sim->now);
+    it->p = pitch_for(sim, b, s, e);
     if (s->n - s->q == 1) sched_arrive(sim, b, s);
     if (s->ev_clear || s->h.wait_n) sched_clear(sim, b, s);
+    if (s->blocked) gridlock(sim, b);
     return 1;
 }
 
@@ -208,6 +333,17 @@ static int send_front(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
     return 1;
 }
 
+/* A speed change from now on: the travel so far is kept, so are positions; the pending events
+ * are timed anew at the new speed (none at 0). */
+static void change_speed(struct tsim_sim *sim, uint32_t b, struct conveyor *s, double speed)
+{
+    int was = moving(s);
+    sync(s, sim->now);
+    s->v = speed / sim->tpu;
+    mark_stopped(sim, s, was);
+    update(sim, b, s);
+}
+
 /* The front item has left: a queue behind it moves on, the belt runs. */
 static void released(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
 {
@@ -219,7 +355,7 @@ static void released(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
     if (s->q > 0) {
         s->q--; /* the front one, gone */
         double T = travel(s, sim->now);
-        for (uint32_t i = 0; i < s->q; i++) at(s, i)->b = T - (s->len - (double)(i + 1) * s->pitch);
+        for (uint32_t i = 0; i < s->q; i++) at(s, i)->b = T - at(s, i)->b;
         s->q = 0;
     }
     update(sim, b, s);
@@ -228,6 +364,11 @@ static void released(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
 static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
 {
     struct conveyor *s = tsim__state(sim, b);
+    if (kind == EV_SPEED) {
+        change_speed(sim, b, s, tsim__desc(sim, b)->speed_to[arg]);
+        sched_speed(sim, b, arg + 1);
+        return;
+    }
     if (kind == EV_CLEAR) {
         s->ev_clear = 0;
         s->want_clear = 0;
@@ -237,10 +378,13 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
     s->ev_arrive = 0;
     if (s->q > 0) {
         /* The first moving item reaches the queue's tail. */
+        at(s, s->q)->b = stop_of(s);
         s->q++;
-        if (s->acc_len > 0 && (double)s->q * s->pitch >= s->acc_len - s->eps)
+        const struct item *tail = at(s, s->q - 1);
+        if (s->acc_len > 0 && s->len - tail->b + tail->p >= s->acc_len - s->eps)
             set_running(sim, s, 0);
         update(sim, b, s);
+        if (s->blocked) gridlock(sim, b);
         return;
     }
     if (send_front(sim, b, s)) {
@@ -254,12 +398,14 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
     s->blocked_since = sim->now;
     if (s->accumulating) {
         s->q = 1;
-        if (s->acc_len > 0 && s->pitch >= s->acc_len - s->eps) set_running(sim, s, 0);
+        at(s, 0)->b = s->len;
+        if (s->acc_len > 0 && at(s, 0)->p >= s->acc_len - s->eps) set_running(sim, s, 0);
     } else {
         set_running(sim, s, 0);
         at(s, 0)->b = s->T - s->len; /* exactly at the end */
     }
     update(sim, b, s);
+    gridlock(sim, b);
 }
 
 static void pull(struct tsim_sim *sim, uint32_t b)
@@ -283,7 +429,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     struct conveyor *s = tsim__state(sim, b);
     int64_t window = sim->now - sim->stats_start;
     int64_t blocked = s->blocked_ticks + (s->blocked ? sim->now - s->blocked_since : 0);
-    int64_t stopped = s->stopped_ticks + (!s->running ? sim->now - s->stopped_since : 0);
+    int64_t stopped = s->stopped_ticks + (!moving(s) ? sim->now - s->stopped_since : 0);
     struct tsim__bhdr *h = &s->h;
     tsim__hdr_report(sim, b, r, 1);
     tsim_result_add(r, (int)b, "occupied_share",
@@ -304,21 +450,15 @@ static const struct tsim__block_vt conveyor_vt = {
     .report = report,
 };
 
-/* A speed change from now on: the travel so far is kept, so are positions; the pending events
- * are timed anew at the new speed. */
 int tsim_conveyor_set_speed(struct tsim_sim *sim, int block, double speed)
 {
     TSIM__ASSERT(sim != NULL, "NULL sim");
     if (block < 0 || block >= sim->m->nblocks || sim->vt[block] != &conveyor_vt)
         return tsim__fail(TSIM_ENOENT, __func__, "no conveyor %d", block);
-    if (!(speed > 0 && speed < 1e12))
-        return tsim__fail(TSIM_ERANGE, __func__, "speed must be above 0 and below 1e12, got %g",
+    if (!(speed >= 0 && speed < 1e12))
+        return tsim__fail(TSIM_ERANGE, __func__, "speed must be at least 0 and below 1e12, got %g",
                           speed);
-    struct conveyor *s = tsim__state(sim, (uint32_t)block);
-    sync(s, sim->now);
-    s->v = speed / sim->tpu;
-    if (s->ev_arrive) sched_arrive(sim, (uint32_t)block, s);
-    if (s->ev_clear) sched_clear(sim, (uint32_t)block, s);
+    change_speed(sim, (uint32_t)block, tsim__state(sim, (uint32_t)block), speed);
     return 0;
 }
 
@@ -340,12 +480,19 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     if (item > len)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has item_length %g, "
                           "longer than its length %g", d->name, item, len);
-    if (!(spacing + item > 0))
+    for (int i = 0; d->item_len && i < m->nproducts; i++)
+        if (item_length(d, i) > len)
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has item_length %g "
+                              "for product '%s', longer than its length %g", d->name,
+                              item_length(d, i), m->products[i], len);
+    double p = pitch_of(m, d);
+    if (!(p > 0))
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' needs a spacing or an "
-                          "item_length above 0: its capacity follows from them", d->name);
-    if (places(len, spacing + item) > (double)TSIM__COUNT_MAX)
+                          "item_length above 0%s: its capacity follows from them", d->name,
+                          d->item_len ? " for every product" : "");
+    if (places(len, p) > (double)TSIM__COUNT_MAX)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' would hold %g items, more "
-                          "than %lld: raise its spacing", d->name, places(len, spacing + item),
+                          "than %lld: raise its spacing", d->name, places(len, p),
                           TSIM__COUNT_MAX);
     if (d->val[K_ACC_LENGTH].set) {
         double a = d->val[K_ACC_LENGTH].r;
@@ -371,7 +518,8 @@ static const struct tsim__key keys[] = {
                    .dflt = "required",
                    .help = "the least gap from an item's rear to the next item's front"},
     [K_ITEM_LENGTH] = {"item_length", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12, .dflt = "0",
-                       .help = "the length of every item; pitch = item_length + spacing > 0"},
+                       .help = "an item's length, or one per product ({box: 0.4, ...}; a "
+                               "product not named: 0); pitch = item_length + spacing > 0"},
     [K_ACCUMULATING] = {"accumulating", TSIM__KEY_CHOICE, 0, .choices = booleans,
                         .noun = "value", .dflt = "true",
                         .help = "items close up behind a refused front item (true) or the belt "
@@ -379,6 +527,8 @@ static const struct tsim__key keys[] = {
     [K_ACC_LENGTH] = {"accumulation_length", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12,
                       .dflt = "none",
                       .help = "accumulating: the belt stops once the queue at the end is this long"},
+    {"speed_schedule", TSIM__KEY_FORM, 0, .dflt = "none",
+     .help = "changes of speed: a list of {at: TIME, speed: SPEED}, in time order; 0 stops it"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route, taken at the end"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -189,6 +189,14 @@ struct tsim__block_desc {
     /* dock: the trucks of its appointments (appointments_file) */
     struct tsim__trucks trucks;
 
+    /* conveyor: the item length of each product (item_len_n of them, from 0; NaN, or a product
+     * past them: its `item_length`); NULL: its `item_length` for every product */
+    double *item_len;
+    int item_len_n;
+    /* conveyor: its speed from speed_at[i] on is speed_to[i] (model time units, ascending) */
+    int nspeeds;
+    double *speed_at, *speed_to;
+
     /* Values of the keys of its type that have no field above (registry.h): one per key of the
      * type, in key order; NULL when the type has none. */
     struct tsim__val *val;

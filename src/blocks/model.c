@@ -84,6 +84,9 @@ void tsim_model_destroy(struct tsim_model *m)
         tsim_dist_release(&b->interarrival);
         tsim__free(b->mix_product);
         tsim__free(b->mix_cum);
+        tsim__free(b->item_len);
+        tsim__free(b->speed_at);
+        tsim__free(b->speed_to);
         tsim__free(b->release_list);
         tsim__free(b->release_over);
         tsim_dist_release(&b->due);

@@ -6,6 +6,7 @@
 #include "core/core.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct tsim__network *tsim__net_create(void)
@@ -180,6 +181,37 @@ int tsim__net_arc_between(const struct tsim__network *n, int a, int b)
     for (int i = 0; i < n->narcs; i++)
         if (n->arc[i].from == a && n->arc[i].to == b) return i;
     return -1;
+}
+
+/* Arcs ordered by (from, to), then by segment: the arcs of parallel segments meet. */
+static int cmp_arc_ends(const void *x, const void *y)
+{
+    const int *a = x, *b = y;
+    for (int k = 0; k < 3; k++)
+        if (a[k] != b[k]) return a[k] < b[k] ? -1 : 1;
+    return 0;
+}
+
+int tsim__net_parallels(const struct tsim__network *n, int *beside)
+{
+    int *key = tsim__malloc((size_t)(n->narcs > 0 ? n->narcs : 1) * 3 * sizeof *key), found = 0;
+    for (int i = 0; i < n->narcs; i++) {
+        key[3 * i] = n->arc[i].from;
+        key[3 * i + 1] = n->arc[i].to;
+        key[3 * i + 2] = n->arc[i].seg;
+    }
+    qsort(key, (size_t)n->narcs, 3 * sizeof *key, cmp_arc_ends);
+    for (int s = 0; s < n->nsegs; s++) beside[s] = -1;
+    for (int i = 1, first = 0; i < n->narcs; i++) {
+        if (key[3 * i] != key[3 * first] || key[3 * i + 1] != key[3 * first + 1]) {
+            first = i;
+            continue;
+        }
+        int seg = key[3 * i + 2]; /* the group's first arc has its least segment */
+        if (beside[seg] < 0) beside[seg] = key[3 * first + 2], found++;
+    }
+    tsim__free(key);
+    return found;
 }
 
 void tsim__net_set_at(struct tsim__network *n, int block, int node)

@@ -121,6 +121,10 @@ void tsim__net_set_class_speed(struct tsim__network *n, int block, int cls, doub
 /* The arc from node `a` to node `b` (the first of them in the order segments were added), -1
  * when there is none. */
 int tsim__net_arc_between(const struct tsim__network *n, int a, int b);
+/* Parallel segments: into `beside` (nsegs entries), for each segment that joins two nodes in a
+ * direction an earlier segment joins them too, that earlier segment (the first such), else -1.
+ * Returns how many segments have one. O(arcs log arcs). */
+int tsim__net_parallels(const struct tsim__network *n, int *beside);
 /* Charger block `charger` is kept for fleet block `fleet` (and the others it is kept for). */
 void tsim__net_keep_charger(struct tsim__network *n, int charger, int fleet);
 /* Whether fleet block `fleet` may use charger block `charger`: it is kept for no fleet, or for

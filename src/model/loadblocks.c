@@ -35,7 +35,7 @@ static int is_block_key(const char *key)
     return strcmp(key, "to") == 0;
 }
 
-static int product_of(struct loader *ld, struct fy_node *n, const char *text, struct pos at)
+int tsim__ld_product(struct loader *ld, struct fy_node *n, const char *text, struct pos at)
 {
     int p = tsim_model_find_product(ld->m, text);
     if (p >= 0) return p;
@@ -148,7 +148,7 @@ static int load_process(struct loader *ld, int b, struct fy_node *v, struct pos 
     int *covered = tsim__calloc((size_t)ld->m->nproducts + 1, sizeof *covered);
     struct tsim__ld_pair pr = {.it = NULL};
     while (tsim__ld_next_pair(ld, v, kp, &pr)) {
-        int prod = product_of(ld, pr.key, pr.name, pr.at);
+        int prod = tsim__ld_product(ld, pr.key, pr.name, pr.at);
         const char *s = tsim__ld_scalar(ld, pr.v, "a processing time", pr.at);
         if (prod < 0 || !s) {
             ok = 0;
@@ -227,7 +227,7 @@ static void load_mix(struct loader *ld, int b, struct fy_node *v, struct pos kp)
     }
     int *prod = tsim__malloc((size_t)n * sizeof *prod);
     double *prob = tsim__malloc((size_t)n * sizeof *prob);
-    int k = read_prob_map(ld, v, kp, product_of, "product", prod, prob);
+    int k = read_prob_map(ld, v, kp, tsim__ld_product, "product", prod, prob);
     if (k >= 0 && tsim_source_set_mix(ld->m, b, prod, prob, k) != 0)
         tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
     tsim__free(prod);
@@ -357,7 +357,7 @@ static void load_parts(struct loader *ld, int b, struct fy_node *v, struct pos k
     }
     struct tsim__ld_pair pr = {.it = NULL};
     while (tsim__ld_next_pair(ld, v, kp, &pr)) {
-        int prod = product_of(ld, pr.key, pr.name, pr.at);
+        int prod = tsim__ld_product(ld, pr.key, pr.name, pr.at);
         const char *s = tsim__ld_scalar(ld, pr.v, "a part count", pr.at);
         long long n;
         struct tsim__perr e;
@@ -570,6 +570,10 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         } else if (bt->keys[ki].kind == TSIM__KEY_PRODUCT &&
                    (bt->keys[ki].flags & TSIM__KEY_BY_PRODUCT) && mapping) {
             load_mix(ld, b, v, kp);
+        } else if (strcmp(key, "item_length") == 0 && mapping) {
+            tsim__ld_item_lengths(ld, b, v, kp);
+        } else if (strcmp(key, "speed_schedule") == 0) {
+            tsim__ld_speed_schedule(ld, b, v, kp);
         } else if (strcmp(key, "failures") == 0) {
             load_failures(ld, b, v, kp);
         } else if (strcmp(key, "needs") == 0) {
@@ -823,7 +827,7 @@ static int route_by_product(struct loader *ld, struct blockinfo *bi, struct fy_n
             }
             continue;
         }
-        int prod = product_of(ld, pr.key, pr.name, pr.at);
+        int prod = tsim__ld_product(ld, pr.key, pr.name, pr.at);
         int t = target(ld, pr.v, pr.at);
         if (prod < 0 || t < 0) {
             ok = 0;
@@ -1060,4 +1064,5 @@ void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written)
             tsim__ld_release(ld, (int)i, ld->blk[i].release, ld->blk[i].release_pos);
     }
     if (!ld->stop) check_graph(ld, blocks_at, written);
+    if (!ld->stop) tsim__ld_conveyor_rings(ld);
 }

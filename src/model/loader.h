@@ -106,6 +106,18 @@ const char *tsim__ld_key(struct loader *ld, struct fy_node_pair *p, struct pos a
 /* Whether `n` is of `type`; if not, reported with `what`. */
 int tsim__ld_expect(struct loader *ld, struct fy_node *n, enum fy_node_type type,
                     const char *what, struct pos at);
+/* The product named by `text` (node `n`), or -1 reported with a "did you mean". */
+int tsim__ld_product(struct loader *ld, struct fy_node *n, const char *text, struct pos at);
+/* netload.c: a length or a speed written at `v`: above 0 and finite, or with `zero` from 0 to
+ * below 1e12; NAN once reported. */
+double tsim__ld_measure(struct loader *ld, struct fy_node *v, const char *what, struct pos at,
+                        int zero);
+/* loadconv.c: a conveyor's `item_length` written per product (mapping `v` at `kp`) and its
+ * `speed_schedule`, into block `b`'s description. */
+void tsim__ld_item_lengths(struct loader *ld, int b, struct fy_node *v, struct pos kp);
+void tsim__ld_speed_schedule(struct loader *ld, int b, struct fy_node *v, struct pos kp);
+/* loadconv.c: warn of each ring of conveyors that can fill (once the routes are read). */
+void tsim__ld_conveyor_rings(struct loader *ld);
 /* Whether `s` is a valid name of a block, product, shift, pool or node: 1 to 64 letters, digits,
  * '_' and '-' (no dots, so that a parameter path such as "filler.process.small" splits one way). */
 int tsim__ld_valid_name(const char *s);

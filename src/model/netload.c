@@ -20,6 +20,12 @@
  * class that no fleet's `speed_by_class` names but that is one typo from a class that one names
  * and another row has, is taken for a typo and reported at its first row. (A class of
  * `speed_by_class` that no segment has is the fleet's error, at its key.)
+ *
+ * Two segments that join the same two nodes in the same direction (two one-way ones, a one-way
+ * one beside a two-way one, ...) are refused at the second, naming the first: a path takes one
+ * arc between two nodes, and a vehicle's zone is its segment, so a second one would be a lane
+ * no vehicle ever drove and a capacity no vehicle ever met. Lanes are two segments through a
+ * node of their own.
  */
 #include "blocks/desc.h"
 #include "blocks/fleet.h"
@@ -43,6 +49,56 @@ static const char *const seg_keys[] = {"from", "to", "length", "one_way", "speed
                                        "description", "capacity", "class", NULL};
 
 static int capacity(struct loader *ld, struct fy_node *v, const char *what, struct pos at);
+
+/* Where each segment was written, in the order added: a line and column of the model file, or
+ * of the segments file (`csv` set). */
+struct seg_at {
+    int n, csv;
+    size_t cap;
+    long long *lc; /* 2 per segment */
+};
+
+static void seg_at_add(struct seg_at *w, long long line, long long col)
+{
+    tsim__grow((void **)&w->lc, &w->cap, 2 * ((size_t)w->n + 1), sizeof *w->lc);
+    w->lc[2 * w->n] = line;
+    w->lc[2 * w->n + 1] = col;
+    w->n++;
+}
+
+/* Refuse each segment that runs beside an earlier one (see the top of the file): at its place
+ * in the model file, or at `file_at` (the 'segments_file' key) with its place in the file. */
+static void refuse_parallels(struct loader *ld, const struct tsim__network *net,
+                             const struct seg_at *w, const char *file, struct pos file_at)
+{
+    if (w->n != net->nsegs || net->nsegs < 2) return;
+    int *beside = tsim__malloc((size_t)net->nsegs * sizeof *beside);
+    if (tsim__net_parallels(net, beside) > 0) {
+        int *from = tsim__malloc((size_t)net->nsegs * 2 * sizeof *from);
+        for (int a = net->narcs - 1; a >= 0; a--) { /* each segment's first arc */
+            from[2 * net->arc[a].seg] = net->arc[a].from;
+            from[2 * net->arc[a].seg + 1] = net->arc[a].to;
+        }
+        for (int s = 0; s < net->nsegs && !ld->stop; s++) {
+            int t = beside[s];
+            if (t < 0) continue;
+            char what[300];
+            snprintf(what, sizeof what, "a second segment between nodes '%s' and '%s' in the same "
+                     "direction (the first is at line %lld, column %lld): give one segment from a "
+                     "node to another, or make a lane a path through a node of its own",
+                     net->node[from[2 * s]], net->node[from[2 * s + 1]], w->lc[2 * t],
+                     w->lc[2 * t + 1]);
+            if (w->csv)
+                tsim__ld_err(ld, file_at, "%s:%lld:%lld: %s", file, w->lc[2 * s],
+                             w->lc[2 * s + 1], what);
+            else
+                tsim__ld_err(ld, (struct pos){(int)w->lc[2 * s], (int)w->lc[2 * s + 1]}, "%s",
+                             what);
+        }
+        tsim__free(from);
+    }
+    tsim__free(beside);
+}
 
 /* Reports at `at` that `name` is not one of the `n` names of `names` ("WHAT 'NAME'"), with a
  * "did you mean" among them. */
@@ -89,8 +145,8 @@ static int node_ref(struct loader *ld, struct tsim__network *net, struct fy_node
     return i;
 }
 
-/* A number > 0 (a length or a speed), or NAN reported. */
-static double positive(struct loader *ld, struct fy_node *v, const char *what, struct pos at)
+double tsim__ld_measure(struct loader *ld, struct fy_node *v, const char *what, struct pos at,
+                        int zero)
 {
     struct tsim__perr e;
     double x;
@@ -100,15 +156,26 @@ static double positive(struct loader *ld, struct fy_node *v, const char *what, s
         tsim__ld_value_err(ld, v, s, &e, at);
         return NAN;
     }
-    if (!(x > 0) || isinf(x)) {
+    if (zero && !(x >= 0 && x < 1e12)) {
+        tsim__ld_err(ld, tsim__ld_pos(v, at), "%s must be at least 0 and below 1e12, not %s",
+                     what, s);
+        return NAN;
+    }
+    if (!zero && (!(x > 0) || isinf(x))) {
         tsim__ld_err(ld, tsim__ld_pos(v, at), "%s must be more than 0, not %s", what, s);
         return NAN;
     }
     return x;
 }
 
+/* A number > 0 (a length or a speed), or NAN reported. */
+static double positive(struct loader *ld, struct fy_node *v, const char *what, struct pos at)
+{
+    return tsim__ld_measure(ld, v, what, at, 0);
+}
+
 static void load_segment(struct loader *ld, struct tsim__network *net, struct fy_node *sg,
-                         struct pos at0)
+                         struct pos at0, struct seg_at *w)
 {
     struct pos at = tsim__ld_pos(sg, at0);
     if (!tsim__ld_expect(ld, sg, FYNT_MAPPING, "a segment", at)) return;
@@ -173,6 +240,7 @@ static void load_segment(struct loader *ld, struct tsim__network *net, struct fy
     }
     int seg = tsim__net_add_segment(net, from, to, length, limit, two_way, cls);
     if (cap > 0) tsim__net_set_segment_capacity(net, seg, cap);
+    seg_at_add(w, at.line, at.col);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -188,6 +256,7 @@ struct seg_reader {
     struct tsim__network *net;
     long long *cls_at; /* per class (from 1): the line and column of its first row */
     int add_nodes; /* no `nodes` list: a node is made where the file first names it */
+    struct seg_at *w;
 };
 
 /* The node in column `col`, or -1 after reporting it. */
@@ -297,6 +366,7 @@ static void csv_segment(struct tsim__csv *c, const struct tsim__csv_row *row, vo
     }
     int seg = tsim__net_add_segment(r->net, from, to, length, limit, two_way, cls);
     if (cap > 0) tsim__net_set_segment_capacity(r->net, seg, (int)cap);
+    seg_at_add(r->w, row->line, row->col[SC_FROM]);
 }
 
 static void load_segments_file(struct loader *ld, struct tsim__network *net, struct fy_node *v,
@@ -306,7 +376,8 @@ static void load_segments_file(struct loader *ld, struct tsim__network *net, str
     if (!s) return;
     char *path = tsim__ld_data_path(ld, s);
     char err[512];
-    struct seg_reader r = {net, NULL, add_nodes};
+    struct seg_at w = {.csv = 1};
+    struct seg_reader r = {net, NULL, add_nodes, &w};
     if (tsim__csv_read(path, NULL, 0, s, seg_cols, SC_NCOLS, "from, to, length", csv_segment, &r,
                        err, sizeof err) != 0)
         tsim__ld_err(ld, tsim__ld_pos(v, kp), "%s", err);
@@ -323,6 +394,8 @@ static void load_segments_file(struct loader *ld, struct tsim__network *net, str
                 break;
             }
         }
+    if (net->narcs > 0) refuse_parallels(ld, net, &w, s, tsim__ld_pos(v, kp));
+    tsim__free(w.lc);
     tsim__free(r.cls_at);
     tsim__free(path);
 }
@@ -490,7 +563,11 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
     else if (tsim__ld_expect(ld, segs, FYNT_SEQUENCE, "'segments' (a list)", segs_at)) {
         void *jt = NULL;
         struct fy_node *n;
-        while (!ld->stop && (n = fy_node_sequence_iterate(segs, &jt))) load_segment(ld, net, n, segs_at);
+        struct seg_at w = {0};
+        while (!ld->stop && (n = fy_node_sequence_iterate(segs, &jt)))
+            load_segment(ld, net, n, segs_at, &w);
+        refuse_parallels(ld, net, &w, NULL, segs_at);
+        tsim__free(w.lc);
     }
     if (where) load_at(ld, net, where, where_at);
     if (ncap) {

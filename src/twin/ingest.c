@@ -433,6 +433,17 @@ static enum tsim__drop decode_fields(struct dec *d, const char *topic, const cJS
         if (v && !cJSON_IsNull(v) && time_of(map, v, &ev->due) != 0)
             return fail(d, TSIM__D_VALUE, "bad due date in field '%s'", r->field[TSIM__R_DUE]);
         break;
+    case TSIM__TEV_SPEED:
+        if ((int)tsim_model_block_type(m, ev->block) != tsim_block_type_find("conveyor"))
+            return fail(d, TSIM__D_VALUE, "block '%s' is not a conveyor",
+                        tsim_model_block_name(m, ev->block));
+        v = field(o, r, TSIM__R_SPEED);
+        if (!v) return fail(d, TSIM__D_FIELD, "missing field '%s'", r->field[TSIM__R_SPEED]);
+        if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0 && v->valuedouble < 1e12))
+            return fail(d, TSIM__D_VALUE, "bad speed in field '%s' (a number from 0, below "
+                        "1e12)", r->field[TSIM__R_SPEED]);
+        ev->speed = v->valuedouble;
+        break;
     case TSIM__TEV_PARAM:
         v = field(o, r, TSIM__R_NAME);
         if (!cJSON_IsString(v))

@@ -609,6 +609,11 @@ static enum tsim__drop apply_at(struct tsim__live *lv, const struct tsim__tev *e
         if (tsim__picking_release(lv->sim, ev->block, ev->order, err, errlen) != 0)
             rc = TSIM__D_VALUE;
         break;
+    case TSIM__TEV_SPEED:
+        /* Positions are kept; the new speed holds from the event's time on. */
+        if (tsim_conveyor_set_speed(lv->sim, ev->block, ev->speed) != 0)
+            rc = bad(err, errlen, "%s", tsim_errmsg());
+        break;
     case TSIM__TEV_PICK: {
         /* A line the sim picked before the plant did cannot be unpicked: counted, not resolved */
         int r = tsim__picking_pick(lv->sim, ev->block, ev->order, ev->line, err, errlen);

@@ -22,19 +22,19 @@
 
 static const char *const kind_names[TSIM__TEV_KIND_COUNT] = {
     "machine_state", "part", "buffer_level", "count", "order", "param", "heartbeat",
-    "stock_level", "truck_arrival", "order_release", "pick_done", "command",
+    "stock_level", "truck_arrival", "order_release", "pick_done", "conveyor_speed", "command",
     "vda_state", "vda_connection"};
 
 static const char *const role_names[TSIM__R_COUNT] = {
     "block", "server", "state", "action", "product", "part",
     "level", "order", "quantity", "due", "name", "value", "count",
-    "truck", "direction", "pallets", "door", "line", "depart"};
+    "truck", "direction", "pallets", "door", "line", "depart", "speed"};
 
 /* The JSON field a role reads when `fields:` does not name one. */
 static const char *const role_default_field[TSIM__R_COUNT] = {
     "block", "server", "state", "event", "product", "part",
     "level", "order", "quantity", "due", "name", "value", "count",
-    "truck", "direction", "pallets", "door", "line", "depart"};
+    "truck", "direction", "pallets", "door", "line", "depart", "speed"};
 
 static const char *const pstate_names[TSIM__PS_COUNT] = {"running", "idle", "down", "setup", "off"};
 
@@ -55,6 +55,7 @@ static const unsigned kind_required[TSIM__TEV_KIND_COUNT] = {
                         RB(TSIM__R_PALLETS),
     [TSIM__TEV_RELEASE] = RB(TSIM__R_BLOCK) | RB(TSIM__R_ORDER),
     [TSIM__TEV_PICK] = RB(TSIM__R_BLOCK) | RB(TSIM__R_ORDER) | RB(TSIM__R_LINE),
+    [TSIM__TEV_SPEED] = RB(TSIM__R_BLOCK) | RB(TSIM__R_SPEED),
     [TSIM__TEV_COMMAND] = 0,
 };
 static const unsigned kind_optional[TSIM__TEV_KIND_COUNT] = {

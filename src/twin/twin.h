@@ -70,6 +70,7 @@ enum tsim__tev_kind {
     TSIM__TEV_TRUCK,     /* a truck came to a dock (dock.h) */
     TSIM__TEV_RELEASE,   /* an order of a picking block's file released (picking.h) */
     TSIM__TEV_PICK,      /* a line of such an order picked (picking.h) */
+    TSIM__TEV_SPEED,     /* a conveyor's speed changed (tsim_conveyor_set_speed) */
     TSIM__TEV_COMMAND,   /* a request to the twin (forecast now, publish state) */
     TSIM__TEV_VDA_STATE, /* a VDA 5050 vehicle's `state` (vda.c; no `events:` rule names it) */
     TSIM__TEV_VDA_CONN,  /* a VDA 5050 vehicle's `connection` */
@@ -97,6 +98,7 @@ enum tsim__role {
     TSIM__R_DOOR,
     TSIM__R_LINE,
     TSIM__R_DEPART,       /* a truck's latest planned departure */
+    TSIM__R_SPEED,        /* a conveyor's new speed */
     TSIM__R_COUNT
 };
 
@@ -253,6 +255,7 @@ struct tsim__tev {
     int door;                 /* TRUCK: 0-based (the plant's door 1 is 0); -1: not given */
     double depart;            /* TRUCK: its latest planned departure, plant seconds; < 0: none */
     int line;                 /* PICK: the line number of order `order` */
+    double speed;             /* SPEED: the conveyor's, in model length units per time unit */
 };
 
 /* Recently seen message ids, to recognise QoS 1 redeliveries: a fixed table of 64-bit hashes

@@ -56,6 +56,28 @@ static void check_times(const double *got, int n_got, const double *want, int n_
     for (int i = 0; i < n_got && i < n_want; i++) CHECK_NEAR(got[i], want[i], 1e-9);
 }
 
+/* The model of `text`, which must load with no diagnostic at all; NULL (the test failed) else. */
+static struct tsim_model *load_clean(const char *text)
+{
+    char diag[512] = "";
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    return m;
+}
+
+/* Case `i` of a table of bad models: `text` must not load, and `want` be in its diagnostics. */
+static void expect_refused(const char *text, size_t i, const char *want)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = load(text, diag, sizeof diag);
+    CHECK(m == NULL);
+    if (!strstr(diag, want)) {
+        fprintf(stderr, "case %zu: want '%s' in:\n%s", i, want, diag);
+        CHECK(0);
+    }
+    tsim_model_destroy(m);
+}
+
 /* Poisson arrivals on a belt that is never blocked (a sink at its end): every item spends
  * exactly length / speed = 10 / 2.5 = 4 on it, whatever the gaps, and the belt never stops.
  * With every item through at the end of the run, Little's law holds exactly: the content's
@@ -343,7 +365,7 @@ static void test_conveyor_bad_input(void)
          "belt.yaml:6:5: error: conveyor 'belt' would hold"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char yaml[600], diag[1024] = "";
+        char yaml[600];
         snprintf(yaml, sizeof yaml,
                  "name: belt\n"
                  "blocks:\n"
@@ -358,14 +380,148 @@ static void test_conveyor_bad_input(void)
         char *p = strstr(yaml, "    interarrival: 1\n") + 20;
         memmove(p + 13, p, strlen(p) + 1);
         memcpy(p, "    to: belt\n", 13);
-        struct tsim_model *m = load(yaml, diag, sizeof diag);
-        CHECK(m == NULL);
-        if (!strstr(diag, cases[i].want)) {
-            fprintf(stderr, "case %zu: want '%s' in:\n%s", i, cases[i].want, diag);
-            CHECK(0);
-        }
+        expect_refused(yaml, i, cases[i].want);
+    }
+}
+
+/* Item length per product: spacing 1, long items 4 (pitch 5) and short ones 1 (pitch 2), on a
+ * belt of 10 at speed 1 in front of a machine that takes 10 per item. Long items are made at
+ * 9 and 18, short ones at 12 and 21 (made at 9 and 18, then 3 in a delay):
+ *   L1 enters at 9, reaches the end at 19 and goes to the machine (busy until 29);
+ *   S1, ready at 12, waits for L1's pitch: L1 is 5 in at 14, and S1 enters then;
+ *   L2 enters at 18 (S1 is 4 in, past its pitch 2);
+ *   S2, ready at 21, waits until L2 is 5 in, at 23;
+ *   S1 reaches the end at 24 and is refused: blocked, it stands at 10; L2 closes up to S1's
+ *   pitch behind it, 8, at 26, and S2 to L2's pitch behind that, 3, at 26 too;
+ *   at 29 S1 leaves and the queue moves on together: L2 reaches the end at 31 (refused: the
+ *   machine is busy until 39), S2 is then 5 in, L2's pitch behind it, and stops;
+ *   at 39 L2 leaves; S2 runs the 5 left and reaches the end at 44, refused until 49.
+ * Blocked 24-29, 31-39 and 44-49: 18 of the run's 59 (the machine ends at 59). With one pitch
+ * of 2 for all, S2 would have stood at 8 and waited 8 at the end, not 5. */
+static const char product_yaml[] = "name: belt\n"
+                                   "products: [long, short]\n"
+                                   "blocks:\n"
+                                   "  - source: a\n"
+                                   "    product: long\n"
+                                   "    interarrival: 9\n"
+                                   "    limit: 2\n"
+                                   "    to: belt\n"
+                                   "  - source: b\n"
+                                   "    product: short\n"
+                                   "    interarrival: 9\n"
+                                   "    limit: 2\n"
+                                   "    to: late\n"
+                                   "  - delay: late\n"
+                                   "    time: 3\n"
+                                   "    to: belt\n"
+                                   "  - conveyor: belt\n"
+                                   "    length: 10\n"
+                                   "    speed: 1\n"
+                                   "    spacing: 1\n"
+                                   "    item_length: {long: 4, short: 1}\n"
+                                   "    to: m\n"
+                                   "  - machine: m\n"
+                                   "    process: 10\n"
+                                   "    to: out\n"
+                                   "  - sink: out\n";
+
+static void test_conveyor_item_length_by_product(void)
+{
+    struct tsim_model *m = load_clean(product_yaml);
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 1, -1, &t, &r);
+    static const double in[] = {9, 14, 18, 23};
+    static const int product[] = {0, 1, 0, 1};
+    static const double out[] = {19, 29, 39, 49};
+    check_times(t.in, t.n_in, in, 4);
+    for (int i = 0; i < 4 && i < t.n_in; i++) CHECK_EQ(t.in_product[i], product[i]);
+    check_times(t.out, t.n_out, out, 4);
+    CHECK_NEAR(tsim_sim_now(sim), 59, 1e-9);
+    CHECK_NEAR(kpi(&r, t.block, "blocked_share"), 18 / 59.0, 1e-9);
+    CHECK_NEAR(kpi(&r, t.block, "transit_time"), (10 + 15 + 21 + 26) / 4.0, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Capacity follows the items: a belt of 10 that never clears holds long items (pitch 5) at
+ * 10, 5 and 0, three; short ones (pitch 2) at 10, 8, ..., 0, six, floor(10 / 2) + 1. The
+ * occupied share counts places of the shortest pitch (six), and the belt is full from about 11
+ * on (the first item reaches the end at 10.1), so over 1000 it is within 11 / 1000 of full. */
+static void test_conveyor_capacity_by_product(void)
+{
+    static const char *const prod[] = {"long", "short"};
+    static const int places[] = {3, 6};
+    for (int i = 0; i < 2; i++) {
+        char yaml[700];
+        snprintf(yaml, sizeof yaml,
+                 "name: belt\n"
+                 "products: [long, short]\n"
+                 "blocks:\n"
+                 "  - source: in\n"
+                 "    product: %s\n"
+                 "    interarrival: 0.1\n"
+                 "    to: belt\n"
+                 "  - conveyor: belt\n"
+                 "    length: 10\n"
+                 "    speed: 1\n"
+                 "    spacing: 1\n"
+                 "    item_length: {long: 4, short: 1}\n"
+                 "    to: m\n"
+                 "  - machine: m\n"
+                 "    process: 1000000\n"
+                 "    to: out\n"
+                 "  - sink: out\n",
+                 prod[i]);
+        struct tsim_model *m = load_clean(yaml);
+        if (!m) continue;
+        struct trace t;
+        struct tsim_result r;
+        struct tsim_sim *sim = run_traced(m, 1, 1000, &t, &r);
+        CHECK_EQ(tsim_block_content(sim, t.block), places[i]);
+        double occ = kpi(&r, t.block, "occupied_share") * 6;
+        CHECK(occ <= places[i] && occ >= places[i] * (1 - 11 / 1000.0));
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
         tsim_model_destroy(m);
     }
+}
+
+/* A length per product is checked as the one length is, each at its place. */
+static void test_conveyor_item_length_bad_input(void)
+{
+    static const struct {
+        const char *value, *want;
+    } cases[] = {
+        {"{lon: 4, short: 1}", "belt.yaml:21:19: error: undefined product 'lon' (did you mean "
+                                "'long'?)"},
+        {"{long: -4, short: 1}", "belt.yaml:21:25: error: an item length must be at least 0 and "
+                                 "below 1e12, not -4"},
+        {"{long: x, short: 1}", "belt.yaml:21:25: error: an item length must be a number"},
+        {"{long: 11, short: 1}", "belt.yaml:17:5: error: conveyor 'belt' has item_length 11 for "
+                                 "product 'long', longer than its length 10"},
+        {"{}", "belt.yaml:21:5: error: 'item_length' is an empty mapping"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[sizeof product_yaml + 64];
+        const char *key = "{long: 4, short: 1}";
+        const char *p = strstr(product_yaml, key);
+        snprintf(yaml, sizeof yaml, "%.*s%s%s", (int)(p - product_yaml), product_yaml,
+                 cases[i].value, p + strlen(key));
+        expect_refused(yaml, i, cases[i].want);
+    }
+    /* With spacing 0, a product without a length of its own has pitch 0. */
+    char yaml[sizeof product_yaml + 64];
+    const char *key = "    spacing: 1\n    item_length: {long: 4, short: 1}";
+    const char *p = strstr(product_yaml, key);
+    CHECK(p != NULL);
+    if (!p) return;
+    snprintf(yaml, sizeof yaml, "%.*s    spacing: 0\n    item_length: {long: 4}%s",
+             (int)(p - product_yaml), product_yaml, p + strlen(key));
+    expect_refused(yaml, 0, "conveyor 'belt' needs a spacing or an item_length above 0 for "
+                            "every product");
 }
 
 /* The belt built through the C API (a type without an enum name, its keys set by name) runs
@@ -450,11 +606,233 @@ static void test_conveyor_speed_change(void)
     tsim_sim_result(sim, &r);
     CHECK_NEAR(kpi(&r, belt, "blocked_share"), 0.8 / 12, 1e-9);
     tsim_result_release(&r);
-    CHECK_EQ(tsim_conveyor_set_speed(sim, belt, 0), TSIM_ERANGE);
+    CHECK_EQ(tsim_conveyor_set_speed(sim, belt, -1), TSIM_ERANGE);
+    CHECK_EQ(tsim_conveyor_set_speed(sim, belt, 1e12), TSIM_ERANGE);
     CHECK_EQ(tsim_conveyor_set_speed(sim, tsim_model_find_block(m, "m"), 1), TSIM_ENOENT);
     CHECK_EQ(tsim_conveyor_set_speed(sim, 99, 1), TSIM_ENOENT);
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
+}
+
+/* `acc_yaml` with `extra` (at most 500 bytes) put in the belt's keys, before its route, into
+ * `text` (room for sizeof acc_yaml + 512). */
+static char *acc_with(char *text, const char *extra)
+{
+    char *p = strstr(strcpy(text, acc_yaml), "    to: m\n");
+    size_t k = strlen(extra);
+    CHECK(k <= 500);
+    if (k > 500) k = 0;
+    memmove(p + k, p, strlen(p) + 1);
+    memcpy(p, extra, k);
+    return text;
+}
+
+static struct tsim_model *load_acc_with(const char *extra)
+{
+    char text[sizeof acc_yaml + 512];
+    return load_clean(acc_with(text, extra));
+}
+
+/* A `speed_schedule` runs as the same change made through the API (the test above): the belt
+ * runs at 2.5 from 8. */
+static void test_conveyor_speed_schedule(void)
+{
+    struct tsim_model *m = load_acc_with("    speed_schedule:\n      - {at: 8, speed: 2.5}\n");
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 1, 12, &t, &r);
+    static const double in[] = {3, 6, 9, 12};
+    static const double out[] = {10};
+    check_times(t.in, t.n_in, in, 4);
+    check_times(t.out, t.n_out, out, 1);
+    CHECK_NEAR(kpi(&r, t.block, "blocked_share"), 0.8 / 12, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Accumulating, the belt stopped (speed 0) from 17.5 to 19.5 while items ride it; the run of
+ * `acc_yaml` otherwise. At 17.5 item 2 is refused at the end (10), item 3 queued at 8 (since
+ * 17), item 4 at 5.5 and item 5 at 2.5, both moving. Item 6, made at 18, enters the stopped
+ * belt at 0 (item 5 is more than a pitch in). From 19.5: item 4 reaches 6 at 20, item 5 4 at
+ * 21, item 6 2 at 21.5; item 7, made at 21, waits until item 6 is a pitch in, at 21.5, and
+ * stops there at 0. The departures are the machine's, as before: 13, 33, ..., 153, and item 8
+ * enters at 35. Stopped 2 of 173. */
+static void test_conveyor_stopped_while_accumulating(void)
+{
+    struct tsim_model *m = load_acc_with("    speed_schedule:\n      - {at: 17.5, speed: 0}\n"
+                                         "      - {at: 19.5, speed: 1}\n");
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 1, -1, &t, &r);
+    static const double in[] = {3, 6, 9, 12, 15, 18, 21.5, 35};
+    static const double out[] = {13, 33, 53, 73, 93, 113, 133, 153};
+    check_times(t.in, t.n_in, in, 8);
+    check_times(t.out, t.n_out, out, 8);
+    CHECK_NEAR(tsim_sim_now(sim), 173, 1e-9);
+    CHECK_NEAR(kpi(&r, t.block, "stopped_share"), 2 / 173.0, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Not accumulating, never blocked (a sink at the end): length 10, speed 1, items made at 3, 6
+ * and 9. The belt stops at 8 (item 1 is 5 in, item 2 is 2 in) and runs at 2 from 12. Item 3
+ * enters the stopped belt at 9 (item 2 is a pitch in). From 12: item 1 has 5 left, out at
+ * 14.5; item 2 8, out at 16; item 3 10, out at 17. Stopped 4 of 17. A clone taken at 10, while
+ * stopped, ends with the original's fingerprint; so does one taken at 13, mid-way at speed 2. */
+static const char stop_yaml[] = "name: belt\n"
+                                "blocks:\n"
+                                "  - source: in\n"
+                                "    interarrival: 3\n"
+                                "    limit: 3\n"
+                                "    to: belt\n"
+                                "  - conveyor: belt\n"
+                                "    length: 10\n"
+                                "    speed: 1\n"
+                                "    spacing: 2\n"
+                                "    accumulating: false\n"
+                                "    speed_schedule:\n"
+                                "      - {at: 8, speed: 0}\n"
+                                "      - {at: 12, speed: 2}\n"
+                                "    to: out\n"
+                                "  - sink: out\n";
+
+static void test_conveyor_stopped_and_restarted(void)
+{
+    struct tsim_model *m = load_clean(stop_yaml);
+    if (!m) return;
+    struct trace t;
+    struct tsim_result r;
+    struct tsim_sim *sim = run_traced(m, 1, -1, &t, &r);
+    static const double in[] = {3, 6, 9};
+    static const double out[] = {14.5, 16, 17};
+    check_times(t.in, t.n_in, in, 3);
+    check_times(t.out, t.n_out, out, 3);
+    CHECK_NEAR(tsim_sim_now(sim), 17, 1e-9);
+    CHECK_NEAR(kpi(&r, t.block, "stopped_share"), 4 / 17.0, 1e-9);
+    CHECK_NEAR(kpi(&r, t.block, "transit_time"), (11.5 + 10 + 8) / 3, 1e-9);
+    uint64_t want = tsim_sim_fingerprint(sim);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+
+    static const double at[] = {10, 13};
+    for (int i = 0; i < 2; i++) {
+        sim = tsim_sim_create(m, 1, 0);
+        CHECK(sim != NULL);
+        if (!sim) break;
+        tsim_sim_run_until(sim, at[i]);
+        struct tsim_sim *copy = tsim_sim_clone(sim);
+        CHECK(copy != NULL);
+        tsim_sim_run(sim);
+        if (copy) tsim_sim_run(copy);
+        CHECK_EQ(tsim_sim_fingerprint(sim), want);
+        if (copy) CHECK_EQ(tsim_sim_fingerprint(copy), want);
+        if (copy) CHECK_NEAR(tsim_sim_now(copy), 17, 1e-9);
+        tsim_sim_destroy(copy);
+        tsim_sim_destroy(sim);
+    }
+    tsim_model_destroy(m);
+}
+
+/* A schedule's mistakes, each at its place. */
+static void test_conveyor_speed_schedule_bad_input(void)
+{
+    static const struct {
+        const char *keys, *want;
+    } cases[] = {
+        {"    speed_schedule: 2\n",
+         "belt.yaml:11:21: error: 'speed_schedule' (a list of {at, speed}) must be a list, "
+         "not '2'"},
+        {"    speed_schedule: []\n",
+         "belt.yaml:11:5: error: 'speed_schedule' must list 1 to 100000 changes, not 0"},
+        {"    speed_schedule:\n      - {at: 8, speed: 2}\n      - {at: 8, speed: 1}\n",
+         "belt.yaml:13:14: error: 'at' 8 is not after the change before it"},
+        {"    speed_schedule:\n      - {at: 8, speed: -2}\n",
+         "belt.yaml:12:24: error: 'speed' must be at least 0 and below 1e12, not -2"},
+        {"    speed_schedule:\n      - {at: 8}\n",
+         "belt.yaml:12:10: error: a speed change needs 'speed'"},
+        {"    speed_schedule:\n      - {at: 8, sped: 1}\n", "did you mean 'speed'?"},
+        {"    speed_schedule:\n      - {at: -8, speed: 1}\n",
+         "belt.yaml:12:14: error: negative time '-8'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[sizeof acc_yaml + 512];
+        expect_refused(acc_with(text, cases[i].keys), i, cases[i].want);
+    }
+}
+
+/* Two belts in a ring (a -> b -> a), fed by a source: `check` warns that the ring can fill, and
+ * it does. Belt a (speed 1) takes an item every 2 from the source and is full (six items,
+ * floor(10 / 2) + 1) from 13; belt b (speed 0.5) takes one from a every 4, at 11, 15, ..., 31,
+ * its sixth, and a's entry clears 2 after each of those departures. b's first item comes round
+ * to a's entry at 31 (11 + 10 / 0.5) and waits; at 33 a's entry clears and the source, refused
+ * before b, puts its item on: a holds six again, its front reaches the end at that instant and
+ * b is full. Each front item waits for the other belt: the run stops with an error naming the
+ * ring and the time, 33, accumulating or not, not at the horizon.
+ * With equal speeds the ring never fills (ten items go round with gaps of exactly a pitch, b's
+ * front always first at a's entry), and fed three items only it never fills either: no error. */
+static const char ring_fmt[] = "name: ring\n"
+                               "blocks:\n"
+                               "  - source: in\n"
+                               "    interarrival: 1\n"
+                               "%s"
+                               "    to: a\n"
+                               "  - conveyor: a\n"
+                               "    length: 10\n"
+                               "    speed: 1\n"
+                               "    spacing: 2\n"
+                               "    accumulating: %s\n"
+                               "    to: b\n"
+                               "  - conveyor: b\n"
+                               "    length: 10\n"
+                               "    speed: %s\n"
+                               "    spacing: 2\n"
+                               "    accumulating: %s\n"
+                               "    to: a\n";
+
+static void test_conveyor_ring_gridlock(void)
+{
+    for (int acc = 0; acc < 4; acc++) { /* 2: three items, 3: equal speeds */
+        char text[sizeof ring_fmt + 64], diag[1024] = "";
+        const char *flag = acc == 1 ? "false" : "true";
+        snprintf(text, sizeof text, ring_fmt, acc == 2 ? "    limit: 3\n" : "", flag,
+                 acc == 3 ? "1" : "0.5", flag);
+        struct tsim_model *m = load(text, diag, sizeof diag);
+        CHECK(m != NULL);
+        CHECK(strstr(diag, "warning: conveyors 'a' -> 'b' -> 'a' form a ring that 'in' feeds: if "
+                           "it fills, each front item waits for the next belt for ever") != NULL);
+        CHECK(strstr(diag, acc == 2 ? "belt.yaml:7:5: warning" : "belt.yaml:6:5: warning") != NULL);
+        if (!m) continue;
+        struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+        tsim_sim_run_until(sim, 1000);
+        int a = tsim_model_find_block(m, "a"), b = tsim_model_find_block(m, "b");
+        if (acc >= 2) {
+            CHECK_EQ(tsim_sim_status(sim), 0);
+            CHECK_EQ(tsim_block_content(sim, a) + tsim_block_content(sim, b), acc == 2 ? 3 : 10);
+        } else {
+            CHECK_NEAR(tsim_sim_now(sim), 33, 1e-9);
+            CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+            CHECK_EQ(tsim_block_content(sim, a), 6);
+            CHECK_EQ(tsim_block_content(sim, b), 6);
+            char want[64];
+            snprintf(want, sizeof want, "gridlock at %.10g ", tsim_sim_now(sim));
+            const char *err = tsim_sim_error(sim);
+            CHECK(err != NULL && tsim_sim_now(sim) < 1000);
+            if (err) {
+                CHECK(strstr(err, want) == err);
+                CHECK(strstr(err, ": conveyors 'a' -> 'b' -> 'a' are full, each front item waiting "
+                                  "for the next belt") ||
+                      strstr(err, ": conveyors 'b' -> 'a' -> 'b' are full, each front item waiting "
+                                  "for the next belt"));
+                if (getenv("TSIM_TEST_VERBOSE")) fprintf(stderr, "%s\n", err);
+            }
+        }
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
 }
 
 /* Conveyor-serviced stations without storage (Pritsker): Poisson items (lambda = 2) ride belt 1,
@@ -556,9 +934,17 @@ int main(void)
     RUN(test_conveyor_stops_by_hand);
     RUN(test_conveyor_accumulation_length);
     RUN(test_conveyor_merge_and_divert);
+    RUN(test_conveyor_item_length_by_product);
+    RUN(test_conveyor_capacity_by_product);
+    RUN(test_conveyor_item_length_bad_input);
     RUN(test_conveyor_bad_input);
     RUN(test_conveyor_through_the_api);
     RUN(test_conveyor_speed_change);
+    RUN(test_conveyor_speed_schedule);
+    RUN(test_conveyor_stopped_while_accumulating);
+    RUN(test_conveyor_stopped_and_restarted);
+    RUN(test_conveyor_speed_schedule_bad_input);
+    RUN(test_conveyor_ring_gridlock);
     RUN(test_conveyor_serviced_stations_erlang_b);
     return CHECK_DONE();
 }

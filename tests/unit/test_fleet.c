@@ -615,8 +615,12 @@ static void test_fleet_bad_input(void)
                  "fleet.yaml:18:27: error: undefined node 'pikcup' (did you mean 'pickup'?)");
     expect_error("length: 300", "length: 0", "fleet.yaml:18:43: error: 'length' must be more than 0, not 0");
     expect_error("length: 300", "length: -3", "error: 'length' must be more than 0, not -3");
-    expect_error("{from: dropoff, to: pickup, length: 300, one_way: true}",
-                 "{from: pickup, to: dropoff, length: 300, one_way: true}",
+    expect_error("  nodes: [pickup, dropoff]\n  segments:\n"
+                 "    - {from: pickup, to: dropoff, length: 250, one_way: true}\n"
+                 "    - {from: dropoff, to: pickup, length: 300, one_way: true}",
+                 "  nodes: [pickup, dropoff, x]\n  segments:\n"
+                 "    - {from: pickup, to: dropoff, length: 250, one_way: true}\n"
+                 "    - {from: x, to: pickup, length: 300, one_way: true}",
                  "fleet.yaml:7:5: error: fleet 'amr' has no path from its home 'dropoff' to "
                  "'requests' (node 'pickup'): the network is not connected there");
     expect_error("amr: dropoff, drop: dropoff}", "amr: dropoff}",

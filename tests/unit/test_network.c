@@ -371,6 +371,62 @@ static void test_segments_both(void)
     tsim_model_destroy(m);
 }
 
+/* Two segments joining the same nodes in the same direction are refused at the second, naming
+ * the first; segments the other way, or between other nodes, are not parallel. In a file, the
+ * second's row and column come after the key's place. */
+static void test_parallel_segments(void)
+{
+    static const struct {
+        const char *segs, *want;
+    } cases[] = {
+        {"    - {from: dock, to: pack, length: 5, one_way: true}\n"
+         "    - {from: dock, to: pack, length: 7, one_way: true}\n",
+         "net.yaml:11:8: error: a second segment between nodes 'dock' and 'pack' in the same "
+         "direction (the first is at line 10, column 8)"},
+        {"    - {from: dock, to: pack, length: 5}\n"
+         "    - {from: hub, to: pack, length: 5}\n"
+         "    - {from: pack, to: dock, length: 7, one_way: true}\n",
+         "net.yaml:12:8: error: a second segment between nodes 'pack' and 'dock' in the same "
+         "direction (the first is at line 10, column 8)"},
+        {"    - {from: dock, to: pack, length: 5, one_way: true}\n"
+         "    - {from: pack, to: dock, length: 7, one_way: true}\n"
+         "    - {from: dock, to: hub, length: 7}\n",
+         NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml,
+                 "name: net\n"
+                 "blocks:\n"
+                 "  - source: in\n"
+                 "    interarrival: 1\n"
+                 "    to: out\n"
+                 "  - sink: out\n"
+                 "network:\n"
+                 "  nodes: [dock, pack, hub]\n"
+                 "  segments:\n"
+                 "%s",
+                 cases[i].segs);
+        write_file("net.yaml", yaml);
+        char diag[2048] = "";
+        struct tsim_model *m = load_file("net.yaml", diag, sizeof diag);
+        if (!cases[i].want) {
+            CHECK(m != NULL);
+            CHECK_STR(diag, "");
+        } else {
+            CHECK(m == NULL);
+            if (!strstr(diag, cases[i].want)) {
+                fprintf(stderr, "  case %zu: expected '%s' in:\n%s", i, cases[i].want, diag);
+                check_failed_ = 1;
+            }
+        }
+        tsim_model_destroy(m);
+    }
+    expect_error("from,to,length,one_way\ndock,pack,5,true\npack,dock,5,true\ndock,pack,6,\n", 1,
+                 "bad.csv:4:1: a second segment between nodes 'dock' and 'pack' in the same "
+                 "direction (the first is at line 2, column 1)");
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-network-XXXXXX");
@@ -381,6 +437,7 @@ int main(void)
     RUN(test_segments_both);
     RUN(test_segments_file_capacity_class);
     RUN(test_segments_file_class_typo);
+    RUN(test_parallel_segments);
     static const char *const files[] = {"seg.csv", "bad.csv", "net.yaml", "both.yaml",
                                         "amr-csv.yaml", "amr-nodes.yaml", "cls-list.yaml",
                                         "cls-file.yaml"};

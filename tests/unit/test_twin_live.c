@@ -302,6 +302,90 @@ static void test_checkpoint_hook(void)
     tsim_model_destroy(m);
 }
 
+/* A conveyor's speed from the plant (`conveyor_speed`, end to end through the decoder): the belt
+ * of test_conveyor.c's stopped_and_restarted (length 10, speed 1, spacing 2, not accumulating,
+ * items made at 3, 6 and 9, a sink at the end) is stopped at 8 and runs at 2 from 12, so its
+ * items leave at 14.5, 16 and 17: at 14 all three are on it (at speed 1 the first would have
+ * left at 13), and at 17.5 none (the last would leave at 19). Bad speeds, a block that is not a
+ * conveyor and a missing field are dropped with their reasons and change nothing. */
+static void test_conveyor_speed_event(void)
+{
+    static const char model[] = "name: belt\n"
+                                "time_unit: s\n"
+                                "blocks:\n"
+                                "  - source: in\n"
+                                "    interarrival: 3\n"
+                                "    limit: 3\n"
+                                "    to: belt\n"
+                                "  - conveyor: belt\n"
+                                "    length: 10\n"
+                                "    speed: 1\n"
+                                "    spacing: 2\n"
+                                "    accumulating: false\n"
+                                "    to: out\n"
+                                "  - sink: out\n";
+    static const char mapping[] =
+        "time: {field: ts, unit: s, late: 2s, ahead: 1h, max_gap: 12h, origin: 1000000}\n"
+        "id: seq\n"
+        "events:\n"
+        "  - topic: plant/speed\n"
+        "    kind: conveyor_speed\n"
+        "    fields: {block: conveyor, speed: v}\n"
+        "  - topic: plant/heartbeat\n"
+        "    kind: heartbeat\n"
+        "twin: {command: plant/twin/cmd}\n"
+        "forecast: {replications: 2, horizon: 1h, seed: 7, threads: 1}\n";
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_model *m = tsim_model_load(model, strlen(model), "belt.yaml", NULL, &d);
+    if (!m) tsim_diags_print(&d, "belt.yaml", stderr);
+    tsim_diags_release(&d);
+    CHECK(m != NULL);
+    struct tsim__map *map = m ? load_map(m, mapping) : NULL;
+    CHECK(map != NULL);
+    if (!map) {
+        tsim_model_destroy(m);
+        return;
+    }
+    int belt = tsim_model_find_block(m, "belt");
+    struct tsim__ingest in;
+    tsim__ingest_init(&in, map);
+    struct tsim__live *lv = tsim__live_create(m, map, 1);
+    CHECK(feed(&in, lv, "plant/speed", "{\"ts\": 1000008, \"seq\": 1, \"conveyor\": \"belt\", "
+                                       "\"v\": 0}") == TSIM__OK);
+    const char *const bad[] = {
+        "{\"ts\": 1000009, \"seq\": 2, \"conveyor\": \"belt\", \"v\": -1}",
+        "{\"ts\": 1000009, \"seq\": 3, \"conveyor\": \"belt\", \"v\": \"fast\"}",
+        "{\"ts\": 1000009, \"seq\": 4, \"conveyor\": \"belt\"}",
+        "{\"ts\": 1000009, \"seq\": 5, \"conveyor\": \"out\", \"v\": 1}",
+        "{\"ts\": 1000009, \"seq\": 6, \"conveyor\": \"blet\", \"v\": 1}",
+    };
+    const enum tsim__drop why[] = {TSIM__D_VALUE, TSIM__D_VALUE, TSIM__D_FIELD, TSIM__D_VALUE,
+                                   TSIM__D_VALUE};
+    const char *const msg[] = {"bad speed in field 'v' (a number from 0, below 1e12)",
+                               "bad speed in field 'v' (a number from 0, below 1e12)",
+                               "missing field 'v'", "block 'out' is not a conveyor",
+                               "unknown block 'blet'"};
+    for (int i = 0; i < 5; i++) {
+        struct tsim__tev ev;
+        char err[256] = "";
+        enum tsim__drop rc = tsim__ingest_decode(&in, "plant/speed", bad[i], strlen(bad[i]), &ev,
+                                                 err, sizeof err);
+        CHECK(rc == why[i]);
+        CHECK(strstr(err, msg[i]) != NULL);
+    }
+    CHECK(feed(&in, lv, "plant/speed", "{\"ts\": 1000012, \"seq\": 7, \"conveyor\": \"belt\", "
+                                       "\"v\": 2}") == TSIM__OK);
+    CHECK(feed(&in, lv, "plant/heartbeat", "{\"ts\": 1000014, \"seq\": 8}") == TSIM__OK);
+    CHECK_EQ(tsim_block_content(lv->sim, belt), 3);
+    CHECK(feed(&in, lv, "plant/heartbeat", "{\"ts\": 1000017.5, \"seq\": 9}") == TSIM__OK);
+    CHECK_EQ(tsim_block_content(lv->sim, belt), 0);
+    tsim__live_destroy(lv);
+    tsim__ingest_release(&in);
+    tsim__map_destroy(map);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     RUN(test_time_order);
@@ -311,6 +395,7 @@ int main(void)
     RUN(test_clock_single_source);
     RUN(test_counts);
     RUN(test_checkpoint_hook);
+    RUN(test_conveyor_speed_event);
     return CHECK_DONE();
 }
 
