@@ -1020,3 +1020,62 @@ int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double p
     }
     return 1;
 }
+
+/* What the live twin's forecasts read of a fleet's requests (src/twin/forecast.c) -------------- */
+
+double tsim__fleet_deliver_within(const struct tsim_model *m, int block)
+{
+    const struct tsim__val *v = &m->blocks[block].val[K_DELIVER_WITHIN];
+    return v->set ? v->d.p[0] : -1;
+}
+
+uint64_t tsim__fleet_late_all(const struct tsim_sim *sim, int block)
+{
+    const struct fleet *s = tsim__state(sim, (uint32_t)block);
+    return s->late_all;
+}
+
+/* The block at pickup place `pick` (the first block that sends from its node; pickups[] holds
+ * them in the order of pickup_place, tsim__fleet_pickups). */
+static int pickup_block(const struct tsim_sim *sim, const struct fleet *s, const int *pickups,
+                        int npick, int pick)
+{
+    int nto = s->first_chg - 1 - s->paths->npick;
+    for (int k = 0; k < npick; k++)
+        if (pickup_place(nto, k) == pick) return pickups[k];
+    return (int)s->h.index;
+}
+
+/* Request `e` (picked up at place `pick`, bound for block `to`) as out[*n] when there is room. */
+static void put_request(const struct tsim_sim *sim, const struct fleet *s, const int *pickups,
+                        int npick, uint32_t e, int pick, int to, struct tsim__fleet_request *out,
+                        int max, int *n)
+{
+    if (*n < max)
+        out[*n] = (struct tsim__fleet_request){sim->ents[e].id, tsim__time(sim, sim->ents[e].t_in),
+                                               pickup_block(sim, s, pickups, npick, pick), to};
+    (*n)++;
+}
+
+int tsim__fleet_requests(const struct tsim_sim *sim, int block, struct tsim__fleet_request *out,
+                         int max)
+{
+    const struct fleet *s = tsim__state(sim, (uint32_t)block);
+    const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
+    int *up = tsim__malloc(sizeof *up * (size_t)(sim->m->nblocks ? sim->m->nblocks : 1));
+    int npick = tsim__fleet_pickups(sim->m, d, up), n = 0;
+    if (npick < 0) npick = 0;
+    for (uint32_t e = s->head; e != TSIM__NIL; e = sim->ents[e].next)
+        put_request(sim, s, up, npick, e, sim->ents[e].dest, -1, out, max, &n);
+    for (uint32_t i = 0; i < s->nveh; i++) {
+        const struct vehicle *v = &s->v[i];
+        int st = v->state == ZONE_WAIT ? v->drive : v->state;
+        if (v->ent != TSIM__NIL)
+            put_request(sim, s, up, npick, v->ent, v->pick,
+                        st == TO_PICKUP || st == LOADING ? -1 : v->dest, out, max, &n);
+        for (uint32_t e = v->aboard; e != TSIM__NIL; e = sim->ents[e].next)
+            put_request(sim, s, up, npick, e, v->pick, sim->ents[e].dest, out, max, &n);
+    }
+    tsim__free(up);
+    return n;
+}
