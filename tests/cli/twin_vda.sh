@@ -223,6 +223,7 @@ blocks:
     charge_rate: 20
     charge_below: 0.6
     charge_until: 0.9
+    deliver_within: 0.5
     to: out
   - sink: out
   - charger: chg
@@ -250,7 +251,10 @@ EOF
 # 4a. Reported at 50 % while idle at P at 0.1 h: below 60 %, it drives to charge at once, P to C
 #     in 1 h, drawing 20 % an hour: 47 % at the checkpoint of 0.25 h, 42 at 0.5, 37 at 0.75.
 #     A charge of -1 and one that is a string are counted and never applied; the forecast from
-#     the live state at 0.6 h has the vehicle charging within its hour (0.5 h of it).
+#     the live state at 0.6 h has the vehicle charging within its hour (0.5 h of it): at C at
+#     1.1 h with 30 %, it takes the free point at once and charges to 90 % until 1.7 h, so the
+#     charger does not queue, and the request of 1 h waits past its 0.5 h and is late at the
+#     horizon (1.6 h) in both replications; no request is in the fleet at 0.6 h.
 "$TWINSIM" twin "$TMP/bat.yaml" --mapping "$TMP/bat.mapping.yaml" --mqtt 127.0.0.1:$PORT \
     --client-id twin-bat --origin 2026-12-05T06:00:00Z --until 1h --checkpoint 0.25 \
     --state-out "$TMP/bat.twin" --verbose 2>"$TMP/bat.err" &
@@ -304,6 +308,14 @@ assert v["charged"] == 1 and v["charge_ignored"] == 0, v
 assert v["vehicles"][0]["battery"] == 50, v
 fc = [l for l in lines if "forecast" in l]
 assert fc and "error" not in fc[0] and fc[0]["replications"] == 2, fc
+f = fc[0]["fleets"]
+assert len(f) == 1 and f[0]["fleet"] == "amr" and f[0]["deliver_within"] == 0.5, f
+assert f[0]["open"] == 0 and f[0]["overdue"] == 0 and f[0]["requests"] == [], f
+assert f[0]["late"] == {"mean": 1, "half_width": 0, "min": 1, "max": 1}, f
+ch = fc[0]["chargers"]
+assert ch == [{"charger": "chg", "points": 1, "queue_now": 0, "p_queue": 0, "queue_mean": 0,
+               "queue_mean_half_width": 0, "queue_max_mean": 0, "queue_max": 0,
+               "wait_mean": 0, "wait_half_width": 0}], ch
 err = open(sys.argv[2]).read()
 assert "bad_value: battery charge -1 is not a percentage" in err
 assert "missing_field: missing field 'batteryState.batteryCharge'" in err
