@@ -57,7 +57,7 @@ start_broker twin_vda_broker || exit 1
 # 2. The fleet followed. Model time 0 is 06:00 (minutes); the twin stops at 3 min.
 "$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-vda \
     --origin 2026-12-05T06:00:00Z --until 3min --checkpoint 1 --state-out "$TMP/vda.twin" \
-    --verbose 2>"$TMP/vda.err" &
+    --db "$TMP/vda.db" --verbose 2>"$TMP/vda.err" &
 tp=$!
 PIDS="$PIDS $tp"
 wait_connected "$TMP/vda.err"
@@ -179,7 +179,7 @@ fi
 #    vehicles' nodes the twin has heard equal the emulator's vehicles' nodes.
 "$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-vda-e2e \
     --origin 1000000 --until 2h --checkpoint 10 --state-out "$TMP/e2e.twin" --verbose \
-    2>"$TMP/e2e.err" &
+    --db "$TMP/e2e.db" 2>"$TMP/e2e.err" &
 tp=$!
 PIDS="$PIDS $tp"
 wait_connected "$TMP/e2e.err"
@@ -202,6 +202,25 @@ assert n > 100 and c['received'] == n and c['applied'] == n, (n, c)" "$sent"; th
     pass twin_vda_emulated
 else
     fail twin_vda_emulated "emulator exit $erc, sent '$sent': $(diff "$TMP/e2e.emu.obs" "$TMP/e2e.twin.obs" | head -n 4) $(printf '%s' "$final" | head -c 300)"
+fi
+
+# 3b. The published VDA 5050 v2 JSON schemas (tests/twin/vda5050, test data): every state the
+#     emulator published and the twin recorded (all it sent but the 120 heartbeats, one a minute
+#     of the 2 h), and the test messages of section 2 the twin accepted (5 states and 2
+#     connections), are valid; vda_schema.py first makes sure the schema refuses a charge that is
+#     a string.
+python3 tests/twin/vda_schema.py "$TMP/vda.db" >"$TMP/schema.out" 2>&1
+src=$?
+python3 tests/twin/vda_schema.py "$TMP/e2e.db" >>"$TMP/schema.out" 2>&1
+erc2=$?
+if [ "$src" -eq 3 ]; then
+    echo "PASS twin_vda_schema_not_run (the Python package jsonschema is not installed)"
+elif [ "$src" -eq 0 ] && [ "$erc2" -eq 0 ] &&
+    [ "$(sed -n 1p "$TMP/schema.out")" = "5 state, 2 connection valid" ] &&
+    [ "$(sed -n 2p "$TMP/schema.out")" = "$((sent - 120)) state, 0 connection valid" ]; then
+    pass twin_vda_schema
+else
+    fail twin_vda_schema "exit $src and $erc2 (sent '$sent'): $(head -c 1500 "$TMP/schema.out")"
 fi
 
 # 4. The battery. One vehicle on a line P - D - C (0.5 h a leg at 10 a hour), 20 kWh, drawing
