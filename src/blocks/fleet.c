@@ -385,7 +385,10 @@ static int hand_over(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     sim->ents[e].dest = v->dest;
     if (!tsim__send_leave(sim, b, e)) return 0;
     tsim__sum_add(&s->delivery, sim->now - t_in);
-    if (s->within >= 0 && sim->now - t_in > s->within) s->late++, s->late_all++;
+    if (s->within >= 0 && sim->now - t_in > s->within) { /* later than `deliver_within` */
+        s->late++;
+        s->late_all++;
+    }
     s->deliveries++;
     s->stalled = 0;
     v->deliveries++;
@@ -1021,7 +1024,7 @@ int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double p
     return 1;
 }
 
-/* What the live twin's forecasts read of a fleet's requests (src/twin/forecast.c) -------------- */
+/* What the live twin's forecasts read of a fleet's requests (src/twin/fcfleet.c) --------------- */
 
 double tsim__fleet_deliver_within(const struct tsim_model *m, int block)
 {
@@ -1037,8 +1040,7 @@ uint64_t tsim__fleet_late_all(const struct tsim_sim *sim, int block)
 
 /* The block at pickup place `pick` (the first block that sends from its node; pickups[] holds
  * them in the order of pickup_place, tsim__fleet_pickups). */
-static int pickup_block(const struct tsim_sim *sim, const struct fleet *s, const int *pickups,
-                        int npick, int pick)
+static int pickup_block(const struct fleet *s, const int *pickups, int npick, int pick)
 {
     int nto = s->first_chg - 1 - s->paths->npick;
     for (int k = 0; k < npick; k++)
@@ -1053,7 +1055,7 @@ static void put_request(const struct tsim_sim *sim, const struct fleet *s, const
 {
     if (*n < max)
         out[*n] = (struct tsim__fleet_request){sim->ents[e].id, tsim__time(sim, sim->ents[e].t_in),
-                                               pickup_block(sim, s, pickups, npick, pick), to};
+                                               pickup_block(s, pickups, npick, pick), to};
     (*n)++;
 }
 
