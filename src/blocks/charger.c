@@ -35,6 +35,8 @@ struct charger {
     struct tsim__area queue; /* waiting vehicles over time */
     struct tsim__sum wait;   /* from arrival to a point, of each vehicle that got one */
     uint64_t charges;        /* points taken since the statistics restart */
+    struct tsim__charger_window win; /* since tsim__charger_window_start, up to `win_at` */
+    int64_t win_at;
     struct waiter q[];
 };
 
@@ -85,8 +87,31 @@ double tsim__charger_wait(const struct tsim_sim *sim, uint32_t c, uint32_t comin
     return charge * (double)(ahead - s->points + 1) / s->points;
 }
 
+/* The window's queue area brought up to now, before the queue changes. */
+static void win_step(const struct tsim_sim *sim, struct charger *s)
+{
+    s->win.queue_area += (double)s->qn * tsim__time(sim, sim->now - s->win_at);
+    s->win_at = sim->now;
+}
+
+void tsim__charger_window_start(struct tsim_sim *sim, uint32_t c)
+{
+    struct charger *s = tsim__state(sim, c);
+    s->win = (struct tsim__charger_window){.queue_max = s->qn, .waited = s->qn};
+    s->win_at = sim->now;
+}
+
+void tsim__charger_window(const struct tsim_sim *sim, uint32_t c, struct tsim__charger_window *out)
+{
+    const struct charger *s = tsim__state(sim, c);
+    *out = s->win;
+    out->queue_area += (double)s->qn * tsim__time(sim, sim->now - s->win_at);
+}
+
 static void take_point(struct tsim_sim *sim, struct charger *s, int64_t since)
 {
+    s->win.charges++;
+    s->win.wait += tsim__time(sim, sim->now - since);
     s->busy++;
     s->charges++;
     tsim__area_in(&s->used, sim->now, s->busy);
@@ -103,7 +128,10 @@ int tsim__charger_arrive(struct tsim_sim *sim, uint32_t c, uint32_t owner, uint3
     TSIM__ASSERT(s->qn < s->qcap, "charger '%s' has more waiting than vehicles",
                  tsim__desc(sim, c)->name);
     s->q[(s->qhead + s->qn) % s->qcap] = (struct waiter){owner, veh, sim->now};
+    win_step(sim, s);
     s->qn++;
+    s->win.waited++;
+    if (s->qn > s->win.queue_max) s->win.queue_max = s->qn;
     tsim__area_in(&s->queue, sim->now, s->qn);
     return 0;
 }
@@ -133,6 +161,7 @@ void tsim__charger_leave(struct tsim_sim *sim, uint32_t c)
     if (s->qn == 0) return;
     struct waiter w = s->q[s->qhead];
     s->qhead = (s->qhead + 1) % s->qcap;
+    win_step(sim, s);
     s->qn--;
     tsim__area_out(&s->queue, sim->now);
     take_point(sim, s, w.since);

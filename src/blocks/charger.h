@@ -27,6 +27,18 @@ int tsim__charger_waiting(const struct tsim_sim *sim, uint32_t c, uint32_t k, ui
                           uint32_t *veh);
 /* How many points charger `c` has. */
 uint32_t tsim__charger_points(const struct tsim_sim *sim, uint32_t c);
+/* What a forecast follows of a charger (src/twin/forecast.c) over a window from
+ * tsim__charger_window_start to now: the vehicles that had to wait for a point (those waiting at
+ * the start included), the longest queue, the queue's area (vehicles x model time), the points
+ * taken and the waits of those vehicles (model time, from their arrival). Not a KPI: statistics
+ * restarts leave it alone. */
+struct tsim__charger_window {
+    uint64_t waited, charges;
+    uint32_t queue_max;
+    double queue_area, wait;
+};
+void tsim__charger_window_start(struct tsim_sim *sim, uint32_t c);
+void tsim__charger_window(const struct tsim_sim *sim, uint32_t c, struct tsim__charger_window *out);
 /* A vehicle leaves charger `c` and gives its point back (to the first waiting, if any). */
 void tsim__charger_leave(struct tsim_sim *sim, uint32_t c);
 #endif

@@ -158,6 +158,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
                                    .wnext = TSIM__NIL};
     tsim__area_restart(&s->waiting, sim->now, 0);
     s->first_chg = 1 + d->route.n + s->paths->npick;
+    s->within = deliver_within(sim, d);
     s->battery = d->val[K_BATTERY].set;
     if (s->battery) {
         /* kW to kWh per tick: a time unit is 1 / units_per_hour hours, of tpu ticks. */
@@ -384,6 +385,10 @@ static int hand_over(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     sim->ents[e].dest = v->dest;
     if (!tsim__send_leave(sim, b, e)) return 0;
     tsim__sum_add(&s->delivery, sim->now - t_in);
+    if (s->within >= 0 && sim->now - t_in > s->within) { /* later than `deliver_within` */
+        s->late++;
+        s->late_all++;
+    }
     s->deliveries++;
     s->stalled = 0;
     v->deliveries++;
@@ -602,6 +607,7 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     tsim__area_restart(&s->waiting, sim->now, s->nwait);
     s->wait = s->delivery = (struct tsim__sum){0, 0};
     s->deliveries = 0;
+    s->late = 0;
     s->zone_waits = 0;
     s->deadlocks = 0;
     s->chg_wait = (struct tsim__sum){0, 0};
@@ -707,6 +713,11 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
                     w > 0 ? (double)s->deliveries / w * tsim__units_per_hour(sim->m) : 0);
     tsim_result_add(r, (int)b, "request_wait", tsim__sum_mean(sim, &s->wait));
     tsim_result_add(r, (int)b, "delivery_time", tsim__sum_mean(sim, &s->delivery));
+    if (s->within >= 0) {
+        tsim_result_add(r, (int)b, "late_deliveries", (double)s->late);
+        tsim_result_add(r, (int)b, "on_time_share",
+                        s->deliveries ? 1 - (double)s->late / (double)s->deliveries : 1);
+    }
     tsim_result_add(r, (int)b, "requests_waiting", tsim__area_mean(&s->waiting, sim->now, s->nwait));
     tsim_result_add(r, (int)b, "requests_waiting_end", (double)s->nwait);
     tsim_result_add(r, (int)b, "zone_waits", (double)s->zone_waits);
@@ -786,6 +797,9 @@ static const struct tsim__key keys[] = {
                     .help = "the most entities a vehicle carries at once: at a pickup it loads "
                             "the oldest requests waiting there while it has room, and drops them "
                             "nearest destination first"},
+    [K_DELIVER_WITHIN] = {"deliver_within", TSIM__KEY_DIST, 0, .dflt = "none",
+                          .help = "a fixed time: a request delivered later than this after it "
+                                  "came is late (KPIs late_deliveries, on_time_share)"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -799,7 +813,8 @@ static const char *const kpis[] = {
     "zone_waits", "deadlocks", NULL}; /* deadlocks with zone control only; with a battery
                                        * also to_charger, charging, waiting_charger,
                                        * battery_end(_min), battery_mean, battery_min,
-                                       * charger_wait */
+                                       * charger_wait; with deliver_within
+                                       * late_deliveries, on_time_share */
 
 const struct tsim__block_type tsim__fleet_type = {
     .name = "fleet",
@@ -1007,4 +1022,62 @@ int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double p
             idle_timer(sim, b, s, k);
     }
     return 1;
+}
+
+/* What the live twin's forecasts read of a fleet's requests (src/twin/fcfleet.c) --------------- */
+
+double tsim__fleet_deliver_within(const struct tsim_model *m, int block)
+{
+    const struct tsim__val *v = &m->blocks[block].val[K_DELIVER_WITHIN];
+    return v->set ? v->d.p[0] : -1;
+}
+
+uint64_t tsim__fleet_late_all(const struct tsim_sim *sim, int block)
+{
+    const struct fleet *s = tsim__state(sim, (uint32_t)block);
+    return s->late_all;
+}
+
+/* The block at pickup place `pick` (the first block that sends from its node; pickups[] holds
+ * them in the order of pickup_place, tsim__fleet_pickups). */
+static int pickup_block(const struct fleet *s, const int *pickups, int npick, int pick)
+{
+    int nto = s->first_chg - 1 - s->paths->npick;
+    for (int k = 0; k < npick; k++)
+        if (pickup_place(nto, k) == pick) return pickups[k];
+    return (int)s->h.index;
+}
+
+/* Request `e` (picked up at place `pick`, bound for block `to`) as out[*n] when there is room. */
+static void put_request(const struct tsim_sim *sim, const struct fleet *s, const int *pickups,
+                        int npick, uint32_t e, int pick, int to, struct tsim__fleet_request *out,
+                        int max, int *n)
+{
+    if (*n < max)
+        out[*n] = (struct tsim__fleet_request){sim->ents[e].id, tsim__time(sim, sim->ents[e].t_in),
+                                               pickup_block(s, pickups, npick, pick), to};
+    (*n)++;
+}
+
+int tsim__fleet_requests(const struct tsim_sim *sim, int block, struct tsim__fleet_request *out,
+                         int max)
+{
+    const struct fleet *s = tsim__state(sim, (uint32_t)block);
+    const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
+    int *up = tsim__malloc(sizeof *up * (size_t)(sim->m->nblocks ? sim->m->nblocks : 1));
+    int npick = tsim__fleet_pickups(sim->m, d, up), n = 0;
+    if (npick < 0) npick = 0;
+    for (uint32_t e = s->head; e != TSIM__NIL; e = sim->ents[e].next)
+        put_request(sim, s, up, npick, e, sim->ents[e].dest, -1, out, max, &n);
+    for (uint32_t i = 0; i < s->nveh; i++) {
+        const struct vehicle *v = &s->v[i];
+        int st = v->state == ZONE_WAIT ? v->drive : v->state;
+        if (v->ent != TSIM__NIL)
+            put_request(sim, s, up, npick, v->ent, v->pick,
+                        st == TO_PICKUP || st == LOADING ? -1 : v->dest, out, max, &n);
+        for (uint32_t e = v->aboard; e != TSIM__NIL; e = sim->ents[e].next)
+            put_request(sim, s, up, npick, e, v->pick, sim->ents[e].dest, out, max, &n);
+    }
+    tsim__free(up);
+    return n;
 }

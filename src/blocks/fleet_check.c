@@ -87,6 +87,9 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
             return fail("'charge_idle_below' (%g) of fleet '%s' must be below its "
                         "'charge_until' (%g)", charge_idle_below(d), name, charge_until(d));
     }
+    if (d->val[K_DELIVER_WITHIN].set && d->val[K_DELIVER_WITHIN].d.kind != TSIM_DIST_CONSTANT)
+        return fail("'deliver_within' of fleet '%s' must be a fixed time (a number, or with a "
+                    "unit such as 5min), not a distribution", name);
     int home = tsim__net_node_of(net, d->index);
     if (home < 0)
         return fail("fleet '%s' stands at no node (its home: give it one in the network's "

@@ -11,7 +11,7 @@
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
        K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
        K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK, K_SPEED_BY_CLASS,
-       K_CHARGER_CHOICE, K_CAPACITY }; /* in `keys` */
+       K_CHARGER_CHOICE, K_CAPACITY, K_DELIVER_WITHIN }; /* in `keys` */
 enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 enum { CHG_NEAREST, CHG_SHORTEST_WAIT, CHG_EARLIEST_CHARGE }; /* the charger choice */
@@ -37,6 +37,13 @@ static inline double charge_idle_below(const struct tsim__block_desc *d)
 static inline uint32_t loads_of(const struct tsim__block_desc *d)
 {
     return d->val[K_CAPACITY].set ? (uint32_t)d->val[K_CAPACITY].i : 1;
+}
+
+/* `deliver_within` in ticks of `sim`: a request delivered later than this after it came is late;
+ * -1 when not given (no request is late). The check made it a fixed time. */
+static inline int64_t deliver_within(const struct tsim_sim *sim, const struct tsim__block_desc *d)
+{
+    return d->val[K_DELIVER_WITHIN].set ? tsim__ticks(sim, d->val[K_DELIVER_WITHIN].d.p[0]) : -1;
 }
 
 static inline int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }

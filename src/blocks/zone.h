@@ -73,6 +73,9 @@ struct fleet {
     uint64_t zone_waits; /* vehicles that began to wait for a node */
     uint64_t deadlocks;  /* with zones: deadlocks found */
     uint64_t stalled;    /* with zones: back-offs since the last hand-over */
+    int64_t within;      /* `deliver_within` in ticks; -1: not given */
+    uint64_t late;       /* with `deliver_within`: late deliveries since the statistics restart */
+    uint64_t late_all;   /* the same since the sim began (a forecast counts from it) */
     int zoned;
     int back_off;          /* with zones: the deadlock rule is `back_off` */
     const struct tsim__zone_hooks *hooks; /* set by init; a clone's copy still points at it */

@@ -157,6 +157,7 @@ struct job {
     const struct tsim__fc_truck *trucks; /* the outbound trucks followed */
     int ntrucks;
     struct tsim__dock_truck *truck_end;  /* [rep * ntrucks + t]: each one's record at the end */
+    struct tsim__fc_track *track;        /* the fleets and chargers followed (fcfleet.c) */
     pthread_mutex_t lock; /* guards the two below */
     int failed_rep;       /* the lowest replication stopped by an error; -1: none */
     char error[256];
@@ -194,6 +195,7 @@ static void run_one(struct job *j, int i)
     const struct tsim_model *m = tsim_sim_model(in->base);
     struct tsim_sim *c = tsim_sim_clone(in->base);
     void *repairs = tsim__fc_prepare(in, c, i);
+    void *watch = tsim__fc_track_start(j->track, c, i);
     /* The fan's points on the way: running to a time and on runs the same events as running
      * straight to the horizon (run_until runs every event up to its time, then goes on). */
     double t0 = tsim_sim_now(c);
@@ -245,6 +247,7 @@ static void run_one(struct job *j, int i)
         }
     }
     j->bottleneck[i] = best;
+    tsim__fc_track_end(j->track, c, i, watch, in->horizon);
     for (int t = 0; t < j->ntrucks; t++)
         tsim__dock_truck(c, j->trucks[t].block, j->trucks[t].record,
                          &j->truck_end[(size_t)i * (size_t)j->ntrucks + (size_t)t]);
@@ -396,6 +399,7 @@ void tsim__fc_run(const struct tsim__fc_input *in, struct tsim__fc_result *out)
     j.ntrucks = out->ntrucks;
     j.truck_end = tsim__calloc((size_t)(R ? R : 1) * (size_t)(out->ntrucks ? out->ntrucks : 1),
                                sizeof *j.truck_end);
+    j.track = tsim__fc_track_create(in);
 
     int threads = in->threads;
     if (threads <= 0) {
@@ -449,6 +453,7 @@ void tsim__fc_run(const struct tsim__fc_input *in, struct tsim__fc_result *out)
     }
     tsim__free(xs);
     trucks_summary(out, j.truck_end);
+    tsim__fc_track_finish(j.track, in, out);
     tsim__free(j.truck_end);
     /* The expected bottleneck: the machine most often the most active, ties to the first. */
     out->bottleneck = -1;
@@ -479,6 +484,7 @@ void tsim__fc_result_release(struct tsim__fc_result *r)
     tsim__free(r->output);
     tsim__free(r->orders);
     tsim__free(r->trucks);
+    tsim__fc_fleets_release(r);
     tsim__free(r->fan_output);
     tsim__free(r->fan_wip);
     memset(r, 0, sizeof *r);
@@ -519,6 +525,82 @@ static void write_trucks(struct tsim__json *j, const struct tsim__fc_input *in,
             tsim__json_number(j, "loaded", r6(ft->loaded_mean));
         } else {
             tsim__json_null(j, "departure");
+        }
+        tsim__json_close(j, '{');
+    }
+    tsim__json_close(j, '[');
+}
+
+/* "fleets": each fleet with a delivery target, with the requests late by the horizon and, for
+ * each request in it now, its chance of being late (docs/twin.md, "Late requests"). */
+static void write_fleets(struct tsim__json *j, const struct tsim__fc_result *r, double origin,
+                         double unit_s, const struct tsim_model *m)
+{
+    tsim__json_open(j, "fleets", '[', 0);
+    for (int f = 0; f < r->nfleets; f++) {
+        const struct tsim__fc_fleet *ff = &r->fleets[f];
+        tsim__json_open(j, NULL, '{', 0);
+        tsim__json_string(j, "fleet", tsim_model_block_name(m, ff->block));
+        tsim__json_number(j, "deliver_within", r6(ff->within));
+        tsim__json_number(j, "open", ff->open);
+        tsim__json_number(j, "overdue", ff->overdue);
+        tsim__json_open(j, "late", '{', 0);
+        tsim__json_number(j, "mean", r6(ff->late.mean));
+        tsim__json_number(j, "half_width", r6(ff->late.half_width));
+        tsim__json_number(j, "min", r6(ff->late.min));
+        tsim__json_number(j, "max", r6(ff->late.max));
+        tsim__json_close(j, '{');
+        tsim__json_open(j, "requests", '[', 0);
+        for (int k = 0; k < ff->nreq; k++) {
+            const struct tsim__fc_request *q = &ff->req[k];
+            tsim__json_open(j, NULL, '{', 0);
+            tsim__json_number(j, "entity", (double)q->entity);
+            if (q->order[0]) tsim__json_string(j, "order", q->order);
+            else tsim__json_null(j, "order");
+            tsim__json_string(j, "from", tsim_model_block_name(m, q->from));
+            if (q->to >= 0) tsim__json_string(j, "to", tsim_model_block_name(m, q->to));
+            else tsim__json_null(j, "to");
+            tsim__json_number(j, "since", r6(q->since));
+            tsim__json_number(j, "due", r6(q->since + ff->within));
+            tsim__json_number(j, "due_ts", r6(origin + (q->since + ff->within) * unit_s));
+            tsim__json_number(j, "p_late", r6(q->p_late));
+            tsim__json_number(j, "p_delivered", r6(q->p_delivered));
+            if (q->delivery_mean >= 0) {
+                tsim__json_number(j, "delivery", r6(q->delivery_mean));
+                tsim__json_number(j, "delivery_half_width", r6(q->delivery_hw));
+                tsim__json_number(j, "delivery_ts", r6(origin + q->delivery_mean * unit_s));
+            } else {
+                tsim__json_null(j, "delivery");
+            }
+            tsim__json_close(j, '{');
+        }
+        tsim__json_close(j, '[');
+        tsim__json_close(j, '{');
+    }
+    tsim__json_close(j, '[');
+}
+
+/* "chargers": each charger block, whether a vehicle will wait for a point by the horizon. */
+static void write_chargers(struct tsim__json *j, const struct tsim__fc_result *r,
+                           const struct tsim_model *m)
+{
+    tsim__json_open(j, "chargers", '[', 0);
+    for (int c = 0; c < r->nchargers; c++) {
+        const struct tsim__fc_charger *fc = &r->chargers[c];
+        tsim__json_open(j, NULL, '{', 0);
+        tsim__json_string(j, "charger", tsim_model_block_name(m, fc->block));
+        tsim__json_number(j, "points", fc->points);
+        tsim__json_number(j, "queue_now", fc->queue_now);
+        tsim__json_number(j, "p_queue", r6(fc->p_queue));
+        tsim__json_number(j, "queue_mean", r6(fc->queue.mean));
+        tsim__json_number(j, "queue_mean_half_width", r6(fc->queue.half_width));
+        tsim__json_number(j, "queue_max_mean", r6(fc->queue_max.mean));
+        tsim__json_number(j, "queue_max", r6(fc->queue_max.max));
+        if (fc->wait.n > 0) {
+            tsim__json_number(j, "wait_mean", r6(fc->wait.mean));
+            tsim__json_number(j, "wait_half_width", r6(fc->wait.half_width));
+        } else {
+            tsim__json_null(j, "wait_mean");
         }
         tsim__json_close(j, '{');
     }
@@ -569,6 +651,8 @@ static void write_figures(struct tsim__json *j, const struct tsim__fc_input *in,
     }
     tsim__json_close(j, '[');
     if (r->ntrucks > 0) write_trucks(j, in, r, origin, unit_s);
+    if (r->nfleets > 0) write_fleets(j, r, origin, unit_s, m);
+    if (r->nchargers > 0) write_chargers(j, r, m);
     if (r->bottleneck >= 0) {
         tsim__json_open(j, "bottleneck", '{', 0);
         tsim__json_string(j, "block", tsim_model_block_name(m, r->bottleneck));

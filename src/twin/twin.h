@@ -564,6 +564,42 @@ struct tsim__fc_truck {
     double loaded_mean;                  /* pallets, over the same replications */
 };
 
+/* The most requests of one fleet a forecast names one by one (the oldest waiting first). */
+#define TSIM__FC_REQUESTS_MAX 1000
+
+/* A request in a fleet at the forecast's start (blocks/fleet.h), and its fate over the
+ * replications: late when handed over later than the fleet's `deliver_within` after it came, or
+ * not handed over by the horizon and past that time there. */
+struct tsim__fc_request {
+    uint64_t entity;             /* the entity's id */
+    double since;                /* model time it came to the fleet */
+    int from, to;                /* its pickup's block; its destination (known now, else the one
+                                  * the most replications handed it to; -1: none) */
+    char order[TSIM__TEV_STR];   /* the id of the plant's order it is of; "": none */
+    double p_late, p_delivered;  /* p_delivered: handed over by the horizon */
+    double delivery_mean, delivery_hw; /* over the replications that handed it over; -1: none */
+};
+
+/* A fleet with a delivery target: how many requests will be late by the horizon. */
+struct tsim__fc_fleet {
+    int block;
+    double within;               /* `deliver_within`, model time */
+    int open, overdue;           /* requests in the fleet now, and those already late now */
+    struct tsim__fc_request *req; /* the first TSIM__FC_REQUESTS_MAX of the open ones */
+    int nreq;
+    struct tsim_summary late;    /* per replication: requests late by the horizon (see twin.md) */
+};
+
+/* A charger over the forecast window: will a vehicle wait for a point? */
+struct tsim__fc_charger {
+    int block;
+    uint32_t points, queue_now;
+    double p_queue;              /* share of replications in which a vehicle waited */
+    struct tsim_summary queue;   /* per replication: the queue's time-weighted mean */
+    struct tsim_summary queue_max; /* per replication: the longest queue */
+    struct tsim_summary wait;    /* per replication with a point taken: the mean wait for it */
+};
+
 struct tsim__fc_result {
     uint64_t id;
     double now, horizon;
@@ -578,6 +614,10 @@ struct tsim__fc_result {
     double min_p_on_time;        /* -1 without open orders */
     struct tsim__fc_truck *trucks; /* outbound trucks still to leave, dock by dock */
     int ntrucks;
+    struct tsim__fc_fleet *fleets; /* the fleets with `deliver_within`, in model order */
+    int nfleets;
+    struct tsim__fc_charger *chargers; /* every charger block, in model order */
+    int nchargers;
     /* The fan: output (parts finished, as `output`) and work in process (entities in blocks
      * other than sinks) at TSIM__FC_FAN_POINTS times from now to the horizon, evenly spaced,
      * as the quantiles tsim__fc_fan_q of the replications: fan_output[q * points + k]. */
@@ -588,6 +628,20 @@ struct tsim__fc_result {
      * (lowest-numbered) one that did not: the forecast then has no figures. */
     char error[256];
 };
+
+/* A forecast's fleets and chargers (fcfleet.c): made from the input before the replications;
+ * each replication calls _start on its clone before running it (the returned watch is the
+ * clone's observer) and _end at the horizon, writing only its own slots; _finish fills the
+ * result's fleets and chargers and frees the track. Release them with tsim__fc_fleets_release
+ * (tsim__fc_result_release does). */
+struct tsim__fc_track;
+struct tsim__fc_track *tsim__fc_track_create(const struct tsim__fc_input *in);
+void *tsim__fc_track_start(const struct tsim__fc_track *t, struct tsim_sim *sim, int rep);
+void tsim__fc_track_end(struct tsim__fc_track *t, struct tsim_sim *sim, int rep, void *watch,
+                        double horizon);
+void tsim__fc_track_finish(struct tsim__fc_track *t, const struct tsim__fc_input *in,
+                           struct tsim__fc_result *out);
+void tsim__fc_fleets_release(struct tsim__fc_result *r);
 
 /** Take the live state as a forecast input (clones the sim). Ownership: release with
  * tsim__fc_input_release. */

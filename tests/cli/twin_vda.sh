@@ -57,7 +57,7 @@ start_broker twin_vda_broker || exit 1
 # 2. The fleet followed. Model time 0 is 06:00 (minutes); the twin stops at 3 min.
 "$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-vda \
     --origin 2026-12-05T06:00:00Z --until 3min --checkpoint 1 --state-out "$TMP/vda.twin" \
-    --verbose 2>"$TMP/vda.err" &
+    --db "$TMP/vda.db" --verbose 2>"$TMP/vda.err" &
 tp=$!
 PIDS="$PIDS $tp"
 wait_connected "$TMP/vda.err"
@@ -179,7 +179,7 @@ fi
 #    vehicles' nodes the twin has heard equal the emulator's vehicles' nodes.
 "$TWINSIM" twin $MODEL --mapping $MAP --mqtt 127.0.0.1:$PORT --client-id twin-vda-e2e \
     --origin 1000000 --until 2h --checkpoint 10 --state-out "$TMP/e2e.twin" --verbose \
-    2>"$TMP/e2e.err" &
+    --db "$TMP/e2e.db" 2>"$TMP/e2e.err" &
 tp=$!
 PIDS="$PIDS $tp"
 wait_connected "$TMP/e2e.err"
@@ -204,6 +204,25 @@ else
     fail twin_vda_emulated "emulator exit $erc, sent '$sent': $(diff "$TMP/e2e.emu.obs" "$TMP/e2e.twin.obs" | head -n 4) $(printf '%s' "$final" | head -c 300)"
 fi
 
+# 3b. The published VDA 5050 v2 JSON schemas (tests/twin/vda5050, test data): every state the
+#     emulator published and the twin recorded (all it sent but the 120 heartbeats, one a minute
+#     of the 2 h), and the test messages of section 2 the twin accepted (5 states and 2
+#     connections), are valid; vda_schema.py first makes sure the schema refuses a charge that is
+#     a string.
+python3 tests/twin/vda_schema.py "$TMP/vda.db" >"$TMP/schema.out" 2>&1
+src=$?
+python3 tests/twin/vda_schema.py "$TMP/e2e.db" >>"$TMP/schema.out" 2>&1
+erc2=$?
+if [ "$src" -eq 3 ]; then
+    echo "PASS twin_vda_schema_not_run (the Python package jsonschema is not installed)"
+elif [ "$src" -eq 0 ] && [ "$erc2" -eq 0 ] &&
+    [ "$(sed -n 1p "$TMP/schema.out")" = "5 state, 2 connection valid" ] &&
+    [ "$(sed -n 2p "$TMP/schema.out")" = "$((sent - 120)) state, 0 connection valid" ]; then
+    pass twin_vda_schema
+else
+    fail twin_vda_schema "exit $src and $erc2 (sent '$sent'): $(head -c 1500 "$TMP/schema.out")"
+fi
+
 # 4. The battery. One vehicle on a line P - D - C (0.5 h a leg at 10 a hour), 20 kWh, drawing
 #    4 kW empty (20 % an hour) and 8 kW loaded, charging at 20 kW below 60 % up to 90 %.
 cat >"$TMP/bat.yaml" <<'EOF'
@@ -223,6 +242,7 @@ blocks:
     charge_rate: 20
     charge_below: 0.6
     charge_until: 0.9
+    deliver_within: 0.5
     to: out
   - sink: out
   - charger: chg
@@ -250,7 +270,10 @@ EOF
 # 4a. Reported at 50 % while idle at P at 0.1 h: below 60 %, it drives to charge at once, P to C
 #     in 1 h, drawing 20 % an hour: 47 % at the checkpoint of 0.25 h, 42 at 0.5, 37 at 0.75.
 #     A charge of -1 and one that is a string are counted and never applied; the forecast from
-#     the live state at 0.6 h has the vehicle charging within its hour (0.5 h of it).
+#     the live state at 0.6 h has the vehicle charging within its hour (0.5 h of it): at C at
+#     1.1 h with 30 %, it takes the free point at once and charges to 90 % until 1.7 h, so the
+#     charger does not queue, and the request of 1 h waits past its 0.5 h and is late at the
+#     horizon (1.6 h) in both replications; no request is in the fleet at 0.6 h.
 "$TWINSIM" twin "$TMP/bat.yaml" --mapping "$TMP/bat.mapping.yaml" --mqtt 127.0.0.1:$PORT \
     --client-id twin-bat --origin 2026-12-05T06:00:00Z --until 1h --checkpoint 0.25 \
     --state-out "$TMP/bat.twin" --verbose 2>"$TMP/bat.err" &
@@ -304,6 +327,14 @@ assert v["charged"] == 1 and v["charge_ignored"] == 0, v
 assert v["vehicles"][0]["battery"] == 50, v
 fc = [l for l in lines if "forecast" in l]
 assert fc and "error" not in fc[0] and fc[0]["replications"] == 2, fc
+f = fc[0]["fleets"]
+assert len(f) == 1 and f[0]["fleet"] == "amr" and f[0]["deliver_within"] == 0.5, f
+assert f[0]["open"] == 0 and f[0]["overdue"] == 0 and f[0]["requests"] == [], f
+assert f[0]["late"] == {"mean": 1, "half_width": 0, "min": 1, "max": 1}, f
+ch = fc[0]["chargers"]
+assert ch == [{"charger": "chg", "points": 1, "queue_now": 0, "p_queue": 0, "queue_mean": 0,
+               "queue_mean_half_width": 0, "queue_max_mean": 0, "queue_max": 0,
+               "wait_mean": 0, "wait_half_width": 0}], ch
 err = open(sys.argv[2]).read()
 assert "bad_value: battery charge -1 is not a percentage" in err
 assert "missing_field: missing field 'batteryState.batteryCharge'" in err

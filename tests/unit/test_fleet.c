@@ -818,6 +818,56 @@ static void test_fleet_disconnected(void)
                  "the network is not connected there\n");
 }
 
+/* `deliver_within` on the trip computed by hand above (delivery times 9.5 and 19): a request
+ * delivered later than the target after it came is late, one delivered exactly at it is not;
+ * without the key the two KPIs are not reported. The target may carry a unit; a distribution is
+ * refused. */
+static void deliver_within_case(const char *within, double late, double share)
+{
+    char text[4096], key[64];
+    const char *p = strstr(trip_yaml, "    idle: home\n");
+    CHECK(p != NULL);
+    if (!p) return;
+    snprintf(key, sizeof key, "    deliver_within: %s\n", within);
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(p - trip_yaml), trip_yaml, key, p);
+    struct tsim_model *m;
+    struct tsim_result r;
+    int f;
+    struct tsim_sim *sim = run_text(text, "", &m, &f, &r);
+    if (!sim) return;
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), 14.25, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "late_deliveries"), late, 0);
+    CHECK_NEAR(kpi(&r, f, "on_time_share"), share, 1e-12);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static void test_fleet_deliver_within(void)
+{
+    deliver_within_case("9", 2, 0);
+    deliver_within_case("9.5", 1, 0.5);
+    deliver_within_case("570s", 1, 0.5);
+    deliver_within_case("10", 1, 0.5);
+    deliver_within_case("19", 0, 1);
+    struct tsim_model *m;
+    struct tsim_result r;
+    int f;
+    struct tsim_sim *sim = run_text(trip_yaml, "", &m, &f, &r);
+    if (sim) {
+        CHECK(tsim_result_find(&r, f, "late_deliveries") == NULL);
+        CHECK(tsim_result_find(&r, f, "on_time_share") == NULL);
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+    expect_error("    count: 3\n", "    count: 3\n    deliver_within: uniform(4, 6)\n",
+                 "fleet.yaml:7:5: error: 'deliver_within' of fleet 'amr' must be a fixed time (a "
+                 "number, or with a unit such as 5min), not a distribution\n");
+    expect_error("    count: 3\n", "    count: 3\n    deliver_within: soon\n",
+                 "fleet.yaml:9:21: error:");
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -846,5 +896,6 @@ int main(void)
     RUN(test_fleet_capacity_blocked);
     RUN(test_fleet_capacity_raises_deliveries);
     RUN(test_fleet_capacity_bad);
+    RUN(test_fleet_deliver_within);
     return CHECK_DONE();
 }
