@@ -6,13 +6,14 @@
 # that the tests run the farm on both), fuzzing (clang), the browser tests of reports and of the
 # dashboard (Chromium, with playwright-core from npm; curl talks to the dashboard's server) and
 # the second implementation the engine is compared with (SimPy, reading model files with PyYAML:
-# tests/diff/).
+# tests/diff/), and Python's jsonschema for the check of the fleet twin's VDA 5050 messages
+# against the published schemas (tests/twin/vda_schema.py).
 set -eu
 
 PKGS="build-essential pkg-config libfyaml-dev libsqlite3-dev sqlite3 libmosquitto-dev mosquitto
 libmicrohttpd-dev libcjson-dev mpich libmpich-dev openmpi-bin libopenmpi-dev python3 python3-simpy3
 python3-yaml openssl curl clang libclang-rt-14-dev chromium nodejs npm libcsv-dev liblua5.4-dev
-python3-numpy python3-pytest python3-setuptools python3-pip python3-venv"
+python3-numpy python3-pytest python3-setuptools python3-pip python3-venv python3-jsonschema"
 
 # Debian ranks Open MPI above MPICH, so installing it makes mpicc, mpirun and <mpi.h> Open MPI's.
 # MPICH stays the default (`make mpi`, plain mpirun); Open MPI keeps its own names,
