@@ -398,6 +398,9 @@ static void arrive_upto(struct tsim_sim *sim, uint32_t b, struct tsim__picking *
         uint32_t e = tsim__entity_new(sim, ol.product[ol.first[o]]);
         int64_t due = due_ticks(sim, s, d, o);
         if (due != TSIM__NEVER) sim->ents[e].due = due;
+        uint64_t units = 0;
+        for (int32_t l = ol.first[o]; l < ol.first[o + 1]; l++) units += (uint64_t)ol.qty[l];
+        tsim__eorder_set(sim, e, b, o, (uint32_t)(ol.first[o + 1] - ol.first[o]), units);
         tsim__entity_enter_system(sim, e);
         tsim__note_enter(sim, b, e);
         os[o].ent = e;

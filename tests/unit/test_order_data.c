@@ -1,0 +1,231 @@
+/*
+ * The order an entity carries out of a picking block (its order, lines and units, beside its due
+ * time), and the KPIs it feeds: per product at a sink, per product in the picking block, and the
+ * orders table. Three orders with deterministic times, every value worked out by hand; a clone
+ * mid-run that ends the same; a slot a picking order left, taken by a source's entity, that
+ * carries no order.
+ */
+#include "check.h"
+#include "twinsim.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "model_text.h"
+#include "blocks/picking.h"
+#include "blocks/sim.h"
+
+static char tmpdir[64];
+static char orders_path[128];
+
+/* One picker, tours of one line, no walking: a line takes 1 + 0.5 a unit; packing takes 2.
+ *   O1 (released 0, due 10): a x 2, b x 1: 2 lines, 3 units; O1/1 picked 0-2, O1/2 2-3.5;
+ *       complete 3.5, packed 3.5-5.5, shipped 5.5, on time.
+ *   O2 (released 1, due 5): c x 4: 1 line, 4 units; picked 3.5-6.5, complete 6.5, shipped 8.5,
+ *       late.
+ *   O3 (released 20, due 30): a x 1, c x 1, b x 5: 3 lines, 7 units; picked 20-21.5, 21.5-23,
+ *       23-26.5; complete 26.5, shipped 28.5, on time.
+ * An order's entity has its first line's product: O1 and O3 are a, O2 is c. */
+static const char three_orders_csv[] = "order,line,product,quantity,release,due\n"
+                                       "O1,1,a,2,0,10\n"
+                                       "O1,2,b,1,0,10\n"
+                                       "O2,1,c,4,1,5\n"
+                                       "O3,1,a,1,20,30\n"
+                                       "O3,2,c,1,20,30\n"
+                                       "O3,3,b,5,20,30\n";
+
+#define PICK_KEYS "    pick_line: 1\n    pick_unit: 0.5\n    pack_time: 2\n"
+
+/* The model: the picking block `pick` reading the three orders, to sink `out`; `extra` adds
+ * blocks (each line indented 2). */
+static struct tsim_model *three_orders(const char *extra)
+{
+    FILE *f = fopen(orders_path, "wb");
+    CHECK(f != NULL);
+    if (!f) return NULL;
+    fwrite(three_orders_csv, 1, sizeof three_orders_csv - 1, f);
+    fclose(f);
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: dc\n"
+             "products: [a, b, c]\n"
+             "blocks:\n"
+             "  - picking: pick\n"
+             "    orders_file: %s\n" PICK_KEYS "    to: out\n"
+             "  - sink: out\n"
+             "%s",
+             orders_path, extra);
+    return model_must_load(yaml, "dc.yaml");
+}
+
+/* What the sink saw: each entity entering it, with the order it carried. */
+struct seen {
+    struct tsim_sim *sim;
+    int pick, out;
+    uint64_t picked[16]; /* ids of the entities the picking block made */
+    int npicked;
+    struct {
+        uint64_t id;
+        double t, due;
+        int has, product;
+        uint32_t block, order, lines;
+        uint64_t units;
+    } at[64];
+    int n;
+};
+
+static void observe(void *ctx, const struct tsim_obs *o)
+{
+    struct seen *s = ctx;
+    if (o->kind != TSIM_OBS_ENTER) return;
+    if (o->block == s->pick && s->npicked < 16) s->picked[s->npicked++] = o->entity;
+    if (o->block != s->out || s->n >= 64) return;
+    struct tsim_sim *sim = s->sim;
+    uint32_t e = TSIM__NIL; /* the entity, still alive while the sink notes it */
+    for (uint32_t i = 0; i < sim->nents && e == TSIM__NIL; i++)
+        if (sim->ents[i].id == o->entity) e = i;
+    CHECK(e != TSIM__NIL);
+    if (e == TSIM__NIL) return;
+    const struct tsim__eorder *eo = tsim__eorder_of(sim, e);
+    int k = s->n++;
+    s->at[k].id = o->entity;
+    s->at[k].t = o->t;
+    s->at[k].product = o->product;
+    s->at[k].due = sim->ents[e].due == TSIM__NEVER ? -1 : tsim__time(sim, sim->ents[e].due);
+    s->at[k].has = eo != NULL;
+    if (eo) {
+        s->at[k].block = eo->block;
+        s->at[k].order = eo->order;
+        s->at[k].lines = eo->lines;
+        s->at[k].units = eo->units;
+    }
+}
+
+/* The three orders reach the sink at 5.5, 8.5 and 28.5 carrying their order, lines, units and
+ * due time, named back to the file's ids. */
+static void check_three(const struct tsim_model *m, const struct seen *s)
+{
+    static const char *const id[] = {"O1", "O2", "O3"};
+    static const double t[] = {5.5, 8.5, 28.5}, due[] = {10, 5, 30};
+    static const uint32_t lines[] = {2, 1, 3};
+    static const uint64_t units[] = {3, 4, 7};
+    static const int product[] = {0, 2, 0};
+    CHECK(s->n == 3);
+    for (int k = 0; k < s->n && k < 3; k++) {
+        CHECK(s->at[k].has);
+        CHECK(s->at[k].block == (uint32_t)s->pick);
+        CHECK_STR(tsim__picking_order_id(m, s->pick, s->at[k].order), id[k]);
+        CHECK(s->at[k].lines == lines[k]);
+        CHECK(s->at[k].units == units[k]);
+        CHECK_NEAR(s->at[k].t, t[k], 1e-9);
+        CHECK_NEAR(s->at[k].due, due[k], 1e-9);
+        CHECK(s->at[k].product == product[k]);
+    }
+}
+
+static void test_order_on_entity(void)
+{
+    struct tsim_model *m = three_orders("");
+    if (!m) return;
+    struct seen s = {.pick = tsim_model_find_block(m, "pick"), .out = tsim_model_find_block(m, "out")};
+    s.sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_set_observer(s.sim, observe, &s);
+    tsim_sim_run(s.sim);
+    check_three(m, &s);
+    CHECK(s.npicked == 3);
+    tsim_sim_destroy(s.sim);
+    tsim_model_destroy(m);
+}
+
+/* A clone at 7, with O1 shipped, O2 being packed and O3 not yet come, carries the same orders to
+ * the sink as the original; a reset sim (ids start again at 1) carries them again. */
+static void test_order_on_entity_clone(void)
+{
+    struct tsim_model *m = three_orders("");
+    if (!m) return;
+    struct seen s = {.pick = tsim_model_find_block(m, "pick"), .out = tsim_model_find_block(m, "out")};
+    s.sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_set_observer(s.sim, observe, &s);
+    tsim_sim_run_until(s.sim, 7);
+    CHECK(s.n == 1);
+    struct seen c = s;
+    c.sim = tsim_sim_clone(s.sim);
+    tsim_sim_set_observer(c.sim, observe, &c);
+    tsim_sim_run(c.sim);
+    check_three(m, &c);
+    tsim_sim_run(s.sim);
+    check_three(m, &s);
+    tsim_sim_destroy(c.sim);
+    s.n = s.npicked = 0;
+    tsim_sim_reset(s.sim, 1, 0);
+    tsim_sim_run(s.sim);
+    check_three(m, &s);
+    tsim_sim_destroy(s.sim);
+    tsim_model_destroy(m);
+}
+
+/* A source's parts share the sink and take the slots the orders left: they carry no order. The
+ * source makes one every 3 from 3 to 45 (15 parts); the orders' entities are freed at 5.5, 8.5
+ * and 28.5, so later parts are made in their slots. */
+static void test_order_slot_reused(void)
+{
+    struct tsim_model *m = three_orders("  - source: parts\n"
+                                        "    interarrival: 3\n"
+                                        "    limit: 15\n"
+                                        "    product: b\n"
+                                        "    to: out\n");
+    if (!m) return;
+    struct seen s = {.pick = tsim_model_find_block(m, "pick"), .out = tsim_model_find_block(m, "out")};
+    s.sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_set_observer(s.sim, observe, &s);
+    tsim_sim_run(s.sim);
+    CHECK(s.n == 18);
+    int orders = 0, parts = 0;
+    for (int k = 0; k < s.n; k++) {
+        int picked = 0;
+        for (int i = 0; i < s.npicked; i++) picked |= s.picked[i] == s.at[k].id;
+        CHECK(s.at[k].has == picked);
+        orders += picked;
+        parts += !picked;
+    }
+    CHECK(orders == 3);
+    CHECK(parts == 15);
+    CHECK(s.sim->cap_ents >= 1 && s.sim->nents < 8); /* slots were reused */
+    tsim_sim_destroy(s.sim);
+    tsim_model_destroy(m);
+}
+
+/* A model without a picking block keeps no table. */
+static void test_order_table_absent(void)
+{
+    struct tsim_model *m = model_must_load("name: line\n"
+                                           "blocks:\n"
+                                           "  - source: in\n"
+                                           "    interarrival: 1\n"
+                                           "    limit: 10\n"
+                                           "    to: out\n"
+                                           "  - sink: out\n",
+                                           "line.yaml");
+    if (!m) return;
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run(sim);
+    CHECK(sim->eorders == NULL);
+    CHECK(tsim__eorder_of(sim, 0) == NULL);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-orderdata-XXXXXX");
+    if (!mkdtemp(tmpdir)) return 1;
+    snprintf(orders_path, sizeof orders_path, "%s/orders.csv", tmpdir);
+    RUN(test_order_on_entity);
+    RUN(test_order_on_entity_clone);
+    RUN(test_order_slot_reused);
+    RUN(test_order_table_absent);
+    unlink(orders_path);
+    rmdir(tmpdir);
+    return check_total_failed_ ? 1 : 0;
+}
