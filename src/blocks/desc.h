@@ -128,6 +128,9 @@ struct tsim__block_desc {
     char *name;
     int index;
     int indegree; /* finalized */
+    /* finalized: a picking block's shipped orders may reach it along routes (they carry their
+     * order data there: a sink then keeps their units by product) */
+    int orders_reach;
     struct tsim__route route;
 
     /* source */
@@ -327,13 +330,24 @@ struct tsim_model {
     int nattrs;
     struct tsim__attr_desc *attrs;
     char *file; /* the file it was loaded from, for run-time errors of its rules; may be NULL */
-    /* finalized, with two products or more: the names of the KPIs by product,
-     * "products.P.lead_time" at 2p and "products.P.throughput" at 2p + 1 (results borrow
+    /* finalized, with two products or more, or one and a picking block: the names of the KPIs
+     * by product, "products.P.KPI" at TSIM__PK_N p + TSIM__PK_KPI (sim.h; results borrow
      * them); NULL otherwise */
     char **product_kpis;
     struct tsim__sheet *sheets; /* per product; NULL: no routing sheets */
     struct tsim__setups setups;
 };
+
+/* The KPIs by product (m->product_kpis), in this order for each product: the first two of every
+ * sink and the system, the next two of a sink in a model with a picking block (orders carry
+ * units), the last two of a picking block. */
+enum {
+    TSIM__PK_LEAD, TSIM__PK_THROUGHPUT, TSIM__PK_COUNT, TSIM__PK_UNITS, TSIM__PK_LINES_PH,
+    TSIM__PK_UNITS_PH, TSIM__PK_N
+};
+/* The products whose KPIs sink `d` of finalized `m` keeps (model.c): every product of a model of
+ * two or more, or of one that a picking block's orders may reach; 0 otherwise. */
+int tsim__products_kept(const struct tsim_model *m, const struct tsim__block_desc *d);
 
 /* Free the routing sheets and setup families of `m` (src/blocks/sheets.c). */
 void tsim__sheets_release(struct tsim_model *m);

@@ -130,7 +130,7 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
            round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) + gen_size(d) +
            round8(nl / 8 + 1) +
            (size_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) * sizeof(int64_t) +
-           (by_crane(d) ? round8(nl / 8 + 1) : 0);
+           (by_crane(d) ? round8(nl / 8 + 1) : 0) + np * 3 * sizeof(uint64_t);
 }
 
 static int64_t release_ticks(const struct tsim_sim *sim, const struct tsim__picking *s,
@@ -208,6 +208,22 @@ static void generate(struct tsim_sim *sim, struct tsim__picking *s,
     first[no] = l;
 }
 
+/* The products the block's lines may have, marked in its KPIs by product: a file's, a drawn
+ * line's product or mix, or every product. The same in every replication. */
+static void list_products(struct tsim__picking *s, const struct tsim__block_desc *d)
+{
+    uint64_t *by = AT(s, prod_off, uint64_t);
+    if (!generated(d)) {
+        for (int l = 0; l < d->orders.nlines; l++) by[3 * d->orders.product[l] + 2] = 1;
+    } else if (d->mix_n > 0) {
+        for (int i = 0; i < d->mix_n; i++) by[3 * d->mix_product[i] + 2] = 1;
+    } else if (d->val[K_PRODUCT].set) {
+        by[3 * d->val[K_PRODUCT].i + 2] = 1;
+    } else {
+        for (uint32_t p = 0; p < s->nprod; p++) by[3 * p + 2] = 1;
+    }
+}
+
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct tsim__picking *s = tsim__state(sim, b);
@@ -234,6 +250,9 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->done_off = after; /* zeroed with the arena */
     s->lw_off = after + round8(nl / 8 + 1);
     s->in_off = by_crane(d) ? s->lw_off + (uint64_t)s->npick * count_of(d, K_TOUR_LINES) * 8 : 0;
+    s->prod_off = s->lw_off + (uint64_t)s->npick * count_of(d, K_TOUR_LINES) * 8 +
+                  (by_crane(d) ? round8(nl / 8 + 1) : 0);
+    list_products(s, d);
     if (s->norders) tsim__schedule(sim, release_ticks(sim, s, d, 0), b, EV_ARRIVE, 0);
     if (d->val[K_RELEASE].i == REL_WAVE && s->norders)
         tsim__schedule(sim, sim->now + tsim__draw(sim, &d->val[K_WAVE].d, &s->h.rng[TSIM__RNG_AUX]),
@@ -486,6 +505,12 @@ static int ship(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint3
     }
     s->shipped++;
     s->on_time += sim->now <= due;
+    struct tsim__picking_lines ol = lines_of(s, tsim__desc(sim, b));
+    uint64_t *by = AT(s, prod_off, uint64_t);
+    for (int32_t l = ol.first[pk->order]; l < ol.first[pk->order + 1]; l++) {
+        by[3 * ol.product[l]]++;
+        by[3 * ol.product[l] + 1] += (uint64_t)ol.qty[l];
+    }
     tsim__sum_add(&s->lead, lead);
     tsim__sum_add(&s->cycle, sim->now - os->t_release);
     pk->state = IDLE;
@@ -534,6 +559,8 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     s->lines = s->units = s->shipped = s->on_time = s->stockouts = s->short_units = 0;
     s->cycle = s->lead = s->consol = s->pack_wait = (struct tsim__sum){0, 0};
     s->travel = s->work = 0;
+    uint64_t *by = AT(s, prod_off, uint64_t);
+    for (uint32_t p = 0; p < s->nprod; p++) by[3 * p] = by[3 * p + 1] = 0;
 }
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
@@ -559,6 +586,13 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim_result_add(r, (int)b, "stockouts", (double)s->stockouts);
     tsim_result_add(r, (int)b, "units_short", (double)s->short_units);
     tsim_result_add(r, (int)b, "orders_unreleased", (double)(s->arrived - s->released));
+    const uint64_t *by = AT(s, prod_off, uint64_t);
+    for (uint32_t p = 0; sim->m->product_kpis && p < s->nprod; p++) {
+        if (!by[3 * p + 2]) continue; /* no line of the block has it */
+        char *const *pk = sim->m->product_kpis + TSIM__PK_N * p;
+        tsim_result_add(r, (int)b, pk[TSIM__PK_LINES_PH], (double)by[3 * p] * per_hour);
+        tsim_result_add(r, (int)b, pk[TSIM__PK_UNITS_PH], (double)by[3 * p + 1] * per_hour);
+    }
 }
 
 static const struct tsim__block_vt picking_vt = {
@@ -596,6 +630,13 @@ int tsim__picking_is(const struct tsim_model *m, int block)
 {
     return block >= 0 && block < m->nblocks &&
            strcmp(tsim_block_type_name(m->blocks[block].type), "picking") == 0;
+}
+
+int tsim__picking_any(const struct tsim_model *m)
+{
+    for (int b = 0; b < m->nblocks; b++)
+        if (tsim__picking_is(m, b)) return 1;
+    return 0;
 }
 
 /* Order `id` of the file, or -1: through the ids' hash table (tsim__orderlines_index). */

@@ -12,6 +12,9 @@ struct tsim_sim;
 
 /* Is block `block` of `m` a picking block? */
 int tsim__picking_is(const struct tsim_model *m, int block);
+/* Does `m` have a picking block, whose shipped orders carry their order data (struct
+ * tsim__eorder, sim.h) to the KPIs by product? */
+int tsim__picking_any(const struct tsim_model *m);
 /* Whether the plant may name order `order` (and its line number `line`, or 0 for none) of picking
  * `block`, as far as the model tells: 0, or -1 with the reason in `err` (not a picking block,
  * orders drawn rather than read from a file, no such order or line). */

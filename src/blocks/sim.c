@@ -414,7 +414,7 @@ struct tsim_sim *tsim_sim_create(const struct tsim_model *m, uint64_t seed, uint
     sim->shift_off = tsim__calloc((size_t)m->nshifts + 1, sizeof *sim->shift_off);
     tsim__cal_init(&sim->cal);
     sim->nattrs = (uint32_t)m->nattrs;
-    for (int b = 0; b < m->nblocks && !sim->eorder_on; b++) sim->eorder_on = tsim__picking_is(m, b);
+    sim->eorder_on = tsim__picking_any(m);
     layout(sim);
     start(sim);
     return sim;
@@ -891,7 +891,7 @@ void tsim_sim_result(struct tsim_sim *sim, struct tsim_result *out)
         uint32_t np = 0;
         for (uint32_t b = 0; b < sim->nblocks; b++)
             if (sim->blocks[b].type == TSIM_SINK) np = tsim__sink_products(sim, b, by);
-        tsim__product_kpis(sim, out, TSIM_KPI_SYSTEM, by, np);
+        tsim__product_kpis(sim, out, TSIM_KPI_SYSTEM, by, NULL, np);
         tsim__free(by);
     }
     out->start_time = tsim__time(sim, sim->stats_start);

@@ -589,12 +589,13 @@ void tsim__hdr_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r, i
 double tsim__window(const struct tsim_sim *sim);
 /* The mean of `s` in model time, 0 when empty. */
 double tsim__sum_mean(const struct tsim_sim *sim, const struct tsim__sum *s);
-/* KPIs by product (sink.c): `products.P.lead_time` and `products.P.throughput` of `np` products from
- * their lead-time sums, for `block` (a sink, or TSIM_KPI_SYSTEM). tsim__sink_products adds sink
- * `b`'s sums into `by_product` (room for every product) and returns how many it keeps: 0 in a
- * model of fewer than two products. */
+/* KPIs by product (sink.c): `products.P.lead_time` and `products.P.throughput` of `np` products
+ * from their lead-time sums, for `block` (a sink, or TSIM_KPI_SYSTEM); with `units` (a sink that
+ * a picking block's orders may reach), `products.P.count` and `products.P.units` too.
+ * tsim__sink_products adds sink `b`'s sums into `by_product` (room for every product) and returns
+ * how many it keeps (tsim__products_kept). */
 void tsim__product_kpis(struct tsim_sim *sim, struct tsim_result *r, int block,
-                        const struct tsim__sum *by_product, uint32_t np);
+                        const struct tsim__sum *by_product, const uint64_t *units, uint32_t np);
 uint32_t tsim__sink_products(const struct tsim_sim *sim, uint32_t b, struct tsim__sum *by_product);
 /* A sink records the completion of an entity; a tracked order's is looked up out of line. */
 void tsim__complete_order(struct tsim_sim *sim, uint32_t e);

@@ -128,7 +128,8 @@ static void test_order_on_entity(void)
 {
     struct tsim_model *m = three_orders("");
     if (!m) return;
-    struct seen s = {.pick = tsim_model_find_block(m, "pick"), .out = tsim_model_find_block(m, "out")};
+    struct seen s = {.pick = tsim_model_find_block(m, "pick"),
+                     .out = tsim_model_find_block(m, "out")};
     s.sim = tsim_sim_create(m, 1, 0);
     tsim_sim_set_observer(s.sim, observe, &s);
     tsim_sim_run(s.sim);
@@ -144,7 +145,8 @@ static void test_order_on_entity_clone(void)
 {
     struct tsim_model *m = three_orders("");
     if (!m) return;
-    struct seen s = {.pick = tsim_model_find_block(m, "pick"), .out = tsim_model_find_block(m, "out")};
+    struct seen s = {.pick = tsim_model_find_block(m, "pick"),
+                     .out = tsim_model_find_block(m, "out")};
     s.sim = tsim_sim_create(m, 1, 0);
     tsim_sim_set_observer(s.sim, observe, &s);
     tsim_sim_run_until(s.sim, 7);
@@ -176,7 +178,8 @@ static void test_order_slot_reused(void)
                                         "    product: b\n"
                                         "    to: out\n");
     if (!m) return;
-    struct seen s = {.pick = tsim_model_find_block(m, "pick"), .out = tsim_model_find_block(m, "out")};
+    struct seen s = {.pick = tsim_model_find_block(m, "pick"),
+                     .out = tsim_model_find_block(m, "out")};
     s.sim = tsim_sim_create(m, 1, 0);
     tsim_sim_set_observer(s.sim, observe, &s);
     tsim_sim_run(s.sim);
@@ -216,6 +219,134 @@ static void test_order_table_absent(void)
     tsim_model_destroy(m);
 }
 
+/* The sink's KPIs by product: a has O1 and O3 (lead times 5.5 and 8.5, units 3 + 7), c has O2
+ * (lead time 7.5, 4 units), b none. The picking block's lines and units by product over the
+ * 28.5 minutes: a has 2 lines of 2 + 1 units, b 2 of 1 + 5, c 2 of 4 + 1. */
+static void test_order_product_kpis(void)
+{
+    struct tsim_model *m = three_orders("");
+    if (!m) return;
+    int pick = tsim_model_find_block(m, "pick"), out = tsim_model_find_block(m, "out");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 28.5, 1e-9);
+    static const double count[] = {2, 0, 1}, lead[] = {7, 0, 7.5}, units[] = {10, 0, 4};
+    static const double lines[] = {2, 2, 2}, picked[] = {3, 6, 5};
+    static const char *const name[] = {"a", "b", "c"};
+    for (int p = 0; p < 3; p++) {
+        char k[64];
+        snprintf(k, sizeof k, "products.%s.count", name[p]);
+        CHECK_NEAR(kpi(&r, out, k), count[p], 0);
+        snprintf(k, sizeof k, "products.%s.lead_time", name[p]);
+        CHECK_NEAR(kpi(&r, out, k), lead[p], 1e-9);
+        snprintf(k, sizeof k, "products.%s.units", name[p]);
+        CHECK_NEAR(kpi(&r, out, k), units[p], 0);
+        snprintf(k, sizeof k, "products.%s.lines_per_hour", name[p]);
+        CHECK_NEAR(kpi(&r, pick, k), lines[p] * 60 / 28.5, 1e-9);
+        snprintf(k, sizeof k, "products.%s.units_per_hour", name[p]);
+        CHECK_NEAR(kpi(&r, pick, k), picked[p] * 60 / 28.5, 1e-9);
+    }
+    /* the sink's own KPIs by product end there; the system's stay lead time and throughput */
+    CHECK(tsim_result_find(&r, TSIM_KPI_SYSTEM, "products.a.count") == NULL);
+    CHECK(tsim_result_find(&r, TSIM_KPI_SYSTEM, "products.a.lead_time") != NULL);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Drawn orders of a product mix, run until every one has shipped: the sink's counts and units by
+ * product add up to its entries and to the orders' units, and the picking block's lines and
+ * units per hour by product to its own, since without `stock` no line is short. */
+static void test_order_product_sums(void)
+{
+    struct tsim_model *m = model_must_load("name: gen\n"
+                                           "products: [a, b, c]\n"
+                                           "blocks:\n"
+                                           "  - picking: pick\n"
+                                           "    order_interarrival: exponential(2)\n"
+                                           "    order_limit: 500\n"
+                                           "    order_lines: uniform(0.5, 6.5)\n"
+                                           "    line_units: uniform(0.5, 4.5)\n"
+                                           "    product: {a: 0.5, b: 0.3, c: 0.2}\n"
+                                           "    pickers: 3\n"
+                                           "    tour_lines: 5\n"
+                                           "    pick_line: 0.2\n"
+                                           "    pack_time: 1\n"
+                                           "    to: out\n"
+                                           "  - sink: out\n",
+                                           "gen.yaml");
+    if (!m) return;
+    int pick = tsim_model_find_block(m, "pick"), out = tsim_model_find_block(m, "out");
+    struct tsim_sim *sim = tsim_sim_create(m, 7, 0);
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    double n = 0, u = 0, lph = 0, uph = 0;
+    for (const char *p = "abc"; *p; p++) {
+        char k[64];
+        snprintf(k, sizeof k, "products.%c.count", *p);
+        CHECK(kpi(&r, out, k) > 0);
+        n += kpi(&r, out, k);
+        snprintf(k, sizeof k, "products.%c.units", *p);
+        u += kpi(&r, out, k);
+        snprintf(k, sizeof k, "products.%c.lines_per_hour", *p);
+        CHECK(kpi(&r, pick, k) > 0);
+        lph += kpi(&r, pick, k);
+        snprintf(k, sizeof k, "products.%c.units_per_hour", *p);
+        uph += kpi(&r, pick, k);
+    }
+    CHECK_NEAR(kpi(&r, out, "entered"), 500, 0);
+    CHECK_NEAR(n, 500, 0);
+    CHECK_NEAR(u, kpi(&r, pick, "units_picked"), 0);
+    CHECK_NEAR(lph, kpi(&r, pick, "lines_per_hour"), 1e-9 * lph);
+    CHECK_NEAR(uph, kpi(&r, pick, "units_per_hour"), 1e-9 * uph);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* A one-product model with a picking block keeps its product's KPIs; the same line without the
+ * picking block keeps none, as before. */
+static void test_order_one_product(void)
+{
+    struct tsim_model *m = model_must_load("name: gen\n"
+                                           "products: [a]\n"
+                                           "blocks:\n"
+                                           "  - picking: pick\n"
+                                           "    order_interarrival: 1\n"
+                                           "    order_limit: 4\n"
+                                           "    line_units: 3\n"
+                                           "    to: out\n"
+                                           "  - sink: out\n",
+                                           "one.yaml");
+    if (!m) return;
+    int out = tsim_model_find_block(m, "out");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_NEAR(kpi(&r, out, "products.a.count"), 4, 0);
+    CHECK_NEAR(kpi(&r, out, "products.a.units"), 12, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    m = model_must_load("name: line\n"
+                        "products: [a]\n"
+                        "blocks:\n"
+                        "  - source: in\n"
+                        "    interarrival: 1\n"
+                        "    limit: 4\n"
+                        "    to: out\n"
+                        "  - sink: out\n",
+                        "line.yaml");
+    if (!m) return;
+    sim = tsim_sim_create(m, 1, 0);
+    run_to_end(sim, &r);
+    CHECK(tsim_result_find(&r, tsim_model_find_block(m, "out"), "products.a.lead_time") == NULL);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-orderdata-XXXXXX");
@@ -225,6 +356,9 @@ int main(void)
     RUN(test_order_on_entity_clone);
     RUN(test_order_slot_reused);
     RUN(test_order_table_absent);
+    RUN(test_order_product_kpis);
+    RUN(test_order_product_sums);
+    RUN(test_order_one_product);
     unlink(orders_path);
     rmdir(tmpdir);
     return check_total_failed_ ? 1 : 0;
