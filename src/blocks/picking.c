@@ -406,6 +406,14 @@ static void release_upto(struct tsim_sim *sim, uint32_t b, struct tsim__picking 
     dispatch_pickers(sim, b, s);
 }
 
+/* The units of order `o`: the sum of its lines' quantities. */
+static uint64_t order_units(struct tsim__picking_lines ol, uint32_t o)
+{
+    uint64_t units = 0;
+    for (int32_t l = ol.first[o]; l < ol.first[o + 1]; l++) units += (uint64_t)ol.qty[l];
+    return units;
+}
+
 /* The orders before `k` that have not arrived arrive now. */
 static void arrive_upto(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t k)
 {
@@ -417,14 +425,14 @@ static void arrive_upto(struct tsim_sim *sim, uint32_t b, struct tsim__picking *
         uint32_t e = tsim__entity_new(sim, ol.product[ol.first[o]]);
         int64_t due = due_ticks(sim, s, d, o);
         if (due != TSIM__NEVER) sim->ents[e].due = due;
-        uint64_t units = 0;
-        for (int32_t l = ol.first[o]; l < ol.first[o + 1]; l++) units += (uint64_t)ol.qty[l];
-        tsim__eorder_set(sim, e, b, o, (uint32_t)(ol.first[o + 1] - ol.first[o]), units);
+        tsim__eorder_set(sim, e, b, o, (uint32_t)(ol.first[o + 1] - ol.first[o]),
+                         order_units(ol, o));
         tsim__entity_enter_system(sim, e);
         tsim__note_enter(sim, b, e);
         os[o].ent = e;
         os[o].left = (uint32_t)(ol.first[o + 1] - ol.first[o]);
         os[o].t_first = -1;
+        os[o].t_shipped = -1;
         os[o].t_release = sim->now;
     }
 }
@@ -505,6 +513,7 @@ static int ship(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint3
     }
     s->shipped++;
     s->on_time += sim->now <= due;
+    os->t_shipped = sim->now;
     struct tsim__picking_lines ol = lines_of(s, tsim__desc(sim, b));
     uint64_t *by = AT(s, prod_off, uint64_t);
     for (int32_t l = ol.first[pk->order]; l < ol.first[pk->order + 1]; l++) {
@@ -768,6 +777,32 @@ int tsim__picking_line_of(const struct tsim_model *m, int block, uint32_t l, con
     uint32_t o = order_of(d->orders.first, (uint32_t)d->orders.norders, l);
     *order = d->orders.id[o];
     return d->orders.line[l];
+}
+
+/* The orders table (picking.h) ------------------------------------------------------------- */
+
+uint32_t tsim__picking_orders(const struct tsim_sim *sim, int block)
+{
+    return ((const struct tsim__picking *)tsim__state(sim, (uint32_t)block))->norders;
+}
+
+void tsim__picking_order_row(const struct tsim_sim *sim, int block, uint32_t o,
+                             struct tsim__order_row *row)
+{
+    struct tsim__picking *s = tsim__state(sim, (uint32_t)block);
+    const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
+    const struct tsim__picking_order *os = &AT(s, ord_off, struct tsim__picking_order)[o];
+    struct tsim__picking_lines ol = lines_of(s, d);
+    row->block = d->name;
+    row->index = o;
+    row->id = tsim__picking_order_id(sim->m, block, o);
+    row->release = o < s->released ? tsim__time(sim, os->t_release) : NAN;
+    row->complete = o < s->arrived && os->left == 0 ? tsim__time(sim, os->t_done) : NAN;
+    row->shipped = o < s->arrived && os->t_shipped >= 0 ? tsim__time(sim, os->t_shipped) : NAN;
+    int64_t due = due_ticks(sim, s, d, o);
+    row->due = due == TSIM__NEVER ? NAN : tsim__time(sim, due);
+    row->lines = (uint32_t)(ol.first[o + 1] - ol.first[o]);
+    row->units = order_units(ol, o);
 }
 
 /* The descriptor ---------------------------------------------------------------------------- */

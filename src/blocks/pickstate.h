@@ -91,6 +91,7 @@ static inline int by_crane(const struct tsim__block_desc *d) { return d->val[K_P
 struct tsim__picking_order {
     int64_t t_release, t_first; /* ticks; t_first: its first line at the pack station, -1 */
     int64_t t_done;             /* complete (all lines there), ticks */
+    int64_t t_shipped;          /* handed on, ticks; -1 before */
     uint32_t ent, left;
 };
 
