@@ -8,6 +8,7 @@
 #include "check.h"
 #include "twinsim.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -347,6 +348,58 @@ static void test_order_one_product(void)
     tsim_model_destroy(m);
 }
 
+/* The orders table of `sim` (3 rows) equals `want`; NaN stands for none. */
+static void check_rows(const struct tsim_sim *sim, int pick, const double want[3][4])
+{
+    static const char *const id[] = {"O1", "O2", "O3"};
+    static const uint32_t lines[] = {2, 1, 3};
+    static const uint64_t units[] = {3, 4, 7};
+    CHECK(tsim__picking_orders(sim, pick) == 3);
+    for (uint32_t o = 0; o < 3; o++) {
+        struct tsim__order_row row;
+        tsim__picking_order_row(sim, pick, o, &row);
+        CHECK_STR(row.block, "pick");
+        CHECK_STR(row.id, id[o]);
+        CHECK(row.index == o);
+        CHECK(row.lines == lines[o]);
+        CHECK(row.units == units[o]);
+        const double got[4] = {row.release, row.complete, row.shipped, row.due};
+        for (int k = 0; k < 4; k++) {
+            CHECK(isnan(got[k]) == isnan(want[o][k]));
+            if (!isnan(want[o][k])) CHECK_NEAR(got[k], want[o][k], 1e-9);
+        }
+    }
+}
+
+/* The table by hand (release, complete, shipped, due), at 7 and at the end; a clone made at 7
+ * has the same table then, and ends with the same table as the original. */
+static void test_order_rows(void)
+{
+    const double at7[3][4] = {{0, 3.5, 5.5, 10}, {1, 6.5, NAN, 5}, {NAN, NAN, NAN, 30}};
+    const double end[3][4] = {{0, 3.5, 5.5, 10}, {1, 6.5, 8.5, 5}, {20, 26.5, 28.5, 30}};
+    struct tsim_model *m = three_orders("");
+    if (!m) return;
+    int pick = tsim_model_find_block(m, "pick");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(sim, 7);
+    check_rows(sim, pick, at7);
+    struct tsim_sim *clone = tsim_sim_clone(sim);
+    check_rows(clone, pick, at7);
+    tsim_sim_run(clone);
+    check_rows(clone, pick, end);
+    tsim_sim_run(sim);
+    check_rows(sim, pick, end);
+    static const int on_time[] = {1, 0, 1}; /* O2 shipped at 8.5, due 5 */
+    for (uint32_t o = 0; o < 3; o++) {
+        struct tsim__order_row row;
+        tsim__picking_order_row(sim, pick, o, &row);
+        CHECK(tsim__order_on_time(&row) == on_time[o]);
+    }
+    tsim_sim_destroy(clone);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-orderdata-XXXXXX");
@@ -359,6 +412,7 @@ int main(void)
     RUN(test_order_product_kpis);
     RUN(test_order_product_sums);
     RUN(test_order_one_product);
+    RUN(test_order_rows);
     unlink(orders_path);
     rmdir(tmpdir);
     return check_total_failed_ ? 1 : 0;
