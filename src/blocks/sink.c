@@ -8,7 +8,6 @@
  */
 #include "blocks/sink.h"
 
-
 /* A sink's units by product, after its lead-time sums; valid when k->orders. */
 static uint64_t *units_of(struct tsim__sink *k) { return (uint64_t *)(k->by_product + k->np); }
 
