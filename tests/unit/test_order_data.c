@@ -125,14 +125,23 @@ static void check_three(const struct tsim_model *m, const struct seen *s)
     }
 }
 
+/* The three orders' model with `extra` blocks, and a sim of it that `s` observes (s->sim). */
+static struct tsim_model *observed(struct seen *s, const char *extra)
+{
+    struct tsim_model *m = three_orders(extra);
+    if (!m) return NULL;
+    *s = (struct seen){.pick = tsim_model_find_block(m, "pick"),
+                       .out = tsim_model_find_block(m, "out")};
+    s->sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_set_observer(s->sim, observe, s);
+    return m;
+}
+
 static void test_order_on_entity(void)
 {
-    struct tsim_model *m = three_orders("");
+    struct seen s;
+    struct tsim_model *m = observed(&s, "");
     if (!m) return;
-    struct seen s = {.pick = tsim_model_find_block(m, "pick"),
-                     .out = tsim_model_find_block(m, "out")};
-    s.sim = tsim_sim_create(m, 1, 0);
-    tsim_sim_set_observer(s.sim, observe, &s);
     tsim_sim_run(s.sim);
     check_three(m, &s);
     CHECK(s.npicked == 3);
@@ -144,12 +153,9 @@ static void test_order_on_entity(void)
  * the sink as the original; a reset sim (ids start again at 1) carries them again. */
 static void test_order_on_entity_clone(void)
 {
-    struct tsim_model *m = three_orders("");
+    struct seen s;
+    struct tsim_model *m = observed(&s, "");
     if (!m) return;
-    struct seen s = {.pick = tsim_model_find_block(m, "pick"),
-                     .out = tsim_model_find_block(m, "out")};
-    s.sim = tsim_sim_create(m, 1, 0);
-    tsim_sim_set_observer(s.sim, observe, &s);
     tsim_sim_run_until(s.sim, 7);
     CHECK(s.n == 1);
     struct seen c = s;
@@ -173,16 +179,13 @@ static void test_order_on_entity_clone(void)
  * and 28.5, so later parts are made in their slots. */
 static void test_order_slot_reused(void)
 {
-    struct tsim_model *m = three_orders("  - source: parts\n"
+    struct seen s;
+    struct tsim_model *m = observed(&s, "  - source: parts\n"
                                         "    interarrival: 3\n"
                                         "    limit: 15\n"
                                         "    product: b\n"
                                         "    to: out\n");
     if (!m) return;
-    struct seen s = {.pick = tsim_model_find_block(m, "pick"),
-                     .out = tsim_model_find_block(m, "out")};
-    s.sim = tsim_sim_create(m, 1, 0);
-    tsim_sim_set_observer(s.sim, observe, &s);
     tsim_sim_run(s.sim);
     CHECK(s.n == 18);
     int orders = 0, parts = 0;
