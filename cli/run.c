@@ -54,6 +54,9 @@ static const char help[] =
     "  --csv DIR             write DIR/summary.csv and DIR/replications.csv\n"
     "  --db FILE             results database (default: twinsim.db in this directory)\n"
     "  --no-db               do not record the run\n"
+    "  --orders              with --json, --csv and the database, also write replication 0's\n"
+    "                        orders table: each picking block's orders with their release,\n"
+    "                        complete, shipped and due times, on time, lines and units\n"
     "  --trace T             also record replication 0 sampled every T of model time (WIP,\n"
     "                        completions, each block's content and busy servers) for the\n"
     "                        dashboard's time series; units as --horizon\n"
@@ -69,7 +72,7 @@ struct run_args {
     const char *model;
     const char *reps, *seed, *horizon, *warmup, *threads, *max_ents, *max_instant;
     const char *json, *csv, *db, *rng, *trace;
-    int no_db, quiet, gpu;
+    int no_db, quiet, gpu, orders;
     const char **sets;
     int nsets;
 };
@@ -117,6 +120,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
             a->gpu = 1;
             continue;
         }
+        if (strcmp(arg, "--orders") == 0) {
+            a->orders = 1;
+            continue;
+        }
         if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
             a->quiet = 1;
             continue;
@@ -136,6 +143,12 @@ static int parse_args(int argc, char **argv, struct run_args *a)
     if (a->trace && a->no_db)
         return cli_usage_error("run", "option '--trace' records into the database: not with "
                                "'--no-db'");
+    if (a->orders && a->no_db && !a->json && !a->csv)
+        return cli_usage_error("run", "option '--orders' writes into --json, --csv or the "
+                               "database: not with '--no-db' alone");
+    if (a->orders && a->gpu)
+        return cli_usage_error("run", "option '--orders' reads a replication's orders on the CPU: "
+                               "not with '--gpu'");
     if (a->trace && a->gpu)
         return cli_usage_error("run", "option '--trace' replays a replication on the CPU: not "
                                "with '--gpu'");
@@ -426,6 +439,7 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         goto done;
     }
 
+    if (a->orders) tsim_collect_keep_orders(collect);
     static atomic_int stop;
     cli_catch_signals(&stop);
     double t0 = now_seconds();

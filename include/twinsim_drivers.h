@@ -68,6 +68,16 @@ TSIM_API void tsim_collect_destroy(struct tsim_collect *c);
 TSIM_API size_t tsim_collect_done(const struct tsim_collect *c);
 
 /**
+ * Keep the orders table of replication 0 of tsim_collect_run (the one `twinsim run --trace`
+ * samples): each order of every picking block, with its release, complete, shipped
+ * and due times, lines and units, as that replication ends. The report then carries it to the
+ * JSON document (`orders`), the CSV directory (orders.csv) and the results database
+ * (run_orders). A model without a picking block has no orders: nothing is kept. Call before
+ * tsim_collect_run.
+ */
+TSIM_API void tsim_collect_keep_orders(struct tsim_collect *c);
+
+/**
  * Run replications 0..o->replications-1 of `m` (warm-up, then to the horizon) on `o->threads`
  * threads into `c`, in replication order whatever the thread count.
  * Returns 0, or 1 when `*stop` (may be NULL) stopped the work first.

@@ -128,6 +128,9 @@ struct tsim__block_desc {
     char *name;
     int index;
     int indegree; /* finalized */
+    /* finalized: a picking block's shipped orders may reach it along routes (they carry their
+     * order data there: a sink then keeps their units by product) */
+    int orders_reach;
     struct tsim__route route;
 
     /* source */
@@ -335,20 +338,26 @@ struct tsim_model {
     int nattrs;
     struct tsim__attr_desc *attrs;
     char *file; /* the file it was loaded from, for run-time errors of its rules; may be NULL */
-    /* finalized, with two products or more: the names of the KPIs by product,
-     * "products.P.KPI" of KPI k (TSIM__PKPI_*) at p * TSIM__PKPI_N + k (results borrow them);
-     * NULL otherwise */
+    /* finalized, with two products or more, or one and a picking block: the names of the KPIs
+     * by product, "products.P.KPI" at TSIM__PK_N p + TSIM__PK_KPI (results borrow them); NULL
+     * otherwise */
     char **product_kpis;
     struct tsim__sheet *sheets; /* per product; NULL: no routing sheets */
     struct tsim__setups setups;
 };
 
-/* The KPIs by product whose names the model makes (its `product_kpis`): a sink's lead time and
- * throughput (sink.c), a storage block's stock, put-aways, retrievals and dwell (storage.c). */
+/* The KPIs by product (m->product_kpis), in this order for each product: the first two of every
+ * sink and the system, the next two of a sink in a model with a picking block (orders carry
+ * units), the next two of a picking block, the last four of a storage block with `by_product`
+ * (storage.c). */
 enum {
-    TSIM__PKPI_LEAD_TIME, TSIM__PKPI_THROUGHPUT, TSIM__PKPI_STOCK, TSIM__PKPI_PUT_AWAYS,
-    TSIM__PKPI_RETRIEVALS, TSIM__PKPI_DWELL, TSIM__PKPI_N
+    TSIM__PK_LEAD, TSIM__PK_THROUGHPUT, TSIM__PK_COUNT, TSIM__PK_UNITS, TSIM__PK_LINES_PH,
+    TSIM__PK_UNITS_PH, TSIM__PK_STOCK, TSIM__PK_PUT_AWAYS, TSIM__PK_RETRIEVALS, TSIM__PK_DWELL,
+    TSIM__PK_N
 };
+/* The products whose KPIs sink `d` of finalized `m` keeps (model.c): every product of a model of
+ * two or more, or of one that a picking block's orders may reach; 0 otherwise. */
+int tsim__products_kept(const struct tsim_model *m, const struct tsim__block_desc *d);
 
 /* Free the routing sheets and setup families of `m` (src/blocks/sheets.c). */
 void tsim__sheets_release(struct tsim_model *m);

@@ -11,6 +11,7 @@
  */
 #include "blocks/desc.h"
 #include "blocks/network.h"
+#include "blocks/picking.h"
 #include "blocks/registry.h"
 #include "core/core.h"
 
@@ -60,10 +61,34 @@ static void pdist_release(struct tsim__pdist *pd)
 /* The table of names of the KPIs by product (finalize makes it). */
 static void product_kpis_release(struct tsim_model *m)
 {
-    for (int i = 0; m->product_kpis && i < TSIM__PKPI_N * m->nproducts; i++)
+    for (int i = 0; m->product_kpis && i < TSIM__PK_N * m->nproducts; i++)
         tsim__free(m->product_kpis[i]);
     tsim__free(m->product_kpis);
     m->product_kpis = NULL;
+}
+
+int tsim__products_kept(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    return m->nproducts >= 2 || d->orders_reach ? m->nproducts : 0;
+}
+
+/* Mark the blocks that a picking block's shipped orders may reach along routes (orders_reach):
+ * a walk over the route graph from every picking block, O(blocks + routes). */
+static void mark_orders_reach(struct tsim_model *m)
+{
+    int *stack = tsim__malloc(((size_t)m->nblocks + 1) * sizeof *stack), top = 0;
+    for (int b = 0; b < m->nblocks; b++) {
+        m->blocks[b].orders_reach = tsim__picking_is(m, b);
+        if (m->blocks[b].orders_reach) stack[top++] = b;
+    }
+    while (top > 0) {
+        const struct tsim__route *r = &m->blocks[stack[--top]].route;
+        for (int i = 0; i < r->n; i++) {
+            struct tsim__block_desc *t = &m->blocks[r->to[i]];
+            if (!t->orders_reach) t->orders_reach = 1, stack[top++] = r->to[i];
+        }
+    }
+    tsim__free(stack);
 }
 
 static char *kpi_name(const char *product, const char *kpi)
@@ -635,18 +660,17 @@ int tsim__model_finalize(struct tsim_model *m)
     }
     if (m->nblocks == 0)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "model '%s' has no blocks", m->name);
-    if (!m->product_kpis && m->nproducts >= 2) {
+    mark_orders_reach(m);
+    if (!m->product_kpis && (m->nproducts >= 2 || (m->nproducts == 1 && tsim__picking_any(m)))) {
         /* Products are only ever added, never renamed: names made once stay right, and adding
          * a product drops the table (tsim_model_add_product). */
-        static const char *const kpi[TSIM__PKPI_N] = {
-            [TSIM__PKPI_LEAD_TIME] = "lead_time", [TSIM__PKPI_THROUGHPUT] = "throughput",
-            [TSIM__PKPI_STOCK] = "stock", [TSIM__PKPI_PUT_AWAYS] = "put_aways",
-            [TSIM__PKPI_RETRIEVALS] = "retrievals", [TSIM__PKPI_DWELL] = "dwell"};
-        m->product_kpis =
-            tsim__calloc((size_t)m->nproducts * TSIM__PKPI_N, sizeof *m->product_kpis);
+        static const char *const kpi[TSIM__PK_N] = {"lead_time", "throughput", "count",
+                                                    "units", "lines_per_hour", "units_per_hour",
+                                                    "stock", "put_aways", "retrievals", "dwell"};
+        m->product_kpis = tsim__calloc((size_t)m->nproducts * TSIM__PK_N, sizeof *m->product_kpis);
         for (int p = 0; p < m->nproducts; p++)
-            for (int k = 0; k < TSIM__PKPI_N; k++)
-                m->product_kpis[p * TSIM__PKPI_N + k] = kpi_name(m->products[p], kpi[k]);
+            for (int k = 0; k < TSIM__PK_N; k++)
+                m->product_kpis[TSIM__PK_N * p + k] = kpi_name(m->products[p], kpi[k]);
     }
     if (check_shift_ticks(m) != 0) return TSIM_EMODEL;
     long long servers = 0;

@@ -131,7 +131,7 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
            round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) + gen_size(d) +
            round8(nl / 8 + 1) +
            (size_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) * sizeof(int64_t) +
-           (by_crane(d) ? round8(nl / 8 + 1) : 0);
+           (by_crane(d) ? round8(nl / 8 + 1) : 0) + np * 3 * sizeof(uint64_t);
 }
 
 static int64_t release_ticks(const struct tsim_sim *sim, const struct tsim__picking *s,
@@ -209,6 +209,22 @@ static void generate(struct tsim_sim *sim, struct tsim__picking *s,
     first[no] = l;
 }
 
+/* The products the block's lines may have, marked in its KPIs by product: a file's, a drawn
+ * line's product or mix, or every product. The same in every replication. */
+static void list_products(struct tsim__picking *s, const struct tsim__block_desc *d)
+{
+    uint64_t *by = AT(s, prod_off, uint64_t);
+    if (!generated(d)) {
+        for (int l = 0; l < d->orders.nlines; l++) by[3 * d->orders.product[l] + 2] = 1;
+    } else if (d->mix_n > 0) {
+        for (int i = 0; i < d->mix_n; i++) by[3 * d->mix_product[i] + 2] = 1;
+    } else if (d->val[K_PRODUCT].set) {
+        by[3 * d->val[K_PRODUCT].i + 2] = 1;
+    } else {
+        for (uint32_t p = 0; p < s->nprod; p++) by[3 * p + 2] = 1;
+    }
+}
+
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct tsim__picking *s = tsim__state(sim, b);
@@ -235,6 +251,9 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->done_off = after; /* zeroed with the arena */
     s->lw_off = after + round8(nl / 8 + 1);
     s->in_off = by_crane(d) ? s->lw_off + (uint64_t)s->npick * count_of(d, K_TOUR_LINES) * 8 : 0;
+    s->prod_off = s->lw_off + (uint64_t)s->npick * count_of(d, K_TOUR_LINES) * 8 +
+                  (by_crane(d) ? round8(nl / 8 + 1) : 0);
+    list_products(s, d);
     if (s->norders) tsim__schedule(sim, release_ticks(sim, s, d, 0), b, EV_ARRIVE, 0);
     if (d->val[K_RELEASE].i == REL_WAVE && s->norders)
         tsim__schedule(sim, sim->now + tsim__draw(sim, &d->val[K_WAVE].d, &s->h.rng[TSIM__RNG_AUX]),
@@ -407,6 +426,14 @@ static void release_upto(struct tsim_sim *sim, uint32_t b, struct tsim__picking 
     dispatch_pickers(sim, b, s);
 }
 
+/* The units of order `o`: the sum of its lines' quantities. */
+static uint64_t order_units(struct tsim__picking_lines ol, uint32_t o)
+{
+    uint64_t units = 0;
+    for (int32_t l = ol.first[o]; l < ol.first[o + 1]; l++) units += (uint64_t)ol.qty[l];
+    return units;
+}
+
 /* The orders before `k` that have not arrived arrive now. */
 static void arrive_upto(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t k)
 {
@@ -418,11 +445,14 @@ static void arrive_upto(struct tsim_sim *sim, uint32_t b, struct tsim__picking *
         uint32_t e = tsim__entity_new(sim, ol.product[ol.first[o]]);
         int64_t due = due_ticks(sim, s, d, o);
         if (due != TSIM__NEVER) sim->ents[e].due = due;
+        tsim__eorder_set(sim, e, b, o, (uint32_t)(ol.first[o + 1] - ol.first[o]),
+                         order_units(ol, o));
         tsim__entity_enter_system(sim, e);
         tsim__note_enter(sim, b, e);
         os[o].ent = e;
         os[o].left = (uint32_t)(ol.first[o + 1] - ol.first[o]);
         os[o].t_first = -1;
+        os[o].t_shipped = -1;
         os[o].t_release = sim->now;
     }
 }
@@ -503,6 +533,13 @@ static int ship(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint3
     }
     s->shipped++;
     s->on_time += sim->now <= due;
+    os->t_shipped = sim->now;
+    struct tsim__picking_lines ol = lines_of(s, tsim__desc(sim, b));
+    uint64_t *by = AT(s, prod_off, uint64_t);
+    for (int32_t l = ol.first[pk->order]; l < ol.first[pk->order + 1]; l++) {
+        by[3 * ol.product[l]]++;
+        by[3 * ol.product[l] + 1] += (uint64_t)ol.qty[l];
+    }
     tsim__sum_add(&s->lead, lead);
     tsim__sum_add(&s->cycle, sim->now - os->t_release);
     pk->state = IDLE;
@@ -551,6 +588,8 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     s->lines = s->units = s->shipped = s->on_time = s->stockouts = s->short_units = 0;
     s->cycle = s->lead = s->consol = s->pack_wait = (struct tsim__sum){0, 0};
     s->travel = s->work = 0;
+    uint64_t *by = AT(s, prod_off, uint64_t);
+    for (uint32_t p = 0; p < s->nprod; p++) by[3 * p] = by[3 * p + 1] = 0;
 }
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
@@ -576,6 +615,13 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim_result_add(r, (int)b, "stockouts", (double)s->stockouts);
     tsim_result_add(r, (int)b, "units_short", (double)s->short_units);
     tsim_result_add(r, (int)b, "orders_unreleased", (double)(s->arrived - s->released));
+    const uint64_t *by = AT(s, prod_off, uint64_t);
+    for (uint32_t p = 0; sim->m->product_kpis && p < s->nprod; p++) {
+        if (!by[3 * p + 2]) continue; /* no line of the block has it */
+        char *const *pk = sim->m->product_kpis + TSIM__PK_N * p;
+        tsim_result_add(r, (int)b, pk[TSIM__PK_LINES_PH], (double)by[3 * p] * per_hour);
+        tsim_result_add(r, (int)b, pk[TSIM__PK_UNITS_PH], (double)by[3 * p + 1] * per_hour);
+    }
 }
 
 static const struct tsim__block_vt picking_vt = {
@@ -613,6 +659,13 @@ int tsim__picking_is(const struct tsim_model *m, int block)
 {
     return block >= 0 && block < m->nblocks &&
            strcmp(tsim_block_type_name(m->blocks[block].type), "picking") == 0;
+}
+
+int tsim__picking_any(const struct tsim_model *m)
+{
+    for (int b = 0; b < m->nblocks; b++)
+        if (tsim__picking_is(m, b)) return 1;
+    return 0;
 }
 
 /* Order `id` of the file, or -1: through the ids' hash table (tsim__orderlines_index). */
@@ -744,6 +797,32 @@ int tsim__picking_line_of(const struct tsim_model *m, int block, uint32_t l, con
     uint32_t o = order_of(d->orders.first, (uint32_t)d->orders.norders, l);
     *order = d->orders.id[o];
     return d->orders.line[l];
+}
+
+/* The orders table (picking.h) ------------------------------------------------------------- */
+
+uint32_t tsim__picking_orders(const struct tsim_sim *sim, int block)
+{
+    return ((const struct tsim__picking *)tsim__state(sim, (uint32_t)block))->norders;
+}
+
+void tsim__picking_order_row(const struct tsim_sim *sim, int block, uint32_t o,
+                             struct tsim__order_row *row)
+{
+    struct tsim__picking *s = tsim__state(sim, (uint32_t)block);
+    const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
+    const struct tsim__picking_order *os = &AT(s, ord_off, struct tsim__picking_order)[o];
+    struct tsim__picking_lines ol = lines_of(s, d);
+    row->block = d->name;
+    row->index = o;
+    row->id = tsim__picking_order_id(sim->m, block, o);
+    row->release = o < s->released ? tsim__time(sim, os->t_release) : NAN;
+    row->complete = o < s->arrived && os->left == 0 ? tsim__time(sim, os->t_done) : NAN;
+    row->shipped = o < s->arrived && os->t_shipped >= 0 ? tsim__time(sim, os->t_shipped) : NAN;
+    int64_t due = due_ticks(sim, s, d, o);
+    row->due = due == TSIM__NEVER ? NAN : tsim__time(sim, due);
+    row->lines = (uint32_t)(ol.first[o + 1] - ol.first[o]);
+    row->units = order_units(ol, o);
 }
 
 /* The descriptor ---------------------------------------------------------------------------- */

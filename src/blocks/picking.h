@@ -12,6 +12,9 @@ struct tsim_sim;
 
 /* Is block `block` of `m` a picking block? */
 int tsim__picking_is(const struct tsim_model *m, int block);
+/* Does `m` have a picking block, whose shipped orders carry their order data (struct
+ * tsim__eorder, sim.h) to the KPIs by product? */
+int tsim__picking_any(const struct tsim_model *m);
 /* Whether the plant may name order `order` (and its line number `line`, or 0 for none) of picking
  * `block`, as far as the model tells: 0, or -1 with the reason in `err` (not a picking block,
  * orders drawn rather than read from a file, no such order or line). */
@@ -35,4 +38,26 @@ int tsim__picking_line_of(const struct tsim_model *m, int block, uint32_t l, con
 /* Order `o` (its index in the file's release order, as TSIM_OBS_RELEASE tells it): its id, or
  * NULL when the block draws its orders. */
 const char *tsim__picking_order_id(const struct tsim_model *m, int block, uint32_t o);
+
+/* One row of the orders table (results): order `index` of picking `block` as a sim has it. Times
+ * are model time, NaN for what has not happened yet (release, complete: its last line at the
+ * pack station, shipped: handed on) or for no due time. */
+struct tsim__order_row {
+    const char *block; /* the picking block's name (the model's) */
+    uint32_t index;
+    const char *id; /* the file's id (the model's); NULL for a drawn order */
+    double release, complete, shipped, due;
+    uint32_t lines;
+    uint64_t units; /* the sum of its lines' quantities */
+};
+/* Whether shipped order `o` was on time: shipped by its due time, or with none. */
+static inline int tsim__order_on_time(const struct tsim__order_row *o)
+{
+    return o->due != o->due || o->shipped <= o->due; /* a NaN due is none */
+}
+/* The orders of picking `block` in `sim`: its file's, or those drawn for this replication. */
+uint32_t tsim__picking_orders(const struct tsim_sim *sim, int block);
+/* Row `o` (< tsim__picking_orders) of picking `block` in `sim`. */
+void tsim__picking_order_row(const struct tsim_sim *sim, int block, uint32_t o,
+                             struct tsim__order_row *row);
 #endif

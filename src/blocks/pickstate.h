@@ -28,6 +28,9 @@ struct tsim__picking {
     uint64_t done_off; /* a bit a line: the plant reported it picked (picking.h) */
     uint64_t lw_off; /* per picker, `tour_lines` pick times (ticks) of its tour's lines */
     uint64_t in_off; /* picked_by: a bit a line, at the pack station (0 without) */
+    /* per product, 3 uint64_t: lines and units of the orders shipped, and whether the block's
+     * lines may have it (its KPIs by product list those) */
+    uint64_t prod_off;
     struct tsim__area busy; /* pickers on a tour */
     uint64_t lines, units, shipped, on_time, stockouts, short_units;
     struct tsim__sum cycle, lead, consol, pack_wait;
@@ -88,6 +91,7 @@ static inline int by_crane(const struct tsim__block_desc *d) { return d->val[K_P
 struct tsim__picking_order {
     int64_t t_release, t_first; /* ticks; t_first: its first line at the pack station, -1 */
     int64_t t_done;             /* complete (all lines there), ticks */
+    int64_t t_shipped;          /* handed on, ticks; -1 before */
     uint32_t ent, left;
 };
 

@@ -28,6 +28,7 @@
  * event loop pays nothing for it but one call out of line per POLL_EVENTS events.
  */
 #include "blocks/sim.h"
+#include "blocks/picking.h"
 #include "blocks/qtree.h"
 
 #include <stdarg.h>
@@ -355,6 +356,8 @@ static void start(struct tsim_sim *sim)
     sim->free_ent = TSIM__NIL;
     sim->live_ents = 0;
     sim->next_id = 1;
+    /* ids start again: an entry of the last run must not match a new entity's id */
+    if (sim->eorders) memset(sim->eorders, 0, (size_t)sim->cap_ents * sizeof *sim->eorders);
     sim->stats_start = 0;
     sim->warmup_at = -1;
     sim->wip = (struct tsim__area){0};
@@ -411,6 +414,7 @@ struct tsim_sim *tsim_sim_create(const struct tsim_model *m, uint64_t seed, uint
     sim->shift_off = tsim__calloc((size_t)m->nshifts + 1, sizeof *sim->shift_off);
     tsim__cal_init(&sim->cal);
     sim->nattrs = (uint32_t)m->nattrs;
+    sim->eorder_on = tsim__picking_any(m);
     layout(sim);
     start(sim);
     return sim;
@@ -432,6 +436,7 @@ void tsim_sim_destroy(struct tsim_sim *sim)
     tsim__free(sim->watch_entered);
     tsim__free(sim->attrs);
     tsim__free(sim->qnodes);
+    tsim__free(sim->eorders);
     if (sim->logic) sim->logic_free(sim->logic);
     tsim__free(sim);
 }
@@ -468,6 +473,8 @@ struct tsim_sim *tsim_sim_clone(const struct tsim_sim *src)
     sim->orders = dup(src->orders, (size_t)src->cap_orders * sizeof *src->orders);
     if (src->nattrs)
         sim->attrs = dup(src->attrs, (size_t)src->cap_ents * src->nattrs * sizeof *src->attrs);
+    if (src->eorders)
+        sim->eorders = dup(src->eorders, (size_t)src->cap_ents * sizeof *src->eorders);
     if (src->qnodes) sim->qnodes = dup(src->qnodes, (size_t)src->cap_qnodes * sizeof *src->qnodes);
     sim->logic = NULL;
     if (src->watch) {
@@ -829,6 +836,11 @@ uint32_t tsim__entity_grow(struct tsim_sim *sim)
         sim->ents = tsim__realloc(sim->ents, (size_t)cap * sizeof *sim->ents);
         if (sim->nattrs)
             sim->attrs = tsim__realloc(sim->attrs, (size_t)cap * sim->nattrs * sizeof *sim->attrs);
+        if (sim->eorder_on) { /* the new slots carry none */
+            sim->eorders = tsim__realloc(sim->eorders, (size_t)cap * sizeof *sim->eorders);
+            memset(sim->eorders + sim->cap_ents, 0,
+                   (size_t)(cap - sim->cap_ents) * sizeof *sim->eorders);
+        }
         sim->cap_ents = cap;
     }
     return sim->nents++;
@@ -879,7 +891,7 @@ void tsim_sim_result(struct tsim_sim *sim, struct tsim_result *out)
         uint32_t np = 0;
         for (uint32_t b = 0; b < sim->nblocks; b++)
             if (sim->blocks[b].type == TSIM_SINK) np = tsim__sink_products(sim, b, by);
-        tsim__product_kpis(sim, out, TSIM_KPI_SYSTEM, by, np);
+        tsim__product_kpis(sim, out, TSIM_KPI_SYSTEM, by, NULL, np);
         tsim__free(by);
     }
     out->start_time = tsim__time(sim, sim->stats_start);

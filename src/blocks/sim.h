@@ -49,6 +49,19 @@ struct tsim__entity {
     uint32_t card;     /* released by a CONWIP source: its index + 1, while it counts; else 0 */
 };
 
+/* The order an entity carries: the shipped order of picking block `block` (its order `order` of
+ * the block's file or draws, `lines` lines of `units` units in all). It lives in a side table by
+ * entity slot (sim->eorders), made only in a model with a picking block, so that the entity keeps
+ * its 48 bytes and no path of other models stores or loads it. An entry is the entity's only
+ * while `id` is that entity's id (ids start at 1, and 0 is none): a slot that a later entity
+ * takes reads as none, so making and freeing entities never touches the table. */
+struct tsim__eorder {
+    uint64_t id;
+    uint64_t units;
+    uint32_t block, order, lines;
+    uint32_t pad_;
+};
+
 /* A mean of durations where only the mean is reported (waits, lead times): a sum of ticks and
  * a count. Welford's update (struct tsim_tally) divides on every observation; this does not. */
 struct tsim__sum {
@@ -236,6 +249,10 @@ struct tsim_sim {
      * with `rule: agent` ask it; NULL otherwise (they serve FIFO). Not owned; an env never
      * clones its sims. */
     void *agent;
+    /* The orders entities carry (struct tsim__eorder), cap_ents of them, in a model with a
+     * picking block (eorder_on); else NULL. Plain data, copied by a clone. */
+    struct tsim__eorder *eorders;
+    int eorder_on;
 };
 
 /* Stop the sim with error `err` (a TSIM_E* code) and a message (printf-style, no function
@@ -388,6 +405,20 @@ static inline uint32_t tsim__entity_new(struct tsim_sim *sim, int product)
     en->card = 0;
     en->step = 0;
     return e;
+}
+
+/* The order entity `e` carries, or NULL (sim.c keeps the table). */
+static inline const struct tsim__eorder *tsim__eorder_of(const struct tsim_sim *sim, uint32_t e)
+{
+    if (!sim->eorders || sim->eorders[e].id != sim->ents[e].id) return NULL;
+    return &sim->eorders[e];
+}
+/* Entity `e` carries order `order` of picking block `b` from now on (a model with a picking
+ * block only: eorder_on). */
+static inline void tsim__eorder_set(struct tsim_sim *sim, uint32_t e, uint32_t b, uint32_t order,
+                                    uint32_t lines, uint64_t units)
+{
+    sim->eorders[e] = (struct tsim__eorder){sim->ents[e].id, units, b, order, lines, 0};
 }
 
 /* A CONWIP card (source.c): entity `e` leaves the system, or enters block `b` (out of line;
@@ -558,12 +589,13 @@ void tsim__hdr_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r, i
 double tsim__window(const struct tsim_sim *sim);
 /* The mean of `s` in model time, 0 when empty. */
 double tsim__sum_mean(const struct tsim_sim *sim, const struct tsim__sum *s);
-/* KPIs by product (sink.c): `products.P.lead_time` and `products.P.throughput` of `np` products from
- * their lead-time sums, for `block` (a sink, or TSIM_KPI_SYSTEM). tsim__sink_products adds sink
- * `b`'s sums into `by_product` (room for every product) and returns how many it keeps: 0 in a
- * model of fewer than two products. */
+/* KPIs by product (sink.c): `products.P.lead_time` and `products.P.throughput` of `np` products
+ * from their lead-time sums, for `block` (a sink, or TSIM_KPI_SYSTEM); with `units` (a sink that
+ * a picking block's orders may reach), `products.P.count` and `products.P.units` too.
+ * tsim__sink_products adds sink `b`'s sums into `by_product` (room for every product) and returns
+ * how many it keeps (tsim__products_kept). */
 void tsim__product_kpis(struct tsim_sim *sim, struct tsim_result *r, int block,
-                        const struct tsim__sum *by_product, uint32_t np);
+                        const struct tsim__sum *by_product, const uint64_t *units, uint32_t np);
 uint32_t tsim__sink_products(const struct tsim_sim *sim, uint32_t b, struct tsim__sum *by_product);
 /* A sink records the completion of an entity; a tracked order's is looked up out of line. */
 void tsim__complete_order(struct tsim_sim *sim, uint32_t e);

@@ -1,26 +1,29 @@
 /*
  * Sink: where entities leave the system. Records lead time (system KPI and its own) and
  * completed orders, and in a model of two products or more the lead time and count of each
- * product (`np` of them; 0 in a model of fewer, which then pays one test per entity).
- * Never refuses.
+ * product (`np` of them; 0 in a model of fewer, which then pays one test per entity). A sink that
+ * a picking block's orders may reach (one product is enough) keeps them too, and the count and
+ * units of the orders that entities carry (struct tsim__eorder), by the entity's product. Never
+ * refuses.
  */
 #include "blocks/sink.h"
 
-static uint32_t products_kept(const struct tsim_model *m)
-{
-    return m->nproducts >= 2 ? (uint32_t)m->nproducts : 0;
-}
+/* A sink's units by product, after its lead-time sums; valid when k->orders. */
+static uint64_t *units_of(struct tsim__sink *k) { return (uint64_t *)(k->by_product + k->np); }
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
-    return sizeof(struct tsim__sink) + products_kept(m) * sizeof(struct tsim__sum);
+    size_t np = (size_t)tsim__products_kept(m, d), per = sizeof(struct tsim__sum);
+    if (np && d->orders_reach) per += sizeof(uint64_t);
+    return sizeof(struct tsim__sink) + np * per;
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct tsim__sink *k = tsim__state(sim, b);
     k->lead = (struct tsim__sum){0, 0};
-    k->np = products_kept(sim->m);
+    k->np = (uint32_t)tsim__products_kept(sim->m, tsim__desc(sim, b));
+    k->orders = k->np && tsim__desc(sim, b)->orders_reach;
 }
 
 static __attribute__((noinline)) int offer_full(struct tsim_sim *sim, uint32_t b, uint32_t e)
@@ -36,6 +39,10 @@ static __attribute__((noinline)) int offer_full(struct tsim_sim *sim, uint32_t b
     }
     tsim__sum_add(&k->lead, sim->now - sim->ents[e].t_created);
     if (k->np) tsim__sum_add(&k->by_product[sim->ents[e].product], sim->now - sim->ents[e].t_created);
+    if (k->orders) {
+        const struct tsim__eorder *eo = tsim__eorder_of(sim, e);
+        if (eo) units_of(k)[sim->ents[e].product] += eo->units;
+    }
     tsim__complete(sim, e);
     tsim__entity_dispose(sim, e);
     return 1;
@@ -54,18 +61,22 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     struct tsim__sink *k = tsim__state(sim, b);
     k->lead = (struct tsim__sum){0, 0};
     for (uint32_t p = 0; p < k->np; p++) k->by_product[p] = (struct tsim__sum){0, 0};
+    for (uint32_t p = 0; p < k->np && k->orders; p++) units_of(k)[p] = 0;
 }
 
 void tsim__product_kpis(struct tsim_sim *sim, struct tsim_result *r, int block,
-                        const struct tsim__sum *by_product, uint32_t np)
+                        const struct tsim__sum *by_product, const uint64_t *units, uint32_t np)
 {
     double w = tsim__window(sim);
     char *const *name = sim->m->product_kpis; /* the model's: results borrow KPI names */
     for (uint32_t p = 0; p < np; p++) {
-        char *const *at = name + p * TSIM__PKPI_N;
-        tsim_result_add(r, block, at[TSIM__PKPI_LEAD_TIME], tsim__sum_mean(sim, &by_product[p]));
-        tsim_result_add(r, block, at[TSIM__PKPI_THROUGHPUT],
+        char *const *pk = name + TSIM__PK_N * p;
+        tsim_result_add(r, block, pk[TSIM__PK_LEAD], tsim__sum_mean(sim, &by_product[p]));
+        tsim_result_add(r, block, pk[TSIM__PK_THROUGHPUT],
                         w > 0 ? (double)by_product[p].n / w : 0);
+        if (!units) continue;
+        tsim_result_add(r, block, pk[TSIM__PK_COUNT], (double)by_product[p].n);
+        tsim_result_add(r, block, pk[TSIM__PK_UNITS], (double)units[p]);
     }
 }
 
@@ -84,7 +95,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     struct tsim__sink *k = tsim__state(sim, b);
     tsim__hdr_report(sim, b, r, 0);
     tsim_result_add(r, (int)b, "lead_time", tsim__sum_mean(sim, &k->lead));
-    tsim__product_kpis(sim, r, (int)b, k->by_product, k->np);
+    tsim__product_kpis(sim, r, (int)b, k->by_product, k->orders ? units_of(k) : NULL, k->np);
 }
 
 static const struct tsim__block_vt sink_vt = {

@@ -12,7 +12,7 @@ struct tsim__sink {
     struct tsim__bhdr h;
     struct tsim__sum lead;
     uint32_t np;
-    uint32_t pad_;
+    uint32_t orders; /* a model with a picking block: units[np] follow by_product */
     struct tsim__sum by_product[]; /* np: lead time sums and counts */
 };
 

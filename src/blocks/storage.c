@@ -656,12 +656,12 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     if (!tsim__desc(sim, b)->val[K_BY_PRODUCT].i || !name) return;
     for (uint32_t p = 0; p < s->nprod; p++) {
         const struct prod_stat *ps = &prods_of(s)[p];
-        char *const *at = name + p * TSIM__PKPI_N;
-        tsim_result_add(r, (int)b, at[TSIM__PKPI_STOCK],
+        char *const *at = name + TSIM__PK_N * p;
+        tsim_result_add(r, (int)b, at[TSIM__PK_STOCK],
                         tsim__area_mean(&ps->level, sim->now, ps->held));
-        tsim_result_add(r, (int)b, at[TSIM__PKPI_PUT_AWAYS], (double)ps->put_aways);
-        tsim_result_add(r, (int)b, at[TSIM__PKPI_RETRIEVALS], (double)ps->retrievals);
-        tsim_result_add(r, (int)b, at[TSIM__PKPI_DWELL], tsim__sum_mean(sim, &ps->dwell));
+        tsim_result_add(r, (int)b, at[TSIM__PK_PUT_AWAYS], (double)ps->put_aways);
+        tsim_result_add(r, (int)b, at[TSIM__PK_RETRIEVALS], (double)ps->retrievals);
+        tsim_result_add(r, (int)b, at[TSIM__PK_DWELL], tsim__sum_mean(sim, &ps->dwell));
     }
 }
 

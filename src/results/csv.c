@@ -1,11 +1,13 @@
 /*
  * CSV files for spreadsheets and data frames: DIR/summary.csv, one row per KPI, and
- * DIR/replications.csv, one row per replication and KPI (long format, so any tool can pivot it).
+ * DIR/replications.csv, one row per replication and KPI (long format, so any tool can pivot it);
+ * with an orders table (`twinsim run --orders`), DIR/orders.csv, one row per order.
  * Fields are quoted as RFC 4180 says; lines end in LF, not CRLF, as Unix tools expect.
  * Numbers are the shortest text that reads back exactly; a non-finite value is an empty field.
  * Each file is written whole or not at all (tsim__out_open).
  */
 #include "core/core.h"
+#include "blocks/picking.h"
 #include "results/results.h"
 
 #include <errno.h>
@@ -70,12 +72,42 @@ static int put_replication(void *ctx, int rep, const struct tsim__rep_row *row)
     return ferror(c->f) ? TSIM_EIO : 0;
 }
 
+/* DIR/orders.csv: the orders table, in the report's order; a time that has not come (or no due
+ * time) is an empty field, and so is on_time (1 or 0) before the order has shipped. */
+static int write_orders(const char *dir, const struct tsim__report *r)
+{
+    char path[4096];
+    struct tsim__out out;
+    snprintf(path, sizeof path, "%s/orders.csv", dir);
+    int rc = tsim__out_open(&out, path);
+    if (rc < 0) return rc;
+    FILE *f = out.f;
+    fputs("block,order,index,release,complete,shipped,due,on_time,lines,units\n", f);
+    for (size_t i = 0; i < r->norders; i++) {
+        const struct tsim__order_row *o = &r->orders[i];
+        put_field(f, o->block);
+        fputc(',', f);
+        if (o->id) put_field(f, o->id);
+        fprintf(f, ",%u,", o->index);
+        const double t[] = {o->release, o->complete, o->shipped, o->due};
+        for (int k = 0; k < 4; k++) {
+            put_number(f, t[k]);
+            fputc(',', f);
+        }
+        if (!isnan(o->shipped)) fputc(tsim__order_on_time(o) ? '1' : '0', f);
+        fprintf(f, ",%u,%llu\n", o->lines, (unsigned long long)o->units);
+    }
+    return tsim__out_commit(&out);
+}
+
 int tsim__csv_write(const char *dir, const struct tsim__report *r)
 {
     char path[4096];
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return tsim__fail(TSIM_EIO, "csv", "cannot create directory '%s': %s", dir,
                           strerror(errno));
+    int orc = r->norders ? write_orders(dir, r) : 0;
+    if (orc < 0) return orc;
 
     /* Both files are made in full before either replaces what was there: a failure leaves
      * the directory as it was. */

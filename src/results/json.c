@@ -14,6 +14,7 @@
  * in percent.
  */
 #include "core/core.h"
+#include "blocks/picking.h"
 #include "results/results.h"
 
 #include <float.h>
@@ -405,6 +406,32 @@ static void write_group(struct tsim__json *j, const struct tsim__report *r, size
     *at = b;
 }
 
+/* "orders": one object a line, in the report's order (each picking block's orders in release
+ * order); a time that has not come, or no due time, is null, and so is `on_time` before the order
+ * has shipped (an order without a due time is on time). */
+static void write_orders(struct tsim__json *j, const struct tsim__report *r)
+{
+    tsim__json_open(j, "orders", '[', 0);
+    for (size_t i = 0; i < r->norders; i++) {
+        const struct tsim__order_row *o = &r->orders[i];
+        tsim__json_open(j, NULL, '{', 1);
+        tsim__json_string(j, "block", o->block);
+        if (o->id) tsim__json_string(j, "order", o->id);
+        else tsim__json_null(j, "order");
+        tsim__json_uint(j, "index", o->index);
+        tsim__json_number(j, "release", o->release);
+        tsim__json_number(j, "complete", o->complete);
+        tsim__json_number(j, "shipped", o->shipped);
+        tsim__json_number(j, "due", o->due);
+        if (isnan(o->shipped)) tsim__json_null(j, "on_time");
+        else tsim__json_bool(j, "on_time", tsim__order_on_time(o));
+        tsim__json_uint(j, "lines", o->lines);
+        tsim__json_uint(j, "units", o->units);
+        tsim__json_close(j, '{');
+    }
+    tsim__json_close(j, '[');
+}
+
 int tsim__json_write(FILE *f, const struct tsim__report *r)
 {
     struct tsim__json j;
@@ -440,6 +467,7 @@ int tsim__json_write(FILE *f, const struct tsim__report *r)
         tsim__json_close(&j, '}');
     }
     tsim__json_close(&j, '}');
+    if (r->norders) write_orders(&j, r);
 
     char fp[17];
     snprintf(fp, sizeof fp, "%016" PRIx64, r->fingerprint);

@@ -223,6 +223,9 @@ void tsim__report_release(struct tsim__report *r)
     tsim__free(r->rows);
     r->rows = NULL;
     r->nrows = 0;
+    tsim__free(r->orders);
+    r->orders = NULL;
+    r->norders = 0;
 }
 
 int tsim__report_each(const struct tsim__report *r, tsim__rep_each_fn *fn, void *ctx)

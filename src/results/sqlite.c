@@ -24,6 +24,7 @@
  * reader of a file not yet brought up finds no exp_samples, which means no experiment traces.
  */
 #include "core/core.h"
+#include "blocks/picking.h"
 #include "results/db.h"
 #include "results/sqlopen.h"
 #include "results/results.h"
@@ -430,6 +431,50 @@ static int insert_summary(sqlite3 *db, const char *path, const struct tsim__repo
     return rc;
 }
 
+/* The orders table, beside its run in table run_orders (made here when missing: a database
+ * without an orders table has none). */
+static int insert_orders(sqlite3 *db, const char *path, const struct tsim__report *r,
+                         int64_t run_id)
+{
+    int rc = exec(db, path,
+                  "CREATE TABLE IF NOT EXISTS run_orders ("
+                  " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+                  " block TEXT NOT NULL,"
+                  " idx INTEGER NOT NULL,"
+                  " order_id TEXT,"
+                  " release REAL, complete REAL, shipped REAL, due REAL,"
+                  " on_time INTEGER,"
+                  " lines INTEGER NOT NULL,"
+                  " units INTEGER NOT NULL,"
+                  " PRIMARY KEY (run_id, block, idx)) WITHOUT ROWID;");
+    sqlite3_stmt *st;
+    if (!rc)
+        rc = tsim__db_prepare(db, path,
+                              "INSERT INTO run_orders VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+                              " ?10, ?11)",
+                              &st, "cannot update");
+    if (rc) return rc;
+    for (size_t i = 0; i < r->norders && !rc; i++) {
+        const struct tsim__order_row *o = &r->orders[i];
+        sqlite3_bind_int64(st, 1, run_id);
+        bind_text(st, 2, o->block);
+        sqlite3_bind_int64(st, 3, o->index);
+        bind_text(st, 4, o->id);
+        bind_real(st, 5, o->release);
+        bind_real(st, 6, o->complete);
+        bind_real(st, 7, o->shipped);
+        bind_real(st, 8, o->due);
+        if (isnan(o->shipped)) sqlite3_bind_null(st, 9);
+        else sqlite3_bind_int(st, 9, tsim__order_on_time(o));
+        sqlite3_bind_int64(st, 10, o->lines);
+        sqlite3_bind_int64(st, 11, (sqlite3_int64)o->units);
+        if (sqlite3_step(st) != SQLITE_DONE) rc = tsim__db_fail(db, path, "cannot update");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int tsim__db_record(const char *path, const struct tsim__report *r,
                     const struct tsim__db_meta *meta, int64_t *run_id)
 {
@@ -441,6 +486,7 @@ int tsim__db_record(const char *path, const struct tsim__report *r,
     if (!rc) rc = insert_run(db, path, r, meta, &id);
     if (!rc) rc = insert_replications(db, path, r, meta, id);
     if (!rc) rc = insert_summary(db, path, r, id);
+    if (!rc && r->norders) rc = insert_orders(db, path, r, id);
     if (!rc) rc = exec(db, path, "COMMIT;");
     if (rc) sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
     sqlite3_close(db);

@@ -3,6 +3,8 @@
  * writers' internal functions, which stay free to change. No logic lives here beyond turning
  * public structs into internal ones; each function's contract is in the header.
  */
+#include "blocks/picking.h"
+#include "blocks/sim.h"
 #include "core/core.h"
 #include "model/lint.h"
 #include "results/results.h"
@@ -17,6 +19,9 @@
 
 struct tsim_collect {
     struct tsim__collect c;
+    int keep_orders;
+    struct tsim__order_row *orders; /* the first replication's, until a report takes them */
+    size_t norders;
 };
 
 struct tsim_report {
@@ -50,23 +55,45 @@ void tsim_collect_destroy(struct tsim_collect *c)
 {
     if (!c) return;
     tsim__collect_release(&c->c);
+    tsim__free(c->orders);
     tsim__free(c);
 }
 
 size_t tsim_collect_done(const struct tsim_collect *c) { return c->c.done; }
 
+void tsim_collect_keep_orders(struct tsim_collect *c) { c->keep_orders = 1; }
+
 struct stream {
     const struct tsim_run_opts *o;
-    struct tsim__collect *c;
+    struct tsim_collect *c;
 };
 
-/* One replication, on a worker thread. */
+/* The orders table of `sim`'s picking blocks, as it ends, into `c`. */
+static void keep_orders(struct tsim_collect *c, const struct tsim_sim *sim,
+                        const struct tsim_model *m)
+{
+    size_t n = 0, k = 0;
+    for (int b = 0; b < m->nblocks; b++)
+        if (tsim__picking_is(m, b)) n += tsim__picking_orders(sim, b);
+    tsim__free(c->orders);
+    c->orders = n ? tsim__malloc(n * sizeof *c->orders) : NULL;
+    c->norders = n;
+    for (int b = 0; b < m->nblocks; b++) {
+        if (!tsim__picking_is(m, b)) continue;
+        for (uint32_t o = 0; o < tsim__picking_orders(sim, b); o++)
+            tsim__picking_order_row(sim, b, o, &c->orders[k++]);
+    }
+}
+
+/* One replication, on a worker thread; the first one's orders table, when kept, on the thread
+ * that ran it (no other replication touches it). */
 static int run_rep(void *ctx, struct tsim_sim *sim, uint64_t replication, struct tsim_result *res)
 {
     struct stream *st = ctx;
-    (void)replication;
     int rc = tsim__run_one(sim, st->o);
     if (rc == 0) tsim_sim_result(sim, res);
+    if (rc == 0 && st->c->keep_orders && replication == 0)
+        keep_orders(st->c, sim, tsim_sim_model(sim));
     return rc;
 }
 
@@ -75,13 +102,13 @@ static int fold_rep(void *ctx, uint64_t replication, const struct tsim_result *r
 {
     struct stream *st = ctx;
     (void)replication;
-    return tsim__collect_add(st->c, res);
+    return tsim__collect_add(&st->c->c, res);
 }
 
 int tsim_collect_run(struct tsim_collect *c, const struct tsim_model *m,
                               const struct tsim_run_opts *o, const atomic_int *stop)
 {
-    struct stream st = {.o = o, .c = &c->c};
+    struct stream st = {.o = o, .c = c};
     return tsim__replicate_fold(m, o->seed, 0, (size_t)o->replications, o->threads, stop,
                                 run_rep, fold_rep, &st);
 }
@@ -101,6 +128,10 @@ struct tsim_report *tsim_collect_report(struct tsim_collect *c,
     r->r.warmup = o->warmup;
     r->r.warmup_auto = warmup_auto;
     r->r.wall_seconds = wall_seconds;
+    r->r.orders = c->orders; /* the report owns them now */
+    r->r.norders = c->norders;
+    c->orders = NULL;
+    c->norders = 0;
     return r;
 }
 
