@@ -85,7 +85,7 @@ static int read_trucks(struct loader *ld, struct tsim__block_desc *bd, const cha
                        const char *name, char *err, size_t size)
 {
     tsim__trucks_release(&bd->trucks);
-    if (tsim__trucks_read(path, NULL, 0, name, &bd->trucks, err, size) != 0) return -1;
+    if (tsim__trucks_read(path, NULL, 0, name, ld->m, &bd->trucks, err, size) != 0) return -1;
     tsim__trucks_index(&bd->trucks);
     return 0;
 }

@@ -3,13 +3,15 @@
  * exports them: a header naming the columns `order`, `line`, `product`, `quantity`, `release` and
  * `due`, and optionally `priority` (in any order; other columns, such as a customer, are not
  * read), then one row per order line. `order` is any text; `line` a whole number from 1;
- * `quantity` a whole number from 1; `release` and `due` are times in the model's time unit from
- * time 0 (a plain number); `due` may be empty (no due time); `priority` a whole number (default
+ * `quantity` a whole number from 1; `release` and `due` are times (csvtab.h: a number in the
+ * model's time unit from time 0, a date-time or a clock time, one kind a column); `due` may be
+ * empty (no due time); `priority` a whole number (default
  * 0, higher first). Every line of an order gives the same release, due and priority.
  *
  * Every problem is "FILE:LINE:COL: message" at the offending field: a missing column, a product
  * not in the model, a quantity or line that is not a whole number or is below 1, a time that is
- * not a number (a date in any other format included), a due time before the release, an order
+ * not one (a date in another format, no such date, a time zone, a date-time without a date in
+ * run.start, a time before the start), a due time before the release, an order
  * line given twice, lines of one order that disagree on release, due or priority. Nothing is
  * skipped silently.
  *
@@ -54,6 +56,8 @@ struct reader {
     size_t nrows, caprows;
     struct ord *ords;
     size_t nords, capords;
+    struct tsim__csv_clock clock;
+    struct tsim__csv_tkind kind[2]; /* of release and due */
     /* open addressing over ords by id; capacity a power of two, at most half full */
     int32_t *hash;
     size_t caphash;
@@ -94,14 +98,6 @@ static int32_t find_order(struct reader *r, const char *id, size_t *slot)
     return -1;
 }
 
-/* A time in model time units: a plain finite number >= 0. Returns 0, or -1. */
-static int time_of(const char *s, double *t)
-{
-    char *end;
-    if (!*s || strchr(s, 'x') || strchr(s, 'X') || strchr(s, 'n') || strchr(s, 'N')) return -1;
-    *t = strtod(s, &end);
-    return *end == '\0' && isfinite(*t) ? 0 : -1;
-}
 
 static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void *ctx)
 {
@@ -132,18 +128,16 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
         return;
     }
     double rel, due = INFINITY;
-    if (time_of(row->val[COL_RELEASE], &rel) != 0 || rel < 0) {
-        tsim__csv_fail(c, line, row->col[COL_RELEASE],
-                       "release '%s' is not a time (a number from 0, in the model's time unit)",
+    if (tsim__csv_time(c, row, COL_RELEASE, &r->clock, &r->kind[0], "release", &rel) != 0)
+        return;
+    if (rel < 0) {
+        tsim__csv_fail(c, line, row->col[COL_RELEASE], "release %s is negative",
                        row->val[COL_RELEASE]);
         return;
     }
-    if (row->val[COL_DUE][0] && time_of(row->val[COL_DUE], &due) != 0) {
-        tsim__csv_fail(c, line, row->col[COL_DUE],
-                       "due '%s' is not a time (a number in the model's time unit, or empty)",
-                       row->val[COL_DUE]);
+    if (row->val[COL_DUE][0] &&
+        tsim__csv_time(c, row, COL_DUE, &r->clock, &r->kind[1], "due", &due) != 0)
         return;
-    }
     if (due < rel) {
         tsim__csv_fail(c, line, row->col[COL_DUE], "due time %s is before the release %s",
                        row->val[COL_DUE], row->val[COL_RELEASE]);
@@ -283,6 +277,7 @@ int tsim__orders_read(const char *path, const char *text, size_t len, const stru
     struct reader r;
     memset(&r, 0, sizeof r);
     r.m = m;
+    tsim__csv_clock_of(m, &r.clock);
     memset(out, 0, sizeof *out);
     int rc = tsim__csv_read(path, text, len, shown, cols, NCOLS,
                             "order, line, product, quantity, release, due", check_row, &r, err,

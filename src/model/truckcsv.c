@@ -3,12 +3,14 @@
  * the columns `truck`, `arrival`, `pallets` and `direction`, and optionally `planned` (the
  * appointment's time, by which the yard may order trucks) and `departure` (the latest planned
  * departure), in any order (other columns, as a door or a carrier, are not read), then one row
- * per truck. `truck` is any text, given once; times are plain numbers from 0 in the model's time
- * unit (`planned` and `departure` may be empty); `pallets` a whole number from 1; `direction`
+ * per truck. `truck` is any text, given once; times are numbers from 0 in the model's time unit,
+ * date-times or clock times (csvtab.h; one kind a column; `planned` and `departure` may be
+ * empty); `pallets` a whole number from 1; `direction`
  * `inbound` or `outbound`.
  *
  * Every problem is "FILE:LINE:COL: message" at the offending field: a missing column, a time
- * that is not a number (a date in any other format), pallets that are not a whole number from 1,
+ * that is not one (a date in another format, no such date, a time zone, a date-time without a
+ * date in run.start, a time before the start), pallets that are not a whole number from 1,
  * an unknown direction, a departure before the planned time, a truck given twice. Nothing is
  * skipped silently.
  */
@@ -39,16 +41,9 @@ struct reader {
     struct tsim__trucks *out;
     int cap;
     struct row *rows;
+    struct tsim__csv_clock clock;
+    struct tsim__csv_tkind kind[3]; /* of arrival, planned and departure */
 };
-
-/* A time in model time units: a plain finite number >= 0 (no hex, no inf, no nan). */
-static int time_of(const char *s, double *t)
-{
-    char *end;
-    if (!*s || strpbrk(s, "xXnN")) return -1;
-    *t = strtod(s, &end);
-    return *end == '\0' && isfinite(*t) && *t >= 0 ? 0 : -1;
-}
 
 static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void *ctx)
 {
@@ -68,10 +63,12 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
     for (int k = 0; k < 3; k++) {
         const char *s = row->val[tcol[k]];
         if (k > 0 && (!s || !s[0])) continue;
-        if (time_of(s, &t[k]) != 0) {
-            tsim__csv_fail(c, line, row->col[tcol[k]],
-                           "%s '%s' is not a time (a number from 0, in the model's time unit)",
-                           cols[tcol[k]].name, s);
+        if (tsim__csv_time(c, row, tcol[k], &r->clock, &r->kind[k], cols[tcol[k]].name,
+                           &t[k]) != 0)
+            return;
+        if (t[k] < 0) {
+            tsim__csv_fail(c, line, row->col[tcol[k]], "%s %s is negative", cols[tcol[k]].name,
+                           s);
             return;
         }
     }
@@ -164,9 +161,11 @@ static void sort_by_arrival(struct tsim__trucks *o)
 }
 
 int tsim__trucks_read(const char *path, const char *text, size_t len, const char *shown,
-                      struct tsim__trucks *out, char *err, size_t errlen)
+                      const struct tsim_model *m, struct tsim__trucks *out, char *err,
+                      size_t errlen)
 {
-    struct reader r = {out, 0, NULL};
+    struct reader r = {out, 0, NULL, {0, 0, 0, 0}, {{0, 0}, {0, 0}, {0, 0}}};
+    tsim__csv_clock_of(m, &r.clock);
     memset(out, 0, sizeof *out);
     int rc = tsim__csv_read(path, text, len, shown, cols, NCOLS,
                             "truck, arrival, pallets, direction", check_row, &r, err, errlen);

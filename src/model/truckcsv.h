@@ -10,9 +10,10 @@
 #include <stddef.h>
 
 /* Read the appointments in file `path` (text NULL) or in `text[0..len)`, named `shown` in
- * messages. Returns 0 with `out` filled (release it with tsim__trucks_release), or -1 with
+ * messages, for model `m` (its clock: run.start and the time unit). Returns 0 with `out` filled (release it with tsim__trucks_release), or -1 with
  * "SHOWN:LINE:COL: message" in `err` and `out` empty. */
 int tsim__trucks_read(const char *path, const char *text, size_t len, const char *shown,
-                      struct tsim__trucks *out, char *err, size_t errlen);
+                      const struct tsim_model *m, struct tsim__trucks *out, char *err,
+                      size_t errlen);
 
 #endif

@@ -16,12 +16,26 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A model whose run starts on 2026-12-06 at 06:00, so that date-times and clock times are read. */
+static struct tsim_model *model(void)
+{
+    static struct tsim_model *m;
+    if (!m) {
+        m = tsim_model_create("fuzz-trucks");
+        if (!m || tsim_model_set_start_clock(m, 6.0) != 0) abort();
+        m->has_start_date = 1;
+        m->start_day = 20793;
+    }
+    return m;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct tsim__trucks t;
     char err[512];
     err[0] = '\0';
-    int rc = tsim__trucks_read(NULL, (const char *)data, size, "trucks.csv", &t, err, sizeof err);
+    int rc = tsim__trucks_read(NULL, (const char *)data, size, "trucks.csv", model(), &t, err,
+                               sizeof err);
     if (rc != 0) {
         if (t.n != 0 || t.arrival || strncmp(err, "trucks.csv:", 11) != 0) abort();
         return 0;

@@ -9,8 +9,10 @@
 #include "check.h"
 #include "twinsim.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define LEVEL (1.0 - 0.01 / 4.0) /* Bonferroni over the file's four interval checks */
@@ -20,13 +22,14 @@ static int verbose;
 
 #include "reps.h"
 #include "model_text.h"
+#include "blocks/desc.h"
 
 static char tmpdir[64];
 
 /* Write `csv` to trucks.csv in the test's folder and load a model whose dock `dock` reads it,
  * with the keys `keys` (lines of the block, each indented 4); diagnostics in `diag`. */
-static struct tsim_model *load_trucks(const char *csv, size_t len, const char *keys, char *diag,
-                                      size_t size)
+static struct tsim_model *load_trucks_at(const char *top, const char *csv, size_t len,
+                                         const char *keys, char *diag, size_t size)
 {
     char path[128];
     snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
@@ -38,14 +41,21 @@ static struct tsim_model *load_trucks(const char *csv, size_t len, const char *k
     char yaml[2048];
     snprintf(yaml, sizeof yaml,
              "name: dc\n"
+             "%s"
              "blocks:\n"
              "  - dock: dock\n"
              "    appointments_file: %s\n"
              "%s"
              "    to: gone\n"
              "  - sink: gone\n",
-             path, keys);
+             top, path, keys);
     return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+static struct tsim_model *load_trucks(const char *csv, size_t len, const char *keys, char *diag,
+                                      size_t size)
+{
+    return load_trucks_at("", csv, len, keys, diag, size);
 }
 
 /* Two doors; unloading 2 a pallet, loading 1.5. T1 (10 pallets in) at 0 takes door 0 to 20; T2
@@ -396,9 +406,17 @@ static void test_appointments_file(void)
     expect_trucks_error("truck,arrival,direction\nT1,0,inbound\n",
                         "trucks.csv:1:1: no column 'pallets' in the header (it needs truck, "
                         "arrival, pallets, direction)");
-    expect_trucks_error(HDR "T1,08:30,3,inbound,,\n",
-                        "trucks.csv:2:4: arrival '08:30' is not a time (a number from 0, in the "
-                        "model's time unit)");
+    expect_trucks_error(HDR "T1,8h30,3,inbound,,\n",
+                        "trucks.csv:2:4: arrival '8h30' is not a time (a number in the model's "
+                        "time unit, a date-time YYYY-MM-DD HH:MM[:SS] or a clock time "
+                        "HH:MM[:SS])");
+    expect_trucks_error(HDR "T1,2026-12-06 08:30,3,inbound,,\n",
+                        "trucks.csv:2:4: arrival '2026-12-06 08:30' is a date-time, but the "
+                        "model's run.start gives no date to count from");
+    expect_trucks_error(HDR "T1,-2,3,inbound,,\n", "trucks.csv:2:4: arrival -2 is negative");
+    expect_trucks_error(HDR "T1,08:30,3,inbound,,\nT2,2,3,inbound,,\n",
+                        "trucks.csv:3:4: arrival '2' is a number, but the column's first time "
+                        "(line 2) is a clock time");
     expect_trucks_error(HDR "T1,1,-3,inbound,,\n",
                         "trucks.csv:2:6: pallets '-3' is not a whole number from 1 to 1000000");
     expect_trucks_error(HDR "T1,1,3,sideways,,\n",
@@ -435,6 +453,50 @@ static void test_appointments_file(void)
     if (m) tsim_model_destroy(m);
 }
 
+/* Appointments written as date-times (a WMS export) against run.start 2026-12-06 22:00, in
+ * minutes: T1 comes 2026-12-06 22:30 (30), planned 22:15 (15), leaves by 2026-12-07 01:00
+ * (180); T2 comes 2026-12-07T00:00:30 (120.5) with no planned time or departure. Clock times are
+ * on the start's day: 23:00 is 60; 21:00 is before the start, refused. */
+static void test_appointments_dates(void)
+{
+    static const char top[] = "time_unit: min\nrun:\n  start: 2026-12-06 22:00\n";
+    static const char csv[] = HDR "T2,2026-12-07T00:00:30,1,inbound,,\n"
+                                  "T1,2026-12-06 22:30,2,outbound,2026-12-06 22:15,"
+                                  "2026-12-07 01:00\n";
+    char diag[1024] = "";
+    struct tsim_model *m = load_trucks_at(top, csv, sizeof csv - 1, "    doors: 1\n", diag,
+                                          sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    const struct tsim__trucks *t = &m->blocks[tsim_model_find_block(m, "dock")].trucks;
+    CHECK_EQ(t->n, 2);
+    CHECK(strcmp(t->id[0], "T1") == 0);
+    CHECK_NEAR(t->arrival[0], 30, 1e-9);
+    CHECK_NEAR(t->planned[0], 15, 1e-9);
+    CHECK_NEAR(t->departure[0], 180, 1e-9);
+    CHECK_NEAR(t->arrival[1], 120.5, 1e-9);
+    CHECK(isinf(t->planned[1]) && isinf(t->departure[1]));
+    tsim_model_destroy(m);
+
+    static const char clock[] = HDR "T1,23:00,1,inbound,,\n";
+    m = load_trucks_at(top, clock, sizeof clock - 1, "    doors: 1\n", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (m) CHECK_NEAR(m->blocks[tsim_model_find_block(m, "dock")].trucks.arrival[0], 60, 1e-9);
+    tsim_model_destroy(m);
+
+    static const char early[] = HDR "T1,21:00,1,inbound,,\n";
+    m = load_trucks_at(top, early, sizeof early - 1, "    doors: 1\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dc.yaml:7:24: error: ") && strstr(diag, "trucks.csv:2:4: arrival '21:00' "
+                       "is before the model's start, 2026-12-06 22:00 (a clock time is on the "
+                       "start's day"));
+    if (m == NULL && !strstr(diag, "dc.yaml:7:24")) fprintf(stderr, "%s", diag);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -446,6 +508,7 @@ int main(void)
     RUN(test_dock_orders_balance);
     RUN(test_dock_erlang_c);
     RUN(test_appointments_file);
+    RUN(test_appointments_dates);
     char path[128];
     snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
     remove(path);
