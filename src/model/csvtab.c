@@ -16,6 +16,7 @@
 
 #include "blocks/desc.h"
 #include "core/core.h"
+#include "model/params.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -74,9 +75,13 @@ int tsim__csv_product(struct tsim__csv *c, const struct tsim__csv_row *row, int 
                       const struct tsim_model *m)
 {
     int p = tsim_model_find_product(m, row->val[col]);
-    if (p < 0)
-        tsim__csv_fail(c, row->line, row->col[col], "product '%s' is not in the model",
-                       row->val[col]);
+    if (p < 0) {
+        struct tsim__suggest s;
+        tsim__suggest_init(&s, row->val[col]);
+        for (int k = 0; k < m->nproducts; k++) tsim__suggest_offer(&s, m->products[k]);
+        tsim__csv_fail(c, row->line, row->col[col], "product '%s' is not in the model%s",
+                       row->val[col], tsim__suggest_text(&s));
+    }
     return p;
 }
 

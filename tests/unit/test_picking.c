@@ -527,6 +527,10 @@ static void test_orders_file_errors(void)
                         "product, quantity, release, due)");
     expect_orders_error(HDR "A,1,a,1,0,5\nA,2,bolt,1,0,5\n", "",
                         "orders.csv:3:5: product 'bolt' is not in the model");
+    expect_orders_error(HDR "A,1,a,1,0,5\nA,2,B,1,0,5\n", "",
+                        "orders.csv:3:5: product 'B' is not in the model (did you mean 'b'?)");
+    expect_orders_error(HDR "A,1,a,1,0,5\nA,2,bolt,1,0,5\n", "",
+                        "orders.csv:3:5: product 'bolt' is not in the model\n");
     expect_orders_error(HDR "A,1,a,-2,0,5\n", "", "orders.csv:2:7: quantity -2 is negative");
     expect_orders_error(HDR "A,1,a,0,0,5\n", "", "orders.csv:2:7: quantity 0 is not from 1 to");
     expect_orders_error(HDR "A,1,a,1,8,5\n", "",
