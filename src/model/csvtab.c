@@ -43,7 +43,9 @@ struct tsim__csv {
     long long row;                   /* rows ended, the header included */
     int field;                       /* index of the field in its row */
     int where[TSIM__CSV_COLS_MAX];   /* field index of each column, -1 if the header has none */
-    char *val[TSIM__CSV_COLS_MAX];   /* this row's fields of interest */
+    char *val[TSIM__CSV_COLS_MAX];   /* this row's fields of interest; NULL until seen */
+    char *buf[TSIM__CSV_COLS_MAX];   /* each column's room, kept from row to row */
+    size_t cap[TSIM__CSV_COLS_MAX];
     struct tsim__csv_row cur;
     int skip_bom;
 };
@@ -304,7 +306,12 @@ static void on_field(void *s, size_t len, void *data)
         if (r->field == 0) r->cur.line = r->fline;
         for (int c = 0; c < r->ncols; c++)
             if (r->where[c] == r->field) {
-                r->val[c] = tsim__malloc(len + 1);
+                if (len + 1 > r->cap[c]) {
+                    r->cap[c] = len + 1 > 64 ? len + 1 : 64;
+                    tsim__free(r->buf[c]);
+                    r->buf[c] = tsim__malloc(r->cap[c]);
+                }
+                r->val[c] = r->buf[c];
                 memcpy(r->val[c], s, len);
                 r->val[c][len] = '\0';
                 r->cur.col[c] = r->fcol;
@@ -316,10 +323,7 @@ static void on_field(void *s, size_t len, void *data)
 
 static void clear_row(struct tsim__csv *r)
 {
-    for (int c = 0; c < r->ncols; c++) {
-        tsim__free(r->val[c]);
-        r->val[c] = NULL;
-    }
+    for (int c = 0; c < r->ncols; c++) r->val[c] = NULL;
 }
 
 static void on_row(int term, void *data)
@@ -446,6 +450,6 @@ int tsim__csv_read(const char *path, const char *text, size_t len, const char *s
         tsim__csv_fail(&r, r.line, r.col, "a quoted field is not closed");
     if (!r.failed && r.row == 0) tsim__csv_fail(&r, 1, 1, "no header (it needs %s)", needs);
     csv_free(&p);
-    clear_row(&r);
+    for (int c = 0; c < ncols; c++) tsim__free(r.buf[c]);
     return r.failed ? -1 : 0;
 }

@@ -637,6 +637,67 @@ static void test_orders_file_read(void)
     tsim_model_destroy(m);
 }
 
+/* Lines grouped by order in release order, each order's lines by number, whatever the file's
+ * order: 300 orders of 1 to 40 lines (the longest sorted by qsort, the rest by insertion), the
+ * lines dealt out across the file in a scrambled order, each line's product and quantity derived
+ * from its order and number so that every one can be checked where it lands. Order k (from 0)
+ * is released at (k * 7) % 300 (all different), so its rank is known; then the places of the
+ * messages that the reader finds by reading the file again: a disagreeing order whose first row
+ * spans two lines (a quoted line end), and an order line given twice. */
+static void test_orders_file_grouped(void)
+{
+    enum { NO = 300 };
+    int nlines[NO], total = 0;
+    for (int k = 0; k < NO; k++) total += nlines[k] = 1 + (k * 13) % 40;
+    size_t cap = (size_t)total * 48 + 64, len = 0;
+    char *csv = malloc(cap);
+    len += (size_t)snprintf(csv, cap, "order,line,product,quantity,release,due\n");
+    /* row j of the file is line ((j * 7919) % total) of the list of (order, line) pairs */
+    int *pair_order = malloc(sizeof(int) * (size_t)total);
+    int *pair_line = malloc(sizeof(int) * (size_t)total);
+    for (int k = 0, j = 0; k < NO; k++)
+        for (int l = nlines[k]; l >= 1; l--, j++) pair_order[j] = k, pair_line[j] = l;
+    for (int j = 0; j < total; j++) {
+        int i = (int)(((long long)j * 7919) % total), k = pair_order[i], l = pair_line[i];
+        len += (size_t)snprintf(csv + len, cap - len, "K%d,%d,%c,%d,%d,\n", k, l,
+                                "abc"[(k + l) % 3], k * 100 + l, (k * 7) % NO);
+    }
+    char diag[1024] = "";
+    struct tsim_model *m = load_orders(csv, len, "", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (m) {
+        const struct tsim__orderlines *o = &m->blocks[tsim_model_find_block(m, "pick")].orders;
+        CHECK_EQ(o->norders, NO);
+        CHECK_EQ(o->nlines, total);
+        int bad = 0;
+        for (int rank = 0; rank < NO; rank++) {
+            int k = 0;
+            while ((k * 7) % NO != rank) k++; /* the order released at `rank` */
+            char id[16];
+            snprintf(id, sizeof id, "K%d", k);
+            bad += strcmp(o->id[rank], id) != 0 || o->release[rank] != rank;
+            bad += o->first[rank + 1] - o->first[rank] != nlines[k];
+            for (int i = o->first[rank], l = 1; i < o->first[rank + 1]; i++, l++)
+                bad += o->line[i] != l || o->qty[i] != k * 100 + l ||
+                       o->product[i] != tsim_model_find_product(m, (char[]){"abc"[(k + l) % 3], 0});
+        }
+        CHECK_EQ(bad, 0);
+        tsim_model_destroy(m);
+    } else {
+        fprintf(stderr, "%s", diag);
+    }
+    free(csv);
+    free(pair_order);
+    free(pair_line);
+
+    expect_orders_error("customer,order,line,product,quantity,release,due\n"
+                        "x,B,1,a,1,0,5\n\"two\nlines\",A,1,a,1,0,5\ny,A,2,b,1,0,5\n"
+                        "z,A,3,b,1,1,5\n",
+                        "", "orders.csv:6:11: order 'A' has another release than on line 3");
+    expect_orders_error(HDR "B,2,a,1,0,5\nA,1,b,1,0,5\nB,1,a,1,0,5\nB,2,c,1,0,5\nA,1,a,1,0,5\n",
+                        "", "orders.csv:5:3: line 2 of order 'B' is given twice (first on line 2)");
+}
+
 /* `csv` read by a model whose run starts at `start` (time unit minutes) is refused with `want`. */
 static void expect_orders_error_at(const char *start, const char *csv, const char *want)
 {
@@ -839,6 +900,7 @@ int main(void)
     RUN(test_orders_file_bytes);
     RUN(test_orders_file_read);
     RUN(test_orders_file_dates);
+    RUN(test_orders_file_grouped);
     RUN(test_picking_generated);
     char path[128];
     snprintf(path, sizeof path, "%s/orders.csv", tmpdir);
