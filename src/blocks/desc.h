@@ -94,6 +94,7 @@ struct tsim__trucks {
     unsigned char *outbound;
     char **id;
     struct tsim__names ids; /* id -> truck (tsim__trucks_index) */
+    int32_t *door;          /* the door it is for, from 0; -1: any that serves it */
 };
 
 /*

@@ -453,6 +453,91 @@ static void test_appointments_file(void)
     if (m) tsim_model_destroy(m);
 }
 
+/* Trucks for a door. Two doors, unloading 2 a pallet. T1 (3 pallets, door 1) at 0 takes door 1
+ * to 6; T2 (1 pallet, door 1, planned 5) at 1 waits for door 1 though door 2 is free; T3 (2,
+ * any door, planned 2) at 2 takes door 2 to 6; T4 (2, door 1, planned 2) at 3 waits for door 1.
+ * At 6 door 2 frees and takes no one (both wait for door 1).
+ *   fifo: door 1 takes T2 at 6 to 8, then T4 at 8 to 12. Turnarounds 6, 7, 4, 9; yard waits
+ *     0, 5, 0, 5; the yard holds T2 1..6 and T4 3..8.
+ *   appointment: door 1 takes T4 (planned 2) at 6 to 10, then T2 (planned 5) at 10 to 12.
+ *     Turnarounds 6, 11, 4, 7; yard waits 0, 9, 0, 3; the yard holds T2 1..10 and T4 3..6.
+ * Either way the run ends at 12, the doors busy 12 + 4 of 2 x 12. Without the door column T2
+ * would take door 2 at 1. */
+static const char doors_csv[] = "truck,arrival,pallets,direction,planned,door\n"
+                                "T1,0,3,inbound,0,1\n"
+                                "T2,1,1,inbound,5,1\n"
+                                "T3,2,2,inbound,2,any\n"
+                                "T4,3,2,inbound,2,1\n";
+
+static void door_trucks(const char *yard, double turnaround, double wait, double waiting)
+{
+    char keys[256], diag[1024] = "";
+    snprintf(keys, sizeof keys, "    doors: 2\n    unload: 2\n    yard: %s\n", yard);
+    struct tsim_model *m = load_trucks(doors_csv, sizeof doors_csv - 1, keys, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int dock = tsim_model_find_block(m, "dock");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    CHECK(sim != NULL);
+    tsim_sim_run(sim);
+    CHECK_NEAR(tsim_sim_now(sim), 12, 1e-12);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, dock, "trucks"), 4, 0);
+    CHECK_NEAR(kpi(&r, dock, "turnaround"), turnaround, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "yard_wait"), wait, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "trucks_waiting"), waiting, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "door_utilization"), 16 / 24.0, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "pallets_unloaded"), 8, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static void test_dock_doors_by_hand(void)
+{
+    door_trucks("fifo", (6 + 7 + 4 + 9) / 4.0, (5 + 5) / 4.0, (5 + 5) / 12.0);
+    door_trucks("appointment", (6 + 11 + 4 + 7) / 4.0, (9 + 3) / 4.0, (9 + 3) / 12.0);
+
+    /* A door the dock does not have, or one kept for the other direction, at its place. */
+    expect_trucks_error("truck,arrival,pallets,direction,door\nT1,0,1,inbound,2\n",
+                        "trucks.csv:2:16: door '2' is not one of the dock's doors (1 to 1, or "
+                        "'any')");
+    expect_trucks_error("truck,arrival,pallets,direction,door\nT1,0,1,inbound,door 1\n",
+                        "trucks.csv:2:16: door 'door 1' is not one of the dock's doors");
+    char diag[1024] = "";
+    static const char csv[] = "truck,arrival,pallets,direction,door\nT1,0,1,inbound,\n"
+                              "T2,0,1,outbound,1\n";
+    struct tsim_model *m = load_trucks(csv, sizeof csv - 1,
+                                       "    doors: 3\n    inbound_doors: 1\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "trucks.csv:3:17: door 1 serves only inbound trucks (the dock's "
+                       "'inbound_doors'), and this one is outbound") != NULL);
+    tsim_model_destroy(m);
+
+    /* Fewer doors after the file was read (an experiment's factor): refused when checked. */
+    static const char two[] = "truck,arrival,pallets,direction,door\nT1,0,1,inbound,1\n"
+                              "T2,0,1,inbound,2\n";
+    m = load_trucks(two, sizeof two - 1, "    doors: 2\n    unload: 2\n", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (m) {
+        struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+        CHECK(sim != NULL);
+        if (sim) tsim_sim_destroy(sim);
+        CHECK_EQ(tsim_model_set_param(m, "dock.doors", "1"), 0);
+        sim = tsim_sim_create(m, 1, 0);
+        CHECK(sim == NULL);
+        CHECK(strstr(tsim_errmsg(), "dock 'dock': truck 'T2' of its appointments is for door 2, "
+                                    "which it does not have") != NULL);
+        if (sim) tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+}
+
 /* Appointments written as date-times (a WMS export) against run.start 2026-12-06 22:00, in
  * minutes: T1 comes 2026-12-06 22:30 (30), planned 22:15 (15), leaves by 2026-12-07 01:00
  * (180); T2 comes 2026-12-07T00:00:30 (120.5) with no planned time or departure. Clock times are
@@ -509,6 +594,7 @@ int main(void)
     RUN(test_dock_erlang_c);
     RUN(test_appointments_file);
     RUN(test_appointments_dates);
+    RUN(test_dock_doors_by_hand);
     char path[128];
     snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
     remove(path);
