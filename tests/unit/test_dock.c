@@ -72,12 +72,16 @@ static const char four_csv[] = "truck,arrival,pallets,direction,planned,departur
                                "T4,3,1,inbound,2,12\n"
                                "T3,2,2,inbound,5,\n";
 
-static void four_trucks(const char *yard, double turnaround, double wait, double waiting,
-                        double late)
+/* What a run of four trucks by hand gives: its end, and the dock's KPIs. */
+struct by_hand {
+    double end, turnaround, wait, waiting, utilization, late, unloaded, loaded;
+};
+
+/* Run the dock of `csv[0..len)` with `keys` to its end and check every figure of `w`. */
+static void run_by_hand(const char *csv, size_t len, const char *keys, const struct by_hand *w)
 {
-    char keys[256], diag[1024] = "";
-    snprintf(keys, sizeof keys, "    doors: 2\n    unload: 2\n    load: 1.5\n    yard: %s\n", yard);
-    struct tsim_model *m = load_trucks(four_csv, sizeof four_csv - 1, keys, diag, sizeof diag);
+    char diag[1024] = "";
+    struct tsim_model *m = load_trucks(csv, len, keys, diag, sizeof diag);
     CHECK(m != NULL);
     if (!m) {
         fprintf(stderr, "%s", diag);
@@ -87,21 +91,30 @@ static void four_trucks(const char *yard, double turnaround, double wait, double
     struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
     CHECK(sim != NULL);
     tsim_sim_run(sim);
-    CHECK_NEAR(tsim_sim_now(sim), 20, 1e-12);
+    CHECK_NEAR(tsim_sim_now(sim), w->end, 1e-12);
     struct tsim_result r;
     tsim_result_init(&r);
     tsim_sim_result(sim, &r);
     CHECK_NEAR(kpi(&r, dock, "trucks"), 4, 0);
-    CHECK_NEAR(kpi(&r, dock, "turnaround"), turnaround, 1e-12);
-    CHECK_NEAR(kpi(&r, dock, "yard_wait"), wait, 1e-12);
-    CHECK_NEAR(kpi(&r, dock, "trucks_waiting"), waiting, 1e-12);
-    CHECK_NEAR(kpi(&r, dock, "door_utilization"), 32 / 40.0, 1e-12);
-    CHECK_NEAR(kpi(&r, dock, "late_departures"), late, 0);
-    CHECK_NEAR(kpi(&r, dock, "pallets_unloaded"), 13, 0);
-    CHECK_NEAR(kpi(&r, dock, "pallets_loaded"), 4, 0);
+    CHECK_NEAR(kpi(&r, dock, "turnaround"), w->turnaround, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "yard_wait"), w->wait, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "trucks_waiting"), w->waiting, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "door_utilization"), w->utilization, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "late_departures"), w->late, 0);
+    CHECK_NEAR(kpi(&r, dock, "pallets_unloaded"), w->unloaded, 0);
+    CHECK_NEAR(kpi(&r, dock, "pallets_loaded"), w->loaded, 0);
     tsim_result_release(&r);
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
+}
+
+static void four_trucks(const char *yard, double turnaround, double wait, double waiting,
+                        double late)
+{
+    char keys[256];
+    snprintf(keys, sizeof keys, "    doors: 2\n    unload: 2\n    load: 1.5\n    yard: %s\n", yard);
+    struct by_hand w = {20, turnaround, wait, waiting, 32 / 40.0, late, 13, 4};
+    run_by_hand(four_csv, sizeof four_csv - 1, keys, &w);
 }
 
 static void test_dock_by_hand(void)
@@ -471,31 +484,10 @@ static const char doors_csv[] = "truck,arrival,pallets,direction,planned,door\n"
 
 static void door_trucks(const char *yard, double turnaround, double wait, double waiting)
 {
-    char keys[256], diag[1024] = "";
+    char keys[256];
     snprintf(keys, sizeof keys, "    doors: 2\n    unload: 2\n    yard: %s\n", yard);
-    struct tsim_model *m = load_trucks(doors_csv, sizeof doors_csv - 1, keys, diag, sizeof diag);
-    CHECK(m != NULL);
-    if (!m) {
-        fprintf(stderr, "%s", diag);
-        return;
-    }
-    int dock = tsim_model_find_block(m, "dock");
-    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
-    CHECK(sim != NULL);
-    tsim_sim_run(sim);
-    CHECK_NEAR(tsim_sim_now(sim), 12, 1e-12);
-    struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(sim, &r);
-    CHECK_NEAR(kpi(&r, dock, "trucks"), 4, 0);
-    CHECK_NEAR(kpi(&r, dock, "turnaround"), turnaround, 1e-12);
-    CHECK_NEAR(kpi(&r, dock, "yard_wait"), wait, 1e-12);
-    CHECK_NEAR(kpi(&r, dock, "trucks_waiting"), waiting, 1e-12);
-    CHECK_NEAR(kpi(&r, dock, "door_utilization"), 16 / 24.0, 1e-12);
-    CHECK_NEAR(kpi(&r, dock, "pallets_unloaded"), 8, 0);
-    tsim_result_release(&r);
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    struct by_hand w = {12, turnaround, wait, waiting, 16 / 24.0, 0, 8, 0};
+    run_by_hand(doors_csv, sizeof doors_csv - 1, keys, &w);
 }
 
 static void test_dock_doors_by_hand(void)
