@@ -94,6 +94,7 @@ struct tsim__trucks {
     unsigned char *outbound;
     char **id;
     struct tsim__names ids; /* id -> truck (tsim__trucks_index) */
+    int32_t *door;          /* the door it is for, from 0; -1: any that serves it */
 };
 
 /*
@@ -316,6 +317,8 @@ struct tsim_model {
     char time_unit[8];
     double ticks_per_unit;
     double start_clock; /* hours since midnight at time 0 */
+    int has_start_date; /* run.start gave a date: start_day is its day */
+    long long start_day; /* days from 1970-01-01 of time 0 (model/csvtab.c reads dates by it) */
     int nproducts, cap_products;
     char **products;
     int nblocks, cap_blocks;

@@ -21,6 +21,10 @@
  * left, is missed once (`cut`: the latest departure of the trucks that have left; an order due by
  * it is one some truck has missed), and stays staged for a later truck: missed, not lost.
  *
+ * A truck of the appointments file may be for one door (its `door` column): it takes that door
+ * when it is free and otherwise waits in the yard for it, though another is free; a door that
+ * comes free takes, by the yard rule, only a waiting truck for it or for any door.
+ *
  * Doors may serve one direction: the first `inbound_doors` only inbound trucks, the next
  * `outbound_doors` only outbound ones, the rest both. A truck takes the lowest-numbered free door
  * that serves it (so a door of its own direction before a shared one), and a door that comes free
@@ -32,10 +36,11 @@
  * again by the file.
  *
  * Invariants: a truck is in exactly one place, the yard (`yard`, `yn` of them, in arrival order)
- * or a door; a door is IDLE only while no truck it serves waits in the yard; a BLOCKED door holds one pallet entity,
- * the block's whole content. At most `yard_capacity` trucks wait; one more is turned away
- * (counted). State lives in the arena, located by offsets; the records of the trucks the plant
- * adds in room the dock adds at the arena's end as they come (live_room).
+ * or a door; a door is IDLE only while no truck it serves and may take waits in the yard (a
+ * truck of the appointments may be for one door, and takes no other); a BLOCKED door holds one
+ * pallet entity, the block's whole content. At most `yard_capacity` trucks wait; one more is
+ * turned away (counted). State lives in the arena, located by offsets; the records of the trucks
+ * the plant adds in room the dock adds at the arena's end as they come (live_room).
  */
 #include "blocks/dock.h"
 #include "blocks/sim.h"
@@ -58,6 +63,7 @@ struct truck {
     int64_t t_arrive, planned, departure; /* ticks; planned and departure TSIM__NEVER if none */
     uint32_t pallets, outbound;
     uint32_t rec; /* its record, TSIM__NIL if none (a drawn truck) */
+    int32_t door; /* the door it waits for (its appointment's), -1: any that serves it */
 };
 
 /* A truck's record (dock.h); times in ticks, TSIM__NEVER while not yet. */
@@ -260,6 +266,8 @@ static int come(struct tsim_sim *sim, uint32_t b, struct dock *s, const struct t
     if (r) r->arrive = t->t_arrive;
     uint32_t i = 0;
     if (want >= 0 && dr[want].state == IDLE) i = (uint32_t)want;
+    else if (want < 0 && t->door >= 0)
+        i = dr[t->door].state == IDLE ? (uint32_t)t->door : s->ndoors;
     else
         while (i < s->ndoors && (dr[i].state != IDLE || !serves(d, i, t->outbound))) i++;
     if (r && sim->obs) {
@@ -290,7 +298,7 @@ static int come(struct tsim_sim *sim, uint32_t b, struct dock *s, const struct t
 static struct truck file_truck(struct tsim_sim *sim, const struct tsim__block_desc *d, uint64_t k)
 {
     struct truck t = {sim->now, TSIM__NEVER, TSIM__NEVER, (uint32_t)d->trucks.pallets[k],
-                      d->trucks.outbound[k], (uint32_t)k};
+                      d->trucks.outbound[k], (uint32_t)k, d->trucks.door ? d->trucks.door[k] : -1};
     if (isfinite(d->trucks.planned[k])) t.planned = tsim__ticks(sim, d->trucks.planned[k]);
     if (isfinite(d->trucks.departure[k])) t.departure = tsim__ticks(sim, d->trucks.departure[k]);
     return t;
@@ -299,7 +307,7 @@ static struct truck file_truck(struct tsim_sim *sim, const struct tsim__block_de
 static void arrive(struct tsim_sim *sim, uint32_t b, struct dock *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    struct truck t = {sim->now, TSIM__NEVER, TSIM__NEVER, 1, 0, TSIM__NIL};
+    struct truck t = {sim->now, TSIM__NEVER, TSIM__NEVER, 1, 0, TSIM__NIL, -1};
     if (d->trucks.n) {
         /* a truck the plant reported before its time has come already */
         const struct trec *rec = AT(s, rec_off, struct trec);
@@ -329,7 +337,8 @@ static void next_truck(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_
     struct truck *y = AT(s, yard_off, struct truck);
     uint32_t k = s->yn; /* the truck it takes: none yet */
     for (uint32_t j = 0; j < s->yn; j++) {
-        if (!serves(d, i, y[j].outbound)) continue;
+        if (!serves(d, i, y[j].outbound) || (y[j].door >= 0 && (uint32_t)y[j].door != i))
+            continue;
         if (k == s->yn) {
             k = j;
             if (d->val[K_YARD].i != YARD_APPOINTMENT) break;
@@ -518,6 +527,7 @@ void tsim__trucks_release(struct tsim__trucks *t)
     tsim__free(t->departure);
     tsim__free(t->pallets);
     tsim__free(t->outbound);
+    tsim__free(t->door);
     for (int i = 0; t->id && i < t->n; i++) tsim__free(t->id[i]);
     tsim__free(t->id);
     tsim__names_release(&t->ids);
@@ -683,7 +693,8 @@ int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbo
                  (long long)pallets, d->name);
         return -1;
     }
-    struct truck t = {sim->now, TSIM__NEVER, TSIM__NEVER, (uint32_t)pallets, outbound != 0, 0};
+    struct truck t = {sim->now, TSIM__NEVER, TSIM__NEVER, (uint32_t)pallets, outbound != 0, 0,
+                      -1};
     if (k >= 0) {
         t = file_truck(sim, d, (uint64_t)k);
         t.pallets = (uint32_t)pallets;
@@ -762,6 +773,19 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                           "dock '%s' has %lld inbound and %lld outbound doors, more than its "
                           "%lld 'doors'",
                           d->name, in, out, d->val[K_DOORS].i);
+    /* a truck's door, read against the doors the dock had then: 'doors' may have changed since
+     * (an experiment's factor) */
+    for (int k = 0; d->trucks.door && k < d->trucks.n; k++) {
+        int32_t door = d->trucks.door[k];
+        if (door >= 0 && (door >= d->val[K_DOORS].i ||
+                          !serves(d, (uint32_t)door, d->trucks.outbound[k])))
+            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                              "dock '%s': truck '%s' of its appointments is for door %d, which "
+                              "%s",
+                              d->name, d->trucks.id[k], door + 1,
+                              door >= d->val[K_DOORS].i ? "it does not have"
+                                                        : "does not serve its direction");
+    }
     /* a truck no door serves would wait for ever */
     int no_in = out == d->val[K_DOORS].i, no_out = in == d->val[K_DOORS].i;
     for (int k = 0; k < (d->trucks.n ? d->trucks.n : 1); k++) {

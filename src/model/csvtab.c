@@ -14,10 +14,13 @@
 
 #include "twinsim.h"
 
+#include "blocks/desc.h"
 #include "core/core.h"
+#include "model/params.h"
 
 #include <csv.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +43,9 @@ struct tsim__csv {
     long long row;                   /* rows ended, the header included */
     int field;                       /* index of the field in its row */
     int where[TSIM__CSV_COLS_MAX];   /* field index of each column, -1 if the header has none */
-    char *val[TSIM__CSV_COLS_MAX];   /* this row's fields of interest */
+    char *val[TSIM__CSV_COLS_MAX];   /* this row's fields of interest; NULL until seen */
+    char *buf[TSIM__CSV_COLS_MAX];   /* each column's room, kept from row to row */
+    size_t cap[TSIM__CSV_COLS_MAX];
     struct tsim__csv_row cur;
     int skip_bom;
 };
@@ -72,9 +77,13 @@ int tsim__csv_product(struct tsim__csv *c, const struct tsim__csv_row *row, int 
                       const struct tsim_model *m)
 {
     int p = tsim_model_find_product(m, row->val[col]);
-    if (p < 0)
-        tsim__csv_fail(c, row->line, row->col[col], "product '%s' is not in the model",
-                       row->val[col]);
+    if (p < 0) {
+        struct tsim__suggest s;
+        tsim__suggest_init(&s, row->val[col]);
+        for (int k = 0; k < m->nproducts; k++) tsim__suggest_offer(&s, m->products[k]);
+        tsim__csv_fail(c, row->line, row->col[col], "product '%s' is not in the model%s",
+                       row->val[col], tsim__suggest_text(&s));
+    }
     return p;
 }
 
@@ -91,6 +100,193 @@ long long tsim__csv_quantity(struct tsim__csv *c, const struct tsim__csv_row *ro
         return -1;
     }
     return qty;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Times: numbers, date-times and clock times
+ * ------------------------------------------------------------------------------------------- */
+
+static int digits(const char *s, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (the civil-days count: a
+ * year taken from March, so that the leap day ends it). */
+static long long civil_days(long long y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The inverse of civil_days: "YYYY-MM-DD" of `days` in `buf`. */
+static void civil_text(long long days, char *buf, size_t len)
+{
+    days += 719468;
+    long long era = (days >= 0 ? days : days - 146096) / 146097;
+    long long doe = days - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long long mp = (5 * doy + 2) / 153;
+    int d = (int)(doy - (153 * mp + 2) / 5 + 1), m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    snprintf(buf, len, "%04lld-%02d-%02d", yoe + era * 400 + (m <= 2), m, d);
+}
+
+static int month_days(int y, int m)
+{
+    static const int n[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : n[m - 1];
+}
+
+/* "HH:MM[:SS[.fff]]" at `s` (H:MM too when `loose`): seconds from midnight in `*sec` and the
+ * end in `*end`. Returns 0, 1 when not of that shape, -1 (why in `why`) when out of range. */
+static int clock_of(const char *s, int loose, double *sec, const char **end, char *why,
+                    size_t whylen)
+{
+    int h, mi, se = 0, nh = loose && s[0] && s[1] == ':' ? 1 : 2;
+    if (digits(s, nh, &h) != 0 || s[nh] != ':' || digits(s + nh + 1, 2, &mi) != 0) return 1;
+    const char *c = s + nh + 3;
+    double frac = 0;
+    if (*c == ':') {
+        if (digits(c + 1, 2, &se) != 0) return 1;
+        c += 3;
+        if (*c == '.' && c[1] >= '0' && c[1] <= '9') {
+            double w = 0.1;
+            for (c++; *c >= '0' && *c <= '9'; c++, w /= 10) frac += (*c - '0') * w;
+        }
+    }
+    *end = c;
+    if (h > 23 || mi > 59 || se > 59) {
+        snprintf(why, whylen, "%s is out of range (hours 00-23, minutes and seconds 00-59)",
+                 h > 23 ? "the hour" : mi > 59 ? "the minute" : "the second");
+        return -1;
+    }
+    *sec = h * 3600.0 + mi * 60.0 + se + frac;
+    return 0;
+}
+
+int tsim__parse_datetime(const char *s, long long *day, double *sec, char *why, size_t whylen)
+{
+    static const char *const names[12] = {"January", "February", "March",     "April",
+                                          "May",     "June",     "July",      "August",
+                                          "September", "October", "November", "December"};
+    int y, mo, d;
+    if (digits(s, 4, &y) != 0 || s[4] != '-' || digits(s + 5, 2, &mo) != 0 || s[7] != '-' ||
+        digits(s + 8, 2, &d) != 0)
+        return 1;
+    if (mo < 1 || mo > 12) {
+        snprintf(why, whylen, "there is no month %02d", mo);
+        return -1;
+    }
+    if (d < 1 || d > month_days(y, mo)) {
+        snprintf(why, whylen, "there is no day %02d in %s %d (it has %d days)", d,
+                 names[mo - 1], y, month_days(y, mo));
+        return -1;
+    }
+    *day = civil_days(y, mo, d);
+    *sec = 0;
+    const char *c = s + 10;
+    if (*c == ' ' || *c == 'T') {
+        int rc = clock_of(c + 1, 0, sec, &c, why, whylen);
+        if (rc != 0) return rc;
+    }
+    if (*c == 'Z' || ((*c == '+' || *c == '-') && c[1] >= '0' && c[1] <= '9')) {
+        snprintf(why, whylen,
+                 "a time zone ('%s') is not read: write the time on the model's clock, "
+                 "without a zone",
+                 c);
+        return -1;
+    }
+    return *c ? 1 : 0;
+}
+
+void tsim__csv_clock_of(const struct tsim_model *m, struct tsim__csv_clock *k)
+{
+    k->has_date = m->has_start_date;
+    k->day = m->start_day;
+    k->start_s = m->start_clock * 3600.0;
+    k->unit_s = tsim_unit_factor(m->time_unit, "s");
+}
+
+int tsim__csv_time(struct tsim__csv *c, const struct tsim__csv_row *row, int col,
+                   const struct tsim__csv_clock *k, struct tsim__csv_tkind *tk, const char *what,
+                   double *t)
+{
+    static const char *const kinds[] = {"", "a number", "a date-time", "a clock time"};
+    const char *s = row->val[col];
+    long long line = row->line, at = row->col[col];
+    char why[160];
+    long long day = 0;
+    double sec = 0;
+    const char *end = s;
+    int kind, rc = tsim__parse_datetime(s, &day, &sec, why, sizeof why);
+    if (rc == 0) {
+        kind = 2;
+    } else if (rc < 0) {
+        tsim__csv_fail(c, line, at, "%s '%s' is not a date-time: %s", what, s, why);
+        return -1;
+    } else if ((rc = clock_of(s, 1, &sec, &end, why, sizeof why)) <= 0 && (rc < 0 || !*end)) {
+        if (rc < 0) {
+            tsim__csv_fail(c, line, at, "%s '%s' is not a clock time: %s", what, s, why);
+            return -1;
+        }
+        kind = 3;
+    } else {
+        char *e;
+        kind = 1;
+        if (!*s || strpbrk(s, "xXnN") || (*t = strtod(s, &e), *e) || !isfinite(*t)) {
+            tsim__csv_fail(c, line, at,
+                           "%s '%s' is not a time (a number in the model's time unit, a "
+                           "date-time YYYY-MM-DD HH:MM[:SS] or a clock time HH:MM[:SS])",
+                           what, s);
+            return -1;
+        }
+    }
+    if (tk->kind == 0) {
+        tk->kind = kind;
+        tk->line = line;
+    } else if (tk->kind != kind) {
+        tsim__csv_fail(c, line, at,
+                       "%s '%s' is %s, but the column's first time (line %lld) is %s: a column "
+                       "gives its times one way",
+                       what, s, kinds[kind], tk->line, kinds[tk->kind]);
+        return -1;
+    }
+    if (kind == 1) return 0;
+    if (kind == 2 && !k->has_date) {
+        tsim__csv_fail(c, line, at,
+                       "%s '%s' is a date-time, but the model's run.start gives no date to "
+                       "count from (write it as 'start: YYYY-MM-DD HH:MM')",
+                       what, s);
+        return -1;
+    }
+    double from_start = (double)(kind == 2 ? day - k->day : 0) * 86400.0 + sec - k->start_s;
+    if (from_start < 0) {
+        char date[32] = "";
+        if (k->has_date) {
+            civil_text(k->day, date, sizeof date - 1);
+            strcat(date, " ");
+        }
+        int h = (int)(k->start_s / 3600), mi = (int)fmod(k->start_s / 60, 60);
+        tsim__csv_fail(c, line, at, "%s '%s' is before the model's start, %s%02d:%02d%s", what,
+                       s, date, h, mi,
+                       kind == 3 ? " (a clock time is on the start's day: write a date-time for "
+                                   "a later day)"
+                                 : "");
+        return -1;
+    }
+    *t = from_start / k->unit_s;
+    return 0;
 }
 
 static void on_field(void *s, size_t len, void *data)
@@ -110,7 +306,12 @@ static void on_field(void *s, size_t len, void *data)
         if (r->field == 0) r->cur.line = r->fline;
         for (int c = 0; c < r->ncols; c++)
             if (r->where[c] == r->field) {
-                r->val[c] = tsim__malloc(len + 1);
+                if (len + 1 > r->cap[c]) {
+                    r->cap[c] = len + 1 > 64 ? len + 1 : 64;
+                    tsim__free(r->buf[c]);
+                    r->buf[c] = tsim__malloc(r->cap[c]);
+                }
+                r->val[c] = r->buf[c];
                 memcpy(r->val[c], s, len);
                 r->val[c][len] = '\0';
                 r->cur.col[c] = r->fcol;
@@ -122,10 +323,7 @@ static void on_field(void *s, size_t len, void *data)
 
 static void clear_row(struct tsim__csv *r)
 {
-    for (int c = 0; c < r->ncols; c++) {
-        tsim__free(r->val[c]);
-        r->val[c] = NULL;
-    }
+    for (int c = 0; c < r->ncols; c++) r->val[c] = NULL;
 }
 
 static void on_row(int term, void *data)
@@ -252,6 +450,6 @@ int tsim__csv_read(const char *path, const char *text, size_t len, const char *s
         tsim__csv_fail(&r, r.line, r.col, "a quoted field is not closed");
     if (!r.failed && r.row == 0) tsim__csv_fail(&r, 1, 1, "no header (it needs %s)", needs);
     csv_free(&p);
-    clear_row(&r);
+    for (int c = 0; c < ncols; c++) tsim__free(r.buf[c]);
     return r.failed ? -1 : 0;
 }

@@ -59,4 +59,34 @@ int tsim__csv_product(struct tsim__csv *c, const struct tsim__csv_row *row, int 
  * (not a number, or negative). */
 long long tsim__csv_quantity(struct tsim__csv *c, const struct tsim__csv_row *row, int col);
 
+/* A date and time of day "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS[.fff]]" or the same with 'T' for
+ * the space: its day (days from 1970-01-01) in `*day` and its seconds from midnight in `*sec`.
+ * Returns 0; 1 when `s` is not of that shape; -1 when it is but is no date or time (2026-02-30,
+ * 25:00, a time zone suffix) with why in `why[0..whylen)`. */
+int tsim__parse_datetime(const char *s, long long *day, double *sec, char *why, size_t whylen);
+
+/* The model's clock, for times written as dates or clock times (tsim__csv_clock_of). */
+struct tsim__csv_clock {
+    int has_date;      /* run.start gives a date */
+    long long day;     /* run.start's day, days from 1970-01-01 (when has_date) */
+    double start_s;    /* run.start's seconds from midnight */
+    double unit_s;     /* seconds in the model's time unit */
+};
+void tsim__csv_clock_of(const struct tsim_model *m, struct tsim__csv_clock *k);
+
+/* The kind of time a column gives: that of its first value; a later value of another kind is
+ * refused. Zero it before the read. */
+struct tsim__csv_tkind {
+    int kind; /* 0: no value yet; 1 a number, 2 a date-time, 3 a clock time */
+    long long line;
+};
+
+/* The time in column `col` of `row`, named `what` in messages, in the model's time unit from
+ * time 0: a plain number (any sign: the caller checks its range), a date-time (its distance from
+ * run.start, which must give a date) or a clock time HH:MM[:SS] (on run.start's day, not before
+ * it). Returns 0 with `*t`, or -1 after reporting why not. */
+int tsim__csv_time(struct tsim__csv *c, const struct tsim__csv_row *row, int col,
+                   const struct tsim__csv_clock *k, struct tsim__csv_tkind *tk, const char *what,
+                   double *t);
+
 #endif

@@ -85,7 +85,14 @@ static int read_trucks(struct loader *ld, struct tsim__block_desc *bd, const cha
                        const char *name, char *err, size_t size)
 {
     tsim__trucks_release(&bd->trucks);
-    if (tsim__trucks_read(path, NULL, 0, name, &bd->trucks, err, size) != 0) return -1;
+    /* Without 'doors' (reported as missing) any door number is let through. */
+    const struct tsim__val *doors = tsim__block_val(bd, "doors");
+    const struct tsim__val *in = tsim__block_val(bd, "inbound_doors");
+    const struct tsim__val *out = tsim__block_val(bd, "outbound_doors");
+    struct tsim__truck_doors dd = {doors->set ? doors->i : INT32_MAX, in->set ? in->i : 0,
+                                   out->set ? out->i : 0};
+    if (tsim__trucks_read(path, NULL, 0, name, ld->m, &dd, &bd->trucks, err, size) != 0)
+        return -1;
     tsim__trucks_index(&bd->trucks);
     return 0;
 }
@@ -539,8 +546,8 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
     snprintf(where, sizeof where, " in %s '%s'", tname, name);
     const struct tsim__ld_keyset ks = {keys, more, "key", where};
     unsigned long long given = 0; /* bit i: key i of the type was written */
-    struct fy_node *interarrival = NULL, *stock_file = NULL;
-    struct pos stock_pos = at;
+    struct fy_node *interarrival = NULL, *stock_file = NULL, *trucks_file = NULL;
+    struct pos stock_pos = at, trucks_pos = at;
     void *it = NULL;
     struct fy_node *v;
     struct pos kp;
@@ -608,7 +615,8 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
             bi->served_by = v;
             bi->served_by_pos = kp;
         } else if (strcmp(key, "appointments_file") == 0) {
-            load_trucks(ld, b, v, kp);
+            trucks_file = v; /* read once the doors are known */
+            trucks_pos = kp;
         } else {
             if (strcmp(key, "interarrival") == 0) interarrival = v;
             set_scalar(ld, b, key, v, kp);
@@ -620,6 +628,7 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         tsim__ld_err(ld, at, "%s '%s' has both 'discipline' and 'rule' (give one: a rule orders "
                      "the queue in place of the discipline)", tname, name);
     if (stock_file) load_stock(ld, b, stock_file, stock_pos);
+    if (trucks_file) load_trucks(ld, b, trucks_file, trucks_pos);
     const struct tsim__block_desc *bd = &ld->m->blocks[b];
     if (interarrival && bd->has_interarrival && bd->limit == 0 &&
         tsim_dist_mean(&bd->interarrival) <= 0.0)

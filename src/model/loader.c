@@ -28,6 +28,7 @@
 #include "blocks/desc.h"
 #include "core/core.h"
 #include "logic/logic.h"
+#include "model/csvtab.h"
 #include "model/loader.h"
 #include "model/params.h"
 #include "model/yaml.h"
@@ -212,12 +213,26 @@ static void load_run(struct loader *ld, const struct top *t)
             else
                 r->seed = (uint64_t)n;
         } else if (k == 4) {
-            /* The clock at time 0, so that shifts fall where the plant has them. */
-            double hours;
-            if (clock_hours(s, &hours) != 0 || tsim_model_set_start_clock(ld->m, hours) != 0)
+            /* The clock at time 0, so that shifts fall where the plant has them; with a date,
+             * the day too, from which the CSV files' date-times count (model/csvtab.c). */
+            double hours, sec;
+            long long day;
+            char why[160];
+            int dt = tsim__parse_datetime(s, &day, &sec, why, sizeof why);
+            if (dt < 0) {
+                tsim__ld_err(ld, tsim__ld_pos(v, kp), "invalid date-time '%s' for 'start': %s", s,
+                             why);
+            } else if (dt == 0) {
+                tsim_model_set_start_clock(ld->m, sec / 3600.0);
+                ld->m->has_start_date = 1;
+                ld->m->start_day = day;
+            } else if (clock_hours(s, &hours) != 0 ||
+                       tsim_model_set_start_clock(ld->m, hours) != 0) {
                 tsim__ld_err(ld, tsim__ld_pos(v, kp),
-                             "invalid time of day '%s' for 'start' (use HH:MM from 00:00 to 23:59)",
+                             "invalid time of day '%s' for 'start' (use HH:MM from 00:00 to "
+                             "23:59)",
                              s);
+            }
         } else if (k == 5) {
             if (tsim__parse_int(s, what, 1, 1000000000, &n, &e) != 0)
                 tsim__ld_value_err(ld, v, s, &e, kp);

@@ -1,16 +1,18 @@
 /*
  * A dock's truck appointments from a CSV file (a table of csvtab.c, on libcsv): a header naming
  * the columns `truck`, `arrival`, `pallets` and `direction`, and optionally `planned` (the
- * appointment's time, by which the yard may order trucks) and `departure` (the latest planned
- * departure), in any order (other columns, as a door or a carrier, are not read), then one row
- * per truck. `truck` is any text, given once; times are plain numbers from 0 in the model's time
- * unit (`planned` and `departure` may be empty); `pallets` a whole number from 1; `direction`
- * `inbound` or `outbound`.
+ * appointment's time, by which the yard may order trucks), `departure` (the latest planned
+ * departure) and `door` (the door it is for, from 1, or empty or `any`), in any order (other
+ * columns, as a carrier, are not read), then one row per truck. `truck` is any text, given once;
+ * times are numbers from 0 in the model's time unit, date-times or clock times (csvtab.h; one
+ * kind a column; `planned` and `departure` may be empty); `pallets` a whole number from 1;
+ * `direction` `inbound` or `outbound`.
  *
  * Every problem is "FILE:LINE:COL: message" at the offending field: a missing column, a time
- * that is not a number (a date in any other format), pallets that are not a whole number from 1,
- * an unknown direction, a departure before the planned time, a truck given twice. Nothing is
- * skipped silently.
+ * that is not one (a date in another format, no such date, a time zone, a date-time without a
+ * date in run.start, a time before the start), pallets that are not a whole number from 1, an
+ * unknown direction, a departure before the planned time, a truck given twice, a door that is
+ * not one of the dock's or serves only the other direction. Nothing is skipped silently.
  */
 #include "model/truckcsv.h"
 
@@ -22,10 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { COL_TRUCK, COL_ARRIVAL, COL_PALLETS, COL_DIRECTION, COL_PLANNED, COL_DEPARTURE, NCOLS };
-static const struct tsim__csv_col cols[NCOLS] = {{"truck", 0},     {"arrival", 0},
-                                                 {"pallets", 0},   {"direction", 0},
-                                                 {"planned", 1},   {"departure", 1}};
+enum {
+    COL_TRUCK, COL_ARRIVAL, COL_PALLETS, COL_DIRECTION, COL_PLANNED, COL_DEPARTURE, COL_DOOR, NCOLS
+};
+static const struct tsim__csv_col cols[NCOLS] = {
+    {"truck", 0},   {"arrival", 0},   {"pallets", 0}, {"direction", 0},
+    {"planned", 1}, {"departure", 1}, {"door", 1}};
 
 #define TRUCKS_MAX 10000000
 
@@ -39,15 +43,35 @@ struct reader {
     struct tsim__trucks *out;
     int cap;
     struct row *rows;
+    struct tsim__csv_clock clock;
+    struct tsim__csv_tkind kind[3]; /* of arrival, planned and departure */
+    const struct tsim__truck_doors *doors;
 };
 
-/* A time in model time units: a plain finite number >= 0 (no hex, no inf, no nan). */
-static int time_of(const char *s, double *t)
+/* The door in `s` for a truck of that direction, from 0, or -1 for any (empty or "any"); -2
+ * after reporting why not. */
+static int door_of(struct tsim__csv *c, const struct tsim__csv_row *row,
+                   const struct tsim__truck_doors *d, int outbound)
 {
-    char *end;
-    if (!*s || strpbrk(s, "xXnN")) return -1;
-    *t = strtod(s, &end);
-    return *end == '\0' && isfinite(*t) && *t >= 0 ? 0 : -1;
+    const char *s = row->val[COL_DOOR];
+    if (!s || !s[0] || strcmp(s, "any") == 0) return -1;
+    long long n = tsim__csv_whole(s);
+    if (n < 1 || n > d->doors) {
+        tsim__csv_fail(c, row->line, row->col[COL_DOOR],
+                       "door '%s' is not one of the dock's doors (1 to %lld, or 'any')", s,
+                       d->doors);
+        return -2;
+    }
+    int in_only = n <= d->inbound, out_only = !in_only && n <= d->inbound + d->outbound;
+    if (outbound ? in_only : out_only) {
+        tsim__csv_fail(c, row->line, row->col[COL_DOOR],
+                       "door %lld serves only %s trucks (the dock's %s), and this one is %s", n,
+                       in_only ? "inbound" : "outbound",
+                       in_only ? "'inbound_doors'" : "'outbound_doors'",
+                       outbound ? "outbound" : "inbound");
+        return -2;
+    }
+    return (int)(n - 1);
 }
 
 static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void *ctx)
@@ -68,10 +92,12 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
     for (int k = 0; k < 3; k++) {
         const char *s = row->val[tcol[k]];
         if (k > 0 && (!s || !s[0])) continue;
-        if (time_of(s, &t[k]) != 0) {
-            tsim__csv_fail(c, line, row->col[tcol[k]],
-                           "%s '%s' is not a time (a number from 0, in the model's time unit)",
-                           cols[tcol[k]].name, s);
+        if (tsim__csv_time(c, row, tcol[k], &r->clock, &r->kind[k], cols[tcol[k]].name,
+                           &t[k]) != 0)
+            return;
+        if (t[k] < 0) {
+            tsim__csv_fail(c, line, row->col[tcol[k]], "%s %s is negative", cols[tcol[k]].name,
+                           s);
             return;
         }
     }
@@ -95,6 +121,8 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
                        "direction '%s' is not 'inbound' or 'outbound'", dir);
         return;
     }
+    int door = door_of(c, row, r->doors, out);
+    if (door < -1) return;
     if (o->n == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 64;
         size_t n = (size_t)r->cap;
@@ -103,6 +131,7 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
         o->departure = tsim__realloc(o->departure, n * sizeof *o->departure);
         o->pallets = tsim__realloc(o->pallets, n * sizeof *o->pallets);
         o->outbound = tsim__realloc(o->outbound, n * sizeof *o->outbound);
+        o->door = tsim__realloc(o->door, n * sizeof *o->door);
         o->id = tsim__realloc(o->id, n * sizeof *o->id);
         r->rows = tsim__realloc(r->rows, n * sizeof *r->rows);
     }
@@ -112,6 +141,7 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
     o->departure[i] = t[2];
     o->pallets[i] = (int32_t)pallets;
     o->outbound[i] = (unsigned char)out;
+    o->door[i] = door;
     o->id[i] = tsim__strdup(row->val[COL_TRUCK]);
     r->rows[i] = (struct row){o->id[i], line, row->col[COL_TRUCK], i};
 }
@@ -147,7 +177,8 @@ static void sort_by_arrival(struct tsim__trucks *o)
                              tsim__malloc(n * sizeof(int32_t)),
                              tsim__malloc(n),
                              tsim__malloc((n ? n : 1) * sizeof(char *)),
-                             {NULL, 0}};
+                             {NULL, 0},
+                             tsim__malloc((n ? n : 1) * sizeof(int32_t))};
     for (size_t k = 0; k < n; k++) {
         int i = idx[k];
         s.arrival[k] = o->arrival[i];
@@ -155,6 +186,7 @@ static void sort_by_arrival(struct tsim__trucks *o)
         s.departure[k] = o->departure[i];
         s.pallets[k] = o->pallets[i];
         s.outbound[k] = o->outbound[i];
+        s.door[k] = o->door[i];
         s.id[k] = o->id[i];
         o->id[i] = NULL; /* moved */
     }
@@ -164,9 +196,11 @@ static void sort_by_arrival(struct tsim__trucks *o)
 }
 
 int tsim__trucks_read(const char *path, const char *text, size_t len, const char *shown,
+                      const struct tsim_model *m, const struct tsim__truck_doors *doors,
                       struct tsim__trucks *out, char *err, size_t errlen)
 {
-    struct reader r = {out, 0, NULL};
+    struct reader r = {out, 0, NULL, {0, 0, 0, 0}, {{0, 0}, {0, 0}, {0, 0}}, doors};
+    tsim__csv_clock_of(m, &r.clock);
     memset(out, 0, sizeof *out);
     int rc = tsim__csv_read(path, text, len, shown, cols, NCOLS,
                             "truck, arrival, pallets, direction", check_row, &r, err, errlen);

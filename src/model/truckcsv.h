@@ -9,10 +9,18 @@
 
 #include <stddef.h>
 
+/* The doors of the dock the trucks come to (its keys `doors`, `inbound_doors`, `outbound_doors`):
+ * a truck's door must be one of them that serves its direction. */
+struct tsim__truck_doors {
+    long long doors, inbound, outbound;
+};
+
 /* Read the appointments in file `path` (text NULL) or in `text[0..len)`, named `shown` in
- * messages. Returns 0 with `out` filled (release it with tsim__trucks_release), or -1 with
+ * messages, for model `m` (its clock: run.start and the time unit) and a dock of `doors`.
+ * Returns 0 with `out` filled (release it with tsim__trucks_release), or -1 with
  * "SHOWN:LINE:COL: message" in `err` and `out` empty. */
 int tsim__trucks_read(const char *path, const char *text, size_t len, const char *shown,
+                      const struct tsim_model *m, const struct tsim__truck_doors *doors,
                       struct tsim__trucks *out, char *err, size_t errlen);
 
 #endif

@@ -9,8 +9,10 @@
 #include "check.h"
 #include "twinsim.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define LEVEL (1.0 - 0.01 / 4.0) /* Bonferroni over the file's four interval checks */
@@ -20,13 +22,14 @@ static int verbose;
 
 #include "reps.h"
 #include "model_text.h"
+#include "blocks/desc.h"
 
 static char tmpdir[64];
 
 /* Write `csv` to trucks.csv in the test's folder and load a model whose dock `dock` reads it,
  * with the keys `keys` (lines of the block, each indented 4); diagnostics in `diag`. */
-static struct tsim_model *load_trucks(const char *csv, size_t len, const char *keys, char *diag,
-                                      size_t size)
+static struct tsim_model *load_trucks_at(const char *top, const char *csv, size_t len,
+                                         const char *keys, char *diag, size_t size)
 {
     char path[128];
     snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
@@ -38,14 +41,21 @@ static struct tsim_model *load_trucks(const char *csv, size_t len, const char *k
     char yaml[2048];
     snprintf(yaml, sizeof yaml,
              "name: dc\n"
+             "%s"
              "blocks:\n"
              "  - dock: dock\n"
              "    appointments_file: %s\n"
              "%s"
              "    to: gone\n"
              "  - sink: gone\n",
-             path, keys);
+             top, path, keys);
     return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+static struct tsim_model *load_trucks(const char *csv, size_t len, const char *keys, char *diag,
+                                      size_t size)
+{
+    return load_trucks_at("", csv, len, keys, diag, size);
 }
 
 /* Two doors; unloading 2 a pallet, loading 1.5. T1 (10 pallets in) at 0 takes door 0 to 20; T2
@@ -62,12 +72,16 @@ static const char four_csv[] = "truck,arrival,pallets,direction,planned,departur
                                "T4,3,1,inbound,2,12\n"
                                "T3,2,2,inbound,5,\n";
 
-static void four_trucks(const char *yard, double turnaround, double wait, double waiting,
-                        double late)
+/* What a run of four trucks by hand gives: its end, and the dock's KPIs. */
+struct by_hand {
+    double end, turnaround, wait, waiting, utilization, late, unloaded, loaded;
+};
+
+/* Run the dock of `csv[0..len)` with `keys` to its end and check every figure of `w`. */
+static void run_by_hand(const char *csv, size_t len, const char *keys, const struct by_hand *w)
 {
-    char keys[256], diag[1024] = "";
-    snprintf(keys, sizeof keys, "    doors: 2\n    unload: 2\n    load: 1.5\n    yard: %s\n", yard);
-    struct tsim_model *m = load_trucks(four_csv, sizeof four_csv - 1, keys, diag, sizeof diag);
+    char diag[1024] = "";
+    struct tsim_model *m = load_trucks(csv, len, keys, diag, sizeof diag);
     CHECK(m != NULL);
     if (!m) {
         fprintf(stderr, "%s", diag);
@@ -77,21 +91,30 @@ static void four_trucks(const char *yard, double turnaround, double wait, double
     struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
     CHECK(sim != NULL);
     tsim_sim_run(sim);
-    CHECK_NEAR(tsim_sim_now(sim), 20, 1e-12);
+    CHECK_NEAR(tsim_sim_now(sim), w->end, 1e-12);
     struct tsim_result r;
     tsim_result_init(&r);
     tsim_sim_result(sim, &r);
     CHECK_NEAR(kpi(&r, dock, "trucks"), 4, 0);
-    CHECK_NEAR(kpi(&r, dock, "turnaround"), turnaround, 1e-12);
-    CHECK_NEAR(kpi(&r, dock, "yard_wait"), wait, 1e-12);
-    CHECK_NEAR(kpi(&r, dock, "trucks_waiting"), waiting, 1e-12);
-    CHECK_NEAR(kpi(&r, dock, "door_utilization"), 32 / 40.0, 1e-12);
-    CHECK_NEAR(kpi(&r, dock, "late_departures"), late, 0);
-    CHECK_NEAR(kpi(&r, dock, "pallets_unloaded"), 13, 0);
-    CHECK_NEAR(kpi(&r, dock, "pallets_loaded"), 4, 0);
+    CHECK_NEAR(kpi(&r, dock, "turnaround"), w->turnaround, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "yard_wait"), w->wait, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "trucks_waiting"), w->waiting, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "door_utilization"), w->utilization, 1e-12);
+    CHECK_NEAR(kpi(&r, dock, "late_departures"), w->late, 0);
+    CHECK_NEAR(kpi(&r, dock, "pallets_unloaded"), w->unloaded, 0);
+    CHECK_NEAR(kpi(&r, dock, "pallets_loaded"), w->loaded, 0);
     tsim_result_release(&r);
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
+}
+
+static void four_trucks(const char *yard, double turnaround, double wait, double waiting,
+                        double late)
+{
+    char keys[256];
+    snprintf(keys, sizeof keys, "    doors: 2\n    unload: 2\n    load: 1.5\n    yard: %s\n", yard);
+    struct by_hand w = {20, turnaround, wait, waiting, 32 / 40.0, late, 13, 4};
+    run_by_hand(four_csv, sizeof four_csv - 1, keys, &w);
 }
 
 static void test_dock_by_hand(void)
@@ -396,9 +419,17 @@ static void test_appointments_file(void)
     expect_trucks_error("truck,arrival,direction\nT1,0,inbound\n",
                         "trucks.csv:1:1: no column 'pallets' in the header (it needs truck, "
                         "arrival, pallets, direction)");
-    expect_trucks_error(HDR "T1,08:30,3,inbound,,\n",
-                        "trucks.csv:2:4: arrival '08:30' is not a time (a number from 0, in the "
-                        "model's time unit)");
+    expect_trucks_error(HDR "T1,8h30,3,inbound,,\n",
+                        "trucks.csv:2:4: arrival '8h30' is not a time (a number in the model's "
+                        "time unit, a date-time YYYY-MM-DD HH:MM[:SS] or a clock time "
+                        "HH:MM[:SS])");
+    expect_trucks_error(HDR "T1,2026-12-06 08:30,3,inbound,,\n",
+                        "trucks.csv:2:4: arrival '2026-12-06 08:30' is a date-time, but the "
+                        "model's run.start gives no date to count from");
+    expect_trucks_error(HDR "T1,-2,3,inbound,,\n", "trucks.csv:2:4: arrival -2 is negative");
+    expect_trucks_error(HDR "T1,08:30,3,inbound,,\nT2,2,3,inbound,,\n",
+                        "trucks.csv:3:4: arrival '2' is a number, but the column's first time "
+                        "(line 2) is a clock time");
     expect_trucks_error(HDR "T1,1,-3,inbound,,\n",
                         "trucks.csv:2:6: pallets '-3' is not a whole number from 1 to 1000000");
     expect_trucks_error(HDR "T1,1,3,sideways,,\n",
@@ -435,6 +466,114 @@ static void test_appointments_file(void)
     if (m) tsim_model_destroy(m);
 }
 
+/* Trucks for a door. Two doors, unloading 2 a pallet. T1 (3 pallets, door 1) at 0 takes door 1
+ * to 6; T2 (1 pallet, door 1, planned 5) at 1 waits for door 1 though door 2 is free; T3 (2,
+ * any door, planned 2) at 2 takes door 2 to 6; T4 (2, door 1, planned 2) at 3 waits for door 1.
+ * At 6 door 2 frees and takes no one (both wait for door 1).
+ *   fifo: door 1 takes T2 at 6 to 8, then T4 at 8 to 12. Turnarounds 6, 7, 4, 9; yard waits
+ *     0, 5, 0, 5; the yard holds T2 1..6 and T4 3..8.
+ *   appointment: door 1 takes T4 (planned 2) at 6 to 10, then T2 (planned 5) at 10 to 12.
+ *     Turnarounds 6, 11, 4, 7; yard waits 0, 9, 0, 3; the yard holds T2 1..10 and T4 3..6.
+ * Either way the run ends at 12, the doors busy 12 + 4 of 2 x 12. Without the door column T2
+ * would take door 2 at 1. */
+static const char doors_csv[] = "truck,arrival,pallets,direction,planned,door\n"
+                                "T1,0,3,inbound,0,1\n"
+                                "T2,1,1,inbound,5,1\n"
+                                "T3,2,2,inbound,2,any\n"
+                                "T4,3,2,inbound,2,1\n";
+
+static void door_trucks(const char *yard, double turnaround, double wait, double waiting)
+{
+    char keys[256];
+    snprintf(keys, sizeof keys, "    doors: 2\n    unload: 2\n    yard: %s\n", yard);
+    struct by_hand w = {12, turnaround, wait, waiting, 16 / 24.0, 0, 8, 0};
+    run_by_hand(doors_csv, sizeof doors_csv - 1, keys, &w);
+}
+
+static void test_dock_doors_by_hand(void)
+{
+    door_trucks("fifo", (6 + 7 + 4 + 9) / 4.0, (5 + 5) / 4.0, (5 + 5) / 12.0);
+    door_trucks("appointment", (6 + 11 + 4 + 7) / 4.0, (9 + 3) / 4.0, (9 + 3) / 12.0);
+
+    /* A door the dock does not have, or one kept for the other direction, at its place. */
+    expect_trucks_error("truck,arrival,pallets,direction,door\nT1,0,1,inbound,2\n",
+                        "trucks.csv:2:16: door '2' is not one of the dock's doors (1 to 1, or "
+                        "'any')");
+    expect_trucks_error("truck,arrival,pallets,direction,door\nT1,0,1,inbound,door 1\n",
+                        "trucks.csv:2:16: door 'door 1' is not one of the dock's doors");
+    char diag[1024] = "";
+    static const char csv[] = "truck,arrival,pallets,direction,door\nT1,0,1,inbound,\n"
+                              "T2,0,1,outbound,1\n";
+    struct tsim_model *m = load_trucks(csv, sizeof csv - 1,
+                                       "    doors: 3\n    inbound_doors: 1\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "trucks.csv:3:17: door 1 serves only inbound trucks (the dock's "
+                       "'inbound_doors'), and this one is outbound") != NULL);
+    tsim_model_destroy(m);
+
+    /* Fewer doors after the file was read (an experiment's factor): refused when checked. */
+    static const char two[] = "truck,arrival,pallets,direction,door\nT1,0,1,inbound,1\n"
+                              "T2,0,1,inbound,2\n";
+    m = load_trucks(two, sizeof two - 1, "    doors: 2\n    unload: 2\n", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (m) {
+        struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+        CHECK(sim != NULL);
+        if (sim) tsim_sim_destroy(sim);
+        CHECK_EQ(tsim_model_set_param(m, "dock.doors", "1"), 0);
+        sim = tsim_sim_create(m, 1, 0);
+        CHECK(sim == NULL);
+        CHECK(strstr(tsim_errmsg(), "dock 'dock': truck 'T2' of its appointments is for door 2, "
+                                    "which it does not have") != NULL);
+        if (sim) tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+}
+
+/* Appointments written as date-times (a WMS export) against run.start 2026-12-06 22:00, in
+ * minutes: T1 comes 2026-12-06 22:30 (30), planned 22:15 (15), leaves by 2026-12-07 01:00
+ * (180); T2 comes 2026-12-07T00:00:30 (120.5) with no planned time or departure. Clock times are
+ * on the start's day: 23:00 is 60; 21:00 is before the start, refused. */
+static void test_appointments_dates(void)
+{
+    static const char top[] = "time_unit: min\nrun:\n  start: 2026-12-06 22:00\n";
+    static const char csv[] = HDR "T2,2026-12-07T00:00:30,1,inbound,,\n"
+                                  "T1,2026-12-06 22:30,2,outbound,2026-12-06 22:15,"
+                                  "2026-12-07 01:00\n";
+    char diag[1024] = "";
+    struct tsim_model *m = load_trucks_at(top, csv, sizeof csv - 1, "    doors: 1\n", diag,
+                                          sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    const struct tsim__trucks *t = &m->blocks[tsim_model_find_block(m, "dock")].trucks;
+    CHECK_EQ(t->n, 2);
+    CHECK(strcmp(t->id[0], "T1") == 0);
+    CHECK_NEAR(t->arrival[0], 30, 1e-9);
+    CHECK_NEAR(t->planned[0], 15, 1e-9);
+    CHECK_NEAR(t->departure[0], 180, 1e-9);
+    CHECK_NEAR(t->arrival[1], 120.5, 1e-9);
+    CHECK(isinf(t->planned[1]) && isinf(t->departure[1]));
+    tsim_model_destroy(m);
+
+    static const char clock[] = HDR "T1,23:00,1,inbound,,\n";
+    m = load_trucks_at(top, clock, sizeof clock - 1, "    doors: 1\n", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (m) CHECK_NEAR(m->blocks[tsim_model_find_block(m, "dock")].trucks.arrival[0], 60, 1e-9);
+    tsim_model_destroy(m);
+
+    static const char early[] = HDR "T1,21:00,1,inbound,,\n";
+    m = load_trucks_at(top, early, sizeof early - 1, "    doors: 1\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dc.yaml:7:24: error: ") && strstr(diag, "trucks.csv:2:4: arrival '21:00' "
+                       "is before the model's start, 2026-12-06 22:00 (a clock time is on the "
+                       "start's day"));
+    if (m == NULL && !strstr(diag, "dc.yaml:7:24")) fprintf(stderr, "%s", diag);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -446,6 +585,8 @@ int main(void)
     RUN(test_dock_orders_balance);
     RUN(test_dock_erlang_c);
     RUN(test_appointments_file);
+    RUN(test_appointments_dates);
+    RUN(test_dock_doors_by_hand);
     char path[128];
     snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
     remove(path);

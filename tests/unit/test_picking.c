@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "model_text.h"
+#include "blocks/desc.h"
 #include "blocks/picking.h"
 #include "model/csvtab.h"
 
@@ -33,14 +34,16 @@ static int write_orders(const char *csv, size_t len, char *path)
 
 /* Write `csv` to orders.csv in the test's folder and load a model whose picking block `pick`
  * reads it, with the keys `keys` (lines of the block, each indented 4); diagnostics in `diag`. */
-static struct tsim_model *load_orders(const char *csv, size_t len, const char *keys, char *diag,
-                                      size_t size)
+/* As load_orders, with the model's top-level lines `top` (a run: start, a time unit) first. */
+static struct tsim_model *load_orders_at(const char *top, const char *csv, size_t len,
+                                         const char *keys, char *diag, size_t size)
 {
     char path[128];
     if (write_orders(csv, len, path) != 0) return NULL;
     char yaml[2048];
     snprintf(yaml, sizeof yaml,
              "name: dc\n"
+             "%s"
              "products: [a, b, c]\n"
              "blocks:\n"
              "  - picking: pick\n"
@@ -48,8 +51,14 @@ static struct tsim_model *load_orders(const char *csv, size_t len, const char *k
              "%s"
              "    to: out\n"
              "  - sink: out\n",
-             path, keys);
+             top, path, keys);
     return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+static struct tsim_model *load_orders(const char *csv, size_t len, const char *keys, char *diag,
+                                      size_t size)
+{
+    return load_orders_at("", csv, len, keys, diag, size);
 }
 
 /* Run to the end (every event) or to `until`; the result in `r`; returns the end time. */
@@ -521,6 +530,10 @@ static void test_orders_file_errors(void)
                         "product, quantity, release, due)");
     expect_orders_error(HDR "A,1,a,1,0,5\nA,2,bolt,1,0,5\n", "",
                         "orders.csv:3:5: product 'bolt' is not in the model");
+    expect_orders_error(HDR "A,1,a,1,0,5\nA,2,B,1,0,5\n", "",
+                        "orders.csv:3:5: product 'B' is not in the model (did you mean 'b'?)");
+    expect_orders_error(HDR "A,1,a,1,0,5\nA,2,bolt,1,0,5\n", "",
+                        "orders.csv:3:5: product 'bolt' is not in the model\n");
     expect_orders_error(HDR "A,1,a,-2,0,5\n", "", "orders.csv:2:7: quantity -2 is negative");
     expect_orders_error(HDR "A,1,a,0,0,5\n", "", "orders.csv:2:7: quantity 0 is not from 1 to");
     expect_orders_error(HDR "A,1,a,1,8,5\n", "",
@@ -528,8 +541,13 @@ static void test_orders_file_errors(void)
     expect_orders_error(HDR "A,1,a,1,0,5\nB,1,b,1,0,5\nA,1,c,1,0,5\n", "",
                         "orders.csv:4:3: line 1 of order 'A' is given twice (first on line 2)");
     expect_orders_error(HDR "A,1,a,1,2026-12-04 08:00,5\n", "",
-                        "orders.csv:2:9: release '2026-12-04 08:00' is not a time (a number "
-                        "from 0, in the model's time unit)");
+                        "orders.csv:2:9: release '2026-12-04 08:00' is a date-time, but the "
+                        "model's run.start gives no date to count from");
+    expect_orders_error(HDR "A,1,a,1,04.12.2026 08:00,5\n", "",
+                        "orders.csv:2:9: release '04.12.2026 08:00' is not a time (a number in "
+                        "the model's time unit, a date-time YYYY-MM-DD HH:MM[:SS] or a clock "
+                        "time HH:MM[:SS])");
+    expect_orders_error(HDR "A,1,a,1,-1,5\n", "", "orders.csv:2:9: release -1 is negative");
     expect_orders_error(HDR "A,1,a,1,0,5\r\nA,2,b,1,1,5\r\n", "",
                         "orders.csv:3:9: order 'A' has another release than on line 2");
     expect_orders_error(HDR "A,x,a,1,0,5\n", "",
@@ -620,6 +638,162 @@ static void test_orders_file_read(void)
     CHECK_NEAR(kpi(&r, out, "entered"), 2, 0);
     tsim_result_release(&r);
     tsim_model_destroy(m);
+}
+
+/* Lines grouped by order in release order, each order's lines by number, whatever the file's
+ * order: 300 orders of 1 to 40 lines (the longest sorted by qsort, the rest by insertion), the
+ * lines dealt out across the file in a scrambled order, each line's product and quantity derived
+ * from its order and number so that every one can be checked where it lands. Order k (from 0)
+ * is released at (k * 7) % 300 (all different), so its rank is known; then the places of the
+ * messages that the reader finds by reading the file again: a disagreeing order whose first row
+ * spans two lines (a quoted line end), and an order line given twice. */
+static void test_orders_file_grouped(void)
+{
+    enum { NO = 300 };
+    int nlines[NO], total = 0;
+    for (int k = 0; k < NO; k++) total += nlines[k] = 1 + (k * 13) % 40;
+    size_t cap = (size_t)total * 48 + 64, len = 0;
+    char *csv = malloc(cap);
+    len += (size_t)snprintf(csv, cap, "order,line,product,quantity,release,due\n");
+    /* row j of the file is line ((j * 7919) % total) of the list of (order, line) pairs */
+    int *pair_order = malloc(sizeof(int) * (size_t)total);
+    int *pair_line = malloc(sizeof(int) * (size_t)total);
+    for (int k = 0, j = 0; k < NO; k++)
+        for (int l = nlines[k]; l >= 1; l--, j++) pair_order[j] = k, pair_line[j] = l;
+    for (int j = 0; j < total; j++) {
+        int i = (int)(((long long)j * 7919) % total), k = pair_order[i], l = pair_line[i];
+        len += (size_t)snprintf(csv + len, cap - len, "K%d,%d,%c,%d,%d,\n", k, l,
+                                "abc"[(k + l) % 3], k * 100 + l, (k * 7) % NO);
+    }
+    char diag[1024] = "";
+    struct tsim_model *m = load_orders(csv, len, "", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (m) {
+        const struct tsim__orderlines *o = &m->blocks[tsim_model_find_block(m, "pick")].orders;
+        CHECK_EQ(o->norders, NO);
+        CHECK_EQ(o->nlines, total);
+        int bad = 0;
+        for (int rank = 0; rank < NO; rank++) {
+            int k = 0;
+            while ((k * 7) % NO != rank) k++; /* the order released at `rank` */
+            char id[16];
+            snprintf(id, sizeof id, "K%d", k);
+            bad += strcmp(o->id[rank], id) != 0 || o->release[rank] != rank;
+            bad += o->first[rank + 1] - o->first[rank] != nlines[k];
+            for (int i = o->first[rank], l = 1; i < o->first[rank + 1]; i++, l++)
+                bad += o->line[i] != l || o->qty[i] != k * 100 + l ||
+                       o->product[i] != tsim_model_find_product(m, (char[]){"abc"[(k + l) % 3], 0});
+        }
+        CHECK_EQ(bad, 0);
+        tsim_model_destroy(m);
+    } else {
+        fprintf(stderr, "%s", diag);
+    }
+    free(csv);
+    free(pair_order);
+    free(pair_line);
+
+    expect_orders_error("customer,order,line,product,quantity,release,due\n"
+                        "x,B,1,a,1,0,5\n\"two\nlines\",A,1,a,1,0,5\ny,A,2,b,1,0,5\n"
+                        "z,A,3,b,1,1,5\n",
+                        "", "orders.csv:6:11: order 'A' has another release than on line 3");
+    expect_orders_error(HDR "B,2,a,1,0,5\nA,1,b,1,0,5\nB,1,a,1,0,5\nB,2,c,1,0,5\nA,1,a,1,0,5\n",
+                        "", "orders.csv:5:3: line 2 of order 'B' is given twice (first on line 2)");
+}
+
+/* `csv` read by a model whose run starts at `start` (time unit minutes) is refused with `want`. */
+static void expect_orders_error_at(const char *start, const char *csv, const char *want)
+{
+    char top[128], diag[1024] = "";
+    snprintf(top, sizeof top, "time_unit: min\nrun:\n  start: %s\n", start);
+    struct tsim_model *m = load_orders_at(top, csv, strlen(csv), "", diag, sizeof diag);
+    CHECK(m == NULL);
+    if (!strstr(diag, want) || !strstr(diag, "dc.yaml:8:18: error: ")) {
+        fprintf(stderr, "  expected '%s' in:\n%s", want, diag);
+        check_failed_ = 1;
+    }
+    tsim_model_destroy(m);
+}
+
+/* Release and due times written as date-times and clock times, against run.start: each is its
+ * distance from the start in the model's time unit, worked out by hand; and each wrong one at
+ * its line and column. */
+static void test_orders_file_dates(void)
+{
+    /* start 2026-12-06 06:00, minutes: A released 08:30 that day (150), due 06:00:30 the next
+     * (1440.5); B released 2026-12-31 23:59 (25 days 17 h 59 min = 37,079 min), due at the
+     * 2027-01-01 00:00 (37,080): the year's end is crossed. */
+    static const char csv[] = "order,line,product,quantity,release,due\n"
+                              "A,1,a,1,2026-12-06 08:30,2026-12-07T06:00:30\n"
+                              "B,1,b,1,2026-12-31T23:59:00,2027-01-01\n";
+    char diag[1024] = "";
+    struct tsim_model *m = load_orders_at("time_unit: min\nrun:\n  start: 2026-12-06 06:00\n",
+                                          csv, sizeof csv - 1, "", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    const struct tsim__orderlines *o = &m->blocks[tsim_model_find_block(m, "pick")].orders;
+    CHECK_EQ(o->norders, 2);
+    CHECK_NEAR(o->release[0], 150, 1e-9);
+    CHECK_NEAR(o->due[0], 1440.5, 1e-9);
+    CHECK_NEAR(o->release[1], 37079, 1e-9);
+    CHECK_NEAR(o->due[1], 37080, 1e-9);
+    tsim_model_destroy(m);
+
+    /* Clock times on the start's day, in hours from a start of 06:15 without a date: 08:30 is
+     * 2.25 h, 18:00:36 is 11.76 h. A leap day is a date (2028-02-29). */
+    static const char clock[] = "order,line,product,quantity,release,due\n"
+                                "A,1,a,1,8:30,18:00:36\n";
+    m = load_orders_at("time_unit: h\nrun:\n  start: \"06:15\"\n", clock, sizeof clock - 1, "",
+                       diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    o = &m->blocks[tsim_model_find_block(m, "pick")].orders;
+    CHECK_NEAR(o->release[0], 2.25, 1e-12);
+    CHECK_NEAR(o->due[0], 11.76, 1e-12);
+    tsim_model_destroy(m);
+
+    const char *day = "2026-12-06 06:00";
+    expect_orders_error_at(day, HDR "A,1,a,1,2028-02-29 06:00,2026-02-29 07:00\n",
+                           "orders.csv:2:26: due '2026-02-29 07:00' is not a date-time: there "
+                           "is no day 29 in February 2026 (it has 28 days)");
+    expect_orders_error_at(day, HDR "A,1,a,1,2026-12-06T05:59:59,\n",
+                           "orders.csv:2:9: release '2026-12-06T05:59:59' is before the model's "
+                           "start, 2026-12-06 06:00");
+    expect_orders_error_at(day, HDR "A,1,a,1,05:30,\n",
+                           "orders.csv:2:9: release '05:30' is before the model's start, "
+                           "2026-12-06 06:00 (a clock time is on the start's day: write a "
+                           "date-time for a later day)");
+    expect_orders_error_at(day, HDR "A,1,a,1,2026-12-06T08:00:00Z,\n",
+                           "orders.csv:2:9: release '2026-12-06T08:00:00Z' is not a date-time: "
+                           "a time zone ('Z') is not read");
+    expect_orders_error_at(day, HDR "A,1,a,1,2026-12-06 08:00+01:00,\n",
+                           "a time zone ('+01:00') is not read");
+    expect_orders_error_at(day, HDR "A,1,a,1,2026-12-06 08:61,\n",
+                           "orders.csv:2:9: release '2026-12-06 08:61' is not a date-time: the "
+                           "minute is out of range");
+    expect_orders_error_at(day, HDR "A,1,a,1,2026-12-06 08:00,\nB,1,a,1,150,\n",
+                           "orders.csv:3:9: release '150' is a number, but the column's first "
+                           "time (line 2) is a date-time: a column gives its times one way");
+    expect_orders_error_at(day, HDR "A,1,a,1,2026-12-06 08:00,\nB,1,a,1,08:00,\n",
+                           "orders.csv:3:9: release '08:00' is a clock time, but the column's "
+                           "first time (line 2) is a date-time");
+    char diag2[1024] = "";
+    m = load_orders_at("run:\n  start: 2026-02-30 06:00\n", HDR "A,1,a,1,0,\n",
+                       sizeof HDR + 11, "", diag2, sizeof diag2);
+    CHECK(m == NULL);
+    CHECK(strstr(diag2, "dc.yaml:3:10: error: invalid date-time '2026-02-30 06:00' for 'start': "
+                        "there is no day 30 in February 2026") != NULL);
+    if (!strstr(diag2, "dc.yaml:3:10")) fprintf(stderr, "%s", diag2);
+    tsim_model_destroy(m);
+    expect_orders_error_at(day, HDR "A,1,a,1,2026-12-06 09:00,2026-12-06 08:00\n",
+                           "orders.csv:2:26: due time 2026-12-06 08:00 is before the release "
+                           "2026-12-06 09:00");
 }
 
 /* Orders drawn from distributions: Poisson orders at 0.5 a time unit for T = 20,000 (lambda T =
@@ -728,6 +902,8 @@ int main(void)
     RUN(test_orders_file_errors);
     RUN(test_orders_file_bytes);
     RUN(test_orders_file_read);
+    RUN(test_orders_file_dates);
+    RUN(test_orders_file_grouped);
     RUN(test_picking_generated);
     char path[128];
     snprintf(path, sizeof path, "%s/orders.csv", tmpdir);

@@ -677,6 +677,8 @@ static void test_stock_file_errors(void)
                        "stock.csv:1:1: no column 'quantity' in the header");
     expect_stock_error("slot,product,quantity\n1-1,a,1\n2-1,bolt,1\n",
                        "stock.csv:3:5: product 'bolt' is not in the model");
+    expect_stock_error("slot,product,quantity\n1-1,a,1\n2-1,aa,1\n",
+                       "stock.csv:3:5: product 'aa' is not in the model (did you mean 'a'?)");
     expect_stock_error("slot,product,quantity\r\n1-1,a,1\r\n4-1,a,1\r\n",
                        "stock.csv:3:1: slot '4-1' is outside the rack (bays 1..3, levels 1..2)");
     expect_stock_error("slot,product,quantity\n1-3,a,1\n", "stock.csv:2:1: slot '1-3' is outside");
