@@ -24,4 +24,10 @@ int tsim__fleet_vehicle_charging(const struct tsim_sim *sim, int block, int i);
  * sim's charge was set to it, 0 if the sim had it already, -1 if the fleet has no battery (see
  * fleet.c). */
 int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double percent);
+/* Is vehicle i failed (its own failure or the plant's)? */
+int tsim__fleet_vehicle_failed(const struct tsim_sim *sim, int block, int i);
+/* The plant reports vehicle i with a fatal error (`fatal` 1) or with none (0). Returns 1 if the
+ * sim's vehicle was failed or resumed by it (or will be, at its next step: see fleet.c), 0 if the
+ * sim had that already. */
+int tsim__fleet_observe_failure(struct tsim_sim *sim, int block, int i, int fatal);
 #endif

@@ -87,6 +87,10 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
             return fail("'charge_idle_below' (%g) of fleet '%s' must be below its "
                         "'charge_until' (%g)", charge_idle_below(d), name, charge_until(d));
     }
+    if (d->val[K_FAIL_REPAIR].set && !d->val[K_FAIL_BETWEEN].set)
+        return fail("fleet '%s' has 'failures_repair' but no 'failures_between'", name);
+    if (d->val[K_FAIL_BETWEEN].set && !(tsim_dist_mean(&d->val[K_FAIL_BETWEEN].d) > 0))
+        return fail("'failures_between' of fleet '%s' must have a mean above 0", name);
     int home = tsim__net_node_of(net, d->index);
     if (home < 0)
         return fail("fleet '%s' stands at no node (its home: give it one in the network's "
