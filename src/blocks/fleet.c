@@ -146,6 +146,25 @@ static const struct tsim__zone_hooks zone_hooks = {
     .charger = tsim__fleet_charger_at,
 };
 
+/* The battery's other spellings, after the kWh and kW ones are set: a draw per length driven
+ * (`draw_empty_per_length`, `draw_loaded_per_length`, in kWh per length unit) is a draw per time
+ * at the fleet's top speed (`speed`, `speed_loaded`): kWh per length x length per time unit,
+ * per tick. With `battery_unit: Ah` the capacity is in Ah and the draws and `charge_rate` in A
+ * (Ah per length unit): all are brought to kWh and kW at the `voltage`, V / 1000. */
+static void battery_units(const struct tsim_sim *sim, const struct tsim__block_desc *d,
+                          struct fleet *s)
+{
+    if (d->val[K_DRAW_EMPTY_LEN].set)
+        s->rate[TO_PICKUP] = s->rate[TO_HOME] = s->rate[TO_CHARGER] =
+            -d->val[K_DRAW_EMPTY_LEN].r * s->paths->speed_empty / sim->tpu;
+    if (d->val[K_DRAW_LOADED_LEN].set)
+        s->rate[LOADED] = -d->val[K_DRAW_LOADED_LEN].r * s->paths->speed_loaded / sim->tpu;
+    if (!d->val[K_BATTERY_UNIT].set || d->val[K_BATTERY_UNIT].i != UNIT_AH) return;
+    double kv = d->val[K_VOLTAGE].r / 1000;
+    s->cap *= kv;
+    for (int k = 0; k < NSTATES; k++) s->rate[k] *= kv;
+}
+
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct fleet *s = fleet_of(sim, b);
@@ -173,6 +192,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
             -d->val[K_DRAW_EMPTY].r * per_tick;
         s->rate[LOADED] = -d->val[K_DRAW_LOADED].r * per_tick;
         s->rate[CHARGING] = d->val[K_CHARGE_RATE].r * per_tick;
+        battery_units(sim, d, s);
         for (uint32_t i = 0; i < s->nveh; i++) s->v[i].level = s->cap, s->v[i].lvl_at = sim->now;
         s->lvl_min = s->cap;
         for (uint32_t i = 0; i < s->nveh; i++) idle_timer(sim, b, s, i);
@@ -871,6 +891,7 @@ static const char *const booleans[] = {"false", "true", NULL};
 static const char *const deadlock_choices[] = {"stop", "back_off", NULL};
 static const char *const charger_choices[] = {"nearest", "shortest_wait", "earliest_charge",
                                                NULL};
+static const char *const battery_units_choices[] = {"kWh", "Ah", NULL};
 
 static const struct tsim__key keys[] = {
     [K_COUNT] = {"count", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, 100000, .dflt = "required",
@@ -928,6 +949,20 @@ static const struct tsim__key keys[] = {
                                 "the end of its last repair"},
     [K_FAIL_REPAIR] = {"failures_repair", TSIM__KEY_DIST, 0, .dflt = "0",
                        .help = "a failed vehicle's repair time, where it stopped"},
+    [K_BATTERY_UNIT] = {"battery_unit", TSIM__KEY_CHOICE, 0, .choices = battery_units_choices,
+                        .noun = "battery unit", .dflt = "kWh",
+                        .help = "`kWh`, or `Ah`: `battery` in Ah and the draws and `charge_rate` "
+                                "in A, at the `voltage`"},
+    [K_VOLTAGE] = {"voltage", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e6, .dflt = "none",
+                   .help = "with `battery_unit: Ah`, the battery's nominal voltage in V"},
+    [K_DRAW_EMPTY_LEN] = {"draw_empty_per_length", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12,
+                          .dflt = "none",
+                          .help = "battery draw driving empty per length unit driven (kWh, or "
+                                  "Ah), in place of `draw_empty`"},
+    [K_DRAW_LOADED_LEN] = {"draw_loaded_per_length", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12,
+                           .dflt = "none",
+                           .help = "battery draw driving loaded per length unit driven, in place "
+                                   "of `draw_loaded`"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

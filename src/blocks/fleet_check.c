@@ -87,6 +87,17 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
             return fail("'charge_idle_below' (%g) of fleet '%s' must be below its "
                         "'charge_until' (%g)", charge_idle_below(d), name, charge_until(d));
     }
+    int ah = d->val[K_BATTERY_UNIT].set && d->val[K_BATTERY_UNIT].i == UNIT_AH;
+    if (ah && !(d->val[K_VOLTAGE].r > 0))
+        return fail("fleet '%s' has 'battery_unit: Ah' but no 'voltage' (more than 0 V)", name);
+    if (!ah && d->val[K_VOLTAGE].set)
+        return fail("'voltage' of fleet '%s' is used only with 'battery_unit: Ah'", name);
+    if (d->val[K_DRAW_EMPTY_LEN].set && d->val[K_DRAW_EMPTY].set)
+        return fail("fleet '%s' has both 'draw_empty' and 'draw_empty_per_length': give one",
+                    name);
+    if (d->val[K_DRAW_LOADED_LEN].set && d->val[K_DRAW_LOADED].set)
+        return fail("fleet '%s' has both 'draw_loaded' and 'draw_loaded_per_length': give one",
+                    name);
     if (d->val[K_FAIL_REPAIR].set && !d->val[K_FAIL_BETWEEN].set)
         return fail("fleet '%s' has 'failures_repair' but no 'failures_between'", name);
     if (d->val[K_FAIL_BETWEEN].set && !(tsim_dist_mean(&d->val[K_FAIL_BETWEEN].d) > 0))
