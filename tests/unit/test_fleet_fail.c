@@ -195,6 +195,49 @@ static void test_fleet_fail_waits_while_blocked(void)
     tsim_model_destroy(m);
 }
 
+/* A failure while charging. One vehicle on a line P - D - C (0.5 h a leg), 20 kWh, drawing 4 kW
+ * empty, 8 kW loaded and nothing standing, charging at 20 kW (100 % an hour) below 60 % up to
+ * 90 %, requests at 1 and 2 h (test_twin_emulate.c's plant): its charge is 50 % at D at 3.0, so it
+ * drives to the charger at C, 40 % at 3.5, and charges. It fails at 3.75 (65 %), keeps its point
+ * and its charge (no draw standing), is repaired at 4.0 and charges on: 25 % more in 0.25 h, done
+ * at 4.25, where the run ends. Charging 0.5 h, failed 0.25 h of 4.25; the point is taken from
+ * 3.5 to 4.25. A charge ends at the first tick at its target (ceil): the times may be a tick
+ * (1e-6 h) late, hence the tolerances of 2e-6. */
+static const char charging_yaml[] =
+    "name: charging\n"
+    "time_unit: h\n"
+    "blocks:\n"
+    "  - {source: in, interarrival: 1, limit: 2, to: amr}\n"
+    "  - {fleet: amr, count: 1, speed: 10, battery: 20, draw_empty: 4, draw_loaded: 8,\n"
+    "     charge_rate: 20, charge_below: 0.6, charge_until: 0.9, failures_between: 3.75,\n"
+    "     failures_repair: 0.25, to: out}\n"
+    "  - {sink: out}\n"
+    "  - {charger: chg}\n"
+    "network:\n"
+    "  nodes: [P, D, C]\n"
+    "  segments: [{from: P, to: D, length: 5}, {from: D, to: C, length: 5}]\n"
+    "  at: {in: P, amr: P, out: D, chg: C}\n";
+
+static void test_fleet_fail_while_charging(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(charging_yaml, "fleet.yaml", &m);
+    if (!sim) return;
+    int f = tsim_model_find_block(m, "amr"), c = tsim_model_find_block(m, "chg");
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 4.25, 2e-6);
+    CHECK_NEAR(kpi(&r, f, "charging"), 0.5 / 4.25, 2e-6);
+    CHECK_NEAR(kpi(&r, f, "failed"), 0.25 / 4.25, 2e-6);
+    CHECK_NEAR(kpi(&r, f, "failures"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "battery_end"), 0.9, 1e-6);
+    CHECK_NEAR(kpi(&r, c, "utilization"), 0.75 / 4.25, 2e-6);
+    CHECK_NEAR(kpi(&r, c, "charges"), 1, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 /* Availability: the textbook sizing loop (test_fleet.c) with 4 vehicles, each failing after
  * exponential(60) of calendar time and repaired in exponential(12). No vehicle ever waits
  * (blocked, for a zone or a charger) there, so every failure stops its vehicle at once and each
@@ -264,6 +307,7 @@ int main(void)
     RUN(test_fleet_fail_trip_with_zones);
     RUN(test_fleet_fail_clone_while_failed);
     RUN(test_fleet_fail_waits_while_blocked);
+    RUN(test_fleet_fail_while_charging);
     RUN(test_fleet_fail_availability);
     RUN(test_fleet_fail_bad);
     return CHECK_DONE();
