@@ -1155,10 +1155,15 @@ double tsim__fleet_vehicle_charge(const struct tsim_sim *sim, int block, int i)
     return level_at(s, &s->v[i], sim->now) / s->cap * 100;
 }
 
+/* Vehicle i's state. */
+static int state_of(const struct tsim_sim *sim, int block, int i)
+{
+    return ((const struct fleet *)tsim__state(sim, (uint32_t)block))->v[i].state;
+}
+
 int tsim__fleet_vehicle_charging(const struct tsim_sim *sim, int block, int i)
 {
-    const struct fleet *s = tsim__state(sim, (uint32_t)block);
-    return s->v[i].state == CHARGING;
+    return state_of(sim, block, i) == CHARGING;
 }
 
 int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double percent)
@@ -1195,8 +1200,7 @@ int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double p
 
 int tsim__fleet_vehicle_failed(const struct tsim_sim *sim, int block, int i)
 {
-    const struct fleet *s = tsim__state(sim, (uint32_t)block);
-    return s->v[i].state == FAILED;
+    return state_of(sim, block, i) == FAILED;
 }
 
 int tsim__fleet_observe_failure(struct tsim_sim *sim, int block, int i, int fatal)
