@@ -20,9 +20,13 @@
  * Zone control (a network with node or segment capacities): vehicles drive node by node and
  * wait for the nodes and segments ahead; zone.c holds it, with the deadlock search (zone.h).
  *
+ * Failures (`failures_between`, or the plant's reports): a vehicle stops where it is, FAILED,
+ * its step paused until its repair ("Failures" below).
+ *
  * Invariants: requests wait, oldest first, on the list head..tail (`nwait` of them), each with
  * its pickup place in its `dest` (given back as -1 when a vehicle takes it), and while one waits
- * no vehicle is IDLE; a vehicle has at most one pending event; a vehicle holds an
+ * no vehicle is IDLE; a vehicle has at most one pending event of its own (and, with failures,
+ * one of its failure clock: EV_FAIL or EV_REPAIRED), its timed step's in `ev`; a vehicle holds an
  * entity (`ent`) from LOADING to the end of its hand-over, and with `capacity` above 1 its other
  * loads on `aboard` (each with its destination block in its `dest`), never while it is free;
  * `place` is the place (an index into the fleet's tsim__net_paths) where the vehicle is, or
