@@ -899,7 +899,7 @@ TSIM_API const char *tsim_state_name(enum tsim_state s);
 /* The states of a `fleet` block's vehicle: what a STATE observation of a fleet says (its `server`
  * is the vehicle's number from 0). The fleet's KPIs name them "idle", "to_pickup", "loading",
  * "loaded", "unloading", "blocked", "to_home", "zone_wait", "to_charger", "charging",
- * "waiting_charger". */
+ * "waiting_charger", "failed". */
 enum tsim_vehicle_state {
     TSIM_VEHICLE_IDLE,
     TSIM_VEHICLE_TO_PICKUP,
@@ -912,6 +912,7 @@ enum tsim_vehicle_state {
     TSIM_VEHICLE_TO_CHARGER,
     TSIM_VEHICLE_CHARGING,
     TSIM_VEHICLE_WAITING_CHARGER, /* at a charger block whose points are all taken */
+    TSIM_VEHICLE_FAILED,          /* stopped where it is, its load kept, until its repair */
     TSIM_VEHICLE_STATE_COUNT
 };
 

@@ -20,9 +20,13 @@
  * Zone control (a network with node or segment capacities): vehicles drive node by node and
  * wait for the nodes and segments ahead; zone.c holds it, with the deadlock search (zone.h).
  *
+ * Failures (`failures_between`, or the plant's reports): a vehicle stops where it is, FAILED,
+ * its step paused until its repair ("Failures" below).
+ *
  * Invariants: requests wait, oldest first, on the list head..tail (`nwait` of them), each with
  * its pickup place in its `dest` (given back as -1 when a vehicle takes it), and while one waits
- * no vehicle is IDLE; a vehicle has at most one pending event; a vehicle holds an
+ * no vehicle is IDLE; a vehicle has at most one pending event of its own (and, with failures,
+ * one of its failure clock: EV_FAIL or EV_REPAIRED), its timed step's in `ev`; a vehicle holds an
  * entity (`ent`) from LOADING to the end of its hand-over, and with `capacity` above 1 its other
  * loads on `aboard` (each with its destination block in its `dest`), never while it is free;
  * `place` is the place (an index into the fleet's tsim__net_paths) where the vehicle is, or
@@ -51,7 +55,8 @@ _Static_assert((int)K_COUNT == (int)TSIM__STORSERVE_FLEET_COUNT,
 
 static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loading", "loaded",
                                                 "unloading", "blocked",   "to_home", "zone_wait",
-                                                "to_charger", "charging", "waiting_charger"};
+                                                "to_charger", "charging", "waiting_charger",
+                                                "failed"};
 
 
 
@@ -133,13 +138,36 @@ static struct fleet *fleet_of(struct tsim_sim *sim, uint32_t b)
 }
 
 static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+static void next_failure(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 
 /* What zone control asks of the fleet (zone.h). */
+static void after(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int64_t dt,
+                  int kind);
 static const struct tsim__zone_hooks zone_hooks = {
+    .after = after,
     .enter = set_state,
     .leg_done = arrived,
     .charger = tsim__fleet_charger_at,
 };
+
+/* The battery's other spellings, after the kWh and kW ones are set: a draw per length driven
+ * (`draw_empty_per_length`, `draw_loaded_per_length`, in kWh per length unit) is a draw per time
+ * at the fleet's top speed (`speed`, `speed_loaded`): kWh per length x length per time unit,
+ * per tick. With `battery_unit: Ah` the capacity is in Ah and the draws and `charge_rate` in A
+ * (Ah per length unit): all are brought to kWh and kW at the `voltage`, V / 1000. */
+static void battery_units(const struct tsim_sim *sim, const struct tsim__block_desc *d,
+                          struct fleet *s)
+{
+    if (d->val[K_DRAW_EMPTY_LEN].set)
+        s->rate[TO_PICKUP] = s->rate[TO_HOME] = s->rate[TO_CHARGER] =
+            -d->val[K_DRAW_EMPTY_LEN].r * s->paths->speed_empty / sim->tpu;
+    if (d->val[K_DRAW_LOADED_LEN].set)
+        s->rate[LOADED] = -d->val[K_DRAW_LOADED_LEN].r * s->paths->speed_loaded / sim->tpu;
+    if (!d->val[K_BATTERY_UNIT].set || d->val[K_BATTERY_UNIT].i != UNIT_AH) return;
+    double kv = d->val[K_VOLTAGE].r / 1000;
+    s->cap *= kv;
+    for (int k = 0; k < NSTATES; k++) s->rate[k] *= kv;
+}
 
 static void init(struct tsim_sim *sim, uint32_t b)
 {
@@ -155,7 +183,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
                                    .pick = P_PICKUP, .since = sim->now, .ent = TSIM__NIL,
                                    .aboard = TSIM__NIL, .dest = -1,
                                    .node = home, .arc = -1, .back = -1, .drive = IDLE,
-                                   .wnext = TSIM__NIL};
+                                   .wnext = TSIM__NIL, .ev_kind = -1};
     tsim__area_restart(&s->waiting, sim->now, 0);
     s->first_chg = 1 + d->route.n + s->paths->npick;
     s->within = deliver_within(sim, d);
@@ -169,10 +197,14 @@ static void init(struct tsim_sim *sim, uint32_t b)
             -d->val[K_DRAW_EMPTY].r * per_tick;
         s->rate[LOADED] = -d->val[K_DRAW_LOADED].r * per_tick;
         s->rate[CHARGING] = d->val[K_CHARGE_RATE].r * per_tick;
+        battery_units(sim, d, s);
         for (uint32_t i = 0; i < s->nveh; i++) s->v[i].level = s->cap, s->v[i].lvl_at = sim->now;
         s->lvl_min = s->cap;
         for (uint32_t i = 0; i < s->nveh; i++) idle_timer(sim, b, s, i);
     }
+    s->failing = d->val[K_FAIL_BETWEEN].set;
+    if (s->failing)
+        for (uint32_t i = 0; i < s->nveh; i++) next_failure(sim, b, s, i);
     s->zoned = zoned(sim->m);
     if (!s->zoned) return;
     s->net = sim->m->net;
@@ -181,10 +213,19 @@ static void init(struct tsim_sim *sim, uint32_t b)
     tsim__zone_init(s, home);
 }
 
-/* Schedule vehicle i's next event after `dt` ticks. */
-static void after(struct tsim_sim *sim, uint32_t b, uint32_t i, int64_t dt, uint32_t kind)
+static int fail_due(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+
+/* Vehicle i's next timed step ends after `dt` ticks with event `kind` (EV_ARRIVE, EV_LOADED,
+ * EV_UNLOADED, EV_NODE): kept in `ev` so that a failure can pause it; a failure due stops the
+ * vehicle at its start. */
+static void after(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int64_t dt,
+                  int kind)
 {
-    tsim__schedule(sim, sim->now + dt, b, kind, i);
+    struct vehicle *v = &s->v[i];
+    v->ev = tsim__schedule(sim, sim->now + dt, b, (uint32_t)kind, i);
+    v->ev_at = sim->now + dt;
+    v->ev_kind = kind;
+    if (v->due) fail_due(sim, b, s, i);
 }
 
 static void start_loading(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
@@ -195,7 +236,7 @@ static void start_loading(struct tsim_sim *sim, uint32_t b, struct fleet *s, uin
     tsim__sum_add(&s->wait, sim->now - sim->ents[v->ent].t_in);
     set_state(sim, b, s, i, LOADING);
     int64_t dt = d->val[K_LOAD].set ? tsim__draw(sim, &d->val[K_LOAD].d, &s->h.rng[TSIM__RNG_MAIN]) : 0;
-    after(sim, b, i, dt, EV_LOADED);
+    after(sim, b, s, i, dt, EV_LOADED);
 }
 
 
@@ -207,7 +248,7 @@ static void drive(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i,
     v->drive = state;
     set_state(sim, b, s, i, state);
     if (!s->zoned || v->node == s->paths->place[to]) /* a leg of no length takes 0 */
-        after(sim, b, i, travel(sim, s, state == LOADED, v->place, to), EV_ARRIVE);
+        after(sim, b, s, i, travel(sim, s, state == LOADED, v->place, to), EV_ARRIVE);
     else
         tsim__zone_step(sim, b, s, i);
 }
@@ -270,6 +311,7 @@ static void start_charging(struct tsim_sim *sim, uint32_t b, struct fleet *s, ui
 {
     set_state(sim, b, s, i, CHARGING);
     charge_end(sim, b, s, i);
+    if (s->v[i].due) fail_due(sim, b, s, i);
 }
 
 /* Vehicle i reached the place it charges at: a charger block's point, or its queue. */
@@ -328,7 +370,104 @@ static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint
         return;
     }
     set_state(sim, b, s, i, IDLE);
-    if (s->battery) idle_timer(sim, b, s, i);
+    if (v->due) fail_due(sim, b, s, i);
+    else if (s->battery) idle_timer(sim, b, s, i);
+}
+
+/* Failures -----------------------------------------------------------------------------------
+ *
+ * With `failures_between`, each vehicle fails after a time between failures drawn in calendar
+ * time, from the start and then from the end of each repair (`failures_repair`, 0 when not
+ * given). A failure stops the vehicle at once when it is idle, charging or on a timed step (a leg
+ * or, with zones, an arc; loading; unloading): FAILED, where it is, the step paused; after the
+ * repair the step goes on with the ticks it had left, and a charging vehicle, which kept its
+ * point, charges on. A vehicle that waits (blocked, for a zone, for a charging point) or works a
+ * storage's cycle stops when it starts its next timed step or becomes free. A FAILED vehicle
+ * keeps its load and, with zones, its holds, is not dispatched, and draws `draw_idle`. A failure
+ * the model draws while the vehicle is failed already (by the plant) is skipped, the next drawn
+ * from then. The plant's reports (tsim__fleet_observe_failure: VDA 5050 errors of level FATAL)
+ * stop a vehicle the same way, until a report with none; it resumes when nothing holds it. */
+
+static int64_t fail_draw(struct tsim_sim *sim, uint32_t b, struct fleet *s, int k)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    return d->val[k].set ? tsim__draw(sim, &d->val[k].d, &s->h.rng[TSIM__RNG_FAIL]) : 0;
+}
+
+/* Vehicle i's next failure, a background event (a vehicle failing idle keeps no run going), a
+ * tick from now at the least. */
+static void next_failure(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    int64_t dt = fail_draw(sim, b, s, K_FAIL_BETWEEN);
+    tsim__cal_push_block(&sim->cal, sim->now + (dt > 0 ? dt : 1), b, EV_FAIL | TSIM__BG, i);
+}
+
+/* Whether vehicle i can stop now: idle, charging, or on a timed step. */
+static int can_stop(const struct vehicle *v)
+{
+    return v->ev || v->state == IDLE || v->state == CHARGING;
+}
+
+/* Vehicle i (it can stop) stops for its failures due: FAILED, its timed step paused; a failure
+ * of the model draws its repair, a foreground event unless the vehicle was idle. Returns 1. */
+static int fail_due(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    int kind = -1;
+    if (v->ev) {
+        tsim__cancel(sim, v->ev);
+        v->ev = 0;
+        v->rest = v->ev_at - sim->now;
+        kind = v->ev_kind;
+    }
+    v->ev_kind = kind;
+    v->resume = v->state;
+    set_state(sim, b, s, i, FAILED);
+    v->down = v->due;
+    v->due = 0;
+    v->failures++;
+    s->failures++;
+    s->failed_seen = 1;
+    if (v->down & FAIL_MODEL) {
+        int64_t t = sim->now + fail_draw(sim, b, s, K_FAIL_REPAIR);
+        if (v->resume == IDLE) tsim__cal_push_block(&sim->cal, t, b, EV_REPAIRED | TSIM__BG, i);
+        else tsim__schedule(sim, t, b, EV_REPAIRED, i);
+    }
+    return 1;
+}
+
+/* Vehicle i, FAILED, has nothing holding it any more: back to what it did. */
+static void repaired(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    struct vehicle *v = &s->v[i];
+    tsim__sum_add(&s->repair, sim->now - v->since);
+    if (v->resume == IDLE) {
+        vehicle_free(sim, b, s, i);
+        return;
+    }
+    set_state(sim, b, s, i, v->resume);
+    if (v->resume == CHARGING) charge_end(sim, b, s, i);
+    else after(sim, b, s, i, v->rest, v->ev_kind);
+}
+
+/* A failure (`why`: FAIL_MODEL or FAIL_PLANT) falls on vehicle i: it stops now when it can, else
+ * when it next can. Returns 0 when it changes nothing (a plant failure known already). */
+static int fail(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int why)
+{
+    struct vehicle *v = &s->v[i];
+    if (v->state == FAILED) {
+        if (why == FAIL_MODEL) {
+            next_failure(sim, b, s, i);
+            return 1;
+        }
+        if (v->down & why) return 0;
+        v->down |= why;
+        return 1;
+    }
+    if (v->due & why) return 0;
+    v->due |= why;
+    if (can_stop(v)) fail_due(sim, b, s, i);
+    return 1;
 }
 
 /* The pickup place of a request that block `from` sends (sim->from): the place at its node; the
@@ -414,7 +553,7 @@ static void start_unloading(struct tsim_sim *sim, uint32_t b, struct fleet *s, u
     int64_t dt = d->val[K_UNLOAD].set
                      ? tsim__draw(sim, &d->val[K_UNLOAD].d, &s->h.rng[TSIM__RNG_AUX])
                      : 0;
-    after(sim, b, i, dt, EV_UNLOADED);
+    after(sim, b, s, i, dt, EV_UNLOADED);
 }
 
 /* Loads per trip (`capacity` above 1) --------------------------------------------------------
@@ -525,6 +664,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
     struct fleet *s = fleet_of(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct vehicle *v = &s->v[i];
+    if (kind <= EV_NODE) v->ev = 0; /* its timed step ends */
     switch (kind) {
     case EV_ARRIVE:
         arrived(sim, b, s, i);
@@ -568,6 +708,14 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
         v->timer = 0; /* pending only while the vehicle is IDLE (set_state cancels it) */
         go_charge(sim, b, s, i);
         return;
+    case EV_FAIL:
+        fail(sim, b, s, i, FAIL_MODEL);
+        return;
+    case EV_REPAIRED:
+        v->down &= ~FAIL_MODEL;
+        next_failure(sim, b, s, i);
+        if (!v->down) repaired(sim, b, s, i);
+        return;
     case EV_UNLOADED:
         if (!hand_over(sim, b, s, i)) {
             set_state(sim, b, s, i, BLOCKED);
@@ -602,6 +750,7 @@ static void restart(struct tsim_sim *sim, uint32_t b)
         struct vehicle *v = &s->v[i];
         v->since = sim->now;
         v->deliveries = 0;
+        v->failures = 0;
         for (int k = 0; k < NSTATES; k++) v->ticks[k] = 0;
     }
     tsim__area_restart(&s->waiting, sim->now, s->nwait);
@@ -611,6 +760,8 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     s->zone_waits = 0;
     s->deadlocks = 0;
     s->chg_wait = (struct tsim__sum){0, 0};
+    s->failures = 0;
+    s->repair = (struct tsim__sum){0, 0};
     if (!s->battery) return;
     /* The charge statistics start now: each vehicle's part since its `lvl_at` is taken off the
      * area, which charge_now adds whole later; the least charge is the least now. */
@@ -628,10 +779,10 @@ static void restart(struct tsim_sim *sim, uint32_t b)
  * may outlive the model and the sim (an experiment's design points re-check the model), so the
  * names live in one table for the whole process, made once per vehicle number and never freed;
  * the replications of parallel runs report at once, hence the lock. */
-enum { VK_UTIL = NBASE, VK_DELIVERIES, VK_EMPTY, NVK };
+enum { VK_UTIL = NBASE, VK_DELIVERIES, VK_EMPTY, VK_FAILED, VK_FAILURES, NVK };
 static const char *const vehicle_kpi[NVK] = {
     "idle", "to_pickup", "loading", "loaded", "unloading", "blocked", "to_home", "zone_wait",
-    "utilization", "deliveries", "empty_travel_share"};
+    "utilization", "deliveries", "empty_travel_share", "failed", "failures"};
 static pthread_mutex_t vnames_lock = PTHREAD_MUTEX_INITIALIZER;
 static char **vnames; /* vnames[i * NVK + k]: KPI k of vehicle i + 1 */
 static uint32_t vnames_n; /* vehicles named */
@@ -668,11 +819,15 @@ static void report_vehicle(struct tsim_sim *sim, uint32_t b, const struct fleet 
     double all = (double)(sim->now - sim->stats_start);
     for (int k = 0; k < NBASE; k++)
         tsim_result_add(r, (int)b, name[k], all > 0 ? (double)ticks[k] / all : 0);
-    tsim_result_add(r, (int)b, name[VK_UTIL], all > 0 ? 1 - (double)ticks[IDLE] / all : 0);
+    tsim_result_add(r, (int)b, name[VK_UTIL],
+                    all > 0 ? 1 - (double)(ticks[IDLE] + ticks[FAILED]) / all : 0);
     tsim_result_add(r, (int)b, name[VK_DELIVERIES], (double)v->deliveries);
     double empty = (double)(ticks[TO_PICKUP] + ticks[TO_HOME]);
     double moving = empty + (double)ticks[LOADED];
     tsim_result_add(r, (int)b, name[VK_EMPTY], moving > 0 ? empty / moving : 0);
+    if (!s->failing && !s->failed_seen) return;
+    tsim_result_add(r, (int)b, name[VK_FAILED], all > 0 ? (double)ticks[FAILED] / all : 0);
+    tsim_result_add(r, (int)b, name[VK_FAILURES], (double)v->failures);
 }
 
 static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
@@ -683,9 +838,14 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     for (uint32_t i = 0; i < s->nveh; i++) ticks[s->v[i].state] += sim->now - s->v[i].since;
     double all = (double)(sim->now - sim->stats_start) * (double)s->nveh;
     tsim__hdr_report(sim, b, r, 1);
-    int nstates = s->battery ? NSTATES : NBASE;
+    int nstates = s->battery ? FAILED : NBASE;
     for (int k = 0; k < nstates; k++)
         tsim_result_add(r, (int)b, state_kpi[k], all > 0 ? (double)ticks[k] / all : 0);
+    if (s->failing || s->failed_seen) {
+        tsim_result_add(r, (int)b, state_kpi[FAILED], all > 0 ? (double)ticks[FAILED] / all : 0);
+        tsim_result_add(r, (int)b, "failures", (double)s->failures);
+        tsim_result_add(r, (int)b, "repair_time", tsim__sum_mean(sim, &s->repair));
+    }
     if (s->battery) {
         double sum = 0, low = INFINITY, area = s->lvl_area, least = s->lvl_min;
         for (uint32_t i = 0; i < s->nveh; i++) {
@@ -703,7 +863,8 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
         tsim_result_add(r, (int)b, "battery_min", least / s->cap);
         tsim_result_add(r, (int)b, "charger_wait", tsim__sum_mean(sim, &s->chg_wait));
     }
-    tsim_result_add(r, (int)b, "utilization", all > 0 ? 1 - (double)ticks[IDLE] / all : 0);
+    tsim_result_add(r, (int)b, "utilization",
+                    all > 0 ? 1 - (double)(ticks[IDLE] + ticks[FAILED]) / all : 0);
     double empty = (double)(ticks[TO_PICKUP] + ticks[TO_HOME]);
     double moving = empty + (double)ticks[LOADED];
     tsim_result_add(r, (int)b, "empty_travel_share", moving > 0 ? empty / moving : 0);
@@ -745,6 +906,7 @@ static const char *const booleans[] = {"false", "true", NULL};
 static const char *const deadlock_choices[] = {"stop", "back_off", NULL};
 static const char *const charger_choices[] = {"nearest", "shortest_wait", "earliest_charge",
                                                NULL};
+static const char *const battery_units_choices[] = {"kWh", "Ah", NULL};
 
 static const struct tsim__key keys[] = {
     [K_COUNT] = {"count", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, 100000, .dflt = "required",
@@ -800,6 +962,25 @@ static const struct tsim__key keys[] = {
     [K_DELIVER_WITHIN] = {"deliver_within", TSIM__KEY_DIST, 0, .dflt = "none",
                           .help = "a fixed time: a request delivered later than this after it "
                                   "came is late (KPIs late_deliveries, on_time_share)"},
+    [K_FAIL_BETWEEN] = {"failures_between", TSIM__KEY_DIST, 0, .dflt = "none (no failures)",
+                        .help = "each vehicle's time between failures, in calendar time from "
+                                "the end of its last repair"},
+    [K_FAIL_REPAIR] = {"failures_repair", TSIM__KEY_DIST, 0, .dflt = "0",
+                       .help = "a failed vehicle's repair time, where it stopped"},
+    [K_BATTERY_UNIT] = {"battery_unit", TSIM__KEY_CHOICE, 0, .choices = battery_units_choices,
+                        .noun = "battery unit", .dflt = "kWh",
+                        .help = "`kWh`, or `Ah`: `battery` in Ah and the draws and `charge_rate` "
+                                "in A, at the `voltage`"},
+    [K_VOLTAGE] = {"voltage", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e6, .dflt = "none",
+                   .help = "with `battery_unit: Ah`, the battery's nominal voltage in V"},
+    [K_DRAW_EMPTY_LEN] = {"draw_empty_per_length", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12,
+                          .dflt = "none",
+                          .help = "battery draw driving empty per length unit driven (kWh, or "
+                                  "Ah), in place of `draw_empty`"},
+    [K_DRAW_LOADED_LEN] = {"draw_loaded_per_length", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12,
+                           .dflt = "none",
+                           .help = "battery draw driving loaded per length unit driven, in place "
+                                   "of `draw_loaded`"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -814,7 +995,8 @@ static const char *const kpis[] = {
                                        * also to_charger, charging, waiting_charger,
                                        * battery_end(_min), battery_mean, battery_min,
                                        * charger_wait; with deliver_within
-                                       * late_deliveries, on_time_share */
+                                       * late_deliveries, on_time_share; with failures failed,
+                                       * failures, repair_time */
 
 const struct tsim__block_type tsim__fleet_type = {
     .name = "fleet",
@@ -992,10 +1174,15 @@ double tsim__fleet_vehicle_charge(const struct tsim_sim *sim, int block, int i)
     return level_at(s, &s->v[i], sim->now) / s->cap * 100;
 }
 
+/* Vehicle i's state. */
+static int state_of(const struct tsim_sim *sim, int block, int i)
+{
+    return ((const struct fleet *)tsim__state(sim, (uint32_t)block))->v[i].state;
+}
+
 int tsim__fleet_vehicle_charging(const struct tsim_sim *sim, int block, int i)
 {
-    const struct fleet *s = tsim__state(sim, (uint32_t)block);
-    return s->v[i].state == CHARGING;
+    return state_of(sim, block, i) == CHARGING;
 }
 
 int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double percent)
@@ -1071,7 +1258,8 @@ int tsim__fleet_requests(const struct tsim_sim *sim, int block, struct tsim__fle
         put_request(sim, s, up, npick, e, sim->ents[e].dest, -1, out, max, &n);
     for (uint32_t i = 0; i < s->nveh; i++) {
         const struct vehicle *v = &s->v[i];
-        int st = v->state == ZONE_WAIT ? v->drive : v->state;
+        int st = v->state == FAILED ? v->resume : v->state; /* failed: the step it resumes */
+        st = st == ZONE_WAIT ? v->drive : st;
         if (v->ent != TSIM__NIL)
             put_request(sim, s, up, npick, v->ent, v->pick,
                         st == TO_PICKUP || st == LOADING ? -1 : v->dest, out, max, &n);
@@ -1080,4 +1268,31 @@ int tsim__fleet_requests(const struct tsim_sim *sim, int block, struct tsim__fle
     }
     tsim__free(up);
     return n;
+}
+
+/* The plant's fatal errors (VDA 5050 errors of level FATAL) fail a vehicle as the model's own
+ * failures do ("Failures" above): at once when it is idle, charging or on a timed step, else at
+ * its next step; it stays failed until a report with no fatal error, and resumes then unless a
+ * repair of the model's own still holds it. A failure is counted once however many reports
+ * repeat it. */
+
+int tsim__fleet_vehicle_failed(const struct tsim_sim *sim, int block, int i)
+{
+    return state_of(sim, block, i) == FAILED;
+}
+
+int tsim__fleet_observe_failure(struct tsim_sim *sim, int block, int i, int fatal)
+{
+    uint32_t b = (uint32_t)block, k = (uint32_t)i;
+    struct fleet *s = fleet_of(sim, b);
+    struct vehicle *v = &s->v[k];
+    if (fatal) return fail(sim, b, s, k, FAIL_PLANT);
+    if (v->due & FAIL_PLANT) {
+        v->due &= ~FAIL_PLANT;
+        return 1;
+    }
+    if (v->state != FAILED || !(v->down & FAIL_PLANT)) return 0;
+    v->down &= ~FAIL_PLANT;
+    if (!v->down) repaired(sim, b, s, k);
+    return 1;
 }

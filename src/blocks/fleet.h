@@ -44,4 +44,10 @@ struct tsim__fleet_request {
  * first `max` of them into out[]; returns how many there are. */
 int tsim__fleet_requests(const struct tsim_sim *sim, int block, struct tsim__fleet_request *out,
                          int max);
+/* Is vehicle i failed (its own failure or the plant's)? */
+int tsim__fleet_vehicle_failed(const struct tsim_sim *sim, int block, int i);
+/* The plant reports vehicle i with a fatal error (`fatal` 1) or with none (0). Returns 1 if the
+ * sim's vehicle was failed or resumed by it (or will be, at its next step: see fleet.c), 0 if the
+ * sim had that already. */
+int tsim__fleet_observe_failure(struct tsim_sim *sim, int block, int i, int fatal);
 #endif

@@ -90,6 +90,21 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
     if (d->val[K_DELIVER_WITHIN].set && d->val[K_DELIVER_WITHIN].d.kind != TSIM_DIST_CONSTANT)
         return fail("'deliver_within' of fleet '%s' must be a fixed time (a number, or with a "
                     "unit such as 5min), not a distribution", name);
+    int ah = d->val[K_BATTERY_UNIT].set && d->val[K_BATTERY_UNIT].i == UNIT_AH;
+    if (ah && !(d->val[K_VOLTAGE].r > 0))
+        return fail("fleet '%s' has 'battery_unit: Ah' but no 'voltage' (more than 0 V)", name);
+    if (!ah && d->val[K_VOLTAGE].set)
+        return fail("'voltage' of fleet '%s' is used only with 'battery_unit: Ah'", name);
+    if (d->val[K_DRAW_EMPTY_LEN].set && d->val[K_DRAW_EMPTY].set)
+        return fail("fleet '%s' has both 'draw_empty' and 'draw_empty_per_length': give one",
+                    name);
+    if (d->val[K_DRAW_LOADED_LEN].set && d->val[K_DRAW_LOADED].set)
+        return fail("fleet '%s' has both 'draw_loaded' and 'draw_loaded_per_length': give one",
+                    name);
+    if (d->val[K_FAIL_REPAIR].set && !d->val[K_FAIL_BETWEEN].set)
+        return fail("fleet '%s' has 'failures_repair' but no 'failures_between'", name);
+    if (d->val[K_FAIL_BETWEEN].set && !(tsim_dist_mean(&d->val[K_FAIL_BETWEEN].d) > 0))
+        return fail("'failures_between' of fleet '%s' must have a mean above 0", name);
     int home = tsim__net_node_of(net, d->index);
     if (home < 0)
         return fail("fleet '%s' stands at no node (its home: give it one in the network's "

@@ -12,14 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE, EV_CHARGED, EV_IDLE_LOW };
+enum { EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE, EV_CHARGED, EV_IDLE_LOW, EV_FAIL, EV_REPAIRED };
 /* The vehicle states are the public enum tsim_vehicle_state: observers are told them. */
 enum { IDLE = TSIM_VEHICLE_IDLE, TO_PICKUP = TSIM_VEHICLE_TO_PICKUP,
        LOADING = TSIM_VEHICLE_LOADING, LOADED = TSIM_VEHICLE_LOADED,
        UNLOADING = TSIM_VEHICLE_UNLOADING, BLOCKED = TSIM_VEHICLE_BLOCKED,
        TO_HOME = TSIM_VEHICLE_TO_HOME, ZONE_WAIT = TSIM_VEHICLE_ZONE_WAIT,
        TO_CHARGER = TSIM_VEHICLE_TO_CHARGER, CHARGING = TSIM_VEHICLE_CHARGING,
-       WAIT_CHARGER = TSIM_VEHICLE_WAITING_CHARGER, NSTATES = TSIM_VEHICLE_STATE_COUNT };
+       WAIT_CHARGER = TSIM_VEHICLE_WAITING_CHARGER, FAILED = TSIM_VEHICLE_FAILED,
+       NSTATES = TSIM_VEHICLE_STATE_COUNT };
 enum { NBASE = TO_CHARGER }; /* the states of a fleet without a battery, reported always */
 
 struct vehicle {
@@ -46,14 +47,29 @@ struct vehicle {
     int64_t lvl_at;
     uint64_t timer;         /* while IDLE with `charge_idle_below`: its EV_IDLE_LOW; while
                              * CHARGING: its EV_CHARGED; 0: none */
+    /* Failures (fleet.c, "Failures"): */
+    uint64_t ev;            /* its timed step's event (EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE)
+                             * while one is pending, 0: none */
+    int64_t ev_at;          /* when that event falls */
+    int ev_kind;            /* its kind; while FAILED: the kind of the step paused, -1: none */
+    int resume;             /* while FAILED: the state it goes back to after its repair */
+    int64_t rest;           /* while FAILED: the ticks its paused step has left */
+    int due;                /* failures waiting for the vehicle to stop (FAIL_MODEL, FAIL_PLANT) */
+    int down;               /* while FAILED: what holds it (FAIL_MODEL: a repair, FAIL_PLANT) */
+    uint64_t failures;      /* failures since the statistics restart */
 };
+enum { FAIL_MODEL = 1, FAIL_PLANT = 2 }; /* a vehicle's `due` and `down`: the model's failure
+                                          * draws, the plant's report (VDA 5050) */
 
 struct fleet;
 
 /* What zone.c asks of fleet.c, through the fleet's state (`hooks`), so that zone.c calls nothing
- * of fleet.c by name: vehicle i enters `state` (its time in states and its battery are brought
- * up to now); vehicle i reached the end of its leg; the charger block at place `p`. */
+ * of fleet.c by name: vehicle i's next timed step ends after `dt` ticks with event `kind` (a
+ * failure may pause it); vehicle i enters `state` (its time in states and its battery are
+ * brought up to now); vehicle i reached the end of its leg; the charger block at place `p`. */
 struct tsim__zone_hooks {
+    void (*after)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int64_t dt,
+                  int kind);
     void (*enter)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int state);
     void (*leg_done)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
     uint32_t (*charger)(const struct tsim_sim *sim, const struct fleet *s, int p);
@@ -97,6 +113,10 @@ struct fleet {
     double lvl_area;       /* with a battery: the vehicles' charge over time (kWh ticks) since
                             * the statistics restart, up to each one's `lvl_at` */
     double lvl_min;        /* the lowest charge a vehicle had since then, up to its `lvl_at` */
+    int failing;           /* `failures_between` given */
+    int failed_seen;       /* a vehicle has failed (the failure KPIs are reported) */
+    uint64_t failures;     /* failures since the statistics restart */
+    struct tsim__sum repair; /* each failure's time in FAILED, counted at its end */
     struct vehicle v[];
 };
 

@@ -33,12 +33,14 @@ enum tsim__unit_kind tsim__kpi_unit(const char *kpi)
         /* a fleet with a battery: the charging states, and charge levels as shares of the
          * capacity */
         "to_charger", "charging", "waiting_charger", "battery_end", "battery_end_min",
-        "battery_mean", "battery_min"};
+        "battery_mean", "battery_min",
+        /* a fleet with failures */
+        "failed"};
     static const char *const times[] = {
         "lead_time", "wait", "release_delay", "transit_time", "dwell", "put_away_wait",
         "retrieval_wait", "travel_single", "travel_dual", "cycle_time", "consolidation_wait",
         "pack_wait", "turnaround", "yard_wait", "request_wait", "delivery_time",
-        "charger_wait"};
+        "charger_wait", "repair_time"};
     static const char *const rates[] = {"throughput", "put_away_rate", "retrieval_rate"};
     static const char *const hourly[] = {"lines_per_hour", "units_per_hour",
                                          "deliveries_per_hour"};

@@ -398,6 +398,9 @@ struct tsim__live {
     uint64_t vda_moved;   /* idle vehicles of the live sim moved to their reported node */
     uint64_t vda_charged; /* reported charges that set a live vehicle's charge */
     uint64_t vda_charge_ignored; /* reported charges of a fleet without a battery */
+    uint64_t vda_failed;  /* reports with a FATAL error that failed a live vehicle */
+    uint64_t vda_resumed; /* reports with none that ended such a failure */
+    uint64_t vda_warnings; /* errors of level WARNING reported (counted only) */
 };
 
 /* ---------------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@
  *
  * Invariants: a vehicle's messages are applied in headerId order per topic (an equal headerId is
  * a redelivery, a lower one out of order; an ONLINE `connection` starts the vehicle's `state`
- * headerIds anew, as a restarted vehicle does); the sim is told where an idle vehicle stands and
- * every vehicle's charge (blocks/fleet.h); what the plant said of each vehicle is kept in struct
+ * headerIds anew, as a restarted vehicle does); the sim is told where an idle vehicle stands,
+ * every vehicle's charge, and which vehicles have a FATAL error (blocks/fleet.h); what the plant said of each vehicle is kept in struct
  * tsim__vda_seen.
  */
 #include "blocks/desc.h"
@@ -417,11 +417,17 @@ enum tsim__drop tsim__vda_apply(struct tsim__live *lv, const struct tsim__tev *e
         else if (moved < 0 && !ev->vda.driving) lv->recon.unresolved++;
     }
     /* The charge after the place, so that a vehicle that must charge drives from where the plant
-     * has it. A fleet without a battery has no charge to set: the report is kept and counted.
-     * Errors are recorded, not applied: the fleet block has no failed state to put them in. */
+     * has it. A fleet without a battery has no charge to set: the report is kept and counted. */
     int charged = tsim__fleet_observe_battery(lv->sim, ev->block, ev->server, ev->vda.battery);
     if (charged > 0) lv->vda_charged++;
     else if (charged < 0) lv->vda_charge_ignored++;
+    /* Errors last: a FATAL one fails the vehicle where the sim has it (with the charge above),
+     * until a report with none resumes it; WARNINGs are only counted. */
+    lv->vda_warnings += (uint64_t)(ev->vda.errors - ev->vda.fatal);
+    if (tsim__fleet_observe_failure(lv->sim, ev->block, ev->server, ev->vda.fatal > 0) > 0) {
+        if (ev->vda.fatal > 0) lv->vda_failed++;
+        else lv->vda_resumed++;
+    }
     return TSIM__OK;
 }
 
@@ -466,6 +472,9 @@ void tsim__vda_write_json(const struct tsim__live *lv, struct tsim__json *j)
     tsim__json_number(j, "moved", (double)lv->vda_moved);
     tsim__json_number(j, "charged", (double)lv->vda_charged);
     tsim__json_number(j, "charge_ignored", (double)lv->vda_charge_ignored);
+    tsim__json_number(j, "failed", (double)lv->vda_failed);
+    tsim__json_number(j, "resumed", (double)lv->vda_resumed);
+    tsim__json_number(j, "warnings", (double)lv->vda_warnings);
     tsim__json_open(j, "vehicles", '[', 0);
     for (int i = 0; i < vda->nveh; i++) {
         const struct tsim__vda_vehicle *v = &vda->veh[i];
@@ -545,7 +554,14 @@ void tsim__vda_emit(struct tsim__emu *e, double t, int vehicle)
     tsim__json_bool(&j, "charging", tsim__fleet_vehicle_charging(e->sim, vda->fleet, vehicle));
     tsim__json_close(&j, '{');
     tsim__json_string(&j, "operatingMode", "AUTOMATIC");
+    /* A failed vehicle reports one FATAL error, which a twin applies as a failure. */
     tsim__json_open(&j, "errors", '[', 0);
+    if (tsim__fleet_vehicle_failed(e->sim, vda->fleet, vehicle)) {
+        tsim__json_open(&j, NULL, '{', 0);
+        tsim__json_string(&j, "errorType", "vehicleFailed");
+        tsim__json_string(&j, "errorLevel", "FATAL");
+        tsim__json_close(&j, '{');
+    }
     tsim__json_close(&j, '[');
     tsim__json_open(&j, "safetyState", '{', 0);
     tsim__json_string(&j, "eStop", "NONE");

@@ -733,6 +733,8 @@ static void test_kpi_units_logistics(void)
         {"waiting_charger", TSIM__UNIT_SHARE}, {"battery_end", TSIM__UNIT_SHARE},
         {"battery_end_min", TSIM__UNIT_SHARE}, {"battery_mean", TSIM__UNIT_SHARE},
         {"battery_min", TSIM__UNIT_SHARE}, {"charger_wait", TSIM__UNIT_TIME},
+        {"failed", TSIM__UNIT_SHARE}, {"failures", TSIM__UNIT_COUNT},
+        {"repair_time", TSIM__UNIT_TIME}, {"vehicle_7.failed", TSIM__UNIT_SHARE},
         {"utilization", TSIM__UNIT_SHARE}, {"empty_travel_share", TSIM__UNIT_SHARE},
         {"deliveries", TSIM__UNIT_COUNT}, {"deliveries_per_hour", TSIM__UNIT_PER_HOUR},
         {"request_wait", TSIM__UNIT_TIME}, {"delivery_time", TSIM__UNIT_TIME},

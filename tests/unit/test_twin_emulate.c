@@ -568,6 +568,104 @@ static void test_emulator_battery(void)
     tsim_model_destroy(tm);
 }
 
+/* Failures carried from the emulator to the twin as VDA 5050 errors. The plant: one vehicle at
+ * P on a line P - D (0.5 h a leg), requests at 1 and 2 h, failing every 1.2 h of calendar time
+ * and repaired in 0.3 h. By hand: loaded P->D from 1, failed at 1.2 with 0.3 h of the leg left,
+ * repaired at 1.5, delivered at 1.8; empty D->P 2..2.5, loaded from 2.5, failed at 2.7 (0.3 left),
+ * repaired at 3.0, delivered at 3.3; idle at D, failed 4.2..4.5. The emulator's message at each
+ * change of state carries one FATAL error while the vehicle is failed; the twin's model has no
+ * failures of its own and follows them: after every message its vehicle is failed exactly when
+ * the plant's is, and it counts the three failures of 0.3 h and the plant's delivery times. */
+static const char failure_plant[] =
+    "name: failures\n"
+    "time_unit: h\n"
+    "blocks:\n"
+    "  - {source: in, interarrival: 1, limit: 2, to: amr}\n"
+    "  - {fleet: amr, count: 1, speed: 10, failures_between: 1.2, failures_repair: 0.3, to: out}\n"
+    "  - {sink: out}\n"
+    "network:\n"
+    "  nodes: [P, D]\n"
+    "  segments: [{from: P, to: D, length: 5}]\n"
+    "  at: {in: P, amr: P, out: D}\n";
+
+struct failure_loop {
+    const struct tsim_sim *plant;
+    struct tsim__ingest *in;
+    struct tsim__live *lv;
+    int fleet, sent, bad, wrong, fatal_sent;
+};
+
+static void failure_emit(void *ctx, const char *topic, const char *json)
+{
+    struct failure_loop *l = ctx;
+    l->sent++;
+    l->fatal_sent += strstr(json, "\"FATAL\"") != NULL;
+    if (feed(l->in, l->lv, topic, json) != TSIM__OK) l->bad++;
+    int plant = tsim__fleet_vehicle_failed(l->plant, l->fleet, 0);
+    int live = tsim__fleet_vehicle_failed(l->lv->sim, l->fleet, 0);
+    if (plant != live) {
+        fprintf(stderr, "  at %.9g h: the plant's vehicle failed %d, the twin's %d\n",
+                tsim_sim_now(l->plant), plant, live);
+        l->wrong++;
+    }
+}
+
+static void test_emulator_failures(void)
+{
+    struct tsim_diags d;
+    tsim_diags_init(&d);
+    struct tsim_model *pm = tsim_model_load(failure_plant, strlen(failure_plant), "fail.yaml",
+                                            NULL, &d);
+    char twin_text[sizeof failure_plant];
+    snprintf(twin_text, sizeof twin_text, "%s", failure_plant);
+    char *k = strstr(twin_text, " failures_between: 1.2, failures_repair: 0.3,");
+    memmove(k, k + strlen(" failures_between: 1.2, failures_repair: 0.3,"),
+            strlen(k) - strlen(" failures_between: 1.2, failures_repair: 0.3,") + 1);
+    struct tsim_model *tm = tsim_model_load(twin_text, strlen(twin_text), "fail.yaml", NULL, &d);
+    if (!pm || !tm) tsim_diags_print(&d, "fail.yaml", stderr);
+    tsim_diags_release(&d);
+    CHECK(pm != NULL && tm != NULL);
+    struct tsim__map *pmap = pm ? load_map(pm, battery_mapping) : NULL;
+    struct tsim__map *tmap = tm ? load_map(tm, battery_mapping) : NULL;
+    CHECK(pmap != NULL && tmap != NULL);
+    if (!pmap || !tmap) return;
+    int f = tsim_model_find_block(pm, "amr");
+    struct tsim_sim *plant = tsim_sim_create(pm, 1, 0);
+    struct tsim__ingest in;
+    tsim__ingest_init(&in, tmap);
+    struct tsim__live *lv = tsim__live_create(tm, tmap, 1);
+    struct failure_loop l = {.plant = plant, .in = &in, .lv = lv, .fleet = f};
+    struct tsim__emu e;
+    tsim__emu_init(&e, pmap, plant, tmap->origin, failure_emit, &l);
+    tsim_sim_set_observer(plant, tsim__emu_observe, &e);
+    tsim__emu_snapshot(&e, plant);
+    tsim_sim_run_until(plant, 5);
+    CHECK_EQ(l.bad, 0);
+    CHECK_EQ(l.wrong, 0);
+    CHECK_EQ(l.fatal_sent, 3); /* one message as each failure begins */
+    CHECK_EQ(lv->vda_failed, 3);
+    CHECK_EQ(lv->vda_resumed, 3);
+    CHECK_EQ(lv->vda_warnings, 0);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(lv->sim, &r);
+    const struct tsim_kpi *n = tsim_result_find(&r, f, "failures");
+    const struct tsim_kpi *rep = tsim_result_find(&r, f, "repair_time");
+    const struct tsim_kpi *dt = tsim_result_find(&r, f, "delivery_time");
+    CHECK(n != NULL && n->value == 3);
+    CHECK(rep != NULL && fabs(rep->value - 0.3) < 1e-6);
+    CHECK(dt != NULL && fabs(dt->value - (0.8 + 1.3) / 2) < 1e-6);
+    tsim_result_release(&r);
+    tsim__emu_release(&e);
+    tsim__live_destroy(lv);
+    tsim__ingest_release(&in);
+    tsim_sim_destroy(plant);
+    tsim__map_destroy(pmap);
+    tsim__map_destroy(tmap);
+    tsim_model_destroy(pm);
+    tsim_model_destroy(tm);
+}
+
 int main(void)
 {
     RUN(test_batch_builder);
@@ -578,6 +676,7 @@ int main(void)
     RUN(test_bottling_line_twin);
     RUN(test_emulator_twin_awkward_names);
     RUN(test_emulator_battery);
+    RUN(test_emulator_failures);
     return CHECK_DONE();
 }
 

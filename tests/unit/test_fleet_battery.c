@@ -1,0 +1,131 @@
+/*
+ * A fleet's battery in its other spellings: the capacity in Ah at a voltage (`battery_unit: Ah`,
+ * `voltage`) and the draws while driving per length driven (`draw_empty_per_length`,
+ * `draw_loaded_per_length`). Each form is checked against the same leg-by-leg charge computed by
+ * hand; then the bad combinations.
+ */
+#include "blocks/fleet.h"
+#include "check.h"
+#include "model_text.h"
+#include "twinsim.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* One vehicle, home H; one request at 1 from P to D. Segments: H-P 4 (two-way), P->D 6,
+ * D->H 2 (one-way). Empty speed 2, loaded 1 (length units per minute); load 1, unload 0.5;
+ * idle: home. Its trip: H->P 1..3 (4 long, empty), loading 3..4, P->D 4..10 (6 long, loaded),
+ * unloading 10..10.5, D->H 10.5..11.5 (2 long, empty), the end. Every form below is a 10 kWh
+ * battery drawing 0.1 kWh a minute empty (0.05 kWh per length unit at speed 2), 0.2 kWh a minute
+ * loaded (0.2 per length unit at speed 1), nothing standing: its charge is 100 % to 1, 98 % at
+ * 3 (0.2 kWh: 4 long x 0.05) and at 4, 86 % at 10 (1.2 kWh: 6 x 0.2), 85 % at the end (0.1 kWh:
+ * 2 x 0.05). */
+static const char trip_yaml[] = "name: trip\n"
+                                "time_unit: min\n"
+                                "blocks:\n"
+                                "  - source: in\n"
+                                "    interarrival: 1\n"
+                                "    limit: 1\n"
+                                "    to: amr\n"
+                                "  - fleet: amr\n"
+                                "    count: 1\n"
+                                "    speed: 2\n"
+                                "    speed_loaded: 1\n"
+                                "    load: 1\n"
+                                "    unload: 0.5\n"
+                                "    idle: home\n"
+                                "    charge_below: 0.01\n"
+                                "%s"
+                                "    to: out\n"
+                                "  - sink: out\n"
+                                "network:\n"
+                                "  nodes: [H, P, D]\n"
+                                "  segments:\n"
+                                "    - {from: H, to: P, length: 4}\n"
+                                "    - {from: P, to: D, length: 6, one_way: true}\n"
+                                "    - {from: D, to: H, length: 2, one_way: true}\n"
+                                "  at: {in: P, amr: H, out: D}\n";
+
+/* The trip with the battery keys `keys`: the charge at 3, 4 and 10 and at the end. */
+static void trip(const char *keys)
+{
+    char text[4096];
+    snprintf(text, sizeof text, trip_yaml, keys);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
+    if (!sim) return;
+    int f = tsim_model_find_block(m, "amr");
+    const double at[] = {1, 3, 4, 10}, want[] = {100, 98, 98, 86};
+    for (int k = 0; k < 4; k++) {
+        tsim_sim_run_until(sim, at[k]);
+        CHECK_NEAR(tsim__fleet_vehicle_charge(sim, f, 0), want[k], 1e-9);
+    }
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 11.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "battery_end"), 0.85, 1e-12);
+    CHECK_NEAR(kpi(&r, f, "battery_min"), 0.85, 1e-12);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* kWh and kW, as before: 6 kW is 0.1 kWh a minute, 12 kW 0.2. */
+static void test_battery_kwh_per_time(void)
+{
+    trip("    battery: 10\n    draw_empty: 6\n    draw_loaded: 12\n    charge_rate: 1\n");
+}
+
+/* kWh per length unit driven. */
+static void test_battery_kwh_per_length(void)
+{
+    trip("    battery: 10\n    draw_empty_per_length: 0.05\n    draw_loaded_per_length: 0.2\n"
+         "    charge_rate: 1\n");
+}
+
+/* 400 Ah at 25 V is 10 kWh; 240 A is 6 kW, 480 A 12 kW. */
+static void test_battery_ah_per_time(void)
+{
+    trip("    battery: 400\n    battery_unit: Ah\n    voltage: 25\n    draw_empty: 240\n"
+         "    draw_loaded: 480\n    charge_rate: 40\n");
+}
+
+/* Ah per length unit: 2 Ah at 25 V is 0.05 kWh, 8 Ah 0.2 kWh. */
+static void test_battery_ah_per_length(void)
+{
+    trip("    battery: 400\n    battery_unit: Ah\n    voltage: 25\n"
+         "    draw_empty_per_length: 2\n    draw_loaded_per_length: 8\n    charge_rate: 40\n");
+}
+
+/* The first error of the trip with `keys`, which must contain `want`. */
+static void bad(const char *keys, const char *want)
+{
+    char text[4096], diag[1024] = "";
+    snprintf(text, sizeof text, trip_yaml, keys);
+    model_first_error(text, "fleet.yaml", diag, sizeof diag);
+    CHECK(strstr(diag, want) != NULL);
+    if (!strstr(diag, want)) fprintf(stderr, "  got '%s'\n  want '%s'\n", diag, want);
+}
+
+static void test_battery_units_bad(void)
+{
+    bad("    battery: 400\n    battery_unit: Ah\n    charge_rate: 40\n",
+        "fleet 'amr' has 'battery_unit: Ah' but no 'voltage' (more than 0 V)");
+    bad("    battery: 10\n    voltage: 24\n    charge_rate: 1\n",
+        "'voltage' of fleet 'amr' is used only with 'battery_unit: Ah'");
+    bad("    battery: 10\n    draw_empty: 6\n    draw_empty_per_length: 0.05\n    charge_rate: 1\n",
+        "fleet 'amr' has both 'draw_empty' and 'draw_empty_per_length': give one");
+    bad("    battery: 10\n    draw_loaded: 6\n    draw_loaded_per_length: 0.05\n    charge_rate: 1\n",
+        "fleet 'amr' has both 'draw_loaded' and 'draw_loaded_per_length': give one");
+    bad("    battery: 10\n    battery_unit: mAh\n    charge_rate: 1\n", "mAh");
+}
+
+int main(void)
+{
+    RUN(test_battery_kwh_per_time);
+    RUN(test_battery_kwh_per_length);
+    RUN(test_battery_ah_per_time);
+    RUN(test_battery_ah_per_length);
+    RUN(test_battery_units_bad);
+    return CHECK_DONE();
+}
