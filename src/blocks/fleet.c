@@ -7,9 +7,10 @@
  *
  * Dispatching: a new request goes to the nearest idle vehicle (least empty travel time to its
  * pickup; the lowest number among equals); with none idle it waits, and a vehicle that becomes
- * idle takes the oldest waiting request, whatever its pickup. A vehicle's trip: empty travel to
+ * idle takes a waiting request, whatever its pickup: the highest `priority` (by product), then
+ * by `request_choice` the oldest or the nearest (take_for). A vehicle's trip: empty travel to
  * the pickup, loading, the route's choice of destination, loaded travel, unloading, the hand-over
- * (blocked while the destination refuses). Then it takes the oldest waiting request, or, with
+ * (blocked while the destination refuses). Then it takes a waiting request, or, with
  * none, stays where it is (`idle: stay`) or drives home (`idle: home`, and it takes requests
  * again once home).
  *
@@ -141,6 +142,16 @@ static const struct tsim__zone_hooks zone_hooks = {
     .charger = tsim__fleet_charger_at,
 };
 
+/* The dispatching rule of fleet block `b`: `request_choice` and the priorities by product. */
+static void dispatch_init(struct tsim_sim *sim, uint32_t b, struct fleet *s)
+{
+    const struct tsim__network *net = sim->m->net;
+    const struct tsim__net_fleet *ff = (int)b < net->nfleet ? net->fleet[b] : NULL;
+    s->nearest = tsim__desc(sim, b)->val[K_REQUEST_CHOICE].i == RC_NEAREST;
+    s->prio = ff ? ff->prio : NULL;
+    s->nprio = ff ? ff->nprio : 0;
+}
+
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct fleet *s = fleet_of(sim, b);
@@ -148,6 +159,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->head = s->tail = TSIM__NIL;
     s->nveh = (uint32_t)d->val[K_COUNT].i;
     s->loads = loads_of(d);
+    dispatch_init(sim, b, s);
     s->paths = sim->m->net->paths[b]; /* found by check, which validation ran */
     int home = s->paths->place[P_HOME];
     for (uint32_t i = 0; i < s->nveh; i++)
@@ -242,6 +254,37 @@ static uint32_t take_oldest(struct tsim_sim *sim, struct fleet *s)
     return unlink_request(sim, s, TSIM__NIL, s->head);
 }
 
+/* The priority of request `e`: its product's in `priority`, 0 when that gives none. */
+static int prio_of(const struct tsim_sim *sim, const struct fleet *s, uint32_t e)
+{
+    unsigned p = sim->ents[e].product;
+    return s->prio && p < (unsigned)s->nprio ? s->prio[p] : 0;
+}
+
+/* The waiting request free vehicle i takes, off the waiting list: the highest priority, then by
+ * `request_choice` the oldest, or the one whose pickup is nearest by empty travel from where the
+ * vehicle is (the oldest among equals). One walk of the list; without priorities and with
+ * `oldest`, the head. */
+static uint32_t take_for(struct tsim_sim *sim, struct fleet *s, uint32_t i)
+{
+    if (!s->prio && !s->nearest) return take_oldest(sim, s);
+    const double *row = s->paths->empty + s->v[i].place * s->paths->nplaces;
+    uint32_t best = TSIM__NIL, best_prev = TSIM__NIL;
+    int best_p = 0;
+    double best_t = 0;
+    for (uint32_t e = s->head, prev = TSIM__NIL; e != TSIM__NIL; prev = e, e = sim->ents[e].next) {
+        int pr = prio_of(sim, s, e);
+        double t = s->nearest ? row[sim->ents[e].dest] : 0;
+        if (best == TSIM__NIL || pr > best_p || (pr == best_p && t < best_t)) {
+            best = e;
+            best_prev = prev;
+            best_p = pr;
+            best_t = t;
+        }
+    }
+    return unlink_request(sim, s, best_prev, best);
+}
+
 /* Charging ---------------------------------------------------------------------------------- */
 
 
@@ -319,7 +362,7 @@ static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint
         }
     }
     if (s->nwait > 0) {
-        assign(sim, b, s, i, take_oldest(sim, s));
+        assign(sim, b, s, i, take_for(sim, s, i));
         return;
     }
     if (d->val[K_IDLE].i == IDLE_HOME && v->place != P_HOME) {
@@ -422,13 +465,24 @@ static void start_unloading(struct tsim_sim *sim, uint32_t b, struct fleet *s, u
  * (blocked while refused), then on to the nearest of the rest. A request that finds an idle
  * vehicle goes to it, as with one load a trip, not to a vehicle loading at its pickup. */
 
-/* The oldest request waiting at pickup place `pick`, taken off the waiting list; TSIM__NIL:
- * none. A walk of the list: it stops at the first request of that pickup. */
+/* The request waiting at pickup place `pick` of the highest priority, the oldest among equals,
+ * taken off the waiting list; TSIM__NIL: none. A walk of the list: without priorities it stops
+ * at the first request of that pickup. */
 static uint32_t take_at(struct tsim_sim *sim, struct fleet *s, int pick)
 {
-    for (uint32_t e = s->head, prev = TSIM__NIL; e != TSIM__NIL; prev = e, e = sim->ents[e].next)
-        if (sim->ents[e].dest == pick) return unlink_request(sim, s, prev, e);
-    return TSIM__NIL;
+    uint32_t best = TSIM__NIL, best_prev = TSIM__NIL;
+    int best_p = 0;
+    for (uint32_t e = s->head, prev = TSIM__NIL; e != TSIM__NIL; prev = e, e = sim->ents[e].next) {
+        if (sim->ents[e].dest != pick) continue;
+        if (!s->prio) return unlink_request(sim, s, prev, e);
+        int pr = prio_of(sim, s, e);
+        if (best == TSIM__NIL || pr > best_p) {
+            best = e;
+            best_prev = prev;
+            best_p = pr;
+        }
+    }
+    return best == TSIM__NIL ? TSIM__NIL : unlink_request(sim, s, best_prev, best);
 }
 
 /* The first load on board vehicle `v` bound for block `to`, taken off; TSIM__NIL: none. */
@@ -734,6 +788,7 @@ static const char *const booleans[] = {"false", "true", NULL};
 static const char *const deadlock_choices[] = {"stop", "back_off", NULL};
 static const char *const charger_choices[] = {"nearest", "shortest_wait", "earliest_charge",
                                                NULL};
+static const char *const request_choices[] = {"oldest", "nearest", NULL};
 
 static const struct tsim__key keys[] = {
     [K_COUNT] = {"count", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, 100000, .dflt = "required",
@@ -786,6 +841,15 @@ static const struct tsim__key keys[] = {
                     .help = "the most entities a vehicle carries at once: at a pickup it loads "
                             "the oldest requests waiting there while it has room, and drops them "
                             "nearest destination first"},
+    [K_REQUEST_CHOICE] = {"request_choice", TSIM__KEY_CHOICE, 0, .choices = request_choices,
+                          .noun = "request choice", .dflt = "oldest",
+                          .help = "the waiting request a vehicle takes when it becomes free: the "
+                                  "`oldest`, or the `nearest` by empty travel to its pickup (the "
+                                  "oldest among equals); after `priority`"},
+    [K_PRIORITY] = {"priority", TSIM__KEY_FORM, 0, .dflt = "none",
+                    .help = "a request's priority by its product, {PRODUCT: N, ...} (whole "
+                            "numbers from -1000 to 1000, 0 for a product not named): a free "
+                            "vehicle takes the highest first, then by `request_choice`"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

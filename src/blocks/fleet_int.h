@@ -11,10 +11,11 @@
 enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE, K_BATTERY,
        K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
        K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK, K_SPEED_BY_CLASS,
-       K_CHARGER_CHOICE, K_CAPACITY }; /* in `keys` */
+       K_CHARGER_CHOICE, K_CAPACITY, K_REQUEST_CHOICE, K_PRIORITY }; /* in `keys` */
 enum { IDLE_STAY, IDLE_HOME };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 enum { CHG_NEAREST, CHG_SHORTEST_WAIT, CHG_EARLIEST_CHARGE }; /* the charger choice */
+enum { RC_OLDEST, RC_NEAREST }; /* the request a vehicle that becomes free takes */
 
 /* The charge thresholds, shares of the capacity, with their defaults. */
 static inline double charge_below(const struct tsim__block_desc *d)

@@ -37,6 +37,12 @@ struct tsim__net_paths {
     int *hop_empty, *hop_loaded;
 };
 
+/* What a fleet's mapping keys give its dispatching (src/model/fleetload.c reads them). */
+struct tsim__net_fleet {
+    int nprio;  /* products with a `priority` slot */
+    int *prio;  /* per product, the priority of its requests (higher first; 0 when not given) */
+};
+
 struct tsim__network {
     int nnodes, cap_nodes;
     char **node;
@@ -73,6 +79,10 @@ struct tsim__network {
      * a charger and a fleet that may use it. A charger in no pair serves every fleet. */
     int nkeep;
     int *keep;
+    /* Per block (a fleet's), the dispatching forms of its keys (struct tsim__net_fleet), NULL
+     * for a block that gives none. `nfleet` blocks have a slot. */
+    int nfleet;
+    struct tsim__net_fleet **fleet;
 };
 
 /* The time a vehicle of top speed `speed` takes on arc `a`: length / min(speed, the arc's
@@ -126,6 +136,8 @@ void tsim__net_keep_charger(struct tsim__network *n, int charger, int fleet);
 /* Whether fleet block `fleet` may use charger block `charger`: it is kept for no fleet, or for
  * this one among others. */
 int tsim__net_may_charge(const struct tsim__network *n, int charger, int fleet);
+/* The dispatching forms of fleet block `block`, made (zeroed) on first use. */
+struct tsim__net_fleet *tsim__net_fleet_of(struct tsim__network *n, int block);
 /* Node `node` holds at most `cap` vehicles of a fleet at once (0: no limit). */
 void tsim__net_set_capacity(struct tsim__network *n, int node, int cap);
 

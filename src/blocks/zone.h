@@ -65,6 +65,10 @@ struct fleet {
                                  * pickup place while it waits */
     uint32_t nveh;
     uint32_t loads;      /* `capacity`: the most loads a vehicle carries at once */
+    int nearest;         /* `request_choice: nearest`: a free vehicle takes the nearest request */
+    int nprio;           /* products with a priority in `prio` */
+    const int *prio;     /* `priority`: per product, its requests' priority (the model's);
+                          * NULL: every request 0 */
     const struct tsim__net_paths *paths;
     int64_t state_ticks[NSTATES]; /* summed over vehicles since the statistics restart */
     struct tsim__area waiting;    /* waiting requests over time */

@@ -579,6 +579,9 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         } else if (strcmp(key, "speed_by_class") == 0) { /* a fleet's: classes are the network's */
             bi->class_speeds = v;
             bi->class_speeds_pos = kp;
+        } else if (strcmp(key, "priority") == 0 && bt->keys[ki].kind == TSIM__KEY_FORM) {
+            bi->priority = v; /* a fleet's: read with the network (fleetload.c) */
+            bi->priority_pos = kp;
         } else if (strcmp(key, "fleets") == 0) { /* a charger's: the fleets may come later */
             bi->fleets = v;
             bi->fleets_pos = kp;

@@ -814,6 +814,136 @@ static void test_fleet_disconnected(void)
                  "the network is not connected there\n");
 }
 
+/* Dispatching rules ------------------------------------------------------------------------- */
+
+/* `text` (room for `size`) with `line` put in after the first `anchor`. */
+static void insert_after(char *text, size_t size, const char *anchor, const char *line)
+{
+    char *p = strstr(text, anchor);
+    CHECK(p != NULL);
+    if (!p) return;
+    p += strlen(anchor);
+    size_t n = strlen(line), rest = strlen(p) + 1;
+    CHECK(p + n + rest <= text + size);
+    if (p + n + rest > text + size) return;
+    memmove(p + n, p, rest);
+    memcpy(p, line, n);
+}
+
+/* The two pickups with products lo and hi (a1 lo, b `b_product`, a2 `a2_product`) and the fleet
+ * keys `fleet` after its count, into text[size]. */
+static void pickups_with(char *text, size_t size, const char *b_product, const char *a2_product,
+                         const char *fleet)
+{
+    char line[128];
+    snprintf(text, size, "%s", pickups_yaml);
+    insert_after(text, size, "time_unit: min\n", "products: [lo, hi]\n");
+    insert_after(text, size, "  - source: a1\n", "    product: lo\n");
+    snprintf(line, sizeof line, "    product: %s\n", b_product);
+    insert_after(text, size, "  - source: b\n", line);
+    snprintf(line, sizeof line, "    product: %s\n", a2_product);
+    insert_after(text, size, "  - source: a2\n", line);
+    insert_after(text, size, "    count: 1\n", fleet);
+}
+
+/* The two pickups run to the end: its end, mean delivery time and request wait. */
+static void pickups_expect(const char *text, double end, double delivery, double wait)
+{
+    struct tsim_model *m;
+    struct tsim_result r;
+    int f;
+    struct tsim_sim *sim = run_text(text, "", &m, &f, &r);
+    if (!sim) return;
+    CHECK_NEAR(tsim_sim_now(sim), end, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), delivery, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "request_wait"), wait, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The two pickups with `request_choice: nearest`: at 8 the vehicle at D has r2 (at B, since 2)
+ * and r3 (at A, since 5) waiting; A is 3 away, B 5, so it takes r3, the later:
+ *   r3: D->A 3, at A 11, loaded 12, A->D 3, at D 15, delivered 16.
+ *   r2: D->B 5, at B 21, loaded 22, B->D 5, at D 27, delivered 28: the run ends at 28, as with
+ *   `oldest`, but r3 is delivered 12 earlier and r2 5 later.
+ * Delivery times 7, 11, 26 (7, 18, 23 with `oldest`); request waits 2, 6, 19 (2, 11, 18). */
+static void test_fleet_request_nearest_by_hand(void)
+{
+    char text[4096];
+    pickups_with(text, sizeof text, "lo", "lo", "    request_choice: nearest\n");
+    pickups_expect(text, 28, 44.0 / 3, 9);
+    /* `oldest` written out is the default: the times of test_fleet_two_pickups_by_hand. */
+    pickups_with(text, sizeof text, "lo", "lo", "    request_choice: oldest\n");
+    pickups_expect(text, 28, 48.0 / 3, 31.0 / 3);
+}
+
+/* Priority first, then the rule. r3 (a2) of product hi with `priority: {hi: 1}` overtakes the
+ * older r2 under `oldest`: the times of `nearest` above. r2 (b) of product hi under `nearest`
+ * goes first though B is farther: the times of `oldest`. A priority below 0 is below the
+ * products not named: r2 of lo at -1 under `oldest` waits for r3 (hi, not named, 0). */
+static void test_fleet_request_priority_by_hand(void)
+{
+    char text[4096];
+    pickups_with(text, sizeof text, "lo", "hi", "    priority: {hi: 1}\n");
+    pickups_expect(text, 28, 44.0 / 3, 9);
+    pickups_with(text, sizeof text, "hi", "lo",
+                 "    priority: {hi: 1}\n    request_choice: nearest\n");
+    pickups_expect(text, 28, 48.0 / 3, 31.0 / 3);
+    pickups_with(text, sizeof text, "lo", "hi", "    priority: {lo: -1}\n");
+    pickups_expect(text, 28, 44.0 / 3, 9);
+}
+
+/* `nearest` cloned at 10 (the vehicle driving to A for r3, r2 waiting at B) and the clone run on
+ * its own after the original is gone: the same end and fingerprint as the run without it. */
+static void test_fleet_request_nearest_clone(void)
+{
+    char text[4096];
+    pickups_with(text, sizeof text, "lo", "hi",
+                 "    request_choice: nearest\n    priority: {hi: 1, lo: 0}\n");
+    struct tsim_model *m;
+    struct tsim_sim *whole = sim_from_text(text, "fleet.yaml", &m);
+    if (!whole) return;
+    struct tsim_result r;
+    run_to_end(whole, &r);
+    tsim_result_release(&r);
+    struct tsim_sim *copy = clone_at(m, 10, &r);
+    CHECK_NEAR(tsim_sim_now(copy), 28, 1e-9);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "amr"), "delivery_time"), 44.0 / 3, 1e-9);
+    CHECK(tsim_sim_fingerprint(whole) == tsim_sim_fingerprint(copy));
+    tsim_result_release(&r);
+    tsim_sim_destroy(copy);
+    tsim_sim_destroy(whole);
+    tsim_model_destroy(m);
+}
+
+/* The first error of the two pickups with the fleet keys `fleet`: `want`. */
+static void pickups_error(const char *fleet, const char *want)
+{
+    char text[4096], diag[1024] = "";
+    pickups_with(text, sizeof text, "lo", "hi", fleet);
+    model_first_error(text, "fleet.yaml", diag, sizeof diag);
+    CHECK_STR(diag, want);
+}
+
+/* Bad dispatching keys, each at its place. */
+static void test_fleet_request_bad(void)
+{
+    pickups_error("    priority: {hii: 1}\n",
+                  "fleet.yaml:22:16: error: undefined product 'hii' (did you mean 'hi'?)");
+    pickups_error("    priority: {hi: 1.5}\n",
+                  "fleet.yaml:22:20: error: a priority must be a whole number, got '1.5'");
+    pickups_error("    priority: {hi: 5000}\n",
+                  "fleet.yaml:22:20: error: a priority must be at most 1000, got '5000'");
+    pickups_error("    priority: [hi]\n", "fleet.yaml:22:16: error: 'priority' (a mapping of "
+                                           "products to whole numbers) must be a mapping, not a "
+                                           "list");
+    pickups_error("    request_choice: nearst\n",
+                  "fleet.yaml:22:21: error: unknown request choice 'nearst' (did you mean "
+                  "'nearest'?)");
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -842,5 +972,9 @@ int main(void)
     RUN(test_fleet_capacity_blocked);
     RUN(test_fleet_capacity_raises_deliveries);
     RUN(test_fleet_capacity_bad);
+    RUN(test_fleet_request_nearest_by_hand);
+    RUN(test_fleet_request_priority_by_hand);
+    RUN(test_fleet_request_nearest_clone);
+    RUN(test_fleet_request_bad);
     return CHECK_DONE();
 }
