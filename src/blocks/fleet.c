@@ -150,6 +150,7 @@ static void dispatch_init(struct tsim_sim *sim, uint32_t b, struct fleet *s)
     s->nearest = tsim__desc(sim, b)->val[K_REQUEST_CHOICE].i == RC_NEAREST;
     s->prio = ff ? ff->prio : NULL;
     s->nprio = ff ? ff->nprio : 0;
+    s->park_cap = ff ? ff->park_cap : NULL;
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)
@@ -348,11 +349,54 @@ static void granted(struct tsim_sim *sim, uint32_t b, uint32_t i, uint32_t charg
  * else its idle rule. */
 static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 
+/* Parking (`idle: parking`) -------------------------------------------------------------------
+ *
+ * A vehicle free with nothing to do stays where it is when that is a parking node with room;
+ * else it drives (TO_HOME) to the parking with room nearest by empty travel (the first written
+ * among equals), and takes requests again once there, as a vehicle going home does; with no
+ * room anywhere it stays where it is, idle. A parking holds the vehicles idle at its node and
+ * those driving there: counted when asked, so a vehicle that leaves for any reason (a request,
+ * a storage, a charge, the live twin moving it) leaves its place with nothing to undo. */
+
+/* Vehicles other than `skip` idle at the node of parking place q or driving there to park. */
+static int parked(const struct fleet *s, int q, uint32_t skip)
+{
+    const struct tsim__net_paths *p = s->paths;
+    int node = p->place[q], n = 0;
+    for (uint32_t j = 0; j < s->nveh; j++) {
+        const struct vehicle *v = &s->v[j];
+        n += j != skip && ((v->state == IDLE && p->place[v->place] == node) ||
+                           (v->state == TO_HOME && v->to_place == q));
+    }
+    return n;
+}
+
+/* The parking place free vehicle i drives to; -1: it stays where it is (a parking node with
+ * room, or no room anywhere). */
+static int park_for(const struct fleet *s, uint32_t i)
+{
+    const struct tsim__net_paths *p = s->paths;
+    const int at = s->v[i].place;
+    int best = -1;
+    double best_t = INFINITY;
+    for (int q = p->first_park; q < p->nplaces; q++) {
+        int cap = s->park_cap[q - p->first_park];
+        if (cap > 0 && parked(s, q, i) >= cap) continue;
+        if (p->place[q] == p->place[at]) return -1;
+        double t = p->empty[at * p->nplaces + q];
+        if (t < best_t) {
+            best_t = t;
+            best = q;
+        }
+    }
+    return best;
+}
+
 static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    if (s->paths->first_task < s->paths->nplaces && task_free(sim, b, s, i)) return;
+    if (s->paths->first_task < s->paths->first_park && task_free(sim, b, s, i)) return;
     if (s->battery) {
         charge_now(sim, b, s, i);
         if (v->level < charge_below(d) * s->cap ||
@@ -367,6 +411,11 @@ static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint
     }
     if (d->val[K_IDLE].i == IDLE_HOME && v->place != P_HOME) {
         drive(sim, b, s, i, P_HOME, TO_HOME);
+        return;
+    }
+    int park = d->val[K_IDLE].i == IDLE_PARKING ? park_for(s, i) : -1;
+    if (park >= 0) {
+        drive(sim, b, s, i, park, TO_HOME);
         return;
     }
     set_state(sim, b, s, i, IDLE);
@@ -783,7 +832,7 @@ static const struct tsim__block_vt fleet_vt = {
 
 /* The descriptor ---------------------------------------------------------------------------- */
 
-static const char *const idle_choices[] = {"stay", "home", NULL};
+static const char *const idle_choices[] = {"stay", "home", "parking", NULL};
 static const char *const booleans[] = {"false", "true", NULL};
 static const char *const deadlock_choices[] = {"stop", "back_off", NULL};
 static const char *const charger_choices[] = {"nearest", "shortest_wait", "earliest_charge",
@@ -801,7 +850,8 @@ static const struct tsim__key keys[] = {
     [K_UNLOAD] = {"unload", TSIM__KEY_DIST, 0, .dflt = "0",
                   .help = "the time to set an entity down, before its hand-over"},
     [K_IDLE] = {"idle", TSIM__KEY_CHOICE, 0, .choices = idle_choices, .noun = "idle rule",
-                .dflt = "stay", .help = "what a vehicle with nothing to do does: `stay` or drive `home`"},
+                .dflt = "stay", .help = "what a vehicle with nothing to do does: `stay`, drive "
+                                        "`home`, or drive to the nearest `parking` with room"},
     [K_PER_VEHICLE] = {"per_vehicle", TSIM__KEY_CHOICE, 0, .choices = booleans,
                        .noun = "value", .dflt = "false",
                        .help = "`true`: also each vehicle's state shares, utilization, deliveries "
@@ -850,6 +900,9 @@ static const struct tsim__key keys[] = {
                     .help = "a request's priority by its product, {PRODUCT: N, ...} (whole "
                             "numbers from -1000 to 1000, 0 for a product not named): a free "
                             "vehicle takes the highest first, then by `request_choice`"},
+    [K_PARKING] = {"parking", TSIM__KEY_FORM, 0, .dflt = "none",
+                   .help = "with `idle: parking`, the parking nodes and the vehicles each holds, "
+                           "{NODE: N or `unlimited`, ...}"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -1003,7 +1056,8 @@ static void task_hook(struct tsim_sim *sim, uint32_t b, uint32_t who, uint32_t p
 static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
-    if (v->state == TO_HOME && v->place >= s->paths->first_task) {
+    if (v->state == TO_HOME && v->place >= s->paths->first_task &&
+        v->place < s->paths->first_park) {
         set_state(sim, b, s, i, LOADING);
         task_tell(sim, task_owner(sim->m, s, v->place), i, TSIM__TASK_HERE);
         return 1;
@@ -1014,7 +1068,7 @@ static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     }
     int64_t *wait = task_waits(s), at = INT64_MAX;
     int k = -1;
-    for (int j = 0; j < s->paths->nplaces - s->paths->first_task; j++)
+    for (int j = 0; j < s->paths->first_park - s->paths->first_task; j++)
         if (wait[j] && wait[j] - 1 < at) at = wait[j] - 1, k = j;
     if (k < 0 || (s->nwait > 0 && sim->ents[s->head].t_in <= at)) return 0;
     wait[k] = 0;

@@ -48,6 +48,10 @@ void tsim__net_destroy(struct tsim__network *n)
     for (int i = 0; i < n->nfleet; i++)
         if (n->fleet[i]) {
             tsim__free(n->fleet[i]->prio);
+            tsim__free(n->fleet[i]->park_node);
+            tsim__free(n->fleet[i]->park_cap);
+            tsim__free(n->fleet[i]->park_line);
+            tsim__free(n->fleet[i]->park_col);
             tsim__free(n->fleet[i]);
         }
     tsim__free(n->fleet);

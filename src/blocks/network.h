@@ -24,6 +24,7 @@ struct tsim__net_arc {
 struct tsim__net_paths {
     int nplaces;
     int first_task; /* places first_task.. are the nodes of the storage blocks the fleet serves */
+    int first_park; /* places first_park.. (after those) are its parking nodes (`parking`) */
     int *place;    /* the node of each place */
     int npick;     /* the fleet's pickup places, one per node a block sends to it from: place 1,
                     * then from 2 + its route's targets on (fleet.c) */
@@ -41,6 +42,9 @@ struct tsim__net_paths {
 struct tsim__net_fleet {
     int nprio;  /* products with a `priority` slot */
     int *prio;  /* per product, the priority of its requests (higher first; 0 when not given) */
+    int npark;  /* `parking`: its nodes, in the order written, and how many vehicles each holds */
+    int *park_node, *park_cap; /* (0: unlimited) */
+    int *park_line, *park_col; /* where each is written in the model file (0: not known) */
 };
 
 struct tsim__network {

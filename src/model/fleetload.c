@@ -4,6 +4,7 @@
  *
  *   - fleet: amr
  *     priority: {urgent: 2, spare: -1}   # a request's priority by its product; 0 otherwise
+ *     parking: {P1: 2, P2: unlimited}    # parking nodes and how many vehicles each holds
  *
  * Every problem is reported at its place, a product name with a "did you mean".
  */
@@ -12,6 +13,8 @@
 #include "core/core.h"
 #include "model/loader.h"
 #include "model/params.h"
+
+#include <string.h>
 
 /* `priority: {PRODUCT: N, ...}`, N a whole number from -1000 to 1000. */
 static void load_priority(struct loader *ld, struct tsim__network *net, int block,
@@ -47,10 +50,56 @@ static void load_priority(struct loader *ld, struct tsim__network *net, int bloc
     }
 }
 
+/* `parking: {NODE: N | unlimited, ...}`, N a whole number from 1 to 100,000. */
+static void load_parking(struct loader *ld, struct tsim__network *net, int block,
+                         struct fy_node *map, struct pos at)
+{
+    if (!tsim__ld_expect(ld, map, FYNT_MAPPING,
+                         "'parking' (a mapping of nodes to how many vehicles each holds)", at))
+        return;
+    struct tsim__net_fleet *f = tsim__net_fleet_of(net, block);
+    int n = fy_node_mapping_item_count(map);
+    if (n <= 0) {
+        tsim__ld_err(ld, at, "'parking' names no node");
+        return;
+    }
+    f->park_node = tsim__malloc((size_t)n * sizeof(int));
+    f->park_cap = tsim__malloc((size_t)n * sizeof(int));
+    f->park_line = tsim__malloc((size_t)n * sizeof(int));
+    f->park_col = tsim__malloc((size_t)n * sizeof(int));
+    struct tsim__ld_pair pr = {.it = NULL};
+    while (tsim__ld_next_pair(ld, map, at, &pr)) {
+        int node = tsim__net_find(net, pr.name);
+        if (node < 0) {
+            struct tsim__suggest sg;
+            tsim__suggest_init(&sg, pr.name);
+            for (int k = 0; k < net->nnodes; k++) tsim__suggest_offer(&sg, net->node[k]);
+            tsim__ld_err(ld, pr.at, "undefined node '%s'%s", pr.name, tsim__suggest_text(&sg));
+            continue;
+        }
+        const char *s = tsim__ld_scalar(ld, pr.v, "a parking's places", pr.at);
+        if (!s) continue;
+        struct tsim__perr e;
+        long long cap = 0;
+        if (strcmp(s, "unlimited") != 0 &&
+            tsim__parse_int(s, "a parking's places", 1, 100000, &cap, &e) != 0) {
+            tsim__ld_value_err(ld, pr.v, s, &e, pr.at);
+            continue;
+        }
+        f->park_node[f->npark] = node;
+        f->park_cap[f->npark] = (int)cap;
+        f->park_line[f->npark] = pr.at.line;
+        f->park_col[f->npark++] = pr.at.col;
+    }
+}
+
 void tsim__ld_fleet_forms(struct loader *ld, struct tsim__network *net)
 {
     for (size_t k = 0; k < ld->nblk; k++)
         if (ld->blk[k].priority)
             load_priority(ld, net, ld->blk[k].index, ld->blk[k].priority,
                           ld->blk[k].priority_pos);
+    for (size_t k = 0; k < ld->nblk; k++)
+        if (ld->blk[k].parking)
+            load_parking(ld, net, ld->blk[k].index, ld->blk[k].parking, ld->blk[k].parking_pos);
 }

@@ -44,6 +44,8 @@ struct blockinfo {
     struct pos fleets_pos;
     struct fy_node *priority; /* a fleet's 'priority', read with the network (fleetload.c) */
     struct pos priority_pos;
+    struct fy_node *parking; /* a fleet's 'parking', read with the network (fleetload.c) */
+    struct pos parking_pos;
 };
 
 struct loader {
@@ -186,7 +188,8 @@ void tsim__ld_unmask(struct loader *ld, struct fy_node *n, char *copy);
  * be loaded). */
 int tsim__ld_parse_yaml(struct loader *ld, const char *text, size_t len);
 
-/* fleetload.c: the fleets' mapping keys that dispatching reads ('priority'), into `net`. */
+/* fleetload.c: the fleets' mapping keys that dispatching reads ('priority', 'parking'), into
+ * `net`. */
 void tsim__ld_fleet_forms(struct loader *ld, struct tsim__network *net);
 
 /* loadblocks.c: one item of 'blocks'; then, once all are read, routes and whole-model checks

@@ -9,6 +9,7 @@
  * replications - theory| <= Student-t half-width + bias allowance, at a Bonferroni level for
  * the file's 20 interval checks (1% family-wise).
  */
+#include "blocks/fleet.h"
 #include "blocks/network.h"
 #include "check.h"
 #include "twinsim.h"
@@ -944,6 +945,138 @@ static void test_fleet_request_bad(void)
                   "'nearest'?)");
 }
 
+/* Parking -------------------------------------------------------------------------------------
+ *
+ * Two vehicles at home H, requests at 1 and 2 from P to D, speed 1, load 1, unload 1, `idle:
+ * parking` with K1 (1 place, 1 from D) and K2 (unlimited, 3 from D); segments both ways H-P 2,
+ * P-D 4, D-K1 1, D-K2 3.
+ *   r1 at 1, amr 1: H->P 2, at P 3, loaded 4, P->D 4, at D 8, delivered 9; to K1, there at 10.
+ *   r2 at 2, amr 2: at P 4, loaded 5, at D 9, delivered 10; K1 holds amr 1: to K2, there at 13.
+ * The run ends at 13. Vehicle time 26: to_home 1 + 3, idle 1 + 3 (amr 1) and 2 (amr 2). */
+static const char park_yaml[] = "name: park\n"
+                                "time_unit: min\n"
+                                "blocks:\n"
+                                "  - source: in\n"
+                                "    interarrival: 1\n"
+                                "    limit: 2\n"
+                                "    to: amr\n"
+                                "  - fleet: amr\n"
+                                "    count: 2\n"
+                                "    speed: 1\n"
+                                "    load: 1\n"
+                                "    unload: 1\n"
+                                "    idle: parking\n"
+                                "    parking: {K1: 1, K2: unlimited}\n"
+                                "    to: out\n"
+                                "  - sink: out\n"
+                                "network:\n"
+                                "  nodes: [H, P, D, K1, K2]\n"
+                                "  segments:\n"
+                                "    - {from: H, to: P, length: 2}\n"
+                                "    - {from: P, to: D, length: 4}\n"
+                                "    - {from: D, to: K1, length: 1}\n"
+                                "    - {from: D, to: K2, length: 3}\n"
+                                "  at: {in: P, amr: H, out: D}\n";
+
+/* The parking model with `from` replaced by `to` run to its end: its end, and the nodes the two
+ * vehicles stand at then. */
+static void park_expect(const char *from, const char *to, double end, double to_home,
+                        const char *node1, const char *node2)
+{
+    char text[4096];
+    const char *p = strstr(park_yaml, from);
+    CHECK(p != NULL);
+    if (!p) return;
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(p - park_yaml), park_yaml, to, p + strlen(from));
+    struct tsim_model *m;
+    struct tsim_result r;
+    int f;
+    struct tsim_sim *sim = run_text(text, "", &m, &f, &r);
+    if (!sim) return;
+    CHECK_NEAR(tsim_sim_now(sim), end, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "to_home"), to_home / (2 * end), 1e-9);
+    const struct tsim__network *net = m->net;
+    CHECK_STR(net->node[tsim__fleet_vehicle_node(sim, f, 0)], node1);
+    CHECK_STR(net->node[tsim__fleet_vehicle_node(sim, f, 1)], node2);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* K1 full: amr 2 parks at K2. With 2 places at K1 both park there (amr 2 at 11); with 1 place
+ * at K2 (room for amr 2) as with unlimited. */
+static void test_fleet_parking_by_hand(void)
+{
+    park_expect("{K1: 1,", "{K1: 1,", 13, 4, "K1", "K2");
+    park_expect("{K1: 1,", "{K1: 2,", 11, 2, "K1", "K1");
+    park_expect("K2: unlimited}", "K2: 1}", 13, 4, "K1", "K2");
+    /* A drop at a parking node with room: the vehicles stay there, no parking drive. */
+    park_expect("{K1: 1, K2: unlimited}", "{D: 2, K1: 1}", 10, 0, "D", "D");
+}
+
+/* Bad parking input, each at its place. */
+static void park_error(const char *from, const char *to, const char *want)
+{
+    char text[4096], diag[1024] = "";
+    const char *p = strstr(park_yaml, from);
+    CHECK(p != NULL);
+    if (!p) return;
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(p - park_yaml), park_yaml, to, p + strlen(from));
+    model_first_error(text, "fleet.yaml", diag, sizeof diag);
+    CHECK_STR(diag, want);
+}
+
+static void test_fleet_parking_bad(void)
+{
+    park_error("{K1: 1,", "{K3: 1,",
+               "fleet.yaml:14:15: error: undefined node 'K3' (did you mean 'K1'?)");
+    park_error("{K1: 1,", "{K1: 0,",
+               "fleet.yaml:14:19: error: a parking's places must be at least 1, got '0'");
+    park_error("K2: unlimited}", "K1: 2}", "fleet.yaml:14:22: error: duplicate key 'K1'");
+    /* K2 reached by a one-way segment only: no way out of it. */
+    park_error("{from: D, to: K2, length: 3}", "{from: D, to: K2, length: 3, one_way: true}",
+               "fleet.yaml:14:22: error: fleet 'amr' has no path from parking 'K2' to its home "
+               "(node 'H'): the network is not connected there");
+    park_error("    parking: {K1: 1, K2: unlimited}\n", "",
+               "fleet.yaml:13:5: error: fleet 'amr' has 'idle: parking' but no 'parking' (give "
+               "its nodes: {NODE: places, ...})");
+    park_error("    idle: parking\n", "    idle: home\n",
+               "fleet.yaml:14:5: error: fleet 'amr' has 'parking' but its 'idle' is not "
+               "'parking', so no vehicle would park");
+    park_error("  at: {in: P, amr: H, out: D}\n", "  at: {in: P, amr: H, out: D}\n  zones: {P: 1}\n",
+               "fleet.yaml:14:5: error: fleet 'amr' parks under zone control, which is not "
+               "supported yet: give it 'idle: stay' or 'home', or no 'node_capacity', 'zones' or "
+               "segment capacities");
+}
+
+/* The fleet's key errors found by its check are reported at the key, not at the fleet. */
+static void test_fleet_key_errors_at_key(void)
+{
+    expect_error("    speed: 200\n", "    speed: 0\n",
+                 "fleet.yaml:9:5: error: 'speed' of fleet 'amr' must be more than 0");
+    expect_error("    speed: 200\n", "    speed: 200\n    speed_loaded: 0\n",
+                 "fleet.yaml:10:5: error: 'speed_loaded' of fleet 'amr' must be more than 0");
+    expect_error("    speed: 200\n", "    speed: 200\n    battery: 2\n",
+                 "fleet.yaml:10:5: error: fleet 'amr' has a 'battery' but no 'charge_rate'");
+    expect_error("    speed: 200\n",
+                 "    speed: 200\n    battery: 2\n    charge_rate: 1\n    charge_below: 0.95\n",
+                 "fleet.yaml:12:5: error: 'charge_below' (0.95) of fleet 'amr' must be below its "
+                 "'charge_until' (0.9)");
+    expect_error("    speed: 200\n",
+                 "    speed: 200\n    battery: 2\n    charge_rate: 1\n    charge_until: 0.1\n",
+                 "fleet.yaml:12:5: error: 'charge_below' (0.2) of fleet 'amr' must be below its "
+                 "'charge_until' (0.1)");
+    expect_error("    speed: 200\n",
+                 "    speed: 200\n    battery: 2\n    charge_rate: 1\n    charge_until: 1.5\n",
+                 "fleet.yaml:12:5: error: 'charge_until' of fleet 'amr' must be at most 1");
+    expect_error("    speed: 200\n", "    speed: 200\n    charger_choice: nearst\n",
+                 "fleet.yaml:10:21: error: unknown charger choice 'nearst' (did you mean "
+                 "'nearest'?)");
+    expect_error("    speed: 200\n", "    speed: 200\n    idle: park\n",
+                 "fleet.yaml:10:11: error: unknown idle rule 'park' (use stay, home or parking)");
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -976,5 +1109,8 @@ int main(void)
     RUN(test_fleet_request_priority_by_hand);
     RUN(test_fleet_request_nearest_clone);
     RUN(test_fleet_request_bad);
+    RUN(test_fleet_parking_by_hand);
+    RUN(test_fleet_parking_bad);
+    RUN(test_fleet_key_errors_at_key);
     return CHECK_DONE();
 }
