@@ -151,6 +151,8 @@ static void dispatch_init(struct tsim_sim *sim, uint32_t b, struct fleet *s)
     s->prio = ff ? ff->prio : NULL;
     s->nprio = ff ? ff->nprio : 0;
     s->park_cap = ff ? ff->park_cap : NULL;
+    s->carry = ff ? ff->carry : NULL;
+    s->ncarry = ff ? ff->ncarry : 0;
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)
@@ -434,12 +436,27 @@ static int pickup_of(const struct tsim_sim *sim, const struct fleet *s, uint32_t
     return P_PICKUP;
 }
 
+/* With `products`: request `e` of a product the fleet does not carry, come by a way the check
+ * cannot see (through a block that passes products on), stops the run with an error that names
+ * the product, the block that sent it and the fleet; the request is taken as any other. */
+static void carry_check(struct tsim_sim *sim, uint32_t b, const struct fleet *s, uint32_t e)
+{
+    unsigned p = sim->ents[e].product;
+    if (p < (unsigned)s->ncarry && s->carry[p]) return;
+    tsim__sim_fail(sim, TSIM_ESTATE, "fleet '%s' was sent product '%s' by '%s' at %.10g %s, but "
+                   "its 'products' do not include it", tsim__desc(sim, b)->name,
+                   p < (unsigned)sim->m->nproducts ? sim->m->products[p] : "?",
+                   sim->from == TSIM__NIL ? "outside the flow" : tsim__desc(sim, sim->from)->name,
+                   tsim__time(sim, sim->now), sim->m->time_unit);
+}
+
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
     struct fleet *s = fleet_of(sim, b);
     tsim__note_enter(sim, b, e);
     int pick = pickup_of(sim, s, sim->from);
     sim->ents[e].dest = pick;
+    if (s->carry) carry_check(sim, b, s, e);
     /* The nearest idle vehicle; none is idle while requests wait, so this one is the oldest. */
     uint32_t best = TSIM__NIL;
     double best_t = INFINITY;
@@ -903,6 +920,9 @@ static const struct tsim__key keys[] = {
     [K_PARKING] = {"parking", TSIM__KEY_FORM, 0, .dflt = "none",
                    .help = "with `idle: parking`, the parking nodes and the vehicles each holds, "
                            "{NODE: N or `unlimited`, ...}"},
+    [K_PRODUCTS] = {"products", TSIM__KEY_FORM, 0, .dflt = "every product",
+                    .help = "the products its vehicles may carry, [PRODUCT, ...]: a block that "
+                            "sends it another is refused at load, naming both"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

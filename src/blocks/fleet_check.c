@@ -86,6 +86,36 @@ static int park_check(const struct tsim_model *m, const struct tsim__block_desc 
     return 0;
 }
 
+/* With `products`, every product a block sends the fleet straight must be one of them: a
+ * branch of a route by product, or a source's product (each of its mix). Products that come
+ * through other blocks are checked as they come (fleet.c, carry_check). */
+static int carry_check(const struct tsim_model *m, const struct tsim__block_desc *d,
+                       const struct tsim__net_fleet *ff)
+{
+    if (!ff || !ff->carry) return 0;
+    for (int b = 0; b < m->nblocks; b++) {
+        const struct tsim__block_desc *from = &m->blocks[b];
+        const struct tsim__route *r = &from->route;
+        for (int k = 0; k < r->n; k++) {
+            if (r->to[k] != d->index) continue;
+            int n = r->rule == TSIM_ROUTE_PRODUCT ? 1
+                    : from->type == TSIM_SOURCE   ? (from->mix_n ? from->mix_n : 1)
+                                                  : 0;
+            for (int j = 0; j < n; j++) {
+                int p = r->rule == TSIM_ROUTE_PRODUCT ? r->product[k]
+                        : from->mix_n                 ? from->mix_product[j]
+                                                      : 0;
+                if (p < ff->ncarry && ff->carry[p]) continue;
+                if (m->nproducts == 0) break; /* no products: `products` named none */
+                return fail_at(K_PRODUCTS, "'%s' sends product '%s' to fleet '%s', whose "
+                               "'products' do not include it", from->name, m->products[p],
+                               d->name);
+            }
+        }
+    }
+    return 0;
+}
+
 int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     struct tsim__network *net = m->net;
@@ -244,6 +274,7 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
                                     (int)loads_of(d));
     if (!rc) rc = task_check(m, d, p);
     if (!rc) rc = park_check(m, d, p, blk, ff);
+    if (!rc) rc = carry_check(m, d, ff);
     tsim__free(blk);
     return rc;
 }

@@ -52,6 +52,7 @@ void tsim__net_destroy(struct tsim__network *n)
             tsim__free(n->fleet[i]->park_cap);
             tsim__free(n->fleet[i]->park_line);
             tsim__free(n->fleet[i]->park_col);
+            tsim__free(n->fleet[i]->carry);
             tsim__free(n->fleet[i]);
         }
     tsim__free(n->fleet);

@@ -45,6 +45,8 @@ struct tsim__net_fleet {
     int npark;  /* `parking`: its nodes, in the order written, and how many vehicles each holds */
     int *park_node, *park_cap; /* (0: unlimited) */
     int *park_line, *park_col; /* where each is written in the model file (0: not known) */
+    int ncarry;     /* products with a `carry` slot */
+    unsigned char *carry; /* `products`: per product, whether the fleet carries it; NULL: all */
 };
 
 struct tsim__network {

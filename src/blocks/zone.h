@@ -69,6 +69,9 @@ struct fleet {
     int nprio;           /* products with a priority in `prio` */
     const int *prio;     /* `priority`: per product, its requests' priority (the model's);
                           * NULL: every request 0 */
+    int ncarry;          /* products with a slot in `carry` */
+    const unsigned char *carry; /* `products`: per product, whether it is carried (the
+                                 * model's); NULL: every product */
     const int *park_cap; /* `parking`: the vehicles each parking holds (0: unlimited), the
                           * model's; its nodes are the places from the paths' `first_park` on */
     const struct tsim__net_paths *paths;

@@ -5,6 +5,7 @@
  *   - fleet: amr
  *     priority: {urgent: 2, spare: -1}   # a request's priority by its product; 0 otherwise
  *     parking: {P1: 2, P2: unlimited}    # parking nodes and how many vehicles each holds
+ *     products: [pallet, cage]           # the only products its vehicles may carry
  *
  * Every problem is reported at its place, a product name with a "did you mean".
  */
@@ -15,6 +16,20 @@
 #include "model/params.h"
 
 #include <string.h>
+
+/* The product named by scalar `n` at `at`, or -1 reported with a "did you mean". */
+static int product_ref(struct loader *ld, struct fy_node *n, const char *name, struct pos at)
+{
+    struct tsim_model *m = ld->m;
+    int p = tsim_model_find_product(m, name);
+    if (p >= 0) return p;
+    struct tsim__suggest sg;
+    tsim__suggest_init(&sg, name);
+    for (int i = 0; i < m->nproducts; i++) tsim__suggest_offer(&sg, m->products[i]);
+    tsim__ld_err(ld, tsim__ld_pos(n, at), "undefined product '%s'%s", name,
+                 tsim__suggest_text(&sg));
+    return -1;
+}
 
 /* `priority: {PRODUCT: N, ...}`, N a whole number from -1000 to 1000. */
 static void load_priority(struct loader *ld, struct tsim__network *net, int block,
@@ -30,14 +45,8 @@ static void load_priority(struct loader *ld, struct tsim__network *net, int bloc
     f->prio = tsim__calloc((size_t)m->nproducts + 1, sizeof *f->prio);
     struct tsim__ld_pair pr = {.it = NULL};
     while (tsim__ld_next_pair(ld, map, at, &pr)) {
-        int p = tsim_model_find_product(m, pr.name);
-        if (p < 0) {
-            struct tsim__suggest sg;
-            tsim__suggest_init(&sg, pr.name);
-            for (int i = 0; i < m->nproducts; i++) tsim__suggest_offer(&sg, m->products[i]);
-            tsim__ld_err(ld, pr.at, "undefined product '%s'%s", pr.name, tsim__suggest_text(&sg));
-            continue;
-        }
+        int p = product_ref(ld, pr.key, pr.name, pr.at);
+        if (p < 0) continue;
         const char *s = tsim__ld_scalar(ld, pr.v, "a priority", pr.at);
         if (!s) continue;
         struct tsim__perr e;
@@ -93,6 +102,29 @@ static void load_parking(struct loader *ld, struct tsim__network *net, int block
     }
 }
 
+/* `products: [PRODUCT, ...]`: the products the fleet's vehicles may carry. */
+static void load_carry(struct loader *ld, struct tsim__network *net, int block,
+                       struct fy_node *list, struct pos at)
+{
+    if (!tsim__ld_expect(ld, list, FYNT_SEQUENCE, "'products' (a list of products)", at)) return;
+    struct tsim__net_fleet *f = tsim__net_fleet_of(net, block);
+    tsim__free(f->carry);
+    f->ncarry = ld->m->nproducts;
+    f->carry = tsim__calloc((size_t)ld->m->nproducts + 1, 1);
+    void *it = NULL;
+    struct fy_node *n;
+    int given = 0;
+    while ((n = fy_node_sequence_iterate(list, &it))) {
+        struct pos np = tsim__ld_pos(n, at);
+        const char *name = tsim__ld_scalar(ld, n, "a product", np);
+        if (!name) continue;
+        given++;
+        int p = product_ref(ld, n, name, np);
+        if (p >= 0) f->carry[p] = 1;
+    }
+    if (!given) tsim__ld_err(ld, at, "'products' names no product (leave it out for every one)");
+}
+
 void tsim__ld_fleet_forms(struct loader *ld, struct tsim__network *net)
 {
     for (size_t k = 0; k < ld->nblk; k++)
@@ -102,4 +134,7 @@ void tsim__ld_fleet_forms(struct loader *ld, struct tsim__network *net)
     for (size_t k = 0; k < ld->nblk; k++)
         if (ld->blk[k].parking)
             load_parking(ld, net, ld->blk[k].index, ld->blk[k].parking, ld->blk[k].parking_pos);
+    for (size_t k = 0; k < ld->nblk; k++)
+        if (ld->blk[k].carry)
+            load_carry(ld, net, ld->blk[k].index, ld->blk[k].carry, ld->blk[k].carry_pos);
 }

@@ -599,6 +599,9 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         } else if (strcmp(key, "parking") == 0 && bt->keys[ki].kind == TSIM__KEY_FORM) {
             bi->parking = v; /* a fleet's: its nodes are the network's */
             bi->parking_pos = kp;
+        } else if (strcmp(key, "products") == 0 && bt->keys[ki].kind == TSIM__KEY_FORM) {
+            bi->carry = v; /* a fleet's: read with the network (fleetload.c) */
+            bi->carry_pos = kp;
         } else if (strcmp(key, "fleets") == 0) { /* a charger's: the fleets may come later */
             bi->fleets = v;
             bi->fleets_pos = kp;

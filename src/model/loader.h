@@ -46,6 +46,8 @@ struct blockinfo {
     struct pos priority_pos;
     struct fy_node *parking; /* a fleet's 'parking', read with the network (fleetload.c) */
     struct pos parking_pos;
+    struct fy_node *carry; /* a fleet's 'products', read with the network (fleetload.c) */
+    struct pos carry_pos;
 };
 
 struct loader {
@@ -188,7 +190,8 @@ void tsim__ld_unmask(struct loader *ld, struct fy_node *n, char *copy);
  * be loaded). */
 int tsim__ld_parse_yaml(struct loader *ld, const char *text, size_t len);
 
-/* fleetload.c: the fleets' mapping keys that dispatching reads ('priority', 'parking'), into
+/* fleetload.c: the fleets' mapping keys that dispatching reads ('priority', 'parking',
+ * 'products'), into
  * `net`. */
 void tsim__ld_fleet_forms(struct loader *ld, struct tsim__network *net);
 

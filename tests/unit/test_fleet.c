@@ -1077,6 +1077,22 @@ static void test_fleet_key_errors_at_key(void)
                  "fleet.yaml:10:11: error: unknown idle rule 'park' (use stay, home or parking)");
 }
 
+/* `products`: a source sending the fleet a product it does not carry is refused at load, naming
+ * both, at the fleet's key; a product not defined, with a did-you-mean. With both products
+ * carried the two pickups run as before. */
+static void test_fleet_products(void)
+{
+    pickups_error("    products: [lo]\n", "fleet.yaml:22:5: error: 'a2' sends product 'hi' to "
+                                           "fleet 'amr', whose 'products' do not include it");
+    pickups_error("    products: [lo, hii]\n",
+                  "fleet.yaml:22:20: error: undefined product 'hii' (did you mean 'hi'?)");
+    pickups_error("    products: lo\n", "fleet.yaml:22:15: error: 'products' (a list of products) "
+                                         "must be a list, not 'lo'");
+    char text[4096];
+    pickups_with(text, sizeof text, "lo", "hi", "    products: [hi, lo]\n");
+    pickups_expect(text, 28, 48.0 / 3, 31.0 / 3);
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -1112,5 +1128,6 @@ int main(void)
     RUN(test_fleet_parking_by_hand);
     RUN(test_fleet_parking_bad);
     RUN(test_fleet_key_errors_at_key);
+    RUN(test_fleet_products);
     return CHECK_DONE();
 }
