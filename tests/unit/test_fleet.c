@@ -528,26 +528,30 @@ static void test_fleet_two_pickups_by_hand(void)
     tsim_model_destroy(m);
 }
 
-/* The two pickups cloned at 10 (the vehicle driving to B, r3 waiting at A) and the clone run on
- * its own after the original is gone: the same end and fingerprint as the run without a clone
- * (a waiting request keeps its pickup in the clone). */
-static void test_fleet_two_pickups_clone(void)
+/* The model of `text` cloned at 10 and the clone run on its own after the original is gone: the
+ * end 28, mean delivery time `delivery`, and the fingerprint of the run without a clone. */
+static void pickups_clone(const char *text, double delivery)
 {
     struct tsim_model *m;
-    struct tsim_sim *whole = sim_from_text(pickups_yaml, "fleet.yaml", &m);
+    struct tsim_sim *whole = sim_from_text(text, "fleet.yaml", &m);
     if (!whole) return;
     struct tsim_result r;
     run_to_end(whole, &r);
     tsim_result_release(&r);
     struct tsim_sim *copy = clone_at(m, 10, &r);
     CHECK_NEAR(tsim_sim_now(copy), 28, 1e-9);
-    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "amr"), "delivery_time"), 16, 1e-9);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "amr"), "delivery_time"), delivery, 1e-9);
     CHECK(tsim_sim_fingerprint(whole) == tsim_sim_fingerprint(copy));
     tsim_result_release(&r);
     tsim_sim_destroy(copy);
     tsim_sim_destroy(whole);
     tsim_model_destroy(m);
 }
+
+/* The two pickups cloned at 10 (the vehicle driving to B, r3 waiting at A) and the clone run on
+ * its own after the original is gone: the same end and fingerprint as the run without a clone
+ * (a waiting request keeps its pickup in the clone). */
+static void test_fleet_two_pickups_clone(void) { pickups_clone(pickups_yaml, 16); }
 
 /* An entity put into the fleet from outside the flow (tsim_block_inject) is picked up at the
  * first pickup, the node A of a1: injected at 0, the vehicle is at A at 2 and loads until 3 (at
@@ -903,20 +907,7 @@ static void test_fleet_request_nearest_clone(void)
     char text[4096];
     pickups_with(text, sizeof text, "lo", "hi",
                  "    request_choice: nearest\n    priority: {hi: 1, lo: 0}\n");
-    struct tsim_model *m;
-    struct tsim_sim *whole = sim_from_text(text, "fleet.yaml", &m);
-    if (!whole) return;
-    struct tsim_result r;
-    run_to_end(whole, &r);
-    tsim_result_release(&r);
-    struct tsim_sim *copy = clone_at(m, 10, &r);
-    CHECK_NEAR(tsim_sim_now(copy), 28, 1e-9);
-    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "amr"), "delivery_time"), 44.0 / 3, 1e-9);
-    CHECK(tsim_sim_fingerprint(whole) == tsim_sim_fingerprint(copy));
-    tsim_result_release(&r);
-    tsim_sim_destroy(copy);
-    tsim_sim_destroy(whole);
-    tsim_model_destroy(m);
+    pickups_clone(text, 44.0 / 3);
 }
 
 /* The first error of the two pickups with the fleet keys `fleet`: `want`. */
