@@ -1035,7 +1035,8 @@ static void test_fleet_parking_bad(void)
     park_error("    idle: parking\n", "    idle: home\n",
                "fleet.yaml:14:5: error: fleet 'amr' has 'parking' but its 'idle' is not "
                "'parking', so no vehicle would park");
-    park_error("  at: {in: P, amr: H, out: D}\n", "  at: {in: P, amr: H, out: D}\n  zones: {P: 1}\n",
+    park_error("  at: {in: P, amr: H, out: D}\n",
+               "  at: {in: P, amr: H, out: D}\n  zones: {P: 1}\n",
                "fleet.yaml:14:5: error: fleet 'amr' parks under zone control, which is not "
                "supported yet: give it 'idle: stay' or 'home', or no 'node_capacity', 'zones' or "
                "segment capacities");
