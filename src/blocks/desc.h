@@ -336,6 +336,12 @@ struct tsim_model {
     /* Limits of a run (tsim_model_set_max_entities, _max_instant_events); 0: the default. */
     uint64_t max_entities, max_instant_events;
     int err_block; /* the block the last failed validation was about; -1: none */
+    /* Where in the file the last failed validation points, when its check named a place
+     * (tsim__model_blame_key, _at); 0: at the block. Set by the loader: the place of each key a
+     * block gives, key_at[k] = {block, key index in its type's keys, line, col}. */
+    int err_line, err_col;
+    int nkey_at;
+    int (*key_at)[4];
     enum tsim_rng_kind rng; /* the generator of its sims' streams (tsim_model_set_rng) */
     struct tsim__network *net; /* the path network (blocks/network.h); NULL: none */
     int nattrs;
@@ -370,6 +376,12 @@ int tsim__family_intern(struct tsim_model *m, const char *name);
 /* Resolve per-product tables, cumulative probabilities and in-degrees. Idempotent; called again
  * automatically after any setter. Returns 0 or TSIM_EMODEL with tsim_errmsg() set. */
 int tsim__model_finalize(struct tsim_model *m);
+/* A failing check's error is about key `key` (an index into the type's keys) of block `b`: the
+ * loader reports it at that key's place in the file when the block gives the key, else at the
+ * block. Validation builds derived tables of a const model; so does this. */
+void tsim__model_blame_key(const struct tsim_model *m, int b, int key);
+/* The same for a place the check knows itself (line and col 1-based). */
+void tsim__model_blame_at(const struct tsim_model *m, int line, int col);
 
 /* How many of the model's time units make one hour (60 for minutes); 0 for an unknown unit. */
 double tsim__units_per_hour(const struct tsim_model *m);

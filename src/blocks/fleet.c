@@ -7,9 +7,10 @@
  *
  * Dispatching: a new request goes to the nearest idle vehicle (least empty travel time to its
  * pickup; the lowest number among equals); with none idle it waits, and a vehicle that becomes
- * idle takes the oldest waiting request, whatever its pickup. A vehicle's trip: empty travel to
+ * idle takes a waiting request, whatever its pickup: the highest `priority` (by product), then
+ * by `request_choice` the oldest or the nearest (take_for). A vehicle's trip: empty travel to
  * the pickup, loading, the route's choice of destination, loaded travel, unloading, the hand-over
- * (blocked while the destination refuses). Then it takes the oldest waiting request, or, with
+ * (blocked while the destination refuses). Then it takes a waiting request, or, with
  * none, stays where it is (`idle: stay`) or drives home (`idle: home`, and it takes requests
  * again once home).
  *
@@ -169,6 +170,19 @@ static void battery_units(const struct tsim_sim *sim, const struct tsim__block_d
     for (int k = 0; k < NSTATES; k++) s->rate[k] *= kv;
 }
 
+/* The dispatching rule of fleet block `b`: `request_choice` and the priorities by product. */
+static void dispatch_init(struct tsim_sim *sim, uint32_t b, struct fleet *s)
+{
+    const struct tsim__network *net = sim->m->net;
+    const struct tsim__net_fleet *ff = (int)b < net->nfleet ? net->fleet[b] : NULL;
+    s->nearest = tsim__desc(sim, b)->val[K_REQUEST_CHOICE].i == RC_NEAREST;
+    s->prio = ff ? ff->prio : NULL;
+    s->nprio = ff ? ff->nprio : 0;
+    s->park_cap = ff ? ff->park_cap : NULL;
+    s->carry = ff ? ff->carry : NULL;
+    s->ncarry = ff ? ff->ncarry : 0;
+}
+
 static void init(struct tsim_sim *sim, uint32_t b)
 {
     struct fleet *s = fleet_of(sim, b);
@@ -176,6 +190,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->head = s->tail = TSIM__NIL;
     s->nveh = (uint32_t)d->val[K_COUNT].i;
     s->loads = loads_of(d);
+    dispatch_init(sim, b, s);
     s->paths = sim->m->net->paths[b]; /* found by check, which validation ran */
     int home = s->paths->place[P_HOME];
     for (uint32_t i = 0; i < s->nveh; i++)
@@ -284,6 +299,37 @@ static uint32_t take_oldest(struct tsim_sim *sim, struct fleet *s)
     return unlink_request(sim, s, TSIM__NIL, s->head);
 }
 
+/* The priority of request `e`: its product's in `priority`, 0 when that gives none. */
+static int prio_of(const struct tsim_sim *sim, const struct fleet *s, uint32_t e)
+{
+    unsigned p = sim->ents[e].product;
+    return s->prio && p < (unsigned)s->nprio ? s->prio[p] : 0;
+}
+
+/* The waiting request free vehicle i takes, off the waiting list: the highest priority, then by
+ * `request_choice` the oldest, or the one whose pickup is nearest by empty travel from where the
+ * vehicle is (the oldest among equals). One walk of the list; without priorities and with
+ * `oldest`, the head. */
+static uint32_t take_for(struct tsim_sim *sim, struct fleet *s, uint32_t i)
+{
+    if (!s->prio && !s->nearest) return take_oldest(sim, s);
+    const double *row = s->paths->empty + s->v[i].place * s->paths->nplaces;
+    uint32_t best = TSIM__NIL, best_prev = TSIM__NIL;
+    int best_p = 0;
+    double best_t = 0;
+    for (uint32_t e = s->head, prev = TSIM__NIL; e != TSIM__NIL; prev = e, e = sim->ents[e].next) {
+        int pr = prio_of(sim, s, e);
+        double t = s->nearest ? row[sim->ents[e].dest] : 0;
+        if (best == TSIM__NIL || pr > best_p || (pr == best_p && t < best_t)) {
+            best = e;
+            best_prev = prev;
+            best_p = pr;
+            best_t = t;
+        }
+    }
+    return unlink_request(sim, s, best_prev, best);
+}
+
 /* Charging ---------------------------------------------------------------------------------- */
 
 
@@ -348,11 +394,54 @@ static void granted(struct tsim_sim *sim, uint32_t b, uint32_t i, uint32_t charg
  * else its idle rule. */
 static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 
+/* Parking (`idle: parking`) -------------------------------------------------------------------
+ *
+ * A vehicle free with nothing to do stays where it is when that is a parking node with room;
+ * else it drives (TO_HOME) to the parking with room nearest by empty travel (the first written
+ * among equals), and takes requests again once there, as a vehicle going home does; with no
+ * room anywhere it stays where it is, idle. A parking holds the vehicles idle at its node and
+ * those driving there: counted when asked, so a vehicle that leaves for any reason (a request,
+ * a storage, a charge, the live twin moving it) leaves its place with nothing to undo. */
+
+/* Vehicles other than `skip` idle at the node of parking place q or driving there to park. */
+static int parked(const struct fleet *s, int q, uint32_t skip)
+{
+    const struct tsim__net_paths *p = s->paths;
+    int node = p->place[q], n = 0;
+    for (uint32_t j = 0; j < s->nveh; j++) {
+        const struct vehicle *v = &s->v[j];
+        n += j != skip && ((v->state == IDLE && p->place[v->place] == node) ||
+                           (v->state == TO_HOME && v->to_place == q));
+    }
+    return n;
+}
+
+/* The parking place free vehicle i drives to; -1: it stays where it is (a parking node with
+ * room, or no room anywhere). */
+static int park_for(const struct fleet *s, uint32_t i)
+{
+    const struct tsim__net_paths *p = s->paths;
+    const int at = s->v[i].place;
+    int best = -1;
+    double best_t = INFINITY;
+    for (int q = p->first_park; q < p->nplaces; q++) {
+        int cap = s->park_cap[q - p->first_park];
+        if (cap > 0 && parked(s, q, i) >= cap) continue;
+        if (p->place[q] == p->place[at]) return -1;
+        double t = p->empty[at * p->nplaces + q];
+        if (t < best_t) {
+            best_t = t;
+            best = q;
+        }
+    }
+    return best;
+}
+
 static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    if (s->paths->first_task < s->paths->nplaces && task_free(sim, b, s, i)) return;
+    if (s->paths->first_task < s->paths->first_park && task_free(sim, b, s, i)) return;
     if (s->battery) {
         charge_now(sim, b, s, i);
         if (v->level < charge_below(d) * s->cap ||
@@ -362,11 +451,16 @@ static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint
         }
     }
     if (s->nwait > 0) {
-        assign(sim, b, s, i, take_oldest(sim, s));
+        assign(sim, b, s, i, take_for(sim, s, i));
         return;
     }
     if (d->val[K_IDLE].i == IDLE_HOME && v->place != P_HOME) {
         drive(sim, b, s, i, P_HOME, TO_HOME);
+        return;
+    }
+    int park = d->val[K_IDLE].i == IDLE_PARKING ? park_for(s, i) : -1;
+    if (park >= 0) {
+        drive(sim, b, s, i, park, TO_HOME);
         return;
     }
     set_state(sim, b, s, i, IDLE);
@@ -482,12 +576,27 @@ static int pickup_of(const struct tsim_sim *sim, const struct fleet *s, uint32_t
     return P_PICKUP;
 }
 
+/* With `products`: request `e` of a product the fleet does not carry, come by a way the check
+ * cannot see (through a block that passes products on), stops the run with an error that names
+ * the product, the block that sent it and the fleet; the request is taken as any other. */
+static void carry_check(struct tsim_sim *sim, uint32_t b, const struct fleet *s, uint32_t e)
+{
+    unsigned p = sim->ents[e].product;
+    if (p < (unsigned)s->ncarry && s->carry[p]) return;
+    tsim__sim_fail(sim, TSIM_ESTATE, "fleet '%s' was sent product '%s' by '%s' at %.10g %s, but "
+                   "its 'products' do not include it", tsim__desc(sim, b)->name,
+                   p < (unsigned)sim->m->nproducts ? sim->m->products[p] : "?",
+                   sim->from == TSIM__NIL ? "outside the flow" : tsim__desc(sim, sim->from)->name,
+                   tsim__time(sim, sim->now), sim->m->time_unit);
+}
+
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
 {
     struct fleet *s = fleet_of(sim, b);
     tsim__note_enter(sim, b, e);
     int pick = pickup_of(sim, s, sim->from);
     sim->ents[e].dest = pick;
+    if (s->carry) carry_check(sim, b, s, e);
     /* The nearest idle vehicle; none is idle while requests wait, so this one is the oldest. */
     uint32_t best = TSIM__NIL;
     double best_t = INFINITY;
@@ -566,13 +675,24 @@ static void start_unloading(struct tsim_sim *sim, uint32_t b, struct fleet *s, u
  * (blocked while refused), then on to the nearest of the rest. A request that finds an idle
  * vehicle goes to it, as with one load a trip, not to a vehicle loading at its pickup. */
 
-/* The oldest request waiting at pickup place `pick`, taken off the waiting list; TSIM__NIL:
- * none. A walk of the list: it stops at the first request of that pickup. */
+/* The request waiting at pickup place `pick` of the highest priority, the oldest among equals,
+ * taken off the waiting list; TSIM__NIL: none. A walk of the list: without priorities it stops
+ * at the first request of that pickup. */
 static uint32_t take_at(struct tsim_sim *sim, struct fleet *s, int pick)
 {
-    for (uint32_t e = s->head, prev = TSIM__NIL; e != TSIM__NIL; prev = e, e = sim->ents[e].next)
-        if (sim->ents[e].dest == pick) return unlink_request(sim, s, prev, e);
-    return TSIM__NIL;
+    uint32_t best = TSIM__NIL, best_prev = TSIM__NIL;
+    int best_p = 0;
+    for (uint32_t e = s->head, prev = TSIM__NIL; e != TSIM__NIL; prev = e, e = sim->ents[e].next) {
+        if (sim->ents[e].dest != pick) continue;
+        if (!s->prio) return unlink_request(sim, s, prev, e);
+        int pr = prio_of(sim, s, e);
+        if (best == TSIM__NIL || pr > best_p) {
+            best = e;
+            best_prev = prev;
+            best_p = pr;
+        }
+    }
+    return best == TSIM__NIL ? TSIM__NIL : unlink_request(sim, s, best_prev, best);
 }
 
 /* The first load on board vehicle `v` bound for block `to`, taken off; TSIM__NIL: none. */
@@ -901,12 +1021,13 @@ static const struct tsim__block_vt fleet_vt = {
 
 /* The descriptor ---------------------------------------------------------------------------- */
 
-static const char *const idle_choices[] = {"stay", "home", NULL};
+static const char *const idle_choices[] = {"stay", "home", "parking", NULL};
 static const char *const booleans[] = {"false", "true", NULL};
 static const char *const deadlock_choices[] = {"stop", "back_off", NULL};
 static const char *const charger_choices[] = {"nearest", "shortest_wait", "earliest_charge",
                                                NULL};
 static const char *const battery_units_choices[] = {"kWh", "Ah", NULL};
+static const char *const request_choices[] = {"oldest", "nearest", NULL};
 
 static const struct tsim__key keys[] = {
     [K_COUNT] = {"count", TSIM__KEY_INT, TSIM__KEY_REQUIRED, 1, 100000, .dflt = "required",
@@ -919,7 +1040,8 @@ static const struct tsim__key keys[] = {
     [K_UNLOAD] = {"unload", TSIM__KEY_DIST, 0, .dflt = "0",
                   .help = "the time to set an entity down, before its hand-over"},
     [K_IDLE] = {"idle", TSIM__KEY_CHOICE, 0, .choices = idle_choices, .noun = "idle rule",
-                .dflt = "stay", .help = "what a vehicle with nothing to do does: `stay` or drive `home`"},
+                .dflt = "stay", .help = "what a vehicle with nothing to do does: `stay`, drive "
+                                        "`home`, or drive to the nearest `parking` with room"},
     [K_PER_VEHICLE] = {"per_vehicle", TSIM__KEY_CHOICE, 0, .choices = booleans,
                        .noun = "value", .dflt = "false",
                        .help = "`true`: also each vehicle's state shares, utilization, deliveries "
@@ -981,6 +1103,21 @@ static const struct tsim__key keys[] = {
                            .dflt = "none",
                            .help = "battery draw driving loaded per length unit driven, in place "
                                    "of `draw_loaded`"},
+    [K_REQUEST_CHOICE] = {"request_choice", TSIM__KEY_CHOICE, 0, .choices = request_choices,
+                          .noun = "request choice", .dflt = "oldest",
+                          .help = "the waiting request a vehicle takes when it becomes free: the "
+                                  "`oldest`, or the `nearest` by empty travel to its pickup (the "
+                                  "oldest among equals); after `priority`"},
+    [K_PRIORITY] = {"priority", TSIM__KEY_FORM, 0, .dflt = "none",
+                    .help = "a request's priority by its product, {PRODUCT: N, ...} (whole "
+                            "numbers from -1000 to 1000, 0 for a product not named): a free "
+                            "vehicle takes the highest first, then by `request_choice`"},
+    [K_PARKING] = {"parking", TSIM__KEY_FORM, 0, .dflt = "none",
+                   .help = "with `idle: parking`, the parking nodes and the vehicles each holds, "
+                           "{NODE: N or `unlimited`, ...}"},
+    [K_PRODUCTS] = {"products", TSIM__KEY_FORM, 0, .dflt = "every product",
+                    .help = "the products its vehicles may carry, [PRODUCT, ...]: a block that "
+                            "sends it another is refused at load, naming both"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -1136,7 +1273,8 @@ static void task_hook(struct tsim_sim *sim, uint32_t b, uint32_t who, uint32_t p
 static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
-    if (v->state == TO_HOME && v->place >= s->paths->first_task) {
+    if (v->state == TO_HOME && v->place >= s->paths->first_task &&
+        v->place < s->paths->first_park) {
         set_state(sim, b, s, i, LOADING);
         task_tell(sim, task_owner(sim->m, s, v->place), i, TSIM__TASK_HERE);
         return 1;
@@ -1147,7 +1285,7 @@ static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     }
     int64_t *wait = task_waits(s), at = INT64_MAX;
     int k = -1;
-    for (int j = 0; j < s->paths->nplaces - s->paths->first_task; j++)
+    for (int j = 0; j < s->paths->first_park - s->paths->first_task; j++)
         if (wait[j] && wait[j] - 1 < at) at = wait[j] - 1, k = j;
     if (k < 0 || (s->nwait > 0 && sim->ents[s->head].t_in <= at)) return 0;
     wait[k] = 0;

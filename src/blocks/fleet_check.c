@@ -12,6 +12,8 @@
 #include <math.h>
 
 #define fail(...) tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__)
+/* The same, reported at key `k` of the fleet when it gives it (else at the fleet). */
+#define fail_at(k, ...) (tsim__model_blame_key(m, d->index, (k)), fail(__VA_ARGS__))
 
 /* The storage blocks a fleet serves ------------------------------------------------------------ */
 
@@ -43,12 +45,12 @@ static int task_check(const struct tsim_model *m, const struct tsim__block_desc 
 {
     /* A vehicle free at the end of a cycle stays at the storage's node: under zone control it
      * would hold that node, and a vehicle sent there next would wait for it for good. */
-    if (m->net->zoned && p->first_task < p->nplaces)
+    if (m->net->zoned && p->first_task < p->first_park)
         return fail("fleet '%s' serves storage '%s' under zone control, which is not supported "
                     "yet (a vehicle that ends a cycle stays at the storage's node and holds it): "
                     "serve it without 'node_capacity', 'zones' or segment capacities",
                     d->name, m->blocks[tsim__fleet_task_block(m, d->index, 0)].name);
-    for (int t = p->first_task; t < p->nplaces; t++) {
+    for (int t = p->first_task; t < p->first_park; t++) {
         const char *sname = m->blocks[tsim__fleet_task_block(m, d->index, t - p->first_task)].name;
         if (p->place[t] < 0)
             return fail("storage '%s' is served by fleet '%s' but stands at no node (give it one "
@@ -62,30 +64,87 @@ static int task_check(const struct tsim_model *m, const struct tsim__block_desc 
     return 0;
 }
 
+/* A vehicle may park after any trip and leave a parking for any place: every parking must be
+ * reached from every other place and back. A missing path is reported at the parking's entry. */
+static int park_check(const struct tsim_model *m, const struct tsim__block_desc *d,
+                      const struct tsim__net_paths *p, const int *blk,
+                      const struct tsim__net_fleet *ff)
+{
+    const int np = p->nplaces;
+    for (int q = p->first_park; q < np; q++)
+        for (int k = 0; k < p->first_park; k++) {
+            int to = isinf(p->empty[k * np + q]), from = isinf(p->empty[q * np + k]);
+            if (!to && !from) continue;
+            tsim__model_blame_at(m, ff->park_line[q - p->first_park],
+                                 ff->park_col[q - p->first_park]);
+            const char *what = k == P_HOME ? "its home" : m->blocks[blk[k]].name;
+            return fail("fleet '%s' has no path %s parking '%s' %s %s%s%s (node '%s'): the "
+                        "network is not connected there", d->name, to ? "to" : "from",
+                        m->net->node[p->place[q]], to ? "from" : "to", k == P_HOME ? "" : "'",
+                        what, k == P_HOME ? "" : "'", m->net->node[p->place[k]]);
+        }
+    return 0;
+}
+
+/* With `products`, every product a block sends the fleet straight must be one of them: a
+ * branch of a route by product, or a source's product (each of its mix). Products that come
+ * through other blocks are checked as they come (fleet.c, carry_check). */
+static int carry_check(const struct tsim_model *m, const struct tsim__block_desc *d,
+                       const struct tsim__net_fleet *ff)
+{
+    if (!ff || !ff->carry) return 0;
+    for (int b = 0; b < m->nblocks; b++) {
+        const struct tsim__block_desc *from = &m->blocks[b];
+        const struct tsim__route *r = &from->route;
+        for (int k = 0; k < r->n; k++) {
+            if (r->to[k] != d->index) continue;
+            int n = r->rule == TSIM_ROUTE_PRODUCT ? 1
+                    : from->type == TSIM_SOURCE   ? (from->mix_n ? from->mix_n : 1)
+                                                  : 0;
+            for (int j = 0; j < n; j++) {
+                int p = r->rule == TSIM_ROUTE_PRODUCT ? r->product[k]
+                        : from->mix_n                 ? from->mix_product[j]
+                                                      : 0;
+                if (p < ff->ncarry && ff->carry[p]) continue;
+                if (m->nproducts == 0) break; /* no products: `products` named none */
+                return fail_at(K_PRODUCTS, "'%s' sends product '%s' to fleet '%s', whose "
+                               "'products' do not include it", from->name, m->products[p],
+                               d->name);
+            }
+        }
+    }
+    return 0;
+}
+
 int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     struct tsim__network *net = m->net;
     const char *name = d->name;
     if (!net) return fail("fleet '%s' needs a 'network' to drive on", name);
     if (d->val[K_SPEED].r <= 0)
-        return fail("'speed' of fleet '%s' must be more than 0", name);
+        return fail_at(K_SPEED, "'speed' of fleet '%s' must be more than 0", name);
     double sp_empty = d->val[K_SPEED].r;
     double sp_loaded = d->val[K_SPEED_LOADED].set ? d->val[K_SPEED_LOADED].r : sp_empty;
     if (sp_loaded <= 0)
-        return fail("'speed_loaded' of fleet '%s' must be more than 0", name);
+        return fail_at(K_SPEED_LOADED, "'speed_loaded' of fleet '%s' must be more than 0", name);
     if (d->val[K_BATTERY].set) {
         if (d->val[K_BATTERY].r <= 0)
-            return fail("'battery' of fleet '%s' must be more than 0 kWh", name);
+            return fail_at(K_BATTERY, "'battery' of fleet '%s' must be more than 0 kWh", name);
         if (!(d->val[K_CHARGE_RATE].r > 0))
-            return fail("fleet '%s' has a 'battery' but no 'charge_rate' (more than 0 kW)", name);
+            return fail_at(d->val[K_CHARGE_RATE].set ? K_CHARGE_RATE : K_BATTERY,
+                           "fleet '%s' has a 'battery' but no 'charge_rate' (more than 0 kW)",
+                           name);
         if (charge_until(d) > 1)
-            return fail("'charge_until' of fleet '%s' must be at most 1 (a full battery)", name);
+            return fail_at(K_CHARGE_UNTIL, "'charge_until' of fleet '%s' must be at most 1 (a "
+                           "full battery)", name);
         if (charge_below(d) >= charge_until(d))
-            return fail("'charge_below' (%g) of fleet '%s' must be below its 'charge_until' (%g)",
-                        charge_below(d), name, charge_until(d));
+            return fail_at(d->val[K_CHARGE_BELOW].set ? K_CHARGE_BELOW : K_CHARGE_UNTIL,
+                           "'charge_below' (%g) of fleet '%s' must be below its 'charge_until' "
+                           "(%g)", charge_below(d), name, charge_until(d));
         if (charge_idle_below(d) >= charge_until(d))
-            return fail("'charge_idle_below' (%g) of fleet '%s' must be below its "
-                        "'charge_until' (%g)", charge_idle_below(d), name, charge_until(d));
+            return fail_at(K_CHARGE_IDLE, "'charge_idle_below' (%g) of fleet '%s' must be below "
+                           "its 'charge_until' (%g)", charge_idle_below(d), name,
+                           charge_until(d));
     }
     if (d->val[K_DELIVER_WITHIN].set && d->val[K_DELIVER_WITHIN].d.kind != TSIM_DIST_CONSTANT)
         return fail("'deliver_within' of fleet '%s' must be a fixed time (a number, or with a "
@@ -105,6 +164,18 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
         return fail("fleet '%s' has 'failures_repair' but no 'failures_between'", name);
     if (d->val[K_FAIL_BETWEEN].set && !(tsim_dist_mean(&d->val[K_FAIL_BETWEEN].d) > 0))
         return fail("'failures_between' of fleet '%s' must have a mean above 0", name);
+    const struct tsim__net_fleet *ff = d->index < net->nfleet ? net->fleet[d->index] : NULL;
+    const int npark = ff ? ff->npark : 0;
+    if (d->val[K_IDLE].i == IDLE_PARKING && npark == 0)
+        return fail_at(K_IDLE, "fleet '%s' has 'idle: parking' but no 'parking' (give its "
+                       "nodes: {NODE: places, ...})", name);
+    if (npark > 0 && d->val[K_IDLE].i != IDLE_PARKING)
+        return fail_at(K_PARKING, "fleet '%s' has 'parking' but its 'idle' is not 'parking', so "
+                       "no vehicle would park", name);
+    if (npark > 0 && net->zoned)
+        return fail_at(K_PARKING, "fleet '%s' parks under zone control, which is not supported "
+                       "yet: give it 'idle: stay' or 'home', or no 'node_capacity', 'zones' or "
+                       "segment capacities", name);
     int home = tsim__net_node_of(net, d->index);
     if (home < 0)
         return fail("fleet '%s' stands at no node (its home: give it one in the network's "
@@ -133,11 +204,15 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
     if (npick == 0) up[npick++] = d->index;
     /* After the chargers, the storage blocks the fleet serves (`first_task` on). */
     const int ntask = tsim__fleet_task_places(m, d->index, NULL);
-    int first_chg = 1 + nto + npick, nplaces = first_chg + nchg + ntask;
+    int first_chg = 1 + nto + npick, nplaces = first_chg + nchg + ntask + npark;
     int *place = tsim__malloc((size_t)nplaces * sizeof(int));
     int *blk = tsim__malloc((size_t)nplaces * sizeof(int)); /* the block at each place */
     tsim__fleet_task_places(m, d->index, place + first_chg + nchg);
     for (int t = 0; t < ntask; t++) blk[first_chg + nchg + t] = (int)tsim__fleet_task_block(m, d->index, t);
+    for (int k = 0, q = first_chg + nchg + ntask; k < npark; k++) { /* the parkings, last */
+        blk[q + k] = d->index;
+        place[q + k] = ff->park_node[k];
+    }
     for (int c = 0, k = first_chg; k < first_chg + nchg; c++)
         if (tsim__charger_serves(m, c, d->index)) {
             blk[k] = c;
@@ -164,6 +239,7 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
     struct tsim__net_paths *p = tsim__calloc(1, sizeof *p);
     p->nplaces = nplaces;
     p->first_task = first_chg + nchg;
+    p->first_park = first_chg + nchg + ntask;
     p->place = place;
     p->npick = npick;
     p->speed_empty = sp_empty;
@@ -214,6 +290,9 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
     }
     int rc = tsim__fleet_check_legs(m, d, p, blk, senders > 0, d->val[K_IDLE].i == IDLE_HOME,
                                     (int)loads_of(d));
+    if (!rc) rc = task_check(m, d, p);
+    if (!rc) rc = park_check(m, d, p, blk, ff);
+    if (!rc) rc = carry_check(m, d, ff);
     tsim__free(blk);
-    return rc ? rc : task_check(m, d, p);
+    return rc;
 }

@@ -12,11 +12,13 @@ enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE
        K_DRAW_IDLE, K_DRAW_EMPTY, K_DRAW_LOADED, K_CHARGE_RATE, K_CHARGE_BELOW,
        K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK, K_SPEED_BY_CLASS,
        K_CHARGER_CHOICE, K_CAPACITY, K_DELIVER_WITHIN, K_FAIL_BETWEEN, K_FAIL_REPAIR,
-       K_BATTERY_UNIT, K_VOLTAGE, K_DRAW_EMPTY_LEN, K_DRAW_LOADED_LEN }; /* in `keys` */
-enum { IDLE_STAY, IDLE_HOME };
+       K_BATTERY_UNIT, K_VOLTAGE, K_DRAW_EMPTY_LEN, K_DRAW_LOADED_LEN, K_REQUEST_CHOICE,
+       K_PRIORITY, K_PARKING, K_PRODUCTS }; /* in `keys` */
+enum { IDLE_STAY, IDLE_HOME, IDLE_PARKING };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 enum { CHG_NEAREST, CHG_SHORTEST_WAIT, CHG_EARLIEST_CHARGE }; /* the charger choice */
 enum { UNIT_KWH, UNIT_AH }; /* `battery_unit` */
+enum { RC_OLDEST, RC_NEAREST }; /* the request a vehicle that becomes free takes */
 
 /* The charge thresholds, shares of the capacity, with their defaults. */
 static inline double charge_below(const struct tsim__block_desc *d)

@@ -147,6 +147,7 @@ void tsim_model_destroy(struct tsim_model *m)
     tsim__net_destroy(m->net);
     tsim__free(m->block_line);
     tsim__free(m->block_col);
+    tsim__free(m->key_at);
     tsim__free(m->block_index.slot);
     tsim__free(m->product_index.slot);
     tsim__free(m->block_names);
@@ -627,7 +628,24 @@ static int check_block(const struct tsim_model *m, const struct tsim__block_desc
             return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "%s '%s' has no '%s'", bt->name,
                               b->name, k->name);
     }
+    ((struct tsim_model *)m)->err_line = 0;
     return bt->check ? bt->check(m, b) : 0;
+}
+
+void tsim__model_blame_at(const struct tsim_model *m, int line, int col)
+{
+    struct tsim_model *w = (struct tsim_model *)m;
+    w->err_line = line;
+    w->err_col = col;
+}
+
+void tsim__model_blame_key(const struct tsim_model *m, int b, int key)
+{
+    for (int k = 0; k < m->nkey_at; k++)
+        if (m->key_at[k][0] == b && m->key_at[k][1] == key) {
+            tsim__model_blame_at(m, m->key_at[k][2], m->key_at[k][3]);
+            return;
+        }
 }
 
 /* Shifts are laid on the clock in whole ticks per hour (blocks/shift.c): an hour must be a whole
@@ -653,6 +671,7 @@ int tsim__model_finalize(struct tsim_model *m)
 {
     if (m->finalized) return 0;
     m->err_block = -1;
+    m->err_line = 0;
     for (int i = 0; i < m->nblocks; i++) m->blocks[i].indegree = 0;
     for (int i = 0; i < m->nblocks; i++) {
         int rc = finalize_block(m, &m->blocks[i]);

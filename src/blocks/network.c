@@ -46,7 +46,29 @@ void tsim__net_destroy(struct tsim__network *n)
     for (int i = 0; i < n->ncls_speed; i++) tsim__free(n->cls_speed[i]);
     tsim__free(n->cls_speed);
     tsim__free(n->keep);
+    for (int i = 0; i < n->nfleet; i++)
+        if (n->fleet[i]) {
+            tsim__free(n->fleet[i]->prio);
+            tsim__free(n->fleet[i]->park_node);
+            tsim__free(n->fleet[i]->park_cap);
+            tsim__free(n->fleet[i]->park_line);
+            tsim__free(n->fleet[i]->park_col);
+            tsim__free(n->fleet[i]->carry);
+            tsim__free(n->fleet[i]);
+        }
+    tsim__free(n->fleet);
     tsim__free(n);
+}
+
+struct tsim__net_fleet *tsim__net_fleet_of(struct tsim__network *n, int block)
+{
+    if (block >= n->nfleet) {
+        n->fleet = tsim__realloc(n->fleet, (size_t)(block + 1) * sizeof *n->fleet);
+        for (int i = n->nfleet; i <= block; i++) n->fleet[i] = NULL;
+        n->nfleet = block + 1;
+    }
+    if (!n->fleet[block]) n->fleet[block] = tsim__calloc(1, sizeof *n->fleet[block]);
+    return n->fleet[block];
 }
 
 /* FNV-1a of a node name. */

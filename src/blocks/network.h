@@ -24,6 +24,7 @@ struct tsim__net_arc {
 struct tsim__net_paths {
     int nplaces;
     int first_task; /* places first_task.. are the nodes of the storage blocks the fleet serves */
+    int first_park; /* places first_park.. (after those) are its parking nodes (`parking`) */
     int *place;    /* the node of each place */
     int npick;     /* the fleet's pickup places, one per node a block sends to it from: place 1,
                     * then from 2 + its route's targets on (fleet.c) */
@@ -35,6 +36,17 @@ struct tsim__net_paths {
     /* With zones only (network `zoned`): the arc to take first from each node toward each place,
      * [place * nnodes + node], -1 at the place itself or where it cannot be reached. */
     int *hop_empty, *hop_loaded;
+};
+
+/* What a fleet's mapping keys give its dispatching (src/model/fleetload.c reads them). */
+struct tsim__net_fleet {
+    int nprio;  /* products with a `priority` slot */
+    int *prio;  /* per product, the priority of its requests (higher first; 0 when not given) */
+    int npark;  /* `parking`: its nodes, in the order written, and how many vehicles each holds */
+    int *park_node, *park_cap; /* (0: unlimited) */
+    int *park_line, *park_col; /* where each is written in the model file (0: not known) */
+    int ncarry;     /* products with a `carry` slot */
+    unsigned char *carry; /* `products`: per product, whether the fleet carries it; NULL: all */
 };
 
 struct tsim__network {
@@ -73,6 +85,10 @@ struct tsim__network {
      * a charger and a fleet that may use it. A charger in no pair serves every fleet. */
     int nkeep;
     int *keep;
+    /* Per block (a fleet's), the dispatching forms of its keys (struct tsim__net_fleet), NULL
+     * for a block that gives none. `nfleet` blocks have a slot. */
+    int nfleet;
+    struct tsim__net_fleet **fleet;
 };
 
 /* The time a vehicle of top speed `speed` takes on arc `a`: length / min(speed, the arc's
@@ -130,6 +146,8 @@ void tsim__net_keep_charger(struct tsim__network *n, int charger, int fleet);
 /* Whether fleet block `fleet` may use charger block `charger`: it is kept for no fleet, or for
  * this one among others. */
 int tsim__net_may_charge(const struct tsim__network *n, int charger, int fleet);
+/* The dispatching forms of fleet block `block`, made (zeroed) on first use. */
+struct tsim__net_fleet *tsim__net_fleet_of(struct tsim__network *n, int block);
 /* Node `node` holds at most `cap` vehicles of a fleet at once (0: no limit). */
 void tsim__net_set_capacity(struct tsim__network *n, int node, int cap);
 

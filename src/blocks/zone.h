@@ -81,6 +81,15 @@ struct fleet {
                                  * pickup place while it waits */
     uint32_t nveh;
     uint32_t loads;      /* `capacity`: the most loads a vehicle carries at once */
+    int nearest;         /* `request_choice: nearest`: a free vehicle takes the nearest request */
+    int nprio;           /* products with a priority in `prio` */
+    const int *prio;     /* `priority`: per product, its requests' priority (the model's);
+                          * NULL: every request 0 */
+    int ncarry;          /* products with a slot in `carry` */
+    const unsigned char *carry; /* `products`: per product, whether it is carried (the
+                                 * model's); NULL: every product */
+    const int *park_cap; /* `parking`: the vehicles each parking holds (0: unlimited), the
+                          * model's; its nodes are the places from the paths' `first_park` on */
     const struct tsim__net_paths *paths;
     int64_t state_ticks[NSTATES]; /* summed over vehicles since the statistics restart */
     struct tsim__area waiting;    /* waiting requests over time */
@@ -123,7 +132,9 @@ struct fleet {
 /* Places in a fleet's travel-time tables (struct tsim__net_paths): the home, the first pickup,
  * then the destinations (2 + k for route target k), then the other pickups (pickup_place), then
  * (with a battery) the charger blocks the fleet may use in model order, from `first_chg` on,
- * then the storage blocks it serves (`served_by`), from the paths' `first_task` on. */
+ * then the storage blocks it serves (`served_by`), from the paths' `first_task` on, then its
+ * parking nodes (`parking`) in the order written, from the paths' `first_park` on. New places
+ * go last, so that the places before them keep their numbers. */
 enum { P_HOME, P_PICKUP };
 
 /* The place of pickup k (0 .. npick) of a fleet whose route has `nto` targets. */

@@ -129,6 +129,19 @@ static void load_trucks(struct loader *ld, int b, struct fy_node *v, struct pos 
 }
 
 /* Apply a scalar parameter through the path tsim_model_set_param also takes. */
+/* Key `ki` of block `b` is written at `kp`: a check of the whole model may point there
+ * (tsim__model_blame_key). */
+static void note_key(struct tsim_model *m, int b, int ki, struct pos kp)
+{
+    if ((m->nkey_at & (m->nkey_at + 1)) == 0) /* at 0, 1, 3, 7, ...: room for twice as many */
+        m->key_at = tsim__realloc(m->key_at, (size_t)(m->nkey_at + 1) * 2 * sizeof *m->key_at);
+    int *k = m->key_at[m->nkey_at++];
+    k[0] = b;
+    k[1] = ki;
+    k[2] = kp.line;
+    k[3] = kp.col;
+}
+
 static int set_scalar(struct loader *ld, int b, const char *key, struct fy_node *v, struct pos kp)
 {
     char what[40];
@@ -565,6 +578,7 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         }
         const char *key = keys[ki];
         given |= 1ull << ki;
+        note_key(ld->m, b, ki, kp);
         int mapping = v && fy_node_get_type(v) == FYNT_MAPPING;
         if (strcmp(key, "to") == 0) {
             bi->to = v;
@@ -590,6 +604,15 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         } else if (strcmp(key, "speed_by_class") == 0) { /* a fleet's: classes are the network's */
             bi->class_speeds = v;
             bi->class_speeds_pos = kp;
+        } else if (strcmp(key, "priority") == 0 && bt->keys[ki].kind == TSIM__KEY_FORM) {
+            bi->priority = v; /* a fleet's: read with the network (fleetload.c) */
+            bi->priority_pos = kp;
+        } else if (strcmp(key, "parking") == 0 && bt->keys[ki].kind == TSIM__KEY_FORM) {
+            bi->parking = v; /* a fleet's: its nodes are the network's */
+            bi->parking_pos = kp;
+        } else if (strcmp(key, "products") == 0 && bt->keys[ki].kind == TSIM__KEY_FORM) {
+            bi->carry = v; /* a fleet's: read with the network (fleetload.c) */
+            bi->carry_pos = kp;
         } else if (strcmp(key, "fleets") == 0) { /* a charger's: the fleets may come later */
             bi->fleets = v;
             bi->fleets_pos = kp;

@@ -651,6 +651,7 @@ struct tsim_model *tsim_model_load(const char *text, size_t len, const char *fil
         int b = tsim_model_error_block(ld.m);
         struct pos at = nowhere;
         if (b >= 0 && (size_t)b < ld.nblk) at = ld.blk[b].pos;
+        if (b >= 0 && ld.m->err_line > 0) at = (struct pos){ld.m->err_line, ld.m->err_col};
         tsim__ld_err(&ld, at, "%s", tsim__errmsg_body());
     }
     if (run) *run = ld.run;

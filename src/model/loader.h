@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct tsim__perr;
+struct tsim__network;
 
 struct pos {
     int line, col; /* 1-based; 0 when unknown */
@@ -43,6 +44,12 @@ struct blockinfo {
     struct pos served_by_pos;
     struct fy_node *fleets; /* a charger's 'fleets', read with the network */
     struct pos fleets_pos;
+    struct fy_node *priority; /* a fleet's 'priority', read with the network (fleetload.c) */
+    struct pos priority_pos;
+    struct fy_node *parking; /* a fleet's 'parking', read with the network (fleetload.c) */
+    struct pos parking_pos;
+    struct fy_node *carry; /* a fleet's 'products', read with the network (fleetload.c) */
+    struct pos carry_pos;
 };
 
 struct loader {
@@ -196,6 +203,11 @@ void tsim__ld_unmask(struct loader *ld, struct fy_node *n, char *copy);
 /* loadyaml.c: check `text` and parse it into ld->y.root, calls masked first (-1 when it cannot
  * be loaded). */
 int tsim__ld_parse_yaml(struct loader *ld, const char *text, size_t len);
+
+/* fleetload.c: the fleets' mapping keys that dispatching reads ('priority', 'parking',
+ * 'products'), into
+ * `net`. */
+void tsim__ld_fleet_forms(struct loader *ld, struct tsim__network *net);
 
 /* loadblocks.c: one item of 'blocks'; then, once all are read, routes and whole-model checks
  * (`written`: how many items 'blocks' has). */

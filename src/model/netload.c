@@ -583,6 +583,7 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
         if (ld->blk[k].fleets)
             load_charger_fleets(ld, net, ld->blk[k].index, ld->blk[k].fleets,
                                 ld->blk[k].fleets_pos);
+    tsim__ld_fleet_forms(ld, net);
     tsim__net_destroy(ld->m->net);
     ld->m->net = net;
 }

@@ -358,10 +358,10 @@ static void test_charger_bad_input(void)
     expect_error(pair_yaml, "    battery: 10\n", "", "charger.yaml:19:5: error: charger 'chg' "
                  "serves no vehicle: no fleet of the model has a 'battery'");
     expect_error(pair_yaml, "    charge_below: 0.85\n", "    charge_below: 0.95\n",
-                 "charger.yaml:8:5: error: 'charge_below' (0.95) of fleet 'amr' must be below "
+                 "charger.yaml:16:5: error: 'charge_below' (0.95) of fleet 'amr' must be below "
                  "its 'charge_until' (0.9)");
     expect_error(balance_yaml, "    charge_idle_below: 0.5\n", "    charge_idle_below: 0.9\n",
-                 "charger.yaml:7:5: error: 'charge_idle_below' (0.9) of fleet 'amr' must be "
+                 "charger.yaml:16:5: error: 'charge_idle_below' (0.9) of fleet 'amr' must be "
                  "below its 'charge_until' (0.9)");
     expect_error(pair_yaml, "    - {from: D, to: C, length: 5}\n",
                  "    - {from: D, to: C, length: 5, one_way: true}\n",

@@ -9,6 +9,7 @@
  * replications - theory| <= Student-t half-width + bias allowance, at a Bonferroni level for
  * the file's 20 interval checks (1% family-wise).
  */
+#include "blocks/fleet.h"
 #include "blocks/network.h"
 #include "check.h"
 #include "twinsim.h"
@@ -527,26 +528,30 @@ static void test_fleet_two_pickups_by_hand(void)
     tsim_model_destroy(m);
 }
 
-/* The two pickups cloned at 10 (the vehicle driving to B, r3 waiting at A) and the clone run on
- * its own after the original is gone: the same end and fingerprint as the run without a clone
- * (a waiting request keeps its pickup in the clone). */
-static void test_fleet_two_pickups_clone(void)
+/* The model of `text` cloned at 10 and the clone run on its own after the original is gone: the
+ * end 28, mean delivery time `delivery`, and the fingerprint of the run without a clone. */
+static void pickups_clone(const char *text, double delivery)
 {
     struct tsim_model *m;
-    struct tsim_sim *whole = sim_from_text(pickups_yaml, "fleet.yaml", &m);
+    struct tsim_sim *whole = sim_from_text(text, "fleet.yaml", &m);
     if (!whole) return;
     struct tsim_result r;
     run_to_end(whole, &r);
     tsim_result_release(&r);
     struct tsim_sim *copy = clone_at(m, 10, &r);
     CHECK_NEAR(tsim_sim_now(copy), 28, 1e-9);
-    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "amr"), "delivery_time"), 16, 1e-9);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "amr"), "delivery_time"), delivery, 1e-9);
     CHECK(tsim_sim_fingerprint(whole) == tsim_sim_fingerprint(copy));
     tsim_result_release(&r);
     tsim_sim_destroy(copy);
     tsim_sim_destroy(whole);
     tsim_model_destroy(m);
 }
+
+/* The two pickups cloned at 10 (the vehicle driving to B, r3 waiting at A) and the clone run on
+ * its own after the original is gone: the same end and fingerprint as the run without a clone
+ * (a waiting request keeps its pickup in the clone). */
+static void test_fleet_two_pickups_clone(void) { pickups_clone(pickups_yaml, 16); }
 
 /* An entity put into the fleet from outside the flow (tsim_block_inject) is picked up at the
  * first pickup, the node A of a1: injected at 0, the vehicle is at A at 2 and loads until 3 (at
@@ -868,6 +873,272 @@ static void test_fleet_deliver_within(void)
                  "fleet.yaml:9:21: error:");
 }
 
+/* Dispatching rules ------------------------------------------------------------------------- */
+
+/* `text` (room for `size`) with `line` put in after the first `anchor`. */
+static void insert_after(char *text, size_t size, const char *anchor, const char *line)
+{
+    char *p = strstr(text, anchor);
+    CHECK(p != NULL);
+    if (!p) return;
+    p += strlen(anchor);
+    size_t n = strlen(line), rest = strlen(p) + 1;
+    CHECK(p + n + rest <= text + size);
+    if (p + n + rest > text + size) return;
+    memmove(p + n, p, rest);
+    memcpy(p, line, n);
+}
+
+/* The two pickups with products lo and hi (a1 lo, b `b_product`, a2 `a2_product`) and the fleet
+ * keys `fleet` after its count, into text[size]. */
+static void pickups_with(char *text, size_t size, const char *b_product, const char *a2_product,
+                         const char *fleet)
+{
+    char line[128];
+    snprintf(text, size, "%s", pickups_yaml);
+    insert_after(text, size, "time_unit: min\n", "products: [lo, hi]\n");
+    insert_after(text, size, "  - source: a1\n", "    product: lo\n");
+    snprintf(line, sizeof line, "    product: %s\n", b_product);
+    insert_after(text, size, "  - source: b\n", line);
+    snprintf(line, sizeof line, "    product: %s\n", a2_product);
+    insert_after(text, size, "  - source: a2\n", line);
+    insert_after(text, size, "    count: 1\n", fleet);
+}
+
+/* The two pickups run to the end: its end, mean delivery time and request wait. */
+static void pickups_expect(const char *text, double end, double delivery, double wait)
+{
+    struct tsim_model *m;
+    struct tsim_result r;
+    int f;
+    struct tsim_sim *sim = run_text(text, "", &m, &f, &r);
+    if (!sim) return;
+    CHECK_NEAR(tsim_sim_now(sim), end, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), delivery, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "request_wait"), wait, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The two pickups with `request_choice: nearest`: at 8 the vehicle at D has r2 (at B, since 2)
+ * and r3 (at A, since 5) waiting; A is 3 away, B 5, so it takes r3, the later:
+ *   r3: D->A 3, at A 11, loaded 12, A->D 3, at D 15, delivered 16.
+ *   r2: D->B 5, at B 21, loaded 22, B->D 5, at D 27, delivered 28: the run ends at 28, as with
+ *   `oldest`, but r3 is delivered 12 earlier and r2 5 later.
+ * Delivery times 7, 11, 26 (7, 18, 23 with `oldest`); request waits 2, 6, 19 (2, 11, 18). */
+static void test_fleet_request_nearest_by_hand(void)
+{
+    char text[4096];
+    pickups_with(text, sizeof text, "lo", "lo", "    request_choice: nearest\n");
+    pickups_expect(text, 28, 44.0 / 3, 9);
+    /* `oldest` written out is the default: the times of test_fleet_two_pickups_by_hand. */
+    pickups_with(text, sizeof text, "lo", "lo", "    request_choice: oldest\n");
+    pickups_expect(text, 28, 48.0 / 3, 31.0 / 3);
+}
+
+/* Priority first, then the rule. r3 (a2) of product hi with `priority: {hi: 1}` overtakes the
+ * older r2 under `oldest`: the times of `nearest` above. r2 (b) of product hi under `nearest`
+ * goes first though B is farther: the times of `oldest`. A priority below 0 is below the
+ * products not named: r2 of lo at -1 under `oldest` waits for r3 (hi, not named, 0). */
+static void test_fleet_request_priority_by_hand(void)
+{
+    char text[4096];
+    pickups_with(text, sizeof text, "lo", "hi", "    priority: {hi: 1}\n");
+    pickups_expect(text, 28, 44.0 / 3, 9);
+    pickups_with(text, sizeof text, "hi", "lo",
+                 "    priority: {hi: 1}\n    request_choice: nearest\n");
+    pickups_expect(text, 28, 48.0 / 3, 31.0 / 3);
+    pickups_with(text, sizeof text, "lo", "hi", "    priority: {lo: -1}\n");
+    pickups_expect(text, 28, 44.0 / 3, 9);
+}
+
+/* `nearest` cloned at 10 (the vehicle driving to A for r3, r2 waiting at B) and the clone run on
+ * its own after the original is gone: the same end and fingerprint as the run without it. */
+static void test_fleet_request_nearest_clone(void)
+{
+    char text[4096];
+    pickups_with(text, sizeof text, "lo", "hi",
+                 "    request_choice: nearest\n    priority: {hi: 1, lo: 0}\n");
+    pickups_clone(text, 44.0 / 3);
+}
+
+/* The first error of the two pickups with the fleet keys `fleet`: `want`. */
+static void pickups_error(const char *fleet, const char *want)
+{
+    char text[4096], diag[1024] = "";
+    pickups_with(text, sizeof text, "lo", "hi", fleet);
+    model_first_error(text, "fleet.yaml", diag, sizeof diag);
+    CHECK_STR(diag, want);
+}
+
+/* Bad dispatching keys, each at its place. */
+static void test_fleet_request_bad(void)
+{
+    pickups_error("    priority: {hii: 1}\n",
+                  "fleet.yaml:22:16: error: undefined product 'hii' (did you mean 'hi'?)");
+    pickups_error("    priority: {hi: 1.5}\n",
+                  "fleet.yaml:22:20: error: a priority must be a whole number, got '1.5'");
+    pickups_error("    priority: {hi: 5000}\n",
+                  "fleet.yaml:22:20: error: a priority must be at most 1000, got '5000'");
+    pickups_error("    priority: [hi]\n", "fleet.yaml:22:16: error: 'priority' (a mapping of "
+                                           "products to whole numbers) must be a mapping, not a "
+                                           "list");
+    pickups_error("    request_choice: nearst\n",
+                  "fleet.yaml:22:21: error: unknown request choice 'nearst' (did you mean "
+                  "'nearest'?)");
+}
+
+/* Parking -------------------------------------------------------------------------------------
+ *
+ * Two vehicles at home H, requests at 1 and 2 from P to D, speed 1, load 1, unload 1, `idle:
+ * parking` with K1 (1 place, 1 from D) and K2 (unlimited, 3 from D); segments both ways H-P 2,
+ * P-D 4, D-K1 1, D-K2 3.
+ *   r1 at 1, amr 1: H->P 2, at P 3, loaded 4, P->D 4, at D 8, delivered 9; to K1, there at 10.
+ *   r2 at 2, amr 2: at P 4, loaded 5, at D 9, delivered 10; K1 holds amr 1: to K2, there at 13.
+ * The run ends at 13. Vehicle time 26: to_home 1 + 3, idle 1 + 3 (amr 1) and 2 (amr 2). */
+static const char park_yaml[] = "name: park\n"
+                                "time_unit: min\n"
+                                "blocks:\n"
+                                "  - source: in\n"
+                                "    interarrival: 1\n"
+                                "    limit: 2\n"
+                                "    to: amr\n"
+                                "  - fleet: amr\n"
+                                "    count: 2\n"
+                                "    speed: 1\n"
+                                "    load: 1\n"
+                                "    unload: 1\n"
+                                "    idle: parking\n"
+                                "    parking: {K1: 1, K2: unlimited}\n"
+                                "    to: out\n"
+                                "  - sink: out\n"
+                                "network:\n"
+                                "  nodes: [H, P, D, K1, K2]\n"
+                                "  segments:\n"
+                                "    - {from: H, to: P, length: 2}\n"
+                                "    - {from: P, to: D, length: 4}\n"
+                                "    - {from: D, to: K1, length: 1}\n"
+                                "    - {from: D, to: K2, length: 3}\n"
+                                "  at: {in: P, amr: H, out: D}\n";
+
+/* The parking model with `from` replaced by `to` run to its end: its end, and the nodes the two
+ * vehicles stand at then. */
+static void park_expect(const char *from, const char *to, double end, double to_home,
+                        const char *node1, const char *node2)
+{
+    char text[4096];
+    const char *p = strstr(park_yaml, from);
+    CHECK(p != NULL);
+    if (!p) return;
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(p - park_yaml), park_yaml, to, p + strlen(from));
+    struct tsim_model *m;
+    struct tsim_result r;
+    int f;
+    struct tsim_sim *sim = run_text(text, "", &m, &f, &r);
+    if (!sim) return;
+    CHECK_NEAR(tsim_sim_now(sim), end, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "to_home"), to_home / (2 * end), 1e-9);
+    const struct tsim__network *net = m->net;
+    CHECK_STR(net->node[tsim__fleet_vehicle_node(sim, f, 0)], node1);
+    CHECK_STR(net->node[tsim__fleet_vehicle_node(sim, f, 1)], node2);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* K1 full: amr 2 parks at K2. With 2 places at K1 both park there (amr 2 at 11); with 1 place
+ * at K2 (room for amr 2) as with unlimited. */
+static void test_fleet_parking_by_hand(void)
+{
+    park_expect("{K1: 1,", "{K1: 1,", 13, 4, "K1", "K2");
+    park_expect("{K1: 1,", "{K1: 2,", 11, 2, "K1", "K1");
+    park_expect("K2: unlimited}", "K2: 1}", 13, 4, "K1", "K2");
+    /* A drop at a parking node with room: the vehicles stay there, no parking drive. */
+    park_expect("{K1: 1, K2: unlimited}", "{D: 2, K1: 1}", 10, 0, "D", "D");
+}
+
+/* Bad parking input, each at its place. */
+static void park_error(const char *from, const char *to, const char *want)
+{
+    char text[4096], diag[1024] = "";
+    const char *p = strstr(park_yaml, from);
+    CHECK(p != NULL);
+    if (!p) return;
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(p - park_yaml), park_yaml, to, p + strlen(from));
+    model_first_error(text, "fleet.yaml", diag, sizeof diag);
+    CHECK_STR(diag, want);
+}
+
+static void test_fleet_parking_bad(void)
+{
+    park_error("{K1: 1,", "{K3: 1,",
+               "fleet.yaml:14:15: error: undefined node 'K3' (did you mean 'K1'?)");
+    park_error("{K1: 1,", "{K1: 0,",
+               "fleet.yaml:14:19: error: a parking's places must be at least 1, got '0'");
+    park_error("K2: unlimited}", "K1: 2}", "fleet.yaml:14:22: error: duplicate key 'K1'");
+    /* K2 reached by a one-way segment only: no way out of it. */
+    park_error("{from: D, to: K2, length: 3}", "{from: D, to: K2, length: 3, one_way: true}",
+               "fleet.yaml:14:22: error: fleet 'amr' has no path from parking 'K2' to its home "
+               "(node 'H'): the network is not connected there");
+    park_error("    parking: {K1: 1, K2: unlimited}\n", "",
+               "fleet.yaml:13:5: error: fleet 'amr' has 'idle: parking' but no 'parking' (give "
+               "its nodes: {NODE: places, ...})");
+    park_error("    idle: parking\n", "    idle: home\n",
+               "fleet.yaml:14:5: error: fleet 'amr' has 'parking' but its 'idle' is not "
+               "'parking', so no vehicle would park");
+    park_error("  at: {in: P, amr: H, out: D}\n",
+               "  at: {in: P, amr: H, out: D}\n  zones: {P: 1}\n",
+               "fleet.yaml:14:5: error: fleet 'amr' parks under zone control, which is not "
+               "supported yet: give it 'idle: stay' or 'home', or no 'node_capacity', 'zones' or "
+               "segment capacities");
+}
+
+/* The fleet's key errors found by its check are reported at the key, not at the fleet. */
+static void test_fleet_key_errors_at_key(void)
+{
+    expect_error("    speed: 200\n", "    speed: 0\n",
+                 "fleet.yaml:9:5: error: 'speed' of fleet 'amr' must be more than 0");
+    expect_error("    speed: 200\n", "    speed: 200\n    speed_loaded: 0\n",
+                 "fleet.yaml:10:5: error: 'speed_loaded' of fleet 'amr' must be more than 0");
+    expect_error("    speed: 200\n", "    speed: 200\n    battery: 2\n",
+                 "fleet.yaml:10:5: error: fleet 'amr' has a 'battery' but no 'charge_rate'");
+    expect_error("    speed: 200\n",
+                 "    speed: 200\n    battery: 2\n    charge_rate: 1\n    charge_below: 0.95\n",
+                 "fleet.yaml:12:5: error: 'charge_below' (0.95) of fleet 'amr' must be below its "
+                 "'charge_until' (0.9)");
+    expect_error("    speed: 200\n",
+                 "    speed: 200\n    battery: 2\n    charge_rate: 1\n    charge_until: 0.1\n",
+                 "fleet.yaml:12:5: error: 'charge_below' (0.2) of fleet 'amr' must be below its "
+                 "'charge_until' (0.1)");
+    expect_error("    speed: 200\n",
+                 "    speed: 200\n    battery: 2\n    charge_rate: 1\n    charge_until: 1.5\n",
+                 "fleet.yaml:12:5: error: 'charge_until' of fleet 'amr' must be at most 1");
+    expect_error("    speed: 200\n", "    speed: 200\n    charger_choice: nearst\n",
+                 "fleet.yaml:10:21: error: unknown charger choice 'nearst' (did you mean "
+                 "'nearest'?)");
+    expect_error("    speed: 200\n", "    speed: 200\n    idle: park\n",
+                 "fleet.yaml:10:11: error: unknown idle rule 'park' (use stay, home or parking)");
+}
+
+/* `products`: a source sending the fleet a product it does not carry is refused at load, naming
+ * both, at the fleet's key; a product not defined, with a did-you-mean. With both products
+ * carried the two pickups run as before. */
+static void test_fleet_products(void)
+{
+    pickups_error("    products: [lo]\n", "fleet.yaml:22:5: error: 'a2' sends product 'hi' to "
+                                           "fleet 'amr', whose 'products' do not include it");
+    pickups_error("    products: [lo, hii]\n",
+                  "fleet.yaml:22:20: error: undefined product 'hii' (did you mean 'hi'?)");
+    pickups_error("    products: lo\n", "fleet.yaml:22:15: error: 'products' (a list of products) "
+                                         "must be a list, not 'lo'");
+    char text[4096];
+    pickups_with(text, sizeof text, "lo", "hi", "    products: [hi, lo]\n");
+    pickups_expect(text, 28, 48.0 / 3, 31.0 / 3);
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -897,5 +1168,13 @@ int main(void)
     RUN(test_fleet_capacity_raises_deliveries);
     RUN(test_fleet_capacity_bad);
     RUN(test_fleet_deliver_within);
+    RUN(test_fleet_request_nearest_by_hand);
+    RUN(test_fleet_request_priority_by_hand);
+    RUN(test_fleet_request_nearest_clone);
+    RUN(test_fleet_request_bad);
+    RUN(test_fleet_parking_by_hand);
+    RUN(test_fleet_parking_bad);
+    RUN(test_fleet_key_errors_at_key);
+    RUN(test_fleet_products);
     return CHECK_DONE();
 }
