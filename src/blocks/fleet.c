@@ -142,10 +142,9 @@ static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t 
 static void next_failure(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 
 /* What zone control asks of the fleet (zone.h). */
-static void after(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int64_t dt,
-                  int kind);
+static int fail_due(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 static const struct tsim__zone_hooks zone_hooks = {
-    .after = after,
+    .fail_due = fail_due,
     .enter = set_state,
     .leg_done = arrived,
     .charger = tsim__fleet_charger_at,
@@ -228,20 +227,6 @@ static void init(struct tsim_sim *sim, uint32_t b)
     tsim__zone_init(s, home);
 }
 
-static int fail_due(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
-
-/* Vehicle i's next timed step ends after `dt` ticks with event `kind` (EV_ARRIVE, EV_LOADED,
- * EV_UNLOADED, EV_NODE): kept in `ev` so that a failure can pause it; a failure due stops the
- * vehicle at its start. */
-static void after(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int64_t dt,
-                  int kind)
-{
-    struct vehicle *v = &s->v[i];
-    v->ev = tsim__schedule(sim, sim->now + dt, b, (uint32_t)kind, i);
-    v->ev_at = sim->now + dt;
-    v->ev_kind = kind;
-    if (v->due) fail_due(sim, b, s, i);
-}
 
 static void start_loading(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
@@ -251,7 +236,7 @@ static void start_loading(struct tsim_sim *sim, uint32_t b, struct fleet *s, uin
     tsim__sum_add(&s->wait, sim->now - sim->ents[v->ent].t_in);
     set_state(sim, b, s, i, LOADING);
     int64_t dt = d->val[K_LOAD].set ? tsim__draw(sim, &d->val[K_LOAD].d, &s->h.rng[TSIM__RNG_MAIN]) : 0;
-    after(sim, b, s, i, dt, EV_LOADED);
+    tsim__vehicle_after(sim, b, s, i, dt, EV_LOADED);
 }
 
 
@@ -263,7 +248,7 @@ static void drive(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i,
     v->drive = state;
     set_state(sim, b, s, i, state);
     if (!s->zoned || v->node == s->paths->place[to]) /* a leg of no length takes 0 */
-        after(sim, b, s, i, travel(sim, s, state == LOADED, v->place, to), EV_ARRIVE);
+        tsim__vehicle_after(sim, b, s, i, travel(sim, s, state == LOADED, v->place, to), EV_ARRIVE);
     else
         tsim__zone_step(sim, b, s, i);
 }
@@ -541,7 +526,7 @@ static void repaired(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     }
     set_state(sim, b, s, i, v->resume);
     if (v->resume == CHARGING) charge_end(sim, b, s, i);
-    else after(sim, b, s, i, v->rest, v->ev_kind);
+    else tsim__vehicle_after(sim, b, s, i, v->rest, v->ev_kind);
 }
 
 /* A failure (`why`: FAIL_MODEL or FAIL_PLANT) falls on vehicle i: it stops now when it can, else
@@ -662,7 +647,7 @@ static void start_unloading(struct tsim_sim *sim, uint32_t b, struct fleet *s, u
     int64_t dt = d->val[K_UNLOAD].set
                      ? tsim__draw(sim, &d->val[K_UNLOAD].d, &s->h.rng[TSIM__RNG_AUX])
                      : 0;
-    after(sim, b, s, i, dt, EV_UNLOADED);
+    tsim__vehicle_after(sim, b, s, i, dt, EV_UNLOADED);
 }
 
 /* Loads per trip (`capacity` above 1) --------------------------------------------------------

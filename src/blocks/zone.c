@@ -134,8 +134,8 @@ static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     s->occ[a->to]++;
     hold(s, LINK_ARC(i), a->to);
     if (s->net->segcap) s->segocc[a->seg]++;
-    s->hooks->after(sim, b, s, i, tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed)),
-                    EV_NODE);
+    tsim__vehicle_after(sim, b, s, i,
+                        tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed)), EV_NODE);
     if (v->plugged) tsim__zone_unplug(sim, s, i);
 }
 

@@ -64,12 +64,11 @@ enum { FAIL_MODEL = 1, FAIL_PLANT = 2 }; /* a vehicle's `due` and `down`: the mo
 struct fleet;
 
 /* What zone.c asks of fleet.c, through the fleet's state (`hooks`), so that zone.c calls nothing
- * of fleet.c by name: vehicle i's next timed step ends after `dt` ticks with event `kind` (a
- * failure may pause it); vehicle i enters `state` (its time in states and its battery are
+ * of fleet.c by name: vehicle i, whose failure is due (`due`), stops at the start of its timed
+ * step (tsim__vehicle_after); vehicle i enters `state` (its time in states and its battery are
  * brought up to now); vehicle i reached the end of its leg; the charger block at place `p`. */
 struct tsim__zone_hooks {
-    void (*after)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int64_t dt,
-                  int kind);
+    int (*fail_due)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
     void (*enter)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int state);
     void (*leg_done)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
     uint32_t (*charger)(const struct tsim_sim *sim, const struct fleet *s, int p);
@@ -128,6 +127,19 @@ struct fleet {
     struct tsim__sum repair; /* each failure's time in FAILED, counted at its end */
     struct vehicle v[];
 };
+
+/* Vehicle i's next timed step ends after `dt` ticks with event `kind` (EV_ARRIVE, EV_LOADED,
+ * EV_UNLOADED, EV_NODE): kept in `ev` so that a failure can pause it; a failure due stops the
+ * vehicle at its start. Inline: every step of every vehicle goes through it. */
+static inline void tsim__vehicle_after(struct tsim_sim *sim, uint32_t b, struct fleet *s,
+                                       uint32_t i, int64_t dt, int kind)
+{
+    struct vehicle *v = &s->v[i];
+    v->ev = tsim__schedule(sim, sim->now + dt, b, (uint32_t)kind, i);
+    v->ev_at = sim->now + dt;
+    v->ev_kind = kind;
+    if (v->due) s->hooks->fail_due(sim, b, s, i);
+}
 
 /* Places in a fleet's travel-time tables (struct tsim__net_paths): the home, the first pickup,
  * then the destinations (2 + k for route target k), then the other pickups (pickup_place), then
