@@ -25,7 +25,6 @@ fi
 MOSQ_EXTRA="persistence true
 persistence_location $TMP/
 autosave_interval 1
-max_queued_messages 0
 max_inflight_messages 0"
 start_broker twin_broker || exit 1
 

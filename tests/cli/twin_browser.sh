@@ -42,6 +42,7 @@ allow_anonymous true
 pid_file $TMP/mosq.pid
 log_dest file $TMP/mosq.log
 user $(id -un)
+max_queued_messages 0
 EOC
 "$MOSQUITTO" -c "$TMP/mosq.conf" -d 2>>"$TMP/mosq.err"
 i=0

@@ -75,6 +75,7 @@ password_file $TMP/passwd
 pid_file $TMP/mosq.pid
 log_dest file $TMP/mosq.log
 user $(id -un)
+max_queued_messages 0
 EOF
 $TWIN --mqtt 127.0.0.1:$PORT --username plant --password wrong --idle-exit 5 \
     --state-out "$TMP/auth.twin" 2>"$TMP/auth.err" &
@@ -155,6 +156,7 @@ allow_anonymous true
 pid_file $TMP/mosq.pid
 log_dest file $TMP/mosq.log
 user $(id -un)
+max_queued_messages 0
 EOF
 "$MOSQUITTO" -c "$TMP/open.conf" -d 2>>"$TMP/mosq.err"
 i=0
