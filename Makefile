@@ -22,10 +22,15 @@ OPT = -O2 -g
 else
 BUILD ?= build
 # Link-time optimisation lets the blocks inline the kernel's small functions across files; the
-# event loop spends its time in such calls.
-OPT = -O2 -g -flto=auto
+# event loop spends its time in such calls. The objects are fat (machine code beside GCC's
+# bytecode): the command and the bench programs link with LTO, the test, example and check
+# programs without ($(NOLTO)), from the machine code. An LTO link optimises the whole library
+# again, about 16 s of CPU for one unit test against 1 s without: with some 70 such programs, it
+# was most of a fresh build's time.
+OPT = -O2 -g -flto=auto -ffat-lto-objects
 AR = gcc-ar
 endif
+NOLTO := $(if $(findstring -flto,$(OPT)),-fno-lto)
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter -Werror
 # No fused multiply-add anywhere: a Philox run's draws and tick conversions must round as the
@@ -62,6 +67,12 @@ DL_PKGS := libmosquitto libmicrohttpd sqlite3
 PKG_LIBS := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/null) -ldl
 CFLAGS_ALL += $(PKG_CFLAGS)
 LDLIBS_ALL := $(PKG_LIBS) $(LDLIBS_ALL)
+# What this build's objects were compiled with: when CFLAGS_ALL changes (a flag changed here,
+# other CFLAGS given to make), every object of the build folder is compiled again.
+FLAGS_STAMP := $(BUILD)/flags
+ifneq ($(shell cat $(FLAGS_STAMP) 2>/dev/null),$(strip $(CFLAGS_ALL)))
+$(shell mkdir -p $(BUILD) && printf '%s\n' '$(strip $(CFLAGS_ALL))' >$(FLAGS_STAMP))
+endif
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The dashboard's pages (web/*) are compiled into the library as one generated C file.
@@ -85,7 +96,7 @@ GPU_REF_BIN := $(BUILD)/gpu-check/philox_ref
 all: $(BUILD)/libtwinsim.a $(BUILD)/twinsim $(TEST_BIN) $(EXAMPLE_BIN) $(CHECK_BIN) $(DIFF_BIN) \
      $(GPU_REF_BIN)
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h src/*/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/*.h src/*/*.h) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_ALL) -c $< -o $@
@@ -94,11 +105,11 @@ $(BUILD)/gen/web_assets.c: $(WEB_FILES) scripts/embed-web.sh
 	@mkdir -p $(dir $@)
 	@sh scripts/embed-web.sh $(WEB_FILES) >$@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/%.o: $(BUILD)/gen/%.c src/results/web_assets.h
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c src/results/web_assets.h $(FLAGS_STAMP)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(BUILD)/pic/gen/%.o: $(BUILD)/gen/%.c src/results/web_assets.h
+$(BUILD)/pic/gen/%.o: $(BUILD)/gen/%.c src/results/web_assets.h $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_ALL) $(PIC_FLAGS) -c $< -o $@
 
@@ -113,22 +124,22 @@ $(BUILD)/twinsim: $(CLI_SRC) $(BUILD)/libtwinsim.a
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BUILD)/libtwinsim.a
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS_ALL) -Itests/unit $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
+	@$(CC) $(CFLAGS_ALL) $(NOLTO) -Itests/unit $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
 
 $(BUILD)/examples/%: examples/%.c $(BUILD)/libtwinsim.a
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
+	@$(CC) $(CFLAGS_ALL) $(NOLTO) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
 
 $(BUILD)/diff/%: tests/diff/%.c $(BUILD)/libtwinsim.a
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
+	@$(CC) $(CFLAGS_ALL) $(NOLTO) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
 
 $(BUILD)/gpu-check/%: tests/gpu/%.c $(BUILD)/libtwinsim.a
 	@mkdir -p $(dir $@)
 	@echo "  LINK    $@"
-	@$(CC) $(CFLAGS_ALL) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
+	@$(CC) $(CFLAGS_ALL) $(NOLTO) $< $(BUILD)/libtwinsim.a $(LDLIBS_ALL) -o $@
 
 $(BUILD)/bench-check/%: bench/%.c bench/bench_util.h $(BUILD)/libtwinsim.a
 	@mkdir -p $(dir $@)
@@ -148,7 +159,7 @@ PIC_OBJ := $(LIB_SRC:%.c=$(BUILD)/pic/%.o) $(WEB_GEN:$(BUILD)/gen/%.c=$(BUILD)/p
 PIC_FLAGS = -fPIC $(if $(findstring -flto,$(OPT)),-ffat-lto-objects)
 SHLIB = $(BUILD)/lib/libtwinsim.so.$(VERSION)
 
-$(BUILD)/pic/%.o: %.c $(wildcard include/*.h src/*/*.h)
+$(BUILD)/pic/%.o: %.c $(wildcard include/*.h src/*/*.h) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (PIC)"
 	@$(CC) $(CFLAGS_ALL) $(PIC_FLAGS) -c $< -o $@

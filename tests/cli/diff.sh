@@ -3,7 +3,10 @@
 # models of a fixed seed and the hand-written models under tests/diff/models/, each through the
 # invariant checker ($BUILD/diff/invariants, so under ASan+UBSan in the sanitizer build) and
 # compared with the SimPy translation (tests/diff/compare.py). Prints SKIP when no python3 has
-# simpy and yaml; with TSIM_REQUIRE_SIMPY=1 (CI) that is a FAIL instead.
+# simpy and yaml; with TSIM_REQUIRE_SIMPY=1 (CI) that is a FAIL instead. The SimPy side of each
+# model is kept in build/diff-simpy (keyed by the model, the translation's sources and the
+# versions: tests/diff/compare.py, simpy_cached): the suites after the gcc one compare their own
+# twinsim with the SimPy results the gcc suite computed, instead of running SimPy again.
 . tests/cli/lib.inc
 
 py=""
@@ -15,4 +18,5 @@ if [ -z "$py" ]; then
     if [ "${TSIM_REQUIRE_SIMPY:-0}" = 1 ]; then fail diff "$why"; else echo "SKIP diff: $why"; fi
     exit 0
 fi
-PYTHON=$py sh tests/diff/run.sh --models 30 --seed 13 --jobs 2 tests/diff/models/*.yaml
+PYTHON=$py sh tests/diff/run.sh --models 30 --seed 13 --jobs 2 --simpy-cache build/diff-simpy \
+    tests/diff/models/*.yaml

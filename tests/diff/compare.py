@@ -92,6 +92,40 @@ def simpy_run(m, reps, seed, horizon, warmup):
     return {k: stats.summary([r[k] for r in runs]) for k in runs[0]}
 
 
+def simpy_cached(cache, path, m, reps, seed, horizon, warmup):
+    """simpy_run's summary, kept in the folder `cache` (None: no cache) under a key of all it
+    depends on: the model file's bytes, the replications, seed, horizon and warm-up, the
+    translation's own sources (every .py file here) and the Python and SimPy versions. The SimPy
+    side of a model is the same whichever build of twinsim it is compared with, so the suites
+    after the first (clang, ASan+UBSan) read it instead of running it again."""
+    if not cache:
+        return simpy_run(m, reps, seed, horizon, warmup)
+    import hashlib
+    import simpy
+    h = hashlib.sha256()
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py"):
+            with open(os.path.join(here, name), "rb") as f:
+                h.update(name.encode() + b"\0" + f.read() + b"\0")
+    with open(path, "rb") as f:
+        h.update(f.read())
+    h.update(repr((reps, seed, horizon, warmup, sys.version, simpy.__version__)).encode())
+    file = os.path.join(cache, h.hexdigest() + ".json")
+    try:
+        with open(file) as f:
+            return {k: tuple(v) for k, v in json.load(f).items()}
+    except (OSError, ValueError):
+        pass
+    out = simpy_run(m, reps, seed, horizon, warmup)
+    os.makedirs(cache, exist_ok=True)
+    tmp = "%s.%d.tmp" % (file, os.getpid())
+    with open(tmp, "w") as f:
+        json.dump(out, f)
+    os.replace(tmp, file)
+    return out
+
+
 def compared_kpis(m, types):
     names = ["system." + k for k in SYSTEM]
     for b in m.blocks:
@@ -143,7 +177,7 @@ def compare_model(path, opts):
         horizon = float(doc["horizon"])
         warmup = float(doc["warmup"])
         seed = opts.seed if opts.seed is not None else m.seed
-        b = simpy_run(m, opts.reps_simpy, seed, horizon, warmup)
+        b = simpy_cached(opts.simpy_cache, path, m, opts.reps_simpy, seed, horizon, warmup)
     except (RunError, OSError, ValueError, KeyError) as exc:
         print("FAIL diff %s: %s" % (path, exc))
         return 2
@@ -172,6 +206,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=None, help="default: the model's run.seed")
     ap.add_argument("--alpha", type=float, default=1e-4)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--simpy-cache", default=None,
+                    help="a folder that keeps the SimPy side of each model (see simpy_cached)")
     opts = ap.parse_args(argv)
     worst = 0
     for path in opts.models:

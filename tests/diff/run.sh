@@ -2,7 +2,7 @@
 # Random models through twinsim and the SimPy translation, and through the invariant checker.
 #
 #   tests/diff/run.sh --models N [--seed S] [--jobs J] [--reps-simpy R] [--reps-twinsim R]
-#                     [--reps-invariants R] [--keep DIR] [MODEL.yaml...]
+#                     [--reps-invariants R] [--keep DIR] [--simpy-cache DIR] [MODEL.yaml...]
 #
 # Generates N models of seed S (tests/diff/generate.py; model I of seed S is always the same),
 # adds the model files named, and for each: $BUILD/diff/invariants checks the engine's
@@ -10,13 +10,15 @@
 # SimPy translation's. Models run J at a time. Prints every PASS and FAIL line, a FAIL with both
 # values and the model file's text, then one summary line; exits 1 if any model failed.
 # --keep DIR writes the models there (kept); otherwise they go in a temporary folder.
+# --simpy-cache DIR keeps each model's SimPy summary there, keyed by all it depends on (compare.py,
+# simpy_cached), so that another build's run of the same models reads it instead of running it.
 # Python: $PYTHON, else the first of python3 and /usr/bin/python3 that has simpy and yaml
 # (Debian: python3-simpy3, python3-yaml).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-build}
 TWINSIM=${TWINSIM:-$BUILD/twinsim}
-models=0 seed=1 jobs=2 reps_simpy=20 reps_twinsim=100 reps_inv=10 keep="" extra=""
+models=0 seed=1 jobs=2 reps_simpy=20 reps_twinsim=100 reps_inv=10 keep="" extra="" cache=""
 while [ $# -gt 0 ]; do
     case $1 in
         --models) models=$2; shift 2 ;;
@@ -26,7 +28,8 @@ while [ $# -gt 0 ]; do
         --reps-twinsim) reps_twinsim=$2; shift 2 ;;
         --reps-invariants) reps_inv=$2; shift 2 ;;
         --keep) keep=$2; shift 2 ;;
-        -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --simpy-cache) cache=$2; shift 2 ;;
+        -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "run.sh: unknown option '$1'" >&2; exit 2 ;;
         *) extra="$extra $1"; shift ;;
     esac
@@ -60,14 +63,14 @@ n=$(wc -l <"$list")
 [ "$n" -gt 0 ] || { echo "run.sh: no models (give --models N or model files)" >&2; exit 2; }
 start=$(date +%s)
 # One model per job: its invariants, then its comparison. A model that runs too long is a FAIL.
-export PYTHONDONTWRITEBYTECODE=1 TWINSIM py here reps_simpy reps_twinsim reps_inv BUILD
+export PYTHONDONTWRITEBYTECODE=1 TWINSIM py here reps_simpy reps_twinsim reps_inv BUILD cache
 log="$dir/log.txt"
 xargs -P "$jobs" -n 1 sh -c '
     m=$1
     out=$(timeout 300 "$BUILD/diff/invariants" --reps "$reps_inv" --timeout 60 "$m" 2>&1) ||
         [ -n "$out" ] || out="FAIL invariants $m: exit $?"
     cmp=$(timeout 600 "$py" "$here/compare.py" --twinsim "$TWINSIM" --reps-simpy "$reps_simpy" \
-        --reps-twinsim "$reps_twinsim" "$m" 2>&1) || [ -n "$cmp" ] || cmp="FAIL diff $m: timed out"
+        --reps-twinsim "$reps_twinsim" ${cache:+--simpy-cache "$cache"} "$m" 2>&1) || [ -n "$cmp" ] || cmp="FAIL diff $m: timed out"
     printf "%s\n%s\n" "$out" "$cmp"
     case "$out$cmp" in *FAIL*)
         echo "    the model, $m:"

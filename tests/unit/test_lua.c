@@ -223,8 +223,9 @@ static void run_fails(const char *text, const char *expected)
 static char *lua_route(const char *code)
 {
     static char buf[2000];
-    snprintf(buf, sizeof buf, "    to:\n      rule: lua\n      among: [a, b]\n      lua: |\n%s",
-             code);
+    int n = snprintf(buf, sizeof buf,
+                     "    to:\n      rule: lua\n      among: [a, b]\n      lua: |\n%s", code);
+    CHECK(n > 0 && (size_t)n < sizeof buf);
     return with_logic(attrs_nr, buf);
 }
 
