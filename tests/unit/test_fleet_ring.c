@@ -1,0 +1,209 @@
+/*
+ * A fleet against closed forms: a ring of n vehicles and m stations with deterministic times,
+ * whose throughput is the lesser of what the vehicles and what the slowest station can do.
+ *
+ * The deterministic checks are exact up to the edges of the statistics window, each bound
+ * derived where it is used.
+ */
+#include "check.h"
+#include "model_text.h"
+#include "twinsim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int verbose;
+
+/* A ring of vehicles and stations ------------------------------------------------------------
+ *
+ * The model. m stations S0 .. S(m-1) stand on a one-way ring of segments S(i) -> S(i+1) of
+ * lengths len[i] (S(m-1) -> S0 closes it). At each station stand
+ *   - a source `s<i>` of product p<i> whose whole population (K entities, at time 0) is sent to
+ *     the fleet: the station's store of outgoing loads, so large that it never runs dry in the
+ *     run (K = 3000 against at most X (W + T) + n + 1 < 1400 taken from it, below);
+ *   - a machine `m<i>` (one server, no buffer, a fixed `process` proc[i], then a sink): the
+ *     station's work on what it receives.
+ * The fleet (n vehicles, home S0) carries p<i> to m<i+1> (a route by product), so every request
+ * at S(i) goes to the next station. `request_choice: nearest`: a vehicle that has handed its load
+ * over at S(i+1) takes a request waiting there (no empty travel), never one elsewhere while one
+ * waits there. The stores are never empty, so once each vehicle has taken its first load it goes
+ * round the ring for ever: unload at S(i) (u), hand over to m<i> (at once when the machine is
+ * free; else `blocked` until it is, the blocked vehicles in the order they came), load the next
+ * request (l), drive loaded to S(i+1). No vehicle is idle, none drives empty, and with no zone
+ * control vehicles do not hinder one another on the segments.
+ *
+ * The closed form. A lap takes C = sum(len) / speed_loaded + m (u + l) when nothing waits. Let
+ * X be the number of vehicles that pass a station per time unit, the same at every station in
+ * the long run (they go round in one order). Two upper bounds:
+ *   - a vehicle's laps are at least C apart, so X <= n / C;
+ *   - machine m<i> takes one load per proc[i], so X <= 1 / proc[i] for every i.
+ * This is a closed cyclic network of single-server stations with fixed times and infinite-
+ * server travel: a timed event graph whose elementary circuits are the vehicles' lap (n tokens,
+ * time C) and each machine's own cycle (1 token, time proc[i]); its throughput is the least
+ * circuit ratio (Ramamoorthy and Ho, 1980; Baccelli et al., Synchronization and Linearity,
+ * 1992), so the bounds are reached:
+ *       X = min(n / C, 1 / max(proc)),   deliveries per time unit = m X.
+ * Which bound holds says what the time of a vehicle is made of:
+ *   - vehicles the limit (n / C < 1 / max proc): once spread out, no vehicle ever waits, every
+ *     lap takes C, and the shares of vehicle time are travel / C loaded, m l / C loading,
+ *     m u / C unloading, 0 blocked;
+ *   - a station the limit (the machine of the largest proc, p): it never idles and hands over
+ *     exactly every p, each vehicle's lap takes n p, of which n p - C blocked (at that machine).
+ * Every machine is busy X proc[i] of the time.
+ *
+ * The window's edges. The run measures from the warm-up W to W + T. After the first laps
+ * (W = 20 of the longer of C and n p, far past the one or two laps that a platoon starting at
+ * home takes to spread) the motion is periodic:
+ *   - vehicles the limit: each vehicle hands over at each station exactly every C, so in the
+ *     window it does so floor or ceil of T / C times: the m n counts are each within 1 of T / C,
+ *     and the deliveries D within m n of m X T;
+ *   - a station the limit: that machine hands over floor or ceil of T / p times; at any moment
+ *     the counts of two stations since time 0 differ by at most the n vehicles between them, so
+ *     over the window each station's count is within n + 1 of X T, and D within m (n + 1).
+ * Both give |D - m X T| <= m (n + 1). A machine's busy time is its count times proc[i], plus or
+ * minus one part cut by each edge: |utilization - X proc[i]| <= (n + 3) proc[i] / T. The blocked
+ * time of a vehicle is (n p - C) per lap, at most one lap's worth cut off by the edges:
+ * |blocked - (1 - C X / n)| <= (n p - C) / T. The state shares when vehicles are the limit are
+ * off by at most one lap per vehicle: C / T.
+ */
+
+#define RING_MAX 8
+#define RING_POP 3000
+
+struct ring {
+    int m, n;
+    double len[RING_MAX], proc[RING_MAX];
+};
+
+/* Common to every ring: speeds empty 1 and loaded 2, load 1, unload 0.5. */
+static const double ring_speed_loaded = 2, ring_load = 1, ring_unload = 0.5;
+
+/* The model text of ring `g` into text[size]. */
+static void ring_text(const struct ring *g, char *text, size_t size)
+{
+    size_t k = 0;
+#define PUT(...) (k += (size_t)snprintf(text + k, k < size ? size - k : 0, __VA_ARGS__))
+    PUT("name: ring\ntime_unit: min\nproducts: [");
+    for (int i = 0; i < g->m; i++) PUT("%sp%d", i ? ", " : "", i);
+    PUT("]\nblocks:\n");
+    for (int i = 0; i < g->m; i++)
+        PUT("  - {source: s%d, product: p%d, population: %d, to: amr}\n", i, i, RING_POP);
+    PUT("  - fleet: amr\n    count: %d\n    speed: 1\n    speed_loaded: %g\n    load: %g\n"
+        "    unload: %g\n    request_choice: nearest\n    to: {by: product",
+        g->n, ring_speed_loaded, ring_load, ring_unload);
+    for (int i = 0; i < g->m; i++) PUT(", p%d: m%d", i, (i + 1) % g->m);
+    PUT("}\n");
+    for (int i = 0; i < g->m; i++) PUT("  - {machine: m%d, process: %g, to: done}\n", i, g->proc[i]);
+    PUT("  - sink: done\nnetwork:\n  nodes: [");
+    for (int i = 0; i < g->m; i++) PUT("%sS%d", i ? ", " : "", i);
+    PUT("]\n  segments:\n");
+    for (int i = 0; i < g->m; i++)
+        PUT("    - {from: S%d, to: S%d, length: %g, one_way: true}\n", i, (i + 1) % g->m,
+            g->len[i]);
+    PUT("  at: {amr: S0");
+    for (int i = 0; i < g->m; i++) PUT(", s%d: S%d, m%d: S%d", i, i, i, i);
+    PUT("}\n");
+#undef PUT
+    CHECK(k < size);
+}
+
+/* Ring `g` run over the window [W, W + T) and checked against the closed form above. */
+static void ring_check(const struct ring *g, const char *limit)
+{
+    char text[8192];
+    ring_text(g, text, sizeof text);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(text, "ring.yaml", &m);
+    if (!sim) return;
+    double travel = 0, p = 0;
+    for (int i = 0; i < g->m; i++) {
+        travel += g->len[i] / ring_speed_loaded;
+        if (g->proc[i] > p) p = g->proc[i];
+    }
+    const int n = g->n, ms = g->m;
+    const double C = travel + ms * (ring_load + ring_unload);
+    const int by_vehicles = n / C < 1 / p;
+    const double X = by_vehicles ? n / C : 1 / p;
+    /* The test's cases are meant to show each limit: `limit` says which. */
+    CHECK(strcmp(limit, by_vehicles ? "vehicles" : "station") == 0);
+    const double W = 20 * (C > n * p ? C : n * p), T = 2000;
+    /* The stores outlast the run: at most X (W + T) + n + 1 loads are taken from each. */
+    CHECK(X * (W + T) + n + 1 < RING_POP);
+    CHECK(tsim_sim_set_warmup(sim, W) == 0);
+    tsim_sim_run_until(sim, W + T);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    const int f = tsim_model_find_block(m, "amr");
+    const double D = kpi(&r, f, "deliveries");
+    if (verbose)
+        printf("  m %d, n %d: C %g, X %g (%s), deliveries %g against %g\n", ms, n, C, X, limit, D,
+               ms * X * T);
+    CHECK_NEAR(D, ms * X * T, ms * (n + 1));
+    CHECK_NEAR(kpi(&r, f, "deliveries_per_hour"), 60 * ms * X, 60.0 * ms * (n + 1) / T);
+    CHECK_NEAR(kpi(&r, f, "idle"), 0, 0);
+    CHECK_NEAR(kpi(&r, f, "to_pickup"), 0, 0);
+    CHECK_NEAR(kpi(&r, f, "empty_travel_share"), 0, 0);
+    if (by_vehicles) {
+        CHECK_NEAR(kpi(&r, f, "blocked"), 0, 0);
+        CHECK_NEAR(kpi(&r, f, "loaded"), travel / C, C / T);
+        CHECK_NEAR(kpi(&r, f, "loading"), ms * ring_load / C, C / T);
+        CHECK_NEAR(kpi(&r, f, "unloading"), ms * ring_unload / C, C / T);
+    } else {
+        CHECK_NEAR(kpi(&r, f, "blocked"), 1 - C * X / n, (n * p - C) / T);
+    }
+    for (int i = 0; i < ms; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "m%d", i);
+        int b = tsim_model_find_block(m, name);
+        CHECK_NEAR(kpi(&r, b, "utilization"), X * g->proc[i], (n + 3) * g->proc[i] / T);
+    }
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Two stations, lengths 6 and 14 (a lap of 10 + 2 x 1.5 = 13), machines 2 and 5. One vehicle:
+ * X = 1 / 13, 9.23 deliveries an hour. Three: 3 / 13 = 0.231 is above 1 / 5, so the machine of 5
+ * holds them to X = 0.2, 24 deliveries an hour, each vehicle blocked 1 - 13 / 15 of its time. */
+static void test_fleet_ring_two_stations(void)
+{
+    struct ring g = {.m = 2, .n = 1, .len = {6, 14}, .proc = {2, 5}};
+    ring_check(&g, "vehicles");
+    g.n = 3;
+    ring_check(&g, "station");
+}
+
+/* Three stations, lengths 8, 12, 10 (a lap of 15 + 3 x 1.5 = 19.5), machines 2, 3, 2. Two and six
+ * vehicles: X = 2 / 19.5 and 6 / 19.5 = 0.308, below 1 / 3. Eight: 0.410, held to 1 / 3 by the
+ * machine of 3 (60 deliveries an hour). */
+static void test_fleet_ring_three_stations(void)
+{
+    struct ring g = {.m = 3, .n = 2, .len = {8, 12, 10}, .proc = {2, 3, 2}};
+    ring_check(&g, "vehicles");
+    g.n = 6;
+    ring_check(&g, "vehicles");
+    g.n = 8;
+    ring_check(&g, "station");
+}
+
+/* Five stations, lengths 6, 8, 4, 10, 12 (a lap of 20 + 5 x 1.5 = 27.5), machines 1, 2, 4, 1, 2.
+ * Three vehicles: X = 3 / 27.5 = 0.109. Seven: 7 / 27.5 = 0.2545, just above 1 / 4: the machine of
+ * 4 holds them to 0.25 (75 deliveries an hour), a close call between the two limits. */
+static void test_fleet_ring_five_stations(void)
+{
+    struct ring g = {.m = 5, .n = 3, .len = {6, 8, 4, 10, 12}, .proc = {1, 2, 4, 1, 2}};
+    ring_check(&g, "vehicles");
+    g.n = 7;
+    ring_check(&g, "station");
+}
+
+int main(void)
+{
+    verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
+    RUN(test_fleet_ring_two_stations);
+    RUN(test_fleet_ring_three_stations);
+    RUN(test_fleet_ring_five_stations);
+    return CHECK_DONE();
+}
