@@ -2,7 +2,8 @@
  * A fleet against closed forms and against itself: a ring of n vehicles and m stations with
  * deterministic times, whose throughput is the lesser of what the vehicles and what the slowest
  * station can do; `request_choice: nearest` against `oldest` at the same load, with common random
- * numbers; Little's law on the requests not yet reached by a vehicle.
+ * numbers; Little's law on the requests not yet reached by a vehicle; and a product the fleet
+ * does not carry that reaches it where the check at load cannot see.
  *
  * The deterministic checks are exact up to the edges of the statistics window, each bound
  * derived where it is used. The statistical ones have the shape of test_validation.c's
@@ -330,6 +331,103 @@ static void test_fleet_little_requests(void)
     little_reached("nearest");
 }
 
+/* A product the fleet does not carry, at run time ----------------------------------------------
+ *
+ * A fleet with `products: [lo]` fed by a machine (a block that passes on what it gets) from a
+ * source of `hi`: the check at load cannot tell what the machine sends, so the model loads, and
+ * the request stops the run when it comes (the part made at 1, processed until 3), with an
+ * error that names the product, the block that sent it and the fleet. With the source's product
+ * `lo` the same model runs to its end: the part is carried (at D at 3 + 4 = 7). */
+static const char carry_yaml[] = "name: carry\n"
+                                 "time_unit: min\n"
+                                 "products: [lo, hi]\n"
+                                 "blocks:\n"
+                                 "  - source: in\n"
+                                 "    product: %s\n"
+                                 "    interarrival: 1\n"
+                                 "    limit: 1\n"
+                                 "    to: mc\n"
+                                 "  - machine: mc\n"
+                                 "    process: 2\n"
+                                 "    to: amr\n"
+                                 "  - fleet: amr\n"
+                                 "    count: 1\n"
+                                 "    speed: 1\n"
+                                 "    products: [lo]\n"
+                                 "    to: out\n"
+                                 "  - sink: out\n"
+                                 "network:\n"
+                                 "  nodes: [P, D]\n"
+                                 "  segments:\n"
+                                 "    - {from: P, to: D, length: 4}\n"
+                                 "  at: {mc: P, amr: P, out: D}\n";
+
+/* The model of carry_yaml with the source's `product`, its sim in *sim (NULL: not made). */
+static struct tsim_model *carry_model(const char *product, struct tsim_sim **sim)
+{
+    char text[2048];
+    snprintf(text, sizeof text, carry_yaml, product);
+    struct tsim_model *m;
+    *sim = sim_from_text(text, "carry.yaml", &m);
+    return m;
+}
+
+static void test_fleet_products_refused_at_run_time(void)
+{
+    struct tsim_sim *sim;
+    struct tsim_model *m = carry_model("hi", &sim);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    tsim_sim_run(sim);
+    CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+    const char *e = tsim_sim_error(sim);
+    CHECK_STR(e ? e : "", "fleet 'amr' was sent product 'hi' by 'mc' at 3 min, but its "
+                          "'products' do not include it");
+    CHECK_NEAR(tsim_sim_now(sim), 3, 0);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+
+    m = carry_model("lo", &sim);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    CHECK_NEAR(tsim_sim_now(sim), 7, 1e-9);
+    CHECK_NEAR(kpi(&r, tsim_model_find_block(m, "amr"), "deliveries"), 1, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The same refusal for a request put in from outside the flow (tsim_block_inject, as the live
+ * twin and the API do), which no check at load can see: at 0.5 an entity of `hi` injected into
+ * the fleet stops the run, the sender named as outside the flow; one of `lo` is taken. */
+static void test_fleet_products_refused_injected(void)
+{
+    struct tsim_sim *sim;
+    struct tsim_model *m = carry_model("lo", &sim);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    const int f = tsim_model_find_block(m, "amr");
+    tsim_sim_run_until(sim, 0.5);
+    CHECK_EQ(tsim_block_inject(sim, f, 0, 1), 1); /* lo */
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    tsim_block_inject(sim, f, 1, 1); /* hi */
+    CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+    const char *e = tsim_sim_error(sim);
+    CHECK_STR(e ? e : "", "fleet 'amr' was sent product 'hi' by 'outside the flow' at 0.5 min, "
+                          "but its 'products' do not include it");
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -338,5 +436,7 @@ int main(void)
     RUN(test_fleet_ring_five_stations);
     RUN(test_fleet_nearest_beats_oldest);
     RUN(test_fleet_little_requests);
+    RUN(test_fleet_products_refused_at_run_time);
+    RUN(test_fleet_products_refused_injected);
     return CHECK_DONE();
 }
