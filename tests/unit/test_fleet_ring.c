@@ -362,38 +362,41 @@ static const char carry_yaml[] = "name: carry\n"
                                  "    - {from: P, to: D, length: 4}\n"
                                  "  at: {mc: P, amr: P, out: D}\n";
 
-/* The model of carry_yaml with the source's `product`, its sim in *sim (NULL: not made). */
-static struct tsim_model *carry_model(const char *product, struct tsim_sim **sim)
+/* A sim of carry_yaml with the source's `product`, its model in *m; NULL (and no model) when
+ * either is not made. */
+static struct tsim_sim *carry_sim(const char *product, struct tsim_model **m)
 {
     char text[2048];
     snprintf(text, sizeof text, carry_yaml, product);
-    struct tsim_model *m;
-    *sim = sim_from_text(text, "carry.yaml", &m);
-    return m;
+    struct tsim_sim *sim = sim_from_text(text, "carry.yaml", m);
+    if (!sim) {
+        tsim_model_destroy(*m);
+        *m = NULL;
+    }
+    return sim;
+}
+
+/* `sim` stopped with the error `want`. */
+static void expect_stopped(const struct tsim_sim *sim, const char *want)
+{
+    CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+    const char *e = tsim_sim_error(sim);
+    CHECK_STR(e ? e : "", want);
 }
 
 static void test_fleet_products_refused_at_run_time(void)
 {
-    struct tsim_sim *sim;
-    struct tsim_model *m = carry_model("hi", &sim);
-    if (!sim) {
-        tsim_model_destroy(m);
-        return;
-    }
+    struct tsim_model *m;
+    struct tsim_sim *sim = carry_sim("hi", &m);
+    if (!sim) return;
     tsim_sim_run(sim);
-    CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
-    const char *e = tsim_sim_error(sim);
-    CHECK_STR(e ? e : "", "fleet 'amr' was sent product 'hi' by 'mc' at 3 min, but its "
-                          "'products' do not include it");
+    expect_stopped(sim, "fleet 'amr' was sent product 'hi' by 'mc' at 3 min, but its 'products' "
+                        "do not include it");
     CHECK_NEAR(tsim_sim_now(sim), 3, 0);
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
 
-    m = carry_model("lo", &sim);
-    if (!sim) {
-        tsim_model_destroy(m);
-        return;
-    }
+    if (!(sim = carry_sim("lo", &m))) return;
     struct tsim_result r;
     run_to_end(sim, &r);
     CHECK_EQ(tsim_sim_status(sim), 0);
@@ -409,21 +412,16 @@ static void test_fleet_products_refused_at_run_time(void)
  * the fleet stops the run, the sender named as outside the flow; one of `lo` is taken. */
 static void test_fleet_products_refused_injected(void)
 {
-    struct tsim_sim *sim;
-    struct tsim_model *m = carry_model("lo", &sim);
-    if (!sim) {
-        tsim_model_destroy(m);
-        return;
-    }
+    struct tsim_model *m;
+    struct tsim_sim *sim = carry_sim("lo", &m);
+    if (!sim) return;
     const int f = tsim_model_find_block(m, "amr");
     tsim_sim_run_until(sim, 0.5);
     CHECK_EQ(tsim_block_inject(sim, f, 0, 1), 1); /* lo */
     CHECK_EQ(tsim_sim_status(sim), 0);
     tsim_block_inject(sim, f, 1, 1); /* hi */
-    CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
-    const char *e = tsim_sim_error(sim);
-    CHECK_STR(e ? e : "", "fleet 'amr' was sent product 'hi' by 'outside the flow' at 0.5 min, "
-                          "but its 'products' do not include it");
+    expect_stopped(sim, "fleet 'amr' was sent product 'hi' by 'outside the flow' at 0.5 min, but "
+                        "its 'products' do not include it");
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
 }
