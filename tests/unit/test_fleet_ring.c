@@ -33,14 +33,14 @@ static int verbose;
  *     run (K = 1000 against at most X (W + T) + n + 1 <= 837 taken from it, below);
  *   - a machine `m<i>` (one server, no buffer, a fixed `process` proc[i], then a sink): the
  *     station's work on what it receives.
- * The fleet (n vehicles, home S0) carries p<i> to m<i+1> (a route by product), so every request
- * at S(i) goes to the next station. `request_choice: nearest`: a vehicle that has handed its load
- * over at S(i+1) takes a request waiting there (no empty travel), never one elsewhere while one
- * waits there. The stores are never empty, so once each vehicle has taken its first load it goes
- * round the ring for ever: unload at S(i) (u), hand over to m<i> (at once when the machine is
- * free; else `blocked` until it is, the blocked vehicles in the order they came), load the next
- * request (l), drive loaded to S(i+1). No vehicle is idle, none drives empty, and with no zone
- * control vehicles do not hinder one another on the segments.
+ * The fleet (n vehicles, home S0; a<m-1> with zones, below) carries p<i> to m<i+1> (a route by
+ * product), so every request at S(i) goes to the next station. `request_choice: nearest`: a vehicle
+ * that has handed its load over at S(i+1) takes a request waiting there (no empty travel), never
+ * one elsewhere while one waits there. The stores are never empty, so once each vehicle has taken
+ * its first load it goes round the ring for ever: unload at S(i) (u), hand over to m<i> (at once
+ * when the machine is free; else `blocked` until it is, the blocked vehicles in the order they
+ * came), load the next request (l), drive loaded to S(i+1). No vehicle is idle, none drives empty,
+ * and with no zone control vehicles do not hinder one another on the segments.
  *
  * The closed form. A lap takes C = sum(len) / speed_loaded + m (u + l) when nothing waits. Let
  * X be the number of vehicles that pass a station per time unit, the same at every station in
@@ -57,32 +57,45 @@ static int verbose;
  *   - vehicles the limit (n / C < 1 / max proc): once spread out, no vehicle ever waits, every
  *     lap takes C, and the shares of vehicle time are travel / C loaded, m l / C loading,
  *     m u / C unloading, 0 blocked;
- *   - a station the limit (the machine of the largest proc, p): it never idles and hands over
+ *   - a machine the limit (the one of the largest proc, p): it never idles and takes a vehicle
  *     exactly every p, each vehicle's lap takes n p, of which n p - C blocked (at that machine).
  * Every machine is busy X proc[i] of the time.
  *
+ * Zones. With zone control (`zoned`) each segment S(i) -> S(i+1) is cut at a node a<i>, out[i]
+ * from S(i); the stations' nodes hold one vehicle each (`zones`), the a<i> any number, and the
+ * vehicles start at a<m-1>. A vehicle reserves S(i) at a<i-1> (waiting there, `zone_wait`, while
+ * another holds it) and holds it from entering the segment to it until it reaches a<i>:
+ *       z[i] = (len[i-1] - out[i-1] + out[i]) / speed_loaded + u + l,
+ * plus any time blocked at the machine (none in the cases here: each proc[i] <= z[i], and a
+ * vehicle reaches a machine at least z[i] after the one before it). Each station's node is one
+ * more circuit (1 token, time z[i]), so
+ *       X = min(n / C, 1 / max(proc), 1 / max(z)),
+ * and when a node is the limit each vehicle waits for it (`zone_wait`, not `blocked`) n z - C
+ * of each lap of n z.
+ *
  * The window's edges. The run measures from the warm-up W to W + T. After the first laps
- * (W = 20 of the longer of C and n p, far past the one or two laps that a platoon starting at
- * home takes to spread) the motion is periodic:
+ * (W = 20 of the longer of C and n b, b the largest proc or z, far past the one or two laps
+ * that a platoon starting at home takes to spread) the motion is periodic:
  *   - vehicles the limit: each vehicle hands over at each station exactly every C, so in the
  *     window it does so floor or ceil of T / C times: the m n counts are each within 1 of T / C,
  *     and the deliveries D within m n of m X T;
- *   - a station the limit: that machine hands over floor or ceil of T / p times; at any moment
- *     the counts of two stations since time 0 differ by at most the n vehicles between them, so
- *     over the window each station's count is within n + 1 of X T, and D within m (n + 1).
+ *   - a machine or a node the limit: it takes a vehicle floor or ceil of T / b times; at any
+ *     moment the counts of two stations since time 0 differ by at most the n vehicles between
+ *     them, so over the window each station's count is within n + 1 of X T, and D within
+ *     m (n + 1).
  * Both give |D - m X T| <= m (n + 1). A machine's busy time is its count times proc[i], plus or
  * minus one part cut by each edge: |utilization - X proc[i]| <= (n + 3) proc[i] / T. The blocked
- * time of a vehicle is (n p - C) per lap, at most one lap's worth cut off by the edges:
- * |blocked - (1 - C X / n)| <= (n p - C) / T. The state shares when vehicles are the limit are
- * off by at most one lap per vehicle: C / T.
+ * (or zone) wait of a vehicle is (n b - C) per lap, at most one lap's worth cut off by the
+ * edges: |share - (1 - C X / n)| <= (n b - C) / T. The state shares when vehicles are the limit
+ * are off by at most one lap per vehicle: C / T.
  */
 
 #define RING_MAX 8
 #define RING_POP 1000
 
 struct ring {
-    int m, n;
-    double len[RING_MAX], proc[RING_MAX];
+    int m, n, zoned;
+    double len[RING_MAX], proc[RING_MAX], out[RING_MAX];
 };
 
 /* Common to every ring: speeds empty 1 and loaded 2, load 1, unload 0.5. */
@@ -103,14 +116,27 @@ static void ring_text(const struct ring *g, char *text, size_t size)
         g->n, ring_speed_loaded, ring_load, ring_unload);
     for (int i = 0; i < g->m; i++) PUT(", p%d: m%d", i, (i + 1) % g->m);
     PUT("}\n");
-    for (int i = 0; i < g->m; i++) PUT("  - {machine: m%d, process: %g, to: done}\n", i, g->proc[i]);
-    PUT("  - sink: done\nnetwork:\n  nodes: [");
-    for (int i = 0; i < g->m; i++) PUT("%sS%d", i ? ", " : "", i);
-    PUT("]\n  segments:\n");
     for (int i = 0; i < g->m; i++)
-        PUT("    - {from: S%d, to: S%d, length: %g, one_way: true}\n", i, (i + 1) % g->m,
-            g->len[i]);
-    PUT("  at: {amr: S0");
+        PUT("  - {machine: m%d, process: %g, to: done}\n", i, g->proc[i]);
+    PUT("  - sink: done\nnetwork:\n  nodes: [");
+    for (int i = 0; i < g->m; i++) PUT(g->zoned ? "%sS%d, a%d" : "%sS%d", i ? ", " : "", i, i);
+    PUT("]\n  segments:\n");
+    for (int i = 0; i < g->m; i++) {
+        const int j = (i + 1) % g->m;
+        if (!g->zoned) {
+            PUT("    - {from: S%d, to: S%d, length: %g, one_way: true}\n", i, j, g->len[i]);
+            continue;
+        }
+        PUT("    - {from: S%d, to: a%d, length: %g, one_way: true}\n", i, i, g->out[i]);
+        PUT("    - {from: a%d, to: S%d, length: %g, one_way: true}\n", i, j, g->len[i] - g->out[i]);
+    }
+    if (g->zoned) {
+        PUT("  zones: {");
+        for (int i = 0; i < g->m; i++) PUT("%sS%d: 1", i ? ", " : "", i);
+        PUT("}\n");
+    }
+    if (g->zoned) PUT("  at: {amr: a%d", g->m - 1);
+    else PUT("  at: {amr: S0");
     for (int i = 0; i < g->m; i++) PUT(", s%d: S%d, m%d: S%d", i, i, i, i);
     PUT("}\n");
 #undef PUT
@@ -125,17 +151,23 @@ static void ring_check(const struct ring *g, const char *limit)
     struct tsim_model *m;
     struct tsim_sim *sim = sim_from_text(text, "ring.yaml", &m);
     if (!sim) return;
-    double travel = 0, p = 0;
-    for (int i = 0; i < g->m; i++) {
-        travel += g->len[i] / ring_speed_loaded;
-        if (g->proc[i] > p) p = g->proc[i];
-    }
     const int n = g->n, ms = g->m;
-    const double C = travel + ms * (ring_load + ring_unload);
-    const int by_vehicles = n / C < 1 / p;
+    double travel = 0, pm = 0, pz = 0; /* the largest proc and z */
+    for (int i = 0; i < ms; i++) {
+        travel += g->len[i] / ring_speed_loaded;
+        if (g->proc[i] > pm) pm = g->proc[i];
+        if (!g->zoned) continue;
+        const int h = (i + ms - 1) % ms;
+        const double z = (g->len[h] - g->out[h] + g->out[i]) / ring_speed_loaded + ring_load +
+                         ring_unload;
+        CHECK(g->proc[i] <= z);
+        if (z > pz) pz = z;
+    }
+    const double C = travel + ms * (ring_load + ring_unload), p = pm > pz ? pm : pz;
+    const int by_vehicles = n / C < 1 / p, by_zone = !by_vehicles && pz > pm;
     const double X = by_vehicles ? n / C : 1 / p;
     /* The test's cases are meant to show each limit: `limit` says which. */
-    CHECK(strcmp(limit, by_vehicles ? "vehicles" : "station") == 0);
+    CHECK(strcmp(limit, by_vehicles ? "vehicles" : by_zone ? "zone" : "machine") == 0);
     const double W = 20 * (C > n * p ? C : n * p), T = 2000;
     /* The stores outlast the run: at most X (W + T) + n + 1 loads are taken from each. */
     CHECK(X * (W + T) + n + 1 < RING_POP);
@@ -154,13 +186,16 @@ static void ring_check(const struct ring *g, const char *limit)
     CHECK_NEAR(kpi(&r, f, "idle"), 0, 0);
     CHECK_NEAR(kpi(&r, f, "to_pickup"), 0, 0);
     CHECK_NEAR(kpi(&r, f, "empty_travel_share"), 0, 0);
+    /* The vehicles' wait a lap, n p - C when a machine or a node is the limit, is `blocked` at
+     * the machine or `zone_wait` for the node. */
+    const double wait = by_vehicles ? 0 : 1 - C * X / n;
+    const double wait_tol = by_vehicles ? 0 : (n * p - C) / T;
+    CHECK_NEAR(kpi(&r, f, "blocked"), by_zone ? 0 : wait, wait_tol);
+    CHECK_NEAR(kpi(&r, f, "zone_wait"), by_zone ? wait : 0, wait_tol);
     if (by_vehicles) {
-        CHECK_NEAR(kpi(&r, f, "blocked"), 0, 0);
         CHECK_NEAR(kpi(&r, f, "loaded"), travel / C, C / T);
         CHECK_NEAR(kpi(&r, f, "loading"), ms * ring_load / C, C / T);
         CHECK_NEAR(kpi(&r, f, "unloading"), ms * ring_unload / C, C / T);
-    } else {
-        CHECK_NEAR(kpi(&r, f, "blocked"), 1 - C * X / n, (n * p - C) / T);
     }
     for (int i = 0; i < ms; i++) {
         char name[16];
@@ -181,7 +216,7 @@ static void test_fleet_ring_two_stations(void)
     struct ring g = {.m = 2, .n = 1, .len = {6, 14}, .proc = {2, 5}};
     ring_check(&g, "vehicles");
     g.n = 3;
-    ring_check(&g, "station");
+    ring_check(&g, "machine");
 }
 
 /* Three stations, lengths 8, 12, 10 (a lap of 15 + 3 x 1.5 = 19.5), machines 2, 3, 2. Two and six
@@ -194,7 +229,7 @@ static void test_fleet_ring_three_stations(void)
     g.n = 6;
     ring_check(&g, "vehicles");
     g.n = 8;
-    ring_check(&g, "station");
+    ring_check(&g, "machine");
 }
 
 /* Five stations, lengths 6, 8, 4, 10, 12 (a lap of 20 + 5 x 1.5 = 27.5), machines 1, 2, 4, 1, 2.
@@ -205,7 +240,7 @@ static void test_fleet_ring_five_stations(void)
     struct ring g = {.m = 5, .n = 3, .len = {6, 8, 4, 10, 12}, .proc = {1, 2, 4, 1, 2}};
     ring_check(&g, "vehicles");
     g.n = 7;
-    ring_check(&g, "station");
+    ring_check(&g, "machine");
 }
 
 /* Which waiting request a free vehicle takes -------------------------------------------------
@@ -227,10 +262,14 @@ static const char near_yaml[] = "name: near\n"
                                 "time_unit: min\n"
                                 "products: [p0, p1, p2, p3]\n"
                                 "blocks:\n"
-                                "  - {source: s0, product: p0, interarrival: exponential(40), to: amr}\n"
-                                "  - {source: s1, product: p1, interarrival: exponential(40), to: amr}\n"
-                                "  - {source: s2, product: p2, interarrival: exponential(40), to: amr}\n"
-                                "  - {source: s3, product: p3, interarrival: exponential(40), to: amr}\n"
+                                "  - {source: s0, product: p0, interarrival: exponential(40), "
+                                "to: amr}\n"
+                                "  - {source: s1, product: p1, interarrival: exponential(40), "
+                                "to: amr}\n"
+                                "  - {source: s2, product: p2, interarrival: exponential(40), "
+                                "to: amr}\n"
+                                "  - {source: s3, product: p3, interarrival: exponential(40), "
+                                "to: amr}\n"
                                 "  - fleet: amr\n"
                                 "    count: 2\n"
                                 "    speed: 1\n"
@@ -426,12 +465,30 @@ static void test_fleet_products_refused_injected(void)
     tsim_model_destroy(m);
 }
 
+/* Three stations with zone control, each segment cut at a node: lengths 2 + 4, 2 + 4, 6 + 2 (a
+ * lap of 20 / 2 + 3 x 1.5 = 14.5), machines 2, 3, 2 as above. The station nodes are held z = 3.5,
+ * 4.5 and 6.5 a vehicle (S0: 2 in and 2 out, S1: 4 and 2, S2: 4 and 6, at 2, plus 1.5 of handling).
+ * Two vehicles: X = 2 / 14.5 = 0.138, below 1 / 6.5 = 0.154. Three and five: held to 1 / 6.5 by
+ * node S2 (27.7 deliveries an hour), each vehicle waiting for it 1 - 14.5 / 19.5 and
+ * 1 - 14.5 / 32.5 of its time. */
+static void test_fleet_ring_zones(void)
+{
+    struct ring g = {.m = 3, .n = 2, .zoned = 1, .len = {6, 6, 8}, .proc = {2, 3, 2},
+                     .out = {2, 2, 6}};
+    ring_check(&g, "vehicles");
+    g.n = 3;
+    ring_check(&g, "zone");
+    g.n = 5;
+    ring_check(&g, "zone");
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
     RUN(test_fleet_ring_two_stations);
     RUN(test_fleet_ring_three_stations);
     RUN(test_fleet_ring_five_stations);
+    RUN(test_fleet_ring_zones);
     RUN(test_fleet_nearest_beats_oldest);
     RUN(test_fleet_little_requests);
     RUN(test_fleet_products_refused_at_run_time);
