@@ -35,8 +35,8 @@
  * refused by the next, nothing on it able to move (all queued, or the belt stopped) and its
  * entry not clear. Nothing in the ring can change then, so the run stops with an error naming
  * the ring and the time (gridlock(), run whenever a blocked belt's state changes) instead of
- * running on with the ring stalled. Only rings of conveyors are seen; one through a buffer or a
- * machine is left to the run's general stall check.
+ * running on with the ring stalled. Only rings of conveyors are seen here; one through a buffer
+ * or a machine is only warned of when the model is loaded (model/loadconv.c), as is this one.
  *
  * Speed changes (a `speed_schedule`, the live twin, tsim_conveyor_set_speed) take effect at
  * the instant they are made: the travel so far is kept, so every position is, and the pending
@@ -93,6 +93,24 @@ static double pitch_of(const struct tsim_model *m, const struct tsim__block_desc
     double p = INFINITY;
     for (int i = 0; i < m->nproducts; i++) p = fmin(p, d->val[K_SPACING].r + item_length(d, i));
     return p;
+}
+
+/* The fewest items conveyor `d` holds while stuck for good (see gridlock() below): accumulating,
+ * with neither an accumulation_length nor a speed 0 in its schedule, a queue from the end to
+ * within a pitch of the entry, which takes floor(length / P) + 1 items of the longest pitch P
+ * (k items span (k - 1) x P at most, and the last must stand less than P in); otherwise 1, the
+ * refused front item (a stopped belt may hold its front item and one at the entry). At least 1;
+ * 1 while its keys are not yet valid (its check reports them). */
+double tsim__conveyor_least_stuck(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    if (d->val[K_ACCUMULATING].i != 0 || d->val[K_ACC_LENGTH].set) return 1;
+    for (int i = 0; i < d->nspeeds; i++)
+        if (!(d->speed_to[i] > 0)) return 1;
+    double p = d->val[K_SPACING].r + d->val[K_ITEM_LENGTH].r;
+    for (int i = 0; d->item_len && i < m->nproducts; i++)
+        p = fmax(p, d->val[K_SPACING].r + item_length(d, i));
+    double k = places(d->val[K_LENGTH].r, p);
+    return k >= 1 && k < INFINITY ? k : 1;
 }
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
