@@ -482,44 +482,46 @@ int tsim_conveyor_set_speed(struct tsim_sim *sim, int block, double speed)
 
 /* The descriptor ---------------------------------------------------------------------------- */
 
+/* A check's error, reported at key `k` of the conveyor when the file gives it (else at the
+ * block). */
+#define fail_at(k, ...)                                                                            \
+    (tsim__model_blame_key(m, d->index, (k)), tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__))
+
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     double len = d->val[K_LENGTH].r, speed = d->val[K_SPEED].r;
     double spacing = d->val[K_SPACING].r, item = d->val[K_ITEM_LENGTH].r;
     if (!(len > 0))
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has length %g: it must be "
-                          "above 0", d->name, len);
+        return fail_at(K_LENGTH, "conveyor '%s' has length %g: it must be above 0", d->name, len);
     if (!(speed > 0))
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has speed %g: it must be "
-                          "above 0", d->name, speed);
+        return fail_at(K_SPEED, "conveyor '%s' has speed %g: it must be above 0", d->name, speed);
     if (spacing > len)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has spacing %g, longer "
-                          "than its length %g", d->name, spacing, len);
+        return fail_at(K_SPACING, "conveyor '%s' has spacing %g, longer than its length %g",
+                       d->name, spacing, len);
     if (item > len)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has item_length %g, "
-                          "longer than its length %g", d->name, item, len);
+        return fail_at(K_ITEM_LENGTH, "conveyor '%s' has item_length %g, longer than its length "
+                       "%g", d->name, item, len);
     for (int i = 0; d->item_len && i < m->nproducts; i++)
         if (item_length(d, i) > len)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has item_length %g "
-                              "for product '%s', longer than its length %g", d->name,
-                              item_length(d, i), m->products[i], len);
+            return fail_at(K_ITEM_LENGTH, "conveyor '%s' has item_length %g for product '%s', "
+                           "longer than its length %g", d->name, item_length(d, i),
+                           m->products[i], len);
     double p = pitch_of(m, d);
     if (!(p > 0))
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' needs a spacing or an "
-                          "item_length above 0%s: its capacity follows from them", d->name,
-                          d->item_len ? " for every product" : "");
+        return fail_at(K_SPACING, "conveyor '%s' needs a spacing or an item_length above 0%s: "
+                       "its capacity follows from them", d->name,
+                       d->item_len ? " for every product" : "");
     if (places(len, p) > (double)TSIM__COUNT_MAX)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' would hold %g items, more "
-                          "than %lld: raise its spacing", d->name, places(len, p),
-                          TSIM__COUNT_MAX);
+        return fail_at(K_SPACING, "conveyor '%s' would hold %g items, more than %lld: raise its "
+                       "spacing", d->name, places(len, p), TSIM__COUNT_MAX);
     if (d->val[K_ACC_LENGTH].set) {
         double a = d->val[K_ACC_LENGTH].r;
         if (d->val[K_ACCUMULATING].i != 0)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has an "
-                              "accumulation_length but does not accumulate", d->name);
+            return fail_at(K_ACC_LENGTH, "conveyor '%s' has an accumulation_length but does not "
+                           "accumulate", d->name);
         if (!(a > 0) || a > len)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has accumulation_length "
-                              "%g: it must be above 0 and at most its length %g", d->name, a, len);
+            return fail_at(K_ACC_LENGTH, "conveyor '%s' has accumulation_length %g: it must be "
+                           "above 0 and at most its length %g", d->name, a, len);
     }
     return 0;
 }

@@ -335,34 +335,36 @@ static void test_conveyor_merge_and_divert(void)
     tsim_model_destroy(m);
 }
 
-/* Bad parameters: each a FILE:LINE:COL error at the block (or the key) that has it. */
+/* Bad parameters: each a FILE:LINE:COL error at the key whose value is wrong (a value out of
+ * its range, or one the whole block refuses: a spacing longer than the belt, at `spacing`), or at
+ * the block for a key it lacks. */
 static void test_conveyor_bad_input(void)
 {
     static const struct {
         const char *keys, *want;
     } cases[] = {
         {"    length: 0\n    speed: 1\n    spacing: 1\n",
-         "belt.yaml:6:5: error: conveyor 'belt' has length 0: it must be above 0"},
+         "belt.yaml:7:5: error: conveyor 'belt' has length 0: it must be above 0"},
         {"    length: 5\n    speed: -1\n    spacing: 1\n", "belt.yaml:8:12: error: 'speed' must be"},
         {"    length: 5\n    speed: 0\n    spacing: 1\n",
-         "belt.yaml:6:5: error: conveyor 'belt' has speed 0: it must be above 0"},
+         "belt.yaml:8:5: error: conveyor 'belt' has speed 0: it must be above 0"},
         {"    length: 5\n    speed: 1\n    spacing: 6\n",
-         "belt.yaml:6:5: error: conveyor 'belt' has spacing 6, longer than its length 5"},
+         "belt.yaml:9:5: error: conveyor 'belt' has spacing 6, longer than its length 5"},
         {"    length: 5\n    speed: 1\n", "belt.yaml:6:5: error: conveyor 'belt' has no 'spacing'"},
         {"    length: 5\n    speed: 1\n    spacing: 0\n",
-         "belt.yaml:6:5: error: conveyor 'belt' needs a spacing or an item_length above 0"},
+         "belt.yaml:9:5: error: conveyor 'belt' needs a spacing or an item_length above 0"},
         {"    length: 5\n    speed: 1\n    spacing: 1\n    accumulating: maybe\n",
          "belt.yaml:10:19: error: unknown value 'maybe'"},
         {"    length: 5\n    speed: 1\n    spacing: 1\n    accumulating: false\n"
          "    accumulation_length: 2\n",
-         "belt.yaml:6:5: error: conveyor 'belt' has an accumulation_length but does not "
+         "belt.yaml:11:5: error: conveyor 'belt' has an accumulation_length but does not "
          "accumulate"},
         {"    length: 5\n    speed: 1\n    spacing: 1\n    accumulation_length: 7\n",
-         "belt.yaml:6:5: error: conveyor 'belt' has accumulation_length 7: it must be above 0 "
+         "belt.yaml:10:5: error: conveyor 'belt' has accumulation_length 7: it must be above 0 "
          "and at most its length 5"},
         {"    length: 5\n    sped: 1\n    spacing: 1\n", "did you mean 'speed'?"},
         {"    length: 1000000\n    speed: 1\n    spacing: 0.0001\n",
-         "belt.yaml:6:5: error: conveyor 'belt' would hold"},
+         "belt.yaml:9:5: error: conveyor 'belt' would hold"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char yaml[600];
@@ -500,7 +502,7 @@ static void test_conveyor_item_length_bad_input(void)
         {"{long: -4, short: 1}", "belt.yaml:21:25: error: an item length must be at least 0 and "
                                  "below 1e12, not -4"},
         {"{long: x, short: 1}", "belt.yaml:21:25: error: an item length must be a number"},
-        {"{long: 11, short: 1}", "belt.yaml:17:5: error: conveyor 'belt' has item_length 11 for "
+        {"{long: 11, short: 1}", "belt.yaml:21:5: error: conveyor 'belt' has item_length 11 for "
                                  "product 'long', longer than its length 10"},
         {"{}", "belt.yaml:21:5: error: 'item_length' is an empty mapping"},
     };
