@@ -766,6 +766,15 @@ static void test_conveyor_speed_schedule_bad_input(void)
     }
 }
 
+/* A source feeding belt a one item a time unit; the %s: more of the source's keys. */
+#define FED_BELT_A                                                                                 \
+    "blocks:\n"                                                                                    \
+    "  - source: in\n"                                                                             \
+    "    interarrival: 1\n"                                                                        \
+    "%s"                                                                                           \
+    "    to: a\n"                                                                                  \
+    "  - conveyor: a\n"
+
 /* Two belts in a ring (a -> b -> a), fed by a source: `check` warns that the ring can fill, and
  * it does. Belt a (speed 1) takes an item every 2 from the source and is full (six items,
  * floor(10 / 2) + 1) from 13; belt b (speed 0.5) takes one from a every 4, at 11, 15, ..., 31,
@@ -777,13 +786,7 @@ static void test_conveyor_speed_schedule_bad_input(void)
  * With equal speeds the ring never fills (ten items go round with gaps of exactly a pitch, b's
  * front always first at a's entry), and fed three items only it never fills either: no error,
  * and no warning either (fewer than the 12 items it holds gridlocked can enter it). */
-static const char ring_fmt[] = "name: ring\n"
-                               "blocks:\n"
-                               "  - source: in\n"
-                               "    interarrival: 1\n"
-                               "%s"
-                               "    to: a\n"
-                               "  - conveyor: a\n"
+static const char ring_fmt[] = "name: ring\n" FED_BELT_A
                                "    length: 10\n"
                                "    speed: 1\n"
                                "    spacing: 2\n"
@@ -851,13 +854,7 @@ static void test_conveyor_ring_gridlock(void)
  * route `first_free` to q or, when q is full, to a sink, it is not warned of either, and never
  * fills; the same exit from m, to a or else the sink, keeps nothing from filling (a belt with a
  * place left is always chosen, and its entry may not be clear): warned of, and it stalls. */
-static const char loop_fmt[] = "name: loop\n"
-                               "blocks:\n"
-                               "  - source: in\n"
-                               "    interarrival: 1\n"
-                               "%s"
-                               "    to: a\n"
-                               "  - conveyor: a\n"
+static const char loop_fmt[] = "name: loop\n" FED_BELT_A
                                "    length: 4\n"
                                "    speed: 1\n"
                                "    spacing: 2\n"
