@@ -35,8 +35,8 @@
  * refused by the next, nothing on it able to move (all queued, or the belt stopped) and its
  * entry not clear. Nothing in the ring can change then, so the run stops with an error naming
  * the ring and the time (gridlock(), run whenever a blocked belt's state changes) instead of
- * running on with the ring stalled. Only rings of conveyors are seen; one through a buffer or a
- * machine is left to the run's general stall check.
+ * running on with the ring stalled. Only rings of conveyors are seen here; one through a buffer
+ * or a machine is only warned of when the model is loaded (model/loadconv.c), as is this one.
  *
  * Speed changes (a `speed_schedule`, the live twin, tsim_conveyor_set_speed) take effect at
  * the instant they are made: the travel so far is kept, so every position is, and the pending
@@ -93,6 +93,24 @@ static double pitch_of(const struct tsim_model *m, const struct tsim__block_desc
     double p = INFINITY;
     for (int i = 0; i < m->nproducts; i++) p = fmin(p, d->val[K_SPACING].r + item_length(d, i));
     return p;
+}
+
+/* The fewest items conveyor `d` holds while stuck for good (see gridlock() below): accumulating,
+ * with neither an accumulation_length nor a speed 0 in its schedule, a queue from the end to
+ * within a pitch of the entry, which takes floor(length / P) + 1 items of the longest pitch P
+ * (k items span (k - 1) x P at most, and the last must stand less than P in); otherwise 1, the
+ * refused front item (a stopped belt may hold its front item and one at the entry). At least 1;
+ * 1 while its keys are not yet valid (its check reports them). */
+double tsim__conveyor_least_stuck(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    if (d->val[K_ACCUMULATING].i != 0 || d->val[K_ACC_LENGTH].set) return 1;
+    for (int i = 0; i < d->nspeeds; i++)
+        if (!(d->speed_to[i] > 0)) return 1;
+    double p = d->val[K_SPACING].r + d->val[K_ITEM_LENGTH].r;
+    for (int i = 0; d->item_len && i < m->nproducts; i++)
+        p = fmax(p, d->val[K_SPACING].r + item_length(d, i));
+    double k = places(d->val[K_LENGTH].r, p);
+    return k >= 1 && k < INFINITY ? k : 1;
 }
 
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
@@ -464,44 +482,46 @@ int tsim_conveyor_set_speed(struct tsim_sim *sim, int block, double speed)
 
 /* The descriptor ---------------------------------------------------------------------------- */
 
+/* A check's error, reported at key `k` of the conveyor when the file gives it (else at the
+ * block). */
+#define fail_at(k, ...)                                                                            \
+    (tsim__model_blame_key(m, d->index, (k)), tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__))
+
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     double len = d->val[K_LENGTH].r, speed = d->val[K_SPEED].r;
     double spacing = d->val[K_SPACING].r, item = d->val[K_ITEM_LENGTH].r;
     if (!(len > 0))
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has length %g: it must be "
-                          "above 0", d->name, len);
+        return fail_at(K_LENGTH, "conveyor '%s' has length %g: it must be above 0", d->name, len);
     if (!(speed > 0))
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has speed %g: it must be "
-                          "above 0", d->name, speed);
+        return fail_at(K_SPEED, "conveyor '%s' has speed %g: it must be above 0", d->name, speed);
     if (spacing > len)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has spacing %g, longer "
-                          "than its length %g", d->name, spacing, len);
+        return fail_at(K_SPACING, "conveyor '%s' has spacing %g, longer than its length %g",
+                       d->name, spacing, len);
     if (item > len)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has item_length %g, "
-                          "longer than its length %g", d->name, item, len);
+        return fail_at(K_ITEM_LENGTH, "conveyor '%s' has item_length %g, longer than its length "
+                       "%g", d->name, item, len);
     for (int i = 0; d->item_len && i < m->nproducts; i++)
         if (item_length(d, i) > len)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has item_length %g "
-                              "for product '%s', longer than its length %g", d->name,
-                              item_length(d, i), m->products[i], len);
+            return fail_at(K_ITEM_LENGTH, "conveyor '%s' has item_length %g for product '%s', "
+                           "longer than its length %g", d->name, item_length(d, i),
+                           m->products[i], len);
     double p = pitch_of(m, d);
     if (!(p > 0))
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' needs a spacing or an "
-                          "item_length above 0%s: its capacity follows from them", d->name,
-                          d->item_len ? " for every product" : "");
+        return fail_at(K_SPACING, "conveyor '%s' needs a spacing or an item_length above 0%s: "
+                       "its capacity follows from them", d->name,
+                       d->item_len ? " for every product" : "");
     if (places(len, p) > (double)TSIM__COUNT_MAX)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' would hold %g items, more "
-                          "than %lld: raise its spacing", d->name, places(len, p),
-                          TSIM__COUNT_MAX);
+        return fail_at(K_SPACING, "conveyor '%s' would hold %g items, more than %lld: raise its "
+                       "spacing", d->name, places(len, p), TSIM__COUNT_MAX);
     if (d->val[K_ACC_LENGTH].set) {
         double a = d->val[K_ACC_LENGTH].r;
         if (d->val[K_ACCUMULATING].i != 0)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has an "
-                              "accumulation_length but does not accumulate", d->name);
+            return fail_at(K_ACC_LENGTH, "conveyor '%s' has an accumulation_length but does not "
+                           "accumulate", d->name);
         if (!(a > 0) || a > len)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "conveyor '%s' has accumulation_length "
-                              "%g: it must be above 0 and at most its length %g", d->name, a, len);
+            return fail_at(K_ACC_LENGTH, "conveyor '%s' has accumulation_length %g: it must be "
+                           "above 0 and at most its length %g", d->name, a, len);
     }
     return 0;
 }

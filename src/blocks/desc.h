@@ -367,6 +367,9 @@ enum {
 /* The products whose KPIs sink `d` of finalized `m` keeps (model.c): every product of a model of
  * two or more, or of one that a picking block's orders may reach; 0 otherwise. */
 int tsim__products_kept(const struct tsim_model *m, const struct tsim__block_desc *d);
+/* The fewest items conveyor `d` of `m` holds while stuck for good, its front item refused and
+ * its entry never clear again (conveyor.c); at least 1. For the loader's check of rings. */
+double tsim__conveyor_least_stuck(const struct tsim_model *m, const struct tsim__block_desc *d);
 
 /* Free the routing sheets and setup families of `m` (src/blocks/sheets.c). */
 void tsim__sheets_release(struct tsim_model *m);

@@ -589,9 +589,11 @@ static int finalize_block(struct tsim_model *m, struct tsim__block_desc *b)
         r->cum = tsim__malloc((size_t)r->n * sizeof(double));
         double c = 0;
         for (int i = 0; i < r->n; i++) r->cum[i] = (c += r->p[i]);
-        if (fabs(c - 1) > 1e-9)
+        if (fabs(c - 1) > 1e-9) {
+            tsim__model_blame_key(m, b->index, tsim__key_index(tsim__block_type(b->type), "to"));
             return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                               "probabilities of the routes from '%s' sum to %g, not 1", b->name, c);
+        }
         r->cum[r->n - 1] = 1.0;
     } else if (r->rule == TSIM_ROUTE_PRODUCT) {
         r->by_product = tsim__malloc((size_t)np * sizeof(int));

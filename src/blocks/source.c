@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 enum { EV_ARRIVE, EV_RELEASE };
+enum { K_INTERARRIVAL, K_PRODUCT, K_LIMIT, K_BATCH, K_POPULATION, K_DUE, K_RELEASE }; /* `keys` */
 
 struct source {
     struct tsim__bhdr h;
@@ -516,23 +517,27 @@ static int set_due(struct tsim_model *m, int b, const struct tsim__value *v)
     return tsim_source_set_due(m, b, v->d);
 }
 
+/* A check's error, reported at key `k` of the source when the file gives it (else at the
+ * block). */
+#define fail_at(k, ...)                                                                            \
+    (tsim__model_blame_key(m, b->index, (k)), tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__))
+
 static int check(const struct tsim_model *m, const struct tsim__block_desc *b)
 {
+    /* Neither given is the loader's error; `population: 0` written is the key to mend. */
     if (!b->has_interarrival && b->population == 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "source '%s' has neither interarrival nor population", b->name);
+        return fail_at(K_POPULATION, "source '%s' has neither interarrival nor population",
+                       b->name);
     if (b->has_interarrival && b->limit == 0 && tsim_dist_mean(&b->interarrival) <= 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "source '%s' has interarrival 0 and no limit: it would never end",
-                          b->name);
+        return fail_at(K_INTERARRIVAL, "source '%s' has interarrival 0 and no limit: it would "
+                       "never end", b->name);
     /* A released entity that entered a block outside the set would give its card back at once,
      * and the release would never stop. */
     for (int i = 0; b->release_over && i < b->route.n; i++)
         if (!b->release_over[b->route.to[i]])
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "the release of source '%s' counts the WIP of blocks that leave out "
-                              "'%s', where it sends entities (add it to 'over')",
-                              b->name, m->blocks[b->route.to[i]].name);
+            return fail_at(K_RELEASE, "the release of source '%s' counts the WIP of blocks that "
+                           "leave out '%s', where it sends entities (add it to 'over')", b->name,
+                           m->blocks[b->route.to[i]].name);
     return 0;
 }
 
@@ -548,22 +553,27 @@ static int endless(const struct tsim__block_desc *b, double *rate, char *why, si
 }
 
 static const struct tsim__key keys[] = {
-    {"interarrival", TSIM__KEY_DIST, TSIM__KEY_ONE_OF, .dflt = "none",
-     .help = "time between arrivals; the first arrival comes one interarrival time after time 0",
-     .set = set_interarrival},
-    {"product", TSIM__KEY_PRODUCT, TSIM__KEY_BY_PRODUCT, .dflt = "the first product",
-     .help = "a product name, or a mix {PRODUCT: probability, ...} summing to 1",
-     .set = set_product},
-    {"limit", TSIM__KEY_INT, 0, 1, INT64_MAX, .dflt = "no limit",
-     .help = "the most entities this source creates (its population included)", .set = set_limit},
-    {"batch", TSIM__KEY_INT, 0, 1, TSIM__COUNT_MAX, .dflt = "1",
-     .help = "entities created per arrival", .set = set_batch},
-    {"population", TSIM__KEY_INT, TSIM__KEY_ONE_OF, 0, TSIM__COUNT_MAX, .dflt = "0",
-     .help = "entities created at time 0 (closed loops)", .set = set_population},
-    {"due", TSIM__KEY_DIST, 0, .dflt = "no due date",
-     .help = "each entity's due date, as a time after its creation", .set = set_due},
-    {"release", TSIM__KEY_FORM, 0, .dflt = "none: each entity leaves as it is made",
-     .help = "{rule: conwip, wip: N, over: [BLOCK, ...]}: hold a backlog, release while WIP < N"},
+    [K_INTERARRIVAL] = {"interarrival", TSIM__KEY_DIST, TSIM__KEY_ONE_OF, .dflt = "none",
+                        .help = "time between arrivals; the first arrival comes one interarrival "
+                                "time after time 0",
+                        .set = set_interarrival},
+    [K_PRODUCT] = {"product", TSIM__KEY_PRODUCT, TSIM__KEY_BY_PRODUCT,
+                   .dflt = "the first product",
+                   .help = "a product name, or a mix {PRODUCT: probability, ...} summing to 1",
+                   .set = set_product},
+    [K_LIMIT] = {"limit", TSIM__KEY_INT, 0, 1, INT64_MAX, .dflt = "no limit",
+                 .help = "the most entities this source creates (its population included)",
+                 .set = set_limit},
+    [K_BATCH] = {"batch", TSIM__KEY_INT, 0, 1, TSIM__COUNT_MAX, .dflt = "1",
+                 .help = "entities created per arrival", .set = set_batch},
+    [K_POPULATION] = {"population", TSIM__KEY_INT, TSIM__KEY_ONE_OF, 0, TSIM__COUNT_MAX,
+                      .dflt = "0", .help = "entities created at time 0 (closed loops)",
+                      .set = set_population},
+    [K_DUE] = {"due", TSIM__KEY_DIST, 0, .dflt = "no due date",
+               .help = "each entity's due date, as a time after its creation", .set = set_due},
+    [K_RELEASE] = {"release", TSIM__KEY_FORM, 0, .dflt = "none: each entity leaves as it is made",
+                   .help = "{rule: conwip, wip: N, over: [BLOCK, ...]}: hold a backlog, release "
+                           "while WIP < N"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -938,9 +938,11 @@ int tsim__station_check(const struct tsim_model *m, const struct tsim__block_des
      * and reports it with a position). */
     if (!b->process.has_default && b->process.n == 0 && !b->sheet)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "'%s' has no processing time", b->name);
-    if (b->need.pool >= 0 && b->need.count > m->pools[b->need.pool].count)
+    if (b->need.pool >= 0 && b->need.count > m->pools[b->need.pool].count) {
+        tsim__model_blame_key(m, b->index, tsim__key_index(tsim__block_type(b->type), "needs"));
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "'%s' needs more operators than pool '%s' has", b->name,
                           m->pools[b->need.pool].name);
+    }
     return 0;
 }

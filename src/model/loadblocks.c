@@ -729,6 +729,7 @@ static int route_sheet(struct loader *ld, struct blockinfo *bi, int rule, struct
     int ok = 1;
     char err[200];
     for (int i = 0; i < n; i++) add_out(bi, to[i]);
+    bi->sheet_done = d + 1;
     if (tsim_route_set_rule(m, bi->index, TSIM_ROUTE_ROUND_ROBIN, to, n) != 0) {
         tsim__ld_err(ld, kp, "%s", tsim__errmsg_body());
         ok = 0;
@@ -1096,5 +1097,5 @@ void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written)
             tsim__ld_release(ld, (int)i, ld->blk[i].release, ld->blk[i].release_pos);
     }
     if (!ld->stop) check_graph(ld, blocks_at, written);
-    if (!ld->stop) tsim__ld_conveyor_rings(ld);
+    if (!ld->stop) tsim__ld_rings(ld);
 }

@@ -9,9 +9,14 @@
  * Read into the block's description (blocks/desc.h); the checks that need the whole model
  * (an item longer than the belt) are the conveyor's own.
  *
- * And a warning once the routes are known: a ring of conveyors, each routing to the next, that
- * a block outside it feeds can fill, and a full ring is a gridlock (each front item waits for
- * the next belt, which is full): the run stops with an error if it happens (conveyor.c).
+ * And a warning once the routes are known: a ring of blocks, each routing to the next, that can
+ * fill and gridlock (each waits for the next, which is full, for ever). Its blocks are those
+ * that hold a bounded number and refuse the rest: conveyors, buffers with a capacity, machines,
+ * none of them dropping what it cannot take, nor routing `first_free` to a block that takes
+ * everything (overflows). A ring is warned of when a block outside it feeds it and the sources
+ * behind it may send at least the fewest entities it holds gridlocked (least_full, summed);
+ * the rule and its reasons are in docs/logistics.md, "Rings and gridlock". A ring of conveyors
+ * alone is also found at run time (conveyor.c); one through a buffer or a machine is not.
  */
 #include "blocks/desc.h"
 #include "core/core.h"
@@ -120,17 +125,190 @@ void tsim__ld_speed_schedule(struct loader *ld, int b, struct fy_node *v, struct
     bd->nspeeds = k;
 }
 
-/* Report the ring `ring` (n conveyors, each routing to the next, the last to the first; marked
- * in `in_ring`) when a block outside it routes into it. */
-static void warn_ring(struct loader *ld, const int *ring, int n, const char *in_ring)
+/* Rings ------------------------------------------------------------------------------------- */
+
+/* Whether block `t` takes every entity offered to it: a sink, a delay (any number at once), a
+ * buffer without a capacity, or a buffer or machine that drops what it cannot take. */
+static int always_takes(const struct tsim__block_desc *d)
 {
-    int feeder = -1;
-    for (size_t j = 0; j < ld->nblk && feeder < 0; j++) {
-        if (in_ring[j]) continue;
-        for (int k = 0; k < ld->blk[j].nout && feeder < 0; k++)
-            if (in_ring[ld->blk[j].out[k]]) feeder = (int)j;
+    switch ((int)d->type) {
+    case TSIM_SINK:
+    case TSIM_DELAY:
+        return 1;
+    case TSIM_BUFFER:
+        return d->capacity == 0 || d->drop;
+    case TSIM_MACHINE:
+        return d->drop;
+    default:
+        return 0;
+    }
+}
+
+/* Whether block `d` never waits for a target: its route is `first_free` and lists a block that
+ * takes everything, with only buffers and machines before it, for which "takes it now"
+ * (blocks/flow.c) is exactly whether they would (a conveyor is chosen whenever it has a place
+ * left, and may then refuse: its entry is not clear). */
+static int overflows(const struct tsim_model *m, const struct tsim__block_desc *d)
+{
+    if (d->route.rule != TSIM_ROUTE_FIRST_FREE || (d->hook && d->hook->fn[TSIM__HOOK_ROUTE]))
+        return 0;
+    for (int k = 0; k < d->route.n; k++) {
+        const struct tsim__block_desc *t = &m->blocks[d->route.to[k]];
+        if (always_takes(t)) return 1;
+        if (t->type != TSIM_BUFFER && t->type != TSIM_MACHINE) return 0;
+    }
+    return 0;
+}
+
+/* The fewest entities block `b` holds while it refuses for good, its own entities all waiting
+ * for the next block: a buffer's capacity, a machine's servers (each holding a finished entity),
+ * a conveyor's tsim__conveyor_least_stuck. 0 for a block that cannot hold up a ring: one of
+ * another type, one that takes everything (always_takes), or one that never waits (overflows). */
+static double least_full(const struct tsim_model *m, int b, int conveyor)
+{
+    const struct tsim__block_desc *d = &m->blocks[b];
+    if (always_takes(d) || overflows(m, d)) return 0;
+    if ((int)d->type == conveyor) return tsim__conveyor_least_stuck(m, d);
+    if (d->type == TSIM_BUFFER) return (double)d->capacity;
+    if (d->type == TSIM_MACHINE) return d->servers > 0 ? d->servers : 1;
+    return 0;
+}
+
+/* The routes as the ring check follows them: a block to each of its targets, except that a block
+ * a routing sheet (`rule: sheet`) sends on goes only where its entities may go next: from a
+ * machine of operation k's group (the group itself, or a block the group routes to) to
+ * operation k + 1's group, or to 'done' after the last; from a source to each first group. A
+ * block that does no operation keeps every target. CSR both ways: out[out_at[b] ..
+ * out_at[b + 1]) are b's targets, in[in_at[t] .. in_at[t + 1]) the blocks routing to t. */
+struct graph {
+    int *out_at, *out, *in_at, *in;
+};
+
+/* Whether block `b` does the operations of group `g`: it is `g`, or `g` routes to it. */
+static int does(const struct loader *ld, int b, int g)
+{
+    if (g == b) return 1;
+    for (int k = 0; k < ld->blk[g].nout; k++)
+        if (ld->blk[g].out[k] == b) return 1;
+    return 0;
+}
+
+/* Block `b`'s next blocks into `to` (room for its nout); returns how many. */
+static int next_of(const struct loader *ld, int b, int *to)
+{
+    const struct blockinfo *bi = &ld->blk[b];
+    const struct tsim_model *m = ld->m;
+    int n = 0, np = m->nproducts > 0 ? m->nproducts : 1;
+    int source = (int)m->blocks[b].type == TSIM_SOURCE;
+    for (int p = 0; bi->sheet_done && m->sheets && p < np; p++) {
+        const struct tsim__sheet *s = &m->sheets[p];
+        for (int k = 0; k < s->n; k++) {
+            int first = source && k == 0;
+            if (!first && !does(ld, b, s->op[k].group)) continue;
+            int t = first ? s->op[0].group : k + 1 < s->n ? s->op[k + 1].group
+                                                          : bi->sheet_done - 1;
+            int i = 0;
+            while (i < n && to[i] != t) i++;
+            if (i == n && n < bi->nout) to[n++] = t; /* each is one of its targets */
+        }
+    }
+    if (n > 0) return n;
+    for (int k = 0; k < bi->nout; k++) to[k] = bi->out[k];
+    return bi->nout;
+}
+
+static void graph_build(const struct loader *ld, struct graph *g)
+{
+    int n = (int)ld->nblk;
+    g->out_at = tsim__calloc((size_t)n + 1, sizeof *g->out_at);
+    g->in_at = tsim__calloc((size_t)n + 1, sizeof *g->in_at);
+    for (int b = 0; b < n; b++) g->out_at[b + 1] = g->out_at[b] + ld->blk[b].nout;
+    g->out = tsim__malloc(((size_t)g->out_at[n] + 1) * sizeof *g->out);
+    int e = 0;
+    for (int b = 0; b < n; b++) {
+        int k = next_of(ld, b, g->out + e);
+        g->out_at[b] = e;
+        e += k;
+    }
+    g->out_at[n] = e;
+    for (int b = 0; b < n; b++)
+        for (int k = g->out_at[b]; k < g->out_at[b + 1]; k++) g->in_at[g->out[k] + 1]++;
+    for (int t = 0; t < n; t++) g->in_at[t + 1] += g->in_at[t];
+    int *fill = tsim__malloc(((size_t)n + 1) * sizeof *fill);
+    memcpy(fill, g->in_at, ((size_t)n + 1) * sizeof *fill);
+    g->in = tsim__malloc(((size_t)e + 1) * sizeof *g->in);
+    for (int b = 0; b < n; b++)
+        for (int k = g->out_at[b]; k < g->out_at[b + 1]; k++) g->in[fill[g->out[k]]++] = b;
+    tsim__free(fill);
+}
+
+static void graph_release(struct graph *g)
+{
+    tsim__free(g->out_at);
+    tsim__free(g->out);
+    tsim__free(g->in_at);
+    tsim__free(g->in);
+}
+
+/* The most entities that can ever enter the ring `ring` (n blocks): the sum of the limits of the
+ * sources a route leads from into it, back through buffers, delays, machines, assemblies and
+ * conveyors, none of which makes an entity; INFINITY when one of those sources has no limit, or
+ * when the way back passes a block that makes entities (a split, a batcher, a picking block's
+ * orders, a storage's stock, a dock's trucks, ...). `seen` (zeroed on return) and `stack` have
+ * room for every block. O(blocks + routes) per ring. */
+static double entry_bound(const struct loader *ld, const struct graph *g, const int *ring, int n,
+                          char *seen, int *stack, int conveyor)
+{
+    int top = 0, nseen = 0;
+    double total = 0;
+    for (int i = 0; i < n; i++) seen[ring[i]] = 1, stack[top++] = ring[i];
+    int *list = tsim__malloc(ld->nblk * sizeof *list);
+    while (top > 0 && total < INFINITY) {
+        int v = stack[--top];
+        list[nseen++] = v;
+        for (int k = g->in_at[v]; k < g->in_at[v + 1]; k++) {
+            int u = g->in[k];
+            if (seen[u]) continue;
+            seen[u] = 1;
+            const struct tsim__block_desc *d = &ld->m->blocks[u];
+            int ty = (int)d->type;
+            if (ty == TSIM_SOURCE) {
+                list[nseen++] = u;
+                if (d->limit > 0) total += (double)d->limit;
+                else if (!d->has_interarrival) total += d->population;
+                else total = INFINITY;
+            } else if (ty == TSIM_BUFFER || ty == TSIM_DELAY || ty == TSIM_MACHINE ||
+                       ty == TSIM_ASSEMBLY || ty == conveyor) {
+                stack[top++] = u;
+            } else {
+                list[nseen++] = u;
+                total = INFINITY;
+            }
+        }
+    }
+    while (top > 0) list[nseen++] = stack[--top];
+    for (int i = 0; i < nseen; i++) seen[list[i]] = 0;
+    tsim__free(list);
+    return total;
+}
+
+/* Warn of ring `ring` (n blocks, each routing to the next, the last to the first; marked in
+ * `in_ring`) when a block outside it routes into it and more entities can enter it than it
+ * holds at the least when gridlocked (`least` per block). */
+static void warn_ring(struct loader *ld, const struct graph *g, const int *ring, int n,
+                      const char *in_ring, const double *least, char *seen, int *stack,
+                      int conveyor)
+{
+    int feeder = -1, only_belts = 1;
+    double full = 0;
+    for (int i = 0; i < n; i++) {
+        for (int k = g->in_at[ring[i]]; k < g->in_at[ring[i] + 1]; k++)
+            if (!in_ring[g->in[k]] && (feeder < 0 || g->in[k] < feeder)) feeder = g->in[k];
+        if ((int)ld->m->blocks[ring[i]].type != conveyor) only_belts = 0;
+        full += least[ring[i]];
     }
     if (feeder < 0) return; /* nothing comes onto it: it stays empty */
+    if (entry_bound(ld, g, ring, n, seen, stack, conveyor) < full) return;
     char names[600];
     size_t len = 0;
     for (int i = 0; i <= n; i++) {
@@ -139,64 +317,82 @@ static void warn_ring(struct loader *ld, const int *ring, int n, const char *in_
         if (r < 0 || (size_t)r >= sizeof names - len) break;
         len += (size_t)r;
     }
-    tsim__ld_warn(ld, ld->blk[ring[0]].pos, "conveyors %s form a ring that '%s' feeds: if it "
-                  "fills, each front item waits for the next belt for ever (a gridlock, which "
-                  "stops the run with an error); let items leave it as fast as they come",
-                  names, tsim_model_block_name(ld->m, feeder));
+    const char *in = tsim_model_block_name(ld->m, feeder);
+    if (only_belts)
+        tsim__ld_warn(ld, ld->blk[ring[0]].pos, "conveyors %s form a ring that '%s' feeds: if it "
+                      "fills, each front item waits for the next belt for ever (a gridlock, which "
+                      "stops the run with an error); let items leave it as fast as they come",
+                      names, in);
+    else
+        tsim__ld_warn(ld, ld->blk[ring[0]].pos, "blocks %s form a ring that '%s' feeds: from %.15g "
+                      "entities in it on, it can fill, each block waiting for the next for ever (a "
+                      "gridlock: the run goes on with the ring stalled); let entities leave it (a "
+                      "'first_free' route to a block that takes every one) or fewer than %.15g "
+                      "enter it", names, in, full, full);
 }
 
-void tsim__ld_conveyor_rings(struct loader *ld)
+void tsim__ld_rings(struct loader *ld)
 {
-    int n = (int)ld->nblk, type = tsim_block_type_find("conveyor");
-    if (n == 0 || type < 0) return;
-    /* Peel off the conveyors with no route to, or none from, another conveyor still kept:
-     * what is kept lies on rings of conveyors, or between them. */
+    int n = (int)ld->nblk, conveyor = tsim_block_type_find("conveyor");
+    if (n == 0) return;
+    /* The blocks that can hold up a ring, then peel off those with no route to, or none from,
+     * another one still kept: what is kept lies on rings of them, or between them. */
+    double *least = tsim__malloc((size_t)n * sizeof *least);
     char *kept = tsim__calloc((size_t)n, 1), *in_ring = tsim__calloc((size_t)n, 1);
+    char *seen = tsim__calloc((size_t)n, 1);
     int *indeg = tsim__calloc((size_t)n, sizeof *indeg);
     int *outdeg = tsim__calloc((size_t)n, sizeof *outdeg);
     int *stack = tsim__malloc((size_t)n * sizeof *stack), top = 0;
-    for (int i = 0; i < n; i++) kept[i] = (int)ld->blk[i].type == type;
+    struct graph g;
+    graph_build(ld, &g);
+    for (int i = 0; i < n; i++) kept[i] = (least[i] = least_full(ld->m, i, conveyor)) > 0;
     for (int i = 0; i < n; i++)
-        for (int k = 0; kept[i] && k < ld->blk[i].nout; k++)
-            if (kept[ld->blk[i].out[k]]) outdeg[i]++, indeg[ld->blk[i].out[k]]++;
+        for (int k = g.out_at[i]; kept[i] && k < g.out_at[i + 1]; k++)
+            if (kept[g.out[k]]) outdeg[i]++, indeg[g.out[k]]++;
     for (int i = 0; i < n; i++)
         if (kept[i] && (indeg[i] == 0 || outdeg[i] == 0)) kept[i] = 0, stack[top++] = i;
     while (top > 0) {
         int v = stack[--top];
-        for (int k = 0; k < ld->blk[v].nout; k++) { /* routes from it */
-            int t = ld->blk[v].out[k];
+        for (int k = g.out_at[v]; k < g.out_at[v + 1]; k++) { /* routes from it */
+            int t = g.out[k];
             if (kept[t] && --indeg[t] == 0) kept[t] = 0, stack[top++] = t;
         }
-        for (int u = 0; u < n; u++) /* routes into it: O(blocks) per peeled conveyor */
-            for (int k = 0; kept[u] && k < ld->blk[u].nout; k++)
-                if (ld->blk[u].out[k] == v && --outdeg[u] == 0) kept[u] = 0, stack[top++] = u;
+        for (int k = g.in_at[v]; k < g.in_at[v + 1]; k++) { /* routes into it */
+            int u = g.in[k];
+            if (kept[u] && --outdeg[u] == 0) kept[u] = 0, stack[top++] = u;
+        }
     }
-    /* From each kept conveyor not yet seen, follow routes between kept ones until one repeats:
+    /* From each kept block not yet seen, follow routes between kept ones until one repeats:
      * the stretch from its first visit is a ring. */
     int *step = tsim__malloc((size_t)n * sizeof *step);
+    int *walk = tsim__malloc((size_t)n * sizeof *walk);
     for (int i = 0; i < n; i++) step[i] = -1;
     for (int i = 0; i < n; i++) {
         if (!kept[i] || step[i] >= 0) continue;
         int len = 0, c = i;
-        while (c >= 0 && step[c] < 0) { /* a kept conveyor routes to a kept one */
+        while (c >= 0 && step[c] < 0) { /* a kept block routes to a kept one */
             step[c] = len;
-            stack[len++] = c;
+            walk[len++] = c;
             int next = -1;
-            for (int k = 0; next < 0 && k < ld->blk[c].nout; k++)
-                if (kept[ld->blk[c].out[k]]) next = ld->blk[c].out[k];
+            for (int k = g.out_at[c]; next < 0 && k < g.out_at[c + 1]; k++)
+                if (kept[g.out[k]]) next = g.out[k];
             c = next;
         }
-        /* A conveyor of an earlier walk ends this one on no new ring. */
+        /* A block of an earlier walk ends this one on no new ring. */
         int first = c >= 0 ? step[c] : -1;
-        if (first < 0 || first >= len || stack[first] != c) continue;
-        for (int k = first; k < len; k++) in_ring[stack[k]] = 1;
-        warn_ring(ld, stack + first, len - first, in_ring);
-        for (int k = first; k < len; k++) in_ring[stack[k]] = 0;
+        if (first < 0 || first >= len || walk[first] != c) continue;
+        for (int k = first; k < len; k++) in_ring[walk[k]] = 1;
+        warn_ring(ld, &g, walk + first, len - first, in_ring, least, seen, stack, conveyor);
+        for (int k = first; k < len; k++) in_ring[walk[k]] = 0;
     }
+    tsim__free(walk);
     tsim__free(step);
+    graph_release(&g);
     tsim__free(stack);
     tsim__free(outdeg);
     tsim__free(indeg);
+    tsim__free(seen);
     tsim__free(in_ring);
     tsim__free(kept);
+    tsim__free(least);
 }

@@ -32,6 +32,7 @@ struct blockinfo {
     enum tsim_block_type type;
     int nout;
     int *out; /* route targets, for the reachability check */
+    int sheet_done; /* a `rule: sheet` route: its 'done' block + 1; 0: none (rings, loadconv.c) */
     struct fy_node *release; /* a source's 'release', read once every block exists */
     struct pos release_pos;
     struct fy_node *class_speeds; /* a fleet's 'speed_by_class', read with the network */
@@ -123,8 +124,9 @@ double tsim__ld_measure(struct loader *ld, struct fy_node *v, const char *what, 
  * `speed_schedule`, into block `b`'s description. */
 void tsim__ld_item_lengths(struct loader *ld, int b, struct fy_node *v, struct pos kp);
 void tsim__ld_speed_schedule(struct loader *ld, int b, struct fy_node *v, struct pos kp);
-/* loadconv.c: warn of each ring of conveyors that can fill (once the routes are read). */
-void tsim__ld_conveyor_rings(struct loader *ld);
+/* loadconv.c: warn of each ring of conveyors, buffers and machines that can fill and gridlock
+ * (once the routes are read). */
+void tsim__ld_rings(struct loader *ld);
 /* Whether `s` is a valid name of a block, product, shift, pool or node: 1 to 64 letters, digits,
  * '_' and '-' (no dots, so that a parameter path such as "filler.process.small" splits one way). */
 int tsim__ld_valid_name(const char *s);

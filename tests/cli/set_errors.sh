@@ -38,10 +38,10 @@ expect set_error_names_the_set 1 "twinsim run: --set belt.length=0.1: error: con
 tw run belt.yaml --no-db --quiet --set belt.length=0.1 --set q.capacity=5 --set belt.spacing=0.2
 expect set_error_names_the_block_sets 1 "twinsim run: --set belt.length=0.1 --set belt.spacing=0.2: error: conveyor 'belt' has spacing 0.2, longer than its length 0.1"
 
-# The same values in the file: the loader places the error at the block.
+# The same values in the file: the loader places the error at the key it is about, 'spacing'.
 sed 's/length: 10/length: 0.1/' belt.yaml >short.yaml
 tw run short.yaml --no-db --quiet
-expect set_error_file_keeps_its_place 1 "short.yaml:8:5: error: conveyor 'belt' has spacing 0.3, longer than its length 0.1"
+expect set_error_file_keeps_its_place 1 "short.yaml:11:5: error: conveyor 'belt' has spacing 0.3, longer than its length 0.1"
 
 # A problem of the model as a whole (servers in all): every --set is named. The file has
 # 999,999 + 1 servers, at the limit of 1,000,000.

@@ -277,7 +277,7 @@ static void test_bad_release(void)
     check_bad("conwip", "rel.yaml:4:14: error: 'release' must be a mapping, not 'conwip'");
     /* The set must hold where the source sends, else every card would come back at once. */
     check_bad("{rule: conwip, wip: 3, over: [m]}",
-              "rel.yaml:2:5: error: the release of source 's' counts the WIP of blocks that leave "
+              "rel.yaml:4:5: error: the release of source 's' counts the WIP of blocks that leave "
               "out 'q', where it sends entities (add it to 'over')");
     /* The parameter path refuses what the file does. */
     struct tsim_model *m = load("blocks:\n  - source: s\n    interarrival: 1\n    to: q\n"
