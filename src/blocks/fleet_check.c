@@ -44,13 +44,15 @@ uint32_t tsim__fleet_task_block(const struct tsim_model *m, int fleet, int k)
 static int task_check(const struct tsim_model *m, const struct tsim__block_desc *d,
                       const struct tsim__net_paths *p)
 {
-    /* A vehicle free at the end of a cycle stays at the storage's node: under zone control it
-     * would hold that node, and a vehicle sent there next would wait for it for good. */
-    if (m->net->zoned && p->first_task < p->first_park)
-        return fail("fleet '%s' serves storage '%s' under zone control, which is not supported "
-                    "yet (a vehicle that ends a cycle stays at the storage's node and holds it): "
-                    "serve it without 'node_capacity', 'zones' or segment capacities",
-                    d->name, m->blocks[tsim__fleet_task_block(m, d->index, 0)].name);
+    /* A vehicle free at the end of a cycle with nothing to do follows its idle rule: under zone
+     * control, staying would hold the storage's node for good, and a vehicle sent there for the
+     * next cycle would wait for it for ever. Going home or to a parking, it gives the node back
+     * (a home holds every vehicle, and a parking that may fill is at no storage: park_zone_check). */
+    if (m->net->zoned && p->first_task < p->first_park && d->val[K_IDLE].i == IDLE_STAY)
+        return fail_at(K_IDLE, "fleet '%s' serves storage '%s' under zone control with 'idle: "
+                       "stay': a vehicle free after a cycle would stay on the storage's node and "
+                       "hold it (give the fleet 'idle: home' or 'idle: parking')", d->name,
+                       m->blocks[tsim__fleet_task_block(m, d->index, 0)].name);
     for (int t = p->first_task; t < p->first_park; t++) {
         const char *sname = m->blocks[tsim__fleet_task_block(m, d->index, t - p->first_task)].name;
         if (p->place[t] < 0)
