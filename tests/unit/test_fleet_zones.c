@@ -681,6 +681,48 @@ static void test_fleet_zone_parking_deadlock_parked(void)
     tsim_model_destroy(m);
 }
 
+/* A vehicle behind a failed one: zpark_yaml's trip (one vehicle a node) with amr 1 failed by the
+ * plant (a VDA 5050 FATAL error) at 1.5, on H->P with 1.5 left, until 5:
+ *   amr 1 keeps H and P while failed, at P 6.5, loaded 7.5, at D 11.5 (P given back), delivered
+ *     12.5, parks at K1 at 13.5.
+ *   amr 2 (r2 at 2) waits at H for P from 2 to 11.5: 9.5, the 6 of the run without the failure
+ *     and the 3.5 the failure held P (one zone wait; the failure is no deadlock: the failed
+ *     vehicle moves again after its repair). At P 13.5, loaded 14.5, at D 18.5, delivered 19.5,
+ *     parks at K2 at 22.5, the end of the run.
+ * Of 45 vehicle-minutes: zone_wait 9.5, failed 3.5; deliveries 11.5 and 17.5 after their
+ * requests. */
+static void test_fleet_zone_behind_failed(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(zpark_yaml, "zones.yaml", &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    int f = tsim_model_find_block(m, "amr");
+    tsim_sim_run_until(sim, 1.5);
+    CHECK_EQ(tsim__fleet_observe_failure(sim, f, 0, 1), 1);
+    CHECK_EQ(tsim__fleet_vehicle_failed(sim, f, 0), 1);
+    tsim_sim_run_until(sim, 5);
+    CHECK_EQ(tsim__fleet_vehicle_failed(sim, f, 0), 1);
+    CHECK_STR(m->net->node[tsim__fleet_vehicle_node(sim, f, 1)], "H");
+    CHECK_EQ(tsim__fleet_observe_failure(sim, f, 0, 0), 1);
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    CHECK_NEAR(tsim_sim_now(sim), 22.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_waits"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_wait"), 9.5 / 45, 1e-12);
+    CHECK_NEAR(kpi(&r, f, "failed"), 3.5 / 45, 1e-12);
+    CHECK_NEAR(kpi(&r, f, "failures"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "deadlocks"), 0, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), (11.5 + 17.5) / 2, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 /* What stays refused: a parking whose node may fill (a zone below the fleet's count) where other
  * vehicles need it, or whose places do not fit in its zone, and parkings that cannot hold every
  * vehicle; each at the parking's entry, or at `parking`. */
@@ -750,5 +792,6 @@ int main(void)
     RUN(test_fleet_zone_parking_back_off);
     RUN(test_fleet_zone_parking_deadlock_parked);
     RUN(test_fleet_zone_parking_bad);
+    RUN(test_fleet_zone_behind_failed);
     return CHECK_DONE();
 }
