@@ -681,6 +681,77 @@ static void test_fleet_zone_parking_deadlock_parked(void)
     tsim_model_destroy(m);
 }
 
+/* A deadlock that forms when a vehicle parks, none beginning to wait: three vehicles (H and P
+ * hold 3), speed 1, no load or unload time; drops D1 (product a) and D2 (b) 2 from P and from
+ * each other; parking K (2 places, a zone of 2) 1 from D1 and 2 from D2, off every least-time
+ * path; K2 (1 place) 1 from H. Requests at P: a at 1, b at 10, a at 11, a at 12.5.
+ *   1: amr 1 to D1 at 4, parks at K at 5.
+ *   10: amr 2 to D2 at 13. 11: amr 3 to D1 (on P->D1 from 12, holding D1) at 14.
+ *   12.5: amr 1, the only idle vehicle, leaves K: it waits at K for D1.
+ *   13: amr 2 drives to park at K (room: amr 1 is leaving), D2->K until 15.
+ *   14: amr 3 at D1 wants K too (room for it): K holds amr 1 and amr 2, which drives and will
+ *     give a node back, so no deadlock yet.
+ *   15: amr 2 parks: K's holders that may move are amr 1 only, waiting for D1, held by amr 3,
+ *     waiting for K. The search runs as it parks and names the cycle at 15. */
+static void test_fleet_zone_parking_deadlock_on_parking(void)
+{
+    const char *text = "name: zpark3\n"
+                       "time_unit: min\n"
+                       "products: [a, b]\n"
+                       "blocks:\n"
+                       "  - source: s0\n"
+                       "    product: a\n"
+                       "    interarrival: 1\n"
+                       "    limit: 1\n"
+                       "    to: amr\n"
+                       "  - source: sv\n"
+                       "    product: b\n"
+                       "    interarrival: 10\n"
+                       "    limit: 1\n"
+                       "    to: amr\n"
+                       "  - source: sw\n"
+                       "    product: a\n"
+                       "    interarrival: 11\n"
+                       "    limit: 1\n"
+                       "    to: amr\n"
+                       "  - source: s3\n"
+                       "    product: a\n"
+                       "    interarrival: 12.5\n"
+                       "    limit: 1\n"
+                       "    to: amr\n"
+                       "  - fleet: amr\n"
+                       "    count: 3\n"
+                       "    speed: 1\n"
+                       "    idle: parking\n"
+                       "    parking: {K: 2, K2: 1}\n"
+                       "    to: {by: product, a: o1, b: o2}\n"
+                       "  - sink: o1\n"
+                       "  - sink: o2\n"
+                       "network:\n"
+                       "  nodes: [H, P, D1, D2, K, K2]\n"
+                       "  segments:\n"
+                       "    - {from: H, to: P, length: 1}\n"
+                       "    - {from: P, to: D1, length: 2}\n"
+                       "    - {from: P, to: D2, length: 2}\n"
+                       "    - {from: D1, to: D2, length: 2}\n"
+                       "    - {from: D1, to: K, length: 1}\n"
+                       "    - {from: D2, to: K, length: 2}\n"
+                       "    - {from: H, to: K2, length: 1}\n"
+                       "  at: {s0: P, sv: P, sw: P, s3: P, amr: H, o1: D1, o2: D2}\n"
+                       "  node_capacity: 1\n"
+                       "  zones: {H: 3, P: 3, K: 2, K2: 3}\n";
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    if (sim) {
+        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+        const char *e = tsim_sim_error(sim);
+        CHECK_STR(e ? e : "", "deadlock at 15 min: amr 3 at 'D1' waits for 'K' held by amr 1, "
+                              "amr 1 at 'K' waits for 'D1' held by amr 3");
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 /* A vehicle behind a failed one: zpark_yaml's trip (one vehicle a node) with amr 1 failed by the
  * plant (a VDA 5050 FATAL error) at 1.5, on H->P with 1.5 left, until 5:
  *   amr 1 keeps H and P while failed, at P 6.5, loaded 7.5, at D 11.5 (P given back), delivered
@@ -791,6 +862,7 @@ int main(void)
     RUN(test_fleet_zone_parking_deadlock);
     RUN(test_fleet_zone_parking_back_off);
     RUN(test_fleet_zone_parking_deadlock_parked);
+    RUN(test_fleet_zone_parking_deadlock_on_parking);
     RUN(test_fleet_zone_parking_bad);
     RUN(test_fleet_zone_behind_failed);
     return CHECK_DONE();
