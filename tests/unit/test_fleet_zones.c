@@ -69,6 +69,21 @@ static struct tsim_sim *run(const char *text, struct tsim_model **m)
     return sim;
 }
 
+/* The run of `text` must stop with error `want` (a deadlock's message). */
+static void expect_stop(const char *text, const char *want)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    CHECK(sim != NULL);
+    if (sim) {
+        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+        const char *e = tsim_sim_error(sim);
+        CHECK_STR(e ? e : "", want);
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 /* A run of a model to its end that must end cleanly: its model, sim, result and fleet 'amr'. */
 struct zrun {
     struct tsim_model *m;
@@ -105,16 +120,8 @@ static void test_fleet_deadlock_stop(void)
 {
     char text[2048];
     corridor(text, sizeof text, "    deadlock: stop\n");
-    struct tsim_model *m;
-    struct tsim_sim *sim = run(text, &m);
-    if (sim) {
-        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
-        const char *e = tsim_sim_error(sim);
-        CHECK_STR(e ? e : "", "deadlock at 14 min: amr 1 at 'c' waits for 'D' held by amr 2, "
-                              "amr 2 at 'D' waits for 'c' held by amr 1");
-    }
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    expect_stop(text, "deadlock at 14 min: amr 1 at 'c' waits for 'D' held by amr 2, "
+                "amr 2 at 'D' waits for 'c' held by amr 1");
 }
 
 /* The corridor with `deadlock: back_off`:
@@ -610,16 +617,8 @@ static void test_fleet_zone_parking_deadlock(void)
 {
     char text[4096];
     zpark_late(text, sizeof text, "    to: out\n");
-    struct tsim_model *m;
-    struct tsim_sim *sim = run(text, &m);
-    if (sim) {
-        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
-        const char *e = tsim_sim_error(sim);
-        CHECK_STR(e ? e : "", "deadlock at 16 min: amr 2 at 'D' waits for 'K1' held by amr 1, "
-                              "amr 1 at 'K1' waits for 'D' held by amr 2");
-    }
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    expect_stop(text, "deadlock at 16 min: amr 2 at 'D' waits for 'K1' held by amr 1, "
+                "amr 1 at 'K1' waits for 'D' held by amr 2");
 }
 
 /* ... and with `deadlock: back_off`:
@@ -669,16 +668,8 @@ static void test_fleet_zone_parking_deadlock_parked(void)
     replace(text, sizeof text, "count: 2", "count: 3");
     replace(text, sizeof text, "{K1: 1, K2: 2}", "{K1: 2, K2: 3}");
     replace(text, sizeof text, "{H: 2, K2: 2}", "{H: 3, K1: 2, K2: 3}");
-    struct tsim_model *m;
-    struct tsim_sim *sim = run(text, &m);
-    if (sim) {
-        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
-        const char *e = tsim_sim_error(sim);
-        CHECK_STR(e ? e : "", "deadlock at 23 min: amr 3 at 'D' waits for 'K1' held by amr 1, "
-                              "amr 1 at 'K1' waits for 'D' held by amr 3");
-    }
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    expect_stop(text, "deadlock at 23 min: amr 3 at 'D' waits for 'K1' held by amr 1, "
+                "amr 1 at 'K1' waits for 'D' held by amr 3");
 }
 
 /* A deadlock that forms when a vehicle parks, none beginning to wait: three vehicles (H and P
@@ -740,16 +731,8 @@ static void test_fleet_zone_parking_deadlock_on_parking(void)
                        "  at: {s0: P, sv: P, sw: P, s3: P, amr: H, o1: D1, o2: D2}\n"
                        "  node_capacity: 1\n"
                        "  zones: {H: 3, P: 3, K: 2, K2: 3}\n";
-    struct tsim_model *m;
-    struct tsim_sim *sim = run(text, &m);
-    if (sim) {
-        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
-        const char *e = tsim_sim_error(sim);
-        CHECK_STR(e ? e : "", "deadlock at 15 min: amr 3 at 'D1' waits for 'K' held by amr 1, "
-                              "amr 1 at 'K' waits for 'D1' held by amr 3");
-    }
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    expect_stop(text, "deadlock at 15 min: amr 3 at 'D1' waits for 'K' held by amr 1, "
+                "amr 1 at 'K' waits for 'D1' held by amr 3");
 }
 
 /* A vehicle behind a failed one: zpark_yaml's trip (one vehicle a node) with amr 1 failed by the
