@@ -10,7 +10,9 @@
  * for are followed (the holders of the node it wants, the holders of the nodes those want, ...):
  * if all of them wait too, none of them can ever move, a deadlock, and the sim stops with an
  * error that names the cycle, or with `deadlock: back_off` a vehicle of the cycle backs off.
- * Zones count the vehicles of one fleet (fleets do not see each other's vehicles).
+ * Zones count the vehicles of one fleet (fleets do not see each other's vehicles). A parked
+ * vehicle (`idle: parking`) holds its node like any other, but the search takes it as one that
+ * does not move (parked() below), and runs again when a vehicle parks (tsim__zone_parked).
  *
  * Invariants: `node` is the node a vehicle stands at or last left; `arc` the segment it drives or
  * waits to enter (-1: none); a vehicle waits in at most one queue (linked by `wnext`): a node's
@@ -367,8 +369,10 @@ void tsim__zone_deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s
         for (uint32_t l = s->hfirst[want]; l != TSIM__NIL; l = s->hnext[l]) {
             uint32_t j = l / 2;
             if (at_point && !holds_point(s, j, s->todo[k])) continue;
-            if (!stuck(s, j) && !parked(s, j)) return;
-            if (parked(s, j)) continue;
+            if (!stuck(s, j)) {
+                if (!parked(s, j)) return; /* it will move */
+                continue;
+            }
             held++;
             if (s->seen[j] != mark) {
                 s->seen[j] = mark;
