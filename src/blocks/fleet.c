@@ -386,17 +386,24 @@ static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
  * among equals), and takes requests again once there, as a vehicle going home does; with no
  * room anywhere it stays where it is, idle. A parking holds the vehicles idle at its node and
  * those driving there: counted when asked, so a vehicle that leaves for any reason (a request,
- * a storage, a charge, the live twin moving it) leaves its place with nothing to undo. */
+ * a storage, a charge, the live twin moving it) leaves its place with nothing to undo. Under
+ * zone control the drive goes node by node and a parked vehicle holds its node: the check keeps
+ * parkings that may fill off the other vehicles' way, and zone.c's deadlock search takes a parked
+ * vehicle as one that does not move (tsim__zone_parked when it parks). */
 
-/* Vehicles other than `skip` idle at the node of parking place q or driving there to park. */
+/* Vehicles other than `skip` idle at the node of parking place q or driving there to park: by
+ * what each does, so a vehicle waiting for a zone on its way counts as driving, and a failed one
+ * as what it does after its repair. */
 static int parked(const struct fleet *s, int q, uint32_t skip)
 {
     const struct tsim__net_paths *p = s->paths;
     int node = p->place[q], n = 0;
     for (uint32_t j = 0; j < s->nveh; j++) {
         const struct vehicle *v = &s->v[j];
-        n += j != skip && ((v->state == IDLE && p->place[v->place] == node) ||
-                           (v->state == TO_HOME && v->to_place == q));
+        int st = v->state == FAILED ? v->resume : v->state;
+        st = st == ZONE_WAIT ? v->drive : st;
+        n += j != skip && ((st == IDLE && p->place[v->place] == node) ||
+                           (st == TO_HOME && v->to_place == q));
     }
     return n;
 }
@@ -449,8 +456,12 @@ static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint
         return;
     }
     set_state(sim, b, s, i, IDLE);
-    if (v->due) fail_due(sim, b, s, i);
-    else if (s->battery) idle_timer(sim, b, s, i);
+    if (v->due) {
+        fail_due(sim, b, s, i);
+        return;
+    }
+    if (s->battery) idle_timer(sim, b, s, i);
+    if (s->zoned && s->park_cap) tsim__zone_parked(sim, b, s, i);
 }
 
 /* Failures -----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include "blocks/vehicles.h"
 
 #include <math.h>
+#include <stdio.h>
 
 #define fail(...) tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__)
 /* The same, reported at key `k` of the fleet when it gives it (else at the fleet). */
@@ -43,13 +44,15 @@ uint32_t tsim__fleet_task_block(const struct tsim_model *m, int fleet, int k)
 static int task_check(const struct tsim_model *m, const struct tsim__block_desc *d,
                       const struct tsim__net_paths *p)
 {
-    /* A vehicle free at the end of a cycle stays at the storage's node: under zone control it
-     * would hold that node, and a vehicle sent there next would wait for it for good. */
-    if (m->net->zoned && p->first_task < p->first_park)
-        return fail("fleet '%s' serves storage '%s' under zone control, which is not supported "
-                    "yet (a vehicle that ends a cycle stays at the storage's node and holds it): "
-                    "serve it without 'node_capacity', 'zones' or segment capacities",
-                    d->name, m->blocks[tsim__fleet_task_block(m, d->index, 0)].name);
+    /* A vehicle free at the end of a cycle with nothing to do follows its idle rule: under zone
+     * control, staying would hold the storage's node for good, and a vehicle sent there for the
+     * next cycle would wait for it for ever. Going home or to a parking, it gives the node back
+     * (a home holds every vehicle, and a parking that may fill is at no storage: park_zone_check). */
+    if (m->net->zoned && p->first_task < p->first_park && d->val[K_IDLE].i == IDLE_STAY)
+        return fail_at(K_IDLE, "fleet '%s' serves storage '%s' under zone control with 'idle: "
+                       "stay': a vehicle free after a cycle would stay on the storage's node and "
+                       "hold it (give the fleet 'idle: home' or 'idle: parking')", d->name,
+                       m->blocks[tsim__fleet_task_block(m, d->index, 0)].name);
     for (int t = p->first_task; t < p->first_park; t++) {
         const char *sname = m->blocks[tsim__fleet_task_block(m, d->index, t - p->first_task)].name;
         if (p->place[t] < 0)
@@ -84,6 +87,82 @@ static int park_check(const struct tsim_model *m, const struct tsim__block_desc 
                         what, k == P_HOME ? "" : "'", m->net->node[p->place[k]]);
         }
     return 0;
+}
+
+/* Parking under zone control. A parked vehicle holds its node and leaves it only when work
+ * takes it away, which may never come, so a parking node that may fill (a capacity below the
+ * fleet's `count`; one that holds them all never fills) must be needed by nothing but parking:
+ * it holds its places (a vehicle sent to park there always finds room in the end), no other
+ * place of the fleet stands at it, and no least-time path of the fleet (from any node, empty or
+ * loaded, to any place) passes through it. And the parkings hold every vehicle, so that a free
+ * vehicle always has one to go to and never stays idle on a node others need. Then a vehicle
+ * waits for a parking node only to park there, and among the node's holders is one that is not
+ * parked (zone.c's deadlock search passes over the parked ones). Errors at the parking's entry,
+ * or at `parking`. */
+static int park_zone_check(const struct tsim_model *m, const struct tsim__block_desc *d,
+                           const struct tsim__net_paths *p, const int *blk,
+                           const struct tsim__net_fleet *ff)
+{
+    const struct tsim__network *net = m->net;
+    const long long count = d->val[K_COUNT].i;
+    long long places = 0;
+    for (int k = 0; k < ff->npark; k++)
+        places = ff->park_cap[k] == 0 || places < 0 ? -1 : places + ff->park_cap[k];
+    if (places >= 0 && places < count)
+        return fail_at(K_PARKING, "fleet '%s' has %lld vehicles but its parkings hold %lld: under "
+                       "zone control each vehicle needs a place to park (a free vehicle with none "
+                       "would stay on its node and hold it)", d->name, count, places);
+    const size_t nn = (size_t)net->nnodes;
+    int *via = tsim__malloc(nn * sizeof(int)), *walk = tsim__malloc(nn * sizeof(int));
+    int rc = 0;
+    for (int k = 0; k < ff->npark && !rc; k++) {
+        const int node = ff->park_node[k], cap = net->cap ? net->cap[node] : 0;
+        if (cap <= 0 || cap >= count) continue; /* it never fills */
+        tsim__model_blame_at(m, ff->park_line[k], ff->park_col[k]);
+        if (ff->park_cap[k] == 0 || ff->park_cap[k] > cap) {
+            char has[32] = "unlimited";
+            if (ff->park_cap[k]) snprintf(has, sizeof has, "%d", ff->park_cap[k]);
+            rc = fail("parking '%s' of fleet '%s' has %s places but its node holds %d vehicle%s "
+                      "(its zone capacity): under zone control its places must fit in its zone",
+                      net->node[node], d->name, has, cap, cap == 1 ? "" : "s");
+            break;
+        }
+        for (int q = 0; q < p->first_park && !rc; q++)
+            if (p->place[q] == node)
+                rc = fail("parking '%s' of fleet '%s' is at the node of '%s': under zone control "
+                          "parked vehicles would fill it and keep the fleet's work there out "
+                          "(give the parking a node of its own, or a zone that holds all %lld "
+                          "vehicles)", net->node[node], d->name, m->blocks[blk[q]].name, count);
+        /* The least-time paths toward each place at each speed: a node's path is its first arc,
+         * then the path of the node that arc reaches, so each node is resolved once a place:
+         * via[n] is 1 when n's path passes through the parking, 0 when not, -1 not known yet. */
+        for (int t = 0; t < p->nplaces && !rc; t++)
+            for (int sp = 0; sp < 2 && !rc && p->place[t] != node; sp++) {
+                const int *hop = (sp ? p->hop_loaded : p->hop_empty) + (size_t)t * nn;
+                for (size_t n = 0; n < nn; n++) via[n] = -1;
+                for (size_t n0 = 0; n0 < nn && !rc; n0++) {
+                    size_t len = 0;
+                    for (int n = (int)n0; via[n] < 0 && len < nn; n = net->arc[hop[n]].to) {
+                        walk[len++] = n;
+                        if (hop[n] < 0) break;
+                    }
+                    while (len-- > 0) {
+                        int w = walk[len], next = hop[w] < 0 ? -1 : net->arc[hop[w]].to;
+                        via[w] = next < 0 ? 0 : next == node ? 1 : via[next];
+                    }
+                    if (via[n0] == 1)
+                        rc = fail("parking '%s' of fleet '%s' is on the way from node '%s' to "
+                                  "node '%s' (a least-time path of its vehicles): under zone "
+                                  "control parked vehicles would fill it and block the way (give "
+                                  "the parking a node off the through paths, such as a spur, or a "
+                                  "zone that holds all %lld vehicles)", net->node[node], d->name,
+                                  net->node[n0], net->node[p->place[t]], count);
+                }
+            }
+    }
+    tsim__free(walk);
+    tsim__free(via);
+    return rc;
 }
 
 /* With `products`, every product a block sends the fleet straight must be one of them: a
@@ -172,10 +251,6 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
     if (npark > 0 && d->val[K_IDLE].i != IDLE_PARKING)
         return fail_at(K_PARKING, "fleet '%s' has 'parking' but its 'idle' is not 'parking', so "
                        "no vehicle would park", name);
-    if (npark > 0 && net->zoned)
-        return fail_at(K_PARKING, "fleet '%s' parks under zone control, which is not supported "
-                       "yet: give it 'idle: stay' or 'home', or no 'node_capacity', 'zones' or "
-                       "segment capacities", name);
     int home = tsim__net_node_of(net, d->index);
     if (home < 0)
         return fail("fleet '%s' stands at no node (its home: give it one in the network's "
@@ -292,6 +367,7 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
                                     (int)loads_of(d));
     if (!rc) rc = task_check(m, d, p);
     if (!rc) rc = park_check(m, d, p, blk, ff);
+    if (!rc && npark > 0 && net->zoned) rc = park_zone_check(m, d, p, blk, ff);
     if (!rc) rc = carry_check(m, d, ff);
     tsim__free(blk);
     return rc;

@@ -10,7 +10,9 @@
  * for are followed (the holders of the node it wants, the holders of the nodes those want, ...):
  * if all of them wait too, none of them can ever move, a deadlock, and the sim stops with an
  * error that names the cycle, or with `deadlock: back_off` a vehicle of the cycle backs off.
- * Zones count the vehicles of one fleet (fleets do not see each other's vehicles).
+ * Zones count the vehicles of one fleet (fleets do not see each other's vehicles). A parked
+ * vehicle (`idle: parking`) holds its node like any other, but the search takes it as one that
+ * does not move (parked() below), and runs again when a vehicle parks (tsim__zone_parked).
  *
  * Invariants: `node` is the node a vehicle stands at or last left; `arc` the segment it drives or
  * waits to enter (-1: none); a vehicle waits in at most one queue (linked by `wnext`): a node's
@@ -299,6 +301,18 @@ static int stuck(const struct fleet *s, uint32_t j)
     return (s->v[j].state == ZONE_WAIT && !s->v[j].wseg) || s->v[j].state == WAIT_CHARGER;
 }
 
+/* Whether vehicle j is parked (`idle: parking`: every idle vehicle of such a fleet under zone
+ * control stands at a parking, or at its home, which never fills): it holds a place of its
+ * parking node and leaves only when work takes it away, which may never come, so the deadlock
+ * search takes it as one that does not move and looks at the node's other holders. The fleet's
+ * check keeps parking nodes off every other vehicle's way, so a vehicle waits for a parking node
+ * only to park there, and then the node holds one vehicle that is not parked (its places fit in
+ * its zone, and the vehicles parked or driving there to park fill them at most). */
+static int parked(const struct fleet *s, uint32_t j)
+{
+    return s->park_cap && s->v[j].state == IDLE;
+}
+
 /* Whether vehicle j holds a point of the charger vehicle x waits at: it has charged there and
  * waits to drive off (the vehicles charging hold the others, and will give them back). */
 static int holds_point(const struct fleet *s, uint32_t j, uint32_t x)
@@ -316,7 +330,8 @@ static uint32_t next_on_cycle(const struct fleet *s, uint32_t x, uint32_t mark)
     uint32_t best = TSIM__NIL, best_new = TSIM__NIL;
     for (uint32_t l = s->hfirst[node]; l != TSIM__NIL; l = s->hnext[l]) {
         uint32_t j = l / 2;
-        if (v->state == WAIT_CHARGER ? !holds_point(s, j, x) : !holds(s, j, node)) continue;
+        if (v->state == WAIT_CHARGER ? !holds_point(s, j, x) : !holds(s, j, node) || parked(s, j))
+            continue;
         if (j < best) best = j;
         if (s->seen[j] != mark && j < best_new) best_new = j;
     }
@@ -354,7 +369,10 @@ void tsim__zone_deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s
         for (uint32_t l = s->hfirst[want]; l != TSIM__NIL; l = s->hnext[l]) {
             uint32_t j = l / 2;
             if (at_point && !holds_point(s, j, s->todo[k])) continue;
-            if (!stuck(s, j)) return;
+            if (!stuck(s, j)) {
+                if (!parked(s, j)) return; /* it will move */
+                continue;
+            }
             held++;
             if (s->seen[j] != mark) {
                 s->seen[j] = mark;
@@ -362,6 +380,7 @@ void tsim__zone_deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s
             }
         }
         if (at_point && held < tsim__charger_points(sim, s->hooks->charger(sim, s, x->place))) return;
+        if (held == 0) return; /* only parked vehicles: not a cycle (the check rules it out) */
     }
     /* A deadlock: follow i's waits until a vehicle comes again; the cycle starts there. */
     s->deadlocks++;
@@ -412,4 +431,14 @@ void tsim__zone_deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s
     tsim__sim_fail(sim, TSIM_ESTATE, "deadlock at %.10g %s: %s%s", tsim__time(sim, sim->now),
                    sim->m->time_unit, msg,
                    back_off_rule ? " (no vehicle of it can back off)" : "");
+}
+
+/* Vehicle i has parked at its node (`idle: parking`): the node's holders that may move are one
+ * fewer, so a deadlock may form now without a vehicle beginning to wait. It goes through the
+ * vehicles waiting for the node, all of which wait for its holders: the search runs from the
+ * first of them. */
+void tsim__zone_parked(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+{
+    uint32_t w = s->whead[s->v[i].node];
+    if (w != TSIM__NIL) tsim__zone_deadlock_check(sim, b, s, w);
 }

@@ -178,6 +178,9 @@ void tsim__zone_step(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
 void tsim__zone_at_node(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 /* Vehicle i began to wait (for a node or a charging point): the deadlock search. */
 void tsim__zone_deadlock_check(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+/* Vehicle i has parked at its node (`idle: parking`): the deadlock search for the vehicles
+ * waiting for the node, as the node's holders that may move are one fewer. */
+void tsim__zone_parked(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 /* Vehicle i, charged, drives off (or has no wait before it does): its point is given back. */
 void tsim__zone_unplug(struct tsim_sim *sim, struct fleet *s, uint32_t i);
 #endif

@@ -1089,11 +1089,12 @@ static void test_fleet_parking_bad(void)
     park_error("    idle: parking\n", "    idle: home\n",
                "fleet.yaml:14:5: error: fleet 'amr' has 'parking' but its 'idle' is not "
                "'parking', so no vehicle would park");
+    /* Under zone control (more in test_fleet_zones.c). */
     park_error("  at: {in: P, amr: H, out: D}\n",
-               "  at: {in: P, amr: H, out: D}\n  zones: {P: 1}\n",
-               "fleet.yaml:14:5: error: fleet 'amr' parks under zone control, which is not "
-               "supported yet: give it 'idle: stay' or 'home', or no 'node_capacity', 'zones' or "
-               "segment capacities");
+               "  at: {in: P, amr: H, out: D}\n  zones: {K2: 1}\n",
+               "fleet.yaml:14:22: error: parking 'K2' of fleet 'amr' has unlimited places but its "
+               "node holds 1 vehicle (its zone capacity): under zone control its places must fit "
+               "in its zone");
 }
 
 /* The fleet's key errors found by its check are reported at the key, not at the fleet. */

@@ -2,6 +2,8 @@
  * Zone control of fleets beyond the node capacities of test_fleet.c: the deadlock rule that lets
  * the run go on (`deadlock: back_off`) and its `deadlocks` KPI, every time computed by hand.
  */
+#include "blocks/fleet.h"
+#include "blocks/network.h"
 #include "check.h"
 #include "twinsim.h"
 
@@ -67,6 +69,21 @@ static struct tsim_sim *run(const char *text, struct tsim_model **m)
     return sim;
 }
 
+/* The run of `text` must stop with error `want` (a deadlock's message). */
+static void expect_stop(const char *text, const char *want)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = run(text, &m);
+    CHECK(sim != NULL);
+    if (sim) {
+        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+        const char *e = tsim_sim_error(sim);
+        CHECK_STR(e ? e : "", want);
+    }
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 /* A run of a model to its end that must end cleanly: its model, sim, result and fleet 'amr'. */
 struct zrun {
     struct tsim_model *m;
@@ -103,16 +120,8 @@ static void test_fleet_deadlock_stop(void)
 {
     char text[2048];
     corridor(text, sizeof text, "    deadlock: stop\n");
-    struct tsim_model *m;
-    struct tsim_sim *sim = run(text, &m);
-    if (sim) {
-        CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
-        const char *e = tsim_sim_error(sim);
-        CHECK_STR(e ? e : "", "deadlock at 14 min: amr 1 at 'c' waits for 'D' held by amr 2, "
-                              "amr 2 at 'D' waits for 'c' held by amr 1");
-    }
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    expect_stop(text, "deadlock at 14 min: amr 1 at 'c' waits for 'D' held by amr 2, "
+                "amr 2 at 'D' waits for 'c' held by amr 1");
 }
 
 /* The corridor with `deadlock: back_off`:
@@ -526,6 +535,296 @@ static void test_fleet_three_vehicle_jam(void)
     tsim_model_destroy(m);
 }
 
+/* Parking under zone control ------------------------------------------------------------------
+ *
+ * test_fleet.c's parking model with one vehicle a node (H holds both, K2 two): two vehicles at
+ * home H, requests at P at 1 and 2 to D, speed 1, load 1, unload 1, `idle: parking` with K1 (1
+ * place, a spur 1 from D) and K2 (2 places, a spur 3 from D); segments both ways H-P 2, P-D 4.
+ *   r1 at 1, amr 1: H->P, at P 3, loaded 4, P->D, at D 8 (P given back), delivered 9; to K1,
+ *     which has room, there at 10 (D given back).
+ *   r2 at 2, amr 2: waits at H for P, which amr 1 holds (driving to it, loading, then driving
+ *     off it) until 8: a zone wait of 6. At P 10, loaded 11, at D 15, delivered 16; K1 holds
+ *     amr 1, parked: to K2, there at 19, the end of the run.
+ * Vehicle time 38: zone_wait 6, to_home 1 + 3; deliveries 8 and 14 after their requests. */
+static const char zpark_yaml[] = "name: zpark\n"
+                                 "time_unit: min\n"
+                                 "blocks:\n"
+                                 "  - source: in\n"
+                                 "    interarrival: 1\n"
+                                 "    limit: 2\n"
+                                 "    to: amr\n"
+                                 "  - fleet: amr\n"
+                                 "    count: 2\n"
+                                 "    speed: 1\n"
+                                 "    load: 1\n"
+                                 "    unload: 1\n"
+                                 "    idle: parking\n"
+                                 "    parking: {K1: 1, K2: 2}\n"
+                                 "    to: out\n"
+                                 "  - sink: out\n"
+                                 "network:\n"
+                                 "  nodes: [H, P, D, K1, K2]\n"
+                                 "  segments:\n"
+                                 "    - {from: H, to: P, length: 2}\n"
+                                 "    - {from: P, to: D, length: 4}\n"
+                                 "    - {from: D, to: K1, length: 1}\n"
+                                 "    - {from: D, to: K2, length: 3}\n"
+                                 "  at: {in: P, amr: H, out: D}\n"
+                                 "  node_capacity: 1\n"
+                                 "  zones: {H: 2, K2: 2}\n";
+
+/* The node vehicle `k` (from 1) of fleet `f` stands at. */
+static const char *node_of(const struct zrun *z, int k)
+{
+    return z->m->net->node[tsim__fleet_vehicle_node(z->sim, z->f, k - 1)];
+}
+
+static void test_fleet_zone_parking_by_hand(void)
+{
+    struct zrun z;
+    if (!zrun_open(&z, zpark_yaml)) return;
+    CHECK_NEAR(tsim_sim_now(z.sim), 19, 1e-9);
+    CHECK_NEAR(kpi(&z.r, z.f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "zone_waits"), 1, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "zone_wait"), 6 / 38.0, 1e-12);
+    CHECK_NEAR(kpi(&z.r, z.f, "to_home"), 4 / 38.0, 1e-12);
+    CHECK_NEAR(kpi(&z.r, z.f, "delivery_time"), (8 + 14) / 2.0, 1e-9);
+    CHECK_NEAR(kpi(&z.r, z.f, "deadlocks"), 0, 0);
+    CHECK_STR(node_of(&z, 1), "K1");
+    CHECK_STR(node_of(&z, 2), "K2");
+    zrun_close(&z);
+}
+
+/* The same with a third request at P at 12 (a second source), when amr 1 is parked at K1 and
+ * amr 2 drives P->D loaded (holding P and D until 15):
+ *   12: amr 1, the only idle vehicle, takes r3: at K1 it waits for D (zone wait 2).
+ *   15: amr 2 at D, unloads; 16: delivered. K1 has room (amr 1 is leaving it): amr 2 drives to
+ *     park there, and waits for K1, held by amr 1, which waits for D, held by amr 2: a deadlock
+ *     of a vehicle leaving its parking and one coming to park (zone wait 3), named at 16. */
+static void zpark_late(char *text, size_t size, const char *fleet_extra)
+{
+    snprintf(text, size, "%s", zpark_yaml);
+    replace(text, size, "  - fleet: amr\n", "  - source: late\n"
+                                            "    interarrival: 12\n"
+                                            "    limit: 1\n"
+                                            "    to: amr\n"
+                                            "  - fleet: amr\n");
+    replace(text, size, "    to: out\n", fleet_extra);
+    replace(text, size, "{in: P,", "{in: P, late: P,");
+}
+
+static void test_fleet_zone_parking_deadlock(void)
+{
+    char text[4096];
+    zpark_late(text, sizeof text, "    to: out\n");
+    expect_stop(text, "deadlock at 16 min: amr 2 at 'D' waits for 'K1' held by amr 1, "
+                "amr 1 at 'K1' waits for 'D' held by amr 2");
+}
+
+/* ... and with `deadlock: back_off`:
+ *   16: amr 2, empty (both are; the higher number), backs off to P, where it came from: at P 20,
+ *     D given back to amr 1 (K1->D, at D 21). amr 2 at P waits for D again (zone wait 4).
+ *   21: amr 1 at D waits for P, held by amr 2, which waits for D (zone wait 5): deadlock 2. amr 2
+ *     backs off again: not to D (the node it waits for), so along P's first segment, to H (at
+ *     23), and waits there for P (zone wait 6), which amr 1 takes at 23 (at P 27, waited 15).
+ *   27: amr 1 loads until 28, at D 32 (P to amr 2: at P 34), delivers r3 at 33 (21 after it
+ *     came); K1 is taken by amr 2 driving there: amr 1 parks at K2 (at 36, D given back).
+ *   34: amr 2 at P waits for D (zone wait 7) until 36; at D 40, parks at K1 at 41, the end.
+ * Zone waits: amr 2 2-8, 20-21, 23-32, 34-36; amr 1 12-20, 21-23: 28 of 82 vehicle-minutes. */
+static void test_fleet_zone_parking_back_off(void)
+{
+    char text[4096];
+    zpark_late(text, sizeof text, "    deadlock: back_off\n    to: out\n");
+    struct zrun z;
+    if (!zrun_open(&z, text)) return;
+    CHECK_NEAR(tsim_sim_now(z.sim), 41, 1e-9);
+    CHECK_NEAR(kpi(&z.r, z.f, "deliveries"), 3, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "deadlocks"), 2, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "zone_waits"), 7, 0);
+    CHECK_NEAR(kpi(&z.r, z.f, "zone_wait"), 28 / 82.0, 1e-12);
+    CHECK_NEAR(kpi(&z.r, z.f, "delivery_time"), (8 + 14 + 21) / 3.0, 1e-9);
+    CHECK_STR(node_of(&z, 1), "K2");
+    CHECK_STR(node_of(&z, 2), "K1");
+    zrun_close(&z);
+}
+
+/* A deadlock through a parking that holds a parked vehicle: three vehicles (H holds 3), K1 with
+ * 2 places in a zone of 2, K2 with 3; requests at 1, 2, 3 and a fourth at 20.
+ *   amr 1: r1, at D 8, delivered 9, parks at K1 at 10. amr 2: waits at H for P until 8, at D
+ *     15, delivered 16, parks at K1 (room for 2) at 17. amr 3: waits at H for P until 15, at P
+ *     17, loaded 18, on P->D until 22, holding D.
+ *   20: r4 goes to amr 1 (amr 1 and 2 are idle at K1, as near; the lower number): it waits at
+ *     K1 for D.
+ *   23: amr 3 delivers; K1 has room (amr 2 parked, amr 1 leaving) and is nearest: amr 3 waits at
+ *     D for K1, whose zone holds amr 2, parked, and amr 1, waiting for D: the deadlock. Taken as
+ *     one that would move, the parked amr 2 would hide it, and the run would end at 23 with
+ *     r4 never carried and no error. */
+static void test_fleet_zone_parking_deadlock_parked(void)
+{
+    char text[4096];
+    zpark_late(text, sizeof text, "    to: out\n");
+    replace(text, sizeof text, "limit: 2", "limit: 3");
+    replace(text, sizeof text, "interarrival: 12", "interarrival: 20");
+    replace(text, sizeof text, "count: 2", "count: 3");
+    replace(text, sizeof text, "{K1: 1, K2: 2}", "{K1: 2, K2: 3}");
+    replace(text, sizeof text, "{H: 2, K2: 2}", "{H: 3, K1: 2, K2: 3}");
+    expect_stop(text, "deadlock at 23 min: amr 3 at 'D' waits for 'K1' held by amr 1, "
+                "amr 1 at 'K1' waits for 'D' held by amr 3");
+}
+
+/* A deadlock that forms when a vehicle parks, none beginning to wait: three vehicles (H and P
+ * hold 3), speed 1, no load or unload time; drops D1 (product a) and D2 (b) 2 from P and from
+ * each other; parking K (2 places, a zone of 2) 1 from D1 and 2 from D2, off every least-time
+ * path; K2 (1 place) 1 from H. Requests at P: a at 1, b at 10, a at 11, a at 12.5.
+ *   1: amr 1 to D1 at 4, parks at K at 5.
+ *   10: amr 2 to D2 at 13. 11: amr 3 to D1 (on P->D1 from 12, holding D1) at 14.
+ *   12.5: amr 1, the only idle vehicle, leaves K: it waits at K for D1.
+ *   13: amr 2 drives to park at K (room: amr 1 is leaving), D2->K until 15.
+ *   14: amr 3 at D1 wants K too (room for it): K holds amr 1 and amr 2, which drives and will
+ *     give a node back, so no deadlock yet.
+ *   15: amr 2 parks: K's holders that may move are amr 1 only, waiting for D1, held by amr 3,
+ *     waiting for K. The search runs as it parks and names the cycle at 15. */
+static void test_fleet_zone_parking_deadlock_on_parking(void)
+{
+    const char *text = "name: zpark3\n"
+                       "time_unit: min\n"
+                       "products: [a, b]\n"
+                       "blocks:\n"
+                       "  - source: s0\n"
+                       "    product: a\n"
+                       "    interarrival: 1\n"
+                       "    limit: 1\n"
+                       "    to: amr\n"
+                       "  - source: sv\n"
+                       "    product: b\n"
+                       "    interarrival: 10\n"
+                       "    limit: 1\n"
+                       "    to: amr\n"
+                       "  - source: sw\n"
+                       "    product: a\n"
+                       "    interarrival: 11\n"
+                       "    limit: 1\n"
+                       "    to: amr\n"
+                       "  - source: s3\n"
+                       "    product: a\n"
+                       "    interarrival: 12.5\n"
+                       "    limit: 1\n"
+                       "    to: amr\n"
+                       "  - fleet: amr\n"
+                       "    count: 3\n"
+                       "    speed: 1\n"
+                       "    idle: parking\n"
+                       "    parking: {K: 2, K2: 1}\n"
+                       "    to: {by: product, a: o1, b: o2}\n"
+                       "  - sink: o1\n"
+                       "  - sink: o2\n"
+                       "network:\n"
+                       "  nodes: [H, P, D1, D2, K, K2]\n"
+                       "  segments:\n"
+                       "    - {from: H, to: P, length: 1}\n"
+                       "    - {from: P, to: D1, length: 2}\n"
+                       "    - {from: P, to: D2, length: 2}\n"
+                       "    - {from: D1, to: D2, length: 2}\n"
+                       "    - {from: D1, to: K, length: 1}\n"
+                       "    - {from: D2, to: K, length: 2}\n"
+                       "    - {from: H, to: K2, length: 1}\n"
+                       "  at: {s0: P, sv: P, sw: P, s3: P, amr: H, o1: D1, o2: D2}\n"
+                       "  node_capacity: 1\n"
+                       "  zones: {H: 3, P: 3, K: 2, K2: 3}\n";
+    expect_stop(text, "deadlock at 15 min: amr 3 at 'D1' waits for 'K' held by amr 1, "
+                "amr 1 at 'K' waits for 'D1' held by amr 3");
+}
+
+/* A vehicle behind a failed one: zpark_yaml's trip (one vehicle a node) with amr 1 failed by the
+ * plant (a VDA 5050 FATAL error) at 1.5, on H->P with 1.5 left, until 5:
+ *   amr 1 keeps H and P while failed, at P 6.5, loaded 7.5, at D 11.5 (P given back), delivered
+ *     12.5, parks at K1 at 13.5.
+ *   amr 2 (r2 at 2) waits at H for P from 2 to 11.5: 9.5, the 6 of the run without the failure
+ *     and the 3.5 the failure held P (one zone wait; the failure is no deadlock: the failed
+ *     vehicle moves again after its repair). At P 13.5, loaded 14.5, at D 18.5, delivered 19.5,
+ *     parks at K2 at 22.5, the end of the run.
+ * Of 45 vehicle-minutes: zone_wait 9.5, failed 3.5; deliveries 11.5 and 17.5 after their
+ * requests. */
+static void test_fleet_zone_behind_failed(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(zpark_yaml, "zones.yaml", &m);
+    if (!sim) {
+        tsim_model_destroy(m);
+        return;
+    }
+    int f = tsim_model_find_block(m, "amr");
+    tsim_sim_run_until(sim, 1.5);
+    CHECK_EQ(tsim__fleet_observe_failure(sim, f, 0, 1), 1);
+    CHECK_EQ(tsim__fleet_vehicle_failed(sim, f, 0), 1);
+    tsim_sim_run_until(sim, 5);
+    CHECK_EQ(tsim__fleet_vehicle_failed(sim, f, 0), 1);
+    CHECK_STR(m->net->node[tsim__fleet_vehicle_node(sim, f, 1)], "H");
+    CHECK_EQ(tsim__fleet_observe_failure(sim, f, 0, 0), 1);
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    CHECK_NEAR(tsim_sim_now(sim), 22.5, 1e-9);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_waits"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_wait"), 9.5 / 45, 1e-12);
+    CHECK_NEAR(kpi(&r, f, "failed"), 3.5 / 45, 1e-12);
+    CHECK_NEAR(kpi(&r, f, "failures"), 1, 0);
+    CHECK_NEAR(kpi(&r, f, "deadlocks"), 0, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), (11.5 + 17.5) / 2, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* What stays refused: a parking whose node may fill (a zone below the fleet's count) where other
+ * vehicles need it, or whose places do not fit in its zone, and parkings that cannot hold every
+ * vehicle; each at the parking's entry, or at `parking`. */
+static void zpark_error(const char *from, const char *to, const char *want)
+{
+    char text[4096];
+    snprintf(text, sizeof text, "%s", zpark_yaml);
+    replace(text, sizeof text, from, to);
+    char diag[1024] = "";
+    model_first_error(text, "zones.yaml", diag, sizeof diag);
+    CHECK_STR(diag, want);
+}
+
+static void test_fleet_zone_parking_bad(void)
+{
+    zpark_error("{K1: 1, K2: 2}", "{K1: 1, K2: 2, P: 1}",
+                "zones.yaml:14:29: error: parking 'P' of fleet 'amr' is at the node of 'in': under "
+                "zone control parked vehicles would fill it and keep the fleet's work there out "
+                "(give the parking a node of its own, or a zone that holds all 2 vehicles)");
+    zpark_error("{K1: 1, K2: 2}", "{K1: 2, K2: 2}",
+                "zones.yaml:14:15: error: parking 'K1' of fleet 'amr' has 2 places but its node "
+                "holds 1 vehicle (its zone capacity): under zone control its places must fit in "
+                "its zone");
+    zpark_error("{K1: 1, K2: 2}", "{K1: unlimited, K2: 2}",
+                "zones.yaml:14:15: error: parking 'K1' of fleet 'amr' has unlimited places but its "
+                "node holds 1 vehicle (its zone capacity): under zone control its places must fit "
+                "in its zone");
+    zpark_error("{K1: 1, K2: 2}", "{K1: 1}",
+                "zones.yaml:14:5: error: fleet 'amr' has 2 vehicles but its parkings hold 1: under "
+                "zone control each vehicle needs a place to park (a free vehicle with none would "
+                "stay on its node and hold it)");
+    /* K1 between D and K2: the way to K2 (and from K2 to anywhere) passes through it. */
+    zpark_error("{from: D, to: K2, length: 3}", "{from: K1, to: K2, length: 2}",
+                "zones.yaml:14:15: error: parking 'K1' of fleet 'amr' is on the way from node "
+                "'K2' to node 'H' (a least-time path of its vehicles): under zone control parked "
+                "vehicles would fill it and block the way (give the parking a node off the "
+                "through paths, such as a spur, or a zone that holds all 2 vehicles)");
+    /* A zone that holds every vehicle never fills: K1 may then be anywhere. */
+    char text[4096];
+    snprintf(text, sizeof text, "%s", zpark_yaml);
+    replace(text, sizeof text, "{from: D, to: K2, length: 3}", "{from: K1, to: K2, length: 2}");
+    replace(text, sizeof text, "{H: 2, K2: 2}", "{H: 2, K2: 2, K1: 2}");
+    struct zrun z;
+    if (!zrun_open(&z, text)) return;
+    CHECK_NEAR(kpi(&z.r, z.f, "deliveries"), 2, 0);
+    zrun_close(&z);
+}
+
 int main(void)
 {
     RUN(test_fleet_deadlock_stop);
@@ -542,5 +841,12 @@ int main(void)
     RUN(test_fleet_class_speed);
     RUN(test_fleet_class_path);
     RUN(test_fleet_class_bad_input);
+    RUN(test_fleet_zone_parking_by_hand);
+    RUN(test_fleet_zone_parking_deadlock);
+    RUN(test_fleet_zone_parking_back_off);
+    RUN(test_fleet_zone_parking_deadlock_parked);
+    RUN(test_fleet_zone_parking_deadlock_on_parking);
+    RUN(test_fleet_zone_parking_bad);
+    RUN(test_fleet_zone_behind_failed);
     return CHECK_DONE();
 }

@@ -532,41 +532,115 @@ static void test_served_bad(void)
                                               "storage 'rack' (did you mean 'served_by'?)");
 }
 
-/* A fleet under zone control may not serve a storage: a vehicle free at the end of a cycle stays
- * at the storage's node S (capacity 1 here), so the second vehicle, sent for the second load while
- * the first is still in its cycle, would wait at H for S for good and the storage would stop
- * serving. Refused at the fleet's line until vehicles leave a storage's node. */
-static void test_served_fleet_zones_refused(void)
+/* Served under zone control: fleet_yaml's rack (speed 2: 3 to drive H-S) with `demand: 15`, two
+ * vehicles at H with `idle: home`, and `capacity: 1` on the segment H-S (no node capacities):
+ *   load 1 at 1: vehicle 1 drives H-S from 1, at S 4; its cycle (slot 0) until 6.
+ *   load 2 at 2: vehicle 2 waits at H for the segment, which vehicle 1 drives until 4: a zone
+ *     wait of 2; at S 7, cycle (slot 1: 0.5 + 1.5 + 0.5, stored 9.5, back) until 11.
+ *   6: vehicle 1, free, drives home: it waits at S for the segment, which vehicle 2 drives
+ *     until 7 (zone wait 1); home at 10. 11: vehicle 2 home at 14.
+ *   request 15: vehicle 1 (both idle at H, the lower number) at S 18, picks slot 0 at 19 (dwell
+ *     13.5), drops at 20, drives home from 20; the run is stopped at 22.
+ * Put-away waits 3 and 5; of 44 vehicle-minutes: to_home 11 + 6, loading 4 + 4, zone_wait 3. */
+static const char zoned_yaml[] = "name: rack\n"
+                                 "blocks:\n"
+                                 "  - source: in\n"
+                                 "    interarrival: 1\n"
+                                 "    limit: 2\n"
+                                 "    to: rack\n"
+                                 "  - storage: rack\n"
+                                 "    bays: 2\n"
+                                 "    levels: 1\n"
+                                 "    speed_x: 1\n"
+                                 "    speed_y: 1\n"
+                                 "    pick_time: 0.5\n"
+                                 "    drop_time: 0.5\n"
+                                 "    put_away: closest\n"
+                                 "    demand: 15\n"
+                                 "    stockout: drop\n"
+                                 "    served_by: amr\n"
+                                 "    to: out\n"
+                                 "  - fleet: amr\n"
+                                 "    speed: 2\n"
+                                 "    count: 2\n"
+                                 "%s"
+                                 "    to: out\n"
+                                 "  - sink: out\n"
+                                 "network:\n"
+                                 "  nodes: [H, S]\n"
+                                 "  segments:\n"
+                                 "    - {from: H, to: S, length: 6%s}\n"
+                                 "  at: {rack: S, amr: H, out: H}\n"
+                                 "%s";
+
+static struct tsim_sim *zoned_sim(const char *idle, const char *seg, const char *net,
+                                  struct tsim_model **m)
 {
-    static const char yaml[] = "name: rack\n"
-                               "blocks:\n"
-                               "  - source: in\n"
-                               "    interarrival: 1\n"
-                               "    limit: 2\n"
-                               "    to: rack\n"
-                               "  - storage: rack\n"
-                               "    bays: 2\n"
-                               "    levels: 1\n"
-                               "    served_by: amr\n"
-                               "    to: out\n"
-                               "  - fleet: amr\n"
-                               "    speed: 2\n"
-                               "    count: 2\n"
-                               "    to: out\n"
-                               "  - sink: out\n"
-                               "network:\n"
-                               "  node_capacity: 1\n"
-                               "  zones: {H: 2}\n"
-                               "  nodes: [H, S]\n"
-                               "  segments:\n"
-                               "    - {from: H, to: S, length: 6}\n"
-                               "  at: {rack: S, amr: H, out: H}\n";
-    char diag[1024] = "";
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml, zoned_yaml, idle, seg, net);
+    return sim_from_text(yaml, "rack.yaml", m);
+}
+
+static void test_served_fleet_zones(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = zoned_sim("    idle: home\n", ", capacity: 1", "", &m);
+    if (!sim) return;
+    int rack = tsim_model_find_block(m, "rack"), amr = tsim_model_find_block(m, "amr");
+    tsim_sim_run_until(sim, 22);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, rack, "put_aways"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "put_away_wait"), (3 + 5) / 2.0, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "dwell"), 13.5, 1e-9);
+    CHECK_NEAR(kpi(&r, amr, "zone_waits"), 2, 0);
+    CHECK_NEAR(kpi(&r, amr, "zone_wait"), 3.0 / 44, 1e-12);
+    CHECK_NEAR(kpi(&r, amr, "to_home"), 17.0 / 44, 1e-12);
+    CHECK_NEAR(kpi(&r, amr, "loading"), 8.0 / 44, 1e-12);
+    CHECK_NEAR(kpi(&r, amr, "idle"), 16.0 / 44, 1e-12);
+    CHECK_NEAR(kpi(&r, amr, "deadlocks"), 0, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* The model that once stalled (the storage's node S holds one vehicle, H both; no segment
+ * capacity): vehicle 2, sent for load 2 at 2, waits at H for S, which vehicle 1 holds driving
+ * there and through its cycle; at 6 vehicle 1 drives home (H has room for it), giving S back at
+ * 9: vehicle 2 at S 12, cycle until 16 (stored 14.5). Put-away waits 3 and 12 - 2 = 10. With
+ * `idle: stay` the free vehicle would keep S: refused, at the fleet's line (no `idle` written)
+ * or at its `idle`. */
+static void test_served_fleet_zones_node(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = zoned_sim("    idle: home\n", "", "  node_capacity: 1\n  zones: {H: 2}\n",
+                                     &m);
+    if (!sim) return;
+    int rack = tsim_model_find_block(m, "rack"), amr = tsim_model_find_block(m, "amr");
+    tsim_sim_run_until(sim, 14.75);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, rack, "put_aways"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "put_away_wait"), (3 + 10) / 2.0, 1e-9);
+    CHECK_NEAR(kpi(&r, amr, "zone_waits"), 1, 0);
+    CHECK_NEAR(kpi(&r, amr, "zone_wait"), 7 / 29.5, 1e-12);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    char yaml[4096], diag[1024] = "";
+    snprintf(yaml, sizeof yaml, zoned_yaml, "", "", "  node_capacity: 1\n  zones: {H: 2}\n");
     model_first_error(yaml, "rack.yaml", diag, sizeof diag);
-    CHECK_STR(diag, "rack.yaml:12:5: error: fleet 'amr' serves storage 'rack' under zone control, "
-                    "which is not supported yet (a vehicle that ends a cycle stays at the "
-                    "storage's node and holds it): serve it without 'node_capacity', 'zones' or "
-                    "segment capacities");
+    CHECK_STR(diag, "rack.yaml:19:5: error: fleet 'amr' serves storage 'rack' under zone control "
+                    "with 'idle: stay': a vehicle free after a cycle would stay on the storage's "
+                    "node and hold it (give the fleet 'idle: home' or 'idle: parking')");
+    snprintf(yaml, sizeof yaml, zoned_yaml, "    idle: stay\n", ", capacity: 1", "");
+    model_first_error(yaml, "rack.yaml", diag, sizeof diag);
+    CHECK_STR(diag, "rack.yaml:22:5: error: fleet 'amr' serves storage 'rack' under zone control "
+                    "with 'idle: stay': a vehicle free after a cycle would stay on the storage's "
+                    "node and hold it (give the fleet 'idle: home' or 'idle: parking')");
 }
 
 int main(void)
@@ -581,7 +655,8 @@ int main(void)
     RUN(test_served_fleet_waits);
     RUN(test_served_fleet_then_request);
     RUN(test_served_fleet_clone);
-    RUN(test_served_fleet_zones_refused);
+    RUN(test_served_fleet_zones);
+    RUN(test_served_fleet_zones_node);
     RUN(test_served_mg1);
     RUN(test_served_mm2);
     return CHECK_DONE();
