@@ -405,6 +405,43 @@ static void test_order_rows(void)
     tsim_model_destroy(m);
 }
 
+/* With a stock of 3 units a product (`stock: 3`), lines are short and count as found: a line
+ * takes 1 + 0.5 a unit found.
+ *   O1: a x 2 finds 2 (a: 1 left), 0-2; b x 1 finds 1 (b: 2 left), 2-3.5; shipped 5.5.
+ *   O2: c x 4 finds 3 (1 short), 3.5-6; shipped 8.
+ *   O3 (20): a x 1 finds 1, 20-21.5; c x 1 finds 0 (1 short), 21.5-22.5; b x 5 finds 2 (3 short),
+ *       22.5-24.5; shipped 26.5.
+ * Units found by product: a 2 + 1, b 1 + 2, c 3 + 0: 3 each, 9 in all (ordered: 3, 6, 5); 3
+ * stock-outs of 5 units; two lines a product. The by-product units add up to units_picked. */
+static void test_order_product_short(void)
+{
+    struct tsim_model *m = three_orders("");
+    if (!m) return;
+    int pick = tsim_model_find_block(m, "pick");
+    CHECK(tsim_model_set_param(m, "pick.stock", "3") == 0);
+    CHECK(tsim_model_validate(m) == 0);
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 26.5, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 9, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 5, 0);
+    CHECK_NEAR(kpi(&r, pick, "stockouts"), 3, 0);
+    double uph = 0;
+    for (const char *p = "abc"; *p; p++) {
+        char k[64];
+        snprintf(k, sizeof k, "products.%c.units_per_hour", *p);
+        CHECK_NEAR(kpi(&r, pick, k), 3 * 60 / 26.5, 1e-9);
+        uph += kpi(&r, pick, k);
+        snprintf(k, sizeof k, "products.%c.lines_per_hour", *p);
+        CHECK_NEAR(kpi(&r, pick, k), 2 * 60 / 26.5, 1e-9);
+    }
+    CHECK_NEAR(uph, kpi(&r, pick, "units_per_hour"), 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 /* Drawn orders, so that each replication has its own table: 12 orders, a minute apart on
  * average, of 1 to 3 lines. */
 static const char drawn_orders_yaml[] = "name: gen\n"
@@ -492,6 +529,7 @@ int main(void)
     RUN(test_order_table_absent);
     RUN(test_order_product_kpis);
     RUN(test_order_product_sums);
+    RUN(test_order_product_short);
     RUN(test_order_one_product);
     RUN(test_order_rows);
     RUN(test_order_rows_replication);
