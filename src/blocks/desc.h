@@ -79,6 +79,7 @@ struct tsim__orderlines {
     int32_t *first;        /* per order, and first[norders] = nlines */
     int32_t *product, *qty; /* per line */
     char **id;             /* per order: its id in the file (the plant's, for the live twin) */
+    char *id_pool;         /* the ids, end to end: `id` points into it (one allocation) */
     int32_t *line;         /* per line: its number in the file */
     struct tsim__names ids; /* id -> order (tsim__orderlines_index) */
 };

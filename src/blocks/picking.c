@@ -646,7 +646,7 @@ void tsim__orderlines_release(struct tsim__orderlines *o)
     tsim__free(o->first);
     tsim__free(o->product);
     tsim__free(o->qty);
-    for (int i = 0; o->id && i < o->norders; i++) tsim__free(o->id[i]);
+    tsim__free(o->id_pool);
     tsim__free(o->id);
     tsim__free(o->line);
     tsim__names_release(&o->ids);
