@@ -496,7 +496,8 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
     tsim__note_enter(sim, b, e);
     int64_t due = sim->ents[e].due;
     /* a named order comes too late for its truck: counted when the truck left */
-    s->missed += due != TSIM__NEVER && due <= s->cut && truck_naming(sim, tsim__desc(sim, b), e) < 0;
+    s->missed +=
+        due != TSIM__NEVER && due <= s->cut && truck_naming(sim, tsim__desc(sim, b), e) < 0;
     sim->ents[e].next = TSIM__NIL;
     if (s->staged_tail == TSIM__NIL) s->staged_head = e;
     else sim->ents[s->staged_tail].next = e;

@@ -104,7 +104,11 @@ o = json.loads(sqlite3.connect(sys.argv[2]).execute("SELECT options FROM runs").
 print(d["orders_replication"], len(d["orders"]), o["orders"])
 PY
 )
-if [ "$rc" -eq 0 ] && [ "$got" = "2 3 2" ]; then pass orders_replication; else fail orders_replication "exit $rc: $got"; fi
+if [ "$rc" -eq 0 ] && [ "$got" = "2 3 2" ]; then
+    pass orders_replication
+else
+    fail orders_replication "exit $rc: $got"
+fi
 tw run "$TMP/dc.yaml" --orders=3 --reps 3 --no-db --csv "$TMP/r3"
 if [ "$rc" -eq 2 ] && grep -q "option '--orders' names replication 3, but the run has 3 (0 to 2)" "$TMP/err"; then
     pass orders_replication_past
