@@ -54,9 +54,10 @@ static const char help[] =
     "  --csv DIR             write DIR/summary.csv and DIR/replications.csv\n"
     "  --db FILE             results database (default: twinsim.db in this directory)\n"
     "  --no-db               do not record the run\n"
-    "  --orders              with --json, --csv and the database, also write replication 0's\n"
-    "                        orders table: each picking block's orders with their release,\n"
-    "                        complete, shipped and due times, on time, lines and units\n"
+    "  --orders [R]          with --json, --csv and the database, also write replication R's\n"
+    "                        orders table (default 0; also --orders=R): each picking block's\n"
+    "                        orders with their release, complete, shipped and due times, on\n"
+    "                        time, lines and units\n"
     "  --trace T             also record replication 0 sampled every T of model time (WIP,\n"
     "                        completions, each block's content and busy servers) for the\n"
     "                        dashboard's time series; units as --horizon\n"
@@ -72,6 +73,7 @@ struct run_args {
     const char *model;
     const char *reps, *seed, *horizon, *warmup, *threads, *max_ents, *max_instant;
     const char *json, *csv, *db, *rng, *trace;
+    const char *orders_rep; /* --orders R, or NULL: 0 */
     int no_db, quiet, gpu, orders;
     const char **sets;
     int nsets;
@@ -120,8 +122,15 @@ static int parse_args(int argc, char **argv, struct run_args *a)
             a->gpu = 1;
             continue;
         }
-        if (strcmp(arg, "--orders") == 0) {
+        if (strcmp(arg, "--orders") == 0 || strncmp(arg, "--orders=", 9) == 0) {
+            /* The replication is optional: taken when the next argument is a number, so a model
+             * file that follows is not taken for it. */
+            if (a->orders) return cli_usage_error("run", "option '--orders' given twice");
             a->orders = 1;
+            if (arg[8] == '=')
+                a->orders_rep = arg + 9;
+            else if (i + 1 < argc && argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9')
+                a->orders_rep = argv[++i];
             continue;
         }
         if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
@@ -177,6 +186,7 @@ struct settings {
     uint64_t seed;
     double horizon, warmup, trace;
     int warmup_auto;
+    long orders_rep; /* --orders: the replication whose orders table is written */
 };
 
 static double now_seconds(void)
@@ -218,7 +228,7 @@ static char *options_json(const struct run_args *a, const struct settings *s)
 {
     return tsim_run_options_json(s->reps, s->seed, s->horizon, s->warmup_auto ? -1 : s->warmup,
                                  s->threads, (const char *const *)a->sets, a->nsets, a->json,
-                                 a->csv);
+                                 a->csv, a->orders ? (long long)s->orders_rep : -1);
 }
 
 /* `len` bytes of `text` to `path` ('-': standard output), whole or not at all. */
@@ -378,6 +388,11 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         s->reps = (int)v;
     }
     if (a->seed) cli_parse_seed("run", "--seed", a->seed, &s->seed);
+    if (a->orders_rep && s->orders_rep >= s->reps) {
+        rc = cli_usage_error("run", "option '--orders' names replication %ld, but the run has %d "
+                             "(0 to %d)", s->orders_rep, s->reps, s->reps - 1);
+        goto done;
+    }
     if (a->horizon) {
         if ((rc = parse_duration("--horizon", a->horizon, unit, &s->horizon)) != 0) goto done;
         horizon_from_cli = 1;
@@ -439,7 +454,7 @@ static int run_model(int argc, char **argv, const struct run_args *a, struct set
         goto done;
     }
 
-    if (a->orders) tsim_collect_keep_orders(collect);
+    if (a->orders) tsim_collect_keep_orders(collect, (uint64_t)s->orders_rep);
     static atomic_int stop;
     cli_catch_signals(&stop);
     double t0 = now_seconds();
@@ -578,7 +593,9 @@ int cmd_run(int argc, char **argv)
         (a.max_ents &&
          (rc = cli_parse_long("run", "--max-entities", a.max_ents, 1, 1000000000L, &v))) ||
         (a.max_instant && (rc = cli_parse_long("run", "--max-instant-events", a.max_instant, 1,
-                                               1000000000000000L, &v)))) {
+                                               1000000000000000L, &v))) ||
+        (a.orders_rep &&
+         (rc = cli_parse_long("run", "--orders", a.orders_rep, 0, MAX_REPS - 1, &s.orders_rep)))) {
         free(a.sets);
         return rc;
     }

@@ -68,14 +68,15 @@ TSIM_API void tsim_collect_destroy(struct tsim_collect *c);
 TSIM_API size_t tsim_collect_done(const struct tsim_collect *c);
 
 /**
- * Keep the orders table of replication 0 of tsim_collect_run (the one `twinsim run --trace`
- * samples): each order of every picking block, with its release, complete, shipped
- * and due times, lines and units, as that replication ends. The report then carries it to the
- * JSON document (`orders`), the CSV directory (orders.csv) and the results database
- * (run_orders). A model without a picking block has no orders: nothing is kept. Call before
+ * Keep the orders table of replication `replication` (0-based; 0 is the one `twinsim run
+ * --trace` samples) of tsim_collect_run: each order of every picking block, with its release,
+ * complete, shipped and due times, lines and units, as that replication ends. The report then
+ * carries it, with the replication's number, to the JSON document (`orders`), the CSV directory
+ * (orders.csv) and the results database (run_orders). A model without a picking block has no
+ * orders, and a replication past the last one run none: nothing is kept. Call before
  * tsim_collect_run.
  */
-TSIM_API void tsim_collect_keep_orders(struct tsim_collect *c);
+TSIM_API void tsim_collect_keep_orders(struct tsim_collect *c, uint64_t replication);
 
 /**
  * Run replications 0..o->replications-1 of `m` (warm-up, then to the horizon) on `o->threads`
@@ -159,12 +160,14 @@ TSIM_API int tsim_trace_record(const char *path, int64_t run_id, const struct ts
 
 /**
  * The options of a plain run as the results database keeps them: a one-line JSON object.
- * `warmup` < 0 is written "auto"; `json` and `csv` may be NULL. Returns the text or NULL.
+ * `warmup` < 0 is written "auto"; `json` and `csv` may be NULL; `orders` is the replication whose
+ * orders table was kept (`--orders`), written "orders", or < 0 for none. Returns the text or NULL.
  * Ownership: the caller frees it with free(). Errors: TSIM_ENOMEM.
  */
 TSIM_API char *tsim_run_options_json(int replications, uint64_t seed, double horizon,
                                      double warmup, int threads, const char *const *sets,
-                                     int nsets, const char *json, const char *csv);
+                                     int nsets, const char *json, const char *csv,
+                                     long long orders);
 
 /**
  * Write `len` bytes of `text` to `path` whole or not at all: into a temporary file beside it,

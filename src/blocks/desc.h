@@ -79,6 +79,7 @@ struct tsim__orderlines {
     int32_t *first;        /* per order, and first[norders] = nlines */
     int32_t *product, *qty; /* per line */
     char **id;             /* per order: its id in the file (the plant's, for the live twin) */
+    char *id_pool;         /* the ids, end to end: `id` points into it (one allocation) */
     int32_t *line;         /* per line: its number in the file */
     struct tsim__names ids; /* id -> order (tsim__orderlines_index) */
 };
@@ -95,6 +96,19 @@ struct tsim__trucks {
     char **id;
     struct tsim__names ids; /* id -> truck (tsim__trucks_index) */
     int32_t *door;          /* the door it is for, from 0; -1: any that serves it */
+    /* The orders an outbound truck names (its `orders` column), NULL without the column: per
+     * truck the cell's text (NULL: none), its line and column in the file, and how many orders
+     * it names (0: none; it then loads by due time). Read by truckcsv.c; `shown` is the file's
+     * name in messages. */
+    char **orders;
+    long long *orders_line, *orders_col;
+    int32_t *named;
+    char *shown;
+    /* The named orders, resolved once every block is loaded (loadblocks.c): those of picking
+     * block `order_block` (-1: none), truck_of[o] the truck that names its order o, or -1
+     * (norder_map = that block's orders). */
+    int order_block, norder_map;
+    int32_t *truck_of;
 };
 
 /*

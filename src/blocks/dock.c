@@ -21,6 +21,13 @@
  * left, is missed once (`cut`: the latest departure of the trucks that have left; an order due by
  * it is one some truck has missed), and stays staged for a later truck: missed, not lost.
  *
+ * A truck of the appointments file may name its orders (its `orders` column, resolved by the
+ * loader into trucks.truck_of): it loads those, and only those, as they come (an unnamed truck
+ * takes no named order), has room for them all, and leaves once it has them or at its
+ * departure; the named orders it leaves without count as missed then, staged or not yet come,
+ * and one that comes after it left stays staged (no other truck takes it). Named orders play no
+ * part in `cut`.
+ *
  * A truck of the appointments file may be for one door (its `door` column): it takes that door
  * when it is free and otherwise waits in the yard for it, though another is free; a door that
  * comes free takes, by the yard rule, only a waiting truck for it or for any door.
@@ -161,9 +168,12 @@ static void init(struct tsim_sim *sim, uint32_t b)
     struct trec *rec = AT(s, rec_off, struct trec);
     for (uint32_t k = 0; k < s->nrec; k++) {
         double dep = d->trucks.departure[k];
+        uint32_t room = d->trucks.truck_of && d->trucks.named[k] > 0
+                            ? (uint32_t)d->trucks.named[k]
+                            : (uint32_t)d->trucks.pallets[k];
         rec[k] = (struct trec){TSIM__NEVER, TSIM__NEVER, TSIM__NEVER,
                                isfinite(dep) ? tsim__ticks(sim, dep) : TSIM__NEVER,
-                               (uint32_t)d->trucks.pallets[k], (uint32_t)d->trucks.pallets[k], 0,
+                               (uint32_t)d->trucks.pallets[k], room, 0,
                                d->trucks.outbound[k], TSIM__TRUCK_TO_COME, 0, 0};
     }
     s->staged_head = s->staged_tail = TSIM__NIL;
@@ -190,14 +200,36 @@ static int64_t draw_of(struct tsim_sim *sim, struct dock *s, const struct tsim__
 
 static void depart(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i);
 
-/* Unlink and return the first staged order a truck leaving at `departure` takes, or TSIM__NIL.
- * O(staged): the orders staged at a dock are those of the next trucks. */
-static uint32_t take_staged(struct tsim_sim *sim, struct dock *s, int64_t departure)
+/* The appointments' truck that names order entity `e` (by the order it carries), or -1: none
+ * does, or the dock's trucks name no orders. */
+static int32_t truck_naming(const struct tsim_sim *sim, const struct tsim__block_desc *d,
+                            uint32_t e)
+{
+    if (!d->trucks.truck_of) return -1;
+    const struct tsim__eorder *eo = tsim__eorder_of(sim, e);
+    if (!eo || (int)eo->block != d->trucks.order_block) return -1;
+    return d->trucks.truck_of[eo->order];
+}
+
+/* Whether truck `t` is one of the appointments that names its orders. */
+static int names_orders(const struct tsim__block_desc *d, const struct truck *t)
+{
+    return d->trucks.truck_of && t->rec < (uint32_t)d->trucks.n && d->trucks.named[t->rec] > 0;
+}
+
+/* Unlink and return the first staged order truck `t` takes, or TSIM__NIL: one it names, or, for
+ * a truck naming none, an order no truck names due by its departure. O(staged): the orders
+ * staged at a dock are those of the next trucks. */
+static uint32_t take_staged(struct tsim_sim *sim, struct dock *s, const struct tsim__block_desc *d,
+                            const struct truck *t)
 {
     uint32_t prev = TSIM__NIL;
+    int named = names_orders(d, t);
     for (uint32_t e = s->staged_head; e != TSIM__NIL; prev = e, e = sim->ents[e].next) {
+        int32_t k = truck_naming(sim, d, e);
+        if (named ? k != (int32_t)t->rec : k >= 0) continue;
         int64_t due = sim->ents[e].due;
-        if (due != TSIM__NEVER && due > departure) continue;
+        if (!named && due != TSIM__NEVER && due > t->departure) continue;
         uint32_t nx = sim->ents[e].next;
         if (prev == TSIM__NIL) s->staged_head = nx;
         else sim->ents[prev].next = nx;
@@ -212,7 +244,7 @@ static uint32_t take_staged(struct tsim_sim *sim, struct dock *s, int64_t depart
 static void load_next(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i)
 {
     struct door *dr = &AT(s, doors_off, struct door)[i];
-    uint32_t e = dr->left > 0 ? take_staged(sim, s, dr->truck.departure) : TSIM__NIL;
+    uint32_t e = dr->left > 0 ? take_staged(sim, s, tsim__desc(sim, b), &dr->truck) : TSIM__NIL;
     if (e != TSIM__NIL) {
         dr->pallet = e;
         tsim__schedule(sim, sim->now + draw_of(sim, s, tsim__desc(sim, b), K_LOAD), b, EV_LOADED,
@@ -301,6 +333,7 @@ static struct truck file_truck(struct tsim_sim *sim, const struct tsim__block_de
                       d->trucks.outbound[k], (uint32_t)k, d->trucks.door ? d->trucks.door[k] : -1};
     if (isfinite(d->trucks.planned[k])) t.planned = tsim__ticks(sim, d->trucks.planned[k]);
     if (isfinite(d->trucks.departure[k])) t.departure = tsim__ticks(sim, d->trucks.departure[k]);
+    if (names_orders(d, &t)) t.pallets = (uint32_t)d->trucks.named[k]; /* room for them all */
     return t;
 }
 
@@ -361,19 +394,25 @@ static void next_truck(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_
 static void depart(struct tsim_sim *sim, uint32_t b, struct dock *s, uint32_t i)
 {
     struct door *dr = &AT(s, doors_off, struct door)[i];
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
     struct truck t = dr->truck;
     uint32_t loaded = t.pallets;
     s->done++;
-    if (t.outbound && tsim__desc(sim, b)->val[K_LOADS].i == LOADS_ORDERS) {
+    if (t.outbound && d->val[K_LOADS].i == LOADS_ORDERS) {
         loaded = t.pallets - dr->left;
         s->pallets_out += loaded;
-        /* the orders it leaves behind that were due by its departure, unless an earlier truck
-         * already missed them */
-        for (uint32_t e = s->staged_head; e != TSIM__NIL; e = sim->ents[e].next) {
-            int64_t due = sim->ents[e].due;
-            s->missed += due != TSIM__NEVER && due <= t.departure && due > s->cut;
+        if (names_orders(d, &t)) {
+            s->missed += dr->left; /* its orders it has not loaded, staged or not yet come */
+        } else {
+            /* the orders it leaves behind that were due by its departure, unless an earlier
+             * truck already missed them */
+            for (uint32_t e = s->staged_head; e != TSIM__NIL; e = sim->ents[e].next) {
+                int64_t due = sim->ents[e].due;
+                s->missed += due != TSIM__NEVER && due <= t.departure && due > s->cut &&
+                             truck_naming(sim, d, e) < 0;
+            }
+            if (t.departure > s->cut) s->cut = t.departure;
         }
-        if (t.departure > s->cut) s->cut = t.departure;
     } else if (t.outbound) {
         s->pallets_out += t.pallets;
     }
@@ -456,7 +495,9 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
     struct dock *s = tsim__state(sim, b);
     tsim__note_enter(sim, b, e);
     int64_t due = sim->ents[e].due;
-    s->missed += due != TSIM__NEVER && due <= s->cut;
+    /* a named order comes too late for its truck: counted when the truck left */
+    s->missed +=
+        due != TSIM__NEVER && due <= s->cut && truck_naming(sim, tsim__desc(sim, b), e) < 0;
     sim->ents[e].next = TSIM__NIL;
     if (s->staged_tail == TSIM__NIL) s->staged_head = e;
     else sim->ents[s->staged_tail].next = e;
@@ -530,8 +571,16 @@ void tsim__trucks_release(struct tsim__trucks *t)
     tsim__free(t->door);
     for (int i = 0; t->id && i < t->n; i++) tsim__free(t->id[i]);
     tsim__free(t->id);
+    for (int i = 0; t->orders && i < t->n; i++) tsim__free(t->orders[i]);
+    tsim__free(t->orders);
+    tsim__free(t->orders_line);
+    tsim__free(t->orders_col);
+    tsim__free(t->named);
+    tsim__free(t->shown);
+    tsim__free(t->truck_of);
     tsim__names_release(&t->ids);
     memset(t, 0, sizeof *t);
+    t->order_block = -1;
 }
 
 void tsim__trucks_index(struct tsim__trucks *t)
@@ -697,14 +746,14 @@ int tsim__dock_arrive(struct tsim_sim *sim, int block, const char *id, int outbo
                       -1};
     if (k >= 0) {
         t = file_truck(sim, d, (uint64_t)k);
-        t.pallets = (uint32_t)pallets;
+        if (!names_orders(d, &t)) t.pallets = (uint32_t)pallets; /* else room for its orders */
     } else {
         k = live_add(sim, (uint32_t)block, id, outbound, pallets, err, errlen);
         if (k < 0) return -1;
         s = tsim__state(sim, (uint32_t)block);
     }
     struct trec *r = rec_of(s, (uint32_t)k);
-    r->pallets = (uint32_t)pallets;
+    r->pallets = t.pallets;
     if (depart >= 0) { /* the plant's latest planned departure: on time means by it */
         t.departure = tsim__ticks(sim, depart);
         r->due_out = t.departure;
@@ -753,6 +802,13 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                           "dock '%s' takes entities only with 'loads: orders' (the orders its "
                           "outbound trucks load)",
                           d->name);
+    if (!orders && d->trucks.named)
+        for (int k = 0; k < d->trucks.n; k++)
+            if (d->trucks.named[k])
+                return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                                  "dock '%s': truck '%s' of its appointments names orders, "
+                                  "which only a dock with 'loads: orders' loads",
+                                  d->name, d->trucks.id[k]);
     if (orders) {
         if (!d->trucks.n)
             return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,

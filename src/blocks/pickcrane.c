@@ -27,8 +27,7 @@ static void drop_line(struct tsim_sim *sim, struct tsim__picking *s,
                       struct tsim__picking_lines ol, uint32_t l)
 {
     AT(s, in_off, unsigned char)[l / 8] |= (unsigned char)(1u << (l % 8));
-    s->stockouts++;
-    s->short_units += (uint64_t)ol.qty[l];
+    line_short(s, l, ol.qty[l]);
     line_settle(sim, s, order_of(ol.first, s->norders, l), 0);
 }
 

@@ -120,6 +120,13 @@ static size_t gen_size(const struct tsim__block_desc *d)
            round8((no + 1) * sizeof(int32_t)) + 2 * round8(nl * sizeof(int32_t));
 }
 
+/* Whether a line may find fewer units than ordered: from a stock of its own, a storage's, or
+ * by a crane that drops a line it finds no load for. */
+static int may_short(const struct tsim__block_desc *d)
+{
+    return d->val[K_STOCK].set || d->val[K_PICK_FROM].set || by_crane(d);
+}
+
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     size_t np = m->nproducts > 0 ? (size_t)m->nproducts : 1;
@@ -131,7 +138,8 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
            round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) + gen_size(d) +
            round8(nl / 8 + 1) +
            (size_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) * sizeof(int64_t) +
-           (by_crane(d) ? round8(nl / 8 + 1) : 0) + np * 3 * sizeof(uint64_t);
+           (by_crane(d) ? round8(nl / 8 + 1) : 0) + np * 3 * sizeof(uint64_t) +
+           (may_short(d) ? round8(nl * sizeof(int32_t)) : 0);
 }
 
 static int64_t release_ticks(const struct tsim_sim *sim, const struct tsim__picking *s,
@@ -253,6 +261,9 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->in_off = by_crane(d) ? s->lw_off + (uint64_t)s->npick * count_of(d, K_TOUR_LINES) * 8 : 0;
     s->prod_off = s->lw_off + (uint64_t)s->npick * count_of(d, K_TOUR_LINES) * 8 +
                   (by_crane(d) ? round8(nl / 8 + 1) : 0);
+    /* zeroed with the arena, after the per-product counts */
+    s->short_off = may_short(d) ? s->prod_off + round8((uint64_t)s->nprod * 3 * sizeof(uint64_t))
+                                : 0;
     list_products(s, d);
     if (s->norders) tsim__schedule(sim, release_ticks(sim, s, d, 0), b, EV_ARRIVE, 0);
     if (d->val[K_RELEASE].i == REL_WAVE && s->norders)
@@ -356,17 +367,11 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct tsim__pick
             int64_t want = ol.qty[l], got = want;
             if (d->val[K_PICK_FROM].set) {
                 got = tsim__storage_pick(sim, (uint32_t)d->val[K_PICK_FROM].i, prod, want, &reach);
-                if (got < want) {
-                    s->stockouts++;
-                    s->short_units += (uint64_t)(want - got);
-                }
+                if (got < want) line_short(s, l, want - got);
             } else if (stock[prod] >= 0) {
                 got = want < stock[prod] ? want : stock[prod];
                 stock[prod] -= got;
-                if (got < want) {
-                    s->stockouts++;
-                    s->short_units += (uint64_t)(want - got);
-                }
+                if (got < want) line_short(s, l, want - got);
             }
             p->units += (uint64_t)got;
             lw[l - p->l0] = draw_of(sim, s, d, K_PICK_LINE) + got * draw_of(sim, s, d, K_PICK_UNIT);
@@ -536,9 +541,10 @@ static int ship(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint3
     os->t_shipped = sim->now;
     struct tsim__picking_lines ol = lines_of(s, tsim__desc(sim, b));
     uint64_t *by = AT(s, prod_off, uint64_t);
+    const int32_t *short_by = s->short_off ? AT(s, short_off, int32_t) : NULL;
     for (int32_t l = ol.first[pk->order]; l < ol.first[pk->order + 1]; l++) {
         by[3 * ol.product[l]]++;
-        by[3 * ol.product[l] + 1] += (uint64_t)ol.qty[l];
+        by[3 * ol.product[l] + 1] += (uint64_t)(ol.qty[l] - (short_by ? short_by[l] : 0));
     }
     tsim__sum_add(&s->lead, lead);
     tsim__sum_add(&s->cycle, sim->now - os->t_release);
@@ -640,7 +646,7 @@ void tsim__orderlines_release(struct tsim__orderlines *o)
     tsim__free(o->first);
     tsim__free(o->product);
     tsim__free(o->qty);
-    for (int i = 0; o->id && i < o->norders; i++) tsim__free(o->id[i]);
+    tsim__free(o->id_pool);
     tsim__free(o->id);
     tsim__free(o->line);
     tsim__names_release(&o->ids);

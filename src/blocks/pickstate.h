@@ -28,6 +28,7 @@ struct tsim__picking {
     uint64_t done_off; /* a bit a line: the plant reported it picked (picking.h) */
     uint64_t lw_off; /* per picker, `tour_lines` pick times (ticks) of its tour's lines */
     uint64_t in_off; /* picked_by: a bit a line, at the pack station (0 without) */
+    uint64_t short_off; /* per line, its units short (int32_t); 0 where no line can be short */
     /* per product, 3 uint64_t: lines and units of the orders shipped, and whether the block's
      * lines may have it (its KPIs by product list those) */
     uint64_t prod_off;
@@ -114,6 +115,15 @@ static inline void line_settle(struct tsim_sim *sim, struct tsim__picking *s, ui
         pq[(s->pq_head + s->pq_n) % s->norders] = o;
         s->pq_n++;
     }
+}
+
+/* Line `l` found `n` > 0 units fewer than ordered (a stock-out): the block's `stockouts` and
+ * `units_short`, and the line's own shortfall, which its order's KPIs by product take off. */
+static inline void line_short(struct tsim__picking *s, uint32_t l, int64_t n)
+{
+    s->stockouts++;
+    s->short_units += (uint64_t)n;
+    if (s->short_off) AT(s, short_off, int32_t)[l] += (int32_t)n;
 }
 
 static inline void line_in(struct tsim_sim *sim, struct tsim__picking *s, uint32_t o)

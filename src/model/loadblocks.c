@@ -651,7 +651,10 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         tsim__ld_err(ld, at, "%s '%s' has both 'discipline' and 'rule' (give one: a rule orders "
                      "the queue in place of the discipline)", tname, name);
     if (stock_file) load_stock(ld, b, stock_file, stock_pos);
-    if (trucks_file) load_trucks(ld, b, trucks_file, trucks_pos);
+    if (trucks_file) {
+        load_trucks(ld, b, trucks_file, trucks_pos);
+        bi->appointments_pos = tsim__ld_pos(trucks_file, trucks_pos);
+    }
     const struct tsim__block_desc *bd = &ld->m->blocks[b];
     if (interarrival && bd->has_interarrival && bd->limit == 0 &&
         tsim_dist_mean(&bd->interarrival) <= 0.0)
@@ -1085,6 +1088,30 @@ static void load_served_by(struct loader *ld, struct blockinfo *bi)
                      tsim__suggest_text(&sg));
 }
 
+/* The orders a dock's trucks name (the appointments' `orders` column), looked up in the orders
+ * file of a picking block: the first that routes to the dock, else the model's first with an
+ * orders file. A problem is reported at the 'appointments_file' value, with its line and column
+ * in the CSV. */
+static void load_truck_orders(struct loader *ld, const struct blockinfo *bi)
+{
+    struct tsim__block_desc *d = &ld->m->blocks[bi->index];
+    if (!d->trucks.orders) return;
+    int pick = -1;
+    for (int pass = 0; pass < 2 && pick < 0; pass++)
+        for (size_t i = 0; i < ld->nblk && pick < 0; i++) {
+            const struct tsim__block_desc *pd = &ld->m->blocks[ld->blk[i].index];
+            if (!pd->orders.norders || !pd->orders.id) continue;
+            int routes = pass == 1;
+            for (int k = 0; k < ld->blk[i].nout && !routes; k++)
+                routes = ld->blk[i].out[k] == bi->index;
+            if (routes) pick = ld->blk[i].index;
+        }
+    char err[512];
+    if (tsim__trucks_resolve(&d->trucks, pick >= 0 ? &ld->m->blocks[pick] : NULL, pick, err,
+                             sizeof err) != 0)
+        tsim__ld_err(ld, bi->appointments_pos, "%s", err);
+}
+
 void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written)
 {
     for (size_t i = 0; i < ld->nblk && !ld->stop; i++) {
@@ -1096,6 +1123,8 @@ void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written)
         if (ld->blk[i].release)
             tsim__ld_release(ld, (int)i, ld->blk[i].release, ld->blk[i].release_pos);
     }
+    for (size_t i = 0; i < ld->nblk && !ld->stop; i++) /* once every route is known */
+        if (ld->m->blocks[ld->blk[i].index].trucks.orders) load_truck_orders(ld, &ld->blk[i]);
     if (!ld->stop) check_graph(ld, blocks_at, written);
     if (!ld->stop) tsim__ld_rings(ld);
 }

@@ -51,6 +51,8 @@ struct blockinfo {
     struct pos parking_pos;
     struct fy_node *carry; /* a fleet's 'products', read with the network (fleetload.c) */
     struct pos carry_pos;
+    struct pos appointments_pos; /* a dock's 'appointments_file' value: its trucks' orders are
+                                    resolved once every block exists */
 };
 
 struct loader {

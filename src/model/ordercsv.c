@@ -54,8 +54,12 @@ struct reader {
     struct tsim__csv_tkind kind[2]; /* of release and due */
     struct row *rows;
     size_t nrows, caprows;
-    /* per order, in first appearance; nlines becomes each order's next free place when grouping */
-    char **id;
+    /* per order, in first appearance; nlines becomes each order's next free place when grouping.
+     * The ids lie end to end, each with its NUL, in one block, `pool` (the result keeps it): an
+     * order's id is at idoff, not an allocation of its own. */
+    uint64_t *idoff;
+    char *pool;
+    size_t npool, cappool;
     double *release, *due;
     int32_t *priority, *nlines;
     size_t nords, capords;
@@ -68,13 +72,30 @@ struct reader {
     long long bad_line, bad_col;
 };
 
+static const char *id_of(const struct reader *r, size_t k) { return r->pool + r->idoff[k]; }
+
+/* Append `id` to the ids' block for order `o`. */
+static void keep_id(struct reader *r, int32_t o, const char *id)
+{
+    size_t n = strlen(id) + 1;
+    if (r->npool + n > r->cappool) {
+        size_t cap = r->cappool ? 2 * r->cappool : 16384;
+        while (cap < r->npool + n) cap *= 2;
+        r->pool = tsim__realloc(r->pool, cap);
+        r->cappool = cap;
+    }
+    memcpy(r->pool + r->npool, id, n);
+    r->idoff[o] = r->npool;
+    r->npool += n;
+}
+
 static void rehash(struct reader *r)
 {
     size_t cap = r->caphash ? 2 * r->caphash : 1024;
     int32_t *h = tsim__malloc(cap * sizeof *h);
     for (size_t i = 0; i < cap; i++) h[i] = -1;
     for (size_t k = 0; k < r->nords; k++) {
-        size_t i = tsim__fnv1a_str(r->id[k]) & (cap - 1);
+        size_t i = tsim__fnv1a_str(id_of(r, k)) & (cap - 1);
         while (h[i] >= 0) i = (i + 1) & (cap - 1);
         h[i] = (int32_t)k;
     }
@@ -89,7 +110,7 @@ static int32_t find_order(struct reader *r, const char *id, size_t *slot)
     if (2 * (r->nords + 1) > r->caphash) rehash(r);
     size_t i = tsim__fnv1a_str(id) & (r->caphash - 1);
     while (r->hash[i] >= 0) {
-        if (strcmp(r->id[r->hash[i]], id) == 0) return r->hash[i];
+        if (strcmp(id_of(r, (size_t)r->hash[i]), id) == 0) return r->hash[i];
         i = (i + 1) & (r->caphash - 1);
     }
     *slot = i;
@@ -100,7 +121,7 @@ static void grow_orders(struct reader *r)
 {
     if (r->nords < r->capords) return;
     size_t n = r->capords ? 2 * r->capords : 1024;
-    r->id = tsim__realloc(r->id, n * sizeof *r->id);
+    r->idoff = tsim__realloc(r->idoff, n * sizeof *r->idoff);
     r->release = tsim__realloc(r->release, n * sizeof *r->release);
     r->due = tsim__realloc(r->due, n * sizeof *r->due);
     r->priority = tsim__realloc(r->priority, n * sizeof *r->priority);
@@ -171,7 +192,7 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
         grow_orders(r);
         o = (int32_t)r->nords++;
         r->hash[slot] = o;
-        r->id[o] = tsim__strdup(id);
+        keep_id(r, o, id);
         r->release[o] = rel;
         r->due[o] = due;
         r->priority[o] = (int32_t)prio;
@@ -313,10 +334,12 @@ static int group(struct reader *r, struct tsim__orderlines *out, int32_t *dup_or
     r->priority = r->nlines = NULL;
     out->norders = (int)no;
     out->nlines = (int)nl;
+    out->id_pool = tsim__realloc(r->pool, r->npool); /* its size, before pointing into it */
+    r->pool = NULL;
     out->id = tsim__malloc(no * sizeof *out->id);
-    for (size_t k = 0; k < no; k++) out->id[k] = r->id[perm[k]];
-    tsim__free(r->id);
-    r->id = NULL;
+    for (size_t k = 0; k < no; k++) out->id[k] = out->id_pool + r->idoff[perm[k]];
+    tsim__free(r->idoff);
+    r->idoff = NULL;
     r->nords = 0; /* the result owns the ids now */
     out->release = tsim__malloc(no * sizeof *out->release);
     for (size_t k = 0; k < no; k++) out->release[k] = r->release[perm[k]];
@@ -346,8 +369,8 @@ static int group(struct reader *r, struct tsim__orderlines *out, int32_t *dup_or
 
 static void release_reader(struct reader *r)
 {
-    for (size_t i = 0; r->id && i < r->nords; i++) tsim__free(r->id[i]);
-    tsim__free(r->id);
+    tsim__free(r->idoff);
+    tsim__free(r->pool);
     tsim__free(r->release);
     tsim__free(r->due);
     tsim__free(r->priority);
@@ -369,7 +392,7 @@ int tsim__orders_read(const char *path, const char *text, size_t len, const stru
                             "order, line, product, quantity, release, due", check_row, &r, err,
                             errlen);
     if (rc != 0 && r.bad_order >= 0) {
-        struct finder f = {r.id[r.bad_order], 0, 0, {0, 0}, {0, 0}};
+        struct finder f = {id_of(&r, (size_t)r.bad_order), 0, 0, {0, 0}, {0, 0}};
         find_rows(path, text, len, &f);
         snprintf(err, errlen,
                  "%s:%lld:%lld: order '%s' has another %s than on line %lld (every line of an "

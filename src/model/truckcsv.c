@@ -6,18 +6,23 @@
  * columns, as a carrier, are not read), then one row per truck. `truck` is any text, given once;
  * times are numbers from 0 in the model's time unit, date-times or clock times (csvtab.h; one
  * kind a column; `planned` and `departure` may be empty); `pallets` a whole number from 1;
- * `direction` `inbound` or `outbound`.
+ * `direction` `inbound` or `outbound`; `orders` (optional) the ids of the orders an outbound
+ * truck loads, separated by '|' (empty: none), at most its `pallets` (one order a pallet), each
+ * once; whether each is an order of the model is checked once every block is loaded
+ * (loadblocks.c), at its line and column here.
  *
  * Every problem is "FILE:LINE:COL: message" at the offending field: a missing column, a time
  * that is not one (a date in another format, no such date, a time zone, a date-time without a
  * date in run.start, a time before the start), pallets that are not a whole number from 1, an
  * unknown direction, a departure before the planned time, a truck given twice, a door that is
- * not one of the dock's or serves only the other direction. Nothing is skipped silently.
+ * not one of the dock's or serves only the other direction; orders named by an inbound truck,
+ * an empty order id, one named twice, more orders than pallets. Nothing is skipped silently.
  */
 #include "model/truckcsv.h"
 
 #include "core/core.h"
 #include "model/csvtab.h"
+#include "model/params.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,11 +30,12 @@
 #include <string.h>
 
 enum {
-    COL_TRUCK, COL_ARRIVAL, COL_PALLETS, COL_DIRECTION, COL_PLANNED, COL_DEPARTURE, COL_DOOR, NCOLS
+    COL_TRUCK, COL_ARRIVAL, COL_PALLETS, COL_DIRECTION, COL_PLANNED, COL_DEPARTURE, COL_DOOR,
+    COL_ORDERS, NCOLS
 };
 static const struct tsim__csv_col cols[NCOLS] = {
     {"truck", 0},   {"arrival", 0},   {"pallets", 0}, {"direction", 0},
-    {"planned", 1}, {"departure", 1}, {"door", 1}};
+    {"planned", 1}, {"departure", 1}, {"door", 1},    {"orders", 1}};
 
 #define TRUCKS_MAX 10000000
 
@@ -46,6 +52,7 @@ struct reader {
     struct tsim__csv_clock clock;
     struct tsim__csv_tkind kind[3]; /* of arrival, planned and departure */
     const struct tsim__truck_doors *doors;
+    int has_orders; /* the file has an `orders` column */
 };
 
 /* The door in `s` for a truck of that direction, from 0, or -1 for any (empty or "any"); -2
@@ -74,11 +81,51 @@ static int door_of(struct tsim__csv *c, const struct tsim__csv_row *row,
     return (int)(n - 1);
 }
 
+/* The orders an outbound truck of `pallets` names in its `orders` cell: their count (0: none), or
+ * -1 after reporting why not. An id's column is the cell's plus its offset in the cell. */
+static int orders_of(struct tsim__csv *c, const struct tsim__csv_row *row, int outbound,
+                     long long pallets)
+{
+    const char *s = row->val[COL_ORDERS];
+    if (!s || !s[0]) return 0;
+    long long line = row->line, col = row->col[COL_ORDERS];
+    if (!outbound) {
+        tsim__csv_fail(c, line, col, "truck '%s' is inbound: only an outbound truck loads orders",
+                       row->val[COL_TRUCK]);
+        return -1;
+    }
+    long long n = 0;
+    for (const char *a = s;; n++) {
+        size_t len = strcspn(a, "|");
+        if (len == 0) {
+            tsim__csv_fail(c, line, col + (a - s), "empty order id in '%s' (ids are separated "
+                           "by '|')", s);
+            return -1;
+        }
+        for (const char *b = s; b < a; b += strcspn(b, "|") + 1)
+            if (strcspn(b, "|") == len && strncmp(a, b, len) == 0) {
+                tsim__csv_fail(c, line, col + (a - s), "order '%.*s' is named twice by truck "
+                               "'%s'", (int)len, a, row->val[COL_TRUCK]);
+                return -1;
+            }
+        if (!a[len]) break;
+        a += len + 1;
+    }
+    n++;
+    if (n > pallets) {
+        tsim__csv_fail(c, line, col, "truck '%s' names %lld orders, more than its %lld pallets "
+                       "(one order a pallet)", row->val[COL_TRUCK], n, pallets);
+        return -1;
+    }
+    return (int)n;
+}
+
 static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void *ctx)
 {
     struct reader *r = ctx;
     struct tsim__trucks *o = r->out;
     long long line = row->line;
+    if (o->n == 0) r->has_orders = row->val[COL_ORDERS] != NULL; /* the same for every row */
     if (o->n >= TRUCKS_MAX) {
         tsim__csv_fail(c, line, 1, "more than %d trucks", TRUCKS_MAX);
         return;
@@ -123,6 +170,8 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
     }
     int door = door_of(c, row, r->doors, out);
     if (door < -1) return;
+    int named = orders_of(c, row, out, pallets);
+    if (named < 0) return;
     if (o->n == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 64;
         size_t n = (size_t)r->cap;
@@ -134,6 +183,12 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
         o->door = tsim__realloc(o->door, n * sizeof *o->door);
         o->id = tsim__realloc(o->id, n * sizeof *o->id);
         r->rows = tsim__realloc(r->rows, n * sizeof *r->rows);
+        if (r->has_orders) {
+            o->orders = tsim__realloc(o->orders, n * sizeof *o->orders);
+            o->orders_line = tsim__realloc(o->orders_line, n * sizeof *o->orders_line);
+            o->orders_col = tsim__realloc(o->orders_col, n * sizeof *o->orders_col);
+            o->named = tsim__realloc(o->named, n * sizeof *o->named);
+        }
     }
     int i = o->n++;
     o->arrival[i] = t[0];
@@ -143,6 +198,12 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
     o->outbound[i] = (unsigned char)out;
     o->door[i] = door;
     o->id[i] = tsim__strdup(row->val[COL_TRUCK]);
+    if (r->has_orders) {
+        o->orders[i] = named ? tsim__strdup(row->val[COL_ORDERS]) : NULL;
+        o->orders_line[i] = line;
+        o->orders_col[i] = row->col[COL_ORDERS];
+        o->named[i] = named;
+    }
     r->rows[i] = (struct row){o->id[i], line, row->col[COL_TRUCK], i};
 }
 
@@ -178,7 +239,14 @@ static void sort_by_arrival(struct tsim__trucks *o)
                              tsim__malloc(n),
                              tsim__malloc((n ? n : 1) * sizeof(char *)),
                              {NULL, 0},
-                             tsim__malloc((n ? n : 1) * sizeof(int32_t))};
+                             tsim__malloc((n ? n : 1) * sizeof(int32_t)),
+                             NULL, NULL, NULL, NULL, NULL, -1, 0, NULL};
+    if (o->orders) {
+        s.orders = tsim__malloc((n ? n : 1) * sizeof(char *));
+        s.orders_line = tsim__malloc((n ? n : 1) * sizeof(long long));
+        s.orders_col = tsim__malloc((n ? n : 1) * sizeof(long long));
+        s.named = tsim__malloc((n ? n : 1) * sizeof(int32_t));
+    }
     for (size_t k = 0; k < n; k++) {
         int i = idx[k];
         s.arrival[k] = o->arrival[i];
@@ -189,6 +257,13 @@ static void sort_by_arrival(struct tsim__trucks *o)
         s.door[k] = o->door[i];
         s.id[k] = o->id[i];
         o->id[i] = NULL; /* moved */
+        if (o->orders) {
+            s.orders[k] = o->orders[i];
+            o->orders[i] = NULL;
+            s.orders_line[k] = o->orders_line[i];
+            s.orders_col[k] = o->orders_col[i];
+            s.named[k] = o->named[i];
+        }
     }
     tsim__free(idx);
     tsim__trucks_release(o);
@@ -199,7 +274,7 @@ int tsim__trucks_read(const char *path, const char *text, size_t len, const char
                       const struct tsim_model *m, const struct tsim__truck_doors *doors,
                       struct tsim__trucks *out, char *err, size_t errlen)
 {
-    struct reader r = {out, 0, NULL, {0, 0, 0, 0}, {{0, 0}, {0, 0}, {0, 0}}, doors};
+    struct reader r = {out, 0, NULL, {0, 0, 0, 0}, {{0, 0}, {0, 0}, {0, 0}}, doors, 0};
     tsim__csv_clock_of(m, &r.clock);
     memset(out, 0, sizeof *out);
     int rc = tsim__csv_read(path, text, len, shown, cols, NCOLS,
@@ -220,7 +295,81 @@ int tsim__trucks_read(const char *path, const char *text, size_t len, const char
             }
     }
     tsim__free(r.rows); /* the ids are the result's */
-    if (rc == 0) sort_by_arrival(out);
-    else tsim__trucks_release(out);
+    if (rc == 0) {
+        sort_by_arrival(out);
+        out->shown = tsim__strdup(shown);
+    } else {
+        tsim__trucks_release(out);
+    }
     return rc;
+}
+
+/* A copy of the `len` bytes at `a`, as a string. */
+static char *copy_id(const char *a, size_t len)
+{
+    char *id = tsim__malloc(len + 1);
+    memcpy(id, a, len);
+    id[len] = '\0';
+    return id;
+}
+
+/* The id at `a` (up to '|' or the end) is not an order of `pd`: the message, with the closest
+ * order id as a suggestion. O(orders), on the error path only. */
+static void unknown_order(const struct tsim__trucks *t, int k, const char *a, size_t len,
+                          const struct tsim__block_desc *pd, char *err, size_t errlen)
+{
+    char *id = copy_id(a, len);
+    struct tsim__suggest sg;
+    tsim__suggest_init(&sg, id);
+    for (int o = 0; o < pd->orders.norders; o++) tsim__suggest_offer(&sg, pd->orders.id[o]);
+    snprintf(err, errlen, "%s:%lld:%lld: order '%s' is not in the orders file of picking '%s'%s",
+             t->shown, t->orders_line[k], t->orders_col[k] + (a - t->orders[k]), id, pd->name,
+             tsim__suggest_text(&sg));
+    tsim__free(id);
+}
+
+int tsim__trucks_resolve(struct tsim__trucks *t, const struct tsim__block_desc *pd, int pick,
+                         char *err, size_t errlen)
+{
+    tsim__free(t->truck_of);
+    t->truck_of = NULL;
+    t->order_block = -1;
+    if (!t->orders) return 0;
+    int k0 = 0;
+    while (k0 < t->n && !t->named[k0]) k0++;
+    if (k0 == t->n) return 0;
+    if (!pd) {
+        snprintf(err, errlen, "%s:%lld:%lld: truck '%s' names orders, but no picking block of the "
+                 "model reads an 'orders_file'", t->shown, t->orders_line[k0], t->orders_col[k0],
+                 t->id[k0]);
+        return -1;
+    }
+    int32_t *of = tsim__malloc((size_t)pd->orders.norders * sizeof *of);
+    for (int o = 0; o < pd->orders.norders; o++) of[o] = -1;
+    for (int k = k0; k < t->n; k++) {
+        for (const char *a = t->orders[k]; t->named[k] && a;) {
+            size_t len = strcspn(a, "|");
+            char *id = copy_id(a, len);
+            int o = tsim__names_find(&pd->orders.ids, pd->orders.id, id);
+            tsim__free(id);
+            if (o < 0) {
+                unknown_order(t, k, a, len, pd, err, errlen);
+                tsim__free(of);
+                return -1;
+            }
+            if (of[o] >= 0) {
+                snprintf(err, errlen, "%s:%lld:%lld: order '%s' is on truck '%s' (line %lld) "
+                         "and on truck '%s': an order goes on one truck",
+                         t->shown, t->orders_line[k], t->orders_col[k] + (a - t->orders[k]),
+                         pd->orders.id[o], t->id[of[o]], t->orders_line[of[o]], t->id[k]);
+                tsim__free(of);
+                return -1;
+            }
+            of[o] = k;
+            a = a[len] ? a + len + 1 : NULL;
+        }
+    }
+    t->truck_of = of;
+    t->order_block = pick;
+    return 0;
 }

@@ -406,11 +406,13 @@ static void write_group(struct tsim__json *j, const struct tsim__report *r, size
     *at = b;
 }
 
-/* "orders": one object a line, in the report's order (each picking block's orders in release
- * order); a time that has not come, or no due time, is null, and so is `on_time` before the order
- * has shipped (an order without a due time is on time). */
+/* "orders_replication": the replication the table is of; "orders": one object a line, in the
+ * report's order (each picking block's orders in release order); a time that has not come, or
+ * no due time, is null, and so is `on_time` before the order has shipped (an order without a
+ * due time is on time). */
 static void write_orders(struct tsim__json *j, const struct tsim__report *r)
 {
+    tsim__json_uint(j, "orders_replication", r->orders_rep);
     tsim__json_open(j, "orders", '[', 0);
     for (size_t i = 0; i < r->norders; i++) {
         const struct tsim__order_row *o = &r->orders[i];

@@ -52,10 +52,11 @@ struct tsim__report {
     uint64_t fingerprint;           /* tsim__fingerprint_combine (run/replicate.h) over reps */
     uint64_t events;                /* sum over replications */
     double wall_seconds;
-    /* The orders table of the first replication (`twinsim run --orders`), owned; none without
+    /* The orders table of replication `orders_rep` (`twinsim run --orders`), owned; none without
      * (blocks/picking.h: the rows borrow the model's names). */
     struct tsim__order_row *orders;
     size_t norders;
+    uint64_t orders_rep;
     /* Where tsim__report_each finds the replications: `reps` (borrowed), else `spill`. */
     const struct tsim_result *reps;
     FILE *spill;                    /* borrowed from the tsim__collect that built the report */

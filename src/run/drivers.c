@@ -20,7 +20,8 @@
 struct tsim_collect {
     struct tsim__collect c;
     int keep_orders;
-    struct tsim__order_row *orders; /* the first replication's, until a report takes them */
+    uint64_t orders_rep;            /* the replication whose orders are kept */
+    struct tsim__order_row *orders; /* that replication's, until a report takes them */
     size_t norders;
 };
 
@@ -61,7 +62,11 @@ void tsim_collect_destroy(struct tsim_collect *c)
 
 size_t tsim_collect_done(const struct tsim_collect *c) { return c->c.done; }
 
-void tsim_collect_keep_orders(struct tsim_collect *c) { c->keep_orders = 1; }
+void tsim_collect_keep_orders(struct tsim_collect *c, uint64_t replication)
+{
+    c->keep_orders = 1;
+    c->orders_rep = replication;
+}
 
 struct stream {
     const struct tsim_run_opts *o;
@@ -85,14 +90,14 @@ static void keep_orders(struct tsim_collect *c, const struct tsim_sim *sim,
     }
 }
 
-/* One replication, on a worker thread; the first one's orders table, when kept, on the thread
- * that ran it (no other replication touches it). */
+/* One replication, on a worker thread; the kept replication's orders table on the thread that
+ * ran it (no other replication touches it). */
 static int run_rep(void *ctx, struct tsim_sim *sim, uint64_t replication, struct tsim_result *res)
 {
     struct stream *st = ctx;
     int rc = tsim__run_one(sim, st->o);
     if (rc == 0) tsim_sim_result(sim, res);
-    if (rc == 0 && st->c->keep_orders && replication == 0)
+    if (rc == 0 && st->c->keep_orders && replication == st->c->orders_rep)
         keep_orders(st->c, sim, tsim_sim_model(sim));
     return rc;
 }
@@ -130,6 +135,7 @@ struct tsim_report *tsim_collect_report(struct tsim_collect *c,
     r->r.wall_seconds = wall_seconds;
     r->r.orders = c->orders; /* the report owns them now */
     r->r.norders = c->norders;
+    r->r.orders_rep = c->orders_rep;
     c->orders = NULL;
     c->norders = 0;
     return r;
@@ -173,7 +179,8 @@ int tsim_report_record(const char *path, const struct tsim_report *r,
 
 char *tsim_run_options_json(int replications, uint64_t seed, double horizon,
                                      double warmup, int threads, const char *const *sets,
-                                     int nsets, const char *json, const char *csv)
+                                     int nsets, const char *json, const char *csv,
+                                     long long orders)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -198,6 +205,7 @@ char *tsim_run_options_json(int replications, uint64_t seed, double horizon,
     tsim__json_close(&j, '[');
     if (json) tsim__json_string(&j, "json", json);
     if (csv) tsim__json_string(&j, "csv", csv);
+    if (orders >= 0) tsim__json_uint(&j, "orders", (uint64_t)orders);
     tsim__json_close(&j, '{');
     fclose(f);
     /* The writer ends a top-level value with a newline; a database field does without. */

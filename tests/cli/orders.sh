@@ -92,3 +92,26 @@ if [ "$rc" -eq 2 ] && grep -q "option '--orders' writes into --json, --csv or th
 else
     fail orders_nowhere "exit $rc: $(head -1 "$TMP/err")"
 fi
+
+# --orders 2 writes replication 2's table (the JSON says which), and the recorded options say
+# "orders": 2; the same table for any thread count is test_order_data's. A replication past the
+# last is a usage error.
+tw run "$TMP/dc.yaml" --quiet --orders 2 --reps 3 --json "$TMP/r2.json" --db "$TMP/r2.db"
+got=$(python3 - "$TMP/r2.json" "$TMP/r2.db" <<'PY'
+import json, sqlite3, sys
+d = json.load(open(sys.argv[1]))
+o = json.loads(sqlite3.connect(sys.argv[2]).execute("SELECT options FROM runs").fetchone()[0])
+print(d["orders_replication"], len(d["orders"]), o["orders"])
+PY
+)
+if [ "$rc" -eq 0 ] && [ "$got" = "2 3 2" ]; then
+    pass orders_replication
+else
+    fail orders_replication "exit $rc: $got"
+fi
+tw run "$TMP/dc.yaml" --orders=3 --reps 3 --no-db --csv "$TMP/r3"
+if [ "$rc" -eq 2 ] && grep -q "option '--orders' names replication 3, but the run has 3 (0 to 2)" "$TMP/err"; then
+    pass orders_replication_past
+else
+    fail orders_replication_past "exit $rc: $(head -1 "$TMP/err")"
+fi

@@ -3,7 +3,8 @@
  * read as truck appointments must end in a list of trucks or in one message, never in a crash, a
  * sanitizer report, a hang or a leak. On success the trucks are in arrival order, with times
  * from 0, pallets from 1, no departure before its planned time, a door of the dock's four that
- * serves the truck's direction or none; on failure the list is empty and
+ * serves the truck's direction or none, named orders only on an outbound truck and at most its
+ * pallets; on failure the list is empty and
  * the message starts with the file's name and a place in it. Build and run with
  * scripts/fuzz.sh; seeded with tests/fuzz/trucks/.
  */
@@ -50,6 +51,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (t.door[i] == 1 && !t.outbound[i]))
             abort();
         if (isfinite(t.planned[i]) && t.departure[i] < t.planned[i]) abort();
+        if (t.orders && (t.named[i] < 0 || t.named[i] > t.pallets[i] ||
+                         (t.named[i] && !t.outbound[i]) || (t.named[i] > 0) != !!t.orders[i]))
+            abort();
     }
     tsim__trucks_release(&t);
     return 0;

@@ -23,6 +23,7 @@ static int verbose;
 #include "reps.h"
 #include "model_text.h"
 #include "blocks/desc.h"
+#include "blocks/dock.h"
 
 static char tmpdir[64];
 
@@ -574,6 +575,158 @@ static void test_appointments_dates(void)
     tsim_model_destroy(m);
 }
 
+/* Trucks that name their orders. A picking block ships three orders (one picker, a line takes
+ * 1 + 0.5 a unit, packing 2: O1 at 5.5, O2 at 8.5, O3 at 28.5, due 10, 5 and 30; worked out in
+ * tests/unit/test_order_data.c) to a dock of 3 doors loading 0.5 an order.
+ *   A (0, departure 8) names O1 and O2: door 1 at 0, loads O1 5.5..6, leaves at 8 without O2:
+ *     1 missed, 1 of its 2 loaded, not full, on time; turnaround 8.
+ *   B (0, departure 30) names O3: door 2 at 0, loads O3 28.5..29 and leaves full at 29, early.
+ *   C (12, departure 10, names none) takes door 1 at 12, is closing, and O2 on the dock is named
+ *     (by A): it takes nothing, leaves at once, late, and O2 (due 5 <= 10) is not its miss.
+ * O2 stays on the dock: 3 entered, 2 loaded; the run ends at 30, B's departure, whose event
+ * finds it gone. */
+static const char named_orders_csv[] = "order,line,product,quantity,release,due\n"
+                                       "O1,1,a,2,0,10\n"
+                                       "O1,2,b,1,0,10\n"
+                                       "O2,1,c,4,1,5\n"
+                                       "O3,1,a,1,20,30\n"
+                                       "O3,2,c,1,20,30\n"
+                                       "O3,3,b,5,20,30\n";
+static const char named_trucks_csv[] = "truck,arrival,pallets,direction,departure,orders\n"
+                                       "A,0,2,outbound,8,O1|O2\n"
+                                       "B,0,1,outbound,30,O3\n"
+                                       "C,12,5,outbound,10,\n";
+
+/* The picking block, sending to `to`, and the dock reading `trucks` (and the three orders),
+ * with `loads`. */
+static struct tsim_model *named_model(const char *trucks, const char *loads, const char *to,
+                                      char *diag, size_t size)
+{
+    char tp[128], op[128], yaml[1536];
+    snprintf(tp, sizeof tp, "%s/trucks.csv", tmpdir);
+    snprintf(op, sizeof op, "%s/orders.csv", tmpdir);
+    FILE *f = fopen(tp, "wb"), *g = fopen(op, "wb");
+    CHECK(f != NULL && g != NULL);
+    if (f) {
+        fputs(trucks, f);
+        fclose(f);
+    }
+    if (g) {
+        fputs(named_orders_csv, g);
+        fclose(g);
+    }
+    snprintf(yaml, sizeof yaml,
+             "name: named\n"
+             "products: [a, b, c]\n"
+             "blocks:\n"
+             "  - picking: pick\n"
+             "    orders_file: %s\n"
+             "    pick_line: 1\n"
+             "    pick_unit: 0.5\n"
+             "    pack_time: 2\n"
+             "    to: %s\n"
+             "  - dock: dock\n"
+             "    doors: 3\n"
+             "    appointments_file: %s\n"
+             "    loads: %s\n"
+             "    load: 0.5\n"
+             "    to: gone\n"
+             "  - sink: gone\n",
+             op, to, tp, loads);
+    return model_from_text(yaml, "named.yaml", diag, size);
+}
+
+static void test_dock_named_orders(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = named_model(named_trucks_csv, "orders", "dock", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int dock = tsim_model_find_block(m, "dock");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run(sim);
+    CHECK_NEAR(tsim_sim_now(sim), 30, 1e-9);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, dock, "trucks"), 3, 0);
+    CHECK_NEAR(kpi(&r, dock, "orders_loaded"), 2, 0);
+    CHECK_NEAR(kpi(&r, dock, "pallets_loaded"), 2, 0);
+    CHECK_NEAR(kpi(&r, dock, "orders_missed"), 1, 0);
+    CHECK_NEAR(kpi(&r, dock, "late_departures"), 1, 0);
+    CHECK_NEAR(kpi(&r, dock, "turnaround"), (8 + 29 + 0) / 3.0, 1e-9);
+    CHECK_NEAR(kpi(&r, dock, "entered"), 3, 0);
+    CHECK_NEAR(kpi(&r, dock, "left"), 2, 0);
+    static const char *const id[] = {"A", "B", "C"};
+    static const double depart[] = {8, 29, 12};
+    static const int64_t room[] = {2, 1, 5}, loaded[] = {1, 1, 0};
+    static const int full[] = {0, 1, 0}, late[] = {0, 0, 1};
+    for (int k = 0; k < 3; k++) {
+        struct tsim__dock_truck t;
+        tsim__dock_truck(sim, dock, k, &t);
+        CHECK_STR(t.id, id[k]);
+        CHECK_NEAR(t.depart, depart[k], 1e-9);
+        CHECK(t.pallets == room[k]);
+        CHECK(t.loaded == loaded[k]);
+        CHECK(t.full == full[k]);
+        CHECK(t.late == late[k]);
+    }
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Each problem of the `orders` column at its line and column in the appointments file. */
+static void expect_named_error(const char *trucks, const char *loads, const char *want)
+{
+    char diag[1024] = "";
+    int loaded = strcmp(loads, "orders") == 0; /* else a check of the loaded model */
+    struct tsim_model *m = named_model(trucks, loads, loaded ? "dock" : "gone", diag, sizeof diag);
+    CHECK(m == NULL);
+    if (!strstr(diag, want) || (loaded && !strstr(diag, "named.yaml:12:24: error: "))) {
+        fprintf(stderr, "  expected '%s' in:\n%s", want, diag);
+        check_failed_ = 1;
+    }
+    tsim_model_destroy(m);
+}
+
+static void test_dock_named_orders_errors(void)
+{
+#define NH "truck,arrival,pallets,direction,departure,orders\n"
+    expect_named_error(NH "A,0,2,outbound,8,O1|O33\n", "orders",
+                       "trucks.csv:2:21: order 'O33' is not in the "
+                       "orders file of picking 'pick' (did you mean 'O3'?)");
+    expect_named_error(NH "A,0,2,outbound,8,O1|O2\nB,1,2,outbound,9,O3|O2\n", "orders",
+                       "trucks.csv:3:21: order 'O2' is on truck 'A' (line 2) and on truck 'B': "
+                       "an order goes on one truck");
+    expect_named_error(NH "A,0,2,inbound,8,O1\n", "orders",
+                       "trucks.csv:2:17: truck 'A' is inbound: only an outbound truck loads "
+                       "orders");
+    expect_named_error(NH "A,0,2,outbound,8,O1||O2\n", "orders",
+                       "trucks.csv:2:21: empty order id in 'O1||O2' (ids are separated by '|')");
+    expect_named_error(NH "A,0,2,outbound,8,O1|O2|O1\n", "orders",
+                       "trucks.csv:2:24: order 'O1' is named twice by truck 'A'");
+    expect_named_error(NH "A,0,1,outbound,8,O1|O2\n", "orders",
+                       "trucks.csv:2:18: truck 'A' names 2 orders, more than its 1 pallets (one "
+                       "order a pallet)");
+    expect_named_error(NH "A,0,2,outbound,8,O1\n", "pallets",
+                       "dock 'dock': truck 'A' of its appointments names orders, which only a "
+                       "dock with 'loads: orders' loads");
+    char diag[1024] = "";
+    static const char none[] = NH "A,0,2,outbound,8,O1\n";
+    struct tsim_model *m =
+        load_trucks(none, sizeof none - 1, "    doors: 1\n    loads: orders\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dc.yaml:4:24: error: ") != NULL);
+    CHECK(strstr(diag, "trucks.csv:2:18: truck 'A' names orders, but no picking block of the "
+                       "model reads an 'orders_file'") != NULL);
+    tsim_model_destroy(m);
+#undef NH
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -587,8 +740,12 @@ int main(void)
     RUN(test_appointments_file);
     RUN(test_appointments_dates);
     RUN(test_dock_doors_by_hand);
+    RUN(test_dock_named_orders);
+    RUN(test_dock_named_orders_errors);
     char path[128];
     snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
+    remove(path);
+    snprintf(path, sizeof path, "%s/orders.csv", tmpdir);
     remove(path);
     rmdir(tmpdir);
     return CHECK_DONE();

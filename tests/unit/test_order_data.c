@@ -14,8 +14,10 @@
 #include <unistd.h>
 
 #include "model_text.h"
+#include "twinsim_drivers.h"
 #include "blocks/picking.h"
 #include "blocks/sim.h"
+#include "results/results.h"
 
 static char tmpdir[64];
 static char orders_path[128];
@@ -403,6 +405,119 @@ static void test_order_rows(void)
     tsim_model_destroy(m);
 }
 
+/* With a stock of 3 units a product (`stock: 3`), lines are short and count as found: a line
+ * takes 1 + 0.5 a unit found.
+ *   O1: a x 2 finds 2 (a: 1 left), 0-2; b x 1 finds 1 (b: 2 left), 2-3.5; shipped 5.5.
+ *   O2: c x 4 finds 3 (1 short), 3.5-6; shipped 8.
+ *   O3 (20): a x 1 finds 1, 20-21.5; c x 1 finds 0 (1 short), 21.5-22.5; b x 5 finds 2 (3 short),
+ *       22.5-24.5; shipped 26.5.
+ * Units found by product: a 2 + 1, b 1 + 2, c 3 + 0: 3 each, 9 in all (ordered: 3, 6, 5); 3
+ * stock-outs of 5 units; two lines a product. The by-product units add up to units_picked. */
+static void test_order_product_short(void)
+{
+    struct tsim_model *m = three_orders("");
+    if (!m) return;
+    int pick = tsim_model_find_block(m, "pick");
+    CHECK(tsim_model_set_param(m, "pick.stock", "3") == 0);
+    CHECK(tsim_model_validate(m) == 0);
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_NEAR(tsim_sim_now(sim), 26.5, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 9, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 5, 0);
+    CHECK_NEAR(kpi(&r, pick, "stockouts"), 3, 0);
+    double uph = 0;
+    for (const char *p = "abc"; *p; p++) {
+        char k[64];
+        snprintf(k, sizeof k, "products.%c.units_per_hour", *p);
+        CHECK_NEAR(kpi(&r, pick, k), 3 * 60 / 26.5, 1e-9);
+        uph += kpi(&r, pick, k);
+        snprintf(k, sizeof k, "products.%c.lines_per_hour", *p);
+        CHECK_NEAR(kpi(&r, pick, k), 2 * 60 / 26.5, 1e-9);
+    }
+    CHECK_NEAR(uph, kpi(&r, pick, "units_per_hour"), 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Drawn orders, so that each replication has its own table: 12 orders, a minute apart on
+ * average, of 1 to 3 lines. */
+static const char drawn_orders_yaml[] = "name: gen\n"
+                                        "products: [a, b]\n"
+                                        "blocks:\n"
+                                        "  - picking: pick\n"
+                                        "    order_interarrival: exponential(1)\n"
+                                        "    order_limit: 12\n"
+                                        "    order_lines: uniform(0.5, 3.5)\n"
+                                        "    line_units: uniform(0.5, 4.5)\n"
+                                        "    due: 5\n"
+                                        "    pick_line: exponential(0.4)\n"
+                                        "    pack_time: 1\n"
+                                        "    to: out\n"
+                                        "  - sink: out\n";
+
+/* The orders table the collector kept of replication `rep` of 3, seed 5, on 2 threads: the rows
+ * into `rows` (at most 12), their count returned. The report is built as `twinsim run` builds it
+ * (drivers.c); its rows are read from the internal report, its first member. */
+static size_t kept_table(const struct tsim_model *m, uint64_t rep, struct tsim__order_row *rows)
+{
+    struct tsim_collect *c = tsim_collect_create(3, NULL);
+    CHECK(c != NULL);
+    if (!c) return 0;
+    tsim_collect_keep_orders(c, rep);
+    struct tsim_run_opts o = {.seed = 5, .replications = 3, .threads = 2};
+    CHECK(tsim_collect_run(c, m, &o, NULL) == 0);
+    struct tsim_report *r = tsim_collect_report(c, m, &o, 0, 0);
+    CHECK(r != NULL);
+    size_t n = 0;
+    if (r) {
+        const struct tsim__report *ir = (const struct tsim__report *)r;
+        CHECK(ir->orders_rep == rep);
+        n = ir->norders < 12 ? ir->norders : 12;
+        for (size_t i = 0; i < n; i++) rows[i] = ir->orders[i];
+        CHECK(ir->norders == 12);
+    }
+    tsim_report_destroy(r);
+    tsim_collect_destroy(c);
+    return n;
+}
+
+static int same_time(double a, double b) { return (isnan(a) && isnan(b)) || a == b; }
+
+/* The table of replication 2 is that of a sim of (seed 5, replication 2) run alone, row for row
+ * and bit for bit, and not replication 0's (12 drawn orders: their release times differ). */
+static void test_order_rows_replication(void)
+{
+    struct tsim_model *m = model_must_load(drawn_orders_yaml, "gen.yaml");
+    if (!m) return;
+    int pick = tsim_model_find_block(m, "pick");
+    struct tsim__order_row r2[12], r0[12];
+    size_t n2 = kept_table(m, 2, r2), n0 = kept_table(m, 0, r0);
+    struct tsim_sim *sim = tsim_sim_create(m, 5, 2);
+    tsim_sim_run(sim);
+    CHECK(tsim__picking_orders(sim, pick) == n2);
+    int differ = 0;
+    for (uint32_t o = 0; o < n2 && o < tsim__picking_orders(sim, pick); o++) {
+        struct tsim__order_row want;
+        tsim__picking_order_row(sim, pick, o, &want);
+        CHECK(r2[o].index == o);
+        CHECK(!isnan(r2[o].shipped)); /* every order shipped: the rows are whole */
+        CHECK(same_time(r2[o].release, want.release));
+        CHECK(same_time(r2[o].complete, want.complete));
+        CHECK(same_time(r2[o].shipped, want.shipped));
+        CHECK(same_time(r2[o].due, want.due));
+        CHECK(r2[o].lines == want.lines);
+        CHECK(r2[o].units == want.units);
+        if (o < n0) differ |= r0[o].release != r2[o].release;
+    }
+    CHECK(n0 == 12);
+    CHECK(differ);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/tsim-orderdata-XXXXXX");
@@ -414,8 +529,10 @@ int main(void)
     RUN(test_order_table_absent);
     RUN(test_order_product_kpis);
     RUN(test_order_product_sums);
+    RUN(test_order_product_short);
     RUN(test_order_one_product);
     RUN(test_order_rows);
+    RUN(test_order_rows_replication);
     unlink(orders_path);
     rmdir(tmpdir);
     return check_total_failed_ ? 1 : 0;
