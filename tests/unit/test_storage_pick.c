@@ -134,6 +134,127 @@ static void test_pick_from_enough(void)
     tsim_model_destroy(m);
 }
 
+/* Products a and b; the same rack, full from the start, with closest put-away, fed by a source
+ * of a loads at 100 and 200 (the crane takes no time: each is stored as it comes); one drawn
+ * order at 1 of two lines of 2 units of a; one picker, a line a tour, pick_line 1, pick_unit
+ * 0.5, walk_speed 1; one packer, pack_time 2. `more` adds keys to the picking block. */
+static struct tsim_model *wait_model(const char *more, char *diag, size_t size)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: dc\n"
+             "products: [a, b]\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 100\n"
+             "    limit: 2\n"
+             "    product: a\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "    bays: 4\n"
+             "    levels: 1\n"
+             "    bay_width: 10\n"
+             "    initial: full\n"
+             "    put_away: closest\n"
+             "    to: out\n"
+             "  - picking: pick\n"
+             "    order_interarrival: 1\n"
+             "    order_limit: 1\n"
+             "    order_lines: 2\n"
+             "    line_units: 2\n"
+             "    product: a\n"
+             "    pick_line: 1\n"
+             "    pick_unit: 0.5\n"
+             "    walk_speed: 1\n"
+             "    packers: 1\n"
+             "    pack_time: 2\n"
+             "    pick_from: rack\n"
+             "%s"
+             "    to: out\n"
+             "  - sink: out\n",
+             more);
+    return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+/* The rack holds 2 of a (slots 0 and 2, at 5 and 25 along the aisle).
+ *   1: line 1 takes both (walk 50, picks 1 + 2 x 0.5): at the pack station at 53.
+ *   53: line 2 finds none (pick_line 1, no walk): back at 54, it waits for stock; its order
+ *       waits at the pack station.
+ *   100: a load of a is put away in slot 0 (closest): 1 of the 2 units, the line waits on.
+ *   200: the second in slot 2: the line is ready (wait 200 - 54 = 146); the idle picker takes
+ *       both (FIFO: slot 0, then 2; walk 50, picks 2): at the pack station at 252, the order
+ *       complete (consolidation wait 252 - 53 = 199), packed 252..254 and shipped.
+ * Under `short` (the default) line 2 is short by 2 at 54 and the order ships at 56. */
+static void test_pick_from_wait(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = wait_model("    stockout: wait\n", diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int rack = tsim_model_find_block(m, "rack"), pick = tsim_model_find_block(m, "pick");
+    struct tsim_result r;
+    struct tsim_sim *sim;
+    double end = run_all(m, &r, &sim);
+    CHECK_NEAR(end, 254, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "orders_shipped"), 1, 0);
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), 253, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "lines_picked"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 4, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 0, 0);
+    CHECK_NEAR(kpi(&r, pick, "stockouts"), 0, 0);
+    CHECK_NEAR(kpi(&r, pick, "lines_waited"), 1, 0);
+    CHECK_NEAR(kpi(&r, pick, "stock_wait"), 146, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "consolidation_wait"), 199, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "put_aways"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 4, 0);
+    int a = tsim_model_find_product(m, "a");
+    CHECK(tsim__storage_stock(sim, rack, a) == 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+
+    m = wait_model("", diag, sizeof diag); /* short-picking, the default */
+    CHECK_STR(diag, "");
+    if (!m) return;
+    end = run_all(m, &r, &sim);
+    CHECK_NEAR(end, 200, 1e-9); /* the last put-away; the order shipped at 56 */
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), 55, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 2, 0);
+    CHECK(tsim_result_find(&r, pick, "lines_waited") == NULL);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* A clone made at 150, while line 2 waits between the two put-aways, ends as the original
+ * does: at 254, with the same fingerprint and the same wait. */
+static void test_pick_from_wait_clone(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = wait_model("    stockout: wait\n", diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int pick = tsim_model_find_block(m, "pick");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(sim, 150);
+    struct tsim_sim *clone = tsim_sim_clone(sim);
+    CHECK(clone != NULL);
+    tsim_sim_run(sim);
+    tsim_sim_run(clone);
+    CHECK_NEAR(tsim_sim_now(sim), 254, 1e-9);
+    CHECK_NEAR(tsim_sim_now(clone), 254, 1e-9);
+    CHECK(tsim_sim_fingerprint(sim) == tsim_sim_fingerprint(clone));
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(clone, &r);
+    CHECK_NEAR(kpi(&r, pick, "stock_wait"), 146, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(clone);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 /* The key's bad values, each at its line and column. */
 static void test_pick_from_errors(void)
 {
@@ -155,6 +276,17 @@ static void test_pick_from_errors(void)
     CHECK(m == NULL);
     CHECK(strstr(diag, "picking 'pick' has 'stock' and 'pick_from'") != NULL);
     tsim_model_destroy(m);
+    diag[0] = '\0';
+    m = pick_model(1, "    stockout: wait\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "picking 'pick' has 'stockout: wait' but no 'pick_from'") != NULL);
+    tsim_model_destroy(m);
+    diag[0] = '\0';
+    m = pick_model(1, "    pick_from: rack\n    stockout: wiat\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dc.yaml:23:15: error: unknown stockout rule 'wiat' (use short or wait)") !=
+          NULL);
+    tsim_model_destroy(m);
     if (verbose) fprintf(stderr, "%s", diag);
 }
 
@@ -164,6 +296,8 @@ int main(void)
     verbose = v && *v && strcmp(v, "0") != 0;
     RUN(test_pick_from_short);
     RUN(test_pick_from_enough);
+    RUN(test_pick_from_wait);
+    RUN(test_pick_from_wait_clone);
     RUN(test_pick_from_errors);
     return CHECK_DONE();
 }
