@@ -2,7 +2,8 @@
  * A picking crew that picks from a storage block's stock (`pick_from: STORAGE`): each line takes
  * its units, a load each, from the rack by the storage's retrieval rule, the picker walking the
  * rack's aisle to the farthest bay it takes from and back; a line that finds too few is short,
- * counted by both blocks. Runs computed by hand, and the key's bad values at their line.
+ * counted by both blocks, or waits for a put-away (`stockout: wait`); several storage blocks as
+ * aisles. Runs computed by hand, and the keys' bad values at their line.
  */
 #include "check.h"
 #include "twinsim.h"
@@ -255,6 +256,134 @@ static void test_pick_from_wait_clone(void)
     tsim_model_destroy(m);
 }
 
+/* Two aisles: rack1, 2 x 1 slots 10 wide, full (a at 5 along its aisle, b at 15), and rack2,
+ * 4 x 1 (a at 5 and 25, b at 15 and 35), their I/O points 20 apart (`aisle_pitch`), picked from
+ * in that order; `orders` drawn orders at 1, 2, ... of one line of `units` units of a; one
+ * picker, pick_line 1, pick_unit 0.5, walk_speed 1; one packer, pack_time 2. */
+static struct tsim_model *aisles_model(int orders, int units, const char *aisles, char *diag,
+                                       size_t size)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: dc\n"
+             "products: [a, b]\n"
+             "blocks:\n"
+             "  - storage: rack1\n"
+             "    bays: 2\n"
+             "    levels: 1\n"
+             "    bay_width: 10\n"
+             "    initial: full\n"
+             "    to: out\n"
+             "  - storage: rack2\n"
+             "    bays: 4\n"
+             "    levels: 1\n"
+             "    bay_width: 10\n"
+             "    initial: full\n"
+             "    to: out\n"
+             "  - picking: pick\n"
+             "    order_interarrival: 1\n"
+             "    order_limit: %d\n"
+             "    order_lines: 1\n"
+             "    line_units: %d\n"
+             "    product: a\n"
+             "    pick_line: 1\n"
+             "    pick_unit: 0.5\n"
+             "    walk_speed: 1\n"
+             "    aisle_pitch: 20\n"
+             "    packers: 1\n"
+             "    pack_time: 2\n"
+             "    pick_from: %s\n"
+             "    to: out\n"
+             "  - sink: out\n",
+             orders, units, aisles);
+    return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+/* One line of `units` of a picked over the two aisles: the end time and KPIs in `r`. */
+static double aisles_run(int orders, int units, struct tsim_result *r, int *rack1, int *rack2,
+                         int *pick)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = aisles_model(orders, units, "[rack1, rack2]", diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return -1;
+    *rack1 = tsim_model_find_block(m, "rack1");
+    *rack2 = tsim_model_find_block(m, "rack2");
+    *pick = tsim_model_find_block(m, "pick");
+    struct tsim_sim *sim;
+    double end = run_all(m, r, &sim);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    return end;
+}
+
+/* Lines taken from the first aisle in the list that has stock, and split over both:
+ * - one line of 3: rack1's one a (reach 5), then rack2's two (reach 25): the walk is the front
+ *   out to rack2 at 20 and back, and into each aisle and out, 2 x (20 + 5 + 25) = 100; picks
+ *   1 + 3 x 0.5: in at 103.5, shipped at 105.5;
+ * - two lines of 1: order 1's from rack1 (walk 2 x 5, picks 1.5: in at 12.5, shipped 14.5),
+ *   order 2's, rack1 empty of a, from rack2's nearest a (walk 2 x (20 + 5) = 50): in at 64,
+ *   shipped at 66;
+ * - one line of 5: all 3 a, 2 short, a stock-out of each aisle; the same walk, picks 2.5. */
+static void test_pick_from_aisles(void)
+{
+    struct tsim_result r;
+    int rack1, rack2, pick;
+    double end = aisles_run(1, 3, &r, &rack1, &rack2, &pick);
+    CHECK_NEAR(end, 105.5, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "travel_share"), 100 / 102.5, 1e-9);
+    CHECK_NEAR(kpi(&r, rack1, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack2, "retrievals"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 0, 0);
+    tsim_result_release(&r);
+
+    end = aisles_run(2, 1, &r, &rack1, &rack2, &pick);
+    CHECK_NEAR(end, 66, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), (13.5 + 64) / 2, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "travel_share"), 60 / 63.0, 1e-9);
+    CHECK_NEAR(kpi(&r, rack1, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack2, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack1, "stockouts"), 0, 0);
+    tsim_result_release(&r);
+
+    end = aisles_run(1, 5, &r, &rack1, &rack2, &pick);
+    CHECK_NEAR(end, 1 + 100 + 2.5 + 2, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 3, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack1, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack2, "stockouts"), 1, 0);
+    tsim_result_release(&r);
+}
+
+/* A list of aisles that names one twice, names no block, or names a block that is not a storage:
+ * each at its value; an empty list at the key. */
+static void test_pick_from_aisles_errors(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = aisles_model(1, 1, "[rack1, rack1]", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dc.yaml:28:24: error: 'pick_from' names storage 'rack1' twice") != NULL);
+    tsim_model_destroy(m);
+    diag[0] = '\0';
+    m = aisles_model(1, 1, "[rack1, rak2]", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dc.yaml:28:24: error: 'pick_from' names undefined block 'rak2' (did you "
+                       "mean 'rack2'?)") != NULL);
+    tsim_model_destroy(m);
+    diag[0] = '\0';
+    m = aisles_model(1, 1, "[out]", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dc.yaml:28:17: error: 'pick_from' names sink 'out', not a storage") != NULL);
+    tsim_model_destroy(m);
+    diag[0] = '\0';
+    m = aisles_model(1, 1, "[]", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "dc.yaml:28:5: error: 'pick_from' names no storage block") != NULL);
+    tsim_model_destroy(m);
+    if (verbose) fprintf(stderr, "%s", diag);
+}
+
 /* The key's bad values, each at its line and column. */
 static void test_pick_from_errors(void)
 {
@@ -299,5 +428,7 @@ int main(void)
     RUN(test_pick_from_wait);
     RUN(test_pick_from_wait_clone);
     RUN(test_pick_from_errors);
+    RUN(test_pick_from_aisles);
+    RUN(test_pick_from_aisles_errors);
     return CHECK_DONE();
 }
