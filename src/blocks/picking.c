@@ -152,7 +152,7 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
            round8(nl / 8 + 1) +
            (size_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) * sizeof(int64_t) +
            (by_crane(d) ? round8(nl / 8 + 1) : 0) + np * 3 * sizeof(uint64_t) +
-           (size_t)d->pick_from_n * sizeof(double) +
+           (size_t)d->pick_from_n * sizeof(double) + (d->pick_from_n ? np * sizeof(int64_t) : 0) +
            (waits(d) ? nl * sizeof(struct tsim__pick_wait) + np * sizeof(int64_t) : 0);
 }
 
@@ -277,7 +277,8 @@ static void init(struct tsim_sim *sim, uint32_t b)
                   (by_crane(d) ? round8(nl / 8 + 1) : 0);
     list_products(s, d);
     s->reach_off = s->prod_off + (uint64_t)s->nprod * 3 * sizeof(uint64_t);
-    s->wait_off = waits(d) ? s->reach_off + (uint64_t)d->pick_from_n * sizeof(double) : 0;
+    s->open_off = s->reach_off + (uint64_t)d->pick_from_n * sizeof(double);
+    s->wait_off = waits(d) ? s->open_off + (uint64_t)s->nprod * sizeof(int64_t) : 0;
     s->prom_off = waits(d) ? s->wait_off + nl * sizeof(struct tsim__pick_wait) : 0;
     s->wait_head = s->wait_tail = s->ready_head = s->ready_tail = TSIM__NIL;
     if (s->norders) tsim__schedule(sim, release_ticks(sim, s, d, 0), b, EV_ARRIVE, 0);
@@ -356,22 +357,32 @@ static double rack_walk(const struct tsim__block_desc *d, const double *reach)
     return 2 * (front + in) / d->val[K_WALK_SPEED].r;
 }
 
-/* Units of `product` the crew may take now over its aisles: what they hold that no crane
- * request claims, less (stockout: wait) the units promised to lines ready again. */
+/* Units one storage load holds (`load_units`). */
+static int64_t per_load(const struct tsim__block_desc *d)
+{
+    return d->val[K_LOAD_UNITS].set ? d->val[K_LOAD_UNITS].i : 1;
+}
+
+/* Units of `product` the crew may take now: those left of its open load, and those of the loads
+ * its aisles hold that no crane request claims, less (stockout: wait) the units promised to
+ * lines ready again. */
 static int64_t pickable(struct tsim_sim *sim, const struct tsim__picking *s,
                         const struct tsim__block_desc *d, int product)
 {
     int64_t n = 0;
     for (int k = 0; k < d->pick_from_n; k++)
         n += tsim__storage_pickable(sim, (uint32_t)d->pick_from[k], product);
+    n = n * per_load(d) + AT(s, open_off, int64_t)[product];
     if (waits(d)) n -= AT(s, prom_off, int64_t)[product];
     return n > 0 ? n : 0;
 }
 
-/* A line takes up to `want` units of `product` from the aisles in pick_from's order, each
- * giving what it may (a line may be split over aisles); `reach` per aisle, as rack_walk reads
- * it. Under `stockout: wait` it leaves the units promised to lines ready again. Returns the
- * units taken. */
+/* A line takes up to `want` units of `product`: first what is left of the product's open load
+ * (at the depot: no walk), then from loads it opens, `load_units` units each, taken from the
+ * aisles in pick_from's order, each giving what it may (a line may be split over aisles); what
+ * the last load opened has left stays open for the next line of the product. `reach` per aisle,
+ * as rack_walk reads it. Under `stockout: wait` it leaves the units promised to lines ready
+ * again. Returns the units taken. */
 static int64_t take_units(struct tsim_sim *sim, struct tsim__picking *s,
                           const struct tsim__block_desc *d, int product, int64_t want,
                           double *reach)
@@ -380,10 +391,16 @@ static int64_t take_units(struct tsim_sim *sim, struct tsim__picking *s,
         int64_t room = pickable(sim, s, d, product);
         if (room < want) want = room;
     }
-    int64_t got = 0;
-    for (int k = 0; k < d->pick_from_n && got < want; k++)
-        got += tsim__storage_pick(sim, (uint32_t)d->pick_from[k], product, want - got, &reach[k]);
-    return got;
+    int64_t *open = &AT(s, open_off, int64_t)[product], n = per_load(d);
+    int64_t got = want < *open ? want : *open;
+    *open -= got;
+    int64_t loads = (want - got + n - 1) / n, opened = 0;
+    for (int k = 0; k < d->pick_from_n && opened < loads; k++)
+        opened += tsim__storage_pick(sim, (uint32_t)d->pick_from[k], product, loads - opened,
+                                     &reach[k]);
+    int64_t from = opened * n < want - got ? opened * n : want - got;
+    *open += opened * n - from;
+    return got + from;
 }
 
 /* `stockout: wait`: append line `l` to the wait list (`ready` 0) or the ready list. */
@@ -1057,6 +1074,11 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                           "picking '%s' has 'stock' and 'pick_from': with 'pick_from' its "
                           "stock is what storage '%s' holds (give one of the two)",
                           d->name, m->blocks[d->val[K_PICK_FROM].i].name);
+    if (d->val[K_LOAD_UNITS].set && !d->val[K_PICK_FROM].set)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "picking '%s' has 'load_units' but no 'pick_from': only a storage "
+                          "block's loads hold units",
+                          d->name);
     if (waits(d) && !d->val[K_PICK_FROM].set)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "picking '%s' has 'stockout: wait' but no 'pick_from': only a "
@@ -1139,6 +1161,9 @@ static const struct tsim__key keys[] = {
                     .dflt = "short",
                     .help = "a pick_from line finding too few units: picked `short`, or `wait` "
                             "for a put-away"},
+    [K_LOAD_UNITS] = {"load_units", TSIM__KEY_INT, 0, 1, 1000000000, .dflt = "1",
+                       .help = "with pick_from: units one storage load holds (a line opens "
+                               "loads; what is left stays open for the next line)"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of shipped orders"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

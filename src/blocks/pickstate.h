@@ -13,7 +13,7 @@ enum {
     K_ORDERS_FILE, K_RELEASE, K_WAVE, K_BATCH, K_PICKERS, K_TOUR_LINES, K_PICK_LINE, K_PICK_UNIT,
     K_AISLES, K_AISLE_LENGTH, K_AISLE_PITCH, K_LOCATIONS, K_WALK_SPEED, K_PACKERS, K_PACK_TIME,
     K_STOCK, K_ROUTING, K_ORDER_INTERARRIVAL, K_ORDER_LIMIT, K_ORDER_LINES, K_LINE_UNITS, K_DUE,
-    K_PRODUCT, K_PICKED_BY, K_PICK_FROM, K_STOCKOUT
+    K_PRODUCT, K_PICKED_BY, K_PICK_FROM, K_STOCKOUT, K_LOAD_UNITS
 }; /* indices in picking.c's `keys` */
 
 struct tsim__picking {
@@ -35,6 +35,7 @@ struct tsim__picking {
      * (picking.c, dispatch_pickers). `stockout: wait`: per line its wait (struct
      * tsim__pick_wait), per product the units promised to lines ready again; 0 without. */
     uint64_t reach_off, wait_off, prom_off;
+    uint64_t open_off; /* pick_from: per product the units left of the load last opened */
     /* `stockout: wait`: lines waiting for stock and lines ready again (stock came) waiting for a
      * picker, FIFO lists through their wait records, TSIM__NIL: empty */
     uint32_t wait_head, wait_tail, ready_head, ready_tail;

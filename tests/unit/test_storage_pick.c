@@ -384,6 +384,32 @@ static void test_pick_from_aisles_errors(void)
     if (verbose) fprintf(stderr, "%s", diag);
 }
 
+/* Loads of 4 units (`load_units: 4`), lines of 3: order 1's line opens slot 0's load (walk 10,
+ * picks 1 + 3 x 0.5): in at 13.5, shipped at 15.5, 1 unit left open; order 2's (waiting since
+ * 2) takes that unit and opens slot 2's load for 2 more (walk 50): in at 66, shipped at 68, 2
+ * units left open. Two loads retrieved for 6 units, none short. */
+static void test_pick_from_load_units(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = pick_model(3, "    pick_from: rack\n    load_units: 4\n", diag,
+                                      sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int rack = tsim_model_find_block(m, "rack"), pick = tsim_model_find_block(m, "pick");
+    struct tsim_result r;
+    struct tsim_sim *sim;
+    double end = run_all(m, &r, &sim);
+    CHECK_NEAR(end, 68, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), (14.5 + 66) / 2, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 6, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 0, 0);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "stockouts"), 0, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 /* The key's bad values, each at its line and column. */
 static void test_pick_from_errors(void)
 {
@@ -411,6 +437,11 @@ static void test_pick_from_errors(void)
     CHECK(strstr(diag, "picking 'pick' has 'stockout: wait' but no 'pick_from'") != NULL);
     tsim_model_destroy(m);
     diag[0] = '\0';
+    m = pick_model(1, "    load_units: 4\n", diag, sizeof diag);
+    CHECK(m == NULL);
+    CHECK(strstr(diag, "picking 'pick' has 'load_units' but no 'pick_from'") != NULL);
+    tsim_model_destroy(m);
+    diag[0] = '\0';
     m = pick_model(1, "    pick_from: rack\n    stockout: wiat\n", diag, sizeof diag);
     CHECK(m == NULL);
     CHECK(strstr(diag, "dc.yaml:23:15: error: unknown stockout rule 'wiat' (use short or wait)") !=
@@ -430,5 +461,6 @@ int main(void)
     RUN(test_pick_from_errors);
     RUN(test_pick_from_aisles);
     RUN(test_pick_from_aisles_errors);
+    RUN(test_pick_from_load_units);
     return CHECK_DONE();
 }
