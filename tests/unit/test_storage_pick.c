@@ -57,6 +57,16 @@ static struct tsim_model *pick_model(int units, const char *more, char *diag, si
     return model_from_text(yaml, "dc.yaml", diag, size);
 }
 
+/* Model `m` was refused, with `want` among the diagnostics in `diag`, which is then emptied. */
+static void refused(struct tsim_model *m, char *diag, const char *want)
+{
+    CHECK(m == NULL);
+    if (!strstr(diag, want) || verbose) fprintf(stderr, "  want '%s' in:\n%s", want, diag);
+    CHECK(strstr(diag, want) != NULL);
+    tsim_model_destroy(m);
+    diag[0] = '\0';
+}
+
 /* Run to the end; the end time, the result in `r` (its names the model's). */
 static double run_all(const struct tsim_model *m, struct tsim_result *r, struct tsim_sim **out)
 {
@@ -67,6 +77,25 @@ static double run_all(const struct tsim_model *m, struct tsim_result *r, struct 
     tsim_sim_result(sim, r);
     *out = sim;
     return tsim_sim_now(sim);
+}
+
+/* pick_model(units, more) run to its end: the end time (-1 if it does not load), the result in
+ * `r` (the block KPIs only: the names by product were the model's, which is gone), the rack's
+ * and the picking block's indices. */
+static double pick_run(int units, const char *more, struct tsim_result *r, int *rack, int *pick)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = pick_model(units, more, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    tsim_result_init(r);
+    if (!m) return -1;
+    *rack = tsim_model_find_block(m, "rack");
+    *pick = tsim_model_find_block(m, "pick");
+    struct tsim_sim *sim;
+    double end = run_all(m, r, &sim); /* it makes `r` anew: the empty one holds nothing */
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    return end;
 }
 
 /* Lines of 3 units, the rack holding 2 of a:
@@ -361,27 +390,15 @@ static void test_pick_from_aisles(void)
 static void test_pick_from_aisles_errors(void)
 {
     char diag[1024] = "";
-    struct tsim_model *m = aisles_model(1, 1, "[rack1, rack1]", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "dc.yaml:28:24: error: 'pick_from' names storage 'rack1' twice") != NULL);
-    tsim_model_destroy(m);
-    diag[0] = '\0';
-    m = aisles_model(1, 1, "[rack1, rak2]", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "dc.yaml:28:24: error: 'pick_from' names undefined block 'rak2' (did you "
-                       "mean 'rack2'?)") != NULL);
-    tsim_model_destroy(m);
-    diag[0] = '\0';
-    m = aisles_model(1, 1, "[out]", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "dc.yaml:28:17: error: 'pick_from' names sink 'out', not a storage") != NULL);
-    tsim_model_destroy(m);
-    diag[0] = '\0';
-    m = aisles_model(1, 1, "[]", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "dc.yaml:28:5: error: 'pick_from' names no storage block") != NULL);
-    tsim_model_destroy(m);
-    if (verbose) fprintf(stderr, "%s", diag);
+    refused(aisles_model(1, 1, "[rack1, rack1]", diag, sizeof diag), diag,
+            "dc.yaml:28:24: error: 'pick_from' names storage 'rack1' twice");
+    refused(aisles_model(1, 1, "[rack1, rak2]", diag, sizeof diag), diag,
+            "dc.yaml:28:24: error: 'pick_from' names undefined block 'rak2' (did you mean "
+            "'rack2'?)");
+    refused(aisles_model(1, 1, "[out]", diag, sizeof diag), diag,
+            "dc.yaml:28:17: error: 'pick_from' names sink 'out', not a storage");
+    refused(aisles_model(1, 1, "[]", diag, sizeof diag), diag,
+            "dc.yaml:28:5: error: 'pick_from' names no storage block");
 }
 
 /* Loads of 4 units (`load_units: 4`), lines of 3: order 1's line opens slot 0's load (walk 10,
@@ -390,15 +407,9 @@ static void test_pick_from_aisles_errors(void)
  * units left open. Two loads retrieved for 6 units, none short. */
 static void test_pick_from_load_units(void)
 {
-    char diag[1024] = "";
-    struct tsim_model *m = pick_model(3, "    pick_from: rack\n    load_units: 4\n", diag,
-                                      sizeof diag);
-    CHECK_STR(diag, "");
-    if (!m) return;
-    int rack = tsim_model_find_block(m, "rack"), pick = tsim_model_find_block(m, "pick");
     struct tsim_result r;
-    struct tsim_sim *sim;
-    double end = run_all(m, &r, &sim);
+    int rack, pick;
+    double end = pick_run(3, "    pick_from: rack\n    load_units: 4\n", &r, &rack, &pick);
     CHECK_NEAR(end, 68, 1e-9);
     CHECK_NEAR(kpi(&r, pick, "cycle_time"), (14.5 + 66) / 2, 1e-9);
     CHECK_NEAR(kpi(&r, pick, "units_picked"), 6, 0);
@@ -406,48 +417,26 @@ static void test_pick_from_load_units(void)
     CHECK_NEAR(kpi(&r, rack, "retrievals"), 2, 0);
     CHECK_NEAR(kpi(&r, rack, "stockouts"), 0, 0);
     tsim_result_release(&r);
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
 }
 
 /* The key's bad values, each at its line and column. */
 static void test_pick_from_errors(void)
 {
     char diag[1024] = "";
-    struct tsim_model *m = pick_model(1, "    pick_from: rak\n", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "dc.yaml:22:16: error: 'pick_from' names undefined block 'rak' (did you "
-                       "mean 'rack'?)") != NULL);
-    if (verbose || m) fprintf(stderr, "%s", diag);
-    tsim_model_destroy(m);
-    diag[0] = '\0';
-    m = pick_model(1, "    pick_from: out\n", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "dc.yaml:22:16: error: 'pick_from' names sink 'out', not a storage block "
-                       "(only a storage block holds stock)") != NULL);
-    tsim_model_destroy(m);
-    diag[0] = '\0';
-    m = pick_model(1, "    pick_from: rack\n    stock: 5\n", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "picking 'pick' has 'stock' and 'pick_from'") != NULL);
-    tsim_model_destroy(m);
-    diag[0] = '\0';
-    m = pick_model(1, "    stockout: wait\n", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "picking 'pick' has 'stockout: wait' but no 'pick_from'") != NULL);
-    tsim_model_destroy(m);
-    diag[0] = '\0';
-    m = pick_model(1, "    load_units: 4\n", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "picking 'pick' has 'load_units' but no 'pick_from'") != NULL);
-    tsim_model_destroy(m);
-    diag[0] = '\0';
-    m = pick_model(1, "    pick_from: rack\n    stockout: wiat\n", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "dc.yaml:23:15: error: unknown stockout rule 'wiat' (use short or wait)") !=
-          NULL);
-    tsim_model_destroy(m);
-    if (verbose) fprintf(stderr, "%s", diag);
+    refused(pick_model(1, "    pick_from: rak\n", diag, sizeof diag), diag,
+            "dc.yaml:22:16: error: 'pick_from' names undefined block 'rak' (did you mean "
+            "'rack'?)");
+    refused(pick_model(1, "    pick_from: out\n", diag, sizeof diag), diag,
+            "dc.yaml:22:16: error: 'pick_from' names sink 'out', not a storage block (only a "
+            "storage block holds stock)");
+    refused(pick_model(1, "    pick_from: rack\n    stock: 5\n", diag, sizeof diag), diag,
+            "picking 'pick' has 'stock' and 'pick_from'");
+    refused(pick_model(1, "    stockout: wait\n", diag, sizeof diag), diag,
+            "picking 'pick' has 'stockout: wait' but no 'pick_from'");
+    refused(pick_model(1, "    load_units: 4\n", diag, sizeof diag), diag,
+            "picking 'pick' has 'load_units' but no 'pick_from'");
+    refused(pick_model(1, "    pick_from: rack\n    stockout: wiat\n", diag, sizeof diag), diag,
+            "dc.yaml:23:15: error: unknown stockout rule 'wiat' (use short or wait)");
 }
 
 int main(void)
