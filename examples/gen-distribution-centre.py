@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Writes the data of examples/distribution-centre.yaml: a day of a distribution centre.
 
-  distribution-centre-stock.csv      the pallets in one aisle's rack at time 0 (each of the 4
-                                     aisles starts with this layout)
+  distribution-centre-stock-N.csv    the loads in aisle N's rack at time 0 (1 to 4, in the same
+                                     slots): every fourth a full pallet (`pallet`), the others
+                                     the aisle's own SKUs (s01, s05, ... in aisle 1: SKU i is
+                                     stored in aisle (i - 1) mod 4 + 1) in turn, 12 of each
   distribution-centre-orders.csv     the crew's order lines: 48,000 less the full-pallet ones
   distribution-centre-pallets-N.csv  full-pallet orders of aisle N (1 to 4), 10 an hour
                                      (so 2,000 order lines an hour in all)
-  distribution-centre-inbound.csv    inbound trucks by appointment, one every 20 minutes
+  distribution-centre-inbound.csv    inbound trucks by appointment, one every 20 minutes, with
+                                     the full pallets (IN_SHARE of a truck's draw: as many as the
+                                     full-pallet orders take; the SKUs come by the supply source)
   distribution-centre-outbound.csv   outbound trucks, one leaving every 30 minutes
 
 Times are minutes from midnight. An order is due at the departure of the first outbound truck
@@ -33,7 +37,9 @@ OUT_EVERY = 30.0        # an outbound truck leaves every 30 minutes, from 01:00 
 OUT_FIRST = 60.0
 OUT_ROOM = 480          # orders an outbound truck takes
 IN_EVERY = 20.0         # an inbound truck every 20 minutes
-IN_PALLETS = (26, 40)   # pallets of an inbound truck, uniform: 33 on average
+IN_PALLETS = (26, 40)   # pallets of an inbound truck drawn, uniform: 33 on average
+IN_SHARE = 0.41         # of which the truck brings this share (rounded): 955 pallets a day,
+                        # about the 961 full-pallet orders
 
 
 def departures():
@@ -73,8 +79,14 @@ def main():
 
     slots = [(b, l) for l in range(1, LEVELS + 1) for b in range(1, BAYS + 1)]
     full = sorted(rng.sample(slots, int(FILL * len(slots))), key=lambda s: (s[1], s[0]))
-    write(folder, "distribution-centre-stock.csv", ["slot", "product", "quantity"],
-          [("%d-%d" % s, "pallet", 1) for s in full])
+    # every fourth load a full pallet, the others the aisle's own SKUs in turn (no draw: the
+    # files after these are what they were when the racks held only pallets)
+    for a in range(1, AISLES + 1):
+        own = [i for i in range(1, SKUS + 1) if (i - 1) % AISLES + 1 == a]
+        products = ["pallet" if k % 4 == 0 else "s%02d" % own[(k - k // 4 - 1) % len(own)]
+                    for k in range(len(full))]
+        write(folder, "distribution-centre-stock-%d.csv" % a, ["slot", "product", "quantity"],
+              [("%d-%d" % s, p, 1) for s, p in zip(full, products)])
 
     pallet_lines = 0
     for a in range(1, AISLES + 1):
@@ -116,8 +128,8 @@ def main():
         n += 1
         arrival = max(0.0, t + rng.uniform(-5.0, 10.0))
         rows.append(("IN%03d" % n, rng.choice(["Nordfracht", "Rheinlog", "Baltic"]),
-                     "%.0f" % t, "%.1f" % arrival, "%.0f" % (t + 60), rng.randint(*IN_PALLETS),
-                     "inbound"))
+                     "%.0f" % t, "%.1f" % arrival, "%.0f" % (t + 60),
+                     max(1, int(rng.randint(*IN_PALLETS) * IN_SHARE + 0.5)), "inbound"))
         t += IN_EVERY
     write(folder, "distribution-centre-inbound.csv",
           ["truck", "carrier", "planned", "arrival", "departure", "pallets", "direction"], rows)

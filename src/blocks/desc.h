@@ -215,6 +215,11 @@ struct tsim__block_desc {
     int nspeeds;
     double *speed_at, *speed_to;
 
+    /* picking: the storage blocks (aisles) its crew picks from (`pick_from`), in the order
+     * written, pick_from_n of them; NULL: none */
+    int *pick_from;
+    int pick_from_n;
+
     /* Values of the keys of its type that have no field above (registry.h): one per key of the
      * type, in key order; NULL when the type has none. */
     struct tsim__val *val;

@@ -114,6 +114,7 @@ void tsim_model_destroy(struct tsim_model *m)
         tsim__free(b->speed_to);
         tsim__free(b->release_list);
         tsim__free(b->release_over);
+        tsim__free(b->pick_from);
         tsim_dist_release(&b->due);
         tsim_dist_release(&b->delay);
         pdist_release(&b->process);

@@ -30,7 +30,13 @@
  * `order_lines` can draw, so that distribution must be bounded.
  *
  * With `picked_by` a storage block's crane brings each line's load instead of a picker's tour:
- * pickcrane.c, with the state both files share in pickstate.h.
+ * pickcrane.c, with the state both files share in pickstate.h. With `pick_from` the crew takes
+ * each line's units from the stock of one or several storage blocks (aisles), at the tour's
+ * start, from the aisles in the list's order (take_units), and walks them (rack_walk); under
+ * `stockout: wait` a line that finds too few waits, from its tour's end, until a put-away into
+ * one of its aisles brings the rest (the storage tells the block: tsim__storage_watch, EV_STOCK),
+ * and is then a tour of its own: a line waits in the wait list, then the ready list, or is on a
+ * tour, never two of these at once.
  *
  * The live twin (picking.h) may release an order of the file now, and report a line picked: the
  * line is then at the pack station at once, and a picker skips it (`done`, a bit a line). A line
@@ -38,8 +44,9 @@
  *
  * Invariants: orders are released in the file's release order, and the lines of order i are
  * first[i]..first[i+1]-1, so the lines waiting for a picker are next_line..first[released]-1 and
- * every tour is a run of consecutive lines. An order's entity exists from its arrival until it
- * leaves; `left` counts its lines not yet at the pack station. Complete orders wait for a packer
+ * every tour is a run of consecutive lines (or one line ready again after waiting for stock).
+ * An order's entity exists from its arrival until it leaves; `left` counts its lines not yet at
+ * the pack station. Complete orders wait for a packer
  * in the ring `pq` (FIFO); a packer whose order the next block refuses keeps it (BLOCKED) and
  * retries when woken, packers in index order. State lives in the arena, located by offsets.
  */
@@ -54,6 +61,16 @@
 enum { REL_AT_TIME, REL_WAVE, REL_BATCH };
 enum { IDLE, BUSY, BLOCKED };
 enum { ROUTE_RETURN, ROUTE_S_SHAPE };
+enum { STOCKOUT_SHORT, STOCKOUT_WAIT };
+
+/* `stockout: wait`: a line's wait for stock. `rem`: its units still to pick (0: none waiting);
+ * `t`: while it waits for stock, since when (ticks), -1 once it is ready again (its units
+ * promised); `next`: the next line of its list (the state's wait or ready list). */
+struct tsim__pick_wait {
+    int64_t t;
+    uint32_t next;
+    int32_t rem;
+};
 
 struct picker {
     uint32_t state, l0, l1, o0; /* its tour: lines l0..l1-1, the first of order o0 */
@@ -99,6 +116,9 @@ static long long lines_max(const struct tsim_dist *d)
 
 static int generated(const struct tsim__block_desc *d) { return d->val[K_ORDER_INTERARRIVAL].set; }
 
+/* Whether a `pick_from` line that finds too few units waits for stock (else it is short). */
+static int waits(const struct tsim__block_desc *d) { return d->val[K_STOCKOUT].i == STOCKOUT_WAIT; }
+
 /* Orders and lines of the block's state: the file's, or room for the generated ones. */
 static void sizes(const struct tsim__block_desc *d, size_t *no, size_t *nl)
 {
@@ -139,6 +159,8 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
            round8(nl / 8 + 1) +
            (size_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) * sizeof(int64_t) +
            (by_crane(d) ? round8(nl / 8 + 1) : 0) + np * 3 * sizeof(uint64_t) +
+           (size_t)d->pick_from_n * sizeof(double) + (d->pick_from_n ? np * sizeof(int64_t) : 0) +
+           (waits(d) ? nl * sizeof(struct tsim__pick_wait) + np * sizeof(int64_t) : 0) +
            (may_short(d) ? round8(nl * sizeof(int32_t)) : 0);
 }
 
@@ -261,10 +283,16 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->in_off = by_crane(d) ? s->lw_off + (uint64_t)s->npick * count_of(d, K_TOUR_LINES) * 8 : 0;
     s->prod_off = s->lw_off + (uint64_t)s->npick * count_of(d, K_TOUR_LINES) * 8 +
                   (by_crane(d) ? round8(nl / 8 + 1) : 0);
-    /* zeroed with the arena, after the per-product counts */
-    s->short_off = may_short(d) ? s->prod_off + round8((uint64_t)s->nprod * 3 * sizeof(uint64_t))
-                                : 0;
     list_products(s, d);
+    s->reach_off = s->prod_off + (uint64_t)s->nprod * 3 * sizeof(uint64_t);
+    s->open_off = s->reach_off + (uint64_t)d->pick_from_n * sizeof(double);
+    uint64_t end = s->open_off + (d->pick_from_n ? (uint64_t)s->nprod * sizeof(int64_t) : 0);
+    s->wait_off = waits(d) ? s->open_off + (uint64_t)s->nprod * sizeof(int64_t) : 0;
+    s->prom_off = waits(d) ? s->wait_off + nl * sizeof(struct tsim__pick_wait) : 0;
+    if (waits(d)) end = s->prom_off + (uint64_t)s->nprod * sizeof(int64_t);
+    /* each line's shortfall, zeroed with the arena, after all of the above (state_size) */
+    s->short_off = may_short(d) ? end : 0;
+    s->wait_head = s->wait_tail = s->ready_head = s->ready_tail = TSIM__NIL;
     if (s->norders) tsim__schedule(sim, release_ticks(sim, s, d, 0), b, EV_ARRIVE, 0);
     if (d->val[K_RELEASE].i == REL_WAVE && s->norders)
         tsim__schedule(sim, sim->now + tsim__draw(sim, &d->val[K_WAVE].d, &s->h.rng[TSIM__RNG_AUX]),
@@ -323,18 +351,149 @@ static double tour_travel(const struct tsim__block_desc *d, const int32_t *produ
     return 2 * (xmax + depth) / d->val[K_WALK_SPEED].r;
 }
 
-/* With `pick_from`, the walk of a tour whose farthest pick is `reach` along the storage's aisle
- * from its I/O point (the depot): out to it and back (return routing in one aisle; the rack's
+/* With `pick_from`, the walk of a tour that took loads from the aisles (storage blocks) whose
+ * `reach` is not negative, each reach the farthest bay taken from along that aisle from its I/O
+ * point: return routing, the aisles' I/O points standing along a front aisle `aisle_pitch`
+ * apart in pick_from's order, the depot at the first's. Along the front out to the farthest
+ * aisle visited and back, and into each aisle visited to its reach and out again (a rack's
  * levels take no walking), in model time. */
-static double rack_walk(const struct tsim__block_desc *d, double reach)
+static double rack_walk(const struct tsim__block_desc *d, const double *reach)
 {
-    return d->val[K_WALK_SPEED].set ? 2 * reach / d->val[K_WALK_SPEED].r : 0;
+    if (!d->val[K_WALK_SPEED].set) return 0;
+    double pitch = d->val[K_AISLE_PITCH].set ? d->val[K_AISLE_PITCH].r : 0, front = 0, in = 0;
+    for (int k = 0; k < d->pick_from_n; k++) {
+        if (reach[k] < 0) continue;
+        front = k * pitch;
+        in += reach[k];
+    }
+    return 2 * (front + in) / d->val[K_WALK_SPEED].r;
+}
+
+/* Units one storage load holds (`load_units`). */
+static int64_t per_load(const struct tsim__block_desc *d)
+{
+    return d->val[K_LOAD_UNITS].set ? d->val[K_LOAD_UNITS].i : 1;
+}
+
+/* Units of `product` the crew may take now: those left of its open load, and those of the loads
+ * its aisles hold that no crane request claims, less (stockout: wait) the units promised to
+ * lines ready again. */
+static int64_t pickable(struct tsim_sim *sim, const struct tsim__picking *s,
+                        const struct tsim__block_desc *d, int product)
+{
+    int64_t n = 0;
+    for (int k = 0; k < d->pick_from_n; k++)
+        n += tsim__storage_pickable(sim, (uint32_t)d->pick_from[k], product);
+    n = n * per_load(d) + AT(s, open_off, int64_t)[product];
+    if (waits(d)) n -= AT(s, prom_off, int64_t)[product];
+    return n > 0 ? n : 0;
+}
+
+/* A line takes up to `want` units of `product`: first what is left of the product's open load
+ * (at the depot: no walk), then from loads it opens, `load_units` units each, taken from the
+ * aisles in pick_from's order, each giving what it may (a line may be split over aisles); what
+ * the last load opened has left stays open for the next line of the product. `reach` per aisle,
+ * as rack_walk reads it. Under `stockout: wait` it leaves the units promised to lines ready
+ * again. Returns the units taken. */
+static int64_t take_units(struct tsim_sim *sim, struct tsim__picking *s,
+                          const struct tsim__block_desc *d, int product, int64_t want,
+                          double *reach)
+{
+    if (waits(d)) {
+        int64_t room = pickable(sim, s, d, product);
+        if (room < want) want = room;
+    }
+    int64_t *open = &AT(s, open_off, int64_t)[product], n = per_load(d);
+    int64_t got = want < *open ? want : *open;
+    *open -= got;
+    int64_t loads = (want - got + n - 1) / n, opened = 0;
+    for (int k = 0; k < d->pick_from_n && opened < loads; k++)
+        opened += tsim__storage_pick(sim, (uint32_t)d->pick_from[k], product, loads - opened,
+                                     &reach[k]);
+    int64_t from = opened * n < want - got ? opened * n : want - got;
+    *open += opened * n - from;
+    return got + from;
+}
+
+/* `stockout: wait`: append line `l` to the wait list (`ready` 0) or the ready list. */
+static void wait_append(struct tsim__picking *s, uint32_t l, int ready)
+{
+    struct tsim__pick_wait *w = AT(s, wait_off, struct tsim__pick_wait);
+    uint32_t *head = ready ? &s->ready_head : &s->wait_head;
+    uint32_t *tail = ready ? &s->ready_tail : &s->wait_tail;
+    w[l].next = TSIM__NIL;
+    if (*tail == TSIM__NIL) *head = l;
+    else w[*tail].next = l;
+    *tail = l;
+}
+
+/* `stockout: wait`: the lines waiting for `product`, in the order they began to wait, are ready
+ * again while the aisles hold their units (less those promised to lines ready before them): the
+ * first that finds too few stops the others of its product (FIFO), and the block watches its
+ * aisles for the next put-away of the product. Lines the plant reported picked leave the list.
+ * Returns whether a line is ready again. O(waiting lines). */
+static int ready_check(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s,
+                       const struct tsim__block_desc *d, int product)
+{
+    struct tsim__pick_wait *w = AT(s, wait_off, struct tsim__pick_wait);
+    int64_t *prom = AT(s, prom_off, int64_t);
+    const unsigned char *done = AT(s, done_off, unsigned char);
+    const int32_t *prod = lines_of(s, d).product;
+    int64_t room = -1;
+    int moved = 0, still = 0;
+    uint32_t prev = TSIM__NIL;
+    for (uint32_t l = s->wait_head, next; l != TSIM__NIL; l = next) {
+        next = w[l].next;
+        int leave = is_done(done, l);
+        if (!leave && prod[l] == product && !still) {
+            if (room < 0) room = pickable(sim, s, d, product);
+            if (room >= w[l].rem) {
+                room -= w[l].rem;
+                prom[product] += w[l].rem;
+                tsim__sum_add(&s->stock_wait, sim->now - w[l].t);
+                w[l].t = -1;
+                leave = moved = 1;
+            } else {
+                still = 1;
+            }
+        }
+        if (!leave) {
+            prev = l;
+            continue;
+        }
+        if (prev == TSIM__NIL) s->wait_head = next;
+        else w[prev].next = next;
+        if (s->wait_tail == l) s->wait_tail = prev;
+        if (!is_done(done, l)) wait_append(s, l, 1);
+    }
+    for (int k = 0; still && k < d->pick_from_n; k++)
+        tsim__storage_watch(sim, (uint32_t)d->pick_from[k], product, b, EV_STOCK);
+    return moved;
+}
+
+/* `stockout: wait`: the first line ready again that the plant has not reported picked, taken
+ * off the ready list with its promise, or TSIM__NIL. */
+static uint32_t ready_pop(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__pick_wait *w = AT(s, wait_off, struct tsim__pick_wait);
+    const unsigned char *done = AT(s, done_off, unsigned char);
+    while (s->ready_head != TSIM__NIL) {
+        uint32_t l = s->ready_head;
+        s->ready_head = w[l].next;
+        if (s->ready_head == TSIM__NIL) s->ready_tail = TSIM__NIL;
+        if (is_done(done, l)) continue; /* its promise went with the plant's report */
+        AT(s, prom_off, int64_t)[lines_of(s, d).product[l]] -= w[l].rem;
+        return l;
+    }
+    return TSIM__NIL;
 }
 
 static void dispatch_packers(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s);
 
-/* Idle pickers take tours of the released lines, lowest-numbered picker first; with a crane,
- * the released lines ask it instead. */
+/* Idle pickers take tours, lowest-numbered picker first: a line ready again after waiting for
+ * stock (a tour of its own), else the next released lines; with a crane, the released lines
+ * ask it instead. */
 static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
@@ -347,27 +506,47 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct tsim__pick
     uint32_t per = count_of(d, K_TOUR_LINES);
     struct picker *pk = AT(s, pick_off, struct picker);
     int64_t *stock = AT(s, stock_off, int64_t);
-    for (uint32_t i = 0; i < s->npick && s->next_line < end; i++) {
+    struct tsim__pick_wait *w = waits(d) ? AT(s, wait_off, struct tsim__pick_wait) : NULL;
+    for (uint32_t i = 0; i < s->npick && (s->next_line < end || s->ready_head != TSIM__NIL);
+         i++) {
         if (pk[i].state != IDLE) continue;
         struct picker *p = &pk[i];
-        p->l0 = s->next_line;
-        p->l1 = end - p->l0 > per ? p->l0 + per : end;
-        s->next_line = p->l1;
-        p->o0 = s->line_order;
-        while (s->line_order < s->norders && (uint32_t)ol.first[s->line_order + 1] <= p->l1)
-            s->line_order++;
+        uint32_t again = w ? ready_pop(sim, b, s) : TSIM__NIL;
+        if (again != TSIM__NIL) {
+            p->l0 = again;
+            p->l1 = again + 1;
+            p->o0 = order_of(ol.first, s->norders, again);
+        } else if (s->next_line < end) {
+            p->l0 = s->next_line;
+            p->l1 = end - p->l0 > per ? p->l0 + per : end;
+            s->next_line = p->l1;
+            p->o0 = s->line_order;
+            while (s->line_order < s->norders && (uint32_t)ol.first[s->line_order + 1] <= p->l1)
+                s->line_order++;
+        } else {
+            break; /* the ready lines were reported picked */
+        }
         int64_t t = 0, *lw = AT(s, lw_off, int64_t) + (size_t)i * per;
-        double reach = 0; /* pick_from: the farthest bay taken from */
+        double *reach = AT(s, reach_off, double); /* pick_from: per aisle, -1: not visited */
+        for (int k = 0; k < d->pick_from_n; k++) reach[k] = -1;
         p->units = 0;
         const unsigned char *done = AT(s, done_off, unsigned char);
         for (uint32_t l = p->l0; l < p->l1; l++) {
             lw[l - p->l0] = 0;
             if (is_done(done, l)) continue;
             int prod = ol.product[l];
-            int64_t want = ol.qty[l], got = want;
+            int64_t want = again != TSIM__NIL ? w[l].rem : ol.qty[l], got = want;
             if (d->val[K_PICK_FROM].set) {
-                got = tsim__storage_pick(sim, (uint32_t)d->val[K_PICK_FROM].i, prod, want, &reach);
-                if (got < want) line_short(s, l, want - got);
+                got = take_units(sim, s, d, prod, want, reach);
+                if (got < want) {
+                    for (int k = 0; k < d->pick_from_n; k++)
+                        tsim__storage_stockout(sim, (uint32_t)d->pick_from[k]);
+                    if (w)
+                        s->waited += again == TSIM__NIL; /* its first wait */
+                    else
+                        line_short(s, l, want - got);
+                }
+                if (w) w[l].rem = (int32_t)(want - got); /* it waits from the tour's end */
             } else if (stock[prod] >= 0) {
                 got = want < stock[prod] ? want : stock[prod];
                 stock[prod] -= got;
@@ -505,10 +684,17 @@ static void tour_end(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, 
     struct picker *p = &AT(s, pick_off, struct picker)[i];
     const int32_t *first = lines_of(s, d).first;
     const unsigned char *done = AT(s, done_off, unsigned char);
+    struct tsim__pick_wait *w = waits(d) ? AT(s, wait_off, struct tsim__pick_wait) : NULL;
     uint32_t o = p->o0;
     for (uint32_t l = p->l0; l < p->l1; l++) {
         while ((uint32_t)first[o + 1] <= l) o++;
         if (is_done(done, l)) continue; /* it came when the plant said */
+        if (w && w[l].rem > 0) { /* short: it waits for stock, its order at the pack station */
+            w[l].t = sim->now;
+            wait_append(s, l, 0);
+            ready_check(sim, b, s, d, lines_of(s, d).product[l]);
+            continue;
+        }
         line_in(sim, s, o);
         observe(sim, b, TSIM_OBS_PICK, l);
     }
@@ -572,6 +758,9 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
     case EV_LINE:
         if (tsim__pickcrane_line_in(sim, b, s, arg)) dispatch_packers(sim, b, s);
         return;
+    case EV_STOCK: /* a put-away of product `arg` in an aisle the block watches */
+        if (ready_check(sim, b, s, d, (int)arg)) dispatch_pickers(sim, b, s);
+        return;
     default:
         if (ship(sim, b, s, arg)) dispatch_packers(sim, b, s);
         return;
@@ -594,6 +783,8 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     s->lines = s->units = s->shipped = s->on_time = s->stockouts = s->short_units = 0;
     s->cycle = s->lead = s->consol = s->pack_wait = (struct tsim__sum){0, 0};
     s->travel = s->work = 0;
+    s->waited = 0;
+    s->stock_wait = (struct tsim__sum){0, 0};
     uint64_t *by = AT(s, prod_off, uint64_t);
     for (uint32_t p = 0; p < s->nprod; p++) by[3 * p] = by[3 * p + 1] = 0;
 }
@@ -621,6 +812,10 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
     tsim_result_add(r, (int)b, "stockouts", (double)s->stockouts);
     tsim_result_add(r, (int)b, "units_short", (double)s->short_units);
     tsim_result_add(r, (int)b, "orders_unreleased", (double)(s->arrived - s->released));
+    if (waits(tsim__desc(sim, b))) {
+        tsim_result_add(r, (int)b, "lines_waited", (double)s->waited);
+        tsim_result_add(r, (int)b, "stock_wait", tsim__sum_mean(sim, &s->stock_wait));
+    }
     const uint64_t *by = AT(s, prod_off, uint64_t);
     for (uint32_t p = 0; sim->m->product_kpis && p < s->nprod; p++) {
         if (!by[3 * p + 2]) continue; /* no line of the block has it */
@@ -763,7 +958,9 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
     for (uint32_t i = 0; i < s->npick && tp == s->npick; i++)
         if (pk[i].state == BUSY && pk[i].l0 <= l && l < pk[i].l1) tp = i;
     int touring = tp < s->npick;
-    int picked = l < s->next_line && !touring;
+    struct tsim__pick_wait *w = waits(d) ? AT(s, wait_off, struct tsim__pick_wait) : NULL;
+    int stocking = !touring && w && w[l].rem > 0; /* it waits for stock, or is ready again */
+    int picked = l < s->next_line && !touring && !stocking;
     if (by_crane(d)) picked = tsim__pickcrane_pick(sim, b, s, l); /* else asked at most */
     /* picked by the sim on a tour that ended at this very instant: the plant agrees (the line
      * stays not `done`, as the sim's own picks are) */
@@ -774,8 +971,10 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
     if (picked) return 1; /* the sim picked it before the plant did */
     if (!touring) { /* no picker has it yet: its units are counted now, a tour's at its end */
         int64_t *stock = AT(s, stock_off, int64_t);
-        int64_t want = d->orders.qty[l], got = want;
+        int64_t want = stocking ? w[l].rem : d->orders.qty[l], got = want;
         int prod = d->orders.product[l];
+        if (stocking && w[l].t < 0) AT(s, prom_off, int64_t)[prod] -= want; /* ready again */
+        if (stocking) w[l].rem = 0; /* it leaves its list when the list is next read */
         if (stock[prod] >= 0) {
             got = want < stock[prod] ? want : stock[prod];
             stock[prod] -= got;
@@ -883,6 +1082,16 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                           "picking '%s' has 'stock' and 'pick_from': with 'pick_from' its "
                           "stock is what storage '%s' holds (give one of the two)",
                           d->name, m->blocks[d->val[K_PICK_FROM].i].name);
+    if (d->val[K_LOAD_UNITS].set && !d->val[K_PICK_FROM].set)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "picking '%s' has 'load_units' but no 'pick_from': only a storage "
+                          "block's loads hold units",
+                          d->name);
+    if (waits(d) && !d->val[K_PICK_FROM].set)
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "picking '%s' has 'stockout: wait' but no 'pick_from': only a "
+                          "storage block's put-aways bring stock to wait for",
+                          d->name);
     if (d->val[K_RELEASE].i == REL_WAVE && !d->val[K_WAVE].set)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "picking '%s' releases in waves but has no 'wave' interval", d->name);
@@ -897,6 +1106,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 
 static const char *const releases[] = {"at_time", "wave", "batch", NULL};
 static const char *const routings[] = {"return", "s_shape", NULL};
+static const char *const stockouts[] = {"short", "wait", NULL};
 
 static const struct tsim__key keys[] = {
     [K_ORDERS_FILE] = {"orders_file", TSIM__KEY_FORM, TSIM__KEY_ONE_OF, .dflt = "none",
@@ -953,8 +1163,15 @@ static const struct tsim__key keys[] = {
                      .help = "a storage block whose crane brings each line's load to its I/O "
                              "point"},
     [K_PICK_FROM] = {"pick_from", TSIM__KEY_FORM, 0, .dflt = "none (the pick area's aisles)",
-                     .help = "a storage block from whose stock the pickers take each line's "
-                             "units, walking its aisle"},
+                     .help = "a storage block, or a list of them (aisles), from whose stock the "
+                             "pickers take each line's units, walking its aisles"},
+    [K_STOCKOUT] = {"stockout", TSIM__KEY_CHOICE, 0, .choices = stockouts, .noun = "stockout rule",
+                    .dflt = "short",
+                    .help = "a pick_from line finding too few units: picked `short`, or `wait` "
+                            "for a put-away"},
+    [K_LOAD_UNITS] = {"load_units", TSIM__KEY_INT, 0, 1, 1000000000, .dflt = "1",
+                       .help = "with pick_from: units one storage load holds (a line opens "
+                               "loads; what is left stays open for the next line)"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of shipped orders"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -964,7 +1181,8 @@ static const char *const kpis[] = {
     "entered", "left", "throughput", "content", "orders_shipped", "lines_picked", "units_picked",
     "lines_per_hour", "units_per_hour", "cycle_time", "lead_time", "on_time",
     "picker_utilization", "travel_share", "consolidation_wait", "pack_wait", "stockouts",
-    "units_short", "orders_unreleased", NULL};
+    "units_short", "orders_unreleased", NULL}; /* with stockout: wait also lines_waited and
+                                                 * stock_wait */
 
 const struct tsim__block_type tsim__picking_type = {
     .name = "picking",

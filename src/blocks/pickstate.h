@@ -8,12 +8,12 @@
 #define TSIM_BLOCKS_PICKSTATE_H
 #include "blocks/sim.h"
 
-enum { EV_ARRIVE, EV_WAVE, EV_TOUR, EV_PACK, EV_CRANE, EV_LINE };
+enum { EV_ARRIVE, EV_WAVE, EV_TOUR, EV_PACK, EV_CRANE, EV_LINE, EV_STOCK };
 enum {
     K_ORDERS_FILE, K_RELEASE, K_WAVE, K_BATCH, K_PICKERS, K_TOUR_LINES, K_PICK_LINE, K_PICK_UNIT,
     K_AISLES, K_AISLE_LENGTH, K_AISLE_PITCH, K_LOCATIONS, K_WALK_SPEED, K_PACKERS, K_PACK_TIME,
     K_STOCK, K_ROUTING, K_ORDER_INTERARRIVAL, K_ORDER_LIMIT, K_ORDER_LINES, K_LINE_UNITS, K_DUE,
-    K_PRODUCT, K_PICKED_BY, K_PICK_FROM
+    K_PRODUCT, K_PICKED_BY, K_PICK_FROM, K_STOCKOUT, K_LOAD_UNITS
 }; /* indices in picking.c's `keys` */
 
 struct tsim__picking {
@@ -32,6 +32,16 @@ struct tsim__picking {
     /* per product, 3 uint64_t: lines and units of the orders shipped, and whether the block's
      * lines may have it (its KPIs by product list those) */
     uint64_t prod_off;
+    /* pick_from: per aisle (storage block) its reach on the tour being planned, scratch
+     * (picking.c, dispatch_pickers). `stockout: wait`: per line its wait (struct
+     * tsim__pick_wait), per product the units promised to lines ready again; 0 without. */
+    uint64_t reach_off, wait_off, prom_off;
+    uint64_t open_off; /* pick_from: per product the units left of the load last opened */
+    /* `stockout: wait`: lines waiting for stock and lines ready again (stock came) waiting for a
+     * picker, FIFO lists through their wait records, TSIM__NIL: empty */
+    uint32_t wait_head, wait_tail, ready_head, ready_tail;
+    uint64_t waited; /* lines that waited for stock */
+    struct tsim__sum stock_wait; /* a line's wait, from its tour's end to the stock it needs */
     struct tsim__area busy; /* pickers on a tour */
     uint64_t lines, units, shipped, on_time, stockouts, short_units;
     struct tsim__sum cycle, lead, consol, pack_wait;

@@ -68,7 +68,8 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
            np * sizeof(uint64_t) + req_cap_of(d) * sizeof(struct request) +
            nlanes * sizeof(struct lane) + round8((size_t)nslots_of(d) * sizeof(int32_t)) +
            np * sizeof(uint64_t) + ncyc_of(m, d, nslots_of(d)) * sizeof(struct cycle) + 8 +
-           np * sizeof(struct prod_stat);
+           np * sizeof(struct prod_stat) + (size_t)m->nblocks * sizeof(struct watcher) +
+           round8(np);
 }
 
 static void init(struct tsim_sim *sim, uint32_t b)
@@ -89,6 +90,9 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->ncyc = ncyc_of(sim->m, d, s->nslots);
     s->prod_off = round16(s->cyc_off + s->ncyc * sizeof(struct cycle));
     memset(prods_of(s), 0, s->nprod * sizeof(struct prod_stat));
+    s->watch_off = s->prod_off + s->nprod * sizeof(struct prod_stat);
+    s->nwatch = 0;
+    memset(watchers_of(s) + sim->m->nblocks, 0, s->nprod);
     memset(turn_of(s), 0, s->nprod * sizeof(uint64_t));
     tsim__storslot_tag(s, d);
     s->head = s->tail = TSIM__NIL;
@@ -104,6 +108,17 @@ static void init(struct tsim_sim *sim, uint32_t b)
     }
 }
 
+/* A load of product `p` is stored: if a watcher waits for one, every watcher is told now (the
+ * watch is one-shot; a watcher that still waits watches again). */
+static void tell_watchers(struct tsim_sim *sim, struct storage *s, int p)
+{
+    unsigned char *wanted = (unsigned char *)(watchers_of(s) + sim->m->nblocks);
+    if (!wanted[p]) return;
+    wanted[p] = 0;
+    for (uint32_t k = 0; k < s->nwatch; k++)
+        tsim__schedule(sim, sim->now, watchers_of(s)[k].to, watchers_of(s)[k].kind, (uint32_t)p);
+}
+
 static void store(struct tsim_sim *sim, struct storage *s, int32_t i, uint32_t e)
 {
     struct slot *sl = &slots_of(s)[i];
@@ -116,6 +131,7 @@ static void store(struct tsim_sim *sim, struct storage *s, int32_t i, uint32_t e
     tsim__area_in(&s->stock_level, sim->now, s->stock);
     struct prod_stat *ps = &prods_of(s)[sim->ents[e].product];
     tsim__area_in(&ps->level, sim->now, ++ps->held);
+    tell_watchers(sim, s, sim->ents[e].product);
 }
 
 /* Load `e`, stored since `stored`, leaves the stock: picked up by a retrieval (`retrieved`: its
@@ -534,12 +550,38 @@ int64_t tsim__storage_pick(struct tsim_sim *sim, uint32_t b, int product, int64_
         tsim__entity_dispose(sim, e);
         got++;
     }
-    if (got < qty) s->stockouts++;
     if (got > 0) {
         if (s->nfree > s->nput) tsim__wake(sim, b);
         next_cycle(sim, b, s); /* a put-away may have waited for a slot */
     }
     return got;
+}
+
+int64_t tsim__storage_pickable(struct tsim_sim *sim, uint32_t b, int product)
+{
+    struct storage *s = tsim__state(sim, b);
+    if (product < 0 || (uint32_t)product >= s->nprod) return 0;
+    uint64_t have = avail_of(s)[product], claimed = claims(s, tsim__desc(sim, b), product);
+    return have > claimed ? (int64_t)(have - claimed) : 0;
+}
+
+void tsim__storage_stockout(struct tsim_sim *sim, uint32_t b)
+{
+    ((struct storage *)tsim__state(sim, b))->stockouts++;
+}
+
+void tsim__storage_watch(struct tsim_sim *sim, uint32_t b, int product, uint32_t to, uint32_t kind)
+{
+    struct storage *s = tsim__state(sim, b);
+    if (product < 0 || (uint32_t)product >= s->nprod) return;
+    struct watcher *w = watchers_of(s);
+    uint32_t k = 0;
+    while (k < s->nwatch && (w[k].to != to || w[k].kind != kind)) k++;
+    if (k == s->nwatch) {
+        TSIM__ASSERT(s->nwatch < (uint32_t)sim->m->nblocks, "more watchers of storage than blocks");
+        w[s->nwatch++] = (struct watcher){to, kind};
+    }
+    ((unsigned char *)(w + sim->m->nblocks))[product] = 1;
 }
 
 int tsim__storage_withdraw(struct tsim_sim *sim, uint32_t b, uint32_t to, uint32_t kind,

@@ -41,11 +41,25 @@ int tsim__storage_request(struct tsim_sim *sim, uint32_t b, int product, uint32_
  * from storage block `b`'s stock now: loads stored and not reserved, less those the waiting
  * requests claim, each chosen by the storage's retrieval rule (a lane's front load only). Each
  * is a retrieval of the storage (with its dwell) and leaves the model; its slot is free at once.
- * A take that finds fewer than `qty` is one stock-out of the storage. `*reach` becomes the
- * larger of itself and the farthest bay taken from, as a distance along the aisle from the I/O
- * point (bay centre x `bay_width`). Returns the loads taken. O(slots) a load. */
+ * A take that finds fewer is not counted here: the picking block knows whether its line is
+ * short over all its aisles (tsim__storage_stockout). `*reach` becomes the larger of itself and
+ * the farthest bay taken from, as a distance along the aisle from the I/O point (bay centre x
+ * `bay_width`). Returns the loads taken. O(slots) a load. */
 int64_t tsim__storage_pick(struct tsim_sim *sim, uint32_t b, int product, int64_t qty,
                            double *reach);
+/* Loads of `product` a picker may take from storage block `b` now: stored, not reserved, less
+ * those the waiting requests claim (in a lane rack some may sit behind another product's load).
+ * O(waiting requests). */
+int64_t tsim__storage_pickable(struct tsim_sim *sim, uint32_t b, int product);
+/* One stock-out of storage block `b`: a picker's line found too few loads (its `stockouts`). */
+void tsim__storage_stockout(struct tsim_sim *sim, uint32_t b);
+/* Block event (`to`, `kind`, arg: the product) is scheduled at the next instant a load of
+ * `product` is stored in storage block `b` (a put-away, or a load the plant reports); the watch
+ * is one-shot, and a put-away of a product some watcher waits for tells every watcher of the
+ * block (one a block and kind, at most one a block of the model), which then look again. A
+ * request withdrawn (a claim given up) tells no one. O(watchers). */
+void tsim__storage_watch(struct tsim_sim *sim, uint32_t b, int product, uint32_t to,
+                         uint32_t kind);
 /* Withdraw the request of storage block `b` whose event is (`to`, `kind`, `arg`), if it still
  * waits in the queue: the crane has not set off for its load, which stays in stock (no load is
  * reserved for a waiting request). Returns 0, or -1 when no such request waits (the crane is

@@ -45,6 +45,11 @@ struct request {
                                block's request, tsim__storage_request); to TSIM__NIL: none */
 };
 
+/* A block told at each put-away of a product one of the watchers waits for (storage.h). */
+struct watcher {
+    uint32_t to, kind;
+};
+
 /* A lane of a drive-in or flow rack: `depth` slots one behind the other at one bay and level,
  * holding one product at a time. Its loads (stored, or a put-away on its way) are at positions
  * head, head + 1, ... (mod depth) in the order they were put away, `n` of them. */
@@ -92,6 +97,10 @@ struct storage {
     uint64_t turn_off;           /* per product its retrievals since the run's start */
     uint64_t cyc_off;            /* the cycle records, `ncyc` of them */
     uint64_t prod_off;           /* per product its statistics (struct prod_stat) */
+    uint64_t watch_off;          /* the watchers (struct watcher, `nwatch` of at most one a
+                                    block of the model), then per product a byte: some watcher
+                                    waits for a load of it (tsim__storage_watch) */
+    uint32_t nwatch, pad_watch_;
     struct tsim__area stock_level;
     int64_t busy_ticks;
     uint64_t put_aways, retrievals, stockouts, lost, cycles_single, cycles_dual;
@@ -115,6 +124,11 @@ static inline struct request *reqs_of(struct storage *s)
 static inline struct prod_stat *prods_of(struct storage *s)
 {
     return (struct prod_stat *)((unsigned char *)s + s->prod_off);
+}
+
+static inline struct watcher *watchers_of(struct storage *s)
+{
+    return (struct watcher *)((unsigned char *)s + s->watch_off);
 }
 
 static inline struct cycle *cyc_of(struct storage *s)

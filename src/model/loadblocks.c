@@ -1011,27 +1011,17 @@ static void check_graph(struct loader *ld, struct pos blocks_at, int written)
     tsim__free(stack);
 }
 
-/* A picking block's 'picked_by' (`crane` 1) or 'pick_from' (0), value `node` at `at`: a storage
- * block, whose crane brings each line's load or from whose stock the pickers take each line's
- * units (either a link the reachability check follows, as a route: a rack that only a crew picks
- * from is reached); a name that is not one gets a "did you mean" among the storage blocks. */
-static void load_picked_by(struct loader *ld, struct blockinfo *bi, struct fy_node *node,
-                           struct pos at, int crane)
+/* A storage block named by a picking block's 'picked_by' or 'pick_from' (`quoted`), value
+ * `node` at `at` (a scalar, or an item of pick_from's list): its index, or -1 after an error (a
+ * name that is not one gets a "did you mean" among the storage blocks). */
+static int storage_named(struct loader *ld, struct fy_node *node, struct pos at, const char *quoted,
+                         int crane)
 {
-    const char *key = crane ? "picked_by" : "pick_from";
-    const char *quoted = crane ? "'picked_by'" : "'pick_from'";
     const char *s = tsim__ld_scalar(ld, node, quoted, at);
-    if (!s) return;
+    if (!s) return -1;
     int b = tsim_model_find_block(ld->m, s), storage = tsim_block_type_find("storage");
-    if (b < 0 && is_broken(ld, s)) return;
-    if (b >= 0 && (int)tsim_model_block_type(ld->m, b) == storage) {
-        struct tsim__block_desc *d = &ld->m->blocks[bi->index];
-        struct tsim__val *v = &d->val[tsim__key_index(tsim__block_type((int)d->type), key)];
-        v->set = 1;
-        v->i = b;
-        add_out(bi, b);
-        return;
-    }
+    if (b < 0 && is_broken(ld, s)) return -1;
+    if (b >= 0 && (int)tsim_model_block_type(ld->m, b) == storage) return b;
     struct tsim__suggest sg;
     tsim__suggest_init(&sg, s);
     for (int i = 0; i < ld->m->nblocks; i++)
@@ -1045,6 +1035,54 @@ static void load_picked_by(struct loader *ld, struct blockinfo *bi, struct fy_no
         tsim__ld_err(ld, p, "%s names %s '%s', not a storage block (only a storage block%s)%s",
                      quoted, tsim_block_type_name(tsim_model_block_type(ld->m, b)), s,
                      crane ? "'s crane picks" : " holds stock", tsim__suggest_text(&sg));
+    return -1;
+}
+
+/* A picking block's 'picked_by' (`crane` 1) or 'pick_from' (0), value `node` at `at`: a storage
+ * block, whose crane brings each line's load, or (pick_from) one or a list of storage blocks,
+ * the aisles from whose stock the pickers take each line's units; either a link the
+ * reachability check follows, as a route (a rack that only a crew picks from is reached). */
+static void load_picked_by(struct loader *ld, struct blockinfo *bi, struct fy_node *node,
+                           struct pos at, int crane)
+{
+    const char *key = crane ? "picked_by" : "pick_from";
+    const char *quoted = crane ? "'picked_by'" : "'pick_from'";
+    struct tsim__block_desc *d = &ld->m->blocks[bi->index];
+    int list = !crane && node && fy_node_get_type(node) == FYNT_SEQUENCE;
+    int n = list ? fy_node_sequence_item_count(node) : 1;
+    if (n <= 0) {
+        tsim__ld_err(ld, tsim__ld_pos(node, at), "'pick_from' names no storage block");
+        return;
+    }
+    int *aisles = tsim__malloc((size_t)n * sizeof *aisles), k = 0, ok = 1;
+    void *it = NULL;
+    struct fy_node *item = list ? fy_node_sequence_iterate(node, &it) : node;
+    for (; item; item = list ? fy_node_sequence_iterate(node, &it) : NULL) {
+        int b = storage_named(ld, item, at, quoted, crane);
+        for (int j = 0; j < k && b >= 0; j++) {
+            if (aisles[j] != b) continue;
+            tsim__ld_err(ld, tsim__ld_pos(item, at), "'pick_from' names storage '%s' twice",
+                         ld->m->blocks[b].name);
+            b = -1;
+        }
+        if (b < 0) ok = 0;
+        else aisles[k++] = b;
+    }
+    if (!ok) {
+        tsim__free(aisles);
+        return;
+    }
+    struct tsim__val *v = &d->val[tsim__key_index(tsim__block_type((int)d->type), key)];
+    v->set = 1;
+    v->i = aisles[0];
+    for (int j = 0; j < k; j++) add_out(bi, aisles[j]);
+    if (crane) {
+        tsim__free(aisles);
+        return;
+    }
+    tsim__free(d->pick_from);
+    d->pick_from = aisles;
+    d->pick_from_n = k;
 }
 
 /* A storage block's 'served_by': an operators pool, kept as -1 - its index, which the pool also

@@ -40,7 +40,7 @@ enum tsim__unit_kind tsim__kpi_unit(const char *kpi)
         "lead_time", "wait", "release_delay", "transit_time", "dwell", "put_away_wait",
         "retrieval_wait", "travel_single", "travel_dual", "cycle_time", "consolidation_wait",
         "pack_wait", "turnaround", "yard_wait", "request_wait", "delivery_time",
-        "charger_wait", "repair_time"};
+        "charger_wait", "repair_time", "stock_wait"};
     static const char *const rates[] = {"throughput", "put_away_rate", "retrieval_rate"};
     static const char *const hourly[] = {"lines_per_hour", "units_per_hour",
                                          "deliveries_per_hour"};

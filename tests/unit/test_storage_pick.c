@@ -2,7 +2,8 @@
  * A picking crew that picks from a storage block's stock (`pick_from: STORAGE`): each line takes
  * its units, a load each, from the rack by the storage's retrieval rule, the picker walking the
  * rack's aisle to the farthest bay it takes from and back; a line that finds too few is short,
- * counted by both blocks. Runs computed by hand, and the key's bad values at their line.
+ * counted by both blocks, or waits for a put-away (`stockout: wait`); several storage blocks as
+ * aisles. Runs computed by hand, and the keys' bad values at their line.
  */
 #include "check.h"
 #include "twinsim.h"
@@ -56,6 +57,16 @@ static struct tsim_model *pick_model(int units, const char *more, char *diag, si
     return model_from_text(yaml, "dc.yaml", diag, size);
 }
 
+/* Model `m` was refused, with `want` among the diagnostics in `diag`, which is then emptied. */
+static void refused(struct tsim_model *m, char *diag, const char *want)
+{
+    CHECK(m == NULL);
+    if (!strstr(diag, want) || verbose) fprintf(stderr, "  want '%s' in:\n%s", want, diag);
+    CHECK(strstr(diag, want) != NULL);
+    tsim_model_destroy(m);
+    diag[0] = '\0';
+}
+
 /* Run to the end; the end time, the result in `r` (its names the model's). */
 static double run_all(const struct tsim_model *m, struct tsim_result *r, struct tsim_sim **out)
 {
@@ -66,6 +77,25 @@ static double run_all(const struct tsim_model *m, struct tsim_result *r, struct 
     tsim_sim_result(sim, r);
     *out = sim;
     return tsim_sim_now(sim);
+}
+
+/* pick_model(units, more) run to its end: the end time (-1 if it does not load), the result in
+ * `r` (the block KPIs only: the names by product were the model's, which is gone), the rack's
+ * and the picking block's indices. */
+static double pick_run(int units, const char *more, struct tsim_result *r, int *rack, int *pick)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = pick_model(units, more, diag, sizeof diag);
+    CHECK_STR(diag, "");
+    tsim_result_init(r);
+    if (!m) return -1;
+    *rack = tsim_model_find_block(m, "rack");
+    *pick = tsim_model_find_block(m, "pick");
+    struct tsim_sim *sim;
+    double end = run_all(m, r, &sim); /* it makes `r` anew: the empty one holds nothing */
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    return end;
 }
 
 /* Lines of 3 units, the rack holding 2 of a:
@@ -134,28 +164,279 @@ static void test_pick_from_enough(void)
     tsim_model_destroy(m);
 }
 
+/* Products a and b; the same rack, full from the start, with closest put-away, fed by a source
+ * of a loads at 100 and 200 (the crane takes no time: each is stored as it comes); one drawn
+ * order at 1 of two lines of 2 units of a; one picker, a line a tour, pick_line 1, pick_unit
+ * 0.5, walk_speed 1; one packer, pack_time 2. `more` adds keys to the picking block. */
+static struct tsim_model *wait_model(const char *more, char *diag, size_t size)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: dc\n"
+             "products: [a, b]\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 100\n"
+             "    limit: 2\n"
+             "    product: a\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "    bays: 4\n"
+             "    levels: 1\n"
+             "    bay_width: 10\n"
+             "    initial: full\n"
+             "    put_away: closest\n"
+             "    to: out\n"
+             "  - picking: pick\n"
+             "    order_interarrival: 1\n"
+             "    order_limit: 1\n"
+             "    order_lines: 2\n"
+             "    line_units: 2\n"
+             "    product: a\n"
+             "    pick_line: 1\n"
+             "    pick_unit: 0.5\n"
+             "    walk_speed: 1\n"
+             "    packers: 1\n"
+             "    pack_time: 2\n"
+             "    pick_from: rack\n"
+             "%s"
+             "    to: out\n"
+             "  - sink: out\n",
+             more);
+    return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+/* The rack holds 2 of a (slots 0 and 2, at 5 and 25 along the aisle).
+ *   1: line 1 takes both (walk 50, picks 1 + 2 x 0.5): at the pack station at 53.
+ *   53: line 2 finds none (pick_line 1, no walk): back at 54, it waits for stock; its order
+ *       waits at the pack station.
+ *   100: a load of a is put away in slot 0 (closest): 1 of the 2 units, the line waits on.
+ *   200: the second in slot 2: the line is ready (wait 200 - 54 = 146); the idle picker takes
+ *       both (FIFO: slot 0, then 2; walk 50, picks 2): at the pack station at 252, the order
+ *       complete (consolidation wait 252 - 53 = 199), packed 252..254 and shipped.
+ * Under `short` (the default) line 2 is short by 2 at 54 and the order ships at 56. */
+static void test_pick_from_wait(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = wait_model("    stockout: wait\n", diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int rack = tsim_model_find_block(m, "rack"), pick = tsim_model_find_block(m, "pick");
+    struct tsim_result r;
+    struct tsim_sim *sim;
+    double end = run_all(m, &r, &sim);
+    CHECK_NEAR(end, 254, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "orders_shipped"), 1, 0);
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), 253, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "lines_picked"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 4, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 0, 0);
+    CHECK_NEAR(kpi(&r, pick, "stockouts"), 0, 0);
+    CHECK_NEAR(kpi(&r, pick, "lines_waited"), 1, 0);
+    CHECK_NEAR(kpi(&r, pick, "stock_wait"), 146, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "consolidation_wait"), 199, 1e-9);
+    CHECK_NEAR(kpi(&r, rack, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "put_aways"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 4, 0);
+    int a = tsim_model_find_product(m, "a");
+    CHECK(tsim__storage_stock(sim, rack, a) == 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+
+    m = wait_model("", diag, sizeof diag); /* short-picking, the default */
+    CHECK_STR(diag, "");
+    if (!m) return;
+    end = run_all(m, &r, &sim);
+    CHECK_NEAR(end, 200, 1e-9); /* the last put-away; the order shipped at 56 */
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), 55, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 2, 0);
+    CHECK(tsim_result_find(&r, pick, "lines_waited") == NULL);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* A clone made at 150, while line 2 waits between the two put-aways, ends as the original
+ * does: at 254, with the same fingerprint and the same wait. */
+static void test_pick_from_wait_clone(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = wait_model("    stockout: wait\n", diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return;
+    int pick = tsim_model_find_block(m, "pick");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(sim, 150);
+    struct tsim_sim *clone = tsim_sim_clone(sim);
+    CHECK(clone != NULL);
+    tsim_sim_run(sim);
+    tsim_sim_run(clone);
+    CHECK_NEAR(tsim_sim_now(sim), 254, 1e-9);
+    CHECK_NEAR(tsim_sim_now(clone), 254, 1e-9);
+    CHECK(tsim_sim_fingerprint(sim) == tsim_sim_fingerprint(clone));
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(clone, &r);
+    CHECK_NEAR(kpi(&r, pick, "stock_wait"), 146, 1e-9);
+    tsim_result_release(&r);
+    tsim_sim_destroy(clone);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Two aisles: rack1, 2 x 1 slots 10 wide, full (a at 5 along its aisle, b at 15), and rack2,
+ * 4 x 1 (a at 5 and 25, b at 15 and 35), their I/O points 20 apart (`aisle_pitch`), picked from
+ * in that order; `orders` drawn orders at 1, 2, ... of one line of `units` units of a; one
+ * picker, pick_line 1, pick_unit 0.5, walk_speed 1; one packer, pack_time 2. */
+static struct tsim_model *aisles_model(int orders, int units, const char *aisles, char *diag,
+                                       size_t size)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: dc\n"
+             "products: [a, b]\n"
+             "blocks:\n"
+             "  - storage: rack1\n"
+             "    bays: 2\n"
+             "    levels: 1\n"
+             "    bay_width: 10\n"
+             "    initial: full\n"
+             "    to: out\n"
+             "  - storage: rack2\n"
+             "    bays: 4\n"
+             "    levels: 1\n"
+             "    bay_width: 10\n"
+             "    initial: full\n"
+             "    to: out\n"
+             "  - picking: pick\n"
+             "    order_interarrival: 1\n"
+             "    order_limit: %d\n"
+             "    order_lines: 1\n"
+             "    line_units: %d\n"
+             "    product: a\n"
+             "    pick_line: 1\n"
+             "    pick_unit: 0.5\n"
+             "    walk_speed: 1\n"
+             "    aisle_pitch: 20\n"
+             "    packers: 1\n"
+             "    pack_time: 2\n"
+             "    pick_from: %s\n"
+             "    to: out\n"
+             "  - sink: out\n",
+             orders, units, aisles);
+    return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+/* One line of `units` of a picked over the two aisles: the end time and KPIs in `r`. */
+static double aisles_run(int orders, int units, struct tsim_result *r, int *rack1, int *rack2,
+                         int *pick)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = aisles_model(orders, units, "[rack1, rack2]", diag, sizeof diag);
+    CHECK_STR(diag, "");
+    if (!m) return -1;
+    *rack1 = tsim_model_find_block(m, "rack1");
+    *rack2 = tsim_model_find_block(m, "rack2");
+    *pick = tsim_model_find_block(m, "pick");
+    struct tsim_sim *sim;
+    double end = run_all(m, r, &sim);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+    return end;
+}
+
+/* Lines taken from the first aisle in the list that has stock, and split over both:
+ * - one line of 3: rack1's one a (reach 5), then rack2's two (reach 25): the walk is the front
+ *   out to rack2 at 20 and back, and into each aisle and out, 2 x (20 + 5 + 25) = 100; picks
+ *   1 + 3 x 0.5: in at 103.5, shipped at 105.5;
+ * - two lines of 1: order 1's from rack1 (walk 2 x 5, picks 1.5: in at 12.5, shipped 14.5),
+ *   order 2's, rack1 empty of a, from rack2's nearest a (walk 2 x (20 + 5) = 50): in at 64,
+ *   shipped at 66;
+ * - one line of 5: all 3 a, 2 short, a stock-out of each aisle; the same walk, picks 2.5. */
+static void test_pick_from_aisles(void)
+{
+    struct tsim_result r;
+    int rack1, rack2, pick;
+    double end = aisles_run(1, 3, &r, &rack1, &rack2, &pick);
+    CHECK_NEAR(end, 105.5, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "travel_share"), 100 / 102.5, 1e-9);
+    CHECK_NEAR(kpi(&r, rack1, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack2, "retrievals"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 0, 0);
+    tsim_result_release(&r);
+
+    end = aisles_run(2, 1, &r, &rack1, &rack2, &pick);
+    CHECK_NEAR(end, 66, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), (13.5 + 64) / 2, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "travel_share"), 60 / 63.0, 1e-9);
+    CHECK_NEAR(kpi(&r, rack1, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack2, "retrievals"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack1, "stockouts"), 0, 0);
+    tsim_result_release(&r);
+
+    end = aisles_run(1, 5, &r, &rack1, &rack2, &pick);
+    CHECK_NEAR(end, 1 + 100 + 2.5 + 2, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 3, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack1, "stockouts"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack2, "stockouts"), 1, 0);
+    tsim_result_release(&r);
+}
+
+/* A list of aisles that names one twice, names no block, or names a block that is not a storage:
+ * each at its value; an empty list at the key. */
+static void test_pick_from_aisles_errors(void)
+{
+    char diag[1024] = "";
+    refused(aisles_model(1, 1, "[rack1, rack1]", diag, sizeof diag), diag,
+            "dc.yaml:28:24: error: 'pick_from' names storage 'rack1' twice");
+    refused(aisles_model(1, 1, "[rack1, rak2]", diag, sizeof diag), diag,
+            "dc.yaml:28:24: error: 'pick_from' names undefined block 'rak2' (did you mean "
+            "'rack2'?)");
+    refused(aisles_model(1, 1, "[out]", diag, sizeof diag), diag,
+            "dc.yaml:28:17: error: 'pick_from' names sink 'out', not a storage");
+    refused(aisles_model(1, 1, "[]", diag, sizeof diag), diag,
+            "dc.yaml:28:5: error: 'pick_from' names no storage block");
+}
+
+/* Loads of 4 units (`load_units: 4`), lines of 3: order 1's line opens slot 0's load (walk 10,
+ * picks 1 + 3 x 0.5): in at 13.5, shipped at 15.5, 1 unit left open; order 2's (waiting since
+ * 2) takes that unit and opens slot 2's load for 2 more (walk 50): in at 66, shipped at 68, 2
+ * units left open. Two loads retrieved for 6 units, none short. */
+static void test_pick_from_load_units(void)
+{
+    struct tsim_result r;
+    int rack, pick;
+    double end = pick_run(3, "    pick_from: rack\n    load_units: 4\n", &r, &rack, &pick);
+    CHECK_NEAR(end, 68, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "cycle_time"), (14.5 + 66) / 2, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 6, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 0, 0);
+    CHECK_NEAR(kpi(&r, rack, "retrievals"), 2, 0);
+    CHECK_NEAR(kpi(&r, rack, "stockouts"), 0, 0);
+    tsim_result_release(&r);
+}
+
 /* The key's bad values, each at its line and column. */
 static void test_pick_from_errors(void)
 {
     char diag[1024] = "";
-    struct tsim_model *m = pick_model(1, "    pick_from: rak\n", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "dc.yaml:22:16: error: 'pick_from' names undefined block 'rak' (did you "
-                       "mean 'rack'?)") != NULL);
-    if (verbose || m) fprintf(stderr, "%s", diag);
-    tsim_model_destroy(m);
-    diag[0] = '\0';
-    m = pick_model(1, "    pick_from: out\n", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "dc.yaml:22:16: error: 'pick_from' names sink 'out', not a storage block "
-                       "(only a storage block holds stock)") != NULL);
-    tsim_model_destroy(m);
-    diag[0] = '\0';
-    m = pick_model(1, "    pick_from: rack\n    stock: 5\n", diag, sizeof diag);
-    CHECK(m == NULL);
-    CHECK(strstr(diag, "picking 'pick' has 'stock' and 'pick_from'") != NULL);
-    tsim_model_destroy(m);
-    if (verbose) fprintf(stderr, "%s", diag);
+    refused(pick_model(1, "    pick_from: rak\n", diag, sizeof diag), diag,
+            "dc.yaml:22:16: error: 'pick_from' names undefined block 'rak' (did you mean "
+            "'rack'?)");
+    refused(pick_model(1, "    pick_from: out\n", diag, sizeof diag), diag,
+            "dc.yaml:22:16: error: 'pick_from' names sink 'out', not a storage block (only a "
+            "storage block holds stock)");
+    refused(pick_model(1, "    pick_from: rack\n    stock: 5\n", diag, sizeof diag), diag,
+            "picking 'pick' has 'stock' and 'pick_from'");
+    refused(pick_model(1, "    stockout: wait\n", diag, sizeof diag), diag,
+            "picking 'pick' has 'stockout: wait' but no 'pick_from'");
+    refused(pick_model(1, "    load_units: 4\n", diag, sizeof diag), diag,
+            "picking 'pick' has 'load_units' but no 'pick_from'");
+    refused(pick_model(1, "    pick_from: rack\n    stockout: wiat\n", diag, sizeof diag), diag,
+            "dc.yaml:23:15: error: unknown stockout rule 'wiat' (use short or wait)");
 }
 
 int main(void)
@@ -164,6 +445,11 @@ int main(void)
     verbose = v && *v && strcmp(v, "0") != 0;
     RUN(test_pick_from_short);
     RUN(test_pick_from_enough);
+    RUN(test_pick_from_wait);
+    RUN(test_pick_from_wait_clone);
     RUN(test_pick_from_errors);
+    RUN(test_pick_from_aisles);
+    RUN(test_pick_from_aisles_errors);
+    RUN(test_pick_from_load_units);
     return CHECK_DONE();
 }
