@@ -1,6 +1,7 @@
 /*
  * What a fleet's files share (fleet.c runs the vehicles, fleet_check.c checks a fleet and finds
- * its travel times once, fleet_charge.c chooses the charger a vehicle drives to): the places of
+ * its travel times once, fleet_charge.c chooses the charger a vehicle drives to, fleet_report.c
+ * reports its KPIs and answers the live twin's read-only queries): the places of
  * the fleet's keys in its value table, the rules those keys choose, the charge thresholds with
  * their defaults, and what each file gives the others. The state is zone.h's. Not API.
  */
@@ -58,6 +59,18 @@ static inline double level_at(const struct fleet *s, const struct vehicle *v, in
     double l = v->level + s->rate[v->state] * (double)(now - v->lvl_at);
     return l < 0 ? 0 : l;
 }
+
+/* The fleet's state, its zone arrays pointed into it again when it has moved (a clone). */
+static inline struct fleet *fleet_of(struct tsim_sim *sim, uint32_t b)
+{
+    struct fleet *s = tsim__state(sim, b);
+    if (s->zoned && s->occ != (int *)(void *)&s->v[s->nveh]) tsim__zone_arrays(s);
+    return s;
+}
+
+/* fleet_report.c: the KPI names of the vehicle states, and the block type's report. */
+extern const char *const tsim__fleet_state_kpi[NSTATES];
+void tsim__fleet_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r);
 
 /* fleet_check.c: the block type's check (the places, the travel times, every leg's path). */
 int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc *d);
