@@ -230,6 +230,7 @@ static void drive(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i,
     struct vehicle *v = &s->v[i];
     v->to_place = to;
     v->drive = state;
+    v->run = 0; /* each leg starts from standstill */
     set_state(sim, b, s, i, state);
     if (!s->zoned || v->node == s->paths->place[to]) /* a leg of no length takes 0 */
         tsim__vehicle_after(sim, b, s, i, travel(sim, s, state == LOADED, v->place, to), EV_ARRIVE);
@@ -974,6 +975,11 @@ static const struct tsim__key keys[] = {
     [K_PRODUCTS] = {"products", TSIM__KEY_FORM, 0, .dflt = "every product",
                     .help = "the products its vehicles may carry, [PRODUCT, ...]: a block that "
                             "sends it another is refused at load, naming both"},
+    [K_ACCEL] = {"acceleration", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12, .dflt = "none",
+                 .help = "length per time unit squared: each drive starts from standstill and "
+                         "stops at its end (none: speed changes at once)"},
+    [K_DECEL] = {"deceleration", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12,
+                 .dflt = "`acceleration`", .help = "the rate at which a vehicle slows to a stop"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

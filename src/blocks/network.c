@@ -14,7 +14,7 @@ struct tsim__network *tsim__net_create(void)
     return tsim__calloc(1, sizeof(struct tsim__network));
 }
 
-static void paths_free(struct tsim__net_paths *p)
+void tsim__net_paths_free(struct tsim__net_paths *p)
 {
     if (!p) return;
     tsim__free(p->place);
@@ -22,6 +22,10 @@ static void paths_free(struct tsim__net_paths *p)
     tsim__free(p->loaded);
     tsim__free(p->hop_empty);
     tsim__free(p->hop_loaded);
+    tsim__free(p->len_empty);
+    tsim__free(p->len_loaded);
+    tsim__free(p->rem_empty);
+    tsim__free(p->rem_loaded);
     tsim__free(p);
 }
 
@@ -29,7 +33,7 @@ void tsim__net_destroy(struct tsim__network *n)
 {
     if (!n) return;
     for (int i = 0; i < n->nnodes; i++) tsim__free(n->node[i]);
-    for (int i = 0; i < n->npaths; i++) paths_free(n->paths[i]);
+    for (int i = 0; i < n->npaths; i++) tsim__net_paths_free(n->paths[i]);
     tsim__free(n->node);
     tsim__free(n->hidx);
     tsim__free(n->arc);

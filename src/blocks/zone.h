@@ -40,6 +40,8 @@ struct vehicle {
     int wseg;             /* with zones: it waits (ZONE_WAIT) for the segment of `arc`, not for
                            * the node at its end */
     int drive;            /* with zones: the driving state (TO_PICKUP, LOADED, TO_HOME) of its leg */
+    double run;           /* with zones and acceleration: the length from where it last stood
+                           * still to the end of its arc (or to its node) */
     uint32_t wnext;       /* with zones: the next vehicle in the queue of the node it waits for */
     int64_t ticks[NSTATES]; /* time in each state since the statistics restart, `since` excluded */
     uint64_t deliveries;    /* hand-overs since the statistics restart */
@@ -164,6 +166,20 @@ int tsim__fleet_pickups(const struct tsim_model *m, const struct tsim__block_des
 int tsim__fleet_check_legs(const struct tsim_model *m, const struct tsim__block_desc *d,
                            const struct tsim__net_paths *p, const int *blk, int sent,
                            int idle_home, int loads);
+
+/* With acceleration (fleet_legs.c, "Driving with acceleration"): the time from x0 to x1 of a
+ * drive `d` long that starts and ends at standstill (0 <= x0 <= x1 <= d), at top speed `top`
+ * there, speeding up at `acc` and slowing down at `dec`; with `acc` 0, (x1 - x0) / top. */
+double tsim__drive_time(double x0, double x1, double top, double acc, double dec, double d);
+/* The leg from node `from` to node `to` along the arcs hop[] (toward `to`), at top speed
+ * `speed` and class speeds `cls_speed`, as one drive with acceleration `acc`, `dec` (0: none):
+ * its time into `time`; returns its length (INFINITY, and the time, when there is no path). */
+double tsim__fleet_leg(const struct tsim__network *net, const int *hop, int from, int to,
+                       double speed, const double *cls_speed, double acc, double dec,
+                       double *time);
+/* Into rem[] (nnodes entries): the length from each node to node `to` along the arcs hop[]
+ * (toward `to`); INFINITY where there is no path. */
+void tsim__fleet_rem(const struct tsim__network *net, const int *hop, int to, double *rem);
 
 /* The bytes a zoned fleet of `nveh` vehicles needs after its v[] on network `net`. */
 size_t tsim__zone_size(const struct tsim__network *net, size_t nveh);
