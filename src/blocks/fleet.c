@@ -77,7 +77,7 @@ static int64_t travel(struct tsim_sim *sim, const struct fleet *s, int loaded, i
 static void charge_now(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
-    double r = s->rate[v->state], l0 = v->level;
+    double r = rate_of(s, v), l0 = v->level;
     v->level = l0 + r * (double)(sim->now - v->lvl_at);
     s->lvl_area += (l0 + (v->level < 0 ? 0 : v->level)) / 2 * (double)(sim->now - v->lvl_at);
     if (v->level < s->lvl_min) s->lvl_min = v->level < 0 ? 0 : v->level;
@@ -127,30 +127,59 @@ static void next_failure(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint
 
 /* What zone control asks of the fleet (zone.h). */
 static int fail_due(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+static void arc_draw(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, double length,
+                     int64_t dt);
 static const struct tsim__zone_hooks zone_hooks = {
     .fail_due = fail_due,
+    .arc_draw = arc_draw,
     .enter = set_state,
     .leg_done = arrived,
     .charger = tsim__fleet_charger_at,
 };
 
 /* The battery's other spellings, after the kWh and kW ones are set: a draw per length driven
- * (`draw_empty_per_length`, `draw_loaded_per_length`, in kWh per length unit) is a draw per time
- * at the fleet's top speed (`speed`, `speed_loaded`): kWh per length x length per time unit,
- * per tick. With `battery_unit: Ah` the capacity is in Ah and the draws and `charge_rate` in A
+ * (`draw_empty_per_length`, `draw_loaded_per_length`, in kWh per length unit) is kept per length
+ * (`per_len`): a vehicle's rate while it drives is that x the length of its leg (or, with zones,
+ * its arc) over the leg's time (drive_draw, arc_draw), so each leg takes exactly its length's
+ * draw, on slowed segments and with acceleration too. The state's `rate` holds it at the fleet's
+ * top speed, which only a charger's estimate of a vehicle's charge on arrival reads when no leg
+ * has begun. With `battery_unit: Ah` the capacity is in Ah and the draws and `charge_rate` in A
  * (Ah per length unit): all are brought to kWh and kW at the `voltage`, V / 1000. */
 static void battery_units(const struct tsim_sim *sim, const struct tsim__block_desc *d,
                           struct fleet *s)
 {
-    if (d->val[K_DRAW_EMPTY_LEN].set)
+    if (d->val[K_DRAW_EMPTY_LEN].set) {
+        s->per_len[0] = d->val[K_DRAW_EMPTY_LEN].r;
+        s->by_len[TO_PICKUP] = s->by_len[TO_HOME] = s->by_len[TO_CHARGER] = 1;
         s->rate[TO_PICKUP] = s->rate[TO_HOME] = s->rate[TO_CHARGER] =
-            -d->val[K_DRAW_EMPTY_LEN].r * s->paths->speed_empty / sim->tpu;
-    if (d->val[K_DRAW_LOADED_LEN].set)
-        s->rate[LOADED] = -d->val[K_DRAW_LOADED_LEN].r * s->paths->speed_loaded / sim->tpu;
+            -s->per_len[0] * s->paths->speed_empty / sim->tpu;
+    }
+    if (d->val[K_DRAW_LOADED_LEN].set) {
+        s->per_len[1] = d->val[K_DRAW_LOADED_LEN].r;
+        s->by_len[LOADED] = 1;
+        s->rate[LOADED] = -s->per_len[1] * s->paths->speed_loaded / sim->tpu;
+    }
     if (!d->val[K_BATTERY_UNIT].set || d->val[K_BATTERY_UNIT].i != UNIT_AH) return;
     double kv = d->val[K_VOLTAGE].r / 1000;
     s->cap *= kv;
     for (int k = 0; k < NSTATES; k++) s->rate[k] *= kv;
+    s->per_len[0] *= kv;
+    s->per_len[1] *= kv;
+}
+
+/* With a draw per length: vehicle i, its charge up to now, drives `length` in `dt` ticks. */
+static void drive_draw(struct fleet *s, uint32_t i, double length, int64_t dt)
+{
+    struct vehicle *v = &s->v[i];
+    v->drate = dt > 0 ? -s->per_len[v->drive == LOADED] * length / (double)dt : 0;
+}
+
+/* Zone control's hook: vehicle i enters an arc `length` long that takes `dt` ticks. */
+static void arc_draw(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, double length,
+                     int64_t dt)
+{
+    charge_now(sim, b, s, i);
+    drive_draw(s, i, length, dt);
 }
 
 /* The dispatching rule of fleet block `b`: `request_choice` and the priorities by product. */
@@ -232,10 +261,16 @@ static void drive(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i,
     v->drive = state;
     v->run = 0; /* each leg starts from standstill */
     set_state(sim, b, s, i, state);
-    if (!s->zoned || v->node == s->paths->place[to]) /* a leg of no length takes 0 */
-        tsim__vehicle_after(sim, b, s, i, travel(sim, s, state == LOADED, v->place, to), EV_ARRIVE);
-    else
+    if (s->zoned && v->node != s->paths->place[to]) {
         tsim__zone_step(sim, b, s, i);
+        return;
+    }
+    int64_t dt = travel(sim, s, state == LOADED, v->place, to); /* a leg of no length takes 0 */
+    if (s->by_len[state]) {
+        const double *len = state == LOADED ? s->paths->len_loaded : s->paths->len_empty;
+        drive_draw(s, i, v->place == to ? 0 : len[v->place * s->paths->nplaces + to], dt);
+    }
+    tsim__vehicle_after(sim, b, s, i, dt, EV_ARRIVE);
 }
 
 /* Vehicle i (not moving, holding nothing) takes request `e`, whose `dest` holds its pickup. */

@@ -53,10 +53,17 @@ static inline int64_t deliver_within(const struct tsim_sim *sim, const struct ts
 
 static inline int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }
 
+/* Vehicle v's charge's rate now (kWh per tick): its state's, or, driving with a draw per
+ * length, its leg's or arc's. */
+static inline double rate_of(const struct fleet *s, const struct vehicle *v)
+{
+    return s->by_len[v->state] ? v->drate : s->rate[v->state];
+}
+
 /* Vehicle v's charge at `now`, its rate unchanged since `lvl_at` (0 at the least). */
 static inline double level_at(const struct fleet *s, const struct vehicle *v, int64_t now)
 {
-    double l = v->level + s->rate[v->state] * (double)(now - v->lvl_at);
+    double l = v->level + rate_of(s, v) * (double)(now - v->lvl_at);
     return l < 0 ? 0 : l;
 }
 

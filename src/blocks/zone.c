@@ -154,6 +154,7 @@ static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     int64_t dt = s->paths->acc > 0
                      ? accel_ticks(sim, s, v, a, sp, stop)
                      : tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed));
+    if (s->by_len[v->drive]) s->hooks->arc_draw(sim, b, s, i, a->length, dt);
     tsim__vehicle_after(sim, b, s, i, dt, EV_NODE);
     if (v->plugged) tsim__zone_unplug(sim, s, i);
 }

@@ -46,6 +46,8 @@ struct vehicle {
     int64_t ticks[NSTATES]; /* time in each state since the statistics restart, `since` excluded */
     uint64_t deliveries;    /* hand-overs since the statistics restart */
     double level;           /* with a battery: its charge in kWh at `lvl_at` */
+    double drate;           /* with a draw per length, its charge's rate (kWh per tick) while
+                             * it drives its leg (without zones) or its arc (with them) */
     int64_t lvl_at;
     uint64_t timer;         /* while IDLE with `charge_idle_below`: its EV_IDLE_LOW; while
                              * CHARGING: its EV_CHARGED; 0: none */
@@ -67,10 +69,13 @@ struct fleet;
 
 /* What zone.c asks of fleet.c, through the fleet's state (`hooks`), so that zone.c calls nothing
  * of fleet.c by name: vehicle i, whose failure is due (`due`), stops at the start of its timed
- * step (tsim__vehicle_after); vehicle i enters `state` (its time in states and its battery are
+ * step (tsim__vehicle_after); vehicle i's draw on the arc it enters; vehicle i enters `state` (its time in states and its battery are
  * brought up to now); vehicle i reached the end of its leg; the charger block at place `p`. */
 struct tsim__zone_hooks {
     int (*fail_due)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+    /* With a draw per length: vehicle i drives `length` in `dt` ticks from now. */
+    void (*arc_draw)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, double length,
+                     int64_t dt);
     void (*enter)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int state);
     void (*leg_done)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
     uint32_t (*charger)(const struct tsim_sim *sim, const struct fleet *s, int p);
@@ -117,6 +122,10 @@ struct fleet {
     uint32_t *shead, *stail; /* with segment capacities, per segment: its waiting vehicles */
     int battery;           /* the fleet has a battery (`battery` given) */
     double rate[NSTATES];  /* with a battery: kWh gained per tick in each state (draws < 0) */
+    double per_len[2];     /* with a draw per length, kWh per length unit driven empty and
+                            * loaded (0: that draw is per time) */
+    unsigned char by_len[NSTATES]; /* the driving states whose draw is per length: a vehicle's
+                                    * rate in them is its `drate`, not `rate` */
     double cap;            /* with a battery: its capacity, kWh */
     int first_chg;         /* the place of the first charger (nplaces: none) */
     struct tsim__sum chg_wait; /* arrival at a charger block to a point, each visit */
