@@ -69,8 +69,9 @@ struct fleet;
 
 /* What zone.c asks of fleet.c, through the fleet's state (`hooks`), so that zone.c calls nothing
  * of fleet.c by name: vehicle i, whose failure is due (`due`), stops at the start of its timed
- * step (tsim__vehicle_after); vehicle i's draw on the arc it enters; vehicle i enters `state` (its time in states and its battery are
- * brought up to now); vehicle i reached the end of its leg; the charger block at place `p`. */
+ * step (tsim__vehicle_after); vehicle i's draw on the arc it enters; vehicle i enters `state`
+ * (its time in states and its battery are brought up to now); vehicle i reached the end of its
+ * leg; the charger block at place `p`. */
 struct tsim__zone_hooks {
     int (*fail_due)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
     /* With a draw per length: vehicle i drives `length` in `dt` ticks from now. */
