@@ -9,6 +9,7 @@
 #include "blocks/network.h"
 #include "blocks/zone.h"
 #include "check.h"
+#include "fleet_trip.h"
 #include "model_text.h"
 #include "twinsim.h"
 
@@ -16,43 +17,24 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One vehicle, home H; one request at 1 from P to D. Segments: H-P 4 (two-way), P->M 1 and M->D
- * 5 (one-way; M a node the loaded leg passes), D->H 2 (one-way). Empty speed 2, loaded 1 (length
- * units per minute); load 1, unload 0.5; idle: home. The fleet's keys `%s` come before its
- * route, the network's `%s` after its segments. */
-static const char trip_yaml[] = "name: trip\n"
-                                "time_unit: min\n"
-                                "blocks:\n"
-                                "  - source: in\n"
-                                "    interarrival: 1\n"
-                                "    limit: 1\n"
-                                "    to: amr\n"
-                                "  - fleet: amr\n"
-                                "    count: 1\n"
-                                "    speed: 2\n"
-                                "    speed_loaded: 1\n"
-                                "    load: 1\n"
-                                "    unload: 0.5\n"
-                                "    idle: home\n"
-                                "%s"
-                                "    to: out\n"
-                                "  - sink: out\n"
-                                "network:\n"
-                                "  nodes: [H, P, M, D]\n"
-                                "  segments:\n"
-                                "    - {from: H, to: P, length: 4}\n"
-                                "    - {from: P, to: M, length: 1, one_way: true}\n"
-                                "    - {from: M, to: D, length: 5, one_way: true}\n"
-                                "    - {from: D, to: H, length: 2, one_way: true}\n"
-                                "%s"
-                                "  at: {in: P, amr: H, out: D}\n";
+/* The trip of fleet_trip.h with its loaded leg through a node M that it passes: P->M 1 long, M->D
+ * 5 (`pd`, NULL: so); the fleet's keys `keys`, the network's `net`. */
+static const char via_m[] = "    - {from: P, to: M, length: 1, one_way: true}\n"
+                            "    - {from: M, to: D, length: 5, one_way: true}\n";
 
-/* The trip with fleet keys `keys` and network keys `net`: it must end at `end` with the request's
- * delivery time `delivery` (from its request at 1 to its hand-over). */
-static void trip(const char *keys, const char *net, double end, double delivery)
+static void trip_text(char *text, size_t size, const char *keys, const char *pd, const char *net)
+{
+    fleet_trip(text, size, keys, "H, P, M, D", pd ? pd : via_m, net);
+}
+
+/* The trip with fleet keys `keys`, the segments `pd` from P to D (NULL: via_m) and network keys
+ * `net`: it must end at `end` with the request's delivery time `delivery` (from its request at 1
+ * to its hand-over). */
+static void trip_pd(const char *keys, const char *pd, const char *net, double end,
+                    double delivery)
 {
     char text[4096];
-    snprintf(text, sizeof text, trip_yaml, keys, net);
+    trip_text(text, sizeof text, keys, pd, net);
     struct tsim_model *m;
     struct tsim_sim *sim = sim_from_text(text, "fleet.yaml", &m);
     if (!sim) return;
@@ -65,6 +47,11 @@ static void trip(const char *keys, const char *net, double end, double delivery)
     tsim_result_release(&r);
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
+}
+
+static void trip(const char *keys, const char *net, double end, double delivery)
+{
+    trip_pd(keys, NULL, net, end, delivery);
 }
 
 /* Without acceleration: H->P 2, loading 3..4, P->D 6, unloading to 10.5, D->H 1: the end at
@@ -98,33 +85,14 @@ static void test_accel_unequal_rates(void)
 /* A speed limit on M->D (0.5, below the loaded top speed 1) is taken at once at M; the drive
  * still stops at D: P->M speeds up for its whole length (1 = 1^2 / (2 x 0.5): top reached at
  * M), 2 sqrt(1 / 0.5) = 2; M->D at 0.5, slowing from 0.5 over its last 0.5^2 / (2 x 0.5) = 0.25:
- * 4.75 / 0.5 + 0.25 x 2 / 0.5 = 10.5. The loaded leg 12.5 against 8. */
+ * 4.75 / 0.5 + 0.25 x 2 / 0.5 = 10.5. The loaded leg 12.5 against 8: the delivery 14 + 4 sqrt 2
+ * after the request, the end 4 (D->H) + 1 after that. */
 static void test_accel_limit(void)
 {
-    const char *net_limit = "    - {from: M, to: D, length: 5, one_way: true, speed_limit: 0.5}\n";
-    char yaml[4096];
-    snprintf(yaml, sizeof yaml, "%s", trip_yaml);
-    /* the M->D segment with its limit in place of the plain one */
-    char *at = strstr(yaml, "    - {from: M, to: D, length: 5, one_way: true}\n");
-    if (!at) {
-        CHECK(at != NULL);
-        return;
-    }
-    char text[4096];
-    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - yaml), yaml, net_limit,
-             at + strlen("    - {from: M, to: D, length: 5, one_way: true}\n"));
-    char full[4096];
-    snprintf(full, sizeof full, text, "    acceleration: 0.5\n", "");
-    struct tsim_model *m;
-    struct tsim_sim *sim = sim_from_text(full, "fleet.yaml", &m);
-    if (!sim) return;
-    int f = tsim_model_find_block(m, "amr");
-    struct tsim_result r;
-    run_to_end(sim, &r);
-    CHECK_NEAR(kpi(&r, f, "delivery_time"), 4 * sqrt(2) + 1 + 12.5 + 0.5, 1e-6);
-    tsim_result_release(&r);
-    tsim_sim_destroy(sim);
-    tsim_model_destroy(m);
+    trip_pd("    acceleration: 0.5\n",
+            "    - {from: P, to: M, length: 1, one_way: true}\n"
+            "    - {from: M, to: D, length: 5, one_way: true, speed_limit: 0.5}\n",
+            NULL, 19 + 4 * sqrt(2), 14 + 4 * sqrt(2));
 }
 
 /* The travel tables hold the same times, so the dispatch's nearest vehicle and the chargers'
@@ -133,7 +101,7 @@ static void test_accel_limit(void)
 static void tables(const char *keys, double hp, double pd, double dh)
 {
     char text[4096];
-    snprintf(text, sizeof text, trip_yaml, keys, "");
+    trip_text(text, sizeof text, keys, NULL, NULL);
     struct tsim_model *m = model_must_load(text, "fleet.yaml");
     if (!m) return;
     int f = tsim_model_find_block(m, "amr");
@@ -161,14 +129,12 @@ static void test_accel_zones(void)
     trip("", "  node_capacity: 1\n", 11.5, 9.5);
 }
 
-/* The first error of the trip with fleet keys `keys`, which must contain `want`. */
+/* The first error of the trip with fleet keys `keys` must contain `want`. */
 static void bad(const char *keys, const char *want)
 {
-    char text[4096], diag[1024] = "";
-    snprintf(text, sizeof text, trip_yaml, keys, "");
-    model_first_error(text, "fleet.yaml", diag, sizeof diag);
-    CHECK(strstr(diag, want) != NULL);
-    if (!strstr(diag, want)) fprintf(stderr, "  got '%s'\n  want '%s'\n", diag, want);
+    char text[4096];
+    trip_text(text, sizeof text, keys, NULL, NULL);
+    fleet_trip_error(text, want);
 }
 
 static void test_accel_bad(void)
