@@ -89,35 +89,6 @@ int tsim__fleet_check_legs(const struct tsim_model *m, const struct tsim__block_
     return 0;
 }
 
-/* Driving with acceleration ---------------------------------------------------------------------
- *
- * A vehicle with `acceleration` a and `deceleration` b starts each drive from standstill and
- * stops at its end: at x from where it started, on a drive d long, its speed is
- * min(top(x), sqrt(2 a x), sqrt(2 b (d - x))), top(x) the top speed on the segment under it. A
- * change of top speed between two segments is taken at once, as without acceleration; only the
- * start and the stop take time. On one segment this is the trapezoid, d / v + v / (2a) + v / (2b),
- * or, when d is too short to reach v, the triangle (2 sqrt(d / a) for equal rates). */
-
-/* The time from u0 to u1 (0 <= u0 <= u1) at min(top, sqrt(2 a u)): speeding up from standstill
- * at u = 0 (or, read backward, slowing down to it). */
-static double ramp(double u0, double u1, double top, double a)
-{
-    double uc = top * top / (2 * a), t = 0; /* uc: where `top` is reached */
-    u0 = u0 > 0 ? u0 : 0;
-    if (u0 < uc) t += sqrt(2 * (u1 < uc ? u1 : uc) / a) - sqrt(2 * u0 / a);
-    if (u1 > uc) t += (u1 - (u0 > uc ? u0 : uc)) / top;
-    return t;
-}
-
-double tsim__drive_time(double x0, double x1, double top, double acc, double dec, double d)
-{
-    if (!(acc > 0)) return (x1 - x0) / top;
-    double xm = d * dec / (acc + dec), t = 0; /* xm: where speeding up meets slowing down */
-    if (x0 < xm) t += ramp(x0, x1 < xm ? x1 : xm, top, acc);
-    if (x1 > xm) t += ramp(d - x1, d - (x0 > xm ? x0 : xm), top, dec);
-    return t;
-}
-
 double tsim__fleet_leg(const struct tsim__network *net, const int *hop, int from, int to,
                        double speed, const double *cls_speed, double acc, double dec,
                        double *time)
@@ -129,7 +100,7 @@ double tsim__fleet_leg(const struct tsim__network *net, const int *hop, int from
     }
     for (int n = from; n != to; n = net->arc[hop[n]].to) {
         const struct tsim__net_arc *a = &net->arc[hop[n]];
-        t += tsim__drive_time(x, x + a->length, tsim__net_arc_speed(a, speed, cls_speed), acc,
+        t += tsim__net_drive_time(x, x + a->length, tsim__net_arc_speed(a, speed, cls_speed), acc,
                               dec, d);
         x += a->length;
     }

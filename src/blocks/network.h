@@ -114,6 +114,11 @@ static inline double tsim__net_arc_time(const struct tsim__net_arc *a, double sp
     return a->length / tsim__net_arc_speed(a, speed, cls_speed);
 }
 
+/* With acceleration (network.c, "Driving with acceleration"): the time from x0 to x1 of a drive
+ * `d` long that starts and ends at standstill (0 <= x0 <= x1 <= d), at top speed `top` there,
+ * speeding up at `acc` and slowing down at `dec`; with `acc` 0, (x1 - x0) / top. */
+double tsim__net_drive_time(double x0, double x1, double top, double acc, double dec, double d);
+
 struct tsim__network *tsim__net_create(void);
 void tsim__net_destroy(struct tsim__network *n);
 /* Frees a fleet's travel tables and `p` itself; NULL is a no-op. */

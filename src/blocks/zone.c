@@ -139,7 +139,7 @@ static int64_t accel_ticks(struct tsim_sim *sim, const struct fleet *s, struct v
     double d = stop ? x1 : x1 + rem[(size_t)v->to_place * (size_t)s->net->nnodes + (size_t)a->to];
     v->run = stop ? 0 : x1;
     double top = tsim__net_arc_speed(a, sp, p->cls_speed);
-    return tsim__ticks(sim, tsim__drive_time(x0, x1, top, p->acc, p->dec, d));
+    return tsim__ticks(sim, tsim__net_drive_time(x0, x1, top, p->acc, p->dec, d));
 }
 
 /* Vehicle i holds the node at the end of its arc: it drives the arc (`stop`: and stops there). */

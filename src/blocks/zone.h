@@ -177,10 +177,6 @@ int tsim__fleet_check_legs(const struct tsim_model *m, const struct tsim__block_
                            const struct tsim__net_paths *p, const int *blk, int sent,
                            int idle_home, int loads);
 
-/* With acceleration (fleet_legs.c, "Driving with acceleration"): the time from x0 to x1 of a
- * drive `d` long that starts and ends at standstill (0 <= x0 <= x1 <= d), at top speed `top`
- * there, speeding up at `acc` and slowing down at `dec`; with `acc` 0, (x1 - x0) / top. */
-double tsim__drive_time(double x0, double x1, double top, double acc, double dec, double d);
 /* The leg from node `from` to node `to` along the arcs hop[] (toward `to`), at top speed
  * `speed` and class speeds `cls_speed`, as one drive with acceleration `acc`, `dec` (0: none):
  * its time into `time`; returns its length (INFINITY, and the time, when there is no path). */
