@@ -33,7 +33,8 @@
  * `place` is the place (an index into the fleet's tsim__net_paths) where the vehicle is, or
  * where its current leg started; zone.c states those of zone control. The state (struct fleet, struct vehicle) is in zone.h.
  *
- * Its parameters are in the block's value table (registry.h), in the order of `keys` below.
+ * Its parameters are in the block's value table (registry.h), in the order of `keys` below. Its
+ * report and the live twin's read-only queries are fleet_report.c's.
  */
 #include "blocks/charger.h"
 #include "blocks/fleet.h"
@@ -52,15 +53,6 @@ _Static_assert((int)K_COUNT == (int)TSIM__FLEET_K_COUNT &&
                "fleet.h reads `count` and `battery` at these places");
 _Static_assert((int)K_COUNT == (int)TSIM__STORSERVE_FLEET_COUNT,
                "storserve.c reads `count` at this place");
-
-
-static const char *const state_kpi[NSTATES] = {"idle",      "to_pickup", "loading", "loaded",
-                                                "unloading", "blocked",   "to_home", "zone_wait",
-                                                "to_charger", "charging", "waiting_charger",
-                                                "failed"};
-
-
-
 
 /* The vehicles, the zone arrays, then (serving storage) a waiting time per storage served. */
 static size_t state_size(const struct tsim_model *m, const struct tsim__block_desc *d)
@@ -85,7 +77,7 @@ static int64_t travel(struct tsim_sim *sim, const struct fleet *s, int loaded, i
 static void charge_now(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
-    double r = s->rate[v->state], l0 = v->level;
+    double r = rate_of(s, v), l0 = v->level;
     v->level = l0 + r * (double)(sim->now - v->lvl_at);
     s->lvl_area += (l0 + (v->level < 0 ? 0 : v->level)) / 2 * (double)(sim->now - v->lvl_at);
     if (v->level < s->lvl_min) s->lvl_min = v->level < 0 ? 0 : v->level;
@@ -95,7 +87,7 @@ static void charge_now(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32
                        "%s %u ran empty at %.10g %s while %s: its battery had %.6g of %.6g kWh "
                        "at %.10g %s (raise 'charge_below' or lower the draws)",
                        tsim__desc(sim, b)->name, i + 1, tsim__time(sim, at), sim->m->time_unit,
-                       state_kpi[v->state], l0, s->cap, tsim__time(sim, v->lvl_at),
+                       tsim__fleet_state_kpi[v->state], l0, s->cap, tsim__time(sim, v->lvl_at),
                        sim->m->time_unit);
         v->level = 0;
     }
@@ -130,43 +122,64 @@ static void idle_timer(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32
                                     i);
 }
 
-/* The fleet's state, its zone arrays pointed into it again when it has moved (a clone). */
-static struct fleet *fleet_of(struct tsim_sim *sim, uint32_t b)
-{
-    struct fleet *s = tsim__state(sim, b);
-    if (s->zoned && s->occ != (int *)(void *)&s->v[s->nveh]) tsim__zone_arrays(s);
-    return s;
-}
-
 static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 static void next_failure(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 
 /* What zone control asks of the fleet (zone.h). */
 static int fail_due(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+static void arc_draw(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, double length,
+                     int64_t dt);
 static const struct tsim__zone_hooks zone_hooks = {
     .fail_due = fail_due,
+    .arc_draw = arc_draw,
     .enter = set_state,
     .leg_done = arrived,
     .charger = tsim__fleet_charger_at,
 };
 
 /* The battery's other spellings, after the kWh and kW ones are set: a draw per length driven
- * (`draw_empty_per_length`, `draw_loaded_per_length`, in kWh per length unit) is a draw per time
- * at the fleet's top speed (`speed`, `speed_loaded`): kWh per length x length per time unit,
- * per tick. With `battery_unit: Ah` the capacity is in Ah and the draws and `charge_rate` in A
+ * (`draw_empty_per_length`, `draw_loaded_per_length`, in kWh per length unit) is kept per length
+ * (`per_len`): a vehicle's rate while it drives is that x the length of its leg (or, with zones,
+ * its arc) over the leg's time (drive_draw, arc_draw), so each leg takes exactly its length's
+ * draw, on slowed segments and with acceleration too. The state's `rate` holds it at the fleet's
+ * top speed, which only a charger's estimate of a vehicle's charge on arrival reads when no leg
+ * has begun. With `battery_unit: Ah` the capacity is in Ah and the draws and `charge_rate` in A
  * (Ah per length unit): all are brought to kWh and kW at the `voltage`, V / 1000. */
 static void battery_units(const struct tsim_sim *sim, const struct tsim__block_desc *d,
                           struct fleet *s)
 {
-    if (d->val[K_DRAW_EMPTY_LEN].set)
+    if (d->val[K_DRAW_EMPTY_LEN].set) {
+        s->per_len[0] = d->val[K_DRAW_EMPTY_LEN].r;
+        s->by_len[TO_PICKUP] = s->by_len[TO_HOME] = s->by_len[TO_CHARGER] = 1;
         s->rate[TO_PICKUP] = s->rate[TO_HOME] = s->rate[TO_CHARGER] =
-            -d->val[K_DRAW_EMPTY_LEN].r * s->paths->speed_empty / sim->tpu;
-    if (d->val[K_DRAW_LOADED_LEN].set)
-        s->rate[LOADED] = -d->val[K_DRAW_LOADED_LEN].r * s->paths->speed_loaded / sim->tpu;
+            -s->per_len[0] * s->paths->speed_empty / sim->tpu;
+    }
+    if (d->val[K_DRAW_LOADED_LEN].set) {
+        s->per_len[1] = d->val[K_DRAW_LOADED_LEN].r;
+        s->by_len[LOADED] = 1;
+        s->rate[LOADED] = -s->per_len[1] * s->paths->speed_loaded / sim->tpu;
+    }
     if (!d->val[K_BATTERY_UNIT].set || d->val[K_BATTERY_UNIT].i != UNIT_AH) return;
     double kv = d->val[K_VOLTAGE].r / 1000;
     s->cap *= kv;
     for (int k = 0; k < NSTATES; k++) s->rate[k] *= kv;
+    s->per_len[0] *= kv;
+    s->per_len[1] *= kv;
+}
+
+/* With a draw per length: vehicle i, its charge up to now, drives `length` in `dt` ticks. */
+static void drive_draw(struct fleet *s, uint32_t i, double length, int64_t dt)
+{
+    struct vehicle *v = &s->v[i];
+    v->drate = dt > 0 ? -s->per_len[v->drive == LOADED] * length / (double)dt : 0;
+}
+
+/* Zone control's hook: vehicle i enters an arc `length` long that takes `dt` ticks. */
+static void arc_draw(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, double length,
+                     int64_t dt)
+{
+    charge_now(sim, b, s, i);
+    drive_draw(s, i, length, dt);
 }
 
 /* The dispatching rule of fleet block `b`: `request_choice` and the priorities by product. */
@@ -246,11 +259,18 @@ static void drive(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i,
     struct vehicle *v = &s->v[i];
     v->to_place = to;
     v->drive = state;
+    v->run = 0; /* each leg starts from standstill */
     set_state(sim, b, s, i, state);
-    if (!s->zoned || v->node == s->paths->place[to]) /* a leg of no length takes 0 */
-        tsim__vehicle_after(sim, b, s, i, travel(sim, s, state == LOADED, v->place, to), EV_ARRIVE);
-    else
+    if (s->zoned && v->node != s->paths->place[to]) {
         tsim__zone_step(sim, b, s, i);
+        return;
+    }
+    int64_t dt = travel(sim, s, state == LOADED, v->place, to); /* a leg of no length takes 0 */
+    if (s->by_len[state]) {
+        const double *len = state == LOADED ? s->paths->len_loaded : s->paths->len_empty;
+        drive_draw(s, i, v->place == to ? 0 : len[v->place * s->paths->nplaces + to], dt);
+    }
+    tsim__vehicle_after(sim, b, s, i, dt, EV_ARRIVE);
 }
 
 /* Vehicle i (not moving, holding nothing) takes request `e`, whose `dest` holds its pickup. */
@@ -316,7 +336,6 @@ static uint32_t take_for(struct tsim_sim *sim, struct fleet *s, uint32_t i)
 }
 
 /* Charging ---------------------------------------------------------------------------------- */
-
 
 
 /* Vehicle i (free, holding nothing) drives to charge, to the charger its fleet's
@@ -891,118 +910,6 @@ static void restart(struct tsim_sim *sim, uint32_t b)
     }
 }
 
-/* Per-vehicle KPIs: "vehicle_N.KPI", N from 1. A result keeps its KPIs' names by pointer and
- * may outlive the model and the sim (an experiment's design points re-check the model), so the
- * names live in one table for the whole process, made once per vehicle number and never freed;
- * the replications of parallel runs report at once, hence the lock. */
-enum { VK_UTIL = NBASE, VK_DELIVERIES, VK_EMPTY, VK_FAILED, VK_FAILURES, NVK };
-static const char *const vehicle_kpi[NVK] = {
-    "idle", "to_pickup", "loading", "loaded", "unloading", "blocked", "to_home", "zone_wait",
-    "utilization", "deliveries", "empty_travel_share", "failed", "failures"};
-static pthread_mutex_t vnames_lock = PTHREAD_MUTEX_INITIALIZER;
-static char **vnames; /* vnames[i * NVK + k]: KPI k of vehicle i + 1 */
-static uint32_t vnames_n; /* vehicles named */
-
-/* Copies the names of vehicle i's KPIs, NVK of them, into `names`. They are copied under the
- * lock, not returned as a pointer into `vnames`: another replication's thread may grow (realloc)
- * the table as soon as the lock is released, which would leave such a pointer dangling. The
- * strings themselves never move and are never freed. */
-static void vehicle_names(uint32_t i, char *names[NVK])
-{
-    pthread_mutex_lock(&vnames_lock);
-    if (vnames_n <= i) {
-        vnames = tsim__realloc(vnames, (size_t)(i + 1) * NVK * sizeof *vnames);
-        for (; vnames_n <= i; vnames_n++)
-            for (int k = 0; k < NVK; k++) {
-                char buf[64];
-                snprintf(buf, sizeof buf, "vehicle_%u.%s", vnames_n + 1, vehicle_kpi[k]);
-                vnames[(size_t)vnames_n * NVK + (size_t)k] = tsim__strdup(buf);
-            }
-    }
-    memcpy(names, vnames + (size_t)i * NVK, NVK * sizeof *names);
-    pthread_mutex_unlock(&vnames_lock);
-}
-
-static void report_vehicle(struct tsim_sim *sim, uint32_t b, const struct fleet *s, uint32_t i,
-                           struct tsim_result *r)
-{
-    const struct vehicle *v = &s->v[i];
-    char *name[NVK];
-    vehicle_names(i, name);
-    int64_t ticks[NSTATES];
-    for (int k = 0; k < NSTATES; k++) ticks[k] = v->ticks[k];
-    ticks[v->state] += sim->now - v->since;
-    double all = (double)(sim->now - sim->stats_start);
-    for (int k = 0; k < NBASE; k++)
-        tsim_result_add(r, (int)b, name[k], all > 0 ? (double)ticks[k] / all : 0);
-    tsim_result_add(r, (int)b, name[VK_UTIL],
-                    all > 0 ? 1 - (double)(ticks[IDLE] + ticks[FAILED]) / all : 0);
-    tsim_result_add(r, (int)b, name[VK_DELIVERIES], (double)v->deliveries);
-    double empty = (double)(ticks[TO_PICKUP] + ticks[TO_HOME]);
-    double moving = empty + (double)ticks[LOADED];
-    tsim_result_add(r, (int)b, name[VK_EMPTY], moving > 0 ? empty / moving : 0);
-    if (!s->failing && !s->failed_seen) return;
-    tsim_result_add(r, (int)b, name[VK_FAILED], all > 0 ? (double)ticks[FAILED] / all : 0);
-    tsim_result_add(r, (int)b, name[VK_FAILURES], (double)v->failures);
-}
-
-static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
-{
-    struct fleet *s = fleet_of(sim, b);
-    int64_t ticks[NSTATES];
-    for (int k = 0; k < NSTATES; k++) ticks[k] = s->state_ticks[k];
-    for (uint32_t i = 0; i < s->nveh; i++) ticks[s->v[i].state] += sim->now - s->v[i].since;
-    double all = (double)(sim->now - sim->stats_start) * (double)s->nveh;
-    tsim__hdr_report(sim, b, r, 1);
-    int nstates = s->battery ? FAILED : NBASE;
-    for (int k = 0; k < nstates; k++)
-        tsim_result_add(r, (int)b, state_kpi[k], all > 0 ? (double)ticks[k] / all : 0);
-    if (s->failing || s->failed_seen) {
-        tsim_result_add(r, (int)b, state_kpi[FAILED], all > 0 ? (double)ticks[FAILED] / all : 0);
-        tsim_result_add(r, (int)b, "failures", (double)s->failures);
-        tsim_result_add(r, (int)b, "repair_time", tsim__sum_mean(sim, &s->repair));
-    }
-    if (s->battery) {
-        double sum = 0, low = INFINITY, area = s->lvl_area, least = s->lvl_min;
-        for (uint32_t i = 0; i < s->nveh; i++) {
-            const struct vehicle *v = &s->v[i];
-            double l = level_at(s, v, sim->now);
-            sum += l;
-            low = l < low ? l : low;
-            area += (v->level + l) / 2 * (double)(sim->now - v->lvl_at);
-        }
-        least = low < least ? low : least;
-        double span = (double)(sim->now - sim->stats_start) * (double)s->nveh * s->cap;
-        tsim_result_add(r, (int)b, "battery_end", sum / s->nveh / s->cap);
-        tsim_result_add(r, (int)b, "battery_end_min", low / s->cap);
-        tsim_result_add(r, (int)b, "battery_mean", span > 0 ? area / span : sum / s->nveh / s->cap);
-        tsim_result_add(r, (int)b, "battery_min", least / s->cap);
-        tsim_result_add(r, (int)b, "charger_wait", tsim__sum_mean(sim, &s->chg_wait));
-    }
-    tsim_result_add(r, (int)b, "utilization",
-                    all > 0 ? 1 - (double)(ticks[IDLE] + ticks[FAILED]) / all : 0);
-    double empty = (double)(ticks[TO_PICKUP] + ticks[TO_HOME]);
-    double moving = empty + (double)ticks[LOADED];
-    tsim_result_add(r, (int)b, "empty_travel_share", moving > 0 ? empty / moving : 0);
-    double w = tsim__window(sim);
-    tsim_result_add(r, (int)b, "deliveries", (double)s->deliveries);
-    tsim_result_add(r, (int)b, "deliveries_per_hour",
-                    w > 0 ? (double)s->deliveries / w * tsim__units_per_hour(sim->m) : 0);
-    tsim_result_add(r, (int)b, "request_wait", tsim__sum_mean(sim, &s->wait));
-    tsim_result_add(r, (int)b, "delivery_time", tsim__sum_mean(sim, &s->delivery));
-    if (s->within >= 0) {
-        tsim_result_add(r, (int)b, "late_deliveries", (double)s->late);
-        tsim_result_add(r, (int)b, "on_time_share",
-                        s->deliveries ? 1 - (double)s->late / (double)s->deliveries : 1);
-    }
-    tsim_result_add(r, (int)b, "requests_waiting", tsim__area_mean(&s->waiting, sim->now, s->nwait));
-    tsim_result_add(r, (int)b, "requests_waiting_end", (double)s->nwait);
-    tsim_result_add(r, (int)b, "zone_waits", (double)s->zone_waits);
-    if (s->zoned) tsim_result_add(r, (int)b, "deadlocks", (double)s->deadlocks);
-    if (tsim__desc(sim, b)->val[K_PER_VEHICLE].i == 1)
-        for (uint32_t i = 0; i < s->nveh; i++) report_vehicle(sim, b, s, i, r);
-}
-
 static const struct tsim__block_vt fleet_vt = {
     .state_size = state_size,
     .init = init,
@@ -1010,7 +917,7 @@ static const struct tsim__block_vt fleet_vt = {
     .pull = pull,
     .event = event,
     .restart = restart,
-    .report = report,
+    .report = tsim__fleet_report,
     .granted = granted,
 };
 
@@ -1114,6 +1021,11 @@ static const struct tsim__key keys[] = {
     [K_PRODUCTS] = {"products", TSIM__KEY_FORM, 0, .dflt = "every product",
                     .help = "the products its vehicles may carry, [PRODUCT, ...]: a block that "
                             "sends it another is refused at load, naming both"},
+    [K_ACCEL] = {"acceleration", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12, .dflt = "none",
+                 .help = "length per time unit squared: each drive starts from standstill and "
+                         "stops at its end (none: speed changes at once)"},
+    [K_DECEL] = {"deceleration", TSIM__KEY_REAL, 0, .rlo = 0, .rhi = 1e12,
+                 .dflt = "`acceleration`", .help = "the rate at which a vehicle slows to a stop"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route: where each entity is carried"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},
@@ -1150,20 +1062,6 @@ const struct tsim__block_type tsim__fleet_type = {
  * that is none of the fleet's places (home, pickup, destinations) has no travel times, and with
  * zones a move would change node holdings and queues: these return -1 and the twin counts them
  * as unresolved. */
-
-int tsim__fleet_vehicle_node(const struct tsim_sim *sim, int block, int i)
-{
-    const struct fleet *s = tsim__state(sim, (uint32_t)block);
-    const struct vehicle *v = &s->v[i];
-    return s->zoned ? v->node : s->paths->place[v->place];
-}
-
-int tsim__fleet_vehicle_driving(const struct tsim_sim *sim, int block, int i)
-{
-    const struct fleet *s = tsim__state(sim, (uint32_t)block);
-    int st = s->v[i].state;
-    return st == TO_PICKUP || st == LOADED || st == TO_HOME || st == TO_CHARGER;
-}
 
 int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
 {
@@ -1301,24 +1199,6 @@ static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
  * the sim has them). The charge statistics count the sim's charge up to now, the reported one
  * after it. */
 
-double tsim__fleet_vehicle_charge(const struct tsim_sim *sim, int block, int i)
-{
-    const struct fleet *s = tsim__state(sim, (uint32_t)block);
-    if (!s->battery) return -1;
-    return level_at(s, &s->v[i], sim->now) / s->cap * 100;
-}
-
-/* Vehicle i's state. */
-static int state_of(const struct tsim_sim *sim, int block, int i)
-{
-    return ((const struct fleet *)tsim__state(sim, (uint32_t)block))->v[i].state;
-}
-
-int tsim__fleet_vehicle_charging(const struct tsim_sim *sim, int block, int i)
-{
-    return state_of(sim, block, i) == CHARGING;
-}
-
 int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double percent)
 {
     uint32_t b = (uint32_t)block, k = (uint32_t)i;
@@ -1345,75 +1225,11 @@ int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double p
     return 1;
 }
 
-/* What the live twin's forecasts read of a fleet's requests (src/twin/fcfleet.c) --------------- */
-
-double tsim__fleet_deliver_within(const struct tsim_model *m, int block)
-{
-    const struct tsim__val *v = &m->blocks[block].val[K_DELIVER_WITHIN];
-    return v->set ? v->d.p[0] : -1;
-}
-
-uint64_t tsim__fleet_late_all(const struct tsim_sim *sim, int block)
-{
-    const struct fleet *s = tsim__state(sim, (uint32_t)block);
-    return s->late_all;
-}
-
-/* The block at pickup place `pick` (the first block that sends from its node; pickups[] holds
- * them in the order of pickup_place, tsim__fleet_pickups). */
-static int pickup_block(const struct fleet *s, const int *pickups, int npick, int pick)
-{
-    int nto = s->first_chg - 1 - s->paths->npick;
-    for (int k = 0; k < npick; k++)
-        if (pickup_place(nto, k) == pick) return pickups[k];
-    return (int)s->h.index;
-}
-
-/* Request `e` (picked up at place `pick`, bound for block `to`) as out[*n] when there is room. */
-static void put_request(const struct tsim_sim *sim, const struct fleet *s, const int *pickups,
-                        int npick, uint32_t e, int pick, int to, struct tsim__fleet_request *out,
-                        int max, int *n)
-{
-    if (*n < max)
-        out[*n] = (struct tsim__fleet_request){sim->ents[e].id, tsim__time(sim, sim->ents[e].t_in),
-                                               pickup_block(s, pickups, npick, pick), to};
-    (*n)++;
-}
-
-int tsim__fleet_requests(const struct tsim_sim *sim, int block, struct tsim__fleet_request *out,
-                         int max)
-{
-    const struct fleet *s = tsim__state(sim, (uint32_t)block);
-    const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
-    int *up = tsim__malloc(sizeof *up * (size_t)(sim->m->nblocks ? sim->m->nblocks : 1));
-    int npick = tsim__fleet_pickups(sim->m, d, up), n = 0;
-    if (npick < 0) npick = 0;
-    for (uint32_t e = s->head; e != TSIM__NIL; e = sim->ents[e].next)
-        put_request(sim, s, up, npick, e, sim->ents[e].dest, -1, out, max, &n);
-    for (uint32_t i = 0; i < s->nveh; i++) {
-        const struct vehicle *v = &s->v[i];
-        int st = v->state == FAILED ? v->resume : v->state; /* failed: the step it resumes */
-        st = st == ZONE_WAIT ? v->drive : st;
-        if (v->ent != TSIM__NIL)
-            put_request(sim, s, up, npick, v->ent, v->pick,
-                        st == TO_PICKUP || st == LOADING ? -1 : v->dest, out, max, &n);
-        for (uint32_t e = v->aboard; e != TSIM__NIL; e = sim->ents[e].next)
-            put_request(sim, s, up, npick, e, v->pick, sim->ents[e].dest, out, max, &n);
-    }
-    tsim__free(up);
-    return n;
-}
-
 /* The plant's fatal errors (VDA 5050 errors of level FATAL) fail a vehicle as the model's own
  * failures do ("Failures" above): at once when it is idle, charging or on a timed step, else at
  * its next step; it stays failed until a report with no fatal error, and resumes then unless a
  * repair of the model's own still holds it. A failure is counted once however many reports
  * repeat it. */
-
-int tsim__fleet_vehicle_failed(const struct tsim_sim *sim, int block, int i)
-{
-    return state_of(sim, block, i) == FAILED;
-}
 
 int tsim__fleet_observe_failure(struct tsim_sim *sim, int block, int i, int fatal)
 {

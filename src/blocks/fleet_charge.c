@@ -91,7 +91,7 @@ static double earliest_charge(struct tsim_sim *sim, const struct fleet *s, int p
         double left = s->paths->empty[v->place * np + p] - (double)(sim->now - v->since) / sim->tpu;
         left = left > 0 ? left : 0;
         on[non++] = (struct coming){left, level_at(s, v, sim->now) +
-                                              s->rate[TO_CHARGER] * sim->tpu * left};
+                                              rate_of(s, v) * sim->tpu * left};
     }
     qsort(on, non, sizeof *on, coming_order); /* equal times: any order gives the same points */
     for (uint32_t k = 0; k < non; k++)

@@ -2,8 +2,9 @@
  * A fleet's check, once per model: its keys' values, where everything it drives between stands
  * (home, pickups, destinations, chargers, the storage blocks it serves: the places of its travel
  * tables, zone.h), the travel times between every two places at each speed (and, with zone
- * control, the first arc toward each place from every node), and a path for every leg a vehicle
- * may drive (fleet_legs.c).
+ * control, acceleration or a draw per length, the first arc toward each place from every node;
+ * with acceleration the times include each leg's start and stop, fleet_legs.c), and a path for
+ * every leg a vehicle may drive (fleet_legs.c).
  */
 #include "blocks/charger.h"
 #include "blocks/fleet_int.h"
@@ -195,6 +196,35 @@ static int carry_check(const struct tsim_model *m, const struct tsim__block_desc
     return 0;
 }
 
+/* The travel tables with acceleration or a draw per length ---------------------------------- */
+
+/* Each leg of `p` at speed `speed` (`loaded` or empty), driven along the hops: with
+ * acceleration its time replaces the one at top speed (the path stays the least-time one at top
+ * speed: acceleration changes a leg's time, not its choice); with `per_len` its length is kept;
+ * with zones and acceleration, the length left to each place from every node. */
+static void legs(struct tsim__network *net, struct tsim__net_paths *p, double speed, int loaded,
+                 int per_len)
+{
+    const int np = p->nplaces;
+    const size_t nn = (size_t)net->nnodes;
+    double *t = loaded ? p->loaded : p->empty, *len = NULL;
+    const int *hop = loaded ? p->hop_loaded : p->hop_empty;
+    if (per_len) len = tsim__malloc((size_t)np * (size_t)np * sizeof(double));
+    for (int i = 0; i < np; i++)
+        for (int j = 0; j < np; j++) {
+            double time, l = tsim__fleet_leg(net, hop + (size_t)j * nn, p->place[i], p->place[j],
+                                             speed, p->cls_speed, p->acc, p->dec, &time);
+            if (p->acc > 0) t[i * np + j] = time;
+            if (len) len[i * np + j] = l;
+        }
+    *(loaded ? &p->len_loaded : &p->len_empty) = len;
+    if (!net->zoned || !(p->acc > 0)) return;
+    double *rem = tsim__malloc((size_t)np * nn * sizeof(double));
+    for (int j = 0; j < np; j++)
+        tsim__fleet_rem(net, hop + (size_t)j * nn, p->place[j], rem + (size_t)j * nn);
+    *(loaded ? &p->rem_loaded : &p->rem_empty) = rem;
+}
+
 int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     struct tsim__network *net = m->net;
@@ -239,6 +269,12 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
     if (d->val[K_DRAW_LOADED_LEN].set && d->val[K_DRAW_LOADED].set)
         return fail("fleet '%s' has both 'draw_loaded' and 'draw_loaded_per_length': give one",
                     name);
+    if (d->val[K_ACCEL].set && !(d->val[K_ACCEL].r > 0))
+        return fail_at(K_ACCEL, "'acceleration' of fleet '%s' must be more than 0", name);
+    if (d->val[K_DECEL].set && !(d->val[K_DECEL].r > 0))
+        return fail_at(K_DECEL, "'deceleration' of fleet '%s' must be more than 0", name);
+    if (d->val[K_DECEL].set && !d->val[K_ACCEL].set)
+        return fail_at(K_DECEL, "fleet '%s' has 'deceleration' but no 'acceleration'", name);
     if (d->val[K_FAIL_REPAIR].set && !d->val[K_FAIL_BETWEEN].set)
         return fail("fleet '%s' has 'failures_repair' but no 'failures_between'", name);
     if (d->val[K_FAIL_BETWEEN].set && !(tsim_dist_mean(&d->val[K_FAIL_BETWEEN].d) > 0))
@@ -336,16 +372,12 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
         for (int i = net->npaths; i < m->nblocks; i++) net->paths[i] = NULL;
         net->npaths = m->nblocks;
     }
-    if (net->paths[d->index]) {
-        tsim__free(net->paths[d->index]->place);
-        tsim__free(net->paths[d->index]->empty);
-        tsim__free(net->paths[d->index]->loaded);
-        tsim__free(net->paths[d->index]->hop_empty);
-        tsim__free(net->paths[d->index]->hop_loaded);
-        tsim__free(net->paths[d->index]);
-    }
+    tsim__net_paths_free(net->paths[d->index]);
     net->paths[d->index] = p;
-    if (net->zoned) {
+    p->acc = d->val[K_ACCEL].set ? d->val[K_ACCEL].r : 0;
+    p->dec = d->val[K_DECEL].set ? d->val[K_DECEL].r : p->acc;
+    int per_len = d->val[K_DRAW_EMPTY_LEN].set || d->val[K_DRAW_LOADED_LEN].set;
+    if (net->zoned || p->acc > 0 || per_len) {
         /* Node by node: the first arc toward each place from every node, at each speed. */
         size_t nn = (size_t)net->nnodes;
         p->hop_empty = tsim__malloc((size_t)nplaces * nn * sizeof(int));
@@ -356,6 +388,12 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
             tsim__net_toward(net, place[j], sp_loaded, cs, row, p->hop_loaded + (size_t)j * nn);
         }
         tsim__free(row);
+    }
+    if (p->acc > 0 || per_len) {
+        legs(net, p, sp_empty, 0, per_len);
+        legs(net, p, sp_loaded, 1, per_len);
+    }
+    if (net->zoned) {
         int cap = net->cap ? net->cap[home] : 0;
         if (cap > 0 && cap < d->val[K_COUNT].i) {
             tsim__free(blk);

@@ -1,6 +1,7 @@
 /*
  * What a fleet's files share (fleet.c runs the vehicles, fleet_check.c checks a fleet and finds
- * its travel times once, fleet_charge.c chooses the charger a vehicle drives to): the places of
+ * its travel times once, fleet_charge.c chooses the charger a vehicle drives to, fleet_report.c
+ * reports its KPIs and answers the live twin's read-only queries): the places of
  * the fleet's keys in its value table, the rules those keys choose, the charge thresholds with
  * their defaults, and what each file gives the others. The state is zone.h's. Not API.
  */
@@ -13,7 +14,7 @@ enum { K_COUNT, K_SPEED, K_SPEED_LOADED, K_LOAD, K_UNLOAD, K_IDLE, K_PER_VEHICLE
        K_CHARGE_UNTIL, K_CHARGE_IDLE, K_DEADLOCK, K_SPEED_BY_CLASS,
        K_CHARGER_CHOICE, K_CAPACITY, K_DELIVER_WITHIN, K_FAIL_BETWEEN, K_FAIL_REPAIR,
        K_BATTERY_UNIT, K_VOLTAGE, K_DRAW_EMPTY_LEN, K_DRAW_LOADED_LEN, K_REQUEST_CHOICE,
-       K_PRIORITY, K_PARKING, K_PRODUCTS }; /* in `keys` */
+       K_PRIORITY, K_PARKING, K_PRODUCTS, K_ACCEL, K_DECEL }; /* in `keys` */
 enum { IDLE_STAY, IDLE_HOME, IDLE_PARKING };
 enum { DL_STOP, DL_BACK_OFF }; /* the deadlock rule */
 enum { CHG_NEAREST, CHG_SHORTEST_WAIT, CHG_EARLIEST_CHARGE }; /* the charger choice */
@@ -52,12 +53,31 @@ static inline int64_t deliver_within(const struct tsim_sim *sim, const struct ts
 
 static inline int zoned(const struct tsim_model *m) { return m->net && m->net->zoned; }
 
+/* Vehicle v's charge's rate now (kWh per tick): its state's, or, driving with a draw per
+ * length, its leg's or arc's. */
+static inline double rate_of(const struct fleet *s, const struct vehicle *v)
+{
+    return s->by_len[v->state] ? v->drate : s->rate[v->state];
+}
+
 /* Vehicle v's charge at `now`, its rate unchanged since `lvl_at` (0 at the least). */
 static inline double level_at(const struct fleet *s, const struct vehicle *v, int64_t now)
 {
-    double l = v->level + s->rate[v->state] * (double)(now - v->lvl_at);
+    double l = v->level + rate_of(s, v) * (double)(now - v->lvl_at);
     return l < 0 ? 0 : l;
 }
+
+/* The fleet's state, its zone arrays pointed into it again when it has moved (a clone). */
+static inline struct fleet *fleet_of(struct tsim_sim *sim, uint32_t b)
+{
+    struct fleet *s = tsim__state(sim, b);
+    if (s->zoned && s->occ != (int *)(void *)&s->v[s->nveh]) tsim__zone_arrays(s);
+    return s;
+}
+
+/* fleet_report.c: the KPI names of the vehicle states, and the block type's report. */
+extern const char *const tsim__fleet_state_kpi[NSTATES];
+void tsim__fleet_report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r);
 
 /* fleet_check.c: the block type's check (the places, the travel times, every leg's path). */
 int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc *d);

@@ -88,3 +88,42 @@ int tsim__fleet_check_legs(const struct tsim_model *m, const struct tsim__block_
     }
     return 0;
 }
+
+double tsim__fleet_leg(const struct tsim__network *net, const int *hop, int from, int to,
+                       double speed, const double *cls_speed, double acc, double dec,
+                       double *time)
+{
+    double d = 0, x = 0, t = 0;
+    for (int n = from; n != to; n = net->arc[hop[n]].to) {
+        if (hop[n] < 0) return *time = INFINITY;
+        d += net->arc[hop[n]].length;
+    }
+    for (int n = from; n != to; n = net->arc[hop[n]].to) {
+        const struct tsim__net_arc *a = &net->arc[hop[n]];
+        t += tsim__net_drive_time(x, x + a->length, tsim__net_arc_speed(a, speed, cls_speed), acc,
+                              dec, d);
+        x += a->length;
+    }
+    *time = t;
+    return d;
+}
+
+void tsim__fleet_rem(const struct tsim__network *net, const int *hop, int to, double *rem)
+{
+    int *chain = tsim__malloc((size_t)net->nnodes * sizeof(int));
+    for (int n = 0; n < net->nnodes; n++) rem[n] = NAN;
+    rem[to] = 0;
+    for (int n = 0; n < net->nnodes; n++) {
+        int k = 0, m = n;
+        while (isnan(rem[m]) && hop[m] >= 0) { /* the hops make a tree toward `to`: no cycle */
+            chain[k++] = m;
+            m = net->arc[hop[m]].to;
+        }
+        if (isnan(rem[m])) rem[m] = INFINITY; /* no hop on, and not `to` */
+        while (k-- > 0) {
+            const struct tsim__net_arc *a = &net->arc[hop[chain[k]]];
+            rem[chain[k]] = a->length + rem[a->to];
+        }
+    }
+    tsim__free(chain);
+}

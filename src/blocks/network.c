@@ -1,5 +1,6 @@
 /*
- * Path networks: storage, and the least-travel-time search the fleets use (see network.h).
+ * Path networks: storage, the least-travel-time search the fleets use, and the time of a drive
+ * with acceleration (see network.h).
  */
 #include "blocks/network.h"
 
@@ -14,7 +15,7 @@ struct tsim__network *tsim__net_create(void)
     return tsim__calloc(1, sizeof(struct tsim__network));
 }
 
-static void paths_free(struct tsim__net_paths *p)
+void tsim__net_paths_free(struct tsim__net_paths *p)
 {
     if (!p) return;
     tsim__free(p->place);
@@ -22,6 +23,10 @@ static void paths_free(struct tsim__net_paths *p)
     tsim__free(p->loaded);
     tsim__free(p->hop_empty);
     tsim__free(p->hop_loaded);
+    tsim__free(p->len_empty);
+    tsim__free(p->len_loaded);
+    tsim__free(p->rem_empty);
+    tsim__free(p->rem_loaded);
     tsim__free(p);
 }
 
@@ -29,7 +34,7 @@ void tsim__net_destroy(struct tsim__network *n)
 {
     if (!n) return;
     for (int i = 0; i < n->nnodes; i++) tsim__free(n->node[i]);
-    for (int i = 0; i < n->npaths; i++) paths_free(n->paths[i]);
+    for (int i = 0; i < n->npaths; i++) tsim__net_paths_free(n->paths[i]);
     tsim__free(n->node);
     tsim__free(n->hidx);
     tsim__free(n->arc);
@@ -363,4 +368,33 @@ void tsim__net_set_class_speed(struct tsim__network *n, int block, int cls, doub
         for (int i = 0; i < n->ncls; i++) n->cls_speed[block][i] = INFINITY;
     }
     n->cls_speed[block][cls] = speed;
+}
+
+/* Driving with acceleration ---------------------------------------------------------------------
+ *
+ * A vehicle with `acceleration` a and `deceleration` b starts each drive from standstill and
+ * stops at its end: at x from where it started, on a drive d long, its speed is
+ * min(top(x), sqrt(2 a x), sqrt(2 b (d - x))), top(x) the top speed on the segment under it. A
+ * change of top speed between two segments is taken at once, as without acceleration; only the
+ * start and the stop take time. On one segment this is the trapezoid, d / v + v / (2a) + v / (2b),
+ * or, when d is too short to reach v, the triangle (2 sqrt(d / a) for equal rates). */
+
+/* The time from u0 to u1 (0 <= u0 <= u1) at min(top, sqrt(2 a u)): speeding up from standstill
+ * at u = 0 (or, read backward, slowing down to it). */
+static double ramp(double u0, double u1, double top, double a)
+{
+    double uc = top * top / (2 * a), t = 0; /* uc: where `top` is reached */
+    u0 = u0 > 0 ? u0 : 0;
+    if (u0 < uc) t += sqrt(2 * (u1 < uc ? u1 : uc) / a) - sqrt(2 * u0 / a);
+    if (u1 > uc) t += (u1 - (u0 > uc ? u0 : uc)) / top;
+    return t;
+}
+
+double tsim__net_drive_time(double x0, double x1, double top, double acc, double dec, double d)
+{
+    if (!(acc > 0)) return (x1 - x0) / top;
+    double xm = d * dec / (acc + dec), t = 0; /* xm: where speeding up meets slowing down */
+    if (x0 < xm) t += ramp(x0, x1 < xm ? x1 : xm, top, acc);
+    if (x1 > xm) t += ramp(d - x1, d - (x0 > xm ? x0 : xm), top, dec);
+    return t;
 }

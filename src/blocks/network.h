@@ -33,9 +33,16 @@ struct tsim__net_paths {
     double speed_empty, speed_loaded; /* the speeds they were found for */
     const double *cls_speed; /* the fleet's top speed on each segment class (the network's
                               * `cls_speed` of the fleet block), NULL: none */
-    /* With zones only (network `zoned`): the arc to take first from each node toward each place,
-     * [place * nnodes + node], -1 at the place itself or where it cannot be reached. */
+    /* With zones, acceleration or a draw per length: the arc to take first from each node toward
+     * each place, [place * nnodes + node], -1 at the place itself or where it cannot be reached.
+     * The legs of the tables above follow these arcs. */
     int *hop_empty, *hop_loaded;
+    double acc, dec; /* `acceleration` and `deceleration` (0: none, speed changes at once) */
+    /* With a draw per length: the length of each leg of `empty` and `loaded`; NULL: not needed. */
+    double *len_empty, *len_loaded;
+    /* With zones and acceleration: the length left from each node to each place along the hops,
+     * [place * nnodes + node] (INFINITY: no path); NULL: not needed. */
+    double *rem_empty, *rem_loaded;
 };
 
 /* What a fleet's mapping keys give its dispatching (src/model/fleetload.c reads them). */
@@ -91,18 +98,31 @@ struct tsim__network {
     struct tsim__net_fleet **fleet;
 };
 
-/* The time a vehicle of top speed `speed` takes on arc `a`: length / min(speed, the arc's
- * limit, the class speed `cls_speed[a->cls]` when given). */
+/* The top speed of a vehicle of top speed `speed` on arc `a`: the least of `speed`, the arc's
+ * limit, and the class speed `cls_speed[a->cls]` when given. */
+static inline double tsim__net_arc_speed(const struct tsim__net_arc *a, double speed,
+                                         const double *cls_speed)
+{
+    double sp = speed < a->limit ? speed : a->limit;
+    return cls_speed && a->cls > 0 && cls_speed[a->cls] < sp ? cls_speed[a->cls] : sp;
+}
+
+/* The time it takes on arc `a`: length / that speed. */
 static inline double tsim__net_arc_time(const struct tsim__net_arc *a, double speed,
                                         const double *cls_speed)
 {
-    double sp = speed < a->limit ? speed : a->limit;
-    if (cls_speed && a->cls > 0 && cls_speed[a->cls] < sp) sp = cls_speed[a->cls];
-    return a->length / sp;
+    return a->length / tsim__net_arc_speed(a, speed, cls_speed);
 }
+
+/* With acceleration (network.c, "Driving with acceleration"): the time from x0 to x1 of a drive
+ * `d` long that starts and ends at standstill (0 <= x0 <= x1 <= d), at top speed `top` there,
+ * speeding up at `acc` and slowing down at `dec`; with `acc` 0, (x1 - x0) / top. */
+double tsim__net_drive_time(double x0, double x1, double top, double acc, double dec, double d);
 
 struct tsim__network *tsim__net_create(void);
 void tsim__net_destroy(struct tsim__network *n);
+/* Frees a fleet's travel tables and `p` itself; NULL is a no-op. */
+void tsim__net_paths_free(struct tsim__net_paths *p);
 
 /* Add node `name`; returns its index, or -1 if it exists. */
 int tsim__net_add_node(struct tsim__network *n, const char *name);

@@ -127,8 +127,25 @@ void tsim__zone_unplug(struct tsim_sim *sim, struct fleet *s, uint32_t i)
     tsim__charger_leave(sim, s->hooks->charger(sim, s, s->v[i].place));
 }
 
-/* Vehicle i holds the node at the end of its arc: it drives the arc. */
-static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+/* With acceleration, the time vehicle i takes on arc `a` at top speed `sp` (`run` after it last
+ * stood still): as a part of one drive from there to the end of its leg, or, when `stop` (it
+ * backs off), to the end of the arc. A vehicle keeps its speed through the nodes it passes and
+ * stops only where it waits, at the end of its leg and where it backs off to; where it finds it
+ * must wait, it stops at once (the slowing down before a wait it did not foresee is left out). */
+static int64_t accel_ticks(struct tsim_sim *sim, const struct fleet *s, struct vehicle *v,
+                           const struct tsim__net_arc *a, double sp, int stop)
+{
+    const struct tsim__net_paths *p = s->paths;
+    const double *rem = v->drive == LOADED ? p->rem_loaded : p->rem_empty;
+    double x0 = v->run, x1 = x0 + a->length;
+    double d = stop ? x1 : x1 + rem[(size_t)v->to_place * (size_t)s->net->nnodes + (size_t)a->to];
+    v->run = stop ? 0 : x1;
+    double top = tsim__net_arc_speed(a, sp, p->cls_speed);
+    return tsim__ticks(sim, tsim__net_drive_time(x0, x1, top, p->acc, p->dec, d));
+}
+
+/* Vehicle i holds the node at the end of its arc: it drives the arc (`stop`: and stops there). */
+static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int stop)
 {
     struct vehicle *v = &s->v[i];
     const struct tsim__net_arc *a = &s->net->arc[v->arc];
@@ -136,8 +153,11 @@ static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     s->occ[a->to]++;
     hold(s, LINK_ARC(i), a->to);
     if (s->net->segcap) s->segocc[a->seg]++;
-    tsim__vehicle_after(sim, b, s, i,
-                        tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed)), EV_NODE);
+    int64_t dt = s->paths->acc > 0
+                     ? accel_ticks(sim, s, v, a, sp, stop)
+                     : tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed));
+    if (s->by_len[v->drive]) s->hooks->arc_draw(sim, b, s, i, a->length, dt);
+    tsim__vehicle_after(sim, b, s, i, dt, EV_NODE);
     if (v->plugged) tsim__zone_unplug(sim, s, i);
 }
 
@@ -150,9 +170,10 @@ static void to_node(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t 
     v->wseg = 0;
     if (s->whead[w] == TSIM__NIL && !node_full(s, w)) {
         if (waiting) s->hooks->enter(sim, b, s, i, v->drive);
-        enter_arc(sim, b, s, i);
+        enter_arc(sim, b, s, i, 0);
         return;
     }
+    v->run = 0; /* it stops to wait */
     enqueue(s, s->whead, s->wtail, w, i);
     if (!waiting) {
         s->zone_waits++;
@@ -175,6 +196,7 @@ void tsim__zone_step(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
         return;
     }
     v->wseg = 1;
+    v->run = 0;
     enqueue(s, s->shead, s->stail, seg, i);
     s->zone_waits++;
     s->hooks->enter(sim, b, s, i, ZONE_WAIT);
@@ -194,7 +216,7 @@ static void release(struct tsim_sim *sim, uint32_t b, struct fleet *s, int node)
             continue;
         }
         s->hooks->enter(sim, b, s, j, s->v[j].drive);
-        enter_arc(sim, b, s, j);
+        enter_arc(sim, b, s, j, 0);
     }
 }
 
@@ -291,7 +313,7 @@ static void back_off(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
     v->arc = r;
     s->stalled++;
     s->hooks->enter(sim, b, s, i, v->drive);
-    enter_arc(sim, b, s, i);
+    enter_arc(sim, b, s, i, 1);
 }
 
 /* Whether vehicle j waits for something that only another vehicle's move can give it: a node,

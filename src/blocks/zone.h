@@ -40,10 +40,14 @@ struct vehicle {
     int wseg;             /* with zones: it waits (ZONE_WAIT) for the segment of `arc`, not for
                            * the node at its end */
     int drive;            /* with zones: the driving state (TO_PICKUP, LOADED, TO_HOME) of its leg */
+    double run;           /* with zones and acceleration: the length from where it last stood
+                           * still to the end of its arc (or to its node) */
     uint32_t wnext;       /* with zones: the next vehicle in the queue of the node it waits for */
     int64_t ticks[NSTATES]; /* time in each state since the statistics restart, `since` excluded */
     uint64_t deliveries;    /* hand-overs since the statistics restart */
     double level;           /* with a battery: its charge in kWh at `lvl_at` */
+    double drate;           /* with a draw per length, its charge's rate (kWh per tick) while
+                             * it drives its leg (without zones) or its arc (with them) */
     int64_t lvl_at;
     uint64_t timer;         /* while IDLE with `charge_idle_below`: its EV_IDLE_LOW; while
                              * CHARGING: its EV_CHARGED; 0: none */
@@ -65,10 +69,14 @@ struct fleet;
 
 /* What zone.c asks of fleet.c, through the fleet's state (`hooks`), so that zone.c calls nothing
  * of fleet.c by name: vehicle i, whose failure is due (`due`), stops at the start of its timed
- * step (tsim__vehicle_after); vehicle i enters `state` (its time in states and its battery are
- * brought up to now); vehicle i reached the end of its leg; the charger block at place `p`. */
+ * step (tsim__vehicle_after); vehicle i's draw on the arc it enters; vehicle i enters `state`
+ * (its time in states and its battery are brought up to now); vehicle i reached the end of its
+ * leg; the charger block at place `p`. */
 struct tsim__zone_hooks {
     int (*fail_due)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+    /* With a draw per length: vehicle i drives `length` in `dt` ticks from now. */
+    void (*arc_draw)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, double length,
+                     int64_t dt);
     void (*enter)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int state);
     void (*leg_done)(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
     uint32_t (*charger)(const struct tsim_sim *sim, const struct fleet *s, int p);
@@ -115,6 +123,10 @@ struct fleet {
     uint32_t *shead, *stail; /* with segment capacities, per segment: its waiting vehicles */
     int battery;           /* the fleet has a battery (`battery` given) */
     double rate[NSTATES];  /* with a battery: kWh gained per tick in each state (draws < 0) */
+    double per_len[2];     /* with a draw per length, kWh per length unit driven empty and
+                            * loaded (0: that draw is per time) */
+    unsigned char by_len[NSTATES]; /* the driving states whose draw is per length: a vehicle's
+                                    * rate in them is its `drate`, not `rate` */
     double cap;            /* with a battery: its capacity, kWh */
     int first_chg;         /* the place of the first charger (nplaces: none) */
     struct tsim__sum chg_wait; /* arrival at a charger block to a point, each visit */
@@ -164,6 +176,16 @@ int tsim__fleet_pickups(const struct tsim_model *m, const struct tsim__block_des
 int tsim__fleet_check_legs(const struct tsim_model *m, const struct tsim__block_desc *d,
                            const struct tsim__net_paths *p, const int *blk, int sent,
                            int idle_home, int loads);
+
+/* The leg from node `from` to node `to` along the arcs hop[] (toward `to`), at top speed
+ * `speed` and class speeds `cls_speed`, as one drive with acceleration `acc`, `dec` (0: none):
+ * its time into `time`; returns its length (INFINITY, and the time, when there is no path). */
+double tsim__fleet_leg(const struct tsim__network *net, const int *hop, int from, int to,
+                       double speed, const double *cls_speed, double acc, double dec,
+                       double *time);
+/* Into rem[] (nnodes entries): the length from each node to node `to` along the arcs hop[]
+ * (toward `to`); INFINITY where there is no path. */
+void tsim__fleet_rem(const struct tsim__network *net, const int *hop, int to, double *rem);
 
 /* The bytes a zoned fleet of `nveh` vehicles needs after its v[] on network `net`. */
 size_t tsim__zone_size(const struct tsim__network *net, size_t nveh);
