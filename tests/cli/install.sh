@@ -133,7 +133,10 @@ if command -v clang >/dev/null 2>&1; then
     else fail install_line_static_clang "clang failed: $(head -n 5 "$TMP/cc.err")"; fi
 fi
 
-# `make uninstall` takes every installed file away again.
+# `make uninstall` takes every installed file away again. pkg-config is pointed back at the
+# system first: the Makefile reads the packages' flags, and flags that differ from the build's
+# would have its next make compile the whole folder again (build/flags).
+unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 locked_make "$IB" -s --no-print-directory SAN=0 BUILD="$IB" DESTDIR="$ROOT" PREFIX=$P uninstall \
     >"$TMP/make.log" 2>&1
 left=$(cd "$ROOT" && find . \( -type f -o -type l \) | tr '\n' ' ')
