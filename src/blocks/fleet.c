@@ -598,10 +598,12 @@ static void carry_check(struct tsim_sim *sim, uint32_t b, const struct fleet *s,
 {
     unsigned p = sim->ents[e].product;
     if (p < (unsigned)s->ncarry && s->carry[p]) return;
-    tsim__sim_fail(sim, TSIM_ESTATE, "fleet '%s' was sent product '%s' by '%s' at %.10g %s, but "
+    int outside = sim->from == TSIM__NIL;
+    tsim__sim_fail(sim, TSIM_ESTATE, "fleet '%s' was sent product '%s' %s%s%s at %.10g %s, but "
                    "its 'products' do not include it", tsim__desc(sim, b)->name,
                    p < (unsigned)sim->m->nproducts ? sim->m->products[p] : "?",
-                   sim->from == TSIM__NIL ? "outside the flow" : tsim__desc(sim, sim->from)->name,
+                   outside ? "from outside the flow" : "by '",
+                   outside ? "" : tsim__desc(sim, sim->from)->name, outside ? "" : "'",
                    tsim__time(sim, sim->now), sim->m->time_unit);
 }
 

@@ -459,7 +459,7 @@ static void test_fleet_products_refused_injected(void)
     CHECK_EQ(tsim_block_inject(sim, f, 0, 1), 1); /* lo */
     CHECK_EQ(tsim_sim_status(sim), 0);
     tsim_block_inject(sim, f, 1, 1); /* hi */
-    expect_stopped(sim, "fleet 'amr' was sent product 'hi' by 'outside the flow' at 0.5 min, but "
+    expect_stopped(sim, "fleet 'amr' was sent product 'hi' from outside the flow at 0.5 min, but "
                         "its 'products' do not include it");
     tsim_sim_destroy(sim);
     tsim_model_destroy(m);
