@@ -597,6 +597,12 @@ int tsim__dock_is(const struct tsim_model *m, int block)
            strcmp(tsim_block_type_name(m->blocks[block].type), "dock") == 0;
 }
 
+int tsim__dock_loads_orders(const struct tsim_model *m, int block)
+{
+    return tsim__dock_is(m, block) && m->blocks[block].val &&
+           m->blocks[block].val[K_LOADS].i == LOADS_ORDERS;
+}
+
 /* The appointment of truck `id`, or -1: through the ids' hash table (tsim__trucks_index). */
 static int find_file_truck(const struct tsim__block_desc *d, const char *id)
 {

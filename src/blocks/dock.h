@@ -40,6 +40,9 @@ struct tsim__dock_truck {
 
 /* Is block `block` of `m` a dock? */
 int tsim__dock_is(const struct tsim_model *m, int block);
+/* Is block `block` of `m` a dock with `loads: orders` (its trucks load the orders shipped to
+ * it)? Valid once its keys are read. */
+int tsim__dock_loads_orders(const struct tsim_model *m, int block);
 /* Whether the plant may report truck `id` (`outbound` or inbound) at dock `block`, at `door`
  * (0-based, -1: none said), as far as the model tells: 0, or -1 with the reason in `err`. */
 int tsim__dock_check_arrival(const struct tsim_model *m, int block, const char *id, int outbound,

@@ -8,6 +8,7 @@
  * of a block is its model index.
  */
 #include "blocks/desc.h"
+#include "blocks/dock.h"
 #include "blocks/storage.h"
 #include "core/core.h"
 #include "logic/logic.h"
@@ -1127,26 +1128,16 @@ static void load_served_by(struct loader *ld, struct blockinfo *bi)
 }
 
 /* The orders a dock's trucks name (the appointments' `orders` column), looked up in the orders
- * file of a picking block: the first that routes to the dock, else the model's first with an
- * orders file. A problem is reported at the 'appointments_file' value, with its line and column
- * in the CSV. */
+ * files of the picking blocks whose shipped orders reach the dock along routes (truckcsv.c). A
+ * problem is reported at the 'appointments_file' value, with its line and column in the CSV. A
+ * dock without `loads: orders` is left to its own check. */
 static void load_truck_orders(struct loader *ld, const struct blockinfo *bi)
 {
     struct tsim__block_desc *d = &ld->m->blocks[bi->index];
-    if (!d->trucks.orders) return;
-    int pick = -1;
-    for (int pass = 0; pass < 2 && pick < 0; pass++)
-        for (size_t i = 0; i < ld->nblk && pick < 0; i++) {
-            const struct tsim__block_desc *pd = &ld->m->blocks[ld->blk[i].index];
-            if (!pd->orders.norders || !pd->orders.id) continue;
-            int routes = pass == 1;
-            for (int k = 0; k < ld->blk[i].nout && !routes; k++)
-                routes = ld->blk[i].out[k] == bi->index;
-            if (routes) pick = ld->blk[i].index;
-        }
+    /* without `loads: orders` the dock's check says the names are of no use */
+    if (!d->trucks.orders || !tsim__dock_loads_orders(ld->m, bi->index)) return;
     char err[512];
-    if (tsim__trucks_resolve(&d->trucks, pick >= 0 ? &ld->m->blocks[pick] : NULL, pick, err,
-                             sizeof err) != 0)
+    if (tsim__trucks_resolve(&d->trucks, ld->m, bi->index, err, sizeof err) != 0)
         tsim__ld_err(ld, bi->appointments_pos, "%s", err);
 }
 

@@ -313,23 +313,113 @@ static char *copy_id(const char *a, size_t len)
     return id;
 }
 
-/* The id at `a` (up to '|' or the end) is not an order of `pd`: the message, with the closest
- * order id as a suggestion. O(orders), on the error path only. */
+/* Whether the shipped orders of block `from` can reach block `to` of `m` along routes: a walk
+ * over the route graph, O(blocks + routes); `seen` has room for a flag per block. */
+static int reaches(const struct tsim_model *m, int from, int to, unsigned char *seen, int *stack)
+{
+    memset(seen, 0, (size_t)m->nblocks);
+    int top = 0;
+    seen[from] = 1;
+    stack[top++] = from;
+    while (top > 0) {
+        const struct tsim__route *r = &m->blocks[stack[--top]].route;
+        for (int i = 0; i < r->n; i++) {
+            int b = r->to[i];
+            if (b == to) return 1;
+            if (!seen[b]) seen[b] = 1, stack[top++] = b;
+        }
+    }
+    return 0;
+}
+
+/* The id at `a` (up to '|' or the end) of truck `k`'s cell is not an order of the picking blocks
+ * `pick[0..n)` that reach dock `dock`: the message, with the closest order id of theirs as a
+ * suggestion. O(orders), on the error path only. */
 static void unknown_order(const struct tsim__trucks *t, int k, const char *a, size_t len,
-                          const struct tsim__block_desc *pd, char *err, size_t errlen)
+                          const struct tsim_model *m, const int *pick, int n, const char *dock,
+                          char *err, size_t errlen)
 {
     char *id = copy_id(a, len);
     struct tsim__suggest sg;
     tsim__suggest_init(&sg, id);
-    for (int o = 0; o < pd->orders.norders; o++) tsim__suggest_offer(&sg, pd->orders.id[o]);
-    snprintf(err, errlen, "%s:%lld:%lld: order '%s' is not in the orders file of picking '%s'%s",
-             t->shown, t->orders_line[k], t->orders_col[k] + (a - t->orders[k]), id, pd->name,
-             tsim__suggest_text(&sg));
+    for (int j = 0; j < n; j++) {
+        const struct tsim__block_desc *pd = &m->blocks[pick[j]];
+        for (int o = 0; o < pd->orders.norders; o++) tsim__suggest_offer(&sg, pd->orders.id[o]);
+    }
+    long long line = t->orders_line[k], col = t->orders_col[k] + (a - t->orders[k]);
+    if (n == 1)
+        snprintf(err, errlen, "%s:%lld:%lld: order '%s' is not in the orders file of picking "
+                 "'%s'%s", t->shown, line, col, id, m->blocks[pick[0]].name,
+                 tsim__suggest_text(&sg));
+    else
+        snprintf(err, errlen, "%s:%lld:%lld: order '%s' is not in the orders file of any of the "
+                 "%d picking blocks whose orders reach dock '%s'%s", t->shown, line, col, id, n,
+                 dock, tsim__suggest_text(&sg));
     tsim__free(id);
 }
 
-int tsim__trucks_resolve(struct tsim__trucks *t, const struct tsim__block_desc *pd, int pick,
-                         char *err, size_t errlen)
+/* The picking block of `m` among `pick[0..n)` whose orders file has order `id`: its index in
+ * `pick`, and the order in *order; -1 when none has. */
+static int find_order(const struct tsim_model *m, const int *pick, int n, const char *id,
+                      int *order)
+{
+    for (int j = 0; j < n; j++) {
+        const struct tsim__block_desc *pd = &m->blocks[pick[j]];
+        int o = tsim__names_find(&pd->orders.ids, pd->orders.id, id);
+        if (o >= 0) {
+            *order = o;
+            return j;
+        }
+    }
+    return -1;
+}
+
+/* Truck k's named order at `a` (length `len`): 0 with truck_of filled for it (allocated for
+ * picking block `*block`, set by the first order), or -1 with the message in `err`. `pick[0..
+ * nreach)` are the picking blocks that reach the dock, `pick[nreach..n)` those that do not. */
+static int resolve_one(struct tsim__trucks *t, int k, const char *a, size_t len,
+                       const struct tsim_model *m, const int *pick, int nreach, int n,
+                       const char *dock, int *block, char *err, size_t errlen)
+{
+    long long line = t->orders_line[k], col = t->orders_col[k] + (a - t->orders[k]);
+    char *id = copy_id(a, len);
+    int o = -1, j = find_order(m, pick, nreach, id, &o), rc = -1;
+    if (j < 0) {
+        int far = find_order(m, pick + nreach, n - nreach, id, &o);
+        if (far >= 0)
+            snprintf(err, errlen, "%s:%lld:%lld: order '%s' is in the orders file of picking "
+                     "'%s', whose shipped orders cannot reach dock '%s' along routes", t->shown,
+                     line, col, id, m->blocks[pick[nreach + far]].name, dock);
+        else
+            unknown_order(t, k, a, len, m, pick, nreach, dock, err, errlen);
+    } else if (*block >= 0 && pick[j] != *block) {
+        snprintf(err, errlen, "%s:%lld:%lld: order '%s' is of picking '%s', but the dock's trucks "
+                 "name orders of picking '%s' already: a dock's trucks name the orders of one "
+                 "picking block", t->shown, line, col, id, m->blocks[pick[j]].name,
+                 m->blocks[*block].name);
+    } else {
+        if (*block < 0) {
+            *block = pick[j];
+            int no = m->blocks[*block].orders.norders;
+            t->truck_of = tsim__malloc((size_t)(no ? no : 1) * sizeof *t->truck_of);
+            for (int i = 0; i < no; i++) t->truck_of[i] = -1;
+        }
+        if (t->truck_of[o] >= 0) {
+            int f = t->truck_of[o];
+            snprintf(err, errlen, "%s:%lld:%lld: order '%s' is on truck '%s' (line %lld) and on "
+                     "truck '%s': an order goes on one truck", t->shown, line, col, id, t->id[f],
+                     t->orders_line[f], t->id[k]);
+        } else {
+            t->truck_of[o] = k;
+            rc = 0;
+        }
+    }
+    tsim__free(id);
+    return rc;
+}
+
+int tsim__trucks_resolve(struct tsim__trucks *t, const struct tsim_model *m, int dock, char *err,
+                         size_t errlen)
 {
     tsim__free(t->truck_of);
     t->truck_of = NULL;
@@ -338,38 +428,44 @@ int tsim__trucks_resolve(struct tsim__trucks *t, const struct tsim__block_desc *
     int k0 = 0;
     while (k0 < t->n && !t->named[k0]) k0++;
     if (k0 == t->n) return 0;
-    if (!pd) {
-        snprintf(err, errlen, "%s:%lld:%lld: truck '%s' names orders, but no picking block of the "
-                 "model reads an 'orders_file'", t->shown, t->orders_line[k0], t->orders_col[k0],
-                 t->id[k0]);
-        return -1;
+    /* the picking blocks with an orders file, those whose orders reach the dock first */
+    int n = 0, nreach = 0, block = -1, rc = 0;
+    int *pick = tsim__malloc((size_t)m->nblocks * sizeof *pick);
+    int *stack = tsim__malloc((size_t)m->nblocks * sizeof *stack);
+    unsigned char *seen = tsim__malloc((size_t)m->nblocks);
+    for (int pass = 0; pass < 2; pass++)
+        for (int b = 0; b < m->nblocks; b++) {
+            const struct tsim__block_desc *pd = &m->blocks[b];
+            if (!pd->orders.norders || !pd->orders.id) continue;
+            if (reaches(m, b, dock, seen, stack) == (pass == 0)) pick[n++] = b;
+            if (pass == 0) nreach = n;
+        }
+    const char *name = m->blocks[dock].name;
+    if (n == 0 || nreach == 0) {
+        if (n == 0)
+            snprintf(err, errlen, "%s:%lld:%lld: truck '%s' names orders, but no picking block "
+                     "of the model reads an 'orders_file'", t->shown, t->orders_line[k0],
+                     t->orders_col[k0], t->id[k0]);
+        else
+            snprintf(err, errlen, "%s:%lld:%lld: truck '%s' names orders, but the shipped orders "
+                     "of no picking block with an 'orders_file' reach dock '%s' along routes",
+                     t->shown, t->orders_line[k0], t->orders_col[k0], t->id[k0], name);
+        rc = -1;
     }
-    int32_t *of = tsim__malloc((size_t)pd->orders.norders * sizeof *of);
-    for (int o = 0; o < pd->orders.norders; o++) of[o] = -1;
-    for (int k = k0; k < t->n; k++) {
-        for (const char *a = t->orders[k]; t->named[k] && a;) {
+    for (int k = k0; k < t->n && rc == 0; k++)
+        for (const char *a = t->orders[k]; t->named[k] && a && rc == 0;) {
             size_t len = strcspn(a, "|");
-            char *id = copy_id(a, len);
-            int o = tsim__names_find(&pd->orders.ids, pd->orders.id, id);
-            tsim__free(id);
-            if (o < 0) {
-                unknown_order(t, k, a, len, pd, err, errlen);
-                tsim__free(of);
-                return -1;
-            }
-            if (of[o] >= 0) {
-                snprintf(err, errlen, "%s:%lld:%lld: order '%s' is on truck '%s' (line %lld) "
-                         "and on truck '%s': an order goes on one truck",
-                         t->shown, t->orders_line[k], t->orders_col[k] + (a - t->orders[k]),
-                         pd->orders.id[o], t->id[of[o]], t->orders_line[of[o]], t->id[k]);
-                tsim__free(of);
-                return -1;
-            }
-            of[o] = k;
+            rc = resolve_one(t, k, a, len, m, pick, nreach, n, name, &block, err, errlen);
             a = a[len] ? a + len + 1 : NULL;
         }
+    tsim__free(pick);
+    tsim__free(stack);
+    tsim__free(seen);
+    if (rc != 0) {
+        tsim__free(t->truck_of);
+        t->truck_of = NULL;
+        return -1;
     }
-    t->truck_of = of;
-    t->order_block = pick;
+    t->order_block = block;
     return 0;
 }

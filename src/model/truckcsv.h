@@ -23,12 +23,15 @@ int tsim__trucks_read(const char *path, const char *text, size_t len, const char
                       const struct tsim_model *m, const struct tsim__truck_doors *doors,
                       struct tsim__trucks *out, char *err, size_t errlen);
 
-/* Resolve the orders the trucks `t` name (their `orders` column; nothing to do without it)
- * against the orders file of picking block `pick` (desc `pd`; NULL when the model has no picking
- * block with an orders file): fills t->truck_of and t->order_block. Returns 0, or -1 with
- * "SHOWN:LINE:COL: message" in `err` for the first id that is not an order of `pd` (with a
- * "did you mean"), or that another truck names too, or for any named order without `pd`. */
-int tsim__trucks_resolve(struct tsim__trucks *t, const struct tsim__block_desc *pd, int pick,
-                         char *err, size_t errlen);
+/* Resolve the orders the trucks `t` of dock `dock` of model `m` name (their `orders` column;
+ * nothing to do without it) against the orders files of the model's picking blocks whose shipped
+ * orders can reach the dock along routes: fills t->truck_of and t->order_block (the dock's trucks
+ * name the orders of one picking block). Returns 0, or -1 with "SHOWN:LINE:COL: message" in
+ * `err` at the first id that is no order of those blocks (with a "did you mean"), that is an
+ * order of a picking block whose orders cannot reach the dock, of a second picking block, or
+ * that another truck names too; or at the first named order when no picking block reaches the
+ * dock. */
+int tsim__trucks_resolve(struct tsim__trucks *t, const struct tsim_model *m, int dock, char *err,
+                         size_t errlen);
 
 #endif

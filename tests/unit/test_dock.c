@@ -727,6 +727,112 @@ static void test_dock_named_orders_errors(void)
 #undef NH
 }
 
+/* Two picking blocks, `pick` (the three orders above) sending to `to1` and `far` (orders P1 and
+ * P2) to `to2`, a buffer `hold` in front of the dock, and the dock of `loads: orders` reading
+ * `trucks`. */
+static struct tsim_model *reach_model(const char *trucks, const char *to1, const char *to2,
+                                      char *diag, size_t size)
+{
+    static const char far_csv[] = "order,line,product,quantity,release,due\n"
+                                  "P1,1,a,1,0,10\n"
+                                  "P2,1,b,1,0,10\n";
+    char tp[128], op[128], fp[128], yaml[2048];
+    snprintf(tp, sizeof tp, "%s/trucks.csv", tmpdir);
+    snprintf(op, sizeof op, "%s/orders.csv", tmpdir);
+    snprintf(fp, sizeof fp, "%s/far.csv", tmpdir);
+    static const char *const text[3] = {NULL, named_orders_csv, far_csv};
+    const char *path[3] = {tp, op, fp};
+    for (int i = 0; i < 3; i++) {
+        FILE *f = fopen(path[i], "wb");
+        CHECK(f != NULL);
+        if (!f) return NULL;
+        fputs(i ? text[i] : trucks, f);
+        fclose(f);
+    }
+    snprintf(yaml, sizeof yaml,
+             "name: named\n"
+             "products: [a, b, c]\n"
+             "blocks:\n"
+             "  - picking: pick\n"
+             "    orders_file: %s\n"
+             "    pick_line: 1\n"
+             "    pick_unit: 0.5\n"
+             "    pack_time: 2\n"
+             "    to: %s\n"
+             "  - picking: far\n"
+             "    orders_file: %s\n"
+             "    pick_line: 1\n"
+             "    to: %s\n"
+             "  - buffer: hold\n"
+             "    to: dock\n"
+             "  - dock: dock\n"
+             "    doors: 3\n"
+             "    appointments_file: %s\n"
+             "    loads: orders\n"
+             "    load: 0.5\n"
+             "    to: gone\n"
+             "  - sink: gone\n",
+             op, to1, fp, to2, tp);
+    return model_from_text(yaml, "named.yaml", diag, size);
+}
+
+/* A named order must be one that reaches its dock: of a picking block whose shipped orders can
+ * reach the dock along routes (here through the buffer), else an error at the id's cell. */
+static void test_dock_named_orders_reach(void)
+{
+    /* pick reaches the dock through `hold`, which adds no time: the run of
+     * test_dock_named_orders, 2 orders loaded and O2 missed */
+    char diag[1024] = "";
+    struct tsim_model *m = reach_model(named_trucks_csv, "hold", "gone", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (m) {
+        int dock = tsim_model_find_block(m, "dock");
+        struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+        tsim_sim_run(sim);
+        struct tsim_result r;
+        tsim_result_init(&r);
+        tsim_sim_result(sim, &r);
+        CHECK_NEAR(kpi(&r, dock, "orders_loaded"), 2, 0);
+        CHECK_NEAR(kpi(&r, dock, "orders_missed"), 1, 0);
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+    } else {
+        fprintf(stderr, "%s", diag);
+    }
+    tsim_model_destroy(m);
+#define NH "truck,arrival,pallets,direction,departure,orders\n"
+    static const struct {
+        const char *trucks, *to1, *to2, *want;
+    } bad[] = {
+        {NH "A,0,2,outbound,8,O1|P1\n", "hold", "gone",
+         "trucks.csv:2:21: order 'P1' is in the orders file of picking 'far', whose shipped "
+         "orders cannot reach dock 'dock' along routes"},
+        {NH "A,0,2,outbound,8,O1|P1\n", "hold", "hold",
+         "trucks.csv:2:21: order 'P1' is of picking 'far', but the dock's trucks name orders of "
+         "picking 'pick' already: a dock's trucks name the orders of one picking block"},
+        {NH "A,0,2,outbound,8,O1|P11\n", "hold", "hold",
+         "trucks.csv:2:21: order 'P11' is not in the orders file of any of the 2 picking blocks "
+         "whose orders reach dock 'dock' (did you mean 'P1'?)"},
+        {NH "A,0,2,outbound,8,O1\n", "gone", "gone",
+         "trucks.csv:2:18: truck 'A' names orders, but the shipped orders of no picking block "
+         "with an 'orders_file' reach dock 'dock' along routes"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        diag[0] = '\0';
+        m = reach_model(bad[i].trucks, bad[i].to1, bad[i].to2, diag, sizeof diag);
+        CHECK(m == NULL);
+        if (!strstr(diag, bad[i].want) || !strstr(diag, "named.yaml:18:24: error: ")) {
+            fprintf(stderr, "  expected '%s' in:\n%s", bad[i].want, diag);
+            check_failed_ = 1;
+        }
+        tsim_model_destroy(m);
+    }
+#undef NH
+    char path[128];
+    snprintf(path, sizeof path, "%s/far.csv", tmpdir);
+    remove(path);
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -742,6 +848,7 @@ int main(void)
     RUN(test_dock_doors_by_hand);
     RUN(test_dock_named_orders);
     RUN(test_dock_named_orders_errors);
+    RUN(test_dock_named_orders_reach);
     char path[128];
     snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
     remove(path);
