@@ -96,6 +96,9 @@ struct tsim__trucks {
     char **id;
     struct tsim__names ids; /* id -> truck (tsim__trucks_index) */
     int32_t *door;          /* the door it is for, from 0; -1: any that serves it */
+    /* the product of an inbound truck's pallets (its `product` column), -1: the dock's
+     * `product`; NULL without the column */
+    int32_t *product;
     /* The orders an outbound truck names (its `orders` column), NULL without the column: per
      * truck the cell's text (NULL: none), its line and column in the file, and how many orders
      * it names (0: none; it then loads by due time). Read by truckcsv.c; `shown` is the file's

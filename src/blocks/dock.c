@@ -6,7 +6,8 @@
  * finds every door taken waits in the yard, and a door that comes free takes the truck that came
  * first (`yard: fifo`) or the one with the earliest appointment (`appointment`, its planned time,
  * or its arrival when it has none; ties by arrival). An inbound truck's pallets leave along
- * `to` one by one as entities (of `product`), each as its unloading ends; a pallet the next block
+ * `to` one by one as entities (of the truck's `product` in the appointments, else of the dock's
+ * `product`, or drawn pallet by pallet from its mix), each as its unloading ends; a pallet the next block
  * refuses stays on the truck, which waits at its door (blocked) until it is taken, blocked doors
  * retrying in door order when woken. An outbound truck's pallets are times only: it leaves when
  * they are loaded, and the dock takes no entities.
@@ -190,6 +191,23 @@ static int serves(const struct tsim__block_desc *d, uint32_t i, uint32_t outboun
     if ((long long)i < in) return !outbound;
     if ((long long)i < in + out) return outbound != 0;
     return 1;
+}
+
+/* The product of the next pallet off the truck at door `i`: the truck's own (its `product` in the
+ * appointments), else one drawn from the dock's mix, else the dock's `product`. */
+static int pallet_product(struct tsim_sim *sim, struct dock *s, const struct tsim__block_desc *d,
+                          uint32_t i)
+{
+    uint32_t rec = AT(s, doors_off, struct door)[i].truck.rec;
+    if (d->trucks.product && rec < (uint32_t)d->trucks.n && d->trucks.product[rec] >= 0)
+        return d->trucks.product[rec];
+    if (d->mix_n > 0) {
+        double u = tsim__draw_u(sim, &s->h.rng[TSIM__RNG_AUX]);
+        int k = 0;
+        while (k < d->mix_n - 1 && u > d->mix_cum[k]) k++;
+        return d->mix_product[k];
+    }
+    return d->val[K_PRODUCT].set ? (int)d->val[K_PRODUCT].i : 0;
 }
 
 static int64_t draw_of(struct tsim_sim *sim, struct dock *s, const struct tsim__block_desc *d,
@@ -482,7 +500,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
     } else { /* a pallet is off the truck */
         const struct tsim__block_desc *d = tsim__desc(sim, b);
         AT(s, doors_off, struct door)[arg].left--;
-        uint32_t e = tsim__entity_new(sim, d->val[K_PRODUCT].set ? (int)d->val[K_PRODUCT].i : 0);
+        uint32_t e = tsim__entity_new(sim, pallet_product(sim, s, d, arg));
         tsim__entity_enter_system(sim, e);
         tsim__note_enter(sim, b, e);
         hand_on(sim, b, s, arg, e);
@@ -569,6 +587,7 @@ void tsim__trucks_release(struct tsim__trucks *t)
     tsim__free(t->pallets);
     tsim__free(t->outbound);
     tsim__free(t->door);
+    tsim__free(t->product);
     for (int i = 0; t->id && i < t->n; i++) tsim__free(t->id[i]);
     tsim__free(t->id);
     for (int i = 0; t->orders && i < t->n; i++) tsim__free(t->orders[i]);
@@ -896,8 +915,11 @@ static const struct tsim__key keys[] = {
                 .help = "which waiting truck a free door takes: `fifo` or by `appointment`"},
     [K_YARD_CAPACITY] = {"yard_capacity", TSIM__KEY_INT, 0, 1, TSIM__COUNT_MAX,
                          .dflt = "10000", .help = "trucks that may wait; one more is turned away"},
-    [K_PRODUCT] = {"product", TSIM__KEY_PRODUCT, 0, .dflt = "the first product",
-                   .help = "the product of unloaded pallets"},
+    [K_PRODUCT] = {"product", TSIM__KEY_PRODUCT, TSIM__KEY_BY_PRODUCT,
+                   .dflt = "the first product",
+                   .help = "the product of unloaded pallets, or a mix {PRODUCT: probability, ...} "
+                           "each pallet is drawn from (a truck's `product` in its appointment "
+                           "comes first)"},
     [K_LOADS] = {"loads", TSIM__KEY_CHOICE, 0, .choices = loads, .noun = "load",
                  .dflt = "pallets",
                  .help = "what outbound trucks load: `pallets` (times only) or the `orders` "

@@ -385,11 +385,13 @@ int tsim_source_set_mix(struct tsim_model *m, int block, const int *product, con
                         int n)
 {
     int rc;
-    /* a picking block draws its lines' products from a mix too */
-    int picking = tsim_block_type_find("picking");
+    /* a picking block draws its lines' products from a mix too, and a dock its pallets' */
+    int picking = tsim_block_type_find("picking"), dock = tsim_block_type_find("dock");
     struct tsim__block_desc *b = tsim__block_get(
-        m, block, TSIM__T(TSIM_SOURCE) | (picking >= 0 ? TSIM__T(picking) : 0u), __func__,
-        "product", &rc);
+        m, block,
+        TSIM__T(TSIM_SOURCE) | (picking >= 0 ? TSIM__T(picking) : 0u) |
+            (dock >= 0 ? TSIM__T(dock) : 0u),
+        __func__, "product", &rc);
     if (!b) return rc;
     if (n < 1) return tsim__fail(TSIM_EINVAL, __func__, "empty product mix for '%s'", b->name);
     double sum = 0;

@@ -31,11 +31,11 @@
 
 enum {
     COL_TRUCK, COL_ARRIVAL, COL_PALLETS, COL_DIRECTION, COL_PLANNED, COL_DEPARTURE, COL_DOOR,
-    COL_ORDERS, NCOLS
+    COL_ORDERS, COL_PRODUCT, NCOLS
 };
 static const struct tsim__csv_col cols[NCOLS] = {
     {"truck", 0},   {"arrival", 0},   {"pallets", 0}, {"direction", 0},
-    {"planned", 1}, {"departure", 1}, {"door", 1},    {"orders", 1}};
+    {"planned", 1}, {"departure", 1}, {"door", 1},    {"orders", 1}, {"product", 1}};
 
 #define TRUCKS_MAX 10000000
 
@@ -52,7 +52,9 @@ struct reader {
     struct tsim__csv_clock clock;
     struct tsim__csv_tkind kind[3]; /* of arrival, planned and departure */
     const struct tsim__truck_doors *doors;
-    int has_orders; /* the file has an `orders` column */
+    int has_orders;  /* the file has an `orders` column */
+    int has_product; /* the file has a `product` column */
+    const struct tsim_model *m;
 };
 
 /* The door in `s` for a truck of that direction, from 0, or -1 for any (empty or "any"); -2
@@ -120,12 +122,32 @@ static int orders_of(struct tsim__csv *c, const struct tsim__csv_row *row, int o
     return (int)n;
 }
 
+/* The product of an inbound truck's pallets in its `product` cell: its index in the model, -1
+ * for none (the dock's), or -2 after reporting why not (an outbound truck's pallets are times
+ * or orders, and have none). */
+static int product_of(struct tsim__csv *c, const struct tsim__csv_row *row, int outbound,
+                      const struct tsim_model *m)
+{
+    const char *s = row->val[COL_PRODUCT];
+    if (!s || !s[0]) return -1;
+    if (outbound) {
+        tsim__csv_fail(c, row->line, row->col[COL_PRODUCT], "truck '%s' is outbound: only an "
+                       "inbound truck's pallets have a product", row->val[COL_TRUCK]);
+        return -2;
+    }
+    int p = tsim__csv_product(c, row, COL_PRODUCT, m);
+    return p < 0 ? -2 : p;
+}
+
 static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void *ctx)
 {
     struct reader *r = ctx;
     struct tsim__trucks *o = r->out;
     long long line = row->line;
-    if (o->n == 0) r->has_orders = row->val[COL_ORDERS] != NULL; /* the same for every row */
+    if (o->n == 0) { /* the same for every row */
+        r->has_orders = row->val[COL_ORDERS] != NULL;
+        r->has_product = row->val[COL_PRODUCT] != NULL;
+    }
     if (o->n >= TRUCKS_MAX) {
         tsim__csv_fail(c, line, 1, "more than %d trucks", TRUCKS_MAX);
         return;
@@ -172,6 +194,8 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
     if (door < -1) return;
     int named = orders_of(c, row, out, pallets);
     if (named < 0) return;
+    int product = product_of(c, row, out, r->m);
+    if (product < -1) return;
     if (o->n == r->cap) {
         r->cap = r->cap ? 2 * r->cap : 64;
         size_t n = (size_t)r->cap;
@@ -183,6 +207,7 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
         o->door = tsim__realloc(o->door, n * sizeof *o->door);
         o->id = tsim__realloc(o->id, n * sizeof *o->id);
         r->rows = tsim__realloc(r->rows, n * sizeof *r->rows);
+        if (r->has_product) o->product = tsim__realloc(o->product, n * sizeof *o->product);
         if (r->has_orders) {
             o->orders = tsim__realloc(o->orders, n * sizeof *o->orders);
             o->orders_line = tsim__realloc(o->orders_line, n * sizeof *o->orders_line);
@@ -198,6 +223,7 @@ static void check_row(struct tsim__csv *c, const struct tsim__csv_row *row, void
     o->outbound[i] = (unsigned char)out;
     o->door[i] = door;
     o->id[i] = tsim__strdup(row->val[COL_TRUCK]);
+    if (r->has_product) o->product[i] = product;
     if (r->has_orders) {
         o->orders[i] = named ? tsim__strdup(row->val[COL_ORDERS]) : NULL;
         o->orders_line[i] = line;
@@ -240,7 +266,8 @@ static void sort_by_arrival(struct tsim__trucks *o)
                              tsim__malloc((n ? n : 1) * sizeof(char *)),
                              {NULL, 0},
                              tsim__malloc((n ? n : 1) * sizeof(int32_t)),
-                             NULL, NULL, NULL, NULL, NULL, -1, 0, NULL};
+                             NULL, NULL, NULL, NULL, NULL, NULL, -1, 0, NULL};
+    if (o->product) s.product = tsim__malloc((n ? n : 1) * sizeof(int32_t));
     if (o->orders) {
         s.orders = tsim__malloc((n ? n : 1) * sizeof(char *));
         s.orders_line = tsim__malloc((n ? n : 1) * sizeof(long long));
@@ -257,6 +284,7 @@ static void sort_by_arrival(struct tsim__trucks *o)
         s.door[k] = o->door[i];
         s.id[k] = o->id[i];
         o->id[i] = NULL; /* moved */
+        if (o->product) s.product[k] = o->product[i];
         if (o->orders) {
             s.orders[k] = o->orders[i];
             o->orders[i] = NULL;
@@ -274,7 +302,7 @@ int tsim__trucks_read(const char *path, const char *text, size_t len, const char
                       const struct tsim_model *m, const struct tsim__truck_doors *doors,
                       struct tsim__trucks *out, char *err, size_t errlen)
 {
-    struct reader r = {out, 0, NULL, {0, 0, 0, 0}, {{0, 0}, {0, 0}, {0, 0}}, doors, 0};
+    struct reader r = {out, 0, NULL, {0, 0, 0, 0}, {{0, 0}, {0, 0}, {0, 0}}, doors, 0, 0, m};
     tsim__csv_clock_of(m, &r.clock);
     memset(out, 0, sizeof *out);
     int rc = tsim__csv_read(path, text, len, shown, cols, NCOLS,

@@ -24,6 +24,7 @@ static int verbose;
 #include "model_text.h"
 #include "blocks/desc.h"
 #include "blocks/dock.h"
+#include "blocks/storage.h"
 
 static char tmpdir[64];
 
@@ -833,6 +834,132 @@ static void test_dock_named_orders_reach(void)
     remove(path);
 }
 
+/* Inbound trucks of several products: each truck's `product` in its appointment, else the
+ * dock's. By hand, one door, unloading 1 a pallet: B (3 pallets of b) at 0 unloads to 3, C (2 of
+ * c) at 1 waits, unloads 3 to 5, A (1, no product: the dock's, a) at 2 waits, unloads 5 to 6.
+ * The rack (no demand) then holds a 1, b 3 and c 2, put away as they come. */
+static void test_dock_products(void)
+{
+    static const char csv[] = "truck,arrival,pallets,direction,product\n"
+                              "B,0,3,inbound,b\n"
+                              "C,1,2,inbound,c\n"
+                              "A,2,1,inbound,\n";
+    char path[128], yaml[1024], diag[1024] = "";
+    snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs(csv, f);
+    fclose(f);
+    snprintf(yaml, sizeof yaml,
+             "name: skus\n"
+             "products: [a, b, c]\n"
+             "blocks:\n"
+             "  - dock: dock\n"
+             "    doors: 1\n"
+             "    appointments_file: %s\n"
+             "    unload: 1\n"
+             "    product: a\n"
+             "    to: rack\n"
+             "  - storage: rack\n"
+             "    bays: 10\n"
+             "    levels: 1\n"
+             "    by_product: true\n"
+             "    to: gone\n"
+             "  - sink: gone\n",
+             path);
+    struct tsim_model *m = model_from_text(yaml, "skus.yaml", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int dock = tsim_model_find_block(m, "dock"), rack = tsim_model_find_block(m, "rack");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run(sim);
+    CHECK_NEAR(tsim_sim_now(sim), 6, 1e-9);
+    static const int64_t stock[3] = {1, 3, 2};
+    for (int p = 0; p < 3; p++) CHECK(tsim__storage_stock(sim, rack, p) == stock[p]);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    CHECK_NEAR(kpi(&r, dock, "pallets_unloaded"), 6, 0);
+    CHECK_NEAR(kpi(&r, rack, "products.a.put_aways"), 1, 0);
+    CHECK_NEAR(kpi(&r, rack, "products.b.put_aways"), 3, 0);
+    CHECK_NEAR(kpi(&r, rack, "products.c.put_aways"), 2, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+
+    /* a product the model lacks, or one on an outbound truck, at its cell */
+    static const struct {
+        const char *csv, *want;
+    } bad[] = {
+        {"truck,arrival,pallets,direction,product\nT1,0,2,inbound,bb\n",
+         "trucks.csv:2:16: product 'bb' is not in the model (did you mean 'b'?)"},
+        {"truck,arrival,pallets,direction,product\nT1,0,2,outbound,b\n",
+         "trucks.csv:2:17: truck 'T1' is outbound: only an inbound truck's pallets have a "
+         "product"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        diag[0] = '\0';
+        m = load_trucks_at("products: [a, b, c]\n", bad[i].csv, strlen(bad[i].csv),
+                           "    doors: 1\n", diag, sizeof diag);
+        CHECK(m == NULL);
+        if (!strstr(diag, bad[i].want) || !strstr(diag, "dc.yaml:5:24: error: ")) {
+            fprintf(stderr, "  expected '%s' in:\n%s", bad[i].want, diag);
+            check_failed_ = 1;
+        }
+        if (verbose) printf("  %s", diag);
+        tsim_model_destroy(m);
+    }
+}
+
+/* A drawn truck's pallets drawn one by one from the dock's mix: one truck of N = 400 pallets,
+ * a 0.25 and b 0.75. The count of a is binomial, mean 100 and sd sqrt(400 x 0.25 x 0.75) = 8.66;
+ * the check allows 3.29 sd (a two-sided 99.9% interval, 28.5) around it, with the fixed seed.
+ * Every pallet is one of the two. */
+static void test_dock_product_mix(void)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = model_from_text("name: mix\n"
+                                           "products: [a, b, c]\n"
+                                           "blocks:\n"
+                                           "  - dock: dock\n"
+                                           "    doors: 1\n"
+                                           "    interarrival: 1\n"
+                                           "    limit: 1\n"
+                                           "    pallets: 400\n"
+                                           "    product: {a: 0.25, b: 0.75}\n"
+                                           "    to: gone\n"
+                                           "  - sink: gone\n",
+                                           "mix.yaml", diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) {
+        fprintf(stderr, "%s", diag);
+        return;
+    }
+    int gone = tsim_model_find_block(m, "gone");
+    struct tsim_sim *sim = tsim_sim_create(m, SEED, 0);
+    tsim_sim_run(sim);
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    /* the sink's count of a product: its throughput over the run, which ends at 1 (the truck
+     * comes at 1 and unloads in no time) */
+    double end = tsim_sim_now(sim);
+    CHECK_NEAR(end, 1, 1e-12);
+    double na = kpi(&r, gone, "products.a.throughput") * end;
+    double nb = kpi(&r, gone, "products.b.throughput") * end;
+    if (verbose) printf("  pallets of a: %g of 400 (expected 100 +- 28.5)\n", na);
+    CHECK_NEAR(na + nb, 400, 0);
+    CHECK_NEAR(kpi(&r, gone, "products.c.throughput"), 0, 0);
+    CHECK_NEAR(na, 100, 3.29 * sqrt(400 * 0.25 * 0.75));
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -849,6 +976,8 @@ int main(void)
     RUN(test_dock_named_orders);
     RUN(test_dock_named_orders_errors);
     RUN(test_dock_named_orders_reach);
+    RUN(test_dock_products);
+    RUN(test_dock_product_mix);
     char path[128];
     snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
     remove(path);
