@@ -818,77 +818,74 @@ void tsim__dock_truck(const struct tsim_sim *sim, int block, int k, struct tsim_
 
 /* The descriptor ---------------------------------------------------------------------------- */
 
+/* A check's error, reported at key `k` of the dock when the file gives it (else at the block). */
+#define fail_at(k, ...)                                                                            \
+    (tsim__model_blame_key(m, d->index, (k)), tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__))
+
+/* Of keys `k1` and `k2` of dock `d`, the second when the file gives it, else the first. */
+static int written(const struct tsim__block_desc *d, int k1, int k2)
+{
+    return d->val[k2].set ? k2 : k1;
+}
+
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
-    (void)m;
     int orders = d->val[K_LOADS].i == LOADS_ORDERS;
     if (d->indegree > 0 && !orders)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "dock '%s' takes entities only with 'loads: orders' (the orders its "
-                          "outbound trucks load)",
-                          d->name);
+        return fail_at(K_LOADS, "dock '%s' takes entities only with 'loads: orders' (the orders "
+                       "its outbound trucks load)", d->name);
     if (!orders && d->trucks.named)
         for (int k = 0; k < d->trucks.n; k++)
             if (d->trucks.named[k])
-                return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                                  "dock '%s': truck '%s' of its appointments names orders, "
-                                  "which only a dock with 'loads: orders' loads",
-                                  d->name, d->trucks.id[k]);
+                return fail_at(written(d, K_APPOINTMENTS, K_LOADS), "dock '%s': truck '%s' of its "
+                               "appointments names orders, which only a dock with 'loads: "
+                               "orders' loads", d->name, d->trucks.id[k]);
     if (orders) {
         if (!d->trucks.n)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "dock '%s' loads orders, which needs an 'appointments_file' whose "
-                              "outbound trucks have a departure",
-                              d->name);
+            return fail_at(K_LOADS, "dock '%s' loads orders, which needs an 'appointments_file' "
+                           "whose outbound trucks have a departure", d->name);
         for (int k = 0; k < d->trucks.n; k++)
             if (d->trucks.outbound[k] && !isfinite(d->trucks.departure[k]))
-                return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                                  "dock '%s' loads orders, but an outbound truck arriving at %g "
-                                  "has no departure",
-                                  d->name, d->trucks.arrival[k]);
+                return fail_at(K_APPOINTMENTS, "dock '%s' loads orders, but an outbound truck "
+                               "arriving at %g has no departure", d->name, d->trucks.arrival[k]);
     }
     long long in = d->val[K_INBOUND_DOORS].set ? d->val[K_INBOUND_DOORS].i : 0;
     long long out = d->val[K_OUTBOUND_DOORS].set ? d->val[K_OUTBOUND_DOORS].i : 0;
     if (in + out > d->val[K_DOORS].i)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "dock '%s' has %lld inbound and %lld outbound doors, more than its "
-                          "%lld 'doors'",
-                          d->name, in, out, d->val[K_DOORS].i);
+        return fail_at(written(d, K_INBOUND_DOORS, K_OUTBOUND_DOORS), "dock '%s' has %lld inbound "
+                       "and %lld outbound doors, more than its %lld 'doors'", d->name, in, out,
+                       d->val[K_DOORS].i);
     /* a truck's door, read against the doors the dock had then: 'doors' may have changed since
      * (an experiment's factor) */
     for (int k = 0; d->trucks.door && k < d->trucks.n; k++) {
         int32_t door = d->trucks.door[k];
-        if (door >= 0 && (door >= d->val[K_DOORS].i ||
-                          !serves(d, (uint32_t)door, d->trucks.outbound[k])))
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "dock '%s': truck '%s' of its appointments is for door %d, which "
-                              "%s",
-                              d->name, d->trucks.id[k], door + 1,
-                              door >= d->val[K_DOORS].i ? "it does not have"
-                                                        : "does not serve its direction");
+        int none = door >= d->val[K_DOORS].i;
+        if (door >= 0 && (none || !serves(d, (uint32_t)door, d->trucks.outbound[k])))
+            return fail_at(none ? K_DOORS : door < in ? K_INBOUND_DOORS : K_OUTBOUND_DOORS,
+                           "dock '%s': truck '%s' of its appointments is for door %d, which %s",
+                           d->name, d->trucks.id[k], door + 1,
+                           none ? "it does not have" : "does not serve its direction");
     }
     /* a truck no door serves would wait for ever */
     int no_in = out == d->val[K_DOORS].i, no_out = in == d->val[K_DOORS].i;
     for (int k = 0; k < (d->trucks.n ? d->trucks.n : 1); k++) {
         int outbound = d->trucks.n ? d->trucks.outbound[k] : d->val[K_DIRECTION].i == DIR_OUTBOUND;
         if (outbound ? no_out : no_in)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "dock '%s' has no door for %s trucks (all its doors are %s)",
-                              d->name, outbound ? "outbound" : "inbound",
-                              outbound ? "'inbound_doors'" : "'outbound_doors'");
+            return fail_at(outbound ? K_INBOUND_DOORS : K_OUTBOUND_DOORS,
+                           "dock '%s' has no door for %s trucks (all its doors are %s)", d->name,
+                           outbound ? "outbound" : "inbound",
+                           outbound ? "'inbound_doors'" : "'outbound_doors'");
     }
     int file = d->trucks.n > 0, drawn = d->val[K_INTERARRIVAL].set;
-    if (file == drawn)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "dock '%s' needs one of 'appointments_file' and 'interarrival'%s",
-                          d->name, file ? ", not both" : "");
+    if (file == drawn) /* neither given is at the block; both, at the one too many */
+        return fail_at(K_INTERARRIVAL, "dock '%s' needs one of 'appointments_file' and "
+                       "'interarrival'%s", d->name, file ? ", not both" : "");
     if (drawn && !d->val[K_LIMIT].set && tsim_dist_mean(&d->val[K_INTERARRIVAL].d) <= 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "'interarrival' of dock '%s' has mean 0 and no 'limit', so it never "
-                          "ends",
-                          d->name);
+        return fail_at(K_INTERARRIVAL, "'interarrival' of dock '%s' has mean 0 and no 'limit', so "
+                       "it never ends", d->name);
     return 0;
 }
+#undef fail_at
 
 static const char *const yards[] = {"fifo", "appointment", NULL};
 static const char *const directions[] = {"inbound", "outbound", NULL};

@@ -750,82 +750,72 @@ static int32_t stock_misfit(const struct tsim__block_desc *d, long long n, long 
     return bad;
 }
 
+/* A check's error, reported at key `k` of the storage when the file gives it (else at the
+ * block). */
+#define fail_at(k, ...)                                                                            \
+    (tsim__model_blame_key(m, d->index, (k)), tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__))
+
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
-    (void)m;
     long long n = d->val[K_BAYS].i * d->val[K_LEVELS].i;
     long long depth = depth_of(d), loads = loads_of(d);
     if (n * depth * loads > SLOTS_MAX)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s' has %lld slots (bays x levels x %s), more than %lld",
-                          d->name, n * depth * loads, loads > 1 ? "slot_loads" : "depth",
-                          SLOTS_MAX);
+        return fail_at(loads > 1 ? K_SLOT_LOADS : d->val[K_DEPTH].set ? K_DEPTH : K_BAYS,
+                       "storage '%s' has %lld slots (bays x levels x %s), more than %lld",
+                       d->name, n * depth * loads, loads > 1 ? "slot_loads" : "depth",
+                       SLOTS_MAX);
     long long rack = d->val[K_RACK].i, rule = d->val[K_PUT_AWAY].i;
     if (rack != RACK_SELECTIVE && loads > 1)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s' has 'slot_loads' %lld but a lane's slot holds one load "
-                          "(a lane holds 'depth' of them)",
-                          d->name, loads);
+        return fail_at(K_SLOT_LOADS, "storage '%s' has 'slot_loads' %lld but a lane's slot holds "
+                       "one load (a lane holds 'depth' of them)", d->name, loads);
     if (rack == RACK_SELECTIVE && depth > 1)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s' has 'depth' %lld but a selective rack is one slot deep "
-                          "(give 'rack: drive_in' or 'rack: flow')",
-                          d->name, depth);
+        return fail_at(K_DEPTH, "storage '%s' has 'depth' %lld but a selective rack is one slot "
+                       "deep (give 'rack: drive_in' or 'rack: flow')", d->name, depth);
     if (rule == PUT_DEDICATED && d->val[K_INITIAL].i != INITIAL_FULL &&
         d->stock.n + d->stock.nempty == 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s': 'put_away: dedicated' takes each %s's product from "
-                          "the initial stock: give a stock file or 'initial: full'",
-                          d->name, rack != RACK_SELECTIVE ? "lane" : "slot");
+        return fail_at(K_PUT_AWAY, "storage '%s': 'put_away: dedicated' takes each %s's product "
+                       "from the initial stock: give a stock file or 'initial: full'", d->name,
+                       rack != RACK_SELECTIVE ? "lane" : "slot");
     static const int axes[2][3] = {{K_ACCEL_X, K_SPEED_X, 'x'}, {K_ACCEL_Y, K_SPEED_Y, 'y'}};
     for (int i = 0; i < 2; i++)
         if (d->val[axes[i][0]].set && !d->val[axes[i][1]].set)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "storage '%s' has 'accel_%c' but no 'speed_%c' (without a speed "
-                              "the crane moves in no time)",
-                              d->name, axes[i][2], axes[i][2]);
+            return fail_at(axes[i][0], "storage '%s' has 'accel_%c' but no 'speed_%c' (without a "
+                           "speed the crane moves in no time)", d->name, axes[i][2], axes[i][2]);
     if (d->val[K_ACCEL].set && !d->val[K_SPEED_X].set && !d->val[K_SPEED_Y].set)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s' has 'accel' but no 'speed_x' or 'speed_y' (without a "
-                          "speed the crane moves in no time)",
-                          d->name);
+        return fail_at(K_ACCEL, "storage '%s' has 'accel' but no 'speed_x' or 'speed_y' (without "
+                       "a speed the crane moves in no time)", d->name);
     if (d->val[K_CLASSES].set && rule != PUT_CLASS)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s' has 'classes' but 'put_away' is not 'class'", d->name);
+        return fail_at(K_CLASSES, "storage '%s' has 'classes' but 'put_away' is not 'class'",
+                       d->name);
     if (d->val[K_CLASSES_BY].set && rule != PUT_CLASS)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s' has 'classes_by' but 'put_away' is not 'class'", d->name);
+        return fail_at(K_CLASSES_BY, "storage '%s' has 'classes_by' but 'put_away' is not 'class'",
+                       d->name);
     /* The stock file was read for the rack as the file gave it; a size set since may cut it. */
     for (int i = 0; i < d->stock.n; i++)
         if (d->stock.slot[i] >= n)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "storage '%s': its stock file fills slot %d, outside its %lld "
-                              "slots", d->name, (int)d->stock.slot[i] + 1, n);
+            return fail_at(K_STOCK_FILE, "storage '%s': its stock file fills slot %d, outside its "
+                           "%lld slots", d->name, (int)d->stock.slot[i] + 1, n);
     for (int i = 0; i < d->stock.nempty; i++)
         if (d->stock.empty_slot[i] >= n)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "storage '%s': its stock file names slot %d, outside its %lld "
-                              "slots", d->name, (int)d->stock.empty_slot[i] + 1, n);
+            return fail_at(K_STOCK_FILE, "storage '%s': its stock file names slot %d, outside its "
+                           "%lld slots", d->name, (int)d->stock.empty_slot[i] + 1, n);
     if ((d->stock.n || d->stock.nempty) && d->val[K_INITIAL].i == INITIAL_FULL)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s' has a stock file and 'initial: full': give one", d->name);
+        return fail_at(K_INITIAL, "storage '%s' has a stock file and 'initial: full': give one",
+                       d->name);
     int mixed = 0;
     int32_t slot = stock_misfit(d, n, depth * loads, rack != RACK_SELECTIVE || rule == PUT_DEDICATED,
                                 &mixed);
     if (slot >= 0 && mixed)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s': its stock file puts two products in %s %d, which "
-                          "holds one (%s)",
-                          d->name, rack != RACK_SELECTIVE ? "lane" : "slot", (int)slot + 1,
-                          rack != RACK_SELECTIVE ? "a lane" : "'put_away: dedicated'");
+        return fail_at(K_STOCK_FILE, "storage '%s': its stock file puts two products in %s %d, "
+                       "which holds one (%s)", d->name, rack != RACK_SELECTIVE ? "lane" : "slot",
+                       (int)slot + 1, rack != RACK_SELECTIVE ? "a lane" : "'put_away: dedicated'");
     if (slot >= 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "storage '%s': its stock file puts more loads in %s %d than it "
-                          "holds (%lld)",
-                          d->name, rack != RACK_SELECTIVE ? "lane" : "slot", (int)slot + 1,
-                          depth * loads);
+        return fail_at(K_STOCK_FILE, "storage '%s': its stock file puts more loads in %s %d than "
+                       "it holds (%lld)", d->name, rack != RACK_SELECTIVE ? "lane" : "slot",
+                       (int)slot + 1, depth * loads);
     return 0;
 }
+#undef fail_at
 
 static const char *const put_rules[] = {"random", "closest", "dedicated", "class", NULL};
 static const char *const racks[] = {"selective", "drive_in", "flow", NULL};

@@ -960,6 +960,46 @@ static void test_dock_product_mix(void)
     tsim_model_destroy(m);
 }
 
+/* A check's error about a key the file gives is at that key. The dock's keys start on line 4 of
+ * each model (`doors`). */
+static void test_dock_key_errors(void)
+{
+    static const struct {
+        const char *keys, *want;
+    } bad[] = {
+        {"    doors: 3\n    inbound_doors: 2\n    outbound_doors: 2\n    interarrival: 1\n",
+         "d.yaml:6:5: error: dock 'dock' has 2 inbound and 2 outbound doors, more than its 3 "
+         "'doors'"},
+        {"    doors: 2\n    inbound_doors: 2\n    interarrival: 1\n    direction: outbound\n",
+         "d.yaml:5:5: error: dock 'dock' has no door for outbound trucks (all its doors are "
+         "'inbound_doors')"},
+        {"    doors: 2\n    interarrival: 0\n",
+         "d.yaml:5:5: error: 'interarrival' of dock 'dock' has mean 0 and no 'limit', so it "
+         "never ends"},
+        {"    doors: 2\n    interarrival: 1\n    loads: orders\n",
+         "d.yaml:6:5: error: dock 'dock' loads orders, which needs an 'appointments_file' whose "
+         "outbound trucks have a departure"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char yaml[1024], diag[1024] = "";
+        snprintf(yaml, sizeof yaml,
+                 "name: d\n"
+                 "blocks:\n"
+                 "  - dock: dock\n"
+                 "%s"
+                 "    to: gone\n"
+                 "  - sink: gone\n",
+                 bad[i].keys);
+        struct tsim_model *m = model_from_text(yaml, "d.yaml", diag, sizeof diag);
+        CHECK(m == NULL);
+        if (!strstr(diag, bad[i].want)) {
+            fprintf(stderr, "  expected '%s' in:\n%s", bad[i].want, diag);
+            check_failed_ = 1;
+        }
+        tsim_model_destroy(m);
+    }
+}
+
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
@@ -978,6 +1018,7 @@ int main(void)
     RUN(test_dock_named_orders_reach);
     RUN(test_dock_products);
     RUN(test_dock_product_mix);
+    RUN(test_dock_key_errors);
     char path[128];
     snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
     remove(path);

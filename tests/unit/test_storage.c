@@ -472,45 +472,48 @@ static void test_storage_bad_keys(void)
     expect_error("    retrieval: oldest\n", "rack.yaml:11:16: error: unknown retrieval rule 'oldest'");
     expect_error("    classes_by: sales\n", "rack.yaml:11:17: error: unknown class ranking 'sales'");
     expect_error("    classes_by: turnover\n",
-                 "storage 'rack' has 'classes_by' but 'put_away' is not 'class'");
+                 "rack.yaml:11:5: error: storage 'rack' has 'classes_by' but 'put_away' is not "
+                 "'class'");
     expect_error("    speed_x: -1\n", "rack.yaml:11:14:");
     expect_error("    demand_product: widget\n", "rack.yaml:11:21:");
     expect_error_in("    bays: 2000\n    levels: 1000\n", "",
-                    "rack.yaml:6:5: error: storage 'rack' has 2000000 slots (bays x levels x depth), more "
-                    "than 1000000");
+                    "rack.yaml:7:5: error: storage 'rack' has 2000000 slots (bays x levels x "
+                    "depth), more than 1000000"); /* at `bays`, the first of the product */
     expect_error_in("    bays: 0\n    levels: 1\n", "", "rack.yaml:7:11: error:");
     expect_error_in("    levels: 1\n", "", "rack.yaml:6:5: error:");
     expect_error("    sped_x: 1\n", "did you mean 'speed_x'");
     expect_error("    accel: 0\n", "rack.yaml:11:12: error:");
     expect_error("    speed_x: 1\n    accel_y: 2\n",
-                 "rack.yaml:6:5: error: storage 'rack' has 'accel_y' but no 'speed_y' (without a "
-                 "speed the crane moves in no time)");
-    expect_error("    accel: 2\n", "storage 'rack' has 'accel' but no 'speed_x' or 'speed_y'");
+                 "rack.yaml:12:5: error: storage 'rack' has 'accel_y' but no 'speed_y' (without "
+                 "a speed the crane moves in no time)");
+    expect_error("    accel: 2\n",
+                 "rack.yaml:11:5: error: storage 'rack' has 'accel' but no 'speed_x' or 'speed_y'");
     expect_error("    acel: 2\n", "did you mean 'accel'");
     expect_error("    slot_loads: 0\n", "rack.yaml:11:17: error:");
     expect_error("    rack: flow\n    depth: 2\n    slot_loads: 2\n",
-                 "storage 'rack' has 'slot_loads' 2 but a lane's slot holds one load (a lane "
-                 "holds 'depth' of them)");
+                 "rack.yaml:13:5: error: storage 'rack' has 'slot_loads' 2 but a lane's slot "
+                 "holds one load (a lane holds 'depth' of them)");
     expect_error_in("    bays: 1000\n    levels: 1\n", "    slot_loads: 1001\n", "rack.yaml:11:17:");
     expect_error_in("    bays: 1000\n    levels: 100\n", "    slot_loads: 11\n",
-                    "storage 'rack' has 1100000 slots (bays x levels x slot_loads), more than "
-                    "1000000");
+                    "rack.yaml:11:5: error: storage 'rack' has 1100000 slots (bays x levels x "
+                    "slot_loads), more than 1000000");
 }
 
-/* Keys that do not go together, each refused at the block with what to give instead. */
+/* Keys that do not go together, each refused with what to give instead, at the key it is about
+ * (the key on line 11 of expect_error_in's model; the last model's put_away on line 13). */
 static void test_storage_bad_combinations(void)
 {
     expect_error("    depth: 2\n",
-                 "rack.yaml:6:5: error: storage 'rack' has 'depth' 2 but a selective rack is one "
+                 "rack.yaml:11:5: error: storage 'rack' has 'depth' 2 but a selective rack is one "
                  "slot deep (give 'rack: drive_in' or 'rack: flow')");
     expect_error("    classes: 2\n",
-                 "rack.yaml:6:5: error: storage 'rack' has 'classes' but 'put_away' is not "
+                 "rack.yaml:11:5: error: storage 'rack' has 'classes' but 'put_away' is not "
                  "'class'");
     expect_error("    put_away: dedicated\n",
-                 "rack.yaml:6:5: error: storage 'rack': 'put_away: dedicated' takes each slot's "
+                 "rack.yaml:11:5: error: storage 'rack': 'put_away: dedicated' takes each slot's "
                  "product from the initial stock: give a stock file or 'initial: full'");
     expect_error("    rack: flow\n    depth: 2\n    put_away: dedicated\n",
-                 "rack.yaml:6:5: error: storage 'rack': 'put_away: dedicated' takes each lane's "
+                 "rack.yaml:13:5: error: storage 'rack': 'put_away: dedicated' takes each lane's "
                  "product from the initial stock: give a stock file or 'initial: full'");
 }
 
