@@ -194,20 +194,20 @@ static int serves(const struct tsim__block_desc *d, uint32_t i, uint32_t outboun
 }
 
 /* The product of the next pallet off the truck at door `i`: the truck's own (its `product` in the
- * appointments), else one drawn from the dock's mix, else the dock's `product`. */
+ * appointments), else the dock's `product`, or one drawn from its mix. (A mix in the file leaves
+ * the key's value unset: set, it was set since, as by --set, and wins.) */
 static int pallet_product(struct tsim_sim *sim, struct dock *s, const struct tsim__block_desc *d,
                           uint32_t i)
 {
     uint32_t rec = AT(s, doors_off, struct door)[i].truck.rec;
     if (d->trucks.product && rec < (uint32_t)d->trucks.n && d->trucks.product[rec] >= 0)
         return d->trucks.product[rec];
-    if (d->mix_n > 0) {
-        double u = tsim__draw_u(sim, &s->h.rng[TSIM__RNG_AUX]);
-        int k = 0;
-        while (k < d->mix_n - 1 && u > d->mix_cum[k]) k++;
-        return d->mix_product[k];
-    }
-    return d->val[K_PRODUCT].set ? (int)d->val[K_PRODUCT].i : 0;
+    if (d->val[K_PRODUCT].set) return (int)d->val[K_PRODUCT].i;
+    if (d->mix_n == 0) return 0;
+    double u = tsim__draw_u(sim, &s->h.rng[TSIM__RNG_AUX]);
+    int k = 0;
+    while (k < d->mix_n - 1 && u > d->mix_cum[k]) k++;
+    return d->mix_product[k];
 }
 
 static int64_t draw_of(struct tsim_sim *sim, struct dock *s, const struct tsim__block_desc *d,
