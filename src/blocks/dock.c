@@ -7,9 +7,9 @@
  * first (`yard: fifo`) or the one with the earliest appointment (`appointment`, its planned time,
  * or its arrival when it has none; ties by arrival). An inbound truck's pallets leave along
  * `to` one by one as entities (of the truck's `product` in the appointments, else of the dock's
- * `product`, or drawn pallet by pallet from its mix), each as its unloading ends; a pallet the next block
- * refuses stays on the truck, which waits at its door (blocked) until it is taken, blocked doors
- * retrying in door order when woken. An outbound truck's pallets are times only: it leaves when
+ * `product`, or drawn pallet by pallet from its mix), each as its unloading ends; a pallet the
+ * next block refuses stays on the truck, which waits at its door (blocked) until it is taken,
+ * blocked doors retrying in door order when woken. An outbound truck's pallets are times only: it leaves when
  * they are loaded, and the dock takes no entities.
  *
  * With `loads: orders` the dock takes entities instead, the orders a picking block ships, and

@@ -576,6 +576,41 @@ static void test_appointments_dates(void)
     tsim_model_destroy(m);
 }
 
+/* Write `text` to file `name` in the test's folder, its path in `path`: 0, or -1 (checked). */
+static int write_tmp(const char *name, const char *text, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return -1;
+    fputs(text, f);
+    fclose(f);
+    return 0;
+}
+
+/* The model of `yaml` (named `name` in messages), which must load: NULL, said, if it does not. */
+static struct tsim_model *must_load(const char *yaml, const char *name)
+{
+    char diag[1024] = "";
+    struct tsim_model *m = model_from_text(yaml, name, diag, sizeof diag);
+    CHECK(m != NULL);
+    if (!m) fprintf(stderr, "%s", diag);
+    return m;
+}
+
+/* Model `m` was refused (it is destroyed here) with `place` and `want` in its diagnostics. */
+static void expect_refused(struct tsim_model *m, const char *diag, const char *place,
+                           const char *want)
+{
+    CHECK(m == NULL);
+    if (!strstr(diag, want) || !strstr(diag, place)) {
+        fprintf(stderr, "  expected '%s%s' in:\n%s", place, want, diag);
+        check_failed_ = 1;
+    }
+    if (verbose) printf("  %s", diag);
+    tsim_model_destroy(m);
+}
+
 /* Trucks that name their orders. A picking block ships three orders (one picker, a line takes
  * 1 + 0.5 a unit, packing 2: O1 at 5.5, O2 at 8.5, O3 at 28.5, due 10, 5 and 30; worked out in
  * tests/unit/test_order_data.c) to a dock of 3 doors loading 0.5 an order.
@@ -598,42 +633,38 @@ static const char named_trucks_csv[] = "truck,arrival,pallets,direction,departur
                                        "B,0,1,outbound,30,O3\n"
                                        "C,12,5,outbound,10,\n";
 
+/* The head of the models of named orders: the picking block `pick`, its orders file and route
+ * left to fill. */
+#define NAMED_HEAD                                                                                 \
+    "name: named\n"                                                                                \
+    "products: [a, b, c]\n"                                                                        \
+    "blocks:\n"                                                                                    \
+    "  - picking: pick\n"                                                                          \
+    "    orders_file: %s\n"                                                                        \
+    "    pick_line: 1\n"                                                                           \
+    "    pick_unit: 0.5\n"                                                                         \
+    "    pack_time: 2\n"                                                                           \
+    "    to: %s\n"
+/* Their dock, its appointments file and `loads` left to fill, and the sink. */
+#define NAMED_DOCK                                                                                 \
+    "  - dock: dock\n"                                                                             \
+    "    doors: 3\n"                                                                               \
+    "    appointments_file: %s\n"                                                                  \
+    "    loads: %s\n"                                                                              \
+    "    load: 0.5\n"                                                                              \
+    "    to: gone\n"                                                                               \
+    "  - sink: gone\n"
+
 /* The picking block, sending to `to`, and the dock reading `trucks` (and the three orders),
  * with `loads`. */
 static struct tsim_model *named_model(const char *trucks, const char *loads, const char *to,
                                       char *diag, size_t size)
 {
     char tp[128], op[128], yaml[1536];
-    snprintf(tp, sizeof tp, "%s/trucks.csv", tmpdir);
-    snprintf(op, sizeof op, "%s/orders.csv", tmpdir);
-    FILE *f = fopen(tp, "wb"), *g = fopen(op, "wb");
-    CHECK(f != NULL && g != NULL);
-    if (f) {
-        fputs(trucks, f);
-        fclose(f);
-    }
-    if (g) {
-        fputs(named_orders_csv, g);
-        fclose(g);
-    }
-    snprintf(yaml, sizeof yaml,
-             "name: named\n"
-             "products: [a, b, c]\n"
-             "blocks:\n"
-             "  - picking: pick\n"
-             "    orders_file: %s\n"
-             "    pick_line: 1\n"
-             "    pick_unit: 0.5\n"
-             "    pack_time: 2\n"
-             "    to: %s\n"
-             "  - dock: dock\n"
-             "    doors: 3\n"
-             "    appointments_file: %s\n"
-             "    loads: %s\n"
-             "    load: 0.5\n"
-             "    to: gone\n"
-             "  - sink: gone\n",
-             op, to, tp, loads);
+    if (write_tmp("trucks.csv", trucks, tp, sizeof tp) != 0 ||
+        write_tmp("orders.csv", named_orders_csv, op, sizeof op) != 0)
+        return NULL;
+    snprintf(yaml, sizeof yaml, NAMED_HEAD NAMED_DOCK, op, to, tp, loads);
     return model_from_text(yaml, "named.yaml", diag, size);
 }
 
@@ -738,42 +769,18 @@ static struct tsim_model *reach_model(const char *trucks, const char *to1, const
                                   "P1,1,a,1,0,10\n"
                                   "P2,1,b,1,0,10\n";
     char tp[128], op[128], fp[128], yaml[2048];
-    snprintf(tp, sizeof tp, "%s/trucks.csv", tmpdir);
-    snprintf(op, sizeof op, "%s/orders.csv", tmpdir);
-    snprintf(fp, sizeof fp, "%s/far.csv", tmpdir);
-    static const char *const text[3] = {NULL, named_orders_csv, far_csv};
-    const char *path[3] = {tp, op, fp};
-    for (int i = 0; i < 3; i++) {
-        FILE *f = fopen(path[i], "wb");
-        CHECK(f != NULL);
-        if (!f) return NULL;
-        fputs(i ? text[i] : trucks, f);
-        fclose(f);
-    }
+    if (write_tmp("trucks.csv", trucks, tp, sizeof tp) != 0 ||
+        write_tmp("orders.csv", named_orders_csv, op, sizeof op) != 0 ||
+        write_tmp("far.csv", far_csv, fp, sizeof fp) != 0)
+        return NULL;
     snprintf(yaml, sizeof yaml,
-             "name: named\n"
-             "products: [a, b, c]\n"
-             "blocks:\n"
-             "  - picking: pick\n"
-             "    orders_file: %s\n"
-             "    pick_line: 1\n"
-             "    pick_unit: 0.5\n"
-             "    pack_time: 2\n"
-             "    to: %s\n"
-             "  - picking: far\n"
-             "    orders_file: %s\n"
-             "    pick_line: 1\n"
-             "    to: %s\n"
-             "  - buffer: hold\n"
-             "    to: dock\n"
-             "  - dock: dock\n"
-             "    doors: 3\n"
-             "    appointments_file: %s\n"
-             "    loads: orders\n"
-             "    load: 0.5\n"
-             "    to: gone\n"
-             "  - sink: gone\n",
-             op, to1, fp, to2, tp);
+             NAMED_HEAD "  - picking: far\n"
+                        "    orders_file: %s\n"
+                        "    pick_line: 1\n"
+                        "    to: %s\n"
+                        "  - buffer: hold\n"
+                        "    to: dock\n" NAMED_DOCK,
+             op, to1, fp, to2, tp, "orders");
     return model_from_text(yaml, "named.yaml", diag, size);
 }
 
@@ -821,12 +828,7 @@ static void test_dock_named_orders_reach(void)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         diag[0] = '\0';
         m = reach_model(bad[i].trucks, bad[i].to1, bad[i].to2, diag, sizeof diag);
-        CHECK(m == NULL);
-        if (!strstr(diag, bad[i].want) || !strstr(diag, "named.yaml:18:24: error: ")) {
-            fprintf(stderr, "  expected '%s' in:\n%s", bad[i].want, diag);
-            check_failed_ = 1;
-        }
-        tsim_model_destroy(m);
+        expect_refused(m, diag, "named.yaml:18:24: error: ", bad[i].want);
     }
 #undef NH
     char path[128];
@@ -845,12 +847,7 @@ static void test_dock_products(void)
                               "C,1,2,inbound,c\n"
                               "A,2,1,inbound,\n";
     char path[128], yaml[1024], diag[1024] = "";
-    snprintf(path, sizeof path, "%s/trucks.csv", tmpdir);
-    FILE *f = fopen(path, "wb");
-    CHECK(f != NULL);
-    if (!f) return;
-    fputs(csv, f);
-    fclose(f);
+    if (write_tmp("trucks.csv", csv, path, sizeof path) != 0) return;
     snprintf(yaml, sizeof yaml,
              "name: skus\n"
              "products: [a, b, c]\n"
@@ -868,12 +865,8 @@ static void test_dock_products(void)
              "    to: gone\n"
              "  - sink: gone\n",
              path);
-    struct tsim_model *m = model_from_text(yaml, "skus.yaml", diag, sizeof diag);
-    CHECK(m != NULL);
-    if (!m) {
-        fprintf(stderr, "%s", diag);
-        return;
-    }
+    struct tsim_model *m = must_load(yaml, "skus.yaml");
+    if (!m) return;
     int dock = tsim_model_find_block(m, "dock"), rack = tsim_model_find_block(m, "rack");
     struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
     tsim_sim_run(sim);
@@ -905,13 +898,7 @@ static void test_dock_products(void)
         diag[0] = '\0';
         m = load_trucks_at("products: [a, b, c]\n", bad[i].csv, strlen(bad[i].csv),
                            "    doors: 1\n", diag, sizeof diag);
-        CHECK(m == NULL);
-        if (!strstr(diag, bad[i].want) || !strstr(diag, "dc.yaml:5:24: error: ")) {
-            fprintf(stderr, "  expected '%s' in:\n%s", bad[i].want, diag);
-            check_failed_ = 1;
-        }
-        if (verbose) printf("  %s", diag);
-        tsim_model_destroy(m);
+        expect_refused(m, diag, "dc.yaml:5:24: error: ", bad[i].want);
     }
 }
 
@@ -921,24 +908,19 @@ static void test_dock_products(void)
  * Every pallet is one of the two. */
 static void test_dock_product_mix(void)
 {
-    char diag[1024] = "";
-    struct tsim_model *m = model_from_text("name: mix\n"
-                                           "products: [a, b, c]\n"
-                                           "blocks:\n"
-                                           "  - dock: dock\n"
-                                           "    doors: 1\n"
-                                           "    interarrival: 1\n"
-                                           "    limit: 1\n"
-                                           "    pallets: 400\n"
-                                           "    product: {a: 0.25, b: 0.75}\n"
-                                           "    to: gone\n"
-                                           "  - sink: gone\n",
-                                           "mix.yaml", diag, sizeof diag);
-    CHECK(m != NULL);
-    if (!m) {
-        fprintf(stderr, "%s", diag);
-        return;
-    }
+    struct tsim_model *m = must_load("name: mix\n"
+                                     "products: [a, b, c]\n"
+                                     "blocks:\n"
+                                     "  - dock: dock\n"
+                                     "    doors: 1\n"
+                                     "    interarrival: 1\n"
+                                     "    limit: 1\n"
+                                     "    pallets: 400\n"
+                                     "    product: {a: 0.25, b: 0.75}\n"
+                                     "    to: gone\n"
+                                     "  - sink: gone\n",
+                                     "mix.yaml");
+    if (!m) return;
     int gone = tsim_model_find_block(m, "gone");
     struct tsim_sim *sim = tsim_sim_create(m, SEED, 0);
     tsim_sim_run(sim);
@@ -991,12 +973,7 @@ static void test_dock_key_errors(void)
                  "  - sink: gone\n",
                  bad[i].keys);
         struct tsim_model *m = model_from_text(yaml, "d.yaml", diag, sizeof diag);
-        CHECK(m == NULL);
-        if (!strstr(diag, bad[i].want)) {
-            fprintf(stderr, "  expected '%s' in:\n%s", bad[i].want, diag);
-            check_failed_ = 1;
-        }
-        tsim_model_destroy(m);
+        expect_refused(m, diag, "", bad[i].want);
     }
 }
 
