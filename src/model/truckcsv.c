@@ -8,15 +8,17 @@
  * kind a column; `planned` and `departure` may be empty); `pallets` a whole number from 1;
  * `direction` `inbound` or `outbound`; `orders` (optional) the ids of the orders an outbound
  * truck loads, separated by '|' (empty: none), at most its `pallets` (one order a pallet), each
- * once; whether each is an order of the model is checked once every block is loaded
- * (loadblocks.c), at its line and column here.
+ * once; whether each is an order of a picking block whose shipped orders reach the dock is checked
+ * once every block is loaded (tsim__trucks_resolve, below), at its line and column here;
+ * `product` (optional) the product of an inbound truck's pallets (empty: the dock's).
  *
  * Every problem is "FILE:LINE:COL: message" at the offending field: a missing column, a time
  * that is not one (a date in another format, no such date, a time zone, a date-time without a
  * date in run.start, a time before the start), pallets that are not a whole number from 1, an
  * unknown direction, a departure before the planned time, a truck given twice, a door that is
  * not one of the dock's or serves only the other direction; orders named by an inbound truck,
- * an empty order id, one named twice, more orders than pallets. Nothing is skipped silently.
+ * an empty order id, one named twice, more orders than pallets; a product not in the model (with
+ * a did-you-mean) or on an outbound truck. Nothing is skipped silently.
  */
 #include "model/truckcsv.h"
 
