@@ -18,13 +18,16 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A model whose run starts on 2026-12-06 at 06:00, so that date-times and clock times are read. */
+/* A model whose run starts on 2026-12-06 at 06:00, so that date-times and clock times are read,
+ * with products a and b (a truck's `product` column). */
 static struct tsim_model *model(void)
 {
     static struct tsim_model *m;
     if (!m) {
         m = tsim_model_create("fuzz-trucks");
-        if (!m || tsim_model_set_start_clock(m, 6.0) != 0) abort();
+        if (!m || tsim_model_set_start_clock(m, 6.0) != 0 || tsim_model_add_product(m, "a") < 0 ||
+            tsim_model_add_product(m, "b") < 0)
+            abort();
         m->has_start_date = 1;
         m->start_day = 20793;
     }
@@ -53,6 +56,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (isfinite(t.planned[i]) && t.departure[i] < t.planned[i]) abort();
         if (t.orders && (t.named[i] < 0 || t.named[i] > t.pallets[i] ||
                          (t.named[i] && !t.outbound[i]) || (t.named[i] > 0) != !!t.orders[i]))
+            abort();
+        if (t.product && (t.product[i] < -1 || t.product[i] > 1 ||
+                          (t.product[i] >= 0 && t.outbound[i])))
             abort();
     }
     tsim__trucks_release(&t);
