@@ -1134,8 +1134,10 @@ static void load_served_by(struct loader *ld, struct blockinfo *bi)
 static void load_truck_orders(struct loader *ld, const struct blockinfo *bi)
 {
     struct tsim__block_desc *d = &ld->m->blocks[bi->index];
-    /* without `loads: orders` the dock's check says the names are of no use */
-    if (!d->trucks.orders || !tsim__dock_loads_orders(ld->m, bi->index)) return;
+    /* without `loads: orders` the dock's check says the names are of no use; with a route
+     * refused, what reaches the dock is not known */
+    if (!d->trucks.orders || !tsim__dock_loads_orders(ld->m, bi->index) || ld->route_errors)
+        return;
     char err[512];
     if (tsim__trucks_resolve(&d->trucks, ld->m, bi->index, err, sizeof err) != 0)
         tsim__ld_err(ld, bi->appointments_pos, "%s", err);

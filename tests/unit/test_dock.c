@@ -830,6 +830,11 @@ static void test_dock_named_orders_reach(void)
         m = reach_model(bad[i].trucks, bad[i].to1, bad[i].to2, diag, sizeof diag);
         expect_refused(m, diag, "named.yaml:18:24: error: ", bad[i].want);
     }
+    /* a misspelt route is the one error: what reaches the dock is not known then */
+    diag[0] = '\0';
+    m = reach_model(NH "A,0,2,outbound,8,O1\n", "hodl", "gone", diag, sizeof diag);
+    expect_refused(m, diag, "named.yaml:9:9: error: ", "route to undefined block 'hodl'");
+    CHECK(strstr(diag, "reach dock") == NULL);
 #undef NH
     char path[128];
     snprintf(path, sizeof path, "%s/far.csv", tmpdir);
