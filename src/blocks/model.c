@@ -488,7 +488,8 @@ static struct tsim__block_desc *route_from(struct tsim_model *m, int from, int t
         *rc = tsim__fail(TSIM_ENOENT, func, "route from '%s' to no block %d", b->name, to);
         return NULL;
     }
-    if (tsim__block_type(m->blocks[to].type)->flags & TSIM__TYPE_NO_INPUT) {
+    if ((tsim__block_type(m->blocks[to].type)->flags & TSIM__TYPE_NO_INPUT) &&
+        !tsim__picking_takes(m, to)) {
         *rc = tsim__fail(TSIM_EINVAL, func, "route from '%s' into %s '%s'", b->name,
                          tsim_block_type_name(m->blocks[to].type), m->blocks[to].name);
         return NULL;
@@ -682,6 +683,10 @@ int tsim__model_finalize(struct tsim_model *m)
     }
     if (m->nblocks == 0)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "model '%s' has no blocks", m->name);
+    for (int i = 0; i < m->nblocks; i++) { /* a picking block waits on its lines' target too */
+        int t = tsim__picking_lines_to(m, i);
+        if (t >= 0) m->blocks[t].indegree++;
+    }
     mark_orders_reach(m);
     if (!m->product_kpis && (m->nproducts >= 2 || (m->nproducts == 1 && tsim__picking_any(m)))) {
         /* Products are only ever added, never renamed: names made once stay right, and adding

@@ -1,0 +1,286 @@
+/*
+ * An order line as its own entity (`lines_to`): each picked line leaves the picking block along
+ * that way, carrying its order, line, product, units found and due time, and comes back to the
+ * block's pack station, where its order is complete once all its lines are in. Times worked out
+ * by hand; a clone made while lines travel; a foreign entity refused at run time; the load-time
+ * checks at their line and column.
+ */
+#include "check.h"
+#include "twinsim.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "model_text.h"
+#include "blocks/picking.h"
+#include "blocks/sim.h"
+
+static char tmpdir[64];
+static char orders_path[128];
+
+/* One order of two lines, released at 0, due 10: a x 2 and b x 4. */
+static const char two_lines_csv[] = "order,line,product,quantity,release,due\n"
+                                    "O1,1,a,2,0,10\n"
+                                    "O1,2,b,4,0,10\n";
+
+/* Two pickers, tours of one line, no walking, a stock of 3 units a product: a line takes
+ * 1 + 0.5 a unit found, packing takes 2; the lines travel over a delay of 3 back to the block.
+ *   line 1 (a x 2, finds 2): picked 0-2, travels 2-5, at the pack station at 5;
+ *   line 2 (b x 4, finds 3, 1 short): picked 0-2.5, travels 2.5-5.5, in at 5.5;
+ *   the order is complete at 5.5 (its slowest line 2.5 + the way 3), consolidation wait 0.5,
+ *   packed 5.5-7.5: shipped at 7.5 = 2.5 + 3 + 2, on time.
+ * Without lines_to the same order ships at 2.5 + 2 = 4.5. `lines` is the lines_to line, `back`
+ * where the way leads and `extra` more blocks (each line indented 2). */
+static const char model_fmt[] = "name: lines\n"
+                                "products: [a, b]\n"
+                                "blocks:\n"
+                                "  - picking: pick\n"
+                                "    orders_file: %s\n"
+                                "    pickers: 2\n"
+                                "    pick_line: 1\n"
+                                "    pick_unit: 0.5\n"
+                                "    pack_time: 2\n"
+                                "    stock: 3\n"
+                                "%s"
+                                "    to: out\n"
+                                "  - delay: way\n"
+                                "    time: 3\n"
+                                "    to: %s\n"
+                                "  - sink: out\n"
+                                "%s";
+
+static void write_orders(void)
+{
+    FILE *f = fopen(orders_path, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fwrite(two_lines_csv, 1, sizeof two_lines_csv - 1, f);
+    fclose(f);
+}
+
+static void model_text(char *yaml, size_t size, const char *lines, const char *back,
+                       const char *extra)
+{
+    write_orders();
+    snprintf(yaml, size, model_fmt, orders_path, lines, back, extra);
+}
+
+static struct tsim_sim *lines_sim(const char *extra, struct tsim_model **m)
+{
+    char yaml[2048];
+    model_text(yaml, sizeof yaml, "    lines_to: way\n", "pick", extra);
+    return sim_from_text(yaml, "lines.yaml", m);
+}
+
+/* What the way (the delay) saw come in: each line entity with the data it carries. */
+struct seen {
+    struct tsim_sim *sim;
+    int way;
+    int n;
+    struct {
+        double t, due;
+        int has, product;
+        uint32_t block, order, line, lines;
+        uint64_t units;
+    } at[8];
+};
+
+static void observe(void *ctx, const struct tsim_obs *o)
+{
+    struct seen *s = ctx;
+    if (o->kind != TSIM_OBS_ENTER || o->block != s->way || s->n >= 8) return;
+    struct tsim_sim *sim = s->sim;
+    uint32_t e = TSIM__NIL;
+    for (uint32_t i = 0; i < sim->nents && e == TSIM__NIL; i++)
+        if (sim->ents[i].id == o->entity) e = i;
+    CHECK(e != TSIM__NIL);
+    if (e == TSIM__NIL) return;
+    const struct tsim__eorder *eo = tsim__eorder_of(sim, e);
+    int k = s->n++;
+    s->at[k].t = o->t;
+    s->at[k].product = o->product;
+    s->at[k].due = sim->ents[e].due == TSIM__NEVER ? -1 : tsim__time(sim, sim->ents[e].due);
+    s->at[k].has = eo != NULL;
+    if (eo) {
+        s->at[k].block = eo->block;
+        s->at[k].order = eo->order;
+        s->at[k].line = eo->line;
+        s->at[k].lines = eo->lines;
+        s->at[k].units = eo->units;
+    }
+}
+
+/* The order's times, from its row of the orders table. */
+static void check_order(const struct tsim_sim *sim, int pick, double complete, double shipped)
+{
+    struct tsim__order_row row;
+    CHECK_EQ(tsim__picking_orders(sim, pick), 1);
+    tsim__picking_order_row(sim, pick, 0, &row);
+    CHECK_NEAR(row.release, 0, 0);
+    CHECK_NEAR(row.complete, complete, 1e-9);
+    CHECK_NEAR(row.shipped, shipped, 1e-9);
+}
+
+static void test_lines_travel(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = lines_sim("", &m);
+    if (!sim) return;
+    const int pick = tsim_model_find_block(m, "pick"), way = tsim_model_find_block(m, "way");
+    const int out = tsim_model_find_block(m, "out");
+    struct seen s = {.sim = sim, .way = way};
+    tsim_sim_set_observer(sim, observe, &s);
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    CHECK_NEAR(tsim_sim_now(sim), 7.5, 1e-9);
+    check_order(sim, pick, 5.5, 7.5);
+    /* each line left at its tour's end with its order, its line, the units found, its due */
+    static const double t[] = {2, 2.5};
+    static const uint64_t units[] = {2, 3};
+    CHECK_EQ(s.n, 2);
+    for (int k = 0; k < s.n && k < 2; k++) {
+        CHECK(s.at[k].has);
+        CHECK_NEAR(s.at[k].t, t[k], 1e-9);
+        CHECK_EQ(s.at[k].product, k); /* a, then b */
+        CHECK_NEAR(s.at[k].due, 10, 1e-9);
+        CHECK_EQ(s.at[k].block, (uint32_t)pick);
+        CHECK_STR(tsim__picking_order_id(m, pick, s.at[k].order), "O1");
+        CHECK_EQ(s.at[k].lines, 1);
+        CHECK_EQ(s.at[k].units, units[k]);
+        const char *id = NULL;
+        CHECK_EQ(tsim__picking_line_of(m, pick, s.at[k].line - 1, &id), k + 1);
+        CHECK_STR(id ? id : "", "O1");
+    }
+    CHECK_NEAR(kpi(&r, pick, "orders_shipped"), 1, 0);
+    CHECK_NEAR(kpi(&r, pick, "lines_picked"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_picked"), 5, 0);
+    CHECK_NEAR(kpi(&r, pick, "units_short"), 1, 0);
+    CHECK_NEAR(kpi(&r, pick, "consolidation_wait"), 0.5, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "on_time"), 1, 0);
+    CHECK_NEAR(kpi(&r, pick, "left"), 1, 0); /* the block's own counts are its orders' */
+    CHECK_NEAR(kpi(&r, way, "entered"), 2, 0);
+    CHECK_NEAR(kpi(&r, out, "entered"), 1, 0);
+    /* the lines left the system at the pack station: only the order is in the sink */
+    CHECK_EQ(sim->live_ents, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+
+    /* without lines_to: the same order ships at 2.5 + 2, its lines met in the block (the way
+     * then carries a part of a source of its own, at 100) */
+    char yaml[2048];
+    model_text(yaml, sizeof yaml, "", "out",
+               "  - source: feed\n    interarrival: 100\n    limit: 1\n    to: way\n");
+    sim = sim_from_text(yaml, "lines.yaml", &m);
+    if (!sim) return;
+    tsim_sim_run(sim);
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    check_order(sim, tsim_model_find_block(m, "pick"), 2.5, 4.5);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* A clone made at 4, both lines on their way, ends as the original: shipped at 7.5, with the
+ * same fingerprint. */
+static void test_lines_clone(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = lines_sim("", &m);
+    if (!sim) return;
+    const int pick = tsim_model_find_block(m, "pick");
+    tsim_sim_run_until(sim, 4);
+    CHECK_EQ(tsim_block_content(sim, tsim_model_find_block(m, "way")), 2);
+    struct tsim_sim *c = tsim_sim_clone(sim);
+    CHECK(c != NULL);
+    if (!c) return;
+    tsim_sim_run(c);
+    tsim_sim_run(sim);
+    check_order(c, pick, 5.5, 7.5);
+    CHECK_EQ(tsim_sim_fingerprint(c), tsim_sim_fingerprint(sim));
+    tsim_sim_destroy(c);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+static void expect_stopped(const struct tsim_sim *sim, const char *want)
+{
+    CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+    const char *e = tsim_sim_error(sim);
+    CHECK_STR(e ? e : "", want);
+}
+
+/* An entity of a source sent into the picking block along a route, and one put in from outside
+ * the flow, are refused: the run stops, naming the sender. */
+static void test_lines_foreign_refused(void)
+{
+    struct tsim_model *m;
+    struct tsim_sim *sim = lines_sim("  - source: stray\n"
+                                     "    interarrival: 1\n"
+                                     "    limit: 1\n"
+                                     "    product: b\n"
+                                     "    to: pick\n",
+                                     &m);
+    if (!sim) return;
+    tsim_sim_run(sim);
+    expect_stopped(sim, "picking 'pick' was sent an entity of product 'b' by 'stray' at 1 min, but "
+                        "it takes back only its own order lines (those it sends along "
+                        "'lines_to')");
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+
+    if (!(sim = lines_sim("", &m))) return;
+    tsim_sim_run_until(sim, 1);
+    tsim_block_inject(sim, tsim_model_find_block(m, "pick"), 0, 1);
+    expect_stopped(sim, "picking 'pick' was sent an entity of product 'a' from outside the flow "
+                        "at 1 min, but it takes back only its own order lines (those it sends "
+                        "along 'lines_to')");
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Load-time checks, each at its line and column: a way that does not lead back, a route into a
+ * picking block without lines_to, an unknown block (did you mean), and lines_to with a crane. */
+static void test_lines_to_checks(void)
+{
+    char yaml[2048], diag[1024];
+    model_text(yaml, sizeof yaml, "    lines_to: out\n", "out", "");
+    model_first_error(yaml, "lines.yaml", diag, sizeof diag);
+    CHECK_STR(diag, "lines.yaml:11:15: error: 'lines_to' of picking 'pick' leads to 'out', from "
+                    "which no route comes back to 'pick' (its lines must come back to it, to its "
+                    "pack station)");
+    model_text(yaml, sizeof yaml, "    lines_to: wayy\n", "pick", "");
+    model_first_error(yaml, "lines.yaml", diag, sizeof diag);
+    CHECK_STR(diag, "lines.yaml:11:15: error: route to undefined block 'wayy' (did you mean "
+                    "'way'?)");
+    model_text(yaml, sizeof yaml, "", "pick", "");
+    model_first_error(yaml, "lines.yaml", diag, sizeof diag);
+    CHECK_STR(diag, "lines.yaml:14:9: error: route into picking 'pick' (it takes no entities)");
+    snprintf(yaml, sizeof yaml,
+             "name: lines\nproducts: [a, b]\nblocks:\n"
+             "  - picking: pick\n    orders_file: %s\n    picked_by: rack\n"
+             "    lines_to: pick\n    to: out\n"
+             "  - storage: rack\n    bays: 2\n    levels: 1\n    initial: full\n"
+             "    speed_x: 1\n    speed_y: 1\n    to: out\n"
+             "  - sink: out\n",
+             orders_path);
+    model_first_error(yaml, "lines.yaml", diag, sizeof diag);
+    CHECK_STR(diag, "lines.yaml:7:5: error: picking 'pick' has 'lines_to' and 'picked_by': a "
+                    "crane's lines are picked at its I/O point, beside the pack station (give "
+                    "one of the two)");
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/twinsim_lines_XXXXXX");
+    if (!mkdtemp(tmpdir)) return 1;
+    snprintf(orders_path, sizeof orders_path, "%s/orders.csv", tmpdir);
+    RUN(test_lines_travel);
+    RUN(test_lines_clone);
+    RUN(test_lines_foreign_refused);
+    RUN(test_lines_to_checks);
+    unlink(orders_path);
+    rmdir(tmpdir);
+    return check_total_failed_ ? 1 : 0;
+}
