@@ -204,6 +204,38 @@ static void test_lines_clone(void)
     tsim_model_destroy(m);
 }
 
+/* The way refuses: lines_to is one machine of one server taking 3 a line, with no queue. Line 1
+ * takes it at 2 (done at 5); line 2, refused at 2.5, waits in the picking block and leaves when
+ * the machine is free at 5 (done at 8): the order is complete at 8 and ships at 10. The lines
+ * waiting do not count in the block's content, which is its one order's from 0 to 10. */
+static void test_lines_wait_to_leave(void)
+{
+    char yaml[2048];
+    write_orders();
+    snprintf(yaml, sizeof yaml,
+             "name: lines\nproducts: [a, b]\nblocks:\n"
+             "  - picking: pick\n    orders_file: %s\n    pickers: 2\n    pick_line: 1\n"
+             "    pick_unit: 0.5\n    pack_time: 2\n    stock: 3\n    lines_to: carry\n"
+             "    to: out\n"
+             "  - machine: carry\n    process: 3\n    to: pick\n"
+             "  - sink: out\n",
+             orders_path);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(yaml, "lines.yaml", &m);
+    if (!sim) return;
+    const int pick = tsim_model_find_block(m, "pick"), carry = tsim_model_find_block(m, "carry");
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    check_order(sim, pick, 8, 10);
+    CHECK_NEAR(kpi(&r, carry, "entered"), 2, 0);
+    CHECK_NEAR(kpi(&r, pick, "consolidation_wait"), 3, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "content"), 1, 1e-12);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 static void expect_stopped(const struct tsim_sim *sim, const char *want)
 {
     CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
@@ -278,6 +310,7 @@ int main(void)
     snprintf(orders_path, sizeof orders_path, "%s/orders.csv", tmpdir);
     RUN(test_lines_travel);
     RUN(test_lines_clone);
+    RUN(test_lines_wait_to_leave);
     RUN(test_lines_foreign_refused);
     RUN(test_lines_to_checks);
     unlink(orders_path);
