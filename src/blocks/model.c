@@ -73,13 +73,17 @@ int tsim__products_kept(const struct tsim_model *m, const struct tsim__block_des
 }
 
 /* Mark the blocks that a picking block's shipped orders may reach along routes (orders_reach):
- * a walk over the route graph from every picking block, O(blocks + routes). */
+ * a walk over the route graph from every picking block, O(blocks + routes). A picking block with
+ * `lines_to` also waits on its lines' block: counted in that block's indegree (its waiter ring). */
 static void mark_orders_reach(struct tsim_model *m)
 {
     int *stack = tsim__malloc(((size_t)m->nblocks + 1) * sizeof *stack), top = 0;
     for (int b = 0; b < m->nblocks; b++) {
         m->blocks[b].orders_reach = tsim__picking_is(m, b);
-        if (m->blocks[b].orders_reach) stack[top++] = b;
+        if (!m->blocks[b].orders_reach) continue;
+        stack[top++] = b;
+        int lines_to = tsim__picking_lines_to(m, b);
+        if (lines_to >= 0) m->blocks[lines_to].indegree++;
     }
     while (top > 0) {
         const struct tsim__route *r = &m->blocks[stack[--top]].route;
@@ -683,10 +687,6 @@ int tsim__model_finalize(struct tsim_model *m)
     }
     if (m->nblocks == 0)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "model '%s' has no blocks", m->name);
-    for (int i = 0; i < m->nblocks; i++) { /* a picking block waits on its lines' target too */
-        int t = tsim__picking_lines_to(m, i);
-        if (t >= 0) m->blocks[t].indegree++;
-    }
     mark_orders_reach(m);
     if (!m->product_kpis && (m->nproducts >= 2 || (m->nproducts == 1 && tsim__picking_any(m)))) {
         /* Products are only ever added, never renamed: names made once stay right, and adding
