@@ -1160,12 +1160,12 @@ static void load_truck_orders(struct loader *ld, const struct blockinfo *bi)
 static void load_lines_to(struct loader *ld, struct blockinfo *bi)
 {
     const char *s = tsim__ld_scalar(ld, bi->lines_to, "'lines_to'", bi->lines_to_pos);
-    if (!s) return;
-    int t = tsim_model_find_block(ld->m, s);
-    if (t != bi->index) t = target(ld, bi->lines_to, bi->lines_to_pos);
-    if (t < 0) return;
-    tsim__picking_set_lines_to(ld->m, bi->index, t);
-    add_out(bi, t);
+    int t = s ? tsim_model_find_block(ld->m, s) : -1;
+    if (s && t != bi->index) t = target(ld, bi->lines_to, bi->lines_to_pos);
+    /* a wrong one, reported, is kept as the block itself: routes into it are not errors again */
+    tsim__picking_set_lines_to(ld->m, bi->index, t >= 0 ? t : bi->index);
+    if (t >= 0) add_out(bi, t);
+    else ld->route_errors++;
 }
 
 /* The blocks that routes lead to from `from` include `to` (following every route target). */
