@@ -73,13 +73,17 @@ int tsim__products_kept(const struct tsim_model *m, const struct tsim__block_des
 }
 
 /* Mark the blocks that a picking block's shipped orders may reach along routes (orders_reach):
- * a walk over the route graph from every picking block, O(blocks + routes). */
+ * a walk over the route graph from every picking block, O(blocks + routes). A picking block with
+ * `lines_to` also waits on its lines' block: counted in that block's indegree (its waiter ring). */
 static void mark_orders_reach(struct tsim_model *m)
 {
     int *stack = tsim__malloc(((size_t)m->nblocks + 1) * sizeof *stack), top = 0;
     for (int b = 0; b < m->nblocks; b++) {
         m->blocks[b].orders_reach = tsim__picking_is(m, b);
-        if (m->blocks[b].orders_reach) stack[top++] = b;
+        if (!m->blocks[b].orders_reach) continue;
+        stack[top++] = b;
+        int lines_to = tsim__picking_lines_to(m, b);
+        if (lines_to >= 0) m->blocks[lines_to].indegree++;
     }
     while (top > 0) {
         const struct tsim__route *r = &m->blocks[stack[--top]].route;
@@ -488,7 +492,8 @@ static struct tsim__block_desc *route_from(struct tsim_model *m, int from, int t
         *rc = tsim__fail(TSIM_ENOENT, func, "route from '%s' to no block %d", b->name, to);
         return NULL;
     }
-    if (tsim__block_type(m->blocks[to].type)->flags & TSIM__TYPE_NO_INPUT) {
+    if ((tsim__block_type(m->blocks[to].type)->flags & TSIM__TYPE_NO_INPUT) &&
+        !tsim__picking_takes(m, to)) {
         *rc = tsim__fail(TSIM_EINVAL, func, "route from '%s' into %s '%s'", b->name,
                          tsim_block_type_name(m->blocks[to].type), m->blocks[to].name);
         return NULL;

@@ -161,7 +161,8 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
            (by_crane(d) ? round8(nl / 8 + 1) : 0) + np * 3 * sizeof(uint64_t) +
            (size_t)d->pick_from_n * sizeof(double) + (d->pick_from_n ? np * sizeof(int64_t) : 0) +
            (waits(d) ? nl * sizeof(struct tsim__pick_wait) + np * sizeof(int64_t) : 0) +
-           (may_short(d) ? round8(nl * sizeof(int32_t)) : 0);
+           (may_short(d) ? round8(nl * sizeof(int32_t)) : 0) +
+           (lines_travel(d) ? round8(nl * sizeof(uint32_t)) : 0);
 }
 
 static int64_t release_ticks(const struct tsim_sim *sim, const struct tsim__picking *s,
@@ -292,6 +293,8 @@ static void init(struct tsim_sim *sim, uint32_t b)
     if (waits(d)) end = s->prom_off + (uint64_t)s->nprod * sizeof(int64_t);
     /* each line's shortfall, zeroed with the arena, after all of the above (state_size) */
     s->short_off = may_short(d) ? end : 0;
+    end += may_short(d) ? round8(nl * sizeof(int32_t)) : 0;
+    s->lq_off = lines_travel(d) ? end : 0; /* after everything above (state_size) */
     s->wait_head = s->wait_tail = s->ready_head = s->ready_tail = TSIM__NIL;
     if (s->norders) tsim__schedule(sim, release_ticks(sim, s, d, 0), b, EV_ARRIVE, 0);
     if (d->val[K_RELEASE].i == REL_WAVE && s->norders)
@@ -630,7 +633,7 @@ static void arrive_upto(struct tsim_sim *sim, uint32_t b, struct tsim__picking *
         int64_t due = due_ticks(sim, s, d, o);
         if (due != TSIM__NEVER) sim->ents[e].due = due;
         tsim__eorder_set(sim, e, b, o, (uint32_t)(ol.first[o + 1] - ol.first[o]),
-                         order_units(ol, o));
+                         order_units(ol, o), 0);
         tsim__entity_enter_system(sim, e);
         tsim__note_enter(sim, b, e);
         os[o].ent = e;
@@ -678,6 +681,51 @@ static void dispatch_packers(struct tsim_sim *sim, uint32_t b, struct tsim__pick
     }
 }
 
+/* `lines_to`: line entity `e` leaves along it; 0 when its target refuses it (it then waits in
+ * the block's ring, the block waiting on that target). Line entities are not counted in the
+ * block's entered, left and content, which are its orders'. */
+static int line_send(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    int32_t to = (int32_t)tsim__desc(sim, b)->val[K_LINES_TO].i;
+    sim->ents[e].dest = -1; /* a refusal sets it; the next block must choose afresh */
+    if (!tsim__offer_to(sim, b, e, to)) return 0;
+    sim->ents[e].dest = -1;
+    return 1;
+}
+
+/* `lines_to`: line `l` of order `o` is picked and its picker back at the depot: it leaves as an
+ * entity of its product, due when its order is, carrying its order, its line and the units found
+ * (struct tsim__eorder), behind the lines that wait to leave. */
+static void line_out(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t o,
+                     uint32_t l)
+{
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    struct tsim__picking_lines ol = lines_of(s, d);
+    uint32_t e = tsim__entity_new(sim, ol.product[l]);
+    int64_t due = due_ticks(sim, s, d, o);
+    if (due != TSIM__NEVER) sim->ents[e].due = due;
+    int64_t units = ol.qty[l] - (s->short_off ? AT(s, short_off, int32_t)[l] : 0);
+    tsim__eorder_set(sim, e, b, o, 1, (uint64_t)units, l + 1);
+    tsim__entity_enter_system(sim, e);
+    uint32_t *lq = AT(s, lq_off, uint32_t);
+    size_t cap = (size_t)lines_of(s, d).first[s->norders];
+    if (s->lq_n == 0 && line_send(sim, b, e)) return;
+    lq[(s->lq_head + s->lq_n) % cap] = e;
+    s->lq_n++;
+}
+
+/* `lines_to`: the lines waiting to leave go, in the order they were picked, until one is
+ * refused. */
+static void lines_flush(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s)
+{
+    uint32_t *lq = AT(s, lq_off, uint32_t);
+    size_t cap = (size_t)lines_of(s, tsim__desc(sim, b)).first[s->norders];
+    while (s->lq_n > 0 && line_send(sim, b, lq[s->lq_head])) {
+        s->lq_head = (uint32_t)((s->lq_head + 1) % cap);
+        s->lq_n--;
+    }
+}
+
 static void tour_end(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t i)
 {
     const struct tsim__block_desc *d = tsim__desc(sim, b);
@@ -693,6 +741,10 @@ static void tour_end(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, 
             w[l].t = sim->now;
             wait_append(s, l, 0);
             ready_check(sim, b, s, d, lines_of(s, d).product[l]);
+            continue;
+        }
+        if (lines_travel(d)) {
+            line_out(sim, b, s, o, l);
             continue;
         }
         line_in(sim, s, o);
@@ -767,9 +819,43 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
     }
 }
 
+/* `lines_to`: entity `e`, sent by block sim->from, comes back: it must be a line of one of the
+ * block's orders (else the run stops with an error naming the sender); it is at the pack station
+ * now and leaves the system. */
+static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
+{
+    struct tsim__picking *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    const struct tsim__eorder *eo = tsim__eorder_of(sim, e);
+    if (!lines_travel(d) || !eo || eo->block != b || eo->line == 0) {
+        int outside = sim->from == TSIM__NIL;
+        unsigned p = sim->ents[e].product;
+        tsim__sim_fail(sim, TSIM_ESTATE,
+                       "picking '%s' was sent %s of product '%s' %s%s%s at %.10g %s, but it takes "
+                       "back only its own order lines (those it sends along 'lines_to')",
+                       d->name,
+                       !eo                ? "an entity"
+                       : eo->block != b   ? "a line of another picking block"
+                       : eo->line == 0    ? "a whole order"
+                                          : "a line",
+                       p < (unsigned)sim->m->nproducts ? sim->m->products[p] : "?",
+                       outside ? "from outside the flow" : "by '",
+                       outside ? "" : tsim__desc(sim, sim->from)->name, outside ? "" : "'",
+                       tsim__time(sim, sim->now), sim->m->time_unit);
+        return 0;
+    }
+    uint32_t l = eo->line - 1;
+    line_in(sim, s, eo->order);
+    observe(sim, b, TSIM_OBS_PICK, l);
+    tsim__entity_dispose(sim, e);
+    dispatch_packers(sim, b, s);
+    return 1;
+}
+
 static void pull(struct tsim_sim *sim, uint32_t b)
 {
     struct tsim__picking *s = tsim__state(sim, b);
+    if (s->lq_n) lines_flush(sim, b, s);
     struct packer *pk = AT(s, pack_off, struct packer);
     for (uint32_t i = 0; i < s->npack; i++)
         if (pk[i].state == BLOCKED && !ship(sim, b, s, i)) break;
@@ -828,6 +914,7 @@ static void report(struct tsim_sim *sim, uint32_t b, struct tsim_result *r)
 static const struct tsim__block_vt picking_vt = {
     .state_size = state_size,
     .init = init,
+    .offer = offer,
     .pull = pull,
     .event = event,
     .restart = restart,
@@ -860,6 +947,23 @@ int tsim__picking_is(const struct tsim_model *m, int block)
 {
     return block >= 0 && block < m->nblocks &&
            strcmp(tsim_block_type_name(m->blocks[block].type), "picking") == 0;
+}
+
+int tsim__picking_takes(const struct tsim_model *m, int block)
+{
+    return tsim__picking_is(m, block) && lines_travel(&m->blocks[block]);
+}
+
+int tsim__picking_lines_to(const struct tsim_model *m, int block)
+{
+    return tsim__picking_takes(m, block) ? (int)m->blocks[block].val[K_LINES_TO].i : -1;
+}
+
+void tsim__picking_set_lines_to(struct tsim_model *m, int block, int to)
+{
+    struct tsim__val *v = &m->blocks[block].val[K_LINES_TO];
+    v->set = 1;
+    v->i = to;
 }
 
 int tsim__picking_any(const struct tsim_model *m)
@@ -1101,6 +1205,13 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
     if (d->val[K_RELEASE].i == REL_BATCH && !d->val[K_BATCH].set)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "picking '%s' releases by batch but has no 'batch' size", d->name);
+    if (lines_travel(d) && by_crane(d)) {
+        tsim__model_blame_key(m, d->index, K_LINES_TO);
+        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
+                          "picking '%s' has 'lines_to' and 'picked_by': a crane's lines are "
+                          "picked at its I/O point, beside the pack station (give one of the two)",
+                          d->name);
+    }
     return 0;
 }
 
@@ -1172,6 +1283,9 @@ static const struct tsim__key keys[] = {
     [K_LOAD_UNITS] = {"load_units", TSIM__KEY_INT, 0, 1, 1000000000, .dflt = "1",
                        .help = "with pick_from: units one storage load holds (a line opens "
                                "loads; what is left stays open for the next line)"},
+    [K_LINES_TO] = {"lines_to", TSIM__KEY_FORM, 0, .dflt = "none (lines meet in the block)",
+                    .help = "a block each picked line leaves to as an entity, on a way that "
+                            "leads back to this block (the pack station)"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of shipped orders"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -15,6 +15,13 @@ int tsim__picking_is(const struct tsim_model *m, int block);
 /* Does `m` have a picking block, whose shipped orders carry their order data (struct
  * tsim__eorder, sim.h) to the KPIs by product? */
 int tsim__picking_any(const struct tsim_model *m);
+/* Does picking block `block` take entities back, its own order lines (`lines_to`)? 0 for any
+ * other block. */
+int tsim__picking_takes(const struct tsim_model *m, int block);
+/* Where picking block `block` sends its lines (`lines_to`), or -1: none, or not a picking block. */
+int tsim__picking_lines_to(const struct tsim_model *m, int block);
+/* The loader: picking block `block` sends its lines to block `to` (`lines_to`). */
+void tsim__picking_set_lines_to(struct tsim_model *m, int block, int to);
 /* Whether the plant may name order `order` (and its line number `line`, or 0 for none) of picking
  * `block`, as far as the model tells: 0, or -1 with the reason in `err` (not a picking block,
  * orders drawn rather than read from a file, no such order or line). */

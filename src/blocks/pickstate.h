@@ -13,7 +13,7 @@ enum {
     K_ORDERS_FILE, K_RELEASE, K_WAVE, K_BATCH, K_PICKERS, K_TOUR_LINES, K_PICK_LINE, K_PICK_UNIT,
     K_AISLES, K_AISLE_LENGTH, K_AISLE_PITCH, K_LOCATIONS, K_WALK_SPEED, K_PACKERS, K_PACK_TIME,
     K_STOCK, K_ROUTING, K_ORDER_INTERARRIVAL, K_ORDER_LIMIT, K_ORDER_LINES, K_LINE_UNITS, K_DUE,
-    K_PRODUCT, K_PICKED_BY, K_PICK_FROM, K_STOCKOUT, K_LOAD_UNITS
+    K_PRODUCT, K_PICKED_BY, K_PICK_FROM, K_STOCKOUT, K_LOAD_UNITS, K_LINES_TO
 }; /* indices in picking.c's `keys` */
 
 struct tsim__picking {
@@ -37,6 +37,10 @@ struct tsim__picking {
      * tsim__pick_wait), per product the units promised to lines ready again; 0 without. */
     uint64_t reach_off, wait_off, prom_off;
     uint64_t open_off; /* pick_from: per product the units left of the load last opened */
+    /* `lines_to`: the line entities its target refused, waiting to leave, a FIFO ring of entity
+     * slots (room for every line; 0 without) */
+    uint64_t lq_off;
+    uint32_t lq_head, lq_n;
     /* `stockout: wait`: lines waiting for stock and lines ready again (stock came) waiting for a
      * picker, FIFO lists through their wait records, TSIM__NIL: empty */
     uint32_t wait_head, wait_tail, ready_head, ready_tail;
@@ -97,6 +101,9 @@ static inline uint32_t order_of(const int32_t *first, uint32_t n, uint32_t l)
 }
 
 static inline int by_crane(const struct tsim__block_desc *d) { return d->val[K_PICKED_BY].set; }
+
+/* With `lines_to`, each picked line leaves as an entity along it and comes back to the block. */
+static inline int lines_travel(const struct tsim__block_desc *d) { return d->val[K_LINES_TO].set; }
 
 /* An order of the replication, from its arrival. */
 struct tsim__picking_order {

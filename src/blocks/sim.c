@@ -948,7 +948,9 @@ static int check_inject(struct tsim_sim *sim, int block, int product, const char
     int np = sim->m->nproducts > 0 ? sim->m->nproducts : 1;
     if (product < 0 || product >= np) return tsim__fail(TSIM_ENOENT, func, "no product %d", product);
     enum tsim_block_type t = sim->m->blocks[block].type;
-    if (!sim->vt[block]->offer) /* a source */
+    /* a source; a picking block, unless it takes back its order lines (`lines_to`) */
+    if (!sim->vt[block]->offer || (tsim__picking_is(sim->m, block) &&
+                                   !tsim__picking_takes(sim->m, block)))
         return tsim__fail(TSIM_EINVAL, func, "cannot put entities into %s '%s'",
                           tsim_block_type_name(t), sim->m->blocks[block].name);
     return 0;

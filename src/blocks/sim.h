@@ -50,7 +50,9 @@ struct tsim__entity {
 };
 
 /* The order an entity carries: the shipped order of picking block `block` (its order `order` of
- * the block's file or draws, `lines` lines of `units` units in all). It lives in a side table by
+ * the block's file or draws, `lines` lines of `units` units in all), or one line of it (a picking
+ * block with `lines_to`: `line` is 1 + the line's index among the block's lines, `lines` 1 and
+ * `units` the units picked for it; `line` 0: the whole order). It lives in a side table by
  * entity slot (sim->eorders), made only in a model with a picking block, so that the entity keeps
  * its 48 bytes and no path of other models stores or loads it. An entry is the entity's only
  * while `id` is that entity's id (ids start at 1, and 0 is none): a slot that a later entity
@@ -59,7 +61,7 @@ struct tsim__eorder {
     uint64_t id;
     uint64_t units;
     uint32_t block, order, lines;
-    uint32_t pad_;
+    uint32_t line;
 };
 
 /* A mean of durations where only the mean is reported (waits, lead times): a sum of ticks and
@@ -413,12 +415,12 @@ static inline const struct tsim__eorder *tsim__eorder_of(const struct tsim_sim *
     if (!sim->eorders || sim->eorders[e].id != sim->ents[e].id) return NULL;
     return &sim->eorders[e];
 }
-/* Entity `e` carries order `order` of picking block `b` from now on (a model with a picking
- * block only: eorder_on). */
+/* Entity `e` carries order `order` of picking block `b` from now on, or its line `line` (0: the
+ * whole order; a model with a picking block only: eorder_on). */
 static inline void tsim__eorder_set(struct tsim_sim *sim, uint32_t e, uint32_t b, uint32_t order,
-                                    uint32_t lines, uint64_t units)
+                                    uint32_t lines, uint64_t units, uint32_t line)
 {
-    sim->eorders[e] = (struct tsim__eorder){sim->ents[e].id, units, b, order, lines, 0};
+    sim->eorders[e] = (struct tsim__eorder){sim->ents[e].id, units, b, order, lines, line};
 }
 
 /* A CONWIP card (source.c): entity `e` leaves the system, or enters block `b` (out of line;

@@ -9,6 +9,7 @@
  */
 #include "blocks/desc.h"
 #include "blocks/dock.h"
+#include "blocks/picking.h"
 #include "blocks/storage.h"
 #include "core/core.h"
 #include "logic/logic.h"
@@ -635,6 +636,9 @@ void tsim__ld_block(struct loader *ld, struct fy_node *blk, struct pos at0)
         } else if (strcmp(key, "pick_from") == 0) {
             bi->pick_from = v;
             bi->pick_from_pos = kp;
+        } else if (strcmp(key, "lines_to") == 0 && bt->keys[ki].kind == TSIM__KEY_FORM) {
+            bi->lines_to = v;
+            bi->lines_to_pos = kp;
         } else if (strcmp(key, "served_by") == 0) {
             bi->served_by = v;
             bi->served_by_pos = kp;
@@ -693,7 +697,8 @@ static int target(struct loader *ld, struct fy_node *n, struct pos at)
         tsim__ld_err(ld, p, "route into source '%s' (a source takes no entities)", s);
         return -1;
     }
-    if (tsim__block_type((int)tsim_model_block_type(ld->m, b))->flags & TSIM__TYPE_NO_INPUT) {
+    if ((tsim__block_type((int)tsim_model_block_type(ld->m, b))->flags & TSIM__TYPE_NO_INPUT) &&
+        !tsim__picking_takes(ld->m, b)) {
         tsim__ld_err(ld, p, "route into %s '%s' (it takes no entities)",
                      tsim__block_type((int)tsim_model_block_type(ld->m, b))->name, s);
         return -1;
@@ -1143,8 +1148,57 @@ static void load_truck_orders(struct loader *ld, const struct blockinfo *bi)
         tsim__ld_err(ld, bi->appointments_pos, "%s", err);
 }
 
+/* A picking block's 'lines_to': the block its picked lines leave to, itself or one a route may
+ * lead into (read before the routes, which may then lead back into the picking block). */
+static void load_lines_to(struct loader *ld, struct blockinfo *bi)
+{
+    const char *s = tsim__ld_scalar(ld, bi->lines_to, "'lines_to'", bi->lines_to_pos);
+    int t = s ? tsim_model_find_block(ld->m, s) : -1;
+    if (s && t != bi->index) t = target(ld, bi->lines_to, bi->lines_to_pos);
+    /* a wrong one, reported, is kept as the block itself: routes into it are not errors again */
+    tsim__picking_set_lines_to(ld->m, bi->index, t >= 0 ? t : bi->index);
+    if (t >= 0) add_out(bi, t);
+    else ld->route_errors++;
+}
+
+/* The blocks that routes lead to from `from` include `to` (following every route target). */
+static int leads_to(const struct loader *ld, int from, int to)
+{
+    int n = (int)ld->nblk, top = 0, found = from == to;
+    char *seen = tsim__calloc((size_t)n, 1);
+    int *stack = tsim__malloc((size_t)n * sizeof *stack);
+    seen[from] = 1;
+    stack[top++] = from;
+    while (top > 0 && !found) {
+        const struct blockinfo *bi = &ld->blk[stack[--top]];
+        for (int k = 0; k < bi->nout && !found; k++) {
+            int t = bi->out[k];
+            found = t == to;
+            if (!seen[t]) seen[t] = 1, stack[top++] = t;
+        }
+    }
+    tsim__free(seen);
+    tsim__free(stack);
+    return found;
+}
+
+/* Once every route is known: a picking block's 'lines_to' must lead back to it, where its lines
+ * are packed. */
+static void check_lines_to(struct loader *ld, const struct blockinfo *bi)
+{
+    int t = tsim__picking_lines_to(ld->m, bi->index);
+    if (t < 0 || leads_to(ld, t, bi->index)) return;
+    const char *name = tsim_model_block_name(ld->m, bi->index);
+    tsim__ld_err(ld, tsim__ld_pos(bi->lines_to, bi->lines_to_pos),
+                 "'lines_to' of picking '%s' leads to '%s', from which no route comes back to "
+                 "'%s' (its lines must come back to it, to its pack station)",
+                 name, tsim_model_block_name(ld->m, t), name);
+}
+
 void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written)
 {
+    for (size_t i = 0; i < ld->nblk && !ld->stop; i++)
+        if (ld->blk[i].lines_to) load_lines_to(ld, &ld->blk[i]);
     for (size_t i = 0; i < ld->nblk && !ld->stop; i++) {
         if (ld->blk[i].to) load_route(ld, &ld->blk[i]);
         struct blockinfo *bi = &ld->blk[i];
@@ -1156,6 +1210,8 @@ void tsim__ld_connect(struct loader *ld, struct pos blocks_at, int written)
     }
     for (size_t i = 0; i < ld->nblk && !ld->stop; i++) /* once every route is known */
         if (ld->m->blocks[ld->blk[i].index].trucks.orders) load_truck_orders(ld, &ld->blk[i]);
+    for (size_t i = 0; i < ld->nblk && !ld->stop && !ld->route_errors; i++)
+        if (ld->blk[i].lines_to) check_lines_to(ld, &ld->blk[i]);
     if (!ld->stop) check_graph(ld, blocks_at, written);
     if (!ld->stop) tsim__ld_rings(ld);
 }

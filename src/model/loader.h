@@ -41,6 +41,8 @@ struct blockinfo {
     struct pos picked_by_pos;
     struct fy_node *pick_from; /* a picking block's 'pick_from', read once every block exists */
     struct pos pick_from_pos;
+    struct fy_node *lines_to; /* a picking block's 'lines_to', read before the routes */
+    struct pos lines_to_pos;
     struct fy_node *served_by; /* a storage block's 'served_by', read once every block exists */
     struct pos served_by_pos;
     struct fy_node *fleets; /* a charger's 'fleets', read with the network */
