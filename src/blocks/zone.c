@@ -87,6 +87,7 @@ void tsim__zone_init(struct fleet *s, int home)
     for (int k = 0; k < nn; k++) s->whead[k] = s->wtail[k] = s->hfirst[k] = TSIM__NIL;
     for (int k = 0; s->net->segcap && k < s->net->nsegs; k++) s->shead[k] = s->stail[k] = TSIM__NIL;
     s->occ[home] = (int)s->nveh; /* check made sure that home holds them all */
+    s->exact = s->paths->acc > 0 || s->by_len[TO_PICKUP] || s->by_len[LOADED];
     for (uint32_t i = s->nveh; i-- > 0;) hold(s, LINK_AT(i), home);
 }
 
@@ -144,6 +145,22 @@ static int64_t accel_ticks(struct tsim_sim *sim, const struct fleet *s, struct v
     return tsim__ticks(sim, tsim__net_drive_time(x0, x1, top, p->acc, p->dec, d));
 }
 
+/* The ticks vehicle i takes on arc `a` at top speed `sp` of a fleet with acceleration or a draw
+ * per length (`exact`), its draw on the arc set. Apart from enter_arc, so that the fleets without
+ * either (most, and the fleet bench) keep a short enter_arc. */
+static __attribute__((noinline)) int64_t exact_ticks(struct tsim_sim *sim, uint32_t b,
+                                                      struct fleet *s, uint32_t i,
+                                                      const struct tsim__net_arc *a, double sp,
+                                                      int stop)
+{
+    struct vehicle *v = &s->v[i];
+    int64_t dt = s->paths->acc > 0
+                     ? accel_ticks(sim, s, v, a, sp, stop)
+                     : tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed));
+    if (s->by_len[v->drive]) s->hooks->arc_draw(sim, b, s, i, a->length, dt);
+    return dt;
+}
+
 /* Vehicle i holds the node at the end of its arc: it drives the arc (`stop`: and stops there). */
 static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int stop)
 {
@@ -153,10 +170,8 @@ static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     s->occ[a->to]++;
     hold(s, LINK_ARC(i), a->to);
     if (s->net->segcap) s->segocc[a->seg]++;
-    int64_t dt = s->paths->acc > 0
-                     ? accel_ticks(sim, s, v, a, sp, stop)
-                     : tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed));
-    if (s->by_len[v->drive]) s->hooks->arc_draw(sim, b, s, i, a->length, dt);
+    int64_t dt = s->exact ? exact_ticks(sim, b, s, i, a, sp, stop)
+                          : tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed));
     tsim__vehicle_after(sim, b, s, i, dt, EV_NODE);
     if (v->plugged) tsim__zone_unplug(sim, s, i);
 }
