@@ -129,6 +129,81 @@ static void test_accel_zones(void)
     trip("", "  node_capacity: 1\n", 11.5, 9.5);
 }
 
+/* Two vehicles under zone control (every node holds one, the home two) on a one-way loop H -> X
+ * -> P -> D -> H of lengths 1, 1, 0.5 and 0.5; speed 1 empty and loaded, acceleration 1 (so a
+ * drive of length d >= 1 takes d + 1, a shorter one 2 sqrt d); requests at P at 2.5 and 5, loading
+ * `load`, unloading 0.5, `idle: home`. Vehicle 1 takes the first: H -> X -> P without a stop (its
+ * 2-long drive, 1.5 on each arc), at P at 5.5, holding X until then. Vehicle 2 takes the second at
+ * 5 and waits at H for X until 5.5; entering H -> X it finds P held (vehicle 1 loads there), so it
+ * brakes to stand at X: a drive of 1, 2 long, at X at 7.5. Vehicle 1 leaves P as it reaches D, √2
+ * after its loading ends. */
+static void brake_run(const char *load, double end, double delivery, double waits, double wait)
+{
+    char text[2048];
+    snprintf(text, sizeof text,
+             "name: brake\n"
+             "time_unit: min\n"
+             "blocks:\n"
+             "  - source: in\n"
+             "    interarrival: 2.5\n"
+             "    limit: 2\n"
+             "    to: amr\n"
+             "  - fleet: amr\n"
+             "    count: 2\n"
+             "    speed: 1\n"
+             "    load: %s\n"
+             "    unload: 0.5\n"
+             "    idle: home\n"
+             "    acceleration: 1\n"
+             "    to: out\n"
+             "  - sink: out\n"
+             "network:\n"
+             "  nodes: [H, X, P, D]\n"
+             "  segments:\n"
+             "    - {from: H, to: X, length: 1, one_way: true}\n"
+             "    - {from: X, to: P, length: 1, one_way: true}\n"
+             "    - {from: P, to: D, length: 0.5, one_way: true}\n"
+             "    - {from: D, to: H, length: 0.5, one_way: true}\n"
+             "  node_capacity: 1\n"
+             "  zones: {H: 2}\n"
+             "  at: {in: P, amr: H, out: D}\n",
+             load);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(text, "brake.yaml", &m);
+    if (!sim) return;
+    int f = tsim_model_find_block(m, "amr");
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    /* Each timed step is rounded to a tick (1e-6 min), half a tick at most: the longest chain here
+     * has 12 steps, so 1e-5 holds it and still parts the times of the two rules (0.09, 0.5). */
+    CHECK_NEAR(tsim_sim_now(sim), end, 1e-5);
+    CHECK_NEAR(kpi(&r, f, "deliveries"), 2, 0);
+    CHECK_NEAR(kpi(&r, f, "delivery_time"), delivery, 1e-5);
+    CHECK_NEAR(kpi(&r, f, "zone_waits"), waits, 0);
+    CHECK_NEAR(kpi(&r, f, "zone_wait"), wait / (2 * end), 1e-6);
+    CHECK_NEAR(kpi(&r, f, "deadlocks"), 0, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
+/* Loading 1.5: vehicle 1 leaves P at 7 + √2, so vehicle 2, standing at X from 7.5, waits there
+ * and starts again from standstill: X -> P 2, at P at 9 + √2, loaded at 10.5 + √2, at D √2 later
+ * (vehicle 1 went home at 7.5 + 2√2), handed over at 11 + 2√2, home at 11 + 3√2. Deliveries 5 +
+ * √2 and 6 + 2√2 after their requests; two waits, 0.5 at H and 7 + √2 - 7.5 at X: √2 in all.
+ * (Had vehicle 2 kept its speed, it would have reached X at 7 and waited 0.5 longer.)
+ * Loading 0.5: P is given back at 6 + √2, while vehicle 2 brakes; it stands at X at 7.5 all the
+ * same and starts again at once: at P at 9.5, loaded at 10, at D at 10 + √2 (vehicle 1 left it
+ * at 6.5 + 2√2), handed over 0.5 later, home at 10.5 + 2√2. Deliveries 4 + √2 and 5.5 + √2 after
+ * their requests, one wait of 0.5 (at H). (Keeping its speed to X and stopping there at once, it
+ * would have ended at 9 + 3√2, 0.09 sooner.) */
+static void test_accel_zone_brake(void)
+{
+    double r2 = sqrt(2);
+    brake_run("1.5", 11 + 3 * r2, 5.5 + 1.5 * r2, 2, r2);
+    brake_run("0.5", 10.5 + 2 * r2, 4.75 + r2, 1, 0.5);
+}
+
 /* The first error of the trip with fleet keys `keys` must contain `want`. */
 static void bad(const char *keys, const char *want)
 {
@@ -157,6 +232,7 @@ int main(void)
     RUN(test_accel_limit);
     RUN(test_accel_tables);
     RUN(test_accel_zones);
+    RUN(test_accel_zone_brake);
     RUN(test_accel_bad);
     return CHECK_DONE();
 }
