@@ -117,11 +117,11 @@ static void test_accel_limit(void)
 
 /* The travel tables hold the same times, so the dispatch's nearest vehicle and the chargers'
  * choice see them: home to the pickup 4 sqrt 2 empty, the pickup to the drop 8 loaded, the drop
- * home 4 empty; without acceleration 2, 6 and 1. */
-static void tables(const char *keys, double hp, double pd, double dh)
+ * home 4 empty; without acceleration 2, 6 and 1. `ways`: the segments from P to D (NULL: via_m). */
+static void tables_pd(const char *keys, const char *ways, double hp, double pd, double dh)
 {
     char text[4096];
-    trip_text(text, sizeof text, keys, NULL, NULL);
+    trip_text(text, sizeof text, keys, ways, NULL);
     struct tsim_model *m = model_must_load(text, "fleet.yaml");
     if (!m) return;
     int f = tsim_model_find_block(m, "amr");
@@ -130,7 +130,17 @@ static void tables(const char *keys, double hp, double pd, double dh)
     CHECK_NEAR(p->empty[P_HOME * np + P_PICKUP], hp, 1e-12);
     CHECK_NEAR(p->loaded[P_PICKUP * np + 2], pd, 1e-12);
     CHECK_NEAR(p->empty[2 * np + P_HOME], dh, 1e-12);
+    /* The loaded path from P goes through M first (the hops are kept with acceleration). */
+    const struct tsim__network *net = m->net;
+    int pn = tsim__net_find(net, "P"), mn = tsim__net_find(net, "M");
+    if (p->hop_loaded)
+        CHECK(p->hop_loaded[2 * net->nnodes + pn] == tsim__net_arc_between(net, pn, mn));
     tsim_model_destroy(m);
+}
+
+static void tables(const char *keys, double hp, double pd, double dh)
+{
+    tables_pd(keys, NULL, hp, pd, dh);
 }
 
 static void test_accel_tables(void)
@@ -139,63 +149,29 @@ static void test_accel_tables(void)
     tables("    acceleration: 0.5\n", 4 * sqrt(2), 8, 4);
 }
 
-/* Where the choice of path matters: from P to D the way through F is 16 long with no limit, the
- * way through S 6 long at a limit of 1; the vehicle's top speed is 4. At top speed F's way takes
- * 4 and S's 6, so the paths (least time at top speed) go through F. With acceleration 0.5 F's
- * way is a triangle, 2 sqrt(16 / 0.5) = 8 sqrt 2 (11.31): it never reaches 4; S's would be a
- * trapezoid, 6 / 1 + 1 / (2 x 0.5) x 2 = 8. The vehicle still drives through F, and the tables
- * hold that drive's time, 8 sqrt 2, not the 8 of the path it does not take (docs/logistics.md,
- * "Acceleration"). One request at 1, picked up where the vehicle stands (P), loaded in 1,
- * unloaded in 0.5: the end at 2.5 plus the drive, with or without zones (without a wait the
- * vehicle keeps its speed through F). */
-static void path_run(const char *keys, const char *net, double drive)
-{
-    char text[2048];
-    snprintf(text, sizeof text,
-             "name: ways\n"
-             "time_unit: min\n"
-             "blocks:\n"
-             "  - source: in\n"
-             "    interarrival: 1\n"
-             "    limit: 1\n"
-             "    to: amr\n"
-             "  - fleet: amr\n"
-             "    count: 1\n"
-             "    speed: 4\n"
-             "    load: 1\n"
-             "    unload: 0.5\n"
-             "%s"
-             "    to: out\n"
-             "  - sink: out\n"
-             "network:\n"
-             "  nodes: [P, F, S, D]\n"
-             "  segments:\n"
-             "    - {from: P, to: F, length: 8, one_way: true}\n"
-             "    - {from: F, to: D, length: 8, one_way: true}\n"
-             "    - {from: P, to: S, length: 3, one_way: true, speed_limit: 1}\n"
-             "    - {from: S, to: D, length: 3, one_way: true, speed_limit: 1}\n"
-             "    - {from: D, to: P, length: 2, one_way: true}\n"
-             "%s"
-             "  at: {in: P, amr: P, out: D}\n",
-             keys, net);
-    struct arun a;
-    if (!arun_open(&a, text, 2.5 + drive, 1, 1.5 + drive, 1e-6)) return;
-    const struct tsim__net_paths *p = a.m->net->paths[a.f];
-    int np = p->nplaces, nn = a.m->net->nnodes;
-    CHECK_NEAR(p->loaded[P_PICKUP * np + 2], drive, 1e-12);
-    int pf = tsim__net_arc_between(a.m->net, tsim__net_find(a.m->net, "P"),
-                                   tsim__net_find(a.m->net, "F"));
-    CHECK(pf >= 0);
-    /* The first arc from P toward D: F's (the hops are kept with acceleration or zones). */
-    if (p->hop_loaded) CHECK(p->hop_loaded[2 * nn + tsim__net_find(a.m->net, "P")] == pf);
-    arun_close(&a);
-}
+/* Where the choice of path matters: from P to D the way through M is 16 long with no limit, the
+ * direct segment 6 long at a limit of 0.25; loaded, the vehicle's top speed is 1. At top speed
+ * M's way takes 16 and the direct one 24, so the paths (least time at top speed) go through M.
+ * With acceleration 0.01 a drive needs 1 / (2 x 0.01) = 50 to reach 1, and 0.25^2 / 0.02 =
+ * 3.125 to reach 0.25: both ways are triangles, M's 2 sqrt(16 / 0.01) = 80, the direct one's
+ * 2 sqrt(6 / 0.01) = 20 sqrt 6 (49.0). The vehicle still drives through M, and the tables hold
+ * that drive's 80, not the 49 of the way it does not take (docs/logistics.md, "Which path"). The
+ * empty legs are triangles too: H->P 2 sqrt(4 / 0.01) = 40, D->H 2 sqrt(2 / 0.01) = 20 sqrt 2. So:
+ * at P at 41, loaded at 42, at D at 122, handed over at 122.5 (121.5 after the request), home at
+ * 122.5 + 20 sqrt 2; with zones the same (no wait: it keeps its speed through M). Without
+ * acceleration: 2, 16 and 1, the end at 21.5. */
+static const char ways[] = "    - {from: P, to: M, length: 8, one_way: true}\n"
+                           "    - {from: M, to: D, length: 8, one_way: true}\n"
+                           "    - {from: P, to: D, length: 6, one_way: true, speed_limit: 0.25}\n";
 
 static void test_accel_path_choice(void)
 {
-    path_run("", "", 4); /* S's way would take 6 */
-    path_run("    acceleration: 0.5\n", "", 8 * sqrt(2));
-    path_run("    acceleration: 0.5\n", "  node_capacity: 1\n", 8 * sqrt(2));
+    const char *acc = "    acceleration: 0.01\n";
+    trip_pd("", ways, NULL, 21.5, 19.5);
+    tables_pd("", ways, 2, 16, 1);
+    trip_pd(acc, ways, NULL, 122.5 + 20 * sqrt(2), 121.5);
+    trip_pd(acc, ways, "  node_capacity: 1\n", 122.5 + 20 * sqrt(2), 121.5);
+    tables_pd(acc, ways, 40, 80, 20 * sqrt(2));
 }
 
 /* Under zone control (every node holds one vehicle) the vehicle drives node by node; with no
@@ -208,14 +184,14 @@ static void test_accel_zones(void)
     trip("", "  node_capacity: 1\n", 11.5, 9.5);
 }
 
-/* Two vehicles under zone control (every node holds one, the home two) on a one-way loop H -> X
- * -> P -> D -> H of lengths 1, 1, 0.5 and 0.5; speed 1 empty and loaded, acceleration 1 (so a
- * drive of length d >= 1 takes d + 1, a shorter one 2 sqrt d); requests at P at 2.5 and 5, loading
+/* Two vehicles under zone control (every node holds one, the home two) on a one-way loop H -> X ->
+ * P -> D -> H of lengths 1, 1, 0.5 and 0.5; speed 1 empty and loaded, acceleration 1 (so a drive
+ * of length d >= 1 takes d + 1, a shorter one 2 sqrt d); requests at P at 2.5 and 5, loading
  * `load`, unloading 0.5, `idle: home`. Vehicle 1 takes the first: H -> X -> P without a stop (its
  * 2-long drive, 1.5 on each arc), at P at 5.5, holding X until then. Vehicle 2 takes the second at
  * 5 and waits at H for X until 5.5; entering H -> X it finds P held (vehicle 1 loads there), so it
- * brakes to stand at X: a drive of 1, 2 long, at X at 7.5. Vehicle 1 leaves P as it reaches D, √2
- * after its loading ends. */
+ * brakes to stand at X: a drive of 1, 2 long, at X at 7.5. Vehicle 1 leaves P as it reaches D,
+ * sqrt 2 after its loading ends. */
 static void brake_run(const char *load, double end, double delivery, double waits, double wait)
 {
     char text[2048];
@@ -257,16 +233,16 @@ static void brake_run(const char *load, double end, double delivery, double wait
     arun_close(&a);
 }
 
-/* Loading 1.5: vehicle 1 leaves P at 7 + √2, so vehicle 2, standing at X from 7.5, waits there
- * and starts again from standstill: X -> P 2, at P at 9 + √2, loaded at 10.5 + √2, at D √2 later
- * (vehicle 1 went home at 7.5 + 2√2), handed over at 11 + 2√2, home at 11 + 3√2. Deliveries 5 +
- * √2 and 6 + 2√2 after their requests; two waits, 0.5 at H and 7 + √2 - 7.5 at X: √2 in all.
- * (Had vehicle 2 kept its speed, it would have reached X at 7 and waited 0.5 longer.)
- * Loading 0.5: P is given back at 6 + √2, while vehicle 2 brakes; it stands at X at 7.5 all the
- * same and starts again at once: at P at 9.5, loaded at 10, at D at 10 + √2 (vehicle 1 left it
- * at 6.5 + 2√2), handed over 0.5 later, home at 10.5 + 2√2. Deliveries 4 + √2 and 5.5 + √2 after
- * their requests, one wait of 0.5 (at H). (Keeping its speed to X and stopping there at once, it
- * would have ended at 9 + 3√2, 0.09 sooner.) */
+/* Loading 1.5: vehicle 1 leaves P at 7 + sqrt 2, so vehicle 2, standing at X from 7.5, waits there
+ * and starts again from standstill: X -> P 2, at P at 9 + sqrt 2, loaded at 10.5 + sqrt 2, at D
+ * sqrt 2 later (vehicle 1 went home at 7.5 + 2 sqrt 2), handed over at 11 + 2 sqrt 2, home at 11 +
+ * 3 sqrt 2. Deliveries 5 + sqrt 2 and 6 + 2 sqrt 2 after their requests; two waits, 0.5 at H and 7
+ * + sqrt 2 - 7.5 at X: sqrt 2 in all. (Had vehicle 2 kept its speed, it would have reached X at 7
+ * and waited 0.5 longer.) Loading 0.5: P is given back at 6 + sqrt 2, while vehicle 2 brakes; it
+ * stands at X at 7.5 all the same and starts again at once: at P at 9.5, loaded at 10, at D at 10
+ * + sqrt 2 (vehicle 1 left it at 6.5 + 2 sqrt 2), handed over 0.5 later, home at 10.5 + 2 sqrt 2.
+ * Deliveries 4 + sqrt 2 and 5.5 + sqrt 2 after their requests, one wait of 0.5 (at H). (Keeping
+ * its speed to X and stopping there at once, it would have ended at 9 + 3 sqrt 2, 0.09 sooner.) */
 static void test_accel_zone_brake(void)
 {
     double r2 = sqrt(2);
