@@ -155,11 +155,11 @@ static void test_accel_tables(void)
  * With acceleration 0.01 a drive needs 1 / (2 x 0.01) = 50 to reach 1, and 0.25^2 / 0.02 =
  * 3.125 to reach 0.25: both ways are triangles, M's 2 sqrt(16 / 0.01) = 80, the direct one's
  * 2 sqrt(6 / 0.01) = 20 sqrt 6 (49.0). The vehicle still drives through M, and the tables hold
- * that drive's 80, not the 49 of the way it does not take (docs/logistics.md, "Which path"). The
- * empty legs are triangles too: H->P 2 sqrt(4 / 0.01) = 40, D->H 2 sqrt(2 / 0.01) = 20 sqrt 2. So:
- * at P at 41, loaded at 42, at D at 122, handed over at 122.5 (121.5 after the request), home at
- * 122.5 + 20 sqrt 2; with zones the same (no wait: it keeps its speed through M). Without
- * acceleration: 2, 16 and 1, the end at 21.5. */
+ * that drive's 80, not the 49 of the way it does not take (docs/logistics.md, "Which path, with
+ * acceleration"). The empty legs are triangles too: H->P 2 sqrt(4 / 0.01) = 40, D->H
+ * 2 sqrt(2 / 0.01) = 20 sqrt 2. So: at P at 41, loaded at 42, at D at 122, handed over at 122.5
+ * (121.5 after the request), home at 122.5 + 20 sqrt 2; with zones the same (no wait: it keeps
+ * its speed through M). Without acceleration: 2, 16 and 1, the end at 21.5. */
 static const char ways[] = "    - {from: P, to: M, length: 8, one_way: true}\n"
                            "    - {from: M, to: D, length: 8, one_way: true}\n"
                            "    - {from: P, to: D, length: 6, one_way: true, speed_limit: 0.25}\n";
