@@ -200,8 +200,10 @@ static int carry_check(const struct tsim_model *m, const struct tsim__block_desc
 
 /* Each leg of `p` at speed `speed` (`loaded` or empty), driven along the hops: with
  * acceleration its time replaces the one at top speed (the path stays the least-time one at top
- * speed: acceleration changes a leg's time, not its choice); with `per_len` its length is kept;
- * with zones and acceleration, the length left to each place from every node. */
+ * speed, which is the least-time one with acceleration too where the top speed is the same on
+ * every segment, but need not be where it varies: docs/logistics.md, "Which path, with
+ * acceleration"); with `per_len` its length is kept; with zones and acceleration, the length
+ * left to each place from every node. */
 static void legs(struct tsim__network *net, struct tsim__net_paths *p, double speed, int loaded,
                  int per_len)
 {

@@ -87,6 +87,7 @@ void tsim__zone_init(struct fleet *s, int home)
     for (int k = 0; k < nn; k++) s->whead[k] = s->wtail[k] = s->hfirst[k] = TSIM__NIL;
     for (int k = 0; s->net->segcap && k < s->net->nsegs; k++) s->shead[k] = s->stail[k] = TSIM__NIL;
     s->occ[home] = (int)s->nveh; /* check made sure that home holds them all */
+    s->exact = s->paths->acc > 0 || s->by_len[TO_PICKUP] || s->by_len[LOADED];
     for (uint32_t i = s->nveh; i-- > 0;) hold(s, LINK_AT(i), home);
 }
 
@@ -127,21 +128,56 @@ void tsim__zone_unplug(struct tsim_sim *sim, struct fleet *s, uint32_t i)
     tsim__charger_leave(sim, s->hooks->charger(sim, s, s->v[i].place));
 }
 
+/* With acceleration: whether vehicle v, about to drive arc `a` to a node short of its leg's end,
+ * brakes to stand at that node: the node after it on its path is full or waited for, or the
+ * segment to it is blocked, now, as it enters the arc (what tsim__zone_step would find there). */
+static int brakes(const struct fleet *s, const struct vehicle *v, const struct tsim__net_arc *a)
+{
+    const int *hop = v->drive == LOADED ? s->paths->hop_loaded : s->paths->hop_empty;
+    const struct tsim__net_arc *n =
+        &s->net->arc[hop[(size_t)v->to_place * (size_t)s->net->nnodes + (size_t)a->to]];
+    return s->whead[n->to] != TSIM__NIL || node_full(s, n->to) || seg_blocked(s, n->seg);
+}
+
 /* With acceleration, the time vehicle i takes on arc `a` at top speed `sp` (`run` after it last
- * stood still): as a part of one drive from there to the end of its leg, or, when `stop` (it
- * backs off), to the end of the arc. A vehicle keeps its speed through the nodes it passes and
- * stops only where it waits, at the end of its leg and where it backs off to; where it finds it
- * must wait, it stops at once (the slowing down before a wait it did not foresee is left out). */
+ * stood still): as a part of one drive from there to where it will stand next. That is the end
+ * of its leg, unless it brakes at the arc's end (brakes(): it would wait there) or `stop` (it
+ * backs off). So a vehicle keeps its speed through the nodes it passes, and slows to stand where
+ * it waits. The look is one node ahead, as the vehicle enters the arc: it stands at the arc's
+ * end even when the node ahead is given back while it brakes (it starts again from standstill),
+ * and a node taken while it drives the arc at speed stops it at once at the arc's end (the
+ * slowing down before a wait it could not foresee is left out). An arc too short to brake on
+ * from the speed the vehicle has slows it at once to the speed it can stop from, as a lower speed
+ * limit does. */
 static int64_t accel_ticks(struct tsim_sim *sim, const struct fleet *s, struct vehicle *v,
                            const struct tsim__net_arc *a, double sp, int stop)
 {
     const struct tsim__net_paths *p = s->paths;
     const double *rem = v->drive == LOADED ? p->rem_loaded : p->rem_empty;
-    double x0 = v->run, x1 = x0 + a->length;
-    double d = stop ? x1 : x1 + rem[(size_t)v->to_place * (size_t)s->net->nnodes + (size_t)a->to];
-    v->run = stop ? 0 : x1;
+    double x0 = v->run, x1 = x0 + a->length, d = x1;
+    if (!stop) {
+        double r = rem[(size_t)v->to_place * (size_t)s->net->nnodes + (size_t)a->to];
+        if (r > 0 && !brakes(s, v, a)) d = x1 + r;
+    }
+    v->run = d > x1 ? x1 : 0;
     double top = tsim__net_arc_speed(a, sp, p->cls_speed);
     return tsim__ticks(sim, tsim__net_drive_time(x0, x1, top, p->acc, p->dec, d));
+}
+
+/* The ticks vehicle i takes on arc `a` at top speed `sp` of a fleet with acceleration or a draw
+ * per length (`exact`), its draw on the arc set. Apart from enter_arc, so that the fleets without
+ * either (most, and the fleet bench) keep a short enter_arc. */
+static __attribute__((noinline)) int64_t exact_ticks(struct tsim_sim *sim, uint32_t b,
+                                                      struct fleet *s, uint32_t i,
+                                                      const struct tsim__net_arc *a, double sp,
+                                                      int stop)
+{
+    struct vehicle *v = &s->v[i];
+    int64_t dt = s->paths->acc > 0
+                     ? accel_ticks(sim, s, v, a, sp, stop)
+                     : tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed));
+    if (s->by_len[v->drive]) s->hooks->arc_draw(sim, b, s, i, a->length, dt);
+    return dt;
 }
 
 /* Vehicle i holds the node at the end of its arc: it drives the arc (`stop`: and stops there). */
@@ -153,10 +189,8 @@ static void enter_arc(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_
     s->occ[a->to]++;
     hold(s, LINK_ARC(i), a->to);
     if (s->net->segcap) s->segocc[a->seg]++;
-    int64_t dt = s->paths->acc > 0
-                     ? accel_ticks(sim, s, v, a, sp, stop)
-                     : tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed));
-    if (s->by_len[v->drive]) s->hooks->arc_draw(sim, b, s, i, a->length, dt);
+    int64_t dt = s->exact ? exact_ticks(sim, b, s, i, a, sp, stop)
+                          : tsim__ticks(sim, tsim__net_arc_time(a, sp, s->paths->cls_speed));
     tsim__vehicle_after(sim, b, s, i, dt, EV_NODE);
     if (v->plugged) tsim__zone_unplug(sim, s, i);
 }

@@ -36,13 +36,13 @@ struct vehicle {
     uint64_t blocked_seq; /* order of becoming blocked, for the hand-over retries */
     int node, arc;        /* with zones: see the invariants */
     int back;             /* with zones: the arc by which it came to `node` (-1: none) */
-    int plugged;          /* with zones: charged, it keeps its point until it drives off */
-    int wseg;             /* with zones: it waits (ZONE_WAIT) for the segment of `arc`, not for
-                           * the node at its end */
     int drive;            /* with zones: the driving state (TO_PICKUP, LOADED, TO_HOME) of its leg */
+    uint32_t wnext;       /* with zones: the next vehicle in the queue of the node it waits for */
+    unsigned char plugged; /* with zones: charged, it keeps its point until it drives off */
+    unsigned char wseg;   /* with zones: it waits (ZONE_WAIT) for the segment of `arc`, not for
+                           * the node at its end */
     double run;           /* with zones and acceleration: the length from where it last stood
                            * still to the end of its arc (or to its node) */
-    uint32_t wnext;       /* with zones: the next vehicle in the queue of the node it waits for */
     int64_t ticks[NSTATES]; /* time in each state since the statistics restart, `since` excluded */
     uint64_t deliveries;    /* hand-overs since the statistics restart */
     double level;           /* with a battery: its charge in kWh at `lvl_at` */
@@ -55,13 +55,17 @@ struct vehicle {
     uint64_t ev;            /* its timed step's event (EV_ARRIVE, EV_LOADED, EV_UNLOADED, EV_NODE)
                              * while one is pending, 0: none */
     int64_t ev_at;          /* when that event falls */
-    int ev_kind;            /* its kind; while FAILED: the kind of the step paused, -1: none */
-    int resume;             /* while FAILED: the state it goes back to after its repair */
+    signed char ev_kind;    /* its kind; while FAILED: the kind of the step paused, -1: none */
+    signed char resume;     /* while FAILED: the state it goes back to after its repair */
+    unsigned char due;      /* failures waiting for the vehicle to stop (FAIL_MODEL, FAIL_PLANT) */
+    unsigned char down;     /* while FAILED: what holds it (FAIL_MODEL: a repair, FAIL_PLANT) */
     int64_t rest;           /* while FAILED: the ticks its paused step has left */
-    int due;                /* failures waiting for the vehicle to stop (FAIL_MODEL, FAIL_PLANT) */
-    int down;               /* while FAILED: what holds it (FAIL_MODEL: a repair, FAIL_PLANT) */
     uint64_t failures;      /* failures since the statistics restart */
 };
+/* 256 bytes on a 64-bit host, a power of two, so that finding v[i] is a shift, not a multiply:
+ * at 272 bytes every vehicle access on the zones' hot path cost more (the fleet bench, callgrind:
+ * 15,932 M instructions at 272 bytes, 15,330 M at 256 with enter_arc's short path). */
+_Static_assert(sizeof(struct vehicle) == 256 || sizeof(void *) < 8, "struct vehicle grew");
 enum { FAIL_MODEL = 1, FAIL_PLANT = 2 }; /* a vehicle's `due` and `down`: the model's failure
                                           * draws, the plant's report (VDA 5050) */
 
@@ -110,6 +114,8 @@ struct fleet {
     uint64_t late_all;   /* the same since the sim began (a forecast counts from it) */
     int zoned;
     int back_off;          /* with zones: the deadlock rule is `back_off` */
+    int exact;             /* with zones: acceleration or a draw per length (by_len) make each
+                            * arc's time or draw more than its length over its top speed */
     const struct tsim__zone_hooks *hooks; /* set by init; a clone's copy still points at it */
     const struct tsim__network *net;
     int *occ;              /* with zones, per node: vehicles holding it */
@@ -192,7 +198,8 @@ size_t tsim__zone_size(const struct tsim__network *net, size_t nveh);
 /* Points the arrays after v[] (tsim__zone_size counted them) into the state: after init, and
  * whenever the state has moved (a clone copies it byte for byte, pointers included). */
 void tsim__zone_arrays(struct fleet *s);
-/* Zone control starts: every vehicle stands at node `home`, which holds them all. */
+/* Zone control starts: every vehicle stands at node `home`, which holds them all; `exact` is set
+ * from the paths' acceleration and the draws per length (`by_len`, set before). */
 void tsim__zone_init(struct fleet *s, int home);
 /* Vehicle i stands at a node short of its leg's end: on to the next node, or it waits. */
 void tsim__zone_step(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
