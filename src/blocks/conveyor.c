@@ -166,7 +166,7 @@ static inline void sync(struct conveyor *s, int64_t now)
 }
 
 /* Item i's front, counted from the entry (i from the front item). */
-static inline double pos(struct conveyor *s, uint32_t i, double T)
+static inline double belt_pos(struct conveyor *s, uint32_t i, double T)
 {
     if (i < s->q) return at(s, i)->b;
     return T - at(s, i)->b;
@@ -204,7 +204,7 @@ static inline int64_t ticks_for(const struct conveyor *s, double dist)
 static int entry_clear(struct conveyor *s, int64_t now)
 {
     if (s->n == 0) return 1;
-    return s->n < s->cap && pos(s, s->n - 1, travel(s, now)) >= at(s, s->n - 1)->p - s->eps;
+    return s->n < s->cap && belt_pos(s, s->n - 1, travel(s, now)) >= at(s, s->n - 1)->p - s->eps;
 }
 
 /* Whether the belt moves: running, at a speed above 0. */
@@ -234,7 +234,7 @@ static void sched_arrive(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
     tsim__cancel(sim, s->ev_arrive);
     s->ev_arrive = 0;
     if (!moving(s) || s->q == s->n || (s->q == 0 && s->blocked)) return;
-    int64_t dt = ticks_for(s, stop_of(s) - pos(s, s->q, travel(s, sim->now)));
+    int64_t dt = ticks_for(s, stop_of(s) - belt_pos(s, s->q, travel(s, sim->now)));
     s->ev_arrive = tsim__schedule_slot(sim, s->h.slot + EV_ARRIVE, sim->now + dt, b, EV_ARRIVE, 0);
 }
 
@@ -249,7 +249,7 @@ static void sched_clear(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
     int64_t dt;
     if (entry_clear(s, sim->now)) dt = 0;
     else if (moving(s) && s->n > s->q && s->n < s->cap)
-        dt = ticks_for(s, at(s, s->n - 1)->p - pos(s, s->n - 1, travel(s, sim->now)));
+        dt = ticks_for(s, at(s, s->n - 1)->p - belt_pos(s, s->n - 1, travel(s, sim->now)));
     else return;
     s->ev_clear = tsim__schedule_slot(sim, s->h.slot + EV_CLEAR, sim->now + dt, b, EV_CLEAR, 0);
 }
