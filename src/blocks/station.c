@@ -948,10 +948,13 @@ int tsim__station_check(const struct tsim_model *m, const struct tsim__block_des
     /* Which products reach a machine depends on the routes; a product that arrives with no
      * processing time of its own is processed in zero time (the loader checks the product flow
      * and reports it with a position). */
-    if (!b->process.has_default && b->process.n == 0 && !b->sheet)
+    const struct tsim__block_type *t = tsim__block_type(b->type);
+    if (!b->process.has_default && b->process.n == 0 && !b->sheet) {
+        tsim__model_blame_key(m, b->index, tsim__key_index(t, "process"));
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "'%s' has no processing time", b->name);
+    }
     if (b->need.pool >= 0 && b->need.count > m->pools[b->need.pool].count) {
-        tsim__model_blame_key(m, b->index, tsim__key_index(tsim__block_type(b->type), "needs"));
+        tsim__model_blame_key(m, b->index, tsim__key_index(t, "needs"));
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "'%s' needs more operators than pool '%s' has", b->name,
                           m->pools[b->need.pool].name);
