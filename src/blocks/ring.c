@@ -17,7 +17,9 @@
  * before it (a full block takes nothing, so the one before it is refused when it next sends),
  * or a conveyor's queue closing up while it is refused: so the check runs only then, and only
  * for blocks on a ring that the loader warned of (desc->ring, model/loadconv.c; a conveyor
- * checks whenever it is refused). Models without such a ring pay one test of a flag per refusal.
+ * checks whenever it is refused). Models without such a ring pay one test of a flag at each
+ * refusal of a machine (station.c) and nothing else: a buffer of such a ring sends through its
+ * rules' path (buffer.c, SEND_RING), so the path of every other buffer has no test at all.
  */
 #include "blocks/sim.h"
 
