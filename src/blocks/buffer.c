@@ -222,10 +222,10 @@ static void unindex(struct tsim_sim *sim, struct tsim__buffer *q, uint32_t e, ui
 }
 
 /* forward of a buffer that does not send its head alone (`ruled`): the choice, the rule's or
- * the index's (SEND_RING: the head), is sent while the next block takes; it is unlinked from wherever it sits in the
- * queue. The first of the index is the rule's choice: the least key, ties to the earlier
- * arrival, as rules.c's scan; a head whose key is a NaN wins that scan (no key compares below
- * it), and so is sent here too. */
+ * the index's (SEND_RING: the head), is sent while the next block takes; it is unlinked from
+ * wherever it sits in the queue. The first of the index is the rule's choice: the least key,
+ * ties to the earlier arrival, as rules.c's scan; a head whose key is a NaN wins that scan (no
+ * key compares below it), and so is sent here too. */
 static __attribute__((noinline)) uint64_t forward_ruled(struct tsim_sim *sim, uint32_t b,
                                                          struct tsim__buffer *q)
 {

@@ -390,7 +390,13 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
 static void pull(struct tsim_sim *sim, uint32_t b)
 {
     struct conveyor *s = tsim__state(sim, b);
-    if (!s->blocked || !send_front(sim, b, s)) return;
+    if (!s->blocked) return;
+    if (!send_front(sim, b, s)) {
+        /* Refused again: the room it was woken for went to another, and the ring may have
+         * closed behind it. */
+        tsim__ring_check(sim, b);
+        return;
+    }
     released(sim, b, tsim__state(sim, b));
 }
 
