@@ -165,18 +165,24 @@ static int set_product(struct tsim_model *m, int b, const struct tsim__value *v)
     return tsim_assembly_set_product(m, b, (int)v->i);
 }
 
+enum { K_PARTS }; /* in `keys` */
+
+/* The station's checks (each at the key it is about: `process`, `needs`), then the parts: an
+ * error at `parts` when the file gives it, else at the block. */
 static int check(const struct tsim_model *m, const struct tsim__block_desc *b)
 {
     int rc = tsim__station_check(m, b);
     if (rc) return rc;
-    if (b->parts_n == 0)
+    if (b->parts_n == 0) {
+        tsim__model_blame_key(m, b->index, K_PARTS);
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "assembly '%s' has no parts", b->name);
+    }
     return 0;
 }
 
 static const struct tsim__key keys[] = {
-    {"parts", TSIM__KEY_FORM, TSIM__KEY_REQUIRED, .dflt = "required",
-     .help = "{PRODUCT: count, ...}: how many of each product make one set"},
+    [K_PARTS] = {"parts", TSIM__KEY_FORM, TSIM__KEY_REQUIRED, .dflt = "required",
+                 .help = "{PRODUCT: count, ...}: how many of each product make one set"},
     TSIM__STATION_PROCESS,
     {"product", TSIM__KEY_PRODUCT, 0, .dflt = "the product of the first part",
      .help = "the product of the assembled entity", .set = set_product},

@@ -34,6 +34,9 @@ enum {
     SEND_SCAN,  /* a rule, asked over the whole queue */
     SEND_INDEX, /* a rule with a static key: the first of the index; the list in arrival order */
     SEND_ORDER, /* priority, spt, edd: the head of the list, which the index keeps in order */
+    SEND_RING,  /* a buffer that would send its head, on a ring the loader warned of (desc ring):
+                 * the head, by forward_ruled, which runs the gridlock check when it is refused;
+                 * so forward, the path of every other buffer, pays nothing for it */
 };
 
 /* An ordered discipline walks the list to place an arrival while the queue is shorter than
@@ -96,6 +99,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     q->ruled = send_mode(sim, d, q);
     q->ordered = q->ruled == SEND_ORDER;
     if (q->ordered) q->ruled = SEND_HEAD; /* until the queue is long */
+    if (d->ring && q->ruled == SEND_HEAD) q->ruled = SEND_RING; /* its queue is never indexed */
 }
 
 static double key(struct tsim_sim *sim, const struct tsim__buffer *q, enum tsim_discipline disc,
@@ -218,10 +222,10 @@ static void unindex(struct tsim_sim *sim, struct tsim__buffer *q, uint32_t e, ui
 }
 
 /* forward of a buffer that does not send its head alone (`ruled`): the choice, the rule's or
- * the index's, is sent while the next block takes; it is unlinked from wherever it sits in the
- * queue. The first of the index is the rule's choice: the least key, ties to the earlier
- * arrival, as rules.c's scan; a head whose key is a NaN wins that scan (no key compares below
- * it), and so is sent here too. */
+ * the index's (SEND_RING: the head), is sent while the next block takes; it is unlinked from
+ * wherever it sits in the queue. The first of the index is the rule's choice: the least key,
+ * ties to the earlier arrival, as rules.c's scan; a head whose key is a NaN wins that scan (no
+ * key compares below it), and so is sent here too. */
 static __attribute__((noinline)) uint64_t forward_ruled(struct tsim_sim *sim, uint32_t b,
                                                          struct tsim__buffer *q)
 {
@@ -241,12 +245,14 @@ static __attribute__((noinline)) uint64_t forward_ruled(struct tsim_sim *sim, ui
         int64_t t_in = sim->ents[e].t_in;
         uint32_t next = sim->ents[e].next;
         if (q->machine >= 0 ? !send_to_machine(sim, b, e, q->machine)
-                            : !tsim__send_leave(sim, b, e))
+                            : !tsim__send_leave(sim, b, e)) {
+            if (tsim__desc(sim, b)->ring) tsim__ring_check(sim, b);
             break;
+        }
         if (prev == TSIM__NIL) q->head = next;
         else sim->ents[prev].next = next;
         if (next == TSIM__NIL) q->tail = prev;
-        if (q->ruled != SEND_SCAN) unindex(sim, q, e, prev, next);
+        if (q->ruled == SEND_INDEX || q->ruled == SEND_ORDER) unindex(sim, q, e, prev, next);
         tsim__sum_add(&q->wait, sim->now - t_in);
         sent++;
     }
@@ -348,6 +354,22 @@ static int remove_n(struct tsim_sim *sim, uint32_t b, uint64_t n)
     return removed;
 }
 
+/* The block buffer `b` is stuck on for good (ring.c): full, its head refused by that block (a
+ * buffer that sends its head; one whose rule chooses what it sends is not judged); else
+ * TSIM__NIL. A head that an ordered arrival put first has no destination yet, and waits, as the
+ * head before it did, on its one target. */
+static uint32_t stuck_on(const struct tsim_sim *sim, uint32_t b)
+{
+    const struct tsim__buffer *q = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
+    if (!d->capacity || d->drop || q->h.content < d->capacity || q->head == TSIM__NIL ||
+        q->ruled == SEND_SCAN || q->ruled == SEND_INDEX)
+        return TSIM__NIL;
+    int32_t t = sim->ents[q->head].dest;
+    if (t < 0 && d->route.rule == TSIM_ROUTE_SINGLE && !d->hook) t = d->route.to[0];
+    return t >= 0 ? (uint32_t)t : TSIM__NIL;
+}
+
 static const struct tsim__block_vt buffer_vt = {
     .state_size = state_size,
     .init = init,
@@ -356,6 +378,7 @@ static const struct tsim__block_vt buffer_vt = {
     .restart = restart,
     .report = report,
     .remove = remove_n,
+    .stuck_on = stuck_on,
 };
 
 /* Machine `m` has a free server and buffer `b` is its only waiter: the pull that tsim__wake would

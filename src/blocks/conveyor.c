@@ -31,12 +31,12 @@
  * while running at a speed above 0. At most one arrival and one entry-clear event are pending,
  * each in its own calendar slot; neither while the belt stands still.
  *
- * A ring of conveyors, each routing to the next, gridlocks when each is stuck: its front item
- * refused by the next, nothing on it able to move (all queued, or the belt stopped) and its
- * entry not clear. Nothing in the ring can change then, so the run stops with an error naming
- * the ring and the time (gridlock(), run whenever a blocked belt's state changes) instead of
- * running on with the ring stalled. Only rings of conveyors are seen here; one through a buffer
- * or a machine is only warned of when the model is loaded (model/loadconv.c), as is this one.
+ * A ring of blocks, each routing to the next, gridlocks when each is stuck on the next: a
+ * conveyor is when its front item is refused by the next, nothing on it able to move (all
+ * queued, or the belt stopped) and its entry not clear (stuck_on). Nothing in the ring can
+ * change then, so the run stops with an error naming the ring and the time (tsim__ring_check,
+ * ring.c, run whenever a blocked belt's state changes) instead of running on with the ring
+ * stalled. The loader warns of such rings too (model/loadconv.c).
  *
  * Speed changes (a `speed_schedule`, the live twin, tsim_conveyor_set_speed) take effect at
  * the instant they are made: the travel so far is kept, so every position is, and the pending
@@ -95,7 +95,7 @@ static double pitch_of(const struct tsim_model *m, const struct tsim__block_desc
     return p;
 }
 
-/* The fewest items conveyor `d` holds while stuck for good (see gridlock() below): accumulating,
+/* The fewest items conveyor `d` holds while stuck for good (see stuck_on() below): accumulating,
  * with neither an accumulation_length nor a speed 0 in its schedule, a queue from the end to
  * within a pitch of the entry, which takes floor(length / P) + 1 items of the longest pitch P
  * (k items span (k - 1) x P at most, and the last must stand less than P in); otherwise 1, the
@@ -166,7 +166,7 @@ static inline void sync(struct conveyor *s, int64_t now)
 }
 
 /* Item i's front, counted from the entry (i from the front item). */
-static inline double pos(struct conveyor *s, uint32_t i, double T)
+static inline double belt_pos(struct conveyor *s, uint32_t i, double T)
 {
     if (i < s->q) return at(s, i)->b;
     return T - at(s, i)->b;
@@ -204,7 +204,7 @@ static inline int64_t ticks_for(const struct conveyor *s, double dist)
 static int entry_clear(struct conveyor *s, int64_t now)
 {
     if (s->n == 0) return 1;
-    return s->n < s->cap && pos(s, s->n - 1, travel(s, now)) >= at(s, s->n - 1)->p - s->eps;
+    return s->n < s->cap && belt_pos(s, s->n - 1, travel(s, now)) >= at(s, s->n - 1)->p - s->eps;
 }
 
 /* Whether the belt moves: running, at a speed above 0. */
@@ -234,7 +234,7 @@ static void sched_arrive(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
     tsim__cancel(sim, s->ev_arrive);
     s->ev_arrive = 0;
     if (!moving(s) || s->q == s->n || (s->q == 0 && s->blocked)) return;
-    int64_t dt = ticks_for(s, stop_of(s) - pos(s, s->q, travel(s, sim->now)));
+    int64_t dt = ticks_for(s, stop_of(s) - belt_pos(s, s->q, travel(s, sim->now)));
     s->ev_arrive = tsim__schedule_slot(sim, s->h.slot + EV_ARRIVE, sim->now + dt, b, EV_ARRIVE, 0);
 }
 
@@ -249,7 +249,7 @@ static void sched_clear(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
     int64_t dt;
     if (entry_clear(s, sim->now)) dt = 0;
     else if (moving(s) && s->n > s->q && s->n < s->cap)
-        dt = ticks_for(s, at(s, s->n - 1)->p - pos(s, s->n - 1, travel(s, sim->now)));
+        dt = ticks_for(s, at(s, s->n - 1)->p - belt_pos(s, s->n - 1, travel(s, sim->now)));
     else return;
     s->ev_clear = tsim__schedule_slot(sim, s->h.slot + EV_CLEAR, sim->now + dt, b, EV_CLEAR, 0);
 }
@@ -261,55 +261,16 @@ static void update(struct tsim_sim *sim, uint32_t b, struct conveyor *s)
     sched_clear(sim, b, s);
 }
 
-static const struct tsim__block_vt conveyor_vt;
-
-/* Whether conveyor `c` is stuck for good unless its front item leaves (see the top). */
-static int stuck(struct tsim_sim *sim, uint32_t c)
+/* The block conveyor `c` is stuck on for good (ring.c): its front item refused by it, nothing
+ * on the belt able to move (all queued, or the belt stopped) and its entry not clear; else
+ * TSIM__NIL. */
+static uint32_t stuck_on(const struct tsim_sim *sim, uint32_t c)
 {
     struct conveyor *s = tsim__state(sim, c);
-    return s->blocked && (s->q == s->n || !s->running) && !entry_clear(s, sim->now);
-}
-
-/* The conveyor among `c`'s route targets that `c` waits on, or TSIM__NIL. */
-static uint32_t waits_on(struct tsim_sim *sim, uint32_t c)
-{
-    const struct tsim__route *r = &tsim__desc(sim, c)->route;
-    for (int k = 0; k < r->n; k++) {
-        uint32_t t = (uint32_t)r->to[k];
-        if (sim->vt[t] != &conveyor_vt) continue;
-        const struct tsim__bhdr *h = tsim__hdr(sim, t);
-        const uint32_t *ring = (const uint32_t *)(sim->arena + h->wait_off);
-        for (uint32_t i = 0, j = h->wait_head; i < h->wait_n; i++) {
-            if (ring[j] == c) return t;
-            j = j + 1 == h->wait_cap ? 0 : j + 1;
-        }
-    }
-    return TSIM__NIL;
-}
-
-/* Stop the run if stuck conveyor `b` closes a ring of stuck conveyors, each waiting for the
- * next. O(ring) per call, and called only while `b` is blocked. */
-static void gridlock(struct tsim_sim *sim, uint32_t b)
-{
-    if (!stuck(sim, b)) return;
-    uint32_t c = b, steps = 0;
-    do {
-        c = waits_on(sim, c);
-        if (c == TSIM__NIL || !stuck(sim, c) || ++steps > sim->nblocks) return;
-    } while (c != b);
-    char msg[600];
-    size_t len = 0;
-    c = b;
-    do {
-        int r = snprintf(msg + len, sizeof msg - len, "'%s' -> ", sim->m->blocks[c].name);
-        if (r < 0 || (size_t)r >= sizeof msg - len) break;
-        len += (size_t)r;
-        c = waits_on(sim, c);
-    } while (c != b);
-    tsim__sim_fail(sim, TSIM_ESTATE, "gridlock at %.10g %s: conveyors %s'%s' are full, each "
-                   "front item waiting for the next belt (a ring that filled: let items leave it "
-                   "or feed it less)", tsim__time(sim, sim->now), sim->m->time_unit, msg,
-                   sim->m->blocks[b].name);
+    if (!s->blocked || !(s->q == s->n || !s->running) || entry_clear(s, sim->now))
+        return TSIM__NIL;
+    int32_t d = sim->ents[at(s, 0)->e].dest;
+    return d >= 0 ? (uint32_t)d : TSIM__NIL;
 }
 
 static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
@@ -334,7 +295,7 @@ static int offer(struct tsim_sim *sim, uint32_t b, uint32_t e)
     it->p = pitch_for(sim, b, s, e);
     if (s->n - s->q == 1) sched_arrive(sim, b, s);
     if (s->ev_clear || s->h.wait_n) sched_clear(sim, b, s);
-    if (s->blocked) gridlock(sim, b);
+    if (s->blocked) tsim__ring_check(sim, b);
     return 1;
 }
 
@@ -402,7 +363,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
         if (s->acc_len > 0 && s->len - tail->b + tail->p >= s->acc_len - s->eps)
             set_running(sim, s, 0);
         update(sim, b, s);
-        if (s->blocked) gridlock(sim, b);
+        if (s->blocked) tsim__ring_check(sim, b);
         return;
     }
     if (send_front(sim, b, s)) {
@@ -423,13 +384,19 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
         at(s, 0)->b = s->T - s->len; /* exactly at the end */
     }
     update(sim, b, s);
-    gridlock(sim, b);
+    tsim__ring_check(sim, b);
 }
 
 static void pull(struct tsim_sim *sim, uint32_t b)
 {
     struct conveyor *s = tsim__state(sim, b);
-    if (!s->blocked || !send_front(sim, b, s)) return;
+    if (!s->blocked) return;
+    if (!send_front(sim, b, s)) {
+        /* Refused again: the room it was woken for went to another, and the ring may have
+         * closed behind it. */
+        tsim__ring_check(sim, b);
+        return;
+    }
     released(sim, b, tsim__state(sim, b));
 }
 
@@ -466,6 +433,7 @@ static const struct tsim__block_vt conveyor_vt = {
     .event = event,
     .restart = restart,
     .report = report,
+    .stuck_on = stuck_on,
 };
 
 int tsim_conveyor_set_speed(struct tsim_sim *sim, int block, double speed)

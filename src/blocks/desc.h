@@ -149,6 +149,9 @@ struct tsim__block_desc {
     /* finalized: a picking block's shipped orders may reach it along routes (they carry their
      * order data there: a sink then keeps their units by product) */
     int orders_reach;
+    /* on a ring that the loader warned can fill (model/loadconv.c): a refusal of it runs the
+     * run-time gridlock check, tsim__ring_check (blocks/ring.c) */
+    int ring;
     struct tsim__route route;
 
     /* source */

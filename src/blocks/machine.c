@@ -17,7 +17,9 @@ static void init(struct tsim_sim *sim, uint32_t b)
     const struct tsim__block_desc *d = tsim__desc(sim, b);
     tsim__station_init(sim, b, d->servers, tsim__station_size(d->servers));
     /* Every server holds an entity: none is idle (content counts what the servers hold). */
-    if (!d->drop) ((struct tsim__station *)tsim__state(sim, b))->h.full_at = (uint64_t)d->servers;
+    struct tsim__station *st = tsim__state(sim, b);
+    if (!d->drop) st->h.full_at = (uint64_t)d->servers;
+    st->ring = d->ring != 0;
 }
 
 static uint32_t slots(const struct tsim__block_desc *d)
@@ -30,6 +32,7 @@ const struct tsim__block_vt tsim__machine_vt = {
     .slots = slots,
     .init = init,
     .offer = tsim__station_offer,
+    .stuck_on = tsim__station_stuck_on,
     TSIM__STATION_VT,
 };
 

@@ -151,7 +151,16 @@ struct tsim__block_vt {
     int (*remove)(struct tsim_sim *sim, uint32_t b, uint64_t n);
     int (*force_down)(struct tsim_sim *sim, uint32_t b, int server, int down);
     int (*state)(const struct tsim_sim *sim, uint32_t b, int server);
+    /* For the gridlock check of rings (ring.c): the block this one waits on for good unless
+     * that one takes its entity (it is full, each of its entities waits, nothing in it can move
+     * or change its destination), or TSIM__NIL. NULL: a block that never waits so. */
+    uint32_t (*stuck_on)(const struct tsim_sim *sim, uint32_t b);
 };
+
+/* A block of a ring was refused, or changed while refused (ring.c): when it closes a ring of
+ * blocks each stuck on the next (their stuck_on), nothing in the ring can move again, and the
+ * sim fails with an error naming the ring and the time. O(ring). */
+void tsim__ring_check(struct tsim_sim *sim, uint32_t b);
 
 
 /* The machine's interface: a buffer whose only way out is a machine calls it directly. */

@@ -555,6 +555,7 @@ static void finish(struct tsim_sim *sim, uint32_t b, int s)
     uint32_t at = st->blk_head + st->blk_n;
     blk_ring(sim, st)[at >= st->n ? at - st->n : at] = (uint32_t)s;
     st->blk_n++;
+    if (__builtin_expect(st->ring, 0)) tsim__ring_check(sim, b);
     account(sim, b, s);
 }
 
@@ -565,13 +566,24 @@ void tsim__station_pull(struct tsim_sim *sim, uint32_t b)
     while (st->blk_n > 0) {
         uint32_t s = blk_ring(sim, st)[st->blk_head];
         uint32_t e = st->srv[s].ent;
-        if (!tsim__send_leave(sim, b, e)) break;
+        if (!tsim__send_leave(sim, b, e)) {
+            if (__builtin_expect(st->ring, 0)) tsim__ring_check(sim, b);
+            break;
+        }
         st->blk_head = st->blk_head + 1 == st->n ? 0 : st->blk_head + 1;
         st->blk_n--;
         server_free(sim, b, (int)s, 0);
         freed |= available(&st->srv[s]);
     }
     if (freed) room_freed(sim, st, b);
+}
+
+uint32_t tsim__station_stuck_on(const struct tsim_sim *sim, uint32_t b)
+{
+    const struct tsim__station *st = st_of(sim, b);
+    if (st->assembly || st->blk_n < st->n || st->n == 0) return TSIM__NIL;
+    int32_t d = sim->ents[st->srv[blk_ring(sim, st)[st->blk_head]].ent].dest;
+    return d >= 0 ? (uint32_t)d : TSIM__NIL;
 }
 
 /* Work on server `s` stops for now (a failure, the end of its shift, the plant's word): the phase's
@@ -936,10 +948,13 @@ int tsim__station_check(const struct tsim_model *m, const struct tsim__block_des
     /* Which products reach a machine depends on the routes; a product that arrives with no
      * processing time of its own is processed in zero time (the loader checks the product flow
      * and reports it with a position). */
-    if (!b->process.has_default && b->process.n == 0 && !b->sheet)
+    const struct tsim__block_type *t = tsim__block_type(b->type);
+    if (!b->process.has_default && b->process.n == 0 && !b->sheet) {
+        tsim__model_blame_key(m, b->index, tsim__key_index(t, "process"));
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, "'%s' has no processing time", b->name);
+    }
     if (b->need.pool >= 0 && b->need.count > m->pools[b->need.pool].count) {
-        tsim__model_blame_key(m, b->index, tsim__key_index(tsim__block_type(b->type), "needs"));
+        tsim__model_blame_key(m, b->index, tsim__key_index(t, "needs"));
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "'%s' needs more operators than pool '%s' has", b->name,
                           m->pools[b->need.pool].name);

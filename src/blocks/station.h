@@ -55,7 +55,7 @@ struct tsim__station {
     /* The one block it sends to when that is a sink (a route of one target, no rule): a
      * completion is then counted there inline (sink.h); -1 otherwise. */
     int32_t sink;
-    uint32_t pad_;
+    uint32_t ring; /* a machine on a ring the loader warned of (desc ring): tsim__ring_check */
     struct tsim__server srv[];
 };
 
@@ -103,6 +103,10 @@ void tsim__station_start(struct tsim_sim *sim, uint32_t b, int s, uint32_t e);
 int tsim__station_offer(struct tsim_sim *sim, uint32_t b, uint32_t e);
 void tsim__station_event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg);
 void tsim__station_pull(struct tsim_sim *sim, uint32_t b);
+/* A machine whose every server holds a finished entity that was refused is stuck on the block
+ * the first of them (the next it sends) waits for (ring.c); else TSIM__NIL. A server down in the
+ * middle of its work is not blocked: its repair will move it. */
+uint32_t tsim__station_stuck_on(const struct tsim_sim *sim, uint32_t b);
 void tsim__station_granted(struct tsim_sim *sim, uint32_t b, uint32_t s, uint32_t purpose);
 void tsim__station_shift(struct tsim_sim *sim, uint32_t b, int on);
 int tsim__station_force_down(struct tsim_sim *sim, uint32_t b, int s, int down);

@@ -37,17 +37,6 @@ static int is_block_key(const char *key)
     return strcmp(key, "to") == 0;
 }
 
-int tsim__ld_product(struct loader *ld, struct fy_node *n, const char *text, struct pos at)
-{
-    int p = tsim_model_find_product(ld->m, text);
-    if (p >= 0) return p;
-    struct tsim__suggest s;
-    tsim__suggest_init(&s, text);
-    for (int i = 0; i < ld->m->nproducts; i++) tsim__suggest_offer(&s, ld->m->products[i]);
-    tsim__ld_err(ld, tsim__ld_pos(n, at), "undefined product '%s'%s", text, tsim__suggest_text(&s));
-    return -1;
-}
-
 /* A block's data file (stock_file, orders_file, appointments_file): its path relative to the
  * model file's folder, read by `read` into block `bd`, which first drops what the block held; a
  * problem in the file is reported at the key's value `p`, with the file, line and column in the

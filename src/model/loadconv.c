@@ -15,8 +15,9 @@
  * none of them dropping what it cannot take, nor routing `first_free` to a block that takes
  * everything (overflows). A ring is warned of when a block outside it feeds it and the sources
  * behind it may send at least the fewest entities it holds gridlocked (least_full, summed);
- * the rule and its reasons are in docs/logistics.md, "Rings and gridlock". A ring of conveyors
- * alone is also found at run time (conveyor.c); one through a buffer or a machine is not.
+ * the rule and its reasons are in docs/logistics.md, "Rings and gridlock". The blocks of a ring
+ * warned of are marked (desc->ring): a refusal of one runs the run-time check (blocks/ring.c),
+ * which stops the run when the ring gridlocks.
  */
 #include "blocks/desc.h"
 #include "core/core.h"
@@ -317,6 +318,7 @@ static void warn_ring(struct loader *ld, const struct graph *g, const int *ring,
         if (r < 0 || (size_t)r >= sizeof names - len) break;
         len += (size_t)r;
     }
+    for (int i = 0; i < n; i++) ld->m->blocks[ring[i]].ring = 1; /* checked at run time */
     const char *in = tsim_model_block_name(ld->m, feeder);
     if (only_belts)
         tsim__ld_warn(ld, ld->blk[ring[0]].pos, "conveyors %s form a ring that '%s' feeds: if it "
@@ -326,7 +328,7 @@ static void warn_ring(struct loader *ld, const struct graph *g, const int *ring,
     else
         tsim__ld_warn(ld, ld->blk[ring[0]].pos, "blocks %s form a ring that '%s' feeds: from %.15g "
                       "entities in it on, it can fill, each block waiting for the next for ever (a "
-                      "gridlock: the run goes on with the ring stalled); let entities leave it (a "
+                      "gridlock, which stops the run with an error); let entities leave it (a "
                       "'first_free' route to a block that takes every one) or fewer than %.15g "
                       "enter it", names, in, full, full);
 }

@@ -118,7 +118,7 @@ const char *tsim__ld_key(struct loader *ld, struct fy_node_pair *p, struct pos a
 /* Whether `n` is of `type`; if not, reported with `what`. */
 int tsim__ld_expect(struct loader *ld, struct fy_node *n, enum fy_node_type type,
                     const char *what, struct pos at);
-/* The product named by `text` (node `n`), or -1 reported with a "did you mean". */
+/* The product named by `text` (node `n`), or -1 reported with a "did you mean" (loadnode.c). */
 int tsim__ld_product(struct loader *ld, struct fy_node *n, const char *text, struct pos at);
 /* netload.c: a length or a speed written at `v`: above 0 and finite, or with `zero` from 0 to
  * below 1e12; NAN once reported. */

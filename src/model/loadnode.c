@@ -4,6 +4,7 @@
  * capped at DIAGS_MAX, positions, scalars, names and keys, and the walk over a mapping's keys that
  * says "unknown key ... did you mean". The parts call these and never one another's readers.
  */
+#include "blocks/desc.h"
 #include "core/core.h"
 #include "model/loader.h"
 #include "model/params.h"
@@ -249,6 +250,17 @@ const char *tsim__ld_name(struct loader *ld, struct fy_node *n, const char *what
         return NULL;
     }
     return s;
+}
+
+int tsim__ld_product(struct loader *ld, struct fy_node *n, const char *text, struct pos at)
+{
+    int p = tsim_model_find_product(ld->m, text);
+    if (p >= 0) return p;
+    struct tsim__suggest s;
+    tsim__suggest_init(&s, text);
+    for (int i = 0; i < ld->m->nproducts; i++) tsim__suggest_offer(&s, ld->m->products[i]);
+    tsim__ld_err(ld, tsim__ld_pos(n, at), "undefined product '%s'%s", text, tsim__suggest_text(&s));
+    return -1;
 }
 
 /* Report a problem `e` found in the text of scalar `n`. */

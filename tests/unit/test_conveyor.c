@@ -847,8 +847,9 @@ static void test_conveyor_ring_gridlock(void)
 /* A ring through a buffer and a machine: belt a (length 4, pitch 2) -> buffer q (capacity 2) ->
  * machine m (one server, 0.5) -> a, fed one item a time unit. Gridlocked it holds at least 6:
  * a accumulates 3 (floor(4 / 2) + 1), q 2 and m 1, so `check` warns at a, naming the ring,
- * and the run shows it: once the ring holds 6 nothing moves again; the run goes on (the
- * gridlock is not found at run time) with the 6 where they stand and the source refused.
+ * and the run shows it: once the ring holds 6 nothing moves again, and the run stops with the
+ * gridlock's error, the 6 where they stand and the source refused (the instant of a gridlock is
+ * computed by hand in test_conveyor_ring_gridlock_through_a_machine).
  * Fed 5 (limit 5 < 6) it is not warned of and never stalls: between 500 and 1000 m still works.
  * Fed 6 (limit 6) it is warned of, and the 6 fill it: the bound is tight. With an exit, a's
  * route `first_free` to q or, when q is full, to a sink, it is not warned of either, and never
@@ -890,12 +891,12 @@ static void test_conveyor_ring_through_a_buffer(void)
             CHECK(warn != NULL);
             CHECK_STR(diag, cases[i].limit[0] ? "belt.yaml:7:5: warning: blocks 'a' -> 'q' -> 'm' "
                       "-> 'a' form a ring that 'in' feeds: from 6 entities in it on, it can fill, "
-                      "each block waiting for the next for ever (a gridlock: the run goes on with "
-                      "the ring stalled); let entities leave it (a 'first_free' route to a block "
+                      "each block waiting for the next for ever (a gridlock, which stops the run "
+                      "with an error); let entities leave it (a 'first_free' route to a block "
                       "that takes every one) or fewer than 6 enter it\n"
                       : "belt.yaml:6:5: warning: blocks 'a' -> 'q' -> 'm' -> 'a' form a ring that "
                       "'in' feeds: from 6 entities in it on, it can fill, each block waiting for "
-                      "the next for ever (a gridlock: the run goes on with the ring stalled); let "
+                      "the next for ever (a gridlock, which stops the run with an error); let "
                       "entities leave it (a 'first_free' route to a block that takes every one) or "
                       "fewer than 6 enter it\n");
         } else {
@@ -909,18 +910,126 @@ static void test_conveyor_ring_through_a_buffer(void)
         uint64_t done = tsim_block_entered(sim, mm);
         uint64_t held = tsim_block_content(sim, a) + tsim_block_content(sim, q) +
                         tsim_block_content(sim, mm);
-        tsim_sim_run_until(sim, 1000);
-        CHECK_EQ(tsim_sim_status(sim), 0);
-        CHECK_NEAR(tsim_sim_now(sim), 1000, 0);
         if (cases[i].stalls) {
+            CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+            CHECK(tsim_sim_now(sim) < 500);
+            const char *err = tsim_sim_error(sim);
+            CHECK(err && strstr(err, "gridlock at ") == err);
+            CHECK(err && (strstr(err, " min: blocks 'a' -> 'q' -> 'm' -> 'a' are full") ||
+                          strstr(err, " min: blocks 'q' -> 'm' -> 'a' -> 'q' are full") ||
+                          strstr(err, " min: blocks 'm' -> 'a' -> 'q' -> 'm' are full")));
             CHECK_EQ(tsim_block_content(sim, a), 3);
             CHECK_EQ(tsim_block_content(sim, q), 2);
             CHECK_EQ(tsim_block_content(sim, mm), 1);
             CHECK_EQ(held, 6);
-            CHECK_EQ(tsim_block_entered(sim, mm), done); /* nothing moved from 500 on */
         } else {
+            tsim_sim_run_until(sim, 1000);
+            CHECK_EQ(tsim_sim_status(sim), 0);
+            CHECK_NEAR(tsim_sim_now(sim), 1000, 0);
             CHECK(held <= 5);
             CHECK(tsim_block_entered(sim, mm) > done + 100);
+        }
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+}
+
+/* The gridlock of a ring through a buffer and a machine, found at the instant it forms. Belt a
+ * (length 5, speed 1, pitch 2: it holds 3, and takes an item 2 after the last) -> buffer q
+ * (capacity 1) -> machine m (0.7) -> a, fed every 0.25 (the source holds what a refuses and
+ * makes the next 0.25 after a takes it). Gridlocked it holds 3 + 1 + 1 = 5. By hand:
+ * a takes E1 at 0.25, E2 at 2.25, E3 at 4.25 (the source refused at 0.5, 2.5, 4.5 and waiting
+ * on a). E1 reaches the end at 5.25, passes the empty q to m, done at 5.95; a's entry is not
+ * clear (E3 at 1.7), m waits on a. At 6.25 a's entry clears: the source, refused first, puts
+ * E4 on; a holds 3, and refuses m again. E2 reaches the end at 7.25, enters q and waits for m.
+ * At 8.25 (E4 two in) m puts E1 on (a holds 3 again), takes E2 from q, done at 8.95, refused by
+ * a. E3 reaches the end at 9.25, enters q, waits for m. At 10.25 the source puts E5 on; m is
+ * refused again. At 11.25 E4 reaches the end and q is full: a's front waits, and E1 (at 3) and
+ * E5 (at 1) close up behind it at that instant (5 - 2 and 3 - 2): a holds 3, all queued, its
+ * entry not clear; q holds E3 for m; m holds E2 for a. Gridlock at 11.25, named from a.
+ * Variants: fed 4 only (limit 4 < 5), not warned of, it runs to the horizon with m at work;
+ * not accumulating, a holds at least 1 gridlocked (its front item), so with limit 3 it is
+ * warned of (3 >= 1 + 1 + 1) and its blocks are checked at every refusal, but 3 cannot fill it
+ * (a stopped belt with one item has a clear entry): it runs to the horizon, never called
+ * gridlocked. With failures {between: 5.6, repair: 10}, m fails at 5.6 in E1's work (0.35 of
+ * it left) and is down until 15.6: meanwhile E2 waits in q (7.25), a takes E4 (6.25) and E5
+ * (8.25), and at 9.25 E3 is refused by q with E4 and E5 closing up behind it, all at rest. The
+ * ring is full but m's repair will move it: not a gridlock, the run goes on. At 15.6 m resumes,
+ * finishes E1 at 15.95 and is refused by a: gridlock at 15.95. */
+static const char machine_ring_fmt[] = "name: loop\n"
+                                       "blocks:\n"
+                                       "  - source: in\n"
+                                       "    interarrival: 0.25\n"
+                                       "%s"
+                                       "    to: a\n"
+                                       "  - conveyor: a\n"
+                                       "    length: 5\n"
+                                       "    speed: 1\n"
+                                       "    spacing: 2\n"
+                                       "    accumulating: %s\n"
+                                       "    to: q\n"
+                                       "  - buffer: q\n"
+                                       "    capacity: 1\n"
+                                       "    to: m\n"
+                                       "  - machine: m\n"
+                                       "    process: 0.7\n"
+                                       "%s"
+                                       "    to: a\n";
+
+static void test_conveyor_ring_gridlock_through_a_machine(void)
+{
+    static const struct {
+        const char *limit, *acc, *more;
+        int warned;
+        double at; /* the gridlock's instant; 0: none */
+    } cases[] = {
+        {"", "true", "", 1, 11.25},
+        {"    limit: 4\n", "true", "", 0, 0},
+        {"    limit: 3\n", "false", "", 1, 0},
+        {"", "true", "    failures: {between: 5.6, repair: 10}\n", 1, 15.95},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[sizeof machine_ring_fmt + 128], diag[1024] = "";
+        snprintf(text, sizeof text, machine_ring_fmt, cases[i].limit, cases[i].acc,
+                 cases[i].more);
+        struct tsim_model *m = load(text, diag, sizeof diag);
+        CHECK(m != NULL);
+        CHECK((strstr(diag, "warning: blocks 'a' -> 'q' -> 'm' -> 'a' form a ring") != NULL) ==
+              cases[i].warned);
+        if (!m) continue;
+        int a = tsim_model_find_block(m, "a"), q = tsim_model_find_block(m, "q");
+        int mm = tsim_model_find_block(m, "m");
+        struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+        if (cases[i].more[0]) {
+            /* Down from 5.6 to 15.6, the ring full from 9.25: no gridlock yet. */
+            tsim_sim_run_until(sim, 15.9);
+            CHECK_EQ(tsim_sim_status(sim), 0);
+            CHECK_NEAR(tsim_sim_now(sim), 15.9, 1e-9);
+            CHECK_EQ(tsim_block_content(sim, a) + tsim_block_content(sim, q) +
+                         tsim_block_content(sim, mm), 5);
+            CHECK_EQ(tsim_block_entered(sim, mm), 1); /* E1 only, not finished */
+        }
+        tsim_sim_run_until(sim, 1000);
+        if (cases[i].at > 0) {
+            CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
+            CHECK_NEAR(tsim_sim_now(sim), cases[i].at, 1e-9);
+            CHECK_EQ(tsim_block_content(sim, a), 3);
+            CHECK_EQ(tsim_block_content(sim, q), 1);
+            CHECK_EQ(tsim_block_content(sim, mm), 1);
+            char want[200];
+            snprintf(want, sizeof want, "gridlock at %.10g min: blocks '%s", cases[i].at,
+                     cases[i].more[0] ? "m' -> 'a' -> 'q' -> 'm'" : "a' -> 'q' -> 'm' -> 'a'");
+            const char *err = tsim_sim_error(sim);
+            CHECK(err && strstr(err, want) == err);
+            CHECK(err && strstr(err, "' are full, each waiting for the next (a ring that filled: "
+                                     "let entities leave it or feed it less)") != NULL);
+            if (err && getenv("TSIM_TEST_VERBOSE")) fprintf(stderr, "%s\n", err);
+        } else {
+            CHECK_EQ(tsim_sim_status(sim), 0);
+            CHECK_NEAR(tsim_sim_now(sim), 1000, 0);
+            uint64_t done = tsim_block_entered(sim, mm);
+            tsim_sim_run_until(sim, 1100);
+            CHECK(tsim_block_entered(sim, mm) > done + 10); /* m still at work */
         }
         tsim_sim_destroy(sim);
         tsim_model_destroy(m);
@@ -1038,6 +1147,7 @@ int main(void)
     RUN(test_conveyor_speed_schedule_bad_input);
     RUN(test_conveyor_ring_gridlock);
     RUN(test_conveyor_ring_through_a_buffer);
+    RUN(test_conveyor_ring_gridlock_through_a_machine);
     RUN(test_conveyor_serviced_stations_erlang_b);
     return CHECK_DONE();
 }
