@@ -29,6 +29,7 @@ long long tsim__pickgen_lines_max(const struct tsim_dist *d)
     }
     return hi < 1.5 ? 1 : hi < 1e9 ? llround(hi) : 0;
 }
+
 /* Orders and lines of the block's state: the file's, or room for the drawn ones. */
 void tsim__pickgen_sizes(const struct tsim__block_desc *d, size_t *no, size_t *nl)
 {
@@ -38,8 +39,10 @@ void tsim__pickgen_sizes(const struct tsim__block_desc *d, size_t *no, size_t *n
         return;
     }
     *no = d->val[K_ORDER_LIMIT].set ? (size_t)d->val[K_ORDER_LIMIT].i : 0;
-    *nl = *no * (size_t)(d->val[K_ORDER_LINES].set ? tsim__pickgen_lines_max(&d->val[K_ORDER_LINES].d) : 1);
+    const struct tsim__val *lines = &d->val[K_ORDER_LINES];
+    *nl = *no * (size_t)(lines->set ? tsim__pickgen_lines_max(&lines->d) : 1);
 }
+
 /* Bytes of the state the drawn orders take (0 with a file). */
 size_t tsim__pickgen_size(const struct tsim__block_desc *d)
 {
@@ -49,6 +52,7 @@ size_t tsim__pickgen_size(const struct tsim__block_desc *d)
     return round8(sizeof(struct tsim__picking_gen)) + 2 * round8(no * sizeof(int64_t)) +
            round8((no + 1) * sizeof(int32_t)) + 2 * round8(nl * sizeof(int32_t));
 }
+
 /* A whole number drawn from `key` (plain numbers, not times), rounded, from 1 to 10^9. */
 static int32_t draw_count(struct tsim_sim *sim, struct tsim__picking *s,
                           const struct tsim__block_desc *d, int key)
@@ -57,6 +61,7 @@ static int32_t draw_count(struct tsim_sim *sim, struct tsim__picking *s,
     double v = tsim__time(sim, tsim__draw(sim, &d->val[key].d, &s->h.rng[TSIM__RNG_AUX]));
     return v < 1.5 ? 1 : v < 1e9 ? (int32_t)llround(v) : 1000000000;
 }
+
 static int32_t draw_product(struct tsim_sim *sim, struct tsim__picking *s,
                             const struct tsim__block_desc *d)
 {
@@ -70,6 +75,7 @@ static int32_t draw_product(struct tsim_sim *sim, struct tsim__picking *s,
     while (i < d->mix_n - 1 && u > d->mix_cum[i]) i++;
     return d->mix_product[i];
 }
+
 /* Draw every order of the replication into the arena, laid out after the stock. */
 void tsim__pickgen_draw(struct tsim_sim *sim, struct tsim__picking *s,
                         const struct tsim__block_desc *d, uint64_t off)

@@ -91,7 +91,8 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
     return round8(sizeof(struct tsim__picking)) + count_of(d, K_PICKERS) * sizeof(struct picker) +
            count_of(d, K_PACKERS) * sizeof(struct packer) +
            no * sizeof(struct tsim__picking_order) +
-           round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) + tsim__pickgen_size(d) +
+           round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) +
+           tsim__pickgen_size(d) +
            round8(nl / 8 + 1) +
            (size_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) * sizeof(int64_t) +
            (by_crane(d) ? round8(nl / 8 + 1) : 0) + np * 3 * sizeof(uint64_t) +
@@ -666,6 +667,10 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
 /* Lines on tours at once at most (pickers times tour_lines): each keeps its pick time, 8 bytes. */
 #define TOURS_MAX 10000000
 
+/* A check's error, reported at key `k` of the block when the file gives it (else at the block). */
+#define fail_at(k, ...)                                                                            \
+    (tsim__model_blame_key(m, d->index, (k)), tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__))
+
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     if (generated(d) && d->orders.norders > 0)
@@ -714,6 +719,9 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
                           "picking '%s' has 'load_units' but no 'pick_from': only a storage "
                           "block's loads hold units",
                           d->name);
+    if (d->val[K_AISLE_ORDER].set && !d->val[K_PICK_FROM].set)
+        return fail_at(K_AISLE_ORDER, "picking '%s' has 'aisle_order' but no 'pick_from': only "
+                       "storage blocks are aisles to choose from", d->name);
     if (waits(d) && !d->val[K_PICK_FROM].set)
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "picking '%s' has 'stockout: wait' but no 'pick_from': only a "
@@ -734,6 +742,7 @@ static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 static const char *const releases[] = {"at_time", "wave", "batch", NULL};
 static const char *const routings[] = {"return", "s_shape", NULL};
 static const char *const stockouts[] = {"short", "wait", NULL};
+static const char *const aisle_orders[] = {"list", "nearest", NULL};
 
 static const struct tsim__key keys[] = {
     [K_ORDERS_FILE] = {"orders_file", TSIM__KEY_FORM, TSIM__KEY_ONE_OF, .dflt = "none",
@@ -799,6 +808,10 @@ static const struct tsim__key keys[] = {
     [K_LOAD_UNITS] = {"load_units", TSIM__KEY_INT, 0, 1, 1000000000, .dflt = "1",
                        .help = "with pick_from: units one storage load holds (a line opens "
                                "loads; what is left stays open for the next line)"},
+    [K_AISLE_ORDER] = {"aisle_order", TSIM__KEY_CHOICE, 0, .choices = aisle_orders,
+                       .noun = "aisle order", .dflt = "list",
+                       .help = "with pick_from: the aisles a line takes from, in the `list`'s "
+                               "order, or `nearest` (those its tour already enters first)"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of shipped orders"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -27,11 +27,13 @@ double tsim__pickrack_walk(const struct tsim__block_desc *d, const double *reach
     }
     return 2 * (front + in) / d->val[K_WALK_SPEED].r;
 }
+
 /* Units one storage load holds (`load_units`). */
 static int64_t per_load(const struct tsim__block_desc *d)
 {
     return d->val[K_LOAD_UNITS].set ? d->val[K_LOAD_UNITS].i : 1;
 }
+
 /* Units of `product` the crew may take now: those left of its open load, and those of the loads
  * its aisles hold that no crane request claims, less (stockout: wait) the units promised to
  * lines ready again. */
@@ -45,12 +47,33 @@ static int64_t pickable(struct tsim_sim *sim, const struct tsim__picking *s,
     if (waits(d)) n -= AT(s, prom_off, int64_t)[product];
     return n > 0 ? n : 0;
 }
+
+/* Up to `loads` loads of `product` taken from the aisles, each giving what it may: in
+ * pick_from's order (`aisle_order: list`), or (`nearest`) first from the aisles the tour already
+ * enters (`reach` not negative: taking from them adds no walk along the front, nor into a new
+ * aisle), then from the others, each group in the list's order (along the front from the depot:
+ * with return routing an aisle farther along adds more walk). `reach` as tsim__pickrack_walk
+ * reads it. Returns the loads taken. */
+static int64_t open_loads(struct tsim_sim *sim, const struct tsim__block_desc *d, int product,
+                          int64_t loads, double *reach)
+{
+    int nearest = d->val[K_AISLE_ORDER].i == AISLE_NEAREST;
+    int64_t opened = 0;
+    for (int entered = nearest; entered >= 0; entered--)
+        for (int k = 0; k < d->pick_from_n && opened < loads; k++) {
+            if (nearest && entered != (reach[k] >= 0)) continue;
+            opened += tsim__storage_pick(sim, (uint32_t)d->pick_from[k], product, loads - opened,
+                                         &reach[k]);
+        }
+    return opened;
+}
+
 /* A line takes up to `want` units of `product`: first what is left of the product's open load
  * (at the depot: no walk), then from loads it opens, `load_units` units each, taken from the
- * aisles in pick_from's order, each giving what it may (a line may be split over aisles); what
- * the last load opened has left stays open for the next line of the product. `reach` per aisle,
- * as tsim__pickrack_walk reads it. Under `stockout: wait` it leaves the units promised to lines ready
- * again. Returns the units taken. */
+ * aisles by `aisle_order` (open_loads; a line may be split over aisles); what the last load
+ * opened has left stays open for the next line of the product. `reach` per aisle, as
+ * tsim__pickrack_walk reads it. Under `stockout: wait` it leaves the units promised to lines
+ * ready again. Returns the units taken. */
 int64_t tsim__pickrack_take(struct tsim_sim *sim, struct tsim__picking *s,
                             const struct tsim__block_desc *d, int product, int64_t want,
                             double *reach)
@@ -62,14 +85,12 @@ int64_t tsim__pickrack_take(struct tsim_sim *sim, struct tsim__picking *s,
     int64_t *open = &AT(s, open_off, int64_t)[product], n = per_load(d);
     int64_t got = want < *open ? want : *open;
     *open -= got;
-    int64_t loads = (want - got + n - 1) / n, opened = 0;
-    for (int k = 0; k < d->pick_from_n && opened < loads; k++)
-        opened += tsim__storage_pick(sim, (uint32_t)d->pick_from[k], product, loads - opened,
-                                     &reach[k]);
+    int64_t loads = (want - got + n - 1) / n, opened = open_loads(sim, d, product, loads, reach);
     int64_t from = opened * n < want - got ? opened * n : want - got;
     *open += opened * n - from;
     return got + from;
 }
+
 /* `stockout: wait`: append line `l` to the wait list (`ready` 0) or the ready list. */
 void tsim__pickrack_append(struct tsim__picking *s, uint32_t l, int ready)
 {
@@ -81,6 +102,7 @@ void tsim__pickrack_append(struct tsim__picking *s, uint32_t l, int ready)
     else w[*tail].next = l;
     *tail = l;
 }
+
 /* `stockout: wait`: the lines waiting for `product`, in the order they began to wait, are ready
  * again while the aisles hold their units (less those promised to lines ready before them): the
  * first that finds too few stops the others of its product (FIFO), and the block watches its
@@ -124,6 +146,7 @@ int tsim__pickrack_ready_check(struct tsim_sim *sim, uint32_t b, struct tsim__pi
         tsim__storage_watch(sim, (uint32_t)d->pick_from[k], product, b, EV_STOCK);
     return moved;
 }
+
 /* `stockout: wait`: the first line ready again that the plant has not reported picked, taken
  * off the ready list with its promise, or TSIM__NIL. */
 uint32_t tsim__pickrack_ready_pop(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s)

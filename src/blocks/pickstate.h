@@ -17,7 +17,7 @@ enum {
     K_ORDERS_FILE, K_RELEASE, K_WAVE, K_BATCH, K_PICKERS, K_TOUR_LINES, K_PICK_LINE, K_PICK_UNIT,
     K_AISLES, K_AISLE_LENGTH, K_AISLE_PITCH, K_LOCATIONS, K_WALK_SPEED, K_PACKERS, K_PACK_TIME,
     K_STOCK, K_ROUTING, K_ORDER_INTERARRIVAL, K_ORDER_LIMIT, K_ORDER_LINES, K_LINE_UNITS, K_DUE,
-    K_PRODUCT, K_PICKED_BY, K_PICK_FROM, K_STOCKOUT, K_LOAD_UNITS
+    K_PRODUCT, K_PICKED_BY, K_PICK_FROM, K_STOCKOUT, K_LOAD_UNITS, K_AISLE_ORDER
 }; /* indices in picking.c's `keys` */
 
 struct tsim__picking {
@@ -176,6 +176,7 @@ int tsim__pickcrane_check(const struct tsim_model *m, const struct tsim__block_d
 /* What picking.c, pickgen.c, pickrack.c and pickview.c share ------------------------------- */
 
 enum { STOCKOUT_SHORT, STOCKOUT_WAIT };
+enum { AISLE_LIST, AISLE_NEAREST }; /* `aisle_order` */
 
 /* `stockout: wait`: a line's wait for stock. `rem`: its units still to pick (0: none waiting);
  * `t`: while it waits for stock, since when (ticks), -1 once it is ready again (its units

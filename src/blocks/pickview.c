@@ -16,12 +16,14 @@ int tsim__picking_is(const struct tsim_model *m, int block)
     return block >= 0 && block < m->nblocks &&
            strcmp(tsim_block_type_name(m->blocks[block].type), "picking") == 0;
 }
+
 int tsim__picking_any(const struct tsim_model *m)
 {
     for (int b = 0; b < m->nblocks; b++)
         if (tsim__picking_is(m, b)) return 1;
     return 0;
 }
+
 /* Order `id` of the file, or -1: through the ids' hash table (tsim__orderlines_index). */
 int tsim__picking_find_order(const struct tsim__block_desc *d, const char *id)
 {
@@ -29,6 +31,7 @@ int tsim__picking_find_order(const struct tsim__block_desc *d, const char *id)
     int o = tsim__names_find(&d->orders.ids, d->orders.id, id);
     return o >= 0 ? o : -1;
 }
+
 /* Line number `line` of order `o`, as its index among all lines, or -1. */
 int tsim__picking_find_line(const struct tsim__block_desc *d, int o, int line)
 {
@@ -36,6 +39,7 @@ int tsim__picking_find_line(const struct tsim__block_desc *d, int o, int line)
         if (d->orders.line[l] == line) return l;
     return -1;
 }
+
 int tsim__picking_check(const struct tsim_model *m, int block, const char *order, int line,
                         char *err, size_t errlen)
 {
@@ -60,11 +64,13 @@ int tsim__picking_check(const struct tsim_model *m, int block, const char *order
     }
     return 0;
 }
+
 const char *tsim__picking_order_id(const struct tsim_model *m, int block, uint32_t o)
 {
     const struct tsim__block_desc *d = &m->blocks[block];
     return generated(d) || o >= (uint32_t)d->orders.norders ? NULL : d->orders.id[o];
 }
+
 int tsim__picking_line_of(const struct tsim_model *m, int block, uint32_t l, const char **order)
 {
     const struct tsim__block_desc *d = &m->blocks[block];
@@ -73,12 +79,14 @@ int tsim__picking_line_of(const struct tsim_model *m, int block, uint32_t l, con
     *order = d->orders.id[o];
     return d->orders.line[l];
 }
+
 /* The orders table --------------------------------------------------------------------------- */
 
 uint32_t tsim__picking_orders(const struct tsim_sim *sim, int block)
 {
     return ((const struct tsim__picking *)tsim__state(sim, (uint32_t)block))->norders;
 }
+
 void tsim__picking_order_row(const struct tsim_sim *sim, int block, uint32_t o,
                              struct tsim__order_row *row)
 {

@@ -280,8 +280,9 @@ static void test_pick_withdraw_wakes(void)
     char err[256] = "";
     tsim__live_advance(lv, 11.4);
     CHECK(tsim__storage_stock(lv->sim, rack, 0) == 1); /* slot 2's A, claimed */
-    CHECK(wms_msg(&c.in, lv, "wms/picks", 11.5, "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2",
-                  err, sizeof err) == TSIM__OK);
+    CHECK(wms_msg(&c.in, lv, "wms/picks", 11.5,
+                  "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2", err,
+                  sizeof err) == TSIM__OK);
     tsim__live_advance(lv, 11.6);
     CHECK(tsim__storage_stock(lv->sim, rack, 0) == 0); /* taken by walk's line at 11.5 */
     tsim__live_advance(lv, 11.9);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_REPS 1
 #define LEVEL 0.99
@@ -439,6 +440,92 @@ static void test_pick_from_errors(void)
             "dc.yaml:23:15: error: unknown stockout rule 'wiat' (use short or wait)");
 }
 
+/* Products a, b, c; rack1, 2 x 1 slots 10 wide, full (a at 5, b at 15), and rack2, 3 x 1 (a at
+ * 5, b at 15, c at 25), 20 apart, picked from in that order by `order` (`aisle_order`, "" for
+ * the default); one order at 1 of two lines, 1 c then 1 a, on one tour (tour_lines 2); pick_line
+ * 1, walk_speed 1, pack_time 2. Its orders file is written to `csv` (a path of 64 bytes). */
+static struct tsim_model *nearest_model(const char *order, char *csv, char *diag, size_t size)
+{
+    snprintf(csv, 64, "/tmp/tsim-aisles-XXXXXX");
+    int fd = mkstemp(csv);
+    CHECK(fd >= 0);
+    if (fd < 0) return NULL;
+    static const char lines[] = "order,line,product,quantity,release,due\nO1,1,c,1,1,\n"
+                                "O1,2,a,1,1,\n";
+    CHECK(write(fd, lines, sizeof lines - 1) == (ssize_t)(sizeof lines - 1));
+    close(fd);
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: dc\n"
+             "products: [a, b, c]\n"
+             "blocks:\n"
+             "  - storage: rack1\n"
+             "    bays: 2\n"
+             "    levels: 1\n"
+             "    bay_width: 10\n"
+             "    initial: full\n"
+             "    to: out\n"
+             "  - storage: rack2\n"
+             "    bays: 3\n"
+             "    levels: 1\n"
+             "    bay_width: 10\n"
+             "    initial: full\n"
+             "    to: out\n"
+             "  - picking: pick\n"
+             "    orders_file: %s\n"
+             "    tour_lines: 2\n"
+             "    pick_line: 1\n"
+             "    walk_speed: 1\n"
+             "    aisle_pitch: 20\n"
+             "    pack_time: 2\n"
+             "    pick_from: [rack1, rack2]\n"
+             "%s"
+             "    to: out\n"
+             "  - sink: out\n",
+             csv, order);
+    return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+/* The tour's first line, c, is in rack2 only: from there (reach 25). Its second, a, is in both:
+ * - `list` (the default): from rack1, the list's first (reach 5): the walk is 2 x (20 + 5 +
+ *   25) = 100, picks 2: in at 103, shipped at 105;
+ * - `nearest`: from rack2, which the tour already enters (its nearest a at 5, within the reach
+ *   25): the walk is 2 x (20 + 25) = 90: in at 93, shipped at 95; rack1 gives nothing.
+ * And `aisle_order` without `pick_from`, at its key. */
+static void test_pick_from_nearest(void)
+{
+    static const struct {
+        const char *order;
+        double end, travel;
+        int from1;
+    } runs[] = {{"", 105, 100, 1}, {"    aisle_order: list\n", 105, 100, 1},
+                {"    aisle_order: nearest\n", 95, 90, 0}};
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        char diag[1024] = "", csv[64];
+        struct tsim_model *m = nearest_model(runs[i].order, csv, diag, sizeof diag);
+        unlink(csv);
+        CHECK_STR(diag, "");
+        if (!m) continue;
+        int rack1 = tsim_model_find_block(m, "rack1"), rack2 = tsim_model_find_block(m, "rack2");
+        int pick = tsim_model_find_block(m, "pick");
+        struct tsim_result r;
+        struct tsim_sim *sim;
+        CHECK_NEAR(run_all(m, &r, &sim), runs[i].end, 1e-9);
+        CHECK_NEAR(kpi(&r, pick, "travel_share"), runs[i].travel / (runs[i].travel + 2), 1e-9);
+        CHECK_NEAR(kpi(&r, pick, "units_picked"), 2, 0);
+        CHECK_NEAR(kpi(&r, rack1, "retrievals"), runs[i].from1, 0);
+        CHECK_NEAR(kpi(&r, rack2, "retrievals"), 2 - runs[i].from1, 0);
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+    char diag[1024] = "";
+    refused(pick_model(1, "    aisle_order: nearest\n", diag, sizeof diag), diag,
+            "dc.yaml:22:5: error: picking 'pick' has 'aisle_order' but no 'pick_from'");
+    refused(pick_model(1, "    pick_from: rack\n    aisle_order: near\n", diag, sizeof diag), diag,
+            "dc.yaml:23:18: error: unknown aisle order 'near'");
+}
+
 int main(void)
 {
     const char *v = getenv("TSIM_TEST_VERBOSE");
@@ -451,5 +538,6 @@ int main(void)
     RUN(test_pick_from_aisles);
     RUN(test_pick_from_aisles_errors);
     RUN(test_pick_from_load_units);
+    RUN(test_pick_from_nearest);
     return CHECK_DONE();
 }
