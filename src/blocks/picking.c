@@ -674,68 +674,54 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     if (generated(d) && d->orders.norders > 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' needs one of 'orders_file' and 'order_interarrival', "
-                          "not both",
-                          d->name);
+        return fail_at(K_ORDER_INTERARRIVAL, "picking '%s' needs one of 'orders_file' and "
+                       "'order_interarrival', not both", d->name);
     if (generated(d)) {
         if (!d->val[K_ORDER_LIMIT].set)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "picking '%s' draws orders, which needs an 'order_limit' (the "
-                              "orders of a replication at most)",
-                              d->name);
+            return fail_at(K_ORDER_INTERARRIVAL, "picking '%s' draws orders, which needs an "
+                           "'order_limit' (the orders of a replication at most)", d->name);
         if (d->val[K_ORDER_LINES].set && !tsim__pickgen_lines_max(&d->val[K_ORDER_LINES].d))
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "'order_lines' of picking '%s' is not bounded (use a constant, "
-                              "uniform, triangular, pert, beta, discrete or empirical one): the "
-                              "block keeps room for its largest order",
-                              d->name);
+            return fail_at(K_ORDER_LINES, "'order_lines' of picking '%s' is not bounded (use a "
+                           "constant, uniform, triangular, pert, beta, discrete or empirical "
+                           "one): the block keeps room for its largest order", d->name);
         size_t no, nl;
         tsim__pickgen_sizes(d, &no, &nl);
         if (nl > LINES_MAX)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "picking '%s' may draw %zu order lines ('order_limit' times the most "
-                              "'order_lines'), more than %d",
-                              d->name, nl, LINES_MAX);
+            return fail_at(K_ORDER_LIMIT, "picking '%s' may draw %zu order lines ('order_limit' "
+                           "times the most 'order_lines'), more than %d", d->name, nl, LINES_MAX);
     } else if (d->orders.norders == 0) {
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "picking '%s' needs one of 'orders_file' and 'order_interarrival'",
                           d->name);
     }
     if ((uint64_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) > TOURS_MAX)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' has %u pickers of %u-line tours, more than %d lines on "
-                          "tours at once",
-                          d->name, count_of(d, K_PICKERS), count_of(d, K_TOUR_LINES), TOURS_MAX);
+        return fail_at(d->val[K_TOUR_LINES].set ? K_TOUR_LINES : K_PICKERS,
+                       "picking '%s' has %u pickers of %u-line tours, more than %d lines on "
+                       "tours at once", d->name, count_of(d, K_PICKERS),
+                       count_of(d, K_TOUR_LINES), TOURS_MAX);
     int rc = by_crane(d) ? tsim__pickcrane_check(m, d) : 0;
     if (rc != 0) return rc;
     if (d->val[K_PICK_FROM].set && d->val[K_STOCK].set)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' has 'stock' and 'pick_from': with 'pick_from' its "
-                          "stock is what storage '%s' holds (give one of the two)",
-                          d->name, m->blocks[d->val[K_PICK_FROM].i].name);
+        return fail_at(K_STOCK, "picking '%s' has 'stock' and 'pick_from': with 'pick_from' its "
+                       "stock is what storage '%s' holds (give one of the two)", d->name,
+                       m->blocks[d->val[K_PICK_FROM].i].name);
     if (d->val[K_LOAD_UNITS].set && !d->val[K_PICK_FROM].set)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' has 'load_units' but no 'pick_from': only a storage "
-                          "block's loads hold units",
-                          d->name);
+        return fail_at(K_LOAD_UNITS, "picking '%s' has 'load_units' but no 'pick_from': only a "
+                       "storage block's loads hold units", d->name);
     if (d->val[K_AISLE_ORDER].set && !d->val[K_PICK_FROM].set)
         return fail_at(K_AISLE_ORDER, "picking '%s' has 'aisle_order' but no 'pick_from': only "
                        "storage blocks are aisles to choose from", d->name);
     if (waits(d) && !d->val[K_PICK_FROM].set)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' has 'stockout: wait' but no 'pick_from': only a "
-                          "storage block's put-aways bring stock to wait for",
-                          d->name);
+        return fail_at(K_STOCKOUT, "picking '%s' has 'stockout: wait' but no 'pick_from': only a "
+                       "storage block's put-aways bring stock to wait for", d->name);
     if (d->val[K_RELEASE].i == REL_WAVE && !d->val[K_WAVE].set)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' releases in waves but has no 'wave' interval", d->name);
+        return fail_at(K_RELEASE, "picking '%s' releases in waves but has no 'wave' interval",
+                       d->name);
     if (d->val[K_RELEASE].i == REL_WAVE && tsim_dist_mean(&d->val[K_WAVE].d) <= 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' has a 'wave' interval of mean 0", d->name);
+        return fail_at(K_WAVE, "picking '%s' has a 'wave' interval of mean 0", d->name);
     if (d->val[K_RELEASE].i == REL_BATCH && !d->val[K_BATCH].set)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' releases by batch but has no 'batch' size", d->name);
+        return fail_at(K_RELEASE, "picking '%s' releases by batch but has no 'batch' size",
+                       d->name);
     return 0;
 }
 

@@ -3,7 +3,8 @@
  * its units, a load each, from the rack by the storage's retrieval rule, the picker walking the
  * rack's aisle to the farthest bay it takes from and back; a line that finds too few is short,
  * counted by both blocks, or waits for a put-away (`stockout: wait`); several storage blocks as
- * aisles. Runs computed by hand, and the keys' bad values at their line.
+ * aisles, taken by the list's order or the nearest first (`aisle_order`). Runs computed by hand,
+ * the keys' bad values at their line, and every picking check's error at the key it is about.
  */
 #include "check.h"
 #include "twinsim.h"
@@ -526,6 +527,54 @@ static void test_pick_from_nearest(void)
             "dc.yaml:23:18: error: unknown aisle order 'near'");
 }
 
+/* The picking block's checks of its keys together, each error at the key it is about (line and
+ * column): pick_model's own keys from line 12, `more` from line 22; a model of drawn orders
+ * whose keys start at line 5; an orders file and drawn orders (nearest_model, `order` at 24). */
+static void test_picking_check_at_key(void)
+{
+    static const char *const more[][2] = {
+        {"    pick_from: rack\n    stock: 5\n", "dc.yaml:23:5: error: picking 'pick' has 'stock' "
+                                                "and 'pick_from'"},
+        {"    load_units: 4\n", "dc.yaml:22:5: error: picking 'pick' has 'load_units' but no"},
+        {"    stockout: wait\n", "dc.yaml:22:5: error: picking 'pick' has 'stockout: wait' but"},
+        {"    release: wave\n", "dc.yaml:22:5: error: picking 'pick' releases in waves but"},
+        {"    release: wave\n    wave: 0\n", "dc.yaml:23:5: error: picking 'pick' has a 'wave' "
+                                             "interval of mean 0"},
+        {"    release: batch\n", "dc.yaml:22:5: error: picking 'pick' releases by batch but"},
+        {"    pickers: 100000\n    tour_lines: 1000\n", "dc.yaml:23:5: error: picking 'pick' "
+                                                        "has 100000 pickers of 1000-line tours"},
+        {"    picked_by: rack\n", "dc.yaml:19:5: error: picking 'pick' is picked by the crane of "
+                                  "'rack', so 'walk_speed' has no use"},
+    };
+    char diag[1024] = "";
+    for (size_t i = 0; i < sizeof more / sizeof *more; i++)
+        refused(pick_model(1, more[i][0], diag, sizeof diag), diag, more[i][1]);
+    static const char *const drawn[][2] = {
+        {"    order_interarrival: 1\n", "gen.yaml:5:5: error: picking 'pick' draws orders, which "
+                                        "needs an 'order_limit'"},
+        {"    order_interarrival: 1\n    order_lines: exponential(3)\n    order_limit: 5\n",
+         "gen.yaml:6:5: error: 'order_lines' of picking 'pick' is not bounded"},
+        {"    order_interarrival: 1\n    order_limit: 10000000\n    order_lines: 20\n",
+         "gen.yaml:6:5: error: picking 'pick' may draw 200000000 order lines"},
+        {"    pickers: 2\n", "gen.yaml:4:5: error: picking 'pick' needs 'orders_file' or "
+                             "'order_interarrival'"}, /* neither key: at the block */
+    };
+    for (size_t i = 0; i < sizeof drawn / sizeof *drawn; i++) {
+        char yaml[512];
+        snprintf(yaml, sizeof yaml,
+                 "name: gen\nproducts: [a]\nblocks:\n  - picking: pick\n%s    to: out\n"
+                 "  - sink: out\n",
+                 drawn[i][0]);
+        refused(model_from_text(yaml, "gen.yaml", diag, sizeof diag), diag, drawn[i][1]);
+    }
+    char csv[64];
+    struct tsim_model *m =
+        nearest_model("    order_interarrival: 1\n    order_limit: 3\n", csv, diag, sizeof diag);
+    unlink(csv);
+    refused(m, diag, "dc.yaml:24:5: error: picking 'pick' needs one of 'orders_file' and "
+                     "'order_interarrival', not both");
+}
+
 int main(void)
 {
     const char *v = getenv("TSIM_TEST_VERBOSE");
@@ -539,5 +588,6 @@ int main(void)
     RUN(test_pick_from_aisles_errors);
     RUN(test_pick_from_load_units);
     RUN(test_pick_from_nearest);
+    RUN(test_picking_check_at_key);
     return CHECK_DONE();
 }
