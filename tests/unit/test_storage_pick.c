@@ -287,6 +287,14 @@ static void test_pick_from_wait_clone(void)
     tsim_model_destroy(m);
 }
 
+/* The blocks rack1, 2 x 1 slots 10 wide, and rack2, 4 x 1, both full from the start (the
+ * products in turn, slot by slot), loads leaving to `out`. */
+#define TWO_RACKS                                                                                  \
+    "  - storage: rack1\n    bays: 2\n    levels: 1\n    bay_width: 10\n"                          \
+    "    initial: full\n    to: out\n"                                                             \
+    "  - storage: rack2\n    bays: 4\n    levels: 1\n    bay_width: 10\n"                          \
+    "    initial: full\n    to: out\n"
+
 /* Two aisles: rack1, 2 x 1 slots 10 wide, full (a at 5 along its aisle, b at 15), and rack2,
  * 4 x 1 (a at 5 and 25, b at 15 and 35), their I/O points 20 apart (`aisle_pitch`), picked from
  * in that order; `orders` drawn orders at 1, 2, ... of one line of `units` units of a; one
@@ -299,18 +307,7 @@ static struct tsim_model *aisles_model(int orders, int units, const char *aisles
              "name: dc\n"
              "products: [a, b]\n"
              "blocks:\n"
-             "  - storage: rack1\n"
-             "    bays: 2\n"
-             "    levels: 1\n"
-             "    bay_width: 10\n"
-             "    initial: full\n"
-             "    to: out\n"
-             "  - storage: rack2\n"
-             "    bays: 4\n"
-             "    levels: 1\n"
-             "    bay_width: 10\n"
-             "    initial: full\n"
-             "    to: out\n"
+             TWO_RACKS
              "  - picking: pick\n"
              "    order_interarrival: 1\n"
              "    order_limit: %d\n"
@@ -441,10 +438,10 @@ static void test_pick_from_errors(void)
             "dc.yaml:23:15: error: unknown stockout rule 'wiat' (use short or wait)");
 }
 
-/* Products a, b, c; rack1, 2 x 1 slots 10 wide, full (a at 5, b at 15), and rack2, 3 x 1 (a at
- * 5, b at 15, c at 25), 20 apart, picked from in that order by `order` (`aisle_order`, "" for
- * the default); one order at 1 of two lines, 1 c then 1 a, on one tour (tour_lines 2); pick_line
- * 1, walk_speed 1, pack_time 2. Its orders file is written to `csv` (a path of 64 bytes). */
+/* Products a, b, c; TWO_RACKS: rack1 (a at 5, b at 15) and rack2 (a at 5 and 35, b at 15, c at
+ * 25), 20 apart, picked from in that order by `order` (`aisle_order`, "" for the default); one
+ * order at 1 of two lines, 1 c then 1 a, on one tour (tour_lines 2); pick_line 1, walk_speed 1,
+ * pack_time 2. Its orders file is written to `csv` (a path of 64 bytes). */
 static struct tsim_model *nearest_model(const char *order, char *csv, char *diag, size_t size)
 {
     snprintf(csv, 64, "/tmp/tsim-aisles-XXXXXX");
@@ -460,18 +457,7 @@ static struct tsim_model *nearest_model(const char *order, char *csv, char *diag
              "name: dc\n"
              "products: [a, b, c]\n"
              "blocks:\n"
-             "  - storage: rack1\n"
-             "    bays: 2\n"
-             "    levels: 1\n"
-             "    bay_width: 10\n"
-             "    initial: full\n"
-             "    to: out\n"
-             "  - storage: rack2\n"
-             "    bays: 3\n"
-             "    levels: 1\n"
-             "    bay_width: 10\n"
-             "    initial: full\n"
-             "    to: out\n"
+             TWO_RACKS
              "  - picking: pick\n"
              "    orders_file: %s\n"
              "    tour_lines: 2\n"
