@@ -49,7 +49,6 @@
 #include "blocks/pickstate.h"
 #include "blocks/storage.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -1,11 +1,12 @@
 /*
  * A picking block's `pick_from`: its crew takes each line's units from the stock of one or
- * several storage blocks (aisles), at the tour's start, and walks them (tsim__pickrack_walk).
- * Under `stockout: wait` a line that finds too few waits, from its tour's end, until a put-away
- * into one of its aisles brings the rest (the storage tells the block: tsim__storage_watch,
- * EV_STOCK), and is then a tour of its own: a line waits in the wait list, then the ready list,
- * or is on a tour, never two of these at once. picking.c plans the tours and calls these; they
- * call storage.c and nothing of picking.c.
+ * several storage blocks (aisles), at the tour's start, from the aisles in the order
+ * `aisle_order` gives (open_loads), and walks them (tsim__pickrack_walk). Under `stockout: wait`
+ * a line that finds too few waits, from its tour's end, until a put-away into one of its aisles,
+ * or a crane request withdrawn there, leaves the rest for it (the storage tells the block:
+ * tsim__storage_watch, EV_STOCK), and is then a tour of its own: a line waits in the wait list,
+ * then the ready list, or is on a tour, never two of these at once. picking.c plans the tours
+ * and calls these; they call storage.c and nothing of picking.c.
  */
 #include "blocks/pickstate.h"
 #include "blocks/storage.h"
@@ -106,8 +107,8 @@ void tsim__pickrack_append(struct tsim__picking *s, uint32_t l, int ready)
 /* `stockout: wait`: the lines waiting for `product`, in the order they began to wait, are ready
  * again while the aisles hold their units (less those promised to lines ready before them): the
  * first that finds too few stops the others of its product (FIFO), and the block watches its
- * aisles for the next put-away of the product. Lines the plant reported picked leave the list.
- * Returns whether a line is ready again. O(waiting lines). */
+ * aisles for the next put-away of the product (or crane request withdrawn). Lines the plant
+ * reported picked leave the list. Returns whether a line is ready again. O(waiting lines). */
 int tsim__pickrack_ready_check(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s,
                                const struct tsim__block_desc *d, int product)
 {
