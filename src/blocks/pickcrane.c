@@ -100,10 +100,12 @@ int tsim__pickcrane_check(const struct tsim_model *m, const struct tsim__block_d
                                              "aisle_pitch", "locations",  "walk_speed", "routing",
                                              "stock",       "pick_from"};
     for (size_t i = 0; i < sizeof walk_keys / sizeof *walk_keys; i++)
-        if (d->val[walk_keys[i]].set)
+        if (d->val[walk_keys[i]].set) {
+            tsim__model_blame_key(m, d->index, walk_keys[i]); /* at that key */
             return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                               "picking '%s' is picked by the crane of '%s', so '%s' has no use "
                               "(no picker walks; the storage holds the stock)",
                               d->name, m->blocks[d->val[K_PICKED_BY].i].name, walk_names[i]);
+        }
     return 0;
 }

@@ -24,23 +24,18 @@
  * the first one interarrival after time 0, up to `order_limit`), each with `order_lines` lines of
  * `line_units` units (draws rounded to whole numbers, at least 1), each line's product from
  * `product` (a product, a mix, or by default every product alike), due `due` after it comes (no
- * due time without it). A replication draws all its orders at its start, from the block's own
- * stream, into its state (the same arrays as the file's, in the arena): the rest of the block
- * cannot tell them from a file's. The state has room for `order_limit` orders of the most lines
- * `order_lines` can draw, so that distribution must be bounded.
+ * due time without it): pickgen.c.
  *
  * With `picked_by` a storage block's crane brings each line's load instead of a picker's tour:
- * pickcrane.c, with the state both files share in pickstate.h. With `pick_from` the crew takes
- * each line's units from the stock of one or several storage blocks (aisles), at the tour's
- * start, from the aisles in the list's order (take_units), and walks them (rack_walk); under
- * `stockout: wait` a line that finds too few waits, from its tour's end, until a put-away into
- * one of its aisles brings the rest (the storage tells the block: tsim__storage_watch, EV_STOCK),
- * and is then a tour of its own: a line waits in the wait list, then the ready list, or is on a
- * tour, never two of these at once.
+ * pickcrane.c, with the state the block's files share in pickstate.h. With `pick_from` the crew
+ * takes each line's units from the stock of one or several storage blocks (aisles), at the
+ * tour's start, and walks them; under `stockout: wait` a line that finds too few waits for a
+ * put-away: pickrack.c.
  *
  * The live twin (picking.h) may release an order of the file now, and report a line picked: the
  * line is then at the pack station at once, and a picker skips it (`done`, a bit a line). A line
  * reported while on a tour leaves the tour, which is planned again without it (tour_shorten).
+ * What the live twin and the results only read (the orders table) is in pickview.c.
  *
  * Invariants: orders are released in the file's release order, and the lines of order i are
  * first[i]..first[i+1]-1, so the lines waiting for a picker are next_line..first[released]-1 and
@@ -54,23 +49,12 @@
 #include "blocks/pickstate.h"
 #include "blocks/storage.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 enum { REL_AT_TIME, REL_WAVE, REL_BATCH };
 enum { IDLE, BUSY, BLOCKED };
 enum { ROUTE_RETURN, ROUTE_S_SHAPE };
-enum { STOCKOUT_SHORT, STOCKOUT_WAIT };
-
-/* `stockout: wait`: a line's wait for stock. `rem`: its units still to pick (0: none waiting);
- * `t`: while it waits for stock, since when (ticks), -1 once it is ready again (its units
- * promised); `next`: the next line of its list (the state's wait or ready list). */
-struct tsim__pick_wait {
-    int64_t t;
-    uint32_t next;
-    int32_t rem;
-};
 
 struct picker {
     uint32_t state, l0, l1, o0; /* its tour: lines l0..l1-1, the first of order o0 */
@@ -86,58 +70,9 @@ struct packer {
     uint32_t state, order;
 };
 
-static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
-
 static uint32_t count_of(const struct tsim__block_desc *d, int k)
 {
     return d->val[k].set ? (uint32_t)d->val[k].i : 1u;
-}
-
-/* The most lines a draw of `d` gives (rounded, at least 1), or 0 if its draws are not bounded. */
-static long long lines_max(const struct tsim_dist *d)
-{
-    double hi;
-    switch (d->kind) {
-    case TSIM_DIST_CONSTANT: hi = d->p[0]; break;
-    case TSIM_DIST_UNIFORM: hi = d->p[1]; break;
-    case TSIM_DIST_TRIANGULAR: hi = d->p[2]; break;
-    case TSIM_DIST_PERT: hi = d->p[2]; break;
-    case TSIM_DIST_BETA: hi = d->p[3]; break;
-    case TSIM_DIST_DISCRETE:
-    case TSIM_DIST_EMPIRICAL:
-        hi = 0;
-        for (uint32_t i = 0; i < d->n; i++)
-            if (d->x[i] > hi) hi = d->x[i];
-        break;
-    default: return 0;
-    }
-    return hi < 1.5 ? 1 : hi < 1e9 ? llround(hi) : 0;
-}
-
-static int generated(const struct tsim__block_desc *d) { return d->val[K_ORDER_INTERARRIVAL].set; }
-
-/* Whether a `pick_from` line that finds too few units waits for stock (else it is short). */
-static int waits(const struct tsim__block_desc *d) { return d->val[K_STOCKOUT].i == STOCKOUT_WAIT; }
-
-/* Orders and lines of the block's state: the file's, or room for the generated ones. */
-static void sizes(const struct tsim__block_desc *d, size_t *no, size_t *nl)
-{
-    if (!generated(d)) {
-        *no = (size_t)d->orders.norders;
-        *nl = (size_t)d->orders.nlines;
-        return;
-    }
-    *no = d->val[K_ORDER_LIMIT].set ? (size_t)d->val[K_ORDER_LIMIT].i : 0;
-    *nl = *no * (size_t)(d->val[K_ORDER_LINES].set ? lines_max(&d->val[K_ORDER_LINES].d) : 1);
-}
-
-static size_t gen_size(const struct tsim__block_desc *d)
-{
-    if (!generated(d)) return 0;
-    size_t no, nl;
-    sizes(d, &no, &nl);
-    return round8(sizeof(struct tsim__picking_gen)) + 2 * round8(no * sizeof(int64_t)) +
-           round8((no + 1) * sizeof(int32_t)) + 2 * round8(nl * sizeof(int32_t));
 }
 
 /* Whether a line may find fewer units than ordered: from a stock of its own, a storage's, or
@@ -151,11 +86,12 @@ static size_t state_size(const struct tsim_model *m, const struct tsim__block_de
 {
     size_t np = m->nproducts > 0 ? (size_t)m->nproducts : 1;
     size_t no, nl;
-    sizes(d, &no, &nl);
+    tsim__pickgen_sizes(d, &no, &nl);
     return round8(sizeof(struct tsim__picking)) + count_of(d, K_PICKERS) * sizeof(struct picker) +
            count_of(d, K_PACKERS) * sizeof(struct packer) +
            no * sizeof(struct tsim__picking_order) +
-           round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) + gen_size(d) +
+           round8((no ? no : 1) * sizeof(uint32_t)) + round8(np * sizeof(int64_t)) +
+           tsim__pickgen_size(d) +
            round8(nl / 8 + 1) +
            (size_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) * sizeof(int64_t) +
            (by_crane(d) ? round8(nl / 8 + 1) : 0) + np * 3 * sizeof(uint64_t) +
@@ -170,74 +106,6 @@ static int64_t release_ticks(const struct tsim_sim *sim, const struct tsim__pick
 {
     if (s->gen_off) return GAT(s, rel_off, int64_t)[o];
     return tsim__ticks(sim, d->orders.release[o]);
-}
-
-/* Order `o`'s due time in ticks, TSIM__NEVER if none. */
-static int64_t due_ticks(const struct tsim_sim *sim, const struct tsim__picking *s,
-                         const struct tsim__block_desc *d, uint32_t o)
-{
-    if (s->gen_off) return GAT(s, due_off, int64_t)[o];
-    return isfinite(d->orders.due[o]) ? tsim__ticks(sim, d->orders.due[o]) : TSIM__NEVER;
-}
-
-/* A whole number drawn from `key` (plain numbers, not times), rounded, from 1 to 10^9. */
-static int32_t draw_count(struct tsim_sim *sim, struct tsim__picking *s,
-                          const struct tsim__block_desc *d, int key)
-{
-    if (!d->val[key].set) return 1;
-    double v = tsim__time(sim, tsim__draw(sim, &d->val[key].d, &s->h.rng[TSIM__RNG_AUX]));
-    return v < 1.5 ? 1 : v < 1e9 ? (int32_t)llround(v) : 1000000000;
-}
-
-static int32_t draw_product(struct tsim_sim *sim, struct tsim__picking *s,
-                            const struct tsim__block_desc *d)
-{
-    if (d->mix_n == 0 && d->val[K_PRODUCT].set) return (int32_t)d->val[K_PRODUCT].i;
-    double u = tsim__draw_u(sim, &s->h.rng[TSIM__RNG_AUX]);
-    if (d->mix_n == 0) {
-        uint32_t p = (uint32_t)(u * s->nprod);
-        return (int32_t)(p < s->nprod ? p : s->nprod - 1);
-    }
-    int i = 0;
-    while (i < d->mix_n - 1 && u > d->mix_cum[i]) i++;
-    return d->mix_product[i];
-}
-
-/* Draw every order of the replication into the arena, laid out after the stock. */
-static void generate(struct tsim_sim *sim, struct tsim__picking *s,
-                     const struct tsim__block_desc *d, uint64_t off)
-{
-    size_t no, nl;
-    sizes(d, &no, &nl);
-    s->gen_off = off;
-    struct tsim__picking_gen *g = GEN(s);
-    g->rel_off = off + round8(sizeof(struct tsim__picking_gen));
-    g->due_off = g->rel_off + round8(no * sizeof(int64_t));
-    g->first_off = g->due_off + round8(no * sizeof(int64_t));
-    g->product_off = g->first_off + round8((no + 1) * sizeof(int32_t));
-    g->qty_off = g->product_off + round8(nl * sizeof(int32_t));
-    int64_t *rel = GAT(s, rel_off, int64_t), *due = GAT(s, due_off, int64_t), t = sim->now;
-    int32_t *first = GAT(s, first_off, int32_t), *prod = GAT(s, product_off, int32_t);
-    int32_t *qty = GAT(s, qty_off, int32_t), l = 0;
-    for (size_t o = 0; o < no; o++) {
-        t += tsim__draw(sim, &d->val[K_ORDER_INTERARRIVAL].d, &s->h.rng[TSIM__RNG_AUX]);
-        if (t > TSIM__TMAX) t = TSIM__TMAX;
-        rel[o] = t;
-        due[o] = TSIM__NEVER;
-        if (d->val[K_DUE].set) {
-            int64_t dd = tsim__draw(sim, &d->val[K_DUE].d, &s->h.rng[TSIM__RNG_AUX]);
-            due[o] = dd < TSIM__TMAX - t ? t + dd : TSIM__TMAX;
-        }
-        first[o] = l;
-        /* a draw just under the bound's rounding point may round up once in ticks */
-        int32_t n = draw_count(sim, s, d, K_ORDER_LINES);
-        if ((size_t)n > nl / (no ? no : 1)) n = (int32_t)(nl / no);
-        for (int32_t k = 0; k < n; k++, l++) {
-            prod[l] = draw_product(sim, s, d);
-            qty[l] = draw_count(sim, s, d, K_LINE_UNITS);
-        }
-    }
-    first[no] = l;
 }
 
 /* The products the block's lines may have, marked in its KPIs by product: a file's, a drawn
@@ -263,7 +131,7 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->npick = count_of(d, K_PICKERS);
     s->npack = count_of(d, K_PACKERS);
     size_t no, nl;
-    sizes(d, &no, &nl);
+    tsim__pickgen_sizes(d, &no, &nl);
     s->norders = (uint32_t)no;
     s->nprod = sim->m->nproducts > 0 ? (uint32_t)sim->m->nproducts : 1;
     s->pick_off = round8(sizeof(struct tsim__picking));
@@ -276,8 +144,8 @@ static void init(struct tsim_sim *sim, uint32_t b)
     s->gen_off = 0;
     uint64_t after = s->stock_off + round8(s->nprod * sizeof(int64_t));
     if (generated(d)) {
-        generate(sim, s, d, after);
-        after += gen_size(d);
+        tsim__pickgen_draw(sim, s, d, after);
+        after += tsim__pickgen_size(d);
     }
     s->done_off = after; /* zeroed with the arena */
     s->lw_off = after + round8(nl / 8 + 1);
@@ -354,144 +222,6 @@ static double tour_travel(const struct tsim__block_desc *d, const int32_t *produ
     return 2 * (xmax + depth) / d->val[K_WALK_SPEED].r;
 }
 
-/* With `pick_from`, the walk of a tour that took loads from the aisles (storage blocks) whose
- * `reach` is not negative, each reach the farthest bay taken from along that aisle from its I/O
- * point: return routing, the aisles' I/O points standing along a front aisle `aisle_pitch`
- * apart in pick_from's order, the depot at the first's. Along the front out to the farthest
- * aisle visited and back, and into each aisle visited to its reach and out again (a rack's
- * levels take no walking), in model time. */
-static double rack_walk(const struct tsim__block_desc *d, const double *reach)
-{
-    if (!d->val[K_WALK_SPEED].set) return 0;
-    double pitch = d->val[K_AISLE_PITCH].set ? d->val[K_AISLE_PITCH].r : 0, front = 0, in = 0;
-    for (int k = 0; k < d->pick_from_n; k++) {
-        if (reach[k] < 0) continue;
-        front = k * pitch;
-        in += reach[k];
-    }
-    return 2 * (front + in) / d->val[K_WALK_SPEED].r;
-}
-
-/* Units one storage load holds (`load_units`). */
-static int64_t per_load(const struct tsim__block_desc *d)
-{
-    return d->val[K_LOAD_UNITS].set ? d->val[K_LOAD_UNITS].i : 1;
-}
-
-/* Units of `product` the crew may take now: those left of its open load, and those of the loads
- * its aisles hold that no crane request claims, less (stockout: wait) the units promised to
- * lines ready again. */
-static int64_t pickable(struct tsim_sim *sim, const struct tsim__picking *s,
-                        const struct tsim__block_desc *d, int product)
-{
-    int64_t n = 0;
-    for (int k = 0; k < d->pick_from_n; k++)
-        n += tsim__storage_pickable(sim, (uint32_t)d->pick_from[k], product);
-    n = n * per_load(d) + AT(s, open_off, int64_t)[product];
-    if (waits(d)) n -= AT(s, prom_off, int64_t)[product];
-    return n > 0 ? n : 0;
-}
-
-/* A line takes up to `want` units of `product`: first what is left of the product's open load
- * (at the depot: no walk), then from loads it opens, `load_units` units each, taken from the
- * aisles in pick_from's order, each giving what it may (a line may be split over aisles); what
- * the last load opened has left stays open for the next line of the product. `reach` per aisle,
- * as rack_walk reads it. Under `stockout: wait` it leaves the units promised to lines ready
- * again. Returns the units taken. */
-static int64_t take_units(struct tsim_sim *sim, struct tsim__picking *s,
-                          const struct tsim__block_desc *d, int product, int64_t want,
-                          double *reach)
-{
-    if (waits(d)) {
-        int64_t room = pickable(sim, s, d, product);
-        if (room < want) want = room;
-    }
-    int64_t *open = &AT(s, open_off, int64_t)[product], n = per_load(d);
-    int64_t got = want < *open ? want : *open;
-    *open -= got;
-    int64_t loads = (want - got + n - 1) / n, opened = 0;
-    for (int k = 0; k < d->pick_from_n && opened < loads; k++)
-        opened += tsim__storage_pick(sim, (uint32_t)d->pick_from[k], product, loads - opened,
-                                     &reach[k]);
-    int64_t from = opened * n < want - got ? opened * n : want - got;
-    *open += opened * n - from;
-    return got + from;
-}
-
-/* `stockout: wait`: append line `l` to the wait list (`ready` 0) or the ready list. */
-static void wait_append(struct tsim__picking *s, uint32_t l, int ready)
-{
-    struct tsim__pick_wait *w = AT(s, wait_off, struct tsim__pick_wait);
-    uint32_t *head = ready ? &s->ready_head : &s->wait_head;
-    uint32_t *tail = ready ? &s->ready_tail : &s->wait_tail;
-    w[l].next = TSIM__NIL;
-    if (*tail == TSIM__NIL) *head = l;
-    else w[*tail].next = l;
-    *tail = l;
-}
-
-/* `stockout: wait`: the lines waiting for `product`, in the order they began to wait, are ready
- * again while the aisles hold their units (less those promised to lines ready before them): the
- * first that finds too few stops the others of its product (FIFO), and the block watches its
- * aisles for the next put-away of the product. Lines the plant reported picked leave the list.
- * Returns whether a line is ready again. O(waiting lines). */
-static int ready_check(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s,
-                       const struct tsim__block_desc *d, int product)
-{
-    struct tsim__pick_wait *w = AT(s, wait_off, struct tsim__pick_wait);
-    int64_t *prom = AT(s, prom_off, int64_t);
-    const unsigned char *done = AT(s, done_off, unsigned char);
-    const int32_t *prod = lines_of(s, d).product;
-    int64_t room = -1;
-    int moved = 0, still = 0;
-    uint32_t prev = TSIM__NIL;
-    for (uint32_t l = s->wait_head, next; l != TSIM__NIL; l = next) {
-        next = w[l].next;
-        int leave = is_done(done, l);
-        if (!leave && prod[l] == product && !still) {
-            if (room < 0) room = pickable(sim, s, d, product);
-            if (room >= w[l].rem) {
-                room -= w[l].rem;
-                prom[product] += w[l].rem;
-                tsim__sum_add(&s->stock_wait, sim->now - w[l].t);
-                w[l].t = -1;
-                leave = moved = 1;
-            } else {
-                still = 1;
-            }
-        }
-        if (!leave) {
-            prev = l;
-            continue;
-        }
-        if (prev == TSIM__NIL) s->wait_head = next;
-        else w[prev].next = next;
-        if (s->wait_tail == l) s->wait_tail = prev;
-        if (!is_done(done, l)) wait_append(s, l, 1);
-    }
-    for (int k = 0; still && k < d->pick_from_n; k++)
-        tsim__storage_watch(sim, (uint32_t)d->pick_from[k], product, b, EV_STOCK);
-    return moved;
-}
-
-/* `stockout: wait`: the first line ready again that the plant has not reported picked, taken
- * off the ready list with its promise, or TSIM__NIL. */
-static uint32_t ready_pop(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s)
-{
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
-    struct tsim__pick_wait *w = AT(s, wait_off, struct tsim__pick_wait);
-    const unsigned char *done = AT(s, done_off, unsigned char);
-    while (s->ready_head != TSIM__NIL) {
-        uint32_t l = s->ready_head;
-        s->ready_head = w[l].next;
-        if (s->ready_head == TSIM__NIL) s->ready_tail = TSIM__NIL;
-        if (is_done(done, l)) continue; /* its promise went with the plant's report */
-        AT(s, prom_off, int64_t)[lines_of(s, d).product[l]] -= w[l].rem;
-        return l;
-    }
-    return TSIM__NIL;
-}
-
 static void dispatch_packers(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s);
 
 /* Idle pickers take tours, lowest-numbered picker first: a line ready again after waiting for
@@ -514,7 +244,7 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct tsim__pick
          i++) {
         if (pk[i].state != IDLE) continue;
         struct picker *p = &pk[i];
-        uint32_t again = w ? ready_pop(sim, b, s) : TSIM__NIL;
+        uint32_t again = w ? tsim__pickrack_ready_pop(sim, b, s) : TSIM__NIL;
         if (again != TSIM__NIL) {
             p->l0 = again;
             p->l1 = again + 1;
@@ -540,7 +270,7 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct tsim__pick
             int prod = ol.product[l];
             int64_t want = again != TSIM__NIL ? w[l].rem : ol.qty[l], got = want;
             if (d->val[K_PICK_FROM].set) {
-                got = take_units(sim, s, d, prod, want, reach);
+                got = tsim__pickrack_take(sim, s, d, prod, want, reach);
                 if (got < want) {
                     for (int k = 0; k < d->pick_from_n; k++)
                         tsim__storage_stockout(sim, (uint32_t)d->pick_from[k]);
@@ -559,7 +289,7 @@ static void dispatch_pickers(struct tsim_sim *sim, uint32_t b, struct tsim__pick
             lw[l - p->l0] = draw_of(sim, s, d, K_PICK_LINE) + got * draw_of(sim, s, d, K_PICK_UNIT);
             t += lw[l - p->l0];
         }
-        p->travel = d->val[K_PICK_FROM].set ? rack_walk(d, reach)
+        p->travel = d->val[K_PICK_FROM].set ? tsim__pickrack_walk(d, reach)
                                             : tour_travel(d, ol.product, done, p->l0, p->l1);
         p->work = tsim__time(sim, t);
         int64_t tt = tsim__draw_ticks(sim, p->travel);
@@ -611,14 +341,6 @@ static void release_upto(struct tsim_sim *sim, uint32_t b, struct tsim__picking 
     }
     if (k > s->released) s->released = k;
     dispatch_pickers(sim, b, s);
-}
-
-/* The units of order `o`: the sum of its lines' quantities. */
-static uint64_t order_units(struct tsim__picking_lines ol, uint32_t o)
-{
-    uint64_t units = 0;
-    for (int32_t l = ol.first[o]; l < ol.first[o + 1]; l++) units += (uint64_t)ol.qty[l];
-    return units;
 }
 
 /* The orders before `k` that have not arrived arrive now. */
@@ -739,8 +461,8 @@ static void tour_end(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, 
         if (is_done(done, l)) continue; /* it came when the plant said */
         if (w && w[l].rem > 0) { /* short: it waits for stock, its order at the pack station */
             w[l].t = sim->now;
-            wait_append(s, l, 0);
-            ready_check(sim, b, s, d, lines_of(s, d).product[l]);
+            tsim__pickrack_append(s, l, 0);
+            tsim__pickrack_ready_check(sim, b, s, d, lines_of(s, d).product[l]);
             continue;
         }
         if (lines_travel(d)) {
@@ -811,7 +533,7 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t arg)
         if (tsim__pickcrane_line_in(sim, b, s, arg)) dispatch_packers(sim, b, s);
         return;
     case EV_STOCK: /* a put-away of product `arg` in an aisle the block watches */
-        if (ready_check(sim, b, s, d, (int)arg)) dispatch_pickers(sim, b, s);
+        if (tsim__pickrack_ready_check(sim, b, s, d, (int)arg)) dispatch_pickers(sim, b, s);
         return;
     default:
         if (ship(sim, b, s, arg)) dispatch_packers(sim, b, s);
@@ -941,78 +663,7 @@ void tsim__orderlines_index(struct tsim__orderlines *o)
     for (int k = 0; k < o->norders; k++) tsim__names_put(&o->ids, o->id, k + 1, k);
 }
 
-/* The live twin's view (picking.h) --------------------------------------------------------- */
-
-int tsim__picking_is(const struct tsim_model *m, int block)
-{
-    return block >= 0 && block < m->nblocks &&
-           strcmp(tsim_block_type_name(m->blocks[block].type), "picking") == 0;
-}
-
-int tsim__picking_takes(const struct tsim_model *m, int block)
-{
-    return tsim__picking_is(m, block) && lines_travel(&m->blocks[block]);
-}
-
-int tsim__picking_lines_to(const struct tsim_model *m, int block)
-{
-    return tsim__picking_takes(m, block) ? (int)m->blocks[block].val[K_LINES_TO].i : -1;
-}
-
-void tsim__picking_set_lines_to(struct tsim_model *m, int block, int to)
-{
-    struct tsim__val *v = &m->blocks[block].val[K_LINES_TO];
-    v->set = 1;
-    v->i = to;
-}
-
-int tsim__picking_any(const struct tsim_model *m)
-{
-    for (int b = 0; b < m->nblocks; b++)
-        if (tsim__picking_is(m, b)) return 1;
-    return 0;
-}
-
-/* Order `id` of the file, or -1: through the ids' hash table (tsim__orderlines_index). */
-static int find_order(const struct tsim__block_desc *d, const char *id)
-{
-    if (d->orders.norders == 0) return -1;
-    int o = tsim__names_find(&d->orders.ids, d->orders.id, id);
-    return o >= 0 ? o : -1;
-}
-
-/* Line number `line` of order `o`, as its index among all lines, or -1. */
-static int find_line(const struct tsim__block_desc *d, int o, int line)
-{
-    for (int l = d->orders.first[o]; l < d->orders.first[o + 1]; l++)
-        if (d->orders.line[l] == line) return l;
-    return -1;
-}
-
-int tsim__picking_check(const struct tsim_model *m, int block, const char *order, int line,
-                        char *err, size_t errlen)
-{
-    if (!tsim__picking_is(m, block)) {
-        snprintf(err, errlen, "block '%s' (a '%s' block) has no order lines: only picking "
-                 "blocks do", m->blocks[block].name, tsim_block_type_name(m->blocks[block].type));
-        return -1;
-    }
-    const struct tsim__block_desc *d = &m->blocks[block];
-    if (generated(d)) {
-        snprintf(err, errlen, "picking '%s' draws its orders, which have no ids", d->name);
-        return -1;
-    }
-    int o = find_order(d, order);
-    if (o < 0) {
-        snprintf(err, errlen, "picking '%s' has no order '%s'", d->name, order);
-        return -1;
-    }
-    if (line > 0 && find_line(d, o, line) < 0) {
-        snprintf(err, errlen, "order '%s' of picking '%s' has no line %d", order, d->name, line);
-        return -1;
-    }
-    return 0;
-}
+/* The live twin's calls (picking.h) -------------------------------------------------------- */
 
 /* Order `o` and every order before it in release order are released now, arriving first if
  * their time has not come: the block picks in release order. */
@@ -1028,7 +679,7 @@ int tsim__picking_release(struct tsim_sim *sim, int block, const char *order, ch
 {
     struct tsim__picking *s = tsim__state(sim, (uint32_t)block);
     const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
-    int o = find_order(d, order);
+    int o = tsim__picking_find_order(d, order);
     const struct tsim__picking_order *os = AT(s, ord_off, struct tsim__picking_order);
     /* released by the sim at this very instant: the plant agrees */
     if ((uint32_t)o < s->released && os[o].t_release == sim->now) return 0;
@@ -1047,8 +698,8 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
     uint32_t b = (uint32_t)block;
     struct tsim__picking *s = tsim__state(sim, b);
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    int o = find_order(d, order);
-    uint32_t l = (uint32_t)find_line(d, o, line);
+    int o = tsim__picking_find_order(d, order);
+    uint32_t l = (uint32_t)tsim__picking_find_line(d, o, line);
     unsigned char *done = AT(s, done_off, unsigned char);
     if (is_done(done, l)) {
         snprintf(err, errlen, "line %d of order '%s' of picking '%s' was reported picked already",
@@ -1093,47 +744,6 @@ int tsim__picking_pick(struct tsim_sim *sim, int block, const char *order, int l
     return 0;
 }
 
-const char *tsim__picking_order_id(const struct tsim_model *m, int block, uint32_t o)
-{
-    const struct tsim__block_desc *d = &m->blocks[block];
-    return generated(d) || o >= (uint32_t)d->orders.norders ? NULL : d->orders.id[o];
-}
-
-int tsim__picking_line_of(const struct tsim_model *m, int block, uint32_t l, const char **order)
-{
-    const struct tsim__block_desc *d = &m->blocks[block];
-    if (generated(d) || l >= (uint32_t)d->orders.nlines) return -1;
-    uint32_t o = order_of(d->orders.first, (uint32_t)d->orders.norders, l);
-    *order = d->orders.id[o];
-    return d->orders.line[l];
-}
-
-/* The orders table (picking.h) ------------------------------------------------------------- */
-
-uint32_t tsim__picking_orders(const struct tsim_sim *sim, int block)
-{
-    return ((const struct tsim__picking *)tsim__state(sim, (uint32_t)block))->norders;
-}
-
-void tsim__picking_order_row(const struct tsim_sim *sim, int block, uint32_t o,
-                             struct tsim__order_row *row)
-{
-    struct tsim__picking *s = tsim__state(sim, (uint32_t)block);
-    const struct tsim__block_desc *d = tsim__desc(sim, (uint32_t)block);
-    const struct tsim__picking_order *os = &AT(s, ord_off, struct tsim__picking_order)[o];
-    struct tsim__picking_lines ol = lines_of(s, d);
-    row->block = d->name;
-    row->index = o;
-    row->id = tsim__picking_order_id(sim->m, block, o);
-    row->release = o < s->released ? tsim__time(sim, os->t_release) : NAN;
-    row->complete = o < s->arrived && os->left == 0 ? tsim__time(sim, os->t_done) : NAN;
-    row->shipped = o < s->arrived && os->t_shipped >= 0 ? tsim__time(sim, os->t_shipped) : NAN;
-    int64_t due = due_ticks(sim, s, d, o);
-    row->due = due == TSIM__NEVER ? NAN : tsim__time(sim, due);
-    row->lines = (uint32_t)(ol.first[o + 1] - ol.first[o]);
-    row->units = order_units(ol, o);
-}
-
 /* The descriptor ---------------------------------------------------------------------------- */
 
 /* Lines of one tour at most: a tour's travel looks at every pair of its lines. */
@@ -1143,81 +753,72 @@ void tsim__picking_order_row(const struct tsim_sim *sim, int block, uint32_t o,
 /* Lines on tours at once at most (pickers times tour_lines): each keeps its pick time, 8 bytes. */
 #define TOURS_MAX 10000000
 
+/* A check's error, reported at key `k` of the block when the file gives it (else at the block). */
+#define fail_at(k, ...)                                                                            \
+    (tsim__model_blame_key(m, d->index, (k)), tsim__fail(TSIM_EMODEL, TSIM__VALIDATE, __VA_ARGS__))
+
 static int check(const struct tsim_model *m, const struct tsim__block_desc *d)
 {
     if (generated(d) && d->orders.norders > 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' needs one of 'orders_file' and 'order_interarrival', "
-                          "not both",
-                          d->name);
+        return fail_at(K_ORDER_INTERARRIVAL, "picking '%s' needs one of 'orders_file' and "
+                       "'order_interarrival', not both", d->name);
     if (generated(d)) {
         if (!d->val[K_ORDER_LIMIT].set)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "picking '%s' draws orders, which needs an 'order_limit' (the "
-                              "orders of a replication at most)",
-                              d->name);
-        if (d->val[K_ORDER_LINES].set && !lines_max(&d->val[K_ORDER_LINES].d))
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "'order_lines' of picking '%s' is not bounded (use a constant, "
-                              "uniform, triangular, pert, beta, discrete or empirical one): the "
-                              "block keeps room for its largest order",
-                              d->name);
+            return fail_at(K_ORDER_INTERARRIVAL, "picking '%s' draws orders, which needs an "
+                           "'order_limit' (the orders of a replication at most)", d->name);
+        if (d->val[K_ORDER_LINES].set && !tsim__pickgen_lines_max(&d->val[K_ORDER_LINES].d))
+            return fail_at(K_ORDER_LINES, "'order_lines' of picking '%s' is not bounded (use a "
+                           "constant, uniform, triangular, pert, beta, discrete or empirical "
+                           "one): the block keeps room for its largest order", d->name);
         size_t no, nl;
-        sizes(d, &no, &nl);
+        tsim__pickgen_sizes(d, &no, &nl);
         if (nl > LINES_MAX)
-            return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                              "picking '%s' may draw %zu order lines ('order_limit' times the most "
-                              "'order_lines'), more than %d",
-                              d->name, nl, LINES_MAX);
+            return fail_at(K_ORDER_LIMIT, "picking '%s' may draw %zu order lines ('order_limit' "
+                           "times the most 'order_lines'), more than %d", d->name, nl, LINES_MAX);
     } else if (d->orders.norders == 0) {
         return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
                           "picking '%s' needs one of 'orders_file' and 'order_interarrival'",
                           d->name);
     }
     if ((uint64_t)count_of(d, K_PICKERS) * count_of(d, K_TOUR_LINES) > TOURS_MAX)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' has %u pickers of %u-line tours, more than %d lines on "
-                          "tours at once",
-                          d->name, count_of(d, K_PICKERS), count_of(d, K_TOUR_LINES), TOURS_MAX);
+        return fail_at(d->val[K_TOUR_LINES].set ? K_TOUR_LINES : K_PICKERS,
+                       "picking '%s' has %u pickers of %u-line tours, more than %d lines on "
+                       "tours at once", d->name, count_of(d, K_PICKERS),
+                       count_of(d, K_TOUR_LINES), TOURS_MAX);
     int rc = by_crane(d) ? tsim__pickcrane_check(m, d) : 0;
     if (rc != 0) return rc;
     if (d->val[K_PICK_FROM].set && d->val[K_STOCK].set)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' has 'stock' and 'pick_from': with 'pick_from' its "
-                          "stock is what storage '%s' holds (give one of the two)",
-                          d->name, m->blocks[d->val[K_PICK_FROM].i].name);
+        return fail_at(K_STOCK, "picking '%s' has 'stock' and 'pick_from': with 'pick_from' its "
+                       "stock is what storage '%s' holds (give one of the two)", d->name,
+                       m->blocks[d->val[K_PICK_FROM].i].name);
     if (d->val[K_LOAD_UNITS].set && !d->val[K_PICK_FROM].set)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' has 'load_units' but no 'pick_from': only a storage "
-                          "block's loads hold units",
-                          d->name);
+        return fail_at(K_LOAD_UNITS, "picking '%s' has 'load_units' but no 'pick_from': only a "
+                       "storage block's loads hold units", d->name);
+    if (d->val[K_AISLE_ORDER].set && !d->val[K_PICK_FROM].set)
+        return fail_at(K_AISLE_ORDER, "picking '%s' has 'aisle_order' but no 'pick_from': only "
+                       "storage blocks are aisles to choose from", d->name);
     if (waits(d) && !d->val[K_PICK_FROM].set)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' has 'stockout: wait' but no 'pick_from': only a "
-                          "storage block's put-aways bring stock to wait for",
-                          d->name);
+        return fail_at(K_STOCKOUT, "picking '%s' has 'stockout: wait' but no 'pick_from': only a "
+                       "storage block's put-aways bring stock to wait for", d->name);
     if (d->val[K_RELEASE].i == REL_WAVE && !d->val[K_WAVE].set)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' releases in waves but has no 'wave' interval", d->name);
+        return fail_at(K_RELEASE, "picking '%s' releases in waves but has no 'wave' interval",
+                       d->name);
     if (d->val[K_RELEASE].i == REL_WAVE && tsim_dist_mean(&d->val[K_WAVE].d) <= 0)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' has a 'wave' interval of mean 0", d->name);
+        return fail_at(K_WAVE, "picking '%s' has a 'wave' interval of mean 0", d->name);
     if (d->val[K_RELEASE].i == REL_BATCH && !d->val[K_BATCH].set)
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' releases by batch but has no 'batch' size", d->name);
-    if (lines_travel(d) && by_crane(d)) {
-        tsim__model_blame_key(m, d->index, K_LINES_TO);
-        return tsim__fail(TSIM_EMODEL, TSIM__VALIDATE,
-                          "picking '%s' has 'lines_to' and 'picked_by': a crane's lines are "
-                          "picked at its I/O point, beside the pack station (give one of the two)",
-                          d->name);
-    }
+        return fail_at(K_RELEASE, "picking '%s' releases by batch but has no 'batch' size",
+                       d->name);
+    if (lines_travel(d) && by_crane(d))
+        return fail_at(K_LINES_TO, "picking '%s' has 'lines_to' and 'picked_by': a crane's lines "
+                       "are picked at its I/O point, beside the pack station (give one of the two)",
+                       d->name);
     return 0;
 }
 
 static const char *const releases[] = {"at_time", "wave", "batch", NULL};
 static const char *const routings[] = {"return", "s_shape", NULL};
 static const char *const stockouts[] = {"short", "wait", NULL};
+static const char *const aisle_orders[] = {"list", "nearest", NULL};
 
 static const struct tsim__key keys[] = {
     [K_ORDERS_FILE] = {"orders_file", TSIM__KEY_FORM, TSIM__KEY_ONE_OF, .dflt = "none",
@@ -1286,6 +887,10 @@ static const struct tsim__key keys[] = {
     [K_LINES_TO] = {"lines_to", TSIM__KEY_FORM, 0, .dflt = "none (lines meet in the block)",
                     .help = "a block each picked line leaves to as an entity, on a way that "
                             "leads back to this block (the pack station)"},
+    [K_AISLE_ORDER] = {"aisle_order", TSIM__KEY_CHOICE, 0, .choices = aisle_orders,
+                       .noun = "aisle order", .dflt = "list",
+                       .help = "with pick_from: the aisles a line takes from, in the `list`'s "
+                               "order, or `nearest` (those its tour already enters first)"},
     {"to", TSIM__KEY_FORM, 0, .dflt = "required", .help = "route of shipped orders"},
     {"description", TSIM__KEY_TEXT, 0, .help = "any single value, not used by the engine"},
     {.name = NULL},

@@ -1,19 +1,23 @@
 /*
- * The picking block's state and what its two files share: picking.c (the block: release, tours,
- * consolidation, packing, the live twin's calls) and pickcrane.c (its lines brought by a storage
- * block's crane, `picked_by`). Included by those two files only, so the block's short names (its
+ * The picking block's state and what its files share: picking.c (the block: release, tours,
+ * consolidation, packing, the live twin's calls), pickcrane.c (its lines brought by a storage
+ * block's crane, `picked_by`), pickrack.c (`pick_from`: the crew's picks from storage blocks'
+ * stock, and the lines waiting for stock), pickgen.c (drawn orders) and pickview.c (what the
+ * live twin and the results read). Included by those files only, so the block's short names (its
  * event kinds EV_, its keys K_, AT) stay theirs; picking.h is what other files see. Not API.
  */
 #ifndef TSIM_BLOCKS_PICKSTATE_H
 #define TSIM_BLOCKS_PICKSTATE_H
 #include "blocks/sim.h"
 
+#include <math.h>
+
 enum { EV_ARRIVE, EV_WAVE, EV_TOUR, EV_PACK, EV_CRANE, EV_LINE, EV_STOCK };
 enum {
     K_ORDERS_FILE, K_RELEASE, K_WAVE, K_BATCH, K_PICKERS, K_TOUR_LINES, K_PICK_LINE, K_PICK_UNIT,
     K_AISLES, K_AISLE_LENGTH, K_AISLE_PITCH, K_LOCATIONS, K_WALK_SPEED, K_PACKERS, K_PACK_TIME,
     K_STOCK, K_ROUTING, K_ORDER_INTERARRIVAL, K_ORDER_LIMIT, K_ORDER_LINES, K_LINE_UNITS, K_DUE,
-    K_PRODUCT, K_PICKED_BY, K_PICK_FROM, K_STOCKOUT, K_LOAD_UNITS, K_LINES_TO
+    K_PRODUCT, K_PICKED_BY, K_PICK_FROM, K_STOCKOUT, K_LOAD_UNITS, K_LINES_TO, K_AISLE_ORDER
 }; /* indices in picking.c's `keys` */
 
 struct tsim__picking {
@@ -174,4 +178,91 @@ int tsim__pickcrane_line_in(struct tsim_sim *sim, uint32_t b, struct tsim__picki
 int tsim__pickcrane_pick(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s, uint32_t l);
 /* The keys a block picked by a crane has no use for: 0, or the error (check). */
 int tsim__pickcrane_check(const struct tsim_model *m, const struct tsim__block_desc *d);
+
+
+/* What picking.c, pickgen.c, pickrack.c and pickview.c share ------------------------------- */
+
+enum { STOCKOUT_SHORT, STOCKOUT_WAIT };
+enum { AISLE_LIST, AISLE_NEAREST }; /* `aisle_order` */
+
+/* `stockout: wait`: a line's wait for stock. `rem`: its units still to pick (0: none waiting);
+ * `t`: while it waits for stock, since when (ticks), -1 once it is ready again (its units
+ * promised); `next`: the next line of its list (the state's wait or ready list). */
+struct tsim__pick_wait {
+    int64_t t;
+    uint32_t next;
+    int32_t rem;
+};
+
+static inline size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* Whether the block draws its orders (else they are its file's). */
+static inline int generated(const struct tsim__block_desc *d)
+{
+    return d->val[K_ORDER_INTERARRIVAL].set;
+}
+
+/* Whether a `pick_from` line that finds too few units waits for stock (else it is short). */
+static inline int waits(const struct tsim__block_desc *d)
+{
+    return d->val[K_STOCKOUT].i == STOCKOUT_WAIT;
+}
+
+/* Order `o`'s due time in ticks, TSIM__NEVER if none. */
+static inline int64_t due_ticks(const struct tsim_sim *sim, const struct tsim__picking *s,
+                                const struct tsim__block_desc *d, uint32_t o)
+{
+    if (s->gen_off) return GAT(s, due_off, int64_t)[o];
+    return isfinite(d->orders.due[o]) ? tsim__ticks(sim, d->orders.due[o]) : TSIM__NEVER;
+}
+
+/* The units of order `o`: the sum of its lines' quantities. */
+static inline uint64_t order_units(struct tsim__picking_lines ol, uint32_t o)
+{
+    uint64_t units = 0;
+    for (int32_t l = ol.first[o]; l < ol.first[o + 1]; l++) units += (uint64_t)ol.qty[l];
+    return units;
+}
+
+/* pickgen.c: drawn orders (`order_interarrival`), drawn into the state at a replication's start;
+ * called by picking.c's state_size, init and check. */
+
+/* The most lines a draw of `d` gives (rounded, at least 1), or 0 if its draws are not bounded. */
+long long tsim__pickgen_lines_max(const struct tsim_dist *d);
+/* Orders and lines of the block's state: the file's, or room for the drawn ones. */
+void tsim__pickgen_sizes(const struct tsim__block_desc *d, size_t *no, size_t *nl);
+/* Bytes of the state the drawn orders take (0 with a file). */
+size_t tsim__pickgen_size(const struct tsim__block_desc *d);
+/* Draw every order of the replication into the arena at `off`, laid out after the stock. */
+void tsim__pickgen_draw(struct tsim_sim *sim, struct tsim__picking *s,
+                        const struct tsim__block_desc *d, uint64_t off);
+
+/* pickrack.c: `pick_from`, the crew's picks from storage blocks' stock (aisles), and under
+ * `stockout: wait` the lines waiting for stock; called by picking.c's flow. */
+
+/* The walk of a tour that took loads from the aisles whose `reach` is not negative, each reach
+ * the farthest bay taken from along that aisle from its I/O point, in model time. */
+double tsim__pickrack_walk(const struct tsim__block_desc *d, const double *reach);
+/* A line takes up to `want` units of `product` from its open load and the aisles, and marks
+ * the aisles' `reach` (as tsim__pickrack_walk reads it). Returns the units taken. */
+int64_t tsim__pickrack_take(struct tsim_sim *sim, struct tsim__picking *s,
+                            const struct tsim__block_desc *d, int product, int64_t want,
+                            double *reach);
+/* `stockout: wait`: append line `l` to the wait list (`ready` 0) or the ready list. */
+void tsim__pickrack_append(struct tsim__picking *s, uint32_t l, int ready);
+/* `stockout: wait`: the lines waiting for `product` that the aisles now hold the units of are
+ * ready again; the block watches its aisles for the rest. Returns whether a line is ready. */
+int tsim__pickrack_ready_check(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s,
+                               const struct tsim__block_desc *d, int product);
+/* `stockout: wait`: the first line ready again that the plant has not reported picked, taken
+ * off the ready list with its promise, or TSIM__NIL. */
+uint32_t tsim__pickrack_ready_pop(struct tsim_sim *sim, uint32_t b, struct tsim__picking *s);
+
+/* pickview.c: what the live twin and the results read of a picking block (picking.h), and its
+ * file's orders by id, which picking.c's live twin calls use too. */
+
+/* Order `id` of the file, or -1: through the ids' hash table (tsim__orderlines_index). */
+int tsim__picking_find_order(const struct tsim__block_desc *d, const char *id);
+/* Line number `line` of order `o`, as its index among all lines, or -1. */
+int tsim__picking_find_line(const struct tsim__block_desc *d, int o, int line);
 #endif

@@ -108,8 +108,9 @@ static void init(struct tsim_sim *sim, uint32_t b)
     }
 }
 
-/* A load of product `p` is stored: if a watcher waits for one, every watcher is told now (the
- * watch is one-shot; a watcher that still waits watches again). */
+/* A load of product `p` is stored, or a withdrawn request gave back its claim on one: if a
+ * watcher waits for one, every watcher is told now (the watch is one-shot; a watcher that still
+ * waits watches again). */
 static void tell_watchers(struct tsim_sim *sim, struct storage *s, int p)
 {
     unsigned char *wanted = (unsigned char *)(watchers_of(s) + sim->m->nblocks);
@@ -588,10 +589,14 @@ int tsim__storage_withdraw(struct tsim_sim *sim, uint32_t b, uint32_t to, uint32
                            uint32_t arg)
 {
     struct storage *s = tsim__state(sim, b);
+    const struct tsim__block_desc *d = tsim__desc(sim, b);
     for (uint32_t k = 0; k < s->req_n; k++) {
         const struct request *r = req_at(s, k);
         if (r->to != to || r->kind != kind || r->arg != arg) continue;
+        int p = req_product(s, d, k);
         req_take(s, k);
+        /* the load it claimed is a picker's again: a line waiting for the product looks now */
+        if (p >= 0 && avail_of(s)[p] > claims(s, d, p)) tell_watchers(sim, s, p);
         next_cycle(sim, b, s);
         return 0;
     }

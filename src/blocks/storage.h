@@ -54,16 +54,20 @@ int64_t tsim__storage_pickable(struct tsim_sim *sim, uint32_t b, int product);
 /* One stock-out of storage block `b`: a picker's line found too few loads (its `stockouts`). */
 void tsim__storage_stockout(struct tsim_sim *sim, uint32_t b);
 /* Block event (`to`, `kind`, arg: the product) is scheduled at the next instant a load of
- * `product` is stored in storage block `b` (a put-away, or a load the plant reports); the watch
- * is one-shot, and a put-away of a product some watcher waits for tells every watcher of the
- * block (one a block and kind, at most one a block of the model), which then look again. A
- * request withdrawn (a claim given up) tells no one. O(watchers). */
+ * `product` becomes a picker's in storage block `b`: it is stored (a put-away, or a load the
+ * plant reports), or a request withdrawn (tsim__storage_withdraw) gives back its claim on a
+ * stored one. The watch is one-shot, and such a load of a product some watcher waits for tells
+ * every watcher of the block (one a block and kind, at most one a block of the model), which
+ * then look again. A request served tells no one: the load it takes is the one it claimed, so a
+ * picker may take no more than before. O(watchers). */
 void tsim__storage_watch(struct tsim_sim *sim, uint32_t b, int product, uint32_t to,
                          uint32_t kind);
 /* Withdraw the request of storage block `b` whose event is (`to`, `kind`, `arg`), if it still
  * waits in the queue: the crane has not set off for its load, which stays in stock (no load is
- * reserved for a waiting request). Returns 0, or -1 when no such request waits (the crane is
- * already on its way, or has dropped the load): then nothing changes. O(waiting requests). */
+ * reserved for a waiting request); when that frees a stored load of its product for a picker,
+ * the block's watchers of the product are told (tsim__storage_watch). Returns 0, or -1 when no
+ * such request waits (the crane is already on its way, or has dropped the load): then nothing
+ * changes. O(waiting requests). */
 int tsim__storage_withdraw(struct tsim_sim *sim, uint32_t b, uint32_t to, uint32_t kind,
                            uint32_t arg);
 #endif

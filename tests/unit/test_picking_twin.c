@@ -170,16 +170,37 @@ static const char crane_csv[] = "order,line,product,quantity,release,due\n"
                                 "O1,1,A,1,10,\n"
                                 "O1,2,B,1,10,\n"
                                 "O2,1,A,2,20,\n";
-/* Lines brought by the crane of `rack`: one aisle of 4 bays, full at 0 (A, B, A, B, slot k's
- * centre k + 1/2 from I/O), speed 1, 0.5 to take a load on and 0.5 to set it down; a line is
- * picked at I/O in 1, an order packed in 1. */
+/* The storage `rack`: one aisle of 4 bays, full at 0 (A, B, A, B, slot k's centre k + 1/2 from
+ * I/O), its crane's speed 1, 0.5 to take a load on and 0.5 to set it down; and the sink `out`. */
+#define CRANE_RACK                                                                                 \
+    "  - storage: rack\n    bays: 4\n    levels: 1\n    initial: full\n    speed_x: 1\n"           \
+    "    speed_y: 1\n    pick_time: 0.5\n    drop_time: 0.5\n    to: out\n  - sink: out\n"
+/* Lines brought by the crane of CRANE_RACK; a line is picked at I/O in 1, an order packed in 1. */
 static const char crane_yaml[] = "name: crane\ntime_unit: min\nproducts: [A, B]\nblocks:\n"
                                  "  - picking: pick\n    orders_file: %s\n    picked_by: rack\n"
-                                 "    pick_line: 1\n    pack_time: 1\n    to: out\n"
-                                 "  - storage: rack\n    bays: 4\n    levels: 1\n"
-                                 "    initial: full\n    speed_x: 1\n    speed_y: 1\n"
-                                 "    pick_time: 0.5\n    drop_time: 0.5\n    to: out\n"
-                                 "  - sink: out\n";
+                                 "    pick_line: 1\n    pack_time: 1\n    to: out\n" CRANE_RACK;
+
+/* A KPI a run ends with, computed by hand: block `block`'s `kpi` is `value`. */
+struct kpi_want {
+    const char *block, *kpi;
+    double value;
+};
+
+/* Each KPI of want[0..n) in the result of `sim`, exactly; those that differ are named. */
+static void check_kpis(struct tsim_sim *sim, const struct kpi_want *want, size_t n)
+{
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(sim, &r);
+    for (size_t i = 0; i < n; i++) {
+        int b = tsim_model_find_block(tsim_sim_model(sim), want[i].block);
+        const struct tsim_kpi *k = tsim_result_find(&r, b, want[i].kpi);
+        CHECK(k && k->value == want[i].value);
+        if (!k || k->value != want[i].value)
+            fprintf(stderr, "  %s of %s: %g\n", want[i].kpi, want[i].block, k ? k->value : NAN);
+    }
+    tsim_result_release(&r);
+}
 
 /* The plant reports lines the crane was asked for (minutes):
  *   10   O1 released: line 1 (A) asks and the crane sets off for slot 0 at once (at I/O at 12);
@@ -196,7 +217,7 @@ static void test_pick_crane(void)
     struct wms_case c;
     if (wms_open(&c, crane_csv, crane_yaml, pick_mapping) != 0) return;
     struct tsim__live *lv = tsim__live_create(c.m, c.map, 1);
-    int pick = tsim_model_find_block(c.m, "pick"), rack = tsim_model_find_block(c.m, "rack");
+    int rack = tsim_model_find_block(c.m, "rack");
     int out = tsim_model_find_block(c.m, "out");
     char err[256] = "";
     tsim__live_advance(lv, 10.5);
@@ -225,21 +246,104 @@ static void test_pick_crane(void)
     tsim__live_advance(lv, 40);
     CHECK(tsim__storage_stock(lv->sim, rack, 0) == 0);
     CHECK(tsim__storage_stock(lv->sim, rack, 1) == 2);
-    struct tsim_result r;
-    tsim_result_init(&r);
-    tsim_sim_result(lv->sim, &r);
-    static const struct {
-        const char *kpi;
-        double value;
-    } want[] = {{"retrievals", 2}, {"lines_picked", 3}, {"units_picked", 4},
-                {"orders_shipped", 2}, {"cycle_time", (12.5 - 10 + 28 - 20) / 2}};
-    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
-        const struct tsim_kpi *k = tsim_result_find(&r, i ? pick : rack, want[i].kpi);
-        CHECK(k && k->value == want[i].value);
-    }
-    tsim_result_release(&r);
+    static const struct kpi_want want[] = {
+        {"rack", "retrievals", 2},     {"pick", "lines_picked", 3},
+        {"pick", "units_picked", 4},   {"pick", "orders_shipped", 2},
+        {"pick", "cycle_time", (12.5 - 10 + 28 - 20) / 2}};
+    check_kpis(lv->sim, want, sizeof want / sizeof *want);
     tsim__live_destroy(lv);
     wms_close(&c);
+}
+
+static const char wake_csv[] = "order,line,product,quantity,release,due\n"
+                               "O1,1,A,1,10,\n"
+                               "O1,2,A,1,10,\n";
+/* Two picking blocks share CRANE_RACK:
+ * `pick`'s lines are brought by its crane, `walk`'s crew takes its line (1 A, drawn at 10.5)
+ * from its stock, and waits for stock when it finds too few; 0.5 a line, no walking. */
+static const char wake_yaml[] = "name: wake\ntime_unit: min\nproducts: [A, B]\nblocks:\n"
+                                "  - picking: pick\n    orders_file: %s\n    picked_by: rack\n"
+                                "    pick_line: 1\n    pack_time: 1\n    to: out\n"
+                                "  - picking: walk\n    order_interarrival: 10.5\n"
+                                "    order_limit: 1\n    product: A\n    pick_line: 0.5\n"
+                                "    pick_from: rack\n    stockout: wait\n    to: out\n" CRANE_RACK;
+
+/* A crane request withdrawn gives its claim back to a line waiting for stock (minutes):
+ *   10   O1 released: line 1 asks the crane, which sets off for slot 0's A (at I/O at 12);
+ *        line 2 asks and waits in the queue, claiming the other A (slot 2).
+ *   10.5 walk's line finds no A a picker may take (the one stored is claimed): none taken, a
+ *        stock-out of the rack; its tour (0.5) ends at 11 and it waits for stock from then.
+ *   11.5 O1 line 2 reported picked: its request is withdrawn, slot 2's A is a picker's again,
+ *        and the waiting line is ready at once (stock_wait 0.5): it takes that A, 11.5..12,
+ *        and walk's order ships at 12 (cycle time 1.5).
+ *   12   the crane drops line 1's load (it leaves to out); line 1 picked 12..13, O1 packed
+ *        13..14. The run ends at 14.
+ * Without the wake the line would wait on: no A is ever put away. */
+static void test_pick_withdraw_wakes(void)
+{
+    struct wms_case c;
+    if (wms_open(&c, wake_csv, wake_yaml, pick_mapping) != 0) return;
+    struct tsim__live *lv = tsim__live_create(c.m, c.map, 1);
+    int rack = tsim_model_find_block(c.m, "rack");
+    int out = tsim_model_find_block(c.m, "out");
+    char err[256] = "";
+    tsim__live_advance(lv, 11.4);
+    CHECK(tsim__storage_stock(lv->sim, rack, 0) == 1); /* slot 2's A, claimed */
+    CHECK(wms_msg(&c.in, lv, "wms/picks", 11.5,
+                  "\"area\": \"pick\", \"order\": \"O1\", \"line\": 2", err,
+                  sizeof err) == TSIM__OK);
+    tsim__live_advance(lv, 11.6);
+    CHECK(tsim__storage_stock(lv->sim, rack, 0) == 0); /* taken by walk's line at 11.5 */
+    tsim__live_advance(lv, 11.9);
+    CHECK(tsim_block_entered(lv->sim, out) == 0);
+    tsim__live_advance(lv, 12);
+    CHECK(tsim_block_entered(lv->sim, out) == 2); /* walk's order and the crane's load */
+    tsim__live_advance(lv, 20);
+    CHECK(tsim_block_entered(lv->sim, out) == 3); /* O1, at 14 */
+    static const struct kpi_want want[] = {
+        {"rack", "stockouts", 1},      {"rack", "retrievals", 2},     {"walk", "lines_waited", 1},
+        {"walk", "stock_wait", 0.5},   {"walk", "orders_shipped", 1}, {"walk", "cycle_time", 1.5},
+        {"walk", "units_short", 0}};
+    check_kpis(lv->sim, want, sizeof want / sizeof *want);
+    tsim__live_destroy(lv);
+    wms_close(&c);
+}
+
+/* The same run without the twin: a clone made at 11.2, while walk's line waits, and the sim it
+ * was made from each have O1 line 2 reported picked at 11.5, and end alike: at 14, with the
+ * same fingerprint and the line's wait of 0.5. */
+static void test_pick_withdraw_clone(void)
+{
+    struct tsim_model *m = wms_model(wake_csv, wake_yaml);
+    if (!m) return;
+    int pick = tsim_model_find_block(m, "pick"), walk = tsim_model_find_block(m, "walk");
+    struct tsim_sim *sim = tsim_sim_create(m, 1, 0);
+    tsim_sim_run_until(sim, 11.2);
+    struct tsim_sim *clone = tsim_sim_clone(sim);
+    CHECK(clone != NULL);
+    if (!clone) {
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+        return;
+    }
+    struct tsim_sim *both[2] = {sim, clone};
+    char err[256] = "";
+    for (int i = 0; i < 2; i++) {
+        tsim_sim_run_until(both[i], 11.5);
+        CHECK(tsim__picking_pick(both[i], pick, "O1", 2, err, sizeof err) == 0);
+        tsim_sim_run(both[i]);
+        CHECK(tsim_sim_now(both[i]) == 14);
+    }
+    CHECK(tsim_sim_fingerprint(sim) == tsim_sim_fingerprint(clone));
+    struct tsim_result r;
+    tsim_result_init(&r);
+    tsim_sim_result(clone, &r);
+    const struct tsim_kpi *k = tsim_result_find(&r, walk, "stock_wait");
+    CHECK(k && k->value == 0.5);
+    tsim_result_release(&r);
+    tsim_sim_destroy(clone);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
 }
 
 int main(void)
@@ -249,6 +353,8 @@ int main(void)
     RUN(test_pick_by_hand);
     RUN(test_pick_agreement);
     RUN(test_pick_crane);
+    RUN(test_pick_withdraw_wakes);
+    RUN(test_pick_withdraw_clone);
     wms_end();
     return CHECK_DONE();
 }

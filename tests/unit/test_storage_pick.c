@@ -3,7 +3,8 @@
  * its units, a load each, from the rack by the storage's retrieval rule, the picker walking the
  * rack's aisle to the farthest bay it takes from and back; a line that finds too few is short,
  * counted by both blocks, or waits for a put-away (`stockout: wait`); several storage blocks as
- * aisles. Runs computed by hand, and the keys' bad values at their line.
+ * aisles, taken by the list's order or the nearest first (`aisle_order`). Runs computed by hand,
+ * the keys' bad values at their line, and every picking check's error at the key it is about.
  */
 #include "check.h"
 #include "twinsim.h"
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_REPS 1
 #define LEVEL 0.99
@@ -285,6 +287,14 @@ static void test_pick_from_wait_clone(void)
     tsim_model_destroy(m);
 }
 
+/* The blocks rack1, 2 x 1 slots 10 wide, and rack2, 4 x 1, both full from the start (the
+ * products in turn, slot by slot), loads leaving to `out`. */
+#define TWO_RACKS                                                                                  \
+    "  - storage: rack1\n    bays: 2\n    levels: 1\n    bay_width: 10\n"                          \
+    "    initial: full\n    to: out\n"                                                             \
+    "  - storage: rack2\n    bays: 4\n    levels: 1\n    bay_width: 10\n"                          \
+    "    initial: full\n    to: out\n"
+
 /* Two aisles: rack1, 2 x 1 slots 10 wide, full (a at 5 along its aisle, b at 15), and rack2,
  * 4 x 1 (a at 5 and 25, b at 15 and 35), their I/O points 20 apart (`aisle_pitch`), picked from
  * in that order; `orders` drawn orders at 1, 2, ... of one line of `units` units of a; one
@@ -297,18 +307,7 @@ static struct tsim_model *aisles_model(int orders, int units, const char *aisles
              "name: dc\n"
              "products: [a, b]\n"
              "blocks:\n"
-             "  - storage: rack1\n"
-             "    bays: 2\n"
-             "    levels: 1\n"
-             "    bay_width: 10\n"
-             "    initial: full\n"
-             "    to: out\n"
-             "  - storage: rack2\n"
-             "    bays: 4\n"
-             "    levels: 1\n"
-             "    bay_width: 10\n"
-             "    initial: full\n"
-             "    to: out\n"
+             TWO_RACKS
              "  - picking: pick\n"
              "    order_interarrival: 1\n"
              "    order_limit: %d\n"
@@ -439,6 +438,129 @@ static void test_pick_from_errors(void)
             "dc.yaml:23:15: error: unknown stockout rule 'wiat' (use short or wait)");
 }
 
+/* Products a, b, c; TWO_RACKS: rack1 (a at 5, b at 15) and rack2 (a at 5 and 35, b at 15, c at
+ * 25), 20 apart, picked from in that order by `order` (`aisle_order`, "" for the default); one
+ * order at 1 of two lines, 1 c then 1 a, on one tour (tour_lines 2); pick_line 1, walk_speed 1,
+ * pack_time 2. Its orders file is written to `csv` (a path of 64 bytes). */
+static struct tsim_model *nearest_model(const char *order, char *csv, char *diag, size_t size)
+{
+    snprintf(csv, 64, "/tmp/tsim-aisles-XXXXXX");
+    int fd = mkstemp(csv);
+    CHECK(fd >= 0);
+    if (fd < 0) return NULL;
+    static const char lines[] = "order,line,product,quantity,release,due\nO1,1,c,1,1,\n"
+                                "O1,2,a,1,1,\n";
+    CHECK(write(fd, lines, sizeof lines - 1) == (ssize_t)(sizeof lines - 1));
+    close(fd);
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml,
+             "name: dc\n"
+             "products: [a, b, c]\n"
+             "blocks:\n"
+             TWO_RACKS
+             "  - picking: pick\n"
+             "    orders_file: %s\n"
+             "    tour_lines: 2\n"
+             "    pick_line: 1\n"
+             "    walk_speed: 1\n"
+             "    aisle_pitch: 20\n"
+             "    pack_time: 2\n"
+             "    pick_from: [rack1, rack2]\n"
+             "%s"
+             "    to: out\n"
+             "  - sink: out\n",
+             csv, order);
+    return model_from_text(yaml, "dc.yaml", diag, size);
+}
+
+/* The tour's first line, c, is in rack2 only: from there (reach 25). Its second, a, is in both:
+ * - `list` (the default): from rack1, the list's first (reach 5): the walk is 2 x (20 + 5 +
+ *   25) = 100, picks 2: in at 103, shipped at 105;
+ * - `nearest`: from rack2, which the tour already enters (its nearest a at 5, within the reach
+ *   25): the walk is 2 x (20 + 25) = 90: in at 93, shipped at 95; rack1 gives nothing.
+ * And `aisle_order` without `pick_from`, at its key. */
+static void test_pick_from_nearest(void)
+{
+    static const struct {
+        const char *order;
+        double end, travel;
+        int from1;
+    } runs[] = {{"", 105, 100, 1}, {"    aisle_order: list\n", 105, 100, 1},
+                {"    aisle_order: nearest\n", 95, 90, 0}};
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        char diag[1024] = "", csv[64];
+        struct tsim_model *m = nearest_model(runs[i].order, csv, diag, sizeof diag);
+        unlink(csv);
+        CHECK_STR(diag, "");
+        if (!m) continue;
+        int rack1 = tsim_model_find_block(m, "rack1"), rack2 = tsim_model_find_block(m, "rack2");
+        int pick = tsim_model_find_block(m, "pick");
+        struct tsim_result r;
+        struct tsim_sim *sim;
+        CHECK_NEAR(run_all(m, &r, &sim), runs[i].end, 1e-9);
+        CHECK_NEAR(kpi(&r, pick, "travel_share"), runs[i].travel / (runs[i].travel + 2), 1e-9);
+        CHECK_NEAR(kpi(&r, pick, "units_picked"), 2, 0);
+        CHECK_NEAR(kpi(&r, rack1, "retrievals"), runs[i].from1, 0);
+        CHECK_NEAR(kpi(&r, rack2, "retrievals"), 2 - runs[i].from1, 0);
+        tsim_result_release(&r);
+        tsim_sim_destroy(sim);
+        tsim_model_destroy(m);
+    }
+    char diag[1024] = "";
+    refused(pick_model(1, "    aisle_order: nearest\n", diag, sizeof diag), diag,
+            "dc.yaml:22:5: error: picking 'pick' has 'aisle_order' but no 'pick_from'");
+    refused(pick_model(1, "    pick_from: rack\n    aisle_order: near\n", diag, sizeof diag), diag,
+            "dc.yaml:23:18: error: unknown aisle order 'near'");
+}
+
+/* The picking block's checks of its keys together, each error at the key it is about (line and
+ * column): pick_model's own keys from line 12, `more` from line 22; a model of drawn orders
+ * whose keys start at line 5; an orders file and drawn orders (nearest_model, `order` at 24). */
+static void test_picking_check_at_key(void)
+{
+    static const char *const more[][2] = {
+        {"    pick_from: rack\n    stock: 5\n", "dc.yaml:23:5: error: picking 'pick' has 'stock' "
+                                                "and 'pick_from'"},
+        {"    load_units: 4\n", "dc.yaml:22:5: error: picking 'pick' has 'load_units' but no"},
+        {"    stockout: wait\n", "dc.yaml:22:5: error: picking 'pick' has 'stockout: wait' but"},
+        {"    release: wave\n", "dc.yaml:22:5: error: picking 'pick' releases in waves but"},
+        {"    release: wave\n    wave: 0\n", "dc.yaml:23:5: error: picking 'pick' has a 'wave' "
+                                             "interval of mean 0"},
+        {"    release: batch\n", "dc.yaml:22:5: error: picking 'pick' releases by batch but"},
+        {"    pickers: 100000\n    tour_lines: 1000\n", "dc.yaml:23:5: error: picking 'pick' "
+                                                        "has 100000 pickers of 1000-line tours"},
+        {"    picked_by: rack\n", "dc.yaml:19:5: error: picking 'pick' is picked by the crane of "
+                                  "'rack', so 'walk_speed' has no use"},
+    };
+    char diag[1024] = "";
+    for (size_t i = 0; i < sizeof more / sizeof *more; i++)
+        refused(pick_model(1, more[i][0], diag, sizeof diag), diag, more[i][1]);
+    static const char *const drawn[][2] = {
+        {"    order_interarrival: 1\n", "gen.yaml:5:5: error: picking 'pick' draws orders, which "
+                                        "needs an 'order_limit'"},
+        {"    order_interarrival: 1\n    order_lines: exponential(3)\n    order_limit: 5\n",
+         "gen.yaml:6:5: error: 'order_lines' of picking 'pick' is not bounded"},
+        {"    order_interarrival: 1\n    order_limit: 10000000\n    order_lines: 20\n",
+         "gen.yaml:6:5: error: picking 'pick' may draw 200000000 order lines"},
+        {"    pickers: 2\n", "gen.yaml:4:5: error: picking 'pick' needs 'orders_file' or "
+                             "'order_interarrival'"}, /* neither key: at the block */
+    };
+    for (size_t i = 0; i < sizeof drawn / sizeof *drawn; i++) {
+        char yaml[512];
+        snprintf(yaml, sizeof yaml,
+                 "name: gen\nproducts: [a]\nblocks:\n  - picking: pick\n%s    to: out\n"
+                 "  - sink: out\n",
+                 drawn[i][0]);
+        refused(model_from_text(yaml, "gen.yaml", diag, sizeof diag), diag, drawn[i][1]);
+    }
+    char csv[64];
+    struct tsim_model *m =
+        nearest_model("    order_interarrival: 1\n    order_limit: 3\n", csv, diag, sizeof diag);
+    unlink(csv);
+    refused(m, diag, "dc.yaml:24:5: error: picking 'pick' needs one of 'orders_file' and "
+                     "'order_interarrival', not both");
+}
+
 int main(void)
 {
     const char *v = getenv("TSIM_TEST_VERBOSE");
@@ -451,5 +573,7 @@ int main(void)
     RUN(test_pick_from_aisles);
     RUN(test_pick_from_aisles_errors);
     RUN(test_pick_from_load_units);
+    RUN(test_pick_from_nearest);
+    RUN(test_picking_check_at_key);
     return CHECK_DONE();
 }
