@@ -644,10 +644,14 @@ static void test_fleet_bad_input(void)
                  "fleet.yaml:20:11: error: 'zones' must be a mapping, not a list");
     expect_error(at, "drop: dropoff}\n  node_capacity: x\n",
                  "fleet.yaml:20:18: error: 'node_capacity' must be a whole number, got 'x'");
-    /* Three vehicles start at a home that holds one. */
+    /* Three vehicles start at a home that holds one: at the home's zone capacity, its entry in
+     * `zones`, else `node_capacity`. */
     expect_error(at, "drop: dropoff}\n  zones: {dropoff: 1}\n",
-                 "fleet.yaml:7:5: error: fleet 'amr' has 3 vehicles at its home 'dropoff', which "
+                 "fleet.yaml:20:11: error: fleet 'amr' has 3 vehicles at its home 'dropoff', which "
                  "holds 1 (its zone capacity)");
+    expect_error(at, "drop: dropoff}\n  node_capacity: 2\n  zones: {pickup: 3}\n",
+                 "fleet.yaml:20:3: error: fleet 'amr' has 3 vehicles at its home 'dropoff', which "
+                 "holds 2 (its zone capacity)");
 }
 
 /* `capacity: 2` on the trip with three requests (at 1, 2, 3):
