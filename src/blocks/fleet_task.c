@@ -9,6 +9,10 @@
  * (drawing `draw_idle`) while the storage's cycle runs at the storage's own speeds, and free there
  * when the cycle ends. With no idle vehicle the storage waits: a vehicle that becomes free (and
  * need not charge) takes the oldest of the waiting storages and the waiting transport requests.
+ *
+ * This file chooses (which vehicle goes, which waiting storage a free vehicle takes) and tells
+ * the storage; fleet.c drives the vehicle and asks here first when one becomes free, so the
+ * fleet's files call one way (fleet.c -> fleet_task.c).
  */
 #include "blocks/fleet.h"
 #include "blocks/sim.h"
