@@ -367,6 +367,10 @@ struct tsim_model {
     int err_line, err_col;
     int nkey_at;
     int (*key_at)[4];
+    /* The same for what the network gives (tsim__model_blame_net): net_at[k] = {what, index,
+     * line, col}, `what` a TSIM__AT_*; cap_net_at entries allocated. */
+    int nnet_at, cap_net_at;
+    int (*net_at)[4];
     enum tsim_rng_kind rng; /* the generator of its sims' streams (tsim_model_set_rng) */
     struct tsim__network *net; /* the path network (blocks/network.h); NULL: none */
     int nattrs;
@@ -410,6 +414,16 @@ int tsim__model_finalize(struct tsim_model *m);
 void tsim__model_blame_key(const struct tsim_model *m, int b, int key);
 /* The same for a place the check knows itself (line and col 1-based). */
 void tsim__model_blame_at(const struct tsim_model *m, int line, int col);
+/* What of the network a check may blame, written in the file: TSIM__AT_NODE, the node of block
+ * `index` (its entry in the network's `at`); TSIM__AT_ZONE, the zone capacity of node `index`
+ * (its entry in `zones`; index -1: `node_capacity`, which gives every node not in `zones`). */
+enum { TSIM__AT_NODE, TSIM__AT_ZONE };
+/* The loader notes that `what` of `index` is written at `line`:`col`. */
+void tsim__model_note_net(struct tsim_model *m, int what, int index, int line, int col);
+/* A failing check's error is about `what` of `index`: the loader reports it where the file
+ * gives it (a zone capacity not in `zones`: at `node_capacity`), else at the block. Returns 1
+ * when the file gives it. */
+int tsim__model_blame_net(const struct tsim_model *m, int what, int index);
 
 /* How many of the model's time units make one hour (60 for minutes); 0 for an unknown unit. */
 double tsim__units_per_hour(const struct tsim_model *m);

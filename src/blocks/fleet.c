@@ -22,7 +22,7 @@
  * wait for the nodes and segments ahead; zone.c holds it, with the deadlock search (zone.h).
  *
  * Failures (`failures_between`, or the plant's reports): a vehicle stops where it is, FAILED,
- * its step paused until its repair ("Failures" below).
+ * its step paused until its repair (fleet_fail.c).
  *
  * Invariants: requests wait, oldest first, on the list head..tail (`nwait` of them), each with
  * its pickup place in its `dest` (given back as -1 when a vehicle takes it), and while one waits
@@ -34,7 +34,8 @@
  * where its current leg started; zone.c states those of zone control. The state (struct fleet, struct vehicle) is in zone.h.
  *
  * Its parameters are in the block's value table (registry.h), in the order of `keys` below. Its
- * report and the live twin's read-only queries are fleet_report.c's.
+ * report and the live twin's read-only queries are fleet_report.c's, its failures fleet_fail.c's,
+ * the storage it serves fleet_task.c's, and what the live twin tells it fleet_live.c's.
  */
 #include "blocks/charger.h"
 #include "blocks/fleet.h"
@@ -70,49 +71,10 @@ static int64_t travel(struct tsim_sim *sim, const struct fleet *s, int loaded, i
 }
 
 
-/* Brings vehicle i's charge up to now, and the fleet's charge statistics with it (the charge
- * changes linearly between two calls: its area is a trapezoid, its least value at an end); a
- * vehicle whose charge fell below zero stops the run with an error that names it, the time it
- * ran empty and the charge it had when its state began. */
-static void charge_now(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
-{
-    struct vehicle *v = &s->v[i];
-    double r = rate_of(s, v), l0 = v->level;
-    v->level = l0 + r * (double)(sim->now - v->lvl_at);
-    s->lvl_area += (l0 + (v->level < 0 ? 0 : v->level)) / 2 * (double)(sim->now - v->lvl_at);
-    if (v->level < s->lvl_min) s->lvl_min = v->level < 0 ? 0 : v->level;
-    if (v->level < 0) {
-        int64_t at = v->lvl_at + (int64_t)(l0 / -r);
-        tsim__sim_fail(sim, TSIM_ESTATE,
-                       "%s %u ran empty at %.10g %s while %s: its battery had %.6g of %.6g kWh "
-                       "at %.10g %s (raise 'charge_below' or lower the draws)",
-                       tsim__desc(sim, b)->name, i + 1, tsim__time(sim, at), sim->m->time_unit,
-                       tsim__fleet_state_kpi[v->state], l0, s->cap, tsim__time(sim, v->lvl_at),
-                       sim->m->time_unit);
-        v->level = 0;
-    }
-    v->lvl_at = sim->now;
-}
-
-static void set_state(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int state)
-{
-    struct vehicle *v = &s->v[i];
-    if (s->battery) charge_now(sim, b, s, i);
-    if (v->timer) { /* it leaves IDLE before its charge fell below `charge_idle_below` */
-        tsim__cancel(sim, v->timer);
-        v->timer = 0;
-    }
-    s->state_ticks[v->state] += sim->now - v->since;
-    v->ticks[v->state] += sim->now - v->since;
-    v->state = state;
-    v->since = sim->now;
-    tsim__note_state(sim, b, (int)i, state);
-}
-
 /* An IDLE vehicle i with `charge_idle_below` draws on: its EV_IDLE_LOW when its charge falls
  * below it (at once when it is below already). A background event, so that vehicles waiting for
  * work do not keep a run without a horizon going. */
-static void idle_timer(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+void tsim__fleet_idle_timer(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
     double low = charge_idle_below(tsim__desc(sim, b)) * s->cap;
@@ -123,14 +85,13 @@ static void idle_timer(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32
 }
 
 static void arrived(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
-static void next_failure(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
+static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 
 /* What zone control asks of the fleet (zone.h). */
-static int fail_due(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 static void arc_draw(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, double length,
                      int64_t dt);
 static const struct tsim__zone_hooks zone_hooks = {
-    .fail_due = fail_due,
+    .fail_due = tsim__fleet_fail_due,
     .arc_draw = arc_draw,
     .enter = set_state,
     .leg_done = arrived,
@@ -227,11 +188,11 @@ static void init(struct tsim_sim *sim, uint32_t b)
         battery_units(sim, d, s);
         for (uint32_t i = 0; i < s->nveh; i++) s->v[i].level = s->cap, s->v[i].lvl_at = sim->now;
         s->lvl_min = s->cap;
-        for (uint32_t i = 0; i < s->nveh; i++) idle_timer(sim, b, s, i);
+        for (uint32_t i = 0; i < s->nveh; i++) tsim__fleet_idle_timer(sim, b, s, i);
     }
     s->failing = d->val[K_FAIL_BETWEEN].set;
     if (s->failing)
-        for (uint32_t i = 0; i < s->nveh; i++) next_failure(sim, b, s, i);
+        for (uint32_t i = 0; i < s->nveh; i++) tsim__fleet_next_failure(sim, b, s, i);
     s->zoned = zoned(sim->m);
     if (!s->zoned) return;
     s->net = sim->m->net;
@@ -340,14 +301,14 @@ static uint32_t take_for(struct tsim_sim *sim, struct fleet *s, uint32_t i)
 
 /* Vehicle i (free, holding nothing) drives to charge, to the charger its fleet's
  * `charger_choice` picks (fleet_charge.c); home when the model has no charger. */
-static void go_charge(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+void tsim__fleet_go_charge(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     drive(sim, b, s, i, tsim__fleet_charger_for(sim, s, i), TO_CHARGER);
 }
 
 /* Vehicle i, CHARGING with its charge brought up to now, reaches `charge_until` at its
- * EV_CHARGED, whose handle it keeps in `timer` (a reported charge moves it: the end of fleet.c). */
-static void charge_end(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+ * EV_CHARGED, whose handle it keeps in `timer` (a reported charge moves it: fleet_live.c). */
+void tsim__fleet_charge_end(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
     double need = charge_until(tsim__desc(sim, b)) * s->cap - v->level;
@@ -360,8 +321,8 @@ static void charge_end(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32
 static void start_charging(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     set_state(sim, b, s, i, CHARGING);
-    charge_end(sim, b, s, i);
-    if (s->v[i].due) fail_due(sim, b, s, i);
+    tsim__fleet_charge_end(sim, b, s, i);
+    if (s->v[i].due) tsim__fleet_fail_due(sim, b, s, i);
 }
 
 /* Vehicle i reached the place it charges at: a charger block's point, or its queue. */
@@ -379,24 +340,31 @@ static void at_charger(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32
     start_charging(sim, b, s, i);
 }
 
-/* The charger vehicle i waits at gave it a point (charger.c). */
-static void task_hook(struct tsim_sim *sim, uint32_t b, uint32_t who, uint32_t purpose);
+/* Vehicle i (free, or idle) goes to storage `owner` (fleet_task.c tells the storage), driving
+ * there, empty, unless it is there. */
+static void task_go(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, uint32_t owner)
+{
+    int p = tsim__fleet_task_send(sim, b, s, i, owner);
+    if (p >= 0) drive(sim, b, s, i, p, TO_HOME);
+}
 
+/* The charger vehicle i waits at gave it a point (charger.c); or a storage asks for a vehicle
+ * (`i` the storage block) or ends its cycle (`i` the vehicle, now free): storserve.h. */
 static void granted(struct tsim_sim *sim, uint32_t b, uint32_t i, uint32_t charger)
 {
-    if (charger >= TSIM__FLEET_TASK) { /* a storage's (storserve.h) */
-        task_hook(sim, b, i, charger);
+    struct fleet *s = fleet_of(sim, b);
+    if (charger == TSIM__FLEET_TASK_DONE) {
+        vehicle_free(sim, b, s, i);
         return;
     }
-    struct fleet *s = fleet_of(sim, b);
+    if (charger == TSIM__FLEET_TASK) {
+        uint32_t v = tsim__fleet_task_ask(sim, s, i);
+        if (v != TSIM__NIL) task_go(sim, b, s, v, i);
+        return;
+    }
     tsim__sum_add(&s->chg_wait, sim->now - s->v[i].since);
     start_charging(sim, b, s, i);
 }
-
-/* Vehicle i is free (not moving, holding nothing): to charge when its battery is below
- * `charge_below` (or, with no request waiting, `charge_idle_below`), else the oldest request,
- * else its idle rule. */
-static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i);
 
 /* Parking (`idle: parking`) -------------------------------------------------------------------
  *
@@ -448,16 +416,26 @@ static int park_for(const struct fleet *s, uint32_t i)
     return best;
 }
 
+/* Vehicle i is free (not moving, holding nothing): to charge when its battery is below
+ * `charge_below` (or, with no request waiting, `charge_idle_below`), else the oldest request,
+ * else its idle rule. */
 static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
     const struct tsim__block_desc *d = tsim__desc(sim, b);
-    if (s->paths->first_task < s->paths->first_park && task_free(sim, b, s, i)) return;
+    if (s->paths->first_task < s->paths->first_park) { /* serving storage (fleet_task.c) */
+        if (tsim__fleet_task_arrived(sim, b, s, i)) return;
+        uint32_t owner = tsim__fleet_task_waiting(sim, b, s, i);
+        if (owner != TSIM__NIL) {
+            task_go(sim, b, s, i, owner);
+            return;
+        }
+    }
     if (s->battery) {
         charge_now(sim, b, s, i);
         if (v->level < charge_below(d) * s->cap ||
             (s->nwait == 0 && v->level < charge_idle_below(d) * s->cap)) {
-            go_charge(sim, b, s, i);
+            tsim__fleet_go_charge(sim, b, s, i);
             return;
         }
     }
@@ -476,77 +454,15 @@ static void vehicle_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint
     }
     set_state(sim, b, s, i, IDLE);
     if (v->due) {
-        fail_due(sim, b, s, i);
+        tsim__fleet_fail_due(sim, b, s, i);
         return;
     }
-    if (s->battery) idle_timer(sim, b, s, i);
+    if (s->battery) tsim__fleet_idle_timer(sim, b, s, i);
     if (s->zoned && s->park_cap) tsim__zone_parked(sim, b, s, i);
 }
 
-/* Failures -----------------------------------------------------------------------------------
- *
- * With `failures_between`, each vehicle fails after a time between failures drawn in calendar
- * time, from the start and then from the end of each repair (`failures_repair`, 0 when not
- * given). A failure stops the vehicle at once when it is idle, charging or on a timed step (a leg
- * or, with zones, an arc; loading; unloading): FAILED, where it is, the step paused; after the
- * repair the step goes on with the ticks it had left, and a charging vehicle, which kept its
- * point, charges on. A vehicle that waits (blocked, for a zone, for a charging point) or works a
- * storage's cycle stops when it starts its next timed step or becomes free. A FAILED vehicle
- * keeps its load and, with zones, its holds, is not dispatched, and draws `draw_idle`. A failure
- * the model draws while the vehicle is failed already (by the plant) is skipped, the next drawn
- * from then. The plant's reports (tsim__fleet_observe_failure: VDA 5050 errors of level FATAL)
- * stop a vehicle the same way, until a report with none; it resumes when nothing holds it. */
-
-static int64_t fail_draw(struct tsim_sim *sim, uint32_t b, struct fleet *s, int k)
-{
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
-    return d->val[k].set ? tsim__draw(sim, &d->val[k].d, &s->h.rng[TSIM__RNG_FAIL]) : 0;
-}
-
-/* Vehicle i's next failure, a background event (a vehicle failing idle keeps no run going), a
- * tick from now at the least. */
-static void next_failure(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
-{
-    int64_t dt = fail_draw(sim, b, s, K_FAIL_BETWEEN);
-    tsim__cal_push_block(&sim->cal, sim->now + (dt > 0 ? dt : 1), b, EV_FAIL | TSIM__BG, i);
-}
-
-/* Whether vehicle i can stop now: idle, charging, or on a timed step. */
-static int can_stop(const struct vehicle *v)
-{
-    return v->ev || v->state == IDLE || v->state == CHARGING;
-}
-
-/* Vehicle i (it can stop) stops for its failures due: FAILED, its timed step paused; a failure
- * of the model draws its repair, a foreground event unless the vehicle was idle. Returns 1. */
-static int fail_due(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
-{
-    struct vehicle *v = &s->v[i];
-    int kind = -1;
-    if (v->ev) {
-        tsim__cancel(sim, v->ev);
-        v->ev = 0;
-        v->rest = v->ev_at - sim->now;
-        kind = v->ev_kind;
-    }
-    v->ev_kind = kind;
-    v->resume = v->state;
-    set_state(sim, b, s, i, FAILED);
-    v->down = v->due;
-    v->due = 0;
-    v->failures++;
-    s->failures++;
-    s->failed_seen = 1;
-    if (v->down & FAIL_MODEL) {
-        int64_t t = sim->now + fail_draw(sim, b, s, K_FAIL_REPAIR);
-        if (v->resume == IDLE) tsim__cal_push_block(&sim->cal, t, b, EV_REPAIRED | TSIM__BG, i);
-        else tsim__schedule(sim, t, b, EV_REPAIRED, i);
-    }
-    return 1;
-}
-
-/* Vehicle i, FAILED, has nothing holding it any more: back to what it did. */
-static void repaired(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
+/* Vehicle i, FAILED, has nothing holding it any more (fleet_fail.c): back to what it did. */
+void tsim__fleet_repaired(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
 {
     struct vehicle *v = &s->v[i];
     tsim__sum_add(&s->repair, sim->now - v->since);
@@ -555,28 +471,8 @@ static void repaired(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t
         return;
     }
     set_state(sim, b, s, i, v->resume);
-    if (v->resume == CHARGING) charge_end(sim, b, s, i);
+    if (v->resume == CHARGING) tsim__fleet_charge_end(sim, b, s, i);
     else tsim__vehicle_after(sim, b, s, i, v->rest, v->ev_kind);
-}
-
-/* A failure (`why`: FAIL_MODEL or FAIL_PLANT) falls on vehicle i: it stops now when it can, else
- * when it next can. Returns 0 when it changes nothing (a plant failure known already). */
-static int fail(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, int why)
-{
-    struct vehicle *v = &s->v[i];
-    if (v->state == FAILED) {
-        if (why == FAIL_MODEL) {
-            next_failure(sim, b, s, i);
-            return 1;
-        }
-        if (v->down & why) return 0;
-        v->down |= why;
-        return 1;
-    }
-    if (v->due & why) return 0;
-    v->due |= why;
-    if (can_stop(v)) fail_due(sim, b, s, i);
-    return 1;
 }
 
 /* The pickup place of a request that block `from` sends (sim->from): the place at its node; the
@@ -843,15 +739,15 @@ static void event(struct tsim_sim *sim, uint32_t b, uint32_t kind, uint32_t i)
         return;
     case EV_IDLE_LOW:
         v->timer = 0; /* pending only while the vehicle is IDLE (set_state cancels it) */
-        go_charge(sim, b, s, i);
+        tsim__fleet_go_charge(sim, b, s, i);
         return;
     case EV_FAIL:
-        fail(sim, b, s, i, FAIL_MODEL);
+        tsim__fleet_fail(sim, b, s, i, FAIL_MODEL);
         return;
     case EV_REPAIRED:
         v->down &= ~FAIL_MODEL;
-        next_failure(sim, b, s, i);
-        if (!v->down) repaired(sim, b, s, i);
+        tsim__fleet_next_failure(sim, b, s, i);
+        if (!v->down) tsim__fleet_repaired(sim, b, s, i);
         return;
     case EV_UNLOADED:
         if (!hand_over(sim, b, s, i)) {
@@ -1054,197 +950,3 @@ const struct tsim__block_type tsim__fleet_type = {
     .check = tsim__fleet_check,
 };
 
-/* The live twin's hook (blocks/fleet.h; src/twin/vda.c follows a real fleet over VDA 5050) ----
- *
- * The plant is the truth for where a vehicle stands, but the sim can take that only from a
- * vehicle with nothing under way: an IDLE vehicle has no pending event and holds no entity, so
- * moving it to the place at the reported node only changes where its next empty leg starts (the
- * next dispatch measures from there; with `idle: home` it stays there until its next trip ends).
- * A vehicle on a trip keeps the sim's own trip (the next report after it is followed), a node
- * that is none of the fleet's places (home, pickup, destinations) has no travel times, and with
- * zones a move would change node holdings and queues: these return -1 and the twin counts them
- * as unresolved. */
-
-int tsim__fleet_observe(struct tsim_sim *sim, int block, int i, int node)
-{
-    struct fleet *s = tsim__state(sim, (uint32_t)block);
-    struct vehicle *v = &s->v[i];
-    if (tsim__fleet_vehicle_node(sim, block, i) == node) return 0;
-    if (v->state != IDLE || s->zoned) return -1;
-    for (int p = 0; p < s->paths->nplaces; p++)
-        if (s->paths->place[p] == node) {
-            v->place = v->to_place = p;
-            return 1;
-        }
-    return -1;
-}
-
-/* Storage served by the fleet (a storage block's `served_by`, storserve.c) ---------------------
- *
- * A storage block that names the fleet has no crane: each of its cycles is done by one vehicle,
- * asked for through the fleet's `granted` hook, and the fleet answers through the storage's
- * (storserve.h), so fleet.c and storage.c call each other only through their vtables. The
- * storage blocks the fleet serves (vehicles.h) are places of its travel tables after the
- * chargers (`first_task` on, in model order), at their nodes (the I/O points). The nearest idle
- * vehicle is sent, driving empty in state TO_HOME (to_home counts empty travel
- * to any place but a pickup); at the storage it is LOADING (drawing `draw_idle`) while the
- * storage's cycle runs at the storage's own speeds, and free there when the cycle ends. With no
- * idle vehicle the storage waits: a vehicle that becomes free (and need not charge) takes the
- * oldest of the waiting storages and the waiting transport requests. */
-
-
-static uint32_t task_owner(const struct tsim_model *m, const struct fleet *s, int p)
-{
-    return tsim__fleet_task_block(m, (int)s->h.index, p - s->paths->first_task);
-}
-
-static int task_place(const struct tsim_model *m, const struct fleet *s, uint32_t owner)
-{
-    int p = s->paths->first_task;
-    for (uint32_t b = 0; b < owner; b++) p += tsim__storage_served_by(m, (int)b) == (int)s->h.index;
-    return p;
-}
-
-
-/* Storage `owner`'s waiting time (ticks since it asked for a vehicle none was sent for), -1 for
- * none: one a storage served, after the vehicles and zone arrays. */
-static int64_t *task_waits(struct fleet *s)
-{
-    size_t size = sizeof(struct fleet) + s->nveh * sizeof(struct vehicle);
-    if (s->zoned) size += tsim__zone_size(s->net, s->nveh);
-    return (int64_t *)(void *)((unsigned char *)s + ((size + 7) & ~(size_t)7));
-}
-
-/* Tell storage `owner` about vehicle i (its `granted` hook; storserve.h). */
-static void task_tell(struct tsim_sim *sim, uint32_t owner, uint32_t i, uint32_t what)
-{
-    sim->vt[owner]->granted(sim, owner, i, what);
-}
-
-/* Vehicle i (free, or idle) goes to storage `owner`, which is told it is sent, then, when it is
- * there already, that it is there (now LOADING); else it drives there. */
-static void task_go(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i, uint32_t owner)
-{
-    int p = task_place(sim->m, s, owner);
-    task_tell(sim, owner, i, TSIM__TASK_SENT);
-    if (s->v[i].place == p) {
-        set_state(sim, b, s, i, LOADING);
-        task_tell(sim, owner, i, TSIM__TASK_HERE);
-        return;
-    }
-    drive(sim, b, s, i, p, TO_HOME);
-}
-
-/* A storage's ask for a vehicle (`who` the storage block), or its cycle's end (`who` the vehicle):
- * the nearest idle vehicle goes, or the storage waits (it is told TSIM__TASK_WAITS). */
-static void task_hook(struct tsim_sim *sim, uint32_t b, uint32_t who, uint32_t purpose)
-{
-    struct fleet *s = fleet_of(sim, b);
-    if (purpose == TSIM__FLEET_TASK_DONE) {
-        vehicle_free(sim, b, s, who);
-        return;
-    }
-    const int np = s->paths->nplaces, p = task_place(sim->m, s, who);
-    uint32_t best = TSIM__NIL;
-    double best_t = INFINITY;
-    for (uint32_t i = 0; i < s->nveh; i++) {
-        if (s->v[i].state != IDLE) continue;
-        double t = s->paths->empty[s->v[i].place * np + p];
-        if (t < best_t) {
-            best_t = t;
-            best = i;
-        }
-    }
-    if (best != TSIM__NIL) {
-        task_go(sim, b, s, best, who);
-        return;
-    }
-    task_waits(s)[p - s->paths->first_task] = sim->now + 1; /* stored + 1: 0 is none */
-    task_tell(sim, who, TSIM__NIL, TSIM__TASK_WAITS);
-}
-
-/* vehicle_free's first step in a fleet that serves storage: vehicle i that has reached a storage
- * starts its cycle there; a free one that need not charge takes the oldest waiting storage when
- * it waits longer than the oldest transport request. Returns 1 when the vehicle has its work. */
-static int task_free(struct tsim_sim *sim, uint32_t b, struct fleet *s, uint32_t i)
-{
-    struct vehicle *v = &s->v[i];
-    if (v->state == TO_HOME && v->place >= s->paths->first_task &&
-        v->place < s->paths->first_park) {
-        set_state(sim, b, s, i, LOADING);
-        task_tell(sim, task_owner(sim->m, s, v->place), i, TSIM__TASK_HERE);
-        return 1;
-    }
-    if (s->battery) {
-        charge_now(sim, b, s, i);
-        if (v->level < charge_below(tsim__desc(sim, b)) * s->cap) return 0;
-    }
-    int64_t *wait = task_waits(s), at = INT64_MAX;
-    int k = -1;
-    for (int j = 0; j < s->paths->first_park - s->paths->first_task; j++)
-        if (wait[j] && wait[j] - 1 < at) at = wait[j] - 1, k = j;
-    if (k < 0 || (s->nwait > 0 && sim->ents[s->head].t_in <= at)) return 0;
-    wait[k] = 0;
-    task_go(sim, b, s, i, task_owner(sim->m, s, s->paths->first_task + k));
-    return 1;
-}
-
-/* The battery the plant reports (VDA 5050's batteryState.batteryCharge) is the truth for a
- * vehicle's charge, in every state: the charge is set from now on, and what depends on it follows.
- * A CHARGING vehicle's charge end moves to when the new charge reaches `charge_until` (at once
- * when it is there already); an IDLE vehicle below `charge_below` (or `charge_idle_below`) drives
- * to charge at once, as a vehicle that becomes free does, and otherwise its idle timer starts
- * again from the new charge. A driving vehicle decides at the end of its trip, as always. A
- * reported charge the draws empty before the vehicle decides or reaches a charger stops the run
- * as the sim's own would ("ran empty"): the model cannot follow that plant. A report within
- * 10^-9 of the capacity of the sim's charge changes nothing (the emulator's reports come back as
- * the sim has them). The charge statistics count the sim's charge up to now, the reported one
- * after it. */
-
-int tsim__fleet_observe_battery(struct tsim_sim *sim, int block, int i, double percent)
-{
-    uint32_t b = (uint32_t)block, k = (uint32_t)i;
-    struct fleet *s = fleet_of(sim, b);
-    if (!s->battery) return -1;
-    struct vehicle *v = &s->v[k];
-    const struct tsim__block_desc *d = tsim__desc(sim, b);
-    charge_now(sim, b, s, k);
-    double level = percent / 100 * s->cap;
-    if (fabs(level - v->level) <= 1e-9 * s->cap) return 0;
-    v->level = level;
-    if (level < s->lvl_min) s->lvl_min = level;
-    if (v->state == CHARGING) {
-        tsim__cancel(sim, v->timer);
-        charge_end(sim, b, s, k);
-    } else if (v->state == IDLE) {
-        tsim__cancel(sim, v->timer);
-        v->timer = 0;
-        if (level < charge_below(d) * s->cap || level < charge_idle_below(d) * s->cap)
-            go_charge(sim, b, s, k);
-        else
-            idle_timer(sim, b, s, k);
-    }
-    return 1;
-}
-
-/* The plant's fatal errors (VDA 5050 errors of level FATAL) fail a vehicle as the model's own
- * failures do ("Failures" above): at once when it is idle, charging or on a timed step, else at
- * its next step; it stays failed until a report with no fatal error, and resumes then unless a
- * repair of the model's own still holds it. A failure is counted once however many reports
- * repeat it. */
-
-int tsim__fleet_observe_failure(struct tsim_sim *sim, int block, int i, int fatal)
-{
-    uint32_t b = (uint32_t)block, k = (uint32_t)i;
-    struct fleet *s = fleet_of(sim, b);
-    struct vehicle *v = &s->v[k];
-    if (fatal) return fail(sim, b, s, k, FAIL_PLANT);
-    if (v->due & FAIL_PLANT) {
-        v->due &= ~FAIL_PLANT;
-        return 1;
-    }
-    if (v->state != FAILED || !(v->down & FAIL_PLANT)) return 0;
-    v->down &= ~FAIL_PLANT;
-    if (!v->down) repaired(sim, b, s, k);
-    return 1;
-}

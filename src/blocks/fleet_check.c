@@ -302,13 +302,16 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
     }
     /* With a battery, the chargers it may use are places too. One that stands at no node is left
      * out here: its own check fails the model, at its line. */
-    int nchg = 0, kept = 0;
+    int nchg = 0, kept = -1; /* the first charger kept for other fleets */
     for (int c = 0; d->val[K_BATTERY].set && c < m->nblocks; c++) {
         nchg += tsim__charger_serves(m, c, d->index);
-        kept += tsim__is_charger(m, c) && !tsim__net_may_charge(net, c, d->index);
+        if (kept < 0 && tsim__is_charger(m, c) && !tsim__net_may_charge(net, c, d->index))
+            kept = c;
     }
-    if (nchg == 0 && kept > 0) {
+    if (nchg == 0 && kept >= 0) {
         tsim__free(up);
+        tsim__model_blame_key(m, kept, tsim__key_index(tsim__block_type(m->blocks[kept].type),
+                                                       "fleets"));
         return fail("fleet '%s' has a 'battery' but may use none of the model's chargers (their "
                     "'fleets' name other fleets)", name);
     }
@@ -399,6 +402,7 @@ int tsim__fleet_check(const struct tsim_model *m, const struct tsim__block_desc 
         int cap = net->cap ? net->cap[home] : 0;
         if (cap > 0 && cap < d->val[K_COUNT].i) {
             tsim__free(blk);
+            tsim__model_blame_net(m, TSIM__AT_ZONE, home); /* at the home's zone capacity */
             return fail("fleet '%s' has %lld vehicles at its home '%s', which holds %d (its "
                         "zone capacity)", name, (long long)d->val[K_COUNT].i, net->node[home], cap);
         }

@@ -71,6 +71,7 @@ int tsim__fleet_check_legs(const struct tsim_model *m, const struct tsim__block_
         const char *cname = m->blocks[blk[c]].name;
         for (int k = 0; k < first_chg; k++) {
             if (!isinf(p->empty[k * np + c])) continue;
+            tsim__model_blame_net(m, TSIM__AT_NODE, blk[c]); /* at the charger's node */
             return fail("charger '%s' (node '%s') cannot be reached by fleet '%s' from %s%s%s "
                         "(node '%s'): the network is not connected there", cname,
                         net->node[p->place[c]], name, k == P_HOME ? "" : "'",
@@ -79,11 +80,11 @@ int tsim__fleet_check_legs(const struct tsim_model *m, const struct tsim__block_
         }
         for (int j = 0; j < (idle_home ? 1 : p->npick); j++) {
             int back = idle_home ? P_HOME : pickup_place(nto, j);
-            if (isinf(p->empty[c * np + back]))
-                return fail("fleet '%s' has no path from charger '%s' (node '%s') back to '%s': "
-                            "the network is not connected there", name, cname,
-                            net->node[p->place[c]],
-                            back == P_HOME ? "its home" : m->blocks[blk[back]].name);
+            if (!isinf(p->empty[c * np + back])) continue;
+            tsim__model_blame_net(m, TSIM__AT_NODE, blk[c]);
+            return fail("fleet '%s' has no path from charger '%s' (node '%s') back to '%s': the "
+                        "network is not connected there", name, cname, net->node[p->place[c]],
+                        back == P_HOME ? "its home" : m->blocks[blk[back]].name);
         }
     }
     return 0;

@@ -153,6 +153,7 @@ void tsim_model_destroy(struct tsim_model *m)
     tsim__free(m->block_line);
     tsim__free(m->block_col);
     tsim__free(m->key_at);
+    tsim__free(m->net_at);
     tsim__free(m->block_index.slot);
     tsim__free(m->product_index.slot);
     tsim__free(m->block_names);
@@ -654,6 +655,33 @@ void tsim__model_blame_key(const struct tsim_model *m, int b, int key)
             tsim__model_blame_at(m, m->key_at[k][2], m->key_at[k][3]);
             return;
         }
+}
+
+void tsim__model_note_net(struct tsim_model *m, int what, int index, int line, int col)
+{
+    if (m->nnet_at == m->cap_net_at) {
+        m->cap_net_at = m->cap_net_at ? 2 * m->cap_net_at : 8;
+        m->net_at = tsim__realloc(m->net_at, (size_t)m->cap_net_at * sizeof *m->net_at);
+    }
+    int *w = m->net_at[m->nnet_at++];
+    w[0] = what;
+    w[1] = index;
+    w[2] = line;
+    w[3] = col;
+}
+
+int tsim__model_blame_net(const struct tsim_model *m, int what, int index)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (int k = 0; k < m->nnet_at; k++)
+            if (m->net_at[k][0] == what && m->net_at[k][1] == index) {
+                tsim__model_blame_at(m, m->net_at[k][2], m->net_at[k][3]);
+                return 1;
+            }
+        if (what != TSIM__AT_ZONE || index < 0) return 0;
+        index = -1; /* not in `zones`: its capacity is `node_capacity`'s */
+    }
+    return 0;
 }
 
 /* Shifts are laid on the clock in whole ticks per hour (blocks/shift.c): an hour must be a whole

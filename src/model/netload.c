@@ -422,7 +422,9 @@ static void load_at(struct loader *ld, struct tsim__network *net, struct fy_node
             continue;
         }
         int node = node_ref(ld, net, pr.v, "a node", kp);
-        if (node >= 0) tsim__net_set_at(net, b, node);
+        if (node < 0) continue;
+        tsim__net_set_at(net, b, node);
+        tsim__model_note_net(ld->m, TSIM__AT_NODE, b, kp.line, kp.col);
     }
 }
 
@@ -452,7 +454,9 @@ static void load_zones(struct loader *ld, struct tsim__network *net, struct fy_n
         int node = node_ref(ld, net, fy_node_pair_key(p), "a node", at);
         if (node < 0) continue;
         int c = capacity(ld, fy_node_pair_value(p), "a zone's capacity", kp);
-        if (c > 0) tsim__net_set_capacity(net, node, c);
+        if (c <= 0) continue;
+        tsim__net_set_capacity(net, node, c);
+        tsim__model_note_net(ld->m, TSIM__AT_ZONE, node, kp.line, kp.col);
     }
 }
 
@@ -516,6 +520,7 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
 {
     if (!tsim__ld_expect(ld, v, FYNT_MAPPING, "'network'", at)) return;
     struct tsim__network *net = tsim__net_create();
+    ld->m->nnet_at = 0; /* the places of this network's entries, noted as they are read */
     struct fy_node *nodes = NULL, *segs = NULL, *where = NULL, *zones = NULL, *ncap = NULL;
     struct fy_node *segfile = NULL;
     struct pos nodes_at = at, segs_at = at, where_at = at, zones_at = at, ncap_at = at;
@@ -573,6 +578,7 @@ void tsim__ld_network(struct loader *ld, struct fy_node *v, struct pos at)
     if (ncap) {
         int c = capacity(ld, ncap, "'node_capacity'", ncap_at);
         for (int k = 0; c > 0 && k < net->nnodes; k++) tsim__net_set_capacity(net, k, c);
+        if (c > 0) tsim__model_note_net(ld->m, TSIM__AT_ZONE, -1, ncap_at.line, ncap_at.col);
     }
     if (zones) load_zones(ld, net, zones, zones_at);
     for (size_t k = 0; k < ld->nblk; k++)

@@ -1,6 +1,7 @@
 /*
- * The one-vehicle trip that the fleet's hand-timed tests share: home H; one request at 1, picked
- * up at P and carried to D; then the vehicle drives home (`idle: home`). Segments: H-P 4
+ * The one-vehicle trip that the fleet's hand-timed tests share: home H; one request at 1 (or one
+ * a minute from 1: fleet_trip_n), picked up at P and carried to D; then the vehicle drives home
+ * (`idle: home`). Segments: H-P 4
  * (two-way), P to D (one-way: 6 long unless the test gives its own), D->H 2 (one-way). Empty
  * speed 2, loaded 1 (length units per minute); load 1, unload 0.5.
  */
@@ -13,11 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The trip's model text into `out`: the fleet's keys `keys` (from line 15, before its route),
- * the network's nodes `nodes` (NULL: "H, P, D"), its segments from P to D `pd` (NULL: one 6
- * long) and its keys `net` after the segments. */
-static inline void fleet_trip(char *out, size_t size, const char *keys, const char *nodes,
-                              const char *pd, const char *net)
+/* The trip's model text into `out`, with `requests` requests (at 1, 2, ...): the fleet's keys
+ * `keys` (from line 15, before its route), the network's nodes `nodes` (NULL: "H, P, D"), its
+ * segments from P to D `pd` (NULL: one 6 long) and its keys `net` after the segments. */
+static inline void fleet_trip_n(char *out, size_t size, int requests, const char *keys,
+                                const char *nodes, const char *pd, const char *net)
 {
     snprintf(out, size,
              "name: trip\n"
@@ -25,7 +26,7 @@ static inline void fleet_trip(char *out, size_t size, const char *keys, const ch
              "blocks:\n"
              "  - source: in\n"
              "    interarrival: 1\n"
-             "    limit: 1\n"
+             "    limit: %d\n"
              "    to: amr\n"
              "  - fleet: amr\n"
              "    count: 1\n"
@@ -45,8 +46,15 @@ static inline void fleet_trip(char *out, size_t size, const char *keys, const ch
              "    - {from: D, to: H, length: 2, one_way: true}\n"
              "%s"
              "  at: {in: P, amr: H, out: D}\n",
-             keys, nodes ? nodes : "H, P, D",
+             requests, keys, nodes ? nodes : "H, P, D",
              pd ? pd : "    - {from: P, to: D, length: 6, one_way: true}\n", net ? net : "");
+}
+
+/* The trip with its one request. */
+static inline void fleet_trip(char *out, size_t size, const char *keys, const char *nodes,
+                              const char *pd, const char *net)
+{
+    fleet_trip_n(out, size, 1, keys, nodes, pd, net);
 }
 
 /* The model `text` (read as fleet.yaml) must fail to load, its first error containing `want`. */

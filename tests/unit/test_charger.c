@@ -353,7 +353,7 @@ static void test_charger_bad_input(void)
     snprintf(lone, sizeof lone, "%.*sC, X]\n%.*schg: X}\n", (int)(n - pair_yaml), pair_yaml,
              (int)(at - n - 3), n + 3);
     expect_error(lone, "chg: X}", "chg: X}",
-                 "charger.yaml:8:5: error: charger 'chg' (node 'X') cannot be reached by fleet "
+                 "charger.yaml:27:31: error: charger 'chg' (node 'X') cannot be reached by fleet "
                  "'amr' from its home (node 'P'): the network is not connected there");
     expect_error(pair_yaml, "    battery: 10\n", "", "charger.yaml:19:5: error: charger 'chg' "
                  "serves no vehicle: no fleet of the model has a 'battery'");
@@ -365,11 +365,11 @@ static void test_charger_bad_input(void)
                  "below its 'charge_until' (0.9)");
     expect_error(pair_yaml, "    - {from: D, to: C, length: 5}\n",
                  "    - {from: D, to: C, length: 5, one_way: true}\n",
-                 "charger.yaml:8:5: error: fleet 'amr' has no path from charger 'chg' (node "
+                 "charger.yaml:27:31: error: fleet 'amr' has no path from charger 'chg' (node "
                  "'C') back to 'in': the network is not connected there");
     expect_error(pair_yaml, "    - {from: D, to: C, length: 5}\n",
                  "    - {from: C, to: D, length: 5, one_way: true}\n",
-                 "charger.yaml:8:5: error: charger 'chg' (node 'C') cannot be reached by fleet "
+                 "charger.yaml:27:31: error: charger 'chg' (node 'C') cannot be reached by fleet "
                  "'amr' from its home (node 'P'): the network is not connected there");
 }
 
@@ -507,12 +507,12 @@ static void test_charger_kept_for_a_fleet(void)
         tsim_sim_destroy(sim);
         tsim_model_destroy(m);
     }
-    /* The errors: a fleet with a battery and no charger it may use, at the fleet's line; bad
-     * names in `fleets`, at the name. */
+    /* The errors: a fleet with a battery and no charger it may use, at the first charger's
+     * `fleets`; bad names in `fleets`, at the name. */
     char chg_kept[4096];
     kept_model(text, sizeof text, "    fleets: [agv]\n", agv_battery);
     expect_error(text, "  - charger: chg\n", "  - charger: chg\n    fleets: [agv]\n",
-                 "charger.yaml:8:5: error: fleet 'amr' has a 'battery' but may use none of the "
+                 "charger.yaml:20:5: error: fleet 'amr' has a 'battery' but may use none of the "
                  "model's chargers (their 'fleets' name other fleets)");
     snprintf(chg_kept, sizeof chg_kept, "%s", text);
     expect_error(chg_kept, "[agv]", "[agx]",

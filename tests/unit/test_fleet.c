@@ -24,6 +24,7 @@ static int verbose;
 
 #include "reps.h"
 #include "model_text.h"
+#include "fleet_trip.h"
 
 static struct tsim_model *load(const char *text, char *diag, size_t size)
 {
@@ -38,29 +39,7 @@ static struct tsim_model *load(const char *text, char *diag, size_t size)
  * Request waits 2 and 11.5 (mean 6.75); delivery times 9.5 and 19 (mean 14.25). The vehicle:
  * idle 1, to pickup 5, loading 2, loaded 12, unloading 1, to home 1 of 22; empty travel 6 of 18;
  * one request waits from 2 to 10.5: 8.5 / 22 on average. */
-static const char trip_yaml[] = "name: trip\n"
-                                "time_unit: min\n"
-                                "blocks:\n"
-                                "  - source: in\n"
-                                "    interarrival: 1\n"
-                                "    limit: 2\n"
-                                "    to: amr\n"
-                                "  - fleet: amr\n"
-                                "    count: 1\n"
-                                "    speed: 2\n"
-                                "    speed_loaded: 1\n"
-                                "    load: 1\n"
-                                "    unload: 0.5\n"
-                                "    idle: home\n"
-                                "    to: out\n"
-                                "  - sink: out\n"
-                                "network:\n"
-                                "  nodes: [H, P, D]\n"
-                                "  segments:\n"
-                                "    - {from: H, to: P, length: 4}\n"
-                                "    - {from: P, to: D, length: 6, one_way: true}\n"
-                                "    - {from: D, to: H, length: 2, one_way: true}\n"
-                                "  at: {in: P, amr: H, out: D}\n";
+static char trip_yaml[2048]; /* fleet_trip.h's trip with two requests (made in main) */
 
 /* The model of `yaml` with `extra` appended, run to its end: the sim (NULL, and the test failed,
  * when the model does not load), the model in *m, the index of fleet 'amr' in *f, the result in
@@ -644,10 +623,14 @@ static void test_fleet_bad_input(void)
                  "fleet.yaml:20:11: error: 'zones' must be a mapping, not a list");
     expect_error(at, "drop: dropoff}\n  node_capacity: x\n",
                  "fleet.yaml:20:18: error: 'node_capacity' must be a whole number, got 'x'");
-    /* Three vehicles start at a home that holds one. */
+    /* Three vehicles start at a home that holds one: at the home's zone capacity, its entry in
+     * `zones`, else `node_capacity`. */
     expect_error(at, "drop: dropoff}\n  zones: {dropoff: 1}\n",
-                 "fleet.yaml:7:5: error: fleet 'amr' has 3 vehicles at its home 'dropoff', which "
+                 "fleet.yaml:20:11: error: fleet 'amr' has 3 vehicles at its home 'dropoff', which "
                  "holds 1 (its zone capacity)");
+    expect_error(at, "drop: dropoff}\n  node_capacity: 2\n  zones: {pickup: 3}\n",
+                 "fleet.yaml:20:3: error: fleet 'amr' has 3 vehicles at its home 'dropoff', which "
+                 "holds 2 (its zone capacity)");
 }
 
 /* `capacity: 2` on the trip with three requests (at 1, 2, 3):
@@ -1143,6 +1126,7 @@ static void test_fleet_products(void)
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
+    fleet_trip_n(trip_yaml, sizeof trip_yaml, 2, "", NULL, NULL, NULL);
     RUN(test_fleet_trip_by_hand);
     RUN(test_fleet_trip_with_zones);
     RUN(test_fleet_zone_deadlock_named);

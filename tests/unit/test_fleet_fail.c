@@ -23,6 +23,7 @@ static int verbose;
 
 #include "reps.h"
 #include "model_text.h"
+#include "fleet_trip.h"
 
 /* One vehicle, home H; requests at P (times 1 and 2) go to D. Segments: H-P 4 (two-way),
  * P->D 6, D->H 2 (one-way). Empty speed 2, loaded 1; load 1, unload 0.5; idle: home. The
@@ -35,33 +36,12 @@ static int verbose;
  *      fails at 16 + 6 = 22 with 2.5 left, repaired at 24, at D 26.5, delivered 27 (25 after
  *      its request); home D->H 27..28, where the run ends (the next failure, at 30, is a
  *      background event).
- * Failed 6 of 28, 3 failures of 2 each; idle 1; request waits 2 and 15.5. */
-static const char trip_yaml[] = "name: trip\n"
-                                "time_unit: min\n"
-                                "blocks:\n"
-                                "  - source: in\n"
-                                "    interarrival: 1\n"
-                                "    limit: 2\n"
-                                "    to: amr\n"
-                                "  - fleet: amr\n"
-                                "    count: 1\n"
-                                "    speed: 2\n"
-                                "    speed_loaded: 1\n"
-                                "    load: 1\n"
-                                "    unload: 0.5\n"
-                                "    idle: home\n"
-                                "    failures_between: 6\n"
+ * Failed 6 of 28, 3 failures of 2 each; idle 1; request waits 2 and 15.5. The model is
+ * fleet_trip.h's with two requests and these keys (made in main). */
+static const char trip_keys[] = "    failures_between: 6\n"
                                 "    failures_repair: 2\n"
-                                "    per_vehicle: true\n"
-                                "    to: out\n"
-                                "  - sink: out\n"
-                                "network:\n"
-                                "  nodes: [H, P, D]\n"
-                                "  segments:\n"
-                                "    - {from: H, to: P, length: 4}\n"
-                                "    - {from: P, to: D, length: 6, one_way: true}\n"
-                                "    - {from: D, to: H, length: 2, one_way: true}\n"
-                                "  at: {in: P, amr: H, out: D}\n";
+                                "    per_vehicle: true\n";
+static char trip_yaml[2048];
 
 static void check_trip(const struct tsim_sim *sim, const struct tsim_result *r, int f)
 {
@@ -303,6 +283,7 @@ static void test_fleet_fail_bad(void)
 int main(void)
 {
     verbose = getenv("TSIM_TEST_VERBOSE") != NULL;
+    fleet_trip_n(trip_yaml, sizeof trip_yaml, 2, trip_keys, NULL, NULL, NULL);
     RUN(test_fleet_fail_trip_by_hand);
     RUN(test_fleet_fail_trip_with_zones);
     RUN(test_fleet_fail_clone_while_failed);
