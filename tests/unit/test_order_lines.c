@@ -195,6 +195,44 @@ static void test_lines_wait_to_leave(void)
     tsim_model_destroy(m);
 }
 
+/* The lines ride a belt back to the pack station: non-accumulating, 6 long at speed 2, spacing
+ * 0.5, so never blocked (the block takes its lines at once) and each line's ride is exactly
+ * 6 / 2 = 3, the delay's time in test_lines_travel. Line 1 enters at 2 and is in at 5; line 2
+ * enters at 2.5 (the entry clear since 2.25, when line 1 had moved 0.5) and is in at 5.5; the
+ * order is complete at 5.5 and shipped at 7.5, as over the delay. */
+static void test_lines_ride_a_belt(void)
+{
+    char yaml[2048];
+    write_orders();
+    snprintf(yaml, sizeof yaml,
+             "name: lines\nproducts: [a, b]\nblocks:\n"
+             "  - picking: pick\n    orders_file: %s\n    pickers: 2\n    pick_line: 1\n"
+             "    pick_unit: 0.5\n    pack_time: 2\n    stock: 3\n    lines_to: belt\n"
+             "    to: out\n"
+             "  - conveyor: belt\n    length: 6\n    speed: 2\n    spacing: 0.5\n"
+             "    accumulating: false\n    to: pick\n"
+             "  - sink: out\n",
+             orders_path);
+    struct tsim_model *m;
+    struct tsim_sim *sim = sim_from_text(yaml, "lines.yaml", &m);
+    if (!sim) return;
+    const int pick = tsim_model_find_block(m, "pick"), belt = tsim_model_find_block(m, "belt");
+    struct tsim_result r;
+    run_to_end(sim, &r);
+    CHECK_EQ(tsim_sim_status(sim), 0);
+    CHECK_NEAR(tsim_sim_now(sim), 7.5, 1e-9);
+    check_order(sim, pick, 5.5, 7.5);
+    CHECK_NEAR(kpi(&r, belt, "entered"), 2, 0);
+    CHECK_NEAR(kpi(&r, belt, "transit_time"), 3, 1e-9);
+    CHECK_NEAR(kpi(&r, belt, "blocked_share"), 0, 0);
+    CHECK_NEAR(kpi(&r, pick, "consolidation_wait"), 0.5, 1e-9);
+    CHECK_NEAR(kpi(&r, pick, "lines_picked"), 2, 0);
+    CHECK_EQ(sim->live_ents, 0);
+    tsim_result_release(&r);
+    tsim_sim_destroy(sim);
+    tsim_model_destroy(m);
+}
+
 static void expect_stopped(const struct tsim_sim *sim, const char *want)
 {
     CHECK_EQ(tsim_sim_status(sim), TSIM_ESTATE);
@@ -272,6 +310,7 @@ int main(void)
     snprintf(orders_path, sizeof orders_path, "%s/orders.csv", tmpdir);
     RUN(test_lines_travel);
     RUN(test_lines_wait_to_leave);
+    RUN(test_lines_ride_a_belt);
     RUN(test_lines_foreign_refused);
     RUN(test_lines_to_checks);
     unlink(orders_path);
