@@ -459,17 +459,20 @@ int tsim__trucks_resolve(struct tsim__trucks *t, const struct tsim_model *m, int
     while (k0 < t->n && !t->named[k0]) k0++;
     if (k0 == t->n) return 0;
     /* the picking blocks with an orders file, those whose orders reach the dock first */
-    int n = 0, nreach = 0, block = -1, rc = 0;
+    int n = 0, nreach = 0, nfar = 0, block = -1, rc = 0;
     int *pick = tsim__malloc((size_t)m->nblocks * sizeof *pick);
     int *stack = tsim__malloc((size_t)m->nblocks * sizeof *stack);
     unsigned char *seen = tsim__malloc((size_t)m->nblocks);
-    for (int pass = 0; pass < 2; pass++)
-        for (int b = 0; b < m->nblocks; b++) {
-            const struct tsim__block_desc *pd = &m->blocks[b];
-            if (!pd->orders.norders || !pd->orders.id) continue;
-            if (reaches(m, b, dock, seen, stack) == (pass == 0)) pick[n++] = b;
-            if (pass == 0) nreach = n;
-        }
+    int *far = tsim__malloc((size_t)m->nblocks * sizeof *far);
+    for (int b = 0; b < m->nblocks; b++) { /* one route walk a block */
+        const struct tsim__block_desc *pd = &m->blocks[b];
+        if (!pd->orders.norders || !pd->orders.id) continue;
+        if (reaches(m, b, dock, seen, stack)) pick[n++] = b;
+        else far[nfar++] = b;
+    }
+    nreach = n;
+    for (int j = 0; j < nfar; j++) pick[n++] = far[j];
+    tsim__free(far);
     const char *name = m->blocks[dock].name;
     if (n == 0 || nreach == 0) {
         if (n == 0)
